@@ -1,0 +1,29 @@
+// Builds the two shipped bundles: client/out/extension.js (VS Code extension) and
+// server/out/server.js (language server), plus server/out/cli.js (command-line tool).
+// Native modules stay external and ship in node_modules (house style 23).
+const esbuild = require('esbuild');
+
+const watch = process.argv.includes('--watch');
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+  external: ['vscode', 'better-sqlite3', 'tree-sitter', 'tree-sitter-python', 'tree-sitter-bash'],
+};
+
+async function main() {
+  const builds = [
+    { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js' },
+    { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
+    { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' },
+  ].filter((b) => require('fs').existsSync(b.entryPoints[0]));
+  if (watch) {
+    for (const b of builds) await (await esbuild.context(b)).watch();
+  } else {
+    await Promise.all(builds.map((b) => esbuild.build(b)));
+  }
+}
+main().catch((e) => { process.stderr.write(String(e) + '\n'); process.exit(1); });

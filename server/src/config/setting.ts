@@ -1,0 +1,74 @@
+/**
+ * Spark settings as read from a source file (PySpark, spark-submit script, ...).
+ *
+ * Positions and ranges follow LSP: 0-based line, 0-based character counted in UTF-16 code units,
+ * end exclusive. The CLI prints them 1-based.
+ */
+
+/** LSP-shaped position (0-based line, UTF-16 character). */
+export interface Position {
+  line: number;
+  character: number;
+}
+
+/** LSP-shaped range, end exclusive. */
+export interface Range {
+  start: Position;
+  end: Position;
+}
+
+/** Where a setting is written, by syntax. */
+export type SettingOrigin =
+  | 'spark-session-builder' // SparkSession.builder ... .config()/.master()/.appName()
+  | 'spark-conf' // SparkConf().set()/.setAll()/.setAppName()/.setMaster()
+  | 'runtime-conf' // spark.conf.set(...) on a live session
+  | 'spark-submit'; // spark-submit command line
+
+/** One Spark setting found in a file. */
+export interface SparkSetting {
+  /** Canonical Spark key (`--executor-memory` → `spark.executor.memory`, `.appName()` → `spark.app.name`). */
+  key: string;
+  /** How the key is spelled at the site: `--executor-memory`, `--conf`, `.config()`, `.appName()`, `.set()`, ... */
+  sourceKey: string;
+  /** The value as written, without the quotes of a string literal; null when it is not a literal (variable, expression). */
+  value: string | null;
+  /** The exact source text of the value expression (with quotes if any). */
+  raw: string;
+  /** True when the value is a literal written at the site. */
+  literal: boolean;
+  /**
+   * Range of the value text to replace when rewriting: for a quoted string, the text inside the quotes;
+   * for `--conf k=v`, just `v`; for a bare word, the word.
+   */
+  range: Range;
+  /** Syntax the setting came from. */
+  origin: SettingOrigin;
+  /** Set when the setting has no effect where it is written, with the reason (e.g. executor sizing via spark.conf.set after the session exists). */
+  ineffective?: string;
+}
+
+/**
+ * One place that configures an application: a `SparkSession.builder` chain, a `SparkConf()` chain,
+ * or a `spark-submit` command. Quick fixes insert missing settings into a block.
+ */
+export interface SettingsBlock {
+  kind: 'spark-session-builder' | 'spark-conf' | 'spark-submit' | 'runtime-conf';
+  /** Range of the whole chain or command. */
+  range: Range;
+  /** Settings in source order. */
+  settings: SparkSetting[];
+  /**
+   * How to insert a setting not yet present: text `template` (with `{key}` and `{value}` placeholders,
+   * already in the file's syntax and indentation) inserted at `position`. Absent when no safe place exists.
+   */
+  insertion?: { position: Position; template: string };
+  /** For spark-submit: the application file argument as written (e.g. `jobs/nightly_etl.py`), if any. */
+  applicationFile?: string;
+}
+
+/** All settings of one file. */
+export interface FileSettings {
+  /** `python` or `shellscript` (LSP language ids). */
+  languageId: string;
+  blocks: SettingsBlock[];
+}

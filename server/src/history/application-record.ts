@@ -1,0 +1,214 @@
+/**
+ * The application record: one Spark application attempt, folded from its event log.
+ *
+ * Every field is computed from listener events (class names as Spark's JsonProtocol writes them in
+ * the `"Event"` field; field names as they appear in the JSON). Units are in the names: `Ms`
+ * milliseconds, `Ns` nanoseconds, `Bytes` bytes, `MiB` mebibytes (2^20 bytes).
+ *
+ * Source of the event and field names: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala
+ * (see also ../shared/docs/spark-reference.md section A3).
+ */
+
+/** Distribution of task durations in one stage, in ms (`Task Info`.`Finish Time` − `Launch Time` of successful tasks). */
+export interface DurationQuantilesMs {
+  min: number;
+  p25: number;
+  median: number;
+  p75: number;
+  p95: number;
+  max: number;
+}
+
+/** One stage attempt, folded from `SparkListenerStageSubmitted`/`SparkListenerStageCompleted` and the stage's `SparkListenerTaskEnd` events. */
+export interface StageRecord {
+  /** `Stage Info`.`Stage ID`. */
+  stageId: number;
+  /** `Stage Info`.`Stage Attempt ID` (0 when absent, as Spark's reader defaults it). */
+  attemptId: number;
+  /** `Stage Info`.`Stage Name`. */
+  name: string;
+  /** `Stage Info`.`Number of Tasks` (partitions of the stage). */
+  numTasks: number;
+  /** `Stage Info`.`Parent IDs`. */
+  parentIds: number[];
+  /** `Stage Info`.`Submission Time` (epoch ms), null when absent. */
+  submissionTimeMs: number | null;
+  /** `Stage Info`.`Completion Time` (epoch ms), null when absent (stage never completed). */
+  completionTimeMs: number | null;
+  /** `Stage Info`.`Failure Reason` when the stage failed, else null. */
+  failureReason: string | null;
+  /** Count of `SparkListenerTaskEnd` events of this stage attempt whose `Task End Reason`.`Reason` is `Success`. */
+  succeededTasks: number;
+  /** Count of `SparkListenerTaskEnd` whose reason is not `Success` (ExceptionFailure, ExecutorLostFailure, FetchFailed, TaskKilled, ...). */
+  failedTasks: number;
+  /** Quantiles of successful task durations (ms), null when no task succeeded. */
+  taskDurationMs: DurationQuantilesMs | null;
+  /** max / median of successful task durations; null when fewer than 2 tasks or median is 0. */
+  skewRatio: number | null;
+  /** Sum of `Task Metrics`.`Executor Run Time` (ms) over the stage's tasks. */
+  executorRunTimeMs: number;
+  /** Sum of `Task Metrics`.`Executor CPU Time` (ns) converted to ms. */
+  executorCpuTimeMs: number;
+  /** Sum of `Task Metrics`.`JVM GC Time` (ms). */
+  jvmGcTimeMs: number;
+  /** Sum of `Task Metrics`.`Input Metrics`.`Bytes Read`. */
+  inputBytes: number;
+  /** Sum of `Task Metrics`.`Output Metrics`.`Bytes Written`. */
+  outputBytes: number;
+  /** Sum of `Shuffle Read Metrics`.`Remote Bytes Read` + `Local Bytes Read`. */
+  shuffleReadBytes: number;
+  /** Sum of `Shuffle Write Metrics`.`Shuffle Bytes Written`. */
+  shuffleWriteBytes: number;
+  /** Sum of `Task Metrics`.`Memory Bytes Spilled` (deserialized size in memory of spilled data). */
+  memorySpilledBytes: number;
+  /** Sum of `Task Metrics`.`Disk Bytes Spilled` (serialized size on disk). */
+  diskSpilledBytes: number;
+  /** Max of `Task Metrics`.`Peak Execution Memory` over the stage's tasks (bytes). */
+  peakExecutionMemoryBytes: number;
+}
+
+/** A failed task's reason, grouped: `Task End Reason`.`Reason` plus a classification of its message. */
+export interface TaskFailureGroup {
+  /** `Task End Reason`.`Reason`, e.g. `ExceptionFailure`, `ExecutorLostFailure`, `FetchFailed`, `TaskKilled`. */
+  reason: string;
+  /** `oom` when the message holds `java.lang.OutOfMemoryError`; `container-killed` for "killed by YARN/exceeding memory limits"/exit 137/143; else `other`. */
+  kind: 'oom' | 'container-killed' | 'fetch-failed' | 'executor-lost' | 'killed' | 'other';
+  /** Number of task ends in this group. */
+  count: number;
+  /** First message seen (`Description`/`Class Name`/`Loss Reason`/`Kill Reason`), truncated to 300 characters. */
+  example: string;
+}
+
+/** Per executor: from `SparkListenerExecutorAdded`/`Removed` and `SparkListenerStageExecutorMetrics`. */
+export interface ExecutorRecord {
+  /** `Executor ID`. */
+  executorId: string;
+  /** `Executor Info`.`Host`. */
+  host: string;
+  /** `Executor Info`.`Total Cores`. */
+  totalCores: number;
+  /** `SparkListenerExecutorAdded`.`Timestamp` (epoch ms). */
+  addTimeMs: number;
+  /** `SparkListenerExecutorRemoved`.`Timestamp` (epoch ms), null while alive at the end of the log. */
+  removeTimeMs: number | null;
+  /** `SparkListenerExecutorRemoved`.`Removed Reason`, null when not removed. */
+  removedReason: string | null;
+  /** Max `JVMHeapMemory` over this executor's `SparkListenerStageExecutorMetrics` / task-end `Task Executor Metrics` (bytes), null when the log has none. */
+  peakJvmHeapBytes: number | null;
+  /** Sum of `Executor Run Time` (ms) of tasks that ran on this executor. */
+  taskTimeMs: number;
+}
+
+/** One application attempt as read from its event log. */
+export interface ApplicationRecord {
+  /** `SparkListenerApplicationStart`.`App ID`. */
+  appId: string;
+  /** `SparkListenerApplicationStart`.`App Attempt ID`, null for client-mode/local apps without attempts. */
+  attemptId: string | null;
+  /** `SparkListenerApplicationStart`.`App Name`. */
+  appName: string;
+  /** `SparkListenerApplicationStart`.`User`. */
+  user: string | null;
+  /** `SparkListenerLogStart`.`Spark Version` (or Databricks' `DBCEventLoggingListenerMetadata`), null when absent. */
+  sparkVersion: string | null;
+  /** `spark.master` from `SparkListenerEnvironmentUpdate`.`Spark Properties`. */
+  master: string | null;
+  /** `spark.app.submitTime` property (epoch ms) when Spark logged it, else null. */
+  submitTimeMs: number | null;
+  /** `SparkListenerApplicationStart`.`Timestamp` (epoch ms). */
+  startTimeMs: number;
+  /** `SparkListenerApplicationEnd`.`Timestamp` (epoch ms), null when the log has no end (in progress or crashed). */
+  endTimeMs: number | null;
+  /** endTimeMs − startTimeMs; when there is no end event, last event timestamp seen − start. */
+  durationMs: number;
+  /** True when the log is complete (single file without `.inprogress`, rolling dir whose `appstatus_` file lacks `.inprogress`) and has `SparkListenerApplicationEnd`. */
+  completed: boolean;
+  /** `SparkListenerApplicationEnd`.`ExitCode` when present. */
+  exitCode: number | null;
+
+  /** `spark.executor.cores`; when unset, the most common `Executor Info`.`Total Cores`; null when neither. */
+  executorCores: number | null;
+  /** `spark.executor.memory` in MiB (parsed like Spark's `byteStringAs(…, MiB)`), null when unset. */
+  executorMemoryMiB: number | null;
+  /** `spark.executor.memoryOverhead` in MiB; when unset, null (the effective default max(384, factor × memory) is derived by analysis). */
+  memoryOverheadMiB: number | null;
+  /** Max number of executors alive at once (from `SparkListenerExecutorAdded`/`Removed`, driver excluded). */
+  maxExecutors: number;
+  /** Total `SparkListenerExecutorAdded` events (driver excluded). */
+  totalExecutorsAdded: number;
+  /** `spark.executor.instances` as configured, null when unset. */
+  executorInstances: number | null;
+  /** `spark.driver.memory` in MiB, null when unset. */
+  driverMemoryMiB: number | null;
+  /** `spark.driver.cores`, null when unset. */
+  driverCores: number | null;
+  /** `spark.sql.shuffle.partitions`, null when unset. */
+  shufflePartitions: number | null;
+  /** `spark.dynamicAllocation.enabled` = "true". */
+  dynamicAllocationEnabled: boolean;
+  /** `spark.dynamicAllocation.minExecutors`, null when unset. */
+  dynamicAllocationMinExecutors: number | null;
+  /** `spark.dynamicAllocation.maxExecutors`, null when unset. */
+  dynamicAllocationMaxExecutors: number | null;
+  /** `SparkListenerEnvironmentUpdate`.`Spark Properties`, the full effective properties (redacted as Spark logged them). */
+  sparkProperties: Record<string, string>;
+
+  /** Number of `SparkListenerTaskEnd` events. */
+  totalTasks: number;
+  /** Task ends whose `Task End Reason`.`Reason` is not `Success`. */
+  failedTasks: number;
+  /** Number of distinct stage attempts seen (`SparkListenerStageSubmitted` or `Completed`). */
+  totalStages: number;
+  /** Stage attempts completed with a `Failure Reason`. */
+  failedStages: number;
+  /** `SparkListenerJobStart` count. */
+  totalJobs: number;
+  /** `SparkListenerJobEnd` whose `Job Result`.`Result` is not `JobSucceeded`. */
+  failedJobs: number;
+  /** Sum of `Task Metrics`.`Executor Run Time` (ms). */
+  executorRunTimeMs: number;
+  /** Sum of `Task Metrics`.`Executor CPU Time` (ns) / 1e6. */
+  cpuTimeMs: number;
+  /** Sum of `Task Metrics`.`JVM GC Time` (ms). */
+  jvmGcTimeMs: number;
+  /** Sum of `Input Metrics`.`Bytes Read`. */
+  inputBytes: number;
+  /** Sum of `Output Metrics`.`Bytes Written`. */
+  outputBytes: number;
+  /** Sum of `Shuffle Read Metrics`.`Remote Bytes Read` + `Local Bytes Read`. */
+  shuffleReadBytes: number;
+  /** Sum of `Shuffle Write Metrics`.`Shuffle Bytes Written`. */
+  shuffleWriteBytes: number;
+  /** Sum of `Task Metrics`.`Memory Bytes Spilled`. */
+  memorySpilledBytes: number;
+  /** Sum of `Task Metrics`.`Disk Bytes Spilled`. */
+  diskSpilledBytes: number;
+  /** Max `Task Metrics`.`Peak Execution Memory` over all tasks (bytes). */
+  peakExecutionMemoryBytes: number;
+  /** Max `JVMHeapMemory` over all executors (bytes), null when the log has no executor metrics. */
+  peakJvmHeapBytes: number | null;
+  /** Sum over executors of (removeTime or app end − addTime) × Total Cores, in ms: the executor-core time available. */
+  executorCoreTimeMs: number;
+
+  stages: StageRecord[];
+  executors: ExecutorRecord[];
+  taskFailures: TaskFailureGroup[];
+}
+
+/** What the reader saw besides the record: counts that let a user trust (or not) the record. */
+export interface ReadStats {
+  /** Lines read (including bad ones). */
+  lines: number;
+  /** Lines that were not valid JSON objects with an `Event` field; counted and skipped. */
+  malformedLines: number;
+  /** 1-based line numbers of the first few malformed lines (at most 10). */
+  malformedLineNumbers: number[];
+  /** Events whose `Event` was not one the reader folds (ignored). */
+  ignoredEvents: number;
+  /** Uncompressed bytes read. */
+  bytes: number;
+  /** Files read, in order. */
+  files: string[];
+  /** Human-readable warnings (truncated last zstd frame, missing rolling index, ...). */
+  warnings: string[];
+}
