@@ -1,0 +1,135 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { CollectEventLogsRequest, CollectProgressNotification, CollectSummary, StoreInfoRequest } from '../../shared/src/protocol';
+import { SETTINGS_SECTION } from '../../shared/src/settings';
+
+/**
+ * Owns the extension's lifetime: the language client, the output channel, the status item and every
+ * disposable (rust-analyzer's ctx.ts pattern). No Spark logic lives here.
+ */
+export class Ctx implements vscode.Disposable {
+  readonly output: vscode.LogOutputChannel;
+  private client: LanguageClient | null = null;
+  private readonly status: vscode.StatusBarItem;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(private readonly ext: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Spark Resource Optimizer', { log: true });
+    this.status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 50);
+    this.status.command = 'sparkOptimizer.showLogs';
+    this.disposables.push(this.output, this.status);
+  }
+
+  /** Path of the SQLite history store: the `sparkOptimizer.historyDatabase` user setting, else the global storage folder. */
+  historyDatabase(): string {
+    const configured = vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<string>('historyDatabase')?.globalValue;
+    return configured && configured.length > 0 ? configured : path.join(this.ext.globalStorageUri.fsPath, 'history.db');
+  }
+
+  /** Starts the language server (Node, stdio) with the store path as a launch-time option. */
+  async start(): Promise<void> {
+    const module = this.ext.asAbsolutePath(path.join('server', 'out', 'server.js'));
+    const serverOptions: ServerOptions = {
+      run: { module, transport: TransportKind.stdio },
+      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+    };
+    const clientOptions: LanguageClientOptions = {
+      documentSelector: [
+        { scheme: 'file', language: 'python' },
+        { scheme: 'file', language: 'shellscript' },
+        { scheme: 'untitled', language: 'python' },
+        { scheme: 'untitled', language: 'shellscript' },
+      ],
+      outputChannel: this.output,
+      initializationOptions: { historyDatabase: this.historyDatabase() },
+      synchronize: { configurationSection: SETTINGS_SECTION },
+    };
+    this.client = new LanguageClient('sparkOptimizer', 'Spark Resource Optimizer', serverOptions, clientOptions);
+    await this.client.start();
+    await this.refreshStatus();
+  }
+
+  /** Restarts the server (after a launch-time setting changed). */
+  async restart(): Promise<void> {
+    await this.client?.stop();
+    this.client = null;
+    await this.start();
+  }
+
+  /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
+  async collectFromEventLogs(): Promise<void> {
+    if (!this.client) return;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const last = config.get<string>('eventLogFolder', '');
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFolders: true,
+      canSelectFiles: false,
+      canSelectMany: false,
+      openLabel: 'Collect Spark event logs',
+      title: 'Folder of Spark event logs (spark.eventLog.dir)',
+      defaultUri: last ? vscode.Uri.file(last) : vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    if (!picked || picked.length === 0) return;
+    const folder = picked[0].fsPath;
+    await config.update('eventLogFolder', folder, vscode.ConfigurationTarget.Global);
+    const client = this.client;
+    const summary = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Collecting Spark history', cancellable: true },
+      async (progress, token) => {
+        let reported = 0;
+        const sub = client.onNotification(CollectProgressNotification.type, (p) => {
+          const pct = p.total > 0 ? (p.done / p.total) * 100 : 0;
+          progress.report({ message: `${p.done} of ${p.total} event logs`, increment: pct - reported });
+          reported = pct;
+        });
+        try {
+          return await client.sendRequest(CollectEventLogsRequest.type, { folder }, token);
+        } catch (e) {
+          if (token.isCancellationRequested) return null;
+          void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+          return null;
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+    if (summary) this.showSummary(folder, summary);
+    else this.output.info(`Collection from ${folder} cancelled; applications already read are kept and the next run resumes.`);
+    await this.refreshStatus();
+  }
+
+  private showSummary(folder: string, s: CollectSummary): void {
+    const text = `Spark history from ${folder}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.`;
+    this.output.info(text);
+    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
+    if (s.failed.length > 0) {
+      void vscode.window.showWarningMessage(text, 'Show Logs').then((a) => a && this.output.show());
+    } else {
+      void vscode.window.showInformationMessage(text);
+    }
+  }
+
+  /** Updates the status-bar item with the store's size. */
+  async refreshStatus(): Promise<void> {
+    if (!this.client) return;
+    try {
+      const info = await this.client.sendRequest(StoreInfoRequest.type);
+      this.status.text = `$(database) Spark: ${info.applications} runs`;
+      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs. Click for logs.`;
+      this.status.show();
+    } catch (e) {
+      this.output.warn(`Could not read the history store: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Registers a disposable owned by this context. */
+  own(d: vscode.Disposable): void {
+    this.disposables.push(d);
+  }
+
+  dispose(): void {
+    void this.client?.stop();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Thresholds of the first-version rules, each named after the published rule it comes from
+ * (../shared/docs/prior-art.md lists them with their sources). Changing one changes what is flagged:
+ * keep the citation with the number.
+ */
+export const THRESHOLDS = {
+  /**
+   * Disk spill counts when a run spilled at least this share of the bytes it processed
+   * (input + shuffle read). Dr. Elephant ConfigurationParametersHeuristic spill ratio, lowest grade 0.01
+   * (`ConfigurationHeuristicsConstants.scala`).
+   */
+  spillRatioLow: 0.01,
+  /** Ignore spill below this many bytes (noise: a few KiB of spill is not worth a setting change). */
+  spillMinBytes: 16 * 1024 * 1024,
+  /**
+   * GC share of executor run time above which memory is too small: Dr. Elephant ExecutorGcHeuristic
+   * moderate grade 0.10 (its low grade is 0.08), Kubeflow MCP > 10 %.
+   */
+  gcShareHigh: 0.1,
+  /** Dr. Elephant checks GC only when total executor run time ≥ 5 min; we use 1 min so short jobs still count, and say so. */
+  gcMinExecutorRunTimeMs: 60_000,
+  /**
+   * Task skew: max/median task duration above this, DataFlint partitionSkew (> 10 with max > 5 s);
+   * Dr. Elephant's grades start at 2 but only for tasks ≥ 150 s.
+   */
+  skewRatio: 10,
+  /** DataFlint partitionSkew: the longest task must run at least 5 s. */
+  skewMinMaxTaskMs: 5_000,
+  /**
+   * Idle executor cores: DataFlint idleCoresTooHigh fires when more than 50 % of executor-core time is
+   * idle (`ExecutorsReducer.ts`), i.e. utilisation below 0.5.
+   */
+  utilisationLow: 0.5,
+  /** Utilisation we size executor counts for when cutting idle capacity (leaves head-room above DataFlint's 50 %). */
+  utilisationTarget: 0.7,
+  /**
+   * Small tasks: DataFlint smallTasks uses median task < 500 ms (with > 5000 tasks). We scale the count to
+   * the cluster: more than `tinyTasksPerCore` tasks per available core (Spark tuning guide: "2-3 tasks per
+   * CPU core", docs/tuning.html#level-of-parallelism).
+   */
+  tinyTaskMedianMs: 500,
+  tinyTasksPerCore: 10,
+  /** Spark tuning guide: 2-3 tasks per CPU core; we recommend 3. */
+  tasksPerCoreTarget: 3,
+  /** Target bytes of shuffle data per partition: DataFlint's ideal 128 MiB per file/partition. */
+  targetPartitionBytes: 128 * 1024 * 1024,
+  /**
+   * Over-provisioned heap: DataFlint executorMemoryTooLow, max heap used < 70 % of executor memory;
+   * Dr. Elephant JvmUsedMemoryHeuristic suggests 1.2 × peak JVM used + 300 MiB reserved memory.
+   */
+  heapUsedLow: 0.7,
+  heapHeadroom: 1.2,
+  reservedMemoryMiB: 300,
+  /** Dr. Elephant only flags over-provisioned memory when executor memory > 2 GiB. */
+  heapCheckMinMemoryMiB: 2048,
+  /** Dr. Elephant caps executor cores at 4 in its recommender (ConfigurationParametersHeuristic). */
+  maxRecommendedCores: 4,
+  /** YARN/K8s default overhead: max(384 MiB, 0.10 × executor memory) (Spark configuration docs, spark.executor.memoryOverhead). */
+  overheadMinMiB: 384,
+  overheadFactor: 0.1,
+  /** Dr. Elephant StagesWithFailedTasksHeuristic: raise memoryOverhead by 1 GiB on container kills. */
+  overheadStepMiB: 1024,
+} as const;

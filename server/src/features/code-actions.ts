@@ -1,0 +1,73 @@
+import { CodeAction, CodeActionKind, TextEdit } from 'vscode-languageserver';
+import type { Range, SparkSetting } from '../config/setting';
+import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import type { Recommendation } from '../recommend/recommender';
+
+/**
+ * Quick fixes: one per recommendation that touches `range` (rewrite the value in place, or insert the
+ * missing setting into its session/spark-submit call), plus one "apply all" per application when it has
+ * more than one recommendation. Non-literal values are never rewritten.
+ * @param doc the document's analysis.
+ * @param range the range the editor asks about (cursor or selection).
+ */
+export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[] {
+  const out: CodeAction[] = [];
+  for (const sa of doc.sites) {
+    const edits: { rec: Recommendation; edit: TextEdit }[] = [];
+    for (const rec of sa.recommendations) {
+      const edit = editFor(sa, rec);
+      if (edit) edits.push({ rec, edit });
+    }
+    for (const { rec, edit } of edits) {
+      const at = sa.site.effective.get(rec.key)?.range ?? sa.site.range;
+      if (!overlaps(at, range)) continue;
+      out.push({
+        title: sa.site.effective.has(rec.key) ? `Set ${rec.key} to ${rec.recommendedValue}` : `Add ${rec.key}=${rec.recommendedValue}`,
+        kind: CodeActionKind.QuickFix,
+        isPreferred: true,
+        edit: { changes: { [doc.uri]: [edit] } },
+      });
+    }
+    if (edits.length > 1 && overlaps(sa.site.range, range)) {
+      out.push({
+        title: `Apply all ${edits.length} Spark recommendations${sa.job ? ` for ${sa.job.appName}` : ''}`,
+        kind: CodeActionKind.QuickFix,
+        edit: { changes: { [doc.uri]: mergeInsertions(edits.map((e) => e.edit)) } },
+      });
+    }
+  }
+  return out;
+}
+
+/**
+ * The edit that applies one recommendation: replace the literal value's text, or insert the block's
+ * insertion template. Null when the value is not a literal or the block has no safe insertion point.
+ */
+export function editFor(sa: SiteAnalysis, rec: Recommendation): TextEdit | null {
+  const setting: SparkSetting | undefined = sa.site.effective.get(rec.key);
+  if (setting) return setting.literal ? TextEdit.replace(setting.range, rec.recommendedValue) : null;
+  const ins = sa.site.primary.insertion;
+  if (!ins) return null;
+  return TextEdit.insert(ins.position, ins.template.split('{key}').join(rec.key).split('{value}').join(rec.recommendedValue));
+}
+
+/** Several insertions at one position must become one edit, in order (LSP leaves same-position order undefined). */
+function mergeInsertions(edits: TextEdit[]): TextEdit[] {
+  const out: TextEdit[] = [];
+  for (const e of edits) {
+    const same = out.find(
+      (o) =>
+        o.range.start.line === o.range.end.line && o.range.start.character === o.range.end.character &&
+        e.range.start.line === e.range.end.line && e.range.start.character === e.range.end.character &&
+        o.range.start.line === e.range.start.line && o.range.start.character === e.range.start.character,
+    );
+    if (same) same.newText += e.newText;
+    else out.push({ range: e.range, newText: e.newText });
+  }
+  return out;
+}
+
+function overlaps(a: Range, b: Range): boolean {
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
+  return !before(a.end, b.start) && !before(b.end, a.start);
+}

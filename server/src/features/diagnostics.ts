@@ -1,0 +1,61 @@
+import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { formatDurationMs } from '../config/spark-units';
+import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import { confidenceLabel, Recommendation } from '../recommend/recommender';
+
+/** `Diagnostic.source` of everything this server reports. */
+export const DIAGNOSTIC_SOURCE = 'spark-optimizer';
+
+/** Payload kept in `Diagnostic.data` so a code action can rebuild its edit without re-analysing. */
+export interface RecommendationDiagnosticData {
+  key: string;
+  recommendedValue: string;
+}
+
+/**
+ * Diagnostics for a document: one per recommendation whose value differs from the file's (on the value
+ * when the file sets the key, else on the first line of the session/spark-submit call), and one per
+ * setting that has no effect where it is written.
+ * Severity: Warning when the recommendation's confidence is medium or high, Information when low.
+ */
+export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const sa of doc.sites) {
+    for (const rec of sa.recommendations) out.push(recommendationDiagnostic(sa, rec));
+    for (const s of sa.site.all) {
+      if (s.ineffective) {
+        out.push({
+          range: s.range,
+          severity: DiagnosticSeverity.Warning,
+          source: DIAGNOSTIC_SOURCE,
+          code: 'ineffective-setting',
+          message: `${s.key}: ${s.ineffective}`,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function recommendationDiagnostic(sa: SiteAnalysis, rec: Recommendation): Diagnostic {
+  const setting = sa.site.effective.get(rec.key);
+  const range = setting ? setting.range : { start: sa.site.range.start, end: { line: sa.site.range.start.line, character: sa.site.range.start.character + 1 } };
+  const label = confidenceLabel(rec.confidence);
+  const change = setting ? `${rec.key}: ${rec.currentValue} → ${rec.recommendedValue}` : `${rec.key} is not set: set it to ${rec.recommendedValue}`;
+  const median = medianDuration(sa);
+  const data: RecommendationDiagnosticData = { key: rec.key, recommendedValue: rec.recommendedValue };
+  return {
+    range,
+    severity: label === 'low' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: `recommend:${rec.key}`,
+    message: `${change}. ${rec.message} (confidence ${label}, ${sa.runs.length} runs${median ? `, median ${median}` : ''})`,
+    data,
+  };
+}
+
+function medianDuration(sa: SiteAnalysis): string | null {
+  if (sa.runs.length === 0) return null;
+  const d = sa.runs.map((r) => r.durationMs).sort((a, b) => a - b);
+  return formatDurationMs(d[Math.floor((d.length - 1) / 2)]);
+}

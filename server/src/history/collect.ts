@@ -1,0 +1,80 @@
+import type { HistoryStore, UpsertOutcome } from '../store/history-store';
+import { discoverEventLogs, EventLogSource } from './event-log/discover';
+import { readEventLog } from './event-log/reader';
+
+/** Result of one collection: counts per outcome and every failure with its reason. */
+export interface CollectionSummary {
+  /** Event-log sources found below the folder. */
+  found: number;
+  /** New applications written. */
+  inserted: number;
+  /** Applications replaced (newer attempt, finished version of an in-progress log, changed file). */
+  updated: number;
+  /** Logs skipped because the store already holds them unchanged (or holds a newer attempt). */
+  unchanged: number;
+  /** Logs that could not be read, each with the reason. */
+  failed: { path: string; reason: string }[];
+  /** Malformed lines skipped across all logs (counted, the rest of each log was read). */
+  malformedLines: number;
+  /** True when the run was cancelled; what was written before stays (one transaction per application). */
+  cancelled: boolean;
+  /** Records read (for --dry-run reporting): appId, app name, attempt, outcome. */
+  applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: UpsertOutcome | 'dry-run' }[];
+}
+
+/** Options of `collectEventLogs`. */
+export interface CollectOptions {
+  /** Read and report, but write nothing. */
+  dryRun?: boolean;
+  /** Cancels between (and inside) logs. */
+  signal?: AbortSignal;
+  /** Called after each source with (done, total, path). */
+  onProgress?: (done: number, total: number, path: string) => void;
+}
+
+/**
+ * Reads every event log below `dir` into `store`. Logs whose path, size and mtime are already stored are
+ * skipped without reading; each application is written in its own transaction, so cancelling or killing
+ * the process leaves a consistent store and the next run resumes where this one stopped.
+ * @param dir folder holding event logs (single files, `.inprogress`, `eventlog_v2_*` rolling folders, zstd).
+ * @throws Error only when `dir` cannot be listed; per-log errors land in `failed`.
+ */
+export async function collectEventLogs(dir: string, store: HistoryStore, opts: CollectOptions = {}): Promise<CollectionSummary> {
+  const sources: EventLogSource[] = await discoverEventLogs(dir);
+  const summary: CollectionSummary = { found: sources.length, inserted: 0, updated: 0, unchanged: 0, failed: [], malformedLines: 0, cancelled: false, applications: [] };
+  let done = 0;
+  for (const src of sources) {
+    if (opts.signal?.aborted) {
+      summary.cancelled = true;
+      break;
+    }
+    try {
+      if (!opts.dryRun && store.hasSource(src)) {
+        summary.unchanged++;
+      } else {
+        const { record, stats } = await readEventLog(src, { signal: opts.signal });
+        summary.malformedLines += stats.malformedLines;
+        if (!record) {
+          summary.failed.push({ path: src.path, reason: stats.warnings[0] ?? 'no SparkListenerApplicationStart event in the log' });
+        } else if (opts.dryRun) {
+          summary.applications.push({ appId: record.appId, attemptId: record.attemptId, appName: record.appName, path: src.path, outcome: 'dry-run' });
+        } else {
+          const outcome = store.upsert(record, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: stats.malformedLines });
+          if (outcome === 'inserted') summary.inserted++;
+          else if (outcome === 'updated') summary.updated++;
+          else summary.unchanged++;
+          summary.applications.push({ appId: record.appId, attemptId: record.attemptId, appName: record.appName, path: src.path, outcome });
+        }
+      }
+    } catch (e) {
+      if (opts.signal?.aborted) {
+        summary.cancelled = true;
+        break;
+      }
+      summary.failed.push({ path: src.path, reason: e instanceof Error ? e.message : String(e) });
+    }
+    done++;
+    opts.onProgress?.(done, sources.length, src.path);
+  }
+  return summary;
+}

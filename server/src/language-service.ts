@@ -1,0 +1,106 @@
+import { applicationSites, ApplicationSite } from './config/application-sites';
+import { extractSettings } from './config/file-settings';
+import type { FileSettings } from './config/setting';
+import type { ApplicationRecord } from './history/application-record';
+import { JobMatch, matchJob } from './recommend/job-matcher';
+import { recommend, Recommendation } from './recommend/recommender';
+
+/** What the language service needs from the history store (read side only). */
+export interface HistorySource {
+  /** Distinct `App Name`s stored. */
+  appNames(): string[];
+  /** Full runs of one app name, newest first. */
+  runsByAppName(appName: string, limit?: number): ApplicationRecord[];
+}
+
+/** One application in a document, with its history and recommendations. */
+export interface SiteAnalysis {
+  site: ApplicationSite;
+  /** The job in the history this application is, or null when none matched. */
+  job: JobMatch | null;
+  /** Runs of that job, newest first (empty without a match). */
+  runs: ApplicationRecord[];
+  recommendations: Recommendation[];
+}
+
+/** Everything the LSP features show for one document version. */
+export interface DocumentAnalysis {
+  uri: string;
+  version: number;
+  languageId: string;
+  settings: FileSettings;
+  sites: SiteAnalysis[];
+}
+
+/** Most runs of one job that are analysed (newest first). */
+const MAX_RUNS = 50;
+
+/**
+ * The facade the LSP handlers and the CLI call: settings → job match → history → recommendations.
+ * Knows nothing of LSP transport. Results are cached per (uri, version); `historyChanged()` drops the
+ * caches after a collection.
+ */
+export class SparkLanguageService {
+  private readonly docs = new Map<string, DocumentAnalysis>();
+  private runsCache = new Map<string, ApplicationRecord[]>();
+  private namesCache: string[] | null = null;
+
+  constructor(
+    private readonly history: HistorySource,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  /**
+   * Analyses a document.
+   * @param uri document URI (its path's file name is used for matching history).
+   * @param text full text.
+   * @param languageId `python` or `shellscript`; other ids give an analysis with no settings.
+   * @param version document version; the same (uri, version) is answered from cache.
+   */
+  analyse(uri: string, text: string, languageId: string, version = 0): DocumentAnalysis {
+    const cached = this.docs.get(uri);
+    if (cached && cached.version === version && version !== 0) return cached;
+    const settings = extractSettings(text, languageId);
+    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site));
+    const result: DocumentAnalysis = { uri, version, languageId, settings, sites };
+    this.docs.set(uri, result);
+    return result;
+  }
+
+  /** Forgets a closed document. */
+  forget(uri: string): void {
+    this.docs.delete(uri);
+  }
+
+  /** Call after the store changed: drops cached runs and analyses. */
+  historyChanged(): void {
+    this.runsCache = new Map();
+    this.namesCache = null;
+    this.docs.clear();
+  }
+
+  private analyseSite(site: ApplicationSite): SiteAnalysis {
+    this.namesCache ??= this.history.appNames();
+    const job = matchJob(site.appName, site.fileStems, this.namesCache);
+    if (!job) return { site, job: null, runs: [], recommendations: [] };
+    let runs = this.runsCache.get(job.appName);
+    if (!runs) {
+      runs = this.history.runsByAppName(job.appName, MAX_RUNS);
+      this.runsCache.set(job.appName, runs);
+    }
+    const current = new Map<string, string | null>();
+    for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
+    return { site, job, runs, recommendations: recommend(job.appName, runs, current, this.clock()) };
+  }
+}
+
+function uriPath(uri: string): string {
+  if (uri.startsWith('file://')) {
+    try {
+      return decodeURIComponent(new URL(uri).pathname);
+    } catch {
+      return uri;
+    }
+  }
+  return uri;
+}

@@ -1,0 +1,192 @@
+/**
+ * Language server entry point: creates the connection and glues handlers to the core. Nothing else.
+ * Launch-time options (`initializationOptions`): `{ historyDatabase: string }`, the SQLite file to use.
+ */
+import * as os from 'os';
+import * as path from 'path';
+import {
+  CodeActionKind,
+  createConnection,
+  ProposedFeatures,
+  ResponseError,
+  TextDocuments,
+  TextDocumentSyncKind,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CollectEventLogsRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
+import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
+import { onCodeActions } from './features/code-actions';
+import { onDiagnostics } from './features/diagnostics';
+import { onHover } from './features/hover';
+import { collectEventLogs } from './history/collect';
+import { SparkLanguageService } from './language-service';
+import { levelLogger, LogLevel } from './logger';
+import { HistoryStore } from './store/history-store';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+let logLevel: LogLevel = 'info';
+const log = levelLogger((level, msg) => {
+  if (level === 'error') connection.console.error(msg);
+  else if (level === 'warn') connection.console.warn(msg);
+  else if (level === 'info') connection.console.info(msg);
+  else connection.console.log(msg);
+}, () => logLevel);
+
+let store: HistoryStore | null = null;
+let storePath = '';
+let service: SparkLanguageService | null = null;
+const settingsCache = new Map<string, Promise<Settings>>();
+const pending = new Map<string, NodeJS.Timeout>();
+/** Diagnostics wait this long after the last keystroke (ms). */
+const DIAGNOSTICS_DEBOUNCE_MS = 300;
+const SUPPORTED = new Set(['python', 'shellscript']);
+
+connection.onInitialize((params) => {
+  const opts = (params.initializationOptions ?? {}) as { historyDatabase?: unknown };
+  storePath =
+    typeof opts.historyDatabase === 'string' && opts.historyDatabase.length > 0
+      ? opts.historyDatabase
+      : path.join(os.homedir(), '.local', 'share', 'spark-optimizer', 'history.db');
+  try {
+    store = HistoryStore.open(storePath);
+    service = new SparkLanguageService(store);
+  } catch (e) {
+    // Degrade: settings still parse, no history until the store can be opened.
+    log.error(`Could not open the history store ${storePath}: ${e instanceof Error ? e.message : String(e)}`);
+    service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] });
+  }
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    },
+    serverInfo: { name: 'spark-optimizer', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  log.info(`History store: ${storePath} (${store ? store.countApplications() : 0} applications)`);
+  void refreshLogLevel();
+});
+
+async function refreshLogLevel(): Promise<void> {
+  try {
+    const s = parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }));
+    logLevel = s.logLevel;
+  } catch {
+    // Client without workspace/configuration: keep the default.
+  }
+}
+
+/** Settings per document, pulled with workspace/configuration and cached until they change. */
+function documentSettings(uri: string): Promise<Settings> {
+  let s = settingsCache.get(uri);
+  if (!s) {
+    s = connection.workspace
+      .getConfiguration({ scopeUri: uri, section: SETTINGS_SECTION })
+      .then(parseSettings, () => parseSettings(undefined));
+    settingsCache.set(uri, s);
+  }
+  return s;
+}
+
+connection.onDidChangeConfiguration(() => {
+  settingsCache.clear();
+  void refreshLogLevel();
+  for (const d of documents.all()) scheduleDiagnostics(d);
+});
+
+function analyse(doc: TextDocument) {
+  if (!service || !SUPPORTED.has(doc.languageId)) return null;
+  try {
+    return service.analyse(doc.uri, doc.getText(), doc.languageId, doc.version);
+  } catch (e) {
+    log.error(`Analysing ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    return null;
+  }
+}
+
+function scheduleDiagnostics(doc: TextDocument): void {
+  const t = pending.get(doc.uri);
+  if (t) clearTimeout(t);
+  pending.set(
+    doc.uri,
+    setTimeout(() => {
+      pending.delete(doc.uri);
+      void publishDiagnostics(doc);
+    }, DIAGNOSTICS_DEBOUNCE_MS),
+  );
+}
+
+async function publishDiagnostics(doc: TextDocument): Promise<void> {
+  await documentSettings(doc.uri);
+  const analysis = analyse(doc);
+  const diagnostics = analysis ? onDiagnostics(analysis) : [];
+  log.debug(`${doc.uri}: ${diagnostics.length} diagnostics`);
+  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+}
+
+documents.onDidChangeContent((e) => scheduleDiagnostics(e.document));
+documents.onDidClose((e) => {
+  service?.forget(e.document.uri);
+  settingsCache.delete(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+connection.onHover((p) => {
+  const doc = documents.get(p.textDocument.uri);
+  const analysis = doc ? analyse(doc) : null;
+  return analysis ? onHover(analysis, p.position) : null;
+});
+
+connection.onCodeAction((p) => {
+  const doc = documents.get(p.textDocument.uri);
+  const analysis = doc ? analyse(doc) : null;
+  return analysis ? onCodeActions(analysis, p.range) : [];
+});
+
+connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  const abort = new AbortController();
+  token.onCancellationRequested(() => abort.abort());
+  log.info(`Collecting event logs from ${params.folder}`);
+  let summary;
+  try {
+    summary = await collectEventLogs(params.folder, store, {
+      signal: abort.signal,
+      onProgress: (done, total, p) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path: p }),
+    });
+  } catch (e) {
+    throw new ResponseError(2, `Could not read event logs from ${params.folder}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  for (const f of summary.failed) log.warn(`Skipped ${f.path}: ${f.reason}`);
+  log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
+  service?.historyChanged();
+  for (const d of documents.all()) scheduleDiagnostics(d);
+  return {
+    found: summary.found,
+    inserted: summary.inserted,
+    updated: summary.updated,
+    unchanged: summary.unchanged,
+    failed: summary.failed,
+    malformedLines: summary.malformedLines,
+    cancelled: summary.cancelled,
+    storedApplications: store.countApplications(),
+  };
+});
+
+connection.onRequest(StoreInfoRequest.type, () => ({
+  path: storePath,
+  applications: store?.countApplications() ?? 0,
+  jobs: store?.listJobs().length ?? 0,
+}));
+
+connection.onShutdown(() => {
+  store?.close();
+  store = null;
+});
+
+documents.listen(connection);
+connection.listen();

@@ -1,0 +1,407 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import Database from 'better-sqlite3';
+import type { ApplicationRecord, ExecutorRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import { MIGRATIONS } from './migrations';
+
+/** Where a record was read from; used to skip unchanged logs on the next collection. */
+export interface RecordSource {
+  /** Path of the event-log file or rolling directory. */
+  path: string;
+  /** Size in bytes (sum of the files for a rolling directory). */
+  sizeBytes: number;
+  /** Newest modification time of the file(s), epoch ms. */
+  mtimeMs: number;
+  /** Lines the reader skipped as malformed. */
+  malformedLines: number;
+}
+
+/** What `upsert` did with a record. */
+export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged' | 'skipped-older-attempt';
+
+/** One row of `jobs`: an application name and its runs in the store. */
+export interface JobSummary {
+  appName: string;
+  runs: number;
+  /** Start of the newest run, epoch ms. */
+  lastStartTimeMs: number;
+  /** Median `duration_ms` of its runs. */
+  medianDurationMs: number;
+}
+
+type Row = Record<string, unknown>;
+
+/**
+ * The local SQLite store of application records (better-sqlite3, WAL mode).
+ *
+ * One row per application id (`applications.app_id`): a newer attempt, or the finished version of an
+ * in-progress log, replaces the older row; re-reading the same log (same path, size and mtime) changes
+ * nothing. Each application is written in one transaction, so a killed process leaves either the old
+ * or the new record, never half of one.
+ */
+export class HistoryStore {
+  private readonly db: Database.Database;
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+  }
+
+  /**
+   * Opens (creating if needed) the store at `file` and applies pending migrations.
+   * @param file path of the SQLite file; its folder is created. `:memory:` for a throwaway store.
+   * @throws Error when the file is not a SQLite database or was written by a newer version of this tool.
+   */
+  static open(file: string): HistoryStore {
+    if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const current = db.pragma('user_version', { simple: true }) as number;
+    const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+    if (current > latest) {
+      db.close();
+      throw new Error(
+        `The history store ${file} has schema version ${current}, newer than this version of Spark Resource Optimizer understands (${latest}). Update the extension or use another --db file.`,
+      );
+    }
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.transaction(() => {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    }
+    return new HistoryStore(db);
+  }
+
+  /** Schema version (`PRAGMA user_version`). */
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  /** Closes the database. */
+  close(): void {
+    this.db.close();
+  }
+
+  /**
+   * True when the store already holds a record read from exactly this source (path, size, mtime),
+   * so a collection can skip reading it.
+   */
+  hasSource(source: Pick<RecordSource, 'path' | 'sizeBytes' | 'mtimeMs'>): boolean {
+    const row = this.db
+      .prepare('SELECT 1 FROM applications WHERE source_path = ? AND source_size_bytes = ? AND source_mtime_ms = ?')
+      .get(source.path, source.sizeBytes, Math.trunc(source.mtimeMs));
+    return row !== undefined;
+  }
+
+  /**
+   * Inserts or replaces one application record, with its stages and executors, in one transaction.
+   * Replacement rules: an older attempt never replaces a newer one; the same attempt is replaced only
+   * when its source changed (size/mtime/path) or the stored one was incomplete.
+   */
+  upsert(record: ApplicationRecord, source: RecordSource, nowMs = Date.now()): UpsertOutcome {
+    return this.db.transaction((): UpsertOutcome => {
+      const old = this.db
+        .prepare('SELECT attempt_id, completed, source_path, source_size_bytes, source_mtime_ms FROM applications WHERE app_id = ?')
+        .get(record.appId) as Row | undefined;
+      if (old) {
+        const cmp = compareAttempts(record.attemptId, (old.attempt_id as string | null) ?? null);
+        if (cmp < 0) return 'skipped-older-attempt';
+        if (
+          cmp === 0 &&
+          old.source_path === source.path &&
+          old.source_size_bytes === source.sizeBytes &&
+          old.source_mtime_ms === Math.trunc(source.mtimeMs)
+        ) {
+          return 'unchanged';
+        }
+        if (cmp === 0 && old.completed === 1 && !record.completed) return 'unchanged';
+        this.db.prepare('DELETE FROM applications WHERE app_id = ?').run(record.appId);
+      }
+      this.insert(record, source, nowMs);
+      return old ? 'updated' : 'inserted';
+    })();
+  }
+
+  private insert(r: ApplicationRecord, source: RecordSource, nowMs: number): void {
+    const app: Row = {
+      app_id: r.appId,
+      attempt_id: r.attemptId,
+      app_name: r.appName,
+      user: r.user,
+      spark_version: r.sparkVersion,
+      master: r.master,
+      submit_time_ms: r.submitTimeMs,
+      start_time_ms: r.startTimeMs,
+      end_time_ms: r.endTimeMs,
+      duration_ms: r.durationMs,
+      completed: r.completed ? 1 : 0,
+      exit_code: r.exitCode,
+      executor_cores: r.executorCores,
+      executor_memory_mib: r.executorMemoryMiB,
+      memory_overhead_mib: r.memoryOverheadMiB,
+      max_executors: r.maxExecutors,
+      total_executors_added: r.totalExecutorsAdded,
+      executor_instances: r.executorInstances,
+      driver_memory_mib: r.driverMemoryMiB,
+      driver_cores: r.driverCores,
+      shuffle_partitions: r.shufflePartitions,
+      dynamic_allocation_enabled: r.dynamicAllocationEnabled ? 1 : 0,
+      dynamic_allocation_min_executors: r.dynamicAllocationMinExecutors,
+      dynamic_allocation_max_executors: r.dynamicAllocationMaxExecutors,
+      total_tasks: r.totalTasks,
+      failed_tasks: r.failedTasks,
+      total_stages: r.totalStages,
+      failed_stages: r.failedStages,
+      total_jobs: r.totalJobs,
+      failed_jobs: r.failedJobs,
+      executor_run_time_ms: r.executorRunTimeMs,
+      cpu_time_ms: Math.round(r.cpuTimeMs),
+      jvm_gc_time_ms: r.jvmGcTimeMs,
+      input_bytes: r.inputBytes,
+      output_bytes: r.outputBytes,
+      shuffle_read_bytes: r.shuffleReadBytes,
+      shuffle_write_bytes: r.shuffleWriteBytes,
+      memory_spilled_bytes: r.memorySpilledBytes,
+      disk_spilled_bytes: r.diskSpilledBytes,
+      peak_execution_memory_bytes: r.peakExecutionMemoryBytes,
+      peak_jvm_heap_bytes: r.peakJvmHeapBytes,
+      executor_core_time_ms: Math.round(r.executorCoreTimeMs),
+      spark_properties: JSON.stringify(r.sparkProperties),
+      task_failures: JSON.stringify(r.taskFailures),
+      source_path: source.path,
+      source_size_bytes: source.sizeBytes,
+      source_mtime_ms: Math.trunc(source.mtimeMs),
+      malformed_lines: source.malformedLines,
+      collected_at_ms: nowMs,
+    };
+    insertRow(this.db, 'applications', app);
+    for (const s of r.stages) {
+      insertRow(this.db, 'stages', {
+        app_id: r.appId,
+        stage_id: s.stageId,
+        stage_attempt_id: s.attemptId,
+        name: s.name,
+        num_tasks: s.numTasks,
+        parent_ids: JSON.stringify(s.parentIds),
+        submission_time_ms: s.submissionTimeMs,
+        completion_time_ms: s.completionTimeMs,
+        failure_reason: s.failureReason,
+        succeeded_tasks: s.succeededTasks,
+        failed_tasks: s.failedTasks,
+        task_duration_ms: s.taskDurationMs ? JSON.stringify(s.taskDurationMs) : null,
+        skew_ratio: s.skewRatio,
+        executor_run_time_ms: s.executorRunTimeMs,
+        executor_cpu_time_ms: Math.round(s.executorCpuTimeMs),
+        jvm_gc_time_ms: s.jvmGcTimeMs,
+        input_bytes: s.inputBytes,
+        output_bytes: s.outputBytes,
+        shuffle_read_bytes: s.shuffleReadBytes,
+        shuffle_write_bytes: s.shuffleWriteBytes,
+        memory_spilled_bytes: s.memorySpilledBytes,
+        disk_spilled_bytes: s.diskSpilledBytes,
+        peak_execution_memory_bytes: s.peakExecutionMemoryBytes,
+      });
+    }
+    for (const e of r.executors) {
+      insertRow(this.db, 'executors', {
+        app_id: r.appId,
+        executor_id: e.executorId,
+        host: e.host,
+        total_cores: e.totalCores,
+        add_time_ms: e.addTimeMs,
+        remove_time_ms: e.removeTimeMs,
+        removed_reason: e.removedReason,
+        peak_jvm_heap_bytes: e.peakJvmHeapBytes,
+        task_time_ms: Math.round(e.taskTimeMs),
+      });
+    }
+  }
+
+  /** Number of applications stored. */
+  countApplications(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM applications').get() as { n: number }).n;
+  }
+
+  /** Application names with run counts, newest first. */
+  listJobs(): JobSummary[] {
+    const rows = this.db
+      .prepare(
+        'SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC',
+      )
+      .all() as Row[];
+    return rows.map((row) => {
+      const durations = String(row.durations)
+        .split(',')
+        .map(Number)
+        .sort((a, b) => a - b);
+      return {
+        appName: String(row.app_name),
+        runs: Number(row.runs),
+        lastStartTimeMs: Number(row.last_start),
+        medianDurationMs: durations[Math.floor((durations.length - 1) / 2)],
+      };
+    });
+  }
+
+  /** Distinct application names (for matching a file to its job). */
+  appNames(): string[] {
+    return (this.db.prepare('SELECT DISTINCT app_name FROM applications').all() as Row[]).map((r) => String(r.app_name));
+  }
+
+  /**
+   * Full records (with stages and executors) of every run whose `app_name` equals `appName`, newest first.
+   * @param limit at most this many runs (newest).
+   */
+  runsByAppName(appName: string, limit = 50): ApplicationRecord[] {
+    const apps = this.db
+      .prepare('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC LIMIT ?')
+      .all(appName, limit) as Row[];
+    return apps.map((a) => this.toRecord(a));
+  }
+
+  /** All records, newest first (for the CLI and tests; not for the hover path). */
+  allRuns(limit = 1000): ApplicationRecord[] {
+    const apps = this.db.prepare('SELECT * FROM applications ORDER BY start_time_ms DESC LIMIT ?').all(limit) as Row[];
+    return apps.map((a) => this.toRecord(a));
+  }
+
+  private toRecord(a: Row): ApplicationRecord {
+    const appId = String(a.app_id);
+    const stages = (this.db.prepare('SELECT * FROM stages WHERE app_id = ? ORDER BY stage_id, stage_attempt_id').all(appId) as Row[]).map(
+      (s): StageRecord => ({
+        stageId: num(s.stage_id),
+        attemptId: num(s.stage_attempt_id),
+        name: String(s.name),
+        numTasks: num(s.num_tasks),
+        parentIds: parseJson<number[]>(s.parent_ids, []),
+        submissionTimeMs: numOrNull(s.submission_time_ms),
+        completionTimeMs: numOrNull(s.completion_time_ms),
+        failureReason: strOrNull(s.failure_reason),
+        succeededTasks: num(s.succeeded_tasks),
+        failedTasks: num(s.failed_tasks),
+        taskDurationMs: s.task_duration_ms === null ? null : parseJson(s.task_duration_ms, null),
+        skewRatio: numOrNull(s.skew_ratio),
+        executorRunTimeMs: num(s.executor_run_time_ms),
+        executorCpuTimeMs: num(s.executor_cpu_time_ms),
+        jvmGcTimeMs: num(s.jvm_gc_time_ms),
+        inputBytes: num(s.input_bytes),
+        outputBytes: num(s.output_bytes),
+        shuffleReadBytes: num(s.shuffle_read_bytes),
+        shuffleWriteBytes: num(s.shuffle_write_bytes),
+        memorySpilledBytes: num(s.memory_spilled_bytes),
+        diskSpilledBytes: num(s.disk_spilled_bytes),
+        peakExecutionMemoryBytes: num(s.peak_execution_memory_bytes),
+      }),
+    );
+    const executors = (this.db.prepare('SELECT * FROM executors WHERE app_id = ?').all(appId) as Row[]).map(
+      (e): ExecutorRecord => ({
+        executorId: String(e.executor_id),
+        host: String(e.host),
+        totalCores: num(e.total_cores),
+        addTimeMs: num(e.add_time_ms),
+        removeTimeMs: numOrNull(e.remove_time_ms),
+        removedReason: strOrNull(e.removed_reason),
+        peakJvmHeapBytes: numOrNull(e.peak_jvm_heap_bytes),
+        taskTimeMs: num(e.task_time_ms),
+      }),
+    );
+    return {
+      appId,
+      attemptId: strOrNull(a.attempt_id),
+      appName: String(a.app_name),
+      user: strOrNull(a.user),
+      sparkVersion: strOrNull(a.spark_version),
+      master: strOrNull(a.master),
+      submitTimeMs: numOrNull(a.submit_time_ms),
+      startTimeMs: num(a.start_time_ms),
+      endTimeMs: numOrNull(a.end_time_ms),
+      durationMs: num(a.duration_ms),
+      completed: a.completed === 1,
+      exitCode: numOrNull(a.exit_code),
+      executorCores: numOrNull(a.executor_cores),
+      executorMemoryMiB: numOrNull(a.executor_memory_mib),
+      memoryOverheadMiB: numOrNull(a.memory_overhead_mib),
+      maxExecutors: num(a.max_executors),
+      totalExecutorsAdded: num(a.total_executors_added),
+      executorInstances: numOrNull(a.executor_instances),
+      driverMemoryMiB: numOrNull(a.driver_memory_mib),
+      driverCores: numOrNull(a.driver_cores),
+      shufflePartitions: numOrNull(a.shuffle_partitions),
+      dynamicAllocationEnabled: a.dynamic_allocation_enabled === 1,
+      dynamicAllocationMinExecutors: numOrNull(a.dynamic_allocation_min_executors),
+      dynamicAllocationMaxExecutors: numOrNull(a.dynamic_allocation_max_executors),
+      sparkProperties: parseJson<Record<string, string>>(a.spark_properties, {}),
+      totalTasks: num(a.total_tasks),
+      failedTasks: num(a.failed_tasks),
+      totalStages: num(a.total_stages),
+      failedStages: num(a.failed_stages),
+      totalJobs: num(a.total_jobs),
+      failedJobs: num(a.failed_jobs),
+      executorRunTimeMs: num(a.executor_run_time_ms),
+      cpuTimeMs: num(a.cpu_time_ms),
+      jvmGcTimeMs: num(a.jvm_gc_time_ms),
+      inputBytes: num(a.input_bytes),
+      outputBytes: num(a.output_bytes),
+      shuffleReadBytes: num(a.shuffle_read_bytes),
+      shuffleWriteBytes: num(a.shuffle_write_bytes),
+      memorySpilledBytes: num(a.memory_spilled_bytes),
+      diskSpilledBytes: num(a.disk_spilled_bytes),
+      peakExecutionMemoryBytes: num(a.peak_execution_memory_bytes),
+      peakJvmHeapBytes: numOrNull(a.peak_jvm_heap_bytes),
+      executorCoreTimeMs: num(a.executor_core_time_ms),
+      stages,
+      executors,
+      taskFailures: parseJson<TaskFailureGroup[]>(a.task_failures, []),
+    };
+  }
+}
+
+/**
+ * Orders attempt ids: numeric ids numerically (`"10"` after `"9"`), else as strings; null (no attempt) first.
+ * @returns negative when a is older than b, 0 when equal, positive when newer.
+ */
+export function compareAttempts(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  const na = Number(a);
+  const nb = Number(b);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a < b ? -1 : 1;
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+function insertRow(db: Database.Database, table: string, row: Row): void {
+  const cols = Object.keys(row);
+  const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  stmt.run(row);
+}
+
+function num(v: unknown): number {
+  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+}
+
+function numOrNull(v: unknown): number | null {
+  return v === null || v === undefined ? null : num(v);
+}
+
+function strOrNull(v: unknown): string | null {
+  return v === null || v === undefined ? null : String(v);
+}
+
+function parseJson<T>(v: unknown, fallback: T): T {
+  if (typeof v !== 'string') return fallback;
+  try {
+    return JSON.parse(v) as T;
+  } catch {
+    return fallback;
+  }
+}

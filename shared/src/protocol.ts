@@ -1,0 +1,58 @@
+/**
+ * Custom LSP messages between the extension client and the language server. Each is declared once
+ * here and imported by both sides (vscode-eslint's customMessages pattern).
+ */
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+
+/** Summary of one collection, as the server reports it. Counts are applications (event-log sources). */
+export interface CollectSummary {
+  found: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  failed: { path: string; reason: string }[];
+  malformedLines: number;
+  cancelled: boolean;
+  /** Applications in the store after the collection. */
+  storedApplications: number;
+}
+
+/**
+ * client → server: read every event log below `folder` into the history store.
+ * Cancelling the request (`$/cancelRequest`) stops between logs; what was written stays consistent.
+ * Errors: a folder that cannot be listed answers a ResponseError whose message names the folder.
+ */
+export namespace CollectEventLogsRequest {
+  export const method = 'sparkOptimizer/collectEventLogs' as const;
+  export interface Params {
+    /** Absolute path of a folder of Spark event logs. */
+    folder: string;
+  }
+  export const type = new RequestType<Params, CollectSummary, void>(method);
+}
+
+/** server → client: progress of a running collection (one per event-log source read). */
+export namespace CollectProgressNotification {
+  export const method = 'sparkOptimizer/collectProgress' as const;
+  export interface Params {
+    /** Sources done. */
+    done: number;
+    /** Sources found. */
+    total: number;
+    /** Path of the source just read. */
+    path: string;
+  }
+  export const type = new NotificationType<Params>(method);
+}
+
+/** client → server: facts about the history store for the status bar. */
+export namespace StoreInfoRequest {
+  export const method = 'sparkOptimizer/storeInfo' as const;
+  export interface Result {
+    /** Path of the SQLite file. */
+    path: string;
+    applications: number;
+    jobs: number;
+  }
+  export const type = new RequestType0<Result, void>(method);
+}

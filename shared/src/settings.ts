@@ -1,0 +1,35 @@
+/**
+ * The extension's settings: this zod schema is the single source of truth. `package.json`
+ * `contributes.configuration` must list exactly these keys with these defaults (a test checks it).
+ */
+import { z } from 'zod';
+
+/** Settings under the `sparkOptimizer` section. */
+export const settingsSchema = z.object({
+  /** Folder of Spark event logs last collected from (remembered by "Spark: Collect History from Event Logs"). */
+  eventLogFolder: z.string().default(''),
+  /** SQLite history store; empty = the extension's global storage folder. Machine scope: never read from workspace settings. */
+  historyDatabase: z.string().default(''),
+  /** Server log level in the "Spark Resource Optimizer" output channel. */
+  logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+
+/** Settings as the server and client use them. */
+export type Settings = z.infer<typeof settingsSchema>;
+
+/** Settings section name. */
+export const SETTINGS_SECTION = 'sparkOptimizer';
+
+/**
+ * Parses whatever `workspace/configuration` returned into valid settings; invalid or missing values fall
+ * back to their defaults (never throws).
+ */
+export function parseSettings(raw: unknown): Settings {
+  const obj = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(settingsSchema.shape)) {
+    const r = (field as z.ZodTypeAny).safeParse(obj[key]);
+    out[key] = r.success ? r.data : (field as z.ZodTypeAny).parse(undefined);
+  }
+  return out as Settings;
+}
