@@ -93,10 +93,20 @@ export interface ExecutorRecord {
   removeTimeMs: number | null;
   /** `SparkListenerExecutorRemoved`.`Removed Reason`, null when not removed. */
   removedReason: string | null;
-  /** Max `JVMHeapMemory` over this executor's `SparkListenerStageExecutorMetrics` / task-end `Task Executor Metrics` (bytes), null when the log has none. */
+  /** Max `JVMHeapMemory` over this executor's `SparkListenerStageExecutorMetrics` / task-end `Task Executor Metrics` (bytes), null when the log has none (zero values, logged when no sample was taken, count as none). */
   peakJvmHeapBytes: number | null;
   /** Sum of `Executor Run Time` (ms) of tasks that ran on this executor. */
   taskTimeMs: number;
+  /**
+   * True for the driver's entry (`Executor ID` `driver`, or `<driver>` before Spark 2.4.1 / SPARK-27090), which the event-log
+   * reader lists when the log shows it (`SparkListenerBlockManagerAdded`, driver metrics, local-mode tasks). The driver is
+   * never counted in `maxExecutors`, `totalExecutorsAdded` or `executorCoreTimeMs`, nor in the app-level `peakJvmHeapBytes` except in
+   * local mode (`spark.master` `local`/`local[N]`), where the driver JVM runs the tasks.
+   * Absent (= false) in records from sources that do not set it.
+   */
+  isDriver?: boolean;
+  /** `SparkListenerBlockManagerAdded`.`Maximum Memory` (bytes): the JVM's unified storage+execution memory; null when not logged. */
+  maxMemoryBytes?: number | null;
 }
 
 /** One application attempt as read from its event log. */
@@ -199,7 +209,11 @@ export interface ApplicationRecord {
 export interface ReadStats {
   /** Lines read (including bad ones). */
   lines: number;
-  /** Lines that were not valid JSON objects with an `Event` field; counted and skipped. */
+  /**
+   * Lines that were not valid JSON objects with an `Event` field; counted and skipped. (By default the event-log reader
+   * recognises lines of events it does not fold by their `{"Event":"…"` prefix and skips them unparsed, so only the
+   * lines it parses are checked: see `ReadOptions.validateAllLines` in event-log/reader.ts.)
+   */
   malformedLines: number;
   /** 1-based line numbers of the first few malformed lines (at most 10). */
   malformedLineNumbers: number[];

@@ -1,0 +1,375 @@
+/**
+ * Finding Spark event logs on disk: which files make up one application attempt's log, in which
+ * order they are read, how each is compressed, and whether the application had finished.
+ *
+ * Layouts (see ../shared/docs/spark-reference.md A1, and apache/spark
+ * core/src/main/scala/org/apache/spark/deploy/history/EventLogFileReaders.scala / EventLogFileWriters.scala):
+ * - single file `<appId>[_<attemptId>][.<codec>][.inprogress]` (`SingleEventLogFileWriter`);
+ * - rolling directory `eventlog_v2_<appId>[_<attemptId>]/` holding `events_<N>_<appId>…[.<codec>][.compact]`
+ *   and a zero-byte `appstatus_<appId>…[.inprogress]` (`RollingEventLogFilesWriter`, Spark 3.0+, default in 4.0);
+ * - legacy directory (Spark ≤ 1.2, `FileLogger`): `EVENT_LOG_<n>` + marker files `SPARK_VERSION_<v>`,
+ *   `COMPRESSION_CODEC_<codec>`, `APPLICATION_COMPLETE`.
+ */
+
+import { promises as fsp, type Dirent } from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * How one event-log file is compressed. `none`, `zstd` and `gzip` are read; `lz4`, `snappy` and `lzf`
+ * (Spark's other `spark.io.compression.codec` short names) are recognised but reading them fails with
+ * an {@link UnsupportedCodecError}. `gzip` is not a Spark codec; Databricks rolls its logs to `.gz`.
+ */
+export type EventLogCodec = 'none' | 'zstd' | 'gzip' | 'lz4' | 'snappy' | 'lzf';
+
+/** Layout of one application attempt's log on disk (see the module comment). */
+export type EventLogKind = 'single' | 'rolling' | 'legacy';
+
+/** One application attempt's event log, as found on disk. Plain data: safe to serialise. */
+export interface EventLogSource {
+  /** The file (single) or directory (rolling, legacy) that holds the log; absolute when discovery got an absolute dir. */
+  path: string;
+  kind: EventLogKind;
+  /** Files to read, in read order (rolling: by index, after dropping everything before the last `.compact`). */
+  files: string[];
+  /** Codec of each file of `files` (same index). */
+  codecs: EventLogCodec[];
+  /**
+   * True while the application may still be writing: single file ending `.inprogress`, rolling dir whose
+   * `appstatus_` file ends `.inprogress` (or is missing), legacy dir without `APPLICATION_COMPLETE`.
+   */
+  inProgress: boolean;
+  /** Sum of the on-disk (compressed) sizes of `files`, bytes. */
+  sizeBytes: number;
+  /** Latest modification time of `files` and the status file, epoch ms. */
+  mtimeMs: number;
+  /**
+   * The app id (and maybe `_<attemptId>`) as the file or directory name spells it. Spark sanitises it
+   * (`Utils.sanitizeDirName`: lower-cased, `.` → `_`), so use it only when the log itself has no `App ID`.
+   */
+  nameHint: string;
+  /** Spark version from a legacy `SPARK_VERSION_<v>` marker file, else null. */
+  sparkVersionHint: string | null;
+  /** Problems found while listing (gap in rolling indices, missing `appstatus_`, codec mismatch). */
+  warnings: string[];
+}
+
+/** Options of {@link discoverEventLogs}. */
+export interface DiscoverOptions {
+  /** Called for each directory entry that could not be read or used; discovery goes on. */
+  onWarning?: (message: string) => void;
+  /** How many directory levels below `dir` to search (default 8). */
+  maxDepth?: number;
+}
+
+const IN_PROGRESS = '.inprogress';
+const COMPACT = '.compact';
+const ROLLING_DIR_PREFIX = 'eventlog_v2_';
+const ROLLING_EVENTS_PREFIX = 'events_';
+const ROLLING_STATUS_PREFIX = 'appstatus_';
+const LEGACY_LOG_PREFIX = 'EVENT_LOG_';
+const LEGACY_VERSION_PREFIX = 'SPARK_VERSION_';
+const LEGACY_CODEC_PREFIX = 'COMPRESSION_CODEC_';
+const LEGACY_COMPLETE = 'APPLICATION_COMPLETE';
+
+/**
+ * Finds every application event log below `dir` (recursively, not into rolling or legacy log
+ * directories, skipping hidden entries as Spark's `FsHistoryProvider` does). `dir` may itself be a log
+ * file, a rolling directory or a legacy directory.
+ *
+ * Every non-hidden regular file outside those directories is taken as a single-file log, as the
+ * History Server does; a file that holds no application (a README, say) reads as `record: null`.
+ *
+ * @param dir a directory (or one log) on the local file system.
+ * @returns sources sorted by path; each lists its files in read order.
+ * @throws when `dir` itself cannot be read (missing, no permission); problems below it go to `onWarning`.
+ */
+export async function discoverEventLogs(dir: string, options: DiscoverOptions = {}): Promise<EventLogSource[]> {
+  const warn = options.onWarning ?? (() => undefined);
+  const maxDepth = options.maxDepth ?? 8;
+  const out: EventLogSource[] = [];
+  const st = await fsp.stat(dir);
+  if (st.isFile()) {
+    out.push(await singleSource(dir));
+    return out;
+  }
+  const rootEntries = await fsp.readdir(dir, { withFileTypes: true });
+  if (path.basename(dir).startsWith(ROLLING_DIR_PREFIX)) {
+    const src = await rollingSource(dir, rootEntries);
+    if (src) out.push(src);
+    else warn(`${dir}: rolling event-log directory has no events_ file; skipped`);
+    return out;
+  }
+  if (isLegacyDir(rootEntries)) {
+    out.push(await legacySource(dir, rootEntries));
+    return out;
+  }
+  await walk(dir, rootEntries, 0, maxDepth, out, warn);
+  out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return out;
+}
+
+async function walk(
+  dir: string,
+  entries: Dirent[],
+  depth: number,
+  maxDepth: number,
+  out: EventLogSource[],
+  warn: (message: string) => void,
+): Promise<void> {
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    try {
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const st = await fsp.stat(full);
+        isDir = st.isDirectory();
+        isFile = st.isFile();
+      }
+      if (isFile) {
+        out.push(await singleSource(full));
+      } else if (isDir) {
+        const children = await fsp.readdir(full, { withFileTypes: true });
+        if (entry.name.startsWith(ROLLING_DIR_PREFIX)) {
+          const src = await rollingSource(full, children);
+          if (src) out.push(src);
+          else warn(`${full}: rolling event-log directory has no events_ file; skipped`);
+        } else if (isLegacyDir(children)) {
+          out.push(await legacySource(full, children));
+        } else if (depth < maxDepth) {
+          await walk(full, children, depth + 1, maxDepth, out, warn);
+        }
+      }
+    } catch (err) {
+      warn(`${full}: could not be read (${(err as Error).message}); skipped`);
+    }
+  }
+}
+
+/**
+ * The codec Spark would pick from a file name (`EventLogFileWriter.codecName`): strip `.compact`, then
+ * `.inprogress`, then the text after the last `.` names the codec. Unknown or no extension ⇒ `none`
+ * (Spark itself would reject an unknown codec name; we read such files as plain text).
+ * @param fileName base name, e.g. `events_3_app-1.zstd.compact`.
+ */
+export function codecFromFileName(fileName: string): EventLogCodec {
+  let name = fileName;
+  if (name.endsWith(COMPACT)) name = name.slice(0, -COMPACT.length);
+  if (name.endsWith(IN_PROGRESS)) name = name.slice(0, -IN_PROGRESS.length);
+  const dot = name.lastIndexOf('.');
+  if (dot < 0) return 'none';
+  switch (name.slice(dot + 1).toLowerCase()) {
+    case 'zstd':
+    case 'zst':
+      return 'zstd';
+    case 'lz4':
+      return 'lz4';
+    case 'snappy':
+      return 'snappy';
+    case 'lzf':
+      return 'lzf';
+    case 'gz':
+      return 'gzip';
+    default:
+      return 'none';
+  }
+}
+
+/**
+ * The codec the first bytes of a file announce, or null when they match none: zstd frame magic
+ * `28 B5 2F FD` (RFC 8878), lz4-java `LZ4Block`, xerial snappy-java `0x82 SNAPPY 0x00`, ning LZF `ZV`,
+ * gzip `1F 8B`. Used when a file's name and content disagree (SPARK-43991: compacted files could carry
+ * the wrong extension). Source: spark-reference.md E3.
+ * @param head the first (up to) 8 bytes of the file.
+ */
+export function codecFromMagic(head: Uint8Array): EventLogCodec | null {
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
+  if (head.length >= 8 && Buffer.from(head.subarray(0, 8)).toString('latin1') === 'LZ4Block') return 'lz4';
+  if (head.length >= 8 && head[0] === 0x82 && Buffer.from(head.subarray(1, 7)).toString('latin1') === 'SNAPPY' && head[7] === 0) {
+    return 'snappy';
+  }
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
+  if (head.length >= 2 && head[0] === 0x5a && head[1] === 0x56) return 'lzf'; // "ZV"
+  return null;
+}
+
+interface FileFacts {
+  sizeBytes: number;
+  mtimeMs: number;
+  codec: EventLogCodec;
+  warning: string | null;
+}
+
+/** Stats a file and settles its codec from its name and first bytes. */
+async function fileFacts(file: string, nameCodec: EventLogCodec): Promise<FileFacts> {
+  const st = await fsp.stat(file);
+  let codec = nameCodec;
+  let warning: string | null = null;
+  if (st.size > 0) {
+    const head = Buffer.alloc(8);
+    const fh = await fsp.open(file, 'r');
+    let n = 0;
+    try {
+      n = (await fh.read(head, 0, 8, 0)).bytesRead;
+    } finally {
+      await fh.close();
+    }
+    const bytes = head.subarray(0, n);
+    const magic = codecFromMagic(bytes);
+    if (magic !== null && magic !== nameCodec) {
+      warning = `${file}: name says ${nameCodec} but the content starts like ${magic}; reading it as ${magic}`;
+      codec = magic;
+    } else if (magic === null && nameCodec !== 'none' && bytes[0] === 0x7b /* '{' */) {
+      warning = `${file}: name says ${nameCodec} but the content is plain JSON text; reading it uncompressed`;
+      codec = 'none';
+    }
+  }
+  return { sizeBytes: st.size, mtimeMs: st.mtimeMs, codec, warning };
+}
+
+/** Builds the source of one single-file log (any name; `.inprogress` marks it unfinished). */
+export async function singleSource(file: string): Promise<EventLogSource> {
+  const name = path.basename(file);
+  const facts = await fileFacts(file, codecFromFileName(name));
+  let hint = name;
+  if (hint.endsWith(IN_PROGRESS)) hint = hint.slice(0, -IN_PROGRESS.length);
+  const nameCodec = codecFromFileName(name);
+  if (nameCodec !== 'none') hint = hint.slice(0, hint.lastIndexOf('.'));
+  return {
+    path: file,
+    kind: 'single',
+    files: [file],
+    codecs: [facts.codec],
+    inProgress: name.endsWith(IN_PROGRESS),
+    sizeBytes: facts.sizeBytes,
+    mtimeMs: facts.mtimeMs,
+    nameHint: hint,
+    sparkVersionHint: null,
+    warnings: facts.warning ? [facts.warning] : [],
+  };
+}
+
+interface RollingFile {
+  name: string;
+  index: number;
+  compact: boolean;
+}
+
+/**
+ * Orders a rolling directory's `events_` files as Spark's `RollingEventLogFilesFileReader` does: by
+ * index, a `.compact` file after a plain file of the same index (Spark sorts by index + 0.1), then
+ * drops every file before the last `.compact` one (`dropBeforeLastCompactFile`).
+ * @param names base names of the `events_<N>_…` files (others are ignored).
+ * @returns kept names in read order, plus the indices that are missing between the first and last kept one.
+ */
+export function orderRollingFiles(names: string[]): { files: string[]; missingIndices: number[] } {
+  const parsed: RollingFile[] = [];
+  for (const name of names) {
+    const m = /^events_(\d+)_/.exec(name);
+    if (!m) continue;
+    parsed.push({ name, index: Number(m[1]), compact: name.endsWith(COMPACT) });
+  }
+  parsed.sort((a, b) => a.index + (a.compact ? 0.1 : 0) - (b.index + (b.compact ? 0.1 : 0)) || (a.name < b.name ? -1 : 1));
+  let lastCompact = -1;
+  for (let i = 0; i < parsed.length; i++) if (parsed[i].compact) lastCompact = i;
+  const kept = lastCompact >= 0 ? parsed.slice(lastCompact) : parsed;
+  const missingIndices: number[] = [];
+  for (let i = 1; i < kept.length; i++) {
+    for (let want = kept[i - 1].index + 1; want < kept[i].index; want++) missingIndices.push(want);
+  }
+  return { files: kept.map((f) => f.name), missingIndices };
+}
+
+/** Builds the source of a rolling `eventlog_v2_…` directory, or null when it holds no `events_` file. */
+async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSource | null> {
+  const names = entries.filter((e) => !e.name.startsWith('.') && !e.isDirectory()).map((e) => e.name);
+  const eventNames = names.filter((n) => n.startsWith(ROLLING_EVENTS_PREFIX));
+  const { files, missingIndices } = orderRollingFiles(eventNames);
+  if (files.length === 0) return null;
+  const warnings: string[] = [];
+  if (missingIndices.length > 0) {
+    warnings.push(
+      `${dir}: missing event log file(s) with index ${missingIndices.join(', ')} (Spark refuses such a directory: "Found missing event log file"); reading the files that exist`,
+    );
+  }
+  const status = names.find((n) => n.startsWith(ROLLING_STATUS_PREFIX));
+  if (status === undefined) warnings.push(`${dir}: no appstatus_ file; treating the application as in progress`);
+  let sizeBytes = 0;
+  let mtimeMs = 0;
+  const paths: string[] = [];
+  const codecs: EventLogCodec[] = [];
+  for (const name of files) {
+    const full = path.join(dir, name);
+    const facts = await fileFacts(full, codecFromFileName(name));
+    if (facts.warning) warnings.push(facts.warning);
+    paths.push(full);
+    codecs.push(facts.codec);
+    sizeBytes += facts.sizeBytes;
+    mtimeMs = Math.max(mtimeMs, facts.mtimeMs);
+  }
+  if (status !== undefined) mtimeMs = Math.max(mtimeMs, (await fsp.stat(path.join(dir, status))).mtimeMs);
+  return {
+    path: dir,
+    kind: 'rolling',
+    files: paths,
+    codecs,
+    inProgress: status === undefined || status.endsWith(IN_PROGRESS),
+    sizeBytes,
+    mtimeMs,
+    nameHint: path.basename(dir).slice(ROLLING_DIR_PREFIX.length),
+    sparkVersionHint: null,
+    warnings,
+  };
+}
+
+function isLegacyDir(entries: Dirent[]): boolean {
+  return entries.some((e) => e.name.startsWith(LEGACY_LOG_PREFIX) && !e.isDirectory());
+}
+
+/** Maps a legacy `COMPRESSION_CODEC_<x>` marker (short name or class name) to a codec. */
+function legacyCodec(marker: string | undefined): EventLogCodec {
+  if (marker === undefined) return 'none';
+  const c = marker.slice(LEGACY_CODEC_PREFIX.length).toLowerCase();
+  if (c.includes('lz4')) return 'lz4';
+  if (c.includes('lzf')) return 'lzf';
+  if (c.includes('snappy')) return 'snappy';
+  if (c.includes('zstd')) return 'zstd';
+  return 'none';
+}
+
+/** Builds the source of a Spark ≤ 1.2 directory (`EVENT_LOG_<n>` + marker files). */
+async function legacySource(dir: string, entries: Dirent[]): Promise<EventLogSource> {
+  const names = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
+  const logs = names
+    .filter((n) => n.startsWith(LEGACY_LOG_PREFIX))
+    .sort((a, b) => Number(a.slice(LEGACY_LOG_PREFIX.length)) - Number(b.slice(LEGACY_LOG_PREFIX.length)) || (a < b ? -1 : 1));
+  const version = names.find((n) => n.startsWith(LEGACY_VERSION_PREFIX));
+  const codec = legacyCodec(names.find((n) => n.startsWith(LEGACY_CODEC_PREFIX)));
+  const warnings: string[] = [];
+  let sizeBytes = 0;
+  let mtimeMs = 0;
+  const paths: string[] = [];
+  const codecs: EventLogCodec[] = [];
+  for (const name of logs) {
+    const full = path.join(dir, name);
+    const facts = await fileFacts(full, codec);
+    if (facts.warning) warnings.push(facts.warning);
+    paths.push(full);
+    codecs.push(facts.codec);
+    sizeBytes += facts.sizeBytes;
+    mtimeMs = Math.max(mtimeMs, facts.mtimeMs);
+  }
+  return {
+    path: dir,
+    kind: 'legacy',
+    files: paths,
+    codecs,
+    inProgress: !names.includes(LEGACY_COMPLETE),
+    sizeBytes,
+    mtimeMs,
+    nameHint: path.basename(dir),
+    sparkVersionHint: version !== undefined ? version.slice(LEGACY_VERSION_PREFIX.length) : null,
+    warnings,
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * Shapes of the listener events the folder reads, as zod schemas: one place that says which JSON
+ * fields are used and what type each must have.
+ *
+ * Every field is optional and a field of the wrong type reads as absent (`.catch(undefined)`), never
+ * failing the whole event: JsonProtocol's contract is "Any new JSON fields should be optional", and
+ * logs from Spark 1.x to 4.x, vendor builds and hand-edited test logs all differ (spark-reference A3).
+ * Unknown fields are dropped. `SparkListenerTaskEnd` is not here: it is the hot path (most lines of a
+ * log) and is checked field by field with `typeof` in fold.ts.
+ *
+ * Source of the field names: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala.
+ */
+
+import { z } from 'zod';
+
+const num = z.number().optional().catch(undefined);
+const str = z.string().optional().catch(undefined);
+/** A string, or a number written where Spark writes a string (hand-edited logs); read as a string. */
+const strOrNum = z
+  .union([z.string(), z.number().transform((n) => String(n))])
+  .optional()
+  .catch(undefined);
+
+/** `SparkListenerLogStart` (first line of every log since Spark 1.3). */
+export const LogStartSchema = z.object({ 'Spark Version': str });
+
+/** Databricks' first line: `{"Event":"DBCEventLoggingListenerMetadata","Spark Version":"3.2.1","Timestamp":…,"Rollover Number":0,…}`. */
+export const DbcMetadataSchema = z.object({ 'Spark Version': str, Timestamp: num });
+
+/** `SparkListenerEnvironmentUpdate`: only `Spark Properties` (string → string) is read. */
+export const EnvironmentUpdateSchema = z.object({
+  'Spark Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
+});
+
+/** `SparkListenerApplicationStart` (`App ID` since 1.1, `App Attempt ID` since 1.4). */
+export const ApplicationStartSchema = z.object({
+  'App Name': str,
+  'App ID': str,
+  Timestamp: num,
+  User: str,
+  'App Attempt ID': strOrNum,
+});
+
+/** `SparkListenerApplicationEnd` (`ExitCode` only in the newest versions). */
+export const ApplicationEndSchema = z.object({ Timestamp: num, ExitCode: num });
+
+/** `SparkListenerExecutorAdded`. */
+export const ExecutorAddedSchema = z.object({
+  Timestamp: num,
+  'Executor ID': strOrNum,
+  'Executor Info': z
+    .object({ Host: str, 'Total Cores': num })
+    .optional()
+    .catch(undefined),
+});
+
+/** `SparkListenerExecutorRemoved`. */
+export const ExecutorRemovedSchema = z.object({ Timestamp: num, 'Executor ID': strOrNum, 'Removed Reason': str });
+
+/** `SparkListenerBlockManagerAdded`: `Maximum Memory` = storage+execution (unified) memory of that JVM, bytes. */
+export const BlockManagerAddedSchema = z.object({
+  Timestamp: num,
+  'Maximum Memory': num,
+  'Block Manager ID': z
+    .object({ 'Executor ID': strOrNum, Host: str })
+    .optional()
+    .catch(undefined),
+});
+
+/** `Stage Info` of `SparkListenerStageSubmitted` / `SparkListenerStageCompleted` (the big `RDD Info` and `Accumulables` are not read). */
+export const StageInfoSchema = z.object({
+  'Stage ID': num,
+  'Stage Attempt ID': num,
+  'Stage Name': str,
+  'Number of Tasks': num,
+  'Parent IDs': z.array(z.number()).optional().catch(undefined),
+  'Submission Time': num,
+  'Completion Time': num,
+  'Failure Reason': str,
+});
+
+/** `SparkListenerStageSubmitted` / `SparkListenerStageCompleted`. */
+export const StageEventSchema = z.object({ 'Stage Info': StageInfoSchema.optional().catch(undefined) });
+
+/** `SparkListenerJobStart`. */
+export const JobStartSchema = z.object({ 'Job ID': num, 'Submission Time': num });
+
+/** `SparkListenerJobEnd`: `Job Result`.`Result` is `JobSucceeded` or `JobFailed`. */
+export const JobEndSchema = z.object({
+  'Job ID': num,
+  'Completion Time': num,
+  'Job Result': z
+    .object({ Result: str })
+    .optional()
+    .catch(undefined),
+});
+
+/** `SparkListenerStageExecutorMetrics`: per-stage, per-executor peaks (bytes), only with `spark.eventLog.logStageExecutorMetrics=true`. */
+export const StageExecutorMetricsSchema = z.object({
+  'Executor ID': strOrNum,
+  'Stage ID': num,
+  'Stage Attempt ID': num,
+  'Executor Metrics': z
+    .object({ JVMHeapMemory: num })
+    .optional()
+    .catch(undefined),
+});

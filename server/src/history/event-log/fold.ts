@@ -1,0 +1,681 @@
+/**
+ * Folding Spark listener events, one at a time, into an {@link ApplicationRecord}.
+ *
+ * Knows nothing of files or codecs: it takes parsed JSON objects (one per event-log line) and keeps
+ * only running sums, per-stage and per-executor state, and the task durations of the stages still
+ * running (freed when a stage completes), so memory is bounded by the number of stages and executors
+ * plus 8 bytes per task of the stages in flight, not by the log size.
+ *
+ * Field names and units: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala;
+ * ../shared/docs/spark-reference.md A3 (version drift: every field may be missing in older logs).
+ */
+
+import type {
+  ApplicationRecord,
+  DurationQuantilesMs,
+  ExecutorRecord,
+  ReadStats,
+  StageRecord,
+  TaskFailureGroup,
+} from '../application-record';
+import { parseSparkSizeMiB } from '../../config/spark-units';
+import {
+  ApplicationEndSchema,
+  ApplicationStartSchema,
+  BlockManagerAddedSchema,
+  DbcMetadataSchema,
+  EnvironmentUpdateSchema,
+  ExecutorAddedSchema,
+  ExecutorRemovedSchema,
+  JobEndSchema,
+  JobStartSchema,
+  LogStartSchema,
+  StageEventSchema,
+  StageExecutorMetricsSchema,
+} from './events';
+import { classifyTaskFailure, FAILURE_EXAMPLE_MAX_CHARS, failureMessage } from './failure';
+import { durationQuantiles, NumberBuffer } from './quantiles';
+
+/**
+ * The `"Event"` values the folder reads. Any other event is counted as ignored; the reader may skip
+ * parsing lines of other events altogether.
+ */
+export const FOLDED_EVENTS: ReadonlySet<string> = new Set([
+  'SparkListenerLogStart',
+  'DBCEventLoggingListenerMetadata',
+  'SparkListenerEnvironmentUpdate',
+  'SparkListenerApplicationStart',
+  'SparkListenerApplicationEnd',
+  'SparkListenerExecutorAdded',
+  'SparkListenerExecutorRemoved',
+  'SparkListenerBlockManagerAdded',
+  'SparkListenerStageSubmitted',
+  'SparkListenerStageCompleted',
+  'SparkListenerTaskEnd',
+  'SparkListenerJobStart',
+  'SparkListenerJobEnd',
+  'SparkListenerStageExecutorMetrics',
+]);
+
+/** What the folder needs to know about the log besides its events. */
+export interface FolderOptions {
+  /** From `EventLogSource.inProgress`: the log may still be written (then `completed` is false). */
+  inProgress: boolean;
+  /** App id to use when `SparkListenerApplicationStart` has no `App ID` (Spark 1.0): `EventLogSource.nameHint`. */
+  fallbackAppId?: string;
+  /** Spark version when the log has no `SparkListenerLogStart` (legacy `SPARK_VERSION_` marker). */
+  sparkVersionHint?: string | null;
+}
+
+interface StageState {
+  stageId: number;
+  attemptId: number;
+  name: string;
+  numTasks: number;
+  parentIds: number[];
+  submissionTimeMs: number | null;
+  completionTimeMs: number | null;
+  failureReason: string | null;
+  succeededTasks: number;
+  failedTasks: number;
+  executorRunTimeMs: number;
+  executorCpuTimeMs: number;
+  jvmGcTimeMs: number;
+  inputBytes: number;
+  outputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  memorySpilledBytes: number;
+  diskSpilledBytes: number;
+  peakExecutionMemoryBytes: number;
+  /** Durations (ms) of successful tasks while the stage runs; null once summarised. */
+  durations: NumberBuffer | null;
+  quantiles: DurationQuantilesMs | null;
+  /** Successful tasks with a usable duration (`Launch Time` and `Finish Time`). */
+  durationCount: number;
+  /** Seen in `SparkListenerStageSubmitted`/`Completed` (false: only task ends referred to it). */
+  announced: boolean;
+}
+
+interface ExecutorState {
+  executorId: string;
+  host: string;
+  totalCores: number;
+  addTimeMs: number;
+  removeTimeMs: number | null;
+  removedReason: string | null;
+  peakJvmHeapBytes: number | null;
+  taskTimeMs: number;
+  isDriver: boolean;
+  maxMemoryBytes: number | null;
+}
+
+type Json = Record<string, unknown>;
+
+function asObj(v: unknown): Json | null {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null;
+}
+
+/** A finite number, else 0 (missing metric in an older log). */
+function n0(v: unknown): number {
+  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
+}
+
+/** `driver` since Spark 2.4.1 (SPARK-27090), `<driver>` before. */
+function isDriverId(id: string): boolean {
+  return id === 'driver' || id === '<driver>';
+}
+
+/** Parses an integer setting as Spark's `intConf` does (`trim.toInt`): digits only, else null. */
+function parseIntSetting(v: string | undefined): number | null {
+  if (v === undefined) return null;
+  const t = v.trim();
+  return /^[+-]?\d+$/.test(t) ? Number(t) : null;
+}
+
+function compareExecutorIds(a: ExecutorState, b: ExecutorState): number {
+  if (a.isDriver !== b.isDriver) return a.isDriver ? -1 : 1;
+  const na = Number(a.executorId);
+  const nb = Number(b.executorId);
+  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
+  return a.executorId < b.executorId ? -1 : a.executorId > b.executorId ? 1 : 0;
+}
+
+/**
+ * Folds listener events into one {@link ApplicationRecord}. Feed it every event of one log in order
+ * with {@link add}, then call {@link finish} once.
+ *
+ * Never throws on event content: missing or mistyped fields read as absent (0 for metrics), unknown
+ * events are counted as ignored, and oddities (a second `SparkListenerApplicationStart`, task ends of
+ * a stage never submitted, task ends after their stage completed) become warnings.
+ */
+export class ApplicationFolder {
+  private readonly options: FolderOptions;
+  private sawStart = false;
+  private appId: string | null = null;
+  private attemptId: string | null = null;
+  private appName = '';
+  private user: string | null = null;
+  private sparkVersion: string | null = null;
+  private dbcSparkVersion: string | null = null;
+  private startTimeMs: number | null = null;
+  private endTimeMs: number | null = null;
+  private exitCode: number | null = null;
+  private lastTimestampMs = 0;
+  private readonly props = new Map<string, string>();
+
+  private readonly executors = new Map<string, ExecutorState>();
+  private readonly alive = new Set<string>();
+  private maxExecutors = 0;
+  private totalExecutorsAdded = 0;
+
+  private readonly stages = new Map<string, StageState>();
+  private lastStage: StageState | null = null;
+  private totalTasks = 0;
+  private failedTasks = 0;
+  private failedStages = 0;
+  private totalJobs = 0;
+  private failedJobs = 0;
+  private executorRunTimeMs = 0;
+  private cpuTimeMs = 0;
+  private jvmGcTimeMs = 0;
+  private inputBytes = 0;
+  private outputBytes = 0;
+  private shuffleReadBytes = 0;
+  private shuffleWriteBytes = 0;
+  private memorySpilledBytes = 0;
+  private diskSpilledBytes = 0;
+  private peakExecutionMemoryBytes = 0;
+  private readonly failures = new Map<string, TaskFailureGroup>();
+
+  private ignoredEvents = 0;
+  private lateTaskEnds = 0;
+  private orphanTaskEnds = 0;
+  private readonly warnings: string[] = [];
+
+  constructor(options: FolderOptions) {
+    this.options = options;
+  }
+
+  /** True once a `SparkListenerApplicationStart` was folded (without one the log describes no application). */
+  get sawApplicationStart(): boolean {
+    return this.sawStart;
+  }
+
+  /**
+   * Folds one event.
+   * @param event a parsed event-log line; anything but an object with a string `Event` is ignored (counted).
+   * @param lineNo 1-based line number of the event in its log, for warnings.
+   */
+  add(event: unknown, lineNo: number): void {
+    const e = asObj(event);
+    const kind = e !== null ? e.Event : undefined;
+    if (e === null || typeof kind !== 'string') {
+      this.ignoredEvents++;
+      return;
+    }
+    switch (kind) {
+      case 'SparkListenerTaskEnd':
+        this.onTaskEnd(e);
+        return;
+      case 'SparkListenerStageExecutorMetrics':
+        this.onStageExecutorMetrics(e);
+        return;
+      case 'SparkListenerStageSubmitted':
+        this.onStage(e, false);
+        return;
+      case 'SparkListenerStageCompleted':
+        this.onStage(e, true);
+        return;
+      case 'SparkListenerJobStart': {
+        const j = JobStartSchema.parse(e);
+        this.totalJobs++;
+        this.seen(j['Submission Time']);
+        return;
+      }
+      case 'SparkListenerJobEnd': {
+        const j = JobEndSchema.parse(e);
+        const result = j['Job Result']?.Result;
+        if (result !== undefined && result !== 'JobSucceeded') this.failedJobs++;
+        this.seen(j['Completion Time']);
+        return;
+      }
+      case 'SparkListenerExecutorAdded':
+        this.onExecutorAdded(e);
+        return;
+      case 'SparkListenerExecutorRemoved':
+        this.onExecutorRemoved(e);
+        return;
+      case 'SparkListenerBlockManagerAdded':
+        this.onBlockManagerAdded(e);
+        return;
+      case 'SparkListenerEnvironmentUpdate': {
+        const props = EnvironmentUpdateSchema.parse(e)['Spark Properties'];
+        if (props) for (const [k, v] of Object.entries(props)) if (typeof v === 'string') this.props.set(k, v);
+        return;
+      }
+      case 'SparkListenerApplicationStart':
+        this.onApplicationStart(e, lineNo);
+        return;
+      case 'SparkListenerApplicationEnd': {
+        const a = ApplicationEndSchema.parse(e);
+        if (a.Timestamp !== undefined) this.endTimeMs = a.Timestamp;
+        if (a.ExitCode !== undefined) this.exitCode = a.ExitCode;
+        this.seen(a.Timestamp);
+        return;
+      }
+      case 'SparkListenerLogStart':
+        this.sparkVersion = LogStartSchema.parse(e)['Spark Version'] ?? this.sparkVersion;
+        return;
+      case 'DBCEventLoggingListenerMetadata': {
+        const d = DbcMetadataSchema.parse(e);
+        this.dbcSparkVersion ??= d['Spark Version'] ?? null;
+        return;
+      }
+      default:
+        this.ignoredEvents++;
+    }
+  }
+
+  /** Tracks the latest timestamp seen (epoch ms), for the duration of logs without an end. */
+  private seen(ts: number | undefined | null): void {
+    if (typeof ts === 'number' && ts > this.lastTimestampMs) this.lastTimestampMs = ts;
+  }
+
+  private onApplicationStart(e: Json, lineNo: number): void {
+    if (this.sawStart) {
+      this.warnings.push(`a second SparkListenerApplicationStart at line ${lineNo} was ignored`);
+      return;
+    }
+    const a = ApplicationStartSchema.parse(e);
+    this.sawStart = true;
+    this.appId = a['App ID'] ?? null;
+    this.attemptId = a['App Attempt ID'] ?? null;
+    this.appName = a['App Name'] ?? '';
+    this.user = a.User ?? null;
+    this.startTimeMs = a.Timestamp ?? null;
+    this.seen(a.Timestamp);
+  }
+
+  private executor(id: string, firstSeenMs: number): ExecutorState {
+    let ex = this.executors.get(id);
+    if (ex === undefined) {
+      ex = {
+        executorId: id,
+        host: '',
+        totalCores: 0,
+        addTimeMs: firstSeenMs,
+        removeTimeMs: null,
+        removedReason: null,
+        peakJvmHeapBytes: null,
+        taskTimeMs: 0,
+        isDriver: isDriverId(id),
+        maxMemoryBytes: null,
+      };
+      this.executors.set(id, ex);
+    }
+    return ex;
+  }
+
+  private onExecutorAdded(e: Json): void {
+    const a = ExecutorAddedSchema.parse(e);
+    const id = a['Executor ID'];
+    if (id === undefined) return;
+    const ts = a.Timestamp ?? 0;
+    this.seen(a.Timestamp);
+    const ex = this.executor(id, ts);
+    ex.addTimeMs = ts;
+    ex.removeTimeMs = null;
+    ex.removedReason = null;
+    const info = a['Executor Info'];
+    if (info?.Host !== undefined) ex.host = info.Host;
+    if (info?.['Total Cores'] !== undefined) ex.totalCores = info['Total Cores'];
+    if (ex.isDriver) return;
+    this.totalExecutorsAdded++;
+    this.alive.add(id);
+    if (this.alive.size > this.maxExecutors) this.maxExecutors = this.alive.size;
+  }
+
+  private onExecutorRemoved(e: Json): void {
+    const r = ExecutorRemovedSchema.parse(e);
+    const id = r['Executor ID'];
+    if (id === undefined) return;
+    this.seen(r.Timestamp);
+    const ex = this.executor(id, r.Timestamp ?? 0);
+    ex.removeTimeMs = r.Timestamp ?? null;
+    ex.removedReason = r['Removed Reason'] ?? null;
+    this.alive.delete(id);
+  }
+
+  private onBlockManagerAdded(e: Json): void {
+    const b = BlockManagerAddedSchema.parse(e);
+    const id = b['Block Manager ID']?.['Executor ID'];
+    if (id === undefined) return;
+    this.seen(b.Timestamp);
+    const ex = this.executor(id, b.Timestamp ?? 0);
+    const host = b['Block Manager ID']?.Host;
+    if (ex.host === '' && host !== undefined) ex.host = host;
+    if (b['Maximum Memory'] !== undefined) ex.maxMemoryBytes = b['Maximum Memory'];
+  }
+
+  private onStageExecutorMetrics(e: Json): void {
+    const m = StageExecutorMetricsSchema.parse(e);
+    const id = m['Executor ID'];
+    const heap = m['Executor Metrics']?.JVMHeapMemory;
+    // 0 means "never sampled" (Spark writes zero peaks when no heartbeat carried metrics).
+    if (id === undefined || heap === undefined || heap <= 0) return;
+    const ex = this.executor(id, 0);
+    if (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes) ex.peakJvmHeapBytes = heap;
+  }
+
+  private stage(stageId: number, attemptId: number): StageState {
+    const last = this.lastStage;
+    if (last !== null && last.stageId === stageId && last.attemptId === attemptId) return last;
+    const key = `${stageId}.${attemptId}`;
+    let s = this.stages.get(key);
+    if (s === undefined) {
+      s = {
+        stageId,
+        attemptId,
+        name: '',
+        numTasks: 0,
+        parentIds: [],
+        submissionTimeMs: null,
+        completionTimeMs: null,
+        failureReason: null,
+        succeededTasks: 0,
+        failedTasks: 0,
+        executorRunTimeMs: 0,
+        executorCpuTimeMs: 0,
+        jvmGcTimeMs: 0,
+        inputBytes: 0,
+        outputBytes: 0,
+        shuffleReadBytes: 0,
+        shuffleWriteBytes: 0,
+        memorySpilledBytes: 0,
+        diskSpilledBytes: 0,
+        peakExecutionMemoryBytes: 0,
+        durations: new NumberBuffer(),
+        quantiles: null,
+        durationCount: 0,
+        announced: false,
+      };
+      this.stages.set(key, s);
+    }
+    this.lastStage = s;
+    return s;
+  }
+
+  private onStage(e: Json, completed: boolean): void {
+    const info = StageEventSchema.parse(e)['Stage Info'];
+    if (info === undefined || info['Stage ID'] === undefined) {
+      this.ignoredEvents++;
+      return;
+    }
+    const s = this.stage(info['Stage ID'], info['Stage Attempt ID'] ?? 0);
+    s.announced = true;
+    if (info['Stage Name'] !== undefined) s.name = info['Stage Name'];
+    if (info['Number of Tasks'] !== undefined) s.numTasks = info['Number of Tasks'];
+    if (info['Parent IDs'] !== undefined) s.parentIds = info['Parent IDs'];
+    if (info['Submission Time'] !== undefined) s.submissionTimeMs = info['Submission Time'];
+    this.seen(info['Submission Time']);
+    if (!completed) return;
+    if (info['Completion Time'] !== undefined) s.completionTimeMs = info['Completion Time'];
+    this.seen(info['Completion Time']);
+    if (info['Failure Reason'] !== undefined && s.failureReason === null) {
+      s.failureReason = info['Failure Reason'];
+      this.failedStages++;
+    }
+    this.summarise(s);
+  }
+
+  /** Computes the stage's duration quantiles and frees its duration buffer. */
+  private summarise(s: StageState): void {
+    if (s.durations === null) return;
+    if (s.durations.length > 0) s.quantiles = durationQuantiles(s.durations.sorted());
+    s.durations = null;
+  }
+
+  private onTaskEnd(e: Json): void {
+    this.totalTasks++;
+    const sid = e['Stage ID'];
+    const said = e['Stage Attempt ID'];
+    const s = this.stage(typeof sid === 'number' ? sid : -1, typeof said === 'number' ? said : 0);
+    if (!s.announced && s.succeededTasks + s.failedTasks === 0) this.orphanTaskEnds++;
+
+    const info = asObj(e['Task Info']);
+    const executorId = info !== null && typeof info['Executor ID'] === 'string' ? (info['Executor ID'] as string) : null;
+    const launch = info !== null ? info['Launch Time'] : undefined;
+    const finish = info !== null ? info['Finish Time'] : undefined;
+    if (typeof finish === 'number' && finish > this.lastTimestampMs) this.lastTimestampMs = finish;
+
+    const reasonObj = asObj(e['Task End Reason']);
+    let reason: string;
+    if (reasonObj !== null) reason = typeof reasonObj.Reason === 'string' ? reasonObj.Reason : 'UnknownReason';
+    else reason = info !== null && info.Failed === true ? 'UnknownReason' : 'Success';
+
+    if (reason === 'Success') {
+      s.succeededTasks++;
+      if (typeof launch === 'number' && typeof finish === 'number' && finish >= launch && launch > 0) {
+        const d = finish - launch;
+        s.durationCount++;
+        if (s.durations !== null) {
+          s.durations.push(d);
+        } else {
+          // A task end after its stage completed (speculative copy): keep counts right, widen min/max only.
+          this.lateTaskEnds++;
+          if (s.quantiles === null) s.quantiles = { min: d, p25: d, median: d, p75: d, p95: d, max: d };
+          else {
+            if (d < s.quantiles.min) s.quantiles.min = d;
+            if (d > s.quantiles.max) s.quantiles.max = d;
+          }
+        }
+      }
+    } else {
+      s.failedTasks++;
+      this.failedTasks++;
+      this.addFailure(reason, reasonObj);
+    }
+
+    const ex = executorId !== null ? this.executor(executorId, typeof launch === 'number' ? launch : 0) : null;
+    const m = asObj(e['Task Metrics']);
+    if (m !== null) {
+      const runTime = n0(m['Executor Run Time']);
+      const cpuMs = n0(m['Executor CPU Time']) / 1e6;
+      const gc = n0(m['JVM GC Time']);
+      const memSpill = n0(m['Memory Bytes Spilled']);
+      const diskSpill = n0(m['Disk Bytes Spilled']);
+      const peak = n0(m['Peak Execution Memory']);
+      const inM = asObj(m['Input Metrics']);
+      const input = inM !== null ? n0(inM['Bytes Read']) : 0;
+      const outM = asObj(m['Output Metrics']);
+      const output = outM !== null ? n0(outM['Bytes Written']) : 0;
+      const sr = asObj(m['Shuffle Read Metrics']);
+      const shuffleRead = sr !== null ? n0(sr['Remote Bytes Read']) + n0(sr['Local Bytes Read']) : 0;
+      const sw = asObj(m['Shuffle Write Metrics']);
+      const shuffleWrite = sw !== null ? n0(sw['Shuffle Bytes Written']) : 0;
+
+      s.executorRunTimeMs += runTime;
+      s.executorCpuTimeMs += cpuMs;
+      s.jvmGcTimeMs += gc;
+      s.inputBytes += input;
+      s.outputBytes += output;
+      s.shuffleReadBytes += shuffleRead;
+      s.shuffleWriteBytes += shuffleWrite;
+      s.memorySpilledBytes += memSpill;
+      s.diskSpilledBytes += diskSpill;
+      if (peak > s.peakExecutionMemoryBytes) s.peakExecutionMemoryBytes = peak;
+
+      this.executorRunTimeMs += runTime;
+      this.cpuTimeMs += cpuMs;
+      this.jvmGcTimeMs += gc;
+      this.inputBytes += input;
+      this.outputBytes += output;
+      this.shuffleReadBytes += shuffleRead;
+      this.shuffleWriteBytes += shuffleWrite;
+      this.memorySpilledBytes += memSpill;
+      this.diskSpilledBytes += diskSpill;
+      if (peak > this.peakExecutionMemoryBytes) this.peakExecutionMemoryBytes = peak;
+      if (ex !== null) ex.taskTimeMs += runTime;
+    }
+
+    if (ex !== null) {
+      const tem = asObj(e['Task Executor Metrics']);
+      const heap = tem !== null ? tem.JVMHeapMemory : undefined;
+      if (typeof heap === 'number' && heap > 0 && (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes)) ex.peakJvmHeapBytes = heap;
+    }
+  }
+
+  private addFailure(reason: string, reasonObj: Json | null): void {
+    const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
+    const trace = reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? (reasonObj['Full Stack Trace'] as string) : undefined;
+    const kind = classifyTaskFailure(reason, message, trace);
+    const key = `${reason}\u0000${kind}`;
+    const g = this.failures.get(key);
+    if (g !== undefined) g.count++;
+    else this.failures.set(key, { reason, kind, count: 1, example: message.slice(0, FAILURE_EXAMPLE_MAX_CHARS) });
+  }
+
+  /**
+   * Ends folding: summarises stages still open and builds the record. Adds the folder's ignored-event
+   * count and warnings to `stats`. Call once, after the last `add`.
+   * @param stats the reader's counters (mutated: `ignoredEvents`, `warnings`).
+   * @returns the record; when no `SparkListenerApplicationStart` was seen (see {@link sawApplicationStart})
+   *   its `appId` falls back to the file name hint and `startTimeMs` is 0.
+   */
+  finish(stats: ReadStats): ApplicationRecord {
+    stats.ignoredEvents += this.ignoredEvents;
+    if (this.orphanTaskEnds > 0) {
+      this.warnings.push(`${this.orphanTaskEnds} stage attempt(s) had task ends but no SparkListenerStageSubmitted/Completed (events dropped by the listener bus?)`);
+    }
+    if (this.lateTaskEnds > 0) {
+      this.warnings.push(`${this.lateTaskEnds} successful task end(s) came after their stage completed; they widen min/max but not the other quantiles`);
+    }
+    stats.warnings.push(...this.warnings);
+
+    const stages: StageRecord[] = [];
+    for (const s of this.stages.values()) {
+      this.summarise(s);
+      const q = s.quantiles;
+      stages.push({
+        stageId: s.stageId,
+        attemptId: s.attemptId,
+        name: s.name,
+        numTasks: s.numTasks,
+        parentIds: s.parentIds,
+        submissionTimeMs: s.submissionTimeMs,
+        completionTimeMs: s.completionTimeMs,
+        failureReason: s.failureReason,
+        succeededTasks: s.succeededTasks,
+        failedTasks: s.failedTasks,
+        taskDurationMs: q,
+        skewRatio: q !== null && s.durationCount >= 2 && q.median > 0 ? q.max / q.median : null,
+        executorRunTimeMs: s.executorRunTimeMs,
+        executorCpuTimeMs: Math.round(s.executorCpuTimeMs),
+        jvmGcTimeMs: s.jvmGcTimeMs,
+        inputBytes: s.inputBytes,
+        outputBytes: s.outputBytes,
+        shuffleReadBytes: s.shuffleReadBytes,
+        shuffleWriteBytes: s.shuffleWriteBytes,
+        memorySpilledBytes: s.memorySpilledBytes,
+        diskSpilledBytes: s.diskSpilledBytes,
+        peakExecutionMemoryBytes: s.peakExecutionMemoryBytes,
+      });
+    }
+    stages.sort((a, b) => a.stageId - b.stageId || a.attemptId - b.attemptId);
+
+    const startTimeMs = this.startTimeMs ?? 0;
+    const endRefMs = this.endTimeMs ?? Math.max(this.lastTimestampMs, startTimeMs);
+    const states = [...this.executors.values()].sort(compareExecutorIds);
+    // In local mode (`local`, `local[N]`, not `local-cluster[…]`) the driver JVM runs the tasks: its heap is the executor heap.
+    const master = this.props.get('spark.master') ?? '';
+    const localMode = master === 'local' || master.startsWith('local[');
+    let executorCoreTimeMs = 0;
+    let peakJvmHeapBytes: number | null = null;
+    const coreCounts = new Map<number, number>();
+    const executors: ExecutorRecord[] = states.map((x) => {
+      if (x.isDriver && localMode && x.peakJvmHeapBytes !== null) {
+        if (peakJvmHeapBytes === null || x.peakJvmHeapBytes > peakJvmHeapBytes) peakJvmHeapBytes = x.peakJvmHeapBytes;
+      }
+      if (!x.isDriver) {
+        const until = x.removeTimeMs ?? endRefMs;
+        if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs) executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
+        if (x.peakJvmHeapBytes !== null && (peakJvmHeapBytes === null || x.peakJvmHeapBytes > peakJvmHeapBytes)) {
+          peakJvmHeapBytes = x.peakJvmHeapBytes;
+        }
+        if (x.totalCores > 0) coreCounts.set(x.totalCores, (coreCounts.get(x.totalCores) ?? 0) + 1);
+      }
+      return {
+        executorId: x.executorId,
+        host: x.host,
+        totalCores: x.totalCores,
+        addTimeMs: x.addTimeMs,
+        removeTimeMs: x.removeTimeMs,
+        removedReason: x.removedReason,
+        peakJvmHeapBytes: x.peakJvmHeapBytes,
+        taskTimeMs: x.taskTimeMs,
+        isDriver: x.isDriver,
+        maxMemoryBytes: x.maxMemoryBytes,
+      };
+    });
+
+    const prop = (k: string): string | undefined => this.props.get(k);
+    let executorCores = parseIntSetting(prop('spark.executor.cores'));
+    if (executorCores === null && coreCounts.size > 0) {
+      let best = 0;
+      for (const [cores, count] of coreCounts) if (count > (coreCounts.get(best) ?? 0)) best = cores;
+      executorCores = best;
+    }
+
+    return {
+      appId: this.appId ?? this.options.fallbackAppId ?? '',
+      attemptId: this.attemptId,
+      appName: this.appName,
+      user: this.user,
+      sparkVersion: this.sparkVersion ?? this.dbcSparkVersion ?? this.options.sparkVersionHint ?? null,
+      master: prop('spark.master') ?? null,
+      submitTimeMs: parseIntSetting(prop('spark.app.submitTime')),
+      startTimeMs,
+      endTimeMs: this.endTimeMs,
+      durationMs: Math.max(0, endRefMs - startTimeMs),
+      completed: !this.options.inProgress && this.endTimeMs !== null,
+      exitCode: this.exitCode,
+      executorCores,
+      executorMemoryMiB: parseSparkSizeMiB(prop('spark.executor.memory')),
+      // `spark.yarn.executor.memoryOverhead` is the pre-2.3 name Spark still honours
+      // (SparkConf.scala `configsWithAlternatives`).
+      memoryOverheadMiB: parseSparkSizeMiB(prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead')),
+      maxExecutors: this.maxExecutors,
+      totalExecutorsAdded: this.totalExecutorsAdded,
+      executorInstances: parseIntSetting(prop('spark.executor.instances')),
+      driverMemoryMiB: parseSparkSizeMiB(prop('spark.driver.memory')),
+      driverCores: parseIntSetting(prop('spark.driver.cores')),
+      shufflePartitions: parseIntSetting(prop('spark.sql.shuffle.partitions')),
+      dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
+      dynamicAllocationMinExecutors: parseIntSetting(prop('spark.dynamicAllocation.minExecutors')),
+      dynamicAllocationMaxExecutors: parseIntSetting(prop('spark.dynamicAllocation.maxExecutors')),
+      sparkProperties: Object.fromEntries(this.props),
+      totalTasks: this.totalTasks,
+      failedTasks: this.failedTasks,
+      totalStages: stages.length,
+      failedStages: this.failedStages,
+      totalJobs: this.totalJobs,
+      failedJobs: this.failedJobs,
+      executorRunTimeMs: this.executorRunTimeMs,
+      cpuTimeMs: Math.round(this.cpuTimeMs),
+      jvmGcTimeMs: this.jvmGcTimeMs,
+      inputBytes: this.inputBytes,
+      outputBytes: this.outputBytes,
+      shuffleReadBytes: this.shuffleReadBytes,
+      shuffleWriteBytes: this.shuffleWriteBytes,
+      memorySpilledBytes: this.memorySpilledBytes,
+      diskSpilledBytes: this.diskSpilledBytes,
+      peakExecutionMemoryBytes: this.peakExecutionMemoryBytes,
+      peakJvmHeapBytes,
+      executorCoreTimeMs,
+      stages,
+      executors,
+      taskFailures: [...this.failures.values()].sort((a, b) => b.count - a.count),
+    };
+  }
+}
