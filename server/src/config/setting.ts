@@ -45,6 +45,13 @@ export interface SparkSetting {
   origin: SettingOrigin;
   /** Set when the setting has no effect where it is written, with the reason (e.g. executor sizing via spark.conf.set after the session exists). */
   ineffective?: string;
+  /**
+   * Set when the value is not written at the site but was resolved through a variable that the same file assigns
+   * exactly once, to a constant (`EXEC_MEM=8g` ... `--executor-memory "$EXEC_MEM"`, or a module-level Python
+   * `MEMORY = "8g"`): `value` then holds that constant while `literal` stays false and `raw`/`range` stay at the site.
+   * `name` is the variable; `range` covers the constant's text (inside the quotes of a string), the place to edit it.
+   */
+  resolvedFrom?: { name: string; range: Range };
 }
 
 /**

@@ -1,0 +1,132 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
+import {
+  flagForSparkKey,
+  readSubmitArguments,
+  sparkKeyForFlag,
+  SPARK_SUBMIT_FLAG_KEYS,
+  type SubmitArgument,
+} from '../server/src/config/spark-submit-flags';
+
+const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+
+function literalArgs(...texts: string[]): SubmitArgument[] {
+  return texts.map((text) => ({ text, literal: [...text].map(() => true) }));
+}
+
+describe('config: file dispatch and spark-submit flags', () => {
+  describe('languageIdForPath', () => {
+    it('maps extensions and shebangs to LSP language ids', () => {
+      assert.strictEqual(languageIdForPath('/a/job.py'), 'python');
+      assert.strictEqual(languageIdForPath('C:\\jobs\\JOB.PY'), 'python');
+      assert.strictEqual(languageIdForPath('run.sh'), 'shellscript');
+      assert.strictEqual(languageIdForPath('run.bash'), 'shellscript');
+      assert.strictEqual(languageIdForPath('submit', '#!/bin/bash\nspark-submit app.py\n'), 'shellscript');
+      assert.strictEqual(languageIdForPath('submit', '#!/usr/bin/env bash\r\n'), 'shellscript');
+      assert.strictEqual(languageIdForPath('submit', '#!/bin/sh -e\n'), 'shellscript');
+      assert.strictEqual(languageIdForPath('job', '#!/usr/bin/env python3\n'), 'python');
+      assert.strictEqual(languageIdForPath('notes.txt', 'spark-submit app.py\n'), 'plaintext');
+      assert.strictEqual(languageIdForPath('submit'), 'plaintext');
+      assert.strictEqual(languageIdForPath('x', '#!/usr/bin/perl\n'), 'plaintext');
+    });
+  });
+
+  describe('extractSettings', () => {
+    it('dispatches on the language id', () => {
+      const py = extractSettings('SparkSession.builder.master("local").getOrCreate()\n', 'python');
+      assert.deepStrictEqual([py.languageId, py.blocks[0].settings[0].key], ['python', 'spark.master']);
+      const sh = extractSettings('spark-submit --master local app.py\n', 'shellscript');
+      assert.deepStrictEqual([sh.languageId, sh.blocks[0].settings[0].key], ['shellscript', 'spark.master']);
+      assert.deepStrictEqual(extractSettings('spark-submit --master local app.py\n', 'plaintext'), { languageId: 'plaintext', blocks: [] });
+    });
+
+    it('reads large files (over 32k UTF-16 units) with exact positions', () => {
+      const filler = '# filler line with ü and 😀 in it\n'.repeat(3000);
+      const py = extractSettings(`${filler}spark = SparkSession.builder.config("spark.executor.memory", "4g").getOrCreate()\n`, 'python');
+      assert.deepStrictEqual(py.blocks[0].settings[0].range.start, { line: 3000, character: 62 });
+      const sh = extractSettings(`${filler}spark-submit --executor-memory 4g app.py\n`, 'shellscript');
+      assert.deepStrictEqual(sh.blocks[0].settings[0].range.start, { line: 3000, character: 31 });
+    });
+  });
+
+  describe('spark-submit-flags', () => {
+    it('maps the flags of SparkSubmitArguments to keys, both ways', () => {
+      assert.strictEqual(sparkKeyForFlag('--num-executors'), 'spark.executor.instances');
+      assert.strictEqual(sparkKeyForFlag('--total-executor-cores'), 'spark.cores.max');
+      assert.strictEqual(sparkKeyForFlag('--queue'), 'spark.yarn.queue');
+      assert.strictEqual(sparkKeyForFlag('--keytab'), 'spark.kerberos.keytab');
+      assert.strictEqual(sparkKeyForFlag('--jars'), undefined);
+      assert.strictEqual(sparkKeyForFlag('--conf'), undefined);
+      assert.strictEqual(flagForSparkKey('spark.driver.extraLibraryPath'), '--driver-library-path');
+      assert.strictEqual(flagForSparkKey('spark.executor.memoryOverhead'), undefined);
+      assert.strictEqual(SPARK_SUBMIT_FLAG_KEYS.size, 15);
+    });
+
+    it('walks arguments like SparkSubmitOptionParser: values, switches, --opt=value, stop at the application file', () => {
+      const args = literalArgs('--supervise', '--class', 'a.Main', '--executor-memory=4g', '-c', 'spark.a=b=c', '--conf', 'nospark=1', '--conf', 'noequals', '-v', 'app.jar', '--master', 'yarn');
+      const r = readSubmitArguments(args);
+      assert.deepStrictEqual(r.settings, [
+        { key: 'spark.executor.memory', sourceKey: '--executor-memory', argIndex: 3, valueStart: 18, valueEnd: 20 },
+        { key: 'spark.a', sourceKey: '-c', argIndex: 5, valueStart: 8, valueEnd: 11 },
+      ]);
+      assert.strictEqual(r.applicationFileIndex, 11);
+      assert.strictEqual(r.lastOptionIndex, 10);
+      assert.deepStrictEqual(readSubmitArguments(literalArgs('--master')), { settings: [], lastOptionIndex: 0 });
+    });
+
+    it('does not take a --conf key that comes from an expansion', () => {
+      const dynamic: SubmitArgument = { text: '$K=1', literal: [false, false, true, true] };
+      assert.deepStrictEqual(readSubmitArguments([...literalArgs('--conf'), dynamic, ...literalArgs('app.py')]).settings, []);
+    });
+  });
+
+  describe('examples/ (hand-read values)', () => {
+    /** What the example files say, read by hand: key, value, 1-based line. */
+    const expected: Record<string, [string, string, number][]> = {
+      'nightly_etl.py': [
+        ['spark.app.name', 'nightly_etl', 20],
+        ['spark.executor.memory', '1g', 21],
+        ['spark.executor.cores', '2', 22],
+        ['spark.sql.shuffle.partitions', '200', 23],
+      ],
+      'skewed_join.py': [
+        ['spark.app.name', 'skewed_join', 20],
+        ['spark.executor.memory', '2g', 21],
+        ['spark.executor.cores', '2', 22],
+        ['spark.sql.shuffle.partitions', '200', 23],
+        ['spark.sql.adaptive.enabled', 'false', 24],
+        ['spark.sql.autoBroadcastJoinThreshold', '-1', 25],
+      ],
+    };
+    const present = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => /\.(py|sh)$/.test(f)) : [];
+
+    for (const [file, settings] of Object.entries(expected)) {
+      it(`${file}: one builder block with the settings written in it, insertion before .getOrCreate()`, function () {
+        if (!present.includes(file)) this.skip();
+        const full = path.join(EXAMPLES, file);
+        const text = fs.readFileSync(full, 'utf8');
+        const result = extractSettings(text, languageIdForPath(full, text));
+        assert.deepStrictEqual(
+          result.blocks.flatMap((b) => b.settings).map((s) => [s.key, s.value, s.range.start.line + 1]),
+          settings,
+        );
+        assert.ok(result.blocks.every((b) => b.settings.every((s) => s.literal && !s.ineffective)));
+        const builder = result.blocks.find((b) => b.kind === 'spark-session-builder');
+        assert.ok(builder?.insertion, 'the builder has an insertion point');
+        const getOrCreate = text.split('\n').findIndex((l) => l.includes('.getOrCreate()'));
+        assert.deepStrictEqual(builder.insertion.position, { line: getOrCreate, character: 0 });
+        assert.strictEqual(builder.insertion.template, '    .config("{key}", "{value}")\n');
+      });
+    }
+
+    it('reads every other example file without throwing', () => {
+      for (const file of present.filter((f) => !(f in expected))) {
+        const full = path.join(EXAMPLES, file);
+        const text = fs.readFileSync(full, 'utf8');
+        assert.doesNotThrow(() => extractSettings(text, languageIdForPath(full, text)), file);
+      }
+    });
+  });
+});
