@@ -99,6 +99,13 @@ describe('config: file dispatch and spark-submit flags', () => {
         ['spark.sql.adaptive.enabled', 'false', 24],
         ['spark.sql.autoBroadcastJoinThreshold', '-1', 25],
       ],
+      'tiny_tasks.py': [
+        ['spark.app.name', 'tiny_tasks', 18],
+        ['spark.executor.memory', '1g', 19],
+        ['spark.executor.cores', '2', 20],
+        ['spark.sql.shuffle.partitions', '2000', 21],
+        ['spark.sql.adaptive.enabled', 'false', 22],
+      ],
     };
     const present = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => /\.(py|sh)$/.test(f)) : [];
 
