@@ -35,8 +35,8 @@ describe('event-log discovery', () => {
     const warnings: string[] = [];
     const sources = await discoverEventLogs(FIXTURES, { onWarning: (m) => warnings.push(m) });
     const byPath = new Map(sources.map((s) => [rel(s.path), s]));
-    // 15 single files + 2 rolling dirs + 1 legacy dir (`find test/fixtures/spark/event-logs`, counted by hand).
-    assert.equal(sources.length, 18);
+    // 15 single files + 3 rolling dirs + 1 legacy dir (`find test/fixtures/spark/event-logs`, counted by hand).
+    assert.equal(sources.length, 19);
     assert.deepEqual(warnings, []);
 
     const plain = byPath.get('qubole-sparklens/local-1532512550423') as EventLogSource;
@@ -64,6 +64,10 @@ describe('event-log discovery', () => {
     assert.equal(rolling.sizeBytes, 496917 + 48700);
     assert.equal(rolling.nameHint, 'local-1623876083964');
     assert.deepEqual(rolling.warnings, []);
+
+    const spark4 = byPath.get('examples-history/eventlog_v2_app-20261121120341-0000') as EventLogSource;
+    assert.deepEqual(spark4.files.map((f) => path.basename(f)), ['events_1_app-20261121120341-0000.zstd']); // hidden .crc skipped
+    assert.equal(spark4.inProgress, false);
 
     const legacy = byPath.get('apache-spark-v1.6.3/local-1422981780767') as EventLogSource;
     assert.equal(legacy.kind, 'legacy');

@@ -318,6 +318,42 @@ describe('event-log reader', () => {
     assert.deepEqual([s23.taskDurationMs?.median, s23.taskDurationMs?.max], [14, 1643]);
   });
 
+  it('Spark 4.3.0 default layout: rolling dir, 39-frame zstd (examples-history nightly_etl)', async () => {
+    // Written by PySpark 4.3.0 (standalone master, 2 executors) running examples/nightly_etl.py with
+    // --executor-memory 512m (scripts/generate-history.sh run 1);
+    // `zstd -lv` shows 39 frames, no checksum. Values: python3 json over `zstd -dc`.
+    const { record: r, stats } = await read('examples-history/eventlog_v2_app-20261121120341-0000');
+    assert.ok(r !== null);
+    assert.equal(stats.lines, 85);
+    assert.equal(stats.bytes, 474548);
+    assert.equal(stats.malformedLines, 0);
+    assert.equal(r.appId, 'app-20261121120341-0000');
+    assert.equal(r.appName, 'nightly_etl');
+    assert.equal(r.sparkVersion, '4.3.0');
+    assert.equal(r.master, 'spark://127.0.0.1:7077');
+    assert.equal(r.startTimeMs, 1795262620711);
+    assert.equal(r.endTimeMs, 1795262688157);
+    assert.equal(r.exitCode, 0);
+    assert.equal(r.completed, true);
+    assert.equal(r.executorMemoryMiB, 512);
+    assert.equal(r.executorCores, 2);
+    assert.equal(r.shufflePartitions, 200);
+    assert.equal(r.totalExecutorsAdded, 2);
+    assert.equal(r.totalTasks, 20);
+    assert.equal(r.failedTasks, 0);
+    assert.equal(r.totalJobs, 5);
+    assert.equal(r.memorySpilledBytes, 2071184080);
+    assert.equal(r.diskSpilledBytes, 383971027);
+    assert.equal(r.shuffleReadBytes, 246518505);
+    assert.equal(r.shuffleWriteBytes, 184893282);
+    assert.equal(r.executorRunTimeMs, 177169);
+    assert.equal(r.peakExecutionMemoryBytes, 65011280);
+    assert.equal(r.peakJvmHeapBytes, 403702864); // executor 0, from Task Executor Metrics
+    const s0 = stage(r, 0);
+    assert.equal(s0.succeededTasks, 4);
+    assert.deepEqual([s0.taskDurationMs?.min, s0.taskDurationMs?.median, s0.taskDurationMs?.max], [14420, 15477, 15502]);
+  });
+
   describe('rolling directories built at run time from a real plain log', () => {
     let tmp: string;
     const plain = path.join(FIXTURES, 'qubole-sparklens/local-1532512550423');
