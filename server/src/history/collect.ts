@@ -55,7 +55,7 @@ export async function collectEventLogs(dir: string, store: HistoryStore, opts: C
         const { record, stats } = await readEventLog(src, { signal: opts.signal });
         summary.malformedLines += stats.malformedLines;
         if (!record) {
-          summary.failed.push({ path: src.path, reason: stats.warnings[0] ?? 'no SparkListenerApplicationStart event in the log' });
+          summary.failed.push({ path: src.path, reason: withoutPath(stats.warnings[0] ?? 'no SparkListenerApplicationStart event in the log', src.path) });
         } else if (opts.dryRun) {
           summary.applications.push({ appId: record.appId, attemptId: record.attemptId, appName: record.appName, path: src.path, outcome: 'dry-run' });
         } else {
@@ -71,10 +71,15 @@ export async function collectEventLogs(dir: string, store: HistoryStore, opts: C
         summary.cancelled = true;
         break;
       }
-      summary.failed.push({ path: src.path, reason: e instanceof Error ? e.message : String(e) });
+      summary.failed.push({ path: src.path, reason: withoutPath(e instanceof Error ? e.message : String(e), src.path) });
     }
     done++;
     opts.onProgress?.(done, sources.length, src.path);
   }
   return summary;
+}
+
+/** Reasons are shown after the path; drop a leading copy of it. */
+function withoutPath(reason: string, p: string): string {
+  return reason.startsWith(`${p}: `) ? reason.slice(p.length + 2) : reason;
 }

@@ -216,6 +216,8 @@ export class HistoryStore {
         removed_reason: e.removedReason,
         peak_jvm_heap_bytes: e.peakJvmHeapBytes,
         task_time_ms: Math.round(e.taskTimeMs),
+        is_driver: e.isDriver ? 1 : 0,
+        max_memory_bytes: e.maxMemoryBytes ?? null,
       });
     }
   }
@@ -306,6 +308,8 @@ export class HistoryStore {
         removedReason: strOrNull(e.removed_reason),
         peakJvmHeapBytes: numOrNull(e.peak_jvm_heap_bytes),
         taskTimeMs: num(e.task_time_ms),
+        isDriver: e.is_driver === 1,
+        maxMemoryBytes: numOrNull(e.max_memory_bytes),
       }),
     );
     return {

@@ -108,6 +108,8 @@ CREATE TABLE executors (
   removed_reason TEXT,
   peak_jvm_heap_bytes INTEGER,
   task_time_ms INTEGER NOT NULL,
+  is_driver INTEGER NOT NULL,
+  max_memory_bytes INTEGER,
   PRIMARY KEY (app_id, executor_id)
 );
 `,

