@@ -1,8 +1,7 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { CollectEventLogsRequest, CollectProgressNotification, CollectSummary, StoreInfoRequest } from '../../shared/src/protocol';
-import { SETTINGS_SECTION } from '../../shared/src/settings';
+import { CollectEventLogsRequest, CollectProgressNotification, CollectSummary, SETTINGS_SECTION, StoreInfoRequest } from '../../shared/src/protocol';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every

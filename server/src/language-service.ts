@@ -3,6 +3,7 @@ import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { JobMatch, matchJob } from './recommend/job-matcher';
+import { jobFindings, JobFinding } from './recommend/findings';
 import { recommend, Recommendation } from './recommend/recommender';
 
 /** What the language service needs from the history store (read side only). */
@@ -21,6 +22,8 @@ export interface SiteAnalysis {
   /** Runs of that job, newest first (empty without a match). */
   runs: ApplicationRecord[];
   recommendations: Recommendation[];
+  /** What the runs show that no setting fixes by itself (skew, failed tasks). */
+  findings: JobFinding[];
 }
 
 /** Everything the LSP features show for one document version. */
@@ -82,7 +85,7 @@ export class SparkLanguageService {
   private analyseSite(site: ApplicationSite): SiteAnalysis {
     this.namesCache ??= this.history.appNames();
     const job = matchJob(site.appName, site.fileStems, this.namesCache);
-    if (!job) return { site, job: null, runs: [], recommendations: [] };
+    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [] };
     let runs = this.runsCache.get(job.appName);
     if (!runs) {
       runs = this.history.runsByAppName(job.appName, MAX_RUNS);
@@ -90,7 +93,7 @@ export class SparkLanguageService {
     }
     const current = new Map<string, string | null>();
     for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
-    return { site, job, runs, recommendations: recommend(job.appName, runs, current, this.clock()) };
+    return { site, job, runs, recommendations: recommend(job.appName, runs, current, this.clock()), findings: jobFindings(job.appName, runs) };
   }
 }
 

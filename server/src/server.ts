@@ -30,7 +30,7 @@ const log = levelLogger((level, msg) => {
   if (level === 'error') connection.console.error(msg);
   else if (level === 'warn') connection.console.warn(msg);
   else if (level === 'info') connection.console.info(msg);
-  else connection.console.log(msg);
+  else connection.console.debug(msg);
 }, () => logLevel);
 
 let store: HistoryStore | null = null;

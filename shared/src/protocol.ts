@@ -4,6 +4,9 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
+/** Settings section name (`sparkOptimizer.*`). Here rather than in settings.ts so the client bundle needs no zod. */
+export const SETTINGS_SECTION = 'sparkOptimizer';
+
 /** Summary of one collection, as the server reports it. Counts are applications (event-log sources). */
 export interface CollectSummary {
   found: number;

@@ -17,8 +17,7 @@ export const settingsSchema = z.object({
 /** Settings as the server and client use them. */
 export type Settings = z.infer<typeof settingsSchema>;
 
-/** Settings section name. */
-export const SETTINGS_SECTION = 'sparkOptimizer';
+export { SETTINGS_SECTION } from './protocol';
 
 /**
  * Parses whatever `workspace/configuration` returned into valid settings; invalid or missing values fall

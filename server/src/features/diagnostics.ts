@@ -1,6 +1,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { formatDurationMs } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import { plural } from '../recommend/findings';
 import { confidenceLabel, Recommendation } from '../recommend/recommender';
 
 /** `Diagnostic.source` of everything this server reports. */
@@ -22,6 +23,15 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const sa of doc.sites) {
     for (const rec of sa.recommendations) out.push(recommendationDiagnostic(sa, rec));
+    for (const f of sa.findings) {
+      out.push({
+        range: firstLineOf(sa),
+        severity: DiagnosticSeverity.Information,
+        source: DIAGNOSTIC_SOURCE,
+        code: f.id,
+        message: f.message,
+      });
+    }
     for (const s of sa.site.all) {
       if (s.ineffective) {
         out.push({
@@ -39,7 +49,7 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
 
 function recommendationDiagnostic(sa: SiteAnalysis, rec: Recommendation): Diagnostic {
   const setting = sa.site.effective.get(rec.key);
-  const range = setting ? setting.range : { start: sa.site.range.start, end: { line: sa.site.range.start.line, character: sa.site.range.start.character + 1 } };
+  const range = setting ? setting.range : firstLineOf(sa);
   const label = confidenceLabel(rec.confidence);
   const change = setting ? `${rec.key}: ${rec.currentValue} → ${rec.recommendedValue}` : `${rec.key} is not set: set it to ${rec.recommendedValue}`;
   const median = medianDuration(sa);
@@ -49,7 +59,7 @@ function recommendationDiagnostic(sa: SiteAnalysis, rec: Recommendation): Diagno
     severity: label === 'low' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
     source: DIAGNOSTIC_SOURCE,
     code: `recommend:${rec.key}`,
-    message: `${change}. ${rec.message} (confidence ${label}, ${sa.runs.length} runs${median ? `, median ${median}` : ''})`,
+    message: `${change}. ${rec.message} (confidence ${label}, ${sa.runs.length} ${plural(sa.runs.length, 'run')}${median ? `, median ${median}` : ''})`,
     data,
   };
 }
@@ -58,4 +68,10 @@ function medianDuration(sa: SiteAnalysis): string | null {
   if (sa.runs.length === 0) return null;
   const d = sa.runs.map((r) => r.durationMs).sort((a, b) => a - b);
   return formatDurationMs(d[Math.floor((d.length - 1) / 2)]);
+}
+
+/** The first character of the session/spark-submit call: where application-wide diagnostics go. */
+function firstLineOf(sa: SiteAnalysis) {
+  const start = sa.site.range.start;
+  return { start, end: { line: start.line, character: start.character + 1 } };
 }

@@ -70,6 +70,7 @@ function siteHover(sa: SiteAnalysis): string {
     );
   }
   if (runs.length > HOVER_RUNS) lines.push('', `…and ${runs.length - HOVER_RUNS} older run(s).`);
+  for (const f of sa.findings) lines.push('', `**${f.rule}**: ${f.message}`);
   if (sa.recommendations.length > 0) {
     lines.push('', '**Recommendations**');
     for (const rec of sa.recommendations) lines.push('', ...recommendationLines(rec));

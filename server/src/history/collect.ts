@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { HistoryStore, UpsertOutcome } from '../store/history-store';
 import { discoverEventLogs, EventLogSource } from './event-log/discover';
 import { readEventLog } from './event-log/reader';
@@ -40,6 +41,8 @@ export interface CollectOptions {
  * @throws Error only when `dir` cannot be listed; per-log errors land in `failed`.
  */
 export async function collectEventLogs(dir: string, store: HistoryStore, opts: CollectOptions = {}): Promise<CollectionSummary> {
+  // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
+  dir = path.resolve(dir);
   const sources: EventLogSource[] = await discoverEventLogs(dir);
   const summary: CollectionSummary = { found: sources.length, inserted: 0, updated: 0, unchanged: 0, failed: [], malformedLines: 0, cancelled: false, applications: [] };
   let done = 0;

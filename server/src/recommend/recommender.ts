@@ -67,16 +67,18 @@ export function confidenceLabel(c: number): 'high' | 'medium' | 'low' {
 /**
  * Recommends values for RECOMMENDED_KEYS from the past runs of one job.
  * @param appName the job's name, used in messages.
- * @param runs the job's runs (any order).
+ * @param runs the job's runs (any order); runs without SparkListenerApplicationEnd are left out.
  * @param current the file's settings (key → literal value or null).
  * @param nowMs clock for recency.
  * @returns recommendations whose value differs from the current one; empty when the runs show nothing to change.
  */
 export function recommend(appName: string, runs: ApplicationRecord[], current: CurrentSettings, nowMs = Date.now()): Recommendation[] {
-  if (runs.length === 0) return [];
-  const analyses = runs.map(analyseRun).sort((a, b) => b.startTimeMs - a.startTimeMs);
+  // A run still in progress (or crashed without SparkListenerApplicationEnd) has partial figures: not evidence.
+  const finished = runs.filter((r) => r.completed);
+  if (finished.length === 0) return [];
+  const analyses = finished.map(analyseRun).sort((a, b) => b.startTimeMs - a.startTimeMs);
   const ageDays = (nowMs - analyses[0].startTimeMs) / 86_400_000;
-  const ctx: RuleContext = { appName, analyses, current, ageDays, runs };
+  const ctx: RuleContext = { appName, analyses, current, ageDays, runs: finished };
   const out: Recommendation[] = [];
   for (const rule of RULES) {
     const r = rule(ctx);
@@ -115,8 +117,11 @@ const executorMemoryRule: Rule = ({ appName, analyses, current, ageDays }) => {
   const written = current.get(key);
   if (written === null) return null; // non-literal: never rewritten
   const currentMiB = written !== undefined ? parseSparkSizeMiB(written) ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB : SPARK_DEFAULT_EXECUTOR_MEMORY_MIB;
+  // Runs with less memory than the file's value say nothing about it: without runs at the current value,
+  // only runs with at least as much memory count.
   const atCurrent = analyses.filter((a) => a.executorMemoryMiB === currentMiB);
-  const considered = atCurrent.length > 0 ? atCurrent : analyses;
+  const considered = atCurrent.length > 0 ? atCurrent : analyses.filter((a) => a.executorMemoryMiB >= currentMiB);
+  if (considered.length === 0) return null;
   const problems = considered.map((a) => ({ a, why: memoryProblem(a) })).filter((p) => p.why !== null);
   const memLabel = formatSparkSizeMiB(currentMiB);
   if (problems.length > 0) {
@@ -191,8 +196,7 @@ const executorCoresRule: Rule = ({ appName, analyses, current, ageDays }) => {
   if (written === null || written === undefined) return null;
   const cores = Number(written);
   if (!Number.isInteger(cores) || cores <= THRESHOLDS.maxRecommendedCores) return null;
-  const atCurrent = analyses.filter((a) => a.executorCores === cores);
-  const considered = atCurrent.length > 0 ? atCurrent : analyses;
+  const considered = analyses.filter((a) => a.executorCores === cores);
   const pressured = considered.filter((a) => memoryProblem(a) !== null);
   if (pressured.length === 0) return null;
   return {
@@ -295,8 +299,9 @@ const shufflePartitionsRule: Rule = ({ appName, analyses, current, ageDays }) =>
   if (written === null) return null;
   const partitions = written !== undefined ? Number(written) : SPARK_DEFAULT_SHUFFLE_PARTITIONS;
   if (!Number.isInteger(partitions) || partitions <= 0) return null;
-  const atCurrent = analyses.filter((a) => a.shufflePartitions === partitions);
-  const considered = atCurrent.length > 0 ? atCurrent : analyses;
+  // Tasks at another partition count say little about this one: only runs at the current value count.
+  const considered = analyses.filter((a) => a.shufflePartitions === partitions);
+  if (considered.length === 0) return null;
   const cores = Math.max(...considered.map((a) => (a.executorCores ?? 1) * Math.max(1, a.executors)));
   const maxRead = Math.max(...considered.map((a) => a.maxStageShuffleReadBytes));
   const sized = Math.max(cores * THRESHOLDS.tasksPerCoreTarget, Math.ceil(maxRead / THRESHOLDS.targetPartitionBytes));
