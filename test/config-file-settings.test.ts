@@ -86,32 +86,30 @@ describe('config: file dispatch and spark-submit flags', () => {
     /** What the example files say, read by hand: key, value, 1-based line. */
     const expected: Record<string, [string, string, number][]> = {
       'nightly_etl.py': [
-        ['spark.app.name', 'nightly_etl', 20],
-        ['spark.executor.memory', '1g', 21],
-        ['spark.executor.cores', '2', 22],
-        ['spark.sql.shuffle.partitions', '200', 23],
+        ['spark.app.name', 'nightly_etl', 23],
+        ['spark.executor.memory', '1g', 24],
+        ['spark.executor.cores', '2', 25],
+        ['spark.sql.shuffle.partitions', '200', 26],
       ],
       'skewed_join.py': [
         ['spark.app.name', 'skewed_join', 20],
         ['spark.executor.memory', '2g', 21],
         ['spark.executor.cores', '2', 22],
         ['spark.sql.shuffle.partitions', '200', 23],
-        ['spark.sql.adaptive.enabled', 'false', 24],
-        ['spark.sql.autoBroadcastJoinThreshold', '-1', 25],
+        ['spark.sql.adaptive.enabled', 'false', 25],
+        ['spark.sql.autoBroadcastJoinThreshold', '-1', 27],
       ],
       'tiny_tasks.py': [
-        ['spark.app.name', 'tiny_tasks', 18],
-        ['spark.executor.memory', '1g', 19],
-        ['spark.executor.cores', '2', 20],
-        ['spark.sql.shuffle.partitions', '2000', 21],
-        ['spark.sql.adaptive.enabled', 'false', 22],
+        ['spark.app.name', 'tiny_tasks', 19],
+        ['spark.executor.memory', '1g', 20],
+        ['spark.executor.cores', '2', 21],
+        ['spark.sql.shuffle.partitions', '2000', 22],
+        ['spark.sql.adaptive.enabled', 'false', 24],
       ],
     };
-    const present = fs.existsSync(EXAMPLES) ? fs.readdirSync(EXAMPLES).filter((f) => /\.(py|sh)$/.test(f)) : [];
 
     for (const [file, settings] of Object.entries(expected)) {
-      it(`${file}: one builder block with the settings written in it, insertion before .getOrCreate()`, function () {
-        if (!present.includes(file)) this.skip();
+      it(`${file}: one builder block with the settings written in it, insertion before .getOrCreate()`, () => {
         const full = path.join(EXAMPLES, file);
         const text = fs.readFileSync(full, 'utf8');
         const result = extractSettings(text, languageIdForPath(full, text));
@@ -128,12 +126,43 @@ describe('config: file dispatch and spark-submit flags', () => {
       });
     }
 
-    it('reads every other example file without throwing', () => {
-      for (const file of present.filter((f) => !(f in expected))) {
+    /** The spark-submit scripts, read by hand: key, value, 1-based line; and the submitted file. */
+    const submits: Record<string, { settings: [string, string, number][]; applicationFile: string }> = {
+      'submit_nightly_etl.sh': {
+        settings: [
+          ['spark.master', 'yarn', 9],
+          ['spark.submit.deployMode', 'cluster', 10],
+          ['spark.app.name', 'nightly_etl', 11],
+          ['spark.driver.memory', '1g', 12],
+          ['spark.executor.memory', '1g', 13],
+          ['spark.executor.cores', '2', 14],
+          ['spark.executor.instances', '2', 15],
+          ['spark.sql.shuffle.partitions', '200', 16],
+        ],
+        applicationFile: 'examples/nightly_etl.py',
+      },
+      'submit_tiny_tasks.sh': {
+        settings: [
+          ['spark.master', 'spark://127.0.0.1:7077', 10],
+          ['spark.app.name', 'tiny_tasks', 11],
+          ['spark.executor.memory', '1g', 12],
+          ['spark.executor.cores', '2', 13],
+          ['spark.cores.max', '4', 14],
+          ['spark.sql.shuffle.partitions', '2000', 15],
+          ['spark.sql.adaptive.enabled', 'false', 16],
+        ],
+        applicationFile: 'examples/tiny_tasks.py',
+      },
+    };
+    for (const [file, want] of Object.entries(submits)) {
+      it(`${file}: one spark-submit block with its flags and the submitted file`, () => {
         const full = path.join(EXAMPLES, file);
         const text = fs.readFileSync(full, 'utf8');
-        assert.doesNotThrow(() => extractSettings(text, languageIdForPath(full, text)), file);
-      }
-    });
+        const result = extractSettings(text, languageIdForPath(full, text));
+        assert.strictEqual(result.blocks.length, 1);
+        assert.deepStrictEqual(result.blocks[0].settings.map((s) => [s.key, s.value, s.range.start.line + 1]), want.settings);
+        assert.strictEqual(result.blocks[0].applicationFile, want.applicationFile);
+      });
+    }
   });
 });

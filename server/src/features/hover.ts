@@ -25,6 +25,11 @@ export function onHover(doc: DocumentAnalysis, pos: Position): Hover | null {
 }
 
 function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
+  // On the call's first line (`SparkSession.builder.appName(...)`, `spark-submit --name x`), only a hover right on
+  // a value is about that setting; the rest of the line is about the job.
+  if (pos.line === sa.site.range.start.line) {
+    return sa.site.all.find((s) => s.range.start.line === pos.line && s.range.start.character <= pos.character && pos.character <= s.range.end.character) ?? null;
+  }
   const onLine = sa.site.all.filter((s) => s.range.start.line <= pos.line && s.range.end.line >= pos.line);
   if (onLine.length === 0) return null;
   // Several settings can share a line (--conf pairs in one string): take the nearest one.

@@ -1,6 +1,6 @@
 import { analyseRun, RunAnalysis, SPARK_DEFAULT_EXECUTOR_MEMORY_MIB, SPARK_DEFAULT_SHUFFLE_PARTITIONS } from '../analysis/run-analysis';
 import { THRESHOLDS } from '../analysis/thresholds';
-import { formatBytes, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
+import { formatBytes, formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import type { ApplicationRecord } from '../history/application-record';
 
 /** The resource keys the first version recommends. */
@@ -309,13 +309,20 @@ const shufflePartitionsRule: Rule = ({ appName, analyses, current, ageDays }) =>
   const tiny = considered.filter((a) => a.tinyTaskStages.length > 0);
   if (tiny.length > 0 && target < partitions) {
     const medians = tiny.map((a) => Math.min(...a.tinyTaskStages.map((s) => s.medianTaskMs)));
+    // A run with fewer partitions that finished sooner is the strongest evidence: name the fastest.
+    const fewer = analyses.filter((a) => a.shufflePartitions < partitions).sort((x, y) => x.durationMs - y.durationMs)[0];
+    const currentMedian = median(considered.map((a) => a.durationMs));
+    const faster = fewer && fewer.durationMs < currentMedian ? ` A run with ${fewer.shufflePartitions} partitions took ${formatDurationMs(fewer.durationMs)} against ${formatDurationMs(currentMedian)} (${fewer.appId}).` : '';
     return {
       key,
       currentValue: written ?? null,
       recommendedValue: String(target),
-      message: `${tiny.length} of ${considered.length} runs of ${appName} ran ${partitions} shuffle tasks of ${Math.round(Math.min(...medians))} ms median on ${cores} cores; ${target} partitions give ${formatBytes(maxRead / target)} per task.`,
+      message: `${tiny.length} of ${considered.length} runs of ${appName} ran ${partitions} shuffle tasks of ${Math.round(Math.min(...medians))} ms median on ${cores} cores; ${target} partitions give ${formatBytes(maxRead / target)} per task.${faster}`,
       rule: 'Tiny tasks (DataFlint smallTasks; Spark tuning guide 2-3 tasks per core)',
-      evidence: tiny.flatMap((a) => a.tinyTaskStages.map((s) => ({ appId: a.appId, metric: `stage ${s.stageId} median task`, value: `${s.medianTaskMs} ms × ${s.numTasks} tasks`, under: `${key}=${a.shufflePartitions}` }))),
+      evidence: [
+        ...tiny.flatMap((a) => a.tinyTaskStages.map((s) => ({ appId: a.appId, metric: `stage ${s.stageId} median task`, value: `${s.medianTaskMs} ms × ${s.numTasks} tasks`, under: `${key}=${a.shufflePartitions}` }))),
+        ...(faster ? [{ appId: fewer.appId, metric: 'duration', value: formatDurationMs(fewer.durationMs), under: `${key}=${fewer.shufflePartitions}` }] : []),
+      ],
       confidence: confidence(tiny.length, considered.length, ageDays),
     };
   }
@@ -335,6 +342,11 @@ const shufflePartitionsRule: Rule = ({ appName, analyses, current, ageDays }) =>
 };
 
 const RULES: Rule[] = [executorMemoryRule, executorCoresRule, executorInstancesRule, memoryOverheadRule, driverMemoryRule, shufflePartitionsRule];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor((s.length - 1) / 2)] ?? 0;
+}
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;

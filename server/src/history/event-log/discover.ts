@@ -128,6 +128,10 @@ async function walk(
         isFile = st.isFile();
       }
       if (isFile) {
+        if (!isEventLogFileName(entry.name)) {
+          warn(`${full}: not a Spark event-log file name (Spark names them <appId>[_<attempt>][.<codec>][.inprogress]); skipped`);
+          continue;
+        }
         out.push(await singleSource(full));
       } else if (isDir) {
         const children = await fsp.readdir(full, { withFileTypes: true });
@@ -145,6 +149,21 @@ async function walk(
       warn(`${full}: could not be read (${(err as Error).message}); skipped`);
     }
   }
+}
+
+/**
+ * Whether a file found while walking a folder can be a Spark event log: Spark sanitises app ids so they
+ * hold no `.` (`Utils.sanitizeDirName`), so a name's only extensions are a codec, `.inprogress` and
+ * `.compact` (EventLogFileWriters.scala), or `.gz` for Databricks' rolled parts. Anything else
+ * (`README.md`, `manifest.json`, `notes.txt`) is not read. A file named explicitly is always read.
+ */
+export function isEventLogFileName(fileName: string): boolean {
+  let name = fileName;
+  if (name.endsWith(COMPACT)) name = name.slice(0, -COMPACT.length);
+  if (name.endsWith(IN_PROGRESS)) name = name.slice(0, -IN_PROGRESS.length);
+  const dot = name.lastIndexOf('.');
+  if (dot <= 0) return true;
+  return ['zstd', 'lz4', 'lzf', 'snappy', 'gz'].includes(name.slice(dot + 1).toLowerCase());
 }
 
 /**
