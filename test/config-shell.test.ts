@@ -1,37 +1,8 @@
 import * as assert from 'assert';
-import type { Position, Range, SettingsBlock, SparkSetting } from '../server/src/config/setting';
+import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractShellSettings } from '../server/src/config/shell-settings';
 
-// Positions are computed here independently of the server's LineIndex (LSP line breaks, UTF-16 units).
-function offsetAt(text: string, p: Position): number {
-  const re = /\r\n|\n|\r/g;
-  let start = 0;
-  for (let line = 0; line < p.line; line++) {
-    const m = re.exec(text);
-    if (!m) throw new Error(`no line ${p.line}`);
-    start = m.index + m[0].length;
-  }
-  return start + p.character;
-}
-function textAt(text: string, r: Range): string {
-  return text.slice(offsetAt(text, r.start), offsetAt(text, r.end));
-}
-function replaceAt(text: string, r: Range, newText: string): string {
-  return text.slice(0, offsetAt(text, r.start)) + newText + text.slice(offsetAt(text, r.end));
-}
-function insert(text: string, block: SettingsBlock, key: string, value: string): string {
-  assert.ok(block.insertion, 'block has an insertion point');
-  const at = offsetAt(text, block.insertion.position);
-  return text.slice(0, at) + block.insertion.template.split('{key}').join(key).split('{value}').join(value) + text.slice(at);
-}
-function settings(text: string): SparkSetting[] {
-  return extractShellSettings(text).blocks.flatMap((b) => b.settings);
-}
-function only(text: string, key: string): SparkSetting {
-  const found = settings(text).filter((s) => s.key === key);
-  assert.strictEqual(found.length, 1, `one ${key} in ${JSON.stringify(found)}`);
-  return found[0];
-}
+const { settings, only } = settingsOf(extractShellSettings);
 
 describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
   describe('flags', () => {

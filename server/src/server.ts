@@ -165,16 +165,8 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
   service?.historyChanged();
   for (const d of documents.all()) scheduleDiagnostics(d);
-  return {
-    found: summary.found,
-    inserted: summary.inserted,
-    updated: summary.updated,
-    unchanged: summary.unchanged,
-    failed: summary.failed,
-    malformedLines: summary.malformedLines,
-    cancelled: summary.cancelled,
-    storedApplications: store.countApplications(),
-  };
+  const { applications: _read, ...counts } = summary;
+  return { ...counts, storedApplications: store.countApplications() };
 });
 
 connection.onRequest(StoreInfoRequest.type, () => ({

@@ -1,25 +1,15 @@
 import * as path from 'path';
+import type { CollectSummary } from '../../../shared/src/protocol';
 import type { HistoryStore, UpsertOutcome } from '../store/history-store';
 import { discoverEventLogs, EventLogSource } from './event-log/discover';
 import { readEventLog } from './event-log/reader';
 
-/** Result of one collection: counts per outcome and every failure with its reason. */
-export interface CollectionSummary {
-  /** Event-log sources found below the folder. */
-  found: number;
-  /** New applications written. */
-  inserted: number;
-  /** Applications replaced (newer attempt, finished version of an in-progress log, changed file). */
-  updated: number;
-  /** Logs skipped because the store already holds them unchanged (or holds a newer attempt). */
-  unchanged: number;
-  /** Logs that could not be read, each with the reason. */
-  failed: { path: string; reason: string }[];
-  /** Malformed lines skipped across all logs (counted, the rest of each log was read). */
-  malformedLines: number;
-  /** True when the run was cancelled; what was written before stays (one transaction per application). */
-  cancelled: boolean;
-  /** Records read (for --dry-run reporting): appId, app name, attempt, outcome. */
+/**
+ * Result of one collection: the protocol's summary (counts per outcome, every failure with its reason)
+ * plus the applications read.
+ */
+export interface CollectionSummary extends Omit<CollectSummary, 'storedApplications'> {
+  /** Records read: appId, app name, attempt, what the store did with it (or `dry-run`). */
   applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: UpsertOutcome | 'dry-run' }[];
 }
 

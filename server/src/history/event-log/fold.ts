@@ -67,27 +67,8 @@ export interface FolderOptions {
   sparkVersionHint?: string | null;
 }
 
-interface StageState {
-  stageId: number;
-  attemptId: number;
-  name: string;
-  numTasks: number;
-  parentIds: number[];
-  submissionTimeMs: number | null;
-  completionTimeMs: number | null;
-  failureReason: string | null;
-  succeededTasks: number;
-  failedTasks: number;
-  executorRunTimeMs: number;
-  executorCpuTimeMs: number;
-  jvmGcTimeMs: number;
-  inputBytes: number;
-  outputBytes: number;
-  shuffleReadBytes: number;
-  shuffleWriteBytes: number;
-  memorySpilledBytes: number;
-  diskSpilledBytes: number;
-  peakExecutionMemoryBytes: number;
+/** A stage being folded: the record's fields, plus what is needed until it is summarised. */
+interface StageState extends Omit<StageRecord, 'taskDurationMs' | 'skewRatio'> {
   /** Durations (ms) of successful tasks while the stage runs; null once summarised. */
   durations: NumberBuffer | null;
   quantiles: DurationQuantilesMs | null;
@@ -97,18 +78,8 @@ interface StageState {
   announced: boolean;
 }
 
-interface ExecutorState {
-  executorId: string;
-  host: string;
-  totalCores: number;
-  addTimeMs: number;
-  removeTimeMs: number | null;
-  removedReason: string | null;
-  peakJvmHeapBytes: number | null;
-  taskTimeMs: number;
-  isDriver: boolean;
-  maxMemoryBytes: number | null;
-}
+/** An executor being folded: its record with the optional fields made definite. */
+type ExecutorState = Required<ExecutorRecord>;
 
 type Json = Record<string, unknown>;
 
