@@ -3,6 +3,7 @@ import type { CollectSummary } from '../../../shared/src/protocol';
 import type { HistoryStore, UpsertOutcome } from '../store/history-store';
 import { discoverEventLogs, EventLogSource } from './event-log/discover';
 import { readEventLog } from './event-log/reader';
+import { validateRecord } from './validate';
 
 /**
  * Result of one collection: the protocol's summary (counts per outcome, every failure with its reason)
@@ -46,9 +47,12 @@ export async function collectEventLogs(dir: string, store: HistoryStore, opts: C
         summary.unchanged++;
       } else {
         const { record, stats } = await readEventLog(src, { signal: opts.signal });
+        const problems = record ? validateRecord(record) : [];
         summary.malformedLines += stats.malformedLines;
         if (!record) {
           summary.failed.push({ path: src.path, reason: withoutPath(stats.warnings[0] ?? 'no SparkListenerApplicationStart event in the log', src.path) });
+        } else if (problems.length > 0) {
+          summary.failed.push({ path: src.path, reason: `not stored, the record read from it is invalid: ${problems.join('; ')}` });
         } else if (opts.dryRun) {
           summary.applications.push({ appId: record.appId, attemptId: record.attemptId, appName: record.appName, path: src.path, outcome: 'dry-run' });
         } else {
