@@ -12,6 +12,9 @@ export class Ctx implements vscode.Disposable {
   private client: LanguageClient | null = null;
   private readonly status: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  private timer: vscode.Disposable | undefined;
+  private collecting = false;
+  private lastCollection: Date | null = null;
 
   constructor(private readonly ext: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Spark Resource Optimizer', { log: true });
@@ -72,9 +75,47 @@ export class Ctx implements vscode.Disposable {
     if (!picked || picked.length === 0) return;
     const folder = picked[0].fsPath;
     await config.update('eventLogFolder', folder, vscode.ConfigurationTarget.Global);
+    await this.collectFolder(folder, vscode.ProgressLocation.Notification);
+  }
+
+  /**
+   * Starts the optional background collection from the remembered folder: once now when
+   * `collectOnStartup` is set, and every `collectIntervalMinutes` (both off by default).
+   */
+  scheduleBackgroundCollection(): void {
+    this.timer?.dispose();
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const folder = config.get<string>('eventLogFolder', '');
+    if (!folder) return;
+    const minutes = config.get<number>('collectIntervalMinutes', 0);
+    if (minutes > 0) {
+      const handle = setInterval(() => void this.collectFolder(folder, vscode.ProgressLocation.Window), minutes * 60_000);
+      this.timer = { dispose: () => clearInterval(handle) };
+    }
+  }
+
+  /** Collects once from the remembered folder if `collectOnStartup` is set. */
+  async collectOnStartup(): Promise<void> {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const folder = config.get<string>('eventLogFolder', '');
+    if (folder && config.get<boolean>('collectOnStartup', false)) await this.collectFolder(folder, vscode.ProgressLocation.Window);
+  }
+
+  private async collectFolder(folder: string, location: vscode.ProgressLocation): Promise<void> {
+    if (!this.client || this.collecting) return;
+    this.collecting = true;
+    try {
+      await this.runCollection(folder, location);
+    } finally {
+      this.collecting = false;
+    }
+  }
+
+  private async runCollection(folder: string, location: vscode.ProgressLocation): Promise<void> {
+    if (!this.client) return;
     const client = this.client;
     const summary = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Collecting Spark history', cancellable: true },
+      { location, title: 'Collecting Spark history', cancellable: location === vscode.ProgressLocation.Notification },
       async (progress, token) => {
         let reported = 0;
         const sub = client.onNotification(CollectProgressNotification.type, (p) => {
@@ -93,15 +134,17 @@ export class Ctx implements vscode.Disposable {
         }
       },
     );
-    if (summary) this.showSummary(folder, summary);
+    if (summary) this.showSummary(folder, summary, location === vscode.ProgressLocation.Notification);
     else this.output.info(`Collection from ${folder} cancelled; applications already read are kept and the next run resumes.`);
     await this.refreshStatus();
   }
 
-  private showSummary(folder: string, s: CollectSummary): void {
+  private showSummary(folder: string, s: CollectSummary, notify: boolean): void {
     const text = `Spark history from ${folder}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
+    this.lastCollection = new Date();
+    if (!notify) return;
     if (s.failed.length > 0) {
       void vscode.window.showWarningMessage(text, 'Show Logs').then((a) => a && this.output.show());
     } else {
@@ -115,7 +158,8 @@ export class Ctx implements vscode.Disposable {
     try {
       const info = await this.client.sendRequest(StoreInfoRequest.type);
       this.status.text = `$(database) Spark: ${info.applications} runs`;
-      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs. Click for logs.`;
+      const last = this.lastCollection ? ` Last collection ${this.lastCollection.toLocaleString()}.` : '';
+      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} Click for logs.`;
       this.status.show();
     } catch (e) {
       this.output.warn(`Could not read the history store: ${e instanceof Error ? e.message : String(e)}`);
@@ -128,6 +172,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.timer?.dispose();
     void this.client?.stop();
     for (const d of this.disposables) d.dispose();
   }

@@ -15,9 +15,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.
       if (e.affectsConfiguration('sparkOptimizer.historyDatabase')) void c.restart();
+      if (e.affectsConfiguration('sparkOptimizer.collectIntervalMinutes') || e.affectsConfiguration('sparkOptimizer.eventLogFolder')) c.scheduleBackgroundCollection();
     }),
   );
   await c.start();
+  c.scheduleBackgroundCollection();
+  void c.collectOnStartup();
 }
 
 /** Stops the language server. */

@@ -10,6 +10,10 @@ export const settingsSchema = z.object({
   eventLogFolder: z.string().default(''),
   /** SQLite history store; empty = the extension's global storage folder. Machine scope: never read from workspace settings. */
   historyDatabase: z.string().default(''),
+  /** Collect from `eventLogFolder` when VS Code starts (off by default). */
+  collectOnStartup: z.boolean().default(false),
+  /** Collect from `eventLogFolder` every N minutes; 0 = never (default). */
+  collectIntervalMinutes: z.number().int().min(0).default(0),
   /** Server log level in the "Spark Resource Optimizer" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
