@@ -37,12 +37,10 @@ export class Ctx implements vscode.Disposable {
       debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: [
-        { scheme: 'file', language: 'python' },
-        { scheme: 'file', language: 'shellscript' },
-        { scheme: 'untitled', language: 'python' },
-        { scheme: 'untitled', language: 'shellscript' },
-      ],
+      documentSelector: ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc'].flatMap((language) => [
+        { scheme: 'file', language },
+        { scheme: 'untitled', language },
+      ]),
       outputChannel: this.output,
       initializationOptions: { historyDatabase: this.historyDatabase() },
       synchronize: { configurationSection: SETTINGS_SECTION },

@@ -40,7 +40,8 @@ const settingsCache = new Map<string, Promise<Settings>>();
 const pending = new Map<string, NodeJS.Timeout>();
 /** Diagnostics wait this long after the last keystroke (ms). */
 const DIAGNOSTICS_DEBOUNCE_MS = 300;
-const SUPPORTED = new Set(['python', 'shellscript']);
+/** LSP language ids whose settings the server reads (config/file-settings.ts dispatches on them). */
+const SUPPORTED = new Set(['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc']);
 
 connection.onInitialize((params) => {
   const opts = (params.initializationOptions ?? {}) as { historyDatabase?: unknown };
