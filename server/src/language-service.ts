@@ -1,4 +1,6 @@
 import { applicationSites, ApplicationSite } from './config/application-sites';
+import { checkSite, ClusterShape, ConfigFinding, executorContainer } from './config/checks';
+import { parseSparkSizeMiB } from './config/spark-units';
 import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
@@ -24,6 +26,27 @@ export interface SiteAnalysis {
   recommendations: Recommendation[];
   /** What the runs show that no setting fixes by itself (skew, failed tasks). */
   findings: JobFinding[];
+  /** Checks that need no history (SPARK0xx codes). */
+  checks: ConfigFinding[];
+}
+
+/** Per-document options, from the `sparkOptimizer` settings. */
+export interface AnalysisOptions {
+  cluster: ClusterShape;
+  /** Check codes turned off. */
+  disabledChecks: ReadonlySet<string>;
+}
+
+/** No node size known, every check on. */
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemoryMiB: 0, nodeCores: 0 }, disabledChecks: new Set() };
+
+/**
+ * Analysis options from the extension settings.
+ * @param cluster `sparkOptimizer.cluster` (node memory as a Spark size; an invalid size is treated as unknown).
+ * @param disabled `sparkOptimizer.checks.disabled`.
+ */
+export function analysisOptions(cluster: { nodeMemory: string; nodeCores: number }, disabled: string[]): AnalysisOptions {
+  return { cluster: { nodeMemoryMiB: parseSparkSizeMiB(cluster.nodeMemory || undefined) ?? 0, nodeCores: cluster.nodeCores }, disabledChecks: new Set(disabled) };
 }
 
 /** Everything the LSP features show for one document version. */
@@ -44,7 +67,7 @@ const MAX_RUNS = 50;
  * caches after a collection.
  */
 export class SparkLanguageService {
-  private readonly docs = new Map<string, DocumentAnalysis>();
+  private readonly docs = new Map<string, { analysis: DocumentAnalysis; options: AnalysisOptions }>();
   private runsCache = new Map<string, ApplicationRecord[]>();
   private namesCache: string[] | null = null;
 
@@ -60,14 +83,14 @@ export class SparkLanguageService {
    * @param languageId `python` or `shellscript`; other ids give an analysis with no settings.
    * @param version document version; the same (uri, version) is answered from cache.
    */
-  analyse(uri: string, text: string, languageId: string, version = 0): DocumentAnalysis {
+  analyse(uri: string, text: string, languageId: string, version = 0, options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): DocumentAnalysis {
     const cached = this.docs.get(uri);
-    if (cached && cached.version === version && version !== 0) return cached;
+    if (cached && cached.analysis.version === version && version !== 0 && cached.options === options) return cached.analysis;
     const settings = extractSettings(text, languageId);
-    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site));
-    const result: DocumentAnalysis = { uri, version, languageId, settings, sites };
-    this.docs.set(uri, result);
-    return result;
+    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site, languageId, options));
+    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites };
+    this.docs.set(uri, { analysis, options });
+    return analysis;
   }
 
   /** Forgets a closed document. */
@@ -82,10 +105,11 @@ export class SparkLanguageService {
     this.docs.clear();
   }
 
-  private analyseSite(site: ApplicationSite): SiteAnalysis {
+  private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions): SiteAnalysis {
+    const checks = checkSite(site, options.cluster, languageId, options.disabledChecks);
     this.namesCache ??= this.history.appNames();
     const job = matchJob(site.appName, site.fileStems, this.namesCache);
-    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [] };
+    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks };
     let runs = this.runsCache.get(job.appName);
     if (!runs) {
       runs = this.history.runsByAppName(job.appName, MAX_RUNS);
@@ -93,7 +117,13 @@ export class SparkLanguageService {
     }
     const current = new Map<string, string | null>();
     for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
-    return { site, job, runs, recommendations: recommend(job.appName, runs, current, this.clock()), findings: jobFindings(job.appName, runs) };
+    // Never recommend an executor memory whose container the node could not hold (container-size check, SPARK010).
+    const recommendations = recommend(job.appName, runs, current, this.clock()).filter((r) => {
+      if (r.key !== 'spark.executor.memory' || options.cluster.nodeMemoryMiB <= 0) return true;
+      const c = executorContainer(site, languageId, parseSparkSizeMiB(r.recommendedValue) ?? undefined);
+      return c === null || c.totalMiB <= options.cluster.nodeMemoryMiB;
+    });
+    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks };
   }
 }
 

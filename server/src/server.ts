@@ -19,7 +19,7 @@ import { onCodeActions } from './features/code-actions';
 import { onDiagnostics } from './features/diagnostics';
 import { onHover } from './features/hover';
 import { collectEventLogs } from './history/collect';
-import { SparkLanguageService } from './language-service';
+import { AnalysisOptions, analysisOptions, SparkLanguageService } from './language-service';
 import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 
@@ -95,14 +95,29 @@ function documentSettings(uri: string): Promise<Settings> {
 
 connection.onDidChangeConfiguration(() => {
   settingsCache.clear();
+  optionsCache.clear();
   void refreshLogLevel();
   for (const d of documents.all()) scheduleDiagnostics(d);
 });
 
-function analyse(doc: TextDocument) {
+/** Analysis options per document, derived from its settings (same object while the settings are cached). */
+const optionsCache = new Map<string, AnalysisOptions>();
+
+async function documentOptions(uri: string): Promise<AnalysisOptions> {
+  let o = optionsCache.get(uri);
+  if (!o) {
+    const s = await documentSettings(uri);
+    o = analysisOptions(s.cluster, s.checks.disabled);
+    optionsCache.set(uri, o);
+  }
+  return o;
+}
+
+async function analyse(doc: TextDocument) {
   if (!service || !SUPPORTED.has(doc.languageId)) return null;
+  const options = await documentOptions(doc.uri);
   try {
-    return service.analyse(doc.uri, doc.getText(), doc.languageId, doc.version);
+    return service.analyse(doc.uri, doc.getText(), doc.languageId, doc.version, options);
   } catch (e) {
     log.error(`Analysing ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return null;
@@ -122,8 +137,7 @@ function scheduleDiagnostics(doc: TextDocument): void {
 }
 
 async function publishDiagnostics(doc: TextDocument): Promise<void> {
-  await documentSettings(doc.uri);
-  const analysis = analyse(doc);
+  const analysis = await analyse(doc);
   const diagnostics = analysis ? onDiagnostics(analysis) : [];
   log.debug(`${doc.uri}: ${diagnostics.length} diagnostics`);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
@@ -133,18 +147,19 @@ documents.onDidChangeContent((e) => scheduleDiagnostics(e.document));
 documents.onDidClose((e) => {
   service?.forget(e.document.uri);
   settingsCache.delete(e.document.uri);
+  optionsCache.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 });
 
-connection.onHover((p) => {
+connection.onHover(async (p) => {
   const doc = documents.get(p.textDocument.uri);
-  const analysis = doc ? analyse(doc) : null;
+  const analysis = doc ? await analyse(doc) : null;
   return analysis ? onHover(analysis, p.position) : null;
 });
 
-connection.onCodeAction((p) => {
+connection.onCodeAction(async (p) => {
   const doc = documents.get(p.textDocument.uri);
-  const analysis = doc ? analyse(doc) : null;
+  const analysis = doc ? await analyse(doc) : null;
   return analysis ? onCodeActions(analysis, p.range) : [];
 });
 

@@ -14,6 +14,17 @@ export const settingsSchema = z.object({
   collectOnStartup: z.boolean().default(false),
   /** Collect from `eventLogFolder` every N minutes; 0 = never (default). */
   collectIntervalMinutes: z.number().int().min(0).default(0),
+  /** The nodes the jobs run on, for the container-size checks (SPARK009, SPARK010); empty/0 = unknown, checks skipped. */
+  cluster: z
+    .object({
+      /** Memory of one node as a Spark size (`64g`, `16384m`). */
+      nodeMemory: z.string().default(''),
+      /** Cores of one node. */
+      nodeCores: z.number().int().min(0).default(0),
+    })
+    .default({ nodeMemory: '', nodeCores: 0 }),
+  /** Checks turned off by code (`SPARK005`, ...). */
+  checks: z.object({ disabled: z.array(z.string()).default([]) }).default({ disabled: [] }),
   /** Server log level in the "Spark Resource Optimizer" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });

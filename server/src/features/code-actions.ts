@@ -5,8 +5,8 @@ import type { Recommendation } from '../recommend/recommender';
 
 /**
  * Quick fixes: one per recommendation that touches `range` (rewrite the value in place, or insert the
- * missing setting into its session/spark-submit call), plus one "apply all" per application when it has
- * more than one recommendation. Non-literal values are never rewritten.
+ * missing setting into its session/spark-submit call), one per check finding with a safe fix, plus one
+ * "apply all" per application when it has more than one recommendation. Non-literal values are never rewritten.
  * @param doc the document's analysis.
  * @param range the range the editor asks about (cursor or selection).
  */
@@ -27,6 +27,10 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
         isPreferred: true,
         edit: { changes: { [doc.uri]: [edit] } },
       });
+    }
+    for (const c of sa.checks) {
+      if (!c.fix || !overlaps(c.range, range)) continue;
+      out.push({ title: c.fix.title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: { changes: { [doc.uri]: [TextEdit.replace(c.fix.range, c.fix.newText)] } } });
     }
     if (edits.length > 1 && overlaps(sa.site.range, range)) {
       out.push({

@@ -15,8 +15,8 @@ export interface RecommendationDiagnosticData {
 
 /**
  * Diagnostics for a document: one per recommendation whose value differs from the file's (on the value
- * when the file sets the key, else on the first line of the session/spark-submit call), and one per
- * setting that has no effect where it is written.
+ * when the file sets the key, else on the first line of the session/spark-submit call), one information
+ * diagnostic per job finding (skew, failed tasks), and one per check finding (SPARK0xx codes).
  * Severity: Warning when the recommendation's confidence is medium or high, Information when low.
  */
 export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
@@ -32,16 +32,14 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
         message: f.message,
       });
     }
-    for (const s of sa.site.all) {
-      if (s.ineffective) {
-        out.push({
-          range: s.range,
-          severity: DiagnosticSeverity.Warning,
-          source: DIAGNOSTIC_SOURCE,
-          code: 'ineffective-setting',
-          message: `${s.key}: ${s.ineffective}`,
-        });
-      }
+    for (const c of sa.checks) {
+      out.push({
+        range: c.range,
+        severity: c.severity === 'error' ? DiagnosticSeverity.Error : c.severity === 'warning' ? DiagnosticSeverity.Warning : DiagnosticSeverity.Information,
+        source: DIAGNOSTIC_SOURCE,
+        code: c.code,
+        message: c.message,
+      });
     }
   }
   return out;

@@ -1,0 +1,178 @@
+import type { ApplicationSite } from './application-sites';
+import type { Range, SparkSetting } from './setting';
+import { formatSparkSizeMiB, parseSparkSizeMiB } from './spark-units';
+
+/** Stable codes of the checks run before a job runs; users turn them off with `sparkOptimizer.checks.disabled`. */
+export const CHECK_CODES = {
+  /** A setting written where it cannot take effect. */
+  ineffective: 'SPARK005',
+  /** `spark.driver.memory` set in code: ignored in client mode. */
+  driverMemoryInCode: 'SPARK006',
+  /** Dynamic allocation on with a fixed `spark.executor.instances`. */
+  dynamicAllocationWithInstances: 'SPARK007',
+  /** Dynamic allocation without shuffle tracking or an external shuffle service. */
+  dynamicAllocationWithoutShuffle: 'SPARK008',
+  /** `spark.executor.cores` above the cores of a node. */
+  coresAboveNode: 'SPARK009',
+  /** Executor container larger than a node. */
+  containerAboveNode: 'SPARK010',
+} as const;
+
+/** One finding of a check: where, how bad, what, and (when safe) the edit that fixes it. */
+export interface ConfigFinding {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  range: Range;
+  message: string;
+  /** A safe fix: replace `range` with `newText`. */
+  fix?: { title: string; range: Range; newText: string };
+}
+
+/** The cluster the user says the job runs on (`sparkOptimizer.cluster.*`); 0 = unknown, check skipped. */
+export interface ClusterShape {
+  nodeMemoryMiB: number;
+  nodeCores: number;
+}
+
+/**
+ * Runs the checks that need no history on one application's settings.
+ * @param site the application's settings (effective values: last one written wins).
+ * @param cluster node size for the container checks (0 = unknown).
+ * @param languageId `python` marks a PySpark job (non-JVM: Kubernetes overhead factor 0.4).
+ * @returns findings in source order; codes listed in `disabled` are left out.
+ */
+export function checkSite(site: ApplicationSite, cluster: ClusterShape, languageId: string, disabled: ReadonlySet<string> = new Set()): ConfigFinding[] {
+  const out: ConfigFinding[] = [];
+  const get = (k: string) => site.effective.get(k);
+  const val = (k: string) => {
+    const s = get(k);
+    return s && s.literal ? s.value : undefined;
+  };
+  const push = (f: ConfigFinding) => {
+    if (!disabled.has(f.code)) out.push(f);
+  };
+
+  // SPARK005: settings written where they cannot take effect (readers set `ineffective` with the reason).
+  for (const s of site.all) {
+    if (s.ineffective) push({ code: CHECK_CODES.ineffective, severity: 'warning', range: s.range, message: `${s.key}: ${s.ineffective}` });
+  }
+
+  // SPARK006: Spark configuration docs, spark.driver.memory: "In client mode, this config must not be set through
+  // the SparkConf directly in your application, because the driver JVM has already started at that point."
+  const driverMem = get('spark.driver.memory');
+  if (driverMem && driverMem.origin !== 'spark-submit' && val('spark.submit.deployMode') !== 'cluster') {
+    push({
+      code: CHECK_CODES.driverMemoryInCode,
+      severity: 'info',
+      range: driverMem.range,
+      message:
+        'spark.driver.memory set in code has no effect when the job is started with spark-submit in client mode: the driver JVM is already running. Pass --driver-memory to spark-submit or set it in spark-defaults.conf (it does apply when the script starts its own JVM with plain `python`).',
+    });
+  }
+
+  // SPARK007: Utils.getDynamicAllocationInitialExecutors: initial = max(minExecutors, initialExecutors, spark.executor.instances),
+  // after which dynamic allocation scales freely; the fixed count is only a starting point.
+  const dynamic = val('spark.dynamicAllocation.enabled') === 'true';
+  const instances = get('spark.executor.instances');
+  if (dynamic && instances) {
+    push({
+      code: CHECK_CODES.dynamicAllocationWithInstances,
+      severity: 'warning',
+      range: instances.range,
+      message: `spark.executor.instances=${instances.raw} with spark.dynamicAllocation.enabled=true: Spark only starts with max(minExecutors, initialExecutors, instances) executors and then scales between spark.dynamicAllocation.minExecutors and maxExecutors. Set those bounds instead, or turn dynamic allocation off for a fixed size.`,
+    });
+  }
+
+  // SPARK008: ExecutorAllocationManager.validateSettings throws "Dynamic allocation of executors requires one of the
+  // following conditions: 1) enabling external shuffle service through spark.shuffle.service.enabled. 2) enabling shuffle
+  // tracking through spark.dynamicAllocation.shuffleTracking.enabled. 3) enabling shuffle blocks decommission ..."
+  // (SparkException seen in apache/gluten#7559 with Spark 3.4). The tracking default differs across versions, so only an
+  // explicit `false` is flagged.
+  const da = get('spark.dynamicAllocation.enabled');
+  if (dynamic && da && val('spark.shuffle.service.enabled') !== 'true' && val('spark.dynamicAllocation.shuffleTracking.enabled') === 'false') {
+    push({
+      code: CHECK_CODES.dynamicAllocationWithoutShuffle,
+      severity: 'error',
+      range: da.range,
+      message:
+        'Dynamic allocation needs the external shuffle service or shuffle tracking: with neither, SparkContext fails with "Dynamic allocation of executors requires one of the following conditions". Set spark.dynamicAllocation.shuffleTracking.enabled=true or spark.shuffle.service.enabled=true (or spark.decommission.enabled with spark.storage.decommission.shuffleBlocks.enabled).',
+    });
+  }
+
+  // SPARK009: an executor cannot have more cores than a node.
+  const coresSetting = get('spark.executor.cores');
+  const cores = Number(val('spark.executor.cores'));
+  if (cluster.nodeCores > 0 && coresSetting && Number.isInteger(cores) && cores > cluster.nodeCores) {
+    push({
+      code: CHECK_CODES.coresAboveNode,
+      severity: 'error',
+      range: coresSetting.range,
+      message: `spark.executor.cores=${cores} is more than the ${cluster.nodeCores} cores of a node (sparkOptimizer.cluster.nodeCores): no executor can be placed.`,
+      fix: coresSetting.literal ? { title: `Set spark.executor.cores to ${cluster.nodeCores}`, range: coresSetting.range, newText: String(cluster.nodeCores) } : undefined,
+    });
+  }
+
+  // SPARK010: container = executor memory + overhead + off-heap + PySpark memory (Spark ResourceProfile
+  // executor memory with overhead; overhead = max(spark.executor.minMemoryOverhead 384 MiB, factor × memory),
+  // factor spark.executor.memoryOverheadFactor 0.10, 0.40 for non-JVM jobs on Kubernetes: running-on-kubernetes.md).
+  if (cluster.nodeMemoryMiB > 0) {
+    const c = executorContainer(site, languageId);
+    if (c && c.totalMiB > cluster.nodeMemoryMiB) {
+      const at: SparkSetting | undefined = get('spark.executor.memory') ?? get('spark.executor.memoryOverhead');
+      push({
+        code: CHECK_CODES.containerAboveNode,
+        severity: 'error',
+        range: at ? at.range : { start: site.range.start, end: { line: site.range.start.line, character: site.range.start.character + 1 } },
+        message: `Executor container ${c.arithmetic} = ${formatSparkSizeMiB(c.totalMiB)} is more than a node's ${formatSparkSizeMiB(cluster.nodeMemoryMiB)} (sparkOptimizer.cluster.nodeMemory): no executor can be placed.`,
+      });
+    }
+  }
+  return out;
+}
+
+/** Memory of one executor container, with the arithmetic written out. */
+export interface ExecutorContainer {
+  memoryMiB: number;
+  overheadMiB: number;
+  offHeapMiB: number;
+  pysparkMiB: number;
+  totalMiB: number;
+  /** e.g. `1g + 384m overhead (max(384m, 0.10 × 1g)) + 0 off-heap + 0 PySpark`. */
+  arithmetic: string;
+}
+
+/**
+ * The executor container size Spark requests for a site's settings; null when a needed value is not a literal.
+ * Defaults: spark.executor.memory 1g; overhead max(384 MiB, factor × memory) with factor 0.10 (0.40 for PySpark
+ * on Kubernetes); off-heap only when spark.memory.offHeap.enabled=true.
+ */
+export function executorContainer(site: ApplicationSite, languageId: string, memoryMiBOverride?: number): ExecutorContainer | null {
+  const lit = (k: string): string | undefined | null => {
+    const s = site.effective.get(k);
+    return s === undefined ? undefined : s.literal ? s.value : null;
+  };
+  const mem = lit('spark.executor.memory');
+  const ovh = lit('spark.executor.memoryOverhead');
+  const off = lit('spark.memory.offHeap.size');
+  const py = lit('spark.executor.pyspark.memory');
+  if (mem === null || ovh === null || off === null || py === null) return null;
+  const memoryMiB = memoryMiBOverride ?? (mem !== undefined ? parseSparkSizeMiB(mem) : 1024);
+  if (memoryMiB === null) return null;
+  const master = lit('spark.master') ?? '';
+  const k8sPython = master.startsWith('k8s://') && languageId === 'python';
+  const factorText = lit('spark.executor.memoryOverheadFactor') ?? lit('spark.kubernetes.memoryOverheadFactor');
+  const factor = factorText ? Number(factorText) : k8sPython ? 0.4 : 0.1;
+  const minOverhead = parseSparkSizeMiB(lit('spark.executor.minMemoryOverhead') ?? undefined) ?? 384;
+  const overheadMiB = ovh !== undefined ? parseSparkSizeMiB(ovh) ?? 0 : Math.max(minOverhead, Math.floor(factor * memoryMiB));
+  const offHeapMiB = lit('spark.memory.offHeap.enabled') === 'true' ? parseSparkSizeMiB(off ?? undefined) ?? 0 : 0;
+  const pysparkMiB = parseSparkSizeMiB(py ?? undefined) ?? 0;
+  const overheadWhy = ovh !== undefined ? 'spark.executor.memoryOverhead' : `max(${formatSparkSizeMiB(minOverhead)}, ${factor.toFixed(2)} × ${formatSparkSizeMiB(memoryMiB)})`;
+  return {
+    memoryMiB,
+    overheadMiB,
+    offHeapMiB,
+    pysparkMiB,
+    totalMiB: memoryMiB + overheadMiB + offHeapMiB + pysparkMiB,
+    arithmetic: `${formatSparkSizeMiB(memoryMiB)} + ${formatSparkSizeMiB(overheadMiB)} overhead (${overheadWhy}) + ${offHeapMiB ? formatSparkSizeMiB(offHeapMiB) : '0'} off-heap + ${pysparkMiB ? formatSparkSizeMiB(pysparkMiB) : '0'} PySpark`,
+  };
+}

@@ -1,0 +1,95 @@
+/** Checks before the job runs (server/src/config/checks.ts) on the example files and hand-written snippets. */
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { applicationSites } from '../server/src/config/application-sites';
+import { checkSite, ClusterShape, executorContainer } from '../server/src/config/checks';
+import { extractSettings } from '../server/src/config/file-settings';
+import { onCodeActions } from '../server/src/features/code-actions';
+import { collectEventLogs } from '../server/src/history/collect';
+import { analysisOptions, SparkLanguageService } from '../server/src/language-service';
+import { HistoryStore } from '../server/src/store/history-store';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+
+const ROOT = path.join(__dirname, '..', '..');
+const NO_CLUSTER: ClusterShape = { nodeMemoryMiB: 0, nodeCores: 0 };
+
+function site(text: string, languageId = 'python', file = '/jobs/job.py') {
+  const [s] = applicationSites(extractSettings(text, languageId), file);
+  assert.ok(s, 'one application in the snippet');
+  return s;
+}
+const py = (...lines: string[]) => ['from pyspark.sql import SparkSession', 'spark = (SparkSession.builder.appName("j")', ...lines, '    .getOrCreate())', ''].join('\n');
+
+describe('checks before the job runs', () => {
+  it('SPARK005: executor sizing through spark.conf.set after the session exists', () => {
+    const text = py('    .config("spark.executor.cores", "2")') + 'spark.conf.set("spark.executor.memory", "8g")\n';
+    const f = checkSite(site(text), NO_CLUSTER, 'python');
+    assert.deepStrictEqual(f.map((x) => [x.code, x.range.start.line]), [['SPARK005', 4]]);
+    assert.match(f[0].message, /^spark\.executor\.memory: No effect once the session exists/);
+  });
+
+  it('SPARK006: driver memory set in code (client mode) but not on a spark-submit line', () => {
+    const f = checkSite(site(py('    .config("spark.driver.memory", "4g")')), NO_CLUSTER, 'python');
+    assert.deepStrictEqual(f.map((x) => x.code), ['SPARK006']);
+    const sh = site('spark-submit --driver-memory 4g job.py\n', 'shellscript', '/jobs/run.sh');
+    assert.deepStrictEqual(checkSite(sh, NO_CLUSTER, 'shellscript'), []);
+  });
+
+  it('SPARK007 and SPARK008: dynamic allocation with fixed instances, and without shuffle tracking', () => {
+    const text = ['spark-submit \\', '  --conf spark.dynamicAllocation.enabled=true \\', '  --conf spark.dynamicAllocation.shuffleTracking.enabled=false \\', '  --num-executors 10 \\', '  job.py', ''].join('\n');
+    const f = checkSite(site(text, 'shellscript', '/jobs/run.sh'), NO_CLUSTER, 'shellscript');
+    assert.deepStrictEqual(f.map((x) => [x.code, x.severity, x.range.start.line]), [
+      ['SPARK007', 'warning', 3],
+      ['SPARK008', 'error', 1],
+    ]);
+  });
+
+  it('SPARK009: more executor cores than a node has, with a fix', () => {
+    const text = py('    .config("spark.executor.cores", "8")');
+    const s = site(text);
+    const [f] = checkSite(s, { nodeMemoryMiB: 0, nodeCores: 4 }, 'python');
+    assert.strictEqual(f.code, 'SPARK009');
+    assert.strictEqual(f.message, 'spark.executor.cores=8 is more than the 4 cores of a node (sparkOptimizer.cluster.nodeCores): no executor can be placed.');
+    assert.deepStrictEqual(f.fix!.newText, '4');
+  });
+
+  it('SPARK010: the container arithmetic of examples/submit_nightly_etl.sh against a 1g node', () => {
+    const file = path.join(ROOT, 'examples', 'submit_nightly_etl.sh');
+    const s = site(fs.readFileSync(file, 'utf8'), 'shellscript', file);
+    const [f] = checkSite(s, { nodeMemoryMiB: 1024, nodeCores: 0 }, 'shellscript');
+    assert.strictEqual(f.code, 'SPARK010');
+    // 1g executor memory + max(384 MiB, 0.10 × 1024 MiB) overhead = 1408 MiB.
+    assert.strictEqual(f.message, 'Executor container 1g + 384m overhead (max(384m, 0.10 × 1g)) + 0 off-heap + 0 PySpark = 1408m is more than a node\'s 1g (sparkOptimizer.cluster.nodeMemory): no executor can be placed.');
+    assert.deepStrictEqual(checkSite(s, { nodeMemoryMiB: 1408, nodeCores: 0 }, 'shellscript'), []);
+  });
+
+  it('uses the 0.40 overhead factor for PySpark on Kubernetes, and adds off-heap and PySpark memory', () => {
+    const text = py('    .master("k8s://https://kube:6443")', '    .config("spark.executor.memory", "4g")', '    .config("spark.memory.offHeap.enabled", "true")', '    .config("spark.memory.offHeap.size", "1g")', '    .config("spark.executor.pyspark.memory", "512m")');
+    const c = executorContainer(site(text), 'python')!;
+    assert.deepStrictEqual([c.memoryMiB, c.overheadMiB, c.offHeapMiB, c.pysparkMiB, c.totalMiB], [4096, 1638, 1024, 512, 7270]);
+  });
+
+  it('leaves out disabled codes', () => {
+    const f = checkSite(site(py('    .config("spark.driver.memory", "4g")')), NO_CLUSTER, 'python', new Set(['SPARK006']));
+    assert.deepStrictEqual(f, []);
+  });
+
+  it('never recommends an executor memory the node could not hold, and offers the SPARK009 fix as a code action', async () => {
+    const store = HistoryStore.open(':memory:');
+    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    const service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+    const file = path.join(ROOT, 'examples', 'nightly_etl.py');
+    const text = fs.readFileSync(file, 'utf8');
+    const roomy = service.analyse(`file://${file}`, text, 'python', 1, analysisOptions({ nodeMemory: '64g', nodeCores: 16 }, []));
+    assert.deepStrictEqual(roomy.sites[0].recommendations.map((r) => r.recommendedValue), ['2g']);
+    // 2g + 384m overhead = 2432m does not fit a 2g node: the recommendation is withheld.
+    const small = service.analyse(`file://${file}`, text, 'python', 2, analysisOptions({ nodeMemory: '2g', nodeCores: 1 }, []));
+    assert.deepStrictEqual(small.sites[0].recommendations, []);
+    const cores = small.sites[0].checks.find((c) => c.code === 'SPARK009')!;
+    const [fix] = onCodeActions(small, cores.range).filter((a) => a.title === 'Set spark.executor.cores to 1');
+    const edited = TextDocument.applyEdits(TextDocument.create('u', 'python', 1, text), fix.edit!.changes![`file://${file}`]);
+    assert.match(edited, /\.config\("spark\.executor\.cores", "1"\)/);
+    store.close();
+  });
+});
