@@ -8,8 +8,8 @@ type Node = Parser.SyntaxNode;
 
 let parser: Parser | undefined;
 
-/** The one tree-sitter-python parser of the process, created on first use (creating one is not free). */
-function pythonParser(): Parser {
+/** The one tree-sitter-python parser of the process, created on first use (creating one is not free); shared with the Airflow reader. */
+export function pythonParser(): Parser {
   if (!parser) {
     parser = new Parser();
     parser.setLanguage(Python as unknown as Parser.Language);

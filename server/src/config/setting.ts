@@ -22,7 +22,13 @@ export type SettingOrigin =
   | 'spark-session-builder' // SparkSession.builder ... .config()/.master()/.appName()
   | 'spark-conf' // SparkConf().set()/.setAll()/.setAppName()/.setMaster()
   | 'runtime-conf' // spark.conf.set(...) on a live session
-  | 'spark-submit'; // spark-submit command line
+  | 'spark-submit' // spark-submit command line (also EMR step Args, EMR Serverless sparkSubmitParameters)
+  | 'spark-defaults' // a `key value` line of a spark-defaults.conf properties file
+  | 'spark-operator' // a field of a Kubernetes SparkApplication / ScheduledSparkApplication spec
+  | 'databricks' // an entry of a Databricks cluster spec's `spark_conf`
+  | 'emr-configuration' // a `Properties` entry of an EMR `spark-defaults` classification
+  | 'dataproc' // a Dataproc cluster property with the `spark:` prefix
+  | 'airflow-operator'; // a keyword or `conf` entry of Airflow's SparkSubmitOperator
 
 /** One Spark setting found in a file. */
 export interface SparkSetting {
@@ -71,11 +77,43 @@ export interface SettingsBlock {
   insertion?: { position: Position; template: string };
   /** For spark-submit: the application file argument as written (e.g. `jobs/nightly_etl.py`), if any. */
   applicationFile?: string;
+  /**
+   * The file format the block was read from, when it is not a PySpark chain or a shell command:
+   * `spark-defaults` (properties file), `spark-application` (Kubernetes Spark operator manifest),
+   * `databricks-cluster` (Databricks cluster or job JSON), `emr-configuration` (EMR configurations JSON),
+   * `emr-step` (EMR step `Args`), `emr-serverless` (`sparkSubmitParameters` string), `dataproc` (Dataproc
+   * cluster properties), `airflow-spark-submit` (Airflow SparkSubmitOperator call).
+   */
+  format?:
+    | 'spark-defaults'
+    | 'spark-application'
+    | 'databricks-cluster'
+    | 'emr-configuration'
+    | 'emr-step'
+    | 'emr-serverless'
+    | 'dataproc'
+    | 'airflow-spark-submit';
+  /** Kubernetes Spark operator: `spec.sparkVersion` as written (not a Spark configuration key). */
+  sparkVersion?: string;
+  /** Kubernetes Spark operator: `metadata.name` of the SparkApplication. */
+  resourceName?: string;
+  /**
+   * Databricks cluster facts that are not Spark configuration keys, as written: `num_workers`,
+   * `autoscale.min_workers` / `max_workers`, `node_type_id`, `driver_node_type_id`, `spark_version`.
+   */
+  cluster?: {
+    numWorkers?: number;
+    minWorkers?: number;
+    maxWorkers?: number;
+    nodeTypeId?: string;
+    driverNodeTypeId?: string;
+    sparkVersion?: string;
+  };
 }
 
 /** All settings of one file. */
 export interface FileSettings {
-  /** `python` or `shellscript` (LSP language ids). */
+  /** `python`, `shellscript`, `spark-defaults`, `yaml`, `json` or `jsonc` (LSP language ids). */
   languageId: string;
   blocks: SettingsBlock[];
 }

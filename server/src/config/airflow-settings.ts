@@ -1,0 +1,247 @@
+import type Parser from 'tree-sitter';
+import { readSubmitParametersString } from './databricks-emr-settings';
+import { extractPythonSettings, pythonParser } from './python-settings';
+import type { FileSettings, Position, Range, SettingsBlock, SparkSetting } from './setting';
+import { LineIndex } from './source-text';
+import { isPlaceholderValue } from './spark-defaults-settings';
+
+type Node = Parser.SyntaxNode;
+
+/**
+ * `SparkSubmitOperator` keywords and the Spark key each sets (Airflow's `SparkSubmitHook._build_spark_submit_command`
+ * turns them into `--executor-memory`, `--num-executors`, ... flags; mapping as test/fixtures/configs/README.md lists it).
+ */
+const OPERATOR_KEYWORDS: ReadonlyMap<string, string> = new Map([
+  ['executor_memory', 'spark.executor.memory'],
+  ['executor_cores', 'spark.executor.cores'],
+  ['num_executors', 'spark.executor.instances'],
+  ['driver_memory', 'spark.driver.memory'],
+  ['total_executor_cores', 'spark.cores.max'],
+  ['name', 'spark.app.name'],
+]);
+
+/** Operators that run spark-submit with these keywords (`apache-airflow-providers-apache-spark`). */
+const SUBMIT_OPERATOR = /^(SparkSubmitOperator|SparkSubmitHook)$/;
+
+/**
+ * Reads what an Airflow DAG file configures for the Spark jobs it launches (the PySpark reader reads the rest of
+ * the file; `extractSettings` merges both):
+ *
+ * - `SparkSubmitOperator(...)` calls: `executor_memory`, `executor_cores`, `num_executors` →
+ *   `spark.executor.instances`, `driver_memory`, `total_executor_cores` → `spark.cores.max`, `name` →
+ *   `spark.app.name`, and the `spark.*` entries of a literal `conf={...}` dict (origin `airflow-operator`). One
+ *   `spark-submit` block (format `airflow-spark-submit`) per call, `applicationFile` = `application=`; insertion
+ *   into the `conf` dict, or a new `conf={...}` keyword.
+ * - EMR Serverless `sparkSubmitParameters` strings in dicts (`"--conf k=v --conf k2=v2"`), read with the
+ *   spark-submit rules; ranges inside the string; f-string fields are non-literal.
+ * - Dataproc cluster properties: dict entries whose key is `spark:spark.*` give `spark.*` (origin `dataproc`,
+ *   one `spark-conf` block of format `dataproc` per dict).
+ * - PySpark scripts embedded as multi-line string literals (a DAG that uploads its job's code): the PySpark
+ *   reader runs on the string's text and its blocks are placed at the string's position.
+ *
+ * Values: a string literal's text without quotes, other literals their source text, anything else non-literal
+ * with `raw` = the expression; a string holding a template (`{{ params.x }}`, `${X}`) is non-literal.
+ *
+ * @param text the DAG file.
+ * @returns blocks in source order (`languageId` `python`); never throws.
+ */
+export function extractAirflowSettings(text: string): FileSettings {
+  const blocks: SettingsBlock[] = [];
+  if (!/SparkSubmit|sparkSubmitParameters|["']spark:spark\.|SparkSession|SparkConf/.test(text)) return { languageId: 'python', blocks };
+  try {
+    const tree = pythonParser().parse(text);
+    const reader = new AirflowReader(text, blocks);
+    for (const node of tree.rootNode.descendantsOfType(['call', 'dictionary', 'string'])) {
+      try {
+        reader.visit(node);
+      } catch {
+        // One construct the reader does not understand does not spoil the rest of the file.
+      }
+    }
+  } catch {
+    // A parser failure on half-typed input: keep the blocks read so far.
+  }
+  blocks.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  return { languageId: 'python', blocks };
+}
+
+class AirflowReader {
+  private readonly lines: LineIndex;
+
+  constructor(
+    private readonly text: string,
+    private readonly blocks: SettingsBlock[],
+  ) {
+    this.lines = new LineIndex(text);
+  }
+
+  visit(node: Node): void {
+    if (node.type === 'call') this.readCall(node);
+    else if (node.type === 'dictionary') this.readDictionary(node);
+    else if (node.type === 'string') this.readEmbeddedScript(node);
+  }
+
+  private readCall(call: Node): void {
+    const fn = call.childForFieldName('function');
+    const name = fn?.type === 'attribute' ? fn.childForFieldName('attribute')?.text : fn?.text;
+    if (!name || !SUBMIT_OPERATOR.test(name)) return;
+    const args = call.childForFieldName('arguments');
+    if (!args || args.type !== 'argument_list') return;
+    const block: SettingsBlock = { kind: 'spark-submit', format: 'airflow-spark-submit', range: this.lines.range(call.startIndex, call.endIndex), settings: [] };
+    let conf: Node | undefined;
+    for (const kw of args.namedChildren) {
+      if (kw.type !== 'keyword_argument') continue;
+      const k = kw.childForFieldName('name')?.text;
+      const v = kw.childForFieldName('value');
+      if (!k || !v) continue;
+      const key = OPERATOR_KEYWORDS.get(k);
+      if (key) block.settings.push(this.setting(key, k, v, 'airflow-operator'));
+      else if (k === 'application') {
+        const s = stringContent(v);
+        if (s && !s.interpolated) block.applicationFile = this.text.slice(s.start, s.end);
+      } else if (k === 'conf' && v.type === 'dictionary') {
+        conf = v;
+        for (const [kn, vn] of pairs(v)) {
+          const key = literalString(kn, this.text);
+          if (key?.startsWith('spark.')) block.settings.push(this.setting(key, key, vn, 'airflow-operator'));
+        }
+      }
+    }
+    block.settings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    const insertion = conf ? this.dictInsertion(conf, '"{key}": "{value}"') : this.keywordInsertion(args, 'conf={"{key}": "{value}"}');
+    if (insertion) block.insertion = insertion;
+    this.blocks.push(block);
+  }
+
+  private readDictionary(dict: Node): void {
+    const dataproc: SparkSetting[] = [];
+    let entryPoint: string | undefined;
+    let params: Node | undefined;
+    for (const [kn, vn] of pairs(dict)) {
+      const k = literalString(kn, this.text);
+      if (k === undefined) continue;
+      if (k === 'sparkSubmitParameters' && vn.type === 'string') params = vn;
+      else if (k === 'entryPoint') entryPoint = literalString(vn, this.text);
+      else if (k.startsWith('spark:spark.')) dataproc.push(this.setting(k.slice('spark:'.length), k, vn, 'dataproc'));
+    }
+    if (params) {
+      const s = stringContent(params);
+      if (s) {
+        // f-string fields are expressions: what they produce is not written here.
+        const fields = s.interpolations.map((i): [number, number] => [i.startIndex, i.endIndex]);
+        const block = readSubmitParametersString(this.text, s.start, s.end, this.lines, fields);
+        if (entryPoint !== undefined) block.applicationFile = entryPoint;
+        this.blocks.push(block);
+      }
+    }
+    if (dataproc.length > 0) {
+      const block: SettingsBlock = { kind: 'spark-conf', format: 'dataproc', range: this.lines.range(dict.startIndex, dict.endIndex), settings: dataproc };
+      const insertion = this.dictInsertion(dict, '"spark:{key}": "{value}"');
+      if (insertion) block.insertion = insertion;
+      this.blocks.push(block);
+    }
+  }
+
+  /** A multi-line string that holds a PySpark program: its settings, at their place in this file. */
+  private readEmbeddedScript(node: Node): void {
+    if (node.parent?.type === 'concatenated_string') return;
+    const s = stringContent(node);
+    if (!s || s.interpolated) return;
+    const content = this.text.slice(s.start, s.end);
+    if (!/[\r\n]/.test(content) || !/SparkSession|SparkConf|SparkContext/.test(content)) return;
+    const origin = this.lines.position(s.start);
+    const shift = (p: Position): Position => (p.line === 0 ? { line: origin.line, character: origin.character + p.character } : { line: origin.line + p.line, character: p.character });
+    const shiftRange = (r: Range): Range => ({ start: shift(r.start), end: shift(r.end) });
+    for (const b of extractPythonSettings(content).blocks) {
+      b.range = shiftRange(b.range);
+      for (const setting of b.settings) {
+        setting.range = shiftRange(setting.range);
+        if (setting.resolvedFrom) setting.resolvedFrom.range = shiftRange(setting.resolvedFrom.range);
+      }
+      if (b.insertion) b.insertion = { ...b.insertion, position: shift(b.insertion.position) };
+      this.blocks.push(b);
+    }
+  }
+
+  private setting(key: string, sourceKey: string, v: Node, origin: SparkSetting['origin']): SparkSetting {
+    const raw = v.text;
+    const s = stringContent(v);
+    if (s && !s.interpolated) {
+      const value = this.text.slice(s.start, s.end);
+      const placeholder = isPlaceholderValue(value);
+      return { key, sourceKey, value: placeholder ? null : value, raw, literal: !placeholder, range: this.lines.range(s.start, s.end), origin };
+    }
+    const plain = isPlainLiteral(v);
+    return { key, sourceKey, value: plain ? raw : null, raw, literal: plain, range: this.lines.range(v.startIndex, v.endIndex), origin };
+  }
+
+  /** Insertion of a new `pair` after the last entry of a dict literal, in its layout. */
+  private dictInsertion(dict: Node, pair: string): SettingsBlock['insertion'] {
+    const entries = dict.namedChildren.filter((c) => c.type !== 'comment');
+    const close = dict.lastChild;
+    if (!close || close.type !== '}') return undefined;
+    if (entries.length === 0) return { position: this.lines.position(close.startIndex), template: pair };
+    return this.after(entries, close, pair);
+  }
+
+  /** Insertion of a new keyword argument after the last argument of a call. */
+  private keywordInsertion(args: Node, keyword: string): SettingsBlock['insertion'] {
+    const entries = args.namedChildren.filter((c) => c.type !== 'comment');
+    const close = args.lastChild;
+    if (!close || close.type !== ')') return undefined;
+    if (entries.length === 0) return { position: this.lines.position(close.startIndex), template: keyword };
+    return this.after(entries, close, keyword);
+  }
+
+  /** After the last of `entries` (one per line: a new line with their indentation; else inline), before `close`. */
+  private after(entries: Node[], close: Node, item: string): SettingsBlock['insertion'] {
+    const first = entries[0];
+    const last = entries[entries.length - 1];
+    const next = last.nextSibling;
+    const trailingComma = !!next && next.type === ',' && next.startIndex < close.startIndex;
+    const end = trailingComma ? next.endIndex : last.endIndex;
+    const comma = trailingComma ? '' : ',';
+    if (this.lines.isFirstOnLine(first.startIndex) && this.lines.isFirstOnLine(last.startIndex)) {
+      const indent = this.lines.indentationOf(first.startIndex);
+      return { position: this.lines.position(end), template: `${comma}${this.lines.eol()}${indent}${item}${trailingComma ? ',' : ''}` };
+    }
+    return { position: this.lines.position(end), template: `${comma} ${item}` };
+  }
+}
+
+/** The `(key, value)` nodes of a dict literal's pairs. */
+function pairs(dict: Node): [Node, Node][] {
+  const out: [Node, Node][] = [];
+  for (const p of dict.namedChildren) {
+    if (p.type !== 'pair') continue;
+    const k = p.childForFieldName('key');
+    const v = p.childForFieldName('value');
+    if (k && v) out.push([k, v]);
+  }
+  return out;
+}
+
+/** A string literal's content offsets (between prefix+quotes), whether it has f-string fields, and those fields. */
+function stringContent(node: Node): { start: number; end: number; interpolated: boolean; interpolations: Node[] } | undefined {
+  if (node.type !== 'string') return undefined;
+  const open = node.firstChild;
+  const close = node.lastChild;
+  if (!open || open.type !== 'string_start') return undefined;
+  const end = close && close.type === 'string_end' && close.startIndex >= open.endIndex ? close.startIndex : node.endIndex;
+  const interpolations = node.namedChildren.filter((c) => c.type === 'interpolation');
+  return { start: open.endIndex, end, interpolated: interpolations.length > 0, interpolations };
+}
+
+/** A plain string literal's text (no f-string fields), else undefined. */
+function literalString(node: Node, text: string): string | undefined {
+  const s = stringContent(node);
+  return s && !s.interpolated ? text.slice(s.start, s.end) : undefined;
+}
+
+/** `4`, `0.5`, `True`, `None`, `-1`. */
+function isPlainLiteral(node: Node): boolean {
+  if (['integer', 'float', 'true', 'false', 'none'].includes(node.type)) return true;
+  if (node.type !== 'unary_operator') return false;
+  const arg = node.childForFieldName('argument');
+  return !!arg && (arg.type === 'integer' || arg.type === 'float');
+}
