@@ -1,0 +1,182 @@
+import * as assert from 'assert';
+import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
+import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
+import { extractK8sSettings } from '../server/src/config/k8s-settings';
+
+const { settings, only } = settingsOf(extractK8sSettings);
+
+const APP = [
+  'apiVersion: v1',
+  'kind: ConfigMap',
+  'metadata:',
+  '  name: not-spark',
+  'data:',
+  '  spark.executor.memory: "99g"',
+  '---',
+  'apiVersion: "sparkoperator.k8s.io/v1beta2"',
+  'kind: SparkApplication',
+  'metadata:',
+  '  name: etl',
+  'spec:',
+  '  type: Python',
+  '  mainApplicationFile: local:///opt/jobs/etl.py',
+  '  sparkVersion: "3.5.1"',
+  '  memoryOverheadFactor: "0.2"',
+  '  sparkConf:',
+  '    spark.sql.shuffle.partitions: "400"',
+  "    'spark.eventLog.enabled': 'true'",
+  '  hadoopConf:',
+  '    fs.s3a.fast.upload: "true"',
+  '  driver:',
+  '    cores: 1',
+  '    memory: 2g',
+  '    memoryOverhead: 512m',
+  '    javaOptions: "-XX:+UseG1GC"',
+  '    serviceAccount: spark',
+  '  executor:',
+  '    instances: 4',
+  '    cores: 2',
+  '    coreRequest: "1500m"',
+  '    coreLimit: 2',
+  '    memory: {{ .Values.executorMemory }}',
+  '    memoryOverhead: "{{ .Values.overhead }}"',
+  '    deleteOnTermination: false',
+  '    labels:',
+  '      memory: not-a-setting',
+  '  dynamicAllocation:',
+  '    enabled: true',
+  '    maxExecutors: 10',
+  '    shuffleTrackingTimeout: 60s',
+  '',
+].join('\n');
+
+describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => {
+  describe('SparkApplication', () => {
+    it('maps the operator fields to Spark keys, skipping other documents', () => {
+      assert.deepStrictEqual(
+        settings(APP).map((s) => [s.key, s.value, s.literal, s.sourceKey, s.range.start.line + 1]),
+        [
+          ['spark.kubernetes.memoryOverheadFactor', '0.2', true, 'spec.memoryOverheadFactor', 16],
+          ['spark.sql.shuffle.partitions', '400', true, 'spark.sql.shuffle.partitions', 18],
+          ['spark.eventLog.enabled', 'true', true, 'spark.eventLog.enabled', 19],
+          ['spark.hadoop.fs.s3a.fast.upload', 'true', true, 'spec.hadoopConf.fs.s3a.fast.upload', 21],
+          ['spark.driver.cores', '1', true, 'spec.driver.cores', 23],
+          ['spark.driver.memory', '2g', true, 'spec.driver.memory', 24],
+          ['spark.driver.memoryOverhead', '512m', true, 'spec.driver.memoryOverhead', 25],
+          ['spark.driver.extraJavaOptions', '-XX:+UseG1GC', true, 'spec.driver.javaOptions', 26],
+          ['spark.executor.instances', '4', true, 'spec.executor.instances', 29],
+          ['spark.executor.cores', '2', true, 'spec.executor.cores', 30],
+          ['spark.kubernetes.executor.request.cores', '1500m', true, 'spec.executor.coreRequest', 31],
+          ['spark.kubernetes.executor.limit.cores', '2', true, 'spec.executor.coreLimit', 32],
+          ['spark.executor.memory', null, false, 'spec.executor.memory', 33],
+          ['spark.executor.memoryOverhead', null, false, 'spec.executor.memoryOverhead', 34],
+          ['spark.kubernetes.executor.deleteOnTermination', 'false', true, 'spec.executor.deleteOnTermination', 35],
+          ['spark.dynamicAllocation.enabled', 'true', true, 'spec.dynamicAllocation.enabled', 39],
+          ['spark.dynamicAllocation.maxExecutors', '10', true, 'spec.dynamicAllocation.maxExecutors', 40],
+          ['spark.dynamicAllocation.shuffleTrackingTimeout', '60s', true, 'spec.dynamicAllocation.shuffleTrackingTimeout', 41],
+        ],
+      );
+      assert.ok(settings(APP).every((s) => s.origin === 'spark-operator'));
+    });
+
+    it('records the application facts on the block', () => {
+      const [block] = extractK8sSettings(APP).blocks;
+      assert.strictEqual(block.kind, 'spark-submit');
+      assert.strictEqual(block.format, 'spark-application');
+      assert.strictEqual(block.sparkVersion, '3.5.1');
+      assert.strictEqual(block.resourceName, 'etl');
+      assert.strictEqual(block.applicationFile, 'local:///opt/jobs/etl.py');
+      assert.strictEqual(block.range.start.line, 6);
+    });
+
+    it('marks Helm templates non-literal with the template as raw', () => {
+      assert.strictEqual(only(APP, 'spark.executor.memory').raw, '{{ .Values.executorMemory }}');
+      assert.strictEqual(only(APP, 'spark.executor.memoryOverhead').raw, '{{ .Values.overhead }}');
+    });
+
+    it('gives ranges of the value text only (inside quotes), which edit the value in place', () => {
+      assert.strictEqual(textAt(APP, only(APP, 'spark.sql.shuffle.partitions').range), '400');
+      assert.strictEqual(textAt(APP, only(APP, 'spark.eventLog.enabled').range), 'true');
+      assert.strictEqual(textAt(APP, only(APP, 'spark.driver.memory').range), '2g');
+      assert.strictEqual(textAt(APP, only(APP, 'spark.kubernetes.executor.request.cores').range), '1500m');
+      const edited = replaceAt(APP, only(APP, 'spark.driver.memory').range, '6g');
+      assert.strictEqual(only(edited, 'spark.driver.memory').value, '6g');
+      assert.ok(edited.includes('\n    memory: 6g\n'));
+      const quoted = replaceAt(APP, only(APP, 'spark.sql.shuffle.partitions').range, '800');
+      assert.ok(quoted.includes('spark.sql.shuffle.partitions: "800"'));
+    });
+
+    it('inserts a key: "value" line at the end of sparkConf, in its indentation and its first key\'s quoting', () => {
+      const [block] = extractK8sSettings(APP).blocks;
+      const edited = insert(APP, block, 'spark.executor.memoryOverheadFactor', '0.3');
+      assert.ok(edited.includes("    'spark.eventLog.enabled': 'true'\n    spark.executor.memoryOverheadFactor: \"0.3\"\n  hadoopConf:"), edited);
+      const quoted = '  kind: SparkApplication\n  spec:\n    sparkConf:\n      "spark.a": "1"\n';
+      assert.strictEqual(
+        insert(quoted, extractK8sSettings(quoted).blocks[0], 'spark.b', '2'),
+        '  kind: SparkApplication\n  spec:\n    sparkConf:\n      "spark.a": "1"\n      "spark.b": "2"\n',
+      );
+      assert.strictEqual(only(edited, 'spark.executor.memoryOverheadFactor').value, '0.3');
+      assert.strictEqual(settings(edited).length, settings(APP).length + 1);
+    });
+
+    it('creates sparkConf under spec when there is none', () => {
+      const text = 'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nspec:\n    type: Scala\n    driver:\n        cores: 1\n';
+      const [block] = extractK8sSettings(text).blocks;
+      const edited = insert(text, block, 'spark.sql.shuffle.partitions', '200');
+      assert.strictEqual(
+        edited,
+        'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nspec:\n    sparkConf:\n      spark.sql.shuffle.partitions: "200"\n    type: Scala\n    driver:\n        cores: 1\n',
+      );
+      assert.strictEqual(only(edited, 'spark.sql.shuffle.partitions').value, '200');
+    });
+
+    it('inserts into a flow-style sparkConf and at the end of a file without final newline', () => {
+      const flow = 'kind: SparkApplication\nspec:\n  sparkConf: {spark.a: "1"}\n';
+      const edited = insert(flow, extractK8sSettings(flow).blocks[0], 'spark.b', '2');
+      assert.strictEqual(only(edited, 'spark.b').value, '2');
+      const empty = 'kind: SparkApplication\nspec:\n  sparkConf: {}\n';
+      assert.strictEqual(only(insert(empty, extractK8sSettings(empty).blocks[0], 'spark.b', '2'), 'spark.b').value, '2');
+      const noEol = 'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: "1"';
+      const edited2 = insert(noEol, extractK8sSettings(noEol).blocks[0], 'spark.b', '2');
+      assert.strictEqual(edited2, 'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: "1"\n    spark.b: "2"');
+    });
+  });
+
+  describe('ScheduledSparkApplication and the spark.apache.org operator', () => {
+    it('reads spec.template of a ScheduledSparkApplication', () => {
+      const text = 'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: ScheduledSparkApplication\nspec:\n  schedule: "@every 1h"\n  template:\n    sparkVersion: 3.5.0\n    executor:\n      instances: 3\n';
+      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, s.range.start.line]), [['spark.executor.instances', '3', 7]]);
+      assert.strictEqual(extractK8sSettings(text).blocks[0].sparkVersion, '3.5.0');
+    });
+
+    it('reads only spec.sparkConf for apiVersion spark.apache.org/v1', () => {
+      const text = 'apiVersion: spark.apache.org/v1\nkind: SparkApplication\nspec:\n  sparkConf:\n    spark.executor.instances: "5"\n  driverSpec:\n    cores: 1\n  executor:\n    cores: 4\n';
+      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value]), [['spark.executor.instances', '5']]);
+    });
+
+    it('ignores YAML that is not a Spark application', () => {
+      assert.deepStrictEqual(extractK8sSettings('kind: Deployment\nspec:\n  sparkConf:\n    spark.a: 1\n').blocks, []);
+      assert.deepStrictEqual(extractK8sSettings('').blocks, []);
+    });
+  });
+
+  describe('dispatch and broken input', () => {
+    it('is chosen for .yaml and .yml files', () => {
+      assert.strictEqual(languageIdForPath('deploy/spark-pi.yaml'), 'yaml');
+      assert.strictEqual(languageIdForPath('spark-pi.YML'), 'yaml');
+      assert.strictEqual(extractSettings(APP, 'yaml').blocks.length, 1);
+    });
+
+    it('never throws on any prefix of a manifest being typed', () => {
+      for (let i = 0; i <= APP.length; i++) assert.doesNotThrow(() => extractK8sSettings(APP.slice(0, i)));
+      const half = APP.slice(0, APP.indexOf('    cores: 2'));
+      assert.strictEqual(only(half, 'spark.executor.instances').value, '4');
+    });
+
+    it('never throws on broken YAML', () => {
+      for (const text of ['kind: SparkApplication\nspec: [\n', 'kind: SparkApplication\nspec:\n  driver:\n   - 1\n  - : :\n', '\t\tkind: SparkApplication\n"', 'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: &x 1\n    spark.b: *x\n']) {
+        assert.doesNotThrow(() => extractK8sSettings(text));
+      }
+    });
+  });
+});
