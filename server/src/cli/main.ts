@@ -2,11 +2,16 @@
  * `spark-optimizer`: the same core as the language server, for CI and cron.
  *
  *   spark-optimizer collect --source event-logs --path DIR [--db FILE] [--dry-run] [--format json]
+ *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
+ *       [--concurrency N] [--timeout S] [--insecure] [--ca FILE] [--cert FILE --key FILE] [--db FILE] [--dry-run] [--format json]
+ *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
+ *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object).
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
  *
- * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error.
+ * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error, or `collect` failed for
+ * everything it found (nothing read, something failed).
  * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...).
  */
 import * as fs from 'fs';
@@ -18,12 +23,20 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
 import { onDiagnostics } from '../features/diagnostics';
 import { collectEventLogs } from '../history/collect';
+import { HistoryServerClient, type HistoryServerAuth } from '../history/history-server/client';
+import { collectFromHistoryServer } from '../history/history-server/collect';
+import { z } from 'zod';
 import { SparkLanguageService } from '../language-service';
 import { HistoryStore } from '../store/history-store';
 import { formatDurationMs } from '../config/spark-units';
 
 const USAGE = `Usage:
   spark-optimizer collect --source event-logs --path DIR [--db FILE] [--dry-run] [--format json]
+  spark-optimizer collect --source history-server --url URL [--since DATE|36h|7d] [--user U] [--limit N]
+      [--concurrency N] [--timeout SECONDS] [--insecure] [--ca FILE] [--cert FILE --key FILE]
+      [--db FILE] [--dry-run] [--format json]
+      (credentials from env: SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD,
+       SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
   spark-optimizer jobs [--db FILE] [--format json]`;
@@ -81,8 +94,24 @@ function parse(args: string[], options: OptionSpec): { values: Record<string, st
 }
 
 async function collect(args: string[], out: (s: string) => void): Promise<number> {
-  const { values } = parse(args, { source: { type: 'string', default: 'event-logs' }, path: { type: 'string' }, db: { type: 'string' }, 'dry-run': { type: 'boolean', default: false } });
-  if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported yet (only event-logs).`);
+  const { values } = parse(args, {
+    source: { type: 'string', default: 'event-logs' },
+    path: { type: 'string' },
+    url: { type: 'string' },
+    since: { type: 'string' },
+    user: { type: 'string' },
+    limit: { type: 'string' },
+    concurrency: { type: 'string' },
+    timeout: { type: 'string' },
+    insecure: { type: 'boolean', default: false },
+    ca: { type: 'string' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    db: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+  });
+  if (values.source === 'history-server') return collectHistoryServer(values, out);
+  if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
   if (typeof values.path !== 'string') throw new UsageError('collect needs --path DIR (a folder of Spark event logs).');
   if (!fs.existsSync(values.path)) throw new Error(`No such folder: ${values.path}`);
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
@@ -103,8 +132,114 @@ async function collect(args: string[], out: (s: string) => void): Promise<number
           `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
       );
     }
-    return 0;
+    return nothingCollected(s) ? 2 : 0;
   } finally {
+    store.close();
+  }
+}
+
+/** Exit code 2 of `collect`: something failed and nothing was read (or found already stored). */
+function nothingCollected(s: { inserted: number; updated: number; unchanged: number; failed: unknown[] }): boolean {
+  return s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0;
+}
+
+/**
+ * Credentials of the History Server from the environment (never from flags, so they stay out of shell
+ * history and process lists): SPARK_OPTIMIZER_HS_TOKEN (bearer), SPARK_OPTIMIZER_HS_USER +
+ * SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (a JSON object of extra headers).
+ * @throws UsageError for a half-given basic auth or headers that are not a JSON object of strings.
+ */
+export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env): { auth: HistoryServerAuth; headers: Record<string, string> } {
+  let headers: Record<string, string> = {};
+  if (env.SPARK_OPTIMIZER_HS_HEADERS) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(env.SPARK_OPTIMIZER_HS_HEADERS);
+    } catch {
+      throw new UsageError('SPARK_OPTIMIZER_HS_HEADERS is not valid JSON; set it to an object like {"Cookie":"session=..."}.');
+    }
+    const h = z.record(z.string(), z.string()).safeParse(parsed);
+    if (!h.success) throw new UsageError('SPARK_OPTIMIZER_HS_HEADERS must be a JSON object whose values are strings, like {"X-Api-Key":"..."}.');
+    headers = h.data;
+  }
+  if (env.SPARK_OPTIMIZER_HS_TOKEN) return { auth: { kind: 'bearer', token: env.SPARK_OPTIMIZER_HS_TOKEN }, headers };
+  if (env.SPARK_OPTIMIZER_HS_USER || env.SPARK_OPTIMIZER_HS_PASSWORD) {
+    if (!env.SPARK_OPTIMIZER_HS_USER || env.SPARK_OPTIMIZER_HS_PASSWORD === undefined) {
+      throw new UsageError('Set both SPARK_OPTIMIZER_HS_USER and SPARK_OPTIMIZER_HS_PASSWORD for basic auth.');
+    }
+    return { auth: { kind: 'basic', user: env.SPARK_OPTIMIZER_HS_USER, password: env.SPARK_OPTIMIZER_HS_PASSWORD }, headers };
+  }
+  return { auth: { kind: 'none' }, headers };
+}
+
+/**
+ * `--since`: an ISO date or date-time (`2026-11-01`, `2026-11-01T06:00:00Z`; a date alone is UTC
+ * midnight) or a span back from now (`36h`, `7d`).
+ * @returns epoch ms.
+ */
+export function parseSince(text: string, nowMs = Date.now()): number {
+  const rel = /^(\d+)\s*([hd])$/.exec(text.trim());
+  if (rel) return nowMs - Number(rel[1]) * (rel[2] === 'h' ? 3_600_000 : 86_400_000);
+  const ms = Date.parse(text);
+  if (!Number.isFinite(ms)) throw new UsageError(`--since "${text}" is not a date; give 2026-11-01, 2026-11-01T06:00:00Z, 36h or 7d.`);
+  return ms;
+}
+
+function positiveInt(name: string, v: string | boolean | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got "${String(v)}".`);
+  return n;
+}
+
+async function collectHistoryServer(values: Record<string, string | boolean | undefined>, out: (s: string) => void): Promise<number> {
+  if (typeof values.url !== 'string') throw new UsageError('collect --source history-server needs --url URL (like http://host:18080).');
+  const since = typeof values.since === 'string' ? parseSince(values.since) : undefined;
+  const limit = positiveInt('limit', values.limit);
+  const concurrency = positiveInt('concurrency', values.concurrency);
+  const timeoutS = positiveInt('timeout', values.timeout);
+  const { auth, headers } = historyServerCredentials();
+  const readPem = (flag: string, v: string | boolean | undefined) => {
+    if (typeof v !== 'string') return undefined;
+    if (!fs.existsSync(v)) throw new Error(`No such file for --${flag}: ${v}`);
+    return fs.readFileSync(v);
+  };
+  const client = new HistoryServerClient({
+    baseUrl: values.url,
+    auth: auth.kind === 'none' ? undefined : auth,
+    headers,
+    timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
+    tls: { rejectUnauthorized: values.insecure !== true, ca: readPem('ca', values.ca), cert: readPem('cert', values.cert), key: readPem('key', values.key) },
+  });
+  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const store = HistoryStore.open(dbPath);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const s = await collectFromHistoryServer(client, store, {
+      since,
+      user: typeof values.user === 'string' ? values.user : undefined,
+      limit,
+      concurrency,
+      dryRun: values['dry-run'] === true,
+      signal: abort.signal,
+    });
+    if (values.format === 'json') {
+      out(JSON.stringify({ db: dbPath, ...s, storedApplications: store.countApplications() }, null, 2));
+    } else {
+      for (const a of s.applications) out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}`);
+      for (const f of s.failed) out(`failed         ${f.appId ?? 'listing'}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}: ${f.reason}`);
+      const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
+      out(
+        `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} application(s)${since_} at ${s.source}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged (${s.downloaded} downloaded), ${s.failed.length} failed` +
+          `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
+      );
+    }
+    return nothingCollected(s) ? 2 : 0;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    client.close();
     store.close();
   }
 }

@@ -29,6 +29,26 @@ export interface JobSummary {
   medianDurationMs: number;
 }
 
+/** The attempt of an application the store holds (see `storedAttempt`). */
+export interface StoredAttempt {
+  attemptId: string | null;
+  completed: boolean;
+  /** Where it was read from: an event-log path or a History Server `/logs` URL. */
+  sourcePath: string;
+  /** Modification time of that source, epoch ms (a History Server attempt's `lastUpdated`). */
+  sourceMtimeMs: number;
+}
+
+/** Watermark of one collection source (table `collection_sources`, migration 2). */
+export interface CollectionSourceState {
+  /** History Server base URL without credentials. */
+  sourceUrl: string;
+  /** Every completed attempt that ended before this instant (epoch ms) is in the store; null when unknown. */
+  lastCompletedEndTimeMs: number | null;
+  /** Start of the last recorded run, epoch ms. */
+  lastRunTimeMs: number;
+}
+
 type Row = Record<string, unknown>;
 
 /**
@@ -220,6 +240,49 @@ export class HistoryStore {
         max_memory_bytes: e.maxMemoryBytes ?? null,
       });
     }
+  }
+
+  /**
+   * The attempt stored for `appId` (the store keeps one attempt per application: the newest), so a
+   * collector can skip downloading what it already has.
+   * @returns null when the application is not stored.
+   */
+  storedAttempt(appId: string): StoredAttempt | null {
+    const row = this.db.prepare('SELECT attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ?').get(appId) as Row | undefined;
+    if (!row) return null;
+    return { attemptId: strOrNull(row.attempt_id), completed: row.completed === 1, sourcePath: String(row.source_path), sourceMtimeMs: num(row.source_mtime_ms) };
+  }
+
+  /**
+   * The watermark of one collection source (a History Server URL), or null before its first recorded run.
+   * @param sourceUrl the History Server base URL without credentials.
+   */
+  collectionSource(sourceUrl: string): CollectionSourceState | null {
+    const row = this.db
+      .prepare('SELECT last_completed_end_time_ms, last_run_time_ms FROM collection_sources WHERE source_url = ?')
+      .get(sourceUrl) as Row | undefined;
+    if (!row) return null;
+    return { sourceUrl, lastCompletedEndTimeMs: numOrNull(row.last_completed_end_time_ms), lastRunTimeMs: num(row.last_run_time_ms) };
+  }
+
+  /**
+   * Records a finished collection run of `sourceUrl`: its time, and the new watermark when the run
+   * established one (null keeps the stored watermark). The watermark never moves back.
+   * @param completedEndTimeMs every completed attempt that ended before this (epoch ms) is stored.
+   * @param runTimeMs when the run started, epoch ms.
+   */
+  recordCollectionRun(sourceUrl: string, completedEndTimeMs: number | null, runTimeMs: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO collection_sources (source_url, last_completed_end_time_ms, last_run_time_ms) VALUES (?, ?, ?)
+         ON CONFLICT(source_url) DO UPDATE SET
+           last_completed_end_time_ms = CASE
+             WHEN excluded.last_completed_end_time_ms IS NULL THEN last_completed_end_time_ms
+             WHEN last_completed_end_time_ms IS NULL THEN excluded.last_completed_end_time_ms
+             ELSE max(last_completed_end_time_ms, excluded.last_completed_end_time_ms) END,
+           last_run_time_ms = excluded.last_run_time_ms`,
+      )
+      .run(sourceUrl, completedEndTimeMs === null ? null : Math.trunc(completedEndTimeMs), Math.trunc(runTimeMs));
   }
 
   /** Number of applications stored. */

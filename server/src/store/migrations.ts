@@ -114,4 +114,15 @@ CREATE TABLE executors (
 );
 `,
   },
+  {
+    version: 2,
+    description: 'collection_sources: per-source watermark of History Server collections',
+    sql: `
+CREATE TABLE collection_sources (
+  source_url TEXT PRIMARY KEY,
+  last_completed_end_time_ms INTEGER,
+  last_run_time_ms INTEGER NOT NULL
+);
+`,
+  },
 ];

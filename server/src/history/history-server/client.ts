@@ -1,0 +1,443 @@
+/**
+ * HTTP access to a Spark History Server's REST API (`/api/v1`, spark-reference.md B). This is the only
+ * module of the project that imports axios.
+ *
+ * Every request:
+ * - has a timeout that is an idle timeout: it fires when no byte arrived for `timeoutMs` (waiting for
+ *   the headers or in the middle of a body), so a big `/logs` download is not cut while bytes flow;
+ * - is retried (`retries` times) on connection errors (refused, reset, cut short), timeouts, HTTP 5xx and
+ *   429, with exponential backoff and full jitter (delay = random in [½, 1] × min(max, base × 2^n)),
+ *   or the server's `Retry-After` (seconds or HTTP date, capped at `maxRetryAfterMs`) when it sends one.
+ *   A 503 "Event logs are not available" from `/logs` is an answer, not a fault: it is not retried;
+ * - checks the status before reading the body; a non-2xx answer becomes a {@link HistoryServerError}
+ *   that says what the server answered, to which URL, and what to do;
+ * - carries the caller's credentials (basic, bearer, extra headers, client certificate) and never puts
+ *   them into an error message or the URL it reports.
+ */
+
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
+
+/** How the client authenticates. Credentials come from the caller (the CLI reads them from env vars). */
+export type HistoryServerAuth =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'bearer'; token: string };
+
+/** TLS settings for an `https://` History Server. */
+export interface HistoryServerTls {
+  /** Verify the server certificate (default true). `false` only for a test server you trust. */
+  rejectUnauthorized?: boolean;
+  /** PEM CA certificate(s) to trust instead of Node's bundled roots (Node's `ca` option), e.g. a company CA. */
+  ca?: string | Buffer;
+  /** PEM client certificate for mutual TLS. */
+  cert?: string | Buffer;
+  /** PEM private key of `cert`. */
+  key?: string | Buffer;
+  /** Passphrase of `key`. */
+  passphrase?: string;
+}
+
+/** Options of {@link HistoryServerClient}. */
+export interface HistoryServerClientOptions {
+  /**
+   * The History Server, e.g. `http://host:18080` (a trailing `/api/v1` is accepted). User info in the
+   * URL (`http://u:p@host`) is taken as basic auth when `auth` is not given, and dropped from every
+   * URL the client reports.
+   */
+  baseUrl: string;
+  /** Default: none (or basic from the URL's user info). */
+  auth?: HistoryServerAuth;
+  /** Extra request headers (for an authenticating proxy: cookies, API keys). Values are never reported. */
+  headers?: Record<string, string>;
+  tls?: HistoryServerTls;
+  /** Idle timeout of one request, ms: no byte received for this long aborts it (default 30 000). */
+  timeoutMs?: number;
+  /** Retries after the first try (default 4). */
+  retries?: number;
+  /** First backoff delay, ms (default 500); doubles per retry. */
+  retryBaseDelayMs?: number;
+  /** Backoff cap, ms (default 30 000). */
+  retryMaxDelayMs?: number;
+  /** Longest `Retry-After` honoured, ms (default 120 000); longer values are cut to this. */
+  maxRetryAfterMs?: number;
+  /** Largest JSON body read, bytes (default 64 MiB). */
+  maxJsonBytes?: number;
+  /** Called before each retry (for logging; never given credentials). */
+  onRetry?: (info: RetryInfo) => void;
+  /** An axios instance to use instead of the one the client creates (tests). Its agents and auth are left as they are. */
+  http?: AxiosInstance;
+}
+
+/** What {@link HistoryServerClientOptions.onRetry} is told. */
+export interface RetryInfo {
+  /** The URL without credentials. */
+  url: string;
+  /** 1 for the first retry. */
+  attempt: number;
+  /** Wait before the retry, ms. */
+  delayMs: number;
+  /** Why the previous try failed. */
+  reason: string;
+}
+
+/** Filters of `GET /api/v1/applications` (ApplicationListResource). Dates are epoch ms. */
+export interface ApplicationListFilter {
+  /** `status=completed|running` (absent: both). */
+  status?: 'completed' | 'running';
+  /** `minDate`: started at or after. */
+  minStartMs?: number;
+  /** `maxDate`: started at or before. */
+  maxStartMs?: number;
+  /** `minEndDate`: ended at or after (running apps pass when `maxEndDate` is in the future). Spark 2.2+. */
+  minEndMs?: number;
+  /** `maxEndDate`: ended at or before. Spark 2.2+. */
+  maxEndMs?: number;
+  /** `limit`: at most this many applications (the server lists newest end time first). */
+  limit?: number;
+}
+
+/** A failed request: what the server (or the network) did, to which URL. `message` is meant for users. */
+export class HistoryServerError extends Error {
+  /**
+   * @param message full user-facing message.
+   * @param url the URL without credentials.
+   * @param status HTTP status, or null for network errors and timeouts.
+   * @param retryable whether another try may succeed.
+   * @param retryAfterMs the server's `Retry-After`, ms, when given.
+   */
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status: number | null,
+    readonly retryable: boolean,
+    readonly retryAfterMs: number | null = null,
+  ) {
+    super(message);
+    this.name = 'HistoryServerError';
+  }
+}
+
+/** The body text Spark answers on `/logs` when it cannot read an application's event logs (OneApplicationResource.getEventLogs). */
+const EVENT_LOGS_NOT_AVAILABLE = 'Event logs are not available';
+
+/**
+ * A client for one History Server. Create it once per collection and `close()` it afterwards (it keeps
+ * connections alive between requests).
+ */
+export class HistoryServerClient {
+  /** `scheme://host:port[/prefix]` without user info and without `/api/v1`; safe to show and to key sources by. */
+  readonly baseUrl: string;
+  private readonly api: string;
+  private readonly http: AxiosInstance;
+  private readonly agents: (http.Agent | https.Agent)[] = [];
+  private readonly timeoutMs: number;
+  private readonly retries: number;
+  private readonly retryBaseDelayMs: number;
+  private readonly retryMaxDelayMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly maxJsonBytes: number;
+  private readonly onRetry?: (info: RetryInfo) => void;
+
+  /** @throws Error when `baseUrl` is not an http(s) URL. */
+  constructor(opts: HistoryServerClientOptions) {
+    let url: URL;
+    try {
+      url = new URL(opts.baseUrl);
+    } catch {
+      throw new Error(`"${opts.baseUrl}" is not a URL; give the History Server like http://host:18080`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`History Server URL must start with http:// or https://, got ${url.protocol}//`);
+    let auth = opts.auth;
+    if (!auth && url.username) auth = { kind: 'basic', user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    url.username = '';
+    url.password = '';
+    url.search = '';
+    url.hash = '';
+    this.baseUrl = url.toString().replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+    this.api = `${this.baseUrl}/api/v1`;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retries = opts.retries ?? 4;
+    this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 500;
+    this.retryMaxDelayMs = opts.retryMaxDelayMs ?? 30_000;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
+    this.maxJsonBytes = opts.maxJsonBytes ?? 64 * 1024 * 1024;
+    this.onRetry = opts.onRetry;
+    if (opts.http) {
+      this.http = opts.http;
+    } else {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (auth?.kind === 'basic') headers.Authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
+      else if (auth?.kind === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
+      const httpAgent = new http.Agent({ keepAlive: true });
+      const httpsAgent = new https.Agent({
+        keepAlive: true,
+        rejectUnauthorized: opts.tls?.rejectUnauthorized ?? true,
+        ca: opts.tls?.ca,
+        cert: opts.tls?.cert,
+        key: opts.tls?.key,
+        passphrase: opts.tls?.passphrase,
+      });
+      this.agents.push(httpAgent, httpsAgent);
+      this.http = axios.create({
+        headers,
+        httpAgent,
+        httpsAgent,
+        // The proxy of http_proxy/https_proxy env vars still applies (axios default); redirects are followed.
+        maxRedirects: 5,
+        // Status handled here, bodies streamed: no axios-side buffering or throwing.
+        validateStatus: () => true,
+        responseType: 'stream',
+        decompress: true,
+        maxContentLength: -1,
+        maxBodyLength: -1,
+      });
+    }
+  }
+
+  /** Closes kept-alive connections. */
+  close(): void {
+    for (const a of this.agents) a.destroy();
+  }
+
+  /** URL of an API path, without credentials. */
+  urlOf(apiPath: string): string {
+    return `${this.api}${apiPath}`;
+  }
+
+  /** URL of an attempt's `/logs` endpoint (also the `source_path` under which the store keeps its record). */
+  logsUrl(appId: string, attemptId: string | null): string {
+    return this.urlOf(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/logs`);
+  }
+
+  /**
+   * `GET /api/v1/version`.
+   * @returns the server's Spark version, e.g. `4.3.0`.
+   * @throws HistoryServerError (after retries) or Error for an unexpected body.
+   */
+  async version(signal?: AbortSignal): Promise<string> {
+    const body = await this.getJson('/version', new URLSearchParams(), signal);
+    const v = VersionInfoSchema.safeParse(body);
+    if (!v.success) throw new Error(`History Server at ${this.baseUrl} answered /api/v1/version with no "spark" field; is this a Spark History Server?`);
+    return v.data.spark;
+  }
+
+  /**
+   * `GET /api/v1/applications` with the given filters, flattened to one entry per attempt.
+   * @throws HistoryServerError (after retries), or Error when the body is not an application list
+   *   (not retried: a server or proxy that answers malformed JSON usually keeps doing so).
+   */
+  async listApplications(filter: ApplicationListFilter = {}, signal?: AbortSignal): Promise<ListedAttempt[]> {
+    const q = new URLSearchParams();
+    if (filter.status) q.append('status', filter.status);
+    if (filter.minStartMs !== undefined) q.append('minDate', formatSparkDate(filter.minStartMs));
+    if (filter.maxStartMs !== undefined) q.append('maxDate', formatSparkDate(filter.maxStartMs));
+    if (filter.minEndMs !== undefined) q.append('minEndDate', formatSparkDate(filter.minEndMs));
+    if (filter.maxEndMs !== undefined) q.append('maxEndDate', formatSparkDate(filter.maxEndMs));
+    if (filter.limit !== undefined) q.append('limit', String(filter.limit));
+    const body = await this.getJson('/applications', q, signal);
+    try {
+      return parseApplicationList(body);
+    } catch (e) {
+      throw new Error(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Downloads `GET /api/v1/applications/{appId}[/{attemptId}]/logs` (a zip of the attempt's event-log
+   * files as Spark stored them) to `destFile`, retrying as described in the module comment (each try
+   * rewrites the file).
+   * @returns bytes written.
+   * @throws HistoryServerError; with `status` 503 and `retryable` false when Spark says the event logs
+   *   are not available for this app.
+   */
+  async downloadEventLogs(appId: string, attemptId: string | null, destFile: string, signal?: AbortSignal): Promise<number> {
+    const apiPath = `/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/logs`;
+    return this.withRetries(this.urlOf(apiPath), signal, (res, watchdog) =>
+      pipeline(res.data, watchdog.counter(), fs.createWriteStream(destFile)).then(() => watchdog.bytes),
+    apiPath);
+  }
+
+  private async getJson(apiPath: string, query: URLSearchParams, signal?: AbortSignal): Promise<unknown> {
+    const qs = query.toString();
+    const full = `${apiPath}${qs ? `?${qs}` : ''}`;
+    const url = this.urlOf(full);
+    const text = await this.withRetries(url, signal, async (res, watchdog) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of res.data.pipe(watchdog.counter()) as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > this.maxJsonBytes) throw new HistoryServerError(`History Server at ${url} sent more than ${this.maxJsonBytes} bytes of JSON; narrow the listing with --since or --limit`, url, null, false);
+        chunks.push(chunk);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    }, full);
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      throw new Error(`History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`);
+    }
+  }
+
+  /**
+   * Runs one GET with retries. `consume` reads a 2xx body; its failures (a body cut short, an idle
+   * timeout) are retried like request failures.
+   */
+  private async withRetries<T>(url: string, signal: AbortSignal | undefined, consume: (res: AxiosResponse<Readable>, watchdog: Watchdog) => Promise<T>, apiPath: string): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      signal?.throwIfAborted();
+      let err: unknown;
+      try {
+        return await this.once(url, apiPath, signal, consume);
+      } catch (e) {
+        err = e;
+      }
+      signal?.throwIfAborted();
+      const failure = err instanceof HistoryServerError ? err : toHistoryServerError(err, url, this.baseUrl);
+      if (!failure.retryable || attempt >= this.retries) {
+        if (attempt > 0 && failure.retryable) failure.message = `${failure.message} (gave up after ${attempt + 1} tries)`;
+        throw failure;
+      }
+      const backoff = Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** attempt);
+      const delayMs = failure.retryAfterMs !== null ? Math.min(failure.retryAfterMs, this.maxRetryAfterMs) : Math.round(backoff * (0.5 + Math.random() * 0.5));
+      this.onRetry?.({ url, attempt: attempt + 1, delayMs, reason: failure.message });
+      await sleep(delayMs, signal);
+    }
+  }
+
+  private async once<T>(url: string, apiPath: string, signal: AbortSignal | undefined, consume: (res: AxiosResponse<Readable>, watchdog: Watchdog) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true)));
+    try {
+      const res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream' });
+      watchdog.kick();
+      watchdog.stream = res.data;
+      if (res.status < 200 || res.status > 299) {
+        const body = await readSome(res.data, 2048).catch(() => '');
+        throw statusError(res.status, String(res.statusText ?? ''), body, url, this.baseUrl, retryAfterOf(res.headers['retry-after']));
+      }
+      return await consume(res, watchdog);
+    } catch (e) {
+      if (controller.signal.aborted && controller.signal.reason instanceof HistoryServerError) throw controller.signal.reason;
+      throw e;
+    } finally {
+      watchdog.stop();
+      signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}
+
+/**
+ * Idle timer of one request: fires when no byte arrived for `timeoutMs`. Also destroys the response
+ * stream when it fires, since aborting axios after the headers arrived does not end a body being read.
+ */
+class Watchdog {
+  bytes = 0;
+  stream: Readable | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly timeoutMs: number,
+    private readonly onTimeout: () => void,
+  ) {
+    this.kick();
+  }
+
+  kick(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.onTimeout();
+      this.stream?.destroy(new Error('timeout'));
+    }, this.timeoutMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** A pass-through that counts bytes and kicks the timer on each chunk. */
+  counter(): Transform {
+    return new Transform({
+      transform: (chunk: Buffer, _enc, cb) => {
+        this.bytes += chunk.length;
+        this.kick();
+        cb(null, chunk);
+      },
+    });
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function readSome(stream: Readable, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= max) {
+      stream.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).toString('utf8').slice(0, max);
+}
+
+/**
+ * `Retry-After` (RFC 9110 §10.2.3): delay-seconds or an HTTP date.
+ * @returns ms to wait, or null when absent or unreadable.
+ */
+export function retryAfterOf(header: unknown, nowMs = Date.now()): number | null {
+  if (typeof header !== 'string' || header.trim() === '') return null;
+  const t = header.trim();
+  if (/^\d+$/.test(t)) return Number(t) * 1000;
+  const date = Date.parse(t);
+  return Number.isFinite(date) ? Math.max(0, date - nowMs) : null;
+}
+
+function statusError(status: number, statusText: string, body: string, url: string, base: string, retryAfterMs: number | null): HistoryServerError {
+  const text = body.replace(/\s+/g, ' ').trim().slice(0, 300);
+  const answered = `History Server at ${url} answered ${status}${statusText ? ` ${statusText}` : ''}${text ? `: ${text}` : ''}`;
+  if (status === 503 && text.startsWith(EVENT_LOGS_NOT_AVAILABLE)) {
+    return new HistoryServerError(`${answered} (the server lists the application but cannot read its event log files)`, url, status, false);
+  }
+  if (status === 401) return new HistoryServerError(`${answered}; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS`, url, status, false);
+  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false);
+  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false);
+  const retryable = status >= 500 || status === 429 || status === 408;
+  return new HistoryServerError(answered, url, status, retryable, retryAfterMs);
+}
+
+const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_BAD_RESPONSE']);
+
+function toHistoryServerError(err: unknown, url: string, base: string): HistoryServerError {
+  const e = err as NodeJS.ErrnoException & { cause?: { code?: string } };
+  const code = (e && (e.code ?? e.cause?.code)) || '';
+  const message = e instanceof Error ? e.message : String(err);
+  if (e instanceof AxiosError || code || /aborted|socket hang up|premature/i.test(message)) {
+    const tlsHint = /certificate|self.signed|unable to verify/i.test(message) ? '; pass the CA with --ca (or --insecure for a test server)' : '';
+    const what = code === 'ECONNREFUSED' ? `is not reachable (connection refused); check that it runs and that ${base} is right` : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    return new HistoryServerError(`History Server at ${url} ${what}${tlsHint}`, url, null, !tlsHint && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === ''));
+  }
+  return new HistoryServerError(`History Server at ${url}: ${message}`, url, null, false);
+}
