@@ -51,7 +51,7 @@ export function extractAirflowSettings(text: string): FileSettings {
   try {
     const tree = pythonParser().parse(text);
     const reader = new AirflowReader(text, blocks);
-    for (const node of tree.rootNode.descendantsOfType(['call', 'dictionary', 'string'])) {
+    for (const node of tree.rootNode.descendantsOfType(['call', 'dictionary', 'string', 'ERROR'])) {
       try {
         reader.visit(node);
       } catch {
@@ -77,6 +77,7 @@ class AirflowReader {
 
   visit(node: Node): void {
     if (node.type === 'call') this.readCall(node);
+    else if (node.type === 'ERROR') this.readOpenCall(node);
     else if (node.type === 'dictionary') this.readDictionary(node);
     else if (node.type === 'string') this.readEmbeddedScript(node);
   }
@@ -87,30 +88,72 @@ class AirflowReader {
     if (!name || !SUBMIT_OPERATOR.test(name)) return;
     const args = call.childForFieldName('arguments');
     if (!args || args.type !== 'argument_list') return;
-    const block: SettingsBlock = { kind: 'spark-submit', format: 'airflow-spark-submit', range: this.lines.range(call.startIndex, call.endIndex), settings: [] };
-    let conf: Node | undefined;
+    const keywords: [string, Node][] = [];
     for (const kw of args.namedChildren) {
       if (kw.type !== 'keyword_argument') continue;
       const k = kw.childForFieldName('name')?.text;
       const v = kw.childForFieldName('value');
-      if (!k || !v) continue;
+      if (k && v) keywords.push([k, v]);
+    }
+    const confNode = keywords.find(([k]) => k === 'conf')?.[1];
+    const conf = confNode?.type === 'dictionary' ? confNode : undefined;
+    const block = this.operatorBlock(call.startIndex, call.endIndex, keywords, conf ? pairs(conf) : []);
+    const insertion = conf ? this.dictInsertion(conf, '"{key}": "{value}"') : this.keywordInsertion(args, 'conf={"{key}": "{value}"}');
+    if (insertion) block.insertion = insertion;
+  }
+
+  /**
+   * An operator call that tree-sitter could not close (the user is typing inside it): its keywords and the pairs of
+   * an open `conf={` are siblings in an ERROR node. Read them; no insertion point until the call is whole again.
+   */
+  private readOpenCall(error: Node): void {
+    const children = error.children;
+    const at = children.findIndex((c, i) => {
+      const name = c.type === 'attribute' ? c.childForFieldName('attribute')?.text : c.type === 'identifier' ? c.text : undefined;
+      return !!name && SUBMIT_OPERATOR.test(name) && children[i + 1]?.type === '(';
+    });
+    if (at < 0) return;
+    const keywords: [string, Node][] = [];
+    const confPairs: [Node, Node][] = [];
+    let inConf = false;
+    for (let i = at + 2; i < children.length; i++) {
+      const c = children[i];
+      if (c.type === ')') break;
+      if (c.type === 'keyword_argument') {
+        const k = c.childForFieldName('name')?.text;
+        const v = c.childForFieldName('value');
+        if (k && v) keywords.push([k, v]);
+        if (k === 'conf' && v?.type === 'dictionary') confPairs.push(...pairs(v));
+      } else if (c.type === 'identifier' && c.text === 'conf' && children[i + 1]?.type === '=' && children[i + 2]?.type === '{') {
+        inConf = true;
+        i += 2;
+      } else if (inConf && c.type === 'pair') {
+        const k = c.childForFieldName('key');
+        const v = c.childForFieldName('value');
+        if (k && v) confPairs.push([k, v]);
+      } else if (c.type === '}') inConf = false;
+    }
+    this.operatorBlock(children[at].startIndex, error.endIndex, keywords, confPairs);
+  }
+
+  /** The `spark-submit` block of one SparkSubmitOperator call, from its keywords and `conf` pairs. */
+  private operatorBlock(start: number, end: number, keywords: [string, Node][], confPairs: [Node, Node][]): SettingsBlock {
+    const block: SettingsBlock = { kind: 'spark-submit', format: 'airflow-spark-submit', range: this.lines.range(start, end), settings: [] };
+    for (const [k, v] of keywords) {
       const key = OPERATOR_KEYWORDS.get(k);
       if (key) block.settings.push(this.setting(key, k, v, 'airflow-operator'));
       else if (k === 'application') {
         const s = stringContent(v);
         if (s && !s.interpolated) block.applicationFile = this.text.slice(s.start, s.end);
-      } else if (k === 'conf' && v.type === 'dictionary') {
-        conf = v;
-        for (const [kn, vn] of pairs(v)) {
-          const key = literalString(kn, this.text);
-          if (key?.startsWith('spark.')) block.settings.push(this.setting(key, key, vn, 'airflow-operator'));
-        }
       }
     }
+    for (const [kn, vn] of confPairs) {
+      const key = literalString(kn, this.text);
+      if (key?.startsWith('spark.')) block.settings.push(this.setting(key, key, vn, 'airflow-operator'));
+    }
     block.settings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-    const insertion = conf ? this.dictInsertion(conf, '"{key}": "{value}"') : this.keywordInsertion(args, 'conf={"{key}": "{value}"}');
-    if (insertion) block.insertion = insertion;
     this.blocks.push(block);
+    return block;
   }
 
   private readDictionary(dict: Node): void {
