@@ -8,34 +8,42 @@
  * - rolling directory `eventlog_v2_<appId>[_<attemptId>]/` holding `events_<N>_<appId>…[.<codec>][.compact]`
  *   and a zero-byte `appstatus_<appId>…[.inprogress]` (`RollingEventLogFilesWriter`, Spark 3.0+, default in 4.0);
  * - legacy directory (Spark ≤ 1.2, `FileLogger`): `EVENT_LOG_<n>` + marker files `SPARK_VERSION_<v>`,
- *   `COMPRESSION_CODEC_<codec>`, `APPLICATION_COMPLETE`.
+ *   `COMPRESSION_CODEC_<codec>`, `APPLICATION_COMPLETE`;
+ * - Databricks cluster-log directory: the current part `eventlog` (plain text) plus the parts already
+ *   rolled away, `eventlog-YYYY-MM-DD--HH-MM[.gz]` (gzip), all one application; read oldest part first,
+ *   the current `eventlog` last (as NVIDIA spark-rapids-tools' `DatabricksRollingEventLogFilesFileReader`
+ *   does; fixture: nvidia-spark-rapids-tools `db_sim_eventlog/`).
  */
 
 import { promises as fsp, type Dirent } from 'node:fs';
 import * as path from 'node:path';
 
 /**
- * How one event-log file is compressed. `none`, `zstd` and `gzip` are read; `lz4`, `snappy` and `lzf`
- * (Spark's other `spark.io.compression.codec` short names) are recognised but reading them fails with
- * an {@link UnsupportedCodecError}. `gzip` is not a Spark codec; Databricks rolls its logs to `.gz`.
+ * How one event-log file is compressed; all are read (`lines.ts`). `zstd`, `lz4`, `snappy` and `lzf` are
+ * Spark's `spark.io.compression.codec` short names; `gzip` is not a Spark codec: Databricks rolls its
+ * logs to `.gz`.
  */
 export type EventLogCodec = 'none' | 'zstd' | 'gzip' | 'lz4' | 'snappy' | 'lzf';
 
 /** Layout of one application attempt's log on disk (see the module comment). */
-export type EventLogKind = 'single' | 'rolling' | 'legacy';
+export type EventLogKind = 'single' | 'rolling' | 'legacy' | 'databricks';
 
 /** One application attempt's event log, as found on disk. Plain data: safe to serialise. */
 export interface EventLogSource {
-  /** The file (single) or directory (rolling, legacy) that holds the log; absolute when discovery got an absolute dir. */
+  /** The file (single) or directory (rolling, legacy, databricks) that holds the log; absolute when discovery got an absolute dir. */
   path: string;
   kind: EventLogKind;
-  /** Files to read, in read order (rolling: by index, after dropping everything before the last `.compact`). */
+  /**
+   * Files to read, in read order (rolling: by index, after dropping everything before the last `.compact`;
+   * databricks: rolled parts by the time in their names, then `eventlog`).
+   */
   files: string[];
   /** Codec of each file of `files` (same index). */
   codecs: EventLogCodec[];
   /**
    * True while the application may still be writing: single file ending `.inprogress`, rolling dir whose
    * `appstatus_` file ends `.inprogress` (or is missing), legacy dir without `APPLICATION_COMPLETE`.
+   * Always false for databricks (its names do not tell; a missing `SparkListenerApplicationEnd` does).
    */
   inProgress: boolean;
   /** Sum of the on-disk (compressed) sizes of `files`, bytes. */
@@ -70,6 +78,10 @@ const LEGACY_LOG_PREFIX = 'EVENT_LOG_';
 const LEGACY_VERSION_PREFIX = 'SPARK_VERSION_';
 const LEGACY_CODEC_PREFIX = 'COMPRESSION_CODEC_';
 const LEGACY_COMPLETE = 'APPLICATION_COMPLETE';
+/** Databricks' current (still written) part. */
+const DATABRICKS_CURRENT = 'eventlog';
+/** Databricks' rolled parts: `eventlog-2021-06-15--15-00.gz`; groups = the time in the name. */
+const DATABRICKS_ROLLED = /^eventlog-(\d{4})-(\d{2})-(\d{2})--(\d{2})-(\d{2})(?:\.gz)?$/;
 
 /**
  * Finds every application event log below `dir` (recursively, not into rolling or legacy log
@@ -78,6 +90,9 @@ const LEGACY_COMPLETE = 'APPLICATION_COMPLETE';
  *
  * Every non-hidden regular file outside those directories is taken as a single-file log, as the
  * History Server does; a file that holds no application (a README, say) reads as `record: null`.
+ * Exception: in a directory holding a Databricks current part `eventlog`, that file and the rolled
+ * `eventlog-YYYY-MM-DD--HH-MM[.gz]` parts next to it are one `databricks` source. (Rolled parts without
+ * an `eventlog` beside them are read one by one as single files: nothing says they belong together.)
  *
  * @param dir a directory (or one log) on the local file system.
  * @returns sources sorted by path; each lists its files in read order.
@@ -116,8 +131,17 @@ async function walk(
   out: EventLogSource[],
   warn: (message: string) => void,
 ): Promise<void> {
+  const databricks = databricksParts(entries);
+  if (databricks !== null) {
+    try {
+      out.push(await databricksSource(dir, databricks));
+    } catch (err) {
+      warn(`${dir}: Databricks event-log parts could not be read (${(err as Error).message}); skipped`);
+    }
+  }
+  const grouped = new Set(databricks ?? []);
   for (const entry of entries) {
-    if (entry.name.startsWith('.')) continue;
+    if (entry.name.startsWith('.') || grouped.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     try {
       let isDir = entry.isDirectory();
@@ -337,6 +361,51 @@ async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSo
     sizeBytes,
     mtimeMs,
     nameHint: path.basename(dir).slice(ROLLING_DIR_PREFIX.length),
+    sparkVersionHint: null,
+    warnings,
+  };
+}
+
+/**
+ * The names of a Databricks log's parts in read order (rolled parts oldest first, then `eventlog`), or
+ * null when `entries` holds no regular file named `eventlog`.
+ */
+export function databricksParts(entries: Pick<Dirent, 'name' | 'isFile' | 'isSymbolicLink'>[]): string[] | null {
+  const files = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+  if (!files.includes(DATABRICKS_CURRENT)) return null;
+  const rolled = files
+    .map((name) => ({ name, m: DATABRICKS_ROLLED.exec(name) }))
+    .filter((x): x is { name: string; m: RegExpExecArray } => x.m !== null)
+    .map((x) => ({ name: x.name, key: x.m.slice(1, 6).join('') }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.name < b.name ? -1 : 1));
+  return [...rolled.map((x) => x.name), DATABRICKS_CURRENT];
+}
+
+/** Builds the source of a Databricks log directory from its part names in read order ({@link databricksParts}). */
+async function databricksSource(dir: string, parts: string[]): Promise<EventLogSource> {
+  const warnings: string[] = [];
+  let sizeBytes = 0;
+  let mtimeMs = 0;
+  const paths: string[] = [];
+  const codecs: EventLogCodec[] = [];
+  for (const name of parts) {
+    const full = path.join(dir, name);
+    const facts = await fileFacts(full, codecFromFileName(name));
+    if (facts.warning) warnings.push(facts.warning);
+    paths.push(full);
+    codecs.push(facts.codec);
+    sizeBytes += facts.sizeBytes;
+    mtimeMs = Math.max(mtimeMs, facts.mtimeMs);
+  }
+  return {
+    path: dir,
+    kind: 'databricks',
+    files: paths,
+    codecs,
+    inProgress: false,
+    sizeBytes,
+    mtimeMs,
+    nameHint: path.basename(dir),
     sparkVersionHint: null,
     warnings,
   };

@@ -10,16 +10,27 @@
  * a character can never be split across chunks or lines. Invalid UTF-8 (Spark 2.x logs written in the
  * driver's default charset, spark-reference E3) decodes to U+FFFD instead of failing.
  *
- * Byte formats: zstd = concatenated RFC 8878 frames, one per flush, the last possibly incomplete in a
- * live or crashed log (spark-reference A2; Spark's reader uses `ZstdInputStreamNoFinalizer.setContinuous(true)`).
+ * Byte formats (spark-reference A2): zstd = concatenated RFC 8878 frames, one per flush, the last
+ * possibly incomplete in a live or crashed log (Spark's reader uses `ZstdInputStreamNoFinalizer.setContinuous(true)`);
+ * lz4 = lz4-java `LZ4BlockOutputStream` blocks ({@link Lz4BlockDecoder}); snappy = snappy-java
+ * `SnappyOutputStream` blocks ({@link SnappyStreamDecoder}); lzf = ning `LZFOutputStream` chunks
+ * ({@link LzfChunkDecoder}); gzip = Databricks' rolled parts. The block codecs are fed one read chunk
+ * at a time and hand back whole blocks (32 KiB by default), so memory stays bounded for them too.
  */
 
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { Decompress } from 'fzstd';
+import { CorruptStreamError, type BlockDecoder } from './block-stream';
 import type { EventLogCodec, EventLogSource } from './discover';
+import { Lz4BlockDecoder } from './lz4-block-stream';
+import { LzfChunkDecoder } from './lzf-chunk-stream';
+import { SnappyStreamDecoder } from './snappy-stream';
 
-/** Thrown when a file uses a codec this reader cannot decode yet (lz4, snappy, lzf). */
+/**
+ * Thrown when a file uses a codec this reader cannot decode. Every codec of {@link EventLogCodec} is
+ * decoded now; kept for callers that still catch it (and for codecs added to the type later).
+ */
 export class UnsupportedCodecError extends Error {
   constructor(
     readonly codec: EventLogCodec,
@@ -38,7 +49,7 @@ export interface LineProgress {
   bytes: number;
   /** Files opened so far, in order. */
   files: string[];
-  /** Problems met: truncated zstd frame, corrupt data. */
+  /** Problems met: truncated zstd frame or lz4/snappy/lzf block, lz4 checksum mismatch, corrupt data. */
   warnings: string[];
 }
 
@@ -78,15 +89,18 @@ const CR = 0x0d;
  * - Each file is split on its own: a last line without `\n` ends at the end of its file (as Spark's
  *   per-file `getLines()` does); `\r\n` endings lose the `\r`.
  * - A line longer than `maxLineBytes` is skipped and yielded as `null` (so line numbers stay right).
- * - zstd: a truncated last frame (live or crashed app) yields every complete block, then a warning in
- *   `progress.warnings`; the partial last line is still yielded (it usually fails to parse). Corrupt
- *   data stops that file with a warning; the next file is still read.
+ * - zstd, lz4, snappy, lzf, gzip: a truncated last frame/block (live or crashed app) yields every
+ *   complete block, then a warning in `progress.warnings` naming the file (lz4/snappy/lzf: and the byte
+ *   offset of the cut block); the partial last line is still yielded (it usually fails to parse). An
+ *   lz4 file without its end block also gets a warning (lz4-java holds back up to one block until
+ *   close). An lz4 checksum mismatch is a warning and the block is used. Corrupt data stops that file
+ *   with a warning; the next file is still read.
  *
  * @param source from `discoverEventLogs`.
  * @param progress updated as lines are produced (bytes, files, warnings).
  * @returns an async generator of lines without terminators (`null` = oversized line).
- * @throws {@link UnsupportedCodecError} when it reaches a file in lz4/snappy/lzf; the signal's reason when aborted;
- *   file-system errors (file deleted under us) as they come.
+ * @throws the signal's reason when aborted; file-system errors (file deleted under us) as they come.
+ *   Content problems never throw.
  */
 export async function* eventLogLines(
   source: EventLogSource,
@@ -110,7 +124,6 @@ export async function* eventLogLineBatches(
   for (let i = 0; i < source.files.length; i++) {
     const file = source.files[i];
     const codec = source.codecs[i] ?? 'none';
-    if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') throw new UnsupportedCodecError(codec, file);
     progress.files.push(file);
     yield* fileLineBatches(file, codec, progress, options);
   }
@@ -177,6 +190,18 @@ class LineSplitter {
     }
     if (end > start && line[end - 1] === CR) end--;
     return line.toString('utf8', start, end);
+  }
+}
+
+/** The streaming decoder of a block-container codec. */
+function blockDecoderFor(codec: 'lz4' | 'snappy' | 'lzf'): BlockDecoder {
+  switch (codec) {
+    case 'lz4':
+      return new Lz4BlockDecoder();
+    case 'snappy':
+      return new SnappyStreamDecoder();
+    case 'lzf':
+      return new LzfChunkDecoder();
   }
 }
 
@@ -252,6 +277,30 @@ async function* fileLineBatches(
             `${file}: zstd stream ends inside a frame (truncated: the application is still running or crashed); read the ${progress.bytes} bytes decoded before the cut`,
           );
         }
+      }
+    } else if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') {
+      const decoder = blockDecoderFor(codec);
+      const warn = (message: string): void => {
+        progress.warnings.push(`${file}: ${message}`);
+      };
+      let failed = false;
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        signal?.throwIfAborted();
+        const blocks: Uint8Array[] = [];
+        try {
+          decoder.push(chunk, blocks, warn);
+        } catch (err) {
+          if (!(err instanceof CorruptStreamError)) throw err;
+          failed = true;
+          warn(`corrupt ${codec} data (${err.message}); the rest of this file (from byte ${err.offset}) is skipped`);
+        }
+        for (const b of blocks) feed(b);
+        if (pending.length > 0) yield take();
+        if (failed) break;
+      }
+      if (!failed) {
+        const truncated = decoder.end();
+        if (truncated !== null) warn(truncated);
       }
     } else if (codec === 'gzip') {
       const gunzip = createGunzip();

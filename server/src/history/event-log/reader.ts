@@ -10,7 +10,7 @@
 import type { ApplicationRecord, ReadStats } from '../application-record';
 import type { EventLogSource } from './discover';
 import { ApplicationFolder, FOLDED_EVENTS } from './fold';
-import { eventLogLineBatches, newLineProgress, UnsupportedCodecError } from './lines';
+import { eventLogLineBatches, newLineProgress } from './lines';
 
 /** Options of {@link readEventLog}. */
 export interface ReadOptions {
@@ -61,15 +61,10 @@ function isBlank(line: string): boolean {
  * @returns the record (null with a first warning when the log holds no `SparkListenerApplicationStart`)
  *   and the read statistics: lines, malformed lines with their numbers (1-based over the whole source,
  *   across its files), ignored events, uncompressed bytes, files, warnings.
- * @throws {@link UnsupportedCodecError} before reading anything when a file is lz4/snappy/lzf
- *   (message "lz4 event logs are not supported yet: <path> …"); the abort reason when `opts.signal`
- *   fires; file-system errors (a file vanished). Content problems never throw.
+ * @throws the abort reason when `opts.signal` fires; file-system errors (a file vanished). Content
+ *   problems (corrupt or truncated zstd/lz4/snappy/lzf/gzip data, bad lines) never throw: they are warnings.
  */
 export async function readEventLog(source: EventLogSource, opts: ReadOptions = {}): Promise<ReadResult> {
-  for (let i = 0; i < source.files.length; i++) {
-    const codec = source.codecs[i];
-    if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') throw new UnsupportedCodecError(codec, source.files[i]);
-  }
   opts.signal?.throwIfAborted();
 
   const stats: ReadStats = {
