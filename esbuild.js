@@ -11,6 +11,8 @@ const common = {
   format: 'cjs',
   sourcemap: true,
   logLevel: 'warning',
+  // jsonc-parser's UMD main does dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
   external: ['vscode', 'better-sqlite3', 'tree-sitter', 'tree-sitter-python', 'tree-sitter-bash'],
 };
 

@@ -22,6 +22,32 @@ function site(text: string, languageId = 'python', file = '/jobs/job.py') {
 const py = (...lines: string[]) => ['from pyspark.sql import SparkSession', 'spark = (SparkSession.builder.appName("j")', ...lines, '    .getOrCreate())', ''].join('\n');
 
 describe('checks before the job runs', () => {
+  it('SPARK001-004: misspelt key, invalid and out-of-range values with Spark\'s own wording, deprecated key', () => {
+    const text = py(
+      '    .config("spark.executor.memroy", "4g")',
+      '    .config("spark.executor.memory", "4.5g")',
+      '    .config("spark.executor.cores", "0")',
+      '    .config("spark.yarn.executor.memoryOverhead", "1g")',
+      '    .config("spark.sql.shuffle.partitions", "four")',
+      '    .config("spark.executor.instances", "4gb")',
+    );
+    const f = checkSite(site(text), NO_CLUSTER, 'python');
+    assert.deepStrictEqual(
+      f.map((x) => [x.code, x.severity, x.range.start.line, x.message.split('\n')[0]]),
+      [
+        ['SPARK001', 'warning', 2, 'Spark has no key spark.executor.memroy: did you mean spark.executor.memory? Spark ignores unknown keys, so this value has no effect.'],
+        // JavaUtils.byteStringAs: the fractional case's wording.
+        ['SPARK002', 'error', 3, 'spark.executor.memory=4.5g: Size must be specified as bytes (b), kibibytes (k), mebibytes (m), gibibytes (g), tebibytes (t), or pebibytes(p). E.g. 50b, 100k, or 250m.'],
+        // SparkSubmitArguments.validateSubmitArguments.
+        ['SPARK002', 'error', 4, 'spark.executor.cores=0: Executor cores must be a positive number'],
+        ['SPARK004', 'warning', 5, "spark.yarn.executor.memoryOverhead is deprecated (since Spark 2.3): use spark.executor.memoryOverhead. The configuration key 'spark.yarn.executor.memoryOverhead' has been deprecated as of Spark 2.3 and may be removed in the future. Please use the new key 'spark.executor.memoryOverhead' instead."],
+        ['SPARK002', 'error', 6, 'spark.sql.shuffle.partitions=four: spark.sql.shuffle.partitions should be int, but was four'],
+        // ConfigBuilder.intConf's conversion error.
+        ['SPARK002', 'error', 7, 'spark.executor.instances=4gb: spark.executor.instances should be int, but was 4gb'],
+      ],
+    );
+  });
+
   it('SPARK005: executor sizing through spark.conf.set after the session exists', () => {
     const text = py('    .config("spark.executor.cores", "2")') + 'spark.conf.set("spark.executor.memory", "8g")\n';
     const f = checkSite(site(text), NO_CLUSTER, 'python');

@@ -1,9 +1,19 @@
+import { distance } from 'fastest-levenshtein';
 import type { ApplicationSite } from './application-sites';
+import { allKeys, checkValue, deprecation, lookupKey, NEWEST_VERSION_LINE, VersionLine } from './catalogue';
 import type { Range, SparkSetting } from './setting';
 import { formatSparkSizeMiB, parseSparkSizeMiB } from './spark-units';
 
 /** Stable codes of the checks run before a job runs; users turn them off with `sparkOptimizer.checks.disabled`. */
 export const CHECK_CODES = {
+  /** A key Spark does not know that is one or two edits from one it does. */
+  unknownKey: 'SPARK001',
+  /** A value Spark rejects or misreads. */
+  invalidValue: 'SPARK002',
+  /** A value Spark accepts that makes no sense (out of range). */
+  outOfRange: 'SPARK003',
+  /** A deprecated, renamed or removed key. */
+  deprecatedKey: 'SPARK004',
   /** A setting written where it cannot take effect. */
   ineffective: 'SPARK005',
   /** `spark.driver.memory` set in code: ignored in client mode. */
@@ -39,9 +49,17 @@ export interface ClusterShape {
  * @param site the application's settings (effective values: last one written wins).
  * @param cluster node size for the container checks (0 = unknown).
  * @param languageId `python` marks a PySpark job (non-JVM: Kubernetes overhead factor 0.4).
- * @returns findings in source order; codes listed in `disabled` are left out.
+ * @param disabled codes left out.
+ * @param versionLine Spark release line the values are checked against (newest known when the file does not say).
+ * @returns findings, grouped by check.
  */
-export function checkSite(site: ApplicationSite, cluster: ClusterShape, languageId: string, disabled: ReadonlySet<string> = new Set()): ConfigFinding[] {
+export function checkSite(
+  site: ApplicationSite,
+  cluster: ClusterShape,
+  languageId: string,
+  disabled: ReadonlySet<string> = new Set(),
+  versionLine: VersionLine = NEWEST_VERSION_LINE,
+): ConfigFinding[] {
   const out: ConfigFinding[] = [];
   const get = (k: string) => site.effective.get(k);
   const val = (k: string) => {
@@ -51,6 +69,9 @@ export function checkSite(site: ApplicationSite, cluster: ClusterShape, language
   const push = (f: ConfigFinding) => {
     if (!disabled.has(f.code)) out.push(f);
   };
+
+  // SPARK001-004: each key and value against the catalogue (Spark's own declarations and error texts).
+  for (const s of site.all) out.push(...checkKeyAndValue(s, versionLine).filter((f) => !disabled.has(f.code)));
 
   // SPARK005: settings written where they cannot take effect (readers set `ineffective` with the reason).
   for (const s of site.all) {
@@ -175,4 +196,65 @@ export function executorContainer(site: ApplicationSite, languageId: string, mem
     totalMiB: memoryMiB + overheadMiB + offHeapMiB + pysparkMiB,
     arithmetic: `${formatSparkSizeMiB(memoryMiB)} + ${formatSparkSizeMiB(overheadMiB)} overhead (${overheadWhy}) + ${offHeapMiB ? formatSparkSizeMiB(offHeapMiB) : '0'} off-heap + ${pysparkMiB ? formatSparkSizeMiB(pysparkMiB) : '0'} PySpark`,
   };
+}
+
+/** Largest edit distance at which an unknown key is taken for a misspelling of a known one. */
+const MAX_KEY_EDITS = 2;
+let knownKeys: string[] | null = null;
+
+/**
+ * The catalogue key nearest to `key` within MAX_KEY_EDITS edits (Levenshtein), or null.
+ * @param key a key the catalogue does not hold.
+ */
+export function nearestKnownKey(key: string): string | null {
+  knownKeys ??= allKeys();
+  let best: string | null = null;
+  let bestD = MAX_KEY_EDITS + 1;
+  for (const k of knownKeys) {
+    if (Math.abs(k.length - key.length) > MAX_KEY_EDITS) continue;
+    const d = distance(k, key);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/**
+ * SPARK001-004 for one setting: deprecated key (SPARK004, from Spark's deprecation tables), unknown key close to a
+ * known one (SPARK001), a value Spark rejects (SPARK002, Spark's own error text) or accepts but makes no sense
+ * (SPARK003). Non-literal values are not checked.
+ */
+function checkKeyAndValue(s: SparkSetting, versionLine: VersionLine): ConfigFinding[] {
+  const dep = deprecation(s.key);
+  if (dep) {
+    const what = dep.kind === 'removed' || dep.kind === 'ignored' ? 'has no effect' : 'is deprecated';
+    return [
+      {
+        code: CHECK_CODES.deprecatedKey,
+        severity: 'warning',
+        range: s.range,
+        message: `${s.key} ${what} (since Spark ${dep.since})${dep.replacement ? `: use ${dep.replacement}` : ''}. ${dep.note}`,
+      },
+    ];
+  }
+  const entry = lookupKey(s.key);
+  if (!entry) {
+    const near = nearestKnownKey(s.key);
+    return near
+      ? [{ code: CHECK_CODES.unknownKey, severity: 'warning', range: s.range, message: `Spark has no key ${s.key}: did you mean ${near}? Spark ignores unknown keys, so this value has no effect.` }]
+      : [];
+  }
+  if (!s.literal || s.value === null) return [];
+  const r = checkValue(s.key, s.value, versionLine);
+  if (r.ok) return [];
+  return [
+    {
+      code: r.severity === 'error' ? CHECK_CODES.invalidValue : CHECK_CODES.outOfRange,
+      severity: r.severity,
+      range: s.range,
+      message: `${s.key}=${s.value}: ${r.message}`,
+    },
+  ];
 }
