@@ -130,6 +130,15 @@ describe('language server over stdio (built server/out/server.js)', function () 
     assert.match((h2.contents as MarkupContent).value, new RegExp(`\\*\\*Spark job nightly_etl\\*\\*: ${NIGHTLY_RUNS} run\\(s\\)`));
   });
 
+  it('completes Spark keys inside .config("', async () => {
+    const line = memoryDiag.range.start.line;
+    const character = text.split('\n')[line].indexOf('"spark.') + 1 + 'spark.exec'.length;
+    const items = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as { label: string; textEdit?: { newText: string } }[];
+    const mem = items.find((i) => i.label === 'spark.executor.memory');
+    assert.ok(mem, `${items.length} items`);
+    assert.strictEqual(mem!.textEdit!.newText, 'spark.executor.memory');
+  });
+
   it('offers a quick fix that rewrites the value in place', async () => {
     const actions = (await conn.sendRequest('textDocument/codeAction', {
       textDocument: { uri },

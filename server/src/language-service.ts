@@ -1,4 +1,5 @@
 import { applicationSites, ApplicationSite } from './config/application-sites';
+import { versionLineOf } from './config/catalogue';
 import { checkSite, ClusterShape, ConfigFinding, executorContainer } from './config/checks';
 import { parseSparkSizeMiB } from './config/spark-units';
 import { extractSettings } from './config/file-settings';
@@ -106,7 +107,9 @@ export class SparkLanguageService {
   }
 
   private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions): SiteAnalysis {
-    const checks = checkSite(site, options.cluster, languageId, options.disabledChecks);
+    // The file's own Spark version (Kubernetes spec.sparkVersion, Databricks spark_version) picks the catalogue line.
+    const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
+    const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
     this.namesCache ??= this.history.appNames();
     const job = matchJob(site.appName, site.fileStems, this.namesCache);
     if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks };

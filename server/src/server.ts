@@ -16,6 +16,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CollectEventLogsRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
 import { onCodeActions } from './features/code-actions';
+import { onCompletion } from './features/completion';
 import { onDiagnostics } from './features/diagnostics';
 import { onHover } from './features/hover';
 import { collectEventLogs } from './history/collect';
@@ -61,6 +62,7 @@ connection.onInitialize((params) => {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
       hoverProvider: true,
+      completionProvider: { triggerCharacters: ['"', "'", '.', ' ', '=', ':'] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
     },
     serverInfo: { name: 'spark-optimizer', version: '0.1.0' },
@@ -155,6 +157,15 @@ connection.onHover(async (p) => {
   const doc = documents.get(p.textDocument.uri);
   const analysis = doc ? await analyse(doc) : null;
   return analysis ? onHover(analysis, p.position) : null;
+});
+
+connection.onCompletion((p) => {
+  const doc = documents.get(p.textDocument.uri);
+  if (!doc || !SUPPORTED.has(doc.languageId)) return [];
+  const line = doc.getText({ start: { line: p.position.line, character: 0 }, end: p.position });
+  const above = Math.max(0, p.position.line - 50);
+  const previous = p.position.line > 0 ? doc.getText({ start: { line: above, character: 0 }, end: { line: p.position.line, character: 0 } }).split(/\r?\n/).slice(0, -1) : [];
+  return onCompletion(doc.languageId, line, p.position, previous);
 });
 
 connection.onCodeAction(async (p) => {

@@ -1,5 +1,7 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
 import { analyseRun } from '../analysis/run-analysis';
+import { deprecation, lookupKey } from '../config/catalogue';
+import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
@@ -40,6 +42,10 @@ function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
 function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   const lines = [`**${s.key}** = \`${s.literal ? s.value : s.raw}\`${s.literal ? '' : ' (not a literal: never rewritten)'}`];
   if (s.ineffective) lines.push('', `⚠ ${s.ineffective}`);
+  const dep = deprecation(s.key);
+  if (dep) lines.push('', `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`);
+  const entry = lookupKey(s.key);
+  if (entry) lines.push('', entryMarkdown(entry));
   const rec = sa.recommendations.find((r) => r.key === s.key);
   if (rec) lines.push('', ...recommendationLines(rec));
   if (sa.job && sa.runs.length > 0) {
