@@ -116,6 +116,21 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.strictEqual(defaultFor('spark.sql.autoBroadcastJoinThreshold', '4.0'), '10MB');
       assert.strictEqual(defaultFor('spark.sql.files.maxPartitionBytes', '4.0'), '128MB');
     });
+
+    it('the skew factor is intConf 5 in 3.3 and doubleConf 5.0 in 4.0, never negative', () => {
+      assert.strictEqual(defaultFor('spark.sql.adaptive.skewJoin.skewedPartitionFactor', '3.3'), '5');
+      assert.strictEqual(defaultFor('spark.sql.adaptive.skewJoin.skewedPartitionFactor', '4.0'), '5.0');
+      assert.deepStrictEqual(checkValue('spark.sql.adaptive.skewJoin.skewedPartitionFactor', '-1'), {
+        ok: false, severity: 'error', message: "'-1.0' in spark.sql.adaptive.skewJoin.skewedPartitionFactor is invalid. The skew factor cannot be negative.",
+      });
+    });
+
+    it('advisoryPartitionSizeInBytes is checked by the entry it falls back to, and Spark names that key', () => {
+      assert.deepStrictEqual(checkValue('spark.sql.adaptive.advisoryPartitionSizeInBytes', '0'), {
+        ok: false, severity: 'error',
+        message: "'0' in spark.sql.adaptive.shuffle.targetPostShuffleInputSize is invalid. advisoryPartitionSizeInBytes must be positive",
+      });
+    });
   });
 
   describe('deprecations (SparkConf.scala, SQLConf.scala)', () => {

@@ -387,7 +387,8 @@ export const ENTRIES: readonly CatalogueEntry[] = [
     docUrl: `${SQL_TUNING}#optimizing-skew-join`, source: SPARK_SOURCES.sql,
   }),
   entry({
-    key: 'spark.sql.adaptive.skewJoin.skewedPartitionFactor', type: 'double', defaults: always('5.0'), since: '3.0.0', group: 'adaptive',
+    key: 'spark.sql.adaptive.skewJoin.skewedPartitionFactor', type: 'double', defaults: since({ '3.3': '5', '4.0': '5.0' }), since: '3.0.0', group: 'adaptive',
+    defaultNote: 'The 3.3 line declares it intConf (default 5, so a fraction fails there); the 4.0 line declares doubleConf (5.0).',
     range: { min: 0, enforcement: 'checkValue', message: 'The skew factor cannot be negative.' },
     description: 'A partition larger than this factor × the median partition size (and the threshold) is skewed.',
     docUrl: `${SQL_TUNING}#optimizing-skew-join`, source: SPARK_SOURCES.sql,
