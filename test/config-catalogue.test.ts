@@ -80,7 +80,9 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.strictEqual(defaultFor('spark.executor.minMemoryOverhead', '3.5'), undefined);
       assert.strictEqual(defaultFor('spark.executor.minMemoryOverhead', '4.0'), '384m');
       assert.strictEqual(defaultFor('spark.executor.memoryOverhead', '4.0'), null);
-      assert.strictEqual(defaultFor('spark.executor.memoryOverheadFactor', '3.3'), '0.1');
+      assert.strictEqual(existsIn('spark.executor.memoryOverheadFactor', '3.3'), false);
+      assert.strictEqual(defaultFor('spark.executor.memoryOverheadFactor', '3.4'), '0.1');
+      assert.strictEqual(defaultFor('spark.kubernetes.memoryOverheadFactor', '3.3'), '0.1');
     });
 
     it('time keys carry the unit of their timeConf: seconds vs milliseconds', () => {
@@ -146,9 +148,9 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.strictEqual(deprecation('spark.blacklist.killBlacklistedExecutors')!.replacement, 'spark.excludeOnFailure.killExcludedExecutors');
     });
 
-    it('spark.kubernetes.memoryOverheadFactor gave way to spark.executor.memoryOverheadFactor in 3.3', () => {
+    it('spark.kubernetes.memoryOverheadFactor gave way to spark.executor.memoryOverheadFactor in 3.4 (SPARK-38194, reverted from 3.3)', () => {
       const d = deprecation('spark.kubernetes.memoryOverheadFactor')!;
-      assert.deepStrictEqual([d.replacement, d.since], ['spark.executor.memoryOverheadFactor', '3.3.0']);
+      assert.deepStrictEqual([d.replacement, d.since], ['spark.executor.memoryOverheadFactor', '3.4.0']);
     });
 
     it('spark.shuffle.spill is ignored since 1.6, with SortShuffleManager\'s warning', () => {

@@ -152,8 +152,8 @@ export const DEPRECATIONS: ReadonlyMap<string, Deprecation> = new Map<string, De
 
   // Outside the tables.
   ['spark.kubernetes.memoryOverheadFactor', {
-    replacement: 'spark.executor.memoryOverheadFactor', since: '3.3.0', kind: 'alternative', source: SPARK_SOURCES.k8s,
-    note: 'Since Spark 3.3, spark.executor.memoryOverheadFactor and spark.driver.memoryOverheadFactor override it when set; it still applies on Kubernetes when they are not (docs/running-on-kubernetes.md).',
+    replacement: 'spark.executor.memoryOverheadFactor', since: '3.4.0', kind: 'alternative', source: SPARK_SOURCES.k8s,
+    note: 'Since Spark 3.4 (SPARK-38194; the source says 3.3.0 but the change was reverted from branch-3.3), spark.executor.memoryOverheadFactor and spark.driver.memoryOverheadFactor override it when set; it still applies on Kubernetes when they are not (docs/running-on-kubernetes.md).',
   }],
   ['spark.shuffle.spill', {
     replacement: null, since: '1.6', kind: 'ignored', source: SPARK_SOURCES.sortShuffle,

@@ -88,13 +88,13 @@ export const ENTRIES: readonly CatalogueEntry[] = [
   }),
   entry({
     key: 'spark.executor.memoryOverhead', ...size('m'), defaults: always(null), since: '2.3.0', group: 'executor',
-    defaultNote: 'Unset: max(spark.executor.minMemoryOverhead (384 MiB; a fixed 384 MiB before 4.0), spark.executor.memoryOverheadFactor × spark.executor.memory).',
+    defaultNote: 'Unset: max(spark.executor.minMemoryOverhead (384 MiB; a fixed 384 MiB before 4.0), spark.executor.memoryOverheadFactor (0.1; fixed before 3.4, or spark.kubernetes.memoryOverheadFactor on Kubernetes) × spark.executor.memory).',
     description: 'Non-heap memory per executor container (MiB when no unit is given): VM overheads, native memory, interned strings.',
     docUrl: `${CONF}#application-properties`, source: SPARK_SOURCES.core,
   }),
   entry({
-    key: 'spark.executor.memoryOverheadFactor', type: 'double', defaults: since({ '3.3': '0.1' }), since: '3.3.0', group: 'executor',
-    defaultNote: '0.10, except Kubernetes non-JVM (PySpark, SparkR) jobs, where spark-submit sets 0.40.',
+    key: 'spark.executor.memoryOverheadFactor', type: 'double', defaults: since({ '3.4': '0.1' }), since: '3.4.0', group: 'executor',
+    defaultNote: '0.10, except Kubernetes non-JVM (PySpark, SparkR) jobs, where spark-submit sets 0.40. The source says .version("3.3.0"), but SPARK-38194 was reverted from branch-3.3 and shipped in 3.4.0.',
     range: { min: 0, minExclusive: true, enforcement: 'checkValue', message: 'Ensure that memory overhead is a double greater than 0' },
     description: 'Fraction of executor memory added as non-heap overhead when spark.executor.memoryOverhead is not set.',
     docUrl: `${CONF}#application-properties`, source: SPARK_SOURCES.core,
@@ -123,8 +123,8 @@ export const ENTRIES: readonly CatalogueEntry[] = [
     docUrl: `${CONF}#application-properties`, source: SPARK_SOURCES.core,
   }),
   entry({
-    key: 'spark.driver.memoryOverheadFactor', type: 'double', defaults: since({ '3.3': '0.1' }), since: '3.3.0', group: 'driver',
-    defaultNote: '0.10, except Kubernetes non-JVM (PySpark, SparkR) jobs, where spark-submit sets 0.40.',
+    key: 'spark.driver.memoryOverheadFactor', type: 'double', defaults: since({ '3.4': '0.1' }), since: '3.4.0', group: 'driver',
+    defaultNote: '0.10, except Kubernetes non-JVM (PySpark, SparkR) jobs, where spark-submit sets 0.40. The source says .version("3.3.0"), but SPARK-38194 was reverted from branch-3.3 and shipped in 3.4.0.',
     range: { min: 0, minExclusive: true, enforcement: 'checkValue', message: 'Ensure that memory overhead is a double greater than 0' },
     description: 'Fraction of driver memory added as non-heap overhead in cluster mode when spark.driver.memoryOverhead is not set.',
     docUrl: `${CONF}#application-properties`, source: SPARK_SOURCES.core,
@@ -434,9 +434,9 @@ export const ENTRIES: readonly CatalogueEntry[] = [
   }),
   entry({
     key: 'spark.kubernetes.memoryOverheadFactor', type: 'double', defaults: always('0.1'), since: '2.4.0', group: 'kubernetes',
-    defaultNote: '0.1 for JVM jobs; spark-submit sets 0.4 for PySpark and SparkR jobs. Since 3.3, spark.executor.memoryOverheadFactor and spark.driver.memoryOverheadFactor override it when set.',
+    defaultNote: '0.1 for JVM jobs; spark-submit sets 0.4 for PySpark and SparkR jobs. Since 3.4, spark.executor.memoryOverheadFactor and spark.driver.memoryOverheadFactor override it when set.',
     range: { min: 0, max: 1, maxExclusive: true, enforcement: 'checkValue', message: 'Ensure that memory overhead is a double between 0 --> 1.0' },
-    description: 'Kubernetes memory overhead factor (superseded in 3.3 by spark.executor.memoryOverheadFactor / spark.driver.memoryOverheadFactor).',
+    description: 'Kubernetes memory overhead factor (superseded in 3.4 by spark.executor.memoryOverheadFactor / spark.driver.memoryOverheadFactor).',
     docUrl: K8S_DOC, source: SPARK_SOURCES.k8s,
   }),
 
