@@ -198,6 +198,15 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.deepStrictEqual(checkValue('spark.executor.memory', '4.5g'), { ok: false, severity: 'error', message: `${SIZE_HEAD}\nFractional values are not supported. Input was: 4.5` });
     });
 
+    it('warns when spark.driver.memory is fine for Spark but not for the client-mode -Xmx flag', () => {
+      assert.deepStrictEqual(checkValue('spark.driver.memory', '4g'), { ok: true, normalised: 4 * 1024 ** 3 });
+      const gb = checkValue('spark.driver.memory', '4gb');
+      assert.ok(!gb.ok && gb.severity === 'warning' && gb.message.includes('-Xmx4gb') && gb.message.includes('Invalid maximum heap size'), JSON.stringify(gb));
+      const bare = checkValue('spark.driver.memory', '4096');
+      assert.ok(!bare.ok && bare.severity === 'warning' && bare.message.includes('4096 bytes'), JSON.stringify(bare));
+      assert.deepStrictEqual(checkValue('spark.executor.memory', '4096'), { ok: true, normalised: 4 * 1024 ** 3 });
+    });
+
     it('rejects non-positive memory and cores with spark-submit\'s messages', () => {
       assert.deepStrictEqual(checkValue('spark.executor.memory', '-1g'), { ok: false, severity: 'error', message: 'Executor memory must be a positive number' });
       assert.deepStrictEqual(checkValue('spark.executor.cores', '0'), { ok: false, severity: 'error', message: 'Executor cores must be a positive number' });

@@ -29,6 +29,7 @@ export const SPARK_SOURCES = {
   schedulerBackend: 'core/src/main/scala/org/apache/spark/scheduler/cluster/CoarseGrainedSchedulerBackend.scala',
   kryoSerializer: 'core/src/main/scala/org/apache/spark/serializer/KryoSerializer.scala',
   pyspark: 'python/pyspark/rdd.py',
+  submitCommand: 'launcher/src/main/java/org/apache/spark/launcher/SparkSubmitCommandBuilder.java',
   sortShuffle: 'core/src/main/scala/org/apache/spark/shuffle/sort/SortShuffleManager.scala',
 } as const;
 
@@ -105,7 +106,7 @@ export const ENTRIES: readonly CatalogueEntry[] = [
     docUrl: `${CONF}#application-properties`, source: SPARK_SOURCES.core,
   }),
   entry({
-    key: 'spark.driver.memory', ...size('m'), defaults: always('1g'), since: '1.1.1', group: 'driver',
+    key: 'spark.driver.memory', ...size('m'), defaults: always('1g'), since: '1.1.1', group: 'driver', jvmHeapFlag: true,
     range: { min: 0, minExclusive: true, enforcement: 'spark-submit', message: 'Driver memory must be a positive number', source: SPARK_SOURCES.submitArgs },
     description: 'JVM heap of the driver (MiB when no unit is given); in client mode set it before the JVM starts (spark-submit --driver-memory or spark-defaults).',
     docUrl: `${CONF}#application-properties`, source: SPARK_SOURCES.core,

@@ -102,6 +102,12 @@ export interface CatalogueEntry {
   readonly suggestedValues?: readonly string[];
   readonly range?: ValueRange;
   readonly format?: ValueFormat;
+  /**
+   * true when spark-submit, in client mode, also passes the raw text to the JVM as `-Xmx<text>`
+   * (launcher/src/main/java/org/apache/spark/launcher/SparkSubmitCommandBuilder.java), so it must
+   * also be a valid JVM size: digits with an optional k, m, g or t (no `gb`; a bare number is bytes).
+   */
+  readonly jvmHeapFlag?: boolean;
   readonly reader: ValueReader;
   /** One line saying what the key does. */
   readonly description: string;

@@ -74,6 +74,18 @@ function rangeFailure(entry: CatalogueEntry, value: number): ValueCheck | null {
 }
 
 /**
+ * For keys spark-submit also hands to the JVM as `-Xmx<raw>` in client mode: a warning when Spark
+ * accepts the text but HotSpot would not (`4gb`, ` 4g`), or would read it in bytes (`4096`).
+ */
+function jvmHeapFailure(entry: CatalogueEntry, raw: string): ValueCheck | null {
+  if (!entry.jvmHeapFlag || /^[0-9]+[kKmMgGtT]$/.test(raw)) return null;
+  const why = /^[0-9]+$/.test(raw)
+    ? `the JVM reads -Xmx${raw} as ${raw} bytes, while Spark reads ${raw} MiB; write ${raw}m`
+    : `the JVM rejects -Xmx${raw} ("Invalid maximum heap size"); write a number with k, m, g or t, e.g. 4g`;
+  return fail(`${entry.key}=${raw}: in client mode spark-submit starts the driver JVM with -Xmx${raw} unchanged, and ${why}`, 'warning');
+}
+
+/**
  * A Kubernetes quantity as the API server accepts it (`^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$`,
  * k8s.io/apimachinery resource.Quantity); Spark passes CPU requests and limits through unchanged.
  */
@@ -127,7 +139,7 @@ export function checkEntryValue(entry: CatalogueEntry, raw: string, line: Versio
         if (e instanceof SparkSizeError) return fail(e.message);
         throw e;
       }
-      return rangeFailure(entry, value) ?? { ok: true, normalised: value * BYTES_PER[unit] };
+      return rangeFailure(entry, value) ?? jvmHeapFailure(entry, raw) ?? { ok: true, normalised: value * BYTES_PER[unit] };
     }
     case 'time': {
       const unit = (entry.unit ?? 'ms') as SparkTimeUnit;
