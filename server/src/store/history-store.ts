@@ -254,6 +254,16 @@ export class HistoryStore {
   }
 
   /**
+   * Applications stored unfinished (`completed` = 0) whose source path starts with `sourcePrefix`, so a
+   * collector can re-check them even when a listing filter (an end-time watermark) would hide them.
+   * @param sourcePrefix e.g. a History Server's `http://host:18080/api/v1/applications/`.
+   */
+  incompleteApplicationIds(sourcePrefix: string): string[] {
+    const rows = this.db.prepare('SELECT app_id, source_path FROM applications WHERE completed = 0').all() as Row[];
+    return rows.filter((r) => String(r.source_path).startsWith(sourcePrefix)).map((r) => String(r.app_id));
+  }
+
+  /**
    * The watermark of one collection source (a History Server URL), or null before its first recorded run.
    * @param sourceUrl the History Server base URL without credentials.
    */

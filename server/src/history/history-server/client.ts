@@ -249,6 +249,26 @@ export class HistoryServerClient {
   }
 
   /**
+   * `GET /api/v1/applications/{appId}`: one application's attempts (newest first), as in the listing.
+   * @returns null when the server does not know the application (404: its log was removed).
+   * @throws HistoryServerError (after retries) for other failures, Error for an unexpected body.
+   */
+  async getApplication(appId: string, signal?: AbortSignal): Promise<ListedAttempt[] | null> {
+    let body: unknown;
+    try {
+      body = await this.getJson(`/applications/${encodeURIComponent(appId)}`, new URLSearchParams(), signal);
+    } catch (e) {
+      if (e instanceof HistoryServerError && e.status === 404) return null;
+      throw e;
+    }
+    try {
+      return parseApplicationList([body]);
+    } catch (e) {
+      throw new Error(`History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`);
+    }
+  }
+
+  /**
    * Downloads `GET /api/v1/applications/{appId}[/{attemptId}]/logs` (a zip of the attempt's event-log
    * files as Spark stored them) to `destFile`, retrying as described in the module comment (each try
    * rewrites the file).

@@ -18,6 +18,10 @@
  * `discoverEventLogs` + `readEventLog`, upsert, delete the folder. `concurrency` workers pull attempts
  * from the listing one at a time, so at most `concurrency` zips are on disk at once.
  *
+ * Applications the store holds unfinished from this server are also asked for one by one
+ * (`GET /applications/{id}`) when the listing does not include them, so an in-progress attempt is
+ * refreshed once it completed even when its end time falls before the listing window.
+ *
  * Incremental runs: the store keeps a watermark per History Server (`collection_sources`): an end time
  * before which every completed attempt is stored. The next run lists only applications that ended after
  * the watermark minus `overlapMs` (plus every running one, which the server always includes); the
@@ -148,6 +152,24 @@ export async function collectFromHistoryServer(
     return summary;
   }
 
+  const listedApplications = new Set(listed.map((a) => a.appId)).size;
+  // Applications stored unfinished from this server but missing from the listing (their end time lies
+  // before the watermark window, e.g. an old log the server found late): ask for each one directly, so an
+  // in-progress attempt is refreshed once it completed whatever its end time.
+  if (opts.status !== 'running' && !opts.signal?.aborted) {
+    const listedIds = new Set(listed.map((a) => a.appId));
+    for (const appId of store.incompleteApplicationIds(client.urlOf('/applications/'))) {
+      if (listedIds.has(appId)) continue;
+      try {
+        const attempts = await client.getApplication(appId, opts.signal);
+        if (attempts) listed.push(...attempts.filter((a) => opts.status === undefined || a.completed));
+      } catch (e) {
+        if (opts.signal?.aborted) break;
+        summary.failed.push({ path: client.urlOf(`/applications/${encodeURIComponent(appId)}`), appId, attemptId: null, reason: messageOf(e) });
+      }
+    }
+  }
+
   const { work, older } = newestAttempts(listed.filter((a) => opts.user === undefined || a.sparkUser === opts.user));
   summary.olderAttemptsSkipped = older;
   summary.found = work.length;
@@ -227,7 +249,7 @@ export async function collectFromHistoryServer(
   await Promise.all(Array.from({ length: Math.min(concurrency, work.length) }, worker));
 
   if (!opts.dryRun) {
-    const listingComplete = opts.limit === undefined || new Set(listed.map((a) => a.appId)).size < opts.limit;
+    const listingComplete = opts.limit === undefined || listedApplications < opts.limit;
     const coversFromWatermark = sinceMs === undefined || (watermarkBeforeMs !== null && sinceMs <= watermarkBeforeMs);
     let watermark: number | null = null;
     if (!summary.cancelled && listingComplete && coversFromWatermark && opts.user === undefined && opts.status === undefined) {

@@ -1,0 +1,594 @@
+/**
+ * Collection from a REAL Spark History Server: Spark 4.3.0's own `HistoryServer` from the pip-installed
+ * pyspark (scripts/start-history-server.sh, bound to 127.0.0.1), over a temp folder holding copies of
+ * the example runs (examples/history/eventlog_v2_*) and of a few fixture logs (test/fixtures/spark/
+ * event-logs: Spark 2.1-3.5 single files and rolling folders, a running app, one YARN app with four attempts).
+ *
+ * Checks: records collected over the server equal, field by field, the records read from the same files
+ * directly; incremental runs download nothing; --limit / --since / --user / --dry-run; and faults on
+ * loopback — the server stopped mid-collection, and a small HTTP proxy written here (in front of the real
+ * server) that answers 500/503 with Retry-After, stalls past the timeout, cuts responses short, or answers
+ * malformed JSON for the listing. After each fault a later collection completes and the store holds every
+ * application exactly once (and equal to the direct read).
+ *
+ * Every process started here is killed in `after` (and on process exit, should mocha die first).
+ */
+import * as assert from 'assert';
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { main } from '../server/src/cli/main';
+import { collectEventLogs } from '../server/src/history/collect';
+import { discoverEventLogs, type EventLogSource } from '../server/src/history/event-log/discover';
+import { readEventLog } from '../server/src/history/event-log/reader';
+import type { ApplicationRecord } from '../server/src/history/application-record';
+import { HistoryServerClient, type HistoryServerClientOptions } from '../server/src/history/history-server/client';
+import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../server/src/history/history-server/collect';
+import { extractZip } from '../server/src/history/history-server/zip';
+import { HistoryStore } from '../server/src/store/history-store';
+
+const ROOT = path.join(__dirname, '..', '..');
+const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
+const EXAMPLES = path.join(ROOT, 'examples', 'history');
+const START_SCRIPT = path.join(ROOT, 'scripts', 'start-history-server.sh');
+
+/** Fixture logs copied next to the example runs (paths below test/fixtures/spark/event-logs). */
+const FIXTURE_LOGS = [
+  'qubole-sparklens/local-1532512550423',
+  'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
+  'apache-spark/app-20161115172038-0000',
+  'ucesys-sparkscope/app-20231025121456-0004-eventLog-running',
+  'apache-spark-26d03b62/application_1536831636016_59384_1',
+  'nvidia-spark-rapids-tools/multiple_attempts/attempt_1_eventlog.zstd',
+  'nvidia-spark-rapids-tools/multiple_attempts/attempt_2_eventlog.zstd',
+  'nvidia-spark-rapids-tools/multiple_attempts/attempt_3_eventlog.zstd',
+  'nvidia-spark-rapids-tools/multiple_attempts/attempt_4_eventlog.zstd',
+];
+
+/** Fast retries for tests; the defaults (500 ms base, 30 s idle timeout) are for real servers. */
+const FAST: Partial<HistoryServerClientOptions> = { retries: 4, retryBaseDelayMs: 20, retryMaxDelayMs: 200, timeoutMs: 10_000 };
+
+function sparkHome(): string {
+  const env = process.env.SPARK_HOME;
+  if (env && fs.existsSync(path.join(env, 'bin', 'spark-class'))) return env;
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-pyspark.sh')], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`scripts/install-pyspark.sh failed (exit ${r.status}); the History Server tests need pyspark and Java 17+:\n${r.stderr}`);
+  return r.stdout.trim().split('\n').pop() as string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** GET a JSON body over loopback with plain node http (test side), or null on any failure. */
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 3000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null);
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const p of running) {
+    try {
+      process.kill(-(p.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
+/** Spark's History Server as a child process group (bash script → exec spark-class → exec java). */
+class RealHistoryServer {
+  private proc: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  readonly url: string;
+
+  constructor(
+    readonly logDir: string,
+    readonly port: number,
+    private readonly home: string,
+    readonly outFile: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Starts the server and waits until its listing holds every id of `expectedIds`. */
+  async start(expectedIds: string[], timeoutMs = 150_000): Promise<void> {
+    const out = fs.openSync(this.outFile, 'a');
+    const proc = spawn('bash', [START_SCRIPT, this.logDir, String(this.port)], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, SPARK_HOME: this.home },
+    });
+    fs.closeSync(out);
+    this.proc = proc;
+    running.add(proc);
+    this.exited = new Promise((r) => proc.once('exit', () => r()));
+    await this.waitForListing(expectedIds, timeoutMs);
+  }
+
+  async waitForListing(expectedIds: string[], timeoutMs = 60_000, check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
+      const apps = (await getJson(`${this.url}/api/v1/applications`)) as { id: string; attempts: { completed: boolean }[] }[] | null;
+      if (apps) {
+        const ids = new Set(apps.map((a) => a.id));
+        if (expectedIds.every((id) => ids.has(id)) && check(apps)) return;
+      }
+      if (Date.now() > deadline) throw new Error(`History Server at ${this.url} did not list ${expectedIds.length} applications within ${timeoutMs} ms:\n${this.tail()}`);
+      await sleep(250);
+    }
+  }
+
+  /** Stops the JVM (SIGTERM to the group, SIGKILL after 15 s) and waits for it to exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return;
+    try {
+      process.kill(-(p.pid as number), 'SIGTERM');
+    } catch {
+      // gone
+    }
+    const killed = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
+    if (!killed) {
+      try {
+        process.kill(-(p.pid as number), 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await this.exited;
+    }
+    running.delete(p);
+    // The port is free once nothing listens any more.
+    for (let i = 0; i < 40 && (await getJson(`${this.url}/api/v1/version`)) !== null; i++) await sleep(250);
+  }
+
+  tail(): string {
+    try {
+      return fs.readFileSync(this.outFile, 'utf8').split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no output)';
+    }
+  }
+}
+
+/** A proxy on 127.0.0.1 in front of the real server; `fault` may answer a request itself. */
+class FaultProxy {
+  readonly requests: string[] = [];
+  fault: ((req: http.IncomingMessage, res: http.ServerResponse, n: number) => boolean) | null = null;
+  private server: http.Server | null = null;
+  url = '';
+
+  constructor(private readonly targetPort: number) {}
+
+  async start(): Promise<void> {
+    this.server = http.createServer((req, res) => {
+      const n = this.requests.push(req.url ?? '');
+      if (this.fault && this.fault(req, res, n)) return;
+      forward(req, res, this.targetPort);
+    });
+    await new Promise<void>((r) => (this.server as http.Server).listen(0, '127.0.0.1', () => r()));
+    this.url = `http://127.0.0.1:${(this.server.address() as net.AddressInfo).port}`;
+  }
+
+  logsRequests(): number {
+    return this.requests.filter((u) => u.endsWith('/logs')).length;
+  }
+
+  async close(): Promise<void> {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((r) => (this.server as http.Server).close(r));
+    this.server = null;
+  }
+}
+
+function forward(req: http.IncomingMessage, res: http.ServerResponse, port: number): void {
+  const up = http.request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (ur) => {
+    res.writeHead(ur.statusCode ?? 502, ur.headers);
+    ur.pipe(res);
+  });
+  up.on('error', () => res.destroy());
+  req.pipe(up);
+}
+
+/** Fetches the whole upstream answer (status, headers, body) for a fault that replays part of it. */
+function fetchUpstream(req: http.IncomingMessage, port: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get({ host: '127.0.0.1', port, path: req.url, headers: { accept: req.headers.accept ?? '*/*' } }, (ur) => {
+        const chunks: Buffer[] = [];
+        ur.on('data', (c: Buffer) => chunks.push(c));
+        ur.on('end', () => resolve({ status: ur.statusCode ?? 502, headers: ur.headers, body: Buffer.concat(chunks) }));
+        ur.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+/** Records in a comparable order. Nothing is normalised: the store keeps no path inside a record. */
+function byApp(records: ApplicationRecord[]): ApplicationRecord[] {
+  return [...records].sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0));
+}
+
+describe('History Server collection against a real Spark History Server (pyspark 4.3.0)', function () {
+  let tmp: string;
+  let logDir: string;
+  let shs: RealHistoryServer;
+  let direct: ApplicationRecord[];
+  let expectedIds: string[];
+  let sources: EventLogSource[];
+  const clients: HistoryServerClient[] = [];
+  const proxies: FaultProxy[] = [];
+  const startedAt = Date.now();
+
+  function client(url: string, extra: Partial<HistoryServerClientOptions> = {}): HistoryServerClient {
+    const c = new HistoryServerClient({ baseUrl: url, ...FAST, ...extra });
+    clients.push(c);
+    return c;
+  }
+
+  async function proxy(): Promise<FaultProxy> {
+    const p = new FaultProxy(shs.port);
+    await p.start();
+    proxies.push(p);
+    return p;
+  }
+
+  function freshStore(name: string): HistoryStore {
+    return HistoryStore.open(path.join(tmp, `${name}.db`));
+  }
+
+  /** The store holds every application exactly once, each equal to the record read from the files directly. */
+  function assertComplete(store: HistoryStore): void {
+    assert.strictEqual(store.countApplications(), expectedIds.length);
+    assert.deepStrictEqual(byApp(store.allRuns()), direct);
+  }
+
+  async function collect(store: HistoryStore, url: string, opts: HistoryServerCollectOptions = {}, extra: Partial<HistoryServerClientOptions> = {}) {
+    return collectFromHistoryServer(client(url, extra), store, { tempDir: tmp, ...opts });
+  }
+
+  before(async function () {
+    this.timeout(600_000);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-shs-'));
+    logDir = path.join(tmp, 'logs');
+    fs.mkdirSync(logDir);
+    for (const name of fs.readdirSync(EXAMPLES).filter((n) => n.startsWith('eventlog_v2_'))) {
+      fs.cpSync(path.join(EXAMPLES, name), path.join(logDir, name), { recursive: true });
+    }
+    for (const rel of FIXTURE_LOGS) fs.cpSync(path.join(LOGS, rel), path.join(logDir, path.basename(rel)), { recursive: true });
+
+    // The reference: the same files read directly (the store keeps the newest attempt per application).
+    const directStore = HistoryStore.open(':memory:');
+    const s = await collectEventLogs(logDir, directStore);
+    assert.deepStrictEqual(s.failed, []);
+    direct = byApp(directStore.allRuns());
+    directStore.close();
+    expectedIds = direct.map((r) => r.appId);
+    sources = await discoverEventLogs(logDir);
+
+    shs = new RealHistoryServer(logDir, await freePort(), sparkHome(), path.join(tmp, 'history-server.out'));
+    const t0 = Date.now();
+    await shs.start(expectedIds);
+    console.log(`      (History Server up and listing ${expectedIds.length} applications after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  });
+
+  after(async function () {
+    this.timeout(60_000);
+    for (const c of clients) c.close();
+    for (const p of proxies) await p.close();
+    await shs?.stop();
+    if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+    console.log(`      (History Server tests took ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
+  });
+
+  it('collects every application; each record equals the record read from the same files directly', async function () {
+    this.timeout(120_000);
+    const store = freshStore('main');
+    const s = await collect(store, shs.url);
+    assert.deepStrictEqual(s.failed, []);
+    assert.strictEqual(s.found, expectedIds.length);
+    assert.strictEqual(s.inserted, expectedIds.length);
+    assert.strictEqual(s.downloaded, expectedIds.length);
+    assert.strictEqual(s.olderAttemptsSkipped, 3); // attempts 1-3 of application_1724877841851_0016
+    assertComplete(store);
+    // The watermark is the latest end time of a completed application.
+    const latestEnd = Math.max(...direct.filter((r) => r.completed).map((r) => r.endTimeMs as number));
+    assert.strictEqual(store.collectionSource(shs.url)?.lastCompletedEndTimeMs, latestEnd);
+    // Temp folders are gone.
+    assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
+    store.close();
+  });
+
+  it('reads, from each /logs zip, the same record as readEventLog on the original files (every attempt)', async function () {
+    this.timeout(120_000);
+    const c = client(shs.url);
+    const listed = await c.listApplications();
+    assert.strictEqual(listed.length, expectedIds.length + 3);
+    const fromFiles = new Map<string, ApplicationRecord>();
+    for (const src of sources) {
+      const r = (await readEventLog(src)).record;
+      if (r) fromFiles.set(`${r.appId}/${r.attemptId}`, r);
+    }
+    for (const a of listed) {
+      const dir = fs.mkdtempSync(path.join(tmp, 'zip-'));
+      await c.downloadEventLogs(a.appId, a.attemptId, path.join(dir, 'l.zip'));
+      fs.mkdirSync(path.join(dir, 'x'));
+      await extractZip(path.join(dir, 'l.zip'), path.join(dir, 'x'));
+      const [fromZip] = await discoverEventLogs(path.join(dir, 'x'));
+      const viaServer = await readEventLog(fromZip);
+      const match = fromFiles.get(`${a.appId}/${a.attemptId}`);
+      assert.ok(match, `${a.appId}/${a.attemptId} not found among the files`);
+      assert.deepStrictEqual(viaServer.record, match, `${a.appId}/${a.attemptId}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('incremental: a second run downloads nothing, and its listing starts at the watermark', async function () {
+    this.timeout(60_000);
+    const store = freshStore('main');
+    const s = await collect(store, shs.url);
+    assert.deepStrictEqual(s.failed, []);
+    assert.strictEqual(s.downloaded, 0);
+    assert.strictEqual(s.inserted + s.updated, 0);
+    assert.ok(s.listedSinceMs !== null && s.listedSinceMs < (s.watermarkBeforeMs as number));
+    assert.ok(s.found < expectedIds.length, 'the watermark narrows the listing');
+    // Without the watermark (another URL for the same server: the proxy), the store check alone skips everything.
+    const p = await proxy();
+    const again = await collect(store, p.url);
+    assert.strictEqual(again.found, expectedIds.length);
+    assert.strictEqual(again.unchanged, expectedIds.length);
+    assert.strictEqual(p.logsRequests(), 0);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('CLI: --limit, --since, --user and --dry-run select what the server lists', async function () {
+    this.timeout(120_000);
+    const run = async (...args: string[]) => {
+      const out: string[] = [];
+      const code = await main(['collect', '--source', 'history-server', '--url', shs.url, '--format', 'json', ...args], (s) => out.push(s), (s) => out.push(s));
+      return { code, json: JSON.parse(out.join('\n')) as { inserted: number; applications: { appId: string; outcome: string }[]; failed: unknown[]; storedApplications: number } };
+    };
+    const ids = (j: { applications: { appId: string }[] }) => j.applications.map((a) => a.appId).sort();
+    const latestEnding = direct.filter((r) => r.completed).sort((a, b) => (b.endTimeMs as number) - (a.endTimeMs as number));
+
+    const limited = await run('--limit', '3', '--db', path.join(tmp, 'limit.db'));
+    assert.strictEqual(limited.code, 0);
+    assert.deepStrictEqual(ids(limited.json), latestEnding.slice(0, 3).map((r) => r.appId).sort());
+    const limitStore = HistoryStore.open(path.join(tmp, 'limit.db'));
+    assert.strictEqual(limitStore.collectionSource(shs.url)?.lastCompletedEndTimeMs, null, 'a truncated listing sets no watermark');
+    limitStore.close();
+
+    const sinceMs = Date.UTC(2024, 0, 1);
+    const since = await run('--since', '2024-01-01', '--db', path.join(tmp, 'since.db'));
+    assert.strictEqual(since.code, 0);
+    const expectedSince = direct.filter((r) => !r.completed || (r.endTimeMs as number) >= sinceMs).map((r) => r.appId).sort();
+    assert.deepStrictEqual(ids(since.json), expectedSince);
+    assert.strictEqual(expectedSince.length, 12);
+
+    const user = await run('--user', 'jose', '--db', path.join(tmp, 'user.db'));
+    assert.deepStrictEqual(ids(user.json), direct.filter((r) => r.user === 'jose').map((r) => r.appId).sort());
+    assert.strictEqual(user.json.inserted, 1);
+
+    const dry = await run('--dry-run', '--concurrency', '2', '--db', path.join(tmp, 'dry.db'));
+    assert.strictEqual(dry.code, 0);
+    assert.strictEqual(dry.json.inserted, 0);
+    assert.strictEqual(dry.json.storedApplications, 0);
+    assert.ok(dry.json.applications.every((a) => a.outcome === 'dry-run'));
+    assert.strictEqual(dry.json.applications.length, expectedIds.length);
+  });
+
+  it('honours Retry-After and retries 500/503 answers; the run completes', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    let faults = 0;
+    p.fault = (_req, res) => {
+      if (faults >= 4) return false;
+      faults++;
+      if (faults === 1 || faults === 3) res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'text/plain' }).end('busy');
+      else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('boom');
+      return true;
+    };
+    const store = freshStore('retry');
+    const t0 = Date.now();
+    const s = await collect(store, p.url, { concurrency: 2 });
+    assert.deepStrictEqual(s.failed, []);
+    assert.ok(Date.now() - t0 >= 2000, 'waited the two Retry-After seconds');
+    assert.strictEqual(faults, 4);
+    assertComplete(store);
+    const again = await collect(store, p.url);
+    assert.strictEqual(again.downloaded, 0);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('times out a stalled request (no answer, then a body that stops) and retries it', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    let stalls = 0;
+    p.fault = (req, res) => {
+      if (!req.url?.endsWith('/logs') || stalls >= 2) return false;
+      stalls++;
+      if (stalls === 1) return true; // never answer
+      void fetchUpstream(req, shs.port).then((u) => {
+        res.writeHead(u.status, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(u.body.length) });
+        res.write(u.body.subarray(0, u.body.length >> 1)); // half, then silence
+      });
+      return true;
+    };
+    const store = freshStore('stall');
+    const t0 = Date.now();
+    const s = await collect(store, p.url, { concurrency: 1 }, { timeoutMs: 1000 });
+    assert.deepStrictEqual(s.failed, []);
+    assert.strictEqual(stalls, 2);
+    assert.ok(Date.now() - t0 >= 2000, 'two idle timeouts of 1 s');
+    assertComplete(store);
+    store.close();
+  });
+
+  it('a response cut short is retried; without retries it fails, and the next run completes', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    let cuts = 0;
+    const cutFirst = (limit: number) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+      if (!req.url?.endsWith('/logs') || cuts >= limit) return false;
+      cuts++;
+      void fetchUpstream(req, shs.port).then((u) => {
+        res.writeHead(u.status, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(u.body.length) });
+        res.write(u.body.subarray(0, u.body.length >> 1), () => res.socket?.destroy());
+      });
+      return true;
+    };
+    p.fault = cutFirst(2);
+    const store = freshStore('cut');
+    const s = await collect(store, p.url);
+    assert.deepStrictEqual(s.failed, []);
+    assert.strictEqual(cuts, 2);
+    assertComplete(store);
+    store.close();
+
+    cuts = 0;
+    p.fault = cutFirst(3);
+    const store2 = freshStore('cut-no-retry');
+    const first = await collect(store2, p.url, { concurrency: 1 }, { retries: 0 });
+    assert.strictEqual(first.failed.length, 3);
+    for (const f of first.failed) assert.match(f.reason, /History Server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/applications\/.+\/logs (failed|sent)/);
+    assert.strictEqual(first.inserted, expectedIds.length - 3);
+    p.fault = null;
+    const second = await collect(store2, p.url);
+    assert.deepStrictEqual(second.failed, []);
+    assert.strictEqual(second.inserted, 3);
+    assertComplete(store2);
+    store2.close();
+  });
+
+  it('malformed JSON for the listing fails the run (exit 2) without writing; the next run completes', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    p.fault = (req, res) => {
+      if (!/^\/api\/v1\/applications(\?|$)/.test(req.url ?? '')) return false;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('[ { "id" : "app-1", "name" : ');
+      return true;
+    };
+    const db = path.join(tmp, 'malformed.db');
+    const out: string[] = [];
+    const code = await main(['collect', '--source', 'history-server', '--url', p.url, '--db', db], (s) => out.push(s), (s) => out.push(s));
+    assert.strictEqual(code, 2);
+    assert.match(out.join('\n'), /failed +listing: History Server at .* answered malformed JSON/);
+    const store = HistoryStore.open(db);
+    assert.strictEqual(store.countApplications(), 0);
+    p.fault = (req, res) => {
+      if (!/^\/api\/v1\/applications(\?|$)/.test(req.url ?? '')) return false;
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"error":"not a list"}');
+      return true;
+    };
+    const wrongShape = await collect(store, p.url);
+    assert.strictEqual(wrongShape.found, 0);
+    assert.match(wrongShape.failed[0].reason, /not a Spark application list/);
+    p.fault = null;
+    const s = await collect(store, p.url);
+    assert.deepStrictEqual(s.failed, []);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('the History Server stopped mid-collection: failures are reported, the next run completes without duplicates', async function () {
+    this.timeout(300_000);
+    const store = freshStore('stopped');
+    /** The real client, stopping the real server before its 4th download. */
+    class StoppingClient extends HistoryServerClient {
+      downloads = 0;
+      override async downloadEventLogs(appId: string, attemptId: string | null, destFile: string, signal?: AbortSignal): Promise<number> {
+        if (++this.downloads === 4) await shs.stop();
+        return super.downloadEventLogs(appId, attemptId, destFile, signal);
+      }
+    }
+    const c = new StoppingClient({ baseUrl: shs.url, ...FAST, retries: 1 });
+    clients.push(c);
+    const first = await collectFromHistoryServer(c, store, { concurrency: 1, tempDir: tmp });
+    assert.strictEqual(first.inserted, 3);
+    assert.strictEqual(first.failed.length, expectedIds.length - 3);
+    for (const f of first.failed) assert.match(f.reason, /is not reachable \(connection refused\).*gave up after 2 tries/);
+    assert.strictEqual(store.countApplications(), 3);
+
+    const t0 = Date.now();
+    await shs.start(expectedIds);
+    console.log(`      (History Server restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const second = await collect(store, shs.url);
+    assert.deepStrictEqual(second.failed, []);
+    assert.strictEqual(second.inserted, expectedIds.length - 3);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('an in-progress attempt is stored as such and refreshed once it completed', async function () {
+    this.timeout(180_000);
+    const store = freshStore('main'); // holds everything and a watermark from the first test
+    // The restart in the previous test gave the running application a new lastUpdated: let a run pick that up first.
+    assert.deepStrictEqual((await collect(store, shs.url)).failed, []);
+    const name = 'application_1506645932520_24630151';
+    const full = fs.readFileSync(path.join(LOGS, 'apache-spark-26d03b62', name), 'utf8');
+    const lines = full.split('\n');
+    fs.writeFileSync(path.join(logDir, `${name}.inprogress`), lines.slice(0, 40).join('\n') + '\n');
+    await shs.waitForListing([name]);
+
+    const first = await collect(store, shs.url);
+    assert.deepStrictEqual(first.failed, []);
+    assert.strictEqual(first.downloaded, 1, JSON.stringify(first.applications));
+    assert.strictEqual(first.inserted, 1);
+    const partial = store.allRuns().find((r) => r.appId === name);
+    assert.strictEqual(partial?.completed, false);
+    // Nothing changed: not downloaded again.
+    assert.strictEqual((await collect(store, shs.url)).downloaded, 0);
+
+    fs.writeFileSync(path.join(logDir, name), full);
+    fs.rmSync(path.join(logDir, `${name}.inprogress`));
+    await shs.waitForListing([name], 60_000, (apps) => apps.find((a) => a.id === name)?.attempts[0].completed === true);
+    // Its end time (2018) lies far before the watermark: the listing does not show it, the stored in-progress record brings it back.
+    const second = await collect(store, shs.url);
+    assert.deepStrictEqual(second.failed, []);
+    assert.strictEqual(second.updated, 1, JSON.stringify(second.applications));
+    assert.strictEqual(second.downloaded, 1);
+    const [src] = (await discoverEventLogs(logDir)).filter((s) => path.basename(s.path) === name);
+    const expected = (await readEventLog(src)).record as ApplicationRecord;
+    assert.strictEqual(expected.completed, true);
+    const stored = store.allRuns().find((r) => r.appId === name);
+    assert.deepStrictEqual(stored, store.allRuns().find((r) => r.appId === name)); // stable
+    const roundTrip = HistoryStore.open(':memory:');
+    roundTrip.upsert(expected, { path: 'x', sizeBytes: 0, mtimeMs: 0, malformedLines: 0 });
+    assert.deepStrictEqual(stored, roundTrip.allRuns()[0]);
+    roundTrip.close();
+    store.close();
+  });
+});
