@@ -267,7 +267,7 @@ describe('event-log codecs (Spark-written samples)', () => {
       const lines = await collectLines(await singleSource(file), progress);
       assert.deepEqual(lines, [], codec);
       assert.equal(progress.warnings.length, 1, codec);
-      assert.ok(progress.warnings[0].startsWith(`${file}: corrupt ${codec} data (`), progress.warnings[0]);
+      assert.ok(progress.warnings[0].startsWith(`${file}: corrupt ${codec} data: `), progress.warnings[0]);
       assert.match(progress.warnings[0], /the rest of this file \(from byte 0\) is skipped$/);
     }
   });

@@ -292,7 +292,7 @@ async function* fileLineBatches(
         } catch (err) {
           if (!(err instanceof CorruptStreamError)) throw err;
           failed = true;
-          warn(`corrupt ${codec} data (${err.message}); the rest of this file (from byte ${err.offset}) is skipped`);
+          warn(`corrupt ${codec} data: ${err.message}; the rest of this file (from byte ${err.offset}) is skipped`);
         }
         for (const b of blocks) feed(b);
         if (pending.length > 0) yield take();
