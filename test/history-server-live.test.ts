@@ -17,6 +17,7 @@ import * as assert from 'assert';
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -233,6 +234,27 @@ function fetchUpstream(req: http.IncomingMessage, port: number): Promise<{ statu
       })
       .on('error', reject);
   });
+}
+
+/**
+ * A throwaway CA, a server certificate for IP 127.0.0.1 and a client certificate, made with the openssl CLI.
+ * @returns the folder, or null when openssl is not installed.
+ */
+function makePki(dir: string): string | null {
+  if (spawnSync('openssl', ['version']).status !== 0) return null;
+  fs.mkdirSync(dir, { recursive: true });
+  const run = (...args: string[]) => {
+    const r = spawnSync('openssl', args, { cwd: dir, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`openssl ${args.join(' ')} failed: ${r.stderr}`);
+  };
+  fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  fs.writeFileSync(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=spark-optimizer test CA');
+  for (const who of ['server', 'client']) {
+    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'test client'}`);
+    run('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '2', '-extfile', `${who}.ext`);
+  }
+  return dir;
 }
 
 /** Records in a comparable order. Nothing is normalised: the store keeps no path inside a record. */
@@ -521,6 +543,119 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.deepStrictEqual(s.failed, []);
     assertComplete(store);
     store.close();
+  });
+
+  it('503 "Event logs are not available" is reported for that application, not retried; the rest is collected', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    const victim = direct.find((r) => r.appName === 'skewed_join')?.appId as string;
+    p.fault = (req, res) => {
+      if (req.url !== `/api/v1/applications/${victim}/logs`) return false;
+      res.writeHead(503, { 'Content-Type': 'text/plain' }).end(`Event logs are not available for app: ${victim}.`);
+      return true;
+    };
+    const store = freshStore('unavailable');
+    const s = await collect(store, p.url);
+    assert.strictEqual(s.failed.length, 1);
+    assert.strictEqual(s.failed[0].appId, victim);
+    assert.match(s.failed[0].reason, /answered 503 Service Unavailable: Event logs are not available for app: .*cannot read its event log files/);
+    assert.strictEqual(p.requests.filter((u) => u.endsWith(`${victim}/logs`)).length, 1);
+    assert.strictEqual(s.inserted, expectedIds.length - 1);
+    // The watermark stops at the failed application's end, so the next run lists it again.
+    const victimEnd = direct.find((r) => r.appId === victim)?.endTimeMs as number;
+    assert.strictEqual(store.collectionSource(p.url)?.lastCompletedEndTimeMs, victimEnd);
+    p.fault = null;
+    const again = await collect(store, p.url);
+    assert.deepStrictEqual(again.failed, []);
+    assert.strictEqual(again.inserted, 1);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('cancels through its AbortSignal between and inside downloads; the next run completes', async function () {
+    this.timeout(120_000);
+    const store = freshStore('cancel');
+    const abort = new AbortController();
+    const progress: [number, number][] = [];
+    const s = await collect(store, shs.url, {
+      concurrency: 1,
+      signal: abort.signal,
+      onProgress: (done, total) => {
+        progress.push([done, total]);
+        if (done === 2) abort.abort();
+      },
+    });
+    assert.strictEqual(s.cancelled, true);
+    assert.strictEqual(s.inserted, 2);
+    assert.deepStrictEqual(progress, [
+      [1, expectedIds.length],
+      [2, expectedIds.length],
+    ]);
+    assert.strictEqual(store.collectionSource(shs.url)?.lastCompletedEndTimeMs ?? null, null, 'a cancelled run sets no watermark');
+    assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
+    const again = await collect(store, shs.url);
+    assert.deepStrictEqual(again.failed, []);
+    assert.strictEqual(again.inserted, expectedIds.length - 2);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('sends bearer / basic / extra-header credentials on every request and never reports them', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    const seen: http.IncomingHttpHeaders[] = [];
+    p.fault = (req) => {
+      seen.push(req.headers);
+      return false;
+    };
+    const store = freshStore('auth');
+    const bearer = await collect(store, p.url, { limit: 2 }, { auth: { kind: 'bearer', token: 'tok-SECRET-1' }, headers: { 'X-Api-Key': 'key-SECRET-2' } });
+    assert.deepStrictEqual(bearer.failed, []);
+    assert.ok(seen.length >= 3);
+    for (const h of seen) {
+      assert.strictEqual(h.authorization, 'Bearer tok-SECRET-1');
+      assert.strictEqual(h['x-api-key'], 'key-SECRET-2');
+    }
+    seen.length = 0;
+    const basicUrl = p.url.replace('http://', 'http://alice:pw-SECRET-3@');
+    const basic = await collect(store, basicUrl, { limit: 3 });
+    assert.strictEqual(seen[0].authorization, `Basic ${Buffer.from('alice:pw-SECRET-3').toString('base64')}`);
+    assert.strictEqual(basic.source, p.url);
+    // A 401 says what to set, and no secret appears in any summary.
+    p.fault = (_req, res) => {
+      res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
+      return true;
+    };
+    const denied = await collect(store, basicUrl, {}, { headers: { Cookie: 'session=SECRET-4' } });
+    assert.match(denied.failed[0].reason, /answered 401 Unauthorized: Unauthorized; give credentials with SPARK_OPTIMIZER_HS_TOKEN/);
+    assert.doesNotMatch(JSON.stringify([bearer, basic, denied]), /SECRET/);
+    store.close();
+  });
+
+  it('TLS: verifies the server certificate by default, trusts a given CA, and presents a client certificate (mTLS)', async function () {
+    this.timeout(120_000);
+    const pki = makePki(path.join(tmp, 'pki'));
+    if (!pki) this.skip(); // no openssl on this machine
+    const read = (n: string) => fs.readFileSync(path.join((pki as string), n));
+    const server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => forward(req, res, shs.port));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    try {
+      const store = freshStore('tls');
+      const untrusted = await collect(store, url, {}, { retries: 0 });
+      assert.match(untrusted.failed[0].reason, /certificate/);
+      assert.match(untrusted.failed[0].reason, /pass the CA with --ca/);
+      const noClientCert = await collect(store, url, {}, { retries: 0, tls: { ca: read('ca.crt') } });
+      assert.strictEqual(noClientCert.found, 0);
+      assert.strictEqual(noClientCert.failed.length, 1);
+      const mtls = await collect(store, url, { limit: 2 }, { tls: { ca: read('ca.crt'), cert: read('client.crt'), key: read('client.key') } });
+      assert.deepStrictEqual(mtls.failed, []);
+      assert.strictEqual(mtls.inserted, 2);
+      store.close();
+    } finally {
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('the History Server stopped mid-collection: failures are reported, the next run completes without duplicates', async function () {
