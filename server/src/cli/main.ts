@@ -35,6 +35,8 @@ const USAGE = `Usage:
   spark-optimizer collect --source history-server --url URL [--since DATE|36h|7d] [--user U] [--limit N]
       [--concurrency N] [--timeout SECONDS] [--insecure] [--ca FILE] [--cert FILE --key FILE]
       [--db FILE] [--dry-run] [--format json]
+      (--since: applications that ended at or after; default: since the last run against URL.
+       --timeout: seconds without a byte before a request is retried, default 30. --concurrency default 4.)
       (credentials from env: SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD,
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
   spark-optimizer settings FILE... [--format json]
@@ -61,7 +63,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
   try {
     switch (command) {
       case 'collect':
-        return await collect(rest, out);
+        return await collect(rest, out, err);
       case 'settings':
         return settings(rest, out);
       case 'check':
@@ -93,7 +95,7 @@ function parse(args: string[], options: OptionSpec): { values: Record<string, st
   return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
 }
 
-async function collect(args: string[], out: (s: string) => void): Promise<number> {
+async function collect(args: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { values } = parse(args, {
     source: { type: 'string', default: 'event-logs' },
     path: { type: 'string' },
@@ -110,7 +112,7 @@ async function collect(args: string[], out: (s: string) => void): Promise<number
     db: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
   });
-  if (values.source === 'history-server') return collectHistoryServer(values, out);
+  if (values.source === 'history-server') return collectHistoryServer(values, out, err);
   if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
   if (typeof values.path !== 'string') throw new UsageError('collect needs --path DIR (a folder of Spark event logs).');
   if (!fs.existsSync(values.path)) throw new Error(`No such folder: ${values.path}`);
@@ -192,7 +194,7 @@ function positiveInt(name: string, v: string | boolean | undefined): number | un
   return n;
 }
 
-async function collectHistoryServer(values: Record<string, string | boolean | undefined>, out: (s: string) => void): Promise<number> {
+async function collectHistoryServer(values: Record<string, string | boolean | undefined>, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   if (typeof values.url !== 'string') throw new UsageError('collect --source history-server needs --url URL (like http://host:18080).');
   const since = typeof values.since === 'string' ? parseSince(values.since) : undefined;
   const limit = positiveInt('limit', values.limit);
@@ -210,6 +212,8 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     headers,
     timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
     tls: { rejectUnauthorized: values.insecure !== true, ca: readPem('ca', values.ca), cert: readPem('cert', values.cert), key: readPem('key', values.key) },
+    // Retries go to stderr (never with credentials: the client reports URLs without them).
+    onRetry: (r) => err(`retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason}`),
   });
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
   const store = HistoryStore.open(dbPath);

@@ -156,7 +156,8 @@ export async function collectFromHistoryServer(
   // Applications stored unfinished from this server but missing from the listing (their end time lies
   // before the watermark window, e.g. an old log the server found late): ask for each one directly, so an
   // in-progress attempt is refreshed once it completed whatever its end time.
-  if (opts.status !== 'running' && !opts.signal?.aborted) {
+  // (Not with `limit`: the caller asked for at most that many applications.)
+  if (opts.status !== 'running' && opts.limit === undefined && !opts.signal?.aborted) {
     const listedIds = new Set(listed.map((a) => a.appId));
     for (const appId of store.incompleteApplicationIds(client.urlOf('/applications/'))) {
       if (listedIds.has(appId)) continue;
