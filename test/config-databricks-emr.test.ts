@@ -192,6 +192,8 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
       assert.strictEqual(languageIdForPath('cluster.json'), 'json');
       assert.strictEqual(extractSettings(JOB, 'json').languageId, 'json');
       assert.strictEqual(extractSettings(`// cluster\n${JOB.replace('"i3.xlarge",', '"i3.xlarge", // comment')}`, 'jsonc').blocks[0].settings.length, 4);
+      const jsonc = '/* job */ {"spark_conf": {"spark.a": "1", /* two */ "spark.b": 2,},}';
+      assert.deepStrictEqual(settings(jsonc).map((s) => [s.key, s.value]), [['spark.a', '1'], ['spark.b', '2']]);
     });
 
     it('never throws on any prefix of a file being typed', () => {
