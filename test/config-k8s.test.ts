@@ -160,6 +160,29 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
     });
   });
 
+  describe('YAML value forms', () => {
+    const text = 'kind: SparkApplication\r\nspec:\r\n  driver:\r\n    memory: 512m # comment\r\n    javaOptions: -Dx=1\r\n      -Dy=2\r\n  executor:\r\n    memory: &m 1g\r\n    memoryOverhead: *m\r\n    javaOptions: |\r\n      -Da=1\r\n';
+
+    it('keeps comments out of the range, folds multi-line scalars, and marks aliases non-literal (CRLF file)', () => {
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value, s.literal, s.range.start.line]),
+        [
+          ['spark.driver.memory', '512m', true, 3],
+          ['spark.driver.extraJavaOptions', '-Dx=1 -Dy=2', true, 4],
+          ['spark.executor.memory', '1g', true, 7],
+          ['spark.executor.memoryOverhead', null, false, 8],
+          ['spark.executor.extraJavaOptions', '-Da=1\n', true, 9],
+        ],
+      );
+      assert.strictEqual(textAt(text, only(text, 'spark.driver.memory').range), '512m');
+      const edited = replaceAt(text, only(text, 'spark.executor.extraJavaOptions').range, '-Xss4m');
+      assert.strictEqual(only(edited, 'spark.executor.extraJavaOptions').value, '-Xss4m');
+      const [block] = extractK8sSettings(text).blocks;
+      const inserted = insert(text, block, 'spark.a', '1');
+      assert.ok(inserted.startsWith('kind: SparkApplication\r\nspec:\r\n  sparkConf:\r\n    spark.a: "1"\r\n  driver:'), inserted);
+    });
+  });
+
   describe('dispatch and broken input', () => {
     it('is chosen for .yaml and .yml files', () => {
       assert.strictEqual(languageIdForPath('deploy/spark-pi.yaml'), 'yaml');

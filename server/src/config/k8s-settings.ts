@@ -45,7 +45,8 @@ const DYNAMIC_ALLOCATION_FIELDS: ReadonlySet<string> = new Set([
  * `pkg/controller/sparkapplication/submission.go`, as test/fixtures/configs/README.md lists it).
  *
  * Values: a plain scalar keeps its source text (`1`, `true`, `512m`), a quoted one its text between the quotes
- * (escapes as written); the range covers exactly that text, and so does `raw` (the quotes belong to YAML). A value that is not a scalar (Helm's `{{ .Values.x }}`
+ * (escapes as written); the range covers exactly that text, and so does `raw` (the quotes belong to YAML). A
+ * scalar folded over several lines, or a block scalar (`|`, `>`), has the value YAML gives it. A value that is not a scalar (Helm's `{{ .Values.x }}`
  * parses as a flow mapping), an alias, or a string holding a template (`"{{ .Values.x }}"`, `${X}`) is non-literal.
  * Empty values (`memory:` still being typed) are not recorded.
  *
@@ -120,14 +121,14 @@ class ApplicationReader {
       if (apacheOperator) continue;
       if (field === 'hadoopConf') this.readMap(value, `${specPath}.hadoopConf`, (k) => `spark.hadoop.${k}`, true);
       else if (field === 'driver' || field === 'executor') {
-        this.readMap(value, `spec.${field}`, (k) => {
+        this.readMap(value, `${specPath}.${field}`, (k) => {
           const pattern = ROLE_FIELDS.get(k) ?? (field === 'executor' ? EXECUTOR_FIELDS.get(k) : undefined);
           return pattern?.replace('{role}', field);
         }, true);
       } else if (field === 'dynamicAllocation') {
-        this.readMap(value, 'spec.dynamicAllocation', (k) => (DYNAMIC_ALLOCATION_FIELDS.has(k) ? `spark.dynamicAllocation.${k}` : undefined), true);
+        this.readMap(value, `${specPath}.dynamicAllocation`, (k) => (DYNAMIC_ALLOCATION_FIELDS.has(k) ? `spark.dynamicAllocation.${k}` : undefined), true);
       } else if (field === 'memoryOverheadFactor') {
-        this.add('spark.kubernetes.memoryOverheadFactor', 'spec.memoryOverheadFactor', value);
+        this.add('spark.kubernetes.memoryOverheadFactor', `${specPath}.memoryOverheadFactor`, value);
       }
     }
     this.settings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
@@ -153,13 +154,16 @@ class ApplicationReader {
       if (node.value === null && node.source === undefined) return;
       const [start, end] = contentOffsets(node, this.text);
       if (start >= end && node.value === null) return;
-      const value = this.text.slice(start, end);
+      const written = this.text.slice(start, end);
+      // A scalar folded over lines or a block scalar (`|`, `>`) means what YAML makes of it, not its layout.
+      const multiLine = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' || /[\r\n]/.test(written);
+      const value = multiLine && node.value !== null ? String(node.value) : written;
       const placeholder = isPlaceholderValue(value);
       this.settings.push({
         key,
         sourceKey,
         value: placeholder ? null : value,
-        raw: value,
+        raw: written,
         literal: !placeholder,
         range: this.lines.range(start, end),
         origin: 'spark-operator',
