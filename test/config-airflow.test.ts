@@ -36,7 +36,7 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
         settings(DAG).map((s) => [s.key, s.value, s.literal, s.raw, s.sourceKey, s.range.start.line + 1]),
         [
           ['spark.app.name', 'nightly-etl', true, '"nightly-etl"', 'name', 8],
-          ['spark.executor.memory', null, false, 'MEM', 'executor_memory', 9],
+          ['spark.executor.memory', '8g', false, 'MEM', 'executor_memory', 9],
           ['spark.executor.cores', '4', true, '4', 'executor_cores', 10],
           ['spark.executor.instances', '10', true, '10', 'num_executors', 11],
           ['spark.driver.memory', '2g', true, '"2g"', 'driver_memory', 12],
@@ -50,6 +50,38 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
       const [block] = extractAirflowSettings(DAG).blocks;
       assert.deepStrictEqual([block.kind, block.format, block.applicationFile], ['spark-submit', 'airflow-spark-submit', 'jobs/etl.py']);
       assert.ok(block.settings.every((s) => s.origin === 'airflow-operator'));
+    });
+
+    it('resolves a module constant like the PySpark reader, and says where it is written', () => {
+      const mem = only(DAG, 'spark.executor.memory');
+      assert.strictEqual(mem.resolvedFrom?.name, 'MEM');
+      assert.strictEqual(mem.resolvedFrom && textAt(DAG, mem.resolvedFrom.range), '8g');
+      assert.strictEqual(mem.resolvedFrom?.range.start.line, 2);
+      const shadowed = `${DAG}MEM = "4g"\n`;
+      assert.strictEqual(only(shadowed, 'spark.executor.memory').value, null);
+    });
+
+    it('reads a module-level conf dict once, where its entries are written, however many operators use it', () => {
+      const text = [
+        'SPARK_CONF = {',
+        '    "spark.executor.memory": "4g",',
+        '    "spark.sql.shuffle.partitions": 200,',
+        '}',
+        'a = SparkSubmitOperator(task_id="a", application="a.py", conf=SPARK_CONF)',
+        'b = SparkSubmitOperator(task_id="b", application="b.py", conf=SPARK_CONF, num_executors=3)',
+        '',
+      ].join('\n');
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value, s.range.start.line]),
+        [
+          ['spark.executor.memory', '4g', 1],
+          ['spark.sql.shuffle.partitions', '200', 2],
+          ['spark.executor.instances', '3', 5],
+        ],
+      );
+      const [a] = extractAirflowSettings(text).blocks;
+      const edited = insert(text, a, 'spark.driver.memory', '2g');
+      assert.ok(edited.includes('    "spark.sql.shuffle.partitions": 200,\n    "spark.driver.memory": "2g",\n}'), edited);
     });
 
     it('gives ranges inside the quotes that edit the value in place', () => {

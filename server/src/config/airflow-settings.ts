@@ -1,6 +1,6 @@
 import type Parser from 'tree-sitter';
 import { readSubmitParametersString } from './databricks-emr-settings';
-import { extractPythonSettings, pythonParser } from './python-settings';
+import { extractPythonSettings, isBinding, isPlainLiteral, pythonParser, stringParts } from './python-settings';
 import type { FileSettings, Position, Range, SettingsBlock, SparkSetting } from './setting';
 import { LineIndex } from './source-text';
 import { isPlaceholderValue } from './spark-defaults-settings';
@@ -40,7 +40,10 @@ const SUBMIT_OPERATOR = /^(SparkSubmitOperator|SparkSubmitHook)$/;
  *   reader runs on the string's text and its blocks are placed at the string's position.
  *
  * Values: a string literal's text without quotes, other literals their source text, anything else non-literal
- * with `raw` = the expression; a string holding a template (`{{ params.x }}`, `${X}`) is non-literal.
+ * with `raw` = the expression; a string holding a template (`{{ params.x }}`, `${X}`) is non-literal. A name the
+ * module binds exactly once, at top level, to a literal (`MEM = "8g"`) gives that value with `resolvedFrom` (as the
+ * PySpark reader does); `conf=SPARK_CONF` with such a module-level dict reads the dict's entries where they are
+ * written (once, however many operators share it).
  *
  * @param text the DAG file.
  * @returns blocks in source order (`languageId` `python`); never throws.
@@ -50,7 +53,7 @@ export function extractAirflowSettings(text: string): FileSettings {
   if (!/SparkSubmit|sparkSubmitParameters|["']spark:spark\.|SparkSession|SparkConf/.test(text)) return { languageId: 'python', blocks };
   try {
     const tree = pythonParser().parse(text);
-    const reader = new AirflowReader(text, blocks);
+    const reader = new AirflowReader(text, blocks, tree.rootNode);
     for (const node of tree.rootNode.descendantsOfType(['call', 'dictionary', 'string', 'ERROR'])) {
       try {
         reader.visit(node);
@@ -67,12 +70,33 @@ export function extractAirflowSettings(text: string): FileSettings {
 
 class AirflowReader {
   private readonly lines: LineIndex;
+  /** Names the module binds exactly once, at top level, to a string or number literal or to a dict literal. */
+  private readonly constants = new Map<string, Node>();
+  /** Module-level `conf` dicts already read (an operator that reuses one does not list its entries again). */
+  private readonly readDicts = new Set<number>();
 
   constructor(
     private readonly text: string,
     private readonly blocks: SettingsBlock[],
+    root: Node,
   ) {
     this.lines = new LineIndex(text);
+    const candidates = new Map<string, Node | null>();
+    for (const stmt of root.namedChildren) {
+      const a = stmt.type === 'expression_statement' ? stmt.firstNamedChild : null;
+      const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+      const right = a?.type === 'assignment' ? a.childForFieldName('right') : null;
+      if (!left || left.type !== 'identifier' || !right) continue;
+      const s = stringContent(right);
+      const constant = (s && !s.interpolated) || (isPlainLiteral(right) && right.type !== 'none') || right.type === 'dictionary';
+      candidates.set(left.text, candidates.has(left.text) || !constant ? null : right);
+    }
+    if (![...candidates.values()].some((c) => c)) return;
+    const bindings = new Map<string, number>();
+    for (const id of root.descendantsOfType('identifier')) {
+      if (candidates.get(id.text) && isBinding(id)) bindings.set(id.text, (bindings.get(id.text) ?? 0) + 1);
+    }
+    for (const [name, node] of candidates) if (node && bindings.get(name) === 1) this.constants.set(name, node);
   }
 
   visit(node: Node): void {
@@ -96,9 +120,23 @@ class AirflowReader {
       if (k && v) keywords.push([k, v]);
     }
     const confNode = keywords.find(([k]) => k === 'conf')?.[1];
-    const conf = confNode?.type === 'dictionary' ? confNode : undefined;
-    const block = this.operatorBlock(call.startIndex, call.endIndex, keywords, conf ? pairs(conf) : []);
-    const insertion = conf ? this.dictInsertion(conf, '"{key}": "{value}"') : this.keywordInsertion(args, 'conf={"{key}": "{value}"}');
+    let conf = confNode?.type === 'dictionary' ? confNode : undefined;
+    let sharedConf = false;
+    if (confNode?.type === 'identifier') {
+      // `conf=SPARK_CONF` with `SPARK_CONF = {...}` once at module level: the entries are written there.
+      const dict = this.constants.get(confNode.text);
+      if (dict?.type === 'dictionary') {
+        sharedConf = this.readDicts.has(dict.startIndex);
+        this.readDicts.add(dict.startIndex);
+        conf = dict;
+      }
+    }
+    const block = this.operatorBlock(call.startIndex, call.endIndex, keywords, conf && !sharedConf ? pairs(conf) : []);
+    const insertion = conf
+      ? this.dictInsertion(conf, '"{key}": "{value}"')
+      : confNode
+        ? undefined
+        : this.keywordInsertion(args, 'conf={"{key}": "{value}"}');
     if (insertion) block.insertion = insertion;
   }
 
@@ -215,7 +253,15 @@ class AirflowReader {
       return { key, sourceKey, value: placeholder ? null : value, raw, literal: !placeholder, range: this.lines.range(s.start, s.end), origin };
     }
     const plain = isPlainLiteral(v);
-    return { key, sourceKey, value: plain ? raw : null, raw, literal: plain, range: this.lines.range(v.startIndex, v.endIndex), origin };
+    const setting: SparkSetting = { key, sourceKey, value: plain ? raw : null, raw, literal: plain, range: this.lines.range(v.startIndex, v.endIndex), origin };
+    const constant = v.type === 'identifier' ? this.constants.get(v.text) : undefined;
+    if (constant && constant.type !== 'dictionary') {
+      const c = stringContent(constant);
+      const [start, end] = c ? [c.start, c.end] : [constant.startIndex, constant.endIndex];
+      setting.value = this.text.slice(start, end);
+      setting.resolvedFrom = { name: v.text, range: this.lines.range(start, end) };
+    }
+    return setting;
   }
 
   /** Insertion of a new `pair` after the last entry of a dict literal, in its layout. */
@@ -264,27 +310,14 @@ function pairs(dict: Node): [Node, Node][] {
   return out;
 }
 
-/** A string literal's content offsets (between prefix+quotes), whether it has f-string fields, and those fields. */
+/** A string literal's content offsets (between prefix and quotes) and its f-string fields, if it is a string. */
 function stringContent(node: Node): { start: number; end: number; interpolated: boolean; interpolations: Node[] } | undefined {
-  if (node.type !== 'string') return undefined;
-  const open = node.firstChild;
-  const close = node.lastChild;
-  if (!open || open.type !== 'string_start') return undefined;
-  const end = close && close.type === 'string_end' && close.startIndex >= open.endIndex ? close.startIndex : node.endIndex;
-  const interpolations = node.namedChildren.filter((c) => c.type === 'interpolation');
-  return { start: open.endIndex, end, interpolated: interpolations.length > 0, interpolations };
+  const s = stringParts(node);
+  return s && { ...s, interpolated: s.interpolations.length > 0 };
 }
 
 /** A plain string literal's text (no f-string fields), else undefined. */
 function literalString(node: Node, text: string): string | undefined {
   const s = stringContent(node);
   return s && !s.interpolated ? text.slice(s.start, s.end) : undefined;
-}
-
-/** `4`, `0.5`, `True`, `None`, `-1`. */
-function isPlainLiteral(node: Node): boolean {
-  if (['integer', 'float', 'true', 'false', 'none'].includes(node.type)) return true;
-  if (node.type !== 'unary_operator') return false;
-  const arg = node.childForFieldName('argument');
-  return !!arg && (arg.type === 'integer' || arg.type === 'float');
 }

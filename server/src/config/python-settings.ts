@@ -806,7 +806,7 @@ function literalPairs(node: Node): [Node, Node][] {
 }
 
 /** A string literal's content range (between its quotes and prefix) and its f-string fields. */
-function stringParts(node: Node): { start: number; end: number; interpolations: Node[] } | undefined {
+export function stringParts(node: Node): { start: number; end: number; interpolations: Node[] } | undefined {
   if (node.type !== 'string') return undefined;
   const open = node.firstChild;
   const close = node.lastChild;
@@ -816,7 +816,7 @@ function stringParts(node: Node): { start: number; end: number; interpolations: 
 }
 
 /** `4`, `0.5`, `True`, `None`, `-1`. */
-function isPlainLiteral(node: Node): boolean {
+export function isPlainLiteral(node: Node): boolean {
   if (PLAIN_LITERALS.has(node.type)) return true;
   if (node.type !== 'unary_operator') return false;
   const arg = node.childForFieldName('argument');
@@ -838,7 +838,7 @@ const TARGET_WRAPPERS = new Set([
 ]);
 
 /** True when this identifier occurrence (re)binds its name rather than reading it. */
-function isBinding(id: Node): boolean {
+export function isBinding(id: Node): boolean {
   let cur = id;
   let p = id.parent;
   while (p && TARGET_WRAPPERS.has(p.type)) {
