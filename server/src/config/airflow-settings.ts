@@ -23,6 +23,12 @@ const OPERATOR_KEYWORDS: ReadonlyMap<string, string> = new Map([
 /** Operators that run spark-submit with these keywords (`apache-airflow-providers-apache-spark`). */
 const SUBMIT_OPERATOR = /^(SparkSubmitOperator|SparkSubmitHook)$/;
 
+/** Text that only a file this reader has something to say about contains (every other Python file is left to the PySpark reader, unparsed here). */
+const AIRFLOW_TEXT = /SparkSubmit|sparkSubmitParameters|["']spark:spark\./;
+
+/** A Spark class named between triple quotes: possibly a PySpark script held in a string. */
+const EMBEDDED_SCRIPT = /('''|""")(?:(?!\1)[\s\S])*?Spark(?:Session|Conf|Context)/;
+
 /**
  * Reads what an Airflow DAG file configures for the Spark jobs it launches (the PySpark reader reads the rest of
  * the file; `extractSettings` merges both):
@@ -50,7 +56,7 @@ const SUBMIT_OPERATOR = /^(SparkSubmitOperator|SparkSubmitHook)$/;
  */
 export function extractAirflowSettings(text: string): FileSettings {
   const blocks: SettingsBlock[] = [];
-  if (!/SparkSubmit|sparkSubmitParameters|["']spark:spark\.|SparkSession|SparkConf/.test(text)) return { languageId: 'python', blocks };
+  if (!AIRFLOW_TEXT.test(text) && !EMBEDDED_SCRIPT.test(text)) return { languageId: 'python', blocks };
   try {
     const tree = pythonParser().parse(text);
     const reader = new AirflowReader(text, blocks, tree.rootNode);

@@ -22,8 +22,8 @@ import { LineIndex } from './source-text';
  * of the file with the separator the file's first setting uses (`{key} {value}`, `{key}={value}`, ...).
  *
  * @param text the file (any line endings).
- * @returns one block (none for an empty file without settings is still one block, so a quick fix can add the
- *   first line); positions 0-based in UTF-16 code units; never throws.
+ * @returns one block, also for a file without settings (so a quick fix can add the first line); positions 0-based
+ *   in UTF-16 code units; never throws.
  */
 export function extractSparkDefaultsSettings(text: string): FileSettings {
   const lines = new LineIndex(text);
@@ -149,7 +149,6 @@ export function readProperties(text: string): PropertyEntry[] {
     // Value: to the end of the logical line.
     const valueStart = i;
     let value = '';
-    let valueEnd = i;
     let trimmedEnd = i;
     let trimmedLength = 0;
     while (i < n && !isEol(i)) {
@@ -166,20 +165,17 @@ export function readProperties(text: string): PropertyEntry[] {
         const [decoded, next] = unescape(text, i);
         value += decoded;
         i = next;
-        valueEnd = i;
         trimmedEnd = i;
         trimmedLength = value.length;
         continue;
       }
       value += c;
       i++;
-      valueEnd = i;
       if (c.trim() !== '') {
         trimmedEnd = i;
         trimmedLength = value.length;
       }
     }
-    void valueEnd;
     entries.push({
       key,
       value: value.slice(0, trimmedLength),
