@@ -82,6 +82,7 @@ describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
       sparkUser: 'irashid',
       completed: true,
       sparkVersion: null,
+      exitCode: null,
     });
     assert.deepStrictEqual(
       list.filter((a) => a.appId === 'local-1430917381535').map((a) => a.attemptId),
@@ -124,6 +125,7 @@ describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
       sparkUser: 'lijunqing',
       completed: true,
       sparkVersion: '3.3.0-SNAPSHOT',
+      exitCode: null,
     });
     const limited = parseApplicationList(fixture('apache-spark/limit_app_list_json_expectation.json'));
     assert.deepStrictEqual(limited.map((a) => a.appId), [...new Set(list.map((a) => a.appId))].slice(0, 3));
@@ -146,6 +148,7 @@ describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
     const nightly = list.find((a) => a.appId === 'app-20261121121550-0000');
     assert.strictEqual(nightly?.endTimeMs, 1795263406191);
     assert.strictEqual(nightly?.sparkVersion, '4.3.0');
+    assert.strictEqual(nightly?.exitCode, 0);
     assert.ok((nightly?.lastUpdatedMs ?? 0) > 0);
     assert.strictEqual(parseApplicationList(fixture('spark-4.3.0-pyspark/applications_minEndDate=2024-01-01.json')).length, 15);
   });

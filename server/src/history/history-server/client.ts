@@ -269,6 +269,15 @@ export class HistoryServerClient {
   }
 
   /**
+   * `GET /api/v1/applications/{appId}[/{attemptId}]/{sub}` as parsed JSON (e.g. `environment`,
+   * `allexecutors`, `stages`, `jobs`), unvalidated: the caller checks the shape.
+   * @throws HistoryServerError (after retries), Error for a body that is not JSON.
+   */
+  async getAttemptResource(appId: string, attemptId: string | null, sub: string, query = new URLSearchParams(), signal?: AbortSignal): Promise<unknown> {
+    return this.getJson(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`, query, signal);
+  }
+
+  /**
    * Downloads `GET /api/v1/applications/{appId}[/{attemptId}]/logs` (a zip of the attempt's event-log
    * files as Spark stored them) to `destFile`, retrying as described in the module comment (each try
    * rewrites the file).

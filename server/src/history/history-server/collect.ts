@@ -8,8 +8,9 @@
  * the event-log files themselves (a zip, still compressed as Spark wrote them), which the same event-log
  * reader as `collect --source event-logs` folds completely; so a record collected over the History
  * Server equals the record read from the files directly (apart from where it came from).
- * When `/logs` answers 503 "Event logs are not available" the attempt is reported as failed with that
- * reason (building a record from the REST views instead is not implemented).
+ * When `/logs` answers 503 "Event logs are not available" (the server lists the app but cannot read its
+ * files), the record is built from the REST views instead (rest-record.ts: possibly truncated, no task
+ * failure groups; `via: 'rest'` in the summary); with `restFallback: false` the attempt is reported as failed.
  *
  * Flow: one listing (`GET /applications`, metadata only) → per application, its newest attempt
  * (the store keeps one attempt per application, so older ones would be discarded and are not
@@ -38,7 +39,8 @@ import { compareAttempts, type HistoryStore, type UpsertOutcome } from '../../st
 import type { ApplicationRecord, ReadStats } from '../application-record';
 import { discoverEventLogs, type EventLogSource } from '../event-log/discover';
 import { readEventLog } from '../event-log/reader';
-import type { ApplicationListFilter, HistoryServerClient } from './client';
+import { HistoryServerError, type ApplicationListFilter, type HistoryServerClient } from './client';
+import { recordFromRest } from './rest-record';
 import type { ListedAttempt } from './rest-types';
 import { extractZip } from './zip';
 
@@ -67,6 +69,11 @@ export interface HistoryServerCollectOptions {
   overlapMs?: number;
   /** Parent folder of the private temp folders (default `os.tmpdir()`). */
   tempDir?: string;
+  /**
+   * When `/logs` answers 503 "Event logs are not available", build the record from the REST views
+   * instead (default true; see rest-record.ts for what such a record lacks).
+   */
+  restFallback?: boolean;
   /** Clock (tests). */
   now?: () => number;
 }
@@ -93,6 +100,8 @@ export interface HistoryServerCollectionSummary extends Omit<CollectSummary, 'st
   source: string;
   /** Attempts downloaded (zips fetched). */
   downloaded: number;
+  /** Attempts whose record was built from the REST views because `/logs` was not available. */
+  fromRest: number;
   /** Older attempts of listed applications, not downloaded (the store keeps the newest attempt). */
   olderAttemptsSkipped: number;
   /** Watermark (epoch ms) before and after the run; null = none. */
@@ -100,7 +109,8 @@ export interface HistoryServerCollectionSummary extends Omit<CollectSummary, 'st
   watermarkAfterMs: number | null;
   /** `minEndDate` the listing used, epoch ms, or null for none. */
   listedSinceMs: number | null;
-  applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: AttemptOutcome }[];
+  /** `path`: where the record came from (the `/logs` URL, or the attempt URL for a REST-built record). */
+  applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: AttemptOutcome; via: 'logs' | 'rest' | null }[];
 }
 
 const DEFAULT_OVERLAP_MS = 60 * 60 * 1000;
@@ -132,6 +142,7 @@ export async function collectFromHistoryServer(
     cancelled: false,
     source,
     downloaded: 0,
+    fromRest: 0,
     olderAttemptsSkipped: 0,
     watermarkBeforeMs,
     watermarkAfterMs: watermarkBeforeMs,
@@ -179,9 +190,16 @@ export async function collectFromHistoryServer(
   let next = 0;
   const tempParent = opts.tempDir ?? os.tmpdir();
 
+  const count = (outcome: UpsertOutcome) => {
+    if (outcome === 'inserted') summary.inserted++;
+    else if (outcome === 'updated') summary.updated++;
+    else summary.unchanged++;
+  };
+
   const one = async (a: ListedAttempt): Promise<void> => {
     const url = client.logsUrl(a.appId, a.attemptId);
-    const report = (outcome: AttemptOutcome) => summary.applications.push({ appId: a.appId, attemptId: a.attemptId, appName: a.appName, path: url, outcome });
+    const report = (outcome: AttemptOutcome, via: 'logs' | 'rest' | null = null, path_ = url) =>
+      summary.applications.push({ appId: a.appId, attemptId: a.attemptId, appName: a.appName, path: path_, outcome, via });
     const stored = store.storedAttempt(a.appId);
     if (stored) {
       const cmp = compareAttempts(a.attemptId, stored.attemptId);
@@ -199,7 +217,21 @@ export async function collectFromHistoryServer(
     const tmp = await fsp.mkdtemp(path.join(tempParent, 'spark-optimizer-hs-'));
     try {
       const zipFile = path.join(tmp, 'logs.zip');
-      await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal);
+      try {
+        await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal);
+      } catch (e) {
+        if (!(opts.restFallback !== false && e instanceof HistoryServerError && e.status === 503 && !e.retryable)) throw e;
+        // Event logs not available: the REST views are the next best source.
+        const record = await recordFromRest(client, a, opts.signal).catch((restErr: unknown) => {
+          throw new Error(`${e.message}; building the record from the REST views failed too: ${messageOf(restErr)}`);
+        });
+        const attemptUrl = url.replace(/\/logs$/, '');
+        const outcome = store.upsert(record, { path: attemptUrl, sizeBytes: 0, mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs, malformedLines: 0 });
+        summary.fromRest++;
+        count(outcome);
+        report(outcome, 'rest', attemptUrl);
+        return;
+      }
       summary.downloaded++;
       const dir = path.join(tmp, 'logs');
       await fsp.mkdir(dir, { mode: 0o700 });
@@ -214,10 +246,8 @@ export async function collectFromHistoryServer(
         mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs,
         malformedLines: stats.malformedLines,
       });
-      if (outcome === 'inserted') summary.inserted++;
-      else if (outcome === 'updated') summary.updated++;
-      else summary.unchanged++;
-      report(outcome);
+      count(outcome);
+      report(outcome, 'logs');
     } finally {
       await fsp.rm(tmp, { recursive: true, force: true });
     }

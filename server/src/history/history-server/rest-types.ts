@@ -49,6 +49,8 @@ export const ApplicationAttemptInfoSchema = z.looseObject({
   sparkUser: z.string().optional(),
   completed: z.boolean(),
   appSparkVersion: z.string().optional(),
+  /** Spark 4.x: the driver's exit code. */
+  exitCode: z.number().optional(),
   startTimeEpoch: z.number().optional(),
   endTimeEpoch: z.number().optional(),
   lastUpdatedEpoch: z.number().optional(),
@@ -87,6 +89,8 @@ export interface ListedAttempt {
   completed: boolean;
   /** `appSparkVersion`, null before Spark 2.0. */
   sparkVersion: string | null;
+  /** `exitCode` (Spark 4.x), else null. */
+  exitCode: number | null;
 }
 
 /**
@@ -120,6 +124,7 @@ export function parseApplicationList(body: unknown): ListedAttempt[] {
         sparkUser: a.sparkUser ?? null,
         completed: a.completed,
         sparkVersion: a.appSparkVersion ?? null,
+        exitCode: a.exitCode ?? null,
       });
     }
   }
