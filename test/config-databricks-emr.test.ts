@@ -165,6 +165,16 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
       assert.deepStrictEqual(blocks.map((b) => [b.format, b.applicationFile]), [['emr-step', 's3://b/etl.py'], ['emr-serverless', 's3://b/job.py']]);
     });
 
+    it('reads the Args of a "Type": "Spark" step (aws emr add-steps), which has no spark-submit program', () => {
+      const text = '[{"Type": "Spark", "Name": "s", "Args": ["--deploy-mode", "cluster", "--executor-cores", "5", "s3://b/app.py", "--executor-cores", "9"]}]';
+      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, textAt(text, s.range)]), [
+        ['spark.submit.deployMode', 'cluster', 'cluster'],
+        ['spark.executor.cores', '5', '5'],
+      ]);
+      assert.strictEqual(extractDatabricksEmrSettings(text).blocks[0].applicationFile, 's3://b/app.py');
+      assert.deepStrictEqual(extractDatabricksEmrSettings('[{"Type": "CUSTOM_JAR", "Args": ["--executor-cores", "5"]}]').blocks, []);
+    });
+
     it('gives ranges of the value inside k=v inside the string', () => {
       const [cores, , instances, mem] = settings(STEPS).slice(2);
       assert.strictEqual(textAt(STEPS, cores.range), '3');

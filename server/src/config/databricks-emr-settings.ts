@@ -19,7 +19,8 @@ const SUBMIT_PROGRAM = /(?:^|\/)(spark-submit|pyspark|spark-shell)(?:\.sh|\.cmd)
  *   too): the `spark.*` entries of `spark-defaults` classifications (origin `emr-configuration`); other
  *   classifications (`spark`'s `maximizeResourceAllocation`, `yarn-site`, ...) are not Spark keys. One `spark-conf`
  *   block (format `emr-configuration`) per classification.
- * - EMR steps: an `Args` / `args` array that runs spark-submit (`["spark-submit", "--conf", "k=v", ...]`), read
+ * - EMR steps: an `Args` / `args` array that runs spark-submit (`["spark-submit", "--conf", "k=v", ...]`), or the
+ *   `Args` of a `"Type": "Spark"` step (`aws emr add-steps`, which holds the options without the program), read
  *   with the spark-submit rules (`spark-submit-flags.ts`) into a `spark-submit` block (format `emr-step`).
  * - EMR Serverless job runs: a `sparkSubmitParameters` string (`"--conf k=v --conf k2=v2"`); ranges are inside
  *   the string. A `spark-submit` block (format `emr-serverless`) whose application file is the sibling `entryPoint`.
@@ -151,8 +152,11 @@ class JsonSettingsReader {
   /** An EMR step's `Args` that run spark-submit. */
   private readStepArgs(obj: JsonNode, args: JsonNode): void {
     const elements = args.children ?? [];
-    const program = elements.findIndex((e) => e.type === 'string' && SUBMIT_PROGRAM.test(String(e.value)));
-    if (program < 0) return;
+    // `aws emr add-steps` / `create-cluster --steps` JSON: `"Type": "Spark"` steps hold the spark-submit options without the program.
+    const type = property(obj, 'Type') ?? property(obj, 'type');
+    const sparkStep = type?.type === 'string' && String(type.value).toLowerCase() === 'spark';
+    const program = sparkStep ? -1 : elements.findIndex((e) => e.type === 'string' && SUBMIT_PROGRAM.test(String(e.value)));
+    if (program < 0 && !sparkStep) return;
     const words: { node: JsonNode; start: number; arg: SubmitArgument }[] = [];
     for (const e of elements.slice(program + 1)) {
       if (e.type === 'string') {
