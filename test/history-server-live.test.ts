@@ -483,7 +483,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     this.timeout(120_000);
     const p = await proxy();
     let cuts = 0;
-    const cutFirst = (limit: number) => (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const cutFirst = (limit: number) => (req: http.IncomingMessage, res: http.ServerResponse, _n?: number) => {
       if (!req.url?.endsWith('/logs') || cuts >= limit) return false;
       cuts++;
       void fetchUpstream(req, shs.port).then((u) => {
@@ -492,10 +492,24 @@ describe('History Server collection against a real Spark History Server (pyspark
       });
       return true;
     };
-    p.fault = cutFirst(2);
+    // The listing cut short once (JSON body), then two /logs zips.
+    let listingCut = false;
+    const cutLogs = cutFirst(2);
+    p.fault = (req, res, n) => {
+      if (!listingCut && /^\/api\/v1\/applications(\?|$)/.test(req.url ?? '')) {
+        listingCut = true;
+        void fetchUpstream(req, shs.port).then((u) => {
+          res.writeHead(u.status, { 'Content-Type': 'application/json', 'Content-Length': String(u.body.length) });
+          res.write(u.body.subarray(0, u.body.length >> 1), () => res.socket?.destroy());
+        });
+        return true;
+      }
+      return cutLogs(req, res, n);
+    };
     const store = freshStore('cut');
     const s = await collect(store, p.url);
     assert.deepStrictEqual(s.failed, []);
+    assert.ok(listingCut);
     assert.strictEqual(cuts, 2);
     assertComplete(store);
     store.close();

@@ -232,11 +232,13 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     if (values.format === 'json') {
       out(JSON.stringify({ db: dbPath, ...s, storedApplications: store.countApplications() }, null, 2));
     } else {
-      for (const a of s.applications) out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}`);
+      for (const a of s.applications) {
+        out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${a.via === 'rest' ? '  (event logs not available: built from the REST views)' : ''}`);
+      }
       for (const f of s.failed) out(`failed         ${f.appId ?? 'listing'}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}: ${f.reason}`);
       const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
       out(
-        `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} application(s)${since_} at ${s.source}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged (${s.downloaded} downloaded), ${s.failed.length} failed` +
+        `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} application(s)${since_} at ${s.source}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''}), ${s.failed.length} failed` +
           `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
       );
     }

@@ -299,7 +299,9 @@ export class HistoryServerClient {
     const text = await this.withRetries(url, signal, async (res, watchdog) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      for await (const chunk of res.data.pipe(watchdog.counter()) as AsyncIterable<Buffer>) {
+      // Iterating the response itself (not a pipe of it) so that its errors (cut short, destroyed by the watchdog) reject here.
+      for await (const chunk of res.data as AsyncIterable<Buffer>) {
+        watchdog.kick();
         size += chunk.length;
         if (size > this.maxJsonBytes) throw new HistoryServerError(`History Server at ${url} sent more than ${this.maxJsonBytes} bytes of JSON; narrow the listing with --since or --limit`, url, null, false);
         chunks.push(chunk);
