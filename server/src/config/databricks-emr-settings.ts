@@ -1,3 +1,4 @@
+import { parseTree, type Node as JsonNode } from 'jsonc-parser';
 import type { FileSettings, Position, SettingsBlock, SparkSetting, SettingOrigin } from './setting';
 import { LineIndex } from './source-text';
 import { isPlaceholderValue } from './spark-defaults-settings';
@@ -8,7 +9,7 @@ const SUBMIT_PROGRAM = /(?:^|\/)(spark-submit|pyspark|spark-shell)(?:\.sh|\.cmd)
 
 /**
  * Reads the Spark settings of Databricks and Amazon EMR JSON files (comments and trailing commas allowed,
- * broken input read as far as it goes, with {@link parseJsonTree}):
+ * broken input read as far as it goes, with jsonc-parser's `parseTree`, which keeps offsets):
  *
  * - Databricks cluster specs (Clusters API, and Jobs API `new_cluster`, `job_clusters[].new_cluster`,
  *   `tasks[].new_cluster`): every object with a `spark_conf` object or a `new_cluster` value. `spark_conf` entries
@@ -36,7 +37,7 @@ export function extractDatabricksEmrSettings(text: string): FileSettings {
   const blocks: SettingsBlock[] = [];
   if (!/spark/i.test(text)) return { languageId: 'json', blocks };
   try {
-    const root = parseJsonTree(text);
+    const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
     if (root) new JsonSettingsReader(text, blocks).visit(root);
   } catch {
     // Keep the blocks read so far.
@@ -285,115 +286,4 @@ function stringContent(node: JsonNode, text: string): [number, number] {
   const end = node.offset + node.length;
   const closed = node.length >= 2 && text[end - 1] === '"';
   return [start, closed ? end - 1 : end];
-}
-
-/**
- * A JSON value located in the text, shaped like jsonc-parser's `Node`: `[offset, offset + length)` (strings
- * include their quotes); a `property` has the key string and, once written, the value as `children`.
- */
-export interface JsonNode {
-  type: 'object' | 'array' | 'property' | 'string' | 'number' | 'boolean' | 'null';
-  offset: number;
-  length: number;
-  /** Strings: the decoded text (the text as written when it does not decode); numbers, booleans: the value. */
-  value?: string | number | boolean | null;
-  children?: JsonNode[];
-  parent?: JsonNode;
-}
-
-/**
- * Parses JSON with comments (`//`, `/* *\/`) and trailing commas into a tree with offsets, reading broken input as
- * far as it goes (an object still being typed keeps the members read so far; an unterminated string ends at its
- * line's end).
- *
- * Written here rather than taken from jsonc-parser: jsonc-parser's `main` is a UMD build whose inner
- * `require("./impl/...")` calls esbuild cannot follow, so the bundled server and CLI would fail to load it.
- * @param text the whole document.
- * @returns the root value, or undefined when the text holds none; never throws.
- */
-export function parseJsonTree(text: string): JsonNode | undefined {
-  let i = 0;
-  const n = text.length;
-  const skip = () => {
-    for (;;) {
-      while (i < n && /\s/.test(text[i])) i++;
-      if (text.startsWith('//', i)) {
-        while (i < n && text[i] !== '\n' && text[i] !== '\r') i++;
-      } else if (text.startsWith('/*', i)) {
-        const end = text.indexOf('*/', i + 2);
-        i = end < 0 ? n : end + 2;
-      } else return;
-    }
-  };
-  const string = (parent?: JsonNode): JsonNode => {
-    const start = i++;
-    while (i < n && text[i] !== '"' && text[i] !== '\n' && text[i] !== '\r') i += text[i] === '\\' ? 2 : 1;
-    if (text[i] === '"') i++;
-    i = Math.min(i, n);
-    const written = text.slice(start, i);
-    let value: string;
-    try {
-      value = JSON.parse(written.endsWith('"') && written.length >= 2 ? written : `${written}"`) as string;
-    } catch {
-      value = written.slice(1).replace(/"$/, '');
-    }
-    return { type: 'string', offset: start, length: i - start, value, parent };
-  };
-  const value = (parent: JsonNode | undefined, depth: number): JsonNode | undefined => {
-    skip();
-    if (i >= n || depth > 256) return undefined;
-    const c = text[i];
-    if (c === '"') return string(parent);
-    if (c === '{' || c === '[') {
-      const node: JsonNode = { type: c === '{' ? 'object' : 'array', offset: i++, length: 0, children: [], parent };
-      const close = c === '{' ? '}' : ']';
-      for (;;) {
-        skip();
-        if (i >= n) break;
-        if (text[i] === close) {
-          i++;
-          break;
-        }
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        const before = i;
-        if (c === '{') {
-          if (text[i] !== '"') break;
-          const prop: JsonNode = { type: 'property', offset: i, length: 0, children: [], parent: node };
-          const key = string(prop);
-          prop.children!.push(key);
-          node.children!.push(prop);
-          skip();
-          if (text[i] === ':') {
-            i++;
-            const v = value(prop, depth + 1);
-            if (v) prop.children!.push(v);
-          }
-          const last = prop.children![prop.children!.length - 1];
-          prop.length = last.offset + last.length - prop.offset;
-        } else {
-          const v = value(node, depth + 1);
-          if (v) node.children!.push(v);
-        }
-        if (i === before) break;
-      }
-      node.length = i - node.offset;
-      return node;
-    }
-    const m = /^(?:-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)/.exec(text.slice(i, i + 64));
-    if (!m) return undefined;
-    const start = i;
-    i += m[0].length;
-    const word = m[0];
-    if (word === 'true' || word === 'false') return { type: 'boolean', offset: start, length: word.length, value: word === 'true', parent };
-    if (word === 'null') return { type: 'null', offset: start, length: word.length, value: null, parent };
-    return { type: 'number', offset: start, length: word.length, value: Number(word), parent };
-  };
-  try {
-    return value(undefined, 0);
-  } catch {
-    return undefined;
-  }
 }
