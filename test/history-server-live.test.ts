@@ -96,7 +96,7 @@ function getJson(url: string): Promise<unknown> {
 }
 
 const running = new Set<ChildProcess>();
-process.on('exit', () => {
+function killAll(): void {
   for (const p of running) {
     try {
       process.kill(-(p.pid as number), 'SIGKILL');
@@ -104,6 +104,12 @@ process.on('exit', () => {
       // already gone
     }
   }
+}
+// The server runs in its own process group (detached), so a signal to mocha does not reach it: kill it here.
+process.on('exit', killAll);
+process.once('SIGTERM', () => {
+  killAll();
+  process.exit(143);
 });
 
 /** Spark's History Server as a child process group (bash script → exec spark-class → exec java). */
@@ -698,6 +704,10 @@ describe('History Server collection against a real Spark History Server (pyspark
       const mtls = await collect(store, url, { limit: 2 }, { tls: { ca: read('ca.crt'), cert: read('client.crt'), key: read('client.key') } });
       assert.deepStrictEqual(mtls.failed, []);
       assert.strictEqual(mtls.inserted, 2);
+      // --insecure: no verification of the server, the client certificate still presented.
+      const insecure = await collect(store, url, { limit: 3 }, { tls: { rejectUnauthorized: false, cert: read('client.crt'), key: read('client.key') } });
+      assert.deepStrictEqual(insecure.failed, []);
+      assert.strictEqual(insecure.inserted, 1);
       store.close();
     } finally {
       server.closeAllConnections();
