@@ -60,6 +60,8 @@ describe('checks before the job runs', () => {
     assert.deepStrictEqual(f.map((x) => x.code), ['SPARK006']);
     const sh = site('spark-submit --driver-memory 4g job.py\n', 'shellscript', '/jobs/run.sh');
     assert.deepStrictEqual(checkSite(sh, NO_CLUSTER, 'shellscript'), []);
+    const defaults = site('spark.driver.memory 4g\n', 'spark-defaults', '/conf/spark-defaults.conf');
+    assert.deepStrictEqual(checkSite(defaults, NO_CLUSTER, 'spark-defaults'), []);
   });
 
   it('SPARK007 and SPARK008: dynamic allocation with fixed instances, and without shuffle tracking', () => {

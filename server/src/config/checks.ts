@@ -81,7 +81,8 @@ export function checkSite(
   // SPARK006: Spark configuration docs, spark.driver.memory: "In client mode, this config must not be set through
   // the SparkConf directly in your application, because the driver JVM has already started at that point."
   const driverMem = get('spark.driver.memory');
-  if (driverMem && driverMem.origin !== 'spark-submit' && val('spark.submit.deployMode') !== 'cluster') {
+  const inCode = driverMem && (driverMem.origin === 'spark-session-builder' || driverMem.origin === 'spark-conf' || driverMem.origin === 'runtime-conf');
+  if (driverMem && inCode && val('spark.submit.deployMode') !== 'cluster') {
     push({
       code: CHECK_CODES.driverMemoryInCode,
       severity: 'info',
