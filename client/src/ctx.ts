@@ -1,7 +1,14 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
-import { CollectEventLogsRequest, CollectProgressNotification, CollectSummary, SETTINGS_SECTION, StoreInfoRequest } from '../../shared/src/protocol';
+import {
+  CollectEventLogsRequest,
+  CollectHistoryServerRequest,
+  CollectProgressNotification,
+  CollectSummary,
+  SETTINGS_SECTION,
+  StoreInfoRequest,
+} from '../../shared/src/protocol';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -100,16 +107,97 @@ export class Ctx implements vscode.Disposable {
   }
 
   private async collectFolder(folder: string, location: vscode.ProgressLocation): Promise<void> {
+    await this.runCollection(folder, location, (client, token) => client.sendRequest(CollectEventLogsRequest.type, { folder }, token));
+  }
+
+  /**
+   * "Spark: Collect History from History Server": the URL from `sparkOptimizer.historyServer.url` (asked for
+   * and remembered when empty), credentials from SecretStorage. In an untrusted workspace a URL or file named
+   * in workspace settings is not used.
+   */
+  async collectFromHistoryServer(): Promise<void> {
+    if (!this.client) return;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    for (const key of ['historyServer.url', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile']) {
+      const i = config.inspect<string>(key);
+      if (!vscode.workspace.isTrusted && (i?.workspaceValue || i?.workspaceFolderValue)) {
+        void vscode.window.showErrorMessage(`Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`);
+        return;
+      }
+    }
+    let url = config.get<string>('historyServer.url', '');
+    if (!url) {
+      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt: 'Base URL of the History Server', placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
+      if (!url) return;
+      await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
+    }
+    const kind = config.get<'none' | 'basic' | 'bearer'>('historyServer.auth', 'none');
+    const secrets = this.ext.secrets;
+    let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
+    if (kind === 'bearer') {
+      const token = await secrets.get('sparkOptimizer.historyServer.token');
+      if (!token) return this.askForCredentials();
+      auth = { kind, token };
+    } else if (kind === 'basic') {
+      const user = await secrets.get('sparkOptimizer.historyServer.user');
+      const password = await secrets.get('sparkOptimizer.historyServer.password');
+      if (!user || password === undefined) return this.askForCredentials();
+      auth = { kind, user, password };
+    }
+    const params: CollectHistoryServerRequest.Params = {
+      url,
+      auth,
+      verifyTls: config.get<boolean>('historyServer.verifyTls', true),
+      caFile: config.get<string>('historyServer.caFile', ''),
+      certFile: config.get<string>('historyServer.certFile', ''),
+      keyFile: config.get<string>('historyServer.keyFile', ''),
+    };
+    await this.runCollection(url, vscode.ProgressLocation.Notification, (client, token) => client.sendRequest(CollectHistoryServerRequest.type, params, token));
+  }
+
+  /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
+  async setHistoryServerCredentials(): Promise<void> {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'none'], { title: 'How does the History Server authenticate?' });
+    if (!kind) return;
+    await config.update('historyServer.auth', kind, vscode.ConfigurationTarget.Global);
+    if (kind === 'bearer') {
+      const token = await vscode.window.showInputBox({ title: 'History Server bearer token', password: true, ignoreFocusOut: true });
+      if (token) await this.ext.secrets.store('sparkOptimizer.historyServer.token', token);
+    } else if (kind === 'basic') {
+      const user = await vscode.window.showInputBox({ title: 'History Server user', ignoreFocusOut: true });
+      const password = user ? await vscode.window.showInputBox({ title: `Password of ${user}`, password: true, ignoreFocusOut: true }) : undefined;
+      if (user && password !== undefined) {
+        await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
+        await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
+      }
+    }
+  }
+
+  private async askForCredentials(): Promise<void> {
+    const pick = await vscode.window.showWarningMessage('The History Server needs credentials, and none are stored yet.', 'Set Credentials');
+    if (pick) await this.setHistoryServerCredentials();
+  }
+
+  private async runCollection(
+    from: string,
+    location: vscode.ProgressLocation,
+    send: (client: LanguageClient, token: vscode.CancellationToken) => Promise<CollectSummary>,
+  ): Promise<void> {
     if (!this.client || this.collecting) return;
     this.collecting = true;
     try {
-      await this.runCollection(folder, location);
+      await this.runCollectionOnce(from, location, send);
     } finally {
       this.collecting = false;
     }
   }
 
-  private async runCollection(folder: string, location: vscode.ProgressLocation): Promise<void> {
+  private async runCollectionOnce(
+    from: string,
+    location: vscode.ProgressLocation,
+    send: (client: LanguageClient, token: vscode.CancellationToken) => Promise<CollectSummary>,
+  ): Promise<void> {
     if (!this.client) return;
     const client = this.client;
     const summary = await vscode.window.withProgress(
@@ -118,11 +206,11 @@ export class Ctx implements vscode.Disposable {
         let reported = 0;
         const sub = client.onNotification(CollectProgressNotification.type, (p) => {
           const pct = p.total > 0 ? (p.done / p.total) * 100 : 0;
-          progress.report({ message: `${p.done} of ${p.total} event logs`, increment: pct - reported });
+          progress.report({ message: `${p.done} of ${p.total} applications`, increment: pct - reported });
           reported = pct;
         });
         try {
-          return await client.sendRequest(CollectEventLogsRequest.type, { folder }, token);
+          return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
           void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
@@ -132,13 +220,13 @@ export class Ctx implements vscode.Disposable {
         }
       },
     );
-    if (summary) this.showSummary(folder, summary, location === vscode.ProgressLocation.Notification);
-    else this.output.info(`Collection from ${folder} cancelled; applications already read are kept and the next run resumes.`);
+    if (summary) this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+    else this.output.info(`Collection from ${from} cancelled; applications already read are kept and the next run resumes.`);
     await this.refreshStatus();
   }
 
-  private showSummary(folder: string, s: CollectSummary, notify: boolean): void {
-    const text = `Spark history from ${folder}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.`;
+  private showSummary(from: string, s: CollectSummary, notify: boolean): void {
+    const text = `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
     this.lastCollection = new Date();

@@ -9,6 +9,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(ctx);
   const c = ctx;
   c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromEventLogs', () => c.collectFromEventLogs()));
+  c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromHistoryServer', () => c.collectFromHistoryServer()));
+  c.own(vscode.commands.registerCommand('sparkOptimizer.setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.showLogs', () => c.output.show()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.restartServer', () => c.restart()));
   c.own(

@@ -13,7 +13,10 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CollectEventLogsRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
+import * as fs from 'fs';
+import { CollectEventLogsRequest, CollectHistoryServerRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
+import { HistoryServerClient } from './history/history-server/client';
+import { collectFromHistoryServer } from './history/history-server/collect';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
 import { onCodeActions } from './features/code-actions';
 import { onCompletion } from './features/completion';
@@ -194,6 +197,51 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   for (const d of documents.all()) scheduleDiagnostics(d);
   const { applications: _read, ...counts } = summary;
   return { ...counts, storedApplications: store.countApplications() };
+});
+
+connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => {
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  const abort = new AbortController();
+  token.onCancellationRequested(() => abort.abort());
+  const readPem = (file: string, what: string) => {
+    if (!file) return undefined;
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new ResponseError(2, `Could not read the ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  let client: HistoryServerClient;
+  try {
+    client = new HistoryServerClient({
+      baseUrl: params.url,
+      auth: params.auth,
+      tls: { rejectUnauthorized: params.verifyTls, ca: readPem(params.caFile, 'CA file'), cert: readPem(params.certFile, 'client certificate'), key: readPem(params.keyFile, 'client key') },
+      onRetry: (r) => log.warn(`History Server: retrying ${r.url}`),
+    });
+  } catch (e) {
+    if (e instanceof ResponseError) throw e;
+    throw new ResponseError(2, `History Server ${params.url}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  log.info(`Collecting from the History Server ${client.baseUrl}`);
+  const s = await collectFromHistoryServer(client, store, {
+    signal: abort.signal,
+    onProgress: (done, total, p) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path: p }),
+  });
+  for (const f of s.failed) log.warn(`History Server: ${f.appId ?? f.path}: ${f.reason}`);
+  log.info(`Collected from ${client.baseUrl}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed`);
+  service?.historyChanged();
+  for (const d of documents.all()) scheduleDiagnostics(d);
+  return {
+    found: s.found,
+    inserted: s.inserted,
+    updated: s.updated,
+    unchanged: s.unchanged,
+    failed: s.failed.map((f) => ({ path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path, reason: f.reason })),
+    malformedLines: s.malformedLines,
+    cancelled: s.cancelled,
+    storedApplications: store.countApplications(),
+  };
 });
 
 connection.onRequest(StoreInfoRequest.type, () => ({

@@ -34,6 +34,28 @@ export namespace CollectEventLogsRequest {
   export const type = new RequestType<Params, CollectSummary, void>(method);
 }
 
+/**
+ * client → server: collect from a Spark History Server's REST API (`/api/v1/applications`, then each
+ * attempt's `/logs` zip). Credentials travel only in this request (the client reads them from VS Code
+ * SecretStorage); the server never logs or stores them. Cancelling stops between attempts.
+ */
+export namespace CollectHistoryServerRequest {
+  export const method = 'sparkOptimizer/collectHistoryServer' as const;
+  export interface Params {
+    /** Base URL, e.g. `https://shs.example.com:18480`. */
+    url: string;
+    auth: { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+    /** Verify the server's TLS certificate (default true). */
+    verifyTls: boolean;
+    /** PEM file of a CA to trust (company CA), or empty. */
+    caFile: string;
+    /** PEM client certificate and key files for mutual TLS, or empty. */
+    certFile: string;
+    keyFile: string;
+  }
+  export const type = new RequestType<Params, CollectSummary, void>(method);
+}
+
 /** server → client: progress of a running collection (one per event-log source read). */
 export namespace CollectProgressNotification {
   export const method = 'sparkOptimizer/collectProgress' as const;

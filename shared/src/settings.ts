@@ -25,6 +25,24 @@ export const settingsSchema = z.object({
     .default({ nodeMemory: '', nodeCores: 0 }),
   /** Checks turned off by code (`SPARK005`, ...). */
   checks: z.object({ disabled: z.array(z.string()).default([]) }).default({ disabled: [] }),
+  /**
+   * The Spark History Server to collect from. Credentials are not settings: "Spark: Set History Server
+   * Credentials" keeps them in VS Code's SecretStorage.
+   */
+  historyServer: z
+    .object({
+      /** Base URL, e.g. `http://shs:18080`; empty: asked for on first use. */
+      url: z.string().default(''),
+      auth: z.enum(['none', 'basic', 'bearer']).default('none'),
+      /** Verify the server's TLS certificate. Turn off only for a server you trust. */
+      verifyTls: z.boolean().default(true),
+      /** PEM file of a CA to trust, e.g. a company CA. */
+      caFile: z.string().default(''),
+      /** PEM client certificate and key for mutual TLS. */
+      certFile: z.string().default(''),
+      keyFile: z.string().default(''),
+    })
+    .default({ url: '', auth: 'none', verifyTls: true, caFile: '', certFile: '', keyFile: '' }),
   /** Server log level in the "Spark Resource Optimizer" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
 });
