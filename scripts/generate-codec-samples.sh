@@ -23,7 +23,8 @@
 # come from the code under test. OUTPUT_DIR/databricks/ (copied by hand, see the fixtures README) is
 # left alone.
 #
-# Needs Java 17+; installs the pinned PySpark through scripts/install-pyspark.sh. Takes ~5 minutes.
+# Needs Java 17+; installs the pinned PySpark through scripts/install-pyspark.sh. Took 13 minutes on a
+# busy 2-core machine (each JVM start ~15 s; killed runs may be repeated).
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

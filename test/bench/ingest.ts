@@ -1,0 +1,199 @@
+/**
+ * Ingestion benchmark: how fast `collectEventLogs` turns a big real Spark event log into a SQLite store,
+ * against the ceiling of the same machine running bare `JSON.parse` over the same lines, and whether
+ * the collector's memory grows with the log.
+ *
+ *   node build/test/bench/ingest.js            (after `tsc -b`)
+ *
+ * The logs are written by a real Spark job at bench time, never committed: PySpark (from
+ * `scripts/install-pyspark.sh`) runs `spark.range(…, numPartitions=N).repartition(N).count()` in
+ * `local[2]`, N chosen so the uncompressed log is ≥ 200 MB (N map + N reduce tasks, ~6 KB of JSON per
+ * task in Spark 4), once uncompressed and once with `spark.eventLog.compression.codec=zstd`, plus a
+ * ~20 MB uncompressed log for the memory comparison. They are cached under
+ * `<os.tmpdir()>/spark-optimizer-bench-logs/` and reused by later runs (delete the folder to rebuild).
+ * Without PySpark the benchmark prints why it skipped and exits 0.
+ *
+ * Each measurement runs in a fresh child process (`--child collect|parse <dir>`), so peak RSS
+ * (`process.resourceUsage().maxRSS`) belongs to that one measurement.
+ */
+import { execFileSync, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { discoverEventLogs } from '../../server/src/history/event-log/discover';
+import { eventLogLineBatches, newLineProgress } from '../../server/src/history/event-log/lines';
+import { HistoryStore } from '../../server/src/store/history-store';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
+const BIG_BYTES = 200e6;
+const SMALL_BYTES = 20e6;
+const PYTHON = process.env.PYTHON ?? 'python3';
+
+/** The Spark job that writes the logs. argv: codec (none|zstd) out_dir tasks. */
+const JOB = `
+import sys
+from pyspark.sql import SparkSession
+codec, out_dir, tasks = sys.argv[1], sys.argv[2], int(sys.argv[3])
+b = (SparkSession.builder.master("local[2]").appName(f"ingest-bench-{tasks}")
+     .config("spark.ui.enabled", "false")
+     .config("spark.sql.adaptive.enabled", "false")
+     .config("spark.eventLog.enabled", "true")
+     .config("spark.eventLog.dir", "file://" + out_dir)
+     .config("spark.eventLog.rolling.enabled", "false"))
+if codec == "none":
+    b = b.config("spark.eventLog.compress", "false")
+else:
+    b = b.config("spark.eventLog.compress", "true").config("spark.eventLog.compression.codec", codec)
+spark = b.getOrCreate()
+spark.range(0, tasks * 100, numPartitions=tasks).repartition(tasks).count()
+spark.stop()
+`;
+
+/** Result line of a child process (JSON on its last stdout line). */
+interface CollectResult {
+  ms: number;
+  maxRssMiB: number;
+  inserted: number;
+  failed: number;
+}
+interface ParseResult {
+  bytes: number;
+  lines: number;
+  parseMs: number;
+  maxRssMiB: number;
+}
+
+function maxRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024; // maxRSS is in KiB
+}
+
+async function childCollect(dir: string): Promise<CollectResult> {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-ingest-'));
+  try {
+    const store = HistoryStore.open(path.join(tmp, 'history.db'));
+    const t0 = process.hrtime.bigint();
+    const summary = await collectEventLogs(dir, store);
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    store.close();
+    return { ms, maxRssMiB: maxRssMiB(), inserted: summary.inserted, failed: summary.failed.length };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** The ceiling: the same lines (streamed by the reader's line splitter), timing only `JSON.parse` of each. */
+async function childParse(dir: string): Promise<ParseResult> {
+  const [src] = await discoverEventLogs(dir);
+  const progress = newLineProgress();
+  let lines = 0;
+  let parseNs = 0n;
+  for await (const batch of eventLogLineBatches(src, progress)) {
+    const t0 = process.hrtime.bigint();
+    for (const line of batch.lines) if (line) JSON.parse(line);
+    parseNs += process.hrtime.bigint() - t0;
+    lines += batch.lines.length;
+  }
+  return { bytes: progress.bytes, lines, parseMs: Number(parseNs) / 1e6, maxRssMiB: maxRssMiB() };
+}
+
+function runChild<T>(mode: 'collect' | 'parse', dir: string): T {
+  const out = execFileSync(process.execPath, [__filename, '--child', mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const last = out.trim().split('\n').pop() ?? '';
+  return JSON.parse(last) as T;
+}
+
+/** Writes one log into `dir` with Spark (unless cached). Returns false when PySpark is unavailable. */
+function sparkLog(dir: string, codec: 'none' | 'zstd', tasks: number): void {
+  if (fs.existsSync(path.join(dir, '.complete'))) return;
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const job = path.join(CACHE, 'job.py');
+  fs.writeFileSync(job, JOB);
+  process.stdout.write(`writing ${codec} log with ${2 * tasks} tasks into ${dir} (Spark, local[2]) ...\n`);
+  const t0 = Date.now();
+  const r = spawnSync(PYTHON, [job, codec, dir, String(tasks)], { encoding: 'utf8', env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' }, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`the Spark job for ${dir} failed (exit ${r.status}):\n${(r.stderr ?? '').slice(-3000)}`);
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('.') && f.endsWith('.crc')) fs.rmSync(path.join(dir, f));
+  fs.writeFileSync(path.join(dir, '.complete'), `${tasks}\n`);
+  process.stdout.write(`  done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+function logBytes(dir: string): number {
+  return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+}
+
+function pysparkAvailable(): boolean {
+  const r = spawnSync(PYTHON, ['-c', 'import pyspark'], { encoding: 'utf8' });
+  return r.status === 0;
+}
+
+const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
+const rate = (bytes: number, ms: number): number => bytes / 1e6 / (ms / 1000);
+
+async function main(): Promise<void> {
+  if (!pysparkAvailable()) {
+    process.stdout.write(
+      `ingest bench skipped: PySpark is not installed for '${PYTHON}', and the benchmark logs are written by a real Spark job.\n` +
+        `Install it with: bash ${path.join(ROOT, 'scripts', 'install-pyspark.sh')}   (needs Java 17+), then run this again.\n`,
+    );
+    return;
+  }
+  fs.mkdirSync(CACHE, { recursive: true });
+  // Size the big job from the small one: bytes per task of this Spark version.
+  // ~6 KB of JSON per task (TaskStart + TaskEnd) in Spark 4.3: measured on the first run.
+  const smallTasks = Math.round(SMALL_BYTES / 6000 / 2);
+  const small = path.join(CACHE, 'plain-20mb');
+  sparkLog(small, 'none', smallTasks);
+  const perTask = logBytes(small) / (2 * smallTasks);
+  const bigTasks = Math.ceil((BIG_BYTES * 1.05) / perTask / 2 / 100) * 100;
+  const plain = path.join(CACHE, 'plain-200mb');
+  const zstd = path.join(CACHE, 'zstd-200mb');
+  sparkLog(plain, 'none', bigTasks);
+  sparkLog(zstd, 'zstd', bigTasks);
+
+  process.stdout.write(`\ncache: ${CACHE}\n`);
+  const rows: string[] = [];
+  const peaks: { label: string; bytes: number; rss: number }[] = [];
+  for (const [label, dir] of [
+    ['plain, 200 MB', plain],
+    ['zstd, 200 MB', zstd],
+    ['plain, 20 MB', small],
+  ] as const) {
+    const parse = runChild<ParseResult>('parse', dir);
+    const collect = runChild<CollectResult>('collect', dir);
+    if (collect.inserted !== 1) throw new Error(`${dir}: collectEventLogs stored ${collect.inserted} applications (failed: ${collect.failed}), expected 1`);
+    const ceiling = rate(parse.bytes, parse.parseMs);
+    const ingest = rate(parse.bytes, collect.ms);
+    rows.push(
+      `${label.padEnd(14)} ${mb(logBytes(dir)).padStart(10)} on disk ${mb(parse.bytes).padStart(10)} of JSON, ${String(parse.lines).padStart(7)} lines | ` +
+        `collect ${ingest.toFixed(1).padStart(6)} MB/s | JSON.parse ${ceiling.toFixed(1).padStart(6)} MB/s | collect/ceiling ${(ingest / ceiling).toFixed(2)} | ` +
+        `collector peak RSS ${collect.maxRssMiB.toFixed(0)} MiB`,
+    );
+    peaks.push({ label, bytes: parse.bytes, rss: collect.maxRssMiB });
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+  const big = peaks[0];
+  const little = peaks[2];
+  process.stdout.write(
+    `peak RSS: ${big.rss.toFixed(0)} MiB for ${mb(big.bytes)} vs ${little.rss.toFixed(0)} MiB for ${mb(little.bytes)} ` +
+      `(x${(big.rss / little.rss).toFixed(2)} for x${(big.bytes / little.bytes).toFixed(1)} the data)\n`,
+  );
+}
+
+if (process.argv[2] === '--child') {
+  const mode = process.argv[3];
+  const dir = process.argv[4];
+  (mode === 'collect' ? childCollect(dir) : childParse(dir))
+    .then((r) => process.stdout.write(`${JSON.stringify(r)}\n`))
+    .catch((e) => {
+      process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exit(1);
+    });
+} else {
+  main().catch((e) => {
+    process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exit(1);
+  });
+}
