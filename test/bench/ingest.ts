@@ -104,7 +104,7 @@ function runChild<T>(mode: 'collect' | 'parse', dir: string): T {
   return JSON.parse(last) as T;
 }
 
-/** Writes one log into `dir` with Spark (unless cached). Returns false when PySpark is unavailable. */
+/** Writes one log into `dir` with Spark, unless a finished one is cached there (`.complete`). @throws when the Spark job fails. */
 function sparkLog(dir: string, codec: 'none' | 'zstd', tasks: number): void {
   if (fs.existsSync(path.join(dir, '.complete'))) return;
   fs.rmSync(dir, { recursive: true, force: true });
