@@ -8,7 +8,7 @@
 
 export { codecFromFileName, codecFromMagic, discoverEventLogs, orderRollingFiles, singleSource } from './discover';
 export type { DiscoverOptions, EventLogCodec, EventLogKind, EventLogSource } from './discover';
-export { eventLogLineBatches, eventLogLines, newLineProgress, UnsupportedCodecError } from './lines';
+export { eventLogLineBatches, eventLogLines, newLineProgress } from './lines';
 export type { LineBatch, LineOptions, LineProgress } from './lines';
 export { ApplicationFolder, FOLDED_EVENTS } from './fold';
 export type { FolderOptions } from './fold';

@@ -27,22 +27,6 @@ import { Lz4BlockDecoder } from './lz4-block-stream';
 import { LzfChunkDecoder } from './lzf-chunk-stream';
 import { SnappyStreamDecoder } from './snappy-stream';
 
-/**
- * Thrown when a file uses a codec this reader cannot decode. Every codec of {@link EventLogCodec} is
- * decoded now; kept for callers that still catch it (and for codecs added to the type later).
- */
-export class UnsupportedCodecError extends Error {
-  constructor(
-    readonly codec: EventLogCodec,
-    readonly file: string,
-  ) {
-    super(
-      `${codec} event logs are not supported yet: ${file} (re-write the log with spark.eventLog.compression.codec=zstd, or decompress it)`,
-    );
-    this.name = 'UnsupportedCodecError';
-  }
-}
-
 /** Counters the line reader updates while it runs; the caller reads them during or after reading. */
 export interface LineProgress {
   /** Uncompressed bytes produced so far (line terminators included). */
