@@ -190,4 +190,39 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
       }
     });
   });
+
+  describe('keyRange', () => {
+    /** `text` with the key of the setting of `key` that `pick` selects rewritten through its keyRange. */
+    const rename = (text: string, key: string, newKey: string, origin?: string): string => {
+      const found = merged.settings(text).filter((s) => s.key === key && (!origin || s.origin === origin));
+      assert.strictEqual(found.length, 1, key);
+      const [s] = found;
+      assert.ok(s.keyRange, `${key} has a keyRange`);
+      assert.strictEqual(textAt(text, s.keyRange), key);
+      return replaceAt(text, s.keyRange, newKey);
+    };
+
+    it('covers the keys of the operator conf dict, not the keywords that imply a key', () => {
+      assert.strictEqual(rename(DAG, 'spark.sql.shuffle.partitions', 'spark.z'), DAG.replace('"spark.sql.shuffle.partitions"', '"spark.z"'));
+      assert.strictEqual(rename(DAG, 'spark.dynamicAllocation.enabled', 'spark.z'), DAG.replace('"spark.dynamicAllocation.enabled"', '"spark.z"'));
+      for (const k of ['spark.executor.memory', 'spark.executor.cores', 'spark.app.name']) assert.strictEqual(only(DAG, k).keyRange, undefined, k);
+    });
+
+    it('covers --conf keys in sparkSubmitParameters, Dataproc keys after spark:, and keys of an embedded PySpark script', () => {
+      const text = [
+        'x = {"entryPoint": "s3://b/job.py", "sparkSubmitParameters": "--conf spark.a.b=1"}',
+        'cluster = {"additional_properties": {"spark:spark.driver.memory": "40g"}}',
+        "script = '''from pyspark.sql import SparkSession",
+        '# données — 日本 😀',
+        'spark = SparkSession.builder.appName("é😀").config("spark.executor.cores", "3").getOrCreate()',
+        "'''",
+        '',
+      ].join('\n');
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('spark.a.b=1', 'spark.z=1'));
+      assert.strictEqual(rename(text, 'spark.driver.memory', 'spark.z'), text.replace('"spark:spark.driver.memory"', '"spark:spark.z"'));
+      assert.strictEqual(rename(text, 'spark.executor.cores', 'spark.z'), text.replace('"spark.executor.cores"', '"spark.z"'));
+      const crlf = text.split('\n').join('\r\n');
+      assert.strictEqual(rename(crlf, 'spark.executor.cores', 'spark.z'), crlf.replace('"spark.executor.cores"', '"spark.z"'));
+    });
+  });
 });

@@ -214,4 +214,37 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
       assert.strictEqual(only(half, 'spark.sql.shuffle.partitions').value, '400');
     });
   });
+
+  describe('keyRange', () => {
+    /** `text` with the key of the one `key` setting rewritten through its keyRange. */
+    const rename = (text: string, key: string, newKey: string): string => {
+      const s = only(text, key);
+      assert.ok(s.keyRange, `${key} has a keyRange`);
+      assert.strictEqual(textAt(text, s.keyRange), key);
+      return replaceAt(text, s.keyRange, newKey);
+    };
+
+    it('covers the keys of a Databricks spark_conf, after non-ASCII text on the line', () => {
+      const text = '{"cluster_name": "données 😀", "spark_conf": {"spark.a.b": "1", "spark\\u002ec.d": "2"}, "num_workers": 2}\n';
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
+      // A key written with an escape is not the key's text: no range to rewrite.
+      assert.strictEqual(settings(text).find((s) => s.sourceKey === 'spark\\u002ec.d' || s.key === 'spark.c.d')?.keyRange, undefined);
+    });
+
+    it('covers the keys of EMR Properties, in a CRLF file', () => {
+      const text = ['[', '  {', '    "Classification": "spark-defaults",', '    "Properties": { "spark.executor.memory": "4g" }', '  }', ']', ''].join('\r\n');
+      assert.strictEqual(rename(text, 'spark.executor.memory', 'spark.z'), text.replace('"spark.executor.memory"', '"spark.z"'));
+      assert.strictEqual(only(text, 'spark.executor.memory').keyRange?.start.line, 3);
+    });
+
+    it('covers just k of --conf k=v in step Args and in sparkSubmitParameters, not implied keys', () => {
+      const step = '{"Args": ["spark-submit", "--conf", "spark.a.b=1", "--conf=spark.c.d=2", "--executor-memory", "4g", "job.py"]}\n';
+      assert.strictEqual(rename(step, 'spark.a.b', 'spark.z'), step.replace('"spark.a.b=1"', '"spark.z=1"'));
+      assert.strictEqual(rename(step, 'spark.c.d', 'spark.z'), step.replace('"--conf=spark.c.d=2"', '"--conf=spark.z=2"'));
+      assert.strictEqual(only(step, 'spark.executor.memory').keyRange, undefined);
+      const serverless = '{"entryPoint": "s3://b/job.py", "sparkSubmitParameters": "--conf spark.a.b=1 --conf spark.c.d=2 --executor-memory 4g"}\n';
+      assert.strictEqual(rename(serverless, 'spark.c.d', 'spark.z'), serverless.replace('spark.c.d=2', 'spark.z=2'));
+      assert.strictEqual(only(serverless, 'spark.executor.memory').keyRange, undefined);
+    });
+  });
 });

@@ -69,8 +69,11 @@ describe('config: file dispatch and spark-submit flags', () => {
       const r = readSubmitArguments(args);
       assert.deepStrictEqual(r.settings, [
         { key: 'spark.executor.memory', sourceKey: '--executor-memory', argIndex: 3, valueStart: 18, valueEnd: 20 },
-        { key: 'spark.a', sourceKey: '-c', argIndex: 5, valueStart: 8, valueEnd: 11 },
+        { key: 'spark.a', sourceKey: '-c', argIndex: 5, valueStart: 8, valueEnd: 11, keyStart: 0, keyEnd: 7 },
       ]);
+      // The key range leaves out blanks around the key, as the key itself does (SparkSubmitArguments trims it).
+      const padded = readSubmitArguments(literalArgs('--conf', ' spark.b =1', 'app.py')).settings;
+      assert.deepStrictEqual(padded.map((s) => [s.key, s.keyStart, s.keyEnd]), [['spark.b', 1, 8]]);
       assert.strictEqual(r.applicationFileIndex, 11);
       assert.strictEqual(r.lastOptionIndex, 10);
       assert.deepStrictEqual(readSubmitArguments(literalArgs('--master')), { settings: [], lastOptionIndex: 0 });

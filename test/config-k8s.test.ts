@@ -202,4 +202,54 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
       }
     });
   });
+
+  describe('keyRange', () => {
+    /** `text` with the key of the one `key` setting rewritten through its keyRange. */
+    const rename = (text: string, key: string, newKey: string): string => {
+      const s = only(text, key);
+      assert.ok(s.keyRange, `${key} has a keyRange`);
+      assert.strictEqual(textAt(text, s.keyRange), key);
+      return replaceAt(text, s.keyRange, newKey);
+    };
+    const lines = [
+      'apiVersion: "sparkoperator.k8s.io/v1beta2"',
+      'kind: SparkApplication',
+      'metadata:',
+      '  name: données-😀',
+      'spec:',
+      '  sparkConf:',
+      '    spark.sql.shuffle.partitions: "400"',
+      '    "spark.a.b": "1"',
+      "    'spark.c.d': '2'",
+      '  hadoopConf:',
+      '    fs.s3a.fast.upload: "true"',
+      '  executor:',
+      '    memory: 4g',
+      '',
+    ];
+
+    it('covers the keys under sparkConf, plain or quoted', () => {
+      const text = lines.join('\n');
+      assert.strictEqual(rename(text, 'spark.sql.shuffle.partitions', 'spark.z'), text.replace('spark.sql.shuffle.partitions:', 'spark.z:'));
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
+      assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace("'spark.c.d'", "'spark.z'"));
+    });
+
+    it('covers the keys of a flow mapping after non-ASCII text', () => {
+      const text = ['kind: SparkApplication', 'spec:', '  sparkConf: {"spark.a.b": "1", spark.c.d: "2"} # données 😀', ''].join('\n');
+      assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace('spark.c.d:', 'spark.z:'));
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
+    });
+
+    it('is undefined for mapped fields (spec.executor.memory, hadoopConf)', () => {
+      const text = lines.join('\n');
+      assert.strictEqual(only(text, 'spark.executor.memory').keyRange, undefined);
+      assert.strictEqual(only(text, 'spark.hadoop.fs.s3a.fast.upload').keyRange, undefined);
+    });
+
+    it('keeps working with CRLF line endings', () => {
+      const text = lines.join('\r\n');
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
+    });
+  });
 });

@@ -382,4 +382,65 @@ describe('config: PySpark settings (python-settings.ts)', () => {
       }
     });
   });
+
+  describe('keyRange', () => {
+    /** `text` with the key of the one `key` setting rewritten through its keyRange. */
+    const rename = (text: string, key: string, newKey: string): string => {
+      const s = only(text, key);
+      assert.ok(s.keyRange, `${key} has a keyRange`);
+      assert.strictEqual(textAt(text, s.keyRange), key);
+      return replaceAt(text, s.keyRange, newKey);
+    };
+    const text = [
+      'from pyspark import SparkConf',
+      'from pyspark.sql import SparkSession',
+      "conf = SparkConf().set('spark.a.b', '1').setAll([(\"spark.c.d\", \"2\")]).setAppName(\"x\")",
+      'spark = (SparkSession.builder',
+      '    .appName("données — 日本 😀").config("spark.executor.memory", "4g")',
+      '    .config(map={"spark.e.f": "3"})',
+      '    .master("local[2]")',
+      '    .getOrCreate())',
+      'spark.conf.set("spark.sql.shuffle.partitions", 200)',
+      'argv = ["spark-submit", "--conf", "spark.g.h=1", "--conf=spark.i.j=2", "--executor-memory", "4g", "job.py"]',
+      '',
+    ].join('\n');
+
+    it('covers the key inside the quotes of .set(), setAll tuples, .config(), map= and spark.conf.set()', () => {
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace("'spark.a.b'", "'spark.z'"));
+      assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace('"spark.c.d"', '"spark.z"'));
+      assert.strictEqual(rename(text, 'spark.e.f', 'spark.z'), text.replace('"spark.e.f"', '"spark.z"'));
+      assert.strictEqual(rename(text, 'spark.sql.shuffle.partitions', 'spark.z'), text.replace('set("spark.sql.shuffle.partitions"', 'set("spark.z"'));
+    });
+
+    it('counts UTF-16 units on a line with accents, CJK and an astral character before the key', () => {
+      const s = settings(text).find((x) => x.key === 'spark.executor.memory' && x.origin === 'spark-session-builder');
+      assert.ok(s?.keyRange);
+      // `    .appName("données — 日本 😀").config("` is 40 UTF-16 units (the emoji counts 2).
+      assert.deepStrictEqual(s.keyRange, { start: { line: 4, character: 40 }, end: { line: 4, character: 61 } });
+      assert.strictEqual(
+        replaceAt(text, s.keyRange, 'spark.executor.memoryOverhead').split('\n')[4],
+        '    .appName("données — 日本 😀").config("spark.executor.memoryOverhead", "4g")',
+      );
+    });
+
+    it('covers just k of --conf k=v and --conf=k=v in spark-submit argv lists', () => {
+      assert.strictEqual(rename(text, 'spark.g.h', 'spark.z'), text.replace('"spark.g.h=1"', '"spark.z=1"'));
+      assert.strictEqual(rename(text, 'spark.i.j', 'spark.z'), text.replace('"--conf=spark.i.j=2"', '"--conf=spark.z=2"'));
+    });
+
+    it('is undefined where a method or flag implies the key, or the key is a variable', () => {
+      for (const key of ['spark.app.name', 'spark.master']) {
+        for (const s of settings(text).filter((x) => x.key === key)) assert.strictEqual(s.keyRange, undefined, key);
+      }
+      assert.strictEqual(settings(text).find((s) => s.sourceKey === '--executor-memory')?.keyRange, undefined);
+      const constant = ['from pyspark.sql import SparkSession', 'KEY = "spark.executor.cores"', 'spark = SparkSession.builder.config(KEY, "2").getOrCreate()', ''].join('\n');
+      assert.strictEqual(only(constant, 'spark.executor.cores').keyRange, undefined);
+    });
+
+    it('keeps working with CRLF line endings', () => {
+      const crlf = text.split('\n').join('\r\n');
+      assert.strictEqual(rename(crlf, 'spark.e.f', 'spark.z'), crlf.replace('"spark.e.f"', '"spark.z"'));
+      assert.strictEqual(rename(crlf, 'spark.sql.shuffle.partitions', 'spark.z'), crlf.replace('"spark.sql.shuffle.partitions"', '"spark.z"'));
+    });
+  });
 });

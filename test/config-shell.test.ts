@@ -249,4 +249,62 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       }
     });
   });
+
+  describe('keyRange', () => {
+    /** `text` with the key of the one `key` setting rewritten through its keyRange. */
+    const rename = (text: string, key: string, newKey: string): string => {
+      const s = only(text, key);
+      assert.ok(s.keyRange, `${key} has a keyRange`);
+      assert.strictEqual(textAt(text, s.keyRange), key);
+      return replaceAt(text, s.keyRange, newKey);
+    };
+    const lines = [
+      '#!/bin/bash',
+      '# nächtlicher Lauf — 夜間 😀',
+      'ARGS=(--conf spark.from.array=1)',
+      'spark-submit --name "données 😀" --conf spark.a.b=1 \\',
+      '  --conf "spark.c.d=2" -c \'spark.e.f=3\' --conf=spark.g.h=4 \\',
+      '  --conf spark.i.j=$X --executor-memory 4g --conf spark.k\\.l=5 "${ARGS[@]}" \\',
+      '  job.py',
+      '',
+    ];
+    const text = lines.join('\n');
+
+    it('covers just k of --conf k=v, quoted or not, -c k=v and --conf=k=v, also from an array', () => {
+      assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('spark.a.b=1', 'spark.z=1'));
+      assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace('"spark.c.d=2"', '"spark.z=2"'));
+      assert.strictEqual(rename(text, 'spark.e.f', 'spark.z'), text.replace("'spark.e.f=3'", "'spark.z=3'"));
+      assert.strictEqual(rename(text, 'spark.g.h', 'spark.z'), text.replace('--conf=spark.g.h=4', '--conf=spark.z=4'));
+      assert.strictEqual(rename(text, 'spark.i.j', 'spark.z'), text.replace('spark.i.j=$X', 'spark.z=$X'));
+      assert.strictEqual(rename(text, 'spark.from.array', 'spark.z'), text.replace('spark.from.array=1', 'spark.z=1'));
+    });
+
+    it('counts UTF-16 units after non-ASCII text on the same line', () => {
+      const s = only(text, 'spark.a.b');
+      // `spark-submit --name "données 😀" --conf ` is 40 UTF-16 units (the emoji counts 2).
+      assert.deepStrictEqual(s.keyRange, { start: { line: 3, character: 40 }, end: { line: 3, character: 49 } });
+    });
+
+    it('is undefined for flags that imply the key and for keys written with escapes', () => {
+      assert.strictEqual(only(text, 'spark.executor.memory').keyRange, undefined);
+      assert.strictEqual(only(text, 'spark.k.l').keyRange, undefined);
+    });
+
+    it('keeps working in a CRLF script', () => {
+      const crlf = lines.join('\r\n');
+      assert.strictEqual(rename(crlf, 'spark.c.d', 'spark.z'), crlf.replace('"spark.c.d=2"', '"spark.z=2"'));
+      assert.strictEqual(only(crlf, 'spark.c.d').keyRange?.start.line, 4);
+    });
+
+    it('covers the sparkProperties keys of a REST submission', () => {
+      const rest = [
+        'curl -X POST http://master:6066/v1/submissions/create -d \'{',
+        '  "action": "CreateSubmissionRequest", "appResource": "job.py",',
+        '  "sparkProperties": {"spark.executor.memory": "4g"}',
+        "}'",
+        '',
+      ].join('\n');
+      assert.strictEqual(rename(rest, 'spark.executor.memory', 'spark.z'), rest.replace('"spark.executor.memory"', '"spark.z"'));
+    });
+  });
 });

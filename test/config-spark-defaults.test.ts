@@ -122,4 +122,33 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
       assert.strictEqual(only(complete, 'spark.executor.javaOptions').value, '-Xss4m');
     });
   });
+
+  describe('keyRange', () => {
+    /** `text` with the key of the one `key` setting rewritten through its keyRange. */
+    const rename = (text: string, key: string, newKey: string): string => {
+      const s = only(text, key);
+      assert.ok(s.keyRange, `${key} has a keyRange`);
+      assert.strictEqual(textAt(text, s.keyRange), key);
+      return replaceAt(text, s.keyRange, newKey);
+    };
+    const lines = ['# données — 日本 😀', '   spark.driver.memory   4g', 'spark.executor.memory=8g', 'spark.executor.cores : 4', 'spark.key\\ with\\ space 1', ''];
+
+    it('covers the key of each line, whatever the separator', () => {
+      const text = lines.join('\n');
+      assert.strictEqual(rename(text, 'spark.driver.memory', 'spark.z'), text.replace('   spark.driver.memory ', '   spark.z '));
+      assert.strictEqual(rename(text, 'spark.executor.memory', 'spark.z'), text.replace('spark.executor.memory=', 'spark.z='));
+      assert.strictEqual(rename(text, 'spark.executor.cores', 'spark.z'), text.replace('spark.executor.cores :', 'spark.z :'));
+      assert.deepStrictEqual(only(text, 'spark.driver.memory').keyRange, { start: { line: 1, character: 3 }, end: { line: 1, character: 22 } });
+    });
+
+    it('is undefined for a key written with escapes', () => {
+      assert.strictEqual(only(lines.join('\n'), 'spark.key with space').keyRange, undefined);
+    });
+
+    it('keeps working with CRLF line endings', () => {
+      const text = lines.join('\r\n');
+      assert.strictEqual(rename(text, 'spark.executor.cores', 'spark.z'), text.replace('spark.executor.cores :', 'spark.z :'));
+      assert.strictEqual(only(text, 'spark.executor.cores').keyRange?.start.line, 3);
+    });
+  });
 });

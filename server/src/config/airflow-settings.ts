@@ -193,7 +193,11 @@ class AirflowReader {
     }
     for (const [kn, vn] of confPairs) {
       const key = literalString(kn, this.text);
-      if (key?.startsWith('spark.')) block.settings.push(this.setting(key, key, vn, 'airflow-operator'));
+      if (!key?.startsWith('spark.')) continue;
+      const setting = this.setting(key, key, vn, 'airflow-operator');
+      const s = stringContent(kn);
+      if (s) setting.keyRange = this.lines.range(s.start, s.end);
+      block.settings.push(setting);
     }
     block.settings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
     this.blocks.push(block);
@@ -209,7 +213,13 @@ class AirflowReader {
       if (k === undefined) continue;
       if (k === 'sparkSubmitParameters' && vn.type === 'string') params = vn;
       else if (k === 'entryPoint') entryPoint = literalString(vn, this.text);
-      else if (k.startsWith('spark:spark.')) dataproc.push(this.setting(k.slice('spark:'.length), k, vn, 'dataproc'));
+      else if (k.startsWith('spark:spark.')) {
+        // The Spark key is written after the `spark:` prefix: renaming it means replacing just that part.
+        const setting = this.setting(k.slice('spark:'.length), k, vn, 'dataproc');
+        const s = stringContent(kn);
+        if (s) setting.keyRange = this.lines.range(s.start + 'spark:'.length, s.end);
+        dataproc.push(setting);
+      }
     }
     if (params) {
       const s = stringContent(params);
@@ -243,6 +253,7 @@ class AirflowReader {
       b.range = shiftRange(b.range);
       for (const setting of b.settings) {
         setting.range = shiftRange(setting.range);
+        if (setting.keyRange) setting.keyRange = shiftRange(setting.keyRange);
         if (setting.resolvedFrom) setting.resolvedFrom.range = shiftRange(setting.resolvedFrom.range);
       }
       if (b.insertion) b.insertion = { ...b.insertion, position: shift(b.insertion.position) };

@@ -1,8 +1,8 @@
 import { parseTree, type Node as JsonNode } from 'jsonc-parser';
-import type { FileSettings, Position, SettingsBlock, SparkSetting, SettingOrigin } from './setting';
+import type { FileSettings, Position, Range, SettingsBlock, SparkSetting, SettingOrigin } from './setting';
 import { LineIndex } from './source-text';
 import { isPlaceholderValue } from './spark-defaults-settings';
-import { readSubmitArguments, type SubmitArgument } from './spark-submit-flags';
+import { readSubmitArguments, type SubmitArgument, type SubmitArgumentSetting } from './spark-submit-flags';
 
 /** argv[0] of a spark-submit run inside an EMR step (`spark-submit`, `/usr/lib/spark/bin/spark-submit`). */
 const SUBMIT_PROGRAM = /(?:^|\/)(spark-submit|pyspark|spark-shell)(?:\.sh|\.cmd)?$/;
@@ -129,7 +129,10 @@ class JsonSettingsReader {
       if (k?.type !== 'string' || !v) continue;
       const written = String(k.value);
       if (!written.startsWith('spark.')) continue;
-      settings.push(this.setting(keyOf(written), written, v, origin));
+      const setting = this.setting(keyOf(written), written, v, origin);
+      const [ks, ke] = stringContent(k, this.text);
+      if (this.text.slice(ks, ke) === setting.key) setting.keyRange = this.lines.range(ks, ke);
+      settings.push(setting);
     }
     const block: SettingsBlock = { kind: 'spark-conf', format, range: this.lines.range(owner.offset, owner.offset + owner.length), settings };
     const insertion = this.propertyInsertion(conf, `"{key}": "{value}"`);
@@ -174,7 +177,7 @@ class JsonSettingsReader {
       const w = words[s.argIndex];
       const value = w.arg.text.slice(s.valueStart, s.valueEnd);
       const literal = w.arg.literal.slice(s.valueStart, s.valueEnd).every(Boolean) && !isPlaceholderValue(value);
-      return {
+      const setting: SparkSetting = {
         key: s.key,
         sourceKey: s.sourceKey,
         value: literal ? value : null,
@@ -183,6 +186,9 @@ class JsonSettingsReader {
         range: this.lines.range(w.start + s.valueStart, w.start + s.valueEnd),
         origin: 'spark-submit',
       };
+      const keyRange = submitKeyRange(this.text, w.start, s, this.lines);
+      if (keyRange) setting.keyRange = keyRange;
+      return setting;
     });
     const block: SettingsBlock = { kind: 'spark-submit', format: 'emr-step', range: this.lines.range(obj.offset, obj.offset + obj.length), settings };
     const app = reading.applicationFileIndex !== undefined ? words[reading.applicationFileIndex] : undefined;
@@ -241,7 +247,7 @@ export function readSubmitParametersString(
     const w = words[s.argIndex];
     const value = w.arg.text.slice(s.valueStart, s.valueEnd);
     const literal = w.arg.literal.slice(s.valueStart, s.valueEnd).every(Boolean) && !isPlaceholderValue(value);
-    return {
+    const setting: SparkSetting = {
       key: s.key,
       sourceKey: s.sourceKey,
       value: literal ? value : null,
@@ -250,6 +256,9 @@ export function readSubmitParametersString(
       range: lines.range(w.start + s.valueStart, w.start + s.valueEnd),
       origin: 'spark-submit',
     };
+    const keyRange = submitKeyRange(text, w.start, s, lines);
+    if (keyRange) setting.keyRange = keyRange;
+    return setting;
   });
   const trimmedEnd = start + content.trimEnd().length;
   return {
@@ -259,6 +268,18 @@ export function readSubmitParametersString(
     settings,
     insertion: { position: lines.position(trimmedEnd), template: trimmedEnd > start ? ' --conf {key}={value}' : '--conf {key}={value}' },
   };
+}
+
+/**
+ * The range of a `--conf k=v` key `k` in the file, for a word whose text is the source text starting at `wordStart`
+ * (a JSON string's content, escapes as written); undefined for options that imply their key, or when the source
+ * does not spell the key exactly.
+ */
+function submitKeyRange(text: string, wordStart: number, s: SubmitArgumentSetting, lines: LineIndex): Range | undefined {
+  if (s.keyStart === undefined || s.keyEnd === undefined) return undefined;
+  const start = wordStart + s.keyStart;
+  const end = wordStart + s.keyEnd;
+  return text.slice(start, end) === s.key ? lines.range(start, end) : undefined;
 }
 
 /** Per character: false inside `${...}` / `{{...}}` / `$VAR` templates, true elsewhere. */

@@ -144,11 +144,20 @@ class ApplicationReader {
       const k = scalarText(pair.key as YamlNode);
       if (k === undefined) continue;
       const key = keyOf(k);
-      if (key) this.add(key, pathSourceKey ? `${path}.${k}` : k, pair.value as YamlNode | null);
+      if (key) this.add(key, pathSourceKey ? `${path}.${k}` : k, pair.value as YamlNode | null, key === k ? (pair.key as YamlNode) : undefined);
     }
   }
 
-  private add(key: string, sourceKey: string, node: YamlNode | null): void {
+  /** @param keyNode the scalar that spells `key` itself (a `sparkConf` entry), for `keyRange`; absent for mapped fields. */
+  private add(key: string, sourceKey: string, node: YamlNode | null, keyNode?: YamlNode): void {
+    const count = this.settings.length;
+    this.addValue(key, sourceKey, node);
+    if (this.settings.length === count || !isScalar(keyNode) || !keyNode.range) return;
+    const [start, end] = contentOffsets(keyNode, this.text);
+    if (this.text.slice(start, end) === key) this.settings[count].keyRange = this.lines.range(start, end);
+  }
+
+  private addValue(key: string, sourceKey: string, node: YamlNode | null): void {
     if (!node || !node.range) return;
     if (isScalar(node)) {
       if (node.value === null && node.source === undefined) return;

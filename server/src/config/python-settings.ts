@@ -457,12 +457,25 @@ class PythonSettingsReader {
 
   private record(t: ConfigTarget, keyNode: Node, valueNode: Node, sourceKey: string): void {
     const key = this.keyText(keyNode);
-    if (key !== undefined) this.recordKey(t, key, valueNode, sourceKey);
+    if (key !== undefined) this.recordKey(t, key, valueNode, sourceKey, keyNode);
   }
 
-  private recordKey(t: ConfigTarget, key: string, valueNode: Node, sourceKey: string): void {
+  /** @param keyNode the node that spells the key, when the key is an argument or dict key (not implied by the method). */
+  private recordKey(t: ConfigTarget, key: string, valueNode: Node, sourceKey: string, keyNode?: Node): void {
     if (!key.startsWith('spark.')) return;
-    t.block.settings.push(this.makeSetting(key, valueNode, sourceKey, t.origin));
+    const setting = this.makeSetting(key, valueNode, sourceKey, t.origin);
+    this.addKeyRange(setting, keyNode);
+    t.block.settings.push(setting);
+  }
+
+  /**
+   * Sets `setting.keyRange` to the text inside the quotes of `keyNode` when it is a plain string literal that
+   * spells the key exactly (not a module constant, an f-string or a concatenation).
+   */
+  private addKeyRange(setting: SparkSetting, keyNode: Node | undefined): void {
+    const str = keyNode ? stringParts(unwrapParens(keyNode)) : undefined;
+    if (!str || str.interpolations.length > 0 || this.text.slice(str.start, str.end) !== setting.key) return;
+    setting.keyRange = this.lines.range(str.start, str.end);
   }
 
   private recordRuntime(receiver: string, simple: boolean, call: Node, keyNode: Node, valueNode: Node): void {
@@ -477,6 +490,7 @@ class PythonSettingsReader {
     r.last = call;
     r.block.range = { start: r.block.range.start, end: this.lines.position(call.endIndex) };
     const setting = this.makeSetting(key, valueNode, `${receiver}.conf.set()`, 'runtime-conf');
+    this.addKeyRange(setting, keyNode);
     const reason = runtimeIneffectiveReason(key);
     if (reason) setting.ineffective = reason;
     r.block.settings.push(setting);
@@ -579,7 +593,7 @@ class PythonSettingsReader {
       for (let i = s.valueStart; i < s.valueEnd; i++) literal &&= a.literal[i];
       const start = a.srcStart[s.valueStart] ?? a.contentEnd;
       const end = s.valueEnd > s.valueStart ? a.srcStart[s.valueEnd - 1] + 1 : start;
-      block.settings.push({
+      const setting: SparkSetting = {
         key: s.key,
         sourceKey: s.sourceKey,
         value: literal ? a.text.slice(s.valueStart, s.valueEnd) : null,
@@ -587,7 +601,13 @@ class PythonSettingsReader {
         literal,
         range: this.lines.range(start, end),
         origin: 'spark-submit',
-      });
+      };
+      if (s.keyStart !== undefined && s.keyEnd !== undefined && s.keyEnd > s.keyStart) {
+        const keyStart = a.srcStart[s.keyStart];
+        const keyEnd = a.srcStart[s.keyEnd - 1] + 1;
+        if (this.text.slice(keyStart, keyEnd) === s.key) setting.keyRange = this.lines.range(keyStart, keyEnd);
+      }
+      block.settings.push(setting);
     }
     if (reading.applicationFileIndex !== undefined) block.applicationFile = args[reading.applicationFileIndex].text;
     this.blocks.push(block);

@@ -47,6 +47,16 @@ export interface SparkSetting {
    * for `--conf k=v`, just `v`; for a bare word, the word.
    */
   range: Range;
+  /**
+   * Range of the Spark key text exactly as written, when the key is written literally at the site: inside the
+   * quotes of `.config("spark.x", ...)`, `.set(...)`, `spark.conf.set(...)` and of a dict key (`map=`, `setAll`
+   * tuples, Airflow `conf`); the `k` of `--conf k=v` / `--conf=k=v` / `-c k=v` (also in EMR step `Args` and
+   * `sparkSubmitParameters`); the key of a spark-defaults.conf line; a key under `sparkConf:` of a Spark operator
+   * manifest; a key of a Databricks `spark_conf` or EMR `Properties` object. Undefined when the key is implied by a
+   * flag, keyword, method or field (`--executor-memory`, `.appName()`, `executor_memory=`, `spec.driver.cores`) or
+   * built at run time. Replacing this range renames the setting.
+   */
+  keyRange?: Range;
   /** Syntax the setting came from. */
   origin: SettingOrigin;
   /** Set when the setting has no effect where it is written, with the reason (e.g. executor sizing via spark.conf.set after the session exists). */

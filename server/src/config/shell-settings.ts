@@ -182,9 +182,11 @@ class ShellSettingsReader {
     }
     const words = args.map((a) => a.word);
     const reading = readSubmitArguments(words);
-    const settings = reading.settings.map((s) =>
-      this.setting(words[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, command.startIndex),
-    );
+    const settings = reading.settings.map((s) => {
+      const setting = this.setting(words[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, command.startIndex);
+      if (s.keyStart !== undefined && s.keyEnd !== undefined) this.addKeyRange(setting, words[s.argIndex], s.keyStart, s.keyEnd);
+      return setting;
+    });
     const block: SettingsBlock = {
       kind: 'spark-submit',
       range: this.lines.range(command.startIndex, command.endIndex),
@@ -278,7 +280,9 @@ class ShellSettingsReader {
       for (const m of props.members ?? []) {
         if (!m.key.startsWith('spark.') || !allLiteral(body, m.keyStart, m.keyEnd)) continue;
         const [s, e] = m.value.kind === 'string' ? [m.value.start + 1, m.value.end - 1] : [m.value.start, m.value.end];
-        settings.push(this.setting(body, s, e, m.key, 'sparkProperties', command.startIndex));
+        const setting = this.setting(body, s, e, m.key, 'sparkProperties', command.startIndex);
+        this.addKeyRange(setting, body, m.keyStart, m.keyEnd);
+        settings.push(setting);
       }
       const block: SettingsBlock = { kind: 'spark-submit', range: this.lines.range(command.startIndex, command.endIndex), settings };
       const resource = memberOf(json, 'appResource');
@@ -303,6 +307,17 @@ class ShellSettingsReader {
       position: this.lines.position(this.lines.lineStartOf(at)),
       template: `${this.lines.indentationOf(at)}${entry},${this.lines.eol()}`,
     };
+  }
+
+  /**
+   * Sets `setting.keyRange` to the source of `word.text[s, e)` when that source is the key exactly as written
+   * (no escape, quote or continuation inside it), so that replacing the range renames the key.
+   */
+  private addKeyRange(setting: SparkSetting, word: ShellWord, s: number, e: number): void {
+    if (e <= s || !allLiteral(word, s, e)) return;
+    const start = word.srcStart[s];
+    const end = word.srcEnd[e - 1];
+    if (this.text.slice(start, end) === setting.key) setting.keyRange = this.lines.range(start, end);
   }
 
   /** The setting whose value is `word.text[s, e)`. */

@@ -34,7 +34,7 @@ export function extractSparkDefaultsSettings(text: string): FileSettings {
       if (!entry.key.startsWith('spark.')) continue;
       separator ??= entry.separator;
       const placeholder = isPlaceholderValue(entry.value);
-      settings.push({
+      const setting: SparkSetting = {
         key: entry.key,
         sourceKey: entry.key,
         value: placeholder ? null : entry.value,
@@ -42,7 +42,10 @@ export function extractSparkDefaultsSettings(text: string): FileSettings {
         literal: !placeholder,
         range: lines.range(entry.valueStart, entry.valueEnd),
         origin: 'spark-defaults',
-      });
+      };
+      // Only a key written without escapes or continuations can be renamed by replacing its text.
+      if (text.slice(entry.keyStart, entry.keyEnd) === entry.key) setting.keyRange = lines.range(entry.keyStart, entry.keyEnd);
+      settings.push(setting);
     }
   } catch {
     // Nothing in the rules can throw; keep what was read if something does.
@@ -71,6 +74,8 @@ export interface PropertyEntry {
   valueEnd: number;
   /** Offset of the key's first character. */
   keyStart: number;
+  /** Offset after the key's last character (escapes and continuations inside it included). */
+  keyEnd: number;
   /** The separator as written between key and value (`=`, ` `, `\t`, ` = `, ...); empty when the value is empty. */
   separator: string;
 }
@@ -182,6 +187,7 @@ export function readProperties(text: string): PropertyEntry[] {
       valueStart,
       valueEnd: Math.max(valueStart, trimmedEnd),
       keyStart,
+      keyEnd,
       separator: trimmedLength > 0 ? separator : '',
     });
   }

@@ -113,6 +113,12 @@ export interface SubmitArgumentSetting {
   /** `[valueStart, valueEnd)`: the value inside `args[argIndex].text` (after `=` for `--opt=v` and `--conf k=v`). */
   valueStart: number;
   valueEnd: number;
+  /**
+   * `[keyStart, keyEnd)`: for `--conf k=v` / `-c k=v` / `--conf=k=v`, the key `k` inside `args[argIndex].text`
+   * (without surrounding spaces); absent for options that imply their key (`--executor-memory`).
+   */
+  keyStart?: number;
+  keyEnd?: number;
 }
 
 /** What {@link readSubmitArguments} found in one argument list. */
@@ -166,9 +172,19 @@ export function readSubmitArguments(args: readonly SubmitArgument[]): SubmitArgu
       if (SPARK_SUBMIT_CONF_FLAGS.has(flag)) {
         const sep = v.text.indexOf('=', valueStart);
         if (sep < 0 || !allLiteral(v, valueStart, sep)) continue;
-        const key = v.text.slice(valueStart, sep).trim();
+        const rawKey = v.text.slice(valueStart, sep);
+        const key = rawKey.trim();
         if (!key.startsWith('spark.')) continue;
-        settings.push({ key, sourceKey: flag, argIndex: valueArg, valueStart: sep + 1, valueEnd: v.text.length });
+        const keyStart = valueStart + rawKey.indexOf(key);
+        settings.push({
+          key,
+          sourceKey: flag,
+          argIndex: valueArg,
+          valueStart: sep + 1,
+          valueEnd: v.text.length,
+          keyStart,
+          keyEnd: keyStart + key.length,
+        });
       } else {
         const key = sparkKeyForFlag(flag);
         if (key) settings.push({ key, sourceKey: flag, argIndex: valueArg, valueStart, valueEnd: v.text.length });
