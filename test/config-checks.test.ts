@@ -10,6 +10,7 @@ import { collectEventLogs } from '../server/src/history/collect';
 import { analysisOptions, SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { replaceAt } from './helpers/text-edits';
 
 const ROOT = path.join(__dirname, '..', '..');
 const NO_CLUSTER: ClusterShape = { nodeMemoryMiB: 0, nodeCores: 0 };
@@ -46,6 +47,27 @@ describe('checks before the job runs', () => {
         ['SPARK002', 'error', 7, 'spark.executor.instances=4gb: spark.executor.instances should be int, but was 4gb'],
       ],
     );
+  });
+
+  it('SPARK004 and SPARK001: quick fixes that rename the key as written', () => {
+    const text = py('    .config("spark.yarn.executor.memoryOverhead", "1g")');
+    const [dep] = checkSite(site(text), NO_CLUSTER, 'python');
+    assert.strictEqual(dep.code, 'SPARK004');
+    assert.deepStrictEqual(dep.fix && { title: dep.fix.title, newText: dep.fix.newText }, { title: 'Replace with spark.executor.memoryOverhead', newText: 'spark.executor.memoryOverhead' });
+    assert.strictEqual(replaceAt(text, dep.fix!.range, dep.fix!.newText), text.replace('"spark.yarn.executor.memoryOverhead"', '"spark.executor.memoryOverhead"'));
+
+    const sh = 'spark-submit --master yarn \\\n  --conf spark.executor.memroy=4g \\\n  job.py\n';
+    const [typo] = checkSite(site(sh, 'shellscript', '/jobs/run.sh'), NO_CLUSTER, 'shellscript');
+    assert.strictEqual(typo.code, 'SPARK001');
+    assert.strictEqual(typo.fix?.title, 'Replace with spark.executor.memory');
+    assert.strictEqual(replaceAt(sh, typo.fix!.range, typo.fix!.newText), 'spark-submit --master yarn \\\n  --conf spark.executor.memory=4g \\\n  job.py\n');
+  });
+
+  it('SPARK004: no rename fix where Spark converts the old key\'s value', () => {
+    // spark.kryoserializer.buffer.mb is read as `${mb * 1000}k` under its new name (SparkConf.configsWithAlternatives).
+    const [kryo] = checkSite(site(py('    .config("spark.kryoserializer.buffer.mb", "0.064")')), NO_CLUSTER, 'python');
+    assert.strictEqual(kryo.code, 'SPARK004');
+    assert.strictEqual(kryo.fix, undefined);
   });
 
   it('SPARK005: executor sizing through spark.conf.set after the session exists', () => {

@@ -199,6 +199,22 @@ export function executorContainer(site: ApplicationSite, languageId: string, mem
   };
 }
 
+/**
+ * Deprecated keys whose value Spark converts when it reads them in place of their replacement
+ * (`SparkConf.configsWithAlternatives` `translation`: `spark.kryoserializer.buffer.mb` 0.064 → `64k`,
+ * `spark.yarn.applicationMaster.waitTries` n → `${n * 10}s`). Renaming the key alone would change the value's
+ * meaning, so SPARK004 offers no quick fix for them.
+ */
+const VALUE_TRANSLATED_ON_RENAME: ReadonlySet<string> = new Set(['spark.kryoserializer.buffer.mb', 'spark.yarn.applicationMaster.waitTries']);
+
+/**
+ * The quick fix that rewrites a setting's key as written to `newKey`, when the reader knows where the key is written
+ * (`SparkSetting.keyRange`); undefined for keys implied by a flag, keyword or field.
+ */
+function renameFix(s: SparkSetting, newKey: string): ConfigFinding['fix'] {
+  return s.keyRange ? { title: `Replace with ${newKey}`, range: s.keyRange, newText: newKey } : undefined;
+}
+
 /** Largest edit distance at which an unknown key is taken for a misspelling of a known one. */
 const MAX_KEY_EDITS = 2;
 let knownKeys: string[] | null = null;
@@ -231,21 +247,31 @@ function checkKeyAndValue(s: SparkSetting, versionLine: VersionLine): ConfigFind
   const dep = deprecation(s.key);
   if (dep) {
     const what = dep.kind === 'removed' || dep.kind === 'ignored' ? 'has no effect' : 'is deprecated';
-    return [
-      {
-        code: CHECK_CODES.deprecatedKey,
-        severity: 'warning',
-        range: s.range,
-        message: `${s.key} ${what} (since Spark ${dep.since})${dep.replacement ? `: use ${dep.replacement}` : ''}. ${dep.note}`,
-      },
-    ];
+    const finding: ConfigFinding = {
+      code: CHECK_CODES.deprecatedKey,
+      severity: 'warning',
+      range: s.range,
+      message: `${s.key} ${what} (since Spark ${dep.since})${dep.replacement ? `: use ${dep.replacement}` : ''}. ${dep.note}`,
+    };
+    if (dep.replacement && !VALUE_TRANSLATED_ON_RENAME.has(s.key)) {
+      const fix = renameFix(s, dep.replacement);
+      if (fix) finding.fix = fix;
+    }
+    return [finding];
   }
   const entry = lookupKey(s.key);
   if (!entry) {
     const near = nearestKnownKey(s.key);
-    return near
-      ? [{ code: CHECK_CODES.unknownKey, severity: 'warning', range: s.range, message: `Spark has no key ${s.key}: did you mean ${near}? Spark ignores unknown keys, so this value has no effect.` }]
-      : [];
+    if (!near) return [];
+    const finding: ConfigFinding = {
+      code: CHECK_CODES.unknownKey,
+      severity: 'warning',
+      range: s.range,
+      message: `Spark has no key ${s.key}: did you mean ${near}? Spark ignores unknown keys, so this value has no effect.`,
+    };
+    const fix = renameFix(s, near);
+    if (fix) finding.fix = fix;
+    return [finding];
   }
   if (!s.literal || s.value === null) return [];
   const r = checkValue(s.key, s.value, versionLine);
