@@ -139,6 +139,30 @@ describe('language server over stdio (built server/out/server.js)', function () 
     assert.strictEqual(mem!.textEdit!.newText, 'spark.executor.memory');
   });
 
+  it('checks a spark-defaults.conf before the job runs and fixes a deprecated key', async () => {
+    const confUri = 'untitled:spark-defaults.conf';
+    const conf = ['# cluster defaults', 'spark.yarn.executor.memoryOverhead   1g', 'spark.executor.cores 0', ''].join('\n');
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri: confUri, languageId: 'spark-defaults', version: 1, text: conf } });
+    const published = await poll('diagnostics for spark-defaults.conf', () => {
+      const d = diagnostics.get(confUri);
+      return d && d.diagnostics.length >= 2 ? d : undefined;
+    });
+    assert.deepStrictEqual(
+      published.diagnostics.map((d) => [d.code, d.range.start.line, d.range.start.character, d.range.end.character]),
+      [
+        ['SPARK004', 1, 0, 34],
+        ['SPARK002', 2, 21, 22],
+      ],
+    );
+    assert.strictEqual(String(published.diagnostics[1].message), 'spark.executor.cores=0: Executor cores must be a positive number');
+    const dep = published.diagnostics[0];
+    const actions = (await conn.sendRequest('textDocument/codeAction', { textDocument: { uri: confUri }, range: dep.range, context: { diagnostics: [dep] } })) as CodeAction[];
+    const fix = actions.find((a) => a.title === 'Replace with spark.executor.memoryOverhead')!;
+    assert.ok(fix, actions.map((a) => a.title).join(', '));
+    const edited = TextDocument.applyEdits(TextDocument.create(confUri, 'spark-defaults', 1, conf), fix.edit!.changes![confUri]);
+    assert.strictEqual(edited, conf.replace('spark.yarn.executor.memoryOverhead', 'spark.executor.memoryOverhead'));
+  });
+
   it('offers a quick fix that rewrites the value in place', async () => {
     const actions = (await conn.sendRequest('textDocument/codeAction', {
       textDocument: { uri },

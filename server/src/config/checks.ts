@@ -250,7 +250,8 @@ function checkKeyAndValue(s: SparkSetting, versionLine: VersionLine): ConfigFind
     const finding: ConfigFinding = {
       code: CHECK_CODES.deprecatedKey,
       severity: 'warning',
-      range: s.range,
+      // On the key when it is written literally: the key is what is wrong.
+      range: s.keyRange ?? s.range,
       message: `${s.key} ${what} (since Spark ${dep.since})${dep.replacement ? `: use ${dep.replacement}` : ''}. ${dep.note}`,
     };
     if (dep.replacement && !VALUE_TRANSLATED_ON_RENAME.has(s.key)) {
@@ -266,7 +267,7 @@ function checkKeyAndValue(s: SparkSetting, versionLine: VersionLine): ConfigFind
     const finding: ConfigFinding = {
       code: CHECK_CODES.unknownKey,
       severity: 'warning',
-      range: s.range,
+      range: s.keyRange ?? s.range,
       message: `Spark has no key ${s.key}: did you mean ${near}? Spark ignores unknown keys, so this value has no effect.`,
     };
     const fix = renameFix(s, near);

@@ -29,7 +29,7 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
       });
     }
     for (const c of sa.checks) {
-      if (!c.fix || !overlaps(c.range, range)) continue;
+      if (!c.fix || !(overlaps(c.range, range) || overlaps(c.fix.range, range))) continue;
       out.push({ title: c.fix.title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: { changes: { [doc.uri]: [TextEdit.replace(c.fix.range, c.fix.newText)] } } });
     }
     if (edits.length > 1 && overlaps(sa.site.range, range)) {
