@@ -109,7 +109,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     this.timeout(60_000);
     const cli = path.join(ROOT, 'server', 'out', 'cli.js');
     const db = path.join(tmp, 'killed.db');
-    const child = spawn(process.execPath, [cli, 'collect', '--path', LOGS, '--db', db], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [cli, 'collect', '--path', LOGS, '--recursive', '--db', db], { stdio: 'ignore' });
     // Kill it as soon as the first application has been committed.
     const deadline = Date.now() + 30_000;
     for (;;) {

@@ -1,7 +1,7 @@
 /**
  * `spark-optimizer`: the same core as the language server, for CI and cron.
  *
- *   spark-optimizer collect --source event-logs --path DIR [--db FILE] [--dry-run] [--format json]
+ *   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
  *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
  *       [--concurrency N] [--timeout S] [--insecure] [--ca FILE] [--cert FILE --key FILE] [--db FILE] [--dry-run] [--format json]
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
@@ -31,7 +31,8 @@ import { HistoryStore } from '../store/history-store';
 import { formatDurationMs } from '../config/spark-units';
 
 const USAGE = `Usage:
-  spark-optimizer collect --source event-logs --path DIR [--db FILE] [--dry-run] [--format json]
+  spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
+      (--recursive: also logs in sub-folders; rolling eventlog_v2_* folders are always read)
   spark-optimizer collect --source history-server --url URL [--since DATE|36h|7d] [--user U] [--limit N]
       [--concurrency N] [--timeout SECONDS] [--insecure] [--ca FILE] [--cert FILE --key FILE]
       [--db FILE] [--dry-run] [--format json]
@@ -111,6 +112,7 @@ async function collect(args: string[], out: (s: string) => void, err: (s: string
     key: { type: 'string' },
     db: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
+    recursive: { type: 'boolean', default: false },
   });
   if (values.source === 'history-server') return collectHistoryServer(values, out, err);
   if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
@@ -122,7 +124,14 @@ async function collect(args: string[], out: (s: string) => void, err: (s: string
     const abort = new AbortController();
     const onSignal = () => abort.abort();
     process.once('SIGINT', onSignal);
-    const s = await collectEventLogs(values.path, store, { dryRun: values['dry-run'] === true, signal: abort.signal });
+    const progress = terminalProgress('event logs');
+    const s = await collectEventLogs(values.path, store, {
+      dryRun: values['dry-run'] === true,
+      signal: abort.signal,
+      maxDepth: values.recursive === true ? undefined : 0,
+      onProgress: progress.update,
+    });
+    progress.done();
     process.removeListener('SIGINT', onSignal);
     if (values.format === 'json') {
       out(JSON.stringify({ db: dbPath, ...s, storedApplications: store.countApplications() }, null, 2));
@@ -138,6 +147,26 @@ async function collect(args: string[], out: (s: string) => void, err: (s: string
   } finally {
     store.close();
   }
+}
+
+/**
+ * A one-line progress counter on stderr, redrawn in place, only when stderr is a terminal (so logs and
+ * pipes in CI get the summary alone).
+ */
+function terminalProgress(what: string): { update: (done: number, total: number, path: string) => void; done: () => void } {
+  if (!process.stderr.isTTY) return { update: () => undefined, done: () => undefined };
+  const width = Math.max(40, (process.stderr.columns ?? 100) - 1);
+  let shown = false;
+  return {
+    update: (done, total, p) => {
+      const line = `${done}/${total} ${what}  ${p}`;
+      process.stderr.write(`\r${line.length > width ? line.slice(0, width - 1) + '…' : line.padEnd(width)}`);
+      shown = true;
+    },
+    done: () => {
+      if (shown) process.stderr.write(`\r${' '.repeat(width)}\r`);
+    },
+  };
 }
 
 /** Exit code 2 of `collect`: something failed and nothing was read (or found already stored). */
@@ -220,6 +249,7 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
   const abort = new AbortController();
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
+  const progress = terminalProgress('applications');
   try {
     const s = await collectFromHistoryServer(client, store, {
       since,
@@ -228,7 +258,9 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
       concurrency,
       dryRun: values['dry-run'] === true,
       signal: abort.signal,
+      onProgress: progress.update,
     });
+    progress.done();
     if (values.format === 'json') {
       out(JSON.stringify({ db: dbPath, ...s, storedApplications: store.countApplications() }, null, 2));
     } else {
@@ -310,7 +342,8 @@ function check(args: string[], out: (s: string) => void): number {
         if (values.format === 'json') {
           findings.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
         } else {
-          out(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${d.message}`);
+          // One line per finding (Spark's own error texts can hold newlines).
+          out(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
           for (const e of rec?.evidence ?? []) out(`    ${e.appId}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
         }
       }

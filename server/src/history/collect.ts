@@ -20,6 +20,8 @@ export interface CollectOptions {
   dryRun?: boolean;
   /** Cancels between (and inside) logs. */
   signal?: AbortSignal;
+  /** Folder levels below `dir` searched for logs (default 8; 0 = only `dir`'s own entries). */
+  maxDepth?: number;
   /** Called after each source with (done, total, path). */
   onProgress?: (done: number, total: number, path: string) => void;
 }
@@ -34,7 +36,7 @@ export interface CollectOptions {
 export async function collectEventLogs(dir: string, store: HistoryStore, opts: CollectOptions = {}): Promise<CollectionSummary> {
   // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
   dir = path.resolve(dir);
-  const sources: EventLogSource[] = await discoverEventLogs(dir);
+  const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth });
   const summary: CollectionSummary = { found: sources.length, inserted: 0, updated: 0, unchanged: 0, failed: [], malformedLines: 0, cancelled: false, applications: [] };
   let done = 0;
   for (const src of sources) {

@@ -116,7 +116,9 @@ const executorMemoryRule: Rule = ({ appName, analyses, current, ageDays }) => {
   const key = 'spark.executor.memory';
   const written = current.get(key);
   if (written === null) return null; // non-literal: never rewritten
-  const currentMiB = written !== undefined ? parseSparkSizeMiB(written) ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB : SPARK_DEFAULT_EXECUTOR_MEMORY_MIB;
+  // An invalid size is the checks' business (SPARK002); no recommendation rests on a value Spark would reject.
+  const currentMiB = written !== undefined ? parseSparkSizeMiB(written) : SPARK_DEFAULT_EXECUTOR_MEMORY_MIB;
+  if (currentMiB === null) return null;
   // Runs with less memory than the file's value say nothing about it: without runs at the current value,
   // only runs with at least as much memory count.
   const atCurrent = analyses.filter((a) => a.executorMemoryMiB === currentMiB);
@@ -249,7 +251,9 @@ const memoryOverheadRule: Rule = ({ appName, analyses, current, ageDays }) => {
   const killed = analyses.filter((a) => a.containerKilledFailures > 0);
   if (killed.length === 0) return null;
   const memMiB = parseSparkSizeMiB(current.get('spark.executor.memory') ?? undefined) ?? killed[0].executorMemoryMiB;
-  const currentOverhead = parseSparkSizeMiB(written ?? undefined) ?? Math.max(THRESHOLDS.overheadMinMiB, Math.floor(memMiB * THRESHOLDS.overheadFactor));
+  const writtenOverhead = written !== undefined ? parseSparkSizeMiB(written) : undefined;
+  if (writtenOverhead === null) return null; // invalid: SPARK002 says so
+  const currentOverhead = writtenOverhead ?? Math.max(THRESHOLDS.overheadMinMiB, Math.floor(memMiB * THRESHOLDS.overheadFactor));
   return {
     key,
     currentValue: written ?? null,
@@ -269,7 +273,8 @@ const driverMemoryRule: Rule = ({ appName, runs, current, ageDays }) => {
   const key = 'spark.driver.memory';
   const written = current.get(key);
   if (written === null) return null;
-  const driverMiB = parseSparkSizeMiB(written ?? undefined) ?? 1024;
+  const driverMiB = written !== undefined ? parseSparkSizeMiB(written) : 1024;
+  if (driverMiB === null) return null; // invalid: SPARK002 says so
   const withDriver = runs
     .map((r) => ({ r, heap: r.executors.find((e) => e.executorId === 'driver')?.peakJvmHeapBytes ?? null }))
     .filter((x): x is { r: ApplicationRecord; heap: number } => x.heap !== null);
