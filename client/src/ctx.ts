@@ -89,21 +89,26 @@ export class Ctx implements vscode.Disposable {
    */
   scheduleBackgroundCollection(): void {
     this.timer?.dispose();
+    this.timer = undefined;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const folder = config.get<string>('eventLogFolder', '');
-    if (!folder) return;
     const minutes = config.get<number>('collectIntervalMinutes', 0);
     if (minutes > 0) {
-      const handle = setInterval(() => void this.collectFolder(folder, vscode.ProgressLocation.Window), minutes * 60_000);
+      const handle = setInterval(() => void this.collectInBackground(), minutes * 60_000);
       this.timer = { dispose: () => clearInterval(handle) };
     }
   }
 
-  /** Collects once from the remembered folder if `collectOnStartup` is set. */
+  /** Collects once from the remembered folder and History Server if `collectOnStartup` is set. */
   async collectOnStartup(): Promise<void> {
+    if (vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('collectOnStartup', false)) await this.collectInBackground();
+  }
+
+  /** Background collection: the remembered folder, then the configured History Server; never prompts. */
+  private async collectInBackground(): Promise<void> {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const folder = config.get<string>('eventLogFolder', '');
-    if (folder && config.get<boolean>('collectOnStartup', false)) await this.collectFolder(folder, vscode.ProgressLocation.Window);
+    if (folder) await this.collectFolder(folder, vscode.ProgressLocation.Window);
+    if (config.get<string>('historyServer.url', '')) await this.collectFromHistoryServer(true);
   }
 
   private async collectFolder(folder: string, location: vscode.ProgressLocation): Promise<void> {
@@ -115,17 +120,20 @@ export class Ctx implements vscode.Disposable {
    * and remembered when empty), credentials from SecretStorage. In an untrusted workspace a URL or file named
    * in workspace settings is not used.
    */
-  async collectFromHistoryServer(): Promise<void> {
+  async collectFromHistoryServer(background = false): Promise<void> {
     if (!this.client) return;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     for (const key of ['historyServer.url', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile']) {
       const i = config.inspect<string>(key);
       if (!vscode.workspace.isTrusted && (i?.workspaceValue || i?.workspaceFolderValue)) {
-        void vscode.window.showErrorMessage(`Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`);
+        const why = `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
+        if (background) this.output.warn(why);
+        else void vscode.window.showErrorMessage(why);
         return;
       }
     }
     let url = config.get<string>('historyServer.url', '');
+    if (!url && background) return;
     if (!url) {
       url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt: 'Base URL of the History Server', placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
       if (!url) return;
@@ -136,12 +144,14 @@ export class Ctx implements vscode.Disposable {
     let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
     if (kind === 'bearer') {
       const token = await secrets.get('sparkOptimizer.historyServer.token');
-      if (!token) return this.askForCredentials();
+      if (!token) return background ? this.output.warn('History Server: no token stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
       auth = { kind, token };
     } else if (kind === 'basic') {
       const user = await secrets.get('sparkOptimizer.historyServer.user');
       const password = await secrets.get('sparkOptimizer.historyServer.password');
-      if (!user || password === undefined) return this.askForCredentials();
+      if (!user || password === undefined) {
+        return background ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+      }
       auth = { kind, user, password };
     }
     const params: CollectHistoryServerRequest.Params = {
@@ -152,7 +162,8 @@ export class Ctx implements vscode.Disposable {
       certFile: config.get<string>('historyServer.certFile', ''),
       keyFile: config.get<string>('historyServer.keyFile', ''),
     };
-    await this.runCollection(url, vscode.ProgressLocation.Notification, (client, token) => client.sendRequest(CollectHistoryServerRequest.type, params, token));
+    const location = background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
+    await this.runCollection(url, location, (client, token) => client.sendRequest(CollectHistoryServerRequest.type, params, token));
   }
 
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */

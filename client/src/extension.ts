@@ -9,7 +9,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(ctx);
   const c = ctx;
   c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromEventLogs', () => c.collectFromEventLogs()));
-  c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromHistoryServer', () => c.collectFromHistoryServer()));
+  c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(vscode.commands.registerCommand('sparkOptimizer.setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.showLogs', () => c.output.show()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.restartServer', () => c.restart()));
@@ -17,7 +17,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.
       if (e.affectsConfiguration('sparkOptimizer.historyDatabase')) void c.restart();
-      if (e.affectsConfiguration('sparkOptimizer.collectIntervalMinutes') || e.affectsConfiguration('sparkOptimizer.eventLogFolder')) c.scheduleBackgroundCollection();
+      if (e.affectsConfiguration('sparkOptimizer.collectIntervalMinutes')) c.scheduleBackgroundCollection();
     }),
   );
   await c.start();

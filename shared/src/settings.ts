@@ -10,9 +10,9 @@ export const settingsSchema = z.object({
   eventLogFolder: z.string().default(''),
   /** SQLite history store; empty = the extension's global storage folder. Machine scope: never read from workspace settings. */
   historyDatabase: z.string().default(''),
-  /** Collect from `eventLogFolder` when VS Code starts (off by default). */
+  /** Collect from `eventLogFolder` and `historyServer.url` when VS Code starts (off by default). */
   collectOnStartup: z.boolean().default(false),
-  /** Collect from `eventLogFolder` every N minutes; 0 = never (default). */
+  /** Collect from `eventLogFolder` and `historyServer.url` every N minutes; 0 = never (default). */
   collectIntervalMinutes: z.number().int().min(0).default(0),
   /** The nodes the jobs run on, for the container-size checks (SPARK009, SPARK010); empty/0 = unknown, checks skipped. */
   cluster: z
