@@ -91,6 +91,7 @@ describe('language server over stdio (built server/out/server.js)', function () 
     assert.strictEqual(summary.storedApplications, EXPECTED_RUNS);
     const info = await conn.sendRequest(StoreInfoRequest.type);
     assert.strictEqual(info.jobs, EXPECTED_JOBS);
+    assert.ok(info.lastCollectedAtMs !== null && Date.now() - info.lastCollectedAtMs < 60_000, String(info.lastCollectedAtMs));
     // Collecting again reads nothing new.
     const again = await conn.sendRequest(CollectEventLogsRequest.type, { folder: path.join(EXAMPLES, 'history') });
     assert.strictEqual(again.inserted + again.updated, 0);

@@ -255,7 +255,8 @@ export class Ctx implements vscode.Disposable {
     try {
       const info = await this.client.sendRequest(StoreInfoRequest.type);
       this.status.text = `$(database) Spark: ${info.applications} runs`;
-      const last = this.lastCollection ? ` Last collection ${this.lastCollection.toLocaleString()}.` : '';
+      const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
+      const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
       this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} Click for logs.`;
       this.status.show();
     } catch (e) {

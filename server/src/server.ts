@@ -248,6 +248,7 @@ connection.onRequest(StoreInfoRequest.type, () => ({
   path: storePath,
   applications: store?.countApplications() ?? 0,
   jobs: store?.listJobs().length ?? 0,
+  lastCollectedAtMs: store?.lastCollectedAtMs() ?? null,
 }));
 
 connection.onShutdown(() => {

@@ -78,6 +78,8 @@ export namespace StoreInfoRequest {
     path: string;
     applications: number;
     jobs: number;
+    /** Last collection that wrote something, epoch ms, or null. */
+    lastCollectedAtMs: number | null;
   }
   export const type = new RequestType0<Result, void>(method);
 }

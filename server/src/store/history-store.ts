@@ -295,6 +295,17 @@ export class HistoryStore {
       .run(sourceUrl, completedEndTimeMs === null ? null : Math.trunc(completedEndTimeMs), Math.trunc(runTimeMs));
   }
 
+  /**
+   * When history was last collected, epoch ms: the newest application write or History Server run; null for an
+   * empty store.
+   */
+  lastCollectedAtMs(): number | null {
+    const row = this.db
+      .prepare('SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources)')
+      .get() as { t: number | null };
+    return row.t ?? null;
+  }
+
   /** Number of applications stored. */
   countApplications(): number {
     return (this.db.prepare('SELECT count(*) AS n FROM applications').get() as { n: number }).n;
