@@ -1,6 +1,7 @@
 import { applicationSites, ApplicationSite } from './config/application-sites';
 import { versionLineOf } from './config/catalogue';
 import { checkSite, ClusterShape, ConfigFinding, executorContainer } from './config/checks';
+import { RelatedFile, settingSources, SettingSource } from './config/precedence';
 import { parseSparkSizeMiB } from './config/spark-units';
 import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
@@ -29,6 +30,8 @@ export interface SiteAnalysis {
   findings: JobFinding[];
   /** Checks that need no history (SPARK0xx codes). */
   checks: ConfigFinding[];
+  /** Every place each key is set for this job across the related files, winner first (Spark's precedence). */
+  sources: Map<string, SettingSource[]>;
 }
 
 /** Per-document options, from the `sparkOptimizer` settings. */
@@ -83,12 +86,22 @@ export class SparkLanguageService {
    * @param text full text.
    * @param languageId `python` or `shellscript`; other ids give an analysis with no settings.
    * @param version document version; the same (uri, version) is answered from cache.
+   * @param options node size and disabled checks.
+   * @param related other files of the workspace that may configure the same job (read only when the document has settings).
    */
-  analyse(uri: string, text: string, languageId: string, version = 0, options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): DocumentAnalysis {
+  analyse(
+    uri: string,
+    text: string,
+    languageId: string,
+    version = 0,
+    options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS,
+    related: () => RelatedFile[] = () => [],
+  ): DocumentAnalysis {
     const cached = this.docs.get(uri);
     if (cached && cached.analysis.version === version && version !== 0 && cached.options === options) return cached.analysis;
     const settings = extractSettings(text, languageId);
-    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site, languageId, options));
+    const others = settings.blocks.length > 0 ? related() : [];
+    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site, languageId, options, settingSources(site, uriPath(uri), others)));
     const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites };
     this.docs.set(uri, { analysis, options });
     return analysis;
@@ -106,13 +119,13 @@ export class SparkLanguageService {
     this.docs.clear();
   }
 
-  private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions): SiteAnalysis {
+  private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
     // The file's own Spark version (Kubernetes spec.sparkVersion, Databricks spark_version) picks the catalogue line.
     const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
     this.namesCache ??= this.history.appNames();
     const job = matchJob(site.appName, site.fileStems, this.namesCache);
-    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks };
+    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources };
     let runs = this.runsCache.get(job.appName);
     if (!runs) {
       runs = this.history.runsByAppName(job.appName, MAX_RUNS);
@@ -126,7 +139,7 @@ export class SparkLanguageService {
       const c = executorContainer(site, languageId, parseSparkSizeMiB(r.recommendedValue) ?? undefined);
       return c === null || c.totalMiB <= options.cluster.nodeMemoryMiB;
     });
-    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks };
+    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks, sources };
   }
 }
 

@@ -26,6 +26,8 @@ import { collectEventLogs } from './history/collect';
 import { AnalysisOptions, analysisOptions, SparkLanguageService } from './language-service';
 import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
+import { findRelatedFiles } from './workspace/related-files';
+import { fileURLToPath, pathToFileURL } from 'url';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -38,6 +40,8 @@ const log = levelLogger((level, msg) => {
 }, () => logLevel);
 
 let store: HistoryStore | null = null;
+/** Workspace folders (absolute paths), for finding the other files of a job. */
+let workspaceRoots: string[] = [];
 let storePath = '';
 let service: SparkLanguageService | null = null;
 const settingsCache = new Map<string, Promise<Settings>>();
@@ -48,6 +52,7 @@ const DIAGNOSTICS_DEBOUNCE_MS = 300;
 const SUPPORTED = new Set(['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc']);
 
 connection.onInitialize((params) => {
+  workspaceRoots = (params.workspaceFolders ?? []).filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
   const opts = (params.initializationOptions ?? {}) as { historyDatabase?: unknown };
   storePath =
     typeof opts.historyDatabase === 'string' && opts.historyDatabase.length > 0
@@ -122,7 +127,11 @@ async function analyse(doc: TextDocument) {
   if (!service || !SUPPORTED.has(doc.languageId)) return null;
   const options = await documentOptions(doc.uri);
   try {
-    return service.analyse(doc.uri, doc.getText(), doc.languageId, doc.version, options);
+    const related = () =>
+      doc.uri.startsWith('file:')
+        ? findRelatedFiles(fileURLToPath(doc.uri), workspaceRoots, (file) => documents.get(pathToFileURL(file).toString())?.getText())
+        : [];
+    return service.analyse(doc.uri, doc.getText(), doc.languageId, doc.version, options, related);
   } catch (e) {
     log.error(`Analysing ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
     return null;

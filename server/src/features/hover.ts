@@ -1,6 +1,7 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
 import { analyseRun } from '../analysis/run-analysis';
 import { deprecation, lookupKey } from '../config/catalogue';
+import { RANK_NAME } from '../config/precedence';
 import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
@@ -44,6 +45,14 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   if (s.ineffective) lines.push('', `⚠ ${s.ineffective}`);
   const dep = deprecation(s.key);
   if (dep) lines.push('', `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`);
+  const where = sa.sources.get(s.key) ?? [];
+  if (where.length > 1) {
+    lines.push('', `**Set in ${where.length} places for this job** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):`, '');
+    where.forEach((w, i) => {
+      const value = w.setting.literal ? w.setting.value : w.setting.raw;
+      lines.push(`- ${i === 0 ? '**wins**: ' : 'overridden: '}\`${value}\` in ${fileName(w.uri)}:${w.setting.range.start.line + 1} (${RANK_NAME[w.rank]}, ${w.setting.sourceKey})`);
+    });
+  }
   const entry = lookupKey(s.key);
   if (entry) lines.push('', entryMarkdown(entry));
   const rec = sa.recommendations.find((r) => r.key === s.key);
@@ -111,4 +120,9 @@ function noHistoryText(sa: SiteAnalysis): string {
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;
+}
+
+function fileName(uriOrPath: string): string {
+  const p = uriOrPath.startsWith('file://') ? decodeURIComponent(new URL(uriOrPath).pathname) : uriOrPath;
+  return p.split('/').pop() ?? p;
 }
