@@ -1,0 +1,416 @@
+/**
+ * History Server benchmark: Spark's own History Server (4.3.0, from the pip-installed pyspark, started by
+ * scripts/start-history-server.sh on 127.0.0.1 with `spark.history.fs.update.interval=1s`) against our
+ * collector, each ratio taken in the same run.
+ *
+ *   node build/test/bench/history-server.js [replay|rate]   (after `tsc -b` and `node build/test/bench/ingest.js`;
+ *                                                           an argument runs only that part)
+ *
+ * 1. Replay of one big log. For the ≥ 200 MB plain log and the zstd log that ingest.ts writes (cached under
+ *    `<os.tmpdir()>/spark-optimizer-bench-logs/v1/`), a History Server is started over a folder holding
+ *    only that log (a hard link, else a copy). Timed from spawning the server: until `/api/v1/applications`
+ *    answers 200 at all (server start-up), until the application is listed, and until
+ *    `/api/v1/applications/<appId>/jobs` answers 200 (that request makes the server replay the whole log
+ *    into its store). Compared with `collectEventLogs` over the same folder (ingest.js's own child
+ *    measurement, run here in a fresh process), and with `collectFromHistoryServer` from that server
+ *    (downloading the log as `/logs` zip and reading it), into fresh stores.
+ * 2. Collection rate. A History Server over ~90 small real logs: the nine Spark 4.3.0 runs of
+ *    examples/history and nine copies of each under new application ids (directory, file names and every
+ *    occurrence of the id inside the zstd-compressed events rewritten; decompressed with fzstd, recompressed
+ *    with Node's zlib zstd, Node 22.15+).
+ *    Applications per second of `collectFromHistoryServer` into a fresh store at concurrency 1 and at the
+ *    default (4), median of 3 runs each after one warm-up run, next to `collectEventLogs` over the same
+ *    folder read directly.
+ *
+ * Without Java or PySpark it prints why it skipped and exits 0; without the big logs part 1 says so and
+ * part 2 still runs. Every server started here is stopped in a `finally` (and its process group killed
+ * on exit or SIGINT/SIGTERM).
+ */
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as zlib from 'zlib';
+import { decompress } from 'fzstd';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { HistoryServerClient } from '../../server/src/history/history-server/client';
+import { collectFromHistoryServer } from '../../server/src/history/history-server/collect';
+import { HistoryStore } from '../../server/src/store/history-store';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const START_SCRIPT = path.join(ROOT, 'scripts', 'start-history-server.sh');
+const EXAMPLES = path.join(ROOT, 'examples', 'history');
+const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
+const INGEST_JS = path.join(__dirname, 'ingest.js');
+const PYTHON = process.env.PYTHON ?? 'python3';
+/** Heap of the History Server JVM (SPARK_DAEMON_MEMORY); the script's default of 512m is too small to replay 200 MB. */
+const DAEMON_MEMORY = process.env.SPARK_DAEMON_MEMORY ?? '2g';
+/** Copies of each example run (besides the original) for part 2. */
+const COPIES = 9;
+const RUNS = 3;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** GET over loopback: status and body, or status 0 when nothing answered. */
+function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', () => resolve({ status: 0, body: '' }));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve({ status: 0, body: '' }));
+  });
+}
+
+const running = new Set<ChildProcess>();
+function killAll(): void {
+  for (const p of running) {
+    try {
+      process.kill(-(p.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
+/** Spark's History Server as a detached process group (bash script → exec spark-class → exec java). */
+class HistoryServerProcess {
+  private proc: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private t0 = 0n;
+  readonly url: string;
+
+  constructor(
+    readonly logDir: string,
+    readonly port: number,
+    private readonly home: string,
+    readonly outFile: string,
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Spawns the server; returns at once. Times below are from this call. */
+  start(): void {
+    const out = fs.openSync(this.outFile, 'a');
+    this.t0 = process.hrtime.bigint();
+    const proc = spawn('bash', [START_SCRIPT, this.logDir, String(this.port)], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, SPARK_HOME: this.home, SPARK_DAEMON_MEMORY: DAEMON_MEMORY },
+    });
+    fs.closeSync(out);
+    this.proc = proc;
+    running.add(proc);
+    this.exited = new Promise((r) => proc.once('exit', () => r()));
+  }
+
+  /** ms since `start()`. */
+  elapsed(): number {
+    return Number(process.hrtime.bigint() - this.t0) / 1e6;
+  }
+
+  private checkAlive(): void {
+    if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
+  }
+
+  /** Polls `/api/v1/applications` every 50 ms until `ok(listing)`; returns ms since start. */
+  async waitForListing(ok: (apps: { id: string }[]) => boolean, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.checkAlive();
+      const r = await get(`${this.url}/api/v1/applications`, 5000);
+      if (r.status === 200 && ok(JSON.parse(r.body) as { id: string }[])) return this.elapsed();
+      if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: listing not as expected within ${timeoutMs} ms:\n${this.tail()}`);
+      await sleep(50);
+    }
+  }
+
+  /** GETs `apiPath` until it answers 200 (one request may take the whole replay); returns ms since start. */
+  async waitFor200(apiPath: string, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    let last = 0;
+    for (;;) {
+      this.checkAlive();
+      const r = await get(`${this.url}${apiPath}`, timeoutMs);
+      if (r.status === 200) return this.elapsed();
+      last = r.status;
+      if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: ${apiPath} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${this.tail()}`);
+      await sleep(100);
+    }
+  }
+
+  /** Peak resident set of the server JVM (VmHWM of the process the script exec'd into), MiB, or null. */
+  peakRssMiB(): number | null {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.proc?.pid}/status`, 'utf8'));
+      return m ? Number(m[1]) / 1024 : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** SIGTERM to the group, SIGKILL after 15 s; waits for the exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p) return;
+    if (p.exitCode === null && p.signalCode === null) {
+      try {
+        process.kill(-(p.pid as number), 'SIGTERM');
+      } catch {
+        // gone
+      }
+      const done = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
+      if (!done) {
+        try {
+          process.kill(-(p.pid as number), 'SIGKILL');
+        } catch {
+          // gone
+        }
+        await this.exited;
+      }
+    }
+    running.delete(p);
+  }
+
+  tail(): string {
+    try {
+      return fs.readFileSync(this.outFile, 'utf8').split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no output)';
+    }
+  }
+}
+
+/** Why the bench cannot run here, or null. Also finds SPARK_HOME. */
+function prerequisites(): { home: string } | { skip: string } {
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error || java.status !== 0) return { skip: "'java' is not on PATH (Spark 4.3.0's History Server needs Java 17+)" };
+  const env = process.env.SPARK_HOME;
+  if (env && fs.existsSync(path.join(env, 'bin', 'spark-class'))) return { home: env };
+  const py = spawnSync(PYTHON, ['-c', 'import pyspark,os;print(os.path.dirname(pyspark.__file__))'], { encoding: 'utf8' });
+  if (py.status !== 0) return { skip: `PySpark is not installed for '${PYTHON}' (its Spark distribution provides the History Server)` };
+  const home = py.stdout.trim();
+  if (!fs.existsSync(path.join(home, 'bin', 'spark-class'))) return { skip: `${home}/bin/spark-class is missing` };
+  return { home };
+}
+
+/** Links (else copies) the one log of `srcDir` into a fresh folder; returns the folder. */
+function folderWithOnly(srcDir: string, tmp: string, name: string): string {
+  const files = fs.readdirSync(srcDir).filter((f) => !f.startsWith('.'));
+  if (files.length !== 1) throw new Error(`${srcDir}: expected one log, found ${files.join(', ')}`);
+  const dir = path.join(tmp, name);
+  fs.mkdirSync(dir);
+  try {
+    fs.linkSync(path.join(srcDir, files[0]), path.join(dir, files[0]));
+  } catch {
+    fs.copyFileSync(path.join(srcDir, files[0]), path.join(dir, files[0]));
+  }
+  return dir;
+}
+
+/**
+ * examples/history plus `copies` copies of each run under new ids (`app-<same time>-<1000 + 10·copy + i>`):
+ * directory, file names and every occurrence of the old id in the events (App ID, spark.app.id, ...).
+ * `.crc` files are left out (Hadoop checks them only when present). @returns the folder and every app id.
+ */
+function manyLogs(tmp: string, copies: number): { dir: string; ids: string[] } {
+  const dir = path.join(tmp, 'many');
+  fs.mkdirSync(dir);
+  const ids: string[] = [];
+  const runs = fs
+    .readdirSync(EXAMPLES)
+    .filter((d) => d.startsWith('eventlog_v2_'))
+    .sort();
+  runs.forEach((runDir, i) => {
+    const oldId = runDir.slice('eventlog_v2_'.length);
+    // fzstd: Spark writes several zstd frames, and zlib.zstdDecompressSync stops after the first.
+    const events = Buffer.from(decompress(new Uint8Array(fs.readFileSync(path.join(EXAMPLES, runDir, `events_1_${oldId}.zstd`))))).toString('utf8');
+    if (!events.includes(`"App ID":"${oldId}"`)) throw new Error(`${runDir}: no "App ID":"${oldId}" in its SparkListenerApplicationStart`);
+    for (let copy = 0; copy <= copies; copy++) {
+      const id = copy === 0 ? oldId : `${oldId.slice(0, -4)}${String(1000 + 10 * copy + i).padStart(4, '0')}`;
+      const out = path.join(dir, `eventlog_v2_${id}`);
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, `events_1_${id}.zstd`), copy === 0 ? fs.readFileSync(path.join(EXAMPLES, runDir, `events_1_${oldId}.zstd`)) : zlib.zstdCompressSync(Buffer.from(events.split(oldId).join(id), 'utf8')));
+      fs.writeFileSync(path.join(out, `appstatus_${id}`), '');
+      ids.push(id);
+    }
+  });
+  return { dir, ids };
+}
+
+interface IngestChildResult {
+  ms: number;
+  maxRssMiB: number;
+  inserted: number;
+  failed: number;
+}
+
+/** `collectEventLogs(dir)` into a fresh store, timed in a fresh process by ingest.js's own child mode. */
+function collectDirect(dir: string): IngestChildResult {
+  const out = execFileSync(process.execPath, [INGEST_JS, '--child', 'collect', dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = JSON.parse(out.trim().split('\n').pop() ?? '') as IngestChildResult;
+  if (r.inserted !== 1) throw new Error(`${dir}: collectEventLogs stored ${r.inserted} applications (failed: ${r.failed}), expected 1`);
+  return r;
+}
+
+/** `collectFromHistoryServer` into a fresh store; returns ms and the count stored. */
+async function collectOverHttp(url: string, tmp: string, concurrency: number | undefined): Promise<{ ms: number; inserted: number; failed: number }> {
+  const dbDir = fs.mkdtempSync(path.join(tmp, 'store-'));
+  const store = HistoryStore.open(path.join(dbDir, 'history.db'));
+  const client = new HistoryServerClient({ baseUrl: url, timeoutMs: 600_000 });
+  try {
+    const t0 = process.hrtime.bigint();
+    const s = await collectFromHistoryServer(client, store, { concurrency, tempDir: tmp });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    if (s.failed.length) throw new Error(`collectFromHistoryServer failed for ${s.failed.length}: ${s.failed.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
+    return { ms, inserted: s.inserted, failed: s.failed.length };
+  } finally {
+    client.close();
+    store.close();
+    fs.rmSync(dbDir, { recursive: true, force: true });
+  }
+}
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Part 1 for one log folder: printed rows. */
+async function replay(label: string, srcDir: string, home: string, tmp: string): Promise<string[]> {
+  const dir = folderWithOnly(srcDir, tmp, label.replace(/\W+/g, '-'));
+  const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const ours = collectDirect(dir);
+  const shs = new HistoryServerProcess(dir, await freePort(), home, path.join(tmp, `${path.basename(dir)}.out`));
+  let up: number, listed: number, replayed: number, rss: number | null, viaHttp: { ms: number };
+  try {
+    shs.start();
+    up = await shs.waitForListing(() => true, 180_000);
+    let appId = '';
+    listed = await shs.waitForListing((apps) => {
+      appId = apps[0]?.id ?? '';
+      return apps.length === 1;
+    }, 600_000);
+    replayed = await shs.waitFor200(`/api/v1/applications/${encodeURIComponent(appId)}/jobs`, 900_000);
+    rss = shs.peakRssMiB();
+    viaHttp = await collectOverHttp(shs.url, tmp, undefined);
+  } finally {
+    await shs.stop();
+  }
+  const replayOnly = replayed - listed;
+  return [
+    `${label}: ${(bytes / 1e6).toFixed(1)} MB on disk`,
+    `  History Server (heap ${DAEMON_MEMORY}): /applications answers after ${sec(up)} (start-up), app listed after ${sec(listed)}, ` +
+      `/jobs 200 after ${sec(replayed)} (replay alone ${sec(replayOnly)}), JVM peak RSS ${rss === null ? '?' : rss.toFixed(0)} MiB`,
+    `  collectEventLogs (files):  ${sec(ours.ms)}, peak RSS ${ours.maxRssMiB.toFixed(0)} MiB`,
+    `  collectFromHistoryServer from that server (zip download + read): ${sec(viaHttp.ms)}`,
+    `  History Server start→/jobs / collectEventLogs = ${(replayed / ours.ms).toFixed(2)}   replay alone / collectEventLogs = ${(replayOnly / ours.ms).toFixed(2)}`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const pre = prerequisites();
+  if ('skip' in pre) {
+    process.stdout.write(`history-server bench skipped: ${pre.skip}.\nInstall with: bash ${path.join(ROOT, 'scripts', 'install-pyspark.sh')}, then run this again.\n`);
+    return;
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-shs-bench-'));
+  try {
+    const only = process.argv[2];
+    // 1. Replay of the big logs.
+    if (only !== 'rate') {
+      process.stdout.write(`History Server replay of one big log (Spark's HistoryServer from ${pre.home})\n`);
+      const big = [
+        ['plain, 200 MB', path.join(CACHE, 'plain-200mb')],
+        ['zstd, 200 MB', path.join(CACHE, 'zstd-200mb')],
+      ] as const;
+      for (const [label, dir] of big) {
+        if (!fs.existsSync(path.join(dir, '.complete'))) {
+          process.stdout.write(`${label}: skipped, no cached log in ${dir} (node ${INGEST_JS} writes it)\n`);
+          continue;
+        }
+        process.stdout.write(`${(await replay(label, dir, pre.home, tmp)).join('\n')}\n`);
+      }
+    }
+    if (only === 'replay') return;
+
+    // 2. Collection rate over many small logs.
+    const { dir, ids } = manyLogs(tmp, COPIES);
+    const direct: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const dbDir = fs.mkdtempSync(path.join(tmp, 'direct-'));
+      const store = HistoryStore.open(path.join(dbDir, 'history.db'));
+      const t0 = process.hrtime.bigint();
+      const s = await collectEventLogs(dir, store);
+      direct.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      store.close();
+      fs.rmSync(dbDir, { recursive: true, force: true });
+      if (s.inserted !== ids.length) throw new Error(`collectEventLogs stored ${s.inserted} of ${ids.length} applications`);
+    }
+    const shs = new HistoryServerProcess(dir, await freePort(), pre.home, path.join(tmp, 'many.out'));
+    const c1: number[] = [];
+    const c4: number[] = [];
+    let up: number, listed: number;
+    try {
+      shs.start();
+      up = await shs.waitForListing(() => true, 180_000);
+      listed = await shs.waitForListing((apps) => {
+        const have = new Set(apps.map((a) => a.id));
+        return ids.every((id) => have.has(id));
+      }, 300_000);
+      const check = <T extends { inserted: number }>(r: T): T => {
+        if (r.inserted !== ids.length) throw new Error(`collectFromHistoryServer stored ${r.inserted} of ${ids.length} applications`);
+        return r;
+      };
+      check(await collectOverHttp(shs.url, tmp, undefined)); // warm-up (server JIT, zip path)
+      for (let i = 0; i < RUNS; i++) {
+        c1.push(check(await collectOverHttp(shs.url, tmp, 1)).ms);
+        c4.push(check(await collectOverHttp(shs.url, tmp, undefined)).ms);
+      }
+    } finally {
+      await shs.stop();
+    }
+    const n = ids.length;
+    const aps = (ms: number) => n / (ms / 1000);
+    const [m1, m4, md] = [median(c1), median(c4), median(direct)];
+    process.stdout.write(
+      `\nHistory Server collection rate: ${n} applications (${n / (COPIES + 1)} real Spark 4.3.0 runs × ${COPIES + 1} ids), ` +
+        `server up after ${sec(up)}, all listed after ${sec(listed)}; median of ${RUNS} runs, ${os.cpus().length} CPUs\n` +
+        `${'collectFromHistoryServer, concurrency 1'.padEnd(50)} ${sec(m1).padStart(9)}  ${aps(m1).toFixed(1).padStart(6)} apps/s\n` +
+        `${'collectFromHistoryServer, concurrency 4 (default)'.padEnd(50)} ${sec(m4).padStart(9)}  ${aps(m4).toFixed(1).padStart(6)} apps/s\n` +
+        `${'baseline: collectEventLogs over the same files'.padEnd(50)} ${sec(md).padStart(9)}  ${aps(md).toFixed(1).padStart(6)} apps/s\n` +
+        `concurrency 4 / concurrency 1 = ${(aps(m4) / aps(m1)).toFixed(2)}x apps/s   History Server (c=4) / files = ${(aps(m4) / aps(md)).toFixed(2)}x apps/s\n`,
+    );
+  } finally {
+    killAll();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});
