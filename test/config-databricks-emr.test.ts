@@ -3,7 +3,7 @@ import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractDatabricksEmrSettings } from '../server/src/config/databricks-emr-settings';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
 
-const { settings, only } = settingsOf(extractDatabricksEmrSettings);
+const { settings, only, rename } = settingsOf(extractDatabricksEmrSettings);
 
 const JOB = `{
   "name": "nightly",
@@ -217,12 +217,6 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
 
   describe('keyRange', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
-    const rename = (text: string, key: string, newKey: string): string => {
-      const s = only(text, key);
-      assert.ok(s.keyRange, `${key} has a keyRange`);
-      assert.strictEqual(textAt(text, s.keyRange), key);
-      return replaceAt(text, s.keyRange, newKey);
-    };
 
     it('covers the keys of a Databricks spark_conf, after non-ASCII text on the line', () => {
       const text = '{"cluster_name": "données 😀", "spark_conf": {"spark.a.b": "1", "spark\\u002ec.d": "2"}, "num_workers": 2}\n';

@@ -3,7 +3,7 @@ import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
 import { extractK8sSettings } from '../server/src/config/k8s-settings';
 
-const { settings, only } = settingsOf(extractK8sSettings);
+const { settings, only, rename } = settingsOf(extractK8sSettings);
 
 const APP = [
   'apiVersion: v1',
@@ -205,12 +205,6 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
 
   describe('keyRange', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
-    const rename = (text: string, key: string, newKey: string): string => {
-      const s = only(text, key);
-      assert.ok(s.keyRange, `${key} has a keyRange`);
-      assert.strictEqual(textAt(text, s.keyRange), key);
-      return replaceAt(text, s.keyRange, newKey);
-    };
     const lines = [
       'apiVersion: "sparkoperator.k8s.io/v1beta2"',
       'kind: SparkApplication',

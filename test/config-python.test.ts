@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { extractPythonSettings } from '../server/src/config/python-settings';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 
-const { settings, only } = settingsOf(extractPythonSettings);
+const { settings, only, rename } = settingsOf(extractPythonSettings);
 function summary(text: string): [string, string | null, boolean][] {
   return settings(text).map((s) => [s.key, s.value, s.literal]);
 }
@@ -385,12 +385,6 @@ describe('config: PySpark settings (python-settings.ts)', () => {
 
   describe('keyRange', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
-    const rename = (text: string, key: string, newKey: string): string => {
-      const s = only(text, key);
-      assert.ok(s.keyRange, `${key} has a keyRange`);
-      assert.strictEqual(textAt(text, s.keyRange), key);
-      return replaceAt(text, s.keyRange, newKey);
-    };
     const text = [
       'from pyspark import SparkConf',
       'from pyspark.sql import SparkSession',

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractShellSettings } from '../server/src/config/shell-settings';
 
-const { settings, only } = settingsOf(extractShellSettings);
+const { settings, only, rename } = settingsOf(extractShellSettings);
 
 describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
   describe('flags', () => {
@@ -252,12 +252,6 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
 
   describe('keyRange', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
-    const rename = (text: string, key: string, newKey: string): string => {
-      const s = only(text, key);
-      assert.ok(s.keyRange, `${key} has a keyRange`);
-      assert.strictEqual(textAt(text, s.keyRange), key);
-      return replaceAt(text, s.keyRange, newKey);
-    };
     const lines = [
       '#!/bin/bash',
       '# nächtlicher Lauf — 夜間 😀',

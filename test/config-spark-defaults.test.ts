@@ -3,7 +3,7 @@ import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
 import { extractSparkDefaultsSettings, isPlaceholderValue, readProperties } from '../server/src/config/spark-defaults-settings';
 
-const { settings, only } = settingsOf(extractSparkDefaultsSettings);
+const { settings, only, rename } = settingsOf(extractSparkDefaultsSettings);
 
 describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
   describe('Java Properties rules', () => {
@@ -125,12 +125,6 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
 
   describe('keyRange', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
-    const rename = (text: string, key: string, newKey: string): string => {
-      const s = only(text, key);
-      assert.ok(s.keyRange, `${key} has a keyRange`);
-      assert.strictEqual(textAt(text, s.keyRange), key);
-      return replaceAt(text, s.keyRange, newKey);
-    };
     const lines = ['# données — 日本 😀', '   spark.driver.memory   4g', 'spark.executor.memory=8g', 'spark.executor.cores : 4', 'spark.key\\ with\\ space 1', ''];
 
     it('covers the key of each line, whatever the separator', () => {

@@ -35,7 +35,10 @@ export function insert(text: string, block: SettingsBlock, key: string, value: s
   return text.slice(0, at) + block.insertion.template.split('{key}').join(key).split('{value}').join(value) + text.slice(at);
 }
 
-/** Helpers bound to one extractor: all settings, and the single setting of a key. */
+/**
+ * Helpers bound to one extractor: all settings, the single setting of a key, and `text` with that setting's
+ * key rewritten through its `keyRange` (asserting the range covers exactly the key).
+ */
 export function settingsOf(extract: (text: string) => FileSettings) {
   const settings = (text: string): SparkSetting[] => extract(text).blocks.flatMap((b) => b.settings);
   const only = (text: string, key: string): SparkSetting => {
@@ -43,5 +46,11 @@ export function settingsOf(extract: (text: string) => FileSettings) {
     assert.strictEqual(found.length, 1, `one ${key} in ${JSON.stringify(found)}`);
     return found[0];
   };
-  return { settings, only };
+  const rename = (text: string, key: string, newKey: string): string => {
+    const s = only(text, key);
+    assert.ok(s.keyRange, `${key} has a keyRange`);
+    assert.strictEqual(textAt(text, s.keyRange), key);
+    return replaceAt(text, s.keyRange, newKey);
+  };
+  return { settings, only, rename };
 }

@@ -338,20 +338,8 @@ async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSo
   }
   const status = names.find((n) => n.startsWith(ROLLING_STATUS_PREFIX));
   if (status === undefined) warnings.push(`${dir}: no appstatus_ file; treating the application as in progress`);
-  let sizeBytes = 0;
-  let mtimeMs = 0;
-  const paths: string[] = [];
-  const codecs: EventLogCodec[] = [];
-  for (const name of files) {
-    const full = path.join(dir, name);
-    const facts = await fileFacts(full, codecFromFileName(name));
-    if (facts.warning) warnings.push(facts.warning);
-    paths.push(full);
-    codecs.push(facts.codec);
-    sizeBytes += facts.sizeBytes;
-    mtimeMs = Math.max(mtimeMs, facts.mtimeMs);
-  }
-  if (status !== undefined) mtimeMs = Math.max(mtimeMs, (await fsp.stat(path.join(dir, status))).mtimeMs);
+  const { paths, codecs, sizeBytes, mtimeMs: filesMtimeMs } = await partsFacts(dir, files, warnings);
+  const mtimeMs = status !== undefined ? Math.max(filesMtimeMs, (await fsp.stat(path.join(dir, status))).mtimeMs) : filesMtimeMs;
   return {
     path: dir,
     kind: 'rolling',
@@ -364,6 +352,28 @@ async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSo
     sparkVersionHint: null,
     warnings,
   };
+}
+
+/**
+ * Paths, codecs (from the name, checked against the first bytes), total size and newest mtime of the files
+ * `names` of `dir`, in order; problems are appended to `warnings`.
+ */
+async function partsFacts(
+  dir: string,
+  names: string[],
+  warnings: string[],
+): Promise<{ paths: string[]; codecs: EventLogCodec[]; sizeBytes: number; mtimeMs: number }> {
+  const out = { paths: [] as string[], codecs: [] as EventLogCodec[], sizeBytes: 0, mtimeMs: 0 };
+  for (const name of names) {
+    const full = path.join(dir, name);
+    const facts = await fileFacts(full, codecFromFileName(name));
+    if (facts.warning) warnings.push(facts.warning);
+    out.paths.push(full);
+    out.codecs.push(facts.codec);
+    out.sizeBytes += facts.sizeBytes;
+    out.mtimeMs = Math.max(out.mtimeMs, facts.mtimeMs);
+  }
+  return out;
 }
 
 /**
@@ -384,19 +394,7 @@ export function databricksParts(entries: Pick<Dirent, 'name' | 'isFile' | 'isSym
 /** Builds the source of a Databricks log directory from its part names in read order ({@link databricksParts}). */
 async function databricksSource(dir: string, parts: string[]): Promise<EventLogSource> {
   const warnings: string[] = [];
-  let sizeBytes = 0;
-  let mtimeMs = 0;
-  const paths: string[] = [];
-  const codecs: EventLogCodec[] = [];
-  for (const name of parts) {
-    const full = path.join(dir, name);
-    const facts = await fileFacts(full, codecFromFileName(name));
-    if (facts.warning) warnings.push(facts.warning);
-    paths.push(full);
-    codecs.push(facts.codec);
-    sizeBytes += facts.sizeBytes;
-    mtimeMs = Math.max(mtimeMs, facts.mtimeMs);
-  }
+  const { paths, codecs, sizeBytes, mtimeMs } = await partsFacts(dir, parts, warnings);
   return {
     path: dir,
     kind: 'databricks',
