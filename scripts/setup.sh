@@ -15,8 +15,12 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 echo "setup: using $(node --version) from $(command -v node)"
 # PySpark ships a full Spark (bin/spark-class, jars/): test/history-server-*.test.ts start its History Server.
 # Spark 4 needs Java 17+; on a fresh Debian/Ubuntu machine run as root, install it.
-if ! command -v java >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
-  apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+# The TLS tests make throwaway certificates with the openssl CLI.
+missing=()
+command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+if [[ ${#missing[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
+  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 bash scripts/install-pyspark.sh >/dev/null
 npm run build

@@ -7,6 +7,8 @@ import * as path from 'path';
 import {
   CodeActionKind,
   createConnection,
+  LogMessageNotification,
+  MessageType,
   ProposedFeatures,
   ResponseError,
   TextDocuments,
@@ -32,12 +34,9 @@ import { fileURLToPath, pathToFileURL } from 'url';
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
 let logLevel: LogLevel = 'info';
-const log = levelLogger((level, msg) => {
-  if (level === 'error') connection.console.error(msg);
-  else if (level === 'warn') connection.console.warn(msg);
-  else if (level === 'info') connection.console.info(msg);
-  else connection.console.debug(msg);
-}, () => logLevel);
+/** LSP message types per level (window/logMessage; Debug is LSP 3.18). */
+const MESSAGE_TYPE: Record<LogLevel, MessageType> = { error: MessageType.Error, warn: MessageType.Warning, info: MessageType.Info, debug: MessageType.Debug };
+const log = levelLogger((level, message) => void connection.sendNotification(LogMessageNotification.type, { type: MESSAGE_TYPE[level], message }), () => logLevel);
 
 let store: HistoryStore | null = null;
 /** Workspace folders (absolute paths), for finding the other files of a job. */
