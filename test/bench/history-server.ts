@@ -11,9 +11,10 @@
  *    only that log (a hard link, else a copy). Timed from spawning the server: until `/api/v1/applications`
  *    answers 200 at all (server start-up), until the application is listed, and until
  *    `/api/v1/applications/<appId>/jobs` answers 200 (that request makes the server replay the whole log
- *    into its store). Compared with `collectEventLogs` over the same folder (ingest.js's own child
- *    measurement, run here in a fresh process), and with `collectFromHistoryServer` from that server
- *    (downloading the log as `/logs` zip and reading it), into fresh stores.
+ *    into its store); median of 3 server starts. Compared with `collectEventLogs` over the same folder
+ *    (ingest.js's own child measurement, each of 3 runs in a fresh process), and with
+ *    `collectFromHistoryServer` from that server (downloading the log as `/logs` zip and reading it),
+ *    into fresh stores. The heap is the script's default (512m) unless SPARK_DAEMON_MEMORY says otherwise.
  * 2. Collection rate. A History Server over ~90 small real logs: the nine Spark 4.3.0 runs of
  *    examples/history and nine copies of each under new application ids (directory, file names and every
  *    occurrence of the id inside the zstd-compressed events rewritten; decompressed with fzstd, recompressed
@@ -45,8 +46,8 @@ const EXAMPLES = path.join(ROOT, 'examples', 'history');
 const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
 const INGEST_JS = path.join(__dirname, 'ingest.js');
 const PYTHON = process.env.PYTHON ?? 'python3';
-/** Heap of the History Server JVM (SPARK_DAEMON_MEMORY); the script's default of 512m is too small to replay 200 MB. */
-const DAEMON_MEMORY = process.env.SPARK_DAEMON_MEMORY ?? '2g';
+/** Heap of the History Server JVM (SPARK_DAEMON_MEMORY): the script's default, enough to replay the 200 MB logs. */
+const DAEMON_MEMORY = process.env.SPARK_DAEMON_MEMORY ?? '512m';
 /** Copies of each example run (besides the original) for part 2. */
 const COPIES = 9;
 const RUNS = 3;
@@ -300,35 +301,52 @@ const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Part 1 for one log folder: printed rows. */
-async function replay(label: string, srcDir: string, home: string, tmp: string): Promise<string[]> {
-  const dir = folderWithOnly(srcDir, tmp, label.replace(/\W+/g, '-'));
-  const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
-  const ours = collectDirect(dir);
-  const shs = new HistoryServerProcess(dir, await freePort(), home, path.join(tmp, `${path.basename(dir)}.out`));
-  let up: number, listed: number, replayed: number, rss: number | null, viaHttp: { ms: number };
+/** One History Server over `dir`, timed from spawning it until `/jobs` answers 200; then a download of the log from it. */
+async function replayOnce(dir: string, home: string, tmp: string, run: number): Promise<{ up: number; listed: number; replayed: number; rss: number | null; viaHttp: number }> {
+  const shs = new HistoryServerProcess(dir, await freePort(), home, path.join(tmp, `${path.basename(dir)}-${run}.out`));
   try {
     shs.start();
-    up = await shs.waitForListing(() => true, 180_000);
+    const up = await shs.waitForListing(() => true, 180_000);
     let appId = '';
-    listed = await shs.waitForListing((apps) => {
+    const listed = await shs.waitForListing((apps) => {
       appId = apps[0]?.id ?? '';
       return apps.length === 1;
     }, 600_000);
-    replayed = await shs.waitFor200(`/api/v1/applications/${encodeURIComponent(appId)}/jobs`, 900_000);
-    rss = shs.peakRssMiB();
-    viaHttp = await collectOverHttp(shs.url, tmp, undefined);
+    const jobsPath = `/api/v1/applications/${encodeURIComponent(appId)}/jobs`;
+    const replayed = await shs.waitFor200(jobsPath, 900_000);
+    const jobs = JSON.parse((await get(`${shs.url}${jobsPath}`, 60_000)).body) as unknown[];
+    if (!Array.isArray(jobs) || jobs.length === 0) throw new Error(`${jobsPath} answered no jobs after the replay`);
+    const rss = shs.peakRssMiB();
+    const viaHttp = (await collectOverHttp(shs.url, tmp, undefined)).ms;
+    return { up, listed, replayed, rss, viaHttp };
   } finally {
     await shs.stop();
   }
-  const replayOnly = replayed - listed;
-  return [
-    `${label}: ${(bytes / 1e6).toFixed(1)} MB on disk`,
-    `  History Server (heap ${DAEMON_MEMORY}): /applications answers after ${sec(up)} (start-up), app listed after ${sec(listed)}, ` +
-      `/jobs 200 after ${sec(replayed)} (replay alone ${sec(replayOnly)}), JVM peak RSS ${rss === null ? '?' : rss.toFixed(0)} MiB`,
-    `  collectEventLogs (files):  ${sec(ours.ms)}, peak RSS ${ours.maxRssMiB.toFixed(0)} MiB`,
-    `  collectFromHistoryServer from that server (zip download + read): ${sec(viaHttp.ms)}`,
-    `  History Server start→/jobs / collectEventLogs = ${(replayed / ours.ms).toFixed(2)}   replay alone / collectEventLogs = ${(replayOnly / ours.ms).toFixed(2)}`,
-  ];
+}
+
+/** Part 1 for one log: `RUNS` server starts and `RUNS` collections, medians; one printed row. */
+async function replay(label: string, srcDir: string, home: string, tmp: string): Promise<string> {
+  const dir = folderWithOnly(srcDir, tmp, label.replace(/\W+/g, '-'));
+  const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  const ours: IngestChildResult[] = [];
+  const runs: Awaited<ReturnType<typeof replayOnce>>[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    ours.push(collectDirect(dir));
+    runs.push(await replayOnce(dir, home, tmp, i));
+  }
+  const m = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
+  const [up, listed, replayed, viaHttp] = [m((r) => r.up), m((r) => r.listed), m((r) => r.replayed), m((r) => r.viaHttp)];
+  const replayOnly = m((r) => r.replayed - r.listed);
+  const rss = runs.every((r) => r.rss !== null) ? Math.max(...runs.map((r) => r.rss as number)) : null;
+  const collect = median(ours.map((r) => r.ms));
+  const collectRss = Math.max(...ours.map((r) => r.maxRssMiB));
+  const t = (ms: number) => sec(ms).padStart(8);
+  return (
+    `${label.padEnd(14)} ${`${(bytes / 1e6).toFixed(1)} MB`.padStart(9)} | ` +
+    `SHS up ${t(up)}, listed ${t(listed)}, /jobs 200 ${t(replayed)} (replay ${t(replayOnly)}), JVM RSS ${rss === null ? '?' : rss.toFixed(0)} MiB | ` +
+    `collectEventLogs ${t(collect)} (RSS ${collectRss.toFixed(0)} MiB) | collectFromHistoryServer ${t(viaHttp)} | ` +
+    `SHS start→/jobs ÷ collectEventLogs ${(replayed / collect).toFixed(2)} | replay ÷ collectEventLogs ${(replayOnly / collect).toFixed(2)}`
+  );
 }
 
 async function main(): Promise<void> {
@@ -342,7 +360,10 @@ async function main(): Promise<void> {
     const only = process.argv[2];
     // 1. Replay of the big logs.
     if (only !== 'rate') {
-      process.stdout.write(`History Server replay of one big log (Spark's HistoryServer from ${pre.home})\n`);
+      process.stdout.write(
+        `History Server replay of one big log (Spark's HistoryServer from ${pre.home}, heap ${DAEMON_MEMORY}; times from spawning it, median of ${RUNS} starts):\n` +
+          `  up = /api/v1/applications answers, listed = the app is in it, /jobs 200 = the replay is done; collectFromHistoryServer = download of /logs + read, from that server\n`,
+      );
       const big = [
         ['plain, 200 MB', path.join(CACHE, 'plain-200mb')],
         ['zstd, 200 MB', path.join(CACHE, 'zstd-200mb')],
@@ -352,7 +373,7 @@ async function main(): Promise<void> {
           process.stdout.write(`${label}: skipped, no cached log in ${dir} (node ${INGEST_JS} writes it)\n`);
           continue;
         }
-        process.stdout.write(`${(await replay(label, dir, pre.home, tmp)).join('\n')}\n`);
+        process.stdout.write(`${await replay(label, dir, pre.home, tmp)}\n`);
       }
     }
     if (only === 'replay') return;
