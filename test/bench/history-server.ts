@@ -139,13 +139,14 @@ class HistoryServerProcess {
     if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
   }
 
-  /** Polls `/api/v1/applications` every 50 ms until `ok(listing)`; returns ms since start. */
+  /** Polls `/api/v1/applications` every 50 ms until it answers a JSON list and `ok(list)`; returns ms since start. */
   async waitForListing(ok: (apps: { id: string }[]) => boolean, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.checkAlive();
       const r = await get(`${this.url}/api/v1/applications`, 5000);
-      if (r.status === 200 && ok(JSON.parse(r.body) as { id: string }[])) return this.elapsed();
+      // While Jetty is still attaching its handlers, "/" (the HTML history page) may answer for /api/v1 too.
+      if (r.status === 200 && r.body.trimStart().startsWith('[') && ok(JSON.parse(r.body) as { id: string }[])) return this.elapsed();
       if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: listing not as expected within ${timeoutMs} ms:\n${this.tail()}`);
       await sleep(50);
     }
