@@ -52,7 +52,7 @@ describe('TextMate grammars (syntaxes/)', () => {
   it('gives spark-defaults.conf keys, separators, values and comments their scopes', async () => {
     const g = (await registry.loadGrammar('source.spark-defaults'))!;
     const kv = tokens(g, 'spark.executor.memory   4g');
-    assert.deepStrictEqual(kv.find(([text]) => text === 'spark.executor.memory')![1], ['source.spark-defaults', 'variable.other.property.spark-defaults']);
+    assert.deepStrictEqual(kv.find(([text]) => text === 'spark.executor.memory')![1], ['source.spark-defaults', 'support.type.property-name.spark-defaults']);
     assert.deepStrictEqual(kv.find(([text]) => text === '4g')![1], ['source.spark-defaults', 'string.unquoted.value.spark-defaults']);
     const eq = tokens(g, 'spark.sql.shuffle.partitions=64');
     assert.deepStrictEqual(eq.find(([text]) => text === '=')![1], ['source.spark-defaults', 'keyword.operator.assignment.spark-defaults']);

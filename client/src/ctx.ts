@@ -237,7 +237,10 @@ export class Ctx implements vscode.Disposable {
   }
 
   private showSummary(from: string, s: CollectSummary, notify: boolean): void {
-    const text = `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.`;
+    // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
+    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${f.reason}`).join(' · ');
+    const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
+    const text = `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
     this.lastCollection = new Date();
