@@ -169,3 +169,32 @@ describe('"apply all" on a file with two real recommendations', () => {
     store.close();
   });
 });
+
+describe('settings marked as intended', () => {
+  it('drops the recommendation on a line with "# spark-optimizer: ignore", and the quick fix writes that marker', async () => {
+    const store = HistoryStore.open(':memory:');
+    await collectEventLogs(HISTORY, store);
+    const service = new SparkLanguageService(store, () => NOW);
+    const file = path.join(ROOT, 'examples', 'nightly_etl.py');
+    const text = fs.readFileSync(file, 'utf8');
+    const uri = `file://${file}`;
+    const before = service.analyse(uri, text, 'python', 1);
+    const setting = before.sites[0].site.effective.get('spark.executor.memory')!;
+    const keep = onCodeActions(before, setting.range).find((a) => a.title === 'Keep spark.executor.memory=1g (mark as intended)')!;
+    const marked = TextDocument.applyEdits(TextDocument.create(uri, 'python', 1, text), keep.edit!.changes![uri]);
+    assert.strictEqual(marked.split('\n')[setting.range.start.line], '    .config("spark.executor.memory", "1g")  # spark-optimizer: ignore');
+    const after = service.analyse(uri, marked, 'python', 2);
+    assert.deepStrictEqual(after.sites[0].recommendations, []);
+    assert.deepStrictEqual(onDiagnostics(after).filter((d) => d.code === 'recommend:spark.executor.memory'), []);
+    // A spark-submit line continued with a backslash cannot take a comment: no such action there.
+    const shFile = path.join(ROOT, 'examples', 'submit_nightly_etl.sh');
+    const sh = service.analyse(`file://${shFile}`, fs.readFileSync(shFile, 'utf8'), 'shellscript', 1);
+    const mem = sh.sites[0].site.effective.get('spark.executor.memory')!;
+    assert.ok(!onCodeActions(sh, mem.range).some((a) => a.title.includes('mark as intended')));
+    // Checks before the job runs are silenced the same way.
+    const snippet = (cores: string) => `spark = (SparkSession.builder.appName("x")\n    .config("spark.executor.cores", "0")${cores}\n    .getOrCreate())\n`;
+    assert.deepStrictEqual(service.analyse('file:///w/a.py', snippet(''), 'python', 1).sites[0].checks.map((c) => c.code), ['SPARK002']);
+    assert.deepStrictEqual(service.analyse('file:///w/b.py', snippet('  # spark-optimizer: ignore'), 'python', 1).sites[0].checks, []);
+    store.close();
+  });
+});

@@ -60,7 +60,15 @@ export interface DocumentAnalysis {
   languageId: string;
   settings: FileSettings;
   sites: SiteAnalysis[];
+  /** The document's lines (LSP line breaks), for edits at line ends. */
+  lines: string[];
 }
+
+/**
+ * Marker a user writes in a comment on a setting's line to say its value is intended: no recommendation or
+ * check is reported for that line (`# spark-optimizer: ignore`).
+ */
+export const IGNORE_MARKER = 'spark-optimizer: ignore';
 
 /** Most runs of one job that are analysed (newest first). */
 const MAX_RUNS = 50;
@@ -102,7 +110,16 @@ export class SparkLanguageService {
     const settings = extractSettings(text, languageId);
     const others = settings.blocks.length > 0 ? related() : [];
     const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site, languageId, options, settingSources(site, uriPath(uri), others)));
-    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites };
+    const lines = text.split(/\r\n|\r|\n/);
+    const ignored = (line: number) => (lines[line] ?? '').includes(IGNORE_MARKER);
+    for (const sa of sites) {
+      sa.recommendations = sa.recommendations.filter((r) => {
+        const s = sa.site.effective.get(r.key);
+        return !(s && ignored(s.range.start.line));
+      });
+      sa.checks = sa.checks.filter((c) => !ignored(c.range.start.line));
+    }
+    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines };
     this.docs.set(uri, { analysis, options });
     return analysis;
   }

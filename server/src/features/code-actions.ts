@@ -1,6 +1,6 @@
 import { CodeAction, CodeActionKind, TextEdit } from 'vscode-languageserver';
 import type { Range, SparkSetting } from '../config/setting';
-import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import { IGNORE_MARKER, type DocumentAnalysis, type SiteAnalysis } from '../language-service';
 import type { Recommendation } from '../recommend/recommender';
 
 /**
@@ -28,6 +28,12 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
         edit: { changes: { [doc.uri]: [edit] } },
       });
     }
+    for (const rec of sa.recommendations) {
+      const s = sa.site.effective.get(rec.key);
+      if (!s || !overlaps(s.range, range)) continue;
+      const mark = intendedMark(doc, s.range.start.line);
+      if (mark) out.push({ title: `Keep ${rec.key}=${rec.currentValue} (mark as intended)`, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: [mark] } } });
+    }
     for (const c of sa.checks) {
       if (!c.fix || !(overlaps(c.range, range) || overlaps(c.fix.range, range))) continue;
       out.push({ title: c.fix.title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: { changes: { [doc.uri]: [TextEdit.replace(c.fix.range, c.fix.newText)] } } });
@@ -53,6 +59,22 @@ export function editFor(sa: SiteAnalysis, rec: Recommendation): TextEdit | null 
   const ins = sa.site.primary.insertion;
   if (!ins) return null;
   return TextEdit.insert(ins.position, ins.template.split('{key}').join(rec.key).split('{value}').join(rec.recommendedValue));
+}
+
+/** Languages whose line comments start with `#`. */
+const HASH_COMMENTS = new Set(['python', 'shellscript', 'spark-defaults', 'yaml']);
+
+/**
+ * The edit that marks a line's setting as intended: `  # spark-optimizer: ignore` at the end of the line.
+ * Null where a comment cannot go at the line's end: JSON, a shell line continued with `\`, a line that opens or
+ * closes a triple-quoted string. (A line wholly inside a multi-line string, such as a PySpark script embedded in an
+ * Airflow DAG, is not detected: the marker would become part of that string.)
+ */
+export function intendedMark(doc: DocumentAnalysis, line: number): TextEdit | null {
+  const text = doc.lines[line];
+  if (text === undefined || !HASH_COMMENTS.has(doc.languageId) || /\\\s*$/.test(text) || text.includes(IGNORE_MARKER)) return null;
+  if ((text.match(/'''|"""/g) ?? []).length % 2 === 1) return null;
+  return TextEdit.insert({ line, character: text.length }, `  # ${IGNORE_MARKER}`);
 }
 
 /** Several insertions at one position must become one edit, in order (LSP leaves same-position order undefined). */
