@@ -15,9 +15,8 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import * as fs from 'fs';
 import { CollectEventLogsRequest, CollectHistoryServerRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
-import { HistoryServerClient } from './history/history-server/client';
+import { HistoryServerClient, tlsFromFiles } from './history/history-server/client';
 import { collectFromHistoryServer } from './history/history-server/collect';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
 import { onCodeActions } from './features/code-actions';
@@ -211,24 +210,15 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
   if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
-  const readPem = (file: string, what: string) => {
-    if (!file) return undefined;
-    try {
-      return fs.readFileSync(file);
-    } catch (e) {
-      throw new ResponseError(2, `Could not read the ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  };
   let client: HistoryServerClient;
   try {
     client = new HistoryServerClient({
       baseUrl: params.url,
       auth: params.auth,
-      tls: { rejectUnauthorized: params.verifyTls, ca: readPem(params.caFile, 'CA file'), cert: readPem(params.certFile, 'client certificate'), key: readPem(params.keyFile, 'client key') },
+      tls: tlsFromFiles({ ca: params.caFile, cert: params.certFile, key: params.keyFile }, params.verifyTls),
       onRetry: (r) => log.warn(`History Server: retrying ${r.url}`),
     });
   } catch (e) {
-    if (e instanceof ResponseError) throw e;
     throw new ResponseError(2, `History Server ${params.url}: ${e instanceof Error ? e.message : String(e)}`);
   }
   log.info(`Collecting from the History Server ${client.baseUrl}`);

@@ -23,7 +23,7 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
 import { onDiagnostics } from '../features/diagnostics';
 import { collectEventLogs } from '../history/collect';
-import { HistoryServerClient, type HistoryServerAuth } from '../history/history-server/client';
+import { HistoryServerClient, tlsFromFiles, type HistoryServerAuth } from '../history/history-server/client';
 import { collectFromHistoryServer } from '../history/history-server/collect';
 import { z } from 'zod';
 import { SparkLanguageService } from '../language-service';
@@ -230,17 +230,12 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
   const concurrency = positiveInt('concurrency', values.concurrency);
   const timeoutS = positiveInt('timeout', values.timeout);
   const { auth, headers } = historyServerCredentials();
-  const readPem = (flag: string, v: string | boolean | undefined) => {
-    if (typeof v !== 'string') return undefined;
-    if (!fs.existsSync(v)) throw new Error(`No such file for --${flag}: ${v}`);
-    return fs.readFileSync(v);
-  };
   const client = new HistoryServerClient({
     baseUrl: values.url,
     auth: auth.kind === 'none' ? undefined : auth,
     headers,
     timeoutMs: timeoutS !== undefined ? timeoutS * 1000 : undefined,
-    tls: { rejectUnauthorized: values.insecure !== true, ca: readPem('ca', values.ca), cert: readPem('cert', values.cert), key: readPem('key', values.key) },
+    tls: tlsFromFiles({ ca: str(values.ca), cert: str(values.cert), key: str(values.key) }, values.insecure !== true),
     // Retries go to stderr (never with credentials: the client reports URLs without them).
     onRetry: (r) => err(`retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason}`),
   });
@@ -280,6 +275,10 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     client.close();
     store.close();
   }
+}
+
+function str(v: string | boolean | undefined): string | undefined {
+  return typeof v === 'string' ? v : undefined;
 }
 
 function filesOf(positionals: string[]): string[] {

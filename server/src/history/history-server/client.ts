@@ -43,6 +43,24 @@ export interface HistoryServerTls {
   passphrase?: string;
 }
 
+/**
+ * TLS options from file paths (as the CLI flags and the extension settings name them).
+ * @param files PEM file paths; empty or undefined entries are left out.
+ * @param verify verify the server certificate (false only for a server you trust).
+ * @throws Error naming the file that cannot be read.
+ */
+export function tlsFromFiles(files: { ca?: string; cert?: string; key?: string }, verify: boolean): HistoryServerTls {
+  const read = (file: string | undefined, what: string): Buffer | undefined => {
+    if (!file) return undefined;
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new Error(`Could not read the ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  };
+  return { rejectUnauthorized: verify, ca: read(files.ca, 'CA certificate file'), cert: read(files.cert, 'client certificate file'), key: read(files.key, 'client key file') };
+}
+
 /** Options of {@link HistoryServerClient}. */
 export interface HistoryServerClientOptions {
   /**
