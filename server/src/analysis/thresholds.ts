@@ -61,3 +61,10 @@ export const THRESHOLDS = {
   /** Dr. Elephant StagesWithFailedTasksHeuristic: raise memoryOverhead by 1 GiB on container kills. */
   overheadStepMiB: 1024,
 } as const;
+
+/**
+ * DataFlint Compute Unit weights: DCU = memory-GiB-hours × 0.005 + core-hours × 0.05
+ * (dataflint/spark@edd3207 `spark-plugin/.../saas/StoreMetadataExtractor.scala`, `totalDCU`; its "GB" is MiB / 1024).
+ */
+export const DCU_PER_GIB_HOUR = 0.005;
+export const DCU_PER_CORE_HOUR = 0.05;
