@@ -86,6 +86,8 @@ export interface RunCost {
    * Memory overhead per executor (MiB): `spark.executor.memoryOverhead` when set, else
    * max(`spark.executor.minMemoryOverhead` (default 384), `spark.executor.memoryOverheadFactor` (default 0.10) × memory),
    * truncated to MiB as Spark does. Off-heap (`spark.memory.offHeap.size`) and `spark.executor.pyspark.memory` are not added.
+   * This is what Spark asks YARN and Kubernetes for; a standalone worker reserves only `spark.executor.memory`, so on
+   * standalone the memory figures overstate what the cluster set aside by the overhead.
    */
   memoryOverheadMiB: number;
   /** executorHours × (executorMemoryMiB + memoryOverheadMiB) / 1024: memory-GiB-hours of executor containers. */
