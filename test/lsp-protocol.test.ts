@@ -129,6 +129,8 @@ describe('language server over stdio (built server/out/server.js)', function () 
     const sessionLine = text.split('\n').findIndex((l) => l.includes('SparkSession.builder'));
     const h2 = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: sessionLine, character: 8 } })) as Hover;
     assert.match((h2.contents as MarkupContent).value, new RegExp(`\\*\\*Spark job nightly_etl\\*\\*: ${NIGHTLY_RUNS} run\\(s\\)`));
+    // Cost line: medians over the 5 runs of the figures utilisationAndCost gives (tested against python in analysis-cost.test.ts).
+    assert.match((h2.contents as MarkupContent).value, /Per run \(median of 5\): 0\.\d{3} executor core-hours, 0\.\d{3} memory-GiB-hours, executor cores idle \d+ %, driver alone \d+ % of the time/);
   });
 
   it('completes Spark keys inside .config("', async () => {

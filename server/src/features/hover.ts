@@ -1,4 +1,6 @@
 import { Hover, MarkupKind } from 'vscode-languageserver';
+import { utilisationAndCost } from '../analysis/cost';
+import type { ApplicationRecord } from '../history/application-record';
 import { analyseRun } from '../analysis/run-analysis';
 import { deprecation, lookupKey } from '../config/catalogue';
 import { RANK_NAME } from '../config/precedence';
@@ -80,6 +82,8 @@ function siteHover(sa: SiteAnalysis): string {
     '',
     `Duration p50 ${formatDurationMs(q(0.5))}, p90 ${formatDurationMs(q(0.9))}, max ${formatDurationMs(d[d.length - 1])}`,
     '',
+    costLine(runs),
+    '',
     '| run | started | executors × cores | memory | duration | disk spill | GC | utilisation | failed tasks |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
@@ -125,4 +129,21 @@ function pct(x: number): string {
 function fileName(uriOrPath: string): string {
   const p = uriOrPath.startsWith('file://') ? decodeURIComponent(new URL(uriOrPath).pathname) : uriOrPath;
   return p.split('/').pop() ?? p;
+}
+
+/**
+ * Median cost of a run: core-hours and memory-GiB-hours held by executors (with overhead), idle share of the
+ * executor cores (DataFlint idle cores) and the share of time only the driver worked (Sparklens).
+ */
+function costLine(runs: ApplicationRecord[]): string {
+  const costs = runs.filter((r) => r.completed).map((r) => utilisationAndCost(r));
+  if (costs.length === 0) return 'No finished run yet: cost unknown.';
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+  const idle = costs.filter((c) => c.idleShare !== null).map((c) => c.idleShare as number);
+  const driver = costs.filter((c) => c.driverOnlyShare !== null).map((c) => c.driverOnlyShare as number);
+  return (
+    `Per run (median of ${costs.length}): ${med(costs.map((c) => c.coreHours)).toFixed(3)} executor core-hours, ` +
+    `${med(costs.map((c) => c.memoryGiBHours)).toFixed(3)} memory-GiB-hours` +
+    `${idle.length ? `, executor cores idle ${pct(med(idle))}` : ''}${driver.length ? `, driver alone ${pct(med(driver))} of the time` : ''}`
+  );
 }
