@@ -1,0 +1,148 @@
+/**
+ * Similar-jobs benchmark: is `SimilarJobIndex.nearest` fast enough for a hover on a history of 100,000
+ * applications?
+ *
+ *   node build/test/bench/similar-jobs.js [apps=100000] [queries=1000]     (after `tsc -b`)
+ *
+ * The applications are SYNTHETIC: copies of the 9 real runs in examples/history (Spark 4.3.0) with
+ * their volumes (input, shuffle read/write, output, disk spill bytes; CPU and run time) multiplied by
+ * log-normal factors (one shared factor e^N(0,1) per copy, times e^N(0,0.3) per field) and their task
+ * counts by e^N(0,0.5), each under its own app name, so the index holds one job per copy. Stages are
+ * shared with the original record (only their shuffle flags are read). The generator is seeded, so
+ * runs are comparable.
+ *
+ * Reports: index build time (features of every record + medians + spreads + scaled Float64Array),
+ * the time of one `nearest(features, 5)` over 1,000 queries (fresh synthetic copies, not in the
+ * index; median and p99 of per-query wall time), next to the baseline of one `workloadFeatures` call in
+ * the same process (so machine speed can be read off). It also checks the first 20 answers against a
+ * full sort by `distance`.
+ */
+import * as path from 'path';
+import type { ApplicationRecord } from '../../server/src/history/application-record';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { SimilarJobIndex, workloadFeatures } from '../../server/src/recommend/similar-jobs';
+import { HistoryStore } from '../../server/src/store/history-store';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Standard normal by Box–Muller. */
+function normal(u: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
+}
+
+function synthetic(base: ApplicationRecord, name: string, u: () => number): ApplicationRecord {
+  const shared = Math.exp(normal(u));
+  const vol = (x: number) => Math.round(x * shared * Math.exp(0.3 * normal(u)));
+  return {
+    ...base,
+    appId: `synthetic-${name}`,
+    appName: name,
+    inputBytes: vol(base.inputBytes),
+    shuffleReadBytes: vol(base.shuffleReadBytes),
+    shuffleWriteBytes: vol(base.shuffleWriteBytes),
+    outputBytes: vol(base.outputBytes),
+    diskSpilledBytes: vol(base.diskSpilledBytes),
+    cpuTimeMs: vol(base.cpuTimeMs),
+    executorRunTimeMs: vol(base.executorRunTimeMs),
+    totalTasks: Math.max(1, Math.round(base.totalTasks * Math.exp(0.5 * normal(u)))),
+  };
+}
+
+function quantile(sorted: number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+}
+
+function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const apps = Number(process.argv[2] ?? 100_000);
+  const queries = Number(process.argv[3] ?? 1_000);
+  const store = HistoryStore.open(':memory:');
+  await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+  const real = store.allRuns();
+  store.close();
+  if (real.length === 0) throw new Error('no runs read from examples/history');
+
+  const u = rng(42);
+  const records = Array.from({ length: apps }, (_, i) => synthetic(real[i % real.length], `synthetic-${real[i % real.length].appName}-${i}`, u));
+  const queryRecords = Array.from({ length: queries }, (_, i) => synthetic(real[i % real.length], `query-${i}`, u));
+
+  process.stdout.write(
+    `SYNTHETIC data: ${apps} applications, log-normal copies of the ${real.length} real runs in examples/history; node ${process.version}\n`,
+  );
+
+  SimilarJobIndex.fromRecords(records.slice(0, 1000)); // warm-up
+  const builds: number[] = [];
+  let index = SimilarJobIndex.fromRecords([]);
+  for (let i = 0; i < 3; i++) {
+    const t0 = nowMs();
+    index = SimilarJobIndex.fromRecords(records);
+    builds.push(nowMs() - t0);
+  }
+  builds.sort((a, b) => a - b);
+
+  const queryFeatures = queryRecords.map(workloadFeatures);
+  for (let i = 0; i < 200; i++) index.nearest(queryFeatures[i % queries], 5); // warm-up (JIT)
+  const times: number[] = [];
+  let sink = 0;
+  for (const q of queryFeatures) {
+    const t0 = nowMs();
+    const near = index.nearest(q, 5);
+    times.push(nowMs() - t0);
+    sink += near[0].distance;
+  }
+  times.sort((a, b) => a - b);
+
+  // Baseline: one feature vector, timed in batches of 1,000 (a single call is below the timer's resolution).
+  const base: number[] = [];
+  for (let b = 0; b < 200; b++) {
+    const t0 = nowMs();
+    for (let i = 0; i < 1000; i++) sink += workloadFeatures(queryRecords[(b * 1000 + i) % queries]).logTasks;
+    base.push((nowMs() - t0) / 1000);
+  }
+  base.sort((a, b) => a - b);
+
+  // Correctness: nearest equals a full sort by distance for the first 20 queries.
+  let mismatches = 0;
+  for (const q of queryFeatures.slice(0, 20)) {
+    const fast = index.nearest(q, 5).map((n) => n.appName);
+    const full = records
+      .map((r) => ({ name: r.appName, d: index.distance(q, index.featuresOf(r.appName) ?? workloadFeatures(r)) }))
+      .sort((a, b) => a.d - b.d)
+      .slice(0, 5)
+      .map((x) => x.name);
+    if (fast.join() !== full.join()) mismatches++;
+  }
+
+  const ms = (x: number) => `${x.toFixed(3)} ms`;
+  const rows: [string, string][] = [
+    [`index build (fromRecords, ${index.size} jobs), median of 3`, ms(quantile(builds, 0.5))],
+    [`nearest(features, 5), median of ${queries}`, ms(quantile(times, 0.5))],
+    [`nearest(features, 5), p99 of ${queries}`, ms(quantile(times, 0.99))],
+    [`nearest(features, 5), max of ${queries}`, ms(times[times.length - 1])],
+    ['baseline: workloadFeatures(record), one call (median of 200 × 1,000)', `${(quantile(base, 0.5) * 1000).toFixed(3)} µs`],
+    ['nearest / baseline (median)', `${(quantile(times, 0.5) / quantile(base, 0.5)).toFixed(0)}×`],
+    ['answers equal to a full sort (first 20 queries)', `${20 - mismatches}/20`],
+  ];
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(70)} ${v.padStart(12)}\n`);
+  if (!Number.isFinite(sink) || mismatches > 0) process.exitCode = 1;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
+  process.exitCode = 1;
+});
