@@ -263,17 +263,22 @@ export class SimilarJobIndex {
     const D = FEATURE_COUNT;
     for (let i = 0, off = 0; i < n; i++, off += D) {
       if (i === skip) continue;
+      // The partial sum only grows, and the missing-feature scaling (D / present ≥ 1) only enlarges
+      // it, so a job whose partial sum already passes the k-th best is out.
+      const worst = bestD[want - 1];
       let sum = 0;
       let present = 0;
-      for (let j = 0; j < D; j++) {
+      let j = 0;
+      for (; j < D && sum < worst; j++) {
         const d = q[j] - v[off + j];
         if (d === d) {
           sum += d * d;
           present++;
         }
       }
+      if (j < D) continue;
       const s = present === D ? sum : present === 0 ? Infinity : (sum * D) / present;
-      if (s >= bestD[want - 1]) continue;
+      if (s >= worst) continue;
       let p = want - 1;
       while (p > 0 && bestD[p - 1] > s) {
         bestD[p] = bestD[p - 1];
