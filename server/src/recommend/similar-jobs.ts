@@ -15,6 +15,7 @@
  * 10^spread. Features missing in a record (CPU time before Spark 2.1) are skipped and the squared sum
  * scaled up by (all features / features present), as scikit-learn's `nan_euclidean_distances` does.
  */
+import { formatBytes } from '../config/spark-units';
 import type { ApplicationRecord } from '../history/application-record';
 
 /**
@@ -349,14 +350,14 @@ const LABEL: Record<(typeof FEATURE_KEYS)[number], string> = {
   logSpillRatio: 'spilled to disk per byte read',
 };
 
-/** A feature value back in its own units: bytes (binary units), a count, or a percentage. */
+/** A feature value back in its own units: bytes (`formatBytes` of ../config/spark-units), a count, or a percentage. */
 function formatFeature(k: (typeof FEATURE_KEYS)[number], x: number): string {
   switch (k) {
     case 'logInputBytes':
     case 'logShuffleReadBytes':
     case 'logShuffleWriteBytes':
     case 'logOutputBytes':
-      return formatBytes(10 ** x - 1);
+      return formatBytes(Math.round(10 ** x - 1));
     case 'logTasks':
     case 'logStages':
       return String(Math.round(10 ** x - 1));
@@ -365,16 +366,4 @@ function formatFeature(k: (typeof FEATURE_KEYS)[number], x: number): string {
     default:
       return `${Math.round(x * 100)}%`;
   }
-}
-
-/** Bytes as "3.1 GiB" (1 decimal from KiB up; whole bytes below 1 KiB). */
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-  let v = Math.max(0, bytes);
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${Math.round(v)} B` : `${v.toFixed(1)} ${units[u]}`;
 }
