@@ -19,6 +19,7 @@ import {
   SimilarJobIndex,
   describeSimilarity,
   medianFeatures,
+  similarJobIndexFromStore,
   workloadFeatures,
 } from '../server/src/recommend/similar-jobs';
 import { HistoryStore } from '../server/src/store/history-store';
@@ -135,6 +136,16 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
       'shuffle read 235 MiB vs 23.1 KiB; shuffle write 176 MiB vs 23.1 KiB; tasks 20 vs 325',
     );
     assert.strictEqual(describeSimilarity(nightly, nightly, index.spreads), 'same workload');
+  });
+
+  it('builds the same index from the store as from its records', async () => {
+    const store = HistoryStore.open(':memory:');
+    await collectEventLogs(HISTORY, store);
+    const fromStore = similarJobIndexFromStore(store);
+    store.close();
+    assert.strictEqual(fromStore.size, 3);
+    assert.deepStrictEqual([...fromStore.spreads], [...index.spreads]);
+    assert.deepStrictEqual(fromStore.featuresOf('skewed_join'), index.featuresOf('skewed_join'));
   });
 
   it('handles k beyond the index, k = 0, an unknown excluded name and an empty index', () => {

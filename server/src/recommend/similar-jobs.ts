@@ -197,7 +197,7 @@ export class SimilarJobIndex {
     const feats = [...last.values()];
     const n = names.length;
     const raw = new Float64Array(n * FEATURE_COUNT);
-    for (let i = 0; i < n; i++) raw.set(featureVector(feats[i]), i * FEATURE_COUNT);
+    for (let i = 0, off = 0; i < n; i++) for (const k of FEATURE_KEYS) raw[off++] = feats[i][k] ?? NaN;
     const spreads = new Float64Array(FEATURE_COUNT);
     for (let j = 0; j < FEATURE_COUNT; j++) {
       let count = 0;
@@ -299,6 +299,25 @@ export class SimilarJobIndex {
     for (let j = 0; j < FEATURE_COUNT; j++) v[j] /= this.spreads[j];
     return v;
   }
+}
+
+/** What `similarJobIndexFromStore` needs of the history store (`HistoryStore` has both). */
+export interface RunSource {
+  /** Number of applications stored. */
+  countApplications(): number;
+  /** Full records, newest first, at most `limit`. */
+  allRuns(limit?: number): ApplicationRecord[];
+}
+
+/**
+ * Index of every job in the store, from its full records (`allRuns(countApplications())`). This reads
+ * each run's stages and executors too (the store has no narrower read today), so it costs far more than
+ * the index build itself: build it once per collection, not per hover (test/bench/similar-jobs.ts
+ * measures both). A store query returning only the totals used here plus a per-application count of
+ * shuffling stages would avoid that.
+ */
+export function similarJobIndexFromStore(store: RunSource): SimilarJobIndex {
+  return SimilarJobIndex.fromRecords(store.allRuns(Math.max(1, store.countApplications())));
 }
 
 /** Spreads used by `describeSimilarity` without an index: `MIN_SPREAD` in `FEATURE_KEYS` order. */
