@@ -49,4 +49,21 @@ describe('settings of one job across files', () => {
     // tiny_tasks.py is another job: none of its settings count.
     assert.ok(!md.includes('tiny_tasks'));
   });
+
+  it('parses a neighbour again only when it changed (the diagnostics path runs on every edit)', () => {
+    const file = path.join(tmp, 'examples', 'nightly_etl.py');
+    const conf = path.join(tmp, 'conf', 'spark-defaults.conf');
+    const first = findRelatedFiles(file, [tmp], () => undefined).find((r) => r.uri === conf)!;
+    const again = findRelatedFiles(file, [tmp], () => undefined).find((r) => r.uri === conf)!;
+    assert.strictEqual(again.settings, first.settings);
+    fs.writeFileSync(conf, '# cluster defaults\nspark.executor.memory 8g\n');
+    const later = new Date(Date.now() + 10_000);
+    fs.utimesSync(conf, later, later);
+    const changed = findRelatedFiles(file, [tmp], () => undefined).find((r) => r.uri === conf)!;
+    assert.notStrictEqual(changed.settings, first.settings);
+    assert.strictEqual(changed.settings.blocks[0].settings[0].value, '8g');
+    // An open editor's text wins over the disk.
+    const open = findRelatedFiles(file, [tmp], (f) => (f === conf ? 'spark.executor.memory 16g\n' : undefined)).find((r) => r.uri === conf)!;
+    assert.strictEqual(open.settings.blocks[0].settings[0].value, '16g');
+  });
 });
