@@ -172,24 +172,7 @@ class JsonSettingsReader {
         words.push({ node: e, start: e.offset, arg: { text: t, literal: t.split('').map(() => e.type === 'number') } });
       }
     }
-    const reading = readSubmitArguments(words.map((w) => w.arg));
-    const settings = reading.settings.map((s): SparkSetting => {
-      const w = words[s.argIndex];
-      const value = w.arg.text.slice(s.valueStart, s.valueEnd);
-      const literal = w.arg.literal.slice(s.valueStart, s.valueEnd).every(Boolean) && !isPlaceholderValue(value);
-      const setting: SparkSetting = {
-        key: s.key,
-        sourceKey: s.sourceKey,
-        value: literal ? value : null,
-        raw: value,
-        literal,
-        range: this.lines.range(w.start + s.valueStart, w.start + s.valueEnd),
-        origin: 'spark-submit',
-      };
-      const keyRange = submitKeyRange(this.text, w.start, s, this.lines);
-      if (keyRange) setting.keyRange = keyRange;
-      return setting;
-    });
+    const { reading, settings } = submitWordsSettings(this.text, words, this.lines);
     const block: SettingsBlock = { kind: 'spark-submit', format: 'emr-step', range: this.lines.range(obj.offset, obj.offset + obj.length), settings };
     const app = reading.applicationFileIndex !== undefined ? words[reading.applicationFileIndex] : undefined;
     if (app) {
@@ -219,6 +202,37 @@ class JsonSettingsReader {
 }
 
 /**
+ * Settings of spark-submit words found in a JSON file: `readSubmitArguments` over the words, each value's range
+ * mapped back to the file (`start` = where the word's text begins in `text`), values that are placeholders or hold
+ * non-literal characters marked non-literal.
+ */
+function submitWordsSettings(
+  text: string,
+  words: readonly { start: number; arg: SubmitArgument }[],
+  lines: LineIndex,
+): { reading: ReturnType<typeof readSubmitArguments>; settings: SparkSetting[] } {
+  const reading = readSubmitArguments(words.map((w) => w.arg));
+  const settings = reading.settings.map((s): SparkSetting => {
+    const w = words[s.argIndex];
+    const value = w.arg.text.slice(s.valueStart, s.valueEnd);
+    const literal = w.arg.literal.slice(s.valueStart, s.valueEnd).every(Boolean) && !isPlaceholderValue(value);
+    const setting: SparkSetting = {
+      key: s.key,
+      sourceKey: s.sourceKey,
+      value: literal ? value : null,
+      raw: value,
+      literal,
+      range: lines.range(w.start + s.valueStart, w.start + s.valueEnd),
+      origin: 'spark-submit',
+    };
+    const keyRange = submitKeyRange(text, w.start, s, lines);
+    if (keyRange) setting.keyRange = keyRange;
+    return setting;
+  });
+  return { reading, settings };
+}
+
+/**
  * Reads a spark-submit parameter string (EMR Serverless `sparkSubmitParameters`: `--conf k=v --conf k2=v2`) whose
  * text lies at `[start, end)` of `text` (between the quotes of a JSON or Python string, escapes as written). Words
  * are split at whitespace; parts inside templates (`${x}`, `{{ x }}`) are non-literal.
@@ -242,24 +256,7 @@ export function readSubmitParametersString(
     const literal = literalMask(m[0]).map((ok, i) => ok && !nonLiteral.some(([s, e]) => wordStart + i >= s && wordStart + i < e));
     words.push({ start: wordStart, arg: { text: m[0], literal } });
   }
-  const reading = readSubmitArguments(words.map((w) => w.arg));
-  const settings = reading.settings.map((s): SparkSetting => {
-    const w = words[s.argIndex];
-    const value = w.arg.text.slice(s.valueStart, s.valueEnd);
-    const literal = w.arg.literal.slice(s.valueStart, s.valueEnd).every(Boolean) && !isPlaceholderValue(value);
-    const setting: SparkSetting = {
-      key: s.key,
-      sourceKey: s.sourceKey,
-      value: literal ? value : null,
-      raw: value,
-      literal,
-      range: lines.range(w.start + s.valueStart, w.start + s.valueEnd),
-      origin: 'spark-submit',
-    };
-    const keyRange = submitKeyRange(text, w.start, s, lines);
-    if (keyRange) setting.keyRange = keyRange;
-    return setting;
-  });
+  const { settings } = submitWordsSettings(text, words, lines);
   const trimmedEnd = start + content.trimEnd().length;
   return {
     kind: 'spark-submit',
