@@ -14,7 +14,7 @@
  * Every process started here is killed in `after` (and on process exit, should mocha die first).
  */
 import * as assert from 'assert';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -30,11 +30,11 @@ import { HistoryServerClient, type HistoryServerClientOptions } from '../server/
 import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../server/src/history/history-server/collect';
 import { extractZip } from '../server/src/history/history-server/zip';
 import { HistoryStore } from '../server/src/store/history-store';
+import { freePort, HistoryServerProcess, sleep } from './helpers/history-server-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
 const EXAMPLES = path.join(ROOT, 'examples', 'history');
-const START_SCRIPT = path.join(ROOT, 'scripts', 'start-history-server.sh');
 
 /** Fixture logs copied next to the example runs (paths below test/fixtures/spark/event-logs). */
 const FIXTURE_LOGS = [
@@ -60,21 +60,6 @@ function sparkHome(): string {
   return r.stdout.trim().split('\n').pop() as string;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** GET a JSON body over loopback with plain node http (test side), or null on any failure. */
 function getJson(url: string): Promise<unknown> {
   return new Promise((resolve) => {
@@ -95,57 +80,18 @@ function getJson(url: string): Promise<unknown> {
   });
 }
 
-const running = new Set<ChildProcess>();
-function killAll(): void {
-  for (const p of running) {
-    try {
-      process.kill(-(p.pid as number), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-// The server runs in its own process group (detached), so a signal to mocha does not reach it: kill it here.
-process.on('exit', killAll);
-process.once('SIGTERM', () => {
-  killAll();
-  process.exit(143);
-});
-
-/** Spark's History Server as a child process group (bash script → exec spark-class → exec java). */
-class RealHistoryServer {
-  private proc: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
-  readonly url: string;
-
-  constructor(
-    readonly logDir: string,
-    readonly port: number,
-    private readonly home: string,
-    readonly outFile: string,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
-  }
-
+/** The History Server the tests collect from. */
+class RealHistoryServer extends HistoryServerProcess {
   /** Starts the server and waits until its listing holds every id of `expectedIds`. */
   async start(expectedIds: string[], timeoutMs = 150_000): Promise<void> {
-    const out = fs.openSync(this.outFile, 'a');
-    const proc = spawn('bash', [START_SCRIPT, this.logDir, String(this.port)], {
-      detached: true,
-      stdio: ['ignore', out, out],
-      env: { ...process.env, SPARK_HOME: this.home },
-    });
-    fs.closeSync(out);
-    this.proc = proc;
-    running.add(proc);
-    this.exited = new Promise((r) => proc.once('exit', () => r()));
+    this.spawn();
     await this.waitForListing(expectedIds, timeoutMs);
   }
 
   async waitForListing(expectedIds: string[], timeoutMs = 60_000, check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
+      this.assertAlive();
       const apps = (await getJson(`${this.url}/api/v1/applications`)) as { id: string; attempts: { completed: boolean }[] }[] | null;
       if (apps) {
         const ids = new Set(apps.map((a) => a.id));
@@ -156,35 +102,10 @@ class RealHistoryServer {
     }
   }
 
-  /** Stops the JVM (SIGTERM to the group, SIGKILL after 15 s) and waits for it to exit. */
-  async stop(): Promise<void> {
-    const p = this.proc;
-    if (!p || p.exitCode !== null || p.signalCode !== null) return;
-    try {
-      process.kill(-(p.pid as number), 'SIGTERM');
-    } catch {
-      // gone
-    }
-    const killed = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
-    if (!killed) {
-      try {
-        process.kill(-(p.pid as number), 'SIGKILL');
-      } catch {
-        // gone
-      }
-      await this.exited;
-    }
-    running.delete(p);
-    // The port is free once nothing listens any more.
+  /** Stops the JVM and waits until nothing listens on its port any more. */
+  override async stop(): Promise<void> {
+    await super.stop();
     for (let i = 0; i < 40 && (await getJson(`${this.url}/api/v1/version`)) !== null; i++) await sleep(250);
-  }
-
-  tail(): string {
-    try {
-      return fs.readFileSync(this.outFile, 'utf8').split('\n').slice(-30).join('\n');
-    } catch {
-      return '(no output)';
-    }
   }
 }
 

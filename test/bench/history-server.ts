@@ -27,10 +27,9 @@
  * part 2 still runs. Every server started here is stopped in a `finally` (and its process group killed
  * on exit or SIGINT/SIGTERM).
  */
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
@@ -39,9 +38,9 @@ import { collectEventLogs } from '../../server/src/history/collect';
 import { HistoryServerClient } from '../../server/src/history/history-server/client';
 import { collectFromHistoryServer } from '../../server/src/history/history-server/collect';
 import { HistoryStore } from '../../server/src/store/history-store';
+import { freePort, HistoryServerProcess, killAll, sleep } from '../helpers/history-server-process';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
-const START_SCRIPT = path.join(ROOT, 'scripts', 'start-history-server.sh');
 const EXAMPLES = path.join(ROOT, 'examples', 'history');
 const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
 const INGEST_JS = path.join(__dirname, 'ingest.js');
@@ -51,21 +50,6 @@ const DAEMON_MEMORY = process.env.SPARK_DAEMON_MEMORY ?? '512m';
 /** Copies of each example run (besides the original) for part 2. */
 const COPIES = 9;
 const RUNS = 3;
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** GET over loopback: status and body, or status 0 when nothing answered. */
 function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
@@ -81,69 +65,17 @@ function get(url: string, timeoutMs: number): Promise<{ status: number; body: st
   });
 }
 
-const running = new Set<ChildProcess>();
-function killAll(): void {
-  for (const p of running) {
-    try {
-      process.kill(-(p.pid as number), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    killAll();
-    process.exit(sig === 'SIGINT' ? 130 : 143);
-  });
-}
-
-/** Spark's History Server as a detached process group (bash script → exec spark-class → exec java). */
-class HistoryServerProcess {
-  private proc: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
-  private t0 = 0n;
-  readonly url: string;
-
-  constructor(
-    readonly logDir: string,
-    readonly port: number,
-    private readonly home: string,
-    readonly outFile: string,
-  ) {
-    this.url = `http://127.0.0.1:${port}`;
-  }
-
-  /** Spawns the server; returns at once. Times below are from this call. */
-  start(): void {
-    const out = fs.openSync(this.outFile, 'a');
-    this.t0 = process.hrtime.bigint();
-    const proc = spawn('bash', [START_SCRIPT, this.logDir, String(this.port)], {
-      detached: true,
-      stdio: ['ignore', out, out],
-      env: { ...process.env, SPARK_HOME: this.home, SPARK_DAEMON_MEMORY: DAEMON_MEMORY },
-    });
-    fs.closeSync(out);
-    this.proc = proc;
-    running.add(proc);
-    this.exited = new Promise((r) => proc.once('exit', () => r()));
-  }
-
-  /** ms since `start()`. */
-  elapsed(): number {
-    return Number(process.hrtime.bigint() - this.t0) / 1e6;
-  }
-
-  private checkAlive(): void {
-    if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
+/** The History Server with the bench's timing probes. */
+class TimedHistoryServer extends HistoryServerProcess {
+  constructor(logDir: string, port: number, home: string, outFile: string) {
+    super(logDir, port, home, outFile, { SPARK_DAEMON_MEMORY: DAEMON_MEMORY });
   }
 
   /** Polls `/api/v1/applications` every 50 ms until it answers a JSON list and `ok(list)`; returns ms since start. */
   async waitForListing(ok: (apps: { id: string }[]) => boolean, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      this.checkAlive();
+      this.assertAlive();
       const r = await get(`${this.url}/api/v1/applications`, 5000);
       // While Jetty is still attaching its handlers, "/" (the HTML history page) may answer for /api/v1 too.
       if (r.status === 200 && r.body.trimStart().startsWith('[') && ok(JSON.parse(r.body) as { id: string }[])) return this.elapsed();
@@ -157,7 +89,7 @@ class HistoryServerProcess {
     const deadline = Date.now() + timeoutMs;
     let last = 0;
     for (;;) {
-      this.checkAlive();
+      this.assertAlive();
       const r = await get(`${this.url}${apiPath}`, timeoutMs);
       if (r.status === 200) return this.elapsed();
       last = r.status;
@@ -169,43 +101,13 @@ class HistoryServerProcess {
   /** Peak resident set of the server JVM (VmHWM of the process the script exec'd into), MiB, or null. */
   peakRssMiB(): number | null {
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.proc?.pid}/status`, 'utf8'));
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${this.pid}/status`, 'utf8'));
       return m ? Number(m[1]) / 1024 : null;
     } catch {
       return null;
     }
   }
 
-  /** SIGTERM to the group, SIGKILL after 15 s; waits for the exit. */
-  async stop(): Promise<void> {
-    const p = this.proc;
-    if (!p) return;
-    if (p.exitCode === null && p.signalCode === null) {
-      try {
-        process.kill(-(p.pid as number), 'SIGTERM');
-      } catch {
-        // gone
-      }
-      const done = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
-      if (!done) {
-        try {
-          process.kill(-(p.pid as number), 'SIGKILL');
-        } catch {
-          // gone
-        }
-        await this.exited;
-      }
-    }
-    running.delete(p);
-  }
-
-  tail(): string {
-    try {
-      return fs.readFileSync(this.outFile, 'utf8').split('\n').slice(-30).join('\n');
-    } catch {
-      return '(no output)';
-    }
-  }
 }
 
 /** Why the bench cannot run here, or null. Also finds SPARK_HOME. */
@@ -304,9 +206,9 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 /** Part 1 for one log folder: printed rows. */
 /** One History Server over `dir`, timed from spawning it until `/jobs` answers 200; then a download of the log from it. */
 async function replayOnce(dir: string, home: string, tmp: string, run: number): Promise<{ up: number; listed: number; replayed: number; rss: number | null; viaHttp: number }> {
-  const shs = new HistoryServerProcess(dir, await freePort(), home, path.join(tmp, `${path.basename(dir)}-${run}.out`));
+  const shs = new TimedHistoryServer(dir, await freePort(), home, path.join(tmp, `${path.basename(dir)}-${run}.out`));
   try {
-    shs.start();
+    shs.spawn();
     const up = await shs.waitForListing(() => true, 180_000);
     let appId = '';
     const listed = await shs.waitForListing((apps) => {
@@ -392,12 +294,12 @@ async function main(): Promise<void> {
       fs.rmSync(dbDir, { recursive: true, force: true });
       if (s.inserted !== ids.length) throw new Error(`collectEventLogs stored ${s.inserted} of ${ids.length} applications`);
     }
-    const shs = new HistoryServerProcess(dir, await freePort(), pre.home, path.join(tmp, 'many.out'));
+    const shs = new TimedHistoryServer(dir, await freePort(), pre.home, path.join(tmp, 'many.out'));
     const c1: number[] = [];
     const c4: number[] = [];
     let up: number, listed: number;
     try {
-      shs.start();
+      shs.spawn();
       up = await shs.waitForListing(() => true, 180_000);
       listed = await shs.waitForListing((apps) => {
         const have = new Set(apps.map((a) => a.id));

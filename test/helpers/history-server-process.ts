@@ -1,0 +1,128 @@
+/**
+ * Spark's own History Server (from the pip-installed pyspark) as a detached process group, for the live tests
+ * and the benchmark: `scripts/start-history-server.sh` execs spark-class, which execs java, all bound to
+ * 127.0.0.1. Every group started here is killed when the Node process exits or is sent SIGINT/SIGTERM (a
+ * signal to mocha does not reach a detached group).
+ */
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+
+const START_SCRIPT = path.join(__dirname, '..', '..', '..', 'scripts', 'start-history-server.sh');
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+/** SIGKILLs every History Server process group started here that is still running. */
+export function killAll(): void {
+  for (const p of running) {
+    try {
+      process.kill(-(p.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killAll);
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    killAll();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  });
+}
+
+/** One History Server process group over `logDir`, listening on 127.0.0.1:`port`, output appended to `outFile`. */
+export class HistoryServerProcess {
+  protected proc: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  private t0 = 0n;
+  readonly url: string;
+
+  constructor(
+    readonly logDir: string,
+    readonly port: number,
+    private readonly home: string,
+    readonly outFile: string,
+    private readonly env: Record<string, string> = {},
+  ) {
+    this.url = `http://127.0.0.1:${port}`;
+  }
+
+  /** Spawns the server and returns at once; `elapsed()` counts from here. */
+  spawn(): void {
+    const out = fs.openSync(this.outFile, 'a');
+    this.t0 = process.hrtime.bigint();
+    const proc = spawn('bash', [START_SCRIPT, this.logDir, String(this.port)], {
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, SPARK_HOME: this.home, ...this.env },
+    });
+    fs.closeSync(out);
+    this.proc = proc;
+    running.add(proc);
+    this.exited = new Promise((r) => proc.once('exit', () => r()));
+  }
+
+  /** ms since `spawn()`. */
+  elapsed(): number {
+    return Number(process.hrtime.bigint() - this.t0) / 1e6;
+  }
+
+  /** @throws Error with the server's last output when it has exited. */
+  assertAlive(): void {
+    if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
+  }
+
+  /** Process id of the script (which the JVM exec'd into), or undefined before `spawn()`. */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  /** SIGTERM to the group, SIGKILL after 15 s; waits for the exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p) return;
+    if (p.exitCode === null && p.signalCode === null) {
+      try {
+        process.kill(-(p.pid as number), 'SIGTERM');
+      } catch {
+        // gone
+      }
+      const done = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
+      if (!done) {
+        try {
+          process.kill(-(p.pid as number), 'SIGKILL');
+        } catch {
+          // gone
+        }
+        await this.exited;
+      }
+    }
+    running.delete(p);
+  }
+
+  /** The last 30 lines of the server's output. */
+  tail(): string {
+    try {
+      return fs.readFileSync(this.outFile, 'utf8').split('\n').slice(-30).join('\n');
+    } catch {
+      return '(no output)';
+    }
+  }
+}
