@@ -533,7 +533,8 @@ describe('History Server collection against a real Spark History Server (pyspark
       taskFailures: [],
       durationMs: r.completed ? r.durationMs : 0,
       executorCoreTimeMs: r.completed ? r.executorCoreTimeMs : 0,
-      stages: r.stages.map((st) => ({ ...st, parentIds: [], ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
+      stages: r.stages.map((st) => ({ ...st, parentIds: [], taskDurationsMs: undefined, ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
+      jobs: r.jobs?.map((j) => ({ ...j, sqlExecutionId: null, failureReason: null })),
       executors: r.executors.map((e) => ({ ...e, taskTimeMs: 0, host: e.isDriver ? '' : e.host })),
     });
     const viaRest = byApp(store.allRuns());

@@ -125,4 +125,22 @@ CREATE TABLE collection_sources (
 );
 `,
   },
+  {
+    version: 3,
+    description: 'per-task durations of stages (Int32 LE BLOB) and jobs (stage ids, SQL execution id)',
+    sql: `
+ALTER TABLE stages ADD COLUMN task_durations_ms BLOB;
+CREATE TABLE jobs (
+  app_id TEXT NOT NULL REFERENCES applications(app_id) ON DELETE CASCADE,
+  job_id INTEGER NOT NULL,
+  submission_time_ms INTEGER,
+  completion_time_ms INTEGER,
+  stage_ids TEXT NOT NULL,
+  result TEXT,
+  failure_reason TEXT,
+  sql_execution_id INTEGER,
+  PRIMARY KEY (app_id, job_id)
+);
+`,
+  },
 ];
