@@ -98,21 +98,22 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
     const raw = new Database(file);
     for (const m of MIGRATIONS.filter((x) => x.version <= 2)) raw.exec(m.sql);
     raw.pragma('user_version = 2');
-    // One application written the way a version-2 store holds it (no task_durations_ms column, no jobs table).
+    // One application written the way a version-2 store holds it (no task_durations_ms column, no jobs table), copied
+    // column by column from a current store.
     const { src, record } = await readApp('app-20261121122321-0008');
     const v3 = HistoryStore.open(path.join(tmp, 'v3.db'));
     v3.upsert(record, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: 0 });
     v3.close();
     raw.exec(`ATTACH DATABASE '${path.join(tmp, 'v3.db')}' AS v3`);
-    raw.exec('INSERT INTO applications SELECT * FROM v3.applications');
-    const cols = (raw.prepare('PRAGMA table_info(stages)').all() as { name: string }[]).map((c) => c.name).join(', ');
-    raw.exec(`INSERT INTO stages (${cols}) SELECT ${cols} FROM v3.stages`);
-    raw.exec('INSERT INTO executors SELECT * FROM v3.executors');
+    for (const table of ['applications', 'stages', 'executors']) {
+      const cols = (raw.prepare(`PRAGMA main.table_info(${table})`).all() as { name: string }[]).map((c) => c.name).join(', ');
+      raw.exec(`INSERT INTO main.${table} (${cols}) SELECT ${cols} FROM v3.${table}`);
+    }
     raw.exec('DETACH DATABASE v3');
     raw.close();
 
     const store = HistoryStore.open(file);
-    assert.strictEqual(store.schemaVersion, 3);
+    assert.strictEqual(store.schemaVersion, MIGRATIONS[MIGRATIONS.length - 1].version);
     const [old] = store.runsByAppName('tiny_tasks');
     assert.strictEqual(old.stages[0].taskDurationsMs, undefined);
     assert.deepStrictEqual(old.stages[0].taskDurationMs, record.stages[0].taskDurationMs);

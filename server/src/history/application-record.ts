@@ -133,6 +133,10 @@ export interface ExecutorRecord {
   isDriver?: boolean;
   /** `SparkListenerBlockManagerAdded`.`Maximum Memory` (bytes): the JVM's unified storage+execution memory; null when not logged. */
   maxMemoryBytes?: number | null;
+  /** Sum of `Task Metrics`.`Disk Bytes Spilled` of tasks that ran on this executor; absent from REST records and stores before schema 4. */
+  diskSpilledBytes?: number;
+  /** Sum of `Task Metrics`.`Memory Bytes Spilled` of tasks that ran on this executor; absent as `diskSpilledBytes`. */
+  memorySpilledBytes?: number;
 }
 
 /** One application attempt as read from its event log. */

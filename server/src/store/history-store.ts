@@ -251,6 +251,8 @@ export class HistoryStore {
         task_time_ms: Math.round(e.taskTimeMs),
         is_driver: e.isDriver ? 1 : 0,
         max_memory_bytes: e.maxMemoryBytes ?? null,
+        disk_spilled_bytes: e.diskSpilledBytes ?? null,
+        memory_spilled_bytes: e.memorySpilledBytes ?? null,
       });
     }
   }
@@ -407,7 +409,7 @@ export class HistoryStore {
       }),
     );
     const executors = (this.db.prepare('SELECT * FROM executors WHERE app_id = ?').all(appId) as Row[]).map(
-      (e): ExecutorRecord => ({
+      (e): ExecutorRecord => withSpill(e, {
         executorId: String(e.executor_id),
         host: String(e.host),
         totalCores: num(e.total_cores),
@@ -523,6 +525,13 @@ function withDurations(row: Row, stage: StageRecord): StageRecord {
   const blob = row.task_durations_ms;
   if (blob instanceof Uint8Array) stage.taskDurationsMs = decodeDurations(blob);
   return stage;
+}
+
+/** Adds per-executor spill from the row (absent when NULL: REST records, stores before v4). */
+function withSpill(row: Row, e: ExecutorRecord): ExecutorRecord {
+  if (row.disk_spilled_bytes !== null && row.disk_spilled_bytes !== undefined) e.diskSpilledBytes = num(row.disk_spilled_bytes);
+  if (row.memory_spilled_bytes !== null && row.memory_spilled_bytes !== undefined) e.memorySpilledBytes = num(row.memory_spilled_bytes);
+  return e;
 }
 
 function num(v: unknown): number {

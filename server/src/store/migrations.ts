@@ -143,4 +143,22 @@ CREATE TABLE jobs (
 );
 `,
   },
+  {
+    version: 4,
+    description: 'spill per executor; applied_fixes: quick fixes the user applied (feedback loop)',
+    sql: `
+ALTER TABLE executors ADD COLUMN disk_spilled_bytes INTEGER;
+ALTER TABLE executors ADD COLUMN memory_spilled_bytes INTEGER;
+CREATE TABLE applied_fixes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  file_uri TEXT NOT NULL,
+  app_name TEXT,
+  setting_key TEXT NOT NULL,
+  old_value TEXT,
+  new_value TEXT NOT NULL,
+  applied_at_ms INTEGER NOT NULL
+);
+CREATE INDEX applied_fixes_app ON applied_fixes(app_name, setting_key);
+`,
+  },
 ];

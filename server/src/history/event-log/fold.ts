@@ -314,6 +314,8 @@ export class ApplicationFolder {
         taskTimeMs: 0,
         isDriver: isDriverId(id),
         maxMemoryBytes: null,
+        diskSpilledBytes: 0,
+        memorySpilledBytes: 0,
       };
       this.executors.set(id, ex);
     }
@@ -533,7 +535,11 @@ export class ApplicationFolder {
       this.memorySpilledBytes += memSpill;
       this.diskSpilledBytes += diskSpill;
       if (peak > this.peakExecutionMemoryBytes) this.peakExecutionMemoryBytes = peak;
-      if (ex !== null) ex.taskTimeMs += runTime;
+      if (ex !== null) {
+        ex.taskTimeMs += runTime;
+        ex.diskSpilledBytes += diskSpill;
+        ex.memorySpilledBytes += memSpill;
+      }
     }
 
     if (ex !== null) {
@@ -634,6 +640,8 @@ export class ApplicationFolder {
         taskTimeMs: x.taskTimeMs,
         isDriver: x.isDriver,
         maxMemoryBytes: x.maxMemoryBytes,
+        diskSpilledBytes: x.diskSpilledBytes,
+        memorySpilledBytes: x.memorySpilledBytes,
       };
     });
 
