@@ -228,7 +228,7 @@ connection.onRequest(JobAnalysisRequest.type, async (params) => {
 connection.onRequest(ListJobsRequest.type, () => store?.listJobs() ?? []);
 
 connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
-  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
   log.info(`Collecting event logs from ${params.folder}`);
@@ -251,7 +251,7 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
 });
 
 connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => {
-  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
   let client: HistoryServerClient;
