@@ -96,6 +96,8 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   log.info(`History store: ${storePath} (${store ? store.countApplications() : 0} applications)`);
+  // Job names are read once here, after the handshake, not by the first hover.
+  setImmediate(() => service?.jobNames());
   void refreshLogLevel();
 });
 
@@ -176,6 +178,9 @@ async function publishDiagnostics(doc: TextDocument): Promise<void> {
 }
 
 documents.onDidChangeContent((e) => scheduleDiagnostics(e.document));
+// Warm the caches (job names, the job's newest runs from the store) as soon as a document opens, off the
+// hover path: the first hover then answers from memory instead of waiting for SQLite.
+documents.onDidOpen((e) => setImmediate(() => void analyse(e.document)));
 documents.onDidClose((e) => {
   service?.forget(e.document.uri);
   settingsCache.delete(e.document.uri);
