@@ -57,9 +57,38 @@ export const settingsSchema = z.object({
       keyFile: z.string().default(''),
     })
     .default({ url: '', auth: 'none', verifyTls: true, caFile: '', certFile: '', keyFile: '' }),
-  /** Server log level in the "Spark Resource Optimizer" output channel. */
+  /** Server log level in the "Spark Optimizer Language Server" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Inlay hints after resource settings with what the job's runs show (`‹peak heap 412 MiB in 2 runs›`). */
+  inlayHints: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  /** LSP message tracing in the "Spark Optimizer Language Server" channel (read by vscode-languageclient itself). */
+  trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).default({ server: 'off' }),
 });
+
+/**
+ * VS Code scope of each setting (package.json `scope`): `machine` for the store and what collects into it (a
+ * workspace cannot point the extension at another database or folder), `window` for the History Server and
+ * logging, `resource` for what can differ per folder (cluster shape, checks, inlay hints). Dotted keys below
+ * `sparkOptimizer.`.
+ */
+export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' | 'window' | 'resource'>> = {
+  eventLogFolder: 'machine',
+  historyDatabase: 'machine',
+  collectOnStartup: 'machine',
+  collectIntervalMinutes: 'machine',
+  logLevel: 'window',
+  'cluster.nodeMemory': 'resource',
+  'cluster.nodeCores': 'resource',
+  'checks.disabled': 'resource',
+  'historyServer.url': 'window',
+  'historyServer.auth': 'window',
+  'historyServer.verifyTls': 'window',
+  'historyServer.caFile': 'window',
+  'historyServer.certFile': 'window',
+  'historyServer.keyFile': 'window',
+  'inlayHints.enabled': 'resource',
+  'trace.server': 'window',
+};
 
 /** Settings as the server and client use them. */
 export type Settings = z.infer<typeof settingsSchema>;
