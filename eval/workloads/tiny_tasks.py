@@ -1,7 +1,7 @@
 """tiny_tasks: many small files and many tiny tasks.
 
-Writes 20 small JSON files from a 30-partition range into a temporary
-directory (30 + 20 tiny tasks), reads them back one split per file
+Writes 24 small JSON files from a 36-partition range into a temporary
+directory (36 + 24 tiny tasks), reads them back one split per file
 (spark.sql.files.openCostInBytes raised in the job so Spark does not pack the
 files together) and aggregates. Most of the time is per-task scheduling and
 file overhead rather than work.
@@ -13,9 +13,9 @@ import tempfile
 from pyspark.sql import functions as F
 
 NAME = "tiny_tasks"
-ROWS = 20_000
-SOURCE_PARTITIONS = 30
-FILES = 20
+ROWS = 24_000
+SOURCE_PARTITIONS = 36
+FILES = 24
 
 
 def job(spark, workdir, scale=1.0):
