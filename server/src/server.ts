@@ -115,7 +115,7 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   let o = optionsCache.get(uri);
   if (!o) {
     const s = await documentSettings(uri);
-    o = analysisOptions(s.cluster, s.checks.disabled);
+    o = analysisOptions(s.cluster, s.checks.disabled, s.cost);
     optionsCache.set(uri, o);
   }
   return o;
