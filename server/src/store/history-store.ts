@@ -441,6 +441,12 @@ export class HistoryStore {
     return apps.map((a) => this.toRecord(a));
   }
 
+  /** The full record of one application, or null when it is not stored. */
+  runById(appId: string): ApplicationRecord | null {
+    const row = this.db.prepare('SELECT * FROM applications WHERE app_id = ?').get(appId) as Row | undefined;
+    return row ? this.toRecord(row) : null;
+  }
+
   /** All records, newest first (for the CLI and tests; not for the hover path). */
   allRuns(limit = 1000): ApplicationRecord[] {
     const apps = this.db.prepare('SELECT * FROM applications ORDER BY start_time_ms DESC LIMIT ?').all(limit) as Row[];
