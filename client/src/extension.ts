@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Ctx } from './ctx';
+import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../shared/src/protocol';
 
 let ctx: Ctx | undefined;
 
@@ -13,6 +14,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.own(vscode.commands.registerCommand('sparkOptimizer.setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.showLogs', () => c.output.show()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.restartServer', () => c.restart()));
+  // Carried by the server's quick fixes: remember the applied change for the before/after feedback.
+  c.own(vscode.commands.registerCommand(RECORD_APPLIED_FIX_COMMAND, (fixes: RecordAppliedFixRequest.Fix[]) => c.recordAppliedFixes({ fixes })));
   c.own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.

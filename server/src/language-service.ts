@@ -10,6 +10,8 @@ import { JobMatch, matchJob } from './recommend/job-matcher';
 import { jobFindings, JobFinding } from './recommend/findings';
 import { recommend, Recommendation } from './recommend/recommender';
 import type { CostPrices } from './analysis/cost';
+import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
+import { formatBytes, formatDurationMs } from './config/spark-units';
 import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
 
 /** What the language service needs from the history store (read side only). */
@@ -24,6 +26,8 @@ export interface HistorySource {
   runsWithSameSignature?(appName: string, limit?: number): ApplicationRecord[];
   /** Workload totals of every application, for the similar-jobs index (built once per collection). */
   workloadTotals?(): (WorkloadTotals & { appName: string })[];
+  /** Quick fixes applied to a job (by app name) or to a file (by URI), oldest first (feedback loop). */
+  appliedFixes?(appName: string | null, fileUri?: string): AppliedFix[];
 }
 
 /** A job of similar workload, shown as evidence when the job has little history of its own. */
@@ -53,6 +57,8 @@ export interface SiteAnalysis {
   similar: SimilarJobEvidence[];
   /** App names other than the job's whose runs were added to `runs` because their stage signature is the same. */
   renamedFrom: string[];
+  /** Applied quick fixes of this job with its runs before and after each (newest fix per setting). */
+  feedback: FixOutcome[];
 }
 
 /** Per-document options, from the `sparkOptimizer` settings. */
@@ -148,7 +154,7 @@ export class SparkLanguageService {
     if (cached && cached.analysis.version === version && version !== 0 && cached.options === options) return cached.analysis;
     const settings = extractSettings(text, languageId);
     const others = settings.blocks.length > 0 ? related() : [];
-    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site, languageId, options, settingSources(site, uriPath(uri), others)));
+    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(uri, site, languageId, options, settingSources(site, uriPath(uri), others)));
     const lines = text.split(/\r\n|\r|\n/);
     const ignored = (line: number) => (lines[line] ?? '').includes(IGNORE_MARKER);
     for (const sa of sites) {
@@ -177,14 +183,14 @@ export class SparkLanguageService {
     this.docs.clear();
   }
 
-  private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
+  private analyseSite(uri: string, site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
     // The file's own Spark version (Kubernetes spec.sparkVersion, Databricks spark_version) picks the catalogue line.
     const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
     this.namesCache ??= this.history.appNames();
     const bySubmitted = this.history.appNamesBySubmittedFile?.bind(this.history);
     const job = matchJob(site.appName, site.fileStems, this.namesCache, bySubmitted);
-    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [] };
+    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
     let runs = this.runsCache.get(job.appName);
     if (!runs) {
       const own = this.history.runsByAppName(job.appName, MAX_RUNS);
@@ -204,7 +210,12 @@ export class SparkLanguageService {
       const c = executorContainer(site, languageId, parseSparkSizeMiB(r.recommendedValue) ?? undefined);
       return c === null || c.totalMiB <= options.cluster.nodeMemoryMiB;
     });
-    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks, sources, similar, renamedFrom };
+    // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
+    const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
+    const newest = new Map<string, AppliedFix>();
+    for (const f of fixes) if (f.appName === job.appName || f.appName === null) newest.set(f.key, f);
+    const feedback = [...newest.values()].map((f) => fixOutcome(f, runs, { ms: formatDurationMs, bytes: formatBytes }));
+    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks, sources, similar, renamedFrom, feedback };
   }
 
   /** Nearest jobs by workload to the median features of `runs`, from the index cached until the next collection. */

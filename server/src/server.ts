@@ -15,7 +15,7 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CollectEventLogsRequest, CollectHistoryServerRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
+import { CollectEventLogsRequest, CollectHistoryServerRequest, CollectProgressNotification, RecordAppliedFixRequest, StoreInfoRequest } from '../../shared/src/protocol';
 import { HistoryServerClient, tlsFromFiles } from './history/history-server/client';
 import { collectFromHistoryServer } from './history/history-server/collect';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
@@ -240,6 +240,15 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
     cancelled: s.cancelled,
     storedApplications: store.countApplications(),
   };
+});
+
+connection.onRequest(RecordAppliedFixRequest.type, (params) => {
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  const now = Date.now();
+  const ids = params.fixes.map((f) => store!.recordAppliedFix({ fileUri: f.uri, appName: f.appName, key: f.key, oldValue: f.oldValue, newValue: f.newValue, appliedAtMs: now }));
+  log.info(`Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`);
+  service?.historyChanged();
+  return { ids };
 });
 
 connection.onRequest(StoreInfoRequest.type, () => ({

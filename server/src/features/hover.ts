@@ -63,6 +63,7 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): s
   const rec = sa.recommendations.find((r) => r.key === s.key);
   if (rec) lines.push('', ...recommendationLines(rec));
   if (s.key === 'spark.executor.instances' || s.key === 'spark.executor.cores') lines.push(...whatIfLines(sa, s.key, prices));
+  lines.push(...feedbackLines(sa, s.key));
   if (sa.job && sa.runs.length > 0) {
     lines.push('', `Runs of **${sa.job.appName}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
     for (const r of sa.runs.slice(0, HOVER_RUNS)) {
@@ -136,6 +137,30 @@ function whatIfLines(sa: SiteAnalysis, key: WhatIfKey, prices?: CostPrices): str
   }
   out.push('', `_Driver-only time ${formatDurationMs(t.rows[0].estimate.driverOnlyMs)} kept as measured; task durations replayed Sparklens-style, so skew and stage order count but contention does not._`);
   return out;
+}
+
+/** Before/after table of the applied quick fix of `key`, if any (feedback loop). */
+function feedbackLines(sa: SiteAnalysis, key: string): string[] {
+  const o = sa.feedback.find((f) => f.fix.key === key);
+  if (o === undefined) return [];
+  const when = new Date(o.fix.appliedAtMs).toISOString().slice(0, 16).replace('T', ' ');
+  const head = `**Applied fix** ${key}: ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${when} UTC`;
+  if (o.after === null) return ['', `${head}. No run of the job since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`];
+  const cell = (s: typeof o.before) =>
+    s === null ? ['–', '–', '–', '–'] : [formatDurationMs(s.medianDurationMs), formatBytes(s.medianDiskSpilledBytes), s.medianGcShare === null ? '–' : pct(s.medianGcShare), s.medianCoreHours.toFixed(3)];
+  const b = cell(o.before);
+  const a = cell(o.after);
+  return [
+    '',
+    `${head}:`,
+    '',
+    '| | runs | median duration | disk spill | GC | core-hours |',
+    '|---|---|---|---|---|---|',
+    `| before | ${o.before?.appIds.length ?? 0} | ${b.join(' | ')} |`,
+    `| after | ${o.after.appIds.length} | ${a.join(' | ')} |`,
+    '',
+    o.worse.length > 0 ? `⚠ Worse since the change: ${o.worse.join('; ')}.` : o.better.length > 0 ? `Better since the change: ${o.better.join('; ')}.` : 'No change beyond run-to-run noise (10 %).',
+  ];
 }
 
 /** Similar jobs by workload, with their distance, when the job has little history of its own. */

@@ -3,6 +3,7 @@ import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
 import { jobSignature, resourceStem } from '../history/job-signature';
+import type { AppliedFix } from '../recommend/feedback';
 import { MIGRATIONS } from './migrations';
 
 /**
@@ -439,6 +440,33 @@ export class HistoryStore {
       .prepare('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC LIMIT ?')
       .all(appName, limit) as Row[];
     return apps.map((a) => this.toRecord(a));
+  }
+
+  /**
+   * Remembers an applied quick fix (table `applied_fixes`, migration 4).
+   * @returns its id.
+   */
+  recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
+    const r = this.db
+      .prepare('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(fix.fileUri, fix.appName, fix.key, fix.oldValue, fix.newValue, Math.trunc(fix.appliedAtMs));
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Applied fixes of a job (by app name), or of a file when `fileUri` is given too; oldest first. */
+  appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
+    const rows = this.db
+      .prepare('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id')
+      .all(appName, fileUri ?? null, fileUri ?? null) as Row[];
+    return rows.map((r) => ({
+      id: num(r.id),
+      fileUri: String(r.file_uri),
+      appName: strOrNull(r.app_name),
+      key: String(r.setting_key),
+      oldValue: strOrNull(r.old_value),
+      newValue: String(r.new_value),
+      appliedAtMs: num(r.applied_at_ms),
+    }));
   }
 
   /** The full record of one application, or null when it is not stored. */
