@@ -15,6 +15,7 @@ import { sparkSubmitPrimaryResource } from '../server/src/history/event-log/fold
 import { jobSignature } from '../server/src/history/job-signature';
 import { SparkLanguageService, analysisOptions } from '../server/src/language-service';
 import { matchJob } from '../server/src/recommend/job-matcher';
+import { recommend } from '../server/src/recommend/recommender';
 import { SimilarJobIndex, medianFeatures, workloadFeatures } from '../server/src/recommend/similar-jobs';
 import { whatIfForCurrentValue } from '../server/src/recommend/what-if-table';
 import { HistoryStore } from '../server/src/store/history-store';
@@ -60,6 +61,15 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
     // Not a literal (null): the run's own 2 executors are used.
     assert.strictEqual(whatIfForCurrentValue(runs, new Map([['spark.executor.instances', null]]))?.estimate.durationMs, 25276);
     assert.strictEqual(whatIfForCurrentValue([], new Map()), null);
+  });
+
+  it('sizes the executor-count recommendation by the replay (recommender.ts uses the simulation)', () => {
+    const runs = store.runsByAppName('tiny_tasks');
+    // Both tiny_tasks runs kept cores busy under half the time. With 4 executors × 2 cores the replay of app-…0008
+    // gives 23978 ms; the fewest executors within 10 %: 2 (25276 ms ≤ 26376); 1 executor takes 27873 ms.
+    const [rec] = recommend('tiny_tasks', runs, new Map([['spark.executor.instances', '4']]), Date.UTC(2026, 10, 25)).filter((r) => r.key === 'spark.executor.instances');
+    assert.strictEqual(rec.recommendedValue, '2');
+    assert.match(rec.message, /Replaying app-20261121122321-0008: 2 executors take 25 s against 24 s with 4 \(0\.028 vs 0\.053 core-hours; model error on that run -0\.8 %\)\./);
   });
 
   it('shows similar jobs with their distance when a job has fewer than 3 runs', () => {
