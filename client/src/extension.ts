@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { JobAnalysisPanel, OpenJobAnalysisArgs } from './job-analysis/panel';
+import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../shared/src/protocol';
 
 let ctx: Ctx | undefined;
 
@@ -41,6 +42,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#sparkOptimizer.gettingStarted`, false),
     ),
   );
+  // Carried by the server's quick fixes: remember the applied change for the before/after feedback.
+  c.own(vscode.commands.registerCommand(RECORD_APPLIED_FIX_COMMAND, (fixes: RecordAppliedFixRequest.Fix[]) => c.recordAppliedFixes({ fixes })));
   c.own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.

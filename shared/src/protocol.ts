@@ -224,3 +224,31 @@ export namespace JobAnalysisRequest {
   }
   export const type = new RequestType<Params, JobAnalysis | null, void>(method);
 }
+
+/** The command a quick fix of this server carries: the client forwards its argument (`RecordAppliedFixRequest.Params[]`) to the server. */
+export const RECORD_APPLIED_FIX_COMMAND = 'sparkOptimizer.recordAppliedFix';
+
+/**
+ * client → server: quick fixes of this server were applied (sent by the `sparkOptimizer.recordAppliedFix` command the
+ * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
+ * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
+ * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
+ */
+export namespace RecordAppliedFixRequest {
+  export const method = 'sparkOptimizer/recordAppliedFix' as const;
+  export interface Fix {
+    /** Document URI the fix edited. */
+    uri: string;
+    /** Spark key, e.g. `spark.executor.memory`. */
+    key: string;
+    /** Value before the fix as written, null when the file did not set it. */
+    oldValue: string | null;
+    newValue: string;
+    /** `App Name` of the job the file was matched to, null when none. */
+    appName: string | null;
+  }
+  export interface Params {
+    fixes: Fix[];
+  }
+  export const type = new RequestType<Params, { ids: number[] }, void>(method);
+}
