@@ -9,6 +9,8 @@
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
+ *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
+ *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
  * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error, or `collect` failed for
  * everything it found (nothing read, something failed).
@@ -29,6 +31,7 @@ import { z } from 'zod';
 import { SparkLanguageService } from '../language-service';
 import { HistoryStore } from '../store/history-store';
 import { formatDurationMs } from '../config/spark-units';
+import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 
 const USAGE = `Usage:
   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
@@ -42,7 +45,8 @@ const USAGE = `Usage:
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
-  spark-optimizer jobs [--db FILE] [--format json]`;
+  spark-optimizer jobs [--db FILE] [--format json]
+${QUERY_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -71,6 +75,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return check(rest, out);
       case 'jobs':
         return jobs(rest, out);
+      case 'query':
+        return await queryCommand(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
@@ -80,7 +86,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       err(`spark-optimizer: ${e.message}\n${USAGE}`);
       return 2;
     }
