@@ -29,6 +29,7 @@ import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { findRelatedFiles } from './workspace/related-files';
 import { fileURLToPath, pathToFileURL } from 'url';
+import { registerConnectRequests } from './connect-requests';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -249,7 +250,10 @@ connection.onRequest(StoreInfoRequest.type, () => ({
   lastCollectedAtMs: store?.lastCollectedAtMs() ?? null,
 }));
 
-connection.onShutdown(() => {
+const connectSessions = registerConnectRequests(connection, log);
+
+connection.onShutdown(async () => {
+  await connectSessions.dispose();
   store?.close();
   store = null;
 });
