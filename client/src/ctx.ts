@@ -267,6 +267,11 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
+  /** The running language client, or null while (re)starting. */
+  languageClient(): LanguageClient | null {
+    return this.client;
+  }
+
   /** Registers a disposable owned by this context. */
   own(d: vscode.Disposable): void {
     this.disposables.push(d);

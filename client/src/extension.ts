@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { Ctx } from './ctx';
+import { QueryFeatures } from './query/query-features';
 
 let ctx: Ctx | undefined;
 
@@ -20,7 +21,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       if (e.affectsConfiguration('sparkOptimizer.collectIntervalMinutes')) c.scheduleBackgroundCollection();
     }),
   );
+  const query = new QueryFeatures(context, () => c.languageClient(), c.output);
+  c.own(query);
   await c.start();
+  void query.healthCheck();
   c.scheduleBackgroundCollection();
   void c.collectOnStartup();
 }
