@@ -49,7 +49,9 @@ describe('Spark Connect requests of the built language server', function () {
     conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
     conn.onRequest('client/registerCapability', () => null);
     conn.onNotification('window/logMessage', () => undefined);
-    conn.onNotification(ConnectQueryProgressNotification.method, (p: ConnectQueryProgressNotification.Params) => progress.push(p));
+    conn.onNotification(ConnectQueryProgressNotification.method, (p: ConnectQueryProgressNotification.Params) => {
+      progress.push(p);
+    });
     conn.listen();
     await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { historyDatabase: path.join(tmp, 'h.db') } });
     await conn.sendNotification('initialized', {});
