@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { JobAnalysisPanel, OpenJobAnalysisArgs } from './job-analysis/panel';
 import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../shared/src/protocol';
+import { QueryFeatures } from './query/query-features';
 
 let ctx: Ctx | undefined;
 
@@ -53,7 +54,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   c.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void c.refreshStatus()));
   c.reportTrust();
+  const query = new QueryFeatures(context, () => c.languageClient, c.output);
+  c.own(query);
   await c.start();
+  void query.healthCheck();
   c.scheduleBackgroundCollection();
   void c.collectOnStartup();
 }

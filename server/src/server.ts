@@ -40,6 +40,7 @@ import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { findRelatedFiles } from './workspace/related-files';
 import { fileURLToPath, pathToFileURL } from 'url';
+import { registerConnectRequests } from './connect-requests';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -315,7 +316,10 @@ function refreshEditorViews(): void {
   if (refreshSupport.inlayHint) void connection.languages.inlayHint.refresh().catch(() => undefined);
 }
 
-connection.onShutdown(() => {
+const connectSessions = registerConnectRequests(connection, log);
+
+connection.onShutdown(async () => {
+  await connectSessions.dispose();
   store?.close();
   store = null;
 });
