@@ -131,6 +131,9 @@ rolling: `eventlog_v2_<appId>/events_1_<appId>.zstd`). Read by `npm run eval`
   resources on this worker (no settings) are `spark.executor.memory=1g` and one
   executor taking all the worker's cores, i.e. 1 x 2 with 200 shuffle partitions: that
   is the configuration `default`.
+- Logging: Spark's defaults plus `spark.executor.metrics.pollingInterval=1s` and
+  `spark.eventLog.logStageExecutorMetrics=true`, so the logs carry executors' peak JVM heap
+  (sampled only every 10 s heartbeat by default, too rarely for runs this short).
 - In standalone mode the executor count is `spark.cores.max / spark.executor.cores`;
   every run sets `spark.cores.max` to instances x cores (and `spark.executor.instances`
   for the record). `spark.scheduler.minRegisteredResourcesRatio=1.0` (YARN/K8s use 0.8)

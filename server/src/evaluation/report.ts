@@ -21,6 +21,8 @@ export function renderReport(r: EvaluationResult): string {
     ['engine (default tuning)', rec.engineDefaultTuning],
     ...Object.entries(rec.baselines).map(([k, v]): [string, ChooserResultSet] => [k, v]),
   ];
+  const runsPer = r.data.grid.map((g) => g.runs / g.configurations);
+  const reps = Math.min(...runsPer) === Math.max(...runsPer) ? String(Math.min(...runsPer)) : `${Math.min(...runsPer).toFixed(1)}-${Math.max(...runsPer).toFixed(1)} (mean)`;
   const out: string[] = [];
   out.push('# Evaluation: recommendations and what-if predictions on real Spark runs');
   out.push('');
@@ -32,7 +34,7 @@ export function renderReport(r: EvaluationResult): string {
   out.push('');
   out.push(
     `${r.data.runs} real applications (Spark ${r.data.sparkVersions.join(', ')}): ${r.data.workloads.length} workloads × ${r.data.configurations} configurations ` +
-      '(executor memory, cores, instances, shuffle partitions; `eval/grid.json`), each configuration run twice with the repetitions interleaved. ' +
+      `(executor memory, cores, instances, shuffle partitions; \`eval/grid.json\`), ${reps} run(s) per configuration with the repetitions interleaved. ` +
       'Read through the product\'s own collector (`collectEventLogs` into a temporary store). Runtime = the record\'s `durationMs` ' +
       '(ApplicationEnd − ApplicationStart); cost = executor-core-hours (executors\' real lifetimes × cores, `analysis/cost.ts`), ' +
       'also memory-GiB-hours (heap + overhead).',
