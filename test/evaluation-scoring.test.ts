@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import { geometricMean, mape, mean, noise, regret, relativeSpread, withinTolerance } from '../server/src/evaluation/scoring';
 import { objective, summarise, tuningValues, type ChoiceScore } from '../server/src/evaluation/evaluate';
+import { nearestCandidate } from '../server/src/evaluation/baselines';
 
 describe('evaluation scoring math (hand-computed grid)', () => {
   // A workload with three configurations, two runs each (runtime in s):
@@ -84,5 +85,19 @@ describe('evaluation scoring math (hand-computed grid)', () => {
     // integer defaults stay integers ≥ 1: 20 → 5, 10, 20, 40, 80; 2 → 1 (0.5 rounds to 1, kept once), 1, 2, 4, 8
     assert.deepStrictEqual(tuningValues(20), [5, 10, 20, 40, 80]);
     assert.deepStrictEqual(tuningValues(2), [1, 2, 4, 8]);
+  });
+
+  it('nearest grid candidate: Σ |log2 ratio|, memory rules never round down when a larger candidate exists', () => {
+    const c = (m: number, co: number, i: number, p: number) => ({ executorMemoryMiB: m, executorCores: co, executorInstances: i, shufflePartitions: p });
+    const grid = [c(512, 2, 1, 200), c(1024, 2, 1, 200), c(2048, 2, 1, 200), c(1024, 1, 2, 16)];
+    // 700 MiB at 1×2, 200: distance to 512 = log2(700/512) = 0.451, to 1024 = log2(1024/700) = 0.549 → 512 is nearer…
+    assert.deepStrictEqual(nearestCandidate(c(700, 2, 1, 200), grid), c(512, 2, 1, 200));
+    // …but a memory rule asks for at least 700 MiB: 512 costs +10, so 1024
+    assert.deepStrictEqual(nearestCandidate(c(700, 2, 1, 200), grid, true), c(1024, 2, 1, 200));
+    // nothing large enough: the largest memory (5000 → 2048 at distance 1.29 + 10 beats 1024 at 2.29 + 10)
+    assert.deepStrictEqual(nearestCandidate(c(5000, 2, 1, 200), grid, true), c(2048, 2, 1, 200));
+    // 1g, 2×1, 20 partitions: (1024,1,2,16) is at log2(20/16) = 0.32; (1024,2,1,200) at 1 + 1 + 3.32
+    assert.deepStrictEqual(nearestCandidate(c(1024, 1, 2, 20), grid), c(1024, 1, 2, 16));
+    assert.throws(() => nearestCandidate(c(1, 1, 1, 1), []), RangeError);
   });
 });
