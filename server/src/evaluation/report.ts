@@ -60,6 +60,18 @@ export function renderReport(r: EvaluationResult): string {
   out.push(regretRow('oracle: fastest per workload', rec.oracle.fastest));
   out.push(regretRow('oracle: cheapest per workload', rec.oracle.cheapest));
   out.push('');
+  const e = rec.engine.overall;
+  const bs = Object.entries(rec.baselines);
+  const ahead = (k: 'runtimeRegret' | 'coreHoursRegret') => bs.filter(([, b]) => e[k] < b.overall[k]).map(([n]) => n);
+  const behind = (k: 'runtimeRegret' | 'coreHoursRegret') => bs.filter(([, b]) => e[k] > b.overall[k]).map(([n]) => n);
+  out.push(
+    `The cross-validated engine is ahead of ${ahead('runtimeRegret').length} of ${bs.length} baselines on runtime regret` +
+      (behind('runtimeRegret').length > 0 ? ` (behind: ${behind('runtimeRegret').join(', ')})` : '') +
+      ` and of ${ahead('coreHoursRegret').length} of ${bs.length} on core-hours regret` +
+      (behind('coreHoursRegret').length > 0 ? ` (behind: ${behind('coreHoursRegret').join(', ')})` : '') +
+      '. The oracle rows show the floor: no single choice is both fastest and cheapest.',
+  );
+  out.push('');
   out.push('## Recommendation quality per workload (runtime regret / core-hours regret)');
   out.push('');
   out.push(`| Workload | ${all.map(([n]) => n).join(' | ')} |`);
