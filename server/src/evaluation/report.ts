@@ -80,6 +80,14 @@ export function renderReport(r: EvaluationResult): string {
     out.push(`| ${w} | ${all.map(([, s]) => `${ratio(s.perWorkload[w]?.runtimeRegret)} / ${ratio(s.perWorkload[w]?.coreHoursRegret)}`).join(' | ')} |`);
   }
   out.push('');
+  out.push('## Recommendation quality by start run (runtime regret / core-hours regret)');
+  out.push('');
+  out.push(`| Start configuration | ${all.map(([n]) => n).join(' | ')} |`);
+  out.push(`|---|${all.map(() => '---').join('|')}|`);
+  for (const st of r.setup.startConfigIds) {
+    out.push(`| ${st} | ${all.map(([, s]) => `${ratio(s.perStart[st]?.runtimeRegret)} / ${ratio(s.perStart[st]?.coreHoursRegret)}`).join(' | ')} |`);
+  }
+  out.push('');
   out.push('### Engine choices (cross-validated)');
   out.push('');
   out.push('| Workload | Start | Start run | Chosen | Runtime regret | Core-hours regret |');

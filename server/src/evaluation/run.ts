@@ -25,6 +25,8 @@ export interface ChooserResultSet {
   description: string;
   overall: ChoiceSummary;
   perWorkload: Record<string, ChoiceSummary>;
+  /** By start configuration (the run the recommendation started from). */
+  perStart: Record<string, ChoiceSummary>;
   /** Chosen configuration per (workload, start run). */
   choices: { workload: string; start: string; startAppId: string; chosen: string; runtimeRegret: number; coreHoursRegret: number }[];
 }
@@ -69,6 +71,7 @@ function resultSet(description: string, workloads: readonly WorkloadGrid[], scor
     description,
     overall: summarise(scores),
     perWorkload: Object.fromEntries(workloads.map((w) => [w.workload, summarise(scores.filter((s) => s.workload === w.workload))])),
+    perStart: Object.fromEntries([...new Set(scores.map((s) => s.startConfigId))].map((id) => [id, summarise(scores.filter((s) => s.startConfigId === id))])),
     choices: scores.map((s) => ({
       workload: s.workload,
       start: s.startConfigId,
