@@ -141,7 +141,11 @@ rolling: `eventlog_v2_<appId>/events_1_<appId>.zstd`). Read by `npm run eval`
   script read the log back and checked that `SparkListenerEnvironmentUpdate` holds the
   run's settings and that the number of `SparkListenerExecutorAdded` events equals the
   requested instances (`executorsAdded` in the manifest).
-- Priority: the machine was shared with other work (load average 10-16 on 2 cores), so the
+- Sizes: the constants at the top of each workload were set by timing runs at the `default`
+  configuration while the machine was loaded (targets ~20 s); the load changed during the
+  generation, so some runs of the fastest configurations took less than 20 s (see the
+  minimum below), and part of every run is executor start-up and per-task overhead.
+- Priority: the machine was shared with other work (load average 10-30 on 2 cores), so the
   script ran the master, worker, executors and driver in a session of their own at nice
   {os.environ.get("EVAL_NICE", "0")} (`EVAL_NICE`; process and CFS-autogroup nice).
 - All runs come from one Python driver process (`eval/run_grid.py`): each run is its own

@@ -10,6 +10,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { stored, worseThanCommitted } from './check';
 import { ENGINE_DEFAULT_TUNING, engineChooser, enginePredictor, simulationPredictor } from './engine';
 import { loadGroundTruth } from './ground-truth';
 import { renderReport } from './report';
@@ -63,10 +64,8 @@ async function main(): Promise<number> {
     const committed = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as EvaluationResult;
     const c = committed.recommendation.engine.overall;
     console.log(`committed: runtime regret ${c.runtimeRegret}  core-hours regret ${c.coreHoursRegret}`);
-    console.log(`now:       runtime regret ${Number(e.runtimeRegret.toPrecision(6))}  core-hours regret ${Number(e.coreHoursRegret.toPrecision(6))}`);
-    const worse: string[] = [];
-    if (Number(e.runtimeRegret.toPrecision(6)) > c.runtimeRegret + 1e-9) worse.push('runtime regret');
-    if (Number(e.coreHoursRegret.toPrecision(6)) > c.coreHoursRegret + 1e-9) worse.push('core-hours regret');
+    console.log(`now:       runtime regret ${stored(e.runtimeRegret)}  core-hours regret ${stored(e.coreHoursRegret)}`);
+    const worse = worseThanCommitted(e, c);
     if (worse.length > 0) {
       console.error(`eval:check FAILED: the engine's ${worse.join(' and ')} got worse than the committed eval/result.json`);
       return 1;

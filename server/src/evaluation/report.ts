@@ -120,6 +120,12 @@ export function renderReport(r: EvaluationResult): string {
   out.push('');
   out.push(`Noise of cost (executor-core-hours) between repetitions: ${pct(r.noise.overall.coreHours)} over ${r.noise.overall.configurations} configurations with two runs.`);
   out.push('');
+  out.push('## Limits of this ground truth');
+  out.push('');
+  out.push('- One 2-core machine shared with other work: task slots beyond what the machine really ran in parallel do not speed a job up as the simulation assumes, and the load changed between runs (the noise column).');
+  out.push('- Runtimes include executor start-up and per-task overhead, a large share of 10-40 s runs; the grid is small (instances × cores ≤ 2, memory 512m-2g, 16 or 200 partitions).');
+  out.push('- Regret is measured against the best of this grid, not the best possible configuration.');
+  out.push('');
   out.push('## Baselines');
   out.push('');
   for (const [name, s] of Object.entries(rec.baselines)) out.push(`- **${name}**: ${s.description}.`);
