@@ -6,10 +6,10 @@ import {
   CollectHistoryServerRequest,
   CollectProgressNotification,
   CollectSummary,
-  RESTRICTED_SETTINGS,
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
+import { historyServerBlockedReason, ignoredWorkspaceSettings } from './trust';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -49,12 +49,8 @@ export class Ctx implements vscode.Disposable {
    * ignores those values. Empty in a trusted workspace.
    */
   restrictedWorkspaceSettings(): string[] {
-    if (vscode.workspace.isTrusted) return [];
     const config = vscode.workspace.getConfiguration();
-    return RESTRICTED_SETTINGS.filter((key) => {
-      const i = config.inspect(key);
-      return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
-    });
+    return ignoredWorkspaceSettings(vscode.workspace.isTrusted, (key) => config.inspect(key));
   }
 
   /** Logs, once per start, what restricted mode changes; the status item says it too. */
@@ -166,18 +162,13 @@ export class Ctx implements vscode.Disposable {
   async collectFromHistoryServer(background = false): Promise<void> {
     if (!this.client) return;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    for (const key of ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile']) {
-      const i = config.inspect<string | boolean>(key);
-      const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
-      // verifyTls: true from a workspace asks for nothing unsafe.
-      if (!vscode.workspace.isTrusted && fromWorkspace !== undefined && !(key === 'historyServer.verifyTls' && fromWorkspace === true)) {
-        const why = `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
-        this.historyServerState = { kind: 'restricted', detail: why };
-        this.output.warn(why);
-        void this.refreshStatus();
-        if (!background) void vscode.window.showErrorMessage(why);
-        return;
-      }
+    const why = historyServerBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (why) {
+      this.historyServerState = { kind: 'restricted', detail: why };
+      this.output.warn(why);
+      void this.refreshStatus();
+      if (!background) void vscode.window.showErrorMessage(why);
+      return;
     }
     let url = config.get<string>('historyServer.url', '');
     if (!url && background) return;
