@@ -57,5 +57,8 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
     assert.strictEqual(s.logLevel, 'info');
     assert.strictEqual(s.eventLogFolder, '/data/spark-events');
     assert.deepStrictEqual(s.cluster, { nodeMemory: '64g', nodeCores: 16 });
+    // Prices: a negative price is invalid, so the whole cost object falls back to its defaults.
+    assert.deepStrictEqual(parseSettings({ cost: { pricePerCoreHour: 0.05, pricePerGiBHour: 0.006 } }).cost, { pricePerCoreHour: 0.05, pricePerGiBHour: 0.006, currency: 'USD' });
+    assert.deepStrictEqual(parseSettings({ cost: { pricePerCoreHour: -1 } }).cost, { pricePerCoreHour: 0, pricePerGiBHour: 0, currency: 'USD' });
   });
 });

@@ -23,6 +23,20 @@ export const settingsSchema = z.object({
       nodeCores: z.number().int().min(0).default(0),
     })
     .default({ nodeMemory: '', nodeCores: 0 }),
+  /**
+   * Prices for the money figures of the analysis, hovers and CLI (executor cores and executor container memory =
+   * heap + overhead, per hour); 0 = not set, no money shown.
+   */
+  cost: z
+    .object({
+      /** Price of one executor core for one hour. */
+      pricePerCoreHour: z.number().min(0).default(0),
+      /** Price of one GiB of executor container memory (heap + overhead) for one hour. */
+      pricePerGiBHour: z.number().min(0).default(0),
+      /** Currency label shown with the amounts. */
+      currency: z.string().default('USD'),
+    })
+    .default({ pricePerCoreHour: 0, pricePerGiBHour: 0, currency: 'USD' }),
   /** Checks turned off by code (`SPARK005`, ...). */
   checks: z.object({ disabled: z.array(z.string()).default([]) }).default({ disabled: [] }),
   /**
