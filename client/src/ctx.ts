@@ -173,7 +173,11 @@ export class Ctx implements vscode.Disposable {
     let url = config.get<string>('historyServer.url', '');
     if (!url && background) return;
     if (!url) {
-      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt: 'Base URL of the History Server', placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
+      // In restricted mode VS Code hides a URL set in the workspace's settings (restrictedConfigurations): say so.
+      const prompt = vscode.workspace.isTrusted
+        ? 'Base URL of the History Server'
+        : 'Base URL of the History Server (restricted mode: a URL in this workspace’s settings is not used; this one is saved in your user settings)';
+      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt, placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
       if (!url) return;
       await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
     }
@@ -308,7 +312,7 @@ export class Ctx implements vscode.Disposable {
       if (hs.kind === 'none' && vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('historyServer.url', '')) {
         this.historyServerState = { kind: 'none', detail: 'History Server configured, not collected from in this session' };
       }
-      const icon = { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind];
+      const icon = vscode.workspace.isTrusted ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind] : ' $(shield)';
       this.status.text = `$(database) Spark: ${info.applications} runs${icon}`;
       this.status.backgroundColor = hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
