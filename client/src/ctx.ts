@@ -23,6 +23,9 @@ export class Ctx implements vscode.Disposable {
   private client: LanguageClient | null = null;
   private readonly status: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly collectedEmitter = new vscode.EventEmitter<void>();
+  /** Fires after a collection finished (new runs may be in the store). */
+  readonly onCollected = this.collectedEmitter.event;
   private timer: vscode.Disposable | undefined;
   private collecting = false;
   private lastCollection: Date | null = null;
@@ -36,7 +39,7 @@ export class Ctx implements vscode.Disposable {
     this.status = vscode.window.createStatusBarItem('sparkOptimizer.status', vscode.StatusBarAlignment.Right, 50);
     this.status.name = 'Spark Optimizer';
     this.status.command = 'sparkOptimizer.showActions';
-    this.disposables.push(this.output, this.serverOutput, this.status);
+    this.disposables.push(this.output, this.serverOutput, this.status, this.collectedEmitter);
   }
 
   /** The running language client, or null before start / after a failed start. */
@@ -282,7 +285,10 @@ export class Ctx implements vscode.Disposable {
         }
       },
     );
-    if (summary) this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+    if (summary) {
+      this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+      this.collectedEmitter.fire();
+    }
     else this.output.info(`Collection from ${from} cancelled; applications already read are kept and the next run resumes.`);
     await this.refreshStatus();
   }
