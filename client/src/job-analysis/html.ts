@@ -144,7 +144,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
 <tbody>
 ${runRows}
 </tbody></table>
-<h2>Stage timeline of <code>${e(d.selectedAppId)}</code></h2>
+<h2>Stage and executor timeline of <code>${e(d.selectedAppId)}</code></h2>
 <div class="chart tall"><canvas id="stage-gantt" aria-label="Stages over time"></canvas></div>
 ${failures ? `<h3>Failed stages</h3><ul>${failures}</ul>` : ''}
 ${runFindings ? `<h3>What this run shows</h3><ul class="run-findings">${runFindings}</ul>` : ''}
