@@ -90,6 +90,7 @@ export class CodeServer {
       'security.workspace.trust.enabled': this.options.workspaceTrust === true,
       'security.workspace.trust.startupPrompt': 'never',
       'chat.disableAIFeatures': true,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
       ...this.options.userSettings,
     };
     for (const scope of ['User', 'Machine']) {
