@@ -136,18 +136,32 @@ export class SparkLanguageService {
     this.docs.clear();
   }
 
+  /**
+   * Runs of one job (newest first, at most 50), from the same cache the analyses use (dropped by `historyChanged`).
+   * Empty for a name not in the store.
+   */
+  runsOf(appName: string): ApplicationRecord[] {
+    let runs = this.runsCache.get(appName);
+    if (!runs) {
+      runs = this.history.runsByAppName(appName, MAX_RUNS);
+      this.runsCache.set(appName, runs);
+    }
+    return runs;
+  }
+
+  /** Distinct job names in the store (cached until `historyChanged`). */
+  jobNames(): string[] {
+    this.namesCache ??= this.history.appNames();
+    return this.namesCache;
+  }
+
   private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
     // The file's own Spark version (Kubernetes spec.sparkVersion, Databricks spark_version) picks the catalogue line.
     const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
-    this.namesCache ??= this.history.appNames();
-    const job = matchJob(site.appName, site.fileStems, this.namesCache);
+    const job = matchJob(site.appName, site.fileStems, this.jobNames());
     if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources };
-    let runs = this.runsCache.get(job.appName);
-    if (!runs) {
-      runs = this.history.runsByAppName(job.appName, MAX_RUNS);
-      this.runsCache.set(job.appName, runs);
-    }
+    const runs = this.runsOf(job.appName);
     const current = new Map<string, string | null>();
     for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
     // Never recommend an executor memory whose container the node could not hold (container-size check, SPARK010).

@@ -82,6 +82,8 @@ function siteHover(sa: SiteAnalysis): string {
     '',
     `Duration p50 ${formatDurationMs(q(0.5))}, p90 ${formatDurationMs(q(0.9))}, max ${formatDurationMs(d[d.length - 1])}`,
     '',
+    `[Open job analysis](command:sparkOptimizer.openJobAnalysis?${encodeURIComponent(JSON.stringify([{ appName: sa.job.appName }]))} "Runs over time, stage timeline, executors, recommendations")`,
+    '',
     costLine(runs),
     '',
     '| run | started | executors × cores | memory | duration | disk spill | GC | utilisation | failed tasks |',

@@ -83,14 +83,19 @@ export const StageInfoSchema = z.object({
 export const StageEventSchema = z.object({ 'Stage Info': StageInfoSchema.optional().catch(undefined) });
 
 /** `SparkListenerJobStart`. */
-export const JobStartSchema = z.object({ 'Job ID': num, 'Submission Time': num });
+export const JobStartSchema = z.object({
+  'Job ID': num,
+  'Submission Time': num,
+  'Stage IDs': z.array(z.number()).optional().catch(undefined),
+  Properties: z.record(z.string(), z.unknown()).optional().catch(undefined),
+});
 
 /** `SparkListenerJobEnd`: `Job Result`.`Result` is `JobSucceeded` or `JobFailed`. */
 export const JobEndSchema = z.object({
   'Job ID': num,
   'Completion Time': num,
   'Job Result': z
-    .object({ Result: str })
+    .object({ Result: str, Exception: z.object({ Message: str }).optional().catch(undefined) })
     .optional()
     .catch(undefined),
 });

@@ -8,6 +8,8 @@
  *   `spark.ui.retainedStages` / `retainedJobs` / `retainedTasks` entries, so for big applications stage
  *   and job counts and every sum over them can be short;
  * - `taskFailures` is empty and `parentIds` of stages are empty (the stage list does not carry them);
+ * - stages have no per-task durations (`taskDurationsMs` absent: the what-if simulation then synthesises them from
+ *   the stored quantiles), and jobs have `sqlExecutionId` and `failureReason` null (`JobData` carries neither);
  * - a stage's `taskDurationMs` comes from `taskMetricsDistributions.duration` at quantiles
  *   0, 0.25, 0.5, 0.75, 0.95, 1 (`withSummaries`, Spark 3.4+; null on older servers), and the
  *   application's `peakExecutionMemoryBytes` from the per-stage maximum of
@@ -23,7 +25,7 @@
 
 import { z } from 'zod';
 import { parseSparkSizeMiB } from '../../config/spark-units';
-import type { ApplicationRecord, ExecutorRecord, StageRecord } from '../application-record';
+import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord } from '../application-record';
 import type { HistoryServerClient } from './client';
 import { parseSparkDate, type ListedAttempt } from './rest-types';
 
@@ -76,7 +78,13 @@ const StageSchema = z.looseObject({
 });
 
 /** One entry of `GET …/jobs` (`JobData`). */
-const JobSchema = z.looseObject({ jobId: z.number(), status: z.string() });
+const JobSchema = z.looseObject({
+  jobId: z.number(),
+  status: z.string(),
+  submissionTime: z.string().optional(),
+  completionTime: z.string().optional(),
+  stageIds: z.array(z.number()).optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
@@ -242,5 +250,18 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     stages,
     executors,
     taskFailures: [],
+    jobs: jobs
+      .map(
+        (j): JobRecord => ({
+          jobId: j.jobId,
+          submissionTimeMs: parseSparkDate(j.submissionTime),
+          completionTimeMs: parseSparkDate(j.completionTime),
+          stageIds: j.stageIds ?? [],
+          result: j.status === 'SUCCEEDED' ? 'JobSucceeded' : j.status === 'FAILED' ? 'JobFailed' : null,
+          failureReason: null,
+          sqlExecutionId: null,
+        }),
+      )
+      .sort((x, y) => x.jobId - y.jobId),
   };
 }

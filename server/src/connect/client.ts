@@ -1,0 +1,589 @@
+/**
+ * A Spark Connect client (gRPC, `spark.connect.SparkConnectService`), the only module with `@grpc/grpc-js` and
+ * `@grpc/proto-loader` (Arrow decoding is in `arrow-rows.ts`). One client = one channel and one Spark session
+ * (`session_id`, a UUID, reused by every call until `close()` releases it with `ReleaseSession`).
+ *
+ * Behaviour follows Spark's own clients (pyspark `sql/connect/client/core.py` and `reattach.py`):
+ * - every call carries `Authorization: Bearer <token>` when there is a token (Spark 4.x
+ *   `PreSharedKeyAuthenticationInterceptor`), `user_context.user_id` and `client_type`;
+ * - `ExecutePlan` is reattachable (`ReattachOptions.reattachable`): when the response stream ends without
+ *   `ResultComplete` or breaks with UNAVAILABLE, the client calls `ReattachExecute` with the last `response_id`
+ *   (the server also closes streams on purpose after `spark.connect.execute.reattachable.senderMaxStreamDuration`),
+ *   and sends `ReleaseExecute(ReleaseAll)` when done;
+ * - a failed call's `grpc-status-details-bin` trailer (`google.rpc.Status` with an `ErrorInfo` whose metadata holds
+ *   `errorClass`, `sqlState`, `errorId`) is decoded, and `FetchErrorDetails(errorId)` adds the SQL position.
+ */
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { randomUUID } from 'crypto';
+import * as os from 'os';
+import { ArrowRowDecoder, type SparkValue } from './arrow-rows';
+import { grpcTarget, parseConnectionString, type ConnectionString } from './connection-string';
+import { SparkConnectError, type SparkQueryContext } from './errors';
+import { SPARK_CONNECT_PROTO_JSON } from './proto';
+import { fieldsOf, sparkTypeFromProto, type ProtoDataType, type SparkField } from './spark-types';
+
+/** How this client names itself to Spark (`client_type`, shown in Spark's Connect UI). */
+export const CLIENT_TYPE = 'spark-optimizer/0.1 (TypeScript)';
+
+/** Options of a client. */
+export interface SparkConnectClientOptions {
+  /** `sc://host:port/;token=...;use_ssl=true;user_id=...;session_id=...` */
+  url: string;
+  /** Bearer token; overrides a `token=` in the URL. */
+  token?: string;
+  /** PEM CA certificate(s) to trust for TLS instead of the system's roots. */
+  caPem?: Buffer;
+  /** Deadline of each unary call (AnalyzePlan, Config, ...), ms; default 60,000. */
+  callTimeoutMs?: number;
+  /** Reattach attempts after a broken result stream before giving up; default 5. */
+  maxReattachAttempts?: number;
+  /** Receives debug lines (no tokens). */
+  log?: (msg: string) => void;
+}
+
+/** One stage of Spark's execution progress (`ExecutePlanResponse.ExecutionProgress.StageInfo`). */
+export interface StageProgress {
+  stageId: number;
+  numTasks: number;
+  numCompletedTasks: number;
+  /** bytes */
+  inputBytesRead: number;
+  done: boolean;
+}
+
+/** Progress of a running query: Spark's stages, summed. */
+export interface QueryProgress {
+  stages: StageProgress[];
+  tasksDone: number;
+  tasksTotal: number;
+  inflightTasks: number;
+  /** Rows received so far. */
+  rowsReceived: number;
+}
+
+/** Options of one query. */
+export interface ExecuteOptions {
+  /** Keep at most this many rows (the plan is wrapped in a `Limit` of maxRows + 1 to detect more). Default 10,000. */
+  maxRows?: number;
+  /** Stop reading after this many bytes of Arrow data (the operation is interrupted). Default 64 MiB. */
+  maxBytes?: number;
+  /** Cancels the query: the stream is closed and Spark gets an `Interrupt` for the operation. */
+  signal?: AbortSignal;
+  onProgress?: (p: QueryProgress) => void;
+  /** Operation id to use (a UUID); default a new one. */
+  operationId?: string;
+}
+
+/** The result of a query. */
+export interface QueryResult {
+  operationId: string;
+  columns: SparkField[];
+  /** Rows as JS values by Spark type (see `arrow-rows.ts`). */
+  rows: SparkValue[][];
+  /** Whether rows were left out: 'rows' (maxRows), 'bytes' (maxBytes), or undefined when complete. */
+  truncated?: 'rows' | 'bytes';
+  /** Bytes of Arrow IPC data received. */
+  arrowBytes: number;
+  /** Wall time from the request to the last row, ms. */
+  elapsedMs: number;
+  /** How many times a broken stream was reattached. */
+  reattachCount: number;
+}
+
+// The decoded response shapes this client reads (proto-loader: keepCase, longs as Number, enums as String).
+interface ExecutePlanResponse {
+  server_side_session_id?: string;
+  operation_id?: string;
+  response_id?: string;
+  response_type?: string;
+  arrow_batch?: { row_count?: number; data?: Buffer };
+  result_complete?: object;
+  execution_progress?: {
+    stages?: { stage_id?: number; num_tasks?: number; num_completed_tasks?: number; input_bytes_read?: number; done?: boolean }[];
+    num_inflight_tasks?: number;
+  };
+  schema?: ProtoDataType;
+}
+
+type Stub = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+
+const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true };
+let cachedPackage: grpc.GrpcObject | null = null;
+function sparkPackage(): grpc.GrpcObject {
+  if (!cachedPackage) {
+    const json = SPARK_CONNECT_PROTO_JSON as unknown as Parameters<typeof protoLoader.fromJSON>[0];
+    cachedPackage = grpc.loadPackageDefinition(protoLoader.fromJSON(json, LOADER_OPTIONS));
+  }
+  return cachedPackage;
+}
+type Ctor = grpc.ServiceClientConstructor;
+function serviceCtor(): Ctor {
+  const pkg = sparkPackage() as unknown as { spark: { connect: { SparkConnectService: Ctor } } };
+  return pkg.spark.connect.SparkConnectService;
+}
+
+/**
+ * Minimal protobuf wire reader for the two messages in gRPC error trailers (google.rpc.Status, ErrorInfo): proto-loader
+ * exposes deserializers only for service methods. Fields: Status{code=1 int32, message=2 string, details=3 Any};
+ * Any{type_url=1, value=2 bytes}; ErrorInfo{reason=1, domain=2, metadata=3 map<string,string>}.
+ */
+function readFields(buf: Buffer): { no: number; wire: number; value: number | Buffer }[] {
+  const out: { no: number; wire: number; value: number | Buffer }[] = [];
+  let i = 0;
+  const varint = (): number => {
+    let r = 0;
+    let mul = 1;
+    for (;;) {
+      if (i >= buf.length) throw new Error('truncated varint');
+      const b = buf[i++];
+      r += (b & 0x7f) * mul;
+      if (b < 0x80) return r;
+      mul *= 128;
+    }
+  };
+  while (i < buf.length) {
+    const key = varint();
+    const no = Math.floor(key / 8);
+    const wire = key & 7;
+    if (wire === 0) out.push({ no, wire, value: varint() });
+    else if (wire === 2) {
+      const len = varint();
+      out.push({ no, wire, value: buf.subarray(i, i + len) });
+      i += len;
+    } else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else throw new Error(`unsupported wire type ${wire}`);
+  }
+  return out;
+}
+function rpcDecode(typeName: string, buf: Buffer): Record<string, unknown> {
+  const fields = readFields(buf);
+  const str = (no: number) => {
+    const f = fields.find((x) => x.no === no);
+    return f && Buffer.isBuffer(f.value) ? f.value.toString('utf8') : undefined;
+  };
+  if (typeName === 'google.rpc.Status') {
+    return {
+      code: fields.find((x) => x.no === 1)?.value,
+      message: str(2),
+      details: fields
+        .filter((x) => x.no === 3 && Buffer.isBuffer(x.value))
+        .map((x) => {
+          const any = readFields(x.value as Buffer);
+          const typeUrl = any.find((a) => a.no === 1)?.value;
+          const value = any.find((a) => a.no === 2)?.value;
+          return { type_url: Buffer.isBuffer(typeUrl) ? typeUrl.toString('utf8') : '', value: Buffer.isBuffer(value) ? value : Buffer.alloc(0) };
+        }),
+    };
+  }
+  // google.rpc.ErrorInfo
+  const metadata: Record<string, string> = {};
+  for (const e of fields.filter((x) => x.no === 3 && Buffer.isBuffer(x.value))) {
+    const kv = readFields(e.value as Buffer);
+    const k = kv.find((a) => a.no === 1)?.value;
+    const v = kv.find((a) => a.no === 2)?.value;
+    if (Buffer.isBuffer(k)) metadata[k.toString('utf8')] = Buffer.isBuffer(v) ? v.toString('utf8') : '';
+  }
+  return { reason: str(1), domain: str(2), metadata };
+}
+
+const RETRIABLE_STREAM_CODES = new Set([grpc.status.UNAVAILABLE, grpc.status.INTERNAL, grpc.status.UNKNOWN]);
+
+/** A Spark Connect session over one gRPC channel. */
+export class SparkConnectClient {
+  readonly connection: ConnectionString;
+  /** The client-side session id (UUID) sent with every request. */
+  readonly sessionId: string;
+  /** The server-side session id last seen (changes when the server restarted and made a new session). */
+  serverSideSessionId: string | undefined;
+  private readonly stub: Stub;
+  private readonly token: string | undefined;
+  private readonly userId: string;
+  private readonly callTimeoutMs: number;
+  private readonly maxReattachAttempts: number;
+  private readonly log: (msg: string) => void;
+  private closed = false;
+
+  /**
+   * @throws Error when the URL is not a valid `sc://` connection string.
+   */
+  constructor(opts: SparkConnectClientOptions) {
+    this.connection = parseConnectionString(opts.url);
+    this.token = opts.token ?? this.connection.token;
+    this.sessionId = this.connection.sessionId ?? randomUUID();
+    this.userId = this.connection.userId ?? safeUserName();
+    this.callTimeoutMs = opts.callTimeoutMs ?? 60_000;
+    this.maxReattachAttempts = opts.maxReattachAttempts ?? 5;
+    this.log = opts.log ?? (() => undefined);
+    const useSsl = this.connection.useSsl || opts.caPem !== undefined;
+    const creds = useSsl ? grpc.credentials.createSsl(opts.caPem ?? null) : grpc.credentials.createInsecure();
+    const Ctor = serviceCtor();
+    this.stub = new Ctor(grpcTarget(this.connection), creds, {
+      'grpc.max_receive_message_length': 256 * 1024 * 1024,
+      'grpc.max_send_message_length': 64 * 1024 * 1024,
+      'grpc.primary_user_agent': this.connection.userAgent ?? 'spark-optimizer',
+      'grpc.keepalive_time_ms': 60_000,
+    }) as unknown as Stub;
+  }
+
+  /** `host:port` of the server (for messages). */
+  get target(): string {
+    return grpcTarget(this.connection);
+  }
+
+  private metadata(): grpc.Metadata {
+    const md = new grpc.Metadata();
+    if (this.token) md.set('authorization', `Bearer ${this.token}`);
+    return md;
+  }
+
+  private head(): Record<string, unknown> {
+    return { session_id: this.sessionId, user_context: { user_id: this.userId }, client_type: CLIENT_TYPE };
+  }
+
+  private noteSession(id: string | undefined): void {
+    if (!id) return;
+    if (this.serverSideSessionId && this.serverSideSessionId !== id) {
+      this.log(`Spark Connect server ${this.target} has a new server-side session ${id} (was ${this.serverSideSessionId}): it was restarted or the session expired; session settings were reset`);
+    }
+    this.serverSideSessionId = id;
+  }
+
+  private unary<T>(method: string, request: Record<string, unknown>, timeoutMs = this.callTimeoutMs): Promise<T> {
+    if (this.closed) return Promise.reject(new SparkConnectError(`Spark Connect client for ${this.target} is closed`, 'protocol'));
+    return new Promise<T>((resolve, reject) => {
+      const fn = this.stub[method].bind(this.stub) as (
+        req: unknown,
+        md: grpc.Metadata,
+        o: grpc.CallOptions,
+        cb: (err: grpc.ServiceError | null, res: T) => void,
+      ) => void;
+      fn({ ...this.head(), ...request }, this.metadata(), { deadline: Date.now() + timeoutMs }, (err, res) => {
+        if (err) {
+          this.toSparkError(err, method).then(reject, reject);
+          return;
+        }
+        this.noteSession((res as { server_side_session_id?: string }).server_side_session_id);
+        resolve(res);
+      });
+    });
+  }
+
+  /**
+   * The server's Spark version (`AnalyzePlan` SparkVersion), e.g. "4.3.0". Also the health check.
+   * @throws SparkConnectError (unavailable, auth, tls, timeout).
+   */
+  async sparkVersion(timeoutMs = this.callTimeoutMs): Promise<string> {
+    const r = await this.unary<{ spark_version?: { version?: string } }>('AnalyzePlan', { spark_version: {} }, timeoutMs);
+    if (!r.spark_version?.version) throw new SparkConnectError(`Spark Connect server ${this.target} answered AnalyzePlan without a Spark version`, 'protocol');
+    return r.spark_version.version;
+  }
+
+  /**
+   * The result schema of a SQL query without running it (`AnalyzePlan` Schema).
+   * @throws SparkConnectError with Spark's error class and position for bad SQL.
+   */
+  async schema(sql: string): Promise<SparkField[]> {
+    const r = await this.unary<{ schema?: { schema?: ProtoDataType } }>('AnalyzePlan', { schema: { plan: sqlPlan(sql) } });
+    return fieldsOf(sparkTypeFromProto(r.schema?.schema));
+  }
+
+  /**
+   * Spark's plan of a SQL query as text (`AnalyzePlan` Explain), as `EXPLAIN <mode>` prints it.
+   * @param mode Spark's explain modes: simple (physical plan), extended, codegen, cost, formatted.
+   */
+  async explain(sql: string, mode: 'simple' | 'extended' | 'codegen' | 'cost' | 'formatted' = 'formatted'): Promise<string> {
+    const r = await this.unary<{ explain?: { explain_string?: string } }>('AnalyzePlan', {
+      explain: { plan: sqlPlan(sql), explain_mode: `EXPLAIN_MODE_${mode.toUpperCase()}` },
+    });
+    return r.explain?.explain_string ?? '';
+  }
+
+  /** Session settings by key (`Config` Get); a key Spark does not know raises SQL_CONF_NOT_FOUND. */
+  async getConfig(keys: string[]): Promise<Record<string, string | undefined>> {
+    const r = await this.unary<{ pairs?: { key: string; value?: string }[] }>('Config', { operation: { get: { keys } } });
+    return Object.fromEntries((r.pairs ?? []).map((p) => [p.key, p.value]));
+  }
+
+  /** Sets session settings (`Config` Set); returns Spark's warnings (e.g. for a static or deprecated key). */
+  async setConfig(pairs: Record<string, string>): Promise<string[]> {
+    const r = await this.unary<{ warnings?: string[] }>('Config', {
+      operation: { set: { pairs: Object.entries(pairs).map(([key, value]) => ({ key, value })) } },
+    });
+    return r.warnings ?? [];
+  }
+
+  /** Interrupts one operation (`Interrupt` OPERATION_ID); returns the ids Spark interrupted. */
+  async interrupt(operationId: string): Promise<string[]> {
+    const r = await this.unary<{ interrupted_ids?: string[] }>('Interrupt', { interrupt_type: 'INTERRUPT_TYPE_OPERATION_ID', operation_id: operationId });
+    return r.interrupted_ids ?? [];
+  }
+
+  /** Interrupts every operation of this session. */
+  async interruptAll(): Promise<string[]> {
+    const r = await this.unary<{ interrupted_ids?: string[] }>('Interrupt', { interrupt_type: 'INTERRUPT_TYPE_ALL' });
+    return r.interrupted_ids ?? [];
+  }
+
+  /**
+   * Runs one SQL statement (`ExecutePlan` of `Relation{sql}` wrapped in a `Limit`) and collects its rows.
+   * Rows stream in as Arrow IPC batches and are decoded as they arrive; progress is reported from Spark's
+   * `ExecutionProgress` messages.
+   * @throws SparkConnectError: kind 'spark' with errorClass/position for a Spark error, 'cancelled' after
+   *   `signal` aborts, 'unavailable' when the server is down and reattaching did not help.
+   */
+  async executeSql(sql: string, opts: ExecuteOptions = {}): Promise<QueryResult> {
+    const t0 = performance.now();
+    const maxRows = opts.maxRows ?? 10_000;
+    const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    const operationId = opts.operationId ?? randomUUID();
+    const plan = { root: { limit: { input: { sql: { query: sql } }, limit: Math.min(maxRows + 1, 2 ** 31 - 1) } } };
+    const decoder = new ArrowRowDecoder();
+    let schemaFields: SparkField[] | undefined;
+    let truncated: 'rows' | 'bytes' | undefined;
+    let arrowBytes = 0;
+    let lastResponseId: string | undefined;
+    let complete = false;
+    let reattachCount = 0;
+    let attempt = 0;
+    const stages = new Map<number, StageProgress>();
+
+    if (opts.signal?.aborted) throw cancelledError(this.target);
+    let current: grpc.ClientReadableStream<ExecutePlanResponse> | null = null;
+    let stoppedEarly = false;
+    const onAbort = () => {
+      current?.cancel();
+      this.interrupt(operationId).catch(() => undefined);
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+
+    const consume = (stream: grpc.ClientReadableStream<ExecutePlanResponse>) =>
+      new Promise<void>((resolve, reject) => {
+        current = stream;
+        stream.on('data', (r: ExecutePlanResponse) => {
+          try {
+            attempt = 0;
+            this.noteSession(r.server_side_session_id);
+            if (r.response_id) lastResponseId = r.response_id;
+            if (r.schema && !schemaFields) schemaFields = fieldsOf(sparkTypeFromProto(r.schema));
+            if (r.arrow_batch?.data && !stoppedEarly) {
+              arrowBytes += r.arrow_batch.data.length;
+              decoder.push(r.arrow_batch.data);
+              if (decoder.rowCount > maxRows) {
+                truncated = 'rows';
+                stoppedEarly = true;
+              } else if (arrowBytes > maxBytes) {
+                truncated = 'bytes';
+                stoppedEarly = true;
+              }
+              if (stoppedEarly) {
+                stream.cancel();
+                this.interrupt(operationId).catch(() => undefined);
+              }
+            } else if (r.execution_progress) {
+              for (const s of r.execution_progress.stages ?? []) {
+                const id = s.stage_id ?? 0;
+                stages.set(id, {
+                  stageId: id,
+                  numTasks: s.num_tasks ?? 0,
+                  numCompletedTasks: s.num_completed_tasks ?? 0,
+                  inputBytesRead: s.input_bytes_read ?? 0,
+                  done: s.done ?? false,
+                });
+              }
+              const all = [...stages.values()];
+              opts.onProgress?.({
+                stages: all,
+                tasksDone: all.reduce((a, s) => a + s.numCompletedTasks, 0),
+                tasksTotal: all.reduce((a, s) => a + s.numTasks, 0),
+                inflightTasks: r.execution_progress.num_inflight_tasks ?? 0,
+                rowsReceived: decoder.rowCount,
+              });
+            } else if (r.result_complete) {
+              complete = true;
+            }
+          } catch (e) {
+            stream.cancel();
+            reject(e);
+          }
+        });
+        stream.on('error', (e: grpc.ServiceError) => reject(e));
+        stream.on('end', () => resolve());
+      });
+
+    try {
+      const md = this.metadata();
+      const request = {
+        ...this.head(),
+        operation_id: operationId,
+        plan,
+        request_options: [{ reattach_options: { reattachable: true } }],
+      };
+      let stream = (this.stub.ExecutePlan as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>).call(this.stub, request, md);
+      for (;;) {
+        try {
+          await consume(stream);
+          if (complete || stoppedEarly) break;
+          // Stream ended without ResultComplete: the server closed it on purpose; reattach.
+        } catch (e) {
+          if (stoppedEarly && isCancelled(e)) break;
+          if (opts.signal?.aborted) throw cancelledError(this.target);
+          const se = e as grpc.ServiceError;
+          if (typeof se?.code !== 'number' || !RETRIABLE_STREAM_CODES.has(se.code) || hasSparkErrorInfo(se) || attempt >= this.maxReattachAttempts || !lastResponseId) {
+            throw await this.toSparkError(se, 'ExecutePlan');
+          }
+          attempt++;
+          await delay(Math.min(100 * 2 ** attempt, 5000));
+          this.log(`Spark Connect ${this.target}: result stream broke (${se.details ?? se.message}); reattaching operation ${operationId} after response ${lastResponseId}`);
+        }
+        reattachCount++;
+        stream = (this.stub.ReattachExecute as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>).call(
+          this.stub,
+          { ...this.head(), operation_id: operationId, ...(lastResponseId ? { last_response_id: lastResponseId } : {}) },
+          this.metadata(),
+        );
+      }
+    } finally {
+      opts.signal?.removeEventListener('abort', onAbort);
+      this.unary('ReleaseExecute', { operation_id: operationId, release_all: {} }, 10_000).catch(() => undefined);
+    }
+    if (opts.signal?.aborted && !complete) throw cancelledError(this.target);
+    const columns = schemaFields ?? decoder.fields() ?? [];
+    let rows = decoder.rows(columns);
+    if (rows.length > maxRows) {
+      rows = rows.slice(0, maxRows);
+      truncated = 'rows';
+    }
+    return { operationId, columns, rows, truncated, arrowBytes, elapsedMs: performance.now() - t0, reattachCount };
+  }
+
+  /**
+   * Releases the server-side session (`ReleaseSession`) and closes the channel. Safe to call twice; never throws.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    try {
+      await this.unary('ReleaseSession', {}, 5_000);
+    } catch {
+      // the server may be gone; the session expires there on its own
+    }
+    this.closed = true;
+    this.stub.close();
+  }
+
+  /** Turns a gRPC error into a SparkConnectError, fetching Spark's error details when the server offers them. */
+  private async toSparkError(err: grpc.ServiceError | Error, method: string): Promise<SparkConnectError> {
+    if (err instanceof SparkConnectError) return err;
+    const se = err as grpc.ServiceError;
+    const code = typeof se.code === 'number' ? grpc.status[se.code] : undefined;
+    const serverMessage = se.details ?? se.message;
+    const where = `Spark Connect server ${this.target}`;
+    switch (se.code) {
+      case grpc.status.UNAUTHENTICATED:
+      case grpc.status.PERMISSION_DENIED:
+        return new SparkConnectError(
+          `${where} rejected the credentials (${code}: ${serverMessage}): ${this.token ? 'check the token' : 'it needs a token'} (Spark: Set Spark Connect Token, SPARK_CONNECT_TOKEN, or ;token= in the URL)`,
+          'auth',
+          { grpcCode: code, serverMessage },
+        );
+      case grpc.status.CANCELLED:
+        return cancelledError(this.target);
+      case grpc.status.DEADLINE_EXCEEDED:
+        return new SparkConnectError(`${where} did not answer ${method} in time (${serverMessage})`, 'timeout', { grpcCode: code, serverMessage });
+      case grpc.status.UNAVAILABLE:
+        if (!hasSparkErrorInfo(se)) {
+          const tls = /ssl|tls|certificate|handshake/i.test(serverMessage);
+          return new SparkConnectError(
+            tls
+              ? `${where}: TLS connection failed (${serverMessage}); check use_ssl in the URL and the CA certificate`
+              : `${where} is not reachable (${serverMessage}); is it running? Check sparkOptimizer.sparkConnect.url`,
+            tls ? 'tls' : 'unavailable',
+            { grpcCode: code, serverMessage },
+          );
+        }
+    }
+    const info = errorInfo(se);
+    if (!info) return new SparkConnectError(`${where} failed ${method} (${code}: ${serverMessage})`, 'protocol', { grpcCode: code, serverMessage });
+    const errorClass = info.errorClass || undefined;
+    const sqlState = info.sqlState || undefined;
+    let messageParameters: Record<string, string> | undefined;
+    try {
+      messageParameters = info.messageParameters ? (JSON.parse(info.messageParameters) as Record<string, string>) : undefined;
+    } catch {
+      messageParameters = undefined;
+    }
+    let queryContexts: SparkQueryContext[] | undefined;
+    let message = serverMessage;
+    if (info.errorId) {
+      try {
+        const d = await this.unary<{
+          root_error_idx?: number;
+          errors?: {
+            message?: string;
+            spark_throwable?: {
+              error_class?: string;
+              query_contexts?: { context_type?: string; start_index?: number; stop_index?: number; fragment?: string; object_type?: string; object_name?: string }[];
+            };
+          }[];
+        }>('FetchErrorDetails', { error_id: info.errorId }, 10_000);
+        const root = d.errors?.[d.root_error_idx ?? 0];
+        if (root?.message) message = root.message;
+        queryContexts = (root?.spark_throwable?.query_contexts ?? [])
+          .filter((q) => (q.context_type ?? 'SQL') === 'SQL')
+          .map((q) => ({
+            startIndex: q.start_index ?? 0,
+            stopIndex: q.stop_index ?? 0,
+            fragment: q.fragment ?? '',
+            ...(q.object_type ? { objectType: q.object_type } : {}),
+            ...(q.object_name ? { objectName: q.object_name } : {}),
+          }));
+      } catch {
+        // details are extra; the trailer already has the class and message
+      }
+    }
+    return new SparkConnectError(message, 'spark', { grpcCode: code, errorClass, sqlState, messageParameters, queryContexts, serverMessage });
+  }
+}
+
+/** The ErrorInfo metadata of a gRPC error from Spark, or undefined. */
+function errorInfo(se: grpc.ServiceError): Record<string, string> | undefined {
+  const raw = se.metadata?.get('grpc-status-details-bin')?.[0];
+  if (!raw || !Buffer.isBuffer(raw)) return undefined;
+  try {
+    const status = rpcDecode('google.rpc.Status', raw) as { details: { type_url: string; value: Buffer }[] };
+    const any = status.details.find((d) => d.type_url.endsWith('google.rpc.ErrorInfo'));
+    if (!any) return undefined;
+    return (rpcDecode('google.rpc.ErrorInfo', any.value) as { metadata: Record<string, string> }).metadata;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasSparkErrorInfo(se: grpc.ServiceError): boolean {
+  return errorInfo(se) !== undefined;
+}
+
+function isCancelled(e: unknown): boolean {
+  return (e as grpc.ServiceError)?.code === grpc.status.CANCELLED;
+}
+
+function cancelledError(target: string): SparkConnectError {
+  return new SparkConnectError(`Query on Spark Connect server ${target} was cancelled`, 'cancelled', { grpcCode: 'CANCELLED' });
+}
+
+function sqlPlan(sql: string): Record<string, unknown> {
+  return { root: { sql: { query: sql } } };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return 'spark-optimizer';
+  }
+}

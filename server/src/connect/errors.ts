@@ -1,0 +1,86 @@
+/**
+ * Errors of the Spark Connect client, each saying what happened, to which server, and what to do.
+ * Spark's own errors keep Spark's error class (`TABLE_OR_VIEW_NOT_FOUND`, `PARSE_SYNTAX_ERROR`), SQLSTATE,
+ * message parameters and the SQL position (`FetchErrorDetailsResponse.QueryContext` start/stop index: 0-based
+ * UTF-16 offsets into the SQL text, stop inclusive, as Spark's `SQLQueryContext` reports them).
+ */
+
+/** What kind of failure: decides the advice and whether a retry can help. */
+export type SparkConnectErrorKind =
+  | 'spark' // Spark answered with an error (bad SQL, missing table, ...)
+  | 'auth' // UNAUTHENTICATED / PERMISSION_DENIED: token missing or wrong
+  | 'unavailable' // server not reachable or went away
+  | 'cancelled' // cancelled by the caller (Interrupt)
+  | 'timeout' // deadline exceeded
+  | 'tls' // TLS handshake or certificate problem
+  | 'protocol'; // an answer the client could not read
+
+/** A SQL position Spark reported for an error. */
+export interface SparkQueryContext {
+  /** 0-based offset of the first character in the SQL text. */
+  startIndex: number;
+  /** 0-based offset of the last character (inclusive). */
+  stopIndex: number;
+  /** The SQL text at that position. */
+  fragment: string;
+  objectType?: string;
+  objectName?: string;
+}
+
+/** A failed Spark Connect call. */
+export class SparkConnectError extends Error {
+  constructor(
+    message: string,
+    readonly kind: SparkConnectErrorKind,
+    readonly details: {
+      /** gRPC status name (UNAVAILABLE, UNAUTHENTICATED, INTERNAL, ...). */
+      grpcCode?: string;
+      /** Spark error class, e.g. "TABLE_OR_VIEW_NOT_FOUND". */
+      errorClass?: string;
+      sqlState?: string;
+      messageParameters?: Record<string, string>;
+      queryContexts?: SparkQueryContext[];
+      /** The server's own message, unchanged. */
+      serverMessage?: string;
+    } = {},
+  ) {
+    super(message);
+    this.name = 'SparkConnectError';
+  }
+
+  get errorClass(): string | undefined {
+    return this.details.errorClass;
+  }
+
+  /** The first SQL position, if Spark reported one. */
+  get position(): SparkQueryContext | undefined {
+    return this.details.queryContexts?.[0];
+  }
+}
+
+/** A range in the SQL text, as 0-based UTF-16 offsets (end exclusive). */
+export interface SqlRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where in `sql` Spark says the error is: the first SQL query context (start..stop inclusive), else the
+ * "(line L, pos P)" that Spark's ParseException prints (line 1-based, pos 0-based), extended over the token
+ * Spark names in the `error` message parameter (PARSE_SYNTAX_ERROR: "'selec'"). Undefined when Spark gave none.
+ */
+export function sqlErrorRange(err: SparkConnectError, sql: string): SqlRange | undefined {
+  const q = err.position;
+  if (q && q.stopIndex >= q.startIndex && q.startIndex < sql.length) return { start: q.startIndex, end: Math.min(q.stopIndex + 1, sql.length) };
+  const m = /\(line (\d+), pos (\d+)\)/.exec(err.details.serverMessage ?? err.message);
+  if (!m) return undefined;
+  const lines = sql.split('\n');
+  const line = Number(m[1]) - 1;
+  if (line < 0 || line >= lines.length) return undefined;
+  let start = 0;
+  for (let k = 0; k < line; k++) start += lines[k].length + 1;
+  start += Math.min(Number(m[2]), lines[line].length);
+  const token = /^'(.*)'$/.exec(err.details.messageParameters?.error ?? '')?.[1];
+  const len = token && sql.startsWith(token, start) ? token.length : Math.max(1, /^\S*/.exec(sql.slice(start))![0].length);
+  return { start, end: Math.min(start + len, sql.length) };
+}

@@ -1,0 +1,196 @@
+/**
+ * A REAL Spark Connect server for the tests and the benchmark: Spark 4.3.0's own
+ * `org.apache.spark.sql.connect.service.SparkConnectServer` (in pyspark's jars/spark-connect_2.13-4.3.0.jar)
+ * started with `bin/spark-submit --class ...` from the pip-installed pyspark, as a detached process group.
+ *
+ * - bound to 127.0.0.1 (`spark.connect.grpc.binding.address`) on a free port (`spark.connect.grpc.binding.port`),
+ *   driver and block manager on 127.0.0.1 too, Spark UI off;
+ * - a pre-shared token (`SPARK_CONNECT_AUTHENTICATE_TOKEN` in the environment, the variable Spark 4.3's
+ *   `spark.connect.authenticate.token` falls back to; names read from `sql/connect/config/Connect.scala` as
+ *   compiled into the jar), so it never shows in `ps`; the server checks `Authorization: Bearer <token>`;
+ * - event logging on (`spark.eventLog.enabled`) into a temp folder, so the queries' runs can be collected.
+ *
+ * Delta: no Delta Lake release runs on Spark 4.3 (delta-spark 4.4.0, the newest, is built against Spark 4.2.0 and
+ * fails on 4.3 with `NoSuchMethodError: LogicalRDD.<init>` when writing; tried with `--packages
+ * io.delta:delta-spark_2.13:4.4.0` on 2026-11-21), so the server starts without it and the tests use Parquet.
+ *
+ * `sharedConnectServer()` starts one server per test run (memoised) and a root `after` hook stops it; every
+ * process group started here is also SIGKILLed when Node exits.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { freePort, sleep } from './history-server-process';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+
+/** SPARK_HOME of the pip-installed pyspark (installs it with scripts/install-pyspark.sh when missing). */
+export function sparkHome(): string {
+  const env = process.env.SPARK_HOME;
+  if (env && fs.existsSync(path.join(env, 'bin', 'spark-submit'))) return env;
+  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-pyspark.sh')], { encoding: 'utf8', timeout: 900_000 });
+  if (r.status !== 0) throw new Error(`scripts/install-pyspark.sh failed (exit ${r.status}); the Spark Connect tests need pyspark and Java 17+:\n${r.stderr}`);
+  return r.stdout.trim().split('\n').pop() as string;
+}
+
+const running = new Set<ChildProcess>();
+function killAll(): void {
+  for (const p of running) {
+    try {
+      process.kill(-(p.pid as number), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killAll);
+
+/** One Spark Connect server process group. */
+export class ConnectServerProcess {
+  private proc: ChildProcess | null = null;
+  private exited: Promise<void> = Promise.resolve();
+  /** Folder of the server's event logs (spark.eventLog.dir). */
+  readonly eventLogDir: string;
+  /** Scratch folder for data the tests write through the server. */
+  readonly dataDir: string;
+  readonly outFile: string;
+
+  /**
+   * @param port TCP port on 127.0.0.1.
+   * @param token the pre-shared token the server requires.
+   * @param workDir a private folder for logs, event logs and data.
+   * @param extraConf more `--conf key=value` settings.
+   */
+  constructor(
+    readonly port: number,
+    readonly token: string,
+    readonly workDir: string,
+    private readonly extraConf: Record<string, string> = {},
+  ) {
+    this.eventLogDir = path.join(workDir, 'event-logs');
+    this.dataDir = path.join(workDir, 'data');
+    this.outFile = path.join(workDir, 'server.log');
+    fs.mkdirSync(this.eventLogDir, { recursive: true });
+    fs.mkdirSync(this.dataDir, { recursive: true });
+  }
+
+  /** `sc://localhost:PORT/;token=...` (Spark's clients send a token in plain text only to `localhost`). */
+  get url(): string {
+    return `sc://localhost:${this.port}/;token=${this.token}`;
+  }
+
+  /**
+   * Starts the server and waits until it logs "Spark Connect server started".
+   * @throws Error with the server's last output when it exits or does not start within `timeoutMs`.
+   */
+  async start(timeoutMs = 180_000): Promise<void> {
+    const home = sparkHome();
+    const startOffset = fs.existsSync(this.outFile) ? fs.statSync(this.outFile).size : 0;
+    const out = fs.openSync(this.outFile, 'a');
+    const args = [
+      '--class', 'org.apache.spark.sql.connect.service.SparkConnectServer',
+      '--name', 'Spark Connect server',
+      '--master', 'local[2]',
+      '--driver-memory', '1g',
+      '--conf', 'spark.connect.grpc.binding.address=127.0.0.1',
+      '--conf', `spark.connect.grpc.binding.port=${this.port}`,
+      '--conf', 'spark.driver.host=127.0.0.1',
+      '--conf', 'spark.driver.bindAddress=127.0.0.1',
+      '--conf', 'spark.ui.enabled=false',
+      '--conf', 'spark.eventLog.enabled=true',
+      '--conf', `spark.eventLog.dir=${this.eventLogDir}`,
+      '--conf', `spark.sql.warehouse.dir=${path.join(this.workDir, 'warehouse')}`,
+      '--conf', `spark.driver.extraJavaOptions=-Dderby.system.home=${this.workDir}`,
+      '--conf', 'spark.sql.shuffle.partitions=4',
+      ...Object.entries(this.extraConf).flatMap(([k, v]) => ['--conf', `${k}=${v}`]),
+    ];
+    const proc = spawn(path.join(home, 'bin', 'spark-submit'), args, {
+      detached: true,
+      cwd: this.workDir,
+      stdio: ['ignore', out, out],
+      env: { ...process.env, SPARK_HOME: home, SPARK_CONNECT_AUTHENTICATE_TOKEN: this.token },
+    });
+    fs.closeSync(out);
+    this.proc = proc;
+    running.add(proc);
+    this.exited = new Promise((r) => proc.once('exit', () => r()));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = fs.readFileSync(this.outFile, 'utf8').slice(startOffset);
+      if (text.includes('Spark Connect server started at')) return;
+      if (proc.exitCode !== null) throw new Error(`Spark Connect server exited with ${proc.exitCode}:\n${this.tail()}`);
+      if (Date.now() > deadline) throw new Error(`Spark Connect server did not start within ${timeoutMs} ms:\n${this.tail()}`);
+      await sleep(250);
+    }
+  }
+
+  /** SIGTERM to the group, SIGKILL after 15 s; waits for the exit. */
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (!p) return;
+    if (p.exitCode === null && p.signalCode === null) {
+      try {
+        process.kill(-(p.pid as number), 'SIGTERM');
+      } catch {
+        // gone
+      }
+      const done = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
+      if (!done) {
+        try {
+          process.kill(-(p.pid as number), 'SIGKILL');
+        } catch {
+          // gone
+        }
+        await this.exited;
+      }
+    }
+    running.delete(p);
+    this.proc = null;
+  }
+
+  /** The last 40 lines of the server's output. */
+  tail(): string {
+    try {
+      return fs.readFileSync(this.outFile, 'utf8').split('\n').slice(-40).join('\n');
+    } catch {
+      return '(no output)';
+    }
+  }
+}
+
+let shared: Promise<ConnectServerProcess> | null = null;
+
+/** The one Spark Connect server of this test run (started on first use, stopped by the root `after` hook). */
+export function sharedConnectServer(): Promise<ConnectServerProcess> {
+  if (!shared) {
+    shared = (async () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-connect-test-'));
+      // Small result streams (1 MiB) so a larger result makes the server close the stream and the client reattach,
+      // and progress every 300 ms so a short query reports it.
+      const server = new ConnectServerProcess(await freePort(), crypto.randomBytes(18).toString('hex'), dir, {
+        'spark.connect.execute.reattachable.senderMaxStreamSize': '1m',
+        'spark.connect.progress.reportInterval': '300ms',
+      });
+      await server.start();
+      return server;
+    })();
+  }
+  return shared;
+}
+
+/** Stops the shared server if one was started. */
+export async function stopSharedConnectServer(): Promise<void> {
+  if (!shared) return;
+  const s = shared;
+  shared = null;
+  try {
+    await (await s).stop();
+  } catch {
+    // it never started; nothing to stop
+  }
+}
+
+// Root hook: registered when a spec file imports this module (mocha defines `after` while loading specs).
+if (typeof after === 'function') after(stopSharedConnectServer);
