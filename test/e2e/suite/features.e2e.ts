@@ -65,6 +65,55 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     assert.ok(job.includes('**Spark job nightly_etl**: 5 run(s)'), job);
   });
 
+  it('puts the code lens "5 runs · p50 55s · spilled in 3" on the session', async () => {
+    // README: 5 nightly_etl runs, median duration 55.0 s; the 512m and both 1g runs spilled (3).
+    const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
+    assert.deepStrictEqual(lenses.map((l) => [l.command?.title, l.command?.command]), [['5 runs · p50 55s · spilled in 3', 'sparkOptimizer.openJobAnalysis']]);
+    assert.ok(doc.lineAt(lenses[0].range.start.line).text.includes('SparkSession.builder'));
+    assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri: doc.uri.toString() }]);
+  });
+
+  it('shows inlay hints after the three builder values', async () => {
+    // Same values as test/lsp-editor-features.test.ts asserts for this file and store.
+    const range = new vscode.Range(0, 0, doc.lineCount, 0);
+    const hints = await vscode.commands.executeCommand<vscode.InlayHint[]>('vscode.executeInlayHintProvider', doc.uri, range);
+    const label = (h: vscode.InlayHint): string => (typeof h.label === 'string' ? h.label : h.label.map((p) => p.value).join(''));
+    assert.deepStrictEqual(
+      hints.map((h) => [doc.lineAt(h.position.line).text.slice(0, h.position.character).trim(), label(h)]),
+      [
+        ['.config("spark.executor.memory", "1g"', '‹peak heap 718 MiB in 2 runs · spilled in 2›'],
+        ['.config("spark.executor.cores", "2"', '‹cores busy 75 % (median of 5 runs)›'],
+        ['.config("spark.sql.shuffle.partitions", "200"', '‹≤ 397 KiB shuffle read per partition in 5 runs›'],
+      ],
+    );
+  });
+
+  it('opens the job-analysis view from the code lens command', async () => {
+    const shown = await vscode.commands.executeCommand<string | null>('sparkOptimizer.openJobAnalysis', { appName: 'nightly_etl', uri: doc.uri.toString() });
+    assert.strictEqual(shown, 'nightly_etl');
+    const tab = await poll('the job-analysis tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('sparkOptimizer.jobAnalysis')),
+    );
+    assert.strictEqual(tab.label, 'Spark job nightly_etl');
+    // The newest run (README: 0004 started last, 12:19:46) is the one shown.
+    const line = 'Job analysis of nightly_etl: 5 run(s), showing app-20261121121947-0004';
+    await poll(`the log line "${line}"`, () => (logFilesContaining(env('SPARK_E2E_LOGS_DIR'), line).length > 0 ? true : undefined));
+  });
+
+  it('"Spark: Open Job Analysis" from the palette asks for the job with a quick pick of the stored jobs', async () => {
+    // Jobs newest first (README: tiny_tasks ran last, 12:23): accepting the first item shows tiny_tasks' 2 runs.
+    const running = vscode.commands.executeCommand<string | null>('sparkOptimizer.openJobAnalysis');
+    const line = 'Job analysis of tiny_tasks: 2 run(s), showing app-20261121122321-0008';
+    await poll(`the log line "${line}"`, async () => {
+      if (logFilesContaining(env('SPARK_E2E_LOGS_DIR'), line).length > 0) return true;
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      return undefined;
+    });
+    assert.strictEqual(await running, 'tiny_tasks');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    doc = await openInEditor('nightly_etl.py');
+  });
+
   it('completes Spark keys inside .config("', async () => {
     const line = memoryDiag.range.start.line;
     const character = MEMORY_LINE.indexOf('"spark.') + 1 + 'spark.exec'.length;
