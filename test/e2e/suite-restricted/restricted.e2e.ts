@@ -5,19 +5,29 @@
  * The runner outside asserts the listener saw 0 connections (test/e2e/ui/restricted.e2e.ts).
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
-import { describeDiagnostics, diagnosticWithCode, env, EXTENSION_ID, logFilesContaining, openInEditor, poll } from '../suite/util';
+import { describeDiagnostics, diagnosticWithCode, env, EXTENSION_ID, logFilesContaining, openInEditor, poll, workspaceFolder } from '../suite/util';
 
-/** client/src/ctx.ts collectFromHistoryServer's message for a URL from untrusted workspace settings. */
-const REFUSAL = 'Not connecting: sparkOptimizer.historyServer.url comes from the settings of an untrusted workspace.';
+/**
+ * client/src/ctx.ts reportTrust's notice, logged once per start in restricted mode (up to where it would list
+ * the ignored settings: that list is empty here, see the note in the test below).
+ */
+const NOTICE = 'Restricted mode: the extension reads job files and shows the runs already in the history store; it connects to no server and reads no file named in workspace settings';
 
 describe('Spark Resource Optimizer in a restricted (untrusted) workspace', function () {
   this.timeout(90_000);
 
-  it('the workspace is not trusted and names the History Server in its settings', () => {
+  it('the workspace is not trusted; VS Code hides the History Server its settings name', () => {
     assert.strictEqual(vscode.workspace.isTrusted, false);
+    const file = JSON.parse(fs.readFileSync(path.join(workspaceFolder(), '.vscode', 'settings.json'), 'utf8'));
+    assert.strictEqual(file['sparkOptimizer.historyServer.url'], env('SPARK_E2E_LISTENER_URL'));
+    // package.json lists the setting in capabilities.untrustedWorkspaces.restrictedConfigurations, so VS Code
+    // itself withholds the workspace's value from the extension (inspect() included).
     const url = vscode.workspace.getConfiguration('sparkOptimizer').inspect<string>('historyServer.url');
-    assert.strictEqual(url?.workspaceValue, env('SPARK_E2E_LISTENER_URL'));
+    assert.strictEqual(url?.workspaceValue, undefined);
+    assert.strictEqual(vscode.workspace.getConfiguration('sparkOptimizer').get('historyServer.url'), '');
   });
 
   it('shows the diagnostic from the local store', async () => {
@@ -29,11 +39,13 @@ describe('Spark Resource Optimizer in a restricted (untrusted) workspace', funct
     assert.ok(d.message.startsWith('spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB'), d.message);
   });
 
-  it('refuses the startup collection from the workspace-named History Server and logs why', async () => {
-    const found = await poll('the refusal in the extension log', () => {
-      const files = logFilesContaining(env('SPARK_E2E_LOGS_DIR'), REFUSAL);
+  it('says in its log that it connects to no server named in workspace settings', async () => {
+    const found = await poll('the restricted-mode notice in the extension log', () => {
+      const files = logFilesContaining(env('SPARK_E2E_LOGS_DIR'), NOTICE);
       return files.length > 0 ? files : undefined;
     }, 30_000);
-    assert.ok(found[0][1].includes(REFUSAL));
+    // Written once, by the extension's own output channel.
+    assert.strictEqual(found.length, 1);
+    assert.strictEqual(found[0][1].split(NOTICE).length - 1, 1);
   });
 });
