@@ -6,6 +6,7 @@ import {
   CollectHistoryServerRequest,
   CollectProgressNotification,
   CollectSummary,
+  RecordAppliedFixRequest,
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
@@ -104,6 +105,11 @@ export class Ctx implements vscode.Disposable {
     await this.client?.stop();
     this.client = null;
     await this.start();
+  }
+
+  /** Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). */
+  async recordAppliedFixes(params: RecordAppliedFixRequest.Params): Promise<void> {
+    await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
   }
 
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */

@@ -21,6 +21,7 @@ import {
   CollectProgressNotification,
   JobAnalysisRequest,
   ListJobsRequest,
+  RecordAppliedFixRequest,
   StoreInfoRequest,
   StoredJob,
 } from '../../shared/src/protocol';
@@ -40,6 +41,7 @@ import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { findRelatedFiles } from './workspace/related-files';
 import { fileURLToPath, pathToFileURL } from 'url';
+import { registerConnectRequests } from './connect-requests';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -138,7 +140,7 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   let o = optionsCache.get(uri);
   if (!o) {
     const s = await documentSettings(uri);
-    o = analysisOptions(s.cluster, s.checks.disabled);
+    o = analysisOptions(s.cluster, s.checks.disabled, s.cost);
     optionsCache.set(uri, o);
   }
   return o;
@@ -299,6 +301,15 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
   };
 });
 
+connection.onRequest(RecordAppliedFixRequest.type, (params) => {
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  const now = Date.now();
+  const ids = params.fixes.map((f) => store!.recordAppliedFix({ fileUri: f.uri, appName: f.appName, key: f.key, oldValue: f.oldValue, newValue: f.newValue, appliedAtMs: now }));
+  log.info(`Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`);
+  service?.historyChanged();
+  return { ids };
+});
+
 connection.onRequest(StoreInfoRequest.type, () => ({
   path: storePath,
   applications: store?.countApplications() ?? 0,
@@ -313,7 +324,10 @@ function refreshEditorViews(): void {
   if (refreshSupport.inlayHint) void connection.languages.inlayHint.refresh().catch(() => undefined);
 }
 
-connection.onShutdown(() => {
+const connectSessions = registerConnectRequests(connection, log);
+
+connection.onShutdown(async () => {
+  await connectSessions.dispose();
   store?.close();
   store = null;
 });
