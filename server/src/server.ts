@@ -220,9 +220,12 @@ connection.onCodeLens(async (p) => {
 
 connection.languages.inlayHint.on(async (p) => {
   const doc = documents.get(p.textDocument.uri);
-  if (!doc || !(await documentSettings(doc.uri)).inlayHints.enabled) return [];
+  const settings = doc ? await documentSettings(doc.uri) : null;
+  if (!doc || !settings?.inlayHints.enabled) return [];
   const analysis = await analyse(doc);
-  return analysis ? onInlayHints(analysis, p.range, instancesWhatIf) : [];
+  const { cost } = settings;
+  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return analysis ? onInlayHints(analysis, p.range, (sa, s) => instancesWhatIf(sa, s, prices)) : [];
 });
 
 connection.onRequest(JobAnalysisRequest.type, async (params) => {

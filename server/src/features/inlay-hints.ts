@@ -10,7 +10,8 @@ import { formatBytes, parseSparkSizeMiB } from '../config/spark-units';
 import { compactDuration } from './code-lens';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import { runShape, simulateRun } from '../recommend/what-if';
+import type { CostPrices } from '../analysis/cost';
+import { whatIfForCurrentValue } from '../recommend/what-if-table';
 
 /** Spark's default `spark.driver.memory` (1g): Spark configuration docs. */
 const SPARK_DEFAULT_DRIVER_MEMORY_MIB = 1024;
@@ -129,30 +130,21 @@ function afterValue(lines: string[], s: SparkSetting) {
 }
 
 /**
- * The what-if estimate for a `spark.executor.instances` value no recent run used: the newest finished run with a
- * known shape (recommend/what-if.ts `runShape`) replayed over `value` executors of the same cores
- * (`simulateRun`, Sparklens-style), e.g. `what-if 4 × 2 cores ≈ 41s (ran 50s on 2 × 2)`. Null for other keys, for
- * the run's own executor count, and when the run has nothing to replay.
- * @param sa the application with its runs (newest first).
+ * The what-if estimate at the file's `spark.executor.instances` (× its `spark.executor.cores`, each falling back on
+ * the replayed run's own value): recommend/what-if-table.ts `whatIfForCurrentValue`, a Sparklens-style replay of the
+ * job's newest finished run with task data, e.g. `what-if ≈ 24s at 4 × 2 cores (model error −1 %)`, with the
+ * money when prices are set. Null for other keys and when no run can be replayed.
+ * @param sa the application with its runs.
  * @param s the setting.
+ * @param prices `sparkOptimizer.cost.*` prices, when set.
  */
-export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting): string | null {
+export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string | null {
   if (s.key !== 'spark.executor.instances' || s.value === null) return null;
-  const n = int(s.value);
-  if (n === null || n < 1) return null;
-  for (const run of sa.runs) {
-    if (!run.completed) continue;
-    const shape = runShape(run);
-    if (shape === null) continue;
-    if (shape.executorInstances === n) return null;
-    let est;
-    try {
-      est = simulateRun(run, { executorInstances: n, executorCores: shape.executorCores });
-    } catch {
-      return null;
-    }
-    if (est === null) return null;
-    return `what-if ${n} × ${shape.executorCores} cores ≈ ${compactDuration(est.durationMs)} (ran ${compactDuration(run.durationMs)} on ${shape.executorInstances} × ${shape.executorCores})`;
-  }
-  return null;
+  const current = new Map<string, string | null>();
+  for (const [key, setting] of sa.site.effective) current.set(key, setting.literal ? setting.value : null);
+  const w = whatIfForCurrentValue(sa.runs, current, prices);
+  if (w === null) return null;
+  const err = w.modelError ? ` (model error ${w.modelError.relativeError < 0 ? '−' : '+'}${Math.round(Math.abs(w.modelError.relativeError) * 100)} %)` : '';
+  const money = w.money !== null && w.currency ? `, ${w.money.toPrecision(3)} ${w.currency}` : '';
+  return `what-if ≈ ${compactDuration(w.estimate.durationMs)}${money} at ${w.shape.executorInstances} × ${w.shape.executorCores} cores${err}`;
 }
