@@ -73,6 +73,7 @@ const ALLOWED = [
   /^extension\.vsixmanifest$/,
   /^extension\/(package\.json|readme\.md|LICENSE(\.txt)?|changelog\.md)$/i,
   /^extension\/client\/out\/extension\.js$/,
+  /^extension\/client\/out\/webview\/job-analysis\.js$/,
   /^extension\/server\/out\/(server|cli)\.js$/,
   /^extension\/server\/out\/.*\.proto$/,
   /^extension\/bin\/spark-optimizer$/,
@@ -85,6 +86,7 @@ const ALLOWED = [
 const REQUIRED = [
   'extension/package.json',
   'extension/client/out/extension.js',
+  'extension/client/out/webview/job-analysis.js',
   'extension/server/out/server.js',
   'extension/server/out/cli.js',
   'extension/node_modules/better-sqlite3/lib/index.js',

@@ -9,10 +9,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { compactDuration, onCodeLens } from '../server/src/features/code-lens';
-import { onInlayHints } from '../server/src/features/inlay-hints';
+import { instancesWhatIf, onInlayHints } from '../server/src/features/inlay-hints';
 import { jobAnalysis } from '../server/src/features/job-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
+import { simulateRun } from '../server/src/recommend/what-if';
 import { HistoryStore } from '../server/src/store/history-store';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -104,6 +105,30 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.deepStrictEqual(inst.map((h) => h.label), ['‹not set in the runs: at most 2 executors alive in 5 runs›']);
   });
 
+  it('inlay hint for spark.executor.instances adds the what-if estimate of a count no run used', () => {
+    // The newest nightly_etl run (app-…0004) ran on 2 executors × 2 cores; every one of its stages has 4 tasks
+    // (examples/history/manifest.json), so 4 slots already run each stage at once and 8 slots cannot be faster:
+    // the estimate at 4 × 2 equals the replay at the run's own 2 × 2 shape.
+    const file = path.join(EXAMPLES, 'submit_nightly_etl.sh');
+    const text = fs.readFileSync(file, 'utf8').replace('--num-executors 2', '--num-executors 4');
+    const analysis = service.analyse(pathToFileURL(file).toString() + '?what-if', text, 'shellscript', 1);
+    const n = text.split('\n').findIndex((l) => l.includes('--num-executors 4'));
+    const newest = store.runsByAppName('nightly_etl', 1)[0];
+    assert.strictEqual(newest.appId, 'app-20261121121947-0004');
+    const own = simulateRun(newest, { executorInstances: 2, executorCores: 2 });
+    assert.ok(own);
+    const hints = onInlayHints(analysis, { start: { line: n, character: 0 }, end: { line: n, character: 99 } }, instancesWhatIf);
+    assert.deepStrictEqual(hints.map((h) => h.label), [
+      `‹not set in the runs: at most 2 executors alive in 5 runs · what-if 4 × 2 cores ≈ ${compactDuration(own.durationMs)} (ran 50s on 2 × 2)›`,
+    ]);
+    // The run's own count gets no what-if.
+    const same = service.analyse(pathToFileURL(file).toString(), fs.readFileSync(file, 'utf8'), 'shellscript', 1);
+    const m = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes('--num-executors 2'));
+    assert.deepStrictEqual(onInlayHints(same, { start: { line: m, character: 0 }, end: { line: m, character: 99 } }, instancesWhatIf).map((h) => h.label), [
+      '‹not set in the runs: at most 2 executors alive in 5 runs›',
+    ]);
+  });
+
   it('job analysis of skewed_join: runs oldest first with cost, newest run selected, the join stage as worst stage', () => {
     // Python fold: executor-core time available 142 106 ms (…0005) and 154 176 ms (…0006) → 0.0395 and 0.0428
     // core-hours; in …0006 stage 2 (400 tasks) ran longest, 19 310 ms, its max/median task 6 500 / 149 ms
@@ -123,12 +148,22 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.strictEqual(worst.taskDurationMs?.max, 6_500);
     assert.strictEqual(worst.taskDurationMs?.median, 149);
     assert.strictEqual(ja.executors.length, 2);
+    // Per-task durations of the join stage: all 400 tasks succeeded, the longest is the 6.5 s straggler.
+    assert.strictEqual(ja.worstStageTaskDurationsMs?.length, 400);
+    assert.strictEqual(Math.max(...(ja.worstStageTaskDurationsMs ?? [])), 6_500);
+    assert.ok(ja.runFindings.some((f) => f.id === 'skew' && f.stageId === 2 && f.severity === 'critical'), JSON.stringify(ja.runFindings));
+    assert.ok(ja.runs.every((r) => r.money === null));
     assert.strictEqual(ja.settingsFrom, 'newest run');
     assert.ok(ja.findings.some((f) => f.rule.startsWith('Task skew')), JSON.stringify(ja.findings));
     // The newest run used 4g and 400 partitions; its recommendations name it as evidence.
     const mem = ja.recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.strictEqual(mem?.currentValue, '4g');
     assert.ok(mem.evidence.some((e) => e.appId === 'app-20261121122131-0006'));
+  });
+
+  it('job analysis with prices gives each run its money figure (core-hours × price per core-hour)', () => {
+    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null, Date.UTC(2026, 10, 25), { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' });
+    assert.deepStrictEqual(ja?.runs.map((r) => [Math.round((r.money?.amount ?? 0) * 1e4) / 1e4, r.money?.currency]), [[0.0395, 'EUR'], [0.0428, 'EUR']]);
   });
 
   it('job analysis by appId alone selects that run of its job; unknown names give null', () => {

@@ -29,7 +29,7 @@ import { collectFromHistoryServer } from './history/history-server/collect';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
 import { onCodeActions } from './features/code-actions';
 import { onCodeLens } from './features/code-lens';
-import { onInlayHints } from './features/inlay-hints';
+import { instancesWhatIf, onInlayHints } from './features/inlay-hints';
 import { jobAnalysis } from './features/job-analysis';
 import { onCompletion } from './features/completion';
 import { onDiagnostics } from './features/diagnostics';
@@ -40,6 +40,7 @@ import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { findRelatedFiles } from './workspace/related-files';
 import { fileURLToPath, pathToFileURL } from 'url';
+import { registerConnectRequests } from './connect-requests';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -220,7 +221,7 @@ connection.languages.inlayHint.on(async (p) => {
   const doc = documents.get(p.textDocument.uri);
   if (!doc || !(await documentSettings(doc.uri)).inlayHints.enabled) return [];
   const analysis = await analyse(doc);
-  return analysis ? onInlayHints(analysis, p.range) : [];
+  return analysis ? onInlayHints(analysis, p.range, instancesWhatIf) : [];
 });
 
 connection.onRequest(JobAnalysisRequest.type, async (params) => {
@@ -228,7 +229,9 @@ connection.onRequest(JobAnalysisRequest.type, async (params) => {
   const doc = params.uri ? documents.get(params.uri) : undefined;
   const analysis = doc ? await analyse(doc) : null;
   const site = analysis?.sites.find((s) => s.job?.appName === params.appName) ?? null;
-  return jobAnalysis(service, params, site);
+  const { cost } = params.uri ? await documentSettings(params.uri) : parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined));
+  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return jobAnalysis(service, params, site, Date.now(), prices);
 });
 
 connection.onRequest(ListJobsRequest.type, () => store?.listJobs() ?? []);
@@ -315,7 +318,10 @@ function refreshEditorViews(): void {
   if (refreshSupport.inlayHint) void connection.languages.inlayHint.refresh().catch(() => undefined);
 }
 
-connection.onShutdown(() => {
+const connectSessions = registerConnectRequests(connection, log);
+
+connection.onShutdown(async () => {
+  await connectSessions.dispose();
   store?.close();
   store = null;
 });

@@ -136,7 +136,28 @@ function draw(d: JobAnalysis): void {
   }
   const tasks = canvas('task-durations');
   const worst = d.stages.find((s) => s.stageId === d.worstStageId);
-  if (tasks && worst?.taskDurationMs) {
+  const all = d.worstStageTaskDurationsMs;
+  if (tasks && worst && all && all.length > 0) {
+    // Per-task durations in the store: a histogram of 20 equal-width bins from 0 to the longest task.
+    const max = Math.max(...all);
+    const bins = 20;
+    const width = Math.max(1, Math.ceil(max / bins));
+    const counts = new Array<number>(bins).fill(0);
+    for (const ms of all) counts[Math.min(bins - 1, Math.floor(ms / width))]++;
+    const q = worst.taskDurationMs;
+    new Chart(tasks, {
+      type: 'bar',
+      data: {
+        labels: counts.map((_, i) => `${(i * width) / 1000}–${((i + 1) * width) / 1000} s`),
+        datasets: [{ label: 'tasks', data: counts, backgroundColor: counts.map((_, i) => (i === bins - 1 ? colours.red : colours.blue)) }],
+      },
+      options: {
+        plugins: { legend: { display: false }, title: { display: true, text: `${all.length} tasks${q && q.median > 0 ? `; max / median ${(q.max / q.median).toFixed(1)}×` : ''}` } },
+        // Logarithmic counts, so one straggler beside hundreds of ordinary tasks stays visible.
+        scales: { y: { type: 'logarithmic', title: { display: true, text: 'tasks (log scale)' } }, x: { title: { display: true, text: 'task duration' } } },
+      },
+    });
+  } else if (tasks && worst?.taskDurationMs) {
     const q = worst.taskDurationMs;
     new Chart(tasks, {
       type: 'bar',

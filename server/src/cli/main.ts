@@ -11,6 +11,8 @@
  *   spark-optimizer jobs [--db FILE] [--format json]
  *   spark-optimizer analyze APP_ID [--db FILE] [--price-core-hour X --price-gib-hour Y --currency C] [--format json]
  *   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE --node-cores N] [prices as analyze] [--format json]
+ *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
+ *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
  * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error, or `collect` failed for
  * everything it found (nothing read, something failed).
@@ -32,6 +34,7 @@ import { SparkLanguageService } from '../language-service';
 import { HistoryStore } from '../store/history-store';
 import { formatDurationMs, parseSparkSizeMiB } from '../config/spark-units';
 import { analyzeCommand, recommendCommand } from './engine-commands';
+import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 
 const USAGE = `Usage:
   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
@@ -50,7 +53,8 @@ const USAGE = `Usage:
       (one run's findings with numbers and sources, and what-if tables over executors and cores)
   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE] [--node-cores N] [--price-core-hour X]
       [--price-gib-hour Y] [--currency C] [--format json]
-      (per resource setting: value, expected effect, evidence, confidence)`;
+      (per resource setting: value, expected effect, evidence, confidence)
+${QUERY_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -82,6 +86,8 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       case 'analyze':
       case 'recommend':
         return engine(command, rest, out, err);
+      case 'query':
+        return await queryCommand(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
@@ -91,7 +97,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       err(`spark-optimizer: ${e.message}\n${USAGE}`);
       return 2;
     }

@@ -7,8 +7,10 @@ import { InlayHint, InlayHintKind } from 'vscode-languageserver';
 import { analyseRun, SPARK_DEFAULT_EXECUTOR_MEMORY_MIB, SPARK_DEFAULT_SHUFFLE_PARTITIONS } from '../analysis/run-analysis';
 import type { Range, SparkSetting } from '../config/setting';
 import { formatBytes, parseSparkSizeMiB } from '../config/spark-units';
+import { compactDuration } from './code-lens';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import { runShape, simulateRun } from '../recommend/what-if';
 
 /** Spark's default `spark.driver.memory` (1g): Spark configuration docs. */
 const SPARK_DEFAULT_DRIVER_MEMORY_MIB = 1024;
@@ -124,4 +126,33 @@ function afterValue(lines: string[], s: SparkSetting) {
   const end = s.range.end;
   const next = (lines[end.line] ?? '')[end.character];
   return next === '"' || next === "'" ? { line: end.line, character: end.character + 1 } : end;
+}
+
+/**
+ * The what-if estimate for a `spark.executor.instances` value no recent run used: the newest finished run with a
+ * known shape (recommend/what-if.ts `runShape`) replayed over `value` executors of the same cores
+ * (`simulateRun`, Sparklens-style), e.g. `what-if 4 × 2 cores ≈ 41s (ran 50s on 2 × 2)`. Null for other keys, for
+ * the run's own executor count, and when the run has nothing to replay.
+ * @param sa the application with its runs (newest first).
+ * @param s the setting.
+ */
+export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting): string | null {
+  if (s.key !== 'spark.executor.instances' || s.value === null) return null;
+  const n = int(s.value);
+  if (n === null || n < 1) return null;
+  for (const run of sa.runs) {
+    if (!run.completed) continue;
+    const shape = runShape(run);
+    if (shape === null) continue;
+    if (shape.executorInstances === n) return null;
+    let est;
+    try {
+      est = simulateRun(run, { executorInstances: n, executorCores: shape.executorCores });
+    } catch {
+      return null;
+    }
+    if (est === null) return null;
+    return `what-if ${n} × ${shape.executorCores} cores ≈ ${compactDuration(est.durationMs)} (ran ${compactDuration(run.durationMs)} on ${shape.executorInstances} × ${shape.executorCores})`;
+  }
+  return null;
 }
