@@ -183,6 +183,11 @@ def main():
                 conf.set("spark.eventLog.enabled", "true")
                 conf.set("spark.eventLog.dir", "file://" + out)
                 conf.set("spark.ui.enabled", "false")
+                # Executor memory metrics (JVMHeapMemory etc.) are sampled at heartbeats (10 s) by
+                # default, too rarely for 20-60 s runs: sample every second so task ends carry peaks,
+                # and log per-stage executor peaks (SparkListenerStageExecutorMetrics).
+                conf.set("spark.executor.metrics.pollingInterval", "1s")
+                conf.set("spark.eventLog.logStageExecutorMetrics", "true")
                 conf.set("spark.driver.host", "127.0.0.1")
                 conf.set("spark.driver.bindAddress", "127.0.0.1")
                 # Start tasks only once every requested executor has registered (as

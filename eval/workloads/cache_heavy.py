@@ -1,6 +1,6 @@
 """cache_heavy: a DataFrame persisted once and read by several actions.
 
-~100k rows with string payloads are cached (DataFrame.cache(), storage level
+~110k rows with string payloads are cached (DataFrame.cache(), storage level
 MEMORY_AND_DISK) and then used by five actions (count, two aggregations, a
 filter and a distinct count). With a 512m executor heap the cached blocks do
 not fit in the storage region and go to disk or are evicted; with 2g they stay
@@ -9,7 +9,7 @@ in memory.
 from pyspark.sql import functions as F
 
 NAME = "cache_heavy"
-ROWS = 100_000
+ROWS = 110_000
 
 
 def job(spark, workdir, scale=1.0):

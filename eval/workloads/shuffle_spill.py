@@ -1,6 +1,6 @@
 """shuffle_spill: wide aggregation whose buffers spill when executor memory is small.
 
-groupBy over ~40k keys with collect_list of long strings and countDistinct,
+groupBy over ~75k keys with collect_list of long strings and countDistinct,
 then a global sort. With a 512m executor heap the unified memory region is
 about (512 - 300) MiB x 0.6 ~ 127 MiB and the aggregation and sort spill to
 disk; with 2g they fit. AQE stays on (Spark's default).
@@ -8,9 +8,9 @@ disk; with 2g they fit. AQE stays on (Spark's default).
 from pyspark.sql import functions as F
 
 NAME = "shuffle_spill"
-ROWS = 120_000
+ROWS = 250_000
 PARTITIONS = 4
-KEYS = 40_000
+KEYS = 75_000
 PAYLOAD_REPEAT = 8  # ~530-byte strings: few rows, but enough bytes to spill at 512m
 
 

@@ -10,7 +10,7 @@ straggler stays visible in the logs.
 from pyspark.sql import functions as F
 
 NAME = "skewed_join"
-FACTS = 400_000
+FACTS = 1_500_000
 HOT_SHARE = 0.8
 KEYS = 100_000
 

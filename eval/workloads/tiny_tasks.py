@@ -1,10 +1,11 @@
 """tiny_tasks: many small files and many tiny tasks.
 
-Writes 40 small JSON files from a 60-partition range into a temporary
-directory (60 + 40 tiny tasks), reads them back one split per file
-(spark.sql.files.openCostInBytes raised in the job so Spark does not pack the
-files together) and aggregates. Most of the time is per-task scheduling and
-file overhead rather than work.
+Writes 32 small JSON files from a 48-partition range into a temporary
+directory (48 + 32 tiny tasks), reads them back in 64 KiB splits
+(spark.sql.files.maxPartitionBytes and openCostInBytes lowered in the job so
+Spark does not pack the small files into a few splits) and aggregates over
+spark.sql.shuffle.partitions tasks. Most of the time is per-task scheduling
+and file overhead rather than work.
 """
 import os
 import shutil
@@ -13,9 +14,9 @@ import tempfile
 from pyspark.sql import functions as F
 
 NAME = "tiny_tasks"
-ROWS = 100_000
-SOURCE_PARTITIONS = 60
-FILES = 40
+ROWS = 32_000
+SOURCE_PARTITIONS = 48
+FILES = 32
 
 
 def job(spark, workdir, scale=1.0):

@@ -1,0 +1,261 @@
+/**
+ * The evaluation proper, on the loaded ground truth (ground-truth.ts): recommendation regret of any chooser (the engine
+ * or a baseline), run-time prediction error of any predictor (the what-if simulation, the engine's model), run-to-run
+ * noise, and leave-one-workload-out cross-validation of the engine's tuning. No I/O.
+ */
+import type { ApplicationRecord } from '../history/application-record';
+import type { Chooser, ChooserOptions } from './baselines';
+import { type GridCell, type GridChoice, type GroundTruth, sameChoice, type WorkloadGrid } from './ground-truth';
+import { mape, mean, noise, regret, withinTolerance } from './scoring';
+
+/** How recommendations are started and under which cluster. */
+export interface EvalSetup {
+  /** Configuration ids whose runs serve, one at a time, as the job's only past run. */
+  startConfigIds: string[];
+  cluster: NonNullable<ChooserOptions['cluster']>;
+}
+
+/** One recommendation made from one past run, scored against the grid's measured means. */
+export interface ChoiceScore {
+  workload: string;
+  startConfigId: string;
+  startAppId: string;
+  chosenConfigId: string;
+  /** Mean runtime of the chosen configuration ÷ the best mean runtime of the workload's grid. */
+  runtimeRegret: number;
+  /** The same for mean executor-core-hours. */
+  coreHoursRegret: number;
+  /** The same for mean memory-GiB-hours. */
+  memoryRegret: number;
+}
+
+/** Aggregate of choice scores. */
+export interface ChoiceSummary {
+  n: number;
+  /** Arithmetic means of the regrets. */
+  runtimeRegret: number;
+  coreHoursRegret: number;
+  memoryRegret: number;
+  /** Share of choices whose runtime (core-hours) regret is ≤ 1.10. */
+  runtimeWithin10: number;
+  coreHoursWithin10: number;
+}
+
+/** The cell of `w` holding exactly `choice`. @throws Error when the choice is not a grid configuration of `w`. */
+export function cellOf(w: WorkloadGrid, choice: GridChoice): GridCell {
+  const cell = w.cells.find((c) => sameChoice(c.choice, choice));
+  if (cell === undefined) throw new Error(`${w.workload}: the chosen configuration ${JSON.stringify(choice)} is not in the grid`);
+  return cell;
+}
+
+/** Regrets of choosing `cell` in `w` (runtime, core-hours, memory-GiB-hours). */
+export function regretsOf(w: WorkloadGrid, cell: GridCell): Pick<ChoiceScore, 'runtimeRegret' | 'coreHoursRegret' | 'memoryRegret'> {
+  return {
+    runtimeRegret: regret(cell.meanRuntimeMs, w.cells.map((c) => c.meanRuntimeMs)),
+    coreHoursRegret: regret(cell.meanCoreHours, w.cells.map((c) => c.meanCoreHours)),
+    memoryRegret: regret(cell.meanMemoryGiBHours, w.cells.map((c) => c.meanMemoryGiBHours)),
+  };
+}
+
+/**
+ * Scores a chooser on the given workloads: for every start configuration and every run of it, the chooser gets that
+ * one run as history and the workload's grid as candidates; its choice is scored by the grid's measured means.
+ * @throws Error when the chooser answers a configuration outside the grid.
+ */
+export function scoreChooser(workloads: readonly WorkloadGrid[], choose: Chooser, setup: EvalSetup): ChoiceScore[] {
+  const out: ChoiceScore[] = [];
+  for (const w of workloads) {
+    const candidates = w.cells.map((c) => c.choice);
+    for (const startId of setup.startConfigIds) {
+      const start = w.cells.find((c) => c.configId === startId);
+      if (start === undefined) continue;
+      for (const run of start.runs) {
+        const { choice } = choose([run.record], { candidates, cluster: setup.cluster });
+        const cell = cellOf(w, choice);
+        out.push({ workload: w.workload, startConfigId: startId, startAppId: run.record.appId, chosenConfigId: cell.configId, ...regretsOf(w, cell) });
+      }
+    }
+  }
+  return out;
+}
+
+/** Summary of choice scores (NaN fields when there are none). */
+export function summarise(scores: readonly ChoiceScore[]): ChoiceSummary {
+  return {
+    n: scores.length,
+    runtimeRegret: mean(scores.map((s) => s.runtimeRegret)),
+    coreHoursRegret: mean(scores.map((s) => s.coreHoursRegret)),
+    memoryRegret: mean(scores.map((s) => s.memoryRegret)),
+    runtimeWithin10: mean(scores.map((s) => (withinTolerance(s.runtimeRegret) ? 1 : 0))),
+    coreHoursWithin10: mean(scores.map((s) => (withinTolerance(s.coreHoursRegret) ? 1 : 0))),
+  };
+}
+
+/** The oracle's regrets: what the best single choice per workload would score (1 for its own measure, not for the other). */
+export function oracleSummary(workloads: readonly WorkloadGrid[]): { fastest: ChoiceSummary; cheapest: ChoiceSummary } {
+  const pick = (by: (c: GridCell) => number) =>
+    summarise(
+      workloads.map((w) => {
+        const cell = [...w.cells].sort((a, b) => by(a) - by(b))[0];
+        return { workload: w.workload, startConfigId: '-', startAppId: '-', chosenConfigId: cell.configId, ...regretsOf(w, cell) };
+      }),
+    );
+  return { fastest: pick((c) => c.meanRuntimeMs), cheapest: pick((c) => c.meanCoreHours) };
+}
+
+/** Predicts a run's wall time (ms) at another configuration; null when it cannot. */
+export type Predictor = (run: ApplicationRecord, target: GridChoice) => number | null;
+
+/** One prediction: a run of one configuration predicting another configuration's mean measured runtime. */
+export interface PredictionPair {
+  workload: string;
+  sourceAppId: string;
+  sourceConfigId: string;
+  targetConfigId: string;
+  predictedMs: number;
+  actualMs: number;
+  /** Source and target differ only in executor instances and/or cores (memory and partitions equal). */
+  shapeOnly: boolean;
+}
+
+/**
+ * Every (run, other configuration of the same workload) pair the predictor can answer: predicted wall time vs the
+ * target configuration's mean measured runtime. Pairs where it returns null are left out (count them with `asked`).
+ */
+export function predictionPairs(workloads: readonly WorkloadGrid[], predict: Predictor): { pairs: PredictionPair[]; asked: number } {
+  const pairs: PredictionPair[] = [];
+  let asked = 0;
+  for (const w of workloads) {
+    for (const src of w.cells) {
+      for (const run of src.runs) {
+        for (const tgt of w.cells) {
+          if (tgt === src) continue;
+          asked++;
+          const p = predict(run.record, tgt.choice);
+          if (p === null || !Number.isFinite(p)) continue;
+          pairs.push({
+            workload: w.workload,
+            sourceAppId: run.record.appId,
+            sourceConfigId: src.configId,
+            targetConfigId: tgt.configId,
+            predictedMs: p,
+            actualMs: tgt.meanRuntimeMs,
+            shapeOnly:
+              src.choice.executorMemoryMiB === tgt.choice.executorMemoryMiB && src.choice.shufflePartitions === tgt.choice.shufflePartitions,
+          });
+        }
+      }
+    }
+  }
+  return { pairs, asked };
+}
+
+/** MAPE of prediction pairs, all and shape-only (fractions; NaN when none). */
+export function predictionSummary(pairs: readonly PredictionPair[]): { all: number; shapeOnly: number; nAll: number; nShapeOnly: number } {
+  const so = pairs.filter((p) => p.shapeOnly);
+  const m = (ps: readonly PredictionPair[]) => mape(ps.map((p) => ({ predicted: p.predictedMs, actual: p.actualMs })));
+  return { all: m(pairs), shapeOnly: m(so), nAll: pairs.length, nShapeOnly: so.length };
+}
+
+/** Run-to-run noise of one workload (or several): runtime and core-hours, mean |rep1 − rep2| / mean over configurations. */
+export function noiseOf(workloads: readonly WorkloadGrid[]): { runtime: number; coreHours: number; configurations: number } {
+  const cells = workloads.flatMap((w) => w.cells).filter((c) => c.runs.length >= 2);
+  return {
+    runtime: noise(cells.map((c) => c.runs.map((r) => r.runtimeMs))),
+    coreHours: noise(cells.map((c) => c.runs.map((r) => r.coreHours))),
+    configurations: cells.length,
+  };
+}
+
+/** A numeric tuning (the engine's `Tuning`: numbers only). */
+export type NumericTuning = Record<string, number>;
+
+/** Values tried for one tuning field around its default (coordinate search). */
+export function tuningValues(def: number): number[] {
+  if (def === 0) return [0, 0.02, 0.05, 0.1, 0.2];
+  const vals = [0.25, 0.5, 1, 2, 4].map((f) => def * f);
+  return Number.isInteger(def) && def >= 1 ? [...new Set(vals.map((v) => Math.max(1, Math.round(v))))] : vals;
+}
+
+/** The objective the tuning minimises: mean over choices of (runtime regret + core-hours regret) / 2. */
+export function objective(scores: readonly ChoiceScore[]): number {
+  return mean(scores.map((s) => (s.runtimeRegret + s.coreHoursRegret) / 2));
+}
+
+/** Result of one cross-validation fold. */
+export interface Fold {
+  heldOut: string;
+  /** Fields changed from the default tuning, chosen on the other workloads. */
+  tuning: NumericTuning;
+  /** Objective on the training workloads with that tuning. */
+  trainObjective: number;
+  /** Scores on the held-out workload. */
+  scores: ChoiceScore[];
+}
+
+/**
+ * Leave-one-workload-out cross-validation: for each workload, the tuning is chosen by coordinate search (each field
+ * over {@link tuningValues}, `passes` rounds, keeping a change only when it lowers {@link objective} on the OTHER
+ * workloads) and then scored on the held-out workload alone. Nothing is tuned and scored on the same runs.
+ * @param makeChooser builds the engine's chooser for a tuning (overrides of its defaults).
+ * @param defaults the engine's default tuning (field names and starting values).
+ */
+export function crossValidate(
+  workloads: readonly WorkloadGrid[],
+  makeChooser: (tuning: NumericTuning) => Chooser,
+  defaults: NumericTuning,
+  setup: EvalSetup,
+  passes = 2,
+): Fold[] {
+  const memo = new Map<string, ChoiceScore[]>();
+  const scoresFor = (t: NumericTuning, w: WorkloadGrid): ChoiceScore[] => {
+    const key = `${w.workload}|${JSON.stringify(Object.entries(t).sort())}`;
+    let s = memo.get(key);
+    if (s === undefined) {
+      s = scoreChooser([w], makeChooser(t), setup);
+      memo.set(key, s);
+    }
+    return s;
+  };
+  const fields = Object.keys(defaults).sort();
+  return workloads.map((held) => {
+    const train = workloads.filter((w) => w !== held);
+    const obj = (t: NumericTuning) => objective(train.flatMap((w) => scoresFor(t, w)));
+    let best: NumericTuning = {};
+    let bestObj = obj(best);
+    for (let p = 0; p < passes; p++) {
+      let improved = false;
+      for (const f of fields) {
+        for (const v of tuningValues(defaults[f])) {
+          const t = { ...best, [f]: v };
+          if (v === defaults[f]) delete t[f];
+          const o = obj(t);
+          if (o < bestObj - 1e-12) {
+            best = t;
+            bestObj = o;
+            improved = true;
+          }
+        }
+      }
+      if (!improved) break;
+    }
+    return { heldOut: held.workload, tuning: best, trainObjective: bestObj, scores: scoresFor(best, held) };
+  });
+}
+
+/** Ground-truth facts for the report: runs, configurations and the best configuration per workload. */
+export function gridFacts(gt: GroundTruth): { workload: string; runs: number; configurations: number; fastest: string; cheapest: string; fastestMs: number; slowestMs: number }[] {
+  return gt.workloads.map((w) => {
+    const byRt = [...w.cells].sort((a, b) => a.meanRuntimeMs - b.meanRuntimeMs);
+    const byCost = [...w.cells].sort((a, b) => a.meanCoreHours - b.meanCoreHours);
+    return {
+      workload: w.workload,
+      runs: w.cells.reduce((n, c) => n + c.runs.length, 0),
+      configurations: w.cells.length,
+      fastest: byRt[0].configId,
+      cheapest: byCost[0].configId,
+      fastestMs: byRt[0].meanRuntimeMs,
+      slowestMs: byRt[byRt.length - 1].meanRuntimeMs,
+    };
+  });
+}
