@@ -48,7 +48,8 @@ describe('Spark Connect client on a real server', function () {
   let client: SparkConnectClient;
   let parquetDir: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(600_000); // the Spark JVM starts in 30 s on an idle machine, minutes on a busy one
     server = await sharedConnectServer();
     client = new SparkConnectClient({ url: server.url });
     parquetDir = path.join(server.dataDir, 'typed.parquet');
