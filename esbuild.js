@@ -21,6 +21,17 @@ async function main() {
     { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js' },
     { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
     { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' },
+    // The job-analysis webview's script: a browser IIFE with chart.js bundled in (the webview loads nothing else).
+    {
+      ...common,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      external: [],
+      entryPoints: ['client/src/webview/job-analysis.ts'],
+      outfile: 'client/out/webview/job-analysis.js',
+      minify: true,
+    },
   ].filter((b) => require('fs').existsSync(b.entryPoints[0]));
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import {
-  allKeys, checkValue, defaultFor, deprecation, ENTRIES, existsIn, lookupKey, VERSION_LINES, versionLineOf,
+  allKeys, checkValue, defaultFor, deprecation, ENTRIES, existsIn, lookupKey, sparkVersionOfDatabricksRuntime, VERSION_LINES, versionLineOf,
 } from '../server/src/config/catalogue';
 
 // Facts asserted here were read from apache/spark's source (file named per block); the
@@ -180,6 +180,18 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.strictEqual(versionLineOf('5.0.0'), '4.1');
       assert.strictEqual(versionLineOf('3.2.4'), '3.3');
       assert.strictEqual(versionLineOf('unknown'), '4.1');
+    });
+    it('maps Databricks Runtime versions through the Spark they ship (release-notes table)', () => {
+      assert.strictEqual(sparkVersionOfDatabricksRuntime('13.3.x-scala2.12'), '3.4');
+      assert.strictEqual(versionLineOf('13.3.x-scala2.12'), '3.4');
+      assert.strictEqual(versionLineOf('14.3.x-photon-scala2.12'), '3.5');
+      assert.strictEqual(versionLineOf('12.2.x-cpu-ml-scala2.12'), '3.3');
+      assert.strictEqual(versionLineOf('17.3.x-scala2.13'), '4.0');
+      // 10.4 ships Spark 3.2.1, older than the oldest catalogue line.
+      assert.strictEqual(versionLineOf('10.4.x-scala2.12'), '3.3');
+      assert.strictEqual(sparkVersionOfDatabricksRuntime('3.5.1'), undefined);
+      assert.strictEqual(sparkVersionOfDatabricksRuntime('9.1.x-scala2.12'), undefined);
+      assert.strictEqual(versionLineOf('9.1.x-scala2.12'), '4.1');
     });
   });
 

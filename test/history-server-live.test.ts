@@ -533,8 +533,9 @@ describe('History Server collection against a real Spark History Server (pyspark
       taskFailures: [],
       durationMs: r.completed ? r.durationMs : 0,
       executorCoreTimeMs: r.completed ? r.executorCoreTimeMs : 0,
-      stages: r.stages.map((st) => ({ ...st, parentIds: [], ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
-      executors: r.executors.map((e) => ({ ...e, taskTimeMs: 0, host: e.isDriver ? '' : e.host })),
+      stages: r.stages.map((st) => ({ ...st, parentIds: [], taskDurationsMs: undefined, ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
+      jobs: r.jobs?.map((j) => ({ ...j, sqlExecutionId: null, failureReason: null })),
+      executors: r.executors.map((e) => ({ ...e, taskTimeMs: 0, host: e.isDriver ? '' : e.host, diskSpilledBytes: undefined, memorySpilledBytes: undefined })),
     });
     const viaRest = byApp(store.allRuns());
     assert.strictEqual(viaRest.length, direct.length);

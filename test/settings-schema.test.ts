@@ -1,12 +1,14 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseSettings, settingsSchema, SETTINGS_SECTION } from '../shared/src/settings';
+import { visit } from 'jsonc-parser';
+import { RESTRICTED_SETTINGS } from '../shared/src/protocol';
+import { parseSettings, SETTING_SCOPES, settingsSchema, SETTINGS_SECTION } from '../shared/src/settings';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
 describe('settings schema (shared/src/settings.ts) vs package.json', () => {
-  const props: Record<string, { default?: unknown; enum?: unknown[] }> = pkg.contributes.configuration.properties;
+  const props: Record<string, { default?: unknown; enum?: unknown[]; scope?: string; description?: string; type?: string }> = pkg.contributes.configuration.properties;
 
   /** Settings flattened to dotted keys, as package.json lists them (`cluster.nodeMemory`). */
   function flatten(obj: Record<string, unknown>, prefix = SETTINGS_SECTION): Record<string, unknown> {
@@ -29,10 +31,51 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
     assert.deepStrictEqual(props['sparkOptimizer.logLevel'].enum, ['error', 'warn', 'info', 'debug']);
   });
 
+  it('declares every setting with a type, a description and the scope of SETTING_SCOPES', () => {
+    assert.deepStrictEqual(Object.keys(SETTING_SCOPES).map((k) => `${SETTINGS_SECTION}.${k}`).sort(), Object.keys(props).sort());
+    for (const [k, scope] of Object.entries(SETTING_SCOPES)) {
+      const p = props[`${SETTINGS_SECTION}.${k}`];
+      assert.strictEqual(p.scope, scope, k);
+      assert.ok(p.type, `${k} has a type`);
+      assert.ok((p.description ?? '').length > 20, `${k} has a description`);
+    }
+    // The store and collection folder can only come from user/machine settings.
+    assert.strictEqual(props['sparkOptimizer.historyDatabase'].scope, 'machine');
+    assert.deepStrictEqual(props['sparkOptimizer.trace.server'].enum, ['off', 'messages', 'verbose']);
+  });
+
+  it('lists every setting that names a server or a path as restricted in untrusted workspaces', () => {
+    const untrusted = pkg.capabilities.untrustedWorkspaces;
+    assert.strictEqual(untrusted.supported, 'limited');
+    assert.deepStrictEqual([...untrusted.restrictedConfigurations].sort(), [...RESTRICTED_SETTINGS].sort());
+    for (const k of ['historyServer.url', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile', 'historyDatabase', 'eventLogFolder']) {
+      assert.ok(untrusted.restrictedConfigurations.includes(`${SETTINGS_SECTION}.${k}`), k);
+    }
+  });
+
+  it('package.json has no key twice in one object (JSON.parse would silently keep the last; merges can write one twice)', () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8');
+    const stack: Set<string>[] = [];
+    const dup: string[] = [];
+    visit(text, {
+      onObjectBegin: () => void stack.push(new Set()),
+      onObjectEnd: () => void stack.pop(),
+      onObjectProperty: (name, offset) => {
+        const keys = stack[stack.length - 1];
+        if (keys.has(name)) dup.push(`${name} at offset ${offset}`);
+        keys.add(name);
+      },
+    });
+    assert.deepStrictEqual(dup, []);
+  });
+
   it('falls back to defaults for invalid values and keeps valid ones', () => {
     const s = parseSettings({ logLevel: 'verbose', eventLogFolder: '/data/spark-events', cluster: { nodeMemory: '64g', nodeCores: 16 } });
     assert.strictEqual(s.logLevel, 'info');
     assert.strictEqual(s.eventLogFolder, '/data/spark-events');
     assert.deepStrictEqual(s.cluster, { nodeMemory: '64g', nodeCores: 16 });
+    // Prices: a negative price is invalid, so the whole cost object falls back to its defaults.
+    assert.deepStrictEqual(parseSettings({ cost: { pricePerCoreHour: 0.05, pricePerGiBHour: 0.006 } }).cost, { pricePerCoreHour: 0.05, pricePerGiBHour: 0.006, currency: 'USD' });
+    assert.deepStrictEqual(parseSettings({ cost: { pricePerCoreHour: -1 } }).cost, { pricePerCoreHour: 0, pricePerGiBHour: 0, currency: 'USD' });
   });
 });

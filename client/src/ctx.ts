@@ -6,28 +6,67 @@ import {
   CollectHistoryServerRequest,
   CollectProgressNotification,
   CollectSummary,
+  RecordAppliedFixRequest,
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
+import { historyServerBlockedReason, ignoredWorkspaceSettings } from './trust';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
  * disposable (rust-analyzer's ctx.ts pattern). No Spark logic lives here.
  */
 export class Ctx implements vscode.Disposable {
+  /** The client's log ("Spark Optimizer"): collections, trust decisions, the view. */
   readonly output: vscode.LogOutputChannel;
+  /** The language server's log and LSP trace ("Spark Optimizer Language Server"). */
+  readonly serverOutput: vscode.LogOutputChannel;
   private client: LanguageClient | null = null;
   private readonly status: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly collectedEmitter = new vscode.EventEmitter<void>();
+  /** Fires after a collection finished (new runs may be in the store). */
+  readonly onCollected = this.collectedEmitter.event;
   private timer: vscode.Disposable | undefined;
   private collecting = false;
   private lastCollection: Date | null = null;
+  /** History Server state for the status bar: not set, last collection ok/failed, or blocked by Workspace Trust. */
+  private historyServerState: { kind: 'none' | 'ok' | 'failed' | 'restricted'; detail: string } = { kind: 'none', detail: 'no History Server configured' };
 
   constructor(private readonly ext: vscode.ExtensionContext) {
-    this.output = vscode.window.createOutputChannel('Spark Resource Optimizer', { log: true });
-    this.status = vscode.window.createStatusBarItem(vscode.StatusBarAlignment.Right, 50);
-    this.status.command = 'sparkOptimizer.showLogs';
-    this.disposables.push(this.output, this.status);
+    this.output = vscode.window.createOutputChannel('Spark Optimizer', { log: true });
+    this.serverOutput = vscode.window.createOutputChannel('Spark Optimizer Language Server', { log: true });
+    // Id kept for the e2e tests and the status bar menu; priority 50 leaves room for a Spark Connect item beside it.
+    this.status = vscode.window.createStatusBarItem('sparkOptimizer.status', vscode.StatusBarAlignment.Right, 50);
+    this.status.name = 'Spark Optimizer';
+    this.status.command = 'sparkOptimizer.showActions';
+    this.disposables.push(this.output, this.serverOutput, this.status, this.collectedEmitter);
+  }
+
+  /** The running language client, or null before start / after a failed start. */
+  get languageClient(): LanguageClient | null {
+    return this.client;
+  }
+
+  /**
+   * Restricted settings (RESTRICTED_SETTINGS) that the workspace sets while it is not trusted: the extension
+   * ignores those values. Empty in a trusted workspace.
+   */
+  restrictedWorkspaceSettings(): string[] {
+    const config = vscode.workspace.getConfiguration();
+    return ignoredWorkspaceSettings(vscode.workspace.isTrusted, (key) => config.inspect(key));
+  }
+
+  /** Logs, once per start, what restricted mode changes; the status item says it too. */
+  reportTrust(): void {
+    if (vscode.workspace.isTrusted) return;
+    const ignored = this.restrictedWorkspaceSettings();
+    this.output.warn(
+      `Restricted mode: the extension reads job files and shows the runs already in the history store; it connects to no server and reads no file named in workspace settings${ignored.length ? ` (ignored: ${ignored.join(', ')})` : ''}. Trust the workspace to lift this.`,
+    );
+    if (ignored.some((k) => k.startsWith('sparkOptimizer.historyServer.'))) {
+      this.historyServerState = { kind: 'restricted', detail: `not connecting: ${ignored.join(', ')} come(s) from an untrusted workspace` };
+    }
   }
 
   /** Path of the SQLite history store: the `sparkOptimizer.historyDatabase` user setting, else the global storage folder. */
@@ -48,11 +87,15 @@ export class Ctx implements vscode.Disposable {
         { scheme: 'file', language },
         { scheme: 'untitled', language },
       ]),
-      outputChannel: this.output,
+      outputChannel: this.serverOutput,
+      traceOutputChannel: this.serverOutput,
+      // Hover links may run only the job-analysis command (the job hover's "Open job analysis").
+      markdown: { isTrusted: { enabledCommands: ['sparkOptimizer.openJobAnalysis'] }, supportHtml: false },
       initializationOptions: { historyDatabase: this.historyDatabase() },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };
-    this.client = new LanguageClient('sparkOptimizer', 'Spark Resource Optimizer', serverOptions, clientOptions);
+    // The id makes vscode-languageclient read `sparkOptimizer.trace.server` by itself.
+    this.client = new LanguageClient('sparkOptimizer', 'Spark Optimizer Language Server', serverOptions, clientOptions);
     await this.client.start();
     await this.refreshStatus();
   }
@@ -62,6 +105,11 @@ export class Ctx implements vscode.Disposable {
     await this.client?.stop();
     this.client = null;
     await this.start();
+  }
+
+  /** Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). */
+  async recordAppliedFixes(params: RecordAppliedFixRequest.Params): Promise<void> {
+    await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
   }
 
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
@@ -123,19 +171,22 @@ export class Ctx implements vscode.Disposable {
   async collectFromHistoryServer(background = false): Promise<void> {
     if (!this.client) return;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    for (const key of ['historyServer.url', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile']) {
-      const i = config.inspect<string>(key);
-      if (!vscode.workspace.isTrusted && (i?.workspaceValue || i?.workspaceFolderValue)) {
-        const why = `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
-        if (background) this.output.warn(why);
-        else void vscode.window.showErrorMessage(why);
-        return;
-      }
+    const why = historyServerBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (why) {
+      this.historyServerState = { kind: 'restricted', detail: why };
+      this.output.warn(why);
+      void this.refreshStatus();
+      if (!background) void vscode.window.showErrorMessage(why);
+      return;
     }
     let url = config.get<string>('historyServer.url', '');
     if (!url && background) return;
     if (!url) {
-      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt: 'Base URL of the History Server', placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
+      // In restricted mode VS Code hides a URL set in the workspace's settings (restrictedConfigurations): say so.
+      const prompt = vscode.workspace.isTrusted
+        ? 'Base URL of the History Server'
+        : 'Base URL of the History Server (restricted mode: a URL in this workspace’s settings is not used; this one is saved in your user settings)';
+      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt, placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
       if (!url) return;
       await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
     }
@@ -163,7 +214,16 @@ export class Ctx implements vscode.Disposable {
       keyFile: config.get<string>('historyServer.keyFile', ''),
     };
     const location = background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
-    await this.runCollection(url, location, (client, token) => client.sendRequest(CollectHistoryServerRequest.type, params, token));
+    await this.runCollection(url, location, async (client, token) => {
+      try {
+        const s = await client.sendRequest(CollectHistoryServerRequest.type, params, token);
+        this.historyServerState = { kind: s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0 ? 'failed' : 'ok', detail: `${url}: ${s.inserted} new, ${s.failed.length} failed at ${new Date().toLocaleTimeString()}` };
+        return s;
+      } catch (e) {
+        this.historyServerState = { kind: 'failed', detail: `${url}: ${e instanceof Error ? e.message : String(e)}` };
+        throw e;
+      }
+    });
   }
 
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
@@ -231,7 +291,10 @@ export class Ctx implements vscode.Disposable {
         }
       },
     );
-    if (summary) this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+    if (summary) {
+      this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+      this.collectedEmitter.fire();
+    }
     else this.output.info(`Collection from ${from} cancelled; applications already read are kept and the next run resumes.`);
     await this.refreshStatus();
   }
@@ -257,19 +320,21 @@ export class Ctx implements vscode.Disposable {
     if (!this.client) return;
     try {
       const info = await this.client.sendRequest(StoreInfoRequest.type);
-      this.status.text = `$(database) Spark: ${info.applications} runs`;
+      const hs = this.historyServerState;
+      if (hs.kind === 'none' && vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('historyServer.url', '')) {
+        this.historyServerState = { kind: 'none', detail: 'History Server configured, not collected from in this session' };
+      }
+      const icon = vscode.workspace.isTrusted ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind] : ' $(shield)';
+      this.status.text = `$(database) Spark: ${info.applications} runs${icon}`;
+      this.status.backgroundColor = hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
       const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
-      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} Click for logs.`;
+      const trust = vscode.workspace.isTrusted ? '' : ' Restricted mode: no connection to servers named in workspace settings.';
+      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {
       this.output.warn(`Could not read the history store: ${e instanceof Error ? e.message : String(e)}`);
     }
-  }
-
-  /** The running language client, or null while (re)starting. */
-  languageClient(): LanguageClient | null {
-    return this.client;
   }
 
   /** Registers a disposable owned by this context. */

@@ -15,11 +15,22 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CollectEventLogsRequest, CollectHistoryServerRequest, CollectProgressNotification, StoreInfoRequest } from '../../shared/src/protocol';
+import {
+  CollectEventLogsRequest,
+  CollectHistoryServerRequest,
+  CollectProgressNotification,
+  JobAnalysisRequest,
+  ListJobsRequest,
+  RecordAppliedFixRequest,
+  StoreInfoRequest,
+} from '../../shared/src/protocol';
 import { HistoryServerClient, tlsFromFiles } from './history/history-server/client';
 import { collectFromHistoryServer } from './history/history-server/collect';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
 import { onCodeActions } from './features/code-actions';
+import { onCodeLens } from './features/code-lens';
+import { instancesWhatIf, onInlayHints } from './features/inlay-hints';
+import { jobAnalysis } from './features/job-analysis';
 import { onCompletion } from './features/completion';
 import { onDiagnostics } from './features/diagnostics';
 import { onHover } from './features/hover';
@@ -50,7 +61,14 @@ const DIAGNOSTICS_DEBOUNCE_MS = 300;
 /** LSP language ids whose settings the server reads (config/file-settings.ts dispatches on them). */
 const SUPPORTED = new Set(['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc']);
 
+/** Whether the client accepts `workspace/codeLens/refresh` and `workspace/inlayHint/refresh`. */
+let refreshSupport = { codeLens: false, inlayHint: false };
+
 connection.onInitialize((params) => {
+  refreshSupport = {
+    codeLens: params.capabilities.workspace?.codeLens?.refreshSupport === true,
+    inlayHint: params.capabilities.workspace?.inlayHint?.refreshSupport === true,
+  };
   workspaceRoots = (params.workspaceFolders ?? []).filter((f) => f.uri.startsWith('file:')).map((f) => fileURLToPath(f.uri));
   const opts = (params.initializationOptions ?? {}) as { historyDatabase?: unknown };
   storePath =
@@ -71,6 +89,8 @@ connection.onInitialize((params) => {
       hoverProvider: true,
       completionProvider: { triggerCharacters: ['"', "'", '.', ' ', '=', ':'] },
       codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeLensProvider: { resolveProvider: false },
+      inlayHintProvider: { resolveProvider: false },
     },
     serverInfo: { name: 'spark-optimizer', version: '0.1.0' },
   };
@@ -78,6 +98,8 @@ connection.onInitialize((params) => {
 
 connection.onInitialized(() => {
   log.info(`History store: ${storePath} (${store ? store.countApplications() : 0} applications)`);
+  // Job names are read once here, after the handshake, not by the first hover.
+  setImmediate(() => service?.jobNames());
   void refreshLogLevel();
 });
 
@@ -107,6 +129,7 @@ connection.onDidChangeConfiguration(() => {
   optionsCache.clear();
   void refreshLogLevel();
   for (const d of documents.all()) scheduleDiagnostics(d);
+  refreshEditorViews();
 });
 
 /** Analysis options per document, derived from its settings (same object while the settings are cached). */
@@ -116,7 +139,7 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   let o = optionsCache.get(uri);
   if (!o) {
     const s = await documentSettings(uri);
-    o = analysisOptions(s.cluster, s.checks.disabled);
+    o = analysisOptions(s.cluster, s.checks.disabled, s.cost);
     optionsCache.set(uri, o);
   }
   return o;
@@ -157,6 +180,9 @@ async function publishDiagnostics(doc: TextDocument): Promise<void> {
 }
 
 documents.onDidChangeContent((e) => scheduleDiagnostics(e.document));
+// Warm the caches (job names, the job's newest runs from the store) as soon as a document opens, off the
+// hover path: the first hover then answers from memory instead of waiting for SQLite.
+documents.onDidOpen((e) => setImmediate(() => void analyse(e.document)));
 documents.onDidClose((e) => {
   service?.forget(e.document.uri);
   settingsCache.delete(e.document.uri);
@@ -185,8 +211,33 @@ connection.onCodeAction(async (p) => {
   return analysis ? onCodeActions(analysis, p.range) : [];
 });
 
+connection.onCodeLens(async (p) => {
+  const doc = documents.get(p.textDocument.uri);
+  const analysis = doc ? await analyse(doc) : null;
+  return analysis ? onCodeLens(analysis) : [];
+});
+
+connection.languages.inlayHint.on(async (p) => {
+  const doc = documents.get(p.textDocument.uri);
+  if (!doc || !(await documentSettings(doc.uri)).inlayHints.enabled) return [];
+  const analysis = await analyse(doc);
+  return analysis ? onInlayHints(analysis, p.range, instancesWhatIf) : [];
+});
+
+connection.onRequest(JobAnalysisRequest.type, async (params) => {
+  if (!service) return null;
+  const doc = params.uri ? documents.get(params.uri) : undefined;
+  const analysis = doc ? await analyse(doc) : null;
+  const site = analysis?.sites.find((s) => s.job?.appName === params.appName) ?? null;
+  const { cost } = params.uri ? await documentSettings(params.uri) : parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined));
+  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return jobAnalysis(service, params, site, Date.now(), prices);
+});
+
+connection.onRequest(ListJobsRequest.type, () => store?.listJobs() ?? []);
+
 connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
-  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
   log.info(`Collecting event logs from ${params.folder}`);
@@ -203,12 +254,13 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
   service?.historyChanged();
   for (const d of documents.all()) scheduleDiagnostics(d);
+  refreshEditorViews();
   const { applications: _read, ...counts } = summary;
   return { ...counts, storedApplications: store.countApplications() };
 });
 
 connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => {
-  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
   const abort = new AbortController();
   token.onCancellationRequested(() => abort.abort());
   let client: HistoryServerClient;
@@ -231,6 +283,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
   log.info(`Collected from ${client.baseUrl}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed`);
   service?.historyChanged();
   for (const d of documents.all()) scheduleDiagnostics(d);
+  refreshEditorViews();
   return {
     found: s.found,
     inserted: s.inserted,
@@ -243,12 +296,27 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
   };
 });
 
+connection.onRequest(RecordAppliedFixRequest.type, (params) => {
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  const now = Date.now();
+  const ids = params.fixes.map((f) => store!.recordAppliedFix({ fileUri: f.uri, appName: f.appName, key: f.key, oldValue: f.oldValue, newValue: f.newValue, appliedAtMs: now }));
+  log.info(`Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`);
+  service?.historyChanged();
+  return { ids };
+});
+
 connection.onRequest(StoreInfoRequest.type, () => ({
   path: storePath,
   applications: store?.countApplications() ?? 0,
   jobs: store?.listJobs().length ?? 0,
   lastCollectedAtMs: store?.lastCollectedAtMs() ?? null,
 }));
+
+/** After a collection or settings change: ask the client to re-pull code lenses and inlay hints (when it supports it). */
+function refreshEditorViews(): void {
+  if (refreshSupport.codeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+  if (refreshSupport.inlayHint) void connection.languages.inlayHint.refresh().catch(() => undefined);
+}
 
 const connectSessions = registerConnectRequests(connection, log);
 

@@ -7,6 +7,23 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 /** Settings section name (`sparkOptimizer.*`). Here rather than in settings.ts so the client bundle needs no zod. */
 export const SETTINGS_SECTION = 'sparkOptimizer';
 
+/**
+ * Settings that name a server or a file to read or run (package.json `capabilities.untrustedWorkspaces.
+ * restrictedConfigurations`): in a restricted (untrusted) workspace VS Code and the extension ignore their
+ * workspace values, so opening a folder cannot make the extension connect anywhere or read a file it names.
+ */
+export const RESTRICTED_SETTINGS = [
+  'sparkOptimizer.historyDatabase',
+  'sparkOptimizer.eventLogFolder',
+  'sparkOptimizer.historyServer.url',
+  'sparkOptimizer.historyServer.verifyTls',
+  'sparkOptimizer.historyServer.caFile',
+  'sparkOptimizer.historyServer.certFile',
+  'sparkOptimizer.historyServer.keyFile',
+  'sparkOptimizer.sparkConnect.url',
+  'sparkOptimizer.sparkConnect.caFile',
+] as const;
+
 /** Summary of one collection, as the server reports it. Counts are applications (event-log sources). */
 export interface CollectSummary {
   found: number;
@@ -82,6 +99,168 @@ export namespace StoreInfoRequest {
     lastCollectedAtMs: number | null;
   }
   export const type = new RequestType0<Result, void>(method);
+}
+
+/** One job (Spark `App Name`) in the history store, for pickers. */
+export interface StoredJob {
+  appName: string;
+  /** Runs (application attempts) stored. */
+  runs: number;
+  /** Start of the newest run, epoch ms. */
+  lastStartTimeMs: number;
+  /** Median wall time of its runs, ms. */
+  medianDurationMs: number;
+}
+
+/** client → server: the jobs in the history store, newest first (the job-analysis quick pick). */
+export namespace ListJobsRequest {
+  export const method = 'sparkOptimizer/listJobs' as const;
+  export const type = new RequestType0<StoredJob[], void>(method);
+}
+
+/** One run in the job-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
+export interface JobAnalysisRun {
+  appId: string;
+  attemptId: string | null;
+  /** `SparkListenerApplicationStart`.`Timestamp`, epoch ms. */
+  startTimeMs: number;
+  durationMs: number;
+  completed: boolean;
+  /** Executor-core hours held (Sparklens core-hours available). */
+  coreHours: number;
+  /** Executor container memory-GiB-hours. */
+  memoryGiBHours: number;
+  /** DataFlint Compute Units: memoryGiBHours × 0.005 + coreHours × 0.05. */
+  dcu: number;
+  diskSpilledBytes: number;
+  memorySpilledBytes: number;
+  /** Spill past THRESHOLDS.spillMinBytes and spillRatioLow (analysis/run-analysis.ts). */
+  spilled: boolean;
+  /** Max executors alive at once. */
+  executors: number;
+  executorCores: number | null;
+  executorMemoryMiB: number;
+  /** Task run time / executor-core time available, [0, 1], null when unknown. */
+  utilisation: number | null;
+  failedTasks: number;
+  totalTasks: number;
+  /** Core and memory cost in money when prices are set (`sparkOptimizer.cost.*`), else null. */
+  money: { amount: number; currency: string } | null;
+}
+
+/** One stage attempt of the selected run (the Gantt rows). Times epoch ms. */
+export interface JobAnalysisStage {
+  stageId: number;
+  attemptId: number;
+  name: string;
+  numTasks: number;
+  submissionTimeMs: number | null;
+  completionTimeMs: number | null;
+  failureReason: string | null;
+  failedTasks: number;
+  diskSpilledBytes: number;
+  /** Successful task durations (ms): min, p25, median, p75, p95, max; null when no task succeeded. */
+  taskDurationMs: { min: number; p25: number; median: number; p75: number; p95: number; max: number } | null;
+}
+
+/** One executor of the selected run. Times epoch ms. */
+export interface JobAnalysisExecutor {
+  executorId: string;
+  host: string;
+  totalCores: number;
+  addTimeMs: number;
+  /** Removal time, or null when alive at the end. */
+  removeTimeMs: number | null;
+  removedReason: string | null;
+  /** Σ `Executor Run Time` of its tasks, ms. */
+  taskTimeMs: number;
+  /** taskTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
+  utilisation: number | null;
+  peakJvmHeapBytes: number | null;
+  /** Σ `Disk Bytes Spilled` of its tasks; null when the store does not hold it (REST records, stores before schema 4). */
+  diskSpilledBytes: number | null;
+}
+
+/** A recommendation with its evidence, as the view lists it (recommend/recommender.ts Recommendation). */
+export interface JobAnalysisRecommendation {
+  key: string;
+  currentValue: string | null;
+  recommendedValue: string;
+  message: string;
+  rule: string;
+  /** [0, 1]. */
+  confidence: number;
+  confidenceLabel: 'high' | 'medium' | 'low';
+  evidence: { appId: string; metric: string; value: string; under?: string }[];
+}
+
+/** Everything the job-analysis webview shows for one job. */
+export interface JobAnalysis {
+  appName: string;
+  /** Runs, oldest first (newest 50). */
+  runs: JobAnalysisRun[];
+  /** appId of the run whose stages and executors are shown. */
+  selectedAppId: string;
+  /** Selected run's start and end (epoch ms): the Gantt's axis. */
+  selectedStartMs: number;
+  selectedEndMs: number;
+  stages: JobAnalysisStage[];
+  executors: JobAnalysisExecutor[];
+  /** stageId of the worst stage (longest wall time), whose task-duration quantiles are charted; null without stages. */
+  worstStageId: number | null;
+  /** Every successful task duration (ms) of the worst stage in launch order, when the store holds per-task data; else null (the quantiles of `stages` remain). */
+  worstStageTaskDurationsMs: number[] | null;
+  /** Findings on the selected run, most severe first (analysis/run-findings.ts). */
+  runFindings: { id: string; severity: 'info' | 'low' | 'moderate' | 'severe' | 'critical'; message: string; source: string; stageId?: number }[];
+  /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
+  settingsFrom: 'document' | 'newest run';
+  recommendations: JobAnalysisRecommendation[];
+  /** What no setting fixes by itself (skew, failed tasks): recommend/findings.ts. */
+  findings: { rule: string; message: string }[];
+}
+
+/**
+ * client → server: the job-analysis view's data for one job, from the history store.
+ * `appId` picks the run to detail (and, without `appName`, its job); `appName` alone picks the newest run.
+ * `uri`, when given and open, takes the current settings from that document (as its diagnostics do).
+ * Answers null when no such job or run is stored.
+ */
+export namespace JobAnalysisRequest {
+  export const method = 'sparkOptimizer/jobAnalysis' as const;
+  export interface Params {
+    appId?: string;
+    appName?: string;
+    uri?: string;
+  }
+  export const type = new RequestType<Params, JobAnalysis | null, void>(method);
+}
+
+/** The command a quick fix of this server carries: the client forwards its argument (`RecordAppliedFixRequest.Params[]`) to the server. */
+export const RECORD_APPLIED_FIX_COMMAND = 'sparkOptimizer.recordAppliedFix';
+
+/**
+ * client → server: quick fixes of this server were applied (sent by the `sparkOptimizer.recordAppliedFix` command the
+ * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
+ * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
+ * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
+ */
+export namespace RecordAppliedFixRequest {
+  export const method = 'sparkOptimizer/recordAppliedFix' as const;
+  export interface Fix {
+    /** Document URI the fix edited. */
+    uri: string;
+    /** Spark key, e.g. `spark.executor.memory`. */
+    key: string;
+    /** Value before the fix as written, null when the file did not set it. */
+    oldValue: string | null;
+    newValue: string;
+    /** `App Name` of the job the file was matched to, null when none. */
+    appName: string | null;
+  }
+  export interface Params {
+    fixes: Fix[];
+  }
+  export const type = new RequestType<Params, { ids: number[] }, void>(method);
 }
 
 // ---- Spark Connect (server/src/connect-requests.ts answers; client/src/query/ sends)

@@ -23,6 +23,20 @@ export const settingsSchema = z.object({
       nodeCores: z.number().int().min(0).default(0),
     })
     .default({ nodeMemory: '', nodeCores: 0 }),
+  /**
+   * Prices for the money figures of the analysis, hovers and CLI (executor cores and executor container memory =
+   * heap + overhead, per hour); 0 = not set, no money shown.
+   */
+  cost: z
+    .object({
+      /** Price of one executor core for one hour. */
+      pricePerCoreHour: z.number().min(0).default(0),
+      /** Price of one GiB of executor container memory (heap + overhead) for one hour. */
+      pricePerGiBHour: z.number().min(0).default(0),
+      /** Currency label shown with the amounts. */
+      currency: z.string().default('USD'),
+    })
+    .default({ pricePerCoreHour: 0, pricePerGiBHour: 0, currency: 'USD' }),
   /** Checks turned off by code (`SPARK005`, ...). */
   checks: z.object({ disabled: z.array(z.string()).default([]) }).default({ disabled: [] }),
   /**
@@ -57,9 +71,44 @@ export const settingsSchema = z.object({
       maxRows: z.number().int().min(1).default(10000),
     })
     .default({ url: '', caFile: '', maxRows: 10000 }),
-  /** Server log level in the "Spark Resource Optimizer" output channel. */
+  /** Server log level in the "Spark Optimizer Language Server" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  /** Inlay hints after resource settings with what the job's runs show (`‹peak heap 412 MiB in 2 runs›`). */
+  inlayHints: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  /** LSP message tracing in the "Spark Optimizer Language Server" channel (read by vscode-languageclient itself). */
+  trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).default({ server: 'off' }),
 });
+
+/**
+ * VS Code scope of each setting (package.json `scope`): `machine` for the store and what collects into it (a
+ * workspace cannot point the extension at another database or folder), `window` for the History Server and
+ * logging, `resource` for what can differ per folder (cluster shape, checks, inlay hints). Dotted keys below
+ * `sparkOptimizer.`.
+ */
+export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' | 'window' | 'resource'>> = {
+  eventLogFolder: 'machine',
+  historyDatabase: 'machine',
+  collectOnStartup: 'machine',
+  collectIntervalMinutes: 'machine',
+  logLevel: 'window',
+  'cluster.nodeMemory': 'resource',
+  'cluster.nodeCores': 'resource',
+  'checks.disabled': 'resource',
+  'cost.pricePerCoreHour': 'resource',
+  'cost.pricePerGiBHour': 'resource',
+  'cost.currency': 'resource',
+  'historyServer.url': 'window',
+  'historyServer.auth': 'window',
+  'historyServer.verifyTls': 'window',
+  'historyServer.caFile': 'window',
+  'historyServer.certFile': 'window',
+  'historyServer.keyFile': 'window',
+  'inlayHints.enabled': 'resource',
+  'trace.server': 'window',
+  'sparkConnect.url': 'window',
+  'sparkConnect.caFile': 'window',
+  'sparkConnect.maxRows': 'resource',
+};
 
 /** Settings as the server and client use them. */
 export type Settings = z.infer<typeof settingsSchema>;

@@ -60,6 +60,40 @@ export const THRESHOLDS = {
   overheadFactor: 0.1,
   /** Dr. Elephant StagesWithFailedTasksHeuristic: raise memoryOverhead by 1 GiB on container kills. */
   overheadStepMiB: 1024,
+
+  // Grades (low / moderate / severe / critical) of the per-run findings (analysis/run-findings.ts).
+  /** Stage spill ratio (disk spill / bytes processed) grades: Dr. Elephant ConfigurationParametersHeuristic (`ConfigurationHeuristicsConstants.scala`). */
+  spillRatioGrades: [0.01, 0.1, 0.25, 0.5],
+  /** Dr. Elephant ExecutorStorageSpillHeuristic: the problem is general when at least 20 % of executors spilled. */
+  executorSpillShare: 0.2,
+  /** GC share grades: Dr. Elephant ExecutorGcHeuristic high-GC thresholds 0.08/0.10/0.15/0.20. */
+  gcShareGrades: [0.08, 0.1, 0.15, 0.2],
+  /** Peak JVM heap above 95 % of the heap: DataFlint executorMemoryTooHigh ("usage > 95 %, suggests +20 %"). */
+  heapUsedHigh: 0.95,
+  /** Skew grades (max/median task duration): Dr. Elephant ConfigurationParametersHeuristic 2/4/8/16; flagged only past DataFlint's guard (skewRatio, skewMinMaxTaskMs). */
+  skewGrades: [2, 4, 8, 16],
+  /** Median task duration grades (too few, huge tasks): Dr. Elephant ConfigurationParametersHeuristic 2.5/5/10/15 min. */
+  medianTaskGradesMs: [150_000, 300_000, 600_000, 900_000],
+  /** Input or shuffle-read bytes per task below this is small: spark-advisor-rules 0.1.13 (< 10 MB; critical < 1 MB). */
+  smallBytesPerTask: 10 * 1000 * 1000,
+  /** A stage counts for partition-size and tasks-per-core findings only when it ran at least this share of the run (own guard against flagging trivial stages). */
+  stageMinShareOfRun: 0.1,
+  /** Task failure rate grades: Dr. Elephant ConfigurationParametersHeuristic 0.05/0.10/0.15/0.20. */
+  taskFailureGrades: [0.05, 0.1, 0.15, 0.2],
+  /** Job / stage failure rate grades: Dr. Elephant JobsHeuristic / StagesHeuristic 0.1/0.3/0.5/0.5. */
+  jobFailureGrades: [0.1, 0.3, 0.5, 0.5],
+  /** Idle core-time share grades: spark-advisor slot use < 40 % (critical < 20 %) and DataFlint idleCoresTooHigh (> 50 % idle), as idle shares 0.5/0.6/0.7/0.8. */
+  idleShareGrades: [0.5, 0.6, 0.7, 0.8],
+  /** Driver-only share of wall time: Sparklens reports it with no threshold; we flag from 50 % (own choice, said in the finding). */
+  driverOnlyShareHigh: 0.5,
+  /** `spark.memory.fraction` default: unified region M = 0.6 × (heap − 300 MiB) (Spark tuning guide, "Memory Management Overview"). */
+  memoryFraction: 0.6,
+  /**
+   * A task's peak execution memory at or above this share of its fair share of the unified region (M / cores:
+   * Spark's ExecutionMemoryPool lets each of N active tasks take at most 1/N of the pool, `ExecutionMemoryPool.scala`)
+   * means tasks ran into the cap.
+   */
+  executionShareHigh: 0.9,
 } as const;
 
 /**

@@ -1,6 +1,7 @@
 import type Parser from 'tree-sitter';
 import { readSubmitParametersString } from './databricks-emr-settings';
-import { extractPythonSettings, isBinding, isPlainLiteral, pythonParser, stringParts } from './python-settings';
+import { extractPythonSettings } from './python-settings';
+import { isBinding, isPlainLiteral, pythonParser, stringParts } from './python-syntax';
 import type { FileSettings, Position, Range, SettingsBlock, SparkSetting } from './setting';
 import { LineIndex } from './source-text';
 import { isPlaceholderValue } from './spark-defaults-settings';

@@ -8,7 +8,7 @@
  * Offsets are UTF-16 code units (JS string indices) into the document text.
  */
 import type Parser from 'tree-sitter';
-import { pythonParser } from '../config/python-settings';
+import { pythonParser } from '../config/python-syntax';
 
 /** One SQL statement found in a document. */
 export interface SqlStatement {

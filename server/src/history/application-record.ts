@@ -65,6 +65,32 @@ export interface StageRecord {
   diskSpilledBytes: number;
   /** Max of `Task Metrics`.`Peak Execution Memory` over the stage's tasks (bytes). */
   peakExecutionMemoryBytes: number;
+  /**
+   * Duration (ms, `Task Info`.`Finish Time` − `Launch Time`) of every successful task of this stage attempt, in launch
+   * order (`Launch Time`, ties in the order the task ends were logged); a successful copy that ended after its stage
+   * completed (speculation) is appended at the end. Used by the what-if simulation (recommend/what-if.ts).
+   * Absent (undefined) when the source does not carry per-task data: records read through the History Server REST
+   * fallback, and stores collected before schema version 3; consumers then fall back on {@link taskDurationMs}.
+   */
+  taskDurationsMs?: number[];
+}
+
+/** One job, from `SparkListenerJobStart` / `SparkListenerJobEnd`. */
+export interface JobRecord {
+  /** `Job ID`. */
+  jobId: number;
+  /** `SparkListenerJobStart`.`Submission Time` (epoch ms), null when absent. */
+  submissionTimeMs: number | null;
+  /** `SparkListenerJobEnd`.`Completion Time` (epoch ms), null when the job never ended in the log. */
+  completionTimeMs: number | null;
+  /** `SparkListenerJobStart`.`Stage IDs`: every stage of the job's DAG, including stages skipped because an earlier job computed them. */
+  stageIds: number[];
+  /** `Job Result`.`Result`: `JobSucceeded` or `JobFailed`; null when the job has no end in the log. */
+  result: string | null;
+  /** `Job Result`.`Exception`.`Message` of a failed job (truncated to 300 characters), else null. */
+  failureReason: string | null;
+  /** `spark.sql.execution.id` from the job start's `Properties` (the SQL query that submitted it), null for non-SQL jobs. */
+  sqlExecutionId: number | null;
 }
 
 /** A failed task's reason, grouped: `Task End Reason`.`Reason` plus a classification of its message. */
@@ -107,6 +133,10 @@ export interface ExecutorRecord {
   isDriver?: boolean;
   /** `SparkListenerBlockManagerAdded`.`Maximum Memory` (bytes): the JVM's unified storage+execution memory; null when not logged. */
   maxMemoryBytes?: number | null;
+  /** Sum of `Task Metrics`.`Disk Bytes Spilled` of tasks that ran on this executor; absent from REST records and stores before schema 4. */
+  diskSpilledBytes?: number;
+  /** Sum of `Task Metrics`.`Memory Bytes Spilled` of tasks that ran on this executor; absent as `diskSpilledBytes`. */
+  memorySpilledBytes?: number;
 }
 
 /** One application attempt as read from its event log. */
@@ -160,6 +190,12 @@ export interface ApplicationRecord {
   dynamicAllocationMinExecutors: number | null;
   /** `spark.dynamicAllocation.maxExecutors`, null when unset. */
   dynamicAllocationMaxExecutors: number | null;
+  /**
+   * The file spark-submit ran (its primary resource: a `.py`, `.jar`, `.R` path), from `System Properties`.`sun.java.command`
+   * of `SparkListenerEnvironmentUpdate` (`org.apache.spark.deploy.SparkSubmit … <primary resource> [app args]`); null when
+   * not submitted by spark-submit (notebooks, Spark Connect) or not logged. Absent in records that predate it.
+   */
+  mainResource?: string | null;
   /** `SparkListenerEnvironmentUpdate`.`Spark Properties`, the full effective properties (redacted as Spark logged them). */
   sparkProperties: Record<string, string>;
 
@@ -203,6 +239,12 @@ export interface ApplicationRecord {
   stages: StageRecord[];
   executors: ExecutorRecord[];
   taskFailures: TaskFailureGroup[];
+  /**
+   * Jobs in `Job ID` order. Absent in records built by code that predates it (treat as unknown); the event-log fold
+   * and the store always set it (an empty list for stores collected before schema version 3). Records from the
+   * History Server REST fallback have `sqlExecutionId` and `failureReason` null (the `jobs` view does not carry them).
+   */
+  jobs?: JobRecord[];
 }
 
 /** What the reader saw besides the record: counts that let a user trust (or not) the record. */

@@ -1,8 +1,31 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Database from 'better-sqlite3';
-import type { ApplicationRecord, ExecutorRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import { jobSignature, resourceStem } from '../history/job-signature';
+import type { AppliedFix } from '../recommend/feedback';
 import { MIGRATIONS } from './migrations';
+
+/**
+ * Workload totals of one application (columns of `applications`, plus counts over its `stages` rows), as
+ * `workloadTotals` returns them; field meanings as in ApplicationRecord.
+ */
+export interface ApplicationTotals {
+  appName: string;
+  inputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  outputBytes: number;
+  totalTasks: number;
+  totalStages: number;
+  cpuTimeMs: number;
+  executorRunTimeMs: number;
+  diskSpilledBytes: number;
+  /** Stage rows stored for it. */
+  stageRows: number;
+  /** Of those, stages that read or wrote shuffle data. */
+  shufflingStages: number;
+}
 
 /** Where a record was read from; used to skip unchanged logs on the next collection. */
 export interface RecordSource {
@@ -190,6 +213,8 @@ export class HistoryStore {
       peak_jvm_heap_bytes: r.peakJvmHeapBytes,
       executor_core_time_ms: Math.round(r.executorCoreTimeMs),
       spark_properties: JSON.stringify(r.sparkProperties),
+      main_resource: r.mainResource ?? null,
+      job_signature: jobSignature(r),
       task_failures: JSON.stringify(r.taskFailures),
       source_path: source.path,
       source_size_bytes: source.sizeBytes,
@@ -223,6 +248,19 @@ export class HistoryStore {
         memory_spilled_bytes: s.memorySpilledBytes,
         disk_spilled_bytes: s.diskSpilledBytes,
         peak_execution_memory_bytes: s.peakExecutionMemoryBytes,
+        task_durations_ms: s.taskDurationsMs === undefined ? null : encodeDurations(s.taskDurationsMs),
+      });
+    }
+    for (const j of r.jobs ?? []) {
+      insertRow(this.db, 'jobs', {
+        app_id: r.appId,
+        job_id: j.jobId,
+        submission_time_ms: j.submissionTimeMs,
+        completion_time_ms: j.completionTimeMs,
+        stage_ids: JSON.stringify(j.stageIds),
+        result: j.result,
+        failure_reason: j.failureReason,
+        sql_execution_id: j.sqlExecutionId,
       });
     }
     for (const e of r.executors) {
@@ -238,6 +276,8 @@ export class HistoryStore {
         task_time_ms: Math.round(e.taskTimeMs),
         is_driver: e.isDriver ? 1 : 0,
         max_memory_bytes: e.maxMemoryBytes ?? null,
+        disk_spilled_bytes: e.diskSpilledBytes ?? null,
+        memory_spilled_bytes: e.memorySpilledBytes ?? null,
       });
     }
   }
@@ -332,6 +372,60 @@ export class HistoryStore {
     });
   }
 
+  /**
+   * Workload totals of every application, without stages or executors (one query): what the similar-jobs index needs,
+   * at a fraction of the cost of `allRuns` (test/bench/similar-jobs.ts measures both).
+   */
+  workloadTotals(): ApplicationTotals[] {
+    const rows = this.db
+      .prepare(
+        `SELECT a.app_name, a.input_bytes, a.shuffle_read_bytes, a.shuffle_write_bytes, a.output_bytes, a.total_tasks, a.total_stages,
+                a.cpu_time_ms, a.executor_run_time_ms, a.disk_spilled_bytes, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+         FROM applications a LEFT JOIN (
+           SELECT app_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id
+         ) s ON s.app_id = a.app_id
+         ORDER BY a.start_time_ms DESC`,
+      )
+      .raw()
+      .all() as unknown[][];
+    return rows.map((r) => ({
+      appName: String(r[0]),
+      inputBytes: num(r[1]),
+      shuffleReadBytes: num(r[2]),
+      shuffleWriteBytes: num(r[3]),
+      outputBytes: num(r[4]),
+      totalTasks: num(r[5]),
+      totalStages: num(r[6]),
+      cpuTimeMs: num(r[7]),
+      executorRunTimeMs: num(r[8]),
+      diskSpilledBytes: num(r[9]),
+      stageRows: num(r[10]),
+      shufflingStages: num(r[11]),
+    }));
+  }
+
+  /**
+   * App names of the runs whose submitted file has this stem (`nightly_etl` for `…/nightly_etl.py`), most runs first.
+   * Rows collected before schema 5 have no submitted file and never match.
+   */
+  appNamesBySubmittedFile(stem: string): string[] {
+    const rows = this.db.prepare("SELECT app_name, main_resource, count(*) AS n FROM applications WHERE main_resource IS NOT NULL AND main_resource LIKE ? GROUP BY app_name, main_resource ORDER BY n DESC").all(`%${stem}%`) as Row[];
+    const out: string[] = [];
+    for (const r of rows) if (resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() && !out.includes(String(r.app_name))) out.push(String(r.app_name));
+    return out;
+  }
+
+  /**
+   * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
+   * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
+   */
+  runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
+    const sig = this.db.prepare('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
+    if (!sig) return [];
+    const apps = this.db.prepare('SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?').all(sig.job_signature, appName, limit) as Row[];
+    return apps.map((a) => this.toRecord(a));
+  }
+
   /** Distinct application names (for matching a file to its job). */
   appNames(): string[] {
     return (this.db.prepare('SELECT DISTINCT app_name FROM applications').all() as Row[]).map((r) => String(r.app_name));
@@ -348,6 +442,39 @@ export class HistoryStore {
     return apps.map((a) => this.toRecord(a));
   }
 
+  /**
+   * Remembers an applied quick fix (table `applied_fixes`, migration 4).
+   * @returns its id.
+   */
+  recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
+    const r = this.db
+      .prepare('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(fix.fileUri, fix.appName, fix.key, fix.oldValue, fix.newValue, Math.trunc(fix.appliedAtMs));
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Applied fixes of a job (by app name), or of a file when `fileUri` is given too; oldest first. */
+  appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
+    const rows = this.db
+      .prepare('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id')
+      .all(appName, fileUri ?? null, fileUri ?? null) as Row[];
+    return rows.map((r) => ({
+      id: num(r.id),
+      fileUri: String(r.file_uri),
+      appName: strOrNull(r.app_name),
+      key: String(r.setting_key),
+      oldValue: strOrNull(r.old_value),
+      newValue: String(r.new_value),
+      appliedAtMs: num(r.applied_at_ms),
+    }));
+  }
+
+  /** The full record of one application, or null when it is not stored. */
+  runById(appId: string): ApplicationRecord | null {
+    const row = this.db.prepare('SELECT * FROM applications WHERE app_id = ?').get(appId) as Row | undefined;
+    return row ? this.toRecord(row) : null;
+  }
+
   /** All records, newest first (for the CLI and tests; not for the hover path). */
   allRuns(limit = 1000): ApplicationRecord[] {
     const apps = this.db.prepare('SELECT * FROM applications ORDER BY start_time_ms DESC LIMIT ?').all(limit) as Row[];
@@ -357,7 +484,7 @@ export class HistoryStore {
   private toRecord(a: Row): ApplicationRecord {
     const appId = String(a.app_id);
     const stages = (this.db.prepare('SELECT * FROM stages WHERE app_id = ? ORDER BY stage_id, stage_attempt_id').all(appId) as Row[]).map(
-      (s): StageRecord => ({
+      (s): StageRecord => withDurations(s, {
         stageId: num(s.stage_id),
         attemptId: num(s.stage_attempt_id),
         name: String(s.name),
@@ -382,8 +509,19 @@ export class HistoryStore {
         peakExecutionMemoryBytes: num(s.peak_execution_memory_bytes),
       }),
     );
+    const jobs = (this.db.prepare('SELECT * FROM jobs WHERE app_id = ? ORDER BY job_id').all(appId) as Row[]).map(
+      (j): JobRecord => ({
+        jobId: num(j.job_id),
+        submissionTimeMs: numOrNull(j.submission_time_ms),
+        completionTimeMs: numOrNull(j.completion_time_ms),
+        stageIds: parseJson<number[]>(j.stage_ids, []),
+        result: strOrNull(j.result),
+        failureReason: strOrNull(j.failure_reason),
+        sqlExecutionId: numOrNull(j.sql_execution_id),
+      }),
+    );
     const executors = (this.db.prepare('SELECT * FROM executors WHERE app_id = ?').all(appId) as Row[]).map(
-      (e): ExecutorRecord => ({
+      (e): ExecutorRecord => withSpill(e, {
         executorId: String(e.executor_id),
         host: String(e.host),
         totalCores: num(e.total_cores),
@@ -421,6 +559,7 @@ export class HistoryStore {
       dynamicAllocationEnabled: a.dynamic_allocation_enabled === 1,
       dynamicAllocationMinExecutors: numOrNull(a.dynamic_allocation_min_executors),
       dynamicAllocationMaxExecutors: numOrNull(a.dynamic_allocation_max_executors),
+      ...(a.main_resource !== undefined ? { mainResource: strOrNull(a.main_resource) } : {}),
       sparkProperties: parseJson<Record<string, string>>(a.spark_properties, {}),
       totalTasks: num(a.total_tasks),
       failedTasks: num(a.failed_tasks),
@@ -443,6 +582,7 @@ export class HistoryStore {
       stages,
       executors,
       taskFailures: parseJson<TaskFailureGroup[]>(a.task_failures, []),
+      jobs,
     };
   }
 }
@@ -471,6 +611,40 @@ function insertRow(db: Database.Database, table: string, row: Row): void {
   let stmt = cache.get(sql);
   if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
   stmt.run(row);
+}
+
+/**
+ * Task durations (ms, integers as the event log writes them) as a BLOB of little-endian Int32 (4 bytes per task;
+ * a stage of 100,000 tasks takes 400 kB, a quarter of JSON text). Values are rounded and clamped to [0, 2^31 − 1] ms
+ * (24.8 days).
+ */
+export function encodeDurations(durations: readonly number[]): Buffer {
+  const b = Buffer.alloc(durations.length * 4);
+  for (let i = 0; i < durations.length; i++) b.writeInt32LE(Math.min(0x7fffffff, Math.max(0, Math.round(durations[i]))), i * 4);
+  return b;
+}
+
+/** Inverse of {@link encodeDurations}. @throws RangeError when the BLOB length is not a multiple of 4. */
+export function decodeDurations(b: Uint8Array): number[] {
+  if (b.length % 4 !== 0) throw new RangeError(`task_durations_ms BLOB of ${b.length} bytes is not a whole number of Int32 values`);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Array<number>(b.length / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
+  return out;
+}
+
+/** Adds `taskDurationsMs` from the row's BLOB to a stage (absent when the column is NULL: REST records, stores before v3). */
+function withDurations(row: Row, stage: StageRecord): StageRecord {
+  const blob = row.task_durations_ms;
+  if (blob instanceof Uint8Array) stage.taskDurationsMs = decodeDurations(blob);
+  return stage;
+}
+
+/** Adds per-executor spill from the row (absent when NULL: REST records, stores before v4). */
+function withSpill(row: Row, e: ExecutorRecord): ExecutorRecord {
+  if (row.disk_spilled_bytes !== null && row.disk_spilled_bytes !== undefined) e.diskSpilledBytes = num(row.disk_spilled_bytes);
+  if (row.memory_spilled_bytes !== null && row.memory_spilled_bytes !== undefined) e.memorySpilledBytes = num(row.memory_spilled_bytes);
+  return e;
 }
 
 function num(v: unknown): number {

@@ -125,4 +125,49 @@ CREATE TABLE collection_sources (
 );
 `,
   },
+  {
+    version: 3,
+    description: 'per-task durations of stages (Int32 LE BLOB) and jobs (stage ids, SQL execution id)',
+    sql: `
+ALTER TABLE stages ADD COLUMN task_durations_ms BLOB;
+CREATE TABLE jobs (
+  app_id TEXT NOT NULL REFERENCES applications(app_id) ON DELETE CASCADE,
+  job_id INTEGER NOT NULL,
+  submission_time_ms INTEGER,
+  completion_time_ms INTEGER,
+  stage_ids TEXT NOT NULL,
+  result TEXT,
+  failure_reason TEXT,
+  sql_execution_id INTEGER,
+  PRIMARY KEY (app_id, job_id)
+);
+`,
+  },
+  {
+    version: 4,
+    description: 'spill per executor; applied_fixes: quick fixes the user applied (feedback loop)',
+    sql: `
+ALTER TABLE executors ADD COLUMN disk_spilled_bytes INTEGER;
+ALTER TABLE executors ADD COLUMN memory_spilled_bytes INTEGER;
+CREATE TABLE applied_fixes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  file_uri TEXT NOT NULL,
+  app_name TEXT,
+  setting_key TEXT NOT NULL,
+  old_value TEXT,
+  new_value TEXT NOT NULL,
+  applied_at_ms INTEGER NOT NULL
+);
+CREATE INDEX applied_fixes_app ON applied_fixes(app_name, setting_key);
+`,
+  },
+  {
+    version: 5,
+    description: 'same-job keys: the submitted file (main_resource) and the stage-DAG signature of each application',
+    sql: `
+ALTER TABLE applications ADD COLUMN main_resource TEXT;
+ALTER TABLE applications ADD COLUMN job_signature TEXT;
+CREATE INDEX applications_job_signature ON applications(job_signature);
+`,
+  },
 ];

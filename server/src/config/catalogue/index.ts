@@ -60,11 +60,40 @@ export function existsIn(key: string, versionLine: VersionLine): boolean {
 }
 
 /**
+ * Apache Spark `major.minor` of each Databricks Runtime major version, from Databricks' "Databricks
+ * Runtime release notes versions and compatibility" page (docs.databricks.com/release-notes/runtime,
+ * read 2026-11): 10.4 LTS → 3.2.1, 11.3 LTS → 3.3.0, 12.2 LTS → 3.3.2, 13.3 LTS → 3.4.1,
+ * 14.x → 3.5.0, 15.4 LTS → 3.5.0, 16.4 LTS → 3.5.2, 17.x → 4.0.0, 18.0 → 4.1.0. All minor releases of
+ * one runtime major share the Spark minor line.
+ */
+const DATABRICKS_RUNTIME_SPARK: ReadonlyMap<number, string> = new Map([
+  [10, '3.2'], [11, '3.3'], [12, '3.3'], [13, '3.4'], [14, '3.5'], [15, '3.5'], [16, '3.5'], [17, '4.0'], [18, '4.1'],
+]);
+
+/**
+ * The Apache Spark version (`major.minor`) of a Databricks Runtime `spark_version` string such as
+ * `'13.3.x-scala2.12'`, `'14.3.x-photon-scala2.12'` or `'15.4.x-cpu-ml-scala2.12'`.
+ * @returns e.g. `'3.4'`; undefined when the text is not a Databricks Runtime version (Apache Spark
+ *   versions never contain `.x-`) or the runtime major is not in the table (older than 10, newer than 18).
+ */
+export function sparkVersionOfDatabricksRuntime(runtimeVersion: string): string | undefined {
+  const m = /^\s*(\d+)\.\d+\.x-/.exec(runtimeVersion);
+  return m ? DATABRICKS_RUNTIME_SPARK.get(Number(m[1])) : undefined;
+}
+
+/**
  * The release line of a Spark version: `'3.5.1'` → `'3.5'`, `'4.0.0-preview2'` → `'4.0'`.
+ * A Databricks Runtime version maps through the Spark version it ships (`'13.3.x-scala2.12'` → `'3.4'`,
+ * see {@link sparkVersionOfDatabricksRuntime}); one whose Spark is unknown maps to the newest line.
  * Versions newer than the newest known line map to it (`'4.3.0'` → `'4.1'`), older ones to the
  * oldest (`'3.2.4'` → `'3.3'`), and text without a `major.minor` prefix to the newest line.
  */
 export function versionLineOf(sparkVersion: string): VersionLine {
+  if (/^\s*\d+\.\d+\.x-/.test(sparkVersion)) {
+    const spark = sparkVersionOfDatabricksRuntime(sparkVersion);
+    if (spark === undefined) return NEWEST_VERSION_LINE;
+    sparkVersion = spark;
+  }
   const m = /^\s*v?(\d+)\.(\d+)/.exec(sparkVersion);
   if (!m) return NEWEST_VERSION_LINE;
   const wanted = Number(m[1]) * 1000 + Number(m[2]);

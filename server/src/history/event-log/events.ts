@@ -30,6 +30,7 @@ export const DbcMetadataSchema = z.object({ 'Spark Version': str, Timestamp: num
 /** `SparkListenerEnvironmentUpdate`: only `Spark Properties` (string → string) is read. */
 export const EnvironmentUpdateSchema = z.object({
   'Spark Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
+  'System Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 
 /** `SparkListenerApplicationStart` (`App ID` since 1.1, `App Attempt ID` since 1.4). */
@@ -83,14 +84,19 @@ export const StageInfoSchema = z.object({
 export const StageEventSchema = z.object({ 'Stage Info': StageInfoSchema.optional().catch(undefined) });
 
 /** `SparkListenerJobStart`. */
-export const JobStartSchema = z.object({ 'Job ID': num, 'Submission Time': num });
+export const JobStartSchema = z.object({
+  'Job ID': num,
+  'Submission Time': num,
+  'Stage IDs': z.array(z.number()).optional().catch(undefined),
+  Properties: z.record(z.string(), z.unknown()).optional().catch(undefined),
+});
 
 /** `SparkListenerJobEnd`: `Job Result`.`Result` is `JobSucceeded` or `JobFailed`. */
 export const JobEndSchema = z.object({
   'Job ID': num,
   'Completion Time': num,
   'Job Result': z
-    .object({ Result: str })
+    .object({ Result: str, Exception: z.object({ Message: str }).optional().catch(undefined) })
     .optional()
     .catch(undefined),
 });

@@ -2,9 +2,9 @@
  * Folding Spark listener events, one at a time, into an {@link ApplicationRecord}.
  *
  * Knows nothing of files or codecs: it takes parsed JSON objects (one per event-log line) and keeps
- * only running sums, per-stage and per-executor state, and the task durations of the stages still
- * running (freed when a stage completes), so memory is bounded by the number of stages and executors
- * plus 8 bytes per task of the stages in flight, not by the log size.
+ * only running sums, per-stage, per-job and per-executor state, and the durations of successful tasks
+ * (launch times too while their stage runs), so memory is bounded by the number of stages, jobs and
+ * executors plus about 8 bytes per successful task (16 while its stage is in flight), not by the log size.
  *
  * Field names and units: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala;
  * ../shared/docs/spark-reference.md A3 (version drift: every field may be missing in older logs).
@@ -14,6 +14,7 @@ import type {
   ApplicationRecord,
   DurationQuantilesMs,
   ExecutorRecord,
+  JobRecord,
   ReadStats,
   StageRecord,
   TaskFailureGroup,
@@ -68,9 +69,13 @@ export interface FolderOptions {
 }
 
 /** A stage being folded: the record's fields, plus what is needed until it is summarised. */
-interface StageState extends Omit<StageRecord, 'taskDurationMs' | 'skewRatio'> {
+interface StageState extends Omit<StageRecord, 'taskDurationMs' | 'skewRatio' | 'taskDurationsMs'> {
   /** Durations (ms) of successful tasks while the stage runs; null once summarised. */
   durations: NumberBuffer | null;
+  /** `Launch Time` of the same tasks (index-aligned with `durations`); null once summarised. */
+  launches: NumberBuffer | null;
+  /** Durations of successful tasks in launch order, set when summarised (late task ends appended). */
+  ordered: number[];
   quantiles: DurationQuantilesMs | null;
   /** Successful tasks with a usable duration (`Launch Time` and `Finish Time`). */
   durationCount: number;
@@ -104,6 +109,30 @@ function parseIntSetting(v: string | undefined): number | null {
   return /^[+-]?\d+$/.test(t) ? Number(t) : null;
 }
 
+/** spark-submit options that take no value (SparkSubmitArguments / SparkSubmitOptionParser switches). */
+const SUBMIT_SWITCHES = new Set(['--verbose', '-v', '--supervise', '--help', '-h', '--version', '--usage-error']);
+
+/**
+ * The primary resource of a `sun.java.command` line of spark-submit: the first argument after
+ * `org.apache.spark.deploy.SparkSubmit` that is neither an option nor an option's value (every `--option` takes a
+ * value except the switches; SparkSubmitOptionParser.java). `spark-shell`/`pyspark-shell` placeholders count as none.
+ * @returns the path as written, or null when the command is not spark-submit or has no primary resource.
+ */
+export function sparkSubmitPrimaryResource(command: string): string | null {
+  const words = command.trim().split(/\s+/);
+  const at = words.indexOf('org.apache.spark.deploy.SparkSubmit');
+  if (at < 0) return null;
+  for (let i = at + 1; i < words.length; i++) {
+    const w = words[i];
+    if (w.startsWith('-')) {
+      if (!SUBMIT_SWITCHES.has(w) && !w.includes('=')) i++;
+      continue;
+    }
+    return w === 'spark-shell' || w === 'pyspark-shell' || w === 'sparkr-shell' ? null : w;
+  }
+  return null;
+}
+
 function compareExecutorIds(a: ExecutorState, b: ExecutorState): number {
   if (a.isDriver !== b.isDriver) return a.isDriver ? -1 : 1;
   const na = Number(a.executorId);
@@ -134,6 +163,7 @@ export class ApplicationFolder {
   private exitCode: number | null = null;
   private lastTimestampMs = 0;
   private readonly props = new Map<string, string>();
+  private mainResource: string | null = null;
 
   private readonly executors = new Map<string, ExecutorState>();
   private readonly alive = new Set<string>();
@@ -158,6 +188,7 @@ export class ApplicationFolder {
   private diskSpilledBytes = 0;
   private peakExecutionMemoryBytes = 0;
   private readonly failures = new Map<string, TaskFailureGroup>();
+  private readonly jobs = new Map<number, JobRecord>();
 
   private ignoredEvents = 0;
   private lateTaskEnds = 0;
@@ -202,6 +233,15 @@ export class ApplicationFolder {
         const j = JobStartSchema.parse(e);
         this.totalJobs++;
         this.seen(j['Submission Time']);
+        const id = j['Job ID'];
+        if (id !== undefined) {
+          const sql = j.Properties?.['spark.sql.execution.id'];
+          const sqlId = typeof sql === 'string' && /^\d+$/.test(sql.trim()) ? Number(sql.trim()) : typeof sql === 'number' ? sql : null;
+          const job = this.job(id);
+          job.submissionTimeMs = j['Submission Time'] ?? null;
+          job.stageIds = j['Stage IDs'] ?? [];
+          job.sqlExecutionId = sqlId;
+        }
         return;
       }
       case 'SparkListenerJobEnd': {
@@ -209,6 +249,14 @@ export class ApplicationFolder {
         const result = j['Job Result']?.Result;
         if (result !== undefined && result !== 'JobSucceeded') this.failedJobs++;
         this.seen(j['Completion Time']);
+        const id = j['Job ID'];
+        if (id !== undefined) {
+          const job = this.job(id);
+          job.completionTimeMs = j['Completion Time'] ?? null;
+          job.result = result ?? null;
+          const msg = j['Job Result']?.Exception?.Message;
+          job.failureReason = result !== undefined && result !== 'JobSucceeded' ? (msg ?? result).slice(0, FAILURE_EXAMPLE_MAX_CHARS) : null;
+        }
         return;
       }
       case 'SparkListenerExecutorAdded':
@@ -221,8 +269,11 @@ export class ApplicationFolder {
         this.onBlockManagerAdded(e);
         return;
       case 'SparkListenerEnvironmentUpdate': {
-        const props = EnvironmentUpdateSchema.parse(e)['Spark Properties'];
+        const env = EnvironmentUpdateSchema.parse(e);
+        const props = env['Spark Properties'];
         if (props) for (const [k, v] of Object.entries(props)) if (typeof v === 'string') this.props.set(k, v);
+        const command = env['System Properties']?.['sun.java.command'];
+        if (typeof command === 'string') this.mainResource = sparkSubmitPrimaryResource(command);
         return;
       }
       case 'SparkListenerApplicationStart':
@@ -246,6 +297,15 @@ export class ApplicationFolder {
       default:
         this.ignoredEvents++;
     }
+  }
+
+  private job(id: number): JobRecord {
+    let job = this.jobs.get(id);
+    if (job === undefined) {
+      job = { jobId: id, submissionTimeMs: null, completionTimeMs: null, stageIds: [], result: null, failureReason: null, sqlExecutionId: null };
+      this.jobs.set(id, job);
+    }
+    return job;
   }
 
   /** Tracks the latest timestamp seen (epoch ms), for the duration of logs without an end. */
@@ -282,6 +342,8 @@ export class ApplicationFolder {
         taskTimeMs: 0,
         isDriver: isDriverId(id),
         maxMemoryBytes: null,
+        diskSpilledBytes: 0,
+        memorySpilledBytes: 0,
       };
       this.executors.set(id, ex);
     }
@@ -367,6 +429,8 @@ export class ApplicationFolder {
         diskSpilledBytes: 0,
         peakExecutionMemoryBytes: 0,
         durations: new NumberBuffer(),
+        launches: new NumberBuffer(),
+        ordered: [],
         quantiles: null,
         durationCount: 0,
         announced: false,
@@ -400,11 +464,21 @@ export class ApplicationFolder {
     this.summarise(s);
   }
 
-  /** Computes the stage's duration quantiles and frees its duration buffer. */
+  /** Computes the stage's duration quantiles and launch-ordered durations, and frees its buffers. */
   private summarise(s: StageState): void {
-    if (s.durations === null) return;
-    if (s.durations.length > 0) s.quantiles = durationQuantiles(s.durations.sorted());
+    if (s.durations === null || s.launches === null) return;
+    const n = s.durations.length;
+    if (n > 0) {
+      const d = s.durations.values();
+      const l = s.launches.values();
+      const idx = Array.from({ length: n }, (_, i) => i);
+      // Stable sort: ties keep the order the task ends were logged.
+      idx.sort((a, b) => l[a] - l[b]);
+      s.ordered = idx.map((i) => d[i]);
+      s.quantiles = durationQuantiles(s.durations.sorted());
+    }
     s.durations = null;
+    s.launches = null;
   }
 
   private onTaskEnd(e: Json): void {
@@ -430,9 +504,11 @@ export class ApplicationFolder {
       if (typeof launch === 'number' && typeof finish === 'number' && finish >= launch && launch > 0) {
         const d = finish - launch;
         s.durationCount++;
-        if (s.durations !== null) {
+        if (s.durations !== null && s.launches !== null) {
           s.durations.push(d);
+          s.launches.push(launch);
         } else {
+          s.ordered.push(d);
           // A task end after its stage completed (speculative copy): keep counts right, widen min/max only.
           this.lateTaskEnds++;
           if (s.quantiles === null) s.quantiles = { min: d, p25: d, median: d, p75: d, p95: d, max: d };
@@ -487,7 +563,11 @@ export class ApplicationFolder {
       this.memorySpilledBytes += memSpill;
       this.diskSpilledBytes += diskSpill;
       if (peak > this.peakExecutionMemoryBytes) this.peakExecutionMemoryBytes = peak;
-      if (ex !== null) ex.taskTimeMs += runTime;
+      if (ex !== null) {
+        ex.taskTimeMs += runTime;
+        ex.diskSpilledBytes += diskSpill;
+        ex.memorySpilledBytes += memSpill;
+      }
     }
 
     if (ex !== null) {
@@ -551,6 +631,7 @@ export class ApplicationFolder {
         memorySpilledBytes: s.memorySpilledBytes,
         diskSpilledBytes: s.diskSpilledBytes,
         peakExecutionMemoryBytes: s.peakExecutionMemoryBytes,
+        taskDurationsMs: s.ordered,
       });
     }
     stages.sort((a, b) => a.stageId - b.stageId || a.attemptId - b.attemptId);
@@ -587,6 +668,8 @@ export class ApplicationFolder {
         taskTimeMs: x.taskTimeMs,
         isDriver: x.isDriver,
         maxMemoryBytes: x.maxMemoryBytes,
+        diskSpilledBytes: x.diskSpilledBytes,
+        memorySpilledBytes: x.memorySpilledBytes,
       };
     });
 
@@ -625,6 +708,7 @@ export class ApplicationFolder {
       dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
       dynamicAllocationMinExecutors: parseIntSetting(prop('spark.dynamicAllocation.minExecutors')),
       dynamicAllocationMaxExecutors: parseIntSetting(prop('spark.dynamicAllocation.maxExecutors')),
+      mainResource: this.mainResource,
       sparkProperties: Object.fromEntries(this.props),
       totalTasks: this.totalTasks,
       failedTasks: this.failedTasks,
@@ -647,6 +731,7 @@ export class ApplicationFolder {
       stages,
       executors,
       taskFailures: [...this.failures.values()].sort((a, b) => b.count - a.count),
+      jobs: [...this.jobs.values()].sort((a, b) => a.jobId - b.jobId),
     };
   }
 }

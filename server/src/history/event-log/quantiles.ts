@@ -31,6 +31,11 @@ export class NumberBuffer {
     this.data[this.count++] = value;
   }
 
+  /** The values in push order (a view over the buffer; invalidated by `push` and `sorted`). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.count);
+  }
+
   /** The values sorted ascending (a view over the buffer, which is sorted in place). */
   sorted(): Float64Array {
     return this.data.subarray(0, this.count).sort();

@@ -8,6 +8,8 @@
  *   `spark.ui.retainedStages` / `retainedJobs` / `retainedTasks` entries, so for big applications stage
  *   and job counts and every sum over them can be short;
  * - `taskFailures` is empty and `parentIds` of stages are empty (the stage list does not carry them);
+ * - stages have no per-task durations (`taskDurationsMs` absent: the what-if simulation then synthesises them from
+ *   the stored quantiles), and jobs have `sqlExecutionId` and `failureReason` null (`JobData` carries neither);
  * - a stage's `taskDurationMs` comes from `taskMetricsDistributions.duration` at quantiles
  *   0, 0.25, 0.5, 0.75, 0.95, 1 (`withSummaries`, Spark 3.4+; null on older servers), and the
  *   application's `peakExecutionMemoryBytes` from the per-stage maximum of
@@ -23,8 +25,9 @@
 
 import { z } from 'zod';
 import { parseSparkSizeMiB } from '../../config/spark-units';
-import type { ApplicationRecord, ExecutorRecord, StageRecord } from '../application-record';
+import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord } from '../application-record';
 import type { HistoryServerClient } from './client';
+import { sparkSubmitPrimaryResource } from '../event-log/fold';
 import { parseSparkDate, type ListedAttempt } from './rest-types';
 
 /** Quantiles requested for stage summaries, in the order of `DurationQuantilesMs`. */
@@ -33,7 +36,10 @@ export const STAGE_QUANTILES = [0, 0.25, 0.5, 0.75, 0.95, 1];
 const num = z.number().optional();
 
 /** `GET …/environment` (`ApplicationEnvironmentInfo`); only what the record uses. */
-const EnvironmentSchema = z.looseObject({ sparkProperties: z.array(z.tuple([z.string(), z.string()])) });
+const EnvironmentSchema = z.looseObject({
+  sparkProperties: z.array(z.tuple([z.string(), z.string()])),
+  systemProperties: z.array(z.tuple([z.string(), z.string()])).optional(),
+});
 
 /** One entry of `GET …/allexecutors` (`ExecutorSummary`). */
 const ExecutorSchema = z.looseObject({
@@ -76,7 +82,13 @@ const StageSchema = z.looseObject({
 });
 
 /** One entry of `GET …/jobs` (`JobData`). */
-const JobSchema = z.looseObject({ jobId: z.number(), status: z.string() });
+const JobSchema = z.looseObject({
+  jobId: z.number(),
+  status: z.string(),
+  submissionTime: z.string().optional(),
+  completionTime: z.string().optional(),
+  stageIds: z.array(z.number()).optional(),
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
   const r = schema.safeParse(body);
@@ -220,6 +232,7 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
     dynamicAllocationMinExecutors: intSetting(prop('spark.dynamicAllocation.minExecutors')),
     dynamicAllocationMaxExecutors: intSetting(prop('spark.dynamicAllocation.maxExecutors')),
+    mainResource: sparkSubmitPrimaryResource(new Map(env.systemProperties ?? []).get('sun.java.command') ?? ''),
     sparkProperties: Object.fromEntries(props),
     totalTasks: sum((s) => s.succeededTasks + s.failedTasks),
     failedTasks: sum((s) => s.failedTasks),
@@ -242,5 +255,18 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     stages,
     executors,
     taskFailures: [],
+    jobs: jobs
+      .map(
+        (j): JobRecord => ({
+          jobId: j.jobId,
+          submissionTimeMs: parseSparkDate(j.submissionTime),
+          completionTimeMs: parseSparkDate(j.completionTime),
+          stageIds: j.stageIds ?? [],
+          result: j.status === 'SUCCEEDED' ? 'JobSucceeded' : j.status === 'FAILED' ? 'JobFailed' : null,
+          failureReason: null,
+          sqlExecutionId: null,
+        }),
+      )
+      .sort((x, y) => x.jobId - y.jobId),
   };
 }

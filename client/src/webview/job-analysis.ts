@@ -1,0 +1,179 @@
+/**
+ * The job-analysis webview's script (bundled by esbuild.js into client/out/webview/job-analysis.js, an IIFE with
+ * chart.js inside: no network, no other files). Reads the `JobAnalysis` JSON the page carries, draws the charts
+ * in VS Code's theme colours (CSS variables `--vscode-charts-*`), and posts `{ type: 'selectRun', appId }` when
+ * a run is clicked. Chart labels are drawn on canvas and DOM text is set with `textContent`, so store text never
+ * becomes markup.
+ */
+import Chart from 'chart.js/auto';
+import type { JobAnalysis } from '../../../shared/src/protocol';
+
+declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
+
+const vscode = acquireVsCodeApi();
+const data = JSON.parse(document.getElementById('job-analysis-data')?.textContent ?? 'null') as JobAnalysis | null;
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return v.length > 0 ? v : fallback;
+}
+
+const colours = {
+  fg: cssVar('--vscode-foreground', '#cccccc'),
+  grid: cssVar('--vscode-panel-border', 'rgba(128,128,128,0.35)'),
+  blue: cssVar('--vscode-charts-blue', '#3794ff'),
+  orange: cssVar('--vscode-charts-orange', '#d18616'),
+  red: cssVar('--vscode-charts-red', '#f14c4c'),
+  green: cssVar('--vscode-charts-green', '#89d185'),
+  purple: cssVar('--vscode-charts-purple', '#b180d7'),
+  yellow: cssVar('--vscode-charts-yellow', '#cca700'),
+};
+Chart.defaults.color = colours.fg;
+Chart.defaults.borderColor = colours.grid;
+Chart.defaults.font.family = cssVar('--vscode-font-family', 'sans-serif');
+Chart.defaults.animation = false;
+Chart.defaults.maintainAspectRatio = false;
+
+function canvas(id: string): HTMLCanvasElement | null {
+  return document.getElementById(id) as HTMLCanvasElement | null;
+}
+
+function selectRun(appId: string): void {
+  vscode.postMessage({ type: 'selectRun', appId });
+}
+
+function shortDate(ms: number): string {
+  return new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
+}
+
+function draw(d: JobAnalysis): void {
+  const labels = d.runs.map((r) => shortDate(r.startTimeMs));
+  const runsDuration = canvas('runs-duration');
+  if (runsDuration) {
+    new Chart(runsDuration, {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { type: 'line', label: 'duration (s)', data: d.runs.map((r) => r.durationMs / 1000), borderColor: colours.blue, backgroundColor: colours.blue, yAxisID: 'y' },
+          {
+            type: 'bar',
+            label: 'disk spill (MiB)',
+            data: d.runs.map((r) => r.diskSpilledBytes / 1048576),
+            backgroundColor: d.runs.map((r) => (r.spilled ? colours.red : colours.orange)),
+            yAxisID: 'spill',
+          },
+        ],
+      },
+      options: {
+        onClick: (_e, elements) => {
+          const i = elements[0]?.index;
+          if (i !== undefined) selectRun(d.runs[i].appId);
+        },
+        plugins: { title: { display: true, text: 'Duration and disk spill per run (click a run to show it)' }, tooltip: { callbacks: { footer: (items) => d.runs[items[0].dataIndex]?.appId ?? '' } } },
+        scales: { y: { title: { display: true, text: 'seconds' }, beginAtZero: true }, spill: { position: 'right', title: { display: true, text: 'MiB' }, beginAtZero: true, grid: { drawOnChartArea: false } } },
+      },
+    });
+  }
+  const runsCost = canvas('runs-cost');
+  if (runsCost) {
+    new Chart(runsCost, {
+      type: 'bar',
+      data: {
+        labels,
+        datasets: [
+          { label: 'executor core-hours', data: d.runs.map((r) => r.coreHours), backgroundColor: colours.purple, yAxisID: 'y' },
+          { type: 'line', label: 'DCU', data: d.runs.map((r) => r.dcu), borderColor: colours.yellow, backgroundColor: colours.yellow, yAxisID: 'dcu' },
+        ],
+      },
+      options: {
+        onClick: (_e, elements) => {
+          const i = elements[0]?.index;
+          if (i !== undefined) selectRun(d.runs[i].appId);
+        },
+        plugins: { title: { display: true, text: 'Cost per run: executor core-hours and DataFlint Compute Units' } },
+        scales: { y: { beginAtZero: true, title: { display: true, text: 'core-hours' } }, dcu: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } },
+      },
+    });
+  }
+  const gantt = canvas('stage-gantt');
+  if (gantt) {
+    const stages = d.stages.filter((s) => s.submissionTimeMs !== null);
+    const t0 = d.selectedStartMs;
+    new Chart(gantt, {
+      type: 'bar',
+      data: {
+        labels: stages.map((s) => `${s.stageId}${s.attemptId ? `.${s.attemptId}` : ''} ${s.name.slice(0, 40)}`),
+        datasets: [
+          {
+            label: 'stage running (s since application start)',
+            data: stages.map((s) => [((s.submissionTimeMs as number) - t0) / 1000, ((s.completionTimeMs ?? d.selectedEndMs) - t0) / 1000]),
+            backgroundColor: stages.map((s) => (s.failureReason ? colours.red : s.stageId === d.worstStageId ? colours.orange : colours.blue)),
+            borderSkipped: false,
+          },
+        ],
+      },
+      options: {
+        indexAxis: 'y',
+        plugins: {
+          legend: { display: false },
+          tooltip: { callbacks: { afterLabel: (item) => { const s = stages[item.dataIndex]; return s ? `${s.numTasks} tasks${s.failedTasks ? `, ${s.failedTasks} failed` : ''}` : ''; } } },
+        },
+        scales: { x: { min: 0, max: (d.selectedEndMs - t0) / 1000, title: { display: true, text: 'seconds since application start' } } },
+      },
+    });
+  }
+  const util = canvas('executor-utilisation');
+  if (util) {
+    new Chart(util, {
+      type: 'bar',
+      data: {
+        labels: d.executors.map((x) => `executor ${x.executorId} (${x.totalCores} cores)`),
+        datasets: [{ label: 'task time / core time (%)', data: d.executors.map((x) => (x.utilisation === null ? 0 : x.utilisation * 100)), backgroundColor: colours.green }],
+      },
+      options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100, title: { display: true, text: '% of core time running tasks' } } } },
+    });
+  }
+  const tasks = canvas('task-durations');
+  const worst = d.stages.find((s) => s.stageId === d.worstStageId);
+  const all = d.worstStageTaskDurationsMs;
+  if (tasks && worst && all && all.length > 0) {
+    // Per-task durations in the store: a histogram of 20 equal-width bins from 0 to the longest task.
+    const max = Math.max(...all);
+    const bins = 20;
+    const width = Math.max(1, Math.ceil(max / bins));
+    const counts = new Array<number>(bins).fill(0);
+    for (const ms of all) counts[Math.min(bins - 1, Math.floor(ms / width))]++;
+    const q = worst.taskDurationMs;
+    new Chart(tasks, {
+      type: 'bar',
+      data: {
+        labels: counts.map((_, i) => `${(i * width) / 1000}–${((i + 1) * width) / 1000} s`),
+        datasets: [{ label: 'tasks', data: counts, backgroundColor: counts.map((_, i) => (i === bins - 1 ? colours.red : colours.blue)) }],
+      },
+      options: {
+        plugins: { legend: { display: false }, title: { display: true, text: `${all.length} tasks${q && q.median > 0 ? `; max / median ${(q.max / q.median).toFixed(1)}×` : ''}` } },
+        // Logarithmic counts, so one straggler beside hundreds of ordinary tasks stays visible.
+        scales: { y: { type: 'logarithmic', title: { display: true, text: 'tasks (log scale)' } }, x: { title: { display: true, text: 'task duration' } } },
+      },
+    });
+  } else if (tasks && worst?.taskDurationMs) {
+    const q = worst.taskDurationMs;
+    new Chart(tasks, {
+      type: 'bar',
+      data: {
+        labels: ['min', 'p25', 'median', 'p75', 'p95', 'max'],
+        datasets: [{ label: 'task duration (ms)', data: [q.min, q.p25, q.median, q.p75, q.p95, q.max], backgroundColor: [colours.blue, colours.blue, colours.green, colours.blue, colours.orange, colours.red] }],
+      },
+      options: { plugins: { legend: { display: false }, title: { display: true, text: `${worst.numTasks} tasks; max / median ${(q.median > 0 ? q.max / q.median : 0).toFixed(1)}×` } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } } },
+    });
+  }
+}
+
+for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button.run'))) {
+  b.addEventListener('click', () => {
+    const id = b.dataset.appId;
+    if (id) selectRun(id);
+  });
+}
+if (data) draw(data);

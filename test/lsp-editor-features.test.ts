@@ -1,0 +1,150 @@
+/**
+ * Protocol test of the editor features over stdio against the BUILT server (server/out/server.js): code lens,
+ * inlay hints (and their `sparkOptimizer.inlayHints.enabled` switch), the job hover's command link, and the
+ * custom requests `sparkOptimizer/listJobs` and `sparkOptimizer/jobAnalysis`, on the real example runs in
+ * examples/history collected into a temporary store. Expected values: examples/history/README.md and a python
+ * fold of the raw events (see test/editor-features.test.ts).
+ */
+import * as assert from 'assert';
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { pathToFileURL } from 'url';
+import {
+  CodeLens,
+  createProtocolConnection,
+  Hover,
+  InlayHint,
+  MarkupContent,
+  ProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+import { CollectEventLogsRequest, JobAnalysisRequest, ListJobsRequest } from '../shared/src/protocol';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SERVER = path.join(ROOT, 'server', 'out', 'server.js');
+const EXAMPLES = path.join(ROOT, 'examples');
+
+describe('editor features over LSP (built server/out/server.js)', function () {
+  this.timeout(60_000);
+  let child: ChildProcess;
+  let conn: ProtocolConnection;
+  let tmp: string;
+  let inlayHintsEnabled = true;
+  let codeLensRefreshes = 0;
+  const serverLog: string[] = [];
+
+  before(async () => {
+    assert.ok(fs.existsSync(SERVER), `${SERVER} missing: run npm run build`);
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-ui-'));
+    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr!.on('data', (d) => serverLog.push(String(d)));
+    conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ logLevel: 'debug', inlayHints: { enabled: inlayHintsEnabled } })));
+    conn.onRequest('client/registerCapability', () => null);
+    conn.onRequest('workspace/codeLens/refresh', () => {
+      codeLensRefreshes++;
+      return null;
+    });
+    conn.onRequest('workspace/inlayHint/refresh', () => null);
+    conn.onNotification('window/logMessage', (p: { message: string }) => {
+      serverLog.push(p.message);
+    });
+    conn.onNotification('textDocument/publishDiagnostics', () => undefined);
+    conn.listen();
+    const init = (await conn.sendRequest('initialize', {
+      processId: process.pid,
+      rootUri: pathToFileURL(EXAMPLES).toString(),
+      capabilities: {
+        workspace: { configuration: true, codeLens: { refreshSupport: true }, inlayHint: { refreshSupport: true } },
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+      },
+      initializationOptions: { historyDatabase: path.join(tmp, 'history.db') },
+    })) as { capabilities: { codeLensProvider?: unknown; inlayHintProvider?: unknown } };
+    assert.ok(init.capabilities.codeLensProvider, 'codeLensProvider');
+    assert.ok(init.capabilities.inlayHintProvider, 'inlayHintProvider');
+    await conn.sendNotification('initialized', {});
+  });
+
+  after(async () => {
+    try {
+      await conn.sendRequest('shutdown');
+      await conn.sendNotification('exit');
+    } catch {
+      // already gone
+    }
+    child.kill();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const file = path.join(EXAMPLES, 'nightly_etl.py');
+  const uri = pathToFileURL(file).toString();
+  const text = fs.readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+
+  it('before collecting: no jobs, a lens that offers to collect', async () => {
+    assert.deepStrictEqual(await conn.sendRequest(ListJobsRequest.type), []);
+    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    assert.deepStrictEqual(lenses.map((l) => l.command?.command), ['sparkOptimizer.collectFromEventLogs']);
+    assert.strictEqual(await conn.sendRequest(JobAnalysisRequest.type, { appName: 'nightly_etl' }), null);
+  });
+
+  it('after collecting: the lens reads "5 runs · p50 55s · spilled in 3" and the client was asked to refresh', async () => {
+    const summary = await conn.sendRequest(CollectEventLogsRequest.type, { folder: path.join(EXAMPLES, 'history') });
+    assert.strictEqual(summary.inserted, 9, serverLog.join('\n'));
+    const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    assert.strictEqual(lenses.length, 1);
+    assert.strictEqual(lenses[0].command?.title, '5 runs · p50 55s · spilled in 3');
+    assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openJobAnalysis');
+    assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri }]);
+    assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder/);
+    assert.ok(codeLensRefreshes >= 1, 'workspace/codeLens/refresh after the collection');
+  });
+
+  it('inlay hints after the three values of the builder, and none when the setting is off', async () => {
+    const range = { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } };
+    const hints = (await conn.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range })) as InlayHint[];
+    assert.deepStrictEqual(
+      hints.map((h) => [lines[h.position.line].slice(0, h.position.character).trim(), h.label]),
+      [
+        ['.config("spark.executor.memory", "1g"', '‹peak heap 718 MiB in 2 runs · spilled in 2›'],
+        ['.config("spark.executor.cores", "2"', '‹cores busy 75 % (median of 5 runs)›'],
+        ['.config("spark.sql.shuffle.partitions", "200"', '‹≤ 397 KiB shuffle read per partition in 5 runs›'],
+      ],
+    );
+    inlayHintsEnabled = false;
+    await conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    const none = (await conn.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range })) as InlayHint[];
+    assert.deepStrictEqual(none, []);
+    inlayHintsEnabled = true;
+    await conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+  });
+
+  it('the job hover links to the job-analysis command with the job name', async () => {
+    const line = lines.findIndex((l) => l.includes('SparkSession.builder'));
+    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 4 } })) as Hover;
+    const value = (hover.contents as MarkupContent).value;
+    const link = `[Open job analysis](command:sparkOptimizer.openJobAnalysis?${encodeURIComponent(JSON.stringify([{ appName: 'nightly_etl' }]))}`;
+    assert.ok(value.includes(link), value);
+  });
+
+  it('sparkOptimizer/listJobs and sparkOptimizer/jobAnalysis answer from the store', async () => {
+    const jobs = await conn.sendRequest(ListJobsRequest.type);
+    // README: tiny_tasks ran last (12:23), then skewed_join, then nightly_etl.
+    assert.deepStrictEqual(jobs.map((j) => [j.appName, j.runs]), [['tiny_tasks', 2], ['skewed_join', 2], ['nightly_etl', 5]]);
+    assert.strictEqual(jobs[2].medianDurationMs, 54_971);
+    const ja = await conn.sendRequest(JobAnalysisRequest.type, { appName: 'nightly_etl', uri });
+    assert.ok(ja);
+    assert.strictEqual(ja.settingsFrom, 'document');
+    assert.deepStrictEqual(ja.runs.map((r) => r.durationMs), [56_709, 52_349, 55_591, 54_971, 49_514]);
+    assert.strictEqual(ja.selectedAppId, 'app-20261121121947-0004');
+    const memory = ja.recommendations.find((r) => r.key === 'spark.executor.memory');
+    assert.deepStrictEqual([memory?.currentValue, memory?.recommendedValue], ['1g', '2g']);
+    const run = await conn.sendRequest(JobAnalysisRequest.type, { appName: 'nightly_etl', appId: 'app-20261121121550-0000' });
+    assert.strictEqual(run?.selectedAppId, 'app-20261121121550-0000');
+    assert.strictEqual(run?.settingsFrom, 'newest run');
+  });
+});
