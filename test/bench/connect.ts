@@ -95,6 +95,7 @@ async function main(): Promise<void> {
       arrowBytes = r.arrowBytes;
     }
     await client.close();
+    console.log(`ours: SELECT 1 median ${median(lat).toFixed(1)} ms (p90 ${p90(lat).toFixed(1)} ms); 1,000,000 rows median ${(median(bigMs) / 1000).toFixed(2)} s (${(arrowBytes / 1e6).toFixed(1)} MB Arrow)`);
 
     // --- pyspark, same server
     const py = spawnSync(PYTHON, ['-c', PY, server.url, String(LATENCY_RUNS), String(RUNS), BIG_SQL], { encoding: 'utf8', maxBuffer: 1 << 24, timeout: 1_800_000 });
