@@ -53,7 +53,9 @@ RUNS=(
   "tiny_tasks|1g|2|4|50|50 shuffle partitions"
 )
 
-log() { echo "[generate-history] $*" >&2; }
+# shellcheck source=scripts/lib/spark-standalone.sh
+source "${REPO}/scripts/lib/spark-standalone.sh"
+LOG_PREFIX=generate-history
 
 SPARK_HOME="$(bash "${REPO}/scripts/install-pyspark.sh" | tail -n1)"
 export SPARK_HOME
@@ -69,19 +71,6 @@ MASTER_PID=""
 WORKER_PID=""
 OK=0
 
-stop_pid() {
-  local pid="$1" name="$2"
-  [[ -n "${pid}" ]] || return 0
-  kill -0 "${pid}" 2>/dev/null || return 0
-  log "stopping ${name} (pid ${pid})"
-  kill "${pid}" 2>/dev/null || true
-  for _ in $(seq 1 30); do
-    kill -0 "${pid}" 2>/dev/null || return 0
-    sleep 1
-  done
-  kill -9 "${pid}" 2>/dev/null || true
-}
-
 cleanup() {
   stop_pid "${WORKER_PID}" "worker"
   stop_pid "${MASTER_PID}" "master"
@@ -94,61 +83,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_in_use() {
-  python3 - "$1" "$2" <<'PY'
-import socket, sys
-s = socket.socket()
-s.settimeout(1)
-sys.exit(0 if s.connect_ex((sys.argv[1], int(sys.argv[2]))) == 0 else 1)
-PY
-}
-
-master_status() {
-  # prints the number of ALIVE workers, or fails if the master does not answer
-  python3 - "http://${MASTER_HOST}:${MASTER_UI_PORT}/json/" <<'PY'
-import json, sys, urllib.request
-with urllib.request.urlopen(sys.argv[1], timeout=2) as r:
-    print(json.load(r).get("aliveworkers", 0))
-PY
-}
-
-for p in "${MASTER_PORT}" "${MASTER_UI_PORT}" "${WORKER_UI_PORT}"; do
-  if port_in_use "${MASTER_HOST}" "${p}"; then
-    echo "generate-history.sh: ${MASTER_HOST}:${p} is already in use (another Spark master/worker running?)" >&2
-    exit 1
-  fi
-done
+start_standalone_cluster
 
 # Clear the output directory (only what this script produces).
 rm -rf "${OUT}"/eventlog_v2_* "${OUT}"/app-* "${OUT}"/local-* "${OUT}/manifest.json" "${OUT}/README.md"
-
-log "starting master on ${MASTER_URL}"
-"${SPARK_HOME}/bin/spark-class" org.apache.spark.deploy.master.Master \
-  --host "${MASTER_HOST}" --port "${MASTER_PORT}" --webui-port "${MASTER_UI_PORT}" \
-  >"${WORK}/master.log" 2>&1 &
-MASTER_PID=$!
-
-for i in $(seq 1 60); do
-  if master_status >/dev/null 2>&1; then break; fi
-  kill -0 "${MASTER_PID}" 2>/dev/null || { tail -n 30 "${WORK}/master.log" >&2; exit 1; }
-  [[ "${i}" == 60 ]] && { echo "master did not answer within 60 s" >&2; exit 1; }
-  sleep 1
-done
-
-log "starting worker (${WORKER_CORES} cores, ${WORKER_MEMORY})"
-"${SPARK_HOME}/bin/spark-class" org.apache.spark.deploy.worker.Worker \
-  --host "${MASTER_HOST}" --webui-port "${WORKER_UI_PORT}" \
-  --cores "${WORKER_CORES}" --memory "${WORKER_MEMORY}" "${MASTER_URL}" \
-  >"${WORK}/worker.log" 2>&1 &
-WORKER_PID=$!
-
-for i in $(seq 1 60); do
-  if [[ "$(master_status 2>/dev/null || echo 0)" -ge 1 ]]; then break; fi
-  kill -0 "${WORKER_PID}" 2>/dev/null || { tail -n 30 "${WORK}/worker.log" >&2; exit 1; }
-  [[ "${i}" == 60 ]] && { echo "worker did not register within 60 s" >&2; exit 1; }
-  sleep 1
-done
-log "cluster up: 1 worker registered"
 
 # Copy a job, replacing the builder's literal values for the given settings.
 rewrite_job() {

@@ -21,7 +21,7 @@ import {
   StreamMessageWriter,
 } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CollectEventLogsRequest, CollectSummary, StoreInfoRequest } from '../shared/src/protocol';
+import { CollectEventLogsRequest, CollectSummary, RECORD_APPLIED_FIX_COMMAND, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SERVER = path.join(ROOT, 'server', 'out', 'server.js');
@@ -179,6 +179,14 @@ describe('language server over stdio (built server/out/server.js)', function () 
     const lines = edited.split('\n');
     assert.strictEqual(lines[memoryDiag.range.start.line].trim(), '.config("spark.executor.memory", "2g")');
     assert.strictEqual(lines.length, text.split('\n').length);
+    // The fix carries the command that remembers it; the client forwards its argument as sparkOptimizer/recordAppliedFix.
+    assert.strictEqual(fix!.command?.command, RECORD_APPLIED_FIX_COMMAND);
+    const fixes = fix!.command!.arguments![0] as RecordAppliedFixRequest.Fix[];
+    assert.deepStrictEqual(fixes, [{ uri, key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appName: 'nightly_etl' }]);
+    const stored = await conn.sendRequest(RecordAppliedFixRequest.type, { fixes });
+    assert.deepStrictEqual(stored, { ids: [1] });
+    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start })) as Hover;
+    assert.match((hover.contents as MarkupContent).value, /\*\*Applied fix\*\* spark\.executor\.memory: 1g → 2g on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. No run of the job since; before: median 55 s\./);
   });
 });
 

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { JobAnalysisPanel, OpenJobAnalysisArgs } from './job-analysis/panel';
+import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../shared/src/protocol';
+import { QueryFeatures } from './query/query-features';
 
 let ctx: Ctx | undefined;
 
@@ -23,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const c = ctx;
   const jobAnalysis = new JobAnalysisPanel(context.extensionUri, () => c.languageClient, c.output);
   c.own(jobAnalysis);
+  c.own(c.onCollected(() => void jobAnalysis.refresh().catch((e) => c.output.error(`Job analysis: ${e instanceof Error ? e.message : String(e)}`))));
   c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(vscode.commands.registerCommand('sparkOptimizer.setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
@@ -41,6 +44,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#sparkOptimizer.gettingStarted`, false),
     ),
   );
+  // Carried by the server's quick fixes: remember the applied change for the before/after feedback.
+  c.own(vscode.commands.registerCommand(RECORD_APPLIED_FIX_COMMAND, (fixes: RecordAppliedFixRequest.Fix[]) => c.recordAppliedFixes({ fixes })));
   c.own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.
@@ -50,7 +55,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   c.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void c.refreshStatus()));
   c.reportTrust();
+  const query = new QueryFeatures(context, () => c.languageClient, c.output);
+  c.own(query);
   await c.start();
+  void query.healthCheck();
   c.scheduleBackgroundCollection();
   void c.collectOnStartup();
 }

@@ -9,6 +9,10 @@ import type { ApplicationRecord } from './history/application-record';
 import { JobMatch, matchJob } from './recommend/job-matcher';
 import { jobFindings, JobFinding } from './recommend/findings';
 import { recommend, Recommendation } from './recommend/recommender';
+import type { CostPrices } from './analysis/cost';
+import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
+import { formatBytes, formatDurationMs } from './config/spark-units';
+import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
 
 /** What the language service needs from the history store (read side only). */
 export interface HistorySource {
@@ -16,6 +20,23 @@ export interface HistorySource {
   appNames(): string[];
   /** Full runs of one app name, newest first. */
   runsByAppName(appName: string, limit?: number): ApplicationRecord[];
+  /** App names of runs whose submitted file has this stem (same-job matching by the file spark-submit ran). */
+  appNamesBySubmittedFile?(stem: string): string[];
+  /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run (renamed job). */
+  runsWithSameSignature?(appName: string, limit?: number): ApplicationRecord[];
+  /** Workload totals of every application, for the similar-jobs index (built once per collection). */
+  workloadTotals?(): (WorkloadTotals & { appName: string })[];
+  /** Quick fixes applied to a job (by app name) or to a file (by URI), oldest first (feedback loop). */
+  appliedFixes?(appName: string | null, fileUri?: string): AppliedFix[];
+}
+
+/** A job of similar workload, shown as evidence when the job has little history of its own. */
+export interface SimilarJobEvidence {
+  appName: string;
+  /** Distance in spreads (recommend/similar-jobs.ts): 0 = same workload. */
+  distance: number;
+  /** The features that differ most, e.g. "shuffle read 3.1 GiB vs 2.4 GiB". */
+  differences: string;
 }
 
 /** One application in a document, with its history and recommendations. */
@@ -32,6 +53,12 @@ export interface SiteAnalysis {
   checks: ConfigFinding[];
   /** Every place each key is set for this job across the related files, winner first (Spark's precedence). */
   sources: Map<string, SettingSource[]>;
+  /** Jobs of the most similar workload (nearest first) when the job has fewer than 3 runs of its own; else empty. */
+  similar: SimilarJobEvidence[];
+  /** App names other than the job's whose runs were added to `runs` because their stage signature is the same. */
+  renamedFrom: string[];
+  /** Applied quick fixes of this job with its runs before and after each (newest fix per setting). */
+  feedback: FixOutcome[];
 }
 
 /** Per-document options, from the `sparkOptimizer` settings. */
@@ -39,6 +66,8 @@ export interface AnalysisOptions {
   cluster: ClusterShape;
   /** Check codes turned off. */
   disabledChecks: ReadonlySet<string>;
+  /** Prices for money figures (`sparkOptimizer.cost.*`), absent when not set. */
+  prices?: CostPrices;
 }
 
 /** No node size known, every check on. */
@@ -48,9 +77,15 @@ export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemory
  * Analysis options from the extension settings.
  * @param cluster `sparkOptimizer.cluster` (node memory as a Spark size; an invalid size is treated as unknown).
  * @param disabled `sparkOptimizer.checks.disabled`.
+ * @param cost `sparkOptimizer.cost` (prices per core-hour and GiB-hour; both 0 = not set).
  */
-export function analysisOptions(cluster: { nodeMemory: string; nodeCores: number }, disabled: string[]): AnalysisOptions {
-  return { cluster: { nodeMemoryMiB: parseSparkSizeMiB(cluster.nodeMemory || undefined) ?? 0, nodeCores: cluster.nodeCores }, disabledChecks: new Set(disabled) };
+export function analysisOptions(
+  cluster: { nodeMemory: string; nodeCores: number },
+  disabled: string[],
+  cost?: { pricePerCoreHour: number; pricePerGiBHour: number; currency: string },
+): AnalysisOptions {
+  const prices = cost && (cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0) ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return { cluster: { nodeMemoryMiB: parseSparkSizeMiB(cluster.nodeMemory || undefined) ?? 0, nodeCores: cluster.nodeCores }, disabledChecks: new Set(disabled), prices };
 }
 
 /** Everything the LSP features show for one document version. */
@@ -62,6 +97,8 @@ export interface DocumentAnalysis {
   sites: SiteAnalysis[];
   /** The document's lines (LSP line breaks), for edits at line ends. */
   lines: string[];
+  /** Prices for money figures, from the analysis options (absent when not set). */
+  prices?: CostPrices;
 }
 
 /**
@@ -73,6 +110,12 @@ export const IGNORE_MARKER = 'spark-optimizer: ignore';
 /** Most runs of one job that are analysed (newest first). */
 const MAX_RUNS = 50;
 
+/** Similar jobs are looked up when a job has fewer runs than this (too little history of its own). */
+const SIMILAR_BELOW_RUNS = 3;
+
+/** How many similar jobs are shown. */
+const SIMILAR_JOBS = 3;
+
 /**
  * The facade the LSP handlers and the CLI call: settings → job match → history → recommendations.
  * Knows nothing of LSP transport. Results are cached per (uri, version); `historyChanged()` drops the
@@ -82,6 +125,8 @@ export class SparkLanguageService {
   private readonly docs = new Map<string, { analysis: DocumentAnalysis; options: AnalysisOptions }>();
   private runsCache = new Map<string, ApplicationRecord[]>();
   private namesCache: string[] | null = null;
+  private similarIndex: SimilarJobIndex | null = null;
+  private renamedCache = new Map<string, ApplicationRecord[]>();
 
   constructor(
     private readonly history: HistorySource,
@@ -109,7 +154,7 @@ export class SparkLanguageService {
     if (cached && cached.analysis.version === version && version !== 0 && cached.options === options) return cached.analysis;
     const settings = extractSettings(text, languageId);
     const others = settings.blocks.length > 0 ? related() : [];
-    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(site, languageId, options, settingSources(site, uriPath(uri), others)));
+    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(uri, site, languageId, options, settingSources(site, uriPath(uri), others)));
     const lines = text.split(/\r\n|\r|\n/);
     const ignored = (line: number) => (lines[line] ?? '').includes(IGNORE_MARKER);
     for (const sa of sites) {
@@ -119,7 +164,7 @@ export class SparkLanguageService {
       });
       sa.checks = sa.checks.filter((c) => !ignored(c.range.start.line));
     }
-    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines };
+    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines, prices: options.prices };
     this.docs.set(uri, { analysis, options });
     return analysis;
   }
@@ -133,18 +178,24 @@ export class SparkLanguageService {
   historyChanged(): void {
     this.runsCache = new Map();
     this.namesCache = null;
+    this.similarIndex = null;
+    this.renamedCache = new Map();
     this.docs.clear();
   }
 
   /**
-   * Runs of one job (newest first, at most 50), from the same cache the analyses use (dropped by `historyChanged`).
+   * Runs of one job (newest first, at most 50): its own runs plus runs of the same stage DAG stored under
+   * another app name (the same job, renamed), from the cache the analyses use (dropped by `historyChanged`).
    * Empty for a name not in the store.
    */
   runsOf(appName: string): ApplicationRecord[] {
     let runs = this.runsCache.get(appName);
     if (!runs) {
-      runs = this.history.runsByAppName(appName, MAX_RUNS);
+      const own = this.history.runsByAppName(appName, MAX_RUNS);
+      const renamed = this.history.runsWithSameSignature?.(appName, MAX_RUNS) ?? [];
+      runs = [...own, ...renamed].sort((a, b) => b.startTimeMs - a.startTimeMs).slice(0, MAX_RUNS);
       this.runsCache.set(appName, runs);
+      this.renamedCache.set(appName, renamed);
     }
     return runs;
   }
@@ -155,13 +206,16 @@ export class SparkLanguageService {
     return this.namesCache;
   }
 
-  private analyseSite(site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
+  private analyseSite(uri: string, site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
     // The file's own Spark version (Kubernetes spec.sparkVersion, Databricks spark_version) picks the catalogue line.
     const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
-    const job = matchJob(site.appName, site.fileStems, this.jobNames());
-    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources };
+    const bySubmitted = this.history.appNamesBySubmittedFile?.bind(this.history);
+    const job = matchJob(site.appName, site.fileStems, this.jobNames(), bySubmitted);
+    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
     const runs = this.runsOf(job.appName);
+    const renamedFrom = [...new Set((this.renamedCache.get(job.appName) ?? []).map((r) => r.appName))];
+    const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarJobs(job.appName, runs) : [];
     const current = new Map<string, string | null>();
     for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
     // Never recommend an executor memory whose container the node could not hold (container-size check, SPARK010).
@@ -170,7 +224,25 @@ export class SparkLanguageService {
       const c = executorContainer(site, languageId, parseSparkSizeMiB(r.recommendedValue) ?? undefined);
       return c === null || c.totalMiB <= options.cluster.nodeMemoryMiB;
     });
-    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks, sources };
+    // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
+    const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
+    const newest = new Map<string, AppliedFix>();
+    for (const f of fixes) if (f.appName === job.appName || f.appName === null) newest.set(f.key, f);
+    const feedback = [...newest.values()].map((f) => fixOutcome(f, runs, { ms: formatDurationMs, bytes: formatBytes }));
+    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks, sources, similar, renamedFrom, feedback };
+  }
+
+  /** Nearest jobs by workload to the median features of `runs`, from the index cached until the next collection. */
+  private similarJobs(appName: string, runs: ApplicationRecord[]): SimilarJobEvidence[] {
+    if (this.history.workloadTotals === undefined) return [];
+    this.similarIndex ??= SimilarJobIndex.fromTotals(this.history.workloadTotals());
+    const index = this.similarIndex;
+    const features = medianFeatures(runs.map(workloadFeatures));
+    return index.nearest(features, SIMILAR_JOBS, { excludeAppName: appName }).map((j) => ({
+      appName: j.appName,
+      distance: j.distance,
+      differences: describeSimilarity(features, j.features, index.spreads),
+    }));
   }
 }
 

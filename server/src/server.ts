@@ -21,14 +21,16 @@ import {
   CollectProgressNotification,
   JobAnalysisRequest,
   ListJobsRequest,
+  RecordAppliedFixRequest,
   StoreInfoRequest,
+  StoredJob,
 } from '../../shared/src/protocol';
 import { HistoryServerClient, tlsFromFiles } from './history/history-server/client';
 import { collectFromHistoryServer } from './history/history-server/collect';
 import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/settings';
 import { onCodeActions } from './features/code-actions';
 import { onCodeLens } from './features/code-lens';
-import { onInlayHints } from './features/inlay-hints';
+import { instancesWhatIf, onInlayHints } from './features/inlay-hints';
 import { jobAnalysis } from './features/job-analysis';
 import { onCompletion } from './features/completion';
 import { onDiagnostics } from './features/diagnostics';
@@ -39,6 +41,7 @@ import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { findRelatedFiles } from './workspace/related-files';
 import { fileURLToPath, pathToFileURL } from 'url';
+import { registerConnectRequests } from './connect-requests';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -137,7 +140,7 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   let o = optionsCache.get(uri);
   if (!o) {
     const s = await documentSettings(uri);
-    o = analysisOptions(s.cluster, s.checks.disabled);
+    o = analysisOptions(s.cluster, s.checks.disabled, s.cost);
     optionsCache.set(uri, o);
   }
   return o;
@@ -217,9 +220,12 @@ connection.onCodeLens(async (p) => {
 
 connection.languages.inlayHint.on(async (p) => {
   const doc = documents.get(p.textDocument.uri);
-  if (!doc || !(await documentSettings(doc.uri)).inlayHints.enabled) return [];
+  const settings = doc ? await documentSettings(doc.uri) : null;
+  if (!doc || !settings?.inlayHints.enabled) return [];
   const analysis = await analyse(doc);
-  return analysis ? onInlayHints(analysis, p.range) : [];
+  const { cost } = settings;
+  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return analysis ? onInlayHints(analysis, p.range, (sa, s) => instancesWhatIf(sa, s, prices)) : [];
 });
 
 connection.onRequest(JobAnalysisRequest.type, async (params) => {
@@ -227,10 +233,14 @@ connection.onRequest(JobAnalysisRequest.type, async (params) => {
   const doc = params.uri ? documents.get(params.uri) : undefined;
   const analysis = doc ? await analyse(doc) : null;
   const site = analysis?.sites.find((s) => s.job?.appName === params.appName) ?? null;
-  return jobAnalysis(service, params, site);
+  const { cost } = params.uri ? await documentSettings(params.uri) : parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined));
+  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return jobAnalysis(service, params, site, Date.now(), prices);
 });
 
-connection.onRequest(ListJobsRequest.type, () => store?.listJobs() ?? []);
+/** The jobs list for the job-analysis quick pick, kept until the next collection (the GROUP BY over every run takes seconds on 100,000 runs). */
+let jobsCache: StoredJob[] | null = null;
+connection.onRequest(ListJobsRequest.type, () => (jobsCache ??= store?.listJobs() ?? []));
 
 connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
@@ -249,6 +259,7 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   for (const f of summary.failed) log.warn(`Skipped ${f.path}: ${f.reason}`);
   log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
   service?.historyChanged();
+  jobsCache = null;
   for (const d of documents.all()) scheduleDiagnostics(d);
   refreshEditorViews();
   const { applications: _read, ...counts } = summary;
@@ -278,6 +289,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
   for (const f of s.failed) log.warn(`History Server: ${f.appId ?? f.path}: ${f.reason}`);
   log.info(`Collected from ${client.baseUrl}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed`);
   service?.historyChanged();
+  jobsCache = null;
   for (const d of documents.all()) scheduleDiagnostics(d);
   refreshEditorViews();
   return {
@@ -292,10 +304,20 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
   };
 });
 
+connection.onRequest(RecordAppliedFixRequest.type, (params) => {
+  if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Resource Optimizer output.`);
+  const now = Date.now();
+  const ids = params.fixes.map((f) => store!.recordAppliedFix({ fileUri: f.uri, appName: f.appName, key: f.key, oldValue: f.oldValue, newValue: f.newValue, appliedAtMs: now }));
+  log.info(`Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`);
+  service?.historyChanged();
+  return { ids };
+});
+
 connection.onRequest(StoreInfoRequest.type, () => ({
   path: storePath,
   applications: store?.countApplications() ?? 0,
-  jobs: store?.listJobs().length ?? 0,
+  // The service's cached distinct names, not listJobs(): this request comes after every collection.
+  jobs: service?.jobNames().length ?? 0,
   lastCollectedAtMs: store?.lastCollectedAtMs() ?? null,
 }));
 
@@ -305,7 +327,10 @@ function refreshEditorViews(): void {
   if (refreshSupport.inlayHint) void connection.languages.inlayHint.refresh().catch(() => undefined);
 }
 
-connection.onShutdown(() => {
+const connectSessions = registerConnectRequests(connection, log);
+
+connection.onShutdown(async () => {
+  await connectSessions.dispose();
   store?.close();
   store = null;
 });

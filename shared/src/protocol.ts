@@ -20,6 +20,8 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.caFile',
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
+  'sparkOptimizer.sparkConnect.url',
+  'sparkOptimizer.sparkConnect.caFile',
 ] as const;
 
 /** Summary of one collection, as the server reports it. Counts are applications (event-log sources). */
@@ -142,6 +144,8 @@ export interface JobAnalysisRun {
   utilisation: number | null;
   failedTasks: number;
   totalTasks: number;
+  /** Core and memory cost in money when prices are set (`sparkOptimizer.cost.*`), else null. */
+  money: { amount: number; currency: string } | null;
 }
 
 /** One stage attempt of the selected run (the Gantt rows). Times epoch ms. */
@@ -173,6 +177,8 @@ export interface JobAnalysisExecutor {
   /** taskTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
   utilisation: number | null;
   peakJvmHeapBytes: number | null;
+  /** Σ `Disk Bytes Spilled` of its tasks; null when the store does not hold it (REST records, stores before schema 4). */
+  diskSpilledBytes: number | null;
 }
 
 /** A recommendation with its evidence, as the view lists it (recommend/recommender.ts Recommendation). */
@@ -202,6 +208,10 @@ export interface JobAnalysis {
   executors: JobAnalysisExecutor[];
   /** stageId of the worst stage (longest wall time), whose task-duration quantiles are charted; null without stages. */
   worstStageId: number | null;
+  /** Every successful task duration (ms) of the worst stage in launch order, when the store holds per-task data; else null (the quantiles of `stages` remain). */
+  worstStageTaskDurationsMs: number[] | null;
+  /** Findings on the selected run, most severe first (analysis/run-findings.ts). */
+  runFindings: { id: string; severity: 'info' | 'low' | 'moderate' | 'severe' | 'critical'; message: string; source: string; stageId?: number }[];
   /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
   settingsFrom: 'document' | 'newest run';
   recommendations: JobAnalysisRecommendation[];
@@ -223,4 +233,129 @@ export namespace JobAnalysisRequest {
     uri?: string;
   }
   export const type = new RequestType<Params, JobAnalysis | null, void>(method);
+}
+
+/** The command a quick fix of this server carries: the client forwards its argument (`RecordAppliedFixRequest.Params[]`) to the server. */
+export const RECORD_APPLIED_FIX_COMMAND = 'sparkOptimizer.recordAppliedFix';
+
+/**
+ * client → server: quick fixes of this server were applied (sent by the `sparkOptimizer.recordAppliedFix` command the
+ * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
+ * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
+ * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
+ */
+export namespace RecordAppliedFixRequest {
+  export const method = 'sparkOptimizer/recordAppliedFix' as const;
+  export interface Fix {
+    /** Document URI the fix edited. */
+    uri: string;
+    /** Spark key, e.g. `spark.executor.memory`. */
+    key: string;
+    /** Value before the fix as written, null when the file did not set it. */
+    oldValue: string | null;
+    newValue: string;
+    /** `App Name` of the job the file was matched to, null when none. */
+    appName: string | null;
+  }
+  export interface Params {
+    fixes: Fix[];
+  }
+  export const type = new RequestType<Params, { ids: number[] }, void>(method);
+}
+
+// ---- Spark Connect (server/src/connect-requests.ts answers; client/src/query/ sends)
+
+/** Which Spark Connect server to use. The token travels only in requests (the client keeps it in SecretStorage). */
+export interface SparkConnectTarget {
+  /** `sc://host:15002/;use_ssl=true;user_id=...` */
+  url: string;
+  /** Bearer token, when the URL has none. */
+  token?: string;
+  /** PEM file of a CA to trust for TLS, or empty. */
+  caFile?: string;
+}
+
+/** `ResponseError.data` of a failed Spark Connect request. */
+export interface ConnectErrorData {
+  /** 'spark' (Spark rejected the SQL), 'auth', 'unavailable', 'cancelled', 'timeout', 'tls', 'protocol'. */
+  kind: string;
+  errorClass?: string;
+  sqlState?: string;
+  /** Where in the SQL text Spark says the error is (0-based UTF-16 offsets, end exclusive). */
+  sqlRange?: { start: number; end: number };
+}
+
+/**
+ * client → server: run one SQL statement on a Spark Connect server (session reused per target).
+ * Cancelling the request interrupts the query on Spark. Progress comes as ConnectQueryProgressNotification.
+ * Errors: ResponseError with ConnectErrorData.
+ */
+export namespace ConnectRunQueryRequest {
+  export const method = 'sparkOptimizer/connectRunQuery' as const;
+  export interface Params {
+    target: SparkConnectTarget;
+    sql: string;
+    /** Id the progress notifications carry. */
+    queryId: string;
+    maxRows: number;
+    /** bytes of Arrow data */
+    maxBytes: number;
+  }
+  export const type = new RequestType<Params, import('./spark-query').QueryResultPayload, ConnectErrorData>(method);
+}
+
+/** server → client: Spark's execution progress of a running query (ExecutePlanResponse.ExecutionProgress). */
+export namespace ConnectQueryProgressNotification {
+  export const method = 'sparkOptimizer/connectQueryProgress' as const;
+  export interface Params {
+    queryId: string;
+    stagesDone: number;
+    stages: number;
+    tasksDone: number;
+    tasksTotal: number;
+    rowsReceived: number;
+  }
+  export const type = new NotificationType<Params>(method);
+}
+
+/** client → server: Spark's plan of a SQL statement (AnalyzePlan Explain). Errors as ConnectRunQueryRequest. */
+export namespace ConnectExplainRequest {
+  export const method = 'sparkOptimizer/connectExplain' as const;
+  export interface Params {
+    target: SparkConnectTarget;
+    sql: string;
+    mode: 'simple' | 'extended' | 'formatted' | 'cost' | 'codegen';
+  }
+  export const type = new RequestType<Params, { plan: string }, ConnectErrorData>(method);
+}
+
+/** client → server: health check (AnalyzePlan SparkVersion); never fails, answers why not instead. */
+export namespace ConnectStatusRequest {
+  export const method = 'sparkOptimizer/connectStatus' as const;
+  export interface Params {
+    target: SparkConnectTarget;
+  }
+  export type Result = { ok: true; sparkVersion: string; appId?: string } | { ok: false; reason: string };
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** client → server: the SQL statements of a `.sql` document or the `spark.sql("...")` strings of a Python one. */
+export namespace SqlStatementsRequest {
+  export const method = 'sparkOptimizer/sqlStatements' as const;
+  export interface Params {
+    languageId: string;
+    /** The document text (a `.sql` file is not synchronised with the server). */
+    text: string;
+  }
+  export interface Statement {
+    sql: string;
+    /** Document offsets (UTF-16) of the statement text, end exclusive. */
+    start: number;
+    end: number;
+    /** Offset of the call/statement a code lens goes above. */
+    anchor: number;
+    /** Document offset of each character of `sql`. */
+    offsets: number[];
+  }
+  export const type = new RequestType<Params, { statements: Statement[] }, void>(method);
 }

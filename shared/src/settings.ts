@@ -57,6 +57,20 @@ export const settingsSchema = z.object({
       keyFile: z.string().default(''),
     })
     .default({ url: '', auth: 'none', verifyTls: true, caFile: '', certFile: '', keyFile: '' }),
+  /**
+   * The Spark Connect server that "Spark: Run Query" runs SQL on. The token is not a setting: "Spark: Set Spark
+   * Connect Token" keeps it in VS Code's SecretStorage.
+   */
+  sparkConnect: z
+    .object({
+      /** `sc://host:15002/;use_ssl=true` (Spark's connection string); empty: asked for on first use. */
+      url: z.string().default(''),
+      /** PEM file of a CA to trust for TLS. */
+      caFile: z.string().default(''),
+      /** Most rows a query brings back to the editor. */
+      maxRows: z.number().int().min(1).default(10000),
+    })
+    .default({ url: '', caFile: '', maxRows: 10000 }),
   /** Server log level in the "Spark Optimizer Language Server" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Inlay hints after resource settings with what the job's runs show (`‹peak heap 412 MiB in 2 runs›`). */
@@ -91,6 +105,9 @@ export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' |
   'historyServer.keyFile': 'window',
   'inlayHints.enabled': 'resource',
   'trace.server': 'window',
+  'sparkConnect.url': 'window',
+  'sparkConnect.caFile': 'window',
+  'sparkConnect.maxRows': 'resource',
 };
 
 /** Settings as the server and client use them. */

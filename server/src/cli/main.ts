@@ -9,6 +9,10 @@
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
+ *   spark-optimizer analyze APP_ID [--db FILE] [--price-core-hour X --price-gib-hour Y --currency C] [--format json]
+ *   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE --node-cores N] [prices as analyze] [--format json]
+ *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
+ *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
  * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error, or `collect` failed for
  * everything it found (nothing read, something failed).
@@ -28,7 +32,9 @@ import { collectFromHistoryServer } from '../history/history-server/collect';
 import { z } from 'zod';
 import { SparkLanguageService } from '../language-service';
 import { HistoryStore } from '../store/history-store';
-import { formatDurationMs } from '../config/spark-units';
+import { formatDurationMs, parseSparkSizeMiB } from '../config/spark-units';
+import { analyzeCommand, recommendCommand } from './engine-commands';
+import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 
 const USAGE = `Usage:
   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
@@ -42,7 +48,13 @@ const USAGE = `Usage:
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
-  spark-optimizer jobs [--db FILE] [--format json]`;
+  spark-optimizer jobs [--db FILE] [--format json]
+  spark-optimizer analyze APP_ID [--db FILE] [--price-core-hour X] [--price-gib-hour Y] [--currency C] [--format json]
+      (one run's findings with numbers and sources, and what-if tables over executors and cores)
+  spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE] [--node-cores N] [--price-core-hour X]
+      [--price-gib-hour Y] [--currency C] [--format json]
+      (per resource setting: value, expected effect, evidence, confidence)
+${QUERY_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -71,6 +83,11 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         return check(rest, out);
       case 'jobs':
         return jobs(rest, out);
+      case 'analyze':
+      case 'recommend':
+        return engine(command, rest, out, err);
+      case 'query':
+        return await queryCommand(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
@@ -80,7 +97,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       err(`spark-optimizer: ${e.message}\n${USAGE}`);
       return 2;
     }
@@ -374,6 +391,48 @@ function jobs(args: string[], out: (s: string) => void): number {
       out(`${list.length} job(s), ${store.countApplications()} application(s) in ${dbPath}`);
     }
     return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** Non-negative number option, or undefined. @throws UsageError when not a number ≥ 0. */
+function nonNegative(name: string, v: string | boolean | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${String(v)}.`);
+  return n;
+}
+
+function engine(command: 'analyze' | 'recommend', args: string[], out: (s: string) => void, err: (s: string) => void): number {
+  const { values, positionals } = parse(args, {
+    db: { type: 'string' },
+    'price-core-hour': { type: 'string' },
+    'price-gib-hour': { type: 'string' },
+    currency: { type: 'string', default: 'USD' },
+    'node-memory': { type: 'string' },
+    'node-cores': { type: 'string' },
+  });
+  if (positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
+  const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? 0;
+  const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? 0;
+  const prices = perCoreHour > 0 || perGiBHour > 0 ? { perCoreHour, perGiBHour, currency: String(values.currency) } : undefined;
+  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  if (command === 'recommend' && !fs.existsSync(positionals[0])) throw new Error(`No such file: ${positionals[0]}`);
+  const nodeMemory = str(values['node-memory']);
+  const nodeMemoryMiB = nodeMemory !== undefined ? parseSparkSizeMiB(nodeMemory) : 0;
+  if (nodeMemoryMiB === null) throw new UsageError(`--node-memory ${nodeMemory} is not a Spark size (e.g. 64g).`);
+  const nodeCores = positiveInt('node-cores', values['node-cores']) ?? 0;
+  const store = HistoryStore.open(dbPath);
+  try {
+    const r =
+      command === 'analyze'
+        ? analyzeCommand(store, positionals[0], prices, dbPath)
+        : recommendCommand(store, positionals[0], { nodeMemoryMiB, nodeCores }, prices, dbPath);
+    if (r.code === 2 && r.json === null) err(r.lines.join('\n'));
+    else if (values.format === 'json') out(JSON.stringify(r.json, null, 2));
+    else for (const l of r.lines) out(l);
+    return r.code;
   } finally {
     store.close();
   }

@@ -19,10 +19,9 @@
  * (`sql/api/.../ArrowUtils.scala` toArrowType).
  */
 import { tableFromIPC, type Data, type Table } from 'apache-arrow';
-import type { SparkField, SparkType } from './spark-types';
+import type { SparkField, SparkType, SparkValue } from '../../../shared/src/spark-query';
 
-/** A decoded Spark value (see the module table). */
-export type SparkValue = null | boolean | number | string | SparkValue[] | { [field: string]: SparkValue };
+export type { SparkValue };
 
 /** Collects Arrow IPC batches and turns them into rows. */
 export class ArrowRowDecoder {

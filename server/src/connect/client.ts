@@ -197,7 +197,8 @@ export class SparkConnectClient {
   readonly sessionId: string;
   /** The server-side session id last seen (changes when the server restarted and made a new session). */
   serverSideSessionId: string | undefined;
-  private readonly stub: Stub;
+  private stub: Stub;
+  private readonly makeStub: () => Stub;
   private readonly token: string | undefined;
   private readonly userId: string;
   private readonly callTimeoutMs: number;
@@ -219,12 +220,25 @@ export class SparkConnectClient {
     const useSsl = this.connection.useSsl || opts.caPem !== undefined;
     const creds = useSsl ? grpc.credentials.createSsl(opts.caPem ?? null) : grpc.credentials.createInsecure();
     const Ctor = serviceCtor();
-    this.stub = new Ctor(grpcTarget(this.connection), creds, {
-      'grpc.max_receive_message_length': 256 * 1024 * 1024,
-      'grpc.max_send_message_length': 64 * 1024 * 1024,
-      'grpc.primary_user_agent': this.connection.userAgent ?? 'spark-optimizer',
-      'grpc.keepalive_time_ms': 60_000,
-    }) as unknown as Stub;
+    this.makeStub = () =>
+      new Ctor(grpcTarget(this.connection), creds, {
+        'grpc.max_receive_message_length': 256 * 1024 * 1024,
+        'grpc.max_send_message_length': 64 * 1024 * 1024,
+        'grpc.primary_user_agent': this.connection.userAgent ?? 'spark-optimizer',
+        'grpc.keepalive_time_ms': 60_000,
+      }) as unknown as Stub;
+    this.stub = this.makeStub();
+  }
+
+  /**
+   * A fresh channel after the server was unreachable: grpc-js keeps a failed channel in reconnect backoff (up to
+   * minutes), so a server that is back would otherwise still look down.
+   */
+  private reconnect(): void {
+    this.log(`Spark Connect ${this.target}: reconnecting`);
+    const old = this.stub;
+    this.stub = this.makeStub();
+    old.close();
   }
 
   /** `host:port` of the server (for messages). */
@@ -250,7 +264,19 @@ export class SparkConnectClient {
     this.serverSideSessionId = id;
   }
 
-  private unary<T>(method: string, request: Record<string, unknown>, timeoutMs = this.callTimeoutMs): Promise<T> {
+  /** One unary call; on UNAVAILABLE, one more try on a fresh channel after 300 ms. */
+  private async unary<T>(method: string, request: Record<string, unknown>, timeoutMs = this.callTimeoutMs): Promise<T> {
+    try {
+      return await this.unaryOnce<T>(method, request, timeoutMs);
+    } catch (e) {
+      if (!(e instanceof SparkConnectError) || e.kind !== 'unavailable' || this.closed) throw e;
+      this.reconnect();
+      await delay(300);
+      return this.unaryOnce<T>(method, request, timeoutMs);
+    }
+  }
+
+  private unaryOnce<T>(method: string, request: Record<string, unknown>, timeoutMs: number): Promise<T> {
     if (this.closed) return Promise.reject(new SparkConnectError(`Spark Connect client for ${this.target} is closed`, 'protocol'));
     return new Promise<T>((resolve, reject) => {
       const fn = this.stub[method].bind(this.stub) as (
@@ -430,10 +456,18 @@ export class SparkConnectClient {
           if (stoppedEarly && isCancelled(e)) break;
           if (opts.signal?.aborted) throw cancelledError(this.target);
           const se = e as grpc.ServiceError;
-          if (typeof se?.code !== 'number' || !RETRIABLE_STREAM_CODES.has(se.code) || hasSparkErrorInfo(se) || attempt >= this.maxReattachAttempts || !lastResponseId) {
+          if (typeof se?.code !== 'number' || !RETRIABLE_STREAM_CODES.has(se.code) || hasSparkErrorInfo(se) || attempt >= this.maxReattachAttempts) {
             throw await this.toSparkError(se, 'ExecutePlan');
           }
           attempt++;
+          if (se.code === grpc.status.UNAVAILABLE) this.reconnect();
+          if (!lastResponseId) {
+            // Nothing arrived: the server may not have the operation; send the plan again.
+            if (attempt > 1) throw await this.toSparkError(se, 'ExecutePlan');
+            await delay(300);
+            stream = (this.stub.ExecutePlan as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>).call(this.stub, request, this.metadata());
+            continue;
+          }
           await delay(Math.min(100 * 2 ** attempt, 5000));
           this.log(`Spark Connect ${this.target}: result stream broke (${se.details ?? se.message}); reattaching operation ${operationId} after response ${lastResponseId}`);
         }

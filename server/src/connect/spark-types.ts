@@ -21,20 +21,9 @@ export interface ProtoDataType {
   [k: string]: unknown;
 }
 
-/** A Spark type, JSON-safe (sent over LSP as is). */
-export type SparkType =
-  | { kind: 'null' | 'boolean' | 'byte' | 'short' | 'integer' | 'long' | 'float' | 'double' | 'string' | 'binary' | 'date' | 'timestamp' | 'timestamp_ntz' | 'variant' | 'calendar_interval' | 'year_month_interval' | 'day_time_interval' | 'time' | 'unknown'; name: string }
-  | { kind: 'decimal'; name: string; precision: number; scale: number }
-  | { kind: 'array'; name: string; elementType: SparkType; containsNull: boolean }
-  | { kind: 'struct'; name: string; fields: SparkField[] }
-  | { kind: 'map'; name: string; keyType: SparkType; valueType: SparkType };
+import type { SparkField, SparkType } from '../../../shared/src/spark-query';
 
-/** A column or struct field. */
-export interface SparkField {
-  name: string;
-  type: SparkType;
-  nullable: boolean;
-}
+export type { SparkField, SparkType };
 
 const SIMPLE: Record<string, string> = {
   null: 'void',

@@ -2,6 +2,13 @@ import { CodeAction, CodeActionKind, TextEdit } from 'vscode-languageserver';
 import type { Range, SparkSetting } from '../config/setting';
 import { IGNORE_MARKER, type DocumentAnalysis, type SiteAnalysis } from '../language-service';
 import type { Recommendation } from '../recommend/recommender';
+import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../../shared/src/protocol';
+
+/** The command that tells the server a fix was applied (feedback loop); VS Code runs it after applying the edit. */
+function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: Recommendation[]): { title: string; command: string; arguments: RecordAppliedFixRequest.Fix[][] } {
+  const fixes = recs.map((r) => ({ uri: doc.uri, key: r.key, oldValue: r.currentValue, newValue: r.recommendedValue, appName: sa.job?.appName ?? null }));
+  return { title: 'Remember the applied change', command: RECORD_APPLIED_FIX_COMMAND, arguments: [fixes] };
+}
 
 /**
  * Quick fixes: one per recommendation that touches `range` (rewrite the value in place, or insert the
@@ -26,6 +33,7 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
         kind: CodeActionKind.QuickFix,
         isPreferred: true,
         edit: { changes: { [doc.uri]: [edit] } },
+        command: rememberCommand(doc, sa, [rec]),
       });
     }
     for (const rec of sa.recommendations) {
@@ -43,6 +51,7 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
         title: `Apply all ${edits.length} Spark recommendations${sa.job ? ` for ${sa.job.appName}` : ''}`,
         kind: CodeActionKind.QuickFix,
         edit: { changes: { [doc.uri]: mergeInsertions(edits.map((e) => e.edit)) } },
+        command: rememberCommand(doc, sa, edits.map((e) => e.rec)),
       });
     }
   }

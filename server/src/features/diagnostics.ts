@@ -32,6 +32,18 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
         message: f.message,
       });
     }
+    // Feedback loop: an applied quick fix after which the job's runs got worse.
+    for (const o of sa.feedback) {
+      if (o.after === null || o.worse.length === 0) continue;
+      const setting = sa.site.effective.get(o.fix.key);
+      out.push({
+        range: setting ? setting.range : firstLineOf(sa),
+        severity: DiagnosticSeverity.Warning,
+        source: DIAGNOSTIC_SOURCE,
+        code: 'feedback:worse',
+        message: `Since ${o.fix.key} was changed ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${new Date(o.fix.appliedAtMs).toISOString().slice(0, 10)}, the job got worse: ${o.worse.join('; ')} (${o.before?.appIds.length ?? 0} run(s) before, ${o.after.appIds.length} after: ${o.after.appIds.join(', ')}).`,
+      });
+    }
     for (const c of sa.checks) {
       out.push({
         range: c.range,

@@ -9,6 +9,9 @@ import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
 import { confidenceLabel, Recommendation } from '../recommend/recommender';
+import type { CostPrices } from '../analysis/cost';
+import { whatIfTable, type WhatIfKey } from '../recommend/what-if-table';
+import { formatMoney } from '../analysis/run-findings';
 
 /** Runs listed in a hover table (newest first). */
 const HOVER_RUNS = 8;
@@ -21,7 +24,7 @@ const HOVER_RUNS = 8;
 export function onHover(doc: DocumentAnalysis, pos: Position): Hover | null {
   for (const sa of doc.sites) {
     const setting = settingAt(sa, pos);
-    if (setting) return { contents: { kind: MarkupKind.Markdown, value: settingHover(sa, setting) }, range: setting.range };
+    if (setting) return { contents: { kind: MarkupKind.Markdown, value: settingHover(sa, setting, doc.prices) }, range: setting.range };
   }
   for (const sa of doc.sites) {
     if (pos.line === sa.site.range.start.line) return { contents: { kind: MarkupKind.Markdown, value: siteHover(sa) } };
@@ -42,7 +45,7 @@ function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
   return onLine.sort((a, b) => dist(a) - dist(b))[0];
 }
 
-function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
+function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string {
   const lines = [`**${s.key}** = \`${s.literal ? s.value : s.raw}\`${s.literal ? '' : ' (not a literal: never rewritten)'}`];
   if (s.ineffective) lines.push('', `⚠ ${s.ineffective}`);
   const dep = deprecation(s.key);
@@ -59,6 +62,8 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   if (entry) lines.push('', entryMarkdown(entry));
   const rec = sa.recommendations.find((r) => r.key === s.key);
   if (rec) lines.push('', ...recommendationLines(rec));
+  if (s.key === 'spark.executor.instances' || s.key === 'spark.executor.cores') lines.push(...whatIfLines(sa, s.key, prices));
+  lines.push(...feedbackLines(sa, s.key));
   if (sa.job && sa.runs.length > 0) {
     lines.push('', `Runs of **${sa.job.appName}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
     for (const r of sa.runs.slice(0, HOVER_RUNS)) {
@@ -77,8 +82,9 @@ function siteHover(sa: SiteAnalysis): string {
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
   const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * (d.length - 1) + 0.5))];
   const how = sa.job.matchedBy === 'similar name' ? `similar name, ${Math.round(sa.job.similarity * 100)} % of words shared` : sa.job.matchedBy;
+  const renamed = sa.renamedFrom.length > 0 ? `; includes runs stored as ${sa.renamedFrom.map((n) => `**${n}**`).join(', ')} (same stage signature)` : '';
   const lines = [
-    `**Spark job ${sa.job.appName}**: ${runs.length} run(s) in history (matched by ${how})`,
+    `**Spark job ${sa.job.appName}**: ${runs.length} run(s) in history (matched by ${how}${renamed})`,
     '',
     `Duration p50 ${formatDurationMs(q(0.5))}, p90 ${formatDurationMs(q(0.9))}, max ${formatDurationMs(d[d.length - 1])}`,
     '',
@@ -97,6 +103,7 @@ function siteHover(sa: SiteAnalysis): string {
   }
   if (runs.length > HOVER_RUNS) lines.push('', `…and ${runs.length - HOVER_RUNS} older run(s).`);
   for (const f of sa.findings) lines.push('', `**${f.rule}**: ${f.message}`);
+  lines.push(...similarLines(sa));
   if (sa.recommendations.length > 0) {
     lines.push('', '**Recommendations**');
     for (const rec of sa.recommendations) lines.push('', ...recommendationLines(rec));
@@ -104,6 +111,69 @@ function siteHover(sa: SiteAnalysis): string {
     lines.push('', 'No setting to change: the runs show no spill, GC pressure, idle executors, container kills or tiny tasks at these settings.');
   }
   return lines.join('\n');
+}
+
+/**
+ * The what-if table of a setting hover: the job's newest replayable run at other values of `key` (what-if-table.ts),
+ * with the model's own error on that run. Empty when no run can be replayed.
+ */
+function whatIfLines(sa: SiteAnalysis, key: WhatIfKey, prices?: CostPrices): string[] {
+  const current = new Map<string, string | null>();
+  for (const [k, v] of sa.site.effective) current.set(k, v.literal ? v.value : null);
+  const t = whatIfTable(sa.runs, key, current, prices);
+  if (t === null) return [];
+  const err = t.modelError;
+  const money = t.currency !== null;
+  const other = key === 'spark.executor.instances' ? `${t.rows[0].shape.executorCores} cores each` : `${t.rows[0].shape.executorInstances} executors`;
+  const out = [
+    '',
+    `**What if** (${other}; replaying the ${t.basedOn.totalTasks} tasks of ${t.basedOn.appId}${err !== null ? `, whose own ${formatDurationMs(err.actualMs)} the model puts at ${formatDurationMs(err.estimatedMs)}: error ${(err.relativeError * 100).toFixed(1)} %` : ''}):`,
+    '',
+    `| ${key} | est. duration | executor-core-hours${money ? ` | ${t.currency}` : ''} |`,
+    `|---|---|---|${money ? '---|' : ''}`,
+  ];
+  for (const r of t.rows) {
+    const v = key === 'spark.executor.instances' ? r.shape.executorInstances : r.shape.executorCores;
+    const cell = r.current ? `**${v}** (now)` : String(v);
+    out.push(`| ${cell} | ${formatDurationMs(r.estimate.durationMs)} | ${r.estimate.executorCoreHours.toFixed(4)}${money ? ` | ${formatMoney(r.money ?? 0, '').trim()}` : ''} |`);
+  }
+  out.push('', `_Driver-only time ${formatDurationMs(t.rows[0].estimate.driverOnlyMs)} kept as measured; task durations replayed Sparklens-style, so skew and stage order count but contention does not._`);
+  return out;
+}
+
+/** Before/after table of the applied quick fix of `key`, if any (feedback loop). */
+function feedbackLines(sa: SiteAnalysis, key: string): string[] {
+  const o = sa.feedback.find((f) => f.fix.key === key);
+  if (o === undefined) return [];
+  const when = new Date(o.fix.appliedAtMs).toISOString().slice(0, 16).replace('T', ' ');
+  const head = `**Applied fix** ${key}: ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${when} UTC`;
+  if (o.after === null) return ['', `${head}. No run of the job since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`];
+  const cell = (s: typeof o.before) =>
+    s === null ? ['–', '–', '–', '–'] : [formatDurationMs(s.medianDurationMs), formatBytes(s.medianDiskSpilledBytes), s.medianGcShare === null ? '–' : pct(s.medianGcShare), s.medianCoreHours.toFixed(3)];
+  const b = cell(o.before);
+  const a = cell(o.after);
+  return [
+    '',
+    `${head}:`,
+    '',
+    '| | runs | median duration | disk spill | GC | core-hours |',
+    '|---|---|---|---|---|---|',
+    `| before | ${o.before?.appIds.length ?? 0} | ${b.join(' | ')} |`,
+    `| after | ${o.after.appIds.length} | ${a.join(' | ')} |`,
+    '',
+    o.worse.length > 0 ? `⚠ Worse since the change: ${o.worse.join('; ')}.` : o.better.length > 0 ? `Better since the change: ${o.better.join('; ')}.` : 'No change beyond run-to-run noise (10 %).',
+  ];
+}
+
+/** Similar jobs by workload, with their distance, when the job has little history of its own. */
+function similarLines(sa: SiteAnalysis): string[] {
+  if (sa.similar.length === 0) return [];
+  return [
+    '',
+    `**Similar jobs** (only ${sa.runs.length} run(s) of its own; nearest by workload, distance in spreads, 0 = same):`,
+    '',
+    ...sa.similar.map((j) => `- **${j.appName}**: distance ${j.distance.toFixed(2)} (${j.differences})`),
+  ];
 }
 
 function recommendationLines(rec: Recommendation): string[] {

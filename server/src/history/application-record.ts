@@ -190,6 +190,12 @@ export interface ApplicationRecord {
   dynamicAllocationMinExecutors: number | null;
   /** `spark.dynamicAllocation.maxExecutors`, null when unset. */
   dynamicAllocationMaxExecutors: number | null;
+  /**
+   * The file spark-submit ran (its primary resource: a `.py`, `.jar`, `.R` path), from `System Properties`.`sun.java.command`
+   * of `SparkListenerEnvironmentUpdate` (`org.apache.spark.deploy.SparkSubmit … <primary resource> [app args]`); null when
+   * not submitted by spark-submit (notebooks, Spark Connect) or not logged. Absent in records that predate it.
+   */
+  mainResource?: string | null;
   /** `SparkListenerEnvironmentUpdate`.`Spark Properties`, the full effective properties (redacted as Spark logged them). */
   sparkProperties: Record<string, string>;
 

@@ -2,6 +2,8 @@ import { analyseRun, RunAnalysis, SPARK_DEFAULT_EXECUTOR_MEMORY_MIB, SPARK_DEFAU
 import { THRESHOLDS } from '../analysis/thresholds';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import type { ApplicationRecord } from '../history/application-record';
+import { replayableRun } from './what-if-table';
+import { simulateShapes, simulationError } from './what-if';
 
 /** The resource keys the first version recommends. */
 export const RECOMMENDED_KEYS = [
@@ -212,11 +214,16 @@ const executorCoresRule: Rule = ({ appName, analyses, current, ageDays }) => {
   };
 };
 
+/** A smaller executor count is chosen when its simulated duration is within this share of the current count's. */
+export const SIMULATED_SLOWDOWN_ALLOWED = 0.1;
+
 /**
  * spark.executor.instances: cut idle capacity. DataFlint idleCoresTooHigh (> 50 % of executor-core time
- * idle); the new count keeps the median utilisation at 70 %.
+ * idle). The new count: when a run can be replayed (what-if.ts, Sparklens-style), the fewest executors whose
+ * simulated duration stays within 10 % of the current count's (`SIMULATED_SLOWDOWN_ALLOWED`), so the saving is
+ * shown with its cost in time; otherwise the count that keeps the median utilisation at 70 %.
  */
-const executorInstancesRule: Rule = ({ appName, analyses, current, ageDays }) => {
+const executorInstancesRule: Rule = ({ appName, analyses, current, ageDays, runs }) => {
   const key = 'spark.executor.instances';
   const written = current.get(key);
   if (written === null || written === undefined) return null;
@@ -227,13 +234,28 @@ const executorInstancesRule: Rule = ({ appName, analyses, current, ageDays }) =>
   if (idle.length === 0 || idle.length * 2 < considered.length) return null;
   const utils = considered.map((a) => a.utilisation ?? 0).sort((x, y) => x - y);
   const median = utils[Math.floor((utils.length - 1) / 2)];
-  const target = Math.max(1, Math.ceil((instances * median) / THRESHOLDS.utilisationTarget));
+  let target = Math.max(1, Math.ceil((instances * median) / THRESHOLDS.utilisationTarget));
+  let simulated = '';
+  const base = replayableRun(runs);
+  if (base !== null) {
+    const counts = Array.from({ length: instances }, (_, i) => i + 1);
+    const est = simulateShapes(base.run, counts.map((n) => ({ executorInstances: n, executorCores: base.shape.executorCores })));
+    if (est !== null) {
+      const now = est[instances - 1].durationMs;
+      const pick = est.find((e) => e.durationMs <= now * (1 + SIMULATED_SLOWDOWN_ALLOWED));
+      if (pick !== undefined) {
+        target = pick.executorInstances;
+        const err = simulationError(base.run);
+        simulated = ` Replaying ${base.run.appId}: ${target} executors take ${formatDurationMs(pick.durationMs)} against ${formatDurationMs(now)} with ${instances} (${(pick.executorCoreHours).toFixed(3)} vs ${est[instances - 1].executorCoreHours.toFixed(3)} core-hours${err !== null ? `; model error on that run ${(err.relativeError * 100).toFixed(1)} %` : ''}).`;
+      }
+    }
+  }
   if (target >= instances) return null;
   return {
     key,
     currentValue: written,
     recommendedValue: String(target),
-    message: `${idle.length} of ${considered.length} runs of ${appName} kept executor cores busy only ${pct(median)} of the time (median); ${target} executors would run at about 70 %.`,
+    message: `${idle.length} of ${considered.length} runs of ${appName} kept executor cores busy only ${pct(median)} of the time (median).${simulated || ` ${target} executors would run at about 70 %.`}`,
     rule: 'Idle executors (DataFlint idleCoresTooHigh: > 50 % idle core time)',
     evidence: considered.map((a) => ({ appId: a.appId, metric: 'executor utilisation (task time / executor-core time)', value: pct(a.utilisation ?? 0), under: `executors=${a.executors}` })),
     confidence: confidence(idle.length, considered.length, ageDays),

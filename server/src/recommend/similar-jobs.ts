@@ -90,8 +90,37 @@ export const MIN_SPREAD: Readonly<Record<(typeof FEATURE_KEYS)[number], number>>
  * @returns finite numbers, except `cpuShare` null when the log has no CPU time.
  */
 export function workloadFeatures(r: ApplicationRecord): WorkloadFeatures {
+  return workloadFeaturesFromTotals({
+    ...r,
+    stageRows: r.stages.length,
+    shufflingStages: r.stages.filter((s) => s.shuffleReadBytes > 0 || s.shuffleWriteBytes > 0).length,
+  });
+}
+
+/** The totals features are computed from: a record's sums, and how many of its stages there are and shuffle. */
+export interface WorkloadTotals {
+  inputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  outputBytes: number;
+  totalTasks: number;
+  totalStages: number;
+  cpuTimeMs: number;
+  executorRunTimeMs: number;
+  diskSpilledBytes: number;
+  /** Number of stage records. */
+  stageRows: number;
+  /** Stage records that read or wrote shuffle data. */
+  shufflingStages: number;
+}
+
+/**
+ * Workload features from totals only (a `HistoryStore.workloadTotals` row, no stages loaded); equal to
+ * {@link workloadFeatures} of the full record.
+ */
+export function workloadFeaturesFromTotals(r: WorkloadTotals): WorkloadFeatures {
   const read = r.inputBytes + r.shuffleReadBytes;
-  const shuffling = r.stages.filter((s) => s.shuffleReadBytes > 0 || s.shuffleWriteBytes > 0).length;
+  const shuffling = r.shufflingStages;
   return {
     logInputBytes: log1p10(r.inputBytes),
     logShuffleReadBytes: log1p10(r.shuffleReadBytes),
@@ -100,7 +129,7 @@ export function workloadFeatures(r: ApplicationRecord): WorkloadFeatures {
     logTasks: log1p10(r.totalTasks),
     logStages: log1p10(r.totalStages),
     cpuShare: r.executorRunTimeMs > 0 && r.cpuTimeMs > 0 ? Math.min(1, r.cpuTimeMs / r.executorRunTimeMs) : null,
-    shuffleStageShare: r.stages.length > 0 ? shuffling / r.stages.length : 0,
+    shuffleStageShare: r.stageRows > 0 ? shuffling / r.stageRows : 0,
     logSpillRatio: read > 0 ? log1p10(r.diskSpilledBytes / read) : 0,
   };
 }
@@ -182,6 +211,18 @@ export class SimilarJobIndex {
       const g = groups.get(r.appName);
       if (g) g.push(workloadFeatures(r));
       else groups.set(r.appName, [workloadFeatures(r)]);
+    }
+    return SimilarJobIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
+  }
+
+  /** Index from per-application totals (`HistoryStore.workloadTotals`), grouped by `appName` as {@link fromRecords}. */
+  static fromTotals(rows: Iterable<WorkloadTotals & { appName: string }>): SimilarJobIndex {
+    const groups = new Map<string, WorkloadFeatures[]>();
+    for (const r of rows) {
+      const f = workloadFeaturesFromTotals(r);
+      const g = groups.get(r.appName);
+      if (g) g.push(f);
+      else groups.set(r.appName, [f]);
     }
     return SimilarJobIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
   }
@@ -307,16 +348,18 @@ export interface RunSource {
   countApplications(): number;
   /** Full records, newest first, at most `limit`. */
   allRuns(limit?: number): ApplicationRecord[];
+  /** Totals of every application without stages (`HistoryStore.workloadTotals`); used when present. */
+  workloadTotals?(): (WorkloadTotals & { appName: string })[];
 }
 
 /**
- * Index of every job in the store, from its full records (`allRuns(countApplications())`). This reads
- * each run's stages and executors too (the store has no narrower read today), so it costs far more than
- * the index build itself: build it once per collection, not per hover (test/bench/similar-jobs.ts
- * measures both). A store query returning only the totals used here plus a per-application count of
- * shuffling stages would avoid that.
+ * Index of every job in the store: from `workloadTotals()` (one query over the applications and a grouped count of
+ * their stages) when the store has it, else from full records (`allRuns(countApplications())`, which reads every
+ * stage and executor row too and costs far more). Build it once per collection and reuse it for hovers
+ * (the language service caches it); test/bench/similar-jobs.ts measures both reads.
  */
 export function similarJobIndexFromStore(store: RunSource): SimilarJobIndex {
+  if (store.workloadTotals !== undefined) return SimilarJobIndex.fromTotals(store.workloadTotals());
   return SimilarJobIndex.fromRecords(store.allRuns(Math.max(1, store.countApplications())));
 }
 

@@ -117,8 +117,11 @@ function taskCpus(run: ApplicationRecord): number {
   return Number.isInteger(v) && v >= 1 ? v : 1;
 }
 
-/** Durations to replay for one stage: measured ones, else synthesised from quantiles, else null. */
-function stageDurations(s: StageRecord): number[] | null {
+/**
+ * The task durations (ms) the simulation replays for one stage attempt: `taskDurationsMs` when present, else
+ * `succeededTasks` durations synthesised from the stored quantiles (see the module comment), else null.
+ */
+export function stageDurations(s: StageRecord): number[] | null {
   if (s.taskDurationsMs !== undefined) return s.taskDurationsMs;
   const q = s.taskDurationMs;
   const n = s.succeededTasks;

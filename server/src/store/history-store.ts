@@ -2,7 +2,30 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import { jobSignature, resourceStem } from '../history/job-signature';
+import type { AppliedFix } from '../recommend/feedback';
 import { MIGRATIONS } from './migrations';
+
+/**
+ * Workload totals of one application (columns of `applications`, plus counts over its `stages` rows), as
+ * `workloadTotals` returns them; field meanings as in ApplicationRecord.
+ */
+export interface ApplicationTotals {
+  appName: string;
+  inputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  outputBytes: number;
+  totalTasks: number;
+  totalStages: number;
+  cpuTimeMs: number;
+  executorRunTimeMs: number;
+  diskSpilledBytes: number;
+  /** Stage rows stored for it. */
+  stageRows: number;
+  /** Of those, stages that read or wrote shuffle data. */
+  shufflingStages: number;
+}
 
 /** Where a record was read from; used to skip unchanged logs on the next collection. */
 export interface RecordSource {
@@ -190,6 +213,8 @@ export class HistoryStore {
       peak_jvm_heap_bytes: r.peakJvmHeapBytes,
       executor_core_time_ms: Math.round(r.executorCoreTimeMs),
       spark_properties: JSON.stringify(r.sparkProperties),
+      main_resource: r.mainResource ?? null,
+      job_signature: jobSignature(r),
       task_failures: JSON.stringify(r.taskFailures),
       source_path: source.path,
       source_size_bytes: source.sizeBytes,
@@ -347,6 +372,60 @@ export class HistoryStore {
     });
   }
 
+  /**
+   * Workload totals of every application, without stages or executors (one query): what the similar-jobs index needs,
+   * at a fraction of the cost of `allRuns` (test/bench/similar-jobs.ts measures both).
+   */
+  workloadTotals(): ApplicationTotals[] {
+    const rows = this.db
+      .prepare(
+        `SELECT a.app_name, a.input_bytes, a.shuffle_read_bytes, a.shuffle_write_bytes, a.output_bytes, a.total_tasks, a.total_stages,
+                a.cpu_time_ms, a.executor_run_time_ms, a.disk_spilled_bytes, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+         FROM applications a LEFT JOIN (
+           SELECT app_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id
+         ) s ON s.app_id = a.app_id
+         ORDER BY a.start_time_ms DESC`,
+      )
+      .raw()
+      .all() as unknown[][];
+    return rows.map((r) => ({
+      appName: String(r[0]),
+      inputBytes: num(r[1]),
+      shuffleReadBytes: num(r[2]),
+      shuffleWriteBytes: num(r[3]),
+      outputBytes: num(r[4]),
+      totalTasks: num(r[5]),
+      totalStages: num(r[6]),
+      cpuTimeMs: num(r[7]),
+      executorRunTimeMs: num(r[8]),
+      diskSpilledBytes: num(r[9]),
+      stageRows: num(r[10]),
+      shufflingStages: num(r[11]),
+    }));
+  }
+
+  /**
+   * App names of the runs whose submitted file has this stem (`nightly_etl` for `…/nightly_etl.py`), most runs first.
+   * Rows collected before schema 5 have no submitted file and never match.
+   */
+  appNamesBySubmittedFile(stem: string): string[] {
+    const rows = this.db.prepare("SELECT app_name, main_resource, count(*) AS n FROM applications WHERE main_resource IS NOT NULL AND main_resource LIKE ? GROUP BY app_name, main_resource ORDER BY n DESC").all(`%${stem}%`) as Row[];
+    const out: string[] = [];
+    for (const r of rows) if (resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() && !out.includes(String(r.app_name))) out.push(String(r.app_name));
+    return out;
+  }
+
+  /**
+   * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
+   * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
+   */
+  runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
+    const sig = this.db.prepare('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
+    if (!sig) return [];
+    const apps = this.db.prepare('SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?').all(sig.job_signature, appName, limit) as Row[];
+    return apps.map((a) => this.toRecord(a));
+  }
+
   /** Distinct application names (for matching a file to its job). */
   appNames(): string[] {
     return (this.db.prepare('SELECT DISTINCT app_name FROM applications').all() as Row[]).map((r) => String(r.app_name));
@@ -361,6 +440,39 @@ export class HistoryStore {
       .prepare('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC LIMIT ?')
       .all(appName, limit) as Row[];
     return apps.map((a) => this.toRecord(a));
+  }
+
+  /**
+   * Remembers an applied quick fix (table `applied_fixes`, migration 4).
+   * @returns its id.
+   */
+  recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
+    const r = this.db
+      .prepare('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(fix.fileUri, fix.appName, fix.key, fix.oldValue, fix.newValue, Math.trunc(fix.appliedAtMs));
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Applied fixes of a job (by app name), or of a file when `fileUri` is given too; oldest first. */
+  appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
+    const rows = this.db
+      .prepare('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id')
+      .all(appName, fileUri ?? null, fileUri ?? null) as Row[];
+    return rows.map((r) => ({
+      id: num(r.id),
+      fileUri: String(r.file_uri),
+      appName: strOrNull(r.app_name),
+      key: String(r.setting_key),
+      oldValue: strOrNull(r.old_value),
+      newValue: String(r.new_value),
+      appliedAtMs: num(r.applied_at_ms),
+    }));
+  }
+
+  /** The full record of one application, or null when it is not stored. */
+  runById(appId: string): ApplicationRecord | null {
+    const row = this.db.prepare('SELECT * FROM applications WHERE app_id = ?').get(appId) as Row | undefined;
+    return row ? this.toRecord(row) : null;
   }
 
   /** All records, newest first (for the CLI and tests; not for the hover path). */
@@ -447,6 +559,7 @@ export class HistoryStore {
       dynamicAllocationEnabled: a.dynamic_allocation_enabled === 1,
       dynamicAllocationMinExecutors: numOrNull(a.dynamic_allocation_min_executors),
       dynamicAllocationMaxExecutors: numOrNull(a.dynamic_allocation_max_executors),
+      ...(a.main_resource !== undefined ? { mainResource: strOrNull(a.main_resource) } : {}),
       sparkProperties: parseJson<Record<string, string>>(a.spark_properties, {}),
       totalTasks: num(a.total_tasks),
       failedTasks: num(a.failed_tasks),

@@ -161,4 +161,13 @@ CREATE TABLE applied_fixes (
 CREATE INDEX applied_fixes_app ON applied_fixes(app_name, setting_key);
 `,
   },
+  {
+    version: 5,
+    description: 'same-job keys: the submitted file (main_resource) and the stage-DAG signature of each application',
+    sql: `
+ALTER TABLE applications ADD COLUMN main_resource TEXT;
+ALTER TABLE applications ADD COLUMN job_signature TEXT;
+CREATE INDEX applications_job_signature ON applications(job_signature);
+`,
+  },
 ];

@@ -30,6 +30,7 @@ export const DbcMetadataSchema = z.object({ 'Spark Version': str, Timestamp: num
 /** `SparkListenerEnvironmentUpdate`: only `Spark Properties` (string → string) is read. */
 export const EnvironmentUpdateSchema = z.object({
   'Spark Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
+  'System Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
 });
 
 /** `SparkListenerApplicationStart` (`App ID` since 1.1, `App Attempt ID` since 1.4). */

@@ -109,6 +109,30 @@ function parseIntSetting(v: string | undefined): number | null {
   return /^[+-]?\d+$/.test(t) ? Number(t) : null;
 }
 
+/** spark-submit options that take no value (SparkSubmitArguments / SparkSubmitOptionParser switches). */
+const SUBMIT_SWITCHES = new Set(['--verbose', '-v', '--supervise', '--help', '-h', '--version', '--usage-error']);
+
+/**
+ * The primary resource of a `sun.java.command` line of spark-submit: the first argument after
+ * `org.apache.spark.deploy.SparkSubmit` that is neither an option nor an option's value (every `--option` takes a
+ * value except the switches; SparkSubmitOptionParser.java). `spark-shell`/`pyspark-shell` placeholders count as none.
+ * @returns the path as written, or null when the command is not spark-submit or has no primary resource.
+ */
+export function sparkSubmitPrimaryResource(command: string): string | null {
+  const words = command.trim().split(/\s+/);
+  const at = words.indexOf('org.apache.spark.deploy.SparkSubmit');
+  if (at < 0) return null;
+  for (let i = at + 1; i < words.length; i++) {
+    const w = words[i];
+    if (w.startsWith('-')) {
+      if (!SUBMIT_SWITCHES.has(w) && !w.includes('=')) i++;
+      continue;
+    }
+    return w === 'spark-shell' || w === 'pyspark-shell' || w === 'sparkr-shell' ? null : w;
+  }
+  return null;
+}
+
 function compareExecutorIds(a: ExecutorState, b: ExecutorState): number {
   if (a.isDriver !== b.isDriver) return a.isDriver ? -1 : 1;
   const na = Number(a.executorId);
@@ -139,6 +163,7 @@ export class ApplicationFolder {
   private exitCode: number | null = null;
   private lastTimestampMs = 0;
   private readonly props = new Map<string, string>();
+  private mainResource: string | null = null;
 
   private readonly executors = new Map<string, ExecutorState>();
   private readonly alive = new Set<string>();
@@ -244,8 +269,11 @@ export class ApplicationFolder {
         this.onBlockManagerAdded(e);
         return;
       case 'SparkListenerEnvironmentUpdate': {
-        const props = EnvironmentUpdateSchema.parse(e)['Spark Properties'];
+        const env = EnvironmentUpdateSchema.parse(e);
+        const props = env['Spark Properties'];
         if (props) for (const [k, v] of Object.entries(props)) if (typeof v === 'string') this.props.set(k, v);
+        const command = env['System Properties']?.['sun.java.command'];
+        if (typeof command === 'string') this.mainResource = sparkSubmitPrimaryResource(command);
         return;
       }
       case 'SparkListenerApplicationStart':
@@ -680,6 +708,7 @@ export class ApplicationFolder {
       dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
       dynamicAllocationMinExecutors: parseIntSetting(prop('spark.dynamicAllocation.minExecutors')),
       dynamicAllocationMaxExecutors: parseIntSetting(prop('spark.dynamicAllocation.maxExecutors')),
+      mainResource: this.mainResource,
       sparkProperties: Object.fromEntries(this.props),
       totalTasks: this.totalTasks,
       failedTasks: this.failedTasks,

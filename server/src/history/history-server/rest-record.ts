@@ -27,6 +27,7 @@ import { z } from 'zod';
 import { parseSparkSizeMiB } from '../../config/spark-units';
 import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord } from '../application-record';
 import type { HistoryServerClient } from './client';
+import { sparkSubmitPrimaryResource } from '../event-log/fold';
 import { parseSparkDate, type ListedAttempt } from './rest-types';
 
 /** Quantiles requested for stage summaries, in the order of `DurationQuantilesMs`. */
@@ -35,7 +36,10 @@ export const STAGE_QUANTILES = [0, 0.25, 0.5, 0.75, 0.95, 1];
 const num = z.number().optional();
 
 /** `GET …/environment` (`ApplicationEnvironmentInfo`); only what the record uses. */
-const EnvironmentSchema = z.looseObject({ sparkProperties: z.array(z.tuple([z.string(), z.string()])) });
+const EnvironmentSchema = z.looseObject({
+  sparkProperties: z.array(z.tuple([z.string(), z.string()])),
+  systemProperties: z.array(z.tuple([z.string(), z.string()])).optional(),
+});
 
 /** One entry of `GET …/allexecutors` (`ExecutorSummary`). */
 const ExecutorSchema = z.looseObject({
@@ -228,6 +232,7 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
     dynamicAllocationMinExecutors: intSetting(prop('spark.dynamicAllocation.minExecutors')),
     dynamicAllocationMaxExecutors: intSetting(prop('spark.dynamicAllocation.maxExecutors')),
+    mainResource: sparkSubmitPrimaryResource(new Map(env.systemProperties ?? []).get('sun.java.command') ?? ''),
     sparkProperties: Object.fromEntries(props),
     totalTasks: sum((s) => s.succeededTasks + s.failedTasks),
     failedTasks: sum((s) => s.failedTasks),

@@ -1,0 +1,111 @@
+/**
+ * Language-server handlers of the Spark Connect requests (declared in shared/src/protocol.ts): glue between the
+ * connection and `connect/` (client, sessions, SQL statement finder). Errors become `ResponseError`s whose data
+ * carries Spark's error class, SQLSTATE and SQL range; the token is never logged.
+ */
+import { ResponseError, type Connection } from 'vscode-languageserver/node';
+import {
+  ConnectExplainRequest,
+  ConnectQueryProgressNotification,
+  ConnectRunQueryRequest,
+  ConnectStatusRequest,
+  SqlStatementsRequest,
+  type ConnectErrorData,
+} from '../../shared/src/protocol';
+import type { QueryResultPayload } from '../../shared/src/spark-query';
+import { redactToken } from './connect/connection-string';
+import { SparkConnectError, sqlErrorRange } from './connect/errors';
+import { ConnectSessions } from './connect/sessions';
+import { sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
+import type { Logger } from './logger';
+
+/** Error code of a failed Spark Connect request (LSP leaves -32899..-32800 to the protocol; app codes are free). */
+const CONNECT_ERROR = 3;
+
+/**
+ * Registers the Spark Connect handlers on `connection`.
+ * @returns the session pool; dispose it on shutdown to release the Spark sessions.
+ */
+export function registerConnectRequests(connection: Connection, log: Logger): ConnectSessions {
+  const sessions = new ConnectSessions((m) => log.debug(m));
+
+  const fail = (e: unknown, sql?: string): ResponseError<ConnectErrorData> => {
+    if (e instanceof SparkConnectError) {
+      const range = sql !== undefined ? sqlErrorRange(e, sql) : undefined;
+      return new ResponseError<ConnectErrorData>(CONNECT_ERROR, e.message, {
+        kind: e.kind,
+        ...(e.errorClass ? { errorClass: e.errorClass } : {}),
+        ...(e.details.sqlState ? { sqlState: e.details.sqlState } : {}),
+        ...(range ? { sqlRange: range } : {}),
+      });
+    }
+    return new ResponseError<ConnectErrorData>(CONNECT_ERROR, e instanceof Error ? e.message : String(e), { kind: 'protocol' });
+  };
+
+  connection.onRequest(ConnectRunQueryRequest.type, async (p, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    try {
+      const client = sessions.get(p.target);
+      log.info(`Spark Connect ${redactToken(p.target.url)}: running query ${p.queryId}`);
+      const r = await client.executeSql(p.sql, {
+        maxRows: p.maxRows,
+        maxBytes: p.maxBytes,
+        signal: abort.signal,
+        onProgress: (g) =>
+          void connection.sendNotification(ConnectQueryProgressNotification.type, {
+            queryId: p.queryId,
+            stages: g.stages.length,
+            stagesDone: g.stages.filter((s) => s.done).length,
+            tasksDone: g.tasksDone,
+            tasksTotal: g.tasksTotal,
+            rowsReceived: g.rowsReceived,
+          }),
+      });
+      const appId = await sessions.appId(p.target);
+      const payload: QueryResultPayload = {
+        columns: r.columns,
+        rows: r.rows,
+        ...(r.truncated ? { truncated: r.truncated } : {}),
+        elapsedMs: r.elapsedMs,
+        operationId: r.operationId,
+        ...(appId ? { appId } : {}),
+      };
+      log.info(`Spark Connect query ${p.queryId}: ${r.rows.length} rows in ${r.elapsedMs.toFixed(0)} ms`);
+      return payload;
+    } catch (e) {
+      log.info(`Spark Connect query ${p.queryId} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      return fail(e, p.sql);
+    }
+  });
+
+  connection.onRequest(ConnectExplainRequest.type, async (p) => {
+    try {
+      return { plan: await sessions.get(p.target).explain(p.sql, p.mode) };
+    } catch (e) {
+      return fail(e, p.sql);
+    }
+  });
+
+  connection.onRequest(ConnectStatusRequest.type, async (p): Promise<ConnectStatusRequest.Result> => {
+    try {
+      const sparkVersion = await sessions.get(p.target).sparkVersion(15_000);
+      const appId = await sessions.appId(p.target);
+      return { ok: true, sparkVersion, ...(appId ? { appId } : {}) };
+    } catch (e) {
+      return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+    }
+  });
+
+  connection.onRequest(SqlStatementsRequest.type, (p) => {
+    try {
+      const statements = p.languageId === 'python' ? sqlStatementsInPython(p.text) : sqlStatementsInSql(p.text);
+      return { statements };
+    } catch (e) {
+      log.warn(`Finding SQL statements failed: ${e instanceof Error ? e.message : String(e)}`);
+      return { statements: [] };
+    }
+  });
+
+  return sessions;
+}

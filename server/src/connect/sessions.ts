@@ -1,0 +1,72 @@
+/**
+ * Spark Connect sessions kept for the language server: one `SparkConnectClient` (one Spark session) per
+ * target (URL, token, CA file), reused by every query and released when the target changes or the server stops.
+ */
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import { SparkConnectClient } from './client';
+
+/** What a session is opened with. */
+export interface SessionTarget {
+  url: string;
+  token?: string;
+  caFile?: string;
+}
+
+/** A pool of Spark Connect sessions by target. */
+export class ConnectSessions {
+  private readonly clients = new Map<string, { client: SparkConnectClient; appId?: Promise<string | undefined> }>();
+
+  constructor(private readonly log: (msg: string) => void = () => undefined) {}
+
+  /**
+   * The session for `target`, created on first use.
+   * @throws Error for a bad URL or an unreadable CA file (message names the file).
+   */
+  get(target: SessionTarget): SparkConnectClient {
+    return this.entry(target).client;
+  }
+
+  private entry(target: SessionTarget) {
+    const key = createHash('sha256').update(JSON.stringify([target.url, target.token ?? '', target.caFile ?? ''])).digest('hex');
+    let e = this.clients.get(key);
+    if (!e) {
+      let caPem: Buffer | undefined;
+      if (target.caFile) {
+        try {
+          caPem = fs.readFileSync(target.caFile);
+        } catch (err) {
+          throw new Error(`Cannot read the CA file ${target.caFile}: ${(err as Error).message}`);
+        }
+      }
+      e = { client: new SparkConnectClient({ url: target.url, token: target.token || undefined, caPem, log: this.log }) };
+      this.clients.set(key, e);
+    }
+    return e;
+  }
+
+  /**
+   * `spark.app.id` of the server's Spark application (Config Get), cached per session; undefined when Spark
+   * does not tell. This is the id the server's event log carries, so the run can be found in collected history.
+   */
+  async appId(target: SessionTarget): Promise<string | undefined> {
+    const e = this.entry(target);
+    if (!e.appId) {
+      e.appId = e.client.getConfig(['spark.app.id']).then(
+        (c) => c['spark.app.id'] || undefined,
+        () => undefined,
+      );
+      const id = await e.appId;
+      if (!id) e.appId = undefined;
+      return id;
+    }
+    return e.appId;
+  }
+
+  /** Releases every session (ReleaseSession) and closes the channels. */
+  async dispose(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map((e) => e.client.close()));
+  }
+}

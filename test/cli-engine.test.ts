@@ -1,0 +1,82 @@
+/**
+ * `spark-optimizer analyze` and `recommend`, run as the real CLI bundle (server/out/cli.js, built by esbuild.js) on a
+ * store collected from examples/history. Expected numbers come from the logs by hand: spill sums of stage 2 of
+ * app-…0000 (174972919 B on disk = 167 MiB, 967304112 B in memory = 922 MiB), and the what-if rows scheduled by a
+ * separate Python list scheduler over the launch-ordered task durations (2 slots: 34009 + 20896 + 7590 + 6644 + 7961 ms
+ * of stages + 17376 ms driver-only = 94476 ms; 4 slots: 56178 ms; measured 56709 ms).
+ */
+import * as assert from 'assert';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CLI = path.join(ROOT, 'server', 'out', 'cli.js');
+
+function cli(...args: string[]): { code: number; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000 });
+  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
+}
+
+describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
+  let tmp: string;
+  let db: string;
+  before(() => {
+    assert.ok(fs.existsSync(CLI), 'build the bundle first (node esbuild.js)');
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-cli-engine-'));
+    db = path.join(tmp, 'h.db');
+    const c = cli('collect', '--path', path.join(ROOT, 'examples', 'history'), '--db', db);
+    assert.strictEqual(c.code, 0, c.err);
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('analyze APP_ID prints findings with numbers and sources, and the what-if tables', () => {
+    const r = cli('analyze', 'app-20261121121550-0000', '--db', db);
+    assert.strictEqual(r.code, 0, r.err);
+    const lines = r.out.split('\n');
+    assert.strictEqual(lines[0], 'app-20261121121550-0000 nightly_etl: 57 s, 2 executors × 2 cores, 512m, 200 shuffle partitions, 20 tasks in 5 stages');
+    assert.ok(lines.includes('  [critical] stage-spill (stage 2): Stage 2 spilled 167 MiB to disk (922 MiB in memory) while processing 77.6 MiB: 215 % of its data.'), r.out);
+    assert.ok(lines.includes('      source: Dr. Elephant ConfigurationParametersHeuristic spill ratio grades 1/10/25/50 %; ignored below 16 MiB'));
+    assert.ok(lines.includes('What if (replaying its task durations; model error on this run -0.9 %: 56 s estimated vs 57 s measured):'), r.out);
+    assert.ok(lines.includes('          1       94 s      0.0525'), r.out);
+    assert.ok(lines.includes('         2*       56 s      0.0624'), r.out);
+  });
+
+  it('analyze --format json carries the numbers; money appears with prices', () => {
+    const r = cli('analyze', 'app-20261121121550-0000', '--db', db, '--format', 'json', '--price-core-hour', '1', '--currency', 'EUR');
+    assert.strictEqual(r.code, 0, r.err);
+    const j = JSON.parse(r.out) as { whatIf: { modelError: { estimatedMs: number; actualMs: number }; byExecutorInstances: { executorInstances: number; durationMs: number; money: number }[] }; findings: { id: string; numbers: Record<string, number> }[] };
+    assert.deepStrictEqual([j.whatIf.modelError.estimatedMs, j.whatIf.modelError.actualMs], [56178, 56709]);
+    const one = j.whatIf.byExecutorInstances.find((x) => x.executorInstances === 1);
+    assert.strictEqual(one?.durationMs, 94476);
+    assert.strictEqual(one?.money, (2 * 94476) / 3.6e6); // 1 EUR per core-hour, no memory price
+    assert.strictEqual(j.findings.find((f) => f.id === 'stage-spill' && f.numbers.diskSpilledBytes === 174972919)?.numbers.memorySpilledBytes, 967304112);
+  });
+
+  it('analyze of an unknown application exits 2 with a clear message', () => {
+    const r = cli('analyze', 'app-nope', '--db', db);
+    assert.strictEqual(r.code, 2);
+    assert.match(r.err, /no application app-nope in .*h\.db/);
+  });
+
+  it('recommend FILE gives per setting a value, expected effect, evidence and confidence', () => {
+    const r = cli('recommend', path.join(ROOT, 'examples', 'nightly_etl.py'), '--db', db, '--format', 'json');
+    assert.strictEqual(r.code, 0, r.err);
+    const [site] = JSON.parse(r.out) as { job: string; runs: number; settings: { key: string; current: string; recommended: string; effect: string; evidence: string[]; confidence: number }[] }[];
+    assert.deepStrictEqual([site.job, site.runs], ['nightly_etl', 5]);
+    const mem = site.settings.find((s) => s.key === 'spark.executor.memory');
+    assert.ok(mem, JSON.stringify(site.settings));
+    assert.strictEqual(mem.current, '1g'); // examples/nightly_etl.py line 24
+    // Stage 2 of the 512m run needed ≈ 231 MiB per task; the recommended heap per core must give at least that
+    // (0.6 × (heap − 300 MiB) / cores), as the real 2g run that did not spill did.
+    const cores = Number(site.settings.find((s) => s.key === 'spark.executor.cores')?.recommended ?? 2);
+    const heapMiB = mem.recommended.endsWith('g') ? Number(mem.recommended.slice(0, -1)) * 1024 : Number(mem.recommended.slice(0, -1));
+    assert.ok((0.6 * (heapMiB - 300)) / cores >= 231, `${mem.recommended} over ${cores} cores`);
+    assert.match(mem.effect, /^alone: duration \d+ s → \d+ s, executor-core-hours/);
+    assert.ok(mem.evidence.some((e) => e.includes('app-20261121121550-0000')));
+    assert.ok(mem.confidence > 0 && mem.confidence <= 1);
+    const text = cli('recommend', path.join(ROOT, 'examples', 'nightly_etl.py'), '--db', db);
+    assert.match(text.out, /nightly_etl: 5 run\(s\) \(matched by spark\.app\.name\); expected with all changes: duration \d+ s → \d+ s/);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The engine in the editor: what-if table in the hover of `--num-executors` / `spark.executor.instances`, the estimate
+ * for the current value (whatIfForCurrentValue, for inlay hints), similar jobs with their distance, and same-job keys
+ * (submitted file, stage signature), on a store collected from the real runs of examples/history.
+ *
+ * Expected durations were scheduled by hand from the tiny_tasks 50-partition run (app-…0008, the newest tiny_tasks
+ * run): a 15-line Python list scheduler over its launch-ordered task durations gives stage 0 = 3665 ms on 2+ slots,
+ * stage 1 = 5257 / 2660 / 1790 / 1362 ms on 2 / 4 / 6 / 8 slots, plus 18951 ms of driver-only time.
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import { onHover } from '../server/src/features/hover';
+import { collectEventLogs } from '../server/src/history/collect';
+import { sparkSubmitPrimaryResource } from '../server/src/history/event-log/fold';
+import { jobSignature } from '../server/src/history/job-signature';
+import { SparkLanguageService, analysisOptions } from '../server/src/language-service';
+import { matchJob } from '../server/src/recommend/job-matcher';
+import { recommend } from '../server/src/recommend/recommender';
+import { SimilarJobIndex, medianFeatures, workloadFeatures } from '../server/src/recommend/similar-jobs';
+import { whatIfForCurrentValue } from '../server/src/recommend/what-if-table';
+import { HistoryStore } from '../server/src/store/history-store';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SCRIPT = ['spark-submit \\', '  --name tiny_tasks \\', '  --num-executors 2 \\', '  --executor-cores 2 \\', '  --conf spark.sql.shuffle.partitions=50 \\', '  examples/tiny_tasks.py', ''].join('\n');
+
+describe('what-if, similar jobs and same-job keys in the editor (examples/history)', () => {
+  let store: HistoryStore;
+  let service: SparkLanguageService;
+  before(async () => {
+    store = HistoryStore.open(':memory:');
+    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+  });
+  after(() => store.close());
+
+  it('hovers --num-executors with estimated duration and core-hours at other counts, and the model error', () => {
+    const doc = service.analyse('file:///w/run_tiny.sh', SCRIPT, 'shellscript', 1);
+    const md = (onHover(doc, { line: 2, character: 6 })?.contents as { value: string }).value;
+    assert.match(md, /\*\*What if\*\* \(2 cores each; replaying the 52 tasks of app-20261121122321-0008, whose own 25 s the model puts at 25 s: error -0\.8 %\)/);
+    // 1 × 2 cores: 18951 + 3665 + 5257 = 27873 ms; 2 × 2: 25276 ms (4 × 25276 / 3.6e6 = 0.0281 core-hours); 3 × 2: 24406; 4 × 2: 23978.
+    assert.match(md, /\| 1 \| 28 s \| 0\.0155 \|/);
+    assert.match(md, /\| \*\*2\*\* \(now\) \| 25 s \| 0\.0281 \|/);
+    assert.match(md, /\| 3 \| 24 s \| 0\.0407 \|/);
+    assert.match(md, /\| 4 \| 24 s \| 0\.0533 \|/);
+    assert.match(md, /Driver-only time 19 s kept as measured/);
+  });
+
+  it('adds a money column when prices are set', () => {
+    const opts = analysisOptions({ nodeMemory: '', nodeCores: 0 }, [], { pricePerCoreHour: 1, pricePerGiBHour: 0, currency: 'EUR' });
+    const doc = service.analyse('file:///w/run_tiny2.sh', SCRIPT, 'shellscript', 1, opts);
+    const md = (onHover(doc, { line: 2, character: 6 })?.contents as { value: string }).value;
+    // 1 EUR per core-hour: 0.0281 core-hours at 2 × 2 cost 0.0281 EUR.
+    assert.match(md, /\| executor-core-hours \| EUR \|/);
+    assert.match(md, /\| \*\*2\*\* \(now\) \| 25 s \| 0\.0281 \| 0\.0281 \|/);
+  });
+
+  it('gives the estimate at the current values for inlay hints (whatIfForCurrentValue)', () => {
+    const runs = store.runsByAppName('tiny_tasks');
+    const w = whatIfForCurrentValue(runs, new Map([['spark.executor.instances', '4'], ['spark.executor.cores', '2']]));
+    assert.deepStrictEqual([w?.basedOn, w?.shape, w?.estimate.durationMs], ['app-20261121122321-0008', { executorInstances: 4, executorCores: 2 }, 23978]);
+    // Not a literal (null): the run's own 2 executors are used.
+    assert.strictEqual(whatIfForCurrentValue(runs, new Map([['spark.executor.instances', null]]))?.estimate.durationMs, 25276);
+    assert.strictEqual(whatIfForCurrentValue([], new Map()), null);
+  });
+
+  it('sizes the executor-count recommendation by the replay (recommender.ts uses the simulation)', () => {
+    const runs = store.runsByAppName('tiny_tasks');
+    // Both tiny_tasks runs kept cores busy under half the time. With 4 executors × 2 cores the replay of app-…0008
+    // gives 23978 ms; the fewest executors within 10 %: 2 (25276 ms ≤ 26376); 1 executor takes 27873 ms.
+    const [rec] = recommend('tiny_tasks', runs, new Map([['spark.executor.instances', '4']]), Date.UTC(2026, 10, 25)).filter((r) => r.key === 'spark.executor.instances');
+    assert.strictEqual(rec.recommendedValue, '2');
+    assert.match(rec.message, /Replaying app-20261121122321-0008: 2 executors take 25 s against 24 s with 4 \(0\.028 vs 0\.053 core-hours; model error on that run -0\.8 %\)\./);
+  });
+
+  it('shows similar jobs with their distance when a job has fewer than 3 runs', () => {
+    const doc = service.analyse('file:///w/run_tiny3.sh', SCRIPT, 'shellscript', 1);
+    const site = doc.sites[0];
+    assert.strictEqual(site.runs.length, 2);
+    // The same answer as an index over the full records (similar-jobs.ts), distances included.
+    const index = SimilarJobIndex.fromRecords(store.allRuns());
+    const expected = index.nearest(medianFeatures(site.runs.map(workloadFeatures)), 3, { excludeAppName: 'tiny_tasks' });
+    assert.deepStrictEqual(site.similar.map((s) => [s.appName, s.distance.toFixed(6)]), expected.map((e) => [e.appName, e.distance.toFixed(6)]));
+    assert.deepStrictEqual(site.similar.map((s) => s.appName).sort(), ['nightly_etl', 'skewed_join']);
+    const md = (onHover(doc, { line: 0, character: 2 })?.contents as { value: string }).value;
+    assert.match(md, new RegExp(`\\*\\*${expected[0].appName}\\*\\*: distance ${expected[0].distance.toFixed(2)} \\(`));
+    // nightly_etl has 5 runs: no similar jobs.
+    const etl = service.analyse('file:///w/run_etl.sh', SCRIPT.replace('tiny_tasks', 'nightly_etl'), 'shellscript', 1);
+    assert.deepStrictEqual(etl.sites[0].similar, []);
+  });
+
+  it('keys the same job by the submitted file and by the stage signature', () => {
+    // sun.java.command of app-…0000 ends "… --total-executor-cores 4 /tmp/spark-history-gen.RhrL5x/jobs/run1/nightly_etl.py".
+    const [etl] = store.runsByAppName('nightly_etl').filter((r) => r.appId === 'app-20261121121550-0000');
+    assert.strictEqual(etl.mainResource, '/tmp/spark-history-gen.RhrL5x/jobs/run1/nightly_etl.py');
+    assert.deepStrictEqual(store.appNamesBySubmittedFile('nightly_etl'), ['nightly_etl']);
+    assert.strictEqual(sparkSubmitPrimaryResource('org.apache.spark.deploy.SparkSubmit --verbose --master yarn --conf a=b --class x.Main app.jar --day 1'), 'app.jar');
+    assert.strictEqual(sparkSubmitPrimaryResource('org.apache.spark.deploy.SparkSubmit --name x pyspark-shell'), null);
+    assert.deepStrictEqual(matchJob(null, ['pipeline'], ['etl_v2'], (stem) => (stem === 'pipeline' ? ['etl_v2'] : [])), { appName: 'etl_v2', matchedBy: 'submitted file', similarity: 1 });
+    // All five nightly_etl runs share one signature; the other jobs differ.
+    const sigs = new Set(store.runsByAppName('nightly_etl').map(jobSignature));
+    assert.strictEqual(sigs.size, 1);
+    assert.notStrictEqual(jobSignature(store.runsByAppName('tiny_tasks')[0]), [...sigs][0]);
+    // A copy of a real nightly_etl run stored under a new name (hand-edited record, "renamed copy") is found as the same job.
+    store.upsert({ ...etl, appId: 'renamed-copy-of-0000', appName: 'etl_renamed' }, { path: '/renamed-copy', sizeBytes: 1, mtimeMs: 1, malformedLines: 0 });
+    assert.deepStrictEqual(store.runsWithSameSignature('nightly_etl').map((r) => r.appId), ['renamed-copy-of-0000']);
+    service.historyChanged();
+    const doc = service.analyse('file:///w/run_etl2.sh', SCRIPT.replace('tiny_tasks', 'nightly_etl'), 'shellscript', 1);
+    assert.strictEqual(doc.sites[0].runs.length, 6);
+    assert.deepStrictEqual(doc.sites[0].renamedFrom, ['etl_renamed']);
+  });
+});
