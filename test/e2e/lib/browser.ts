@@ -31,6 +31,9 @@ export class Workbench {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
+    // The machine may be busy (2 shared cores): every wait is for a state, with room for slowness.
+    context.setDefaultTimeout(90_000);
+    context.setDefaultNavigationTimeout(120_000);
     const blocked: string[] = [];
     await context.route('**/*', (route) => {
       const url = route.request().url();

@@ -85,22 +85,18 @@ describe('restricted workspace: no connection to a History Server named in works
   it('UI: restricted mode, the diagnostic, and the collect command does not use the workspace URL', async () => {
     const page = await browser!.page();
     await page.goto(server.workbenchUrl(ws.folder));
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 60_000 });
-    await page.keyboard.press('Control+P');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ timeout: 120_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row[aria-label^="nightly_etl.py"]').first().click();
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill('nightly_etl.py');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'nightly_etl.py' }).first().waitFor();
-    await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout: 60_000 });
+    await page.locator('.monaco-editor .squiggly-warning').first().waitFor({ state: 'attached', timeout: 120_000 });
     await page.keyboard.press('F1');
     await input.waitFor();
     await input.fill('>Spark: Collect History from History Server');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Collect History from History Server' }).first().waitFor();
     await page.keyboard.press('Enter');
     // VS Code withholds the workspace's URL (restrictedConfigurations), so the command asks for one instead.
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Spark History Server URL' }).waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Spark History Server URL' }).waitFor({ timeout: 90_000 });
     await screenshot(page, shots, '11-restricted-workspace');
     await page.keyboard.press('Escape');
     assert.deepStrictEqual(browser!.blocked, []);
