@@ -449,7 +449,9 @@ export function recommendResources(runs: readonly ApplicationRecord[], options: 
     );
   }
   const excluded = estimates.filter((e) => e.excluded !== null);
-  if (excluded.length > 0) evidence.push(`${excluded.length} configuration(s) left out: ${[...new Set(excluded.map((e) => e.excluded))].slice(0, 3).join('; ')}.`);
+  if (excluded.length > 0) {
+    evidence.push(`${excluded.length} configuration(s) left out: ${[...new Set(excluded.map((e) => e.excluded))].slice(0, 3).join('; ')} (runs considered: ${known.map((x) => x.r.appId).join(', ')}).`);
+  }
 
   return {
     choice: chosen.choice,
