@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs a pinned PySpark (which ships a full Spark distribution: bin/spark-submit,
-# bin/spark-class, jars/) from PyPI, plus the `zstandard` module used to read
-# Spark 4's compressed event logs. Idempotent: does nothing when the pinned
+# bin/spark-class, jars/ with the Spark Connect server) from PyPI, plus the `zstandard` module used to read
+# Spark 4's compressed event logs and pyspark's Spark Connect client packages (for the benchmark). Idempotent: does nothing when the pinned
 # versions are already installed. Prints SPARK_HOME on its last line of stdout.
 #
 # Usage: bash scripts/install-pyspark.sh
@@ -38,6 +38,22 @@ fi
 if ! "${PYTHON}" -c 'import zstandard' >/dev/null 2>&1; then
   echo "Installing zstandard (to read .zstd event logs)..." >&2
   "${PYTHON}" -m pip install --quiet zstandard >&2
+fi
+
+# pyspark's own Spark Connect client (the `connect` extra's packages), pinned to the versions the benchmark
+# test/bench/connect.ts was run with; pyspark 4.3.0 asks for grpcio>=1.76, pandas>=2.2, pyarrow>=18.
+CONNECT_PINS=(grpcio==1.85.1 grpcio-status==1.85.1 googleapis-common-protos==1.76.0 pandas==3.1.1 pyarrow==26.0.1 zstandard==0.25.0)
+if ! "${PYTHON}" - "${CONNECT_PINS[@]}" >/dev/null 2>&1 <<'PY'
+import sys
+from importlib.metadata import version
+for pin in sys.argv[1:]:
+    name, want = pin.split("==")
+    if version(name) != want:
+        sys.exit(1)
+PY
+then
+  echo "Installing pyspark's Spark Connect client packages: ${CONNECT_PINS[*]}..." >&2
+  "${PYTHON}" -m pip install --quiet "${CONNECT_PINS[@]}" >&2
 fi
 
 SPARK_HOME="$("${PYTHON}" -c 'import pyspark,os;print(os.path.dirname(pyspark.__file__))')"

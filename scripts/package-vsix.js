@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Builds the VSIX with @vscode/vsce from .vscodeignore's allow-list, then checks it:
 //   node scripts/package-vsix.js [--out FILE]      (default build/spark-resource-optimizer.vsix)
-// Run after `npm run build` (`npm run package` does both).
+// Run after `npm run build` (`npm run package` does both). The README's relative links stay relative
+// (--no-rewrite-relative-links): the project has no public repository URL, and docs/images ships in the VSIX, so
+// VS Code's extension page finds the pictures inside the installed extension.
 //
 // The VSIX is platform-specific (vsce --target, e.g. linux-x64): tree-sitter's prebuilt linux-x64 binary needs
 // GLIBCXX_3.4.31 (GCC 13's libstdc++), so on an older glibc (Debian 12) its install script builds
@@ -73,10 +75,12 @@ const ALLOWED = [
   /^extension\.vsixmanifest$/,
   /^extension\/(package\.json|readme\.md|LICENSE(\.txt)?|changelog\.md)$/i,
   /^extension\/client\/out\/extension\.js$/,
+  /^extension\/client\/out\/webview\/job-analysis\.js$/,
   /^extension\/server\/out\/(server|cli)\.js$/,
   /^extension\/server\/out\/.*\.proto$/,
   /^extension\/bin\/spark-optimizer$/,
-  /^extension\/(syntaxes|media|docs\/images)\//,
+  /^extension\/(syntaxes|media)\//,
+  /^extension\/docs\/images\/[^/]+\.png$/,
   /^extension\/node_modules\/better-sqlite3\/(package\.json|LICENSE|lib\/.*\.js|prebuilds\/[^/]+\.node)$/,
   /^extension\/node_modules\/tree-sitter\/(package\.json|LICENSE|index\.js|prebuilds\/[^/]+\/[^/]+\.node|build\/Release\/[^/]+\.node)$/,
   /^extension\/node_modules\/tree-sitter-(python|bash)\/(package\.json|LICENSE|bindings\/node\/index\.js|src\/node-types\.json|prebuilds\/[^/]+\/[^/]+\.node|build\/Release\/[^/]+\.node)$/,
@@ -85,6 +89,7 @@ const ALLOWED = [
 const REQUIRED = [
   'extension/package.json',
   'extension/client/out/extension.js',
+  'extension/client/out/webview/job-analysis.js',
   'extension/server/out/server.js',
   'extension/server/out/cli.js',
   'extension/node_modules/better-sqlite3/lib/index.js',
@@ -113,7 +118,7 @@ async function main() {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const target = vsceTarget();
   const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--skip-license', '--allow-missing-repository', '-o', out], {
+  execFileSync(process.execPath, [vsce, 'package', '--target', target, '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], {
     cwd: root,
     stdio: ['ignore', 'ignore', 'inherit'],
   });

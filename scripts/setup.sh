@@ -23,4 +23,5 @@ if [[ ${#missing[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1 && [[ "$(id 
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 bash scripts/install-pyspark.sh >/dev/null
+bash scripts/install-e2e.sh >/dev/null   # code-server (.e2e/) and chromium for npm run test:e2e
 npm run build

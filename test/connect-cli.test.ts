@@ -27,7 +27,8 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
   let remote: string;
   let env: Record<string, string>;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(600_000); // the Spark JVM starts in 30 s on an idle machine, minutes on a busy one
     server = await sharedConnectServer();
     remote = `sc://localhost:${server.port}`;
     env = { SPARK_CONNECT_TOKEN: server.token };

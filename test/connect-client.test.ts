@@ -48,7 +48,8 @@ describe('Spark Connect client on a real server', function () {
   let client: SparkConnectClient;
   let parquetDir: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(600_000); // the Spark JVM starts in 30 s on an idle machine, minutes on a busy one
     server = await sharedConnectServer();
     client = new SparkConnectClient({ url: server.url });
     parquetDir = path.join(server.dataDir, 'typed.parquet');
@@ -215,7 +216,8 @@ describe('Spark Connect client on a real server', function () {
     assert.match(err.message, new RegExp(`Spark Connect server localhost:${port} is not reachable`));
   });
 
-  it('reconnects after the server restarts (same client, new server-side session)', async () => {
+  it('reconnects after the server restarts (same client, new server-side session)', async function () {
+    this.timeout(900_000); // a JVM restart takes 30 s on an idle machine, minutes on a busy one
     const before = client.serverSideSessionId;
     assert.ok(before);
     await server.stop();

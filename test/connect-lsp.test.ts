@@ -39,7 +39,8 @@ describe('Spark Connect requests of the built language server', function () {
   let target: SparkConnectTarget;
   const progress: ConnectQueryProgressNotification.Params[] = [];
 
-  before(async () => {
+  before(async function () {
+    this.timeout(600_000); // the Spark JVM starts in 30 s on an idle machine, minutes on a busy one
     spark = await sharedConnectServer();
     // The token travels in the request, as the client sends it from SecretStorage.
     target = { url: `sc://localhost:${spark.port}`, token: spark.token };

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { compactDuration, onCodeLens } from '../server/src/features/code-lens';
-import { onInlayHints } from '../server/src/features/inlay-hints';
+import { instancesWhatIf, onInlayHints } from '../server/src/features/inlay-hints';
 import { jobAnalysis } from '../server/src/features/job-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
@@ -104,6 +104,23 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.deepStrictEqual(inst.map((h) => h.label), ['‹not set in the runs: at most 2 executors alive in 5 runs›']);
   });
 
+  it('inlay hint for spark.executor.instances adds the what-if estimate at the file\'s executor count', () => {
+    // Replay of the newest tiny_tasks run (app-…0008, 50 partitions), scheduled by hand in test/editor-what-if.test.ts:
+    // stage 0 3665 ms on 2+ slots, stage 1 2660 ms on 4 slots and 1362 ms on 8, plus 18951 ms driver-only time:
+    // 2 × 2 cores → 25276 ms (25s), 4 × 2 → 23978 ms (24s).
+    const script = (n: number) => ['spark-submit \\', '  --name tiny_tasks \\', `  --num-executors ${n} \\`, '  --executor-cores 2 \\', '  examples/tiny_tasks.py', ''].join('\n');
+    const hint = (n: number) => {
+      const analysis = service.analyse(`file:///tmp/what-if-${n}/submit.sh`, script(n), 'shellscript', 1);
+      return onInlayHints(analysis, { start: { line: 2, character: 0 }, end: { line: 2, character: 99 } }, instancesWhatIf).map((h) => h.label);
+    };
+    const error = (err: number) => `${err < 0 ? '−' : '+'}${Math.round(Math.abs(err) * 100)} %`;
+    // Model error on the replayed run: 25276 ms simulated at its own 2 × 2 against its measured 25472 ms (README: 25.5 s).
+    const e = error((25_276 - 25_472) / 25_472);
+    assert.strictEqual(e, '−1 %');
+    assert.deepStrictEqual(hint(4), [`‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 24s at 4 × 2 cores (model error ${e})›`]);
+    assert.deepStrictEqual(hint(2), [`‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 25s at 2 × 2 cores (model error ${e})›`]);
+  });
+
   it('job analysis of skewed_join: runs oldest first with cost, newest run selected, the join stage as worst stage', () => {
     // Python fold: executor-core time available 142 106 ms (…0005) and 154 176 ms (…0006) → 0.0395 and 0.0428
     // core-hours; in …0006 stage 2 (400 tasks) ran longest, 19 310 ms, its max/median task 6 500 / 149 ms
@@ -123,12 +140,22 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.strictEqual(worst.taskDurationMs?.max, 6_500);
     assert.strictEqual(worst.taskDurationMs?.median, 149);
     assert.strictEqual(ja.executors.length, 2);
+    // Per-task durations of the join stage: all 400 tasks succeeded, the longest is the 6.5 s straggler.
+    assert.strictEqual(ja.worstStageTaskDurationsMs?.length, 400);
+    assert.strictEqual(Math.max(...(ja.worstStageTaskDurationsMs ?? [])), 6_500);
+    assert.ok(ja.runFindings.some((f) => f.id === 'skew' && f.stageId === 2 && f.severity === 'critical'), JSON.stringify(ja.runFindings));
+    assert.ok(ja.runs.every((r) => r.money === null));
     assert.strictEqual(ja.settingsFrom, 'newest run');
     assert.ok(ja.findings.some((f) => f.rule.startsWith('Task skew')), JSON.stringify(ja.findings));
     // The newest run used 4g and 400 partitions; its recommendations name it as evidence.
     const mem = ja.recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.strictEqual(mem?.currentValue, '4g');
     assert.ok(mem.evidence.some((e) => e.appId === 'app-20261121122131-0006'));
+  });
+
+  it('job analysis with prices gives each run its money figure (core-hours × price per core-hour)', () => {
+    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null, Date.UTC(2026, 10, 25), { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' });
+    assert.deepStrictEqual(ja?.runs.map((r) => [Math.round((r.money?.amount ?? 0) * 1e4) / 1e4, r.money?.currency]), [[0.0395, 'EUR'], [0.0428, 'EUR']]);
   });
 
   it('job analysis by appId alone selects that run of its job; unknown names give null', () => {

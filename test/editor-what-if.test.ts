@@ -83,6 +83,9 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
     assert.deepStrictEqual(site.similar.map((s) => s.appName).sort(), ['nightly_etl', 'skewed_join']);
     const md = (onHover(doc, { line: 0, character: 2 })?.contents as { value: string }).value;
     assert.match(md, new RegExp(`\\*\\*${expected[0].appName}\\*\\*: distance ${expected[0].distance.toFixed(2)} \\(`));
+    // The newest run's findings of moderate severity or worse (run-findings.test.ts checks their numbers).
+    assert.match(md, /\*\*Findings of the newest run\*\* \(app-20261121122321-0008; `spark-optimizer analyze app-20261121122321-0008` lists all\):/);
+    assert.match(md, /- critical: Executor cores were idle 81 % of the time they were held/);
     // nightly_etl has 5 runs: no similar jobs.
     const etl = service.analyse('file:///w/run_etl.sh', SCRIPT.replace('tiny_tasks', 'nightly_etl'), 'shellscript', 1);
     assert.deepStrictEqual(etl.sites[0].similar, []);

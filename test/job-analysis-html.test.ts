@@ -64,6 +64,8 @@ describe('job-analysis webview page', function () {
       executors: data.executors.map((x) => ({ ...x, removedReason: `lost ${EVIL}` })),
       recommendations: data.recommendations.map((r) => ({ ...r, message: EVIL, evidence: r.evidence.map((e) => ({ ...e, value: EVIL })) })),
       findings: [{ rule: EVIL, message: EVIL }],
+      runFindings: [{ id: 'skew', severity: 'critical', message: `run ${EVIL}`, source: EVIL }],
+      runs: data.runs.map((r) => ({ ...r, money: { amount: 0.5, currency: EVIL } })),
     };
     const html = jobAnalysisHtml({ ...PAGE, data: evil });
     assert.ok(!html.includes('<img'), 'no img element');
@@ -74,6 +76,8 @@ describe('job-analysis webview page', function () {
     assert.ok(html.includes(`<span id="app-name">${escaped}</span>`));
     assert.ok(html.includes(`boom ${escaped}`));
     assert.ok(html.includes(`lost ${escaped}`));
+    assert.ok(html.includes(`<li class="sev-critical"><strong>critical</strong> run ${escaped}`));
+    assert.ok(html.includes(`<td>0.500 ${escaped}</td>`));
     // The JSON block still round-trips the original text for the charts (drawn on canvas, never as markup).
     const embedded = JSON.parse(/<script type="application\/json" id="job-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as JobAnalysis;
     assert.strictEqual(embedded.appName, EVIL);

@@ -10,7 +10,7 @@ import * as path from 'path';
 import type { ApplicationRecord } from '../server/src/history/application-record';
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
-import { DEFAULT_TUNING, estimateCandidates, recommendResources, type ResourceChoice } from '../server/src/recommend/resources';
+import { adjustRun, DEFAULT_TUNING, estimateCandidates, recommendResources, type ResourceChoice } from '../server/src/recommend/resources';
 import { simulateRun } from '../server/src/recommend/what-if';
 
 const HISTORY = path.join(__dirname, '..', '..', 'examples', 'history');
@@ -67,6 +67,22 @@ describe('recommendResources (real Spark 4.3.0 runs)', () => {
     const sim = simulateRun(run('0007'), { executorInstances: 2, executorCores: 2 })?.durationMs ?? NaN;
     assert.strictEqual(p2000.durationMs, (DEFAULT_TUNING.measuredWeight * run('0007').durationMs + sim) / (DEFAULT_TUNING.measuredWeight + 1));
     assert.deepStrictEqual(p2000.measured, [run('0007').appId]);
+  });
+
+  it('re-buckets a shuffle stage to the new partition count, keeping the hot-key task whole and the work', () => {
+    const r = run('0005'); // skewed_join, 200 partitions: stage 2's longest task 7233 ms, Spark-rule median 336 ms
+    const s2 = r.stages.find((s) => s.stageId === 2)!;
+    const adjusted = adjustRun(r, at(2048, 50), DEFAULT_TUNING).stages.find((s) => s.stageId === 2)!;
+    const d = adjusted.taskDurationsMs ?? [];
+    assert.strictEqual(d.length, 50);
+    assert.strictEqual(Math.max(...d), 7233);
+    // Work is conserved: Σ old − 200 × overhead + 50 × overhead, overhead = mean (duration − Executor Run Time) + 20 ms.
+    const old = s2.taskDurationsMs ?? [];
+    const sum = old.reduce((a, x) => a + x, 0);
+    const overhead = Math.min(336, (sum - s2.executorRunTimeMs) / old.length + DEFAULT_TUNING.taskOverheadMs);
+    assert.ok(Math.abs(d.reduce((a, x) => a + x, 0) - (sum - 150 * overhead)) < 1e-6);
+    // Stage 3 (200 tasks reading 514956 B) is re-bucketed too; stages 0 and 1 (no shuffle read) are not.
+    assert.strictEqual(adjustRun(r, at(2048, 50), DEFAULT_TUNING).stages.find((s) => s.stageId === 0)?.taskDurationsMs?.length, 4);
   });
 
   it('leaves out memory per core at which tasks ran out of memory (hand-edited copy of a real run, named as such)', () => {

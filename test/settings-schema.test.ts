@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
+import { visit } from 'jsonc-parser';
 import { RESTRICTED_SETTINGS } from '../shared/src/protocol';
 import { parseSettings, SETTING_SCOPES, settingsSchema, SETTINGS_SECTION } from '../shared/src/settings';
 
@@ -50,6 +51,22 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
     for (const k of ['historyServer.url', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile', 'historyDatabase', 'eventLogFolder']) {
       assert.ok(untrusted.restrictedConfigurations.includes(`${SETTINGS_SECTION}.${k}`), k);
     }
+  });
+
+  it('package.json has no key twice in one object (JSON.parse would silently keep the last; merges can write one twice)', () => {
+    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8');
+    const stack: Set<string>[] = [];
+    const dup: string[] = [];
+    visit(text, {
+      onObjectBegin: () => void stack.push(new Set()),
+      onObjectEnd: () => void stack.pop(),
+      onObjectProperty: (name, offset) => {
+        const keys = stack[stack.length - 1];
+        if (keys.has(name)) dup.push(`${name} at offset ${offset}`);
+        keys.add(name);
+      },
+    });
+    assert.deepStrictEqual(dup, []);
   });
 
   it('falls back to defaults for invalid values and keeps valid ones', () => {

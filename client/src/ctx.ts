@@ -7,10 +7,10 @@ import {
   CollectProgressNotification,
   CollectSummary,
   RecordAppliedFixRequest,
-  RESTRICTED_SETTINGS,
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
+import { historyServerBlockedReason, ignoredWorkspaceSettings } from './trust';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -24,6 +24,9 @@ export class Ctx implements vscode.Disposable {
   private client: LanguageClient | null = null;
   private readonly status: vscode.StatusBarItem;
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly collectedEmitter = new vscode.EventEmitter<void>();
+  /** Fires after a collection finished (new runs may be in the store). */
+  readonly onCollected = this.collectedEmitter.event;
   private timer: vscode.Disposable | undefined;
   private collecting = false;
   private lastCollection: Date | null = null;
@@ -37,7 +40,7 @@ export class Ctx implements vscode.Disposable {
     this.status = vscode.window.createStatusBarItem('sparkOptimizer.status', vscode.StatusBarAlignment.Right, 50);
     this.status.name = 'Spark Optimizer';
     this.status.command = 'sparkOptimizer.showActions';
-    this.disposables.push(this.output, this.serverOutput, this.status);
+    this.disposables.push(this.output, this.serverOutput, this.status, this.collectedEmitter);
   }
 
   /** The running language client, or null before start / after a failed start. */
@@ -50,12 +53,8 @@ export class Ctx implements vscode.Disposable {
    * ignores those values. Empty in a trusted workspace.
    */
   restrictedWorkspaceSettings(): string[] {
-    if (vscode.workspace.isTrusted) return [];
     const config = vscode.workspace.getConfiguration();
-    return RESTRICTED_SETTINGS.filter((key) => {
-      const i = config.inspect(key);
-      return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
-    });
+    return ignoredWorkspaceSettings(vscode.workspace.isTrusted, (key) => config.inspect(key));
   }
 
   /** Logs, once per start, what restricted mode changes; the status item says it too. */
@@ -172,23 +171,22 @@ export class Ctx implements vscode.Disposable {
   async collectFromHistoryServer(background = false): Promise<void> {
     if (!this.client) return;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    for (const key of ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile']) {
-      const i = config.inspect<string | boolean>(key);
-      const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
-      // verifyTls: true from a workspace asks for nothing unsafe.
-      if (!vscode.workspace.isTrusted && fromWorkspace !== undefined && !(key === 'historyServer.verifyTls' && fromWorkspace === true)) {
-        const why = `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
-        this.historyServerState = { kind: 'restricted', detail: why };
-        this.output.warn(why);
-        void this.refreshStatus();
-        if (!background) void vscode.window.showErrorMessage(why);
-        return;
-      }
+    const why = historyServerBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (why) {
+      this.historyServerState = { kind: 'restricted', detail: why };
+      this.output.warn(why);
+      void this.refreshStatus();
+      if (!background) void vscode.window.showErrorMessage(why);
+      return;
     }
     let url = config.get<string>('historyServer.url', '');
     if (!url && background) return;
     if (!url) {
-      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt: 'Base URL of the History Server', placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
+      // In restricted mode VS Code hides a URL set in the workspace's settings (restrictedConfigurations): say so.
+      const prompt = vscode.workspace.isTrusted
+        ? 'Base URL of the History Server'
+        : 'Base URL of the History Server (restricted mode: a URL in this workspace’s settings is not used; this one is saved in your user settings)';
+      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt, placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
       if (!url) return;
       await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
     }
@@ -293,7 +291,10 @@ export class Ctx implements vscode.Disposable {
         }
       },
     );
-    if (summary) this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+    if (summary) {
+      this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+      this.collectedEmitter.fire();
+    }
     else this.output.info(`Collection from ${from} cancelled; applications already read are kept and the next run resumes.`);
     await this.refreshStatus();
   }
@@ -323,7 +324,7 @@ export class Ctx implements vscode.Disposable {
       if (hs.kind === 'none' && vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('historyServer.url', '')) {
         this.historyServerState = { kind: 'none', detail: 'History Server configured, not collected from in this session' };
       }
-      const icon = { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind];
+      const icon = vscode.workspace.isTrusted ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind] : ' $(shield)';
       this.status.text = `$(database) Spark: ${info.applications} runs${icon}`;
       this.status.backgroundColor = hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);

@@ -25,6 +25,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const c = ctx;
   const jobAnalysis = new JobAnalysisPanel(context.extensionUri, () => c.languageClient, c.output);
   c.own(jobAnalysis);
+  c.own(c.onCollected(() => void jobAnalysis.refresh().catch((e) => c.output.error(`Job analysis: ${e instanceof Error ? e.message : String(e)}`))));
   c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(vscode.commands.registerCommand('sparkOptimizer.collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(vscode.commands.registerCommand('sparkOptimizer.setHistoryServerCredentials', () => c.setHistoryServerCredentials()));

@@ -144,6 +144,8 @@ export interface JobAnalysisRun {
   utilisation: number | null;
   failedTasks: number;
   totalTasks: number;
+  /** Core and memory cost in money when prices are set (`sparkOptimizer.cost.*`), else null. */
+  money: { amount: number; currency: string } | null;
 }
 
 /** One stage attempt of the selected run (the Gantt rows). Times epoch ms. */
@@ -175,6 +177,8 @@ export interface JobAnalysisExecutor {
   /** taskTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
   utilisation: number | null;
   peakJvmHeapBytes: number | null;
+  /** Σ `Disk Bytes Spilled` of its tasks; null when the store does not hold it (REST records, stores before schema 4). */
+  diskSpilledBytes: number | null;
 }
 
 /** A recommendation with its evidence, as the view lists it (recommend/recommender.ts Recommendation). */
@@ -204,6 +208,10 @@ export interface JobAnalysis {
   executors: JobAnalysisExecutor[];
   /** stageId of the worst stage (longest wall time), whose task-duration quantiles are charted; null without stages. */
   worstStageId: number | null;
+  /** Every successful task duration (ms) of the worst stage in launch order, when the store holds per-task data; else null (the quantiles of `stages` remain). */
+  worstStageTaskDurationsMs: number[] | null;
+  /** Findings on the selected run, most severe first (analysis/run-findings.ts). */
+  runFindings: { id: string; severity: 'info' | 'low' | 'moderate' | 'severe' | 'critical'; message: string; source: string; stageId?: number }[];
   /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
   settingsFrom: 'document' | 'newest run';
   recommendations: JobAnalysisRecommendation[];

@@ -85,7 +85,7 @@ export class ConnectServerProcess {
    * Starts the server and waits until it logs "Spark Connect server started".
    * @throws Error with the server's last output when it exits or does not start within `timeoutMs`.
    */
-  async start(timeoutMs = 180_000): Promise<void> {
+  async start(timeoutMs = 540_000): Promise<void> {
     const home = sparkHome();
     const startOffset = fs.existsSync(this.outFile) ? fs.statSync(this.outFile).size : 0;
     const out = fs.openSync(this.outFile, 'a');

@@ -75,13 +75,14 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
   const e = escapeHtml;
   const selected = d.runs.find((r) => r.appId === d.selectedAppId);
   const worst = d.stages.find((s) => s.stageId === d.worstStageId);
+  const money = d.runs.some((r) => r.money !== null);
   const runRows = [...d.runs]
     .reverse()
     .map(
       (r) =>
         `<tr class="${r.appId === d.selectedAppId ? 'selected' : ''}"><td><button class="run" data-app-id="${e(r.appId)}">${e(r.appId)}</button></td>` +
         `<td>${e(new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' '))}</td><td>${e(duration(r.durationMs))}</td>` +
-        `<td>${r.executors} × ${r.executorCores ?? '?'} · ${r.executorMemoryMiB} MiB</td><td>${r.coreHours.toFixed(3)}</td><td>${r.dcu.toFixed(4)}</td>` +
+        `<td>${r.executors} × ${r.executorCores ?? '?'} · ${r.executorMemoryMiB} MiB</td><td>${r.coreHours.toFixed(3)}</td><td>${r.dcu.toFixed(4)}</td>${money ? `<td>${r.money ? `${r.money.amount.toPrecision(3)} ${e(r.money.currency)}` : '–'}</td>` : ''}` +
         `<td>${e(bytes(r.diskSpilledBytes))}${r.spilled ? ' ⚠' : ''}</td><td>${pct(r.utilisation)}</td><td>${r.failedTasks}</td></tr>`,
     )
     .join('\n');
@@ -97,6 +98,10 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
                 .join('')}</ul></section>`,
           )
           .join('\n');
+  const runFindings = d.runFindings
+    .filter((f) => f.severity !== 'info')
+    .map((f) => `<li class="sev-${e(f.severity)}"><strong>${e(f.severity)}</strong> ${e(f.message)} <span class="muted">(${e(f.source)})</span></li>`)
+    .join('');
   const findings = d.findings.map((f) => `<section class="finding"><h3>${e(f.rule)}</h3><p>${e(f.message)}</p></section>`).join('\n');
   const failures = d.stages
     .filter((s) => s.failureReason)
@@ -123,6 +128,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
   button.run { background: none; border: none; color: var(--vscode-textLink-foreground); cursor: pointer; font: inherit; padding: 0; text-decoration: underline; }
   .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 1.2em; }
   .chart { position: relative; height: 280px; } .chart.tall { height: 360px; }
+  .sev-critical strong, .sev-severe strong { color: var(--vscode-errorForeground); } .sev-moderate strong { color: var(--vscode-editorWarning-foreground); }
   .rec, .finding { border-left: 3px solid var(--vscode-charts-orange); padding-left: .8em; margin: .8em 0; }
 </style>
 </head>
@@ -134,13 +140,14 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
   <div class="chart"><canvas id="runs-duration" aria-label="Duration and spill per run"></canvas></div>
   <div class="chart"><canvas id="runs-cost" aria-label="Executor core-hours and DCU per run"></canvas></div>
 </div>
-<table><thead><tr><th>run</th><th>started (UTC)</th><th>duration</th><th>executors × cores · memory</th><th>core-hours</th><th>DCU</th><th>disk spill</th><th>utilisation</th><th>failed tasks</th></tr></thead>
+<table><thead><tr><th>run</th><th>started (UTC)</th><th>duration</th><th>executors × cores · memory</th><th>core-hours</th><th>DCU</th>${money ? '<th>cost</th>' : ''}<th>disk spill</th><th>utilisation</th><th>failed tasks</th></tr></thead>
 <tbody>
 ${runRows}
 </tbody></table>
-<h2>Stage timeline of <code>${e(d.selectedAppId)}</code></h2>
+<h2>Stage and executor timeline of <code>${e(d.selectedAppId)}</code></h2>
 <div class="chart tall"><canvas id="stage-gantt" aria-label="Stages over time"></canvas></div>
 ${failures ? `<h3>Failed stages</h3><ul>${failures}</ul>` : ''}
+${runFindings ? `<h3>What this run shows</h3><ul class="run-findings">${runFindings}</ul>` : ''}
 <div class="charts">
   <section><h2>Executor utilisation</h2><div class="chart"><canvas id="executor-utilisation" aria-label="Task time over core time per executor"></canvas></div>${removed ? `<h3>Removed executors</h3><ul>${removed}</ul>` : ''}</section>
   <section><h2>Task durations of the longest stage${worst ? `: ${worst.stageId} <span class="muted">${e(worst.name)}</span>` : ''}</h2><div class="chart"><canvas id="task-durations" aria-label="Task duration quantiles"></canvas></div></section>

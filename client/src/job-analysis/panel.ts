@@ -58,6 +58,11 @@ export class JobAnalysisPanel implements vscode.Disposable {
     return this.render();
   }
 
+  /** Shows the same job again with the store's current runs (after a collection); nothing when the view is closed. */
+  async refresh(): Promise<void> {
+    if (this.panel) await this.render();
+  }
+
   private async render(): Promise<string | null> {
     const client = this.client();
     if (!client) return null;

@@ -20,6 +20,7 @@ import {
   type ConnectErrorData,
   type SparkConnectTarget,
 } from '../../../shared/src/protocol';
+import { sparkConnectBlockedReason } from './connect-trust';
 import { ResultPanel } from './result-panel';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
@@ -74,14 +75,11 @@ export class QueryFeatures implements vscode.Disposable {
    */
   private async target(interactive: boolean): Promise<SparkConnectTarget | undefined> {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    for (const key of ['sparkConnect.url', 'sparkConnect.caFile']) {
-      const i = config.inspect<string>(key);
-      if (!vscode.workspace.isTrusted && (i?.workspaceValue || i?.workspaceFolderValue)) {
-        const why = `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
-        if (interactive) void vscode.window.showErrorMessage(why);
-        this.showStatus(false, why);
-        return undefined;
-      }
+    const blocked = sparkConnectBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (blocked) {
+      if (interactive) void vscode.window.showErrorMessage(blocked);
+      this.showStatus(false, blocked);
+      return undefined;
     }
     let url = config.get<string>('sparkConnect.url', '');
     if (!url && interactive) {

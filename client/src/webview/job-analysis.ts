@@ -100,15 +100,26 @@ function draw(d: JobAnalysis): void {
   if (gantt) {
     const stages = d.stages.filter((s) => s.submissionTimeMs !== null);
     const t0 = d.selectedStartMs;
+    const sec = (ms: number) => Math.max(0, (ms - t0) / 1000);
+    // Stage rows, then one row per executor's lifetime on the same axis (when executors came and went).
     new Chart(gantt, {
       type: 'bar',
       data: {
-        labels: stages.map((s) => `${s.stageId}${s.attemptId ? `.${s.attemptId}` : ''} ${s.name.slice(0, 40)}`),
+        labels: [
+          ...stages.map((s) => `stage ${s.stageId}${s.attemptId ? `.${s.attemptId}` : ''} ${s.name.slice(0, 36)}`),
+          ...d.executors.map((x) => `executor ${x.executorId} (${x.totalCores} cores)`),
+        ],
         datasets: [
           {
-            label: 'stage running (s since application start)',
-            data: stages.map((s) => [((s.submissionTimeMs as number) - t0) / 1000, ((s.completionTimeMs ?? d.selectedEndMs) - t0) / 1000]),
-            backgroundColor: stages.map((s) => (s.failureReason ? colours.red : s.stageId === d.worstStageId ? colours.orange : colours.blue)),
+            label: 'running (s since application start)',
+            data: [
+              ...stages.map((s) => [sec(s.submissionTimeMs as number), sec(s.completionTimeMs ?? d.selectedEndMs)]),
+              ...d.executors.map((x) => [sec(x.addTimeMs), sec(x.removeTimeMs ?? d.selectedEndMs)]),
+            ],
+            backgroundColor: [
+              ...stages.map((s) => (s.failureReason ? colours.red : s.stageId === d.worstStageId ? colours.orange : colours.blue)),
+              ...d.executors.map((x) => (x.removedReason ? colours.yellow : colours.green)),
+            ],
             borderSkipped: false,
           },
         ],
@@ -117,7 +128,16 @@ function draw(d: JobAnalysis): void {
         indexAxis: 'y',
         plugins: {
           legend: { display: false },
-          tooltip: { callbacks: { afterLabel: (item) => { const s = stages[item.dataIndex]; return s ? `${s.numTasks} tasks${s.failedTasks ? `, ${s.failedTasks} failed` : ''}` : ''; } } },
+          tooltip: {
+            callbacks: {
+              afterLabel: (item) => {
+                const s = stages[item.dataIndex];
+                if (s) return `${s.numTasks} tasks${s.failedTasks ? `, ${s.failedTasks} failed` : ''}`;
+                const x = d.executors[item.dataIndex - stages.length];
+                return x ? `${x.host}${x.removedReason ? `; removed: ${x.removedReason}` : ''}` : '';
+              },
+            },
+          },
         },
         scales: { x: { min: 0, max: (d.selectedEndMs - t0) / 1000, title: { display: true, text: 'seconds since application start' } } },
       },
@@ -136,7 +156,35 @@ function draw(d: JobAnalysis): void {
   }
   const tasks = canvas('task-durations');
   const worst = d.stages.find((s) => s.stageId === d.worstStageId);
-  if (tasks && worst?.taskDurationMs) {
+  const all = d.worstStageTaskDurationsMs;
+  if (tasks && worst && all && all.length > 0) {
+    // Per-task durations in the store: a histogram of up to 20 equal-width bins from the shortest to the longest task.
+    const min = Math.min(...all);
+    const max = Math.max(...all);
+    const bins = Math.max(1, Math.min(20, all.length));
+    const width = Math.max(1, Math.ceil((max - min + 1) / bins));
+    const counts = new Array<number>(bins).fill(0);
+    for (const ms of all) counts[Math.min(bins - 1, Math.floor((ms - min) / width))]++;
+    const nonZero = counts.filter((c) => c > 0);
+    const logScale = Math.max(...nonZero) / Math.min(...nonZero) >= 20;
+    const q = worst.taskDurationMs;
+    const s1 = (ms: number) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
+    new Chart(tasks, {
+      type: 'bar',
+      data: {
+        labels: counts.map((_, i) => `${s1(min + i * width)}–${s1(min + (i + 1) * width)} s`),
+        datasets: [{ label: 'tasks', data: counts, backgroundColor: counts.map((_, i) => (i === bins - 1 ? colours.red : colours.blue)) }],
+      },
+      options: {
+        plugins: { legend: { display: false }, title: { display: true, text: `${all.length} tasks${q && q.median > 0 ? `; max / median ${(q.max / q.median).toFixed(1)}×` : ''}` } },
+        // Logarithmic counts when they span 20× or more, so one straggler beside hundreds of ordinary tasks stays visible.
+        scales: {
+          y: logScale ? { type: 'logarithmic', title: { display: true, text: 'tasks (log scale)' } } : { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'tasks' } },
+          x: { title: { display: true, text: 'task duration' } },
+        },
+      },
+    });
+  } else if (tasks && worst?.taskDurationMs) {
     const q = worst.taskDurationMs;
     new Chart(tasks, {
       type: 'bar',

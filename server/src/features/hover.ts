@@ -11,7 +11,7 @@ import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
 import { confidenceLabel, Recommendation } from '../recommend/recommender';
 import type { CostPrices } from '../analysis/cost';
 import { whatIfTable, type WhatIfKey } from '../recommend/what-if-table';
-import { formatMoney } from '../analysis/run-findings';
+import { formatMoney, runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
 
 /** Runs listed in a hover table (newest first). */
 const HOVER_RUNS = 8;
@@ -103,6 +103,7 @@ function siteHover(sa: SiteAnalysis): string {
   }
   if (runs.length > HOVER_RUNS) lines.push('', `…and ${runs.length - HOVER_RUNS} older run(s).`);
   for (const f of sa.findings) lines.push('', `**${f.rule}**: ${f.message}`);
+  lines.push(...newestRunFindingLines(sa));
   lines.push(...similarLines(sa));
   if (sa.recommendations.length > 0) {
     lines.push('', '**Recommendations**');
@@ -162,6 +163,21 @@ function feedbackLines(sa: SiteAnalysis, key: string): string[] {
     `| after | ${o.after.appIds.length} | ${a.join(' | ')} |`,
     '',
     o.worse.length > 0 ? `⚠ Worse since the change: ${o.worse.join('; ')}.` : o.better.length > 0 ? `Better since the change: ${o.better.join('; ')}.` : 'No change beyond run-to-run noise (10 %).',
+  ];
+}
+
+/** Findings of moderate severity or worse of the newest finished run (analysis/run-findings.ts), at most 6. */
+function newestRunFindingLines(sa: SiteAnalysis): string[] {
+  const newest = sa.runs.find((r) => r.completed);
+  if (newest === undefined) return [];
+  const moderate = SEVERITY_ORDER.indexOf('moderate');
+  const fs = runFindings(newest).filter((f) => SEVERITY_ORDER.indexOf(f.severity) >= moderate);
+  if (fs.length === 0) return [];
+  return [
+    '',
+    `**Findings of the newest run** (${newest.appId}; \`spark-optimizer analyze ${newest.appId}\` lists all):`,
+    '',
+    ...fs.slice(0, 6).map((f) => `- ${f.severity}: ${f.message} _(${f.source})_`),
   ];
 }
 

@@ -7,8 +7,11 @@ import { InlayHint, InlayHintKind } from 'vscode-languageserver';
 import { analyseRun, SPARK_DEFAULT_EXECUTOR_MEMORY_MIB, SPARK_DEFAULT_SHUFFLE_PARTITIONS } from '../analysis/run-analysis';
 import type { Range, SparkSetting } from '../config/setting';
 import { formatBytes, parseSparkSizeMiB } from '../config/spark-units';
+import { compactDuration } from './code-lens';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import type { CostPrices } from '../analysis/cost';
+import { whatIfForCurrentValue } from '../recommend/what-if-table';
 
 /** Spark's default `spark.driver.memory` (1g): Spark configuration docs. */
 const SPARK_DEFAULT_DRIVER_MEMORY_MIB = 1024;
@@ -124,4 +127,24 @@ function afterValue(lines: string[], s: SparkSetting) {
   const end = s.range.end;
   const next = (lines[end.line] ?? '')[end.character];
   return next === '"' || next === "'" ? { line: end.line, character: end.character + 1 } : end;
+}
+
+/**
+ * The what-if estimate at the file's `spark.executor.instances` (× its `spark.executor.cores`, each falling back on
+ * the replayed run's own value): recommend/what-if-table.ts `whatIfForCurrentValue`, a Sparklens-style replay of the
+ * job's newest finished run with task data, e.g. `what-if ≈ 24s at 4 × 2 cores (model error −1 %)`, with the
+ * money when prices are set. Null for other keys and when no run can be replayed.
+ * @param sa the application with its runs.
+ * @param s the setting.
+ * @param prices `sparkOptimizer.cost.*` prices, when set.
+ */
+export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string | null {
+  if (s.key !== 'spark.executor.instances' || s.value === null) return null;
+  const current = new Map<string, string | null>();
+  for (const [key, setting] of sa.site.effective) current.set(key, setting.literal ? setting.value : null);
+  const w = whatIfForCurrentValue(sa.runs, current, prices);
+  if (w === null) return null;
+  const err = w.modelError ? ` (model error ${w.modelError.relativeError < 0 ? '−' : '+'}${Math.round(Math.abs(w.modelError.relativeError) * 100)} %)` : '';
+  const money = w.money !== null && w.currency ? `, ${w.money.toPrecision(3)} ${w.currency}` : '';
+  return `what-if ≈ ${compactDuration(w.estimate.durationMs)}${money} at ${w.shape.executorInstances} × ${w.shape.executorCores} cores${err}`;
 }

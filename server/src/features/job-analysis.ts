@@ -5,7 +5,8 @@
  * recommend/; no LSP transport, no I/O (the runs come from the language service's cache).
  */
 import type { JobAnalysis, JobAnalysisExecutor, JobAnalysisRun, JobAnalysisStage } from '../../../shared/src/protocol';
-import { utilisationAndCost } from '../analysis/cost';
+import { CostPrices, utilisationAndCost } from '../analysis/cost';
+import { runFindings } from '../analysis/run-findings';
 import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
 import type { SiteAnalysis } from '../language-service';
@@ -29,9 +30,16 @@ export interface JobRuns {
  *   "current" values and its recommendations are shown as the diagnostics show them. Without it, the newest
  *   finished run's Spark properties are taken as current.
  * @param nowMs clock for the recommendations' recency.
+ * @param prices prices per core-hour and GiB-hour (settings `sparkOptimizer.cost.*`) for the money figures; none: null money.
  * @returns null when the job or run is not stored.
  */
-export function jobAnalysis(history: JobRuns, params: { appId?: string; appName?: string }, site: SiteAnalysis | null, nowMs = Date.now()): JobAnalysis | null {
+export function jobAnalysis(
+  history: JobRuns,
+  params: { appId?: string; appName?: string },
+  site: SiteAnalysis | null,
+  nowMs = Date.now(),
+  prices?: CostPrices,
+): JobAnalysis | null {
   let appName = params.appName;
   if (!appName && params.appId) appName = history.jobNames().find((n) => history.runsOf(n).some((r) => r.appId === params.appId));
   if (!appName) return null;
@@ -61,7 +69,7 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; appName?
   const worst = worstStage(selected.stages);
   return {
     appName,
-    runs: [...newestFirst].reverse().map(runOf),
+    runs: [...newestFirst].reverse().map((r) => runOf(r, prices)),
     selectedAppId: selected.appId,
     selectedStartMs: selected.startTimeMs,
     selectedEndMs: endMs,
@@ -78,9 +86,12 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; appName?
         taskTimeMs: e.taskTimeMs,
         utilisation: lifeMs > 0 && e.totalCores > 0 ? Math.min(1, e.taskTimeMs / (lifeMs * e.totalCores)) : null,
         peakJvmHeapBytes: e.peakJvmHeapBytes,
+        diskSpilledBytes: e.diskSpilledBytes ?? null,
       };
     }),
     worstStageId: worst?.stageId ?? null,
+    worstStageTaskDurationsMs: worst?.taskDurationsMs ? [...worst.taskDurationsMs] : null,
+    runFindings: runFindings(selected, prices ? { prices } : {}).map((f) => ({ id: f.id, severity: f.severity, message: f.message, source: f.source, ...(f.stageId !== undefined ? { stageId: f.stageId } : {}) })),
     settingsFrom,
     recommendations: recommendations.map((r) => ({
       key: r.key,
@@ -115,9 +126,9 @@ export function worstStage(stages: StageRecord[]): StageRecord | null {
   return best;
 }
 
-function runOf(r: ApplicationRecord): JobAnalysisRun {
+function runOf(r: ApplicationRecord, prices: CostPrices | undefined): JobAnalysisRun {
   const a = analyseRun(r);
-  const c = utilisationAndCost(r);
+  const c = utilisationAndCost(r, prices);
   return {
     appId: r.appId,
     attemptId: r.attemptId,
@@ -136,6 +147,7 @@ function runOf(r: ApplicationRecord): JobAnalysisRun {
     utilisation: a.utilisation,
     failedTasks: r.failedTasks,
     totalTasks: r.totalTasks,
+    money: c.money ? { amount: c.money.amount, currency: c.money.currency } : null,
   };
 }
 

@@ -45,6 +45,17 @@ export function validateRecord(r: ApplicationRecord): string[] {
       problems.push(`stage ${s.stageId}.${s.attemptId} task-duration quantiles are not ordered (min ${q.min}, median ${q.median}, max ${q.max})`);
     }
     if (s.succeededTasks < 0 || s.failedTasks < 0) problems.push(`stage ${s.stageId}.${s.attemptId} has negative task counts`);
+    const d = s.taskDurationsMs;
+    if (d !== undefined) {
+      if (d.length > s.succeededTasks) problems.push(`stage ${s.stageId}.${s.attemptId} has ${d.length} task durations for ${s.succeededTasks} successful tasks`);
+      const bad = d.find((x) => !Number.isFinite(x) || x < 0);
+      if (bad !== undefined) problems.push(`stage ${s.stageId}.${s.attemptId} has a task duration ${bad} that is not a non-negative number of ms`);
+    }
+  }
+  for (const j of r.jobs ?? []) {
+    if (j.submissionTimeMs !== null && j.completionTimeMs !== null && j.completionTimeMs < j.submissionTimeMs) {
+      problems.push(`job ${j.jobId} completed (${j.completionTimeMs}) before it was submitted (${j.submissionTimeMs})`);
+    }
   }
   return problems;
 }

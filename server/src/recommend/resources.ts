@@ -12,7 +12,10 @@
  *    spread evenly over the new tasks, except skewed tasks
  *    (longer than `skewTaskFactor` × median), which stay whole: a hot key lands in one partition whatever the count.
  * 2. **Memory**: a stage's execution memory need per task is its `Peak Execution Memory` plus `spillNeedFactor` ×
- *    its `Memory Bytes Spilled` per task (what did not fit), scaled by the partition ratio for re-bucketed stages.
+ *    its `Memory Bytes Spilled` per task (what did not fit); for re-bucketed stages its data-bound part (at most
+ *    `memoryPerShuffleByte` × the bytes a task read) scales with the partition ratio. The run's peak JVM heap per core
+ *    × `memoryHeadroom` + 300 MiB (DataFlint / Dr. Elephant sizing) is a floor for every stage, since Peak Execution
+ *    Memory misses what shuffle sorts and Python workers hold.
  *    What a task gets is its fair share of the unified region, `spark.memory.fraction` × (heap − 300 MiB) / cores
  *    (Spark tuning guide; ExecutionMemoryPool gives each of N tasks at most 1/N). Where the need exceeds the share the
  *    stage's durations grow by `spillPenalty` × the shortfall share; a run that spilled has that cost removed when the
@@ -24,8 +27,8 @@
  *    `measuredWeight` times the simulated estimate.
  * A candidate whose memory per core is at or below one at which a run failed with OutOfMemoryError or a container
  * kill, or whose container (heap + overhead) or cores do not fit a node, is never chosen (container-size check of
- * config/checks.ts SPARK009/SPARK010). Among the rest, the choice is the cheapest (executor-core-hours) of those
- * within `durationSlack` of the fastest predicted duration.
+ * config/checks.ts SPARK009/SPARK010). Among the rest, the choice is the cheapest (executor-core-hours, 1 % counts as
+ * a tie, then less memory) of those within `durationSlack` of the fastest predicted duration.
  *
  * Sources: Sparklens what-if replay (qubole/sparklens `CompletionEstimator`); memory headroom 1.2 × peak (DataFlint
  * executorMemoryTooLow, Dr. Elephant JvmUsedMemoryHeuristic); target partition 128 MiB (DataFlint); 2-3 tasks per core
@@ -55,13 +58,15 @@ export interface Tuning {
   spillNeedFactor: number;
   /** Slowdown of a stage whose memory need is not met at all (the full shortfall share), as a fraction of its durations. */
   spillPenalty: number;
+  /** Bytes of execution memory per byte a task reads (input + shuffle), bounding the part of the need that scales with partition size. */
+  memoryPerShuffleByte: number;
   /**
    * Fixed cost of one task inside its `Executor Run Time` (setup, Python worker hand-over), ms. A task's whole fixed
    * cost when re-bucketing is this plus the stage's mean (duration − Executor Run Time): deserialisation, scheduler and
    * result time, measured.
    */
   taskOverheadMs: number;
-  /** A task longer than this × its stage's median is a skewed one that re-bucketing keeps whole. */
+  /** A task longer than this × its stage's median is a hot-key task that re-bucketing keeps whole (the longest 1 % at most). */
   skewTaskFactor: number;
   /** Target bytes of shuffle data per partition when no candidates are given, MiB (DataFlint: 128). */
   targetPartitionMiB: number;
@@ -83,6 +88,7 @@ export const DEFAULT_TUNING: Tuning = {
   memoryHeadroom: THRESHOLDS.heapHeadroom,
   spillNeedFactor: 1,
   spillPenalty: 0.3,
+  memoryPerShuffleByte: 2,
   taskOverheadMs: 20,
   skewTaskFactor: 5,
   targetPartitionMiB: THRESHOLDS.targetPartitionBytes / (1024 * 1024),
@@ -218,13 +224,28 @@ export function adjustRun(r: ApplicationRecord, c: ResourceChoice, t: Tuning, ph
     const f = (slots: number) => Math.max(1, slots / physicalCores) ** t.contentionExponent;
     contention = f(newSlots) / f(ownSlots);
   }
+  // Heap need per core from the run's peak JVM heap (DataFlint / Dr. Elephant: headroom × peak + 300 MiB reserved),
+  // a floor for every stage: Peak Execution Memory misses what sort-based shuffle writes and Python workers hold.
+  const heapNeedPerCoreMiB = r.peakJvmHeapBytes !== null ? ((r.peakJvmHeapBytes / MIB) * t.memoryHeadroom) / own.executorCores + THRESHOLDS.reservedMemoryMiB : 0;
+  const heapShort = (memoryMiB: number, cores: number) => shortfall(heapNeedPerCoreMiB, memoryMiB / cores);
+  const heapShortNew = heapShort(c.executorMemoryMiB, c.executorCores);
+  const heapShortOwn = heapShort(own.executorMemoryMiB, own.executorCores);
   const stages = r.stages.map((s): StageRecord => {
     const d = stageDurations(s);
     if (d === null || d.length === 0) return s;
     const rebucket = own.shufflePartitions !== c.shufflePartitions && s.numTasks === own.shufflePartitions && s.shuffleReadBytes > 0;
     const ratio = rebucket ? own.shufflePartitions / c.shufflePartitions : 1;
     const need = stageNeedPerTask(s, t);
-    const factor = ((1 + t.spillPenalty * shortfall(need * ratio, newShare)) / (1 + t.spillPenalty * shortfall(need, ownShare))) * contention;
+    // Only the data-bound part of the need moves with the partition size: at most memoryPerShuffleByte × the bytes a
+    // task read (Java objects take 2-5× their serialized size: Spark tuning guide, "Memory Tuning"); the rest
+    // (fixed buffers) stays.
+    const dataPart = Math.min(need, ((s.shuffleReadBytes + s.inputBytes) / Math.max(1, d.length)) * t.memoryPerShuffleByte);
+    const newNeed = need - dataPart + dataPart * ratio;
+    // The candidate must hold the need with headroom (memoryHeadroom, as DataFlint's 1.2 × peak); the run as it ran
+    // is judged on its bare need (its measured durations already carry any spill).
+    const shortNew = Math.max(heapShortNew, shortfall(newNeed * t.memoryHeadroom, newShare));
+    const shortOwn = Math.max(heapShortOwn, shortfall(need, ownShare));
+    const factor = ((1 + t.spillPenalty * shortNew) / (1 + t.spillPenalty * shortOwn)) * contention;
     let out: number[];
     if (rebucket) {
       const sorted = [...d].sort((x, y) => x - y);
@@ -232,15 +253,31 @@ export function adjustRun(r: ApplicationRecord, c: ResourceChoice, t: Tuning, ph
       const n2 = c.shufflePartitions;
       const total = d.reduce((a, x) => a + x, 0);
       const overhead = Math.min(median, Math.max(0, (total - s.executorRunTimeMs) / d.length) + t.taskOverheadMs);
-      const skewed: { idx: number; ms: number }[] = [];
+      // Hot keys: the few longest tasks past skewTaskFactor × median (at most 1 % of the tasks, at least 1, and fewer
+      // than the new partitions); more long tasks than that are noise (contention), not data skew, and are spread.
+      const maxSkewed = Math.min(n2 - 1, Math.max(1, Math.floor(d.length * 0.01)));
+      const hot = new Set(
+        d
+          .map((ms, i) => ({ ms, i }))
+          .filter((x) => median > 0 && x.ms > t.skewTaskFactor * median)
+          .sort((a, b) => b.ms - a.ms)
+          .slice(0, Math.max(0, maxSkewed))
+          .map((x) => x.i),
+      );
       let rest = 0;
       d.forEach((ms, i) => {
-        if (median > 0 && ms > t.skewTaskFactor * median) skewed.push({ idx: i, ms });
-        else rest += Math.max(0, ms - overhead);
+        if (!hot.has(i)) rest += Math.max(0, ms - overhead);
       });
-      const uniform = n2 - skewed.length > 0 ? rest / (n2 - skewed.length) + overhead : overhead;
-      out = new Array<number>(Math.max(n2, skewed.length)).fill(uniform);
-      for (const k of skewed) out[Math.min(out.length - 1, Math.floor((k.idx * out.length) / d.length))] = k.ms;
+      const uniform = rest / (n2 - hot.size) + overhead;
+      out = new Array<number>(n2).fill(uniform);
+      // Each hot task replaces one uniform task at its relative position (the next free one on a collision).
+      const taken = new Set<number>();
+      for (const i of [...hot].sort((a, b) => a - b)) {
+        let p = Math.min(n2 - 1, Math.floor((i * n2) / d.length));
+        while (taken.has(p)) p = (p + 1) % n2;
+        taken.add(p);
+        out[p] = d[i];
+      }
     } else out = d;
     return { ...s, taskDurationsMs: factor === 1 ? out : out.map((x) => x * factor) };
   });
@@ -370,12 +407,11 @@ export function recommendResources(runs: readonly ApplicationRecord[], options: 
   } else {
     const fastest = Math.min(...pickFrom.map((e) => e.durationMs ?? Infinity));
     const within = pickFrom.filter((e) => (e.durationMs ?? Infinity) <= fastest * (1 + t.durationSlack));
-    chosen = within.sort(
-      (a, b) =>
-        (a.executorCoreHours ?? Infinity) - (b.executorCoreHours ?? Infinity) ||
-        a.choice.executorMemoryMiB - b.choice.executorMemoryMiB ||
-        (a.durationMs ?? 0) - (b.durationMs ?? 0),
-    )[0];
+    // Cheapest in core-hours (differences under 1 % are ties), then least memory, then fastest.
+    const cheapest = Math.min(...within.map((e) => e.executorCoreHours ?? Infinity));
+    chosen = within
+      .filter((e) => (e.executorCoreHours ?? Infinity) <= cheapest * 1.01)
+      .sort((a, b) => a.choice.executorMemoryMiB - b.choice.executorMemoryMiB || (a.durationMs ?? 0) - (b.durationMs ?? 0))[0];
   }
 
   // Confidence.
@@ -413,7 +449,9 @@ export function recommendResources(runs: readonly ApplicationRecord[], options: 
     );
   }
   const excluded = estimates.filter((e) => e.excluded !== null);
-  if (excluded.length > 0) evidence.push(`${excluded.length} configuration(s) left out: ${[...new Set(excluded.map((e) => e.excluded))].slice(0, 3).join('; ')}.`);
+  if (excluded.length > 0) {
+    evidence.push(`${excluded.length} configuration(s) left out: ${[...new Set(excluded.map((e) => e.excluded))].slice(0, 3).join('; ')} (runs considered: ${known.map((x) => x.r.appId).join(', ')}).`);
+  }
 
   return {
     choice: chosen.choice,

@@ -170,4 +170,12 @@ ALTER TABLE applications ADD COLUMN job_signature TEXT;
 CREATE INDEX applications_job_signature ON applications(job_signature);
 `,
   },
+  {
+    version: 6,
+    description:
+      'covering index for the job list (listJobs: GROUP BY app_name over start time and duration) and the runs of one job',
+    sql: `
+CREATE INDEX applications_job_runs ON applications(app_name, start_time_ms, duration_ms);
+`,
+  },
 ];

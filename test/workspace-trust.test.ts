@@ -1,0 +1,39 @@
+/**
+ * Workspace Trust decisions of the client (client/src/trust.ts): what a restricted workspace's own settings may
+ * not make the extension do.
+ */
+import * as assert from 'assert';
+import { historyServerBlockedReason, ignoredWorkspaceSettings, WorkspaceValues } from '../client/src/trust';
+
+/** A settings view like `inspect`: user values and workspace values per key. */
+function settings(workspace: Record<string, unknown>, folder: Record<string, unknown> = {}): (key: string) => WorkspaceValues | undefined {
+  return (key) => ({ workspaceValue: workspace[key], workspaceFolderValue: folder[key] });
+}
+
+describe('workspace trust (client/src/trust.ts)', () => {
+  it('a trusted workspace ignores nothing and may collect', () => {
+    const s = settings({ 'sparkOptimizer.historyServer.url': 'http://evil:18080', 'historyServer.url': 'http://evil:18080' });
+    assert.deepStrictEqual(ignoredWorkspaceSettings(true, s), []);
+    assert.strictEqual(historyServerBlockedReason(true, s), null);
+  });
+
+  it('a restricted workspace that names a History Server or certificate files is refused, naming the setting', () => {
+    assert.strictEqual(
+      historyServerBlockedReason(false, settings({ 'historyServer.url': 'http://evil:18080' })),
+      'Not connecting: sparkOptimizer.historyServer.url comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.',
+    );
+    assert.match(historyServerBlockedReason(false, settings({}, { 'historyServer.caFile': '/tmp/ca.pem' })) ?? '', /sparkOptimizer\.historyServer\.caFile/);
+    assert.match(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': false })) ?? '', /verifyTls/);
+    // verifyTls: true asks for nothing unsafe; no workspace values at all: the user's own settings are used.
+    assert.strictEqual(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': true })), null);
+    assert.strictEqual(historyServerBlockedReason(false, settings({})), null);
+  });
+
+  it('lists the restricted settings a restricted workspace sets, and only those', () => {
+    const s = settings(
+      { 'sparkOptimizer.historyServer.url': 'http://evil:18080', 'sparkOptimizer.cluster.nodeCores': 8, 'sparkOptimizer.historyDatabase': '/tmp/other.db' },
+      { 'sparkOptimizer.historyServer.keyFile': '/tmp/key.pem' },
+    );
+    assert.deepStrictEqual(ignoredWorkspaceSettings(false, s), ['sparkOptimizer.historyDatabase', 'sparkOptimizer.historyServer.url', 'sparkOptimizer.historyServer.keyFile']);
+  });
+});
