@@ -95,8 +95,10 @@ describe('restricted workspace: no connection to a History Server named in works
     await input.fill('>Spark: Collect History from History Server');
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Collect History from History Server' }).first().waitFor();
     await page.keyboard.press('Enter');
-    // VS Code withholds the workspace's URL (restrictedConfigurations), so the command asks for one instead.
+    // VS Code withholds the workspace's URL (restrictedConfigurations), so the command asks for one instead ...
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Spark History Server URL' }).waitFor({ timeout: 90_000 });
+    // ... and says why (client/src/ctx.ts collectFromHistoryServer's prompt in restricted mode).
+    await page.locator('.quick-input-widget', { hasText: 'restricted mode: a URL in this workspace’s settings is not used' }).waitFor();
     await screenshot(page, shots, '11-restricted-workspace');
     await page.keyboard.press('Escape');
     assert.deepStrictEqual(browser!.blocked, []);

@@ -149,8 +149,8 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     await lens.click();
     const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await view.locator('h1', { hasText: 'Spark job nightly_etl' }).waitFor({ timeout: 120_000 });
-    // The newest run (README: app-20261121121947-0004, 12:19:46) is selected; its stage timeline is drawn.
-    await view.locator('h2', { hasText: 'Stage timeline of app-20261121121947-0004' }).waitFor();
+    // The newest run (README: app-20261121121947-0004, 12:19:46, 49.5 s) is selected; its stage timeline is drawn.
+    await view.locator('p', { hasText: '5 run(s) in the history store · showing run app-20261121121947-0004 (49.5 s)' }).first().waitFor();
     await view.locator('canvas#stage-gantt').waitFor();
     const recommendations = await view.locator('section.rec h3').allInnerTexts();
     assert.ok(recommendations.some((t) => t.startsWith('spark.executor.memory = 2g')), recommendations.join(' | '));
