@@ -3,7 +3,7 @@
  * not make the extension do.
  */
 import * as assert from 'assert';
-import { historyServerBlockedReason, ignoredWorkspaceSettings, WorkspaceValues } from '../client/src/trust';
+import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText, WorkspaceValues } from '../client/src/trust';
 
 /** A settings view like `inspect`: user values and workspace values per key. */
 function settings(workspace: Record<string, unknown>, folder: Record<string, unknown> = {}): (key: string) => WorkspaceValues | undefined {
@@ -35,5 +35,21 @@ describe('workspace trust (client/src/trust.ts)', () => {
       { 'sparkOptimizer.historyServer.keyFile': '/tmp/key.pem' },
     );
     assert.deepStrictEqual(ignoredWorkspaceSettings(false, s), ['sparkOptimizer.historyDatabase', 'sparkOptimizer.historyServer.url', 'sparkOptimizer.historyServer.keyFile']);
+  });
+
+  it('reads the restricted keys a settings file sets, which VS Code hides from inspect in restricted mode', () => {
+    // A .vscode/settings.json as people write it: comments, a trailing comma, dotted keys.
+    const folderFile = `{
+      // team History Server
+      "sparkOptimizer.historyServer.url": "http://evil:18080",
+      "sparkOptimizer.cluster.nodeCores": 8,
+      "sparkOptimizer.historyDatabase": null,
+      "editor.tabSize": 2,
+    }`;
+    assert.deepStrictEqual(restrictedKeysInSettingsText(folderFile), ['sparkOptimizer.historyServer.url']);
+    // A .code-workspace file: the "settings" object, here nested.
+    const workspaceFile = '{ "folders": [{ "path": "." }], "settings": { "sparkOptimizer": { "sparkConnect": { "url": "sc://evil:15002" }, "eventLogFolder": "/tmp/logs" } } }';
+    assert.deepStrictEqual(restrictedKeysInSettingsText(workspaceFile), ['sparkOptimizer.eventLogFolder', 'sparkOptimizer.sparkConnect.url']);
+    assert.deepStrictEqual(restrictedKeysInSettingsText('{ "sparkOptimizer.historyServer.url": '), []);
   });
 });

@@ -10,7 +10,7 @@ import {
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
-import { historyServerBlockedReason, ignoredWorkspaceSettings } from './trust';
+import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -57,15 +57,35 @@ export class Ctx implements vscode.Disposable {
     return ignoredWorkspaceSettings(vscode.workspace.isTrusted, (key) => config.inspect(key));
   }
 
-  /** Logs, once per start, what restricted mode changes; the status item says it too. */
-  reportTrust(): void {
+  /**
+   * Restricted settings the workspace's own settings files set (each folder's `.vscode/settings.json` and the
+   * `.code-workspace` file): in restricted mode VS Code hides them from `inspect`, so the files are read.
+   * Unreadable or missing files count as setting nothing.
+   */
+  private async restrictedKeysInWorkspaceFiles(): Promise<string[]> {
+    const files = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json'));
+    if (vscode.workspace.workspaceFile?.scheme === 'file') files.push(vscode.workspace.workspaceFile);
+    const found = new Set<string>();
+    for (const uri of files) {
+      try {
+        for (const k of restrictedKeysInSettingsText(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))) found.add(k);
+      } catch {
+        // No settings file there.
+      }
+    }
+    return [...found];
+  }
+
+  /** Logs, once per start, what restricted mode changes, naming the workspace settings it ignores; the status item says it too. */
+  async reportTrust(): Promise<void> {
     if (vscode.workspace.isTrusted) return;
-    const ignored = this.restrictedWorkspaceSettings();
+    const ignored = [...new Set([...this.restrictedWorkspaceSettings(), ...(await this.restrictedKeysInWorkspaceFiles())])];
     this.output.warn(
       `Restricted mode: the extension reads job files and shows the runs already in the history store; it connects to no server and reads no file named in workspace settings${ignored.length ? ` (ignored: ${ignored.join(', ')})` : ''}. Trust the workspace to lift this.`,
     );
     if (ignored.some((k) => k.startsWith('sparkOptimizer.historyServer.'))) {
       this.historyServerState = { kind: 'restricted', detail: `not connecting: ${ignored.join(', ')} come(s) from an untrusted workspace` };
+      void this.refreshStatus();
     }
   }
 

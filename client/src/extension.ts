@@ -54,7 +54,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }),
   );
   c.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void c.refreshStatus()));
-  c.reportTrust();
+  void c.reportTrust();
   const query = new QueryFeatures(context, () => c.languageClient, c.output);
   c.own(query);
   await c.start();

@@ -4,6 +4,7 @@
  * values of `restrictedConfigurations`; these checks make the extension refuse and say why, rather than silently
  * use another value.
  */
+import { parse as parseJsonc } from 'jsonc-parser';
 import { RESTRICTED_SETTINGS } from '../../shared/src/protocol';
 
 /** The parts of `WorkspaceConfiguration.inspect(key)` that come from the workspace. */
@@ -44,4 +45,30 @@ export function historyServerBlockedReason(isTrusted: boolean, inspect: (key: st
     return `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
   }
   return null;
+}
+
+/**
+ * Restricted settings (full keys, `sparkOptimizer.…`) that a workspace settings file sets, read from its text.
+ * In restricted mode VS Code hides these workspace values from the extension (`inspect` shows none), so telling
+ * the user which ones are ignored needs the file itself: a folder's `.vscode/settings.json`, or a
+ * `.code-workspace` file (its `"settings"` object).
+ * @param text the file (JSON with comments and trailing commas, as VS Code reads it); broken JSON gives what
+ *   could be read, never throws.
+ * @returns keys from RESTRICTED_SETTINGS set to any value other than null, in RESTRICTED_SETTINGS order. Dotted
+ *   keys (`"sparkOptimizer.historyServer.url"`) and nested objects (`"sparkOptimizer": {"historyServer": {...}}`)
+ *   both count.
+ */
+export function restrictedKeysInSettingsText(text: string): string[] {
+  const root: unknown = parseJsonc(text, [], { allowTrailingComma: true, disallowComments: false });
+  const found = new Set<string>();
+  const walk = (obj: unknown, prefix: string): void => {
+    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return;
+    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+      const key = prefix ? `${prefix}.${k}` : k;
+      if (v !== null && (RESTRICTED_SETTINGS as readonly string[]).includes(key)) found.add(key);
+      else if (key === 'settings' || key.startsWith('sparkOptimizer')) walk(v, key === 'settings' ? '' : key);
+    }
+  };
+  walk(root, '');
+  return RESTRICTED_SETTINGS.filter((k) => found.has(k));
 }
