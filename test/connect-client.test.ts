@@ -106,6 +106,26 @@ describe('Spark Connect client on a real server', function () {
     ]);
   });
 
+  it('reads a JDBC source configured in the session (Apache Derby, embedded in the server JVM from pyspark jars)', async () => {
+    const url = 'jdbc:derby:memory:spark_optimizer_jdbc;create=true';
+    const options = `url '${url}', driver 'org.apache.derby.jdbc.EmbeddedDriver'`;
+    await client.executeSql('DROP TABLE IF EXISTS spark_optimizer_test_jdbc_cities');
+    // Spark creates the table in Derby over JDBC (CTAS with the jdbc provider) ...
+    await client.executeSql(`CREATE TABLE spark_optimizer_test_jdbc_cities USING jdbc OPTIONS (${options}, dbtable 'CITIES') AS
+      SELECT * FROM VALUES (1, 'Zürich', CAST(421.9 AS DECIMAL(6,1))), (2, 'Köln', NULL) AS t(id, name, population_k)`);
+    // ... and reads it back through a session view whose query Derby itself runs (dbtable as a subquery).
+    await client.executeSql(`CREATE OR REPLACE TEMPORARY VIEW spark_optimizer_test_jdbc_count USING jdbc
+      OPTIONS (${options}, dbtable '(SELECT COUNT(*) AS N FROM CITIES) q')`);
+    const rows = await client.executeSql('SELECT id, name, population_k FROM spark_optimizer_test_jdbc_cities ORDER BY id');
+    assert.deepStrictEqual(rows.columns.map((c) => `${c.name}:${c.type.name}`), ['id:int', 'name:string', 'population_k:decimal(6,1)']);
+    assert.deepStrictEqual(rows.rows, [
+      [1, 'Zürich', '421.9'],
+      [2, 'Köln', null],
+    ]);
+    const count = await client.executeSql('SELECT N FROM spark_optimizer_test_jdbc_count');
+    assert.deepStrictEqual(count.rows, [[2]]);
+  });
+
   it('sets and gets session settings (Config), which change how Spark renders timestamps', async () => {
     const warnings = await client.setConfig({ 'spark.sql.session.timeZone': 'Asia/Kolkata' });
     assert.deepStrictEqual(warnings, []);
