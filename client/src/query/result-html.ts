@@ -45,6 +45,8 @@ export function resultPanelHtml(nonce: string): string {
   td.num { text-align: right; }
   .error { color: var(--vscode-errorForeground); }
   nav { margin: 8px 0; display: flex; gap: 8px; align-items: center; }
+  /* An author display rule (nav's flex) beats the UA's [hidden] { display: none }: restore it for every element. */
+  [hidden] { display: none !important; }
 </style>
 </head>
 <body>

@@ -137,6 +137,8 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     assert.strictEqual(await rows.nth(1).locator('td').nth(2).getAttribute('class'), 'null');
     assert.strictEqual(await rows.nth(0).locator('td').nth(2).getAttribute('class'), 'num');
     assert.strictEqual(await view.locator('#sql').textContent(), QUERY.replace(/\n$/, ''));
+    // One page of rows: no pager.
+    assert.strictEqual(await view.locator('#pager').isVisible(), false);
     await page.locator('.tab', { hasText: 'Spark: SELECT 1 AS id' }).waitFor();
     await screenshot(page, shots, 'spark-connect-03-result');
   });
@@ -154,6 +156,7 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     const error = (await view.locator('pre.error').textContent()) ?? '';
     assert.ok(error.startsWith('[TABLE_OR_VIEW_NOT_FOUND] SQLSTATE 42P01\n'), error);
     assert.ok(error.includes('`no_such_table`'), error);
+    assert.strictEqual(await view.locator('#pager').isVisible(), false);
     // The squiggle covers "no_such_table" (columns 15-27 of line 1).
     await page.locator('.monaco-editor .squiggly-error').first().waitFor({ state: 'attached', timeout: 60_000 });
     await page.locator('.monaco-editor .view-lines').first().click();
