@@ -88,6 +88,13 @@ describe('query result page in chromium', function () {
     assert.strictEqual(await page.isVisible('#analysis'), false);
   });
 
+  it('shows a cancellation as such, not as a failure', async () => {
+    await post({ type: 'cancelled', title: 't', sql: 'SELECT 1', message: 'Cancelled: Spark was asked to interrupt the query.' });
+    assert.strictEqual(await page.textContent('#summary'), 'Cancelled');
+    assert.strictEqual(await page.textContent('pre.error'), 'Cancelled: Spark was asked to interrupt the query.');
+    assert.strictEqual(await page.isVisible('#pager'), false);
+  });
+
   it('its Content-Security-Policy blocks network requests and scripts without the nonce', async () => {
     const violations = await page.evaluate(`(async () => {
       const seen = [];

@@ -182,6 +182,7 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     await progress.hover();
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
     await resultView().locator('pre.error', { hasText: 'Cancelled: Spark was asked to interrupt the query.' }).waitFor({ timeout: 120_000 });
+    assert.strictEqual(await resultView().locator('#summary').textContent(), 'Cancelled');
     await progress.waitFor({ state: 'detached', timeout: 60_000 });
     await screenshot(page, shots, 'spark-connect-06-cancelled');
     assert.deepStrictEqual(browser!.blocked, []);
