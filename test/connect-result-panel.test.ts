@@ -60,6 +60,7 @@ describe('query result page in chromium', function () {
     assert.strictEqual(await page.evaluate('window.pwned'), undefined);
     assert.strictEqual(await page.$$eval('tbody tr', (x) => x.length), 100);
     assert.strictEqual(await page.textContent('#page'), 'Page 1 of 2');
+    assert.strictEqual(await page.isVisible('#pager'), true);
     assert.match((await page.textContent('#summary')) ?? '', /^150 row\(s\), 4 column\(s\) in \d+\.\d\d s$/);
     await page.click('#next');
     assert.strictEqual(await page.$$eval('tbody tr', (x) => x.length), 50);
@@ -82,6 +83,16 @@ describe('query result page in chromium', function () {
     await post({ type: 'error', title: 't', sql: 'SELECT x', message: '<b>bad</b>', errorClass: 'UNRESOLVED_COLUMN.WITH_SUGGESTION', sqlState: '42703' });
     assert.strictEqual(await page.textContent('pre.error'), '[UNRESOLVED_COLUMN.WITH_SUGGESTION] SQLSTATE 42703\n<b>bad</b>');
     assert.strictEqual(await page.$$eval('#copy-csv:disabled', (x) => x.length), 1);
+    // No pager and no analysis button for an error (the pager is nav { display: flex }, which [hidden] must beat).
+    assert.strictEqual(await page.isVisible('#pager'), false);
+    assert.strictEqual(await page.isVisible('#analysis'), false);
+  });
+
+  it('shows a cancellation as such, not as a failure', async () => {
+    await post({ type: 'cancelled', title: 't', sql: 'SELECT 1', message: 'Cancelled: Spark was asked to interrupt the query.' });
+    assert.strictEqual(await page.textContent('#summary'), 'Cancelled');
+    assert.strictEqual(await page.textContent('pre.error'), 'Cancelled: Spark was asked to interrupt the query.');
+    assert.strictEqual(await page.isVisible('#pager'), false);
   });
 
   it('its Content-Security-Policy blocks network requests and scripts without the nonce', async () => {

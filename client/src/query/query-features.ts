@@ -223,7 +223,7 @@ export class QueryFeatures implements vscode.Disposable {
           void this.healthCheck();
         } catch (e) {
           if (token.isCancellationRequested) {
-            this.panel.error(title, picked.sql, 'Cancelled: Spark was asked to interrupt the query.');
+            this.panel.cancelled(title, picked.sql, 'Cancelled: Spark was asked to interrupt the query.');
             return;
           }
           this.showError(title, picked, e);

@@ -8,7 +8,7 @@
  *
  * Messages in (extension → webview): `{ type: 'result', title, sql, result: QueryResultPayload }`,
  * `{ type: 'running', title, sql }`, `{ type: 'error', title, sql, message, errorClass?, sqlState? }`,
- * `{ type: 'plan', title, sql, plan }`.
+ * `{ type: 'plan', title, sql, plan }`, `{ type: 'cancelled', title, sql, message }`.
  * Messages out (webview → extension): `{ command: 'copy' | 'save', format: 'csv' | 'json' }`,
  * `{ command: 'openAnalysis', appId }`.
  */
@@ -45,6 +45,8 @@ export function resultPanelHtml(nonce: string): string {
   td.num { text-align: right; }
   .error { color: var(--vscode-errorForeground); }
   nav { margin: 8px 0; display: flex; gap: 8px; align-items: center; }
+  /* An author display rule (nav's flex) beats the UA's [hidden] { display: none }: restore it for every element. */
+  [hidden] { display: none !important; }
 </style>
 </head>
 <body>
@@ -119,6 +121,9 @@ export function resultPanelHtml(nonce: string): string {
       $('summary').textContent = 'Query failed';
       const p = el('pre', (m.errorClass ? '[' + m.errorClass + ']' + (m.sqlState ? ' SQLSTATE ' + m.sqlState : '') + '\\n' : '') + String(m.message || ''), 'error');
       $('body').appendChild(p);
+    } else if (m.type === 'cancelled') {
+      $('summary').textContent = 'Cancelled';
+      $('body').appendChild(el('pre', String(m.message || ''), 'error'));
     } else if (m.type === 'plan') {
       $('summary').textContent = 'Plan';
       $('body').appendChild(el('pre', String(m.plan || '')));

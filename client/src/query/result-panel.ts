@@ -56,6 +56,12 @@ export class ResultPanel implements vscode.Disposable {
     this.post({ type: 'error', title, sql, message, errorClass, sqlState });
   }
 
+  /** The query was cancelled by the user; `message` says what was done about it on Spark. */
+  cancelled(title: string, sql: string, message: string): void {
+    this.last = undefined;
+    this.post({ type: 'cancelled', title, sql, message });
+  }
+
   private async onMessage(msg: unknown): Promise<void> {
     const m = msg as { command?: string; format?: string; appId?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
