@@ -102,6 +102,15 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     const folder = path.join(ws.folder, 'history');
     await input.fill(`${folder}/`);
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'eventlog_v2_app-20261121121550-0000' }).first().waitFor();
+    // The dialog completes the path as it lists folders and, on a busy machine, can put back the parent it was
+    // still listing: the button collects what the input says, so wait for the input to hold the folder (typing it
+    // again if the dialog replaced it) before pressing it.
+    const deadline = Date.now() + 60_000;
+    while ((await input.inputValue()) !== `${folder}/`) {
+      if (Date.now() > deadline) throw new Error(`the folder dialog holds ${await input.inputValue()}, not ${folder}/`);
+      await input.fill(`${folder}/`);
+      await page.waitForTimeout(250); // poll interval of this state wait
+    }
     await screenshot(page, shots, '03-pick-event-log-folder');
     await page.locator('.quick-input-widget .monaco-button', { hasText: 'Collect Spark event logs' }).click();
     // The cancellable progress notification, "N of 9 applications", then the summary.
@@ -129,7 +138,12 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
   it('hovers the setting: the runs and the recommendation', async () => {
     await goToLine(24, 39);
     const squiggle = page.locator('.monaco-editor .squiggly-warning').first();
-    const box = (await squiggle.boundingBox())!;
+    // The editor re-renders its decorations after the jump: poll until the squiggle has a box again.
+    let box = await squiggle.boundingBox();
+    for (const until = Date.now() + 30_000; box === null; box = await squiggle.boundingBox()) {
+      if (Date.now() > until) throw new Error('the squiggle under spark.executor.memory never got a bounding box');
+      await page.waitForTimeout(200); // poll interval of this state wait
+    }
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     const hover = page.locator('.monaco-hover:not(.hidden)', { hasText: 'Runs of nightly_etl' }).first();
     await hover.waitFor({ timeout: 90_000 });
