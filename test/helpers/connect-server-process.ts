@@ -46,6 +46,13 @@ function killAll(): void {
   }
 }
 process.on('exit', killAll);
+// A test run ended by a signal (Ctrl-C, `timeout`) does not emit 'exit' by itself: kill the servers, then exit.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    killAll();
+    process.exit(signal === 'SIGINT' ? 130 : 143);
+  });
+}
 
 /** One Spark Connect server process group. */
 export class ConnectServerProcess {
@@ -121,7 +128,12 @@ export class ConnectServerProcess {
       const text = fs.readFileSync(this.outFile, 'utf8').slice(startOffset);
       if (text.includes('Spark Connect server started at')) return;
       if (proc.exitCode !== null) throw new Error(`Spark Connect server exited with ${proc.exitCode}:\n${this.tail()}`);
-      if (Date.now() > deadline) throw new Error(`Spark Connect server did not start within ${timeoutMs} ms:\n${this.tail()}`);
+      if (Date.now() > deadline) {
+        // Nobody holds a server that failed to start: stop its process group here, or it outlives the tests.
+        const tail = this.tail();
+        await this.stop();
+        throw new Error(`Spark Connect server did not start within ${timeoutMs} ms:\n${tail}`);
+      }
       await sleep(250);
     }
   }
