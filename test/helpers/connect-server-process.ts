@@ -23,6 +23,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort, sleep } from './history-server-process';
+import { trackProcessGroup, untrackProcessGroup } from './process-groups';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -33,25 +34,6 @@ export function sparkHome(): string {
   const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-pyspark.sh')], { encoding: 'utf8', timeout: 900_000 });
   if (r.status !== 0) throw new Error(`scripts/install-pyspark.sh failed (exit ${r.status}); the Spark Connect tests need pyspark and Java 17+:\n${r.stderr}`);
   return r.stdout.trim().split('\n').pop() as string;
-}
-
-const running = new Set<ChildProcess>();
-function killAll(): void {
-  for (const p of running) {
-    try {
-      process.kill(-(p.pid as number), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killAll);
-// A test run ended by a signal (Ctrl-C, `timeout`) does not emit 'exit' by itself: kill the servers, then exit.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    killAll();
-    process.exit(signal === 'SIGINT' ? 130 : 143);
-  });
 }
 
 /** One Spark Connect server process group. */
@@ -121,7 +103,7 @@ export class ConnectServerProcess {
     });
     fs.closeSync(out);
     this.proc = proc;
-    running.add(proc);
+    trackProcessGroup(proc);
     this.exited = new Promise((r) => proc.once('exit', () => r()));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -158,7 +140,7 @@ export class ConnectServerProcess {
         await this.exited;
       }
     }
-    running.delete(p);
+    untrackProcessGroup(p);
     this.proc = null;
   }
 

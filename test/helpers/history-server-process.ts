@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { killAllProcessGroups, trackProcessGroup, untrackProcessGroup } from './process-groups';
 
 const START_SCRIPT = path.join(__dirname, '..', '..', '..', 'scripts', 'start-history-server.sh');
 
@@ -28,24 +29,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-const running = new Set<ChildProcess>();
-/** SIGKILLs every History Server process group started here that is still running. */
-export function killAll(): void {
-  for (const p of running) {
-    try {
-      process.kill(-(p.pid as number), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killAll);
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    killAll();
-    process.exit(sig === 'SIGINT' ? 130 : 143);
-  });
-}
+/** SIGKILLs every process group the tests started that is still running (process-groups.ts). */
+export const killAll = killAllProcessGroups;
 
 /** One History Server process group over `logDir`, listening on 127.0.0.1:`port`, output appended to `outFile`. */
 export class HistoryServerProcess {
@@ -75,7 +60,7 @@ export class HistoryServerProcess {
     });
     fs.closeSync(out);
     this.proc = proc;
-    running.add(proc);
+    trackProcessGroup(proc);
     this.exited = new Promise((r) => proc.once('exit', () => r()));
   }
 
@@ -114,7 +99,7 @@ export class HistoryServerProcess {
         await this.exited;
       }
     }
-    running.delete(p);
+    untrackProcessGroup(p);
   }
 
   /** The last 30 lines of the server's output. */

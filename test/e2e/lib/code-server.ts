@@ -8,6 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { freePort } from '../../helpers/history-server-process';
+import { trackProcessGroup, untrackProcessGroup } from '../../helpers/process-groups';
 
 /** Repository root (this file runs from build/test/e2e/lib). */
 export const ROOT = path.join(__dirname, '..', '..', '..', '..');
@@ -20,16 +21,6 @@ export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
 /** The extension's id as VS Code knows it (publisher.name from package.json). */
 export const EXTENSION_ID = 'spark-optimizer.spark-resource-optimizer';
 
-const running = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const p of running) {
-    try {
-      process.kill(-(p.pid as number), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
 
 /** What a code-server run needs: its folders, user settings and extra environment for the extension host. */
 export interface CodeServerOptions {
@@ -114,7 +105,7 @@ export class CodeServer {
     const proc = spawn(CODE_SERVER_BIN, args, { detached: true, stdio: ['ignore', out, out], env: this.env() });
     fs.closeSync(out);
     this.proc = proc;
-    running.add(proc);
+    trackProcessGroup(proc);
     this.exited = new Promise((r) => proc.once('exit', () => r()));
     const end = Date.now() + 60_000;
     for (;;) {
@@ -180,6 +171,6 @@ export class CodeServer {
     while (groupAlive() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
     if (groupAlive()) process.kill(-pgid, 'SIGKILL');
     await this.exited;
-    running.delete(proc);
+    untrackProcessGroup(proc);
   }
 }
