@@ -17,6 +17,7 @@
  */
 import { formatBytes } from '../config/spark-units';
 import type { ApplicationRecord } from '../history/application-record';
+import type { ApplicationTotals } from '../store/history-store';
 
 /**
  * Normalised workload features of one application (or the median over a job's runs). Volumes and
@@ -97,22 +98,11 @@ export function workloadFeatures(r: ApplicationRecord): WorkloadFeatures {
   });
 }
 
-/** The totals features are computed from: a record's sums, and how many of its stages there are and shuffle. */
-export interface WorkloadTotals {
-  inputBytes: number;
-  shuffleReadBytes: number;
-  shuffleWriteBytes: number;
-  outputBytes: number;
-  totalTasks: number;
-  totalStages: number;
-  cpuTimeMs: number;
-  executorRunTimeMs: number;
-  diskSpilledBytes: number;
-  /** Number of stage records. */
-  stageRows: number;
-  /** Stage records that read or wrote shuffle data. */
-  shufflingStages: number;
-}
+/**
+ * The totals features are computed from: a record's sums, and how many of its stages there are and shuffle
+ * (the store's totals-only read, `HistoryStore.workloadTotals`, without the app name).
+ */
+export type WorkloadTotals = Omit<ApplicationTotals, 'appName'>;
 
 /**
  * Workload features from totals only (a `HistoryStore.workloadTotals` row, no stages loaded); equal to
