@@ -153,21 +153,31 @@ describe('event-log codecs (Spark-written samples)', () => {
     });
   }
 
-  it('warns about an lz4 block whose checksum does not match, naming the file and the block offset', async () => {
-    const [rel, exp] = sampleOf('lz4');
+  it('reports an lz4 block whose checksum does not match as a decode error naming the file and the block offset', async () => {
+    const [rel] = sampleOf('lz4');
     const bytes = await fsp.readFile(path.join(SAMPLES, rel));
     // Second block: header at 21 + first block's compressed length; its checksum field is at +17.
+    const firstBlockBytes = bytes.readInt32LE(13);
     const second = 21 + bytes.readInt32LE(9);
     bytes.writeInt32LE(bytes.readInt32LE(second + 17) ^ 0x5a5a5, second + 17);
     const file = path.join(tmp, 'local-1.lz4');
     await fsp.writeFile(file, bytes);
-    const { record, stats } = await readEventLog(await singleSource(file));
+    const { stats } = await readEventLog(await singleSource(file));
     assert.deepEqual(
-      stats.warnings.map((w) => w.replace(/stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/, 'stored …, computed …')),
-      [`${file}: LZ4 block at byte ${second} fails its checksum (stored …, computed …): its ${bytes.readInt32LE(second + 13)} bytes may be damaged`],
+      stats.decodeErrors.map((e) => ({ ...e, message: e.message.replace(/stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/, 'stored …, computed …') })),
+      [
+        {
+          file,
+          offset: second,
+          codec: 'lz4',
+          message: `corrupt lz4 data: LZ4 block at byte ${second} fails its checksum (stored …, computed … from its ${bytes.readInt32LE(second + 13)} decoded bytes); the rest of this file is not read`,
+        },
+      ],
     );
-    assert.equal(stats.lines, exp.lines); // the block is still used
-    assert.equal(record?.totalTasks, exp.taskEnds);
+    // Only the first block is used (as lz4-java, which throws "Stream is corrupted" at the bad block).
+    assert.equal(stats.bytes, firstBlockBytes);
+    // The first block holds no SparkListenerApplicationStart: not an application, nothing stored.
+    assert.match(stats.warnings[0], /no SparkListenerApplicationStart event/);
   });
 
   it('computes lz4-java checksums: XXH32 seed 0x9747b28c masked to 28 bits, as stored in the sample', async () => {
@@ -179,7 +189,7 @@ describe('event-log codecs (Spark-written samples)', () => {
     const lines = await collectLines(await singleSource(path.join(SAMPLES, rel)), progress);
     const decoded = Buffer.from(lines.join('\n') + '\n', 'utf8');
     const first = decoded.subarray(0, bytes.readInt32LE(13));
-    assert.equal(lz4BlockChecksum(first), bytes.readInt32LE(17));
+    assert.equal((await lz4BlockChecksum())(first), bytes.readInt32LE(17));
   });
 
   for (const codec of ['lz4', 'snappy', 'lzf', 'zstd']) {
@@ -266,9 +276,9 @@ describe('event-log codecs (Spark-written samples)', () => {
       const progress = newLineProgress();
       const lines = await collectLines(await singleSource(file), progress);
       assert.deepEqual(lines, [], codec);
-      assert.equal(progress.warnings.length, 1, codec);
-      assert.ok(progress.warnings[0].startsWith(`${file}: corrupt ${codec} data: `), progress.warnings[0]);
-      assert.match(progress.warnings[0], /the rest of this file \(from byte 0\) is skipped$/);
+      assert.deepEqual(progress.warnings, [], codec);
+      assert.deepEqual(progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]), [[file, 0, codec]]);
+      assert.match(progress.decodeErrors[0].message, new RegExp(`^corrupt ${codec} data: .*; the rest of this file is not read$`));
     }
   });
 });
