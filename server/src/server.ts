@@ -257,7 +257,11 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
     throw new ResponseError(2, `Could not read event logs from ${params.folder}: ${e instanceof Error ? e.message : String(e)}`);
   }
   for (const f of summary.failed) log.warn(`Skipped ${f.path}: ${f.reason}`);
-  log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
+  for (const e of summary.decodeErrors) log.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+  for (const w of summary.warnings) log.info(`${w.path}: ${w.message}`);
+  log.info(
+    `Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed, ${summary.decodeErrors.length} decode error(s)`,
+  );
   service?.historyChanged();
   jobsCache = null;
   for (const d of documents.all()) scheduleDiagnostics(d);
