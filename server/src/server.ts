@@ -291,6 +291,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
     onProgress: (done, total, p) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path: p }),
   });
   for (const f of s.failed) log.warn(`History Server: ${f.appId ?? f.path}: ${f.reason}`);
+  for (const e of s.decodeErrors ?? []) log.warn(`History Server: not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
   log.info(`Collected from ${client.baseUrl}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed`);
   service?.historyChanged();
   jobsCache = null;
@@ -305,6 +306,8 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
     malformedLines: s.malformedLines,
     cancelled: s.cancelled,
     storedApplications: store.countApplications(),
+    decodeErrors: s.decodeErrors,
+    warnings: s.warnings,
   };
 });
 

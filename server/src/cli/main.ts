@@ -286,13 +286,17 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
         out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${a.via === 'rest' ? '  (event logs not available: built from the REST views)' : ''}`);
       }
       for (const f of s.failed) out(`failed         ${f.appId ?? 'listing'}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}: ${f.reason}`);
+      for (const e of s.decodeErrors ?? []) out(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+      for (const w of s.warnings ?? []) out(`warning        ${w.path}: ${w.message}`);
       const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
       out(
         `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} application(s)${since_} at ${s.source}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''}), ${s.failed.length} failed` +
+          `${s.decodeErrors?.length ? `, ${s.decodeErrors.length} decode error(s) (kept as incomplete)` : ''}` +
           `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
       );
     }
-    return nothingCollected(s) ? 2 : 0;
+    if (nothingCollected(s)) return 2;
+    return s.decodeErrors?.length ? 1 : 0;
   } finally {
     process.removeListener('SIGINT', onSignal);
     client.close();

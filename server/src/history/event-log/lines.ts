@@ -31,7 +31,7 @@ import type { EventLogCodec, EventLogSource } from './discover';
 import { lz4BlockChecksum, Lz4BlockDecoder } from './lz4-block-stream';
 import { LzfChunkDecoder } from './lzf-chunk-stream';
 import { SnappyStreamDecoder } from './snappy-stream';
-import { decodeZstd } from './zstd-frame-stream';
+import { decodeZstd, zstdUnavailable } from './zstd-frame-stream';
 
 /** Counters the line reader updates while it runs; the caller reads them during or after reading. */
 export interface LineProgress {
@@ -215,7 +215,9 @@ export async function* decodedFileChunks(
     progress.decodeErrors.push({ file, offset, codec, message });
   };
   try {
-    if (codec === 'zstd') {
+    if (codec === 'zstd' && zstdUnavailable() !== null) {
+      corrupt(null, `cannot decode: ${zstdUnavailable()}`);
+    } else if (codec === 'zstd') {
       const decoded = decodeZstd(input as AsyncIterable<Buffer>, signal);
       try {
         for (;;) {

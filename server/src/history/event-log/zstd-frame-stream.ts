@@ -233,6 +233,15 @@ class BadHeader extends Error {
   }
 }
 
+/**
+ * Null when this Node decodes zstd, else why not: `zlib.createZstdDecompress` exists from Node 22.15 / 23.8, and in
+ * VS Code from 1.101 (Electron 35, Node 22.15.1), the oldest the extension declares (`engines.vscode`).
+ */
+export function zstdUnavailable(): string | null {
+  if (typeof createZstdDecompress === 'function') return null;
+  return `this Node (${process.version}) has no zstd in zlib; zstd event logs need Node 22.15 or later (VS Code 1.101 or later)`;
+}
+
 /** How a zstd file ended, the return value of {@link decodeZstd}. */
 export interface ZstdEnd {
   /** Frames read completely (skippable ones included). */
