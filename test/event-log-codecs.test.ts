@@ -145,6 +145,9 @@ describe('event-log codecs (Spark-written samples)', () => {
       assert.ok(stats.warnings.some((w) => w.startsWith(`${file}:${exp.lines}: malformed line skipped (invalid JSON`)), stats.warnings.join('\n'));
       assert.ok(record);
       assert.equal(record.completed, false);
+      // A live log cut at its end is read as far as it goes: a warning, not a decode error.
+      assert.deepEqual(stats.decodeErrors, []);
+      assert.equal(record.incompleteReason, undefined);
       assert.equal(record.totalTasks, exp.taskEnds);
       assert.equal(record.appName, exp.appName);
       // zstd: the open frame; lz4: the missing end block. snappy and lzf have no end marker to miss.
@@ -208,6 +211,49 @@ describe('event-log codecs (Spark-written samples)', () => {
       assert.ok(progress.warnings[0].startsWith(`${file}: `) && /ends inside|truncated/.test(progress.warnings[0]), progress.warnings[0]);
     });
   }
+
+  it('reports a damaged snappy block and a damaged lzf chunk in the middle of a Spark log as decode errors at their offsets', async () => {
+    // Block starts from the container layouts (snappy-java: 16-byte header, then [length BE][block]; ning LZF: "ZV",
+    // type, lengths BE): the third block/chunk of each sample is damaged in its header.
+    const cases: [string, (b: Buffer) => number, RegExp][] = [
+      [
+        'snappy',
+        (b) => {
+          let at = 16;
+          for (let i = 0; i < 2; i++) at += 4 + b.readUInt32BE(at);
+          b.writeUInt32BE(0x7fffffff, at); // a length no snappy-java block has
+          return at;
+        },
+        /snappy block at byte \d+ has an impossible length/,
+      ],
+      [
+        'lzf',
+        (b) => {
+          let at = 0;
+          for (let i = 0; i < 2; i++) at += b[at + 2] === 0 ? 5 + b.readUInt16BE(at + 3) : 7 + b.readUInt16BE(at + 3);
+          b[at] = 0x58; // 'X' instead of the 'Z' of "ZV"
+          return at;
+        },
+        /no LZF chunk header "ZV" at byte \d+/,
+      ],
+    ];
+    for (const [codec, damage, message] of cases) {
+      const [rel] = sampleOf(codec);
+      const bytes = await fsp.readFile(path.join(SAMPLES, rel));
+      const full = await collectLines(await singleSource(path.join(SAMPLES, rel)));
+      const at = damage(bytes);
+      const file = path.join(tmp, `local-7.${codec}`);
+      await fsp.writeFile(file, bytes);
+      const progress = newLineProgress();
+      const lines = await collectLines(await singleSource(file), progress);
+      assert.deepEqual(progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]), [[file, at, codec]], codec);
+      assert.match(progress.decodeErrors[0].message, message);
+      assert.deepEqual(progress.warnings, [], codec);
+      // Two blocks' worth of lines came out, all but the cut last one whole lines of the log.
+      assert.ok(lines.length > 0 && lines.length < full.length, `${codec}: ${lines.length} lines`);
+      assert.deepEqual(lines.slice(0, -1), full.slice(0, lines.length - 1), codec);
+    }
+  });
 
   it('reads concatenated lz4 and snappy streams (repeated headers, lz4 end blocks in between)', async () => {
     for (const codec of ['lz4', 'snappy']) {
