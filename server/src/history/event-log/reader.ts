@@ -77,9 +77,10 @@ function isBlank(line: string): boolean {
  * @param opts cancellation and parsing options.
  * @returns the record (null with a first warning when the log holds no `SparkListenerApplicationStart`)
  *   and the read statistics: lines, malformed lines with their numbers (1-based over the whole source,
- *   across its files), ignored events, uncompressed bytes, files, warnings.
+ *   across its files), ignored events, uncompressed bytes, files, warnings, decode errors.
  * @throws the abort reason when `opts.signal` fires; file-system errors (a file vanished). Content
- *   problems (corrupt or truncated zstd/lz4/snappy/lzf/gzip data, bad lines) never throw: they are warnings.
+ *   problems never throw: a cut file and bad lines are warnings; corrupt data (zstd/lz4/snappy/lzf/gzip) and bytes that
+ *   are not JSON in bulk are `stats.decodeErrors`, and the record then has `completed` false and an `incompleteReason`.
  */
 export async function readEventLog(source: EventLogSource, opts: ReadOptions = {}): Promise<ReadResult> {
   opts.signal?.throwIfAborted();
