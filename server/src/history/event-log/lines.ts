@@ -238,6 +238,9 @@ export async function* decodedFileChunks(
       } catch (err) {
         if (!(err instanceof CorruptStreamError)) throw err;
         corrupt(err.offset, `corrupt zstd data: ${err.message}; the rest of this file is not read`);
+      } finally {
+        // A consumer that stops early leaves the generator suspended: close it so its decoder is freed now.
+        await decoded.return({ frames: 0, cutFrameStart: null });
       }
     } else if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') {
       const decoder = await blockDecoderFor(codec);
