@@ -9,7 +9,7 @@ import type { ReadStats } from '../server/src/history/application-record';
 import { ApplicationFolder, classifyTaskFailure, durationQuantiles, sparkQuantile } from '../server/src/history/event-log';
 
 function emptyStats(): ReadStats {
-  return { lines: 0, malformedLines: 0, malformedLineNumbers: [], ignoredEvents: 0, bytes: 0, files: [], warnings: [] };
+  return { lines: 0, malformedLines: 0, malformedLineNumbers: [], ignoredEvents: 0, bytes: 0, files: [], warnings: [], decodeErrors: [] };
 }
 
 function taskEnd(stageId: number, launch: number, finish: number, reason: Record<string, unknown> = { Reason: 'Success' }, extra: Record<string, unknown> = {}): unknown {

@@ -257,7 +257,11 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
     throw new ResponseError(2, `Could not read event logs from ${params.folder}: ${e instanceof Error ? e.message : String(e)}`);
   }
   for (const f of summary.failed) log.warn(`Skipped ${f.path}: ${f.reason}`);
-  log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
+  for (const e of summary.decodeErrors) log.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+  for (const w of summary.warnings) log.info(`${w.path}: ${w.message}`);
+  log.info(
+    `Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed, ${summary.decodeErrors.length} decode error(s)`,
+  );
   service?.historyChanged();
   jobsCache = null;
   for (const d of documents.all()) scheduleDiagnostics(d);
@@ -287,6 +291,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
     onProgress: (done, total, p) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path: p }),
   });
   for (const f of s.failed) log.warn(`History Server: ${f.appId ?? f.path}: ${f.reason}`);
+  for (const e of s.decodeErrors ?? []) log.warn(`History Server: not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
   log.info(`Collected from ${client.baseUrl}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed`);
   service?.historyChanged();
   jobsCache = null;
@@ -301,6 +306,8 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
     malformedLines: s.malformedLines,
     cancelled: s.cancelled,
     storedApplications: store.countApplications(),
+    decodeErrors: s.decodeErrors,
+    warnings: s.warnings,
   };
 });
 

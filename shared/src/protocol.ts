@@ -35,6 +35,28 @@ export interface CollectSummary {
   cancelled: boolean;
   /** Applications in the store after the collection. */
   storedApplications: number;
+  /**
+   * Parts of event-log files that could not be decoded (corrupt block or frame, lz4 checksum mismatch, decoded bytes
+   * that are not JSON in bulk): the rest of each such file was not read, and its application, when stored, is marked
+   * incomplete. Absent from servers that predate it; empty when every byte decoded.
+   */
+  decodeErrors?: CollectDecodeError[];
+  /** What the reader warned about, per log (a file cut at its end by a live or crashed application, malformed lines skipped, a missing rolling part, ...). Absent from servers that predate it. */
+  warnings?: { path: string; message: string }[];
+}
+
+/** One decode error of a collection (see `CollectSummary.decodeErrors`). */
+export interface CollectDecodeError {
+  /** The log (file or folder) as collected. */
+  path: string;
+  /** The file of the log that did not decode. */
+  file: string;
+  /** Compressed byte offset in `file` of the damaged block or frame; null when the decoder cannot say. */
+  offset: number | null;
+  /** The file's codec (`zstd`, `lz4`, `snappy`, `lzf`, `gzip`, `none`), or `json` for decoded bytes that are not JSON lines. */
+  codec: string;
+  /** What is wrong. */
+  message: string;
 }
 
 /**

@@ -14,8 +14,9 @@
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
  *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
- * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error, or `collect` failed for
- * everything it found (nothing read, something failed).
+ * Exit codes: 0 ok, 1 `check` found something, or `collect` met a file that did not decode (a corrupt block
+ * or frame, a checksum mismatch, bytes that are not JSON lines: its application is kept as incomplete), 2 usage
+ * or input error, or `collect` failed for everything it found (nothing read, something failed).
  * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...).
  */
 import * as fs from 'fs';
@@ -155,12 +156,17 @@ async function collect(args: string[], out: (s: string) => void, err: (s: string
     } else {
       for (const a of s.applications) out(`${a.outcome.padEnd(9)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}`);
       for (const f of s.failed) out(`failed    ${f.path}: ${f.reason}`);
+      for (const e of s.decodeErrors) out(`error     ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+      for (const w of s.warnings) out(`warning   ${w.message.startsWith(`${w.path}:`) ? w.message : `${w.path}: ${w.message}`}`);
+      const undecodable = new Set(s.decodeErrors.map((e) => e.file)).size;
       out(
         `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} event log(s) in ${values.path}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
+          `${undecodable ? `, ${undecodable} file(s) not fully decoded (kept as incomplete)` : ''}` +
           `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
       );
     }
-    return nothingCollected(s) ? 2 : 0;
+    if (nothingCollected(s)) return 2;
+    return s.decodeErrors.length > 0 ? 1 : 0;
   } finally {
     store.close();
   }
@@ -280,13 +286,17 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
         out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${a.via === 'rest' ? '  (event logs not available: built from the REST views)' : ''}`);
       }
       for (const f of s.failed) out(`failed         ${f.appId ?? 'listing'}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}: ${f.reason}`);
+      for (const e of s.decodeErrors ?? []) out(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+      for (const w of s.warnings ?? []) out(`warning        ${w.path}: ${w.message}`);
       const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
       out(
         `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} application(s)${since_} at ${s.source}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''}), ${s.failed.length} failed` +
+          `${s.decodeErrors?.length ? `, ${s.decodeErrors.length} decode error(s) (kept as incomplete)` : ''}` +
           `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
       );
     }
-    return nothingCollected(s) ? 2 : 0;
+    if (nothingCollected(s)) return 2;
+    return s.decodeErrors?.length ? 1 : 0;
   } finally {
     process.removeListener('SIGINT', onSignal);
     client.close();

@@ -6,10 +6,14 @@ import { readEventLog } from './event-log/reader';
 import { validateRecord } from './validate';
 
 /**
- * Result of one collection: the protocol's summary (counts per outcome, every failure with its reason)
- * plus the applications read.
+ * Result of one collection: the protocol's summary (counts per outcome, every failure with its reason, the
+ * reader's decode errors and warnings per log) plus the applications read.
  */
-export interface CollectionSummary extends Omit<CollectSummary, 'storedApplications'> {
+export interface CollectionSummary extends Omit<CollectSummary, 'storedApplications' | 'decodeErrors' | 'warnings'> {
+  /** Every decode error of the logs read, with the log's path (see `CollectSummary.decodeErrors`). */
+  decodeErrors: NonNullable<CollectSummary['decodeErrors']>;
+  /** Every reader warning of the logs read, with the log's path (see `CollectSummary.warnings`). */
+  warnings: NonNullable<CollectSummary['warnings']>;
   /** Records read: appId, app name, attempt, what the store did with it (or `dry-run`). */
   applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: UpsertOutcome | 'dry-run' }[];
 }
@@ -37,7 +41,18 @@ export async function collectEventLogs(dir: string, store: HistoryStore, opts: C
   // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
   dir = path.resolve(dir);
   const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth });
-  const summary: CollectionSummary = { found: sources.length, inserted: 0, updated: 0, unchanged: 0, failed: [], malformedLines: 0, cancelled: false, applications: [] };
+  const summary: CollectionSummary = {
+    found: sources.length,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: [],
+    malformedLines: 0,
+    cancelled: false,
+    applications: [],
+    decodeErrors: [],
+    warnings: [],
+  };
   let done = 0;
   for (const src of sources) {
     if (opts.signal?.aborted) {
@@ -51,6 +66,9 @@ export async function collectEventLogs(dir: string, store: HistoryStore, opts: C
         const { record, stats } = await readEventLog(src, { signal: opts.signal });
         const problems = record ? validateRecord(record) : [];
         summary.malformedLines += stats.malformedLines;
+        for (const e of stats.decodeErrors) summary.decodeErrors.push({ path: src.path, ...e });
+        // Without a record the first warning is the failure's reason; the others are still shown.
+        for (const w of record ? stats.warnings : stats.warnings.slice(1)) summary.warnings.push({ path: src.path, message: withoutPath(w, src.path) });
         if (!record) {
           summary.failed.push({ path: src.path, reason: withoutPath(stats.warnings[0] ?? 'no SparkListenerApplicationStart event in the log', src.path) });
         } else if (problems.length > 0) {

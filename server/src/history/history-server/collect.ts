@@ -148,6 +148,8 @@ export async function collectFromHistoryServer(
     watermarkAfterMs: watermarkBeforeMs,
     listedSinceMs: sinceMs ?? null,
     applications: [],
+    decodeErrors: [],
+    warnings: [],
   };
 
   const filter: ApplicationListFilter = { status: opts.status, minEndMs: sinceMs, limit: opts.limit };
@@ -239,6 +241,9 @@ export async function collectFromHistoryServer(
       await fsp.rm(zipFile, { force: true });
       const { record, src, stats } = await readAttempt(dir, a, opts.signal);
       summary.malformedLines += stats.malformedLines;
+      // The files live in a temporary folder: name them relative to the /logs zip.
+      for (const e of stats.decodeErrors) summary.decodeErrors?.push({ ...e, path: url, file: `${url} ${path.relative(dir, e.file)}` });
+      for (const w of stats.warnings) summary.warnings?.push({ path: url, message: w.split(dir + path.sep).join('') });
       const outcome = store.upsert(record, {
         path: url,
         sizeBytes: src.sizeBytes,
