@@ -323,12 +323,15 @@ export class Ctx implements vscode.Disposable {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
     const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${f.reason}`).join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
-    const text = `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}`;
+    const text =
+      `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
+      `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
+      `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} application attempts stored.${reasons ? ` Failed: ${reasons}${more}` : ''}`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
     this.lastCollection = new Date();
     if (!notify) return;
-    if (s.failed.length > 0) {
+    if (s.failed.length > 0 || s.incomplete > 0) {
       void vscode.window.showWarningMessage(text, 'Show Logs').then((a) => a && this.output.show());
     } else {
       void vscode.window.showInformationMessage(text);

@@ -163,6 +163,12 @@ export interface ApplicationRecord {
   durationMs: number;
   /** True when the log is complete (single file without `.inprogress`, rolling dir whose `appstatus_` file lacks `.inprogress`) and has `SparkListenerApplicationEnd`. */
   completed: boolean;
+  /**
+   * Why a record is incomplete although its log may have ended: the log was only partly decoded (a decoder error, see
+   * `ReadStats.decodeErrors`), so the record holds what was read before the damage. Set together with `completed` false;
+   * absent (or undefined) for records read whole and for logs that are simply still running.
+   */
+  incompleteReason?: string;
   /** `SparkListenerApplicationEnd`.`ExitCode` when present. */
   exitCode: number | null;
 
@@ -247,6 +253,39 @@ export interface ApplicationRecord {
   jobs?: JobRecord[];
 }
 
+/** A place where a compressed event-log file could not be decoded: the data after it is lost. */
+export interface DecodeError {
+  /** The file (of `ReadStats.files`) that failed. */
+  file: string;
+  /** Offset in the file's compressed bytes where decoding failed. */
+  offset: number;
+  /** Codec of the file (`EventLogCodec`: zstd, lz4, snappy, lzf, gzip). */
+  codec: string;
+  /** What the decoder reported (checksum mismatch, corrupt frame, bulk JSON failure...). */
+  message: string;
+}
+
+/**
+ * One kind of impossible value met while reading a log or checking its record, and what was done with it. Every value
+ * stored is bounded by what Spark can produce (history/validate.ts): a non-negative integer within 2^53, a task's times
+ * within its own wall time, an application's summed task times within its duration × cores.
+ */
+export interface ValueCorrection {
+  /** Where: the event and field as Spark writes them (`SparkListenerTaskEnd` `Task Metrics`.`Executor Run Time`), or a record field (`executorRunTimeMs`). */
+  field: string;
+  /** What was wrong, e.g. `not a non-negative integer within 2^53`, `above the task's wall time (Finish Time − Launch Time)`. */
+  problem: string;
+  /**
+   * `dropped`: the value was not used (read as absent, so it adds nothing to sums); `clipped`: replaced by its bound;
+   * `event-skipped`: the event could not be attributed (e.g. a task end without a valid `Stage ID`) and was not folded.
+   */
+  action: 'dropped' | 'clipped' | 'event-skipped';
+  /** How many times. */
+  count: number;
+  /** The first offending value as read (JSON text, at most 60 characters). */
+  example: string;
+}
+
 /** What the reader saw besides the record: counts that let a user trust (or not) the record. */
 export interface ReadStats {
   /** Lines read (including bad ones). */
@@ -267,4 +306,8 @@ export interface ReadStats {
   files: string[];
   /** Human-readable warnings (truncated last zstd frame, missing rolling index, ...). */
   warnings: string[];
+  /** Places where a file could not be decoded; non-empty means the record holds only part of the log. */
+  decodeErrors: DecodeError[];
+  /** Impossible values in the events, by field and problem, and what was done with them (fold.ts). */
+  corrections: ValueCorrection[];
 }

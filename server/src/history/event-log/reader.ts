@@ -75,6 +75,8 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     bytes: 0,
     files: [],
     warnings: [],
+    decodeErrors: [],
+    corrections: [],
   };
   const malformedWarnings: string[] = [];
   const progress = newLineProgress();
