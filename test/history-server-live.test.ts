@@ -560,6 +560,35 @@ describe('History Server collection against a real Spark History Server (pyspark
     store.close();
   });
 
+  it('records from the REST views go through the same validation: an impossible figure from the server is rejected and reported', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    const victim = direct.find((r) => r.appName === 'skewed_join')?.appId as string;
+    p.fault = (req, res) => {
+      if (req.url?.endsWith('/logs')) {
+        res.writeHead(503, { 'Content-Type': 'text/plain' }).end('Event logs are not available for app: x.');
+        return true;
+      }
+      if (!req.url?.startsWith(`/api/v1/applications/${victim}/stages`)) return false;
+      // The victim's stage list as the server sends it, with one stage's executor run time made negative.
+      void fetchUpstream(req, shs.port).then((u) => {
+        const stages = JSON.parse(u.body.toString('utf8')) as { executorRunTime: number }[];
+        stages[0].executorRunTime = -5;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stages));
+      });
+      return true;
+    };
+    const store = freshStore('rest-invalid');
+    const s = await collect(store, p.url);
+    assert.strictEqual(s.failed.length, 1);
+    assert.strictEqual(s.failed[0].appId, victim);
+    assert.match(s.failed[0].reason, /^not stored, the record read from it is invalid: stages\.executorRunTimeMs -5 is not a non-negative number$/);
+    assert.strictEqual(store.runById(victim), null);
+    assert.strictEqual(s.fromRest, expectedRuns);
+    assert.strictEqual(s.inserted, expectedRuns - 1);
+    store.close();
+  });
+
   it('cancels through its AbortSignal between and inside downloads; the next run completes', async function () {
     this.timeout(120_000);
     const store = freshStore('cancel');

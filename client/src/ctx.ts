@@ -326,7 +326,7 @@ export class Ctx implements vscode.Disposable {
     const text =
       `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
       `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
-      `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} application attempts stored.${reasons ? ` Failed: ${reasons}${more}` : ''}`;
+      `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
     this.lastCollection = new Date();
