@@ -92,6 +92,21 @@ describe('history store shared by concurrent processes', function () {
     }
   });
 
+  it('three processes opening a schema-6 store at once migrate it once, without loss', async () => {
+    // test/fixtures/store/history-v6.db: 7 applications written by the previous version (provenance in its README).
+    const db = path.join(tmp, 'old.db');
+    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'store', 'history-v6.db'), db);
+    const runs = await Promise.all(Array.from({ length: 3 }, () => run([CLI, 'jobs', '--db', db, '--format', 'json'])));
+    for (const r of runs) {
+      assert.strictEqual(r.code, 0, r.stderr);
+      const jobs = JSON.parse(r.stdout) as { appName: string; runs: number }[];
+      assert.strictEqual(jobs.reduce((n, j) => n + j.runs, 0), 7);
+    }
+    const store = HistoryStore.open(db);
+    assert.deepStrictEqual([store.schemaVersion, store.countApplications()], [7, 7]);
+    store.close();
+  });
+
   it('a writer waits for another process holding the write lock, and a lock held too long is a counted failure', async () => {
     const logs = path.join(tmp, 'logs');
     writeLog(logs, 'local-1700000000100', null);

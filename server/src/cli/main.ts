@@ -188,7 +188,10 @@ function printCollection(
     ].filter((n) => n !== '');
     out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${notes.length ? `  (${notes.join('; ')})` : ''}`);
   }
-  for (const f of s.failed) out(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : f.path}: ${f.reason}`);
+  // An event log fails under its path; a History Server failure under its application, or `listing` (the one failure
+  // without an application: the listing itself).
+  const fromServer = s.downloaded !== undefined;
+  for (const f of s.failed) out(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
   for (const c of s.corrections) out(`corrected      ${describeCorrection(c)}`);
   const fetched = s.downloaded !== undefined ? ` (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''})` : '';
   const corrected = s.corrections.reduce((n, c) => n + c.count, 0);
