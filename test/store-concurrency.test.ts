@@ -162,8 +162,8 @@ describe('history store shared by concurrent processes', function () {
   it('stress: 4 collector processes and 4 reader processes on one store; every application attempt arrives exactly once', async () => {
     const COLLECTORS = 4;
     const READERS = 4;
-    const BATCHES = 4;
-    const PER_BATCH = 4;
+    const BATCHES = 3;
+    const PER_BATCH = 10;
     const BOUND_MS = 150_000;
     const db = path.join(tmp, 'shared.db');
     const expected = new Set<string>();
