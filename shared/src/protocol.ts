@@ -24,16 +24,24 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.sparkConnect.caFile',
 ] as const;
 
-/** Summary of one collection, as the server reports it. Counts are applications (event-log sources). */
+/**
+ * Summary of one collection, as the server reports it (the ingest pipeline's counts, server/src/history/ingest.ts).
+ * Counts are application attempts (event-log sources, or History Server attempts).
+ */
 export interface CollectSummary {
   found: number;
   inserted: number;
   updated: number;
+  /** Unchanged sources, copies of attempts already stored, and History Server attempts not downloaded because stored. */
   unchanged: number;
+  /** Of inserted + updated: attempts stored incomplete because their log could be decoded only in part. */
+  incomplete: number;
   failed: { path: string; reason: string }[];
   malformedLines: number;
+  /** Impossible values (beyond what Spark can produce) dropped or clipped, over all records read. */
+  correctedValues: number;
   cancelled: boolean;
-  /** Applications in the store after the collection. */
+  /** Application attempts in the store after the collection. */
   storedApplications: number;
   /**
    * Parts of event-log files that could not be decoded (corrupt block or frame, lz4 checksum mismatch, decoded bytes
@@ -143,11 +151,16 @@ export namespace ListJobsRequest {
 /** One run in the job-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
 export interface JobAnalysisRun {
   appId: string;
+  /** `App Attempt ID` (YARN/History Server attempts 1, 2, ...); null for applications without attempts. Each attempt is its own run. */
   attemptId: string | null;
   /** `SparkListenerApplicationStart`.`Timestamp`, epoch ms. */
   startTimeMs: number;
   durationMs: number;
   completed: boolean;
+  /** Why the run is stored incomplete although its log ended (only part of it could be decoded), else null. */
+  incompleteReason: string | null;
+  /** `SparkListenerApplicationEnd` `ExitCode` when logged (non-zero: the attempt failed), else null. */
+  exitCode: number | null;
   /** Executor-core hours held (Sparklens core-hours available). */
   coreHours: number;
   /** Executor container memory-GiB-hours. */
@@ -223,6 +236,8 @@ export interface JobAnalysis {
   runs: JobAnalysisRun[];
   /** appId of the run whose stages and executors are shown. */
   selectedAppId: string;
+  /** Its attempt (null: the application has no attempt ids). */
+  selectedAttemptId: string | null;
   /** Selected run's start and end (epoch ms): the Gantt's axis. */
   selectedStartMs: number;
   selectedEndMs: number;
@@ -251,6 +266,8 @@ export namespace JobAnalysisRequest {
   export const method = 'sparkOptimizer/jobAnalysis' as const;
   export interface Params {
     appId?: string;
+    /** The attempt of `appId` to detail (null: the application without attempt ids); omitted: its newest attempt. */
+    attemptId?: string | null;
     appName?: string;
     uri?: string;
   }

@@ -273,6 +273,27 @@ export interface DecodeError {
   message: string;
 }
 
+/**
+ * One kind of impossible value met while reading a log or checking its record, and what was done with it. Every value
+ * stored is bounded by what Spark can produce (history/validate.ts): a non-negative integer within 2^53, a task's times
+ * within its own wall time, an application's summed task times within its duration × cores.
+ */
+export interface ValueCorrection {
+  /** Where: the event and field as Spark writes them (`SparkListenerTaskEnd` `Task Metrics`.`Executor Run Time`), or a record field (`executorRunTimeMs`). */
+  field: string;
+  /** What was wrong, e.g. `not a non-negative integer within 2^53`, `above the task's wall time (Finish Time − Launch Time)`. */
+  problem: string;
+  /**
+   * `dropped`: the value was not used (read as absent, so it adds nothing to sums); `clipped`: replaced by its bound;
+   * `event-skipped`: the event could not be attributed (e.g. a task end without a valid `Stage ID`) and was not folded.
+   */
+  action: 'dropped' | 'clipped' | 'event-skipped';
+  /** How many times. */
+  count: number;
+  /** The first offending value as read (JSON text, at most 60 characters). */
+  example: string;
+}
+
 /** What the reader saw besides the record: counts that let a user trust (or not) the record. */
 export interface ReadStats {
   /** Lines read (including bad ones). */
@@ -295,4 +316,6 @@ export interface ReadStats {
   warnings: string[];
   /** Parts of files that could not be decoded, in reading order (empty when every byte decoded); each is also a reason in the record's `incompleteReason`. */
   decodeErrors: DecodeError[];
+  /** Impossible values in the events, by field and problem, and what was done with them (fold.ts). */
+  corrections: ValueCorrection[];
 }

@@ -94,6 +94,7 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     files: [],
     warnings: [],
     decodeErrors: [],
+    corrections: [],
   };
   const malformedWarnings: string[] = [];
   const progress = newLineProgress();
