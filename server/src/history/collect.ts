@@ -30,14 +30,18 @@ export interface CollectOptions {
  * Reads every event log below `dir` into `store`. Logs whose path, size and mtime are already stored are
  * skipped without reading; each application is written in its own transaction, so cancelling or killing
  * the process leaves a consistent store and the next run resumes where this one stopped.
+ * A file or folder below `dir` that cannot be read (no permission, a broken link) counts as found and failed,
+ * with the reason; a folder or file reached again through a symbolic link is read once (see discoverEventLogs).
  * @param dir folder holding event logs (single files, `.inprogress`, `eventlog_v2_*` rolling folders, zstd).
  * @throws Error only when `dir` cannot be listed; per-log errors land in `failed`.
  */
 export async function collectEventLogs(dir: string, store: HistoryStore, opts: CollectOptions = {}): Promise<CollectionSummary> {
   // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
   dir = path.resolve(dir);
-  const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth });
-  const summary: CollectionSummary = { found: sources.length, inserted: 0, updated: 0, unchanged: 0, failed: [], malformedLines: 0, cancelled: false, applications: [] };
+  // Files and folders that exist but cannot be read may hold logs: each is a failure, never a silent skip.
+  const unreadable: { path: string; reason: string }[] = [];
+  const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth, onUnreadable: (p, reason) => unreadable.push({ path: p, reason: `could not be read: ${reason}` }) });
+  const summary: CollectionSummary = { found: sources.length + unreadable.length, inserted: 0, updated: 0, unchanged: 0, failed: [...unreadable], malformedLines: 0, cancelled: false, applications: [] };
   let done = 0;
   for (const src of sources) {
     if (opts.signal?.aborted) {
