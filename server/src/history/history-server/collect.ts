@@ -42,7 +42,7 @@ import { readEventLog } from '../event-log/reader';
 import { HistoryServerError, type ApplicationListFilter, type HistoryServerClient } from './client';
 import { recordFromRest } from './rest-record';
 import type { ListedAttempt } from './rest-types';
-import { extractZip } from './zip';
+import { DEFAULT_MAX_EXTRACT_BYTES, extractZip } from './zip';
 
 /** Options of {@link collectFromHistoryServer}. */
 export interface HistoryServerCollectOptions {
@@ -74,6 +74,11 @@ export interface HistoryServerCollectOptions {
    * instead (default true; see rest-record.ts for what such a record lacks).
    */
   restFallback?: boolean;
+  /**
+   * Largest `/logs` download and largest extraction of it, bytes (default `DEFAULT_MAX_EXTRACT_BYTES`, 8 GiB);
+   * see zip.ts for the per-entry compression ratio cap.
+   */
+  maxLogBytes?: number;
   /** Clock (tests). */
   now?: () => number;
 }
@@ -189,6 +194,7 @@ export async function collectFromHistoryServer(
   let done = 0;
   let next = 0;
   const tempParent = opts.tempDir ?? os.tmpdir();
+  const maxLogBytes = opts.maxLogBytes ?? DEFAULT_MAX_EXTRACT_BYTES;
 
   const count = (outcome: UpsertOutcome) => {
     if (outcome === 'inserted') summary.inserted++;
@@ -218,7 +224,7 @@ export async function collectFromHistoryServer(
     try {
       const zipFile = path.join(tmp, 'logs.zip');
       try {
-        await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal);
+        await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal, maxLogBytes);
       } catch (e) {
         if (!(opts.restFallback !== false && e instanceof HistoryServerError && e.status === 503 && !e.retryable)) throw e;
         // Event logs not available: the REST views are the next best source.
@@ -235,7 +241,7 @@ export async function collectFromHistoryServer(
       summary.downloaded++;
       const dir = path.join(tmp, 'logs');
       await fsp.mkdir(dir, { mode: 0o700 });
-      await extractZip(zipFile, dir, { signal: opts.signal });
+      await extractZip(zipFile, dir, { signal: opts.signal, maxTotalBytes: maxLogBytes });
       await fsp.rm(zipFile, { force: true });
       const { record, src, stats } = await readAttempt(dir, a, opts.signal);
       summary.malformedLines += stats.malformedLines;
