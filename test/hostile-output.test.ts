@@ -21,7 +21,7 @@ import { jobAnalysis } from '../server/src/features/job-analysis';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { jobAnalysisHtml } from '../client/src/job-analysis/html';
-import { escapeHtml, escapeMarkdown, escapeTerminal, markdownCode } from '../shared/src/escape';
+import { escapeHtml, escapeMarkdown, escapeMessageLinks, escapeTerminal, markdownCode } from '../shared/src/escape';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SOURCE_LOG = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'qubole-sparklens', 'local-1532512550423');
@@ -90,6 +90,14 @@ describe('escaping outside text for terminals and webviews', () => {
       assert.ok(!/<a |<img|<strong>|<em>/.test(html), html);
       assert.strictEqual((html.match(/<td>/g) ?? []).length, 1, 'one cell: the | did not break the table');
       assert.strictEqual(escapeHtml(`<img src="x" onerror='y'>&`), '&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;');
+    });
+
+    it('escapeMessageLinks leaves no [label](command:…) link for a VS Code notification to render', () => {
+      const reason = 'answered 500: [Fix it](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) or [docs](https://evil.example/)';
+      const shown = escapeMessageLinks(reason);
+      assert.strictEqual(shown, 'answered 500: [Fix it] (command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) or [docs] (https://evil.example/)');
+      // VS Code's message links: [label](https://…|command:…|file:…), as its notifications document them.
+      assert.doesNotMatch(shown, /\[[^\]]+\]\((?:https?:\/\/|command:|file:)/i);
     });
   });
 

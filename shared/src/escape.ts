@@ -9,6 +9,7 @@
  * - {@link escapeMarkdown} and {@link markdownCode}: hovers and other LSP `MarkupContent` (CommonMark + GFM
  *   tables, as VS Code renders it): no link, image, emphasis, table cell break or HTML from outside text.
  * - {@link escapeHtml}: the webviews' HTML text and attributes.
+ * - {@link escapeMessageLinks}: VS Code notifications, whose `[label](command:…)` links run commands.
  *
  * Control characters are never dropped silently: they are shown as `\uXXXX` (`\n`, `\r`, `\t` for the usual
  * ones), the notation JSON uses, so the escaped form of a JSON document is still the same JSON document.
@@ -119,4 +120,15 @@ export function markdownCode(text: string): string {
  */
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/**
+ * Outside text for a VS Code notification (`showInformationMessage` and the like). VS Code renders
+ * `[label](https:…)`, `(command:…)` and `(file:…)` in a message as a link, and a `command:` link runs that
+ * command with the arguments in its query; so a `](` in outside text is written `] (`, which no link syntax
+ * matches. Nothing else in a message is interpreted.
+ * @param text any string.
+ */
+export function escapeMessageLinks(text: string): string {
+  return text.replace(/\]\(/g, '] (');
 }
