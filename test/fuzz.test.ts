@@ -16,9 +16,9 @@
  * - The Markdown escaper (shared/src/escape.ts) against marked, the renderer VS Code uses for hovers: any text,
  *   escaped and put in a paragraph, a table cell, a list item or bold, renders as exactly its characters.
  *
- * Each property runs until FUZZ_MS (default 3000) ms have passed or FUZZ_RUNS cases; the seed is FUZZ_SEED or
- * random, printed before the run and in any failure report (fast-check prints the seed and the shrunk
- * counterexample; `FUZZ_SEED=<seed>` replays it).
+ * Each property runs FUZZ_MIN_RUNS (default 30) cases, then more until FUZZ_MS (default 3000) ms have passed or
+ * FUZZ_RUNS cases; the seed is FUZZ_SEED or random, printed before the run and in any failure report (fast-check
+ * prints the seed and the shrunk counterexample; `FUZZ_SEED=<seed>` replays it).
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -47,9 +47,22 @@ const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED)
 const TIME_MS = Number(process.env.FUZZ_MS ?? 3000);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1_000_000);
 
-/** fast-check parameters of every property: seeded, bounded in time, failing with the seed in the report. */
-function params<T>(): fc.Parameters<T> {
-  return { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false };
+/** Cases every property runs whatever the time limit (a loaded machine may give a property little CPU in 3 s). */
+const MIN_RUNS = Number(process.env.FUZZ_MIN_RUNS ?? 30);
+
+/**
+ * Checks a property: first MIN_RUNS cases from SEED, then from SEED + 1 until TIME_MS have passed (or RUNS cases);
+ * fast-check reports the failing seed and case. Both runs are fixed by FUZZ_SEED.
+ */
+function runProperty<T>(property: fc.IProperty<T>): void {
+  fc.assert(property, { seed: SEED, numRuns: MIN_RUNS });
+  fc.assert(property, { seed: SEED + 1, numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false });
+}
+
+/** {@link runProperty} for an asynchronous property. */
+async function runAsyncProperty<T>(property: fc.IAsyncProperty<T>): Promise<void> {
+  await fc.assert(property, { seed: SEED, numRuns: MIN_RUNS });
+  await fc.assert(property, { seed: SEED + 1, numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false });
 }
 
 /** Cases a property ran, for the closing report. */
@@ -278,7 +291,7 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
     let records = 0;
     let stored = 0;
     try {
-      await fc.assert(
+      await runAsyncProperty(
         fc.asyncProperty(logArbitrary(corpus), async (lines) => {
           const file = path.join(tmp, `app-${n++}`);
           fs.writeFileSync(file, lines.join('\n') + '\n');
@@ -304,7 +317,6 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
             fs.rmSync(file, { force: true });
           }
         }),
-        params(),
       );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -335,13 +347,12 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
         { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
         { weight: 1, arbitrary: fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 40 }).map((xs) => xs.join('')) },
       );
-      fc.assert(
+      runProperty(
         fc.property(text, (t) => {
           n++;
           const settings = read(t);
           assert.deepStrictEqual(rangeProblems(t, settings), []);
         }),
-        params(),
       );
       ran[kind] = n;
     });
@@ -360,7 +371,7 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
     const pieces = fc.constantFrom('a', '1', ' ', '_', '-', '*', '`', '[', ']', '(', ')', '<', '>', '!', '#', '+', '=', '.', ':', '/', '@', '|', '~', '\\', '&', 'www.', 'http://', '1.', '\n', '\u001b');
     const text = fc.oneof(fc.array(pieces, { maxLength: 24 }).map((xs) => xs.join('')), fc.string({ maxLength: 30, unit: 'binary' }));
     let n = 0;
-    fc.assert(
+    runProperty(
       fc.property(text, (s) => {
         n++;
         const want = escapeTerminal(s);
@@ -372,7 +383,6 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
           assert.strictEqual(decode(m[1]), want, `rendered ${JSON.stringify(html)}`);
         }
       }),
-      params(),
     );
     ran.markdown = n;
   });
