@@ -11,6 +11,7 @@ import {
   StoreInfoRequest,
 } from '../../shared/src/protocol';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
+import { escapeMessageLinks } from '../../shared/src/escape';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -304,7 +305,7 @@ export class Ctx implements vscode.Disposable {
           return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
-          void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+          void vscode.window.showErrorMessage(escapeMessageLinks(e instanceof Error ? e.message : String(e)));
           return null;
         } finally {
           sub.dispose();
@@ -337,9 +338,9 @@ export class Ctx implements vscode.Disposable {
     this.lastCollection = new Date();
     if (!notify) return;
     if (s.failed.length > 0 || s.incomplete > 0 || undecoded.length > 0) {
-      void vscode.window.showWarningMessage(text, 'Show Logs').then((a) => a && this.output.show());
+      void vscode.window.showWarningMessage(escapeMessageLinks(text), 'Show Logs').then((a) => a && this.output.show());
     } else {
-      void vscode.window.showInformationMessage(text);
+      void vscode.window.showInformationMessage(escapeMessageLinks(text));
     }
   }
 

@@ -289,7 +289,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
       onRetry: (r) => log.warn(`History Server: retrying ${r.url}`),
     });
   } catch (e) {
-    throw new ResponseError(2, `History Server ${params.url}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ResponseError(2, `History Server: ${e instanceof Error ? e.message : String(e)}`); // the message names the URL without its user info
   }
   log.info(`Collecting from the History Server ${client.baseUrl}`);
   const s = await collectFromHistoryServer(client, store, {

@@ -7,6 +7,7 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import { toCsv, toJsonRecords, type QueryResultPayload } from '../../../shared/src/spark-query';
 import { resultPanelHtml } from './result-html';
+import { escapeMessageLinks } from '../../../shared/src/escape';
 
 type Message = Record<string, unknown> & { type: string };
 
@@ -66,7 +67,7 @@ export class ResultPanel implements vscode.Disposable {
     const m = msg as { command?: string; format?: string; appId?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
       await vscode.commands.executeCommand('sparkOptimizer.openJobAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
-        void vscode.window.showWarningMessage(`Could not open the analysis of ${m.appId}: ${e instanceof Error ? e.message : String(e)} (collect the Spark Connect server's event logs first).`);
+        void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${e instanceof Error ? e.message : String(e)} (collect the Spark Connect server's event logs first).`));
       });
       return;
     }
