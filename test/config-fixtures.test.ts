@@ -26,6 +26,8 @@ interface AnswerEntry {
   issue_kind?: string;
   /** The language id to read the file as, when its name does not say (`.template` shell scripts). */
   language_id?: string;
+  /** Annotated after the readers were written and measured before any change for them (see the README). */
+  held_out?: boolean;
   bytes: number;
   sha256: string;
   settings: AnswerSetting[];
@@ -93,34 +95,34 @@ function matches(actual: string[], expected: string[]): number {
 }
 
 describe('config: answer key of the fixtures of every kind', () => {
-  it('holds the 40 files and their 423 settings', () => {
+  it('holds the 48 files and their 520 settings', () => {
     const perKind = new Map<string, number>();
     for (const a of answers) perKind.set(a.kind, (perKind.get(a.kind) ?? 0) + 1);
     assert.deepStrictEqual(Object.fromEntries([...perKind].sort()), {
       airflow: 3,
       'databricks-emr-json': 3,
       ini: 4,
-      'k8s-yaml': 6,
-      python: 6,
-      shell: 15,
+      'k8s-yaml': 8,
+      python: 7,
+      shell: 20,
       'spark-defaults': 3,
     });
     const perIssueKind = new Map<string, number>();
     for (const a of answers) if (a.issue_kind) perIssueKind.set(a.issue_kind, (perIssueKind.get(a.issue_kind) ?? 0) + 1);
     assert.deepStrictEqual(Object.fromEntries([...perIssueKind].sort()), {
-      'bash-array': 3,
+      'bash-array': 4,
       'emr-add-steps': 3,
-      'emr-containers': 4,
+      'emr-containers': 8,
       'exported-flags': 2,
       'ini-conf': 4,
-      'k8s-template': 3,
-      'python-dict': 2,
+      'k8s-template': 5,
+      'python-dict': 3,
     });
-    assert.strictEqual(answers.reduce((n, a) => n + a.settings.length, 0), 423);
+    assert.strictEqual(answers.reduce((n, a) => n + a.settings.length, 0), 520);
   });
 
-  it('extracts every setting of the key and nothing else: precision = recall = 1 over all 40 files, and per kind', () => {
-    // No entry of the key is excluded: every one of the 423 is expected to be found, with nothing extra.
+  it('extracts every setting of the key and nothing else: precision = recall = 1 over all 48 files, and per kind', () => {
+    // No entry of the key is excluded: every one of the 520 is expected to be found, with nothing extra.
     const total = { extracted: 0, expected: 0, matched: 0 };
     const groups = new Map<string, { extracted: number; expected: number; matched: number }>();
     for (const entry of answers) {
@@ -130,7 +132,8 @@ describe('config: answer key of the fixtures of every kind', () => {
       );
       const expected = entry.settings.map(tuple);
       const m = matches(actual, expected);
-      for (const g of [total, ...[entry.kind, entry.issue_kind && `issue 11: ${entry.issue_kind}`].filter((x): x is string => !!x).map((name) => {
+      const groupNames = [entry.kind, entry.issue_kind && `issue 11: ${entry.issue_kind}`, entry.held_out && 'issue 11: held out (8 files)'];
+      for (const g of [total, ...groupNames.filter((x): x is string => !!x).map((name) => {
         if (!groups.has(name)) groups.set(name, { extracted: 0, expected: 0, matched: 0 });
         return groups.get(name)!;
       })]) {
@@ -143,7 +146,7 @@ describe('config: answer key of the fixtures of every kind', () => {
       `      ${name.padEnd(30)} recall ${(k.matched / k.expected).toFixed(3)} (${k.matched}/${k.expected}), precision ${(k.matched / Math.max(1, k.extracted)).toFixed(3)} (${k.matched}/${k.extracted})`;
     for (const [name, k] of [...groups].sort()) console.log(line(name, k));
     console.log(line('overall', total));
-    assert.strictEqual(total.expected, 423);
+    assert.strictEqual(total.expected, 520);
     for (const [name, k] of groups) {
       assert.ok(k.matched / k.expected >= 0.95, `${name}: recall ${k.matched}/${k.expected} is under the 95 % target`);
       assert.strictEqual(k.matched, k.extracted, `${name}: ${k.extracted - k.matched} setting(s) reported that the key does not list`);

@@ -308,6 +308,15 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       assert.deepStrictEqual([template.value, template.literal], [null, false]);
     });
 
+    it('resolves a variable spliced into sparkSubmitParameters, and one spliced inside a longer value (no place to edit)', () => {
+      // aws-samples/emr-on-eks-benchmark benchmark-g6e-8xlarge-rapids.sh: --conf spark.executor.instances='$EXECUTORS'.
+      const text = fixture('aws-samples__emr-on-eks-benchmark__benchmark-g6e-8xlarge-rapids.sh');
+      const n = only(text, 'spark.executor.instances');
+      assert.deepStrictEqual([n.value, n.literal, textAt(text, n.range), n.resolvedFrom!.range.start.line, n.resolvedFrom!.safeToEdit], ['8', false, '$EXECUTORS', 12, true]);
+      const prefix = only(text, 'spark.kubernetes.executor.podNamePrefix');
+      assert.deepStrictEqual([prefix.value, prefix.literal, prefix.resolvedFrom], ['emr-eks-tpcds-g6e-8xlarge-rapids', false, undefined]);
+    });
+
     it('reads sparkSubmitParameters of --job-driver and skips JSON lines commented out in the script', () => {
       const text = fixture('aws-samples__emr-on-eks-benchmark__emr6.10-delta-benchmark.sh');
       const s = settings(text);

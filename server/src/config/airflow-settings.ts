@@ -25,7 +25,7 @@ const OPERATOR_KEYWORDS: ReadonlyMap<string, string> = new Map([
 const SUBMIT_OPERATOR = /^(SparkSubmitOperator|SparkSubmitHook)$/;
 
 /** Text that only a file this reader has something to say about contains (every other Python file is left to the PySpark reader, unparsed here). */
-const AIRFLOW_TEXT = /SparkSubmit|sparkSubmitParameters|["']spark:spark\.|["']spark-defaults["']/;
+const AIRFLOW_TEXT = /SparkSubmit|sparkSubmitParameters|["']spark:spark\.|["']spark-defaults["']|["']conf["']\s*:/;
 
 /** A Spark class named between triple quotes: possibly a PySpark script held in a string. */
 const EMBEDDED_SCRIPT = /('''|""")(?:(?!\1)[\s\S])*?Spark(?:Session|Conf|Context)/;
@@ -41,6 +41,8 @@ const EMBEDDED_SCRIPT = /('''|""")(?:(?!\1)[\s\S])*?Spark(?:Session|Conf|Context
  *   into the `conf` dict, or a new `conf={...}` keyword.
  * - EMR Serverless `sparkSubmitParameters` strings in dicts (`"--conf k=v --conf k2=v2"`), read with the
  *   spark-submit rules; ranges inside the string; f-string fields are non-literal.
+ * - A dict holding SparkSubmitOperator keyword arguments (a `conf` dict of `spark.*` keys next to `executor_memory`,
+ *   `num_executors`, ...; e.g. what a helper function returns for `SparkSubmitOperator(**kwargs)`): read like the call.
  * - Dataproc cluster properties: dict entries whose key is `spark:spark.*` give `spark.*` (origin `dataproc`,
  *   one `spark-conf` block of format `dataproc` per dict).
  * - PySpark scripts embedded as multi-line string literals (a DAG that uploads its job's code): the PySpark
@@ -258,9 +260,13 @@ class AirflowReader {
     let params: Node | undefined;
     let classification: string | undefined;
     let properties: Node | undefined;
+    const keywords: [string, Node][] = [];
+    let conf: Node | undefined;
     for (const [kn, vn] of dictPairs(dict)) {
       const k = literalString(kn, this.text);
       if (k === undefined) continue;
+      keywords.push([k, vn]);
+      if (k === 'conf' && vn.type === 'dictionary') conf = vn;
       if (k === 'sparkSubmitParameters' && (vn.type === 'string' || vn.type === 'concatenated_string')) params = vn;
       else if (k === 'entryPoint') entryPoint = literalString(vn, this.text);
       else if (k === 'classification' || k === 'Classification') classification = literalString(vn, this.text);
@@ -272,6 +278,13 @@ class AirflowReader {
         if (s) setting.keyRange = this.lines.range(s.start + 'spark:'.length, s.end);
         dataproc.push(setting);
       }
+    }
+    if (conf && dictPairs(conf).some(([k]) => literalString(k, this.text)?.startsWith('spark.'))) {
+      // The keyword arguments of a SparkSubmitOperator (or a Livy batch) kept in a dict, e.g. returned by a helper
+      // (`return {"conf": {...}, "executor_memory": "4g", ...}` then `SparkSubmitOperator(**helper())`).
+      const block = this.operatorBlock(dict.startIndex, dict.endIndex, keywords, dictPairs(conf));
+      const insertion = this.dictInsertion(conf, '"{key}": "{value}"');
+      if (insertion) block.insertion = insertion;
     }
     if (params) {
       // Implicitly concatenated literals (`"--conf a=1 " "--conf b=2"`) are one string; f-string fields are

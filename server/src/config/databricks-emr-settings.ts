@@ -196,9 +196,14 @@ class JsonSettingsReader {
       const [start, end] = stringContent(params, this.text);
       const nonLiteral: [number, number][] = [];
       if (this.source.literal) {
-        for (let i = start; i < end; i++) if (!this.source.literal(i, i + 1)) nonLiteral.push([i, i + 1]);
+        for (let i = start; i < end; i++) {
+          if (this.source.literal(i, i + 1)) continue;
+          const last = nonLiteral[nonLiteral.length - 1];
+          if (last && last[1] === i) last[1] = i + 1;
+          else nonLiteral.push([i, i + 1]);
+        }
       }
-      const block = readSubmitParametersString(this.text, start, end, this.map, nonLiteral, this.source.layout !== undefined);
+      const block = readSubmitParametersString(this.text, start, end, this.map, nonLiteral, this.source.layout !== undefined, this.source.resolve);
       block.range = this.map.range(obj.offset, obj.offset + obj.length);
       if (entry?.type === 'string') block.applicationFile = String(entry.value);
       this.blocks.push(block);
@@ -349,6 +354,7 @@ export function submitWordsSettings(
   text: string,
   words: readonly SubmitWord[],
   map: TextMap,
+  resolve?: JsonSource['resolve'],
 ): { reading: ReturnType<typeof readSubmitArguments>; settings: SparkSetting[] } {
   const reading = readSubmitArguments(words.map((w) => w.arg));
   const settings = reading.settings.map((s): SparkSetting => {
@@ -368,6 +374,8 @@ export function submitWordsSettings(
     };
     const keyRange = submitKeyRange(text, w, s, map);
     if (keyRange) setting.keyRange = keyRange;
+    // A value spliced in from where the file defines it (`--conf spark.executor.instances='$N'` in a shell script).
+    if (!literal && resolve && end - at(s.valueStart) === s.valueEnd - s.valueStart) Object.assign(setting, resolve(at(s.valueStart), end));
     return setting;
   });
   return { reading, settings };
@@ -379,6 +387,7 @@ export function submitWordsSettings(
  * are split at whitespace; parts inside templates (`${x}`, `{{ x }}`) are non-literal.
  * @param nonLiteral offset spans `[start, end)` of `text` whose characters are not literal (f-string fields).
  * @param insertion whether to offer an insertion point (only when `text` is the document itself).
+ * @param resolve the value of a non-literal `text[start, end)` where the file defines it, when the caller knows.
  * @returns a `spark-submit` block (format `emr-serverless`) whose range is the string content; its insertion
  *   appends ` --conf {key}={value}` at the end of the string. Never throws.
  */
@@ -389,8 +398,9 @@ export function readSubmitParametersString(
   map: TextMap,
   nonLiteral: readonly [number, number][] = [],
   insertion = true,
+  resolve?: JsonSource['resolve'],
 ): SettingsBlock {
-  return readSubmitParametersSegments(text, [[start, end]], map, nonLiteral, insertion);
+  return readSubmitParametersSegments(text, [[start, end]], map, nonLiteral, insertion, resolve);
 }
 
 /**
@@ -404,6 +414,7 @@ export function readSubmitParametersSegments(
   map: TextMap,
   nonLiteral: readonly [number, number][] = [],
   insertion = true,
+  resolve?: JsonSource['resolve'],
 ): SettingsBlock {
   const blocked = (o: number) => nonLiteral.some(([s, e]) => o >= s && o < e);
   const words: SubmitWord[] = [];
@@ -426,7 +437,7 @@ export function readSubmitParametersSegments(
     }
   }
   flush();
-  const { settings } = submitWordsSettings(text, words, map);
+  const { settings } = submitWordsSettings(text, words, map, resolve);
   const first = segments[0] ?? [0, 0];
   const last = segments[segments.length - 1] ?? first;
   const content = text.slice(last[0], last[1]);
