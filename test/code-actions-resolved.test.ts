@@ -6,6 +6,7 @@
 import * as assert from 'assert';
 import * as path from 'path';
 import { editFor } from '../server/src/features/code-actions';
+import { onHover } from '../server/src/features/hover';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
@@ -39,6 +40,17 @@ describe('code actions: values resolved through a variable', () => {
     assert.ok(rec && edit);
     assert.strictEqual(textAt(script, edit.range), '1g');
     assert.strictEqual(replaceAt(script, edit.range, edit.newText).split('\n')[0], `MEM=${rec.recommendedValue}`);
+  });
+
+  it('says in the hover where a resolved value is written and whether a fix edits it there', () => {
+    const script = ['MEM=1g', 'spark-submit --name nightly_etl --executor-memory $MEM --driver-memory ${DRIVER_MEM:-2g} examples/nightly_etl.py', ''].join('\n');
+    const doc = service.analyse('file:///w/hover.sh', script, 'shellscript', 1);
+    const md = (pos: number) => (onHover(doc, { line: 1, character: pos })?.contents as { value: string }).value.split('\n')[0];
+    assert.strictEqual(md(script.split('\n')[1].indexOf('$MEM') + 1), '**spark.executor.memory** = `$MEM` = `1g` (from MEM, line 1; a fix edits it there)');
+    assert.strictEqual(
+      md(script.split('\n')[1].indexOf('${DRIVER_MEM') + 2),
+      '**spark.driver.memory** = `${DRIVER_MEM:-2g}` = `2g` (from DRIVER_MEM, line 2; never rewritten: the environment may override it or it is used elsewhere)',
+    );
   });
 
   it('offers no edit (and so no recommendation to apply) for an environment default (${MEM:-1g}) nor a variable used twice', () => {
