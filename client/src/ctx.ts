@@ -104,7 +104,7 @@ export class Ctx implements vscode.Disposable {
       debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc'].flatMap((language) => [
+      documentSelector: ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'].flatMap((language) => [
         { scheme: 'file', language },
         { scheme: 'untitled', language },
       ]),

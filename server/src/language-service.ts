@@ -217,7 +217,8 @@ export class SparkLanguageService {
     const renamedFrom = [...new Set((this.renamedCache.get(job.appName) ?? []).map((r) => r.appName))];
     const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarJobs(job.appName, runs) : [];
     const current = new Map<string, string | null>();
-    for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
+    // A value written elsewhere in the file (a variable assigned once) counts when a quick fix can edit it there.
+    for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
     // Never recommend an executor memory whose container the node could not hold (container-size check, SPARK010).
     const recommendations = recommend(job.appName, runs, current, this.clock()).filter((r) => {
       if (r.key !== 'spark.executor.memory' || options.cluster.nodeMemoryMiB <= 0) return true;

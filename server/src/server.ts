@@ -62,7 +62,7 @@ const pending = new Map<string, NodeJS.Timeout>();
 /** Diagnostics wait this long after the last keystroke (ms). */
 const DIAGNOSTICS_DEBOUNCE_MS = 300;
 /** LSP language ids whose settings the server reads (config/file-settings.ts dispatches on them). */
-const SUPPORTED = new Set(['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc']);
+const SUPPORTED = new Set(['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties']);
 
 /** Whether the client accepts `workspace/codeLens/refresh` and `workspace/inlayHint/refresh`. */
 let refreshSupport = { codeLens: false, inlayHint: false };

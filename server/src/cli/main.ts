@@ -510,11 +510,11 @@ function median(xs: number[]): number {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`spark-optimizer: ${escapeTerminal(String(e))}\n`);
-      process.exit(2);
-    },
-  );
+  // Exit once stdout has taken everything: process.exit() right after large writes to a pipe cut the output short
+  // (`spark-optimizer settings big.py | wc -l` printed 2,979 of 41,070 lines).
+  const exit = (code: number) => process.stdout.write('', () => process.exit(code));
+  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(exit, (e) => {
+    process.stderr.write(`spark-optimizer: ${escapeTerminal(String(e))}\n`);
+    exit(2);
+  });
 }

@@ -51,8 +51,17 @@ function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
   return onLine.sort((a, b) => dist(a) - dist(b))[0];
 }
 
+/** What the hover says of a value not written at the site: where the file defines it, and whether a fix edits it. */
+function resolvedNote(s: SparkSetting): string {
+  const from = s.resolvedFrom;
+  if (s.value === null) return ' (not a literal: never rewritten)';
+  if (!from) return ` = ${code(s.value)} (written in several places: never rewritten)`;
+  const where = `${md(from.name)}, line ${from.range.start.line + 1}`;
+  return from.safeToEdit ? ` = ${code(s.value)} (from ${where}; a fix edits it there)` : ` = ${code(s.value)} (from ${where}; never rewritten: the environment may override it or it is used elsewhere)`;
+}
+
 function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string {
-  const lines = [`**${md(s.key)}** = ${code(String(s.literal ? s.value : s.raw))}${s.literal ? '' : ' (not a literal: never rewritten)'}`];
+  const lines = [`**${md(s.key)}** = ${code(String(s.literal ? s.value : s.raw))}${s.literal ? '' : resolvedNote(s)}`];
   if (s.ineffective) lines.push('', `⚠ ${md(s.ineffective)}`);
   const dep = deprecation(s.key);
   if (dep) lines.push('', `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`);
