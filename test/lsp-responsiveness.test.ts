@@ -14,23 +14,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CollectEventLogsRequest } from '../shared/src/protocol';
+import { bigPySparkFile } from './helpers/big-documents';
 import { frame, initializeParams, LspServerProcess, ServerMessage } from './helpers/lsp-server-process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLES = path.join(ROOT, 'examples');
-
-/** A PySpark file of about `bytes` bytes: one SparkSession and a big literal table (generated data, as such modules are). */
-export function bigPySparkFile(bytes: number): string {
-  const head = 'from pyspark.sql import SparkSession\n\nspark = SparkSession.builder.appName("nightly_etl").config("spark.executor.memory", "1g").getOrCreate()\n\nROWS = [\n';
-  const rows: string[] = [];
-  let size = head.length;
-  for (let i = 0; size < bytes - 2; i++) {
-    const row = `    (${i}, "customer-${i % 750_000}", ${(i * 3.25).toFixed(2)}, "2026-11-21"),\n`;
-    rows.push(row);
-    size += row.length;
-  }
-  return `${head}${rows.join('')}]\n`;
-}
 
 describe('language server responsiveness with big documents (built server over stdio)', function () {
   this.timeout(120_000);

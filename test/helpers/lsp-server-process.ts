@@ -29,6 +29,7 @@ export class LspServerProcess {
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcess;
+  private readonly waiters = new Set<{ test: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }>();
 
   /**
    * Starts `node server.js --stdio`.
@@ -47,11 +48,22 @@ export class LspServerProcess {
     reader.listen((m) => {
       const msg = m as ServerMessage;
       this.messages.push(msg);
+      for (const w of this.waiters) {
+        if (w.test(msg)) {
+          this.waiters.delete(w);
+          w.resolve(msg);
+        }
+      }
       if (typeof msg.method === 'string' && msg.id !== undefined) {
         const result = msg.method === 'workspace/configuration' ? ((msg.params as { items: unknown[] }).items ?? []).map(() => null) : null;
         this.write(frame({ jsonrpc: '2.0', id: msg.id, result }));
       }
     });
+  }
+
+  /** The server's process id. */
+  get pid(): number {
+    return this.child.pid as number;
   }
 
   /** Writes raw bytes to the server's stdin. */
@@ -70,15 +82,18 @@ export class LspServerProcess {
     return this.waitFor(`the response to request ${id}`, (m) => m.id === id && m.method === undefined, timeoutMs);
   }
 
-  /** Waits for the first message (already received or to come) that satisfies `test`. */
-  async waitFor(what: string, test: (m: ServerMessage) => boolean, timeoutMs = 20_000): Promise<ServerMessage> {
-    const end = Date.now() + timeoutMs;
-    for (;;) {
-      const m = this.messages.find(test);
-      if (m) return m;
-      if (Date.now() > end) throw new Error(`timed out waiting for ${what}; stderr: ${this.stderr.join('').slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+  /** Waits for the first message (already received or to come) that satisfies `test`; resolves as it arrives. */
+  waitFor(what: string, test: (m: ServerMessage) => boolean, timeoutMs = 20_000): Promise<ServerMessage> {
+    const m = this.messages.find(test);
+    if (m) return Promise.resolve(m);
+    return new Promise((resolve, reject) => {
+      const waiter = { test, resolve: (msg: ServerMessage) => (clearTimeout(timer), resolve(msg)) };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`timed out waiting for ${what}; stderr: ${this.stderr.join('').slice(-2000)}`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   /** Closes stdin (the client going away). */
