@@ -11,6 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FrameDecoder, FrameEvent } from '../server/src/transport/framing';
+import { LifecycleGate } from '../server/src/transport/lifecycle-gate';
 import { frame, initializeParams, LspServerProcess, ServerMessage } from './helpers/lsp-server-process';
 
 const SERVER_NOT_INITIALIZED = -32002;
@@ -153,6 +154,33 @@ describe('LSP stream faults and lifecycle (built server over stdio, raw bytes)',
       const bytes = frame(hoverRequest(18));
       for (let i = 0; i < bytes.length; i++) server.write(bytes.subarray(i, i + 1));
       assert.strictEqual(hoverValue(await server.response(18)), EXPECTED_HOVER);
+    });
+  });
+
+  describe('LifecycleGate', () => {
+    it('follows initialize, a failed initialize, a repeated id and shutdown', () => {
+      const replies: { id: number | string | null; code: number }[] = [];
+      const gate = new LifecycleGate((r) => replies.push({ id: r.id, code: r.error!.code }));
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', id: 1, method: 'textDocument/hover' } as never), false);
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', method: '$/cancelRequest', params: { id: 1 } } as never), false);
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', id: 2, method: 'initialize' } as never), true);
+      // The same id again while the first is pending: refused, and the refusal is no answer to the first.
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', id: 2, method: 'initialize' } as never), false);
+      assert.strictEqual(gate.current, 'initializing');
+      gate.sent({ jsonrpc: '2.0', id: 2, error: { code: -32603, message: 'failed' } } as never);
+      assert.strictEqual(gate.current, 'uninitialized', 'a failed initialize may be retried');
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', id: 3, method: 'initialize' } as never), true);
+      gate.sent({ jsonrpc: '2.0', id: 3, result: { capabilities: {} } } as never);
+      assert.strictEqual(gate.current, 'running');
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', id: 4, method: 'shutdown' } as never), true);
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', method: 'textDocument/didChange', params: {} } as never), false);
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', id: 5, method: 'shutdown' } as never), false);
+      assert.strictEqual(gate.admit({ jsonrpc: '2.0', method: 'exit' } as never), true);
+      assert.deepStrictEqual(replies, [
+        { id: 1, code: SERVER_NOT_INITIALIZED },
+        { id: 2, code: INVALID_REQUEST },
+        { id: 5, code: INVALID_REQUEST },
+      ]);
     });
   });
 

@@ -110,13 +110,14 @@ export function stdioTransport(
   output: NodeJS.WritableStream = process.stdout,
   exit: (code: number) => void = (code) => process.exit(code),
 ): ServerTransport {
-  let writer: MessageWriter | null = null;
+  const streamWriter = new StreamMessageWriter(output);
+  // The gate's own answers go straight to the stream: they are no answer to the initialize it waits for.
   const gate = new LifecycleGate(
-    (response) => void writer?.write(response).catch(() => undefined),
+    (response) => void streamWriter.write(response).catch(() => undefined),
     (what) => log(`LSP lifecycle: ${what}`),
   );
   const reader = new ResyncingMessageReader(input, gate, (reason) => log(`LSP framing error: ${reason}; reading on from the next message.`));
-  writer = new GatedWriter(new StreamMessageWriter(output), gate);
+  const writer = new GatedWriter(streamWriter, gate);
   let exiting = false;
   const end = (why: string) => {
     if (exiting) return;
