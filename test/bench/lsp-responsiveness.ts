@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const idle: number[] = [];
     for (let i = 0; i < 40; i++) idle.push(await sample());
 
-    const rows: { label: string; samples: number[]; analysisMs: number; outcome: string }[] = [];
+    const rows: { label: string; samples: number[]; at: number[]; analysisMs: number; outcome: string }[] = [];
     for (const [label, make] of [
       ['5 MB generated-data module', () => bigPySparkFile(5 * 1024 * 1024)],
       ['5 MB of job code (~2,700 builders)', () => repeatedJobFile(5 * 1024 * 1024)],
@@ -98,6 +98,8 @@ async function main(): Promise<void> {
       const text = make();
       let bigVersion = 1;
       const samples: number[] = [];
+      /** When each sample started, ms after the big file was opened. */
+      const at: number[] = [];
       let outcome = '';
       const t0 = nowMs();
       let from = server.messages.length;
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
       await server.waitFor("the request for the big file's settings", (m) => m.method === 'workspace/configuration' && (m.params as { items: { scopeUri?: string }[] }).items.some((i) => i.scopeUri === bigUri), 60_000);
       let analysisMs = 0;
       for (;;) {
+        at.push(nowMs() - t0);
         samples.push(await sample());
         const done = server.messages.find(isDiagnosticsOf(bigUri, from));
         if (done) {
@@ -120,7 +123,7 @@ async function main(): Promise<void> {
           server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri: bigUri, version: ++bigVersion }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#\n' }] } }));
         }
       }
-      rows.push({ label, samples, analysisMs, outcome });
+      rows.push({ label, samples, at, analysisMs, outcome });
       server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didClose', params: { textDocument: { uri: bigUri } } }));
     }
 
@@ -134,6 +137,8 @@ async function main(): Promise<void> {
       if (quantile(r.samples, 0.95) > HOVER_BUDGET_MS) over++;
       process.stdout.write(`  while analysing a ${r.label.padEnd(36)}${fmt(r.samples)}; median ${ratio.toFixed(1)}× idle\n`);
       process.stdout.write(`    the big file's first diagnostics after ${(r.analysisMs / 1000).toFixed(1)} s: ${r.outcome.slice(0, 160)}\n`);
+      const slowest = r.samples.map((ms, i) => ({ ms, at: r.at[i] })).sort((a, b) => b.ms - a.ms).slice(0, 3);
+      process.stdout.write(`    slowest: ${slowest.map((x) => `${x.ms.toFixed(0)} ms at ${(x.at / 1000).toFixed(1)} s`).join(', ')}\n`);
     }
     const rss = peakRssMiB(server.pid);
     process.stdout.write(`  server peak RSS (main thread and analysis workers): ${rss === null ? 'n/a' : `${rss} MiB`}\n`);

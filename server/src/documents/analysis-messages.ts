@@ -29,7 +29,14 @@ export interface HistoryChangedMessage {
 /** Worker → main thread: the analysis of job `id`, or why there is none. */
 export type AnalysedMessage = { type: 'analysed'; id: number; analysis: DocumentAnalysis } | { type: 'failed'; id: number; reason: string };
 
-/** `workerData` of an analysis worker: the history store to read (null: none could be opened, analyse without history). */
+/** `workerData` of an analysis worker. */
 export interface AnalysisWorkerData {
+  /** The history store to read (null: none could be opened, analyse without history). */
   storePath: string | null;
+  /**
+   * Nice value (0-19) the worker thread gives itself, so the main thread and the small-document worker win the CPU
+   * over a long analysis on a busy machine. Linux only, where the nice value is per thread (setpriority(2), NOTES);
+   * 0 or elsewhere: unchanged.
+   */
+  niceness: number;
 }

@@ -4,6 +4,8 @@
  * its own read connection (SQLite WAL lets the main thread write meanwhile) and keeps its own caches of runs, dropped
  * on `historyChanged`. Messages: documents/analysis-messages.ts.
  */
+import * as fs from 'fs';
+import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
 import { fileURLToPath } from 'url';
 import { SparkLanguageService, type HistorySource } from '../language-service';
@@ -14,7 +16,15 @@ import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, HistoryChange
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.js runs only as a worker thread of the language server');
 
-const { storePath } = workerData as AnalysisWorkerData;
+const { storePath, niceness } = workerData as AnalysisWorkerData;
+if (niceness > 0 && process.platform === 'linux') {
+  try {
+    // /proc/thread-self is this thread's /proc/<pid>/task/<tid>; setpriority on a thread id renices that thread only.
+    os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), niceness);
+  } catch {
+    // Not permitted or no /proc: run at the server's priority.
+  }
+}
 let history: HistorySource = { appNames: () => [], runsByAppName: () => [] };
 if (storePath) {
   try {

@@ -2,9 +2,9 @@
  * Keeps the language server's main thread free: every document is parsed and analysed in a worker thread, never on
  * the request path. Two workers, so a big document cannot hold up a small one:
  * - documents up to LARGE_DOCUMENT_BYTES go to the "small" worker (a job file of a few KiB takes milliseconds);
- * - bigger ones, up to MAX_ANALYSED_BYTES, go to the "large" worker, one at a time; a newer version or closing the
- *   document stops the analysis under way (the worker is terminated and started again), so typing in a big file does
- *   not queue up stale analyses;
+ * - bigger ones, up to MAX_ANALYSED_BYTES, go to the "large" worker (at a lower CPU priority on Linux), one at a
+ *   time; a newer version or closing the document stops the analysis under way (the worker is terminated and started
+ *   again), so typing in a big file does not queue up stale analyses;
  * - documents over MAX_ANALYSED_BYTES are not analysed: their analysis carries only `notAnalysed`, which the
  *   diagnostics feature shows as one informational diagnostic.
  * An analysis is kept per (uri, version, options) until the document changes or the history does; requests of the
@@ -34,6 +34,12 @@ export const LARGE_DOCUMENT_BYTES = 256 * 1024;
  * not the server; the document then gets a `notAnalysed` reason.
  */
 export const WORKER_HEAP_LIMIT_MIB = 2048;
+
+/**
+ * Nice value of the "large" worker thread (Linux): 10, so on a loaded machine the CPU goes to the main thread and the
+ * small-document worker first, and a long analysis takes what is left (test/bench/lsp-responsiveness.ts).
+ */
+export const LARGE_WORKER_NICENESS = 10;
 
 /** A document as the server holds it (vscode-languageserver's TextDocument has these). */
 export interface OpenDocument {
@@ -204,8 +210,8 @@ export class DocumentAnalyses {
     log: Logger,
     workerScript: string = path.join(__dirname, 'analysis-worker.js'),
   ) {
-    this.small = new AnalysisLane('small', workerScript, { storePath }, false, log);
-    this.large = new AnalysisLane('large', workerScript, { storePath }, true, log);
+    this.small = new AnalysisLane('small', workerScript, { storePath, niceness: 0 }, false, log);
+    this.large = new AnalysisLane('large', workerScript, { storePath, niceness: LARGE_WORKER_NICENESS }, true, log);
   }
 
   /**
