@@ -93,6 +93,7 @@ class AnalysisLane {
     private readonly data: AnalysisWorkerData,
     private readonly stopSuperseded: boolean,
     private readonly log: Logger,
+    private readonly heapLimitMiB: number,
   ) {}
 
   /** Queues an analysis (replacing a queued older version of the same document). */
@@ -143,7 +144,7 @@ class AnalysisLane {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.script, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_LIMIT_MIB } });
+    const w = new Worker(this.script, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMiB } });
     w.unref();
     w.on('message', (m: AnalysedMessage) => {
       const job = this.running;
@@ -203,15 +204,14 @@ export class DocumentAnalyses {
   /**
    * @param storePath the history store the workers read (null when it could not be opened: no history).
    * @param log the server's logger.
-   * @param workerScript the worker's file: analysis-worker.js next to this module's bundle (server/out) or build.
+   * @param limits `heapLimitMiB` of each worker (default WORKER_HEAP_LIMIT_MIB; tests lower it).
    */
-  constructor(
-    storePath: string | null,
-    log: Logger,
-    workerScript: string = path.join(__dirname, 'analysis-worker.js'),
-  ) {
-    this.small = new AnalysisLane('small', workerScript, { storePath, niceness: 0 }, false, log);
-    this.large = new AnalysisLane('large', workerScript, { storePath, niceness: LARGE_WORKER_NICENESS }, true, log);
+  constructor(storePath: string | null, log: Logger, limits: { heapLimitMiB?: number } = {}) {
+    // analysis-worker.js sits next to this module: in server/out beside the bundle, in build/ beside the tsc output.
+    const script = path.join(__dirname, 'analysis-worker.js');
+    const heap = limits.heapLimitMiB ?? WORKER_HEAP_LIMIT_MIB;
+    this.small = new AnalysisLane('small', script, { storePath, niceness: 0 }, false, log, heap);
+    this.large = new AnalysisLane('large', script, { storePath, niceness: LARGE_WORKER_NICENESS }, true, log, heap);
   }
 
   /**
