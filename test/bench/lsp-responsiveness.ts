@@ -2,7 +2,10 @@
  * Language-server responsiveness benchmark (issue 12, item 9): how long a hover on a small file takes while a 5 MB
  * file is being analysed, against the same hover on an idle server, measured in the same process.
  *
- *   node build/test/bench/lsp-responsiveness.js      (after `npm run build`)
+ *   node build/test/bench/lsp-responsiveness.js [SERVER_JS]     (after `npm run build`)
+ *
+ * SERVER_JS: another build of the server to measure (default: this checkout's server/out/server.js), e.g. an older
+ * commit's, for a before/after comparison.
  *
  * It starts the BUILT server (server/out/server.js) over stdio, collects examples/history (9 real Spark 4 runs) and
  * opens examples/nightly_etl.py. Each sample is an edit of that file (didChange: a new version, so it is analysed
@@ -51,7 +54,7 @@ function peakRssMiB(pid: number): number | null {
 
 async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-bench-'));
-  const server = new LspServerProcess();
+  const server = new LspServerProcess(process.argv[2]);
   let id = 10;
   let version = 1;
   try {
@@ -128,7 +131,7 @@ async function main(): Promise<void> {
     }
 
     const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    process.stdout.write(`LSP responsiveness: hover on examples/nightly_etl.py after an edit, built server over stdio; node ${process.version}; ${os.cpus().length} CPUs; load average ${load}\n`);
+    process.stdout.write(`LSP responsiveness: hover on examples/nightly_etl.py after an edit, built server${process.argv[2] ? ` ${process.argv[2]}` : ''} over stdio; node ${process.version}; ${os.cpus().length} CPUs; load average ${load}\n`);
     const fmt = (xs: number[]) => `median ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length} samples)`;
     process.stdout.write(`  idle server:                                ${fmt(idle)}\n`);
     let over = 0;
