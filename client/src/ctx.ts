@@ -104,9 +104,12 @@ export class Ctx implements vscode.Disposable {
       debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'].flatMap((language) => [
-        { scheme: 'file', language },
-        { scheme: 'untitled', language },
+      // The server decides each document's kind by language id, name and content (fileKind in
+      // server/src/config/file-settings.ts); besides the languages, VS Code sends it `.conf` files (a spark-defaults
+      // file under another name is read by its `spark.*` lines, an INI file by its sections), as other editors do.
+      documentSelector: ['file', 'untitled'].flatMap((scheme) => [
+        ...['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'].map((language) => ({ scheme, language })),
+        { scheme, pattern: '**/*.conf' },
       ]),
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,

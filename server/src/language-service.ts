@@ -99,6 +99,11 @@ export interface DocumentAnalysis {
   lines: string[];
   /** Prices for money figures, from the analysis options (absent when not set). */
   prices?: CostPrices;
+  /**
+   * Why the document was not analysed (over the size limit, the analysis failed or ran out of memory), in words for
+   * the user; `sites` is then empty. Absent for an analysed document (documents/document-analyses.ts sets it).
+   */
+  notAnalysed?: string;
 }
 
 /**
