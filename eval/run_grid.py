@@ -59,6 +59,30 @@ def spark_conf_for(cfg):
     }
 
 
+def run_conf(conf, master, app_name, cfg, out):
+    """The SparkConf of one measured run: the grid configuration's properties, event log into `out`, no UI,
+    driver on 127.0.0.1, executor memory metrics every second, and tasks held back until every requested
+    executor has registered. Returns `conf` (a pyspark SparkConf)."""
+    conf.setMaster(master).setAppName(app_name)
+    for k, v in spark_conf_for(cfg).items():
+        conf.set(k, v)
+    conf.set("spark.eventLog.enabled", "true")
+    conf.set("spark.eventLog.dir", "file://" + out)
+    conf.set("spark.ui.enabled", "false")
+    # Executor memory metrics (JVMHeapMemory etc.) are sampled at heartbeats (10 s) by
+    # default, too rarely for 20-60 s runs: sample every second so task ends carry peaks,
+    # and log per-stage executor peaks (SparkListenerStageExecutorMetrics).
+    conf.set("spark.executor.metrics.pollingInterval", "1s")
+    conf.set("spark.eventLog.logStageExecutorMetrics", "true")
+    conf.set("spark.driver.host", "127.0.0.1")
+    conf.set("spark.driver.bindAddress", "127.0.0.1")
+    # Start tasks only once every requested executor has registered (as
+    # YARN/K8s do with 0.8), so the executor count is the one asked for.
+    conf.set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+    conf.set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s")
+    return conf
+
+
 def read_events(app_dir):
     import zstandard
     files = glob.glob(os.path.join(app_dir, "events_*"))
@@ -177,23 +201,7 @@ def main():
             print(f"[run_grid] warm-up done in {time.time() - t_all:.1f} s", flush=True)
         for i, (w, cfg, rep) in enumerate(todo, 1):
             for attempt in range(1, 4):
-                conf = SparkConf().setMaster(args.master).setAppName(w)
-                for k, v in spark_conf_for(cfg).items():
-                    conf.set(k, v)
-                conf.set("spark.eventLog.enabled", "true")
-                conf.set("spark.eventLog.dir", "file://" + out)
-                conf.set("spark.ui.enabled", "false")
-                # Executor memory metrics (JVMHeapMemory etc.) are sampled at heartbeats (10 s) by
-                # default, too rarely for 20-60 s runs: sample every second so task ends carry peaks,
-                # and log per-stage executor peaks (SparkListenerStageExecutorMetrics).
-                conf.set("spark.executor.metrics.pollingInterval", "1s")
-                conf.set("spark.eventLog.logStageExecutorMetrics", "true")
-                conf.set("spark.driver.host", "127.0.0.1")
-                conf.set("spark.driver.bindAddress", "127.0.0.1")
-                # Start tasks only once every requested executor has registered (as
-                # YARN/K8s do with 0.8), so the executor count is the one asked for.
-                conf.set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
-                conf.set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s")
+                conf = run_conf(SparkConf(), args.master, w, cfg, out)
                 t0 = time.time()
                 started = datetime.datetime.now(datetime.timezone.utc)
                 sc = SparkContext(conf=conf)
