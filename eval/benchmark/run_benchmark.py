@@ -6,6 +6,8 @@ event log, app name = workload name). Repetitions are interleaved: repetition 1 
 then repetition 2 with the configurations in reverse order, then repetition 3 of grid.json's `thirdRepetition`
 configurations.
 
+The shared pieces (SparkConf of a measured run, warm-up, reading a run's log) are eval/run_grid.py's.
+
 Before each run the machine's load is checked: the driver samples, every LOAD_SAMPLE_S, the number of runnable (R)
 and uninterruptible (D) threads of every process NOT in this generation's session (the cluster, executors and driver
 all run in one session, see the shell script) and keeps a 1-minute exponentially decayed average of it: the kernel's
@@ -45,7 +47,7 @@ import traceback
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, "eval"))
-from run_grid import read_events, run_conf, spark_conf_for, write_json  # noqa: E402
+from run_grid import log_facts, run_conf, spark_conf_for, warm_up, write_json  # noqa: E402
 
 LOAD_SAMPLE_S = 2.0
 LOAD_TAU_S = 60.0  # the kernel's 1-minute load average is an exponential average with a 60 s time constant
@@ -147,46 +149,6 @@ class OthersLoad:
 def kernel_load1():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
-
-
-def log_facts(app_dir):
-    """Facts read back from one finished application's event log."""
-    props, added, removed, failed_tasks, tasks, start, end = {}, 0, 0, 0, 0, None, None
-    disk_spill = mem_spill = 0
-    jobs_failed = 0
-    reasons = {}  # "<Task End Reason>: <first line of its description or loss reason>" -> count
-    for e in read_events(app_dir):
-        ev = e["Event"]
-        if ev == "SparkListenerEnvironmentUpdate":
-            props = dict(e["Spark Properties"])
-        elif ev == "SparkListenerExecutorAdded":
-            added += 1
-        elif ev == "SparkListenerExecutorRemoved":
-            removed += 1
-            key = "ExecutorRemoved: " + str(e.get("Removed Reason", "")).splitlines()[0][:160] if e.get("Removed Reason") else ""
-            if key:
-                reasons[key] = reasons.get(key, 0) + 1
-        elif ev == "SparkListenerApplicationStart":
-            start = e["Timestamp"]
-        elif ev == "SparkListenerApplicationEnd":
-            end = e["Timestamp"]
-        elif ev == "SparkListenerJobEnd":
-            if e.get("Job Result", {}).get("Result") != "JobSucceeded":
-                jobs_failed += 1
-        elif ev == "SparkListenerTaskEnd":
-            tasks += 1
-            r = e["Task End Reason"]
-            if r["Reason"] != "Success":
-                failed_tasks += 1
-                text = str(r.get("Description") or r.get("Loss Reason") or r.get("Class Name") or "").strip()
-                key = f"{r['Reason']}: {text.splitlines()[0][:160] if text else ''}"
-                reasons[key] = reasons.get(key, 0) + 1
-            m = e.get("Task Metrics") or {}
-            disk_spill += m.get("Disk Bytes Spilled", 0)
-            mem_spill += m.get("Memory Bytes Spilled", 0)
-    return props, dict(executorsAdded=added, executorsRemoved=removed, tasks=tasks, failedTasks=failed_tasks,
-                       failedJobs=jobs_failed, failureReasons=reasons, diskBytesSpilled=disk_spill, memoryBytesSpilled=mem_spill,
-                       logDurationMs=(end - start) if start is not None and end is not None else None)
 
 
 # Spark writes event logs with zstd at spark.io.compression.zstd.level (default 1; that key also sets the shuffle's
@@ -335,16 +297,8 @@ def main():
     t_all = time.time()
     try:
         if todo:
-            # Warm-up application (no event log, not recorded): JIT-compiles the driver's planning paths.
-            conf = (SparkConf().setMaster(args.master).setAppName("benchmark-warm-up")
-                    .set("spark.eventLog.enabled", "false").set("spark.ui.enabled", "false")
-                    .set("spark.driver.memory", grid["driverMemory"])
-                    .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.cores.max", "2"))
-            sc = SparkContext(conf=conf)
-            SparkSession(sc).range(0, 10000, 1, 4).selectExpr("id % 10 as k", "sha2(cast(id as string), 256) as h") \
-                .groupBy("k").count().collect()
-            sc.stop()
+            warm_up(SparkConf, SparkContext, SparkSession, args.master, "benchmark-warm-up",
+                    {"spark.driver.memory": grid["driverMemory"]})
             print(f"[run_benchmark] warm-up done in {time.time() - t_all:.1f} s", flush=True)
         for i, (w, cfg, rep) in enumerate(todo, 1):
             d = defs[w]
