@@ -1,40 +1,51 @@
 /**
  * What `npm run eval:check` does, inside `npm test` so CI runs it: the evaluation recomputed on the committed real runs
- * (eval/runs) must not give the engine a worse overall regret (runtime or core-hours) than the committed
- * eval/result.json.
+ * (eval/runs), scoring the editor's engine on the exact edit its quick fix writes, must not give it a worse regret on
+ * any objective than the committed eval/result.json, and no edit may write a key the cluster manager ignores or a
+ * configuration exceeding the declared cluster.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { worseThanCommitted } from '../server/src/evaluation/check';
-import { ENGINE_DEFAULT_TUNING, engineChooser, enginePredictor, simulationPredictor } from '../server/src/evaluation/engine';
+import { checkResult, worseThanCommitted } from '../server/src/evaluation/check';
+import { engineUnderTest } from '../server/src/evaluation/engine';
 import { loadGroundTruth } from '../server/src/evaluation/ground-truth';
-import { type EvaluationResult, evaluate } from '../server/src/evaluation/run';
+import { EVAL_OBJECTIVES, type EvaluationResult, evaluate } from '../server/src/evaluation/run';
 
 const ROOT = path.join(__dirname, '..', '..');
 
 describe('evaluation regression check (eval:check) on the committed real runs', () => {
-  it("the engine's regret is no worse than eval/result.json", async function () {
-    this.timeout(600_000);
-    const gt = await loadGroundTruth(path.join(ROOT, 'eval', 'runs'), path.join(ROOT, 'eval', 'grid.json'));
-    const result = evaluate(gt, {
-      makeChooser: engineChooser,
-      defaultTuning: ENGINE_DEFAULT_TUNING,
-      simulation: simulationPredictor,
-      makePredictor: (cluster) => enginePredictor(cluster),
-    });
+  it("the editor engine's regret is no worse than eval/result.json, and its edits stay within what the cluster reads and holds", async function () {
+    this.timeout(900_000);
+    const runs = path.join(ROOT, 'eval', 'runs');
+    const grid = path.join(ROOT, 'eval', 'grid.json');
+    const gt = await loadGroundTruth(runs, grid);
+    const result = evaluate(gt, engineUnderTest(runs, grid, path.join(ROOT, 'eval', 'old-engine.json')));
     const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'eval', 'result.json'), 'utf8')) as EvaluationResult;
     assert.strictEqual(result.data.runs, 144);
     assert.strictEqual(committed.data.runs, 144);
-    assert.strictEqual(result.recommendation.engine.overall.n, committed.recommendation.engine.overall.n);
-    assert.deepStrictEqual(worseThanCommitted(result.recommendation.engine.overall, committed.recommendation.engine.overall), []);
+    for (const o of EVAL_OBJECTIVES) {
+      // 6 workloads × 3 start configurations × 2 runs each: 36 edits per objective, all standalone keys.
+      assert.strictEqual(result.recommendation.editor[o].overall.n, 36);
+      assert.strictEqual(result.recommendation.editor[o].edits.ignoredKeysWritten, 0, o);
+      assert.deepStrictEqual(result.recommendation.editor[o].edits.exceedsCluster, [], o);
+      assert.ok(!('spark.executor.instances' in result.recommendation.editor[o].edits.keysWritten), o);
+    }
+    // The old engine's recorded choices belong to this ground truth: both rows are scored.
+    assert.deepStrictEqual(Object.keys(result.recommendation.oldEngine).length, 2);
+    assert.deepStrictEqual(checkResult(result, committed), []);
   });
 
-  it('flags a regret that got worse (runtime, core-hours or both)', () => {
-    const now = { n: 1, runtimeRegret: 1.5, coreHoursRegret: 2, memoryRegret: 1, runtimeWithin10: 0, coreHoursWithin10: 0 };
+  it('flags a regret that got worse, and any ignored key or configuration exceeding the cluster', () => {
+    const now = { n: 1, runtimeRegret: 1.5, coreHoursRegret: 2, memoryRegret: 1, dcuRegret: 1.2, runtimeWithin10: 0, coreHoursWithin10: 0, withinSlowdown: 0 };
     assert.deepStrictEqual(worseThanCommitted(now, { runtimeRegret: 1.5, coreHoursRegret: 2 }), []);
     assert.deepStrictEqual(worseThanCommitted(now, { runtimeRegret: 1.4, coreHoursRegret: 2 }), ['runtime regret']);
     assert.deepStrictEqual(worseThanCommitted(now, { runtimeRegret: 1.6, coreHoursRegret: 1.9 }), ['core-hours regret']);
+    assert.deepStrictEqual(worseThanCommitted(now, { dcuRegret: 1.1 }, ['dcuRegret']), ['DCU regret']);
     assert.deepStrictEqual(worseThanCommitted({ ...now, runtimeRegret: NaN }, { runtimeRegret: 1.6, coreHoursRegret: 2 }), ['runtime regret']);
+    const edits = { onGrid: 0, ignoredKeysWritten: 0, exceedsCluster: [] as string[], keysWritten: {} };
+    const set = { description: '', overall: now, perWorkload: {}, perStart: {}, choices: [], edits };
+    const result = { recommendation: { editor: { runtime: set, cost: set, balanced: { ...set, edits: { ...edits, ignoredKeysWritten: 1, exceedsCluster: ['too big'] } } } } } as unknown as EvaluationResult;
+    assert.deepStrictEqual(checkResult(result, null), ['balanced: 1 key(s) written that the cluster manager ignores', 'balanced: 1 configuration(s) exceeding the cluster (too big)']);
   });
 });
