@@ -68,10 +68,10 @@ describe('recommendation engine on the real example runs (examples/history)', ()
       ['app-20261121121652-0001', 2, '72.5 MiB'],
       ['app-20261121121947-0004', undefined, '0 B'],
     ]);
-    // Agreement 2 of 2 runs at 1g × 2/(2+1) runs × recency (0.5 per 30 days since the newest run, app-…0004).
+    // Agreement 2 of 2 runs at 1g × 2/(2+1) runs × recency (0.5 per 180 days since the newest run, app-…0004).
     const ageDays = (NOW - run('app-20261121121947-0004').startTimeMs) / 86_400_000;
-    assert.strictEqual(mem.confidence, Math.round((2 / 3) * 0.5 ** (ageDays / 30) * 100) / 100);
-    assert.strictEqual(mem.confidence, 0.62);
+    assert.strictEqual(mem.confidence, Math.round((2 / 3) * 0.5 ** (ageDays / 180) * 100) / 100);
+    assert.strictEqual(mem.confidence, 0.66);
     // The two 1g runs measured 52.3 s and 55.6 s: the plan knows the job's own noise.
     assert.deepStrictEqual([plan.noise.measured, Math.round(plan.noise.value * 1000) / 1000], [true, Math.round(((55591 - 52349) / ((55591 + 52349) / 2)) * 1000) / 1000]);
   });
@@ -216,8 +216,8 @@ describe('recommendation engine on the real example runs (examples/history)', ()
   });
 
   it('low confidence shows as a hint', () => {
-    // One run of tiny_tasks 200 days later: recency halves it every 30 days.
-    const late = new SparkLanguageService(store, () => NOW + 200 * 86_400_000);
+    // tiny_tasks 400 days later: recency halves the confidence every 180 days.
+    const late = new SparkLanguageService(store, () => NOW + 400 * 86_400_000);
     const text = ['spark = (SparkSession.builder.appName("tiny_tasks")', '    .config("spark.sql.shuffle.partitions", "2000")', '    .getOrCreate())', ''].join('\n');
     const d = onDiagnostics(late.analyse('file:///w/late.py', text, 'python')).find((x) => x.code === 'recommend:spark.sql.shuffle.partitions')!;
     assert.strictEqual(d.severity, DiagnosticSeverity.Hint);

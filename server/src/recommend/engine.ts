@@ -35,7 +35,7 @@
 import { type Grade, gcShare, heapUse, HEURISTICS, memoryFailures, runSpilled, spilledStages, stageSkew, stageTinyTasks, stagePartitionSize } from '../analysis/heuristics';
 import { utilisationAndCost } from '../analysis/cost';
 import { idleCoresGrade } from '../analysis/heuristics';
-import { versionLineOf } from '../config/catalogue';
+import { checkValue, versionLineOf } from '../config/catalogue';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import type { ApplicationRecord } from '../history/application-record';
 import {
@@ -273,20 +273,25 @@ function memoryPressure(r: ApplicationRecord): string | null {
   return null;
 }
 
-/** The job's "current" properties: the file's literal value, else the newest run's, marking which. */
-function currentLookup(current: CurrentSettings, newest: ApplicationRecord | null): { lookup: SparkConfLookup; from: (key: string) => 'file' | 'runs' | 'default' } {
+/**
+ * The job's "current" properties: the file's literal value, else the newest run's, marking which. A value Spark would
+ * reject (config/checks.ts SPARK002 reports it) is not used: no plan rests on it, and its key is not planned.
+ */
+function currentLookup(current: CurrentSettings, newest: ApplicationRecord | null): { lookup: SparkConfLookup; from: (key: string) => 'file' | 'runs' | 'default'; invalid: (key: string) => boolean } {
   const runProps = newest?.sparkProperties ?? {};
-  const lookup: SparkConfLookup = (key) => {
+  const invalid = (key: string) => {
     const v = current.get(key);
-    if (v !== undefined && v !== null) return v;
-    return runProps[key];
+    if (v === undefined || v === null) return false;
+    const c = checkValue(key, v);
+    return !c.ok && c.severity === 'error';
   };
-  const from = (key: string) => {
+  const written = (key: string) => {
     const v = current.get(key);
-    if (v !== undefined && v !== null) return 'file' as const;
-    return runProps[key] !== undefined ? ('runs' as const) : ('default' as const);
+    return v !== undefined && v !== null && !invalid(key) ? v : undefined;
   };
-  return { lookup, from };
+  const lookup: SparkConfLookup = (key) => written(key) ?? runProps[key];
+  const from = (key: string) => (written(key) !== undefined ? ('file' as const) : runProps[key] !== undefined ? ('runs' as const) : ('default' as const));
+  return { lookup, from, invalid };
 }
 
 /**
@@ -303,7 +308,7 @@ export function planJob(input: PlanInput): JobPlan {
   const runs = [...input.runs].sort((a, b) => b.startTimeMs - a.startTimeMs);
   const finished = runs.filter((r) => r.completed);
   const newest = finished[0] ?? runs[0] ?? null;
-  const { lookup, from } = currentLookup(input.current, newest);
+  const { lookup, from, invalid } = currentLookup(input.current, newest);
   const manager = clusterManagerOf(lookup('spark.master'));
   const dynamic = (lookup('spark.dynamicAllocation.enabled') ?? '').trim() === 'true' && manager !== 'local';
   const versionLine = newest?.sparkVersion ? versionLineOf(newest.sparkVersion) : undefined;
@@ -489,7 +494,7 @@ export function planJob(input: PlanInput): JobPlan {
   const planConfidence = round2(sample * recency * consistency);
 
   const settings: PlannedSetting[] = chosen === null ? [] : plannedSettings({
-    input, runs, lookup, from, manager, dynamic, currentChoice, currentEst, chosen, estimate, safety, taskCpus, fraction, t, planConfidence, objective, ageDays,
+    input, runs, lookup, from, invalid, manager, dynamic, currentChoice, currentEst, chosen, estimate, safety, taskCpus, fraction, t, planConfidence, objective, ageDays,
   });
   if (manager === 'local') notes.push('Local mode: the driver runs the tasks, so only spark.sql.shuffle.partitions and the driver are planned.');
 
@@ -731,6 +736,8 @@ interface SettingsContext {
   runs: readonly ApplicationRecord[];
   lookup: SparkConfLookup;
   from: (key: string) => 'file' | 'runs' | 'default';
+  /** Keys whose value in the file Spark would reject: never planned. */
+  invalid: (key: string) => boolean;
   manager: ClusterManager;
   dynamic: boolean;
   currentChoice: ResourceChoice;
@@ -770,7 +777,7 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
   const planEffect = effectLine({ from: x.currentEst, to: chosen });
   const planTail = planEffect && !sameChoice(c, cur) ? ` Plan (${x.objective}): ${planEffect}.` : '';
   const add = (s: Omit<PlannedSetting, 'change' | 'currentValue' | 'effectiveValue' | 'effectiveFrom'> & { derivedCurrent: string; same: (a: string, b: string) => boolean }): void => {
-    if (ignored.has(s.key)) return;
+    if (ignored.has(s.key) || x.invalid(s.key)) return;
     const eff = effective(s.key, s.derivedCurrent);
     const { derivedCurrent: _d, same, ...rest } = s;
     void _d;

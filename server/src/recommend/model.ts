@@ -65,7 +65,7 @@ export interface Tuning {
   maxCoresPerExecutor: number;
   /** Heap values are rounded up to this step, MiB. */
   memoryStepMiB: number;
-  /** Age in days at which a run's weight in the confidence halves. */
+  /** Age in days at which a run's weight in the confidence halves (jobs and their data drift over months, not days). */
   recencyHalfLifeDays: number;
   /** Run-to-run noise assumed when the job has no two runs of one configuration (share of duration). */
   defaultNoise: number;
@@ -86,7 +86,7 @@ export const DEFAULT_TUNING: Tuning = {
   tasksPerSlot: 2,
   maxCoresPerExecutor: 4,
   memoryStepMiB: 512,
-  recencyHalfLifeDays: 30,
+  recencyHalfLifeDays: 180,
   defaultNoise: 0.1,
   tieTolerance: 0.01,
 };
@@ -256,10 +256,10 @@ export class JobModel {
       const need = stageNeedPerTask(s, t);
       const dataPart = Math.min(need, ((s.shuffleReadBytes + s.inputBytes) / Math.max(1, d.length)) * t.memoryPerShuffleByte);
       const newNeed = need - dataPart + dataPart * ratio;
-      // The configuration must hold the need with headroom; the run as it ran is judged on its bare need (its measured
-      // durations already carry any spill).
+      // Both sides judged alike (the need with headroom against the share), so the run's own memory per task changes
+      // nothing; a run that spilled has that cost removed when the configuration holds the need.
       const shortNew = Math.max(heapShortNew, shortfall(newNeed * t.memoryHeadroom, newShare));
-      const shortOwn = Math.max(heapShortOwn, shortfall(need, ownShare));
+      const shortOwn = Math.max(heapShortOwn, shortfall(need * t.memoryHeadroom, ownShare));
       const factor = (1 + t.spillPenalty * shortNew) / (1 + t.spillPenalty * shortOwn);
       return { s, d, rebucket, factor };
     });
