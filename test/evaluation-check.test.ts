@@ -43,7 +43,7 @@ describe('evaluation regression check (eval:check) on the committed real runs', 
     assert.deepStrictEqual(worseThanCommitted(now, { runtimeRegret: 1.6, coreHoursRegret: 1.9 }), ['core-hours regret']);
     assert.deepStrictEqual(worseThanCommitted(now, { dcuRegret: 1.1 }, ['dcuRegret']), ['DCU regret']);
     assert.deepStrictEqual(worseThanCommitted({ ...now, runtimeRegret: NaN }, { runtimeRegret: 1.6, coreHoursRegret: 2 }), ['runtime regret']);
-    const edits = { onGrid: 0, ignoredKeysWritten: 0, exceedsCluster: [] as string[], keysWritten: {} };
+    const edits = { onGrid: 0, ignoredKeysWritten: 0, exceedsCluster: [] as string[], keysWritten: {}, unchanged: 0 };
     const set = { description: '', overall: now, perWorkload: {}, perStart: {}, choices: [], edits };
     const result = { recommendation: { editor: { runtime: set, cost: set, balanced: { ...set, edits: { ...edits, ignoredKeysWritten: 1, exceedsCluster: ['too big'] } } } } } as unknown as EvaluationResult;
     assert.deepStrictEqual(checkResult(result, null), ['balanced: 1 key(s) written that the cluster manager ignores', 'balanced: 1 configuration(s) exceeding the cluster (too big)']);

@@ -120,8 +120,6 @@ export interface DocumentAnalysis {
   sites: SiteAnalysis[];
   /** The document's lines (LSP line breaks), for edits at line ends. */
   lines: string[];
-  /** Prices for money figures, from the analysis options (absent when not set). */
-  prices?: CostPrices;
 }
 
 /**
@@ -188,7 +186,7 @@ export class SparkLanguageService {
       });
       sa.checks = sa.checks.filter((c) => !ignored(c.range.start.line));
     }
-    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines, prices: options.prices };
+    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines };
     this.docs.set(uri, { analysis, options });
     return analysis;
   }
@@ -248,7 +246,9 @@ export class SparkLanguageService {
     const deployMode = site.effective.get('spark.submit.deployMode');
     const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
     const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
-    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable });
+    // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
+    const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
+    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable, executorsFixedBy });
     // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
     const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
     const newest = new Map<string, AppliedFix>();
@@ -261,7 +261,7 @@ export class SparkLanguageService {
    * The engine's plan for a job with these settings, cached until the next collection (a hover or an edit elsewhere in
    * the file asks again with the same settings).
    */
-  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: { isPython?: boolean; driverMemoryWritable?: boolean } = {}): JobPlan {
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: { isPython?: boolean; driverMemoryWritable?: boolean; executorsFixedBy?: string } = {}): JobPlan {
     const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context]);
     let plan = this.plans.get(key);
     if (plan === undefined) {

@@ -47,6 +47,8 @@ export interface EditorResultSet extends ChooserResultSet {
     exceedsCluster: string[];
     /** How often each key was written. */
     keysWritten: Record<string, number>;
+    /** Edits that wrote nothing (the plan kept the start configuration). */
+    unchanged: number;
   };
 }
 
@@ -144,6 +146,7 @@ export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown =
           ignoredKeysWritten: facts.reduce((n, f) => n + f.ignoredKeysWritten.length, 0),
           exceedsCluster: facts.filter((f) => f.exceedsCluster !== null).map((f) => f.exceedsCluster as string),
           keysWritten,
+          unchanged: facts.filter((f) => f.keysWritten.length === 0).length,
         },
       };
       return [objective, set];

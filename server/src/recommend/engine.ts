@@ -66,7 +66,6 @@ import {
   positiveInt,
   pricesSet,
   reservedMiB,
-  runResources,
   shapeCost,
   shapeSettings,
   type SparkConfLookup,
@@ -232,8 +231,10 @@ export interface PlanInput {
    * Whether the file is a Python application (PySpark memory, Kubernetes' 0.40 factor); default: as the runs.
    * `driverMemoryWritable`: false when a `spark.driver.memory` written in this file would have no effect (set in a
    * PySpark builder, client mode: config/checks.ts SPARK006), so the plan does not propose it there.
+   * `executorsFixedBy`: set when the file's platform sizes executors itself (a Databricks cluster: node type and
+   * `num_workers`), with the reason; the plan then proposes no executor memory, cores or count.
    */
-  context?: { isPython?: boolean; driverMemoryWritable?: boolean };
+  context?: { isPython?: boolean; driverMemoryWritable?: boolean; executorsFixedBy?: string };
   options?: PlanOptions;
 }
 
@@ -258,8 +259,19 @@ function median(xs: readonly number[]): number {
   return s.length === 0 ? 0 : s[Math.floor((s.length - 1) / 2)];
 }
 
-/** Memory pressure a run showed, in words; null when none (a "healthy" run for memory). */
+const pressureCache = new WeakMap<ApplicationRecord, string | null>();
+
+/** Memory pressure a run showed, in words; null when none (a "healthy" run for memory). Cached per record. */
 function memoryPressure(r: ApplicationRecord): string | null {
+  let v = pressureCache.get(r);
+  if (v === undefined) {
+    v = pressureOf(r);
+    pressureCache.set(r, v);
+  }
+  return v;
+}
+
+function pressureOf(r: ApplicationRecord): string | null {
   const mf = memoryFailures(r);
   if (mf.grade !== null) {
     const n = mf.oomTasks + mf.containerKilledTasks;
@@ -397,8 +409,10 @@ export function planJob(input: PlanInput): JobPlan {
   const wanted = partitionsNeeded(finished.length > 0 ? finished : runs, t);
   const candidates: ResourceChoice[] = [];
   if (o.candidates !== undefined && o.candidates.length > 0) candidates.push(...o.candidates);
-  else if (manager === 'local') {
-    for (const p of new Set([currentChoice.shufflePartitions, wanted(currentChoice.executorCores)])) candidates.push({ ...currentChoice, shufflePartitions: p });
+  else if (manager === 'local' || input.context?.executorsFixedBy !== undefined) {
+    // Only the partitions can change: the executors are the driver's threads, or the platform's to size.
+    const slots = currentChoice.executorInstances * taskSlots(currentChoice.executorCores, taskCpus);
+    for (const p of new Set([currentChoice.shufflePartitions, wanted(slots)])) candidates.push({ ...currentChoice, shufflePartitions: p });
   } else {
     const coreCap = Math.min(t.maxCoresPerExecutor, limits.nodeCores?.value ?? Infinity);
     const cores = new Set<number>([currentChoice.executorCores]);
@@ -419,13 +433,15 @@ export function planJob(input: PlanInput): JobPlan {
       }
     }
   }
+  // Executor memory is planned unless the driver runs the tasks (local mode) or the platform sizes the executors.
+  const memoryPlanned = manager !== 'local' && input.context?.executorsFixedBy === undefined;
   const currentEst = estimate(currentChoice);
   const currentFits = fitOf(currentChoice);
-  const currentSafe = safeMemory(currentChoice);
+  const currentSafe = !memoryPlanned || safeMemory(currentChoice);
   const eligible: PlanEstimate[] = [];
   const excluded = new Map<string, number>();
   for (const c of candidates) {
-    if (!safeMemory(c)) {
+    if (memoryPlanned && !safeMemory(c)) {
       excluded.set('memory below what the runs needed', (excluded.get('memory below what the runs needed') ?? 0) + 1);
       continue;
     }
@@ -472,7 +488,7 @@ export function planJob(input: PlanInput): JobPlan {
   } else {
     // Unsafe now: a change is needed. When the objective's gain is within the error, change only what safety needs.
     const gain = gainOf(objective, currentEst, best);
-    if (gain <= threshold && manager !== 'local') {
+    if (gain <= threshold && memoryPlanned) {
       const minimal: ResourceChoice = { ...currentChoice, executorMemoryMiB: Math.max(currentChoice.executorMemoryMiB, roundHeap(floorMiB(currentChoice.executorCores))) };
       if (currentSafe || safeMemory(minimal)) {
         const mf = fitOf(minimal);
@@ -497,6 +513,7 @@ export function planJob(input: PlanInput): JobPlan {
     input, runs, lookup, from, invalid, manager, dynamic, currentChoice, currentEst, chosen, estimate, safety, taskCpus, fraction, t, planConfidence, objective, ageDays,
   });
   if (manager === 'local') notes.push('Local mode: the driver runs the tasks, so only spark.sql.shuffle.partitions and the driver are planned.');
+  if (input.context?.executorsFixedBy !== undefined) notes.push(`Executor memory, cores and count are not planned here: ${input.context.executorsFixedBy}.`);
 
   return {
     ...about,
@@ -579,8 +596,9 @@ function memorySafety(runs: readonly ApplicationRecord[], t: Tuning, fraction: n
   for (const r of runs) {
     const c = runChoice(r);
     if (c === null) continue;
-    const slots = taskSlots(c.executorCores, taskCpusOf(lookupOf(r.sparkProperties)));
-    const share = executionMemoryPerTaskBytes(c.executorMemoryMiB, slots, runResources(r).memoryFraction);
+    const lookup = lookupOf(r.sparkProperties);
+    const slots = taskSlots(c.executorCores, taskCpusOf(lookup));
+    const share = executionMemoryPerTaskBytes(c.executorMemoryMiB, slots, memoryFractionOf(lookup));
     for (const s of r.stages) {
       const b = stageNeedPerTask(s, t);
       if (need === null || b > need.bytes) {
@@ -790,7 +808,7 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
     return rc !== null && pred(rc);
   });
 
-  if (manager !== 'local') {
+  if (x.input.context?.executorsFixedBy === undefined && manager !== 'local') {
     // spark.executor.memory.
     const memSafety = c.executorMemoryMiB > cur.executorMemoryMiB && cur.executorMemoryMiB < x.safety.floorMiB(taskSlots(cur.executorCores, x.taskCpus));
     const atCur = runsAt((rc) => rc.executorMemoryMiB === cur.executorMemoryMiB);

@@ -30,7 +30,7 @@
  */
 import { HEAP_HEADROOM } from '../analysis/heuristics';
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
-import { DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS, executionMemoryPerTaskBytes, lookupOf, runResources, runShape, taskCpusOf, taskSlots } from '../resource-model';
+import { DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS, executionMemoryPerTaskBytes, lookupOf, memoryFractionOf, runShape, taskCpusOf, taskSlots } from '../resource-model';
 import { replayOf, stageDurations } from './what-if';
 
 /** One resource configuration. Memory in MiB (`spark.executor.memory`). */
@@ -185,13 +185,14 @@ export class JobModel {
     for (const r of pool) {
       const c = runChoice(r);
       if (c === null) continue;
-      const taskCpus = taskCpusOf(lookupOf(r.sparkProperties));
+      const lookup = lookupOf(r.sparkProperties);
+      const taskCpus = taskCpusOf(lookup);
       const slots = taskSlots(c.executorCores, taskCpus);
       bases.push({
         r,
         c,
         taskCpus,
-        fraction: runResources(r).memoryFraction,
+        fraction: memoryFractionOf(lookup),
         heapNeedPerSlotMiB: r.peakJvmHeapBytes !== null ? ((r.peakJvmHeapBytes / MIB) * tuning.memoryHeadroom) / slots + 300 / slots : 0,
       });
     }

@@ -57,26 +57,41 @@ export function observedCluster(runs: readonly ApplicationRecord[]): ObservedClu
   let coresPerHost = 0;
   let totalCores = 0;
   for (const r of runs) {
-    const execs = r.executors.filter((e) => !e.isDriver && e.totalCores > 0);
-    if (execs.length === 0) continue;
-    hosts = Math.max(hosts, new Set(execs.map((e) => e.host)).size);
-    // Cores alive at once, per host and in all: sweep over add/remove events.
-    const events = execs.flatMap((e) => [
-      { t: e.addTimeMs, d: e.totalCores, host: e.host },
-      { t: e.removeTimeMs ?? Infinity, d: -e.totalCores, host: e.host },
-    ]);
-    events.sort((a, b) => a.t - b.t || a.d - b.d);
-    const perHost = new Map<string, number>();
-    let all = 0;
-    for (const ev of events) {
-      all += ev.d;
-      const h = (perHost.get(ev.host) ?? 0) + ev.d;
-      perHost.set(ev.host, h);
-      if (all > totalCores) totalCores = all;
-      if (h > coresPerHost) coresPerHost = h;
-    }
+    const o = observedOf(r);
+    hosts = Math.max(hosts, o.hosts);
+    coresPerHost = Math.max(coresPerHost, o.coresPerHost);
+    totalCores = Math.max(totalCores, o.totalCores);
   }
   return { hosts, coresPerHost, totalCores };
+}
+
+const observedCache = new WeakMap<ApplicationRecord, ObservedCluster>();
+
+/** What one run shows (cached per record). */
+function observedOf(r: ApplicationRecord): ObservedCluster {
+  const hit = observedCache.get(r);
+  if (hit !== undefined) return hit;
+  let coresPerHost = 0;
+  let totalCores = 0;
+  const execs = r.executors.filter((e) => !e.isDriver && e.totalCores > 0);
+  // Cores alive at once, per host and in all: sweep over add/remove events.
+  const events = execs.flatMap((e) => [
+    { t: e.addTimeMs, d: e.totalCores, host: e.host },
+    { t: e.removeTimeMs ?? Infinity, d: -e.totalCores, host: e.host },
+  ]);
+  events.sort((a, b) => a.t - b.t || a.d - b.d);
+  const perHost = new Map<string, number>();
+  let all = 0;
+  for (const ev of events) {
+    all += ev.d;
+    const h = (perHost.get(ev.host) ?? 0) + ev.d;
+    perHost.set(ev.host, h);
+    if (all > totalCores) totalCores = all;
+    if (h > coresPerHost) coresPerHost = h;
+  }
+  const out = { hosts: new Set(execs.map((e) => e.host)).size, coresPerHost, totalCores };
+  observedCache.set(r, out);
+  return out;
 }
 
 /**
