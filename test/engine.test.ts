@@ -127,6 +127,36 @@ describe('recommendation engine on the real example runs (examples/history)', ()
     assert.deepStrictEqual(all.edit!.changes![uri], planTextEdits(sa));
   });
 
+  it('"Apply all" writes the whole plan in every file kind, in the keys its cluster manager reads', () => {
+    // tiny_tasks with 2000 partitions in each file kind the project reads; the plan (engine.test.ts above) halves the
+    // executors and cuts the partitions. Each edited file is read back with the project's own reader.
+    const kinds: [string, string, string][] = [
+      ['spark-defaults.conf', 'spark-defaults', 'spark.app.name tiny_tasks\nspark.master spark://127.0.0.1:7077\nspark.sql.shuffle.partitions 2000\n'],
+      // A SparkApplication runs on Kubernetes: the count is spec.executor.instances (spark.executor.instances).
+      ['tiny.yaml', 'yaml', 'apiVersion: "sparkoperator.k8s.io/v1beta2"\nkind: SparkApplication\nmetadata:\n  name: tiny_tasks\nspec:\n  type: Python\n  mainApplicationFile: local:///opt/jobs/tiny_tasks.py\n  sparkConf:\n    spark.app.name: "tiny_tasks"\n    spark.sql.shuffle.partitions: "2000"\n  executor:\n    instances: 2\n    cores: 2\n    memory: 1g\n'],
+      // A Databricks cluster sizes its executors from its node type and num_workers: only the partitions are planned.
+      ['tiny.json', 'json', '{"new_cluster": {"spark_version": "15.4.x-scala2.12", "num_workers": 2, "spark_conf": {"spark.app.name": "tiny_tasks", "spark.sql.shuffle.partitions": "2000"}}}'],
+      ['dag.py', 'python', 'from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator\nt = SparkSubmitOperator(task_id="t", application="tiny_tasks.py", name="tiny_tasks", conf={"spark.sql.shuffle.partitions": "2000"}, executor_cores=2, executor_memory="1g", total_executor_cores=4)\n'],
+    ];
+    const readBack: Record<string, Record<string, string | null | undefined>> = {};
+    for (const [name, languageId, text] of kinds) {
+      const uri = `file:///work/jobs/${name}`;
+      const sa = service.analyse(uri, text, languageId).sites[0];
+      assert.ok(sa.plan, name);
+      const edited = TextDocument.applyEdits(TextDocument.create(uri, languageId, 1, text), planTextEdits(sa));
+      const eff = applicationSites(extractSettings(edited, languageId), uri)[0].effective;
+      readBack[name] = Object.fromEntries(['spark.sql.shuffle.partitions', 'spark.cores.max', 'spark.executor.instances'].map((k) => [k, eff.get(k)?.value]));
+      // Every key written is one the plan's cluster manager reads.
+      for (const r of sa.recommendations) assert.ok(!['spark.executor.instances', 'spark.cores.max'].includes(r.key) || r.key === (sa.plan.manager === 'standalone' ? 'spark.cores.max' : 'spark.executor.instances'), `${name}: ${r.key}`);
+    }
+    assert.deepStrictEqual(readBack, {
+      'spark-defaults.conf': { 'spark.sql.shuffle.partitions': '4', 'spark.cores.max': '2', 'spark.executor.instances': undefined },
+      'tiny.yaml': { 'spark.sql.shuffle.partitions': '4', 'spark.cores.max': undefined, 'spark.executor.instances': '1' },
+      'tiny.json': { 'spark.sql.shuffle.partitions': '8', 'spark.cores.max': undefined, 'spark.executor.instances': undefined },
+      'dag.py': { 'spark.sql.shuffle.partitions': '4', 'spark.cores.max': '2', 'spark.executor.instances': undefined },
+    });
+  });
+
   it('never exceeds the cluster the runs show: one run of 512m × 2 cores × 2 executors × 200 partitions on a 4-core standalone worker', () => {
     // The case of issue 13: the old CLI proposed 8 executors × 2 cores (16 cores) and set spark.executor.instances.
     const r = run('app-20261121121550-0000');

@@ -7,7 +7,7 @@ import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { JobMatch, matchJob } from './recommend/job-matcher';
-import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, planJob, type PlannedSetting } from './recommend/engine';
+import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, type PlanInput, planJob, type PlannedSetting } from './recommend/engine';
 import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
@@ -248,7 +248,9 @@ export class SparkLanguageService {
     const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
     // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
     const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
-    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable, executorsFixedBy });
+    const format = site.primary.format;
+    const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
+    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable, executorsFixedBy, manager });
     // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
     const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
     const newest = new Map<string, AppliedFix>();
@@ -261,7 +263,7 @@ export class SparkLanguageService {
    * The engine's plan for a job with these settings, cached until the next collection (a hover or an edit elsewhere in
    * the file asks again with the same settings).
    */
-  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: { isPython?: boolean; driverMemoryWritable?: boolean; executorsFixedBy?: string } = {}): JobPlan {
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}): JobPlan {
     const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context]);
     let plan = this.plans.get(key);
     if (plan === undefined) {

@@ -233,8 +233,10 @@ export interface PlanInput {
    * PySpark builder, client mode: config/checks.ts SPARK006), so the plan does not propose it there.
    * `executorsFixedBy`: set when the file's platform sizes executors itself (a Databricks cluster: node type and
    * `num_workers`), with the reason; the plan then proposes no executor memory, cores or count.
+   * `manager`: the cluster manager the file kind implies when it sets no `spark.master` (a Kubernetes SparkApplication
+   * runs on Kubernetes, an EMR or Dataproc job on YARN), which wins over the runs' master.
    */
-  context?: { isPython?: boolean; driverMemoryWritable?: boolean; executorsFixedBy?: string };
+  context?: { isPython?: boolean; driverMemoryWritable?: boolean; executorsFixedBy?: string; manager?: ClusterManager };
   options?: PlanOptions;
 }
 
@@ -321,7 +323,9 @@ export function planJob(input: PlanInput): JobPlan {
   const finished = runs.filter((r) => r.completed);
   const newest = finished[0] ?? runs[0] ?? null;
   const { lookup, from, invalid } = currentLookup(input.current, newest);
-  const manager = clusterManagerOf(lookup('spark.master'));
+  // The file's spark.master, else the manager its kind implies, else the runs'.
+  const fileMaster = input.current.get('spark.master');
+  const manager = fileMaster ? clusterManagerOf(fileMaster) : (input.context?.manager ?? clusterManagerOf(lookup('spark.master')));
   const dynamic = (lookup('spark.dynamicAllocation.enabled') ?? '').trim() === 'true' && manager !== 'local';
   const versionLine = newest?.sparkVersion ? versionLineOf(newest.sparkVersion) : undefined;
   const ctx: JobContext = { isPython: input.context?.isPython ?? (newest !== null ? isPythonRun(newest) : false), versionLine };
