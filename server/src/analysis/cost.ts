@@ -136,12 +136,10 @@ export function utilisationAndCost(record: ApplicationRecord, prices?: CostPrice
   const coreHours = held.coreHours;
   const memoryGiBHours = held.memoryGiBHours;
 
-  let money: RunMoney | null = null;
-  if (prices !== undefined) {
-    const coresAmount = coreHours * prices.perCoreHour;
-    const memoryAmount = memoryGiBHours * prices.perGiBHour;
-    money = { amount: coresAmount + memoryAmount, currency: prices.currency, coresAmount, memoryAmount };
-  }
+  const money: RunMoney | null =
+    prices !== undefined && held.money !== null && held.moneyParts !== null
+      ? { amount: held.money, currency: prices.currency, coresAmount: held.moneyParts.cores, memoryAmount: held.moneyParts.memory }
+      : null;
 
   return {
     appId: record.appId,

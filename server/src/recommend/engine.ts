@@ -62,6 +62,7 @@ import {
   lookupOf,
   maxExecutors,
   memoryFractionOf,
+  OVERHEAD_MIN_MIB,
   observedCluster,
   positiveInt,
   pricesSet,
@@ -921,7 +922,7 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
     const killed = x.runs.filter((r) => memoryFailures(r).containerKilledTasks > 0 || memoryFailures(r).executorsLost.some((e) => e.kind === 'container-killed'));
     if (killed.length > 0) {
       const ctr = executorContainer(lookup, manager, { isPython: x.input.context?.isPython ?? isPythonRun(killed[0]) }, c.executorMemoryMiB);
-      const overhead = ctr?.overheadMiB ?? 384;
+      const overhead = ctr?.overheadMiB ?? OVERHEAD_MIN_MIB;
       add({
         key: 'spark.executor.memoryOverhead',
         derivedCurrent: formatSparkSizeMiB(overhead),

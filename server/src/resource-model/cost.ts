@@ -32,6 +32,8 @@ export interface HeldCost {
   dcu: number;
   /** coreHours × perCoreHour + memoryGiBHours × perGiBHour when prices are given, else null. */
   money: number | null;
+  /** The two parts of `money` (cores, memory), null without prices. */
+  moneyParts: { cores: number; memory: number } | null;
 }
 
 /** Prices are "set" when either is above 0 (the settings default both to 0). */
@@ -46,11 +48,13 @@ export function pricesSet(p: CostPrices | undefined): p is CostPrices {
 export function heldCost(coreMs: number, memoryMiBMs: number, prices?: CostPrices): HeldCost {
   const coreHours = coreMs / 3.6e6;
   const memoryGiBHours = memoryMiBMs / 1024 / 3.6e6;
+  const parts = pricesSet(prices) ? { cores: coreHours * prices.perCoreHour, memory: memoryGiBHours * prices.perGiBHour } : null;
   return {
     coreHours,
     memoryGiBHours,
     dcu: memoryGiBHours * DCU_PER_GIB_HOUR + coreHours * DCU_PER_CORE_HOUR,
-    money: pricesSet(prices) ? coreHours * prices.perCoreHour + memoryGiBHours * prices.perGiBHour : null,
+    money: parts === null ? null : parts.cores + parts.memory,
+    moneyParts: parts,
   };
 }
 
