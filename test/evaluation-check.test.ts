@@ -8,7 +8,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { checkResult, worseThanCommitted } from '../server/src/evaluation/check';
-import { engineUnderTest } from '../server/src/evaluation/engine';
+import { editorChooser, engineUnderTest, submitScriptOf } from '../server/src/evaluation/engine';
 import { loadGroundTruth } from '../server/src/evaluation/ground-truth';
 import { EVAL_OBJECTIVES, type EvaluationResult, evaluate } from '../server/src/evaluation/run';
 
@@ -34,6 +34,26 @@ describe('evaluation regression check (eval:check) on the committed real runs', 
     // The old engine's recorded choices belong to this ground truth: both rows are scored.
     assert.deepStrictEqual(Object.keys(result.recommendation.oldEngine).length, 2);
     assert.deepStrictEqual(checkResult(result, committed), []);
+  });
+
+  it('writes the start run\'s spark-submit script from its event log and scores the edit the quick fix makes to it', async function () {
+    this.timeout(300_000);
+    const gt = await loadGroundTruth(path.join(ROOT, 'eval', 'runs'), path.join(ROOT, 'eval', 'grid.json'));
+    const tiny = gt.workloads.find((w) => w.workload === 'tiny_tasks')!;
+    // manifest.json: app-20261121144310-0004 is tiny_tasks at "default" (1g, 1 executor × 2 cores, spark.cores.max 2, 200 partitions).
+    const start = tiny.cells.find((c) => c.configId === 'default')!.runs.find((r) => r.record.appId === 'app-20261121144310-0004')!.record;
+    const script = submitScriptOf(start).split('\n');
+    assert.deepStrictEqual(script.slice(4, 8).map((l) => l.trim()), ['--executor-memory 1g \\', '--executor-cores 2 \\', '--total-executor-cores 2 \\', '--conf spark.sql.shuffle.partitions=200 \\']);
+    assert.match(script[2], /^  --master spark:\/\/127\.0\.0\.1:\d+ \\$/);
+    // Whatever each objective asks for, it is a grid configuration within the worker (2 cores, 6144 MiB) once mapped,
+    // and what the edit wrote fits that worker and uses only keys a standalone master reads.
+    for (const objective of ['runtime', 'cost', 'balanced'] as const) {
+      const facts: { ignoredKeysWritten: string[]; exceedsCluster: string | null; readBack: { executorInstances: number; executorCores: number } }[] = [];
+      const r = editorChooser(objective, 0.1, (f) => facts.push(f))([start], { candidates: tiny.cells.map((c) => c.choice), cluster: gt.grid.cluster });
+      assert.ok(tiny.cells.some((c) => c.choice === r.choice), objective);
+      assert.deepStrictEqual([facts[0].ignoredKeysWritten, facts[0].exceedsCluster], [[], null], objective);
+      assert.ok(facts[0].readBack.executorInstances * facts[0].readBack.executorCores <= 2, objective);
+    }
   });
 
   it('flags a regret that got worse, and any ignored key or configuration exceeding the cluster', () => {

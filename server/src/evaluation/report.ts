@@ -144,6 +144,10 @@ export function renderReport(r: EvaluationResult): string {
   out.push('');
   out.push(`Noise of cost (executor-core-hours) between repetitions: ${pct(r.noise.overall.coreHours)} over ${r.noise.overall.configurations} configurations with two runs.`);
   out.push('');
+  out.push('## Speed');
+  out.push('');
+  out.push('The plan sits behind every hover; its speed is measured by `npm run bench` (test/bench/editor-latency.ts: `planJob` on a job\'s newest 50 runs in a 100,000-application store, p50 and p95 of 200, cold and warm, against a budget of 20 ms p95), not by this evaluation.');
+  out.push('');
   out.push('## Limits of this ground truth');
   out.push('');
   out.push('- One 2-core machine shared with other work: the load changed between runs (the noise column), and the grid is small (instances × cores ≤ 2, memory 512m-2g, 16 or 200 partitions).');
