@@ -23,6 +23,7 @@ import type { GroundTruth, WorkloadGrid } from './ground-truth';
 
 /** The objectives the editor's engine is scored for. */
 export const EVAL_OBJECTIVES = ['runtime', 'cost', 'balanced'] as const;
+/** One of {@link EVAL_OBJECTIVES}. */
 export type EvalObjective = (typeof EVAL_OBJECTIVES)[number];
 
 /** A chooser's scores, overall and per workload. */

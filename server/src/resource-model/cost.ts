@@ -18,8 +18,9 @@ export interface CostPrices {
   currency: string;
 }
 
-/** DataFlint Compute Unit weights (module comment). */
+/** DataFlint Compute Units per GiB-hour of executor memory (module comment). */
 export const DCU_PER_GIB_HOUR = 0.005;
+/** DataFlint Compute Units per executor core-hour (module comment). */
 export const DCU_PER_CORE_HOUR = 0.05;
 
 /** The cost of some executor capacity held for some time. */
