@@ -142,7 +142,7 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   let o = optionsCache.get(uri);
   if (!o) {
     const s = await documentSettings(uri);
-    o = analysisOptions(s.cluster, s.checks.disabled, s.cost);
+    o = analysisOptions(s);
     optionsCache.set(uri, o);
   }
   return o;
@@ -220,9 +220,7 @@ connection.languages.inlayHint.on(async (p) => {
   const settings = doc ? await documentSettings(doc.uri) : null;
   if (!doc || !settings?.inlayHints.enabled) return [];
   const analysis = await analyse(doc);
-  const { cost } = settings;
-  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
-  return analysis ? onInlayHints(analysis, p.range, (sa, s) => instancesWhatIf(sa, s, prices)) : [];
+  return analysis ? onInlayHints(analysis, p.range, instancesWhatIf) : [];
 });
 
 connection.onRequest(JobAnalysisRequest.type, async (params) => {
@@ -230,9 +228,8 @@ connection.onRequest(JobAnalysisRequest.type, async (params) => {
   const doc = params.uri ? documents.get(params.uri) : undefined;
   const analysis = doc ? await analyse(doc) : null;
   const site = analysis?.sites.find((s) => s.job?.appName === params.appName) ?? null;
-  const { cost } = params.uri ? await documentSettings(params.uri) : parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined));
-  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
-  return jobAnalysis(service, params, site, Date.now(), prices);
+  const options = params.uri ? await documentOptions(params.uri) : analysisOptions(parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined)));
+  return jobAnalysis(service, params, site, options);
 });
 
 /** The jobs list for the job-analysis quick pick, kept until the next collection (the GROUP BY over every run takes seconds on 100,000 runs). */

@@ -7,10 +7,12 @@
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
  *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object).
  *   spark-optimizer settings FILE... [--format json]
- *   spark-optimizer check FILE... [--db FILE] [--format json]
+ *   spark-optimizer check FILE... [--db FILE] [engine flags] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
- *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--price-core-hour X --price-gib-hour Y --currency C] [--format json]
- *   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE --node-cores N] [prices as analyze] [--format json]
+ *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [engine flags] [--format json]
+ *   spark-optimizer recommend FILE [--db FILE] [engine flags] [--format json]
+ *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
+ *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
  *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
@@ -25,20 +27,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { pathToFileURL } from 'url';
-import { DiagnosticSeverity } from 'vscode-languageserver';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
-import { onDiagnostics } from '../features/diagnostics';
 import { collectEventLogs } from '../history/collect';
 import { describeCorrection } from '../history/bounds';
 import { failureLevel, type IngestSummary } from '../history/ingest';
 import { HistoryServerClient, tlsFromFiles, type HistoryServerAuth } from '../history/history-server/client';
 import { collectFromHistoryServer } from '../history/history-server/collect';
 import { z } from 'zod';
-import { SparkLanguageService } from '../language-service';
 import { HistoryStore } from '../store/history-store';
-import { formatDurationMs, parseSparkSizeMiB } from '../config/spark-units';
-import { analyzeCommand, recommendCommand } from './engine-commands';
+import { formatDurationMs } from '../config/spark-units';
+import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 import { escapeTerminal } from '../../../shared/src/escape';
 
@@ -58,15 +56,18 @@ const USAGE = `Usage:
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
+${ENGINE_FLAGS_USAGE}
+      (the editor's diagnostics: the plan's changes, findings and checks)
   spark-optimizer jobs [--db FILE] [--format json]
-  spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--price-core-hour X] [--price-gib-hour Y] [--currency C] [--format json]
+  spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--format json]
+${ENGINE_FLAGS_USAGE}
       (one run's findings with numbers and sources, and what-if tables over executors and cores;
        the newest attempt of APP_ID unless --attempt names one)
-Exit codes of collect: 0 everything stored, 2 nothing could be collected, 3 some sources failed or were stored
-  incomplete (the rest was stored).
-  spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE] [--node-cores N] [--price-core-hour X]
-      [--price-gib-hour Y] [--currency C] [--format json]
-      (per resource setting: value, expected effect, evidence, confidence)
+  spark-optimizer recommend FILE [--db FILE] [--format json]
+${ENGINE_FLAGS_USAGE}
+      (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
+Exit codes of collect: 0 everything stored, 1 some sources failed or were stored incomplete (the rest was
+  stored), 2 nothing could be collected, 130 stopped by Ctrl-C (what was stored stays stored).
 ${QUERY_USAGE}`;
 
 class UsageError extends Error {}
@@ -116,10 +117,9 @@ export async function main(argv: string[], write: (s: string) => void, writeErr:
         return await collect(rest, out, err);
       case 'settings':
         return settings(rest, out);
-      case 'check':
-        return check(rest, out);
       case 'jobs':
         return jobs(rest, out);
+      case 'check':
       case 'analyze':
       case 'recommend':
         return engine(command, rest, out, err);
@@ -134,7 +134,7 @@ export async function main(argv: string[], write: (s: string) => void, writeErr:
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof FlagError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       err.line(`spark-optimizer: ${e.message}`);
       err.text(USAGE);
       return 2;
@@ -403,46 +403,6 @@ function settings(args: string[], out: Output): number {
   return 0;
 }
 
-function check(args: string[], out: Output): number {
-  const { values, positionals } = parse(args, { db: { type: 'string' } });
-  const files = filesOf(positionals);
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
-  const store = HistoryStore.open(dbPath);
-  try {
-    const service = new SparkLanguageService(store);
-    const findings: object[] = [];
-    let count = 0;
-    for (const file of files) {
-      const text = fs.readFileSync(file, 'utf8');
-      const analysis = service.analyse(pathToFileURL(path.resolve(file)).toString(), text, languageIdForPath(file, text));
-      const diags = onDiagnostics(analysis);
-      count += diags.length;
-      for (const d of diags) {
-        const severity = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'info';
-        const rec = analysis.sites.flatMap((s) => s.recommendations).find((r) => d.code === `recommend:${r.key}`);
-        if (values.format === 'json') {
-          findings.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
-        } else {
-          // One line per finding (Spark's own error texts can hold newlines).
-          out.line(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
-          for (const e of rec?.evidence ?? []) out.line(`    ${e.appId}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
-        }
-      }
-      if (values.format !== 'json') {
-        for (const s of analysis.sites) {
-          if (!s.job) out.line(`${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1} info no runs of this job in ${dbPath} (run "spark-optimizer collect" first)`);
-          else if (s.recommendations.length === 0)
-            out.line(`${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1} info ${s.job.appName}: ${s.runs.length} run(s), median ${formatDurationMs(median(s.runs.map((r) => r.durationMs)))}; nothing to change`);
-        }
-      }
-    }
-    if (values.format === 'json') out.json(findings);
-    return count > 0 ? 1 : 0;
-  } finally {
-    store.close();
-  }
-}
-
 function jobs(args: string[], out: Output): number {
   const { values } = parse(args, { db: { type: 'string' } });
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
@@ -461,40 +421,22 @@ function jobs(args: string[], out: Output): number {
   }
 }
 
-/** Non-negative number option, or undefined. @throws UsageError when not a number ≥ 0. */
-function nonNegative(name: string, v: string | boolean | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${String(v)}.`);
-  return n;
-}
-
-function engine(command: 'analyze' | 'recommend', args: string[], out: Output, err: Output): number {
-  const { values, positionals } = parse(args, {
-    db: { type: 'string' },
-    attempt: { type: 'string' },
-    'price-core-hour': { type: 'string' },
-    'price-gib-hour': { type: 'string' },
-    currency: { type: 'string', default: 'USD' },
-    'node-memory': { type: 'string' },
-    'node-cores': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
-  const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? 0;
-  const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? 0;
-  const prices = perCoreHour > 0 || perGiBHour > 0 ? { perCoreHour, perGiBHour, currency: String(values.currency) } : undefined;
+function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out: Output, err: Output): number {
+  const { values, positionals } = parse(args, command === 'analyze' ? { ...ENGINE_FLAGS, attempt: { type: 'string' } } : ENGINE_FLAGS);
+  if (command === 'check' && positionals.length === 0) throw new UsageError('check needs at least one FILE.');
+  if (command !== 'check' && positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
+  const options = engineOptions(values);
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const files = command === 'check' ? filesOf(positionals) : positionals;
   if (command === 'recommend' && !fs.existsSync(positionals[0])) throw new Error(`No such file: ${positionals[0]}`);
-  const nodeMemory = str(values['node-memory']);
-  const nodeMemoryMiB = nodeMemory !== undefined ? parseSparkSizeMiB(nodeMemory) : 0;
-  if (nodeMemoryMiB === null) throw new UsageError(`--node-memory ${nodeMemory} is not a Spark size (e.g. 64g).`);
-  const nodeCores = positiveInt('node-cores', values['node-cores']) ?? 0;
   const store = HistoryStore.open(dbPath);
   try {
     const r =
-      command === 'analyze'
-        ? analyzeCommand(store, positionals[0], prices, dbPath, str(values.attempt))
-        : recommendCommand(store, positionals[0], { nodeMemoryMiB, nodeCores }, prices, dbPath);
+      command === 'check'
+        ? checkCommand(store, files, options, dbPath)
+        : command === 'analyze'
+          ? analyzeCommand(store, positionals[0], options, dbPath, str(values.attempt))
+          : recommendCommand(store, positionals[0], options, dbPath);
     if (r.code === 2 && r.json === null) for (const l of r.lines) err.line(l);
     else if (values.format === 'json') out.json(r.json);
     else for (const l of r.lines) out.line(l);
@@ -502,11 +444,6 @@ function engine(command: 'analyze' | 'recommend', args: string[], out: Output, e
   } finally {
     store.close();
   }
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] ?? 0;
 }
 
 if (require.main === module) {
