@@ -6,8 +6,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { REPO_ROOT } from './helpers/fixtures';
 
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
@@ -15,14 +14,14 @@ function tsFiles(dir: string): string[] {
 
 describe('dependency layers', () => {
   it('server/src/history/ imports nothing from server/src/store/', () => {
-    const history = path.join(ROOT, 'server', 'src', 'history');
+    const history = path.join(REPO_ROOT, 'server', 'src', 'history');
     const files = tsFiles(history);
     assert.ok(files.length >= 20, `${files.length} files under history/`);
     const offending = files.flatMap((f) =>
       [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
         .map((m) => m[1])
-        .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, 'server', 'src', 'store')))
-        .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
+        .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(REPO_ROOT, 'server', 'src', 'store')))
+        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
     );
     assert.deepStrictEqual(offending, []);
   });

@@ -12,9 +12,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fileKind, SPARK_DEFAULTS_NAME } from '../server/src/config/file-settings';
+import { REPO_ROOT } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
+const read = (rel: string) => fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
 
 describe('fileKind: one kind per file whatever the editor', () => {
   it('reads the PySpark example as python in every editor', () => {

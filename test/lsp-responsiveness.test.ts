@@ -16,9 +16,7 @@ import { pathToFileURL } from 'url';
 import { CollectEventLogsRequest } from '../shared/src/protocol';
 import { bigPySparkFile } from './helpers/big-documents';
 import { frame, initializeParams, LspServerProcess, ServerMessage } from './helpers/lsp-server-process';
-
-const ROOT = path.join(__dirname, '..', '..');
-const EXAMPLES = path.join(ROOT, 'examples');
+import { EXAMPLES } from './helpers/fixtures';
 
 describe('language server responsiveness with big documents (built server over stdio)', function () {
   this.timeout(120_000);

@@ -25,7 +25,6 @@ import { discoverEventLogs } from '../../server/src/history/event-log/discover';
 import { eventLogLineBatches, newLineProgress } from '../../server/src/history/event-log/lines';
 import { HistoryStore } from '../../server/src/store/history-store';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
 const BIG_BYTES = 200e6;
 const SMALL_BYTES = 20e6;
@@ -50,6 +49,7 @@ spark = b.getOrCreate()
 spark.range(0, tasks * 100, numPartitions=tasks).repartition(tasks).count()
 spark.stop()
 `;
+import { REPO_ROOT } from '../helpers/fixtures';
 
 /** Result line of a child process (JSON on its last stdout line). */
 interface CollectResult {
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   if (!pysparkAvailable()) {
     process.stdout.write(
       `ingest bench skipped: PySpark is not installed for '${PYTHON}', and the benchmark logs are written by a real Spark job.\n` +
-        `Install it with: bash ${path.join(ROOT, 'scripts', 'install-pyspark.sh')}   (needs Java 17+), then run this again.\n`,
+        `Install it with: bash ${path.join(REPO_ROOT, 'scripts', 'install-pyspark.sh')}   (needs Java 17+), then run this again.\n`,
     );
     return;
   }

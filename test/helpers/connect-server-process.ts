@@ -17,24 +17,14 @@
  * `sharedConnectServer()` starts one server per test run (memoised) and a root `after` hook stops it; every
  * process group started here is also SIGKILLed when Node exits.
  */
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort, sleep } from './history-server-process';
-import { trackProcessGroup, untrackProcessGroup } from './process-groups';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
-
-/** SPARK_HOME of the pip-installed pyspark (installs it with scripts/install-pyspark.sh when missing). */
-export function sparkHome(): string {
-  const env = process.env.SPARK_HOME;
-  if (env && fs.existsSync(path.join(env, 'bin', 'spark-submit'))) return env;
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-pyspark.sh')], { encoding: 'utf8', timeout: 900_000 });
-  if (r.status !== 0) throw new Error(`scripts/install-pyspark.sh failed (exit ${r.status}); the Spark Connect tests need pyspark and Java 17+:\n${r.stderr}`);
-  return r.stdout.trim().split('\n').pop() as string;
-}
+import { sparkHome } from './spark-home';
+import { stopProcessGroup, trackProcessGroup } from './process-groups';
 
 /** One Spark Connect server process group. */
 export class ConnectServerProcess {
@@ -124,23 +114,7 @@ export class ConnectServerProcess {
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p) return;
-    if (p.exitCode === null && p.signalCode === null) {
-      try {
-        process.kill(-(p.pid as number), 'SIGTERM');
-      } catch {
-        // gone
-      }
-      const done = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
-      if (!done) {
-        try {
-          process.kill(-(p.pid as number), 'SIGKILL');
-        } catch {
-          // gone
-        }
-        await this.exited;
-      }
-    }
-    untrackProcessGroup(p);
+    await stopProcessGroup(p, this.exited, 15_000);
     this.proc = null;
   }
 

@@ -6,12 +6,11 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { Message, StreamMessageReader } from 'vscode-languageserver-protocol/node';
-import { trackProcessGroup, untrackProcessGroup } from './process-groups';
+import { BUILT_SERVER } from './fixtures';
+import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-groups';
 
-/** The bundled server the tests start. */
-export const BUILT_SERVER = path.join(__dirname, '..', '..', '..', 'server', 'out', 'server.js');
+export { BUILT_SERVER };
 
 /** A JSON-RPC message the server wrote (a response, a notification or a request). */
 export type ServerMessage = Message & { id?: number | string | null; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string } };
@@ -103,13 +102,7 @@ export class LspServerProcess {
 
   /** Kills the server if it still runs. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        process.kill(-(this.child.pid as number), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    if (this.child.exitCode === null && this.child.signalCode === null) signalProcessGroup(this.child, 'SIGKILL');
     await this.exited;
   }
 }

@@ -11,9 +11,9 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
-import { SparkConnectClient } from '../server/src/connect/client';
-import type { SparkConnectError } from '../server/src/connect/errors';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { SparkConnectClient } from '../../server/src/connect/client';
+import type { SparkConnectError } from '../../server/src/connect/errors';
+import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
 
 describe('Spark Connect over TLS with a custom CA', function () {
   this.timeout(240_000);

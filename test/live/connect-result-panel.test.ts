@@ -7,10 +7,10 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { resultPanelHtml } from '../client/src/query/result-html';
-import { SparkConnectClient } from '../server/src/connect/client';
-import type { QueryResultPayload } from '../shared/src/spark-query';
-import { sharedConnectServer } from './helpers/connect-server-process';
+import { resultPanelHtml } from '../../client/src/query/result-html';
+import { SparkConnectClient } from '../../server/src/connect/client';
+import type { QueryResultPayload } from '../../shared/src/spark-query';
+import { sharedConnectServer } from '../helpers/connect-server-process';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 

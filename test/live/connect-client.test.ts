@@ -7,11 +7,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SparkConnectClient } from '../server/src/connect/client';
-import { parseConnectionString, redactToken } from '../server/src/connect/connection-string';
-import { SparkConnectError, sqlErrorRange } from '../server/src/connect/errors';
-import { freePort } from './helpers/history-server-process';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { SparkConnectClient } from '../../server/src/connect/client';
+import { parseConnectionString, redactToken } from '../../server/src/connect/connection-string';
+import { SparkConnectError, sqlErrorRange } from '../../server/src/connect/errors';
+import { freePort } from '../helpers/history-server-process';
+import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
 
 describe('Spark Connect connection strings', () => {
   it('parses host, port, token, user and session as Spark defines them', () => {
