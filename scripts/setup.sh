@@ -13,10 +13,10 @@ fi
 npm ci --no-audit --no-fund
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "setup: using $(node --version) from $(command -v node)"
-# PySpark ships a full Spark (bin/spark-class, jars/): test/history-server-*.test.ts start its History Server.
+# PySpark ships a full Spark (bin/spark-class, jars/): test/live/history-server-live.test.ts starts its History Server.
 # Spark 4 needs Java 17+; on a fresh Debian/Ubuntu machine run as root, install it.
 # The TLS tests make throwaway certificates with the openssl CLI.
-# test/lsp-neovim.test.ts drives the language server from a second LSP client, Neovim's built-in one, headless:
+# test/live/lsp-neovim.test.ts drives the language server from a second LSP client, Neovim's built-in one, headless:
 # Debian 12's neovim is 0.7.2, whose vim.lsp.start_client/buf_attach_client the test's Lua driver uses.
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)

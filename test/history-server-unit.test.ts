@@ -3,7 +3,7 @@
  * versions (1.6, 2.4, 4.1 expectations and a live 4.3.0 recording; provenance in
  * test/fixtures/spark/history-server/README.md), the REST date format, `Retry-After`, safe zip
  * extraction (a real `/logs` zip and crafted hostile ones), the store's watermark table, and the CLI's
- * credential and `--since` parsing. The live tests are in history-server-live.test.ts.
+ * credential and `--since` parsing. The live tests are in live/history-server-live.test.ts.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
