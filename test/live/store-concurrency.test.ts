@@ -13,13 +13,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
-import { collectEventLogs } from '../server/src/history/collect';
-import { failureLevel } from '../server/src/history/ingest';
-import { HistoryStore } from '../server/src/store/history-store';
-import { EVENT_LOG_FIXTURES, STORE_FIXTURES, BUILT_CLI } from './helpers/fixtures';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { failureLevel } from '../../server/src/history/ingest';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { EVENT_LOG_FIXTURES, STORE_FIXTURES, BUILT_CLI } from '../helpers/fixtures';
 
 const CLI = BUILT_CLI;
-const READER = path.join(__dirname, 'helpers', 'store-reader-process.js');
+const READER = path.join(__dirname, '..', 'helpers', 'store-reader-process.js');
 const BASE = path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423');
 /** `SparkListenerTaskEnd` lines and stages of the base log, read by hand. */
 const BASE_TASKS = 8;
