@@ -17,7 +17,7 @@ import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import { onDiagnostics } from '../features/diagnostics';
 import { type AnalysisOptions, SparkLanguageService } from '../language-service';
-import { confidenceLabel, describeChoice, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
+import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
 import { type CostPrices, describeLimits, formatMoney, pricesSet } from '../resource-model';
@@ -126,7 +126,7 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
       json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
       // One line per finding (Spark's own error texts can hold newlines).
       lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
-      for (const e of rec?.evidence ?? []) lines.push(`    ${e.appId}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+      for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {
       const at = `${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1}`;
@@ -219,7 +219,7 @@ export function recommendCommand(store: HistoryStore, file: string, options: Ana
       lines.push(`  ${s.key}: ${now} → ${s.recommendedValue}  [${s.reason}; confidence ${confidenceLabel(s.confidence)} ${s.confidence.toFixed(2)}]`);
       lines.push(`      ${s.message}`);
       if (s.effectAlone !== null) lines.push(`      expected effect alone: ${estimateText(s.effectAlone.from, plan.currency)} → ${estimateText(s.effectAlone.to, plan.currency)}`);
-      for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${e.appId}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+      for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${describeEvidence(e)}`);
     }
     if (plan.pareto.length > 1) {
       lines.push('  trade-off (duration vs cost):');
