@@ -16,7 +16,7 @@ import { runFindings } from '../analysis/run-findings';
 import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import { onDiagnostics } from '../features/diagnostics';
-import { type AnalysisOptions, SparkLanguageService } from '../language-service';
+import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
@@ -111,7 +111,7 @@ function analyseFile(service: SparkLanguageService, file: string, options: Analy
  * `file:line:col severity message`, followed by the evidence of each change; a job with nothing to change says so.
  * @returns code 1 when there is at least one diagnostic.
  */
-export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = Date.now()): CommandOutput {
+export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const lines: string[] = [];
   const json: object[] = [];
@@ -189,7 +189,7 @@ export function planJson(plan: JobPlan): unknown {
  * evidence, confidence), the trade-off table, findings and notes.
  * @returns code 2 when no application of the file matches a job with runs.
  */
-export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = Date.now()): CommandOutput {
+export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const analysis = analyseFile(service, file, options);
   const lines: string[] = [];
