@@ -16,8 +16,8 @@ import { runFindings } from '../analysis/run-findings';
 import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import { onDiagnostics } from '../features/diagnostics';
-import { type AnalysisOptions, SparkLanguageService } from '../language-service';
-import { confidenceLabel, describeChoice, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
+import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
+import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
 import { type CostPrices, describeLimits, formatMoney, pricesSet } from '../resource-model';
@@ -111,7 +111,7 @@ function analyseFile(service: SparkLanguageService, file: string, options: Analy
  * `file:line:col severity message`, followed by the evidence of each change; a job with nothing to change says so.
  * @returns code 1 when there is at least one diagnostic.
  */
-export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = Date.now()): CommandOutput {
+export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const lines: string[] = [];
   const json: object[] = [];
@@ -126,7 +126,7 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
       json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
       // One line per finding (Spark's own error texts can hold newlines).
       lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
-      for (const e of rec?.evidence ?? []) lines.push(`    ${e.appId}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+      for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {
       const at = `${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1}`;
@@ -189,7 +189,7 @@ export function planJson(plan: JobPlan): unknown {
  * evidence, confidence), the trade-off table, findings and notes.
  * @returns code 2 when no application of the file matches a job with runs.
  */
-export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = Date.now()): CommandOutput {
+export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const text = fs.readFileSync(file, 'utf8');
   return recommendText(service, { uri: pathToFileURL(path.resolve(file)).toString(), text, languageId: languageIdForPath(file, text), label: file }, options, dbPath);
@@ -249,7 +249,7 @@ export function recommendText(service: SparkLanguageService, source: RecommendSo
       lines.push(`  ${s.key}: ${now} → ${s.recommendedValue}  [${s.reason}; confidence ${confidenceLabel(s.confidence)} ${s.confidence.toFixed(2)}]`);
       lines.push(`      ${s.message}`);
       if (s.effectAlone !== null) lines.push(`      expected effect alone: ${estimateText(s.effectAlone.from, plan.currency)} → ${estimateText(s.effectAlone.to, plan.currency)}`);
-      for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${e.appId}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+      for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${describeEvidence(e)}`);
     }
     if (plan.pareto.length > 1) {
       lines.push('  trade-off (duration vs cost):');
