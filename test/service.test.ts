@@ -162,7 +162,7 @@ describe('REST service: routes over examples/history (in process, loopback port)
     const a = newToken();
     store.createToken({ name: 'ops', scope: 'admin', tokenSha256: a.tokenSha256, createdAtMs: NOW });
     admin = a.token;
-    app = await buildService({ store, now: () => NOW, bodyLimitBytes: 256 * 1024 });
+    app = await buildService({ store, now: () => NOW, planClock: () => NOW, bodyLimitBytes: 256 * 1024 });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
   });
 

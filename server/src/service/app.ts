@@ -17,7 +17,7 @@ import type { z } from 'zod';
 import { analyzeCommand, recommendText } from '../cli/engine-commands';
 import { fileKind } from '../config/file-settings';
 import type { ApplicationRecord } from '../history/application-record';
-import { analysisOptions, type AnalysisOptions, SparkLanguageService } from '../language-service';
+import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
 import type { ServiceStore, TokenScope } from './service-store';
@@ -30,8 +30,10 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   /** Fastify's logger: false (none), or pino options (level; the destination is stdout). Authorization headers are never logged. */
   logger?: boolean | { level: string };
-  /** The clock (epoch ms) for plans and feedback timestamps. */
+  /** The clock (epoch ms) of feedback timestamps (default Date.now). */
   now?: () => number;
+  /** The clock (epoch ms) plans read "now" from (default `clockFromEnvironment()`: SPARK_OPTIMIZER_NOW, else Date.now). */
+  planClock?: () => number;
 }
 
 /** Default request body limit: 9 MiB, enough for the editor's largest analysed document (8 MiB) as JSON text. */
@@ -156,7 +158,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
   app.setSerializerCompiler(serializerCompiler);
 
   // One language service for the process, its caches dropped whenever the store changed (another process collected).
-  const language = new SparkLanguageService(store, now);
+  const language = new SparkLanguageService(store, opts.planClock ?? clockFromEnvironment());
   let seen: string | null = null;
   const fresh = (): SparkLanguageService => {
     const version = `${store.countApplications()}:${store.lastCollectedAtMs() ?? ''}`;
