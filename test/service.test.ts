@@ -13,6 +13,7 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import SwaggerParser from '@apidevtools/swagger-parser';
 import type { FastifyInstance } from 'fastify';
 import { collectEventLogs } from '../server/src/history/collect';
 import { HistoryStore } from '../server/src/store/history-store';
@@ -126,6 +127,21 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
     const s = spawnSync(process.execPath, [CLI, 'serve', '--config', config, '--db', db], { encoding: 'utf8', timeout: 60_000 });
     assert.strictEqual(s.status, 2);
     assert.match(s.stderr, /svc\.yaml: .*prot/);
+  });
+
+  it('token list shows the token without its secret; token revoke makes the running service answer 401', async () => {
+    const list = spawnSync(process.execPath, [CLI, 'token', 'list', '--db', db, '--format', 'json'], { encoding: 'utf8' });
+    assert.strictEqual(list.status, 0, list.stderr);
+    const tokens = JSON.parse(list.stdout) as { id: number; name: string; scope: string; revokedAtMs: number | null }[];
+    assert.deepStrictEqual(tokens.map((t) => [t.id, t.name, t.scope, t.revokedAtMs]), [[1, 'ci', 'read', null]]);
+    assert.ok(!list.stdout.includes(readToken.slice(4)));
+    assert.strictEqual((await call(base, 'GET', '/api/v1/jobs', readToken)).status, 200);
+    const revoke = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });
+    assert.strictEqual(revoke.status, 0, revoke.stderr);
+    assertProblem(await call(base, 'GET', '/api/v1/jobs', readToken), 401, 'unauthorized');
+    const again = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });
+    assert.strictEqual(again.status, 2);
+    assert.match(again.stderr, /no valid token 1 in /);
   });
 
   it('never logs the bearer token, and stops cleanly on SIGTERM (exit 0)', async () => {
@@ -291,6 +307,8 @@ describe('REST service: routes over examples/history (in process, loopback port)
     assert.strictEqual(r.status, 200);
     const doc = r.json;
     assert.strictEqual(doc.openapi, '3.1.0');
+    // A valid OpenAPI 3.1 document by its published JSON schema (swagger-parser validates against it and resolves refs).
+    await SwaggerParser.validate(structuredClone(doc));
     assert.deepStrictEqual(Object.keys(doc.paths).sort(), [
       '/api/v1/analyze',
       '/api/v1/applications/{appId}',

@@ -15,6 +15,7 @@
  *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
  *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE]   (service-commands.ts, service/)
  *   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
+ *   spark-optimizer token list [--db FILE] [--format json] | token revoke ID [--db FILE]
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
  *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
@@ -39,7 +40,7 @@ import { z } from 'zod';
 import { HistoryStore } from '../store/history-store';
 import { formatDurationMs } from '../config/spark-units';
 import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
-import { serveCommand, tokenCreateCommand } from './service-commands';
+import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
 import { ServiceConfigError } from '../service/config';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 import { escapeTerminal } from '../../../shared/src/escape';
@@ -76,6 +77,9 @@ ${ENGINE_FLAGS_USAGE}
        default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both)
   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
       (a bearer token for the service, printed once; the store keeps only its SHA-256)
+  spark-optimizer token list [--db FILE] [--format json]
+  spark-optimizer token revoke ID [--db FILE]
+      (the service answers 401 to a revoked token from its next request on)
 Exit codes of collect: 0 everything stored, 1 some sources failed or were stored incomplete (the rest was
   stored), 2 nothing could be collected, 130 stopped by Ctrl-C (what was stored stays stored).
 ${QUERY_USAGE}`;
@@ -468,10 +472,15 @@ async function serve(args: string[], out: Output, err: Output): Promise<number> 
 
 function token(args: string[], out: Output, err: Output): number {
   const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
-  if (positionals[0] !== 'create' || positionals.length !== 1) throw new UsageError('Use "token create --scope read|collect|admin".');
-  if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
-  return tokenCreateCommand({ scope: str(values.scope), name: str(values.name), format: str(values.format) }, dbPath, out, err);
+  const [verb, ...rest] = positionals;
+  if (verb === 'create' && rest.length === 0) {
+    if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');
+    return tokenCreateCommand({ scope: str(values.scope), name: str(values.name), format: str(values.format) }, dbPath, out, err);
+  }
+  if (verb === 'list' && rest.length === 0) return tokenListCommand({ format: str(values.format) }, dbPath, out);
+  if (verb === 'revoke' && rest.length === 1) return tokenRevokeCommand(rest[0], dbPath, out, err);
+  throw new UsageError('Use "token create --scope read|collect|admin [--name NAME]", "token list" or "token revoke ID".');
 }
 
 if (require.main === module) {

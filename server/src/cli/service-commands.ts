@@ -1,6 +1,7 @@
 /**
- * `spark-optimizer serve` (the REST service, service/app.ts, over the SQLite store) and `spark-optimizer token create`
- * (a bearer token for it, printed once, stored as its SHA-256). main.ts parses the arguments and dispatches here.
+ * `spark-optimizer serve` (the REST service, service/app.ts, over the SQLite store) and `spark-optimizer token
+ * create|list|revoke` (its bearer tokens: printed once, stored as their SHA-256). main.ts parses the arguments and
+ * dispatches here.
  */
 import * as fs from 'fs';
 import { HistoryStore } from '../store/history-store';
@@ -79,6 +80,41 @@ export function tokenCreateCommand(values: { scope?: string; name?: string; form
       out.line(token);
       err.line(`token ${id} "${name}" (scope ${scope}) stored in ${dbPath} as its SHA-256; this is the only time it is shown.`);
     }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** `token list`: id, scope, name, created and revoked (never the token or its hash). */
+export function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer): number {
+  const store = HistoryStore.open(dbPath);
+  try {
+    const tokens = store.listTokens().map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
+    if (values.format === 'json') out.json(tokens);
+    else
+      for (const t of tokens)
+        out.line(`${String(t.id).padStart(4)}  ${t.scope.padEnd(7)}  ${new Date(t.createdAtMs).toISOString().slice(0, 16).replace('T', ' ')}  ${t.revokedAtMs !== null ? `revoked ${new Date(t.revokedAtMs).toISOString().slice(0, 16).replace('T', ' ')}` : 'valid'.padEnd(24)}  ${t.name}`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * `token revoke ID`: the service refuses the token (401) from its next request on.
+ * @returns 0, or 2 when no valid token has that id.
+ */
+export function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n < 1) throw new ServiceConfigError(`token revoke needs a token id (a whole number from "token list"), got "${id}".`);
+  const store = HistoryStore.open(dbPath);
+  try {
+    if (!store.revokeToken(n, nowMs)) {
+      err.line(`spark-optimizer: no valid token ${n} in ${dbPath} (see "spark-optimizer token list").`);
+      return 2;
+    }
+    out.line(`token ${n} revoked`);
     return 0;
   } finally {
     store.close();

@@ -68,4 +68,6 @@ export interface ServiceStore extends HistoryReader {
   tokenBySha256(tokenSha256: string): ServiceToken | null;
   /** Every stored token, oldest first. */
   listTokens(): ServiceToken[];
+  /** Revokes a token (requests with it get 401 from then on). @returns false when no valid token has this id. */
+  revokeToken(id: number, atMs: number): boolean;
 }

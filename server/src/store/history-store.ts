@@ -569,6 +569,12 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     return row ? toToken(row) : null;
   }
 
+  /** Revokes a valid token by id (sets `revoked_at_ms`). @returns false when no valid token has this id. */
+  revokeToken(id: number, atMs: number): boolean {
+    const r = this.write('revoking a token', () => this.stmt('UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(Math.trunc(atMs), id));
+    return r.changes === 1;
+  }
+
   /** Every stored token (hashes only), oldest first. */
   listTokens(): ServiceToken[] {
     return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map(toToken);
