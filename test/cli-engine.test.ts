@@ -15,7 +15,8 @@ import { REPO_ROOT, EXAMPLE_HISTORY, NIGHTLY_ETL_PY, BUILT_CLI } from './helpers
 const CLI = BUILT_CLI;
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 120_000 });
+  // SPARK_OPTIMIZER_NOW: the examples' history is from 2026-11-21; confidences halve per 180 days of age.
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, SPARK_OPTIMIZER_NOW: '2026-12-01T00:00:00Z' } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 

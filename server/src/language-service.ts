@@ -77,6 +77,21 @@ export interface AnalysisOptions {
   maxSlowdown?: number;
 }
 
+/**
+ * The clock the analysis reads "now" from (ms since the epoch): the recency of runs lowers a plan's confidence (it
+ * halves per 180 days since the newest run, recommend/engine.ts), so a saved history analysed later gives other
+ * confidences. `SPARK_OPTIMIZER_NOW` (an ISO date/time such as `2026-12-01T00:00:00Z`, or ms since the epoch) pins it,
+ * for reproducible output on a saved history (the CLI, the language server and its workers read it); else `Date.now`.
+ * @throws Error when the variable is set but is not a date.
+ */
+export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): () => number {
+  const v = env.SPARK_OPTIMIZER_NOW;
+  if (v === undefined || v === '') return Date.now;
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new Error(`SPARK_OPTIMIZER_NOW=${v} is not a date (use e.g. 2026-12-01T00:00:00Z or ms since the epoch).`);
+  return () => ms;
+}
+
 /** No node size known, every check on, balanced within 10 %. */
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemoryMiB: 0, nodeCores: 0 }, disabledChecks: new Set(), objective: 'balanced', maxSlowdown: 0.1 };
 

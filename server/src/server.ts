@@ -36,7 +36,7 @@ import { onHover } from './features/hover';
 import { collectEventLogs } from './history/collect';
 import { describeCorrection } from './history/bounds';
 import { collectSummaryOf, type IngestSummary } from './history/ingest';
-import { AnalysisOptions, analysisOptions, DocumentAnalysis, SparkLanguageService } from './language-service';
+import { AnalysisOptions, analysisOptions, clockFromEnvironment, DocumentAnalysis, SparkLanguageService } from './language-service';
 import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { fileURLToPath } from 'url';
@@ -63,6 +63,16 @@ const pending = new Map<string, NodeJS.Timeout>();
 /** Diagnostics wait this long after the last keystroke (ms). */
 const DIAGNOSTICS_DEBOUNCE_MS = 300;
 
+/** The analysis clock (SPARK_OPTIMIZER_NOW or Date.now); a bad value is logged and the real clock used. */
+function serverClock(): () => number {
+  try {
+    return clockFromEnvironment();
+  } catch (e) {
+    log.error(`${e instanceof Error ? e.message : String(e)} Using the real clock.`);
+    return Date.now;
+  }
+}
+
 /** Whether the client accepts `workspace/codeLens/refresh` and `workspace/inlayHint/refresh`. */
 let refreshSupport = { codeLens: false, inlayHint: false };
 
@@ -79,11 +89,11 @@ connection.onInitialize((params) => {
       : path.join(os.homedir(), '.local', 'share', 'spark-optimizer', 'history.db');
   try {
     store = HistoryStore.open(storePath);
-    service = new SparkLanguageService(store);
+    service = new SparkLanguageService(store, serverClock());
   } catch (e) {
     // Degrade: settings still parse, no history until the store can be opened.
     log.error(`Could not open the history store ${storePath}: ${e instanceof Error ? e.message : String(e)}`);
-    service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] });
+    service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] }, serverClock());
   }
   analyses = new DocumentAnalyses(store ? storePath : null, log);
   return {

@@ -124,7 +124,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
             (r) =>
               `<section class="rec"><h3><code>${e(r.key)}</code> = <code>${e(r.recommendedValue)}</code> <span class="muted">(now ${r.currentValue === null ? 'not set' : `<code>${e(r.currentValue)}</code>`}) · ${r.reason === 'safety' ? 'safety' : 'objective'} · confidence ${e(r.confidenceLabel)} (${r.confidence.toFixed(2)})</span></h3>` +
               `<p>${e(r.message)}</p><p class="muted">Rule: ${e(r.rule)}</p><ul>${r.evidence
-                .map((ev) => `<li><code>${e(ev.appId)}</code>: ${e(ev.metric)} ${e(ev.value)}${ev.under ? ` (${e(ev.under)})` : ''}</li>`)
+                .map((ev) => `<li><code>${e(ev.appId)}</code>${ev.stageId !== undefined ? ` stage ${ev.stageId}` : ''}: ${e(ev.metric)} ${e(ev.value)}${ev.under ? ` (${e(ev.under)})` : ''}</li>`)
                 .join('')}</ul></section>`,
           )
           .join('\n');

@@ -16,8 +16,8 @@ import { runFindings } from '../analysis/run-findings';
 import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import { onDiagnostics } from '../features/diagnostics';
-import { type AnalysisOptions, SparkLanguageService } from '../language-service';
-import { confidenceLabel, describeChoice, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
+import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
+import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
 import { type CostPrices, describeLimits, formatMoney, pricesSet } from '../resource-model';
@@ -111,7 +111,7 @@ function analyseFile(service: SparkLanguageService, file: string, options: Analy
  * `file:line:col severity message`, followed by the evidence of each change; a job with nothing to change says so.
  * @returns code 1 when there is at least one diagnostic.
  */
-export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = Date.now()): CommandOutput {
+export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const lines: string[] = [];
   const json: object[] = [];
@@ -126,7 +126,7 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
       json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
       // One line per finding (Spark's own error texts can hold newlines).
       lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
-      for (const e of rec?.evidence ?? []) lines.push(`    ${e.appId}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+      for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {
       const at = `${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1}`;
@@ -189,15 +189,45 @@ export function planJson(plan: JobPlan): unknown {
  * evidence, confidence), the trade-off table, findings and notes.
  * @returns code 2 when no application of the file matches a job with runs.
  */
-export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = Date.now()): CommandOutput {
+export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
-  const analysis = analyseFile(service, file, options);
+  const text = fs.readFileSync(file, 'utf8');
+  return recommendText(service, { uri: pathToFileURL(path.resolve(file)).toString(), text, languageId: languageIdForPath(file, text), label: file }, options, dbPath);
+}
+
+/** What `recommendText` gives: the command's output, and the applications of the text that matched no job with runs. */
+export interface RecommendOutput extends CommandOutput {
+  /** 1-based line and `spark.app.name` (null when not written) of each application without a plan. */
+  unmatched: { line: number; appName: string | null }[];
+}
+
+/** A job file's text as `recommendText` takes it. */
+export interface RecommendSource {
+  /** The document's URI: its file name is a job-matching key (never read: the text is given). */
+  uri: string;
+  text: string;
+  /** LSP language id of the text (`python`, `shellscript`, ... as `fileKind` reads them). */
+  languageId: string;
+  /** How lines name the file (the CLI's path, the service's file name). */
+  label: string;
+}
+
+/**
+ * The plan per application of a job file's text (`recommend FILE`, and `POST /api/v1/recommend` of the service, which
+ * therefore give the same plan as the editor: both go through `SparkLanguageService.analyse`, like the hovers).
+ * @returns lines, the JSON array of plans (one per matched application) and code 2 when no application matched.
+ */
+export function recommendText(service: SparkLanguageService, source: RecommendSource, options: AnalysisOptions, dbPath: string): RecommendOutput {
+  const file = source.label;
+  const analysis = service.analyse(source.uri, source.text, source.languageId, 0, options);
   const lines: string[] = [];
   const json: unknown[] = [];
+  const unmatched: RecommendOutput['unmatched'] = [];
   let matched = 0;
   for (const sa of analysis.sites) {
     const where = `${file}:${sa.site.range.start.line + 1}`;
     if (sa.job === null || sa.runs.length === 0 || sa.plan === null) {
+      unmatched.push({ line: sa.site.range.start.line + 1, appName: sa.site.appName });
       lines.push(`${where} no runs of this job in ${dbPath} (run "spark-optimizer collect" first)`);
       continue;
     }
@@ -219,7 +249,7 @@ export function recommendCommand(store: HistoryStore, file: string, options: Ana
       lines.push(`  ${s.key}: ${now} → ${s.recommendedValue}  [${s.reason}; confidence ${confidenceLabel(s.confidence)} ${s.confidence.toFixed(2)}]`);
       lines.push(`      ${s.message}`);
       if (s.effectAlone !== null) lines.push(`      expected effect alone: ${estimateText(s.effectAlone.from, plan.currency)} → ${estimateText(s.effectAlone.to, plan.currency)}`);
-      for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${e.appId}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+      for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${describeEvidence(e)}`);
     }
     if (plan.pareto.length > 1) {
       lines.push('  trade-off (duration vs cost):');
@@ -230,7 +260,7 @@ export function recommendCommand(store: HistoryStore, file: string, options: Ana
     for (const s of sa.similar) lines.push(`  similar job: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
     json.push({ line: sa.site.range.start.line + 1, job: sa.job.appName, runs: sa.runs.length, ...(planJson(plan) as object), similar: sa.similar });
   }
-  return { lines, json, code: matched > 0 ? 0 : 2 };
+  return { lines, json, code: matched > 0 ? 0 : 2, unmatched };
 }
 
 function whatIfLines(rows: WhatIfRow[], by: 'instances' | 'cores', currency: string | null): string[] {

@@ -8,7 +8,7 @@ import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import { confidenceLabel, describeChoice, type JobPlan, type PlanEstimate, type PlannedSetting, type WhatIfRow } from '../recommend/engine';
+import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, type PlanEstimate, type PlannedSetting, type WhatIfRow } from '../recommend/engine';
 import { runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
 import { costFigure, formatMoney } from '../resource-model';
 
@@ -253,7 +253,7 @@ function similarLines(sa: SiteAnalysis): string[] {
 }
 
 function recommendationLines(rec: PlannedSetting, plan: JobPlan | null): string[] {
-  const ev = rec.evidence.slice(0, 6).map((e) => `- ${md(e.appId)}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${md(e.metric)} ${md(e.value)}${e.under ? ` (${md(e.under)})` : ''}`);
+  const ev = rec.evidence.slice(0, 6).map((e) => `- ${describeEvidence(e, md)}`);
   const alone = rec.effectAlone;
   const effect =
     alone !== null && alone.from.durationMs !== null && alone.to.durationMs !== null

@@ -100,6 +100,14 @@ export interface Evidence {
   heuristic?: string;
 }
 
+/**
+ * One evidence line as every surface prints it: `app-… stage 2: Disk Bytes Spilled 72.5 MiB (spark.executor.memory=1g)`.
+ * @param escape applied to each part that came from the logs or the file (Markdown escaping in hovers); identity by default.
+ */
+export function describeEvidence(e: Evidence, escape: (s: string) => string = (s) => s): string {
+  return `${escape(e.appId)}${e.stageId !== undefined ? ` stage ${e.stageId}` : ''}: ${escape(e.metric)} ${escape(e.value)}${e.under ? ` (${escape(e.under)})` : ''}`;
+}
+
 /** A configuration with its prediction. */
 export interface PlanEstimate {
   choice: ResourceChoice;
@@ -731,7 +739,7 @@ function jobFindings(appName: string, runs: readonly ApplicationRecord[], curren
       id: 'skew',
       message: `Task skew in ${nRuns} of ${runs.length} ${plural(runs.length, 'run')} of ${appName}: stage ${worst.s.stageId} of ${worst.r.appId} ran its longest task ${formatDurationMs(worst.s.maxTaskMs)} against a median of ${formatDurationMs(worst.s.medianTaskMs)} (${Math.round(worst.s.ratio)}×). More executors will not shorten it: split the hot key (salting) or let AQE split skewed partitions (spark.sql.adaptive.skewJoin.enabled).`,
       rule: `${HEURISTICS.skew.title} (${HEURISTICS.skew.source})`,
-      evidence: skewed.map(({ r, s }) => ({ appId: r.appId, stageId: s.stageId, metric: `stage ${s.stageId} max/median task duration`, value: `${formatDurationMs(s.maxTaskMs)} / ${formatDurationMs(s.medianTaskMs)}`, heuristic: HEURISTICS.skew.id })),
+      evidence: skewed.map(({ r, s }) => ({ appId: r.appId, stageId: s.stageId, metric: 'max/median task duration', value: `${formatDurationMs(s.maxTaskMs)} / ${formatDurationMs(s.medianTaskMs)}`, heuristic: HEURISTICS.skew.id })),
     });
   }
   const failing = runs.filter((r) => r.taskFailures.some((f) => f.kind !== 'oom' && f.kind !== 'container-killed' && f.count > 0));
@@ -823,13 +831,13 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
       ...pressured.flatMap(({ r }): Evidence[] => {
         const st = spilledStages(r);
         return st.length > 0
-          ? st.slice(0, 2).map((s) => ({ appId: r.appId, stageId: s.stageId, metric: `stage ${s.stageId} Disk Bytes Spilled`, value: formatBytes(s.diskSpilledBytes), under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`, heuristic: HEURISTICS.spill.id }))
+          ? st.slice(0, 2).map((s) => ({ appId: r.appId, stageId: s.stageId, metric: 'Disk Bytes Spilled', value: formatBytes(s.diskSpilledBytes), under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`, heuristic: HEURISTICS.spill.id }))
           : [{ appId: r.appId, metric: 'memory pressure', value: memoryPressure(r) ?? '', under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`, heuristic: HEURISTICS.memoryFailure.id }];
       }),
       ...healthyAtOrAbove.slice(0, 3).map((r) => ({ appId: r.appId, metric: 'Disk Bytes Spilled', value: formatBytes(r.diskSpilledBytes), under: `spark.executor.memory=${formatSparkSizeMiB(r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB)}`, heuristic: HEURISTICS.spill.id })),
     ];
     const need = x.safety.need;
-    if (need !== null && need.bytes > 0) memEvidence.push({ appId: need.appId, stageId: need.stageId, metric: `stage ${need.stageId} execution memory need per task (peak + spilled)`, value: formatBytes(need.bytes), under: `spark.sql.shuffle.partitions=${need.partitions}` });
+    if (need !== null && need.bytes > 0) memEvidence.push({ appId: need.appId, stageId: need.stageId, metric: 'execution memory need per task (peak + spilled)', value: formatBytes(need.bytes), under: `spark.sql.shuffle.partitions=${need.partitions}` });
     if (x.safety.heapPeak !== null) memEvidence.push({ appId: x.safety.heapPeak.appId, metric: 'peak JVMHeapMemory', value: formatBytes(x.safety.heapPeak.peakBytes), heuristic: HEURISTICS.heapLow.id });
     if (x.safety.failed !== null) memEvidence.push({ appId: x.safety.failed.appId, metric: 'failed for memory', value: x.safety.failed.what, heuristic: HEURISTICS.memoryFailure.id });
     const slots = taskSlots(c.executorCores, x.taskCpus);
@@ -1000,11 +1008,11 @@ function partitionEvidenceOf(runs: readonly ApplicationRecord[], partitions: num
       const tt = stageTinyTasks(s, slots);
       if (tt !== null) {
         tiny = true;
-        evidence.push({ appId: r.appId, stageId: s.stageId, metric: `stage ${s.stageId} median task`, value: `${tt.medianTaskMs} ms × ${tt.numTasks} tasks`, under: `spark.sql.shuffle.partitions=${partitions}`, heuristic: HEURISTICS.tinyTasks.id });
+        evidence.push({ appId: r.appId, stageId: s.stageId, metric: 'median task', value: `${tt.medianTaskMs} ms × ${tt.numTasks} tasks`, under: `spark.sql.shuffle.partitions=${partitions}`, heuristic: HEURISTICS.tinyTasks.id });
         if (summary === '') summary = `${partitions} shuffle tasks of ${Math.round(tt.medianTaskMs)} ms median on ${slots} slots (${r.appId}).`;
       }
       const ps = stagePartitionSize(s, slots, r.durationMs);
-      if (ps !== null) evidence.push({ appId: r.appId, stageId: s.stageId, metric: `stage ${s.stageId} bytes per task`, value: formatBytes(ps.bytesPerTask), under: `spark.sql.shuffle.partitions=${partitions}`, heuristic: HEURISTICS.partitionSize.id });
+      if (ps !== null) evidence.push({ appId: r.appId, stageId: s.stageId, metric: 'bytes per task', value: formatBytes(ps.bytesPerTask), under: `spark.sql.shuffle.partitions=${partitions}`, heuristic: HEURISTICS.partitionSize.id });
     }
     if (tiny) tinyRuns++;
   }

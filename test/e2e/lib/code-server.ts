@@ -21,6 +21,8 @@ export const ROOT = REPO_ROOT;
 export const CODE_SERVER_BIN =
   process.env.SPARK_E2E_CODE_SERVER ??
   path.join(REPO_ROOT, '.e2e', process.env.E2E_CODE_SERVER_VERSION && process.env.E2E_CODE_SERVER_VERSION !== '4.117.0' ? `code-server-${process.env.E2E_CODE_SERVER_VERSION}` : 'code-server', 'node_modules', '.bin', 'code-server');
+/** The analysis clock of the e2e runs (see env()). */
+export const E2E_NOW = '2026-12-01T00:00:00Z';
 /** The VSIX built by `npm run package`. */
 export const VSIX = path.join(REPO_ROOT, 'build', 'spark-resource-optimizer.vsix');
 /** Screenshots and logs of the e2e runs (git-ignored). */
@@ -60,7 +62,9 @@ export class CodeServer {
 
   private env(): NodeJS.ProcessEnv {
     // HOME: code-server writes ~/.config/code-server/config.yaml (with a password) on any invocation.
-    return { ...process.env, HOME: this.home, EXTENSIONS_GALLERY: '{}', ...this.options.env };
+    // SPARK_OPTIMIZER_NOW: the examples' history dates from 2026-11-21 and a plan's confidence halves per 180 days of
+    // age, so the expected "confidence medium" (a Warning) holds on any day the tests run.
+    return { ...process.env, HOME: this.home, EXTENSIONS_GALLERY: '{}', SPARK_OPTIMIZER_NOW: E2E_NOW, ...this.options.env };
   }
 
   private commonArgs(): string[] {
