@@ -26,7 +26,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CollectEventLogsRequest } from '../../shared/src/protocol';
 import { bigPySparkFile, repeatedJobFile } from '../helpers/big-documents';
-import { frame, initializeParams, LspServerProcess, ServerMessage } from '../helpers/lsp-server-process';
+import { frame, LspServerProcess, ServerMessage } from '../helpers/lsp-server-process';
 import { EXAMPLES, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from '../helpers/fixtures';
 
 const HOVER_BUDGET_MS = 100;
@@ -58,8 +58,7 @@ async function main(): Promise<void> {
   let id = 10;
   let version = 1;
   try {
-    await server.request(1, 'initialize', initializeParams(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString()));
-    server.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
+    await server.initialize(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString());
     const collected = await server.request(2, CollectEventLogsRequest.method, { folder: EXAMPLE_HISTORY }, 120_000);
     if ((collected.result as { inserted?: number } | null)?.inserted !== 9) throw new Error(`collecting examples/history: ${JSON.stringify(collected)}`);
 

@@ -76,6 +76,16 @@ export class LspServerProcess {
     return this.response(id, timeoutMs);
   }
 
+  /**
+   * The handshake of a client without settings: initialize (request id 1, `initializeParams`) and initialized.
+   * @returns the initialize response.
+   */
+  async initialize(historyDatabase: string, rootUri: string | null = null): Promise<ServerMessage> {
+    const response = await this.request(1, 'initialize', initializeParams(historyDatabase, rootUri));
+    this.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
+    return response;
+  }
+
   /** Waits for the response with this id. */
   response(id: number | string, timeoutMs = 20_000): Promise<ServerMessage> {
     return this.waitFor(`the response to request ${id}`, (m) => m.id === id && m.method === undefined, timeoutMs);
