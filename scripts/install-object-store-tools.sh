@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the API-compatible object-store servers the object-store tests start on 127.0.0.1
-# (test/object-store-*.test.ts): moto's S3 server mode from PyPI (`moto[server]`, pinned). Idempotent: does nothing
-# when the pinned version is already installed.
+# (test/object-store-*.test.ts): moto's S3 server mode from PyPI (`moto[server]`, pinned). (Azurite, the Azure Blob
+# server, is an npm devDependency: `npm ci` installs it.) Idempotent: does nothing when the pinned version is already
+# installed.
 #
 # Usage: bash scripts/install-object-store-tools.sh
 # Env:   PYTHON (default python3)

@@ -12,45 +12,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { main } from '../server/src/cli/main';
 import { collectEventLogs } from '../server/src/history/collect';
 import { collectObjectStore } from '../server/src/history/object-store/collect';
 import { S3ObjectStore } from '../server/src/history/object-store/s3';
 import { HistoryStore } from '../server/src/store/history-store';
-import type { ApplicationRecord } from '../server/src/history/application-record';
 import { FaultProxy } from './helpers/fault-proxy';
-import { MotoServer } from './helpers/moto-server';
+import { motoServer } from './helpers/loopback-server';
+import { assertBucketMatchesFolder, buildLayout, filesBelow, FIXTURES, pool, runCli } from './helpers/object-store-fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
 const BUCKET = 'spark-event-logs';
 /** moto accepts any key pair; these are not secrets. */
 const MOTO_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
-/** Files below `dir`, relative, `/`-separated. */
-function filesBelow(dir: string, rel = ''): string[] {
-  return fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).flatMap((e) => {
-    const r = rel ? `${rel}/${e.name}` : e.name;
-    return e.isDirectory() ? filesBelow(dir, r) : [r];
-  });
-}
-
-/** Runs `fn` over `items` with at most `n` at once. */
-async function pool<T>(items: T[], n: number, fn: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (next < items.length) await fn(items[next++]);
-  }));
-}
-
-/** Every stored attempt by `appId/attemptId`. */
-function recordsOf(store: HistoryStore): Map<string, ApplicationRecord> {
-  return new Map(store.allRuns(100_000).map((r) => [`${r.appId}/${r.attemptId ?? ''}`, r]));
-}
-
 describe('collect from S3 (moto server on 127.0.0.1)', function () {
   this.timeout(600_000);
-  const moto = new MotoServer();
+  const moto = motoServer();
   let tmp: string;
   let logs: string;
   let client: S3Client;
@@ -64,11 +40,7 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     // One folder with every layout, uploaded as it is under the prefix `logs/`.
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-s3-'));
-    logs = path.join(tmp, 'logs');
-    fs.cpSync(path.join(ROOT, 'examples', 'history'), path.join(logs, 'emr'), { recursive: true });
-    fs.cpSync(path.join(FIXTURES, 'spark-codecs'), path.join(logs, 'codecs'), { recursive: true });
-    fs.cpSync(path.join(FIXTURES, 'apache-spark-v1.6.3'), path.join(logs, 'legacy'), { recursive: true });
-    fs.cpSync(path.join(FIXTURES, 'nvidia-spark-rapids-tools', 'multiple_attempts'), path.join(logs, 'attempts'), { recursive: true });
+    logs = buildLayout(tmp);
     await upload(logs, 'logs');
   });
 
@@ -89,74 +61,25 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
   }
 
   it('collects every layout and codec from the bucket with the same records and figures as the local folder', async () => {
-    const local = HistoryStore.open(path.join(tmp, 'local.db'));
-    const remote = HistoryStore.open(path.join(tmp, 's3.db'));
     const s3 = new S3ObjectStore(BUCKET, { endpointUrl: moto.url });
     try {
-      const a = await collectEventLogs(logs, local);
-      const b = await collectObjectStore(s3, 'logs', remote);
-      // 9 example runs + 4 single codec files + 4 .inprogress + 2 rolling (zstd, lz4) + 1 Databricks + 1 legacy + 4 attempts
-      // = 25 logs (examples/history/README.md, manifest.json and spark-codecs/expected.json are not event-log names).
-      assert.strictEqual(a.found, 25);
-      assert.deepStrictEqual(
-        { found: b.found, inserted: b.inserted, failed: b.failed.map((f) => f.path.replace(`s3://${BUCKET}/logs`, '')) },
-        { found: a.found, inserted: a.inserted, failed: a.failed.map((f) => f.path.replace(logs, '')) },
-      );
-      assert.strictEqual(b.listedObjects, filesBelow(logs).length);
-      const want = recordsOf(local);
-      const got = recordsOf(remote);
-      assert.strictEqual(want.size, a.inserted);
-      assert.deepStrictEqual([...got.keys()].sort(), [...want.keys()].sort());
-      const figures = (r: ApplicationRecord) => ({
-        durationMs: r.durationMs,
-        completed: r.completed,
-        totalTasks: r.totalTasks,
-        failedTasks: r.failedTasks,
-        memorySpilledBytes: r.memorySpilledBytes,
-        diskSpilledBytes: r.diskSpilledBytes,
-        maxExecutors: r.maxExecutors,
-        totalExecutorsAdded: r.totalExecutorsAdded,
-        executorRunTimeMs: r.executorRunTimeMs,
-      });
-      for (const [key, r] of want) {
-        const g = got.get(key)!;
-        assert.deepStrictEqual(figures(g), figures(r), key);
-        // Everything else too (stages with their task durations, executors, jobs, settings).
-        assert.deepStrictEqual(g, r, key);
-      }
-      // Figures known independently: examples/history/README.md's table, written from Spark's own run of the example
-      // (app-20261121121550-0000: 20 tasks, 2 executors, 383971666 B spilled to disk, 2071184080 B memory spilled;
-      // app-20261121122226-0007: 2002 tasks).
-      const first = got.get('app-20261121121550-0000/')!;
-      assert.deepStrictEqual(
-        [first.totalTasks, first.maxExecutors, first.diskSpilledBytes, first.memorySpilledBytes],
-        [20, 2, 383971666, 2071184080],
-      );
-      assert.strictEqual(got.get('app-20261121122226-0007/')!.totalTasks, 2002);
+      await assertBucketMatchesFolder(tmp, logs, s3, 'logs');
     } finally {
       s3.close();
-      local.close();
-      remote.close();
     }
   });
-
-  async function cli(...args: string[]): Promise<{ code: number; out: string[] }> {
-    const out: string[] = [];
-    const code = await main(args, (l) => out.push(l), (l) => out.push(l));
-    return { code, out };
-  }
 
   it('collect --path s3://… through the CLI, then a second run downloads nothing', async () => {
     const db = path.join(tmp, 'cli.db');
     const url = `s3://${BUCKET}/logs/emr`;
-    const first = await cli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
+    const first = await runCli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
     assert.strictEqual(first.code, 0, first.out.join('\n'));
     const one = JSON.parse(first.out.join('\n')) as { found: number; inserted: number; unchanged: number; listedObjects: number; downloadedObjects: number };
     // examples/history: 9 rolling folders of 3 objects (appstatus_, its .crc, one events_ file), README.md, manifest.json.
     assert.deepStrictEqual([one.found, one.inserted, one.unchanged, one.listedObjects], [9, 9, 0, 29]);
     // Each events_ file is read twice: its first 8 bytes (codec check), then its body.
     assert.strictEqual(one.downloadedObjects, 18);
-    const second = await cli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
+    const second = await runCli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
     assert.strictEqual(second.code, 0);
     const two = JSON.parse(second.out.join('\n')) as typeof one;
     assert.deepStrictEqual([two.found, two.inserted, two.unchanged, two.downloadedObjects], [9, 0, 9, 0]);
@@ -165,7 +88,7 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     await new Promise((r) => setTimeout(r, 1_100));
     const key = 'logs/emr/eventlog_v2_app-20261121122321-0008/events_1_app-20261121122321-0008.zstd';
     await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: fs.readFileSync(path.join(logs, key.slice('logs/'.length))) }));
-    const third = await cli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
+    const third = await runCli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
     const three = JSON.parse(third.out.join('\n')) as typeof one & { applications: { appId: string; outcome: string }[] };
     assert.deepStrictEqual([three.found, three.unchanged, three.downloadedObjects], [9, 8, 2]);
     // The same record from a new version of its source: stored again (`updated`), the only log read.
@@ -182,7 +105,7 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     process.env.AWS_CONFIG_FILE = path.join(tmp, 'no-config');
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
     try {
-      const r = await cli('collect', '--path', `s3://${BUCKET}/logs`, '--endpoint-url', moto.url, '--db', path.join(tmp, 'nocred.db'));
+      const r = await runCli('collect', '--path', `s3://${BUCKET}/logs`, '--endpoint-url', moto.url, '--db', path.join(tmp, 'nocred.db'));
       assert.strictEqual(r.code, 2);
       const text = r.out.join('\n');
       assert.match(text, /listing s3:\/\/spark-event-logs\/logs \(s3:\/\/spark-event-logs at http:\/\/127\.0\.0\.1:\d+\): no AWS credentials found/);

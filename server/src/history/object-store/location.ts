@@ -15,6 +15,8 @@ export interface ObjectStoreLocation {
   bucket: string;
   /** The Azure storage account (`account` of `account.dfs.core.windows.net`), else null. */
   account: string | null;
+  /** The Azure host (`account.dfs.core.windows.net`), else null. */
+  host: string | null;
   /** The key prefix below the bucket, without leading or trailing `/` (`''` for the whole bucket). */
   prefix: string;
   /**
@@ -51,7 +53,7 @@ export function parseObjectStoreUrl(text: string): ObjectStoreLocation {
   if (S3_SCHEMES.has(scheme) || scheme === 'gs:') {
     if (!url.hostname) throw new Error(`${text} names no bucket (expected ${scheme}//bucket/prefix)`);
     const kind: ObjectStoreKind = scheme === 'gs:' ? 'gcs' : 's3';
-    return { kind, bucket: url.hostname, account: null, prefix, base: `${kind === 'gcs' ? 'gs' : 's3'}://${url.hostname}` };
+    return { kind, bucket: url.hostname, account: null, host: null, prefix, base: `${kind === 'gcs' ? 'gs' : 's3'}://${url.hostname}` };
   }
   if (AZURE_SCHEMES.has(scheme)) {
     const container = decodeURIComponent(url.username);
@@ -59,7 +61,7 @@ export function parseObjectStoreUrl(text: string): ObjectStoreLocation {
     if (!container || !account) {
       throw new Error(`${text} names no container or account (expected ${scheme}//container@account.dfs.core.windows.net/prefix)`);
     }
-    return { kind: 'azure', bucket: container, account, prefix, base: `${scheme}//${container}@${url.hostname}` };
+    return { kind: 'azure', bucket: container, account, host: url.hostname, prefix, base: `${scheme}//${container}@${url.hostname}` };
   }
   throw new Error(`${text}: scheme ${scheme} is not an object store this collector reads (s3://, gs://, abfss://, wasbs://)`);
 }

@@ -4,6 +4,7 @@
 
 import type { ObjectStoreLocation } from './location';
 import type { ObjectStore } from './object-store';
+import { AzureBlobStore } from './azure';
 import { S3ObjectStore } from './s3';
 
 /** Connection options that are not secrets (credentials come from each SDK's own chain, never from here). */
@@ -25,7 +26,11 @@ export function openObjectStore(location: ObjectStoreLocation, connection: Objec
       const store = new S3ObjectStore(location.bucket, { endpointUrl: connection.endpointUrl, region: connection.region });
       return { store, close: () => store.close() };
     }
+    case 'azure': {
+      const store = new AzureBlobStore(location.base, location.bucket, location.account ?? '', location.host ?? '', { endpointUrl: connection.endpointUrl });
+      return { store, close: () => store.close() };
+    }
     default:
-      throw new Error(`${location.base}: ${location.kind === 'gcs' ? 'Google Cloud Storage' : 'Azure storage'} is not supported yet (only s3://)`);
+      throw new Error(`${location.base}: Google Cloud Storage is not supported yet (s3:// and abfss:// / wasbs:// are)`);
   }
 }
