@@ -32,6 +32,7 @@ describe('dependency layers', () => {
     const owners: Record<string, string> = {
       '@aws-sdk/': path.join('history', 'object-store', 's3.ts'),
       '@azure/': path.join('history', 'object-store', 'azure.ts'),
+      '@google-cloud/': path.join('history', 'object-store', 'gcs.ts'),
     };
     const offending = tsFiles(server).flatMap((f) =>
       [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]

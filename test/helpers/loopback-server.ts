@@ -1,7 +1,7 @@
 /**
  * Object-store servers the tests start on 127.0.0.1 as detached process groups, each a real server speaking its cloud's
  * REST API with its state in memory: moto's S3 server mode (PyPI `moto[server]`, installed by
- * scripts/install-object-store-tools.sh) and Azurite's Blob service (npm `azurite`). Killed with the test run
+ * scripts/install-object-store-tools.sh), Azurite's Blob service (npm `azurite`) and fake-gcs-server (Go). Killed with the test run
  * (process-groups.ts).
  */
 import { spawn, type ChildProcess } from 'child_process';
@@ -104,6 +104,19 @@ export function azuriteBlobServer(): LoopbackServer {
     path.join(BIN, 'azurite-blob'),
     (port) => ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--silent'],
     '/devstoreaccount1?comp=list',
+  );
+}
+
+/**
+ * fake-gcs-server (Go module github.com/fsouza/fake-gcs-server, built into .tools/bin by
+ * scripts/install-object-store-tools.sh): the GCS JSON API over plain HTTP, objects in memory.
+ */
+export function fakeGcsServer(): LoopbackServer {
+  return new LoopbackServer(
+    'fake-gcs-server',
+    path.join(__dirname, '..', '..', '..', '.tools', 'bin', 'fake-gcs-server'),
+    (port) => ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`, '-log-level', 'error'],
+    '/storage/v1/b',
   );
 }
 

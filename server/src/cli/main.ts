@@ -2,7 +2,7 @@
  * `spark-optimizer`: the same core as the language server, for CI and cron.
  *
  *   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
- *   spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX|abfss://…|wasbs://… [--endpoint-url URL] [--region R]
+ *   spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX|gs://…|abfss://…|wasbs://… [--endpoint-url URL] [--region R]
  *       [--concurrency N] [--recursive] [--db FILE] [--dry-run] [--format json]
  *     Object-store credentials come from the cloud SDK's own chain only (history/object-store/).
  *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
@@ -52,15 +52,18 @@ const USAGE = `Usage:
       (--recursive: also logs in sub-folders, each file and folder once however many links lead to it;
        rolling eventlog_v2_* folders are always read. Exit code 1 when some logs failed, among them files and
        folders that cannot be read; 2 when nothing could be collected; 130 after Ctrl-C)
-  spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX | abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX
-      | wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PREFIX [--endpoint-url URL] [--region R]
+  spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX | gs://BUCKET/PREFIX
+      | abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX | wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PREFIX
+      [--endpoint-url URL] [--region R]
       [--concurrency N] [--recursive] [--db FILE] [--dry-run] [--format json]
       (the same layouts as a folder, read from the object store. Credentials come only from each cloud's chain:
        S3: the AWS SDK's default chain (environment, profile and config files with AWS_PROFILE, SSO, web identity,
        container and instance metadata); --endpoint-url or AWS_ENDPOINT_URL for MinIO and other S3-compatible stores,
        addressed path-style. Azure: AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, else
        DefaultAzureCredential (service principal, workload or managed identity, az login); --endpoint-url for the blob
-       service URL (Azurite, private endpoints). Logs already collected (same size and Last-Modified) are not
+       service URL (Azurite, private endpoints). GCS: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS,
+       gcloud auth application-default login, the metadata server); --endpoint-url for an emulator or private
+       endpoint (used without authentication). Logs already collected (same size and Last-Modified) are not
        downloaded again. --concurrency default 4.)
   spark-optimizer collect --source history-server --url URL [--since DATE|36h|7d] [--user U] [--limit N]
       [--concurrency N] [--timeout SECONDS] [--insecure] [--ca FILE] [--cert FILE --key FILE]
@@ -244,6 +247,9 @@ async function collectFromObjectStore(url: string, values: Record<string, string
   } catch (e) {
     if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 's3') {
       throw new Error(`${e.message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile, or run where an instance or pod role applies.`);
+    }
+    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'gcs') {
+      throw new Error(`${e.message}. Set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login, or run where a service account applies.`);
     }
     if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'azure') {
       throw new Error(`${e.message}. Set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or sign in with az login, or run where a managed or workload identity applies.`);

@@ -75,7 +75,7 @@ export class AzureBlobStore implements ObjectStore {
             key: b.name,
             sizeBytes: b.properties.contentLength ?? 0,
             mtimeMs: b.properties.lastModified.getTime(),
-            etag: b.properties.etag ? b.properties.etag.replace(/"/g, '') : null,
+            version: b.properties.etag ? b.properties.etag.replace(/"/g, '') : null,
           };
         }
       }
@@ -86,11 +86,11 @@ export class AzureBlobStore implements ObjectStore {
   }
 
   /** Get Blob from `offset` (`end − offset` bytes when given) with `If-Match`; cuts are resumed by the collector. */
-  async read(key: string, offset: number, end: number | null, ifMatch: string | null, signal?: AbortSignal): Promise<Readable> {
+  async read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable> {
     try {
       const got = await this.container.getBlobClient(key).download(offset, end !== null ? end - offset : undefined, {
         abortSignal: signal,
-        conditions: ifMatch ? { ifMatch: `"${ifMatch}"` } : undefined,
+        conditions: version ? { ifMatch: `"${version}"` } : undefined,
         maxRetryRequests: 0,
       });
       return got.readableStreamBody as Readable;

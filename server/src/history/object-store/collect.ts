@@ -70,10 +70,10 @@ export async function collectObjectStore(
   for (const u of unreadable) ingest.fail(u.path, u.reason);
 
   const keyOf = (file: string): string => file.slice(store.base.length + 1);
-  const etagOf = (file: string): string | null => objects.get(file)?.etag ?? null;
+  const versionOf = (file: string): string | null => objects.get(file)?.version ?? null;
   const read = (file: string, offset: number, end: number | null) => {
     summary.downloadedObjects++;
-    return store.read(keyOf(file), offset, end, etagOf(file), opts.signal);
+    return store.read(keyOf(file), offset, end, versionOf(file), opts.signal);
   };
 
   /** Settles each file's codec from its first bytes, as local discovery does when it stats a file. */

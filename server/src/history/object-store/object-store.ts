@@ -7,10 +7,13 @@
 import { Readable } from 'node:stream';
 import type { ListedObject } from '../event-log/discover';
 
-/** One object of a listing, with the version tag the store gives it. */
+/** One object of a listing, with the version the store gives it. */
 export interface StoredObject extends ListedObject {
-  /** The object's entity tag (quotes removed), or null when the store gave none. */
-  etag: string | null;
+  /**
+   * What identifies this version of the object, or null when the store gave none: the entity tag without quotes (S3,
+   * Azure), the generation number (GCS).
+   */
+  version: string | null;
 }
 
 /** A bucket (or container) of one object store, as the collector uses it. */
@@ -24,10 +27,10 @@ export interface ObjectStore {
   list(prefix: string, signal?: AbortSignal): AsyncIterable<StoredObject>;
   /**
    * The object's bytes from `offset` (to `end`, exclusive, when given) as a stream.
-   * @param ifMatch the entity tag the object must still have (a changed object fails instead of mixing versions).
+   * @param version the {@link StoredObject.version} to read (a changed object fails instead of mixing versions).
    * @throws {@link ObjectStoreError} when the request fails after the SDK's retries.
    */
-  read(key: string, offset: number, end: number | null, ifMatch: string | null, signal?: AbortSignal): Promise<Readable>;
+  read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable>;
 }
 
 /**
@@ -63,8 +66,7 @@ export interface ResumeOptions {
 
 /**
  * One object's bytes as a single stream that survives a connection cut mid-body: when the body stream fails after
- * some bytes, the rest is asked for again from the byte reached (a range request pinned to the first response's entity
- * tag, so a changed object fails rather than mixing versions), after an exponential backoff. The SDKs retry a request
+ * some bytes, the rest is asked for again from the byte reached (a range request pinned to the listed version, so a changed object fails rather than mixing versions), after an exponential backoff. The SDKs retry a request
  * only until its response starts; a body cut later would otherwise lose the whole log.
  * @param open opens the object at a byte offset (the store's {@link ObjectStore.read}).
  * @param describe the object, for the error message (`s3://bucket/key`).

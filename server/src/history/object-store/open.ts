@@ -5,6 +5,7 @@
 import type { ObjectStoreLocation } from './location';
 import type { ObjectStore } from './object-store';
 import { AzureBlobStore } from './azure';
+import { GcsObjectStore } from './gcs';
 import { S3ObjectStore } from './s3';
 
 /** Connection options that are not secrets (credentials come from each SDK's own chain, never from here). */
@@ -18,7 +19,6 @@ export interface ObjectStoreConnection {
 /**
  * Opens the bucket or container of `location`.
  * @returns the store and a `close` that frees its connections.
- * @throws Error for a cloud this build cannot read yet.
  */
 export function openObjectStore(location: ObjectStoreLocation, connection: ObjectStoreConnection = {}): { store: ObjectStore; close: () => void } {
   switch (location.kind) {
@@ -30,7 +30,10 @@ export function openObjectStore(location: ObjectStoreLocation, connection: Objec
       const store = new AzureBlobStore(location.base, location.bucket, location.account ?? '', location.host ?? '', { endpointUrl: connection.endpointUrl });
       return { store, close: () => store.close() };
     }
-    default:
-      throw new Error(`${location.base}: Google Cloud Storage is not supported yet (s3:// and abfss:// / wasbs:// are)`);
+    case 'gcs': {
+      const store = new GcsObjectStore(location.bucket, { endpointUrl: connection.endpointUrl });
+      return { store, close: () => store.close() };
+    }
   }
 }
+

@@ -77,7 +77,7 @@ export class S3ObjectStore implements ObjectStore {
         signal?.throwIfAborted();
         for (const o of page.Contents ?? []) {
           if (o.Key === undefined) continue;
-          yield { key: o.Key, sizeBytes: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0, etag: o.ETag ? o.ETag.replace(/"/g, '') : null };
+          yield { key: o.Key, sizeBytes: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0, version: o.ETag ? o.ETag.replace(/"/g, '') : null };
         }
       }
     } catch (err) {
@@ -87,11 +87,11 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** GetObject with `Range: bytes=offset-` (or `offset-(end−1)`) and `If-Match` when given. */
-  async read(key: string, offset: number, end: number | null, ifMatch: string | null, signal?: AbortSignal): Promise<Readable> {
+  async read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable> {
     const range = offset > 0 || end !== null ? `bytes=${offset}-${end !== null ? end - 1 : ''}` : undefined;
     try {
       const got = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range, IfMatch: ifMatch ? `"${ifMatch}"` : undefined }),
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range, IfMatch: version ? `"${version}"` : undefined }),
         { abortSignal: signal },
       );
       return got.Body as Readable;
