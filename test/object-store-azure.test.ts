@@ -2,8 +2,8 @@
  * `collect` from Azure Blob Storage (`abfss://`, `wasbs://`) against a real Blob service: Azurite (npm `azurite`)
  * started on 127.0.0.1 by the test. The same real event logs as the S3 test (every layout and codec,
  * test/helpers/object-store-fixtures.ts) are uploaded, collected through the CLI's paths, and compared record by record
- * and figure by figure with the local-folder collection; a second run reads nothing; without credentials the error names
- * the chain tried.
+ * and figure by figure with the local-folder collection; a second run reads nothing; a refused key is told apart; a
+ * connection cut mid-blob (test/helpers/fault-proxy.ts in front of Azurite) is resumed.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -13,7 +13,7 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { parseObjectStoreUrl } from '../server/src/history/object-store/location';
 import { openObjectStore } from '../server/src/history/object-store/open';
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobServer } from './helpers/loopback-server';
-import { assertBucketMatchesFolder, buildLayout, filesBelow, pool, runCli } from './helpers/object-store-fixtures';
+import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from './helpers/object-store-fixtures';
 
 const CONTAINER = 'spark-logs';
 
@@ -84,5 +84,11 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
     } finally {
       process.env.AZURE_STORAGE_KEY = AZURITE_ACCOUNT_KEY;
     }
+  });
+
+  it('resumes a blob whose connection is cut mid-body', async () => {
+    const key = 'cluster-logs/emr/eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd';
+    const location = parseObjectStoreUrl(`abfss://${CONTAINER}@${AZURITE_ACCOUNT}.dfs.core.windows.net/cluster-logs`);
+    await assertResumesCutObject(tmp, logs, azurite.port, (url) => openObjectStore(location, { endpointUrl: `${url}/${AZURITE_ACCOUNT}` }).store, 'cluster-logs', `/${AZURITE_ACCOUNT}/${CONTAINER}/${key}`);
   });
 });

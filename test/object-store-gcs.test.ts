@@ -2,7 +2,8 @@
  * `collect` from Google Cloud Storage (`gs://`) against fake-gcs-server (Go module github.com/fsouza/fake-gcs-server,
  * built by scripts/install-object-store-tools.sh) started on 127.0.0.1 by the test: the same real event logs as the S3
  * test (every layout and codec, test/helpers/object-store-fixtures.ts) are uploaded, collected, and compared record by
- * record and figure by figure with the local-folder collection; a second run through the CLI reads nothing.
+ * record and figure by figure with the local-folder collection; a second run through the CLI reads nothing; a connection
+ * cut mid-object (test/helpers/fault-proxy.ts in front of the server) is resumed.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -11,7 +12,7 @@ import * as path from 'path';
 import { Storage } from '@google-cloud/storage';
 import { GcsObjectStore } from '../server/src/history/object-store/gcs';
 import { fakeGcsServer } from './helpers/loopback-server';
-import { assertBucketMatchesFolder, buildLayout, filesBelow, pool, runCli } from './helpers/object-store-fixtures';
+import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from './helpers/object-store-fixtures';
 
 const BUCKET = 'dataproc-temp-logs';
 
@@ -53,5 +54,11 @@ describe('collect from Google Cloud Storage (fake-gcs-server on 127.0.0.1)', fun
     const second = await runCli('collect', '--path', url, '--endpoint-url', gcs.url, '--db', db, '--format', 'json');
     const two = JSON.parse(second.out.join('\n')) as typeof one;
     assert.deepStrictEqual([second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects], [0, 9, 0, 9, 0]);
+  });
+
+  it('resumes an object whose connection is cut mid-body', async () => {
+    // objects.get alt=media: GET /download/storage/v1/b/BUCKET/o/KEY (the key URL-encoded) or /storage/v1/b/BUCKET/o/KEY.
+    const key = encodeURIComponent('spark-job-history/emr/eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd');
+    await assertResumesCutObject(tmp, logs, gcs.port, (url) => new GcsObjectStore(BUCKET, { endpointUrl: url }), 'spark-job-history', `(/download)?/storage/v1/b/${BUCKET}/o/${key}`);
   });
 });

@@ -11,7 +11,7 @@ import * as net from 'net';
 export interface Fault {
   /** Hits requests whose request line (`GET /bucket/key?x HTTP/1.1`) matches. */
   requestLine: RegExp;
-  /** Hits only requests without a `Range` header (the first read of an object, not a resume or a head read). */
+  /** Hits only requests without a `Range` (or Azure's `x-ms-range`) header: the first read of an object, not a resume or a head read. */
   withoutRange?: boolean;
   /** How many matching requests it hits (then it lets them through). */
   times: number;
@@ -103,7 +103,7 @@ export class FaultProxy {
         const lines = head.toString('latin1').split('\r\n');
         const header = (name: string) => lines.find((l) => l.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? null;
         bodyLeft = Number(header('content-length') ?? 0);
-        const seen: SeenRequest = { requestLine: lines[0], range: header('range'), atMs: Date.now(), fault: null };
+        const seen: SeenRequest = { requestLine: lines[0], range: header('range') ?? header('x-ms-range'), atMs: Date.now(), fault: null };
         this.seen.push(seen);
         const fault = this.faults.find((f) => f.times > 0 && f.requestLine.test(lines[0]) && !(f.withoutRange && seen.range !== null));
         if (fault?.status !== undefined) {

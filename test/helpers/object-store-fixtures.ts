@@ -12,6 +12,7 @@ import { collectEventLogs } from '../../server/src/history/collect';
 import type { IngestSummary } from '../../server/src/history/ingest';
 import { collectObjectStore } from '../../server/src/history/object-store/collect';
 import type { ObjectStore } from '../../server/src/history/object-store/object-store';
+import { FaultProxy } from './fault-proxy';
 import { HistoryStore } from '../../server/src/store/history-store';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -131,4 +132,42 @@ export async function runCli(...args: string[]): Promise<{ code: number; out: st
   const out: string[] = [];
   const code = await main(args, (l) => out.push(l), (l) => out.push(l));
   return { code, out };
+}
+
+/**
+ * Collects `prefix/emr` (examples/history, uploaded from `logs`) through a {@link FaultProxy} in front of the server on
+ * `upstreamPort` that cuts the first full read of app-20261121121550-0000's 74,639-byte events file after 30,000
+ * response bytes, and asserts the read was resumed from the byte reached and the record equals the local folder's.
+ * @param storeAt the store under test, pointed at the proxy's URL.
+ * @param objectPath how that events file appears in request lines (`/bucket/prefix/emr/...`).
+ */
+export async function assertResumesCutObject(
+  tmp: string,
+  logs: string,
+  upstreamPort: number,
+  storeAt: (url: string) => ObjectStore,
+  prefix: string,
+  objectPath: string,
+): Promise<void> {
+  const file = 'events_1_app-20261121121550-0000.zstd';
+  const proxy = new FaultProxy(upstreamPort, [{ requestLine: new RegExp(`^GET ${objectPath.replace(/[.]/g, '\\.')}[? ]`), withoutRange: true, times: 1, cutAfterBytes: 30_000 }]);
+  await proxy.start();
+  const store = HistoryStore.open(path.join(tmp, 'cut-remote.db'));
+  const reference = HistoryStore.open(path.join(tmp, 'cut-local.db'));
+  try {
+    const s = await collectObjectStore(storeAt(proxy.url), `${prefix}/emr`, store, { resumeBackoffMs: 10 });
+    await collectEventLogs(path.join(logs, 'emr'), reference);
+    assert.deepStrictEqual([s.found, s.inserted, s.failed.length], [9, 9, 0], JSON.stringify(s.failed));
+    const reads = proxy.seen.filter((r) => r.requestLine.includes(file));
+    assert.deepStrictEqual(reads.map((r) => r.fault), [null, 'cut', null], JSON.stringify(reads));
+    assert.strictEqual(reads[0].range, 'bytes=0-7');
+    assert.strictEqual(reads[1].range, null);
+    const resumedAt = Number(/^bytes=(\d+)-$/.exec(reads[2].range ?? '')?.[1]);
+    assert.ok(resumedAt > 0 && resumedAt < 30_000, `resumed at ${reads[2].range}`);
+    assert.deepStrictEqual(store.runById('app-20261121121550-0000'), reference.runById('app-20261121121550-0000'));
+  } finally {
+    store.close();
+    reference.close();
+    await proxy.stop();
+  }
 }

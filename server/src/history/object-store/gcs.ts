@@ -73,7 +73,9 @@ export class GcsObjectStore implements ObjectStore {
   /** objects.get `alt=media` of the listed generation, from `offset` (to `end`, exclusive). */
   async read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable> {
     const file = this.bucket.file(key, version !== null ? { generation: Number(version) } : {});
-    const stream = file.createReadStream({ start: offset, ...(end !== null ? { end: end - 1 } : {}), validation: false, decompress: false });
+    // No range at all for a whole object (the library sends `Range: bytes=0-` for start 0).
+    const range = offset > 0 || end !== null ? { start: offset, ...(end !== null ? { end: end - 1 } : {}) } : {};
+    const stream = file.createReadStream({ ...range, validation: false, decompress: false });
     const onAbort = () => stream.destroy(signal?.reason as Error);
     signal?.addEventListener('abort', onAbort, { once: true });
     stream.once('close', () => signal?.removeEventListener('abort', onAbort));
