@@ -77,7 +77,6 @@ export interface AnalysisOptions {
   maxSlowdown?: number;
 }
 
-/** No node size known, every check on, balanced within 10 %. */
 /**
  * The clock the analysis reads "now" from (ms since the epoch): the recency of runs lowers a plan's confidence (it
  * halves per 180 days since the newest run, recommend/engine.ts), so a saved history analysed later gives other
@@ -93,6 +92,7 @@ export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): () =
   return () => ms;
 }
 
+/** No node size known, every check on, balanced within 10 %. */
 export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemoryMiB: 0, nodeCores: 0 }, disabledChecks: new Set(), objective: 'balanced', maxSlowdown: 0.1 };
 
 /** The settings {@link analysisOptions} reads (the shape of shared/src/settings.ts `Settings`). */

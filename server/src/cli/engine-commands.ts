@@ -191,13 +191,43 @@ export function planJson(plan: JobPlan): unknown {
  */
 export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
-  const analysis = analyseFile(service, file, options);
+  const text = fs.readFileSync(file, 'utf8');
+  return recommendText(service, { uri: pathToFileURL(path.resolve(file)).toString(), text, languageId: languageIdForPath(file, text), label: file }, options, dbPath);
+}
+
+/** What `recommendText` gives: the command's output, and the applications of the text that matched no job with runs. */
+export interface RecommendOutput extends CommandOutput {
+  /** 1-based line and `spark.app.name` (null when not written) of each application without a plan. */
+  unmatched: { line: number; appName: string | null }[];
+}
+
+/** A job file's text as `recommendText` takes it. */
+export interface RecommendSource {
+  /** The document's URI: its file name is a job-matching key (never read: the text is given). */
+  uri: string;
+  text: string;
+  /** LSP language id of the text (`python`, `shellscript`, ... as `fileKind` reads them). */
+  languageId: string;
+  /** How lines name the file (the CLI's path, the service's file name). */
+  label: string;
+}
+
+/**
+ * The plan per application of a job file's text (`recommend FILE`, and `POST /api/v1/recommend` of the service, which
+ * therefore give the same plan as the editor: both go through `SparkLanguageService.analyse`, like the hovers).
+ * @returns lines, the JSON array of plans (one per matched application) and code 2 when no application matched.
+ */
+export function recommendText(service: SparkLanguageService, source: RecommendSource, options: AnalysisOptions, dbPath: string): RecommendOutput {
+  const file = source.label;
+  const analysis = service.analyse(source.uri, source.text, source.languageId, 0, options);
   const lines: string[] = [];
   const json: unknown[] = [];
+  const unmatched: RecommendOutput['unmatched'] = [];
   let matched = 0;
   for (const sa of analysis.sites) {
     const where = `${file}:${sa.site.range.start.line + 1}`;
     if (sa.job === null || sa.runs.length === 0 || sa.plan === null) {
+      unmatched.push({ line: sa.site.range.start.line + 1, appName: sa.site.appName });
       lines.push(`${where} no runs of this job in ${dbPath} (run "spark-optimizer collect" first)`);
       continue;
     }
@@ -230,7 +260,7 @@ export function recommendCommand(store: HistoryStore, file: string, options: Ana
     for (const s of sa.similar) lines.push(`  similar job: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
     json.push({ line: sa.site.range.start.line + 1, job: sa.job.appName, runs: sa.runs.length, ...(planJson(plan) as object), similar: sa.similar });
   }
-  return { lines, json, code: matched > 0 ? 0 : 2 };
+  return { lines, json, code: matched > 0 ? 0 : 2, unmatched };
 }
 
 function whatIfLines(rows: WhatIfRow[], by: 'instances' | 'cores', currency: string | null): string[] {

@@ -16,6 +16,9 @@
  *   spark-optimizer recommend FILE [--db FILE] [engine flags] [--format json]
  *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
  *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
+ *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE]   (service-commands.ts, service/)
+ *   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
+ *   spark-optimizer token list [--db FILE] [--format json] | token revoke ID [--db FILE]
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
  *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
@@ -44,6 +47,8 @@ import { z } from 'zod';
 import { HistoryStore } from '../store/history-store';
 import { formatDurationMs } from '../config/spark-units';
 import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
+import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
+import { ServiceConfigError } from '../service/config';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 import { escapeTerminal } from '../../../shared/src/escape';
 
@@ -86,6 +91,15 @@ ${ENGINE_FLAGS_USAGE}
   spark-optimizer recommend FILE [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
+  spark-optimizer serve [--port N] [--host HOST] [--db FILE] [--config FILE]
+      (the REST service: /api/v1/jobs, /api/v1/jobs/{name}/runs, /api/v1/applications/{appId},
+       /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
+       default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both)
+  spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
+      (a bearer token for the service, printed once; the store keeps only its SHA-256)
+  spark-optimizer token list [--db FILE] [--format json]
+  spark-optimizer token revoke ID [--db FILE]
+      (the service answers 401 to a revoked token from its next request on)
 Exit codes of collect: 0 everything stored, 1 some sources failed or were stored incomplete (the rest was
   stored), 2 nothing could be collected, 130 stopped by Ctrl-C (what was stored stays stored).
 ${QUERY_USAGE}`;
@@ -145,6 +159,10 @@ export async function main(argv: string[], write: (s: string) => void, writeErr:
         return engine(command, rest, out, err);
       case 'query':
         return await queryCommand(rest, out.text, err.text);
+      case 'serve':
+        return await serve(rest, out, err);
+      case 'token':
+        return token(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
@@ -154,7 +172,7 @@ export async function main(argv: string[], write: (s: string) => void, writeErr:
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof FlagError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof FlagError || e instanceof ServiceConfigError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       err.line(`spark-optimizer: ${e.message}`);
       err.text(USAGE);
       return 2;
@@ -511,6 +529,25 @@ function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out:
   } finally {
     store.close();
   }
+}
+
+async function serve(args: string[], out: Output, err: Output): Promise<number> {
+  const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}".`);
+  return serveCommand({ port: str(values.port), host: str(values.host), db: str(values.db), config: str(values.config) }, defaultDbPath({ ...process.env, SPARK_OPTIMIZER_DB: '' }), out, err);
+}
+
+function token(args: string[], out: Output, err: Output): number {
+  const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
+  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const [verb, ...rest] = positionals;
+  if (verb === 'create' && rest.length === 0) {
+    if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');
+    return tokenCreateCommand({ scope: str(values.scope), name: str(values.name), format: str(values.format) }, dbPath, out, err);
+  }
+  if (verb === 'list' && rest.length === 0) return tokenListCommand({ format: str(values.format) }, dbPath, out);
+  if (verb === 'revoke' && rest.length === 1) return tokenRevokeCommand(rest[0], dbPath, out, err);
+  throw new UsageError('Use "token create --scope read|collect|admin [--name NAME]", "token list" or "token revoke ID".');
 }
 
 if (require.main === module) {
