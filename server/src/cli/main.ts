@@ -68,10 +68,11 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
 /**
  * Runs one CLI invocation.
  * @param argv arguments after the program name.
- * @param out writes to stdout; err to stderr.
+ * @param out writes a line to stdout; err to stderr; write writes a chunk to stdout as it is (no line end added), for
+ *   output streamed in pieces (`query --format csv|json`).
  * @returns the exit code.
  */
-export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void, err: (s: string) => void, write?: (chunk: string) => void): Promise<number> {
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -87,7 +88,7 @@ export async function main(argv: string[], out: (s: string) => void, err: (s: st
       case 'recommend':
         return engine(command, rest, out, err);
       case 'query':
-        return await queryCommand(rest, out, err);
+        return await queryCommand(rest, out, err, process.env, write);
       case '--help':
       case '-h':
       case 'help':
@@ -444,7 +445,12 @@ function median(xs: number[]): number {
 }
 
 if (require.main === module) {
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(
+  main(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s + '\n'),
+    (s) => process.stderr.write(s + '\n'),
+    (chunk) => process.stdout.write(chunk),
+  ).then(
     (code) => process.exit(code),
     (e) => {
       process.stderr.write(`spark-optimizer: ${String(e)}\n`);
