@@ -1,0 +1,45 @@
+/**
+ * Renders docs/benchmarks.md from the section fragments the benches wrote to build/bench/ (report.ts): the machine
+ * (CPU model and count, memory, OS, Node), then each section in order with the time and load average it ran under.
+ *
+ *   node build/test/bench/render.js        (the last step of `npm run bench`)
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { BENCH_FRAGMENT_DIR, formatLoad, type BenchFragment } from './report';
+
+const OUT = path.join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
+
+function main(): void {
+  const fragments = (fs.existsSync(BENCH_FRAGMENT_DIR) ? fs.readdirSync(BENCH_FRAGMENT_DIR) : [])
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => JSON.parse(fs.readFileSync(path.join(BENCH_FRAGMENT_DIR, f), 'utf8')) as BenchFragment)
+    .sort((a, b) => a.order - b.order || a.id.localeCompare(b.id));
+  if (fragments.length === 0) throw new Error(`no bench fragments in ${BENCH_FRAGMENT_DIR}: run npm run bench`);
+  const cpus = os.cpus();
+  const lines = [
+    '# Benchmarks',
+    '',
+    '<!-- Written by `npm run bench` (test/bench/render.ts from the fragments in build/bench/); do not edit by hand. -->',
+    '',
+    'Every figure is a ratio to a baseline measured in the same run on the same machine, so the machine\'s speed',
+    'cancels out; absolute times are given for scale only. Timings on a shared machine are noisy: each section says',
+    'the load average (1 / 5 / 15 minutes) it ran under.',
+    '',
+    `Machine: ${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB memory, ` +
+      `${os.type()} ${os.release()}, Node ${process.version}.`,
+    '',
+    `Sections: ${fragments.map((f) => `[${f.title}](#${f.id})`).join(', ')}.`,
+    '',
+  ];
+  for (const f of fragments) {
+    lines.push(`<a id="${f.id}"></a>`, `## ${f.title}`, '');
+    lines.push(`Measured ${f.measuredAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}; load average ${formatLoad(f.loadAverageStart)} at the start, ${formatLoad(f.loadAverageEnd)} at the end.`, '');
+    lines.push(f.markdown.trimEnd(), '');
+  }
+  fs.writeFileSync(OUT, lines.join('\n'));
+  process.stdout.write(`wrote ${path.relative(process.cwd(), OUT)} (${fragments.length} section(s))\n`);
+}
+
+main();
