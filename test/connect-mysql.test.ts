@@ -29,6 +29,20 @@ import { MariaDbProcess } from './helpers/mariadb-process';
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
 const BIN = path.join(__dirname, '..', '..', 'bin', 'spark-optimizer');
 
+/** The lines of the event logs in `dir` (read with the product's own reader; Spark 4 writes rolling zstd logs). */
+async function eventLogText(dir: string): Promise<string[]> {
+  const lines: string[] = [];
+  for (const source of await discoverEventLogs(dir)) {
+    for await (const line of eventLogLines(source, newLineProgress())) if (line) lines.push(line);
+  }
+  return lines;
+}
+
+/** The events of the event logs in `dir`. */
+async function eventLogEvents(dir: string): Promise<Record<string, unknown>[]> {
+  return (await eventLogText(dir)).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** The database: three typed rows (the second inserted at +05:30) and 97 plain ones, ids 1..100. */
 function initSql(password: string): string {
   const plain = Array.from({ length: 97 }, (_, k) => `(${k + 4}, ${((k + 4) * 1.25).toFixed(2)}, NULL, NULL, 'c${k + 4}', NULL, NULL)`).join(', ');
@@ -102,7 +116,7 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
     assert.deepStrictEqual(rowsOf(r), [[50, 51, 100]]);
   });
 
-  it('reads in partitions (partitionColumn, numPartitions 4): four tasks, each with its id range', async () => {
+  it('reads in partitions (partitionColumn, numPartitions 4): four tasks (event log), each with its id range', async () => {
     await client.createJdbcView(
       { ...orders, name: 'orders_mysql_by_id', options: { ...orders.options, partitionColumn: 'id', lowerBound: '1', upperBound: '101', numPartitions: '4' } },
       password,
@@ -118,6 +132,15 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
       [2, 25, 51, 75],
       [3, 25, 76, 100],
     ]);
+    // The server's event log: the stage that read the JDBC RDD of 4 partitions ran 4 tasks, each ended.
+    const events = (await eventLogEvents(spark.eventLogDir)).filter((e) => e.Event === 'SparkListenerStageCompleted' || e.Event === 'SparkListenerTaskEnd');
+    const scans = events.filter(
+      (e) => e.Event === 'SparkListenerStageCompleted' && (e['Stage Info'] as { 'RDD Info': { Name: string; 'Number of Partitions': number }[] })['RDD Info'].some((i) => i.Name === 'JDBCRDD' && i['Number of Partitions'] === 4),
+    );
+    assert.strictEqual(scans.length, 1, 'one stage read the partitioned JDBC RDD');
+    const stage = scans[0]['Stage Info'] as { 'Stage ID': number; 'Number of Tasks': number };
+    assert.strictEqual(stage['Number of Tasks'], 4);
+    assert.strictEqual(events.filter((e) => e.Event === 'SparkListenerTaskEnd' && e['Stage ID'] === stage['Stage ID']).length, 4);
   });
 
   it("a wrong password: Spark's error class, and the password is not in the message", async () => {
@@ -150,10 +173,7 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
 
   it("the password is in none of Spark's listener events (its event log), where Spark writes each plan as text", async () => {
     // createJdbcView set spark.sql.redaction.string.regex on the session for the password option.
-    const lines: string[] = [];
-    for (const source of await discoverEventLogs(spark.eventLogDir)) {
-      for await (const line of eventLogLines(source, newLineProgress())) if (line) lines.push(line);
-    }
+    const lines = await eventLogText(spark.eventLogDir);
     const planEvents = lines.filter((l) => l.includes('permitMysqlScheme'));
     assert.ok(planEvents.length > 0, 'the event log has the JDBC plans');
     assert.ok(planEvents.some((l) => l.includes('(redacted)')));
