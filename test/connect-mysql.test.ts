@@ -19,6 +19,7 @@ import * as path from 'path';
 import { SparkConnectClient, type JdbcView, type QueryResult } from '../server/src/connect/client';
 import { SparkConnectError } from '../server/src/connect/errors';
 import { ConnectSessions } from '../server/src/connect/sessions';
+import { sqlNamesView } from '../server/src/connect/sql-statements';
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { eventLogLines, newLineProgress } from '../server/src/history/event-log/lines';
 import { ipcRows } from '../shared/src/arrow-values';
@@ -29,18 +30,18 @@ import { MariaDbProcess } from './helpers/mariadb-process';
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
 const BIN = path.join(__dirname, '..', '..', 'bin', 'spark-optimizer');
 
-/** The lines of the event logs in `dir` (read with the product's own reader; Spark 4 writes rolling zstd logs). */
-async function eventLogText(dir: string): Promise<string[]> {
-  const lines: string[] = [];
+/**
+ * The lines of each application's event log in `dir` (read with the product's own reader; Spark 4 writes rolling zstd
+ * logs). The shared server may have been restarted by another test: one log per application, stage ids per log.
+ */
+async function eventLogsByApp(dir: string): Promise<string[][]> {
+  const apps: string[][] = [];
   for (const source of await discoverEventLogs(dir)) {
+    const lines: string[] = [];
     for await (const line of eventLogLines(source, newLineProgress())) if (line) lines.push(line);
+    apps.push(lines);
   }
-  return lines;
-}
-
-/** The events of the event logs in `dir`. */
-async function eventLogEvents(dir: string): Promise<Record<string, unknown>[]> {
-  return (await eventLogText(dir)).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return apps;
 }
 
 /** The database: three typed rows (the second inserted at +05:30) and 97 plain ones, ids 1..100. */
@@ -133,14 +134,19 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
       [3, 25, 76, 100],
     ]);
     // The server's event log: the stage that read the JDBC RDD of 4 partitions ran 4 tasks, each ended.
-    const events = (await eventLogEvents(spark.eventLogDir)).filter((e) => e.Event === 'SparkListenerStageCompleted' || e.Event === 'SparkListenerTaskEnd');
-    const scans = events.filter(
-      (e) => e.Event === 'SparkListenerStageCompleted' && (e['Stage Info'] as { 'RDD Info': { Name: string; 'Number of Partitions': number }[] })['RDD Info'].some((i) => i.Name === 'JDBCRDD' && i['Number of Partitions'] === 4),
-    );
-    assert.strictEqual(scans.length, 1, 'one stage read the partitioned JDBC RDD');
-    const stage = scans[0]['Stage Info'] as { 'Stage ID': number; 'Number of Tasks': number };
+    const found: { stage: { 'Stage ID': number; 'Number of Tasks': number }; events: Record<string, unknown>[] }[] = [];
+    for (const app of await eventLogsByApp(spark.eventLogDir)) {
+      const events = app.filter((l) => /"Event":"SparkListener(StageCompleted|TaskEnd)"/.test(l)).map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const e of events) {
+        const info = e['Stage Info'] as { 'Stage ID': number; 'Number of Tasks': number; 'RDD Info': { Name: string; 'Number of Partitions': number }[] } | undefined;
+        if (e.Event === 'SparkListenerStageCompleted' && info?.['RDD Info'].some((i) => i.Name === 'JDBCRDD' && i['Number of Partitions'] === 4)) found.push({ stage: info, events });
+      }
+    }
+    assert.strictEqual(found.length, 1, 'one stage read the partitioned JDBC RDD');
+    const { stage, events } = found[0];
     assert.strictEqual(stage['Number of Tasks'], 4);
-    assert.strictEqual(events.filter((e) => e.Event === 'SparkListenerTaskEnd' && e['Stage ID'] === stage['Stage ID']).length, 4);
+    const ends = events.filter((e) => e.Event === 'SparkListenerTaskEnd' && e['Stage ID'] === stage['Stage ID']);
+    assert.deepStrictEqual(ends.map((e) => (e['Task Info'] as { 'Partition ID': number })['Partition ID']).sort(), [0, 1, 2, 3]);
   });
 
   it("a wrong password: Spark's error class, and the password is not in the message", async () => {
@@ -153,6 +159,13 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
     assert.match(err.message.split('\n')[0], /^\[FAILED_JDBC\.CONNECTION\] Failed JDBC jdbc:mysql:\*+\(redacted\) on the operation: Couldn't connect to the database/);
     assert.match(err.message, /\nCaused by: .*Access denied for user 'spark'@'127\.0\.0\.1'/);
     assert.ok(!err.message.includes(wrong) && !err.message.includes(password));
+  });
+
+  it('the language server registers only the views a query names', () => {
+    assert.strictEqual(sqlNamesView('SELECT * FROM orders_mysql o JOIN x', 'orders_mysql'), true);
+    assert.strictEqual(sqlNamesView('select * from `ORDERS_MYSQL`', 'orders_mysql'), true);
+    assert.strictEqual(sqlNamesView('SELECT * FROM orders_mysql_by_id', 'orders_mysql'), false);
+    assert.strictEqual(sqlNamesView('SELECT 1', 'orders_mysql'), false);
   });
 
   it("the language server's session pool registers a configured view once per session and password", async () => {
@@ -173,7 +186,7 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
 
   it("the password is in none of Spark's listener events (its event log), where Spark writes each plan as text", async () => {
     // createJdbcView set spark.sql.redaction.string.regex on the session for the password option.
-    const lines = await eventLogText(spark.eventLogDir);
+    const lines = (await eventLogsByApp(spark.eventLogDir)).flat();
     const planEvents = lines.filter((l) => l.includes('permitMysqlScheme'));
     assert.ok(planEvents.length > 0, 'the event log has the JDBC plans');
     assert.ok(planEvents.some((l) => l.includes('(redacted)')));

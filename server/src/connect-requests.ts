@@ -16,7 +16,7 @@ import type { QueryResultPayload } from '../../shared/src/spark-query';
 import { redactToken } from './connect/connection-string';
 import { SparkConnectError, sqlErrorRange } from './connect/errors';
 import { ConnectSessions } from './connect/sessions';
-import { sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
+import { sqlNamesView, sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
 import type { Logger } from './logger';
 
 /** Error code of a failed Spark Connect request (LSP leaves -32899..-32800 to the protocol; app codes are free). */
@@ -48,7 +48,9 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
     try {
       const client = sessions.get(p.target);
       log.info(`Spark Connect ${redactToken(p.target.url)}: running query ${p.queryId}`);
-      for (const view of p.jdbcViews ?? []) {
+      // Only the views this SQL names: a view whose database is down or whose password is not set yet must not break
+      // queries that do not read it.
+      for (const view of (p.jdbcViews ?? []).filter((v) => sqlNamesView(p.sql, v.name))) {
         if (await sessions.registerJdbcView(p.target, view)) log.info(`Spark Connect: registered JDBC view ${view.name} (${view.dbtable})`);
       }
       const r = await client.executeSql(p.sql, {

@@ -307,7 +307,8 @@ export namespace ConnectRunQueryRequest {
     target: SparkConnectTarget;
     /**
      * JDBC tables to register as temporary views of the session before the query (`sparkOptimizer.sparkConnect.jdbcViews`),
-     * each with its password from SecretStorage; the server registers a view again only when it or the session changed.
+     * each with its password from SecretStorage; the server registers those the SQL names, and a view again only when
+     * it or the session changed.
      */
     jdbcViews?: JdbcViewTarget[];
     sql: string;
