@@ -1,9 +1,16 @@
 /** The CLI's collect and check commands on the real example runs (examples/history). */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { main } from '../server/src/cli/main';
+import { HistoryStore } from '../server/src/store/history-store';
+
+/** `s` as a literal inside a RegExp. */
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -33,6 +40,84 @@ describe('spark-optimizer CLI', () => {
     const deep = await run('collect', '--source', 'event-logs', '--path', path.join(tmp, 'logs'), '--recursive', '--db', db);
     assert.strictEqual(deep.code, 0);
     assert.match(deep.out[deep.out.length - 1], /^2 event log\(s\) in .*: 2 new, 0 updated, 0 unchanged, 0 failed\./);
+  });
+
+  it('collect shows the reader\'s warnings of a real log cut by a killed driver, and exits 0', async () => {
+    // A zstd log whose driver was SIGKILLed inside an open frame (scripts/generate-codec-samples.sh); expected.json holds
+    // what Spark's own decoder read from it: its line count, the last line cut.
+    const codecs = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'spark-codecs');
+    const expected = JSON.parse(fs.readFileSync(path.join(codecs, 'expected.json'), 'utf8')) as { files: Record<string, { lines: number; unparsableLines: number; fileEnds: string }> };
+    const rel = Object.keys(expected.files).find((f) => f.startsWith('inprogress/') && f.endsWith('.zstd.inprogress'));
+    assert.ok(rel);
+    const exp = expected.files[rel];
+    assert.deepStrictEqual([exp.fileEnds, exp.unparsableLines], ['inside', 1]);
+    fs.mkdirSync(path.join(tmp, 'logs'));
+    const file = path.join(tmp, 'logs', path.basename(rel));
+    fs.copyFileSync(path.join(codecs, rel), file);
+    const r = await run('collect', '--path', path.join(tmp, 'logs'), '--db', path.join(tmp, 'h.db'));
+    assert.strictEqual(r.code, 0);
+    const warnings = r.out.filter((l) => l.startsWith('warning '));
+    assert.strictEqual(warnings.length, 2, r.out.join('\n'));
+    assert.match(warnings[0], new RegExp(`^warning +${escape(file)}: zstd stream ends inside the frame at byte \\d+ \\(truncated: the application is still running or crashed\\)`));
+    assert.match(warnings[1], new RegExp(`^warning +${escape(file)}:${exp.lines}: malformed line skipped \\(invalid JSON`));
+    assert.match(r.out[r.out.length - 1], /^1 event log\(s\) in .*: 1 new, 0 updated, 0 unchanged, 0 failed, 1 malformed line\(s\) skipped\./);
+    const json = await run('collect', '--path', path.join(tmp, 'logs'), '--db', path.join(tmp, 'h2.db'), '--format', 'json');
+    const summary = JSON.parse(json.out.join('\n')) as { warnings: { path: string; message: string }[]; decodeErrors: unknown[] };
+    assert.deepStrictEqual(summary.decodeErrors, []);
+    assert.deepStrictEqual(summary.warnings.map((w) => w.path), [file, file]);
+  });
+
+  it('collect reports a corrupt lz4 block as a decode error of its file, keeps the run as incomplete, and exits 1', async () => {
+    const single = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'spark-codecs', 'single');
+    const name = fs.readdirSync(single).find((f) => f.endsWith('.lz4'));
+    assert.ok(name);
+    const bytes = fs.readFileSync(path.join(single, name));
+    // The last data block (before the end block): its checksum field (header + 17) no longer matches its data
+    // (lz4-java: "Stream is corrupted"). Block layout: 21-byte header, compressed length at +9.
+    const starts: number[] = [];
+    for (let at = 0; at < bytes.length; at += 21 + bytes.readInt32LE(at + 9)) starts.push(at);
+    const badBlock = starts[starts.length - 2];
+    assert.strictEqual(bytes.toString('latin1', badBlock, badBlock + 8), 'LZ4Block');
+    bytes.writeInt32LE(bytes.readInt32LE(badBlock + 17) ^ 0x1234, badBlock + 17);
+    fs.mkdirSync(path.join(tmp, 'logs'));
+    const file = path.join(tmp, 'logs', name);
+    fs.writeFileSync(file, bytes);
+    const db = path.join(tmp, 'h.db');
+    const r = await run('collect', '--path', path.join(tmp, 'logs'), '--db', db);
+    assert.strictEqual(r.code, 1);
+    const errors = r.out.filter((l) => l.startsWith('error '));
+    assert.strictEqual(errors.length, 1, r.out.join('\n'));
+    assert.ok(errors[0].replace(/^error +/, 'error ').startsWith(`error ${file} (lz4, byte ${badBlock}): corrupt lz4 data: LZ4 block at byte ${badBlock} fails its checksum`), errors[0]);
+    assert.match(r.out[r.out.length - 1], /: 1 new, 0 updated, 0 unchanged, 0 failed, 1 stored incomplete/);
+    const json = await run('collect', '--path', path.join(tmp, 'logs'), '--db', path.join(tmp, 'h2.db'), '--format', 'json');
+    assert.strictEqual(json.code, 1);
+    const summary = JSON.parse(json.out.join('\n')) as { decodeErrors: { path: string; file: string; offset: number; codec: string }[] };
+    assert.deepStrictEqual(summary.decodeErrors.map((e) => [e.path, e.file, e.offset, e.codec]), [[file, file, badBlock, 'lz4']]);
+    const appId = name.replace(/\.lz4$/, '');
+    const store = HistoryStore.open(db);
+    try {
+      assert.strictEqual(store.runById(appId)?.completed, false);
+    } finally {
+      store.close();
+    }
+  });
+
+  it('reads lz4 logs without a Node deprecation warning (no new Buffer() in the lz4 path), in the bundled CLI', async () => {
+    // xxhashjs 0.2.2 called `new Buffer()`, so Node printed DEP0005 on stderr once per process that read an lz4 log.
+    const codecs = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'spark-codecs');
+    const expected = JSON.parse(fs.readFileSync(path.join(codecs, 'expected.json'), 'utf8')) as { files: Record<string, { codec: string }> };
+    const lz4 = Object.keys(expected.files).filter((f) => expected.files[f].codec === 'lz4' && !f.startsWith('rolling/'));
+    assert.strictEqual(lz4.length, 2); // the finished one and the killed one
+    fs.mkdirSync(path.join(tmp, 'logs'));
+    for (const rel of lz4) fs.copyFileSync(path.join(codecs, rel), path.join(tmp, 'logs', path.basename(rel)));
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'server', 'out', 'cli.js'), 'collect', '--path', path.join(tmp, 'logs'), '--db', path.join(tmp, 'h.db')], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.match(r.stdout, /2 event log\(s\) in .*: 2 new, 0 updated, 0 unchanged, 0 failed/);
+    assert.doesNotMatch(r.stderr, /DeprecationWarning|DEP0005/);
+    assert.strictEqual(r.stderr, '');
   });
 
   it('check prints one line per finding, exits 1, and --format json gives the recommendation', async () => {

@@ -145,6 +145,9 @@ describe('event-log codecs (Spark-written samples)', () => {
       assert.ok(stats.warnings.some((w) => w.startsWith(`${file}:${exp.lines}: malformed line skipped (invalid JSON`)), stats.warnings.join('\n'));
       assert.ok(record);
       assert.equal(record.completed, false);
+      // A live log cut at its end is read as far as it goes: a warning, not a decode error.
+      assert.deepEqual(stats.decodeErrors, []);
+      assert.equal(record.incompleteReason, undefined);
       assert.equal(record.totalTasks, exp.taskEnds);
       assert.equal(record.appName, exp.appName);
       // zstd: the open frame; lz4: the missing end block. snappy and lzf have no end marker to miss.
@@ -153,21 +156,31 @@ describe('event-log codecs (Spark-written samples)', () => {
     });
   }
 
-  it('warns about an lz4 block whose checksum does not match, naming the file and the block offset', async () => {
-    const [rel, exp] = sampleOf('lz4');
+  it('reports an lz4 block whose checksum does not match as a decode error naming the file and the block offset', async () => {
+    const [rel] = sampleOf('lz4');
     const bytes = await fsp.readFile(path.join(SAMPLES, rel));
     // Second block: header at 21 + first block's compressed length; its checksum field is at +17.
+    const firstBlockBytes = bytes.readInt32LE(13);
     const second = 21 + bytes.readInt32LE(9);
     bytes.writeInt32LE(bytes.readInt32LE(second + 17) ^ 0x5a5a5, second + 17);
     const file = path.join(tmp, 'local-1.lz4');
     await fsp.writeFile(file, bytes);
-    const { record, stats } = await readEventLog(await singleSource(file));
+    const { stats } = await readEventLog(await singleSource(file));
     assert.deepEqual(
-      stats.warnings.map((w) => w.replace(/stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/, 'stored …, computed …')),
-      [`${file}: LZ4 block at byte ${second} fails its checksum (stored …, computed …): its ${bytes.readInt32LE(second + 13)} bytes may be damaged`],
+      stats.decodeErrors.map((e) => ({ ...e, message: e.message.replace(/stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/, 'stored …, computed …') })),
+      [
+        {
+          file,
+          offset: second,
+          codec: 'lz4',
+          message: `corrupt lz4 data: LZ4 block at byte ${second} fails its checksum (stored …, computed … from its ${bytes.readInt32LE(second + 13)} decoded bytes); the rest of this file is not read`,
+        },
+      ],
     );
-    assert.equal(stats.lines, exp.lines); // the block is still used
-    assert.equal(record?.totalTasks, exp.taskEnds);
+    // Only the first block is used (as lz4-java, which throws "Stream is corrupted" at the bad block).
+    assert.equal(stats.bytes, firstBlockBytes);
+    // The first block holds no SparkListenerApplicationStart: not an application, nothing stored.
+    assert.match(stats.warnings[0], /no SparkListenerApplicationStart event/);
   });
 
   it('computes lz4-java checksums: XXH32 seed 0x9747b28c masked to 28 bits, as stored in the sample', async () => {
@@ -179,7 +192,7 @@ describe('event-log codecs (Spark-written samples)', () => {
     const lines = await collectLines(await singleSource(path.join(SAMPLES, rel)), progress);
     const decoded = Buffer.from(lines.join('\n') + '\n', 'utf8');
     const first = decoded.subarray(0, bytes.readInt32LE(13));
-    assert.equal(lz4BlockChecksum(first), bytes.readInt32LE(17));
+    assert.equal((await lz4BlockChecksum())(first), bytes.readInt32LE(17));
   });
 
   for (const codec of ['lz4', 'snappy', 'lzf', 'zstd']) {
@@ -198,6 +211,49 @@ describe('event-log codecs (Spark-written samples)', () => {
       assert.ok(progress.warnings[0].startsWith(`${file}: `) && /ends inside|truncated/.test(progress.warnings[0]), progress.warnings[0]);
     });
   }
+
+  it('reports a damaged snappy block and a damaged lzf chunk in the middle of a Spark log as decode errors at their offsets', async () => {
+    // Block starts from the container layouts (snappy-java: 16-byte header, then [length BE][block]; ning LZF: "ZV",
+    // type, lengths BE): the third block/chunk of each sample is damaged in its header.
+    const cases: [string, (b: Buffer) => number, RegExp][] = [
+      [
+        'snappy',
+        (b) => {
+          let at = 16;
+          for (let i = 0; i < 2; i++) at += 4 + b.readUInt32BE(at);
+          b.writeUInt32BE(0x7fffffff, at); // a length no snappy-java block has
+          return at;
+        },
+        /snappy block at byte \d+ has an impossible length/,
+      ],
+      [
+        'lzf',
+        (b) => {
+          let at = 0;
+          for (let i = 0; i < 2; i++) at += b[at + 2] === 0 ? 5 + b.readUInt16BE(at + 3) : 7 + b.readUInt16BE(at + 3);
+          b[at] = 0x58; // 'X' instead of the 'Z' of "ZV"
+          return at;
+        },
+        /no LZF chunk header "ZV" at byte \d+/,
+      ],
+    ];
+    for (const [codec, damage, message] of cases) {
+      const [rel] = sampleOf(codec);
+      const bytes = await fsp.readFile(path.join(SAMPLES, rel));
+      const full = await collectLines(await singleSource(path.join(SAMPLES, rel)));
+      const at = damage(bytes);
+      const file = path.join(tmp, `local-7.${codec}`);
+      await fsp.writeFile(file, bytes);
+      const progress = newLineProgress();
+      const lines = await collectLines(await singleSource(file), progress);
+      assert.deepEqual(progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]), [[file, at, codec]], codec);
+      assert.match(progress.decodeErrors[0].message, message);
+      assert.deepEqual(progress.warnings, [], codec);
+      // Two blocks' worth of lines came out, all but the cut last one whole lines of the log.
+      assert.ok(lines.length > 0 && lines.length < full.length, `${codec}: ${lines.length} lines`);
+      assert.deepEqual(lines.slice(0, -1), full.slice(0, lines.length - 1), codec);
+    }
+  });
 
   it('reads concatenated lz4 and snappy streams (repeated headers, lz4 end blocks in between)', async () => {
     for (const codec of ['lz4', 'snappy']) {
@@ -266,9 +322,9 @@ describe('event-log codecs (Spark-written samples)', () => {
       const progress = newLineProgress();
       const lines = await collectLines(await singleSource(file), progress);
       assert.deepEqual(lines, [], codec);
-      assert.equal(progress.warnings.length, 1, codec);
-      assert.ok(progress.warnings[0].startsWith(`${file}: corrupt ${codec} data: `), progress.warnings[0]);
-      assert.match(progress.warnings[0], /the rest of this file \(from byte 0\) is skipped$/);
+      assert.deepEqual(progress.warnings, [], codec);
+      assert.deepEqual(progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]), [[file, 0, codec]]);
+      assert.match(progress.decodeErrors[0].message, new RegExp(`^corrupt ${codec} data: .*; the rest of this file is not read$`));
     }
   });
 });

@@ -9,7 +9,7 @@ import type { ReadStats } from '../server/src/history/application-record';
 import { ApplicationFolder, classifyTaskFailure, durationQuantiles, sparkQuantile } from '../server/src/history/event-log';
 
 function emptyStats(): ReadStats {
-  return { lines: 0, malformedLines: 0, malformedLineNumbers: [], ignoredEvents: 0, bytes: 0, files: [], warnings: [] };
+  return { lines: 0, malformedLines: 0, malformedLineNumbers: [], ignoredEvents: 0, bytes: 0, files: [], warnings: [], decodeErrors: [], corrections: [] };
 }
 
 function taskEnd(stageId: number, launch: number, finish: number, reason: Record<string, unknown> = { Reason: 'Success' }, extra: Record<string, unknown> = {}): unknown {
@@ -55,11 +55,20 @@ describe('event-log folder', () => {
     assert.equal(r.appId, 'from-file-name');
     assert.equal(r.master, 'yarn');
     assert.equal(r.executorMemoryMiB, null);
-    assert.equal(r.totalTasks, 3);
+    // The two task ends without a Stage ID cannot be placed: skipped and counted, never a phantom stage −1.
+    assert.equal(r.totalTasks, 1);
+    assert.deepStrictEqual(r.stages.map((s) => s.stageId), [1]);
     assert.equal(r.executorRunTimeMs, 0);
     assert.equal(r.totalExecutorsAdded, 1); // only the one with an Executor ID
     assert.equal(r.completed, false); // no end timestamp
     assert.ok(stats.ignoredEvents >= 6);
+    assert.deepStrictEqual(
+      stats.corrections.map((c) => [c.field, c.problem, c.action, c.count, c.example]),
+      [
+        ['SparkListenerTaskEnd Stage ID', 'absent', 'event-skipped', 2, 'absent'],
+        ['SparkListenerTaskEnd Task Metrics Executor Run Time', 'not a non-negative integer within 2^53', 'dropped', 1, '"5"'],
+      ],
+    );
   });
 
   it('folds a stub application: settings, executors, stages, quantiles, failures', () => {

@@ -77,7 +77,12 @@ describe('event-log lines', () => {
     assert.deepEqual(lines, (await collect(await singleSource(QUBOLE))).slice(0, 20));
     assert.equal(progress.bytes, 46640);
     assert.equal(progress.warnings.length, 1);
-    assert.match(progress.warnings[0], /zstd stream ends inside a frame \(truncated/);
+    assert.equal(
+      progress.warnings[0],
+      `${file}: zstd stream ends inside the frame at byte 8433 (truncated: the application is still running or crashed); read what decoded before the cut`,
+    );
+    assert.deepEqual(progress.cuts.map((c) => [c.offset, c.codec]), [[8433, 'zstd']]);
+    assert.deepEqual(progress.decodeErrors, []);
   });
 
   it('reads a real zstd log cut mid-frame: every complete line, the cut line counted as malformed', async () => {
@@ -105,16 +110,44 @@ describe('event-log lines', () => {
     assert.ok(full[13303].startsWith(cut[13303] as string) && (cut[13303] as string).length === 2336);
   });
 
-  it('stops a corrupt zstd file with a warning instead of throwing', async () => {
-    const bytes = Buffer.from(await fsp.readFile(QUBOLE_FRAMES));
-    bytes.fill(0xff, 8433 + 6, 8433 + 200); // garble frame 5's block data
-    const file = path.join(tmp, 'corrupt.zstd');
-    await fsp.writeFile(file, bytes);
+  it('stops a corrupt zstd file with a decode error naming the damaged frame, after the lines before it', async () => {
+    // Frame 5 starts at byte 8433: its header is 6 bytes, its first block header 3. Garbling the block header is caught
+    // by the frame walker; garbling compressed bytes inside the block is caught by libzstd ("Data corruption detected"
+    // or a bad checksum, as the zstd CLI says for this file).
+    const cases: [string, number, number, RegExp][] = [
+      ['block header', 8433 + 6, 8433 + 200, /^corrupt zstd data: zstd block at byte 8439 has the reserved block type/],
+      ['block content', 8433 + 40, 8433 + 200, /^corrupt zstd data: zstd frame at byte 8433 does not decode \(/],
+    ];
+    const plain = await collect(await singleSource(QUBOLE));
+    for (const [what, from, to, message] of cases) {
+      const bytes = Buffer.from(await fsp.readFile(QUBOLE_FRAMES));
+      bytes.fill(0xff, from, to);
+      const file = path.join(tmp, 'corrupt.zstd');
+      await fsp.writeFile(file, bytes);
+      for (const chunkBytes of [64 * 1024, 1000, 7]) {
+        const progress = newLineProgress();
+        const lines = await collect(await singleSource(file), { chunkBytes }, progress);
+        // Frames 0-4 hold 20 whole lines; nothing of the garbled frame is handed out as lines of its own.
+        assert.deepEqual(lines.slice(0, 20), plain.slice(0, 20), `${what}, chunkBytes ${chunkBytes}`);
+        assert.ok(lines.length <= 21, `${what}: ${lines.length} lines`);
+        assert.deepEqual(progress.warnings, []);
+        assert.equal(progress.decodeErrors.length, 1, what);
+        const [error] = progress.decodeErrors;
+        assert.deepEqual([error.file, error.offset, error.codec], [file, 8433, 'zstd']);
+        assert.match(error.message, message);
+      }
+    }
+  });
+
+  it('stops a zstd file with bytes that are no zstd frame after a good frame, with a decode error at that byte', async () => {
+    const bytes = await fsp.readFile(QUBOLE_FRAMES);
+    const file = path.join(tmp, 'tail-garbage.zstd');
+    await fsp.writeFile(file, Buffer.concat([bytes.subarray(0, 8433), Buffer.from('not zstd at all\n')]));
     const progress = newLineProgress();
     const lines = await collect(await singleSource(file), {}, progress);
-    assert.ok(lines.length >= 20 && lines.length < 30, `got ${lines.length} lines`);
-    assert.deepEqual(lines.slice(0, 20), (await collect(await singleSource(QUBOLE))).slice(0, 20));
-    assert.equal(progress.warnings.length, 1);
+    assert.deepEqual(lines, (await collect(await singleSource(QUBOLE))).slice(0, 20));
+    assert.deepEqual(progress.decodeErrors.map((e) => [e.offset, e.codec]), [[8433, 'zstd']]);
+    assert.match(progress.decodeErrors[0].message, /no zstd frame magic at byte 8433/);
   });
 
   it('reads gzip (Databricks-rolled) logs', async () => {
@@ -137,8 +170,14 @@ describe('event-log lines', () => {
     const src = await singleSource(file);
     const progress = newLineProgress();
     assert.deepEqual(await collect(src, {}, progress), []);
-    assert.deepEqual(progress.warnings, [
-      `${file}: corrupt lz4 data: bad LZ4Block header at byte 0 (token 0x0, compressed 0 B, decompressed 0 B); the rest of this file (from byte 0) is skipped`,
+    assert.deepEqual(progress.warnings, []);
+    assert.deepEqual(progress.decodeErrors, [
+      {
+        file,
+        offset: 0,
+        codec: 'lz4',
+        message: 'corrupt lz4 data: bad LZ4Block header at byte 0 (token 0x0, compressed 0 B, decompressed 0 B); the rest of this file is not read',
+      },
     ]);
   });
 
@@ -163,7 +202,7 @@ describe('event-log lines', () => {
     const progress = newLineProgress();
     let n = 0;
     for await (const _ of eventLogLines(src, progress)) if (++n === 10) break;
-    // Only the first 64 KiB read chunk (in 16 KiB decoder slices) was decompressed, not the 35.5 MB file.
+    // Only the first read chunks were decompressed (the decoder is paused past 1 MiB of waiting output), not the 35.5 MB file.
     assert.ok(progress.bytes < 4 * 1024 * 1024, `decoded ${progress.bytes} bytes for 10 lines`);
   });
 });

@@ -142,7 +142,10 @@ describe('event-log reader', () => {
     assert.equal(stats.malformedLines, 1);
     assert.deepEqual(stats.malformedLineNumbers, [4]); // the SparkListenerEnvironmentUpdate line
     assert.match(stats.warnings.join('\n'), /malformed_json_eventlog\.zstd:4: malformed line skipped \(invalid JSON/);
+    // One bad line is tolerated (below JSON_FAILURE_RUN / JSON_FAILURE_SHARE): no decode error, the record is whole.
+    assert.deepEqual(stats.decodeErrors, []);
     assert.ok(r !== null);
+    assert.equal(r.incompleteReason, undefined);
     assert.equal(r.appId, 'application_1603128018386_7759');
     assert.equal(r.sparkVersion, '3.1.1');
     assert.equal(r.master, null); // lost with the environment line
@@ -407,6 +410,33 @@ describe('event-log reader', () => {
       assert.equal(stats.lines, 20);
       assert.match(stats.warnings[0], /missing event log file\(s\) with index 2/);
     });
+  });
+
+  it('decoded bytes that are not JSON lines in bulk are a decode error, and the record is kept as incomplete with the reason', async () => {
+    // A real plain log (qubole-sparklens local-1532512550423, 30 lines) with 16 KiB of a compressed file's bytes put
+    // after its 10th line, as a decoder that goes wrong produces: lines cut at 0x0A bytes, none of them JSON.
+    const tmp = await fsp.mkdtemp(path.join(os.tmpdir(), 'event-log-garbled-'));
+    try {
+      const log = await fsp.readFile(path.join(FIXTURES, 'qubole-sparklens/local-1532512550423'));
+      const lz4 = await fsp.readFile(path.join(FIXTURES, 'spark-codecs/single/local-1795265041685.lz4'));
+      let mid = 0;
+      for (let i = 0; i < 10; i++) mid = log.indexOf(0x0a, mid) + 1;
+      const garbage = lz4.subarray(4096, 4096 + 16 * 1024);
+      const file = path.join(tmp, 'local-1532512550423');
+      await fsp.writeFile(file, Buffer.concat([log.subarray(0, mid), garbage, Buffer.from('\n'), log.subarray(mid)]));
+      const { record: r, stats } = await readEventLog(await singleSource(file), { validateAllLines: true });
+      assert.ok(stats.malformedLines >= 5, `${stats.malformedLines} malformed lines`);
+      assert.equal(stats.decodeErrors.length, 1);
+      const [error] = stats.decodeErrors;
+      assert.deepEqual([error.file, error.offset, error.codec], [file, null, 'json']);
+      assert.match(error.message, new RegExp(`^${stats.malformedLines} of \\d+ lines are not JSON events \\(the longest run: \\d+ from line \\d+\\)`));
+      assert.ok(r !== null);
+      assert.equal(r.completed, false);
+      assert.equal(r.appId, 'local-1532512550423');
+      assert.match(r.incompleteReason ?? '', /^part of the log could not be decoded \(local-1532512550423: \d+ of \d+ lines are not JSON events/);
+    } finally {
+      await fsp.rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it('a file without SparkListenerApplicationStart gives no record and says why first', async () => {

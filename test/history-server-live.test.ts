@@ -185,8 +185,10 @@ function makePki(dir: string): string | null {
 }
 
 /** Records in a comparable order. Nothing is normalised: the store keeps no path inside a record. */
+/** Records by application id, then attempt id (every attempt is a record of its own). */
 function byApp(records: ApplicationRecord[]): ApplicationRecord[] {
-  return [...records].sort((a, b) => (a.appId < b.appId ? -1 : a.appId > b.appId ? 1 : 0));
+  const key = (r: ApplicationRecord) => `${r.appId}\u0000${r.attemptId ?? ''}`;
+  return [...records].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
 describe('History Server collection against a real Spark History Server (pyspark 4.3.0)', function () {
@@ -194,7 +196,10 @@ describe('History Server collection against a real Spark History Server (pyspark
   let logDir: string;
   let shs: RealHistoryServer;
   let direct: ApplicationRecord[];
+  /** Distinct application ids (what the History Server lists as applications). */
   let expectedIds: string[];
+  /** Application attempts (what the store keeps: every attempt): the ids plus attempts 1-3 of application_1724877841851_0016. */
+  let expectedRuns: number;
   let sources: EventLogSource[];
   const clients: HistoryServerClient[] = [];
   const proxies: FaultProxy[] = [];
@@ -219,7 +224,7 @@ describe('History Server collection against a real Spark History Server (pyspark
 
   /** The store holds every application exactly once, each equal to the record read from the files directly. */
   function assertComplete(store: HistoryStore): void {
-    assert.strictEqual(store.countApplications(), expectedIds.length);
+    assert.strictEqual(store.countApplications(), expectedRuns);
     assert.deepStrictEqual(byApp(store.allRuns()), direct);
   }
 
@@ -237,13 +242,15 @@ describe('History Server collection against a real Spark History Server (pyspark
     }
     for (const rel of FIXTURE_LOGS) fs.cpSync(path.join(LOGS, rel), path.join(logDir, path.basename(rel)), { recursive: true });
 
-    // The reference: the same files read directly (the store keeps the newest attempt per application).
+    // The reference: the same files read directly (the store keeps every attempt).
     const directStore = HistoryStore.open(':memory:');
     const s = await collectEventLogs(logDir, directStore);
     assert.deepStrictEqual(s.failed, []);
     direct = byApp(directStore.allRuns());
     directStore.close();
-    expectedIds = direct.map((r) => r.appId);
+    expectedIds = [...new Set(direct.map((r) => r.appId))];
+    expectedRuns = direct.length;
+    assert.strictEqual(expectedRuns, expectedIds.length + 3);
     sources = await discoverEventLogs(logDir);
 
     shs = new RealHistoryServer(logDir, await freePort(), sparkHome(), path.join(tmp, 'history-server.out'));
@@ -266,11 +273,12 @@ describe('History Server collection against a real Spark History Server (pyspark
     const store = freshStore('main');
     const s = await collect(store, shs.url);
     assert.deepStrictEqual(s.failed, []);
-    assert.strictEqual(s.found, expectedIds.length);
-    assert.strictEqual(s.inserted, expectedIds.length);
-    assert.strictEqual(s.downloaded, expectedIds.length);
-    assert.strictEqual(s.olderAttemptsSkipped, 3); // attempts 1-3 of application_1724877841851_0016
+    assert.strictEqual(s.found, expectedRuns);
+    assert.strictEqual(s.inserted, expectedRuns);
+    assert.strictEqual(s.downloaded, expectedRuns);
     assertComplete(store);
+    // Every attempt of the YARN application is its own run ("App Attempt ID" 1-4 in the four logs).
+    assert.deepStrictEqual(store.attemptsOf('application_1724877841851_0016').map((a) => a.attemptId), ['1', '2', '3', '4']);
     // The watermark is the latest end time of a completed application.
     const latestEnd = Math.max(...direct.filter((r) => r.completed).map((r) => r.endTimeMs as number));
     assert.strictEqual(store.collectionSource(shs.url)?.lastCompletedEndTimeMs, latestEnd);
@@ -283,7 +291,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     this.timeout(120_000);
     const c = client(shs.url);
     const listed = await c.listApplications();
-    assert.strictEqual(listed.length, expectedIds.length + 3);
+    assert.strictEqual(listed.length, expectedRuns);
     const fromFiles = new Map<string, ApplicationRecord>();
     for (const src of sources) {
       const r = (await readEventLog(src)).record;
@@ -311,12 +319,12 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.strictEqual(s.downloaded, 0);
     assert.strictEqual(s.inserted + s.updated, 0);
     assert.ok(s.listedSinceMs !== null && s.listedSinceMs < (s.watermarkBeforeMs as number));
-    assert.ok(s.found < expectedIds.length, 'the watermark narrows the listing');
+    assert.ok(s.found < expectedRuns, 'the watermark narrows the listing');
     // Without the watermark (another URL for the same server: the proxy), the store check alone skips everything.
     const p = await proxy();
     const again = await collect(store, p.url);
-    assert.strictEqual(again.found, expectedIds.length);
-    assert.strictEqual(again.unchanged, expectedIds.length);
+    assert.strictEqual(again.found, expectedRuns);
+    assert.strictEqual(again.unchanged, expectedRuns);
     assert.strictEqual(p.logsRequests(), 0);
     assertComplete(store);
     store.close();
@@ -330,11 +338,15 @@ describe('History Server collection against a real Spark History Server (pyspark
       return { code, json: JSON.parse(out.join('\n')) as { inserted: number; applications: { appId: string; outcome: string }[]; failed: unknown[]; storedApplications: number } };
     };
     const ids = (j: { applications: { appId: string }[] }) => j.applications.map((a) => a.appId).sort();
-    const latestEnding = direct.filter((r) => r.completed).sort((a, b) => (b.endTimeMs as number) - (a.endTimeMs as number));
+    // The History Server lists applications (each with all its attempts), ordered by the end of their newest attempt.
+    const newestAttempt = new Map<string, ApplicationRecord>();
+    for (const r of direct) if ((newestAttempt.get(r.appId)?.startTimeMs ?? -1) < r.startTimeMs) newestAttempt.set(r.appId, r);
+    const latestEnding = [...newestAttempt.values()].filter((r) => r.completed).sort((a, b) => (b.endTimeMs as number) - (a.endTimeMs as number));
+    const attemptsOf = (apps: Set<string>) => direct.filter((r) => apps.has(r.appId)).map((r) => r.appId).sort();
 
     const limited = await run('--limit', '3', '--db', path.join(tmp, 'limit.db'));
     assert.strictEqual(limited.code, 0);
-    assert.deepStrictEqual(ids(limited.json), latestEnding.slice(0, 3).map((r) => r.appId).sort());
+    assert.deepStrictEqual(ids(limited.json), attemptsOf(new Set(latestEnding.slice(0, 3).map((r) => r.appId))));
     const limitStore = HistoryStore.open(path.join(tmp, 'limit.db'));
     assert.strictEqual(limitStore.collectionSource(shs.url)?.lastCompletedEndTimeMs, null, 'a truncated listing sets no watermark');
     limitStore.close();
@@ -342,9 +354,10 @@ describe('History Server collection against a real Spark History Server (pyspark
     const sinceMs = Date.UTC(2024, 0, 1);
     const since = await run('--since', '2024-01-01', '--db', path.join(tmp, 'since.db'));
     assert.strictEqual(since.code, 0);
-    const expectedSince = direct.filter((r) => !r.completed || (r.endTimeMs as number) >= sinceMs).map((r) => r.appId).sort();
-    assert.deepStrictEqual(ids(since.json), expectedSince);
-    assert.strictEqual(expectedSince.length, 12);
+    // An application is listed (with every attempt) when any of its attempts is running or ended after minEndDate.
+    const appsSince = new Set(direct.filter((r) => !r.completed || (r.endTimeMs as number) >= sinceMs).map((r) => r.appId));
+    assert.deepStrictEqual(ids(since.json), attemptsOf(appsSince));
+    assert.strictEqual(appsSince.size, 12);
 
     const user = await run('--user', 'jose', '--db', path.join(tmp, 'user.db'));
     assert.deepStrictEqual(ids(user.json), direct.filter((r) => r.user === 'jose').map((r) => r.appId).sort());
@@ -355,7 +368,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.strictEqual(dry.json.inserted, 0);
     assert.strictEqual(dry.json.storedApplications, 0);
     assert.ok(dry.json.applications.every((a) => a.outcome === 'dry-run'));
-    assert.strictEqual(dry.json.applications.length, expectedIds.length);
+    assert.strictEqual(dry.json.applications.length, expectedRuns);
   });
 
   it('honours Retry-After and retries 500/503 answers; the run completes', async function () {
@@ -447,7 +460,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     const first = await collect(store2, p.url, { concurrency: 1 }, { retries: 0 });
     assert.strictEqual(first.failed.length, 3);
     for (const f of first.failed) assert.match(f.reason, /History Server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/applications\/.+\/logs (failed|sent)/);
-    assert.strictEqual(first.inserted, expectedIds.length - 3);
+    assert.strictEqual(first.inserted, expectedRuns - 3);
     p.fault = null;
     const second = await collect(store2, p.url);
     assert.deepStrictEqual(second.failed, []);
@@ -501,7 +514,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.strictEqual(s.failed[0].appId, victim);
     assert.match(s.failed[0].reason, /answered 503 Service Unavailable: Event logs are not available for app: .*cannot read its event log files/);
     assert.strictEqual(p.requests.filter((u) => u.endsWith(`${victim}/logs`)).length, 1);
-    assert.strictEqual(s.inserted, expectedIds.length - 1);
+    assert.strictEqual(s.inserted, expectedRuns - 1);
     // The watermark stops at the failed application's end, so the next run lists it again.
     const victimEnd = direct.find((r) => r.appId === victim)?.endTimeMs as number;
     assert.strictEqual(store.collectionSource(p.url)?.lastCompletedEndTimeMs, victimEnd);
@@ -524,7 +537,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     const store = freshStore('rest');
     const s = await collect(store, p.url);
     assert.deepStrictEqual(s.failed, []);
-    assert.strictEqual(s.fromRest, expectedIds.length);
+    assert.strictEqual(s.fromRest, expectedRuns);
     assert.strictEqual(s.downloaded, 0);
     assert.ok(s.applications.every((a) => a.via === 'rest' && !a.path.endsWith('/logs')));
     // What REST cannot reproduce (documented in rest-record.ts) is blanked on both sides; everything else must be equal.
@@ -547,6 +560,35 @@ describe('History Server collection against a real Spark History Server (pyspark
     store.close();
   });
 
+  it('records from the REST views go through the same validation: an impossible figure from the server is rejected and reported', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    const victim = direct.find((r) => r.appName === 'skewed_join')?.appId as string;
+    p.fault = (req, res) => {
+      if (req.url?.endsWith('/logs')) {
+        res.writeHead(503, { 'Content-Type': 'text/plain' }).end('Event logs are not available for app: x.');
+        return true;
+      }
+      if (!req.url?.startsWith(`/api/v1/applications/${victim}/stages`)) return false;
+      // The victim's stage list as the server sends it, with one stage's executor run time made negative.
+      void fetchUpstream(req, shs.port).then((u) => {
+        const stages = JSON.parse(u.body.toString('utf8')) as { executorRunTime: number }[];
+        stages[0].executorRunTime = -5;
+        res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(stages));
+      });
+      return true;
+    };
+    const store = freshStore('rest-invalid');
+    const s = await collect(store, p.url);
+    assert.strictEqual(s.failed.length, 1);
+    assert.strictEqual(s.failed[0].appId, victim);
+    assert.match(s.failed[0].reason, /^not stored, the record read from it is invalid: stages\.executorRunTimeMs -5 is not a non-negative number$/);
+    assert.strictEqual(store.runById(victim), null);
+    assert.strictEqual(s.fromRest, expectedRuns);
+    assert.strictEqual(s.inserted, expectedRuns - 1);
+    store.close();
+  });
+
   it('cancels through its AbortSignal between and inside downloads; the next run completes', async function () {
     this.timeout(120_000);
     const store = freshStore('cancel');
@@ -563,14 +605,14 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.strictEqual(s.cancelled, true);
     assert.strictEqual(s.inserted, 2);
     assert.deepStrictEqual(progress, [
-      [1, expectedIds.length],
-      [2, expectedIds.length],
+      [1, expectedRuns],
+      [2, expectedRuns],
     ]);
     assert.strictEqual(store.collectionSource(shs.url)?.lastCompletedEndTimeMs ?? null, null, 'a cancelled run sets no watermark');
     assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
     const again = await collect(store, shs.url);
     assert.deepStrictEqual(again.failed, []);
-    assert.strictEqual(again.inserted, expectedIds.length - 2);
+    assert.strictEqual(again.inserted, expectedRuns - 2);
     assertComplete(store);
     store.close();
   });
@@ -653,7 +695,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     clients.push(c);
     const first = await collectFromHistoryServer(c, store, { concurrency: 1, tempDir: tmp });
     assert.strictEqual(first.inserted, 3);
-    assert.strictEqual(first.failed.length, expectedIds.length - 3);
+    assert.strictEqual(first.failed.length, expectedRuns - 3);
     for (const f of first.failed) assert.match(f.reason, /is not reachable \(connection refused\).*gave up after 2 tries/);
     assert.strictEqual(store.countApplications(), 3);
 
@@ -662,7 +704,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     console.log(`      (History Server restarted in ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     const second = await collect(store, shs.url);
     assert.deepStrictEqual(second.failed, []);
-    assert.strictEqual(second.inserted, expectedIds.length - 3);
+    assert.strictEqual(second.inserted, expectedRuns - 3);
     assertComplete(store);
     store.close();
   });

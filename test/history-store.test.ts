@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
+import type { ApplicationRecord } from '../server/src/history/application-record';
 import { collectEventLogs } from '../server/src/history/collect';
 import { discoverEventLogs, singleSource } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
@@ -18,6 +19,7 @@ import { MIGRATIONS } from '../server/src/store/migrations';
 const ROOT = path.join(__dirname, '..', '..');
 const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
 const ATTEMPTS = path.join(LOGS, 'nvidia-spark-rapids-tools', 'multiple_attempts');
+const MULTI = path.join(ROOT, 'test', 'fixtures', 'spark', 'multi-attempt', 'apache-spark');
 const ROLLING = path.join(LOGS, 'kubeflow-mcp-apache-spark-history-server', 'eventlog_v2_spark-bcec39f6201b42b9925124595baad260');
 
 async function readOne(p: string) {
@@ -26,6 +28,17 @@ async function readOne(p: string) {
   const { record, stats } = await readEventLog(src);
   assert.ok(record, `no record from ${p}`);
   return { src, record, stats };
+}
+
+/** A record as the store keeps it: times rounded to whole ms as the columns hold them, executors by id. */
+function normalised(r: ApplicationRecord): ApplicationRecord {
+  return {
+    ...r,
+    cpuTimeMs: Math.round(r.cpuTimeMs),
+    executorCoreTimeMs: Math.round(r.executorCoreTimeMs),
+    stages: r.stages.map((s) => ({ ...s, executorCpuTimeMs: Math.round(s.executorCpuTimeMs) })),
+    executors: [...r.executors].sort((a, b) => a.executorId.localeCompare(b.executorId)).map((e) => ({ ...e, taskTimeMs: Math.round(e.taskTimeMs) })),
+  };
 }
 
 describe('HistoryStore (better-sqlite3)', () => {
@@ -56,7 +69,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     assert.throws(() => HistoryStore.open(file), /schema version 999, newer than/);
   });
 
-  it('is idempotent, lets a newer attempt replace an older one and never the reverse', async () => {
+  it('keeps every attempt, keyed (application id, attempt id); re-upserting a version changes nothing', async () => {
     const store = HistoryStore.open(path.join(tmp, 'h.db'));
     const a2 = await readOne(path.join(ATTEMPTS, 'attempt_2_eventlog.zstd'));
     const a1 = await readOne(path.join(ATTEMPTS, 'attempt_1_eventlog.zstd'));
@@ -67,12 +80,157 @@ describe('HistoryStore (better-sqlite3)', () => {
     const src = (x: typeof a1) => ({ path: x.src.path, sizeBytes: x.src.sizeBytes, mtimeMs: x.src.mtimeMs, malformedLines: 0 });
     assert.strictEqual(store.upsert(a2.record, src(a2)), 'inserted');
     assert.strictEqual(store.upsert(a2.record, src(a2)), 'unchanged');
-    assert.strictEqual(store.upsert(a1.record, src(a1)), 'skipped-older-attempt');
-    assert.strictEqual(store.upsert(a4.record, src(a4)), 'updated');
-    assert.strictEqual(store.countApplications(), 1);
-    const [stored] = store.runsByAppName('ProcessLargeDataset');
-    assert.strictEqual(stored.attemptId, '4');
+    assert.strictEqual(store.upsert(a1.record, src(a1)), 'inserted');
+    assert.strictEqual(store.upsert(a4.record, src(a4)), 'inserted');
+    assert.strictEqual(store.countApplications(), 3);
+    // Each attempt is its own run of the job, newest first (attempt 4 started last).
+    assert.deepStrictEqual(store.runsByAppName('ProcessLargeDataset').map((r) => r.attemptId), ['4', '2', '1']);
+    assert.deepStrictEqual(store.attemptsOf(a1.record.appId).map((a) => a.attemptId), ['1', '2', '4']);
+    assert.strictEqual(store.runById(a1.record.appId)?.attemptId, '4');
+    assert.strictEqual(store.runById(a1.record.appId, '1')?.startTimeMs, a1.record.startTimeMs);
+    assert.strictEqual(store.runById(a1.record.appId, '3'), null);
     store.close();
+  });
+
+  it('collects both attempts of real multi-attempt applications as the History Server lists them, and a re-run is unchanged', async () => {
+    // The logs of apache/spark's HistoryServerSuite (test/fixtures/spark/multi-attempt); its expectations (recorded from
+    // Spark's own History Server) list the attempts of each application with their start times and durations, and the
+    // jobs of each attempt.
+    const HS = path.join(ROOT, 'test', 'fixtures', 'spark', 'history-server', 'apache-spark');
+    const listing = JSON.parse(fs.readFileSync(path.join(HS, 'application_list_json_expectation.json'), 'utf8')) as {
+      id: string;
+      attempts: { attemptId?: string; startTimeEpoch: number; duration: number; completed: boolean }[];
+    }[];
+    const dir = path.join(tmp, 'logs');
+    fs.cpSync(MULTI, dir, { recursive: true });
+    const store = HistoryStore.open(path.join(tmp, 'h.db'));
+    const first = await collectEventLogs(dir, store);
+    assert.deepStrictEqual([first.inserted, first.updated, first.failed.length], [6, 0, 0]);
+    for (const appId of ['local-1426533911241', 'local-1430917381535']) {
+      const expected = listing.find((a) => a.id === appId)!.attempts.map((a) => [a.attemptId, a.startTimeEpoch, a.duration, a.completed]).sort();
+      const stored = store.attemptsOf(appId).map((a) => store.runById(appId, a.attemptId)!).map((r) => [r.attemptId, r.startTimeMs, r.durationMs, r.completed]).sort();
+      assert.deepStrictEqual(stored, expected, appId);
+    }
+    assert.deepStrictEqual(
+      listing.find((a) => a.id === 'local-1426533911241')!.attempts.map((a) => a.duration),
+      [34935, 34935],
+    );
+    // /applications/local-1426533911241/{1,2}/jobs: job 0 over stage 0, SUCCEEDED, in each attempt.
+    for (const attempt of ['1', '2']) {
+      const jobs = JSON.parse(fs.readFileSync(path.join(HS, `job_list_from_multi_attempt_app_json_${attempt}__expectation.json`), 'utf8')) as { jobId: number; stageIds: number[]; status: string; numTasks: number }[];
+      const r = store.runById('local-1426533911241', attempt)!;
+      assert.deepStrictEqual(
+        r.jobs!.map((j) => [j.jobId, j.stageIds, j.result]),
+        jobs.map((j) => [j.jobId, j.stageIds, j.status === 'SUCCEEDED' ? 'JobSucceeded' : j.status]),
+      );
+      assert.strictEqual(r.totalTasks, jobs[0].numTasks);
+    }
+    // A YARN application whose second attempt never ended (no SparkListenerApplicationEnd in `_2`): both kept, each as it is.
+    assert.deepStrictEqual(
+      store.attemptsOf('application_1656321732247_0006').map((a) => [a.attemptId, a.completed]),
+      [
+        ['1', true],
+        ['2', false],
+      ],
+    );
+    const again = await collectEventLogs(dir, store);
+    assert.deepStrictEqual([again.inserted, again.updated, again.unchanged], [0, 0, 6]);
+    store.close();
+  });
+
+  it('a log whose application also appears in another file is read once: re-runs report it unchanged, never updated', async () => {
+    // In the fixtures, local-1532512550423 is both qubole-sparklens/ and generated/….zstd (the same log recompressed),
+    // and local-1623876083964 is the gzip part without ApplicationEnd, the complete rolling log, and the complete
+    // Databricks folder (eventlog + rolled part) in spark-codecs/.
+    const store = HistoryStore.open(path.join(tmp, 'h.db'));
+    const first = await collectEventLogs(LOGS, store);
+    assert.deepStrictEqual(first.failed, []);
+    const outcomes = (id: string) => first.applications.filter((a) => a.appId === id).map((a) => [path.relative(LOGS, a.path), a.outcome]);
+    assert.deepStrictEqual(outcomes('local-1532512550423'), [
+      ['generated/local-1532512550423.zstd', 'inserted'],
+      ['qubole-sparklens/local-1532512550423', 'duplicate'],
+    ]);
+    assert.deepStrictEqual(outcomes('local-1623876083964'), [
+      ['nvidia-spark-rapids-tools/db_sim_eventlog/eventlog-2021-06-15--15-00.gz', 'inserted'],
+      ['nvidia-spark-rapids-tools/eventlog_v2_local-1623876083964', 'updated'],
+      ['spark-codecs/databricks/db_sim_eventlog', 'duplicate'],
+    ]);
+    assert.strictEqual(store.runById('local-1623876083964')?.completed, true);
+    for (let run = 0; run < 2; run++) {
+      const again = await collectEventLogs(LOGS, store);
+      assert.deepStrictEqual([again.inserted, again.updated, again.unchanged, again.failed.length], [0, 0, again.found, 0], `run ${run + 2}`);
+    }
+    store.close();
+  });
+
+  it('keeps a finished copy of an attempt over an unfinished one, whichever is read first', async () => {
+    const db = path.join(LOGS, 'nvidia-spark-rapids-tools');
+    const partial = await readOne(path.join(db, 'db_sim_eventlog'));
+    const whole = await readOne(path.join(db, 'eventlog_v2_local-1623876083964'));
+    assert.deepStrictEqual([partial.record.completed, whole.record.completed], [false, true]);
+    const src = (x: typeof partial) => ({ path: x.src.path, sizeBytes: x.src.sizeBytes, mtimeMs: x.src.mtimeMs, malformedLines: 0 });
+    const store = HistoryStore.open(path.join(tmp, 'h.db'));
+    assert.strictEqual(store.upsert(whole.record, src(whole)), 'inserted');
+    assert.strictEqual(store.upsert(partial.record, src(partial)), 'duplicate');
+    assert.strictEqual(store.runById('local-1623876083964')?.totalTasks, whole.record.totalTasks);
+    assert.ok(store.hasSource(partial.src), 'the copy is remembered, so it is not read again');
+    store.close();
+  });
+
+  it('migrates a real schema-6 store (written by the previous version) to attempts without losing a row or a field', async () => {
+    const file = path.join(tmp, 'old.db');
+    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'store', 'history-v6.db'), file);
+    const raw = new Database(file, { readonly: true });
+    assert.strictEqual(raw.pragma('user_version', { simple: true }), 6);
+    const count = (db: Database.Database, t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    const tables = ['applications', 'stages', 'executors', 'jobs', 'applied_fixes', 'collection_sources'];
+    const before = Object.fromEntries(tables.map((t) => [t, count(raw, t)]));
+    // Seven applications from nine logs (schema 6 kept one attempt per application).
+    assert.strictEqual(before.applications, 7);
+    const sources = raw.prepare('SELECT app_id, attempt_id, source_path, source_size_bytes, source_mtime_ms FROM applications').all() as {
+      app_id: string;
+      attempt_id: string | null;
+      source_path: string;
+      source_size_bytes: number;
+      source_mtime_ms: number;
+    }[];
+    raw.close();
+
+    const store = HistoryStore.open(file);
+    assert.strictEqual(store.schemaVersion, MIGRATIONS[MIGRATIONS.length - 1].version);
+    store.close();
+    const after = new Database(file, { readonly: true });
+    for (const t of tables) assert.strictEqual(count(after, t), before[t], t);
+    assert.strictEqual(after.pragma('integrity_check', { simple: true }), 'ok');
+    assert.deepStrictEqual(after.pragma('foreign_key_check'), []);
+    after.close();
+
+    const migrated = HistoryStore.open(file);
+    // Each record equals what the current reader gets from the same log today (the fixture's copy of it).
+    const original: Record<string, string> = {
+      'app-20161115172038-0000': 'apache-spark/app-20161115172038-0000',
+      'local-1426633911242': '../multi-attempt/apache-spark/local-1426633911242',
+      'local-1532512550423': 'qubole-sparklens/local-1532512550423',
+      'app-20231025121456-0004-eventLog-running': 'ucesys-sparkscope/app-20231025121456-0004-eventLog-running',
+      'attempt_4_eventlog.zstd': 'nvidia-spark-rapids-tools/multiple_attempts/attempt_4_eventlog.zstd',
+      'eventlog_v2_spark-bcec39f6201b42b9925124595baad260': 'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
+      'eventlog_v2_app-20261121120341-0000': 'examples-history/eventlog_v2_app-20261121120341-0000',
+    };
+    for (const s of sources) {
+      const { record } = await readOne(path.join(LOGS, original[path.basename(s.source_path)]));
+      const stored = migrated.runById(s.app_id, s.attempt_id);
+      assert.ok(stored, `${s.app_id} ${s.attempt_id}`);
+      assert.deepStrictEqual(normalised(stored), normalised(record), s.source_path);
+      // The source version is remembered: the next collection of that file skips it.
+      assert.ok(migrated.hasSource({ path: s.source_path, sizeBytes: s.source_size_bytes, mtimeMs: s.source_mtime_ms }));
+    }
+    assert.deepStrictEqual(migrated.appliedFixes('nightly_etl').map((f) => [f.key, f.oldValue, f.newValue]), [['spark.executor.memory', '512m', '1g']]);
+    assert.strictEqual(migrated.collectionSource('http://127.0.0.1:18080')?.lastCompletedEndTimeMs, Date.UTC(2026, 10, 21, 12, 5));
+    // Attempt 1 of local-1426533911241, lost by schema 6, comes back beside attempt 2 when its log is collected again.
+    const first = await readOne(path.join(MULTI, 'local-1426533911241'));
+    assert.strictEqual(migrated.upsert(first.record, { path: first.src.path, sizeBytes: first.src.sizeBytes, mtimeMs: first.src.mtimeMs, malformedLines: 0 }), 'inserted');
+    assert.deepStrictEqual(migrated.attemptsOf('local-1426533911241').map((a) => a.attemptId), ['1', '2']);
+    migrated.close();
   });
 
   it('round-trips a record with its stages and executors unchanged', async () => {
@@ -80,8 +238,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     const { src, record } = await readOne(path.join(LOGS, 'apache-spark', 'app-20161115172038-0000'));
     store.upsert(record, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: 0 });
     const [back] = store.runsByAppName(record.appName);
-    const norm = (r: typeof record) => ({ ...r, cpuTimeMs: Math.round(r.cpuTimeMs), executorCoreTimeMs: Math.round(r.executorCoreTimeMs), stages: r.stages.map((s) => ({ ...s, executorCpuTimeMs: Math.round(s.executorCpuTimeMs) })), executors: [...r.executors].sort((a, b) => a.executorId.localeCompare(b.executorId)).map((e) => ({ ...e, taskTimeMs: Math.round(e.taskTimeMs) })) });
-    assert.deepStrictEqual(norm({ ...back, executors: back.executors }), norm(record));
+    assert.deepStrictEqual(normalised(back), normalised(record));
     store.close();
   });
 

@@ -48,7 +48,7 @@ describe('job-analysis webview page', function () {
     assert.deepStrictEqual(scripts, ['<script type="application/json" id="job-analysis-data">', `<script nonce="abc123nonce" src="${PAGE.scriptUri}">`]);
     assert.ok(!/https?:\/\/(?!file\+\.vscode-resource)/.test(html), 'no other origin is referenced');
     // Both runs are listed, newest first, the selected one marked; the worst stage is the 400-task join stage 2.
-    const rows = [...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)">/g)].map((m) => [m[2], m[1] ?? '']);
+    const rows = [...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="">/g)].map((m) => [m[2], m[1] ?? '']);
     assert.deepStrictEqual(rows, [['app-20261121122131-0006', 'selected'], ['app-20261121122041-0005', '']]);
     assert.match(html, /Task durations of the longest stage: 2 <span class="muted">save at NativeMethodAccessorImpl\.java:0<\/span>/);
     assert.match(html, /<td>49\.8 s<\/td>/);

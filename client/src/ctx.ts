@@ -323,12 +323,20 @@ export class Ctx implements vscode.Disposable {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
     const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${f.reason}`).join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
-    const text = `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}`;
+    const decodeErrors = s.decodeErrors ?? [];
+    const undecoded = [...new Set(decodeErrors.map((e) => e.file))];
+    const damaged = undecoded.length > 0 ? ` Not fully decoded: ${undecoded.slice(0, 2).join(', ')}${undecoded.length > 2 ? ' …' : ''} (see the logs).` : '';
+    const text =
+      `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
+      `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
+      `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
+    for (const e of decodeErrors) this.output.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+    for (const w of s.warnings ?? []) this.output.info(`${w.path}: ${w.message}`);
     this.lastCollection = new Date();
     if (!notify) return;
-    if (s.failed.length > 0) {
+    if (s.failed.length > 0 || s.incomplete > 0 || undecoded.length > 0) {
       void vscode.window.showWarningMessage(text, 'Show Logs').then((a) => a && this.output.show());
     } else {
       void vscode.window.showInformationMessage(text);

@@ -36,6 +36,8 @@ import { onCompletion } from './features/completion';
 import { onDiagnostics } from './features/diagnostics';
 import { onHover } from './features/hover';
 import { collectEventLogs } from './history/collect';
+import { describeCorrection } from './history/bounds';
+import { collectSummaryOf, type IngestSummary } from './history/ingest';
 import { AnalysisOptions, analysisOptions, SparkLanguageService } from './language-service';
 import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
@@ -256,15 +258,23 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   } catch (e) {
     throw new ResponseError(2, `Could not read event logs from ${params.folder}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  for (const f of summary.failed) log.warn(`Skipped ${f.path}: ${f.reason}`);
-  log.info(`Collected from ${params.folder}: ${summary.inserted} new, ${summary.updated} updated, ${summary.unchanged} unchanged, ${summary.failed.length} failed`);
+  logCollection(params.folder, summary);
+  return collectSummaryOf(summary, store.countApplications());
+});
+
+/** Logs one collection's failures, incomplete attempts and counts, and refreshes what depends on the history. */
+function logCollection(from: string, s: IngestSummary): void {
+  for (const f of s.failed) log.warn(`Skipped ${f.appId ? `${f.appId}${f.attemptId ? ` attempt ${f.attemptId}` : ''} (${f.path})` : f.path}: ${f.reason}`);
+  for (const a of s.applications) if (a.incompleteReason) log.warn(`Stored ${a.appId}${a.attemptId ? ` attempt ${a.attemptId}` : ''} as incomplete: ${a.incompleteReason}`);
+  for (const c of s.corrections) log.warn(`Impossible values in ${from}: ${describeCorrection(c)}`);
+  for (const e of s.decodeErrors) log.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+  for (const w of s.warnings) log.info(`${w.path}: ${w.message}`);
+  log.info(`Collected from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.incomplete} incomplete, ${s.failed.length} failed`);
   service?.historyChanged();
   jobsCache = null;
   for (const d of documents.all()) scheduleDiagnostics(d);
   refreshEditorViews();
-  const { applications: _read, ...counts } = summary;
-  return { ...counts, storedApplications: store.countApplications() };
-});
+}
 
 connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => {
   if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
@@ -286,22 +296,8 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
     signal: abort.signal,
     onProgress: (done, total, p) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path: p }),
   });
-  for (const f of s.failed) log.warn(`History Server: ${f.appId ?? f.path}: ${f.reason}`);
-  log.info(`Collected from ${client.baseUrl}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed`);
-  service?.historyChanged();
-  jobsCache = null;
-  for (const d of documents.all()) scheduleDiagnostics(d);
-  refreshEditorViews();
-  return {
-    found: s.found,
-    inserted: s.inserted,
-    updated: s.updated,
-    unchanged: s.unchanged,
-    failed: s.failed.map((f) => ({ path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path, reason: f.reason })),
-    malformedLines: s.malformedLines,
-    cancelled: s.cancelled,
-    storedApplications: store.countApplications(),
-  };
+  logCollection(client.baseUrl, s);
+  return collectSummaryOf(s, store.countApplications());
 });
 
 connection.onRequest(RecordAppliedFixRequest.type, (params) => {

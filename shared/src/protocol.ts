@@ -25,17 +25,47 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.sparkConnect.jdbcViews',
 ] as const;
 
-/** Summary of one collection, as the server reports it. Counts are applications (event-log sources). */
+/**
+ * Summary of one collection, as the server reports it (the ingest pipeline's counts, server/src/history/ingest.ts).
+ * Counts are application attempts (event-log sources, or History Server attempts).
+ */
 export interface CollectSummary {
   found: number;
   inserted: number;
   updated: number;
+  /** Unchanged sources, copies of attempts already stored, and History Server attempts not downloaded because stored. */
   unchanged: number;
+  /** Of inserted + updated: attempts stored incomplete because their log could be decoded only in part. */
+  incomplete: number;
   failed: { path: string; reason: string }[];
   malformedLines: number;
+  /** Impossible values (beyond what Spark can produce) dropped or clipped, over all records read. */
+  correctedValues: number;
   cancelled: boolean;
-  /** Applications in the store after the collection. */
+  /** Application attempts in the store after the collection. */
   storedApplications: number;
+  /**
+   * Parts of event-log files that could not be decoded (corrupt block or frame, lz4 checksum mismatch, decoded bytes
+   * that are not JSON in bulk): the rest of each such file was not read, and its application, when stored, is marked
+   * incomplete. Absent from servers that predate it; empty when every byte decoded.
+   */
+  decodeErrors?: CollectDecodeError[];
+  /** What the reader warned about, per log (a file cut at its end by a live or crashed application, malformed lines skipped, a missing rolling part, ...). Absent from servers that predate it. */
+  warnings?: { path: string; message: string }[];
+}
+
+/** One decode error of a collection (see `CollectSummary.decodeErrors`). */
+export interface CollectDecodeError {
+  /** The log (file or folder) as collected. */
+  path: string;
+  /** The file of the log that did not decode. */
+  file: string;
+  /** Compressed byte offset in `file` of the damaged block or frame; null when the decoder cannot say. */
+  offset: number | null;
+  /** The file's codec (`zstd`, `lz4`, `snappy`, `lzf`, `gzip`, `none`), or `json` for decoded bytes that are not JSON lines. */
+  codec: string;
+  /** What is wrong. */
+  message: string;
 }
 
 /**
@@ -122,11 +152,16 @@ export namespace ListJobsRequest {
 /** One run in the job-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
 export interface JobAnalysisRun {
   appId: string;
+  /** `App Attempt ID` (YARN/History Server attempts 1, 2, ...); null for applications without attempts. Each attempt is its own run. */
   attemptId: string | null;
   /** `SparkListenerApplicationStart`.`Timestamp`, epoch ms. */
   startTimeMs: number;
   durationMs: number;
   completed: boolean;
+  /** Why the run is stored incomplete although its log ended (only part of it could be decoded), else null. */
+  incompleteReason: string | null;
+  /** `SparkListenerApplicationEnd` `ExitCode` when logged (non-zero: the attempt failed), else null. */
+  exitCode: number | null;
   /** Executor-core hours held (Sparklens core-hours available). */
   coreHours: number;
   /** Executor container memory-GiB-hours. */
@@ -202,6 +237,8 @@ export interface JobAnalysis {
   runs: JobAnalysisRun[];
   /** appId of the run whose stages and executors are shown. */
   selectedAppId: string;
+  /** Its attempt (null: the application has no attempt ids). */
+  selectedAttemptId: string | null;
   /** Selected run's start and end (epoch ms): the Gantt's axis. */
   selectedStartMs: number;
   selectedEndMs: number;
@@ -230,6 +267,8 @@ export namespace JobAnalysisRequest {
   export const method = 'sparkOptimizer/jobAnalysis' as const;
   export interface Params {
     appId?: string;
+    /** The attempt of `appId` to detail (null: the application without attempt ids); omitted: its newest attempt. */
+    attemptId?: string | null;
     appName?: string;
     uri?: string;
   }

@@ -2,7 +2,7 @@
  * Runs the same extension-host suite (test/e2e/suite) in a desktop VS Code (Electron) downloaded by
  * @vscode/test-electron, with the packaged VSIX installed into a throwaway extensions folder:
  *
- *   npm run package && node build/test/e2e/run-electron.js [--vscode-version 1.91.0|stable]
+ *   npm run package && node build/test/e2e/run-electron.js [--vscode-version 1.101.0|stable]
  *
  * For machines where VS Code can be downloaded (update.code.visualstudio.com) and a display is available
  * (on Linux CI: xvfb-run). It CANNOT run on the development machine of this project (no internet access), so

@@ -8,7 +8,8 @@
  * with this page's nonce; styles from the extension's own files (`cspSource`) or the nonce'd `<style>`; images
  * only from the extension or `data:`; no `connect-src`, so the page cannot reach the network.
  */
-import type { JobAnalysis } from '../../../shared/src/protocol';
+import type { JobAnalysis, JobAnalysisRun } from '../../../shared/src/protocol';
+import { runLabel } from '../../../shared/src/run-label';
 
 /** What the page needs besides the data. */
 export interface JobAnalysisPage {
@@ -62,6 +63,13 @@ function bytes(n: number): string {
   return i === 0 ? `${v} B` : `${v.toFixed(1)} ${units[i]}`;
 }
 
+/** ` · failed (exit 1)`, ` · incomplete` (with the reason as a tooltip) or nothing for a run that finished with exit 0. */
+function runState(r: JobAnalysisRun): string {
+  if (r.exitCode !== null && r.exitCode !== 0) return ` <span class="muted">· failed (exit ${r.exitCode})</span>`;
+  if (!r.completed) return ` <span class="muted"${r.incompleteReason ? ` title="${escapeHtml(r.incompleteReason)}"` : ''}>· incomplete</span>`;
+  return '';
+}
+
 function pct(x: number | null): string {
   return x === null ? '–' : `${Math.round(x * 100)} %`;
 }
@@ -73,14 +81,16 @@ function pct(x: number | null): string {
 export function jobAnalysisHtml(page: JobAnalysisPage): string {
   const d = page.data;
   const e = escapeHtml;
-  const selected = d.runs.find((r) => r.appId === d.selectedAppId);
+  const isSelected = (r: JobAnalysisRun) => r.appId === d.selectedAppId && r.attemptId === d.selectedAttemptId;
+  const selected = d.runs.find(isSelected);
+  const selectedLabel = runLabel(d.selectedAppId, d.selectedAttemptId);
   const worst = d.stages.find((s) => s.stageId === d.worstStageId);
   const money = d.runs.some((r) => r.money !== null);
   const runRows = [...d.runs]
     .reverse()
     .map(
       (r) =>
-        `<tr class="${r.appId === d.selectedAppId ? 'selected' : ''}"><td><button class="run" data-app-id="${e(r.appId)}">${e(r.appId)}</button></td>` +
+        `<tr class="${isSelected(r) ? 'selected' : ''}"><td><button class="run" data-app-id="${e(r.appId)}" data-attempt-id="${e(r.attemptId ?? '')}">${e(runLabel(r.appId, r.attemptId))}</button>${runState(r)}</td>` +
         `<td>${e(new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' '))}</td><td>${e(duration(r.durationMs))}</td>` +
         `<td>${r.executors} × ${r.executorCores ?? '?'} · ${r.executorMemoryMiB} MiB</td><td>${r.coreHours.toFixed(3)}</td><td>${r.dcu.toFixed(4)}</td>${money ? `<td>${r.money ? `${r.money.amount.toPrecision(3)} ${e(r.money.currency)}` : '–'}</td>` : ''}` +
         `<td>${e(bytes(r.diskSpilledBytes))}${r.spilled ? ' ⚠' : ''}</td><td>${pct(r.utilisation)}</td><td>${r.failedTasks}</td></tr>`,
@@ -134,7 +144,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
 </head>
 <body>
 <h1>Spark job <span id="app-name">${e(d.appName)}</span></h1>
-<p class="muted">${d.runs.length} run(s) in the history store · showing run <code>${e(d.selectedAppId)}</code>${selected ? ` (${e(duration(selected.durationMs))})` : ''} · current settings from the ${e(d.settingsFrom)}</p>
+<p class="muted">${d.runs.length} run(s) in the history store · showing run <code>${e(selectedLabel)}</code>${selected ? ` (${e(duration(selected.durationMs))})` : ''} · current settings from the ${e(d.settingsFrom)}</p>
 <h2>Runs over time</h2>
 <div class="charts">
   <div class="chart"><canvas id="runs-duration" aria-label="Duration and spill per run"></canvas></div>
@@ -144,7 +154,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
 <tbody>
 ${runRows}
 </tbody></table>
-<h2>Stage and executor timeline of <code>${e(d.selectedAppId)}</code></h2>
+<h2>Stage and executor timeline of <code>${e(selectedLabel)}</code></h2>
 <div class="chart tall"><canvas id="stage-gantt" aria-label="Stages over time"></canvas></div>
 ${failures ? `<h3>Failed stages</h3><ul>${failures}</ul>` : ''}
 ${runFindings ? `<h3>What this run shows</h3><ul class="run-findings">${runFindings}</ul>` : ''}

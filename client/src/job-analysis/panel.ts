@@ -2,11 +2,14 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
 import { JobAnalysisRequest, ListJobsRequest } from '../../../shared/src/protocol';
+import { runLabel } from '../../../shared/src/run-label';
 import { jobAnalysisHtml } from './html';
 
 /** Argument of `sparkOptimizer.openJobAnalysis` (from a code lens, a hover link, or a test). */
 export interface OpenJobAnalysisArgs {
   appId?: string;
+  /** The attempt of `appId` (null: none); omitted: the newest. */
+  attemptId?: string | null;
   appName?: string;
   /** Document whose settings count as current (a code lens passes its own). */
   uri?: string;
@@ -15,7 +18,7 @@ export interface OpenJobAnalysisArgs {
 /**
  * The job-analysis webview: one panel, reused; its content is the server's `sparkOptimizer/jobAnalysis` answer
  * rendered by `jobAnalysisHtml`. Only `client/out/webview` is a local resource root; scripts need the page's
- * nonce; the page talks back only with `{ type: 'selectRun', appId }`.
+ * nonce; the page talks back only with `{ type: 'selectRun', appId, attemptId }` (`attemptId` '' for none).
  */
 export class JobAnalysisPanel implements vscode.Disposable {
   /** The webview panel's view type (also the e2e tests' handle). */
@@ -80,8 +83,10 @@ export class JobAnalysisPanel implements vscode.Disposable {
       });
       this.panel.onDidDispose(() => (this.panel = null));
       this.panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'selectRun' && typeof (m as { appId?: unknown }).appId === 'string') {
-          this.current = { ...this.current, appId: (m as { appId: string }).appId };
+        const msg = m as { type?: unknown; appId?: unknown; attemptId?: unknown } | null;
+        if (typeof msg === 'object' && msg !== null && msg.type === 'selectRun' && typeof msg.appId === 'string') {
+          const attemptId = typeof msg.attemptId === 'string' ? msg.attemptId || null : undefined;
+          this.current = { ...this.current, appId: msg.appId, attemptId };
           void this.render().catch((e) => this.log.error(`Job analysis: ${e instanceof Error ? e.message : String(e)}`));
         }
       });
@@ -95,7 +100,7 @@ export class JobAnalysisPanel implements vscode.Disposable {
       data,
     });
     this.panel.reveal(undefined, true);
-    this.log.info(`Job analysis of ${data.appName}: ${data.runs.length} run(s), showing ${data.selectedAppId}`);
+    this.log.info(`Job analysis of ${data.appName}: ${data.runs.length} run(s), showing ${runLabel(data.selectedAppId, data.selectedAttemptId)}`);
     return data.appName;
   }
 

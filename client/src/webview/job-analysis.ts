@@ -6,7 +6,8 @@
  * becomes markup.
  */
 import Chart from 'chart.js/auto';
-import type { JobAnalysis } from '../../../shared/src/protocol';
+import type { JobAnalysis, JobAnalysisRun } from '../../../shared/src/protocol';
+import { runLabel } from '../../../shared/src/run-label';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
@@ -38,8 +39,9 @@ function canvas(id: string): HTMLCanvasElement | null {
   return document.getElementById(id) as HTMLCanvasElement | null;
 }
 
-function selectRun(appId: string): void {
-  vscode.postMessage({ type: 'selectRun', appId });
+/** Asks the extension to show one run (application attempt): `attemptId` '' when the application has none. */
+function selectRun(r: Pick<JobAnalysisRun, 'appId' | 'attemptId'>): void {
+  vscode.postMessage({ type: 'selectRun', appId: r.appId, attemptId: r.attemptId ?? '' });
 }
 
 function shortDate(ms: number): string {
@@ -68,9 +70,9 @@ function draw(d: JobAnalysis): void {
       options: {
         onClick: (_e, elements) => {
           const i = elements[0]?.index;
-          if (i !== undefined) selectRun(d.runs[i].appId);
+          if (i !== undefined) selectRun(d.runs[i]);
         },
-        plugins: { title: { display: true, text: 'Duration and disk spill per run (click a run to show it)' }, tooltip: { callbacks: { footer: (items) => d.runs[items[0].dataIndex]?.appId ?? '' } } },
+        plugins: { title: { display: true, text: 'Duration and disk spill per run (click a run to show it)' }, tooltip: { callbacks: { footer: (items) => { const r = d.runs[items[0].dataIndex]; return r ? runLabel(r.appId, r.attemptId) : ''; } } } },
         scales: { y: { title: { display: true, text: 'seconds' }, beginAtZero: true }, spill: { position: 'right', title: { display: true, text: 'MiB' }, beginAtZero: true, grid: { drawOnChartArea: false } } },
       },
     });
@@ -89,7 +91,7 @@ function draw(d: JobAnalysis): void {
       options: {
         onClick: (_e, elements) => {
           const i = elements[0]?.index;
-          if (i !== undefined) selectRun(d.runs[i].appId);
+          if (i !== undefined) selectRun(d.runs[i]);
         },
         plugins: { title: { display: true, text: 'Cost per run: executor core-hours and DataFlint Compute Units' } },
         scales: { y: { beginAtZero: true, title: { display: true, text: 'core-hours' } }, dcu: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } },
@@ -200,7 +202,7 @@ function draw(d: JobAnalysis): void {
 for (const b of Array.from(document.querySelectorAll<HTMLButtonElement>('button.run'))) {
   b.addEventListener('click', () => {
     const id = b.dataset.appId;
-    if (id) selectRun(id);
+    if (id) selectRun({ appId: id, attemptId: b.dataset.attemptId || null });
   });
 }
 if (data) draw(data);

@@ -15,6 +15,7 @@ import { SparkLanguageService } from '../language-service';
 import { confidenceLabel } from '../recommend/recommender';
 import { estimateCandidates, recommendResources, runChoice, type ResourceChoice } from '../recommend/resources';
 import { whatIfTable, type WhatIfTable } from '../recommend/what-if-table';
+import type { HistoryReader } from '../history/history-reader';
 import type { HistoryStore } from '../store/history-store';
 
 /** What a command produced: text lines, or a value to print as JSON. */
@@ -44,13 +45,20 @@ function tableJson(t: WhatIfTable | null): unknown {
 }
 
 /**
- * `spark-optimizer analyze APP_ID`: the run's configuration, its findings (severity, message, numbers, source) and
- * what-if tables over executor count and cores (the run's own shape marked `*`) with the model's own error.
- * @returns code 2 when the application is not in the store.
+ * `spark-optimizer analyze APP_ID [--attempt N]`: the run's configuration, its findings (severity, message, numbers,
+ * source) and what-if tables over executor count and cores (the run's own shape marked `*`) with the model's own error.
+ * @param attemptId the attempt to analyse; undefined: the newest attempt of `appId`.
+ * @returns code 2 when the application (or that attempt) is not in the store.
  */
-export function analyzeCommand(store: HistoryStore, appId: string, prices: CostPrices | undefined, dbPath: string): CommandOutput {
-  const r = store.runById(appId);
-  if (r === null) return { lines: [`spark-optimizer: no application ${appId} in ${dbPath} (see "spark-optimizer jobs"; collect it first)`], json: null, code: 2 };
+export function analyzeCommand(store: HistoryReader, appId: string, prices: CostPrices | undefined, dbPath: string, attemptId?: string): CommandOutput {
+  const r = store.runById(appId, attemptId);
+  if (r === null) {
+    const attempts = store.attemptsOf(appId).map((a) => a.attemptId ?? '(none)');
+    const what = attemptId !== undefined ? `attempt ${attemptId} of ${appId}` : `application ${appId}`;
+    const known = attempts.length > 0 ? ` (stored attempts: ${attempts.join(', ')})` : ' (see "spark-optimizer jobs"; collect it first)';
+    return { lines: [`spark-optimizer: no ${what} in ${dbPath}${known}`], json: null, code: 2 };
+  }
+  const others = store.attemptsOf(appId).filter((a) => a.attemptId !== r.attemptId);
   const findings = runFindings(r, { prices });
   const none = new Map<string, string | null>();
   const byInstances = whatIfTable([r], 'spark.executor.instances', none, prices);
@@ -59,6 +67,7 @@ export function analyzeCommand(store: HistoryStore, appId: string, prices: CostP
   const err = byInstances?.modelError ?? null;
   const json = {
     appId: r.appId,
+    attemptId: r.attemptId,
     appName: r.appName,
     durationMs: r.durationMs,
     configuration: c,
@@ -66,7 +75,8 @@ export function analyzeCommand(store: HistoryStore, appId: string, prices: CostP
     whatIf: { modelError: err, byExecutorInstances: tableJson(byInstances), byExecutorCores: tableJson(byCores) },
   };
   const lines = [
-    `${r.appId} ${r.appName}: ${formatDurationMs(r.durationMs)}${c ? `, ${c.executorInstances} executors × ${c.executorCores} cores, ${formatSparkSizeMiB(c.executorMemoryMiB)}, ${c.shufflePartitions} shuffle partitions` : ''}, ${r.totalTasks} tasks in ${r.totalStages} stages`,
+    `${r.appId}${r.attemptId ? ` attempt ${r.attemptId}` : ''} ${r.appName}: ${formatDurationMs(r.durationMs)}${c ? `, ${c.executorInstances} executors × ${c.executorCores} cores, ${formatSparkSizeMiB(c.executorMemoryMiB)}, ${c.shufflePartitions} shuffle partitions` : ''}, ${r.totalTasks} tasks in ${r.totalStages} stages${r.completed ? '' : `; incomplete${r.incompleteReason ? ` (${r.incompleteReason})` : ''}`}`,
+    ...(others.length > 0 ? [`Other attempts stored: ${others.map((a) => `${a.attemptId ?? '(none)'}${a.completed ? '' : ' (incomplete)'}`).join(', ')} (--attempt N)`] : []),
     '',
     'Findings:',
   ];

@@ -9,13 +9,15 @@
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
- *   spark-optimizer analyze APP_ID [--db FILE] [--price-core-hour X --price-gib-hour Y --currency C] [--format json]
+ *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--price-core-hour X --price-gib-hour Y --currency C] [--format json]
  *   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE --node-cores N] [prices as analyze] [--format json]
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
  *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
- * Exit codes: 0 ok, 1 `check` found something, 2 usage or input error, or `collect` failed for
- * everything it found (nothing read, something failed).
+ * Exit codes: 0 ok; 1 `check` found something, or `collect` stored what it could but failed for some sources (or
+ * stored some only in part because a file did not decode: a corrupt block or frame, a checksum mismatch, bytes that
+ * are not JSON lines); 2 usage or input error, or `collect` failed for everything it found (nothing read, something
+ * failed). Every failure shows in the exit code.
  * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...).
  */
 import * as fs from 'fs';
@@ -27,6 +29,8 @@ import { DiagnosticSeverity } from 'vscode-languageserver';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
 import { onDiagnostics } from '../features/diagnostics';
 import { collectEventLogs } from '../history/collect';
+import { describeCorrection } from '../history/bounds';
+import { failureLevel, type IngestSummary } from '../history/ingest';
 import { HistoryServerClient, tlsFromFiles, type HistoryServerAuth } from '../history/history-server/client';
 import { collectFromHistoryServer } from '../history/history-server/collect';
 import { z } from 'zod';
@@ -49,8 +53,11 @@ const USAGE = `Usage:
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
   spark-optimizer jobs [--db FILE] [--format json]
-  spark-optimizer analyze APP_ID [--db FILE] [--price-core-hour X] [--price-gib-hour Y] [--currency C] [--format json]
-      (one run's findings with numbers and sources, and what-if tables over executors and cores)
+  spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--price-core-hour X] [--price-gib-hour Y] [--currency C] [--format json]
+      (one run's findings with numbers and sources, and what-if tables over executors and cores;
+       the newest attempt of APP_ID unless --attempt names one)
+Exit codes of collect: 0 everything stored, 2 nothing could be collected, 3 some sources failed or were stored
+  incomplete (the rest was stored).
   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE] [--node-cores N] [--price-core-hour X]
       [--price-gib-hour Y] [--currency C] [--format json]
       (per resource setting: value, expected effect, evidence, confidence)
@@ -151,20 +158,58 @@ async function collect(args: string[], out: (s: string) => void, err: (s: string
     });
     progress.done();
     process.removeListener('SIGINT', onSignal);
-    if (values.format === 'json') {
-      out(JSON.stringify({ db: dbPath, ...s, storedApplications: store.countApplications() }, null, 2));
-    } else {
-      for (const a of s.applications) out(`${a.outcome.padEnd(9)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}`);
-      for (const f of s.failed) out(`failed    ${f.path}: ${f.reason}`);
-      out(
-        `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} event log(s) in ${values.path}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
-          `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
-      );
-    }
-    return nothingCollected(s) ? 2 : 0;
+    printCollection(s, values, `${s.found} event log(s) in ${values.path}`, dbPath, store.countApplications(), out);
+    return collectExitCode(s);
   } finally {
     store.close();
   }
+}
+
+/**
+ * Prints one collection: JSON (the whole summary), or a line per application attempt and per failure, the impossible
+ * values corrected, and a summary line.
+ * @param what e.g. `12 event log(s) in /logs`.
+ */
+function printCollection(
+  s: IngestSummary & { downloaded?: number; fromRest?: number },
+  values: Record<string, string | boolean | undefined>,
+  what: string,
+  dbPath: string,
+  stored: number,
+  out: (s: string) => void,
+): void {
+  if (values.format === 'json') {
+    out(JSON.stringify({ db: dbPath, ...s, storedApplications: stored }, null, 2));
+    return;
+  }
+  for (const a of s.applications) {
+    const notes = [
+      a.via === 'rest' ? 'event logs not available: built from the REST views' : '',
+      a.incompleteReason ? `stored incomplete: ${a.incompleteReason}` : '',
+      a.correctedValues ? `${a.correctedValues} impossible value(s) dropped or clipped` : '',
+    ].filter((n) => n !== '');
+    out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${notes.length ? `  (${notes.join('; ')})` : ''}`);
+  }
+  // An event log fails under its path; a History Server failure under its application, or `listing` (the one failure
+  // without an application: the listing itself).
+  const fromServer = s.downloaded !== undefined;
+  for (const f of s.failed) out(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
+  for (const c of s.corrections) out(`corrected      ${describeCorrection(c)}`);
+  for (const e of s.decodeErrors) out(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+  for (const w of s.warnings) out(`warning        ${w.message.startsWith(`${w.path}:`) ? w.message : `${w.path}: ${w.message}`}`);
+  const fetched = s.downloaded !== undefined ? ` (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''})` : '';
+  const corrected = s.corrections.reduce((n, c) => n + c.count, 0);
+  out(
+    `${values['dry-run'] ? 'Dry run: ' : ''}${what}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged${fetched}, ${s.failed.length} failed` +
+      `${s.incomplete ? `, ${s.incomplete} stored incomplete` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}` +
+      `${corrected ? `, ${corrected} impossible value(s) dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${stored} application attempts).`,
+  );
+}
+
+/** Exit code of `collect`: 0 all stored, 2 nothing collected and something failed, 3 some failed or stored incomplete. */
+function collectExitCode(s: IngestSummary): number {
+  const level = failureLevel(s);
+  return level === 'all' ? 2 : level === 'some' ? 1 : 0;
 }
 
 /**
@@ -185,11 +230,6 @@ function terminalProgress(what: string): { update: (done: number, total: number,
       if (shown) process.stderr.write(`\r${' '.repeat(width)}\r`);
     },
   };
-}
-
-/** Exit code 2 of `collect`: something failed and nothing was read (or found already stored). */
-function nothingCollected(s: { inserted: number; updated: number; unchanged: number; failed: unknown[] }): boolean {
-  return s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0;
 }
 
 /**
@@ -274,20 +314,9 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
       onProgress: progress.update,
     });
     progress.done();
-    if (values.format === 'json') {
-      out(JSON.stringify({ db: dbPath, ...s, storedApplications: store.countApplications() }, null, 2));
-    } else {
-      for (const a of s.applications) {
-        out(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${a.via === 'rest' ? '  (event logs not available: built from the REST views)' : ''}`);
-      }
-      for (const f of s.failed) out(`failed         ${f.appId ?? 'listing'}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}: ${f.reason}`);
-      const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
-      out(
-        `${values['dry-run'] ? 'Dry run: ' : ''}${s.found} application(s)${since_} at ${s.source}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''}), ${s.failed.length} failed` +
-          `${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${store.countApplications()} applications).`,
-      );
-    }
-    return nothingCollected(s) ? 2 : 0;
+    const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
+    printCollection(s, values, `${s.found} application attempt(s)${since_} at ${s.source}`, dbPath, store.countApplications(), out);
+    return collectExitCode(s);
   } finally {
     process.removeListener('SIGINT', onSignal);
     client.close();
@@ -408,6 +437,7 @@ function nonNegative(name: string, v: string | boolean | undefined): number | un
 function engine(command: 'analyze' | 'recommend', args: string[], out: (s: string) => void, err: (s: string) => void): number {
   const { values, positionals } = parse(args, {
     db: { type: 'string' },
+    attempt: { type: 'string' },
     'price-core-hour': { type: 'string' },
     'price-gib-hour': { type: 'string' },
     currency: { type: 'string', default: 'USD' },
@@ -428,7 +458,7 @@ function engine(command: 'analyze' | 'recommend', args: string[], out: (s: strin
   try {
     const r =
       command === 'analyze'
-        ? analyzeCommand(store, positionals[0], prices, dbPath)
+        ? analyzeCommand(store, positionals[0], prices, dbPath, str(values.attempt))
         : recommendCommand(store, positionals[0], { nodeMemoryMiB, nodeCores }, prices, dbPath);
     if (r.code === 2 && r.json === null) err(r.lines.join('\n'));
     else if (values.format === 'json') out(JSON.stringify(r.json, null, 2));

@@ -12,6 +12,7 @@ import { confidenceLabel, Recommendation } from '../recommend/recommender';
 import type { CostPrices } from '../analysis/cost';
 import { whatIfTable, type WhatIfKey } from '../recommend/what-if-table';
 import { formatMoney, runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
+import { runLabel } from '../../../shared/src/run-label';
 
 /** Runs listed in a hover table (newest first). */
 const HOVER_RUNS = 8;
@@ -68,7 +69,7 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): s
     lines.push('', `Runs of **${sa.job.appName}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
     for (const r of sa.runs.slice(0, HOVER_RUNS)) {
       const a = analyseRun(r);
-      lines.push(`| ${r.appId} | ${r.sparkProperties[s.key] ?? '(default)'} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
+      lines.push(`| ${runCell(r)} | ${r.sparkProperties[s.key] ?? '(default)'} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
     }
   } else if (!sa.job) {
     lines.push('', noHistoryText(sa));
@@ -98,7 +99,7 @@ function siteHover(sa: SiteAnalysis): string {
   for (const r of runs.slice(0, HOVER_RUNS)) {
     const a = analyseRun(r);
     lines.push(
-      `| ${r.appId} | ${new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' ')} | ${r.maxExecutors} × ${a.executorCores ?? '?'} | ${formatSparkSizeMiB(a.executorMemoryMiB)} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} | ${a.utilisation === null ? '–' : pct(a.utilisation)} | ${r.failedTasks} |`,
+      `| ${runCell(r)} | ${new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' ')} | ${r.maxExecutors} × ${a.executorCores ?? '?'} | ${formatSparkSizeMiB(a.executorMemoryMiB)} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} | ${a.utilisation === null ? '–' : pct(a.utilisation)} | ${r.failedTasks} |`,
     );
   }
   if (runs.length > HOVER_RUNS) lines.push('', `…and ${runs.length - HOVER_RUNS} older run(s).`);
@@ -175,7 +176,7 @@ function newestRunFindingLines(sa: SiteAnalysis): string[] {
   if (fs.length === 0) return [];
   return [
     '',
-    `**Findings of the newest run** (${newest.appId}; \`spark-optimizer analyze ${newest.appId}\` lists all):`,
+    `**Findings of the newest run** (${runLabel(newest.appId, newest.attemptId)}; \`spark-optimizer analyze ${newest.appId}${newest.attemptId ? ` --attempt ${newest.attemptId}` : ''}\` lists all):`,
     '',
     ...fs.slice(0, 6).map((f) => `- ${f.severity}: ${f.message} _(${f.source})_`),
   ];
@@ -208,6 +209,15 @@ function recommendationLines(rec: Recommendation): string[] {
 function noHistoryText(sa: SiteAnalysis): string {
   const names = [sa.site.appName, ...sa.site.fileStems].filter((n): n is string => !!n);
   return `No runs of this job in the history store yet (looked for ${names.map((n) => `\`${n}\``).join(', ')}). Run **Spark: Collect History from Event Logs** to read past runs.`;
+}
+
+/**
+ * A run in a hover table: its id with the attempt (each attempt of an application is a run of its own), and what became
+ * of it when it did not finish cleanly: `failed (exit 1)` or `incomplete`.
+ */
+function runCell(r: ApplicationRecord): string {
+  const state = r.exitCode !== null && r.exitCode !== 0 ? ` · failed (exit ${r.exitCode})` : !r.completed ? ' · incomplete' : '';
+  return `${runLabel(r.appId, r.attemptId)}${state}`;
 }
 
 function pct(x: number): string {

@@ -25,7 +25,8 @@ export interface JobRuns {
  * Assembles the view's data.
  * @param history cached run look-ups.
  * @param params `appName` (the job) and/or `appId` (the run to detail; without `appName` its job is found by
- *   scanning the stored jobs' newest 50 runs, so callers should pass `appName` when they know it).
+ *   scanning the stored jobs' newest 50 runs, so callers should pass `appName` when they know it), and `attemptId` (the
+ *   attempt of `appId`; omitted: its newest). Every attempt is its own run in `runs`.
  * @param site the open document's analysis of this job when the request named one: its settings are the
  *   "current" values and its recommendations are shown as the diagnostics show them. Without it, the newest
  *   finished run's Spark properties are taken as current.
@@ -35,7 +36,7 @@ export interface JobRuns {
  */
 export function jobAnalysis(
   history: JobRuns,
-  params: { appId?: string; appName?: string },
+  params: { appId?: string; attemptId?: string | null; appName?: string },
   site: SiteAnalysis | null,
   nowMs = Date.now(),
   prices?: CostPrices,
@@ -45,7 +46,8 @@ export function jobAnalysis(
   if (!appName) return null;
   const newestFirst = history.runsOf(appName);
   if (newestFirst.length === 0) return null;
-  const selected = params.appId ? newestFirst.find((r) => r.appId === params.appId) : newestFirst[0];
+  // Runs are newest first, so the first run of `appId` is its newest attempt.
+  const selected = params.appId ? newestFirst.find((r) => r.appId === params.appId && (params.attemptId === undefined || r.attemptId === params.attemptId)) : newestFirst[0];
   if (!selected) return null;
 
   let recommendations: Recommendation[];
@@ -71,6 +73,7 @@ export function jobAnalysis(
     appName,
     runs: [...newestFirst].reverse().map((r) => runOf(r, prices)),
     selectedAppId: selected.appId,
+    selectedAttemptId: selected.attemptId,
     selectedStartMs: selected.startTimeMs,
     selectedEndMs: endMs,
     stages,
@@ -135,6 +138,8 @@ function runOf(r: ApplicationRecord, prices: CostPrices | undefined): JobAnalysi
     startTimeMs: r.startTimeMs,
     durationMs: r.durationMs,
     completed: r.completed,
+    incompleteReason: r.incompleteReason ?? null,
+    exitCode: r.exitCode,
     coreHours: c.coreHours,
     memoryGiBHours: c.memoryGiBHours,
     dcu: c.dcu,

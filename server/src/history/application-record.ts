@@ -9,6 +9,8 @@
  * (see also ../shared/docs/spark-reference.md section A3).
  */
 
+import type { EventLogCodec } from './event-log/discover';
+
 /** Distribution of task durations in one stage, in ms (`Task Info`.`Finish Time` − `Launch Time` of successful tasks). */
 export interface DurationQuantilesMs {
   min: number;
@@ -163,6 +165,13 @@ export interface ApplicationRecord {
   durationMs: number;
   /** True when the log is complete (single file without `.inprogress`, rolling dir whose `appstatus_` file lacks `.inprogress`) and has `SparkListenerApplicationEnd`. */
   completed: boolean;
+  /**
+   * Why the record holds only part of its log, set by the event-log reader (with `completed` false) when bytes on disk
+   * could not be decoded: a decode error (corrupt block or frame, checksum mismatch, decoded bytes that are not JSON in
+   * bulk; see `ReadStats.decodeErrors`) or a file cut inside a block although its name says the log is complete.
+   * Absent when the whole log was decoded (a live `.inprogress` log cut at its last block is not "partly decoded").
+   */
+  incompleteReason?: string;
   /** `SparkListenerApplicationEnd`.`ExitCode` when present. */
   exitCode: number | null;
 
@@ -247,6 +256,44 @@ export interface ApplicationRecord {
   jobs?: JobRecord[];
 }
 
+/**
+ * A part of an event-log file that could not be decoded: the file's bytes are not a valid stream of its codec (a corrupt
+ * lz4/snappy/lzf block or zstd frame, an lz4 checksum mismatch, a gzip member that does not inflate), or the decoded bytes
+ * are not JSON lines in bulk (`codec` `json`; thresholds in event-log/reader.ts). The rest of that file is not read.
+ * A file cut at its end (a live or crashed application) is not a decode error but a warning.
+ */
+export interface DecodeError {
+  /** Path of the file (one file of the log's source). */
+  file: string;
+  /** Compressed byte offset in `file` of the damaged block or frame; null when the decoder cannot say (gzip, `json`). */
+  offset: number | null;
+  /** The file's codec, or `json` for decoded bytes that are not JSON lines. */
+  codec: EventLogCodec | 'json';
+  /** What is wrong, for a person (without the file name). */
+  message: string;
+}
+
+/**
+ * One kind of impossible value met while reading a log or checking its record, and what was done with it. Every value
+ * stored is bounded by what Spark can produce (history/validate.ts): a non-negative integer within 2^53, a task's times
+ * within its own wall time, an application's summed task times within its duration × cores.
+ */
+export interface ValueCorrection {
+  /** Where: the event and field as Spark writes them (`SparkListenerTaskEnd` `Task Metrics`.`Executor Run Time`), or a record field (`executorRunTimeMs`). */
+  field: string;
+  /** What was wrong, e.g. `not a non-negative integer within 2^53`, `above the task's wall time (Finish Time − Launch Time)`. */
+  problem: string;
+  /**
+   * `dropped`: the value was not used (read as absent, so it adds nothing to sums); `clipped`: replaced by its bound;
+   * `event-skipped`: the event could not be attributed (e.g. a task end without a valid `Stage ID`) and was not folded.
+   */
+  action: 'dropped' | 'clipped' | 'event-skipped';
+  /** How many times. */
+  count: number;
+  /** The first offending value as read (JSON text, at most 60 characters). */
+  example: string;
+}
+
 /** What the reader saw besides the record: counts that let a user trust (or not) the record. */
 export interface ReadStats {
   /** Lines read (including bad ones). */
@@ -265,6 +312,10 @@ export interface ReadStats {
   bytes: number;
   /** Files read, in order. */
   files: string[];
-  /** Human-readable warnings (truncated last zstd frame, missing rolling index, ...). */
+  /** Human-readable warnings (truncated last zstd frame, missing rolling index, malformed lines, ...). */
   warnings: string[];
+  /** Parts of files that could not be decoded, in reading order (empty when every byte decoded); each is also a reason in the record's `incompleteReason`. */
+  decodeErrors: DecodeError[];
+  /** Impossible values in the events, by field and problem, and what was done with them (fold.ts). */
+  corrections: ValueCorrection[];
 }

@@ -1,18 +1,10 @@
 import * as path from 'path';
-import type { CollectSummary } from '../../../shared/src/protocol';
-import type { HistoryStore, UpsertOutcome } from '../store/history-store';
 import { discoverEventLogs, EventLogSource } from './event-log/discover';
 import { readEventLog } from './event-log/reader';
-import { validateRecord } from './validate';
+import { Ingest, withoutPath, type HistorySink, type IngestSummary } from './ingest';
 
-/**
- * Result of one collection: the protocol's summary (counts per outcome, every failure with its reason)
- * plus the applications read.
- */
-export interface CollectionSummary extends Omit<CollectSummary, 'storedApplications'> {
-  /** Records read: appId, app name, attempt, what the store did with it (or `dry-run`). */
-  applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: UpsertOutcome | 'dry-run' }[];
-}
+/** Result of one collection from a folder of event logs: the ingest pipeline's counts and reports. */
+export type CollectionSummary = IngestSummary;
 
 /** Options of `collectEventLogs`. */
 export interface CollectOptions {
@@ -27,58 +19,39 @@ export interface CollectOptions {
 }
 
 /**
- * Reads every event log below `dir` into `store`. Logs whose path, size and mtime are already stored are
- * skipped without reading; each application is written in its own transaction, so cancelling or killing
- * the process leaves a consistent store and the next run resumes where this one stopped.
- * @param dir folder holding event logs (single files, `.inprogress`, `eventlog_v2_*` rolling folders, zstd).
- * @throws Error only when `dir` cannot be listed; per-log errors land in `failed`.
+ * Reads every event log below `dir` into `sink` through the ingest pipeline (ingest.ts: validate, upsert, count).
+ * Source versions (path, size, mtime) already ingested are skipped without reading; each application attempt is written
+ * in its own transaction, so cancelling or killing the process leaves a consistent store and the next run resumes
+ * where this one stopped.
+ * @param dir folder holding event logs (single files, `.inprogress`, `eventlog_v2_*` rolling folders, zstd, ...).
+ * @throws Error only when `dir` cannot be listed; per-log errors (unreadable, invalid, store locked) land in `failed`.
  */
-export async function collectEventLogs(dir: string, store: HistoryStore, opts: CollectOptions = {}): Promise<CollectionSummary> {
+export async function collectEventLogs(dir: string, sink: HistorySink, opts: CollectOptions = {}): Promise<CollectionSummary> {
   // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
   dir = path.resolve(dir);
   const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth });
-  const summary: CollectionSummary = { found: sources.length, inserted: 0, updated: 0, unchanged: 0, failed: [], malformedLines: 0, cancelled: false, applications: [] };
+  const ingest = new Ingest(sink, { dryRun: opts.dryRun });
+  ingest.summary.found = sources.length;
   let done = 0;
   for (const src of sources) {
     if (opts.signal?.aborted) {
-      summary.cancelled = true;
+      ingest.summary.cancelled = true;
       break;
     }
     try {
-      if (!opts.dryRun && store.hasSource(src)) {
-        summary.unchanged++;
-      } else {
-        const { record, stats } = await readEventLog(src, { signal: opts.signal });
-        const problems = record ? validateRecord(record) : [];
-        summary.malformedLines += stats.malformedLines;
-        if (!record) {
-          summary.failed.push({ path: src.path, reason: withoutPath(stats.warnings[0] ?? 'no SparkListenerApplicationStart event in the log', src.path) });
-        } else if (problems.length > 0) {
-          summary.failed.push({ path: src.path, reason: `not stored, the record read from it is invalid: ${problems.join('; ')}` });
-        } else if (opts.dryRun) {
-          summary.applications.push({ appId: record.appId, attemptId: record.attemptId, appName: record.appName, path: src.path, outcome: 'dry-run' });
-        } else {
-          const outcome = store.upsert(record, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: stats.malformedLines });
-          if (outcome === 'inserted') summary.inserted++;
-          else if (outcome === 'updated') summary.updated++;
-          else summary.unchanged++;
-          summary.applications.push({ appId: record.appId, attemptId: record.attemptId, appName: record.appName, path: src.path, outcome });
-        }
+      if (!(await ingest.alreadyIngested(src))) {
+        const read = await readEventLog(src, { signal: opts.signal });
+        await ingest.accept(read, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: read.stats.malformedLines }, 'event-log');
       }
     } catch (e) {
       if (opts.signal?.aborted) {
-        summary.cancelled = true;
+        ingest.summary.cancelled = true;
         break;
       }
-      summary.failed.push({ path: src.path, reason: withoutPath(e instanceof Error ? e.message : String(e), src.path) });
+      ingest.fail(src.path, withoutPath(e instanceof Error ? e.message : String(e), src.path));
     }
     done++;
     opts.onProgress?.(done, sources.length, src.path);
   }
-  return summary;
-}
-
-/** Reasons are shown after the path; drop a leading copy of it. */
-function withoutPath(reason: string, p: string): string {
-  return reason.startsWith(`${p}: `) ? reason.slice(p.length + 2) : reason;
+  return ingest.summary;
 }

@@ -2,120 +2,128 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import type { ApplicationTotals, HistoryReader, JobSummary } from '../history/history-reader';
+import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import { jobSignature, resourceStem } from '../history/job-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import { MIGRATIONS } from './migrations';
 
-/**
- * Workload totals of one application (columns of `applications`, plus counts over its `stages` rows), as
- * `workloadTotals` returns them; field meanings as in ApplicationRecord.
- */
-export interface ApplicationTotals {
-  appName: string;
-  inputBytes: number;
-  shuffleReadBytes: number;
-  shuffleWriteBytes: number;
-  outputBytes: number;
-  totalTasks: number;
-  totalStages: number;
-  cpuTimeMs: number;
-  executorRunTimeMs: number;
-  diskSpilledBytes: number;
-  /** Stage rows stored for it. */
-  stageRows: number;
-  /** Of those, stages that read or wrote shuffle data. */
-  shufflingStages: number;
+export type { ApplicationTotals, JobSummary } from '../history/history-reader';
+export type { CollectionSourceState, RecordSource, StoredAttempt, UpsertOutcome } from '../history/ingest';
+
+/** How the store waits for other processes' locks (see {@link HistoryStore.open}). */
+export interface StoreLockOptions {
+  /** SQLite's busy timeout: how long one statement waits for a lock held by another process, ms (default 10,000). */
+  busyTimeoutMs?: number;
+  /** Further tries after a statement or transaction gave up waiting (default 3), with growing pauses between them. */
+  busyRetries?: number;
 }
 
-/** Where a record was read from; used to skip unchanged logs on the next collection. */
-export interface RecordSource {
-  /** Path of the event-log file or rolling directory. */
-  path: string;
-  /** Size in bytes (sum of the files for a rolling directory). */
-  sizeBytes: number;
-  /** Newest modification time of the file(s), epoch ms. */
-  mtimeMs: number;
-  /** Lines the reader skipped as malformed. */
-  malformedLines: number;
-}
-
-/** What `upsert` did with a record. */
-export type UpsertOutcome = 'inserted' | 'updated' | 'unchanged' | 'skipped-older-attempt';
-
-/** One row of `jobs`: an application name and its runs in the store. */
-export interface JobSummary {
-  appName: string;
-  runs: number;
-  /** Start of the newest run, epoch ms. */
-  lastStartTimeMs: number;
-  /** Median `duration_ms` of its runs. */
-  medianDurationMs: number;
-}
-
-/** The attempt of an application the store holds (see `storedAttempt`). */
-export interface StoredAttempt {
-  attemptId: string | null;
-  completed: boolean;
-  /** Where it was read from: an event-log path or a History Server `/logs` URL. */
-  sourcePath: string;
-  /** Modification time of that source, epoch ms (a History Server attempt's `lastUpdated`). */
-  sourceMtimeMs: number;
-}
-
-/** Watermark of one collection source (table `collection_sources`, migration 2). */
-export interface CollectionSourceState {
-  /** History Server base URL without credentials. */
-  sourceUrl: string;
-  /** Every completed attempt that ended before this instant (epoch ms) is in the store; null when unknown. */
-  lastCompletedEndTimeMs: number | null;
-  /** Start of the last recorded run, epoch ms. */
-  lastRunTimeMs: number;
-}
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+const DEFAULT_BUSY_RETRIES = 3;
+/** Pause before the n-th retry: 100 ms, 400 ms, 1.6 s, ... (plus up to 50 % jitter so waiting processes spread out). */
+const RETRY_BASE_MS = 100;
 
 type Row = Record<string, unknown>;
 
-/**
- * The local SQLite store of application records (better-sqlite3, WAL mode).
- *
- * One row per application id (`applications.app_id`): a newer attempt, or the finished version of an
- * in-progress log, replaces the older row; re-reading the same log (same path, size and mtime) changes
- * nothing. Each application is written in one transaction, so a killed process leaves either the old
- * or the new record, never half of one.
- */
-export class HistoryStore {
-  private readonly db: Database.Database;
+/** The `attempt_id` column: Spark's `App Attempt ID`, or '' for an application without attempts (part of the key). */
+function attemptKey(attemptId: string | null): string {
+  return attemptId ?? '';
+}
 
-  private constructor(db: Database.Database) {
+/** True for SQLite's "database is locked" family (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, ...). */
+function isBusy(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code);
+}
+
+/** Blocks this thread for `ms` (the store's API is synchronous, like better-sqlite3's own busy wait). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Runs `fn`, retrying it while SQLite answers "database is locked" (each try already waited the busy timeout).
+ * @throws Error naming the store and how long it waited, when every try was refused; other errors unchanged.
+ */
+function retryBusy<T>(fn: () => T, file: string, what: string, retries: number, busyTimeoutMs: number): T {
+  const started = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return fn();
+    } catch (e) {
+      if (!isBusy(e)) throw e;
+      if (attempt >= retries) {
+        const waited = ((Date.now() - started) / 1000).toFixed(1);
+        throw new Error(
+          `the history store ${file} stayed locked by another process while ${what} (${attempt + 1} tries over ${waited} s, busy timeout ${busyTimeoutMs} ms): ${(e as Error).message}`,
+        );
+      }
+      const pause = RETRY_BASE_MS * 4 ** attempt;
+      sleepSync(pause + Math.random() * pause * 0.5);
+    }
+  }
+}
+
+/**
+ * The local SQLite store of application records (better-sqlite3, WAL mode): the {@link HistorySink} ingest writes to
+ * and the {@link HistoryReader} the features read.
+ *
+ * One row per application attempt, keyed (`app_id`, `attempt_id`) as the History Server keys attempts: attempt 1 and
+ * attempt 2 of a YARN application are two runs. The finished version of an in-progress log replaces its older version;
+ * re-reading the same log (same path, size and mtime) changes nothing, and every source version read is remembered
+ * (`record_sources`), so a second copy of a log elsewhere is read once and then skipped.
+ *
+ * Safe for several processes at once: writes take the write lock up front (`BEGIN IMMEDIATE`) and wait for it (busy
+ * timeout, then retries); each application is written in one transaction, so a killed process leaves either the old
+ * or the new record, never half of one; reads of one record run in one read transaction (a consistent snapshot while
+ * another process writes); schema migrations run under an exclusive lock.
+ */
+export class HistoryStore implements HistorySink, HistoryReader {
+  private readonly db: Database.Database;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(
+    db: Database.Database,
+    private readonly file: string,
+    private readonly busyTimeoutMs: number,
+    private readonly busyRetries: number,
+  ) {
     this.db = db;
   }
 
   /**
-   * Opens (creating if needed) the store at `file` and applies pending migrations.
+   * Opens (creating if needed) the store at `file` and applies pending migrations. Another process may open, migrate,
+   * read or write the same file at the same time: the set-up waits for its locks (busy timeout, then retries), and
+   * migrations run in one exclusive transaction that re-reads the schema version after taking the lock.
    * @param file path of the SQLite file; its folder is created. `:memory:` for a throwaway store.
-   * @throws Error when the file is not a SQLite database or was written by a newer version of this tool.
+   * @param lock how long to wait for other processes' locks.
+   * @throws Error when the file is not a SQLite database, was written by a newer version of this tool, or stayed locked.
    */
-  static open(file: string): HistoryStore {
+  static open(file: string, lock: StoreLockOptions = {}): HistoryStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
-    const current = db.pragma('user_version', { simple: true }) as number;
-    const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
-    if (current > latest) {
-      db.close();
-      throw new Error(
-        `The history store ${file} has schema version ${current}, newer than this version of Spark Resource Optimizer understands (${latest}). Update the extension or use another --db file.`,
-      );
-    }
-    for (const m of MIGRATIONS) {
-      if (m.version <= current) continue;
-      db.transaction(() => {
-        db.exec(m.sql);
-        db.pragma(`user_version = ${m.version}`);
-      })();
-    }
-    return new HistoryStore(db);
+    const busyTimeoutMs = lock.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const busyRetries = lock.busyRetries ?? DEFAULT_BUSY_RETRIES;
+    return retryBusy(
+      () => {
+        const db = new Database(file);
+        try {
+          // The busy timeout first: every later statement, even setting WAL on a new file, may meet another process's lock.
+          db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
+          db.pragma('journal_mode = WAL');
+          migrate(db, file);
+          db.pragma('foreign_keys = ON');
+          return new HistoryStore(db, file, busyTimeoutMs, busyRetries);
+        } catch (e) {
+          db.close();
+          throw e;
+        }
+      },
+      file,
+      'opening it',
+      busyRetries,
+      busyTimeoutMs,
+    );
   }
 
   /** Schema version (`PRAGMA user_version`). */
@@ -128,50 +136,81 @@ export class HistoryStore {
     this.db.close();
   }
 
-  /**
-   * True when the store already holds a record read from exactly this source (path, size, mtime),
-   * so a collection can skip reading it.
-   */
-  hasSource(source: Pick<RecordSource, 'path' | 'sizeBytes' | 'mtimeMs'>): boolean {
-    const row = this.db
-      .prepare('SELECT 1 FROM applications WHERE source_path = ? AND source_size_bytes = ? AND source_mtime_ms = ?')
-      .get(source.path, source.sizeBytes, Math.trunc(source.mtimeMs));
-    return row !== undefined;
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  /** Runs `fn` in one write transaction that takes the write lock first (`BEGIN IMMEDIATE`), retried while locked. */
+  private write<T>(what: string, fn: () => T): T {
+    const tx = this.db.transaction(fn);
+    return retryBusy(() => tx.immediate(), this.file, what, this.busyRetries, this.busyTimeoutMs);
+  }
+
+  /** Runs `fn` in one read transaction (a snapshot: another process's commits in between are not seen), retried while locked. */
+  private read<T>(fn: () => T): T {
+    if (this.db.inTransaction) return fn();
+    const tx = this.db.transaction(fn);
+    return retryBusy(() => tx.deferred(), this.file, 'reading it', this.busyRetries, this.busyTimeoutMs);
   }
 
   /**
-   * Inserts or replaces one application record, with its stages and executors, in one transaction.
-   * Replacement rules: an older attempt never replaces a newer one; the same attempt is replaced only
-   * when its source changed (size/mtime/path) or the stored one was incomplete.
+   * True when this exact source version (path, size, mtime) was already upserted, whatever the outcome (a second copy
+   * of a stored attempt counts), so a collection can skip reading it.
+   */
+  hasSource(source: SourceVersion): boolean {
+    return this.read(() => this.stmt('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?').get(source.path, source.sizeBytes, Math.trunc(source.mtimeMs)) !== undefined);
+  }
+
+  /**
+   * Inserts or replaces one application attempt, with its stages, executors and jobs, in one transaction, and remembers
+   * the source version. Rules, for the attempt (`appId`, `attemptId`):
+   * - not stored: `inserted`;
+   * - stored from this very source version: `unchanged`;
+   * - stored completed and this version is not: kept (`unchanged` from the same path, else `duplicate`);
+   * - from the same path (the log grew or finished): `updated`;
+   * - from another path (a copy of the log): `updated` when this one is more complete (finished where the stored one is
+   *   not, or, both unfinished, more tasks or a longer span), else `duplicate`.
+   * @throws Error when the store stayed locked by other processes beyond the busy timeout and retries.
    */
   upsert(record: ApplicationRecord, source: RecordSource, nowMs = Date.now()): UpsertOutcome {
-    return this.db.transaction((): UpsertOutcome => {
-      const old = this.db
-        .prepare('SELECT attempt_id, completed, source_path, source_size_bytes, source_mtime_ms FROM applications WHERE app_id = ?')
-        .get(record.appId) as Row | undefined;
-      if (old) {
-        const cmp = compareAttempts(record.attemptId, (old.attempt_id as string | null) ?? null);
-        if (cmp < 0) return 'skipped-older-attempt';
-        if (
-          cmp === 0 &&
-          old.source_path === source.path &&
-          old.source_size_bytes === source.sizeBytes &&
-          old.source_mtime_ms === Math.trunc(source.mtimeMs)
-        ) {
-          return 'unchanged';
+    return this.write(`storing ${record.appId}`, (): UpsertOutcome => {
+      const attempt = attemptKey(record.attemptId);
+      const old = this.stmt(
+        'SELECT completed, source_path, source_size_bytes, source_mtime_ms, total_tasks, duration_ms FROM applications WHERE app_id = ? AND attempt_id = ?',
+      ).get(record.appId, attempt) as Row | undefined;
+      let outcome: UpsertOutcome;
+      if (!old) outcome = 'inserted';
+      else {
+        const samePath = old.source_path === source.path;
+        const oldCompleted = old.completed === 1;
+        if (samePath && old.source_size_bytes === source.sizeBytes && old.source_mtime_ms === Math.trunc(source.mtimeMs)) outcome = 'unchanged';
+        else if (oldCompleted && !record.completed) outcome = samePath ? 'unchanged' : 'duplicate';
+        else if (samePath) outcome = 'updated';
+        else {
+          const moreComplete =
+            (record.completed && !oldCompleted) ||
+            (!record.completed && !oldCompleted && (record.totalTasks > num(old.total_tasks) || (record.totalTasks === num(old.total_tasks) && record.durationMs > num(old.duration_ms))));
+          outcome = moreComplete ? 'updated' : 'duplicate';
         }
-        if (cmp === 0 && old.completed === 1 && !record.completed) return 'unchanged';
-        this.db.prepare('DELETE FROM applications WHERE app_id = ?').run(record.appId);
       }
-      this.insert(record, source, nowMs);
-      return old ? 'updated' : 'inserted';
-    })();
+      if (outcome === 'updated') this.stmt('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?').run(record.appId, attempt);
+      if (outcome === 'inserted' || outcome === 'updated') this.insert(record, source, nowMs);
+      this.stmt(
+        `INSERT INTO record_sources (path, size_bytes, mtime_ms, app_id, attempt_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(path) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, app_id = excluded.app_id,
+           attempt_id = excluded.attempt_id, recorded_at_ms = excluded.recorded_at_ms`,
+      ).run(source.path, source.sizeBytes, Math.trunc(source.mtimeMs), record.appId, attempt, nowMs);
+      return outcome;
+    });
   }
 
   private insert(r: ApplicationRecord, source: RecordSource, nowMs: number): void {
+    const attempt = attemptKey(r.attemptId);
     const app: Row = {
       app_id: r.appId,
-      attempt_id: r.attemptId,
+      attempt_id: attempt,
       app_name: r.appName,
       user: r.user,
       spark_version: r.sparkVersion,
@@ -181,6 +220,7 @@ export class HistoryStore {
       end_time_ms: r.endTimeMs,
       duration_ms: r.durationMs,
       completed: r.completed ? 1 : 0,
+      incomplete_reason: r.incompleteReason ?? null,
       exit_code: r.exitCode,
       executor_cores: r.executorCores,
       executor_memory_mib: r.executorMemoryMiB,
@@ -226,6 +266,7 @@ export class HistoryStore {
     for (const s of r.stages) {
       insertRow(this.db, 'stages', {
         app_id: r.appId,
+        attempt_id: attempt,
         stage_id: s.stageId,
         stage_attempt_id: s.attemptId,
         name: s.name,
@@ -254,6 +295,7 @@ export class HistoryStore {
     for (const j of r.jobs ?? []) {
       insertRow(this.db, 'jobs', {
         app_id: r.appId,
+        attempt_id: attempt,
         job_id: j.jobId,
         submission_time_ms: j.submissionTimeMs,
         completion_time_ms: j.completionTimeMs,
@@ -266,6 +308,7 @@ export class HistoryStore {
     for (const e of r.executors) {
       insertRow(this.db, 'executors', {
         app_id: r.appId,
+        attempt_id: attempt,
         executor_id: e.executorId,
         host: e.host,
         total_cores: e.totalCores,
@@ -282,25 +325,26 @@ export class HistoryStore {
     }
   }
 
-  /**
-   * The attempt stored for `appId` (the store keeps one attempt per application: the newest), so a
-   * collector can skip downloading what it already has.
-   * @returns null when the application is not stored.
-   */
-  storedAttempt(appId: string): StoredAttempt | null {
-    const row = this.db.prepare('SELECT attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ?').get(appId) as Row | undefined;
-    if (!row) return null;
-    return { attemptId: strOrNull(row.attempt_id), completed: row.completed === 1, sourcePath: String(row.source_path), sourceMtimeMs: num(row.source_mtime_ms) };
+  /** The stored version of one attempt (`attemptId` null: the application without attempt ids), or null. */
+  storedAttempt(appId: string, attemptId: string | null): StoredAttempt | null {
+    const row = this.read(() => this.stmt('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? AND attempt_id = ?').get(appId, attemptKey(attemptId))) as Row | undefined;
+    return row ? storedAttemptOf(row) : null;
+  }
+
+  /** The stored attempts of one application, oldest first (by start time). */
+  attemptsOf(appId: string): StoredAttempt[] {
+    const rows = this.read(() => this.stmt('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id').all(appId)) as Row[];
+    return rows.map(storedAttemptOf);
   }
 
   /**
-   * Applications stored unfinished (`completed` = 0) whose source path starts with `sourcePrefix`, so a
-   * collector can re-check them even when a listing filter (an end-time watermark) would hide them.
+   * Attempts stored unfinished (`completed` = 0) whose source path starts with `sourcePrefix`, so a collector can re-check
+   * them even when a listing filter (an end-time watermark) would hide them.
    * @param sourcePrefix e.g. a History Server's `http://host:18080/api/v1/applications/`.
    */
-  incompleteApplicationIds(sourcePrefix: string): string[] {
-    const rows = this.db.prepare('SELECT app_id, source_path FROM applications WHERE completed = 0').all() as Row[];
-    return rows.filter((r) => String(r.source_path).startsWith(sourcePrefix)).map((r) => String(r.app_id));
+  incompleteAttempts(sourcePrefix: string): { appId: string; attemptId: string | null }[] {
+    const rows = this.read(() => this.stmt('SELECT app_id, attempt_id, source_path FROM applications WHERE completed = 0').all()) as Row[];
+    return rows.filter((r) => String(r.source_path).startsWith(sourcePrefix)).map((r) => ({ appId: String(r.app_id), attemptId: attemptOf(r.attempt_id) }));
   }
 
   /**
@@ -308,9 +352,7 @@ export class HistoryStore {
    * @param sourceUrl the History Server base URL without credentials.
    */
   collectionSource(sourceUrl: string): CollectionSourceState | null {
-    const row = this.db
-      .prepare('SELECT last_completed_end_time_ms, last_run_time_ms FROM collection_sources WHERE source_url = ?')
-      .get(sourceUrl) as Row | undefined;
+    const row = this.read(() => this.stmt('SELECT last_completed_end_time_ms, last_run_time_ms FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as Row | undefined;
     if (!row) return null;
     return { sourceUrl, lastCompletedEndTimeMs: numOrNull(row.last_completed_end_time_ms), lastRunTimeMs: num(row.last_run_time_ms) };
   }
@@ -322,8 +364,8 @@ export class HistoryStore {
    * @param runTimeMs when the run started, epoch ms.
    */
   recordCollectionRun(sourceUrl: string, completedEndTimeMs: number | null, runTimeMs: number): void {
-    this.db
-      .prepare(
+    this.write(`recording the run of ${sourceUrl}`, () =>
+      this.stmt(
         `INSERT INTO collection_sources (source_url, last_completed_end_time_ms, last_run_time_ms) VALUES (?, ?, ?)
          ON CONFLICT(source_url) DO UPDATE SET
            last_completed_end_time_ms = CASE
@@ -331,8 +373,8 @@ export class HistoryStore {
              WHEN last_completed_end_time_ms IS NULL THEN excluded.last_completed_end_time_ms
              ELSE max(last_completed_end_time_ms, excluded.last_completed_end_time_ms) END,
            last_run_time_ms = excluded.last_run_time_ms`,
-      )
-      .run(sourceUrl, completedEndTimeMs === null ? null : Math.trunc(completedEndTimeMs), Math.trunc(runTimeMs));
+      ).run(sourceUrl, completedEndTimeMs === null ? null : Math.trunc(completedEndTimeMs), Math.trunc(runTimeMs)),
+    );
   }
 
   /**
@@ -340,24 +382,22 @@ export class HistoryStore {
    * empty store.
    */
   lastCollectedAtMs(): number | null {
-    const row = this.db
-      .prepare('SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources)')
-      .get() as { t: number | null };
+    const row = this.read(() =>
+      this.stmt('SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources)').get(),
+    ) as { t: number | null };
     return row.t ?? null;
   }
 
-  /** Number of applications stored. */
+  /** Number of application attempts stored. */
   countApplications(): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM applications').get() as { n: number }).n;
+    return (this.read(() => this.stmt('SELECT count(*) AS n FROM applications').get()) as { n: number }).n;
   }
 
   /** Application names with run counts, newest first. */
   listJobs(): JobSummary[] {
-    const rows = this.db
-      .prepare(
-        'SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC',
-      )
-      .all() as Row[];
+    const rows = this.read(() =>
+      this.stmt('SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC').all(),
+    ) as Row[];
     return rows.map((row) => {
       const durations = String(row.durations)
         .split(',')
@@ -377,17 +417,18 @@ export class HistoryStore {
    * at a fraction of the cost of `allRuns` (test/bench/similar-jobs.ts measures both).
    */
   workloadTotals(): ApplicationTotals[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.read(() =>
+      this.stmt(
         `SELECT a.app_name, a.input_bytes, a.shuffle_read_bytes, a.shuffle_write_bytes, a.output_bytes, a.total_tasks, a.total_stages,
                 a.cpu_time_ms, a.executor_run_time_ms, a.disk_spilled_bytes, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
          FROM applications a LEFT JOIN (
-           SELECT app_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id
-         ) s ON s.app_id = a.app_id
+           SELECT app_id, attempt_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id, attempt_id
+         ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
          ORDER BY a.start_time_ms DESC`,
       )
-      .raw()
-      .all() as unknown[][];
+        .raw()
+        .all(),
+    ) as unknown[][];
     return rows.map((r) => ({
       appName: String(r[0]),
       inputBytes: num(r[1]),
@@ -409,7 +450,9 @@ export class HistoryStore {
    * Rows collected before schema 5 have no submitted file and never match.
    */
   appNamesBySubmittedFile(stem: string): string[] {
-    const rows = this.db.prepare("SELECT app_name, main_resource, count(*) AS n FROM applications WHERE main_resource IS NOT NULL AND main_resource LIKE ? GROUP BY app_name, main_resource ORDER BY n DESC").all(`%${stem}%`) as Row[];
+    const rows = this.read(() =>
+      this.stmt("SELECT app_name, main_resource, count(*) AS n FROM applications WHERE main_resource IS NOT NULL AND main_resource LIKE ? GROUP BY app_name, main_resource ORDER BY n DESC").all(`%${stem}%`),
+    ) as Row[];
     const out: string[] = [];
     for (const r of rows) if (resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() && !out.includes(String(r.app_name))) out.push(String(r.app_name));
     return out;
@@ -420,26 +463,29 @@ export class HistoryStore {
    * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
    */
   runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
-    const sig = this.db.prepare('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
-    if (!sig) return [];
-    const apps = this.db.prepare('SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?').all(sig.job_signature, appName, limit) as Row[];
-    return apps.map((a) => this.toRecord(a));
+    return this.read(() => {
+      const sig = this.stmt('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
+      if (!sig) return [];
+      const apps = this.stmt('SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?').all(sig.job_signature, appName, limit) as Row[];
+      return apps.map((a) => this.toRecord(a));
+    });
   }
 
   /** Distinct application names (for matching a file to its job). */
   appNames(): string[] {
-    return (this.db.prepare('SELECT DISTINCT app_name FROM applications').all() as Row[]).map((r) => String(r.app_name));
+    return (this.read(() => this.stmt('SELECT DISTINCT app_name FROM applications').all()) as Row[]).map((r) => String(r.app_name));
   }
 
   /**
-   * Full records (with stages and executors) of every run whose `app_name` equals `appName`, newest first.
+   * Full records (with stages and executors) of every run whose `app_name` equals `appName`, newest first; each attempt
+   * of an application is its own record (with `attemptId`).
    * @param limit at most this many runs (newest).
    */
   runsByAppName(appName: string, limit = 50): ApplicationRecord[] {
-    const apps = this.db
-      .prepare('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC LIMIT ?')
-      .all(appName, limit) as Row[];
-    return apps.map((a) => this.toRecord(a));
+    return this.read(() => {
+      const apps = this.stmt('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC, attempt_id DESC LIMIT ?').all(appName, limit) as Row[];
+      return apps.map((a) => this.toRecord(a));
+    });
   }
 
   /**
@@ -447,17 +493,24 @@ export class HistoryStore {
    * @returns its id.
    */
   recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
-    const r = this.db
-      .prepare('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(fix.fileUri, fix.appName, fix.key, fix.oldValue, fix.newValue, Math.trunc(fix.appliedAtMs));
+    const r = this.write('remembering an applied fix', () =>
+      this.stmt('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
+        fix.fileUri,
+        fix.appName,
+        fix.key,
+        fix.oldValue,
+        fix.newValue,
+        Math.trunc(fix.appliedAtMs),
+      ),
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** Applied fixes of a job (by app name), or of a file when `fileUri` is given too; oldest first. */
   appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
-    const rows = this.db
-      .prepare('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id')
-      .all(appName, fileUri ?? null, fileUri ?? null) as Row[];
+    const rows = this.read(() =>
+      this.stmt('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id').all(appName, fileUri ?? null, fileUri ?? null),
+    ) as Row[];
     return rows.map((r) => ({
       id: num(r.id),
       fileUri: String(r.file_uri),
@@ -469,21 +522,31 @@ export class HistoryStore {
     }));
   }
 
-  /** The full record of one application, or null when it is not stored. */
-  runById(appId: string): ApplicationRecord | null {
-    const row = this.db.prepare('SELECT * FROM applications WHERE app_id = ?').get(appId) as Row | undefined;
-    return row ? this.toRecord(row) : null;
+  /**
+   * The full record of one attempt: with `attemptId` (null = the application without attempt ids) that attempt, without
+   * it the newest attempt of `appId` (latest start). Null when not stored.
+   */
+  runById(appId: string, attemptId?: string | null): ApplicationRecord | null {
+    return this.read(() => {
+      const row = (
+        attemptId === undefined
+          ? this.stmt('SELECT * FROM applications WHERE app_id = ? ORDER BY start_time_ms DESC, attempt_id DESC LIMIT 1').get(appId)
+          : this.stmt('SELECT * FROM applications WHERE app_id = ? AND attempt_id = ?').get(appId, attemptKey(attemptId))
+      ) as Row | undefined;
+      return row ? this.toRecord(row) : null;
+    });
   }
 
   /** All records, newest first (for the CLI and tests; not for the hover path). */
   allRuns(limit = 1000): ApplicationRecord[] {
-    const apps = this.db.prepare('SELECT * FROM applications ORDER BY start_time_ms DESC LIMIT ?').all(limit) as Row[];
-    return apps.map((a) => this.toRecord(a));
+    return this.read(() => (this.stmt('SELECT * FROM applications ORDER BY start_time_ms DESC, attempt_id DESC LIMIT ?').all(limit) as Row[]).map((a) => this.toRecord(a)));
   }
 
+  /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
     const appId = String(a.app_id);
-    const stages = (this.db.prepare('SELECT * FROM stages WHERE app_id = ? ORDER BY stage_id, stage_attempt_id').all(appId) as Row[]).map(
+    const attempt = String(a.attempt_id ?? '');
+    const stages = (this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(appId, attempt) as Row[]).map(
       (s): StageRecord => withDurations(s, {
         stageId: num(s.stage_id),
         attemptId: num(s.stage_attempt_id),
@@ -509,7 +572,7 @@ export class HistoryStore {
         peakExecutionMemoryBytes: num(s.peak_execution_memory_bytes),
       }),
     );
-    const jobs = (this.db.prepare('SELECT * FROM jobs WHERE app_id = ? ORDER BY job_id').all(appId) as Row[]).map(
+    const jobs = (this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(appId, attempt) as Row[]).map(
       (j): JobRecord => ({
         jobId: num(j.job_id),
         submissionTimeMs: numOrNull(j.submission_time_ms),
@@ -520,7 +583,7 @@ export class HistoryStore {
         sqlExecutionId: numOrNull(j.sql_execution_id),
       }),
     );
-    const executors = (this.db.prepare('SELECT * FROM executors WHERE app_id = ?').all(appId) as Row[]).map(
+    const executors = (this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(appId, attempt) as Row[]).map(
       (e): ExecutorRecord => withSpill(e, {
         executorId: String(e.executor_id),
         host: String(e.host),
@@ -536,7 +599,7 @@ export class HistoryStore {
     );
     return {
       appId,
-      attemptId: strOrNull(a.attempt_id),
+      attemptId: attemptOf(a.attempt_id),
       appName: String(a.app_name),
       user: strOrNull(a.user),
       sparkVersion: strOrNull(a.spark_version),
@@ -546,6 +609,7 @@ export class HistoryStore {
       endTimeMs: numOrNull(a.end_time_ms),
       durationMs: num(a.duration_ms),
       completed: a.completed === 1,
+      ...(a.incomplete_reason !== null && a.incomplete_reason !== undefined ? { incompleteReason: String(a.incomplete_reason) } : {}),
       exitCode: numOrNull(a.exit_code),
       executorCores: numOrNull(a.executor_cores),
       executorMemoryMiB: numOrNull(a.executor_memory_mib),
@@ -588,17 +652,45 @@ export class HistoryStore {
 }
 
 /**
- * Orders attempt ids: numeric ids numerically (`"10"` after `"9"`), else as strings; null (no attempt) first.
- * @returns negative when a is older than b, 0 when equal, positive when newer.
+ * Applies the pending migrations in one exclusive transaction. The schema version is read again after the lock is
+ * taken, so when several processes open a new store at once one creates the schema and the others find it done.
+ * Foreign keys are off while tables are rebuilt (SQLite's procedure for changing a table's shape) and checked before
+ * the commit.
+ * @throws Error when the file holds a newer schema than this version knows, or the foreign-key check fails.
  */
-export function compareAttempts(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  const na = Number(a);
-  const nb = Number(b);
-  if (Number.isFinite(na) && Number.isFinite(nb)) return na - nb;
-  return a < b ? -1 : 1;
+function migrate(db: Database.Database, file: string): void {
+  const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
+  const newer = (v: number) =>
+    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}). Update the extension or use another --db file.`);
+  const before = db.pragma('user_version', { simple: true }) as number;
+  if (before > latest) throw newer(before);
+  if (before === latest) return;
+  db.pragma('foreign_keys = OFF');
+  db.exec('BEGIN EXCLUSIVE');
+  try {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > latest) throw newer(current);
+    for (const m of MIGRATIONS) {
+      if (m.version <= current) continue;
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+    const broken = db.pragma('foreign_key_check') as unknown[];
+    if (broken.length > 0) throw new Error(`migrating the history store ${file} left ${broken.length} row(s) without their application; nothing was changed`);
+    db.exec('COMMIT');
+  } catch (e) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw e;
+  }
+}
+
+function storedAttemptOf(row: Row): StoredAttempt {
+  return { appId: String(row.app_id), attemptId: attemptOf(row.attempt_id), completed: row.completed === 1, sourcePath: String(row.source_path), sourceMtimeMs: num(row.source_mtime_ms) };
+}
+
+/** Inverse of `attemptKey`: '' (no attempt id) → null. */
+function attemptOf(v: unknown): string | null {
+  return v === null || v === undefined || v === '' ? null : String(v);
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -647,8 +739,13 @@ function withSpill(row: Row, e: ExecutorRecord): ExecutorRecord {
   return e;
 }
 
+/**
+ * A number column read back. Rows written before validation bounded every figure (schema < 7) may hold values no run
+ * can produce; a value that is not finite or beyond ±(2^53 − 1) reads as 0 rather than reaching a report.
+ */
 function num(v: unknown): number {
-  return typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
+  return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : 0;
 }
 
 function numOrNull(v: unknown): number | null {

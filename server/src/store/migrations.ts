@@ -1,6 +1,8 @@
 /**
  * Versioned schema migrations for the history store. `PRAGMA user_version` holds the number of the
- * last migration applied; each migration runs once, in order, inside one transaction.
+ * last migration applied; pending migrations run once, in order, in one exclusive transaction that re-reads
+ * `user_version` after taking the lock (so two processes opening a new store at once do not both create it), with
+ * foreign keys off and a `foreign_key_check` before the commit (SQLite's procedure for changing a table's shape).
  *
  * To change the schema: append a migration (never edit an applied one) and bump nothing else.
  */
@@ -176,6 +178,201 @@ CREATE INDEX applications_job_signature ON applications(job_signature);
       'covering index for the job list (listJobs: GROUP BY app_name over start time and duration) and the runs of one job',
     sql: `
 CREATE INDEX applications_job_runs ON applications(app_name, start_time_ms, duration_ms);
+`,
+  },
+  {
+    version: 7,
+    description:
+      'every attempt kept: applications keyed (app_id, attempt_id) as the History Server keys attempts (attempt_id \'\' = none), ' +
+      'stages/executors/jobs carry the attempt; incomplete_reason; record_sources remembers every source version read',
+    // Runs with foreign keys off (HistoryStore.open), checked with foreign_key_check before commit. Child tables are
+    // created referencing `applications` and filled from the old tables before the old ones are dropped.
+    sql: `
+CREATE TABLE applications_v7 (
+  app_id TEXT NOT NULL,
+  attempt_id TEXT NOT NULL DEFAULT '',
+  app_name TEXT NOT NULL,
+  user TEXT,
+  spark_version TEXT,
+  master TEXT,
+  submit_time_ms INTEGER,
+  start_time_ms INTEGER NOT NULL,
+  end_time_ms INTEGER,
+  duration_ms INTEGER NOT NULL,
+  completed INTEGER NOT NULL,
+  exit_code INTEGER,
+  executor_cores INTEGER,
+  executor_memory_mib INTEGER,
+  memory_overhead_mib INTEGER,
+  max_executors INTEGER NOT NULL,
+  total_executors_added INTEGER NOT NULL,
+  executor_instances INTEGER,
+  driver_memory_mib INTEGER,
+  driver_cores INTEGER,
+  shuffle_partitions INTEGER,
+  dynamic_allocation_enabled INTEGER NOT NULL,
+  dynamic_allocation_min_executors INTEGER,
+  dynamic_allocation_max_executors INTEGER,
+  total_tasks INTEGER NOT NULL,
+  failed_tasks INTEGER NOT NULL,
+  total_stages INTEGER NOT NULL,
+  failed_stages INTEGER NOT NULL,
+  total_jobs INTEGER NOT NULL,
+  failed_jobs INTEGER NOT NULL,
+  executor_run_time_ms INTEGER NOT NULL,
+  cpu_time_ms INTEGER NOT NULL,
+  jvm_gc_time_ms INTEGER NOT NULL,
+  input_bytes INTEGER NOT NULL,
+  output_bytes INTEGER NOT NULL,
+  shuffle_read_bytes INTEGER NOT NULL,
+  shuffle_write_bytes INTEGER NOT NULL,
+  memory_spilled_bytes INTEGER NOT NULL,
+  disk_spilled_bytes INTEGER NOT NULL,
+  peak_execution_memory_bytes INTEGER NOT NULL,
+  peak_jvm_heap_bytes INTEGER,
+  executor_core_time_ms INTEGER NOT NULL,
+  spark_properties TEXT NOT NULL,
+  task_failures TEXT NOT NULL,
+  source_path TEXT NOT NULL,
+  source_size_bytes INTEGER NOT NULL,
+  source_mtime_ms INTEGER NOT NULL,
+  malformed_lines INTEGER NOT NULL,
+  collected_at_ms INTEGER NOT NULL,
+  main_resource TEXT,
+  job_signature TEXT,
+  incomplete_reason TEXT,
+  PRIMARY KEY (app_id, attempt_id)
+);
+INSERT INTO applications_v7 (
+  app_id, attempt_id, app_name, user, spark_version, master, submit_time_ms, start_time_ms, end_time_ms, duration_ms,
+  completed, exit_code, executor_cores, executor_memory_mib, memory_overhead_mib, max_executors,
+  total_executors_added, executor_instances, driver_memory_mib, driver_cores, shuffle_partitions,
+  dynamic_allocation_enabled, dynamic_allocation_min_executors, dynamic_allocation_max_executors, total_tasks,
+  failed_tasks, total_stages, failed_stages, total_jobs, failed_jobs, executor_run_time_ms, cpu_time_ms,
+  jvm_gc_time_ms, input_bytes, output_bytes, shuffle_read_bytes, shuffle_write_bytes, memory_spilled_bytes,
+  disk_spilled_bytes, peak_execution_memory_bytes, peak_jvm_heap_bytes, executor_core_time_ms, spark_properties,
+  task_failures, source_path, source_size_bytes, source_mtime_ms, malformed_lines, collected_at_ms, main_resource,
+  job_signature
+) SELECT
+  app_id, coalesce(attempt_id, ''), app_name, user, spark_version, master, submit_time_ms, start_time_ms,
+  end_time_ms, duration_ms, completed, exit_code, executor_cores, executor_memory_mib, memory_overhead_mib,
+  max_executors, total_executors_added, executor_instances, driver_memory_mib, driver_cores, shuffle_partitions,
+  dynamic_allocation_enabled, dynamic_allocation_min_executors, dynamic_allocation_max_executors, total_tasks,
+  failed_tasks, total_stages, failed_stages, total_jobs, failed_jobs, executor_run_time_ms, cpu_time_ms,
+  jvm_gc_time_ms, input_bytes, output_bytes, shuffle_read_bytes, shuffle_write_bytes, memory_spilled_bytes,
+  disk_spilled_bytes, peak_execution_memory_bytes, peak_jvm_heap_bytes, executor_core_time_ms, spark_properties,
+  task_failures, source_path, source_size_bytes, source_mtime_ms, malformed_lines, collected_at_ms, main_resource,
+  job_signature
+FROM applications;
+CREATE TABLE stages_v7 (
+  app_id TEXT NOT NULL,
+  attempt_id TEXT NOT NULL,
+  stage_id INTEGER NOT NULL,
+  stage_attempt_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  num_tasks INTEGER NOT NULL,
+  parent_ids TEXT NOT NULL,
+  submission_time_ms INTEGER,
+  completion_time_ms INTEGER,
+  failure_reason TEXT,
+  succeeded_tasks INTEGER NOT NULL,
+  failed_tasks INTEGER NOT NULL,
+  task_duration_ms TEXT,
+  skew_ratio REAL,
+  executor_run_time_ms INTEGER NOT NULL,
+  executor_cpu_time_ms INTEGER NOT NULL,
+  jvm_gc_time_ms INTEGER NOT NULL,
+  input_bytes INTEGER NOT NULL,
+  output_bytes INTEGER NOT NULL,
+  shuffle_read_bytes INTEGER NOT NULL,
+  shuffle_write_bytes INTEGER NOT NULL,
+  memory_spilled_bytes INTEGER NOT NULL,
+  disk_spilled_bytes INTEGER NOT NULL,
+  peak_execution_memory_bytes INTEGER NOT NULL,
+  task_durations_ms BLOB,
+  PRIMARY KEY (app_id, attempt_id, stage_id, stage_attempt_id),
+  FOREIGN KEY (app_id, attempt_id) REFERENCES applications (app_id, attempt_id) ON DELETE CASCADE
+);
+INSERT INTO stages_v7 (
+  app_id, attempt_id, stage_id, stage_attempt_id, name, num_tasks, parent_ids, submission_time_ms,
+  completion_time_ms, failure_reason, succeeded_tasks, failed_tasks, task_duration_ms, skew_ratio,
+  executor_run_time_ms, executor_cpu_time_ms, jvm_gc_time_ms, input_bytes, output_bytes, shuffle_read_bytes,
+  shuffle_write_bytes, memory_spilled_bytes, disk_spilled_bytes, peak_execution_memory_bytes, task_durations_ms
+) SELECT
+  s.app_id, coalesce(a.attempt_id, ''), s.stage_id, s.stage_attempt_id, s.name, s.num_tasks, s.parent_ids,
+  s.submission_time_ms, s.completion_time_ms, s.failure_reason, s.succeeded_tasks, s.failed_tasks,
+  s.task_duration_ms, s.skew_ratio, s.executor_run_time_ms, s.executor_cpu_time_ms, s.jvm_gc_time_ms, s.input_bytes,
+  s.output_bytes, s.shuffle_read_bytes, s.shuffle_write_bytes, s.memory_spilled_bytes, s.disk_spilled_bytes,
+  s.peak_execution_memory_bytes, s.task_durations_ms
+FROM stages s JOIN applications a ON a.app_id = s.app_id;
+CREATE TABLE executors_v7 (
+  app_id TEXT NOT NULL,
+  attempt_id TEXT NOT NULL,
+  executor_id TEXT NOT NULL,
+  host TEXT NOT NULL,
+  total_cores INTEGER NOT NULL,
+  add_time_ms INTEGER NOT NULL,
+  remove_time_ms INTEGER,
+  removed_reason TEXT,
+  peak_jvm_heap_bytes INTEGER,
+  task_time_ms INTEGER NOT NULL,
+  is_driver INTEGER NOT NULL,
+  max_memory_bytes INTEGER,
+  disk_spilled_bytes INTEGER,
+  memory_spilled_bytes INTEGER,
+  PRIMARY KEY (app_id, attempt_id, executor_id),
+  FOREIGN KEY (app_id, attempt_id) REFERENCES applications (app_id, attempt_id) ON DELETE CASCADE
+);
+INSERT INTO executors_v7 (
+  app_id, attempt_id, executor_id, host, total_cores, add_time_ms, remove_time_ms, removed_reason,
+  peak_jvm_heap_bytes, task_time_ms, is_driver, max_memory_bytes, disk_spilled_bytes, memory_spilled_bytes
+) SELECT
+  e.app_id, coalesce(a.attempt_id, ''), e.executor_id, e.host, e.total_cores, e.add_time_ms, e.remove_time_ms,
+  e.removed_reason, e.peak_jvm_heap_bytes, e.task_time_ms, e.is_driver, e.max_memory_bytes, e.disk_spilled_bytes,
+  e.memory_spilled_bytes
+FROM executors e JOIN applications a ON a.app_id = e.app_id;
+CREATE TABLE jobs_v7 (
+  app_id TEXT NOT NULL,
+  attempt_id TEXT NOT NULL,
+  job_id INTEGER NOT NULL,
+  submission_time_ms INTEGER,
+  completion_time_ms INTEGER,
+  stage_ids TEXT NOT NULL,
+  result TEXT,
+  failure_reason TEXT,
+  sql_execution_id INTEGER,
+  PRIMARY KEY (app_id, attempt_id, job_id),
+  FOREIGN KEY (app_id, attempt_id) REFERENCES applications (app_id, attempt_id) ON DELETE CASCADE
+);
+INSERT INTO jobs_v7 (
+  app_id, attempt_id, job_id, submission_time_ms, completion_time_ms, stage_ids, result, failure_reason,
+  sql_execution_id
+) SELECT
+  j.app_id, coalesce(a.attempt_id, ''), j.job_id, j.submission_time_ms, j.completion_time_ms, j.stage_ids, j.result,
+  j.failure_reason, j.sql_execution_id
+FROM jobs j JOIN applications a ON a.app_id = j.app_id;
+DROP TABLE jobs;
+DROP TABLE stages;
+DROP TABLE executors;
+DROP TABLE applications;
+ALTER TABLE applications_v7 RENAME TO applications;
+ALTER TABLE stages_v7 RENAME TO stages;
+ALTER TABLE executors_v7 RENAME TO executors;
+ALTER TABLE jobs_v7 RENAME TO jobs;
+CREATE INDEX applications_app_name ON applications(app_name);
+CREATE INDEX applications_start ON applications(start_time_ms);
+CREATE INDEX applications_job_signature ON applications(job_signature);
+CREATE INDEX applications_job_runs ON applications(app_name, start_time_ms, duration_ms);
+CREATE TABLE record_sources (
+  path TEXT PRIMARY KEY,
+  size_bytes INTEGER NOT NULL,
+  mtime_ms INTEGER NOT NULL,
+  app_id TEXT NOT NULL,
+  attempt_id TEXT NOT NULL,
+  recorded_at_ms INTEGER NOT NULL
+);
+INSERT OR IGNORE INTO record_sources (path, size_bytes, mtime_ms, app_id, attempt_id, recorded_at_ms)
+  SELECT source_path, source_size_bytes, source_mtime_ms, app_id, attempt_id, collected_at_ms FROM applications;
 `,
   },
 ];

@@ -20,20 +20,24 @@ export class CorruptStreamError extends Error {
   }
 }
 
+/** Where and why a stream ends before its writer finished it (the file ends inside a block, or an lz4 stream lacks its end block). */
+export interface StreamEnd {
+  /** Byte offset in the (compressed) file of the cut block, or the file's size when only an end marker is missing. */
+  offset: number;
+  /** Why, for a person, without the file name. */
+  message: string;
+}
+
 /** A streaming decoder of one compressed event-log file. */
 export interface BlockDecoder {
   /**
-   * Consumes `chunk` (the file's next bytes) and appends the decompressed blocks it completes to `out`,
-   * in order. Problems that leave the data usable (a checksum mismatch) go to `warn`, without the file name.
-   * @throws {@link CorruptStreamError} when the stream is corrupt (the blocks before the bad one are in
-   *   `out` by then); do not push more after that.
+   * Consumes `chunk` (the file's next bytes) and appends the decompressed blocks it completes to `out`, in order.
+   * @throws {@link CorruptStreamError} when the stream is corrupt, a checksum mismatch included (the blocks
+   *   before the bad one are in `out` by then); do not push more after that.
    */
-  push(chunk: Uint8Array, out: Uint8Array[], warn: (message: string) => void): void;
-  /**
-   * Called once at the end of the file. Returns null when the stream ended cleanly, else why it is
-   * incomplete (the file ends inside a block, or an lz4 stream lacks its end block), without the file name.
-   */
-  end(): string | null;
+  push(chunk: Uint8Array, out: Uint8Array[]): void;
+  /** Called once at the end of the file: null when the stream ended cleanly, else where and why it is cut. */
+  end(): StreamEnd | null;
 }
 
 /** FIFO of input bytes: append chunks, look at and take bytes from the front, across chunk boundaries. */

@@ -1,7 +1,7 @@
 /**
  * Type declarations for the pure-JS codec packages the event-log reader uses; none ships its own.
  * Only the functions called here are declared, with the signatures of the installed versions
- * (lz4js 0.2.0 `lz4.js`, xxhashjs 0.2.2 `lib/xxhash.js`, snappyjs 0.7.0 `index.js`, lzfjs 1.0.1 `lzf.js`).
+ * (lz4js 0.2.0 `lz4.js`, snappyjs 0.7.0 `index.js`, lzfjs 1.0.1 `lzf.js`).
  */
 
 declare module 'lz4js' {
@@ -10,15 +10,6 @@ declare module 'lz4js' {
    * Does no bounds checking. Returns the index in `dst` after the last byte written.
    */
   export function decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
-}
-
-declare module 'xxhashjs' {
-  /** An unsigned 32-bit value from the `cuint` package. */
-  interface UINT32 {
-    toNumber(): number;
-  }
-  /** XXH32 of `data` (bytes as Buffer / ArrayBuffer / typed array) with `seed`. */
-  export function h32(data: Uint8Array | ArrayBuffer, seed: number): UINT32;
 }
 
 declare module 'snappyjs' {

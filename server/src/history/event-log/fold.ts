@@ -20,6 +20,7 @@ import type {
   TaskFailureGroup,
 } from '../application-record';
 import { parseSparkSizeMiB } from '../../config/spark-units';
+import { Corrections, isSparkInt, isStoredLong, NOT_A_LONG, NOT_AN_INT } from '../bounds';
 import {
   ApplicationEndSchema,
   ApplicationStartSchema,
@@ -68,6 +69,20 @@ export interface FolderOptions {
   sparkVersionHint?: string | null;
 }
 
+/** Values of one `SparkListenerTaskEnd`'s `Task Metrics`, each bounded (bounds.ts); 0 when absent or dropped. */
+interface TaskMetricValues {
+  runTime: number;
+  cpuMs: number;
+  gc: number;
+  memSpill: number;
+  diskSpill: number;
+  peak: number;
+  input: number;
+  output: number;
+  shuffleRead: number;
+  shuffleWrite: number;
+}
+
 /** A stage being folded: the record's fields, plus what is needed until it is summarised. */
 interface StageState extends Omit<StageRecord, 'taskDurationMs' | 'skewRatio' | 'taskDurationsMs'> {
   /** Durations (ms) of successful tasks while the stage runs; null once summarised. */
@@ -92,10 +107,10 @@ function asObj(v: unknown): Json | null {
   return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : null;
 }
 
-/** A finite number, else 0 (missing metric in an older log). */
-function n0(v: unknown): number {
-  return typeof v === 'number' && Number.isFinite(v) ? v : 0;
-}
+/** `SparkListenerTaskEnd` `Task Metrics` field names, for corrections. */
+const TASK_METRICS = 'SparkListenerTaskEnd Task Metrics';
+/** The problem of a task time metric larger than the task's own wall time (bounds.ts). */
+const ABOVE_TASK_WALL = "above the task's wall time (Finish Time − Launch Time)";
 
 /** `driver` since Spark 2.4.1 (SPARK-27090), `<driver>` before. */
 function isDriverId(id: string): boolean {
@@ -194,6 +209,10 @@ export class ApplicationFolder {
   private lateTaskEnds = 0;
   private orphanTaskEnds = 0;
   private readonly warnings: string[] = [];
+  /** Impossible values met (bounds.ts): dropped, clipped or their event skipped, never folded as read. */
+  private readonly corrections = new Corrections();
+  /** Earliest valid timestamp seen (epoch ms), the start when `SparkListenerApplicationStart` has none. */
+  private firstTimestampMs: number | null = null;
 
   constructor(options: FolderOptions) {
     this.options = options;
@@ -232,14 +251,14 @@ export class ApplicationFolder {
       case 'SparkListenerJobStart': {
         const j = JobStartSchema.parse(e);
         this.totalJobs++;
-        this.seen(j['Submission Time']);
-        const id = j['Job ID'];
+        const submitted = this.time(j['Submission Time'], 'SparkListenerJobStart Submission Time');
+        const id = this.int(j['Job ID'], 'SparkListenerJobStart Job ID');
         if (id !== undefined) {
           const sql = j.Properties?.['spark.sql.execution.id'];
-          const sqlId = typeof sql === 'string' && /^\d+$/.test(sql.trim()) ? Number(sql.trim()) : typeof sql === 'number' ? sql : null;
+          const sqlId = typeof sql === 'string' && /^\d+$/.test(sql.trim()) ? Number(sql.trim()) : isStoredLong(sql) ? sql : null;
           const job = this.job(id);
-          job.submissionTimeMs = j['Submission Time'] ?? null;
-          job.stageIds = j['Stage IDs'] ?? [];
+          job.submissionTimeMs = submitted ?? null;
+          job.stageIds = this.ints(j['Stage IDs'], 'SparkListenerJobStart Stage IDs');
           job.sqlExecutionId = sqlId;
         }
         return;
@@ -248,11 +267,15 @@ export class ApplicationFolder {
         const j = JobEndSchema.parse(e);
         const result = j['Job Result']?.Result;
         if (result !== undefined && result !== 'JobSucceeded') this.failedJobs++;
-        this.seen(j['Completion Time']);
-        const id = j['Job ID'];
+        let completed = this.time(j['Completion Time'], 'SparkListenerJobEnd Completion Time');
+        const id = this.int(j['Job ID'], 'SparkListenerJobEnd Job ID');
         if (id !== undefined) {
           const job = this.job(id);
-          job.completionTimeMs = j['Completion Time'] ?? null;
+          if (completed !== undefined && job.submissionTimeMs !== null && completed < job.submissionTimeMs) {
+            this.corrections.note('SparkListenerJobEnd Completion Time', 'before the job was submitted', 'dropped', completed);
+            completed = undefined;
+          }
+          job.completionTimeMs = completed ?? null;
           job.result = result ?? null;
           const msg = j['Job Result']?.Exception?.Message;
           job.failureReason = result !== undefined && result !== 'JobSucceeded' ? (msg ?? result).slice(0, FAILURE_EXAMPLE_MAX_CHARS) : null;
@@ -281,9 +304,15 @@ export class ApplicationFolder {
         return;
       case 'SparkListenerApplicationEnd': {
         const a = ApplicationEndSchema.parse(e);
-        if (a.Timestamp !== undefined) this.endTimeMs = a.Timestamp;
-        if (a.ExitCode !== undefined) this.exitCode = a.ExitCode;
-        this.seen(a.Timestamp);
+        const ts = this.time(a.Timestamp, 'SparkListenerApplicationEnd Timestamp');
+        if (ts !== undefined && this.startTimeMs !== null && ts < this.startTimeMs) {
+          this.corrections.note('SparkListenerApplicationEnd Timestamp', 'before the application started', 'dropped', ts);
+        } else if (ts !== undefined) this.endTimeMs = ts;
+        if (a.ExitCode !== undefined) {
+          // Exit codes are JVM Ints and may be negative (System.exit(-1)).
+          if (Number.isInteger(a.ExitCode) && Math.abs(a.ExitCode) <= 2 ** 31) this.exitCode = a.ExitCode;
+          else this.corrections.note('SparkListenerApplicationEnd ExitCode', 'not a JVM Int', 'dropped', a.ExitCode);
+        }
         return;
       }
       case 'SparkListenerLogStart':
@@ -308,9 +337,57 @@ export class ApplicationFolder {
     return job;
   }
 
-  /** Tracks the latest timestamp seen (epoch ms), for the duration of logs without an end. */
+  /** Tracks the latest (and earliest) timestamp seen (epoch ms), for the duration of logs without an end. */
   private seen(ts: number | undefined | null): void {
-    if (typeof ts === 'number' && ts > this.lastTimestampMs) this.lastTimestampMs = ts;
+    // 0 is Spark's "not set" (TaskInfo.finishTime before the task ends).
+    if (typeof ts !== 'number' || ts <= 0) return;
+    if (ts > this.lastTimestampMs) this.lastTimestampMs = ts;
+    if (this.firstTimestampMs === null || ts < this.firstTimestampMs) this.firstTimestampMs = ts;
+  }
+
+  /**
+   * A timestamp or `Long` metric as Spark writes it: undefined when absent; when present but not an integer in
+   * [0, 2^53 − 1], counted as dropped and undefined. Timestamps are also tracked by {@link seen}.
+   */
+  private time(v: unknown, field: string): number | undefined {
+    if (v === undefined) return undefined;
+    if (!isStoredLong(v)) {
+      this.corrections.note(field, NOT_A_LONG, 'dropped', v);
+      return undefined;
+    }
+    this.seen(v);
+    return v;
+  }
+
+  /** A `Long` metric (bytes, ms): as {@link time} but not a timestamp. */
+  private long(v: unknown, field: string): number | undefined {
+    if (v === undefined || v === null) return undefined;
+    if (!isStoredLong(v)) {
+      this.corrections.note(field, NOT_A_LONG, 'dropped', v);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** An `Int` field (id, count, cores): undefined when absent; counted as dropped when not in [0, 2^31 − 1]. */
+  private int(v: unknown, field: string): number | undefined {
+    if (v === undefined) return undefined;
+    if (!isSparkInt(v)) {
+      this.corrections.note(field, NOT_AN_INT, 'dropped', v);
+      return undefined;
+    }
+    return v;
+  }
+
+  /** A list of `Int` ids (`Parent IDs`, `Stage IDs`): the valid ones; each invalid one counted as dropped. */
+  private ints(v: number[] | undefined, field: string): number[] {
+    if (v === undefined) return [];
+    const out: number[] = [];
+    for (const x of v) {
+      if (isSparkInt(x)) out.push(x);
+      else this.corrections.note(field, NOT_AN_INT, 'dropped', x);
+    }
+    return out;
   }
 
   private onApplicationStart(e: Json, lineNo: number): void {
@@ -324,8 +401,7 @@ export class ApplicationFolder {
     this.attemptId = a['App Attempt ID'] ?? null;
     this.appName = a['App Name'] ?? '';
     this.user = a.User ?? null;
-    this.startTimeMs = a.Timestamp ?? null;
-    this.seen(a.Timestamp);
+    this.startTimeMs = this.time(a.Timestamp, 'SparkListenerApplicationStart Timestamp') ?? null;
   }
 
   private executor(id: string, firstSeenMs: number): ExecutorState {
@@ -354,15 +430,15 @@ export class ApplicationFolder {
     const a = ExecutorAddedSchema.parse(e);
     const id = a['Executor ID'];
     if (id === undefined) return;
-    const ts = a.Timestamp ?? 0;
-    this.seen(a.Timestamp);
+    const ts = this.time(a.Timestamp, 'SparkListenerExecutorAdded Timestamp') ?? 0;
     const ex = this.executor(id, ts);
     ex.addTimeMs = ts;
     ex.removeTimeMs = null;
     ex.removedReason = null;
     const info = a['Executor Info'];
     if (info?.Host !== undefined) ex.host = info.Host;
-    if (info?.['Total Cores'] !== undefined) ex.totalCores = info['Total Cores'];
+    const cores = this.int(info?.['Total Cores'], 'SparkListenerExecutorAdded Executor Info Total Cores');
+    if (cores !== undefined) ex.totalCores = cores;
     if (ex.isDriver) return;
     this.totalExecutorsAdded++;
     this.alive.add(id);
@@ -373,9 +449,9 @@ export class ApplicationFolder {
     const r = ExecutorRemovedSchema.parse(e);
     const id = r['Executor ID'];
     if (id === undefined) return;
-    this.seen(r.Timestamp);
-    const ex = this.executor(id, r.Timestamp ?? 0);
-    ex.removeTimeMs = r.Timestamp ?? null;
+    const ts = this.time(r.Timestamp, 'SparkListenerExecutorRemoved Timestamp');
+    const ex = this.executor(id, ts ?? 0);
+    ex.removeTimeMs = ts ?? null;
     ex.removedReason = r['Removed Reason'] ?? null;
     this.alive.delete(id);
   }
@@ -384,17 +460,18 @@ export class ApplicationFolder {
     const b = BlockManagerAddedSchema.parse(e);
     const id = b['Block Manager ID']?.['Executor ID'];
     if (id === undefined) return;
-    this.seen(b.Timestamp);
-    const ex = this.executor(id, b.Timestamp ?? 0);
+    const ts = this.time(b.Timestamp, 'SparkListenerBlockManagerAdded Timestamp');
+    const ex = this.executor(id, ts ?? 0);
     const host = b['Block Manager ID']?.Host;
     if (ex.host === '' && host !== undefined) ex.host = host;
-    if (b['Maximum Memory'] !== undefined) ex.maxMemoryBytes = b['Maximum Memory'];
+    const max = this.long(b['Maximum Memory'], 'SparkListenerBlockManagerAdded Maximum Memory');
+    if (max !== undefined) ex.maxMemoryBytes = max;
   }
 
   private onStageExecutorMetrics(e: Json): void {
     const m = StageExecutorMetricsSchema.parse(e);
     const id = m['Executor ID'];
-    const heap = m['Executor Metrics']?.JVMHeapMemory;
+    const heap = this.long(m['Executor Metrics']?.JVMHeapMemory, 'SparkListenerStageExecutorMetrics Executor Metrics JVMHeapMemory');
     // 0 means "never sampled" (Spark writes zero peaks when no heartbeat carried metrics).
     if (id === undefined || heap === undefined || heap <= 0) return;
     const ex = this.executor(id, 0);
@@ -442,21 +519,29 @@ export class ApplicationFolder {
   }
 
   private onStage(e: Json, completed: boolean): void {
+    const event = completed ? 'SparkListenerStageCompleted' : 'SparkListenerStageSubmitted';
     const info = StageEventSchema.parse(e)['Stage Info'];
     if (info === undefined || info['Stage ID'] === undefined) {
       this.ignoredEvents++;
       return;
     }
-    const s = this.stage(info['Stage ID'], info['Stage Attempt ID'] ?? 0);
+    if (!isSparkInt(info['Stage ID'])) {
+      this.corrections.note(`${event} Stage Info Stage ID`, NOT_AN_INT, 'event-skipped', info['Stage ID']);
+      return;
+    }
+    const s = this.stage(info['Stage ID'], this.int(info['Stage Attempt ID'], `${event} Stage Info Stage Attempt ID`) ?? 0);
     s.announced = true;
     if (info['Stage Name'] !== undefined) s.name = info['Stage Name'];
-    if (info['Number of Tasks'] !== undefined) s.numTasks = info['Number of Tasks'];
-    if (info['Parent IDs'] !== undefined) s.parentIds = info['Parent IDs'];
-    if (info['Submission Time'] !== undefined) s.submissionTimeMs = info['Submission Time'];
-    this.seen(info['Submission Time']);
+    const numTasks = this.int(info['Number of Tasks'], `${event} Stage Info Number of Tasks`);
+    if (numTasks !== undefined) s.numTasks = numTasks;
+    if (info['Parent IDs'] !== undefined) s.parentIds = this.ints(info['Parent IDs'], `${event} Stage Info Parent IDs`);
+    const submitted = this.time(info['Submission Time'], `${event} Stage Info Submission Time`);
+    if (submitted !== undefined) s.submissionTimeMs = submitted;
     if (!completed) return;
-    if (info['Completion Time'] !== undefined) s.completionTimeMs = info['Completion Time'];
-    this.seen(info['Completion Time']);
+    const done = this.time(info['Completion Time'], `${event} Stage Info Completion Time`);
+    if (done !== undefined && s.submissionTimeMs !== null && done < s.submissionTimeMs) {
+      this.corrections.note(`${event} Stage Info Completion Time`, 'before the stage was submitted', 'dropped', done);
+    } else if (done !== undefined) s.completionTimeMs = done;
     if (info['Failure Reason'] !== undefined && s.failureReason === null) {
       s.failureReason = info['Failure Reason'];
       this.failedStages++;
@@ -482,17 +567,26 @@ export class ApplicationFolder {
   }
 
   private onTaskEnd(e: Json): void {
-    this.totalTasks++;
     const sid = e['Stage ID'];
-    const said = e['Stage Attempt ID'];
-    const s = this.stage(typeof sid === 'number' ? sid : -1, typeof said === 'number' ? said : 0);
+    if (!isSparkInt(sid)) {
+      // Without its stage a task end cannot be placed (an empty `{"Event":"SparkListenerTaskEnd"}` once made a stage −1).
+      this.corrections.note('SparkListenerTaskEnd Stage ID', sid === undefined ? 'absent' : NOT_AN_INT, 'event-skipped', sid);
+      return;
+    }
+    this.totalTasks++;
+    const s = this.stage(sid, this.int(e['Stage Attempt ID'], 'SparkListenerTaskEnd Stage Attempt ID') ?? 0);
     if (!s.announced && s.succeededTasks + s.failedTasks === 0) this.orphanTaskEnds++;
 
     const info = asObj(e['Task Info']);
     const executorId = info !== null && typeof info['Executor ID'] === 'string' ? (info['Executor ID'] as string) : null;
-    const launch = info !== null ? info['Launch Time'] : undefined;
-    const finish = info !== null ? info['Finish Time'] : undefined;
-    if (typeof finish === 'number' && finish > this.lastTimestampMs) this.lastTimestampMs = finish;
+    const launch = info !== null ? this.time(info['Launch Time'], 'SparkListenerTaskEnd Task Info Launch Time') : undefined;
+    const finish = info !== null ? this.time(info['Finish Time'], 'SparkListenerTaskEnd Task Info Finish Time') : undefined;
+    let wallMs = launch !== undefined && finish !== undefined && finish >= launch && launch > 0 ? finish - launch : null;
+    // A task runs inside its application: its wall time cannot exceed how long the application has run so far.
+    if (wallMs !== null && this.startTimeMs !== null && wallMs > this.lastTimestampMs - this.startTimeMs) {
+      this.corrections.note('SparkListenerTaskEnd Task Info Launch Time', 'longer before Finish Time than the application had run', 'dropped', launch);
+      wallMs = null;
+    }
 
     const reasonObj = asObj(e['Task End Reason']);
     let reason: string;
@@ -501,8 +595,8 @@ export class ApplicationFolder {
 
     if (reason === 'Success') {
       s.succeededTasks++;
-      if (typeof launch === 'number' && typeof finish === 'number' && finish >= launch && launch > 0) {
-        const d = finish - launch;
+      if (wallMs !== null && launch !== undefined) {
+        const d = wallMs;
         s.durationCount++;
         if (s.durations !== null && s.launches !== null) {
           s.durations.push(d);
@@ -527,20 +621,7 @@ export class ApplicationFolder {
     const ex = executorId !== null ? this.executor(executorId, typeof launch === 'number' ? launch : 0) : null;
     const m = asObj(e['Task Metrics']);
     if (m !== null) {
-      const runTime = n0(m['Executor Run Time']);
-      const cpuMs = n0(m['Executor CPU Time']) / 1e6;
-      const gc = n0(m['JVM GC Time']);
-      const memSpill = n0(m['Memory Bytes Spilled']);
-      const diskSpill = n0(m['Disk Bytes Spilled']);
-      const peak = n0(m['Peak Execution Memory']);
-      const inM = asObj(m['Input Metrics']);
-      const input = inM !== null ? n0(inM['Bytes Read']) : 0;
-      const outM = asObj(m['Output Metrics']);
-      const output = outM !== null ? n0(outM['Bytes Written']) : 0;
-      const sr = asObj(m['Shuffle Read Metrics']);
-      const shuffleRead = sr !== null ? n0(sr['Remote Bytes Read']) + n0(sr['Local Bytes Read']) : 0;
-      const sw = asObj(m['Shuffle Write Metrics']);
-      const shuffleWrite = sw !== null ? n0(sw['Shuffle Bytes Written']) : 0;
+      const { runTime, cpuMs, gc, memSpill, diskSpill, peak, input, output, shuffleRead, shuffleWrite } = this.taskMetrics(m, wallMs);
 
       s.executorRunTimeMs += runTime;
       s.executorCpuTimeMs += cpuMs;
@@ -572,9 +653,39 @@ export class ApplicationFolder {
 
     if (ex !== null) {
       const tem = asObj(e['Task Executor Metrics']);
-      const heap = tem !== null ? tem.JVMHeapMemory : undefined;
-      if (typeof heap === 'number' && heap > 0 && (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes)) ex.peakJvmHeapBytes = heap;
+      const heap = tem !== null ? this.long(tem.JVMHeapMemory, 'SparkListenerTaskEnd Task Executor Metrics JVMHeapMemory') : undefined;
+      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes)) ex.peakJvmHeapBytes = heap;
     }
+  }
+
+  /**
+   * The metrics of one task end, each a `Long` within 2^53 (else dropped, counted) and its times within the task's wall
+   * time when that is known (else clipped to it, counted); bounds.ts gives the sources.
+   * @param wallMs `Finish Time − Launch Time` of the task, or null when unknown.
+   */
+  private taskMetrics(m: Json, wallMs: number | null): TaskMetricValues {
+    const long = (o: Json | null, key: string, path: string): number => (o === null ? 0 : (this.long(o[key], `${TASK_METRICS} ${path}${key}`) ?? 0));
+    const clip = (v: number, key: string, scale = 1): number => {
+      if (wallMs === null || v <= wallMs * scale) return v;
+      this.corrections.note(`${TASK_METRICS} ${key}`, ABOVE_TASK_WALL, 'clipped', v);
+      return wallMs * scale;
+    };
+    const inM = asObj(m['Input Metrics']);
+    const outM = asObj(m['Output Metrics']);
+    const sr = asObj(m['Shuffle Read Metrics']);
+    const sw = asObj(m['Shuffle Write Metrics']);
+    return {
+      runTime: clip(long(m, 'Executor Run Time', ''), 'Executor Run Time'),
+      cpuMs: clip(long(m, 'Executor CPU Time', ''), 'Executor CPU Time', 1e6) / 1e6,
+      gc: clip(long(m, 'JVM GC Time', ''), 'JVM GC Time'),
+      memSpill: long(m, 'Memory Bytes Spilled', ''),
+      diskSpill: long(m, 'Disk Bytes Spilled', ''),
+      peak: long(m, 'Peak Execution Memory', ''),
+      input: long(inM, 'Bytes Read', 'Input Metrics '),
+      output: long(outM, 'Bytes Written', 'Output Metrics '),
+      shuffleRead: long(sr, 'Remote Bytes Read', 'Shuffle Read Metrics ') + long(sr, 'Local Bytes Read', 'Shuffle Read Metrics '),
+      shuffleWrite: long(sw, 'Shuffle Bytes Written', 'Shuffle Write Metrics '),
+    };
   }
 
   private addFailure(reason: string, reasonObj: Json | null): void {
@@ -603,6 +714,7 @@ export class ApplicationFolder {
       this.warnings.push(`${this.lateTaskEnds} successful task end(s) came after their stage completed; they widen min/max but not the other quantiles`);
     }
     stats.warnings.push(...this.warnings);
+    stats.corrections.push(...this.corrections.list());
 
     const stages: StageRecord[] = [];
     for (const s of this.stages.values()) {
@@ -636,7 +748,8 @@ export class ApplicationFolder {
     }
     stages.sort((a, b) => a.stageId - b.stageId || a.attemptId - b.attemptId);
 
-    const startTimeMs = this.startTimeMs ?? 0;
+    // Without a valid start timestamp the earliest event time is the best lower bound of the start.
+    const startTimeMs = this.startTimeMs ?? (this.sawStart ? (this.firstTimestampMs ?? 0) : 0);
     const endRefMs = this.endTimeMs ?? Math.max(this.lastTimestampMs, startTimeMs);
     const states = [...this.executors.values()].sort(compareExecutorIds);
     // In local mode (`local`, `local[N]`, not `local-cluster[…]`) the driver JVM runs the tasks: its heap is the executor heap.

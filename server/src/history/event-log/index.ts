@@ -8,12 +8,12 @@
 
 export { codecFromFileName, codecFromMagic, discoverEventLogs, orderRollingFiles, singleSource } from './discover';
 export type { DiscoverOptions, EventLogCodec, EventLogKind, EventLogSource } from './discover';
-export { eventLogLineBatches, eventLogLines, newLineProgress } from './lines';
+export { decodedFileChunks, eventLogLineBatches, eventLogLines, newLineProgress } from './lines';
 export type { LineBatch, LineOptions, LineProgress } from './lines';
 export { ApplicationFolder, FOLDED_EVENTS } from './fold';
 export type { FolderOptions } from './fold';
 export { classifyTaskFailure, failureMessage } from './failure';
 export type { TaskFailureKind } from './failure';
 export { durationQuantiles, sparkQuantile } from './quantiles';
-export { readEventLog } from './reader';
+export { JSON_FAILURE_MIN_LINES, JSON_FAILURE_RUN, JSON_FAILURE_SHARE, readEventLog } from './reader';
 export type { ReadOptions, ReadResult } from './reader';

@@ -1,31 +1,37 @@
 /**
  * Streaming the text lines of an event log: file chunks → decompression → line split → UTF-8 text.
  *
- * Nothing holds a whole file: one read chunk (64 KiB) is decompressed at a time, fed to the zstd
- * decoder in 16 KiB slices, and the lines it yields are handed out before the next slice is pushed,
- * so memory stays at one slice's decompressed output plus the current partial line, whatever the
- * file size (the consumer pulling lines is the backpressure).
+ * Nothing holds a whole file: one read chunk (64 KiB) is decompressed at a time and the lines it yields
+ * are handed out before the next chunk is decoded, so memory stays at one chunk's decompressed output
+ * plus the current partial line, whatever the file size (the consumer pulling lines is the backpressure).
  *
  * Lines are cut on the byte `\n` before decoding; a UTF-8 multi-byte sequence never contains 0x0A, so
  * a character can never be split across chunks or lines. Invalid UTF-8 (Spark 2.x logs written in the
  * driver's default charset, spark-reference E3) decodes to U+FFFD instead of failing.
  *
  * Byte formats (spark-reference A2): zstd = concatenated RFC 8878 frames, one per flush, the last
- * possibly incomplete in a live or crashed log (Spark's reader uses `ZstdInputStreamNoFinalizer.setContinuous(true)`);
- * lz4 = lz4-java `LZ4BlockOutputStream` blocks ({@link Lz4BlockDecoder}); snappy = snappy-java
- * `SnappyOutputStream` blocks ({@link SnappyStreamDecoder}); lzf = ning `LZFOutputStream` chunks
- * ({@link LzfChunkDecoder}); gzip = Databricks' rolled parts. The block codecs are fed one read chunk
- * at a time and hand back whole blocks (32 KiB by default), so memory stays bounded for them too.
+ * possibly cut in a live or crashed log, decoded by Node's zlib ({@link decodeZstd}); lz4 = lz4-java
+ * `LZ4BlockOutputStream` blocks ({@link Lz4BlockDecoder}); snappy = snappy-java `SnappyOutputStream`
+ * blocks ({@link SnappyStreamDecoder}); lzf = ning `LZFOutputStream` chunks ({@link LzfChunkDecoder});
+ * gzip = Databricks' rolled parts (Node's zlib). The block codecs hand back whole blocks (32 KiB by
+ * default), so memory stays bounded for them too.
+ *
+ * Problems are sorted into two kinds (both in {@link LineProgress}): a file cut at its end (a live or
+ * crashed application: everything before the cut is read) is a warning; bytes that are not a valid
+ * stream of the codec (a corrupt block or frame, an lz4 checksum mismatch) are a {@link DecodeError}
+ * naming the file, the compressed offset and the codec, and the rest of that file is not read: nothing
+ * decoded from damaged data is ever handed out as lines.
  */
 
 import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { Decompress } from 'fzstd';
+import type { DecodeError } from '../application-record';
 import { CorruptStreamError, type BlockDecoder } from './block-stream';
 import type { EventLogCodec, EventLogSource } from './discover';
-import { Lz4BlockDecoder } from './lz4-block-stream';
+import { lz4BlockChecksum, Lz4BlockDecoder } from './lz4-block-stream';
 import { LzfChunkDecoder } from './lzf-chunk-stream';
 import { SnappyStreamDecoder } from './snappy-stream';
+import { decodeZstd, zstdUnavailable } from './zstd-frame-stream';
 
 /** Counters the line reader updates while it runs; the caller reads them during or after reading. */
 export interface LineProgress {
@@ -33,13 +39,17 @@ export interface LineProgress {
   bytes: number;
   /** Files opened so far, in order. */
   files: string[];
-  /** Problems met: truncated zstd frame or lz4/snappy/lzf block, lz4 checksum mismatch, corrupt data. */
+  /** Files cut at their end (truncated zstd frame or lz4/snappy/lzf/gzip block, lz4 stream without end block), each with its file name. */
   warnings: string[];
+  /** The same cuts as {@link warnings}, as records (file, compressed offset of the cut block or frame, codec). */
+  cuts: DecodeError[];
+  /** Corrupt data: each stopped its file (the rest of the file is not read); the next file of the source is still read. */
+  decodeErrors: DecodeError[];
 }
 
 /** Creates an empty {@link LineProgress}. */
 export function newLineProgress(): LineProgress {
-  return { bytes: 0, files: [], warnings: [] };
+  return { bytes: 0, files: [], warnings: [], cuts: [], decodeErrors: [] };
 }
 
 /** Consecutive lines of one file. */
@@ -63,7 +73,6 @@ export interface LineOptions {
 }
 
 const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
-const ZSTD_SLICE_BYTES = 16 * 1024;
 const NL = 0x0a;
 const CR = 0x0d;
 
@@ -73,18 +82,20 @@ const CR = 0x0d;
  * - Each file is split on its own: a last line without `\n` ends at the end of its file (as Spark's
  *   per-file `getLines()` does); `\r\n` endings lose the `\r`.
  * - A line longer than `maxLineBytes` is skipped and yielded as `null` (so line numbers stay right).
- * - zstd, lz4, snappy, lzf, gzip: a truncated last frame/block (live or crashed app) yields every
- *   complete block, then a warning in `progress.warnings` naming the file (lz4/snappy/lzf: and the byte
- *   offset of the cut block); the partial last line is still yielded (it usually fails to parse). An
- *   lz4 file without its end block also gets a warning (lz4-java holds back up to one block until
- *   close). An lz4 checksum mismatch is a warning and the block is used. Corrupt data stops that file
- *   with a warning; the next file is still read.
+ * - zstd, lz4, snappy, lzf, gzip: a truncated last frame/block (live or crashed app) yields everything
+ *   decoded before the cut, then a warning in `progress.warnings` (and a record in `progress.cuts`)
+ *   naming the file and the byte offset of the cut block or frame; the partial last line is still
+ *   yielded (it usually fails to parse). An lz4 file without its end block also gets a warning (lz4-java
+ *   holds back up to one block until close).
+ * - Corrupt data (a block or frame that does not decode, an lz4 checksum mismatch, a gzip stream that
+ *   does not inflate) stops that file with a record in `progress.decodeErrors`; the lines decoded before
+ *   the damaged block are yielded, nothing after it. The next file of the source is still read.
  *
  * @param source from `discoverEventLogs`.
  * @param progress updated as lines are produced (bytes, files, warnings).
  * @returns an async generator of lines without terminators (`null` = oversized line).
  * @throws the signal's reason when aborted; file-system errors (file deleted under us) as they come.
- *   Content problems never throw.
+ *   Content problems never throw: they land in `progress`.
  */
 export async function* eventLogLines(
   source: EventLogSource,
@@ -177,36 +188,126 @@ class LineSplitter {
   }
 }
 
-/** The streaming decoder of a block-container codec. */
-function blockDecoderFor(codec: 'lz4' | 'snappy' | 'lzf'): BlockDecoder {
+/**
+ * The decoded bytes of one event-log file, streaming, in order (chunks of at most 64 KiB of decoded bytes
+ * for zstd and gzip, one block for lz4/snappy/lzf, one read chunk uncompressed). Cuts and corrupt data are
+ * recorded in `progress` as {@link eventLogLines} describes; `progress.bytes` counts the bytes yielded.
+ *
+ * @param file path of the file.
+ * @param codec how the file is compressed (from `discoverEventLogs`).
+ * @param progress receives the bytes count, warnings, cuts and decode errors.
+ * @param options `signal` and `chunkBytes` as for {@link eventLogLines}.
+ * @throws the signal's reason when aborted; file-system errors as they come.
+ */
+export async function* decodedFileChunks(
+  file: string,
+  codec: EventLogCodec,
+  progress: LineProgress,
+  options: Pick<LineOptions, 'signal' | 'chunkBytes'> = {},
+): AsyncGenerator<Uint8Array, void, undefined> {
+  const signal = options.signal;
+  const input = createReadStream(file, { highWaterMark: options.chunkBytes ?? 64 * 1024 });
+  const cut = (offset: number | null, message: string): void => {
+    progress.cuts.push({ file, offset, codec, message });
+    progress.warnings.push(`${file}: ${message}`);
+  };
+  const corrupt = (offset: number | null, message: string): void => {
+    progress.decodeErrors.push({ file, offset, codec, message });
+  };
+  try {
+    if (codec === 'zstd' && zstdUnavailable() !== null) {
+      corrupt(null, `cannot decode: ${zstdUnavailable()}`);
+    } else if (codec === 'zstd') {
+      const decoded = decodeZstd(input as AsyncIterable<Buffer>, signal);
+      try {
+        for (;;) {
+          const step = await decoded.next();
+          if (step.done) {
+            if (step.value.cutFrameStart !== null) {
+              cut(
+                step.value.cutFrameStart,
+                `zstd stream ends inside the frame at byte ${step.value.cutFrameStart} (truncated: the application is still running or crashed); read what decoded before the cut`,
+              );
+            }
+            break;
+          }
+          signal?.throwIfAborted();
+          progress.bytes += step.value.length;
+          yield step.value;
+        }
+      } catch (err) {
+        if (!(err instanceof CorruptStreamError)) throw err;
+        corrupt(err.offset, `corrupt zstd data: ${err.message}; the rest of this file is not read`);
+      } finally {
+        // A consumer that stops early leaves the generator suspended: close it so its decoder is freed now.
+        await decoded.return({ frames: 0, cutFrameStart: null });
+      }
+    } else if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') {
+      const decoder = await blockDecoderFor(codec);
+      let failed = false;
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        signal?.throwIfAborted();
+        const blocks: Uint8Array[] = [];
+        try {
+          decoder.push(chunk, blocks);
+        } catch (err) {
+          if (!(err instanceof CorruptStreamError)) throw err;
+          failed = true;
+          corrupt(err.offset, `corrupt ${codec} data: ${err.message}; the rest of this file is not read`);
+        }
+        for (const b of blocks) {
+          progress.bytes += b.length;
+          yield b;
+        }
+        if (failed) break;
+      }
+      if (!failed) {
+        const end = decoder.end();
+        if (end !== null) cut(end.offset, end.message);
+      }
+    } else if (codec === 'gzip') {
+      const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+      input.on('error', (err) => gunzip.destroy(err));
+      input.pipe(gunzip);
+      try {
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+          signal?.throwIfAborted();
+          progress.bytes += chunk.length;
+          yield chunk;
+        }
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (signal?.aborted || (typeof code === 'string' && !code.startsWith('Z_'))) throw err;
+        // zlib's "unexpected end of file" (Z_BUF_ERROR) is a member cut at the end of the file; any other zlib error is damage.
+        if (code === 'Z_BUF_ERROR') {
+          cut(null, `gzip stream is truncated (${(err as Error).message}); read the data before the cut`);
+        } else {
+          corrupt(null, `corrupt gzip data after about ${gunzip.bytesWritten} compressed bytes (${(err as Error).message}); the rest of this file is not read`);
+        }
+      } finally {
+        gunzip.destroy();
+      }
+    } else {
+      for await (const chunk of input as AsyncIterable<Buffer>) {
+        signal?.throwIfAborted();
+        progress.bytes += chunk.length;
+        yield chunk;
+      }
+    }
+  } finally {
+    input.destroy();
+  }
+}
+
+/** The streaming decoder of a block-container codec (lz4 waits for its checksum's WebAssembly module once). */
+async function blockDecoderFor(codec: 'lz4' | 'snappy' | 'lzf'): Promise<BlockDecoder> {
   switch (codec) {
     case 'lz4':
-      return new Lz4BlockDecoder();
+      return new Lz4BlockDecoder(await lz4BlockChecksum());
     case 'snappy':
       return new SnappyStreamDecoder();
     case 'lzf':
       return new LzfChunkDecoder();
-  }
-}
-
-/** Wraps fzstd's streaming decoder: push compressed bytes, get decompressed blocks back. */
-class ZstdStream {
-  private blocks: Uint8Array[] = [];
-  private readonly decoder = new Decompress((data) => {
-    if (data.length > 0) this.blocks.push(data);
-  });
-
-  /** Decompresses `chunk`; returns the blocks it completed and the error that stopped it, if any. */
-  push(chunk: Uint8Array, final: boolean): { blocks: Uint8Array[]; error: Error | null } {
-    let error: Error | null = null;
-    try {
-      this.decoder.push(chunk, final);
-    } catch (err) {
-      error = err instanceof Error ? err : new Error(String(err));
-    }
-    const blocks = this.blocks;
-    this.blocks = [];
-    return { blocks, error };
   }
 }
 
@@ -217,15 +318,8 @@ async function* fileLineBatches(
   options: LineOptions,
 ): AsyncGenerator<LineBatch, void, undefined> {
   const splitter = new LineSplitter(options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
-  const signal = options.signal;
-  const input = createReadStream(file, { highWaterMark: options.chunkBytes ?? 64 * 1024 });
   let pending: (string | null)[] = [];
   let nextLine = 1;
-
-  function feed(block: Uint8Array): void {
-    progress.bytes += block.length;
-    splitter.push(block, pending);
-  }
   // Takes the lines decoded so far as one batch (the caller yields it and suspends until asked for more).
   function take(): LineBatch {
     const batch: LineBatch = { file, firstLine: nextLine, lines: pending };
@@ -233,87 +327,11 @@ async function* fileLineBatches(
     pending = [];
     return batch;
   }
-
-  try {
-    if (codec === 'zstd') {
-      const zstd = new ZstdStream();
-      let failed = false;
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        signal?.throwIfAborted();
-        for (let off = 0; off < chunk.length && !failed; off += ZSTD_SLICE_BYTES) {
-          const { blocks, error } = zstd.push(chunk.subarray(off, off + ZSTD_SLICE_BYTES), false);
-          for (const b of blocks) feed(b);
-          if (error) {
-            failed = true;
-            progress.warnings.push(
-              `${file}: corrupt zstd data after ${progress.bytes} uncompressed bytes (${error.message}); the rest of this file is skipped`,
-            );
-          }
-          if (pending.length > 0) yield take();
-        }
-        if (failed) break;
-      }
-      if (!failed) {
-        const { blocks, error } = zstd.push(new Uint8Array(0), true);
-        for (const b of blocks) feed(b);
-        if (error) {
-          progress.warnings.push(
-            `${file}: zstd stream ends inside a frame (truncated: the application is still running or crashed); read the ${progress.bytes} bytes decoded before the cut`,
-          );
-        }
-      }
-    } else if (codec === 'lz4' || codec === 'snappy' || codec === 'lzf') {
-      const decoder = blockDecoderFor(codec);
-      const warn = (message: string): void => {
-        progress.warnings.push(`${file}: ${message}`);
-      };
-      let failed = false;
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        signal?.throwIfAborted();
-        const blocks: Uint8Array[] = [];
-        try {
-          decoder.push(chunk, blocks, warn);
-        } catch (err) {
-          if (!(err instanceof CorruptStreamError)) throw err;
-          failed = true;
-          warn(`corrupt ${codec} data: ${err.message}; the rest of this file (from byte ${err.offset}) is skipped`);
-        }
-        for (const b of blocks) feed(b);
-        if (pending.length > 0) yield take();
-        if (failed) break;
-      }
-      if (!failed) {
-        const truncated = decoder.end();
-        if (truncated !== null) warn(truncated);
-      }
-    } else if (codec === 'gzip') {
-      const gunzip = createGunzip();
-      input.on('error', (err) => gunzip.destroy(err));
-      input.pipe(gunzip);
-      try {
-        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
-          signal?.throwIfAborted();
-          feed(chunk);
-          if (pending.length > 0) yield take();
-        }
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (signal?.aborted || code === 'ENOENT' || code === 'EACCES' || code === 'EISDIR') throw err;
-        progress.warnings.push(`${file}: gzip stream is truncated or corrupt (${(err as Error).message}); read the data before it`);
-      } finally {
-        gunzip.destroy();
-      }
-    } else {
-      for await (const chunk of input as AsyncIterable<Buffer>) {
-        signal?.throwIfAborted();
-        feed(chunk);
-        if (pending.length > 0) yield take();
-      }
-    }
-    const tail = splitter.end();
-    if (tail.present) pending.push(tail.line);
+  for await (const chunk of decodedFileChunks(file, codec, progress, options)) {
+    splitter.push(chunk, pending);
     if (pending.length > 0) yield take();
-  } finally {
-    input.destroy();
   }
+  const tail = splitter.end();
+  if (tail.present) pending.push(tail.line);
+  if (pending.length > 0) yield take();
 }

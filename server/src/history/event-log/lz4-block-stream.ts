@@ -16,11 +16,21 @@
  *
  * Because `syncFlush=false`, a running or crashed application's file has no end block and lags its
  * events by up to one block; a SIGKILLed writer can also leave half a block.
+ *
+ * A block whose checksum does not match is corrupt, as for lz4-java (`LZ4BlockInputStream.refill` throws
+ * "Stream is corrupted"): the file is not read past it. The check is XXH32 from `xxhash-wasm` (xxHash's C
+ * code built to WebAssembly); it replaced `xxhashjs`, whose `new Buffer()` printed Node's DEP0005 warning
+ * for every lz4 log read.
  */
 
 import { decompressBlock } from 'lz4js';
-import { h32 } from 'xxhashjs';
-import { asciiBytes, ByteQueue, CorruptStreamError, type BlockDecoder } from './block-stream';
+import type { XXHashAPI } from 'xxhash-wasm' with { 'resolution-mode': 'import' };
+import { asciiBytes, ByteQueue, CorruptStreamError, type BlockDecoder, type StreamEnd } from './block-stream';
+
+// xxhash-wasm ships a CommonJS build (its `require` export) but types it as ES module only, so it is required here
+// (esbuild bundles the CommonJS build) and typed from its own declarations.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const xxhash = require('xxhash-wasm') as () => Promise<XXHashAPI>;
 
 const MAGIC = asciiBytes('LZ4Block');
 const HEADER_BYTES = MAGIC.length + 1 + 4 + 4 + 4;
@@ -32,14 +42,18 @@ const MAX_BLOCK_BYTES = 1 << 25;
 /** `DEFAULT_SEED` of lz4-java's LZ4BlockOutputStream, which Spark passes explicitly. */
 export const LZ4_BLOCK_CHECKSUM_SEED = 0x9747b28c;
 
+/** The check value lz4-java stores for a block's decompressed bytes: an unsigned value below 2^28. */
+export type Lz4BlockChecksum = (data: Uint8Array) => number;
+
+let checksumReady: Promise<Lz4BlockChecksum> | null = null;
+
 /**
- * The check value lz4-java stores for `data`: XXH32 with seed 0x9747b28c, low 28 bits.
- * @returns an unsigned value below 2^28.
+ * The check lz4-java stores for a block: XXH32 (seed 0x9747b28c) of the decompressed bytes, low 28 bits.
+ * Resolves once the WebAssembly module is compiled (the first call; later calls share it).
  */
-export function lz4BlockChecksum(data: Uint8Array): number {
-  // xxhashjs reads a Uint8Array through Buffer methods (`copy`), so hand it a Buffer view.
-  const bytes = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return h32(bytes, LZ4_BLOCK_CHECKSUM_SEED).toNumber() & 0x0fffffff;
+export function lz4BlockChecksum(): Promise<Lz4BlockChecksum> {
+  checksumReady ??= xxhash().then((api) => (data: Uint8Array) => api.h32Raw(data, LZ4_BLOCK_CHECKSUM_SEED) & 0x0fffffff);
+  return checksumReady;
 }
 
 /** Streams the blocks of an lz4-java `LZ4BlockOutputStream` file (see the module comment). */
@@ -48,7 +62,10 @@ export class Lz4BlockDecoder implements BlockDecoder {
   /** Whether the last thing read was an end block (or nothing was read yet: an empty file is clean). */
   private ended = true;
 
-  push(chunk: Uint8Array, out: Uint8Array[], warn: (message: string) => void): void {
+  /** @param checksum from {@link lz4BlockChecksum}. */
+  constructor(private readonly checksum: Lz4BlockChecksum) {}
+
+  push(chunk: Uint8Array, out: Uint8Array[]): void {
     const q = this.queue;
     q.append(chunk);
     while (q.length >= HEADER_BYTES) {
@@ -100,23 +117,31 @@ export class Lz4BlockDecoder implements BlockDecoder {
           throw new CorruptStreamError(`LZ4 block at byte ${offset} decodes to ${end} bytes, its header says ${decompressedLen}`, offset);
         }
       }
-      const actual = lz4BlockChecksum(data);
+      const actual = this.checksum(data);
       if (actual !== check) {
-        warn(
-          `LZ4 block at byte ${offset} fails its checksum (stored 0x${check.toString(16)}, computed 0x${actual.toString(16)}): its ${decompressedLen} bytes may be damaged`,
+        throw new CorruptStreamError(
+          `LZ4 block at byte ${offset} fails its checksum (stored 0x${check.toString(16)}, computed 0x${actual.toString(16)} from its ${decompressedLen} decoded bytes)`,
+          offset,
         );
       }
       out.push(data);
     }
   }
 
-  end(): string | null {
+  end(): StreamEnd | null {
     const rest = this.queue.length;
+    const offset = this.queue.consumed;
     if (rest > 0) {
-      return `lz4 stream ends inside the block at byte ${this.queue.consumed} (${rest} bytes of it on disk): the application is still running or crashed; read the complete blocks before it`;
+      return {
+        offset,
+        message: `lz4 stream ends inside the block at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete blocks before it`,
+      };
     }
     if (!this.ended) {
-      return `lz4 stream has no end block (the writer never closed it: the application is still running or crashed; lz4-java holds back up to one block of the latest events)`;
+      return {
+        offset,
+        message: `lz4 stream has no end block (the writer never closed it: the application is still running or crashed; lz4-java holds back up to one block of the latest events)`,
+      };
     }
     return null;
   }

@@ -18,7 +18,7 @@
  * size the chunk header gives; it also does not check a back reference against the output start.
  */
 
-import { ByteQueue, CorruptStreamError, type BlockDecoder } from './block-stream';
+import { ByteQueue, CorruptStreamError, type BlockDecoder, type StreamEnd } from './block-stream';
 
 const Z = 0x5a;
 const V = 0x56;
@@ -58,10 +58,11 @@ export class LzfChunkDecoder implements BlockDecoder {
     }
   }
 
-  end(): string | null {
+  end(): StreamEnd | null {
     const rest = this.queue.length;
     if (rest === 0) return null;
-    return `lzf stream ends inside the chunk at byte ${this.queue.consumed} (${rest} bytes of it on disk): the application is still running or crashed; read the complete chunks before it`;
+    const offset = this.queue.consumed;
+    return { offset, message: `lzf stream ends inside the chunk at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete chunks before it` };
   }
 }
 

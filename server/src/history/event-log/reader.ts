@@ -4,10 +4,14 @@
  * Tolerance follows Spark's `ReplayListenerBus` but goes further (spark-reference E1): a malformed
  * line anywhere is counted and skipped (Spark aborts unless it is the last line of an unfinished
  * log), a truncated compressed stream keeps what was decoded, and a missing `ApplicationEnd` only
- * makes the record incomplete.
+ * makes the record incomplete. What is not tolerated silently: bytes that do not decode (a corrupt
+ * block or frame: a decode error from lines.ts) and decoded bytes that are not JSON in bulk
+ * ({@link JSON_FAILURE_RUN}, {@link JSON_FAILURE_SHARE}): both are `stats.decodeErrors`, and the record
+ * is then marked incomplete with the reason (`completed` false, `incompleteReason`).
  */
 
-import type { ApplicationRecord, ReadStats } from '../application-record';
+import * as path from 'node:path';
+import type { ApplicationRecord, DecodeError, ReadStats } from '../application-record';
 import type { EventLogSource } from './discover';
 import { ApplicationFolder, FOLDED_EVENTS } from './fold';
 import { eventLogLineBatches, newLineProgress } from './lines';
@@ -36,6 +40,19 @@ export interface ReadResult {
 
 /** At most this many malformed lines are listed by number and described in warnings. */
 const MAX_MALFORMED_LISTED = 10;
+
+/**
+ * This many consecutive non-blank lines of one file that are not JSON events make the file's decoded bytes a
+ * decode error (`codec` `json`). Why: Spark's own reader (`ReplayListenerBus.replay`) stops at the first malformed
+ * line unless it is the last line of an unfinished log, so a log Spark wrote has at most one bad line per file (its
+ * cut last line); a run of them means the bytes are not what Spark wrote (a codec that decoded wrongly, as fzstd
+ * 0.1.1 did for large zstd windows, or another format under an event-log name). Our own threshold, not Spark's.
+ */
+export const JSON_FAILURE_RUN = 5;
+/** A file whose malformed lines are at least this share of its non-blank lines (and at least {@link JSON_FAILURE_MIN_LINES}) is a decode error too (scattered damage; the fzstd case was 444 of 10,100 lines, 4.4 %). */
+export const JSON_FAILURE_SHARE = 0.01;
+/** Fewest malformed lines for {@link JSON_FAILURE_SHARE} to apply (a short log with one cut line is not damaged). */
+export const JSON_FAILURE_MIN_LINES = 10;
 const EVENT_PREFIX = '{"Event":"';
 const CLOSE_BRACE = 0x7d;
 const BACKSLASH = '\\';
@@ -60,9 +77,10 @@ function isBlank(line: string): boolean {
  * @param opts cancellation and parsing options.
  * @returns the record (null with a first warning when the log holds no `SparkListenerApplicationStart`)
  *   and the read statistics: lines, malformed lines with their numbers (1-based over the whole source,
- *   across its files), ignored events, uncompressed bytes, files, warnings.
+ *   across its files), ignored events, uncompressed bytes, files, warnings, decode errors.
  * @throws the abort reason when `opts.signal` fires; file-system errors (a file vanished). Content
- *   problems (corrupt or truncated zstd/lz4/snappy/lzf/gzip data, bad lines) never throw: they are warnings.
+ *   problems never throw: a cut file and bad lines are warnings; corrupt data (zstd/lz4/snappy/lzf/gzip) and bytes that
+ *   are not JSON in bulk are `stats.decodeErrors`, and the record then has `completed` false and an `incompleteReason`.
  */
 export async function readEventLog(source: EventLogSource, opts: ReadOptions = {}): Promise<ReadResult> {
   opts.signal?.throwIfAborted();
@@ -75,6 +93,8 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     bytes: 0,
     files: [],
     warnings: [],
+    decodeErrors: [],
+    corrections: [],
   };
   const malformedWarnings: string[] = [];
   const progress = newLineProgress();
@@ -87,8 +107,11 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
   let lineNo = 0;
   let skipped = 0;
 
+  const jsonCheck = new JsonFailureCheck();
+  const jsonErrors: DecodeError[] = [];
   const malformed = (file: string, fileLine: number, why: string): void => {
     stats.malformedLines++;
+    jsonCheck.malformed(fileLine);
     if (stats.malformedLineNumbers.length < MAX_MALFORMED_LISTED) {
       stats.malformedLineNumbers.push(lineNo);
       malformedWarnings.push(`${file}:${fileLine}: malformed line skipped (${why})`);
@@ -96,6 +119,11 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
   };
 
   for await (const batch of eventLogLineBatches(source, progress, { signal: opts.signal, maxLineBytes: opts.maxLineBytes })) {
+    if (batch.file !== jsonCheck.file) {
+      const failure = jsonCheck.finish();
+      if (failure) jsonErrors.push(failure);
+      jsonCheck.start(batch.file);
+    }
     const lines = batch.lines;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i];
@@ -109,6 +137,7 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
         const name = eventNameOf(line);
         if (name !== null && !FOLDED_EVENTS.has(name) && line.charCodeAt(line.length - 1) === CLOSE_BRACE) {
           skipped++;
+          jsonCheck.good();
           continue;
         }
       }
@@ -123,19 +152,28 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
         malformed(batch.file, batch.firstLine + i, 'not a JSON object with an "Event" field');
         continue;
       }
+      jsonCheck.good();
       folder.add(event, lineNo);
     }
   }
+  const lastFailure = jsonCheck.finish();
+  if (lastFailure) jsonErrors.push(lastFailure);
 
   stats.lines = lineNo;
   stats.bytes = progress.bytes;
   stats.files = progress.files;
   stats.ignoredEvents = skipped;
   stats.warnings.push(...source.warnings, ...progress.warnings, ...malformedWarnings);
+  stats.decodeErrors.push(...progress.decodeErrors, ...jsonErrors);
   if (stats.malformedLines > malformedWarnings.length) {
     stats.warnings.push(`${stats.malformedLines - malformedWarnings.length} more malformed line(s) skipped`);
   }
   const record = folder.finish(stats);
+  const reason = incompleteReason(source, stats.decodeErrors, progress.cuts);
+  if (reason !== null) {
+    record.completed = false;
+    record.incompleteReason = reason;
+  }
   if (!folder.sawApplicationStart) {
     stats.warnings.unshift(
       `${source.path}: no SparkListenerApplicationStart event in ${lineNo} line(s); not an application event log, or its start was lost`,
@@ -143,4 +181,62 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     return { record: null, stats };
   }
   return { record, stats };
+}
+
+/**
+ * Why a record holds only part of its log, or null when every byte on disk was decoded: decode errors always; a file cut
+ * inside a block or frame only when the source says the log is complete (a live `.inprogress` log is cut by nature).
+ */
+function incompleteReason(source: EventLogSource, decodeErrors: DecodeError[], cuts: DecodeError[]): string | null {
+  const describe = (e: DecodeError): string => `${path.basename(e.file)}${e.offset !== null ? ` at byte ${e.offset}` : ''}: ${e.message}`;
+  if (decodeErrors.length > 0) return `part of the log could not be decoded (${decodeErrors.map(describe).join('; ')})`;
+  if (!source.inProgress && cuts.length > 0) return `the log is named complete but is cut short (${cuts.map(describe).join('; ')})`;
+  return null;
+}
+
+/** Counts one file's malformed lines against {@link JSON_FAILURE_RUN} and {@link JSON_FAILURE_SHARE}. */
+class JsonFailureCheck {
+  file: string | null = null;
+  private lines = 0;
+  private bad = 0;
+  private run = 0;
+  private runStart = 0;
+  private longestRun = 0;
+  private longestRunStart = 0;
+
+  start(file: string): void {
+    this.file = file;
+    this.lines = this.bad = this.run = this.longestRun = 0;
+  }
+
+  good(): void {
+    this.lines++;
+    this.run = 0;
+  }
+
+  malformed(fileLine: number): void {
+    this.lines++;
+    this.bad++;
+    if (this.run++ === 0) this.runStart = fileLine;
+    if (this.run > this.longestRun) {
+      this.longestRun = this.run;
+      this.longestRunStart = this.runStart;
+    }
+  }
+
+  /** The decode error of the file checked so far, or null when it passes. */
+  finish(): DecodeError | null {
+    if (this.file === null) return null;
+    const byRun = this.longestRun >= JSON_FAILURE_RUN;
+    const byShare = this.bad >= JSON_FAILURE_MIN_LINES && this.bad >= JSON_FAILURE_SHARE * this.lines;
+    if (!byRun && !byShare) return null;
+    return {
+      file: this.file,
+      offset: null,
+      codec: 'json',
+      message:
+        `${this.bad} of ${this.lines} lines are not JSON events (the longest run: ${this.longestRun} from line ${this.longestRunStart}): ` +
+        `the decoded bytes are not the event log Spark wrote (damaged file or wrong decoding); those lines were skipped`,
+    };
+  }
 }

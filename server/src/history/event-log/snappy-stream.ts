@@ -15,7 +15,7 @@
  */
 
 import { uncompress } from 'snappyjs';
-import { ByteQueue, CorruptStreamError, type BlockDecoder } from './block-stream';
+import { ByteQueue, CorruptStreamError, type BlockDecoder, type StreamEnd } from './block-stream';
 
 const MAGIC = Uint8Array.from([0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00]);
 const HEADER_BYTES = 16;
@@ -64,10 +64,11 @@ export class SnappyStreamDecoder implements BlockDecoder {
     }
   }
 
-  end(): string | null {
+  end(): StreamEnd | null {
     const rest = this.queue.length;
     if (rest === 0) return null;
+    const offset = this.queue.consumed;
     const what = this.sawHeader ? 'block' : 'stream header';
-    return `snappy stream ends inside the ${what} at byte ${this.queue.consumed} (${rest} bytes of it on disk): the application is still running or crashed; read the complete blocks before it`;
+    return { offset, message: `snappy stream ends inside the ${what} at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete blocks before it` };
   }
 }

@@ -12,14 +12,14 @@
  * files), the record is built from the REST views instead (rest-record.ts: possibly truncated, no task
  * failure groups; `via: 'rest'` in the summary); with `restFallback: false` the attempt is reported as failed.
  *
- * Flow: one listing (`GET /applications`, metadata only) → per application, its newest attempt
- * (the store keeps one attempt per application, so older ones would be discarded and are not
- * downloaded) → skip it when the store already holds that attempt completed (or the same in-progress
- * version) → else download its zip into a private `fs.mkdtemp` folder, extract it safely, read it with
- * `discoverEventLogs` + `readEventLog`, upsert, delete the folder. `concurrency` workers pull attempts
- * from the listing one at a time, so at most `concurrency` zips are on disk at once.
+ * Flow: one listing (`GET /applications`, metadata only) → every attempt of every application (the store keeps each
+ * attempt, keyed as the History Server keys them: application id + attempt id) → skip it when the store already holds
+ * that attempt completed (or the same in-progress version) → else download its zip into a private `fs.mkdtemp` folder,
+ * extract it safely, read it with `discoverEventLogs` + `readEventLog`, hand the record to the ingest pipeline
+ * (ingest.ts: the same validation, upsert and counts as event-log folders), delete the folder. `concurrency` workers
+ * pull attempts from the listing one at a time, so at most `concurrency` zips are on disk at once.
  *
- * Applications the store holds unfinished from this server are also asked for one by one
+ * Attempts the store holds unfinished from this server are also asked for by application
  * (`GET /applications/{id}`) when the listing does not include them, so an in-progress attempt is
  * refreshed once it completed even when its end time falls before the listing window.
  *
@@ -34,11 +34,10 @@
 import { promises as fsp } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CollectSummary } from '../../../../shared/src/protocol';
-import { compareAttempts, type HistoryStore, type UpsertOutcome } from '../../store/history-store';
 import type { ApplicationRecord, ReadStats } from '../application-record';
 import { discoverEventLogs, type EventLogSource } from '../event-log/discover';
 import { readEventLog } from '../event-log/reader';
+import { Ingest, type HistorySink, type IngestFailure, type IngestSummary } from '../ingest';
 import { HistoryServerError, type ApplicationListFilter, type HistoryServerClient } from './client';
 import { recordFromRest } from './rest-record';
 import type { ListedAttempt } from './rest-types';
@@ -79,76 +78,55 @@ export interface HistoryServerCollectOptions {
 }
 
 /** One attempt that could not be collected. `path` is the URL that failed (the listing or the attempt's `/logs`). */
-export interface HistoryServerFailure {
-  path: string;
-  appId: string | null;
-  attemptId: string | null;
-  reason: string;
-}
-
-/** What one attempt came to. `already-stored`: not downloaded, the store holds it. */
-export type AttemptOutcome = UpsertOutcome | 'dry-run' | 'already-stored';
+export type HistoryServerFailure = IngestFailure;
 
 /**
- * Result of one collection from a History Server: the protocol's counts (`found` = attempts considered
- * after the filters; `unchanged` includes attempts not downloaded because they are stored), every
- * failure with its reason, and the watermark before and after.
+ * Result of one collection from a History Server: the ingest pipeline's counts (`found` = attempts considered after
+ * the filters; `unchanged` includes attempts not downloaded because they are stored; `applications[].via` says whether
+ * a record came from `/logs` or the REST views), every failure with its reason, and the watermark before and after.
  */
-export interface HistoryServerCollectionSummary extends Omit<CollectSummary, 'storedApplications' | 'failed'> {
-  failed: HistoryServerFailure[];
+export interface HistoryServerCollectionSummary extends IngestSummary {
   /** The History Server base URL (no credentials): the key of its watermark. */
   source: string;
   /** Attempts downloaded (zips fetched). */
   downloaded: number;
   /** Attempts whose record was built from the REST views because `/logs` was not available. */
   fromRest: number;
-  /** Older attempts of listed applications, not downloaded (the store keeps the newest attempt). */
-  olderAttemptsSkipped: number;
   /** Watermark (epoch ms) before and after the run; null = none. */
   watermarkBeforeMs: number | null;
   watermarkAfterMs: number | null;
   /** `minEndDate` the listing used, epoch ms, or null for none. */
   listedSinceMs: number | null;
-  /** `path`: where the record came from (the `/logs` URL, or the attempt URL for a REST-built record). */
-  applications: { appId: string; attemptId: string | null; appName: string; path: string; outcome: AttemptOutcome; via: 'logs' | 'rest' | null }[];
 }
 
 const DEFAULT_OVERLAP_MS = 60 * 60 * 1000;
 
 /**
- * Collects the applications of the History Server behind `client` into `store` (see the module comment).
- * Never throws for server or per-application problems: a failed listing is one entry of `failed`
- * (with `found` 0), each failed attempt is one entry, and everything else is kept.
- * @throws only for store errors (a read-only or corrupt database).
+ * Collects every application attempt of the History Server behind `client` into `sink` (see the module comment).
+ * Never throws for server or per-attempt problems: a failed listing is one entry of `failed` (with `found` 0), each
+ * failed attempt is one entry (a store that stayed locked too), and everything else is kept.
+ * @throws only for store errors outside one attempt (reading or recording the watermark).
  */
 export async function collectFromHistoryServer(
   client: HistoryServerClient,
-  store: HistoryStore,
+  sink: HistorySink,
   opts: HistoryServerCollectOptions = {},
 ): Promise<HistoryServerCollectionSummary> {
   const now = opts.now ?? Date.now;
   const runStartMs = now();
   const source = client.baseUrl;
-  const watermarkBeforeMs = store.collectionSource(source)?.lastCompletedEndTimeMs ?? null;
+  const watermarkBeforeMs = (await sink.collectionSource(source))?.lastCompletedEndTimeMs ?? null;
   const overlapMs = opts.overlapMs ?? DEFAULT_OVERLAP_MS;
   const sinceMs = opts.since ?? (watermarkBeforeMs !== null ? Math.max(0, watermarkBeforeMs - overlapMs) : undefined);
-  const summary: HistoryServerCollectionSummary = {
-    found: 0,
-    inserted: 0,
-    updated: 0,
-    unchanged: 0,
-    failed: [],
-    malformedLines: 0,
-    cancelled: false,
+  const ingest = new Ingest(sink, { dryRun: opts.dryRun });
+  const summary: HistoryServerCollectionSummary = Object.assign(ingest.summary, {
     source,
     downloaded: 0,
     fromRest: 0,
-    olderAttemptsSkipped: 0,
     watermarkBeforeMs,
     watermarkAfterMs: watermarkBeforeMs,
     listedSinceMs: sinceMs ?? null,
-    applications: [],
-  };
+  });
 
   const filter: ApplicationListFilter = { status: opts.status, minEndMs: sinceMs, limit: opts.limit };
   let listed: ListedAttempt[];
@@ -159,59 +137,47 @@ export async function collectFromHistoryServer(
       summary.cancelled = true;
       return summary;
     }
-    summary.failed.push({ path: client.urlOf('/applications'), appId: null, attemptId: null, reason: messageOf(e) });
+    ingest.fail(client.urlOf('/applications'), messageOf(e));
     return summary;
   }
 
   const listedApplications = new Set(listed.map((a) => a.appId)).size;
-  // Applications stored unfinished from this server but missing from the listing (their end time lies
-  // before the watermark window, e.g. an old log the server found late): ask for each one directly, so an
+  // Attempts stored unfinished from this server whose application is missing from the listing (their end time lies
+  // before the watermark window, e.g. an old log the server found late): ask for each application directly, so an
   // in-progress attempt is refreshed once it completed whatever its end time.
   // (Not with `limit`: the caller asked for at most that many applications.)
   if (opts.status !== 'running' && opts.limit === undefined && !opts.signal?.aborted) {
     const listedIds = new Set(listed.map((a) => a.appId));
-    for (const appId of store.incompleteApplicationIds(client.urlOf('/applications/'))) {
+    const unfinished = new Set((await sink.incompleteAttempts(client.urlOf('/applications/'))).map((a) => a.appId));
+    for (const appId of unfinished) {
       if (listedIds.has(appId)) continue;
       try {
         const attempts = await client.getApplication(appId, opts.signal);
         if (attempts) listed.push(...attempts.filter((a) => opts.status === undefined || a.completed));
       } catch (e) {
         if (opts.signal?.aborted) break;
-        summary.failed.push({ path: client.urlOf(`/applications/${encodeURIComponent(appId)}`), appId, attemptId: null, reason: messageOf(e) });
+        ingest.fail(client.urlOf(`/applications/${encodeURIComponent(appId)}`), messageOf(e), appId);
       }
     }
   }
 
-  const { work, older } = newestAttempts(listed.filter((a) => opts.user === undefined || a.sparkUser === opts.user));
-  summary.olderAttemptsSkipped = older;
+  const work = listed.filter((a) => opts.user === undefined || a.sparkUser === opts.user);
   summary.found = work.length;
   const failedEnds: number[] = [];
   let done = 0;
   let next = 0;
   const tempParent = opts.tempDir ?? os.tmpdir();
 
-  const count = (outcome: UpsertOutcome) => {
-    if (outcome === 'inserted') summary.inserted++;
-    else if (outcome === 'updated') summary.updated++;
-    else summary.unchanged++;
-  };
-
   const one = async (a: ListedAttempt): Promise<void> => {
     const url = client.logsUrl(a.appId, a.attemptId);
-    const report = (outcome: AttemptOutcome, via: 'logs' | 'rest' | null = null, path_ = url) =>
-      summary.applications.push({ appId: a.appId, attemptId: a.attemptId, appName: a.appName, path: path_, outcome, via });
-    const stored = store.storedAttempt(a.appId);
-    if (stored) {
-      const cmp = compareAttempts(a.attemptId, stored.attemptId);
-      const sameVersion = cmp === 0 && (stored.completed || (!a.completed && a.lastUpdatedMs !== null && stored.sourceMtimeMs === a.lastUpdatedMs));
-      if (cmp < 0 || sameVersion) {
-        summary.unchanged++;
-        report('already-stored');
-        return;
-      }
+    const listedAs = { appId: a.appId, attemptId: a.attemptId, appName: a.appName, path: url, via: 'logs' as const };
+    const stored = await sink.storedAttempt(a.appId, a.attemptId);
+    if (stored && (stored.completed || (!a.completed && a.lastUpdatedMs !== null && stored.sourceMtimeMs === a.lastUpdatedMs))) {
+      ingest.notFetched(listedAs, 'already-stored');
+      return;
     }
     if (opts.dryRun) {
-      report('dry-run');
+      ingest.notFetched(listedAs, 'dry-run');
       return;
     }
     const tmp = await fsp.mkdtemp(path.join(tempParent, 'spark-optimizer-hs-'));
@@ -226,10 +192,13 @@ export async function collectFromHistoryServer(
           throw new Error(`${e.message}; building the record from the REST views failed too: ${messageOf(restErr)}`);
         });
         const attemptUrl = url.replace(/\/logs$/, '');
-        const outcome = store.upsert(record, { path: attemptUrl, sizeBytes: 0, mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs, malformedLines: 0 });
         summary.fromRest++;
-        count(outcome);
-        report(outcome, 'rest', attemptUrl);
+        const stored = await ingest.accept(
+          { record, stats: null },
+          { path: attemptUrl, sizeBytes: 0, mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs, malformedLines: 0 },
+          'rest',
+        );
+        if (stored === null && a.completed && a.endTimeMs !== null) failedEnds.push(a.endTimeMs);
         return;
       }
       summary.downloaded++;
@@ -238,16 +207,21 @@ export async function collectFromHistoryServer(
       await extractZip(zipFile, dir, { signal: opts.signal });
       await fsp.rm(zipFile, { force: true });
       const { record, src, stats } = await readAttempt(dir, a, opts.signal);
-      summary.malformedLines += stats.malformedLines;
-      const outcome = store.upsert(record, {
-        path: url,
-        sizeBytes: src.sizeBytes,
-        // The extracted files' mtimes are the extraction time; the server's lastUpdated is the log's.
-        mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs,
-        malformedLines: stats.malformedLines,
-      });
-      count(outcome);
-      report(outcome, 'logs');
+      // The files live in a temporary folder: name them relative to the /logs zip in what is reported.
+      for (const e of stats.decodeErrors) e.file = `${url} ${path.relative(dir, e.file)}`;
+      stats.warnings = stats.warnings.map((w) => w.split(dir + path.sep).join(''));
+      const stored = await ingest.accept(
+        { record, stats },
+        {
+          path: url,
+          sizeBytes: src.sizeBytes,
+          // The extracted files' mtimes are the extraction time; the server's lastUpdated is the log's.
+          mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs,
+          malformedLines: stats.malformedLines,
+        },
+        'logs',
+      );
+      if (stored === null && a.completed && a.endTimeMs !== null) failedEnds.push(a.endTimeMs);
     } finally {
       await fsp.rm(tmp, { recursive: true, force: true });
     }
@@ -269,7 +243,7 @@ export async function collectFromHistoryServer(
           summary.cancelled = true;
           return;
         }
-        summary.failed.push({ path: client.logsUrl(a.appId, a.attemptId), appId: a.appId, attemptId: a.attemptId, reason: messageOf(e) });
+        ingest.fail(client.logsUrl(a.appId, a.attemptId), messageOf(e), a.appId, a.attemptId);
         if (a.completed && a.endTimeMs !== null) failedEnds.push(a.endTimeMs);
       }
       done++;
@@ -288,23 +262,10 @@ export async function collectFromHistoryServer(
       if (failedEnds.length > 0) watermark = Math.min(...failedEnds);
       else if (ends.length > 0) watermark = Math.max(...ends);
     }
-    store.recordCollectionRun(source, watermark, runStartMs);
-    summary.watermarkAfterMs = store.collectionSource(source)?.lastCompletedEndTimeMs ?? null;
+    await sink.recordCollectionRun(source, watermark, runStartMs);
+    summary.watermarkAfterMs = (await sink.collectionSource(source))?.lastCompletedEndTimeMs ?? null;
   }
   return summary;
-}
-
-/**
- * The newest attempt of each application (by `compareAttempts`), in listing order.
- * @returns the attempts to consider, and how many older attempts were dropped.
- */
-function newestAttempts(listed: ListedAttempt[]): { work: ListedAttempt[]; older: number } {
-  const best = new Map<string, ListedAttempt>();
-  for (const a of listed) {
-    const b = best.get(a.appId);
-    if (!b || compareAttempts(a.attemptId, b.attemptId) > 0) best.set(a.appId, a);
-  }
-  return { work: [...best.values()], older: listed.length - best.size };
 }
 
 /**

@@ -1,0 +1,75 @@
+/**
+ * The read side of the history: what the editor features, the CLI and the evaluation ask of a store. Implemented by
+ * `HistoryStore` (store/history-store.ts, SQLite); a second implementation serves the same reads. Every application
+ * attempt is its own {@link ApplicationRecord} (with `attemptId`), so a failed first attempt is a run like any other.
+ *
+ * The reads are synchronous: the language service answers hovers and diagnostics from caches filled by them. A store
+ * behind a network would serve them from a local replica (or the service's read path would have to become async).
+ */
+
+import type { ApplicationRecord } from './application-record';
+import type { StoredAttempt } from './ingest';
+
+/** One row of `jobs`: an application name and its runs (attempts) in the store. */
+export interface JobSummary {
+  appName: string;
+  /** Application attempts stored under this name. */
+  runs: number;
+  /** Start of the newest run, epoch ms. */
+  lastStartTimeMs: number;
+  /** Median `durationMs` of its runs. */
+  medianDurationMs: number;
+}
+
+/**
+ * Workload totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
+ * {@link HistoryReader.workloadTotals} returns them.
+ */
+export interface ApplicationTotals {
+  appName: string;
+  inputBytes: number;
+  shuffleReadBytes: number;
+  shuffleWriteBytes: number;
+  outputBytes: number;
+  totalTasks: number;
+  totalStages: number;
+  cpuTimeMs: number;
+  executorRunTimeMs: number;
+  diskSpilledBytes: number;
+  /** Stage rows stored for it. */
+  stageRows: number;
+  /** Of those, stages that read or wrote shuffle data. */
+  shufflingStages: number;
+}
+
+/** Reads of the stored history. Records come back as they were stored (ingest.ts: checked and bounded). */
+export interface HistoryReader {
+  /** Application attempts stored. */
+  countApplications(): number;
+  /** When history was last collected (epoch ms): the newest write or History Server run; null for an empty store. */
+  lastCollectedAtMs(): number | null;
+  /** Application names with run counts, newest first. */
+  listJobs(): JobSummary[];
+  /** Distinct application names. */
+  appNames(): string[];
+  /**
+   * Full records of the runs named `appName`, newest first; each attempt of an application is its own record.
+   * @param limit at most this many (newest).
+   */
+  runsByAppName(appName: string, limit?: number): ApplicationRecord[];
+  /**
+   * One attempt's full record: `attemptId` given (null = the attempt without an id), that attempt; omitted, the newest
+   * attempt of `appId`. Null when not stored.
+   */
+  runById(appId: string, attemptId?: string | null): ApplicationRecord | null;
+  /** The stored attempts of one application, oldest first (empty when none). */
+  attemptsOf(appId: string): StoredAttempt[];
+  /** Every record, newest first, at most `limit` (CLI and tests; not for the hover path). */
+  allRuns(limit?: number): ApplicationRecord[];
+  /** Workload totals of every attempt without stages or executors (one query), newest first. */
+  workloadTotals(): ApplicationTotals[];
+  /** App names of runs whose submitted file has this stem, most runs first. */
+  appNamesBySubmittedFile(stem: string): string[];
+  /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run, newest first. */
+  runsWithSameSignature(appName: string, limit?: number): ApplicationRecord[];
+}
