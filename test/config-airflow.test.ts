@@ -225,4 +225,28 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
       assert.strictEqual(rename(crlf, 'spark.executor.cores', 'spark.z'), crlf.replace('"spark.executor.cores"', '"spark.z"'));
     });
   });
+
+  it('reads SparkSubmitOperator keyword arguments a helper returns as a dict with a conf dict (issue 11)', () => {
+    const dag = [
+      'def spark_args(name):',
+      '    return {',
+      '        "application": f"jobs/{name}.py",',
+      '        "executor_memory": "4g",',
+      '        "num_executors": 6,',
+      '        "conf": {',
+      '            "spark.sql.shuffle.partitions":',
+      '                "400",',
+      '        },',
+      '    }',
+      'SparkSubmitOperator(task_id="t", **spark_args("etl"))',
+    ].join('\n');
+    const blocks = extractSettings(dag, 'python').blocks;
+    const all = blocks.flatMap((b) => b.settings);
+    assert.deepStrictEqual(all.map((x) => [x.key, x.value, x.range.start.line, x.origin]), [
+      ['spark.executor.memory', '4g', 3, 'airflow-operator'],
+      ['spark.executor.instances', '6', 4, 'airflow-operator'],
+      ['spark.sql.shuffle.partitions', '400', 7, 'airflow-operator'],
+    ]);
+    assert.strictEqual(blocks.filter((b) => b.settings.length > 0).length, 1);
+  });
 });

@@ -1,7 +1,9 @@
 import * as assert from 'assert';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
-import { extractK8sSettings } from '../server/src/config/k8s-settings';
+import * as fs from 'fs';
+import * as path from 'path';
+import { extractK8sSettings, maskTemplates } from '../server/src/config/k8s-settings';
 
 const { settings, only, rename } = settingsOf(extractK8sSettings);
 
@@ -244,6 +246,41 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
     it('keeps working with CRLF line endings', () => {
       const text = lines.join('\r\n');
       assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
+    });
+  });
+
+  describe('templates with placeholders (issue 11)', () => {
+    it('reads a Go-template SparkApplication (KUDO): control lines between keys, {{ .X }} values non-literal', () => {
+      const text = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'k8s-yaml', 'mesosphere__kudo-spark-operator__spark-mock-task-runner-job.yaml'), 'utf8');
+      const s = settings(text);
+      assert.deepStrictEqual(s.map((x) => [x.key, x.value, x.range.start.line]), [
+        ['spark.scheduler.maxRegisteredResourcesWaitingTime', '2400s', 15],
+        ['spark.scheduler.minRegisteredResourcesRatio', '1.0', 16],
+        ['spark.local.dir', null, 18],
+        ['spark.driver.cores', '1', 31],
+        ['spark.driver.memory', '512m', 32],
+        ['spark.executor.cores', '1', 82],
+        ['spark.executor.instances', null, 83],
+        ['spark.executor.memory', '512m', 84],
+      ]);
+      const instances = only(text, 'spark.executor.instances');
+      assert.deepStrictEqual([instances.raw, textAt(text, instances.range)], ['{{ .ExecutorsCount }}', '{{ .ExecutorsCount }}']);
+      assert.strictEqual(only(text, 'spark.local.dir').raw, '{{ .Params.MountPath }}/tmp');
+    });
+
+    it('masks template actions without moving any offset', () => {
+      const t = '  {{- if .Values.x }}\n  memory: {{ .Values.mem }}\n  {{- end }}\r\n  a: "{{ x }}/y"\n';
+      const m = maskTemplates(t);
+      assert.strictEqual(m.length, t.length);
+      assert.strictEqual(m, `${' '.repeat(21)}\n  memory: ${'x'.repeat(17)}\n${' '.repeat(12)}\r\n  a: "${'x'.repeat(7)}/y"\n`);
+      assert.strictEqual(maskTemplates('no templates: here'), 'no templates: here');
+    });
+
+    it('treats an envsubst $VAR in a value as a placeholder', () => {
+      const text = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'k8s-yaml', 'awslabs__data-on-eks__ebs-node-storage.yaml'), 'utf8');
+      const dir = only(text, 'spark.eventLog.dir');
+      assert.deepStrictEqual([dir.value, dir.literal, dir.raw], [null, false, 's3a://$S3_BUCKET/spark-event-logs']);
+      assert.strictEqual(only(text, 'spark.eventLog.rolling.maxFileSize').value, '64m');
     });
   });
 });

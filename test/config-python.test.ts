@@ -1,4 +1,7 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import { extractSettings } from '../server/src/config/file-settings';
 import { extractPythonSettings } from '../server/src/config/python-settings';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 
@@ -269,8 +272,8 @@ describe('config: PySpark settings (python-settings.ts)', () => {
       ].join('\n');
       const got = settings(t).map((s) => ({ key: s.key, value: s.value, raw: s.raw, literal: s.literal, from: s.resolvedFrom }));
       assert.deepStrictEqual(got, [
-        { key: 'spark.executor.memory', value: '6g', raw: 'EXEC_MEM', literal: false, from: { name: 'EXEC_MEM', range: { start: { line: 0, character: 12 }, end: { line: 0, character: 14 } } } },
-        { key: 'spark.executor.cores', value: '4', raw: 'CORES', literal: false, from: { name: 'CORES', range: { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } } } },
+        { key: 'spark.executor.memory', value: '6g', raw: 'EXEC_MEM', literal: false, from: { name: 'EXEC_MEM', range: { start: { line: 0, character: 12 }, end: { line: 0, character: 14 } }, safeToEdit: true } },
+        { key: 'spark.executor.cores', value: '4', raw: 'CORES', literal: false, from: { name: 'CORES', range: { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } }, safeToEdit: true } },
         { key: 'spark.sql.shuffle.partitions', value: null, raw: 'PARTS', literal: false, from: undefined },
         { key: 'spark.driver.memory', value: null, raw: 'str(mem_gb) + "g"', literal: false, from: undefined },
         { key: 'spark.app.name', value: null, raw: 'f"job-{mem_gb}"', literal: false, from: undefined },
@@ -435,6 +438,75 @@ describe('config: PySpark settings (python-settings.ts)', () => {
       const crlf = text.split('\n').join('\r\n');
       assert.strictEqual(rename(crlf, 'spark.e.f', 'spark.z'), crlf.replace('"spark.e.f"', '"spark.z"'));
       assert.strictEqual(rename(crlf, 'spark.sql.shuffle.partitions', 'spark.z'), crlf.replace('"spark.sql.shuffle.partitions"', '"spark.z"'));
+    });
+  });
+
+  describe('dicts, pair lists and argv lists built step by step (issue 11)', () => {
+    const RUN = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'python', 'apache__datafusion-comet__run.py'), 'utf8');
+
+    it('reads a module dict of settings, keys and values on their lines, with an environment default', () => {
+      // apache/datafusion-comet benchmarks/tpc/run.py: COMMON_SPARK_CONF, merged into the --conf list at run time.
+      const mem = only(RUN, 'spark.executor.memory');
+      assert.deepStrictEqual([mem.value, mem.literal, mem.range.start.line, textAt(RUN, mem.keyRange!)], ['16g', true, 108, 'spark.executor.memory']);
+      const dir = only(RUN, 'spark.eventLog.dir');
+      assert.deepStrictEqual([dir.value, dir.literal, textAt(RUN, dir.resolvedFrom!.range), dir.resolvedFrom!.safeToEdit], ['/tmp/spark-events', false, '/tmp/spark-events', false]);
+    });
+
+    it('resolves a lookup in another dict when every candidate is the same, with no single place to edit', () => {
+      const cores = only(RUN, 'spark.executor.cores');
+      assert.deepStrictEqual([cores.value, cores.literal, cores.raw, cores.resolvedFrom], ['8', false, 'profile["executor_cores"]', undefined]);
+      const t = ['PROFILES = {"a": {"mem": "2g"}, "b": {"mem": "4g"}}', 'def f(name):', '    p = PROFILES[name]', '    conf["spark.executor.memory"] = p["mem"]', '    conf["spark.driver.memory"] = PROFILES["a"]["mem"]'].join('\n');
+      assert.deepStrictEqual(summary(t), [
+        ['spark.executor.memory', null, false],
+        ['spark.driver.memory', '2g', false],
+      ]);
+      assert.strictEqual(textAt(t, only(t, 'spark.driver.memory').resolvedFrom!.range), '2g');
+    });
+
+    it('reads a spark-submit argv built with +=; a --name after the application file is the application\'s', () => {
+      const master = only(RUN, 'spark.master');
+      assert.deepStrictEqual([master.value, master.raw, master.range.start.line], [null, 'spark_master', 239]);
+      assert.strictEqual(only(RUN, 'spark.driver.extraClassPath').range.start.line, 249);
+      assert.ok(!settings(RUN).some((s) => s.key === 'spark.app.name'));
+      const block = extractPythonSettings(RUN).blocks.find((b) => b.kind === 'spark-submit')!;
+      assert.strictEqual(block.applicationFile, 'tpcbench.py');
+    });
+
+    it('reads pair lists outside setAll, and X["spark.k"] = v, without reading setAll or .config(map=) twice', () => {
+      const t = [
+        'conf = SparkConf().setAll([("spark.a", "1")])',
+        'spark = SparkSession.builder.config(map={"spark.b": "2"}).getOrCreate()',
+        'for k, v in [("spark.c", opts), ("other.key", 1)]:',
+        '    cfg[k] = v',
+        'cfg["spark.d"] = "4"',
+        'print(cfg["spark.d"], cfg.get("spark.e"))',
+      ].join('\n');
+      assert.deepStrictEqual(settings(t).map((s) => [s.key, s.value, s.origin]), [
+        ['spark.a', '1', 'spark-conf'],
+        ['spark.b', '2', 'spark-session-builder'],
+        ['spark.c', null, 'spark-conf'],
+        ['spark.d', '4', 'spark-conf'],
+      ]);
+    });
+
+    it('inserts into a dict in its layout and quotes', () => {
+      const t = ["SPARK_CONF = {", "    'spark.executor.memory': '4g',", "    'spark.executor.cores': 2", "}", ''].join('\n');
+      const block = extractPythonSettings(t).blocks[0];
+      assert.strictEqual(insert(t, block, 'spark.sql.shuffle.partitions', '64'), ["SPARK_CONF = {", "    'spark.executor.memory': '4g',", "    'spark.executor.cores': 2,", "    'spark.sql.shuffle.partitions': '64'", "}", ''].join('\n'));
+    });
+
+    it('reads PYSPARK_SUBMIT_ARGS set through os.environ', () => {
+      const t = 'import os\nos.environ["PYSPARK_SUBMIT_ARGS"] = "--master local[4] --driver-memory 8g pyspark-shell"\n';
+      assert.deepStrictEqual(summary(t), [
+        ['spark.master', 'local[4]', true],
+        ['spark.driver.memory', '8g', true],
+      ]);
+    });
+
+    it('keeps one copy of a SparkSubmitOperator conf dict the Airflow reader also reads', () => {
+      const t = ['from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator', 'CONF = {"spark.executor.memory": "2g"}', 'SparkSubmitOperator(task_id="t", application="a.py", conf=CONF)'].join('\n');
+      const all = extractSettings(t, 'python').blocks.flatMap((b) => b.settings);
+      assert.deepStrictEqual(all.map((s) => [s.key, s.origin]), [['spark.executor.memory', 'airflow-operator']]);
     });
   });
 });

@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractShellSettings } from '../server/src/config/shell-settings';
 
@@ -191,7 +193,7 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       );
     });
 
-    it('resolves a variable assigned one constant before the command, not ${X:-default} or one assigned twice', () => {
+    it('resolves a variable assigned one constant before the command, and ${X:-default} to its default, not one assigned twice', () => {
       const text = [
         'EXEC_MEM=6g',
         'export CORES="4"',
@@ -208,10 +210,119 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
           ['spark.executor.memory', '6g', false, '"$EXEC_MEM"', '6g', 0],
           ['spark.executor.cores', '4', false, '${CORES}', '4', 1],
           ['spark.sql.shuffle.partitions', null, false, '$PARTS', undefined, undefined],
-          ['spark.master', null, false, '$MASTER', undefined, undefined],
+          // MASTER="${MASTER:-yarn}": the default, which the environment may override (so not safe to edit).
+          ['spark.master', 'yarn', false, '$MASTER', 'yarn', 4],
           ['spark.driver.memory', null, false, '$LATER', undefined, undefined],
         ],
       );
+    });
+  });
+
+  describe('options held for later, AWS CLI steps and JSON arguments (issue 11)', () => {
+    const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'shell', name), 'utf8');
+
+    it('reads a bash array that no command of the file expands as its own block, with an insertion before the ")"', () => {
+      // NVIDIA/spark-rapids-benchmarks nds/convert_submit_cpu.template: SPARK_CONF=(...) expanded by spark-submit-template.
+      const text = fixture('NVIDIA__spark-rapids-benchmarks__convert_submit_cpu.template');
+      const blocks = extractShellSettings(text).blocks;
+      assert.strictEqual(blocks.length, 1);
+      assert.strictEqual(blocks[0].range.start.line, 20);
+      const after = insert(text, blocks[0], 'spark.executor.memoryOverhead', '2g');
+      assert.strictEqual(
+        after.split('\n').slice(26, 28).join('\n'),
+        '                   "--conf" "spark.sql.shuffle.partitions=${SHUFFLE_PARTITIONS}"\n                   "--conf" "spark.executor.memoryOverhead=2g")',
+      );
+      assert.strictEqual(extractShellSettings(after).blocks[0].settings.find((s) => s.key === 'spark.executor.memoryOverhead')?.value, '2g');
+    });
+
+    it('resolves X=${X:-d} to its default d, not safe to edit; a variable from another file stays unknown', () => {
+      const text = fixture('NVIDIA__spark-rapids-benchmarks__convert_submit_cpu.template');
+      const parts = only(text, 'spark.sql.shuffle.partitions');
+      assert.deepStrictEqual([parts.value, parts.literal, parts.raw], ['200', false, '${SHUFFLE_PARTITIONS}']);
+      assert.strictEqual(textAt(text, parts.resolvedFrom!.range), '200');
+      assert.strictEqual(parts.resolvedFrom!.range.start.line, 18);
+      assert.strictEqual(parts.resolvedFrom!.safeToEdit, false);
+      const mem = only(text, 'spark.driver.memory');
+      assert.deepStrictEqual([mem.value, mem.resolvedFrom], [null, undefined]);
+    });
+
+    it('resolves ${X:-d} written in the option itself to d unless the script assigns X first', () => {
+      const text = ['EXECUTOR_CORES=3', 'spark-submit --executor-memory ${EXECUTOR_MEMORY:-4g} --executor-cores ${EXECUTOR_CORES:-1} app.py'].join('\n');
+      const mem = only(text, 'spark.executor.memory');
+      assert.deepStrictEqual([mem.value, textAt(text, mem.resolvedFrom!.range), mem.resolvedFrom!.safeToEdit], ['4g', '4g', false]);
+      const cores = only(text, 'spark.executor.cores');
+      assert.deepStrictEqual([cores.value, cores.resolvedFrom!.range.start.line, cores.resolvedFrom!.safeToEdit], ['3', 0, true]);
+    });
+
+    it('reads a string of spark-submit options expanded unquoted ($cmd), once, where it is written', () => {
+      // damslab/reproducibility save_scaleup_census_systemml.sh: cmd="--master yarn \ ..." then spark-submit $cmd twice.
+      const text = fixture('damslab__reproducibility__save_scaleup_census_systemml.sh');
+      const blocks = extractShellSettings(text).blocks;
+      assert.deepStrictEqual(blocks.map((b) => [b.range.start.line, b.settings.length, b.applicationFile]), [
+        [26, 9, '$HOME/github/systemml/target/SystemML.jar'],
+        [34, 9, '$HOME/github/systemml/target/SystemML.jar'],
+      ]);
+      // Both commands expand the same string: each block holds the settings, at the one place they are written.
+      const opts = settings(text).filter((x) => x.key === 'spark.driver.extraJavaOptions');
+      assert.deepStrictEqual(opts[0], opts[1]);
+      // The escaped quotes stay in the value: bash word splitting does not remove them.
+      assert.deepStrictEqual([opts[0].value, opts[0].range.start.line, textAt(text, opts[0].range)], ['"-Xms110g"', 9, '\\"-Xms110g\\"']);
+    });
+
+    it('does not take another program\'s flags for spark-submit options', () => {
+      const text = ['EMR_ARGS="--name nightly --release-label emr-6.9.0 --executor-memory 4g"', 'PYSPARK_SUBMIT_ARGS="--master local[2] --driver-memory 2g pyspark-shell"'].join('\n');
+      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, s.range.start.line]), [
+        ['spark.master', 'local[2]', 1],
+        ['spark.driver.memory', '2g', 1],
+      ]);
+    });
+
+    it('reads aws emr add-steps shorthand steps; values from variables assigned once are safe to edit, shared ones are not', () => {
+      const one = fixture('hotosm__oam-server-tiler__add-step1.sh');
+      const mem = only(one, 'spark.executor.memory');
+      assert.deepStrictEqual([mem.value, mem.raw, textAt(one, mem.range), mem.resolvedFrom!.range.start.line, mem.resolvedFrom!.safeToEdit], ['2304m', '$EXECUTOR_MEMORY', '$EXECUTOR_MEMORY', 4, true]);
+      const block = extractShellSettings(one).blocks[0];
+      assert.deepStrictEqual([block.format, block.applicationFile], ['emr-step', 's3://oam-server-tiler/emr/chunk.py']);
+      assert.ok(insert(one, block, 'spark.executor.memoryOverhead', '512m').includes('--executor-cores,$EXECUTOR_CORES,--conf,spark.executor.memoryOverhead=512m,s3://'));
+      const two = fixture('hotosm__oam-server-tiler__add-steps.sh');
+      const both = settings(two).filter((s) => s.key === 'spark.executor.memory');
+      assert.deepStrictEqual(both.map((s) => [s.range.start.line, s.value, s.resolvedFrom!.safeToEdit]), [
+        [13, '2304m', false],
+        [14, '2304m', false],
+      ]);
+    });
+
+    it('reads the JSON of aws emr-containers start-job-run, with variables spliced into it; --name is not spark.app.name', () => {
+      // awslabs/data-on-eks execute_emr_eks_job.sh
+      const text = fixture('awslabs__data-on-eks__execute_emr_eks_job.sh');
+      const keys = settings(text).map((s) => s.key);
+      assert.ok(!keys.includes('spark.app.name'));
+      assert.strictEqual(keys.length, 33);
+      const prefix = only(text, 'spark.kubernetes.executor.podNamePrefix');
+      assert.deepStrictEqual([prefix.value, prefix.literal, textAt(text, prefix.range), prefix.resolvedFrom!.range.start.line], ['taxidata-nvme-ssd', false, '$JOB_NAME', 22]);
+      // JOB_NAME is also the job-run name and part of a path: editing it for this setting is not safe.
+      assert.strictEqual(prefix.resolvedFrom!.safeToEdit, false);
+      const mem = only(text, 'spark.executor.memory');
+      assert.deepStrictEqual([mem.value, mem.literal, textAt(text, mem.range), mem.keyRange && textAt(text, mem.keyRange)], ['16g', true, '16g', 'spark.executor.memory']);
+      const template = only(text, 'spark.kubernetes.driver.podTemplateFile');
+      assert.deepStrictEqual([template.value, template.literal], [null, false]);
+    });
+
+    it('resolves a variable spliced into sparkSubmitParameters, and one spliced inside a longer value (no place to edit)', () => {
+      // aws-samples/emr-on-eks-benchmark benchmark-g6e-8xlarge-rapids.sh: --conf spark.executor.instances='$EXECUTORS'.
+      const text = fixture('aws-samples__emr-on-eks-benchmark__benchmark-g6e-8xlarge-rapids.sh');
+      const n = only(text, 'spark.executor.instances');
+      assert.deepStrictEqual([n.value, n.literal, textAt(text, n.range), n.resolvedFrom!.range.start.line, n.resolvedFrom!.safeToEdit], ['8', false, '$EXECUTORS', 12, true]);
+      const prefix = only(text, 'spark.kubernetes.executor.podNamePrefix');
+      assert.deepStrictEqual([prefix.value, prefix.literal, prefix.resolvedFrom], ['emr-eks-tpcds-g6e-8xlarge-rapids', false, undefined]);
+    });
+
+    it('reads sparkSubmitParameters of --job-driver and skips JSON lines commented out in the script', () => {
+      const text = fixture('aws-samples__emr-on-eks-benchmark__emr6.10-delta-benchmark.sh');
+      const s = settings(text);
+      assert.ok(!s.some((x) => x.key.startsWith('spark.dynamicAllocation')));
+      const cores = s.filter((x) => x.key === 'spark.executor.cores');
+      assert.deepStrictEqual(cores.map((x) => [x.value, x.range.start.line, textAt(text, x.range)]), [['4', 29, '4']]);
     });
   });
 

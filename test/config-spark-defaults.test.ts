@@ -110,7 +110,8 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
       for (const name of ['spark-defaults.conf', 'conf/spark-defaults-prod.conf', 'spark-defaults.conf.template', 'C:\\spark\\conf\\spark-defaults.conf']) {
         assert.strictEqual(languageIdForPath(name), 'spark-defaults', name);
       }
-      assert.strictEqual(languageIdForPath('other.conf'), 'plaintext');
+      // Other .conf files are VS Code's `properties` (an INI or Java properties file, config/ini-settings.ts).
+      assert.strictEqual(languageIdForPath('other.conf'), 'properties');
       assert.strictEqual(extractSettings('spark.a 1\n', 'spark-defaults').blocks[0].settings[0].value, '1');
     });
 

@@ -185,6 +185,39 @@ describe('event-log discovery', () => {
     assert.equal(codecFromMagic(Buffer.from('{"Event"')), null);
   });
 
+  it('follows links to each file and folder once: links to `.` and to a parent make no cycle, a second name no duplicate', async () => {
+    const log = path.join(FIXTURES, 'qubole-sparklens/local-1532512550423');
+    await fsp.copyFile(log, path.join(tmp, 'local-1532512550423'));
+    await fsp.mkdir(path.join(tmp, 'team'));
+    // Three links to `.` (the issue's case: one log read 9,841 times), a link to the parent, a hard link and a
+    // symbolic link to the log under other names.
+    for (const name of ['a', 'b', 'c']) await fsp.symlink('.', path.join(tmp, name));
+    await fsp.symlink('..', path.join(tmp, 'team', 'up'));
+    await fsp.link(path.join(tmp, 'local-1532512550423'), path.join(tmp, 'team', 'local-1532512550423_hardlink'));
+    await fsp.symlink(path.join(tmp, 'local-1532512550423'), path.join(tmp, 'team', 'local-1532512550423_symlink'));
+    const warnings: string[] = [];
+    const sources = await discoverEventLogs(tmp, { onWarning: (m) => warnings.push(m) });
+    assert.deepEqual(sources.map((s) => path.relative(tmp, s.path)), ['local-1532512550423']);
+    // Entries are visited in name order, so the same paths are reported on every run.
+    assert.deepEqual(warnings, [
+      `${path.join(tmp, 'a')}: the same folder as ${tmp} (reached again through a link); not read twice`,
+      `${path.join(tmp, 'b')}: the same folder as ${tmp} (reached again through a link); not read twice`,
+      `${path.join(tmp, 'c')}: the same folder as ${tmp} (reached again through a link); not read twice`,
+      `${path.join(tmp, 'team', 'local-1532512550423_hardlink')}: the same file as ${path.join(tmp, 'local-1532512550423')} (reached again through a link); not read twice`,
+      `${path.join(tmp, 'team', 'local-1532512550423_symlink')}: the same file as ${path.join(tmp, 'local-1532512550423')} (reached again through a link); not read twice`,
+      `${path.join(tmp, 'team', 'up')}: the same folder as ${tmp} (reached again through a link); not read twice`,
+    ]);
+  });
+
+  it('reports a broken link to onUnreadable with its reason, and goes on', async () => {
+    await fsp.copyFile(path.join(FIXTURES, 'qubole-sparklens/local-1532512550423'), path.join(tmp, 'local-1532512550423'));
+    await fsp.symlink(path.join(tmp, 'nowhere'), path.join(tmp, 'app-broken'));
+    const unreadable: [string, string][] = [];
+    const sources = await discoverEventLogs(tmp, { onUnreadable: (p, reason) => unreadable.push([p, reason]) });
+    assert.deepEqual(sources.map((s) => path.basename(s.path)), ['local-1532512550423']);
+    assert.deepEqual(unreadable, [[path.join(tmp, 'app-broken'), 'a broken symbolic link, or it vanished while the folder was listed (ENOENT)']]);
+  });
+
   it('throws when the starting directory does not exist', async () => {
     await assert.rejects(discoverEventLogs(path.join(tmp, 'missing')), /ENOENT/);
   });

@@ -10,11 +10,15 @@
  * server) that answers 500/503 with Retry-After, stalls past the timeout, cuts responses short, or answers
  * malformed JSON for the listing. After each fault a later collection completes and the store holds every
  * application exactly once (and equal to the direct read).
+ * Hostile servers (issue 12): a proxy that redirects to another port (credentials must not follow) or to
+ * itself (they must), one that echoes the request headers in its error bodies (no credential may be printed),
+ * `Retry-After: 100000` (the wait is bounded by the caller's timeout), a zip bomb and an oversized download
+ * as `/logs`, and Ctrl-C (SIGINT) to the CLI in the middle of a download (exit 130, nothing left behind).
  *
  * Every process started here is killed in `after` (and on process exit, should mocha die first).
  */
 import * as assert from 'assert';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -30,6 +34,7 @@ import { HistoryServerClient, type HistoryServerClientOptions } from '../server/
 import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../server/src/history/history-server/collect';
 import { extractZip } from '../server/src/history/history-server/zip';
 import { HistoryStore } from '../server/src/store/history-store';
+import { makeZip } from './helpers/crafted-zip';
 import { freePort, HistoryServerProcess, sleep } from './helpers/history-server-process';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -678,6 +683,184 @@ describe('History Server collection against a real Spark History Server (pyspark
       server.closeAllConnections();
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('a redirect to another origin (port) carries no credential: Authorization, Cookie and extra headers are dropped', async function () {
+    this.timeout(120_000);
+    const target = await proxy();
+    const atTarget: http.IncomingHttpHeaders[] = [];
+    target.fault = (req) => {
+      atTarget.push(req.headers);
+      return false;
+    };
+    const front = await proxy();
+    const atFront: http.IncomingHttpHeaders[] = [];
+    front.fault = (req, res) => {
+      atFront.push(req.headers);
+      res.writeHead(307, { Location: `${target.url}${req.url}` }).end();
+      return true;
+    };
+    const credentials = { auth: { kind: 'bearer' as const, token: 'tok-SECRET-1' }, headers: { 'X-Api-Key': 'key-SECRET-2', Cookie: 'session=SECRET-3' } };
+    const store = freshStore('redirect');
+    const s = await collect(store, front.url, { limit: 2 }, credentials);
+    assert.deepStrictEqual(s.failed, []);
+    assert.strictEqual(s.inserted, 2);
+    // The listing and two /logs downloads: each sent to the History Server's origin with the credentials ...
+    assert.strictEqual(atFront.length, 3);
+    for (const h of atFront) assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], ['Bearer tok-SECRET-1', 'key-SECRET-2', 'session=SECRET-3']);
+    // ... and followed to the other port without any of them.
+    assert.strictEqual(atTarget.length, 3);
+    for (const h of atTarget) assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], [undefined, undefined, undefined]);
+
+    // A redirect within the same origin keeps them (a server moved under a path prefix).
+    const same = await proxy();
+    const moved: http.IncomingHttpHeaders[] = [];
+    same.fault = (req, res) => {
+      if (!req.url?.startsWith('/moved/')) {
+        res.writeHead(307, { Location: `/moved${req.url}` }).end();
+        return true;
+      }
+      moved.push(req.headers);
+      req.url = req.url.slice('/moved'.length);
+      return false;
+    };
+    const sameStore = freshStore('redirect-same');
+    const again = await collect(sameStore, same.url, { limit: 1 }, credentials);
+    sameStore.close();
+    assert.deepStrictEqual(again.failed, []);
+    assert.strictEqual(moved.length, 2);
+    for (const h of moved) assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], ['Bearer tok-SECRET-1', 'key-SECRET-2', 'session=SECRET-3']);
+    store.close();
+  });
+
+  it('a server echoing the request headers in its errors: no token, password or API key is printed by the CLI', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    let n = 0;
+    p.fault = (req, res) => {
+      // First a 500 (retried: its reason is printed on stderr), then a 401 (not retried: the failure).
+      res.writeHead(++n === 1 ? 500 : 401, { 'Content-Type': 'text/plain' }).end(`you sent ${JSON.stringify(req.headers)}`);
+      return true;
+    };
+    const saved = { ...process.env };
+    const cli = async (env: Record<string, string>): Promise<{ code: number; text: string }> => {
+      n = 0;
+      Object.assign(process.env, env);
+      const lines: string[] = [];
+      try {
+        const code = await main(['collect', '--source', 'history-server', '--url', p.url, '--db', path.join(tmp, 'echo.db')], (l) => lines.push(l), (l) => lines.push(l));
+        return { code, text: lines.join('\n') };
+      } finally {
+        for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
+        else process.env[k] = saved[k];
+      }
+    };
+    const bearer = await cli({ SPARK_OPTIMIZER_HS_TOKEN: 'tok-SECRET-1', SPARK_OPTIMIZER_HS_HEADERS: '{"X-Api-Key":"key-SECRET-2","Cookie":"a=1; session=SECRET-3"}' });
+    assert.strictEqual(bearer.code, 2);
+    const retry = /^retry 1 in \d\.\d s: History Server at .* answered 500 Internal Server Error: you sent (\{.*\})$/m.exec(bearer.text);
+    assert.ok(retry, bearer.text);
+    const echoed = JSON.parse(retry[1]) as Record<string, string>;
+    assert.deepStrictEqual([echoed.authorization, echoed['x-api-key'], echoed.cookie], ['Bearer ***', '***', '***']);
+    assert.match(bearer.text, /^failed +listing: History Server at .* answered 401 Unauthorized: you sent /m);
+    assert.doesNotMatch(bearer.text, /SECRET/);
+    const basicB64 = Buffer.from('alice:pw-SECRET-4').toString('base64');
+    const basic = await cli({ SPARK_OPTIMIZER_HS_USER: 'alice', SPARK_OPTIMIZER_HS_PASSWORD: 'pw-SECRET-4' });
+    assert.strictEqual(basic.code, 2);
+    assert.match(basic.text, /"authorization":"Basic \*\*\*"/);
+    assert.ok(!basic.text.includes(basicB64) && !basic.text.includes('SECRET'), basic.text);
+  });
+
+  it('Retry-After: 100000 is not waited for past the timeout: the request fails at once and says so', async function () {
+    this.timeout(120_000);
+    const p = await proxy();
+    let listings = 0;
+    p.fault = (req, res) => {
+      if (!/^\/api\/v1\/applications(\?|$)/.test(req.url ?? '')) return false;
+      listings++;
+      res.writeHead(503, { 'Retry-After': '100000', 'Content-Type': 'text/plain' }).end('come back tomorrow');
+      return true;
+    };
+    const retryStore = freshStore('retry-after');
+    const s = await collect(retryStore, p.url, {}, { timeoutMs: 2000 });
+    retryStore.close();
+    assert.strictEqual(listings, 1, 'not retried');
+    assert.strictEqual(s.failed.length, 1);
+    assert.match(
+      s.failed[0].reason,
+      /answered 503 Service Unavailable: come back tomorrow; it asked to be retried after 27\.8 h \(Retry-After\), longer than the 2\.0 s this client waits \(its timeout\): not retried, try again later$/,
+    );
+    // The CLI's --timeout is that budget.
+    const out: string[] = [];
+    const code = await main(['collect', '--source', 'history-server', '--url', p.url, '--timeout', '5', '--db', path.join(tmp, 'retry-after.db')], (l) => out.push(l), (l) => out.push(l));
+    assert.strictEqual(code, 2);
+    assert.match(out.join('\n'), /longer than the 5\.0 s this client waits/);
+    assert.strictEqual(listings, 2);
+  });
+
+  it('Ctrl-C (SIGINT) during a download: the CLI stops cleanly and exits 130; the next run completes', async function () {
+    this.timeout(180_000);
+    const p = await proxy();
+    p.fault = (req) => req.url?.endsWith('/logs') === true; // downloads never answered
+    const privateTmp = path.join(tmp, 'sigint-tmp');
+    fs.mkdirSync(privateTmp);
+    const db = path.join(tmp, 'sigint.db');
+    const cli = path.join(ROOT, 'server', 'out', 'cli.js');
+    const child = spawn(process.execPath, [cli, 'collect', '--source', 'history-server', '--url', p.url, '--timeout', '120', '--db', db], {
+      env: { ...process.env, TMPDIR: privateTmp },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; p.logsRequests() === 0; i++) {
+        assert.ok(i < 600 && child.exitCode === null, 'the CLI reached no download');
+        await sleep(100);
+      }
+      assert.ok(fs.readdirSync(privateTmp).some((n) => n.startsWith('spark-optimizer-hs-')), 'a download is under way');
+      child.kill('SIGINT');
+      assert.strictEqual(await exited, 130, stdout);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+    assert.match(stdout, /\(cancelled\)\. Store: /);
+    assert.deepStrictEqual(fs.readdirSync(privateTmp), [], 'temp folders removed');
+    const store = HistoryStore.open(db);
+    p.fault = null;
+    const s = await collect(store, p.url);
+    assert.deepStrictEqual(s.failed, []);
+    assertComplete(store);
+    store.close();
+  });
+
+  it('a zip bomb as /logs fails that application with a clear error; the rest is collected, nothing left on disk', async function () {
+    this.timeout(120_000);
+    const bomb = makeZip([{ name: 'eventlog_v2_app-bomb/events_1_app-bomb', data: Buffer.alloc(50 * 1024 * 1024), deflate: true }]);
+    const victim = expectedIds[0];
+    const p = await proxy();
+    p.fault = (req, res) => {
+      if (req.url !== `/api/v1/applications/${victim}/logs` && !req.url?.startsWith(`/api/v1/applications/${victim}/`)) return false;
+      if (!req.url.endsWith('/logs')) return false;
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bomb.length) }).end(bomb);
+      return true;
+    };
+    const store = freshStore('bomb');
+    const s = await collect(store, p.url, { concurrency: 2 });
+    assert.deepStrictEqual(s.failed.map((f) => f.appId), [victim]);
+    assert.match(s.failed[0].reason, /would expand \d+× .*over the 200× limit for one entry: a zip bomb, not Spark event logs; refusing to extract the archive/);
+    // Every attempt but the victim's (the store keeps each attempt of an application).
+    assert.strictEqual(s.inserted, expectedRuns - direct.filter((r) => r.appId === victim).length);
+    assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
+    // A download over the byte cap is cut off the same way, not written out.
+    const cappedStore = freshStore('capped');
+    const capped = await collect(cappedStore, shs.url, { limit: 1, maxLogBytes: 100 });
+    cappedStore.close();
+    assert.strictEqual(capped.failed.length, 1);
+    assert.match(capped.failed[0].reason, /sent more than 100 B of event logs \(the limit\); refusing the download$/);
+    p.fault = null;
+    assert.deepStrictEqual((await collect(store, p.url)).failed, []);
+    assertComplete(store);
+    store.close();
   });
 
   it('the History Server stopped mid-collection: failures are reported, the next run completes without duplicates', async function () {

@@ -9,7 +9,6 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import * as zlib from 'zlib';
 import { historyServerCredentials, parseSince } from '../server/src/cli/main';
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
@@ -17,6 +16,7 @@ import { HistoryServerClient, retryAfterOf } from '../server/src/history/history
 import { formatSparkDate, parseApplicationList, parseSparkDate } from '../server/src/history/history-server/rest-types';
 import { entryTarget, extractZip, UnsafeZipError } from '../server/src/history/history-server/zip';
 import { HistoryStore } from '../server/src/store/history-store';
+import { makeZip } from './helpers/crafted-zip';
 
 const ROOT = path.join(__dirname, '..', '..');
 const HS = path.join(ROOT, 'test', 'fixtures', 'spark', 'history-server');
@@ -26,47 +26,6 @@ function fixture(rel: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(HS, rel), 'utf8'));
 }
 
-/** A minimal zip writer (stored entries, no compression) for crafting archives yauzl will open. */
-function makeZip(entries: { name: string; data: string }[]): Buffer {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const data = Buffer.from(e.data, 'utf8');
-    const crc = zlib.crc32(data);
-    const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6); // UTF-8 names
-    local.writeUInt16LE(0, 8); // stored
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(data.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(name.length, 26);
-    locals.push(local, name, data);
-    const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(data.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(name.length, 28);
-    central.writeUInt32LE(offset, 42);
-    centrals.push(central, name);
-    offset += 30 + name.length + data.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, cd, end]);
-}
 
 describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
   it('reads the Spark 1.6 application list: text dates only, multi-attempt apps, no lastUpdated', () => {
@@ -239,6 +198,43 @@ describe('/logs zip extraction', () => {
     for (const bad of ['../x', 'a/../../x', '/etc/passwd', 'C:\\x', '..\\x', '.', 'a/..']) {
       assert.throws(() => entryTarget(root, bad), UnsafeZipError, bad);
     }
+  });
+
+  it('refuses a zip bomb (one entry 1,000× compressed) from its central directory, before writing a byte', async () => {
+    // 50 MiB of zeros deflate to about 50 KiB: the ratio of the issue's bomb (1.2 MB → 1.26 GB, 1050:1).
+    const zip = path.join(tmp, 'bomb.zip');
+    fs.writeFileSync(zip, makeZip([{ name: 'eventlog_v2_app-1/events_1_app-1', data: Buffer.alloc(50 * 1024 * 1024), deflate: true }]));
+    const compressed = fs.statSync(zip).size;
+    assert.ok(compressed < 100 * 1024, `${compressed} bytes`);
+    const dest = path.join(tmp, 'bomb');
+    fs.mkdirSync(dest);
+    await assert.rejects(extractZip(zip, dest), (e: Error) => {
+      assert.ok(e instanceof UnsafeZipError);
+      assert.match(e.message, /^zip entry "eventlog_v2_app-1\/events_1_app-1" would expand \d{3,4}× \(\d+\.\d KiB → 50\.0 MiB\), over the 200× limit for one entry: a zip bomb, not Spark event logs; refusing to extract the archive$/);
+      return true;
+    });
+    assert.deepStrictEqual(fs.readdirSync(dest), []);
+  });
+
+  it('refuses an archive over the total cap before writing, however it is split', async () => {
+    const zip = path.join(tmp, 'big.zip');
+    fs.writeFileSync(zip, makeZip([{ name: 'a', data: 'x'.repeat(800) }, { name: 'b', data: 'y'.repeat(800) }]));
+    const dest = path.join(tmp, 'big');
+    fs.mkdirSync(dest);
+    await assert.rejects(extractZip(zip, dest, { maxTotalBytes: 1500 }), /^UnsafeZipError: zip would extract to more than 1\.5 KiB \(the limit\); refusing to extract it$/);
+    assert.deepStrictEqual(fs.readdirSync(dest), []);
+    assert.deepStrictEqual(await extractZip(zip, dest, { maxTotalBytes: 1600 }), ['a', 'b']);
+  });
+
+  it('stops an entry that lies about its size at the first byte too many', async () => {
+    // Declares 1,000 bytes (ratio 0.02: passes the checks), inflates to 50 MiB.
+    const zip = path.join(tmp, 'liar.zip');
+    fs.writeFileSync(zip, makeZip([{ name: 'app-1', data: Buffer.alloc(50 * 1024 * 1024), deflate: true, declaredSize: 1000 }]));
+    const dest = path.join(tmp, 'liar');
+    fs.mkdirSync(dest);
+    await assert.rejects(extractZip(zip, dest), /too many bytes in the stream|more than the 1000 B its directory declares/);
+    const written = fs.existsSync(path.join(dest, 'app-1')) ? fs.statSync(path.join(dest, 'app-1')).size : 0;
+    assert.ok(written <= 1000, `${written} bytes written`);
   });
 
   it('rejects a truncated download (no central directory)', async () => {

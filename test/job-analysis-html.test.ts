@@ -5,7 +5,8 @@
  */
 import * as assert from 'assert';
 import * as path from 'path';
-import { escapeHtml, jobAnalysisHtml, jsonForScript } from '../client/src/job-analysis/html';
+import { jobAnalysisHtml, jsonForScript } from '../client/src/job-analysis/html';
+import { escapeHtml } from '../shared/src/escape';
 import { jobAnalysis } from '../server/src/features/job-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';

@@ -40,7 +40,8 @@ describe('settings of one job across files', () => {
           '**Set in 3 places for this job** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):',
           '',
           `- **wins**: \`1g\` in nightly_etl.py:${line + 1} (SparkConf in code, .config())`,
-          '- overridden: `1g` in submit_nightly_etl.sh:13 (spark-submit, --executor-memory)',
+          // The key as written in the script is escaped Markdown (a leading `-` could start a list): `\-` renders `-`.
+          '- overridden: `1g` in submit_nightly_etl.sh:13 (spark-submit, \\--executor-memory)',
           '- overridden: `4g` in spark-defaults.conf:2 (cluster defaults (spark-defaults.conf), spark.executor.memory)',
         ].join('\n'),
       ),

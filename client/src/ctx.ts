@@ -11,6 +11,7 @@ import {
   StoreInfoRequest,
 } from '../../shared/src/protocol';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
+import { escapeMessageLinks } from '../../shared/src/escape';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -103,9 +104,12 @@ export class Ctx implements vscode.Disposable {
       debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
     };
     const clientOptions: LanguageClientOptions = {
-      documentSelector: ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc'].flatMap((language) => [
-        { scheme: 'file', language },
-        { scheme: 'untitled', language },
+      // The server decides each document's kind by language id, name and content (fileKind in
+      // server/src/config/file-settings.ts); besides the languages, VS Code sends it `.conf` files (a spark-defaults
+      // file under another name is read by its `spark.*` lines, an INI file by its sections), as other editors do.
+      documentSelector: ['file', 'untitled'].flatMap((scheme) => [
+        ...['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'].map((language) => ({ scheme, language })),
+        { scheme, pattern: '**/*.conf' },
       ]),
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,
@@ -304,7 +308,7 @@ export class Ctx implements vscode.Disposable {
           return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
-          void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e));
+          void vscode.window.showErrorMessage(escapeMessageLinks(e instanceof Error ? e.message : String(e)));
           return null;
         } finally {
           sub.dispose();
@@ -337,9 +341,9 @@ export class Ctx implements vscode.Disposable {
     this.lastCollection = new Date();
     if (!notify) return;
     if (s.failed.length > 0 || s.incomplete > 0 || undecoded.length > 0) {
-      void vscode.window.showWarningMessage(text, 'Show Logs').then((a) => a && this.output.show());
+      void vscode.window.showWarningMessage(escapeMessageLinks(text), 'Show Logs').then((a) => a && this.output.show());
     } else {
-      void vscode.window.showInformationMessage(text);
+      void vscode.window.showInformationMessage(escapeMessageLinks(text));
     }
   }
 

@@ -99,6 +99,11 @@ export interface DocumentAnalysis {
   lines: string[];
   /** Prices for money figures, from the analysis options (absent when not set). */
   prices?: CostPrices;
+  /**
+   * Why the document was not analysed (over the size limit, the analysis failed or ran out of memory), in words for
+   * the user; `sites` is then empty. Absent for an analysed document (documents/document-analyses.ts sets it).
+   */
+  notAnalysed?: string;
 }
 
 /**
@@ -217,7 +222,8 @@ export class SparkLanguageService {
     const renamedFrom = [...new Set((this.renamedCache.get(job.appName) ?? []).map((r) => r.appName))];
     const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarJobs(job.appName, runs) : [];
     const current = new Map<string, string | null>();
-    for (const [key, s] of site.effective) current.set(key, s.literal ? s.value : null);
+    // A value written elsewhere in the file (a variable assigned once) counts when a quick fix can edit it there.
+    for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
     // Never recommend an executor memory whose container the node could not hold (container-size check, SPARK010).
     const recommendations = recommend(job.appName, runs, current, this.clock()).filter((r) => {
       if (r.key !== 'spark.executor.memory' || options.cluster.nodeMemoryMiB <= 0) return true;

@@ -6,10 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   CodeActionKind,
-  createConnection,
   LogMessageNotification,
   MessageType,
-  ProposedFeatures,
   ResponseError,
   TextDocuments,
   TextDocumentSyncKind,
@@ -38,14 +36,15 @@ import { onHover } from './features/hover';
 import { collectEventLogs } from './history/collect';
 import { describeCorrection } from './history/bounds';
 import { collectSummaryOf, type IngestSummary } from './history/ingest';
-import { AnalysisOptions, analysisOptions, SparkLanguageService } from './language-service';
+import { AnalysisOptions, analysisOptions, DocumentAnalysis, SparkLanguageService } from './language-service';
 import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
-import { findRelatedFiles } from './workspace/related-files';
-import { fileURLToPath, pathToFileURL } from 'url';
+import { fileURLToPath } from 'url';
 import { registerConnectRequests } from './connect-requests';
+import { DocumentAnalyses, documentKind, relatedContext } from './documents/document-analyses';
+import { createServerConnection } from './transport/stdio-transport';
 
-const connection = createConnection(ProposedFeatures.all);
+const connection = createServerConnection((line) => log.warn(line));
 const documents = new TextDocuments(TextDocument);
 let logLevel: LogLevel = 'info';
 /** LSP message types per level (window/logMessage; Debug is LSP 3.18). */
@@ -57,12 +56,12 @@ let store: HistoryStore | null = null;
 let workspaceRoots: string[] = [];
 let storePath = '';
 let service: SparkLanguageService | null = null;
+/** Document analyses, made in worker threads (documents/document-analyses.ts). */
+let analyses: DocumentAnalyses | null = null;
 const settingsCache = new Map<string, Promise<Settings>>();
 const pending = new Map<string, NodeJS.Timeout>();
 /** Diagnostics wait this long after the last keystroke (ms). */
 const DIAGNOSTICS_DEBOUNCE_MS = 300;
-/** LSP language ids whose settings the server reads (config/file-settings.ts dispatches on them). */
-const SUPPORTED = new Set(['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc']);
 
 /** Whether the client accepts `workspace/codeLens/refresh` and `workspace/inlayHint/refresh`. */
 let refreshSupport = { codeLens: false, inlayHint: false };
@@ -86,6 +85,7 @@ connection.onInitialize((params) => {
     log.error(`Could not open the history store ${storePath}: ${e instanceof Error ? e.message : String(e)}`);
     service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] });
   }
+  analyses = new DocumentAnalyses(store ? storePath : null, log);
   return {
     capabilities: {
       textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -148,19 +148,11 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   return o;
 }
 
-async function analyse(doc: TextDocument) {
-  if (!service || !SUPPORTED.has(doc.languageId)) return null;
+/** The document's analysis (from a worker thread), or null when it is of no kind the server reads. */
+async function analyse(doc: TextDocument): Promise<DocumentAnalysis | null> {
+  if (!analyses || !documentKind(doc)) return null;
   const options = await documentOptions(doc.uri);
-  try {
-    const related = () =>
-      doc.uri.startsWith('file:')
-        ? findRelatedFiles(fileURLToPath(doc.uri), workspaceRoots, (file) => documents.get(pathToFileURL(file).toString())?.getText())
-        : [];
-    return service.analyse(doc.uri, doc.getText(), doc.languageId, doc.version, options, related);
-  } catch (e) {
-    log.error(`Analysing ${doc.uri} failed: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    return null;
-  }
+  return (await analyses.analysis(doc, options, () => relatedContext(doc.uri, workspaceRoots, documents.all()))) ?? null;
 }
 
 function scheduleDiagnostics(doc: TextDocument): void {
@@ -177,6 +169,8 @@ function scheduleDiagnostics(doc: TextDocument): void {
 
 async function publishDiagnostics(doc: TextDocument): Promise<void> {
   const analysis = await analyse(doc);
+  // A version replaced (or a document closed) while it was analysed gets the newer version's diagnostics instead.
+  if (documents.get(doc.uri)?.version !== doc.version) return;
   const diagnostics = analysis ? onDiagnostics(analysis) : [];
   log.debug(`${doc.uri}: ${diagnostics.length} diagnostics`);
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
@@ -187,7 +181,7 @@ documents.onDidChangeContent((e) => scheduleDiagnostics(e.document));
 // hover path: the first hover then answers from memory instead of waiting for SQLite.
 documents.onDidOpen((e) => setImmediate(() => void analyse(e.document)));
 documents.onDidClose((e) => {
-  service?.forget(e.document.uri);
+  analyses?.forget(e.document.uri);
   settingsCache.delete(e.document.uri);
   optionsCache.delete(e.document.uri);
   void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -201,11 +195,12 @@ connection.onHover(async (p) => {
 
 connection.onCompletion((p) => {
   const doc = documents.get(p.textDocument.uri);
-  if (!doc || !SUPPORTED.has(doc.languageId)) return [];
+  const kind = doc ? documentKind(doc) : null;
+  if (!doc || !kind) return [];
   const line = doc.getText({ start: { line: p.position.line, character: 0 }, end: p.position });
   const above = Math.max(0, p.position.line - 50);
   const previous = p.position.line > 0 ? doc.getText({ start: { line: above, character: 0 }, end: { line: p.position.line, character: 0 } }).split(/\r?\n/).slice(0, -1) : [];
-  return onCompletion(doc.languageId, line, p.position, previous);
+  return onCompletion(kind, line, p.position, previous);
 });
 
 connection.onCodeAction(async (p) => {
@@ -270,10 +265,7 @@ function logCollection(from: string, s: IngestSummary): void {
   for (const e of s.decodeErrors) log.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
   for (const w of s.warnings) log.info(`${w.path}: ${w.message}`);
   log.info(`Collected from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.incomplete} incomplete, ${s.failed.length} failed`);
-  service?.historyChanged();
-  jobsCache = null;
-  for (const d of documents.all()) scheduleDiagnostics(d);
-  refreshEditorViews();
+  historyChanged();
 }
 
 connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => {
@@ -289,7 +281,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
       onRetry: (r) => log.warn(`History Server: retrying ${r.url}`),
     });
   } catch (e) {
-    throw new ResponseError(2, `History Server ${params.url}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ResponseError(2, `History Server: ${e instanceof Error ? e.message : String(e)}`); // the message names the URL without its user info
   }
   log.info(`Collecting from the History Server ${client.baseUrl}`);
   const s = await collectFromHistoryServer(client, store, {
@@ -306,6 +298,7 @@ connection.onRequest(RecordAppliedFixRequest.type, (params) => {
   const ids = params.fixes.map((f) => store!.recordAppliedFix({ fileUri: f.uri, appName: f.appName, key: f.key, oldValue: f.oldValue, newValue: f.newValue, appliedAtMs: now }));
   log.info(`Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`);
   service?.historyChanged();
+  analyses?.historyChanged();
   return { ids };
 });
 
@@ -317,6 +310,15 @@ connection.onRequest(StoreInfoRequest.type, () => ({
   lastCollectedAtMs: store?.lastCollectedAtMs() ?? null,
 }));
 
+/** After a collection: drop what was read from the store, re-check every open document, refresh the editor views. */
+function historyChanged(): void {
+  service?.historyChanged();
+  analyses?.historyChanged();
+  jobsCache = null;
+  for (const d of documents.all()) scheduleDiagnostics(d);
+  refreshEditorViews();
+}
+
 /** After a collection or settings change: ask the client to re-pull code lenses and inlay hints (when it supports it). */
 function refreshEditorViews(): void {
   if (refreshSupport.codeLens) void connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
@@ -326,6 +328,7 @@ function refreshEditorViews(): void {
 const connectSessions = registerConnectRequests(connection, log);
 
 connection.onShutdown(async () => {
+  analyses?.dispose();
   await connectSessions.dispose();
   store?.close();
   store = null;

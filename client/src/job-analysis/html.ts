@@ -1,13 +1,14 @@
 /**
  * The job-analysis webview's HTML, built from the server's `JobAnalysis` data. No `vscode` import, so plain mocha
  * tests the page it produces (escaping, CSP). Every string that came from the store (app names, stage names,
- * failure reasons, recommendation texts) goes through `escapeHtml`; the chart data travels as JSON in a
+ * failure reasons, recommendation texts) goes through `escapeHtml` (shared/src/escape.ts, the one HTML escaper); the chart data travels as JSON in a
  * `<script type="application/json">` block whose `<` are written as `\u003c`, so no store text can close it.
  *
  * Content Security Policy (VS Code webview guide, "Content security policy"): `default-src 'none'`; scripts only
  * with this page's nonce; styles from the extension's own files (`cspSource`) or the nonce'd `<style>`; images
  * only from the extension or `data:`; no `connect-src`, so the page cannot reach the network.
  */
+import { escapeHtml } from '../../../shared/src/escape';
 import type { JobAnalysis, JobAnalysisRun } from '../../../shared/src/protocol';
 import { runLabel } from '../../../shared/src/run-label';
 
@@ -20,11 +21,6 @@ export interface JobAnalysisPage {
   /** `webview.asWebviewUri(client/out/webview/job-analysis.js)` as a string. */
   scriptUri: string;
   data: JobAnalysis;
-}
-
-/** Escapes text for an HTML text node or a double-quoted attribute: & < > " ' . */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
 }
 
 /** JSON for a `<script type="application/json">` block: `<`, `>`, `&` and U+2028/9 escaped so no text can end the block. */

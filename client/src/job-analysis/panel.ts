@@ -4,6 +4,7 @@ import type { BaseLanguageClient } from 'vscode-languageclient';
 import { JobAnalysisRequest, ListJobsRequest } from '../../../shared/src/protocol';
 import { runLabel } from '../../../shared/src/run-label';
 import { jobAnalysisHtml } from './html';
+import { escapeMessageLinks } from '../../../shared/src/escape';
 
 /** Argument of `sparkOptimizer.openJobAnalysis` (from a code lens, a hover link, or a test). */
 export interface OpenJobAnalysisArgs {
@@ -71,7 +72,7 @@ export class JobAnalysisPanel implements vscode.Disposable {
     if (!client) return null;
     const data = await client.sendRequest(JobAnalysisRequest.type, this.current);
     if (!data) {
-      void vscode.window.showWarningMessage(`No runs of ${this.current.appName ?? this.current.appId} in the Spark history store.`);
+      void vscode.window.showWarningMessage(escapeMessageLinks(`No runs of ${this.current.appName ?? this.current.appId} in the Spark history store.`));
       return null;
     }
     const root = vscode.Uri.joinPath(this.extensionUri, 'client', 'out', 'webview');

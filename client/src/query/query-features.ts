@@ -23,6 +23,7 @@ import {
 } from '../../../shared/src/protocol';
 import { sparkConnectBlockedReason } from './connect-trust';
 import { ResultPanel } from './result-panel';
+import { escapeMessageLinks } from '../../../shared/src/escape';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
 /** SecretStorage key of a JDBC view's password. */
@@ -311,7 +312,7 @@ export class QueryFeatures implements vscode.Disposable {
     this.output.warn(`Spark query failed: ${firstLine}`);
     const action = data?.kind === 'auth' ? 'Set Token' : undefined;
     const shown = data?.errorClass && !firstLine.includes(data.errorClass) ? `[${data.errorClass}] ${firstLine}` : firstLine;
-    void vscode.window.showErrorMessage(shown, ...(action ? [action] : [])).then((a) => {
+    void vscode.window.showErrorMessage(escapeMessageLinks(shown), ...(action ? [action] : [])).then((a) => {
       if (a) void this.setToken();
     });
   }

@@ -1,7 +1,7 @@
 import type Parser from 'tree-sitter';
-import { readSubmitParametersString } from './databricks-emr-settings';
+import { readSubmitParametersSegments } from './databricks-emr-settings';
 import { extractPythonSettings } from './python-settings';
-import { isBinding, isPlainLiteral, pythonParser, stringParts } from './python-syntax';
+import { dictPairs, isBinding, isPlainLiteral, pythonParser, stringParts } from './python-syntax';
 import type { FileSettings, Position, Range, SettingsBlock, SparkSetting } from './setting';
 import { LineIndex } from './source-text';
 import { isPlaceholderValue } from './spark-defaults-settings';
@@ -25,7 +25,7 @@ const OPERATOR_KEYWORDS: ReadonlyMap<string, string> = new Map([
 const SUBMIT_OPERATOR = /^(SparkSubmitOperator|SparkSubmitHook)$/;
 
 /** Text that only a file this reader has something to say about contains (every other Python file is left to the PySpark reader, unparsed here). */
-const AIRFLOW_TEXT = /SparkSubmit|sparkSubmitParameters|["']spark:spark\./;
+const AIRFLOW_TEXT = /SparkSubmit|sparkSubmitParameters|["']spark:spark\.|["']spark-defaults["']|["']conf["']\s*:/;
 
 /** A Spark class named between triple quotes: possibly a PySpark script held in a string. */
 const EMBEDDED_SCRIPT = /('''|""")(?:(?!\1)[\s\S])*?Spark(?:Session|Conf|Context)/;
@@ -41,6 +41,8 @@ const EMBEDDED_SCRIPT = /('''|""")(?:(?!\1)[\s\S])*?Spark(?:Session|Conf|Context
  *   into the `conf` dict, or a new `conf={...}` keyword.
  * - EMR Serverless `sparkSubmitParameters` strings in dicts (`"--conf k=v --conf k2=v2"`), read with the
  *   spark-submit rules; ranges inside the string; f-string fields are non-literal.
+ * - A dict holding SparkSubmitOperator keyword arguments (a `conf` dict of `spark.*` keys next to `executor_memory`,
+ *   `num_executors`, ...; e.g. what a helper function returns for `SparkSubmitOperator(**kwargs)`): read like the call.
  * - Dataproc cluster properties: dict entries whose key is `spark:spark.*` give `spark.*` (origin `dataproc`,
  *   one `spark-conf` block of format `dataproc` per dict).
  * - PySpark scripts embedded as multi-line string literals (a DAG that uploads its job's code): the PySpark
@@ -55,13 +57,26 @@ const EMBEDDED_SCRIPT = /('''|""")(?:(?!\1)[\s\S])*?Spark(?:Session|Conf|Context
  * @param text the DAG file.
  * @returns blocks in source order (`languageId` `python`); never throws.
  */
-export function extractAirflowSettings(text: string): FileSettings {
+export function extractAirflowSettings(text: string, tree?: Parser.Tree): FileSettings {
   const blocks: SettingsBlock[] = [];
   if (!AIRFLOW_TEXT.test(text) && !EMBEDDED_SCRIPT.test(text)) return { languageId: 'python', blocks };
   try {
-    const tree = pythonParser().parse(text);
-    const reader = new AirflowReader(text, blocks, tree.rootNode);
-    for (const node of tree.rootNode.descendantsOfType(['call', 'dictionary', 'string', 'ERROR'])) {
+    const root = (tree ?? pythonParser().parse(text)).rootNode;
+    const reader = new AirflowReader(text, blocks, root);
+    // Only the node types the file's text can make useful: node objects for every call, dict and string of a large
+    // file cost seconds and hundreds of MiB.
+    const types: string[] = [];
+    if (/SparkSubmit/.test(text)) types.push('call', 'ERROR');
+    if (AIRFLOW_TEXT.test(text)) types.push('dictionary');
+    const nodes = types.length > 0 ? root.descendantsOfType(types) : [];
+    // Triple-quoted strings holding a Spark program, found in the text: a node is made for those only.
+    for (const [start, end] of embeddedScripts(text)) {
+      let n: Node | null = root.descendantForIndex(start, end);
+      if (n && n.type !== 'string' && n.parent?.type === 'string') n = n.parent;
+      if (n?.type === 'string') nodes.push(n);
+    }
+    nodes.sort((a, b) => a.startIndex - b.startIndex);
+    for (const node of nodes) {
       try {
         reader.visit(node);
       } catch {
@@ -75,17 +90,41 @@ export function extractAirflowSettings(text: string): FileSettings {
   return { languageId: 'python', blocks };
 }
 
+/**
+ * `[start, end)` of each triple-quoted string (quotes included) whose content spans lines and names a Spark class,
+ * pairing `'''` and `"""` in text order (a triple quote inside another kind of string or a comment can mislead the
+ * pairing; the node found at the range then is not a string and is skipped).
+ */
+function embeddedScripts(text: string): [number, number][] {
+  const out: [number, number][] = [];
+  if (!EMBEDDED_SCRIPT.test(text)) return out;
+  let open: { quote: string; at: number } | undefined;
+  for (const m of text.matchAll(/'''|"""/g)) {
+    if (!open) open = { quote: m[0], at: m.index };
+    else if (m[0] === open.quote) {
+      const content = text.slice(open.at + 3, m.index);
+      if (/[\r\n]/.test(content) && /SparkSession|SparkConf|SparkContext/.test(content)) out.push([open.at, m.index + 3]);
+      open = undefined;
+    }
+  }
+  return out;
+}
+
 class AirflowReader {
   private readonly lines: LineIndex;
   /** Names the module binds exactly once, at top level, to a string or number literal or to a dict literal. */
   private readonly constants = new Map<string, Node>();
+  /** How many times each module constant is read (a constant read in several places is not safe to edit for one). */
+  private readonly reads = new Map<string, number>();
+  /** Start offsets of strings that are parts of an implicit concatenation (`"a" "b"`), computed on first need. */
+  private concatenated?: Set<number>;
   /** Module-level `conf` dicts already read (an operator that reuses one does not list its entries again). */
   private readonly readDicts = new Set<number>();
 
   constructor(
     private readonly text: string,
     private readonly blocks: SettingsBlock[],
-    root: Node,
+    private readonly root: Node,
   ) {
     this.lines = new LineIndex(text);
     const candidates = new Map<string, Node | null>();
@@ -101,9 +140,19 @@ class AirflowReader {
     if (![...candidates.values()].some((c) => c)) return;
     const bindings = new Map<string, number>();
     for (const id of root.descendantsOfType('identifier')) {
-      if (candidates.get(id.text) && isBinding(id)) bindings.set(id.text, (bindings.get(id.text) ?? 0) + 1);
+      if (!candidates.get(id.text)) continue;
+      if (isBinding(id)) bindings.set(id.text, (bindings.get(id.text) ?? 0) + 1);
+      else this.reads.set(id.text, (this.reads.get(id.text) ?? 0) + 1);
     }
     for (const [name, node] of candidates) if (node && bindings.get(name) === 1) this.constants.set(name, node);
+  }
+
+  private concatenatedParts(): Set<number> {
+    if (!this.concatenated) {
+      this.concatenated = new Set();
+      for (const c of this.root.descendantsOfType('concatenated_string')) for (const p of c.namedChildren) this.concatenated.add(p.startIndex);
+    }
+    return this.concatenated;
   }
 
   visit(node: Node): void {
@@ -138,7 +187,7 @@ class AirflowReader {
         conf = dict;
       }
     }
-    const block = this.operatorBlock(call.startIndex, call.endIndex, keywords, conf && !sharedConf ? pairs(conf) : []);
+    const block = this.operatorBlock(call.startIndex, call.endIndex, keywords, conf && !sharedConf ? dictPairs(conf) : []);
     const insertion = conf
       ? this.dictInsertion(conf, '"{key}": "{value}"')
       : confNode
@@ -168,7 +217,7 @@ class AirflowReader {
         const k = c.childForFieldName('name')?.text;
         const v = c.childForFieldName('value');
         if (k && v) keywords.push([k, v]);
-        if (k === 'conf' && v?.type === 'dictionary') confPairs.push(...pairs(v));
+        if (k === 'conf' && v?.type === 'dictionary') confPairs.push(...dictPairs(v));
       } else if (c.type === 'identifier' && c.text === 'conf' && children[i + 1]?.type === '=' && children[i + 2]?.type === '{') {
         inConf = true;
         i += 2;
@@ -209,11 +258,19 @@ class AirflowReader {
     const dataproc: SparkSetting[] = [];
     let entryPoint: string | undefined;
     let params: Node | undefined;
-    for (const [kn, vn] of pairs(dict)) {
+    let classification: string | undefined;
+    let properties: Node | undefined;
+    const keywords: [string, Node][] = [];
+    let conf: Node | undefined;
+    for (const [kn, vn] of dictPairs(dict)) {
       const k = literalString(kn, this.text);
       if (k === undefined) continue;
-      if (k === 'sparkSubmitParameters' && vn.type === 'string') params = vn;
+      keywords.push([k, vn]);
+      if (k === 'conf' && vn.type === 'dictionary') conf = vn;
+      if (k === 'sparkSubmitParameters' && (vn.type === 'string' || vn.type === 'concatenated_string')) params = vn;
       else if (k === 'entryPoint') entryPoint = literalString(vn, this.text);
+      else if (k === 'classification' || k === 'Classification') classification = literalString(vn, this.text);
+      else if ((k === 'properties' || k === 'Properties') && vn.type === 'dictionary') properties = vn;
       else if (k.startsWith('spark:spark.')) {
         // The Spark key is written after the `spark:` prefix: renaming it means replacing just that part.
         const setting = this.setting(k.slice('spark:'.length), k, vn, 'dataproc');
@@ -222,15 +279,41 @@ class AirflowReader {
         dataproc.push(setting);
       }
     }
+    if (conf && dictPairs(conf).some(([k]) => literalString(k, this.text)?.startsWith('spark.'))) {
+      // The keyword arguments of a SparkSubmitOperator (or a Livy batch) kept in a dict, e.g. returned by a helper
+      // (`return {"conf": {...}, "executor_memory": "4g", ...}` then `SparkSubmitOperator(**helper())`).
+      const block = this.operatorBlock(dict.startIndex, dict.endIndex, keywords, dictPairs(conf));
+      const insertion = this.dictInsertion(conf, '"{key}": "{value}"');
+      if (insertion) block.insertion = insertion;
+    }
     if (params) {
-      const s = stringContent(params);
-      if (s) {
-        // f-string fields are expressions: what they produce is not written here.
-        const fields = s.interpolations.map((i): [number, number] => [i.startIndex, i.endIndex]);
-        const block = readSubmitParametersString(this.text, s.start, s.end, this.lines, fields);
+      // Implicitly concatenated literals (`"--conf a=1 " "--conf b=2"`) are one string; f-string fields are
+      // expressions, so what they produce is not written here.
+      const parts = params.type === 'concatenated_string' ? params.namedChildren.filter((c) => c.type === 'string') : [params];
+      const contents = parts.map((p) => stringContent(p));
+      if (contents.length > 0 && contents.every((c) => c)) {
+        const segments = contents.map((c): [number, number] => [c!.start, c!.end]);
+        const fields = contents.flatMap((c) => c!.interpolations.map((i): [number, number] => [i.startIndex, i.endIndex]));
+        const block = readSubmitParametersSegments(this.text, segments, this.lines, fields, parts.length === 1);
         if (entryPoint !== undefined) block.applicationFile = entryPoint;
         this.blocks.push(block);
       }
+    }
+    if (classification === 'spark-defaults' && properties) {
+      // An EMR configuration written as Python (an EmrContainerOperator's configuration_overrides, boto3 calls).
+      const settings: SparkSetting[] = [];
+      for (const [kn, vn] of dictPairs(properties)) {
+        const key = literalString(kn, this.text);
+        if (!key?.startsWith('spark.')) continue;
+        const setting = this.setting(key, key, vn, 'emr-configuration');
+        const c = stringContent(kn);
+        if (c) setting.keyRange = this.lines.range(c.start, c.end);
+        settings.push(setting);
+      }
+      const block: SettingsBlock = { kind: 'spark-conf', format: 'emr-configuration', range: this.lines.range(dict.startIndex, dict.endIndex), settings };
+      const insertion = this.dictInsertion(properties, '"{key}": "{value}"');
+      if (insertion) block.insertion = insertion;
+      this.blocks.push(block);
     }
     if (dataproc.length > 0) {
       const block: SettingsBlock = { kind: 'spark-conf', format: 'dataproc', range: this.lines.range(dict.startIndex, dict.endIndex), settings: dataproc };
@@ -242,7 +325,10 @@ class AirflowReader {
 
   /** A multi-line string that holds a PySpark program: its settings, at their place in this file. */
   private readEmbeddedScript(node: Node): void {
-    if (node.parent?.type === 'concatenated_string') return;
+    // Cheap text tests first: most strings of a file are not multi-line Spark programs.
+    const text = this.text.slice(node.startIndex, node.endIndex);
+    if (!/[\r\n]/.test(text) || !/SparkSession|SparkConf|SparkContext/.test(text)) return;
+    if (this.concatenatedParts().has(node.startIndex)) return;
     const s = stringContent(node);
     if (!s || s.interpolated) return;
     const content = this.text.slice(s.start, s.end);
@@ -277,7 +363,7 @@ class AirflowReader {
       const c = stringContent(constant);
       const [start, end] = c ? [c.start, c.end] : [constant.startIndex, constant.endIndex];
       setting.value = this.text.slice(start, end);
-      setting.resolvedFrom = { name: v.text, range: this.lines.range(start, end) };
+      setting.resolvedFrom = { name: v.text, range: this.lines.range(start, end), safeToEdit: (this.reads.get(v.text) ?? 0) <= 1 };
     }
     return setting;
   }
@@ -314,18 +400,6 @@ class AirflowReader {
     }
     return { position: this.lines.position(end), template: `${comma} ${item}` };
   }
-}
-
-/** The `(key, value)` nodes of a dict literal's pairs. */
-function pairs(dict: Node): [Node, Node][] {
-  const out: [Node, Node][] = [];
-  for (const p of dict.namedChildren) {
-    if (p.type !== 'pair') continue;
-    const k = p.childForFieldName('key');
-    const v = p.childForFieldName('value');
-    if (k && v) out.push([k, v]);
-  }
-  return out;
 }
 
 /** A string literal's content offsets (between prefix and quotes) and its f-string fields, if it is a string. */

@@ -24,7 +24,8 @@ export interface ApplicationSite {
  * Groups a file's settings blocks into applications.
  * @param file output of `extractSettings`.
  * @param filePath path or URI path of the file (its stem is a matching key).
- * @returns one site per spark-submit command; one site for all builder/SparkConf blocks of a Python file.
+ * @returns one site per spark-submit command and per INI section; one site for all builder/SparkConf blocks of a
+ *   Python file.
  */
 export function applicationSites(file: FileSettings, filePath: string): ApplicationSite[] {
   const stem = stemOf(filePath);
@@ -35,7 +36,9 @@ export function applicationSites(file: FileSettings, filePath: string): Applicat
     if (b.applicationFile) stems.unshift(stemOf(b.applicationFile));
     sites.push(makeSite(b, b.settings, stems));
   }
-  const session = file.blocks.filter((b) => b.kind === 'spark-session-builder' || b.kind === 'spark-conf');
+  // Each section of an INI file is a configuration of its own (one per environment).
+  for (const b of file.blocks) if (b.format === 'ini-section') sites.push(makeSite(b, b.settings, [stem]));
+  const session = file.blocks.filter((b) => (b.kind === 'spark-session-builder' || b.kind === 'spark-conf') && b.format !== 'ini-section');
   if (session.length > 0) {
     const primary = session.find((b) => b.kind === 'spark-session-builder') ?? session[0];
     const runtime = file.blocks.filter((b) => b.kind === 'runtime-conf').flatMap((b) => b.settings);

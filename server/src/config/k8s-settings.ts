@@ -64,7 +64,7 @@ export function extractK8sSettings(text: string): FileSettings {
   const lines = new LineIndex(text);
   let documents: ReturnType<typeof parseAllDocuments>;
   try {
-    documents = parseAllDocuments(text, { keepSourceTokens: false });
+    documents = parseAllDocuments(maskTemplates(text), { keepSourceTokens: false });
   } catch {
     return { languageId: 'yaml', blocks };
   }
@@ -78,6 +78,30 @@ export function extractK8sSettings(text: string): FileSettings {
     }
   }
   return { languageId: 'yaml', blocks };
+}
+
+/** Go/Helm/Jinja template actions that control which lines a template renders rather than producing a value. */
+const CONTROL_ACTION = /^\{\{-?\s*(?:if|else|end|range|with|define|block|template|include|\/\*)\b|^\{%|^\{#/;
+
+/**
+ * The text with template syntax made YAML-neutral, every offset kept: a line holding only template actions
+ * (`{{- if .Values.x }}`, `{{- end }}`, `{% if ... %}`) and control actions inside a line become spaces; value
+ * actions (`{{ .Values.memory }}`, `{{ params.cores }}`) become `x`s, a plain scalar whose text the reader then takes
+ * from the original (where `isPlaceholderValue` sees the template). Lets a Helm chart, a KUDO operator template or an
+ * Airflow `SparkKubernetesOperator` template be read before it is rendered.
+ * @param text the file.
+ * @returns a string of the same length, line breaks in place.
+ */
+export function maskTemplates(text: string): string {
+  if (!/\{\{|\{%|\{#/.test(text)) return text;
+  return text.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|\{#[\s\S]*?#\}/g, (action, offset: number) => {
+    const lineStart = Math.max(text.lastIndexOf('\n', offset - 1), text.lastIndexOf('\r', offset - 1)) + 1;
+    const before = text.slice(lineStart, offset);
+    const blank = (s: string) => s.replace(/[^\r\n]/g, ' ');
+    if (CONTROL_ACTION.test(action)) return blank(action);
+    // A value action: keep line breaks, fill the rest (an action right after `key: ` or inside quotes is a value).
+    return /\S/.test(before) ? action.replace(/[^\r\n]/g, 'x') : blank(action);
+  });
 }
 
 class ApplicationReader {

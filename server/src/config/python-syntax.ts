@@ -28,8 +28,8 @@ export interface Link {
   args: Node | null;
   /** The attribute or call node that ends with this step. */
   node: Node;
-  /** The `.` before `name`. */
-  dot: Node | null;
+  /** Offset of the `.` before `name`, or null. */
+  dot: number | null;
   /** End offset of the expression the step applies to (text between it and `dot` is layout). */
   objectEnd: number;
 }
@@ -106,8 +106,11 @@ export function isChainTop(node: Node): boolean {
   return true;
 }
 
-/** Flattens `a.b(x).c` into root `a` and steps `.b(x)`, `.c`; stops early at a tracked name such as `self.conf`. */
-export function flatten(top: Node, tracked: (text: string) => boolean): Chain {
+/**
+ * Flattens `a.b(x).c` into root `a` and steps `.b(x)`, `.c`; stops early at a tracked name such as `self.conf`.
+ * @param source the parsed text (to find each step's `.` without making a node for it).
+ */
+export function flatten(top: Node, tracked: (text: string) => boolean, source: string): Chain {
   const links: Link[] = [];
   let cur = unwrapParens(top);
   for (;;) {
@@ -119,24 +122,41 @@ export function flatten(top: Node, tracked: (text: string) => boolean): Chain {
       attr = unwrapParens(fn);
       call = cur;
     } else if (cur.type === 'attribute') {
-      if (tracked(normalize(cur.text))) break;
+      // Tracked names are short (`self.conf`): a long attribute chain is not one (and its text is not read).
+      if (cur.endIndex - cur.startIndex < 256 && tracked(normalize(cur.text))) break;
       attr = cur;
     } else break;
     const object = attr.childForFieldName('object');
     const name = attr.childForFieldName('attribute');
     if (!object || !name) break;
-    const dots = attr.children.filter((c) => c.type === '.');
     links.push({
       name: name.text,
       args: call ? call.childForFieldName('arguments') : null,
       node: call ?? attr,
-      dot: dots.length > 0 ? dots[dots.length - 1] : null,
+      dot: dotOffset(source, object.endIndex, name.startIndex),
       objectEnd: object.endIndex,
     });
     cur = unwrapParens(object);
   }
   links.reverse();
   return { top, root: cur, links };
+}
+
+/**
+ * Offset of the `.` between an attribute's object and its name, found in the text between them (blanks, backslash
+ * continuations and comments may surround it), so no node is made for it.
+ */
+function dotOffset(source: string, objectEnd: number, nameStart: number): number | null {
+  const between = source.slice(objectEnd, nameStart);
+  let inComment = false;
+  for (let i = 0; i < between.length; i++) {
+    const c = between[i];
+    if (inComment) {
+      if (c === '\n' || c === '\r') inComment = false;
+    } else if (c === '#') inComment = true;
+    else if (c === '.') return objectEnd + i;
+  }
+  return null;
 }
 
 /** Positional and keyword arguments of an `argument_list` (splats end the positional ones). */
@@ -157,6 +177,18 @@ export function callArguments(argList: Node): { positional: Node[]; keywords: Ma
   return { positional, keywords };
 }
 
+/** `(key, value)` nodes of a dict literal's pairs. */
+export function dictPairs(dict: Node): [Node, Node][] {
+  const out: [Node, Node][] = [];
+  for (const p of dict.namedChildren) {
+    if (p.type !== 'pair') continue;
+    const k = p.childForFieldName('key');
+    const v = p.childForFieldName('value');
+    if (k && v) out.push([k, v]);
+  }
+  return out;
+}
+
 /** `[(k, v), ...]` / `((k, v), ...)` / `[[k, v], ...]`: the pairs written out. */
 export function literalPairs(node: Node): [Node, Node][] {
   const list = unwrapParens(node);
@@ -174,6 +206,17 @@ export function literalPairs(node: Node): [Node, Node][] {
 /** A string literal's content range (between its quotes and prefix) and its f-string fields. */
 export function stringParts(node: Node): { start: number; end: number; interpolations: Node[] } | undefined {
   if (node.type !== 'string') return undefined;
+  // Without an `f` prefix there are no fields: the offsets follow from the text, with no child node made.
+  const text = node.text;
+  const prefix = /^[A-Za-z]*/.exec(text)![0];
+  if (!/f/i.test(prefix)) {
+    const q = text.slice(prefix.length, prefix.length + 3);
+    const quote = q === '"""' || q === "'''" ? q : text[prefix.length];
+    if (quote !== '"' && quote !== "'" && quote !== '"""' && quote !== "'''") return undefined;
+    const start = node.startIndex + prefix.length + quote.length;
+    const closed = text.length >= prefix.length + 2 * quote.length && text.endsWith(quote);
+    return { start, end: closed ? node.endIndex - quote.length : node.endIndex, interpolations: [] };
+  }
   const open = node.firstChild;
   const close = node.lastChild;
   if (!open || open.type !== 'string_start') return undefined;

@@ -20,7 +20,7 @@ export interface Range {
 /** Where a setting is written, by syntax. */
 export type SettingOrigin =
   | 'spark-session-builder' // SparkSession.builder ... .config()/.master()/.appName()
-  | 'spark-conf' // SparkConf().set()/.setAll()/.setAppName()/.setMaster()
+  | 'spark-conf' // SparkConf().set()/.setAll()/..., or a dict, pair list or INI section of settings merged into one in code
   | 'runtime-conf' // spark.conf.set(...) on a live session
   | 'spark-submit' // spark-submit command line (also EMR step Args, EMR Serverless sparkSubmitParameters)
   | 'spark-defaults' // a `key value` line of a spark-defaults.conf properties file
@@ -62,12 +62,17 @@ export interface SparkSetting {
   /** Set when the setting has no effect where it is written, with the reason (e.g. executor sizing via spark.conf.set after the session exists). */
   ineffective?: string;
   /**
-   * Set when the value is not written at the site but was resolved through a variable that the same file assigns
-   * exactly once, to a constant (`EXEC_MEM=8g` ... `--executor-memory "$EXEC_MEM"`, or a module-level Python
-   * `MEMORY = "8g"`): `value` then holds that constant while `literal` stays false and `raw`/`range` stay at the site.
-   * `name` is the variable; `range` covers the constant's text (inside the quotes of a string), the place to edit it.
+   * Set when the value is not written at the site but the same file defines it in one place: a variable assigned
+   * exactly once, to a constant (`EXEC_MEM=8g` ... `--executor-memory "$EXEC_MEM"`, a module-level Python
+   * `MEMORY = "8g"`, a dict entry `PROFILE["memory"]`), or the default of a value the environment may override
+   * (`${EXEC_MEM:-8g}`, `os.environ.get("MEM", "8g")`). `value` then holds that constant while `literal` stays false
+   * and `raw`/`range` stay at the site. `name` is the variable (or dict); `range` covers the constant's text (inside
+   * the quotes of a string). `safeToEdit` is true when replacing `range` changes this setting and nothing else, and
+   * is the value Spark gets: false when the environment may override it, or the variable is used elsewhere in the
+   * file (a quick fix then offers no edit). A value resolved from several places (equal in each) has `value` set and
+   * no `resolvedFrom`.
    */
-  resolvedFrom?: { name: string; range: Range };
+  resolvedFrom?: { name: string; range: Range; safeToEdit: boolean };
 }
 
 /**
@@ -92,7 +97,8 @@ export interface SettingsBlock {
    * `spark-defaults` (properties file), `spark-application` (Kubernetes Spark operator manifest),
    * `databricks-cluster` (Databricks cluster or job JSON), `emr-configuration` (EMR configurations JSON),
    * `emr-step` (EMR step `Args`), `emr-serverless` (`sparkSubmitParameters` string), `dataproc` (Dataproc
-   * cluster properties), `airflow-spark-submit` (Airflow SparkSubmitOperator call).
+   * cluster properties), `airflow-spark-submit` (Airflow SparkSubmitOperator call), `ini-section` (one section of an
+   * INI file read with Python's configparser: each section is a configuration of its own).
    */
   format?:
     | 'spark-defaults'
@@ -102,7 +108,8 @@ export interface SettingsBlock {
     | 'emr-step'
     | 'emr-serverless'
     | 'dataproc'
-    | 'airflow-spark-submit';
+    | 'airflow-spark-submit'
+    | 'ini-section';
   /** Kubernetes Spark operator: `spec.sparkVersion` as written (not a Spark configuration key). */
   sparkVersion?: string;
   /** Kubernetes Spark operator: `metadata.name` of the SparkApplication. */
@@ -123,7 +130,7 @@ export interface SettingsBlock {
 
 /** All settings of one file. */
 export interface FileSettings {
-  /** `python`, `shellscript`, `spark-defaults`, `yaml`, `json` or `jsonc` (LSP language ids). */
+  /** `python`, `shellscript`, `spark-defaults`, `yaml`, `json`, `jsonc`, `ini` or `properties` (LSP language ids). */
   languageId: string;
   blocks: SettingsBlock[];
 }

@@ -1,8 +1,9 @@
 import Parser from 'tree-sitter';
 import Bash from 'tree-sitter-bash';
-import type { FileSettings, SettingsBlock, SparkSetting } from './setting';
-import { LineIndex } from './source-text';
-import { readSubmitArguments, type SubmitArgument } from './spark-submit-flags';
+import { readJsonSettings } from './databricks-emr-settings';
+import type { FileSettings, Position, Range, SettingsBlock, SparkSetting } from './setting';
+import { LineIndex, type TextMap } from './source-text';
+import { readSubmitArguments, SPARK_SUBMIT_OPTIONS_WITH_VALUE, SPARK_SUBMIT_SWITCHES, type SubmitArgument } from './spark-submit-flags';
 
 type Node = Parser.SyntaxNode;
 
@@ -23,14 +24,17 @@ const SUBMIT_PROGRAM = /(?:^|\/)(spark-submit|pyspark|spark-shell)(?:\.sh|\.cmd)
 /** Commands that run the command given in their arguments (`nohup spark-submit ...`). */
 const WRAPPERS = new Set(['nohup', 'exec', 'time', 'nice', 'sudo', 'env', 'command', 'timeout', 'stdbuf', 'ionice']);
 
-/** Command names worth a closer look: submit programs, paths or variables that may be one, wrappers, curl. */
-const CANDIDATE_COMMAND = new RegExp(`spark-submit|pyspark|spark-shell|\\$|(^|/)(curl|${[...WRAPPERS].join('|')})$`);
+/** Command names worth a closer look: submit programs, paths or variables that may be one, wrappers, curl, aws. */
+const CANDIDATE_COMMAND = new RegExp(`spark-submit|pyspark|spark-shell|\\$|(^|/)(curl|aws|${[...WRAPPERS].join('|')})$`);
 
 /** Node types of shell expansions whose value is only known at run time. */
 const EXPANSIONS = new Set(['simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution']);
 
 /** curl options whose value is the request body. */
 const CURL_DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--json']);
+
+/** `aws emr` subcommands whose `--steps` take steps in the AWS CLI shorthand (`Type=Spark,Name=...,Args=[...]`). */
+const EMR_STEP_COMMANDS = new Set(['add-steps', 'create-cluster']);
 
 /**
  * Reads the Spark settings of a shell script with tree-sitter-bash.
@@ -39,17 +43,34 @@ const CURL_DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', 
  *   `"${SPARK_HOME}"/bin/spark-submit`, a `$VAR` assigned such a path, and behind `nohup`/`exec`/`time`/...)
  *   becomes one `spark-submit` block: `--flag value`, `--flag=value`, `--conf k=v` / `-c k=v` / `--conf=k=v`,
  *   quoted or not, across backslash continuations, and options spliced in from a bash array
- *   (`"${ARGS[@]}"` with `ARGS=(...)` / `ARGS+=(...)` earlier in the script). Reading stops at the
- *   application file (`applicationFile`, quotes removed, expansions as written); what follows it is the
- *   application's own arguments. Flag → key mapping and parsing rules: `spark-submit-flags.ts`.
+ *   (`"${ARGS[@]}"` with `ARGS=(...)` / `ARGS+=(...)` earlier in the script) or from a string variable expanded
+ *   unquoted (`spark-submit $OPTS app.py` with `OPTS="--master yarn \ ..."`; word splitting keeps any quote characters
+ *   the string holds). Reading stops at the application file (`applicationFile`, quotes removed, expansions as
+ *   written); what follows it is the application's own arguments. Flag → key mapping and parsing rules:
+ *   `spark-submit-flags.ts`.
+ * - Options kept for later: a bash array, or a string whose words are spark-submit options (every word before the
+ *   application file that starts with `-` is an option spark-submit knows), that no spark-submit of the script
+ *   expands (it is expanded by another script that sources this one, e.g. `SPARK_CONF=("--conf" "k=v" ...)` or
+ *   `export SPARK_OPTS="--master local[4] ..."`), becomes a `spark-submit` block of its own at the assignment.
+ * - `aws emr add-steps` / `aws emr create-cluster` steps in the AWS CLI shorthand
+ *   (`--steps Type=Spark,Name=x,Args=[--executor-memory,$MEM,...]`, or `Type=CUSTOM_JAR` with
+ *   `Args=[spark-submit,...]`): a `spark-submit` block (format `emr-step`) per step.
+ * - JSON written as a command argument (`aws emr-containers start-job-run --job-driver '{...}'
+ *   --configuration-overrides '{...}'`, `aws emr-serverless start-job-run`, `aws emr create-cluster --configurations
+ *   '[...]'`): read with the JSON reader (`sparkSubmitParameters`, `spark-defaults` classifications, Databricks
+ *   `spark_conf`, EMR step `Args`), including shell variables spliced into single-quoted JSON (`'"$X"'`, `'$X'`).
+ *   Other options of those commands (`--name` is the job-run name) are not Spark settings.
  * - A `curl` request to Spark's standalone REST submission server (`.../v1/submissions/create`, body a
  *   `CreateSubmissionRequest`) becomes a `spark-submit` block too: its `sparkProperties` entries.
  *
- * Values from expansions (`$EXEC_MEM`, `"${X}"`, `$(cmd)`) have `literal: false`, `value: null` and `raw` as
- * written (with its quotes). When the whole value is one `$X`/`${X}` and the script assigns X exactly once,
- * to a constant, before the command, `value` holds that constant and `resolvedFrom` points at it; `${X:-d}`
- * and anything else with an operator is not resolved. For `--conf k=v` the range covers only `v`; for a quoted
- * value, the text inside the quotes. Keys that do not start with `spark.` are skipped, as spark-submit does.
+ * Values from expansions (`$EXEC_MEM`, `"${X}"`, `$(cmd)`) have `literal: false` and `raw` as written (with its
+ * quotes). They are resolved where the script defines them: when the whole value is one `$X` / `${X}` and the script
+ * binds X exactly once, before the use, to a constant (also through another such variable, `A=$B`), `value` holds
+ * that constant and `resolvedFrom` points at it; `${X:-d}` (also `${X-d}`, `${X:=d}`, `${X=d}`, and `X=${X:-d}`
+ * assigned once) resolves to its default `d` when the script does not assign X before, with
+ * `resolvedFrom.safeToEdit` false since the environment may override it. Anything else (values computed by commands,
+ * variables from other files) stays `value: null`. For `--conf k=v` the range covers only `v`; for a quoted value,
+ * the text inside the quotes. Keys that do not start with `spark.` are skipped, as spark-submit does.
  *
  * @param text the script (any line endings).
  * @returns blocks in source order with positions in UTF-16 code units; never throws (broken input gives
@@ -57,15 +78,14 @@ const CURL_DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', 
  */
 export function extractShellSettings(text: string): FileSettings {
   const blocks: SettingsBlock[] = [];
-  if (!/spark-submit|pyspark|spark-shell|submissions\/create|CreateSubmissionRequest|SPARK_SUBMIT/i.test(text)) {
-    return { languageId: 'shellscript', blocks };
-  }
+  if (!/spark|SPARK|submissions\/create/i.test(text)) return { languageId: 'shellscript', blocks };
   try {
     const tree = bashParser().parse(text);
     new ShellSettingsReader(text, tree.rootNode, blocks).read();
   } catch {
     // A parser failure on half-typed input: keep the blocks read so far.
   }
+  blocks.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
   return { languageId: 'shellscript', blocks };
 }
 
@@ -90,26 +110,46 @@ interface WordSegment {
   srcEnd: number;
   /** For a quoted segment: source offset right after the opening quote. */
   contentStart: number;
-  /** For `$X` / `${X}` without operators: X. */
+  /** For `$X` / `${X}` without operators, and for `${X:-d}` style defaults: X. */
   variable?: string;
+  /** For `${X:-d}` (also `-`, `:=`, `=`): the default as written and its source offsets. */
+  fallback?: { value: string; start: number; end: number };
 }
+
+/** What one binding of a variable gives it, when the reader can tell. */
+type Binding =
+  | { kind: 'constant'; value: string; start: number; end: number }
+  /** `X=$Y` / `X="${Y:-d}"`: the value of another variable, or its default. */
+  | { kind: 'reference'; variable: string; fallback?: { value: string; start: number; end: number } };
 
 /** A shell variable's assignments, to resolve `$X` when it is assigned a constant exactly once. */
 interface ShellVariable {
   /** How many times the script binds the name (assignments, `for`, `read`, `unset`, `local`, ...). */
   bindings: number;
-  /** Set when one binding is `X=constant`: its value and where it is written. */
-  constant?: { value: string; start: number; end: number; at: number };
+  /** Set when one binding is `X=constant` or `X=$Y`: what it gives and where the assignment starts. */
+  binding?: { value: Binding; at: number };
   /** Texts of the values assigned (for `$SPARK_SUBMIT` used as a command name). */
   valueTexts: string[];
   /** Array assignments `X=(...)` / `X+=(...)`, in source order. */
-  arrays: { node: Node; append: boolean; at: number }[];
+  arrays: { node: Node; assignment: Node; append: boolean; at: number }[];
+  /** String assignments whose words are spark-submit options (`X="--master yarn ..."`), in source order. */
+  optionStrings: { word: ShellWord; assignment: Node; at: number }[];
+}
+
+/** A value found where the script defines it. */
+interface Resolution {
+  value: string;
+  resolvedFrom: NonNullable<SparkSetting['resolvedFrom']>;
 }
 
 class ShellSettingsReader {
   private readonly lines: LineIndex;
   private variables?: Map<string, ShellVariable>;
   private nodes?: Map<string, Node[]>;
+  /** How many times each variable is expanded in the script (`$X`, `${X}`, `${X:-d}`, `"${X[@]}"`), by name. */
+  private references?: Map<string, number>;
+  /** Option holders (array or string assignments, by start offset) that a spark-submit of the script expands. */
+  private readonly spliced = new Set<number>();
 
   constructor(
     private readonly text: string,
@@ -138,14 +178,22 @@ class ShellSettingsReader {
         // Skip a command the reader does not understand; the others still count.
       }
     }
+    try {
+      this.readUnsplicedHolders();
+    } catch {
+      // Option holders are a bonus over the commands; keep what was read.
+    }
   }
 
   private readCommand(command: Node): void {
     const nameNode = command.childForFieldName('name');
     if (!nameNode) return;
-    // Cheap test first: most commands of a script (echo, mkdir, ...) cannot start a submission.
-    if (!CANDIDATE_COMMAND.test(nameNode.text)) return;
     const args = command.childrenForFieldName('argument');
+    // Cheap test first: most commands of a script (echo, mkdir, ...) cannot start a submission.
+    if (!CANDIDATE_COMMAND.test(nameNode.text)) {
+      this.readJsonArguments(args);
+      return;
+    }
     const name = this.word(nameNode.firstNamedChild ?? nameNode);
     if (this.isSubmitProgram(name)) {
       this.readSubmit(command, args);
@@ -162,6 +210,8 @@ class ShellSettingsReader {
       return;
     }
     if (base === 'curl') this.readRestSubmission(command, args);
+    else if (base === 'aws') this.readAws(command, args);
+    else this.readJsonArguments(args);
   }
 
   /** True for `spark-submit`-like program words, also `$X` where every value assigned to X is such a path. */
@@ -176,8 +226,8 @@ class ShellSettingsReader {
   private readSubmit(command: Node, argNodes: Node[]): void {
     const args: { word: ShellWord; own: boolean }[] = [];
     for (const n of argNodes) {
-      const spliced = this.arrayElements(n);
-      if (spliced) for (const e of spliced) args.push({ word: this.word(e), own: false });
+      const spliced = this.splicedWords(n);
+      if (spliced) for (const w of spliced) args.push({ word: w, own: false });
       else args.push({ word: this.word(n), own: true });
     }
     const words = args.map((a) => a.word);
@@ -240,24 +290,224 @@ class ShellSettingsReader {
     return { position: this.lines.position(last.endIndex), template };
   }
 
-  /** Elements of `"${NAME[@]}"` when NAME is an array assigned earlier in the script; undefined otherwise. */
-  private arrayElements(arg: Node): Node[] | undefined {
-    const m = /^"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}"?$/.exec(arg.text);
-    if (!m) return undefined;
-    const v = this.variableTable().get(m[1]);
-    const before = (v?.arrays ?? []).filter((a) => a.at < arg.startIndex);
-    let from = -1;
-    for (let i = before.length - 1; i >= 0; i--) {
-      if (!before[i].append) {
-        from = i;
-        break;
+  /**
+   * The words an argument stands for when it expands options held in a variable: `"${NAME[@]}"` (an array assigned
+   * earlier), or an unquoted `$NAME` / `${NAME}` (a string of spark-submit options assigned earlier, split at
+   * whitespace as bash does). Undefined for any other argument.
+   */
+  private splicedWords(arg: Node): ShellWord[] | undefined {
+    const array = /^"?\$\{([A-Za-z_][A-Za-z0-9_]*)\[[@*]\]\}"?$/.exec(arg.text);
+    if (array) {
+      const v = this.variableTable().get(array[1]);
+      const before = (v?.arrays ?? []).filter((a) => a.at < arg.startIndex);
+      if (before.length === 0) return undefined;
+      let from = 0;
+      for (let i = before.length - 1; i >= 0; i--) {
+        if (!before[i].append) {
+          from = i;
+          break;
+        }
       }
+      const used = before.slice(from);
+      for (const a of used) this.spliced.add(a.assignment.startIndex);
+      return used.flatMap((a) => a.node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.word(c)));
     }
-    if (before.length === 0) return undefined;
-    return before.slice(Math.max(from, 0)).flatMap((a) => a.node.namedChildren.filter((c) => c.type !== 'comment'));
+    const plain = arg.type === 'simple_expansion' || arg.type === 'expansion' ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(arg.text) : null;
+    if (!plain) return undefined;
+    const v = this.variableTable().get(plain[1]);
+    const before = (v?.optionStrings ?? []).filter((s) => s.at < arg.startIndex);
+    if (!v || before.length === 0 || v.bindings !== before.length) return undefined;
+    const last = before[before.length - 1];
+    this.spliced.add(last.assignment.startIndex);
+    return splitWord(last.word);
   }
 
-  /** The request body of a `curl` POST to Spark's REST submission server: its `sparkProperties`. */
+  /**
+   * Arrays and option strings that no spark-submit of the script expands: each is read as the spark-submit options
+   * it holds, into a block of its own at the assignment (another script sources this one and expands them).
+   */
+  private readUnsplicedHolders(): void {
+    for (const v of this.variableTable().values()) {
+      for (const a of v.arrays) {
+        if (this.spliced.has(a.assignment.startIndex)) continue;
+        const words = a.node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.word(c));
+        if (!looksLikeSubmitOptions(words)) continue;
+        const block = this.holderBlock(a.assignment, words);
+        if (block && !a.append) {
+          const insertion = this.arrayInsertion(a.node, words);
+          if (insertion) block.insertion = insertion;
+        }
+      }
+      for (const s of v.optionStrings) {
+        if (this.spliced.has(s.assignment.startIndex)) continue;
+        this.holderBlock(s.assignment, splitWord(s.word));
+      }
+    }
+  }
+
+  /** The `spark-submit` block of options held by an assignment; undefined (and nothing added) when it sets nothing. */
+  private holderBlock(assignment: Node, words: ShellWord[]): SettingsBlock | undefined {
+    const reading = readSubmitArguments(words);
+    if (reading.settings.length === 0) return undefined;
+    const settings = reading.settings.map((s) => {
+      const setting = this.setting(words[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, assignment.startIndex);
+      if (s.keyStart !== undefined && s.keyEnd !== undefined) this.addKeyRange(setting, words[s.argIndex], s.keyStart, s.keyEnd);
+      return setting;
+    });
+    const block: SettingsBlock = { kind: 'spark-submit', range: this.lines.range(assignment.startIndex, assignment.endIndex), settings };
+    if (reading.applicationFileIndex !== undefined) block.applicationFile = words[reading.applicationFileIndex].text;
+    this.blocks.push(block);
+    return block;
+  }
+
+  /** A new `--conf` pair before the closing `)` of an array, quoted like its `--conf` elements, on its own line when the array has one pair per line. */
+  private arrayInsertion(array: Node, words: ShellWord[]): SettingsBlock['insertion'] {
+    const close = array.lastChild;
+    if (!close || close.type !== ')' || words.length === 0) return undefined;
+    const conf = words.find((w) => w.text === '--conf');
+    const q = conf?.node.type === 'string' ? '"' : conf?.node.type === 'raw_string' ? "'" : '';
+    const pair = `${q}--conf${q} ${q}{key}={value}${q}`;
+    const last = words[words.length - 1].node;
+    const first = words[0].node;
+    if (this.lines.position(last.startIndex).line > this.lines.position(first.startIndex).line) {
+      // One pair per line: a new line indented like the last element, before the `)` that ends it.
+      return { position: this.lines.position(last.endIndex), template: `${this.lines.eol()}${this.lines.indentationOf(last.startIndex)}${pair}` };
+    }
+    return { position: this.lines.position(last.endIndex), template: ` ${pair}` };
+  }
+
+  /**
+   * Words of arguments with nothing between them joined into one (tree-sitter-bash splits a shorthand word such as
+   * `Args=[--x,$A,--y]` at the `[` and at `$`: for the shell it is one word), and a `$NAME` left as plain text by
+   * that split marked as the expansion it is.
+   */
+  private joinedWords(argNodes: Node[]): { words: ShellWord[]; nodes: Node[] } {
+    const words: ShellWord[] = [];
+    const nodes: Node[] = [];
+    let end = -1;
+    for (const n of argNodes) {
+      const w = this.word(n);
+      const prev = words[words.length - 1];
+      if (prev && n.startIndex === end) {
+        const shift = prev.text.length;
+        prev.text += w.text;
+        prev.literal.push(...w.literal);
+        prev.srcStart.push(...w.srcStart);
+        prev.srcEnd.push(...w.srcEnd);
+        for (const g of w.segments) prev.segments.push({ ...g, textStart: g.textStart + shift, textEnd: g.textEnd + shift });
+      } else {
+        words.push(w);
+        nodes.push(n);
+      }
+      end = n.endIndex;
+    }
+    for (const w of words) {
+      for (let i = 0; i < w.text.length; i++) {
+        if (w.text[i] !== '$' || w.srcEnd[i] - w.srcStart[i] !== 1) continue;
+        if (w.segments.some((g) => g.textStart <= i && i < g.textEnd)) continue;
+        const m = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}|^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(w.text.slice(i));
+        if (!m) continue;
+        const e = i + m[0].length;
+        for (let k = i; k < e; k++) w.literal[k] = false;
+        w.segments.push({ kind: 'expansion', textStart: i, textEnd: e, srcStart: w.srcStart[i], srcEnd: w.srcEnd[e - 1], contentStart: w.srcStart[i], variable: m[1] ?? m[2] });
+        i = e - 1;
+      }
+    }
+    return { words, nodes };
+  }
+
+  /** `aws emr add-steps --steps <shorthand>...` steps, and JSON arguments of any `aws` command. */
+  private readAws(command: Node, argNodes: Node[]): void {
+    const joined = this.joinedWords(argNodes);
+    const words = joined.words;
+    argNodes = joined.nodes;
+    if (words[0]?.text === 'emr' && EMR_STEP_COMMANDS.has(words[1]?.text ?? '')) {
+      const steps = words.findIndex((w) => w.text === '--steps');
+      for (let i = steps + 1; steps >= 0 && i < words.length && !words[i].text.startsWith('--'); i++) this.readShorthandStep(command, words[i]);
+    }
+    this.readJsonArguments(argNodes, words);
+  }
+
+  /**
+   * One step in the AWS CLI shorthand (`Type=Spark,Name=x,ActionOnFailure=CONTINUE,Args=[--deploy-mode,cluster,...]`):
+   * its `Args` list, split at commas, read with the spark-submit rules. `Type=Spark` steps hold the options without
+   * the program (EMR runs spark-submit); other types count when their first argument is spark-submit.
+   */
+  private readShorthandStep(command: Node, word: ShellWord): void {
+    const open = word.text.indexOf('Args=[');
+    if (open < 0) return;
+    const close = word.text.indexOf(']', open);
+    const end = close < 0 ? word.text.length : close;
+    const type = /(?:^|,)Type=([^,\]]*)/i.exec(word.text.slice(0, open) + word.text.slice(end))?.[1] ?? '';
+    const elements: ShellWord[] = [];
+    let from = open + 'Args=['.length;
+    for (let i = from; i <= end; i++) {
+      if (i === end || word.text[i] === ',') {
+        elements.push(subWord(word, from, i));
+        from = i + 1;
+      }
+    }
+    let args = elements;
+    if (type.toLowerCase() !== 'spark') {
+      if (elements.length === 0 || !SUBMIT_PROGRAM.test(elements[0].text)) return;
+      args = elements.slice(1);
+    }
+    const reading = readSubmitArguments(args);
+    const settings = reading.settings.map((s) => {
+      const setting = this.setting(args[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, command.startIndex);
+      if (s.keyStart !== undefined && s.keyEnd !== undefined) this.addKeyRange(setting, args[s.argIndex], s.keyStart, s.keyEnd);
+      return setting;
+    });
+    const block: SettingsBlock = {
+      kind: 'spark-submit',
+      format: 'emr-step',
+      range: this.lines.range(word.srcStart[0] ?? word.node.startIndex, word.srcEnd[word.text.length - 1] ?? word.node.endIndex),
+      settings,
+    };
+    if (reading.applicationFileIndex !== undefined) {
+      const app = args[reading.applicationFileIndex];
+      block.applicationFile = app.text;
+      // `,--conf,k=v` before the application file, when the Args list is written without quoting tricks there.
+      if (allLiteral(app, 0, app.text.length) && app.text.length > 0) {
+        block.insertion = { position: this.lines.position(app.srcStart[0]), template: '--conf,{key}={value},' };
+      }
+    }
+    this.blocks.push(block);
+  }
+
+  /** Arguments that hold JSON (`'{...}'`, `'[...]'`) with something Spark in them, read with the JSON reader. */
+  private readJsonArguments(argNodes: Node[], words?: ShellWord[]): void {
+    argNodes.forEach((n, i) => {
+      const raw = n.text;
+      if (!/[[{]/.test(raw) || !/spark/i.test(raw)) return;
+      const w = words?.[i] ?? this.word(n);
+      const trimmed = w.text.trimStart();
+      if (trimmed[0] !== '{' && trimmed[0] !== '[') return;
+      const at = n.startIndex;
+      const source = {
+        text: w.text,
+        map: this.wordMap(w),
+        literal: (s: number, e: number) => allLiteral(w, s, e),
+        resolve: (s: number, e: number) => this.resolveSpan(w, s, e, at),
+      };
+      for (const block of readJsonSettings(source, w.text.length - trimmed.length, w.text.length)) this.blocks.push(block);
+    });
+  }
+
+  /** Maps offsets of a word's text (after quote removal) back to the document. */
+  private wordMap(w: ShellWord): TextMap {
+    const source = (o: number, end: boolean): number => {
+      if (w.text.length === 0) return w.contentStart;
+      if (end) return o <= 0 ? w.srcStart[0] : w.srcEnd[Math.min(o, w.text.length) - 1];
+      return o >= w.text.length ? w.srcEnd[w.text.length - 1] : w.srcStart[Math.max(0, o)];
+    };
+    return {
+      range: (s: number, e: number): Range =>
+        e > s ? this.lines.range(source(s, false), source(e, true)) : this.lines.range(source(s, false), source(s, false)),
+      position: (o: number): Position => this.lines.position(source(o, false)),
+    };
+  }
+
   private readRestSubmission(command: Node, argNodes: Node[]): void {
     const words = argNodes.map((n) => this.word(n));
     let toSubmission = words.some((w) => w.text.includes('/v1/submissions/create'));
@@ -319,7 +569,6 @@ class ShellSettingsReader {
     const end = word.srcEnd[e - 1];
     if (this.text.slice(start, end) === setting.key) setting.keyRange = this.lines.range(start, end);
   }
-
   /** The setting whose value is `word.text[s, e)`. */
   private setting(word: ShellWord, s: number, e: number, key: string, sourceKey: string, at: number): SparkSetting {
     const literal = allLiteral(word, s, e);
@@ -349,15 +598,83 @@ class ShellSettingsReader {
       origin: 'spark-submit',
     };
     if (!literal) {
-      const only = word.segments.filter((g) => g.kind === 'expansion' && g.textStart < e && g.textEnd > s);
-      const g = only.length === 1 && only[0].textStart === s && only[0].textEnd === e ? only[0] : undefined;
-      const v = g?.variable ? this.variableTable().get(g.variable) : undefined;
-      if (g?.variable && v && v.bindings === 1 && v.constant && v.constant.at < at) {
-        setting.value = v.constant.value;
-        setting.resolvedFrom = { name: g.variable, range: this.lines.range(v.constant.start, v.constant.end) };
+      const r = this.resolveSpan(word, s, e, at);
+      if (r) {
+        setting.value = r.value;
+        if (r.resolvedFrom) setting.resolvedFrom = r.resolvedFrom;
       }
     }
     return setting;
+  }
+
+  /**
+   * The value of `word.text[s, e)` where the script defines it: one expansion that resolves (with where to edit it),
+   * or literal text and expansions that all resolve (the joined value; no single place to edit). Undefined when any
+   * part is only known at run time.
+   * @param at offset of the command or assignment that uses the value (bindings after it do not count).
+   */
+  private resolveSpan(word: ShellWord, s: number, e: number, at: number): { value: string; resolvedFrom?: Resolution['resolvedFrom'] } | undefined {
+    const inside = word.segments.filter((g) => g.kind === 'expansion' && g.textStart < e && g.textEnd > s);
+    if (inside.length === 0 || inside.some((g) => g.textStart < s || g.textEnd > e)) return undefined;
+    if (inside.length === 1 && inside[0].textStart === s && inside[0].textEnd === e) return this.resolveSegment(inside[0], at);
+    let value = '';
+    let i = s;
+    for (const g of inside) {
+      if (!allLiteral(word, i, g.textStart)) return undefined;
+      const r = this.resolveSegment(g, at);
+      if (!r) return undefined;
+      value += word.text.slice(i, g.textStart) + r.value;
+      i = g.textEnd;
+    }
+    if (!allLiteral(word, i, e)) return undefined;
+    return { value: value + word.text.slice(i, e) };
+  }
+
+  /** The value of one `$X` / `${X}` / `${X:-d}` expansion used at offset `at`, where the script defines it. */
+  private resolveSegment(seg: WordSegment, at: number): Resolution | undefined {
+    const name = seg.variable;
+    if (!name) return undefined;
+    const resolved = this.resolveVariable(name, at, 0);
+    if (resolved) return resolved;
+    const v = this.variableTable().get(name);
+    const unbound = !v || v.bindings === 0 || (v.bindings === 1 && v.binding !== undefined && v.binding.at >= at);
+    if (seg.fallback && unbound) {
+      return { value: seg.fallback.value, resolvedFrom: { name, range: this.lines.range(seg.fallback.start, seg.fallback.end), safeToEdit: false } };
+    }
+    return undefined;
+  }
+
+  /**
+   * The value of variable `name` at offset `at` when the script binds it exactly once before, to a constant, to another
+   * such variable (`A=$B`), or to its own default (`X=${X:-d}`: the default, which the environment may override).
+   * `safeToEdit` is false when the environment may override the value or the variable is expanded more than once.
+   */
+  private resolveVariable(name: string, at: number, depth: number): Resolution | undefined {
+    const v = this.variableTable().get(name);
+    if (!v || v.bindings !== 1 || !v.binding || v.binding.at >= at || depth > 8) return undefined;
+    const b = v.binding.value;
+    const once = (this.referenceCounts().get(name) ?? 0) <= 1;
+    if (b.kind === 'constant') return { value: b.value, resolvedFrom: { name, range: this.lines.range(b.start, b.end), safeToEdit: once } };
+    const fallback = (): Resolution | undefined =>
+      b.fallback ? { value: b.fallback.value, resolvedFrom: { name, range: this.lines.range(b.fallback.start, b.fallback.end), safeToEdit: false } } : undefined;
+    if (b.variable === name) return fallback();
+    const inner = this.resolveVariable(b.variable, v.binding.at, depth + 1);
+    if (inner) return { value: inner.value, resolvedFrom: { ...inner.resolvedFrom, safeToEdit: inner.resolvedFrom.safeToEdit && once } };
+    const other = this.variableTable().get(b.variable);
+    return !other || other.bindings === 0 ? fallback() : undefined;
+  }
+
+  /**
+   * How many times each variable is expanded in the script, counted once per file on first need. Counted on the text
+   * (`$X`, `${X...}` anywhere, also in comments and single quotes): an over-count only makes an edit look less safe,
+   * and tree-sitter-bash does not always parse `$X` as an expansion (inside `Args=[...]`).
+   */
+  private referenceCounts(): Map<string, number> {
+    if (this.references) return this.references;
+    const counts = new Map<string, number>();
+    for (const m of this.text.matchAll(/\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    this.references = counts;
+    return counts;
   }
 
   /** Every variable binding of the script, computed once per file on first need. */
@@ -366,9 +683,14 @@ class ShellSettingsReader {
     const vars = new Map<string, ShellVariable>();
     const get = (name: string): ShellVariable => {
       let v = vars.get(name);
-      if (!v) vars.set(name, (v = { bindings: 0, valueTexts: [], arrays: [] }));
+      if (!v) vars.set(name, (v = { bindings: 0, valueTexts: [], arrays: [], optionStrings: [] }));
       return v;
     };
+    // `X=1 cmd` sets X for that command only.
+    const prefixes = new Set<number>();
+    for (const c of this.nodesOfType('command')) {
+      for (const child of c.namedChildren) if (child.type === 'variable_assignment') prefixes.add(child.startIndex);
+    }
     for (const a of this.nodesOfType('variable_assignment')) {
       const nameNode = a.childForFieldName('name');
       if (!nameNode) continue;
@@ -382,18 +704,23 @@ class ShellSettingsReader {
       const append = a.children.some((c) => c.type === '+=');
       const value = a.childForFieldName('value');
       if (value?.type === 'array') {
-        v.arrays.push({ node: value, append, at: a.startIndex });
+        v.arrays.push({ node: value, assignment: a, append, at: a.startIndex });
         continue;
       }
       const w = value ? this.word(value) : undefined;
       if (w) v.valueTexts.push(w.text);
-      const prefixOfCommand = a.parent?.type === 'command';
-      if (append || prefixOfCommand || (w && !allLiteral(w, 0, w.text.length))) continue;
+      if (append || prefixes.has(a.startIndex)) continue;
+      if (w && /\s/.test(w.text) && looksLikeSubmitOptions(splitWord(w))) v.optionStrings.push({ word: w, assignment: a, at: a.startIndex });
       if (!w || w.text.length === 0) {
         const end = value ? (w?.contentStart ?? value.endIndex) : a.endIndex;
-        v.constant = { value: '', start: end, end, at: a.startIndex };
+        v.binding = { value: { kind: 'constant', value: '', start: end, end }, at: a.startIndex };
+      } else if (allLiteral(w, 0, w.text.length)) {
+        v.binding = { value: { kind: 'constant', value: w.text, start: w.srcStart[0], end: w.srcEnd[w.text.length - 1] }, at: a.startIndex };
       } else {
-        v.constant = { value: w.text, start: w.srcStart[0], end: w.srcEnd[w.text.length - 1], at: a.startIndex };
+        const only = w.segments.length >= 1 ? w.segments.find((g) => g.kind === 'expansion') : undefined;
+        if (only?.variable && only.textStart === 0 && only.textEnd === w.text.length) {
+          v.binding = { value: { kind: 'reference', variable: only.variable, fallback: only.fallback }, at: a.startIndex };
+        }
       }
     }
     for (const f of this.nodesOfType('for_statement')) {
@@ -470,6 +797,13 @@ class ShellSettingsReader {
       };
       const m = /^\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)\})$/.exec(n.text);
       if (m) seg.variable = m[1] ?? m[2];
+      // `${X:-d}`, `${X-d}`, `${X:=d}`, `${X=d}` with a default written without quotes, expansions or escapes.
+      const d = /^\$\{([A-Za-z_][A-Za-z0-9_]*)(:?[-=])([^$`"'\\{}]*)\}$/.exec(n.text);
+      if (d) {
+        seg.variable = d[1];
+        const start = n.startIndex + 2 + d[1].length + d[2].length;
+        seg.fallback = { value: d[3], start, end: start + d[3].length };
+      }
       w.segments.push(seg);
     };
     const quoted = (n: Node, open: number, fill: (from: number, to: number) => void) => {
@@ -589,4 +923,60 @@ function parseJson(text: string, from: number): JsonValue | undefined {
     return v;
   };
   return value(0);
+}
+
+/** `w.text[a, b)` as a word of its own (source offsets kept; quoted segments and expansions only when wholly inside). */
+function subWord(w: ShellWord, a: number, b: number): ShellWord {
+  const segments: WordSegment[] = [];
+  for (const g of w.segments) {
+    if (g.textStart < a || g.textEnd > b) continue;
+    segments.push({ ...g, textStart: g.textStart - a, textEnd: g.textEnd - a });
+  }
+  return {
+    node: w.node,
+    text: w.text.slice(a, b),
+    literal: w.literal.slice(a, b),
+    srcStart: w.srcStart.slice(a, b),
+    srcEnd: w.srcEnd.slice(a, b),
+    segments,
+    contentStart: a < w.srcStart.length ? w.srcStart[a] : w.contentStart,
+  };
+}
+
+/** A word split at whitespace, as bash splits an unquoted `$X` (quote characters inside stay part of the words). */
+function splitWord(w: ShellWord): ShellWord[] {
+  const words: ShellWord[] = [];
+  let from = -1;
+  for (let i = 0; i <= w.text.length; i++) {
+    const space = i === w.text.length || /\s/.test(w.text[i]);
+    if (space && from >= 0) {
+      words.push(subWord(w, from, i));
+      from = -1;
+    } else if (!space && from < 0) from = i;
+  }
+  return words;
+}
+
+/**
+ * True when `words` read as spark-submit options: every word before the application file that starts with `-` is an
+ * option spark-submit knows (`SparkSubmitOptionParser`), the first word is one, and at least one sets a Spark key.
+ * Keeps other programs' flags (`--name job --release-label x` of `aws emr-containers`) from passing for Spark's.
+ */
+function looksLikeSubmitOptions(words: readonly SubmitArgument[]): boolean {
+  if (words.length === 0 || !words[0].text.startsWith('-')) return false;
+  const reading = readSubmitArguments(words);
+  if (reading.settings.length === 0) return false;
+  const end = reading.applicationFileIndex ?? words.length;
+  for (let i = 0; i < end; i++) {
+    const t = words[i].text;
+    const eq = t.indexOf('=');
+    const flag = t.startsWith('--') && eq > 0 ? t.slice(0, eq) : t;
+    if (!allLiteral(words[i], 0, flag.length)) return false;
+    if (SPARK_SUBMIT_OPTIONS_WITH_VALUE.has(flag)) {
+      if (flag === t) i++;
+      continue;
+    }
+    if (!SPARK_SUBMIT_SWITCHES.has(flag)) return false;
+  }
+  return true;
 }

@@ -1,6 +1,18 @@
 import type { Position, Range } from './setting';
 
 /**
+ * Where characters of a text that a reader parses are in the document: a {@link LineIndex} when the reader parses
+ * the document itself, or an adapter when it parses text taken out of the document (the content of a shell word after
+ * quote removal, a string's content) whose characters keep their document offsets.
+ */
+export interface TextMap {
+  /** LSP range in the document of the parsed text's `[start, end)`. */
+  range(start: number, end: number): Range;
+  /** LSP position in the document of the parsed text's `offset`. */
+  position(offset: number): Position;
+}
+
+/**
  * Maps offsets of a text to LSP positions, and answers the layout questions insertion templates need
  * (indentation, line ending, "is this the first thing on its line").
  *
@@ -10,7 +22,7 @@ import type { Position, Range } from './setting';
  * also ends a line at a lone `\r` (LSP spec, "Text Documents": EOL is `\n`, `\r\n` or `\r`) and
  * tree-sitter does not.
  */
-export class LineIndex {
+export class LineIndex implements TextMap {
   /** Offset (UTF-16 units) at which each line starts; `lineStarts[0]` is 0. */
   private readonly lineStarts: number[] = [0];
 

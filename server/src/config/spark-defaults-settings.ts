@@ -228,13 +228,14 @@ const SPARK_UPPER_CASE_VALUES = new Set([
 
 /**
  * True when a configuration value is a placeholder that some tool replaces before Spark reads it, so the file
- * does not say the value: a template (`${var}`, `{{ var }}`, `<%= var %>`, `@var@`) anywhere in it, or the whole
+ * does not say the value: a template (`${var}`, `{{ var }}`, `<%= var %>`, `@var@`, and an upper-case `$VAR` as
+ * `envsubst` replaces it, e.g. `s3a://$S3_BUCKET/logs`) anywhere in it, or the whole
  * value being an upper-case token of 6 or more characters that is not a value Spark knows (magpie's
  * `SPARKYARNEXECUTORCORES`, `NUM_EXECUTORS`). The token rule is a heuristic from real files (LLNL/magpie
  * `conf/spark/spark-defaults.conf-yarn`); `INFO`, `MEMORY_AND_DISK`, `LEGACY` and the like stay literal.
  * @param value the value as written, without quotes.
  */
 export function isPlaceholderValue(value: string): boolean {
-  if (/\$\{[^}]*\}|\{\{.*?\}\}|<%.*?%>|^@[\w.-]+@$/.test(value)) return true;
+  if (/\$\{[^}]*\}|\{\{.*?\}\}|<%.*?%>|^@[\w.-]+@$|\$[A-Z][A-Z0-9_]*(?![a-z0-9_])/.test(value)) return true;
   return /^[A-Z][A-Z0-9_]{5,}$/.test(value) && !SPARK_UPPER_CASE_VALUES.has(value);
 }

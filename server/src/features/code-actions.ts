@@ -13,7 +13,8 @@ function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: Recommen
 /**
  * Quick fixes: one per recommendation that touches `range` (rewrite the value in place, or insert the
  * missing setting into its session/spark-submit call), one per check finding with a safe fix, plus one
- * "apply all" per application when it has more than one recommendation. Non-literal values are never rewritten.
+ * "apply all" per application when it has more than one recommendation. Non-literal values are never rewritten at the
+ * site; one the file defines in one safe place (`resolvedFrom.safeToEdit`) is rewritten there.
  * @param doc the document's analysis.
  * @param range the range the editor asks about (cursor or selection).
  */
@@ -29,7 +30,7 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
       const at = sa.site.effective.get(rec.key)?.range ?? sa.site.range;
       if (!overlaps(at, range)) continue;
       out.push({
-        title: sa.site.effective.has(rec.key) ? `Set ${rec.key} to ${rec.recommendedValue}` : `Add ${rec.key}=${rec.recommendedValue}`,
+        title: titleFor(sa, rec),
         kind: CodeActionKind.QuickFix,
         isPreferred: true,
         edit: { changes: { [doc.uri]: [edit] } },
@@ -58,13 +59,27 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
   return out;
 }
 
+/** `Set k to v`, `Set k to v (where MEM is assigned, line 3)` for a value written elsewhere, or `Add k=v`. */
+function titleFor(sa: SiteAnalysis, rec: Recommendation): string {
+  const s = sa.site.effective.get(rec.key);
+  if (!s) return `Add ${rec.key}=${rec.recommendedValue}`;
+  const from = !s.literal && s.resolvedFrom ? ` (where ${s.resolvedFrom.name} is assigned, line ${s.resolvedFrom.range.start.line + 1})` : '';
+  return `Set ${rec.key} to ${rec.recommendedValue}${from}`;
+}
+
 /**
- * The edit that applies one recommendation: replace the literal value's text, or insert the block's
- * insertion template. Null when the value is not a literal or the block has no safe insertion point.
+ * The edit that applies one recommendation: replace the literal value's text; for a value the file defines elsewhere
+ * (`--executor-memory $MEM` with `MEM=2g` assigned once), replace it where it is written when that is safe
+ * (`resolvedFrom.safeToEdit`: nothing else uses it and the environment cannot override it); or insert the block's
+ * insertion template. Null when the value is not safely editable (an expression, an environment default, a variable
+ * used elsewhere) or the block has no safe insertion point.
  */
 export function editFor(sa: SiteAnalysis, rec: Recommendation): TextEdit | null {
   const setting: SparkSetting | undefined = sa.site.effective.get(rec.key);
-  if (setting) return setting.literal ? TextEdit.replace(setting.range, rec.recommendedValue) : null;
+  if (setting) {
+    if (setting.literal) return TextEdit.replace(setting.range, rec.recommendedValue);
+    return setting.resolvedFrom?.safeToEdit ? TextEdit.replace(setting.resolvedFrom.range, rec.recommendedValue) : null;
+  }
   const ins = sa.site.primary.insertion;
   if (!ins) return null;
   return TextEdit.insert(ins.position, ins.template.split('{key}').join(rec.key).split('{value}').join(rec.recommendedValue));

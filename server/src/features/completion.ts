@@ -11,7 +11,7 @@ type CompletionContext =
  * Recognises the places a Spark key or value is typed, from the text of the line before the cursor:
  * PySpark `.config("`, `.set("`, `.setIfMissing("`, `spark.conf.set("` (keys) and their second string
  * argument (values); spark-submit `--conf ` (keys) and `--conf key=` (values); a `spark-defaults.conf` line;
- * a YAML line under `sparkConf:`; a JSON string starting with `spark.`.
+ * a YAML line under `sparkConf:`; a JSON string starting with `spark.`; a `key = value` line of an INI / properties file.
  * @param languageId LSP language id of the document.
  * @param linePrefix the line's text up to the cursor.
  * @param previousLines the lines above (nearest last), for YAML's `sparkConf:` parent.
@@ -28,6 +28,13 @@ export function completionContext(languageId: string, linePrefix: string, previo
     case 'shellscript':
       if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.\-]+)=([^\s"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
       if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '=' };
+      return null;
+    case 'ini':
+    case 'properties':
+      // `key = value` lines of an INI section (configparser) or a Java properties file.
+      if (/^\s*[#;!\[]/.test(linePrefix)) return null;
+      if ((m = /^\s*([\w.\-]+)\s*[=:]\s*(\S*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /^\s*([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ' = ' };
       return null;
     case 'spark-defaults':
       if (/^\s*[#!]/.test(linePrefix)) return null;

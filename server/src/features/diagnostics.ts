@@ -7,6 +7,9 @@ import { confidenceLabel, Recommendation } from '../recommend/recommender';
 /** `Diagnostic.source` of everything this server reports. */
 export const DIAGNOSTIC_SOURCE = 'spark-optimizer';
 
+/** `Diagnostic.code` of the one informational diagnostic of a document that was not analysed (too large, failed). */
+export const NOT_ANALYSED_CODE = 'not-analysed';
+
 /** Payload kept in `Diagnostic.data` so a code action can rebuild its edit without re-analysing. */
 export interface RecommendationDiagnosticData {
   key: string;
@@ -17,9 +20,13 @@ export interface RecommendationDiagnosticData {
  * Diagnostics for a document: one per recommendation whose value differs from the file's (on the value
  * when the file sets the key, else on the first line of the session/spark-submit call), one information
  * diagnostic per job finding (skew, failed tasks), and one per check finding (SPARK0xx codes).
- * Severity: Warning when the recommendation's confidence is medium or high, Information when low.
+ * Severity: Warning when the recommendation's confidence is medium or high, Information when low. A document that
+ * was not analysed (`notAnalysed`) gets only one Information diagnostic at its start saying why.
  */
 export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
+  if (doc.notAnalysed) {
+    return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: DiagnosticSeverity.Information, source: DIAGNOSTIC_SOURCE, code: NOT_ANALYSED_CODE, message: doc.notAnalysed }];
+  }
   const out: Diagnostic[] = [];
   for (const sa of doc.sites) {
     for (const rec of sa.recommendations) out.push(recommendationDiagnostic(sa, rec));

@@ -13,6 +13,7 @@ import type { CostPrices } from '../analysis/cost';
 import { whatIfTable, type WhatIfKey } from '../recommend/what-if-table';
 import { formatMoney, runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
 import { runLabel } from '../../../shared/src/run-label';
+import { escapeMarkdown as md, markdownCode as code } from '../../../shared/src/escape';
 
 /** Runs listed in a hover table (newest first). */
 const HOVER_RUNS = 8;
@@ -21,6 +22,10 @@ const HOVER_RUNS = 8;
  * Hover for a position: on a setting's line, that setting and its recommendation with evidence; on the first
  * line of a session/spark-submit call, the job's runs (duration percentiles, spill, GC, utilisation) and
  * every recommendation. Null elsewhere.
+ *
+ * Every text that came from outside (app ids and names, property values from the logs, values and file names
+ * from the workspace, messages that quote them) goes through `escapeMarkdown` or, in code spans,
+ * `markdownCode` (shared/src/escape.ts), so a log cannot put a link, image, table break or HTML in a hover.
  */
 export function onHover(doc: DocumentAnalysis, pos: Position): Hover | null {
   for (const sa of doc.sites) {
@@ -46,9 +51,18 @@ function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
   return onLine.sort((a, b) => dist(a) - dist(b))[0];
 }
 
+/** What the hover says of a value not written at the site: where the file defines it, and whether a fix edits it. */
+function resolvedNote(s: SparkSetting): string {
+  const from = s.resolvedFrom;
+  if (s.value === null) return ' (not a literal: never rewritten)';
+  if (!from) return ` = ${code(s.value)} (written in several places: never rewritten)`;
+  const where = `${md(from.name)}, line ${from.range.start.line + 1}`;
+  return from.safeToEdit ? ` = ${code(s.value)} (from ${where}; a fix edits it there)` : ` = ${code(s.value)} (from ${where}; never rewritten: the environment may override it or it is used elsewhere)`;
+}
+
 function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string {
-  const lines = [`**${s.key}** = \`${s.literal ? s.value : s.raw}\`${s.literal ? '' : ' (not a literal: never rewritten)'}`];
-  if (s.ineffective) lines.push('', `⚠ ${s.ineffective}`);
+  const lines = [`**${md(s.key)}** = ${code(String(s.literal ? s.value : s.raw))}${s.literal ? '' : resolvedNote(s)}`];
+  if (s.ineffective) lines.push('', `⚠ ${md(s.ineffective)}`);
   const dep = deprecation(s.key);
   if (dep) lines.push('', `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`);
   const where = sa.sources.get(s.key) ?? [];
@@ -56,7 +70,7 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): s
     lines.push('', `**Set in ${where.length} places for this job** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):`, '');
     where.forEach((w, i) => {
       const value = w.setting.literal ? w.setting.value : w.setting.raw;
-      lines.push(`- ${i === 0 ? '**wins**: ' : 'overridden: '}\`${value}\` in ${fileName(w.uri)}:${w.setting.range.start.line + 1} (${RANK_NAME[w.rank]}, ${w.setting.sourceKey})`);
+      lines.push(`- ${i === 0 ? '**wins**: ' : 'overridden: '}${code(String(value))} in ${md(fileName(w.uri))}:${w.setting.range.start.line + 1} (${RANK_NAME[w.rank]}, ${md(w.setting.sourceKey)})`);
     });
   }
   const entry = lookupKey(s.key);
@@ -66,10 +80,10 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): s
   if (s.key === 'spark.executor.instances' || s.key === 'spark.executor.cores') lines.push(...whatIfLines(sa, s.key, prices));
   lines.push(...feedbackLines(sa, s.key));
   if (sa.job && sa.runs.length > 0) {
-    lines.push('', `Runs of **${sa.job.appName}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
+    lines.push('', `Runs of **${md(sa.job.appName)}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
     for (const r of sa.runs.slice(0, HOVER_RUNS)) {
       const a = analyseRun(r);
-      lines.push(`| ${runCell(r)} | ${r.sparkProperties[s.key] ?? '(default)'} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
+      lines.push(`| ${runCell(r)} | ${md(r.sparkProperties[s.key] ?? '(default)')} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
     }
   } else if (!sa.job) {
     lines.push('', noHistoryText(sa));
@@ -83,9 +97,9 @@ function siteHover(sa: SiteAnalysis): string {
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
   const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * (d.length - 1) + 0.5))];
   const how = sa.job.matchedBy === 'similar name' ? `similar name, ${Math.round(sa.job.similarity * 100)} % of words shared` : sa.job.matchedBy;
-  const renamed = sa.renamedFrom.length > 0 ? `; includes runs stored as ${sa.renamedFrom.map((n) => `**${n}**`).join(', ')} (same stage signature)` : '';
+  const renamed = sa.renamedFrom.length > 0 ? `; includes runs stored as ${sa.renamedFrom.map((n) => `**${md(n)}**`).join(', ')} (same stage signature)` : '';
   const lines = [
-    `**Spark job ${sa.job.appName}**: ${runs.length} run(s) in history (matched by ${how}${renamed})`,
+    `**Spark job ${md(sa.job.appName)}**: ${runs.length} run(s) in history (matched by ${how}${renamed})`,
     '',
     `Duration p50 ${formatDurationMs(q(0.5))}, p90 ${formatDurationMs(q(0.9))}, max ${formatDurationMs(d[d.length - 1])}`,
     '',
@@ -103,7 +117,7 @@ function siteHover(sa: SiteAnalysis): string {
     );
   }
   if (runs.length > HOVER_RUNS) lines.push('', `…and ${runs.length - HOVER_RUNS} older run(s).`);
-  for (const f of sa.findings) lines.push('', `**${f.rule}**: ${f.message}`);
+  for (const f of sa.findings) lines.push('', `**${md(f.rule)}**: ${md(f.message)}`);
   lines.push(...newestRunFindingLines(sa));
   lines.push(...similarLines(sa));
   if (sa.recommendations.length > 0) {
@@ -129,7 +143,7 @@ function whatIfLines(sa: SiteAnalysis, key: WhatIfKey, prices?: CostPrices): str
   const other = key === 'spark.executor.instances' ? `${t.rows[0].shape.executorCores} cores each` : `${t.rows[0].shape.executorInstances} executors`;
   const out = [
     '',
-    `**What if** (${other}; replaying the ${t.basedOn.totalTasks} tasks of ${t.basedOn.appId}${err !== null ? `, whose own ${formatDurationMs(err.actualMs)} the model puts at ${formatDurationMs(err.estimatedMs)}: error ${(err.relativeError * 100).toFixed(1)} %` : ''}):`,
+    `**What if** (${other}; replaying the ${t.basedOn.totalTasks} tasks of ${md(t.basedOn.appId)}${err !== null ? `, whose own ${formatDurationMs(err.actualMs)} the model puts at ${formatDurationMs(err.estimatedMs)}: error ${(err.relativeError * 100).toFixed(1)} %` : ''}):`,
     '',
     `| ${key} | est. duration | executor-core-hours${money ? ` | ${t.currency}` : ''} |`,
     `|---|---|---|${money ? '---|' : ''}`,
@@ -148,7 +162,7 @@ function feedbackLines(sa: SiteAnalysis, key: string): string[] {
   const o = sa.feedback.find((f) => f.fix.key === key);
   if (o === undefined) return [];
   const when = new Date(o.fix.appliedAtMs).toISOString().slice(0, 16).replace('T', ' ');
-  const head = `**Applied fix** ${key}: ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${when} UTC`;
+  const head = `**Applied fix** ${key}: ${md(o.fix.oldValue ?? '(not set)')} → ${md(o.fix.newValue)} on ${when} UTC`;
   if (o.after === null) return ['', `${head}. No run of the job since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`];
   const cell = (s: typeof o.before) =>
     s === null ? ['–', '–', '–', '–'] : [formatDurationMs(s.medianDurationMs), formatBytes(s.medianDiskSpilledBytes), s.medianGcShare === null ? '–' : pct(s.medianGcShare), s.medianCoreHours.toFixed(3)];
@@ -176,9 +190,9 @@ function newestRunFindingLines(sa: SiteAnalysis): string[] {
   if (fs.length === 0) return [];
   return [
     '',
-    `**Findings of the newest run** (${runLabel(newest.appId, newest.attemptId)}; \`spark-optimizer analyze ${newest.appId}${newest.attemptId ? ` --attempt ${newest.attemptId}` : ''}\` lists all):`,
+    `**Findings of the newest run** (${md(runLabel(newest.appId, newest.attemptId))}; ${code(`spark-optimizer analyze ${newest.appId}${newest.attemptId ? ` --attempt ${newest.attemptId}` : ''}`)} lists all):`,
     '',
-    ...fs.slice(0, 6).map((f) => `- ${f.severity}: ${f.message} _(${f.source})_`),
+    ...fs.slice(0, 6).map((f) => `- ${f.severity}: ${md(f.message)} _(${md(f.source)})_`),
   ];
 }
 
@@ -189,18 +203,18 @@ function similarLines(sa: SiteAnalysis): string[] {
     '',
     `**Similar jobs** (only ${sa.runs.length} run(s) of its own; nearest by workload, distance in spreads, 0 = same):`,
     '',
-    ...sa.similar.map((j) => `- **${j.appName}**: distance ${j.distance.toFixed(2)} (${j.differences})`),
+    ...sa.similar.map((j) => `- **${md(j.appName)}**: distance ${j.distance.toFixed(2)} (${md(j.differences)})`),
   ];
 }
 
 function recommendationLines(rec: Recommendation): string[] {
-  const ev = rec.evidence.slice(0, 6).map((e) => `- ${e.appId}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
+  const ev = rec.evidence.slice(0, 6).map((e) => `- ${md(e.appId)}: ${md(e.metric)} ${md(e.value)}${e.under ? ` (${md(e.under)})` : ''}`);
   return [
-    `→ **${rec.key} = ${rec.recommendedValue}**${rec.currentValue !== null ? ` (now ${rec.currentValue})` : ' (not set)'} · confidence ${confidenceLabel(rec.confidence)} (${rec.confidence.toFixed(2)})`,
+    `→ **${rec.key} = ${md(rec.recommendedValue)}**${rec.currentValue !== null ? ` (now ${md(rec.currentValue)})` : ' (not set)'} · confidence ${confidenceLabel(rec.confidence)} (${rec.confidence.toFixed(2)})`,
     '',
-    rec.message,
+    md(rec.message),
     '',
-    `_Rule: ${rec.rule}_`,
+    `_Rule: ${md(rec.rule)}_`,
     '',
     ...ev,
   ];
@@ -208,7 +222,7 @@ function recommendationLines(rec: Recommendation): string[] {
 
 function noHistoryText(sa: SiteAnalysis): string {
   const names = [sa.site.appName, ...sa.site.fileStems].filter((n): n is string => !!n);
-  return `No runs of this job in the history store yet (looked for ${names.map((n) => `\`${n}\``).join(', ')}). Run **Spark: Collect History from Event Logs** to read past runs.`;
+  return `No runs of this job in the history store yet (looked for ${names.map(code).join(', ')}). Run **Spark: Collect History from Event Logs** to read past runs.`;
 }
 
 /**
@@ -217,7 +231,7 @@ function noHistoryText(sa: SiteAnalysis): string {
  */
 function runCell(r: ApplicationRecord): string {
   const state = r.exitCode !== null && r.exitCode !== 0 ? ` · failed (exit ${r.exitCode})` : !r.completed ? ' · incomplete' : '';
-  return `${runLabel(r.appId, r.attemptId)}${state}`;
+  return `${md(runLabel(r.appId, r.attemptId))}${state}`;
 }
 
 function pct(x: number): string {

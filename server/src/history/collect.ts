@@ -24,14 +24,19 @@ export interface CollectOptions {
  * in its own transaction, so cancelling or killing the process leaves a consistent store and the next run resumes
  * where this one stopped.
  * @param dir folder holding event logs (single files, `.inprogress`, `eventlog_v2_*` rolling folders, zstd, ...).
+ * A file or folder below `dir` that cannot be read (no permission, a broken link) counts as found and failed,
+ * with the reason; a folder or file reached again through a symbolic link is read once (see discoverEventLogs).
  * @throws Error only when `dir` cannot be listed; per-log errors (unreadable, invalid, store locked) land in `failed`.
  */
 export async function collectEventLogs(dir: string, sink: HistorySink, opts: CollectOptions = {}): Promise<CollectionSummary> {
   // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
   dir = path.resolve(dir);
-  const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth });
+  // Files and folders that exist but cannot be read may hold logs: each is a failure, never a silent skip.
+  const unreadable: { path: string; reason: string }[] = [];
+  const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth, onUnreadable: (p, reason) => unreadable.push({ path: p, reason: `could not be read: ${reason}` }) });
   const ingest = new Ingest(sink, { dryRun: opts.dryRun });
-  ingest.summary.found = sources.length;
+  ingest.summary.found = sources.length + unreadable.length;
+  for (const u of unreadable) ingest.fail(u.path, u.reason);
   let done = 0;
   for (const src of sources) {
     if (opts.signal?.aborted) {

@@ -4,8 +4,8 @@ import { extractSettings, languageIdForPath } from '../config/file-settings';
 import type { RelatedFile } from '../config/precedence';
 import type { FileSettings } from '../config/setting';
 
-/** Largest file read as a related file (bytes); bigger ones are skipped. */
-const MAX_FILE_BYTES = 512 * 1024;
+/** Largest file read as a related file (bytes on disk, UTF-16 units of an open document); bigger ones are skipped. */
+export const MAX_RELATED_FILE_BYTES = 512 * 1024;
 /** Most related files read for one document. */
 const MAX_FILES = 50;
 
@@ -20,24 +20,48 @@ const MAX_FILES = 50;
  * @returns the related files with their settings; unreadable files are skipped (never throws).
  */
 export function findRelatedFiles(docPath: string, roots: string[], openText: (file: string) => string | undefined): RelatedFile[] {
-  const dirs = [...new Set([path.dirname(docPath), ...roots, ...roots.map((r) => path.join(r, 'conf'))])];
   const candidates: string[] = [];
-  for (const dir of dirs) {
+  for (const dir of relatedFolders(docPath, roots)) {
     let names: string[];
     try {
       names = fs.readdirSync(dir);
     } catch {
       continue;
     }
-    for (const n of names) {
-      if (/^spark-defaults.*\.conf/.test(n) || n.endsWith('.sh') || n.endsWith('.py')) candidates.push(path.join(dir, n));
-    }
+    for (const n of names) if (isRelatedFileName(n)) candidates.push(path.join(dir, n));
   }
   const out: RelatedFile[] = [];
   for (const file of [...new Set(candidates)]) {
     if (file === docPath || out.length >= MAX_FILES) continue;
     const settings = settingsOf(file, openText(file));
     if (settings && settings.blocks.length > 0) out.push({ uri: file, settings });
+  }
+  return out;
+}
+
+/** The folders whose files may configure the job of the document at `docPath` (see `findRelatedFiles`). */
+function relatedFolders(docPath: string, roots: string[]): string[] {
+  return [...new Set([path.dirname(docPath), ...roots, ...roots.map((r) => path.join(r, 'conf'))])];
+}
+
+/** Whether a file name is one `findRelatedFiles` reads: `spark-defaults*.conf*`, `*.sh`, `*.py`. */
+function isRelatedFileName(name: string): boolean {
+  return /^spark-defaults.*\.conf/.test(name) || name.endsWith('.sh') || name.endsWith('.py');
+}
+
+/**
+ * The texts of the open documents `findRelatedFiles` may read for the document at `docPath` (in its related
+ * folders, with a related name, at most MAX_RELATED_FILE_BYTES long), keyed by path: what an analysis in another
+ * thread needs to see the editor's unsaved text instead of the disk's.
+ * @param open the open documents as (absolute path, text) pairs.
+ */
+export function relatedOpenTexts(docPath: string, roots: string[], open: Iterable<{ path: string; text: () => string }>): Record<string, string> {
+  const folders = new Set(relatedFolders(docPath, roots));
+  const out: Record<string, string> = {};
+  for (const d of open) {
+    if (d.path === docPath || !folders.has(path.dirname(d.path)) || !isRelatedFileName(path.basename(d.path))) continue;
+    const text = d.text();
+    if (text.length <= MAX_RELATED_FILE_BYTES) out[d.path] = text;
   }
   return out;
 }
@@ -53,11 +77,12 @@ function settingsOf(file: string, open: string | undefined): FileSettings | null
   let stamp: string;
   let text = open;
   if (text !== undefined) {
+    if (text.length > MAX_RELATED_FILE_BYTES) return null;
     stamp = `open:${text.length}:${text}`;
   } else {
     try {
       const st = fs.statSync(file);
-      if (st.size > MAX_FILE_BYTES) return null;
+      if (st.size > MAX_RELATED_FILE_BYTES) return null;
       stamp = `disk:${st.size}:${st.mtimeMs}`;
     } catch {
       return null;

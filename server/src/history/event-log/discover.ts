@@ -63,8 +63,18 @@ export interface EventLogSource {
 
 /** Options of {@link discoverEventLogs}. */
 export interface DiscoverOptions {
-  /** Called for each directory entry that could not be read or used; discovery goes on. */
+  /**
+   * Called for each entry that is not used and needs no action: a file whose name is not an event log's, a
+   * rolling folder without `events_` files, a second path (link) to a file or folder already found.
+   */
   onWarning?: (message: string) => void;
+  /**
+   * Called for each file or folder below `dir` that exists but could not be read (permission denied, an I/O
+   * error, a broken symbolic link, a file that vanished while listing): it may hold logs, so a caller reports it
+   * as a failure. `reason` says what went wrong, without the path. Without this option such entries go to
+   * `onWarning`. Discovery goes on either way.
+   */
+  onUnreadable?: (path: string, reason: string) => void;
   /** How many directory levels below `dir` to search (default 8). */
   maxDepth?: number;
 }
@@ -88,6 +98,12 @@ const DATABRICKS_ROLLED = /^eventlog-(\d{4})-(\d{2})-(\d{2})--(\d{2})-(\d{2})(?:
  * directories, skipping hidden entries as Spark's `FsHistoryProvider` does). `dir` may itself be a log
  * file, a rolling directory or a legacy directory.
  *
+ * Symbolic links are followed, but every file and folder is identified by what it is on disk (device and
+ * inode, as `stat` gives them after following links), not by the path that reached it: a folder already
+ * searched is not searched again (a link to `.` or to a parent makes no cycle) and a file already found
+ * is not listed twice; the second path goes to `onWarning`. Entries are visited in name order, so the same
+ * path wins on every run.
+ *
  * Every non-hidden regular file outside those directories is taken as a single-file log, as the
  * History Server does; a file that holds no application (a README, say) reads as `record: null`.
  * Exception: in a directory holding a Databricks current part `eventlog`, that file and the rolled
@@ -100,6 +116,7 @@ const DATABRICKS_ROLLED = /^eventlog-(\d{4})-(\d{2})-(\d{2})--(\d{2})-(\d{2})(?:
  */
 export async function discoverEventLogs(dir: string, options: DiscoverOptions = {}): Promise<EventLogSource[]> {
   const warn = options.onWarning ?? (() => undefined);
+  const unreadable = options.onUnreadable ?? ((p: string, reason: string) => warn(`${p}: could not be read (${reason}); skipped`));
   const maxDepth = options.maxDepth ?? 8;
   const out: EventLogSource[] = [];
   const st = await fsp.stat(dir);
@@ -107,7 +124,7 @@ export async function discoverEventLogs(dir: string, options: DiscoverOptions = 
     out.push(await singleSource(dir));
     return out;
   }
-  const rootEntries = await fsp.readdir(dir, { withFileTypes: true });
+  const rootEntries = sortByName(await fsp.readdir(dir, { withFileTypes: true }));
   if (path.basename(dir).startsWith(ROLLING_DIR_PREFIX)) {
     const src = await rollingSource(dir, rootEntries);
     if (src) out.push(src);
@@ -118,25 +135,58 @@ export async function discoverEventLogs(dir: string, options: DiscoverOptions = 
     out.push(await legacySource(dir, rootEntries));
     return out;
   }
-  await walk(dir, rootEntries, 0, maxDepth, out, warn);
+  const walker: Walker = { maxDepth, out, warn, unreadable, seen: new Map([[identity(st), dir]]) };
+  await walk(walker, dir, rootEntries, 0);
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }
 
-async function walk(
-  dir: string,
-  entries: Dirent[],
-  depth: number,
-  maxDepth: number,
-  out: EventLogSource[],
-  warn: (message: string) => void,
-): Promise<void> {
+/** State of one {@link discoverEventLogs} walk. */
+interface Walker {
+  maxDepth: number;
+  out: EventLogSource[];
+  warn: (message: string) => void;
+  unreadable: (path: string, reason: string) => void;
+  /** Files and folders met so far, by {@link identity}, with the path that first reached each. */
+  seen: Map<string, string>;
+}
+
+/** What a path is on disk, whatever links led to it: `device:inode`. */
+function identity(st: { dev: number; ino: number }): string {
+  return `${st.dev}:${st.ino}`;
+}
+
+function sortByName(entries: Dirent[]): Dirent[] {
+  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/**
+ * Why an entry could not be read, for a person: `permission denied (EACCES)`, `a broken symbolic link`, ...
+ * Names the file inside the entry when that is what failed (a part of a rolling folder).
+ */
+export function unreadableReason(err: unknown, entry: string): string {
+  const e = err as NodeJS.ErrnoException;
+  const inner = typeof e?.path === 'string' && e.path !== entry ? `${path.relative(entry, e.path) || e.path}: ` : '';
+  switch (e?.code) {
+    case 'EACCES':
+    case 'EPERM':
+      return `${inner}permission denied (${e.code}): the user running this cannot read it`;
+    case 'ENOENT':
+      return `${inner}a broken symbolic link, or it vanished while the folder was listed (ENOENT)`;
+    case 'ELOOP':
+      return `${inner}a loop of symbolic links (ELOOP)`;
+    default:
+      return `${inner}${e instanceof Error ? e.message : String(err)}`;
+  }
+}
+
+async function walk(w: Walker, dir: string, entries: Dirent[], depth: number): Promise<void> {
   const databricks = databricksParts(entries);
   if (databricks !== null) {
     try {
-      out.push(await databricksSource(dir, databricks));
+      w.out.push(await databricksSource(dir, databricks));
     } catch (err) {
-      warn(`${dir}: Databricks event-log parts could not be read (${(err as Error).message}); skipped`);
+      w.unreadable(dir, `Databricks event-log parts: ${unreadableReason(err, dir)}`);
     }
   }
   const grouped = new Set(databricks ?? []);
@@ -144,33 +194,36 @@ async function walk(
     if (entry.name.startsWith('.') || grouped.has(entry.name)) continue;
     const full = path.join(dir, entry.name);
     try {
-      let isDir = entry.isDirectory();
-      let isFile = entry.isFile();
-      if (entry.isSymbolicLink()) {
-        const st = await fsp.stat(full);
-        isDir = st.isDirectory();
-        isFile = st.isFile();
+      // stat follows links: what the entry is, and its identity on disk.
+      const st = await fsp.stat(full);
+      if (!st.isFile() && !st.isDirectory()) continue;
+      if (st.isFile() && !isEventLogFileName(entry.name)) {
+        w.warn(`${full}: not a Spark event-log file name (Spark names them <appId>[_<attempt>][.<codec>][.inprogress]); skipped`);
+        continue;
       }
-      if (isFile) {
-        if (!isEventLogFileName(entry.name)) {
-          warn(`${full}: not a Spark event-log file name (Spark names them <appId>[_<attempt>][.<codec>][.inprogress]); skipped`);
-          continue;
-        }
-        out.push(await singleSource(full));
-      } else if (isDir) {
-        const children = await fsp.readdir(full, { withFileTypes: true });
-        if (entry.name.startsWith(ROLLING_DIR_PREFIX)) {
-          const src = await rollingSource(full, children);
-          if (src) out.push(src);
-          else warn(`${full}: rolling event-log directory has no events_ file; skipped`);
-        } else if (isLegacyDir(children)) {
-          out.push(await legacySource(full, children));
-        } else if (depth < maxDepth) {
-          await walk(full, children, depth + 1, maxDepth, out, warn);
-        }
+      const id = identity(st);
+      const first = w.seen.get(id);
+      if (first !== undefined) {
+        w.warn(`${full}: the same ${st.isDirectory() ? 'folder' : 'file'} as ${first} (reached again through a link); not read twice`);
+        continue;
+      }
+      w.seen.set(id, full);
+      if (st.isFile()) {
+        w.out.push(await singleSource(full));
+        continue;
+      }
+      const children = sortByName(await fsp.readdir(full, { withFileTypes: true }));
+      if (entry.name.startsWith(ROLLING_DIR_PREFIX)) {
+        const src = await rollingSource(full, children);
+        if (src) w.out.push(src);
+        else w.warn(`${full}: rolling event-log directory has no events_ file; skipped`);
+      } else if (isLegacyDir(children)) {
+        w.out.push(await legacySource(full, children));
+      } else if (depth < w.maxDepth) {
+        await walk(w, full, children, depth + 1);
       }
     } catch (err) {
-      warn(`${full}: could not be read (${(err as Error).message}); skipped`);
+      w.unreadable(full, unreadableReason(err, full));
     }
   }
 }

@@ -7,12 +7,19 @@
  *   the headers or in the middle of a body), so a big `/logs` download is not cut while bytes flow;
  * - is retried (`retries` times) on connection errors (refused, reset, cut short), timeouts, HTTP 5xx and
  *   429, with exponential backoff and full jitter (delay = random in [½, 1] × min(max, base × 2^n)),
- *   or the server's `Retry-After` (seconds or HTTP date, capped at `maxRetryAfterMs`) when it sends one.
+ *   or the server's `Retry-After` (seconds or HTTP date) when it sends one. A `Retry-After` longer than
+ *   the caller's budget for one wait (`maxRetryAfterMs`, by default the request timeout) is not waited
+ *   for: the request fails at once and its error says how long the server asked for.
  *   A 503 "Event logs are not available" from `/logs` is an answer, not a fault: it is not retried;
  * - checks the status before reading the body; a non-2xx answer becomes a {@link HistoryServerError}
  *   that says what the server answered, to which URL, and what to do;
- * - carries the caller's credentials (basic, bearer, extra headers, client certificate) and never puts
- *   them into an error message or the URL it reports.
+ * - carries the caller's credentials (basic, bearer, extra headers, client certificate) to the History
+ *   Server's origin only: on a redirect to another origin (scheme, host or port) `Authorization`,
+ *   `Cookie`, `Proxy-Authorization` and every extra header are dropped (axios `sensitiveHeaders`), and a
+ *   same-origin redirect keeps them;
+ * - never puts a credential into an error message, a retry report or the URL it reports: every text
+ *   made from a server's answer (a body that echoes the request headers, say) has each credential value
+ *   replaced by `***` ({@link HistoryServerClient.redact}).
  */
 
 import * as fs from 'node:fs';
@@ -21,6 +28,7 @@ import * as https from 'node:https';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
+import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
 
 /** How the client authenticates. Credentials come from the caller (the CLI reads them from env vars). */
@@ -82,7 +90,10 @@ export interface HistoryServerClientOptions {
   retryBaseDelayMs?: number;
   /** Backoff cap, ms (default 30 000). */
   retryMaxDelayMs?: number;
-  /** Longest `Retry-After` honoured, ms (default 120 000); longer values are cut to this. */
+  /**
+   * Longest `Retry-After` waited for, ms (default: `timeoutMs`, the caller's time budget for one request).
+   * A server asking for longer fails the request at once, saying so, instead of blocking the run.
+   */
   maxRetryAfterMs?: number;
   /** Largest JSON body read, bytes (default 64 MiB). */
   maxJsonBytes?: number;
@@ -161,14 +172,16 @@ export class HistoryServerClient {
   private readonly maxRetryAfterMs: number;
   private readonly maxJsonBytes: number;
   private readonly onRetry?: (info: RetryInfo) => void;
+  /** Credential values as they could appear in a text (raw, base64 of basic, URL-encoded), longest first. */
+  private readonly secrets: string[];
 
-  /** @throws Error when `baseUrl` is not an http(s) URL. */
+  /** @throws Error when `baseUrl` is not an http(s) URL (the message shows it without user info). */
   constructor(opts: HistoryServerClientOptions) {
     let url: URL;
     try {
       url = new URL(opts.baseUrl);
     } catch {
-      throw new Error(`"${opts.baseUrl}" is not a URL; give the History Server like http://host:18080`);
+      throw new Error(`"${opts.baseUrl.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL; give the History Server like http://host:18080`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`History Server URL must start with http:// or https://, got ${url.protocol}//`);
     let auth = opts.auth;
@@ -183,9 +196,10 @@ export class HistoryServerClient {
     this.retries = opts.retries ?? 4;
     this.retryBaseDelayMs = opts.retryBaseDelayMs ?? 500;
     this.retryMaxDelayMs = opts.retryMaxDelayMs ?? 30_000;
-    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 120_000;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? this.timeoutMs;
     this.maxJsonBytes = opts.maxJsonBytes ?? 64 * 1024 * 1024;
     this.onRetry = opts.onRetry;
+    this.secrets = secretForms(auth, opts.headers ?? {});
     if (opts.http) {
       this.http = opts.http;
     } else {
@@ -206,8 +220,10 @@ export class HistoryServerClient {
         headers,
         httpAgent,
         httpsAgent,
-        // The proxy of http_proxy/https_proxy env vars still applies (axios default); redirects are followed.
+        // The proxy of http_proxy/https_proxy env vars still applies (axios default); redirects are followed,
+        // and on one to another origin every credential-bearing header is dropped (same origin keeps them).
         maxRedirects: 5,
+        sensitiveHeaders: ['Authorization', 'Proxy-Authorization', 'Cookie', ...Object.keys(opts.headers ?? {})],
         // Status handled here, bodies streamed: no axios-side buffering or throwing.
         validateStatus: () => true,
         responseType: 'stream',
@@ -221,6 +237,23 @@ export class HistoryServerClient {
   /** Closes kept-alive connections. */
   close(): void {
     for (const a of this.agents) a.destroy();
+  }
+
+  /**
+   * `text` with every credential this client sends (bearer token, basic password and its base64 form, each
+   * extra header's value; also URL-encoded) replaced by `***`. Values shorter than 4 characters are left alone
+   * (they would garble every message and hide next to nothing).
+   */
+  redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.split(secret).join('***');
+    return out;
+  }
+
+  /** The same error with its message redacted (see {@link redact}); other values pass through. */
+  private redacted<E>(e: E): E {
+    if (e instanceof Error) e.message = this.redact(e.message);
+    return e;
   }
 
   /** URL of an API path, without credentials. */
@@ -239,7 +272,7 @@ export class HistoryServerClient {
    * @throws HistoryServerError (after retries) or Error for an unexpected body.
    */
   async version(signal?: AbortSignal): Promise<string> {
-    const body = await this.getJson('/version', new URLSearchParams(), signal);
+    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) => Promise.reject(this.redacted(e)));
     const v = VersionInfoSchema.safeParse(body);
     if (!v.success) throw new Error(`History Server at ${this.baseUrl} answered /api/v1/version with no "spark" field; is this a Spark History Server?`);
     return v.data.spark;
@@ -258,11 +291,11 @@ export class HistoryServerClient {
     if (filter.minEndMs !== undefined) q.append('minEndDate', formatSparkDate(filter.minEndMs));
     if (filter.maxEndMs !== undefined) q.append('maxEndDate', formatSparkDate(filter.maxEndMs));
     if (filter.limit !== undefined) q.append('limit', String(filter.limit));
-    const body = await this.getJson('/applications', q, signal);
+    const body = await this.getJson('/applications', q, signal).catch((e: unknown) => Promise.reject(this.redacted(e)));
     try {
       return parseApplicationList(body);
     } catch (e) {
-      throw new Error(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`);
+      throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`));
     }
   }
 
@@ -277,12 +310,12 @@ export class HistoryServerClient {
       body = await this.getJson(`/applications/${encodeURIComponent(appId)}`, new URLSearchParams(), signal);
     } catch (e) {
       if (e instanceof HistoryServerError && e.status === 404) return null;
-      throw e;
+      throw this.redacted(e);
     }
     try {
       return parseApplicationList([body]);
     } catch (e) {
-      throw new Error(`History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`);
+      throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`));
     }
   }
 
@@ -292,22 +325,27 @@ export class HistoryServerClient {
    * @throws HistoryServerError (after retries), Error for a body that is not JSON.
    */
   async getAttemptResource(appId: string, attemptId: string | null, sub: string, query = new URLSearchParams(), signal?: AbortSignal): Promise<unknown> {
-    return this.getJson(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`, query, signal);
+    return this.getJson(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`, query, signal).catch((e: unknown) =>
+      Promise.reject(this.redacted(e)),
+    );
   }
 
   /**
    * Downloads `GET /api/v1/applications/{appId}[/{attemptId}]/logs` (a zip of the attempt's event-log
    * files as Spark stored them) to `destFile`, retrying as described in the module comment (each try
    * rewrites the file).
+   * @param maxBytes largest download, bytes (default unlimited): a server sending more is cut off with a
+   *   non-retryable error (a zip that big would be refused by the extraction anyway).
    * @returns bytes written.
    * @throws HistoryServerError; with `status` 503 and `retryable` false when Spark says the event logs
    *   are not available for this app.
    */
-  async downloadEventLogs(appId: string, attemptId: string | null, destFile: string, signal?: AbortSignal): Promise<number> {
+  async downloadEventLogs(appId: string, attemptId: string | null, destFile: string, signal?: AbortSignal, maxBytes = Infinity): Promise<number> {
     const apiPath = `/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/logs`;
-    return this.withRetries(this.urlOf(apiPath), signal, (res, watchdog) =>
-      pipeline(res.data, watchdog.counter(), fs.createWriteStream(destFile)).then(() => watchdog.bytes),
-    apiPath);
+    const url = this.urlOf(apiPath);
+    return this.withRetries(url, signal, (res, watchdog) =>
+      pipeline(res.data, watchdog.counter(maxBytes, () => new HistoryServerError(`History Server at ${url} sent more than ${formatBytes(maxBytes)} of event logs (the limit); refusing the download`, url, null, false)), fs.createWriteStream(destFile)).then(() => watchdog.bytes),
+    apiPath).catch((e: unknown) => Promise.reject(this.redacted(e)));
   }
 
   private async getJson(apiPath: string, query: URLSearchParams, signal?: AbortSignal): Promise<unknown> {
@@ -329,7 +367,7 @@ export class HistoryServerClient {
     try {
       return JSON.parse(text);
     } catch (e) {
-      throw new Error(`History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`);
+      throw new Error(this.redact(`History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`));
     }
   }
 
@@ -347,13 +385,18 @@ export class HistoryServerClient {
         err = e;
       }
       signal?.throwIfAborted();
-      const failure = err instanceof HistoryServerError ? err : toHistoryServerError(err, url, this.baseUrl);
+      const failure = this.redacted(err instanceof HistoryServerError ? err : toHistoryServerError(err, url, this.baseUrl));
       if (!failure.retryable || attempt >= this.retries) {
         if (attempt > 0 && failure.retryable) failure.message = `${failure.message} (gave up after ${attempt + 1} tries)`;
         throw failure;
       }
+      if (failure.retryAfterMs !== null && failure.retryAfterMs > this.maxRetryAfterMs) {
+        // Waiting that long would block the run past the caller's budget; retrying sooner ignores the server.
+        failure.message = `${failure.message}; it asked to be retried after ${formatDurationMs(failure.retryAfterMs)} (Retry-After), longer than the ${formatDurationMs(this.maxRetryAfterMs)} this client waits (its timeout): not retried, try again later`;
+        throw failure;
+      }
       const backoff = Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** attempt);
-      const delayMs = failure.retryAfterMs !== null ? Math.min(failure.retryAfterMs, this.maxRetryAfterMs) : Math.round(backoff * (0.5 + Math.random() * 0.5));
+      const delayMs = failure.retryAfterMs !== null ? failure.retryAfterMs : Math.round(backoff * (0.5 + Math.random() * 0.5));
       this.onRetry?.({ url, attempt: attempt + 1, delayMs, reason: failure.message });
       await sleep(delayMs, signal);
     }
@@ -412,13 +455,17 @@ class Watchdog {
     this.timer = null;
   }
 
-  /** A pass-through that counts bytes and kicks the timer on each chunk. */
-  counter(): Transform {
+  /**
+   * A pass-through that counts bytes and kicks the timer on each chunk; past `maxBytes` it fails with
+   * `tooMany()`'s error.
+   */
+  counter(maxBytes = Infinity, tooMany?: () => Error): Transform {
     return new Transform({
       transform: (chunk: Buffer, _enc, cb) => {
         this.bytes += chunk.length;
         this.kick();
-        cb(null, chunk);
+        if (this.bytes > maxBytes) cb(tooMany?.() ?? new Error(`more than ${maxBytes} bytes`));
+        else cb(null, chunk);
       },
     });
   }
@@ -462,6 +509,30 @@ export function retryAfterOf(header: unknown, nowMs = Date.now()): number | null
   if (/^\d+$/.test(t)) return Number(t) * 1000;
   const date = Date.parse(t);
   return Number.isFinite(date) ? Math.max(0, date - nowMs) : null;
+}
+
+/**
+ * The forms in which a credential of `auth` or `headers` could show up in a text: the raw value, a cookie's
+ * or a `Scheme token` header's secret part, the base64 `user:password` of basic auth, and each URL-encoded;
+ * at least 4 characters long, longest first (so a value containing another is replaced whole).
+ */
+function secretForms(auth: HistoryServerAuth | undefined, headers: Record<string, string>): string[] {
+  const raw: string[] = [];
+  for (const v of Object.values(headers)) {
+    raw.push(v);
+    // A server may echo a part: a cookie's value (`a=1; session=s3cr3t`), the token of `Scheme token`.
+    for (const m of v.matchAll(/[^=;,\s]+=([^;,\s]+)/g)) raw.push(m[1]);
+    const scheme = /^[A-Za-z][\w-]*\s+(\S+)$/.exec(v);
+    if (scheme) raw.push(scheme[1]);
+  }
+  if (auth?.kind === 'bearer') raw.push(auth.token);
+  if (auth?.kind === 'basic') raw.push(auth.password, Buffer.from(`${auth.user}:${auth.password}`).toString('base64'));
+  const forms = new Set<string>();
+  for (const v of raw) {
+    forms.add(v);
+    forms.add(encodeURIComponent(v));
+  }
+  return [...forms].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
 }
 
 function statusError(status: number, statusText: string, body: string, url: string, base: string, retryAfterMs: number | null): HistoryServerError {

@@ -41,7 +41,7 @@ import { Ingest, type HistorySink, type IngestFailure, type IngestSummary } from
 import { HistoryServerError, type ApplicationListFilter, type HistoryServerClient } from './client';
 import { recordFromRest } from './rest-record';
 import type { ListedAttempt } from './rest-types';
-import { extractZip } from './zip';
+import { DEFAULT_MAX_EXTRACT_BYTES, extractZip } from './zip';
 
 /** Options of {@link collectFromHistoryServer}. */
 export interface HistoryServerCollectOptions {
@@ -73,6 +73,11 @@ export interface HistoryServerCollectOptions {
    * instead (default true; see rest-record.ts for what such a record lacks).
    */
   restFallback?: boolean;
+  /**
+   * Largest `/logs` download and largest extraction of it, bytes (default `DEFAULT_MAX_EXTRACT_BYTES`, 8 GiB);
+   * see zip.ts for the per-entry compression ratio cap.
+   */
+  maxLogBytes?: number;
   /** Clock (tests). */
   now?: () => number;
 }
@@ -167,6 +172,7 @@ export async function collectFromHistoryServer(
   let done = 0;
   let next = 0;
   const tempParent = opts.tempDir ?? os.tmpdir();
+  const maxLogBytes = opts.maxLogBytes ?? DEFAULT_MAX_EXTRACT_BYTES;
 
   const one = async (a: ListedAttempt): Promise<void> => {
     const url = client.logsUrl(a.appId, a.attemptId);
@@ -184,7 +190,7 @@ export async function collectFromHistoryServer(
     try {
       const zipFile = path.join(tmp, 'logs.zip');
       try {
-        await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal);
+        await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal, maxLogBytes);
       } catch (e) {
         if (!(opts.restFallback !== false && e instanceof HistoryServerError && e.status === 503 && !e.retryable)) throw e;
         // Event logs not available: the REST views are the next best source.
@@ -204,7 +210,7 @@ export async function collectFromHistoryServer(
       summary.downloaded++;
       const dir = path.join(tmp, 'logs');
       await fsp.mkdir(dir, { mode: 0o700 });
-      await extractZip(zipFile, dir, { signal: opts.signal });
+      await extractZip(zipFile, dir, { signal: opts.signal, maxTotalBytes: maxLogBytes });
       await fsp.rm(zipFile, { force: true });
       const { record, src, stats } = await readAttempt(dir, a, opts.signal);
       // The files live in a temporary folder: name them relative to the /logs zip in what is reported.

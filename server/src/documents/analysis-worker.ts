@@ -1,0 +1,54 @@
+/**
+ * Entry point of an analysis worker thread (bundled as server/out/analysis-worker.js): parses and analyses documents
+ * off the language server's main thread, so a big file never blocks a request. It reads the history store through
+ * its own read connection (SQLite WAL lets the main thread write meanwhile) and keeps its own caches of runs, dropped
+ * on `historyChanged`. Messages: documents/analysis-messages.ts.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import { parentPort, workerData } from 'worker_threads';
+import { fileURLToPath } from 'url';
+import { SparkLanguageService, type HistorySource } from '../language-service';
+import { HistoryStore } from '../store/history-store';
+import { findRelatedFiles } from '../workspace/related-files';
+import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, HistoryChangedMessage } from './analysis-messages';
+
+const port = parentPort;
+if (!port) throw new Error('analysis-worker.js runs only as a worker thread of the language server');
+
+const { storePath, niceness } = workerData as AnalysisWorkerData;
+if (niceness > 0 && process.platform === 'linux') {
+  try {
+    // /proc/thread-self is this thread's /proc/<pid>/task/<tid>; setpriority on a thread id renices that thread only.
+    os.setPriority(Number(fs.readlinkSync('/proc/thread-self').split('/').pop()), niceness);
+  } catch {
+    // Not permitted or no /proc: run at the server's priority.
+  }
+}
+let history: HistorySource = { appNames: () => [], runsByAppName: () => [] };
+if (storePath) {
+  try {
+    history = HistoryStore.open(storePath);
+  } catch {
+    // The main thread opened it and logged any error; analyse without history.
+  }
+}
+const service = new SparkLanguageService(history);
+
+port.on('message', (m: AnalyseMessage | HistoryChangedMessage) => {
+  if (m.type === 'historyChanged') {
+    service.historyChanged();
+    return;
+  }
+  let answer: AnalysedMessage;
+  try {
+    const related = () => (m.uri.startsWith('file:') ? findRelatedFiles(fileURLToPath(m.uri), m.roots, (file) => m.openTexts[file]) : []);
+    const analysis = service.analyse(m.uri, m.text, m.kind, m.version, m.options, related);
+    // The main thread keeps the analysis; this thread need not hold the document.
+    service.forget(m.uri);
+    answer = { type: 'analysed', id: m.id, analysis };
+  } catch (e) {
+    answer = { type: 'failed', id: m.id, reason: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+  port.postMessage(answer);
+});
