@@ -11,6 +11,41 @@ import { BENCH_FRAGMENT_DIR, formatLoad, type BenchFragment } from './report';
 
 const OUT = path.join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
 
+/** The published targets (issue 18): which figure of which section, and the bound it must meet. */
+const TARGETS: { section: string; figures: string[]; label: string; bound: number; atMost: boolean; unit: string }[] = [
+  { section: 'spark-connect', figures: ['roundTripRatio'], label: 'Spark Connect `SELECT 1` round trip ÷ pyspark', bound: 1.0, atMost: true, unit: '×' },
+  { section: 'spark-connect', figures: ['throughputRatioVsToArrow'], label: '1M-row transfer rate ÷ pyspark `toArrow()`', bound: 1.0, atMost: false, unit: '×' },
+  {
+    section: 'ingestion',
+    figures: ['plain200MBRatioToDecodeParse', 'zstd200MBRatioToDecodeParse'],
+    label: 'ingestion MB/s ÷ decode + `JSON.parse` (200 MB plain, zstd)',
+    bound: 0.8,
+    atMost: false,
+    unit: '×',
+  },
+  {
+    section: 'editor-latency',
+    figures: ['nightlyEtlOpenP95Ms', 'submitNightlyEtlOpenP95Ms', 'nightlyEtlOpenWarmP95Ms', 'submitNightlyEtlOpenWarmP95Ms'],
+    label: 'first analysis of a newly opened file, p95 on 100,000 applications (cold, running service; .py, .sh)',
+    bound: 100,
+    atMost: true,
+    unit: ' ms',
+  },
+];
+
+/** The targets table: each figure found in this run's fragments, whether it meets its bound. */
+function targetsTable(fragments: BenchFragment[]): string[] {
+  const rows = TARGETS.map((t) => {
+    const f = fragments.find((x) => x.id === t.section);
+    const values = t.figures.map((k) => f?.figures[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    if (values.length === 0) return `| ${t.label} | ${t.atMost ? '≤' : '≥'} ${t.bound}${t.unit} | not measured in this run | – |`;
+    const ok = values.every((v) => (t.atMost ? v <= t.bound : v >= t.bound));
+    const shown = values.map((v) => `${t.unit === '×' ? v.toFixed(2) : v.toFixed(1)}${t.unit}`).join(', ');
+    return `| ${t.label} | ${t.atMost ? '≤' : '≥'} ${t.bound}${t.unit} | ${shown} | ${ok ? 'met' : '**not met**'} |`;
+  });
+  return ['## Targets', '', '| figure | target | this run | |', '|---|---|---|---|', ...rows, ''];
+}
+
 function main(): void {
   const fragments = (fs.existsSync(BENCH_FRAGMENT_DIR) ? fs.readdirSync(BENCH_FRAGMENT_DIR) : [])
     .filter((f) => f.endsWith('.json'))
@@ -32,6 +67,7 @@ function main(): void {
     '',
     `Sections: ${fragments.map((f) => `[${f.title}](#${f.id})`).join(', ')}.`,
     '',
+    ...targetsTable(fragments),
   ];
   for (const f of fragments) {
     lines.push(`<a id="${f.id}"></a>`, `## ${f.title}`, '');

@@ -51,3 +51,12 @@ export function writeBenchSection(section: BenchSection, loadAverageStart: numbe
 export function formatLoad(load: readonly number[]): string {
   return load.map((x) => x.toFixed(2)).join(' / ');
 }
+
+/**
+ * A GitHub-flavoured Markdown table. Cells are text this bench laid out (figures and fixed labels), written as they are.
+ * @param header column headings.
+ * @param rows one array of cells per row, as many as `header`.
+ */
+export function markdownTable(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
