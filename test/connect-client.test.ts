@@ -12,7 +12,7 @@ import { SparkConnectClient, type QueryResult } from '../server/src/connect/clie
 import { parseConnectionString, redactToken } from '../server/src/connect/connection-string';
 import { SparkConnectError, sqlErrorRange } from '../server/src/connect/errors';
 import { freePort } from './helpers/history-server-process';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
 
 /** The values of a result's rows, read from its Arrow batches. */
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
@@ -176,6 +176,25 @@ describe('Spark Connect client on a real server', function () {
     assert.ok(byBytes.arrowBytes <= 200_000 + 4 * 1024 * 1024, `${byBytes.arrowBytes} bytes`);
     const next = await client.executeSql('SELECT 1 AS one');
     assert.deepStrictEqual(rowsOf(next), [[1]]);
+  });
+
+  it('the byte limit ends the operation on the server: with no row limit, Spark records it as canceled', async () => {
+    // No Limit in the plan (maxRows: Infinity): only the byte limit can stop this query of 10^11 rows (800 GB of Arrow).
+    // Many partitions of 10^6 rows: Spark Connect gathers each task's Arrow batches whole, so a partition must fit the
+    // server's memory (a trillion rows in 2 partitions ran the server out of heap before any batch was sent).
+    const r = await client.executeSql('SELECT id FROM range(0, 100000000000, 1, 100000)', { maxRows: Infinity, maxBytes: 200_000 });
+    assert.strictEqual(r.truncated, 'bytes');
+    assert.ok(r.rowCount > 0 && r.rowCount < 1_000_000, `${r.rowCount} rows`);
+    // Spark Connect posts SparkListenerConnectOperationCanceled when an operation is interrupted
+    // (ExecuteEventsManager.postCanceled), and the event log writes listener events of this kind as they come.
+    const canceled = (lines: string[]) =>
+      lines.some((l) => l.includes('SparkListenerConnectOperationCanceled') && (JSON.parse(l) as { operationId?: string }).operationId === r.operationId);
+    let seen = false;
+    for (let i = 0; i < 60 && !seen; i++) {
+      seen = (await eventLogLinesByApp(server.eventLogDir)).some(canceled);
+      if (!seen) await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.ok(seen, `no SparkListenerConnectOperationCanceled for operation ${r.operationId} in the server's event log`);
   });
 
   it('reattaches when the server closes a result stream (senderMaxStreamSize 1 MiB) and loses no row', async () => {

@@ -20,29 +20,13 @@ import { SparkConnectClient, type JdbcView, type QueryResult } from '../server/s
 import { SparkConnectError } from '../server/src/connect/errors';
 import { ConnectSessions } from '../server/src/connect/sessions';
 import { sqlNamesView } from '../server/src/connect/sql-statements';
-import { discoverEventLogs } from '../server/src/history/event-log/discover';
-import { eventLogLines, newLineProgress } from '../server/src/history/event-log/lines';
 import { ipcRows } from '../shared/src/arrow-values';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
 import { freePort } from './helpers/history-server-process';
 import { MariaDbProcess } from './helpers/mariadb-process';
 
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
 const BIN = path.join(__dirname, '..', '..', 'bin', 'spark-optimizer');
-
-/**
- * The lines of each application's event log in `dir` (read with the product's own reader; Spark 4 writes rolling zstd
- * logs). The shared server may have been restarted by another test: one log per application, stage ids per log.
- */
-async function eventLogsByApp(dir: string): Promise<string[][]> {
-  const apps: string[][] = [];
-  for (const source of await discoverEventLogs(dir)) {
-    const lines: string[] = [];
-    for await (const line of eventLogLines(source, newLineProgress())) if (line) lines.push(line);
-    apps.push(lines);
-  }
-  return apps;
-}
 
 /** The database: three typed rows (the second inserted at +05:30) and 97 plain ones, ids 1..100. */
 function initSql(password: string): string {
@@ -135,7 +119,7 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
     ]);
     // The server's event log: the stage that read the JDBC RDD of 4 partitions ran 4 tasks, each ended.
     const found: { stage: { 'Stage ID': number; 'Number of Tasks': number }; events: Record<string, unknown>[] }[] = [];
-    for (const app of await eventLogsByApp(spark.eventLogDir)) {
+    for (const app of await eventLogLinesByApp(spark.eventLogDir)) {
       const events = app.filter((l) => /"Event":"SparkListener(StageCompleted|TaskEnd)"/.test(l)).map((l) => JSON.parse(l) as Record<string, unknown>);
       for (const e of events) {
         const info = e['Stage Info'] as { 'Stage ID': number; 'Number of Tasks': number; 'RDD Info': { Name: string; 'Number of Partitions': number }[] } | undefined;
@@ -186,7 +170,7 @@ describe('MySQL (MariaDB) tables through Spark JDBC on a Spark Connect server', 
 
   it("the password is in none of Spark's listener events (its event log), where Spark writes each plan as text", async () => {
     // createJdbcView set spark.sql.redaction.string.regex on the session for the password option.
-    const lines = (await eventLogsByApp(spark.eventLogDir)).flat();
+    const lines = (await eventLogLinesByApp(spark.eventLogDir)).flat();
     const planEvents = lines.filter((l) => l.includes('permitMysqlScheme'));
     assert.ok(planEvents.length > 0, 'the event log has the JDBC plans');
     assert.ok(planEvents.some((l) => l.includes('(redacted)')));

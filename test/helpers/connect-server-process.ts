@@ -24,6 +24,8 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { discoverEventLogs } from '../../server/src/history/event-log/discover';
+import { eventLogLines, newLineProgress } from '../../server/src/history/event-log/lines';
 import { freePort, sleep } from './history-server-process';
 import { stopProcessGroup, trackProcessGroup } from './process-groups';
 import { mariadbJdbcJar } from './spark-extras';
@@ -199,3 +201,18 @@ export async function stopSharedConnectServer(): Promise<void> {
 
 // Root hook: registered when a spec file imports this module (mocha defines `after` while loading specs).
 if (typeof after === 'function') after(stopSharedConnectServer);
+
+/**
+ * The lines of each application's event log in `dir` (a server's `eventLogDir`), read with the product's own reader
+ * (Spark 4 writes rolling zstd logs; a running server's log holds every listener event it flushed so far). The shared
+ * server may have been restarted by another test: one array per application, so stage ids stay per log.
+ */
+export async function eventLogLinesByApp(dir: string): Promise<string[][]> {
+  const apps: string[][] = [];
+  for (const source of await discoverEventLogs(dir)) {
+    const lines: string[] = [];
+    for await (const line of eventLogLines(source, newLineProgress())) if (line) lines.push(line);
+    apps.push(lines);
+  }
+  return apps;
+}

@@ -97,7 +97,9 @@ export interface ExecuteOptions {
   /**
    * Stop reading once this many bytes of Arrow data arrived: the stream is closed and the operation interrupted on
    * the server, keeping the batches received so far (the last one may pass the limit by up to one batch,
-   * `spark.connect.grpc.arrow.maxBatchSize`, 4 MiB by default). Default 64 MiB.
+   * `spark.connect.grpc.arrow.maxBatchSize`, 4 MiB by default). Default 64 MiB. It cannot protect the server from
+   * one huge partition: Spark Connect gathers a task's Arrow batches whole before sending them (a trillion-row range in
+   * 2 partitions without a row limit ran a 1 GiB server out of heap), so an unbounded query needs a row limit.
    */
   maxBytes?: number;
   /**
