@@ -36,12 +36,13 @@ const TARGETS: { section: string; figures: string[]; label: string; bound: numbe
 /** The targets table: each figure found in this run's fragments, whether it meets its bound. */
 function targetsTable(fragments: BenchFragment[]): string[] {
   const rows = TARGETS.map((t) => {
+    const bound = `${t.atMost ? '≤' : '≥'} ${t.unit === '×' ? t.bound.toFixed(2) : t.bound}${t.unit}`;
     const f = fragments.find((x) => x.id === t.section);
     const values = t.figures.map((k) => f?.figures[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
-    if (values.length === 0) return `| ${t.label} | ${t.atMost ? '≤' : '≥'} ${t.bound}${t.unit} | not measured in this run | – |`;
+    if (values.length === 0) return `| ${t.label} | ${bound} | not measured in this run | – |`;
     const ok = values.every((v) => (t.atMost ? v <= t.bound : v >= t.bound));
     const shown = values.map((v) => `${t.unit === '×' ? v.toFixed(2) : v.toFixed(1)}${t.unit}`).join(', ');
-    return `| ${t.label} | ${t.atMost ? '≤' : '≥'} ${t.bound}${t.unit} | ${shown} | ${ok ? 'met' : '**not met**'} |`;
+    return `| ${t.label} | ${bound} | ${shown} | ${ok ? 'met' : '**not met**'} |`;
   });
   return ['## Targets', '', '| figure | target | this run | |', '|---|---|---|---|', ...rows, ''];
 }
