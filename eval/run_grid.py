@@ -59,6 +59,46 @@ def spark_conf_for(cfg):
     }
 
 
+def run_conf(conf, master, app_name, cfg, out):
+    """The SparkConf of one measured run: the grid configuration's properties, event log into `out`, no UI,
+    driver on 127.0.0.1, executor memory metrics every second, and tasks held back until every requested
+    executor has registered. Returns `conf` (a pyspark SparkConf)."""
+    conf.setMaster(master).setAppName(app_name)
+    for k, v in spark_conf_for(cfg).items():
+        conf.set(k, v)
+    conf.set("spark.eventLog.enabled", "true")
+    conf.set("spark.eventLog.dir", "file://" + out)
+    conf.set("spark.ui.enabled", "false")
+    # Executor memory metrics (JVMHeapMemory etc.) are sampled at heartbeats (10 s) by
+    # default, too rarely for 20-60 s runs: sample every second so task ends carry peaks,
+    # and log per-stage executor peaks (SparkListenerStageExecutorMetrics).
+    conf.set("spark.executor.metrics.pollingInterval", "1s")
+    conf.set("spark.eventLog.logStageExecutorMetrics", "true")
+    conf.set("spark.driver.host", "127.0.0.1")
+    conf.set("spark.driver.bindAddress", "127.0.0.1")
+    # Start tasks only once every requested executor has registered (as
+    # YARN/K8s do with 0.8), so the executor count is the one asked for.
+    conf.set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+    conf.set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s")
+    return conf
+
+
+def warm_up(SparkConf, SparkContext, SparkSession, master, app_name, extra=None):
+    """Warm-up application (no event log, not recorded): loads and JIT-compiles the driver's planning and
+    code-generation paths, so the first measured run is not slower for that. `extra`: more Spark properties
+    (e.g. spark.driver.memory, which only the first SparkContext of the driver process can set)."""
+    conf = (SparkConf().setMaster(master).setAppName(app_name)
+            .set("spark.eventLog.enabled", "false").set("spark.ui.enabled", "false")
+            .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
+            .set("spark.cores.max", "2"))
+    for k, v in (extra or {}).items():
+        conf.set(k, v)
+    sc = SparkContext(conf=conf)
+    SparkSession(sc).range(0, 10000, 1, 4).selectExpr("id % 10 as k", "sha2(cast(id as string), 256) as h") \
+        .groupBy("k").count().collect()
+    sc.stop()
+
+
 def read_events(app_dir):
     import zstandard
     files = glob.glob(os.path.join(app_dir, "events_*"))
@@ -72,36 +112,61 @@ def read_events(app_dir):
                 yield json.loads(line)
 
 
-def check_log(app_dir, cfg):
-    """Returns (facts, problems) for one finished application's event log."""
-    props, executors, failed_tasks, tasks, start, end = {}, 0, 0, 0, None, None
-    disk_spill = 0
+def log_facts(app_dir):
+    """Reads one finished application's event log. Returns (Spark properties of SparkListenerEnvironmentUpdate,
+    facts): executorsAdded/Removed, tasks, failedTasks, failedJobs, failureReasons ("<Task End Reason>: <first
+    line of its description>" and "ExecutorRemoved: <reason>" -> count), disk/memoryBytesSpilled (bytes) and
+    logDurationMs (ApplicationEnd - ApplicationStart, None when either is missing)."""
+    props, added, removed, failed_tasks, tasks, start, end = {}, 0, 0, 0, 0, None, None
+    disk_spill = mem_spill = jobs_failed = 0
+    reasons = {}
     for e in read_events(app_dir):
         ev = e["Event"]
         if ev == "SparkListenerEnvironmentUpdate":
             props = dict(e["Spark Properties"])
         elif ev == "SparkListenerExecutorAdded":
-            executors += 1
+            added += 1
+        elif ev == "SparkListenerExecutorRemoved":
+            removed += 1
+            if e.get("Removed Reason"):
+                key = "ExecutorRemoved: " + str(e["Removed Reason"]).splitlines()[0][:160]
+                reasons[key] = reasons.get(key, 0) + 1
         elif ev == "SparkListenerApplicationStart":
             start = e["Timestamp"]
         elif ev == "SparkListenerApplicationEnd":
             end = e["Timestamp"]
+        elif ev == "SparkListenerJobEnd":
+            if e.get("Job Result", {}).get("Result") != "JobSucceeded":
+                jobs_failed += 1
         elif ev == "SparkListenerTaskEnd":
             tasks += 1
-            if e["Task End Reason"]["Reason"] != "Success":
+            r = e["Task End Reason"]
+            if r["Reason"] != "Success":
                 failed_tasks += 1
-            disk_spill += (e.get("Task Metrics") or {}).get("Disk Bytes Spilled", 0)
+                text = str(r.get("Description") or r.get("Loss Reason") or r.get("Class Name") or "").strip()
+                key = f"{r['Reason']}: {text.splitlines()[0][:160] if text else ''}"
+                reasons[key] = reasons.get(key, 0) + 1
+            m = e.get("Task Metrics") or {}
+            disk_spill += m.get("Disk Bytes Spilled", 0)
+            mem_spill += m.get("Memory Bytes Spilled", 0)
+    return props, dict(executorsAdded=added, executorsRemoved=removed, tasks=tasks, failedTasks=failed_tasks,
+                       failedJobs=jobs_failed, failureReasons=reasons, diskBytesSpilled=disk_spill,
+                       memoryBytesSpilled=mem_spill,
+                       logDurationMs=(end - start) if start is not None and end is not None else None)
+
+
+def check_log(app_dir, cfg):
+    """Returns (facts, problems) for one finished application's event log."""
+    props, all_facts = log_facts(app_dir)
     problems = []
     for k, v in spark_conf_for(cfg).items():
         if props.get(k) != v:
             problems.append(f"{k} in the log is {props.get(k)!r}, want {v!r}")
-    if executors != cfg["executorInstances"]:
-        problems.append(f"{executors} executors added, want {cfg['executorInstances']}")
-    if start is None or end is None:
+    if all_facts["executorsAdded"] != cfg["executorInstances"]:
+        problems.append(f"{all_facts['executorsAdded']} executors added, want {cfg['executorInstances']}")
+    if all_facts["logDurationMs"] is None:
         problems.append("no SparkListenerApplicationStart/End")
-    facts = dict(executorsAdded=executors, tasks=tasks, failedTasks=failed_tasks,
-                 diskBytesSpilled=disk_spill,
-                 logDurationMs=(end - start) if start is not None and end is not None else None)
+    facts = {k: all_facts[k] for k in ("executorsAdded", "tasks", "failedTasks", "diskBytesSpilled", "logDurationMs")}
     return facts, problems
 
 
@@ -164,36 +229,11 @@ def main():
     t_all = time.time()
     try:
         if todo:
-            # Warm-up application (no event log, not recorded): loads and JIT-compiles the driver's
-            # planning and code-generation paths, so the first measured run is not slower for that.
-            conf = (SparkConf().setMaster(args.master).setAppName("eval-warm-up")
-                    .set("spark.eventLog.enabled", "false").set("spark.ui.enabled", "false")
-                    .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.cores.max", "2"))
-            sc = SparkContext(conf=conf)
-            SparkSession(sc).range(0, 10000, 1, 4).selectExpr("id % 10 as k", "sha2(cast(id as string), 256) as h") \
-                .groupBy("k").count().collect()
-            sc.stop()
+            warm_up(SparkConf, SparkContext, SparkSession, args.master, "eval-warm-up")
             print(f"[run_grid] warm-up done in {time.time() - t_all:.1f} s", flush=True)
         for i, (w, cfg, rep) in enumerate(todo, 1):
             for attempt in range(1, 4):
-                conf = SparkConf().setMaster(args.master).setAppName(w)
-                for k, v in spark_conf_for(cfg).items():
-                    conf.set(k, v)
-                conf.set("spark.eventLog.enabled", "true")
-                conf.set("spark.eventLog.dir", "file://" + out)
-                conf.set("spark.ui.enabled", "false")
-                # Executor memory metrics (JVMHeapMemory etc.) are sampled at heartbeats (10 s) by
-                # default, too rarely for 20-60 s runs: sample every second so task ends carry peaks,
-                # and log per-stage executor peaks (SparkListenerStageExecutorMetrics).
-                conf.set("spark.executor.metrics.pollingInterval", "1s")
-                conf.set("spark.eventLog.logStageExecutorMetrics", "true")
-                conf.set("spark.driver.host", "127.0.0.1")
-                conf.set("spark.driver.bindAddress", "127.0.0.1")
-                # Start tasks only once every requested executor has registered (as
-                # YARN/K8s do with 0.8), so the executor count is the one asked for.
-                conf.set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
-                conf.set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s")
+                conf = run_conf(SparkConf(), args.master, w, cfg, out)
                 t0 = time.time()
                 started = datetime.datetime.now(datetime.timezone.utc)
                 sc = SparkContext(conf=conf)

@@ -21,6 +21,12 @@ REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "${REPO}/scripts/lib/spark-standalone.sh"
 LOG_PREFIX=generate-eval
 
+# The machine is shared: run the cluster and the driver at a higher priority
+# (EVAL_NICE, default -5 when root; needs root) so the measured runs get the
+# cores they are given. Before parsing the arguments, so the re-executed script keeps them.
+export EVAL_NICE="${EVAL_NICE:-$([[ "$(id -u)" == 0 ]] && echo -5 || echo 0)}"
+enter_priority_session "$0" "$@"
+
 OUT="${EVAL_OUT:-${REPO}/eval/runs}"
 REPS=2
 EXTRA=()
@@ -47,20 +53,6 @@ MASTER_UI_PORT="$(free_port)"
 WORKER_UI_PORT="$(free_port)"
 WORKER_CORES=2
 WORKER_MEMORY=6g
-
-# The machine is shared: run the cluster and the driver at a higher priority
-# (EVAL_NICE, default -5 when root; needs root) so the measured runs get the
-# cores they are given. Children (master, worker, executors, driver) inherit it.
-export EVAL_NICE="${EVAL_NICE:-$([[ "$(id -u)" == 0 ]] && echo -5 || echo 0)}"
-if [[ "${EVAL_NICE}" != 0 ]]; then
-  # With CFS autogroups (kernel.sched_autogroup_enabled=1) nice only ranks processes inside
-  # one session; run in a session of our own and give that autogroup the priority.
-  if [[ -w /proc/self/autogroup && -z "${EVAL_SETSID:-}" ]]; then
-    EVAL_SETSID=1 exec setsid --wait bash "$0" "$@"
-  fi
-  renice -n "${EVAL_NICE}" -p $$ >/dev/null
-  if [[ -w /proc/self/autogroup ]]; then echo "${EVAL_NICE}" >/proc/self/autogroup || true; fi
-fi
 
 SPARK_HOME="$(bash "${REPO}/scripts/install-pyspark.sh" | tail -n1)"
 export SPARK_HOME

@@ -64,17 +64,19 @@ describe('utilisationAndCost', () => {
 
     it('executor-, core- and memory-GiB-hours; DCU; money with prices', () => {
       const c = utilisationAndCost(record, { perCoreHour: 0.04, perGiBHour: 0.004, currency: 'USD' });
-      // python3: Σ lifetimes 87611 ms; memory 2048 MiB + overhead max(384, 204) = 384 MiB.
+      // python3: Σ lifetimes 87611 ms; memory 2048 MiB + overhead max(384, 204) = 384 MiB. The run was on a standalone
+      // master, whose worker sets aside only spark.executor.memory: memory-GiB-hours count the 2048 MiB heap.
       close(c.executorHours, 87611 / 3_600_000, 'executorHours');
       close(c.coreHours, 175222 / 3_600_000, 'coreHours'); // 0.04867…
       assert.strictEqual(c.executorMemoryMiB, 2048);
       assert.strictEqual(c.memoryOverheadMiB, 384);
-      close(c.memoryGiBHours, 0.057798923611111115, 'memoryGiBHours'); // python3: 87611/3.6e6 × 2432/1024
-      close(c.dcu, 0.0027226335069444447, 'dcu'); // python3: 0.0577989… × 0.005 + 0.0486727… × 0.05
+      assert.strictEqual(c.reservedMiB, 2048);
+      close(c.memoryGiBHours, (87611 / 3.6e6) * 2, 'memoryGiBHours'); // 0.048672…
+      close(c.dcu, (87611 / 3.6e6) * 2 * 0.005 + (175222 / 3.6e6) * 0.05, 'dcu');
       assert.ok(c.money);
       assert.strictEqual(c.money.currency, 'USD');
       close(c.money.coresAmount, (175222 / 3_600_000) * 0.04, 'coresAmount');
-      close(c.money.memoryAmount, 0.057798923611111115 * 0.004, 'memoryAmount');
+      close(c.money.memoryAmount, (87611 / 3.6e6) * 2 * 0.004, 'memoryAmount');
       close(c.money.amount, c.money.coresAmount + c.money.memoryAmount, 'amount');
       assert.strictEqual(utilisationAndCost(record).money, null);
     });
@@ -82,11 +84,12 @@ describe('utilisationAndCost', () => {
 
   it('app-20261121121947-0004 (4g): overhead is 0.10 × 4096 truncated, 409 MiB', async () => {
     const c = utilisationAndCost(await readOne(path.join(HISTORY, 'eventlog_v2_app-20261121121947-0004')));
-    // python3: memory 4096, overhead int(409.6) = 409, available 160526 ms, driver-only 14236 ms, lifetimes 80263 ms.
+    // python3: memory 4096, overhead int(409.6) = 409, available 160526 ms, driver-only 14236 ms, lifetimes 80263 ms;
+    // standalone: the 4096 MiB heap is what the worker set aside.
     assert.strictEqual(c.memoryOverheadMiB, 409);
     assert.strictEqual(c.executorCoreAvailableMs, 160526);
     assert.strictEqual(c.driverOnlyMs, 14236);
-    close(c.memoryGiBHours, 0.0980861585828993, 'memoryGiBHours');
+    close(c.memoryGiBHours, (80263 / 3.6e6) * 4, 'memoryGiBHours');
   });
 
   it('apache-spark application_1538416563558_0014: 8 of 9 executors removed mid-run', async () => {

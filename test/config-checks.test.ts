@@ -117,7 +117,7 @@ describe('checks before the job runs', () => {
   it('uses the 0.40 overhead factor for PySpark on Kubernetes, and adds off-heap and PySpark memory', () => {
     const text = py('    .master("k8s://https://kube:6443")', '    .config("spark.executor.memory", "4g")', '    .config("spark.memory.offHeap.enabled", "true")', '    .config("spark.memory.offHeap.size", "1g")', '    .config("spark.executor.pyspark.memory", "512m")');
     const c = executorContainer(site(text), 'python')!;
-    assert.deepStrictEqual([c.memoryMiB, c.overheadMiB, c.offHeapMiB, c.pysparkMiB, c.totalMiB], [4096, 1638, 1024, 512, 7270]);
+    assert.deepStrictEqual([c.heapMiB, c.overheadMiB, c.offHeapMiB, c.pysparkMiB, c.totalMiB], [4096, 1638, 1024, 512, 7270]);
   });
 
   it('leaves out disabled codes', () => {
@@ -131,11 +131,15 @@ describe('checks before the job runs', () => {
     const service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
     const file = path.join(ROOT, 'examples', 'nightly_etl.py');
     const text = fs.readFileSync(file, 'utf8');
-    const roomy = service.analyse(`file://${file}`, text, 'python', 1, analysisOptions({ nodeMemory: '64g', nodeCores: 16 }, []));
-    assert.deepStrictEqual(roomy.sites[0].recommendations.map((r) => r.recommendedValue), ['2g']);
-    // 2g + 384m overhead = 2432m does not fit a 2g node: the recommendation is withheld.
-    const small = service.analyse(`file://${file}`, text, 'python', 2, analysisOptions({ nodeMemory: '2g', nodeCores: 1 }, []));
-    assert.deepStrictEqual(small.sites[0].recommendations, []);
+    const roomy = service.analyse(`file://${file}`, text, 'python', 1, analysisOptions({ cluster: { nodeMemory: '64g', nodeCores: 16 }, checks: { disabled: [] } }));
+    assert.deepStrictEqual(roomy.sites[0].recommendations.map((r) => [r.key, r.recommendedValue]), [['spark.executor.memory', '2g']]);
+    // Nodes of 1 core and 1g: the file's 2 cores do not fit (SPARK009). With one task slot the runs needed
+    // (1271 MiB peak heap × 1.2 + 300 MiB) / 2 slots = 913 MiB of heap, so 1g executors of 1 core fit the standalone
+    // workers (which set aside the heap only); the runs showed one host, so one such executor. Nothing exceeds a node.
+    const small = service.analyse(`file://${file}`, text, 'python', 2, analysisOptions({ cluster: { nodeMemory: '1g', nodeCores: 1 }, checks: { disabled: [] } }));
+    const recs = new Map(small.sites[0].recommendations.map((r) => [r.key, r.recommendedValue]));
+    assert.deepStrictEqual([recs.get('spark.executor.cores'), recs.get('spark.cores.max'), recs.get('spark.executor.memory')], ['1', '1', undefined]);
+    assert.strictEqual(small.sites[0].plan?.chosen?.choice.executorMemoryMiB, 1024);
     const cores = small.sites[0].checks.find((c) => c.code === 'SPARK009')!;
     const [fix] = onCodeActions(small, cores.range).filter((a) => a.title === 'Set spark.executor.cores to 1');
     const edited = TextDocument.applyEdits(TextDocument.create('u', 'python', 1, text), fix.edit!.changes![`file://${file}`]);

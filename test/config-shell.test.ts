@@ -401,6 +401,13 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       assert.strictEqual(only(crlf, 'spark.c.d').keyRange?.start.line, 4);
     });
 
+    it('never puts a position inside a CRLF line break (fuzz case: a word that ends after the \\r)', () => {
+      // Found by test/fuzz.test.ts: the insertion point came out as character 14 of the 13-unit line "spark-submit ".
+      const text = 'spark-submit \r\n\\"';
+      const [block] = extractShellSettings(text).blocks;
+      assert.deepStrictEqual(block.insertion?.position, { line: 0, character: 13 });
+    });
+
     it('covers the sparkProperties keys of a REST submission', () => {
       const rest = [
         'curl -X POST http://master:6066/v1/submissions/create -d \'{',

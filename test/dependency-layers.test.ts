@@ -1,7 +1,8 @@
 /**
  * Layer rules the architecture relies on, checked on the source text (ARCHITECTURE.md): the history core declares the
  * sink it writes to (history/ingest.ts) and the reads it offers (history/history-reader.ts); the store implements them,
- * so nothing under server/src/history/ imports server/src/store/.
+ * so nothing under server/src/history/ imports server/src/store/; the REST service (server/src/service/) declares its
+ * ServiceStore the same way.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -13,17 +14,28 @@ function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
 }
 
+/** Imports of `server/src/store/` from the TypeScript files under `dir` (`file: specifier`), and how many files there are. */
+function storeImports(dir: string): { files: number; offending: string[] } {
+  const files = tsFiles(dir);
+  const offending = files.flatMap((f) =>
+    [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
+      .map((m) => m[1])
+      .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, 'server', 'src', 'store')))
+      .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
+  );
+  return { files: files.length, offending };
+}
+
 describe('dependency layers', () => {
   it('server/src/history/ imports nothing from server/src/store/', () => {
-    const history = path.join(ROOT, 'server', 'src', 'history');
-    const files = tsFiles(history);
-    assert.ok(files.length >= 20, `${files.length} files under history/`);
-    const offending = files.flatMap((f) =>
-      [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
-        .map((m) => m[1])
-        .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, 'server', 'src', 'store')))
-        .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
-    );
+    const { files, offending } = storeImports(path.join(ROOT, 'server', 'src', 'history'));
+    assert.ok(files >= 20, `${files} files under history/`);
+    assert.deepStrictEqual(offending, []);
+  });
+
+  it('server/src/service/ imports nothing from server/src/store/ (the service reads and writes through ServiceStore)', () => {
+    const { files, offending } = storeImports(path.join(ROOT, 'server', 'src', 'service'));
+    assert.ok(files >= 6, `${files} files under service/`);
     assert.deepStrictEqual(offending, []);
   });
 });

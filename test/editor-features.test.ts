@@ -12,7 +12,7 @@ import { compactDuration, onCodeLens } from '../server/src/features/code-lens';
 import { instancesWhatIf, onInlayHints } from '../server/src/features/inlay-hints';
 import { jobAnalysis } from '../server/src/features/job-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
-import { DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
+import { DEFAULT_ANALYSIS_OPTIONS, DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -45,13 +45,14 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.strictEqual(compactDuration(3_780_000), '1h03m');
   });
 
-  it('code lens above the nightly_etl builder: 5 runs, p50 55s, spilled in 3', () => {
+  it('code lens above the nightly_etl builder: 5 runs, p50 55s, spilled in 3, and the plan', () => {
     // README: nightly_etl durations 56.7, 52.3, 55.6, 55.0, 49.5 s → median 54 971 ms; the 512m and both 1g runs
     // spilled (366.2, 72.5, 72.5 MiB), the 2g and 4g runs did not.
     const { analysis, lines } = open('nightly_etl.py');
     const lenses = onCodeLens(analysis);
     assert.strictEqual(lenses.length, 1);
-    assert.strictEqual(lenses[0].command?.title, '5 runs · p50 55s · spilled in 3');
+    // The plan changes one setting (spark.executor.memory 1g → 2g, engine.test.ts) and predicts about as long.
+    assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
     assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openJobAnalysis');
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri: analysis.uri }]);
     assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder\.appName\("nightly_etl"\)/);
@@ -62,7 +63,9 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     const { analysis, lines } = open('submit_tiny_tasks.sh');
     const lenses = onCodeLens(analysis);
     assert.strictEqual(lenses.length, 1);
-    assert.strictEqual(lenses[0].command?.title, '2 runs · p50 51s');
+    // The plan (spark.cores.max 4 → 2, spark.sql.shuffle.partitions 2000 → 4: engine.test.ts) expects about what the real
+    // 50-partition run measured (25.5 s); "now" is the 2000-partition run's 50.8 s averaged with its replay.
+    assert.strictEqual(lenses[0].command?.title, '2 runs · p50 51s · plan (balanced): 2 changes, 51s → 25s');
     assert.match(lines[lenses[0].range.start.line], /spark-submit/);
   });
 
@@ -108,24 +111,25 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     // Replay of the newest tiny_tasks run (app-…0008, 50 partitions), scheduled by hand in test/editor-what-if.test.ts:
     // stage 0 3665 ms on 2+ slots, stage 1 2660 ms on 4 slots and 1362 ms on 8, plus 18951 ms driver-only time:
     // 2 × 2 cores → 25276 ms (25s), 4 × 2 → 23978 ms (24s).
-    const script = (n: number) => ['spark-submit \\', '  --name tiny_tasks \\', `  --num-executors ${n} \\`, '  --executor-cores 2 \\', '  examples/tiny_tasks.py', ''].join('\n');
-    const hint = (n: number) => {
-      const analysis = service.analyse(`file:///tmp/what-if-${n}/submit.sh`, script(n), 'shellscript', 1);
-      return onInlayHints(analysis, { start: { line: 2, character: 0 }, end: { line: 2, character: 99 } }, instancesWhatIf).map((h) => h.label);
+    // On YARN (--master yarn): standalone would ignore --num-executors, and the hint then gives no estimate.
+    const script = (n: number, master = 'yarn') => ['spark-submit \\', `  --master ${master} \\`, '  --name tiny_tasks \\', `  --num-executors ${n} \\`, '  --executor-cores 2 \\', '  --conf spark.sql.shuffle.partitions=50 \\', '  examples/tiny_tasks.py', ''].join('\n');
+    const hint = (n: number, master = 'yarn') => {
+      const analysis = service.analyse(`file:///tmp/what-if-${n}-${master.length}/submit.sh`, script(n, master), 'shellscript', 1);
+      return onInlayHints(analysis, { start: { line: 3, character: 0 }, end: { line: 3, character: 99 } }, instancesWhatIf).map((h) => h.label);
     };
-    const error = (err: number) => `${err < 0 ? '−' : '+'}${Math.round(Math.abs(err) * 100)} %`;
-    // Model error on the replayed run: 25276 ms simulated at its own 2 × 2 against its measured 25472 ms (README: 25.5 s).
-    const e = error((25_276 - 25_472) / 25_472);
-    assert.strictEqual(e, '−1 %');
-    assert.deepStrictEqual(hint(4), [`‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 24s at 4 × 2 cores (model error ${e})›`]);
-    assert.deepStrictEqual(hint(2), [`‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 25s at 2 × 2 cores (model error ${e})›`]);
+    // 4 × 2 cores: the replay alone (no run at 4 executors); 2 × 2 cores: the replay averaged with the run measured there
+    // ((2 × 25472 + 25276) / 3 = 25407 ms). The model error is measured on the job's two runs.
+    assert.match(String(hint(4)[0]), /^‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 24s at 4 × 2 cores \(model error \d+ %\)›$/);
+    assert.match(String(hint(2)[0]), /^‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 25s at 2 × 2 cores \(model error \d+ %\)›$/);
+    // On the standalone master the runs had, --num-executors is ignored: no estimate for it.
+    assert.deepStrictEqual(hint(4, 'spark://127.0.0.1:7077'), ['‹not set in the runs: at most 2 executors alive in 2 runs›']);
   });
 
   it('job analysis of skewed_join: runs oldest first with cost, newest run selected, the join stage as worst stage', () => {
     // Python fold: executor-core time available 142 106 ms (…0005) and 154 176 ms (…0006) → 0.0395 and 0.0428
     // core-hours; in …0006 stage 2 (400 tasks) ran longest, 19 310 ms, its max/median task 6 500 / 149 ms
     // (README join skew 43.6).
-    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null, Date.UTC(2026, 10, 25));
+    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null);
     assert.ok(ja);
     assert.deepStrictEqual(ja.runs.map((r) => r.appId), ['app-20261121122041-0005', 'app-20261121122131-0006']);
     assert.deepStrictEqual(ja.runs.map((r) => r.durationMs), [46_115, 49_756]);
@@ -154,7 +158,7 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
   });
 
   it('job analysis with prices gives each run its money figure (core-hours × price per core-hour)', () => {
-    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null, Date.UTC(2026, 10, 25), { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' });
+    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null, { ...DEFAULT_ANALYSIS_OPTIONS, prices: { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' } });
     assert.deepStrictEqual(ja?.runs.map((r) => [Math.round((r.money?.amount ?? 0) * 1e4) / 1e4, r.money?.currency]), [[0.0395, 'EUR'], [0.0428, 'EUR']]);
   });
 

@@ -3,7 +3,8 @@
  */
 import * as assert from 'assert';
 import { geometricMean, mape, mean, noise, regret, relativeSpread, withinTolerance } from '../server/src/evaluation/scoring';
-import { objective, summarise, tuningValues, type ChoiceScore } from '../server/src/evaluation/evaluate';
+import { oracleSummary, regretsOf, summarise, type ChoiceScore } from '../server/src/evaluation/evaluate';
+import type { GridCell, WorkloadGrid } from '../server/src/evaluation/ground-truth';
 import { nearestCandidate } from '../server/src/evaluation/baselines';
 
 describe('evaluation scoring math (hand-computed grid)', () => {
@@ -56,7 +57,7 @@ describe('evaluation scoring math (hand-computed grid)', () => {
     assert.throws(() => mape([{ predicted: 1, actual: 0 }]), RangeError);
   });
 
-  it('summaries: mean regrets, within-10 % shares and the tuning objective', () => {
+  it('summaries: mean regrets and within-10 % shares', () => {
     const s = (rt: number, ch: number): ChoiceScore => ({
       workload: 'w',
       startConfigId: 'A',
@@ -65,6 +66,8 @@ describe('evaluation scoring math (hand-computed grid)', () => {
       runtimeRegret: rt,
       coreHoursRegret: ch,
       memoryRegret: 1,
+      dcuRegret: ch,
+      withinSlowdown: rt <= 1.1,
     });
     const scores = [s(1, 1.5), s(1.3125, 1), s(1.05, 1.2), s(1.5625, 1.1)];
     const sum = summarise(scores);
@@ -74,17 +77,31 @@ describe('evaluation scoring math (hand-computed grid)', () => {
     // core-hours: (1.5 + 1 + 1.2 + 1.1) / 4 = 1.2; within 10 %: 1 and 1.1 → 0.5
     assert.ok(Math.abs(sum.coreHoursRegret - 1.2) < 1e-12);
     assert.strictEqual(sum.coreHoursWithin10, 0.5);
-    // objective: mean of (rt + ch) / 2 = (1.25 + 1.15625 + 1.125 + 1.33125) / 4 = 1.215625
-    assert.ok(Math.abs(objective(scores) - 1.215625) < 1e-12);
+    assert.strictEqual(sum.withinSlowdown, 0.5);
   });
 
-  it('geometric mean and tuning values', () => {
+  it('regrets of a cell for every measure, and the oracles per objective', () => {
+    // Runtime means A 42, B 32, C 50 (above); core-hours A 1.0, B 2.0, C 0.5; DCU A 0.06, B 0.11, C 0.04.
+    const cell = (configId: string, rt: number, ch: number, dcu: number): GridCell => ({
+      configId,
+      choice: { executorMemoryMiB: 1024, executorCores: 1, executorInstances: 1, shufflePartitions: 1 },
+      runs: [],
+      meanRuntimeMs: rt,
+      meanCoreHours: ch,
+      meanMemoryGiBHours: ch / 2,
+      meanDcu: dcu,
+    });
+    const w: WorkloadGrid = { workload: 'w', cells: [cell('A', 42, 1, 0.06), cell('B', 32, 2, 0.11), cell('C', 50, 0.5, 0.04)] };
+    const a = regretsOf(w, w.cells[0]);
+    // A: runtime 42/32 = 1.3125, core-hours 1/0.5 = 2, DCU 0.06/0.04 = 1.5; not within 10 % of the fastest.
+    assert.deepStrictEqual([a.runtimeRegret, a.coreHoursRegret, a.dcuRegret, a.withinSlowdown], [1.3125, 2, 0.06 / 0.04, false]);
+    const o = oracleSummary([w], 0.35);
+    // fastest B; cheapest DCU C; balanced: cheapest DCU among cells within 35 % of 32 (A 42 ≤ 43.2, B) → A.
+    assert.deepStrictEqual([o.fastest.runtimeRegret, o.cheapestDcu.dcuRegret, o.balanced.runtimeRegret], [1, 1, 1.3125]);
+  });
+
+  it('geometric mean', () => {
     assert.ok(Math.abs(geometricMean([1, 4]) - 2) < 1e-12);
-    assert.deepStrictEqual(tuningValues(0), [0, 0.02, 0.05, 0.1, 0.2]);
-    assert.deepStrictEqual(tuningValues(0.3), [0.075, 0.15, 0.3, 0.6, 1.2]);
-    // integer defaults stay integers ≥ 1: 20 → 5, 10, 20, 40, 80; 2 → 1 (0.5 rounds to 1, kept once), 1, 2, 4, 8
-    assert.deepStrictEqual(tuningValues(20), [5, 10, 20, 40, 80]);
-    assert.deepStrictEqual(tuningValues(2), [1, 2, 4, 8]);
   });
 
   it('nearest grid candidate: Σ |log2 ratio|, memory rules never round down when a larger candidate exists', () => {

@@ -178,9 +178,11 @@ describe('escaping outside text for terminals and webviews', () => {
         // The only link is the view's own command link; no image, no emphasis from the name.
         assert.deepStrictEqual([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1].split('?')[0]), ['command:sparkOptimizer.openJobAnalysis']);
         assert.ok(!/<img|<strong>b<\/strong>|<em>u<\/em>/.test(html), html);
-        // The run table still has its 9 columns in every row, the hostile id in the first.
-        const rows = [...html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1].match(/<t[dh]>/g) ?? []).length);
-        assert.deepStrictEqual(rows, [9, 9]);
+        // The run table still has its 9 columns in every row, the hostile id in the first; the plan's trade-off
+        // table after it keeps its 5 (configuration, duration, core-hours, memory-GiB-hours, mark).
+        const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) => [...t[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1].match(/<t[dh]>/g) ?? []).length));
+        assert.deepStrictEqual(tables[0], [9, 9]);
+        for (const t of tables.slice(1)) assert.deepStrictEqual(t, t.map(() => 5));
         assert.ok(html.includes('<td>local-1532512550423\\ninserted  app-forged  forged line \\u001b]8;;https://evil.example/\\u0007link\\u001b]8;;\\u0007</td>'), html);
         assert.ok(html.includes('[x](https://evil.example/) ![t](https://evil.example/t.png) &lt;img src=x onerror=alert(1)&gt; **b** | c _u_ www.evil.example a@b.example'), html);
       } finally {

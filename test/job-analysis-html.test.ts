@@ -53,6 +53,10 @@ describe('job-analysis webview page', function () {
     assert.deepStrictEqual(rows, [['app-20261121122131-0006', 'selected'], ['app-20261121122041-0005', '']]);
     assert.match(html, /Task durations of the longest stage: 2 <span class="muted">save at NativeMethodAccessorImpl\.java:0<\/span>/);
     assert.match(html, /<td>49\.8 s<\/td>/);
+    // The engine's plan for the job, with its objective and the trade-off table.
+    assert.match(html, /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/);
+    assert.ok(data.plan !== null && data.plan.pareto.length >= 2, JSON.stringify(data.plan));
+    assert.ok(html.includes('<h3>Trade-off: duration vs cost</h3>'));
     const embedded = JSON.parse(/<script type="application\/json" id="job-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as JobAnalysis;
     assert.deepStrictEqual(embedded, data);
   });
@@ -65,6 +69,7 @@ describe('job-analysis webview page', function () {
       executors: data.executors.map((x) => ({ ...x, removedReason: `lost ${EVIL}` })),
       recommendations: data.recommendations.map((r) => ({ ...r, message: EVIL, evidence: r.evidence.map((e) => ({ ...e, value: EVIL })) })),
       findings: [{ rule: EVIL, message: EVIL }],
+      plan: data.plan && { ...data.plan, keptBecause: EVIL, notes: [EVIL], pareto: data.plan.pareto.map((p) => ({ ...p, configuration: EVIL })) },
       runFindings: [{ id: 'skew', severity: 'critical', message: `run ${EVIL}`, source: EVIL }],
       runs: data.runs.map((r) => ({ ...r, money: { amount: 0.5, currency: EVIL } })),
     };
@@ -80,6 +85,10 @@ describe('job-analysis webview page', function () {
     assert.ok(html.includes(`<li class="sev-critical"><strong>critical</strong> run ${escaped}`));
     assert.ok(html.includes(`<td>0.500 ${escaped}</td>`));
     // The JSON block still round-trips the original text for the charts (drawn on canvas, never as markup).
+    // The engine's plan for the job, with its objective and the trade-off table.
+    assert.match(html, /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/);
+    assert.ok(data.plan !== null && data.plan.pareto.length >= 2, JSON.stringify(data.plan));
+    assert.ok(html.includes('<h3>Trade-off: duration vs cost</h3>'));
     const embedded = JSON.parse(/<script type="application\/json" id="job-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as JobAnalysis;
     assert.strictEqual(embedded.appName, EVIL);
   });

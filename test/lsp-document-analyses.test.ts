@@ -73,8 +73,9 @@ describe('DocumentAnalyses: analyses in worker threads', function () {
   it('survives a worker that reaches its heap limit: the document says why, the next one is analysed', async () => {
     const analyses = new DocumentAnalyses(db, log, { heapLimitMiB: 16 });
     try {
-      // ~540 SparkSession builders: their settings and sites need far more than a 16 MiB heap.
-      const big = await analyses.analysis(doc('file:///w/rows.py', 1, repeatedJobFile(1024 * 1024)), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
+      // ~2,200 SparkSession builders (4 MiB): extracting their settings alone takes ~40 MiB of heap (measured: 540
+      // builders, 1 MiB, take 10 MiB), far more than a 16 MiB heap.
+      const big = await analyses.analysis(doc('file:///w/rows.py', 1, repeatedJobFile(4 * 1024 * 1024)), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
       assert.strictEqual(big.sites.length, 0);
       assert.match(big.notAnalysed ?? '', /^Its Spark settings were not analysed: the analysis stopped \(.*(memory|heap).*\)\.$/i);
       const small = await analyses.analysis(doc('file:///w/nightly_etl.py', 1, NIGHTLY), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;

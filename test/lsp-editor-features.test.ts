@@ -97,7 +97,8 @@ describe('editor features over LSP (built server/out/server.js)', function () {
     assert.strictEqual(summary.inserted, 9, serverLog.join('\n'));
     const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
     assert.strictEqual(lenses.length, 1);
-    assert.strictEqual(lenses[0].command?.title, '5 runs · p50 55s · spilled in 3');
+    // …followed by the engine's plan (spark.executor.memory 1g → 2g: engine.test.ts).
+    assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
     assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openJobAnalysis');
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri }]);
     assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder/);

@@ -77,11 +77,12 @@ describe('per-run findings (real logs)', () => {
     assert.deepStrictEqual(one(fs, 'tasks-per-core', 0).numbers, { numTasks: 2, cores: 4, tasksPerCore: 0.5, stageWallMs: 3894 });
     // Driver-only: 25472 − 3894 − 2627 = 18951 ms.
     assert.strictEqual(one(fs, 'driver-only').numbers.driverOnlyMs, 18951);
-    // Money: core-hours 47922 / 3.6e6 × 0.05 + executor-hours (11987 + 11974) / 3.6e6 × (1024 + 384 MiB overhead) / 1024 GiB × 0.005.
+    // Money: core-hours 47922 / 3.6e6 × 0.05 + executor-hours (11987 + 11974) / 3.6e6 × 1024 MiB / 1024 GiB × 0.005 (a
+    // standalone worker sets aside the heap only, not the overhead: resource-model/container.ts).
     const cost = one(fs, 'cost');
-    const expected = (47922 / 3.6e6) * 0.05 + (23961 / 3.6e6) * (1408 / 1024) * 0.005;
+    const expected = (47922 / 3.6e6) * 0.05 + (23961 / 3.6e6) * (1024 / 1024) * 0.005;
     assert.ok(Math.abs((cost.numbers.money ?? 0) - expected) < 1e-12, `${cost.numbers.money} vs ${expected}`);
-    assert.match(cost.message, /0\.000711 USD at the set prices/);
+    assert.match(cost.message, /memory-GiB-hours \(heap: what a standalone worker reserves\), .*0\.000699 USD at the set prices/);
     assert.strictEqual(runFindings(await app('app-20261121122321-0008')).find((f) => f.id === 'cost')?.numbers.money, undefined);
   });
 

@@ -73,7 +73,11 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
     const s = parseSettings({ logLevel: 'verbose', eventLogFolder: '/data/spark-events', cluster: { nodeMemory: '64g', nodeCores: 16 } });
     assert.strictEqual(s.logLevel, 'info');
     assert.strictEqual(s.eventLogFolder, '/data/spark-events');
-    assert.deepStrictEqual(s.cluster, { nodeMemory: '64g', nodeCores: 16 });
+    assert.deepStrictEqual(s.cluster, { nodeMemory: '64g', nodeCores: 16, nodes: 0, totalCores: 0, totalMemory: '' });
+    // The objective: an enum, balanced by default; the slowdown in percent, 10 by default, never negative.
+    assert.deepStrictEqual([s.objective, s.maxSlowdownPercent], ['balanced', 10]);
+    assert.deepStrictEqual([parseSettings({ objective: 'cost' }).objective, parseSettings({ objective: 'cheapest' }).objective], ['cost', 'balanced']);
+    assert.strictEqual(parseSettings({ maxSlowdownPercent: -5 }).maxSlowdownPercent, 10);
     // Prices: a negative price is invalid, so the whole cost object falls back to its defaults.
     assert.deepStrictEqual(parseSettings({ cost: { pricePerCoreHour: 0.05, pricePerGiBHour: 0.006 } }).cost, { pricePerCoreHour: 0.05, pricePerGiBHour: 0.006, currency: 'USD' });
     assert.deepStrictEqual(parseSettings({ cost: { pricePerCoreHour: -1 } }).cost, { pricePerCoreHour: 0, pricePerGiBHour: 0, currency: 'USD' });

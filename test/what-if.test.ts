@@ -12,7 +12,8 @@ import * as path from 'path';
 import type { ApplicationRecord } from '../server/src/history/application-record';
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
-import { driverOnlyTimeMs, runShape, simulateRun, simulateShapes, simulationError } from '../server/src/recommend/what-if';
+import { driverOnlyTimeMs, simulateRun, simulateShapes, simulationError } from '../server/src/recommend/what-if';
+import { runShape } from '../server/src/resource-model';
 
 const HISTORY = path.join(__dirname, '..', '..', 'examples', 'history');
 

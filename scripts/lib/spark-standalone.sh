@@ -4,7 +4,9 @@
 # start_standalone_cluster: SPARK_HOME, WORK, MASTER_HOST, MASTER_PORT,
 # MASTER_UI_PORT, WORKER_UI_PORT, WORKER_CORES, WORKER_MEMORY. It sets
 # MASTER_PID, WORKER_PID and MASTER_URL. Callers stop the daemons with
-# stop_pid in their EXIT trap.
+# stop_pid in their EXIT trap. start_standalone_workers N adds N more workers
+# (each WORKER_CORES and WORKER_MEMORY, own web UI port and work dir) and sets
+# EXTRA_WORKER_PIDS; stop them with stop_pids.
 
 log() { echo "[${LOG_PREFIX:-spark}] $*" >&2; }
 
@@ -20,6 +22,27 @@ stop_pid() {
     sleep 1
   done
   kill -9 "${pid}" 2>/dev/null || true
+}
+
+# enter_priority_session SCRIPT ARGS...: runs the calling script at nice EVAL_NICE (0: do nothing;
+# negative values need root). With CFS autogroups (kernel.sched_autogroup_enabled=1) nice only ranks
+# processes inside one session, so the script first re-executes itself (SCRIPT ARGS, pass "$0" "$@"
+# before parsing arguments) in a session of its own and gives that autogroup the same nice. Children
+# (master, workers, executors, driver) inherit both.
+enter_priority_session() {
+  [[ "${EVAL_NICE:-0}" != 0 ]] || return 0
+  if [[ -w /proc/self/autogroup && -z "${EVAL_SETSID:-}" ]]; then
+    EVAL_SETSID=1 exec setsid --wait bash "$@"
+  fi
+  renice -n "${EVAL_NICE}" -p $$ >/dev/null
+  if [[ -w /proc/self/autogroup ]]; then echo "${EVAL_NICE}" >/proc/self/autogroup || true; fi
+}
+
+# stop_pids NAME PID...: stop_pid for each PID (e.g. stop_pids worker "${EXTRA_WORKER_PIDS[@]}").
+stop_pids() {
+  local name="$1" pid
+  shift
+  for pid in "$@"; do stop_pid "${pid}" "${name}"; done
 }
 
 # port_in_use HOST PORT: succeeds when something accepts connections there.
@@ -92,4 +115,28 @@ start_standalone_cluster() {
     sleep 1
   done
   log "cluster up: 1 worker registered"
+}
+
+# start_standalone_workers N: N more workers registered with the running master (after
+# start_standalone_cluster), each offering WORKER_CORES and WORKER_MEMORY, with its own free
+# web UI port and work dir under WORK; waits until all 1 + N workers are ALIVE.
+EXTRA_WORKER_PIDS=()
+start_standalone_workers() {
+  local n="$1" k i port
+  for k in $(seq 2 $((n + 1))); do
+    port="$(free_port)"
+    mkdir -p "${WORK}/worker${k}"
+    log "starting worker ${k} (${WORKER_CORES} cores, ${WORKER_MEMORY})"
+    "${SPARK_HOME}/bin/spark-class" org.apache.spark.deploy.worker.Worker \
+      --host "${MASTER_HOST}" --webui-port "${port}" --work-dir "${WORK}/worker${k}" \
+      --cores "${WORKER_CORES}" --memory "${WORKER_MEMORY}" "${MASTER_URL}" \
+      >"${WORK}/worker${k}.log" 2>&1 &
+    EXTRA_WORKER_PIDS+=("$!")
+  done
+  for i in $(seq 1 90); do
+    if [[ "$(master_status 2>/dev/null || echo 0)" -ge $((n + 1)) ]]; then break; fi
+    [[ "${i}" == 90 ]] && { echo "$((n + 1)) workers did not register within 90 s" >&2; return 1; }
+    sleep 1
+  done
+  log "cluster up: $((n + 1)) workers registered"
 }

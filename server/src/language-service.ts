@@ -1,15 +1,14 @@
 import { applicationSites, ApplicationSite } from './config/application-sites';
 import { versionLineOf } from './config/catalogue';
-import { checkSite, ClusterShape, ConfigFinding, executorContainer } from './config/checks';
+import { checkSite, ClusterShape, ConfigFinding } from './config/checks';
 import { RelatedFile, settingSources, SettingSource } from './config/precedence';
 import { parseSparkSizeMiB } from './config/spark-units';
 import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { JobMatch, matchJob } from './recommend/job-matcher';
-import { jobFindings, JobFinding } from './recommend/findings';
-import { recommend, Recommendation } from './recommend/recommender';
-import type { CostPrices } from './analysis/cost';
+import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, type PlanInput, planJob, type PlannedSetting } from './recommend/engine';
+import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
 import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
@@ -46,8 +45,11 @@ export interface SiteAnalysis {
   job: JobMatch | null;
   /** Runs of that job, newest first (empty without a match). */
   runs: ApplicationRecord[];
-  recommendations: Recommendation[];
-  /** What the runs show that no setting fixes by itself (skew, failed tasks). */
+  /** The engine's plan for this job with this file's settings (recommend/engine.ts); null without a matched job. */
+  plan: JobPlan | null;
+  /** The plan's changes, less those on lines marked `# spark-optimizer: ignore`: what diagnostics and quick fixes offer. */
+  recommendations: PlannedSetting[];
+  /** What the runs show that no setting fixes by itself (skew, failed tasks, settings the cluster manager ignores). */
   findings: JobFinding[];
   /** Checks that need no history (SPARK0xx codes). */
   checks: ConfigFinding[];
@@ -61,31 +63,67 @@ export interface SiteAnalysis {
   feedback: FixOutcome[];
 }
 
-/** Per-document options, from the `sparkOptimizer` settings. */
+/** Per-document options, from the `sparkOptimizer` settings (or the CLI's flags). */
 export interface AnalysisOptions {
-  cluster: ClusterShape;
+  /** The cluster as declared (`sparkOptimizer.cluster.*`); 0 = unknown. Node size also drives SPARK009/SPARK010. */
+  cluster: ClusterShape & DeclaredCluster;
   /** Check codes turned off. */
   disabledChecks: ReadonlySet<string>;
   /** Prices for money figures (`sparkOptimizer.cost.*`), absent when not set. */
   prices?: CostPrices;
+  /** What the plan optimises (`sparkOptimizer.objective`); balanced by default. */
+  objective?: Objective;
+  /** For `balanced`: the slowdown allowed against the fastest configuration, fraction (`sparkOptimizer.maxSlowdownPercent` / 100). */
+  maxSlowdown?: number;
 }
 
-/** No node size known, every check on. */
-export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemoryMiB: 0, nodeCores: 0 }, disabledChecks: new Set() };
+/**
+ * The clock the analysis reads "now" from (ms since the epoch): the recency of runs lowers a plan's confidence (it
+ * halves per 180 days since the newest run, recommend/engine.ts), so a saved history analysed later gives other
+ * confidences. `SPARK_OPTIMIZER_NOW` (an ISO date/time such as `2026-12-01T00:00:00Z`, or ms since the epoch) pins it,
+ * for reproducible output on a saved history (the CLI, the language server and its workers read it); else `Date.now`.
+ * @throws Error when the variable is set but is not a date.
+ */
+export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): () => number {
+  const v = env.SPARK_OPTIMIZER_NOW;
+  if (v === undefined || v === '') return Date.now;
+  const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(ms)) throw new Error(`SPARK_OPTIMIZER_NOW=${v} is not a date (use e.g. 2026-12-01T00:00:00Z or ms since the epoch).`);
+  return () => ms;
+}
+
+/** No node size known, every check on, balanced within 10 %. */
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemoryMiB: 0, nodeCores: 0 }, disabledChecks: new Set(), objective: 'balanced', maxSlowdown: 0.1 };
+
+/** The settings {@link analysisOptions} reads (the shape of shared/src/settings.ts `Settings`). */
+export interface AnalysisSettings {
+  cluster: { nodeMemory: string; nodeCores: number; nodes?: number; totalCores?: number; totalMemory?: string };
+  checks: { disabled: string[] };
+  cost?: { pricePerCoreHour: number; pricePerGiBHour: number; currency: string };
+  objective?: Objective;
+  maxSlowdownPercent?: number;
+}
 
 /**
- * Analysis options from the extension settings.
- * @param cluster `sparkOptimizer.cluster` (node memory as a Spark size; an invalid size is treated as unknown).
- * @param disabled `sparkOptimizer.checks.disabled`.
- * @param cost `sparkOptimizer.cost` (prices per core-hour and GiB-hour; both 0 = not set).
+ * Analysis options from the extension settings: `sparkOptimizer.cluster.*` (sizes as Spark sizes; an invalid size is
+ * treated as unknown), `checks.disabled`, `cost.*` (both prices 0 = not set), `objective`, `maxSlowdownPercent`.
  */
-export function analysisOptions(
-  cluster: { nodeMemory: string; nodeCores: number },
-  disabled: string[],
-  cost?: { pricePerCoreHour: number; pricePerGiBHour: number; currency: string },
-): AnalysisOptions {
-  const prices = cost && (cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0) ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
-  return { cluster: { nodeMemoryMiB: parseSparkSizeMiB(cluster.nodeMemory || undefined) ?? 0, nodeCores: cluster.nodeCores }, disabledChecks: new Set(disabled), prices };
+export function analysisOptions(s: AnalysisSettings): AnalysisOptions {
+  const cost = s.cost;
+  const prices = cost ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+  return {
+    cluster: {
+      nodeMemoryMiB: parseSparkSizeMiB(s.cluster.nodeMemory || undefined) ?? 0,
+      nodeCores: s.cluster.nodeCores,
+      nodes: s.cluster.nodes ?? 0,
+      totalCores: s.cluster.totalCores ?? 0,
+      totalMemoryMiB: parseSparkSizeMiB(s.cluster.totalMemory || undefined) ?? 0,
+    },
+    disabledChecks: new Set(s.checks.disabled),
+    prices: pricesSet(prices) ? prices : undefined,
+    objective: s.objective ?? 'balanced',
+    maxSlowdown: (s.maxSlowdownPercent ?? 10) / 100,
+  };
 }
 
 /** Everything the LSP features show for one document version. */
@@ -97,8 +135,6 @@ export interface DocumentAnalysis {
   sites: SiteAnalysis[];
   /** The document's lines (LSP line breaks), for edits at line ends. */
   lines: string[];
-  /** Prices for money figures, from the analysis options (absent when not set). */
-  prices?: CostPrices;
   /**
    * Why the document was not analysed (over the size limit, the analysis failed or ran out of memory), in words for
    * the user; `sites` is then empty. Absent for an analysed document (documents/document-analyses.ts sets it).
@@ -132,6 +168,7 @@ export class SparkLanguageService {
   private namesCache: string[] | null = null;
   private similarIndex: SimilarJobIndex | null = null;
   private renamedCache = new Map<string, ApplicationRecord[]>();
+  private plans = new Map<string, JobPlan>();
 
   constructor(
     private readonly history: HistorySource,
@@ -169,7 +206,7 @@ export class SparkLanguageService {
       });
       sa.checks = sa.checks.filter((c) => !ignored(c.range.start.line));
     }
-    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines, prices: options.prices };
+    const analysis: DocumentAnalysis = { uri, version, languageId, settings, sites, lines };
     this.docs.set(uri, { analysis, options });
     return analysis;
   }
@@ -185,6 +222,7 @@ export class SparkLanguageService {
     this.namesCache = null;
     this.similarIndex = null;
     this.renamedCache = new Map();
+    this.plans = new Map();
     this.docs.clear();
   }
 
@@ -217,25 +255,50 @@ export class SparkLanguageService {
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
     const bySubmitted = this.history.appNamesBySubmittedFile?.bind(this.history);
     const job = matchJob(site.appName, site.fileStems, this.jobNames(), bySubmitted);
-    if (!job) return { site, job: null, runs: [], recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
+    if (!job) return { site, job: null, runs: [], plan: null, recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
     const runs = this.runsOf(job.appName);
     const renamedFrom = [...new Set((this.renamedCache.get(job.appName) ?? []).map((r) => r.appName))];
     const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarJobs(job.appName, runs) : [];
     const current = new Map<string, string | null>();
     // A value written elsewhere in the file (a variable assigned once) counts when a quick fix can edit it there.
     for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
-    // Never recommend an executor memory whose container the node could not hold (container-size check, SPARK010).
-    const recommendations = recommend(job.appName, runs, current, this.clock()).filter((r) => {
-      if (r.key !== 'spark.executor.memory' || options.cluster.nodeMemoryMiB <= 0) return true;
-      const c = executorContainer(site, languageId, parseSparkSizeMiB(r.recommendedValue) ?? undefined);
-      return c === null || c.totalMiB <= options.cluster.nodeMemoryMiB;
-    });
+    // A PySpark builder's spark.driver.memory has no effect in client mode (SPARK006): the plan does not write it there.
+    const inCode = site.primary.kind !== 'spark-submit';
+    const deployMode = site.effective.get('spark.submit.deployMode');
+    const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
+    const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
+    // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
+    const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
+    const format = site.primary.format;
+    const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
+    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable, executorsFixedBy, manager });
     // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
     const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
     const newest = new Map<string, AppliedFix>();
     for (const f of fixes) if (f.appName === job.appName || f.appName === null) newest.set(f.key, f);
     const feedback = [...newest.values()].map((f) => fixOutcome(f, runs, { ms: formatDurationMs, bytes: formatBytes }));
-    return { site, job, runs, recommendations, findings: jobFindings(job.appName, runs), checks, sources, similar, renamedFrom, feedback };
+    return { site, job, runs, plan, recommendations: plan.settings.filter((x) => x.change), findings: plan.findings, checks, sources, similar, renamedFrom, feedback };
+  }
+
+  /**
+   * The engine's plan for a job with these settings, cached until the next collection (a hover or an edit elsewhere in
+   * the file asks again with the same settings).
+   */
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}): JobPlan {
+    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context]);
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      plan = planJob({
+        appName,
+        runs,
+        current,
+        context,
+        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock() },
+      });
+      if (this.plans.size > 200) this.plans.clear();
+      this.plans.set(key, plan);
+    }
+    return plan;
   }
 
   /** Nearest jobs by workload to the median features of `runs`, from the index cached until the next collection. */

@@ -36,7 +36,7 @@ import { onHover } from './features/hover';
 import { collectEventLogs } from './history/collect';
 import { describeCorrection } from './history/bounds';
 import { collectSummaryOf, type IngestSummary } from './history/ingest';
-import { AnalysisOptions, analysisOptions, DocumentAnalysis, SparkLanguageService } from './language-service';
+import { AnalysisOptions, analysisOptions, clockFromEnvironment, DocumentAnalysis, SparkLanguageService } from './language-service';
 import { levelLogger, LogLevel } from './logger';
 import { HistoryStore } from './store/history-store';
 import { fileURLToPath } from 'url';
@@ -63,6 +63,16 @@ const pending = new Map<string, NodeJS.Timeout>();
 /** Diagnostics wait this long after the last keystroke (ms). */
 const DIAGNOSTICS_DEBOUNCE_MS = 300;
 
+/** The analysis clock (SPARK_OPTIMIZER_NOW or Date.now); a bad value is logged and the real clock used. */
+function serverClock(): () => number {
+  try {
+    return clockFromEnvironment();
+  } catch (e) {
+    log.error(`${e instanceof Error ? e.message : String(e)} Using the real clock.`);
+    return Date.now;
+  }
+}
+
 /** Whether the client accepts `workspace/codeLens/refresh` and `workspace/inlayHint/refresh`. */
 let refreshSupport = { codeLens: false, inlayHint: false };
 
@@ -79,11 +89,11 @@ connection.onInitialize((params) => {
       : path.join(os.homedir(), '.local', 'share', 'spark-optimizer', 'history.db');
   try {
     store = HistoryStore.open(storePath);
-    service = new SparkLanguageService(store);
+    service = new SparkLanguageService(store, serverClock());
   } catch (e) {
     // Degrade: settings still parse, no history until the store can be opened.
     log.error(`Could not open the history store ${storePath}: ${e instanceof Error ? e.message : String(e)}`);
-    service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] });
+    service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] }, serverClock());
   }
   analyses = new DocumentAnalyses(store ? storePath : null, log);
   return {
@@ -142,7 +152,7 @@ async function documentOptions(uri: string): Promise<AnalysisOptions> {
   let o = optionsCache.get(uri);
   if (!o) {
     const s = await documentSettings(uri);
-    o = analysisOptions(s.cluster, s.checks.disabled, s.cost);
+    o = analysisOptions(s);
     optionsCache.set(uri, o);
   }
   return o;
@@ -220,9 +230,7 @@ connection.languages.inlayHint.on(async (p) => {
   const settings = doc ? await documentSettings(doc.uri) : null;
   if (!doc || !settings?.inlayHints.enabled) return [];
   const analysis = await analyse(doc);
-  const { cost } = settings;
-  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
-  return analysis ? onInlayHints(analysis, p.range, (sa, s) => instancesWhatIf(sa, s, prices)) : [];
+  return analysis ? onInlayHints(analysis, p.range, instancesWhatIf) : [];
 });
 
 connection.onRequest(JobAnalysisRequest.type, async (params) => {
@@ -230,9 +238,8 @@ connection.onRequest(JobAnalysisRequest.type, async (params) => {
   const doc = params.uri ? documents.get(params.uri) : undefined;
   const analysis = doc ? await analyse(doc) : null;
   const site = analysis?.sites.find((s) => s.job?.appName === params.appName) ?? null;
-  const { cost } = params.uri ? await documentSettings(params.uri) : parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined));
-  const prices = cost.pricePerCoreHour > 0 || cost.pricePerGiBHour > 0 ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
-  return jobAnalysis(service, params, site, Date.now(), prices);
+  const options = params.uri ? await documentOptions(params.uri) : analysisOptions(parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined)));
+  return jobAnalysis(service, params, site, options);
 });
 
 /** The jobs list for the job-analysis quick pick, kept until the next collection (the GROUP BY over every run takes seconds on 100,000 runs). */

@@ -217,17 +217,47 @@ export interface JobAnalysisExecutor {
   diskSpilledBytes: number | null;
 }
 
-/** A recommendation with its evidence, as the view lists it (recommend/recommender.ts Recommendation). */
+/** A change of the engine's plan with its evidence, as the view lists it (recommend/engine.ts PlannedSetting). */
 export interface JobAnalysisRecommendation {
   key: string;
   currentValue: string | null;
   recommendedValue: string;
   message: string;
   rule: string;
+  /** `safety` (memory, fit) or `objective`. */
+  reason: 'safety' | 'objective';
   /** [0, 1]. */
   confidence: number;
   confidenceLabel: 'high' | 'medium' | 'low';
-  evidence: { appId: string; metric: string; value: string; under?: string }[];
+  evidence: { appId: string; stageId?: number; metric: string; value: string; under?: string }[];
+}
+
+/** One configuration the plan predicted (recommend/engine.ts PlanEstimate), flattened for the view. */
+export interface JobAnalysisEstimate {
+  /** e.g. `2 × 2 cores, 1g, 200 partitions`. */
+  configuration: string;
+  /** Predicted wall time, ms; null when unpredictable. */
+  durationMs: number | null;
+  coreHours: number | null;
+  memoryGiBHours: number | null;
+  /** With prices set (`sparkOptimizer.cost.*`), else null. */
+  money: number | null;
+}
+
+/** The engine's plan for the job, as the view shows it. */
+export interface JobAnalysisPlan {
+  objective: 'runtime' | 'cost' | 'balanced';
+  /** For balanced: slowdown allowed against the fastest configuration (fraction). */
+  maxSlowdown: number;
+  current: JobAnalysisEstimate | null;
+  chosen: JobAnalysisEstimate | null;
+  /** The trade-off table (Pareto front of duration vs cost), fastest first. */
+  pareto: (JobAnalysisEstimate & { chosen: boolean; current: boolean })[];
+  keptBecause: string | null;
+  doesNotFit: string | null;
+  notes: string[];
+  currency: string | null;
+  confidence: number;
 }
 
 /** Everything the job-analysis webview shows for one job. */
@@ -252,8 +282,10 @@ export interface JobAnalysis {
   runFindings: { id: string; severity: 'info' | 'low' | 'moderate' | 'severe' | 'critical'; message: string; source: string; stageId?: number }[];
   /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
   settingsFrom: 'document' | 'newest run';
+  /** The engine's plan (null when no run can be modelled). */
+  plan: JobAnalysisPlan | null;
   recommendations: JobAnalysisRecommendation[];
-  /** What no setting fixes by itself (skew, failed tasks): recommend/findings.ts. */
+  /** What no setting fixes by itself (skew, failed tasks, ignored settings): recommend/engine.ts. */
   findings: { rule: string; message: string }[];
 }
 

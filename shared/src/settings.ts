@@ -14,15 +14,31 @@ export const settingsSchema = z.object({
   collectOnStartup: z.boolean().default(false),
   /** Collect from `eventLogFolder` and `historyServer.url` every N minutes; 0 = never (default). */
   collectIntervalMinutes: z.number().int().min(0).default(0),
-  /** The nodes the jobs run on, for the container-size checks (SPARK009, SPARK010); empty/0 = unknown, checks skipped. */
+  /**
+   * The cluster the jobs run on: the container-size checks (SPARK009, SPARK010) and the plan's limits (it never asks
+   * for more). Empty/0 = unknown: the plan then takes the limit from what the runs themselves got.
+   */
   cluster: z
     .object({
       /** Memory of one node as a Spark size (`64g`, `16384m`). */
       nodeMemory: z.string().default(''),
       /** Cores of one node. */
       nodeCores: z.number().int().min(0).default(0),
+      /** Number of nodes executors can use. */
+      nodes: z.number().int().min(0).default(0),
+      /** Total cores a job can get: a standalone master's cores, a Kubernetes namespace's CPU quota. */
+      totalCores: z.number().int().min(0).default(0),
+      /** Total memory a job can get as a Spark size: a Kubernetes namespace's memory quota. */
+      totalMemory: z.string().default(''),
     })
-    .default({ nodeMemory: '', nodeCores: 0 }),
+    .default({ nodeMemory: '', nodeCores: 0, nodes: 0, totalCores: 0, totalMemory: '' }),
+  /**
+   * What the plan optimises: `runtime` (fastest), `cost` (cheapest: money with prices, else DataFlint Compute Units) or
+   * `balanced` (cheapest within `maxSlowdownPercent` of the fastest).
+   */
+  objective: z.enum(['runtime', 'cost', 'balanced']).default('balanced'),
+  /** For the `balanced` objective: how much slower than the fastest configuration the plan may be, in percent. */
+  maxSlowdownPercent: z.number().min(0).max(1000).default(10),
   /**
    * Prices for the money figures of the analysis, hovers and CLI (executor cores and executor container memory =
    * heap + overhead, per hour); 0 = not set, no money shown.
@@ -108,6 +124,11 @@ export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' |
   logLevel: 'window',
   'cluster.nodeMemory': 'resource',
   'cluster.nodeCores': 'resource',
+  'cluster.nodes': 'resource',
+  'cluster.totalCores': 'resource',
+  'cluster.totalMemory': 'resource',
+  objective: 'resource',
+  maxSlowdownPercent: 'resource',
   'checks.disabled': 'resource',
   'cost.pricePerCoreHour': 'resource',
   'cost.pricePerGiBHour': 'resource',

@@ -9,7 +9,7 @@
  * only from the extension or `data:`; no `connect-src`, so the page cannot reach the network.
  */
 import { escapeHtml } from '../../../shared/src/escape';
-import type { JobAnalysis, JobAnalysisRun } from '../../../shared/src/protocol';
+import type { JobAnalysis, JobAnalysisEstimate, JobAnalysisRun } from '../../../shared/src/protocol';
 import { runLabel } from '../../../shared/src/run-label';
 
 /** What the page needs besides the data. */
@@ -71,6 +71,30 @@ function pct(x: number | null): string {
 }
 
 /**
+ * The engine's plan: objective, now → plan with predicted duration and cost, and the trade-off table (Pareto front),
+ * escaped. Empty text when there is no plan.
+ */
+function planSection(p: JobAnalysis['plan'], e: (s: string) => string): string {
+  if (p === null) return '<p>No plan: no run of this job could be modelled.</p>';
+  const money = p.pareto.some((r) => r.money !== null) || p.current?.money != null;
+  const cells = (x: JobAnalysisEstimate | null) =>
+    x === null
+      ? '<td>–</td><td>–</td><td>–</td>'
+      : `<td>${x.durationMs === null ? '–' : e(duration(x.durationMs))}</td><td>${x.coreHours === null ? '–' : x.coreHours.toFixed(4)}</td><td>${x.memoryGiBHours === null ? '–' : x.memoryGiBHours.toFixed(4)}</td>${money ? `<td>${x.money === null ? '–' : `${x.money.toPrecision(3)} ${e(p.currency ?? '')}`}</td>` : ''}`;
+  const rows = p.pareto.map((r) => `<tr class="${r.chosen ? 'selected' : ''}"><td>${e(r.configuration)}</td>${cells(r)}<td>${[r.chosen ? 'plan' : '', r.current ? 'now' : ''].filter(Boolean).join(', ')}</td></tr>`).join('\n');
+  const objective = p.objective === 'balanced' ? `balanced (least cost within ${Math.round(p.maxSlowdown * 100)} % of the fastest)` : p.objective;
+  return (
+    `<p>Objective <strong>${e(objective)}</strong> · confidence ${p.confidence.toFixed(2)}</p>` +
+    `<table class="plan"><thead><tr><th></th><th>configuration</th><th>est. duration</th><th>core-hours</th><th>memory-GiB-hours</th>${money ? '<th>money</th>' : ''}</tr></thead><tbody>` +
+    `<tr><td>now</td><td>${e(p.current?.configuration ?? '–')}</td>${cells(p.current)}</tr><tr><td>plan</td><td>${e(p.chosen?.configuration ?? '–')}</td>${cells(p.chosen)}</tr></tbody></table>` +
+    (p.doesNotFit ? `<p>⚠ ${e(p.doesNotFit)}</p>` : '') +
+    (p.keptBecause ? `<p class="muted">Kept: ${e(p.keptBecause)}.</p>` : '') +
+    (rows ? `<h3>Trade-off: duration vs cost</h3><table class="pareto"><thead><tr><th>configuration</th><th>est. duration</th><th>core-hours</th><th>memory-GiB-hours</th>${money ? '<th>money</th>' : ''}<th></th></tr></thead><tbody>${rows}</tbody></table>` : '') +
+    p.notes.map((n) => `<p class="muted">${e(n)}</p>`).join('')
+  );
+}
+
+/**
  * The full page.
  * @returns an HTML document (string) for `webview.html`.
  */
@@ -94,16 +118,17 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
     .join('\n');
   const recs =
     d.recommendations.length === 0
-      ? '<p>No setting to change: the runs show no spill, GC pressure, idle executors, container kills or tiny tasks at these settings.</p>'
+      ? `<p>No setting to change${d.plan?.keptBecause ? `: ${e(d.plan.keptBecause)}` : ': the plan keeps the current settings'}.</p>`
       : d.recommendations
           .map(
             (r) =>
-              `<section class="rec"><h3><code>${e(r.key)}</code> = <code>${e(r.recommendedValue)}</code> <span class="muted">(now ${r.currentValue === null ? 'not set' : `<code>${e(r.currentValue)}</code>`}) · confidence ${e(r.confidenceLabel)} (${r.confidence.toFixed(2)})</span></h3>` +
+              `<section class="rec"><h3><code>${e(r.key)}</code> = <code>${e(r.recommendedValue)}</code> <span class="muted">(now ${r.currentValue === null ? 'not set' : `<code>${e(r.currentValue)}</code>`}) · ${r.reason === 'safety' ? 'safety' : 'objective'} · confidence ${e(r.confidenceLabel)} (${r.confidence.toFixed(2)})</span></h3>` +
               `<p>${e(r.message)}</p><p class="muted">Rule: ${e(r.rule)}</p><ul>${r.evidence
-                .map((ev) => `<li><code>${e(ev.appId)}</code>: ${e(ev.metric)} ${e(ev.value)}${ev.under ? ` (${e(ev.under)})` : ''}</li>`)
+                .map((ev) => `<li><code>${e(ev.appId)}</code>${ev.stageId !== undefined ? ` stage ${ev.stageId}` : ''}: ${e(ev.metric)} ${e(ev.value)}${ev.under ? ` (${e(ev.under)})` : ''}</li>`)
                 .join('')}</ul></section>`,
           )
           .join('\n');
+  const plan = planSection(d.plan, e);
   const runFindings = d.runFindings
     .filter((f) => f.severity !== 'info')
     .map((f) => `<li class="sev-${e(f.severity)}"><strong>${e(f.severity)}</strong> ${e(f.message)} <span class="muted">(${e(f.source)})</span></li>`)
@@ -158,6 +183,8 @@ ${runFindings ? `<h3>What this run shows</h3><ul class="run-findings">${runFindi
   <section><h2>Executor utilisation</h2><div class="chart"><canvas id="executor-utilisation" aria-label="Task time over core time per executor"></canvas></div>${removed ? `<h3>Removed executors</h3><ul>${removed}</ul>` : ''}</section>
   <section><h2>Task durations of the longest stage${worst ? `: ${worst.stageId} <span class="muted">${e(worst.name)}</span>` : ''}</h2><div class="chart"><canvas id="task-durations" aria-label="Task duration quantiles"></canvas></div></section>
 </div>
+<h2>Plan</h2>
+${plan}
 <h2>Recommendations</h2>
 ${recs}
 ${findings ? `<h2>Findings</h2>\n${findings}` : ''}

@@ -8,24 +8,15 @@
  *   during which some job is running, driver time is total app time minus that; core-hours available, used and
  *   wasted, the waste split into "while only the driver works" and "idle executor cores".
  * - DataFlint (dataflint/spark@edd3207 `StoreMetadataExtractor.scala`, `ExecutorsReducer.ts`): idle cores
- *   = 1 − task time / (executor lifetime × cores); DCU = memory-GiB-hours × 0.005 + core-hours × 0.05.
- * - Spark's container request (apache/spark `ResourceProfile.scala`, configuration docs for
- *   `spark.executor.memoryOverhead`): executor memory + overhead, overhead = max(384 MiB, 0.10 × memory) unless set.
+ *   = 1 − task time / (executor lifetime × cores).
+ * - Memory held per executor and the cost formulas (core-hours, memory-GiB-hours, DCU, money): the resource model
+ *   (resource-model/container.ts `reservedMiB`, resource-model/cost.ts `heldCost`).
  */
 import type { ApplicationRecord, ExecutorRecord } from '../history/application-record';
-import { parseSparkSizeMiB } from '../config/spark-units';
-import { SPARK_DEFAULT_EXECUTOR_MEMORY_MIB } from './run-analysis';
-import { DCU_PER_CORE_HOUR, DCU_PER_GIB_HOUR, THRESHOLDS } from './thresholds';
+import { type CostPrices, DEFAULT_EXECUTOR_MEMORY_MIB, heldCost, runResources } from '../resource-model';
 
-/** Prices for the money figure: per core-hour and per GiB-hour of executor memory (memory + overhead), in `currency`. */
-export interface CostPrices {
-  /** Price of one executor core for one hour. */
-  perCoreHour: number;
-  /** Price of one GiB (2^30 bytes) of executor container memory for one hour. */
-  perGiBHour: number;
-  /** Currency label copied to the result, e.g. `USD`. */
-  currency: string;
-}
+
+export type { CostPrices } from '../resource-model';
 
 /** A money figure: core-hours × perCoreHour + memory-GiB-hours × perGiBHour. */
 export interface RunMoney {
@@ -82,18 +73,19 @@ export interface RunCost {
   coreHours: number;
   /** Executor memory requested per executor (MiB): `spark.executor.memory`, else Spark's default 1024. */
   executorMemoryMiB: number;
-  /**
-   * Memory overhead per executor (MiB): `spark.executor.memoryOverhead` when set, else
-   * max(`spark.executor.minMemoryOverhead` (default 384), `spark.executor.memoryOverheadFactor` (default 0.10) × memory),
-   * truncated to MiB as Spark does. Off-heap (`spark.memory.offHeap.size`) and `spark.executor.pyspark.memory` are not added.
-   * This is what Spark asks YARN and Kubernetes for; a standalone worker reserves only `spark.executor.memory`, so on
-   * standalone the memory figures overstate what the cluster set aside by the overhead.
-   */
+  /** Memory overhead per executor (MiB) as Spark computes it (resource-model/container.ts). */
   memoryOverheadMiB: number;
-  /** executorHours × (executorMemoryMiB + memoryOverheadMiB) / 1024: memory-GiB-hours of executor containers. */
+  /**
+   * Memory the cluster manager set aside per executor (MiB, resource-model `reservedMiB`): the whole container
+   * (heap + overhead + off-heap + PySpark memory) on YARN and Kubernetes, the heap alone on a standalone worker.
+   */
+  reservedMiB: number;
+  /** What `reservedMiB` counts, in words (`heap + overhead`, `heap: what a standalone worker reserves`). */
+  memoryBasis: string;
+  /** executorHours × reservedMiB / 1024: memory-GiB-hours held. */
   memoryGiBHours: number;
   /**
-   * DataFlint Compute Units over executors: memoryGiBHours × 0.005 + coreHours × 0.05 (thresholds.ts DCU_* constants).
+   * DataFlint Compute Units over executors: memoryGiBHours × 0.005 + coreHours × 0.05 (resource-model/cost.ts).
    * DataFlint itself also adds the driver's cores and `spark.driver.memory` over its lifetime; this figure does not.
    */
   dcu: number;
@@ -136,18 +128,18 @@ export function utilisationAndCost(record: ApplicationRecord, prices?: CostPrice
     for (const g of gaps) driverOnlyIdleCoreMs += Math.max(0, Math.min(l.untilMs, g.untilMs) - Math.max(l.fromMs, g.fromMs)) * l.cores;
   }
 
-  const executorMemoryMiB = record.executorMemoryMiB ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB;
-  const memoryOverheadMiB = record.memoryOverheadMiB ?? defaultOverheadMiB(executorMemoryMiB, record.sparkProperties);
+  const executorMemoryMiB = record.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB;
+  const res = runResources(record);
+  const memoryOverheadMiB = res.container?.overheadMiB ?? record.memoryOverheadMiB ?? 0;
   const executorHours = executorLifetimeMs / MS_PER_HOUR;
-  const coreHours = executorCoreAvailableMs / MS_PER_HOUR;
-  const memoryGiBHours = (executorHours * (executorMemoryMiB + memoryOverheadMiB)) / 1024;
+  const held = heldCost(executorCoreAvailableMs, executorLifetimeMs * res.reservedMiB, prices);
+  const coreHours = held.coreHours;
+  const memoryGiBHours = held.memoryGiBHours;
 
-  let money: RunMoney | null = null;
-  if (prices !== undefined) {
-    const coresAmount = coreHours * prices.perCoreHour;
-    const memoryAmount = memoryGiBHours * prices.perGiBHour;
-    money = { amount: coresAmount + memoryAmount, currency: prices.currency, coresAmount, memoryAmount };
-  }
+  const money: RunMoney | null =
+    prices !== undefined && held.money !== null && held.moneyParts !== null
+      ? { amount: held.money, currency: prices.currency, coresAmount: held.moneyParts.cores, memoryAmount: held.moneyParts.memory }
+      : null;
 
   return {
     appId: record.appId,
@@ -165,8 +157,10 @@ export function utilisationAndCost(record: ApplicationRecord, prices?: CostPrice
     coreHours,
     executorMemoryMiB,
     memoryOverheadMiB,
+    reservedMiB: res.reservedMiB,
+    memoryBasis: res.manager === 'standalone' ? 'heap: what a standalone worker reserves' : res.container !== null && (res.container.offHeapMiB > 0 || res.container.pysparkMiB > 0) ? 'heap + overhead + off-heap + PySpark' : 'heap + overhead',
     memoryGiBHours,
-    dcu: memoryGiBHours * DCU_PER_GIB_HOUR + coreHours * DCU_PER_CORE_HOUR,
+    dcu: held.dcu,
     money,
   };
 }
@@ -206,18 +200,4 @@ function complementOf(union: Interval[], fromMs: number, untilMs: number): Inter
   }
   if (untilMs > cursor) out.push({ fromMs: cursor, untilMs });
   return out;
-}
-
-/**
- * Spark's default executor memory overhead (MiB) when `spark.executor.memoryOverhead` is unset:
- * max(`spark.executor.minMemoryOverhead` (Spark 4.0+, default 384m), `spark.executor.memoryOverheadFactor`
- * (Spark 3.3+, default 0.10) × memory), the factor product truncated to whole MiB (`(factor * memory).toLong`
- * in `ResourceProfile.calculateOverHeadMemory`). Defaults from thresholds.ts `overheadMinMiB` / `overheadFactor`.
- */
-function defaultOverheadMiB(executorMemoryMiB: number, props: Record<string, string>): number {
-  const min = parseSparkSizeMiB(props['spark.executor.minMemoryOverhead']) ?? THRESHOLDS.overheadMinMiB;
-  const factorText = props['spark.executor.memoryOverheadFactor'];
-  const parsed = factorText !== undefined ? Number(factorText) : NaN;
-  const factor = Number.isFinite(parsed) && parsed >= 0 ? parsed : THRESHOLDS.overheadFactor;
-  return Math.max(min, Math.floor(factor * executorMemoryMiB));
 }

@@ -1,17 +1,14 @@
-import type { ApplicationRecord, StageRecord } from '../history/application-record';
-import { THRESHOLDS } from './thresholds';
+/**
+ * One run's headline figures as plain numbers (spill, GC, skew, tiny tasks, utilisation, failures, heap): what the
+ * hovers, the code lens, the inlay hints and the evaluation's baselines show per run. The rules behind every judgement
+ * (what counts as "spilled", "skewed", "tiny") are the heuristics catalogue's (heuristics.ts); this module only
+ * gathers them per run.
+ */
+import type { ApplicationRecord } from '../history/application-record';
+import { DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS, lookupOf, taskCpusOf, taskSlots } from '../resource-model';
+import { gcShare, memoryFailures, runSpilled, type StageSkew, stageSkew, stageTinyTasks } from './heuristics';
 
-/** A stage whose task durations are skewed (DataFlint partitionSkew rule). */
-export interface SkewedStage {
-  stageId: number;
-  name: string;
-  /** max / median successful task duration. */
-  skewRatio: number;
-  maxTaskMs: number;
-  medianTaskMs: number;
-}
-
-/** A shuffle stage of many tiny tasks (DataFlint smallTasks rule, scaled to the cluster). */
+/** A stage of many tiny tasks by the heuristics catalogue's tiny-tasks rule. */
 export interface TinyTaskStage {
   stageId: number;
   numTasks: number;
@@ -19,7 +16,7 @@ export interface TinyTaskStage {
 }
 
 /**
- * What one run shows, as numbers (no judgement about settings; the recommender does that).
+ * What one run shows, as numbers (no judgement about settings; the engine does that).
  * All byte figures in bytes, times in ms, shares in [0, 1].
  */
 export interface RunAnalysis {
@@ -27,30 +24,31 @@ export interface RunAnalysis {
   attemptId: string | null;
   startTimeMs: number;
   durationMs: number;
-  /** Effective executor memory in MiB: `spark.executor.memory`, else Spark's default 1024. */
+  /** Effective executor memory in MiB: `spark.executor.memory`, else Spark's default. */
   executorMemoryMiB: number;
   /** Executor cores: `spark.executor.cores`, else the executors' `Total Cores`. */
   executorCores: number | null;
   /** Max executors alive at once. */
   executors: number;
-  /** `spark.sql.shuffle.partitions`, else Spark's default 200. */
+  /** `spark.sql.shuffle.partitions`, else Spark's default. */
   shufflePartitions: number;
   diskSpilledBytes: number;
   memorySpilledBytes: number;
-  /** diskSpilledBytes / (input + shuffle read bytes); 0 when nothing was processed. */
-  spillRatio: number;
-  /** True when spill passes both THRESHOLDS.spillMinBytes and THRESHOLDS.spillRatioLow. */
+  /** True when some stage spilled by the catalogue's spill rule (≥ 16 MiB and ≥ 1 % of its data). */
   spilled: boolean;
-  /** JVM GC time / executor run time; null when run time is below THRESHOLDS.gcMinExecutorRunTimeMs. */
+  /** JVM GC time / executor run time; null below the GC rule's guard (1 min of executor run time). */
   gcShare: number | null;
-  skewedStages: SkewedStage[];
+  /** Stages skewed by the catalogue's skew rule. */
+  skewedStages: StageSkew[];
+  /** Stages of tiny tasks by the catalogue's rule, among those with one task per shuffle partition (the ones `spark.sql.shuffle.partitions` sizes). */
   tinyTaskStages: TinyTaskStage[];
   /** Largest shuffle read of one stage, bytes (sizes `spark.sql.shuffle.partitions`). */
   maxStageShuffleReadBytes: number;
   /** Task executor run time / executor-core time available; null when no executor time was recorded. */
   utilisation: number | null;
-  /** Failed tasks by kind. */
+  /** Tasks failed with java.lang.OutOfMemoryError. */
   oomFailures: number;
+  /** Tasks failed because their container was killed for memory. */
   containerKilledFailures: number;
   failedTasks: number;
   totalTasks: number;
@@ -59,24 +57,22 @@ export interface RunAnalysis {
   peakJvmHeapBytes: number | null;
 }
 
-/** Spark's default `spark.executor.memory` (1g) and `spark.sql.shuffle.partitions` (200): Spark configuration docs. */
-export const SPARK_DEFAULT_EXECUTOR_MEMORY_MIB = 1024;
-export const SPARK_DEFAULT_SHUFFLE_PARTITIONS = 200;
+const cache = new WeakMap<ApplicationRecord, RunAnalysis>();
 
 /**
- * Analyses one application record.
+ * Analyses one application record (cached per record object).
  * @param r a record from the store or the event-log reader.
  * @returns the run's figures; never throws on missing data (figures become null or 0).
  */
 export function analyseRun(r: ApplicationRecord): RunAnalysis {
-  const processed = r.inputBytes + r.shuffleReadBytes;
-  const spillRatio = processed > 0 ? r.diskSpilledBytes / processed : r.diskSpilledBytes > 0 ? 1 : 0;
-  const executorCores = r.executorCores ?? mostCommon(r.executors.map((e) => e.totalCores));
-  const totalCores = (executorCores ?? 1) * Math.max(1, r.maxExecutors);
-  const executorMemoryMiB = r.executorMemoryMiB ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB;
-  const shufflePartitions = r.shufflePartitions ?? SPARK_DEFAULT_SHUFFLE_PARTITIONS;
-  const successfulStages = r.stages.filter((s) => s.taskDurationMs !== null);
-  return {
+  const hit = cache.get(r);
+  if (hit !== undefined) return hit;
+  const executorCores = r.executorCores ?? mostCommon(r.executors.filter((e) => !e.isDriver).map((e) => e.totalCores));
+  const slots = taskSlots(executorCores ?? 1, taskCpusOf(lookupOf(r.sparkProperties))) * Math.max(1, r.maxExecutors);
+  const executorMemoryMiB = r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB;
+  const shufflePartitions = r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS;
+  const mf = memoryFailures(r);
+  const out: RunAnalysis = {
     appId: r.appId,
     attemptId: r.attemptId,
     startTimeMs: r.startTimeMs,
@@ -87,38 +83,25 @@ export function analyseRun(r: ApplicationRecord): RunAnalysis {
     shufflePartitions,
     diskSpilledBytes: r.diskSpilledBytes,
     memorySpilledBytes: r.memorySpilledBytes,
-    spillRatio,
-    spilled: r.diskSpilledBytes >= THRESHOLDS.spillMinBytes && spillRatio >= THRESHOLDS.spillRatioLow,
-    gcShare: r.executorRunTimeMs >= THRESHOLDS.gcMinExecutorRunTimeMs ? r.jvmGcTimeMs / r.executorRunTimeMs : null,
-    skewedStages: successfulStages.flatMap((s) => skewOf(s)),
-    tinyTaskStages: successfulStages.flatMap((s) => tinyTasksOf(s, shufflePartitions, totalCores)),
+    spilled: runSpilled(r),
+    gcShare: gcShare(r)?.share ?? null,
+    skewedStages: r.stages.map(stageSkew).filter((x): x is StageSkew => x !== null),
+    tinyTaskStages: r.stages
+      .filter((s) => s.shuffleReadBytes > 0 && s.numTasks === shufflePartitions)
+      .map((s) => stageTinyTasks(s, slots))
+      .filter((x): x is NonNullable<typeof x> => x !== null)
+      .map((x) => ({ stageId: x.stageId, numTasks: x.numTasks, medianTaskMs: x.medianTaskMs })),
     maxStageShuffleReadBytes: Math.max(0, ...r.stages.map((s) => s.shuffleReadBytes)),
     utilisation: r.executorCoreTimeMs > 0 ? Math.min(1, r.executorRunTimeMs / r.executorCoreTimeMs) : null,
-    oomFailures: r.taskFailures.filter((f) => f.kind === 'oom').reduce((n, f) => n + f.count, 0),
-    containerKilledFailures: r.taskFailures.filter((f) => f.kind === 'container-killed').reduce((n, f) => n + f.count, 0),
+    oomFailures: mf.oomTasks,
+    containerKilledFailures: mf.containerKilledTasks,
     failedTasks: r.failedTasks,
     totalTasks: r.totalTasks,
     peakJvmHeapBytes: r.peakJvmHeapBytes,
     peakHeapShare: r.peakJvmHeapBytes !== null ? r.peakJvmHeapBytes / (executorMemoryMiB * 1024 * 1024) : null,
   };
-}
-
-function skewOf(s: StageRecord): SkewedStage[] {
-  const q = s.taskDurationMs;
-  if (!q || s.skewRatio === null) return [];
-  if (s.skewRatio > THRESHOLDS.skewRatio && q.max > THRESHOLDS.skewMinMaxTaskMs) {
-    return [{ stageId: s.stageId, name: s.name, skewRatio: s.skewRatio, maxTaskMs: q.max, medianTaskMs: q.median }];
-  }
-  return [];
-}
-
-function tinyTasksOf(s: StageRecord, shufflePartitions: number, totalCores: number): TinyTaskStage[] {
-  const q = s.taskDurationMs;
-  if (!q || s.shuffleReadBytes <= 0 || s.numTasks !== shufflePartitions) return [];
-  if (q.median < THRESHOLDS.tinyTaskMedianMs && s.numTasks > THRESHOLDS.tinyTasksPerCore * totalCores) {
-    return [{ stageId: s.stageId, numTasks: s.numTasks, medianTaskMs: q.median }];
-  }
-  return [];
+  cache.set(r, out);
+  return out;
 }
 
 function mostCommon(values: number[]): number | null {

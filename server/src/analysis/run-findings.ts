@@ -1,19 +1,38 @@
 /**
  * Per-run findings: everything one application record shows about memory, parallelism, skew, utilisation, cost and
- * failures, each with a severity, the numbers behind it and the published source of its threshold
- * (thresholds.ts; ../shared/docs/prior-art.md). Pure: a record in, findings out; no LSP, no I/O.
+ * failures, each with a severity, the numbers behind it and the published source of its threshold. Every figure,
+ * grade and source comes from the heuristics catalogue (heuristics.ts); this module words them. Pure: a record in,
+ * findings out; no LSP, no I/O.
  *
  * Severities are Dr. Elephant's grades (`low` < `moderate` < `severe` < `critical`), plus `info` for figures reported
  * without judgement (cost, executor-hours).
  */
-import type { ApplicationRecord, StageRecord } from '../history/application-record';
+import type { ApplicationRecord } from '../history/application-record';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
-import { type CostPrices, utilisationAndCost } from './cost';
-import { SPARK_DEFAULT_EXECUTOR_MEMORY_MIB } from './run-analysis';
-import { THRESHOLDS } from './thresholds';
+import { type CostPrices, DEFAULT_EXECUTOR_MEMORY_MIB, executionMemoryPerTaskBytes, formatMoney, lookupOf, runResources, taskCpusOf, taskSlots } from '../resource-model';
+import { utilisationAndCost } from './cost';
+import {
+  driverOnlyGrade,
+  executorSpill,
+  gcShare,
+  type Grade,
+  gradeAscending,
+  heapUse,
+  HEURISTICS,
+  idleCoresGrade,
+  memoryFailures,
+  stageHugeTasks,
+  stagePartitionSize,
+  stageSkew,
+  stageSpill,
+  stageTinyTasks,
+  stageTooFewTasks,
+  stageWallMs,
+} from './heuristics';
+
 
 /** Dr. Elephant's severity grades, plus `info` for plain figures. */
-export type Severity = 'info' | 'low' | 'moderate' | 'severe' | 'critical';
+export type Severity = 'info' | Grade;
 
 /** Order of severities, most severe last. */
 export const SEVERITY_ORDER: readonly Severity[] = ['info', 'low', 'moderate', 'severe', 'critical'];
@@ -62,28 +81,10 @@ export interface RunFindingsOptions {
   prices?: CostPrices;
 }
 
-/** Grade of `value` against ascending thresholds [low, moderate, severe, critical]; null below the first. */
-export function gradeAscending(value: number, grades: readonly number[]): Exclude<Severity, 'info'> | null {
-  const names = ['low', 'moderate', 'severe', 'critical'] as const;
-  let out: Exclude<Severity, 'info'> | null = null;
-  for (let i = 0; i < 4; i++) if (value >= grades[i]) out = names[i];
-  return out;
-}
-
 const MIB = 1024 * 1024;
-
-/** A money amount with 2 decimals, or 3 significant digits below 1 (`0.00262 USD`). */
-export function formatMoney(amount: number, currency: string): string {
-  return `${amount >= 1 || amount === 0 ? amount.toFixed(2) : amount.toPrecision(3)} ${currency}`;
-}
 
 function pct(x: number): string {
   return `${Math.round(x * 100)} %`;
-}
-
-/** Wall time of a stage attempt (ms), 0 when unknown. */
-function stageWallMs(s: StageRecord): number {
-  return s.submissionTimeMs !== null && s.completionTimeMs !== null ? Math.max(0, s.completionTimeMs - s.submissionTimeMs) : 0;
 }
 
 /**
@@ -94,228 +95,194 @@ function stageWallMs(s: StageRecord): number {
  */
 export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = {}): RunFinding[] {
   const out: RunFinding[] = [];
-  const memoryMiB = r.executorMemoryMiB ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB;
+  const memoryMiB = r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB;
   const workers = r.executors.filter((e) => !e.isDriver);
   const cores = r.executorCores ?? 1;
-  const slots = Math.max(1, cores * Math.max(1, r.maxExecutors));
+  const slots = Math.max(1, taskSlots(cores, taskCpusOf(lookupOf(r.sparkProperties))) * Math.max(1, r.maxExecutors));
 
-  // Memory: spill per stage (Dr. Elephant spill ratio over the stage's processed bytes).
+  // Memory: spill per stage.
   for (const s of r.stages) {
-    if (s.diskSpilledBytes < THRESHOLDS.spillMinBytes) continue;
-    // Dr. Elephant divides by the most data the stage processed: what it read or what it wrote.
-    const processed = Math.max(s.inputBytes + s.shuffleReadBytes, s.shuffleWriteBytes + s.outputBytes);
-    const ratio = processed > 0 ? s.diskSpilledBytes / processed : 1;
-    const sev = gradeAscending(ratio, THRESHOLDS.spillRatioGrades);
-    if (sev === null) continue;
+    const sp = stageSpill(s);
+    if (sp === null) continue;
     out.push({
       id: 'stage-spill',
-      severity: sev,
+      severity: sp.grade,
       stageId: s.stageId,
-      message: `Stage ${s.stageId} spilled ${formatBytes(s.diskSpilledBytes)} to disk (${formatBytes(s.memorySpilledBytes)} in memory) while processing ${formatBytes(processed)}: ${pct(ratio)} of its data.`,
-      numbers: { diskSpilledBytes: s.diskSpilledBytes, memorySpilledBytes: s.memorySpilledBytes, processedBytes: processed, spillRatio: ratio },
-      source: 'Dr. Elephant ConfigurationParametersHeuristic spill ratio grades 1/10/25/50 %; ignored below 16 MiB',
+      message: `Stage ${s.stageId} spilled ${formatBytes(sp.diskSpilledBytes)} to disk (${formatBytes(sp.memorySpilledBytes)} in memory) while processing ${formatBytes(sp.processedBytes)}: ${pct(sp.ratio)} of its data.`,
+      numbers: { diskSpilledBytes: sp.diskSpilledBytes, memorySpilledBytes: sp.memorySpilledBytes, processedBytes: sp.processedBytes, spillRatio: sp.ratio },
+      source: HEURISTICS.spill.source,
     });
   }
-  // Memory: spill per executor (Dr. Elephant ExecutorStorageSpillHeuristic: ≥ 20 % of executors).
-  const withSpill = workers.filter((e) => e.diskSpilledBytes !== undefined);
-  if (withSpill.length > 0) {
-    const spilling = withSpill.filter((e) => (e.diskSpilledBytes ?? 0) > 0);
-    const share = spilling.length / withSpill.length;
-    if (spilling.length > 0 && share >= THRESHOLDS.executorSpillShare && r.diskSpilledBytes >= THRESHOLDS.spillMinBytes) {
-      const perTaskCapBytes = (memoryMiB * MIB) / cores;
-      const perTask = r.totalTasks > 0 ? r.diskSpilledBytes / r.totalTasks : 0;
-      const list = spilling
-        .slice(0, 8)
-        .map((e) => `executor ${e.executorId} ${formatBytes(e.diskSpilledBytes ?? 0)}`)
-        .join(', ');
-      out.push({
-        id: 'executor-spill',
-        severity: perTask >= 0.05 * perTaskCapBytes ? 'critical' : share >= 0.5 ? 'severe' : 'moderate',
-        message: `${spilling.length} of ${withSpill.length} executors spilled to disk (${list}); ${formatBytes(perTask)} per task against ${formatBytes(perTaskCapBytes)} of heap per core.`,
-        numbers: { executorsSpilling: spilling.length, executors: withSpill.length, spillPerTaskBytes: perTask, heapPerCoreBytes: perTaskCapBytes },
-        source: 'Dr. Elephant ExecutorStorageSpillHeuristic: critical when ≥ 20 % of executors spill and spill per task ≥ 5 % of executor memory / cores',
-      });
-    }
+  // Memory: spill per executor.
+  const es = executorSpill(r, memoryMiB, cores);
+  if (es !== null) {
+    const list = workers
+      .filter((e) => es.spilling.includes(e.executorId))
+      .slice(0, 8)
+      .map((e) => `executor ${e.executorId} ${formatBytes(e.diskSpilledBytes ?? 0)}`)
+      .join(', ');
+    out.push({
+      id: 'executor-spill',
+      severity: es.grade,
+      message: `${es.spilling.length} of ${es.executors} executors spilled to disk (${list}); ${formatBytes(es.spillPerTaskBytes)} per task against ${formatBytes(es.heapPerCoreBytes)} of heap per core.`,
+      numbers: { executorsSpilling: es.spilling.length, executors: es.executors, spillPerTaskBytes: es.spillPerTaskBytes, heapPerCoreBytes: es.heapPerCoreBytes },
+      source: HEURISTICS.executorSpill.source,
+    });
   }
   // Memory: peak JVM heap against the heap.
-  if (r.peakJvmHeapBytes !== null) {
-    const share = r.peakJvmHeapBytes / (memoryMiB * MIB);
-    if (share >= THRESHOLDS.heapUsedHigh) {
-      out.push({
-        id: 'heap-high',
-        severity: 'severe',
-        message: `Peak JVM heap ${formatBytes(r.peakJvmHeapBytes)} reached ${pct(share)} of the ${formatSparkSizeMiB(memoryMiB)} executor heap.`,
-        numbers: { peakJvmHeapBytes: r.peakJvmHeapBytes, heapBytes: memoryMiB * MIB, share },
-        source: 'DataFlint executorMemoryTooHigh: usage > 95 %',
-      });
-    } else if (share < THRESHOLDS.heapUsedLow && memoryMiB > THRESHOLDS.heapCheckMinMemoryMiB) {
-      const suggested = Math.ceil((r.peakJvmHeapBytes / MIB) * THRESHOLDS.heapHeadroom + THRESHOLDS.reservedMemoryMiB);
-      const ratio = (memoryMiB * MIB) / (r.peakJvmHeapBytes + THRESHOLDS.reservedMemoryMiB * MIB);
-      out.push({
-        id: 'heap-low',
-        severity: gradeAscending(ratio, [1.25, 1.5, 2, 3]) ?? 'low',
-        message: `Peak JVM heap ${formatBytes(r.peakJvmHeapBytes)} used only ${pct(share)} of the ${formatSparkSizeMiB(memoryMiB)} heap; 1.2 × peak + 300 MiB = ${formatSparkSizeMiB(suggested)}.`,
-        numbers: { peakJvmHeapBytes: r.peakJvmHeapBytes, heapBytes: memoryMiB * MIB, share, suggestedMiB: suggested },
-        source: 'DataFlint executorMemoryTooLow (< 70 %); Dr. Elephant JvmUsedMemoryHeuristic grades 1.25×/1.5×/2×/3× of peak + 300 MiB, only above 2 GiB',
-      });
-    }
+  const heap = heapUse(r, memoryMiB);
+  if (heap !== null && heap.high) {
+    out.push({
+      id: 'heap-high',
+      severity: 'severe',
+      message: `Peak JVM heap ${formatBytes(heap.peakBytes)} reached ${pct(heap.share)} of the ${formatSparkSizeMiB(memoryMiB)} executor heap.`,
+      numbers: { peakJvmHeapBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share },
+      source: HEURISTICS.heapHigh.source,
+    });
+  } else if (heap !== null && heap.lowGrade !== null) {
+    out.push({
+      id: 'heap-low',
+      severity: heap.lowGrade,
+      message: `Peak JVM heap ${formatBytes(heap.peakBytes)} used only ${pct(heap.share)} of the ${formatSparkSizeMiB(memoryMiB)} heap; 1.2 × peak + 300 MiB = ${formatSparkSizeMiB(heap.suggestedMiB)}.`,
+      numbers: { peakJvmHeapBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share, suggestedMiB: heap.suggestedMiB },
+      source: HEURISTICS.heapLow.source,
+    });
   }
   // Memory: peak execution memory of a task against its fair share of the unified region.
-  const fractionText = r.sparkProperties['spark.memory.fraction'];
-  const fraction = fractionText !== undefined && Number.isFinite(Number(fractionText)) ? Number(fractionText) : THRESHOLDS.memoryFraction;
-  const unifiedBytes = Math.max(0, fraction * (memoryMiB - THRESHOLDS.reservedMemoryMiB) * MIB);
+  const { memoryFraction } = runResources(r);
+  const unifiedBytes = executionMemoryPerTaskBytes(memoryMiB, 1, memoryFraction);
   if (r.peakExecutionMemoryBytes > 0 && unifiedBytes > 0) {
     const fairShare = unifiedBytes / cores;
     const share = r.peakExecutionMemoryBytes / fairShare;
-    if (share >= THRESHOLDS.executionShareHigh) {
+    if (share >= HEURISTICS.executionMemory.threshold) {
       out.push({
         id: 'execution-memory',
-        severity: r.diskSpilledBytes >= THRESHOLDS.spillMinBytes ? 'moderate' : 'low',
-        message: `A task peaked at ${formatBytes(r.peakExecutionMemoryBytes)} of execution memory: ${pct(share)} of its share of the unified region (${formatBytes(unifiedBytes)} = ${fraction} × (heap − 300 MiB), over ${cores} cores).`,
+        severity: r.diskSpilledBytes >= 16 * MIB ? 'moderate' : 'low',
+        message: `A task peaked at ${formatBytes(r.peakExecutionMemoryBytes)} of execution memory: ${pct(share)} of its share of the unified region (${formatBytes(unifiedBytes)} = ${memoryFraction} × (heap − 300 MiB), over ${cores} cores).`,
         numbers: { peakExecutionMemoryBytes: r.peakExecutionMemoryBytes, unifiedRegionBytes: unifiedBytes, perTaskShareBytes: fairShare, share },
-        source: 'Spark tuning guide (unified region M = spark.memory.fraction × (heap − 300 MiB)); ExecutionMemoryPool caps each of N tasks at M/N',
+        source: HEURISTICS.executionMemory.source,
       });
     }
   }
-  // Memory: OOM and container kills (Dr. Elephant StagesWithFailedTasksHeuristic).
-  const failuresOf = (kind: string) => r.taskFailures.filter((f) => f.kind === kind);
-  for (const [kind, id, what] of [
-    ['oom', 'oom', 'java.lang.OutOfMemoryError'],
-    ['container-killed', 'container-killed', 'containers killed for exceeding memory limits'],
+  // Memory: OOM and container kills.
+  const mf = memoryFailures(r);
+  for (const [kind, id, what, n] of [
+    ['oom', 'oom', 'java.lang.OutOfMemoryError', mf.oomTasks],
+    ['container-killed', 'container-killed', 'containers killed for exceeding memory limits', mf.containerKilledTasks],
   ] as const) {
-    const groups = failuresOf(kind);
-    const n = groups.reduce((a, g) => a + g.count, 0);
     if (n === 0) continue;
     const rate = r.totalTasks > 0 ? n / r.totalTasks : 1;
+    const example = r.taskFailures.find((f) => f.kind === kind)?.example ?? '';
     out.push({
       id,
-      severity: r.failedStages > 0 ? 'critical' : rate < 0.02 ? 'moderate' : 'severe',
-      message: `${n} task(s) failed with ${what} (${pct(rate)} of tasks): ${groups[0].example.slice(0, 160)}`,
+      severity: mf.grade ?? 'moderate',
+      message: `${n} task(s) failed with ${what} (${pct(rate)} of tasks): ${example.slice(0, 160)}`,
       numbers: { failedTasks: n, totalTasks: r.totalTasks, rate },
-      source: 'Dr. Elephant StagesWithFailedTasksHeuristic: < 2 % of tasks moderate, else severe, a failed stage critical',
+      source: HEURISTICS.memoryFailure.source,
     });
   }
-  // GC share of executor run time (Dr. Elephant ExecutorGcHeuristic).
-  if (r.executorRunTimeMs >= THRESHOLDS.gcMinExecutorRunTimeMs) {
-    const share = r.jvmGcTimeMs / r.executorRunTimeMs;
-    const sev = gradeAscending(share, THRESHOLDS.gcShareGrades);
-    if (sev !== null) {
-      out.push({
-        id: 'gc',
-        severity: sev,
-        message: `Executors spent ${pct(share)} of their run time in GC (${formatDurationMs(r.jvmGcTimeMs)} of ${formatDurationMs(r.executorRunTimeMs)}).`,
-        numbers: { jvmGcTimeMs: r.jvmGcTimeMs, executorRunTimeMs: r.executorRunTimeMs, share },
-        source: 'Dr. Elephant ExecutorGcHeuristic grades 8/10/15/20 %; checked from 1 min of executor run time (Dr. Elephant: 5 min)',
-      });
-    }
+  // GC share of executor run time.
+  const gc = gcShare(r);
+  if (gc !== null && gc.grade !== null) {
+    out.push({
+      id: 'gc',
+      severity: gc.grade,
+      message: `Executors spent ${pct(gc.share)} of their run time in GC (${formatDurationMs(r.jvmGcTimeMs)} of ${formatDurationMs(r.executorRunTimeMs)}).`,
+      numbers: { jvmGcTimeMs: r.jvmGcTimeMs, executorRunTimeMs: r.executorRunTimeMs, share: gc.share },
+      source: HEURISTICS.gc.source,
+    });
   }
 
   // Parallelism per stage.
   for (const s of r.stages) {
-    const q = s.taskDurationMs;
-    const wall = stageWallMs(s);
-    const big = r.durationMs > 0 && wall >= THRESHOLDS.stageMinShareOfRun * r.durationMs;
-    // Tasks per core.
-    if (big && s.numTasks > 0 && s.numTasks < slots) {
+    const few = stageTooFewTasks(s, slots, r.durationMs);
+    if (few !== null) {
+      const wall = stageWallMs(s);
       out.push({
         id: 'tasks-per-core',
-        severity: s.numTasks * 2 <= slots ? 'moderate' : 'low',
+        severity: few.grade,
         stageId: s.stageId,
         message: `Stage ${s.stageId} (${formatDurationMs(wall)}) ran ${s.numTasks} tasks on ${slots} cores (${(s.numTasks / slots).toFixed(2)} per core): ${slots - s.numTasks} cores idle while it ran.`,
         numbers: { numTasks: s.numTasks, cores: slots, tasksPerCore: s.numTasks / slots, stageWallMs: wall },
-        source: 'Spark tuning guide "Level of Parallelism": 2-3 tasks per CPU core (Sparklens PRatio = tasks / cores)',
+        source: HEURISTICS.tasksPerCore.source,
       });
     }
-    // Skew (DataFlint guard, Dr. Elephant grades).
-    if (q !== null && s.skewRatio !== null && s.skewRatio > THRESHOLDS.skewRatio && q.max > THRESHOLDS.skewMinMaxTaskMs) {
+    const sk = stageSkew(s);
+    if (sk !== null) {
       out.push({
         id: 'skew',
-        severity: gradeAscending(s.skewRatio, THRESHOLDS.skewGrades) ?? 'low',
+        severity: sk.grade,
         stageId: s.stageId,
-        message: `Stage ${s.stageId}: longest task ${formatDurationMs(q.max)} against a median of ${formatDurationMs(q.median)} (${s.skewRatio.toFixed(1)}×).`,
-        numbers: { maxTaskMs: q.max, medianTaskMs: q.median, skewRatio: s.skewRatio },
-        source: 'DataFlint partitionSkew (max/median > 10 and max > 5 s); severity by Dr. Elephant skew grades 2/4/8/16',
+        message: `Stage ${s.stageId}: longest task ${formatDurationMs(sk.maxTaskMs)} against a median of ${formatDurationMs(sk.medianTaskMs)} (${sk.ratio.toFixed(1)}×).`,
+        numbers: { maxTaskMs: sk.maxTaskMs, medianTaskMs: sk.medianTaskMs, skewRatio: sk.ratio },
+        source: HEURISTICS.skew.source,
       });
     }
-    // Bytes per task against the 128 MiB target partition.
-    const bytes = s.inputBytes + s.shuffleReadBytes;
-    if (s.numTasks > 0 && bytes > 0) {
-      const perTask = bytes / s.numTasks;
-      if (perTask > 2 * THRESHOLDS.targetPartitionBytes) {
-        out.push({
-          id: 'partition-size',
-          severity: perTask > 8 * THRESHOLDS.targetPartitionBytes ? 'severe' : 'moderate',
-          stageId: s.stageId,
-          message: `Stage ${s.stageId} read ${formatBytes(perTask)} per task (${formatBytes(bytes)} over ${s.numTasks} tasks), over twice the 128 MiB target partition.`,
-          numbers: { bytesPerTask: perTask, bytes, numTasks: s.numTasks, targetBytes: THRESHOLDS.targetPartitionBytes },
-          source: 'DataFlint ideal partition 128 MiB; flagged above 2× (moderate) and 8× (severe)',
-        });
-      } else if (big && perTask < THRESHOLDS.smallBytesPerTask && s.numTasks > THRESHOLDS.tasksPerCoreTarget * slots) {
-        out.push({
-          id: 'partition-size',
-          severity: perTask < THRESHOLDS.smallBytesPerTask / 10 ? 'moderate' : 'low',
-          stageId: s.stageId,
-          message: `Stage ${s.stageId} read only ${formatBytes(perTask)} per task over ${s.numTasks} tasks (${(s.numTasks / slots).toFixed(1)} per core).`,
-          numbers: { bytesPerTask: perTask, bytes, numTasks: s.numTasks, targetBytes: THRESHOLDS.targetPartitionBytes },
-          source: 'spark-advisor-rules: < 10 MB per task (critical < 1 MB); only for stages over 10 % of the run and above 3 tasks per core',
-        });
-      }
+    const ps = stagePartitionSize(s, slots, r.durationMs);
+    if (ps !== null) {
+      out.push({
+        id: 'partition-size',
+        severity: ps.grade,
+        stageId: s.stageId,
+        message:
+          ps.kind === 'big'
+            ? `Stage ${s.stageId} read ${formatBytes(ps.bytesPerTask)} per task (${formatBytes(ps.bytes)} over ${s.numTasks} tasks), over twice the 128 MiB target partition.`
+            : `Stage ${s.stageId} read only ${formatBytes(ps.bytesPerTask)} per task over ${s.numTasks} tasks (${(s.numTasks / slots).toFixed(1)} per core).`,
+        numbers: { bytesPerTask: ps.bytesPerTask, bytes: ps.bytes, numTasks: s.numTasks, targetBytes: 128 * MIB },
+        source: HEURISTICS.partitionSize.source,
+      });
     }
-    // Tiny tasks (DataFlint smallTasks, scaled to the cluster).
-    if (q !== null && q.median < THRESHOLDS.tinyTaskMedianMs && s.numTasks > THRESHOLDS.tinyTasksPerCore * slots) {
+    const tiny = stageTinyTasks(s, slots);
+    if (tiny !== null) {
       out.push({
         id: 'tiny-tasks',
-        severity: s.numTasks > 5000 ? 'moderate' : 'low',
+        severity: tiny.grade,
         stageId: s.stageId,
-        message: `Stage ${s.stageId} ran ${s.numTasks} tasks of ${formatDurationMs(q.median)} median on ${slots} cores (${Math.round(s.numTasks / slots)} per core): scheduling overhead dominates.`,
-        numbers: { numTasks: s.numTasks, medianTaskMs: q.median, cores: slots },
-        source: 'DataFlint smallTasks (median < 500 ms, > 5000 tasks) scaled to > 10 tasks per core',
+        message: `Stage ${s.stageId} ran ${s.numTasks} tasks of ${formatDurationMs(tiny.medianTaskMs)} median on ${slots} cores (${Math.round(tiny.tasksPerSlot)} per core): scheduling overhead dominates.`,
+        numbers: { numTasks: s.numTasks, medianTaskMs: tiny.medianTaskMs, cores: slots },
+        source: HEURISTICS.tinyTasks.source,
       });
     }
-    // Huge tasks (Dr. Elephant median task duration grades).
-    if (q !== null) {
-      const sev = gradeAscending(q.median, THRESHOLDS.medianTaskGradesMs);
-      if (sev !== null) {
-        out.push({
-          id: 'huge-tasks',
-          severity: sev,
-          stageId: s.stageId,
-          message: `Stage ${s.stageId}'s median task ran ${formatDurationMs(q.median)} over ${s.numTasks} tasks: too few partitions.`,
-          numbers: { medianTaskMs: q.median, numTasks: s.numTasks },
-          source: 'Dr. Elephant ConfigurationParametersHeuristic median task grades 2.5/5/10/15 min (target task time 150 s)',
-        });
-      }
+    const huge = stageHugeTasks(s);
+    if (huge !== null) {
+      out.push({
+        id: 'huge-tasks',
+        severity: huge.grade,
+        stageId: s.stageId,
+        message: `Stage ${s.stageId}'s median task ran ${formatDurationMs(huge.medianTaskMs)} over ${s.numTasks} tasks: too few partitions.`,
+        numbers: { medianTaskMs: huge.medianTaskMs, numTasks: s.numTasks },
+        source: HEURISTICS.hugeTasks.source,
+      });
     }
   }
 
   // Utilisation and cost.
   const cost = utilisationAndCost(r, options.prices);
-  if (cost.idleShare !== null) {
-    const sev = gradeAscending(cost.idleShare, THRESHOLDS.idleShareGrades);
-    if (sev !== null) {
-      out.push({
-        id: 'idle-cores',
-        severity: sev,
-        message: `Executor cores were idle ${pct(cost.idleShare)} of the time they were held (${(cost.executorCoreIdleMs / 3.6e6).toFixed(2)} of ${cost.coreHours.toFixed(2)} core-hours), ${(cost.driverOnlyIdleCoreMs / 3.6e6).toFixed(2)} core-hours of it while only the driver worked.`,
-        numbers: { idleShare: cost.idleShare, idleCoreMs: cost.executorCoreIdleMs, availableCoreMs: cost.executorCoreAvailableMs, driverOnlyIdleCoreMs: cost.driverOnlyIdleCoreMs },
-        source: 'DataFlint idleCoresTooHigh (> 50 % idle); spark-advisor slot use < 40 % / < 20 %: grades 50/60/70/80 % idle',
-      });
-    }
+  const idle = cost.idleShare !== null ? idleCoresGrade(cost.idleShare) : null;
+  if (cost.idleShare !== null && idle !== null) {
+    out.push({
+      id: 'idle-cores',
+      severity: idle,
+      message: `Executor cores were idle ${pct(cost.idleShare)} of the time they were held (${(cost.executorCoreIdleMs / 3.6e6).toFixed(2)} of ${cost.coreHours.toFixed(2)} core-hours), ${(cost.driverOnlyIdleCoreMs / 3.6e6).toFixed(2)} core-hours of it while only the driver worked.`,
+      numbers: { idleShare: cost.idleShare, idleCoreMs: cost.executorCoreIdleMs, availableCoreMs: cost.executorCoreAvailableMs, driverOnlyIdleCoreMs: cost.driverOnlyIdleCoreMs },
+      source: HEURISTICS.idleCores.source,
+    });
   }
-  if (cost.driverOnlyShare !== null && cost.driverOnlyShare >= THRESHOLDS.driverOnlyShareHigh) {
+  const driver = cost.driverOnlyShare !== null ? driverOnlyGrade(cost.driverOnlyShare) : null;
+  if (cost.driverOnlyShare !== null && driver !== null) {
     out.push({
       id: 'driver-only',
-      severity: 'low',
+      severity: driver,
       message: `Only the driver worked for ${formatDurationMs(cost.driverOnlyMs)} (${pct(cost.driverOnlyShare)} of the run): more executors cannot shorten that part.`,
       numbers: { driverOnlyMs: cost.driverOnlyMs, durationMs: cost.durationMs, share: cost.driverOnlyShare },
-      source: 'Sparklens driver vs executor wall-clock time (no published threshold; flagged from 50 %, own choice)',
+      source: HEURISTICS.driverOnly.source,
     });
   }
   const money = cost.money !== null ? `; ${formatMoney(cost.money.amount, cost.money.currency)} at the set prices` : '';
   out.push({
     id: 'cost',
     severity: 'info',
-    message: `${cost.executorHours.toFixed(3)} executor-hours, ${cost.coreHours.toFixed(3)} core-hours, ${cost.memoryGiBHours.toFixed(3)} memory-GiB-hours (heap + overhead), ${cost.dcu.toFixed(4)} DCU${money}.`,
+    message: `${cost.executorHours.toFixed(3)} executor-hours, ${cost.coreHours.toFixed(3)} core-hours, ${cost.memoryGiBHours.toFixed(3)} memory-GiB-hours (${cost.memoryBasis}), ${cost.dcu.toFixed(4)} DCU${money}.`,
     numbers: {
       executorHours: cost.executorHours,
       coreHours: cost.coreHours,
@@ -332,10 +299,10 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
     const reasons = r.taskFailures.map((f) => `${f.count} ${f.reason} (${f.kind})`).join(', ');
     out.push({
       id: 'failed-tasks',
-      severity: gradeAscending(rate, THRESHOLDS.taskFailureGrades) ?? 'low',
+      severity: gradeAscending(rate, HEURISTICS.failedTasks.grades) ?? 'low',
       message: `${r.failedTasks} of ${r.totalTasks} tasks failed (${pct(rate)}): ${reasons}.`,
       numbers: { failedTasks: r.failedTasks, totalTasks: r.totalTasks, rate },
-      source: 'Dr. Elephant task failure grades 5/10/15/20 %',
+      source: HEURISTICS.failedTasks.source,
     });
   }
   const failedStages = r.stages.filter((s) => s.failureReason !== null);
@@ -343,13 +310,13 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
     const rate = failedStages.length / Math.max(1, r.stages.length);
     out.push({
       id: 'failed-stages',
-      severity: gradeAscending(rate, THRESHOLDS.jobFailureGrades) ?? 'low',
+      severity: gradeAscending(rate, HEURISTICS.failedStages.grades) ?? 'low',
       message: `${failedStages.length} of ${r.stages.length} stage attempts failed: ${failedStages
         .slice(0, 3)
         .map((s) => `stage ${s.stageId}.${s.attemptId}: ${(s.failureReason ?? '').split('\n')[0].slice(0, 160)}`)
         .join('; ')}.`,
       numbers: { failedStages: failedStages.length, stages: r.stages.length, rate },
-      source: 'Dr. Elephant StagesHeuristic stage failure grades 0.1/0.3/0.5',
+      source: HEURISTICS.failedStages.source,
     });
   }
   const jobs = r.jobs ?? [];
@@ -362,14 +329,14 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       .join('; ');
     out.push({
       id: 'failed-jobs',
-      severity: gradeAscending(rate, THRESHOLDS.jobFailureGrades) ?? 'low',
+      severity: gradeAscending(rate, HEURISTICS.failedJobs.grades) ?? 'low',
       message: `${r.failedJobs} of ${r.totalJobs} jobs failed${why ? `: ${why}` : ''}.`,
       numbers: { failedJobs: r.failedJobs, jobs: r.totalJobs, rate },
-      source: 'Dr. Elephant JobsHeuristic job failure grades 0.1/0.3/0.5',
+      source: HEURISTICS.failedJobs.source,
     });
   }
   const lost = workers.filter((e) => e.removedReason !== null && !/^(?:Executor killed by driver|Executor decommission|Application \S+ finished)/i.test(e.removedReason ?? ''));
-  const lostTasks = failuresOf('executor-lost').reduce((a, g) => a + g.count, 0);
+  const lostTasks = r.taskFailures.filter((f) => f.kind === 'executor-lost').reduce((a, g) => a + g.count, 0);
   if (lost.length > 0 || lostTasks > 0) {
     out.push({
       id: 'executor-lost',
@@ -379,7 +346,7 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       source: 'SparkListenerExecutorRemoved reasons and ExecutorLostFailure task ends (Dr. Elephant lists them with failed tasks)',
     });
   }
-  const fetch = failuresOf('fetch-failed').reduce((a, g) => a + g.count, 0);
+  const fetch = r.taskFailures.filter((f) => f.kind === 'fetch-failed').reduce((a, g) => a + g.count, 0);
   if (fetch > 0) {
     out.push({
       id: 'fetch-failed',

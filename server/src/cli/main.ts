@@ -7,10 +7,15 @@
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
  *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object).
  *   spark-optimizer settings FILE... [--format json]
- *   spark-optimizer check FILE... [--db FILE] [--format json]
+ *   spark-optimizer check FILE... [--db FILE] [engine flags] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
- *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--price-core-hour X --price-gib-hour Y --currency C] [--format json]
- *   spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE --node-cores N] [prices as analyze] [--format json]
+ *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [engine flags] [--format json]
+ *   spark-optimizer recommend FILE [--db FILE] [engine flags] [--format json]
+ *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
+ *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
+ *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE]   (service-commands.ts, service/)
+ *   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
+ *   spark-optimizer token list [--db FILE] [--format json] | token revoke ID [--db FILE]
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
  *     (connect/cli-query.ts; token also from SPARK_CONNECT_TOKEN)
  *
@@ -25,20 +30,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { pathToFileURL } from 'url';
-import { DiagnosticSeverity } from 'vscode-languageserver';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
-import { onDiagnostics } from '../features/diagnostics';
 import { collectEventLogs } from '../history/collect';
 import { describeCorrection } from '../history/bounds';
 import { failureLevel, type IngestSummary } from '../history/ingest';
 import { HistoryServerClient, tlsFromFiles, type HistoryServerAuth } from '../history/history-server/client';
 import { collectFromHistoryServer } from '../history/history-server/collect';
 import { z } from 'zod';
-import { SparkLanguageService } from '../language-service';
 import { HistoryStore } from '../store/history-store';
-import { formatDurationMs, parseSparkSizeMiB } from '../config/spark-units';
-import { analyzeCommand, recommendCommand } from './engine-commands';
+import { formatDurationMs } from '../config/spark-units';
+import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
+import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
+import { ServiceConfigError } from '../service/config';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 import { escapeTerminal } from '../../../shared/src/escape';
 
@@ -58,15 +61,27 @@ const USAGE = `Usage:
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
+${ENGINE_FLAGS_USAGE}
+      (the editor's diagnostics: the plan's changes, findings and checks)
   spark-optimizer jobs [--db FILE] [--format json]
-  spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--price-core-hour X] [--price-gib-hour Y] [--currency C] [--format json]
+  spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--format json]
+${ENGINE_FLAGS_USAGE}
       (one run's findings with numbers and sources, and what-if tables over executors and cores;
        the newest attempt of APP_ID unless --attempt names one)
-Exit codes of collect: 0 everything stored, 2 nothing could be collected, 3 some sources failed or were stored
-  incomplete (the rest was stored).
-  spark-optimizer recommend FILE [--db FILE] [--node-memory SIZE] [--node-cores N] [--price-core-hour X]
-      [--price-gib-hour Y] [--currency C] [--format json]
-      (per resource setting: value, expected effect, evidence, confidence)
+  spark-optimizer recommend FILE [--db FILE] [--format json]
+${ENGINE_FLAGS_USAGE}
+      (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
+  spark-optimizer serve [--port N] [--host HOST] [--db FILE] [--config FILE]
+      (the REST service: /api/v1/jobs, /api/v1/jobs/{name}/runs, /api/v1/applications/{appId},
+       /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
+       default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both)
+  spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
+      (a bearer token for the service, printed once; the store keeps only its SHA-256)
+  spark-optimizer token list [--db FILE] [--format json]
+  spark-optimizer token revoke ID [--db FILE]
+      (the service answers 401 to a revoked token from its next request on)
+Exit codes of collect: 0 everything stored, 1 some sources failed or were stored incomplete (the rest was
+  stored), 2 nothing could be collected, 130 stopped by Ctrl-C (what was stored stays stored).
 ${QUERY_USAGE}`;
 
 class UsageError extends Error {}
@@ -125,15 +140,18 @@ export async function main(
         return await collect(rest, out, err);
       case 'settings':
         return settings(rest, out);
-      case 'check':
-        return check(rest, out);
       case 'jobs':
         return jobs(rest, out);
+      case 'check':
       case 'analyze':
       case 'recommend':
         return engine(command, rest, out, err);
       case 'query':
         return await queryCommand(rest, out.text, err.text, process.env, chunk);
+      case 'serve':
+        return await serve(rest, out, err);
+      case 'token':
+        return token(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
@@ -143,7 +161,7 @@ export async function main(
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (e instanceof UsageError || e instanceof FlagError || e instanceof ServiceConfigError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
       err.line(`spark-optimizer: ${e.message}`);
       err.text(USAGE);
       return 2;
@@ -412,46 +430,6 @@ function settings(args: string[], out: Output): number {
   return 0;
 }
 
-function check(args: string[], out: Output): number {
-  const { values, positionals } = parse(args, { db: { type: 'string' } });
-  const files = filesOf(positionals);
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
-  const store = HistoryStore.open(dbPath);
-  try {
-    const service = new SparkLanguageService(store);
-    const findings: object[] = [];
-    let count = 0;
-    for (const file of files) {
-      const text = fs.readFileSync(file, 'utf8');
-      const analysis = service.analyse(pathToFileURL(path.resolve(file)).toString(), text, languageIdForPath(file, text));
-      const diags = onDiagnostics(analysis);
-      count += diags.length;
-      for (const d of diags) {
-        const severity = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : 'info';
-        const rec = analysis.sites.flatMap((s) => s.recommendations).find((r) => d.code === `recommend:${r.key}`);
-        if (values.format === 'json') {
-          findings.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
-        } else {
-          // One line per finding (Spark's own error texts can hold newlines).
-          out.line(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
-          for (const e of rec?.evidence ?? []) out.line(`    ${e.appId}: ${e.metric} ${e.value}${e.under ? ` (${e.under})` : ''}`);
-        }
-      }
-      if (values.format !== 'json') {
-        for (const s of analysis.sites) {
-          if (!s.job) out.line(`${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1} info no runs of this job in ${dbPath} (run "spark-optimizer collect" first)`);
-          else if (s.recommendations.length === 0)
-            out.line(`${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1} info ${s.job.appName}: ${s.runs.length} run(s), median ${formatDurationMs(median(s.runs.map((r) => r.durationMs)))}; nothing to change`);
-        }
-      }
-    }
-    if (values.format === 'json') out.json(findings);
-    return count > 0 ? 1 : 0;
-  } finally {
-    store.close();
-  }
-}
-
 function jobs(args: string[], out: Output): number {
   const { values } = parse(args, { db: { type: 'string' } });
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
@@ -470,40 +448,22 @@ function jobs(args: string[], out: Output): number {
   }
 }
 
-/** Non-negative number option, or undefined. @throws UsageError when not a number ≥ 0. */
-function nonNegative(name: string, v: string | boolean | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number ≥ 0, got ${String(v)}.`);
-  return n;
-}
-
-function engine(command: 'analyze' | 'recommend', args: string[], out: Output, err: Output): number {
-  const { values, positionals } = parse(args, {
-    db: { type: 'string' },
-    attempt: { type: 'string' },
-    'price-core-hour': { type: 'string' },
-    'price-gib-hour': { type: 'string' },
-    currency: { type: 'string', default: 'USD' },
-    'node-memory': { type: 'string' },
-    'node-cores': { type: 'string' },
-  });
-  if (positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
-  const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? 0;
-  const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? 0;
-  const prices = perCoreHour > 0 || perGiBHour > 0 ? { perCoreHour, perGiBHour, currency: String(values.currency) } : undefined;
+function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out: Output, err: Output): number {
+  const { values, positionals } = parse(args, command === 'analyze' ? { ...ENGINE_FLAGS, attempt: { type: 'string' } } : ENGINE_FLAGS);
+  if (command === 'check' && positionals.length === 0) throw new UsageError('check needs at least one FILE.');
+  if (command !== 'check' && positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
+  const options = engineOptions(values);
   const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const files = command === 'check' ? filesOf(positionals) : positionals;
   if (command === 'recommend' && !fs.existsSync(positionals[0])) throw new Error(`No such file: ${positionals[0]}`);
-  const nodeMemory = str(values['node-memory']);
-  const nodeMemoryMiB = nodeMemory !== undefined ? parseSparkSizeMiB(nodeMemory) : 0;
-  if (nodeMemoryMiB === null) throw new UsageError(`--node-memory ${nodeMemory} is not a Spark size (e.g. 64g).`);
-  const nodeCores = positiveInt('node-cores', values['node-cores']) ?? 0;
   const store = HistoryStore.open(dbPath);
   try {
     const r =
-      command === 'analyze'
-        ? analyzeCommand(store, positionals[0], prices, dbPath, str(values.attempt))
-        : recommendCommand(store, positionals[0], { nodeMemoryMiB, nodeCores }, prices, dbPath);
+      command === 'check'
+        ? checkCommand(store, files, options, dbPath)
+        : command === 'analyze'
+          ? analyzeCommand(store, positionals[0], options, dbPath, str(values.attempt))
+          : recommendCommand(store, positionals[0], options, dbPath);
     if (r.code === 2 && r.json === null) for (const l of r.lines) err.line(l);
     else if (values.format === 'json') out.json(r.json);
     else for (const l of r.lines) out.line(l);
@@ -513,9 +473,23 @@ function engine(command: 'analyze' | 'recommend', args: string[], out: Output, e
   }
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)] ?? 0;
+async function serve(args: string[], out: Output, err: Output): Promise<number> {
+  const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' } });
+  if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}".`);
+  return serveCommand({ port: str(values.port), host: str(values.host), db: str(values.db), config: str(values.config) }, defaultDbPath({ ...process.env, SPARK_OPTIMIZER_DB: '' }), out, err);
+}
+
+function token(args: string[], out: Output, err: Output): number {
+  const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
+  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const [verb, ...rest] = positionals;
+  if (verb === 'create' && rest.length === 0) {
+    if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');
+    return tokenCreateCommand({ scope: str(values.scope), name: str(values.name), format: str(values.format) }, dbPath, out, err);
+  }
+  if (verb === 'list' && rest.length === 0) return tokenListCommand({ format: str(values.format) }, dbPath, out);
+  if (verb === 'revoke' && rest.length === 1) return tokenRevokeCommand(rest[0], dbPath, out, err);
+  throw new UsageError('Use "token create --scope read|collect|admin [--name NAME]", "token list" or "token revoke ID".');
 }
 
 if (require.main === module) {

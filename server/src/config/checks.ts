@@ -2,7 +2,8 @@ import { distance } from 'fastest-levenshtein';
 import type { ApplicationSite } from './application-sites';
 import { allKeys, checkValue, deprecation, lookupKey, NEWEST_VERSION_LINE, VersionLine } from './catalogue';
 import type { Range, SparkSetting } from './setting';
-import { formatSparkSizeMiB, parseSparkSizeMiB } from './spark-units';
+import { formatSparkSizeMiB } from './spark-units';
+import { clusterManagerOf, type ContainerSize, executorContainer as modelExecutorContainer } from '../resource-model';
 
 /** Stable codes of the checks run before a job runs; users turn them off with `sparkOptimizer.checks.disabled`. */
 export const CHECK_CODES = {
@@ -134,9 +135,7 @@ export function checkSite(
     });
   }
 
-  // SPARK010: container = executor memory + overhead + off-heap + PySpark memory (Spark ResourceProfile
-  // executor memory with overhead; overhead = max(spark.executor.minMemoryOverhead 384 MiB, factor × memory),
-  // factor spark.executor.memoryOverheadFactor 0.10, 0.40 for non-JVM jobs on Kubernetes: running-on-kubernetes.md).
+  // SPARK010: the executor container as Spark computes it (resource-model/container.ts).
   if (cluster.nodeMemoryMiB > 0) {
     const c = executorContainer(site, languageId);
     if (c && c.totalMiB > cluster.nodeMemoryMiB) {
@@ -152,52 +151,36 @@ export function checkSite(
   return out;
 }
 
-/** Memory of one executor container, with the arithmetic written out. */
-export interface ExecutorContainer {
-  memoryMiB: number;
-  overheadMiB: number;
-  offHeapMiB: number;
-  pysparkMiB: number;
-  totalMiB: number;
-  /** e.g. `1g + 384m overhead (max(384m, 0.10 × 1g)) + 0 off-heap + 0 PySpark`. */
-  arithmetic: string;
+/**
+ * The executor container size Spark requests for a site's settings (the resource model's
+ * `executorContainer`: heap + overhead + off-heap + PySpark memory); null when a value it needs is not a literal or
+ * not a valid size.
+ * @param languageId `python` marks a Python application (PySpark memory, Kubernetes' non-JVM factor 0.40).
+ */
+export function executorContainer(site: ApplicationSite, languageId: string, memoryMiBOverride?: number): ContainerSize | null {
+  for (const k of CONTAINER_KEYS) {
+    const s = site.effective.get(k);
+    if (s !== undefined && !s.literal) return null;
+  }
+  const lookup = (k: string) => {
+    const s = site.effective.get(k);
+    return s !== undefined && s.literal && s.value !== null ? s.value : undefined;
+  };
+  return modelExecutorContainer(lookup, clusterManagerOf(lookup('spark.master')), { isPython: languageId === 'python' }, memoryMiBOverride);
 }
 
-/**
- * The executor container size Spark requests for a site's settings; null when a needed value is not a literal.
- * Defaults: spark.executor.memory 1g; overhead max(384 MiB, factor × memory) with factor 0.10 (0.40 for PySpark
- * on Kubernetes); off-heap only when spark.memory.offHeap.enabled=true.
- */
-export function executorContainer(site: ApplicationSite, languageId: string, memoryMiBOverride?: number): ExecutorContainer | null {
-  const lit = (k: string): string | undefined | null => {
-    const s = site.effective.get(k);
-    return s === undefined ? undefined : s.literal ? s.value : null;
-  };
-  const mem = lit('spark.executor.memory');
-  const ovh = lit('spark.executor.memoryOverhead');
-  const off = lit('spark.memory.offHeap.size');
-  const py = lit('spark.executor.pyspark.memory');
-  if (mem === null || ovh === null || off === null || py === null) return null;
-  const memoryMiB = memoryMiBOverride ?? (mem !== undefined ? parseSparkSizeMiB(mem) : 1024);
-  if (memoryMiB === null) return null;
-  const master = lit('spark.master') ?? '';
-  const k8sPython = master.startsWith('k8s://') && languageId === 'python';
-  const factorText = lit('spark.executor.memoryOverheadFactor') ?? lit('spark.kubernetes.memoryOverheadFactor');
-  const factor = factorText ? Number(factorText) : k8sPython ? 0.4 : 0.1;
-  const minOverhead = parseSparkSizeMiB(lit('spark.executor.minMemoryOverhead') ?? undefined) ?? 384;
-  const overheadMiB = ovh !== undefined ? parseSparkSizeMiB(ovh) ?? 0 : Math.max(minOverhead, Math.floor(factor * memoryMiB));
-  const offHeapMiB = lit('spark.memory.offHeap.enabled') === 'true' ? parseSparkSizeMiB(off ?? undefined) ?? 0 : 0;
-  const pysparkMiB = parseSparkSizeMiB(py ?? undefined) ?? 0;
-  const overheadWhy = ovh !== undefined ? 'spark.executor.memoryOverhead' : `max(${formatSparkSizeMiB(minOverhead)}, ${factor.toFixed(2)} × ${formatSparkSizeMiB(memoryMiB)})`;
-  return {
-    memoryMiB,
-    overheadMiB,
-    offHeapMiB,
-    pysparkMiB,
-    totalMiB: memoryMiB + overheadMiB + offHeapMiB + pysparkMiB,
-    arithmetic: `${formatSparkSizeMiB(memoryMiB)} + ${formatSparkSizeMiB(overheadMiB)} overhead (${overheadWhy}) + ${offHeapMiB ? formatSparkSizeMiB(offHeapMiB) : '0'} off-heap + ${pysparkMiB ? formatSparkSizeMiB(pysparkMiB) : '0'} PySpark`,
-  };
-}
+/** The keys the container size depends on (a non-literal one makes it unknown). */
+const CONTAINER_KEYS = [
+  'spark.executor.memory',
+  'spark.executor.memoryOverhead',
+  'spark.executor.memoryOverheadFactor',
+  'spark.kubernetes.memoryOverheadFactor',
+  'spark.executor.minMemoryOverhead',
+  'spark.memory.offHeap.enabled',
+  'spark.memory.offHeap.size',
+  'spark.executor.pyspark.memory',
+  'spark.master',
+];
 
 /**
  * Deprecated keys whose value Spark converts when it reads them in place of their replacement

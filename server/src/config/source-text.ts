@@ -39,9 +39,14 @@ export class LineIndex implements TextMap {
     }
   }
 
-  /** LSP position (0-based line, UTF-16 character) of a UTF-16 offset; clamped to the text. */
+  /**
+   * LSP position (0-based line, UTF-16 character) of a UTF-16 offset; clamped to the text. An offset between the
+   * `\r` and the `\n` of a CRLF (a parser's token may end there: tree-sitter-bash reads a `\r` as part of a word)
+   * is the end of that line, since LSP has no position inside a line break.
+   */
   position(offset: number): Position {
-    const o = Math.max(0, Math.min(offset, this.text.length));
+    let o = Math.max(0, Math.min(offset, this.text.length));
+    if (o > 0 && this.text.charCodeAt(o - 1) === 13 && this.text.charCodeAt(o) === 10) o--;
     let lo = 0;
     let hi = this.lineStarts.length - 1;
     while (lo < hi) {

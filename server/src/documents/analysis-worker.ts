@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
 import { fileURLToPath } from 'url';
-import { SparkLanguageService, type HistorySource } from '../language-service';
+import { clockFromEnvironment, SparkLanguageService, type HistorySource } from '../language-service';
 import { HistoryStore } from '../store/history-store';
 import { findRelatedFiles } from '../workspace/related-files';
 import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, HistoryChangedMessage } from './analysis-messages';
@@ -33,7 +33,13 @@ if (storePath) {
     // The main thread opened it and logged any error; analyse without history.
   }
 }
-const service = new SparkLanguageService(history);
+let clock: () => number = Date.now;
+try {
+  clock = clockFromEnvironment();
+} catch {
+  // The main thread logged the bad SPARK_OPTIMIZER_NOW and uses the real clock too.
+}
+const service = new SparkLanguageService(history, clock);
 
 port.on('message', (m: AnalyseMessage | HistoryChangedMessage) => {
   if (m.type === 'historyChanged') {

@@ -191,7 +191,7 @@ class AnalysisLane {
  *   a version that was replaced or closed before its analysis ended (nobody looks at it).
  */
 function emptyAnalysis(m: Pick<AnalyseMessage, 'uri' | 'version' | 'kind' | 'options'>, reason?: string): DocumentAnalysis {
-  return { uri: m.uri, version: m.version, languageId: m.kind, settings: { languageId: m.kind, blocks: [] }, sites: [], lines: [], prices: m.options.prices, notAnalysed: reason };
+  return { uri: m.uri, version: m.version, languageId: m.kind, settings: { languageId: m.kind, blocks: [] }, sites: [], lines: [], notAnalysed: reason };
 }
 
 /** The analyses of the open documents, computed in worker threads (see the module comment). */

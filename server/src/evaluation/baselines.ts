@@ -1,24 +1,26 @@
 /**
  * Baselines for the evaluation: the approaches of the best-known existing tools, each written as a chooser with the
- * shape of the engine's `recommendResources(runs, { candidates })` that picks one of the grid's configurations.
+ * evaluation's `Chooser` shape that picks one of the grid's configurations.
  * Rules and thresholds are taken from ../shared/docs/prior-art.md (which cites the tools' code at fixed commits);
  * where a tool has no rule for a setting, the baseline keeps the run's value.
  *
  * Every chooser looks only at the runs it is given (the "history"), newest run first, and maps the configuration its
  * rules ask for onto the nearest grid configuration ({@link nearestCandidate}).
  */
-import { analyseRun, SPARK_DEFAULT_EXECUTOR_MEMORY_MIB, SPARK_DEFAULT_SHUFFLE_PARTITIONS } from '../analysis/run-analysis';
+import { analyseRun } from '../analysis/run-analysis';
+import { spilledStages } from '../analysis/heuristics';
 import type { ApplicationRecord } from '../history/application-record';
-import { runShape, simulateRun } from '../recommend/what-if';
+import { simulateRun } from '../recommend/what-if';
+import { DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS, runShape } from '../resource-model';
 import type { GridChoice } from './ground-truth';
 
-/** What a chooser is given besides the runs: the grid to choose from and the cluster (as the engine's RecommendOptions). */
+/** What a chooser is given besides the runs: the grid to choose from and the cluster (as the `sparkOptimizer.cluster.*` settings describe it). */
 export interface ChooserOptions {
   candidates: readonly GridChoice[];
-  cluster?: { nodeMemoryMiB: number; nodeCores: number; maxExecutors?: number; physicalCores?: number };
+  cluster?: { nodeMemoryMiB: number; nodeCores: number; nodes?: number; totalCores?: number; maxExecutors?: number; physicalCores?: number };
 }
 
-/** A chooser's answer (the part of the engine's ResourceRecommendation the evaluation scores). */
+/** A chooser's answer: the grid configuration, and what it expects and rests on. */
 export interface ChooserResult {
   choice: GridChoice;
   expectedDurationMs?: number | null;
@@ -43,10 +45,10 @@ export function runConfiguration(r: ApplicationRecord): GridChoice {
   const shape = runShape(r);
   if (shape === null) throw new Error(`${r.appId}: executor count or cores unknown`);
   return {
-    executorMemoryMiB: r.executorMemoryMiB ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB,
+    executorMemoryMiB: r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB,
     executorCores: shape.executorCores,
     executorInstances: shape.executorInstances,
-    shufflePartitions: r.shufflePartitions ?? SPARK_DEFAULT_SHUFFLE_PARTITIONS,
+    shufflePartitions: r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
   };
 }
 
@@ -93,10 +95,10 @@ export const sparkDefaults: Chooser = (runs, options) => {
   const run = newestRun(runs);
   const cores = options.cluster?.nodeCores ?? runConfiguration(run).executorCores;
   const target: GridChoice = {
-    executorMemoryMiB: SPARK_DEFAULT_EXECUTOR_MEMORY_MIB,
+    executorMemoryMiB: DEFAULT_EXECUTOR_MEMORY_MIB,
     executorCores: cores,
     executorInstances: 1,
-    shufflePartitions: SPARK_DEFAULT_SHUFFLE_PARTITIONS,
+    shufflePartitions: DEFAULT_SHUFFLE_PARTITIONS,
   };
   return { choice: nearestCandidate(target, options.candidates), evidence: ['Spark defaults: 1g, all worker cores in one executor, 200 shuffle partitions'] };
 };
@@ -138,14 +140,16 @@ export const drElephant: Chooser = (runs, options) => {
   const target = { ...cur };
   const evidence: string[] = [];
   const gcShare = run.executorRunTimeMs >= DR_ELEPHANT.gcMinExecutorRunTimeMs && run.executorRunTimeMs > 0 ? run.jvmGcTimeMs / run.executorRunTimeMs : 0;
-  const spilled = a.spillRatio >= DR_ELEPHANT.spillRatio;
+  // Dr. Elephant's spill ratio is per stage (spill / the most data the stage processed): the heuristics catalogue's.
+  const spillRatio = Math.max(0, ...spilledStages(run).map((s) => s.ratio));
+  const spilled = spillRatio >= DR_ELEPHANT.spillRatio;
   if (spilled || a.oomFailures > 0 || gcShare >= DR_ELEPHANT.gcShare) {
     if (cur.executorCores >= DR_ELEPHANT.spillCoresMin && cur.executorMemoryMiB >= DR_ELEPHANT.spillMemoryMinMiB) {
       target.executorCores = cur.executorCores - 1;
     } else {
       target.executorMemoryMiB = nextMemoryUp(cur.executorMemoryMiB, options.candidates);
     }
-    evidence.push(`${run.appId}: spill ratio ${a.spillRatio.toFixed(3)}, OOM ${a.oomFailures}, GC ${(gcShare * 100).toFixed(1)} %`);
+    evidence.push(`${run.appId}: spill ratio ${spillRatio.toFixed(3)}, OOM ${a.oomFailures}, GC ${(gcShare * 100).toFixed(1)} %`);
   } else if (run.peakJvmHeapBytes !== null && cur.executorMemoryMiB > DR_ELEPHANT.jvmUsedMinMemoryMiB) {
     const peakMiB = run.peakJvmHeapBytes / 2 ** 20;
     if (cur.executorMemoryMiB >= DR_ELEPHANT.jvmUsedRatio * (peakMiB + DR_ELEPHANT.reservedMiB)) {

@@ -1,8 +1,11 @@
 /**
- * `npm run eval:check`: the engine's overall regret now vs the committed eval/result.json. Numbers are compared at the
- * 6 significant digits result.json keeps.
+ * `npm run eval:check`: the editor engine's regret on each objective's own measure (runtime regret for `runtime`, DCU
+ * regret for `cost` and `balanced`) and its runtime and core-hours regrets, now vs the committed eval/result.json, and
+ * the safety counts of its edits (keys the cluster manager ignores, configurations exceeding the cluster), which must
+ * be 0. Numbers are compared at the 6 significant digits result.json keeps.
  */
 import type { ChoiceSummary } from './evaluate';
+import { EVAL_OBJECTIVES, type EvaluationResult } from './run';
 
 /** A number as result.json stores it (6 significant digits; NaN/Infinity as null). */
 export function stored(x: number): number | null {
@@ -10,14 +13,43 @@ export function stored(x: number): number | null {
 }
 
 /**
- * Which of the engine's overall regrets (runtime, core-hours) got worse than committed.
- * @param now the recomputed `recommendation.engine.overall`.
- * @param committed the same object read from the committed eval/result.json.
+ * Which regrets got worse than committed.
+ * @param now a recomputed summary.
+ * @param committed the same summary read from the committed eval/result.json.
+ * @param keys the regrets compared.
  * @returns names of the regrets that are higher now by more than 1e-9 (empty: no worse).
  */
-export function worseThanCommitted(now: ChoiceSummary, committed: Pick<ChoiceSummary, 'runtimeRegret' | 'coreHoursRegret'>): string[] {
+export function worseThanCommitted(now: ChoiceSummary, committed: Partial<ChoiceSummary>, keys: readonly (keyof ChoiceSummary)[] = ['runtimeRegret', 'coreHoursRegret']): string[] {
   const worse: string[] = [];
-  if ((stored(now.runtimeRegret) ?? Infinity) > committed.runtimeRegret + 1e-9) worse.push('runtime regret');
-  if ((stored(now.coreHoursRegret) ?? Infinity) > committed.coreHoursRegret + 1e-9) worse.push('core-hours regret');
+  const names: Partial<Record<keyof ChoiceSummary, string>> = { runtimeRegret: 'runtime regret', coreHoursRegret: 'core-hours regret', memoryRegret: 'memory-GiB-hours regret', dcuRegret: 'DCU regret' };
+  for (const k of keys) {
+    const c = committed[k];
+    if (typeof c !== 'number') continue;
+    if ((stored(now[k] as number) ?? Infinity) > c + 1e-9) worse.push(names[k] ?? String(k));
+  }
   return worse;
+}
+
+/** The measure each objective must not get worse on. */
+const CHECKED: Record<(typeof EVAL_OBJECTIVES)[number], (keyof ChoiceSummary)[]> = {
+  runtime: ['runtimeRegret'],
+  cost: ['dcuRegret'],
+  balanced: ['dcuRegret', 'runtimeRegret'],
+};
+
+/**
+ * Everything eval:check fails on: per objective the regrets of {@link CHECKED} that got worse than committed, and any
+ * edit that wrote a key the cluster manager ignores or a configuration exceeding the cluster.
+ * @returns problems in words (empty: pass).
+ */
+export function checkResult(now: EvaluationResult, committed: EvaluationResult | null): string[] {
+  const problems: string[] = [];
+  for (const o of EVAL_OBJECTIVES) {
+    const e = now.recommendation.editor[o];
+    if (e.edits.ignoredKeysWritten > 0) problems.push(`${o}: ${e.edits.ignoredKeysWritten} key(s) written that the cluster manager ignores`);
+    if (e.edits.exceedsCluster.length > 0) problems.push(`${o}: ${e.edits.exceedsCluster.length} configuration(s) exceeding the cluster (${e.edits.exceedsCluster[0]})`);
+    const c = committed?.recommendation.editor?.[o]?.overall;
+    if (c !== undefined) for (const w of worseThanCommitted(e.overall, c, CHECKED[o])) problems.push(`${o}: ${w} got worse than committed`);
+  }
+  return problems;
 }

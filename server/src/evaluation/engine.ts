@@ -1,25 +1,170 @@
 /**
- * The engine under evaluation, seen through the evaluation's chooser and predictor shapes: `recommendResources` and
- * `DEFAULT_TUNING` of recommend/resources.ts and `simulateRun` of recommend/what-if.ts (the engine/evaluation contract).
+ * The engine under evaluation, scored where users see it: the editor's path from a job file to the quick fix.
+ *
+ * For a job whose history is the given runs, the chooser writes the `spark-submit` script the newest run was submitted
+ * with (its master, `--executor-memory`, `--executor-cores`, the executor count in the key its cluster manager reads,
+ * `spark.sql.shuffle.partitions`), has the language service analyse it against a history holding exactly those runs
+ * (objective and cluster as the `sparkOptimizer.*` settings would give them), applies the edit "Apply all
+ * recommendations" writes (features/code-actions.ts `planTextEdits`), reads the edited file back with the project's
+ * own readers (`extractSettings`, `applicationSites`, the resource model's `executorRequest`) and maps the result to the
+ * nearest configuration of the grid. It also checks what the edit wrote: every key must be one the cluster manager
+ * reads, and the configuration must fit the declared cluster.
  */
-import { DEFAULT_TUNING, recommendResources, type Tuning } from '../recommend/resources';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { applicationSites } from '../config/application-sites';
+import { extractSettings } from '../config/file-settings';
+import { parseSparkSizeMiB } from '../config/spark-units';
+import { planTextEdits } from '../features/code-actions';
+import type { ApplicationRecord } from '../history/application-record';
+import { type AnalysisOptions, type HistorySource, SparkLanguageService } from '../language-service';
+import type { Objective } from '../recommend/engine';
+import { JobModel } from '../recommend/model';
 import { simulateRun } from '../recommend/what-if';
-import type { Chooser, ChooserOptions } from './baselines';
-import type { NumericTuning, Predictor } from './evaluate';
+import {
+  clusterLimits,
+  clusterManagerOf,
+  DEFAULT_EXECUTOR_MEMORY_MIB,
+  DEFAULT_SHUFFLE_PARTITIONS,
+  executorContainer,
+  executorRequest,
+  fits,
+  ignoredKeys,
+  isPythonRun,
+  positiveInt,
+  reservedMiB,
+  runShape,
+} from '../resource-model';
+import { type Chooser, type ChooserOptions, nearestCandidate, newestRun } from './baselines';
+import type { Predictor } from './evaluate';
+import type { GridChoice } from './ground-truth';
+import type { EngineUnderTest } from './run';
 
-/** The engine's default tuning as plain numbers (every field of `Tuning` is a number by contract). */
-export const ENGINE_DEFAULT_TUNING: NumericTuning = { ...(DEFAULT_TUNING as unknown as NumericTuning) };
-
-/** The engine as a chooser: `recommendResources(runs, { candidates, cluster, tuning })`. */
-export function engineChooser(tuning: NumericTuning = {}): Chooser {
-  return (runs, options) => recommendResources(runs, { candidates: options.candidates, cluster: options.cluster, tuning: tuning as Partial<Tuning> });
+/**
+ * The history a chooser is given: exactly the runs the evaluation hands it (records read from the real event logs by
+ * the product's collector), behind the language service's `HistorySource` interface.
+ */
+export class RunsHistory implements HistorySource {
+  constructor(private readonly runs: readonly ApplicationRecord[]) {}
+  appNames(): string[] {
+    return [...new Set(this.runs.map((r) => r.appName))];
+  }
+  runsByAppName(appName: string, limit = 50): ApplicationRecord[] {
+    return this.runs
+      .filter((r) => r.appName === appName)
+      .sort((a, b) => b.startTimeMs - a.startTimeMs)
+      .slice(0, limit);
+  }
 }
 
-/** The what-if simulation alone as a predictor: `simulateRun` at the target's executors × cores (memory and partitions ignored). */
+/** The `spark-submit` script a run was submitted with (settings from its `Spark Properties`). */
+export function submitScriptOf(r: ApplicationRecord): string {
+  const p = r.sparkProperties;
+  const master = p['spark.master'] ?? r.master ?? 'yarn';
+  const manager = clusterManagerOf(master);
+  const shape = runShape(r);
+  const lines = ['#!/usr/bin/env bash', 'spark-submit \\', `  --master ${master} \\`, `  --name ${r.appName} \\`];
+  lines.push(`  --executor-memory ${p['spark.executor.memory'] ?? `${r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB}m`} \\`);
+  if (shape !== null) {
+    lines.push(`  --executor-cores ${shape.executorCores} \\`);
+    if (manager === 'standalone') lines.push(`  --total-executor-cores ${shape.executorInstances * shape.executorCores} \\`);
+    else if (manager !== 'local') lines.push(`  --num-executors ${shape.executorInstances} \\`);
+  }
+  lines.push(`  --conf spark.sql.shuffle.partitions=${r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS} \\`, `  ${r.appName}.py`, '');
+  return lines.join('\n');
+}
+
+/** What the evaluation records about one quick-fix edit besides the chosen grid configuration. */
+export interface EditFacts {
+  /** The configuration the edited file asks for, read back. */
+  readBack: GridChoice;
+  /** True when it is a configuration of the grid (no mapping needed). */
+  onGrid: boolean;
+  /** Keys the edit wrote that the cluster manager ignores (must be empty). */
+  ignoredKeysWritten: string[];
+  /** Why the read-back configuration does not fit the declared cluster, or null (must be null). */
+  exceedsCluster: string | null;
+  /** Keys the edit changed or inserted. */
+  keysWritten: string[];
+}
+
+/** The cluster of `ChooserOptions` as the `sparkOptimizer.cluster.*` settings give it (one node unless `nodes` says more). */
+export function declaredCluster(c: ChooserOptions['cluster']): AnalysisOptions['cluster'] {
+  if (c === undefined) return { nodeMemoryMiB: 0, nodeCores: 0 };
+  const nodes = c.nodes ?? 1;
+  return { nodeMemoryMiB: c.nodeMemoryMiB, nodeCores: c.nodeCores, nodes, totalCores: c.totalCores ?? nodes * c.nodeCores };
+}
+
+/**
+ * The editor's engine as a chooser (module comment).
+ * @param objective the `sparkOptimizer.objective` the user set.
+ * @param maxSlowdown `sparkOptimizer.maxSlowdownPercent` / 100.
+ * @param onEdit called with the facts of each edit (the evaluation counts them).
+ */
+export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void): Chooser {
+  return (runs, options) => {
+    const newest = newestRun(runs);
+    const text = submitScriptOf(newest);
+    const service = new SparkLanguageService(new RunsHistory(runs), () => newest.startTimeMs + 3_600_000);
+    const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown };
+    const uri = `file:///eval/${newest.appName}.sh`;
+    const analysis = service.analyse(uri, text, 'shellscript', 1, analysisOptions);
+    const sa = analysis.sites[0];
+    if (sa === undefined || sa.plan === null) throw new Error(`${newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`);
+    const edited = TextDocument.applyEdits(TextDocument.create(uri, 'shellscript', 1, text), planTextEdits(sa));
+    const site = applicationSites(extractSettings(edited, 'shellscript'), '/eval/x.sh')[0];
+    const lookup = (k: string) => {
+      const s = site.effective.get(k);
+      return s !== undefined && s.literal && s.value !== null ? s.value : undefined;
+    };
+    const manager = clusterManagerOf(lookup('spark.master'));
+    const req = executorRequest(lookup, manager);
+    const shape = runShape(newest);
+    const readBack: GridChoice = {
+      executorMemoryMiB: parseSparkSizeMiB(lookup('spark.executor.memory')) ?? DEFAULT_EXECUTOR_MEMORY_MIB,
+      executorCores: req.executorCores ?? shape?.executorCores ?? 1,
+      executorInstances: req.executorInstances ?? shape?.executorInstances ?? 1,
+      shufflePartitions: positiveInt(lookup('spark.sql.shuffle.partitions')) ?? DEFAULT_SHUFFLE_PARTITIONS,
+    };
+    const keysWritten = sa.recommendations.map((r) => r.key);
+    const ignored = ignoredKeys(manager, false);
+    const container = executorContainer(lookup, manager, { isPython: isPythonRun(newest) }, readBack.executorMemoryMiB);
+    const limits = clusterLimits(declaredCluster(options.cluster), { hosts: 0, coresPerHost: 0, totalCores: 0 });
+    const fit = fits({ executorInstances: readBack.executorInstances, executorCores: readBack.executorCores, reservedMiB: container === null ? readBack.executorMemoryMiB : reservedMiB(container, manager) }, limits);
+    const choice = nearestCandidate(readBack, options.candidates);
+    const onGrid = options.candidates.some((c) => c.executorMemoryMiB === readBack.executorMemoryMiB && c.executorCores === readBack.executorCores && c.executorInstances === readBack.executorInstances && c.shufflePartitions === readBack.shufflePartitions);
+    onEdit?.({ readBack, onGrid, ignoredKeysWritten: keysWritten.filter((k) => ignored.has(k)), exceedsCluster: fit.fits ? null : fit.why, keysWritten });
+    return {
+      choice,
+      expectedDurationMs: sa.plan.chosen?.durationMs ?? null,
+      evidence: [`${newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`],
+    };
+  };
+}
+
+/** The what-if simulation alone as a predictor: `simulateRun` at the target executors × cores (memory and partitions ignored). */
 export const simulationPredictor: Predictor = (run, target) =>
   simulateRun(run, { executorInstances: target.executorInstances, executorCores: target.executorCores })?.durationMs ?? null;
 
-/** The engine's full model as a predictor: `recommendResources([run], { candidates: [target] }).expectedDurationMs`. */
-export function enginePredictor(cluster: ChooserOptions['cluster'], tuning: NumericTuning = {}): Predictor {
-  return (run, target) => recommendResources([run], { candidates: [target], cluster, tuning: tuning as Partial<Tuning> }).expectedDurationMs;
+/** The engine's model as a predictor: recommend/model.ts `JobModel` of the one run, at the target configuration. */
+export const enginePredictor: Predictor = (run, target) => new JobModel([run]).predict(target).durationMs;
+
+function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * The engine under evaluation: the editor chooser, the simulation and the model as predictors, and the old engine's
+ * recorded choices when `oldEngineFile` (eval/old-engine.json) was recorded on this ground truth (same grid.json and
+ * manifest.json bytes).
+ */
+export function engineUnderTest(runsDir: string, gridFile: string, oldEngineFile: string): EngineUnderTest {
+  let recorded: EngineUnderTest['recorded'];
+  if (fs.existsSync(oldEngineFile)) {
+    const old = JSON.parse(fs.readFileSync(oldEngineFile, 'utf8')) as { gridSha256: string; manifestSha256: string; rows: NonNullable<EngineUnderTest['recorded']> };
+    if (old.gridSha256 === sha256(gridFile) && old.manifestSha256 === sha256(path.join(runsDir, 'manifest.json'))) recorded = old.rows;
+  }
+  return { makeChooser: editorChooser, simulation: simulationPredictor, predictor: enginePredictor, recorded };
 }

@@ -1,7 +1,7 @@
 /**
- * The evaluation proper, on the loaded ground truth (ground-truth.ts): recommendation regret of any chooser (the engine
- * or a baseline), run-time prediction error of any predictor (the what-if simulation, the engine's model), run-to-run
- * noise, and leave-one-workload-out cross-validation of the engine's tuning. No I/O.
+ * The evaluation proper, on the loaded ground truth (ground-truth.ts): recommendation regret of any chooser (the editor's
+ * engine or a baseline), run-time prediction error of any predictor (the what-if simulation, the engine's model) and
+ * run-to-run noise. No I/O.
  */
 import type { ApplicationRecord } from '../history/application-record';
 import type { Chooser, ChooserOptions } from './baselines';
@@ -27,6 +27,10 @@ export interface ChoiceScore {
   coreHoursRegret: number;
   /** The same for mean memory-GiB-hours. */
   memoryRegret: number;
+  /** The same for mean DataFlint Compute Units (the cost the engine minimises without prices). */
+  dcuRegret: number;
+  /** True when the choice's mean runtime is within `maxSlowdown` (default 10 %) of the grid's fastest mean. */
+  withinSlowdown: boolean;
 }
 
 /** Aggregate of choice scores. */
@@ -36,9 +40,12 @@ export interface ChoiceSummary {
   runtimeRegret: number;
   coreHoursRegret: number;
   memoryRegret: number;
+  dcuRegret: number;
   /** Share of choices whose runtime (core-hours) regret is ≤ 1.10. */
   runtimeWithin10: number;
   coreHoursWithin10: number;
+  /** Share of choices whose runtime regret is within the balanced objective's slowdown (10 %). */
+  withinSlowdown: number;
 }
 
 /** The cell of `w` holding exactly `choice`. @throws Error when the choice is not a grid configuration of `w`. */
@@ -49,11 +56,14 @@ export function cellOf(w: WorkloadGrid, choice: GridChoice): GridCell {
 }
 
 /** Regrets of choosing `cell` in `w` (runtime, core-hours, memory-GiB-hours). */
-export function regretsOf(w: WorkloadGrid, cell: GridCell): Pick<ChoiceScore, 'runtimeRegret' | 'coreHoursRegret' | 'memoryRegret'> {
+export function regretsOf(w: WorkloadGrid, cell: GridCell, maxSlowdown = 0.1): Pick<ChoiceScore, 'runtimeRegret' | 'coreHoursRegret' | 'memoryRegret' | 'dcuRegret' | 'withinSlowdown'> {
+  const runtimeRegret = regret(cell.meanRuntimeMs, w.cells.map((c) => c.meanRuntimeMs));
   return {
-    runtimeRegret: regret(cell.meanRuntimeMs, w.cells.map((c) => c.meanRuntimeMs)),
+    runtimeRegret,
     coreHoursRegret: regret(cell.meanCoreHours, w.cells.map((c) => c.meanCoreHours)),
     memoryRegret: regret(cell.meanMemoryGiBHours, w.cells.map((c) => c.meanMemoryGiBHours)),
+    dcuRegret: regret(cell.meanDcu, w.cells.map((c) => c.meanDcu)),
+    withinSlowdown: withinTolerance(runtimeRegret, maxSlowdown),
   };
 }
 
@@ -86,21 +96,51 @@ export function summarise(scores: readonly ChoiceScore[]): ChoiceSummary {
     runtimeRegret: mean(scores.map((s) => s.runtimeRegret)),
     coreHoursRegret: mean(scores.map((s) => s.coreHoursRegret)),
     memoryRegret: mean(scores.map((s) => s.memoryRegret)),
+    dcuRegret: mean(scores.map((s) => s.dcuRegret)),
     runtimeWithin10: mean(scores.map((s) => (withinTolerance(s.runtimeRegret) ? 1 : 0))),
     coreHoursWithin10: mean(scores.map((s) => (withinTolerance(s.coreHoursRegret) ? 1 : 0))),
+    withinSlowdown: mean(scores.map((s) => (s.withinSlowdown ? 1 : 0))),
   };
 }
 
-/** The oracle's regrets: what the best single choice per workload would score (1 for its own measure, not for the other). */
-export function oracleSummary(workloads: readonly WorkloadGrid[]): { fastest: ChoiceSummary; cheapest: ChoiceSummary } {
-  const pick = (by: (c: GridCell) => number) =>
+/**
+ * The oracles' regrets: what the best single choice per workload would score, for each objective: the fastest cell
+ * (runtime), the cheapest in DataFlint Compute Units (cost), the cheapest within `maxSlowdown` of the fastest
+ * (balanced), and the cheapest in core-hours.
+ */
+export function oracleSummary(workloads: readonly WorkloadGrid[], maxSlowdown = 0.1): { fastest: ChoiceSummary; cheapest: ChoiceSummary; cheapestDcu: ChoiceSummary; balanced: ChoiceSummary } {
+  const pick = (choose: (w: WorkloadGrid) => GridCell) =>
     summarise(
       workloads.map((w) => {
-        const cell = [...w.cells].sort((a, b) => by(a) - by(b))[0];
-        return { workload: w.workload, startConfigId: '-', startAppId: '-', chosenConfigId: cell.configId, ...regretsOf(w, cell) };
+        const cell = choose(w);
+        return { workload: w.workload, startConfigId: '-', startAppId: '-', chosenConfigId: cell.configId, ...regretsOf(w, cell, maxSlowdown) };
       }),
     );
-  return { fastest: pick((c) => c.meanRuntimeMs), cheapest: pick((c) => c.meanCoreHours) };
+  const by = (f: (c: GridCell) => number) => (w: WorkloadGrid) => [...w.cells].sort((a, b) => f(a) - f(b))[0];
+  return {
+    fastest: pick(by((c) => c.meanRuntimeMs)),
+    cheapest: pick(by((c) => c.meanCoreHours)),
+    cheapestDcu: pick(by((c) => c.meanDcu)),
+    balanced: pick((w) => {
+      const fastest = Math.min(...w.cells.map((c) => c.meanRuntimeMs));
+      return by((c) => c.meanDcu)({ ...w, cells: w.cells.filter((c) => c.meanRuntimeMs <= fastest * (1 + maxSlowdown) + 1e-9) });
+    }),
+  };
+}
+
+/**
+ * Scores recorded choices (configuration ids per workload and start run, e.g. an earlier engine's) with the current
+ * measures. Choices whose workload, start run or configuration is not in the ground truth are left out.
+ */
+export function scoreRecorded(workloads: readonly WorkloadGrid[], choices: readonly { workload: string; start: string; startAppId: string; chosen: string }[]): ChoiceScore[] {
+  const out: ChoiceScore[] = [];
+  for (const c of choices) {
+    const w = workloads.find((x) => x.workload === c.workload);
+    const cell = w?.cells.find((x) => x.configId === c.chosen);
+    if (w === undefined || cell === undefined) continue;
+    out.push({ workload: c.workload, startConfigId: c.start, startAppId: c.startAppId, chosenConfigId: c.chosen, ...regretsOf(w, cell) });
+  }
+  return out;
 }
 
 /** Predicts a run's wall time (ms) at another configuration; null when it cannot. */
@@ -165,82 +205,6 @@ export function noiseOf(workloads: readonly WorkloadGrid[]): { runtime: number; 
     coreHours: noise(cells.map((c) => c.runs.map((r) => r.coreHours))),
     configurations: cells.length,
   };
-}
-
-/** A numeric tuning (the engine's `Tuning`: numbers only). */
-export type NumericTuning = Record<string, number>;
-
-/** Values tried for one tuning field around its default (coordinate search). */
-export function tuningValues(def: number): number[] {
-  if (def === 0) return [0, 0.02, 0.05, 0.1, 0.2];
-  const vals = [0.25, 0.5, 1, 2, 4].map((f) => def * f);
-  return Number.isInteger(def) && def >= 1 ? [...new Set(vals.map((v) => Math.max(1, Math.round(v))))] : vals;
-}
-
-/** The objective the tuning minimises: mean over choices of (runtime regret + core-hours regret) / 2. */
-export function objective(scores: readonly ChoiceScore[]): number {
-  return mean(scores.map((s) => (s.runtimeRegret + s.coreHoursRegret) / 2));
-}
-
-/** Result of one cross-validation fold. */
-export interface Fold {
-  heldOut: string;
-  /** Fields changed from the default tuning, chosen on the other workloads. */
-  tuning: NumericTuning;
-  /** Objective on the training workloads with that tuning. */
-  trainObjective: number;
-  /** Scores on the held-out workload. */
-  scores: ChoiceScore[];
-}
-
-/**
- * Leave-one-workload-out cross-validation: for each workload, the tuning is chosen by coordinate search (each field
- * over {@link tuningValues}, `passes` rounds, keeping a change only when it lowers {@link objective} on the OTHER
- * workloads) and then scored on the held-out workload alone. Nothing is tuned and scored on the same runs.
- * @param makeChooser builds the engine's chooser for a tuning (overrides of its defaults).
- * @param defaults the engine's default tuning (field names and starting values).
- */
-export function crossValidate(
-  workloads: readonly WorkloadGrid[],
-  makeChooser: (tuning: NumericTuning) => Chooser,
-  defaults: NumericTuning,
-  setup: EvalSetup,
-  passes = 2,
-): Fold[] {
-  const memo = new Map<string, ChoiceScore[]>();
-  const scoresFor = (t: NumericTuning, w: WorkloadGrid): ChoiceScore[] => {
-    const key = `${w.workload}|${JSON.stringify(Object.entries(t).sort())}`;
-    let s = memo.get(key);
-    if (s === undefined) {
-      s = scoreChooser([w], makeChooser(t), setup);
-      memo.set(key, s);
-    }
-    return s;
-  };
-  const fields = Object.keys(defaults).sort();
-  return workloads.map((held) => {
-    const train = workloads.filter((w) => w !== held);
-    const obj = (t: NumericTuning) => objective(train.flatMap((w) => scoresFor(t, w)));
-    let best: NumericTuning = {};
-    let bestObj = obj(best);
-    for (let p = 0; p < passes; p++) {
-      let improved = false;
-      for (const f of fields) {
-        for (const v of tuningValues(defaults[f])) {
-          const t = { ...best, [f]: v };
-          if (v === defaults[f]) delete t[f];
-          const o = obj(t);
-          if (o < bestObj - 1e-12) {
-            best = t;
-            bestObj = o;
-            improved = true;
-          }
-        }
-      }
-      if (!improved) break;
-    }
-    return { heldOut: held.workload, tuning: best, trainObjective: bestObj, scores: scoresFor(best, held) };
-  });
 }
 
 /** Ground-truth facts for the report: runs, configurations and the best configuration per workload. */

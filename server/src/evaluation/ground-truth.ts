@@ -5,8 +5,9 @@
  *
  * Measured figures per run (all from the product's record, so the evaluation sees what the extension sees):
  * - runtime: `ApplicationRecord.durationMs` (ApplicationEnd − ApplicationStart, ms);
- * - cost: executor-core-hours and memory-GiB-hours of `utilisationAndCost` (analysis/cost.ts), i.e. each executor's
- *   real lifetime × its `Total Cores` (and × heap + overhead).
+ * - cost: executor-core-hours, memory-GiB-hours and DataFlint Compute Units of `utilisationAndCost` (analysis/cost.ts),
+ *   i.e. each executor's real lifetime × its `Total Cores` (and × the memory its cluster manager set aside for it:
+ *   the heap on a standalone worker, heap + overhead on YARN/Kubernetes).
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -38,12 +39,17 @@ const configSchema = z.object({
 export const gridSchema = z.object({
   workloads: z.array(z.string()).min(1),
   defaultConfigId: z.string(),
-  /** The standalone worker the runs had (one node): what recommenders are told about the cluster. */
+  /**
+   * The cluster the runs had: what recommenders are told about it (as the `sparkOptimizer.cluster.*` settings would).
+   * `nodes` defaults to 1, `totalCores` to nodes × nodeCores; `maxExecutors` and `physicalCores` are informational.
+   */
   cluster: z.object({
     nodeMemoryMiB: z.number().positive(),
     nodeCores: z.number().int().positive(),
-    maxExecutors: z.number().int().positive(),
-    physicalCores: z.number().int().positive(),
+    nodes: z.number().int().positive().optional(),
+    totalCores: z.number().int().positive().optional(),
+    maxExecutors: z.number().int().positive().optional(),
+    physicalCores: z.number().int().positive().optional(),
   }),
   /** Configurations whose runs serve, one at a time, as the job's only past run when recommending. */
   startConfigIds: z.array(z.string()).min(1),
@@ -82,6 +88,8 @@ export interface EvalRun {
   coreHours: number;
   /** Executor memory-GiB-hours (`RunCost.memoryGiBHours`). */
   memoryGiBHours: number;
+  /** DataFlint Compute Units (`RunCost.dcu`): the cost the engine minimises without prices. */
+  dcu: number;
 }
 
 /** One configuration of one workload with its measured runs and their means. */
@@ -92,6 +100,7 @@ export interface GridCell {
   meanRuntimeMs: number;
   meanCoreHours: number;
   meanMemoryGiBHours: number;
+  meanDcu: number;
 }
 
 /** All configurations of one workload. */
@@ -182,6 +191,7 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
       runtimeMs: record.durationMs,
       coreHours: cost.coreHours,
       memoryGiBHours: cost.memoryGiBHours,
+      dcu: cost.dcu,
     };
     const cells = byWorkload.get(m.workload) ?? new Map<string, EvalRun[]>();
     byWorkload.set(m.workload, cells);
@@ -205,6 +215,7 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
             meanRuntimeMs: mean(runs.map((r) => r.runtimeMs)),
             meanCoreHours: mean(runs.map((r) => r.coreHours)),
             meanMemoryGiBHours: mean(runs.map((r) => r.memoryGiBHours)),
+            meanDcu: mean(runs.map((r) => r.dcu)),
           };
         }),
     });

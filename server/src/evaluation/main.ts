@@ -3,18 +3,20 @@
  *
  *   node build/server/src/evaluation/main.js [--check] [--runs DIR] [--grid FILE] [--result FILE] [--report FILE]
  *
- * Without --check: evaluates the committed real runs (eval/runs), prints the summary, writes docs/evaluation.md and
- * eval/result.json. With --check: recomputes, prints the engine's overall regrets next to the committed ones in
- * eval/result.json, writes nothing, and exits 1 when the runtime or core-hours regret is worse (higher by more than
- * 1e-9) than committed. Exit 2 on bad input (missing logs, invalid manifest).
+ * Without --check: evaluates the committed real runs (eval/runs, or --runs/--grid for another ground truth), prints
+ * the summary, writes docs/evaluation.md and eval/result.json. With --check: recomputes, prints the editor engine's
+ * regrets per objective next to the committed ones in eval/result.json, writes nothing, and exits 1 when one got
+ * worse (check.ts) or an edit wrote an ignored key or a configuration exceeding the cluster. Exit 2 on bad input
+ * (missing logs, invalid manifest). The old engine's recorded choices (eval/old-engine.json) are scored only when
+ * their grid and manifest hashes match the ground truth's.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { stored, worseThanCommitted } from './check';
-import { ENGINE_DEFAULT_TUNING, engineChooser, enginePredictor, simulationPredictor } from './engine';
+import { checkResult, stored } from './check';
+import { engineUnderTest } from './engine';
 import { loadGroundTruth } from './ground-truth';
 import { renderReport } from './report';
-import { type EvaluationResult, evaluate } from './run';
+import { EVAL_OBJECTIVES, type EvaluationResult, evaluate } from './run';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -37,18 +39,12 @@ async function main(): Promise<number> {
 
   const t0 = Date.now();
   const gt = await loadGroundTruth(runsDir, gridFile);
-  const result = evaluate(gt, {
-    makeChooser: engineChooser,
-    defaultTuning: ENGINE_DEFAULT_TUNING,
-    simulation: simulationPredictor,
-    makePredictor: (cluster) => enginePredictor(cluster),
-  });
-  const e = result.recommendation.engine.overall;
-  const line = (name: string, s: { runtimeRegret: number; coreHoursRegret: number; runtimeWithin10: number }) =>
-    `  ${name.padEnd(28)} runtime regret ${s.runtimeRegret.toFixed(3)}  core-hours regret ${s.coreHoursRegret.toFixed(3)}  within 10 % ${(s.runtimeWithin10 * 100).toFixed(0)} %`;
+  const result = evaluate(gt, engineUnderTest(runsDir, gridFile, path.join(ROOT, 'eval', 'old-engine.json')));
+  const line = (name: string, s: { runtimeRegret: number; coreHoursRegret: number; memoryRegret: number; dcuRegret: number; runtimeWithin10: number }) =>
+    `  ${name.padEnd(40)} runtime ${s.runtimeRegret.toFixed(3)}  core-hours ${s.coreHoursRegret.toFixed(3)}  memory ${s.memoryRegret.toFixed(3)}  DCU ${s.dcuRegret.toFixed(3)}  runtime within 10 % ${(s.runtimeWithin10 * 100).toFixed(0)} %`;
   console.log(`${result.data.runs} runs, ${result.data.workloads.length} workloads, ${result.data.configurations} configurations (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-  console.log(line('engine (cross-validated)', e));
-  console.log(line('engine (default tuning)', result.recommendation.engineDefaultTuning.overall));
+  for (const o of EVAL_OBJECTIVES) console.log(line(`editor engine, ${o}`, result.recommendation.editor[o].overall));
+  for (const [name, b] of Object.entries(result.recommendation.oldEngine)) console.log(line(name, b.overall));
   for (const [name, b] of Object.entries(result.recommendation.baselines)) console.log(line(name, b.overall));
   const sim = result.prediction.simulation.overall;
   console.log(
@@ -62,15 +58,17 @@ async function main(): Promise<number> {
       return 2;
     }
     const committed = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as EvaluationResult;
-    const c = committed.recommendation.engine.overall;
-    console.log(`committed: runtime regret ${c.runtimeRegret}  core-hours regret ${c.coreHoursRegret}`);
-    console.log(`now:       runtime regret ${stored(e.runtimeRegret)}  core-hours regret ${stored(e.coreHoursRegret)}`);
-    const worse = worseThanCommitted(e, c);
-    if (worse.length > 0) {
-      console.error(`eval:check FAILED: the engine's ${worse.join(' and ')} got worse than the committed eval/result.json`);
+    for (const o of EVAL_OBJECTIVES) {
+      const c = committed.recommendation.editor?.[o]?.overall;
+      const e = result.recommendation.editor[o].overall;
+      console.log(`${o}: committed runtime ${c?.runtimeRegret ?? '–'} DCU ${c?.dcuRegret ?? '–'}; now runtime ${stored(e.runtimeRegret)} DCU ${stored(e.dcuRegret)}`);
+    }
+    const problems = checkResult(result, committed);
+    if (problems.length > 0) {
+      console.error(`eval:check FAILED: ${problems.join('; ')}`);
       return 1;
     }
-    console.log('eval:check passed: the engine is no worse than the committed result');
+    console.log('eval:check passed: the editor engine is no worse than the committed result, and no edit wrote an ignored key or exceeded the cluster');
     return 0;
   }
   fs.mkdirSync(path.dirname(resultFile), { recursive: true });

@@ -1,11 +1,11 @@
 import { CodeAction, CodeActionKind, TextEdit } from 'vscode-languageserver';
 import type { Range, SparkSetting } from '../config/setting';
 import { IGNORE_MARKER, type DocumentAnalysis, type SiteAnalysis } from '../language-service';
-import type { Recommendation } from '../recommend/recommender';
+import type { PlannedSetting } from '../recommend/engine';
 import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../../shared/src/protocol';
 
 /** The command that tells the server a fix was applied (feedback loop); VS Code runs it after applying the edit. */
-function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: Recommendation[]): { title: string; command: string; arguments: RecordAppliedFixRequest.Fix[][] } {
+function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: PlannedSetting[]): { title: string; command: string; arguments: RecordAppliedFixRequest.Fix[][] } {
   const fixes = recs.map((r) => ({ uri: doc.uri, key: r.key, oldValue: r.currentValue, newValue: r.recommendedValue, appName: sa.job?.appName ?? null }));
   return { title: 'Remember the applied change', command: RECORD_APPLIED_FIX_COMMAND, arguments: [fixes] };
 }
@@ -21,7 +21,7 @@ function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: Recommen
 export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[] {
   const out: CodeAction[] = [];
   for (const sa of doc.sites) {
-    const edits: { rec: Recommendation; edit: TextEdit }[] = [];
+    const edits: { rec: PlannedSetting; edit: TextEdit }[] = [];
     for (const rec of sa.recommendations) {
       const edit = editFor(sa, rec);
       if (edit) edits.push({ rec, edit });
@@ -51,7 +51,7 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
       out.push({
         title: `Apply all ${edits.length} Spark recommendations${sa.job ? ` for ${sa.job.appName}` : ''}`,
         kind: CodeActionKind.QuickFix,
-        edit: { changes: { [doc.uri]: mergeInsertions(edits.map((e) => e.edit)) } },
+        edit: { changes: { [doc.uri]: planTextEdits(sa) } },
         command: rememberCommand(doc, sa, edits.map((e) => e.rec)),
       });
     }
@@ -60,11 +60,20 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
 }
 
 /** `Set k to v`, `Set k to v (where MEM is assigned, line 3)` for a value written elsewhere, or `Add k=v`. */
-function titleFor(sa: SiteAnalysis, rec: Recommendation): string {
+function titleFor(sa: SiteAnalysis, rec: PlannedSetting): string {
   const s = sa.site.effective.get(rec.key);
   if (!s) return `Add ${rec.key}=${rec.recommendedValue}`;
   const from = !s.literal && s.resolvedFrom ? ` (where ${s.resolvedFrom.name} is assigned, line ${s.resolvedFrom.range.start.line + 1})` : '';
   return `Set ${rec.key} to ${rec.recommendedValue}${from}`;
+}
+
+/**
+ * The edits that write the whole plan of an application (every change the engine proposes, less lines marked as
+ * intended) into its file, insertions at one place merged in order: what "Apply all" writes, and what the evaluation
+ * applies to score the plan exactly as the editor writes it. Changes on non-literal values are left out.
+ */
+export function planTextEdits(sa: SiteAnalysis): TextEdit[] {
+  return mergeInsertions(sa.recommendations.map((r) => editFor(sa, r)).filter((e): e is TextEdit => e !== null));
 }
 
 /**
@@ -74,7 +83,7 @@ function titleFor(sa: SiteAnalysis, rec: Recommendation): string {
  * insertion template. Null when the value is not safely editable (an expression, an environment default, a variable
  * used elsewhere) or the block has no safe insertion point.
  */
-export function editFor(sa: SiteAnalysis, rec: Recommendation): TextEdit | null {
+export function editFor(sa: SiteAnalysis, rec: Pick<PlannedSetting, 'key' | 'recommendedValue'>): TextEdit | null {
   const setting: SparkSetting | undefined = sa.site.effective.get(rec.key);
   if (setting) {
     if (setting.literal) return TextEdit.replace(setting.range, rec.recommendedValue);

@@ -7,6 +7,7 @@ import { CodeLens } from 'vscode-languageserver';
 import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis } from '../language-service';
+import { type JobPlan, planChanges } from '../recommend/engine';
 
 /** Client command the lens runs: opens the job-analysis view (argument: `{ appName, uri }`). */
 export const OPEN_JOB_ANALYSIS_COMMAND = 'sparkOptimizer.openJobAnalysis';
@@ -23,15 +24,16 @@ export function onCodeLens(doc: DocumentAnalysis): CodeLens[] {
     if (!sa.job || sa.runs.length === 0) {
       return { range, command: { title: 'Spark: no runs of this job in history · Collect…', command: COLLECT_COMMAND } };
     }
-    return { range, command: { title: lensTitle(sa.runs), command: OPEN_JOB_ANALYSIS_COMMAND, arguments: [{ appName: sa.job.appName, uri: doc.uri }] } };
+    return { range, command: { title: lensTitle(sa.runs, sa.plan), command: OPEN_JOB_ANALYSIS_COMMAND, arguments: [{ appName: sa.job.appName, uri: doc.uri }] } };
   });
 }
 
 /**
- * "5 runs · p50 55s · spilled in 3": run count, median wall time (`durationMs`, the same nearest-rank p50 as the
- * job hover) and how many runs spilled past the spill thresholds (analysis/run-analysis.ts `spilled`).
+ * "5 runs · p50 55s · spilled in 3 · plan: 1 change, 55s → 41s": run count, median wall time (`durationMs`, the same
+ * nearest-rank p50 as the job hover), how many runs spilled by the heuristics catalogue's spill rule, and the engine's
+ * plan (its changes and predicted duration) when it changes something.
  */
-export function lensTitle(runs: ApplicationRecord[]): string {
+export function lensTitle(runs: ApplicationRecord[], plan?: JobPlan | null): string {
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
   const p50 = d[Math.min(d.length - 1, Math.floor(0.5 * (d.length - 1) + 0.5))];
   const spilled = runs.filter((r) => analyseRun(r).spilled).length;
@@ -39,6 +41,12 @@ export function lensTitle(runs: ApplicationRecord[]): string {
   if (spilled > 0) parts.push(`spilled in ${spilled}`);
   const failed = runs.filter((r) => r.failedTasks > 0).length;
   if (failed > 0) parts.push(`failed tasks in ${failed}`);
+  const changes = plan ? planChanges(plan).length : 0;
+  if (plan && changes > 0) {
+    const d = plan.current?.durationMs;
+    const to = plan.chosen?.durationMs;
+    parts.push(`plan (${plan.objective}): ${changes} ${changes === 1 ? 'change' : 'changes'}${d != null && to != null ? `, ${compactDuration(d)} → ${compactDuration(to)}` : ''}`);
+  } else if (plan?.doesNotFit) parts.push('plan: does not fit the cluster');
   return parts.join(' · ');
 }
 

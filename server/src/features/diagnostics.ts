@@ -1,8 +1,7 @@
 import { Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { formatDurationMs } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import { plural } from '../recommend/findings';
-import { confidenceLabel, Recommendation } from '../recommend/recommender';
+import { confidenceLabel, plural, type PlannedSetting } from '../recommend/engine';
 
 /** `Diagnostic.source` of everything this server reports. */
 export const DIAGNOSTIC_SOURCE = 'spark-optimizer';
@@ -17,11 +16,12 @@ export interface RecommendationDiagnosticData {
 }
 
 /**
- * Diagnostics for a document: one per recommendation whose value differs from the file's (on the value
- * when the file sets the key, else on the first line of the session/spark-submit call), one information
- * diagnostic per job finding (skew, failed tasks), and one per check finding (SPARK0xx codes).
- * Severity: Warning when the recommendation's confidence is medium or high, Information when low. A document that
- * was not analysed (`notAnalysed`) gets only one Information diagnostic at its start saying why.
+ * Diagnostics for a document: one per change of the engine's plan (recommend/engine.ts), on the value when the file
+ * sets the key, else on the first line of the session/spark-submit call, showing that setting's part of the plan; a
+ * warning on the call when no configuration fits the cluster; one information diagnostic per job finding (skew, failed
+ * tasks, settings the cluster manager ignores), and one per check finding (SPARK0xx codes).
+ * Severity of a change: Warning when its confidence is medium or high, Hint when low. A document that was not analysed
+ * (`notAnalysed`) gets only one Information diagnostic at its start saying why.
  */
 export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
   if (doc.notAnalysed) {
@@ -30,9 +30,13 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const sa of doc.sites) {
     for (const rec of sa.recommendations) out.push(recommendationDiagnostic(sa, rec));
+    if (sa.plan?.doesNotFit) {
+      out.push({ range: firstLineOf(sa), severity: DiagnosticSeverity.Warning, source: DIAGNOSTIC_SOURCE, code: 'plan:does-not-fit', message: sa.plan.doesNotFit });
+    }
     for (const f of sa.findings) {
+      const setting = f.key !== undefined ? sa.site.effective.get(f.key) : undefined;
       out.push({
-        range: firstLineOf(sa),
+        range: setting ? setting.range : firstLineOf(sa),
         severity: DiagnosticSeverity.Information,
         source: DIAGNOSTIC_SOURCE,
         code: f.id,
@@ -64,19 +68,20 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
   return out;
 }
 
-function recommendationDiagnostic(sa: SiteAnalysis, rec: Recommendation): Diagnostic {
+function recommendationDiagnostic(sa: SiteAnalysis, rec: PlannedSetting): Diagnostic {
   const setting = sa.site.effective.get(rec.key);
   const range = setting ? setting.range : firstLineOf(sa);
   const label = confidenceLabel(rec.confidence);
-  const change = setting ? `${rec.key}: ${rec.currentValue} → ${rec.recommendedValue}` : `${rec.key} is not set: set it to ${rec.recommendedValue}`;
+  const change = setting ? `${rec.key}: ${rec.currentValue ?? rec.effectiveValue} → ${rec.recommendedValue}` : `${rec.key} is not set (${rec.effectiveValue} now): set it to ${rec.recommendedValue}`;
   const median = medianDuration(sa);
   const data: RecommendationDiagnosticData = { key: rec.key, recommendedValue: rec.recommendedValue };
+  const why = rec.reason === 'safety' ? 'safety' : `objective ${sa.plan?.objective ?? 'balanced'}`;
   return {
     range,
-    severity: label === 'low' ? DiagnosticSeverity.Information : DiagnosticSeverity.Warning,
+    severity: label === 'low' ? DiagnosticSeverity.Hint : DiagnosticSeverity.Warning,
     source: DIAGNOSTIC_SOURCE,
     code: `recommend:${rec.key}`,
-    message: `${change}. ${rec.message} (confidence ${label}, ${sa.runs.length} ${plural(sa.runs.length, 'run')}${median ? `, median ${median}` : ''})`,
+    message: `${change}. ${rec.message} (${why}, confidence ${label}, ${sa.runs.length} ${plural(sa.runs.length, 'run')}${median ? `, median ${median}` : ''})`,
     data,
   };
 }

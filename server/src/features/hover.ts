@@ -8,10 +8,12 @@ import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import { confidenceLabel, Recommendation } from '../recommend/recommender';
-import type { CostPrices } from '../analysis/cost';
-import { whatIfTable, type WhatIfKey } from '../recommend/what-if-table';
-import { formatMoney, runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
+import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, type PlanEstimate, type PlannedSetting, type WhatIfRow } from '../recommend/engine';
+import { runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
+import { costFigure, formatMoney } from '../resource-model';
+
+/** Keys whose hover shows the what-if tables and the trade-off table (the executor shape). */
+const SHAPE_KEYS = new Set(['spark.executor.instances', 'spark.executor.cores', 'spark.cores.max', 'spark.dynamicAllocation.maxExecutors']);
 import { runLabel } from '../../../shared/src/run-label';
 import { escapeMarkdown as md, markdownCode as code } from '../../../shared/src/escape';
 
@@ -30,7 +32,7 @@ const HOVER_RUNS = 8;
 export function onHover(doc: DocumentAnalysis, pos: Position): Hover | null {
   for (const sa of doc.sites) {
     const setting = settingAt(sa, pos);
-    if (setting) return { contents: { kind: MarkupKind.Markdown, value: settingHover(sa, setting, doc.prices) }, range: setting.range };
+    if (setting) return { contents: { kind: MarkupKind.Markdown, value: settingHover(sa, setting) }, range: setting.range };
   }
   for (const sa of doc.sites) {
     if (pos.line === sa.site.range.start.line) return { contents: { kind: MarkupKind.Markdown, value: siteHover(sa) } };
@@ -60,7 +62,7 @@ function resolvedNote(s: SparkSetting): string {
   return from.safeToEdit ? ` = ${code(s.value)} (from ${where}; a fix edits it there)` : ` = ${code(s.value)} (from ${where}; never rewritten: the environment may override it or it is used elsewhere)`;
 }
 
-function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string {
+function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   const lines = [`**${md(s.key)}** = ${code(String(s.literal ? s.value : s.raw))}${s.literal ? '' : resolvedNote(s)}`];
   if (s.ineffective) lines.push('', `⚠ ${md(s.ineffective)}`);
   const dep = deprecation(s.key);
@@ -76,8 +78,13 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): s
   const entry = lookupKey(s.key);
   if (entry) lines.push('', entryMarkdown(entry));
   const rec = sa.recommendations.find((r) => r.key === s.key);
-  if (rec) lines.push('', ...recommendationLines(rec));
-  if (s.key === 'spark.executor.instances' || s.key === 'spark.executor.cores') lines.push(...whatIfLines(sa, s.key, prices));
+  const planned = sa.plan?.settings.find((r) => r.key === s.key);
+  if (rec) lines.push('', ...recommendationLines(rec, sa.plan));
+  else if (planned && sa.plan) lines.push('', ...keptLines(planned, sa.plan));
+  const ignored = sa.findings.find((f) => f.id === 'ignored-setting' && f.key === s.key);
+  if (ignored) lines.push('', `⚠ ${md(ignored.message)}`);
+  if (sa.plan && (SHAPE_KEYS.has(s.key) || planned)) lines.push(...paretoLines(sa.plan));
+  if (sa.plan && SHAPE_KEYS.has(s.key)) lines.push(...whatIfLines(sa.plan, s.key === 'spark.executor.cores' ? 'cores' : 'instances'));
   lines.push(...feedbackLines(sa, s.key));
   if (sa.job && sa.runs.length > 0) {
     lines.push('', `Runs of **${md(sa.job.appName)}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
@@ -120,40 +127,78 @@ function siteHover(sa: SiteAnalysis): string {
   for (const f of sa.findings) lines.push('', `**${md(f.rule)}**: ${md(f.message)}`);
   lines.push(...newestRunFindingLines(sa));
   lines.push(...similarLines(sa));
+  if (sa.plan) lines.push('', ...planSummaryLines(sa.plan));
   if (sa.recommendations.length > 0) {
     lines.push('', '**Recommendations**');
-    for (const rec of sa.recommendations) lines.push('', ...recommendationLines(rec));
+    for (const rec of sa.recommendations) lines.push('', ...recommendationLines(rec, sa.plan));
+  } else if (sa.plan?.keptBecause) {
+    lines.push('', `No setting to change: ${md(sa.plan.keptBecause)}.`);
   } else {
-    lines.push('', 'No setting to change: the runs show no spill, GC pressure, idle executors, container kills or tiny tasks at these settings.');
+    lines.push('', 'No setting to change: the plan keeps the current settings (no memory pressure, and no configuration predicted better for the objective).');
   }
+  if (sa.plan) lines.push(...paretoLines(sa.plan));
   return lines.join('\n');
 }
 
+/** Duration, cost and money of an estimate as table cells. */
+function estimateCells(e: PlanEstimate, money: boolean): string {
+  if (e.durationMs === null || e.cost === null) return `– | – | –${money ? ' | –' : ''}`;
+  return `${formatDurationMs(e.durationMs)} | ${e.cost.coreHours.toFixed(4)} | ${e.cost.memoryGiBHours.toFixed(4)}${money ? ` | ${e.cost.money === null ? '–' : formatMoney(e.cost.money, '')}` : ''}`;
+}
+
 /**
- * The what-if table of a setting hover: the job's newest replayable run at other values of `key` (what-if-table.ts),
- * with the model's own error on that run. Empty when no run can be replayed.
+ * The what-if table of a shape setting's hover: the model's estimate (model.ts) of the current configuration at other
+ * executor counts or cores, with the model's error on the job's own runs. Empty when nothing can be replayed.
  */
-function whatIfLines(sa: SiteAnalysis, key: WhatIfKey, prices?: CostPrices): string[] {
-  const current = new Map<string, string | null>();
-  for (const [k, v] of sa.site.effective) current.set(k, v.literal ? v.value : null);
-  const t = whatIfTable(sa.runs, key, current, prices);
-  if (t === null) return [];
-  const err = t.modelError;
-  const money = t.currency !== null;
-  const other = key === 'spark.executor.instances' ? `${t.rows[0].shape.executorCores} cores each` : `${t.rows[0].shape.executorInstances} executors`;
+function whatIfLines(plan: JobPlan, by: 'instances' | 'cores'): string[] {
+  const rows: WhatIfRow[] = by === 'instances' ? plan.whatIf.byInstances : plan.whatIf.byCores;
+  if (rows.length === 0 || rows.every((r) => r.durationMs === null)) return [];
+  const money = rows.some((r) => r.cost?.money !== null && r.cost?.money !== undefined);
+  const head = by === 'instances' ? 'executors' : 'cores per executor';
   const out = [
     '',
-    `**What if** (${other}; replaying the ${t.basedOn.totalTasks} tasks of ${md(t.basedOn.appId)}${err !== null ? `, whose own ${formatDurationMs(err.actualMs)} the model puts at ${formatDurationMs(err.estimatedMs)}: error ${(err.relativeError * 100).toFixed(1)} %` : ''}):`,
+    `**What if** (other settings as now; the job's runs replayed${plan.modelError !== null ? `, model error on its own runs ${pct(plan.modelError)}` : ''}):`,
     '',
-    `| ${key} | est. duration | executor-core-hours${money ? ` | ${t.currency}` : ''} |`,
-    `|---|---|---|${money ? '---|' : ''}`,
+    `| ${head} | est. duration | core-hours | memory-GiB-hours${money ? ' | money' : ''} |`,
+    `|---|---|---|---|${money ? '---|' : ''}`,
   ];
-  for (const r of t.rows) {
-    const v = key === 'spark.executor.instances' ? r.shape.executorInstances : r.shape.executorCores;
-    const cell = r.current ? `**${v}** (now)` : String(v);
-    out.push(`| ${cell} | ${formatDurationMs(r.estimate.durationMs)} | ${r.estimate.executorCoreHours.toFixed(4)}${money ? ` | ${formatMoney(r.money ?? 0, '').trim()}` : ''} |`);
+  for (const r of rows) {
+    const v = by === 'instances' ? r.choice.executorInstances : r.choice.executorCores;
+    out.push(`| ${r.current ? `**${v}** (now)` : String(v)} | ${estimateCells(r, money)} |`);
   }
-  out.push('', `_Driver-only time ${formatDurationMs(t.rows[0].estimate.driverOnlyMs)} kept as measured; task durations replayed Sparklens-style, so skew and stage order count but contention does not._`);
+  return out;
+}
+
+/** The small trade-off table: the Pareto front of duration vs cost the plan chose from, with the objective it served. */
+function paretoLines(plan: JobPlan): string[] {
+  if (plan.pareto.length < 2) return [];
+  const money = plan.pareto.some((r) => r.cost?.money !== null && r.cost?.money !== undefined);
+  const out = [
+    '',
+    `**Trade-off** (best configurations by duration and cost; the plan serves **${plan.objective}**${plan.objective === 'balanced' ? `: least cost within ${pct(plan.maxSlowdown)} of the fastest` : ''}):`,
+    '',
+    `| configuration | est. duration | core-hours | memory-GiB-hours${money ? ' | money' : ''} | |`,
+    `|---|---|---|---|${money ? '---|' : ''}---|`,
+  ];
+  for (const r of plan.pareto) {
+    const mark = [r.chosen ? '**plan**' : '', r.current ? 'now' : ''].filter(Boolean).join(', ');
+    out.push(`| ${describeChoice(r.choice)} | ${estimateCells(r, money)} | ${mark} |`);
+  }
+  return out;
+}
+
+/** The plan in a few lines: objective, now → plan, confidence, limits, notes. */
+function planSummaryLines(plan: JobPlan): string[] {
+  const out: string[] = [];
+  const now = plan.current;
+  const to = plan.chosen;
+  if (now !== null && to !== null && now.durationMs !== null && to.durationMs !== null && now.cost !== null && to.cost !== null) {
+    out.push(
+      `**Plan** (objective **${plan.objective}**, confidence ${confidenceLabel(plan.confidence)} ${plan.confidence.toFixed(2)}): ${describeChoice(now.choice)} → ${describeChoice(to.choice)}; duration ${formatDurationMs(now.durationMs)} → ${formatDurationMs(to.durationMs)}, cost ${costFigure(now.cost).toPrecision(3)} → ${costFigure(to.cost).toPrecision(3)} ${now.cost.money !== null ? 'money' : 'DCU'} per run.`,
+    );
+  }
+  if (plan.doesNotFit) out.push('', `⚠ ${md(plan.doesNotFit)}`);
+  for (const n of plan.notes) out.push('', `_${md(n)}_`);
   return out;
 }
 
@@ -207,17 +252,28 @@ function similarLines(sa: SiteAnalysis): string[] {
   ];
 }
 
-function recommendationLines(rec: Recommendation): string[] {
-  const ev = rec.evidence.slice(0, 6).map((e) => `- ${md(e.appId)}: ${md(e.metric)} ${md(e.value)}${e.under ? ` (${md(e.under)})` : ''}`);
+function recommendationLines(rec: PlannedSetting, plan: JobPlan | null): string[] {
+  const ev = rec.evidence.slice(0, 6).map((e) => `- ${describeEvidence(e, md)}`);
+  const alone = rec.effectAlone;
+  const effect =
+    alone !== null && alone.from.durationMs !== null && alone.to.durationMs !== null
+      ? [`Expected effect of this change alone: duration ${formatDurationMs(alone.from.durationMs)} → ${formatDurationMs(alone.to.durationMs)}, core-hours ${(alone.from.cost?.coreHours ?? 0).toFixed(4)} → ${(alone.to.cost?.coreHours ?? 0).toFixed(4)}, memory-GiB-hours ${(alone.from.cost?.memoryGiBHours ?? 0).toFixed(4)} → ${(alone.to.cost?.memoryGiBHours ?? 0).toFixed(4)}.`, '']
+      : [];
   return [
-    `→ **${rec.key} = ${md(rec.recommendedValue)}**${rec.currentValue !== null ? ` (now ${md(rec.currentValue)})` : ' (not set)'} · confidence ${confidenceLabel(rec.confidence)} (${rec.confidence.toFixed(2)})`,
+    `→ **${rec.key} = ${md(rec.recommendedValue)}**${rec.currentValue !== null ? ` (now ${md(rec.currentValue)})` : ` (not set; ${md(rec.effectiveValue)} now)`} · ${rec.reason === 'safety' ? 'safety' : `objective ${plan?.objective ?? 'balanced'}`} · confidence ${confidenceLabel(rec.confidence)} (${rec.confidence.toFixed(2)})`,
     '',
     md(rec.message),
     '',
+    ...effect,
     `_Rule: ${md(rec.rule)}_`,
     '',
     ...ev,
   ];
+}
+
+/** A planned key the plan keeps: why. */
+function keptLines(rec: PlannedSetting, plan: JobPlan): string[] {
+  return [`✓ **${rec.key} = ${md(rec.effectiveValue)}** is kept by the plan (objective ${plan.objective})${plan.keptBecause ? `: ${md(plan.keptBecause)}` : ''}.`];
 }
 
 function noHistoryText(sa: SiteAnalysis): string {

@@ -4,17 +4,13 @@
  * written value are counted; without such runs the hint says so and how many runs used other values.
  */
 import { InlayHint, InlayHintKind } from 'vscode-languageserver';
-import { analyseRun, SPARK_DEFAULT_EXECUTOR_MEMORY_MIB, SPARK_DEFAULT_SHUFFLE_PARTITIONS } from '../analysis/run-analysis';
+import { analyseRun } from '../analysis/run-analysis';
+import { DEFAULT_DRIVER_MEMORY_MIB, DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS } from '../resource-model';
 import type { Range, SparkSetting } from '../config/setting';
 import { formatBytes, parseSparkSizeMiB } from '../config/spark-units';
 import { compactDuration } from './code-lens';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import type { CostPrices } from '../analysis/cost';
-import { whatIfForCurrentValue } from '../recommend/what-if-table';
-
-/** Spark's default `spark.driver.memory` (1g): Spark configuration docs. */
-const SPARK_DEFAULT_DRIVER_MEMORY_MIB = 1024;
 
 /** How one key's value is read off a run, and the hint for runs made with it. */
 interface HintRule {
@@ -39,7 +35,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
  */
 export const HINT_RULES: Readonly<Record<string, HintRule>> = {
   'spark.executor.memory': {
-    runValue: (r) => r.executorMemoryMiB ?? SPARK_DEFAULT_EXECUTOR_MEMORY_MIB,
+    runValue: (r) => r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB,
     parse: parseSparkSizeMiB,
     label: (runs) => {
       const heaps = runs.map((r) => r.peakJvmHeapBytes).filter((h): h is number => h !== null);
@@ -50,7 +46,7 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     },
   },
   'spark.driver.memory': {
-    runValue: (r) => r.driverMemoryMiB ?? SPARK_DEFAULT_DRIVER_MEMORY_MIB,
+    runValue: (r) => r.driverMemoryMiB ?? DEFAULT_DRIVER_MEMORY_MIB,
     parse: parseSparkSizeMiB,
     label: (runs) => {
       const heaps = runs.flatMap((r) => r.executors.filter((e) => e.isDriver && e.peakJvmHeapBytes !== null).map((e) => e.peakJvmHeapBytes as number));
@@ -71,10 +67,10 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     label: (runs) => `at most ${Math.max(...runs.map((r) => r.maxExecutors))} executors alive in ${runsWord(runs.length)}`,
   },
   'spark.sql.shuffle.partitions': {
-    runValue: (r) => r.shufflePartitions ?? SPARK_DEFAULT_SHUFFLE_PARTITIONS,
+    runValue: (r) => r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
     parse: int,
     label: (runs) => {
-      const perPartition = Math.max(...runs.map((r) => analyseRun(r).maxStageShuffleReadBytes / (r.shufflePartitions ?? SPARK_DEFAULT_SHUFFLE_PARTITIONS)));
+      const perPartition = Math.max(...runs.map((r) => analyseRun(r).maxStageShuffleReadBytes / (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS)));
       return `≤ ${formatBytes(Math.round(perPartition))} shuffle read per partition in ${runsWord(runs.length)}`;
     },
   },
@@ -130,21 +126,20 @@ function afterValue(lines: string[], s: SparkSetting) {
 }
 
 /**
- * The what-if estimate at the file's `spark.executor.instances` (× its `spark.executor.cores`, each falling back on
- * the replayed run's own value): recommend/what-if-table.ts `whatIfForCurrentValue`, a Sparklens-style replay of the
- * job's newest finished run with task data, e.g. `what-if ≈ 24s at 4 × 2 cores (model error −1 %)`, with the
- * money when prices are set. Null for other keys and when no run can be replayed.
- * @param sa the application with its runs.
+ * The engine's estimate at the file's current configuration (recommend/engine.ts `JobPlan.current`, the model's replay
+ * of the job's runs), after the key that sets the executor count (`spark.executor.instances`, `spark.cores.max` on
+ * standalone), e.g. `what-if ≈ 24s at 4 × 2 cores (model error 1 %)`, with the money when prices are set. Null for other
+ * keys, for a key the cluster manager ignores, and when nothing can be replayed.
+ * @param sa the application with its plan.
  * @param s the setting.
- * @param prices `sparkOptimizer.cost.*` prices, when set.
  */
-export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting, prices?: CostPrices): string | null {
-  if (s.key !== 'spark.executor.instances' || s.value === null) return null;
-  const current = new Map<string, string | null>();
-  for (const [key, setting] of sa.site.effective) current.set(key, setting.literal ? setting.value : null);
-  const w = whatIfForCurrentValue(sa.runs, current, prices);
-  if (w === null) return null;
-  const err = w.modelError ? ` (model error ${w.modelError.relativeError < 0 ? '−' : '+'}${Math.round(Math.abs(w.modelError.relativeError) * 100)} %)` : '';
-  const money = w.money !== null && w.currency ? `, ${w.money.toPrecision(3)} ${w.currency}` : '';
-  return `what-if ≈ ${compactDuration(w.estimate.durationMs)}${money} at ${w.shape.executorInstances} × ${w.shape.executorCores} cores${err}`;
+export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting): string | null {
+  if ((s.key !== 'spark.executor.instances' && s.key !== 'spark.cores.max') || s.value === null || sa.plan === null) return null;
+  // A key the cluster manager ignores gets no estimate: its diagnostic says so.
+  if (sa.findings.some((f) => f.id === 'ignored-setting' && f.key === s.key)) return null;
+  const w = sa.plan.current;
+  if (w === null || w.durationMs === null) return null;
+  const err = sa.plan.modelError !== null ? ` (model error ${Math.round(sa.plan.modelError * 100)} %)` : '';
+  const money = w.cost?.money != null ? `, ${w.cost.money.toPrecision(3)} ${sa.plan.currency ?? ''}`.trimEnd() : '';
+  return `what-if ≈ ${compactDuration(w.durationMs)}${money} at ${w.choice.executorInstances} × ${w.choice.executorCores} cores${err}`;
 }

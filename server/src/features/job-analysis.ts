@@ -1,24 +1,26 @@
 /**
  * The job-analysis view's data (`sparkOptimizer/jobAnalysis`): one job's runs over time with their cost, the
- * selected run's stages and executors, the worst stage's task-duration quantiles, and the recommendations with
- * their evidence. Plain data from the store's records through analysis/run-analysis.ts, analysis/cost.ts and
- * recommend/; no LSP transport, no I/O (the runs come from the language service's cache).
+ * selected run's stages and executors, the worst stage's task-duration quantiles, and the engine's plan with its
+ * changes and evidence. Plain data from the store's records through analysis/run-analysis.ts, analysis/cost.ts and
+ * recommend/engine.ts; no LSP transport, no I/O (the runs come from the language service's cache).
  */
-import type { JobAnalysis, JobAnalysisExecutor, JobAnalysisRun, JobAnalysisStage } from '../../../shared/src/protocol';
-import { CostPrices, utilisationAndCost } from '../analysis/cost';
+import type { CostPrices } from '../resource-model';
+import type { JobAnalysis, JobAnalysisEstimate, JobAnalysisExecutor, JobAnalysisPlan, JobAnalysisRun, JobAnalysisStage } from '../../../shared/src/protocol';
+import { utilisationAndCost } from '../analysis/cost';
 import { runFindings } from '../analysis/run-findings';
 import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
-import type { SiteAnalysis } from '../language-service';
-import { jobFindings } from '../recommend/findings';
-import { confidenceLabel, recommend, RECOMMENDED_KEYS, Recommendation } from '../recommend/recommender';
+import { type AnalysisOptions, DEFAULT_ANALYSIS_OPTIONS, type SiteAnalysis } from '../language-service';
+import { confidenceLabel, type CurrentSettings, describeChoice, type JobPlan, type PlanEstimate } from '../recommend/engine';
 
-/** What `jobAnalysis` needs to find runs: the language service's cached look-ups. */
+/** What `jobAnalysis` needs: the language service's cached look-ups and plans. */
 export interface JobRuns {
   /** Runs of one job, newest first. */
   runsOf(appName: string): ApplicationRecord[];
   /** Every job name stored. */
   jobNames(): string[];
+  /** The engine's plan for a job and settings (cached by the language service). */
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions): JobPlan;
 }
 
 /**
@@ -27,20 +29,13 @@ export interface JobRuns {
  * @param params `appName` (the job) and/or `appId` (the run to detail; without `appName` its job is found by
  *   scanning the stored jobs' newest 50 runs, so callers should pass `appName` when they know it), and `attemptId` (the
  *   attempt of `appId`; omitted: its newest). Every attempt is its own run in `runs`.
- * @param site the open document's analysis of this job when the request named one: its settings are the
- *   "current" values and its recommendations are shown as the diagnostics show them. Without it, the newest
- *   finished run's Spark properties are taken as current.
- * @param nowMs clock for the recommendations' recency.
- * @param prices prices per core-hour and GiB-hour (settings `sparkOptimizer.cost.*`) for the money figures; none: null money.
+ * @param site the open document's analysis of this job when the request named one: its plan is shown as the
+ *   diagnostics show it. Without it, the plan is made with the newest finished run's Spark properties as current.
+ * @param options the objective, cluster and prices (settings `sparkOptimizer.*`); money is null without prices.
  * @returns null when the job or run is not stored.
  */
-export function jobAnalysis(
-  history: JobRuns,
-  params: { appId?: string; attemptId?: string | null; appName?: string },
-  site: SiteAnalysis | null,
-  nowMs = Date.now(),
-  prices?: CostPrices,
-): JobAnalysis | null {
+export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptId?: string | null; appName?: string }, site: SiteAnalysis | null, options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): JobAnalysis | null {
+  const prices = options.prices;
   let appName = params.appName;
   if (!appName && params.appId) appName = history.jobNames().find((n) => history.runsOf(n).some((r) => r.appId === params.appId));
   if (!appName) return null;
@@ -50,21 +45,17 @@ export function jobAnalysis(
   const selected = params.appId ? newestFirst.find((r) => r.appId === params.appId && (params.attemptId === undefined || r.attemptId === params.attemptId)) : newestFirst[0];
   if (!selected) return null;
 
-  let recommendations: Recommendation[];
+  let plan: JobPlan | null;
   let settingsFrom: JobAnalysis['settingsFrom'];
   if (site && site.job?.appName === appName) {
-    recommendations = site.recommendations;
+    plan = site.plan;
     settingsFrom = 'document';
   } else {
     const newestFinished = newestFirst.find((r) => r.completed) ?? newestFirst[0];
-    const current = new Map<string, string | null>();
-    for (const key of RECOMMENDED_KEYS) {
-      const v = newestFinished.sparkProperties[key];
-      if (v !== undefined) current.set(key, v);
-    }
-    recommendations = recommend(appName, newestFirst, current, nowMs);
+    plan = history.planFor(appName, newestFirst, new Map(Object.entries(newestFinished.sparkProperties)), options);
     settingsFrom = 'newest run';
   }
+  const recommendations = site && site.job?.appName === appName ? site.recommendations : (plan?.settings.filter((x) => x.change) ?? []);
 
   const endMs = selected.startTimeMs + Math.max(0, selected.durationMs);
   const stages = selected.stages.map(stageOf);
@@ -96,17 +87,39 @@ export function jobAnalysis(
     worstStageTaskDurationsMs: worst?.taskDurationsMs ? [...worst.taskDurationsMs] : null,
     runFindings: runFindings(selected, prices ? { prices } : {}).map((f) => ({ id: f.id, severity: f.severity, message: f.message, source: f.source, ...(f.stageId !== undefined ? { stageId: f.stageId } : {}) })),
     settingsFrom,
+    plan: plan !== null && plan.current !== null ? planOf(plan) : null,
     recommendations: recommendations.map((r) => ({
       key: r.key,
-      currentValue: r.currentValue,
+      currentValue: r.currentValue ?? r.effectiveValue,
       recommendedValue: r.recommendedValue,
       message: r.message,
       rule: r.rule,
+      reason: r.reason,
       confidence: r.confidence,
       confidenceLabel: confidenceLabel(r.confidence),
-      evidence: r.evidence.map((e) => ({ ...e })),
+      evidence: r.evidence.map((e) => ({ appId: e.appId, ...(e.stageId !== undefined ? { stageId: e.stageId } : {}), metric: e.metric, value: e.value, ...(e.under !== undefined ? { under: e.under } : {}) })),
     })),
-    findings: (site && site.job?.appName === appName ? site.findings : jobFindings(appName, newestFirst)).map((f) => ({ rule: f.rule, message: f.message })),
+    findings: (plan?.findings ?? []).map((f) => ({ rule: f.rule, message: f.message })),
+  };
+}
+
+function estimateOf(e: PlanEstimate): JobAnalysisEstimate {
+  return { configuration: describeChoice(e.choice), durationMs: e.durationMs, coreHours: e.cost?.coreHours ?? null, memoryGiBHours: e.cost?.memoryGiBHours ?? null, money: e.cost?.money ?? null };
+}
+
+/** The plan as the view shows it. */
+function planOf(p: JobPlan): JobAnalysisPlan {
+  return {
+    objective: p.objective,
+    maxSlowdown: p.maxSlowdown,
+    current: p.current ? estimateOf(p.current) : null,
+    chosen: p.chosen ? estimateOf(p.chosen) : null,
+    pareto: p.pareto.map((r) => ({ ...estimateOf(r), chosen: r.chosen, current: r.current })),
+    keptBecause: p.keptBecause,
+    doesNotFit: p.doesNotFit,
+    notes: p.notes,
+    currency: p.currency,
+    confidence: p.confidence,
   };
 }
 

@@ -31,12 +31,9 @@
  */
 
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
+import { type ExecutorShape, lookupOf, runShape, taskCpusOf, taskSlots } from '../resource-model';
 
-/** An executor shape: how many executors, each with how many cores. */
-export interface ExecutorShape {
-  executorInstances: number;
-  executorCores: number;
-}
+export type { ExecutorShape } from '../resource-model';
 
 /** The simulated run at one shape. */
 export interface WhatIfEstimate extends ExecutorShape {
@@ -91,30 +88,6 @@ export function driverOnlyTimeMs(run: ApplicationRecord): number {
   }
   if (curB > curA) covered += curB - curA;
   return Math.max(0, run.durationMs - covered);
-}
-
-/**
- * The shape the run actually had: `executorInstances` = most executors alive at once (`maxExecutors`, else
- * `spark.executor.instances`), `executorCores` = `executorCores` (`spark.executor.cores`, else the executors' most
- * common `Total Cores`). In local mode (`local[N]`) the driver runs the tasks: 1 × N (N = logical cores for `local[*]`,
- * taken as the driver's `Total Cores`). @returns null when either is unknown or 0.
- */
-export function runShape(run: ApplicationRecord): ExecutorShape | null {
-  const master = run.master ?? '';
-  const local = /^local(\[(\d+|\*)(,\d+)?\])?$/.exec(master);
-  if (local !== null) {
-    const n = local[2] === undefined ? 1 : local[2] === '*' ? (run.executors.find((e) => e.isDriver)?.totalCores ?? 0) : Number(local[2]);
-    return n > 0 ? { executorInstances: 1, executorCores: n } : null;
-  }
-  const instances = run.maxExecutors > 0 ? run.maxExecutors : (run.executorInstances ?? 0);
-  const cores = run.executorCores ?? 0;
-  return instances > 0 && cores > 0 ? { executorInstances: instances, executorCores: cores } : null;
-}
-
-/** `spark.task.cpus` of the run (cores each task occupies), 1 when unset or invalid. */
-function taskCpus(run: ApplicationRecord): number {
-  const v = Number((run.sparkProperties['spark.task.cpus'] ?? '1').trim());
-  return Number.isInteger(v) && v >= 1 ? v : 1;
 }
 
 /**
@@ -372,6 +345,66 @@ function makespan(nodes: SimNode[], slots: number): number {
 }
 
 /**
+ * A run prepared for replay: its dependency graph built once, replayed at any number of task slots (memoised).
+ * Task durations and dependencies as in the module comment; the caller adds nothing but the slot count.
+ */
+export interface Replay {
+  /** The run's driver-only time (ms), kept as measured at every shape. */
+  driverOnlyMs: number;
+  /** `spark.task.cpus` of the run. */
+  taskCpus: number;
+  /** Time (ms) during which stages run when the run's tasks are replayed over `slots` task slots. */
+  stagesMs(slots: number): number;
+}
+
+const replays = new WeakMap<ApplicationRecord, Replay | null>();
+
+/**
+ * The run prepared for replay (cached per record object, so repeated what-ifs of one run build its graph once).
+ * @returns null when no stage has per-task durations or quantiles (nothing to replay).
+ */
+export function replayOf(run: ApplicationRecord): Replay | null {
+  if (replays.has(run)) return replays.get(run) ?? null;
+  const nodes = buildGraph(run);
+  let out: Replay | null = null;
+  if (nodes !== null) {
+    const memo = new Map<number, number>();
+    out = {
+      driverOnlyMs: driverOnlyTimeMs(run),
+      taskCpus: taskCpusOf(lookupOf(run.sparkProperties)),
+      stagesMs(slots: number): number {
+        const n = Math.max(1, Math.floor(slots));
+        let v = memo.get(n);
+        if (v === undefined) {
+          v = makespan(nodes, n);
+          memo.set(n, v);
+        }
+        return v;
+      },
+    };
+  }
+  replays.set(run, out);
+  return out;
+}
+
+/** The estimate of a prepared run at one shape. @throws RangeError when the shape is not two positive integers. */
+function estimateAt(replay: Replay, shape: ExecutorShape): WhatIfEstimate {
+  const { executorInstances, executorCores } = shape;
+  if (!Number.isInteger(executorInstances) || executorInstances < 1 || !Number.isInteger(executorCores) || executorCores < 1) {
+    throw new RangeError(`executor shape must be positive integers, got ${executorInstances} × ${executorCores}`);
+  }
+  const durationMs = replay.driverOnlyMs + replay.stagesMs(executorInstances * taskSlots(executorCores, replay.taskCpus));
+  return {
+    executorInstances,
+    executorCores,
+    durationMs,
+    driverOnlyMs: replay.driverOnlyMs,
+    executorHours: (executorInstances * durationMs) / 3.6e6,
+    executorCoreHours: (executorInstances * executorCores * durationMs) / 3.6e6,
+  };
+}
+
+/**
  * Replays the run's measured task durations over `shape` (Sparklens-style; the model is described in the module
  * comment) and adds the measured driver-only time.
  * @param run an application record; per-task durations come from `StageRecord.taskDurationsMs`, or, when absent
@@ -381,23 +414,8 @@ function makespan(nodes: SimNode[], slots: number): number {
  * @throws RangeError when the shape is not two positive integers.
  */
 export function simulateRun(run: ApplicationRecord, shape: ExecutorShape): WhatIfEstimate | null {
-  const { executorInstances, executorCores } = shape;
-  if (!Number.isInteger(executorInstances) || executorInstances < 1 || !Number.isInteger(executorCores) || executorCores < 1) {
-    throw new RangeError(`executor shape must be positive integers, got ${executorInstances} × ${executorCores}`);
-  }
-  const nodes = buildGraph(run);
-  if (nodes === null) return null;
-  const slots = Math.max(1, executorInstances * Math.floor(executorCores / taskCpus(run)));
-  const driverOnlyMs = driverOnlyTimeMs(run);
-  const durationMs = driverOnlyMs + makespan(nodes, slots);
-  return {
-    executorInstances,
-    executorCores,
-    durationMs,
-    driverOnlyMs,
-    executorHours: (executorInstances * durationMs) / 3.6e6,
-    executorCoreHours: (executorInstances * executorCores * durationMs) / 3.6e6,
-  };
+  const replay = replayOf(run);
+  return replay === null ? null : estimateAt(replay, shape);
 }
 
 /**
@@ -406,24 +424,8 @@ export function simulateRun(run: ApplicationRecord, shape: ExecutorShape): WhatI
  * @throws RangeError as {@link simulateRun}.
  */
 export function simulateShapes(run: ApplicationRecord, shapes: readonly ExecutorShape[]): WhatIfEstimate[] | null {
-  const nodes = buildGraph(run);
-  if (nodes === null) return null;
-  const driverOnlyMs = driverOnlyTimeMs(run);
-  const cpus = taskCpus(run);
-  return shapes.map(({ executorInstances, executorCores }) => {
-    if (!Number.isInteger(executorInstances) || executorInstances < 1 || !Number.isInteger(executorCores) || executorCores < 1) {
-      throw new RangeError(`executor shape must be positive integers, got ${executorInstances} × ${executorCores}`);
-    }
-    const durationMs = driverOnlyMs + makespan(nodes, Math.max(1, executorInstances * Math.floor(executorCores / cpus)));
-    return {
-      executorInstances,
-      executorCores,
-      durationMs,
-      driverOnlyMs,
-      executorHours: (executorInstances * durationMs) / 3.6e6,
-      executorCoreHours: (executorInstances * executorCores * durationMs) / 3.6e6,
-    };
-  });
+  const replay = replayOf(run);
+  return replay === null ? null : shapes.map((shape) => estimateAt(replay, shape));
 }
 
 /**

@@ -6,6 +6,7 @@ import type { ApplicationTotals, HistoryReader, JobSummary } from '../history/hi
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import { jobSignature, resourceStem } from '../history/job-signature';
 import type { AppliedFix } from '../recommend/feedback';
+import type { FeedbackVerdict, RecommendationFeedback, ServiceStore, ServiceToken, TokenScope } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
 
 export type { ApplicationTotals, JobSummary } from '../history/history-reader';
@@ -84,7 +85,7 @@ function retryBusy<T>(fn: () => T, file: string, what: string, retries: number, 
  * or the new record, never half of one; reads of one record run in one read transaction (a consistent snapshot while
  * another process writes); schema migrations run under an exclusive lock.
  */
-export class HistoryStore implements HistorySink, HistoryReader {
+export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -527,6 +528,63 @@ export class HistoryStore implements HistorySink, HistoryReader {
     }));
   }
 
+  /** Stores feedback on a recommendation (table `recommendation_feedback`, migration 8). @returns its id. */
+  recordFeedback(f: Omit<RecommendationFeedback, 'id'>): number {
+    const r = this.write('storing feedback', () =>
+      this.stmt(
+        `INSERT INTO recommendation_feedback (verdict, app_name, setting_key, recommended_value, previous_value, reason, file_uri, applied_fix_id, token_id, received_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(f.verdict, f.appName, f.key, f.recommendedValue, f.previousValue, f.reason, f.fileUri, f.appliedFixId, f.tokenId, Math.trunc(f.receivedAtMs)),
+    );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Feedback on the recommendations of one job (by app name), oldest first. */
+  feedbackOf(appName: string): RecommendationFeedback[] {
+    const rows = this.read(() => this.stmt('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id').all(appName)) as Row[];
+    return rows.map((r) => ({
+      id: num(r.id),
+      verdict: String(r.verdict) as FeedbackVerdict,
+      appName: String(r.app_name),
+      key: String(r.setting_key),
+      recommendedValue: strOrNull(r.recommended_value),
+      previousValue: strOrNull(r.previous_value),
+      reason: strOrNull(r.reason),
+      fileUri: strOrNull(r.file_uri),
+      appliedFixId: r.applied_fix_id === null ? null : num(r.applied_fix_id),
+      tokenId: r.token_id === null ? null : num(r.token_id),
+      receivedAtMs: num(r.received_at_ms),
+    }));
+  }
+
+  /**
+   * Stores a service token by its SHA-256 (table `service_tokens`, migration 8).
+   * @returns its id. @throws Error (SQLite UNIQUE constraint) when that hash is already stored.
+   */
+  createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): number {
+    const r = this.write('storing a token', () =>
+      this.stmt('INSERT INTO service_tokens (name, scope, token_sha256, created_at_ms) VALUES (?, ?, ?, ?)').run(t.name, t.scope, t.tokenSha256, Math.trunc(t.createdAtMs)),
+    );
+    return Number(r.lastInsertRowid);
+  }
+
+  /** The token stored with this SHA-256 (lower-case hex), valid or revoked; null when none. */
+  tokenBySha256(tokenSha256: string): ServiceToken | null {
+    const row = this.read(() => this.stmt('SELECT * FROM service_tokens WHERE token_sha256 = ?').get(tokenSha256)) as Row | undefined;
+    return row ? toToken(row) : null;
+  }
+
+  /** Revokes a valid token by id (sets `revoked_at_ms`). @returns false when no valid token has this id. */
+  revokeToken(id: number, atMs: number): boolean {
+    const r = this.write('revoking a token', () => this.stmt('UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(Math.trunc(atMs), id));
+    return r.changes === 1;
+  }
+
+  /** Every stored token (hashes only), oldest first. */
+  listTokens(): ServiceToken[] {
+    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map(toToken);
+  }
+
   /**
    * The full record of one attempt: with `attemptId` (null = the application without attempt ids) that attempt, without
    * it the newest attempt of `appId` (latest start). Null when not stored.
@@ -768,4 +826,15 @@ function parseJson<T>(v: unknown, fallback: T): T {
   } catch {
     return fallback;
   }
+}
+
+function toToken(r: Row): ServiceToken {
+  return {
+    id: num(r.id),
+    name: String(r.name),
+    scope: String(r.scope) as TokenScope,
+    tokenSha256: String(r.token_sha256),
+    createdAtMs: num(r.created_at_ms),
+    revokedAtMs: r.revoked_at_ms === null ? null : num(r.revoked_at_ms),
+  };
 }

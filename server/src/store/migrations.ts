@@ -377,6 +377,34 @@ INSERT OR IGNORE INTO record_sources (path, size_bytes, mtime_ms, app_id, attemp
   },
   {
     version: 8,
+    description: 'service_tokens: bearer tokens of the REST service (SHA-256 only); recommendation_feedback: applied/accepted/rejected with a reason',
+    sql: `
+CREATE TABLE service_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  scope TEXT NOT NULL CHECK (scope IN ('read', 'collect', 'admin')),
+  token_sha256 TEXT NOT NULL UNIQUE,
+  created_at_ms INTEGER NOT NULL,
+  revoked_at_ms INTEGER
+);
+CREATE TABLE recommendation_feedback (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  verdict TEXT NOT NULL CHECK (verdict IN ('applied', 'accepted', 'rejected')),
+  app_name TEXT NOT NULL,
+  setting_key TEXT NOT NULL,
+  recommended_value TEXT,
+  previous_value TEXT,
+  reason TEXT,
+  file_uri TEXT,
+  applied_fix_id INTEGER REFERENCES applied_fixes (id),
+  token_id INTEGER REFERENCES service_tokens (id),
+  received_at_ms INTEGER NOT NULL
+);
+CREATE INDEX recommendation_feedback_app ON recommendation_feedback(app_name, setting_key);
+`,
+  },
+  {
+    version: 9,
     description:
       'runs of the same stage-DAG signature newest first from an index (runsWithSameSignature: job_signature, start_time_ms), ' +
       'replacing the signature-only index',

@@ -13,6 +13,9 @@ import { trackProcessGroup, untrackProcessGroup } from '../../helpers/process-gr
 /** Repository root (this file runs from build/test/e2e/lib). */
 export const ROOT = path.join(__dirname, '..', '..', '..', '..');
 /** The code-server launcher installed by scripts/install-e2e.sh ($SPARK_E2E_CODE_SERVER overrides it). */
+/** The analysis clock of the e2e runs (see env()). */
+export const E2E_NOW = '2026-12-01T00:00:00Z';
+
 export const CODE_SERVER_BIN = process.env.SPARK_E2E_CODE_SERVER ?? path.join(ROOT, '.e2e', 'code-server', 'node_modules', '.bin', 'code-server');
 /** The VSIX built by `npm run package`. */
 export const VSIX = path.join(ROOT, 'build', 'spark-resource-optimizer.vsix');
@@ -54,7 +57,9 @@ export class CodeServer {
 
   private env(): NodeJS.ProcessEnv {
     // HOME: code-server writes ~/.config/code-server/config.yaml (with a password) on any invocation.
-    return { ...process.env, HOME: this.home, EXTENSIONS_GALLERY: '{}', ...this.options.env };
+    // SPARK_OPTIMIZER_NOW: the examples' history dates from 2026-11-21 and a plan's confidence halves per 180 days of
+    // age, so the expected "confidence medium" (a Warning) holds on any day the tests run.
+    return { ...process.env, HOME: this.home, EXTENSIONS_GALLERY: '{}', SPARK_OPTIMIZER_NOW: E2E_NOW, ...this.options.env };
   }
 
   private commonArgs(): string[] {

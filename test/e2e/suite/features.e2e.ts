@@ -4,9 +4,9 @@
  * code-server started). The extension under test is the VSIX installed with --install-extension.
  *
  * Expected values come from examples/history/README.md (the generator's record of the runs) and are the
- * ones the unit tests assert for the same files: the recommendation text in test/recommend.test.ts
+ * ones the unit tests assert for the same files: the plan's memory change in test/engine.test.ts
  * ('2 of 2 runs of nightly_etl spilled 72.5 MiB to disk with 1g executors; 1 run(s) with 2g did not
- * (app-20261121121849-0003).'), the hover, quick fix and completion in test/lsp-protocol.test.ts.
+ * (app-20261121121849-0003). …'), the hover, quick fix and completion in test/lsp-protocol.test.ts.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -15,12 +15,14 @@ import * as vscode from 'vscode';
 import { describeDiagnostics, diagnosticWithCode, env, EXTENSION_ID, hoverText, logFilesContaining, openInEditor, poll, workspaceFolder } from './util';
 
 /**
- * The diagnostic on nightly_etl.py's `spark.executor.memory` "1g": the recommendation of
- * test/recommend.test.ts, then the confidence label, the 5 nightly_etl runs and their median duration
- * (README durations 56.7, 52.3, 55.6, 55.0, 49.5 s → median 55.0 s).
+ * The diagnostic on nightly_etl.py's `spark.executor.memory` "1g": that setting's part of the plan of
+ * test/engine.test.ts (a safety change: the 1g runs spilled; stage 2 of the 512m run needed 231 MiB per task, 2g over
+ * 2 slots gives 0.6 × (2048 − 300) / 2 = 524 MiB), then the confidence label (2 of 2 runs agree × 2/3, halved per 180
+ * days since 2026-11-21: medium until early February 2027), the 5 nightly_etl runs and their median duration (README
+ * durations 56.7, 52.3, 55.6, 55.0, 49.5 s → median 55.0 s).
  */
 const MEMORY_MESSAGE =
-  'spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB to disk with 1g executors; 1 run(s) with 2g did not (app-20261121121849-0003). (confidence medium, 5 runs, median 55 s)';
+  'spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB to disk with 1g executors; 1 run(s) with 2g did not (app-20261121121849-0003). Stage 2 of app-20261121121550-0000 needed about 231 MiB per task; 2g over 2 task slot(s) gives 524 MiB. (safety, confidence medium, 5 runs, median 55 s)';
 const MEMORY_LINE = '    .config("spark.executor.memory", "1g")';
 
 describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace)', function () {
@@ -65,10 +67,12 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     assert.ok(job.includes('**Spark job nightly_etl**: 5 run(s)'), job);
   });
 
-  it('puts the code lens "5 runs · p50 55s · spilled in 3" on the session', async () => {
-    // README: 5 nightly_etl runs, median duration 55.0 s; the 512m and both 1g runs spilled (3).
+  it('puts the code lens "5 runs · p50 55s · spilled in 3 · plan …" on the session', async () => {
+    // README: 5 nightly_etl runs, median duration 55.0 s; the 512m and both 1g runs spilled (3). The plan changes one
+    // setting (memory 1g → 2g); 54s now (the two 1g runs, 52.3 and 55.6 s, averaged with their replay), 55s after (the
+    // 2g run's 55.0 s averaged with its replay), as test/lsp-editor-features.test.ts sees over LSP.
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-    assert.deepStrictEqual(lenses.map((l) => [l.command?.title, l.command?.command]), [['5 runs · p50 55s · spilled in 3', 'sparkOptimizer.openJobAnalysis']]);
+    assert.deepStrictEqual(lenses.map((l) => [l.command?.title, l.command?.command]), [['5 runs · p50 55s · spilled in 3 · plan (balanced): 1 change, 54s → 55s', 'sparkOptimizer.openJobAnalysis']]);
     assert.ok(doc.lineAt(lenses[0].range.start.line).text.includes('SparkSession.builder'));
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri: doc.uri.toString() }]);
   });
@@ -135,7 +139,7 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     // Exactly one change: the value "1g" on the memory line becomes "2g"; every other character is kept.
     assert.strictEqual(doc.getText(), original.replace(MEMORY_LINE, '    .config("spark.executor.memory", "2g")'));
-    // With 2g the runs that used 2g or more (0003 and 0004) did not spill: nothing left to recommend.
+    // With 2g the runs that used 2g or more (0003 and 0004) did not spill: no memory change left in the plan.
     await poll('the memory diagnostic to disappear', () => (diagnosticWithCode(doc.uri, 'recommend:spark.executor.memory') ? undefined : true), 30_000, () => describeDiagnostics(doc.uri));
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('workbench.action.files.revert');

@@ -1,0 +1,122 @@
+/**
+ * `spark-optimizer serve` (the REST service, service/app.ts, over the SQLite store) and `spark-optimizer token
+ * create|list|revoke` (its bearer tokens: printed once, stored as their SHA-256). main.ts parses the arguments and
+ * dispatches here.
+ */
+import * as fs from 'fs';
+import { HistoryStore } from '../store/history-store';
+import { buildService } from '../service/app';
+import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../service/config';
+import { TOKEN_SCOPES, type TokenScope } from '../service/service-store';
+import { newToken } from '../service/tokens';
+
+/** Where the commands print (main.ts's escaped writers). */
+export interface Printer {
+  line(s: string): void;
+  json(value: unknown): void;
+}
+
+/**
+ * `serve`: opens the store, starts the service on host:port and answers until SIGINT or SIGTERM, then closes the
+ * listener (in-flight requests finish) and the store. Prints `listening on http://HOST:PORT` once it listens.
+ * @param values `--host`, `--port`, `--db`, `--config` as given.
+ * @param defaultDb the CLI's default store, used when neither the config, SPARK_OPTIMIZER_DB nor --db names one.
+ * @returns 0 after a clean stop.
+ * @throws ServiceConfigError for a bad config file, variable or flag; Error when the port is taken or the store cannot be opened.
+ */
+export async function serveCommand(values: { host?: string; port?: string; db?: string; config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let text: string | null = null;
+  if (values.config !== undefined) {
+    try {
+      text = fs.readFileSync(values.config, 'utf8');
+    } catch (e) {
+      throw new ServiceConfigError(`cannot read the config file ${values.config}: ${(e as Error).message}`);
+    }
+  }
+  const config = serviceConfig(text, values.config ?? 'config', env, values);
+  const dbPath = config.db ?? defaultDb;
+  if (!isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; put a TLS-terminating proxy in front.`);
+  const store = HistoryStore.open(dbPath);
+  let app;
+  try {
+    app = await buildService({ store, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+    const address = await app.listen({ host: config.host, port: config.port });
+    out.line(`listening on ${address} (store ${dbPath}, ${store.countApplications()} application attempts)`);
+  } catch (e) {
+    await app?.close();
+    store.close();
+    throw e;
+  }
+  const service = app;
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.removeListener('SIGINT', stop);
+      process.removeListener('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await service.close();
+  store.close();
+  return 0;
+}
+
+/**
+ * `token create --scope read|collect|admin [--name NAME]`: makes a token, stores its SHA-256 and prints the token (the
+ * only time it is shown).
+ * @throws ServiceConfigError for an unknown scope.
+ */
+export function tokenCreateCommand(values: { scope?: string; name?: string; format?: string }, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+  const scope = values.scope ?? 'read';
+  if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new ServiceConfigError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}, got "${scope}".`);
+  const name = values.name ?? `${scope} token`;
+  const store = HistoryStore.open(dbPath);
+  try {
+    const { token, tokenSha256 } = newToken();
+    const id = store.createToken({ name, scope: scope as TokenScope, tokenSha256, createdAtMs: nowMs });
+    if (values.format === 'json') out.json({ id, name, scope, token });
+    else {
+      out.line(token);
+      err.line(`token ${id} "${name}" (scope ${scope}) stored in ${dbPath} as its SHA-256; this is the only time it is shown.`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** `token list`: id, scope, name, created and revoked (never the token or its hash). */
+export function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer): number {
+  const store = HistoryStore.open(dbPath);
+  try {
+    const tokens = store.listTokens().map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
+    if (values.format === 'json') out.json(tokens);
+    else
+      for (const t of tokens)
+        out.line(`${String(t.id).padStart(4)}  ${t.scope.padEnd(7)}  ${new Date(t.createdAtMs).toISOString().slice(0, 16).replace('T', ' ')}  ${t.revokedAtMs !== null ? `revoked ${new Date(t.revokedAtMs).toISOString().slice(0, 16).replace('T', ' ')}` : 'valid'.padEnd(24)}  ${t.name}`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/**
+ * `token revoke ID`: the service refuses the token (401) from its next request on.
+ * @returns 0, or 2 when no valid token has that id.
+ */
+export function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+  const n = Number(id);
+  if (!Number.isInteger(n) || n < 1) throw new ServiceConfigError(`token revoke needs a token id (a whole number from "token list"), got "${id}".`);
+  const store = HistoryStore.open(dbPath);
+  try {
+    if (!store.revokeToken(n, nowMs)) {
+      err.line(`spark-optimizer: no valid token ${n} in ${dbPath} (see "spark-optimizer token list").`);
+      return 2;
+    }
+    out.line(`token ${n} revoked`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

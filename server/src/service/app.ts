@@ -1,0 +1,363 @@
+/**
+ * The optimizer as an HTTP service (`spark-optimizer serve`): Fastify routes over a {@link ServiceStore}, each a thin
+ * front end of the core the editor and the CLI use (the language service and recommend/engine.ts through
+ * cli/engine-commands.ts, so `/recommend` gives the plan `spark-optimizer recommend` and the editor give). Requests and
+ * responses are checked against service/schemas.ts; `/openapi.json` is generated from the same schemas. Errors are RFC
+ * 9457 problem documents (service/problems.ts). Every `/api/v1` route needs a bearer token (service/tokens.ts) of a
+ * scope that allows it; `/health`, `/metrics` and `/openapi.json` answer without one (no history in them).
+ *
+ * No route reads a file: a job file is sent as text, and its name is only a matching key.
+ */
+import { pathToFileURL } from 'url';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { z } from 'zod';
+import { analyzeCommand, recommendText } from '../cli/engine-commands';
+import { fileKind } from '../config/file-settings';
+import type { ApplicationRecord } from '../history/application-record';
+import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
+import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
+import * as S from './schemas';
+import type { ServiceStore, TokenScope } from './service-store';
+import { bearerToken, scopeAllows, tokenSha256 } from './tokens';
+
+/** What {@link buildService} needs. */
+export interface ServiceOptions {
+  store: ServiceStore;
+  /** Largest request body accepted, bytes (default {@link DEFAULT_BODY_LIMIT_BYTES}); larger: 413 problem. */
+  bodyLimitBytes?: number;
+  /** Fastify's logger: false (none), or pino options (level; the destination is stdout). Authorization headers are never logged. */
+  logger?: boolean | { level: string };
+  /** The clock (epoch ms) of feedback timestamps (default Date.now). */
+  now?: () => number;
+  /** The clock (epoch ms) plans read "now" from (default `clockFromEnvironment()`: SPARK_OPTIMIZER_NOW, else Date.now). */
+  planClock?: () => number;
+}
+
+/** Default request body limit: 9 MiB, enough for the editor's largest analysed document (8 MiB) as JSON text. */
+export const DEFAULT_BODY_LIMIT_BYTES = 9 * 1024 * 1024;
+
+/** The service's version in the OpenAPI document (`info.version`); bump on a breaking change of /api/v1. */
+export const API_VERSION = '1.0.0';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The token scope a route needs; absent: no token needed. */
+    scope?: TokenScope;
+  }
+  interface FastifyRequest {
+    /** The id of the token that authorised the request, when one did. */
+    tokenId?: number;
+  }
+}
+
+const SECURED = [{ bearerAuth: [] }];
+const PROBLEM_RESPONSES = { 400: S.ProblemSchema, 401: S.ProblemSchema, 403: S.ProblemSchema, 404: S.ProblemSchema, 413: S.ProblemSchema, 500: S.ProblemSchema };
+
+/** The scalar fields of a run, as {@link S.RunSchema} (no stages, executors or Spark properties). */
+function runSummary(r: ApplicationRecord): z.infer<typeof S.RunSchema> {
+  return {
+    appId: r.appId,
+    attemptId: r.attemptId,
+    appName: r.appName,
+    user: r.user,
+    sparkVersion: r.sparkVersion,
+    master: r.master,
+    startTimeMs: r.startTimeMs,
+    endTimeMs: r.endTimeMs,
+    durationMs: r.durationMs,
+    completed: r.completed,
+    incompleteReason: r.incompleteReason ?? null,
+    executorCores: r.executorCores,
+    executorMemoryMiB: r.executorMemoryMiB,
+    executorInstances: r.executorInstances,
+    maxExecutors: r.maxExecutors,
+    shufflePartitions: r.shufflePartitions,
+    totalTasks: r.totalTasks,
+    failedTasks: r.failedTasks,
+    totalStages: r.totalStages,
+    failedStages: r.failedStages,
+    executorRunTimeMs: r.executorRunTimeMs,
+    cpuTimeMs: r.cpuTimeMs,
+    jvmGcTimeMs: r.jvmGcTimeMs,
+    inputBytes: r.inputBytes,
+    outputBytes: r.outputBytes,
+    shuffleReadBytes: r.shuffleReadBytes,
+    shuffleWriteBytes: r.shuffleWriteBytes,
+    memorySpilledBytes: r.memorySpilledBytes,
+    diskSpilledBytes: r.diskSpilledBytes,
+  };
+}
+
+/** Analysis options from the request's engine options, read as the editor reads its `sparkOptimizer.*` settings. */
+function requestOptions(o: z.infer<typeof S.EngineOptionsSchema> | undefined): AnalysisOptions {
+  return analysisOptions({
+    cluster: { nodeMemory: o?.nodeMemory ?? '', nodeCores: o?.nodeCores ?? 0, nodes: o?.nodes ?? 0, totalCores: o?.totalCores ?? 0, totalMemory: o?.totalMemory ?? '' },
+    checks: { disabled: [] },
+    cost: { pricePerCoreHour: o?.pricePerCoreHour ?? 0, pricePerGiBHour: o?.pricePerGiBHour ?? 0, currency: o?.currency ?? 'USD' },
+    objective: o?.objective,
+    maxSlowdownPercent: o?.maxSlowdownPercent,
+  });
+}
+
+/** A POSIX shell word that reads back as `s` (single quotes; a quote inside as `'\''`). */
+function shellWord(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
+ * Settings given as key/value pairs, written as the one `spark-submit` command that sets them, so they go through the
+ * same reading, matching and planning as a job file (never a second recommender).
+ */
+export function settingsAsSubmitScript(appName: string, settings: Record<string, string>): string {
+  const confs = Object.entries(settings)
+    .filter(([k]) => k !== 'spark.app.name')
+    .map(([k, v]) => ` \\\n  --conf ${shellWord(`${k}=${v}`)}`)
+    .join('');
+  return `#!/bin/sh\nspark-submit --name ${shellWord(appName)}${confs}\n`;
+}
+
+function problemOf(e: FastifyError | ProblemError | Error, url: string): Problem {
+  if (e instanceof ProblemError) return e.problem(url);
+  if (hasZodFastifySchemaValidationErrors(e)) {
+    const where = (e as { validationContext?: string }).validationContext ?? 'request';
+    const errors = e.validation.map((v) => ({ path: `${where}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }));
+    return new ProblemError('invalid-request', `The ${where} does not match the schema: ${errors.map((x) => `${x.path}: ${x.message}`).join('; ')}.`, errors).problem(url);
+  }
+  const code = (e as FastifyError).code;
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ProblemError('payload-too-large', `The request body is larger than this service accepts; send a smaller job file or raise the service's bodyLimitBytes.`).problem(url);
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ProblemError('unsupported-media-type', 'Send the body as application/json.').problem(url);
+  const status = (e as FastifyError).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) return new ProblemError('invalid-request', `The request is not valid: ${e.message}`).problem(url);
+  return new ProblemError('internal', 'The service failed to answer this request; its log has the cause.').problem(url);
+}
+
+function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  // RFC 6750 section 3: a 401 or 403 of a bearer-token resource names the scheme (and the error) in WWW-Authenticate.
+  if (p.type === problemType('unauthorized')) reply.header('www-authenticate', 'Bearer realm="spark-optimizer", error="invalid_token"');
+  if (p.type === problemType('insufficient-scope')) reply.header('www-authenticate', 'Bearer realm="spark-optimizer", error="insufficient_scope"');
+  return reply.code(p.status).header('content-type', PROBLEM_MEDIA_TYPE).send(JSON.stringify(p));
+}
+
+/**
+ * The service: routes, schemas, authentication, problem documents, metrics and the OpenAPI document. Call `listen`
+ * (or `inject` in a test) on the result; `close` it to stop (the store stays open: the caller owns it).
+ */
+export async function buildService(opts: ServiceOptions): Promise<FastifyInstance> {
+  const { store } = opts;
+  const now = opts.now ?? Date.now;
+  const app = Fastify({
+    bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    // App ids and job names are path parameters (Fastify's default cuts them at 100 characters).
+    routerOptions: { maxParamLength: 1024 },
+    logger: opts.logger ?? false,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  // One language service for the process, its caches dropped whenever the store changed (another process collected).
+  const language = new SparkLanguageService(store, opts.planClock ?? clockFromEnvironment());
+  let seen: string | null = null;
+  const fresh = (): SparkLanguageService => {
+    const version = `${store.countApplications()}:${store.lastCollectedAtMs() ?? ''}`;
+    if (version !== seen) {
+      language.historyChanged();
+      seen = version;
+    }
+    return language;
+  };
+
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'spark_optimizer_' });
+  const requests = new Counter({ name: 'spark_optimizer_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
+  const latency = new Histogram({
+    name: 'spark_optimizer_http_request_duration_seconds',
+    help: 'Time from request to response, seconds, by method and route',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    requests.inc({ method: req.method, route, status: String(reply.statusCode) });
+    latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+  });
+
+  // Authentication before the body is read: a request without a valid token never has its body parsed.
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    const need = req.routeOptions.config.scope;
+    if (need === undefined) return;
+    const token = bearerToken(req.headers.authorization);
+    if (token === null) throw new ProblemError('unauthorized', 'Send a token as "Authorization: Bearer <token>" (create one with "spark-optimizer token create --scope read").');
+    const stored = store.tokenBySha256(tokenSha256(token));
+    if (stored === null || stored.revokedAtMs !== null) throw new ProblemError('unauthorized', 'The bearer token is not known to this service or was revoked; create a new one with "spark-optimizer token create".');
+    if (!scopeAllows(stored.scope, need)) throw new ProblemError('insufficient-scope', `This request needs a token of scope ${need}; this token has scope ${stored.scope}.`);
+    req.tokenId = stored.id;
+  });
+
+  app.setErrorHandler((e: FastifyError, req, reply) => {
+    const p = problemOf(e, req.url);
+    if (p.status >= 500) req.log.error({ err: e }, 'request failed');
+    return sendProblem(reply, p);
+  });
+  app.setNotFoundHandler((req, reply) => sendProblem(reply, new ProblemError('not-found', `No route ${req.method} ${req.url.split('?')[0]}; see /openapi.json.`).problem(req.url)));
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Spark Resource Optimizer', description: "A team's Spark run history, run analysis and resource recommendations.", version: API_VERSION },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from "spark-optimizer token create"' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  r.get('/health', { schema: { summary: 'Liveness and the store size', response: { 200: S.HealthResponseSchema } } }, async () => ({ status: 'ok' as const, applications: store.countApplications() }));
+
+  r.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
+    reply.header('content-type', registry.contentType);
+    return registry.metrics();
+  });
+
+  r.get(
+    '/api/v1/jobs',
+    { config: { scope: 'read' }, schema: { summary: 'Jobs (Spark App Name) with their run counts, newest first', security: SECURED, response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES } } },
+    async () => ({ jobs: store.listJobs() }),
+  );
+
+  r.get(
+    '/api/v1/jobs/:name/runs',
+    {
+      config: { scope: 'read' },
+      schema: { summary: "A job's runs (application attempts), newest first", security: SECURED, params: S.JobPathSchema, querystring: S.RunsQuerySchema, response: { 200: S.RunsResponseSchema, ...PROBLEM_RESPONSES } },
+    },
+    async (req) => {
+      const runs = store.runsByAppName(req.params.name, req.query.limit);
+      if (runs.length === 0) throw new ProblemError('unknown-job', `No run of a job named "${req.params.name}" is in the history store; GET /api/v1/jobs lists the jobs.`);
+      return { appName: req.params.name, runs: runs.map(runSummary) };
+    },
+  );
+
+  r.get(
+    '/api/v1/applications/:appId',
+    {
+      config: { scope: 'read' },
+      schema: { summary: 'One application with every stored attempt, oldest first', security: SECURED, params: S.ApplicationPathSchema, response: { 200: S.ApplicationResponseSchema, ...PROBLEM_RESPONSES } },
+    },
+    async (req) => {
+      const attempts = store
+        .attemptsOf(req.params.appId)
+        .map((a) => store.runById(a.appId, a.attemptId))
+        .filter((x): x is ApplicationRecord => x !== null);
+      if (attempts.length === 0) throw new ProblemError('unknown-application', `Application ${req.params.appId} is not in the history store; collect its event log or History Server first.`);
+      return { appId: req.params.appId, attempts: attempts.map(runSummary) };
+    },
+  );
+
+  r.post(
+    '/api/v1/analyze',
+    {
+      config: { scope: 'read' },
+      schema: { summary: "One run's findings and what-if tables (as spark-optimizer analyze)", security: SECURED, body: S.AnalyzeRequestSchema, response: { 200: S.AnalyzeResponseSchema, ...PROBLEM_RESPONSES } },
+    },
+    async (req) => {
+      const { appId, attemptId } = req.body;
+      const out = analyzeCommand(store, appId, requestOptions(req.body.options), 'the history store', attemptId);
+      if (out.code !== 0 || out.json === null) {
+        const stored = store.attemptsOf(appId).map((a) => a.attemptId ?? '(none)');
+        const what = attemptId !== undefined ? `Attempt ${attemptId} of application ${appId} is` : `Application ${appId} is`;
+        throw new ProblemError('unknown-application', `${what} not in the history store${stored.length > 0 ? ` (stored attempts: ${stored.join(', ')})` : '; collect it first'}.`);
+      }
+      return JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.AnalyzeResponseSchema>;
+    },
+  );
+
+  r.post(
+    '/api/v1/recommend',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'The plan per application of a job file (or of settings): the plan the editor and spark-optimizer recommend show',
+        security: SECURED,
+        body: S.RecommendRequestSchema,
+        response: { 200: S.RecommendResponseSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (req) => {
+      const body = req.body;
+      const options = requestOptions(body.options);
+      let source;
+      if ('text' in body) {
+        const name = body.fileName ?? 'job';
+        const uri = pathToFileURL(`/request/${name}`).toString();
+        if (fileKind(uri, body.kind, body.text.slice(0, 4096)) === null) {
+          throw new ProblemError('invalid-request', `Cannot tell what kind of job file this is${body.kind !== undefined ? ` (kind "${body.kind}" is not one the optimizer reads)` : ''}; give kind (python, shellscript, spark-defaults, yaml, json, ini) or fileName with its extension.`);
+        }
+        source = { uri, text: body.text, languageId: body.kind ?? fileKind(uri, undefined, body.text.slice(0, 4096)) ?? 'plaintext', label: name };
+      } else {
+        source = { uri: pathToFileURL('/request/settings.sh').toString(), text: settingsAsSubmitScript(body.appName, body.settings), languageId: 'shellscript', label: 'settings' };
+      }
+      const out = recommendText(fresh(), source, options, 'the history store');
+      const plans = JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.PlanSchema>[];
+      if (plans.length === 0) {
+        const apps = out.unmatched.length;
+        throw new ProblemError(
+          'no-matching-job',
+          apps === 0
+            ? `No Spark application settings found in ${source.label}; send a PySpark file, a spark-submit script or a job definition.`
+            : `None of the ${apps} application(s) in ${source.label} matches a job with runs in the history store (by spark.app.name, file name or submitted file); collect its runs first.`,
+        );
+      }
+      return { plans, unmatched: out.unmatched };
+    },
+  );
+
+  r.post(
+    '/api/v1/feedback',
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary: 'A recommendation applied, accepted or rejected (with a reason); applied ones feed the editor before/after feedback loop',
+        security: SECURED,
+        body: S.FeedbackRequestSchema,
+        response: { 201: S.FeedbackResponseSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (req, reply) => {
+      const f = req.body;
+      const at = now();
+      const appliedFixId =
+        f.verdict === 'applied'
+          ? store.recordAppliedFix({ fileUri: f.fileUri ?? '', appName: f.appName, key: f.key, oldValue: f.previousValue ?? null, newValue: f.recommendedValue ?? '', appliedAtMs: at })
+          : null;
+      const id = store.recordFeedback({
+        verdict: f.verdict,
+        appName: f.appName,
+        key: f.key,
+        recommendedValue: f.recommendedValue ?? null,
+        previousValue: f.previousValue ?? null,
+        reason: f.reason ?? null,
+        fileUri: f.fileUri ?? null,
+        appliedFixId,
+        tokenId: req.tokenId ?? null,
+        receivedAtMs: at,
+      });
+      return reply.code(201).send({ id, appliedFixId });
+    },
+  );
+
+  r.get(
+    '/api/v1/tokens',
+    { config: { scope: 'admin' }, schema: { summary: 'The service tokens (never the tokens or their hashes)', security: SECURED, response: { 200: S.TokensResponseSchema, ...PROBLEM_RESPONSES } } },
+    async () => ({ tokens: store.listTokens().map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs })) }),
+  );
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,67 @@
+/**
+ * The service's errors as RFC 9457 problem details (`application/problem+json`): each kind has a stable `type` URI
+ * (clients switch on it, never on `title` or `detail`), its HTTP status and a fixed title. The `detail` says what
+ * happened to what, and what to do.
+ */
+
+/** Media type of a problem document (RFC 9457 section 3). */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** Every problem the service answers, by kind: HTTP status and title. */
+export const PROBLEMS = {
+  /** No or an unknown/revoked bearer token. */
+  unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
+  /** A valid token whose scope does not allow the request. */
+  'insufficient-scope': { status: 403, title: 'Token scope does not allow this request' },
+  /** The request's body, path or query does not match the schema. */
+  'invalid-request': { status: 400, title: 'Request does not match the schema' },
+  /** The body is larger than the service's limit. */
+  'payload-too-large': { status: 413, title: 'Request body too large' },
+  /** A body in a media type other than application/json. */
+  'unsupported-media-type': { status: 415, title: 'Unsupported media type' },
+  /** No such route. */
+  'not-found': { status: 404, title: 'No such resource' },
+  /** The application id (or that attempt) is not in the store. */
+  'unknown-application': { status: 404, title: 'Application not in the history store' },
+  /** No run of that job name is in the store. */
+  'unknown-job': { status: 404, title: 'Job not in the history store' },
+  /** No application of the given job file or settings matches a job with runs in the store. */
+  'no-matching-job': { status: 404, title: 'No job with runs matches the file' },
+  /** The service failed; the log has the cause. */
+  internal: { status: 500, title: 'Internal error' },
+} as const;
+
+/** A kind of problem (a key of {@link PROBLEMS}). */
+export type ProblemKind = keyof typeof PROBLEMS;
+
+/** The stable `type` URI of a problem kind (a URN, so it never needs to resolve). */
+export function problemType(kind: ProblemKind): string {
+  return `urn:spark-optimizer:problem:${kind}`;
+}
+
+/** A problem document (RFC 9457 section 3.1 members; `errors` lists schema issues of an invalid request). */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  errors?: { path: string; message: string }[];
+}
+
+/** An error a route throws to answer with a problem document. */
+export class ProblemError extends Error {
+  constructor(
+    readonly kind: ProblemKind,
+    readonly detail: string,
+    readonly errors?: { path: string; message: string }[],
+  ) {
+    super(detail);
+  }
+
+  /** The problem document, for the request `instance` (its path). */
+  problem(instance?: string): Problem {
+    const p = PROBLEMS[this.kind];
+    return { type: problemType(this.kind), title: p.title, status: p.status, detail: this.detail, ...(instance ? { instance } : {}), ...(this.errors ? { errors: this.errors } : {}) };
+  }
+}
