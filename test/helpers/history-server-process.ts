@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { killAllProcessGroups, trackProcessGroup, untrackProcessGroup } from './process-groups';
+import { killAllProcessGroups, stopProcessGroup, trackProcessGroup } from './process-groups';
 
 const START_SCRIPT = path.join(__dirname, '..', '..', '..', 'scripts', 'start-history-server.sh');
 
@@ -83,23 +83,7 @@ export class HistoryServerProcess {
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p) return;
-    if (p.exitCode === null && p.signalCode === null) {
-      try {
-        process.kill(-(p.pid as number), 'SIGTERM');
-      } catch {
-        // gone
-      }
-      const done = await Promise.race([this.exited.then(() => true), sleep(15_000).then(() => false)]);
-      if (!done) {
-        try {
-          process.kill(-(p.pid as number), 'SIGKILL');
-        } catch {
-          // gone
-        }
-        await this.exited;
-      }
-    }
-    untrackProcessGroup(p);
+    await stopProcessGroup(p, this.exited, 15_000);
   }
 
   /** The last 30 lines of the server's output. */

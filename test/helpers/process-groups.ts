@@ -35,3 +35,28 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
 }
+
+/**
+ * Stops a detached process group started by a test helper: SIGTERM to the group, SIGKILL after `graceMs`, waits for
+ * the leader's exit (`exited`, a promise the helper made from its 'exit' event), then forgets it. Does nothing when
+ * the leader has already exited.
+ */
+export async function stopProcessGroup(p: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
+  if (p.exitCode === null && p.signalCode === null) {
+    try {
+      process.kill(-(p.pid as number), 'SIGTERM');
+    } catch {
+      // gone
+    }
+    const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
+    if (!done) {
+      try {
+        process.kill(-(p.pid as number), 'SIGKILL');
+      } catch {
+        // gone
+      }
+      await exited;
+    }
+  }
+  untrackProcessGroup(p);
+}

@@ -138,12 +138,21 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
 /**
  * Runs one CLI invocation.
  * @param argv arguments after the program name.
- * @param out writes to stdout; err to stderr.
+ * @param write writes a line to stdout; writeErr to stderr (both escaped with escapeTerminal first); writeChunk
+ *   writes a piece of stdout with no line end added, for output streamed in pieces (`query --format csv|json`;
+ *   without it those pieces are gathered and written as one text at the end).
  * @returns the exit code.
  */
-export async function main(argv: string[], write: (s: string) => void, writeErr: (s: string) => void): Promise<number> {
+export async function main(
+  argv: string[],
+  write: (s: string) => void,
+  writeErr: (s: string) => void,
+  writeChunk?: (chunk: string) => void,
+): Promise<number> {
   const out = output(write);
   const err = output(writeErr);
+  // Query results streamed in pieces keep the lines this program laid out (CSV/JSON rows); outside text in them is escaped.
+  const chunk = writeChunk && ((s: string) => writeChunk(escapeTerminal(s, { keepNewlines: true })));
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -158,7 +167,7 @@ export async function main(argv: string[], write: (s: string) => void, writeErr:
       case 'recommend':
         return engine(command, rest, out, err);
       case 'query':
-        return await queryCommand(rest, out.text, err.text);
+        return await queryCommand(rest, out.text, err.text, process.env, chunk);
       case 'serve':
         return await serve(rest, out, err);
       case 'token':
@@ -554,7 +563,12 @@ if (require.main === module) {
   // Exit once stdout has taken everything: process.exit() right after large writes to a pipe cut the output short
   // (`spark-optimizer settings big.py | wc -l` printed 2,979 of 41,070 lines).
   const exit = (code: number) => process.stdout.write('', () => process.exit(code));
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(exit, (e) => {
+  main(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s + '\n'),
+    (s) => process.stderr.write(s + '\n'),
+    (s) => process.stdout.write(s),
+  ).then(exit, (e) => {
     process.stderr.write(`spark-optimizer: ${escapeTerminal(String(e))}\n`);
     exit(2);
   });
