@@ -35,6 +35,17 @@ async function main() {
       outfile: 'client/out/webview/job-analysis.js',
       minify: true,
     },
+    // The query result webview's script: apache-arrow bundled in, so pages are read from the result's Arrow batches.
+    {
+      ...common,
+      platform: 'browser',
+      target: 'es2022',
+      format: 'iife',
+      external: [],
+      entryPoints: ['client/src/webview/query-result.ts'],
+      outfile: 'client/out/webview/query-result.js',
+      minify: true,
+    },
   ].filter((b) => require('fs').existsSync(b.entryPoints[0]));
   if (watch) {
     for (const b of builds) await (await esbuild.context(b)).watch();

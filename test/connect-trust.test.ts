@@ -16,6 +16,10 @@ describe('Spark Connect in an untrusted workspace', () => {
     assert.match(reason ?? '', /sparkOptimizer\.sparkConnect\.caFile comes from the settings of an untrusted workspace/);
   });
   it('allows user settings when untrusted, and anything when trusted', () => {
+    // A workspace's JDBC views name database servers too; an empty list is no value.
+    const views = sparkConnectBlockedReason(false, inspectOf({ 'sparkConnect.jdbcViews': { workspaceValue: [{ name: 'o', url: 'jdbc:mysql://evil:3306/x', dbtable: 't' }] } }));
+    assert.match(views ?? '', /sparkOptimizer\.sparkConnect\.jdbcViews comes from the settings of an untrusted workspace/);
+    assert.strictEqual(sparkConnectBlockedReason(false, inspectOf({ 'sparkConnect.jdbcViews': { workspaceValue: [] } })), null);
     assert.strictEqual(sparkConnectBlockedReason(false, inspectOf({ 'sparkConnect.url': {} })), null);
     assert.strictEqual(sparkConnectBlockedReason(true, inspectOf({ 'sparkConnect.url': { workspaceValue: 'sc://h' } })), null);
   });

@@ -37,4 +37,20 @@ describe('dependency layers', () => {
     assert.ok(files >= 6, `${files} files under service/`);
     assert.deepStrictEqual(offending, []);
   });
+
+  it('each cloud SDK is imported by its one module under server/src/history/object-store/', () => {
+    const server = path.join(REPO_ROOT, 'server', 'src');
+    const owners: Record<string, string> = {
+      '@aws-sdk/': path.join('history', 'object-store', 's3.ts'),
+      '@azure/': path.join('history', 'object-store', 'azure.ts'),
+      '@google-cloud/': path.join('history', 'object-store', 'gcs.ts'),
+    };
+    const offending = tsFiles(server).flatMap((f) =>
+      [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
+        .map((m) => m[1])
+        .filter((spec) => Object.entries(owners).some(([pkg, owner]) => spec.startsWith(pkg) && path.relative(server, f) !== owner))
+        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
+    );
+    assert.deepStrictEqual(offending, []);
+  });
 });

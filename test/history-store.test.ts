@@ -13,7 +13,7 @@ import type { ApplicationRecord } from '../server/src/history/application-record
 import { collectEventLogs } from '../server/src/history/collect';
 import { discoverEventLogs, singleSource } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
-import { HistoryStore } from '../server/src/store/history-store';
+import { HistoryStore, SAME_SIGNATURE_RUNS_SQL } from '../server/src/store/history-store';
 import { MIGRATIONS } from '../server/src/store/migrations';
 import { SPARK_FIXTURES, EVENT_LOG_FIXTURES, HISTORY_SERVER_FIXTURES, STORE_FIXTURES, BUILT_CLI } from './helpers/fixtures';
 
@@ -59,6 +59,16 @@ describe('HistoryStore (better-sqlite3)', () => {
     const again = HistoryStore.open(file);
     assert.strictEqual(again.countApplications(), 0);
     again.close();
+  });
+
+  it('reads the runs of a stage-DAG signature newest first from an index, with no sort (migration 8)', () => {
+    const file = path.join(tmp, 'sig.db');
+    HistoryStore.open(file).close();
+    const raw = new Database(file, { readonly: true });
+    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${SAME_SIGNATURE_RUNS_SQL}`).all('sig', 'job', 50) as { detail: string }[]).map((r) => r.detail);
+    raw.close();
+    // SQLite's plan words: SEARCH ... USING INDEX for an index range; "USE TEMP B-TREE FOR ORDER BY" when it must sort.
+    assert.deepStrictEqual(plan, ['SEARCH applications USING INDEX applications_signature_runs (job_signature=?)']);
   });
 
   it('refuses a store written by a newer schema with a clear error', () => {

@@ -16,7 +16,7 @@ import type { QueryResultPayload } from '../../shared/src/spark-query';
 import { redactToken } from './connect/connection-string';
 import { SparkConnectError, sqlErrorRange } from './connect/errors';
 import { ConnectSessions } from './connect/sessions';
-import { sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
+import { sqlNamesView, sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
 import type { Logger } from './logger';
 
 /** Error code of a failed Spark Connect request (LSP leaves -32899..-32800 to the protocol; app codes are free). */
@@ -48,6 +48,11 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
     try {
       const client = sessions.get(p.target);
       log.info(`Spark Connect ${redactToken(p.target.url)}: running query ${p.queryId}`);
+      // Only the views this SQL names: a view whose database is down or whose password is not set yet must not break
+      // queries that do not read it.
+      for (const view of (p.jdbcViews ?? []).filter((v) => sqlNamesView(p.sql, v.name))) {
+        if (await sessions.registerJdbcView(p.target, view)) log.info(`Spark Connect: registered JDBC view ${view.name} (${view.dbtable})`);
+      }
       const r = await client.executeSql(p.sql, {
         maxRows: p.maxRows,
         maxBytes: p.maxBytes,
@@ -65,13 +70,14 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
       const appId = await sessions.appId(p.target);
       const payload: QueryResultPayload = {
         columns: r.columns,
-        rows: r.rows,
+        arrowBase64: r.batches.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('base64')),
+        rowCount: r.rowCount,
         ...(r.truncated ? { truncated: r.truncated } : {}),
         elapsedMs: r.elapsedMs,
         operationId: r.operationId,
         ...(appId ? { appId } : {}),
       };
-      log.info(`Spark Connect query ${p.queryId}: ${r.rows.length} rows in ${r.elapsedMs.toFixed(0)} ms`);
+      log.info(`Spark Connect query ${p.queryId}: ${r.rowCount} rows (${r.arrowBytes} bytes of Arrow) in ${r.elapsedMs.toFixed(0)} ms`);
       return payload;
     } catch (e) {
       log.info(`Spark Connect query ${p.queryId} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);

@@ -22,6 +22,7 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.keyFile',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
+  'sparkOptimizer.sparkConnect.jdbcViews',
 ] as const;
 
 /**
@@ -346,6 +347,16 @@ export interface SparkConnectTarget {
   caFile?: string;
 }
 
+/** A JDBC view (setting `sparkOptimizer.sparkConnect.jdbcViews`) with its password, which travels only in requests. */
+export interface JdbcViewTarget {
+  name: string;
+  url: string;
+  dbtable: string;
+  user?: string;
+  options?: Record<string, string>;
+  password?: string;
+}
+
 /** `ResponseError.data` of a failed Spark Connect request. */
 export interface ConnectErrorData {
   /** 'spark' (Spark rejected the SQL), 'auth', 'unavailable', 'cancelled', 'timeout', 'tls', 'protocol'. */
@@ -365,6 +376,12 @@ export namespace ConnectRunQueryRequest {
   export const method = 'sparkOptimizer/connectRunQuery' as const;
   export interface Params {
     target: SparkConnectTarget;
+    /**
+     * JDBC tables to register as temporary views of the session before the query (`sparkOptimizer.sparkConnect.jdbcViews`),
+     * each with its password from SecretStorage; the server registers those the SQL names, and a view again only when
+     * it or the session changed.
+     */
+    jdbcViews?: JdbcViewTarget[];
     sql: string;
     /** Id the progress notifications carry. */
     queryId: string;

@@ -85,8 +85,23 @@ export const settingsSchema = z.object({
       caFile: z.string().default(''),
       /** Most rows a query brings back to the editor. */
       maxRows: z.number().int().min(1).default(10000),
+      /**
+       * JDBC tables registered as temporary views of the session before each query (Spark's JDBC source). No
+       * password here: "Spark: Set JDBC Password" keeps it in SecretStorage per view name.
+       */
+      jdbcViews: z
+        .array(
+          z.object({
+            name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+            url: z.string().min(1),
+            dbtable: z.string().min(1),
+            user: z.string().optional(),
+            options: z.record(z.string(), z.string()).optional(),
+          }),
+        )
+        .default([]),
     })
-    .default({ url: '', caFile: '', maxRows: 10000 }),
+    .default({ url: '', caFile: '', maxRows: 10000, jdbcViews: [] }),
   /** Server log level in the "Spark Optimizer Language Server" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Inlay hints after resource settings with what the job's runs show (`‹peak heap 412 MiB in 2 runs›`). */
@@ -129,6 +144,7 @@ export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' |
   'sparkConnect.url': 'window',
   'sparkConnect.caFile': 'window',
   'sparkConnect.maxRows': 'resource',
+  'sparkConnect.jdbcViews': 'window',
 };
 
 /** Settings as the server and client use them. */

@@ -1,6 +1,7 @@
 /**
  * Spark query results as they travel from the Spark Connect client (server side) to the CLI and the editor's
- * result panel: Spark types with Spark's own type strings, JSON-safe values, and CSV/JSON export. No I/O.
+ * result panel: Spark types with Spark's own type strings, the result as Arrow IPC streams (values read out of them
+ * by shared/src/arrow-values.ts), and CSV/JSON/text output of rows. No I/O.
  */
 
 /** A Spark type, JSON-safe. `name` is Spark's `DataType.simpleString` (int, bigint, decimal(10,2), array<string>). */
@@ -31,10 +32,16 @@ export interface SparkField {
  */
 export type SparkValue = null | boolean | number | string | SparkValue[] | { [field: string]: SparkValue };
 
-/** One query's result as shown to a user. */
+/**
+ * One query's result as the language server sends it to the editor (`sparkOptimizer/connectRunQuery`): the Arrow
+ * IPC streams Spark sent, unchanged, as base64 (LSP messages are JSON), not rows of values.
+ */
 export interface QueryResultPayload {
   columns: SparkField[];
-  rows: SparkValue[][];
+  /** One Arrow IPC stream per Spark `ArrowBatch`, base64. */
+  arrowBase64: string[];
+  /** Rows in the Arrow streams. */
+  rowCount: number;
   /** 'rows' or 'bytes' when Spark had more than the limit allowed, else undefined. */
   truncated?: 'rows' | 'bytes';
   /** Wall time from request to last row, ms. */
@@ -45,6 +52,12 @@ export interface QueryResultPayload {
   appId?: string;
 }
 
+/**
+ * The result as the result webview gets it (`{ type: 'result', result }` by `postMessage`): the payload with the
+ * Arrow IPC streams as bytes instead of base64.
+ */
+export type QueryResultView = Omit<QueryResultPayload, 'arrowBase64'> & { arrow: Uint8Array[] };
+
 /** Text of one value for a table cell or CSV: strings as is, NULL as empty (CSV) or "NULL" (text), nested as JSON. */
 export function valueText(v: SparkValue, nullText = 'NULL'): string {
   if (v === null) return nullText;
@@ -53,27 +66,48 @@ export function valueText(v: SparkValue, nullText = 'NULL'): string {
   return JSON.stringify(v);
 }
 
-/** RFC 4180 CSV: header of column names, CRLF line ends, fields with a comma, quote or line break quoted. NULL is empty. */
-export function toCsv(columns: SparkField[], rows: SparkValue[][]): string {
-  const cell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  const lines = [columns.map((c) => cell(c.name)).join(',')];
-  for (const r of rows) lines.push(r.map((v) => cell(valueText(v, ''))).join(','));
-  return lines.join('\r\n') + '\r\n';
+const csvCell = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+/** The RFC 4180 CSV header line (column names) with its CRLF. */
+export function csvHeader(columns: readonly SparkField[]): string {
+  return columns.map((c) => csvCell(c.name)).join(',') + '\r\n';
 }
 
-/** JSON array of objects keyed by column name (a repeated name gets a suffix "_2", "_3", ...). */
-export function toJsonRecords(columns: SparkField[], rows: SparkValue[][]): string {
+/** RFC 4180 CSV lines of rows, each ending in CRLF; fields with a comma, quote or line break quoted; NULL empty. */
+export function csvRows(rows: readonly SparkValue[][]): string {
+  let out = '';
+  for (const r of rows) out += r.map((v) => csvCell(valueText(v, ''))).join(',') + '\r\n';
+  return out;
+}
+
+/** RFC 4180 CSV: header of column names, then the rows (see csvRows). */
+export function toCsv(columns: readonly SparkField[], rows: readonly SparkValue[][]): string {
+  return csvHeader(columns) + csvRows(rows);
+}
+
+/** Keys of JSON records: the column names, a repeated name with a suffix "_2", "_3", ... */
+export function jsonRecordKeys(columns: readonly SparkField[]): string[] {
   const seen = new Map<string, number>();
-  const keys = columns.map((c) => {
+  return columns.map((c) => {
     const n = (seen.get(c.name) ?? 0) + 1;
     seen.set(c.name, n);
     return n === 1 ? c.name : `${c.name}_${n}`;
   });
-  return JSON.stringify(rows.map((r) => Object.fromEntries(keys.map((k, j) => [k, r[j]]))), null, 2) + '\n';
+}
+
+/** One JSON record (an object keyed by `keys`, on one line, no line end) per row. */
+export function jsonRecordLines(keys: readonly string[], rows: readonly SparkValue[][]): string[] {
+  return rows.map((r) => JSON.stringify(Object.fromEntries(keys.map((k, j) => [k, r[j]]))));
+}
+
+/** A JSON array of records keyed by column name (jsonRecordKeys), one record per line. */
+export function toJsonRecords(columns: readonly SparkField[], rows: readonly SparkValue[][]): string {
+  const lines = jsonRecordLines(jsonRecordKeys(columns), rows);
+  return lines.length === 0 ? '[]\n' : `[\n${lines.join(',\n')}\n]\n`;
 }
 
 /** A plain-text table (for the CLI): header "name: type", rows, cells cut at `maxWidth` characters. */
-export function toTextTable(columns: SparkField[], rows: SparkValue[][], maxWidth = 40): string {
+export function toTextTable(columns: readonly SparkField[], rows: readonly SparkValue[][], maxWidth = 40): string {
   const cut = (s: string) => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
   const head = columns.map((c) => cut(`${c.name}: ${c.type.name}`));
   const body = rows.map((r) => r.map((v) => cut(valueText(v).replace(/[\r\n\t]/g, ' '))));

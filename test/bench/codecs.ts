@@ -15,6 +15,8 @@
  * - lz4: the same lz4-java block decoder with the xxhashjs checksum (xxhash-wasm now);
  * - snappy, lzf: the same block decoders driven by a plain loop (the old lines.ts), vs the new generator plumbing;
  * - gzip: Node's gunzip piped with its default 16 KiB output chunks (64 KiB now).
+ *
+ * Writes its section of docs/benchmarks.md as build/bench/codecs.json (report.ts; render.ts writes the page).
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
@@ -29,6 +31,7 @@ import { LZ4_BLOCK_CHECKSUM_SEED, Lz4BlockDecoder } from '../../server/src/histo
 import { LzfChunkDecoder } from '../../server/src/history/event-log/lzf-chunk-stream';
 import { SnappyStreamDecoder } from '../../server/src/history/event-log/snappy-stream';
 import { codecLogs, type CodecLogs } from '../helpers/codec-logs';
+import { markdownTable, writeBenchSection } from './report';
 
 const READ_CHUNK = 64 * 1024;
 
@@ -100,7 +103,10 @@ async function main(): Promise<void> {
     process.stdout.write(`codec bench skipped: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
     return;
   }
+  const loadStart = os.loadavg();
   const mb = logs.plainBytes / 1e6;
+  const table: string[][] = [];
+  const figures: Record<string, number> = {};
   process.stdout.write(`codec bench: ${mb.toFixed(1)} MB of JSON lines (${logs.lines} lines) from ${logs.dir}\n`);
   process.stdout.write(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)\n`);
   process.stdout.write(`${'file'.padEnd(14)}${'codec'.padEnd(8)}${'old MB/s'.padStart(10)}${'new MB/s'.padStart(10)}${'new/old'.padStart(9)}\n`);
@@ -115,17 +121,33 @@ async function main(): Promise<void> {
     const oldRate = mb / oldBest;
     const newRate = mb / newBest;
     process.stdout.write(`${f.name.padEnd(14)}${f.codec.padEnd(8)}${oldRate.toFixed(0).padStart(10)}${newRate.toFixed(0).padStart(10)}${(newRate / oldRate).toFixed(2).padStart(9)}\n`);
+    const onDisk = fs.statSync(f.path).size / 1e6;
+    table.push([f.name, f.codec, onDisk.toFixed(1), newRate.toFixed(0), oldRate.toFixed(0), (newRate / oldRate).toFixed(2)]);
+    const key = f.name.replace(/\W+(\w)/g, (_m, c: string) => c.toUpperCase());
+    figures[`${key}DecodedMBPerS`] = newRate;
+    figures[`${key}OldDecoderMBPerS`] = oldRate;
   }
+  let recipeNote = '';
   // Correctness of both on the recipe file (not timed).
   const recipe = logs.files.find((f) => f.name === 'recipe.zstd');
   if (recipe) {
     const oldSha = await sha256Of((sink) => oldDecode(recipe.path, 'zstd', sink));
     const newSha = await sha256Of((sink) => newDecode(recipe.path, 'zstd', sink));
-    process.stdout.write(
+    recipeNote =
       `recipe.zstd (issue 11): original sha256 ${logs.sha256.slice(0, 16)}…; old (fzstd) ${oldSha === logs.sha256 ? 'equal' : `DIFFERENT (${oldSha.slice(0, 16)}…)`}; ` +
-        `new (node:zlib) ${newSha === logs.sha256 ? 'equal' : `DIFFERENT (${newSha.slice(0, 16)}…)`}\n`,
-    );
+      `new (node:zlib) ${newSha === logs.sha256 ? 'equal' : `DIFFERENT (${newSha.slice(0, 16)}…)`}`;
+    process.stdout.write(`${recipeNote}\n`);
   }
+  const md = [
+    `Decode speed of each event-log codec on the same ${mb.toFixed(1)} MB of Spark event-log JSON lines (${logs.lines.toLocaleString('en-US')} lines),`,
+    'as MB/s of decoded bytes, best of 3 (test/bench/codecs.ts). The product\'s decoder (`decodedFileChunks`: Node\'s zlib for',
+    'gzip and zstd, its own lz4/snappy/lzf block decoders) against the baseline of the decoder it replaced, in the same run.',
+    '',
+    markdownTable(['file', 'codec', 'MB on disk', 'decode MB/s', 'baseline (old decoder) MB/s', 'ratio'], table),
+    '',
+    ...(recipeNote ? [`Correctness: ${recipeNote}.`] : []),
+  ].join('\n');
+  writeBenchSection({ id: 'codecs', title: 'Event-log codecs', order: 10, markdown: md, figures }, loadStart);
   process.stdout.write(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n\n`);
 }
 

@@ -23,6 +23,7 @@
  *    default (4), median of 3 runs each after one warm-up run, next to `collectEventLogs` over the same
  *    folder read directly.
  *
+ * Writes its section of docs/benchmarks.md as build/bench/history-server.json when run without an argument.
  * Without Java or PySpark it prints why it skipped and exits 0; without the big logs part 1 says so and
  * part 2 still runs. Every server started here is stopped in a `finally` (and its process group killed
  * on exit or SIGINT/SIGTERM).
@@ -40,6 +41,7 @@ import { collectFromHistoryServer } from '../../server/src/history/history-serve
 import { HistoryStore } from '../../server/src/store/history-store';
 import { freePort, HistoryServerProcess, killAll, sleep } from '../helpers/history-server-process';
 import { REPO_ROOT, EXAMPLE_HISTORY } from '../helpers/fixtures';
+import { markdownTable, writeBenchSection } from './report';
 
 const EXAMPLES = EXAMPLE_HISTORY;
 const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
@@ -227,8 +229,8 @@ async function replayOnce(dir: string, home: string, tmp: string, run: number): 
   }
 }
 
-/** Part 1 for one log: `RUNS` server starts and `RUNS` collections, medians; one printed row. */
-async function replay(label: string, srcDir: string, home: string, tmp: string): Promise<string> {
+/** Part 1 for one log: `RUNS` server starts and `RUNS` collections, medians; one printed row and its table cells. */
+async function replay(label: string, srcDir: string, home: string, tmp: string): Promise<{ text: string; cells: string[]; ratio: number }> {
   const dir = folderWithOnly(srcDir, tmp, label.replace(/\W+/g, '-'));
   const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
   const ours: IngestChildResult[] = [];
@@ -244,12 +246,25 @@ async function replay(label: string, srcDir: string, home: string, tmp: string):
   const collect = median(ours.map((r) => r.ms));
   const collectRss = Math.max(...ours.map((r) => r.maxRssMiB));
   const t = (ms: number) => sec(ms).padStart(8);
-  return (
+  const cells = [
+    label,
+    `${(bytes / 1e6).toFixed(1)} MB`,
+    sec(up),
+    sec(replayed),
+    sec(replayOnly),
+    rss === null ? '?' : `${rss.toFixed(0)} MiB`,
+    sec(collect),
+    `${collectRss.toFixed(0)} MiB`,
+    sec(viaHttp),
+    `**${(replayed / collect).toFixed(2)}**`,
+    (replayOnly / collect).toFixed(2),
+  ];
+  const text =
     `${label.padEnd(14)} ${`${(bytes / 1e6).toFixed(1)} MB`.padStart(9)} | ` +
     `SHS up ${t(up)}, listed ${t(listed)}, /jobs 200 ${t(replayed)} (replay ${t(replayOnly)}), JVM RSS ${rss === null ? '?' : rss.toFixed(0)} MiB | ` +
     `collectEventLogs ${t(collect)} (RSS ${collectRss.toFixed(0)} MiB) | collectFromHistoryServer ${t(viaHttp)} | ` +
-    `SHS start→/jobs ÷ collectEventLogs ${(replayed / collect).toFixed(2)} | replay ÷ collectEventLogs ${(replayOnly / collect).toFixed(2)}`
-  );
+    `SHS start→/jobs ÷ collectEventLogs ${(replayed / collect).toFixed(2)} | replay ÷ collectEventLogs ${(replayOnly / collect).toFixed(2)}`;
+  return { text, cells, ratio: replayed / collect };
 }
 
 async function main(): Promise<void> {
@@ -259,6 +274,13 @@ async function main(): Promise<void> {
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-shs-bench-'));
+  const loadStart = os.loadavg();
+  const page: string[] = [
+    `Spark's own History Server (Spark 4.3.0 from pyspark, heap ${DAEMON_MEMORY}, on 127.0.0.1) against our collector on the same`,
+    `event logs, in the same run (test/bench/history-server.ts); medians of ${RUNS}.`,
+    '',
+  ];
+  const figures: Record<string, number> = {};
   try {
     const only = process.argv[2];
     // 1. Replay of the big logs.
@@ -271,12 +293,31 @@ async function main(): Promise<void> {
         ['plain, 200 MB', path.join(CACHE, 'plain-200mb')],
         ['zstd, 200 MB', path.join(CACHE, 'zstd-200mb')],
       ] as const;
+      const cells: string[][] = [];
       for (const [label, dir] of big) {
         if (!fs.existsSync(path.join(dir, '.complete'))) {
           process.stdout.write(`${label}: skipped, no cached log in ${dir} (node ${INGEST_JS} writes it)\n`);
           continue;
         }
-        process.stdout.write(`${await replay(label, dir, pre.home, tmp)}\n`);
+        const r = await replay(label, dir, pre.home, tmp);
+        process.stdout.write(`${r.text}\n`);
+        cells.push(r.cells);
+        figures[`${label.startsWith('zstd') ? 'zstd' : 'plain'}200MBShsToCollectRatio`] = r.ratio;
+      }
+      if (cells.length > 0) {
+        page.push(
+          '### Replay of one big log',
+          '',
+          'Times from spawning the History Server: until `/api/v1/applications` answers (up), and until',
+          '`/api/v1/applications/<id>/jobs` answers 200 (the server has replayed the whole log into its store). Baseline:',
+          '`collectEventLogs` over the same file into a fresh store, in a fresh process.',
+          '',
+          markdownTable(
+            ['log', 'on disk', 'SHS up', 'SHS start → /jobs', 'of which replay', 'SHS JVM RSS', 'collectEventLogs', 'its RSS', 'collectFromHistoryServer', 'SHS start → /jobs ÷ collectEventLogs', 'replay ÷ collectEventLogs'],
+            cells,
+          ),
+          '',
+        );
       }
     }
     if (only === 'replay') return;
@@ -328,6 +369,24 @@ async function main(): Promise<void> {
         `${'baseline: collectEventLogs over the same files'.padEnd(50)} ${sec(md).padStart(9)}  ${aps(md).toFixed(1).padStart(6)} apps/s\n` +
         `concurrency 4 / concurrency 1 = ${(aps(m4) / aps(m1)).toFixed(2)}x apps/s   History Server (c=4) / files = ${(aps(m4) / aps(md)).toFixed(2)}x apps/s\n`,
     );
+    page.push(
+      '### Collection rate from a History Server',
+      '',
+      `${n} applications (${n / (COPIES + 1)} real Spark 4.3.0 runs under ${COPIES + 1} ids each) collected over the History Server's REST API`,
+      '(`/logs` zip per application) into a fresh store. Baseline: `collectEventLogs` over the same files read directly.',
+      '',
+      markdownTable(
+        ['collector', 'time', 'apps/s', 'ratio to files'],
+        [
+          ['`collectFromHistoryServer`, concurrency 1', sec(m1), aps(m1).toFixed(1), (aps(m1) / aps(md)).toFixed(2)],
+          ['`collectFromHistoryServer`, concurrency 4 (default)', sec(m4), aps(m4).toFixed(1), (aps(m4) / aps(md)).toFixed(2)],
+          ['baseline: `collectEventLogs` over the files', sec(md), aps(md).toFixed(1), '1.00'],
+        ],
+      ),
+    );
+    figures.historyServerAppsPerS = aps(m4);
+    figures.historyServerRatioToFiles = aps(m4) / aps(md);
+    if (only === undefined) writeBenchSection({ id: 'history-server', title: "Spark's History Server", order: 25, markdown: page.join('\n'), figures }, loadStart);
   } finally {
     killAll();
     fs.rmSync(tmp, { recursive: true, force: true });

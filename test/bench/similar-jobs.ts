@@ -32,6 +32,7 @@ import { describeSimilarity, SimilarJobIndex, similarJobIndexFromStore, workload
 import { HistoryStore } from '../../server/src/store/history-store';
 import { rng, syntheticRecord, syntheticSource } from '../helpers/synthetic-store';
 import { EXAMPLE_HISTORY } from '../helpers/fixtures';
+import { markdownTable, writeBenchSection } from './report';
 
 /** A copy named `name` (appId synthetic-<name>) with its task count drawn too. */
 function syntheticCopy(base: ApplicationRecord, name: string, u: () => number): ApplicationRecord {
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   const apps = Number(process.argv[2] ?? 100_000);
   const queries = Number(process.argv[3] ?? 1_000);
   const storeApps = Math.min(apps, Number(process.argv[4] ?? 10_000));
+  const loadStart = os.loadavg();
   const store = HistoryStore.open(':memory:');
   await collectEventLogs(EXAMPLE_HISTORY, store);
   const real = store.allRuns();
@@ -157,6 +159,30 @@ async function main(): Promise<void> {
     ['  totals / full records', `${(storeMs / fullMs).toFixed(3)}`],
   ];
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(80)} ${v.padStart(12)}\n`);
+  const md = [
+    `\`SimilarJobIndex\` (the similar-jobs lookup of hovers) over ${apps.toLocaleString('en-US')} SYNTHETIC applications (seeded log-normal copies of the`,
+    '9 real Spark 4.3.0 runs of examples/history, one job each; test/bench/similar-jobs.ts). Baseline, in the same run: one',
+    '`workloadFeatures(record)` call, so the ratios read as "lookups cost this many feature extractions".',
+    '',
+    markdownTable(['measurement', 'value'], rows.map(([k, v]) => [k.trim().replace(/^… /, '… '), v])),
+  ].join('\n');
+  writeBenchSection(
+    {
+      id: 'similar-jobs',
+      title: 'Similar-jobs lookup',
+      order: 35,
+      markdown: md,
+      figures: {
+        nearestP50Ms: quantile(times, 0.5),
+        nearestP99Ms: quantile(times, 0.99),
+        hoverLookupP50Ms: quantile(hoverTimes, 0.5),
+        hoverLookupP99Ms: quantile(hoverTimes, 0.99),
+        nearestRatioToBaseline: quantile(times, 0.5) / quantile(base, 0.5),
+        indexFromStoreMs: storeMs,
+      },
+    },
+    loadStart,
+  );
   if (!Number.isFinite(sink) || mismatches > 0) process.exitCode = 1;
 }
 

@@ -57,7 +57,7 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
     assert.strictEqual(json.code, 0, json.stderr);
     assert.deepStrictEqual(JSON.parse(json.stdout), [{ n: 1, s: 'a,"b"', z: null, d: '2024-01-31' }]);
     const csv = await run(['query', '--remote', remote, '--format', 'csv', sql], env);
-    assert.strictEqual(csv.stdout, 'n,s,z,d\r\n1,"a,""b""",,2024-01-31\n');
+    assert.strictEqual(csv.stdout, 'n,s,z,d\r\n1,"a,""b""",,2024-01-31\r\n');
   });
 
   it('--explain prints the physical plan', async () => {

@@ -7,11 +7,15 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { SparkConnectClient } from '../../server/src/connect/client';
+import { ipcRows } from '../../shared/src/arrow-values';
+import { SparkConnectClient, type QueryResult } from '../../server/src/connect/client';
 import { parseConnectionString, redactToken } from '../../server/src/connect/connection-string';
 import { SparkConnectError, sqlErrorRange } from '../../server/src/connect/errors';
 import { freePort } from '../helpers/history-server-process';
-import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
+import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
+
+/** The values of a result's rows, read from its Arrow batches. */
+const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
 
 describe('Spark Connect connection strings', () => {
   it('parses host, port, token, user and session as Spark defines them', () => {
@@ -79,7 +83,7 @@ describe('Spark Connect client on a real server', function () {
       r.columns.map((c) => `${c.name}:${c.type.name}`),
       ['id:int', 'big:bigint', 'amount:decimal(12,2)', 'name:string', 'day:date', 'at:timestamp', 'address:struct<city:string,zip:int>', 'scores:array<int>'],
     );
-    assert.deepStrictEqual(r.rows, [
+    assert.deepStrictEqual(rowsOf(r), [
       [1, 12345678901234, '-1234.50', 'Zürich — 東京 ✓', '2024-02-29', '2024-03-10T13:30:00.123456Z', { city: 'Köln', zip: 50667 }, [1, null, 3]],
       // -9007199254740993 is not a safe JS integer: kept exact as a string. 1 µs before the epoch.
       [2, '-9007199254740993', '0.01', null, null, '1969-12-31T23:59:59.999999Z', null, []],
@@ -90,7 +94,7 @@ describe('Spark Connect client on a real server', function () {
   it('returns the columns of an empty result', async () => {
     const r = await client.executeSql(`SELECT id, name FROM parquet.\`${parquetDir}\` WHERE id > 100`);
     assert.deepStrictEqual(r.columns.map((c) => `${c.name}:${c.type.name}`), ['id:int', 'name:string']);
-    assert.deepStrictEqual(r.rows, []);
+    assert.deepStrictEqual(rowsOf(r), []);
   });
 
   it('creates and reads a table in the session catalog; the session is reused across calls', async () => {
@@ -99,7 +103,7 @@ describe('Spark Connect client on a real server', function () {
       SELECT id, CAST(id * 2.5 AS DECIMAL(6,1)) AS total, map('k', id) AS tags FROM range(3)`);
     const r = await client.executeSql('SELECT * FROM spark_optimizer_test_orders ORDER BY id');
     assert.deepStrictEqual(r.columns.map((c) => c.type.name), ['bigint', 'decimal(6,1)', 'map<string,bigint>']);
-    assert.deepStrictEqual(r.rows, [
+    assert.deepStrictEqual(rowsOf(r), [
       [0, '0.0', [['k', 0]]],
       [1, '2.5', [['k', 1]]],
       [2, '5.0', [['k', 2]]],
@@ -118,12 +122,12 @@ describe('Spark Connect client on a real server', function () {
       OPTIONS (${options}, dbtable '(SELECT COUNT(*) AS N FROM CITIES) q')`);
     const rows = await client.executeSql('SELECT id, name, population_k FROM spark_optimizer_test_jdbc_cities ORDER BY id');
     assert.deepStrictEqual(rows.columns.map((c) => `${c.name}:${c.type.name}`), ['id:int', 'name:string', 'population_k:decimal(6,1)']);
-    assert.deepStrictEqual(rows.rows, [
+    assert.deepStrictEqual(rowsOf(rows), [
       [1, 'Zürich', '421.9'],
       [2, 'Köln', null],
     ]);
     const count = await client.executeSql('SELECT N FROM spark_optimizer_test_jdbc_count');
-    assert.deepStrictEqual(count.rows, [[2]]);
+    assert.deepStrictEqual(rowsOf(count), [[2]]);
   });
 
   it('sets and gets session settings (Config), which change how Spark renders timestamps', async () => {
@@ -132,7 +136,7 @@ describe('Spark Connect client on a real server', function () {
     assert.deepStrictEqual(await client.getConfig(['spark.sql.session.timeZone']), { 'spark.sql.session.timeZone': 'Asia/Kolkata' });
     const r = await client.executeSql(`SELECT CAST(at AS STRING) AS local, at FROM parquet.\`${parquetDir}\` WHERE id = 1`);
     // 13:30 UTC is 19:00 in India (UTC+5:30); the instant itself is unchanged.
-    assert.deepStrictEqual(r.rows, [['2024-03-10 19:00:00.123456', '2024-03-10T13:30:00.123456Z']]);
+    assert.deepStrictEqual(rowsOf(r), [['2024-03-10 19:00:00.123456', '2024-03-10T13:30:00.123456Z']]);
     await client.setConfig({ 'spark.sql.session.timeZone': 'UTC' });
   });
 
@@ -146,24 +150,61 @@ describe('Spark Connect client on a real server', function () {
     assert.match(plan, /PushedFilters: \[IsNotNull\(id\), EqualTo\(id,1\)\]/);
   });
 
-  it('stops at the row limit and at the byte limit', async () => {
-    const byRows = await client.executeSql('SELECT id FROM range(100)', { maxRows: 10 });
-    assert.deepStrictEqual(byRows.rows, Array.from({ length: 10 }, (_, i) => [i]));
+  it('the row limit stops Spark itself (a Limit in the plan): a trillion-row range ends after maxRows', async () => {
+    // Without a limit on the server this would run for hours on local[2]; Spark stops after maxRows + 1 rows.
+    const byRows = await client.executeSql('SELECT id FROM range(0, 1000000000000, 1, 2)', { maxRows: 10 });
+    assert.deepStrictEqual(rowsOf(byRows), Array.from({ length: 10 }, (_, i) => [i]));
+    assert.strictEqual(byRows.rowCount, 10);
     assert.strictEqual(byRows.truncated, 'rows');
-    const byBytes = await client.executeSql('SELECT id, repeat("x", 100) AS pad FROM range(1000000)', { maxRows: 2_000_000, maxBytes: 200_000 });
+    // The result stays Arrow: one IPC stream per Spark batch, the last one cut at 10 rows.
+    assert.ok(byRows.batches.length >= 1 && byRows.batches.every((b) => b instanceof Uint8Array));
+    const all = await client.executeSql('SELECT id FROM range(10)', { maxRows: 10 });
+    assert.strictEqual(all.truncated, undefined, 'exactly maxRows rows: nothing left out');
+    assert.strictEqual(all.rowCount, 10);
+  });
+
+  it('the byte limit stops reading before the row limit: 50,000 rows of ~108 bytes are more than 200 kB', async () => {
+    const byBytes = await client.executeSql('SELECT id, repeat("x", 100) AS pad FROM range(0, 1000000000000, 1, 2)', { maxRows: 50_000, maxBytes: 200_000 });
     assert.strictEqual(byBytes.truncated, 'bytes');
-    assert.ok(byBytes.rows.length > 0 && byBytes.rows.length < 1_000_000, `${byBytes.rows.length} rows before the byte limit`);
-    assert.deepStrictEqual(byBytes.rows[0], [0, 'x'.repeat(100)]);
+    const rows = rowsOf(byBytes);
+    assert.strictEqual(rows.length, byBytes.rowCount);
+    assert.ok(rows.length > 0, 'the batch that reached the limit is kept');
+    assert.deepStrictEqual(rows[0], [0, 'x'.repeat(100)]);
+    // Partition 0's rows come first, in order: ids 0, 1, 2, ...
+    assert.ok(rows.every((r, i) => r[0] === i));
+    // Past the limit by at most one batch (spark.connect.grpc.arrow.maxBatchSize, 4 MiB by default).
+    assert.ok(byBytes.arrowBytes <= 200_000 + 4 * 1024 * 1024, `${byBytes.arrowBytes} bytes`);
+    const next = await client.executeSql('SELECT 1 AS one');
+    assert.deepStrictEqual(rowsOf(next), [[1]]);
+  });
+
+  it('the byte limit ends the operation on the server: with no row limit, Spark records it as canceled', async () => {
+    // No Limit in the plan (maxRows: Infinity): only the byte limit can stop this query of 10^11 rows (800 GB of Arrow).
+    // Many partitions of 10^6 rows: Spark Connect gathers each task's Arrow batches whole, so a partition must fit the
+    // server's memory (a trillion rows in 2 partitions ran the server out of heap before any batch was sent).
+    const r = await client.executeSql('SELECT id FROM range(0, 100000000000, 1, 100000)', { maxRows: Infinity, maxBytes: 200_000 });
+    assert.strictEqual(r.truncated, 'bytes');
+    assert.ok(r.rowCount > 0 && r.rowCount < 1_000_000, `${r.rowCount} rows`);
+    // Spark Connect posts SparkListenerConnectOperationCanceled when an operation is interrupted
+    // (ExecuteEventsManager.postCanceled), and the event log writes listener events of this kind as they come.
+    const canceled = (lines: string[]) =>
+      lines.some((l) => l.includes('SparkListenerConnectOperationCanceled') && (JSON.parse(l) as { operationId?: string }).operationId === r.operationId);
+    let seen = false;
+    for (let i = 0; i < 60 && !seen; i++) {
+      seen = (await eventLogLinesByApp(server.eventLogDir)).some(canceled);
+      if (!seen) await new Promise((res) => setTimeout(res, 500));
+    }
+    assert.ok(seen, `no SparkListenerConnectOperationCanceled for operation ${r.operationId} in the server's event log`);
   });
 
   it('reattaches when the server closes a result stream (senderMaxStreamSize 1 MiB) and loses no row', async () => {
     const r = await client.executeSql('SELECT id, repeat("y", 50) AS pad FROM range(200000)', { maxRows: 300_000 });
     assert.ok(r.reattachCount >= 1, `reattached ${r.reattachCount} times`);
-    assert.strictEqual(r.rows.length, 200_000);
+    assert.strictEqual(rowsOf(r).length, 200_000);
     let sum = 0;
-    for (const row of r.rows) sum += row[0] as number;
+    for (const row of rowsOf(r)) sum += row[0] as number;
     assert.strictEqual(sum, (199_999 * 200_000) / 2);
-    assert.deepStrictEqual(r.rows[199_999], [199_999, 'y'.repeat(50)]);
+    assert.deepStrictEqual(rowsOf(r)[199_999], [199_999, 'y'.repeat(50)]);
   });
 
   it('cancels a long query (Interrupt), reports Spark progress before that, and the session still works', async () => {
@@ -184,7 +225,7 @@ describe('Spark Connect client on a real server', function () {
     assert.strictEqual(Math.max(...totals), 4, `progress seen: ${JSON.stringify(totals)}`);
     assert.ok(Date.now() - t0 < 30_000, 'cancelled before the fallback timer');
     const after = await client.executeSql('SELECT 42 AS answer');
-    assert.deepStrictEqual(after.rows, [[42]]);
+    assert.deepStrictEqual(rowsOf(after), [[42]]);
   });
 
   it('bad SQL: Spark error class, SQLSTATE and the position in the SQL', async () => {
@@ -246,7 +287,7 @@ describe('Spark Connect client on a real server', function () {
     await server.start();
     assert.strictEqual(await client.sparkVersion(), '4.3.0');
     const r = await client.executeSql('SELECT 7 * 6 AS x');
-    assert.deepStrictEqual(r.rows, [[42]]);
+    assert.deepStrictEqual(rowsOf(r), [[42]]);
     assert.notStrictEqual(client.serverSideSessionId, before);
   });
 });

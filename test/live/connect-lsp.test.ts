@@ -19,6 +19,7 @@ import {
   type ConnectErrorData,
   type SparkConnectTarget,
 } from '../../shared/src/protocol';
+import { ipcRows } from '../../shared/src/arrow-values';
 import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
 import { LspClient } from '../helpers/lsp-client';
 
@@ -78,7 +79,10 @@ describe('Spark Connect requests of the built language server', function () {
       maxBytes: 1_000_000,
     });
     assert.deepStrictEqual(r.columns.map((c) => `${c.name}:${c.type.name}`), ['k:bigint', 'n:bigint']);
-    assert.deepStrictEqual(r.rows, [[0, 100_000], [1, 100_000], [2, 100_000]]);
+    // The result comes as Spark's Arrow IPC streams (base64 over JSON-RPC), not as rows.
+    assert.strictEqual(r.rowCount, 3);
+    assert.ok(!('rows' in r));
+    assert.deepStrictEqual(ipcRows(r.arrowBase64.map((b) => Buffer.from(b, 'base64')), r.columns), [[0, 100_000], [1, 100_000], [2, 100_000]]);
     assert.ok(r.appId);
     const logs = fs.readdirSync(spark.eventLogDir);
     assert.ok(logs.some((f) => f.includes(r.appId!)), `${r.appId} among the event logs ${logs.join(', ')}`);

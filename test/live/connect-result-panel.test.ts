@@ -1,16 +1,21 @@
 /**
- * The query result page (client/src/query/result-html.ts) in a real browser: Debian's chromium driven by
- * playwright-core. Outside VS Code there is no webview host, so the page gets a stand-in `acquireVsCodeApi`
- * (fakeVsCodeApi below: records what the page posts). The result is a real one from the Spark Connect server
- * of this test run, with a value that looks like HTML.
+ * The query result page (client/src/query/result-html.ts with its bundled script client/out/webview/query-result.js)
+ * in a real browser: Debian's chromium driven by playwright-core. Outside VS Code there is no webview host, so the
+ * page gets a stand-in `acquireVsCodeApi` (fakeVsCodeApi below: records what the page posts). The result is a real
+ * one from the Spark Connect server of this test run, with a value that looks like HTML, and reaches the page as
+ * the panel sends it: Spark's Arrow IPC bytes, which the page reads a page at a time.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { resultPanelHtml } from '../../client/src/query/result-html';
 import { SparkConnectClient } from '../../server/src/connect/client';
 import type { QueryResultPayload } from '../../shared/src/spark-query';
+
+const SCRIPT = path.join(REPO_ROOT, 'client', 'out', 'webview', 'query-result.js');
 import { sharedConnectServer } from '../helpers/connect-server-process';
+import { REPO_ROOT } from '../helpers/fixtures';
 
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
@@ -30,13 +35,15 @@ describe('query result page in chromium', function () {
       `SELECT id, CASE WHEN id = 0 THEN '${HOSTILE.replace(/'/g, "\\'")}' ELSE concat('row ', id) END AS html, CAST(id AS DECIMAL(4,1)) AS d, NULL AS z FROM range(150)`,
     );
     await client.close();
-    result = { columns: r.columns, rows: r.rows, elapsedMs: r.elapsedMs, operationId: r.operationId, appId: 'local-1795269812229' };
+    const arrowBase64 = r.batches.map((b) => Buffer.from(b).toString('base64'));
+    result = { columns: r.columns, arrowBase64, rowCount: r.rowCount, elapsedMs: r.elapsedMs, operationId: r.operationId, appId: 'local-1795269812229' };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage();
     // fakeVsCodeApi: the webview host's API, recording posted messages.
     await page.addInitScript('window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m) });');
-    const html = resultPanelHtml('bm9uY2UxMjM0NTY3ODk=');
+    const html = resultPanelHtml('bm9uY2UxMjM0NTY3ODk=', 'http://webview.test/query-result.js');
     await page.route('http://webview.test/', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
+    await page.route('http://webview.test/query-result.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: fs.readFileSync(SCRIPT, 'utf8') }));
     await page.goto('http://webview.test/');
   });
 
@@ -49,8 +56,21 @@ describe('query result page in chromium', function () {
     return page.evaluate(`window.postMessage(${JSON.stringify(m)}, '*')`);
   }
 
+  /** Sends a result as ResultPanel.result does: the Arrow IPC streams as bytes (Uint8Array), not rows. */
+  function postResult(r: QueryResultPayload): Promise<unknown> {
+    const { arrowBase64, ...meta } = r;
+    return page.evaluate(
+      ([m, b64]) => {
+        const arrow = b64.map((b) => Uint8Array.from(atob(b), (c) => c.charCodeAt(0)));
+        // Runs in the page (the test's tsconfig has no DOM types).
+        (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage({ type: 'result', title: 't', sql: 'SELECT ...', result: { ...m, arrow } }, '*');
+      },
+      [meta, arrowBase64] as const,
+    );
+  }
+
   it('shows columns with Spark types, values as text (HTML not interpreted), and pages of 100 rows', async () => {
-    await post({ type: 'result', title: 't', sql: 'SELECT ...', result });
+    await postResult(result);
     await page.waitForSelector('table');
     const headers = await page.$$eval('th', (ths) => ths.map((t) => t.textContent));
     assert.deepStrictEqual(headers, ['idbigint', 'htmlstring', 'ddecimal(4,1)', 'zvoid']);
@@ -67,16 +87,25 @@ describe('query result page in chromium', function () {
     assert.deepStrictEqual(await page.$$eval('tbody tr:last-child td', (tds) => tds.map((t) => t.textContent)), ['149', 'row 149', '149.0', 'NULL']);
   });
 
-  it('posts copy/save and open-analysis requests to the extension', async () => {
+  it('posts copy/save with the CSV/JSON of all rows made from the Arrow batches, and open-analysis', async () => {
     await page.click('#copy-csv');
     await page.click('#save-json');
     await page.click('#analysis');
-    const posted = await page.evaluate('window.posted');
-    assert.deepStrictEqual(posted, [
-      { command: 'copy', format: 'csv' },
-      { command: 'save', format: 'json' },
-      { command: 'openAnalysis', appId: 'local-1795269812229' },
+    const posted = (await page.evaluate('window.posted')) as { command: string; format?: string; text?: string; rowCount?: number; appId?: string }[];
+    assert.deepStrictEqual(posted.map((p) => [p.command, p.format ?? p.appId, p.rowCount]), [
+      ['copy', 'csv', 150],
+      ['save', 'json', 150],
+      ['openAnalysis', 'local-1795269812229', undefined],
     ]);
+    const csv = (posted[0].text ?? '').split('\r\n');
+    // Header, 150 rows, and the empty string after the last CRLF; the HTML value is quoted (it has quotes), NULL is empty.
+    assert.strictEqual(csv.length, 152);
+    assert.strictEqual(csv[0], 'id,html,d,z');
+    assert.strictEqual(csv[1], `0,"${HOSTILE.replace(/"/g, '""')}",0.0,`);
+    assert.strictEqual(csv[150], '149,row 149,149.0,');
+    const json = JSON.parse(posted[1].text ?? '') as Record<string, unknown>[];
+    assert.strictEqual(json.length, 150);
+    assert.deepStrictEqual(json[149], { id: 149, html: 'row 149', d: '149.0', z: null });
   });
 
   it('shows an error with its class as text', async () => {

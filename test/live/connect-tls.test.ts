@@ -11,6 +11,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
+import { ipcRows } from '../../shared/src/arrow-values';
 import { SparkConnectClient } from '../../server/src/connect/client';
 import type { SparkConnectError } from '../../server/src/connect/errors';
 import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
@@ -51,7 +52,7 @@ describe('Spark Connect over TLS with a custom CA', function () {
     try {
       assert.strictEqual(await client.sparkVersion(), '4.3.0');
       const r = await client.executeSql("SELECT 'über TLS' AS s");
-      assert.deepStrictEqual(r.rows, [['über TLS']]);
+      assert.deepStrictEqual(ipcRows(r.batches, r.columns), [['über TLS']]);
     } finally {
       await client.close();
     }

@@ -10,7 +10,7 @@ export interface WorkspaceValues {
 }
 
 /** Settings (below `sparkOptimizer.`) a Spark Connect connection reads from the configuration. */
-export const SPARK_CONNECT_KEYS = ['sparkConnect.url', 'sparkConnect.caFile'];
+export const SPARK_CONNECT_KEYS = ['sparkConnect.url', 'sparkConnect.caFile', 'sparkConnect.jdbcViews'];
 
 /**
  * Why connecting must be refused, or null when it may go ahead.
@@ -22,7 +22,8 @@ export function sparkConnectBlockedReason(isTrusted: boolean, inspect: (key: str
   if (isTrusted) return null;
   for (const key of SPARK_CONNECT_KEYS) {
     const i = inspect(key);
-    if ((i?.workspaceValue !== undefined && i.workspaceValue !== '') || (i?.workspaceFolderValue !== undefined && i.workspaceFolderValue !== '')) {
+    const set = (v: unknown) => v !== undefined && v !== '' && !(Array.isArray(v) && v.length === 0);
+    if (set(i?.workspaceValue) || set(i?.workspaceFolderValue)) {
       return `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
     }
   }

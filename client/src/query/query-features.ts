@@ -18,6 +18,7 @@ import {
   SETTINGS_SECTION,
   SqlStatementsRequest,
   type ConnectErrorData,
+  type JdbcViewTarget,
   type SparkConnectTarget,
 } from '../../../shared/src/protocol';
 import { sparkConnectBlockedReason } from './connect-trust';
@@ -25,6 +26,8 @@ import { ResultPanel } from './result-panel';
 import { escapeMessageLinks } from '../../../shared/src/escape';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
+/** SecretStorage key of a JDBC view's password. */
+const jdbcPasswordKey = (view: string) => `sparkOptimizer.sparkConnect.jdbcPassword.${view}`;
 const SQL_LANGUAGES = ['sql', 'python'];
 
 interface QueryLocation {
@@ -52,12 +55,13 @@ export class QueryFeatures implements vscode.Disposable {
     private readonly client: () => LanguageClient | null,
     private readonly output: vscode.LogOutputChannel,
   ) {
-    this.panel = new ResultPanel(output);
+    this.panel = new ResultPanel(output, ext.extensionUri);
     this.disposables.push(this.diagnostics, this.status, this.panel);
     this.disposables.push(
       vscode.commands.registerCommand('sparkOptimizer.runQuery', (loc?: QueryLocation) => this.run(loc)),
       vscode.commands.registerCommand('sparkOptimizer.explainQuery', (loc?: QueryLocation) => this.explain(loc)),
       vscode.commands.registerCommand('sparkOptimizer.setSparkConnectToken', () => this.setToken()),
+      vscode.commands.registerCommand('sparkOptimizer.setJdbcPassword', () => this.setJdbcPassword()),
       vscode.languages.registerCodeLensProvider(
         SQL_LANGUAGES.flatMap((language) => [{ language, scheme: 'file' }, { language, scheme: 'untitled' }]),
         { provideCodeLenses: (doc) => this.codeLenses(doc) },
@@ -113,6 +117,43 @@ export class QueryFeatures implements vscode.Disposable {
     if (token) await this.ext.secrets.store(TOKEN_KEY, token);
     else await this.ext.secrets.delete(TOKEN_KEY);
     await this.healthCheck();
+  }
+
+  /** The JDBC views of the settings (`sparkOptimizer.sparkConnect.jdbcViews`), each with its password from SecretStorage. */
+  private async jdbcViews(): Promise<JdbcViewTarget[]> {
+    const views = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<JdbcViewTarget[]>('sparkConnect.jdbcViews', []);
+    return Promise.all(
+      views
+        .filter((v) => v && typeof v.name === 'string' && typeof v.url === 'string' && typeof v.dbtable === 'string')
+        .map(async (v) => {
+          const password = await this.ext.secrets.get(jdbcPasswordKey(v.name));
+          const { name, url, dbtable, user, options } = v;
+          return { name, url, dbtable, ...(user ? { user } : {}), ...(options ? { options } : {}), ...(password ? { password } : {}) };
+        }),
+    );
+  }
+
+  /** "Spark: Set JDBC Password": stores (or, when empty, deletes) the password of one JDBC view in SecretStorage. */
+  async setJdbcPassword(): Promise<void> {
+    const views = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<JdbcViewTarget[]>('sparkConnect.jdbcViews', []);
+    if (views.length === 0) {
+      void vscode.window.showInformationMessage('No JDBC views: add one to sparkOptimizer.sparkConnect.jdbcViews (name, url, dbtable, user) first.');
+      return;
+    }
+    const picked =
+      views.length === 1
+        ? views[0]
+        : (await vscode.window.showQuickPick(views.map((v) => ({ label: v.name, description: `${v.dbtable} — ${v.url}`, view: v })), { title: 'JDBC view' }))?.view;
+    if (!picked) return;
+    const password = await vscode.window.showInputBox({
+      title: `Password of ${picked.user ?? 'the user'} for JDBC view ${picked.name}`,
+      prompt: 'Kept in SecretStorage and sent to Spark only as a JDBC option of the view. Empty to remove it.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (password === undefined) return;
+    if (password) await this.ext.secrets.store(jdbcPasswordKey(picked.name), password);
+    else await this.ext.secrets.delete(jdbcPasswordKey(picked.name));
   }
 
   /** Health check (AnalyzePlan SparkVersion) → status bar: "Spark 4.3.0" or why not. Hidden without a URL. */
@@ -213,6 +254,7 @@ export class QueryFeatures implements vscode.Disposable {
             ConnectRunQueryRequest.type,
             {
               target,
+              jdbcViews: await this.jdbcViews(),
               sql: picked.sql,
               queryId,
               maxRows: config.get<number>('sparkConnect.maxRows', 10_000),

@@ -1,11 +1,13 @@
 /**
  * The query result webview panel (one, reused): shows results, plans and errors sent from `QueryFeatures`, and does
- * what its buttons ask — copy or save the result as CSV/JSON (shared/src/spark-query.ts), or open the run's
- * analysis (`sparkOptimizer.openJobAnalysis` with `{ appId }`, a command of the job-analysis view).
+ * what its buttons ask — copy or save the CSV/JSON text the page made from the result's Arrow batches, or open the
+ * run's analysis (`sparkOptimizer.openJobAnalysis` with `{ appId }`, a command of the job-analysis view). A result
+ * goes to the page as the Arrow IPC bytes the language server passed on (client/src/webview/query-result.ts reads
+ * them), never as rows.
  */
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
-import { toCsv, toJsonRecords, type QueryResultPayload } from '../../../shared/src/spark-query';
+import type { QueryResultPayload, QueryResultView } from '../../../shared/src/spark-query';
 import { resultPanelHtml } from './result-html';
 import { escapeMessageLinks } from '../../../shared/src/escape';
 
@@ -14,22 +16,29 @@ type Message = Record<string, unknown> & { type: string };
 /** The result panel. */
 export class ResultPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | undefined;
-  private last: QueryResultPayload | undefined;
+  /** Whether the page shows a result (copy/save requests are honoured only then). */
+  private hasResult = false;
 
-  constructor(private readonly output: vscode.LogOutputChannel) {}
+  /** @param extensionUri the extension's folder (the page's script is client/out/webview/query-result.js in it). */
+  constructor(
+    private readonly output: vscode.LogOutputChannel,
+    private readonly extensionUri: vscode.Uri,
+  ) {}
 
   private post(m: Message): void {
     if (!this.panel) {
+      const root = vscode.Uri.joinPath(this.extensionUri, 'client', 'out', 'webview');
       this.panel = vscode.window.createWebviewPanel('sparkOptimizer.queryResult', 'Spark Query', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
         enableScripts: true,
-        localResourceRoots: [],
+        localResourceRoots: [root],
         retainContextWhenHidden: true,
       });
-      this.panel.webview.html = resultPanelHtml(randomBytes(16).toString('base64'));
-      this.panel.webview.onDidReceiveMessage((msg: unknown) => void this.onMessage(msg));
+      const webview = this.panel.webview;
+      webview.html = resultPanelHtml(randomBytes(16).toString('base64'), webview.asWebviewUri(vscode.Uri.joinPath(root, 'query-result.js')).toString());
+      webview.onDidReceiveMessage((msg: unknown) => void this.onMessage(msg));
       this.panel.onDidDispose(() => {
         this.panel = undefined;
-        this.last = undefined;
+        this.hasResult = false;
       });
     }
     this.panel.title = String(m.title ?? 'Spark Query');
@@ -38,50 +47,53 @@ export class ResultPanel implements vscode.Disposable {
   }
 
   running(title: string, sql: string): void {
-    this.last = undefined;
+    this.hasResult = false;
     this.post({ type: 'running', title, sql });
   }
 
-  result(title: string, sql: string, result: QueryResultPayload): void {
-    this.last = result;
+  /** Shows a result: its Arrow IPC streams go to the page as bytes (base64 from the language server decoded here). */
+  result(title: string, sql: string, payload: QueryResultPayload): void {
+    const { arrowBase64, ...meta } = payload;
+    const result: QueryResultView = { ...meta, arrow: arrowBase64.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) };
+    this.hasResult = true;
     this.post({ type: 'result', title, sql, result });
   }
 
   plan(title: string, sql: string, plan: string): void {
-    this.last = undefined;
+    this.hasResult = false;
     this.post({ type: 'plan', title, sql, plan });
   }
 
   error(title: string, sql: string, message: string, errorClass?: string, sqlState?: string): void {
-    this.last = undefined;
+    this.hasResult = false;
     this.post({ type: 'error', title, sql, message, errorClass, sqlState });
   }
 
   /** The query was cancelled by the user; `message` says what was done about it on Spark. */
   cancelled(title: string, sql: string, message: string): void {
-    this.last = undefined;
+    this.hasResult = false;
     this.post({ type: 'cancelled', title, sql, message });
   }
 
   private async onMessage(msg: unknown): Promise<void> {
-    const m = msg as { command?: string; format?: string; appId?: unknown };
+    const m = msg as { command?: string; format?: string; appId?: unknown; text?: unknown; rowCount?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
       await vscode.commands.executeCommand('sparkOptimizer.openJobAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
         void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${e instanceof Error ? e.message : String(e)} (collect the Spark Connect server's event logs first).`));
       });
       return;
     }
-    const r = this.last;
-    if (!r || (m.format !== 'csv' && m.format !== 'json')) return;
-    const text = m.format === 'csv' ? toCsv(r.columns, r.rows) : toJsonRecords(r.columns, r.rows);
+    if (!this.hasResult || (m.format !== 'csv' && m.format !== 'json') || typeof m.text !== 'string') return;
+    const text = m.text;
+    const rows = typeof m.rowCount === 'number' ? m.rowCount : 0;
     if (m.command === 'copy') {
       await vscode.env.clipboard.writeText(text);
-      void vscode.window.setStatusBarMessage(`Copied ${r.rows.length} rows as ${m.format.toUpperCase()}`, 3000);
+      void vscode.window.setStatusBarMessage(`Copied ${rows} rows as ${m.format.toUpperCase()}`, 3000);
     } else if (m.command === 'save') {
       const uri = await vscode.window.showSaveDialog({ filters: m.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, saveLabel: 'Save result' });
       if (!uri) return;
       await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
-      this.output.info(`Saved ${r.rows.length} rows to ${uri.fsPath}`);
+      this.output.info(`Saved ${rows} rows to ${uri.fsPath}`);
     }
   }
 

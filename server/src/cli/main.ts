@@ -2,6 +2,9 @@
  * `spark-optimizer`: the same core as the language server, for CI and cron.
  *
  *   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
+ *   spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX|gs://…|abfss://…|wasbs://… [--endpoint-url URL] [--region R]
+ *       [--concurrency N] [--recursive] [--db FILE] [--dry-run] [--format json]
+ *     Object-store credentials come from the cloud SDK's own chain only (history/object-store/).
  *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
  *       [--concurrency N] [--timeout S] [--insecure] [--ca FILE] [--cert FILE --key FILE] [--db FILE] [--dry-run] [--format json]
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
@@ -36,6 +39,10 @@ import { describeCorrection } from '../history/bounds';
 import { failureLevel, type IngestSummary } from '../history/ingest';
 import { HistoryServerClient, tlsFromFiles, type HistoryServerAuth } from '../history/history-server/client';
 import { collectFromHistoryServer } from '../history/history-server/collect';
+import { collectObjectStore } from '../history/object-store/collect';
+import { isObjectStoreUrl, parseObjectStoreUrl } from '../history/object-store/location';
+import { ObjectStoreError } from '../history/object-store/object-store';
+import { openObjectStore } from '../history/object-store/open';
 import { z } from 'zod';
 import { HistoryStore } from '../store/history-store';
 import { formatDurationMs } from '../config/spark-units';
@@ -50,6 +57,19 @@ const USAGE = `Usage:
       (--recursive: also logs in sub-folders, each file and folder once however many links lead to it;
        rolling eventlog_v2_* folders are always read. Exit code 1 when some logs failed, among them files and
        folders that cannot be read; 2 when nothing could be collected; 130 after Ctrl-C)
+  spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX | gs://BUCKET/PREFIX
+      | abfss://CONTAINER@ACCOUNT.dfs.core.windows.net/PREFIX | wasbs://CONTAINER@ACCOUNT.blob.core.windows.net/PREFIX
+      [--endpoint-url URL] [--region R]
+      [--concurrency N] [--recursive] [--db FILE] [--dry-run] [--format json]
+      (the same layouts as a folder, read from the object store. Credentials come only from each cloud's chain:
+       S3: the AWS SDK's default chain (environment, profile and config files with AWS_PROFILE, SSO, web identity,
+       container and instance metadata); --endpoint-url or AWS_ENDPOINT_URL for MinIO and other S3-compatible stores,
+       addressed path-style. Azure: AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN, else
+       DefaultAzureCredential (service principal, workload or managed identity, az login); --endpoint-url for the blob
+       service URL (Azurite, private endpoints). GCS: Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS,
+       gcloud auth application-default login, the metadata server); --endpoint-url for an emulator or private
+       endpoint (used without authentication). Logs already collected (same size and Last-Modified) are not
+       downloaded again. --concurrency default 4.)
   spark-optimizer collect --source history-server --url URL [--since DATE|36h|7d] [--user U] [--limit N]
       [--concurrency N] [--timeout SECONDS] [--insecure] [--ca FILE] [--cert FILE --key FILE]
       [--db FILE] [--dry-run] [--format json]
@@ -118,12 +138,21 @@ export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
 /**
  * Runs one CLI invocation.
  * @param argv arguments after the program name.
- * @param out writes to stdout; err to stderr.
+ * @param write writes a line to stdout; writeErr to stderr (both escaped with escapeTerminal first); writeChunk
+ *   writes a piece of stdout with no line end added, for output streamed in pieces (`query --format csv|json`;
+ *   without it those pieces are gathered and written as one text at the end).
  * @returns the exit code.
  */
-export async function main(argv: string[], write: (s: string) => void, writeErr: (s: string) => void): Promise<number> {
+export async function main(
+  argv: string[],
+  write: (s: string) => void,
+  writeErr: (s: string) => void,
+  writeChunk?: (chunk: string) => void,
+): Promise<number> {
   const out = output(write);
   const err = output(writeErr);
+  // Query results streamed in pieces keep the lines this program laid out (CSV/JSON rows); outside text in them is escaped.
+  const chunk = writeChunk && ((s: string) => writeChunk(escapeTerminal(s, { keepNewlines: true })));
   const [command, ...rest] = argv;
   try {
     switch (command) {
@@ -138,7 +167,7 @@ export async function main(argv: string[], write: (s: string) => void, writeErr:
       case 'recommend':
         return engine(command, rest, out, err);
       case 'query':
-        return await queryCommand(rest, out.text, err.text);
+        return await queryCommand(rest, out.text, err.text, process.env, chunk);
       case 'serve':
         return await serve(rest, out, err);
       case 'token':
@@ -186,8 +215,11 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
     db: { type: 'string' },
     'dry-run': { type: 'boolean', default: false },
     recursive: { type: 'boolean', default: false },
+    'endpoint-url': { type: 'string' },
+    region: { type: 'string' },
   });
   if (values.source === 'history-server') return collectHistoryServer(values, out, err);
+  if (values.source === 'event-logs' && typeof values.path === 'string' && isObjectStoreUrl(values.path)) return collectFromObjectStore(values.path, values, out);
   if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
   if (typeof values.path !== 'string') throw new UsageError('collect needs --path DIR (a folder of Spark event logs).');
   if (!fs.existsSync(values.path)) throw new Error(`No such folder: ${values.path}`);
@@ -210,6 +242,50 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
     return collectExitCode(s);
   } finally {
     store.close();
+  }
+}
+
+/** `collect --source event-logs --path s3://…`: the object-store collector (history/object-store/collect.ts). */
+async function collectFromObjectStore(url: string, values: Record<string, string | boolean | undefined>, out: Output): Promise<number> {
+  const location = parseObjectStoreUrl(url);
+  const concurrency = values.concurrency !== undefined ? Number(values.concurrency) : undefined;
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a whole number of at least 1.');
+  const { store: bucket, close } = openObjectStore(location, {
+    endpointUrl: typeof values['endpoint-url'] === 'string' ? values['endpoint-url'] : undefined,
+    region: typeof values.region === 'string' ? values.region : undefined,
+  });
+  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const store = HistoryStore.open(dbPath);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  try {
+    const progress = terminalProgress('event logs');
+    const s = await collectObjectStore(bucket, location.prefix, store, {
+      dryRun: values['dry-run'] === true,
+      signal: abort.signal,
+      maxDepth: values.recursive === true ? undefined : 0,
+      concurrency,
+      onProgress: progress.update,
+    });
+    progress.done();
+    printCollection(s, values, `${s.found} event log(s) in ${url} (${s.listedObjects} object(s) listed, ${s.downloadedObjects} read)`, dbPath, store.countApplications(), out);
+    return collectExitCode(s);
+  } catch (e) {
+    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 's3') {
+      throw new Error(`${e.message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile, or run where an instance or pod role applies.`);
+    }
+    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'gcs') {
+      throw new Error(`${e.message}. Set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login, or run where a service account applies.`);
+    }
+    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'azure') {
+      throw new Error(`${e.message}. Set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or sign in with az login, or run where a managed or workload identity applies.`);
+    }
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    store.close();
+    close();
   }
 }
 
@@ -487,7 +563,12 @@ if (require.main === module) {
   // Exit once stdout has taken everything: process.exit() right after large writes to a pipe cut the output short
   // (`spark-optimizer settings big.py | wc -l` printed 2,979 of 41,070 lines).
   const exit = (code: number) => process.stdout.write('', () => process.exit(code));
-  main(process.argv.slice(2), (s) => process.stdout.write(s + '\n'), (s) => process.stderr.write(s + '\n')).then(exit, (e) => {
+  main(
+    process.argv.slice(2),
+    (s) => process.stdout.write(s + '\n'),
+    (s) => process.stderr.write(s + '\n'),
+    (s) => process.stdout.write(s),
+  ).then(exit, (e) => {
     process.stderr.write(`spark-optimizer: ${escapeTerminal(String(e))}\n`);
     exit(2);
   });

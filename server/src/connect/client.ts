@@ -1,6 +1,7 @@
 /**
  * A Spark Connect client (gRPC, `spark.connect.SparkConnectService`), the only module with `@grpc/grpc-js` and
- * `@grpc/proto-loader` (Arrow decoding is in `arrow-rows.ts`). One client = one channel and one Spark session
+ * `@grpc/proto-loader`. Results stay the Arrow IPC streams Spark sends (values are read out of them where rows are
+ * shown: shared/src/arrow-values.ts). One client = one channel and one Spark session
  * (`session_id`, a UUID, reused by every call until `close()` releases it with `ReleaseSession`).
  *
  * Behaviour follows Spark's own clients (pyspark `sql/connect/client/core.py` and `reattach.py`):
@@ -17,11 +18,16 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
-import { ArrowRowDecoder, type SparkValue } from './arrow-rows';
+import { fieldsOfIpc, firstRowsIpc } from '../../../shared/src/arrow-values';
 import { grpcTarget, parseConnectionString, type ConnectionString } from './connection-string';
-import { SparkConnectError, type SparkQueryContext } from './errors';
+import { serverSetupAdvice, SparkConnectError, type SparkQueryContext } from './errors';
 import { SPARK_CONNECT_PROTO_JSON } from './proto';
 import { fieldsOf, sparkTypeFromProto, type ProtoDataType, type SparkField } from './spark-types';
+
+/** Spark's SQL setting whose regex redacts strings in plans and listener events (SQLConf.SQL_STRING_REDACTION_PATTERN). */
+const STRING_REDACTION_KEY = 'spark.sql.redaction.string.regex';
+/** Java regex for a `password` option in a plan's protobuf text: `key: "password"` then `value: "..."`. */
+const PASSWORD_OPTION_PATTERN = '(?i)key:\\s*"password"\\s*value:\\s*"(?:[^"\\\\]|\\\\.)*"';
 
 /** How this client names itself to Spark (`client_type`, shown in Spark's Connect UI). */
 export const CLIENT_TYPE = 'spark-optimizer/0.1 (TypeScript)';
@@ -40,6 +46,22 @@ export interface SparkConnectClientOptions {
   maxReattachAttempts?: number;
   /** Receives debug lines (no tokens). */
   log?: (msg: string) => void;
+}
+
+/**
+ * A table of a JDBC database that Spark reads with its JDBC source (docs: "JDBC To Other Databases"), registered as a
+ * temporary view of the session under `name`. The password is not part of it (see `createJdbcView`).
+ */
+export interface JdbcView {
+  /** Name of the temporary view (a plain SQL identifier). */
+  name: string;
+  /** JDBC URL, without credentials (e.g. `jdbc:mysql://db:3306/shop?permitMysqlScheme` for MariaDB Connector/J). */
+  url: string;
+  /** Spark's `dbtable` option: a table name or a parenthesised subquery with an alias. */
+  dbtable: string;
+  user?: string;
+  /** Other options of Spark's JDBC source: driver, partitionColumn, lowerBound, upperBound, numPartitions, fetchsize, ... */
+  options?: Record<string, string>;
 }
 
 /** One stage of Spark's execution progress (`ExecutePlanResponse.ExecutionProgress.StageInfo`). */
@@ -64,10 +86,27 @@ export interface QueryProgress {
 
 /** Options of one query. */
 export interface ExecuteOptions {
-  /** Keep at most this many rows (the plan is wrapped in a `Limit` of maxRows + 1 to detect more). Default 10,000. */
+  /**
+   * Keep at most this many rows. Spark stops producing rows on its side: the plan is wrapped in a `Limit` of
+   * maxRows + 1 (the one row more says that there are more); that row is cut off here. Default 10,000;
+   * `Infinity` sends the plan without a Limit. Spark plans a Limit at the top of a query as `CollectLimit`, which
+   * gathers a multi-partition result into one partition (a shuffle of up to the limit per partition), so a huge
+   * finite limit costs more than none.
+   */
   maxRows?: number;
-  /** Stop reading after this many bytes of Arrow data (the operation is interrupted). Default 64 MiB. */
+  /**
+   * Stop reading once this many bytes of Arrow data arrived: the stream is closed and the operation interrupted on
+   * the server, keeping the batches received so far (the last one may pass the limit by up to one batch,
+   * `spark.connect.grpc.arrow.maxBatchSize`, 4 MiB by default). Default 64 MiB. It cannot protect the server from
+   * one huge partition: Spark Connect gathers a task's Arrow batches whole before sending them (a trillion-row range in
+   * 2 partitions without a row limit ran a 1 GiB server out of heap), so an unbounded query needs a row limit.
+   */
   maxBytes?: number;
+  /**
+   * Receives each Arrow IPC stream as it arrives (already cut at maxRows), with its row count and the result's
+   * columns, e.g. to print CSV while the rest is still coming.
+   */
+  onBatch?: (ipc: Uint8Array, rowCount: number, columns: SparkField[]) => void;
   /** Cancels the query: the stream is closed and Spark gets an `Interrupt` for the operation. */
   signal?: AbortSignal;
   onProgress?: (p: QueryProgress) => void;
@@ -79,8 +118,13 @@ export interface ExecuteOptions {
 export interface QueryResult {
   operationId: string;
   columns: SparkField[];
-  /** Rows as JS values by Spark type (see `arrow-rows.ts`). */
-  rows: SparkValue[][];
+  /**
+   * The result as Spark sent it: one Arrow IPC stream per `ArrowBatch` message, in order, the last one cut at
+   * maxRows. Read values with shared/src/arrow-values.ts (`ArrowRows`, `ipcRows`).
+   */
+  batches: Uint8Array[];
+  /** Rows in `batches`. */
+  rowCount: number;
   /** Whether rows were left out: 'rows' (maxRows), 'bytes' (maxBytes), or undefined when complete. */
   truncated?: 'rows' | 'bytes';
   /** Bytes of Arrow IPC data received. */
@@ -226,6 +270,11 @@ export class SparkConnectClient {
         'grpc.max_send_message_length': 64 * 1024 * 1024,
         'grpc.primary_user_agent': this.connection.userAgent ?? 'spark-optimizer',
         'grpc.keepalive_time_ms': 60_000,
+        // HTTP/2 flow-control window: grpc-js keeps Node's 64 KiB default (pyspark's grpcio grows its window by BDP
+        // probing), so a 4 MiB Arrow batch from Spark would cross in 64 kB steps, each waiting for a WINDOW_UPDATE.
+        // 1M-row transfer medians measured with 64 KiB / 1 / 4 / 16 MiB: 580 / 559 / 531 / 492 ms (5 interleaved
+        // runs each, load 14-17).
+        'grpc-node.flow_control_window': 16 * 1024 * 1024,
       }) as unknown as Stub;
     this.stub = this.makeStub();
   }
@@ -353,20 +402,60 @@ export class SparkConnectClient {
   }
 
   /**
-   * Runs one SQL statement (`ExecutePlan` of `Relation{sql}` wrapped in a `Limit`) and collects its rows.
-   * Rows stream in as Arrow IPC batches and are decoded as they arrive; progress is reported from Spark's
-   * `ExecutionProgress` messages.
+   * Runs one SQL statement (`ExecutePlan` of `Relation{sql}` wrapped in a `Limit`) and collects its Arrow batches
+   * as they are (no value is decoded here); progress is reported from Spark's `ExecutionProgress` messages.
    * @throws SparkConnectError: kind 'spark' with errorClass/position for a Spark error, 'cancelled' after
    *   `signal` aborts, 'unavailable' when the server is down and reattaching did not help.
    */
   async executeSql(sql: string, opts: ExecuteOptions = {}): Promise<QueryResult> {
+    const maxRows = opts.maxRows ?? 10_000;
+    const query = { sql: { query: sql } };
+    // Limit is an int32 in the protocol; beyond it (or for Infinity: no limit) the plan goes unwrapped.
+    const root = maxRows < 2 ** 31 - 1 ? { limit: { input: query, limit: maxRows + 1 } } : query;
+    return this.executePlan({ root }, opts);
+  }
+
+  /**
+   * Registers a JDBC table as a temporary view of this session (`Command.create_dataframe_view` of a
+   * `Read.DataSource` with format "jdbc"), so SQL can name it while the password travels only as a data-source option
+   * in the protobuf plan, never in SQL text. Spark reads the table's schema here, so a wrong URL or password fails now.
+   * @param password from SecretStorage (editor) or the environment (CLI); never from settings.
+   * @throws SparkConnectError: kind 'spark' with Spark's error class (e.g. FAILED_JDBC.CONNECTION for refused
+   *   credentials); Error for a view name that is not a plain identifier.
+   */
+  async createJdbcView(view: JdbcView, password?: string): Promise<void> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(view.name)) throw new Error(`JDBC view name "${view.name}" must be a plain identifier (letters, digits, _)`);
+    const options: Record<string, string> = { ...view.options, url: view.url, dbtable: view.dbtable };
+    if (view.user !== undefined) options.user = view.user;
+    if (password !== undefined) options.password = password;
+    const input = { read: { data_source: { format: 'jdbc', options } } };
+    if (password !== undefined) await this.redactPasswordOptions();
+    await this.executePlan({ command: { create_dataframe_view: { input, name: view.name, is_global: false, replace: true } } }, {});
+  }
+
+  /**
+   * Spark Connect writes each operation's plan as text into its listener events (`SparkListenerConnectOperationStarted`
+   * statementText, hence the event log and the Connect UI), data-source options included, redacted only by the session's
+   * `spark.sql.redaction.string.regex` (unset by default). Before a plan carries a password, this adds a pattern for
+   * the protobuf text of a `password` option to that setting (kept alongside a pattern the session already has).
+   */
+  private async redactPasswordOptions(): Promise<void> {
+    // Unset (its default): Config Get may answer nothing or an error, both meaning no pattern yet.
+    const current = await this.getConfig([STRING_REDACTION_KEY]).then((c) => c[STRING_REDACTION_KEY], () => undefined);
+    if (current?.includes(PASSWORD_OPTION_PATTERN)) return;
+    await this.setConfig({ [STRING_REDACTION_KEY]: current && current !== '<undefined>' ? `(?:${current})|${PASSWORD_OPTION_PATTERN}` : PASSWORD_OPTION_PATTERN });
+  }
+
+  /** ExecutePlan of a plan (a relation under `root`, or a `command`), collecting its Arrow batches. */
+  private async executePlan(plan: Record<string, unknown>, opts: ExecuteOptions): Promise<QueryResult> {
     const t0 = performance.now();
     const maxRows = opts.maxRows ?? 10_000;
     const maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
     const operationId = opts.operationId ?? randomUUID();
-    const plan = { root: { limit: { input: { sql: { query: sql } }, limit: Math.min(maxRows + 1, 2 ** 31 - 1) } } };
-    const decoder = new ArrowRowDecoder();
+    const batches: Uint8Array[] = [];
+    let rowCount = 0;
     let schemaFields: SparkField[] | undefined;
+    const columns = (): SparkField[] => schemaFields ?? (batches[0] ? fieldsOfIpc(batches[0]) : []);
     let truncated: 'rows' | 'bytes' | undefined;
     let arrowBytes = 0;
     let lastResponseId: string | undefined;
@@ -394,14 +483,24 @@ export class SparkConnectClient {
             if (r.response_id) lastResponseId = r.response_id;
             if (r.schema && !schemaFields) schemaFields = fieldsOf(sparkTypeFromProto(r.schema));
             if (r.arrow_batch?.data && !stoppedEarly) {
-              arrowBytes += r.arrow_batch.data.length;
-              decoder.push(r.arrow_batch.data);
-              if (decoder.rowCount > maxRows) {
+              const data = r.arrow_batch.data;
+              arrowBytes += data.length;
+              let ipc: Uint8Array = data;
+              let rows = Number(r.arrow_batch.row_count ?? 0);
+              if (rowCount + rows > maxRows) {
+                // The Limit's extra row: there are more rows than maxRows. Keep the first maxRows.
+                rows = maxRows - rowCount;
+                ipc = firstRowsIpc(data, rows);
                 truncated = 'rows';
                 stoppedEarly = true;
               } else if (arrowBytes > maxBytes) {
                 truncated = 'bytes';
                 stoppedEarly = true;
+              }
+              if (rows > 0 || batches.length === 0) {
+                batches.push(ipc);
+                rowCount += rows;
+                opts.onBatch?.(ipc, rows, columns());
               }
               if (stoppedEarly) {
                 stream.cancel();
@@ -424,7 +523,7 @@ export class SparkConnectClient {
                 tasksDone: all.reduce((a, s) => a + s.numCompletedTasks, 0),
                 tasksTotal: all.reduce((a, s) => a + s.numTasks, 0),
                 inflightTasks: r.execution_progress.num_inflight_tasks ?? 0,
-                rowsReceived: decoder.rowCount,
+                rowsReceived: rowCount,
               });
             } else if (r.result_complete) {
               complete = true;
@@ -483,13 +582,7 @@ export class SparkConnectClient {
       this.unary('ReleaseExecute', { operation_id: operationId, release_all: {} }, 10_000).catch(() => undefined);
     }
     if (opts.signal?.aborted && !complete) throw cancelledError(this.target);
-    const columns = schemaFields ?? decoder.fields() ?? [];
-    let rows = decoder.rows(columns);
-    if (rows.length > maxRows) {
-      rows = rows.slice(0, maxRows);
-      truncated = 'rows';
-    }
-    return { operationId, columns, rows, truncated, arrowBytes, elapsedMs: performance.now() - t0, reattachCount };
+    return { operationId, columns: columns(), batches, rowCount, truncated, arrowBytes, elapsedMs: performance.now() - t0, reattachCount };
   }
 
   /**
@@ -555,6 +648,7 @@ export class SparkConnectClient {
           root_error_idx?: number;
           errors?: {
             message?: string;
+            cause_idx?: number;
             spark_throwable?: {
               error_class?: string;
               query_contexts?: { context_type?: string; start_index?: number; stop_index?: number; fragment?: string; object_type?: string; object_name?: string }[];
@@ -563,6 +657,14 @@ export class SparkConnectClient {
         }>('FetchErrorDetails', { error_id: info.errorId }, 10_000);
         const root = d.errors?.[d.root_error_idx ?? 0];
         if (root?.message) message = root.message;
+        // The innermost cause says why (e.g. the database's "Access denied ..." under FAILED_JDBC.CONNECTION).
+        let cause = root;
+        const seen = new Set<number>();
+        for (let idx = root?.cause_idx; idx !== undefined && d.errors?.[idx] && !seen.has(idx); idx = cause?.cause_idx) {
+          seen.add(idx);
+          cause = d.errors[idx];
+        }
+        if (cause && cause !== root && cause.message && !message.includes(cause.message)) message = `${message}\nCaused by: ${cause.message}`;
         queryContexts = (root?.spark_throwable?.query_contexts ?? [])
           .filter((q) => (q.context_type ?? 'SQL') === 'SQL')
           .map((q) => ({
@@ -576,6 +678,8 @@ export class SparkConnectClient {
         // details are extra; the trailer already has the class and message
       }
     }
+    const advice = serverSetupAdvice(errorClass, messageParameters);
+    if (advice) message = `${message}\n${advice}`;
     return new SparkConnectError(message, 'spark', { grpcCode: code, errorClass, sqlState, messageParameters, queryContexts, serverMessage });
   }
 }

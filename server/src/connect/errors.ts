@@ -84,3 +84,20 @@ export function sqlErrorRange(err: SparkConnectError, sql: string): SqlRange | u
   const len = token && sql.startsWith(token, start) ? token.length : Math.max(1, /^\S*/.exec(sql.slice(start))![0].length);
   return { start, end: Math.min(start + len, sql.length) };
 }
+
+/**
+ * What to do about a Spark error whose cause is the server's set-up rather than the SQL, as a sentence to add to
+ * Spark's message; undefined for others. Known: DATA_SOURCE_NOT_FOUND for `delta` (the server has no Delta Lake:
+ * Delta's quickstart starts Spark with the delta-spark package, its SQL extension and its catalog; the package must
+ * be the Delta release built for the server's Spark line, which its POM names as spark-sql_2.13's version).
+ */
+export function serverSetupAdvice(errorClass: string | undefined, messageParameters: Record<string, string> | undefined): string | undefined {
+  if (errorClass === 'DATA_SOURCE_NOT_FOUND' && messageParameters?.provider?.toLowerCase() === 'delta') {
+    return (
+      'This Spark Connect server has no Delta Lake. Start it with --packages io.delta:delta-spark_2.13:<the Delta release ' +
+      "built for the server's Spark version> --conf spark.sql.extensions=io.delta.sql.DeltaSparkSessionExtension " +
+      '--conf spark.sql.catalog.spark_catalog=org.apache.spark.sql.delta.catalog.DeltaCatalog'
+    );
+  }
+  return undefined;
+}

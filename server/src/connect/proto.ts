@@ -1,6 +1,6 @@
 /**
  * The subset of Spark Connect's protocol this client speaks, as a protobufjs JSON descriptor written here by hand
- * (not copied): message and field names and numbers match `spark/connect/{base,relations,types}.proto` of Spark 4.3
+ * (not copied): message and field names and numbers match `spark/connect/{base,commands,relations,types}.proto` of Spark 4.3
  * (`sql/connect/common/src/main/protobuf/spark/connect/`). Fields not listed are skipped by protobuf's decoder, so a newer server
  * still decodes. Loaded with `@grpc/proto-loader`'s `fromJSON` (no .proto file to ship with the bundle).
  */
@@ -31,7 +31,7 @@ const dataTypeLeaf = (): Message => msg({ type_variation_reference: f(1, 'uint32
 
 const connect = {
   // ---- base.proto
-  Plan: withOneof('op_type', { root: f(1, 'Relation') }),
+  Plan: withOneof('op_type', { root: f(1, 'Relation'), command: f(2, 'Command') }),
   UserContext: msg({ user_id: f(1, 'string'), user_name: f(2, 'string') }),
   AnalyzePlanRequest: withOneof(
     'analyze',
@@ -178,8 +178,17 @@ const connect = {
       }),
     },
   ),
+  // ---- commands.proto
+  Command: withOneof('command_type', { create_dataframe_view: f(3, 'CreateDataFrameViewCommand') }),
+  CreateDataFrameViewCommand: msg({ input: f(1, 'Relation'), name: f(2, 'string'), is_global: f(3, 'bool'), replace: f(4, 'bool') }),
   // ---- relations.proto
-  Relation: withOneof('rel_type', { limit: f(8, 'Limit'), sql: f(10, 'SQL') }, { common: f(1, 'RelationCommon') }),
+  Relation: withOneof('rel_type', { read: f(2, 'Read'), limit: f(8, 'Limit'), sql: f(10, 'SQL') }, { common: f(1, 'RelationCommon') }),
+  Read: withOneof(
+    'read_type',
+    { data_source: f(2, 'DataSource') },
+    { is_streaming: f(3, 'bool') },
+    { DataSource: msg({ format: opt(1, 'string'), schema: opt(2, 'string'), options: map(3, 'string', 'string'), paths: rep(4, 'string'), predicates: rep(5, 'string') }) },
+  ),
   RelationCommon: msg({ plan_id: opt(2, 'int64') }),
   SQL: msg({ query: f(1, 'string') }),
   Limit: msg({ input: f(1, 'Relation'), limit: f(2, 'int32') }),

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import type { JdbcViewTarget } from '../../../shared/src/protocol';
 import { SparkConnectClient } from './client';
 
 /** What a session is opened with. */
@@ -15,7 +16,7 @@ export interface SessionTarget {
 
 /** A pool of Spark Connect sessions by target. */
 export class ConnectSessions {
-  private readonly clients = new Map<string, { client: SparkConnectClient; appId?: Promise<string | undefined> }>();
+  private readonly clients = new Map<string, { client: SparkConnectClient; appId?: Promise<string | undefined>; views: Map<string, string> }>();
 
   constructor(private readonly log: (msg: string) => void = () => undefined) {}
 
@@ -39,7 +40,7 @@ export class ConnectSessions {
           throw new Error(`Cannot read the CA file ${target.caFile}: ${(err as Error).message}`);
         }
       }
-      e = { client: new SparkConnectClient({ url: target.url, token: target.token || undefined, caPem, log: this.log }) };
+      e = { client: new SparkConnectClient({ url: target.url, token: target.token || undefined, caPem, log: this.log }), views: new Map() };
       this.clients.set(key, e);
     }
     return e;
@@ -61,6 +62,24 @@ export class ConnectSessions {
       return id;
     }
     return e.appId;
+  }
+
+  /**
+   * Registers a JDBC view on the session of `target` (`SparkConnectClient.createJdbcView`) unless the same view, with
+   * the same password, is registered on the same server-side session already.
+   * @returns whether it was registered now.
+   * @throws SparkConnectError from Spark (e.g. FAILED_JDBC.CONNECTION for a wrong password).
+   */
+  async registerJdbcView(target: SessionTarget, view: JdbcViewTarget): Promise<boolean> {
+    const e = this.entry(target);
+    const { password, ...definition } = view;
+    const fingerprint = createHash('sha256').update(JSON.stringify([definition, password ?? ''])).digest('hex');
+    const key = `${view.name}`;
+    const seen = e.views.get(key);
+    if (seen === `${e.client.serverSideSessionId}:${fingerprint}`) return false;
+    await e.client.createJdbcView(definition, password);
+    e.views.set(key, `${e.client.serverSideSessionId}:${fingerprint}`);
+    return true;
   }
 
   /** Releases every session (ReleaseSession) and closes the channels. */

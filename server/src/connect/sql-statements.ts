@@ -140,3 +140,9 @@ function stringStatement(text: string, node: Parser.SyntaxNode, anchorIndex: num
 export function statementAt(statements: SqlStatement[], offset: number): SqlStatement | undefined {
   return statements.find((s) => offset >= Math.min(s.anchor, s.start) && offset <= s.end + 1);
 }
+
+/** Whether `sql` names the view `name` (a plain identifier, matched as a whole word, any case, or in backquotes). */
+export function sqlNamesView(sql: string, name: string): boolean {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return false;
+  return new RegExp(`(^|[^A-Za-z0-9_])${name}($|[^A-Za-z0-9_])`, 'i').test(sql);
+}

@@ -24,6 +24,11 @@ const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
 const DEFAULT_BUSY_RETRIES = 3;
 /** Pause before the n-th retry: 100 ms, 400 ms, 1.6 s, ... (plus up to 50 % jitter so waiting processes spread out). */
 const RETRY_BASE_MS = 100;
+/**
+ * Runs of other job names with a stage-DAG signature, newest first (`runsWithSameSignature`); read in the order of the
+ * index applications_signature_runs (migration 8), so the newest `LIMIT` rows need no sort.
+ */
+export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
 
 type Row = Record<string, unknown>;
 
@@ -467,7 +472,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     return this.read(() => {
       const sig = this.stmt('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
       if (!sig) return [];
-      const apps = this.stmt('SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?').all(sig.job_signature, appName, limit) as Row[];
+      const apps = this.stmt(SAME_SIGNATURE_RUNS_SQL).all(sig.job_signature, appName, limit) as Row[];
       return apps.map((a) => this.toRecord(a));
     });
   }

@@ -9,7 +9,9 @@
  *    their Spark types, the cells (UTF-8 text, a decimal with its scale, HTML shown as text, NULL) and the summary;
  *  - "Run on Spark" from the code lens on bad.sql: Spark's error class in a notification and in the panel, and an
  *    error diagnostic on the table name (squiggle and Problems panel);
- *  - a long query cancelled from the progress notification's Cancel button: the panel says it was cancelled.
+ *  - a long query cancelled from the progress notification's Cancel button: the panel says it was cancelled;
+ *  - a MariaDB table (a real mariadbd, test/helpers/mariadb-process.ts) listed in `sparkOptimizer.sparkConnect.jdbcViews`
+ *    with its password typed into "Spark: Set JDBC Password" (SecretStorage), read by a query as a temporary view.
  * Screenshots go to test-artifacts/e2e/screenshots/spark-connect-*.png (docs/images/spark-connect-result.png is a
  * copy of the result one).
  *
@@ -24,6 +26,8 @@ import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { ConnectServerProcess } from '../../helpers/connect-server-process';
 import { freePort } from '../../helpers/history-server-process';
+import { MariaDbProcess } from '../../helpers/mariadb-process';
+import { mariadbJdbcJar } from '../../helpers/spark-extras';
 import { screenshot, Workbench } from '../lib/browser';
 import { ARTIFACTS, CodeServer, VSIX } from '../lib/code-server';
 import { prepareExampleWorkspace, type ExampleWorkspace } from '../lib/workspace';
@@ -32,12 +36,15 @@ const QUERY = "SELECT 1 AS id, 'Zürich' AS city, CAST(12.50 AS DECIMAL(5,2)) AS
 const BAD_QUERY = 'SELECT * FROM no_such_table\n';
 /** 50 billion rows: runs for minutes on local[2], so it is still running when Cancel is clicked. */
 const LONG_QUERY = 'SELECT sum(id % 5) AS s FROM range(0, 50000000000, 1, 4)\n';
+const JDBC_QUERY = 'SELECT id, customer FROM customers_e2e ORDER BY id\n';
+const DB_PASSWORD = crypto.randomBytes(12).toString('hex');
 
 describe('UI: Spark: Run Query against a real Spark Connect server', function () {
   this.timeout(300_000);
   const dir = path.join(ARTIFACTS, 'spark-connect');
   const shots = path.join(ARTIFACTS, 'screenshots');
   let spark: ConnectServerProcess | undefined;
+  let db: MariaDbProcess | undefined;
   let server: CodeServer | undefined;
   let browser: Workbench | undefined;
   let page: Page;
@@ -48,20 +55,43 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     this.timeout(600_000);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    spark = new ConnectServerProcess(await freePort(), crypto.randomBytes(18).toString('hex'), path.join(dir, 'spark'), {
-      'spark.connect.progress.reportInterval': '300ms',
-    });
+    spark = new ConnectServerProcess(
+      await freePort(),
+      crypto.randomBytes(18).toString('hex'),
+      path.join(dir, 'spark'),
+      { 'spark.connect.progress.reportInterval': '300ms' },
+      { jars: [mariadbJdbcJar()] },
+    );
     const sparkStarted = spark.start();
+    fs.mkdirSync(path.join(dir, 'mariadb'), { recursive: true });
+    db = new MariaDbProcess(
+      await freePort(),
+      path.join(dir, 'mariadb'),
+      [
+        'CREATE DATABASE crm CHARACTER SET utf8mb4;',
+        `CREATE USER 'viewer'@'127.0.0.1' IDENTIFIED BY '${DB_PASSWORD}';`,
+        "GRANT SELECT ON crm.* TO 'viewer'@'127.0.0.1';",
+        "CREATE TABLE crm.customers (id INT PRIMARY KEY, customer VARCHAR(40)) CHARACTER SET utf8mb4;",
+        "INSERT INTO crm.customers VALUES (1, 'Zürich AG'), (2, 'Köln GmbH');",
+        '',
+      ].join('\n'),
+    );
+    const dbStarted = db.start();
     ws = prepareExampleWorkspace(path.join(dir, 'ws'));
     fs.writeFileSync(path.join(ws.folder, 'query.sql'), QUERY);
     fs.writeFileSync(path.join(ws.folder, 'bad.sql'), BAD_QUERY);
     fs.writeFileSync(path.join(ws.folder, 'long.sql'), LONG_QUERY);
+    fs.writeFileSync(path.join(ws.folder, 'jdbc.sql'), JDBC_QUERY);
     server = new CodeServer({
       dir: path.join(dir, 'code-server'),
       userSettings: {
         'sparkOptimizer.historyDatabase': ws.historyDatabase,
         // No token in the URL: the user types it into "Spark: Set Spark Connect Token" (SecretStorage).
         'sparkOptimizer.sparkConnect.url': `sc://localhost:${spark.port}`,
+        // No password here: typed into "Spark: Set JDBC Password" (SecretStorage).
+        'sparkOptimizer.sparkConnect.jdbcViews': [
+          { name: 'customers_e2e', url: `jdbc:mysql://127.0.0.1:${db.port}/crm?permitMysqlScheme`, dbtable: 'customers', user: 'viewer', options: { driver: 'org.mariadb.jdbc.Driver' } },
+        ],
         'workbench.colorTheme': 'Default Dark Modern',
         'editor.fontSize': 14,
       },
@@ -69,6 +99,7 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     server.prepare(VSIX);
     await server.start();
     await sparkStarted;
+    await dbStarted;
     browser = await Workbench.launch(path.join(dir, 'browser-home'));
     page = await browser.page();
     await page.goto(server.workbenchUrl(ws.folder));
@@ -80,6 +111,7 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     await browser?.close();
     await server?.stop();
     await spark?.stop();
+    await db?.stop();
   });
 
   /** Opens a file of the workspace's top folder from the Explorer. */
@@ -186,5 +218,29 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     await progress.waitFor({ state: 'detached', timeout: 60_000 });
     await screenshot(page, shots, 'spark-connect-06-cancelled');
     assert.deepStrictEqual(browser!.blocked, []);
+  });
+
+  it('reads a MariaDB table listed in jdbcViews, its password typed into "Spark: Set JDBC Password"', async () => {
+    await openFile('jdbc.sql');
+    await typeCommand('Spark: Set JDBC Password');
+    await page.keyboard.press('Enter');
+    // One view: no pick list, straight to the password box.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'JDBC view customers_e2e' }).waitFor();
+    const input = page.locator('.quick-input-widget input');
+    assert.strictEqual(await input.getAttribute('type'), 'password');
+    await input.fill(DB_PASSWORD);
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden' });
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+Home');
+    await typeCommand('Spark: Run Query');
+    await page.keyboard.press('Enter');
+    const view = resultView();
+    await view.locator('#summary', { hasText: /^2 row\(s\), 2 column\(s\) in \d+\.\d\d s$/ }).waitFor({ timeout: 180_000 });
+    assert.deepStrictEqual(await view.locator('thead th .type').allTextContents(), ['int', 'string']);
+    const rows = view.locator('tbody tr');
+    assert.deepStrictEqual(await rows.nth(0).locator('td').allTextContents(), ['1', 'Zürich AG']);
+    assert.deepStrictEqual(await rows.nth(1).locator('td').allTextContents(), ['2', 'Köln GmbH']);
+    await screenshot(page, shots, 'spark-connect-07-jdbc-view');
   });
 });

@@ -15,7 +15,7 @@
  *   does; fixture: nvidia-spark-rapids-tools `db_sim_eventlog/`).
  */
 
-import { promises as fsp, type Dirent } from 'node:fs';
+import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -115,34 +115,163 @@ const DATABRICKS_ROLLED = /^eventlog-(\d{4})-(\d{2})-(\d{2})--(\d{2})-(\d{2})(?:
  * @throws when `dir` itself cannot be read (missing, no permission); problems below it go to `onWarning`.
  */
 export async function discoverEventLogs(dir: string, options: DiscoverOptions = {}): Promise<EventLogSource[]> {
+  return discoverEventLogsIn(LOCAL_FILES, dir, options);
+}
+
+/**
+ * {@link discoverEventLogs} on any {@link LogTree}: the same layouts, names, order and warnings, whether the tree is the
+ * local file system or a listing of object keys ({@link listingTree}).
+ * @param tree where the logs lie.
+ * @param dir the folder (or one log) in the tree's spelling of paths.
+ * @throws when `dir` itself cannot be read; problems below it go to `onWarning` / `onUnreadable`.
+ */
+export async function discoverEventLogsIn(tree: LogTree, dir: string, options: DiscoverOptions = {}): Promise<EventLogSource[]> {
   const warn = options.onWarning ?? (() => undefined);
   const unreadable = options.onUnreadable ?? ((p: string, reason: string) => warn(`${p}: could not be read (${reason}); skipped`));
   const maxDepth = options.maxDepth ?? 8;
   const out: EventLogSource[] = [];
-  const st = await fsp.stat(dir);
-  if (st.isFile()) {
-    out.push(await singleSource(dir));
+  const st = await tree.stat(dir);
+  if (st.isFile) {
+    out.push(await singleSourceIn(tree, dir));
     return out;
   }
-  const rootEntries = sortByName(await fsp.readdir(dir, { withFileTypes: true }));
-  if (path.basename(dir).startsWith(ROLLING_DIR_PREFIX)) {
-    const src = await rollingSource(dir, rootEntries);
+  const rootEntries = sortByName(await tree.readdir(dir));
+  if (tree.basename(dir).startsWith(ROLLING_DIR_PREFIX)) {
+    const src = await rollingSource(tree, dir, rootEntries);
     if (src) out.push(src);
     else warn(`${dir}: rolling event-log directory has no events_ file; skipped`);
     return out;
   }
   if (isLegacyDir(rootEntries)) {
-    out.push(await legacySource(dir, rootEntries));
+    out.push(await legacySource(tree, dir, rootEntries));
     return out;
   }
-  const walker: Walker = { maxDepth, out, warn, unreadable, seen: new Map([[identity(st), dir]]) };
+  const walker: Walker = { tree, maxDepth, out, warn, unreadable, seen: new Map([[st.identity, dir]]) };
   await walk(walker, dir, rootEntries, 0);
   out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return out;
 }
 
+/** One entry of a folder as discovery sees it (a `Dirent` is one). */
+export interface TreeEntry {
+  name: string;
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+}
+
+/** What a path is, after following links, and its identity (the same file or folder reached twice has the same one). */
+export interface TreeStat {
+  isFile: boolean;
+  isDirectory: boolean;
+  identity: string;
+}
+
+/** Size, modification time and settled codec of one file (see {@link codecFromNameAndHead}). */
+export interface FileFacts {
+  /** Stored (compressed) size, bytes. */
+  sizeBytes: number;
+  /** Modification time, epoch ms. */
+  mtimeMs: number;
+  codec: EventLogCodec;
+  /** Why the codec differs from the name's, or null. */
+  warning: string | null;
+}
+
+/**
+ * Where discovery looks: the local file system ({@link discoverEventLogs}) or a listing of object keys
+ * ({@link listingTree}). Paths are the tree's own spelling (`/abs/dir/file`, `s3://bucket/key`).
+ */
+export interface LogTree {
+  /** @throws when the path cannot be read (missing, permission, vanished). */
+  stat(p: string): Promise<TreeStat>;
+  /** The entries of a folder, any order. @throws when it cannot be read. */
+  readdir(dir: string): Promise<TreeEntry[]>;
+  /** Facts of a file; `nameCodec` is the codec its name says. @throws when it cannot be read. */
+  fileFacts(file: string, nameCodec: EventLogCodec): Promise<FileFacts>;
+  join(dir: string, name: string): string;
+  basename(p: string): string;
+}
+
+/** The local file system: links followed, identity by device and inode, codec checked against the first 8 bytes. */
+const LOCAL_FILES: LogTree = {
+  async stat(p) {
+    const st = await fsp.stat(p);
+    return { isFile: st.isFile(), isDirectory: st.isDirectory(), identity: `${st.dev}:${st.ino}` };
+  },
+  readdir: (dir) => fsp.readdir(dir, { withFileTypes: true }),
+  fileFacts: localFileFacts,
+  join: (dir, name) => path.join(dir, name),
+  basename: (p) => path.basename(p),
+};
+
+/** One object of a listing: its key and what the listing says of it. */
+export interface ListedObject {
+  /** The object's key (`prefix/eventlog_v2_app-1/events_1_app-1.zstd`). */
+  key: string;
+  sizeBytes: number;
+  /** Last-Modified, epoch ms. */
+  mtimeMs: number;
+}
+
+/**
+ * A {@link LogTree} over a listing of object keys, folders being the `/`-separated parts of the keys (as object
+ * stores and Spark's Hadoop file systems present them). Paths are `base/key` (`s3://bucket` + `/` + key). Facts come
+ * from the listing; the codec is the name's (nothing is downloaded while discovering: check the first bytes with
+ * {@link codecFromNameAndHead} before reading).
+ * @param base the store and bucket as a URL without a trailing slash (`s3://bucket`).
+ * @param objects the listing (keys without a leading slash; keys ending in `/` are folder markers and ignored).
+ */
+export function listingTree(base: string, objects: Iterable<ListedObject>): LogTree {
+  const files = new Map<string, ListedObject>();
+  const folders = new Map<string, Map<string, TreeEntry>>();
+  const entry = (name: string, file: boolean): TreeEntry => ({ name, isFile: () => file, isDirectory: () => !file, isSymbolicLink: () => false });
+  const folder = (p: string): Map<string, TreeEntry> => {
+    let f = folders.get(p);
+    if (!f) folders.set(p, (f = new Map()));
+    return f;
+  };
+  folder(base);
+  for (const o of objects) {
+    if (o.key.endsWith('/') || o.key.length === 0) continue;
+    const parts = o.key.split('/');
+    let dir = base;
+    for (let i = 0; i < parts.length - 1; i++) {
+      if (parts[i] === '') continue;
+      const child = `${dir}/${parts[i]}`;
+      folder(dir).set(parts[i], entry(parts[i], false));
+      folder(child);
+      dir = child;
+    }
+    const name = parts[parts.length - 1];
+    folder(dir).set(name, entry(name, true));
+    files.set(`${dir}/${name}`, o);
+  }
+  const missing = (p: string): Error => Object.assign(new Error(`${p}: no such object or prefix`), { code: 'ENOENT', path: p });
+  return {
+    async stat(p) {
+      if (files.has(p)) return { isFile: true, isDirectory: false, identity: p };
+      if (folders.has(p)) return { isFile: false, isDirectory: true, identity: p };
+      throw missing(p);
+    },
+    async readdir(dir) {
+      const f = folders.get(dir);
+      if (!f) throw missing(dir);
+      return [...f.values()];
+    },
+    async fileFacts(file, nameCodec) {
+      const o = files.get(file);
+      if (!o) throw missing(file);
+      return { sizeBytes: o.sizeBytes, mtimeMs: o.mtimeMs, codec: nameCodec, warning: null };
+    },
+    join: (dir, name) => `${dir}/${name}`,
+    basename: (p) => p.slice(p.lastIndexOf('/') + 1),
+  };
+}
+
 /** State of one {@link discoverEventLogs} walk. */
 interface Walker {
+  tree: LogTree;
   maxDepth: number;
   out: EventLogSource[];
   warn: (message: string) => void;
@@ -151,12 +280,7 @@ interface Walker {
   seen: Map<string, string>;
 }
 
-/** What a path is on disk, whatever links led to it: `device:inode`. */
-function identity(st: { dev: number; ino: number }): string {
-  return `${st.dev}:${st.ino}`;
-}
-
-function sortByName(entries: Dirent[]): Dirent[] {
+function sortByName<E extends TreeEntry>(entries: E[]): E[] {
   return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
@@ -180,11 +304,11 @@ export function unreadableReason(err: unknown, entry: string): string {
   }
 }
 
-async function walk(w: Walker, dir: string, entries: Dirent[], depth: number): Promise<void> {
+async function walk(w: Walker, dir: string, entries: TreeEntry[], depth: number): Promise<void> {
   const databricks = databricksParts(entries);
   if (databricks !== null) {
     try {
-      w.out.push(await databricksSource(dir, databricks));
+      w.out.push(await databricksSource(w.tree, dir, databricks));
     } catch (err) {
       w.unreadable(dir, `Databricks event-log parts: ${unreadableReason(err, dir)}`);
     }
@@ -192,33 +316,32 @@ async function walk(w: Walker, dir: string, entries: Dirent[], depth: number): P
   const grouped = new Set(databricks ?? []);
   for (const entry of entries) {
     if (entry.name.startsWith('.') || grouped.has(entry.name)) continue;
-    const full = path.join(dir, entry.name);
+    const full = w.tree.join(dir, entry.name);
     try {
       // stat follows links: what the entry is, and its identity on disk.
-      const st = await fsp.stat(full);
-      if (!st.isFile() && !st.isDirectory()) continue;
-      if (st.isFile() && !isEventLogFileName(entry.name)) {
+      const st = await w.tree.stat(full);
+      if (!st.isFile && !st.isDirectory) continue;
+      if (st.isFile && !isEventLogFileName(entry.name)) {
         w.warn(`${full}: not a Spark event-log file name (Spark names them <appId>[_<attempt>][.<codec>][.inprogress]); skipped`);
         continue;
       }
-      const id = identity(st);
-      const first = w.seen.get(id);
+      const first = w.seen.get(st.identity);
       if (first !== undefined) {
-        w.warn(`${full}: the same ${st.isDirectory() ? 'folder' : 'file'} as ${first} (reached again through a link); not read twice`);
+        w.warn(`${full}: the same ${st.isDirectory ? 'folder' : 'file'} as ${first} (reached again through a link); not read twice`);
         continue;
       }
-      w.seen.set(id, full);
-      if (st.isFile()) {
-        w.out.push(await singleSource(full));
+      w.seen.set(st.identity, full);
+      if (st.isFile) {
+        w.out.push(await singleSourceIn(w.tree, full));
         continue;
       }
-      const children = sortByName(await fsp.readdir(full, { withFileTypes: true }));
+      const children = sortByName(await w.tree.readdir(full));
       if (entry.name.startsWith(ROLLING_DIR_PREFIX)) {
-        const src = await rollingSource(full, children);
+        const src = await rollingSource(w.tree, full, children);
         if (src) w.out.push(src);
         else w.warn(`${full}: rolling event-log directory has no events_ file; skipped`);
       } else if (isLegacyDir(children)) {
-        w.out.push(await legacySource(full, children));
+        w.out.push(await legacySource(w.tree, full, children));
       } else if (depth < w.maxDepth) {
         await walk(w, full, children, depth + 1);
       }
@@ -290,44 +413,51 @@ export function codecFromMagic(head: Uint8Array): EventLogCodec | null {
   return null;
 }
 
-interface FileFacts {
-  sizeBytes: number;
-  mtimeMs: number;
-  codec: EventLogCodec;
-  warning: string | null;
+/**
+ * The codec to read a file with, from the codec its name says and its first bytes: the bytes win when they announce
+ * another codec (SPARK-43991: compacted files could carry the wrong extension), and plain JSON text under a codec name
+ * is read uncompressed; each such case has a warning.
+ * @param file the file's path, for the warning.
+ * @param nameCodec {@link codecFromFileName} of its name.
+ * @param head its first (up to) 8 bytes; empty for an empty file.
+ */
+export function codecFromNameAndHead(file: string, nameCodec: EventLogCodec, head: Uint8Array): { codec: EventLogCodec; warning: string | null } {
+  if (head.length === 0) return { codec: nameCodec, warning: null };
+  const magic = codecFromMagic(head);
+  if (magic !== null && magic !== nameCodec) {
+    return { codec: magic, warning: `${file}: name says ${nameCodec} but the content starts like ${magic}; reading it as ${magic}` };
+  }
+  if (magic === null && nameCodec !== 'none' && head[0] === 0x7b /* '{' */) {
+    return { codec: 'none', warning: `${file}: name says ${nameCodec} but the content is plain JSON text; reading it uncompressed` };
+  }
+  return { codec: nameCodec, warning: null };
 }
 
-/** Stats a file and settles its codec from its name and first bytes. */
-async function fileFacts(file: string, nameCodec: EventLogCodec): Promise<FileFacts> {
+/** Stats a local file and settles its codec from its name and first bytes. */
+async function localFileFacts(file: string, nameCodec: EventLogCodec): Promise<FileFacts> {
   const st = await fsp.stat(file);
-  let codec = nameCodec;
-  let warning: string | null = null;
+  let n = 0;
+  const head = Buffer.alloc(8);
   if (st.size > 0) {
-    const head = Buffer.alloc(8);
     const fh = await fsp.open(file, 'r');
-    let n = 0;
     try {
       n = (await fh.read(head, 0, 8, 0)).bytesRead;
     } finally {
       await fh.close();
     }
-    const bytes = head.subarray(0, n);
-    const magic = codecFromMagic(bytes);
-    if (magic !== null && magic !== nameCodec) {
-      warning = `${file}: name says ${nameCodec} but the content starts like ${magic}; reading it as ${magic}`;
-      codec = magic;
-    } else if (magic === null && nameCodec !== 'none' && bytes[0] === 0x7b /* '{' */) {
-      warning = `${file}: name says ${nameCodec} but the content is plain JSON text; reading it uncompressed`;
-      codec = 'none';
-    }
   }
-  return { sizeBytes: st.size, mtimeMs: st.mtimeMs, codec, warning };
+  return { sizeBytes: st.size, mtimeMs: st.mtimeMs, ...codecFromNameAndHead(file, nameCodec, head.subarray(0, n)) };
 }
 
 /** Builds the source of one single-file log (any name; `.inprogress` marks it unfinished). */
 export async function singleSource(file: string): Promise<EventLogSource> {
-  const name = path.basename(file);
-  const facts = await fileFacts(file, codecFromFileName(name));
+  return singleSourceIn(LOCAL_FILES, file);
+}
+
+/** {@link singleSource} in any {@link LogTree}. */
+export async function singleSourceIn(tree: LogTree, file: string): Promise<EventLogSource> {
+  const name = tree.basename(file);
+  const facts = await tree.fileFacts(file, codecFromFileName(name));
   let hint = name;
   if (hint.endsWith(IN_PROGRESS)) hint = hint.slice(0, -IN_PROGRESS.length);
   const nameCodec = codecFromFileName(name);
@@ -378,7 +508,7 @@ export function orderRollingFiles(names: string[]): { files: string[]; missingIn
 }
 
 /** Builds the source of a rolling `eventlog_v2_…` directory, or null when it holds no `events_` file. */
-async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSource | null> {
+async function rollingSource(tree: LogTree, dir: string, entries: TreeEntry[]): Promise<EventLogSource | null> {
   const names = entries.filter((e) => !e.name.startsWith('.') && !e.isDirectory()).map((e) => e.name);
   const eventNames = names.filter((n) => n.startsWith(ROLLING_EVENTS_PREFIX));
   const { files, missingIndices } = orderRollingFiles(eventNames);
@@ -391,8 +521,8 @@ async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSo
   }
   const status = names.find((n) => n.startsWith(ROLLING_STATUS_PREFIX));
   if (status === undefined) warnings.push(`${dir}: no appstatus_ file; treating the application as in progress`);
-  const { paths, codecs, sizeBytes, mtimeMs: filesMtimeMs } = await partsFacts(dir, files, warnings);
-  const mtimeMs = status !== undefined ? Math.max(filesMtimeMs, (await fsp.stat(path.join(dir, status))).mtimeMs) : filesMtimeMs;
+  const { paths, codecs, sizeBytes, mtimeMs: filesMtimeMs } = await partsFacts(tree, dir, files, warnings);
+  const mtimeMs = status !== undefined ? Math.max(filesMtimeMs, (await tree.fileFacts(tree.join(dir, status), 'none')).mtimeMs) : filesMtimeMs;
   return {
     path: dir,
     kind: 'rolling',
@@ -401,7 +531,7 @@ async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSo
     inProgress: status === undefined || status.endsWith(IN_PROGRESS),
     sizeBytes,
     mtimeMs,
-    nameHint: path.basename(dir).slice(ROLLING_DIR_PREFIX.length),
+    nameHint: tree.basename(dir).slice(ROLLING_DIR_PREFIX.length),
     sparkVersionHint: null,
     warnings,
   };
@@ -412,14 +542,15 @@ async function rollingSource(dir: string, entries: Dirent[]): Promise<EventLogSo
  * `names` of `dir`, in order; problems are appended to `warnings`.
  */
 async function partsFacts(
+  tree: LogTree,
   dir: string,
   names: string[],
   warnings: string[],
 ): Promise<{ paths: string[]; codecs: EventLogCodec[]; sizeBytes: number; mtimeMs: number }> {
   const out = { paths: [] as string[], codecs: [] as EventLogCodec[], sizeBytes: 0, mtimeMs: 0 };
   for (const name of names) {
-    const full = path.join(dir, name);
-    const facts = await fileFacts(full, codecFromFileName(name));
+    const full = tree.join(dir, name);
+    const facts = await tree.fileFacts(full, codecFromFileName(name));
     if (facts.warning) warnings.push(facts.warning);
     out.paths.push(full);
     out.codecs.push(facts.codec);
@@ -433,7 +564,7 @@ async function partsFacts(
  * The names of a Databricks log's parts in read order (rolled parts oldest first, then `eventlog`), or
  * null when `entries` holds no regular file named `eventlog`.
  */
-export function databricksParts(entries: Pick<Dirent, 'name' | 'isFile' | 'isSymbolicLink'>[]): string[] | null {
+export function databricksParts(entries: Pick<TreeEntry, 'name' | 'isFile' | 'isSymbolicLink'>[]): string[] | null {
   const files = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
   if (!files.includes(DATABRICKS_CURRENT)) return null;
   const rolled = files
@@ -445,9 +576,9 @@ export function databricksParts(entries: Pick<Dirent, 'name' | 'isFile' | 'isSym
 }
 
 /** Builds the source of a Databricks log directory from its part names in read order ({@link databricksParts}). */
-async function databricksSource(dir: string, parts: string[]): Promise<EventLogSource> {
+async function databricksSource(tree: LogTree, dir: string, parts: string[]): Promise<EventLogSource> {
   const warnings: string[] = [];
-  const { paths, codecs, sizeBytes, mtimeMs } = await partsFacts(dir, parts, warnings);
+  const { paths, codecs, sizeBytes, mtimeMs } = await partsFacts(tree, dir, parts, warnings);
   return {
     path: dir,
     kind: 'databricks',
@@ -456,13 +587,13 @@ async function databricksSource(dir: string, parts: string[]): Promise<EventLogS
     inProgress: false,
     sizeBytes,
     mtimeMs,
-    nameHint: path.basename(dir),
+    nameHint: tree.basename(dir),
     sparkVersionHint: null,
     warnings,
   };
 }
 
-function isLegacyDir(entries: Dirent[]): boolean {
+function isLegacyDir(entries: TreeEntry[]): boolean {
   return entries.some((e) => e.name.startsWith(LEGACY_LOG_PREFIX) && !e.isDirectory());
 }
 
@@ -478,7 +609,7 @@ function legacyCodec(marker: string | undefined): EventLogCodec {
 }
 
 /** Builds the source of a Spark ≤ 1.2 directory (`EVENT_LOG_<n>` + marker files). */
-async function legacySource(dir: string, entries: Dirent[]): Promise<EventLogSource> {
+async function legacySource(tree: LogTree, dir: string, entries: TreeEntry[]): Promise<EventLogSource> {
   const names = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
   const logs = names
     .filter((n) => n.startsWith(LEGACY_LOG_PREFIX))
@@ -491,8 +622,8 @@ async function legacySource(dir: string, entries: Dirent[]): Promise<EventLogSou
   const paths: string[] = [];
   const codecs: EventLogCodec[] = [];
   for (const name of logs) {
-    const full = path.join(dir, name);
-    const facts = await fileFacts(full, codec);
+    const full = tree.join(dir, name);
+    const facts = await tree.fileFacts(full, codec);
     if (facts.warning) warnings.push(facts.warning);
     paths.push(full);
     codecs.push(facts.codec);
@@ -507,7 +638,7 @@ async function legacySource(dir: string, entries: Dirent[]): Promise<EventLogSou
     inProgress: !names.includes(LEGACY_COMPLETE),
     sizeBytes,
     mtimeMs,
-    nameHint: path.basename(dir),
+    nameHint: tree.basename(dir),
     sparkVersionHint: version !== undefined ? version.slice(LEGACY_VERSION_PREFIX.length) : null,
     warnings,
   };

@@ -24,6 +24,7 @@
  */
 
 import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { DecodeError } from '../application-record';
 import { CorruptStreamError, type BlockDecoder } from './block-stream';
@@ -70,7 +71,20 @@ export interface LineOptions {
   maxLineBytes?: number;
   /** Bytes read from disk per chunk (default 64 KiB). */
   chunkBytes?: number;
+  /** Opens each file of the log (default: the local file, {@link openLocalFile}); an object store's reader passes its own. */
+  openFile?: OpenFile;
 }
+
+/**
+ * Opens one file of an event log as a stream of its stored (still compressed) bytes, from the start.
+ * @param file the file's path as the source names it (a local path, or `s3://bucket/key` for an object store).
+ * @param chunkBytes preferred read size, bytes (a network body may hand out other sizes).
+ * @throws when the file cannot be opened; errors while streaming come from the stream.
+ */
+export type OpenFile = (file: string, chunkBytes: number) => Promise<Readable>;
+
+/** The default {@link OpenFile}: a read stream of a local file. */
+export const openLocalFile: OpenFile = async (file, chunkBytes) => createReadStream(file, { highWaterMark: chunkBytes });
 
 const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 const NL = 0x0a;
@@ -196,17 +210,17 @@ class LineSplitter {
  * @param file path of the file.
  * @param codec how the file is compressed (from `discoverEventLogs`).
  * @param progress receives the bytes count, warnings, cuts and decode errors.
- * @param options `signal` and `chunkBytes` as for {@link eventLogLines}.
+ * @param options `signal`, `chunkBytes` and `openFile` as for {@link eventLogLines}.
  * @throws the signal's reason when aborted; file-system errors as they come.
  */
 export async function* decodedFileChunks(
   file: string,
   codec: EventLogCodec,
   progress: LineProgress,
-  options: Pick<LineOptions, 'signal' | 'chunkBytes'> = {},
+  options: Pick<LineOptions, 'signal' | 'chunkBytes' | 'openFile'> = {},
 ): AsyncGenerator<Uint8Array, void, undefined> {
   const signal = options.signal;
-  const input = createReadStream(file, { highWaterMark: options.chunkBytes ?? 64 * 1024 });
+  const input = await (options.openFile ?? openLocalFile)(file, options.chunkBytes ?? 64 * 1024);
   const cut = (offset: number | null, message: string): void => {
     progress.cuts.push({ file, offset, codec, message });
     progress.warnings.push(`${file}: ${message}`);
@@ -277,7 +291,8 @@ export async function* decodedFileChunks(
         }
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
-        if (signal?.aborted || (typeof code === 'string' && !code.startsWith('Z_'))) throw err;
+        // Only zlib's own errors (code Z_*) are about the bytes; the input's (a file system or network failure) propagate.
+        if (signal?.aborted || typeof code !== 'string' || !code.startsWith('Z_')) throw err;
         // zlib's "unexpected end of file" (Z_BUF_ERROR) is a member cut at the end of the file; any other zlib error is damage.
         if (code === 'Z_BUF_ERROR') {
           cut(null, `gzip stream is truncated (${(err as Error).message}); read the data before the cut`);

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import type { ApplicationRecord, DecodeError, ReadStats } from '../application-record';
 import type { EventLogSource } from './discover';
 import { ApplicationFolder, FOLDED_EVENTS } from './fold';
-import { eventLogLineBatches, newLineProgress } from './lines';
+import { eventLogLineBatches, newLineProgress, type OpenFile } from './lines';
 
 /** Options of {@link readEventLog}. */
 export interface ReadOptions {
@@ -29,6 +29,8 @@ export interface ReadOptions {
   validateAllLines?: boolean;
   /** Longest line parsed, bytes (default 256 MiB); longer lines count as malformed. */
   maxLineBytes?: number;
+  /** Opens each file of the source (default: local files); object stores pass their own (history/object-store/). */
+  openFile?: OpenFile;
 }
 
 /** What {@link readEventLog} returns. */
@@ -118,7 +120,7 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     }
   };
 
-  for await (const batch of eventLogLineBatches(source, progress, { signal: opts.signal, maxLineBytes: opts.maxLineBytes })) {
+  for await (const batch of eventLogLineBatches(source, progress, { signal: opts.signal, maxLineBytes: opts.maxLineBytes, openFile: opts.openFile })) {
     if (batch.file !== jsonCheck.file) {
       const failure = jsonCheck.finish();
       if (failure) jsonErrors.push(failure);

@@ -1,6 +1,8 @@
 /**
- * Arrow IPC batches from Spark Connect (`ExecutePlanResponse.ArrowBatch.data`: one Arrow IPC stream per message, as
- * Spark's `ArrowConverters` writes it) → JS values by Spark type, JSON-safe and without loss:
+ * Spark query results as Arrow, as they travel from Spark Connect to the CLI and the result view: the Arrow IPC
+ * streams Spark sends (`ExecutePlanResponse.ArrowBatch.data`, one stream per message, as Spark's `ArrowConverters`
+ * writes them) are kept as they are from the wire to the screen; values are read out of the Arrow vectors only for
+ * the rows shown (a page of the result view, a CSV/JSON line), by Spark type, JSON-safe and without loss:
  *
  * | Spark type | JS value |
  * |---|---|
@@ -16,49 +18,76 @@
  * | null anywhere | null |
  *
  * Spark sends timestamps as Arrow Timestamp(MICROSECOND, session time zone) and dates as Date(DAY)
- * (`sql/api/.../ArrowUtils.scala` toArrowType).
+ * (`sql/api/.../ArrowUtils.scala` toArrowType). This module has no I/O and no Node API, so the result webview
+ * bundles it too (client/src/webview/query-result.ts).
  */
-import { tableFromIPC, type Data, type Table } from 'apache-arrow';
-import type { SparkField, SparkType, SparkValue } from '../../../shared/src/spark-query';
+import { tableFromIPC, tableToIPC, type Data, type RecordBatch } from 'apache-arrow';
+import type { SparkField, SparkType, SparkValue } from './spark-query';
 
-export type { SparkValue };
+/**
+ * The record batches of Arrow IPC streams, in order.
+ * @throws Error when a payload is not an Arrow IPC stream.
+ */
+export function recordBatches(ipcStreams: readonly Uint8Array[]): RecordBatch[] {
+  return ipcStreams.flatMap((ipc) => tableFromIPC(ipc).batches);
+}
 
-/** Collects Arrow IPC batches and turns them into rows. */
-export class ArrowRowDecoder {
-  private readonly tables: Table[] = [];
-  /** Rows received so far. */
-  rowCount = 0;
+/** The first `rowCount` rows of one Arrow IPC stream, as a new IPC stream (for cutting a result at a row limit). */
+export function firstRowsIpc(ipc: Uint8Array, rowCount: number): Uint8Array {
+  return tableToIPC(tableFromIPC(ipc).slice(0, rowCount), 'stream');
+}
 
-  /**
-   * Adds one `ArrowBatch.data` payload (an Arrow IPC stream).
-   * @throws Error when the bytes are not an Arrow IPC stream.
-   */
-  push(ipc: Uint8Array): void {
-    const t = tableFromIPC(ipc);
-    this.tables.push(t);
-    this.rowCount += t.numRows;
+/** Fields read from an Arrow schema, for a result without Spark's `schema` message (types unknown to Spark's names). */
+export function fieldsOfIpc(ipc: Uint8Array): SparkField[] {
+  return tableFromIPC(ipc).schema.fields.map((f) => ({ name: f.name, type: { kind: 'unknown', name: String(f.type) }, nullable: f.nullable }));
+}
+
+/** Rows `start` (inclusive) to `end` (exclusive) of one record batch, each an array of column values by Spark type. */
+export function batchRows(batch: RecordBatch, columns: readonly SparkField[], start = 0, end = batch.numRows): SparkValue[][] {
+  const data = columns.map((_, j) => batch.getChildAt(j)?.data[0]);
+  const out: SparkValue[][] = [];
+  for (let i = start; i < Math.min(end, batch.numRows); i++) out.push(columns.map((c, j) => (data[j] ? valueAt(data[j] as Data, i, c.type) : null)));
+  return out;
+}
+
+/** Every row of Arrow IPC streams (for small results: tests, the CLI's text table). */
+export function ipcRows(ipcStreams: readonly Uint8Array[], columns: readonly SparkField[]): SparkValue[][] {
+  return recordBatches(ipcStreams).flatMap((b) => batchRows(b, columns));
+}
+
+/**
+ * Random access to the rows of a result kept as Arrow record batches: `rows(start, end)` reads only those rows'
+ * values (what a page of the result view shows).
+ */
+export class ArrowRows {
+  private readonly batches: RecordBatch[];
+  /** Row index of the first row of each batch. */
+  private readonly starts: number[] = [];
+  readonly rowCount: number;
+
+  /** @throws Error when a payload is not an Arrow IPC stream. */
+  constructor(
+    ipcStreams: readonly Uint8Array[],
+    readonly columns: readonly SparkField[],
+  ) {
+    this.batches = recordBatches(ipcStreams);
+    let n = 0;
+    for (const b of this.batches) {
+      this.starts.push(n);
+      n += b.numRows;
+    }
+    this.rowCount = n;
   }
 
-  /** Fields read from the Arrow schema (when Spark sent no `schema` message), or undefined before any batch. */
-  fields(): SparkField[] | undefined {
-    const t = this.tables[0];
-    if (!t) return undefined;
-    return t.schema.fields.map((f) => ({ name: f.name, type: { kind: 'unknown', name: String(f.type) }, nullable: f.nullable }));
-  }
-
-  /** All rows, each an array of column values converted by the Spark types in `columns`. */
-  rows(columns: SparkField[]): SparkValue[][] {
+  /** Rows `start` (inclusive) to `end` (exclusive, clamped to the row count). */
+  rows(start: number, end: number): SparkValue[][] {
     const out: SparkValue[][] = [];
-    for (const t of this.tables) {
-      for (const batch of t.batches) {
-        const vectors = columns.map((_, j) => batch.getChildAt(j));
-        for (let i = 0; i < batch.numRows; i++) {
-          out.push(columns.map((c, j) => {
-            const v = vectors[j];
-            return v ? valueAt(v.data[0], i, c.type) : null;
-          }));
-        }
-      }
+    for (let k = 0; k < this.batches.length; k++) {
+      const first = this.starts[k];
+      const b = this.batches[k];
+      if (first + b.numRows <= start) continue;
+      if (first >= end) break;
+      out.push(...batchRows(b, this.columns, Math.max(0, start - first), Math.min(b.numRows, end - first)));
     }
     return out;
   }
@@ -66,8 +95,8 @@ export class ArrowRowDecoder {
 
 const MICROS_PER_DAY = 86_400_000_000n;
 
-/** The value at row `i` of one Arrow `Data` chunk, by Spark type. */
-function valueAt(data: Data, i: number, t: SparkType): SparkValue {
+/** The value at row `i` of one Arrow `Data` chunk (offset 0, as read from IPC), by Spark type. */
+export function valueAt(data: Data, i: number, t: SparkType): SparkValue {
   // Data read from IPC has offset 0 at every level (nothing is sliced), so `i` indexes the buffers directly.
   if (data.offset !== 0) throw new Error('Arrow data with a non-zero offset (a slice) is not expected from Spark Connect IPC');
   if (!data.getValid(i)) return null;
@@ -96,11 +125,11 @@ function valueAt(data: Data, i: number, t: SparkType): SparkValue {
     case 'variant':
     case 'unknown': {
       const bytes = variableBytes(data, at);
-      return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : null;
+      return bytes ? UTF8.decode(bytes) : null;
     }
     case 'binary': {
       const bytes = variableBytes(data, at);
-      return bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64') : null;
+      return bytes ? base64(bytes) : null;
     }
     case 'date':
       return isoDate(BigInt((data.values as Int32Array)[at]) * MICROS_PER_DAY);
@@ -134,6 +163,15 @@ function valueAt(data: Data, i: number, t: SparkType): SparkValue {
     default:
       return String(data.values?.[at] ?? '');
   }
+}
+
+const UTF8 = new TextDecoder('utf-8');
+
+/** Base64 of bytes (btoa exists in Node 16+ and in the webview; no Buffer, so the webview can run this). */
+function base64(bytes: Uint8Array): string {
+  let bin = '';
+  for (let k = 0; k < bytes.length; k += 0x8000) bin += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  return btoa(bin);
 }
 
 function finite(x: number): number | string {
