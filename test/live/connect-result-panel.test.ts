@@ -12,11 +12,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { resultPanelHtml } from '../../client/src/query/result-html';
 import { SparkConnectClient } from '../../server/src/connect/client';
 import type { QueryResultPayload } from '../../shared/src/spark-query';
-
-const SCRIPT = path.join(REPO_ROOT, 'client', 'out', 'webview', 'query-result.js');
 import { sharedConnectServer } from '../helpers/connect-server-process';
 import { REPO_ROOT } from '../helpers/fixtures';
 
+const SCRIPT = path.join(REPO_ROOT, 'client', 'out', 'webview', 'query-result.js');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
 describe('query result page in chromium', function () {
