@@ -5,6 +5,7 @@
  * (process-groups.ts).
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { freePort, sleep } from './history-server-process';
@@ -35,6 +36,9 @@ export class LoopbackServer {
 
   /** Starts the server on a free port and waits (up to 60 s) until it answers HTTP. */
   async start(): Promise<void> {
+    if (path.isAbsolute(this.command) && !fs.existsSync(this.command)) {
+      throw new Error(`${this.command} is missing: run bash scripts/setup.sh (or bash scripts/install-object-store-tools.sh), which builds ${this.name}`);
+    }
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     const proc = spawn(this.command, this.args(port), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
