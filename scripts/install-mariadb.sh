@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the MySQL/MariaDB tests need (test/connect-mysql.test.ts):
+# Installs what the MySQL/MariaDB tests need (test/live/connect-mysql.test.ts):
 #  - Debian's mariadb-server (mariadb-install-db and mariadbd; the tests start their own server on a loopback
 #    port with a temporary data directory, never the system service);
 #  - MariaDB Connector/J (org.mariadb.jdbc:mariadb-java-client) from Maven Central, resolved by the default

@@ -41,6 +41,6 @@ elif [[ -x "${GO}" ]] || command -v "${GO}" >/dev/null 2>&1; then
   echo "Building fake-gcs-server ${FAKE_GCS_VERSION} (GCS emulator for the object-store tests) into .tools/bin/..." >&2
   GOBIN="$PWD/.tools/bin" "${GO}" install "github.com/fsouza/fake-gcs-server@${FAKE_GCS_VERSION}" >&2
 else
-  echo "install-object-store-tools.sh: Go was not found; test/object-store-gcs.test.ts needs fake-gcs-server (install Go 1.24+)." >&2
+  echo "install-object-store-tools.sh: Go was not found; test/live/object-store-gcs.test.ts needs fake-gcs-server (install Go 1.24+)." >&2
   exit 1
 fi

@@ -16,10 +16,10 @@ fi
 npm ci --no-audit --no-fund
 export PATH="$PWD/node_modules/.bin:$PATH"
 echo "setup: using $(node --version) from $(command -v node)"
-# PySpark ships a full Spark (bin/spark-class, jars/): test/history-server-*.test.ts start its History Server.
+# PySpark ships a full Spark (bin/spark-class, jars/): test/live/history-server-live.test.ts starts its History Server.
 # Spark 4 needs Java 17+; on a fresh Debian/Ubuntu machine run as root, install it.
 # The TLS tests make throwaway certificates with the openssl CLI.
-# test/lsp-neovim.test.ts drives the language server from a second LSP client, Neovim's built-in one, headless:
+# test/live/lsp-neovim.test.ts drives the language server from a second LSP client, Neovim's built-in one, headless:
 # Debian 12's neovim is 0.7.2, whose vim.lsp.start_client/buf_attach_client the test's Lua driver uses.
 missing=()
 command -v java >/dev/null 2>&1 || missing+=(openjdk-17-jre-headless)
@@ -33,7 +33,7 @@ fi
 bash scripts/install-pyspark.sh >/dev/null
 bash scripts/install-object-store-tools.sh   # moto's S3 server for test/object-store-*.test.ts
 # Delta Lake's Spark line in its own venv + delta-spark from Maven Central, and MariaDB + its JDBC driver, for the
-# Delta and MySQL tests (test/connect-delta.test.ts, test/connect-mysql.test.ts): fetched here, never by the tests.
+# Delta and MySQL tests (test/live/connect-delta.test.ts, test/live/connect-mysql.test.ts): fetched here, never by the tests.
 bash scripts/install-delta.sh >/dev/null
 bash scripts/install-mariadb.sh >/dev/null
 bash scripts/install-e2e.sh >/dev/null   # code-server (.e2e/) and chromium for npm run test:e2e

@@ -16,10 +16,10 @@ import type { ApplicationRecord } from '../server/src/history/application-record
 import { collectEventLogs } from '../server/src/history/collect';
 import { discoverEventLogs, readEventLog } from '../server/src/history/event-log';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const HISTORY = path.join(ROOT, 'examples', 'history');
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
+const HISTORY = EXAMPLE_HISTORY;
+const FIXTURES = EVENT_LOG_FIXTURES;
 
 async function readOne(dir: string): Promise<ApplicationRecord> {
   const [source] = await discoverEventLogs(dir);

@@ -18,9 +18,9 @@ import { jobAnalysis } from '../server/src/features/job-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
+import { SPARK_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'multi-attempt', 'apache-spark', 'spark-events-broken', 'last-attempt-incomplete');
+const LOGS = path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark', 'spark-events-broken', 'last-attempt-incomplete');
 const APP = 'application_1656321732247_0006';
 
 describe('application attempts in the hover, the job-analysis view, the job list and analyze', () => {

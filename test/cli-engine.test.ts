@@ -10,13 +10,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { REPO_ROOT, EXAMPLE_HISTORY, NIGHTLY_ETL_PY, BUILT_CLI } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'server', 'out', 'cli.js');
+const CLI = BUILT_CLI;
 
 function cli(...args: string[]): { code: number; out: string; err: string } {
   // SPARK_OPTIMIZER_NOW: the examples' history is from 2026-11-21; confidences halve per 180 days of age.
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: ROOT, timeout: 120_000, env: { ...process.env, SPARK_OPTIMIZER_NOW: '2026-12-01T00:00:00Z' } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: REPO_ROOT, timeout: 120_000, env: { ...process.env, SPARK_OPTIMIZER_NOW: '2026-12-01T00:00:00Z' } });
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
 }
 
@@ -27,7 +27,7 @@ describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
     assert.ok(fs.existsSync(CLI), 'build the bundle first (node esbuild.js)');
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-cli-engine-'));
     db = path.join(tmp, 'h.db');
-    const c = cli('collect', '--path', path.join(ROOT, 'examples', 'history'), '--db', db);
+    const c = cli('collect', '--path', EXAMPLE_HISTORY, '--db', db);
     assert.strictEqual(c.code, 0, c.err);
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -65,7 +65,7 @@ describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
   });
 
   it('recommend FILE gives the plan: per setting a value, its effect alone, evidence and confidence; the trade-off', () => {
-    const r = cli('recommend', path.join(ROOT, 'examples', 'nightly_etl.py'), '--db', db, '--format', 'json');
+    const r = cli('recommend', NIGHTLY_ETL_PY, '--db', db, '--format', 'json');
     assert.strictEqual(r.code, 0, r.err);
     type Setting = { key: string; current: string | null; effective: string; recommended: string; change: boolean; reason: string; effectAlone: { from: { durationMs: number }; to: { durationMs: number } } | null; evidence: { appId: string }[]; confidence: number };
     const [site] = JSON.parse(r.out) as { job: string; runs: number; objective: string; manager: string; settings: Setting[]; pareto: unknown[] }[];
@@ -80,13 +80,13 @@ describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
     assert.ok(mem.confidence > 0 && mem.confidence <= 1);
     // Only keys a standalone master reads: spark.cores.max, never spark.executor.instances.
     assert.ok(site.settings.some((s) => s.key === 'spark.cores.max') && !site.settings.some((s) => s.key === 'spark.executor.instances'));
-    const text = cli('recommend', path.join(ROOT, 'examples', 'nightly_etl.py'), '--db', db);
+    const text = cli('recommend', NIGHTLY_ETL_PY, '--db', db);
     assert.match(text.out, /nightly_etl: 5 run\(s\) \(matched by spark\.app\.name\); objective balanced \(within 10 % of the fastest\); standalone; cluster: 1 node\(s\) \(seen in the runs\)/);
     assert.match(text.out, /\n  spark\.executor\.memory: 1g → 2g  \[safety; confidence medium 0\.\d\d\]\n/);
     // Another objective and a declared cluster change the plan's frame; a bad flag value is a usage error.
-    const cost = cli('recommend', path.join(ROOT, 'examples', 'nightly_etl.py'), '--db', db, '--objective', 'cost', '--nodes', '2', '--node-cores', '4');
+    const cost = cli('recommend', NIGHTLY_ETL_PY, '--db', db, '--objective', 'cost', '--nodes', '2', '--node-cores', '4');
     assert.match(cost.out, /objective cost; standalone; cluster: 2 node\(s\) \(declared\), 4 cores per node \(declared\), 8 cores in all \(declared\)/);
-    const bad = cli('recommend', path.join(ROOT, 'examples', 'nightly_etl.py'), '--db', db, '--objective', 'fastest');
+    const bad = cli('recommend', NIGHTLY_ETL_PY, '--db', db, '--objective', 'fastest');
     assert.strictEqual(bad.code, 2);
     assert.match(bad.err, /--objective must be one of runtime, cost, balanced, got fastest/);
   });

@@ -6,13 +6,12 @@ import * as os from 'os';
 import * as path from 'path';
 import { main } from '../server/src/cli/main';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLE_HISTORY, NIGHTLY_ETL_PY, EVENT_LOG_FIXTURES, BUILT_CLI } from './helpers/fixtures';
 
 /** `s` as a literal inside a RegExp. */
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
-
-const ROOT = path.join(__dirname, '..', '..');
 
 describe('spark-optimizer CLI', () => {
   let tmp: string;
@@ -30,8 +29,8 @@ describe('spark-optimizer CLI', () => {
   it('collects a folder, reading sub-folders only with --recursive', async () => {
     const nested = path.join(tmp, 'logs', 'team-a');
     fs.mkdirSync(nested, { recursive: true });
-    for (const d of fs.readdirSync(path.join(ROOT, 'examples', 'history')).filter((d) => d.startsWith('eventlog_v2_')).slice(0, 2)) {
-      fs.cpSync(path.join(ROOT, 'examples', 'history', d), path.join(nested, d), { recursive: true });
+    for (const d of fs.readdirSync(EXAMPLE_HISTORY).filter((d) => d.startsWith('eventlog_v2_')).slice(0, 2)) {
+      fs.cpSync(path.join(EXAMPLE_HISTORY, d), path.join(nested, d), { recursive: true });
     }
     const db = path.join(tmp, 'h.db');
     const flat = await run('collect', '--source', 'event-logs', '--path', path.join(tmp, 'logs'), '--db', db);
@@ -45,7 +44,7 @@ describe('spark-optimizer CLI', () => {
   it('collect shows the reader\'s warnings of a real log cut by a killed driver, and exits 0', async () => {
     // A zstd log whose driver was SIGKILLed inside an open frame (scripts/generate-codec-samples.sh); expected.json holds
     // what Spark's own decoder read from it: its line count, the last line cut.
-    const codecs = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'spark-codecs');
+    const codecs = path.join(EVENT_LOG_FIXTURES, 'spark-codecs');
     const expected = JSON.parse(fs.readFileSync(path.join(codecs, 'expected.json'), 'utf8')) as { files: Record<string, { lines: number; unparsableLines: number; fileEnds: string }> };
     const rel = Object.keys(expected.files).find((f) => f.startsWith('inprogress/') && f.endsWith('.zstd.inprogress'));
     assert.ok(rel);
@@ -68,7 +67,7 @@ describe('spark-optimizer CLI', () => {
   });
 
   it('collect reports a corrupt lz4 block as a decode error of its file, keeps the run as incomplete, and exits 1', async () => {
-    const single = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'spark-codecs', 'single');
+    const single = path.join(EVENT_LOG_FIXTURES, 'spark-codecs', 'single');
     const name = fs.readdirSync(single).find((f) => f.endsWith('.lz4'));
     assert.ok(name);
     const bytes = fs.readFileSync(path.join(single, name));
@@ -104,13 +103,13 @@ describe('spark-optimizer CLI', () => {
 
   it('reads lz4 logs without a Node deprecation warning (no new Buffer() in the lz4 path), in the bundled CLI', async () => {
     // xxhashjs 0.2.2 called `new Buffer()`, so Node printed DEP0005 on stderr once per process that read an lz4 log.
-    const codecs = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'spark-codecs');
+    const codecs = path.join(EVENT_LOG_FIXTURES, 'spark-codecs');
     const expected = JSON.parse(fs.readFileSync(path.join(codecs, 'expected.json'), 'utf8')) as { files: Record<string, { codec: string }> };
     const lz4 = Object.keys(expected.files).filter((f) => expected.files[f].codec === 'lz4' && !f.startsWith('rolling/'));
     assert.strictEqual(lz4.length, 2); // the finished one and the killed one
     fs.mkdirSync(path.join(tmp, 'logs'));
     for (const rel of lz4) fs.copyFileSync(path.join(codecs, rel), path.join(tmp, 'logs', path.basename(rel)));
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'server', 'out', 'cli.js'), 'collect', '--path', path.join(tmp, 'logs'), '--db', path.join(tmp, 'h.db')], {
+    const r = spawnSync(process.execPath, [BUILT_CLI, 'collect', '--path', path.join(tmp, 'logs'), '--db', path.join(tmp, 'h.db')], {
       encoding: 'utf8',
       env: { ...process.env, NODE_OPTIONS: '' },
     });
@@ -122,7 +121,7 @@ describe('spark-optimizer CLI', () => {
 
   it('check prints one line per finding, exits 1, and --format json gives the recommendation', async () => {
     const db = path.join(tmp, 'h.db');
-    assert.strictEqual((await run('collect', '--path', path.join(ROOT, 'examples', 'history'), '--db', db)).code, 0);
+    assert.strictEqual((await run('collect', '--path', EXAMPLE_HISTORY, '--db', db)).code, 0);
     const bad = path.join(tmp, 'job.py');
     fs.writeFileSync(bad, 'spark = SparkSession.builder.appName("nightly_etl").config("spark.executor.memory", "4.5g").getOrCreate()\n');
     const text = await run('check', bad, '--db', db);
@@ -136,7 +135,7 @@ describe('spark-optimizer CLI', () => {
     // No recommendation rests on a value Spark would reject: the plan takes the runs' memory and says why nothing changes.
     assert.strictEqual(lines.length, 2);
     assert.match(lines[1], new RegExp(`^${bad.replace(/[.*+?^\${}()|[\]\\/]/g, '\\$&')}:1:9 info nightly_etl: 5 run\\(s\\), median 55 s; nothing to change \\(objective balanced\\)`));
-    const file = path.join(ROOT, 'examples', 'nightly_etl.py');
+    const file = NIGHTLY_ETL_PY;
     const json = await run('check', file, '--db', db, '--format', 'json');
     assert.strictEqual(json.code, 1);
     const findings = JSON.parse(json.out.join('\n')) as { code: string; line: number; recommendation: { recommendedValue: string } | null }[];

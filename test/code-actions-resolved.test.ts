@@ -4,22 +4,20 @@
  * examples/history (1g executors spilled; the recommendation raises spark.executor.memory).
  */
 import * as assert from 'assert';
-import * as path from 'path';
 import { editFor } from '../server/src/features/code-actions';
 import { onHover } from '../server/src/features/hover';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { replaceAt, textAt } from './helpers/text-edits';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
 describe('code actions: values resolved through a variable', () => {
   let store: HistoryStore;
   let service: SparkLanguageService;
   before(async () => {
     store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
     service = new SparkLanguageService(store);
   });
   after(() => store.close());

@@ -11,8 +11,8 @@ import { analysisOptions, SparkLanguageService } from '../server/src/language-se
 import { HistoryStore } from '../server/src/store/history-store';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { replaceAt } from './helpers/text-edits';
+import { EXAMPLES, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
 const NO_CLUSTER: ClusterShape = { nodeMemoryMiB: 0, nodeCores: 0 };
 
 function site(text: string, languageId = 'python', file = '/jobs/job.py') {
@@ -105,7 +105,7 @@ describe('checks before the job runs', () => {
   });
 
   it('SPARK010: the container arithmetic of examples/submit_nightly_etl.sh against a 1g node', () => {
-    const file = path.join(ROOT, 'examples', 'submit_nightly_etl.sh');
+    const file = path.join(EXAMPLES, 'submit_nightly_etl.sh');
     const s = site(fs.readFileSync(file, 'utf8'), 'shellscript', file);
     const [f] = checkSite(s, { nodeMemoryMiB: 1024, nodeCores: 0 }, 'shellscript');
     assert.strictEqual(f.code, 'SPARK010');
@@ -127,9 +127,9 @@ describe('checks before the job runs', () => {
 
   it('never recommends an executor memory the node could not hold, and offers the SPARK009 fix as a code action', async () => {
     const store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
     const service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
-    const file = path.join(ROOT, 'examples', 'nightly_etl.py');
+    const file = NIGHTLY_ETL_PY;
     const text = fs.readFileSync(file, 'utf8');
     const roomy = service.analyse(`file://${file}`, text, 'python', 1, analysisOptions({ cluster: { nodeMemory: '64g', nodeCores: 16 }, checks: { disabled: [] } }));
     assert.deepStrictEqual(roomy.sites[0].recommendations.map((r) => [r.key, r.recommendedValue]), [['spark.executor.memory', '2g']]);

@@ -9,8 +9,7 @@ import {
   SPARK_SUBMIT_FLAG_KEYS,
   type SubmitArgument,
 } from '../server/src/config/spark-submit-flags';
-
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
+import { EXAMPLES } from './helpers/fixtures';
 
 function literalArgs(...texts: string[]): SubmitArgument[] {
   return texts.map((text) => ({ text, literal: [...text].map(() => true) }));

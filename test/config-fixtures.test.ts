@@ -4,9 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
 import type { SparkSetting } from '../server/src/config/setting';
+import { CONFIG_FIXTURES } from './helpers/fixtures';
 
 /** Real files of every kind the readers know, with an answer key; see test/fixtures/configs/README.md. */
-const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs');
+const FIXTURES = CONFIG_FIXTURES;
 
 interface AnswerSetting {
   key: string;

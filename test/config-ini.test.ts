@@ -5,8 +5,9 @@ import { insert, settingsOf, textAt } from './helpers/text-edits';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
 import { extractIniSettings } from '../server/src/config/ini-settings';
 import { applicationSites } from '../server/src/config/application-sites';
+import { CONFIG_FIXTURES } from './helpers/fixtures';
 
-const FIXTURES = path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'ini');
+const FIXTURES = path.join(CONFIG_FIXTURES, 'ini');
 const { settings, only } = settingsOf((t) => extractIniSettings(t, 'properties'));
 
 describe('config: INI files read with configparser (ini-settings.ts)', () => {

@@ -4,6 +4,7 @@ import { extractSettings, languageIdForPath } from '../server/src/config/file-se
 import * as fs from 'fs';
 import * as path from 'path';
 import { extractK8sSettings, maskTemplates } from '../server/src/config/k8s-settings';
+import { CONFIG_FIXTURES } from './helpers/fixtures';
 
 const { settings, only, rename } = settingsOf(extractK8sSettings);
 
@@ -251,7 +252,7 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
 
   describe('templates with placeholders (issue 11)', () => {
     it('reads a Go-template SparkApplication (KUDO): control lines between keys, {{ .X }} values non-literal', () => {
-      const text = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'k8s-yaml', 'mesosphere__kudo-spark-operator__spark-mock-task-runner-job.yaml'), 'utf8');
+      const text = fs.readFileSync(path.join(CONFIG_FIXTURES, 'k8s-yaml', 'mesosphere__kudo-spark-operator__spark-mock-task-runner-job.yaml'), 'utf8');
       const s = settings(text);
       assert.deepStrictEqual(s.map((x) => [x.key, x.value, x.range.start.line]), [
         ['spark.scheduler.maxRegisteredResourcesWaitingTime', '2400s', 15],
@@ -277,7 +278,7 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
     });
 
     it('treats an envsubst $VAR in a value as a placeholder', () => {
-      const text = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'k8s-yaml', 'awslabs__data-on-eks__ebs-node-storage.yaml'), 'utf8');
+      const text = fs.readFileSync(path.join(CONFIG_FIXTURES, 'k8s-yaml', 'awslabs__data-on-eks__ebs-node-storage.yaml'), 'utf8');
       const dir = only(text, 'spark.eventLog.dir');
       assert.deepStrictEqual([dir.value, dir.literal, dir.raw], [null, false, 's3a://$S3_BUCKET/spark-event-logs']);
       assert.strictEqual(only(text, 'spark.eventLog.rolling.maxFileSize').value, '64m');

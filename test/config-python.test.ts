@@ -4,6 +4,7 @@ import * as path from 'path';
 import { extractSettings } from '../server/src/config/file-settings';
 import { extractPythonSettings } from '../server/src/config/python-settings';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
+import { CONFIG_FIXTURES } from './helpers/fixtures';
 
 const { settings, only, rename } = settingsOf(extractPythonSettings);
 function summary(text: string): [string, string | null, boolean][] {
@@ -442,7 +443,7 @@ describe('config: PySpark settings (python-settings.ts)', () => {
   });
 
   describe('dicts, pair lists and argv lists built step by step (issue 11)', () => {
-    const RUN = fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'python', 'apache__datafusion-comet__run.py'), 'utf8');
+    const RUN = fs.readFileSync(path.join(CONFIG_FIXTURES, 'python', 'apache__datafusion-comet__run.py'), 'utf8');
 
     it('reads a module dict of settings, keys and values on their lines, with an environment default', () => {
       // apache/datafusion-comet benchmarks/tpc/run.py: COMMON_SPARK_CONF, merged into the --conf list at run time.

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractShellSettings } from '../server/src/config/shell-settings';
+import { CONFIG_FIXTURES } from './helpers/fixtures';
 
 const { settings, only, rename } = settingsOf(extractShellSettings);
 
@@ -219,7 +220,7 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
   });
 
   describe('options held for later, AWS CLI steps and JSON arguments (issue 11)', () => {
-    const fixture = (name: string) => fs.readFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'configs', 'shell', name), 'utf8');
+    const fixture = (name: string) => fs.readFileSync(path.join(CONFIG_FIXTURES, 'shell', name), 'utf8');
 
     it('reads a bash array that no command of the file expands as its own block, with an insertion before the ")"', () => {
       // NVIDIA/spark-rapids-benchmarks nds/convert_submit_cpu.template: SPARK_CONF=(...) expanded by spark-submit-template.

@@ -7,8 +7,7 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { REPO_ROOT } from './helpers/fixtures';
 
 function tsFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
@@ -20,27 +19,27 @@ function storeImports(dir: string): { files: number; offending: string[] } {
   const offending = files.flatMap((f) =>
     [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
       .map((m) => m[1])
-      .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(ROOT, 'server', 'src', 'store')))
-      .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
+      .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(REPO_ROOT, 'server', 'src', 'store')))
+      .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
   );
   return { files: files.length, offending };
 }
 
 describe('dependency layers', () => {
   it('server/src/history/ imports nothing from server/src/store/', () => {
-    const { files, offending } = storeImports(path.join(ROOT, 'server', 'src', 'history'));
+    const { files, offending } = storeImports(path.join(REPO_ROOT, 'server', 'src', 'history'));
     assert.ok(files >= 20, `${files} files under history/`);
     assert.deepStrictEqual(offending, []);
   });
 
   it('server/src/service/ imports nothing from server/src/store/ (the service reads and writes through ServiceStore)', () => {
-    const { files, offending } = storeImports(path.join(ROOT, 'server', 'src', 'service'));
+    const { files, offending } = storeImports(path.join(REPO_ROOT, 'server', 'src', 'service'));
     assert.ok(files >= 6, `${files} files under service/`);
     assert.deepStrictEqual(offending, []);
   });
 
   it('each cloud SDK is imported by its one module under server/src/history/object-store/', () => {
-    const server = path.join(ROOT, 'server', 'src');
+    const server = path.join(REPO_ROOT, 'server', 'src');
     const owners: Record<string, string> = {
       '@aws-sdk/': path.join('history', 'object-store', 's3.ts'),
       '@azure/': path.join('history', 'object-store', 'azure.ts'),
@@ -50,7 +49,7 @@ describe('dependency layers', () => {
       [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
         .map((m) => m[1])
         .filter((spec) => Object.entries(owners).some(([pkg, owner]) => spec.startsWith(pkg) && path.relative(server, f) !== owner))
-        .map((spec) => `${path.relative(ROOT, f)}: ${spec}`),
+        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
     );
     assert.deepStrictEqual(offending, []);
   });

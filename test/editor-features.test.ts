@@ -14,9 +14,8 @@ import { jobAnalysis } from '../server/src/features/job-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { DEFAULT_ANALYSIS_OPTIONS, DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const EXAMPLES = path.join(ROOT, 'examples');
 const EVERYTHING = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };
 
 describe('editor features on the example runs (code lens, inlay hints, job analysis)', function () {

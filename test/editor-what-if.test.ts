@@ -10,7 +10,6 @@
  * (README: 25.5 s), the measurement weighing 2: (2 × 25472 + 25276) / 3 = 25406.7 ms.
  */
 import * as assert from 'assert';
-import * as path from 'path';
 import { onHover } from '../server/src/features/hover';
 import { collectEventLogs } from '../server/src/history/collect';
 import { sparkSubmitPrimaryResource } from '../server/src/history/event-log/fold';
@@ -20,8 +19,8 @@ import { matchJob } from '../server/src/recommend/job-matcher';
 import { planJob } from '../server/src/recommend/engine';
 import { SimilarJobIndex, medianFeatures, workloadFeatures } from '../server/src/recommend/similar-jobs';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
 const SCRIPT = ['spark-submit \\', '  --name tiny_tasks \\', '  --num-executors 2 \\', '  --executor-cores 2 \\', '  --conf spark.sql.shuffle.partitions=50 \\', '  examples/tiny_tasks.py', ''].join('\n');
 
 describe('what-if, similar jobs and same-job keys in the editor (examples/history)', () => {
@@ -29,7 +28,7 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
   let service: SparkLanguageService;
   before(async () => {
     store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
     service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
   });
   after(() => store.close());

@@ -25,9 +25,9 @@ import { JobModel, rebucketDurations, DEFAULT_TUNING } from '../server/src/recom
 import { matchJob } from '../server/src/recommend/job-matcher';
 import { costFigure } from '../server/src/resource-model';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLES, EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const HISTORY = path.join(ROOT, 'examples', 'history');
+const HISTORY = EXAMPLE_HISTORY;
 /** A clock a few days after the runs (2026-11-21), so recency does not depend on when the test runs. */
 const NOW = Date.UTC(2026, 10, 25);
 
@@ -46,7 +46,7 @@ describe('recommendation engine on the real example runs (examples/history)', ()
   after(() => store.close());
 
   const open = (file: string, options = DEFAULT_ANALYSIS_OPTIONS) => {
-    const text = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8');
+    const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
     return { text, analysis: service.analyse(`file:///work/examples/${file}`, text, file.endsWith('.py') ? 'python' : 'shellscript', 0, options) };
   };
 

@@ -11,13 +11,13 @@ import type { ApplicationRecord } from '../server/src/history/application-record
 import { collectEventLogs } from '../server/src/history/collect';
 import { HistoryStore } from '../server/src/store/history-store';
 import { gridSchema, manifestSchema, toChoice, sameChoice } from '../server/src/evaluation/ground-truth';
+import { EVAL_DIR } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const RUNS = path.join(ROOT, 'eval', 'runs');
+const RUNS = path.join(EVAL_DIR, 'runs');
 
 describe('evaluation ground truth: eval/runs/manifest.json matches the committed logs', () => {
   const manifest = manifestSchema.parse(JSON.parse(fs.readFileSync(path.join(RUNS, 'manifest.json'), 'utf8')));
-  const grid = gridSchema.parse(JSON.parse(fs.readFileSync(path.join(ROOT, 'eval', 'grid.json'), 'utf8')));
+  const grid = gridSchema.parse(JSON.parse(fs.readFileSync(path.join(EVAL_DIR, 'grid.json'), 'utf8')));
   const records = new Map<string, ApplicationRecord>();
 
   before(async function () {

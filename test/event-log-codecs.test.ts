@@ -19,12 +19,13 @@ import { eventLogLines, newLineProgress, type LineProgress } from '../server/src
 import { decodeLzfBlock } from '../server/src/history/event-log/lzf-chunk-stream';
 import { lz4BlockChecksum } from '../server/src/history/event-log/lz4-block-stream';
 import { readEventLog } from '../server/src/history/event-log/reader';
+import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
 // lzfjs has no types, and the server's declarations of it (codec-libraries.d.ts) are not part of its build output.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { decompress: lzfjsDecompress } = require('lzfjs') as { decompress(data: Uint8Array): Uint8Array };
 
-const FIXTURES = path.resolve(__dirname, '../../test/fixtures/spark/event-logs');
+const FIXTURES = EVENT_LOG_FIXTURES;
 const SAMPLES = path.join(FIXTURES, 'spark-codecs');
 
 /** One entry of spark-codecs/expected.json (what Spark's own decoder read from one file). */

@@ -15,8 +15,9 @@ import {
   orderRollingFiles,
   type EventLogSource,
 } from '../server/src/history/event-log';
+import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../test/fixtures/spark/event-logs');
+const FIXTURES = EVENT_LOG_FIXTURES;
 
 function rel(p: string): string {
   return path.relative(FIXTURES, p);

@@ -17,8 +17,9 @@ import {
   type LineOptions,
   type LineProgress,
 } from '../server/src/history/event-log';
+import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const FIXTURES = path.resolve(__dirname, '../../test/fixtures/spark/event-logs');
+const FIXTURES = EVENT_LOG_FIXTURES;
 const QUBOLE = path.join(FIXTURES, 'qubole-sparklens/local-1532512550423');
 /** Made from QUBOLE: 8 zstd frames of 4 lines each (last: 2), see test/fixtures/spark/README.md. */
 const QUBOLE_FRAMES = path.join(FIXTURES, 'generated/local-1532512550423.zstd');

@@ -14,9 +14,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ApplicationRecord, StageRecord } from '../server/src/history/application-record';
 import { discoverEventLogs, readEventLog, singleSource, type EventLogSource } from '../server/src/history/event-log';
+import { SPARK_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.resolve(__dirname, '../../test/fixtures/spark');
-const FIXTURES = path.join(ROOT, 'event-logs');
+const REPO_ROOT = SPARK_FIXTURES;
+const FIXTURES = path.join(REPO_ROOT, 'event-logs');
 
 async function read(rel: string): Promise<Awaited<ReturnType<typeof readEventLog>>> {
   const [source] = await discoverEventLogs(path.join(FIXTURES, rel));
@@ -198,7 +199,7 @@ describe('event-log reader', () => {
     const r = await record('apache-spark-26d03b62/application_1506645932520_24630151');
     // Spark's HistoryServerSuite expectation for /applications/application_1506645932520_24630151/executors.
     const expected = JSON.parse(
-      await fsp.readFile(path.join(ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_metrics_json_expectation.json'), 'utf8'),
+      await fsp.readFile(path.join(REPO_ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_metrics_json_expectation.json'), 'utf8'),
     ) as { id: string; peakMemoryMetrics?: { JVMHeapMemory: number } }[];
     const want = expected.filter((e) => e.peakMemoryMetrics).map((e): [string, number | null] => [e.id, e.peakMemoryMetrics?.JVMHeapMemory ?? null]);
     const got = r.executors.filter((e) => e.peakJvmHeapBytes !== null).map((e): [string, number | null] => [e.executorId, e.peakJvmHeapBytes]);
@@ -225,7 +226,7 @@ describe('event-log reader', () => {
     assert.equal(r.totalExecutorsAdded, 9);
     assert.equal(r.maxExecutors, 2);
     const expected = JSON.parse(
-      await fsp.readFile(path.join(ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_process_tree_metrics_json_expectation.json'), 'utf8'),
+      await fsp.readFile(path.join(REPO_ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_process_tree_metrics_json_expectation.json'), 'utf8'),
     ) as { id: string; peakMemoryMetrics: { JVMHeapMemory: number } }[];
     for (const e of expected) {
       assert.equal(r.executors.find((x) => x.executorId === e.id)?.peakJvmHeapBytes, e.peakMemoryMetrics.JVMHeapMemory, e.id);

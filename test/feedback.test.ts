@@ -5,7 +5,6 @@
  * disk spill 383971666 / 76035897 / 76035926 / 0 / 0 B.
  */
 import * as assert from 'assert';
-import * as path from 'path';
 import { onCodeActions } from '../server/src/features/code-actions';
 import { onDiagnostics } from '../server/src/features/diagnostics';
 import { onHover } from '../server/src/features/hover';
@@ -13,8 +12,8 @@ import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { RECORD_APPLIED_FIX_COMMAND } from '../shared/src/protocol';
+import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
 const FILE = 'file:///w/etl.py';
 const TEXT = ['from pyspark.sql import SparkSession', 'spark = (SparkSession.builder.appName("nightly_etl")', '    .config("spark.executor.memory", "512m")', '    .getOrCreate())', ''].join('\n');
 
@@ -22,7 +21,7 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
   let store: HistoryStore;
   before(async () => {
     store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
   });
   after(() => store.close());
 

@@ -38,10 +38,10 @@ import { readEventLog } from '../server/src/history/event-log/reader';
 import { checkRecord } from '../server/src/history/validate';
 import { HistoryStore } from '../server/src/store/history-store';
 import { escapeMarkdown, escapeTerminal } from '../shared/src/escape';
+import { EVENT_LOG_FIXTURES, CONFIG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const EVENT_LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
-const CONFIGS = path.join(ROOT, 'test', 'fixtures', 'configs');
+const EVENT_LOGS = EVENT_LOG_FIXTURES;
+const CONFIGS = CONFIG_FIXTURES;
 
 const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const TIME_MS = Number(process.env.FUZZ_MS ?? 3000);
@@ -79,7 +79,6 @@ const LINE_SOURCES = [
   'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260/events_1_spark-bcec39f6201b42b9925124595baad260',
   'ucesys-sparkscope/app-20231025121456-0004-eventLog-running',
 ];
-
 
 /** Values no Spark writes where a number, string or object is expected. */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(

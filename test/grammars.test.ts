@@ -7,13 +7,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { INITIAL, IGrammar, parseRawGrammar, Registry } from 'vscode-textmate';
 import { loadWASM, OnigScanner, OnigString } from 'vscode-oniguruma';
+import { REPO_ROOT, GRAMMAR_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
 const GRAMMARS: Record<string, string> = {
-  'source.python': path.join(ROOT, 'test', 'fixtures', 'grammars', 'MagicPython.tmLanguage.json'),
-  'source.sql': path.join(ROOT, 'test', 'fixtures', 'grammars', 'sql.tmLanguage.json'),
-  'source.python.spark-sql-injection': path.join(ROOT, 'syntaxes', 'pyspark-sql.injection.tmLanguage.json'),
-  'source.spark-defaults': path.join(ROOT, 'syntaxes', 'spark-defaults.tmLanguage.json'),
+  'source.python': path.join(GRAMMAR_FIXTURES, 'MagicPython.tmLanguage.json'),
+  'source.sql': path.join(GRAMMAR_FIXTURES, 'sql.tmLanguage.json'),
+  'source.python.spark-sql-injection': path.join(REPO_ROOT, 'syntaxes', 'pyspark-sql.injection.tmLanguage.json'),
+  'source.spark-defaults': path.join(REPO_ROOT, 'syntaxes', 'spark-defaults.tmLanguage.json'),
 };
 
 /** [text, scopes] for each token of one line. */

@@ -11,15 +11,14 @@ import { executorSpill, gcShare, heapUse, type Heuristic, HEURISTICS, memoryFail
 import type { ApplicationRecord } from '../server/src/history/application-record';
 import { collectEventLogs } from '../server/src/history/collect';
 import { HistoryStore } from '../server/src/store/history-store';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { REPO_ROOT, EXAMPLE_HISTORY } from './helpers/fixtures';
 
 describe('heuristics catalogue on the real example runs', () => {
   let store: HistoryStore;
   const run = (id: string): ApplicationRecord => store.runById(id)!;
   before(async () => {
     store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
   });
   after(() => store.close());
 
@@ -84,7 +83,7 @@ describe('heuristics catalogue on the real example runs', () => {
   });
 
   it('docs/heuristics.md describes every heuristic with its source', () => {
-    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'heuristics.md'), 'utf8');
+    const doc = fs.readFileSync(path.join(REPO_ROOT, 'docs', 'heuristics.md'), 'utf8');
     for (const h of Object.values(HEURISTICS) as Heuristic[]) {
       assert.ok(doc.includes(`\`${h.id}\``), `docs/heuristics.md names ${h.id}`);
       if (h.grades) assert.ok(doc.includes(h.grades.map((g) => (g >= 60_000 ? `${g / 60_000}` : `${g}`)).join(' / ')) || doc.includes(h.grades.join(' / ')), `docs/heuristics.md gives the grades of ${h.id}`);

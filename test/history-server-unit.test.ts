@@ -3,7 +3,7 @@
  * versions (1.6, 2.4, 4.1 expectations and a live 4.3.0 recording; provenance in
  * test/fixtures/spark/history-server/README.md), the REST date format, `Retry-After`, safe zip
  * extraction (a real `/logs` zip and crafted hostile ones), the store's watermark table, and the CLI's
- * credential and `--since` parsing. The live tests are in history-server-live.test.ts.
+ * credential and `--since` parsing. The live tests are in live/history-server-live.test.ts.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -17,15 +17,14 @@ import { formatSparkDate, parseApplicationList, parseSparkDate } from '../server
 import { entryTarget, extractZip, UnsafeZipError } from '../server/src/history/history-server/zip';
 import { HistoryStore } from '../server/src/store/history-store';
 import { makeZip } from './helpers/crafted-zip';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES, HISTORY_SERVER_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const HS = path.join(ROOT, 'test', 'fixtures', 'spark', 'history-server');
-const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
+const HS = HISTORY_SERVER_FIXTURES;
+const LOGS = EVENT_LOG_FIXTURES;
 
 function fixture(rel: string): unknown {
   return JSON.parse(fs.readFileSync(path.join(HS, rel), 'utf8'));
 }
-
 
 describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
   it('reads the Spark 1.6 application list: text dates only, multi-attempt apps, no lastUpdated', () => {
@@ -161,7 +160,7 @@ describe('/logs zip extraction', () => {
       'eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd',
     ]);
     const [fromZip] = await discoverEventLogs(dest);
-    const [original] = await discoverEventLogs(path.join(ROOT, 'examples', 'history', 'eventlog_v2_app-20261121121550-0000'));
+    const [original] = await discoverEventLogs(path.join(EXAMPLE_HISTORY, 'eventlog_v2_app-20261121121550-0000'));
     const a = await readEventLog(fromZip);
     const b = await readEventLog(original);
     assert.ok(a.record);

@@ -15,11 +15,11 @@ import { discoverEventLogs, singleSource } from '../server/src/history/event-log
 import { readEventLog } from '../server/src/history/event-log/reader';
 import { HistoryStore, SAME_SIGNATURE_RUNS_SQL } from '../server/src/store/history-store';
 import { MIGRATIONS } from '../server/src/store/migrations';
+import { SPARK_FIXTURES, EVENT_LOG_FIXTURES, HISTORY_SERVER_FIXTURES, STORE_FIXTURES, BUILT_CLI } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
+const LOGS = EVENT_LOG_FIXTURES;
 const ATTEMPTS = path.join(LOGS, 'nvidia-spark-rapids-tools', 'multiple_attempts');
-const MULTI = path.join(ROOT, 'test', 'fixtures', 'spark', 'multi-attempt', 'apache-spark');
+const MULTI = path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark');
 const ROLLING = path.join(LOGS, 'kubeflow-mcp-apache-spark-history-server', 'eventlog_v2_spark-bcec39f6201b42b9925124595baad260');
 
 async function readOne(p: string) {
@@ -106,7 +106,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     // The logs of apache/spark's HistoryServerSuite (test/fixtures/spark/multi-attempt); its expectations (recorded from
     // Spark's own History Server) list the attempts of each application with their start times and durations, and the
     // jobs of each attempt.
-    const HS = path.join(ROOT, 'test', 'fixtures', 'spark', 'history-server', 'apache-spark');
+    const HS = path.join(HISTORY_SERVER_FIXTURES, 'apache-spark');
     const listing = JSON.parse(fs.readFileSync(path.join(HS, 'application_list_json_expectation.json'), 'utf8')) as {
       id: string;
       attempts: { attemptId?: string; startTimeEpoch: number; duration: number; completed: boolean }[];
@@ -189,7 +189,7 @@ describe('HistoryStore (better-sqlite3)', () => {
 
   it('migrates a real schema-6 store (written by the previous version) to attempts without losing a row or a field', async () => {
     const file = path.join(tmp, 'old.db');
-    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'store', 'history-v6.db'), file);
+    fs.copyFileSync(path.join(STORE_FIXTURES, 'history-v6.db'), file);
     const raw = new Database(file, { readonly: true });
     assert.strictEqual(raw.pragma('user_version', { simple: true }), 6);
     const count = (db: Database.Database, t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
@@ -274,7 +274,7 @@ describe('HistoryStore (better-sqlite3)', () => {
 
   it('stays consistent when the collecting process is killed, and the next run completes the collection', async function () {
     this.timeout(60_000);
-    const cli = path.join(ROOT, 'server', 'out', 'cli.js');
+    const cli = BUILT_CLI;
     const db = path.join(tmp, 'killed.db');
     const child = spawn(process.execPath, [cli, 'collect', '--path', LOGS, '--recursive', '--db', db], { stdio: 'ignore' });
     // Kill it as soon as the first application has been committed.

@@ -14,11 +14,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES, BUILT_CLI } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'server', 'out', 'cli.js');
-const EXAMPLES = path.join(ROOT, 'examples', 'history');
-const QUBOLE = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'qubole-sparklens', 'local-1532512550423');
+const CLI = BUILT_CLI;
+const EXAMPLES = EXAMPLE_HISTORY;
+const QUBOLE = path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423');
 const NOBODY = 65534;
 
 /** `argv` run as an unprivileged user: `nobody` under setpriv when we are root, else ourselves. */

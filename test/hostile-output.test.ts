@@ -22,9 +22,9 @@ import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { jobAnalysisHtml } from '../client/src/job-analysis/html';
 import { escapeHtml, escapeMarkdown, escapeMessageLinks, escapeTerminal, markdownCode } from '../shared/src/escape';
+import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const SOURCE_LOG = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'qubole-sparklens', 'local-1532512550423');
+const SOURCE_LOG = path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423');
 
 const ESC = '\u001b';
 

@@ -20,9 +20,9 @@ import { failureLevel, Ingest } from '../server/src/history/ingest';
 import { checkRecord } from '../server/src/history/validate';
 import { main } from '../server/src/cli/main';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const BASE = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'apache-spark', 'app-20161115172038-0000');
+const BASE = path.join(EVENT_LOG_FIXTURES, 'apache-spark', 'app-20161115172038-0000');
 const APP_ID = 'app-20161115172038-0000';
 
 /** The base log with hostile lines after its `SparkListenerStageSubmitted` (line 14), as issue 12 found them. */

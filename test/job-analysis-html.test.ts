@@ -4,7 +4,6 @@
  * as text. Also the page's Content Security Policy.
  */
 import * as assert from 'assert';
-import * as path from 'path';
 import { jobAnalysisHtml, jsonForScript } from '../client/src/job-analysis/html';
 import { escapeHtml } from '../shared/src/escape';
 import { jobAnalysis } from '../server/src/features/job-analysis';
@@ -12,8 +11,8 @@ import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import type { JobAnalysis } from '../shared/src/protocol';
+import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
 const PAGE = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123nonce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/client/out/webview/job-analysis.js' };
 const EVIL = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>&amp;';
 
@@ -23,7 +22,7 @@ describe('job-analysis webview page', function () {
 
   before(async () => {
     const store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
     const ja = jobAnalysis(new SparkLanguageService(store), { appName: 'skewed_join' }, null);
     store.close();
     assert.ok(ja);

@@ -14,9 +14,9 @@ import { DEFAULT_ANALYSIS_OPTIONS } from '../server/src/language-service';
 import { levelLogger } from '../server/src/logger';
 import { HistoryStore } from '../server/src/store/history-store';
 import { bigPySparkFile, repeatedJobFile } from './helpers/big-documents';
+import { EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const NIGHTLY = fs.readFileSync(path.join(ROOT, 'examples', 'nightly_etl.py'), 'utf8');
+const NIGHTLY = fs.readFileSync(NIGHTLY_ETL_PY, 'utf8');
 
 const doc = (uri: string, version: number, text: string, languageId = 'python'): OpenDocument => ({ uri, version, languageId, getText: () => text });
 const noRelated = () => ({ roots: [], openTexts: {} });
@@ -33,7 +33,7 @@ describe('DocumentAnalyses: analyses in worker threads', function () {
     db = path.join(tmp, 'history.db');
     const store = HistoryStore.open(db);
     try {
-      assert.strictEqual((await collectEventLogs(path.join(ROOT, 'examples', 'history'), store)).inserted, 9);
+      assert.strictEqual((await collectEventLogs(EXAMPLE_HISTORY, store)).inserted, 9);
     } finally {
       store.close();
     }

@@ -6,76 +6,50 @@
  * fold of the raw events (see test/editor-features.test.ts).
  */
 import * as assert from 'assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import {
-  CodeLens,
-  createProtocolConnection,
-  Hover,
-  InlayHint,
-  MarkupContent,
-  ProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
+import { CodeLens, Hover, InlayHint, MarkupContent, ProtocolConnection } from 'vscode-languageserver-protocol/node';
 import { CollectEventLogsRequest, JobAnalysisRequest, ListJobsRequest } from '../shared/src/protocol';
-
-const ROOT = path.join(__dirname, '..', '..');
-const SERVER = path.join(ROOT, 'server', 'out', 'server.js');
-const EXAMPLES = path.join(ROOT, 'examples');
+import { EXAMPLES } from './helpers/fixtures';
+import { LspClient } from './helpers/lsp-client';
 
 describe('editor features over LSP (built server/out/server.js)', function () {
   this.timeout(60_000);
-  let child: ChildProcess;
+  let lsp: LspClient;
   let conn: ProtocolConnection;
+  let serverLog: string[];
   let tmp: string;
   let inlayHintsEnabled = true;
   let codeLensRefreshes = 0;
-  const serverLog: string[] = [];
 
   before(async () => {
-    assert.ok(fs.existsSync(SERVER), `${SERVER} missing: run npm run build`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-ui-'));
-    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (d) => serverLog.push(String(d)));
-    conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ logLevel: 'debug', inlayHints: { enabled: inlayHintsEnabled } })));
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onRequest('workspace/codeLens/refresh', () => {
-      codeLensRefreshes++;
-      return null;
-    });
-    conn.onRequest('workspace/inlayHint/refresh', () => null);
-    conn.onNotification('window/logMessage', (p: { message: string }) => {
-      serverLog.push(p.message);
-    });
-    conn.onNotification('textDocument/publishDiagnostics', () => undefined);
-    conn.listen();
-    const init = (await conn.sendRequest('initialize', {
-      processId: process.pid,
+    lsp = await LspClient.start({
+      configuration: () => ({ logLevel: 'debug', inlayHints: { enabled: inlayHintsEnabled } }),
       rootUri: pathToFileURL(EXAMPLES).toString(),
       capabilities: {
         workspace: { configuration: true, codeLens: { refreshSupport: true }, inlayHint: { refreshSupport: true } },
         textDocument: { hover: { contentFormat: ['markdown'] } },
       },
-      initializationOptions: { historyDatabase: path.join(tmp, 'history.db') },
-    })) as { capabilities: { codeLensProvider?: unknown; inlayHintProvider?: unknown } };
+      historyDatabase: path.join(tmp, 'history.db'),
+      onRequest: {
+        'workspace/codeLens/refresh': () => {
+          codeLensRefreshes++;
+          return null;
+        },
+      },
+      onNotification: { 'textDocument/publishDiagnostics': () => undefined },
+    });
+    ({ conn, serverLog } = lsp);
+    const init = lsp.initializeResult as { capabilities: { codeLensProvider?: unknown; inlayHintProvider?: unknown } };
     assert.ok(init.capabilities.codeLensProvider, 'codeLensProvider');
     assert.ok(init.capabilities.inlayHintProvider, 'inlayHintProvider');
-    await conn.sendNotification('initialized', {});
   });
 
   after(async () => {
-    try {
-      await conn.sendRequest('shutdown');
-      await conn.sendNotification('exit');
-    } catch {
-      // already gone
-    }
-    child.kill();
+    await lsp?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

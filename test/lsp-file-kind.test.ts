@@ -3,7 +3,7 @@
  * language. The ids are the ones each client really sends for these files:
  * - VS Code: `python`, `shellscript`, `spark-defaults` (this extension's language), `yaml`, `json`;
  * - Neovim: the buffer's 'filetype' (`python`, `sh`, `conf`, `yaml`, `json`; checked with Neovim 0.7.2 on examples/
- *   in test/lsp-neovim.test.ts; later Neovims say `bash` for bash scripts);
+ *   in test/live/lsp-neovim.test.ts; later Neovims say `bash` for bash scripts);
  * - Helix: its languages.toml `name` (`bash`, `python`, `yaml`, `json`; no language for a `.conf`: empty);
  * - Zed: the lower-cased language name (`shell script`, `python`, `yaml`, `json`, `plain text` → `plaintext`);
  * - Emacs eglot: the major mode without `-ts-mode`/`-mode` (`sh`, `bash`, `python`, `conf-space`, `yaml`, `js-json`).
@@ -12,9 +12,9 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { fileKind, SPARK_DEFAULTS_NAME } from '../server/src/config/file-settings';
+import { REPO_ROOT } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const read = (rel: string) => fs.readFileSync(path.join(ROOT, rel), 'utf8');
+const read = (rel: string) => fs.readFileSync(path.join(REPO_ROOT, rel), 'utf8');
 
 describe('fileKind: one kind per file whatever the editor', () => {
   it('reads the PySpark example as python in every editor', () => {

@@ -4,28 +4,16 @@
  * logs in examples/history (written by a real Spark 4, see examples/history/README.md).
  */
 import * as assert from 'assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import {
-  CodeAction,
-  createProtocolConnection,
-  Diagnostic,
-  Hover,
-  MarkupContent,
-  ProtocolConnection,
-  PublishDiagnosticsParams,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
+import { CodeAction, Diagnostic, Hover, MarkupContent, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CollectEventLogsRequest, CollectSummary, RECORD_APPLIED_FIX_COMMAND, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
+import { EXAMPLES } from './helpers/fixtures';
+import { LspClient } from './helpers/lsp-client';
 
-const ROOT = path.join(__dirname, '..', '..');
-const SERVER = path.join(ROOT, 'server', 'out', 'server.js');
-const EXAMPLES = path.join(ROOT, 'examples');
 
 /** Polls `get` every 50 ms until it returns a value, or fails after `timeoutMs`. */
 async function poll<T>(what: string, get: () => T | undefined, timeoutMs = 15_000): Promise<T> {
@@ -40,46 +28,31 @@ async function poll<T>(what: string, get: () => T | undefined, timeoutMs = 15_00
 
 describe('language server over stdio (built server/out/server.js)', function () {
   this.timeout(60_000);
-  let child: ChildProcess;
+  let lsp: LspClient;
   let conn: ProtocolConnection;
+  let serverLog: string[];
   let tmp: string;
   const diagnostics = new Map<string, PublishDiagnosticsParams>();
-  const serverLog: string[] = [];
 
   before(async () => {
-    assert.ok(fs.existsSync(SERVER), `${SERVER} missing: run npm run build`);
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-'));
-    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr!.on('data', (d) => serverLog.push(String(d)));
-    conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({ logLevel: 'debug' })));
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onRequest('window/workDoneProgress/create', () => null);
-    conn.onNotification('window/logMessage', (p: { message: string }) => {
-      serverLog.push(p.message);
-    });
-    conn.onNotification('textDocument/publishDiagnostics', (p: PublishDiagnosticsParams) => {
-      diagnostics.set(p.uri, p);
-    });
-    conn.listen();
-    const init = await conn.sendRequest('initialize', {
-      processId: process.pid,
+    lsp = await LspClient.start({
+      configuration: () => ({ logLevel: 'debug' }),
       rootUri: pathToFileURL(EXAMPLES).toString(),
       capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } } },
-      initializationOptions: { historyDatabase: path.join(tmp, 'history.db') },
+      historyDatabase: path.join(tmp, 'history.db'),
+      onNotification: {
+        'textDocument/publishDiagnostics': (p: PublishDiagnosticsParams) => {
+          diagnostics.set(p.uri, p);
+        },
+      },
     });
-    assert.ok((init as { capabilities: { hoverProvider?: boolean } }).capabilities.hoverProvider);
-    await conn.sendNotification('initialized', {});
+    ({ conn, serverLog } = lsp);
+    assert.ok((lsp.initializeResult as { capabilities: { hoverProvider?: boolean } }).capabilities.hoverProvider);
   });
 
   after(async () => {
-    try {
-      await conn.sendRequest('shutdown');
-      await conn.sendNotification('exit');
-    } catch {
-      // already gone
-    }
-    child.kill();
+    await lsp?.stop();
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 

@@ -15,10 +15,8 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CollectEventLogsRequest } from '../shared/src/protocol';
 import { bigPySparkFile } from './helpers/big-documents';
-import { frame, initializeParams, LspServerProcess, ServerMessage } from './helpers/lsp-server-process';
-
-const ROOT = path.join(__dirname, '..', '..');
-const EXAMPLES = path.join(ROOT, 'examples');
+import { frame, LspServerProcess, ServerMessage } from './helpers/lsp-server-process';
+import { EXAMPLES } from './helpers/fixtures';
 
 describe('language server responsiveness with big documents (built server over stdio)', function () {
   this.timeout(120_000);
@@ -32,8 +30,7 @@ describe('language server responsiveness with big documents (built server over s
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-big-'));
     server = new LspServerProcess();
-    await server.request(1, 'initialize', initializeParams(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString()));
-    server.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
+    await server.initialize(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString());
     const collected = await server.request(2, CollectEventLogsRequest.method, { folder: path.join(EXAMPLES, 'history') }, 60_000);
     assert.strictEqual((collected.result as { inserted: number }).inserted, 9, JSON.stringify(collected));
   });

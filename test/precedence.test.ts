@@ -10,15 +10,14 @@ import { MarkupContent } from 'vscode-languageserver';
 import { onHover } from '../server/src/features/hover';
 import { SparkLanguageService } from '../server/src/language-service';
 import { findRelatedFiles } from '../server/src/workspace/related-files';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { EXAMPLES } from './helpers/fixtures';
 
 describe('settings of one job across files', () => {
   let tmp: string;
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-precedence-'));
     fs.mkdirSync(path.join(tmp, 'examples'));
-    for (const f of ['nightly_etl.py', 'submit_nightly_etl.sh', 'tiny_tasks.py']) fs.copyFileSync(path.join(ROOT, 'examples', f), path.join(tmp, 'examples', f));
+    for (const f of ['nightly_etl.py', 'submit_nightly_etl.sh', 'tiny_tasks.py']) fs.copyFileSync(path.join(EXAMPLES, f), path.join(tmp, 'examples', f));
     fs.mkdirSync(path.join(tmp, 'conf'));
     fs.writeFileSync(path.join(tmp, 'conf', 'spark-defaults.conf'), '# cluster defaults\nspark.executor.memory 4g\nspark.eventLog.enabled true\n');
   });

@@ -7,7 +7,6 @@
  * example runs' hosts and cores from examples/history/README.md (one worker on 127.0.0.1, 2 executors × 2 cores).
  */
 import * as assert from 'assert';
-import * as path from 'path';
 import { collectEventLogs } from '../server/src/history/collect';
 import {
   clusterLimits,
@@ -31,6 +30,7 @@ import {
   taskSlots,
 } from '../server/src/resource-model';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
 const conf = (entries: Record<string, string>) => (k: string) => entries[k];
 
@@ -130,7 +130,7 @@ describe('resource model: cluster limits and cost', () => {
   let store: HistoryStore;
   before(async () => {
     store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(__dirname, '..', '..', 'examples', 'history'), store);
+    await collectEventLogs(EXAMPLE_HISTORY, store);
   });
   after(() => store.close());
 

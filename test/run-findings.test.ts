@@ -10,9 +10,9 @@ import type { ApplicationRecord } from '../server/src/history/application-record
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
 import { runFindings, type RunFinding } from '../server/src/analysis/run-findings';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
+const LOGS = EVENT_LOG_FIXTURES;
 
 async function read(p: string): Promise<ApplicationRecord> {
   const [src] = await discoverEventLogs(p);
@@ -20,7 +20,7 @@ async function read(p: string): Promise<ApplicationRecord> {
   assert.ok(record);
   return record;
 }
-const app = (id: string) => read(path.join(ROOT, 'examples', 'history', `eventlog_v2_${id}`));
+const app = (id: string) => read(path.join(EXAMPLE_HISTORY, `eventlog_v2_${id}`));
 const one = (fs: RunFinding[], id: string, stageId?: number) => {
   const f = fs.filter((x) => x.id === id && (stageId === undefined || x.stageId === stageId));
   assert.strictEqual(f.length, 1, `${id} ${stageId ?? ''}: ${JSON.stringify(fs.map((x) => [x.id, x.stageId]))}`);

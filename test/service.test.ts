@@ -20,11 +20,11 @@ import { HistoryStore } from '../server/src/store/history-store';
 import { buildService } from '../server/src/service/app';
 import { engineOptions, recommendCommand } from '../server/src/cli/engine-commands';
 import { newToken } from '../server/src/service/tokens';
-import { trackProcessGroup, untrackProcessGroup } from './helpers/process-groups';
+import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from './helpers/process-groups';
+import { EXAMPLES, EXAMPLE_HISTORY, BUILT_CLI } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'server', 'out', 'cli.js');
-const HISTORY = path.join(ROOT, 'examples', 'history');
+const CLI = BUILT_CLI;
+const HISTORY = EXAMPLE_HISTORY;
 const PROBLEM = 'application/problem+json';
 
 /** The README's nightly_etl runs, newest first (start times 12:19:46, 12:18:47, 12:17:47, 12:16:50, 12:15:49). */
@@ -90,7 +90,7 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   });
 
   after(() => {
-    if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGKILL');
+    if (child.exitCode === null) signalProcessGroup(child, 'SIGKILL');
     untrackProcessGroup(child);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
@@ -227,7 +227,7 @@ describe('REST service: routes over examples/history (in process, loopback port)
   });
 
   it('POST /api/v1/recommend: the same plan as spark-optimizer recommend for examples/submit_nightly_etl.sh', async () => {
-    const file = path.join(ROOT, 'examples', 'submit_nightly_etl.sh');
+    const file = path.join(EXAMPLES, 'submit_nightly_etl.sh');
     const text = fs.readFileSync(file, 'utf8');
     const r = await call(base, 'POST', '/api/v1/recommend', read, { text, fileName: 'submit_nightly_etl.sh' });
     assert.strictEqual(r.status, 200, r.text);

@@ -1,11 +1,11 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as path from 'path';
 import { visit } from 'jsonc-parser';
 import { RESTRICTED_SETTINGS } from '../shared/src/protocol';
 import { parseSettings, SETTING_SCOPES, settingsSchema, SETTINGS_SECTION } from '../shared/src/settings';
+import { PACKAGE_JSON } from './helpers/fixtures';
 
-const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
+const pkg = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8'));
 
 describe('settings schema (shared/src/settings.ts) vs package.json', () => {
   const props: Record<string, { default?: unknown; enum?: unknown[]; scope?: string; description?: string; type?: string }> = pkg.contributes.configuration.properties;
@@ -54,7 +54,7 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
   });
 
   it('package.json has no key twice in one object (JSON.parse would silently keep the last; merges can write one twice)', () => {
-    const text = fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8');
+    const text = fs.readFileSync(PACKAGE_JSON, 'utf8');
     const stack: Set<string>[] = [];
     const dup: string[] = [];
     visit(text, {

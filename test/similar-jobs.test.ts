@@ -23,10 +23,10 @@ import {
   workloadFeatures,
 } from '../server/src/recommend/similar-jobs';
 import { HistoryStore } from '../server/src/store/history-store';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const HISTORY = path.join(ROOT, 'examples', 'history');
-const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
+const HISTORY = EXAMPLE_HISTORY;
+const FIXTURES = EVENT_LOG_FIXTURES;
 
 const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what} ${actual} ≠ ${expected} ± ${tol}`);

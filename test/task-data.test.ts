@@ -13,9 +13,9 @@ import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
 import { decodeDurations, encodeDurations, HistoryStore } from '../server/src/store/history-store';
 import { MIGRATIONS } from '../server/src/store/migrations';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const HISTORY = path.join(ROOT, 'examples', 'history');
+const HISTORY = EXAMPLE_HISTORY;
 
 async function readApp(appId: string) {
   const [src] = await discoverEventLogs(path.join(HISTORY, `eventlog_v2_${appId}`));
@@ -65,7 +65,7 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
   });
 
   it('reads a failed job and its exception message (Spark 1.2 log of apache/spark)', async () => {
-    const dir = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'apache-spark-v1.6.3', 'local-1422981780767');
+    const dir = path.join(EVENT_LOG_FIXTURES, 'apache-spark-v1.6.3', 'local-1422981780767');
     const [src] = await discoverEventLogs(dir);
     const { record } = await readEventLog(src);
     const failed = record?.jobs?.filter((j) => j.result === 'JobFailed') ?? [];

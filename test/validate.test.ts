@@ -4,13 +4,12 @@ import * as path from 'path';
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
 import { checkRecord, validateRecord } from '../server/src/history/validate';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES, EVAL_DIR } from './helpers/fixtures';
 
 describe('validateRecord', () => {
   it('accepts every real application record in the fixtures and examples', async () => {
     let n = 0;
-    for (const dir of [path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs'), path.join(ROOT, 'examples', 'history'), path.join(ROOT, 'eval', 'runs')]) {
+    for (const dir of [EVENT_LOG_FIXTURES, EXAMPLE_HISTORY, path.join(EVAL_DIR, 'runs')]) {
       for (const src of await discoverEventLogs(dir)) {
         let record;
         let stats;
@@ -31,7 +30,7 @@ describe('validateRecord', () => {
   });
 
   it('rejects a record whose counts or times are out of range, saying which field', async () => {
-    const [src] = await discoverEventLogs(path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'apache-spark'));
+    const [src] = await discoverEventLogs(path.join(EVENT_LOG_FIXTURES, 'apache-spark'));
     const { record } = await readEventLog(src);
     assert.ok(record);
     assert.deepStrictEqual(validateRecord({ ...record, failedTasks: record.totalTasks + 1 }), [`failedTasks ${record.totalTasks + 1} exceeds totalTasks ${record.totalTasks}`]);

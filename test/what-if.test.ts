@@ -14,8 +14,9 @@ import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
 import { driverOnlyTimeMs, simulateRun, simulateShapes, simulationError } from '../server/src/recommend/what-if';
 import { runShape } from '../server/src/resource-model';
+import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const HISTORY = path.join(__dirname, '..', '..', 'examples', 'history');
+const HISTORY = EXAMPLE_HISTORY;
 
 async function readApp(appId: string): Promise<ApplicationRecord> {
   const [src] = await discoverEventLogs(path.join(HISTORY, `eventlog_v2_${appId}`));

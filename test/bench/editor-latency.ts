@@ -37,14 +37,14 @@ import { onCodeLens } from '../../server/src/features/code-lens';
 import { onDiagnostics } from '../../server/src/features/diagnostics';
 import { onHover } from '../../server/src/features/hover';
 import { onInlayHints } from '../../server/src/features/inlay-hints';
-import type { ApplicationRecord } from '../../server/src/history/application-record';
 import { collectEventLogs } from '../../server/src/history/collect';
 import { HistorySource, SparkLanguageService } from '../../server/src/language-service';
 import { planJob } from '../../server/src/recommend/engine';
 import { HistoryStore } from '../../server/src/store/history-store';
+import { fillSyntheticStore } from '../helpers/synthetic-store';
+import { EXAMPLES, EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { markdownTable, writeBenchSection } from './report';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const HOVER_BUDGET_MS = 50;
 /** Issue 18: the first analysis of a newly opened file within 100 ms at p95. */
 const FIRST_ANALYSIS_BUDGET_MS = 100;
@@ -70,46 +70,6 @@ function measurePlans(store: HistoryStore, repeats: number): { job: string; runs
     }
     return { job, runs: runs.length, cold: [quantile(cold, 0.5), quantile(cold, 0.95)], warm: [quantile(warm, 0.5), quantile(warm, 0.95)] };
   });
-}
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function normal(u: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
-
-function synthetic(base: ApplicationRecord, i: number, u: () => number): ApplicationRecord {
-  const shared = Math.exp(normal(u));
-  const vol = (x: number) => Math.round(x * shared * Math.exp(0.3 * normal(u)));
-  const name = i % 100 === 0 ? base.appName : `${base.appName}_v${i % 20_000}`;
-  const shift = (i + 1) * 60_000;
-  return {
-    ...base,
-    appId: `synthetic-${i}`,
-    appName: name,
-    startTimeMs: base.startTimeMs - shift,
-    endTimeMs: base.endTimeMs === null ? null : base.endTimeMs - shift,
-    durationMs: Math.round(base.durationMs * Math.exp(0.2 * normal(u))),
-    inputBytes: vol(base.inputBytes),
-    shuffleReadBytes: vol(base.shuffleReadBytes),
-    shuffleWriteBytes: vol(base.shuffleWriteBytes),
-    outputBytes: vol(base.outputBytes),
-    diskSpilledBytes: vol(base.diskSpilledBytes),
-    cpuTimeMs: vol(base.cpuTimeMs),
-    executorRunTimeMs: Math.min(vol(base.executorRunTimeMs), base.executorCoreTimeMs),
-    stages: base.stages.map((s) => ({ ...s, submissionTimeMs: s.submissionTimeMs === null ? null : s.submissionTimeMs - shift, completionTimeMs: s.completionTimeMs === null ? null : s.completionTimeMs - shift })),
-    executors: base.executors.map((e) => ({ ...e, addTimeMs: e.addTimeMs - shift, removeTimeMs: e.removeTimeMs === null ? null : e.removeTimeMs - shift })),
-  };
 }
 
 function nowMs(): number {
@@ -144,8 +104,8 @@ const FILES = [
  */
 function measure(history: HistorySource, repeats: number, opens: number): Samples[] {
   return FILES.map(({ file, languageId, callLine }) => {
-    const text = fs.readFileSync(path.join(ROOT, 'examples', file), 'utf8');
-    const uri = `file://${path.join(ROOT, 'examples', file)}`;
+    const text = fs.readFileSync(path.join(EXAMPLES, file), 'utf8');
+    const uri = `file://${path.join(EXAMPLES, file)}`;
     const line = text.split('\n').findIndex((l) => callLine.test(l));
     const pos = { line, character: 2 };
     const everything = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };
@@ -218,16 +178,14 @@ async function main(): Promise<void> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-latency-'));
   try {
     const small = HistoryStore.open(path.join(tmp, 'small.db'));
-    await collectEventLogs(path.join(ROOT, 'examples', 'history'), small);
+    await collectEventLogs(EXAMPLE_HISTORY, small);
     const real = small.allRuns();
     if (real.length === 0) throw new Error('no runs read from examples/history');
 
     const bigFile = path.join(tmp, 'big.db');
     const big = HistoryStore.open(bigFile);
-    const u = rng(7);
     let t0 = nowMs();
-    for (const r of real) big.upsert(r, { path: `/real/${r.appId}`, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 });
-    for (let i = 0; i < apps - real.length; i++) big.upsert(synthetic(real[i % real.length], i, u), { path: `/synthetic/${i}`, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 });
+    fillSyntheticStore(big, real, apps, 7);
     const fillMs = nowMs() - t0;
     big.close();
     const bigStore = HistoryStore.open(bigFile);

@@ -40,10 +40,10 @@ import { HistoryServerClient } from '../../server/src/history/history-server/cli
 import { collectFromHistoryServer } from '../../server/src/history/history-server/collect';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { freePort, HistoryServerProcess, killAll, sleep } from '../helpers/history-server-process';
+import { REPO_ROOT, EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { markdownTable, writeBenchSection } from './report';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-const EXAMPLES = path.join(ROOT, 'examples', 'history');
+const EXAMPLES = EXAMPLE_HISTORY;
 const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
 const INGEST_JS = path.join(__dirname, 'ingest.js');
 const PYTHON = process.env.PYTHON ?? 'python3';
@@ -270,7 +270,7 @@ async function replay(label: string, srcDir: string, home: string, tmp: string):
 async function main(): Promise<void> {
   const pre = prerequisites();
   if ('skip' in pre) {
-    process.stdout.write(`history-server bench skipped: ${pre.skip}.\nInstall with: bash ${path.join(ROOT, 'scripts', 'install-pyspark.sh')}, then run this again.\n`);
+    process.stdout.write(`history-server bench skipped: ${pre.skip}.\nInstall with: bash ${path.join(REPO_ROOT, 'scripts', 'install-pyspark.sh')}, then run this again.\n`);
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-shs-bench-'));

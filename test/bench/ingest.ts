@@ -32,7 +32,6 @@ import { eventLogLineBatches, newLineProgress } from '../../server/src/history/e
 import { HistoryStore } from '../../server/src/store/history-store';
 import { markdownTable, writeBenchSection } from './report';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const CACHE = path.join(os.tmpdir(), 'spark-optimizer-bench-logs', 'v1');
 const BIG_BYTES = 200e6;
 const SMALL_BYTES = 20e6;
@@ -64,6 +63,7 @@ spark = b.getOrCreate()
 spark.range(0, tasks * 100, numPartitions=tasks).repartition(tasks).count()
 spark.stop()
 `;
+import { REPO_ROOT } from '../helpers/fixtures';
 
 /** Result line of a child process (JSON on its last stdout line). */
 interface CollectResult {
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
   if (!pysparkAvailable()) {
     process.stdout.write(
       `ingest bench skipped: PySpark is not installed for '${PYTHON}', and the benchmark logs are written by a real Spark job.\n` +
-        `Install it with: bash ${path.join(ROOT, 'scripts', 'install-pyspark.sh')}   (needs Java 17+), then run this again.\n`,
+        `Install it with: bash ${path.join(REPO_ROOT, 'scripts', 'install-pyspark.sh')}   (needs Java 17+), then run this again.\n`,
     );
     return;
   }

@@ -27,10 +27,10 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CollectEventLogsRequest } from '../../shared/src/protocol';
 import { bigPySparkFile, repeatedJobFile } from '../helpers/big-documents';
-import { frame, initializeParams, LspServerProcess, ServerMessage } from '../helpers/lsp-server-process';
+import { frame, LspServerProcess, ServerMessage } from '../helpers/lsp-server-process';
+import { EXAMPLES, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from '../helpers/fixtures';
 import { markdownTable, writeBenchSection } from './report';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const HOVER_BUDGET_MS = 100;
 /** One sample starts this often (ms). */
 const SAMPLE_EVERY_MS = 100;
@@ -61,12 +61,11 @@ async function main(): Promise<void> {
   let id = 10;
   let version = 1;
   try {
-    await server.request(1, 'initialize', initializeParams(path.join(tmp, 'history.db'), pathToFileURL(path.join(ROOT, 'examples')).toString()));
-    server.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
-    const collected = await server.request(2, CollectEventLogsRequest.method, { folder: path.join(ROOT, 'examples', 'history') }, 120_000);
+    await server.initialize(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString());
+    const collected = await server.request(2, CollectEventLogsRequest.method, { folder: EXAMPLE_HISTORY }, 120_000);
     if ((collected.result as { inserted?: number } | null)?.inserted !== 9) throw new Error(`collecting examples/history: ${JSON.stringify(collected)}`);
 
-    const smallPath = path.join(ROOT, 'examples', 'nightly_etl.py');
+    const smallPath = NIGHTLY_ETL_PY;
     const smallUri = pathToFileURL(smallPath).toString();
     const smallText = fs.readFileSync(smallPath, 'utf8');
     const line = smallText.split('\n').findIndex((l) => l.includes('"spark.executor.memory"'));

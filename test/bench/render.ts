@@ -8,8 +8,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BENCH_FRAGMENT_DIR, formatLoad, type BenchFragment } from './report';
+import { REPO_ROOT } from '../helpers/fixtures';
 
-const OUT = path.join(__dirname, '..', '..', '..', 'docs', 'benchmarks.md');
+const OUT = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 
 /** The published targets (issue 18): which figure of which section, and the bound it must meet. */
 const TARGETS: { section: string; figures: string[]; label: string; bound: number; atMost: boolean; unit: string }[] = [

@@ -7,9 +7,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { REPO_ROOT } from '../helpers/fixtures';
 
 /** Folder of the fragments (build/bench/ at the repository root). */
-export const BENCH_FRAGMENT_DIR = path.join(__dirname, '..', '..', '..', 'build', 'bench');
+export const BENCH_FRAGMENT_DIR = path.join(REPO_ROOT, 'build', 'bench');
 
 /** One bench's section of docs/benchmarks.md. */
 export interface BenchSection {

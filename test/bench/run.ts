@@ -18,8 +18,7 @@ import { singleSource } from '../../server/src/history/event-log/discover';
 import { readEventLog } from '../../server/src/history/event-log/reader';
 import { SparkLanguageService } from '../../server/src/language-service';
 import { HistoryStore } from '../../server/src/store/history-store';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
+import { EXAMPLE_HISTORY, NIGHTLY_ETL_PY, EVENT_LOG_FIXTURES } from '../helpers/fixtures';
 
 async function time(label: string, runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
   await fn(); // warm-up
@@ -31,7 +30,7 @@ async function time(label: string, runs: number, fn: () => Promise<unknown> | un
 }
 
 async function main(): Promise<void> {
-  const big = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'nvidia-spark-rapids-tools', 'gpu_oom_eventlog.zstd');
+  const big = path.join(EVENT_LOG_FIXTURES, 'nvidia-spark-rapids-tools', 'gpu_oom_eventlog.zstd');
   const raw = fs.readFileSync(big);
   const plainBytes = decompress(new Uint8Array(raw)).length;
   process.stdout.write(`reader input: ${path.basename(big)}, ${raw.length} B compressed, ${plainBytes} B of JSON lines\n`);
@@ -47,8 +46,8 @@ async function main(): Promise<void> {
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-bench-'));
   const store = HistoryStore.open(path.join(tmp, 'h.db'));
-  await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
-  const file = path.join(ROOT, 'examples', 'nightly_etl.py');
+  await collectEventLogs(EXAMPLE_HISTORY, store);
+  const file = NIGHTLY_ETL_PY;
   const text = fs.readFileSync(file, 'utf8');
   const parse = await time('baseline: extractSettings(nightly_etl.py)', 200, () => extractSettings(text, 'python'));
   const full = await time('analyse (settings + match + store + recommend), cold', 200, () => new SparkLanguageService(store).analyse(`file://${file}`, text, 'python', 1));

@@ -30,43 +30,13 @@ import type { ApplicationRecord } from '../../server/src/history/application-rec
 import { collectEventLogs } from '../../server/src/history/collect';
 import { describeSimilarity, SimilarJobIndex, similarJobIndexFromStore, workloadFeatures } from '../../server/src/recommend/similar-jobs';
 import { HistoryStore } from '../../server/src/store/history-store';
+import { rng, syntheticRecord, syntheticSource } from '../helpers/synthetic-store';
+import { EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { markdownTable, writeBenchSection } from './report';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal by Box–Muller. */
-function normal(u: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
-}
-
-function synthetic(base: ApplicationRecord, name: string, u: () => number): ApplicationRecord {
-  const shared = Math.exp(normal(u));
-  const vol = (x: number) => Math.round(x * shared * Math.exp(0.3 * normal(u)));
-  return {
-    ...base,
-    appId: `synthetic-${name}`,
-    appName: name,
-    inputBytes: vol(base.inputBytes),
-    shuffleReadBytes: vol(base.shuffleReadBytes),
-    shuffleWriteBytes: vol(base.shuffleWriteBytes),
-    outputBytes: vol(base.outputBytes),
-    diskSpilledBytes: vol(base.diskSpilledBytes),
-    cpuTimeMs: vol(base.cpuTimeMs),
-    executorRunTimeMs: vol(base.executorRunTimeMs),
-    totalTasks: Math.max(1, Math.round(base.totalTasks * Math.exp(0.5 * normal(u)))),
-  };
+/** A copy named `name` (appId synthetic-<name>) with its task count drawn too. */
+function syntheticCopy(base: ApplicationRecord, name: string, u: () => number): ApplicationRecord {
+  return syntheticRecord(base, u, { appId: `synthetic-${name}`, appName: name, varyTotalTasks: true });
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -83,14 +53,14 @@ async function main(): Promise<void> {
   const storeApps = Math.min(apps, Number(process.argv[4] ?? 10_000));
   const loadStart = os.loadavg();
   const store = HistoryStore.open(':memory:');
-  await collectEventLogs(path.join(ROOT, 'examples', 'history'), store);
+  await collectEventLogs(EXAMPLE_HISTORY, store);
   const real = store.allRuns();
   store.close();
   if (real.length === 0) throw new Error('no runs read from examples/history');
 
   const u = rng(42);
-  const records = Array.from({ length: apps }, (_, i) => synthetic(real[i % real.length], `synthetic-${real[i % real.length].appName}-${i}`, u));
-  const queryRecords = Array.from({ length: queries }, (_, i) => synthetic(real[i % real.length], `query-${i}`, u));
+  const records = Array.from({ length: apps }, (_, i) => syntheticCopy(real[i % real.length], `synthetic-${real[i % real.length].appName}-${i}`, u));
+  const queryRecords = Array.from({ length: queries }, (_, i) => syntheticCopy(real[i % real.length], `query-${i}`, u));
 
   process.stdout.write(
     `SYNTHETIC data: ${apps} applications, log-normal copies of the ${real.length} real runs in examples/history; node ${process.version}\n`,
@@ -155,7 +125,7 @@ async function main(): Promise<void> {
   try {
     const file = path.join(tmp, 'history.db');
     const s = HistoryStore.open(file);
-    records.slice(0, storeApps).forEach((r, i) => s.upsert(r, { path: `/synthetic/${i}`, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 }));
+    records.slice(0, storeApps).forEach((r, i) => s.upsert(r, syntheticSource(i)));
     s.close();
     const again = HistoryStore.open(file);
     const t0 = nowMs();

@@ -3,7 +3,7 @@
  * Python whose settings the server reads in full.
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import { NIGHTLY_ETL_PY } from './fixtures';
 
 /** A PySpark file of about `bytes` bytes: one SparkSession and a big literal table (as generated-data modules are). */
 export function bigPySparkFile(bytes: number): string {
@@ -20,6 +20,6 @@ export function bigPySparkFile(bytes: number): string {
 
 /** About `bytes` bytes of examples/nightly_etl.py repeated: thousands of SparkSession builders, each with its settings. */
 export function repeatedJobFile(bytes: number): string {
-  const job = fs.readFileSync(path.join(__dirname, '..', '..', '..', 'examples', 'nightly_etl.py'), 'utf8');
+  const job = fs.readFileSync(NIGHTLY_ETL_PY, 'utf8');
   return job.repeat(Math.max(1, Math.round(bytes / job.length)));
 }

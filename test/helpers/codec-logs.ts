@@ -12,8 +12,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { EventLogCodec } from '../../server/src/history/event-log/discover';
+import { REPO_ROOT, EXAMPLE_HISTORY } from './fixtures';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 const PYTHON = process.env.PYTHON ?? 'python3';
 
 /** The generated log and its compressed copies. */
@@ -40,7 +40,7 @@ export function codecLogs(targetBytes = 150_000_000): CodecLogs {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) {
     fs.rmSync(dir, { recursive: true, force: true });
-    const r = spawnSync(PYTHON, [path.join(ROOT, 'test', 'helpers', 'codec-logs.py'), dir, String(targetBytes), path.join(ROOT, 'examples', 'history')], {
+    const r = spawnSync(PYTHON, [path.join(REPO_ROOT, 'test', 'helpers', 'codec-logs.py'), dir, String(targetBytes), EXAMPLE_HISTORY], {
       encoding: 'utf8',
       env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' },
       timeout: 30 * 60_000,

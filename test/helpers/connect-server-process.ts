@@ -19,7 +19,7 @@
  * `sharedConnectServer()` starts one server per test run (memoised) and a root `after` hook stops it; every
  * process group started here is also SIGKILLed when Node exits.
  */
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawn, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -27,19 +27,9 @@ import * as path from 'path';
 import { discoverEventLogs } from '../../server/src/history/event-log/discover';
 import { eventLogLines, newLineProgress } from '../../server/src/history/event-log/lines';
 import { freePort, sleep } from './history-server-process';
+import { sparkHome } from './spark-home';
 import { stopProcessGroup, trackProcessGroup } from './process-groups';
 import { mariadbJdbcJar } from './spark-extras';
-
-const ROOT = path.join(__dirname, '..', '..', '..');
-
-/** SPARK_HOME of the pip-installed pyspark (installs it with scripts/install-pyspark.sh when missing). */
-export function sparkHome(): string {
-  const env = process.env.SPARK_HOME;
-  if (env && fs.existsSync(path.join(env, 'bin', 'spark-submit'))) return env;
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-pyspark.sh')], { encoding: 'utf8', timeout: 900_000 });
-  if (r.status !== 0) throw new Error(`scripts/install-pyspark.sh failed (exit ${r.status}); the Spark Connect tests need pyspark and Java 17+:\n${r.stderr}`);
-  return r.stdout.trim().split('\n').pop() as string;
-}
 
 /** What to start besides the defaults (all optional). */
 export interface ConnectServerLaunch {
@@ -169,7 +159,7 @@ export function sharedConnectServer(): Promise<ConnectServerProcess> {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-connect-test-'));
       // Small result streams (1 MiB) so a larger result makes the server close the stream and the client reattach,
       // and progress every 300 ms so a short query reports it.
-      // MariaDB Connector/J on the classpath for the JDBC tests (test/connect-mysql.test.ts).
+      // MariaDB Connector/J on the classpath for the JDBC tests (test/live/connect-mysql.test.ts).
       const server = new ConnectServerProcess(
         await freePort(),
         crypto.randomBytes(18).toString('hex'),

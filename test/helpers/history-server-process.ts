@@ -9,8 +9,9 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { killAllProcessGroups, stopProcessGroup, trackProcessGroup } from './process-groups';
+import { REPO_ROOT } from './fixtures';
 
-const START_SCRIPT = path.join(__dirname, '..', '..', '..', 'scripts', 'start-history-server.sh');
+const START_SCRIPT = path.join(REPO_ROOT, 'scripts', 'start-history-server.sh');
 
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {

@@ -5,12 +5,14 @@
  * (process-groups.ts).
  */
 import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import { freePort, sleep } from './history-server-process';
-import { trackProcessGroup, untrackProcessGroup } from './process-groups';
+import { stopProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-groups';
+import { REPO_ROOT } from './fixtures';
 
-const BIN = path.join(__dirname, '..', '..', '..', 'node_modules', '.bin');
+const BIN = path.join(REPO_ROOT, 'node_modules', '.bin');
 
 /** One server process group on a free port of 127.0.0.1. */
 export class LoopbackServer {
@@ -34,6 +36,9 @@ export class LoopbackServer {
 
   /** Starts the server on a free port and waits (up to 60 s) until it answers HTTP. */
   async start(): Promise<void> {
+    if (path.isAbsolute(this.command) && !fs.existsSync(this.command)) {
+      throw new Error(`${this.command} is missing: run bash scripts/setup.sh (or bash scripts/install-object-store-tools.sh), which builds ${this.name}`);
+    }
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
     const proc = spawn(this.command, this.args(port), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,22 +73,7 @@ export class LoopbackServer {
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p) return;
-    if (p.exitCode === null && p.signalCode === null) {
-      const exited = new Promise<void>((r) => p.once('exit', () => r()));
-      try {
-        process.kill(-(p.pid as number), 'SIGTERM');
-      } catch {
-        // gone
-      }
-      if (!(await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)]))) {
-        try {
-          process.kill(-(p.pid as number), 'SIGKILL');
-        } catch {
-          // gone
-        }
-        await exited;
-      }
-    }
+    if (p.exitCode === null && p.signalCode === null) await stopProcessGroup(p, new Promise<void>((r) => p.once('exit', () => r())), 10_000);
     untrackProcessGroup(p);
     this.proc = null;
   }
@@ -114,7 +104,7 @@ export function azuriteBlobServer(): LoopbackServer {
 export function fakeGcsServer(): LoopbackServer {
   return new LoopbackServer(
     'fake-gcs-server',
-    path.join(__dirname, '..', '..', '..', '.tools', 'bin', 'fake-gcs-server'),
+    path.join(REPO_ROOT, '.tools', 'bin', 'fake-gcs-server'),
     (port) => ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`, '-log-level', 'error'],
     '/storage/v1/b',
   );

@@ -6,12 +6,11 @@
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { Message, StreamMessageReader } from 'vscode-languageserver-protocol/node';
-import { trackProcessGroup, untrackProcessGroup } from './process-groups';
+import { BUILT_SERVER } from './fixtures';
+import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from './process-groups';
 
-/** The bundled server the tests start. */
-export const BUILT_SERVER = path.join(__dirname, '..', '..', '..', 'server', 'out', 'server.js');
+export { BUILT_SERVER };
 
 /** A JSON-RPC message the server wrote (a response, a notification or a request). */
 export type ServerMessage = Message & { id?: number | string | null; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string } };
@@ -77,6 +76,16 @@ export class LspServerProcess {
     return this.response(id, timeoutMs);
   }
 
+  /**
+   * The handshake of a client without settings: initialize (request id 1, `initializeParams`) and initialized.
+   * @returns the initialize response.
+   */
+  async initialize(historyDatabase: string, rootUri: string | null = null): Promise<ServerMessage> {
+    const response = await this.request(1, 'initialize', initializeParams(historyDatabase, rootUri));
+    this.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
+    return response;
+  }
+
   /** Waits for the response with this id. */
   response(id: number | string, timeoutMs = 20_000): Promise<ServerMessage> {
     return this.waitFor(`the response to request ${id}`, (m) => m.id === id && m.method === undefined, timeoutMs);
@@ -103,13 +112,7 @@ export class LspServerProcess {
 
   /** Kills the server if it still runs. */
   async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      try {
-        process.kill(-(this.child.pid as number), 'SIGKILL');
-      } catch {
-        // gone
-      }
-    }
+    if (this.child.exitCode === null && this.child.signalCode === null) signalProcessGroup(this.child, 'SIGKILL');
     await this.exited;
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Detached process groups the tests start (Spark History Server, Spark Connect server, code-server): each is
- * registered here and SIGKILLed as a group when the Node process exits, or is sent SIGINT/SIGTERM (a signal to
- * mocha does not reach a detached group, and Node emits no 'exit' for a signal by itself).
+ * Detached process groups the tests start (Spark History Server, Spark Connect server, language server, Neovim,
+ * code-server): the one place that signals, stops and tracks them. Each is registered here and SIGKILLed as a group
+ * when the Node process exits, or is sent SIGINT/SIGTERM (a signal to mocha does not reach a detached group, and
+ * Node emits no 'exit' for a signal by itself).
  */
 import type { ChildProcess } from 'child_process';
 
@@ -17,15 +18,38 @@ export function untrackProcessGroup(p: ChildProcess): void {
   running.delete(p);
 }
 
+/**
+ * Sends `signal` to every process of the group `p` leads (0 only tests that one is left).
+ * @returns false when no process of the group is left (or `p` never started).
+ */
+export function signalProcessGroup(p: ChildProcess, signal: NodeJS.Signals | 0): boolean {
+  if (p.pid === undefined) return false;
+  try {
+    process.kill(-p.pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops the group `p` leads: SIGTERM, then SIGKILL to what is left after `graceMs` (servers get time to flush),
+ * then waits for `exited` (the leader's exit) and forgets the group.
+ * @param exited resolves when the leader has exited (its 'exit' event).
+ */
+export async function stopProcessGroup(p: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (signalProcessGroup(p, 'SIGTERM')) {
+    const end = Date.now() + graceMs;
+    while (signalProcessGroup(p, 0) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    signalProcessGroup(p, 'SIGKILL');
+  }
+  await exited;
+  untrackProcessGroup(p);
+}
+
 /** SIGKILLs every registered process group that is still running. */
 export function killAllProcessGroups(): void {
-  for (const p of running) {
-    try {
-      process.kill(-(p.pid as number), 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
+  for (const p of running) signalProcessGroup(p, 'SIGKILL');
 }
 
 process.on('exit', killAllProcessGroups);
@@ -34,29 +58,4 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     killAllProcessGroups();
     process.exit(signal === 'SIGINT' ? 130 : 143);
   });
-}
-
-/**
- * Stops a detached process group started by a test helper: SIGTERM to the group, SIGKILL after `graceMs`, waits for
- * the leader's exit (`exited`, a promise the helper made from its 'exit' event), then forgets it. Does nothing when
- * the leader has already exited.
- */
-export async function stopProcessGroup(p: ChildProcess, exited: Promise<void>, graceMs: number): Promise<void> {
-  if (p.exitCode === null && p.signalCode === null) {
-    try {
-      process.kill(-(p.pid as number), 'SIGTERM');
-    } catch {
-      // gone
-    }
-    const done = await Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs).unref())]);
-    if (!done) {
-      try {
-        process.kill(-(p.pid as number), 'SIGKILL');
-      } catch {
-        // gone
-      }
-      await exited;
-    }
-  }
-  untrackProcessGroup(p);
 }

@@ -9,8 +9,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { REPO_ROOT } from './fixtures';
 
-const ROOT = path.join(__dirname, '..', '..', '..');
 
 function cacheDir(): string {
   return process.env.SPARK_OPTIMIZER_CACHE || path.join(os.homedir(), '.cache', 'spark-optimizer');
@@ -18,7 +18,7 @@ function cacheDir(): string {
 
 /** `NAME=value` assignments at the start of a line of one of our scripts. */
 function scriptVariable(script: string, name: string): string {
-  const text = fs.readFileSync(path.join(ROOT, 'scripts', script), 'utf8');
+  const text = fs.readFileSync(path.join(REPO_ROOT, 'scripts', script), 'utf8');
   const m = new RegExp(`^${name}=([^\\s#]+)`, 'm').exec(text);
   if (!m) throw new Error(`scripts/${script} has no ${name}=`);
   return m[1];

@@ -1,5 +1,5 @@
 /**
- * A reader process for the store concurrency test (test/store-concurrency.test.ts): opens the history store as the
+ * A reader process for the store concurrency test (test/live/store-concurrency.test.ts): opens the history store as the
  * editor and the CLI do and reads it in a loop until STOP_FILE exists (or MAX_MS passed), checking every record it
  * reads is whole (all its stage rows, as many as `totalStages`) and that stored attempts never vanish. Prints one JSON
  * line: `{ reads, records, maxApplications, errors: string[] }`.

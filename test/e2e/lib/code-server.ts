@@ -8,22 +8,27 @@ import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { freePort } from '../../helpers/history-server-process';
-import { trackProcessGroup, untrackProcessGroup } from '../../helpers/process-groups';
+import { stopProcessGroup, trackProcessGroup } from '../../helpers/process-groups';
+import { REPO_ROOT } from '../../helpers/fixtures';
 
 /** Repository root (this file runs from build/test/e2e/lib). */
-export const ROOT = path.join(__dirname, '..', '..', '..', '..');
-/** The code-server launcher installed by scripts/install-e2e.sh ($SPARK_E2E_CODE_SERVER overrides it). */
+export const ROOT = REPO_ROOT;
+/**
+ * The code-server launcher installed by scripts/install-e2e.sh: .e2e/code-server (the default version), or
+ * .e2e/code-server-<v> when $E2E_CODE_SERVER_VERSION names another (e.g. 4.103.2, the oldest the engines field
+ * allows that npm has); $SPARK_E2E_CODE_SERVER overrides both.
+ */
+export const CODE_SERVER_BIN =
+  process.env.SPARK_E2E_CODE_SERVER ??
+  path.join(REPO_ROOT, '.e2e', process.env.E2E_CODE_SERVER_VERSION && process.env.E2E_CODE_SERVER_VERSION !== '4.117.0' ? `code-server-${process.env.E2E_CODE_SERVER_VERSION}` : 'code-server', 'node_modules', '.bin', 'code-server');
 /** The analysis clock of the e2e runs (see env()). */
 export const E2E_NOW = '2026-12-01T00:00:00Z';
-
-export const CODE_SERVER_BIN = process.env.SPARK_E2E_CODE_SERVER ?? path.join(ROOT, '.e2e', 'code-server', 'node_modules', '.bin', 'code-server');
 /** The VSIX built by `npm run package`. */
-export const VSIX = path.join(ROOT, 'build', 'spark-resource-optimizer.vsix');
+export const VSIX = path.join(REPO_ROOT, 'build', 'spark-resource-optimizer.vsix');
 /** Screenshots and logs of the e2e runs (git-ignored). */
-export const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'e2e');
+export const ARTIFACTS = path.join(REPO_ROOT, 'test-artifacts', 'e2e');
 /** The extension's id as VS Code knows it (publisher.name from package.json). */
 export const EXTENSION_ID = 'spark-optimizer.spark-resource-optimizer';
-
 
 /** What a code-server run needs: its folders, user settings and extra environment for the extension host. */
 export interface CodeServerOptions {
@@ -158,24 +163,6 @@ export class CodeServer {
     const proc = this.proc;
     if (!proc || proc.pid === undefined) return;
     this.proc = null;
-    const pgid = proc.pid;
-    const groupAlive = (): boolean => {
-      try {
-        process.kill(-pgid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    };
-    try {
-      process.kill(-pgid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    const end = Date.now() + 10_000;
-    while (groupAlive() && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
-    if (groupAlive()) process.kill(-pgid, 'SIGKILL');
-    await this.exited;
-    untrackProcessGroup(proc);
+    await stopProcessGroup(proc, this.exited, 10_000);
   }
 }

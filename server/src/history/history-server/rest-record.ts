@@ -19,7 +19,7 @@
  * - executor `taskTimeMs` is `totalDuration` (task wall time; the log-based record sums `Executor Run Time`),
  *   and a local-mode driver's `host` is its block manager's host name;
  * - a running attempt's duration ends at the latest stage/executor time the views show, not the last event.
- * Measured on the live test set (test/history-server-live.test.ts): every other field of every record
+ * Measured on the live test set (test/live/history-server-live.test.ts): every other field of every record
  * equals the event-log record. Field meanings otherwise follow application-record.ts.
  */
 

@@ -7,12 +7,12 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ipcRows } from '../shared/src/arrow-values';
-import { SparkConnectClient, type QueryResult } from '../server/src/connect/client';
-import { parseConnectionString, redactToken } from '../server/src/connect/connection-string';
-import { SparkConnectError, sqlErrorRange } from '../server/src/connect/errors';
-import { freePort } from './helpers/history-server-process';
-import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { ipcRows } from '../../shared/src/arrow-values';
+import { SparkConnectClient, type QueryResult } from '../../server/src/connect/client';
+import { parseConnectionString, redactToken } from '../../server/src/connect/connection-string';
+import { SparkConnectError, sqlErrorRange } from '../../server/src/connect/errors';
+import { freePort } from '../helpers/history-server-process';
+import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
 
 /** The values of a result's rows, read from its Arrow batches. */
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);

@@ -12,12 +12,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { collectObjectStore } from '../server/src/history/object-store/collect';
-import { S3ObjectStore } from '../server/src/history/object-store/s3';
-import { HistoryStore } from '../server/src/store/history-store';
-import { FaultProxy } from './helpers/fault-proxy';
-import { motoServer } from './helpers/loopback-server';
-import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, FIXTURES, pool, runCli } from './helpers/object-store-fixtures';
+import { collectObjectStore } from '../../server/src/history/object-store/collect';
+import { S3ObjectStore } from '../../server/src/history/object-store/s3';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { FaultProxy } from '../helpers/fault-proxy';
+import { motoServer } from '../helpers/loopback-server';
+import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, FIXTURES, pool, runCli } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'spark-event-logs';
 /** moto accepts any key pair; these are not secrets. */

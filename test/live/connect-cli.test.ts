@@ -5,10 +5,10 @@
  */
 import * as assert from 'assert';
 import { spawn } from 'child_process';
-import * as path from 'path';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
+import { CLI_BIN } from '../helpers/fixtures';
 
-const BIN = path.join(__dirname, '..', '..', 'bin', 'spark-optimizer');
+const BIN = CLI_BIN;
 
 function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -7,21 +7,20 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkResult, worseThanCommitted } from '../server/src/evaluation/check';
-import { editorChooser, engineUnderTest, submitScriptOf } from '../server/src/evaluation/engine';
-import { loadGroundTruth } from '../server/src/evaluation/ground-truth';
-import { EVAL_OBJECTIVES, type EvaluationResult, evaluate } from '../server/src/evaluation/run';
-
-const ROOT = path.join(__dirname, '..', '..');
+import { checkResult, worseThanCommitted } from '../../server/src/evaluation/check';
+import { editorChooser, engineUnderTest, submitScriptOf } from '../../server/src/evaluation/engine';
+import { loadGroundTruth } from '../../server/src/evaluation/ground-truth';
+import { EVAL_OBJECTIVES, type EvaluationResult, evaluate } from '../../server/src/evaluation/run';
+import { EVAL_DIR } from '../helpers/fixtures';
 
 describe('evaluation regression check (eval:check) on the committed real runs', () => {
   it("the editor engine's regret is no worse than eval/result.json, and its edits stay within what the cluster reads and holds", async function () {
     this.timeout(900_000);
-    const runs = path.join(ROOT, 'eval', 'runs');
-    const grid = path.join(ROOT, 'eval', 'grid.json');
+    const runs = path.join(EVAL_DIR, 'runs');
+    const grid = path.join(EVAL_DIR, 'grid.json');
     const gt = await loadGroundTruth(runs, grid);
-    const result = evaluate(gt, engineUnderTest(runs, grid, path.join(ROOT, 'eval', 'old-engine.json')));
-    const committed = JSON.parse(fs.readFileSync(path.join(ROOT, 'eval', 'result.json'), 'utf8')) as EvaluationResult;
+    const result = evaluate(gt, engineUnderTest(runs, grid, path.join(EVAL_DIR, 'old-engine.json')));
+    const committed = JSON.parse(fs.readFileSync(path.join(EVAL_DIR, 'result.json'), 'utf8')) as EvaluationResult;
     assert.strictEqual(result.data.runs, 144);
     assert.strictEqual(committed.data.runs, 144);
     for (const o of EVAL_OBJECTIVES) {
@@ -38,7 +37,7 @@ describe('evaluation regression check (eval:check) on the committed real runs', 
 
   it('writes the start run\'s spark-submit script from its event log and scores the edit the quick fix makes to it', async function () {
     this.timeout(300_000);
-    const gt = await loadGroundTruth(path.join(ROOT, 'eval', 'runs'), path.join(ROOT, 'eval', 'grid.json'));
+    const gt = await loadGroundTruth(path.join(EVAL_DIR, 'runs'), path.join(EVAL_DIR, 'grid.json'));
     const tiny = gt.workloads.find((w) => w.workload === 'tiny_tasks')!;
     // manifest.json: app-20261121144310-0004 is tiny_tasks at "default" (1g, 1 executor × 2 cores, spark.cores.max 2, 200 partitions).
     const start = tiny.cells.find((c) => c.configId === 'default')!.runs.find((r) => r.record.appId === 'app-20261121144310-0004')!.record;

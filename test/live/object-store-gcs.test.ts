@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Storage } from '@google-cloud/storage';
-import { GcsObjectStore } from '../server/src/history/object-store/gcs';
-import { fakeGcsServer } from './helpers/loopback-server';
-import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from './helpers/object-store-fixtures';
+import { GcsObjectStore } from '../../server/src/history/object-store/gcs';
+import { fakeGcsServer } from '../helpers/loopback-server';
+import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'dataproc-temp-logs';
 

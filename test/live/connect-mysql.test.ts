@@ -16,17 +16,18 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SparkConnectClient, type JdbcView, type QueryResult } from '../server/src/connect/client';
-import { SparkConnectError } from '../server/src/connect/errors';
-import { ConnectSessions } from '../server/src/connect/sessions';
-import { sqlNamesView } from '../server/src/connect/sql-statements';
-import { ipcRows } from '../shared/src/arrow-values';
-import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
-import { freePort } from './helpers/history-server-process';
-import { MariaDbProcess } from './helpers/mariadb-process';
+import { SparkConnectClient, type JdbcView, type QueryResult } from '../../server/src/connect/client';
+import { SparkConnectError } from '../../server/src/connect/errors';
+import { ConnectSessions } from '../../server/src/connect/sessions';
+import { sqlNamesView } from '../../server/src/connect/sql-statements';
+import { ipcRows } from '../../shared/src/arrow-values';
+import { eventLogLinesByApp, sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
+import { freePort } from '../helpers/history-server-process';
+import { MariaDbProcess } from '../helpers/mariadb-process';
+import { CLI_BIN } from '../helpers/fixtures';
 
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
-const BIN = path.join(__dirname, '..', '..', 'bin', 'spark-optimizer');
+const BIN = CLI_BIN;
 
 /** The database: three typed rows (the second inserted at +05:30) and 97 plain ones, ids 1..100. */
 function initSql(password: string): string {

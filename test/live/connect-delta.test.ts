@@ -13,12 +13,12 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SparkConnectClient, type QueryResult } from '../server/src/connect/client';
-import { SparkConnectError } from '../server/src/connect/errors';
-import { ipcRows } from '../shared/src/arrow-values';
-import { ConnectServerProcess, sharedConnectServer } from './helpers/connect-server-process';
-import { freePort } from './helpers/history-server-process';
-import { deltaSetup } from './helpers/spark-extras';
+import { SparkConnectClient, type QueryResult } from '../../server/src/connect/client';
+import { SparkConnectError } from '../../server/src/connect/errors';
+import { ipcRows } from '../../shared/src/arrow-values';
+import { ConnectServerProcess, sharedConnectServer } from '../helpers/connect-server-process';
+import { freePort } from '../helpers/history-server-process';
+import { deltaSetup } from '../helpers/spark-extras';
 
 const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
 

@@ -6,18 +6,10 @@
  * back: the query's application is the one whose id the result carries.
  */
 import * as assert from 'assert';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  CancellationTokenSource,
-  createProtocolConnection,
-  ProtocolConnection,
-  ResponseError,
-  StreamMessageReader,
-  StreamMessageWriter,
-} from 'vscode-languageserver-protocol/node';
+import { CancellationTokenSource, ProtocolConnection, ResponseError } from 'vscode-languageserver-protocol/node';
 import {
   ConnectExplainRequest,
   ConnectQueryProgressNotification,
@@ -26,16 +18,16 @@ import {
   SqlStatementsRequest,
   type ConnectErrorData,
   type SparkConnectTarget,
-} from '../shared/src/protocol';
-import { ipcRows } from '../shared/src/arrow-values';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+} from '../../shared/src/protocol';
+import { ipcRows } from '../../shared/src/arrow-values';
+import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
+import { LspClient } from '../helpers/lsp-client';
 
-const SERVER = path.join(__dirname, '..', '..', 'server', 'out', 'server.js');
 
 describe('Spark Connect requests of the built language server', function () {
   this.timeout(240_000);
   let spark: ConnectServerProcess;
-  let child: ChildProcess;
+  let lsp: LspClient;
   let conn: ProtocolConnection;
   let target: SparkConnectTarget;
   const progress: ConnectQueryProgressNotification.Params[] = [];
@@ -46,27 +38,22 @@ describe('Spark Connect requests of the built language server', function () {
     // The token travels in the request, as the client sends it from SecretStorage.
     target = { url: `sc://localhost:${spark.port}`, token: spark.token };
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-connect-lsp-'));
-    child = spawn(process.execPath, [SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-    conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => ({})));
-    conn.onRequest('client/registerCapability', () => null);
-    conn.onNotification('window/logMessage', () => undefined);
-    conn.onNotification(ConnectQueryProgressNotification.method, (p: ConnectQueryProgressNotification.Params) => {
-      progress.push(p);
+    lsp = await LspClient.start({
+      configuration: () => ({}),
+      rootUri: null,
+      capabilities: {},
+      historyDatabase: path.join(tmp, 'h.db'),
+      onNotification: {
+        [ConnectQueryProgressNotification.method]: (p: ConnectQueryProgressNotification.Params) => {
+          progress.push(p);
+        },
+      },
     });
-    conn.listen();
-    await conn.sendRequest('initialize', { processId: process.pid, rootUri: null, capabilities: {}, initializationOptions: { historyDatabase: path.join(tmp, 'h.db') } });
-    await conn.sendNotification('initialized', {});
+    conn = lsp.conn;
   });
 
   after(async () => {
-    try {
-      await conn.sendRequest('shutdown');
-      await conn.sendNotification('exit');
-    } catch {
-      // gone
-    }
-    child?.kill();
+    await lsp?.stop();
   });
 
   it('status: Spark version and the application id of the server', async () => {

@@ -11,10 +11,10 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
-import { ipcRows } from '../shared/src/arrow-values';
-import { SparkConnectClient } from '../server/src/connect/client';
-import type { SparkConnectError } from '../server/src/connect/errors';
-import { sharedConnectServer, type ConnectServerProcess } from './helpers/connect-server-process';
+import { ipcRows } from '../../shared/src/arrow-values';
+import { SparkConnectClient } from '../../server/src/connect/client';
+import type { SparkConnectError } from '../../server/src/connect/errors';
+import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
 
 describe('Spark Connect over TLS with a custom CA', function () {
   this.timeout(240_000);

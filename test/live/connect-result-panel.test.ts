@@ -9,13 +9,13 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { resultPanelHtml } from '../client/src/query/result-html';
-import { SparkConnectClient } from '../server/src/connect/client';
-import type { QueryResultPayload } from '../shared/src/spark-query';
+import { resultPanelHtml } from '../../client/src/query/result-html';
+import { SparkConnectClient } from '../../server/src/connect/client';
+import type { QueryResultPayload } from '../../shared/src/spark-query';
+import { sharedConnectServer } from '../helpers/connect-server-process';
+import { REPO_ROOT } from '../helpers/fixtures';
 
-const SCRIPT = path.join(__dirname, '..', '..', 'client', 'out', 'webview', 'query-result.js');
-import { sharedConnectServer } from './helpers/connect-server-process';
-
+const SCRIPT = path.join(REPO_ROOT, 'client', 'out', 'webview', 'query-result.js');
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => fs.existsSync(p));
 
 describe('query result page in chromium', function () {

@@ -13,15 +13,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
-import { collectEventLogs } from '../server/src/history/collect';
-import { failureLevel } from '../server/src/history/ingest';
-import { HistoryStore } from '../server/src/store/history-store';
-import { MIGRATIONS } from '../server/src/store/migrations';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { failureLevel } from '../../server/src/history/ingest';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { MIGRATIONS } from '../../server/src/store/migrations';
+import { EVENT_LOG_FIXTURES, STORE_FIXTURES, BUILT_CLI } from '../helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const CLI = path.join(ROOT, 'server', 'out', 'cli.js');
-const READER = path.join(__dirname, 'helpers', 'store-reader-process.js');
-const BASE = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs', 'qubole-sparklens', 'local-1532512550423');
+const CLI = BUILT_CLI;
+const READER = path.join(__dirname, '..', 'helpers', 'store-reader-process.js');
+const BASE = path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423');
 /** `SparkListenerTaskEnd` lines and stages of the base log, read by hand. */
 const BASE_TASKS = 8;
 const BASE_STAGES = 2;
@@ -96,7 +96,7 @@ describe('history store shared by concurrent processes', function () {
   it('three processes opening a schema-6 store at once migrate it once, without loss', async () => {
     // test/fixtures/store/history-v6.db: 7 applications written by the previous version (provenance in its README).
     const db = path.join(tmp, 'old.db');
-    fs.copyFileSync(path.join(ROOT, 'test', 'fixtures', 'store', 'history-v6.db'), db);
+    fs.copyFileSync(path.join(STORE_FIXTURES, 'history-v6.db'), db);
     const runs = await Promise.all(Array.from({ length: 3 }, () => run([CLI, 'jobs', '--db', db, '--format', 'json'])));
     for (const r of runs) {
       assert.strictEqual(r.code, 0, r.stderr);

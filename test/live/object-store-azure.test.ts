@@ -10,10 +10,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { parseObjectStoreUrl } from '../server/src/history/object-store/location';
-import { openObjectStore } from '../server/src/history/object-store/open';
-import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobServer } from './helpers/loopback-server';
-import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from './helpers/object-store-fixtures';
+import { parseObjectStoreUrl } from '../../server/src/history/object-store/location';
+import { openObjectStore } from '../../server/src/history/object-store/open';
+import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobServer } from '../helpers/loopback-server';
+import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from '../helpers/object-store-fixtures';
 
 const CONTAINER = 'spark-logs';
 

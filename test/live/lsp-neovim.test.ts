@@ -13,14 +13,12 @@ import { execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { collectEventLogs } from '../server/src/history/collect';
-import { HistoryStore } from '../server/src/store/history-store';
-import { BUILT_SERVER } from './helpers/lsp-server-process';
-import { trackProcessGroup, untrackProcessGroup } from './helpers/process-groups';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { trackProcessGroup, untrackProcessGroup } from '../helpers/process-groups';
+import { REPO_ROOT, EXAMPLES, BUILT_SERVER } from '../helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const EXAMPLES = path.join(ROOT, 'examples');
-const LUA = path.join(ROOT, 'test', 'neovim', 'lsp-client.lua');
+const LUA = path.join(REPO_ROOT, 'test', 'neovim', 'lsp-client.lua');
 
 interface FileResult {
   path: string;

@@ -25,21 +25,22 @@ import * as https from 'https';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../server/src/cli/main';
-import { collectEventLogs } from '../server/src/history/collect';
-import { discoverEventLogs, type EventLogSource } from '../server/src/history/event-log/discover';
-import { readEventLog } from '../server/src/history/event-log/reader';
-import type { ApplicationRecord } from '../server/src/history/application-record';
-import { HistoryServerClient, type HistoryServerClientOptions } from '../server/src/history/history-server/client';
-import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../server/src/history/history-server/collect';
-import { extractZip } from '../server/src/history/history-server/zip';
-import { HistoryStore } from '../server/src/store/history-store';
-import { makeZip } from './helpers/crafted-zip';
-import { freePort, HistoryServerProcess, sleep } from './helpers/history-server-process';
+import { main } from '../../server/src/cli/main';
+import { collectEventLogs } from '../../server/src/history/collect';
+import { discoverEventLogs, type EventLogSource } from '../../server/src/history/event-log/discover';
+import { readEventLog } from '../../server/src/history/event-log/reader';
+import type { ApplicationRecord } from '../../server/src/history/application-record';
+import { HistoryServerClient, type HistoryServerClientOptions } from '../../server/src/history/history-server/client';
+import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../../server/src/history/history-server/collect';
+import { extractZip } from '../../server/src/history/history-server/zip';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { makeZip } from '../helpers/crafted-zip';
+import { freePort, HistoryServerProcess, sleep } from '../helpers/history-server-process';
+import { sparkHome } from '../helpers/spark-home';
+import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES, BUILT_CLI } from '../helpers/fixtures';
 
-const ROOT = path.join(__dirname, '..', '..');
-const LOGS = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs');
-const EXAMPLES = path.join(ROOT, 'examples', 'history');
+const LOGS = EVENT_LOG_FIXTURES;
+const EXAMPLES = EXAMPLE_HISTORY;
 
 /** Fixture logs copied next to the example runs (paths below test/fixtures/spark/event-logs). */
 const FIXTURE_LOGS = [
@@ -56,14 +57,6 @@ const FIXTURE_LOGS = [
 
 /** Fast retries for tests; the defaults (500 ms base, 30 s idle timeout) are for real servers. */
 const FAST: Partial<HistoryServerClientOptions> = { retries: 4, retryBaseDelayMs: 20, retryMaxDelayMs: 200, timeoutMs: 10_000 };
-
-function sparkHome(): string {
-  const env = process.env.SPARK_HOME;
-  if (env && fs.existsSync(path.join(env, 'bin', 'spark-class'))) return env;
-  const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'install-pyspark.sh')], { encoding: 'utf8', timeout: 600_000 });
-  if (r.status !== 0) throw new Error(`scripts/install-pyspark.sh failed (exit ${r.status}); the History Server tests need pyspark and Java 17+:\n${r.stderr}`);
-  return r.stdout.trim().split('\n').pop() as string;
-}
 
 /** GET a JSON body over loopback with plain node http (test side), or null on any failure. */
 function getJson(url: string): Promise<unknown> {
@@ -804,7 +797,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     const privateTmp = path.join(tmp, 'sigint-tmp');
     fs.mkdirSync(privateTmp);
     const db = path.join(tmp, 'sigint.db');
-    const cli = path.join(ROOT, 'server', 'out', 'cli.js');
+    const cli = BUILT_CLI;
     const child = spawn(process.execPath, [cli, 'collect', '--source', 'history-server', '--url', p.url, '--timeout', '120', '--db', db], {
       env: { ...process.env, TMPDIR: privateTmp },
       stdio: ['ignore', 'pipe', 'pipe'],
