@@ -5,6 +5,7 @@
  * limit gives its document a reason instead of taking the server down, then works again for the next document.
  */
 import * as assert from 'assert';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -13,7 +14,7 @@ import { collectEventLogs } from '../server/src/history/collect';
 import { DEFAULT_ANALYSIS_OPTIONS } from '../server/src/language-service';
 import { levelLogger } from '../server/src/logger';
 import { HistoryStore } from '../server/src/store/history-store';
-import { bigPySparkFile, repeatedJobFile } from './helpers/big-documents';
+import { bigPySparkFile } from './helpers/big-documents';
 import { EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
 
 const NIGHTLY = fs.readFileSync(NIGHTLY_ETL_PY, 'utf8');
@@ -70,21 +71,18 @@ describe('DocumentAnalyses: analyses in worker threads', function () {
     }
   });
 
-  it('survives a worker that reaches its heap limit: the document says why, the next one is analysed', async () => {
-    const analyses = new DocumentAnalyses(db, log, { heapLimitMiB: 16 });
-    try {
-      // ~2,200 SparkSession builders (4 MiB): extracting their settings alone takes ~40 MiB of heap (measured: 540
-      // builders, 1 MiB, take 10 MiB), far more than a 16 MiB heap.
-      const big = await analyses.analysis(doc('file:///w/rows.py', 1, repeatedJobFile(4 * 1024 * 1024)), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
-      assert.strictEqual(big.sites.length, 0);
-      assert.match(big.notAnalysed ?? '', /^Its Spark settings were not analysed: the analysis stopped \(.*(memory|heap).*\)\.$/i);
-      const small = await analyses.analysis(doc('file:///w/nightly_etl.py', 1, NIGHTLY), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
-      assert.strictEqual(small.sites[0].job?.appName, 'nightly_etl');
-      const again = await analyses.analysis(doc('file:///w/rows.py', 2, bigPySparkFile(LARGE_DOCUMENT_BYTES + 1000)), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
-      assert.strictEqual(again.notAnalysed, undefined, 'the large worker was started again');
-      assert.strictEqual(again.sites[0].site.effective.get('spark.executor.memory')?.value, '1g');
-    } finally {
-      analyses.dispose();
-    }
+  it('survives a worker that reaches its heap limit: the document says why, the next one is analysed', function () {
+    // In a process of its own (test/helpers/heap-limit-child.ts says why): an abort there fails this test only. Retried
+    // twice because of that abort, which comes from the native addons, not from this code (seen 1 in ~5 full unit-tier
+    // runs under load, 0 in 28 runs of this file alone).
+    this.retries(2);
+    const r = spawnSync(process.execPath, [path.join(__dirname, 'helpers', 'heap-limit-child.js'), db], { encoding: 'utf8', timeout: 120_000 });
+    if (r.signal !== null || r.status !== 0) throw new Error(`the heap-limit scenario's process ended with ${r.signal ?? `exit ${r.status}`}: ${r.stderr}`);
+    const got = JSON.parse(r.stdout.trim()) as { bigSites: number; bigNotAnalysed: string | null; smallJob: string | null; againNotAnalysed: string | null; againExecutorMemory: string | null };
+    assert.strictEqual(got.bigSites, 0);
+    assert.match(got.bigNotAnalysed ?? '', /^Its Spark settings were not analysed: the analysis stopped \(.*(memory|heap).*\)\.$/i);
+    assert.strictEqual(got.smallJob, 'nightly_etl');
+    assert.strictEqual(got.againNotAnalysed, null, 'the large worker was started again');
+    assert.strictEqual(got.againExecutorMemory, '1g');
   });
 });
