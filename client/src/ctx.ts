@@ -10,6 +10,7 @@ import {
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
+import { COMMANDS } from '../../shared/src/commands';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 
@@ -40,7 +41,7 @@ export class Ctx implements vscode.Disposable {
     // Id kept for the e2e tests and the status bar menu; priority 50 leaves room for a Spark Connect item beside it.
     this.status = vscode.window.createStatusBarItem('sparkOptimizer.status', vscode.StatusBarAlignment.Right, 50);
     this.status.name = 'Spark Optimizer';
-    this.status.command = 'sparkOptimizer.showActions';
+    this.status.command = COMMANDS.showActions;
     this.disposables.push(this.output, this.serverOutput, this.status, this.collectedEmitter);
   }
 
@@ -114,7 +115,7 @@ export class Ctx implements vscode.Disposable {
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,
       // Hover links may run only the job-analysis command (the job hover's "Open job analysis").
-      markdown: { isTrusted: { enabledCommands: ['sparkOptimizer.openJobAnalysis'] }, supportHtml: false },
+      markdown: { isTrusted: { enabledCommands: [COMMANDS.openJobAnalysis] }, supportHtml: false },
       initializationOptions: { historyDatabase: this.historyDatabase() },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };

@@ -307,11 +307,8 @@ export namespace JobAnalysisRequest {
   export const type = new RequestType<Params, JobAnalysis | null, void>(method);
 }
 
-/** The command a quick fix of this server carries: the client forwards its argument (`RecordAppliedFixRequest.Params[]`) to the server. */
-export const RECORD_APPLIED_FIX_COMMAND = 'sparkOptimizer.recordAppliedFix';
-
 /**
- * client → server: quick fixes of this server were applied (sent by the `sparkOptimizer.recordAppliedFix` command the
+ * client → server: quick fixes of this server were applied (sent by the `recordAppliedFix` command (shared/src/commands.ts) the
  * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
  * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
  * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
