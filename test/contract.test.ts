@@ -1,13 +1,16 @@
 /**
  * The contract between package.json, the client and the server (shared/): the commands the client registers are
- * the shared command list, and package.json contributes exactly those meant for the user. Read from the source text
- * (TypeScript's own parser) and package.json; no VS Code needed.
+ * the shared command list, and package.json contributes exactly those meant for the user; the languages the client
+ * selects are the server's file kinds, and package.json contributes the one of them VS Code does not know.
+ * Read from the source text (TypeScript's own parser) and package.json; no VS Code needed.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
 import { COMMANDS, INTERNAL_COMMANDS } from '../shared/src/commands';
+import { CONTRIBUTED_LANGUAGES, FILE_KINDS, documentSelector } from '../shared/src/languages';
+import { fileKind } from '../server/src/config/file-settings';
 import { PACKAGE_JSON, REPO_ROOT } from './helpers/fixtures';
 
 interface PackageJson {
@@ -15,6 +18,7 @@ interface PackageJson {
     commands: { command: string }[];
     menus: Record<string, { command: string }[]>;
     keybindings: { command: string }[];
+    languages: { id: string }[];
   };
 }
 const pkg = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson;
@@ -82,5 +86,51 @@ describe('contract: commands', () => {
     const used = [...Object.values(pkg.contributes.menus).flat(), ...pkg.contributes.keybindings].map((m) => m.command);
     assert.ok(used.length > 0);
     assert.deepStrictEqual(used.filter((c) => !contributed.has(c)), []);
+  });
+});
+
+/**
+ * Language ids. package.json can only be checked for the languages the extension contributes (`spark-defaults`): the
+ * others (`python`, `shellscript`, `yaml`, `json`, `jsonc`, `ini`, `properties`) are VS Code's built-in ids, which
+ * package.json must not contribute again (that would register a second language of the same id), and whether VS Code
+ * knows them is not visible without VS Code (the e2e tier opens such files). So the check is: `contributes.languages`
+ * ids equal CONTRIBUTED_LANGUAGES, a subset of FILE_KINDS; the client's selector is FILE_KINDS; the server maps each
+ * of them to the kind of the same name.
+ */
+describe('contract: languages', () => {
+  it('package.json contributes exactly the shared contributed languages (spark-defaults), each a file kind', () => {
+    assert.deepStrictEqual(
+      pkg.contributes.languages.map((l) => l.id),
+      ['spark-defaults'],
+    );
+    assert.deepStrictEqual([...CONTRIBUTED_LANGUAGES], ['spark-defaults']);
+    for (const id of CONTRIBUTED_LANGUAGES) assert.ok(FILE_KINDS.includes(id));
+  });
+
+  it("the client's document selector is every file kind plus *.conf, for file and untitled documents", () => {
+    const sel = documentSelector();
+    for (const scheme of ['file', 'untitled']) {
+      const languages = sel.filter((f) => f.scheme === scheme && 'language' in f).map((f) => ('language' in f ? f.language : ''));
+      assert.deepStrictEqual(languages, ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties']);
+      assert.deepStrictEqual(languages, [...FILE_KINDS]);
+      assert.deepStrictEqual(sel.filter((f) => f.scheme === scheme && 'pattern' in f), [{ scheme, pattern: '**/*.conf' }]);
+    }
+    assert.strictEqual(sel.length, 18);
+  });
+
+  it('the client passes the shared selector to the language client (no second list in client/src)', () => {
+    const file = path.join(REPO_ROOT, 'client', 'src', 'ctx.ts');
+    const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const found: string[] = [];
+    const visit = (n: ts.Node): void => {
+      if (ts.isPropertyAssignment(n) && n.name.getText(src) === 'documentSelector') found.push(n.initializer.getText(src));
+      ts.forEachChild(n, visit);
+    };
+    visit(src);
+    assert.deepStrictEqual(found, ['documentSelector()']);
+  });
+
+  it('the server reads a document of each selected language as the kind of the same name', () => {
+    for (const id of FILE_KINDS) assert.strictEqual(fileKind('untitled:Untitled-1', id, ''), id, id);
   });
 });

@@ -11,6 +11,7 @@ import {
   StoreInfoRequest,
 } from '../../shared/src/protocol';
 import { COMMANDS } from '../../shared/src/commands';
+import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 
@@ -106,12 +107,8 @@ export class Ctx implements vscode.Disposable {
     };
     const clientOptions: LanguageClientOptions = {
       // The server decides each document's kind by language id, name and content (fileKind in
-      // server/src/config/file-settings.ts); besides the languages, VS Code sends it `.conf` files (a spark-defaults
-      // file under another name is read by its `spark.*` lines, an INI file by its sections), as other editors do.
-      documentSelector: ['file', 'untitled'].flatMap((scheme) => [
-        ...['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'].map((language) => ({ scheme, language })),
-        { scheme, pattern: '**/*.conf' },
-      ]),
+      // server/src/config/file-settings.ts); the selector's languages and globs are shared/src/languages.ts.
+      documentSelector: documentSelector(),
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,
       // Hover links may run only the job-analysis command (the job hover's "Open job analysis").
