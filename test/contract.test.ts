@@ -134,3 +134,20 @@ describe('contract: languages', () => {
     for (const id of FILE_KINDS) assert.strictEqual(fileKind('untitled:Untitled-1', id, ''), id, id);
   });
 });
+
+/** Top-level interface and type-alias names declared in a TypeScript file. */
+function declaredTypeNames(file: string): string[] {
+  const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  return src.statements.filter((s): s is ts.InterfaceDeclaration | ts.TypeAliasDeclaration => ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)).map((s) => s.name.text);
+}
+
+describe('contract: types', () => {
+  it('no interface or type of shared/src is declared again in client/src or server/src', () => {
+    const shared = new Set(tsFiles(path.join(REPO_ROOT, 'shared', 'src')).flatMap(declaredTypeNames));
+    for (const name of ['SqlStatement', 'StoredJob', 'OpenJobAnalysisArgs', 'QueryLocation', 'FileKind']) assert.ok(shared.has(name), name);
+    const again = ['client', 'server']
+      .flatMap((side) => tsFiles(path.join(REPO_ROOT, side, 'src')))
+      .flatMap((f) => declaredTypeNames(f).filter((n) => shared.has(n)).map((n) => `${path.relative(REPO_ROOT, f)}: ${n}`));
+    assert.deepStrictEqual(again, []);
+  });
+});

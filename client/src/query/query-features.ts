@@ -17,6 +17,7 @@ import {
   ConnectStatusRequest,
   SETTINGS_SECTION,
   SqlStatementsRequest,
+  type SqlStatement,
   type ConnectErrorData,
   type JdbcViewTarget,
   type SparkConnectTarget,
@@ -172,7 +173,7 @@ export class QueryFeatures implements vscode.Disposable {
     this.status.show();
   }
 
-  private async statements(doc: vscode.TextDocument): Promise<SqlStatementsRequest.Statement[]> {
+  private async statements(doc: vscode.TextDocument): Promise<SqlStatement[]> {
     const client = this.client();
     if (!client) return [];
     const r = await client.sendRequest(SqlStatementsRequest.type, { languageId: doc.languageId, text: doc.getText() });
