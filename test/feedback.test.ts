@@ -11,7 +11,6 @@ import { onHover } from '../server/src/features/hover';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
-import { RECORD_APPLIED_FIX_COMMAND } from '../shared/src/protocol';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
 const FILE = 'file:///w/etl.py';
@@ -74,7 +73,7 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     const rec = doc.sites[0].recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.ok(rec, JSON.stringify(doc.sites[0].recommendations.map((r) => r.key)));
     const action = onCodeActions(doc, { start: { line: 2, character: 37 }, end: { line: 2, character: 41 } }).find((a) => a.title.startsWith('Set spark.executor.memory'));
-    assert.strictEqual(action?.command?.command, RECORD_APPLIED_FIX_COMMAND);
+    assert.strictEqual(action?.command?.command, 'sparkOptimizer.recordAppliedFix');
     assert.deepStrictEqual(action?.command?.arguments, [[{ uri: 'file:///w/etl2.py', key: 'spark.executor.memory', oldValue: '512m', newValue: rec.recommendedValue, appName: 'nightly_etl' }]]);
   });
 });

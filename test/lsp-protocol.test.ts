@@ -10,7 +10,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CodeAction, Diagnostic, Hover, MarkupContent, ProtocolConnection, PublishDiagnosticsParams } from 'vscode-languageserver-protocol/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { CollectEventLogsRequest, CollectSummary, RECORD_APPLIED_FIX_COMMAND, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
+import { CollectEventLogsRequest, CollectSummary, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
 import { EXAMPLES } from './helpers/fixtures';
 import { LspClient } from './helpers/lsp-client';
 
@@ -153,7 +153,7 @@ describe('language server over stdio (built server/out/server.js)', function () 
     assert.strictEqual(lines[memoryDiag.range.start.line].trim(), '.config("spark.executor.memory", "2g")');
     assert.strictEqual(lines.length, text.split('\n').length);
     // The fix carries the command that remembers it; the client forwards its argument as sparkOptimizer/recordAppliedFix.
-    assert.strictEqual(fix!.command?.command, RECORD_APPLIED_FIX_COMMAND);
+    assert.strictEqual(fix!.command?.command, 'sparkOptimizer.recordAppliedFix');
     const fixes = fix!.command!.arguments![0] as RecordAppliedFixRequest.Fix[];
     assert.deepStrictEqual(fixes, [{ uri, key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appName: 'nightly_etl' }]);
     const stored = await conn.sendRequest(RecordAppliedFixRequest.type, { fixes });

@@ -10,6 +10,8 @@ import {
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
+import { COMMANDS } from '../../shared/src/commands';
+import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 
@@ -40,7 +42,7 @@ export class Ctx implements vscode.Disposable {
     // Id kept for the e2e tests and the status bar menu; priority 50 leaves room for a Spark Connect item beside it.
     this.status = vscode.window.createStatusBarItem('sparkOptimizer.status', vscode.StatusBarAlignment.Right, 50);
     this.status.name = 'Spark Optimizer';
-    this.status.command = 'sparkOptimizer.showActions';
+    this.status.command = COMMANDS.showActions;
     this.disposables.push(this.output, this.serverOutput, this.status, this.collectedEmitter);
   }
 
@@ -105,16 +107,12 @@ export class Ctx implements vscode.Disposable {
     };
     const clientOptions: LanguageClientOptions = {
       // The server decides each document's kind by language id, name and content (fileKind in
-      // server/src/config/file-settings.ts); besides the languages, VS Code sends it `.conf` files (a spark-defaults
-      // file under another name is read by its `spark.*` lines, an INI file by its sections), as other editors do.
-      documentSelector: ['file', 'untitled'].flatMap((scheme) => [
-        ...['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'].map((language) => ({ scheme, language })),
-        { scheme, pattern: '**/*.conf' },
-      ]),
+      // server/src/config/file-settings.ts); the selector's languages and globs are shared/src/languages.ts.
+      documentSelector: documentSelector(),
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,
       // Hover links may run only the job-analysis command (the job hover's "Open job analysis").
-      markdown: { isTrusted: { enabledCommands: ['sparkOptimizer.openJobAnalysis'] }, supportHtml: false },
+      markdown: { isTrusted: { enabledCommands: [COMMANDS.openJobAnalysis] }, supportHtml: false },
       initializationOptions: { historyDatabase: this.historyDatabase() },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };

@@ -132,14 +132,14 @@ export namespace StoreInfoRequest {
   export const type = new RequestType0<Result, void>(method);
 }
 
-/** One job (Spark `App Name`) in the history store, for pickers. */
+/** One job (Spark `App Name`) in the history store, a row of its `jobs` table (HistoryReader.listJobs), for pickers. */
 export interface StoredJob {
   appName: string;
-  /** Runs (application attempts) stored. */
+  /** Runs (application attempts) stored under this name. */
   runs: number;
   /** Start of the newest run, epoch ms. */
   lastStartTimeMs: number;
-  /** Median wall time of its runs, ms. */
+  /** Median `durationMs` (wall time) of its runs, ms. */
   medianDurationMs: number;
 }
 
@@ -307,11 +307,8 @@ export namespace JobAnalysisRequest {
   export const type = new RequestType<Params, JobAnalysis | null, void>(method);
 }
 
-/** The command a quick fix of this server carries: the client forwards its argument (`RecordAppliedFixRequest.Params[]`) to the server. */
-export const RECORD_APPLIED_FIX_COMMAND = 'sparkOptimizer.recordAppliedFix';
-
 /**
- * client → server: quick fixes of this server were applied (sent by the `sparkOptimizer.recordAppliedFix` command the
+ * client → server: quick fixes of this server were applied (sent by the `recordAppliedFix` command (shared/src/commands.ts) the
  * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
  * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
  * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
@@ -427,6 +424,19 @@ export namespace ConnectStatusRequest {
   export const type = new RequestType<Params, Result, void>(method);
 }
 
+/** One SQL statement found in a document (server/src/connect/sql-statements.ts). Offsets are UTF-16 code units. */
+export interface SqlStatement {
+  /** The SQL text as Spark will get it (Python escapes decoded, surrounding whitespace trimmed). */
+  sql: string;
+  /** Document offset where the statement's text starts and ends (end exclusive), without trimmed whitespace. */
+  start: number;
+  end: number;
+  /** Document offset of each character of `sql` (same length as `sql`), for mapping Spark's SQL positions back. */
+  offsets: number[];
+  /** Offset of the call or statement the code lens goes above. */
+  anchor: number;
+}
+
 /** client → server: the SQL statements of a `.sql` document or the `spark.sql("...")` strings of a Python one. */
 export namespace SqlStatementsRequest {
   export const method = 'sparkOptimizer/sqlStatements' as const;
@@ -435,15 +445,5 @@ export namespace SqlStatementsRequest {
     /** The document text (a `.sql` file is not synchronised with the server). */
     text: string;
   }
-  export interface Statement {
-    sql: string;
-    /** Document offsets (UTF-16) of the statement text, end exclusive. */
-    start: number;
-    end: number;
-    /** Offset of the call/statement a code lens goes above. */
-    anchor: number;
-    /** Document offset of each character of `sql`. */
-    offsets: number[];
-  }
-  export const type = new RequestType<Params, { statements: Statement[] }, void>(method);
+  export const type = new RequestType<Params, { statements: SqlStatement[] }, void>(method);
 }

@@ -5,16 +5,8 @@ import { JobAnalysisRequest, ListJobsRequest } from '../../../shared/src/protoco
 import { runLabel } from '../../../shared/src/run-label';
 import { jobAnalysisHtml } from './html';
 import { escapeMessageLinks } from '../../../shared/src/escape';
-
-/** Argument of `sparkOptimizer.openJobAnalysis` (from a code lens, a hover link, or a test). */
-export interface OpenJobAnalysisArgs {
-  appId?: string;
-  /** The attempt of `appId` (null: none); omitted: the newest. */
-  attemptId?: string | null;
-  appName?: string;
-  /** Document whose settings count as current (a code lens passes its own). */
-  uri?: string;
-}
+import type { OpenJobAnalysisArgs } from '../../../shared/src/commands';
+import { executeCommand } from '../commands';
 
 /**
  * The job-analysis webview: one panel, reused; its content is the server's `sparkOptimizer/jobAnalysis` answer
@@ -48,7 +40,7 @@ export class JobAnalysisPanel implements vscode.Disposable {
       const jobs = await client.sendRequest(ListJobsRequest.type);
       if (jobs.length === 0) {
         const pick = await vscode.window.showInformationMessage('The Spark history store holds no runs yet.', 'Collect History from Event Logs');
-        if (pick) await vscode.commands.executeCommand('sparkOptimizer.collectFromEventLogs');
+        if (pick) await executeCommand('collectFromEventLogs');
         return null;
       }
       const picked = await vscode.window.showQuickPick(

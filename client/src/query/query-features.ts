@@ -17,6 +17,7 @@ import {
   ConnectStatusRequest,
   SETTINGS_SECTION,
   SqlStatementsRequest,
+  type SqlStatement,
   type ConnectErrorData,
   type JdbcViewTarget,
   type SparkConnectTarget,
@@ -24,17 +25,13 @@ import {
 import { sparkConnectBlockedReason } from './connect-trust';
 import { ResultPanel } from './result-panel';
 import { escapeMessageLinks } from '../../../shared/src/escape';
+import { COMMANDS, commandOf, type QueryLocation } from '../../../shared/src/commands';
+import { registerCommand } from '../commands';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
 /** SecretStorage key of a JDBC view's password. */
 const jdbcPasswordKey = (view: string) => `sparkOptimizer.sparkConnect.jdbcPassword.${view}`;
 const SQL_LANGUAGES = ['sql', 'python'];
-
-interface QueryLocation {
-  uri: string;
-  /** Document offset inside the statement. */
-  offset: number;
-}
 
 interface Picked {
   doc: vscode.TextDocument;
@@ -58,10 +55,10 @@ export class QueryFeatures implements vscode.Disposable {
     this.panel = new ResultPanel(output, ext.extensionUri);
     this.disposables.push(this.diagnostics, this.status, this.panel);
     this.disposables.push(
-      vscode.commands.registerCommand('sparkOptimizer.runQuery', (loc?: QueryLocation) => this.run(loc)),
-      vscode.commands.registerCommand('sparkOptimizer.explainQuery', (loc?: QueryLocation) => this.explain(loc)),
-      vscode.commands.registerCommand('sparkOptimizer.setSparkConnectToken', () => this.setToken()),
-      vscode.commands.registerCommand('sparkOptimizer.setJdbcPassword', () => this.setJdbcPassword()),
+      registerCommand('runQuery', (loc) => this.run(loc)),
+      registerCommand('explainQuery', (loc) => this.explain(loc)),
+      registerCommand('setSparkConnectToken', () => this.setToken()),
+      registerCommand('setJdbcPassword', () => this.setJdbcPassword()),
       vscode.languages.registerCodeLensProvider(
         SQL_LANGUAGES.flatMap((language) => [{ language, scheme: 'file' }, { language, scheme: 'untitled' }]),
         { provideCodeLenses: (doc) => this.codeLenses(doc) },
@@ -71,7 +68,7 @@ export class QueryFeatures implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeTextDocument((e) => this.diagnostics.delete(e.document.uri)),
     );
-    this.status.command = 'sparkOptimizer.runQuery';
+    this.status.command = COMMANDS.runQuery;
   }
 
   /**
@@ -176,7 +173,7 @@ export class QueryFeatures implements vscode.Disposable {
     this.status.show();
   }
 
-  private async statements(doc: vscode.TextDocument): Promise<SqlStatementsRequest.Statement[]> {
+  private async statements(doc: vscode.TextDocument): Promise<SqlStatement[]> {
     const client = this.client();
     if (!client) return [];
     const r = await client.sendRequest(SqlStatementsRequest.type, { languageId: doc.languageId, text: doc.getText() });
@@ -189,8 +186,8 @@ export class QueryFeatures implements vscode.Disposable {
       const range = new vscode.Range(doc.positionAt(s.anchor), doc.positionAt(s.anchor));
       const loc: QueryLocation = { uri: doc.uri.toString(), offset: s.start };
       return [
-        new vscode.CodeLens(range, { title: 'Run on Spark', command: 'sparkOptimizer.runQuery', arguments: [loc] }),
-        new vscode.CodeLens(range, { title: 'Explain', command: 'sparkOptimizer.explainQuery', arguments: [loc] }),
+        new vscode.CodeLens(range, commandOf('Run on Spark', 'runQuery', loc)),
+        new vscode.CodeLens(range, commandOf('Explain', 'explainQuery', loc)),
       ];
     });
   }

@@ -9,6 +9,7 @@ import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { QueryResultPayload, QueryResultView } from '../../../shared/src/spark-query';
 import { resultPanelHtml } from './result-html';
+import { executeCommand } from '../commands';
 import { escapeMessageLinks } from '../../../shared/src/escape';
 
 type Message = Record<string, unknown> & { type: string };
@@ -78,7 +79,7 @@ export class ResultPanel implements vscode.Disposable {
   private async onMessage(msg: unknown): Promise<void> {
     const m = msg as { command?: string; format?: string; appId?: unknown; text?: unknown; rowCount?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
-      await vscode.commands.executeCommand('sparkOptimizer.openJobAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
+      await executeCommand('openJobAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
         void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${e instanceof Error ? e.message : String(e)} (collect the Spark Connect server's event logs first).`));
       });
       return;

@@ -7,6 +7,7 @@ import { extractPythonSettings } from './python-settings';
 import { pythonParser } from './python-syntax';
 import { extractShellSettings } from './shell-settings';
 import { extractSparkDefaultsSettings } from './spark-defaults-settings';
+import type { FileKind } from '../../../shared/src/languages';
 
 /**
  * Reads the Spark settings of one document, by LSP language id.
@@ -72,9 +73,9 @@ export const SPARK_DEFAULTS_NAME = /^spark-defaults[^/\\]*\.conf(?:[.-][\w.-]*)?
 
 /**
  * The kinds of file whose Spark settings the product reads: one reader each in `extractSettings`. The names are
- * the VS Code language ids of those files (`spark-defaults` is the language the extension contributes).
+ * the VS Code language ids of those files (shared/src/languages.ts, the list the client's document selector uses).
  */
-export type FileKind = 'python' | 'shellscript' | 'spark-defaults' | 'yaml' | 'json' | 'jsonc' | 'ini' | 'properties';
+export type { FileKind };
 
 /**
  * Language ids that name a kind, as editors send them in `textDocument/didOpen` (lower-cased, with Emacs' `-ts`

@@ -9,19 +9,8 @@
  */
 import type Parser from 'tree-sitter';
 import { pythonParser } from '../config/python-syntax';
+import type { SqlStatement } from '../../../shared/src/protocol';
 
-/** One SQL statement found in a document. */
-export interface SqlStatement {
-  /** The SQL text as Spark will get it (Python escapes decoded, surrounding whitespace trimmed). */
-  sql: string;
-  /** Document offset where the statement's text starts and ends (end exclusive), without trimmed whitespace. */
-  start: number;
-  end: number;
-  /** Document offset of each character of `sql` (same length as `sql`), for mapping Spark's SQL positions back. */
-  offsets: number[];
-  /** Offset of the call or statement the code lens goes above. */
-  anchor: number;
-}
 
 /** Statements of a `.sql` document (empty statements skipped). */
 export function sqlStatementsInSql(text: string): SqlStatement[] {

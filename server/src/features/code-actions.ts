@@ -2,12 +2,12 @@ import { CodeAction, CodeActionKind, TextEdit } from 'vscode-languageserver';
 import type { Range, SparkSetting } from '../config/setting';
 import { IGNORE_MARKER, type DocumentAnalysis, type SiteAnalysis } from '../language-service';
 import type { PlannedSetting } from '../recommend/engine';
-import { RECORD_APPLIED_FIX_COMMAND, type RecordAppliedFixRequest } from '../../../shared/src/protocol';
+import { commandOf } from '../../../shared/src/commands';
 
 /** The command that tells the server a fix was applied (feedback loop); VS Code runs it after applying the edit. */
-function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: PlannedSetting[]): { title: string; command: string; arguments: RecordAppliedFixRequest.Fix[][] } {
+function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: PlannedSetting[]): ReturnType<typeof commandOf<'recordAppliedFix'>> {
   const fixes = recs.map((r) => ({ uri: doc.uri, key: r.key, oldValue: r.currentValue, newValue: r.recommendedValue, appName: sa.job?.appName ?? null }));
-  return { title: 'Remember the applied change', command: RECORD_APPLIED_FIX_COMMAND, arguments: [fixes] };
+  return commandOf('Remember the applied change', 'recordAppliedFix', fixes);
 }
 
 /**

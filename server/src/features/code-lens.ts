@@ -8,11 +8,8 @@ import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis } from '../language-service';
 import { type JobPlan, planChanges } from '../recommend/engine';
+import { commandOf } from '../../../shared/src/commands';
 
-/** Client command the lens runs: opens the job-analysis view (argument: `{ appName, uri }`). */
-export const OPEN_JOB_ANALYSIS_COMMAND = 'sparkOptimizer.openJobAnalysis';
-/** Client command for a job without history. */
-export const COLLECT_COMMAND = 'sparkOptimizer.collectFromEventLogs';
 
 /**
  * One lens per application site, on its first line.
@@ -22,9 +19,9 @@ export function onCodeLens(doc: DocumentAnalysis): CodeLens[] {
   return doc.sites.map((sa) => {
     const range = { start: sa.site.range.start, end: sa.site.range.start };
     if (!sa.job || sa.runs.length === 0) {
-      return { range, command: { title: 'Spark: no runs of this job in history · Collect…', command: COLLECT_COMMAND } };
+      return { range, command: commandOf('Spark: no runs of this job in history · Collect…', 'collectFromEventLogs') };
     }
-    return { range, command: { title: lensTitle(sa.runs, sa.plan), command: OPEN_JOB_ANALYSIS_COMMAND, arguments: [{ appName: sa.job.appName, uri: doc.uri }] } };
+    return { range, command: commandOf(lensTitle(sa.runs, sa.plan), 'openJobAnalysis', { appName: sa.job.appName, uri: doc.uri }) };
   });
 }
 

@@ -16,6 +16,7 @@ import { costFigure, formatMoney } from '../resource-model';
 const SHAPE_KEYS = new Set(['spark.executor.instances', 'spark.executor.cores', 'spark.cores.max', 'spark.dynamicAllocation.maxExecutors']);
 import { runLabel } from '../../../shared/src/run-label';
 import { escapeMarkdown as md, markdownCode as code } from '../../../shared/src/escape';
+import { commandLink } from '../../../shared/src/commands';
 
 /** Runs listed in a hover table (newest first). */
 const HOVER_RUNS = 8;
@@ -110,7 +111,7 @@ function siteHover(sa: SiteAnalysis): string {
     '',
     `Duration p50 ${formatDurationMs(q(0.5))}, p90 ${formatDurationMs(q(0.9))}, max ${formatDurationMs(d[d.length - 1])}`,
     '',
-    `[Open job analysis](command:sparkOptimizer.openJobAnalysis?${encodeURIComponent(JSON.stringify([{ appName: sa.job.appName }]))} "Runs over time, stage timeline, executors, recommendations")`,
+    `[Open job analysis](${commandLink('openJobAnalysis', { appName: sa.job.appName })} "Runs over time, stage timeline, executors, recommendations")`,
     '',
     costLine(runs),
     '',

@@ -9,17 +9,8 @@
 
 import type { ApplicationRecord } from './application-record';
 import type { StoredAttempt } from './ingest';
+import type { StoredJob } from '../../../shared/src/protocol';
 
-/** One row of `jobs`: an application name and its runs (attempts) in the store. */
-export interface JobSummary {
-  appName: string;
-  /** Application attempts stored under this name. */
-  runs: number;
-  /** Start of the newest run, epoch ms. */
-  lastStartTimeMs: number;
-  /** Median `durationMs` of its runs. */
-  medianDurationMs: number;
-}
 
 /**
  * Workload totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
@@ -49,7 +40,7 @@ export interface HistoryReader {
   /** When history was last collected (epoch ms): the newest write or History Server run; null for an empty store. */
   lastCollectedAtMs(): number | null;
   /** Application names with run counts, newest first. */
-  listJobs(): JobSummary[];
+  listJobs(): StoredJob[];
   /** Distinct application names. */
   appNames(): string[];
   /**

@@ -22,7 +22,7 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem' });
 
-/** One job (Spark `App Name`) and its runs in the store (history-reader.ts `JobSummary`). */
+/** One job (Spark `App Name`) and its runs in the store (shared/src/protocol.ts `StoredJob`). */
 export const JobSchema = z
   .object({
     appName: z.string(),

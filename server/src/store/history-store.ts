@@ -2,14 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
-import type { ApplicationTotals, HistoryReader, JobSummary } from '../history/history-reader';
+import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
+import type { StoredJob } from '../../../shared/src/protocol';
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import { jobSignature, resourceStem } from '../history/job-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import type { FeedbackVerdict, RecommendationFeedback, ServiceStore, ServiceToken, TokenScope } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
 
-export type { ApplicationTotals, JobSummary } from '../history/history-reader';
+export type { ApplicationTotals } from '../history/history-reader';
 export type { CollectionSourceState, RecordSource, StoredAttempt, UpsertOutcome } from '../history/ingest';
 
 /** How the store waits for other processes' locks (see {@link HistoryStore.open}). */
@@ -400,7 +401,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   }
 
   /** Application names with run counts, newest first. */
-  listJobs(): JobSummary[] {
+  listJobs(): StoredJob[] {
     const rows = this.read(() =>
       this.stmt('SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC').all(),
     ) as Row[];
