@@ -14,6 +14,7 @@ import { COMMANDS } from '../../shared/src/commands';
 import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
+import { errorMessage } from '../../shared/src/errors';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -242,7 +243,7 @@ export class Ctx implements vscode.Disposable {
         this.historyServerState = { kind: s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0 ? 'failed' : 'ok', detail: `${url}: ${s.inserted} new, ${s.failed.length} failed at ${new Date().toLocaleTimeString()}` };
         return s;
       } catch (e) {
-        this.historyServerState = { kind: 'failed', detail: `${url}: ${e instanceof Error ? e.message : String(e)}` };
+        this.historyServerState = { kind: 'failed', detail: `${url}: ${errorMessage(e)}` };
         throw e;
       }
     });
@@ -306,7 +307,7 @@ export class Ctx implements vscode.Disposable {
           return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
-          void vscode.window.showErrorMessage(escapeMessageLinks(e instanceof Error ? e.message : String(e)));
+          void vscode.window.showErrorMessage(escapeMessageLinks(errorMessage(e)));
           return null;
         } finally {
           sub.dispose();
@@ -363,7 +364,7 @@ export class Ctx implements vscode.Disposable {
       this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {
-      this.output.warn(`Could not read the history store: ${e instanceof Error ? e.message : String(e)}`);
+      this.output.warn(`Could not read the history store: ${errorMessage(e)}`);
     }
   }
 

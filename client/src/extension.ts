@@ -4,6 +4,7 @@ import { JobAnalysisPanel } from './job-analysis/panel';
 import { executeCommand, registerCommand } from './commands';
 import type { CommandName } from '../../shared/src/commands';
 import { QueryFeatures } from './query/query-features';
+import { errorMessage } from '../../shared/src/errors';
 
 let ctx: Ctx | undefined;
 
@@ -26,7 +27,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const c = ctx;
   const jobAnalysis = new JobAnalysisPanel(context.extensionUri, () => c.languageClient, c.output);
   c.own(jobAnalysis);
-  c.own(c.onCollected(() => void jobAnalysis.refresh().catch((e) => c.output.error(`Job analysis: ${e instanceof Error ? e.message : String(e)}`))));
+  c.own(c.onCollected(() => void jobAnalysis.refresh().catch((e) => c.output.error(`Job analysis: ${errorMessage(e)}`))));
   c.own(registerCommand('collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(registerCommand('collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(registerCommand('setHistoryServerCredentials', () => c.setHistoryServerCredentials()));

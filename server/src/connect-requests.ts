@@ -18,6 +18,7 @@ import { SparkConnectError, sqlErrorRange } from './connect/errors';
 import { ConnectSessions } from './connect/sessions';
 import { sqlNamesView, sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
 import type { Logger } from './logger';
+import { errorMessage } from '../../shared/src/errors';
 
 /** Error code of a failed Spark Connect request (LSP leaves -32899..-32800 to the protocol; app codes are free). */
 const CONNECT_ERROR = 3;
@@ -39,7 +40,7 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
         ...(range ? { sqlRange: range } : {}),
       });
     }
-    return new ResponseError<ConnectErrorData>(CONNECT_ERROR, e instanceof Error ? e.message : String(e), { kind: 'protocol' });
+    return new ResponseError<ConnectErrorData>(CONNECT_ERROR, errorMessage(e), { kind: 'protocol' });
   };
 
   connection.onRequest(ConnectRunQueryRequest.type, async (p, token) => {
@@ -99,7 +100,7 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
       const appId = await sessions.appId(p.target);
       return { ok: true, sparkVersion, ...(appId ? { appId } : {}) };
     } catch (e) {
-      return { ok: false, reason: e instanceof Error ? e.message : String(e) };
+      return { ok: false, reason: errorMessage(e) };
     }
   });
 
@@ -108,7 +109,7 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
       const statements = p.languageId === 'python' ? sqlStatementsInPython(p.text) : sqlStatementsInSql(p.text);
       return { statements };
     } catch (e) {
-      log.warn(`Finding SQL statements failed: ${e instanceof Error ? e.message : String(e)}`);
+      log.warn(`Finding SQL statements failed: ${errorMessage(e)}`);
       return { statements: [] };
     }
   });

@@ -43,6 +43,7 @@ import { fileURLToPath } from 'url';
 import { registerConnectRequests } from './connect-requests';
 import { DocumentAnalyses, documentKind, relatedContext } from './documents/document-analyses';
 import { createServerConnection } from './transport/stdio-transport';
+import { errorMessage } from '../../shared/src/errors';
 
 const connection = createServerConnection((line) => log.warn(line));
 const documents = new TextDocuments(TextDocument);
@@ -68,7 +69,7 @@ function serverClock(): () => number {
   try {
     return clockFromEnvironment();
   } catch (e) {
-    log.error(`${e instanceof Error ? e.message : String(e)} Using the real clock.`);
+    log.error(`${errorMessage(e)} Using the real clock.`);
     return Date.now;
   }
 }
@@ -92,7 +93,7 @@ connection.onInitialize((params) => {
     service = new SparkLanguageService(store, serverClock());
   } catch (e) {
     // Degrade: settings still parse, no history until the store can be opened.
-    log.error(`Could not open the history store ${storePath}: ${e instanceof Error ? e.message : String(e)}`);
+    log.error(`Could not open the history store ${storePath}: ${errorMessage(e)}`);
     service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] }, serverClock());
   }
   analyses = new DocumentAnalyses(store ? storePath : null, log);
@@ -258,7 +259,7 @@ connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
       onProgress: (done, total, p) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path: p }),
     });
   } catch (e) {
-    throw new ResponseError(2, `Could not read event logs from ${params.folder}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new ResponseError(2, `Could not read event logs from ${params.folder}: ${errorMessage(e)}`);
   }
   logCollection(params.folder, summary);
   return collectSummaryOf(summary, store.countApplications());
@@ -288,7 +289,7 @@ connection.onRequest(CollectHistoryServerRequest.type, async (params, token) => 
       onRetry: (r) => log.warn(`History Server: retrying ${r.url}`),
     });
   } catch (e) {
-    throw new ResponseError(2, `History Server: ${e instanceof Error ? e.message : String(e)}`); // the message names the URL without its user info
+    throw new ResponseError(2, `History Server: ${errorMessage(e)}`); // the message names the URL without its user info
   }
   log.info(`Collecting from the History Server ${client.baseUrl}`);
   const s = await collectFromHistoryServer(client, store, {

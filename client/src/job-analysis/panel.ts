@@ -7,6 +7,7 @@ import { jobAnalysisHtml } from './html';
 import { escapeMessageLinks } from '../../../shared/src/escape';
 import type { OpenJobAnalysisArgs } from '../../../shared/src/commands';
 import { executeCommand } from '../commands';
+import { errorMessage } from '../../../shared/src/errors';
 
 /**
  * The job-analysis webview: one panel, reused; its content is the server's `sparkOptimizer/jobAnalysis` answer
@@ -80,7 +81,7 @@ export class JobAnalysisPanel implements vscode.Disposable {
         if (typeof msg === 'object' && msg !== null && msg.type === 'selectRun' && typeof msg.appId === 'string') {
           const attemptId = typeof msg.attemptId === 'string' ? msg.attemptId || null : undefined;
           this.current = { ...this.current, appId: msg.appId, attemptId };
-          void this.render().catch((e) => this.log.error(`Job analysis: ${e instanceof Error ? e.message : String(e)}`));
+          void this.render().catch((e) => this.log.error(`Job analysis: ${errorMessage(e)}`));
         }
       });
     }

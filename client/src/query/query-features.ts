@@ -27,6 +27,7 @@ import { ResultPanel } from './result-panel';
 import { escapeMessageLinks } from '../../../shared/src/escape';
 import { COMMANDS, commandOf, type QueryLocation } from '../../../shared/src/commands';
 import { registerCommand } from '../commands';
+import { errorMessage } from '../../../shared/src/errors';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
 /** SecretStorage key of a JDBC view's password. */
@@ -294,7 +295,7 @@ export class QueryFeatures implements vscode.Disposable {
   /** Error message with Spark's error class, the panel, and a diagnostic at the SQL range Spark reported. */
   private showError(title: string, picked: Picked, e: unknown): void {
     const data = e instanceof ResponseError ? (e.data as ConnectErrorData | undefined) : undefined;
-    const message = e instanceof Error ? e.message : String(e);
+    const message = errorMessage(e);
     const firstLine = message.trim().split('\n')[0];
     this.panel.error(title, picked.sql, message, data?.errorClass, data?.sqlState);
     if (data?.sqlRange && picked.offsets.length > 0) {

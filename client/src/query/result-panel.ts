@@ -11,6 +11,7 @@ import type { QueryResultPayload, QueryResultView } from '../../../shared/src/sp
 import { resultPanelHtml } from './result-html';
 import { executeCommand } from '../commands';
 import { escapeMessageLinks } from '../../../shared/src/escape';
+import { errorMessage } from '../../../shared/src/errors';
 
 type Message = Record<string, unknown> & { type: string };
 
@@ -80,7 +81,7 @@ export class ResultPanel implements vscode.Disposable {
     const m = msg as { command?: string; format?: string; appId?: unknown; text?: unknown; rowCount?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
       await executeCommand('openJobAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
-        void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${e instanceof Error ? e.message : String(e)} (collect the Spark Connect server's event logs first).`));
+        void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${errorMessage(e)} (collect the Spark Connect server's event logs first).`));
       });
       return;
     }

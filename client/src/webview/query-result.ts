@@ -13,6 +13,7 @@
  */
 import { ArrowRows } from '../../../shared/src/arrow-values';
 import { toCsv, toJsonRecords, valueText, type QueryResultView } from '../../../shared/src/spark-query';
+import { errorMessage } from '../../../shared/src/errors';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
@@ -113,7 +114,7 @@ window.addEventListener('message', (event: MessageEvent) => {
       rows = new ArrowRows(r.arrow, r.columns);
     } catch (e) {
       $('summary').textContent = 'Query failed';
-      $('body').appendChild(el('pre', `The result's Arrow data could not be read: ${e instanceof Error ? e.message : String(e)}`, 'error'));
+      $('body').appendChild(el('pre', `The result's Arrow data could not be read: ${errorMessage(e)}`, 'error'));
       return;
     }
     result = r;

@@ -51,6 +51,7 @@ import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand 
 import { ServiceConfigError } from '../service/config';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
 import { escapeTerminal } from '../../../shared/src/escape';
+import { errorMessage } from '../../../shared/src/errors';
 
 const USAGE = `Usage:
   spark-optimizer collect --source event-logs --path DIR [--recursive] [--db FILE] [--dry-run] [--format json]
@@ -186,7 +187,7 @@ export async function main(
       err.text(USAGE);
       return 2;
     }
-    err.line(`spark-optimizer: ${e instanceof Error ? e.message : String(e)}`);
+    err.line(`spark-optimizer: ${errorMessage(e)}`);
     return 2;
   }
 }

@@ -19,6 +19,7 @@ import type { AnalysisOptions, DocumentAnalysis } from '../language-service';
 import type { Logger } from '../logger';
 import { relatedOpenTexts } from '../workspace/related-files';
 import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData } from './analysis-messages';
+import { errorMessage } from '../../../shared/src/errors';
 
 /**
  * Documents larger than this (UTF-8 bytes) get one informational diagnostic instead of an analysis: 8 MiB. Job
@@ -168,7 +169,7 @@ class AnalysisLane {
       }
       this.next();
     };
-    w.on('error', (e) => died(e instanceof Error ? e.message : String(e)));
+    w.on('error', (e) => died(errorMessage(e)));
     w.on('exit', (code) => died(`the worker exited with code ${code}`));
     this.worker = w;
     return w;

@@ -19,6 +19,7 @@ import type { ApplicationRecord } from '../history/application-record';
 import { collectEventLogs } from '../history/collect';
 import { HistoryStore } from '../store/history-store';
 import { mean } from './scoring';
+import { errorMessage } from '../../../shared/src/errors';
 
 /** One resource configuration of the grid (the shape of the engine's `ResourceChoice`), memory in MiB. */
 export interface GridChoice {
@@ -141,7 +142,7 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`cannot read ${file}: ${errorMessage(e)}`);
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(`${file} is not a valid evaluation file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

@@ -17,6 +17,7 @@ import { engineUnderTest } from './engine';
 import { loadGroundTruth } from './ground-truth';
 import { renderReport } from './report';
 import { EVAL_OBJECTIVES, type EvaluationResult, evaluate } from './run';
+import { errorMessage } from '../../../shared/src/errors';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -82,7 +83,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    console.error(`eval: ${err instanceof Error ? err.message : String(err)}`);
+    console.error(`eval: ${errorMessage(err)}`);
     process.exit(2);
   },
 );

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { discoverEventLogs, EventLogSource } from './event-log/discover';
 import { readEventLog } from './event-log/reader';
 import { Ingest, withoutPath, type HistorySink, type IngestSummary } from './ingest';
+import { errorMessage } from '../../../shared/src/errors';
 
 /** Result of one collection from a folder of event logs: the ingest pipeline's counts and reports. */
 export type CollectionSummary = IngestSummary;
@@ -53,7 +54,7 @@ export async function collectEventLogs(dir: string, sink: HistorySink, opts: Col
         ingest.summary.cancelled = true;
         break;
       }
-      ingest.fail(src.path, withoutPath(e instanceof Error ? e.message : String(e), src.path));
+      ingest.fail(src.path, withoutPath(errorMessage(e), src.path));
     }
     done++;
     opts.onProgress?.(done, sources.length, src.path);

@@ -17,6 +17,7 @@
 
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../../../../shared/src/errors';
 
 /**
  * How one event-log file is compressed; all are read (`lines.ts`). `zstd`, `lz4`, `snappy` and `lzf` are
@@ -300,7 +301,7 @@ export function unreadableReason(err: unknown, entry: string): string {
     case 'ELOOP':
       return `${inner}a loop of symbolic links (ELOOP)`;
     default:
-      return `${inner}${e instanceof Error ? e.message : String(err)}`;
+      return `${inner}${errorMessage(err)}`;
   }
 }
 

@@ -30,6 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
+import { errorMessage } from '../../../../shared/src/errors';
 
 /** How the client authenticates. Credentials come from the caller (the CLI reads them from env vars). */
 export type HistoryServerAuth =
@@ -63,7 +64,7 @@ export function tlsFromFiles(files: { ca?: string; cert?: string; key?: string }
     try {
       return fs.readFileSync(file);
     } catch (e) {
-      throw new Error(`Could not read the ${what} ${file}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new Error(`Could not read the ${what} ${file}: ${errorMessage(e)}`);
     }
   };
   return { rejectUnauthorized: verify, ca: read(files.ca, 'CA certificate file'), cert: read(files.cert, 'client certificate file'), key: read(files.key, 'client key file') };
@@ -553,7 +554,7 @@ const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPI
 function toHistoryServerError(err: unknown, url: string, base: string): HistoryServerError {
   const e = err as NodeJS.ErrnoException & { cause?: { code?: string } };
   const code = (e && (e.code ?? e.cause?.code)) || '';
-  const message = e instanceof Error ? e.message : String(err);
+  const message = errorMessage(err);
   if (e instanceof AxiosError || code || /aborted|socket hang up|premature/i.test(message)) {
     const tlsHint = /certificate|self.signed|unable to verify/i.test(message) ? '; pass the CA with --ca (or --insecure for a test server)' : '';
     const what = code === 'ECONNREFUSED' ? `is not reachable (connection refused); check that it runs and that ${base} is right` : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;

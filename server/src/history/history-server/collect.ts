@@ -42,6 +42,7 @@ import { HistoryServerError, type ApplicationListFilter, type HistoryServerClien
 import { recordFromRest } from './rest-record';
 import type { ListedAttempt } from './rest-types';
 import { DEFAULT_MAX_EXTRACT_BYTES, extractZip } from './zip';
+import { errorMessage } from '../../../../shared/src/errors';
 
 /** Options of {@link collectFromHistoryServer}. */
 export interface HistoryServerCollectOptions {
@@ -299,5 +300,5 @@ async function readAttempt(dir: string, a: ListedAttempt, signal?: AbortSignal):
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return errorMessage(e);
 }

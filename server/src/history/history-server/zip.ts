@@ -22,6 +22,7 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { formatBytes } from '../../config/spark-units';
+import { errorMessage } from '../../../../shared/src/errors';
 
 /**
  * Default cap on what one `/logs` zip may extract to, bytes: 8 GiB. The zip holds the attempt's event-log
@@ -173,7 +174,7 @@ async function freeBytes(dir: string): Promise<number | null> {
 
 function wrap(e: unknown): Error {
   if (e instanceof UnsafeZipError) return e;
-  const message = e instanceof Error ? e.message : String(e);
+  const message = errorMessage(e);
   // yauzl's own name checks ("invalid relative path: ../x", "absolute path: /x").
   if (/invalid relative path|absolute path|invalid characters in fileName/.test(message)) {
     return new UnsafeZipError(`zip entry rejected (${message}); refusing to extract the archive`);

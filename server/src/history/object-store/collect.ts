@@ -12,6 +12,7 @@ import { discoverEventLogsIn, codecFromNameAndHead, listingTree, type EventLogSo
 import { readEventLog } from '../event-log/reader';
 import { Ingest, withoutPath, type HistorySink, type IngestSummary } from '../ingest';
 import { headBytes, resumingRead, type ObjectStore, type StoredObject } from './object-store';
+import { errorMessage } from '../../../../shared/src/errors';
 
 /** Options of {@link collectObjectStore}. */
 export interface ObjectStoreCollectOptions {
@@ -112,7 +113,7 @@ export async function collectObjectStore(
           summary.cancelled = true;
           return;
         }
-        ingest.fail(src.path, withoutPath(e instanceof Error ? e.message : String(e), src.path));
+        ingest.fail(src.path, withoutPath(errorMessage(e), src.path));
       }
       done++;
       opts.onProgress?.(done, sources.length, src.path);
