@@ -7,7 +7,7 @@
 #     Node 24; 4.100.3 and older refuse Node 22 in their postinstall). E2E_CODE_SERVER_VERSION=4.103.2 installs the
 #     oldest code-server the engines field (vscode ^1.101.0) allows that npm has (npm has no 4.101.x or 4.102.x;
 #     4.103.2 = VS Code 1.103.2) into .e2e/code-server-4.103.2; test/e2e/lib/code-server.ts reads the same variable.
-# Workarounds (../shared/docs/vscode-e2e.md, all seen on a machine with only the npm registry and Debian reachable):
+# Workarounds (all seen on a machine with only the npm registry and Debian reachable):
 #   - @vscode/ripgrep 1.17.1's postinstall downloads rg from GitHub; it first looks for its cache tarball in
 #     <os.tmpdir()>/vscode-ripgrep-cache-1.17.1/ripgrep-v15.0.1-<target>.tar.gz, so we pre-seed it with Debian's rg;
 #   - node-pty's postinstall runs `npx node-gyp`, which needs npm_config_yes=true without a TTY;

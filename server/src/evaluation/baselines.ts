@@ -1,7 +1,7 @@
 /**
  * Baselines for the evaluation: the approaches of the best-known existing tools, each written as a chooser with the
  * evaluation's `Chooser` shape that picks one of the grid's configurations.
- * Rules and thresholds are taken from ../shared/docs/prior-art.md (which cites the tools' code at fixed commits);
+ * Rules and thresholds are the tools' own, as docs/heuristics.md states them with their sources (the tools' code);
  * where a tool has no rule for a setting, the baseline keeps the run's value.
  *
  * Every chooser looks only at the runs it is given (the "history"), newest run first, and maps the configuration its

@@ -6,7 +6,7 @@
  * milliseconds, `Ns` nanoseconds, `Bytes` bytes, `MiB` mebibytes (2^20 bytes).
  *
  * Source of the event and field names: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala
- * (see also ../shared/docs/spark-reference.md section A3).
+ * (every field may be missing in logs of older Spark versions).
  */
 
 import type { EventLogCodec } from './event-log/discover';

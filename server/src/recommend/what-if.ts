@@ -1,6 +1,6 @@
 /**
  * What-if simulation of a past run under other executor shapes, in the manner of Sparklens
- * (qubole/sparklens `CompletionEstimator`; ../shared/docs/prior-art.md): the run's measured task durations are replayed
+ * (qubole/sparklens `CompletionEstimator`, explained in docs/heuristics.md): the run's measured task durations are replayed
  * over `executorInstances × executorCores` task slots, respecting stage and job dependencies, and the time in which no
  * stage ran (driver-only time) is added as measured.
  *

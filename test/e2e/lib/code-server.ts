@@ -2,7 +2,7 @@
  * code-server (VS Code's own workbench with a Node extension host, installed by scripts/install-e2e.sh into
  * .e2e/code-server) as a detached process group on 127.0.0.1, with a throwaway HOME, user-data and extensions
  * folder, no gallery (EXTENSIONS_GALLERY='{}': no open-vsx.org look-ups), no telemetry, no auth.
- * Recipe and pitfalls: ../shared/docs/vscode-e2e.md. Every group started here is killed when Node exits.
+ * Pitfalls of installing code-server offline: scripts/install-e2e.sh. Every group started here is killed when Node exits.
  */
 import { execFileSync, spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';

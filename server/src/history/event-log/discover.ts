@@ -2,7 +2,7 @@
  * Finding Spark event logs on disk: which files make up one application attempt's log, in which
  * order they are read, how each is compressed, and whether the application had finished.
  *
- * Layouts (see ../shared/docs/spark-reference.md A1, and apache/spark
+ * Layouts (apache/spark
  * core/src/main/scala/org/apache/spark/deploy/history/EventLogFileReaders.scala / EventLogFileWriters.scala):
  * - single file `<appId>[_<attemptId>][.<codec>][.inprogress]` (`SingleEventLogFileWriter`);
  * - rolling directory `eventlog_v2_<appId>[_<attemptId>]/` holding `events_<N>_<appId>…[.<codec>][.compact]`

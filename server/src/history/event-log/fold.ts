@@ -7,7 +7,7 @@
  * executors plus about 8 bytes per successful task (16 while its stage is in flight), not by the log size.
  *
  * Field names and units: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala;
- * ../shared/docs/spark-reference.md A3 (version drift: every field may be missing in older logs).
+ * version drift: every field may be missing in older logs (JsonProtocol reads each one as optional).
  */
 
 import type {
