@@ -70,6 +70,9 @@ describe('hostile folders: unreadable entries and symbolic-link cycles (built CL
       assert.notStrictEqual(runUnprivileged(['cat', path.join(logs, 'local-1532512550423')]).status, 0, 'nobody can read the file: permissions are not enforced');
     }
 
+    // The unprivileged user runs the built CLI from this checkout: a checkout in a folder only root can enter (e.g.
+    // `mktemp -d`, mode 0700) makes node fail to load it, which is no finding of the product.
+    assert.strictEqual(runUnprivileged(['test', '-r', CLI]).status, 0, `the unprivileged user cannot read ${CLI}: run the tests from a checkout every user can enter`);
     const r = runUnprivileged([process.execPath, CLI, 'collect', '--path', logs, '--recursive', '--db', path.join(out, 'h.db'), '--format', 'json']);
     assert.strictEqual(r.status, 1, r.stderr);
     const s = JSON.parse(r.stdout) as { found: number; inserted: number; failed: { path: string; appId: string | null; attemptId: string | null; reason: string }[]; applications: { appId: string }[] };
