@@ -165,7 +165,12 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
       }
     }
     // textContent: the hover's run table may sit in a collapsed section that innerText leaves out.
-    const text = (await hover.textContent()) ?? '';
+    // The hover re-renders while its parts arrive (the diagnostic's part, then the server's): read it until both are in.
+    let text = '';
+    for (const until = Date.now() + 30_000; Date.now() < until; await page.waitForTimeout(200)) {
+      text = (await hover.textContent({ timeout: 5_000 }).catch(() => null)) ?? '';
+      if (text.includes(MEMORY_MESSAGE_START) && text.includes('spark.executor.memory = 2g')) break;
+    }
     assert.ok(text.includes(MEMORY_MESSAGE_START), text);
     assert.ok(text.includes('spark.executor.memory = 2g'), text);
     await screenshot(page, shots, '07-hover');
