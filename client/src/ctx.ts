@@ -15,6 +15,8 @@ import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
+import { HISTORY_SERVER_AUTH_KINDS } from '../../shared/src/settings';
+import { setting, updateUserSetting, userSettingValue } from './settings';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -95,7 +97,8 @@ export class Ctx implements vscode.Disposable {
 
   /** Path of the SQLite history store: the `sparkOptimizer.historyDatabase` user setting, else the global storage folder. */
   historyDatabase(): string {
-    const configured = vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<string>('historyDatabase')?.globalValue;
+    // Machine scope: only the user's own value counts (a workspace cannot point the extension at another database).
+    const configured = userSettingValue('historyDatabase');
     return configured && configured.length > 0 ? configured : path.join(this.ext.globalStorageUri.fsPath, 'history.db');
   }
 
@@ -112,8 +115,8 @@ export class Ctx implements vscode.Disposable {
       documentSelector: documentSelector(),
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,
-      // Hover links may run only the job-analysis command (the job hover's "Open job analysis").
-      markdown: { isTrusted: { enabledCommands: [COMMANDS.openJobAnalysis] }, supportHtml: false },
+      // Hover links may run only the workload-analysis command (the workload hover's "Open workload analysis").
+      markdown: { isTrusted: { enabledCommands: [COMMANDS.openWorkloadAnalysis] }, supportHtml: false },
       initializationOptions: { historyDatabase: this.historyDatabase() },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };
@@ -138,8 +141,7 @@ export class Ctx implements vscode.Disposable {
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
   async collectFromEventLogs(): Promise<void> {
     if (!this.client) return;
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const last = config.get<string>('eventLogFolder', '');
+    const last = setting('eventLogFolder');
     const picked = await vscode.window.showOpenDialog({
       canSelectFolders: true,
       canSelectFiles: false,
@@ -150,7 +152,7 @@ export class Ctx implements vscode.Disposable {
     });
     if (!picked || picked.length === 0) return;
     const folder = picked[0].fsPath;
-    await config.update('eventLogFolder', folder, vscode.ConfigurationTarget.Global);
+    await updateUserSetting('eventLogFolder', folder);
     await this.collectFolder(folder, vscode.ProgressLocation.Notification);
   }
 
@@ -161,8 +163,7 @@ export class Ctx implements vscode.Disposable {
   scheduleBackgroundCollection(): void {
     this.timer?.dispose();
     this.timer = undefined;
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const minutes = config.get<number>('collectIntervalMinutes', 0);
+    const minutes = setting('collectIntervalMinutes');
     if (minutes > 0) {
       const handle = setInterval(() => void this.collectInBackground(), minutes * 60_000);
       this.timer = { dispose: () => clearInterval(handle) };
@@ -171,15 +172,14 @@ export class Ctx implements vscode.Disposable {
 
   /** Collects once from the remembered folder and History Server if `collectOnStartup` is set. */
   async collectOnStartup(): Promise<void> {
-    if (vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('collectOnStartup', false)) await this.collectInBackground();
+    if (setting('collectOnStartup')) await this.collectInBackground();
   }
 
   /** Background collection: the remembered folder, then the configured History Server; never prompts. */
   private async collectInBackground(): Promise<void> {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const folder = config.get<string>('eventLogFolder', '');
+    const folder = setting('eventLogFolder');
     if (folder) await this.collectFolder(folder, vscode.ProgressLocation.Window);
-    if (config.get<string>('historyServer.url', '')) await this.collectFromHistoryServer(true);
+    if (setting('historyServer.url')) await this.collectFromHistoryServer(true);
   }
 
   private async collectFolder(folder: string, location: vscode.ProgressLocation): Promise<void> {
@@ -202,7 +202,7 @@ export class Ctx implements vscode.Disposable {
       if (!background) void vscode.window.showErrorMessage(why);
       return;
     }
-    let url = config.get<string>('historyServer.url', '');
+    let url = setting('historyServer.url');
     if (!url && background) return;
     if (!url) {
       // In restricted mode VS Code hides a URL set in the workspace's settings (restrictedConfigurations): say so.
@@ -211,9 +211,9 @@ export class Ctx implements vscode.Disposable {
         : 'Base URL of the History Server (restricted mode: a URL in this workspace’s settings is not used; this one is saved in your user settings)';
       url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt, placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
       if (!url) return;
-      await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
+      await updateUserSetting('historyServer.url', url);
     }
-    const kind = config.get<'none' | 'basic' | 'bearer'>('historyServer.auth', 'none');
+    const kind = setting('historyServer.auth');
     const secrets = this.ext.secrets;
     let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
     if (kind === 'bearer') {
@@ -231,10 +231,10 @@ export class Ctx implements vscode.Disposable {
     const params: CollectHistoryServerRequest.Params = {
       url,
       auth,
-      verifyTls: config.get<boolean>('historyServer.verifyTls', true),
-      caFile: config.get<string>('historyServer.caFile', ''),
-      certFile: config.get<string>('historyServer.certFile', ''),
-      keyFile: config.get<string>('historyServer.keyFile', ''),
+      verifyTls: setting('historyServer.verifyTls'),
+      caFile: setting('historyServer.caFile'),
+      certFile: setting('historyServer.certFile'),
+      keyFile: setting('historyServer.keyFile'),
     };
     const location = background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     await this.runCollection(url, location, async (client, token) => {
@@ -251,10 +251,12 @@ export class Ctx implements vscode.Disposable {
 
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'none'], { title: 'How does the History Server authenticate?' });
+    // Bearer first: the common case for a History Server behind a proxy.
+    const kind = (await vscode.window.showQuickPick([...HISTORY_SERVER_AUTH_KINDS].reverse(), { title: 'How does the History Server authenticate?' })) as
+      | (typeof HISTORY_SERVER_AUTH_KINDS)[number]
+      | undefined;
     if (!kind) return;
-    await config.update('historyServer.auth', kind, vscode.ConfigurationTarget.Global);
+    await updateUserSetting('historyServer.auth', kind);
     if (kind === 'bearer') {
       const token = await vscode.window.showInputBox({ title: 'History Server bearer token', password: true, ignoreFocusOut: true });
       if (token) await this.ext.secrets.store('sparkOptimizer.historyServer.token', token);
@@ -352,7 +354,7 @@ export class Ctx implements vscode.Disposable {
     try {
       const info = await this.client.sendRequest(StoreInfoRequest.type);
       const hs = this.historyServerState;
-      if (hs.kind === 'none' && vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('historyServer.url', '')) {
+      if (hs.kind === 'none' && setting('historyServer.url')) {
         this.historyServerState = { kind: 'none', detail: 'History Server configured, not collected from in this session' };
       }
       const icon = vscode.workspace.isTrusted ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind] : ' $(shield)';
@@ -361,7 +363,7 @@ export class Ctx implements vscode.Disposable {
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
       const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
       const trust = vscode.workspace.isTrusted ? '' : ' Restricted mode: no connection to servers named in workspace settings.';
-      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
+      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {
       this.output.warn(`Could not read the history store: ${errorMessage(e)}`);

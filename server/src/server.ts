@@ -17,11 +17,11 @@ import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
   CollectProgressNotification,
-  JobAnalysisRequest,
-  ListJobsRequest,
+  WorkloadAnalysisRequest,
+  ListWorkloadsRequest,
   RecordAppliedFixRequest,
   StoreInfoRequest,
-  StoredJob,
+  StoredWorkload,
 } from '../../shared/src/protocol';
 import { HistoryServerClient, tlsFromFiles } from './history/history-server/client';
 import { collectFromHistoryServer } from './history/history-server/collect';
@@ -29,7 +29,7 @@ import { parseSettings, SETTINGS_SECTION, Settings } from '../../shared/src/sett
 import { onCodeActions } from './features/code-actions';
 import { onCodeLens } from './features/code-lens';
 import { instancesWhatIf, onInlayHints } from './features/inlay-hints';
-import { jobAnalysis } from './features/job-analysis';
+import { workloadAnalysis } from './features/workload-analysis';
 import { onCompletion } from './features/completion';
 import { onDiagnostics } from './features/diagnostics';
 import { onHover } from './features/hover';
@@ -113,7 +113,7 @@ connection.onInitialize((params) => {
 connection.onInitialized(() => {
   log.info(`History store: ${storePath} (${store ? store.countApplications() : 0} applications)`);
   // Job names are read once here, after the handshake, not by the first hover.
-  setImmediate(() => service?.jobNames());
+  setImmediate(() => service?.workloadNames());
   void refreshLogLevel();
 });
 
@@ -234,18 +234,18 @@ connection.languages.inlayHint.on(async (p) => {
   return analysis ? onInlayHints(analysis, p.range, instancesWhatIf) : [];
 });
 
-connection.onRequest(JobAnalysisRequest.type, async (params) => {
+connection.onRequest(WorkloadAnalysisRequest.type, async (params) => {
   if (!service) return null;
   const doc = params.uri ? documents.get(params.uri) : undefined;
   const analysis = doc ? await analyse(doc) : null;
-  const site = analysis?.sites.find((s) => s.job?.appName === params.appName) ?? null;
+  const site = analysis?.sites.find((s) => s.workload?.appName === params.appName) ?? null;
   const options = params.uri ? await documentOptions(params.uri) : analysisOptions(parseSettings(await connection.workspace.getConfiguration({ section: SETTINGS_SECTION }).catch(() => undefined)));
-  return jobAnalysis(service, params, site, options);
+  return workloadAnalysis(service, params, site, options);
 });
 
-/** The jobs list for the job-analysis quick pick, kept until the next collection (the GROUP BY over every run takes seconds on 100,000 runs). */
-let jobsCache: StoredJob[] | null = null;
-connection.onRequest(ListJobsRequest.type, () => (jobsCache ??= store?.listJobs() ?? []));
+/** The workload list for the workload-analysis quick pick, kept until the next collection (the GROUP BY over every run takes seconds on 100,000 runs). */
+let workloadsCache: StoredWorkload[] | null = null;
+connection.onRequest(ListWorkloadsRequest.type, () => (workloadsCache ??= store?.listWorkloads() ?? []));
 
 connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
   if (!store) throw new ResponseError(1, `The history store ${storePath} could not be opened; see the Spark Optimizer Language Server output.`);
@@ -313,8 +313,8 @@ connection.onRequest(RecordAppliedFixRequest.type, (params) => {
 connection.onRequest(StoreInfoRequest.type, () => ({
   path: storePath,
   applications: store?.countApplications() ?? 0,
-  // The service's cached distinct names, not listJobs(): this request comes after every collection.
-  jobs: service?.jobNames().length ?? 0,
+  // The service's cached distinct names, not listWorkloads(): this request comes after every collection.
+  workloads: service?.workloadNames().length ?? 0,
   lastCollectedAtMs: store?.lastCollectedAtMs() ?? null,
 }));
 
@@ -322,7 +322,7 @@ connection.onRequest(StoreInfoRequest.type, () => ({
 function historyChanged(): void {
   service?.historyChanged();
   analyses?.historyChanged();
-  jobsCache = null;
+  workloadsCache = null;
   for (const d of documents.all()) scheduleDiagnostics(d);
   refreshEditorViews();
 }

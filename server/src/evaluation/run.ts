@@ -170,7 +170,7 @@ export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown =
     noise: { overall: noiseOf(ws), perWorkload: perWorkloadNoise },
     prediction: {
       simulation: predictionResult('what-if simulation (simulateRun) at the target executors × cores', ws, engine.simulation),
-      engine: predictionResult("engine's model (recommend/model.ts JobModel of the one run) at the target configuration", ws, engine.predictor),
+      engine: predictionResult("engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration", ws, engine.predictor),
     },
     recommendation: { editor, baselines, oldEngine, oracle: oracleSummary(ws, maxSlowdown) },
   };

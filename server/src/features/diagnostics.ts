@@ -18,7 +18,7 @@ export interface RecommendationDiagnosticData {
 /**
  * Diagnostics for a document: one per change of the engine's plan (recommend/engine.ts), on the value when the file
  * sets the key, else on the first line of the session/spark-submit call, showing that setting's part of the plan; a
- * warning on the call when no configuration fits the cluster; one information diagnostic per job finding (skew, failed
+ * warning on the call when no configuration fits the cluster; one information diagnostic per workload finding (skew, failed
  * tasks, settings the cluster manager ignores), and one per check finding (SPARK0xx codes).
  * Severity of a change: Warning when its confidence is medium or high, Hint when low. A document that was not analysed
  * (`notAnalysed`) gets only one Information diagnostic at its start saying why.
@@ -43,7 +43,7 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
         message: f.message,
       });
     }
-    // Feedback loop: an applied quick fix after which the job's runs got worse.
+    // Feedback loop: an applied quick fix after which the workload's runs got worse.
     for (const o of sa.feedback) {
       if (o.after === null || o.worse.length === 0) continue;
       const setting = sa.site.effective.get(o.fix.key);
@@ -52,7 +52,7 @@ export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
         severity: DiagnosticSeverity.Warning,
         source: DIAGNOSTIC_SOURCE,
         code: 'feedback:worse',
-        message: `Since ${o.fix.key} was changed ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${new Date(o.fix.appliedAtMs).toISOString().slice(0, 10)}, the job got worse: ${o.worse.join('; ')} (${o.before?.appIds.length ?? 0} run(s) before, ${o.after.appIds.length} after: ${o.after.appIds.join(', ')}).`,
+        message: `Since ${o.fix.key} was changed ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${new Date(o.fix.appliedAtMs).toISOString().slice(0, 10)}, the workload got worse: ${o.worse.join('; ')} (${o.before?.appIds.length ?? 0} run(s) before, ${o.after.appIds.length} after: ${o.after.appIds.join(', ')}).`,
       });
     }
     for (const c of sa.checks) {
