@@ -13,7 +13,7 @@ import type { StoredWorkload } from '../../../shared/src/protocol';
 
 
 /**
- * Workload totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
+ * Totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
  * {@link HistoryReader.applicationTotals} returns them.
  */
 export interface ApplicationTotals {
@@ -39,7 +39,7 @@ export interface HistoryReader {
   countApplications(): number;
   /** When history was last collected (epoch ms): the newest write or History Server run; null for an empty store. */
   lastCollectedAtMs(): number | null;
-  /** Application names with run counts, newest first. */
+  /** The workloads (runs grouped by `App Name`) with their run counts and median duration, newest first. */
   listWorkloads(): StoredWorkload[];
   /** Distinct application names. */
   appNames(): string[];
@@ -57,7 +57,7 @@ export interface HistoryReader {
   attemptsOf(appId: string): StoredAttempt[];
   /** Every record, newest first, at most `limit` (CLI and tests; not for the hover path). */
   allRuns(limit?: number): ApplicationRecord[];
-  /** Workload totals of every attempt without stages or executors (one query), newest first. */
+  /** Totals of every attempt without stages or executors (one query), newest first. */
   applicationTotals(): ApplicationTotals[];
   /** App names of runs whose submitted file has this stem, most runs first. */
   appNamesBySubmittedFile(stem: string): string[];
