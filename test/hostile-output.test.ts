@@ -150,14 +150,14 @@ describe('escaping outside text for terminals and webviews', () => {
       assert.deepStrictEqual(json.failed.map((f) => f.path), [path.join(logs, HOSTILE_FILE)]);
     });
 
-    it('CLI jobs and analyze print the hostile names escaped', async () => {
-      const jobs = await run('jobs', '--db', db);
-      assert.strictEqual(jobs.out.length, 3);
-      assert.ok(jobs.out[1].startsWith(escapeTerminal(HOSTILE_NAME)), jobs.out[1]);
+    it('CLI workloads and analyze print the hostile names escaped', async () => {
+      const workloads = await run('workloads', '--db', db);
+      assert.strictEqual(workloads.out.length, 3);
+      assert.ok(workloads.out[1].startsWith(escapeTerminal(HOSTILE_NAME)), workloads.out[1]);
       const analyze = await run('analyze', HOSTILE_ID, '--db', db);
       assert.strictEqual(analyze.code, 0);
       assert.ok(analyze.out[0].startsWith(`${escapeTerminal(HOSTILE_ID)} ${escapeTerminal(HOSTILE_NAME)}: `), analyze.out[0]);
-      for (const line of [...jobs.out, ...analyze.out]) assert.ok(!RAW_CONTROL.test(line), JSON.stringify(line));
+      for (const line of [...workloads.out, ...analyze.out]) assert.ok(!RAW_CONTROL.test(line), JSON.stringify(line));
       // An unknown id typed with controls is echoed escaped on stderr.
       const missing = await run('analyze', `nope${ESC}[2J`, '--db', db);
       assert.strictEqual(missing.code, 2);

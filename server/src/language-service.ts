@@ -8,7 +8,7 @@ import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { WorkloadMatch, matchWorkload } from './recommend/workload-matcher';
 import { type CurrentSettings, type WorkloadFinding, type WorkloadPlan, type Objective, type PlanInput, planWorkload, type PlannedSetting } from './recommend/engine';
-import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
+import { type CostPrices, costPrices, type DeclaredCluster } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
 import { parseSettings, type Settings } from '../../shared/src/settings';
@@ -112,7 +112,6 @@ export interface AnalysisSettings {
  */
 export function analysisOptions(settings: AnalysisSettings): AnalysisOptions {
   const s = parseSettings(settings);
-  const prices = { perCoreHour: s.cost.pricePerCoreHour, perGiBHour: s.cost.pricePerGiBHour, currency: s.cost.currency };
   return {
     cluster: {
       nodeMemoryMiB: parseSparkSizeMiB(s.cluster.nodeMemory || undefined) ?? 0,
@@ -122,7 +121,7 @@ export function analysisOptions(settings: AnalysisSettings): AnalysisOptions {
       totalMemoryMiB: parseSparkSizeMiB(s.cluster.totalMemory || undefined) ?? 0,
     },
     disabledChecks: new Set(s.checks.disabled),
-    prices: pricesSet(prices) ? prices : undefined,
+    prices: costPrices(s.cost.pricePerCoreHour, s.cost.pricePerGiBHour, s.cost.currency),
     objective: s.objective,
     maxSlowdown: s.maxSlowdownPercent / 100,
   };
