@@ -48,6 +48,11 @@ import type { EngineUnderTest } from './run';
  */
 export class RunsHistory implements HistorySource {
   constructor(private readonly runs: readonly ApplicationRecord[]) {}
+  appNamesByMaster(master: string, limit = 8): string[] {
+    const last = new Map<string, number>();
+    for (const r of this.runs) if ((r.sparkProperties['spark.master'] ?? r.master) === master) last.set(r.appName, Math.max(last.get(r.appName) ?? -Infinity, r.startTimeMs));
+    return [...last.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([n]) => n);
+  }
   appNames(): string[] {
     return [...new Set(this.runs.map((r) => r.appName))];
   }
@@ -73,6 +78,19 @@ export function submitScriptOf(r: ApplicationRecord): string {
     else if (manager !== 'local') lines.push(`  --num-executors ${shape.executorInstances} \\`);
   }
   lines.push(`  --conf spark.sql.shuffle.partitions=${r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS} \\`, `  ${r.appName}.py`, '');
+  return lines.join('\n');
+}
+
+/**
+ * The `spark-submit` script of a job that has no runs yet: its name, the master of the cluster the store's jobs ran on,
+ * and the configuration `c` (a standalone master: `--total-executor-cores` = instances × cores).
+ */
+export function submitScriptFor(appName: string, master: string, c: GridChoice): string {
+  const manager = clusterManagerOf(master);
+  const lines = ['#!/usr/bin/env bash', 'spark-submit \\', `  --master ${master} \\`, `  --name ${appName} \\`, `  --executor-memory ${c.executorMemoryMiB % 1024 === 0 ? `${c.executorMemoryMiB / 1024}g` : `${c.executorMemoryMiB}m`} \\`, `  --executor-cores ${c.executorCores} \\`];
+  if (manager === 'standalone') lines.push(`  --total-executor-cores ${c.executorInstances * c.executorCores} \\`);
+  else if (manager !== 'local') lines.push(`  --num-executors ${c.executorInstances} \\`);
+  lines.push(`  --conf spark.sql.shuffle.partitions=${c.shufflePartitions} \\`, `  ${appName}.py`, '');
   return lines.join('\n');
 }
 
@@ -105,14 +123,20 @@ export function declaredCluster(c: ChooserOptions['cluster']): AnalysisOptions['
  */
 export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void): Chooser {
   return (runs, options) => {
-    const newest = newestRun(runs);
-    const text = submitScriptOf(newest);
-    const service = new SparkLanguageService(new RunsHistory(runs), () => newest.startTimeMs + 3_600_000);
+    // A job without runs (leave one workload out): its file at the configuration it asks for, the store holding the
+    // other jobs' runs; the language service plans it from the jobs run on the same master.
+    const cold = runs.length === 0;
+    if (cold && (options.current === undefined || options.appName === undefined || (options.others ?? []).length === 0)) throw new Error('a job without runs needs its name, its configuration and the store\'s other runs');
+    const others = options.others ?? [];
+    const newest = cold ? newestRun(others) : newestRun(runs);
+    const appName = cold ? (options.appName as string) : newest.appName;
+    const text = cold ? submitScriptFor(appName, newest.sparkProperties['spark.master'] ?? newest.master ?? 'yarn', options.current as GridChoice) : submitScriptOf(newest);
+    const service = new SparkLanguageService(new RunsHistory(cold ? others : runs), () => newest.startTimeMs + 3_600_000);
     const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown };
-    const uri = `file:///eval/${newest.appName}.sh`;
+    const uri = `file:///eval/${appName}.sh`;
     const analysis = service.analyse(uri, text, 'shellscript', 1, analysisOptions);
     const sa = analysis.sites[0];
-    if (sa === undefined || sa.plan === null) throw new Error(`${newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`);
+    if (sa === undefined || sa.plan === null) throw new Error(`${cold ? appName : newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`);
     const edited = TextDocument.applyEdits(TextDocument.create(uri, 'shellscript', 1, text), planTextEdits(sa));
     const site = applicationSites(extractSettings(edited, 'shellscript'), '/eval/x.sh')[0];
     const lookup = (k: string) => {
@@ -121,7 +145,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     };
     const manager = clusterManagerOf(lookup('spark.master'));
     const req = executorRequest(lookup, manager);
-    const shape = runShape(newest);
+    const shape = cold ? options.current! : runShape(newest);
     const readBack: GridChoice = {
       executorMemoryMiB: parseSparkSizeMiB(lookup('spark.executor.memory')) ?? DEFAULT_EXECUTOR_MEMORY_MIB,
       executorCores: req.executorCores ?? shape?.executorCores ?? 1,
@@ -130,7 +154,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     };
     const keysWritten = sa.recommendations.map((r) => r.key);
     const ignored = ignoredKeys(manager, false);
-    const container = executorContainer(lookup, manager, { isPython: isPythonRun(newest) }, readBack.executorMemoryMiB);
+    const container = executorContainer(lookup, manager, { isPython: cold ? true : isPythonRun(newest) }, readBack.executorMemoryMiB);
     const limits = clusterLimits(declaredCluster(options.cluster), { hosts: 0, coresPerHost: 0, totalCores: 0 });
     const fit = fits({ executorInstances: readBack.executorInstances, executorCores: readBack.executorCores, reservedMiB: container === null ? readBack.executorMemoryMiB : reservedMiB(container, manager) }, limits);
     const choice = nearestCandidate(readBack, options.candidates);
@@ -139,7 +163,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     return {
       choice,
       expectedDurationMs: sa.plan.chosen?.durationMs ?? null,
-      evidence: [`${newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`],
+      evidence: [`${cold ? `${appName} (no runs)` : newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`],
     };
   };
 }
