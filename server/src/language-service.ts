@@ -11,6 +11,7 @@ import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, ty
 import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
+import type { LearnedScorer } from './recommend/learned-scorer';
 import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
 
 /** What the language service needs from the history store (read side only). */
@@ -80,6 +81,8 @@ export interface AnalysisOptions {
   objective?: Objective;
   /** For `balanced`: the slowdown allowed against the fastest configuration, fraction (`sparkOptimizer.maxSlowdownPercent` / 100). */
   maxSlowdown?: number;
+  /** The learned candidate scorer, when switched on (recommend/engine.ts `LEARNED_SCORER_ON`; the evaluation sets it). */
+  learnedScorer?: LearnedScorer;
 }
 
 /**
@@ -304,7 +307,7 @@ export class SparkLanguageService {
    * the file asks again with the same settings). `similarJobs` is used only when `runs` is empty (a cold start).
    */
   planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}, similarJobs?: PlanInput['similarJobs']): JobPlan {
-    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context, runs.length === 0 ? (similarJobs ?? []).map((j) => j.appName) : null]);
+    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context, runs.length === 0 ? (similarJobs ?? []).map((j) => j.appName) : null, options.learnedScorer?.description ?? null]);
     let plan = this.plans.get(key);
     if (plan === undefined) {
       plan = planJob({
@@ -313,7 +316,7 @@ export class SparkLanguageService {
         current,
         context,
         similarJobs: runs.length === 0 ? similarJobs : undefined,
-        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock() },
+        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock(), learnedScorer: options.learnedScorer },
       });
       if (this.plans.size > 200) this.plans.clear();
       this.plans.set(key, plan);

@@ -40,7 +40,11 @@ import {
 import { type Chooser, type ChooserOptions, nearestCandidate, newestRun } from './baselines';
 import type { Predictor } from './evaluate';
 import type { GridChoice } from './ground-truth';
-import type { EngineUnderTest } from './run';
+import type { EngineUnderTest, LearnedScorerUnderTest } from './run';
+import { LEARNED_FOREST_OPTIONS, type LearnedSample, LearnedScorer } from '../recommend/learned-scorer';
+
+const LEARNED_TREES = LEARNED_FOREST_OPTIONS.nEstimators;
+import type { WorkloadGrid } from './ground-truth';
 
 /**
  * The history a chooser is given: exactly the runs the evaluation hands it (records read from the real event logs by
@@ -120,8 +124,9 @@ export function declaredCluster(c: ChooserOptions['cluster']): AnalysisOptions['
  * @param objective the `sparkOptimizer.objective` the user set.
  * @param maxSlowdown `sparkOptimizer.maxSlowdownPercent` / 100.
  * @param onEdit called with the facts of each edit (the evaluation counts them).
+ * @param learnedScorer switches the engine's learned candidate scorer on (recommend/learned-scorer.ts).
  */
-export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void): Chooser {
+export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void, learnedScorer?: LearnedScorer): Chooser {
   return (runs, options) => {
     // A job without runs (leave one workload out): its file at the configuration it asks for, the store holding the
     // other jobs' runs; the language service plans it from the jobs run on the same master.
@@ -132,7 +137,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     const appName = cold ? (options.appName as string) : newest.appName;
     const text = cold ? submitScriptFor(appName, newest.sparkProperties['spark.master'] ?? newest.master ?? 'yarn', options.current as GridChoice) : submitScriptOf(newest);
     const service = new SparkLanguageService(new RunsHistory(cold ? others : runs), () => newest.startTimeMs + 3_600_000);
-    const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown };
+    const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown, learnedScorer };
     const uri = `file:///eval/${appName}.sh`;
     const analysis = service.analyse(uri, text, 'shellscript', 1, analysisOptions);
     const sa = analysis.sites[0];
@@ -190,5 +195,30 @@ export function engineUnderTest(runsDir: string, gridFile: string, oldEngineFile
     const old = JSON.parse(fs.readFileSync(oldEngineFile, 'utf8')) as { gridSha256: string; manifestSha256: string; rows: NonNullable<EngineUnderTest['recorded']> };
     if (old.gridSha256 === sha256(gridFile) && old.manifestSha256 === sha256(path.join(runsDir, 'manifest.json'))) recorded = old.rows;
   }
-  return { makeChooser: editorChooser, simulation: simulationPredictor, predictor: enginePredictor, recorded };
+  return { makeChooser: editorChooser, simulation: simulationPredictor, predictor: enginePredictor, recorded, trainLearned: trainLearnedScorer };
+}
+
+/**
+ * Trains the learned candidate scorer on the given (tuning-set) workloads: every successful run of every configuration,
+ * paired with every configuration of its workload that has a successful run, labelled with that configuration's mean
+ * measured wall time of successful runs. Null when there is nothing to train on.
+ */
+export function trainLearnedScorer(tuning: readonly WorkloadGrid[]): LearnedScorerUnderTest | null {
+  const samples: LearnedSample[] = [];
+  for (const w of tuning) {
+    const targets = w.cells
+      .map((c) => ({ c, ok: c.runs.filter((r) => !r.failed) }))
+      .filter((x) => x.ok.length > 0)
+      .map((x) => ({ choice: x.c.choice, ms: x.ok.reduce((a, r) => a + r.runtimeMs, 0) / x.ok.length }));
+    for (const c of w.cells) for (const r of c.runs) if (!r.failed) for (const t of targets) samples.push({ run: r.record, target: t.choice, durationMs: t.ms });
+  }
+  if (samples.length === 0) return null;
+  const names = tuning.map((w) => w.workload);
+  const scorer = LearnedScorer.train(samples, `random forest (ml-random-forest, ${LEARNED_TREES} trees) on ${names.length} tuning workloads`);
+  return {
+    description: scorer.description,
+    trainedOn: names,
+    samples: scorer.samples,
+    makeChooser: (objective, maxSlowdown, onEdit) => editorChooser(objective, maxSlowdown, onEdit, scorer),
+  };
 }

@@ -440,6 +440,12 @@ export interface StageDiagnosis {
   worstStages: { stage: string; predictedMs: number; measuredMs: number; meanAbsErrorMs: number; pairs: number }[];
   /** Stage attempts of the source that the target runs do not have (or the reverse), summed over pairs. */
   unmatchedStages: number;
+  /**
+   * Mean signed driver-only and stage-time errors (ms) of the pairs whose target has more executors than the source
+   * (`toMore`) and fewer (`toFewer`): over all ordered pairs the driver-only errors cancel, by direction they show
+   * whether start-up that grows with the executor count is missing.
+   */
+  byDirection: { toMore: { pairs: number; driverOnlyErrorMs: number; stagesErrorMs: number }; toFewer: { pairs: number; driverOnlyErrorMs: number; stagesErrorMs: number } };
 }
 
 /** The driver-only time and stage spans a run measured. */
@@ -465,6 +471,7 @@ export function stageDiagnosis(workloads: readonly WorkloadGrid[], worst = 3): S
   let sAbs = 0;
   let unmatched = 0;
   const byStage = new Map<string, { predicted: number; measured: number; absErr: number; n: number }>();
+  const dir = { toMore: { pairs: 0, driverOnlyErrorMs: 0, stagesErrorMs: 0 }, toFewer: { pairs: 0, driverOnlyErrorMs: 0, stagesErrorMs: 0 } };
   for (const w of workloads) {
     for (const src of w.cells) {
       for (const tgt of w.cells) {
@@ -486,6 +493,12 @@ export function stageDiagnosis(workloads: readonly WorkloadGrid[], worst = 3): S
           abs += Math.abs(sim.driverOnlyMs + sim.stagesMs - a) / a;
           dAbs += Math.abs(sim.driverOnlyMs - mDriver) / a;
           sAbs += Math.abs(sim.stagesMs - mStages) / a;
+          if (tgt.choice.executorInstances !== src.choice.executorInstances) {
+            const dd = tgt.choice.executorInstances > src.choice.executorInstances ? dir.toMore : dir.toFewer;
+            dd.pairs++;
+            dd.driverOnlyErrorMs += sim.driverOnlyMs - mDriver;
+            dd.stagesErrorMs += sim.stagesMs - mStages;
+          }
           for (const st of sim.stages) {
             const key = `${st.stageId}.${st.attemptId}`;
             const spans = measured.map((m) => m.spans.get(key)).filter((x): x is number => x !== undefined);
@@ -521,6 +534,9 @@ export function stageDiagnosis(workloads: readonly WorkloadGrid[], worst = 3): S
       .sort((x, y) => y.meanAbsErrorMs - x.meanAbsErrorMs)
       .slice(0, worst),
     unmatchedStages: unmatched,
+    byDirection: Object.fromEntries(
+      Object.entries(dir).map(([k, v]) => [k, { pairs: v.pairs, driverOnlyErrorMs: v.pairs > 0 ? v.driverOnlyErrorMs / v.pairs : NaN, stagesErrorMs: v.pairs > 0 ? v.stagesErrorMs / v.pairs : NaN }]),
+    ) as StageDiagnosis['byDirection'],
   };
 }
 

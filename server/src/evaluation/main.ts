@@ -65,6 +65,10 @@ async function main(): Promise<number> {
       return 2;
     }
     const committed = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as EvaluationResult;
+    if (committed.data.runs !== result.data.runs) {
+      console.error(`eval:check: ${resultFile} was made from ${committed.data.runs} runs, ${runsDir} has ${result.data.runs}: a different ground truth; run npm run eval${bench ? ' -- --benchmark' : ''} and commit the result`);
+      return 2;
+    }
     for (const o of EVAL_OBJECTIVES) {
       const c = committed.recommendation.editor?.[o]?.overall;
       const e = result.recommendation.editor[o].overall;
@@ -81,7 +85,10 @@ async function main(): Promise<number> {
   fs.mkdirSync(path.dirname(resultFile), { recursive: true });
   fs.writeFileSync(resultFile, toJson(result));
   fs.mkdirSync(path.dirname(reportFile), { recursive: true });
-  fs.writeFileSync(reportFile, renderReport(result, { runsDir: path.relative(ROOT, runsDir), gridFile: path.relative(ROOT, gridFile), resultFile: path.relative(ROOT, resultFile) }));
+  // docs/evaluation.md also summarises the benchmark's committed result (eval/benchmark/result.json) when there is one.
+  const benchFile = path.join(ROOT, 'eval', 'benchmark', 'result.json');
+  const benchResult = !bench && fs.existsSync(benchFile) ? (JSON.parse(fs.readFileSync(benchFile, 'utf8')) as EvaluationResult) : undefined;
+  fs.writeFileSync(reportFile, renderReport(result, { runsDir: path.relative(ROOT, runsDir), gridFile: path.relative(ROOT, gridFile), resultFile: path.relative(ROOT, resultFile) }, benchResult));
   console.log(`wrote ${path.relative(process.cwd(), resultFile)} and ${path.relative(process.cwd(), reportFile)}`);
   return 0;
 }

@@ -302,19 +302,30 @@ export class CohortModel {
   /** The similar jobs with runs of known shape, and their models. */
   readonly jobs: readonly { appName: string; model: JobModel }[];
 
+  /** Per job, what predicts it (its `JobModel`, or another model of its runs given to the constructor). */
+  private readonly predictors: { predict(c: ResourceChoice): Prediction }[];
+
+  /**
+   * @param similar the similar jobs' runs.
+   * @param make the model of one job's runs (default: its {@link JobModel}; the engine passes the learned scorer's
+   *   model when that is switched on).
+   */
   constructor(
     similar: readonly SimilarJobRuns[],
     readonly tuning: Tuning = DEFAULT_TUNING,
+    make?: (runs: readonly ApplicationRecord[]) => { predict(c: ResourceChoice): Prediction },
   ) {
-    this.jobs = similar.map((j) => ({ appName: j.appName, model: new JobModel(j.runs, tuning) })).filter((j) => j.model.bases.length > 0);
+    const jobs = similar.map((j) => ({ appName: j.appName, runs: j.runs, model: new JobModel(j.runs, tuning) })).filter((j) => j.model.bases.length > 0);
+    this.jobs = jobs.map(({ appName, model }) => ({ appName, model }));
+    this.predictors = jobs.map((j) => (make === undefined ? j.model : make(j.runs)));
   }
 
   /** Geometric mean of the similar jobs' predictions at `c`; `basedOn` names the jobs. */
   predict(c: ResourceChoice): Prediction {
     let logSum = 0;
     let n = 0;
-    for (const j of this.jobs) {
-      const d = j.model.predict(c).durationMs;
+    for (const p of this.predictors) {
+      const d = p.predict(c).durationMs;
       if (d === null || !(d > 0)) continue;
       logSum += Math.log(d);
       n++;
