@@ -172,6 +172,27 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.throws(() => LearnedScorer.train([], 'nothing'), RangeError);
   });
 
+  it('the learned scorer bundles with nothing external (pure JavaScript, as VS Code\'s extension host loads it) and predicts from the bundle', async function () {
+    this.timeout(120_000);
+    const esbuild = await import('esbuild');
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'learned-bundle-'));
+    try {
+      const out = path.join(tmp, 'learned.js');
+      // The extension's esbuild options (esbuild.js `common`), with no module left external.
+      await esbuild.build({ entryPoints: [path.join(REPO_ROOT, 'server', 'src', 'recommend', 'learned-scorer.ts')], outfile: out, bundle: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'silent' });
+      const bundled = fs.readFileSync(out, 'utf8');
+      assert.match(bundled, /RandomForestRegression/);
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const mod = require(out) as typeof import('../server/src/recommend/learned-scorer');
+      const ok = cell('shuffle_spill', '1g-1x2-p32').runs[0].record;
+      const target = cell('shuffle_spill', '512m-1x2-p200').choice;
+      const scorer = mod.LearnedScorer.train([{ run: ok, target, durationMs: 43977 }, { run: ok, target, durationMs: 43977 }], 'bundled');
+      near(scorer.predictFrom(ok, runChoice(ok)!, target), 43977, 1e-9);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('eval:check fails when a regret of any slice (set × history) gets worse than committed', () => {
     const s = { n: 2, runtimeRegret: 1.2, coreHoursRegret: 2, memoryRegret: 1.5, dcuRegret: 1.4, balancedRegret: 1.3, runtimeWithin10: 0, coreHoursWithin10: 0, withinSlowdown: 0 };
     const edits = { onGrid: 0, ignoredKeysWritten: 0, exceedsCluster: [] as string[], keysWritten: {}, unchanged: 0 };
