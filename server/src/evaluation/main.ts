@@ -6,7 +6,8 @@
  * Without --check: evaluates the committed real runs (eval/runs, or --runs/--grid for another ground truth), prints
  * the summary, writes docs/evaluation.md and eval/result.json. `--benchmark` evaluates issue 14's benchmark instead:
  * eval/benchmark-runs with eval/benchmark/grid.json into eval/benchmark/result.json and docs/evaluation-benchmark.md
- * (a runs folder with fewer runs than the grid plans is reported as partial). With --check: recomputes, prints the editor engine's
+ * (a runs folder with fewer runs than the grid plans is reported as partial; `--if-present` skips, exit 0, when the runs
+ * folder has no manifest). With --check: recomputes, prints the editor engine's
  * regrets per objective next to the committed ones in eval/result.json, writes nothing, and exits 1 when one got
  * worse (check.ts) or an edit wrote an ignored key or a configuration exceeding the cluster. Exit 2 on bad input
  * (missing logs, invalid manifest). The old engine's recorded choices (eval/old-engine.json) are scored only when
@@ -41,6 +42,10 @@ async function main(): Promise<number> {
   const resultFile = arg('--result', bench ? 'eval/benchmark/result.json' : 'eval/result.json');
   const reportFile = arg('--report', bench ? 'docs/evaluation-benchmark.md' : 'docs/evaluation.md');
 
+  if (process.argv.includes('--if-present') && !fs.existsSync(path.join(runsDir, 'manifest.json'))) {
+    console.log(`eval: no runs in ${path.relative(process.cwd(), runsDir)} (not committed yet): skipped`);
+    return 0;
+  }
   const t0 = Date.now();
   const gt = await loadGroundTruth(runsDir, gridFile);
   const result = evaluate(gt, engineUnderTest(runsDir, gridFile, path.join(ROOT, 'eval', 'old-engine.json')));
