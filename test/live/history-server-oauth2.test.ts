@@ -23,6 +23,8 @@ import { freePort, RealHistoryServer } from '../helpers/history-server-process';
 import { BUILT_CLI, EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { sparkHome } from '../helpers/spark-home';
 import { TestOidcProvider, type TestClient } from '../helpers/oidc-provider';
+import { LspClient } from '../helpers/lsp-client';
+import { CollectHistoryServerRequest } from '../../shared/src/protocol';
 
 const HISTORY_AUDIENCE = 'urn:spark-history:test';
 const OTHER_AUDIENCE = 'urn:other:test';
@@ -251,6 +253,31 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
       assert.strictEqual(client.oauth2?.requests, 2);
     } finally {
       client.close();
+    }
+  });
+
+  it('the language server collects with the oauth2 credentials the VS Code client sends (CollectHistoryServerRequest)', async function () {
+    this.timeout(240_000);
+    const db = path.join(tmp, 'lsp.db');
+    const lsp = await LspClient.start({ configuration: () => ({}), rootUri: null, capabilities: {}, historyDatabase: db });
+    try {
+      const from = proxy.seen.length;
+      const s = await lsp.conn.sendRequest(CollectHistoryServerRequest.type, {
+        url: proxy.url,
+        auth: { kind: 'oauth2', tokenUrl: provider.tokenUrl, clientId: COLLECTOR.clientId, clientSecret: COLLECTOR.clientSecret, resource: HISTORY_AUDIENCE, scope: 'history:read' },
+        verifyTls: true,
+        caFile: '',
+        certFile: '',
+        keyFile: '',
+      });
+      assert.deepStrictEqual([s.inserted, s.failed], [EXAMPLE_APPS, []]);
+      const seen = proxy.seen.slice(from);
+      assert.deepStrictEqual(seen.filter((x) => x.verdict === 'refused'), []);
+      const tokens = [...new Set(seen.map((x) => String(x.token)))];
+      const log = lsp.serverLog.join('\n');
+      for (const secret of [COLLECTOR.clientSecret, ...tokens]) assert.ok(!log.includes(secret), 'a credential reached the server log');
+    } finally {
+      await lsp.stop();
     }
   });
 
