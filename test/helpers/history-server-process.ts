@@ -2,7 +2,8 @@
  * Spark's own History Server (from the pip-installed pyspark) as a detached process group, for the live tests
  * and the benchmark: `scripts/start-history-server.sh` execs spark-class, which execs java, all bound to
  * 127.0.0.1. Every group started here is killed when the Node process exits or is sent SIGINT/SIGTERM (a
- * signal to mocha does not reach a detached group).
+ * signal to mocha does not reach a detached group). `RealHistoryServer` adds waiting until the server lists the
+ * applications a test expects (history-server-live, history-server-oauth2).
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
