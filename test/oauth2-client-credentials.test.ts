@@ -40,8 +40,11 @@ describe('OAuth2 client credentials: request and response (RFC 6749 examples)', 
     };
     const e1 = err(400, '{"error":"invalid_request"}');
     assert.strictEqual(e1.message, 'Token endpoint https://server.example.com/token answered 400: invalid_request');
-    assert.deepStrictEqual([e1.status, e1.retryable], [400, false]);
-    assert.match(err(401, '{"error":"invalid_client","error_description":"client authentication failed"}').message, /401: invalid_client \(client authentication failed\); check the client id and client secret$/);
+    assert.deepStrictEqual([e1.status, e1.retryable, e1.kind], [400, false, 'other']);
+    const refused = err(401, '{"error":"invalid_client","error_description":"client authentication failed"}');
+    assert.strictEqual(refused.message, 'Token endpoint https://server.example.com/token answered 401: invalid_client (client authentication failed)');
+    assert.deepStrictEqual([refused.kind, refused.retryable], ['credentials', false]);
+    assert.strictEqual(err(400, '{"error":"invalid_scope"}').message, 'Token endpoint https://server.example.com/token answered 400: invalid_scope; check the scope asked for');
     assert.match(err(200, '{"access_token":"x","token_type":"example"}').message, /without a bearer access token \(token_type: token_type is not Bearer\)/);
     const e5 = err(503, '<html>down</html>');
     assert.strictEqual(e5.message, 'Token endpoint https://server.example.com/token answered 503: <html>down</html>');

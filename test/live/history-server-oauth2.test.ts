@@ -238,7 +238,8 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
     );
     assert.strictEqual(r.code, 2, r.stdout + r.stderr);
     // The listing failed: reported as the collection's one failure (stdout), nothing collected (exit 2).
-    assert.match(r.stdout + r.stderr, new RegExp(`Token endpoint ${provider.tokenUrl} answered 401: invalid_client \\(client authentication failed\\); check the client id and client secret`));
+    // The core names the failure (kind credentials), the CLI adds where its OAuth2 secret comes from.
+    assert.match(r.stdout + r.stderr, new RegExp(`Token endpoint ${provider.tokenUrl} answered 401: invalid_client \\(client authentication failed\\); check --oauth2-client-id \\(or SPARK_OPTIMIZER_HS_CLIENT_ID\\) and the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET`));
     assert.ok(!(r.stdout + r.stderr).includes(wrong));
     assert.ok(!(r.stdout + r.stderr).includes(Buffer.from(`${COLLECTOR.clientId}:${wrong}`).toString('base64')));
   });

@@ -10,6 +10,7 @@ import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } 
 import { OidcVerifier } from '../service/oidc';
 import { TOKEN_SCOPES, type TokenScope } from '../service/service-store';
 import { newToken } from '../service/tokens';
+import { describeFault, handleProcessFaults } from '../process-errors';
 
 /** Where the commands print (main.ts's escaped writers). */
 export interface Printer {
@@ -24,7 +25,7 @@ export interface Printer {
  * listening and accepts the issuer's JWT access tokens besides `spo_` tokens.
  * @param values `--host`, `--port`, `--db`, `--config`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience` as given.
  * @param defaultDb the CLI's default store, used when neither the config, SPARK_OPTIMIZER_DB nor --db names one.
- * @returns 0 after a clean stop.
+ * @returns 0 after a clean stop (SIGINT, SIGTERM), 1 after a stop for an uncaught exception (logged to `err`).
  * @throws ServiceConfigError for a bad config file, variable or flag, or an unreadable certificate or key; Error when
  *   the port is taken, the store cannot be opened or the OIDC issuer's discovery document cannot be read.
  */
@@ -62,18 +63,30 @@ export async function serveCommand(values: ServiceFlags & { config?: string }, d
     throw e;
   }
   const service = app;
+  // A promise rejected with nobody to catch it is logged and the service keeps answering; after an uncaught exception
+  // it is logged and the service stops as after SIGTERM (in-flight requests finish), with exit code 1, for its
+  // supervisor to restart it (Node's advice: the process state is unknown after one).
+  let code = 0;
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
+      removeFaultHandlers();
       resolve();
     };
+    const removeFaultHandlers = handleProcessFaults(
+      (fault, error) => err.line(`spark-optimizer serve: ${describeFault(fault, error)}`),
+      () => {
+        code = 1;
+        stop();
+      },
+    );
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await service.close();
   store.close();
-  return 0;
+  return code;
 }
 
 /**

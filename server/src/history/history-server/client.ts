@@ -34,7 +34,7 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
 import { errorMessage } from '../../../../shared/src/errors';
-import type { HistoryServerAuth } from '../../../../shared/src/protocol';
+import type { HistoryServerAuth, SourceFailureKind } from '../../../../shared/src/protocol';
 import { ClientCredentialsToken, clientSecretBasic, TokenRequestError } from './oauth2';
 
 /** How the client authenticates (declared in shared/src/protocol.ts). Credentials come from the caller. */
@@ -134,14 +134,20 @@ export interface ApplicationListFilter {
   limit?: number;
 }
 
-/** A failed request: what the server (or the network) did, to which URL. `message` is meant for users. */
+/**
+ * A failed request: what the server (or the network) did, to which URL, and of what kind. `message` is meant for
+ * users but names no front end's remedy (no flag, variable, setting or command): each front end words it from `kind`
+ * (the CLI: `SPARK_OPTIMIZER_HS_*` variables and `--ca`; VS Code: its credentials command and TLS settings).
+ */
 export class HistoryServerError extends Error {
   /**
-   * @param message full user-facing message.
+   * @param message what happened, to which URL (without credentials).
    * @param url the URL without credentials.
    * @param status HTTP status, or null for network errors and timeouts.
    * @param retryable whether another try may succeed.
    * @param retryAfterMs the server's `Retry-After`, ms, when given.
+   * @param kind `credentials` for 401, `access-denied` 403, `not-found` 404, `tls` for a certificate that could not be
+   *   verified, `network` for a connection refused, cut or timed out, else `other`.
    */
   constructor(
     message: string,
@@ -149,6 +155,7 @@ export class HistoryServerError extends Error {
     readonly status: number | null,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
+    readonly kind: SourceFailureKind = 'other',
   ) {
     super(message);
     this.name = 'HistoryServerError';
@@ -264,7 +271,8 @@ export class HistoryServerClient {
       return { status: res.status, body: String(res.data ?? '') };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
-      throw new TokenRequestError(`Token endpoint ${tokenUrl} could not be reached: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`, null, RETRYABLE_CODES.has(code));
+      const tls = /certificate|self.signed|unable to verify/i.test(errorMessage(e));
+      throw new TokenRequestError(`Token endpoint ${tokenUrl} could not be reached: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`, null, !tls && RETRYABLE_CODES.has(code), tls ? 'tls' : 'network');
     }
   }
 
@@ -447,16 +455,16 @@ export class HistoryServerClient {
         try {
           token = await this.oauth2.accessToken();
         } catch (e) {
-          throw e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2.credentials.tokenUrl, e.status, e.retryable) : e;
+          throw e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : e;
         }
       }
-      watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true)));
+      watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true, null, 'network')));
       let res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', ...(token !== null ? { headers: { Authorization: `Bearer ${token}` } } : {}) });
       if (res.status === 401 && this.oauth2 && token !== null) {
         // The proxy no longer takes this token (expired early, keys rotated): one more try with a new one.
         res.data.resume();
         this.oauth2.invalidate(token);
-        const fresh = await this.oauth2.accessToken().catch((e: unknown) => Promise.reject(e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2!.credentials.tokenUrl, e.status, e.retryable) : e));
+        const fresh = await this.oauth2.accessToken().catch((e: unknown) => Promise.reject(e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2!.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : e));
         watchdog.kick();
         res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', headers: { Authorization: `Bearer ${fresh}` } });
       }
@@ -596,9 +604,10 @@ function statusError(status: number, statusText: string, body: string, url: stri
   if (status === 503 && text.startsWith(EVENT_LOGS_NOT_AVAILABLE)) {
     return new HistoryServerError(`${answered} (the server lists the application but cannot read its event log files)`, url, status, false);
   }
-  if (status === 401) return new HistoryServerError(`${answered}; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS`, url, status, false);
-  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false);
-  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false);
+  // 401: the front end says how to give credentials (kind `credentials`).
+  if (status === 401) return new HistoryServerError(answered, url, status, false, null, 'credentials');
+  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false, null, 'access-denied');
+  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false, null, 'not-found');
   const retryable = status >= 500 || status === 429 || status === 408;
   return new HistoryServerError(answered, url, status, retryable, retryAfterMs);
 }
@@ -610,9 +619,11 @@ function toHistoryServerError(err: unknown, url: string, base: string): HistoryS
   const code = (e && (e.code ?? e.cause?.code)) || '';
   const message = errorMessage(err);
   if (e instanceof AxiosError || code || /aborted|socket hang up|premature/i.test(message)) {
-    const tlsHint = /certificate|self.signed|unable to verify/i.test(message) ? '; pass the CA with --ca (or --insecure for a test server)' : '';
+    // A certificate that could not be verified: the front end says how to trust its CA (kind `tls`).
+    const tls = /certificate|self.signed|unable to verify/i.test(message);
     const what = code === 'ECONNREFUSED' ? `is not reachable (connection refused); check that it runs and that ${base} is right` : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
-    return new HistoryServerError(`History Server at ${url} ${what}${tlsHint}`, url, null, !tlsHint && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === ''));
+    const retryable = !tls && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === '');
+    return new HistoryServerError(`History Server at ${url} ${what}`, url, null, retryable, null, tls ? 'tls' : 'network');
   }
   return new HistoryServerError(`History Server at ${url}: ${message}`, url, null, false);
 }

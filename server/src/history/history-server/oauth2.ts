@@ -12,6 +12,7 @@
  * token request.
  */
 import { z } from 'zod';
+import type { SourceFailureKind } from '../../../../shared/src/protocol';
 
 /** Client-credentials settings (the secret comes from the environment, a file or VS Code SecretStorage; never a flag). */
 export interface ClientCredentials {
@@ -47,12 +48,16 @@ export interface TokenHttpResponse {
   body: string;
 }
 
-/** A token endpoint's answer that is not a token. `retryable` for 5xx, 429 and network failures. */
+/**
+ * A token endpoint's answer that is not a token. `retryable` for 5xx, 429 and network failures; `kind` `credentials`
+ * when the endpoint refused the client (401, `invalid_client`), so front ends can say where the secret comes from.
+ */
 export class TokenRequestError extends Error {
   constructor(
     message: string,
     readonly status: number | null,
     readonly retryable: boolean,
+    readonly kind: SourceFailureKind = 'other',
   ) {
     super(message);
     this.name = 'TokenRequestError';
@@ -90,16 +95,18 @@ export function parseTokenResponse(res: TokenHttpResponse, tokenUrl: string): { 
   if (res.status < 200 || res.status > 299) {
     const e = TokenErrorSchema.safeParse(json);
     const said = e.success ? `${e.data.error}${e.data.error_description ? ` (${e.data.error_description})` : ''}` : res.body.replace(/\s+/g, ' ').trim().slice(0, 200);
-    const hint = res.status === 401 || (e.success && e.data.error === 'invalid_client') ? '; check the client id and client secret' : e.success && e.data.error === 'invalid_scope' ? '; check the scope' : '';
-    return fail(`Token endpoint ${tokenUrl} answered ${res.status}${said ? `: ${said}` : ''}${hint}`, res.status, res.status >= 500 || res.status === 429);
+    // A refused client is kind `credentials`: each front end says where its secret comes from.
+    const hint = e.success && e.data.error === 'invalid_scope' ? '; check the scope asked for' : '';
+    const refused = res.status === 401 || (e.success && e.data.error === 'invalid_client');
+    return fail(`Token endpoint ${tokenUrl} answered ${res.status}${said ? `: ${said}` : ''}${hint}`, res.status, res.status >= 500 || res.status === 429, refused ? 'credentials' : 'other');
   }
   const t = TokenResponseSchema.safeParse(json);
   if (!t.success) return fail(`Token endpoint ${tokenUrl} answered ${res.status} without a bearer access token (${t.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')})`, res.status, false);
   return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in ?? null };
 }
 
-function fail(message: string, status: number, retryable: boolean): never {
-  throw new TokenRequestError(message, status, retryable);
+function fail(message: string, status: number, retryable: boolean, kind: SourceFailureKind = 'other'): never {
+  throw new TokenRequestError(message, status, retryable, kind);
 }
 
 /** A cached client-credentials access token, renewed as the module comment says. */
