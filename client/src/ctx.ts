@@ -22,6 +22,9 @@ function requestErrorMessage(e: unknown): string {
   return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
 }
 
+/** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
+const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
+
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
  * disposable (rust-analyzer's ctx.ts pattern). No Spark logic lives here.
@@ -226,7 +229,7 @@ export class Ctx implements vscode.Disposable {
       if (!url) return;
       await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
     }
-    const kind = config.get<'none' | 'basic' | 'bearer'>('historyServer.auth', 'none');
+    const kind = config.get<'none' | 'basic' | 'bearer' | 'oauth2'>('historyServer.auth', 'none');
     const secrets = this.ext.secrets;
     let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
     if (kind === 'bearer') {
@@ -240,6 +243,16 @@ export class Ctx implements vscode.Disposable {
         return background ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
       }
       auth = { kind, user, password };
+    } else if (kind === 'oauth2') {
+      const tokenUrl = config.get<string>('historyServer.oauth2TokenUrl', '');
+      const clientId = config.get<string>('historyServer.oauth2ClientId', '');
+      const clientSecret = await secrets.get(HISTORY_SERVER_CLIENT_SECRET_KEY);
+      if (!tokenUrl || !clientId || !clientSecret) {
+        return background ? this.output.warn('History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+      }
+      const scope = config.get<string>('historyServer.oauth2Scope', '');
+      const resource = config.get<string>('historyServer.oauth2Resource', '');
+      auth = { kind, tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     }
     const params: CollectHistoryServerRequest.Params = {
       url,
@@ -265,7 +278,7 @@ export class Ctx implements vscode.Disposable {
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'none'], { title: 'How does the History Server authenticate?' });
+    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'oauth2', 'none'], { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' });
     if (!kind) return;
     await config.update('historyServer.auth', kind, vscode.ConfigurationTarget.Global);
     if (kind === 'bearer') {
@@ -278,6 +291,16 @@ export class Ctx implements vscode.Disposable {
         await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
         await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
       }
+    } else if (kind === 'oauth2') {
+      const tokenUrl = await vscode.window.showInputBox({ title: 'OAuth2 token endpoint', value: config.get<string>('historyServer.oauth2TokenUrl', ''), placeHolder: 'https://idp.example.com/oauth2/token', ignoreFocusOut: true });
+      if (!tokenUrl) return;
+      const clientId = await vscode.window.showInputBox({ title: 'OAuth2 client id', value: config.get<string>('historyServer.oauth2ClientId', ''), ignoreFocusOut: true });
+      if (!clientId) return;
+      const secret = await vscode.window.showInputBox({ title: `Client secret of ${clientId}`, prompt: 'Kept in SecretStorage and sent only to the token endpoint.', password: true, ignoreFocusOut: true });
+      if (!secret) return;
+      await config.update('historyServer.oauth2TokenUrl', tokenUrl, vscode.ConfigurationTarget.Global);
+      await config.update('historyServer.oauth2ClientId', clientId, vscode.ConfigurationTarget.Global);
+      await this.ext.secrets.store(HISTORY_SERVER_CLIENT_SECRET_KEY, secret);
     }
   }
 
