@@ -16,7 +16,7 @@ import { editorChooser, RunsHistory } from '../server/src/evaluation/engine';
 import { historyCases, randomChoiceScores, regretsOf, scoreCases, spilledMoreThan, stageDiagnosis, summarise } from '../server/src/evaluation/evaluate';
 import { type GroundTruth, loadGroundTruth, plannedRuns } from '../server/src/evaluation/ground-truth';
 import type { EvaluationResult } from '../server/src/evaluation/run';
-import { planJob } from '../server/src/recommend/engine';
+import { planWorkload } from '../server/src/recommend/engine';
 import { LearnedScorer, learnedFeatures, LEARNED_FEATURE_NAMES } from '../server/src/recommend/learned-scorer';
 import { runChoice } from '../server/src/recommend/model';
 import { collectEventLogs } from '../server/src/history/collect';
@@ -113,11 +113,11 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
 
   it('a job with no runs of its own is planned from the jobs run on the same master (cold start, confidence 0)', () => {
     const spill = wl('shuffle_spill').cells.flatMap((c) => c.runs.map((r) => r.record));
-    const plan = planJob({
+    const plan = planWorkload({
       appName: 'new_job',
       runs: [],
       current: new Map([['spark.master', 'spark://127.0.0.1:40065'], ['spark.executor.memory', '1g'], ['spark.executor.cores', '4'], ['spark.cores.max', '16']]),
-      similarJobs: [{ appName: 'shuffle_spill', runs: spill }],
+      similarWorkloads: [{ appName: 'shuffle_spill', runs: spill }],
       options: { objective: 'cost', cluster: { nodes: 4, nodeCores: 4, nodeMemoryMiB: 2560 } },
     });
     assert.ok(plan.chosen !== null && plan.current !== null);
@@ -125,7 +125,7 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.match(plan.notes.join(' '), /no runs of its own: the plan is predicted from 1 similar job\(s\) in the store \(shuffle_spill\)/);
     assert.strictEqual(plan.current!.basedOn, 'similar jobs: shuffle_spill');
     // Without similar jobs there is nothing to plan from.
-    assert.strictEqual(planJob({ appName: 'new_job', runs: [], current: new Map() }).chosen, null);
+    assert.strictEqual(planWorkload({ appName: 'new_job', runs: [], current: new Map() }).chosen, null);
     // The evaluation's history: the other workload's runs ran on these masters, newest first.
     const others = new RunsHistory(gt.workloads.flatMap((w) => w.cells.flatMap((c) => c.runs.map((r) => r.record))));
     assert.deepStrictEqual(others.appNamesByMaster('spark://127.0.0.1:40065'), ['shuffle_spill', 'wait_objectstore']);

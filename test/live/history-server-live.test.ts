@@ -497,7 +497,7 @@ describe('History Server collection against a real Spark History Server (pyspark
       executorCoreTimeMs: r.completed ? r.executorCoreTimeMs : 0,
       stages: r.stages.map((st) => ({ ...st, parentIds: [], taskDurationsMs: undefined, ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
       jobs: r.jobs?.map((j) => ({ ...j, sqlExecutionId: null, failureReason: null })),
-      executors: r.executors.map((e) => ({ ...e, taskTimeMs: 0, host: e.isDriver ? '' : e.host, diskSpilledBytes: undefined, memorySpilledBytes: undefined })),
+      executors: r.executors.map((e) => ({ ...e, executorRunTimeMs: 0, host: e.isDriver ? '' : e.host, diskBytesSpilled: undefined, memoryBytesSpilled: undefined })),
     });
     const viaRest = byApp(store.allRuns());
     assert.strictEqual(viaRest.length, direct.length);

@@ -13,7 +13,7 @@
  *     --oauth2-scope S --oauth2-resource AUD], the secret from SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file.
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [engine flags] [--format json]
- *   spark-optimizer jobs [--db FILE] [--format json]
+ *   spark-optimizer workloads [--db FILE] [--format json]   (`jobs`: its former name, kept as an alias)
  *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [engine flags] [--format json]
  *   spark-optimizer recommend FILE [--db FILE] [engine flags] [--format json]
  *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
@@ -92,7 +92,8 @@ const USAGE = `Usage:
   spark-optimizer check FILE... [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (the editor's diagnostics: the plan's changes, findings and checks)
-  spark-optimizer jobs [--db FILE] [--format json]
+  spark-optimizer workloads [--db FILE] [--format json]
+      (the workloads: runs grouped by Spark App Name, with run counts; "jobs" is an alias)
   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (one run's findings with numbers and sources, and what-if tables over executors and cores;
@@ -102,7 +103,7 @@ ${ENGINE_FLAGS_USAGE}
       (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
   spark-optimizer serve [--port N] [--host HOST] [--db FILE] [--config FILE] [--tls-cert FILE --tls-key FILE]
       [--oidc-issuer URL --oidc-audience AUD]
-      (the REST service: /api/v1/jobs, /api/v1/jobs/{name}/runs, /api/v1/applications/{appId},
+      (the REST service: /api/v1/workloads, /api/v1/workloads/{name}/runs, /api/v1/applications/{appId},
        /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
        default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both;
        --tls-cert/--tls-key: HTTPS only; --oidc-*: also accept that issuer's JWT access tokens (docs/service.md))
@@ -164,8 +165,9 @@ export async function main(
         return await collect(rest, out, err);
       case 'settings':
         return settings(rest, out);
-      case 'jobs':
-        return jobs(rest, out);
+      case 'workloads':
+      case 'jobs': // the command's name before the recurring job was called a workload
+        return workloads(rest, out);
       case 'check':
       case 'analyze':
       case 'recommend':
@@ -548,17 +550,18 @@ function settings(args: string[], out: Output): number {
   return 0;
 }
 
-function jobs(args: string[], out: Output): number {
+/** `spark-optimizer workloads`: each workload (the runs of one App Name) with its run count, median duration and newest run. */
+function workloads(args: string[], out: Output): number {
   const { values } = parse(args, { db: { type: 'string' } });
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   try {
-    const list = store.listJobs();
+    const list = store.listWorkloads();
     if (values.format === 'json') out.json(list);
     else {
       out.line(`${'app name'.padEnd(32)} ${'runs'.padStart(5)}  ${'median'.padStart(9)}  last run (UTC)`);
-      for (const j of list) out.line(`${j.appName.padEnd(32)} ${String(j.runs).padStart(5)}  ${formatDurationMs(j.medianDurationMs).padStart(9)}  ${new Date(j.lastStartTimeMs).toISOString().slice(0, 16).replace('T', ' ')}`);
-      out.line(`${list.length} job(s), ${store.countApplications()} application(s) in ${dbPath}`);
+      for (const w of list) out.line(`${w.appName.padEnd(32)} ${String(w.runs).padStart(5)}  ${formatDurationMs(w.medianDurationMs).padStart(9)}  ${new Date(w.lastStartTimeMs).toISOString().slice(0, 16).replace('T', ' ')}`);
+      out.line(`${list.length} workload(s), ${store.countApplications()} application(s) in ${dbPath}`);
     }
     return 0;
   } finally {

@@ -166,8 +166,8 @@ export const drElephant: Chooser = (runs, options) => {
       target.executorMemoryMiB = nextMemoryUp(cur.executorMemoryMiB, options.candidates);
     }
     evidence.push(`${run.appId}: spill ratio ${spillRatio.toFixed(3)}, OOM ${a.oomFailures}, GC ${(gcShare * 100).toFixed(1)} %`);
-  } else if (run.peakJvmHeapBytes !== null && cur.executorMemoryMiB > DR_ELEPHANT.jvmUsedMinMemoryMiB) {
-    const peakMiB = run.peakJvmHeapBytes / 2 ** 20;
+  } else if (run.peakJvmHeapMemoryBytes !== null && cur.executorMemoryMiB > DR_ELEPHANT.jvmUsedMinMemoryMiB) {
+    const peakMiB = run.peakJvmHeapMemoryBytes / 2 ** 20;
     if (cur.executorMemoryMiB >= DR_ELEPHANT.jvmUsedRatio * (peakMiB + DR_ELEPHANT.reservedMiB)) {
       target.executorMemoryMiB = Math.ceil(DR_ELEPHANT.jvmHeadroom * peakMiB);
       evidence.push(`${run.appId}: peak JVM used ${peakMiB.toFixed(0)} MiB`);
@@ -199,8 +199,8 @@ export const dataflintMemory: Chooser = (runs, options) => {
   const cur = runConfiguration(run);
   const target = { ...cur };
   const evidence: string[] = [];
-  if (run.peakJvmHeapBytes !== null) {
-    const peakMiB = run.peakJvmHeapBytes / 2 ** 20;
+  if (run.peakJvmHeapMemoryBytes !== null) {
+    const peakMiB = run.peakJvmHeapMemoryBytes / 2 ** 20;
     const usage = peakMiB / cur.executorMemoryMiB;
     if (usage > DATAFLINT.usageHigh) target.executorMemoryMiB = cur.executorMemoryMiB * DATAFLINT.headroom;
     else if (usage < DATAFLINT.usageLow) target.executorMemoryMiB = DATAFLINT.headroom * peakMiB;

@@ -21,7 +21,7 @@ import { planTextEdits } from '../features/code-actions';
 import type { ApplicationRecord } from '../history/application-record';
 import { type AnalysisOptions, type HistorySource, SparkLanguageService } from '../language-service';
 import type { Objective } from '../recommend/engine';
-import { JobModel } from '../recommend/model';
+import { WorkloadModel } from '../recommend/model';
 import { simulateRun } from '../recommend/what-if';
 import {
   clusterLimits,
@@ -177,8 +177,8 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
 export const simulationPredictor: Predictor = (run, target) =>
   simulateRun(run, { executorInstances: target.executorInstances, executorCores: target.executorCores })?.durationMs ?? null;
 
-/** The engine's model as a predictor: recommend/model.ts `JobModel` of the one run, at the target configuration. */
-export const enginePredictor: Predictor = (run, target) => new JobModel([run]).predict(target).durationMs;
+/** The engine's model as a predictor: recommend/model.ts `WorkloadModel` of the one run, at the target configuration. */
+export const enginePredictor: Predictor = (run, target) => new WorkloadModel([run]).predict(target).durationMs;
 
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');

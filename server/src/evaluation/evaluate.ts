@@ -64,7 +64,7 @@ export function historyCases(workloads: readonly WorkloadGrid[], setup: EvalSetu
     const startCells = setup.startConfigIds.map((id) => w.cells.find((c) => c.configId === id)).filter((c): c is GridCell => c !== undefined);
     if (kinds.includes('one')) {
       for (const cell of startCells) {
-        for (const run of cell.runs) out.push({ workload: w, history: 'one', runs: [run], others: [], startConfigId: cell.configId, startAppIds: [run.record.appId], startSpillBytes: run.diskSpilledBytes });
+        for (const run of cell.runs) out.push({ workload: w, history: 'one', runs: [run], others: [], startConfigId: cell.configId, startAppIds: [run.record.appId], startSpillBytes: run.diskBytesSpilled });
       }
     }
     if (kinds.includes('three')) {
@@ -73,7 +73,7 @@ export function historyCases(workloads: readonly WorkloadGrid[], setup: EvalSetu
         for (const rep of reps.sort((a, b) => a - b)) {
           const runs = newest(trio.map((c) => c.runs.find((r) => r.repetition === rep)!));
           const last = runs[runs.length - 1];
-          out.push({ workload: w, history: 'three', runs, others: [], startConfigId: last.configId, startAppIds: runs.map((r) => r.record.appId), startSpillBytes: last.diskSpilledBytes });
+          out.push({ workload: w, history: 'three', runs, others: [], startConfigId: last.configId, startAppIds: runs.map((r) => r.record.appId), startSpillBytes: last.diskBytesSpilled });
         }
       }
     }

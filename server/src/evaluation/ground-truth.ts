@@ -119,7 +119,7 @@ export interface EvalRun {
   /** The job failed (manifest `status: failed`; without a status, a record with failed jobs). */
   failed: boolean;
   /** `Disk Bytes Spilled` of the run (the record's total), bytes. */
-  diskSpilledBytes: number;
+  diskBytesSpilled: number;
 }
 
 /**
@@ -245,7 +245,7 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
       memoryGiBHours: cost.memoryGiBHours,
       dcu: cost.dcu,
       failed: m.status !== undefined ? m.status === 'failed' : record.failedJobs > 0,
-      diskSpilledBytes: record.diskSpilledBytes,
+      diskBytesSpilled: record.diskBytesSpilled,
     };
     const cells = byWorkload.get(m.workload) ?? new Map<string, EvalRun[]>();
     byWorkload.set(m.workload, cells);
@@ -297,6 +297,6 @@ export function gridCells(groups: readonly { configId: string; choice: GridChoic
     meanMemoryGiBHours: scored(g.runs, 'memory'),
     meanDcu: scored(g.runs, 'dcu'),
     failedRuns: g.runs.filter((r) => r.failed).length,
-    meanDiskSpilledBytes: mean(g.runs.map((r) => r.diskSpilledBytes)),
+    meanDiskSpilledBytes: mean(g.runs.map((r) => r.diskBytesSpilled)),
   }));
 }

@@ -6,7 +6,7 @@
  * It is a random forest of regression trees (mljs `ml-random-forest`, pure JavaScript, so it loads in VS Code's
  * extension host as in Node) that predicts, from one past run of a job and a candidate configuration, the log of the
  * ratio between the candidate's wall time and that run's ({@link learnedFeatures} lists the inputs: the run's workload
- * features from the store, recommend/similar-jobs.ts, its configuration, the candidate's configuration). A candidate's
+ * features from the store, recommend/similar-workloads.ts, its configuration, the candidate's configuration). A candidate's
  * duration is the run's duration × e^prediction; its cost follows from the duration through the resource model
  * (`shapeCost`), as for every candidate. Trained on measured runs of other jobs on the same cluster (the evaluation
  * trains it on the benchmark's tuning set only, server/src/evaluation/learned.ts).
@@ -15,7 +15,7 @@ import { RandomForestRegression } from 'ml-random-forest';
 import type { ApplicationRecord } from '../history/application-record';
 import { taskSlots } from '../resource-model';
 import { DEFAULT_TUNING, type Prediction, type ResourceChoice, runChoice, sameChoice, type Tuning } from './model';
-import { workloadFeatures, FEATURE_KEYS } from './similar-jobs';
+import { workloadFeatures, FEATURE_KEYS } from './similar-workloads';
 import { driverOnlyTimeMs } from './what-if';
 
 /** One training example: a past run, a configuration, and the wall time measured at that configuration (ms). */
@@ -109,9 +109,9 @@ export class LearnedScorer {
 }
 
 /**
- * A job's duration model from the learned scorer (the interface of model.ts `JobModel.predict`): the geometric mean of
+ * A job's duration model from the learned scorer (the interface of model.ts `WorkloadModel.predict`): the geometric mean of
  * the predictions from the job's newest finished runs of known shape (at most 5); runs measured at exactly the
- * configuration are averaged in, each weighing `measuredWeight` times the prediction, as `JobModel` does.
+ * configuration are averaged in, each weighing `measuredWeight` times the prediction, as `WorkloadModel` does.
  */
 export class LearnedModel {
   private readonly bases: { r: ApplicationRecord; c: ResourceChoice }[];

@@ -48,7 +48,7 @@ export interface ServiceOptions {
 export const DEFAULT_BODY_LIMIT_BYTES = 9 * 1024 * 1024;
 
 /** The service's version in the OpenAPI document (`info.version`); bump on a breaking change of /api/v1. */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '2.0.0';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -88,23 +88,23 @@ function runSummary(r: ApplicationRecord): z.infer<typeof S.RunSchema> {
     totalStages: r.totalStages,
     failedStages: r.failedStages,
     executorRunTimeMs: r.executorRunTimeMs,
-    cpuTimeMs: r.cpuTimeMs,
+    executorCpuTimeMs: r.executorCpuTimeMs,
     jvmGcTimeMs: r.jvmGcTimeMs,
     inputBytes: r.inputBytes,
     outputBytes: r.outputBytes,
     shuffleReadBytes: r.shuffleReadBytes,
     shuffleWriteBytes: r.shuffleWriteBytes,
-    memorySpilledBytes: r.memorySpilledBytes,
-    diskSpilledBytes: r.diskSpilledBytes,
+    memoryBytesSpilled: r.memoryBytesSpilled,
+    diskBytesSpilled: r.diskBytesSpilled,
   };
 }
 
 /** Analysis options from the request's engine options, read as the editor reads its `sparkOptimizer.*` settings. */
 function requestOptions(o: z.infer<typeof S.EngineOptionsSchema> | undefined): AnalysisOptions {
+  // An option left out takes the setting's default (the schema in shared/src/settings.ts).
   return analysisOptions({
-    cluster: { nodeMemory: o?.nodeMemory ?? '', nodeCores: o?.nodeCores ?? 0, nodes: o?.nodes ?? 0, totalCores: o?.totalCores ?? 0, totalMemory: o?.totalMemory ?? '' },
-    checks: { disabled: [] },
-    cost: { pricePerCoreHour: o?.pricePerCoreHour ?? 0, pricePerGiBHour: o?.pricePerGiBHour ?? 0, currency: o?.currency ?? 'USD' },
+    cluster: { nodeMemory: o?.nodeMemory, nodeCores: o?.nodeCores, nodes: o?.nodes, totalCores: o?.totalCores, totalMemory: o?.totalMemory },
+    cost: { pricePerCoreHour: o?.pricePerCoreHour, pricePerGiBHour: o?.pricePerGiBHour, currency: o?.currency },
     objective: o?.objective,
     maxSlowdownPercent: o?.maxSlowdownPercent,
   });
@@ -250,23 +250,47 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
   });
 
   r.get(
-    '/api/v1/jobs',
-    { config: { scope: 'read' }, schema: { summary: 'Jobs (Spark App Name) with their run counts, newest first', security: SECURED, response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES } } },
-    async () => ({ jobs: store.listJobs() }),
-  );
-
-  r.get(
-    '/api/v1/jobs/:name/runs',
+    '/api/v1/workloads',
     {
       config: { scope: 'read' },
-      schema: { summary: "A job's runs (application attempts), newest first", security: SECURED, params: S.JobPathSchema, querystring: S.RunsQuerySchema, response: { 200: S.RunsResponseSchema, ...PROBLEM_RESPONSES } },
+      schema: { summary: 'Workloads (the runs of one Spark App Name) with their run counts, newest first', security: SECURED, response: { 200: S.WorkloadsResponseSchema, ...PROBLEM_RESPONSES } },
     },
-    async (req) => {
-      const runs = store.runsByAppName(req.params.name, req.query.limit);
-      if (runs.length === 0) throw new ProblemError('unknown-job', `No run of a job named "${req.params.name}" is in the history store; GET /api/v1/jobs lists the jobs.`);
-      return { appName: req.params.name, runs: runs.map(runSummary) };
-    },
+    async () => ({ workloads: store.listWorkloads() }),
   );
+  // The former name of /api/v1/workloads (the recurring job is called a workload now), kept for clients written against it.
+  r.get(
+    '/api/v1/jobs',
+    {
+      config: { scope: 'read' },
+      schema: { summary: 'Deprecated: /api/v1/workloads under its former name (key `jobs`)', deprecated: true, security: SECURED, response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES } },
+    },
+    async () => ({ jobs: store.listWorkloads() }),
+  );
+
+  for (const [path, deprecated] of [
+    ['/api/v1/workloads/:name/runs', false],
+    ['/api/v1/jobs/:name/runs', true],
+  ] as const) {
+    r.get(
+      path,
+      {
+        config: { scope: 'read' },
+        schema: {
+          summary: deprecated ? 'Deprecated: /api/v1/workloads/{name}/runs under its former name' : "A workload's runs (application attempts), newest first",
+          ...(deprecated ? { deprecated: true } : {}),
+          security: SECURED,
+          params: S.WorkloadPathSchema,
+          querystring: S.RunsQuerySchema,
+          response: { 200: S.RunsResponseSchema, ...PROBLEM_RESPONSES },
+        },
+      },
+      async (req) => {
+        const runs = store.runsByAppName(req.params.name, req.query.limit);
+        if (runs.length === 0) throw new ProblemError('unknown-workload', `No run of a workload named "${req.params.name}" is in the history store; GET /api/v1/workloads lists the workloads.`);
+        return { appName: req.params.name, runs: runs.map(runSummary) };
+      },
+    );
+  }
 
   r.get(
     '/api/v1/applications/:appId',
@@ -332,10 +356,10 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       if (plans.length === 0) {
         const apps = out.unmatched.length;
         throw new ProblemError(
-          'no-matching-job',
+          'no-matching-workload',
           apps === 0
             ? `No Spark application settings found in ${source.label}; send a PySpark file, a spark-submit script or a job definition.`
-            : `None of the ${apps} application(s) in ${source.label} matches a job with runs in the history store (by spark.app.name, file name or submitted file); collect its runs first.`,
+            : `None of the ${apps} application(s) in ${source.label} matches a workload with runs in the history store (by spark.app.name, file name or submitted file); collect its runs first.`,
         );
       }
       return { plans, unmatched: out.unmatched };
