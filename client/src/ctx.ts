@@ -24,6 +24,9 @@ function requestErrorMessage(e: unknown): string {
   return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
 }
 
+/** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
+const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
+
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
  * disposable (rust-analyzer's ctx.ts pattern). No Spark logic lives here.
@@ -240,6 +243,16 @@ export class Ctx implements vscode.Disposable {
         return background ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
       }
       auth = { kind, user, password };
+    } else if (kind === 'oauth2') {
+      const tokenUrl = setting('historyServer.oauth2TokenUrl');
+      const clientId = setting('historyServer.oauth2ClientId');
+      const clientSecret = await secrets.get(HISTORY_SERVER_CLIENT_SECRET_KEY);
+      if (!tokenUrl || !clientId || !clientSecret) {
+        return background ? this.output.warn('History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+      }
+      const scope = setting('historyServer.oauth2Scope');
+      const resource = setting('historyServer.oauth2Resource');
+      auth = { kind, tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     }
     const params: CollectHistoryServerRequest.Params = {
       url,
@@ -264,8 +277,8 @@ export class Ctx implements vscode.Disposable {
 
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
-    // Bearer first: the common case for a History Server behind a proxy.
-    const kind = (await vscode.window.showQuickPick([...HISTORY_SERVER_AUTH_KINDS].reverse(), { title: 'How does the History Server authenticate?' })) as
+    // Bearer first: the common case for a History Server behind a proxy (oauth2: client credentials, behind an OAuth2 proxy).
+    const kind = (await vscode.window.showQuickPick([...HISTORY_SERVER_AUTH_KINDS].reverse(), { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' })) as
       | (typeof HISTORY_SERVER_AUTH_KINDS)[number]
       | undefined;
     if (!kind) return;
@@ -280,6 +293,16 @@ export class Ctx implements vscode.Disposable {
         await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
         await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
       }
+    } else if (kind === 'oauth2') {
+      const tokenUrl = await vscode.window.showInputBox({ title: 'OAuth2 token endpoint', value: setting('historyServer.oauth2TokenUrl'), placeHolder: 'https://idp.example.com/oauth2/token', ignoreFocusOut: true });
+      if (!tokenUrl) return;
+      const clientId = await vscode.window.showInputBox({ title: 'OAuth2 client id', value: setting('historyServer.oauth2ClientId'), ignoreFocusOut: true });
+      if (!clientId) return;
+      const secret = await vscode.window.showInputBox({ title: `Client secret of ${clientId}`, prompt: 'Kept in SecretStorage and sent only to the token endpoint.', password: true, ignoreFocusOut: true });
+      if (!secret) return;
+      await updateUserSetting('historyServer.oauth2TokenUrl', tokenUrl);
+      await updateUserSetting('historyServer.oauth2ClientId', clientId);
+      await this.ext.secrets.store(HISTORY_SERVER_CLIENT_SECRET_KEY, secret);
     }
   }
 

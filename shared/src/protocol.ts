@@ -19,6 +19,7 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.caFile',
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
+  'sparkOptimizer.historyServer.oauth2TokenUrl',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
   'sparkOptimizer.sparkConnect.jdbcViews',
@@ -120,6 +121,18 @@ export namespace CollectEventLogsRequest {
 }
 
 /**
+ * How a History Server collection authenticates: nothing, HTTP Basic, a fixed bearer token, or OAuth 2.0 client
+ * credentials (a token fetched from `tokenUrl` with the client id and secret, cached and renewed before it expires;
+ * server/src/history/history-server/oauth2.ts). The CLI reads the secrets from the environment or a file, the VS Code
+ * client from SecretStorage.
+ */
+export type HistoryServerAuth =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; resource?: string };
+
+/**
  * client → server: collect from a Spark History Server's REST API (`/api/v1/applications`, then each
  * attempt's `/logs` zip). Credentials travel only in this request (the client reads them from VS Code
  * SecretStorage); the server never logs or stores them. Cancelling stops between attempts.
@@ -132,7 +145,7 @@ export namespace CollectHistoryServerRequest {
   export interface Params {
     /** Base URL, e.g. `https://shs.example.com:18480`. */
     url: string;
-    auth: { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+    auth: HistoryServerAuth;
     /** Verify the server's TLS certificate (default true). */
     verifyTls: boolean;
     /** PEM file of a CA to trust (company CA), or empty. */

@@ -14,7 +14,7 @@ import { z } from 'zod';
 export const SETTINGS_SECTION = 'sparkOptimizer';
 
 /** How the History Server authenticates (`historyServer.auth`); the credentials themselves are in SecretStorage. */
-export const HISTORY_SERVER_AUTH_KINDS = ['none', 'basic', 'bearer'] as const;
+export const HISTORY_SERVER_AUTH_KINDS = ['none', 'basic', 'oauth2', 'bearer'] as const;
 
 /** What the plan optimises (`objective`): the fastest, the cheapest, or the cheapest within `maxSlowdownPercent`. */
 export const OBJECTIVES = ['runtime', 'cost', 'balanced'] as const;
@@ -78,6 +78,7 @@ export const settingsSchema = z.object({
     .object({
       /** Base URL, e.g. `http://shs:18080`; empty: asked for on first use. */
       url: z.string().default(''),
+      /** none, basic (user/password), bearer (a fixed token), oauth2 (client credentials: a token from oauth2TokenUrl). */
       auth: z.enum(HISTORY_SERVER_AUTH_KINDS).default('none'),
       /** Verify the server's TLS certificate. Turn off only for a server you trust. */
       verifyTls: z.boolean().default(true),
@@ -86,6 +87,14 @@ export const settingsSchema = z.object({
       /** PEM client certificate and key for mutual TLS. */
       certFile: z.string().default(''),
       keyFile: z.string().default(''),
+      /** OAuth2 token endpoint for `auth: oauth2` (the client secret is in SecretStorage, sent only to this URL). */
+      oauth2TokenUrl: z.string().default(''),
+      /** OAuth2 client id for `auth: oauth2`. */
+      oauth2ClientId: z.string().default(''),
+      /** `scope` of the token request (space-separated), when the authorization server needs one. */
+      oauth2Scope: z.string().default(''),
+      /** `resource` of the token request (RFC 8707: the audience), when the authorization server needs one. */
+      oauth2Resource: z.string().default(''),
     })
     .prefault({}),
   /**
@@ -154,6 +163,10 @@ export const SETTING_SCOPES: Readonly<Record<SettingKey, 'application' | 'machin
   'historyServer.caFile': 'window',
   'historyServer.certFile': 'window',
   'historyServer.keyFile': 'window',
+  'historyServer.oauth2TokenUrl': 'window',
+  'historyServer.oauth2ClientId': 'window',
+  'historyServer.oauth2Scope': 'window',
+  'historyServer.oauth2Resource': 'window',
   'inlayHints.enabled': 'resource',
   'trace.server': 'window',
   'sparkConnect.url': 'window',

@@ -286,6 +286,54 @@ export class WorkloadModel {
   }
 }
 
+/** Runs of one other workload in the store, given to the engine when a workload has no runs of its own. */
+export interface SimilarWorkloadRuns {
+  appName: string;
+  runs: readonly ApplicationRecord[];
+}
+
+/**
+ * The model of a workload that has no runs of its own, from similar workloads in the store (a cold start): each similar workload's
+ * {@link WorkloadModel} predicts the configuration from that workload's runs, and the prediction is the geometric mean over the
+ * workloads (equal weights; workloads that cannot be replayed are left out). A configuration therefore wins when it is good for
+ * workloads like this one, relative to how long they take, not because one long workload dominates the mean.
+ */
+export class CohortModel {
+  /** The similar workloads with runs of known shape, and their models. */
+  readonly workloads: readonly { appName: string; model: WorkloadModel }[];
+
+  /** Per job, what predicts it (its `WorkloadModel`, or another model of its runs given to the constructor). */
+  private readonly predictors: { predict(c: ResourceChoice): Prediction }[];
+
+  /**
+   * @param similar the similar workloads' runs.
+   * @param make the model of one workload's runs (default: its {@link WorkloadModel}; the engine passes the learned scorer's
+   *   model when that is switched on).
+   */
+  constructor(
+    similar: readonly SimilarWorkloadRuns[],
+    readonly tuning: Tuning = DEFAULT_TUNING,
+    make?: (runs: readonly ApplicationRecord[]) => { predict(c: ResourceChoice): Prediction },
+  ) {
+    const cohort = similar.map((j) => ({ appName: j.appName, runs: j.runs, model: new WorkloadModel(j.runs, tuning) })).filter((j) => j.model.bases.length > 0);
+    this.workloads = cohort.map(({ appName, model }) => ({ appName, model }));
+    this.predictors = cohort.map((j) => (make === undefined ? j.model : make(j.runs)));
+  }
+
+  /** Geometric mean of the similar workloads' predictions at `c`; `basedOn` names the workloads. */
+  predict(c: ResourceChoice): Prediction {
+    let logSum = 0;
+    let n = 0;
+    for (const p of this.predictors) {
+      const d = p.predict(c).durationMs;
+      if (d === null || !(d > 0)) continue;
+      logSum += Math.log(d);
+      n++;
+    }
+    return { durationMs: n > 0 ? Math.exp(logSum / n) : null, basedOn: n > 0 ? `similar workloads: ${this.workloads.map((j) => j.appName).join(', ')}` : null, measured: [] };
+  }
+}
+
 /** A stage's task durations spread over `n2` partitions, hot-key tasks kept whole (module comment, step 1); exported for tests. */
 export function rebucketDurations(s: StageRecord, d: readonly number[], n2: number, t: Tuning): number[] {
   const sorted = [...d].sort((x, y) => x - y);

@@ -420,6 +420,14 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   }
 
   /**
+   * Names of the jobs with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
+   */
+  appNamesByMaster(master: string, limit = 8): string[] {
+    const rows = this.read(() => this.stmt('SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?').all(master, limit)) as Row[];
+    return rows.map((r) => String(r.app_name));
+  }
+
+  /**
    * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
    * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
    */
