@@ -2,7 +2,7 @@
  * The benchmark evaluation (issue 14) on five real packed runs (test/fixtures/benchmark, provenance in its README):
  * loading kinds, sets and failed runs from the manifest, the failure penalty, regrets including the balanced one, the
  * history cases (one start run, three, none), the exact random-choice expectation, the simulation's per-stage
- * diagnosis, the cold start from similar jobs, the learned scorer, the packing script and eval:check on slices.
+ * diagnosis, the cold start from similar workloads, the learned scorer, the packing script and eval:check on slices.
  * Expected values were computed by a separate Python script from the event logs (README), not by the code under test.
  */
 import * as assert from 'assert';
@@ -124,7 +124,7 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.strictEqual(plan.confidence, 0);
     assert.match(plan.notes.join(' '), /no runs of its own: the plan is predicted from 1 similar workload\(s\) in the store \(shuffle_spill\)/);
     assert.strictEqual(plan.current!.basedOn, 'similar workloads: shuffle_spill');
-    // Without similar jobs there is nothing to plan from.
+    // Without similar workloads there is nothing to plan from.
     assert.strictEqual(planWorkload({ appName: 'new_job', runs: [], current: new Map() }).chosen, null);
     // The evaluation's history: the other workload's runs ran on these masters, newest first.
     const others = new RunsHistory(gt.workloads.flatMap((w) => w.cells.flatMap((c) => c.runs.map((r) => r.record))));
@@ -142,7 +142,7 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     for (const s of scores) assert.ok(gt.workloads.find((w) => w.workload === s.workload)!.cells.some((c) => c.configId === s.chosenConfigId));
   });
 
-  it('the history store lists jobs by master, most recently run first', async function () {
+  it('the history store lists workloads (app names) by master, most recently run first', async function () {
     this.timeout(60_000);
     const store = HistoryStore.open(':memory:');
     try {

@@ -51,7 +51,7 @@ const FIRST_ANALYSIS_BUDGET_MS = 100;
 const PLAN_BUDGET_P95_MS = 20;
 const PLAN_JOBS = ['nightly_etl', 'tiny_tasks', 'skewed_join'];
 
-/** p50/p95 of planWorkload on a job's newest 50 runs: cold (fresh record copies each time) and warm (same records, settings varied). */
+/** p50/p95 of planWorkload on a workload's newest 50 runs: cold (fresh record copies each time) and warm (same records, settings varied). */
 function measurePlans(store: HistoryStore, repeats: number): { job: string; runs: number; cold: [number, number]; warm: [number, number] }[] {
   return PLAN_JOBS.map((job) => {
     const runs = store.runsByAppName(job, 50);
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     measurePlans(small, 20); // warm-up (JIT)
     const plansSmall = measurePlans(small, repeats);
     const plansBig = measurePlans(bigStore, repeats);
-    process.stdout.write(`\nplanJob (recommend/engine.ts), p50 / p95 of ${repeats}${' '.repeat(12)}${'9 apps'.padStart(18)}${`${apps} apps`.padStart(20)}${'p95 ratio'.padStart(11)}\n`);
+    process.stdout.write(`\nplanWorkload (recommend/engine.ts), p50 / p95 of ${repeats}${' '.repeat(12)}${'9 apps'.padStart(18)}${`${apps} apps`.padStart(20)}${'p95 ratio'.padStart(11)}\n`);
     let planOver = 0;
     plansBig.forEach((b, i) => {
       const s0 = plansSmall[i];

@@ -27,7 +27,7 @@ export function normal(u: () => number): number {
 export interface SyntheticOptions {
   /** appId of the copy. */
   appId: string;
-  /** appName of the copy (the product's job it belongs to). */
+  /** appName of the copy (the workload it belongs to). */
   appName: string;
   /** Moves every timestamp this many ms earlier (0: keep them). */
   shiftMs?: number;

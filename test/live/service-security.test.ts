@@ -172,18 +172,18 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
   });
 
   it('still accepts its own spo_ tokens over TLS', async () => {
-    const r = await call(base, '/api/v1/jobs', ca.caPem, spoToken);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, spoToken);
     assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(Object.fromEntries(r.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(Object.fromEntries(r.json.workloads.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
   });
 
   it("accepts an access token from the issuer's token endpoint (client credentials) and maps its scope", async () => {
     const { accessToken, expiresIn } = await issuerProvider.clientCredentialsToken(READER, AUDIENCE, 'spark-optimizer:read');
     tokensSeen.push(accessToken);
     assert.strictEqual(expiresIn, 300);
-    const jobs = await call(base, '/api/v1/jobs', ca.caPem, accessToken);
-    assert.strictEqual(jobs.status, 200, JSON.stringify(jobs.json));
-    assert.deepStrictEqual(Object.fromEntries(jobs.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    const workloads = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
+    assert.strictEqual(workloads.status, 200, JSON.stringify(workloads.json));
+    assert.deepStrictEqual(Object.fromEntries(workloads.json.workloads.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
     // read < admin: the admin route answers 403 with the scope named.
     const tokens = await call(base, '/api/v1/tokens', ca.caPem, accessToken);
     assertProblem(tokens, 403, 'insufficient-scope', /needs a token of scope admin; this token has scope read/);
@@ -198,7 +198,7 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
   it('refuses a token for another audience (401, type unauthorized)', async () => {
     const { accessToken } = await issuerProvider.clientCredentialsToken(READER, OTHER_AUDIENCE, 'spark-optimizer:read');
     tokensSeen.push(accessToken);
-    const r = await call(base, '/api/v1/jobs', ca.caPem, accessToken);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
     assertProblem(r, 401, 'unauthorized', new RegExp(`audience "${OTHER_AUDIENCE}", not for this service \\(${AUDIENCE}\\)`));
     assert.match(r.wwwAuthenticate, /error="invalid_token"/);
   });
@@ -206,14 +206,14 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
   it('refuses a token of another issuer signed with the same key (401)', async () => {
     const { accessToken } = await otherIssuer.clientCredentialsToken(READER, AUDIENCE, 'spark-optimizer:read');
     tokensSeen.push(accessToken);
-    const r = await call(base, '/api/v1/jobs', ca.caPem, accessToken);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
     assertProblem(r, 401, 'unauthorized', new RegExp(`issued by "${otherIssuer.issuer}", not by ${issuerProvider.issuer}`));
   });
 
   it('refuses a token naming the issuer but signed with a key the issuer does not publish (401)', async () => {
     const { accessToken } = await foreignKey.clientCredentialsToken(READER, AUDIENCE, 'spark-optimizer:read');
     tokensSeen.push(accessToken);
-    const r = await call(base, '/api/v1/jobs', ca.caPem, accessToken);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
     assertProblem(r, 401, 'unauthorized', /signed with a key that .* does not publish/);
   });
 
@@ -221,7 +221,7 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
     const { accessToken } = await issuerProvider.clientCredentialsToken(READER, AUDIENCE, 'spark-optimizer:read');
     const [h, p, sig] = accessToken.split('.');
     const altered = `${h}.${p}.${sig.slice(0, 10)}${sig[10] === 'A' ? 'B' : 'A'}${sig.slice(11)}`;
-    const r = await call(base, '/api/v1/jobs', ca.caPem, altered);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, altered);
     assertProblem(r, 401, 'unauthorized', /signature does not verify/);
   });
 
@@ -232,14 +232,14 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
     const exp = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')).exp as number;
     // exp is whole seconds: wait until the clock is past it.
     await new Promise((r) => setTimeout(r, Math.max(0, exp * 1000 - Date.now()) + 1100));
-    const r = await call(base, '/api/v1/jobs', ca.caPem, accessToken);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
     assertProblem(r, 401, 'unauthorized', new RegExp(`access token expired \\(exp ${exp}, `));
   });
 
   it('refuses a valid token that carries none of the mapped scopes (403)', async () => {
     const { accessToken } = await issuerProvider.clientCredentialsToken(READER, AUDIENCE, 'reports:read');
     tokensSeen.push(accessToken);
-    const r = await call(base, '/api/v1/jobs', ca.caPem, accessToken);
+    const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
     assertProblem(r, 403, 'insufficient-scope', /"scope" claim carries none of the scopes this service grants \(spark-optimizer:read, spark-optimizer:collect, spark-optimizer:admin\)/);
   });
 

@@ -277,7 +277,7 @@ export function renderReport(r: EvaluationResult, src: ReportSources = { runsDir
   }
   out.push('## Speed');
   out.push('');
-  out.push('The plan sits behind every hover; its speed is measured by `npm run bench` (test/bench/editor-latency.ts: `planWorkload` on a job\'s newest 50 runs in a 100,000-application store, p50 and p95 of 200, cold and warm, against a budget of 20 ms p95), not by this evaluation.');
+  out.push('The plan sits behind every hover; its speed is measured by `npm run bench` (test/bench/editor-latency.ts: `planWorkload` on a workload\'s newest 50 runs in a 100,000-application store, p50 and p95 of 200, cold and warm, against a budget of 20 ms p95), not by this evaluation.');
   out.push('');
   if (!benchmark) out.push(...benchmarkSummary(bench));
   out.push('## Limits of this ground truth');

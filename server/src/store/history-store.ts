@@ -420,7 +420,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   }
 
   /**
-   * Names of the jobs with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
+   * Names of the workloads with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
    */
   appNamesByMaster(master: string, limit = 8): string[] {
     const rows = this.read(() => this.stmt('SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?').all(master, limit)) as Row[];
@@ -429,7 +429,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 
   /**
    * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
-   * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
+   * names (the application was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
    */
   runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
     return this.read(() => {
@@ -442,7 +442,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     });
   }
 
-  /** Distinct application names (for matching a file to its job). */
+  /** Distinct application names (for matching a file to its workload). */
   appNames(): string[] {
     return (this.read(() => this.stmt('SELECT DISTINCT app_name FROM applications').all()) as Row[]).map((r) => String(r.app_name));
   }
@@ -469,7 +469,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     return Number(r.lastInsertRowid);
   }
 
-  /** Applied fixes of a job (by app name), or of a file when `fileUri` is given too; oldest first. */
+  /** Applied fixes of a workload (by app name), or of a file when `fileUri` is given too; oldest first. */
   appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
     const rows = this.read(() =>
       this.stmt('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id').all(appName, fileUri ?? null, fileUri ?? null),
@@ -483,7 +483,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     return Number(r.lastInsertRowid);
   }
 
-  /** Feedback on the recommendations of one job (by app name), oldest first. */
+  /** Feedback on the recommendations of one workload (by app name), oldest first. */
   feedbackOf(appName: string): RecommendationFeedback[] {
     const rows = this.read(() => this.stmt('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id').all(appName)) as Row[];
     return rows.map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
