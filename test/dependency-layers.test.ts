@@ -38,6 +38,18 @@ describe('dependency layers', () => {
     assert.deepStrictEqual(offending, []);
   });
 
+  it('the database drivers are imported by the store only: pg by store/postgres-store.ts, better-sqlite3 by store/history-store.ts', () => {
+    const server = path.join(REPO_ROOT, 'server', 'src');
+    const owners: Record<string, string> = { pg: path.join('store', 'postgres-store.ts'), 'better-sqlite3': path.join('store', 'history-store.ts') };
+    const offending = tsFiles(server).flatMap((f) =>
+      [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
+        .map((m) => m[1])
+        .filter((spec) => owners[spec] !== undefined && path.relative(server, f) !== owners[spec])
+        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
+    );
+    assert.deepStrictEqual(offending, []);
+  });
+
   it('each cloud SDK is imported by its one module under server/src/history/object-store/', () => {
     const server = path.join(REPO_ROOT, 'server', 'src');
     const owners: Record<string, string> = {

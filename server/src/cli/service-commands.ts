@@ -1,13 +1,16 @@
 /**
- * `spark-optimizer serve` (the REST service, service/app.ts, over the SQLite store) and `spark-optimizer token
- * create|list|revoke` (its bearer tokens: printed once, stored as their SHA-256). main.ts parses the arguments and
- * dispatches here.
+ * `spark-optimizer serve` (the REST service, service/app.ts, over a SQLite file or a PostgreSQL database) and
+ * `spark-optimizer token create|list|revoke` (its bearer tokens: printed once, stored as their SHA-256). main.ts parses
+ * the arguments and dispatches here. A `postgres://` store's password comes from SPARK_OPTIMIZER_SERVICE_DB_PASSWORD,
+ * a password file (SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE, the config's database.passwordFile) or PGPASSWORD, never
+ * from the URL; it is never printed.
  */
 import * as fs from 'fs';
-import { HistoryStore } from '../store/history-store';
+import { openServiceStore } from '../store/open';
+import { databasePassword, isPostgresUrl, postgresTarget } from '../store/postgres-store';
 import { buildService } from '../service/app';
 import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../service/config';
-import { TOKEN_SCOPES, type TokenScope } from '../service/service-store';
+import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../service/service-store';
 import { newToken } from '../service/tokens';
 
 /** Where the commands print (main.ts's escaped writers). */
@@ -36,15 +39,15 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
   const config = serviceConfig(text, values.config ?? 'config', env, values);
   const dbPath = config.db ?? defaultDb;
   if (!isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; put a TLS-terminating proxy in front.`);
-  const store = HistoryStore.open(dbPath);
+  const store = await openServiceStore(dbPath, { password: isPostgresUrl(dbPath) ? databasePassword(env, config.dbPasswordFile) : undefined, poolSize: config.dbPoolSize });
   let app;
   try {
     app = await buildService({ store, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
     const address = await app.listen({ host: config.host, port: config.port });
-    out.line(`listening on ${address} (store ${dbPath}, ${store.countApplications()} application attempts)`);
+    out.line(`listening on ${address} (store ${store.description}, ${await store.countApplications()} application attempts)`);
   } catch (e) {
     await app?.close();
-    store.close();
+    await store.close();
     throw e;
   }
   const service = app;
@@ -58,8 +61,18 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
     process.once('SIGTERM', stop);
   });
   await service.close();
-  store.close();
+  await store.close();
   return 0;
+}
+
+/** The store of the token commands: a SQLite file or a PostgreSQL URL (password from the environment or a file). */
+function tokenStore(db: string, env: NodeJS.ProcessEnv): Promise<ServiceStore> {
+  return openServiceStore(db, { password: isPostgresUrl(db) ? databasePassword(env) : undefined });
+}
+
+/** How a store is named in messages: the file, or the URL without password or options. */
+function storeName(db: string): string {
+  return isPostgresUrl(db) ? postgresTarget(db) : db;
 }
 
 /**
@@ -67,37 +80,37 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
  * only time it is shown).
  * @throws ServiceConfigError for an unknown scope.
  */
-export function tokenCreateCommand(values: { scope?: string; name?: string; format?: string }, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+export async function tokenCreateCommand(values: { scope?: string; name?: string; format?: string }, dbPath: string, out: Printer, err: Printer, nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const scope = values.scope ?? 'read';
   if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new ServiceConfigError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}, got "${scope}".`);
   const name = values.name ?? `${scope} token`;
-  const store = HistoryStore.open(dbPath);
+  const store = await tokenStore(dbPath, env);
   try {
     const { token, tokenSha256 } = newToken();
-    const id = store.createToken({ name, scope: scope as TokenScope, tokenSha256, createdAtMs: nowMs });
+    const id = await store.createToken({ name, scope: scope as TokenScope, tokenSha256, createdAtMs: nowMs });
     if (values.format === 'json') out.json({ id, name, scope, token });
     else {
       out.line(token);
-      err.line(`token ${id} "${name}" (scope ${scope}) stored in ${dbPath} as its SHA-256; this is the only time it is shown.`);
+      err.line(`token ${id} "${name}" (scope ${scope}) stored in ${storeName(dbPath)} as its SHA-256; this is the only time it is shown.`);
     }
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** `token list`: id, scope, name, created and revoked (never the token or its hash). */
-export function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer): number {
-  const store = HistoryStore.open(dbPath);
+export async function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const store = await tokenStore(dbPath, env);
   try {
-    const tokens = store.listTokens().map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
+    const tokens = (await store.listTokens()).map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
     if (values.format === 'json') out.json(tokens);
     else
       for (const t of tokens)
         out.line(`${String(t.id).padStart(4)}  ${t.scope.padEnd(7)}  ${new Date(t.createdAtMs).toISOString().slice(0, 16).replace('T', ' ')}  ${t.revokedAtMs !== null ? `revoked ${new Date(t.revokedAtMs).toISOString().slice(0, 16).replace('T', ' ')}` : 'valid'.padEnd(24)}  ${t.name}`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -105,18 +118,18 @@ export function tokenListCommand(values: { format?: string }, dbPath: string, ou
  * `token revoke ID`: the service refuses the token (401) from its next request on.
  * @returns 0, or 2 when no valid token has that id.
  */
-export function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+export async function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const n = Number(id);
   if (!Number.isInteger(n) || n < 1) throw new ServiceConfigError(`token revoke needs a token id (a whole number from "token list"), got "${id}".`);
-  const store = HistoryStore.open(dbPath);
+  const store = await tokenStore(dbPath, env);
   try {
-    if (!store.revokeToken(n, nowMs)) {
-      err.line(`spark-optimizer: no valid token ${n} in ${dbPath} (see "spark-optimizer token list").`);
+    if (!(await store.revokeToken(n, nowMs))) {
+      err.line(`spark-optimizer: no valid token ${n} in ${storeName(dbPath)} (see "spark-optimizer token list").`);
       return 2;
     }
     out.line(`token ${n} revoked`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
