@@ -14,6 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
 import { Client } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import { collectEventLogs } from '../../server/src/history/collect';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { MIGRATIONS } from '../../server/src/store/migrations';
@@ -79,7 +80,7 @@ async function postgresShape(c: Client): Promise<Shape> {
   const onDelete: Record<string, string> = { a: 'no action', c: 'cascade', r: 'restrict', n: 'set null', d: 'set default' };
   shape.foreignKeys = fks.rows.map((r) => `${r.t}.${r.from} -> ${r.ref}.${r.to} on delete ${onDelete[r.confdeltype]}`).sort();
   const ixs = await c.query(
-    `SELECT i.relname AS name, t.relname AS t, array_agg(a.attname ORDER BY k.ord) AS cols FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+    `SELECT i.relname AS name, t.relname AS t, array_agg(a.attname::text ORDER BY k.ord) AS cols FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
      JOIN pg_namespace n ON n.oid = t.relnamespace JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ON true JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
      WHERE n.nspname = 'public' AND NOT x.indisprimary AND NOT x.indisunique GROUP BY i.relname, t.relname`,
   );
@@ -102,7 +103,7 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     return `postgres://${server.user}@127.0.0.1:${server.port}/${name}`;
   };
   const client = async (url: string) => {
-    const c = new Client({ connectionString: url, password: server.password });
+    const c = new Client({ ...parseIntoClientConfig(url), password: server.password });
     await c.connect();
     return c;
   };

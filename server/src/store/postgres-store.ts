@@ -18,6 +18,7 @@
  */
 import * as fs from 'fs';
 import { Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
+import { parseIntoClientConfig } from 'pg-connection-string';
 import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals } from '../history/history-reader';
 import type { CollectionSourceState, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
@@ -149,8 +150,9 @@ export class PostgresStore implements ServiceStore {
    */
   static async open(options: PostgresOptions): Promise<PostgresStore> {
     const target = postgresTarget(options.url);
+    // The URL parsed here (pg would let a connectionString's empty password override the one given beside it).
     const config: PoolConfig = {
-      connectionString: options.url,
+      ...(parseIntoClientConfig(options.url) as PoolConfig),
       max: options.poolSize ?? DEFAULT_POOL_SIZE,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
       statement_timeout: options.statementTimeoutMs ?? 60_000,
@@ -158,6 +160,7 @@ export class PostgresStore implements ServiceStore {
       types: TYPES,
     };
     if (options.password !== undefined) config.password = options.password;
+    else delete config.password; // the driver then reads PGPASSWORD or ~/.pgpass
     const pool = new Pool(config);
     // An idle connection the server ends (restart, admin) emits 'error' on the pool; without a listener it would crash
     // the process. The pool drops it and opens another on the next query.
@@ -311,7 +314,7 @@ export class PostgresStore implements ServiceStore {
   }
 
   async appNames(): Promise<string[]> {
-    return (await this.rows('SELECT DISTINCT app_name FROM applications ORDER BY app_name COLLATE "C"')).map((r) => String(r.app_name));
+    return (await this.rows('SELECT app_name FROM applications GROUP BY app_name ORDER BY app_name COLLATE "C"')).map((r) => String(r.app_name));
   }
 
   async runsByAppName(appName: string, limit = 50): Promise<ApplicationRecord[]> {
