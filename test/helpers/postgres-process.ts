@@ -11,10 +11,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { sleep } from './history-server-process';
+import { acceptsConnections, freePort, sleep } from './history-server-process';
 import { stopProcessGroup, trackProcessGroup } from './process-groups';
 
 /** Where Debian's postgresql-15 package puts its programs (scripts/install-postgresql.sh installs it). */
@@ -29,18 +28,6 @@ export function postgresBinary(name: 'initdb' | 'postgres' | 'psql'): string {
 /** The user the server runs as: nobody when we are root (PostgreSQL refuses root), else ourselves. */
 function serverUser(): { uid: number; gid: number } | null {
   return process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : null;
-}
-
-/** A free TCP port on 127.0.0.1 (the OS picks it; another process could take it before the server binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** One PostgreSQL server process group with its own cluster. */
@@ -102,7 +89,7 @@ export class PostgresProcess {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
-      if (/database system is ready to accept connections/.test(text) && (await accepts(this.port))) return;
+      if (/database system is ready to accept connections/.test(text) && (await acceptsConnections(this.port))) return;
       if (proc.exitCode !== null) throw new Error(`postgres exited with ${proc.exitCode}:\n${text.split('\n').slice(-30).join('\n')}`);
       if (Date.now() > deadline) {
         await this.stop();
@@ -152,14 +139,4 @@ export class PostgresProcess {
     }
     fs.rmSync(this.workDir, { recursive: true, force: true });
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }
