@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
@@ -15,6 +15,12 @@ import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
+import { failureText, requestErrorText } from './remedies';
+
+/** The text of a failed request to the server, with this client's remedy for its error code. */
+function requestErrorMessage(e: unknown): string {
+  return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
+}
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -130,9 +136,16 @@ export class Ctx implements vscode.Disposable {
     await this.start();
   }
 
-  /** Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). */
+  /**
+   * Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). The
+   * edit is applied already: a failure to remember it (no store) is logged, not shown.
+   */
   async recordAppliedFixes(params: RecordAppliedFixRequest.Params): Promise<void> {
-    await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
+    try {
+      await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
+    } catch (e) {
+      this.output.warn(`The applied fix was not remembered for the before/after comparison: ${requestErrorMessage(e)}`);
+    }
   }
 
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
@@ -307,7 +320,9 @@ export class Ctx implements vscode.Disposable {
           return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
-          void vscode.window.showErrorMessage(escapeMessageLinks(errorMessage(e)));
+          const text = requestErrorMessage(e);
+          this.output.error(text);
+          void vscode.window.showErrorMessage(escapeMessageLinks(text));
           return null;
         } finally {
           sub.dispose();
@@ -324,7 +339,7 @@ export class Ctx implements vscode.Disposable {
 
   private showSummary(from: string, s: CollectSummary, notify: boolean): void {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
-    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${f.reason}`).join(' · ');
+    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${failureText(f)}`).join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
     const decodeErrors = s.decodeErrors ?? [];
     const undecoded = [...new Set(decodeErrors.map((e) => e.file))];
@@ -334,7 +349,7 @@ export class Ctx implements vscode.Disposable {
       `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
       `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
     this.output.info(text);
-    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
+    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f)}`);
     for (const e of decodeErrors) this.output.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
     for (const w of s.warnings ?? []) this.output.info(`${w.path}: ${w.message}`);
     this.lastCollection = new Date();

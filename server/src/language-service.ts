@@ -8,7 +8,7 @@ import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { JobMatch, matchJob } from './recommend/job-matcher';
 import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, type PlanInput, planJob, type PlannedSetting } from './recommend/engine';
-import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
+import { type CostPrices, costPrices, type DeclaredCluster } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
 import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
@@ -109,8 +109,6 @@ export interface AnalysisSettings {
  * treated as unknown), `checks.disabled`, `cost.*` (both prices 0 = not set), `objective`, `maxSlowdownPercent`.
  */
 export function analysisOptions(s: AnalysisSettings): AnalysisOptions {
-  const cost = s.cost;
-  const prices = cost ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
   return {
     cluster: {
       nodeMemoryMiB: parseSparkSizeMiB(s.cluster.nodeMemory || undefined) ?? 0,
@@ -120,7 +118,7 @@ export function analysisOptions(s: AnalysisSettings): AnalysisOptions {
       totalMemoryMiB: parseSparkSizeMiB(s.cluster.totalMemory || undefined) ?? 0,
     },
     disabledChecks: new Set(s.checks.disabled),
-    prices: pricesSet(prices) ? prices : undefined,
+    prices: s.cost ? costPrices(s.cost.pricePerCoreHour, s.cost.pricePerGiBHour, s.cost.currency) : undefined,
     objective: s.objective ?? 'balanced',
     maxSlowdown: (s.maxSlowdownPercent ?? 10) / 100,
   };

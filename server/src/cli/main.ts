@@ -27,11 +27,10 @@
  * are not JSON lines); 2 usage or input error, or `collect` failed for everything it found (nothing read, something
  * failed); 130 `collect` or `query` stopped by Ctrl-C (SIGINT) after a clean stop (what was stored stays
  * stored). Every failure shows in the exit code.
- * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...).
+ * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...), as the
+ * language server's (store/store-path.ts).
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
 import { collectEventLogs } from '../history/collect';
@@ -45,6 +44,8 @@ import { ObjectStoreError } from '../history/object-store/object-store';
 import { openObjectStore } from '../history/object-store/open';
 import { z } from 'zod';
 import { HistoryStore } from '../store/history-store';
+import { defaultStorePath, StoreUnavailableError } from '../store/store-path';
+import { historyServerRemedy, objectStoreRemedy, STORE_REMEDY } from './remedies';
 import { formatDurationMs } from '../config/spark-units';
 import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
 import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
@@ -131,13 +132,6 @@ function output(write: (s: string) => void): Output {
   };
 }
 
-/** Default store path for the CLI. */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SPARK_OPTIMIZER_DB) return env.SPARK_OPTIMIZER_DB;
-  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(data, 'spark-optimizer', 'history.db');
-}
-
 /**
  * Runs one CLI invocation.
  * @param argv arguments after the program name.
@@ -189,6 +183,10 @@ export async function main(
       err.text(USAGE);
       return 2;
     }
+    if (e instanceof StoreUnavailableError) {
+      err.line(`spark-optimizer: ${e.message}. ${STORE_REMEDY}`);
+      return 2;
+    }
     err.line(`spark-optimizer: ${errorMessage(e)}`);
     return 2;
   }
@@ -226,7 +224,7 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
   if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
   if (typeof values.path !== 'string') throw new UsageError('collect needs --path DIR (a folder of Spark event logs).');
   if (!fs.existsSync(values.path)) throw new Error(`No such folder: ${values.path}`);
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   try {
     const abort = new AbortController();
@@ -257,7 +255,7 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     endpointUrl: typeof values['endpoint-url'] === 'string' ? values['endpoint-url'] : undefined,
     region: typeof values.region === 'string' ? values.region : undefined,
   });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -275,15 +273,8 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     printCollection(s, values, `${s.found} event log(s) in ${url} (${s.listedObjects} object(s) listed, ${s.downloadedObjects} read)`, dbPath, store.countApplications(), out);
     return collectExitCode(s);
   } catch (e) {
-    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 's3') {
-      throw new Error(`${e.message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile, or run where an instance or pod role applies.`);
-    }
-    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'gcs') {
-      throw new Error(`${e.message}. Set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login, or run where a service account applies.`);
-    }
-    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'azure') {
-      throw new Error(`${e.message}. Set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or sign in with az login, or run where a managed or workload identity applies.`);
-    }
+    const remedy = e instanceof ObjectStoreError ? objectStoreRemedy(e.kind, location.kind) : null;
+    if (remedy) throw new Error(`${errorMessage(e)}. ${remedy}`);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -305,8 +296,14 @@ function printCollection(
   stored: number,
   out: Output,
 ): void {
+  // A History Server failure gets this CLI's remedy for its kind (the core names the failure only).
+  const fromServer = s.downloaded !== undefined;
+  const failed = s.failed.map((f) => {
+    const remedy = fromServer ? historyServerRemedy(f.kind) : null;
+    return remedy ? { ...f, reason: `${f.reason}; ${remedy}` } : f;
+  });
   if (values.format === 'json') {
-    out.json({ db: dbPath, ...s, storedApplications: stored });
+    out.json({ db: dbPath, ...s, failed, storedApplications: stored });
     return;
   }
   for (const a of s.applications) {
@@ -319,8 +316,7 @@ function printCollection(
   }
   // An event log fails under its path; a History Server failure under its application, or `listing` (the one failure
   // without an application: the listing itself).
-  const fromServer = s.downloaded !== undefined;
-  for (const f of s.failed) out.line(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
+  for (const f of failed) out.line(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
   for (const c of s.corrections) out.line(`corrected      ${describeCorrection(c)}`);
   for (const e of s.decodeErrors) out.line(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
   for (const w of s.warnings) out.line(`warning        ${w.message.startsWith(`${w.path}:`) ? w.message : `${w.path}: ${w.message}`}`);
@@ -429,7 +425,7 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     // Retries go to stderr (never with credentials: the client reports URLs without them).
     onRetry: (r) => err.line(`retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason}`),
   });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -502,7 +498,7 @@ function settings(args: string[], out: Output): number {
 
 function jobs(args: string[], out: Output): number {
   const { values } = parse(args, { db: { type: 'string' } });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   try {
     const list = store.listJobs();
@@ -523,7 +519,7 @@ function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out:
   if (command === 'check' && positionals.length === 0) throw new UsageError('check needs at least one FILE.');
   if (command !== 'check' && positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
   const options = engineOptions(values);
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const files = command === 'check' ? filesOf(positionals) : positionals;
   if (command === 'recommend' && !fs.existsSync(positionals[0])) throw new Error(`No such file: ${positionals[0]}`);
   const store = HistoryStore.open(dbPath);
@@ -546,12 +542,12 @@ function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out:
 async function serve(args: string[], out: Output, err: Output): Promise<number> {
   const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}".`);
-  return serveCommand({ port: str(values.port), host: str(values.host), db: str(values.db), config: str(values.config) }, defaultDbPath({ ...process.env, SPARK_OPTIMIZER_DB: '' }), out, err);
+  return serveCommand({ port: str(values.port), host: str(values.host), db: str(values.db), config: str(values.config) }, defaultStorePath({ ...process.env, SPARK_OPTIMIZER_DB: '' }), out, err);
 }
 
 function token(args: string[], out: Output, err: Output): Promise<number> {
   const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const [verb, ...rest] = positionals;
   if (verb === 'create' && rest.length === 0) {
     if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');

@@ -12,6 +12,7 @@ import { buildService } from '../service/app';
 import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../service/config';
 import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../service/service-store';
 import { newToken } from '../service/tokens';
+import { describeFault, handleProcessFaults } from '../process-errors';
 
 /** Where the commands print (main.ts's escaped writers). */
 export interface Printer {
@@ -24,7 +25,7 @@ export interface Printer {
  * listener (in-flight requests finish) and the store. Prints `listening on http://HOST:PORT` once it listens.
  * @param values `--host`, `--port`, `--db`, `--config` as given.
  * @param defaultDb the CLI's default store, used when neither the config, SPARK_OPTIMIZER_DB nor --db names one.
- * @returns 0 after a clean stop.
+ * @returns 0 after a clean stop (SIGINT, SIGTERM), 1 after a stop for an uncaught exception (logged to `err`).
  * @throws ServiceConfigError for a bad config file, variable or flag; Error when the port is taken or the store cannot be opened.
  */
 export async function serveCommand(values: { host?: string; port?: string; db?: string; config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -51,18 +52,30 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
     throw e;
   }
   const service = app;
+  // A promise rejected with nobody to catch it is logged and the service keeps answering; after an uncaught exception
+  // it is logged and the service stops as after SIGTERM (in-flight requests finish), with exit code 1, for its
+  // supervisor to restart it (Node's advice: the process state is unknown after one).
+  let code = 0;
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
+      removeFaultHandlers();
       resolve();
     };
+    const removeFaultHandlers = handleProcessFaults(
+      (fault, error) => err.line(`spark-optimizer serve: ${describeFault(fault, error)}`),
+      () => {
+        code = 1;
+        stop();
+      },
+    );
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await service.close();
   await store.close();
-  return 0;
+  return code;
 }
 
 /** The store of the token commands: a SQLite file or a PostgreSQL URL (password from the environment or a file). */

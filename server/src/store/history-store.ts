@@ -10,6 +10,7 @@ import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceToken } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
 import { appliedFixOf, attemptKey, attemptOf, feedbackOf, lowerMedian, num, numOrNull, recordOf, recordRows, storedAttemptOf, toToken, upsertOutcome, type Row } from './records';
+import { StoreUnavailableError } from './store-path';
 
 export type { ApplicationTotals } from '../history/history-reader';
 export type { CollectionSourceState, RecordSource, StoredAttempt, UpsertOutcome } from '../history/ingest';
@@ -104,9 +105,18 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * migrations run in one exclusive transaction that re-reads the schema version after taking the lock.
    * @param file path of the SQLite file; its folder is created. `:memory:` for a throwaway store.
    * @param lock how long to wait for other processes' locks.
-   * @throws Error when the file is not a SQLite database, was written by a newer version of this tool, or stayed locked.
+   * @throws StoreUnavailableError (store-path.ts: the file and the reason) when its folder cannot be made, the file is
+   *   not a SQLite database, was written by a newer version of this tool, or stayed locked.
    */
   static open(file: string, lock: StoreLockOptions = {}): HistoryStore {
+    try {
+      return HistoryStore.openFile(file, lock);
+    } catch (e) {
+      throw StoreUnavailableError.of(file, e);
+    }
+  }
+
+  private static openFile(file: string, lock: StoreLockOptions): HistoryStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const busyTimeoutMs = lock.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const busyRetries = lock.busyRetries ?? DEFAULT_BUSY_RETRIES;
@@ -484,7 +494,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
 function migrate(db: Database.Database, file: string): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
   const newer = (v: number) =>
-    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}). Update the extension or use another --db file.`);
+    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}): update Spark Resource Optimizer`);
   const before = db.pragma('user_version', { simple: true }) as number;
   if (before > latest) throw newer(before);
   if (before === latest) return;

@@ -31,6 +31,7 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
 import { errorMessage } from '../../../../shared/src/errors';
+import type { SourceFailureKind } from '../../../../shared/src/protocol';
 
 /** How the client authenticates. Credentials come from the caller (the CLI reads them from env vars). */
 export type HistoryServerAuth =
@@ -132,14 +133,20 @@ export interface ApplicationListFilter {
   limit?: number;
 }
 
-/** A failed request: what the server (or the network) did, to which URL. `message` is meant for users. */
+/**
+ * A failed request: what the server (or the network) did, to which URL, and of what kind. `message` is meant for
+ * users but names no front end's remedy (no flag, variable, setting or command): each front end words it from `kind`
+ * (the CLI: `SPARK_OPTIMIZER_HS_*` variables and `--ca`; VS Code: its credentials command and TLS settings).
+ */
 export class HistoryServerError extends Error {
   /**
-   * @param message full user-facing message.
+   * @param message what happened, to which URL (without credentials).
    * @param url the URL without credentials.
    * @param status HTTP status, or null for network errors and timeouts.
    * @param retryable whether another try may succeed.
    * @param retryAfterMs the server's `Retry-After`, ms, when given.
+   * @param kind `credentials` for 401, `access-denied` 403, `not-found` 404, `tls` for a certificate that could not be
+   *   verified, `network` for a connection refused, cut or timed out, else `other`.
    */
   constructor(
     message: string,
@@ -147,6 +154,7 @@ export class HistoryServerError extends Error {
     readonly status: number | null,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
+    readonly kind: SourceFailureKind = 'other',
   ) {
     super(message);
     this.name = 'HistoryServerError';
@@ -407,7 +415,7 @@ export class HistoryServerClient {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true)));
+    const watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true, null, 'network')));
     try {
       const res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream' });
       watchdog.kick();
@@ -542,9 +550,10 @@ function statusError(status: number, statusText: string, body: string, url: stri
   if (status === 503 && text.startsWith(EVENT_LOGS_NOT_AVAILABLE)) {
     return new HistoryServerError(`${answered} (the server lists the application but cannot read its event log files)`, url, status, false);
   }
-  if (status === 401) return new HistoryServerError(`${answered}; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS`, url, status, false);
-  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false);
-  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false);
+  // 401: the front end says how to give credentials (kind `credentials`).
+  if (status === 401) return new HistoryServerError(answered, url, status, false, null, 'credentials');
+  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false, null, 'access-denied');
+  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false, null, 'not-found');
   const retryable = status >= 500 || status === 429 || status === 408;
   return new HistoryServerError(answered, url, status, retryable, retryAfterMs);
 }
@@ -556,9 +565,11 @@ function toHistoryServerError(err: unknown, url: string, base: string): HistoryS
   const code = (e && (e.code ?? e.cause?.code)) || '';
   const message = errorMessage(err);
   if (e instanceof AxiosError || code || /aborted|socket hang up|premature/i.test(message)) {
-    const tlsHint = /certificate|self.signed|unable to verify/i.test(message) ? '; pass the CA with --ca (or --insecure for a test server)' : '';
+    // A certificate that could not be verified: the front end says how to trust its CA (kind `tls`).
+    const tls = /certificate|self.signed|unable to verify/i.test(message);
     const what = code === 'ECONNREFUSED' ? `is not reachable (connection refused); check that it runs and that ${base} is right` : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
-    return new HistoryServerError(`History Server at ${url} ${what}${tlsHint}`, url, null, !tlsHint && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === ''));
+    const retryable = !tls && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === '');
+    return new HistoryServerError(`History Server at ${url} ${what}`, url, null, retryable, null, tls ? 'tls' : 'network');
   }
   return new HistoryServerError(`History Server at ${url}: ${message}`, url, null, false);
 }
