@@ -10,12 +10,13 @@
  * with a fixed clock, so its plan can be compared with the CLI's exactly.
  */
 import * as assert from 'assert';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { SqliteServiceStore } from '../server/src/store/sqlite-service-store';
-import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from './helpers/process-groups';
+import { signalProcessGroup, untrackProcessGroup } from './helpers/process-groups';
+import { startServe, type ServeProcess } from './helpers/serve-process';
 import { EXAMPLE_HISTORY, BUILT_CLI } from './helpers/fixtures';
 import { assertProblem, call, serviceRouteSuite } from './helpers/service-suite';
 
@@ -28,7 +29,8 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   let db: string;
   let child: ChildProcess;
   let base: string;
-  let stdout = '';
+  let serve: ServeProcess;
+  const stdout = () => serve.output().stdout;
   let readToken: string;
 
   before(async () => {
@@ -42,20 +44,9 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
     readToken = t.stdout.trim();
     assert.match(readToken, /^spo_[A-Za-z0-9_-]{43}$/);
     assert.match(t.stderr, /only time it is shown/);
-    child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    trackProcessGroup(child);
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not listen in 60 s: ${stdout}`)), 60_000);
-      child.stdout?.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /^listening on (http:\/\/\S+) /m.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
-    });
+    serve = await startServe(['--db', db]);
+    child = serve.child;
+    base = serve.base;
   });
 
   after(() => {
@@ -114,8 +105,8 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   });
 
   it('never logs the bearer token, and stops cleanly on SIGTERM (exit 0)', async () => {
-    assert.ok(stdout.includes('"url":"/api/v1/jobs"'), stdout);
-    assert.ok(!stdout.includes(readToken), 'the token appears in the log');
+    assert.ok(stdout().includes('"url":"/api/v1/jobs"'), stdout());
+    assert.ok(!stdout().includes(readToken), 'the token appears in the log');
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));
       process.kill(child.pid as number, 'SIGTERM');

@@ -35,9 +35,9 @@ import { newToken } from '../../server/src/service/tokens';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { PostgresStore } from '../../server/src/store/postgres-store';
 import { SqliteServiceStore } from '../../server/src/store/sqlite-service-store';
-import { BUILT_CLI } from '../helpers/fixtures';
 import { PostgresProcess } from '../helpers/postgres-process';
-import { signalProcessGroup, stopProcessGroup, trackProcessGroup } from '../helpers/process-groups';
+import { signalProcessGroup, stopProcessGroup } from '../helpers/process-groups';
+import { startServe, type ServeProcess } from '../helpers/serve-process';
 import { RUNS_PER_WORKLOAD, workloadName, workloadRecord, workloadSource } from '../helpers/synthetic-store';
 import { markdownTable, writeBenchSection } from './report';
 import { realRuns } from './service-load-ingest';
@@ -62,26 +62,9 @@ function recommendBodies(real: Parameters<typeof workloadName>[0]): string[] {
   return Array.from({ length: WORKLOADS }, (_, w) => JSON.stringify({ appName: workloadName(real, w * 7), settings: { 'spark.executor.memory': '1g', 'spark.executor.cores': '2', 'spark.sql.shuffle.partitions': '200' } }));
 }
 
-/** Starts `spark-optimizer serve` on a free port (own process group, logs off); resolves with its base URL. */
-async function serve(db: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; base: string; exited: Promise<void> }> {
-  const child = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--db', db], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env, SPARK_OPTIMIZER_SERVICE_LOG_LEVEL: 'silent' } });
-  trackProcessGroup(child);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  let out = '';
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not listen in 600 s: ${out}`)), 600_000);
-    child.stdout?.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /^listening on (http:\/\/\S+) /m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${out}`)));
-  });
-  return { child, base, exited };
+/** Starts `spark-optimizer serve` on a free port (own process group, logs off). */
+function serve(db: string, env: NodeJS.ProcessEnv): Promise<ServeProcess> {
+  return startServe(['--db', db], { ...env, SPARK_OPTIMIZER_SERVICE_LOG_LEVEL: 'silent' }, 600_000);
 }
 
 interface RouteResult {

@@ -7,7 +7,7 @@
  *   output or log; `token create` against the same database; a URL with a password refused (exit 2).
  */
 import * as assert from 'assert';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -16,7 +16,8 @@ import { HistoryStore } from '../../server/src/store/history-store';
 import { PostgresStore } from '../../server/src/store/postgres-store';
 import { BUILT_CLI, EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { PostgresProcess } from '../helpers/postgres-process';
-import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from '../helpers/process-groups';
+import { signalProcessGroup, untrackProcessGroup } from '../helpers/process-groups';
+import { startServe } from '../helpers/serve-process';
 import { call, NIGHTLY_ETL_NEWEST_FIRST, serviceRouteSuite } from '../helpers/service-suite';
 
 let server: PostgresProcess | null = null;
@@ -59,8 +60,6 @@ describe('REST service: spark-optimizer serve --db postgres://... (CLI bundle, o
   this.timeout(300_000);
   let tmp: string;
   let child: ChildProcess | null = null;
-  let stdout = '';
-  let stderr = '';
 
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-svc-pg-'));
@@ -87,23 +86,11 @@ describe('REST service: spark-optimizer serve --db postgres://... (CLI bundle, o
     assert.match(token, /^spo_[A-Za-z0-9_-]{43}$/);
     assert.ok(t.stderr.includes(`stored in ${url} as its SHA-256`), t.stderr);
 
-    child = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--db', url], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD: s.password } });
-    trackProcessGroup(child);
+    const serve = await startServe(['--db', url], { ...env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD: s.password }, 120_000);
+    child = serve.child;
     const proc = child;
-    proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not listen in 120 s: ${stdout} ${stderr}`)), 120_000);
-      proc.stdout?.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /^listening on (http:\/\/\S+) /m.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      proc.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout} ${stderr}`)));
-    });
-    assert.ok(stdout.includes(`(store PostgreSQL ${url}, 9 application attempts)`), stdout);
+    const base = serve.base;
+    assert.ok(serve.output().stdout.includes(`(store PostgreSQL ${url}, 9 application attempts)`), serve.output().stdout);
     assert.deepStrictEqual((await call(base, 'GET', '/health')).json, { status: 'ok', applications: 9 });
     const jobs = await call(base, 'GET', '/api/v1/jobs', token);
     assert.deepStrictEqual(Object.fromEntries(jobs.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
@@ -114,6 +101,7 @@ describe('REST service: spark-optimizer serve --db postgres://... (CLI bundle, o
       process.kill(proc.pid as number, 'SIGTERM');
     });
     assert.strictEqual(code, 0);
+    const { stdout, stderr } = serve.output();
     for (const text of [stdout, stderr, t.stdout, t.stderr, s.log()]) assert.ok(!text.includes(s.password), 'the database password appears in an output or log');
   });
 
