@@ -52,9 +52,9 @@ describe('language server composition root (built server over stdio)', function 
     assert.strictEqual(info.path, expected);
     assert.ok(fs.existsSync(expected), 'the server created the store there');
     // The CLI, without --db, reads the same file.
-    const cli = spawnSync(process.execPath, [BUILT_CLI, 'jobs'], { env, encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [BUILT_CLI, 'workloads'], { env, encoding: 'utf8' });
     assert.strictEqual(cli.status, 0, cli.stderr);
-    assert.strictEqual(cli.stdout.trim().split('\n').pop(), `0 job(s), 0 application(s) in ${expected}`);
+    assert.strictEqual(cli.stdout.trim().split('\n').pop(), `0 workload(s), 0 application(s) in ${expected}`);
   });
 
   it('a store that cannot be opened: collect and record-applied-fix answer storeUnavailable with its path and reason', async () => {

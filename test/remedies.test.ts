@@ -77,6 +77,13 @@ describe('remedies: CLI', () => {
     assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: '{"X-K":"v"}' }).headers, { 'X-K': 'v' });
   });
 
+  it('a refused OAuth2 client names the client-id flag and where the secret is read from, which historyServerCredentials reads', () => {
+    const text = cli.historyServerRemedy('credentials', true) ?? '';
+    assert.deepStrictEqual([...text.matchAll(/--[a-z0-9-]+|SPARK_OPTIMIZER_HS_[A-Z_]+/g)].map((m) => m[0]), ['--oauth2-client-id', 'SPARK_OPTIMIZER_HS_CLIENT_ID', 'SPARK_OPTIMIZER_HS_CLIENT_SECRET', '--oauth2-client-secret-file']);
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_ID: 'c', SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's', SPARK_OPTIMIZER_HS_TOKEN_URL: 'https://idp/t' }).auth, { kind: 'oauth2', tokenUrl: 'https://idp/t', clientId: 'c', clientSecret: 's' });
+    assert.strictEqual(cli.historyServerRemedy('tls', true), cli.historyServerRemedy('tls'));
+  });
+
   it('the store remedy names --db and SPARK_OPTIMIZER_DB, which the default store path honours', () => {
     assert.match(cli.STORE_REMEDY, /--db FILE or SPARK_OPTIMIZER_DB/);
     assert.strictEqual(defaultStorePath({ SPARK_OPTIMIZER_DB: '/srv/h.db' }), '/srv/h.db');

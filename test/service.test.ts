@@ -64,18 +64,22 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
 
   it('answers 401 problem+json without a token, with an unknown token, and with a malformed header', async () => {
     for (const token of [undefined, 'spo_not-a-token-of-this-service']) {
-      const r = await call(base, 'GET', '/api/v1/jobs', token);
+      const r = await call(base, 'GET', '/api/v1/workloads', token);
       assertProblem(r, 401, 'unauthorized');
       assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer /);
     }
-    const res = await fetch(`${base}/api/v1/jobs`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    const res = await fetch(`${base}/api/v1/workloads`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
     assert.strictEqual(res.status, 401);
   });
 
-  it('lists the jobs of examples/history with their run counts (token from "token create")', async () => {
-    const r = await call(base, 'GET', '/api/v1/jobs', readToken);
+  it('lists the workloads of examples/history with their run counts (token from "token create"), also under the former path /api/v1/jobs', async () => {
+    const r = await call(base, 'GET', '/api/v1/workloads', readToken);
     assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(Object.fromEntries(r.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(Object.fromEntries(r.json.workloads.map((w: { appName: string; runs: number }) => [w.appName, w.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    // The former path answers the same list under its former key.
+    const old = await call(base, 'GET', '/api/v1/jobs', readToken);
+    assert.strictEqual(old.status, 200);
+    assert.deepStrictEqual(old.json.jobs, r.json.workloads);
   });
 
   it('token create refuses an unknown scope, serve a misspelt config key (exit 2, naming it)', () => {
@@ -95,10 +99,10 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
     const tokens = JSON.parse(list.stdout) as { id: number; name: string; scope: string; revokedAtMs: number | null }[];
     assert.deepStrictEqual(tokens.map((t) => [t.id, t.name, t.scope, t.revokedAtMs]), [[1, 'ci', 'read', null]]);
     assert.ok(!list.stdout.includes(readToken.slice(4)));
-    assert.strictEqual((await call(base, 'GET', '/api/v1/jobs', readToken)).status, 200);
+    assert.strictEqual((await call(base, 'GET', '/api/v1/workloads', readToken)).status, 200);
     const revoke = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });
     assert.strictEqual(revoke.status, 0, revoke.stderr);
-    assertProblem(await call(base, 'GET', '/api/v1/jobs', readToken), 401, 'unauthorized');
+    assertProblem(await call(base, 'GET', '/api/v1/workloads', readToken), 401, 'unauthorized');
     const again = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });
     assert.strictEqual(again.status, 2);
     assert.match(again.stderr, /no valid token 1 in /);

@@ -1,6 +1,6 @@
 /**
  * What the core reports about one analysed document, in the product's own terms: one finding per change of the
- * engine's plan, per job finding, per feedback warning and per check, each with a range (0-based line and UTF-16
+ * engine's plan, per workload finding, per feedback warning and per check, each with a range (0-based line and UTF-16
  * character, as config/setting.ts) and a severity of {@link FindingSeverity}. Front ends render them: the editor as
  * LSP diagnostics (features/diagnostics.ts), the CLI's `check` as `file:line:col severity message` lines
  * (cli/engine-commands.ts). Knows nothing of LSP.
@@ -22,7 +22,7 @@ export interface DocumentFinding {
   range: Range;
   severity: FindingSeverity;
   /**
-   * What kind: `recommend:<key>` (a change of the plan), `plan:does-not-fit`, a heuristic id (job findings),
+   * What kind: `recommend:<key>` (a change of the plan), `plan:does-not-fit`, a heuristic id (workload findings),
    * `feedback:worse`, a check code `SPARK0nn`, or {@link NOT_ANALYSED_CODE}.
    */
   code: string;
@@ -35,8 +35,8 @@ export interface DocumentFinding {
 /**
  * The findings of a document: one per change of the engine's plan (recommend/engine.ts), on the value when the file
  * sets the key, else on the first line of the session/spark-submit call, showing that setting's part of the plan; a
- * warning on the call when no configuration fits the cluster; one `info` per job finding (skew, failed tasks, settings
- * the cluster manager ignores), a warning per applied fix after which the job got worse, and one per check finding
+ * warning on the call when no configuration fits the cluster; one `info` per workload finding (skew, failed tasks, settings
+ * the cluster manager ignores), a warning per applied fix after which the workload got worse, and one per check finding
  * (SPARK0xx codes, with the check's severity).
  * Severity of a change: `warning` when its confidence is medium or high, `hint` when low. A document that was not
  * analysed (`notAnalysed`) gets only one `info` finding at its start saying why.
@@ -53,7 +53,7 @@ export function documentFindings(doc: DocumentAnalysis): DocumentFinding[] {
       const setting = f.key !== undefined ? sa.site.effective.get(f.key) : undefined;
       out.push({ range: setting ? setting.range : firstLineOf(sa), severity: 'info', code: f.id, message: f.message });
     }
-    // Feedback loop: an applied quick fix after which the job's runs got worse.
+    // Feedback loop: an applied quick fix after which the workload's runs got worse.
     for (const o of sa.feedback) {
       if (o.after === null || o.worse.length === 0) continue;
       const setting = sa.site.effective.get(o.fix.key);
@@ -61,7 +61,7 @@ export function documentFindings(doc: DocumentAnalysis): DocumentFinding[] {
         range: setting ? setting.range : firstLineOf(sa),
         severity: 'warning',
         code: 'feedback:worse',
-        message: `Since ${o.fix.key} was changed ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${new Date(o.fix.appliedAtMs).toISOString().slice(0, 10)}, the job got worse: ${o.worse.join('; ')} (${o.before?.appIds.length ?? 0} run(s) before, ${o.after.appIds.length} after: ${o.after.appIds.join(', ')}).`,
+        message: `Since ${o.fix.key} was changed ${o.fix.oldValue ?? '(not set)'} → ${o.fix.newValue} on ${new Date(o.fix.appliedAtMs).toISOString().slice(0, 10)}, the workload got worse: ${o.worse.join('; ')} (${o.before?.appIds.length ?? 0} run(s) before, ${o.after.appIds.length} after: ${o.after.appIds.join(', ')}).`,
       });
     }
     for (const c of sa.checks) out.push({ range: c.range, severity: c.severity, code: c.code, message: c.message });

@@ -43,7 +43,7 @@ export class ServerRoot {
   readonly storeError: StoreUnavailableError | null;
   /** "Now" of the analyses (ms since the epoch): `SPARK_OPTIMIZER_NOW` or the real clock. */
   readonly clock: () => number;
-  /** The language service on the store (runs, plans, job names; the job-analysis view and store requests read it). */
+  /** The language service on the store (runs, plans, workload names; the workload-analysis view and store requests read it). */
   readonly service: SparkLanguageService;
   /** Document analyses in worker threads (each with its own read connection to the store). */
   readonly analyses: DocumentAnalyses;

@@ -21,7 +21,7 @@ import { SETTINGS_SECTION } from '../../shared/src/protocol';
 import { registerCollectHandlers } from './handlers/collect';
 import { registerConnectHandlers } from './handlers/connect';
 import { registerDocumentHandlers } from './handlers/documents';
-import { registerJobAnalysisHandler } from './handlers/job-analysis';
+import { registerWorkloadAnalysisHandler } from './handlers/workload-analysis';
 import { registerStoreHandlers } from './handlers/store';
 import { levelLogger, type Logger, type LogLevel } from './logger';
 import { describeFault, handleProcessFaults } from './process-errors';
@@ -75,7 +75,7 @@ export function startLanguageServer(connection: Connection): StartedLanguageServ
     registerDocumentHandlers(r, refreshLogLevel);
     registerCollectHandlers(r);
     registerStoreHandlers(r);
-    registerJobAnalysisHandler(r);
+    registerWorkloadAnalysisHandler(r);
     registerConnectHandlers(r);
     return { capabilities: CAPABILITIES, serverInfo: { name: 'spark-optimizer', version: '0.1.0' } };
   });
@@ -85,7 +85,7 @@ export function startLanguageServer(connection: Connection): StartedLanguageServ
     if (!r) return;
     log.info(`History store: ${r.storePath} (${r.store ? r.store.countApplications() : 0} applications)`);
     // Job names are read once here, after the handshake, not by the first hover.
-    setImmediate(() => r.service.jobNames());
+    setImmediate(() => r.service.workloadNames());
     refreshLogLevel();
   });
 

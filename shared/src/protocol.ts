@@ -4,8 +4,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-/** Settings section name (`sparkOptimizer.*`). Here rather than in settings.ts so the client bundle needs no zod. */
-export const SETTINGS_SECTION = 'sparkOptimizer';
+export { SETTINGS_SECTION } from './settings';
 
 /**
  * Settings that name a server or a file to read or run (package.json `capabilities.untrustedWorkspaces.
@@ -20,6 +19,7 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.caFile',
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
+  'sparkOptimizer.historyServer.oauth2TokenUrl',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
   'sparkOptimizer.sparkConnect.jdbcViews',
@@ -121,6 +121,18 @@ export namespace CollectEventLogsRequest {
 }
 
 /**
+ * How a History Server collection authenticates: nothing, HTTP Basic, a fixed bearer token, or OAuth 2.0 client
+ * credentials (a token fetched from `tokenUrl` with the client id and secret, cached and renewed before it expires;
+ * server/src/history/history-server/oauth2.ts). The CLI reads the secrets from the environment or a file, the VS Code
+ * client from SecretStorage.
+ */
+export type HistoryServerAuth =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; resource?: string };
+
+/**
  * client → server: collect from a Spark History Server's REST API (`/api/v1/applications`, then each
  * attempt's `/logs` zip). Credentials travel only in this request (the client reads them from VS Code
  * SecretStorage); the server never logs or stores them. Cancelling stops between attempts.
@@ -133,7 +145,7 @@ export namespace CollectHistoryServerRequest {
   export interface Params {
     /** Base URL, e.g. `https://shs.example.com:18480`. */
     url: string;
-    auth: { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+    auth: HistoryServerAuth;
     /** Verify the server's TLS certificate (default true). */
     verifyTls: boolean;
     /** PEM file of a CA to trust (company CA), or empty. */
@@ -166,15 +178,20 @@ export namespace StoreInfoRequest {
     /** Path of the SQLite file. */
     path: string;
     applications: number;
-    jobs: number;
+    /** Workloads: distinct `App Name`s of the stored runs. */
+    workloads: number;
     /** Last collection that wrote something, epoch ms, or null. */
     lastCollectedAtMs: number | null;
   }
   export const type = new RequestType0<Result, void>(method);
 }
 
-/** One job (Spark `App Name`) in the history store, a row of its `jobs` table (HistoryReader.listJobs), for pickers. */
-export interface StoredJob {
+/**
+ * One workload in the history store: the runs (application attempts) of one Spark `App Name`, the product's unit of
+ * recurring work (a nightly ETL, a report). Not a Spark job (`SparkListenerJobStart`, the store's `jobs` table), of
+ * which one run has many. HistoryReader.listWorkloads, for pickers.
+ */
+export interface StoredWorkload {
   appName: string;
   /** Runs (application attempts) stored under this name. */
   runs: number;
@@ -184,14 +201,14 @@ export interface StoredJob {
   medianDurationMs: number;
 }
 
-/** client → server: the jobs in the history store, newest first (the job-analysis quick pick). */
-export namespace ListJobsRequest {
-  export const method = 'sparkOptimizer/listJobs' as const;
-  export const type = new RequestType0<StoredJob[], void>(method);
+/** client → server: the workloads in the history store, newest first (the workload-analysis quick pick). */
+export namespace ListWorkloadsRequest {
+  export const method = 'sparkOptimizer/listWorkloads' as const;
+  export const type = new RequestType0<StoredWorkload[], void>(method);
 }
 
-/** One run in the job-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
-export interface JobAnalysisRun {
+/** One run in the workload-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
+export interface WorkloadAnalysisRun {
   appId: string;
   /** `App Attempt ID` (YARN/History Server attempts 1, 2, ...); null for applications without attempts. Each attempt is its own run. */
   attemptId: string | null;
@@ -209,8 +226,8 @@ export interface JobAnalysisRun {
   memoryGiBHours: number;
   /** DataFlint Compute Units: memoryGiBHours × 0.005 + coreHours × 0.05. */
   dcu: number;
-  diskSpilledBytes: number;
-  memorySpilledBytes: number;
+  diskBytesSpilled: number;
+  memoryBytesSpilled: number;
   /** Spill past THRESHOLDS.spillMinBytes and spillRatioLow (analysis/run-analysis.ts). */
   spilled: boolean;
   /** Max executors alive at once. */
@@ -226,7 +243,7 @@ export interface JobAnalysisRun {
 }
 
 /** One stage attempt of the selected run (the Gantt rows). Times epoch ms. */
-export interface JobAnalysisStage {
+export interface WorkloadAnalysisStage {
   stageId: number;
   attemptId: number;
   name: string;
@@ -235,13 +252,13 @@ export interface JobAnalysisStage {
   completionTimeMs: number | null;
   failureReason: string | null;
   failedTasks: number;
-  diskSpilledBytes: number;
+  diskBytesSpilled: number;
   /** Successful task durations (ms): min, p25, median, p75, p95, max; null when no task succeeded. */
   taskDurationMs: { min: number; p25: number; median: number; p75: number; p95: number; max: number } | null;
 }
 
 /** One executor of the selected run. Times epoch ms. */
-export interface JobAnalysisExecutor {
+export interface WorkloadAnalysisExecutor {
   executorId: string;
   host: string;
   totalCores: number;
@@ -250,16 +267,16 @@ export interface JobAnalysisExecutor {
   removeTimeMs: number | null;
   removedReason: string | null;
   /** Σ `Executor Run Time` of its tasks, ms. */
-  taskTimeMs: number;
-  /** taskTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
+  executorRunTimeMs: number;
+  /** executorRunTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
   utilisation: number | null;
-  peakJvmHeapBytes: number | null;
+  peakJvmHeapMemoryBytes: number | null;
   /** Σ `Disk Bytes Spilled` of its tasks; null when the store does not hold it (REST records, stores before schema 4). */
-  diskSpilledBytes: number | null;
+  diskBytesSpilled: number | null;
 }
 
 /** A change of the engine's plan with its evidence, as the view lists it (recommend/engine.ts PlannedSetting). */
-export interface JobAnalysisRecommendation {
+export interface WorkloadAnalysisRecommendation {
   key: string;
   currentValue: string | null;
   recommendedValue: string;
@@ -274,7 +291,7 @@ export interface JobAnalysisRecommendation {
 }
 
 /** One configuration the plan predicted (recommend/engine.ts PlanEstimate), flattened for the view. */
-export interface JobAnalysisEstimate {
+export interface WorkloadAnalysisEstimate {
   /** e.g. `2 × 2 cores, 1g, 200 partitions`. */
   configuration: string;
   /** Predicted wall time, ms; null when unpredictable. */
@@ -285,15 +302,15 @@ export interface JobAnalysisEstimate {
   money: number | null;
 }
 
-/** The engine's plan for the job, as the view shows it. */
-export interface JobAnalysisPlan {
+/** The engine's plan for the workload, as the view shows it. */
+export interface WorkloadAnalysisPlan {
   objective: 'runtime' | 'cost' | 'balanced';
   /** For balanced: slowdown allowed against the fastest configuration (fraction). */
   maxSlowdown: number;
-  current: JobAnalysisEstimate | null;
-  chosen: JobAnalysisEstimate | null;
+  current: WorkloadAnalysisEstimate | null;
+  chosen: WorkloadAnalysisEstimate | null;
   /** The trade-off table (Pareto front of duration vs cost), fastest first. */
-  pareto: (JobAnalysisEstimate & { chosen: boolean; current: boolean })[];
+  pareto: (WorkloadAnalysisEstimate & { chosen: boolean; current: boolean })[];
   keptBecause: string | null;
   doesNotFit: string | null;
   notes: string[];
@@ -301,11 +318,11 @@ export interface JobAnalysisPlan {
   confidence: number;
 }
 
-/** Everything the job-analysis webview shows for one job. */
-export interface JobAnalysis {
+/** Everything the workload-analysis webview shows for one workload. */
+export interface WorkloadAnalysis {
   appName: string;
   /** Runs, oldest first (newest 50). */
-  runs: JobAnalysisRun[];
+  runs: WorkloadAnalysisRun[];
   /** appId of the run whose stages and executors are shown. */
   selectedAppId: string;
   /** Its attempt (null: the application has no attempt ids). */
@@ -313,8 +330,8 @@ export interface JobAnalysis {
   /** Selected run's start and end (epoch ms): the Gantt's axis. */
   selectedStartMs: number;
   selectedEndMs: number;
-  stages: JobAnalysisStage[];
-  executors: JobAnalysisExecutor[];
+  stages: WorkloadAnalysisStage[];
+  executors: WorkloadAnalysisExecutor[];
   /** stageId of the worst stage (longest wall time), whose task-duration quantiles are charted; null without stages. */
   worstStageId: number | null;
   /** Every successful task duration (ms) of the worst stage in launch order, when the store holds per-task data; else null (the quantiles of `stages` remain). */
@@ -324,20 +341,20 @@ export interface JobAnalysis {
   /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
   settingsFrom: 'document' | 'newest run';
   /** The engine's plan (null when no run can be modelled). */
-  plan: JobAnalysisPlan | null;
-  recommendations: JobAnalysisRecommendation[];
+  plan: WorkloadAnalysisPlan | null;
+  recommendations: WorkloadAnalysisRecommendation[];
   /** What no setting fixes by itself (skew, failed tasks, ignored settings): recommend/engine.ts. */
   findings: { rule: string; message: string }[];
 }
 
 /**
- * client → server: the job-analysis view's data for one job, from the history store.
- * `appId` picks the run to detail (and, without `appName`, its job); `appName` alone picks the newest run.
+ * client → server: the workload-analysis view's data for one workload, from the history store.
+ * `appId` picks the run to detail (and, without `appName`, its workload); `appName` alone picks the newest run.
  * `uri`, when given and open, takes the current settings from that document (as its diagnostics do).
- * Answers null when no such job or run is stored.
+ * Answers null when no such workload or run is stored.
  */
-export namespace JobAnalysisRequest {
-  export const method = 'sparkOptimizer/jobAnalysis' as const;
+export namespace WorkloadAnalysisRequest {
+  export const method = 'sparkOptimizer/workloadAnalysis' as const;
   export interface Params {
     appId?: string;
     /** The attempt of `appId` to detail (null: the application without attempt ids); omitted: its newest attempt. */
@@ -345,13 +362,13 @@ export namespace JobAnalysisRequest {
     appName?: string;
     uri?: string;
   }
-  export const type = new RequestType<Params, JobAnalysis | null, void>(method);
+  export const type = new RequestType<Params, WorkloadAnalysis | null, void>(method);
 }
 
 /**
  * client → server: quick fixes of this server were applied (sent by the `recordAppliedFix` command (shared/src/commands.ts) the
  * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
- * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
+ * `applied_fixes`), so the hover can compare the workload's runs before and after and a diagnostic can flag a change that
  * made things worse. Answers the ids of the stored fixes; RequestErrorCodes.storeUnavailable when the store is not open.
  */
 export namespace RecordAppliedFixRequest {
@@ -364,7 +381,7 @@ export namespace RecordAppliedFixRequest {
     /** Value before the fix as written, null when the file did not set it. */
     oldValue: string | null;
     newValue: string;
-    /** `App Name` of the job the file was matched to, null when none. */
+    /** `App Name` of the workload the file was matched to, null when none. */
     appName: string | null;
   }
   export interface Params {

@@ -1,6 +1,6 @@
 /**
  * Service load benchmark (issue 16, item 6): `spark-optimizer serve` on a 100,000-application store, 50 concurrent
- * clients on loopback for 60 s — half asking `POST /api/v1/recommend` for workloads of 50 runs, half `GET /api/v1/jobs`
+ * clients on loopback for 60 s — half asking `POST /api/v1/recommend` for workloads of 50 runs, half `GET /api/v1/workloads`
  * — with autocannon, reporting p50/p95/p99 latency per route and errors:
  *   A. on the SQLite store (the baseline, in the same benchmark run, on the same records);
  *   B. on a real PostgreSQL (Debian's postgresql, started here on a loopback port with a temporary cluster);
@@ -126,11 +126,11 @@ async function phase(name: string, base: string, token: string, bodies: string[]
   const before = await serverTimes(base);
   const routes = await Promise.all([
     hammer(base, token, 'POST /api/v1/recommend', recommend, bodies.map((body) => ({ method: 'POST' as const, path: '/api/v1/recommend', body }))),
-    hammer(base, token, 'GET /api/v1/jobs', CLIENTS - recommend, [{ method: 'GET' as const, path: '/api/v1/jobs' }]),
+    hammer(base, token, 'GET /api/v1/workloads', CLIENTS - recommend, [{ method: 'GET' as const, path: '/api/v1/workloads' }]),
   ]);
   const after = await serverTimes(base);
   for (const r of routes) {
-    const key = r.route.replace('/api/v1/jobs', '/api/v1/jobs');
+    const key = r.route;
     const [a, b] = [after.get(key), before.get(key) ?? { sum: 0, count: 0 }];
     if (a && a.count > b.count) r.serverMeanMs = Math.round(((a.sum - b.sum) / (a.count - b.count)) * 10_000) / 10;
   }
@@ -232,11 +232,11 @@ async function main(): Promise<void> {
         return quantile(xs.sort((x, y) => x - y), 0.5);
       };
       const routeRecommend = await time(50, () => app.inject({ method: 'POST', url: '/api/v1/recommend', headers, payload: JSON.stringify(body) }));
-      const routeJobs = await time(20, () => app.inject({ method: 'GET', url: '/api/v1/jobs', headers }));
-      const listJobs = await time(5, () => sqlite.listJobs());
-      const jobsJson = await time(20, () => JSON.stringify({ jobs: sqlite.listJobs() }));
+      const routeJobs = await time(20, () => app.inject({ method: 'GET', url: '/api/v1/workloads', headers }));
+      const listJobs = await time(5, () => sqlite.listWorkloads());
+      const jobsJson = await time(20, () => JSON.stringify({ jobs: sqlite.listWorkloads() }));
       await app.close();
-      return { routeRecommend, routeJobs, listJobs, jobsJsonAndList: jobsJson, jobs: sqlite.listJobs().length };
+      return { routeRecommend, routeJobs, listJobs, jobsJsonAndList: jobsJson, jobs: sqlite.listWorkloads().length };
     })();
     log(`in process, warm: /recommend through Fastify ${inProcess.routeRecommend.toFixed(1)} ms (engine part ${quantile([...warm].sort((x, y) => x - y), 0.5).toFixed(2)} ms); /jobs through Fastify ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs} jobs (the store's GROUP BY alone ${inProcess.listJobs.toFixed(1)} ms, done once per history version)`);
     sqlite.close();
@@ -272,7 +272,7 @@ async function main(): Promise<void> {
     const rec = (p: typeof phaseA) => p.routes[0];
     const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : '–');
     const markdown = [
-      `${APPS.toLocaleString('en')} SYNTHETIC applications (${(APPS / RUNS_PER_WORKLOAD).toLocaleString('en')} workloads of 50 runs, log-normal copies of the 9 real runs of examples/history), ${CLIENTS} clients on loopback for ${SECONDS} s per phase: ${Math.ceil(CLIENTS / 2)} on \`POST /api/v1/recommend\` (${WORKLOADS} workloads of 50 runs in turn, after one warm-up request each), ${CLIENTS - Math.ceil(CLIENTS / 2)} on \`GET /api/v1/jobs\` (every job of the store). autocannon ${require('autocannon/package.json').version}; the service is the built CLI in its own process, PostgreSQL 15 from Debian on a temporary cluster, everything at \`nice -n 19\`.`,
+      `${APPS.toLocaleString('en')} SYNTHETIC applications (${(APPS / RUNS_PER_WORKLOAD).toLocaleString('en')} workloads of 50 runs, log-normal copies of the 9 real runs of examples/history), ${CLIENTS} clients on loopback for ${SECONDS} s per phase: ${Math.ceil(CLIENTS / 2)} on \`POST /api/v1/recommend\` (${WORKLOADS} workloads of 50 runs in turn, after one warm-up request each), ${CLIENTS - Math.ceil(CLIENTS / 2)} on \`GET /api/v1/workloads\` (every workload of the store). autocannon ${require('autocannon/package.json').version}; the service is the built CLI in its own process, PostgreSQL 15 from Debian on a temporary cluster, everything at \`nice -n 19\`.`,
       '',
       markdownTable(['phase', 'route', 'answers', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean inside the service ms', 'errors', 'load average (1/5/15 min) after'], rows),
       '',
@@ -280,7 +280,7 @@ async function main(): Promise<void> {
       '',
       `The engine alone on one workload of 50 runs, in this process on the SQLite store: cold (new language service: reading the runs, replaying them, planning) p50 ${quantile(cold, 0.5).toFixed(1)} ms, of which reading the 50 runs ${quantile(readRuns, 0.5).toFixed(1)} ms; warm (plan cached) p50 ${quantile(warm, 0.5).toFixed(2)} ms.`,
       '',
-      `Where a warm request's time goes (in this process, one request at a time, no queueing; p50): \`POST /api/v1/recommend\` through Fastify ${inProcess.routeRecommend.toFixed(1)} ms, of which the engine's part (matching, the cached plan) ${quantile(warm, 0.5).toFixed(2)} ms: the rest is request and response validation and serialisation (fastify-type-provider-zod) and the token check; \`GET /api/v1/jobs\` ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs.toLocaleString('en')} jobs (the job list is read from the store once per history version: ${inProcess.listJobs.toFixed(1)} ms on SQLite).`,
+      `Where a warm request's time goes (in this process, one request at a time, no queueing; p50): \`POST /api/v1/recommend\` through Fastify ${inProcess.routeRecommend.toFixed(1)} ms, of which the engine's part (matching, the cached plan) ${quantile(warm, 0.5).toFixed(2)} ms: the rest is request and response validation and serialisation (fastify-type-provider-zod) and the token check; \`GET /api/v1/workloads\` ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs.toLocaleString('en')} workloads (the workload list is read from the store once per history version: ${inProcess.listJobs.toFixed(1)} ms on SQLite).`,
       '',
       `Collection during phase C (a second process, 4 at a time, through the ingest pipeline): ${collected.inserted} new applications inserted, ${collected.unchanged} stored ones sent again and found unchanged, ${collected.updated} updated, ${collected.failed} failed, in ${(collected.ms / 1000).toFixed(0)} s. Afterwards the database holds ${counts.apps} applications under ${counts.keys} distinct keys with ${counts.sources} remembered sources, and the service's /health said ${health.applications}: ${exact ? 'nothing lost, nothing duplicated' : '**counts wrong**'}.`,
       '',

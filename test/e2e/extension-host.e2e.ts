@@ -45,7 +45,7 @@ describe('extension-host tests in code-server (VS Code test protocol)', function
     await server?.stop();
   });
 
-  it('every extension-host test passes (diagnostics, hover, code lens, inlay hints, job analysis, completion, quick fix, commands)', async () => {
+  it('every extension-host test passes (diagnostics, hover, code lens, inlay hints, workload analysis, completion, quick fix, commands)', async () => {
     const page = await browser!.page();
     const suite = path.join(ROOT, 'build', 'test', 'e2e', 'suite', 'index.js');
     const run = await runExtensionTests(

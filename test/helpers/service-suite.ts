@@ -106,18 +106,20 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       fs.rmSync(tmp, { recursive: true, force: true });
     });
 
-    it('GET /api/v1/jobs/{name}/runs: the five nightly_etl runs, newest first; limit; unknown job is a problem', async () => {
-      const r = await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs', read);
+    it('GET /api/v1/workloads/{name}/runs: the five nightly_etl runs, newest first; limit; unknown workload is a problem; the former path', async () => {
+      const r = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs', read);
       assert.strictEqual(r.status, 200);
       assert.deepStrictEqual(
         r.json.runs.map((x: { appId: string }) => x.appId),
         NIGHTLY_ETL_NEWEST_FIRST,
       );
       assert.deepStrictEqual(r.json.runs.map((x: { executorMemoryMiB: number }) => x.executorMemoryMiB), [4096, 2048, 1024, 1024, 512]);
-      const two = await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=2', read);
+      const two = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=2', read);
       assert.deepStrictEqual(two.json.runs.map((x: { appId: string }) => x.appId), NIGHTLY_ETL_NEWEST_FIRST.slice(0, 2));
-      assertProblem(await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=0', read), 400, 'invalid-request');
-      assertProblem(await call(base, 'GET', '/api/v1/jobs/no_such_job/runs', read), 404, 'unknown-job');
+      assertProblem(await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=0', read), 400, 'invalid-request');
+      assertProblem(await call(base, 'GET', '/api/v1/workloads/no_such_workload/runs', read), 404, 'unknown-workload');
+      // The former path /api/v1/jobs/{name}/runs answers the same.
+      assert.deepStrictEqual((await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=2', read)).json, two.json);
     });
 
     it('GET /api/v1/applications/{appId}: the attempt with its figures; unknown id is a problem', async () => {
@@ -126,7 +128,7 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.strictEqual(r.json.attempts.length, 1);
       const [a] = r.json.attempts;
       assert.deepStrictEqual(
-        [a.appId, a.attemptId, a.appName, a.sparkVersion, a.executorMemoryMiB, a.executorCores, a.shufflePartitions, a.totalTasks, a.durationMs, a.diskSpilledBytes, a.memorySpilledBytes, a.completed],
+        [a.appId, a.attemptId, a.appName, a.sparkVersion, a.executorMemoryMiB, a.executorCores, a.shufflePartitions, a.totalTasks, a.durationMs, a.diskBytesSpilled, a.memoryBytesSpilled, a.completed],
         ['app-20261121121550-0000', null, 'nightly_etl', '4.3.0', 512, 2, 200, 20, 56709, 383971666, 2071184080, true],
       );
       assertProblem(await call(base, 'GET', '/api/v1/applications/app-nope', read), 404, 'unknown-application');
@@ -137,7 +139,7 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.strictEqual(r.status, 200, r.text);
       assert.strictEqual(r.json.durationMs, 56709);
       const spill = r.json.findings.find((f: { id: string; stageId?: number }) => f.id === 'stage-spill' && f.stageId === 2);
-      assert.strictEqual(spill?.numbers.diskSpilledBytes, 174972919);
+      assert.strictEqual(spill?.numbers.diskBytesSpilled, 174972919);
       // test/cli-engine.test.ts: the replay of this run on 1 executor of 2 cores takes 94476 ms.
       assert.strictEqual(r.json.whatIf.byExecutorInstances.find((x: { executorInstances: number }) => x.executorInstances === 1)?.durationMs, 94476);
       assertProblem(await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-nope' }), 404, 'unknown-application');
@@ -154,7 +156,7 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.deepStrictEqual(r.json.plans, JSON.parse(JSON.stringify(cli.json)));
       // Independently: the script sets 1g executors (line 14); the README's 1g runs spilled and the 2g run did not.
       const [plan] = r.json.plans;
-      assert.deepStrictEqual([plan.job, plan.runs, plan.line], ['nightly_etl', 5, 8]);
+      assert.deepStrictEqual([plan.workload, plan.runs, plan.line], ['nightly_etl', 5, 8]);
       const mem = plan.settings.find((s: { key: string }) => s.key === 'spark.executor.memory');
       assert.deepStrictEqual([mem.current, mem.recommended, mem.change], ['1g', '2g', true]);
       assert.deepStrictEqual(r.json.unmatched, []);
@@ -167,15 +169,15 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       });
       assert.strictEqual(r.status, 200, r.text);
       const [plan] = r.json.plans;
-      assert.deepStrictEqual([plan.job, plan.runs], ['nightly_etl', 5]);
+      assert.deepStrictEqual([plan.workload, plan.runs], ['nightly_etl', 5]);
       const mem = plan.settings.find((s: { key: string }) => s.key === 'spark.executor.memory');
       assert.deepStrictEqual([mem.current, mem.recommended], ['1g', '2g']);
     });
 
-    it('POST /api/v1/recommend: no matching job, a path as file name, an unknown kind and bad JSON are problems', async () => {
+    it('POST /api/v1/recommend: no matching workload, a path as file name, an unknown kind and bad JSON are problems', async () => {
       const other = { text: "spark-submit --name never_ran --executor-memory 1g job.py\n", fileName: 'never_ran.sh' };
       const none = await call(base, 'POST', '/api/v1/recommend', read, other);
-      assertProblem(none, 404, 'no-matching-job');
+      assertProblem(none, 404, 'no-matching-workload');
       assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', fileName: '../../etc/passwd' }), 400, 'invalid-request');
       assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', kind: 'cobol' }), 400, 'invalid-request');
       assertProblem(await call(base, 'POST', '/api/v1/recommend', read, '{"text": '), 400, 'invalid-request');
@@ -235,6 +237,8 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
         '/api/v1/jobs/{name}/runs',
         '/api/v1/recommend',
         '/api/v1/tokens',
+        '/api/v1/workloads',
+        '/api/v1/workloads/{name}/runs',
         '/health',
         '/metrics',
       ]);
@@ -256,18 +260,21 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       ]);
       const feedback = resolve(doc.paths['/api/v1/feedback'].post.requestBody.content['application/json'].schema);
       assert.deepStrictEqual(feedback.properties.verdict.enum, ['applied', 'accepted', 'rejected']);
-      assert.deepStrictEqual(resolve(doc.paths['/api/v1/jobs'].get.responses['401'].content['application/json'].schema).required, ['type', 'title', 'status', 'detail']);
+      // The former paths are marked deprecated.
+      assert.deepStrictEqual([doc.paths['/api/v1/jobs'].get.deprecated, doc.paths['/api/v1/jobs/{name}/runs'].get.deprecated, doc.paths['/api/v1/workloads'].get.deprecated], [true, true, undefined]);
+      assert.deepStrictEqual(resolve(doc.paths['/api/v1/workloads'].get.responses['401'].content['application/json'].schema).required, ['type', 'title', 'status', 'detail']);
     });
 
     it('/metrics is Prometheus text with the requests answered, by route and status', async () => {
       const r = await call(base, 'GET', '/metrics');
       assert.strictEqual(r.status, 200);
       assert.match(r.type, /^text\/plain; version=0\.0\.4/);
-      // The requests this describe block made before: one 403 on /tokens, two feedbacks stored, two unknown analyses, four runs lists.
+      // The requests this describe block made before: one 403 on /tokens, two feedbacks stored, two unknown analyses, four runs lists (and one under the former path).
       assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="GET",route="/api/v1/tokens",status="403"} 1'), r.text);
       assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/feedback",status="201"} 2'), r.text);
       assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/analyze",status="404"} 2'), r.text);
-      assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 4$/m);
+      assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/workloads\/:name\/runs"\} 4$/m);
+      assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 1$/m);
     });
   });
 }

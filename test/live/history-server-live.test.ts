@@ -35,7 +35,7 @@ import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../.
 import { extractZip } from '../../server/src/history/history-server/zip';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { makeZip } from '../helpers/crafted-zip';
-import { freePort, HistoryServerProcess, sleep } from '../helpers/history-server-process';
+import { freePort, RealHistoryServer, sleep } from '../helpers/history-server-process';
 import { sparkHome } from '../helpers/spark-home';
 import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES, BUILT_CLI } from '../helpers/fixtures';
 
@@ -57,55 +57,6 @@ const FIXTURE_LOGS = [
 
 /** Fast retries for tests; the defaults (500 ms base, 30 s idle timeout) are for real servers. */
 const FAST: Partial<HistoryServerClientOptions> = { retries: 4, retryBaseDelayMs: 20, retryMaxDelayMs: 200, timeoutMs: 10_000 };
-
-/** GET a JSON body over loopback with plain node http (test side), or null on any failure. */
-function getJson(url: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 3000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null);
-        } catch {
-          resolve(null);
-        }
-      });
-      res.on('error', () => resolve(null));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}
-
-/** The History Server the tests collect from. */
-class RealHistoryServer extends HistoryServerProcess {
-  /** Starts the server and waits until its listing holds every id of `expectedIds`. */
-  async start(expectedIds: string[], timeoutMs = 150_000): Promise<void> {
-    this.spawn();
-    await this.waitForListing(expectedIds, timeoutMs);
-  }
-
-  async waitForListing(expectedIds: string[], timeoutMs = 60_000, check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.assertAlive();
-      const apps = (await getJson(`${this.url}/api/v1/applications`)) as { id: string; attempts: { completed: boolean }[] }[] | null;
-      if (apps) {
-        const ids = new Set(apps.map((a) => a.id));
-        if (expectedIds.every((id) => ids.has(id)) && check(apps)) return;
-      }
-      if (Date.now() > deadline) throw new Error(`History Server at ${this.url} did not list ${expectedIds.length} applications within ${timeoutMs} ms:\n${this.tail()}`);
-      await sleep(250);
-    }
-  }
-
-  /** Stops the JVM and waits until nothing listens on its port any more. */
-  override async stop(): Promise<void> {
-    await super.stop();
-    for (let i = 0; i < 40 && (await getJson(`${this.url}/api/v1/version`)) !== null; i++) await sleep(250);
-  }
-}
 
 /** A proxy on 127.0.0.1 in front of the real server; `fault` may answer a request itself. */
 class FaultProxy {
@@ -546,7 +497,7 @@ describe('History Server collection against a real Spark History Server (pyspark
       executorCoreTimeMs: r.completed ? r.executorCoreTimeMs : 0,
       stages: r.stages.map((st) => ({ ...st, parentIds: [], taskDurationsMs: undefined, ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
       jobs: r.jobs?.map((j) => ({ ...j, sqlExecutionId: null, failureReason: null })),
-      executors: r.executors.map((e) => ({ ...e, taskTimeMs: 0, host: e.isDriver ? '' : e.host, diskSpilledBytes: undefined, memorySpilledBytes: undefined })),
+      executors: r.executors.map((e) => ({ ...e, executorRunTimeMs: 0, host: e.isDriver ? '' : e.host, diskBytesSpilled: undefined, memoryBytesSpilled: undefined })),
     });
     const viaRest = byApp(store.allRuns());
     assert.strictEqual(viaRest.length, direct.length);

@@ -136,9 +136,9 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
       assert.deepStrictEqual(got.primaryKeys, want.primaryKeys);
       assert.deepStrictEqual(got.foreignKeys, want.foreignKeys);
       assert.deepStrictEqual(got.indexes, want.indexes);
-      // Known from migrations.ts: 9 tables, and migration 9's index on (job_signature, start_time_ms).
+      // Known from migrations.ts: 9 tables, and migration 10's index on (workload_signature, start_time_ms).
       assert.strictEqual(Object.keys(got.columns).length, 9);
-      assert.strictEqual(got.indexes.applications_signature_runs, 'applications(job_signature, start_time_ms)');
+      assert.strictEqual(got.indexes.applications_workload_signature_runs, 'applications(workload_signature, start_time_ms)');
       assert.deepStrictEqual(
         (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
         MIGRATIONS.map((m) => m.version),
@@ -195,9 +195,9 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
   it('answers every read as the SQLite store does on the same history', async () => {
     const names = sqlite.appNames();
     assert.deepStrictEqual([...(await pg.appNames())].sort(), [...names].sort());
-    assert.deepStrictEqual(await pg.listJobs(), sqlite.listJobs());
+    assert.deepStrictEqual(await pg.listWorkloads(), sqlite.listWorkloads());
     const byName = (x: { appName: string }[]) => [...x].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-    assert.deepStrictEqual(byName(await pg.workloadTotals()), byName(sqlite.workloadTotals()));
+    assert.deepStrictEqual(byName(await pg.applicationTotals()), byName(sqlite.applicationTotals()));
     for (const name of names) {
       assert.deepStrictEqual(await pg.runsByAppName(name, 50), sqlite.runsByAppName(name, 50), name);
       assert.deepStrictEqual(await pg.runsWithSameSignature(name, 50), sqlite.runsWithSameSignature(name, 50), name);

@@ -30,6 +30,7 @@ import { escapeMessageLinks } from '../../../shared/src/escape';
 import { COMMANDS, commandOf, type QueryLocation } from '../../../shared/src/commands';
 import { registerCommand } from '../commands';
 import { errorMessage } from '../../../shared/src/errors';
+import { setting, updateUserSetting } from '../settings';
 import { sparkConnectRemedy } from '../remedies';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
@@ -87,7 +88,7 @@ export class QueryFeatures implements vscode.Disposable {
       this.showStatus(false, blocked);
       return undefined;
     }
-    let url = config.get<string>('sparkConnect.url', '');
+    let url = setting('sparkConnect.url');
     if (!url && interactive) {
       url =
         (await vscode.window.showInputBox({
@@ -98,11 +99,11 @@ export class QueryFeatures implements vscode.Disposable {
           validateInput: (v) => (v.startsWith('sc://') ? undefined : 'A Spark Connect URL starts with sc://'),
         })) ?? '';
       if (!url) return undefined;
-      await config.update('sparkConnect.url', url, vscode.ConfigurationTarget.Global);
+      await updateUserSetting('sparkConnect.url', url);
     }
     if (!url) return undefined;
     const token = await this.ext.secrets.get(TOKEN_KEY);
-    const caFile = config.get<string>('sparkConnect.caFile', '');
+    const caFile = setting('sparkConnect.caFile');
     return { url, ...(token ? { token } : {}), ...(caFile ? { caFile } : {}) };
   }
 
@@ -122,21 +123,20 @@ export class QueryFeatures implements vscode.Disposable {
 
   /** The JDBC views of the settings (`sparkOptimizer.sparkConnect.jdbcViews`), each with its password from SecretStorage. */
   private async jdbcViews(): Promise<JdbcViewTarget[]> {
-    const views = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<JdbcViewTarget[]>('sparkConnect.jdbcViews', []);
+    // Checked by the settings schema: an invalid list (a view without name, url or dbtable) reads as no views.
+    const views = setting('sparkConnect.jdbcViews');
     return Promise.all(
-      views
-        .filter((v) => v && typeof v.name === 'string' && typeof v.url === 'string' && typeof v.dbtable === 'string')
-        .map(async (v) => {
-          const password = await this.ext.secrets.get(jdbcPasswordKey(v.name));
-          const { name, url, dbtable, user, options } = v;
-          return { name, url, dbtable, ...(user ? { user } : {}), ...(options ? { options } : {}), ...(password ? { password } : {}) };
-        }),
+      views.map(async (v) => {
+        const password = await this.ext.secrets.get(jdbcPasswordKey(v.name));
+        const { name, url, dbtable, user, options } = v;
+        return { name, url, dbtable, ...(user ? { user } : {}), ...(options ? { options } : {}), ...(password ? { password } : {}) };
+      }),
     );
   }
 
   /** "Spark: Set JDBC Password": stores (or, when empty, deletes) the password of one JDBC view in SecretStorage. */
   async setJdbcPassword(): Promise<void> {
-    const views = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<JdbcViewTarget[]>('sparkConnect.jdbcViews', []);
+    const views = setting('sparkConnect.jdbcViews');
     if (views.length === 0) {
       void vscode.window.showInformationMessage('No JDBC views: add one to sparkOptimizer.sparkConnect.jdbcViews (name, url, dbtable, user) first.');
       return;
@@ -238,7 +238,6 @@ export class QueryFeatures implements vscode.Disposable {
     if (!client || !picked) return;
     const target = await this.target(true);
     if (!target) return;
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const queryId = randomUUID();
     const title = `Spark: ${picked.sql.replace(/\s+/g, ' ').slice(0, 40)}`;
     this.diagnostics.delete(picked.doc.uri);
@@ -261,7 +260,7 @@ export class QueryFeatures implements vscode.Disposable {
               jdbcViews: await this.jdbcViews(),
               sql: picked.sql,
               queryId,
-              maxRows: config.get<number>('sparkConnect.maxRows', 10_000),
+              maxRows: setting('sparkConnect.maxRows'),
               maxBytes: 64 * 1024 * 1024,
             },
             token,

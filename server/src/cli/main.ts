@@ -8,15 +8,18 @@
  *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
  *       [--concurrency N] [--timeout S] [--insecure] [--ca FILE] [--cert FILE --key FILE] [--db FILE] [--dry-run] [--format json]
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
- *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object).
+ *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object);
+ *     OAuth2 client credentials: [--oauth2-token-url URL --oauth2-client-id ID --oauth2-client-secret-file FILE
+ *     --oauth2-scope S --oauth2-resource AUD], the secret from SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file.
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [engine flags] [--format json]
- *   spark-optimizer jobs [--db FILE] [--format json]
+ *   spark-optimizer workloads [--db FILE] [--format json]   (`jobs`: its former name, kept as an alias)
  *   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [engine flags] [--format json]
  *   spark-optimizer recommend FILE [--db FILE] [engine flags] [--format json]
  *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
  *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
- *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE]   (service-commands.ts, service/)
+ *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE] [--tls-cert F --tls-key F]
+ *       [--oidc-issuer URL --oidc-audience AUD]   (service-commands.ts, service/)
  *   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
  *   spark-optimizer token list [--db FILE] [--format json] | token revoke ID [--db FILE]
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
@@ -81,11 +84,16 @@ const USAGE = `Usage:
       (exit code 1 when some applications failed, 2 when nothing could be collected, 130 after Ctrl-C)
       (credentials from env: SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD,
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
+      [--oauth2-token-url URL --oauth2-client-id ID [--oauth2-client-secret-file FILE] [--oauth2-scope S]
+       [--oauth2-resource AUD]]
+      (OAuth2 client credentials for a History Server behind an OAuth2 proxy: the secret from
+       SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file; the token is cached and renewed before it expires)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (the editor's diagnostics: the plan's changes, findings and checks)
-  spark-optimizer jobs [--db FILE] [--format json]
+  spark-optimizer workloads [--db FILE] [--format json]
+      (the workloads: runs grouped by Spark App Name, with run counts; "jobs" is an alias)
   spark-optimizer analyze APP_ID [--attempt N] [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (one run's findings with numbers and sources, and what-if tables over executors and cores;
@@ -94,9 +102,11 @@ ${ENGINE_FLAGS_USAGE}
 ${ENGINE_FLAGS_USAGE}
       (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
   spark-optimizer serve [--port N] [--host HOST] [--db FILE|postgres://USER@HOST:PORT/DB] [--config FILE]
-      (the REST service: /api/v1/jobs, /api/v1/jobs/{name}/runs, /api/v1/applications/{appId},
+      [--tls-cert FILE --tls-key FILE] [--oidc-issuer URL --oidc-audience AUD]
+      (the REST service: /api/v1/workloads, /api/v1/workloads/{name}/runs, /api/v1/applications/{appId},
        /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
        default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both;
+       --tls-cert/--tls-key: HTTPS only; --oidc-*: also accept that issuer's JWT access tokens (docs/service.md);
        the store: a SQLite file (default) or a shared PostgreSQL database, whose password comes from
        SPARK_OPTIMIZER_SERVICE_DB_PASSWORD, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE or PGPASSWORD, never the URL)
   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE|postgres://...] [--format json]
@@ -157,8 +167,9 @@ export async function main(
         return await collect(rest, out, err);
       case 'settings':
         return settings(rest, out);
-      case 'jobs':
-        return jobs(rest, out);
+      case 'workloads':
+      case 'jobs': // the command's name before the recurring job was called a workload
+        return workloads(rest, out);
       case 'check':
       case 'analyze':
       case 'recommend':
@@ -218,6 +229,11 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
     recursive: { type: 'boolean', default: false },
     'endpoint-url': { type: 'string' },
     region: { type: 'string' },
+    'oauth2-token-url': { type: 'string' },
+    'oauth2-client-id': { type: 'string' },
+    'oauth2-client-secret-file': { type: 'string' },
+    'oauth2-scope': { type: 'string' },
+    'oauth2-resource': { type: 'string' },
   });
   if (values.source === 'history-server') return collectHistoryServer(values, out, err);
   if (values.source === 'event-logs' && typeof values.path === 'string' && isObjectStoreUrl(values.path)) return collectFromObjectStore(values.path, values, out);
@@ -287,6 +303,7 @@ async function collectFromObjectStore(url: string, values: Record<string, string
  * Prints one collection: JSON (the whole summary), or a line per application attempt and per failure, the impossible
  * values corrected, and a summary line.
  * @param what e.g. `12 event log(s) in /logs`.
+ * @param oauth2 the History Server collection used OAuth2 client credentials (for the remedy of a refused client).
  */
 function printCollection(
   s: IngestSummary & { downloaded?: number; fromRest?: number },
@@ -295,11 +312,12 @@ function printCollection(
   dbPath: string,
   stored: number,
   out: Output,
+  oauth2 = false,
 ): void {
   // A History Server failure gets this CLI's remedy for its kind (the core names the failure only).
   const fromServer = s.downloaded !== undefined;
   const failed = s.failed.map((f) => {
-    const remedy = fromServer ? historyServerRemedy(f.kind) : null;
+    const remedy = fromServer ? historyServerRemedy(f.kind, oauth2) : null;
     return remedy ? { ...f, reason: `${f.reason}; ${remedy}` } : f;
   });
   if (values.format === 'json') {
@@ -360,13 +378,27 @@ function terminalProgress(what: string): { update: (done: number, total: number,
   };
 }
 
+/** The OAuth2 client-credentials flags of `collect --source history-server` (none carries a secret). */
+export interface OAuth2Flags {
+  'oauth2-token-url'?: string;
+  'oauth2-client-id'?: string;
+  'oauth2-client-secret-file'?: string;
+  'oauth2-scope'?: string;
+  'oauth2-resource'?: string;
+}
+
 /**
- * Credentials of the History Server from the environment (never from flags, so they stay out of shell
- * history and process lists): SPARK_OPTIMIZER_HS_TOKEN (bearer), SPARK_OPTIMIZER_HS_USER +
- * SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (a JSON object of extra headers).
- * @throws UsageError for a half-given basic auth or headers that are not a JSON object of strings.
+ * Credentials of the History Server. Secrets come from the environment or a file, never from a flag's value (so they
+ * stay out of shell history and process lists): SPARK_OPTIMIZER_HS_TOKEN (bearer), SPARK_OPTIMIZER_HS_USER +
+ * SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (a JSON object of extra headers), or OAuth2 client
+ * credentials: token URL and client id from --oauth2-token-url/--oauth2-client-id (or SPARK_OPTIMIZER_HS_TOKEN_URL,
+ * SPARK_OPTIMIZER_HS_CLIENT_ID), the secret from SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file named by
+ * --oauth2-client-secret-file (or SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE; its first line), optional --oauth2-scope and
+ * --oauth2-resource.
+ * @throws UsageError for a half-given basic auth or client-credentials set, an unreadable secret file, or headers that
+ *   are not a JSON object of strings.
  */
-export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env): { auth: HistoryServerAuth; headers: Record<string, string> } {
+export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env, flags: OAuth2Flags = {}): { auth: HistoryServerAuth; headers: Record<string, string> } {
   let headers: Record<string, string> = {};
   if (env.SPARK_OPTIMIZER_HS_HEADERS) {
     let parsed: unknown;
@@ -378,6 +410,24 @@ export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env): 
     const h = z.record(z.string(), z.string()).safeParse(parsed);
     if (!h.success) throw new UsageError('SPARK_OPTIMIZER_HS_HEADERS must be a JSON object whose values are strings, like {"X-Api-Key":"..."}.');
     headers = h.data;
+  }
+  const tokenUrl = flags['oauth2-token-url'] ?? env.SPARK_OPTIMIZER_HS_TOKEN_URL;
+  const clientId = flags['oauth2-client-id'] ?? env.SPARK_OPTIMIZER_HS_CLIENT_ID;
+  const secretFile = flags['oauth2-client-secret-file'] ?? env.SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE;
+  if (tokenUrl || clientId || secretFile || env.SPARK_OPTIMIZER_HS_CLIENT_SECRET) {
+    if (!tokenUrl || !clientId) throw new UsageError('OAuth2 client credentials need --oauth2-token-url and --oauth2-client-id (or SPARK_OPTIMIZER_HS_TOKEN_URL and SPARK_OPTIMIZER_HS_CLIENT_ID).');
+    let clientSecret = env.SPARK_OPTIMIZER_HS_CLIENT_SECRET;
+    if (secretFile) {
+      try {
+        clientSecret = fs.readFileSync(secretFile, 'utf8').split(/\r?\n/)[0];
+      } catch (e) {
+        throw new UsageError(`Cannot read the OAuth2 client secret file ${secretFile}: ${errorMessage(e)}`);
+      }
+    }
+    if (!clientSecret) throw new UsageError('OAuth2 client credentials need the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file named by --oauth2-client-secret-file (never as a flag value).');
+    const scope = flags['oauth2-scope'];
+    const resource = flags['oauth2-resource'];
+    return { auth: { kind: 'oauth2', tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) }, headers };
   }
   if (env.SPARK_OPTIMIZER_HS_TOKEN) return { auth: { kind: 'bearer', token: env.SPARK_OPTIMIZER_HS_TOKEN }, headers };
   if (env.SPARK_OPTIMIZER_HS_USER || env.SPARK_OPTIMIZER_HS_PASSWORD) {
@@ -415,7 +465,13 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
   const limit = positiveInt('limit', values.limit);
   const concurrency = positiveInt('concurrency', values.concurrency);
   const timeoutS = positiveInt('timeout', values.timeout);
-  const { auth, headers } = historyServerCredentials();
+  const { auth, headers } = historyServerCredentials(process.env, {
+    'oauth2-token-url': str(values['oauth2-token-url']),
+    'oauth2-client-id': str(values['oauth2-client-id']),
+    'oauth2-client-secret-file': str(values['oauth2-client-secret-file']),
+    'oauth2-scope': str(values['oauth2-scope']),
+    'oauth2-resource': str(values['oauth2-resource']),
+  });
   const client = new HistoryServerClient({
     baseUrl: values.url,
     auth: auth.kind === 'none' ? undefined : auth,
@@ -443,7 +499,7 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     });
     progress.done();
     const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
-    printCollection(s, values, `${s.found} application attempt(s)${since_} at ${s.source}`, dbPath, store.countApplications(), out);
+    printCollection(s, values, `${s.found} application attempt(s)${since_} at ${s.source}`, dbPath, store.countApplications(), out, auth.kind === 'oauth2');
     return collectExitCode(s);
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -496,17 +552,18 @@ function settings(args: string[], out: Output): number {
   return 0;
 }
 
-function jobs(args: string[], out: Output): number {
+/** `spark-optimizer workloads`: each workload (the runs of one App Name) with its run count, median duration and newest run. */
+function workloads(args: string[], out: Output): number {
   const { values } = parse(args, { db: { type: 'string' } });
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   try {
-    const list = store.listJobs();
+    const list = store.listWorkloads();
     if (values.format === 'json') out.json(list);
     else {
       out.line(`${'app name'.padEnd(32)} ${'runs'.padStart(5)}  ${'median'.padStart(9)}  last run (UTC)`);
-      for (const j of list) out.line(`${j.appName.padEnd(32)} ${String(j.runs).padStart(5)}  ${formatDurationMs(j.medianDurationMs).padStart(9)}  ${new Date(j.lastStartTimeMs).toISOString().slice(0, 16).replace('T', ' ')}`);
-      out.line(`${list.length} job(s), ${store.countApplications()} application(s) in ${dbPath}`);
+      for (const w of list) out.line(`${w.appName.padEnd(32)} ${String(w.runs).padStart(5)}  ${formatDurationMs(w.medianDurationMs).padStart(9)}  ${new Date(w.lastStartTimeMs).toISOString().slice(0, 16).replace('T', ' ')}`);
+      out.line(`${list.length} workload(s), ${store.countApplications()} application(s) in ${dbPath}`);
     }
     return 0;
   } finally {
@@ -540,9 +597,32 @@ function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out:
 }
 
 async function serve(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+    config: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'oidc-issuer': { type: 'string' },
+    'oidc-audience': { type: 'string' },
+  });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}".`);
-  return serveCommand({ port: str(values.port), host: str(values.host), db: str(values.db), config: str(values.config) }, defaultStorePath({ ...process.env, SPARK_OPTIMIZER_DB: '' }), out, err);
+  return serveCommand(
+    {
+      port: str(values.port),
+      host: str(values.host),
+      db: str(values.db),
+      config: str(values.config),
+      tlsCert: str(values['tls-cert']),
+      tlsKey: str(values['tls-key']),
+      oidcIssuer: str(values['oidc-issuer']),
+      oidcAudience: str(values['oidc-audience']),
+    },
+    defaultStorePath({ ...process.env, SPARK_OPTIMIZER_DB: '' }),
+    out,
+    err,
+  );
 }
 
 function token(args: string[], out: Output, err: Output): Promise<number> {

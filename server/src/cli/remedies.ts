@@ -9,8 +9,10 @@ import type { ObjectStoreLocation } from '../history/object-store/location';
 /**
  * What to do about a History Server failure of this kind, or null when the core's message says it already.
  * Credentials come from the environment only (cli/main.ts `historyServerCredentials`); TLS from `--ca`/`--insecure`.
+ * @param oauth2 the collection used OAuth2 client credentials (a `credentials` failure is then the client refused).
  */
-export function historyServerRemedy(kind: SourceFailureKind | undefined): string | null {
+export function historyServerRemedy(kind: SourceFailureKind | undefined, oauth2 = false): string | null {
+  if (kind === 'credentials' && oauth2) return 'check --oauth2-client-id (or SPARK_OPTIMIZER_HS_CLIENT_ID) and the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file of --oauth2-client-secret-file';
   if (kind === 'credentials') return 'give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS';
   if (kind === 'tls') return 'pass the CA with --ca (or --insecure for a test server)';
   return null;

@@ -1,15 +1,14 @@
 /**
- * `spark-optimizer serve` (the REST service, service/app.ts, over a SQLite file or a PostgreSQL database) and
- * `spark-optimizer token create|list|revoke` (its bearer tokens: printed once, stored as their SHA-256). main.ts parses
- * the arguments and dispatches here. A `postgres://` store's password comes from SPARK_OPTIMIZER_SERVICE_DB_PASSWORD,
- * a password file (SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE, the config's database.passwordFile) or PGPASSWORD, never
- * from the URL; it is never printed.
+ * `spark-optimizer serve` (the REST service, service/app.ts, over the SQLite store) and `spark-optimizer token
+ * create|list|revoke` (its bearer tokens: printed once, stored as their SHA-256). main.ts parses the arguments and
+ * dispatches here.
  */
 import * as fs from 'fs';
 import { openServiceStore } from '../store/open';
 import { databasePassword, isPostgresUrl, postgresTarget } from '../store/postgres-store';
 import { buildService } from '../service/app';
-import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../service/config';
+import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } from '../service/config';
+import { OidcVerifier } from '../service/oidc';
 import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../service/service-store';
 import { newToken } from '../service/tokens';
 import { describeFault, handleProcessFaults } from '../process-errors';
@@ -22,13 +21,16 @@ export interface Printer {
 
 /**
  * `serve`: opens the store, starts the service on host:port and answers until SIGINT or SIGTERM, then closes the
- * listener (in-flight requests finish) and the store. Prints `listening on http://HOST:PORT` once it listens.
- * @param values `--host`, `--port`, `--db`, `--config` as given.
+ * listener (in-flight requests finish) and the store. Prints `listening on http(s)://HOST:PORT` once it listens.
+ * With `tls` configured it serves HTTPS only; with `oidc` configured it reads the issuer's discovery document before
+ * listening and accepts the issuer's JWT access tokens besides `spo_` tokens.
+ * @param values `--host`, `--port`, `--db`, `--config`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience` as given.
  * @param defaultDb the CLI's default store, used when neither the config, SPARK_OPTIMIZER_DB nor --db names one.
  * @returns 0 after a clean stop (SIGINT, SIGTERM), 1 after a stop for an uncaught exception (logged to `err`).
- * @throws ServiceConfigError for a bad config file, variable or flag; Error when the port is taken or the store cannot be opened.
+ * @throws ServiceConfigError for a bad config file, variable or flag, or an unreadable certificate or key; Error when
+ *   the port is taken, the store cannot be opened or the OIDC issuer's discovery document cannot be read.
  */
-export async function serveCommand(values: { host?: string; port?: string; db?: string; config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serveCommand(values: ServiceFlags & { config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let text: string | null = null;
   if (values.config !== undefined) {
     try {
@@ -39,11 +41,21 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
   }
   const config = serviceConfig(text, values.config ?? 'config', env, values);
   const dbPath = config.db ?? defaultDb;
-  if (!isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; put a TLS-terminating proxy in front.`);
+  const readPem = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new ServiceConfigError(`cannot read the TLS ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  const tls = config.tls ? { cert: readPem(config.tls.certFile, 'certificate'), key: readPem(config.tls.keyFile, 'key') } : undefined;
+  if (!tls && !isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.`);
+  const accessTokens = config.oidc ? await OidcVerifier.open(config.oidc) : undefined;
+  if (accessTokens) err.line(`accepting access tokens of ${config.oidc?.issuer} for audience ${config.oidc?.audience} (keys from ${accessTokens.jwksUri})`);
   const store = await openServiceStore(dbPath, { password: isPostgresUrl(dbPath) ? databasePassword(env, config.dbPasswordFile) : undefined, poolSize: config.dbPoolSize });
   let app;
   try {
-    app = await buildService({ store, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+    app = await buildService({ store, tls, accessTokens, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
     const address = await app.listen({ host: config.host, port: config.port });
     out.line(`listening on ${address} (store ${store.description}, ${await store.countApplications()} application attempts)`);
   } catch (e) {

@@ -20,7 +20,7 @@ const SEVERITY: Record<FindingSeverity, DiagnosticSeverity> = {
 };
 
 /**
- * Diagnostics for a document: its findings (document-findings.ts: plan changes, a plan that does not fit, job
+ * Diagnostics for a document: its findings (document-findings.ts: plan changes, a plan that does not fit, workload
  * findings, feedback warnings, checks; one `not-analysed` information for a document that was not analysed) as LSP
  * diagnostics, with source `spark-optimizer`, the finding's code, and for a plan change the key and value in `data`.
  */

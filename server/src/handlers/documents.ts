@@ -63,7 +63,7 @@ export function registerDocumentHandlers(root: ServerRoot, onSettingsChanged: ()
   });
 
   documents.onDidChangeContent((e) => scheduleDiagnostics(e.document));
-  // Warm the caches (job names, the job's newest runs from the store) as soon as a document opens, off the
+  // Warm the caches (workload names, the workload's newest runs from the store) as soon as a document opens, off the
   // hover path: the first hover then answers from memory instead of waiting for SQLite.
   documents.onDidOpen((e) => setImmediate(() => void root.analyse(e.document)));
   documents.onDidClose((e) => {

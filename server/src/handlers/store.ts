@@ -1,9 +1,9 @@
 /**
- * LSP handlers of the history store's requests (shared/src/protocol.ts): the jobs for the job-analysis picker
- * (ListJobsRequest), facts for the status bar (StoreInfoRequest) and the quick fixes the user applied
+ * LSP handlers of the history store's requests (shared/src/protocol.ts): the workloads for the workload-analysis picker
+ * (ListWorkloadsRequest), facts for the status bar (StoreInfoRequest) and the quick fixes the user applied
  * (RecordAppliedFixRequest, remembered for the feedback loop).
  */
-import { ListJobsRequest, RecordAppliedFixRequest, StoreInfoRequest, type StoredJob } from '../../../shared/src/protocol';
+import { ListWorkloadsRequest, RecordAppliedFixRequest, StoreInfoRequest, type StoredWorkload } from '../../../shared/src/protocol';
 import type { ServerRoot } from '../server-root';
 import { storeFor } from './response-errors';
 
@@ -11,17 +11,17 @@ import { storeFor } from './response-errors';
 export function registerStoreHandlers(root: ServerRoot): void {
   const { connection, log } = root;
 
-  // The jobs list for the job-analysis quick pick, kept until the next collection (the GROUP BY over every run takes
+  // The workload list for the workload-analysis quick pick, kept until the next collection (the GROUP BY over every run takes
   // seconds on 100,000 runs).
-  let jobsCache: StoredJob[] | null = null;
-  root.onHistoryChanged(() => (jobsCache = null));
-  connection.onRequest(ListJobsRequest.type, () => (jobsCache ??= root.store?.listJobs() ?? []));
+  let workloadsCache: StoredWorkload[] | null = null;
+  root.onHistoryChanged(() => (workloadsCache = null));
+  connection.onRequest(ListWorkloadsRequest.type, () => (workloadsCache ??= root.store?.listWorkloads() ?? []));
 
   connection.onRequest(StoreInfoRequest.type, () => ({
     path: root.storePath,
     applications: root.store?.countApplications() ?? 0,
-    // The service's cached distinct names, not listJobs(): this request comes after every collection.
-    jobs: root.service.jobNames().length,
+    // The service's cached distinct names, not listWorkloads(): this request comes after every collection.
+    workloads: root.service.workloadNames().length,
     lastCollectedAtMs: root.store?.lastCollectedAtMs() ?? null,
   }));
 

@@ -67,7 +67,7 @@ export interface CollectionSourceState {
 
 /**
  * Where ingest writes: one row per (application id, attempt id). Implemented by `HistoryStore` (SQLite) and
- * `PostgresStore` (PostgreSQL), which keep the same rules (store/records.ts `upsertOutcome`; test/history-store.test.ts,
+ * `PostgresStore` (PostgreSQL), which keep the same rules (store/history-store.ts `upsertOutcome`; test/history-store.test.ts,
  * test/live/postgres-store.test.ts):
  * - `upsert` is atomic per record (a killed process leaves the old version or the new one) and safe against other
  *   processes writing at the same time (it waits for their locks, and throws only when it could not get one);

@@ -20,7 +20,7 @@ import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
 import type { StoredAttempt } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
-import type { StoredJob } from '../../../shared/src/protocol';
+import type { StoredWorkload } from '../../../shared/src/protocol';
 import type { ServiceStore } from './service-store';
 
 /** The store reads the engine may make: the {@link HistoryReader} methods and the applied fixes of the feedback loop. */
@@ -205,8 +205,8 @@ export class LoadedHistory implements HistoryReader {
   lastCollectedAtMs(): number | null {
     return this.get('lastCollectedAtMs', []);
   }
-  listJobs(): StoredJob[] {
-    return this.get('listJobs', []);
+  listWorkloads(): StoredWorkload[] {
+    return this.get('listWorkloads', []);
   }
   appNames(): string[] {
     return this.get('appNames', []);
@@ -223,8 +223,8 @@ export class LoadedHistory implements HistoryReader {
   allRuns(limit?: number): ApplicationRecord[] {
     return this.get('allRuns', [limit]);
   }
-  workloadTotals(): ApplicationTotals[] {
-    return this.get('workloadTotals', []);
+  applicationTotals(): ApplicationTotals[] {
+    return this.get('applicationTotals', []);
   }
   appNamesBySubmittedFile(stem: string): string[] {
     return this.get('appNamesBySubmittedFile', [stem]);

@@ -3,18 +3,38 @@ import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
-import type { StoredJob } from '../../../shared/src/protocol';
+import type { StoredWorkload } from '../../../shared/src/protocol';
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
-import { resourceStem } from '../history/job-signature';
+import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceToken } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
-import { appliedFixOf, attemptKey, attemptOf, feedbackOf, lowerMedian, num, numOrNull, recordOf, recordRows, storedAttemptOf, toToken, upsertOutcome, type Row } from './records';
+import {
+  APPLICATIONS,
+  APPLIED_FIXES,
+  ApplicationRow,
+  AttemptKey,
+  COLLECTION_SOURCES,
+  columnOf,
+  columnsOf,
+  EXECUTORS,
+  fromColumns,
+  JOBS,
+  num,
+  RECOMMENDATION_FEEDBACK,
+  RECORD_SOURCES,
+  rowReader,
+  SERVICE_TOKENS,
+  SqlValue,
+  STAGES,
+  TableMap,
+  toColumns,
+} from './record-columns';
 import { StoreUnavailableError } from './store-path';
 
 export type { ApplicationTotals } from '../history/history-reader';
+export { decodeDurations, encodeDurations } from './record-columns';
 export type { CollectionSourceState, RecordSource, StoredAttempt, UpsertOutcome } from '../history/ingest';
-export { decodeDurations, encodeDurations } from './records';
 
 /** How the store waits for other processes' locks (see {@link HistoryStore.open}). */
 export interface StoreLockOptions {
@@ -29,14 +49,60 @@ const DEFAULT_BUSY_RETRIES = 3;
 /** Pause before the n-th retry: 100 ms, 400 ms, 1.6 s, ... (plus up to 50 % jitter so waiting processes spread out). */
 const RETRY_BASE_MS = 100;
 /**
- * Runs of other job names with a stage-DAG signature, newest first (`runsWithSameSignature`); read in the order of the
- * index applications_signature_runs (migration 8), so the newest `LIMIT` rows need no sort.
+ * Runs of other app names with a stage-DAG signature, newest first (`runsWithSameSignature`); read in the order of the
+ * index applications_workload_signature_runs (migrations 9, 10), so the newest `LIMIT` rows need no sort.
  */
-export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
+export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE workload_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
 
 /** The figures of `historyVersion`: attempts stored, newest write, newest History Server run, newest applied fix. */
 export const HISTORY_VERSION_SQL =
   'SELECT (SELECT count(*) FROM applications), (SELECT max(collected_at_ms) FROM applications), (SELECT max(last_run_time_ms) FROM collection_sources), (SELECT max(id) FROM applied_fixes)';
+
+/** A row as a driver gives or takes it: column name → value. */
+export type Row = Record<string, unknown>;
+
+/** The `attempt_id` column: Spark's `App Attempt ID`, or '' for an application without attempts (part of the key). */
+export function attemptKey(attemptId: string | null): string {
+  return attemptId ?? '';
+}
+
+/** A column value as better-sqlite3 binds it: booleans as 0/1 (SQLite has no boolean type). */
+function sqliteValue(v: SqlValue): Exclude<SqlValue, boolean> {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+/** `INSERT INTO table (columns…) VALUES (@columns…)` over the map's written columns. */
+function insertSql<T>(map: TableMap<T>): string {
+  const cols = map.columns.filter((c) => !c.codec.generated).map((c) => c.column);
+  return `INSERT INTO ${map.table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
+}
+
+/**
+ * {@link insertSql} that updates the row with the same key instead (`ON CONFLICT (key) DO UPDATE`): each other column
+ * takes the new value (`excluded.column`), or the expression `update` gives for it.
+ */
+function upsertSql<T>(map: TableMap<T>, update: Record<string, string> = {}): string {
+  const set = map.columns
+    .filter((c) => !c.codec.generated && !map.key.includes(c.column))
+    .map((c) => `${c.column} = ${update[c.column] ?? `excluded.${c.column}`}`);
+  return `${insertSql(map)} ON CONFLICT(${map.key.join(', ')}) DO UPDATE SET ${set.join(', ')}`;
+}
+
+/** A row's named parameters for {@link insertSql}: the map's column values, bound as SQLite takes them. */
+export function params<T>(map: TableMap<T>, row: T): Record<string, Exclude<SqlValue, boolean>> {
+  const values = toColumns(map, row);
+  const out: Record<string, Exclude<SqlValue, boolean>> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = sqliteValue(v);
+  return out;
+}
+
+/** A row without the key of its application attempt (a child row back to its record). */
+export function withoutAttemptKey<T extends AttemptKey>(row: T): Omit<T, keyof AttemptKey> {
+  const { appId: _appId, appAttemptId: _appAttemptId, ...rest } = row;
+  void _appId;
+  void _appAttemptId;
+  return rest;
+}
 
 /** True for SQLite's "database is locked" family (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, ...). */
 function isBusy(e: unknown): boolean {
@@ -193,39 +259,43 @@ export class HistoryStore implements HistorySink, HistoryReader {
   upsert(record: ApplicationRecord, source: RecordSource, nowMs = Date.now()): UpsertOutcome {
     return this.write(`storing ${record.appId}`, (): UpsertOutcome => {
       const attempt = attemptKey(record.attemptId);
-      const old = this.stmt(
-        'SELECT completed, source_path, source_size_bytes, source_mtime_ms, total_tasks, duration_ms FROM applications WHERE app_id = ? AND attempt_id = ?',
-      ).get(record.appId, attempt) as Row | undefined;
-      const outcome = upsertOutcome(old, record, source);
+      const oldRow = this.stmt(`SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(record.appId, attempt) as
+        | Row
+        | undefined;
+      const outcome = upsertOutcome(oldRow, record, source);
       if (outcome === 'updated') this.stmt('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?').run(record.appId, attempt);
       if (outcome === 'inserted' || outcome === 'updated') this.insert(record, source, nowMs);
-      this.stmt(
-        `INSERT INTO record_sources (path, size_bytes, mtime_ms, app_id, attempt_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, app_id = excluded.app_id,
-           attempt_id = excluded.attempt_id, recorded_at_ms = excluded.recorded_at_ms`,
-      ).run(source.path, source.sizeBytes, Math.trunc(source.mtimeMs), record.appId, attempt, nowMs);
+      this.stmt(upsertSql(RECORD_SOURCES)).run(
+        params(RECORD_SOURCES, { path: source.path, sizeBytes: source.sizeBytes, mtimeMs: source.mtimeMs, appId: record.appId, attemptId: record.attemptId, recordedAtMs: nowMs }),
+      );
       return outcome;
     });
   }
 
+  /** Writes one attempt's rows (application, stages, jobs, executors) through the tables' column maps. */
   private insert(r: ApplicationRecord, source: RecordSource, nowMs: number): void {
-    const rows = recordRows(r, source, nowMs);
-    insertRow(this.db, 'applications', rows.application);
-    for (const row of rows.stages) insertRow(this.db, 'stages', row);
-    for (const row of rows.jobs) insertRow(this.db, 'jobs', row);
-    for (const row of rows.executors) insertRow(this.db, 'executors', row);
+    const { stages, executors, jobs } = r;
+    const app = applicationRow(r, source, nowMs);
+    this.stmt(insertSql(APPLICATIONS)).run(params(APPLICATIONS, app));
+    const key: AttemptKey = { appId: r.appId, appAttemptId: r.attemptId };
+    const stageInsert = this.stmt(insertSql(STAGES));
+    for (const s of stages) stageInsert.run(params(STAGES, { ...key, ...s }));
+    const jobInsert = this.stmt(insertSql(JOBS));
+    for (const j of jobs ?? []) jobInsert.run(params(JOBS, { ...key, ...j }));
+    const executorInsert = this.stmt(insertSql(EXECUTORS));
+    for (const e of executors) executorInsert.run(params(EXECUTORS, { ...key, ...e }));
   }
 
   /** The stored version of one attempt (`attemptId` null: the application without attempt ids), or null. */
   storedAttempt(appId: string, attemptId: string | null): StoredAttempt | null {
-    const row = this.read(() => this.stmt('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? AND attempt_id = ?').get(appId, attemptKey(attemptId))) as Row | undefined;
-    return row ? storedAttemptOf(row) : null;
+    const row = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(appId, attemptKey(attemptId))) as Row | undefined;
+    return row ? readStoredAttempt(row) : null;
   }
 
   /** The stored attempts of one application, oldest first (by start time). */
   attemptsOf(appId: string): StoredAttempt[] {
-    const rows = this.read(() => this.stmt('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id').all(appId)) as Row[];
-    return rows.map(storedAttemptOf);
+    const rows = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id`).all(appId)) as Row[];
+    return rows.map(readStoredAttempt);
   }
 
   /**
@@ -234,8 +304,11 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @param sourcePrefix e.g. a History Server's `http://host:18080/api/v1/applications/`.
    */
   incompleteAttempts(sourcePrefix: string): { appId: string; attemptId: string | null }[] {
-    const rows = this.read(() => this.stmt('SELECT app_id, attempt_id, source_path FROM applications WHERE completed = 0').all()) as Row[];
-    return rows.filter((r) => String(r.source_path).startsWith(sourcePrefix)).map((r) => ({ appId: String(r.app_id), attemptId: attemptOf(r.attempt_id) }));
+    const rows = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE completed = 0`).all()) as Row[];
+    return rows
+      .map(readStoredAttempt)
+      .filter((a) => a.sourcePath.startsWith(sourcePrefix))
+      .map((a) => ({ appId: a.appId, attemptId: a.attemptId }));
   }
 
   /**
@@ -243,9 +316,8 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @param sourceUrl the History Server base URL without credentials.
    */
   collectionSource(sourceUrl: string): CollectionSourceState | null {
-    const row = this.read(() => this.stmt('SELECT last_completed_end_time_ms, last_run_time_ms FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as Row | undefined;
-    if (!row) return null;
-    return { sourceUrl, lastCompletedEndTimeMs: numOrNull(row.last_completed_end_time_ms), lastRunTimeMs: num(row.last_run_time_ms) };
+    const row = this.read(() => this.stmt('SELECT * FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as Row | undefined;
+    return row ? fromColumns(COLLECTION_SOURCES, row) : null;
   }
 
   /**
@@ -255,16 +327,13 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @param runTimeMs when the run started, epoch ms.
    */
   recordCollectionRun(sourceUrl: string, completedEndTimeMs: number | null, runTimeMs: number): void {
+    const watermark = columnOf(COLLECTION_SOURCES, 'lastCompletedEndTimeMs');
+    // The watermark never moves back, and a run without one keeps the stored one.
+    const sql = upsertSql(COLLECTION_SOURCES, {
+      [watermark]: `CASE WHEN excluded.${watermark} IS NULL THEN ${watermark} WHEN ${watermark} IS NULL THEN excluded.${watermark} ELSE max(${watermark}, excluded.${watermark}) END`,
+    });
     this.write(`recording the run of ${sourceUrl}`, () =>
-      this.stmt(
-        `INSERT INTO collection_sources (source_url, last_completed_end_time_ms, last_run_time_ms) VALUES (?, ?, ?)
-         ON CONFLICT(source_url) DO UPDATE SET
-           last_completed_end_time_ms = CASE
-             WHEN excluded.last_completed_end_time_ms IS NULL THEN last_completed_end_time_ms
-             WHEN last_completed_end_time_ms IS NULL THEN excluded.last_completed_end_time_ms
-             ELSE max(last_completed_end_time_ms, excluded.last_completed_end_time_ms) END,
-           last_run_time_ms = excluded.last_run_time_ms`,
-      ).run(sourceUrl, completedEndTimeMs === null ? null : Math.trunc(completedEndTimeMs), Math.trunc(runTimeMs)),
+      this.stmt(sql).run(params(COLLECTION_SOURCES, { sourceUrl, lastCompletedEndTimeMs: completedEndTimeMs, lastRunTimeMs: runTimeMs })),
     );
   }
 
@@ -279,22 +348,22 @@ export class HistoryStore implements HistorySink, HistoryReader {
     return row.t ?? null;
   }
 
-  /**
-   * A value that changes when the history changes (an attempt stored or replaced, a History Server run recorded, an
-   * applied fix stored), by this process or another: the count of attempts, the newest write, the newest History
-   * Server run and the newest applied fix, in one snapshot (store/postgres-store.ts reads the same four figures).
-   */
-  historyVersion(): string {
-    return this.read(() => (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => String(v ?? '')).join(':'));
-  }
-
   /** Number of application attempts stored. */
   countApplications(): number {
     return (this.read(() => this.stmt('SELECT count(*) AS n FROM applications').get()) as { n: number }).n;
   }
 
-  /** Application names with run counts, newest first. */
-  listJobs(): StoredJob[] {
+  /**
+   * A value that changes when the history changes (an attempt stored or replaced, a History Server run recorded, an
+   * applied fix stored), by this process or another: {@link HISTORY_VERSION_SQL}'s four figures in one snapshot
+   * (store/postgres-store.ts reads the same).
+   */
+  historyVersion(): string {
+    return this.read(() => (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => String(v ?? '')).join(':'));
+  }
+
+  /** The workloads (runs grouped by `App Name`) with run counts, newest first. */
+  listWorkloads(): StoredWorkload[] {
     const rows = this.read(() =>
       this.stmt('SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC').all(),
     ) as Row[];
@@ -307,36 +376,20 @@ export class HistoryStore implements HistorySink, HistoryReader {
   }
 
   /**
-   * Workload totals of every application, without stages or executors (one query): what the similar-jobs index needs,
-   * at a fraction of the cost of `allRuns` (test/bench/similar-jobs.ts measures both).
+   * Totals of every application attempt, without stages or executors (one query): what the similar-workloads index
+   * needs, at a fraction of the cost of `allRuns` (test/bench/similar-workloads.ts measures both).
    */
-  workloadTotals(): ApplicationTotals[] {
+  applicationTotals(): ApplicationTotals[] {
     const rows = this.read(() =>
       this.stmt(
-        `SELECT a.app_name, a.input_bytes, a.shuffle_read_bytes, a.shuffle_write_bytes, a.output_bytes, a.total_tasks, a.total_stages,
-                a.cpu_time_ms, a.executor_run_time_ms, a.disk_spilled_bytes, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+        `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS).map((c) => `a.${c}`).join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
          FROM applications a LEFT JOIN (
            SELECT app_id, attempt_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id, attempt_id
          ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
          ORDER BY a.start_time_ms DESC`,
-      )
-        .raw()
-        .all(),
-    ) as unknown[][];
-    return rows.map((r) => ({
-      appName: String(r[0]),
-      inputBytes: num(r[1]),
-      shuffleReadBytes: num(r[2]),
-      shuffleWriteBytes: num(r[3]),
-      outputBytes: num(r[4]),
-      totalTasks: num(r[5]),
-      totalStages: num(r[6]),
-      cpuTimeMs: num(r[7]),
-      executorRunTimeMs: num(r[8]),
-      diskSpilledBytes: num(r[9]),
-      stageRows: num(r[10]),
-      shufflingStages: num(r[11]),
-    }));
+      ).all(),
+    ) as Row[];
+    return rows.map((r) => ({ ...readTotals(r), stageRows: num(r.stage_rows), shufflingStages: num(r.shuffling) }));
   }
 
   /**
@@ -353,14 +406,24 @@ export class HistoryStore implements HistorySink, HistoryReader {
   }
 
   /**
+   * Names of the jobs with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
+   */
+  appNamesByMaster(master: string, limit = 8): string[] {
+    const rows = this.read(() => this.stmt('SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?').all(master, limit)) as Row[];
+    return rows.map((r) => String(r.app_name));
+  }
+
+  /**
    * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
    * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
    */
   runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
     return this.read(() => {
-      const sig = this.stmt('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
+      const sig = this.stmt('SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as
+        | Row
+        | undefined;
       if (!sig) return [];
-      const apps = this.stmt(SAME_SIGNATURE_RUNS_SQL).all(sig.job_signature, appName, limit) as Row[];
+      const apps = this.stmt(SAME_SIGNATURE_RUNS_SQL).all(sig.workload_signature, appName, limit) as Row[];
       return apps.map((a) => this.toRecord(a));
     });
   }
@@ -387,16 +450,8 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @returns its id.
    */
   recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
-    const r = this.write('remembering an applied fix', () =>
-      this.stmt('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
-        fix.fileUri,
-        fix.appName,
-        fix.key,
-        fix.oldValue,
-        fix.newValue,
-        Math.trunc(fix.appliedAtMs),
-      ),
-    );
+    // `id` is generated by the database (not written).
+    const r = this.write('remembering an applied fix', () => this.stmt(insertSql(APPLIED_FIXES)).run(params(APPLIED_FIXES, { id: 0, ...fix })));
     return Number(r.lastInsertRowid);
   }
 
@@ -405,24 +460,19 @@ export class HistoryStore implements HistorySink, HistoryReader {
     const rows = this.read(() =>
       this.stmt('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id').all(appName, fileUri ?? null, fileUri ?? null),
     ) as Row[];
-    return rows.map(appliedFixOf);
+    return rows.map((r) => fromColumns(APPLIED_FIXES, r));
   }
 
   /** Stores feedback on a recommendation (table `recommendation_feedback`, migration 8). @returns its id. */
   recordFeedback(f: Omit<RecommendationFeedback, 'id'>): number {
-    const r = this.write('storing feedback', () =>
-      this.stmt(
-        `INSERT INTO recommendation_feedback (verdict, app_name, setting_key, recommended_value, previous_value, reason, file_uri, applied_fix_id, token_id, received_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(f.verdict, f.appName, f.key, f.recommendedValue, f.previousValue, f.reason, f.fileUri, f.appliedFixId, f.tokenId, Math.trunc(f.receivedAtMs)),
-    );
+    const r = this.write('storing feedback', () => this.stmt(insertSql(RECOMMENDATION_FEEDBACK)).run(params(RECOMMENDATION_FEEDBACK, { id: 0, ...f })));
     return Number(r.lastInsertRowid);
   }
 
   /** Feedback on the recommendations of one job (by app name), oldest first. */
   feedbackOf(appName: string): RecommendationFeedback[] {
     const rows = this.read(() => this.stmt('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id').all(appName)) as Row[];
-    return rows.map(feedbackOf);
+    return rows.map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
   }
 
   /**
@@ -430,16 +480,14 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @returns its id. @throws Error (SQLite UNIQUE constraint) when that hash is already stored.
    */
   createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): number {
-    const r = this.write('storing a token', () =>
-      this.stmt('INSERT INTO service_tokens (name, scope, token_sha256, created_at_ms) VALUES (?, ?, ?, ?)').run(t.name, t.scope, t.tokenSha256, Math.trunc(t.createdAtMs)),
-    );
+    const r = this.write('storing a token', () => this.stmt(insertSql(SERVICE_TOKENS)).run(params(SERVICE_TOKENS, { id: 0, revokedAtMs: null, ...t })));
     return Number(r.lastInsertRowid);
   }
 
   /** The token stored with this SHA-256 (lower-case hex), valid or revoked; null when none. */
   tokenBySha256(tokenSha256: string): ServiceToken | null {
     const row = this.read(() => this.stmt('SELECT * FROM service_tokens WHERE token_sha256 = ?').get(tokenSha256)) as Row | undefined;
-    return row ? toToken(row) : null;
+    return row ? fromColumns(SERVICE_TOKENS, row) : null;
   }
 
   /** Revokes a valid token by id (sets `revoked_at_ms`). @returns false when no valid token has this id. */
@@ -450,7 +498,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /** Every stored token (hashes only), oldest first. */
   listTokens(): ServiceToken[] {
-    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map(toToken);
+    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map((r) => fromColumns(SERVICE_TOKENS, r));
   }
 
   /**
@@ -475,13 +523,62 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
-    const appId = String(a.app_id);
-    const attempt = String(a.attempt_id ?? '');
-    const stages = this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(appId, attempt) as Row[];
-    const jobs = this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(appId, attempt) as Row[];
-    const executors = this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(appId, attempt) as Row[];
+    const key = [String(a.app_id), String(a.attempt_id ?? '')];
+    const stages = this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(...key) as Row[];
+    const jobs = this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(...key) as Row[];
+    const executors = this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(...key) as Row[];
     return recordOf(a, stages, jobs, executors);
   }
+}
+
+/**
+ * What an upsert does with `record` read from `source`, given the stored `applications` row of that attempt (at least
+ * its {@link UPSERT_FIELDS} columns; undefined when not stored), by the rules of {@link HistoryStore.upsert}. Shared by
+ * the SQLite and PostgreSQL stores.
+ */
+export function upsertOutcome(oldRow: Row | undefined, record: ApplicationRecord, source: RecordSource): UpsertOutcome {
+  if (!oldRow) return 'inserted';
+  const old = readUpsertFields(oldRow);
+  const samePath = old.sourcePath === source.path;
+  if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs)) return 'unchanged';
+  if (old.completed && !record.completed) return samePath ? 'unchanged' : 'duplicate';
+  if (samePath) return 'updated';
+  const moreComplete =
+    (record.completed && !old.completed) ||
+    (!record.completed && !old.completed && (record.totalTasks > old.totalTasks || (record.totalTasks === old.totalTasks && record.durationMs > old.durationMs)));
+  return moreComplete ? 'updated' : 'duplicate';
+}
+
+/** The `applications` row of an attempt: its scalars, stage signature, source version and when it was collected. */
+export function applicationRow(r: ApplicationRecord, source: RecordSource, nowMs: number): ApplicationRow {
+  const { stages: _stages, executors: _executors, jobs: _jobs, ...scalars } = r;
+  void [_stages, _executors, _jobs];
+  return {
+    ...scalars,
+    workloadSignature: workloadSignature(r),
+    sourcePath: source.path,
+    sourceSizeBytes: source.sizeBytes,
+    sourceMtimeMs: source.mtimeMs,
+    malformedLines: source.malformedLines,
+    collectedAtMs: nowMs,
+  };
+}
+
+/** A record from its `applications` row and its child rows (read in one snapshot), through the tables' column maps. */
+export function recordOf(a: Row, stageRows: Row[], jobRows: Row[], executorRows: Row[]): ApplicationRecord {
+  const app = fromColumns(APPLICATIONS, a);
+  const stages = stageRows.map((r) => withoutAttemptKey(fromColumns(STAGES, r)));
+  const jobs = jobRows.map((r) => withoutAttemptKey(fromColumns(JOBS, r)));
+  const executors = executorRows.map((r) => withoutAttemptKey(fromColumns(EXECUTORS, r)));
+  const { workloadSignature: _signature, sourcePath: _path, sourceSizeBytes: _size, sourceMtimeMs: _mtime, malformedLines: _malformed, collectedAtMs: _collected, ...record } = app;
+  void [_signature, _path, _size, _mtime, _malformed, _collected];
+  return { ...record, stages, executors, jobs };
+}
+
+/** The lower median (the middle value, or the lower of the two middle ones), as the workload list shows durations. */
+export function lowerMedian(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
@@ -517,15 +614,26 @@ function migrate(db: Database.Database, file: string): void {
   }
 }
 
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+/** The `applications` fields of a {@link StoredAttempt}, in one SELECT list. */
+export const STORED_ATTEMPT_FIELDS = ['appId', 'attemptId', 'completed', 'sourcePath', 'sourceMtimeMs'] as const;
+export const STORED_ATTEMPT_COLUMNS = columnsOf(APPLICATIONS, STORED_ATTEMPT_FIELDS).join(', ');
+export const readStoredAttempt: (row: Row) => StoredAttempt = rowReader(APPLICATIONS, STORED_ATTEMPT_FIELDS);
 
-function insertRow(db: Database.Database, table: string, row: Row): void {
-  const cols = Object.keys(row);
-  const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let stmt = cache.get(sql);
-  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
-  stmt.run(row);
-}
+/** The `applications` fields `upsert` compares with the incoming version. */
+export const UPSERT_FIELDS = ['completed', 'sourcePath', 'sourceSizeBytes', 'sourceMtimeMs', 'totalTasks', 'durationMs'] as const;
+const readUpsertFields = rowReader(APPLICATIONS, UPSERT_FIELDS);
 
+/** The `applications` fields of {@link ApplicationTotals} (the rest are counts over stages). */
+export const TOTALS_FIELDS = [
+  'appName',
+  'inputBytes',
+  'shuffleReadBytes',
+  'shuffleWriteBytes',
+  'outputBytes',
+  'totalTasks',
+  'totalStages',
+  'executorCpuTimeMs',
+  'executorRunTimeMs',
+  'diskBytesSpilled',
+] as const;
+export const readTotals = rowReader(APPLICATIONS, TOTALS_FIELDS);

@@ -22,13 +22,27 @@ import { parseIntoClientConfig } from 'pg-connection-string';
 import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals } from '../history/history-reader';
 import type { CollectionSourceState, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
-import { resourceStem } from '../history/job-signature';
+import { resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
-import type { StoredJob } from '../../../shared/src/protocol';
-import { HISTORY_VERSION_SQL, SAME_SIGNATURE_RUNS_SQL } from './history-store';
+import type { StoredWorkload } from '../../../shared/src/protocol';
+import {
+  applicationRow,
+  attemptKey,
+  HISTORY_VERSION_SQL,
+  params,
+  readStoredAttempt,
+  readTotals,
+  recordOf,
+  SAME_SIGNATURE_RUNS_SQL,
+  STORED_ATTEMPT_COLUMNS,
+  TOTALS_FIELDS,
+  UPSERT_FIELDS,
+  upsertOutcome,
+  type Row,
+} from './history-store';
 import { MIGRATIONS } from './migrations';
-import { appliedFixOf, attemptKey, attemptOf, feedbackOf, num, numOrNull, recordOf, recordRows, storedAttemptOf, toToken, upsertOutcome, UPSERT_COMPARED_COLUMNS, type Row } from './records';
+import { APPLICATIONS, APPLIED_FIXES, COLLECTION_SOURCES, columnsOf, EXECUTORS, fromColumns, JOBS, num, RECOMMENDATION_FEEDBACK, SERVICE_TOKENS, STAGES } from './record-columns';
 import { migrationToPostgres, toPostgres } from './sql-dialect';
 
 /** How to reach the database. The password is never part of the URL (see {@link postgresTarget}). */
@@ -112,7 +126,7 @@ function pg(sql: string): string {
 }
 
 /** Splits rows into INSERT statements of at most 65,535 parameters (PostgreSQL's limit per statement). */
-function insertStatements(table: string, rows: Row[]): { text: string; values: unknown[] }[] {
+function insertStatements(table: string, rows: Record<string, unknown>[]): { text: string; values: unknown[] }[] {
   if (rows.length === 0) return [];
   const cols = Object.keys(rows[0]);
   const perStatement = Math.max(1, Math.floor(65_535 / cols.length));
@@ -302,10 +316,10 @@ export class PostgresStore implements ServiceStore {
 
   async lastCollectedAtMs(): Promise<number | null> {
     const [row] = await this.rows('SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources) x');
-    return numOrNull(row.t);
+    return row.t === null || row.t === undefined ? null : num(row.t);
   }
 
-  async listJobs(): Promise<StoredJob[]> {
+  async listWorkloads(): Promise<StoredWorkload[]> {
     // percentile_disc(0.5) is the lower median (the first value whose cumulative share reaches one half), as records.ts lowerMedian.
     const rows = await this.rows(
       'SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms) AS median FROM applications GROUP BY app_name ORDER BY last_start DESC',
@@ -336,38 +350,22 @@ export class PostgresStore implements ServiceStore {
   }
 
   async attemptsOf(appId: string): Promise<StoredAttempt[]> {
-    return (await this.rows('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id COLLATE "C"', [appId])).map(storedAttemptOf);
+    return (await this.rows(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id COLLATE "C"`, [appId])).map(readStoredAttempt);
   }
 
   async allRuns(limit = 1000): Promise<ApplicationRecord[]> {
     return this.snapshot(async (c) => this.records(c, (await c.query(pg('SELECT * FROM applications ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT ?'), [limit])).rows as Row[]));
   }
 
-  async workloadTotals(): Promise<ApplicationTotals[]> {
-    const r = await this.pool.query({
-      text: `SELECT a.app_name, a.input_bytes, a.shuffle_read_bytes, a.shuffle_write_bytes, a.output_bytes, a.total_tasks, a.total_stages,
-                    a.cpu_time_ms, a.executor_run_time_ms, a.disk_spilled_bytes, coalesce(s.n, 0), coalesce(s.shuffling, 0)
-             FROM applications a LEFT JOIN (
-               SELECT app_id, attempt_id, count(*) AS n, sum(CASE WHEN shuffle_read_bytes > 0 OR shuffle_write_bytes > 0 THEN 1 ELSE 0 END) AS shuffling
-               FROM stages GROUP BY app_id, attempt_id
-             ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
-             ORDER BY a.start_time_ms DESC`,
-      rowMode: 'array',
-    });
-    return (r.rows as unknown[][]).map((x) => ({
-      appName: String(x[0]),
-      inputBytes: num(x[1]),
-      shuffleReadBytes: num(x[2]),
-      shuffleWriteBytes: num(x[3]),
-      outputBytes: num(x[4]),
-      totalTasks: num(x[5]),
-      totalStages: num(x[6]),
-      cpuTimeMs: num(x[7]),
-      executorRunTimeMs: num(x[8]),
-      diskSpilledBytes: num(x[9]),
-      stageRows: num(x[10]),
-      shufflingStages: num(x[11]),
-    }));
+  async applicationTotals(): Promise<ApplicationTotals[]> {
+    const rows = await this.rows(
+      `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS).map((c) => `a.${c}`).join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+       FROM applications a LEFT JOIN (
+         SELECT app_id, attempt_id, count(*) AS n, sum(CASE WHEN shuffle_read_bytes > 0 OR shuffle_write_bytes > 0 THEN 1 ELSE 0 END) AS shuffling FROM stages GROUP BY app_id, attempt_id
+       ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
+       ORDER BY a.start_time_ms DESC`,
+    );
+    return rows.map((r) => ({ ...readTotals(r), stageRows: num(r.stage_rows), shufflingStages: num(r.shuffling) }));
   }
 
   async appNamesBySubmittedFile(stem: string): Promise<string[]> {
@@ -383,9 +381,9 @@ export class PostgresStore implements ServiceStore {
 
   async runsWithSameSignature(appName: string, limit = 50): Promise<ApplicationRecord[]> {
     return this.snapshot(async (c) => {
-      const sig = (await c.query(pg('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1'), [appName])).rows[0] as Row | undefined;
+      const sig = (await c.query(pg('SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1'), [appName])).rows[0] as Row | undefined;
       if (!sig) return [];
-      const apps = (await c.query(pg(SAME_SIGNATURE_RUNS_SQL), [sig.job_signature, appName, limit])).rows as Row[];
+      const apps = (await c.query(pg(SAME_SIGNATURE_RUNS_SQL), [sig.workload_signature, appName, limit])).rows as Row[];
       return this.records(c, apps);
     });
   }
@@ -401,10 +399,16 @@ export class PostgresStore implements ServiceStore {
    */
   async upsert(record: ApplicationRecord, source: RecordSource, nowMs = Date.now()): Promise<UpsertOutcome> {
     const attempt = attemptKey(record.attemptId);
-    const rows = recordRows(record, source, nowMs);
+    const key = { appId: record.appId, appAttemptId: record.attemptId };
+    const rows = {
+      application: params(APPLICATIONS, applicationRow(record, source, nowMs)),
+      stages: record.stages.map((x) => params(STAGES, { ...key, ...x })),
+      jobs: (record.jobs ?? []).map((x) => params(JOBS, { ...key, ...x })),
+      executors: record.executors.map((x) => params(EXECUTORS, { ...key, ...x })),
+    };
     return this.write(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${record.appId}\u001f${attempt}`]);
-      const old = (await c.query(pg(`SELECT ${UPSERT_COMPARED_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`), [record.appId, attempt])).rows[0] as Row | undefined;
+      const old = (await c.query(pg(`SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`), [record.appId, attempt])).rows[0] as Row | undefined;
       const outcome = upsertOutcome(old, record, source);
       if (outcome === 'updated') await c.query(pg('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?'), [record.appId, attempt]);
       if (outcome === 'inserted' || outcome === 'updated') {
@@ -423,18 +427,21 @@ export class PostgresStore implements ServiceStore {
   }
 
   async storedAttempt(appId: string, attemptId: string | null): Promise<StoredAttempt | null> {
-    const [row] = await this.rows('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? AND attempt_id = ?', [appId, attemptKey(attemptId)]);
-    return row ? storedAttemptOf(row) : null;
+    const [row] = await this.rows(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`, [appId, attemptKey(attemptId)]);
+    return row ? readStoredAttempt(row) : null;
   }
 
   async incompleteAttempts(sourcePrefix: string): Promise<{ appId: string; attemptId: string | null }[]> {
-    const rows = await this.rows('SELECT app_id, attempt_id, source_path FROM applications WHERE completed = 0');
-    return rows.filter((r) => String(r.source_path).startsWith(sourcePrefix)).map((r) => ({ appId: String(r.app_id), attemptId: attemptOf(r.attempt_id) }));
+    const rows = await this.rows(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE completed = 0`);
+    return rows
+      .map(readStoredAttempt)
+      .filter((a) => a.sourcePath.startsWith(sourcePrefix))
+      .map((a) => ({ appId: a.appId, attemptId: a.attemptId }));
   }
 
   async collectionSource(sourceUrl: string): Promise<CollectionSourceState | null> {
-    const [row] = await this.rows('SELECT last_completed_end_time_ms, last_run_time_ms FROM collection_sources WHERE source_url = ?', [sourceUrl]);
-    return row ? { sourceUrl, lastCompletedEndTimeMs: numOrNull(row.last_completed_end_time_ms), lastRunTimeMs: num(row.last_run_time_ms) } : null;
+    const [row] = await this.rows('SELECT * FROM collection_sources WHERE source_url = ?', [sourceUrl]);
+    return row ? fromColumns(COLLECTION_SOURCES, row) : null;
   }
 
   async recordCollectionRun(sourceUrl: string, completedEndTimeMs: number | null, runTimeMs: number): Promise<void> {
@@ -466,7 +473,7 @@ export class PostgresStore implements ServiceStore {
 
   async appliedFixes(appName: string | null, fileUri?: string): Promise<AppliedFix[]> {
     const rows = await this.rows('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (?::text IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id', [appName, fileUri ?? null, fileUri ?? null]);
-    return rows.map(appliedFixOf);
+    return rows.map((r) => fromColumns(APPLIED_FIXES, r));
   }
 
   async recordFeedback(f: Omit<RecommendationFeedback, 'id'>): Promise<number> {
@@ -479,7 +486,7 @@ export class PostgresStore implements ServiceStore {
   }
 
   async feedbackOf(appName: string): Promise<RecommendationFeedback[]> {
-    return (await this.rows('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id', [appName])).map(feedbackOf);
+    return (await this.rows('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id', [appName])).map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
   }
 
   async createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): Promise<number> {
@@ -489,11 +496,11 @@ export class PostgresStore implements ServiceStore {
 
   async tokenBySha256(tokenSha256: string): Promise<ServiceToken | null> {
     const [row] = await this.rows('SELECT * FROM service_tokens WHERE token_sha256 = ?', [tokenSha256]);
-    return row ? toToken(row) : null;
+    return row ? fromColumns(SERVICE_TOKENS, row) : null;
   }
 
   async listTokens(): Promise<ServiceToken[]> {
-    return (await this.rows('SELECT * FROM service_tokens ORDER BY id')).map(toToken);
+    return (await this.rows('SELECT * FROM service_tokens ORDER BY id')).map((r) => fromColumns(SERVICE_TOKENS, r));
   }
 
   async revokeToken(id: number, atMs: number): Promise<boolean> {

@@ -8,7 +8,7 @@ import type { ApplicationTotals } from '../history/history-reader';
 import type { CollectionSourceState, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
-import type { StoredJob } from '../../../shared/src/protocol';
+import type { StoredWorkload } from '../../../shared/src/protocol';
 import { HistoryStore, type StoreLockOptions } from './history-store';
 
 /** {@link ServiceStore} over a {@link HistoryStore} (better-sqlite3). */
@@ -40,8 +40,8 @@ export class SqliteServiceStore implements ServiceStore {
   async lastCollectedAtMs(): Promise<number | null> {
     return this.store.lastCollectedAtMs();
   }
-  async listJobs(): Promise<StoredJob[]> {
-    return this.store.listJobs();
+  async listWorkloads(): Promise<StoredWorkload[]> {
+    return this.store.listWorkloads();
   }
   async appNames(): Promise<string[]> {
     return this.store.appNames();
@@ -58,8 +58,8 @@ export class SqliteServiceStore implements ServiceStore {
   async allRuns(limit?: number): Promise<ApplicationRecord[]> {
     return this.store.allRuns(limit);
   }
-  async workloadTotals(): Promise<ApplicationTotals[]> {
-    return this.store.workloadTotals();
+  async applicationTotals(): Promise<ApplicationTotals[]> {
+    return this.store.applicationTotals();
   }
   async appNamesBySubmittedFile(stem: string): Promise<string[]> {
     return this.store.appNamesBySubmittedFile(stem);

@@ -193,14 +193,14 @@ export class ApplicationFolder {
   private totalJobs = 0;
   private failedJobs = 0;
   private executorRunTimeMs = 0;
-  private cpuTimeMs = 0;
+  private executorCpuTimeMs = 0;
   private jvmGcTimeMs = 0;
   private inputBytes = 0;
   private outputBytes = 0;
   private shuffleReadBytes = 0;
   private shuffleWriteBytes = 0;
-  private memorySpilledBytes = 0;
-  private diskSpilledBytes = 0;
+  private memoryBytesSpilled = 0;
+  private diskBytesSpilled = 0;
   private peakExecutionMemoryBytes = 0;
   private readonly failures = new Map<string, TaskFailureGroup>();
   private readonly jobs = new Map<number, JobRecord>();
@@ -414,12 +414,12 @@ export class ApplicationFolder {
         addTimeMs: firstSeenMs,
         removeTimeMs: null,
         removedReason: null,
-        peakJvmHeapBytes: null,
-        taskTimeMs: 0,
+        peakJvmHeapMemoryBytes: null,
+        executorRunTimeMs: 0,
         isDriver: isDriverId(id),
         maxMemoryBytes: null,
-        diskSpilledBytes: 0,
-        memorySpilledBytes: 0,
+        diskBytesSpilled: 0,
+        memoryBytesSpilled: 0,
       };
       this.executors.set(id, ex);
     }
@@ -475,7 +475,7 @@ export class ApplicationFolder {
     // 0 means "never sampled" (Spark writes zero peaks when no heartbeat carried metrics).
     if (id === undefined || heap === undefined || heap <= 0) return;
     const ex = this.executor(id, 0);
-    if (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes) ex.peakJvmHeapBytes = heap;
+    if (ex.peakJvmHeapMemoryBytes === null || heap > ex.peakJvmHeapMemoryBytes) ex.peakJvmHeapMemoryBytes = heap;
   }
 
   private stage(stageId: number, attemptId: number): StageState {
@@ -502,8 +502,8 @@ export class ApplicationFolder {
         outputBytes: 0,
         shuffleReadBytes: 0,
         shuffleWriteBytes: 0,
-        memorySpilledBytes: 0,
-        diskSpilledBytes: 0,
+        memoryBytesSpilled: 0,
+        diskBytesSpilled: 0,
         peakExecutionMemoryBytes: 0,
         durations: new NumberBuffer(),
         launches: new NumberBuffer(),
@@ -630,31 +630,31 @@ export class ApplicationFolder {
       s.outputBytes += output;
       s.shuffleReadBytes += shuffleRead;
       s.shuffleWriteBytes += shuffleWrite;
-      s.memorySpilledBytes += memSpill;
-      s.diskSpilledBytes += diskSpill;
+      s.memoryBytesSpilled += memSpill;
+      s.diskBytesSpilled += diskSpill;
       if (peak > s.peakExecutionMemoryBytes) s.peakExecutionMemoryBytes = peak;
 
       this.executorRunTimeMs += runTime;
-      this.cpuTimeMs += cpuMs;
+      this.executorCpuTimeMs += cpuMs;
       this.jvmGcTimeMs += gc;
       this.inputBytes += input;
       this.outputBytes += output;
       this.shuffleReadBytes += shuffleRead;
       this.shuffleWriteBytes += shuffleWrite;
-      this.memorySpilledBytes += memSpill;
-      this.diskSpilledBytes += diskSpill;
+      this.memoryBytesSpilled += memSpill;
+      this.diskBytesSpilled += diskSpill;
       if (peak > this.peakExecutionMemoryBytes) this.peakExecutionMemoryBytes = peak;
       if (ex !== null) {
-        ex.taskTimeMs += runTime;
-        ex.diskSpilledBytes += diskSpill;
-        ex.memorySpilledBytes += memSpill;
+        ex.executorRunTimeMs += runTime;
+        ex.diskBytesSpilled += diskSpill;
+        ex.memoryBytesSpilled += memSpill;
       }
     }
 
     if (ex !== null) {
       const tem = asObj(e['Task Executor Metrics']);
       const heap = tem !== null ? this.long(tem.JVMHeapMemory, 'SparkListenerTaskEnd Task Executor Metrics JVMHeapMemory') : undefined;
-      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes)) ex.peakJvmHeapBytes = heap;
+      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapMemoryBytes === null || heap > ex.peakJvmHeapMemoryBytes)) ex.peakJvmHeapMemoryBytes = heap;
     }
   }
 
@@ -740,8 +740,8 @@ export class ApplicationFolder {
         outputBytes: s.outputBytes,
         shuffleReadBytes: s.shuffleReadBytes,
         shuffleWriteBytes: s.shuffleWriteBytes,
-        memorySpilledBytes: s.memorySpilledBytes,
-        diskSpilledBytes: s.diskSpilledBytes,
+        memoryBytesSpilled: s.memoryBytesSpilled,
+        diskBytesSpilled: s.diskBytesSpilled,
         peakExecutionMemoryBytes: s.peakExecutionMemoryBytes,
         taskDurationsMs: s.ordered,
       });
@@ -756,17 +756,17 @@ export class ApplicationFolder {
     const master = this.props.get('spark.master') ?? '';
     const localMode = master === 'local' || master.startsWith('local[');
     let executorCoreTimeMs = 0;
-    let peakJvmHeapBytes: number | null = null;
+    let peakJvmHeapMemoryBytes: number | null = null;
     const coreCounts = new Map<number, number>();
     const executors: ExecutorRecord[] = states.map((x) => {
-      if (x.isDriver && localMode && x.peakJvmHeapBytes !== null) {
-        if (peakJvmHeapBytes === null || x.peakJvmHeapBytes > peakJvmHeapBytes) peakJvmHeapBytes = x.peakJvmHeapBytes;
+      if (x.isDriver && localMode && x.peakJvmHeapMemoryBytes !== null) {
+        if (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes) peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
       }
       if (!x.isDriver) {
         const until = x.removeTimeMs ?? endRefMs;
         if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs) executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
-        if (x.peakJvmHeapBytes !== null && (peakJvmHeapBytes === null || x.peakJvmHeapBytes > peakJvmHeapBytes)) {
-          peakJvmHeapBytes = x.peakJvmHeapBytes;
+        if (x.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) {
+          peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
         }
         if (x.totalCores > 0) coreCounts.set(x.totalCores, (coreCounts.get(x.totalCores) ?? 0) + 1);
       }
@@ -777,12 +777,12 @@ export class ApplicationFolder {
         addTimeMs: x.addTimeMs,
         removeTimeMs: x.removeTimeMs,
         removedReason: x.removedReason,
-        peakJvmHeapBytes: x.peakJvmHeapBytes,
-        taskTimeMs: x.taskTimeMs,
+        peakJvmHeapMemoryBytes: x.peakJvmHeapMemoryBytes,
+        executorRunTimeMs: x.executorRunTimeMs,
         isDriver: x.isDriver,
         maxMemoryBytes: x.maxMemoryBytes,
-        diskSpilledBytes: x.diskSpilledBytes,
-        memorySpilledBytes: x.memorySpilledBytes,
+        diskBytesSpilled: x.diskBytesSpilled,
+        memoryBytesSpilled: x.memoryBytesSpilled,
       };
     });
 
@@ -830,16 +830,16 @@ export class ApplicationFolder {
       totalJobs: this.totalJobs,
       failedJobs: this.failedJobs,
       executorRunTimeMs: this.executorRunTimeMs,
-      cpuTimeMs: Math.round(this.cpuTimeMs),
+      executorCpuTimeMs: Math.round(this.executorCpuTimeMs),
       jvmGcTimeMs: this.jvmGcTimeMs,
       inputBytes: this.inputBytes,
       outputBytes: this.outputBytes,
       shuffleReadBytes: this.shuffleReadBytes,
       shuffleWriteBytes: this.shuffleWriteBytes,
-      memorySpilledBytes: this.memorySpilledBytes,
-      diskSpilledBytes: this.diskSpilledBytes,
+      memoryBytesSpilled: this.memoryBytesSpilled,
+      diskBytesSpilled: this.diskBytesSpilled,
       peakExecutionMemoryBytes: this.peakExecutionMemoryBytes,
-      peakJvmHeapBytes,
+      peakJvmHeapMemoryBytes,
       executorCoreTimeMs,
       stages,
       executors,
