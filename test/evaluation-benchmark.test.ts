@@ -111,7 +111,7 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     near(d.driverOnlyAbsError, ((7385 / 52812 + 7385 / 22614 + 12205 / 48324 + 12205 / 22614 + 19590 / 48324 + 19590 / 52812) / 6) * 1, 1e-9);
   });
 
-  it('a job with no runs of its own is planned from the jobs run on the same master (cold start, confidence 0)', () => {
+  it('a workload with no runs of its own is planned from the workloads run on the same master (cold start, confidence 0)', () => {
     const spill = wl('shuffle_spill').cells.flatMap((c) => c.runs.map((r) => r.record));
     const plan = planWorkload({
       appName: 'new_job',
@@ -122,8 +122,8 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     });
     assert.ok(plan.chosen !== null && plan.current !== null);
     assert.strictEqual(plan.confidence, 0);
-    assert.match(plan.notes.join(' '), /no runs of its own: the plan is predicted from 1 similar job\(s\) in the store \(shuffle_spill\)/);
-    assert.strictEqual(plan.current!.basedOn, 'similar jobs: shuffle_spill');
+    assert.match(plan.notes.join(' '), /no runs of its own: the plan is predicted from 1 similar workload\(s\) in the store \(shuffle_spill\)/);
+    assert.strictEqual(plan.current!.basedOn, 'similar workloads: shuffle_spill');
     // Without similar jobs there is nothing to plan from.
     assert.strictEqual(planWorkload({ appName: 'new_job', runs: [], current: new Map() }).chosen, null);
     // The evaluation's history: the other workload's runs ran on these masters, newest first.

@@ -278,7 +278,8 @@ export class Ctx implements vscode.Disposable {
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
     // Bearer first: the common case for a History Server behind a proxy (oauth2: client credentials, behind an OAuth2 proxy).
-    const kind = (await vscode.window.showQuickPick([...HISTORY_SERVER_AUTH_KINDS].reverse(), { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' })) as
+    const order: readonly (typeof HISTORY_SERVER_AUTH_KINDS)[number][] = ['bearer', 'basic', 'oauth2', 'none'];
+    const kind = (await vscode.window.showQuickPick([...order], { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' })) as
       | (typeof HISTORY_SERVER_AUTH_KINDS)[number]
       | undefined;
     if (!kind) return;

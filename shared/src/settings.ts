@@ -14,7 +14,7 @@ import { z } from 'zod';
 export const SETTINGS_SECTION = 'sparkOptimizer';
 
 /** How the History Server authenticates (`historyServer.auth`); the credentials themselves are in SecretStorage. */
-export const HISTORY_SERVER_AUTH_KINDS = ['none', 'basic', 'oauth2', 'bearer'] as const;
+export const HISTORY_SERVER_AUTH_KINDS = ['none', 'basic', 'bearer', 'oauth2'] as const;
 
 /** What the plan optimises (`objective`): the fastest, the cheapest, or the cheapest within `maxSlowdownPercent`. */
 export const OBJECTIVES = ['runtime', 'cost', 'balanced'] as const;
