@@ -4,8 +4,8 @@
 # pyspark from PyPI (scripts/install-pyspark.sh: the real Spark History Server the tests start, needs
 # Java 17+), moto from PyPI and fake-gcs-server from the Go module proxy (scripts/install-object-store-tools.sh: the
 # object-store servers of the tests), Debian's neovim (a second LSP client for the tests), Delta Lake and MariaDB for
-# the Spark Connect source tests (scripts/install-delta.sh, scripts/install-mariadb.sh), then type-check (tsc -b) and
-# bundles (esbuild). Idempotent.
+# the Spark Connect source tests (scripts/install-delta.sh, scripts/install-mariadb.sh), Debian's PostgreSQL for the
+# shared-store tests (scripts/install-postgresql.sh), then type-check (tsc -b) and bundles (esbuild). Idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v npm >/dev/null 2>&1; then
@@ -36,5 +36,8 @@ bash scripts/install-object-store-tools.sh   # moto's S3 server for test/object-
 # Delta and MySQL tests (test/live/connect-delta.test.ts, test/live/connect-mysql.test.ts): fetched here, never by the tests.
 bash scripts/install-delta.sh >/dev/null
 bash scripts/install-mariadb.sh >/dev/null
+# PostgreSQL for the service's shared store (test/live/postgres-store.test.ts, test/live/service-postgres.test.ts, the
+# load benchmark test/bench/service-load.ts): the tests start their own server, never the system one.
+bash scripts/install-postgresql.sh >/dev/null
 bash scripts/install-e2e.sh >/dev/null   # code-server (.e2e/) and chromium for npm run test:e2e
 npm run build

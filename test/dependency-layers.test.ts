@@ -39,6 +39,18 @@ describe('dependency layers', () => {
     assert.deepStrictEqual(offending, []);
   });
 
+  it('the database drivers are imported by the store only: pg by store/postgres-store.ts, better-sqlite3 by store/history-store.ts', () => {
+    const server = path.join(REPO_ROOT, 'server', 'src');
+    const owners: Record<string, string> = { pg: path.join('store', 'postgres-store.ts'), 'pg-connection-string': path.join('store', 'postgres-store.ts'), 'better-sqlite3': path.join('store', 'history-store.ts') };
+    const offending = tsFiles(server).flatMap((f) =>
+      [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
+        .map((m) => m[1])
+        .filter((spec) => owners[spec] !== undefined && path.relative(server, f) !== owners[spec])
+        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
+    );
+    assert.deepStrictEqual(offending, []);
+  });
+
   it('only the language server\'s glue imports LSP: the core and the CLI (check prints the core\'s findings) do not', () => {
     const server = path.join(REPO_ROOT, 'server', 'src');
     // server.ts (wiring), server-root.ts (composition root), handlers/, features/ (LSP objects), transport/ (framing);

@@ -192,6 +192,13 @@ describe('HistoryStore (better-sqlite3)', () => {
     for (const t of tables) assert.strictEqual(count(after, t), before[t], t);
     assert.strictEqual(after.pragma('integrity_check', { simple: true }), 'ok');
     assert.deepStrictEqual(after.pragma('foreign_key_check'), []);
+    // The migrated schema is exactly a new store's, statement text included (the migrations' SQLite text is run as
+    // written; the PostgreSQL rendering, store/sql-dialect.ts, never touches it).
+    const schema = (db: Database.Database) => db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all();
+    HistoryStore.open(path.join(tmp, 'new.db')).close();
+    const fresh = new Database(path.join(tmp, 'new.db'), { readonly: true });
+    assert.deepStrictEqual(schema(after), schema(fresh));
+    fresh.close();
     after.close();
 
     const migrated = HistoryStore.open(file);

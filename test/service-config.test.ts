@@ -36,6 +36,33 @@ describe('service config', () => {
     assert.throws(() => serviceConfig(null, 'config', {}, { port: '80a' }), /--port must be a whole number/);
   });
 
+  it('a PostgreSQL store: database block in the file, SPARK_OPTIMIZER_SERVICE_DB over it, --db over both; SQLite stays the default', () => {
+    const file = 'database:\n  url: postgres://optimizer@db.internal:5432/spark_optimizer\n  passwordFile: /run/secrets/db\n  poolSize: 20\n';
+    const fromFile = serviceConfig(file, 'svc.yaml', {}, {});
+    assert.deepStrictEqual([fromFile.db, fromFile.dbPasswordFile, fromFile.dbPoolSize], ['postgres://optimizer@db.internal:5432/spark_optimizer', '/run/secrets/db', 20]);
+    const env = { SPARK_OPTIMIZER_SERVICE_DB: 'postgres://optimizer@db2:5432/so', SPARK_OPTIMIZER_DB: '/ignored.db', SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE: '4' };
+    const fromEnv = serviceConfig(file, 'svc.yaml', env, {});
+    assert.deepStrictEqual([fromEnv.db, fromEnv.dbPasswordFile, fromEnv.dbPoolSize], ['postgres://optimizer@db2:5432/so', '/run/secrets/db', 4]);
+    assert.strictEqual(serviceConfig(file, 'svc.yaml', env, { db: '/local.db' }).db, '/local.db');
+    assert.strictEqual(serviceConfig(null, 'config', {}, {}).db, undefined);
+  });
+
+  it('refuses a password in the URL (wherever it comes from, without echoing it), two stores in one layer, and a bad pool size', () => {
+    for (const [text, env, flags, where] of [
+      ['database:\n  url: postgres://u:s3cret@h/db\n', {}, {}, 'svc.yaml'],
+      [null, { SPARK_OPTIMIZER_SERVICE_DB: 'postgresql://u:s3cret@h/db' }, {}, 'environment'],
+      [null, {}, { db: 'postgres://u:s3cret@h/db' }, 'flags'],
+    ] as const) {
+      assert.throws(
+        () => serviceConfig(text, 'svc.yaml', env, flags),
+        (e: Error) => e instanceof ServiceConfigError && e.message.startsWith(`${where}: the PostgreSQL URL carries a password`) && !e.message.includes('s3cret'),
+      );
+    }
+    assert.throws(() => serviceConfig('db: /a.db\ndatabase:\n  url: postgres://u@h/db\n', 'svc.yaml', {}, {}), /svc\.yaml: give the store once/);
+    assert.throws(() => serviceConfig('database:\n  poolSize: 0\n', 'svc.yaml', {}, {}), /database\.poolSize/);
+    assert.throws(() => serviceConfig('database:\n  password: x\n', 'svc.yaml', {}, {}), /password/);
+  });
+
   it('tells loopback hosts from others', () => {
     assert.deepStrictEqual(['127.0.0.1', '127.1.2.3', '::1', 'localhost', '0.0.0.0', '10.0.0.1', '::'].map(isLoopbackHost), [true, true, true, true, false, false, false]);
   });

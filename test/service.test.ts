@@ -5,53 +5,23 @@
  * manifest.json (its duration 56709 ms; stage 2 spilled 174972919 B), and the plan from the CLI's own
  * `recommendCommand` on the same store and clock.
  *
- * Part one runs the built CLI bundle as a separate process (serve, token create, SIGTERM); part two starts the service
- * in this process on a loopback port with a fixed clock, so its plan can be compared with the CLI's exactly.
+ * Part one runs the built CLI bundle as a separate process (serve, token create, SIGTERM); part two is the route suite
+ * shared with PostgreSQL (test/helpers/service-suite.ts), here on SQLite: the service in this process on a loopback port
+ * with a fixed clock, so its plan can be compared with the CLI's exactly.
  */
 import * as assert from 'assert';
-import { spawn, spawnSync, type ChildProcess } from 'child_process';
+import { spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import SwaggerParser from '@apidevtools/swagger-parser';
-import type { FastifyInstance } from 'fastify';
-import { collectEventLogs } from '../server/src/history/collect';
-import { HistoryStore } from '../server/src/store/history-store';
-import { buildService } from '../server/src/service/app';
-import { engineOptions, recommendCommand } from '../server/src/cli/engine-commands';
-import { newToken } from '../server/src/service/tokens';
-import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from './helpers/process-groups';
-import { EXAMPLES, EXAMPLE_HISTORY, BUILT_CLI } from './helpers/fixtures';
+import { SqliteServiceStore } from '../server/src/store/sqlite-service-store';
+import { signalProcessGroup, untrackProcessGroup } from './helpers/process-groups';
+import { startServe, type ServeProcess } from './helpers/serve-process';
+import { EXAMPLE_HISTORY, BUILT_CLI } from './helpers/fixtures';
+import { assertProblem, call, serviceRouteSuite } from './helpers/service-suite';
 
 const CLI = BUILT_CLI;
 const HISTORY = EXAMPLE_HISTORY;
-const PROBLEM = 'application/problem+json';
-
-/** The README's nightly_etl runs, newest first (start times 12:19:46, 12:18:47, 12:17:47, 12:16:50, 12:15:49). */
-const NIGHTLY_ETL_NEWEST_FIRST = ['app-20261121121947-0004', 'app-20261121121849-0003', 'app-20261121121748-0002', 'app-20261121121652-0001', 'app-20261121121550-0000'];
-
-async function call(base: string, method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; type: string; headers: Headers; json: any; text: string }> {
-  const headers: Record<string, string> = {};
-  if (token !== undefined) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let json: unknown = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // not JSON (metrics)
-  }
-  return { status: res.status, type: res.headers.get('content-type') ?? '', headers: res.headers, json, text };
-}
-
-function assertProblem(r: { status: number; type: string; json: any }, status: number, kind: string): void {
-  assert.strictEqual(r.status, status, JSON.stringify(r.json));
-  assert.strictEqual(r.type.split(';')[0], PROBLEM);
-  assert.strictEqual(r.json.type, `urn:spark-optimizer:problem:${kind}`);
-  assert.strictEqual(r.json.status, status);
-  assert.ok(typeof r.json.title === 'string' && typeof r.json.detail === 'string' && r.json.detail.length > 0);
-}
 
 describe('REST service: spark-optimizer serve (CLI bundle, own process)', function () {
   this.timeout(120_000);
@@ -59,7 +29,8 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   let db: string;
   let child: ChildProcess;
   let base: string;
-  let stdout = '';
+  let serve: ServeProcess;
+  const stdout = () => serve.output().stdout;
   let readToken: string;
 
   before(async () => {
@@ -73,20 +44,9 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
     readToken = t.stdout.trim();
     assert.match(readToken, /^spo_[A-Za-z0-9_-]{43}$/);
     assert.match(t.stderr, /only time it is shown/);
-    child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--db', db], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    trackProcessGroup(child);
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not listen in 60 s: ${stdout}`)), 60_000);
-      child.stdout?.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const m = /^listening on (http:\/\/\S+) /m.exec(stdout);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]);
-        }
-      });
-      child.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${stdout}`)));
-    });
+    serve = await startServe(['--db', db]);
+    child = serve.child;
+    base = serve.base;
   });
 
   after(() => {
@@ -149,8 +109,8 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   });
 
   it('never logs the bearer token, and stops cleanly on SIGTERM (exit 0)', async () => {
-    assert.ok(stdout.includes('"url":"/api/v1/jobs"'), stdout);
-    assert.ok(!stdout.includes(readToken), 'the token appears in the log');
+    assert.ok(stdout().includes('"url":"/api/v1/jobs"'), stdout());
+    assert.ok(!stdout().includes(readToken), 'the token appears in the log');
     const code = await new Promise<number | null>((resolve) => {
       child.once('exit', (c) => resolve(c));
       process.kill(child.pid as number, 'SIGTERM');
@@ -159,207 +119,8 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   });
 });
 
-describe('REST service: routes over examples/history (in process, loopback port)', function () {
-  this.timeout(120_000);
-  const NOW = Date.parse('2026-12-01T00:00:00Z');
-  let tmp: string;
-  let db: string;
-  let store: HistoryStore;
-  let app: FastifyInstance;
-  let base: string;
-  let read: string;
-  let admin: string;
-
-  before(async () => {
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-service-'));
-    db = path.join(tmp, 'h.db');
-    store = HistoryStore.open(db);
-    const s = await collectEventLogs(HISTORY, store);
-    assert.strictEqual(s.inserted, 9);
-    const r = newToken();
-    store.createToken({ name: 'reader', scope: 'read', tokenSha256: r.tokenSha256, createdAtMs: NOW });
-    read = r.token;
-    const a = newToken();
-    store.createToken({ name: 'ops', scope: 'admin', tokenSha256: a.tokenSha256, createdAtMs: NOW });
-    admin = a.token;
-    app = await buildService({ store, now: () => NOW, planClock: () => NOW, bodyLimitBytes: 256 * 1024 });
-    base = await app.listen({ host: '127.0.0.1', port: 0 });
-  });
-
-  after(async () => {
-    await app.close();
-    store.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
-
-  it('GET /api/v1/workloads/{name}/runs: the five nightly_etl runs, newest first; limit; unknown workload is a problem; the former path', async () => {
-    const r = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs', read);
-    assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(
-      r.json.runs.map((x: { appId: string }) => x.appId),
-      NIGHTLY_ETL_NEWEST_FIRST,
-    );
-    assert.deepStrictEqual(r.json.runs.map((x: { executorMemoryMiB: number }) => x.executorMemoryMiB), [4096, 2048, 1024, 1024, 512]);
-    const two = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=2', read);
-    assert.deepStrictEqual(two.json.runs.map((x: { appId: string }) => x.appId), NIGHTLY_ETL_NEWEST_FIRST.slice(0, 2));
-    assertProblem(await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=0', read), 400, 'invalid-request');
-    assertProblem(await call(base, 'GET', '/api/v1/workloads/no_such_workload/runs', read), 404, 'unknown-workload');
-    // The former path /api/v1/jobs/{name}/runs answers the same.
-    assert.deepStrictEqual((await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=2', read)).json, two.json);
-  });
-
-  it('GET /api/v1/applications/{appId}: the attempt with its figures; unknown id is a problem', async () => {
-    const r = await call(base, 'GET', '/api/v1/applications/app-20261121121550-0000', read);
-    assert.strictEqual(r.status, 200);
-    assert.strictEqual(r.json.attempts.length, 1);
-    const [a] = r.json.attempts;
-    assert.deepStrictEqual(
-      [a.appId, a.attemptId, a.appName, a.sparkVersion, a.executorMemoryMiB, a.executorCores, a.shufflePartitions, a.totalTasks, a.durationMs, a.diskBytesSpilled, a.memoryBytesSpilled, a.completed],
-      ['app-20261121121550-0000', null, 'nightly_etl', '4.3.0', 512, 2, 200, 20, 56709, 383971666, 2071184080, true],
-    );
-    assertProblem(await call(base, 'GET', '/api/v1/applications/app-nope', read), 404, 'unknown-application');
-  });
-
-  it('POST /api/v1/analyze: the run findings and what-if of spark-optimizer analyze', async () => {
-    const r = await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-20261121121550-0000' });
-    assert.strictEqual(r.status, 200, r.text);
-    assert.strictEqual(r.json.durationMs, 56709);
-    const spill = r.json.findings.find((f: { id: string; stageId?: number }) => f.id === 'stage-spill' && f.stageId === 2);
-    assert.strictEqual(spill?.numbers.diskBytesSpilled, 174972919);
-    // test/cli-engine.test.ts: the replay of this run on 1 executor of 2 cores takes 94476 ms.
-    assert.strictEqual(r.json.whatIf.byExecutorInstances.find((x: { executorInstances: number }) => x.executorInstances === 1)?.durationMs, 94476);
-    assertProblem(await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-nope' }), 404, 'unknown-application');
-    assertProblem(await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-20261121121550-0000', attemptId: '7' }), 404, 'unknown-application');
-  });
-
-  it('POST /api/v1/recommend: the same plan as spark-optimizer recommend for examples/submit_nightly_etl.sh', async () => {
-    const file = path.join(EXAMPLES, 'submit_nightly_etl.sh');
-    const text = fs.readFileSync(file, 'utf8');
-    const r = await call(base, 'POST', '/api/v1/recommend', read, { text, fileName: 'submit_nightly_etl.sh' });
-    assert.strictEqual(r.status, 200, r.text);
-    const cli = recommendCommand(store, file, engineOptions({}), db, NOW);
-    assert.strictEqual(cli.code, 0);
-    assert.deepStrictEqual(r.json.plans, JSON.parse(JSON.stringify(cli.json)));
-    // Independently: the script sets 1g executors (line 14); the README's 1g runs spilled and the 2g run did not.
-    const [plan] = r.json.plans;
-    assert.deepStrictEqual([plan.workload, plan.runs, plan.line], ['nightly_etl', 5, 8]);
-    const mem = plan.settings.find((s: { key: string }) => s.key === 'spark.executor.memory');
-    assert.deepStrictEqual([mem.current, mem.recommended, mem.change], ['1g', '2g', true]);
-    assert.deepStrictEqual(r.json.unmatched, []);
-  });
-
-  it('POST /api/v1/recommend with settings: the plan for those settings (1g executors of nightly_etl → 2g)', async () => {
-    const r = await call(base, 'POST', '/api/v1/recommend', read, {
-      appName: 'nightly_etl',
-      settings: { 'spark.executor.memory': '1g', 'spark.executor.cores': '2', 'spark.sql.shuffle.partitions': '200' },
-    });
-    assert.strictEqual(r.status, 200, r.text);
-    const [plan] = r.json.plans;
-    assert.deepStrictEqual([plan.workload, plan.runs], ['nightly_etl', 5]);
-    const mem = plan.settings.find((s: { key: string }) => s.key === 'spark.executor.memory');
-    assert.deepStrictEqual([mem.current, mem.recommended], ['1g', '2g']);
-  });
-
-  it('POST /api/v1/recommend: no matching workload, a path as file name, an unknown kind and bad JSON are problems', async () => {
-    const other = { text: "spark-submit --name never_ran --executor-memory 1g job.py\n", fileName: 'never_ran.sh' };
-    const none = await call(base, 'POST', '/api/v1/recommend', read, other);
-    assertProblem(none, 404, 'no-matching-workload');
-    assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', fileName: '../../etc/passwd' }), 400, 'invalid-request');
-    assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', kind: 'cobol' }), 400, 'invalid-request');
-    assertProblem(await call(base, 'POST', '/api/v1/recommend', read, '{"text": '), 400, 'invalid-request');
-  });
-
-  it('rejects a body over the limit with 413 problem+json, and reads no body without a token', async () => {
-    const big = { text: `# ${'x'.repeat(300 * 1024)}\n`, fileName: 'big.sh' };
-    assertProblem(await call(base, 'POST', '/api/v1/recommend', read, big), 413, 'payload-too-large');
-    assertProblem(await call(base, 'POST', '/api/v1/recommend', undefined, big), 401, 'unauthorized');
-  });
-
-  it('POST /api/v1/feedback stores rejected feedback with its reason, and applied feedback as an applied fix', async () => {
-    const rejected = await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'rejected', appName: 'nightly_etl', key: 'spark.executor.memory', recommendedValue: '2g', previousValue: '1g', reason: 'our nodes have 1g slots' });
-    assert.strictEqual(rejected.status, 201, rejected.text);
-    assert.strictEqual(rejected.json.appliedFixId, null);
-    const applied = await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'applied', appName: 'nightly_etl', key: 'spark.executor.memory', recommendedValue: '2g', previousValue: '1g', fileUri: 'file:///repo/submit_nightly_etl.sh' });
-    assert.strictEqual(applied.status, 201, applied.text);
-    const rows = store.feedbackOf('nightly_etl');
-    assert.deepStrictEqual(
-      rows.map((f) => [f.verdict, f.key, f.recommendedValue, f.previousValue, f.reason, f.receivedAtMs, f.tokenId !== null]),
-      [
-        ['rejected', 'spark.executor.memory', '2g', '1g', 'our nodes have 1g slots', NOW, true],
-        ['applied', 'spark.executor.memory', '2g', '1g', null, NOW, true],
-      ],
-    );
-    const fixes = store.appliedFixes('nightly_etl');
-    assert.deepStrictEqual(fixes.map((f) => [f.id, f.key, f.oldValue, f.newValue, f.fileUri]), [[applied.json.appliedFixId, 'spark.executor.memory', '1g', '2g', 'file:///repo/submit_nightly_etl.sh']]);
-    assertProblem(await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'applied', appName: 'nightly_etl', key: 'spark.executor.memory' }), 400, 'invalid-request');
-    assertProblem(await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'liked', appName: 'nightly_etl', key: 'spark.executor.memory' }), 400, 'invalid-request');
-  });
-
-  it('scopes: a read token gets 403 on the admin route; an admin token lists tokens without their hashes', async () => {
-    const denied = await call(base, 'GET', '/api/v1/tokens', read);
-    assertProblem(denied, 403, 'insufficient-scope');
-    const r = await call(base, 'GET', '/api/v1/tokens', admin);
-    assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(r.json.tokens.map((t: { name: string; scope: string }) => [t.name, t.scope]), [['reader', 'read'], ['ops', 'admin']]);
-    assert.ok(!r.text.includes('Sha256') && !r.text.includes(read.slice(4)), r.text);
-  });
-
-  it('unknown routes are 404 problem+json', async () => {
-    assertProblem(await call(base, 'GET', '/api/v1/nothing', read), 404, 'not-found');
-  });
-
-  it('/openapi.json lists every route with its schemas and the bearer scheme', async () => {
-    const r = await call(base, 'GET', '/openapi.json');
-    assert.strictEqual(r.status, 200);
-    const doc = r.json;
-    assert.strictEqual(doc.openapi, '3.1.0');
-    // A valid OpenAPI 3.1 document by its published JSON schema (swagger-parser validates against it and resolves refs).
-    await SwaggerParser.validate(structuredClone(doc));
-    assert.deepStrictEqual(Object.keys(doc.paths).sort(), [
-      '/api/v1/analyze',
-      '/api/v1/applications/{appId}',
-      '/api/v1/feedback',
-      '/api/v1/jobs',
-      '/api/v1/jobs/{name}/runs',
-      '/api/v1/recommend',
-      '/api/v1/tokens',
-      '/api/v1/workloads',
-      '/api/v1/workloads/{name}/runs',
-      '/health',
-      '/metrics',
-    ]);
-    assert.deepStrictEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'A token from "spark-optimizer token create"' });
-    for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>)) {
-      for (const op of Object.values(ops)) {
-        if (p.startsWith('/api/v1/')) {
-          assert.deepStrictEqual(op.security, [{ bearerAuth: [] }], p);
-          assert.ok(op.responses['401'] && op.responses['404'], p);
-        }
-      }
-    }
-    // Named schemas are components ($ref), from the schemas' ids (server/src/service/schemas.ts).
-    const resolve = (s: { $ref?: string }) => (s.$ref ? doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s);
-    const body = doc.paths['/api/v1/recommend'].post.requestBody.content['application/json'].schema;
-    assert.deepStrictEqual(body.anyOf.map((x: { $ref?: string }) => Object.keys(resolve(x).properties).sort()), [
-      ['fileName', 'kind', 'options', 'text'],
-      ['appName', 'options', 'settings'],
-    ]);
-    const feedback = resolve(doc.paths['/api/v1/feedback'].post.requestBody.content['application/json'].schema);
-    assert.deepStrictEqual(feedback.properties.verdict.enum, ['applied', 'accepted', 'rejected']);
-    // The former paths are marked deprecated.
-    assert.deepStrictEqual([doc.paths['/api/v1/jobs'].get.deprecated, doc.paths['/api/v1/jobs/{name}/runs'].get.deprecated, doc.paths['/api/v1/workloads'].get.deprecated], [true, true, undefined]);
-    assert.deepStrictEqual(resolve(doc.paths['/api/v1/workloads'].get.responses['401'].content['application/json'].schema).required, ['type', 'title', 'status', 'detail']);
-  });
-
-  it('/metrics is Prometheus text with the requests answered, by route and status', async () => {
-    const r = await call(base, 'GET', '/metrics');
-    assert.strictEqual(r.status, 200);
-    assert.match(r.type, /^text\/plain; version=0\.0\.4/);
-    // The requests this describe block made before: one 403 on /tokens, two feedbacks stored, two unknown analyses, four runs lists (and one under the former path).
-    assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="GET",route="/api/v1/tokens",status="403"} 1'), r.text);
-    assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/feedback",status="201"} 2'), r.text);
-    assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/analyze",status="404"} 2'), r.text);
-    assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/workloads\/:name\/runs"\} 4$/m);
-    assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 1$/m);
-  });
+serviceRouteSuite('SQLite', async (tmp) => {
+  const db = path.join(tmp, 'h.db');
+  const store = SqliteServiceStore.open(db);
+  return { store, cliStore: store.store, shared: true, cliDb: db, close: () => store.close() };
 });

@@ -32,6 +32,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** True when something accepts a TCP connection on 127.0.0.1:`port` (a server started and listening). */
+export function acceptsConnections(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect({ host: '127.0.0.1', port }, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
 /** SIGKILLs every process group the tests started that is still running (process-groups.ts). */
 export const killAll = killAllProcessGroups;
 

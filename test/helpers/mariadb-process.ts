@@ -8,9 +8,8 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
-import { sleep } from './history-server-process';
+import { acceptsConnections, sleep } from './history-server-process';
 import { stopProcessGroup, trackProcessGroup } from './process-groups';
 
 /** `mariadbd` and `mariadb-install-db` from Debian's packages. */
@@ -80,7 +79,7 @@ export class MariaDbProcess {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const log = fs.existsSync(this.errorLog) ? fs.readFileSync(this.errorLog, 'utf8') : '';
-      if (/ready for connections/.test(log) && (await accepts(this.port))) return;
+      if (/ready for connections/.test(log) && (await acceptsConnections(this.port))) return;
       if (proc.exitCode !== null) throw new Error(`mariadbd exited with ${proc.exitCode}:\n${log.split('\n').slice(-30).join('\n')}`);
       if (Date.now() > deadline) {
         await this.stop();
@@ -97,14 +96,4 @@ export class MariaDbProcess {
     await stopProcessGroup(p, this.exited, 30_000);
     this.proc = null;
   }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
 }

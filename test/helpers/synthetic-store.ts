@@ -99,3 +99,34 @@ export function fillSyntheticStore(store: HistoryStore, real: ApplicationRecord[
     store.upsert(syntheticRecord(base, u, { appId: `synthetic-${i}`, appName, shiftMs: (i + 1) * 60_000, varyDurationMs: true, capRunTimeAtCoreTime: true }), syntheticSource(i));
   }
 }
+
+/** Runs per workload in the service load benchmark's store: the engine's window (language-service.ts MAX_RUNS). */
+export const RUNS_PER_WORKLOAD = 50;
+
+/**
+ * Application `i` of the service load benchmark (test/bench/service-load.ts): SYNTHETIC, a log-normal copy of a real
+ * run (`syntheticRecord`) seeded by `i` alone, so every process makes the same record `i`. Workload w = ⌊i / 50⌋ holds
+ * applications 50w … 50w + 49, all copies of `real[w mod real.length]`, named `<its app name>_w<w>`, one hour apart
+ * (run k of a workload started k + 1 hours before the real run); app id `bench-<i>`.
+ */
+export function workloadRecord(real: ApplicationRecord[], i: number): ApplicationRecord {
+  const w = Math.floor(i / RUNS_PER_WORKLOAD);
+  const base = real[w % real.length];
+  return syntheticRecord(base, rng(0x5eed + i), {
+    appId: `bench-${i}`,
+    appName: workloadName(real, w),
+    shiftMs: ((i % RUNS_PER_WORKLOAD) + 1) * 3_600_000,
+    varyDurationMs: true,
+    capRunTimeAtCoreTime: true,
+  });
+}
+
+/** The app name of workload `w` of the load benchmark (`nightly_etl_w0`, ...). */
+export function workloadName(real: ApplicationRecord[], w: number): string {
+  return `${real[w % real.length].appName}_w${w}`;
+}
+
+/** The source a load-benchmark application is stored with (no file behind it). */
+export function workloadSource(i: number): { path: string; sizeBytes: number; mtimeMs: number; malformedLines: number } {
+  return { path: `/bench/${i}`, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 };
+}

@@ -101,16 +101,18 @@ ${ENGINE_FLAGS_USAGE}
   spark-optimizer recommend FILE [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
-  spark-optimizer serve [--port N] [--host HOST] [--db FILE] [--config FILE] [--tls-cert FILE --tls-key FILE]
-      [--oidc-issuer URL --oidc-audience AUD]
+  spark-optimizer serve [--port N] [--host HOST] [--db FILE|postgres://USER@HOST:PORT/DB] [--config FILE]
+      [--tls-cert FILE --tls-key FILE] [--oidc-issuer URL --oidc-audience AUD]
       (the REST service: /api/v1/workloads, /api/v1/workloads/{name}/runs, /api/v1/applications/{appId},
        /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
        default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both;
-       --tls-cert/--tls-key: HTTPS only; --oidc-*: also accept that issuer's JWT access tokens (docs/service.md))
-  spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
+       --tls-cert/--tls-key: HTTPS only; --oidc-*: also accept that issuer's JWT access tokens (docs/service.md);
+       the store: a SQLite file (default) or a shared PostgreSQL database, whose password comes from
+       SPARK_OPTIMIZER_SERVICE_DB_PASSWORD, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE or PGPASSWORD, never the URL)
+  spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE|postgres://...] [--format json]
       (a bearer token for the service, printed once; the store keeps only its SHA-256)
-  spark-optimizer token list [--db FILE] [--format json]
-  spark-optimizer token revoke ID [--db FILE]
+  spark-optimizer token list [--db FILE|postgres://...] [--format json]
+  spark-optimizer token revoke ID [--db FILE|postgres://...]
       (the service answers 401 to a revoked token from its next request on)
 Exit codes of collect: 0 everything stored, 1 some sources failed or were stored incomplete (the rest was
   stored), 2 nothing could be collected, 130 stopped by Ctrl-C (what was stored stays stored).
@@ -177,7 +179,7 @@ export async function main(
       case 'serve':
         return await serve(rest, out, err);
       case 'token':
-        return token(rest, out, err);
+        return await token(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
@@ -623,7 +625,7 @@ async function serve(args: string[], out: Output, err: Output): Promise<number> 
   );
 }
 
-function token(args: string[], out: Output, err: Output): number {
+function token(args: string[], out: Output, err: Output): Promise<number> {
   const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const [verb, ...rest] = positionals;

@@ -4,11 +4,12 @@
  * dispatches here.
  */
 import * as fs from 'fs';
-import { HistoryStore } from '../store/history-store';
+import { openServiceStore } from '../store/open';
+import { databasePassword, isPostgresUrl, postgresTarget } from '../store/postgres-store';
 import { buildService } from '../service/app';
 import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } from '../service/config';
 import { OidcVerifier } from '../service/oidc';
-import { TOKEN_SCOPES, type TokenScope } from '../service/service-store';
+import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../service/service-store';
 import { newToken } from '../service/tokens';
 import { describeFault, handleProcessFaults } from '../process-errors';
 
@@ -51,15 +52,15 @@ export async function serveCommand(values: ServiceFlags & { config?: string }, d
   if (!tls && !isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.`);
   const accessTokens = config.oidc ? await OidcVerifier.open(config.oidc) : undefined;
   if (accessTokens) err.line(`accepting access tokens of ${config.oidc?.issuer} for audience ${config.oidc?.audience} (keys from ${accessTokens.jwksUri})`);
-  const store = HistoryStore.open(dbPath);
+  const store = await openServiceStore(dbPath, { password: isPostgresUrl(dbPath) ? databasePassword(env, config.dbPasswordFile) : undefined, poolSize: config.dbPoolSize });
   let app;
   try {
     app = await buildService({ store, tls, accessTokens, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
     const address = await app.listen({ host: config.host, port: config.port });
-    out.line(`listening on ${address} (store ${dbPath}, ${store.countApplications()} application attempts)`);
+    out.line(`listening on ${address} (store ${store.description}, ${await store.countApplications()} application attempts)`);
   } catch (e) {
     await app?.close();
-    store.close();
+    await store.close();
     throw e;
   }
   const service = app;
@@ -85,8 +86,18 @@ export async function serveCommand(values: ServiceFlags & { config?: string }, d
     process.once('SIGTERM', stop);
   });
   await service.close();
-  store.close();
+  await store.close();
   return code;
+}
+
+/** The store of the token commands: a SQLite file or a PostgreSQL URL (password from the environment or a file). */
+function tokenStore(db: string, env: NodeJS.ProcessEnv): Promise<ServiceStore> {
+  return openServiceStore(db, { password: isPostgresUrl(db) ? databasePassword(env) : undefined });
+}
+
+/** How a store is named in messages: the file, or the URL without password or options. */
+function storeName(db: string): string {
+  return isPostgresUrl(db) ? postgresTarget(db) : db;
 }
 
 /**
@@ -94,37 +105,37 @@ export async function serveCommand(values: ServiceFlags & { config?: string }, d
  * only time it is shown).
  * @throws ServiceConfigError for an unknown scope.
  */
-export function tokenCreateCommand(values: { scope?: string; name?: string; format?: string }, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+export async function tokenCreateCommand(values: { scope?: string; name?: string; format?: string }, dbPath: string, out: Printer, err: Printer, nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const scope = values.scope ?? 'read';
   if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new ServiceConfigError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}, got "${scope}".`);
   const name = values.name ?? `${scope} token`;
-  const store = HistoryStore.open(dbPath);
+  const store = await tokenStore(dbPath, env);
   try {
     const { token, tokenSha256 } = newToken();
-    const id = store.createToken({ name, scope: scope as TokenScope, tokenSha256, createdAtMs: nowMs });
+    const id = await store.createToken({ name, scope: scope as TokenScope, tokenSha256, createdAtMs: nowMs });
     if (values.format === 'json') out.json({ id, name, scope, token });
     else {
       out.line(token);
-      err.line(`token ${id} "${name}" (scope ${scope}) stored in ${dbPath} as its SHA-256; this is the only time it is shown.`);
+      err.line(`token ${id} "${name}" (scope ${scope}) stored in ${storeName(dbPath)} as its SHA-256; this is the only time it is shown.`);
     }
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
 /** `token list`: id, scope, name, created and revoked (never the token or its hash). */
-export function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer): number {
-  const store = HistoryStore.open(dbPath);
+export async function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const store = await tokenStore(dbPath, env);
   try {
-    const tokens = store.listTokens().map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
+    const tokens = (await store.listTokens()).map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
     if (values.format === 'json') out.json(tokens);
     else
       for (const t of tokens)
         out.line(`${String(t.id).padStart(4)}  ${t.scope.padEnd(7)}  ${new Date(t.createdAtMs).toISOString().slice(0, 16).replace('T', ' ')}  ${t.revokedAtMs !== null ? `revoked ${new Date(t.revokedAtMs).toISOString().slice(0, 16).replace('T', ' ')}` : 'valid'.padEnd(24)}  ${t.name}`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }
 
@@ -132,18 +143,18 @@ export function tokenListCommand(values: { format?: string }, dbPath: string, ou
  * `token revoke ID`: the service refuses the token (401) from its next request on.
  * @returns 0, or 2 when no valid token has that id.
  */
-export function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now()): number {
+export async function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const n = Number(id);
   if (!Number.isInteger(n) || n < 1) throw new ServiceConfigError(`token revoke needs a token id (a whole number from "token list"), got "${id}".`);
-  const store = HistoryStore.open(dbPath);
+  const store = await tokenStore(dbPath, env);
   try {
-    if (!store.revokeToken(n, nowMs)) {
-      err.line(`spark-optimizer: no valid token ${n} in ${dbPath} (see "spark-optimizer token list").`);
+    if (!(await store.revokeToken(n, nowMs))) {
+      err.line(`spark-optimizer: no valid token ${n} in ${storeName(dbPath)} (see "spark-optimizer token list").`);
       return 2;
     }
     out.line(`token ${n} revoked`);
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

@@ -3,8 +3,10 @@
  * `HistoryStore` (store/history-store.ts, SQLite); a second implementation serves the same reads. Every application
  * attempt is its own {@link ApplicationRecord} (with `attemptId`), so a failed first attempt is a run like any other.
  *
- * The reads are synchronous: the language service answers hovers and diagnostics from caches filled by them. A store
- * behind a network would serve them from a local replica (or the service's read path would have to become async).
+ * The reads are synchronous: the language service and the engine answer hovers, diagnostics and plans from caches filled
+ * by them. A store behind a network (PostgreSQL) answers the same reads as promises ({@link HistoryQueries}); the REST
+ * service loads what the engine asks for from it and runs the engine on those records in memory
+ * (service/loaded-history.ts), so the engine has one synchronous code path whatever the store.
  */
 
 import type { ApplicationRecord } from './application-record';
@@ -64,3 +66,11 @@ export interface HistoryReader {
   /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run, newest first. */
   runsWithSameSignature(appName: string, limit?: number): ApplicationRecord[];
 }
+
+/**
+ * The {@link HistoryReader} reads answered as promises: what a store behind a network offers (store/postgres-store.ts),
+ * and the SQLite store through its asynchronous adapter (store/sqlite-service-store.ts). Same arguments, same results.
+ */
+export type HistoryQueries = {
+  [K in keyof HistoryReader]: (...args: Parameters<HistoryReader[K]>) => Promise<ReturnType<HistoryReader[K]>>;
+};

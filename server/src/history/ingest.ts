@@ -6,9 +6,8 @@
  * 3. upserts it into the {@link HistorySink} keyed by (application id, attempt id), as the History Server keys attempts,
  * 4. counts the outcome and keeps what to report (failures with reasons, corrections, malformed lines).
  *
- * The sink is declared here and implemented by the store (store/history-store.ts), so `history/` never imports
- * `store/`; another implementation (another database) only has to implement {@link HistorySink}. Its methods may
- * answer synchronously (SQLite) or with a promise (a networked database).
+ * The sink is declared here and implemented by the stores (store/history-store.ts, SQLite, answering synchronously;
+ * store/postgres-store.ts, PostgreSQL, answering with promises), so `history/` never imports `store/`.
  */
 
 import type { CollectDecodeError, CollectSummary, SourceFailureKind } from '../../../shared/src/protocol';
@@ -67,8 +66,9 @@ export interface CollectionSourceState {
 }
 
 /**
- * Where ingest writes: one row per (application id, attempt id). Implemented by `HistoryStore` (SQLite); a second
- * implementation must keep the same rules, which the tests of the store check:
+ * Where ingest writes: one row per (application id, attempt id). Implemented by `HistoryStore` (SQLite) and
+ * `PostgresStore` (PostgreSQL), which keep the same rules (store/history-store.ts `upsertOutcome`; test/history-store.test.ts,
+ * test/live/postgres-store.test.ts):
  * - `upsert` is atomic per record (a killed process leaves the old version or the new one) and safe against other
  *   processes writing at the same time (it waits for their locks, and throws only when it could not get one);
  * - an attempt stored completed is never replaced by an incomplete version of itself;

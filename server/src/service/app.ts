@@ -24,6 +24,7 @@ import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLangu
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
 import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
+import { LoadedHistory } from './loaded-history';
 import type { ServiceStore, TokenScope } from './service-store';
 import { bearerToken, scopeAllows, TOKEN_PREFIX, tokenSha256 } from './tokens';
 
@@ -42,6 +43,11 @@ export interface ServiceOptions {
   accessTokens?: AccessTokenVerifier;
   /** PEM certificate (chain) and private key: serve HTTPS only. Absent: plain HTTP. */
   tls?: { cert: Buffer; key: Buffer };
+  /**
+   * How long what the service loaded from the store is trusted before the store's history version is read again, ms
+   * (default 1000): another process's collection shows within this time; this service's own writes show at once.
+   */
+  recheckMs?: number;
 }
 
 /** Default request body limit: 9 MiB, enough for the editor's largest analysed document (8 MiB) as JSON text. */
@@ -167,16 +173,15 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // One language service for the process, its caches dropped whenever the store changed (another process collected).
-  const language = new SparkLanguageService(store, opts.planClock ?? clockFromEnvironment());
-  let seen: string | null = null;
-  const fresh = (): SparkLanguageService => {
-    const version = `${store.countApplications()}:${store.lastCollectedAtMs() ?? ''}`;
-    if (version !== seen) {
-      language.historyChanged();
-      seen = version;
-    }
-    return language;
+  // The engine runs on records loaded from the store (service/loaded-history.ts): one language service for the process,
+  // its caches dropped whenever the store's history changed (another process collected, or this service wrote).
+  const history = new LoadedHistory(store, { recheckMs: opts.recheckMs });
+  const language = new SparkLanguageService(history, opts.planClock ?? clockFromEnvironment());
+  history.onChange(() => language.historyChanged());
+  /** Runs a request's synchronous reads and engine work on the loaded history (loading what it asks for). */
+  const read = async <T>(fn: () => T): Promise<T> => {
+    await history.fresh();
+    return history.run(fn);
   };
 
   const registry = new Registry();
@@ -205,7 +210,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     if (opts.accessTokens !== undefined && !token.startsWith(TOKEN_PREFIX) && looksLikeJwt(token)) {
       have = (await opts.accessTokens.verify(token)).scope;
     } else {
-      const stored = store.tokenBySha256(tokenSha256(token));
+      const stored = await store.tokenBySha256(tokenSha256(token));
       if (stored === null || stored.revokedAtMs !== null) throw new ProblemError('unauthorized', 'The bearer token is not known to this service or was revoked; create a new one with "spark-optimizer token create".');
       have = stored.scope;
       req.tokenId = stored.id;
@@ -242,7 +247,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  r.get('/health', { schema: { summary: 'Liveness and the store size', response: { 200: S.HealthResponseSchema } } }, async () => ({ status: 'ok' as const, applications: store.countApplications() }));
+  r.get('/health', { schema: { summary: 'Liveness and the store size', response: { 200: S.HealthResponseSchema } } }, async () => ({ status: 'ok' as const, applications: await read(() => history.countApplications()) }));
 
   r.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);
@@ -255,7 +260,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       config: { scope: 'read' },
       schema: { summary: 'Workloads (the runs of one Spark App Name) with their run counts, newest first', security: SECURED, response: { 200: S.WorkloadsResponseSchema, ...PROBLEM_RESPONSES } },
     },
-    async () => ({ workloads: store.listWorkloads() }),
+    async () => ({ workloads: await read(() => history.listWorkloads()) }),
   );
   // The former name of /api/v1/workloads (the recurring job is called a workload now), kept for clients written against it.
   r.get(
@@ -264,7 +269,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       config: { scope: 'read' },
       schema: { summary: 'Deprecated: /api/v1/workloads under its former name (key `jobs`)', deprecated: true, security: SECURED, response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES } },
     },
-    async () => ({ jobs: store.listWorkloads() }),
+    async () => ({ jobs: await read(() => history.listWorkloads()) }),
   );
 
   for (const [path, deprecated] of [
@@ -285,7 +290,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
         },
       },
       async (req) => {
-        const runs = store.runsByAppName(req.params.name, req.query.limit);
+        const runs = await read(() => history.runsByAppName(req.params.name, req.query.limit));
         if (runs.length === 0) throw new ProblemError('unknown-workload', `No run of a workload named "${req.params.name}" is in the history store; GET /api/v1/workloads lists the workloads.`);
         return { appName: req.params.name, runs: runs.map(runSummary) };
       },
@@ -299,10 +304,12 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       schema: { summary: 'One application with every stored attempt, oldest first', security: SECURED, params: S.ApplicationPathSchema, response: { 200: S.ApplicationResponseSchema, ...PROBLEM_RESPONSES } },
     },
     async (req) => {
-      const attempts = store
-        .attemptsOf(req.params.appId)
-        .map((a) => store.runById(a.appId, a.attemptId))
-        .filter((x): x is ApplicationRecord => x !== null);
+      const attempts = await read(() =>
+        history
+          .attemptsOf(req.params.appId)
+          .map((a) => history.runById(a.appId, a.attemptId))
+          .filter((x): x is ApplicationRecord => x !== null),
+      );
       if (attempts.length === 0) throw new ProblemError('unknown-application', `Application ${req.params.appId} is not in the history store; collect its event log or History Server first.`);
       return { appId: req.params.appId, attempts: attempts.map(runSummary) };
     },
@@ -316,9 +323,9 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     },
     async (req) => {
       const { appId, attemptId } = req.body;
-      const out = analyzeCommand(store, appId, requestOptions(req.body.options), 'the history store', attemptId);
+      const out = await read(() => analyzeCommand(history, appId, requestOptions(req.body.options), 'the history store', attemptId));
       if (out.code !== 0 || out.json === null) {
-        const stored = store.attemptsOf(appId).map((a) => a.attemptId ?? '(none)');
+        const stored = (await read(() => history.attemptsOf(appId))).map((a) => a.attemptId ?? '(none)');
         const what = attemptId !== undefined ? `Attempt ${attemptId} of application ${appId} is` : `Application ${appId} is`;
         throw new ProblemError('unknown-application', `${what} not in the history store${stored.length > 0 ? ` (stored attempts: ${stored.join(', ')})` : '; collect it first'}.`);
       }
@@ -351,7 +358,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       } else {
         source = { uri: pathToFileURL('/request/settings.sh').toString(), text: settingsAsSubmitScript(body.appName, body.settings), languageId: 'shellscript', label: 'settings' };
       }
-      const out = recommendText(fresh(), source, options, 'the history store');
+      const out = await read(() => recommendText(language, source, options, 'the history store')).finally(() => language.forget(source.uri));
       const plans = JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.PlanSchema>[];
       if (plans.length === 0) {
         const apps = out.unmatched.length;
@@ -382,9 +389,11 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       const at = now();
       const appliedFixId =
         f.verdict === 'applied'
-          ? store.recordAppliedFix({ fileUri: f.fileUri ?? '', appName: f.appName, key: f.key, oldValue: f.previousValue ?? null, newValue: f.recommendedValue ?? '', appliedAtMs: at })
+          ? await store.recordAppliedFix({ fileUri: f.fileUri ?? '', appName: f.appName, key: f.key, oldValue: f.previousValue ?? null, newValue: f.recommendedValue ?? '', appliedAtMs: at })
           : null;
-      const id = store.recordFeedback({
+      // The editor's feedback loop reads applied fixes: the next plan must see this one.
+      if (appliedFixId !== null) history.invalidate();
+      const id = await store.recordFeedback({
         verdict: f.verdict,
         appName: f.appName,
         key: f.key,
@@ -403,7 +412,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
   r.get(
     '/api/v1/tokens',
     { config: { scope: 'admin' }, schema: { summary: 'The service tokens (never the tokens or their hashes)', security: SECURED, response: { 200: S.TokensResponseSchema, ...PROBLEM_RESPONSES } } },
-    async () => ({ tokens: store.listTokens().map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs })) }),
+    async () => ({ tokens: (await store.listTokens()).map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs })) }),
   );
 
   await app.ready();

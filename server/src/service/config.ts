@@ -4,7 +4,11 @@
  *
  *   host: 127.0.0.1          # SPARK_OPTIMIZER_SERVICE_HOST, --host
  *   port: 8080               # SPARK_OPTIMIZER_SERVICE_PORT, --port (0: any free port)
- *   db: /var/lib/spark-optimizer/history.db   # SPARK_OPTIMIZER_DB, --db
+ *   db: /var/lib/spark-optimizer/history.db   # SPARK_OPTIMIZER_SERVICE_DB (or SPARK_OPTIMIZER_DB), --db
+ *   database:                # instead of db: a shared PostgreSQL store (docs/postgresql.md)
+ *     url: postgres://optimizer@db.internal:5432/spark_optimizer   # SPARK_OPTIMIZER_SERVICE_DB, --db
+ *     passwordFile: /run/secrets/spark-optimizer-db               # SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE
+ *     poolSize: 10                                                # SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE
  *   bodyLimitBytes: 9437184  # SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES
  *   logLevel: info           # SPARK_OPTIMIZER_SERVICE_LOG_LEVEL (fatal, error, warn, info, debug, trace, silent)
  *   tls:                     # both or neither: HTTPS only when given
@@ -18,6 +22,10 @@
  *     scopes: { read: spark-optimizer:read, collect: spark-optimizer:collect, admin: spark-optimizer:admin }
  *                               # SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ, ..._COLLECT, ..._ADMIN
  *     clockToleranceSeconds: 30                     # SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS
+ *
+ * The store is a SQLite file (the default, for one user) or a `postgres://` URL. A database password is never a setting
+ * of its own and never part of the URL (refused): it comes from SPARK_OPTIMIZER_SERVICE_DB_PASSWORD, the password file,
+ * or the driver's PGPASSWORD / ~/.pgpass, so it stays out of config files, shell history and logs.
  *
  * Nested keys merge one by one: a variable or flag overrides one key of `tls` or `oidc` and keeps the file's others.
  */
@@ -39,6 +47,13 @@ export const ServiceConfigFileSchema = z.strictObject({
   host: z.string().min(1).optional(),
   port: z.number().int().min(0).max(65535).optional(),
   db: z.string().min(1).optional(),
+  database: z
+    .strictObject({
+      url: z.string().min(1).optional(),
+      passwordFile: z.string().min(1).optional(),
+      poolSize: z.number().int().min(1).max(1000).optional(),
+    })
+    .optional(),
   bodyLimitBytes: z.number().int().min(1024).optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
   tls: z.strictObject({ certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() }).optional(),
@@ -60,6 +75,10 @@ export interface ServiceConfig {
   port: number;
   /** SQLite file of the store; undefined: the CLI's default store. */
   db: string | undefined;
+  /** File whose first line is the database password (a PostgreSQL store); absent when not named. */
+  dbPasswordFile?: string;
+  /** Most connections to a PostgreSQL store; absent: the store's default. */
+  dbPoolSize?: number;
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
   /** PEM files of the certificate (chain) and its key; absent: plain HTTP. */
@@ -80,7 +99,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   };
   if (env.SPARK_OPTIMIZER_SERVICE_HOST) out.host = env.SPARK_OPTIMIZER_SERVICE_HOST;
   if (env.SPARK_OPTIMIZER_SERVICE_PORT) out.port = num('SPARK_OPTIMIZER_SERVICE_PORT', env.SPARK_OPTIMIZER_SERVICE_PORT);
-  if (env.SPARK_OPTIMIZER_DB) out.db = env.SPARK_OPTIMIZER_DB;
+  if (env.SPARK_OPTIMIZER_SERVICE_DB || env.SPARK_OPTIMIZER_DB) out.db = env.SPARK_OPTIMIZER_SERVICE_DB || env.SPARK_OPTIMIZER_DB;
+  const database: Record<string, unknown> = {};
+  if (env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE) database.passwordFile = env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE;
+  if (env.SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE) database.poolSize = num('SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE', env.SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE);
+  if (Object.keys(database).length > 0) out.database = database;
   if (env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES) out.bodyLimitBytes = num('SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES', env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES);
   if (env.SPARK_OPTIMIZER_SERVICE_LOG_LEVEL) out.logLevel = env.SPARK_OPTIMIZER_SERVICE_LOG_LEVEL;
   const tls: Record<string, unknown> = {};
@@ -153,10 +176,35 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
     for (const layer of layers) for (const [k, v] of Object.entries(layer[key] ?? {})) if (v !== undefined) out[k] = k === 'scopes' ? { ...(out.scopes as object), ...(v as object) } : v;
     return out as NonNullable<z.infer<typeof ServiceConfigFileSchema>[K]>;
   };
+  // The store: the last layer that names one (`db` or `database.url`, not both in one layer); its password never in the URL.
+  const names = ['file', 'environment', 'flags'].map((w, k) => (k === 0 ? fileName : w));
+  let db: string | undefined;
+  let dbFrom = '';
+  layers.forEach((layer, k) => {
+    if (layer.db !== undefined && layer.database?.url !== undefined) throw new ServiceConfigError(`${names[k]}: give the store once, as db or as database.url, not both.`);
+    const t = layer.db ?? layer.database?.url;
+    if (t !== undefined) [db, dbFrom] = [t, names[k]];
+  });
+  if (db !== undefined && /^postgres(?:ql)?:\/\//i.test(db)) {
+    let password = '';
+    try {
+      password = new URL(db).password;
+    } catch {
+      throw new ServiceConfigError(`${dbFrom}: the store is not a valid postgres:// URL (postgres://user@host:5432/database).`);
+    }
+    if (password !== '') {
+      throw new ServiceConfigError(
+        `${dbFrom}: the PostgreSQL URL carries a password; remove it and give the password through SPARK_OPTIMIZER_SERVICE_DB_PASSWORD or a password file (database.passwordFile, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE).`,
+      );
+    }
+  }
+  const database = Object.assign({}, ...layers.map((l) => l.database ?? {})) as NonNullable<z.infer<typeof ServiceConfigFileSchema>['database']>;
   const config: ServiceConfig = {
     host: merged.host ?? DEFAULT_HOST,
     port: merged.port ?? DEFAULT_PORT,
-    db: merged.db,
+    db,
+    ...(database.passwordFile !== undefined ? { dbPasswordFile: database.passwordFile } : {}),
+    ...(database.poolSize !== undefined ? { dbPoolSize: database.poolSize } : {}),
     bodyLimitBytes: merged.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     logLevel: merged.logLevel ?? 'info',
   };

@@ -1,10 +1,15 @@
 /**
  * What the REST service (service/app.ts) needs of a store, declared here so the service never imports store/: the
- * history reads ({@link HistoryReader}), the applied quick fixes the editor's feedback loop reads (recommend/feedback.ts),
- * feedback on recommendations, and the service's bearer tokens. `HistoryStore` (store/history-store.ts, SQLite)
- * implements it; a PostgreSQL store would implement the same interface.
+ * history reads ({@link HistoryQueries}), the ingest sink collections write through ({@link HistorySink}), the applied
+ * quick fixes the editor's feedback loop reads (recommend/feedback.ts), feedback on recommendations, and the service's
+ * bearer tokens. Every method answers with a promise, so a store behind a network fits: two implementations,
+ * `SqliteServiceStore` (store/sqlite-service-store.ts, over the editor's and CLI's synchronous `HistoryStore`) and
+ * `PostgresStore` (store/postgres-store.ts), opened by `openServiceStore` (store/open.ts) from a file path or a
+ * `postgres://` URL. The engine never reads it directly: the service loads what the engine asks for
+ * (service/loaded-history.ts) and runs the engine on those records.
  */
-import type { HistoryReader } from '../history/history-reader';
+import type { HistoryQueries } from '../history/history-reader';
+import type { HistorySink } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
 
 /** Token scopes, weakest first: each scope allows what the scopes before it allow. */
@@ -53,21 +58,30 @@ export interface RecommendationFeedback {
 }
 
 /** The store the service reads and writes. */
-export interface ServiceStore extends HistoryReader {
+export interface ServiceStore extends HistoryQueries, HistorySink {
+  /** What the store is, for logs and messages: `SQLite FILE` or `PostgreSQL postgres://user@host:port/db` (never a password). */
+  readonly description: string;
+  /**
+   * A value that changes whenever the history the engine reads changes (an attempt stored or replaced, a History Server
+   * run recorded, an applied fix stored), by this process or another; the service drops what it loaded when it changes.
+   */
+  historyVersion(): Promise<string>;
   /** Remembers an applied fix (the editor's quick-fix feedback loop reads it back). @returns its id. */
-  recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number;
+  recordAppliedFix(fix: Omit<AppliedFix, 'id'>): Promise<number>;
   /** Applied fixes of a job (by app name) or of a file, oldest first. */
-  appliedFixes(appName: string | null, fileUri?: string): AppliedFix[];
+  appliedFixes(appName: string | null, fileUri?: string): Promise<AppliedFix[]>;
   /** Stores feedback on a recommendation. @returns its id. */
-  recordFeedback(f: Omit<RecommendationFeedback, 'id'>): number;
+  recordFeedback(f: Omit<RecommendationFeedback, 'id'>): Promise<number>;
   /** Feedback on a job's recommendations, oldest first. */
-  feedbackOf(appName: string): RecommendationFeedback[];
+  feedbackOf(appName: string): Promise<RecommendationFeedback[]>;
   /** Stores a new token (its hash). @returns its id. @throws Error when the hash is already stored. */
-  createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): number;
+  createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): Promise<number>;
   /** The token with this SHA-256 (valid or revoked), or null. */
-  tokenBySha256(tokenSha256: string): ServiceToken | null;
+  tokenBySha256(tokenSha256: string): Promise<ServiceToken | null>;
   /** Every stored token, oldest first. */
-  listTokens(): ServiceToken[];
+  listTokens(): Promise<ServiceToken[]>;
   /** Revokes a token (requests with it get 401 from then on). @returns false when no valid token has this id. */
-  revokeToken(id: number, atMs: number): boolean;
+  revokeToken(id: number, atMs: number): Promise<boolean>;
+  /** Closes the store's connections (waits for queries in flight). */
+  close(): Promise<void>;
 }

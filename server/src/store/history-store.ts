@@ -7,7 +7,7 @@ import type { StoredWorkload } from '../../../shared/src/protocol';
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
-import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
+import type { RecommendationFeedback, ServiceToken } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
 import {
   APPLICATIONS,
@@ -54,10 +54,15 @@ const RETRY_BASE_MS = 100;
  */
 export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE workload_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
 
-type Row = Record<string, unknown>;
+/** The figures of `historyVersion`: attempts stored, newest write, newest History Server run, newest applied fix. */
+export const HISTORY_VERSION_SQL =
+  'SELECT (SELECT count(*) FROM applications), (SELECT max(collected_at_ms) FROM applications), (SELECT max(last_run_time_ms) FROM collection_sources), (SELECT max(id) FROM applied_fixes)';
+
+/** A row as a driver gives or takes it: column name → value. */
+export type Row = Record<string, unknown>;
 
 /** The `attempt_id` column: Spark's `App Attempt ID`, or '' for an application without attempts (part of the key). */
-function attemptKey(attemptId: string | null): string {
+export function attemptKey(attemptId: string | null): string {
   return attemptId ?? '';
 }
 
@@ -84,7 +89,7 @@ function upsertSql<T>(map: TableMap<T>, update: Record<string, string> = {}): st
 }
 
 /** A row's named parameters for {@link insertSql}: the map's column values, bound as SQLite takes them. */
-function params<T>(map: TableMap<T>, row: T): Record<string, Exclude<SqlValue, boolean>> {
+export function params<T>(map: TableMap<T>, row: T): Record<string, Exclude<SqlValue, boolean>> {
   const values = toColumns(map, row);
   const out: Record<string, Exclude<SqlValue, boolean>> = {};
   for (const [k, v] of Object.entries(values)) out[k] = sqliteValue(v);
@@ -92,7 +97,7 @@ function params<T>(map: TableMap<T>, row: T): Record<string, Exclude<SqlValue, b
 }
 
 /** A row without the key of its application attempt (a child row back to its record). */
-function withoutAttemptKey<T extends AttemptKey>(row: T): Omit<T, keyof AttemptKey> {
+export function withoutAttemptKey<T extends AttemptKey>(row: T): Omit<T, keyof AttemptKey> {
   const { appId: _appId, appAttemptId: _appAttemptId, ...rest } = row;
   void _appId;
   void _appAttemptId;
@@ -147,7 +152,7 @@ function retryBusy<T>(fn: () => T, file: string, what: string, retries: number, 
  * or the new record, never half of one; reads of one record run in one read transaction (a consistent snapshot while
  * another process writes); schema migrations run under an exclusive lock.
  */
-export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
+export class HistoryStore implements HistorySink, HistoryReader {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
 
@@ -257,21 +262,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
       const oldRow = this.stmt(`SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(record.appId, attempt) as
         | Row
         | undefined;
-      let outcome: UpsertOutcome;
-      if (!oldRow) outcome = 'inserted';
-      else {
-        const old = readUpsertFields(oldRow);
-        const samePath = old.sourcePath === source.path;
-        if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs)) outcome = 'unchanged';
-        else if (old.completed && !record.completed) outcome = samePath ? 'unchanged' : 'duplicate';
-        else if (samePath) outcome = 'updated';
-        else {
-          const moreComplete =
-            (record.completed && !old.completed) ||
-            (!record.completed && !old.completed && (record.totalTasks > old.totalTasks || (record.totalTasks === old.totalTasks && record.durationMs > old.durationMs)));
-          outcome = moreComplete ? 'updated' : 'duplicate';
-        }
-      }
+      const outcome = upsertOutcome(oldRow, record, source);
       if (outcome === 'updated') this.stmt('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?').run(record.appId, attempt);
       if (outcome === 'inserted' || outcome === 'updated') this.insert(record, source, nowMs);
       this.stmt(upsertSql(RECORD_SOURCES)).run(
@@ -283,16 +274,8 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 
   /** Writes one attempt's rows (application, stages, jobs, executors) through the tables' column maps. */
   private insert(r: ApplicationRecord, source: RecordSource, nowMs: number): void {
-    const { stages, executors, jobs, ...scalars } = r;
-    const app: ApplicationRow = {
-      ...scalars,
-      workloadSignature: workloadSignature(r),
-      sourcePath: source.path,
-      sourceSizeBytes: source.sizeBytes,
-      sourceMtimeMs: source.mtimeMs,
-      malformedLines: source.malformedLines,
-      collectedAtMs: nowMs,
-    };
+    const { stages, executors, jobs } = r;
+    const app = applicationRow(r, source, nowMs);
     this.stmt(insertSql(APPLICATIONS)).run(params(APPLICATIONS, app));
     const key: AttemptKey = { appId: r.appId, appAttemptId: r.attemptId };
     const stageInsert = this.stmt(insertSql(STAGES));
@@ -370,23 +353,26 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     return (this.read(() => this.stmt('SELECT count(*) AS n FROM applications').get()) as { n: number }).n;
   }
 
+  /**
+   * A value that changes when the history changes (an attempt stored or replaced, a History Server run recorded, an
+   * applied fix stored), by this process or another: {@link HISTORY_VERSION_SQL}'s four figures in one snapshot
+   * (store/postgres-store.ts reads the same).
+   */
+  historyVersion(): string {
+    return this.read(() => (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => String(v ?? '')).join(':'));
+  }
+
   /** The workloads (runs grouped by `App Name`) with run counts, newest first. */
   listWorkloads(): StoredWorkload[] {
     const rows = this.read(() =>
       this.stmt('SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC').all(),
     ) as Row[];
-    return rows.map((row) => {
-      const durations = String(row.durations)
-        .split(',')
-        .map(Number)
-        .sort((a, b) => a - b);
-      return {
-        appName: String(row.app_name),
-        runs: Number(row.runs),
-        lastStartTimeMs: Number(row.last_start),
-        medianDurationMs: durations[Math.floor((durations.length - 1) / 2)],
-      };
-    });
+    return rows.map((row) => ({
+      appName: String(row.app_name),
+      runs: Number(row.runs),
+      lastStartTimeMs: Number(row.last_start),
+      medianDurationMs: lowerMedian(String(row.durations).split(',').map(Number)),
+    }));
   }
 
   /**
@@ -537,17 +523,62 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 
   /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
-    const app = fromColumns(APPLICATIONS, a);
-    const key = [app.appId, attemptKey(app.attemptId)];
-    const stages = (this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(...key) as Row[]).map((r) =>
-      withoutAttemptKey(fromColumns(STAGES, r)),
-    );
-    const jobs = (this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(...key) as Row[]).map((r) => withoutAttemptKey(fromColumns(JOBS, r)));
-    const executors = (this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(...key) as Row[]).map((r) => withoutAttemptKey(fromColumns(EXECUTORS, r)));
-    const { workloadSignature: _signature, sourcePath: _path, sourceSizeBytes: _size, sourceMtimeMs: _mtime, malformedLines: _malformed, collectedAtMs: _collected, ...record } = app;
-    void [_signature, _path, _size, _mtime, _malformed, _collected];
-    return { ...record, stages, executors, jobs };
+    const key = [String(a.app_id), String(a.attempt_id ?? '')];
+    const stages = this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(...key) as Row[];
+    const jobs = this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(...key) as Row[];
+    const executors = this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(...key) as Row[];
+    return recordOf(a, stages, jobs, executors);
   }
+}
+
+/**
+ * What an upsert does with `record` read from `source`, given the stored `applications` row of that attempt (at least
+ * its {@link UPSERT_FIELDS} columns; undefined when not stored), by the rules of {@link HistoryStore.upsert}. Shared by
+ * the SQLite and PostgreSQL stores.
+ */
+export function upsertOutcome(oldRow: Row | undefined, record: ApplicationRecord, source: RecordSource): UpsertOutcome {
+  if (!oldRow) return 'inserted';
+  const old = readUpsertFields(oldRow);
+  const samePath = old.sourcePath === source.path;
+  if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs)) return 'unchanged';
+  if (old.completed && !record.completed) return samePath ? 'unchanged' : 'duplicate';
+  if (samePath) return 'updated';
+  const moreComplete =
+    (record.completed && !old.completed) ||
+    (!record.completed && !old.completed && (record.totalTasks > old.totalTasks || (record.totalTasks === old.totalTasks && record.durationMs > old.durationMs)));
+  return moreComplete ? 'updated' : 'duplicate';
+}
+
+/** The `applications` row of an attempt: its scalars, stage signature, source version and when it was collected. */
+export function applicationRow(r: ApplicationRecord, source: RecordSource, nowMs: number): ApplicationRow {
+  const { stages: _stages, executors: _executors, jobs: _jobs, ...scalars } = r;
+  void [_stages, _executors, _jobs];
+  return {
+    ...scalars,
+    workloadSignature: workloadSignature(r),
+    sourcePath: source.path,
+    sourceSizeBytes: source.sizeBytes,
+    sourceMtimeMs: source.mtimeMs,
+    malformedLines: source.malformedLines,
+    collectedAtMs: nowMs,
+  };
+}
+
+/** A record from its `applications` row and its child rows (read in one snapshot), through the tables' column maps. */
+export function recordOf(a: Row, stageRows: Row[], jobRows: Row[], executorRows: Row[]): ApplicationRecord {
+  const app = fromColumns(APPLICATIONS, a);
+  const stages = stageRows.map((r) => withoutAttemptKey(fromColumns(STAGES, r)));
+  const jobs = jobRows.map((r) => withoutAttemptKey(fromColumns(JOBS, r)));
+  const executors = executorRows.map((r) => withoutAttemptKey(fromColumns(EXECUTORS, r)));
+  const { workloadSignature: _signature, sourcePath: _path, sourceSizeBytes: _size, sourceMtimeMs: _mtime, malformedLines: _malformed, collectedAtMs: _collected, ...record } = app;
+  void [_signature, _path, _size, _mtime, _malformed, _collected];
+  return { ...record, stages, executors, jobs };
+}
+
+/** The lower median (the middle value, or the lower of the two middle ones), as the workload list shows durations. */
+export function lowerMedian(values: number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 /**
@@ -584,16 +615,16 @@ function migrate(db: Database.Database, file: string): void {
 }
 
 /** The `applications` fields of a {@link StoredAttempt}, in one SELECT list. */
-const STORED_ATTEMPT_FIELDS = ['appId', 'attemptId', 'completed', 'sourcePath', 'sourceMtimeMs'] as const;
-const STORED_ATTEMPT_COLUMNS = columnsOf(APPLICATIONS, STORED_ATTEMPT_FIELDS).join(', ');
-const readStoredAttempt: (row: Row) => StoredAttempt = rowReader(APPLICATIONS, STORED_ATTEMPT_FIELDS);
+export const STORED_ATTEMPT_FIELDS = ['appId', 'attemptId', 'completed', 'sourcePath', 'sourceMtimeMs'] as const;
+export const STORED_ATTEMPT_COLUMNS = columnsOf(APPLICATIONS, STORED_ATTEMPT_FIELDS).join(', ');
+export const readStoredAttempt: (row: Row) => StoredAttempt = rowReader(APPLICATIONS, STORED_ATTEMPT_FIELDS);
 
 /** The `applications` fields `upsert` compares with the incoming version. */
-const UPSERT_FIELDS = ['completed', 'sourcePath', 'sourceSizeBytes', 'sourceMtimeMs', 'totalTasks', 'durationMs'] as const;
+export const UPSERT_FIELDS = ['completed', 'sourcePath', 'sourceSizeBytes', 'sourceMtimeMs', 'totalTasks', 'durationMs'] as const;
 const readUpsertFields = rowReader(APPLICATIONS, UPSERT_FIELDS);
 
 /** The `applications` fields of {@link ApplicationTotals} (the rest are counts over stages). */
-const TOTALS_FIELDS = [
+export const TOTALS_FIELDS = [
   'appName',
   'inputBytes',
   'shuffleReadBytes',
@@ -605,4 +636,4 @@ const TOTALS_FIELDS = [
   'executorRunTimeMs',
   'diskBytesSpilled',
 ] as const;
-const readTotals = rowReader(APPLICATIONS, TOTALS_FIELDS);
+export const readTotals = rowReader(APPLICATIONS, TOTALS_FIELDS);
