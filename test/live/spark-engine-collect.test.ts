@@ -20,7 +20,7 @@ import { SparkConnectSql } from '../../server/src/connect/spark-sql';
 import { collectEventLogs } from '../../server/src/history/collect';
 import { collectWithSpark, sparkQualifiedPath } from '../../server/src/history/spark-engine/collect';
 import { HistoryStore } from '../../server/src/store/history-store';
-import { ConnectServerProcess } from '../helpers/connect-server-process';
+import { ConnectServerProcess, sharedConnectServer } from '../helpers/connect-server-process';
 import { EVENT_LOG_FIXTURES, EXAMPLE_HISTORY, SPARK_FIXTURES } from '../helpers/fixtures';
 import { freePort } from '../helpers/history-server-process';
 import { recordsOf } from '../helpers/object-store-fixtures';
@@ -51,6 +51,13 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
     fs.cpSync(EXAMPLE_HISTORY, path.join(logs, 'examples'), { recursive: true });
     fs.cpSync(EVENT_LOG_FIXTURES, path.join(logs, 'fixtures'), { recursive: true });
     fs.cpSync(path.join(SPARK_FIXTURES, 'multi-attempt'), path.join(logs, 'multi-attempt'), { recursive: true });
+    // A damaged copy of a real log (lines 10–15 of qubole's local-1532512550423 overwritten, the rest intact): 6
+    // malformed lines in a row make the file a `json` decode error, and the record incomplete, for both readers.
+    // (Its own app id, so that it is not another copy of an application stored from the intact log.)
+    const real = fs.readFileSync(path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423'), 'utf8').split('local-1532512550423').join('local-1532512550423-damaged').split('\n');
+    for (let i = 9; i < 15; i++) real[i] = `#${real[i].slice(0, 40)}`;
+    fs.mkdirSync(path.join(logs, 'damaged'));
+    fs.writeFileSync(path.join(logs, 'damaged', 'local-1532512550423-damaged'), real.join('\n'));
     server = new ConnectServerProcess(await freePort(), crypto.randomBytes(18).toString('hex'), path.join(tmp, 'server'), {}, { jars: [eventLogCodecsJar()], driverMemory: '2g' });
     await server.start();
   });
@@ -93,6 +100,9 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
       assert.strictEqual(got.get('app-20261121122226-0007/')!.totalTasks, 2002);
       assert.strictEqual(malformedOf(sparkDb).get('application_1603128018386_7759/'), 1);
       assert.strictEqual(got.get('local-1422981780767/')!.sparkVersion, '1.2.0');
+      // The damaged copy: its record incomplete for the same reason (6 of 30 lines, the run from line 10), one decode error.
+      assert.strictEqual(b.decodeErrors.length, a.decodeErrors.length);
+      assert.match(b.decodeErrors.map((e) => e.message).join('\n'), /6 of 30 lines are not JSON events \(the longest run: 6 from line 10\)/);
       // Spark read the logs where they lie: every file it read came from its listing of the archive.
       assert.ok(b.readFiles > 0 && b.readFiles < b.listedFiles, `${b.readFiles} of ${b.listedFiles}`);
     } finally {
@@ -117,6 +127,14 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
     assert.strictEqual(second.code, 0, second.out.join('\n'));
     const two = JSON.parse(second.out.join('\n')) as { found: number; inserted: number; unchanged: number; readFiles: number };
     assert.deepStrictEqual([two.found, two.inserted, two.unchanged, two.readFiles], [9, 0, 9, 0]);
+  });
+
+  it('a Spark Connect server without the codecs jar: exit 2, saying to start it with --jars', async () => {
+    const plain = await sharedConnectServer();
+    const out: string[] = [];
+    const code = await main(['collect', '--engine', 'spark', '--remote', plain.url, '--path', path.join(logs, 'examples'), '--db', path.join(tmp, 'nojar.db')], (l) => out.push(l), (l) => out.push(l));
+    assert.strictEqual(code, 2, out.join('\n'));
+    assert.match(out.join('\n'), /cannot load the event-log codecs .*--jars spark-optimizer-event-log-codecs\.jar/s);
   });
 
   it('a path Spark cannot list: exit 2 with Spark’s reason, nothing stored', async () => {

@@ -28,10 +28,16 @@ export const LogStartSchema = z.object({ 'Spark Version': str });
 /** Databricks' first line: `{"Event":"DBCEventLoggingListenerMetadata","Spark Version":"3.2.1","Timestamp":…,"Rollover Number":0,…}`. */
 export const DbcMetadataSchema = z.object({ 'Spark Version': str, Timestamp: num });
 
-/** `SparkListenerEnvironmentUpdate`: only `Spark Properties` (string → string) is read. */
+/**
+ * `SparkListenerEnvironmentUpdate`: `Spark Properties` (string → string) and, of the `System Properties`, only
+ * `sun.java.command` (the spark-submit command line).
+ */
 export const EnvironmentUpdateSchema = z.object({
   'Spark Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
-  'System Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
+  'System Properties': z
+    .object({ 'sun.java.command': str })
+    .optional()
+    .catch(undefined),
 });
 
 /** `SparkListenerApplicationStart` (`App ID` since 1.1, `App Attempt ID` since 1.4). */

@@ -79,8 +79,11 @@ export interface SparkCollectSummary extends IngestSummary {
   listedFiles: number;
   /** Files of the logs Spark read. */
   readFiles: number;
-  /** Milliseconds of each phase: listing (Spark), folding (Spark query and the rows coming back), storing (ingest). */
-  phasesMs: { listing: number; folding: number; storing: number };
+  /**
+   * Milliseconds of each phase: listing (Spark), folding (Spark's queries and the rows coming back), storing (records
+   * built and stored through ingest); `rows`: of folding, the part spent here checking the rows as they arrived.
+   */
+  phasesMs: { listing: number; folding: number; storing: number; rows: number };
 }
 
 /**
@@ -170,7 +173,7 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
   const toRead: EventLogSource[] = [];
   for (const src of sources) if (!(await ingest.alreadyIngested(src))) toRead.push(src);
   const tListed = performance.now();
-  const summary: SparkCollectSummary = { ...ingest.summary, listedFiles: objects.length, readFiles: 0, phasesMs: { listing: tListed - t0, folding: 0, storing: 0 } };
+  const summary: SparkCollectSummary = { ...ingest.summary, listedFiles: objects.length, readFiles: 0, phasesMs: { listing: tListed - t0, folding: 0, storing: 0, rows: 0 } };
   if (toRead.length === 0) return Object.assign(ingest.summary, { listedFiles: summary.listedFiles, readFiles: 0, phasesMs: summary.phasesMs });
 
   // The files to read: the whole folder when most files are to be read (one recursive listing), else each file by name.
@@ -232,7 +235,7 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
   })();
   const tFold = performance.now();
   const none = (): void => undefined;
-  const fold = foldStatements(foldPartitions(toRead.length));
+  const fold = foldStatements(foldPartitions(toRead.length), files.length <= MAX_BROADCAST_FILES);
   try {
     // Spark reads and parses the archive once (cached), then the task ends (cached), then folds from both.
     await spark.configure(FOLD_SESSION_CONF);
@@ -241,12 +244,14 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
       signal: opts.signal,
       onProgress: (p) => opts.onProgress?.('folding', p.tasksDone, p.tasksTotal),
       onRows: (batch) => {
+        const t = performance.now();
         for (const raw of batch) {
           const row = FoldRowSchema.parse(raw);
           if (row.log_id >= toRead.length || seen.has(row.log_id)) throw new Error(`Spark's fold gave an unexpected log id ${row.log_id}`);
           seen.add(row.log_id);
           (filesNeedingRuns(row).length > 0 ? needRuns : rows).push(row);
         }
+        summary.phasesMs.rows += performance.now() - t;
         wake();
       },
     });
@@ -288,6 +293,9 @@ async function addRuns(spark: SparkSql, rows: FoldRow[], runs: Map<number, Map<n
 export function foldPartitions(logs: number): number {
   return Math.max(2, Math.min(MAX_FOLD_PARTITIONS, Math.ceil(logs / LOGS_PER_PARTITION)));
 }
+
+/** Most files whose list is broadcast to the executors (about 150 bytes each: some 30 MB). */
+const MAX_BROADCAST_FILES = 200_000;
 
 /** Logs per partition of the fold (a few hundred MB of event logs at the logs' usual sizes of 0.1–2 MB). */
 const LOGS_PER_PARTITION = 200;
