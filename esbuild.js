@@ -24,15 +24,15 @@ async function main() {
     // The server's analysis worker thread (documents/document-analyses.ts loads it from beside server.js).
     { ...common, entryPoints: ['server/src/documents/analysis-worker.ts'], outfile: 'server/out/analysis-worker.js' },
     { ...common, entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js' },
-    // The job-analysis webview's script: a browser IIFE with chart.js bundled in (the webview loads nothing else).
+    // The workload-analysis webview's script: a browser IIFE with chart.js bundled in (the webview loads nothing else).
     {
       ...common,
       platform: 'browser',
       target: 'es2022',
       format: 'iife',
       external: [],
-      entryPoints: ['client/src/webview/job-analysis.ts'],
-      outfile: 'client/out/webview/job-analysis.js',
+      entryPoints: ['client/src/webview/workload-analysis.ts'],
+      outfile: 'client/out/webview/workload-analysis.js',
       minify: true,
     },
     // The query result webview's script: apache-arrow bundled in, so pages are read from the result's Arrow batches.

@@ -11,8 +11,8 @@ echo
 echo "== spark-optimizer collect --source event-logs --path examples/history --db $DB"
 bin/spark-optimizer collect --source event-logs --path examples/history --db "$DB"
 echo
-echo "== spark-optimizer jobs --db $DB"
-bin/spark-optimizer jobs --db "$DB"
+echo "== spark-optimizer workloads --db $DB"
+bin/spark-optimizer workloads --db "$DB"
 echo
 echo "== spark-optimizer check examples/*.py examples/*.sh --db $DB"
 set +e

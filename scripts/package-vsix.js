@@ -101,7 +101,7 @@ function allowedFor(target, withLocalBuild) {
     /^extension\.vsixmanifest$/,
     /^extension\/(package\.json|readme\.md|LICENSE(\.txt)?|changelog\.md)$/i,
     /^extension\/client\/out\/extension\.js$/,
-    /^extension\/client\/out\/webview\/(job-analysis|query-result)\.js$/,
+    /^extension\/client\/out\/webview\/(workload-analysis|query-result)\.js$/,
     /^extension\/server\/out\/(server|analysis-worker|cli)\.js$/,
     /^extension\/server\/out\/.*\.proto$/,
     /^extension\/bin\/spark-optimizer$/,
@@ -119,7 +119,7 @@ function requiredFor(target) {
   return [
     'extension/package.json',
     'extension/client/out/extension.js',
-    'extension/client/out/webview/job-analysis.js',
+    'extension/client/out/webview/workload-analysis.js',
     'extension/client/out/webview/query-result.js',
     'extension/server/out/server.js',
     'extension/server/out/analysis-worker.js',

@@ -1,5 +1,5 @@
 /**
- * Every attempt shown where runs are shown: the job hover, the job-analysis view (data and page), the job list and
+ * Every attempt shown where runs are shown: the job hover, the workload-analysis view (data and page), the job list and
  * `spark-optimizer analyze --attempt`. The runs are apache/spark's `application_1656321732247_0006` (YARN, PythonPi):
  * attempt 1 ended (ApplicationEnd 1656322538998, start 1656322530893: 8,105 ms) and attempt 2 never did (its last
  * event at 1656322552495, start 1656322543203: 9,292 ms) — read by hand with python from
@@ -11,10 +11,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MarkupContent } from 'vscode-languageserver';
-import { jobAnalysisHtml } from '../client/src/job-analysis/html';
+import { workloadAnalysisHtml } from '../client/src/workload-analysis/html';
 import { main } from '../server/src/cli/main';
 import { onHover } from '../server/src/features/hover';
-import { jobAnalysis } from '../server/src/features/job-analysis';
+import { workloadAnalysis } from '../server/src/features/workload-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
@@ -23,7 +23,7 @@ import { SPARK_FIXTURES } from './helpers/fixtures';
 const LOGS = path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark', 'spark-events-broken', 'last-attempt-incomplete');
 const APP = 'application_1656321732247_0006';
 
-describe('application attempts in the hover, the job-analysis view, the job list and analyze', () => {
+describe('application attempts in the hover, the workload-analysis view, the job list and analyze', () => {
   let tmp: string;
   let db: string;
   let store: HistoryStore;
@@ -43,7 +43,7 @@ describe('application attempts in the hover, the job-analysis view, the job list
   });
 
   it('the job list counts both attempts as runs; the store returns each attempt as its own record', () => {
-    assert.deepStrictEqual(store.listJobs().map((j) => [j.appName, j.runs]), [['PythonPi', 2]]);
+    assert.deepStrictEqual(store.listWorkloads().map((j) => [j.appName, j.runs]), [['PythonPi', 2]]);
     assert.deepStrictEqual(
       store.runsByAppName('PythonPi').map((r) => [r.appId, r.attemptId, r.startTimeMs, r.durationMs, r.completed]),
       [
@@ -59,24 +59,24 @@ describe('application attempts in the hover, the job-analysis view, the job list
     assert.deepStrictEqual(analysis.sites[0].runs.map((r) => r.attemptId), ['2', '1']);
     const hover = onHover(analysis, { line: 1, character: 2 });
     const md = (hover?.contents as MarkupContent).value;
-    assert.match(md, /^\*\*Spark job PythonPi\*\*: 2 run\(s\) in history/);
+    assert.match(md, /^\*\*Spark workload PythonPi\*\*: 2 run\(s\) in history/);
     const rows = md.split('\n').filter((l) => l.startsWith(`| ${APP}`)).map((l) => l.split(' | ')[0]);
     assert.deepStrictEqual(rows, [`| ${APP} (attempt 2) · incomplete`, `| ${APP} (attempt 1)`]);
   });
 
-  it('the job-analysis view lists both attempts oldest first, selects the newest, and selects attempt 1 when asked', () => {
-    const ja = jobAnalysis(service, { appName: 'PythonPi' }, null);
+  it('the workload-analysis view lists both attempts oldest first, selects the newest, and selects attempt 1 when asked', () => {
+    const ja = workloadAnalysis(service, { appName: 'PythonPi' }, null);
     assert.ok(ja);
     assert.deepStrictEqual(ja.runs.map((r) => [r.appId, r.attemptId, r.durationMs, r.completed]), [
       [APP, '1', 8105, true],
       [APP, '2', 9292, false],
     ]);
     assert.deepStrictEqual([ja.selectedAppId, ja.selectedAttemptId, ja.selectedEndMs - ja.selectedStartMs], [APP, '2', 9292]);
-    const first = jobAnalysis(service, { appName: 'PythonPi', appId: APP, attemptId: '1' }, null);
+    const first = workloadAnalysis(service, { appName: 'PythonPi', appId: APP, attemptId: '1' }, null);
     assert.deepStrictEqual([first?.selectedAttemptId, first ? first.selectedEndMs - first.selectedStartMs : null], ['1', 8105]);
-    assert.strictEqual(jobAnalysis(service, { appName: 'PythonPi', appId: APP, attemptId: '3' }, null), null);
+    assert.strictEqual(workloadAnalysis(service, { appName: 'PythonPi', appId: APP, attemptId: '3' }, null), null);
 
-    const html = jobAnalysisHtml({ cspSource: 'vscode-resource:', nonce: 'n0nce', scriptUri: 'vscode-resource:/x.js', data: ja });
+    const html = workloadAnalysisHtml({ cspSource: 'vscode-resource:', nonce: 'n0nce', scriptUri: 'vscode-resource:/x.js', data: ja });
     const rows = [...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="([^"]*)">([^<]+)<\/button>([^<]*<span[^>]*>[^<]*<\/span>)?/g)].map((m) => [
       m[4],
       m[3],

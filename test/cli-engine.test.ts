@@ -55,7 +55,7 @@ describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
     assert.strictEqual(one?.durationMs, 94476);
     assert.strictEqual(one?.money, (2 * 94476) / 3.6e6); // 1 EUR per core-hour, no memory price
     assert.strictEqual(j.whatIf.byExecutorInstances.find((x) => x.executorInstances === 2)?.durationMs, (2 * 56709 + 56178) / 3);
-    assert.strictEqual(j.findings.find((f) => f.id === 'stage-spill' && f.numbers.diskSpilledBytes === 174972919)?.numbers.memorySpilledBytes, 967304112);
+    assert.strictEqual(j.findings.find((f) => f.id === 'stage-spill' && f.numbers.diskBytesSpilled === 174972919)?.numbers.memoryBytesSpilled, 967304112);
   });
 
   it('analyze of an unknown application exits 2 with a clear message', () => {
@@ -68,8 +68,8 @@ describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
     const r = cli('recommend', NIGHTLY_ETL_PY, '--db', db, '--format', 'json');
     assert.strictEqual(r.code, 0, r.err);
     type Setting = { key: string; current: string | null; effective: string; recommended: string; change: boolean; reason: string; effectAlone: { from: { durationMs: number }; to: { durationMs: number } } | null; evidence: { appId: string }[]; confidence: number };
-    const [site] = JSON.parse(r.out) as { job: string; runs: number; objective: string; manager: string; settings: Setting[]; pareto: unknown[] }[];
-    assert.deepStrictEqual([site.job, site.runs, site.objective, site.manager], ['nightly_etl', 5, 'balanced', 'standalone']);
+    const [site] = JSON.parse(r.out) as { workload: string; runs: number; objective: string; manager: string; settings: Setting[]; pareto: unknown[] }[];
+    assert.deepStrictEqual([site.workload, site.runs, site.objective, site.manager], ['nightly_etl', 5, 'balanced', 'standalone']);
     const mem = site.settings.find((s) => s.key === 'spark.executor.memory');
     assert.ok(mem, JSON.stringify(site.settings));
     // examples/nightly_etl.py line 24: 1g; the 1g runs spilled, the 2g run did not (README).

@@ -142,6 +142,19 @@ describe('spark-optimizer CLI', () => {
     assert.deepStrictEqual(findings.map((f) => [f.code, f.line, f.recommendation?.recommendedValue]), [['recommend:spark.executor.memory', 24, '2g']]);
   });
 
+  it('workloads lists the runs grouped by App Name, newest first; "jobs", its former name, prints the same', async () => {
+    const db = path.join(tmp, 'h.db');
+    assert.strictEqual((await run('collect', '--path', EXAMPLE_HISTORY, '--db', db)).code, 0);
+    const json = await run('workloads', '--db', db, '--format', 'json');
+    assert.strictEqual(json.code, 0);
+    // examples/history/README.md: tiny_tasks ran last (12:23), then skewed_join, then the five nightly_etl runs.
+    const list = JSON.parse(json.out.join('\n')) as { appName: string; runs: number }[];
+    assert.deepStrictEqual(list.map((w) => [w.appName, w.runs]), [['tiny_tasks', 2], ['skewed_join', 2], ['nightly_etl', 5]]);
+    const text = await run('workloads', '--db', db);
+    assert.strictEqual(text.out[text.out.length - 1], `3 workload(s), 9 application(s) in ${db}`);
+    assert.deepStrictEqual((await run('jobs', '--db', db)).out, text.out);
+  });
+
   it('exits 2 with the usage on a bad command line', async () => {
     const r = await run('collect', '--source', 'event-logs');
     assert.strictEqual(r.code, 2);

@@ -20,6 +20,7 @@ interface PackageJson {
     keybindings: { command: string }[];
     languages: { id: string }[];
   };
+  activationEvents: string[];
 }
 const pkg = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson;
 
@@ -50,7 +51,7 @@ describe('contract: commands', () => {
 
   it('each shared command id is sparkOptimizer.<its name>', () => {
     for (const [name, id] of Object.entries(COMMANDS)) assert.strictEqual(id, `sparkOptimizer.${name}`);
-    assert.strictEqual(COMMANDS.openJobAnalysis, 'sparkOptimizer.openJobAnalysis');
+    assert.strictEqual(COMMANDS.openWorkloadAnalysis, 'sparkOptimizer.openWorkloadAnalysis');
   });
 
   it('only client/src/commands.ts calls vscode.commands.registerCommand (the typed helper does, with a shared id)', () => {
@@ -70,8 +71,10 @@ describe('contract: commands', () => {
     assert.deepStrictEqual([...names].sort(), Object.keys(COMMANDS).sort());
   });
 
-  it('package.json contributes the shared commands except the internal ones (recordAppliedFix, run by quick fixes)', () => {
-    assert.deepStrictEqual(INTERNAL_COMMANDS, ['recordAppliedFix']);
+  it('package.json contributes the shared commands except the internal ones (recordAppliedFix, run by quick fixes; openJobAnalysis, the former name of openWorkloadAnalysis)', () => {
+    assert.deepStrictEqual(INTERNAL_COMMANDS, ['recordAppliedFix', 'openJobAnalysis']);
+    // The former command id still activates the extension (package.json activationEvents), as a contributed one would.
+    assert.ok(pkg.activationEvents.includes('onCommand:sparkOptimizer.openJobAnalysis'));
     const contributed = pkg.contributes.commands.map((c) => c.command).sort();
     const expected = Object.entries(COMMANDS)
       .filter(([name]) => !INTERNAL_COMMANDS.includes(name as keyof typeof COMMANDS))
@@ -144,7 +147,7 @@ function declaredTypeNames(file: string): string[] {
 describe('contract: types', () => {
   it('no interface or type of shared/src is declared again in client/src or server/src', () => {
     const shared = new Set(tsFiles(path.join(REPO_ROOT, 'shared', 'src')).flatMap(declaredTypeNames));
-    for (const name of ['SqlStatement', 'StoredJob', 'OpenJobAnalysisArgs', 'QueryLocation', 'FileKind']) assert.ok(shared.has(name), name);
+    for (const name of ['SqlStatement', 'StoredWorkload', 'OpenWorkloadAnalysisArgs', 'QueryLocation', 'FileKind']) assert.ok(shared.has(name), name);
     const again = ['client', 'server']
       .flatMap((side) => tsFiles(path.join(REPO_ROOT, side, 'src')))
       .flatMap((f) => declaredTypeNames(f).filter((n) => shared.has(n)).map((n) => `${path.relative(REPO_ROOT, f)}: ${n}`));

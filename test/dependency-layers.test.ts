@@ -2,7 +2,8 @@
  * Layer rules the architecture relies on, checked on the source text (ARCHITECTURE.md): the history core declares the
  * sink it writes to (history/ingest.ts) and the reads it offers (history/history-reader.ts); the store implements them,
  * so nothing under server/src/history/ imports server/src/store/; the REST service (server/src/service/) declares its
- * ServiceStore the same way.
+ * ServiceStore the same way; only the language server's glue (server.ts, server-root.ts, handlers/, features/,
+ * transport/) imports LSP, so the CLI and the core render and compute without it.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -40,6 +41,22 @@ describe('dependency layers', () => {
   it('server/src/service/ imports nothing from server/src/store/ (the service reads and writes through ServiceStore)', () => {
     const { files, offending } = storeImports(path.join(REPO_ROOT, 'server', 'src', 'service'));
     assert.ok(files >= 6, `${files} files under service/`);
+    assert.deepStrictEqual(offending, []);
+  });
+
+  it('only the language server\'s glue imports LSP: the core and the CLI (check prints the core\'s findings) do not', () => {
+    const server = path.join(REPO_ROOT, 'server', 'src');
+    // server.ts (wiring), server-root.ts (composition root), handlers/, features/ (LSP objects), transport/ (framing);
+    // and evaluation/, which scores the very edits the editor's quick fix writes (features/code-actions.ts planTextEdits).
+    const glue = (rel: string) => rel === 'server.ts' || rel === 'server-root.ts' || /^(handlers|features|transport|evaluation)\//.test(rel);
+    const offending = tsFiles(server).flatMap((f) => {
+      const rel = path.relative(server, f).split(path.sep).join('/');
+      if (glue(rel)) return [];
+      return [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
+        .map((m) => m[1])
+        .filter((spec) => /^vscode-languageserver(-protocol)?(\/|$)/.test(spec) || (spec.startsWith('.') && /^(features|handlers)\//.test(path.relative(server, path.resolve(path.dirname(f), spec)).split(path.sep).join('/'))))
+        .map((spec) => `server/src/${rel}: ${spec}`);
+    });
     assert.deepStrictEqual(offending, []);
   });
 

@@ -1,5 +1,5 @@
 /**
- * Code lens, inlay hints and the job-analysis data through the language service, on the real example jobs and
+ * Code lens, inlay hints and the workload-analysis data through the language service, on the real example jobs and
  * the real Spark 4 runs in examples/history collected into an in-memory store. Expected values were read from
  * the event logs independently (zstd -dc + a python fold of the raw events; see each comment) and from
  * examples/history/README.md.
@@ -10,7 +10,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { compactDuration, onCodeLens } from '../server/src/features/code-lens';
 import { instancesWhatIf, onInlayHints } from '../server/src/features/inlay-hints';
-import { jobAnalysis } from '../server/src/features/job-analysis';
+import { workloadAnalysis } from '../server/src/features/workload-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { DEFAULT_ANALYSIS_OPTIONS, DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
@@ -18,7 +18,7 @@ import { EXAMPLES } from './helpers/fixtures';
 
 const EVERYTHING = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };
 
-describe('editor features on the example runs (code lens, inlay hints, job analysis)', function () {
+describe('editor features on the example runs (code lens, inlay hints, workload analysis)', function () {
   this.timeout(60_000);
   let store: HistoryStore;
   let service: SparkLanguageService;
@@ -52,7 +52,7 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.strictEqual(lenses.length, 1);
     // The plan changes one setting (spark.executor.memory 1g → 2g, engine.test.ts) and predicts about as long.
     assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
-    assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openJobAnalysis');
+    assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openWorkloadAnalysis');
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri: analysis.uri }]);
     assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder\.appName\("nightly_etl"\)/);
   });
@@ -68,7 +68,7 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.match(lines[lenses[0].range.start.line], /spark-submit/);
   });
 
-  it('a file whose job has no runs gets a lens that offers to collect', () => {
+  it('a file whose workload has no runs gets a lens that offers to collect', () => {
     const text = 'from pyspark.sql import SparkSession\nspark = SparkSession.builder.appName("never_ran_here").config("spark.executor.memory", "2g").getOrCreate()\n';
     const analysis = service.analyse('file:///tmp/zz_unknown_job_qq.py', text, 'python', 1);
     const lenses = onCodeLens(analysis);
@@ -124,11 +124,11 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.deepStrictEqual(hint(4, 'spark://127.0.0.1:7077'), ['‹not set in the runs: at most 2 executors alive in 2 runs›']);
   });
 
-  it('job analysis of skewed_join: runs oldest first with cost, newest run selected, the join stage as worst stage', () => {
+  it('workload analysis of skewed_join: runs oldest first with cost, newest run selected, the join stage as worst stage', () => {
     // Python fold: executor-core time available 142 106 ms (…0005) and 154 176 ms (…0006) → 0.0395 and 0.0428
     // core-hours; in …0006 stage 2 (400 tasks) ran longest, 19 310 ms, its max/median task 6 500 / 149 ms
     // (README join skew 43.6).
-    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null);
+    const ja = workloadAnalysis(service, { appName: 'skewed_join' }, null);
     assert.ok(ja);
     assert.deepStrictEqual(ja.runs.map((r) => r.appId), ['app-20261121122041-0005', 'app-20261121122131-0006']);
     assert.deepStrictEqual(ja.runs.map((r) => r.durationMs), [46_115, 49_756]);
@@ -156,25 +156,25 @@ describe('editor features on the example runs (code lens, inlay hints, job analy
     assert.ok(mem.evidence.some((e) => e.appId === 'app-20261121122131-0006'));
   });
 
-  it('job analysis with prices gives each run its money figure (core-hours × price per core-hour)', () => {
-    const ja = jobAnalysis(service, { appName: 'skewed_join' }, null, { ...DEFAULT_ANALYSIS_OPTIONS, prices: { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' } });
+  it('workload analysis with prices gives each run its money figure (core-hours × price per core-hour)', () => {
+    const ja = workloadAnalysis(service, { appName: 'skewed_join' }, null, { ...DEFAULT_ANALYSIS_OPTIONS, prices: { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' } });
     assert.deepStrictEqual(ja?.runs.map((r) => [Math.round((r.money?.amount ?? 0) * 1e4) / 1e4, r.money?.currency]), [[0.0395, 'EUR'], [0.0428, 'EUR']]);
   });
 
-  it('job analysis by appId alone selects that run of its job; unknown names give null', () => {
-    const ja = jobAnalysis(service, { appId: 'app-20261121121652-0001' }, null);
+  it('workload analysis by appId alone selects that run of its workload; unknown names give null', () => {
+    const ja = workloadAnalysis(service, { appId: 'app-20261121121652-0001' }, null);
     assert.strictEqual(ja?.appName, 'nightly_etl');
     assert.strictEqual(ja?.selectedAppId, 'app-20261121121652-0001');
     assert.strictEqual(ja?.runs.length, 5);
     assert.deepStrictEqual(ja?.runs.map((r) => r.spilled), [true, true, true, false, false]);
-    assert.strictEqual(jobAnalysis(service, { appName: 'no_such_job' }, null), null);
-    assert.strictEqual(jobAnalysis(service, { appName: 'nightly_etl', appId: 'app-x' }, null), null);
+    assert.strictEqual(workloadAnalysis(service, { appName: 'no_such_job' }, null), null);
+    assert.strictEqual(workloadAnalysis(service, { appName: 'nightly_etl', appId: 'app-x' }, null), null);
   });
 
-  it('job analysis with the open document takes its settings and recommendations', () => {
+  it('workload analysis with the open document takes its settings and recommendations', () => {
     const { analysis } = open('nightly_etl.py');
     const site = analysis.sites[0];
-    const ja = jobAnalysis(service, { appName: 'nightly_etl' }, site);
+    const ja = workloadAnalysis(service, { appName: 'nightly_etl' }, site);
     assert.strictEqual(ja?.settingsFrom, 'document');
     const mem = ja?.recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.strictEqual(mem?.currentValue, '1g');

@@ -13,11 +13,11 @@ import * as assert from 'assert';
 import { onHover } from '../server/src/features/hover';
 import { collectEventLogs } from '../server/src/history/collect';
 import { sparkSubmitPrimaryResource } from '../server/src/history/event-log/fold';
-import { jobSignature } from '../server/src/history/job-signature';
+import { workloadSignature } from '../server/src/history/workload-signature';
 import { SparkLanguageService, analysisOptions } from '../server/src/language-service';
-import { matchJob } from '../server/src/recommend/job-matcher';
-import { planJob } from '../server/src/recommend/engine';
-import { SimilarJobIndex, medianFeatures, workloadFeatures } from '../server/src/recommend/similar-jobs';
+import { matchWorkload } from '../server/src/recommend/workload-matcher';
+import { planWorkload } from '../server/src/recommend/engine';
+import { SimilarWorkloadIndex, medianFeatures, workloadFeatures } from '../server/src/recommend/similar-workloads';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
@@ -37,7 +37,7 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
     const doc = service.analyse('file:///w/run_tiny.sh', SCRIPT, 'shellscript', 1);
     const md = (onHover(doc, { line: 2, character: 6 })?.contents as { value: string }).value;
     // No --master in the script: the runs' standalone master; memory 1g from the runs (the heap, what a standalone worker sets aside).
-    assert.match(md, /\*\*What if\*\* \(other settings as now; the job's runs replayed, model error on its own runs \d+ %\):/);
+    assert.match(md, /\*\*What if\*\* \(other settings as now; the workload's runs replayed, model error on its own runs \d+ %\):/);
     assert.match(md, /\| executors \| est\. duration \| core-hours \| memory-GiB-hours \|/);
     // 1 × 2 cores: 18951 + 3665 + 5257 = 27873 ms → 2 × 27873 / 3.6e6 = 0.0155 core-hours, 1 GiB × 27873 ms = 0.0077 GiB-hours.
     assert.match(md, /\| 1 \| 28 s \| 0\.0155 \| 0\.0077 \|/);
@@ -60,21 +60,21 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
 
   it('the plan\'s estimate at the current values (inlay hints): the file\'s count, else the runs\'', () => {
     const runs = store.runsByAppName('tiny_tasks');
-    const at = (current: Map<string, string | null>) => planJob({ appName: 'tiny_tasks', runs, current, options: { nowMs: Date.UTC(2026, 10, 25) } }).current;
+    const at = (current: Map<string, string | null>) => planWorkload({ appName: 'tiny_tasks', runs, current, options: { nowMs: Date.UTC(2026, 10, 25) } }).current;
     const four = at(new Map([['spark.master', 'yarn'], ['spark.executor.instances', '4'], ['spark.executor.cores', '2'], ['spark.sql.shuffle.partitions', '50']]));
     assert.deepStrictEqual([four?.basedOn, four?.choice.executorInstances, four?.durationMs], ['app-20261121122321-0008', 4, 23978]);
     // Not a literal (null): the runs' own 2 executors (their cores.max 4 / 2 cores on standalone).
     const runsOwn = at(new Map([['spark.cores.max', null], ['spark.sql.shuffle.partitions', '50']]));
     assert.deepStrictEqual([runsOwn?.choice.executorInstances, runsOwn?.durationMs], [2, (2 * 25_472 + 25_276) / 3]);
-    assert.strictEqual(planJob({ appName: 'tiny_tasks', runs: [], current: new Map() }).current, null);
+    assert.strictEqual(planWorkload({ appName: 'tiny_tasks', runs: [], current: new Map() }).current, null);
   });
 
   it('shows similar jobs with their distance when a job has fewer than 3 runs', () => {
     const doc = service.analyse('file:///w/run_tiny3.sh', SCRIPT, 'shellscript', 1);
     const site = doc.sites[0];
     assert.strictEqual(site.runs.length, 2);
-    // The same answer as an index over the full records (similar-jobs.ts), distances included.
-    const index = SimilarJobIndex.fromRecords(store.allRuns());
+    // The same answer as an index over the full records (similar-workloads.ts), distances included.
+    const index = SimilarWorkloadIndex.fromRecords(store.allRuns());
     const expected = index.nearest(medianFeatures(site.runs.map(workloadFeatures)), 3, { excludeAppName: 'tiny_tasks' });
     assert.deepStrictEqual(site.similar.map((s) => [s.appName, s.distance.toFixed(6)]), expected.map((e) => [e.appName, e.distance.toFixed(6)]));
     assert.deepStrictEqual(site.similar.map((s) => s.appName).sort(), ['nightly_etl', 'skewed_join']);
@@ -95,11 +95,11 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
     assert.deepStrictEqual(store.appNamesBySubmittedFile('nightly_etl'), ['nightly_etl']);
     assert.strictEqual(sparkSubmitPrimaryResource('org.apache.spark.deploy.SparkSubmit --verbose --master yarn --conf a=b --class x.Main app.jar --day 1'), 'app.jar');
     assert.strictEqual(sparkSubmitPrimaryResource('org.apache.spark.deploy.SparkSubmit --name x pyspark-shell'), null);
-    assert.deepStrictEqual(matchJob(null, ['pipeline'], ['etl_v2'], (stem) => (stem === 'pipeline' ? ['etl_v2'] : [])), { appName: 'etl_v2', matchedBy: 'submitted file', similarity: 1 });
+    assert.deepStrictEqual(matchWorkload(null, ['pipeline'], ['etl_v2'], (stem) => (stem === 'pipeline' ? ['etl_v2'] : [])), { appName: 'etl_v2', matchedBy: 'submitted file', similarity: 1 });
     // All five nightly_etl runs share one signature; the other jobs differ.
-    const sigs = new Set(store.runsByAppName('nightly_etl').map(jobSignature));
+    const sigs = new Set(store.runsByAppName('nightly_etl').map(workloadSignature));
     assert.strictEqual(sigs.size, 1);
-    assert.notStrictEqual(jobSignature(store.runsByAppName('tiny_tasks')[0]), [...sigs][0]);
+    assert.notStrictEqual(workloadSignature(store.runsByAppName('tiny_tasks')[0]), [...sigs][0]);
     // A copy of a real nightly_etl run stored under a new name (hand-edited record, "renamed copy") is found as the same job.
     store.upsert({ ...etl, appId: 'renamed-copy-of-0000', appName: 'etl_renamed' }, { path: '/renamed-copy', sizeBytes: 1, mtimeMs: 1, malformedLines: 0 });
     assert.deepStrictEqual(store.runsWithSameSignature('nightly_etl').map((r) => r.appId), ['renamed-copy-of-0000']);

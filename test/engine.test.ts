@@ -20,9 +20,9 @@ import { onDiagnostics } from '../server/src/features/diagnostics';
 import type { ApplicationRecord } from '../server/src/history/application-record';
 import { collectEventLogs } from '../server/src/history/collect';
 import { analysisOptions, DEFAULT_ANALYSIS_OPTIONS, SparkLanguageService } from '../server/src/language-service';
-import { type JobPlan, planChanges, planJob } from '../server/src/recommend/engine';
-import { JobModel, rebucketDurations, DEFAULT_TUNING } from '../server/src/recommend/model';
-import { matchJob } from '../server/src/recommend/job-matcher';
+import { type WorkloadPlan, planChanges, planWorkload } from '../server/src/recommend/engine';
+import { WorkloadModel, rebucketDurations, DEFAULT_TUNING } from '../server/src/recommend/model';
+import { matchWorkload } from '../server/src/recommend/workload-matcher';
 import { costFigure } from '../server/src/resource-model';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLES, EXAMPLE_HISTORY } from './helpers/fixtures';
@@ -31,7 +31,7 @@ const HISTORY = EXAMPLE_HISTORY;
 /** A clock a few days after the runs (2026-11-21), so recency does not depend on when the test runs. */
 const NOW = Date.UTC(2026, 10, 25);
 
-const changes = (p: JobPlan) => planChanges(p).map((s) => [s.key, s.effectiveValue, s.recommendedValue]);
+const changes = (p: WorkloadPlan) => planChanges(p).map((s) => [s.key, s.effectiveValue, s.recommendedValue]);
 
 describe('recommendation engine on the real example runs (examples/history)', () => {
   let store: HistoryStore;
@@ -162,7 +162,7 @@ describe('recommendation engine on the real example runs (examples/history)', ()
     const r = run('app-20261121121550-0000');
     const current = new Map([['spark.master', 'spark://127.0.0.1:7077'], ['spark.executor.memory', '512m'], ['spark.executor.cores', '2'], ['spark.cores.max', '4'], ['spark.sql.shuffle.partitions', '200']]);
     for (const objective of ['runtime', 'cost', 'balanced'] as const) {
-      const plan = planJob({ appName: 'nightly_etl', runs: [r], current, options: { objective, nowMs: r.startTimeMs } });
+      const plan = planWorkload({ appName: 'nightly_etl', runs: [r], current, options: { objective, nowMs: r.startTimeMs } });
       const c = plan.chosen!.choice;
       assert.ok(c.executorInstances * c.executorCores <= 4, `${objective}: ${JSON.stringify(c)}`);
       assert.ok(plan.pareto.every((p) => p.choice.executorInstances * p.choice.executorCores <= 4), objective);
@@ -176,7 +176,7 @@ describe('recommendation engine on the real example runs (examples/history)', ()
   it('the objective decides: runtime is fastest, cost cheapest, balanced cheapest within 10 % of the fastest', () => {
     const runs = store.runsByAppName('tiny_tasks');
     const current = new Map([['spark.sql.shuffle.partitions', '2000']]);
-    const plans = Object.fromEntries((['runtime', 'cost', 'balanced'] as const).map((o) => [o, planJob({ appName: 'tiny_tasks', runs, current, options: { objective: o, nowMs: NOW } })]));
+    const plans = Object.fromEntries((['runtime', 'cost', 'balanced'] as const).map((o) => [o, planWorkload({ appName: 'tiny_tasks', runs, current, options: { objective: o, nowMs: NOW } })]));
     const dur = (o: string) => plans[o].chosen!.durationMs!;
     const cost = (o: string) => costFigure(plans[o].chosen!.cost!);
     assert.ok(dur('runtime') <= dur('balanced') && dur('balanced') <= dur('cost'), `${dur('runtime')} ${dur('balanced')} ${dur('cost')}`);
@@ -196,7 +196,7 @@ describe('recommendation engine on the real example runs (examples/history)', ()
     const oneG = run('app-20261121121652-0001');
     const twoG = run('app-20261121121849-0003');
     const stubOom: ApplicationRecord = { ...oneG, appId: 'stub-oom-copy-of-0001', durationMs: 30_000, failedTasks: 1, taskFailures: [{ reason: 'ExceptionFailure', kind: 'oom', count: 1, example: 'java.lang.OutOfMemoryError: Java heap space' }] };
-    const plan = planJob({ appName: 'nightly_etl', runs: [stubOom, twoG], current: new Map([['spark.executor.memory', '1g'], ['spark.executor.cores', '2']]), options: { objective: 'runtime', nowMs: NOW } });
+    const plan = planWorkload({ appName: 'nightly_etl', runs: [stubOom, twoG], current: new Map([['spark.executor.memory', '1g'], ['spark.executor.cores', '2']]), options: { objective: 'runtime', nowMs: NOW } });
     // 1g was "faster" (30 s) but failed: every candidate gives each task more than 1g over 2 cores did.
     const mem = plan.settings.find((s) => s.key === 'spark.executor.memory')!;
     assert.deepStrictEqual([mem.recommendedValue, mem.reason], ['2g', 'safety']);
@@ -212,12 +212,12 @@ describe('recommendation engine on the real example runs (examples/history)', ()
       executors: oneG.executors.map((e, i) => (i === 0 && !e.isDriver ? { ...e, removedReason: 'Container killed by YARN for exceeding memory limits. 1.5 GB of 1.4 GB physical memory used' } : e)),
     };
     const current = new Map([['spark.master', 'yarn'], ['spark.executor.memory', '1g'], ['spark.executor.cores', '2'], ['spark.executor.instances', '2']]);
-    const plan = planJob({ appName: 'nightly_etl', runs: [stubKilled], current, options: { nowMs: NOW } });
+    const plan = planWorkload({ appName: 'nightly_etl', runs: [stubKilled], current, options: { nowMs: NOW } });
     const overhead = plan.settings.find((s) => s.key === 'spark.executor.memoryOverhead')!;
     // Default overhead of 1g: max(384, 102) = 384 MiB; + 1024 MiB.
     assert.deepStrictEqual([overhead.effectiveValue, overhead.recommendedValue, overhead.reason], ['384m', '1408m', 'safety']);
     // On standalone the overhead is not requested from the worker: never recommended there.
-    const standalone = planJob({ appName: 'nightly_etl', runs: [stubKilled], current: new Map([...current, ['spark.master', 'spark://h:7077']]), options: { nowMs: NOW } });
+    const standalone = planWorkload({ appName: 'nightly_etl', runs: [stubKilled], current: new Map([...current, ['spark.master', 'spark://h:7077']]), options: { nowMs: NOW } });
     assert.ok(!standalone.settings.some((s) => s.key === 'spark.executor.memoryOverhead'));
   });
 
@@ -233,9 +233,9 @@ describe('recommendation engine on the real example runs (examples/history)', ()
   it('keeps the current values when the predicted gain is within the model error and the noise, and says why', () => {
     // skewed_join at its file's settings: the best balanced configuration is predicted a few % better at most.
     const r = run('app-20261121122041-0005');
-    const plan = planJob({ appName: 'skewed_join', runs: [r], current: new Map([['spark.executor.memory', '2g'], ['spark.executor.cores', '2'], ['spark.sql.shuffle.partitions', '200']]), options: { nowMs: NOW, tuning: { defaultNoise: 0.5 } } });
+    const plan = planWorkload({ appName: 'skewed_join', runs: [r], current: new Map([['spark.executor.memory', '2g'], ['spark.executor.cores', '2'], ['spark.sql.shuffle.partitions', '200']]), options: { nowMs: NOW, tuning: { defaultNoise: 0.5 } } });
     assert.deepStrictEqual(changes(plan), []);
-    assert.match(plan.keptBecause ?? '', /is predicted only \d+ % better, within the model's error on this job's runs \(\d+ %\) and the run-to-run noise \(50 %, assumed\)$/);
+    assert.match(plan.keptBecause ?? '', /is predicted only \d+ % better, within the model's error on this workload's runs \(\d+ %\) and the run-to-run noise \(50 %, assumed\)$/);
   });
 
   it('local mode plans only what applies there (the partitions)', () => {
@@ -255,7 +255,7 @@ describe('recommendation engine on the real example runs (examples/history)', ()
   });
 
   it('reports the skewed join stage as a finding, not a setting', () => {
-    const plan = planJob({ appName: 'skewed_join', runs: store.runsByAppName('skewed_join'), current: new Map(), options: { nowMs: NOW } });
+    const plan = planWorkload({ appName: 'skewed_join', runs: store.runsByAppName('skewed_join'), current: new Map(), options: { nowMs: NOW } });
     const skew = plan.findings.filter((f) => f.id === 'skew');
     assert.strictEqual(skew.length, 1);
     // Stage 2 of the 400-partition run: longest task 6500 ms, median 149 ms (generator's own measurement).
@@ -264,10 +264,10 @@ describe('recommendation engine on the real example runs (examples/history)', ()
 
   it('matches files to jobs by spark.app.name, by file name, and by a similar name', () => {
     const names = store.appNames();
-    assert.deepStrictEqual(matchJob('nightly_etl', [], names), { appName: 'nightly_etl', matchedBy: 'spark.app.name', similarity: 1 });
-    assert.deepStrictEqual(matchJob(null, ['submit_tiny_tasks'], names), { appName: 'tiny_tasks', matchedBy: 'file name', similarity: 1 });
-    assert.deepStrictEqual(matchJob(null, ['nightly_etl_v2'], names), { appName: 'nightly_etl', matchedBy: 'similar name', similarity: 2 / 3 });
-    assert.strictEqual(matchJob('weekly_report', ['weekly_report'], names), null);
+    assert.deepStrictEqual(matchWorkload('nightly_etl', [], names), { appName: 'nightly_etl', matchedBy: 'spark.app.name', similarity: 1 });
+    assert.deepStrictEqual(matchWorkload(null, ['submit_tiny_tasks'], names), { appName: 'tiny_tasks', matchedBy: 'file name', similarity: 1 });
+    assert.deepStrictEqual(matchWorkload(null, ['nightly_etl_v2'], names), { appName: 'nightly_etl', matchedBy: 'similar name', similarity: 2 / 3 });
+    assert.strictEqual(matchWorkload('weekly_report', ['weekly_report'], names), null);
   });
 });
 
@@ -294,14 +294,14 @@ describe('the engine\'s model (recommend/model.ts) on real runs', () => {
 
   it('predicts the run\'s own configuration from its replay blended with its measurement (weight 2 : 1)', () => {
     const r = store.runById('app-20261121122321-0008')!;
-    const p = new JobModel([r]).predict({ executorMemoryMiB: 1024, executorCores: 2, executorInstances: 2, shufflePartitions: 50 });
+    const p = new WorkloadModel([r]).predict({ executorMemoryMiB: 1024, executorCores: 2, executorInstances: 2, shufflePartitions: 50 });
     // Replay at 2 × 2 scheduled by hand: 18951 ms driver-only + 3665 + 2660 ms of stages = 25276 ms; measured 25472 ms.
     assert.strictEqual(p.durationMs, (2 * 25_472 + 25_276) / 3);
     assert.deepStrictEqual(p.measured, ['app-20261121122321-0008']);
   });
 
   it('predicts fewer tiny partitions faster (the real 50-partition run took 25.5 s against 50.8 s)', () => {
-    const m = new JobModel([store.runById('app-20261121122226-0007')!]);
+    const m = new WorkloadModel([store.runById('app-20261121122226-0007')!]);
     const at = (p: number) => m.predict({ executorMemoryMiB: 1024, executorCores: 2, executorInstances: 2, shufflePartitions: p }).durationMs!;
     assert.ok(at(50) < at(2000), `${at(50)} ${at(2000)}`);
   });

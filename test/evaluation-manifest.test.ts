@@ -80,7 +80,7 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
     assert.deepStrictEqual(spill.config, { executorMemory: '512m', executorCores: 1, executorInstances: 2, shufflePartitions: 200 });
     const r = records.get(spill.appId)!;
     assert.strictEqual(r.durationMs, 29015);
-    assert.strictEqual(r.diskSpilledBytes, 5163421);
+    assert.strictEqual(r.diskBytesSpilled, 5163421);
     assert.deepStrictEqual(r.executors.filter((e) => !e.isDriver).map((e) => e.totalCores), [1, 1]);
     // cpu_bound with Spark's default resources: 1g, 2 cores, 1 executor, cores.max 2, 200 partitions; one ExecutorAdded
     // with "Total Cores":2; 1795272136779 → 1795272150897 (14118 ms); no spill.
@@ -88,7 +88,7 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
     assert.deepStrictEqual([def.workload, def.configId, def.repetition], ['cpu_bound', 'default', 1]);
     const d = records.get(def.appId)!;
     assert.strictEqual(d.durationMs, 14118);
-    assert.strictEqual(d.diskSpilledBytes, 0);
+    assert.strictEqual(d.diskBytesSpilled, 0);
     assert.deepStrictEqual(d.executors.filter((e) => !e.isDriver).map((e) => e.totalCores), [2]);
     assert.strictEqual(d.sparkProperties['spark.executor.memory'], '1g');
   });

@@ -102,8 +102,8 @@ describe('event-log codecs (Spark-written samples)', () => {
       assert.equal(record.appName, exp.appName);
       assert.equal(record.sparkVersion, '4.3.0');
       assert.equal(record.totalTasks, exp.taskEnds);
-      assert.equal(record.memorySpilledBytes, exp.memoryBytesSpilled);
-      assert.equal(record.diskSpilledBytes, exp.diskBytesSpilled);
+      assert.equal(record.memoryBytesSpilled, exp.memoryBytesSpilled);
+      assert.equal(record.diskBytesSpilled, exp.diskBytesSpilled);
       assert.equal(record.completed, true);
     });
   }
@@ -120,8 +120,8 @@ describe('event-log codecs (Spark-written samples)', () => {
         totalTasks: record.totalTasks,
         totalStages: record.totalStages,
         totalJobs: record.totalJobs,
-        memorySpilledBytes: record.memorySpilledBytes,
-        diskSpilledBytes: record.diskSpilledBytes,
+        memoryBytesSpilled: record.memoryBytesSpilled,
+        diskBytesSpilled: record.diskBytesSpilled,
         stages: record.stages.map((s) => [s.stageId, s.numTasks, s.succeededTasks]),
       };
     };

@@ -136,15 +136,15 @@ describe('event-log folder', () => {
     assert.equal(r.maxExecutors, 2);
     // (3000−1100)·4 + (2200−1200)·4 + (3000−2300)·2
     assert.equal(r.executorCoreTimeMs, 7600 + 4000 + 1400);
-    assert.equal(r.peakJvmHeapBytes, 5678); // the driver's 99,999 does not count outside local mode
+    assert.equal(r.peakJvmHeapMemoryBytes, 5678); // the driver's 99,999 does not count outside local mode
     assert.equal(r.executors.find((e) => e.executorId === 'driver')?.isDriver, true);
     assert.equal(r.executors.find((e) => e.executorId === '2')?.removedReason, 'Container killed by YARN for exceeding memory limits');
 
     assert.equal(r.totalTasks, 11);
     assert.equal(r.failedTasks, 6);
-    assert.equal(r.memorySpilledBytes, 100);
-    assert.equal(r.diskSpilledBytes, 10);
-    assert.equal(r.cpuTimeMs, 5);
+    assert.equal(r.memoryBytesSpilled, 100);
+    assert.equal(r.diskBytesSpilled, 10);
+    assert.equal(r.executorCpuTimeMs, 5);
     assert.equal(r.failedStages, 1);
     assert.equal(r.failedJobs, 1);
     const s = r.stages[0];

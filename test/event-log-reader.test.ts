@@ -56,7 +56,7 @@ describe('event-log reader', () => {
     assert.equal(r.totalStages, 2);
     assert.equal(r.executorRunTimeMs, 91);
     assert.equal(r.jvmGcTimeMs, 44);
-    assert.equal(r.cpuTimeMs, 52); // 51,773,000 ns
+    assert.equal(r.executorCpuTimeMs, 52); // 51,773,000 ns
     assert.equal(r.totalExecutorsAdded, 0); // the only ExecutorAdded is the driver's
     assert.equal(r.executorMemoryMiB, null); // not set in Spark Properties
     assert.deepEqual(
@@ -132,9 +132,9 @@ describe('event-log reader', () => {
     assert.equal(a1.inputBytes, 263123509);
     assert.equal(a1.outputBytes, 7875993);
     assert.equal(a1.shuffleWriteBytes, 6688985);
-    assert.equal(a1.peakJvmHeapBytes, 1145893472); // max Task Executor Metrics JVMHeapMemory (executor 1)
+    assert.equal(a1.peakJvmHeapMemoryBytes, 1145893472); // max Task Executor Metrics JVMHeapMemory (executor 1)
     assert.equal(a4.startTimeMs, 1724884673574);
-    assert.equal(a4.peakJvmHeapBytes, 1224382592); // executor 2
+    assert.equal(a4.peakJvmHeapMemoryBytes, 1224382592); // executor 2
   });
 
   it('one malformed line is counted and the rest still read (malformed_json_eventlog.zstd)', async () => {
@@ -154,7 +154,7 @@ describe('event-log reader', () => {
     assert.equal(r.shuffleReadBytes, 100623870);
     assert.equal(r.totalExecutorsAdded, 9);
     assert.equal(r.maxExecutors, 8);
-    assert.equal(r.peakJvmHeapBytes, null); // its Task Executor Metrics are all 0 (never sampled)
+    assert.equal(r.peakJvmHeapMemoryBytes, null); // its Task Executor Metrics are all 0 (never sampled)
     const s3 = stage(r, 3);
     assert.equal(s3.succeededTasks, 200);
     assert.deepEqual([s3.taskDurationMs?.min, s3.taskDurationMs?.median, s3.taskDurationMs?.p95, s3.taskDurationMs?.max], [33, 47, 167, 880]);
@@ -176,7 +176,7 @@ describe('event-log reader', () => {
     assert.equal(r.inputBytes, 524228006);
     assert.equal(r.shuffleReadBytes, 2301895096);
     assert.equal(r.shuffleWriteBytes, 1930537354);
-    assert.equal(r.peakJvmHeapBytes, 7703082752);
+    assert.equal(r.peakJvmHeapMemoryBytes, 7703082752);
     const s5 = stage(r, 5);
     assert.equal(s5.succeededTasks, 16);
     assert.deepEqual([s5.taskDurationMs?.min, s5.taskDurationMs?.median, s5.taskDurationMs?.max], [104500, 104516, 104526]);
@@ -202,10 +202,10 @@ describe('event-log reader', () => {
       await fsp.readFile(path.join(REPO_ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_metrics_json_expectation.json'), 'utf8'),
     ) as { id: string; peakMemoryMetrics?: { JVMHeapMemory: number } }[];
     const want = expected.filter((e) => e.peakMemoryMetrics).map((e): [string, number | null] => [e.id, e.peakMemoryMetrics?.JVMHeapMemory ?? null]);
-    const got = r.executors.filter((e) => e.peakJvmHeapBytes !== null).map((e): [string, number | null] => [e.executorId, e.peakJvmHeapBytes]);
+    const got = r.executors.filter((e) => e.peakJvmHeapMemoryBytes !== null).map((e): [string, number | null] => [e.executorId, e.peakJvmHeapMemoryBytes]);
     assert.deepEqual(new Map(got), new Map(want));
     assert.equal(want.length, 5);
-    assert.equal(r.peakJvmHeapBytes, 755008624); // executor 1; the driver (629,553,808) does not count on YARN
+    assert.equal(r.peakJvmHeapMemoryBytes, 755008624); // executor 1; the driver (629,553,808) does not count on YARN
     assert.equal(r.executorMemoryMiB, 2048); // 2G
     assert.equal(r.executorInstances, 4);
     assert.equal(r.totalExecutorsAdded, 7);
@@ -229,7 +229,7 @@ describe('event-log reader', () => {
       await fsp.readFile(path.join(REPO_ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_process_tree_metrics_json_expectation.json'), 'utf8'),
     ) as { id: string; peakMemoryMetrics: { JVMHeapMemory: number } }[];
     for (const e of expected) {
-      assert.equal(r.executors.find((x) => x.executorId === e.id)?.peakJvmHeapBytes, e.peakMemoryMetrics.JVMHeapMemory, e.id);
+      assert.equal(r.executors.find((x) => x.executorId === e.id)?.peakJvmHeapMemoryBytes, e.peakMemoryMetrics.JVMHeapMemory, e.id);
     }
     const removed = r.executors.filter((e) => e.removeTimeMs !== null);
     assert.equal(removed.length, 8); // 8 SparkListenerExecutorRemoved
@@ -256,7 +256,7 @@ describe('event-log reader', () => {
     assert.equal(r.totalTasks, 2801);
     assert.equal(r.shuffleReadBytes, 10078016818);
     assert.equal(r.driverMemoryMiB, 30720); // 30g
-    assert.equal(r.peakJvmHeapBytes, 18414881640); // local mode: the driver's heap
+    assert.equal(r.peakJvmHeapMemoryBytes, 18414881640); // local mode: the driver's heap
     const s2 = stage(r, 2);
     assert.equal(s2.succeededTasks, 200);
     assert.deepEqual(s2.taskDurationMs, { min: 2351, p25: 3560, median: 3668, p75: 3813, p95: 7439, max: 9592 });
@@ -281,7 +281,7 @@ describe('event-log reader', () => {
     assert.equal(r.totalJobs, 3);
     assert.equal(r.failedJobs, 1);
     assert.equal(r.inputBytes, 28000288);
-    assert.equal(r.cpuTimeMs, 0); // no Executor CPU Time before Spark 2.1
+    assert.equal(r.executorCpuTimeMs, 0); // no Executor CPU Time before Spark 2.1
   });
 
   it('big GPU log with failures and spill (gpu_oom_eventlog.zstd)', async () => {
@@ -292,8 +292,8 @@ describe('event-log reader', () => {
     assert.equal(r.sparkVersion, '3.3.1');
     assert.equal(r.totalTasks, 12416);
     assert.equal(r.failedTasks, 113);
-    assert.equal(r.memorySpilledBytes, 232266025572);
-    assert.equal(r.diskSpilledBytes, 0);
+    assert.equal(r.memoryBytesSpilled, 232266025572);
+    assert.equal(r.diskBytesSpilled, 0);
     assert.equal(r.inputBytes, 242891597470);
     assert.equal(r.executorRunTimeMs, 2924581);
     assert.equal(r.jvmGcTimeMs, 247811);
@@ -305,7 +305,7 @@ describe('event-log reader', () => {
     assert.equal(r.executorCores, 16);
     assert.equal(r.executorMemoryMiB, 16384); // 16G
     assert.equal(r.driverMemoryMiB, 51200); // 50G
-    assert.equal(r.peakJvmHeapBytes, 4903950240);
+    assert.equal(r.peakJvmHeapMemoryBytes, 4903950240);
     assert.deepEqual(
       r.taskFailures.map((f) => [f.reason, f.kind, f.count]),
       [
@@ -346,13 +346,13 @@ describe('event-log reader', () => {
     assert.equal(r.totalTasks, 20);
     assert.equal(r.failedTasks, 0);
     assert.equal(r.totalJobs, 5);
-    assert.equal(r.memorySpilledBytes, 2071184080);
-    assert.equal(r.diskSpilledBytes, 383971027);
+    assert.equal(r.memoryBytesSpilled, 2071184080);
+    assert.equal(r.diskBytesSpilled, 383971027);
     assert.equal(r.shuffleReadBytes, 246518505);
     assert.equal(r.shuffleWriteBytes, 184893282);
     assert.equal(r.executorRunTimeMs, 177169);
     assert.equal(r.peakExecutionMemoryBytes, 65011280);
-    assert.equal(r.peakJvmHeapBytes, 403702864); // executor 0, from Task Executor Metrics
+    assert.equal(r.peakJvmHeapMemoryBytes, 403702864); // executor 0, from Task Executor Metrics
     const s0 = stage(r, 0);
     assert.equal(s0.succeededTasks, 4);
     assert.deepEqual([s0.taskDurationMs?.min, s0.taskDurationMs?.median, s0.taskDurationMs?.max], [14420, 15477, 15502]);

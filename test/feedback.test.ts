@@ -37,8 +37,8 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     const doc = service.analyse(FILE, TEXT, 'python', 1);
     const [o] = doc.sites[0].feedback;
     // Before: 0002, 0001, 0000 → median duration 55591 ms, spill 76035926 B; after: 0004, 0003 → (49514 + 54971) / 2, spill 0.
-    assert.deepStrictEqual([o.before?.appIds.length, o.before?.medianDurationMs, o.before?.medianDiskSpilledBytes], [3, 55591, 76035926]);
-    assert.deepStrictEqual([o.after?.appIds, o.after?.medianDurationMs, o.after?.medianDiskSpilledBytes], [['app-20261121121947-0004', 'app-20261121121849-0003'], (49514 + 54971) / 2, 0]);
+    assert.deepStrictEqual([o.before?.appIds.length, o.before?.medianDurationMs, o.before?.medianDiskBytesSpilled], [3, 55591, 76035926]);
+    assert.deepStrictEqual([o.after?.appIds, o.after?.medianDurationMs, o.after?.medianDiskBytesSpilled], [['app-20261121121947-0004', 'app-20261121121849-0003'], (49514 + 54971) / 2, 0]);
     assert.deepStrictEqual(o.worse, []);
     assert.deepStrictEqual(o.better, ['disk spill 72.5 MiB → 0 B']);
     const md = (onHover(doc, { line: 2, character: 30 })?.contents as { value: string }).value;
@@ -64,7 +64,7 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     const diag = onDiagnostics(doc).find((d) => d.code === 'feedback:worse');
     assert.ok(diag);
     assert.deepStrictEqual(diag.range.start, { line: 2, character: 38 }); // the value's first character, inside the quotes
-    assert.match(String(diag.message), /^Since spark\.executor\.memory was changed 2g → 512m on \d{4}-\d\d-\d\d, the job got worse: .*disk spill 72\.5 MiB → 366 MiB.* \(5 run\(s\) before, 1 after: redated-copy-of-0000\)\.$/);
+    assert.match(String(diag.message), /^Since spark\.executor\.memory was changed 2g → 512m on \d{4}-\d\d-\d\d, the workload got worse: .*disk spill 72\.5 MiB → 366 MiB.* \(5 run\(s\) before, 1 after: redated-copy-of-0000\)\.$/);
   });
 
   it('attaches the remember command to quick fixes', () => {

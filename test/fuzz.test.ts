@@ -166,8 +166,8 @@ function impossibleValues(r: ApplicationRecord): string[] {
   };
   id('executorCores', r.executorCores);
   const figures = [
-    'durationMs', 'totalTasks', 'failedTasks', 'totalStages', 'failedStages', 'totalJobs', 'failedJobs', 'maxExecutors', 'totalExecutorsAdded', 'executorRunTimeMs', 'cpuTimeMs',
-    'jvmGcTimeMs', 'inputBytes', 'outputBytes', 'shuffleReadBytes', 'shuffleWriteBytes', 'memorySpilledBytes', 'diskSpilledBytes', 'peakExecutionMemoryBytes', 'executorCoreTimeMs',
+    'durationMs', 'totalTasks', 'failedTasks', 'totalStages', 'failedStages', 'totalJobs', 'failedJobs', 'maxExecutors', 'totalExecutorsAdded', 'executorRunTimeMs', 'executorCpuTimeMs',
+    'jvmGcTimeMs', 'inputBytes', 'outputBytes', 'shuffleReadBytes', 'shuffleWriteBytes', 'memoryBytesSpilled', 'diskBytesSpilled', 'peakExecutionMemoryBytes', 'executorCoreTimeMs',
   ] as const;
   for (const k of figures) check(k, r[k]);
   if (r.failedTasks > r.totalTasks) bad.push(`failedTasks ${r.failedTasks} > totalTasks ${r.totalTasks}`);

@@ -24,7 +24,7 @@ describe('heuristics catalogue on the real example runs', () => {
 
   it('spill: stage 2 of the 512m nightly_etl run spilled 174972919 B against 81345649 B read (215 %, critical)', () => {
     const s = stageSpill(run('app-20261121121550-0000').stages.find((x) => x.stageId === 2)!)!;
-    assert.deepStrictEqual([s.diskSpilledBytes, s.processedBytes, s.grade], [174972919, 81345649, 'critical']);
+    assert.deepStrictEqual([s.diskBytesSpilled, s.processedBytes, s.grade], [174972919, 81345649, 'critical']);
     // README: the 512m and 1g runs spilled, the 2g and 4g runs did not.
     assert.deepStrictEqual(
       ['0000', '0001', '0002', '0003', '0004'].map((n) => runSpilled(run(`app-2026112112${{ '0000': '1550', '0001': '1652', '0002': '1748', '0003': '1849', '0004': '1947' }[n]}-${n}`))),

@@ -9,37 +9,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
-import type { ApplicationRecord } from '../server/src/history/application-record';
 import { collectEventLogs } from '../server/src/history/collect';
-import { discoverEventLogs, singleSource } from '../server/src/history/event-log/discover';
-import { readEventLog } from '../server/src/history/event-log/reader';
 import { HistoryStore, SAME_SIGNATURE_RUNS_SQL } from '../server/src/store/history-store';
 import { MIGRATIONS } from '../server/src/store/migrations';
 import { SPARK_FIXTURES, EVENT_LOG_FIXTURES, HISTORY_SERVER_FIXTURES, STORE_FIXTURES, BUILT_CLI } from './helpers/fixtures';
+import { normalised, readOne } from './helpers/stored-records';
 
 const LOGS = EVENT_LOG_FIXTURES;
 const ATTEMPTS = path.join(LOGS, 'nvidia-spark-rapids-tools', 'multiple_attempts');
 const MULTI = path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark');
 const ROLLING = path.join(LOGS, 'kubeflow-mcp-apache-spark-history-server', 'eventlog_v2_spark-bcec39f6201b42b9925124595baad260');
-
-async function readOne(p: string) {
-  const src = fs.statSync(p).isFile() ? await singleSource(p) : (await discoverEventLogs(p))[0];
-  assert.ok(src, `no source for ${p}`);
-  const { record, stats } = await readEventLog(src);
-  assert.ok(record, `no record from ${p}`);
-  return { src, record, stats };
-}
-
-/** A record as the store keeps it: times rounded to whole ms as the columns hold them, executors by id. */
-function normalised(r: ApplicationRecord): ApplicationRecord {
-  return {
-    ...r,
-    cpuTimeMs: Math.round(r.cpuTimeMs),
-    executorCoreTimeMs: Math.round(r.executorCoreTimeMs),
-    stages: r.stages.map((s) => ({ ...s, executorCpuTimeMs: Math.round(s.executorCpuTimeMs) })),
-    executors: [...r.executors].sort((a, b) => a.executorId.localeCompare(b.executorId)).map((e) => ({ ...e, taskTimeMs: Math.round(e.taskTimeMs) })),
-  };
-}
 
 describe('HistoryStore (better-sqlite3)', () => {
   let tmp: string;
@@ -61,14 +40,14 @@ describe('HistoryStore (better-sqlite3)', () => {
     again.close();
   });
 
-  it('reads the runs of a stage-DAG signature newest first from an index, with no sort (migration 8)', () => {
+  it('reads the runs of a stage-DAG signature newest first from an index, with no sort (migrations 9, 10)', () => {
     const file = path.join(tmp, 'sig.db');
     HistoryStore.open(file).close();
     const raw = new Database(file, { readonly: true });
     const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${SAME_SIGNATURE_RUNS_SQL}`).all('sig', 'job', 50) as { detail: string }[]).map((r) => r.detail);
     raw.close();
     // SQLite's plan words: SEARCH ... USING INDEX for an index range; "USE TEMP B-TREE FOR ORDER BY" when it must sort.
-    assert.deepStrictEqual(plan, ['SEARCH applications USING INDEX applications_signature_runs (job_signature=?)']);
+    assert.deepStrictEqual(plan, ['SEARCH applications USING INDEX applications_workload_signature_runs (workload_signature=?)']);
   });
 
   it('refuses a store written by a newer schema with a clear error', () => {

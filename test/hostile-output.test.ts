@@ -8,7 +8,7 @@
  * names HTML. A second file in the folder has a newline and ESC in its name and is not a log, so its path is
  * printed in a failure. Checked: the escaping helpers themselves (exact expected strings), every CLI command that
  * prints those texts (text and JSON), the hovers (rendered with marked, the renderer VS Code uses for hovers),
- * and the job-analysis page.
+ * and the workload-analysis page.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -17,10 +17,10 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { main } from '../server/src/cli/main';
 import { onHover } from '../server/src/features/hover';
-import { jobAnalysis } from '../server/src/features/job-analysis';
+import { workloadAnalysis } from '../server/src/features/workload-analysis';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
-import { jobAnalysisHtml } from '../client/src/job-analysis/html';
+import { workloadAnalysisHtml } from '../client/src/workload-analysis/html';
 import { escapeHtml, escapeMarkdown, escapeMessageLinks, escapeTerminal, markdownCode } from '../shared/src/escape';
 import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
@@ -150,21 +150,21 @@ describe('escaping outside text for terminals and webviews', () => {
       assert.deepStrictEqual(json.failed.map((f) => f.path), [path.join(logs, HOSTILE_FILE)]);
     });
 
-    it('CLI jobs and analyze print the hostile names escaped', async () => {
-      const jobs = await run('jobs', '--db', db);
-      assert.strictEqual(jobs.out.length, 3);
-      assert.ok(jobs.out[1].startsWith(escapeTerminal(HOSTILE_NAME)), jobs.out[1]);
+    it('CLI workloads and analyze print the hostile names escaped', async () => {
+      const workloads = await run('workloads', '--db', db);
+      assert.strictEqual(workloads.out.length, 3);
+      assert.ok(workloads.out[1].startsWith(escapeTerminal(HOSTILE_NAME)), workloads.out[1]);
       const analyze = await run('analyze', HOSTILE_ID, '--db', db);
       assert.strictEqual(analyze.code, 0);
       assert.ok(analyze.out[0].startsWith(`${escapeTerminal(HOSTILE_ID)} ${escapeTerminal(HOSTILE_NAME)}: `), analyze.out[0]);
-      for (const line of [...jobs.out, ...analyze.out]) assert.ok(!RAW_CONTROL.test(line), JSON.stringify(line));
+      for (const line of [...workloads.out, ...analyze.out]) assert.ok(!RAW_CONTROL.test(line), JSON.stringify(line));
       // An unknown id typed with controls is echoed escaped on stderr.
       const missing = await run('analyze', `nope${ESC}[2J`, '--db', db);
       assert.strictEqual(missing.code, 2);
       assert.match(missing.err[0], /^spark-optimizer: no application nope\\u001b\[2J in /);
     });
 
-    it('the job hover shows the hostile name and id as text: no link, image, emphasis or broken table', () => {
+    it('the workload hover shows the hostile name and id as text: no link, image, emphasis or broken table', () => {
       const store = HistoryStore.open(db);
       try {
         const service = new SparkLanguageService(store);
@@ -173,10 +173,10 @@ describe('escaping outside text for terminals and webviews', () => {
         const hover = onHover(analysis, { line: 1, character: 10 });
         assert.ok(hover, 'a hover on the session line');
         const md = (hover.contents as { value: string }).value;
-        assert.ok(md.startsWith(`**Spark job ${escapeMarkdown(HOSTILE_NAME)}**: 1 run(s) in history (matched by spark.app.name)`), md);
+        assert.ok(md.startsWith(`**Spark workload ${escapeMarkdown(HOSTILE_NAME)}**: 1 run(s) in history (matched by spark.app.name)`), md);
         const html = render(md);
         // The only link is the view's own command link; no image, no emphasis from the name.
-        assert.deepStrictEqual([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1].split('?')[0]), ['command:sparkOptimizer.openJobAnalysis']);
+        assert.deepStrictEqual([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1].split('?')[0]), ['command:sparkOptimizer.openWorkloadAnalysis']);
         assert.ok(!/<img|<strong>b<\/strong>|<em>u<\/em>/.test(html), html);
         // The run table still has its 9 columns in every row, the hostile id in the first; the plan's trade-off
         // table after it keeps its 5 (configuration, duration, core-hours, memory-GiB-hours, mark).
@@ -190,12 +190,12 @@ describe('escaping outside text for terminals and webviews', () => {
       }
     });
 
-    it('the job-analysis page shows the hostile name and stage names as text', () => {
+    it('the workload-analysis page shows the hostile name and stage names as text', () => {
       const store = HistoryStore.open(db);
       try {
-        const data = jobAnalysis(new SparkLanguageService(store), { appName: HOSTILE_NAME }, null);
+        const data = workloadAnalysis(new SparkLanguageService(store), { appName: HOSTILE_NAME }, null);
         assert.ok(data);
-        const html = jobAnalysisHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'n0nce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/x.js', data });
+        const html = workloadAnalysisHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'n0nce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/x.js', data });
         assert.ok(!html.includes('<img'));
         assert.ok(!html.includes('<script>alert'));
         assert.strictEqual((html.match(/<script\b/g) ?? []).length, 2, 'the data block and the nonce script only');

@@ -65,7 +65,7 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     // 26 real task ends + the copy with impossible metrics (its task counts, its metrics do not).
     assert.strictEqual(r.totalTasks, 27);
     assert.strictEqual(r.executorRunTimeMs, 3962);
-    assert.deepStrictEqual([r.memorySpilledBytes, r.diskSpilledBytes], [0, 0]);
+    assert.deepStrictEqual([r.memoryBytesSpilled, r.diskBytesSpilled], [0, 0]);
     assert.deepStrictEqual(r.stages.map((st) => [st.stageId, st.numTasks]), [
       [0, 16],
       [7, 0],

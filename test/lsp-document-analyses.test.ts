@@ -47,7 +47,7 @@ describe('DocumentAnalyses: analyses in worker threads', function () {
       for (const languageId of ['python', 'plaintext']) {
         const a = await analyses.analysis(doc(`file:///w/${languageId}/nightly_etl.py`, 1, NIGHTLY, languageId), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
         assert.strictEqual(a.languageId, 'python');
-        assert.deepStrictEqual(a.sites.map((s) => [s.job?.appName, s.runs.length]), [['nightly_etl', 5]], languageId);
+        assert.deepStrictEqual(a.sites.map((s) => [s.workload?.appName, s.runs.length]), [['nightly_etl', 5]], languageId);
       }
       assert.strictEqual(analyses.analysis(doc('file:///w/notes.txt', 1, NIGHTLY, 'plaintext'), DEFAULT_ANALYSIS_OPTIONS, noRelated), null);
     } finally {

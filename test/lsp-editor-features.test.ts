@@ -1,7 +1,7 @@
 /**
  * Protocol test of the editor features over stdio against the BUILT server (server/out/server.js): code lens,
- * inlay hints (and their `sparkOptimizer.inlayHints.enabled` switch), the job hover's command link, and the
- * custom requests `sparkOptimizer/listJobs` and `sparkOptimizer/jobAnalysis`, on the real example runs in
+ * inlay hints (and their `sparkOptimizer.inlayHints.enabled` switch), the workload hover's command link, and the
+ * custom requests `sparkOptimizer/listWorkloads` and `sparkOptimizer/workloadAnalysis`, on the real example runs in
  * examples/history collected into a temporary store. Expected values: examples/history/README.md and a python
  * fold of the raw events (see test/editor-features.test.ts).
  */
@@ -11,7 +11,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { CodeLens, Hover, InlayHint, MarkupContent, ProtocolConnection } from 'vscode-languageserver-protocol/node';
-import { CollectEventLogsRequest, JobAnalysisRequest, ListJobsRequest } from '../shared/src/protocol';
+import { CollectEventLogsRequest, WorkloadAnalysisRequest, ListWorkloadsRequest } from '../shared/src/protocol';
 import { EXAMPLES } from './helpers/fixtures';
 import { LspClient } from './helpers/lsp-client';
 
@@ -59,11 +59,11 @@ describe('editor features over LSP (built server/out/server.js)', function () {
   const lines = text.split('\n');
 
   it('before collecting: no jobs, a lens that offers to collect', async () => {
-    assert.deepStrictEqual(await conn.sendRequest(ListJobsRequest.type), []);
+    assert.deepStrictEqual(await conn.sendRequest(ListWorkloadsRequest.type), []);
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
     assert.deepStrictEqual(lenses.map((l) => l.command?.command), ['sparkOptimizer.collectFromEventLogs']);
-    assert.strictEqual(await conn.sendRequest(JobAnalysisRequest.type, { appName: 'nightly_etl' }), null);
+    assert.strictEqual(await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl' }), null);
   });
 
   it('after collecting: the lens reads "5 runs · p50 55s · spilled in 3" and the client was asked to refresh', async () => {
@@ -73,7 +73,7 @@ describe('editor features over LSP (built server/out/server.js)', function () {
     assert.strictEqual(lenses.length, 1);
     // …followed by the engine's plan (spark.executor.memory 1g → 2g: engine.test.ts).
     assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
-    assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openJobAnalysis');
+    assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openWorkloadAnalysis');
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri }]);
     assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder/);
     assert.ok(codeLensRefreshes >= 1, 'workspace/codeLens/refresh after the collection');
@@ -98,27 +98,27 @@ describe('editor features over LSP (built server/out/server.js)', function () {
     await conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
   });
 
-  it('the job hover links to the job-analysis command with the job name', async () => {
+  it('the workload hover links to the workload-analysis command with the workload name', async () => {
     const line = lines.findIndex((l) => l.includes('SparkSession.builder'));
     const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 4 } })) as Hover;
     const value = (hover.contents as MarkupContent).value;
-    const link = `[Open job analysis](command:sparkOptimizer.openJobAnalysis?${encodeURIComponent(JSON.stringify([{ appName: 'nightly_etl' }]))}`;
+    const link = `[Open workload analysis](command:sparkOptimizer.openWorkloadAnalysis?${encodeURIComponent(JSON.stringify([{ appName: 'nightly_etl' }]))}`;
     assert.ok(value.includes(link), value);
   });
 
-  it('sparkOptimizer/listJobs and sparkOptimizer/jobAnalysis answer from the store', async () => {
-    const jobs = await conn.sendRequest(ListJobsRequest.type);
+  it('sparkOptimizer/listWorkloads and sparkOptimizer/workloadAnalysis answer from the store', async () => {
+    const workloads = await conn.sendRequest(ListWorkloadsRequest.type);
     // README: tiny_tasks ran last (12:23), then skewed_join, then nightly_etl.
-    assert.deepStrictEqual(jobs.map((j) => [j.appName, j.runs]), [['tiny_tasks', 2], ['skewed_join', 2], ['nightly_etl', 5]]);
-    assert.strictEqual(jobs[2].medianDurationMs, 54_971);
-    const ja = await conn.sendRequest(JobAnalysisRequest.type, { appName: 'nightly_etl', uri });
+    assert.deepStrictEqual(workloads.map((w) => [w.appName, w.runs]), [['tiny_tasks', 2], ['skewed_join', 2], ['nightly_etl', 5]]);
+    assert.strictEqual(workloads[2].medianDurationMs, 54_971);
+    const ja = await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl', uri });
     assert.ok(ja);
     assert.strictEqual(ja.settingsFrom, 'document');
     assert.deepStrictEqual(ja.runs.map((r) => r.durationMs), [56_709, 52_349, 55_591, 54_971, 49_514]);
     assert.strictEqual(ja.selectedAppId, 'app-20261121121947-0004');
     const memory = ja.recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.deepStrictEqual([memory?.currentValue, memory?.recommendedValue], ['1g', '2g']);
-    const run = await conn.sendRequest(JobAnalysisRequest.type, { appName: 'nightly_etl', appId: 'app-20261121121550-0000' });
+    const run = await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl', appId: 'app-20261121121550-0000' });
     assert.strictEqual(run?.selectedAppId, 'app-20261121121550-0000');
     assert.strictEqual(run?.settingsFrom, 'newest run');
   });

@@ -12,19 +12,7 @@ import { CodeAction, Diagnostic, Hover, MarkupContent, ProtocolConnection, Publi
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CollectEventLogsRequest, CollectSummary, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
 import { EXAMPLES } from './helpers/fixtures';
-import { LspClient } from './helpers/lsp-client';
-
-
-/** Polls `get` every 50 ms until it returns a value, or fails after `timeoutMs`. */
-async function poll<T>(what: string, get: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { LspClient, poll } from './helpers/lsp-client';
 
 describe('language server over stdio (built server/out/server.js)', function () {
   this.timeout(60_000);
@@ -63,7 +51,7 @@ describe('language server over stdio (built server/out/server.js)', function () 
     assert.strictEqual(summary.inserted, EXPECTED_RUNS);
     assert.strictEqual(summary.storedApplications, EXPECTED_RUNS);
     const info = await conn.sendRequest(StoreInfoRequest.type);
-    assert.strictEqual(info.jobs, EXPECTED_JOBS);
+    assert.strictEqual(info.workloads, EXPECTED_WORKLOADS);
     assert.ok(info.lastCollectedAtMs !== null && Date.now() - info.lastCollectedAtMs < 60_000, String(info.lastCollectedAtMs));
     // Collecting again reads nothing new.
     const again = await conn.sendRequest(CollectEventLogsRequest.type, { folder: path.join(EXAMPLES, 'history') });
@@ -101,7 +89,7 @@ describe('language server over stdio (built server/out/server.js)', function () 
     // The session line shows the job's run table.
     const sessionLine = text.split('\n').findIndex((l) => l.includes('SparkSession.builder'));
     const h2 = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: sessionLine, character: 8 } })) as Hover;
-    assert.match((h2.contents as MarkupContent).value, new RegExp(`\\*\\*Spark job nightly_etl\\*\\*: ${NIGHTLY_RUNS} run\\(s\\)`));
+    assert.match((h2.contents as MarkupContent).value, new RegExp(`\\*\\*Spark workload nightly_etl\\*\\*: ${NIGHTLY_RUNS} run\\(s\\)`));
     // Cost line: medians over the 5 runs of the figures utilisationAndCost gives (tested against python in analysis-cost.test.ts).
     assert.match((h2.contents as MarkupContent).value, /Per run \(median of 5\): 0\.\d{3} executor core-hours, 0\.\d{3} memory-GiB-hours, executor cores idle \d+ %, driver alone \d+ % of the time/);
   });
@@ -159,13 +147,13 @@ describe('language server over stdio (built server/out/server.js)', function () 
     const stored = await conn.sendRequest(RecordAppliedFixRequest.type, { fixes });
     assert.deepStrictEqual(stored, { ids: [1] });
     const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start })) as Hover;
-    assert.match((hover.contents as MarkupContent).value, /\*\*Applied fix\*\* spark\.executor\.memory: 1g → 2g on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. No run of the job since; before: median 55 s\./);
+    assert.match((hover.contents as MarkupContent).value, /\*\*Applied fix\*\* spark\.executor\.memory: 1g → 2g on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. No run of the workload since; before: median 55 s\./);
   });
 });
 
 // Expected values, read from examples/history/README.md (the generator's own record of the runs).
 const EXPECTED_RUNS = 9;
-const EXPECTED_JOBS = 3;
+const EXPECTED_WORKLOADS = 3;
 const NIGHTLY_RUNS = 5;
 /** The nightly_etl run with 2g executors, which did not spill (Disk Bytes Spilled 0). */
 const NIGHTLY_2G_RUNS = ['app-20261121121849-0003'];

@@ -36,7 +36,7 @@ describe('settings of one job across files', () => {
     assert.ok(
       md.includes(
         [
-          '**Set in 3 places for this job** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):',
+          '**Set in 3 places for this application** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):',
           '',
           `- **wins**: \`1g\` in nightly_etl.py:${line + 1} (SparkConf in code, .config())`,
           // The key as written in the script is escaped Markdown (a leading `-` could start a list): `\-` renders `-`.

@@ -33,7 +33,7 @@ describe('per-run findings (real logs)', () => {
     // Stage 2: 174972919 B spilled to disk, 967304112 B in memory; read 81345649 B of shuffle, wrote 61625175 B.
     const s2 = one(fs, 'stage-spill', 2);
     assert.strictEqual(s2.severity, 'critical');
-    assert.deepStrictEqual(s2.numbers, { diskSpilledBytes: 174972919, memorySpilledBytes: 967304112, processedBytes: 81345649, spillRatio: 174972919 / 81345649 });
+    assert.deepStrictEqual(s2.numbers, { diskBytesSpilled: 174972919, memoryBytesSpilled: 967304112, processedBytes: 81345649, spillRatio: 174972919 / 81345649 });
     // Every stage spilled more than 16 MiB: 0, 2, 5, 8, 12.
     assert.deepStrictEqual(fs.filter((f) => f.id === 'stage-spill').map((f) => f.stageId).sort((a, b) => (a ?? 0) - (b ?? 0)), [0, 2, 5, 8, 12]);
     // Executors 0 and 1 spilled 192510389 and 191461277 B; 383971666 B over 20 tasks = 19198583.3 B per task,
@@ -51,7 +51,7 @@ describe('per-run findings (real logs)', () => {
     // Peak JVMHeapMemory 1272416328 B (max over SparkListenerStageExecutorMetrics and task-end metrics of executors);
     // 4 GiB / (peak + 300 MiB) = 2.71 → severe (≥ 2×); 1.2 × 1213.5 MiB + 300 = 1756.2 → 1757 MiB.
     assert.strictEqual(f.severity, 'severe');
-    assert.deepStrictEqual(f.numbers, { peakJvmHeapBytes: 1272416328, heapBytes: 4 * 1024 ** 3, share: 1272416328 / (4 * 1024 ** 3), suggestedMiB: 1757 });
+    assert.deepStrictEqual(f.numbers, { peakJvmHeapMemoryBytes: 1272416328, heapBytes: 4 * 1024 ** 3, share: 1272416328 / (4 * 1024 ** 3), suggestedMiB: 1757 });
   });
 
   it('skew with the DataFlint guard and tiny tasks (skewed_join)', async () => {

@@ -104,18 +104,22 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
 
   it('answers 401 problem+json without a token, with an unknown token, and with a malformed header', async () => {
     for (const token of [undefined, 'spo_not-a-token-of-this-service']) {
-      const r = await call(base, 'GET', '/api/v1/jobs', token);
+      const r = await call(base, 'GET', '/api/v1/workloads', token);
       assertProblem(r, 401, 'unauthorized');
       assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer /);
     }
-    const res = await fetch(`${base}/api/v1/jobs`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    const res = await fetch(`${base}/api/v1/workloads`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
     assert.strictEqual(res.status, 401);
   });
 
-  it('lists the jobs of examples/history with their run counts (token from "token create")', async () => {
-    const r = await call(base, 'GET', '/api/v1/jobs', readToken);
+  it('lists the workloads of examples/history with their run counts (token from "token create"), also under the former path /api/v1/jobs', async () => {
+    const r = await call(base, 'GET', '/api/v1/workloads', readToken);
     assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(Object.fromEntries(r.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(Object.fromEntries(r.json.workloads.map((w: { appName: string; runs: number }) => [w.appName, w.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    // The former path answers the same list under its former key.
+    const old = await call(base, 'GET', '/api/v1/jobs', readToken);
+    assert.strictEqual(old.status, 200);
+    assert.deepStrictEqual(old.json.jobs, r.json.workloads);
   });
 
   it('token create refuses an unknown scope, serve a misspelt config key (exit 2, naming it)', () => {
@@ -135,10 +139,10 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
     const tokens = JSON.parse(list.stdout) as { id: number; name: string; scope: string; revokedAtMs: number | null }[];
     assert.deepStrictEqual(tokens.map((t) => [t.id, t.name, t.scope, t.revokedAtMs]), [[1, 'ci', 'read', null]]);
     assert.ok(!list.stdout.includes(readToken.slice(4)));
-    assert.strictEqual((await call(base, 'GET', '/api/v1/jobs', readToken)).status, 200);
+    assert.strictEqual((await call(base, 'GET', '/api/v1/workloads', readToken)).status, 200);
     const revoke = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });
     assert.strictEqual(revoke.status, 0, revoke.stderr);
-    assertProblem(await call(base, 'GET', '/api/v1/jobs', readToken), 401, 'unauthorized');
+    assertProblem(await call(base, 'GET', '/api/v1/workloads', readToken), 401, 'unauthorized');
     const again = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });
     assert.strictEqual(again.status, 2);
     assert.match(again.stderr, /no valid token 1 in /);
@@ -188,18 +192,20 @@ describe('REST service: routes over examples/history (in process, loopback port)
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  it('GET /api/v1/jobs/{name}/runs: the five nightly_etl runs, newest first; limit; unknown job is a problem', async () => {
-    const r = await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs', read);
+  it('GET /api/v1/workloads/{name}/runs: the five nightly_etl runs, newest first; limit; unknown workload is a problem; the former path', async () => {
+    const r = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs', read);
     assert.strictEqual(r.status, 200);
     assert.deepStrictEqual(
       r.json.runs.map((x: { appId: string }) => x.appId),
       NIGHTLY_ETL_NEWEST_FIRST,
     );
     assert.deepStrictEqual(r.json.runs.map((x: { executorMemoryMiB: number }) => x.executorMemoryMiB), [4096, 2048, 1024, 1024, 512]);
-    const two = await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=2', read);
+    const two = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=2', read);
     assert.deepStrictEqual(two.json.runs.map((x: { appId: string }) => x.appId), NIGHTLY_ETL_NEWEST_FIRST.slice(0, 2));
-    assertProblem(await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=0', read), 400, 'invalid-request');
-    assertProblem(await call(base, 'GET', '/api/v1/jobs/no_such_job/runs', read), 404, 'unknown-job');
+    assertProblem(await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=0', read), 400, 'invalid-request');
+    assertProblem(await call(base, 'GET', '/api/v1/workloads/no_such_workload/runs', read), 404, 'unknown-workload');
+    // The former path /api/v1/jobs/{name}/runs answers the same.
+    assert.deepStrictEqual((await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=2', read)).json, two.json);
   });
 
   it('GET /api/v1/applications/{appId}: the attempt with its figures; unknown id is a problem', async () => {
@@ -208,7 +214,7 @@ describe('REST service: routes over examples/history (in process, loopback port)
     assert.strictEqual(r.json.attempts.length, 1);
     const [a] = r.json.attempts;
     assert.deepStrictEqual(
-      [a.appId, a.attemptId, a.appName, a.sparkVersion, a.executorMemoryMiB, a.executorCores, a.shufflePartitions, a.totalTasks, a.durationMs, a.diskSpilledBytes, a.memorySpilledBytes, a.completed],
+      [a.appId, a.attemptId, a.appName, a.sparkVersion, a.executorMemoryMiB, a.executorCores, a.shufflePartitions, a.totalTasks, a.durationMs, a.diskBytesSpilled, a.memoryBytesSpilled, a.completed],
       ['app-20261121121550-0000', null, 'nightly_etl', '4.3.0', 512, 2, 200, 20, 56709, 383971666, 2071184080, true],
     );
     assertProblem(await call(base, 'GET', '/api/v1/applications/app-nope', read), 404, 'unknown-application');
@@ -219,7 +225,7 @@ describe('REST service: routes over examples/history (in process, loopback port)
     assert.strictEqual(r.status, 200, r.text);
     assert.strictEqual(r.json.durationMs, 56709);
     const spill = r.json.findings.find((f: { id: string; stageId?: number }) => f.id === 'stage-spill' && f.stageId === 2);
-    assert.strictEqual(spill?.numbers.diskSpilledBytes, 174972919);
+    assert.strictEqual(spill?.numbers.diskBytesSpilled, 174972919);
     // test/cli-engine.test.ts: the replay of this run on 1 executor of 2 cores takes 94476 ms.
     assert.strictEqual(r.json.whatIf.byExecutorInstances.find((x: { executorInstances: number }) => x.executorInstances === 1)?.durationMs, 94476);
     assertProblem(await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-nope' }), 404, 'unknown-application');
@@ -236,7 +242,7 @@ describe('REST service: routes over examples/history (in process, loopback port)
     assert.deepStrictEqual(r.json.plans, JSON.parse(JSON.stringify(cli.json)));
     // Independently: the script sets 1g executors (line 14); the README's 1g runs spilled and the 2g run did not.
     const [plan] = r.json.plans;
-    assert.deepStrictEqual([plan.job, plan.runs, plan.line], ['nightly_etl', 5, 8]);
+    assert.deepStrictEqual([plan.workload, plan.runs, plan.line], ['nightly_etl', 5, 8]);
     const mem = plan.settings.find((s: { key: string }) => s.key === 'spark.executor.memory');
     assert.deepStrictEqual([mem.current, mem.recommended, mem.change], ['1g', '2g', true]);
     assert.deepStrictEqual(r.json.unmatched, []);
@@ -249,15 +255,15 @@ describe('REST service: routes over examples/history (in process, loopback port)
     });
     assert.strictEqual(r.status, 200, r.text);
     const [plan] = r.json.plans;
-    assert.deepStrictEqual([plan.job, plan.runs], ['nightly_etl', 5]);
+    assert.deepStrictEqual([plan.workload, plan.runs], ['nightly_etl', 5]);
     const mem = plan.settings.find((s: { key: string }) => s.key === 'spark.executor.memory');
     assert.deepStrictEqual([mem.current, mem.recommended], ['1g', '2g']);
   });
 
-  it('POST /api/v1/recommend: no matching job, a path as file name, an unknown kind and bad JSON are problems', async () => {
+  it('POST /api/v1/recommend: no matching workload, a path as file name, an unknown kind and bad JSON are problems', async () => {
     const other = { text: "spark-submit --name never_ran --executor-memory 1g job.py\n", fileName: 'never_ran.sh' };
     const none = await call(base, 'POST', '/api/v1/recommend', read, other);
-    assertProblem(none, 404, 'no-matching-job');
+    assertProblem(none, 404, 'no-matching-workload');
     assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', fileName: '../../etc/passwd' }), 400, 'invalid-request');
     assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', kind: 'cobol' }), 400, 'invalid-request');
     assertProblem(await call(base, 'POST', '/api/v1/recommend', read, '{"text": '), 400, 'invalid-request');
@@ -317,6 +323,8 @@ describe('REST service: routes over examples/history (in process, loopback port)
       '/api/v1/jobs/{name}/runs',
       '/api/v1/recommend',
       '/api/v1/tokens',
+      '/api/v1/workloads',
+      '/api/v1/workloads/{name}/runs',
       '/health',
       '/metrics',
     ]);
@@ -338,17 +346,20 @@ describe('REST service: routes over examples/history (in process, loopback port)
     ]);
     const feedback = resolve(doc.paths['/api/v1/feedback'].post.requestBody.content['application/json'].schema);
     assert.deepStrictEqual(feedback.properties.verdict.enum, ['applied', 'accepted', 'rejected']);
-    assert.deepStrictEqual(resolve(doc.paths['/api/v1/jobs'].get.responses['401'].content['application/json'].schema).required, ['type', 'title', 'status', 'detail']);
+    // The former paths are marked deprecated.
+    assert.deepStrictEqual([doc.paths['/api/v1/jobs'].get.deprecated, doc.paths['/api/v1/jobs/{name}/runs'].get.deprecated, doc.paths['/api/v1/workloads'].get.deprecated], [true, true, undefined]);
+    assert.deepStrictEqual(resolve(doc.paths['/api/v1/workloads'].get.responses['401'].content['application/json'].schema).required, ['type', 'title', 'status', 'detail']);
   });
 
   it('/metrics is Prometheus text with the requests answered, by route and status', async () => {
     const r = await call(base, 'GET', '/metrics');
     assert.strictEqual(r.status, 200);
     assert.match(r.type, /^text\/plain; version=0\.0\.4/);
-    // The requests this describe block made before: one 403 on /tokens, two feedbacks stored, two unknown analyses, four runs lists.
+    // The requests this describe block made before: one 403 on /tokens, two feedbacks stored, two unknown analyses, four runs lists (and one under the former path).
     assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="GET",route="/api/v1/tokens",status="403"} 1'), r.text);
     assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/feedback",status="201"} 2'), r.text);
     assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/analyze",status="404"} 2'), r.text);
-    assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 4$/m);
+    assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/workloads\/:name\/runs"\} 4$/m);
+    assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 1$/m);
   });
 });

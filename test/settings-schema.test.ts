@@ -1,8 +1,9 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import { visit } from 'jsonc-parser';
+import { z } from 'zod';
 import { RESTRICTED_SETTINGS } from '../shared/src/protocol';
-import { parseSettings, SETTING_SCOPES, settingsSchema, SETTINGS_SECTION } from '../shared/src/settings';
+import { parseSettings, readSetting, SETTING_DEFAULTS, SETTING_SCHEMAS, SETTING_SCOPES, settingsSchema, SETTINGS_SECTION, type SettingKey } from '../shared/src/settings';
 import { PACKAGE_JSON } from './helpers/fixtures';
 
 const pkg = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8'));
@@ -29,6 +30,37 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
     const defaults = flatten(parseSettings(undefined) as Record<string, unknown>);
     for (const [k, v] of Object.entries(defaults)) assert.deepStrictEqual(props[k].default, v, k);
     assert.deepStrictEqual(props['sparkOptimizer.logLevel'].enum, ['error', 'warn', 'info', 'debug']);
+  });
+
+  it('has the same type, enum, bounds, pattern and item shape as the schema, setting by setting', () => {
+    /** The JSON-schema words that say what a value may be (not how it is described); zod's implicit integer bound dropped. */
+    const shape = (js: Record<string, unknown>): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const k of ['type', 'enum', 'minimum', 'maximum', 'minLength', 'pattern']) if (js[k] !== undefined && !(k === 'maximum' && js[k] === Number.MAX_SAFE_INTEGER)) out[k] = js[k];
+      if (Array.isArray(js.required)) out.required = [...js.required].sort();
+      for (const k of ['items', 'additionalProperties']) if (typeof js[k] === 'object' && js[k] !== null) out[k] = shape(js[k] as Record<string, unknown>);
+      if (typeof js.properties === 'object' && js.properties !== null) out.properties = Object.fromEntries(Object.entries(js.properties).map(([p, v]) => [p, shape(v as Record<string, unknown>)]));
+      return out;
+    };
+    const keys = Object.keys(SETTING_SCHEMAS) as SettingKey[];
+    assert.strictEqual(keys.length, 32);
+    for (const key of keys) {
+      const fromSchema = shape(z.toJSONSchema(SETTING_SCHEMAS[key], { io: 'input' }) as Record<string, unknown>);
+      assert.deepStrictEqual(shape(props[`${SETTINGS_SECTION}.${key}`] as Record<string, unknown>), fromSchema, key);
+    }
+    // Read by hand in package.json: counts are integers ≥ 0 (maxRows ≥ 1), the slowdown a percentage up to 1000.
+    assert.deepStrictEqual(shape(props['sparkOptimizer.sparkConnect.maxRows'] as Record<string, unknown>), { type: 'integer', minimum: 1 });
+    assert.deepStrictEqual(shape(props['sparkOptimizer.maxSlowdownPercent'] as Record<string, unknown>), { type: 'number', minimum: 0, maximum: 1000 });
+  });
+
+  it('the typed getter reads each setting by its dotted key, its default when missing or of the wrong type', () => {
+    const user: Record<string, unknown> = { 'historyServer.url': 'http://shs:18080', 'sparkConnect.maxRows': 'many', 'cluster.nodeCores': 16 };
+    assert.strictEqual(readSetting((k) => user[k], 'historyServer.url'), 'http://shs:18080');
+    assert.strictEqual(readSetting((k) => user[k], 'cluster.nodeCores'), 16);
+    // Not an integer: the default, 10000 rows (package.json's default too, checked above).
+    assert.strictEqual(readSetting((k) => user[k], 'sparkConnect.maxRows'), 10000);
+    assert.strictEqual(readSetting((k) => user[k], 'historyServer.verifyTls'), true);
+    assert.deepStrictEqual([SETTING_DEFAULTS.objective, SETTING_DEFAULTS['cost.currency'], SETTING_DEFAULTS['checks.disabled']], ['balanced', 'USD', []]);
   });
 
   it('declares every setting with a type, a description and the scope of SETTING_SCOPES', () => {

@@ -105,9 +105,17 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
     v3.upsert(record, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: 0 });
     v3.close();
     raw.exec(`ATTACH DATABASE '${path.join(tmp, 'v3.db')}' AS v3`);
+    // The current names of the columns migration 10 renamed (Spark's metric names).
+    const current: Record<string, string> = {
+      cpu_time_ms: 'executor_cpu_time_ms',
+      memory_spilled_bytes: 'memory_bytes_spilled',
+      disk_spilled_bytes: 'disk_bytes_spilled',
+      peak_jvm_heap_bytes: 'peak_jvm_heap_memory_bytes',
+      task_time_ms: 'executor_run_time_ms',
+    };
     for (const table of ['applications', 'stages', 'executors']) {
-      const cols = (raw.prepare(`PRAGMA main.table_info(${table})`).all() as { name: string }[]).map((c) => c.name).join(', ');
-      raw.exec(`INSERT INTO main.${table} (${cols}) SELECT ${cols} FROM v3.${table}`);
+      const cols = (raw.prepare(`PRAGMA main.table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+      raw.exec(`INSERT INTO main.${table} (${cols.join(', ')}) SELECT ${cols.map((c) => current[c] ?? c).join(', ')} FROM v3.${table}`);
     }
     raw.exec('DETACH DATABASE v3');
     raw.close();

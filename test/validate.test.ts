@@ -35,7 +35,7 @@ describe('validateRecord', () => {
     assert.ok(record);
     assert.deepStrictEqual(validateRecord({ ...record, failedTasks: record.totalTasks + 1 }), [`failedTasks ${record.totalTasks + 1} exceeds totalTasks ${record.totalTasks}`]);
     assert.deepStrictEqual(validateRecord({ ...record, endTimeMs: record.startTimeMs - 1 }), [`endTimeMs ${record.startTimeMs - 1} is before startTimeMs ${record.startTimeMs}`]);
-    assert.deepStrictEqual(validateRecord({ ...record, diskSpilledBytes: -5 }), ['diskSpilledBytes -5 is not a non-negative number']);
+    assert.deepStrictEqual(validateRecord({ ...record, diskBytesSpilled: -5 }), ['diskBytesSpilled -5 is not a non-negative number']);
     const [s0, ...rest] = record.stages;
     const n = s0.succeededTasks;
     assert.deepStrictEqual(validateRecord({ ...record, stages: [{ ...s0, taskDurationsMs: new Array(n + 1).fill(1) }, ...rest] }), [`stage ${s0.stageId}.0 has ${n + 1} task durations for ${n} successful tasks`]);

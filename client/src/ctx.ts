@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
@@ -15,6 +15,17 @@ import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
+import { HISTORY_SERVER_AUTH_KINDS } from '../../shared/src/settings';
+import { setting, updateUserSetting, userSettingValue } from './settings';
+import { failureText, requestErrorText } from './remedies';
+
+/** The text of a failed request to the server, with this client's remedy for its error code. */
+function requestErrorMessage(e: unknown): string {
+  return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
+}
+
+/** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
+const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -95,7 +106,8 @@ export class Ctx implements vscode.Disposable {
 
   /** Path of the SQLite history store: the `sparkOptimizer.historyDatabase` user setting, else the global storage folder. */
   historyDatabase(): string {
-    const configured = vscode.workspace.getConfiguration(SETTINGS_SECTION).inspect<string>('historyDatabase')?.globalValue;
+    // Machine scope: only the user's own value counts (a workspace cannot point the extension at another database).
+    const configured = userSettingValue('historyDatabase');
     return configured && configured.length > 0 ? configured : path.join(this.ext.globalStorageUri.fsPath, 'history.db');
   }
 
@@ -112,8 +124,8 @@ export class Ctx implements vscode.Disposable {
       documentSelector: documentSelector(),
       outputChannel: this.serverOutput,
       traceOutputChannel: this.serverOutput,
-      // Hover links may run only the job-analysis command (the job hover's "Open job analysis").
-      markdown: { isTrusted: { enabledCommands: [COMMANDS.openJobAnalysis] }, supportHtml: false },
+      // Hover links may run only the workload-analysis command (the workload hover's "Open workload analysis").
+      markdown: { isTrusted: { enabledCommands: [COMMANDS.openWorkloadAnalysis] }, supportHtml: false },
       initializationOptions: { historyDatabase: this.historyDatabase() },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };
@@ -130,16 +142,22 @@ export class Ctx implements vscode.Disposable {
     await this.start();
   }
 
-  /** Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). */
+  /**
+   * Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). The
+   * edit is applied already: a failure to remember it (no store) is logged, not shown.
+   */
   async recordAppliedFixes(params: RecordAppliedFixRequest.Params): Promise<void> {
-    await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
+    try {
+      await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
+    } catch (e) {
+      this.output.warn(`The applied fix was not remembered for the before/after comparison: ${requestErrorMessage(e)}`);
+    }
   }
 
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
   async collectFromEventLogs(): Promise<void> {
     if (!this.client) return;
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const last = config.get<string>('eventLogFolder', '');
+    const last = setting('eventLogFolder');
     const picked = await vscode.window.showOpenDialog({
       canSelectFolders: true,
       canSelectFiles: false,
@@ -150,7 +168,7 @@ export class Ctx implements vscode.Disposable {
     });
     if (!picked || picked.length === 0) return;
     const folder = picked[0].fsPath;
-    await config.update('eventLogFolder', folder, vscode.ConfigurationTarget.Global);
+    await updateUserSetting('eventLogFolder', folder);
     await this.collectFolder(folder, vscode.ProgressLocation.Notification);
   }
 
@@ -161,8 +179,7 @@ export class Ctx implements vscode.Disposable {
   scheduleBackgroundCollection(): void {
     this.timer?.dispose();
     this.timer = undefined;
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const minutes = config.get<number>('collectIntervalMinutes', 0);
+    const minutes = setting('collectIntervalMinutes');
     if (minutes > 0) {
       const handle = setInterval(() => void this.collectInBackground(), minutes * 60_000);
       this.timer = { dispose: () => clearInterval(handle) };
@@ -171,15 +188,14 @@ export class Ctx implements vscode.Disposable {
 
   /** Collects once from the remembered folder and History Server if `collectOnStartup` is set. */
   async collectOnStartup(): Promise<void> {
-    if (vscode.workspace.getConfiguration(SETTINGS_SECTION).get<boolean>('collectOnStartup', false)) await this.collectInBackground();
+    if (setting('collectOnStartup')) await this.collectInBackground();
   }
 
   /** Background collection: the remembered folder, then the configured History Server; never prompts. */
   private async collectInBackground(): Promise<void> {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const folder = config.get<string>('eventLogFolder', '');
+    const folder = setting('eventLogFolder');
     if (folder) await this.collectFolder(folder, vscode.ProgressLocation.Window);
-    if (config.get<string>('historyServer.url', '')) await this.collectFromHistoryServer(true);
+    if (setting('historyServer.url')) await this.collectFromHistoryServer(true);
   }
 
   private async collectFolder(folder: string, location: vscode.ProgressLocation): Promise<void> {
@@ -202,7 +218,7 @@ export class Ctx implements vscode.Disposable {
       if (!background) void vscode.window.showErrorMessage(why);
       return;
     }
-    let url = config.get<string>('historyServer.url', '');
+    let url = setting('historyServer.url');
     if (!url && background) return;
     if (!url) {
       // In restricted mode VS Code hides a URL set in the workspace's settings (restrictedConfigurations): say so.
@@ -211,9 +227,9 @@ export class Ctx implements vscode.Disposable {
         : 'Base URL of the History Server (restricted mode: a URL in this workspace’s settings is not used; this one is saved in your user settings)';
       url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt, placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
       if (!url) return;
-      await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
+      await updateUserSetting('historyServer.url', url);
     }
-    const kind = config.get<'none' | 'basic' | 'bearer'>('historyServer.auth', 'none');
+    const kind = setting('historyServer.auth');
     const secrets = this.ext.secrets;
     let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
     if (kind === 'bearer') {
@@ -227,14 +243,24 @@ export class Ctx implements vscode.Disposable {
         return background ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
       }
       auth = { kind, user, password };
+    } else if (kind === 'oauth2') {
+      const tokenUrl = setting('historyServer.oauth2TokenUrl');
+      const clientId = setting('historyServer.oauth2ClientId');
+      const clientSecret = await secrets.get(HISTORY_SERVER_CLIENT_SECRET_KEY);
+      if (!tokenUrl || !clientId || !clientSecret) {
+        return background ? this.output.warn('History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+      }
+      const scope = setting('historyServer.oauth2Scope');
+      const resource = setting('historyServer.oauth2Resource');
+      auth = { kind, tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     }
     const params: CollectHistoryServerRequest.Params = {
       url,
       auth,
-      verifyTls: config.get<boolean>('historyServer.verifyTls', true),
-      caFile: config.get<string>('historyServer.caFile', ''),
-      certFile: config.get<string>('historyServer.certFile', ''),
-      keyFile: config.get<string>('historyServer.keyFile', ''),
+      verifyTls: setting('historyServer.verifyTls'),
+      caFile: setting('historyServer.caFile'),
+      certFile: setting('historyServer.certFile'),
+      keyFile: setting('historyServer.keyFile'),
     };
     const location = background ? vscode.ProgressLocation.Window : vscode.ProgressLocation.Notification;
     await this.runCollection(url, location, async (client, token) => {
@@ -251,10 +277,13 @@ export class Ctx implements vscode.Disposable {
 
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'none'], { title: 'How does the History Server authenticate?' });
+    // Bearer first: the common case for a History Server behind a proxy (oauth2: client credentials, behind an OAuth2 proxy).
+    const order: readonly (typeof HISTORY_SERVER_AUTH_KINDS)[number][] = ['bearer', 'basic', 'oauth2', 'none'];
+    const kind = (await vscode.window.showQuickPick([...order], { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' })) as
+      | (typeof HISTORY_SERVER_AUTH_KINDS)[number]
+      | undefined;
     if (!kind) return;
-    await config.update('historyServer.auth', kind, vscode.ConfigurationTarget.Global);
+    await updateUserSetting('historyServer.auth', kind);
     if (kind === 'bearer') {
       const token = await vscode.window.showInputBox({ title: 'History Server bearer token', password: true, ignoreFocusOut: true });
       if (token) await this.ext.secrets.store('sparkOptimizer.historyServer.token', token);
@@ -265,6 +294,16 @@ export class Ctx implements vscode.Disposable {
         await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
         await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
       }
+    } else if (kind === 'oauth2') {
+      const tokenUrl = await vscode.window.showInputBox({ title: 'OAuth2 token endpoint', value: setting('historyServer.oauth2TokenUrl'), placeHolder: 'https://idp.example.com/oauth2/token', ignoreFocusOut: true });
+      if (!tokenUrl) return;
+      const clientId = await vscode.window.showInputBox({ title: 'OAuth2 client id', value: setting('historyServer.oauth2ClientId'), ignoreFocusOut: true });
+      if (!clientId) return;
+      const secret = await vscode.window.showInputBox({ title: `Client secret of ${clientId}`, prompt: 'Kept in SecretStorage and sent only to the token endpoint.', password: true, ignoreFocusOut: true });
+      if (!secret) return;
+      await updateUserSetting('historyServer.oauth2TokenUrl', tokenUrl);
+      await updateUserSetting('historyServer.oauth2ClientId', clientId);
+      await this.ext.secrets.store(HISTORY_SERVER_CLIENT_SECRET_KEY, secret);
     }
   }
 
@@ -307,7 +346,9 @@ export class Ctx implements vscode.Disposable {
           return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
-          void vscode.window.showErrorMessage(escapeMessageLinks(errorMessage(e)));
+          const text = requestErrorMessage(e);
+          this.output.error(text);
+          void vscode.window.showErrorMessage(escapeMessageLinks(text));
           return null;
         } finally {
           sub.dispose();
@@ -324,7 +365,7 @@ export class Ctx implements vscode.Disposable {
 
   private showSummary(from: string, s: CollectSummary, notify: boolean): void {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
-    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${f.reason}`).join(' · ');
+    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${failureText(f)}`).join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
     const decodeErrors = s.decodeErrors ?? [];
     const undecoded = [...new Set(decodeErrors.map((e) => e.file))];
@@ -334,7 +375,7 @@ export class Ctx implements vscode.Disposable {
       `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
       `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
     this.output.info(text);
-    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
+    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f)}`);
     for (const e of decodeErrors) this.output.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
     for (const w of s.warnings ?? []) this.output.info(`${w.path}: ${w.message}`);
     this.lastCollection = new Date();
@@ -352,7 +393,7 @@ export class Ctx implements vscode.Disposable {
     try {
       const info = await this.client.sendRequest(StoreInfoRequest.type);
       const hs = this.historyServerState;
-      if (hs.kind === 'none' && vscode.workspace.getConfiguration(SETTINGS_SECTION).get<string>('historyServer.url', '')) {
+      if (hs.kind === 'none' && setting('historyServer.url')) {
         this.historyServerState = { kind: 'none', detail: 'History Server configured, not collected from in this session' };
       }
       const icon = vscode.workspace.isTrusted ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind] : ' $(shield)';
@@ -361,7 +402,7 @@ export class Ctx implements vscode.Disposable {
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
       const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
       const trust = vscode.workspace.isTrusted ? '' : ' Restricted mode: no connection to servers named in workspace settings.';
-      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.jobs} jobs.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
+      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {
       this.output.warn(`Could not read the history store: ${errorMessage(e)}`);

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Ctx } from './ctx';
-import { JobAnalysisPanel } from './job-analysis/panel';
+import { WorkloadAnalysisPanel } from './workload-analysis/panel';
 import { executeCommand, registerCommand } from './commands';
 import type { CommandName } from '../../shared/src/commands';
 import { QueryFeatures } from './query/query-features';
@@ -12,7 +12,7 @@ let ctx: Ctx | undefined;
 const ACTIONS: { label: string; detail: string; command: CommandName }[] = [
   { label: '$(folder-opened) Collect History from Event Logs', detail: 'Read a folder of Spark event logs into the store', command: 'collectFromEventLogs' },
   { label: '$(cloud-download) Collect History from History Server', detail: 'Download new runs from sparkOptimizer.historyServer.url', command: 'collectFromHistoryServer' },
-  { label: '$(graph) Open Job Analysis', detail: 'Runs over time, stage timeline, executors and recommendations of a job', command: 'openJobAnalysis' },
+  { label: '$(graph) Open Workload Analysis', detail: 'Runs over time, stage timeline, executors and recommendations of a workload', command: 'openWorkloadAnalysis' },
   { label: '$(key) Set History Server Credentials', detail: 'Kept in VS Code SecretStorage', command: 'setHistoryServerCredentials' },
   { label: '$(output) Show Logs', detail: 'The Spark Optimizer output channel', command: 'showLogs' },
   { label: '$(output) Show Language Server Logs', detail: 'The Spark Optimizer Language Server output channel', command: 'showServerLogs' },
@@ -25,16 +25,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   ctx = new Ctx(context);
   context.subscriptions.push(ctx);
   const c = ctx;
-  const jobAnalysis = new JobAnalysisPanel(context.extensionUri, () => c.languageClient, c.output);
-  c.own(jobAnalysis);
-  c.own(c.onCollected(() => void jobAnalysis.refresh().catch((e) => c.output.error(`Job analysis: ${errorMessage(e)}`))));
+  const workloadAnalysis = new WorkloadAnalysisPanel(context.extensionUri, () => c.languageClient, c.output);
+  c.own(workloadAnalysis);
+  c.own(c.onCollected(() => void workloadAnalysis.refresh().catch((e) => c.output.error(`Workload analysis: ${errorMessage(e)}`))));
   c.own(registerCommand('collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(registerCommand('collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(registerCommand('setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
   c.own(registerCommand('showLogs', () => c.output.show()));
   c.own(registerCommand('showServerLogs', () => c.serverOutput.show()));
   c.own(registerCommand('restartServer', () => c.restart()));
-  c.own(registerCommand('openJobAnalysis', (args) => jobAnalysis.open(args)));
+  c.own(registerCommand('openWorkloadAnalysis', (args) => workloadAnalysis.open(args)));
+  // The command's name before the product's recurring job was called a workload (shared/src/commands.ts).
+  c.own(registerCommand('openJobAnalysis', (args) => workloadAnalysis.open(args)));
   c.own(
     registerCommand('showActions', async () => {
       const pick = await vscode.window.showQuickPick(ACTIONS, { title: 'Spark Optimizer' });

@@ -6,6 +6,7 @@
  */
 import { parse as parseJsonc } from 'jsonc-parser';
 import { RESTRICTED_SETTINGS } from '../../shared/src/protocol';
+import type { SettingKey } from '../../shared/src/settings';
 
 /** The parts of `WorkspaceConfiguration.inspect(key)` that come from the workspace. */
 export interface WorkspaceValues {
@@ -27,7 +28,7 @@ export function ignoredWorkspaceSettings(isTrusted: boolean, inspect: (key: stri
 }
 
 /** History Server settings a collection reads; a workspace value of any of them blocks it in restricted mode. */
-const HISTORY_SERVER_KEYS = ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile'];
+const HISTORY_SERVER_KEYS: readonly SettingKey[] = ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile', 'historyServer.oauth2TokenUrl'];
 
 /**
  * Why a History Server collection must not run, or null when it may.

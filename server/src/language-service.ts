@@ -6,12 +6,14 @@ import { parseSparkSizeMiB } from './config/spark-units';
 import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
-import { JobMatch, matchJob } from './recommend/job-matcher';
-import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, type PlanInput, planJob, type PlannedSetting } from './recommend/engine';
-import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
+import { WorkloadMatch, matchWorkload } from './recommend/workload-matcher';
+import { type CurrentSettings, type WorkloadFinding, type WorkloadPlan, type Objective, type PlanInput, planWorkload, type PlannedSetting } from './recommend/engine';
+import { type CostPrices, costPrices, type DeclaredCluster } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
-import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
+import type { LearnedScorer } from './recommend/learned-scorer';
+import { parseSettings, type Settings } from '../../shared/src/settings';
+import { describeSimilarity, SimilarWorkloadIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-workloads';
 
 /** What the language service needs from the history store (read side only). */
 export interface HistorySource {
@@ -19,20 +21,25 @@ export interface HistorySource {
   appNames(): string[];
   /** Full runs of one app name, newest first. */
   runsByAppName(appName: string, limit?: number): ApplicationRecord[];
-  /** App names of runs whose submitted file has this stem (same-job matching by the file spark-submit ran). */
+  /** App names of runs whose submitted file has this stem (same-workload matching by the file spark-submit ran). */
   appNamesBySubmittedFile?(stem: string): string[];
-  /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run (renamed job). */
+  /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run (renamed workload). */
   runsWithSameSignature?(appName: string, limit?: number): ApplicationRecord[];
-  /** Workload totals of every application, for the similar-jobs index (built once per collection). */
-  workloadTotals?(): (WorkloadTotals & { appName: string })[];
-  /** Quick fixes applied to a job (by app name) or to a file (by URI), oldest first (feedback loop). */
+  /** Workload totals of every application, for the similar-workloads index (built once per collection). */
+  applicationTotals?(): (WorkloadTotals & { appName: string })[];
+  /**
+   * Names of the workloads whose runs ran on this `spark.master` (the same cluster), most recently run first: the
+   * similar workloads a workload without runs of its own is first planned from.
+   */
+  appNamesByMaster?(master: string, limit?: number): string[];
+  /** Quick fixes applied to a workload (by app name) or to a file (by URI), oldest first (feedback loop). */
   appliedFixes?(appName: string | null, fileUri?: string): AppliedFix[];
 }
 
-/** A job of similar workload, shown as evidence when the job has little history of its own. */
-export interface SimilarJobEvidence {
+/** A workload that does similar work, shown as evidence when the workload has little history of its own. */
+export interface SimilarWorkloadEvidence {
   appName: string;
-  /** Distance in spreads (recommend/similar-jobs.ts): 0 = same workload. */
+  /** Distance in spreads (recommend/similar-workloads.ts): 0 = same workload. */
   distance: number;
   /** The features that differ most, e.g. "shuffle read 3.1 GiB vs 2.4 GiB". */
   differences: string;
@@ -41,25 +48,25 @@ export interface SimilarJobEvidence {
 /** One application in a document, with its history and recommendations. */
 export interface SiteAnalysis {
   site: ApplicationSite;
-  /** The job in the history this application is, or null when none matched. */
-  job: JobMatch | null;
-  /** Runs of that job, newest first (empty without a match). */
+  /** The workload in the history this application is, or null when none matched. */
+  workload: WorkloadMatch | null;
+  /** Runs of that workload, newest first (empty without a match). */
   runs: ApplicationRecord[];
-  /** The engine's plan for this job with this file's settings (recommend/engine.ts); null without a matched job. */
-  plan: JobPlan | null;
+  /** The engine's plan for this workload with this file's settings (recommend/engine.ts); null without a matched workload. */
+  plan: WorkloadPlan | null;
   /** The plan's changes, less those on lines marked `# spark-optimizer: ignore`: what diagnostics and quick fixes offer. */
   recommendations: PlannedSetting[];
   /** What the runs show that no setting fixes by itself (skew, failed tasks, settings the cluster manager ignores). */
-  findings: JobFinding[];
+  findings: WorkloadFinding[];
   /** Checks that need no history (SPARK0xx codes). */
   checks: ConfigFinding[];
-  /** Every place each key is set for this job across the related files, winner first (Spark's precedence). */
+  /** Every place each key is set for this workload across the related files, winner first (Spark's precedence). */
   sources: Map<string, SettingSource[]>;
-  /** Jobs of the most similar workload (nearest first) when the job has fewer than 3 runs of its own; else empty. */
-  similar: SimilarJobEvidence[];
-  /** App names other than the job's whose runs were added to `runs` because their stage signature is the same. */
+  /** Workloads most similar (nearest first) when the workload has fewer than 3 runs of its own; else empty. */
+  similar: SimilarWorkloadEvidence[];
+  /** App names other than the workload's whose runs were added to `runs` because their stage signature is the same. */
   renamedFrom: string[];
-  /** Applied quick fixes of this job with its runs before and after each (newest fix per setting). */
+  /** Applied quick fixes of this workload with its runs before and after each (newest fix per setting). */
   feedback: FixOutcome[];
 }
 
@@ -75,6 +82,8 @@ export interface AnalysisOptions {
   objective?: Objective;
   /** For `balanced`: the slowdown allowed against the fastest configuration, fraction (`sparkOptimizer.maxSlowdownPercent` / 100). */
   maxSlowdown?: number;
+  /** The learned candidate scorer, when switched on (recommend/engine.ts `LEARNED_SCORER_ON`; the evaluation sets it). */
+  learnedScorer?: LearnedScorer;
 }
 
 /**
@@ -92,39 +101,42 @@ export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): () =
   return () => ms;
 }
 
-/** No node size known, every check on, balanced within 10 %. */
-export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = { cluster: { nodeMemoryMiB: 0, nodeCores: 0 }, disabledChecks: new Set(), objective: 'balanced', maxSlowdown: 0.1 };
-
-/** The settings {@link analysisOptions} reads (the shape of shared/src/settings.ts `Settings`). */
+/**
+ * The settings {@link analysisOptions} reads, any of them left out (shared/src/settings.ts `Settings`: the schema
+ * gives each one left out its default).
+ */
 export interface AnalysisSettings {
-  cluster: { nodeMemory: string; nodeCores: number; nodes?: number; totalCores?: number; totalMemory?: string };
-  checks: { disabled: string[] };
-  cost?: { pricePerCoreHour: number; pricePerGiBHour: number; currency: string };
-  objective?: Objective;
-  maxSlowdownPercent?: number;
+  cluster?: Partial<Settings['cluster']>;
+  checks?: Partial<Settings['checks']>;
+  cost?: Partial<Settings['cost']>;
+  objective?: Settings['objective'];
+  maxSlowdownPercent?: Settings['maxSlowdownPercent'];
 }
 
 /**
  * Analysis options from the extension settings: `sparkOptimizer.cluster.*` (sizes as Spark sizes; an invalid size is
- * treated as unknown), `checks.disabled`, `cost.*` (both prices 0 = not set), `objective`, `maxSlowdownPercent`.
+ * treated as unknown), `checks.disabled`, `cost.*` (both prices 0 = not set), `objective`, `maxSlowdownPercent`. A
+ * setting left out, or an object setting with an invalid value, takes the schema's default (`parseSettings`).
  */
-export function analysisOptions(s: AnalysisSettings): AnalysisOptions {
-  const cost = s.cost;
-  const prices = cost ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
+export function analysisOptions(settings: AnalysisSettings): AnalysisOptions {
+  const s = parseSettings(settings);
   return {
     cluster: {
       nodeMemoryMiB: parseSparkSizeMiB(s.cluster.nodeMemory || undefined) ?? 0,
       nodeCores: s.cluster.nodeCores,
-      nodes: s.cluster.nodes ?? 0,
-      totalCores: s.cluster.totalCores ?? 0,
+      nodes: s.cluster.nodes,
+      totalCores: s.cluster.totalCores,
       totalMemoryMiB: parseSparkSizeMiB(s.cluster.totalMemory || undefined) ?? 0,
     },
     disabledChecks: new Set(s.checks.disabled),
-    prices: pricesSet(prices) ? prices : undefined,
-    objective: s.objective ?? 'balanced',
-    maxSlowdown: (s.maxSlowdownPercent ?? 10) / 100,
+    prices: costPrices(s.cost.pricePerCoreHour, s.cost.pricePerGiBHour, s.cost.currency),
+    objective: s.objective,
+    maxSlowdown: s.maxSlowdownPercent / 100,
   };
 }
+
+/** The options of the settings' defaults: no cluster size known, every check on, no prices, balanced within 10 %. */
+export const DEFAULT_ANALYSIS_OPTIONS: AnalysisOptions = analysisOptions({});
 
 /** Everything the LSP features show for one document version. */
 export interface DocumentAnalysis {
@@ -148,17 +160,22 @@ export interface DocumentAnalysis {
  */
 export const IGNORE_MARKER = 'spark-optimizer: ignore';
 
-/** Most runs of one job that are analysed (newest first). */
+/** Most runs of one workload that are analysed (newest first). */
 const MAX_RUNS = 50;
 
-/** Similar jobs are looked up when a job has fewer runs than this (too little history of its own). */
+/** Similar workloads are looked up when a workload has fewer runs than this (too little history of its own). */
 const SIMILAR_BELOW_RUNS = 3;
 
-/** How many similar jobs are shown. */
+/** How many similar workloads are shown. */
 const SIMILAR_JOBS = 3;
 
+/** A job without runs of its own is planned from at most this many jobs run on the same master, … */
+const COLD_START_WORKLOADS = 8;
+/** … with at most this many of each one's newest runs. */
+const COLD_START_RUNS = 10;
+
 /**
- * The facade the LSP handlers and the CLI call: settings → job match → history → recommendations.
+ * The facade the LSP handlers and the CLI call: settings → workload match → history → recommendations.
  * Knows nothing of LSP transport. Results are cached per (uri, version); `historyChanged()` drops the
  * caches after a collection.
  */
@@ -166,9 +183,9 @@ export class SparkLanguageService {
   private readonly docs = new Map<string, { analysis: DocumentAnalysis; options: AnalysisOptions }>();
   private runsCache = new Map<string, ApplicationRecord[]>();
   private namesCache: string[] | null = null;
-  private similarIndex: SimilarJobIndex | null = null;
+  private similarIndex: SimilarWorkloadIndex | null = null;
   private renamedCache = new Map<string, ApplicationRecord[]>();
-  private plans = new Map<string, JobPlan>();
+  private plans = new Map<string, WorkloadPlan>();
 
   constructor(
     private readonly history: HistorySource,
@@ -182,7 +199,7 @@ export class SparkLanguageService {
    * @param languageId `python` or `shellscript`; other ids give an analysis with no settings.
    * @param version document version; the same (uri, version) is answered from cache.
    * @param options node size and disabled checks.
-   * @param related other files of the workspace that may configure the same job (read only when the document has settings).
+   * @param related other files of the workspace that may configure the same workload (read only when the document has settings).
    */
   analyse(
     uri: string,
@@ -227,8 +244,8 @@ export class SparkLanguageService {
   }
 
   /**
-   * Runs of one job (newest first, at most 50): its own runs plus runs of the same stage DAG stored under
-   * another app name (the same job, renamed), from the cache the analyses use (dropped by `historyChanged`).
+   * Runs of one workload (newest first, at most 50): its own runs plus runs of the same stage DAG stored under
+   * another app name (the same workload, renamed), from the cache the analyses use (dropped by `historyChanged`).
    * Empty for a name not in the store.
    */
   runsOf(appName: string): ApplicationRecord[] {
@@ -243,8 +260,8 @@ export class SparkLanguageService {
     return runs;
   }
 
-  /** Distinct job names in the store (cached until `historyChanged`). */
-  jobNames(): string[] {
+  /** Distinct workload names in the store (cached until `historyChanged`). */
+  workloadNames(): string[] {
     this.namesCache ??= this.history.appNames();
     return this.namesCache;
   }
@@ -254,46 +271,57 @@ export class SparkLanguageService {
     const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
     const bySubmitted = this.history.appNamesBySubmittedFile?.bind(this.history);
-    const job = matchJob(site.appName, site.fileStems, this.jobNames(), bySubmitted);
-    if (!job) return { site, job: null, runs: [], plan: null, recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
-    const runs = this.runsOf(job.appName);
-    const renamedFrom = [...new Set((this.renamedCache.get(job.appName) ?? []).map((r) => r.appName))];
-    const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarJobs(job.appName, runs) : [];
-    const current = new Map<string, string | null>();
-    // A value written elsewhere in the file (a variable assigned once) counts when a quick fix can edit it there.
-    for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
-    // A PySpark builder's spark.driver.memory has no effect in client mode (SPARK006): the plan does not write it there.
-    const inCode = site.primary.kind !== 'spark-submit';
-    const deployMode = site.effective.get('spark.submit.deployMode');
-    const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
-    const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
-    // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
-    const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
-    const format = site.primary.format;
-    const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
-    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable, executorsFixedBy, manager });
-    // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
-    const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
+    const workload = matchWorkload(site.appName, site.fileStems, this.workloadNames(), bySubmitted);
+    if (!workload) {
+      // No runs of its own: a first plan from the workloads run on the same cluster (the file's literal spark.master).
+      const cold = this.coldStartPlan(site, languageId, options);
+      return { site, workload: null, runs: [], plan: cold, recommendations: cold?.settings.filter((x) => x.change) ?? [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
+    }
+    const runs = this.runsOf(workload.appName);
+    const renamedFrom = [...new Set((this.renamedCache.get(workload.appName) ?? []).map((r) => r.appName))];
+    const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarWorkloads(workload.appName, runs) : [];
+    const { current, context } = planContextOf(site, languageId);
+    const plan = this.planFor(workload.appName, runs, current, options, context);
+    // Feedback: the newest applied fix per setting of this workload (or, for fixes made before any match, of this file).
+    const fixes = this.history.appliedFixes?.(workload.appName, uri) ?? [];
     const newest = new Map<string, AppliedFix>();
-    for (const f of fixes) if (f.appName === job.appName || f.appName === null) newest.set(f.key, f);
+    for (const f of fixes) if (f.appName === workload.appName || f.appName === null) newest.set(f.key, f);
     const feedback = [...newest.values()].map((f) => fixOutcome(f, runs, { ms: formatDurationMs, bytes: formatBytes }));
-    return { site, job, runs, plan, recommendations: plan.settings.filter((x) => x.change), findings: plan.findings, checks, sources, similar, renamedFrom, feedback };
+    return { site, workload, runs, plan, recommendations: plan.settings.filter((x) => x.change), findings: plan.findings, checks, sources, similar, renamedFrom, feedback };
   }
 
   /**
-   * The engine's plan for a job with these settings, cached until the next collection (a hover or an edit elsewhere in
-   * the file asks again with the same settings).
+   * A first plan for an application with no runs of its own, from the workloads run on the same cluster: those the
+   * store lists for the file's literal `spark.master` (at most 8, the 10 newest runs of each). Null when the file sets
+   * no literal master, the store cannot list workloads by master, or none ran there.
    */
-  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}): JobPlan {
-    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context]);
+  private coldStartPlan(site: ApplicationSite, languageId: string, options: AnalysisOptions): WorkloadPlan | null {
+    const master = site.effective.get('spark.master');
+    if (this.history.appNamesByMaster === undefined || master === undefined || !master.literal || master.value === null) return null;
+    const names = this.history.appNamesByMaster(master.value, COLD_START_WORKLOADS);
+    if (names.length === 0) return null;
+    const similarWorkloads = names.map((appName) => ({ appName, runs: this.history.runsByAppName(appName, COLD_START_RUNS) })).filter((j) => j.runs.length > 0);
+    if (similarWorkloads.length === 0) return null;
+    const { current, context } = planContextOf(site, languageId);
+    return this.planFor(site.appName ?? site.fileStems[0] ?? 'this workload', [], current, options, context, similarWorkloads);
+  }
+
+  /**
+   * The engine's plan for a workload with these settings, cached until the next collection (a hover or an edit
+   * elsewhere in the file asks again with the same settings). `similarWorkloads` is used only when `runs` is empty (a
+   * cold start).
+   */
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}, similarWorkloads?: PlanInput['similarWorkloads']): WorkloadPlan {
+    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context, runs.length === 0 ? (similarWorkloads ?? []).map((j) => j.appName) : null, options.learnedScorer?.description ?? null]);
     let plan = this.plans.get(key);
     if (plan === undefined) {
-      plan = planJob({
+      plan = planWorkload({
         appName,
         runs,
         current,
         context,
-        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock() },
+        similarWorkloads: runs.length === 0 ? similarWorkloads : undefined,
+        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock(), learnedScorer: options.learnedScorer },
       });
       if (this.plans.size > 200) this.plans.clear();
       this.plans.set(key, plan);
@@ -301,10 +329,10 @@ export class SparkLanguageService {
     return plan;
   }
 
-  /** Nearest jobs by workload to the median features of `runs`, from the index cached until the next collection. */
-  private similarJobs(appName: string, runs: ApplicationRecord[]): SimilarJobEvidence[] {
-    if (this.history.workloadTotals === undefined) return [];
-    this.similarIndex ??= SimilarJobIndex.fromTotals(this.history.workloadTotals());
+  /** Nearest workloads by what they do to the median features of `runs`, from the index cached until the next collection. */
+  private similarWorkloads(appName: string, runs: ApplicationRecord[]): SimilarWorkloadEvidence[] {
+    if (this.history.applicationTotals === undefined) return [];
+    this.similarIndex ??= SimilarWorkloadIndex.fromTotals(this.history.applicationTotals());
     const index = this.similarIndex;
     const features = medianFeatures(runs.map(workloadFeatures));
     return index.nearest(features, SIMILAR_JOBS, { excludeAppName: appName }).map((j) => ({
@@ -313,6 +341,25 @@ export class SparkLanguageService {
       differences: describeSimilarity(features, j.features, index.spreads),
     }));
   }
+}
+
+/**
+ * What the plan of an application site is given besides its runs: the file's current values (a value written elsewhere
+ * in the file, a variable assigned once, counts when a quick fix can edit it there) and the context its file kind gives.
+ */
+function planContextOf(site: ApplicationSite, languageId: string): { current: Map<string, string | null>; context: NonNullable<PlanInput['context']> } {
+  const current = new Map<string, string | null>();
+  for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
+  // A PySpark builder's spark.driver.memory has no effect in client mode (SPARK006): the plan does not write it there.
+  const inCode = site.primary.kind !== 'spark-submit';
+  const deployMode = site.effective.get('spark.submit.deployMode');
+  const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
+  const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
+  // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
+  const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
+  const format = site.primary.format;
+  const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
+  return { current, context: { isPython, driverMemoryWritable, executorsFixedBy, manager } };
 }
 
 function uriPath(uri: string): string {

@@ -12,6 +12,7 @@ export const COMMANDS = {
   setHistoryServerCredentials: 'sparkOptimizer.setHistoryServerCredentials',
   showLogs: 'sparkOptimizer.showLogs',
   restartServer: 'sparkOptimizer.restartServer',
+  openWorkloadAnalysis: 'sparkOptimizer.openWorkloadAnalysis',
   openJobAnalysis: 'sparkOptimizer.openJobAnalysis',
   showServerLogs: 'sparkOptimizer.showServerLogs',
   showActions: 'sparkOptimizer.showActions',
@@ -31,12 +32,18 @@ export type CommandId = (typeof COMMANDS)[CommandName];
 
 /**
  * Commands the client registers that package.json does not contribute (not in the Command Palette):
- * `recordAppliedFix` is run only by the server's quick fixes, after VS Code applied their edit.
+ * `recordAppliedFix` is run only by the server's quick fixes, after VS Code applied their edit;
+ * `openJobAnalysis` is the name `openWorkloadAnalysis` had before the product's recurring job was called a workload,
+ * kept as an alias (same handler) so keybindings, links and scripts written with it keep working (package.json
+ * activates the extension on it).
  */
-export const INTERNAL_COMMANDS: readonly CommandName[] = ['recordAppliedFix'];
+export const INTERNAL_COMMANDS: readonly CommandName[] = ['recordAppliedFix', 'openJobAnalysis'];
 
-/** Argument of `openJobAnalysis` (from a code lens, a hover link, the query result panel, or a test). */
-export interface OpenJobAnalysisArgs {
+/**
+ * Argument of `openWorkloadAnalysis` (from a code lens, a hover link, the query result panel, or a test): the workload
+ * (all runs of one `App Name`) to show, and the run to detail.
+ */
+export interface OpenWorkloadAnalysisArgs {
   appId?: string;
   /** The attempt of `appId` (null: none); omitted: the newest. */
   attemptId?: string | null;
@@ -60,7 +67,8 @@ export interface CommandArgs {
   setHistoryServerCredentials: [];
   showLogs: [];
   restartServer: [];
-  openJobAnalysis: [args?: OpenJobAnalysisArgs];
+  openWorkloadAnalysis: [args?: OpenWorkloadAnalysisArgs];
+  openJobAnalysis: [args?: OpenWorkloadAnalysisArgs];
   showServerLogs: [];
   showActions: [];
   openWalkthrough: [];

@@ -4,8 +4,7 @@
  */
 import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
 
-/** Settings section name (`sparkOptimizer.*`). Here rather than in settings.ts so the client bundle needs no zod. */
-export const SETTINGS_SECTION = 'sparkOptimizer';
+export { SETTINGS_SECTION } from './settings';
 
 /**
  * Settings that name a server or a file to read or run (package.json `capabilities.untrustedWorkspaces.
@@ -20,10 +19,47 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.caFile',
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
+  'sparkOptimizer.historyServer.oauth2TokenUrl',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
   'sparkOptimizer.sparkConnect.jdbcViews',
 ] as const;
+
+// ---- Errors of the custom requests (the server answers them, the client tells them apart)
+
+/**
+ * `ResponseError.code` of each way a custom request fails, declared once for the server that answers them and the
+ * client that tells them apart. Small positive numbers: JSON-RPC reserves -32768..-32000 (LSP uses -32899..-32800
+ * and its own -32000s), application codes are free outside that range. The message says what happened and to what;
+ * the remedy is the client's to word (house style 27), from the code and `data`.
+ */
+export const RequestErrorCodes = {
+  /** The history store could not be opened (`data`: StoreUnavailableData). Collect and record-applied-fix answer it. */
+  storeUnavailable: 1,
+  /** A collection could not start: the folder cannot be listed, the History Server URL or a TLS file is wrong. */
+  collectionFailed: 2,
+  /** A Spark Connect request failed (`data`: ConnectErrorData). */
+  connectFailed: 3,
+} as const;
+
+/** A code of RequestErrorCodes. */
+export type RequestErrorCode = (typeof RequestErrorCodes)[keyof typeof RequestErrorCodes];
+
+/** `ResponseError.data` of RequestErrorCodes.storeUnavailable. */
+export interface StoreUnavailableData {
+  /** The SQLite file the server tried to open. */
+  path: string;
+  /** Why it could not be opened (SQLite's or the file system's words). */
+  reason: string;
+}
+
+/**
+ * Why a source of history failed, so each front end can word the remedy (the core's message says what happened and
+ * to what): `credentials` (none given, or refused: HTTP 401, no cloud credentials found), `access-denied` (accepted
+ * but not allowed: HTTP 403), `not-found` (no such URL, bucket or key), `tls` (the certificate could not be
+ * verified), `network` (unreachable, timed out, cut), `changed` (an object changed while read), `other`.
+ */
+export type SourceFailureKind = 'credentials' | 'access-denied' | 'not-found' | 'tls' | 'network' | 'changed' | 'other';
 
 /**
  * Summary of one collection, as the server reports it (the ingest pipeline's counts, server/src/history/ingest.ts).
@@ -37,7 +73,8 @@ export interface CollectSummary {
   unchanged: number;
   /** Of inserted + updated: attempts stored incomplete because their log could be decoded only in part. */
   incomplete: number;
-  failed: { path: string; reason: string }[];
+  /** Sources that failed: where, why (the core's words), and of what kind when known (for the client's remedy). */
+  failed: { path: string; reason: string; kind?: SourceFailureKind }[];
   malformedLines: number;
   /** Impossible values (beyond what Spark can produce) dropped or clipped, over all records read. */
   correctedValues: number;
@@ -71,7 +108,8 @@ export interface CollectDecodeError {
 /**
  * client → server: read every event log below `folder` into the history store.
  * Cancelling the request (`$/cancelRequest`) stops between logs; what was written stays consistent.
- * Errors: a folder that cannot be listed answers a ResponseError whose message names the folder.
+ * Errors: RequestErrorCodes.storeUnavailable when the store is not open; collectionFailed when the folder cannot be
+ * listed (the message names the folder).
  */
 export namespace CollectEventLogsRequest {
   export const method = 'sparkOptimizer/collectEventLogs' as const;
@@ -83,16 +121,31 @@ export namespace CollectEventLogsRequest {
 }
 
 /**
+ * How a History Server collection authenticates: nothing, HTTP Basic, a fixed bearer token, or OAuth 2.0 client
+ * credentials (a token fetched from `tokenUrl` with the client id and secret, cached and renewed before it expires;
+ * server/src/history/history-server/oauth2.ts). The CLI reads the secrets from the environment or a file, the VS Code
+ * client from SecretStorage.
+ */
+export type HistoryServerAuth =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; resource?: string };
+
+/**
  * client → server: collect from a Spark History Server's REST API (`/api/v1/applications`, then each
  * attempt's `/logs` zip). Credentials travel only in this request (the client reads them from VS Code
  * SecretStorage); the server never logs or stores them. Cancelling stops between attempts.
+ * Errors: RequestErrorCodes.storeUnavailable when the store is not open; collectionFailed for a URL that is not one or
+ * a TLS file that cannot be read. A server that refuses or cannot be reached is a failure of the summary (with its
+ * `kind`), not an error.
  */
 export namespace CollectHistoryServerRequest {
   export const method = 'sparkOptimizer/collectHistoryServer' as const;
   export interface Params {
     /** Base URL, e.g. `https://shs.example.com:18480`. */
     url: string;
-    auth: { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+    auth: HistoryServerAuth;
     /** Verify the server's TLS certificate (default true). */
     verifyTls: boolean;
     /** PEM file of a CA to trust (company CA), or empty. */
@@ -125,15 +178,20 @@ export namespace StoreInfoRequest {
     /** Path of the SQLite file. */
     path: string;
     applications: number;
-    jobs: number;
+    /** Workloads: distinct `App Name`s of the stored runs. */
+    workloads: number;
     /** Last collection that wrote something, epoch ms, or null. */
     lastCollectedAtMs: number | null;
   }
   export const type = new RequestType0<Result, void>(method);
 }
 
-/** One job (Spark `App Name`) in the history store, a row of its `jobs` table (HistoryReader.listJobs), for pickers. */
-export interface StoredJob {
+/**
+ * One workload in the history store: the runs (application attempts) of one Spark `App Name`, the product's unit of
+ * recurring work (a nightly ETL, a report). Not a Spark job (`SparkListenerJobStart`, the store's `jobs` table), of
+ * which one run has many. HistoryReader.listWorkloads, for pickers.
+ */
+export interface StoredWorkload {
   appName: string;
   /** Runs (application attempts) stored under this name. */
   runs: number;
@@ -143,14 +201,14 @@ export interface StoredJob {
   medianDurationMs: number;
 }
 
-/** client → server: the jobs in the history store, newest first (the job-analysis quick pick). */
-export namespace ListJobsRequest {
-  export const method = 'sparkOptimizer/listJobs' as const;
-  export const type = new RequestType0<StoredJob[], void>(method);
+/** client → server: the workloads in the history store, newest first (the workload-analysis quick pick). */
+export namespace ListWorkloadsRequest {
+  export const method = 'sparkOptimizer/listWorkloads' as const;
+  export const type = new RequestType0<StoredWorkload[], void>(method);
 }
 
-/** One run in the job-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
-export interface JobAnalysisRun {
+/** One run in the workload-analysis view (figures from analysis/run-analysis.ts and analysis/cost.ts). */
+export interface WorkloadAnalysisRun {
   appId: string;
   /** `App Attempt ID` (YARN/History Server attempts 1, 2, ...); null for applications without attempts. Each attempt is its own run. */
   attemptId: string | null;
@@ -168,8 +226,8 @@ export interface JobAnalysisRun {
   memoryGiBHours: number;
   /** DataFlint Compute Units: memoryGiBHours × 0.005 + coreHours × 0.05. */
   dcu: number;
-  diskSpilledBytes: number;
-  memorySpilledBytes: number;
+  diskBytesSpilled: number;
+  memoryBytesSpilled: number;
   /** Spill past THRESHOLDS.spillMinBytes and spillRatioLow (analysis/run-analysis.ts). */
   spilled: boolean;
   /** Max executors alive at once. */
@@ -185,7 +243,7 @@ export interface JobAnalysisRun {
 }
 
 /** One stage attempt of the selected run (the Gantt rows). Times epoch ms. */
-export interface JobAnalysisStage {
+export interface WorkloadAnalysisStage {
   stageId: number;
   attemptId: number;
   name: string;
@@ -194,13 +252,13 @@ export interface JobAnalysisStage {
   completionTimeMs: number | null;
   failureReason: string | null;
   failedTasks: number;
-  diskSpilledBytes: number;
+  diskBytesSpilled: number;
   /** Successful task durations (ms): min, p25, median, p75, p95, max; null when no task succeeded. */
   taskDurationMs: { min: number; p25: number; median: number; p75: number; p95: number; max: number } | null;
 }
 
 /** One executor of the selected run. Times epoch ms. */
-export interface JobAnalysisExecutor {
+export interface WorkloadAnalysisExecutor {
   executorId: string;
   host: string;
   totalCores: number;
@@ -209,16 +267,16 @@ export interface JobAnalysisExecutor {
   removeTimeMs: number | null;
   removedReason: string | null;
   /** Σ `Executor Run Time` of its tasks, ms. */
-  taskTimeMs: number;
-  /** taskTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
+  executorRunTimeMs: number;
+  /** executorRunTimeMs / (lifetime × cores), [0, 1]; null when the lifetime is unknown. */
   utilisation: number | null;
-  peakJvmHeapBytes: number | null;
+  peakJvmHeapMemoryBytes: number | null;
   /** Σ `Disk Bytes Spilled` of its tasks; null when the store does not hold it (REST records, stores before schema 4). */
-  diskSpilledBytes: number | null;
+  diskBytesSpilled: number | null;
 }
 
 /** A change of the engine's plan with its evidence, as the view lists it (recommend/engine.ts PlannedSetting). */
-export interface JobAnalysisRecommendation {
+export interface WorkloadAnalysisRecommendation {
   key: string;
   currentValue: string | null;
   recommendedValue: string;
@@ -233,7 +291,7 @@ export interface JobAnalysisRecommendation {
 }
 
 /** One configuration the plan predicted (recommend/engine.ts PlanEstimate), flattened for the view. */
-export interface JobAnalysisEstimate {
+export interface WorkloadAnalysisEstimate {
   /** e.g. `2 × 2 cores, 1g, 200 partitions`. */
   configuration: string;
   /** Predicted wall time, ms; null when unpredictable. */
@@ -244,15 +302,15 @@ export interface JobAnalysisEstimate {
   money: number | null;
 }
 
-/** The engine's plan for the job, as the view shows it. */
-export interface JobAnalysisPlan {
+/** The engine's plan for the workload, as the view shows it. */
+export interface WorkloadAnalysisPlan {
   objective: 'runtime' | 'cost' | 'balanced';
   /** For balanced: slowdown allowed against the fastest configuration (fraction). */
   maxSlowdown: number;
-  current: JobAnalysisEstimate | null;
-  chosen: JobAnalysisEstimate | null;
+  current: WorkloadAnalysisEstimate | null;
+  chosen: WorkloadAnalysisEstimate | null;
   /** The trade-off table (Pareto front of duration vs cost), fastest first. */
-  pareto: (JobAnalysisEstimate & { chosen: boolean; current: boolean })[];
+  pareto: (WorkloadAnalysisEstimate & { chosen: boolean; current: boolean })[];
   keptBecause: string | null;
   doesNotFit: string | null;
   notes: string[];
@@ -260,11 +318,11 @@ export interface JobAnalysisPlan {
   confidence: number;
 }
 
-/** Everything the job-analysis webview shows for one job. */
-export interface JobAnalysis {
+/** Everything the workload-analysis webview shows for one workload. */
+export interface WorkloadAnalysis {
   appName: string;
   /** Runs, oldest first (newest 50). */
-  runs: JobAnalysisRun[];
+  runs: WorkloadAnalysisRun[];
   /** appId of the run whose stages and executors are shown. */
   selectedAppId: string;
   /** Its attempt (null: the application has no attempt ids). */
@@ -272,8 +330,8 @@ export interface JobAnalysis {
   /** Selected run's start and end (epoch ms): the Gantt's axis. */
   selectedStartMs: number;
   selectedEndMs: number;
-  stages: JobAnalysisStage[];
-  executors: JobAnalysisExecutor[];
+  stages: WorkloadAnalysisStage[];
+  executors: WorkloadAnalysisExecutor[];
   /** stageId of the worst stage (longest wall time), whose task-duration quantiles are charted; null without stages. */
   worstStageId: number | null;
   /** Every successful task duration (ms) of the worst stage in launch order, when the store holds per-task data; else null (the quantiles of `stages` remain). */
@@ -283,20 +341,20 @@ export interface JobAnalysis {
   /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
   settingsFrom: 'document' | 'newest run';
   /** The engine's plan (null when no run can be modelled). */
-  plan: JobAnalysisPlan | null;
-  recommendations: JobAnalysisRecommendation[];
+  plan: WorkloadAnalysisPlan | null;
+  recommendations: WorkloadAnalysisRecommendation[];
   /** What no setting fixes by itself (skew, failed tasks, ignored settings): recommend/engine.ts. */
   findings: { rule: string; message: string }[];
 }
 
 /**
- * client → server: the job-analysis view's data for one job, from the history store.
- * `appId` picks the run to detail (and, without `appName`, its job); `appName` alone picks the newest run.
+ * client → server: the workload-analysis view's data for one workload, from the history store.
+ * `appId` picks the run to detail (and, without `appName`, its workload); `appName` alone picks the newest run.
  * `uri`, when given and open, takes the current settings from that document (as its diagnostics do).
- * Answers null when no such job or run is stored.
+ * Answers null when no such workload or run is stored.
  */
-export namespace JobAnalysisRequest {
-  export const method = 'sparkOptimizer/jobAnalysis' as const;
+export namespace WorkloadAnalysisRequest {
+  export const method = 'sparkOptimizer/workloadAnalysis' as const;
   export interface Params {
     appId?: string;
     /** The attempt of `appId` to detail (null: the application without attempt ids); omitted: its newest attempt. */
@@ -304,14 +362,14 @@ export namespace JobAnalysisRequest {
     appName?: string;
     uri?: string;
   }
-  export const type = new RequestType<Params, JobAnalysis | null, void>(method);
+  export const type = new RequestType<Params, WorkloadAnalysis | null, void>(method);
 }
 
 /**
  * client → server: quick fixes of this server were applied (sent by the `recordAppliedFix` command (shared/src/commands.ts) the
  * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
- * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
- * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
+ * `applied_fixes`), so the hover can compare the workload's runs before and after and a diagnostic can flag a change that
+ * made things worse. Answers the ids of the stored fixes; RequestErrorCodes.storeUnavailable when the store is not open.
  */
 export namespace RecordAppliedFixRequest {
   export const method = 'sparkOptimizer/recordAppliedFix' as const;
@@ -323,7 +381,7 @@ export namespace RecordAppliedFixRequest {
     /** Value before the fix as written, null when the file did not set it. */
     oldValue: string | null;
     newValue: string;
-    /** `App Name` of the job the file was matched to, null when none. */
+    /** `App Name` of the workload the file was matched to, null when none. */
     appName: string | null;
   }
   export interface Params {
@@ -332,7 +390,7 @@ export namespace RecordAppliedFixRequest {
   export const type = new RequestType<Params, { ids: number[] }, void>(method);
 }
 
-// ---- Spark Connect (server/src/connect-requests.ts answers; client/src/query/ sends)
+// ---- Spark Connect (server/src/handlers/connect.ts answers; client/src/query/ sends)
 
 /** Which Spark Connect server to use. The token travels only in requests (the client keeps it in SecretStorage). */
 export interface SparkConnectTarget {
@@ -354,10 +412,12 @@ export interface JdbcViewTarget {
   password?: string;
 }
 
-/** `ResponseError.data` of a failed Spark Connect request. */
+/** `ResponseError.data` of a failed Spark Connect request (code RequestErrorCodes.connectFailed). */
 export interface ConnectErrorData {
   /** 'spark' (Spark rejected the SQL), 'auth', 'unavailable', 'cancelled', 'timeout', 'tls', 'protocol'. */
   kind: string;
+  /** For `auth`: whether a token was sent (refused) or not (the server needs one). */
+  tokenGiven?: boolean;
   errorClass?: string;
   sqlState?: string;
   /** Where in the SQL text Spark says the error is (0-based UTF-16 offsets, end exclusive). */
@@ -367,7 +427,7 @@ export interface ConnectErrorData {
 /**
  * client → server: run one SQL statement on a Spark Connect server (session reused per target).
  * Cancelling the request interrupts the query on Spark. Progress comes as ConnectQueryProgressNotification.
- * Errors: ResponseError with ConnectErrorData.
+ * Errors: RequestErrorCodes.connectFailed with ConnectErrorData.
  */
 export namespace ConnectRunQueryRequest {
   export const method = 'sparkOptimizer/connectRunQuery' as const;
@@ -420,7 +480,8 @@ export namespace ConnectStatusRequest {
   export interface Params {
     target: SparkConnectTarget;
   }
-  export type Result = { ok: true; sparkVersion: string; appId?: string } | { ok: false; reason: string };
+  /** `kind` of a failure as ConnectErrorData's, for the client's remedy. */
+  export type Result = { ok: true; sparkVersion: string; appId?: string } | { ok: false; reason: string; kind?: string; tokenGiven?: boolean };
   export const type = new RequestType<Params, Result, void>(method);
 }
 

@@ -1,8 +1,23 @@
 /**
- * The extension's settings: this zod schema is the single source of truth. `package.json`
- * `contributes.configuration` must list exactly these keys with these defaults (a test checks it).
+ * The extension's settings: this zod schema is the single source of truth. Each default is written once, at its leaf
+ * (an object setting is `.prefault({})`: its leaves' defaults fill it). From it come the `Settings` type, the typed
+ * getters ({@link readSetting}, {@link SETTING_DEFAULTS}, by dotted key) the client and the server use, and the
+ * engine options of the CLI and the REST service. `package.json` `contributes.configuration` must list exactly these
+ * keys with these defaults, types and enums (test/settings-schema.test.ts checks it).
  */
 import { z } from 'zod';
+
+/**
+ * Settings section name (`sparkOptimizer.*`). Here, not in protocol.ts, so the core (the language service, which the
+ * CLI runs too) reads settings without loading the LSP protocol library; protocol.ts re-exports it.
+ */
+export const SETTINGS_SECTION = 'sparkOptimizer';
+
+/** How the History Server authenticates (`historyServer.auth`); the credentials themselves are in SecretStorage. */
+export const HISTORY_SERVER_AUTH_KINDS = ['none', 'basic', 'bearer', 'oauth2'] as const;
+
+/** What the plan optimises (`objective`): the fastest, the cheapest, or the cheapest within `maxSlowdownPercent`. */
+export const OBJECTIVES = ['runtime', 'cost', 'balanced'] as const;
 
 /** Settings under the `sparkOptimizer` section. */
 export const settingsSchema = z.object({
@@ -31,12 +46,12 @@ export const settingsSchema = z.object({
       /** Total memory a job can get as a Spark size: a Kubernetes namespace's memory quota. */
       totalMemory: z.string().default(''),
     })
-    .default({ nodeMemory: '', nodeCores: 0, nodes: 0, totalCores: 0, totalMemory: '' }),
+    .prefault({}),
   /**
    * What the plan optimises: `runtime` (fastest), `cost` (cheapest: money with prices, else DataFlint Compute Units) or
    * `balanced` (cheapest within `maxSlowdownPercent` of the fastest).
    */
-  objective: z.enum(['runtime', 'cost', 'balanced']).default('balanced'),
+  objective: z.enum(OBJECTIVES).default('balanced'),
   /** For the `balanced` objective: how much slower than the fastest configuration the plan may be, in percent. */
   maxSlowdownPercent: z.number().min(0).max(1000).default(10),
   /**
@@ -52,9 +67,9 @@ export const settingsSchema = z.object({
       /** Currency label shown with the amounts. */
       currency: z.string().default('USD'),
     })
-    .default({ pricePerCoreHour: 0, pricePerGiBHour: 0, currency: 'USD' }),
+    .prefault({}),
   /** Checks turned off by code (`SPARK005`, ...). */
-  checks: z.object({ disabled: z.array(z.string()).default([]) }).default({ disabled: [] }),
+  checks: z.object({ disabled: z.array(z.string()).default([]) }).prefault({}),
   /**
    * The Spark History Server to collect from. Credentials are not settings: "Spark: Set History Server
    * Credentials" keeps them in VS Code's SecretStorage.
@@ -63,7 +78,8 @@ export const settingsSchema = z.object({
     .object({
       /** Base URL, e.g. `http://shs:18080`; empty: asked for on first use. */
       url: z.string().default(''),
-      auth: z.enum(['none', 'basic', 'bearer']).default('none'),
+      /** none, basic (user/password), bearer (a fixed token), oauth2 (client credentials: a token from oauth2TokenUrl). */
+      auth: z.enum(HISTORY_SERVER_AUTH_KINDS).default('none'),
       /** Verify the server's TLS certificate. Turn off only for a server you trust. */
       verifyTls: z.boolean().default(true),
       /** PEM file of a CA to trust, e.g. a company CA. */
@@ -71,8 +87,16 @@ export const settingsSchema = z.object({
       /** PEM client certificate and key for mutual TLS. */
       certFile: z.string().default(''),
       keyFile: z.string().default(''),
+      /** OAuth2 token endpoint for `auth: oauth2` (the client secret is in SecretStorage, sent only to this URL). */
+      oauth2TokenUrl: z.string().default(''),
+      /** OAuth2 client id for `auth: oauth2`. */
+      oauth2ClientId: z.string().default(''),
+      /** `scope` of the token request (space-separated), when the authorization server needs one. */
+      oauth2Scope: z.string().default(''),
+      /** `resource` of the token request (RFC 8707: the audience), when the authorization server needs one. */
+      oauth2Resource: z.string().default(''),
     })
-    .default({ url: '', auth: 'none', verifyTls: true, caFile: '', certFile: '', keyFile: '' }),
+    .prefault({}),
   /**
    * The Spark Connect server that "Spark: Run Query" runs SQL on. The token is not a setting: "Spark: Set Spark
    * Connect Token" keeps it in VS Code's SecretStorage.
@@ -101,13 +125,13 @@ export const settingsSchema = z.object({
         )
         .default([]),
     })
-    .default({ url: '', caFile: '', maxRows: 10000, jdbcViews: [] }),
+    .prefault({}),
   /** Server log level in the "Spark Optimizer Language Server" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Inlay hints after resource settings with what the job's runs show (`‹peak heap 412 MiB in 2 runs›`). */
-  inlayHints: z.object({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  inlayHints: z.object({ enabled: z.boolean().default(true) }).prefault({}),
   /** LSP message tracing in the "Spark Optimizer Language Server" channel (read by vscode-languageclient itself). */
-  trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).default({ server: 'off' }),
+  trace: z.object({ server: z.enum(['off', 'messages', 'verbose']).default('off') }).prefault({}),
 });
 
 /**
@@ -116,7 +140,7 @@ export const settingsSchema = z.object({
  * logging, `resource` for what can differ per folder (cluster shape, checks, inlay hints). Dotted keys below
  * `sparkOptimizer.`.
  */
-export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' | 'window' | 'resource'>> = {
+export const SETTING_SCOPES: Readonly<Record<SettingKey, 'application' | 'machine' | 'window' | 'resource'>> = {
   eventLogFolder: 'machine',
   historyDatabase: 'machine',
   collectOnStartup: 'machine',
@@ -139,6 +163,10 @@ export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' |
   'historyServer.caFile': 'window',
   'historyServer.certFile': 'window',
   'historyServer.keyFile': 'window',
+  'historyServer.oauth2TokenUrl': 'window',
+  'historyServer.oauth2ClientId': 'window',
+  'historyServer.oauth2Scope': 'window',
+  'historyServer.oauth2Resource': 'window',
   'inlayHints.enabled': 'resource',
   'trace.server': 'window',
   'sparkConnect.url': 'window',
@@ -150,7 +178,49 @@ export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' |
 /** Settings as the server and client use them. */
 export type Settings = z.infer<typeof settingsSchema>;
 
-export { SETTINGS_SECTION } from './protocol';
+/** `T`'s leaves as `{ key: 'a.b'; value: … }` (arrays and non-objects are leaves), for {@link SettingKey}. */
+type Leaves<T, P extends string = ''> = {
+  [K in keyof T & string]: T[K] extends readonly unknown[] ? { key: `${P}${K}`; value: T[K] } : T[K] extends object ? Leaves<T[K], `${P}${K}.`> : { key: `${P}${K}`; value: T[K] };
+}[keyof T & string];
+
+/** Every setting's type by its key below `sparkOptimizer.`, dotted as package.json and `WorkspaceConfiguration.get` spell it (`cluster.nodeMemory`). */
+export type SettingValues = { [L in Leaves<Settings> as L['key']]: L['value'] };
+
+/** A setting's dotted key (`cluster.nodeMemory`). */
+export type SettingKey = keyof SettingValues;
+
+/** The type of the setting `K`. */
+export type SettingValue<K extends SettingKey> = SettingValues[K];
+
+/** The leaf schemas by dotted key (an object setting's `.prefault` unwrapped). */
+function leafSchemas(shape: Record<string, z.ZodType>, prefix = ''): Record<string, z.ZodType> {
+  const out: Record<string, z.ZodType> = {};
+  for (const [k, field] of Object.entries(shape)) {
+    const inner = field instanceof z.ZodPrefault ? (field.unwrap() as z.ZodType) : field;
+    if (inner instanceof z.ZodObject) Object.assign(out, leafSchemas(inner.shape as Record<string, z.ZodType>, `${prefix}${k}.`));
+    else out[`${prefix}${k}`] = field;
+  }
+  return out;
+}
+
+/** Each setting's schema (with its default), by dotted key. */
+export const SETTING_SCHEMAS = leafSchemas(settingsSchema.shape) as { readonly [K in SettingKey]: z.ZodType<SettingValue<K>> };
+
+/** Each setting's default, by dotted key: the schema's, written nowhere else. */
+export const SETTING_DEFAULTS = Object.fromEntries(Object.entries(SETTING_SCHEMAS).map(([k, s]) => [k, (s as z.ZodType).parse(undefined)])) as {
+  readonly [K in SettingKey]: SettingValue<K>;
+};
+
+/**
+ * The typed getter: one setting read through `get` (VS Code's `WorkspaceConfiguration.get` of the `sparkOptimizer`
+ * section, or a lookup in a settings object) and checked against its schema; missing or invalid → its default. Never
+ * throws.
+ */
+export function readSetting<K extends SettingKey>(get: (key: K) => unknown, key: K): SettingValue<K> {
+  const r = (SETTING_SCHEMAS[key] as z.ZodType<SettingValue<K>>).safeParse(get(key));
+  return r.success ? r.data : SETTING_DEFAULTS[key];
+}
+
 
 /**
  * Parses whatever `workspace/configuration` returned into valid settings; invalid or missing values fall

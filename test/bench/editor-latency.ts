@@ -6,7 +6,7 @@
  *   node build/test/bench/editor-latency.js [apps=100000]     (after `tsc -b`)
  *
  * The 100,000 applications are SYNTHETIC: copies of the 9 real runs (Spark 4.3.0) with their volumes and run
- * times multiplied by seeded log-normal factors (as test/bench/similar-jobs.ts makes them) and their start
+ * times multiplied by seeded log-normal factors (as test/bench/similar-workloads.ts makes them) and their start
  * times spread back in time. One copy in 100 keeps its run's real name (so `nightly_etl` has ~560 runs, of which
  * the service reads the newest 50); the others are spread over up to 20,000 names per real job
  * (`nightly_etl_v123`), about 59,000 jobs in all. They are written to a real SQLite file through `HistoryStore.upsert`
@@ -18,12 +18,12 @@
  * - hover after an edit: a new document version (settings parsed again, runs from the cache), 200 times;
  * - diagnostics after an edit, the same way (the server also waits 300 ms after the last keystroke);
  * - code lens and inlay hints on that version, 200 times.
- * Then the engine's plan (recommend/engine.ts `planJob`) for each example job from its newest 50 runs in the store:
+ * Then the engine's plan (recommend/engine.ts `planWorkload`) for each example job from its newest 50 runs in the store:
  * "cold" on fresh copies of the records (nothing cached: what the first hover after a collection pays) and "warm" on
  * the same records with other settings (an edit of the file: the records' replays are cached), p50 and p95 of 200,
  * against the budget of 20 ms p95 (issue 13), with the same plans from the 9-application store's runs as the ratio's
  * baseline.
- * Last, the job list of the job-analysis quick pick (`HistoryStore.listJobs`, a GROUP BY over every run), which the
+ * Last, the job list of the workload-analysis quick pick (`HistoryStore.listWorkloads`, a GROUP BY over every run), which the
  * server computes once per collection, and the distinct job names the status bar counts.
  * Every figure is given as p50 and p95.
  * The editor needs a hover within 50 ms (issue 7) and the first analysis of a newly opened file within 100 ms at p95
@@ -39,7 +39,7 @@ import { onHover } from '../../server/src/features/hover';
 import { onInlayHints } from '../../server/src/features/inlay-hints';
 import { collectEventLogs } from '../../server/src/history/collect';
 import { HistorySource, SparkLanguageService } from '../../server/src/language-service';
-import { planJob } from '../../server/src/recommend/engine';
+import { planWorkload } from '../../server/src/recommend/engine';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { fillSyntheticStore } from '../helpers/synthetic-store';
 import { EXAMPLES, EXAMPLE_HISTORY } from '../helpers/fixtures';
@@ -51,7 +51,7 @@ const FIRST_ANALYSIS_BUDGET_MS = 100;
 const PLAN_BUDGET_P95_MS = 20;
 const PLAN_JOBS = ['nightly_etl', 'tiny_tasks', 'skewed_join'];
 
-/** p50/p95 of planJob on a job's newest 50 runs: cold (fresh record copies each time) and warm (same records, settings varied). */
+/** p50/p95 of planWorkload on a workload's newest 50 runs: cold (fresh record copies each time) and warm (same records, settings varied). */
 function measurePlans(store: HistoryStore, repeats: number): { job: string; runs: number; cold: [number, number]; warm: [number, number] }[] {
   return PLAN_JOBS.map((job) => {
     const runs = store.runsByAppName(job, 50);
@@ -61,11 +61,11 @@ function measurePlans(store: HistoryStore, repeats: number): { job: string; runs
     for (let i = 0; i < repeats; i++) {
       const fresh = runs.map((r) => structuredClone(r));
       let t0 = nowMs();
-      const p = planJob({ appName: job, runs: fresh, current: new Map([['spark.executor.memory', '1g']]), options: { nowMs: runs[0].startTimeMs } });
+      const p = planWorkload({ appName: job, runs: fresh, current: new Map([['spark.executor.memory', '1g']]), options: { nowMs: runs[0].startTimeMs } });
       cold.push(nowMs() - t0);
       if (p.current === null) throw new Error(`no plan for ${job}`);
       t0 = nowMs();
-      planJob({ appName: job, runs: fresh, current: new Map([['spark.executor.memory', `${1024 + 512 * (i % 4)}m`]]), options: { nowMs: runs[0].startTimeMs } });
+      planWorkload({ appName: job, runs: fresh, current: new Map([['spark.executor.memory', `${1024 + 512 * (i % 4)}m`]]), options: { nowMs: runs[0].startTimeMs } });
       warm.push(nowMs() - t0);
     }
     return { job, runs: runs.length, cold: [quantile(cold, 0.5), quantile(cold, 0.95)], warm: [quantile(warm, 0.5), quantile(warm, 0.95)] };
@@ -112,7 +112,7 @@ function measure(history: HistorySource, repeats: number, opens: number): Sample
     const shows = (a: ReturnType<SparkLanguageService['analyse']>): boolean => {
       const h = onHover(a, pos);
       const value = h && typeof h.contents === 'object' && 'value' in h.contents ? h.contents.value : '';
-      return value.includes('Spark job nightly_etl');
+      return value.includes('Spark workload nightly_etl');
     };
 
     // First analysis of a newly opened file. Cold: a fresh service (empty caches: job names, the job's newest 50 runs
@@ -232,7 +232,7 @@ async function main(): Promise<void> {
     measurePlans(small, 20); // warm-up (JIT)
     const plansSmall = measurePlans(small, repeats);
     const plansBig = measurePlans(bigStore, repeats);
-    process.stdout.write(`\nplanJob (recommend/engine.ts), p50 / p95 of ${repeats}${' '.repeat(12)}${'9 apps'.padStart(18)}${`${apps} apps`.padStart(20)}${'p95 ratio'.padStart(11)}\n`);
+    process.stdout.write(`\nplanWorkload (recommend/engine.ts), p50 / p95 of ${repeats}${' '.repeat(12)}${'9 apps'.padStart(18)}${`${apps} apps`.padStart(20)}${'p95 ratio'.padStart(11)}\n`);
     let planOver = 0;
     plansBig.forEach((b, i) => {
       const s0 = plansSmall[i];
@@ -243,9 +243,9 @@ async function main(): Promise<void> {
         );
       }
     });
-    process.stdout.write(`plan of a job with 50 runs within ${PLAN_BUDGET_P95_MS} ms p95 (cold): ${planOver === 0 ? 'yes' : `NO (${planOver} job(s) over)`}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
+    process.stdout.write(`plan of a workload with 50 runs within ${PLAN_BUDGET_P95_MS} ms p95 (cold): ${planOver === 0 ? 'yes' : `NO (${planOver} workload(s) over)`}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
     const planTable = markdownTable(
-      ['job (runs: 9 apps / 100k)', 'plan', '9 apps p50', '9 apps p95', `${apps.toLocaleString('en-US')} apps p50`, `${apps.toLocaleString('en-US')} apps p95`, 'p95 ratio'],
+      ['workload (runs: 9 apps / 100k)', 'plan', '9 apps p50', '9 apps p95', `${apps.toLocaleString('en-US')} apps p50`, `${apps.toLocaleString('en-US')} apps p95`, 'p95 ratio'],
       plansBig.flatMap((b, i) =>
         (['cold', 'warm'] as const).map((kind) => {
           const s0 = plansSmall[i];
@@ -261,12 +261,12 @@ async function main(): Promise<void> {
       f();
       return nowMs() - t;
     };
-    const listSmall = once(() => small.listJobs());
-    const listBig = once(() => bigStore.listJobs());
+    const listSmall = once(() => small.listWorkloads());
+    const listBig = once(() => bigStore.listWorkloads());
     const namesSmall = once(() => small.appNames());
     const namesBig = once(() => bigStore.appNames());
     process.stdout.write(`\nstore queries (once)${' '.repeat(28)}${'9 apps'.padStart(12)}${`${apps} apps`.padStart(14)}\n`);
-    process.stdout.write(`  ${'listJobs (quick pick; cached per collection)'.padEnd(46)}${`${listSmall.toFixed(3)} ms`.padStart(12)}${`${listBig.toFixed(3)} ms`.padStart(14)}${`${(listBig / listSmall).toFixed(0)}×`.padStart(9)}\n`);
+    process.stdout.write(`  ${'listWorkloads (quick pick; cached per collection)'.padEnd(46)}${`${listSmall.toFixed(3)} ms`.padStart(12)}${`${listBig.toFixed(3)} ms`.padStart(14)}${`${(listBig / listSmall).toFixed(0)}×`.padStart(9)}\n`);
     process.stdout.write(`  ${'appNames (status bar, job matching; cached)'.padEnd(46)}${`${namesSmall.toFixed(3)} ms`.padStart(12)}${`${namesBig.toFixed(3)} ms`.padStart(14)}${`${(namesBig / namesSmall).toFixed(0)}×`.padStart(9)}\n`);
     // Reported, not an exit code: absolute times follow the machine's load (the ratios do not).
     const verdicts =
@@ -282,11 +282,11 @@ async function main(): Promise<void> {
       'code lens can be answered; with a fresh service (empty caches, as after start-up or a collection) and in a running one.',
       '',
       ...sections,
-      `### The engine's plan of a job from its newest 50 runs (\`planJob\`, ${repeats}×; budget ${PLAN_BUDGET_P95_MS} ms p95 cold, issue 13)`,
+      `### The engine's plan of a workload from its newest 50 runs (\`planWorkload\`, ${repeats}×; budget ${PLAN_BUDGET_P95_MS} ms p95 cold, issue 13)`,
       '',
       planTable,
       '',
-      `Store queries, once: \`listJobs\` ${ms(listSmall)} (9 apps) vs ${ms(listBig)} (${apps.toLocaleString('en-US')}); \`appNames\` ${ms(namesSmall)} vs ${ms(namesBig)}.`,
+      `Store queries, once: \`listWorkloads\` ${ms(listSmall)} (9 apps) vs ${ms(listBig)} (${apps.toLocaleString('en-US')}); \`appNames\` ${ms(namesSmall)} vs ${ms(namesBig)}.`,
       '',
       verdicts,
     ].join('\n');

@@ -45,7 +45,7 @@ describe('extension-host tests in code-server (VS Code test protocol)', function
     await server?.stop();
   });
 
-  it('every extension-host test passes (diagnostics, hover, code lens, inlay hints, job analysis, completion, quick fix, commands)', async () => {
+  it('every extension-host test passes (diagnostics, hover, code lens, inlay hints, workload analysis, completion, quick fix, commands)', async () => {
     const page = await browser!.page();
     const suite = path.join(ROOT, 'build', 'test', 'e2e', 'suite', 'index.js');
     const run = await runExtensionTests(
@@ -61,7 +61,7 @@ describe('extension-host tests in code-server (VS Code test protocol)', function
     const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as { passed: string[]; failed: { title: string; error: string }[] };
     assert.deepStrictEqual(result.failed, [], run.log.join('\n'));
     assert.strictEqual(run.exitCode, 0, run.log.join('\n'));
-    assert.strictEqual(result.passed.length, 12, result.passed.join('\n'));
+    assert.strictEqual(result.passed.length, 13, result.passed.join('\n'));
     assert.deepStrictEqual(browser!.blocked, []);
   });
 });

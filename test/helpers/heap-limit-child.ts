@@ -29,7 +29,7 @@ async function main(db: string): Promise<void> {
       JSON.stringify({
         bigSites: big.sites.length,
         bigNotAnalysed: big.notAnalysed ?? null,
-        smallJob: small.sites[0]?.job?.appName ?? null,
+        smallJob: small.sites[0]?.workload?.appName ?? null,
         againNotAnalysed: again.notAnalysed ?? null,
         againExecutorMemory: again.sites[0]?.site.effective.get('spark.executor.memory')?.value ?? null,
       }) + '\n',

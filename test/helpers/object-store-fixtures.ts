@@ -88,8 +88,8 @@ export function assertSameAsLocal(
     completed: r.completed,
     totalTasks: r.totalTasks,
     failedTasks: r.failedTasks,
-    memorySpilledBytes: r.memorySpilledBytes,
-    diskSpilledBytes: r.diskSpilledBytes,
+    memoryBytesSpilled: r.memoryBytesSpilled,
+    diskBytesSpilled: r.diskBytesSpilled,
     maxExecutors: r.maxExecutors,
     totalExecutorsAdded: r.totalExecutorsAdded,
     executorRunTimeMs: r.executorRunTimeMs,
@@ -104,7 +104,7 @@ export function assertSameAsLocal(
   // (app-20261121121550-0000: 20 tasks, 2 executors, 383971666 B spilled to disk, 2071184080 B memory spilled;
   // app-20261121122226-0007: 2002 tasks).
   const first = got.get('app-20261121121550-0000/')!;
-  assert.deepStrictEqual([first.totalTasks, first.maxExecutors, first.diskSpilledBytes, first.memorySpilledBytes], [20, 2, 383971666, 2071184080]);
+  assert.deepStrictEqual([first.totalTasks, first.maxExecutors, first.diskBytesSpilled, first.memoryBytesSpilled], [20, 2, 383971666, 2071184080]);
   assert.strictEqual(got.get('app-20261121122226-0007/')!.totalTasks, 2002);
 }
 

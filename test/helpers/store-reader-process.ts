@@ -23,7 +23,7 @@ async function main(): Promise<void> {
       const n = store.countApplications();
       if (n < maxApplications) errors.push(`application count went back from ${maxApplications} to ${n}`);
       maxApplications = Math.max(maxApplications, n);
-      const jobs = store.listJobs();
+      const jobs = store.listWorkloads();
       for (const job of jobs.slice(0, 4)) {
         for (const r of store.runsByAppName(job.appName, 20)) {
           records++;

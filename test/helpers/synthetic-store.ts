@@ -1,7 +1,7 @@
 /**
  * SYNTHETIC application records for the benchmarks that need more history than the real example runs hold: log-normal
  * copies of real runs (examples/history, written by real PySpark), seeded so a run is repeatable. Only benchmarks use
- * them (test/bench/similar-jobs.ts, test/bench/editor-latency.ts); tests use the real runs.
+ * them (test/bench/similar-workloads.ts, test/bench/editor-latency.ts); tests use the real runs.
  */
 import type { ApplicationRecord } from '../../server/src/history/application-record';
 import type { HistoryStore } from '../../server/src/store/history-store';
@@ -27,7 +27,7 @@ export function normal(u: () => number): number {
 export interface SyntheticOptions {
   /** appId of the copy. */
   appId: string;
-  /** appName of the copy (the product's job it belongs to). */
+  /** appName of the copy (the workload it belongs to). */
   appName: string;
   /** Moves every timestamp this many ms earlier (0: keep them). */
   shiftMs?: number;
@@ -52,8 +52,8 @@ export function syntheticRecord(base: ApplicationRecord, u: () => number, o: Syn
   const shuffleReadBytes = vol(base.shuffleReadBytes);
   const shuffleWriteBytes = vol(base.shuffleWriteBytes);
   const outputBytes = vol(base.outputBytes);
-  const diskSpilledBytes = vol(base.diskSpilledBytes);
-  const cpuTimeMs = vol(base.cpuTimeMs);
+  const diskBytesSpilled = vol(base.diskBytesSpilled);
+  const executorCpuTimeMs = vol(base.executorCpuTimeMs);
   const runTimeMs = vol(base.executorRunTimeMs);
   const totalTasks = o.varyTotalTasks ? Math.max(1, Math.round(base.totalTasks * Math.exp(0.5 * normal(u)))) : base.totalTasks;
   const record: ApplicationRecord = {
@@ -65,8 +65,8 @@ export function syntheticRecord(base: ApplicationRecord, u: () => number, o: Syn
     shuffleReadBytes,
     shuffleWriteBytes,
     outputBytes,
-    diskSpilledBytes,
-    cpuTimeMs,
+    diskBytesSpilled,
+    executorCpuTimeMs,
     executorRunTimeMs: o.capRunTimeAtCoreTime ? Math.min(runTimeMs, base.executorCoreTimeMs) : runTimeMs,
     totalTasks,
   };

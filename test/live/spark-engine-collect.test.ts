@@ -96,7 +96,7 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
       // app-20261121122226-0007: 2,002 tasks), and test/fixtures/spark/README.md (malformed_json_eventlog.zstd: one
       // line made invalid JSON; the Spark 1.2 folder's version from its SPARK_VERSION_1.2.0 marker file).
       const first = got.get('app-20261121121550-0000/')!;
-      assert.deepStrictEqual([first.totalTasks, first.maxExecutors, first.diskSpilledBytes, first.memorySpilledBytes], [20, 2, 383971666, 2071184080]);
+      assert.deepStrictEqual([first.totalTasks, first.maxExecutors, first.diskBytesSpilled, first.memoryBytesSpilled], [20, 2, 383971666, 2071184080]);
       assert.strictEqual(got.get('app-20261121122226-0007/')!.totalTasks, 2002);
       assert.strictEqual(malformedOf(sparkDb).get('application_1603128018386_7759/'), 1);
       assert.strictEqual(got.get('local-1422981780767/')!.sparkVersion, '1.2.0');

@@ -2,6 +2,7 @@
  * Workspace Trust for Spark Connect, without `vscode` (plain mocha tests it): in an untrusted workspace the
  * extension never connects to a Spark Connect URL (or trusts a CA file) named in workspace or folder settings.
  */
+import type { SettingKey } from '../../../shared/src/settings';
 
 /** The parts of `WorkspaceConfiguration.inspect(key)` that come from the workspace. */
 export interface WorkspaceValues {
@@ -10,7 +11,7 @@ export interface WorkspaceValues {
 }
 
 /** Settings (below `sparkOptimizer.`) a Spark Connect connection reads from the configuration. */
-export const SPARK_CONNECT_KEYS = ['sparkConnect.url', 'sparkConnect.caFile', 'sparkConnect.jdbcViews'];
+export const SPARK_CONNECT_KEYS: readonly SettingKey[] = ['sparkConnect.url', 'sparkConnect.caFile', 'sparkConnect.jdbcViews'];
 
 /**
  * Why connecting must be refused, or null when it may go ahead.

@@ -2,7 +2,8 @@
  * The editor side of running Spark SQL on a Spark Connect server: commands "Spark: Run Query", "Spark: Explain
  * Query", "Spark: Set Spark Connect Token", the "Run on Spark" code lenses, the result panel, a diagnostic at the
  * SQL position of a Spark error, and a status-bar item from a SparkVersion health check. All Spark work happens in
- * the language server (server/src/connect-requests.ts); this file only asks and shows.
+ * the language server (server/src/handlers/connect.ts); this file only asks and shows (and words the remedies,
+ * client/src/remedies.ts).
  *
  * Security: the token lives only in SecretStorage (`sparkOptimizer.sparkConnect.token`); in an untrusted workspace
  * a URL or CA file set in workspace settings is not used.
@@ -19,6 +20,7 @@ import {
   SqlStatementsRequest,
   type SqlStatement,
   type ConnectErrorData,
+  RequestErrorCodes,
   type JdbcViewTarget,
   type SparkConnectTarget,
 } from '../../../shared/src/protocol';
@@ -28,6 +30,8 @@ import { escapeMessageLinks } from '../../../shared/src/escape';
 import { COMMANDS, commandOf, type QueryLocation } from '../../../shared/src/commands';
 import { registerCommand } from '../commands';
 import { errorMessage } from '../../../shared/src/errors';
+import { setting, updateUserSetting } from '../settings';
+import { sparkConnectRemedy } from '../remedies';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
 /** SecretStorage key of a JDBC view's password. */
@@ -84,7 +88,7 @@ export class QueryFeatures implements vscode.Disposable {
       this.showStatus(false, blocked);
       return undefined;
     }
-    let url = config.get<string>('sparkConnect.url', '');
+    let url = setting('sparkConnect.url');
     if (!url && interactive) {
       url =
         (await vscode.window.showInputBox({
@@ -95,11 +99,11 @@ export class QueryFeatures implements vscode.Disposable {
           validateInput: (v) => (v.startsWith('sc://') ? undefined : 'A Spark Connect URL starts with sc://'),
         })) ?? '';
       if (!url) return undefined;
-      await config.update('sparkConnect.url', url, vscode.ConfigurationTarget.Global);
+      await updateUserSetting('sparkConnect.url', url);
     }
     if (!url) return undefined;
     const token = await this.ext.secrets.get(TOKEN_KEY);
-    const caFile = config.get<string>('sparkConnect.caFile', '');
+    const caFile = setting('sparkConnect.caFile');
     return { url, ...(token ? { token } : {}), ...(caFile ? { caFile } : {}) };
   }
 
@@ -119,21 +123,20 @@ export class QueryFeatures implements vscode.Disposable {
 
   /** The JDBC views of the settings (`sparkOptimizer.sparkConnect.jdbcViews`), each with its password from SecretStorage. */
   private async jdbcViews(): Promise<JdbcViewTarget[]> {
-    const views = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<JdbcViewTarget[]>('sparkConnect.jdbcViews', []);
+    // Checked by the settings schema: an invalid list (a view without name, url or dbtable) reads as no views.
+    const views = setting('sparkConnect.jdbcViews');
     return Promise.all(
-      views
-        .filter((v) => v && typeof v.name === 'string' && typeof v.url === 'string' && typeof v.dbtable === 'string')
-        .map(async (v) => {
-          const password = await this.ext.secrets.get(jdbcPasswordKey(v.name));
-          const { name, url, dbtable, user, options } = v;
-          return { name, url, dbtable, ...(user ? { user } : {}), ...(options ? { options } : {}), ...(password ? { password } : {}) };
-        }),
+      views.map(async (v) => {
+        const password = await this.ext.secrets.get(jdbcPasswordKey(v.name));
+        const { name, url, dbtable, user, options } = v;
+        return { name, url, dbtable, ...(user ? { user } : {}), ...(options ? { options } : {}), ...(password ? { password } : {}) };
+      }),
     );
   }
 
   /** "Spark: Set JDBC Password": stores (or, when empty, deletes) the password of one JDBC view in SecretStorage. */
   async setJdbcPassword(): Promise<void> {
-    const views = vscode.workspace.getConfiguration(SETTINGS_SECTION).get<JdbcViewTarget[]>('sparkConnect.jdbcViews', []);
+    const views = setting('sparkConnect.jdbcViews');
     if (views.length === 0) {
       void vscode.window.showInformationMessage('No JDBC views: add one to sparkOptimizer.sparkConnect.jdbcViews (name, url, dbtable, user) first.');
       return;
@@ -162,9 +165,12 @@ export class QueryFeatures implements vscode.Disposable {
       if (!target) this.status.hide();
       return;
     }
-    const r = await client.sendRequest(ConnectStatusRequest.type, { target }).catch((e: unknown) => ({ ok: false as const, reason: String(e) }));
+    const r = await client.sendRequest(ConnectStatusRequest.type, { target }).catch((e: unknown): ConnectStatusRequest.Result => ({ ok: false, reason: errorMessage(e) }));
     if (r.ok) this.showStatus(true, `Spark Connect ${target.url.replace(/;token=[^;]*/i, ';token=***')}: Spark ${r.sparkVersion}${r.appId ? `, application ${r.appId}` : ''}. Click to run the query under the cursor.`, r.sparkVersion);
-    else this.showStatus(false, r.reason);
+    else {
+      const remedy = sparkConnectRemedy(r.kind, r.tokenGiven);
+      this.showStatus(false, `${r.reason}${remedy ? `; ${remedy}` : ''}`);
+    }
   }
 
   private showStatus(ok: boolean, tooltip: string, version?: string): void {
@@ -232,7 +238,6 @@ export class QueryFeatures implements vscode.Disposable {
     if (!client || !picked) return;
     const target = await this.target(true);
     if (!target) return;
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const queryId = randomUUID();
     const title = `Spark: ${picked.sql.replace(/\s+/g, ' ').slice(0, 40)}`;
     this.diagnostics.delete(picked.doc.uri);
@@ -255,7 +260,7 @@ export class QueryFeatures implements vscode.Disposable {
               jdbcViews: await this.jdbcViews(),
               sql: picked.sql,
               queryId,
-              maxRows: config.get<number>('sparkConnect.maxRows', 10_000),
+              maxRows: setting('sparkConnect.maxRows'),
               maxBytes: 64 * 1024 * 1024,
             },
             token,
@@ -294,8 +299,9 @@ export class QueryFeatures implements vscode.Disposable {
 
   /** Error message with Spark's error class, the panel, and a diagnostic at the SQL range Spark reported. */
   private showError(title: string, picked: Picked, e: unknown): void {
-    const data = e instanceof ResponseError ? (e.data as ConnectErrorData | undefined) : undefined;
-    const message = errorMessage(e);
+    const data = e instanceof ResponseError && e.code === RequestErrorCodes.connectFailed ? (e.data as ConnectErrorData | undefined) : undefined;
+    const remedy = sparkConnectRemedy(data?.kind, data?.tokenGiven);
+    const message = `${errorMessage(e)}${remedy ? `; ${remedy}` : ''}`;
     const firstLine = message.trim().split('\n')[0];
     this.panel.error(title, picked.sql, message, data?.errorClass, data?.sqlState);
     if (data?.sqlRange && picked.offsets.length > 0) {

@@ -1,7 +1,7 @@
 /**
  * The query result webview panel (one, reused): shows results, plans and errors sent from `QueryFeatures`, and does
  * what its buttons ask — copy or save the CSV/JSON text the page made from the result's Arrow batches, or open the
- * run's analysis (`sparkOptimizer.openJobAnalysis` with `{ appId }`, a command of the job-analysis view). A result
+ * run's analysis (`sparkOptimizer.openWorkloadAnalysis` with `{ appId }`, a command of the workload-analysis view). A result
  * goes to the page as the Arrow IPC bytes the language server passed on (client/src/webview/query-result.ts reads
  * them), never as rows.
  */
@@ -80,7 +80,7 @@ export class ResultPanel implements vscode.Disposable {
   private async onMessage(msg: unknown): Promise<void> {
     const m = msg as { command?: string; format?: string; appId?: unknown; text?: unknown; rowCount?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
-      await executeCommand('openJobAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
+      await executeCommand('openWorkloadAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
         void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${errorMessage(e)} (collect the Spark Connect server's event logs first).`));
       });
       return;

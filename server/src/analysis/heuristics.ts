@@ -224,8 +224,8 @@ export function stageWallMs(s: StageRecord): number {
 /** A stage's disk spill judged by {@link HEURISTICS.spill}. */
 export interface StageSpill {
   stageId: number;
-  diskSpilledBytes: number;
-  memorySpilledBytes: number;
+  diskBytesSpilled: number;
+  memoryBytesSpilled: number;
   /** The most data the stage processed: max(input + shuffle read, shuffle write + output), bytes. */
   processedBytes: number;
   ratio: number;
@@ -234,12 +234,12 @@ export interface StageSpill {
 
 /** {@link HEURISTICS.spill} on one stage: null below 16 MiB of disk spill or below the lowest grade. */
 export function stageSpill(s: StageRecord): StageSpill | null {
-  if (s.diskSpilledBytes < GUARDS.spillMinBytes) return null;
+  if (s.diskBytesSpilled < GUARDS.spillMinBytes) return null;
   // Dr. Elephant divides by the most data the stage processed: what it read or what it wrote.
   const processed = Math.max(s.inputBytes + s.shuffleReadBytes, s.shuffleWriteBytes + s.outputBytes);
-  const ratio = processed > 0 ? s.diskSpilledBytes / processed : 1;
+  const ratio = processed > 0 ? s.diskBytesSpilled / processed : 1;
   const grade = gradeAscending(ratio, HEURISTICS.spill.grades);
-  return grade === null ? null : { stageId: s.stageId, diskSpilledBytes: s.diskSpilledBytes, memorySpilledBytes: s.memorySpilledBytes, processedBytes: processed, ratio, grade };
+  return grade === null ? null : { stageId: s.stageId, diskBytesSpilled: s.diskBytesSpilled, memoryBytesSpilled: s.memoryBytesSpilled, processedBytes: processed, ratio, grade };
 }
 
 /** Every stage of a run that spilled (by {@link stageSpill}), in stage order. */
@@ -254,13 +254,13 @@ export function runSpilled(r: ApplicationRecord): boolean {
 
 /** {@link HEURISTICS.executorSpill}: which executors spilled, and the grade; null when the rule does not fire or the record lacks per-executor spill. */
 export function executorSpill(r: ApplicationRecord, heapMiB: number, cores: number): { spilling: string[]; executors: number; spillPerTaskBytes: number; heapPerCoreBytes: number; grade: Grade } | null {
-  const withSpill = r.executors.filter((e) => !e.isDriver && e.diskSpilledBytes !== undefined);
+  const withSpill = r.executors.filter((e) => !e.isDriver && e.diskBytesSpilled !== undefined);
   if (withSpill.length === 0) return null;
-  const spilling = withSpill.filter((e) => (e.diskSpilledBytes ?? 0) > 0);
+  const spilling = withSpill.filter((e) => (e.diskBytesSpilled ?? 0) > 0);
   const share = spilling.length / withSpill.length;
-  if (spilling.length === 0 || share < GUARDS.executorSpillShare || r.diskSpilledBytes < GUARDS.spillMinBytes) return null;
+  if (spilling.length === 0 || share < GUARDS.executorSpillShare || r.diskBytesSpilled < GUARDS.spillMinBytes) return null;
   const heapPerCoreBytes = (heapMiB * MIB) / Math.max(1, cores);
-  const spillPerTaskBytes = r.totalTasks > 0 ? r.diskSpilledBytes / r.totalTasks : 0;
+  const spillPerTaskBytes = r.totalTasks > 0 ? r.diskBytesSpilled / r.totalTasks : 0;
   const grade: Grade = spillPerTaskBytes >= 0.05 * heapPerCoreBytes ? 'critical' : share >= 0.5 ? 'severe' : 'moderate';
   return { spilling: spilling.map((e) => e.executorId), executors: withSpill.length, spillPerTaskBytes, heapPerCoreBytes, grade };
 }
@@ -277,11 +277,11 @@ export function gcShare(r: ApplicationRecord): { share: number; grade: Grade | n
  * Dr. Elephant's / DataFlint's sizing, 1.2 × peak + 300 MiB. @returns null when the log has no executor metrics.
  */
 export function heapUse(r: ApplicationRecord, heapMiB: number): { peakBytes: number; share: number; high: boolean; lowGrade: Grade | null; suggestedMiB: number } | null {
-  if (r.peakJvmHeapBytes === null) return null;
-  const share = r.peakJvmHeapBytes / (heapMiB * MIB);
-  const ratio = (heapMiB * MIB) / (r.peakJvmHeapBytes + 300 * MIB);
+  if (r.peakJvmHeapMemoryBytes === null) return null;
+  const share = r.peakJvmHeapMemoryBytes / (heapMiB * MIB);
+  const ratio = (heapMiB * MIB) / (r.peakJvmHeapMemoryBytes + 300 * MIB);
   const low = share < GUARDS.heapUsedLow && heapMiB > GUARDS.heapCheckMinMiB ? (gradeAscending(ratio, HEURISTICS.heapLow.grades) ?? 'low') : null;
-  return { peakBytes: r.peakJvmHeapBytes, share, high: share >= HEURISTICS.heapHigh.threshold, lowGrade: low, suggestedMiB: Math.ceil((r.peakJvmHeapBytes / MIB) * HEAP_HEADROOM + 300) };
+  return { peakBytes: r.peakJvmHeapMemoryBytes, share, high: share >= HEURISTICS.heapHigh.threshold, lowGrade: low, suggestedMiB: Math.ceil((r.peakJvmHeapMemoryBytes / MIB) * HEAP_HEADROOM + 300) };
 }
 
 /** Headroom over a measured memory peak: 1.2 × (DataFlint executorMemoryTooLow, Dr. Elephant JvmUsedMemoryHeuristic). */

@@ -32,8 +32,8 @@ export interface RunAnalysis {
   executors: number;
   /** `spark.sql.shuffle.partitions`, else Spark's default. */
   shufflePartitions: number;
-  diskSpilledBytes: number;
-  memorySpilledBytes: number;
+  diskBytesSpilled: number;
+  memoryBytesSpilled: number;
   /** True when some stage spilled by the catalogue's spill rule (≥ 16 MiB and ≥ 1 % of its data). */
   spilled: boolean;
   /** JVM GC time / executor run time; null below the GC rule's guard (1 min of executor run time). */
@@ -54,7 +54,7 @@ export interface RunAnalysis {
   totalTasks: number;
   /** Peak JVM heap across executors / executor memory; null when the log has no executor metrics. */
   peakHeapShare: number | null;
-  peakJvmHeapBytes: number | null;
+  peakJvmHeapMemoryBytes: number | null;
 }
 
 const cache = new WeakMap<ApplicationRecord, RunAnalysis>();
@@ -81,8 +81,8 @@ export function analyseRun(r: ApplicationRecord): RunAnalysis {
     executorCores,
     executors: r.maxExecutors,
     shufflePartitions,
-    diskSpilledBytes: r.diskSpilledBytes,
-    memorySpilledBytes: r.memorySpilledBytes,
+    diskBytesSpilled: r.diskBytesSpilled,
+    memoryBytesSpilled: r.memoryBytesSpilled,
     spilled: runSpilled(r),
     gcShare: gcShare(r)?.share ?? null,
     skewedStages: r.stages.map(stageSkew).filter((x): x is StageSkew => x !== null),
@@ -97,8 +97,8 @@ export function analyseRun(r: ApplicationRecord): RunAnalysis {
     containerKilledFailures: mf.containerKilledTasks,
     failedTasks: r.failedTasks,
     totalTasks: r.totalTasks,
-    peakJvmHeapBytes: r.peakJvmHeapBytes,
-    peakHeapShare: r.peakJvmHeapBytes !== null ? r.peakJvmHeapBytes / (executorMemoryMiB * 1024 * 1024) : null,
+    peakJvmHeapMemoryBytes: r.peakJvmHeapMemoryBytes,
+    peakHeapShare: r.peakJvmHeapMemoryBytes !== null ? r.peakJvmHeapMemoryBytes / (executorMemoryMiB * 1024 * 1024) : null,
   };
   cache.set(r, out);
   return out;

@@ -108,8 +108,8 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       id: 'stage-spill',
       severity: sp.grade,
       stageId: s.stageId,
-      message: `Stage ${s.stageId} spilled ${formatBytes(sp.diskSpilledBytes)} to disk (${formatBytes(sp.memorySpilledBytes)} in memory) while processing ${formatBytes(sp.processedBytes)}: ${pct(sp.ratio)} of its data.`,
-      numbers: { diskSpilledBytes: sp.diskSpilledBytes, memorySpilledBytes: sp.memorySpilledBytes, processedBytes: sp.processedBytes, spillRatio: sp.ratio },
+      message: `Stage ${s.stageId} spilled ${formatBytes(sp.diskBytesSpilled)} to disk (${formatBytes(sp.memoryBytesSpilled)} in memory) while processing ${formatBytes(sp.processedBytes)}: ${pct(sp.ratio)} of its data.`,
+      numbers: { diskBytesSpilled: sp.diskBytesSpilled, memoryBytesSpilled: sp.memoryBytesSpilled, processedBytes: sp.processedBytes, spillRatio: sp.ratio },
       source: HEURISTICS.spill.source,
     });
   }
@@ -119,7 +119,7 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
     const list = workers
       .filter((e) => es.spilling.includes(e.executorId))
       .slice(0, 8)
-      .map((e) => `executor ${e.executorId} ${formatBytes(e.diskSpilledBytes ?? 0)}`)
+      .map((e) => `executor ${e.executorId} ${formatBytes(e.diskBytesSpilled ?? 0)}`)
       .join(', ');
     out.push({
       id: 'executor-spill',
@@ -136,7 +136,7 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       id: 'heap-high',
       severity: 'severe',
       message: `Peak JVM heap ${formatBytes(heap.peakBytes)} reached ${pct(heap.share)} of the ${formatSparkSizeMiB(memoryMiB)} executor heap.`,
-      numbers: { peakJvmHeapBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share },
+      numbers: { peakJvmHeapMemoryBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share },
       source: HEURISTICS.heapHigh.source,
     });
   } else if (heap !== null && heap.lowGrade !== null) {
@@ -144,7 +144,7 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       id: 'heap-low',
       severity: heap.lowGrade,
       message: `Peak JVM heap ${formatBytes(heap.peakBytes)} used only ${pct(heap.share)} of the ${formatSparkSizeMiB(memoryMiB)} heap; 1.2 × peak + 300 MiB = ${formatSparkSizeMiB(heap.suggestedMiB)}.`,
-      numbers: { peakJvmHeapBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share, suggestedMiB: heap.suggestedMiB },
+      numbers: { peakJvmHeapMemoryBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share, suggestedMiB: heap.suggestedMiB },
       source: HEURISTICS.heapLow.source,
     });
   }
@@ -157,7 +157,7 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
     if (share >= HEURISTICS.executionMemory.threshold) {
       out.push({
         id: 'execution-memory',
-        severity: r.diskSpilledBytes >= 16 * MIB ? 'moderate' : 'low',
+        severity: r.diskBytesSpilled >= 16 * MIB ? 'moderate' : 'low',
         message: `A task peaked at ${formatBytes(r.peakExecutionMemoryBytes)} of execution memory: ${pct(share)} of its share of the unified region (${formatBytes(unifiedBytes)} = ${memoryFraction} × (heap − 300 MiB), over ${cores} cores).`,
         numbers: { peakExecutionMemoryBytes: r.peakExecutionMemoryBytes, unifiedRegionBytes: unifiedBytes, perTaskShareBytes: fairShare, share },
         source: HEURISTICS.executionMemory.source,

@@ -1,6 +1,7 @@
 /**
  * The engine's CLI commands, each a front end of recommend/engine.ts (through the language service, as the editor):
- * - `check FILE...`: the editor's diagnostics, one line each, with the evidence of each change;
+ * - `check FILE...`: the findings the editor shows as diagnostics (document-findings.ts), one line each, with the
+ *   evidence of each change;
  * - `recommend FILE`: the plan per application: every planned setting with its value, its effect alone, the plan's
  *   effect, evidence and confidence, the trade-off table and why values are kept;
  * - `analyze APP_ID`: one run's findings (heuristics catalogue) and the engine's what-if tables at other executor
@@ -11,16 +12,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { DiagnosticSeverity } from 'vscode-languageserver';
 import { runFindings } from '../analysis/run-findings';
 import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
-import { onDiagnostics } from '../features/diagnostics';
+import { documentFindings } from '../document-findings';
 import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
-import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
+import { SETTING_DEFAULTS } from '../../../shared/src/settings';
+import { confidenceLabel, describeChoice, describeEvidence, type WorkloadPlan, OBJECTIVES, type Objective, type PlanEstimate, planWorkload, type WhatIfRow } from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
-import { type CostPrices, describeLimits, formatMoney, pricesSet } from '../resource-model';
+import { costPrices, describeLimits, formatMoney } from '../resource-model';
 import type { HistoryReader } from '../history/history-reader';
 import type { HistoryStore } from '../store/history-store';
 
@@ -28,7 +29,7 @@ import type { HistoryStore } from '../store/history-store';
 export interface CommandOutput {
   lines: string[];
   json: unknown;
-  /** Exit code: 0 ok, 1 `check` found something, 2 input error (unknown app, file without a job). */
+  /** Exit code: 0 ok, 1 `check` found something, 2 input error (unknown app, file without a workload). */
   code: number;
 }
 
@@ -47,7 +48,7 @@ export const ENGINE_FLAGS = {
   'total-memory': { type: 'string' },
   'price-core-hour': { type: 'string' },
   'price-gib-hour': { type: 'string' },
-  currency: { type: 'string', default: 'USD' },
+  currency: { type: 'string' },
 } as const;
 
 /** Usage lines of the engine flags. */
@@ -81,11 +82,11 @@ function size(name: string, v: string | boolean | undefined): number {
  * @throws FlagError on a bad value.
  */
 export function engineOptions(values: Record<string, string | boolean | undefined>): AnalysisOptions {
-  const objective = (values.objective ?? 'balanced') as string;
+  // A flag left out takes the default of the setting it stands for (shared/src/settings.ts).
+  const objective = (values.objective ?? SETTING_DEFAULTS.objective) as string;
   if (!OBJECTIVES.includes(objective as Objective)) throw new FlagError(`--objective must be one of ${OBJECTIVES.join(', ')}, got ${objective}.`);
-  const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? 0;
-  const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? 0;
-  const prices: CostPrices = { perCoreHour, perGiBHour, currency: String(values.currency ?? 'USD') };
+  const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? SETTING_DEFAULTS['cost.pricePerCoreHour'];
+  const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? SETTING_DEFAULTS['cost.pricePerGiBHour'];
   return {
     cluster: {
       nodeMemoryMiB: size('node-memory', values['node-memory']),
@@ -95,9 +96,9 @@ export function engineOptions(values: Record<string, string | boolean | undefine
       totalMemoryMiB: size('total-memory', values['total-memory']),
     },
     disabledChecks: new Set(),
-    prices: pricesSet(prices) ? prices : undefined,
+    prices: costPrices(perCoreHour, perGiBHour, String(values.currency ?? SETTING_DEFAULTS['cost.currency'])),
     objective: objective as Objective,
-    maxSlowdown: (nonNegative('max-slowdown', values['max-slowdown']) ?? 10) / 100,
+    maxSlowdown: (nonNegative('max-slowdown', values['max-slowdown']) ?? SETTING_DEFAULTS.maxSlowdownPercent) / 100,
   };
 }
 
@@ -107,9 +108,10 @@ function analyseFile(service: SparkLanguageService, file: string, options: Analy
 }
 
 /**
- * `spark-optimizer check FILE...`: every diagnostic of the editor (plan changes, findings, checks) as
- * `file:line:col severity message`, followed by the evidence of each change; a job with nothing to change says so.
- * @returns code 1 when there is at least one diagnostic.
+ * `spark-optimizer check FILE...`: every finding the editor shows as a diagnostic (document-findings.ts: plan changes,
+ * workload findings, checks) as `file:line:col severity message`, followed by the evidence of each change; a workload with
+ * nothing to change says so.
+ * @returns code 1 when there is at least one finding.
  */
 export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
@@ -118,23 +120,22 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
   let n = 0;
   for (const file of files) {
     const analysis = analyseFile(service, file, options);
-    const diags = onDiagnostics(analysis);
-    n += diags.length;
-    for (const d of diags) {
-      const severity = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : d.severity === DiagnosticSeverity.Hint ? 'hint' : 'info';
-      const rec = analysis.sites.flatMap((s) => s.recommendations).find((r) => d.code === `recommend:${r.key}`);
-      json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
+    const findings = documentFindings(analysis);
+    n += findings.length;
+    for (const f of findings) {
+      const rec = f.recommendation;
+      json.push({ file, line: f.range.start.line + 1, column: f.range.start.character + 1, severity: f.severity, code: f.code, message: f.message, recommendation: rec ?? null });
       // One line per finding (Spark's own error texts can hold newlines).
-      lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
+      lines.push(`${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.message.replace(/\s*\n\s*/g, ' ')}`);
       for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {
       const at = `${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1}`;
-      if (!s.job) lines.push(`${at} info no runs of this job in ${dbPath} (run "spark-optimizer collect" first)`);
+      if (!s.workload) lines.push(`${at} info no runs of this workload in ${dbPath} (run "spark-optimizer collect" first)`);
       else if (s.recommendations.length === 0) {
         const d = s.runs.map((r) => r.durationMs).sort((a, b) => a - b);
         const why = s.plan?.keptBecause ? `; ${s.plan.keptBecause}` : '';
-        lines.push(`${at} info ${s.job.appName}: ${s.runs.length} run(s), median ${formatDurationMs(d[Math.floor((d.length - 1) / 2)])}; nothing to change (objective ${s.plan?.objective ?? options.objective})${why}`);
+        lines.push(`${at} info ${s.workload.appName}: ${s.runs.length} run(s), median ${formatDurationMs(d[Math.floor((d.length - 1) / 2)])}; nothing to change (objective ${s.plan?.objective ?? options.objective})${why}`);
       }
     }
   }
@@ -151,7 +152,7 @@ function estimateJson(e: PlanEstimate | null): unknown {
 }
 
 /** The plan as JSON (settings with effects, trade-off table, findings). */
-export function planJson(plan: JobPlan): unknown {
+export function planJson(plan: WorkloadPlan): unknown {
   return {
     objective: plan.objective,
     maxSlowdown: plan.maxSlowdown,
@@ -184,10 +185,10 @@ export function planJson(plan: JobPlan): unknown {
 }
 
 /**
- * `spark-optimizer recommend FILE`: for each Spark application in the file that matches a job in the store, the
+ * `spark-optimizer recommend FILE`: for each Spark application in the file that matches a workload in the store, the
  * engine's plan: objective, now → plan with predicted duration and cost, every planned setting (value, effect alone,
  * evidence, confidence), the trade-off table, findings and notes.
- * @returns code 2 when no application of the file matches a job with runs.
+ * @returns code 2 when no application of the file matches a workload with runs.
  */
 export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
@@ -195,7 +196,7 @@ export function recommendCommand(store: HistoryStore, file: string, options: Ana
   return recommendText(service, { uri: pathToFileURL(path.resolve(file)).toString(), text, languageId: languageIdForPath(file, text), label: file }, options, dbPath);
 }
 
-/** What `recommendText` gives: the command's output, and the applications of the text that matched no job with runs. */
+/** What `recommendText` gives: the command's output, and the applications of the text that matched no workload with runs. */
 export interface RecommendOutput extends CommandOutput {
   /** 1-based line and `spark.app.name` (null when not written) of each application without a plan. */
   unmatched: { line: number; appName: string | null }[];
@@ -226,14 +227,14 @@ export function recommendText(service: SparkLanguageService, source: RecommendSo
   let matched = 0;
   for (const sa of analysis.sites) {
     const where = `${file}:${sa.site.range.start.line + 1}`;
-    if (sa.job === null || sa.runs.length === 0 || sa.plan === null) {
+    if (sa.workload === null || sa.runs.length === 0 || sa.plan === null) {
       unmatched.push({ line: sa.site.range.start.line + 1, appName: sa.site.appName });
-      lines.push(`${where} no runs of this job in ${dbPath} (run "spark-optimizer collect" first)`);
+      lines.push(`${where} no runs of this workload in ${dbPath} (run "spark-optimizer collect" first)`);
       continue;
     }
     matched++;
     const plan = sa.plan;
-    lines.push(`${where} ${sa.job.appName}: ${sa.runs.length} run(s) (matched by ${sa.job.matchedBy}); objective ${plan.objective}${plan.objective === 'balanced' ? ` (within ${Math.round(plan.maxSlowdown * 100)} % of the fastest)` : ''}; ${plan.manager}; cluster: ${describeLimits(plan.limits)}`);
+    lines.push(`${where} ${sa.workload.appName}: ${sa.runs.length} run(s) (matched by ${sa.workload.matchedBy}); objective ${plan.objective}${plan.objective === 'balanced' ? ` (within ${Math.round(plan.maxSlowdown * 100)} % of the fastest)` : ''}; ${plan.manager}; cluster: ${describeLimits(plan.limits)}`);
     lines.push(`  now:  ${plan.current ? describeChoice(plan.current.choice) : '?'}: ${estimateText(plan.current, plan.currency)}`);
     lines.push(`  plan: ${plan.chosen ? describeChoice(plan.chosen.choice) : '?'}: ${estimateText(plan.chosen, plan.currency)}  [confidence ${confidenceLabel(plan.confidence)} ${plan.confidence.toFixed(2)}]`);
     if (plan.doesNotFit) lines.push(`  does not fit: ${plan.doesNotFit}`);
@@ -257,8 +258,8 @@ export function recommendText(service: SparkLanguageService, source: RecommendSo
     }
     for (const f of plan.findings) lines.push(`  finding: ${f.message}`);
     for (const n of plan.notes) lines.push(`  note: ${n}`);
-    for (const s of sa.similar) lines.push(`  similar job: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
-    json.push({ line: sa.site.range.start.line + 1, job: sa.job.appName, runs: sa.runs.length, ...(planJson(plan) as object), similar: sa.similar });
+    for (const s of sa.similar) lines.push(`  similar workload: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
+    json.push({ line: sa.site.range.start.line + 1, workload: sa.workload.appName, runs: sa.runs.length, ...(planJson(plan) as object), similar: sa.similar });
   }
   return { lines, json, code: matched > 0 ? 0 : 2, unmatched };
 }
@@ -291,12 +292,12 @@ export function analyzeCommand(store: HistoryReader, appId: string, options: Ana
   if (r === null) {
     const attempts = store.attemptsOf(appId).map((a) => a.attemptId ?? '(none)');
     const what = attemptId !== undefined ? `attempt ${attemptId} of ${appId}` : `application ${appId}`;
-    const known = attempts.length > 0 ? ` (stored attempts: ${attempts.join(', ')})` : ' (see "spark-optimizer jobs"; collect it first)';
+    const known = attempts.length > 0 ? ` (stored attempts: ${attempts.join(', ')})` : ' (see "spark-optimizer workloads"; collect it first)';
     return { lines: [`spark-optimizer: no ${what} in ${dbPath}${known}`], json: null, code: 2 };
   }
   const others = store.attemptsOf(appId).filter((a) => a.attemptId !== r.attemptId);
   const findings = runFindings(r, { prices: options.prices });
-  const plan = planJob({ appName: r.appName, runs: [r], current: new Map(Object.entries(r.sparkProperties)), options: { ...options, nowMs: r.startTimeMs } });
+  const plan = planWorkload({ appName: r.appName, runs: [r], current: new Map(Object.entries(r.sparkProperties)), options: { ...options, nowMs: r.startTimeMs } });
   const c = runChoice(r);
   const err = simulationError(r);
   const json = {

@@ -6,7 +6,7 @@ import { commandOf } from '../../../shared/src/commands';
 
 /** The command that tells the server a fix was applied (feedback loop); VS Code runs it after applying the edit. */
 function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: PlannedSetting[]): ReturnType<typeof commandOf<'recordAppliedFix'>> {
-  const fixes = recs.map((r) => ({ uri: doc.uri, key: r.key, oldValue: r.currentValue, newValue: r.recommendedValue, appName: sa.job?.appName ?? null }));
+  const fixes = recs.map((r) => ({ uri: doc.uri, key: r.key, oldValue: r.currentValue, newValue: r.recommendedValue, appName: sa.workload?.appName ?? null }));
   return commandOf('Remember the applied change', 'recordAppliedFix', fixes);
 }
 
@@ -49,7 +49,7 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
     }
     if (edits.length > 1 && overlaps(sa.site.range, range)) {
       out.push({
-        title: `Apply all ${edits.length} Spark recommendations${sa.job ? ` for ${sa.job.appName}` : ''}`,
+        title: `Apply all ${edits.length} Spark recommendations${sa.workload ? ` for ${sa.workload.appName}` : ''}`,
         kind: CodeActionKind.QuickFix,
         edit: { changes: { [doc.uri]: planTextEdits(sa) } },
         command: rememberCommand(doc, sa, edits.map((e) => e.rec)),

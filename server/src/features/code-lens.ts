@@ -1,13 +1,13 @@
 /**
  * Code lenses above each application in a document (the `SparkSession.builder` chain, a `spark-submit`
- * command, a job definition): "5 runs · p50 55s · spilled in 3", opening the job-analysis view. Without
+ * command, a job definition): "5 runs · p50 55s · spilled in 3", opening the workload-analysis view. Without
  * history, one lens offering to collect it.
  */
 import { CodeLens } from 'vscode-languageserver';
 import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord } from '../history/application-record';
 import type { DocumentAnalysis } from '../language-service';
-import { type JobPlan, planChanges } from '../recommend/engine';
+import { type WorkloadPlan, planChanges } from '../recommend/engine';
 import { commandOf } from '../../../shared/src/commands';
 
 
@@ -18,19 +18,19 @@ import { commandOf } from '../../../shared/src/commands';
 export function onCodeLens(doc: DocumentAnalysis): CodeLens[] {
   return doc.sites.map((sa) => {
     const range = { start: sa.site.range.start, end: sa.site.range.start };
-    if (!sa.job || sa.runs.length === 0) {
-      return { range, command: commandOf('Spark: no runs of this job in history · Collect…', 'collectFromEventLogs') };
+    if (!sa.workload || sa.runs.length === 0) {
+      return { range, command: commandOf('Spark: no runs of this workload in history · Collect…', 'collectFromEventLogs') };
     }
-    return { range, command: commandOf(lensTitle(sa.runs, sa.plan), 'openJobAnalysis', { appName: sa.job.appName, uri: doc.uri }) };
+    return { range, command: commandOf(lensTitle(sa.runs, sa.plan), 'openWorkloadAnalysis', { appName: sa.workload.appName, uri: doc.uri }) };
   });
 }
 
 /**
  * "5 runs · p50 55s · spilled in 3 · plan: 1 change, 55s → 41s": run count, median wall time (`durationMs`, the same
- * nearest-rank p50 as the job hover), how many runs spilled by the heuristics catalogue's spill rule, and the engine's
+ * nearest-rank p50 as the workload hover), how many runs spilled by the heuristics catalogue's spill rule, and the engine's
  * plan (its changes and predicted duration) when it changes something.
  */
-export function lensTitle(runs: ApplicationRecord[], plan?: JobPlan | null): string {
+export function lensTitle(runs: ApplicationRecord[], plan?: WorkloadPlan | null): string {
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
   const p50 = d[Math.min(d.length - 1, Math.floor(0.5 * (d.length - 1) + 0.5))];
   const spilled = runs.filter((r) => analyseRun(r).spilled).length;

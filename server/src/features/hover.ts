@@ -8,7 +8,7 @@ import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, type PlanEstimate, type PlannedSetting, type WhatIfRow } from '../recommend/engine';
+import { confidenceLabel, describeChoice, describeEvidence, type WorkloadPlan, type PlanEstimate, type PlannedSetting, type WhatIfRow } from '../recommend/engine';
 import { runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
 import { costFigure, formatMoney } from '../resource-model';
 
@@ -23,7 +23,7 @@ const HOVER_RUNS = 8;
 
 /**
  * Hover for a position: on a setting's line, that setting and its recommendation with evidence; on the first
- * line of a session/spark-submit call, the job's runs (duration percentiles, spill, GC, utilisation) and
+ * line of a session/spark-submit call, the workload's runs (duration percentiles, spill, GC, utilisation) and
  * every recommendation. Null elsewhere.
  *
  * Every text that came from outside (app ids and names, property values from the logs, values and file names
@@ -43,7 +43,7 @@ export function onHover(doc: DocumentAnalysis, pos: Position): Hover | null {
 
 function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
   // On the call's first line (`SparkSession.builder.appName(...)`, `spark-submit --name x`), only a hover right on
-  // a value is about that setting; the rest of the line is about the job.
+  // a value is about that setting; the rest of the line is about the workload.
   if (pos.line === sa.site.range.start.line) {
     return sa.site.all.find((s) => s.range.start.line === pos.line && s.range.start.character <= pos.character && pos.character <= s.range.end.character) ?? null;
   }
@@ -70,7 +70,7 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   if (dep) lines.push('', `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`);
   const where = sa.sources.get(s.key) ?? [];
   if (where.length > 1) {
-    lines.push('', `**Set in ${where.length} places for this job** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):`, '');
+    lines.push('', `**Set in ${where.length} places for this application** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):`, '');
     where.forEach((w, i) => {
       const value = w.setting.literal ? w.setting.value : w.setting.raw;
       lines.push(`- ${i === 0 ? '**wins**: ' : 'overridden: '}${code(String(value))} in ${md(fileName(w.uri))}:${w.setting.range.start.line + 1} (${RANK_NAME[w.rank]}, ${md(w.setting.sourceKey)})`);
@@ -87,41 +87,41 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   if (sa.plan && (SHAPE_KEYS.has(s.key) || planned)) lines.push(...paretoLines(sa.plan));
   if (sa.plan && SHAPE_KEYS.has(s.key)) lines.push(...whatIfLines(sa.plan, s.key === 'spark.executor.cores' ? 'cores' : 'instances'));
   lines.push(...feedbackLines(sa, s.key));
-  if (sa.job && sa.runs.length > 0) {
-    lines.push('', `Runs of **${md(sa.job.appName)}** with this setting:`, '', '| run | value | duration | disk spill | GC |', '|---|---|---|---|---|');
+  if (sa.workload && sa.runs.length > 0) {
+    lines.push('', `Runs of **${md(sa.workload.appName)}** with this setting:`, '', '| run | value | duration | Spill (Disk) | GC |', '|---|---|---|---|---|');
     for (const r of sa.runs.slice(0, HOVER_RUNS)) {
       const a = analyseRun(r);
-      lines.push(`| ${runCell(r)} | ${md(r.sparkProperties[s.key] ?? '(default)')} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
+      lines.push(`| ${runCell(r)} | ${md(r.sparkProperties[s.key] ?? '(default)')} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskBytesSpilled)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
     }
-  } else if (!sa.job) {
+  } else if (!sa.workload) {
     lines.push('', noHistoryText(sa));
   }
   return lines.join('\n');
 }
 
 function siteHover(sa: SiteAnalysis): string {
-  if (!sa.job || sa.runs.length === 0) return noHistoryText(sa);
+  if (!sa.workload || sa.runs.length === 0) return noHistoryText(sa);
   const runs = sa.runs;
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
   const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * (d.length - 1) + 0.5))];
-  const how = sa.job.matchedBy === 'similar name' ? `similar name, ${Math.round(sa.job.similarity * 100)} % of words shared` : sa.job.matchedBy;
+  const how = sa.workload.matchedBy === 'similar name' ? `similar name, ${Math.round(sa.workload.similarity * 100)} % of words shared` : sa.workload.matchedBy;
   const renamed = sa.renamedFrom.length > 0 ? `; includes runs stored as ${sa.renamedFrom.map((n) => `**${md(n)}**`).join(', ')} (same stage signature)` : '';
   const lines = [
-    `**Spark job ${md(sa.job.appName)}**: ${runs.length} run(s) in history (matched by ${how}${renamed})`,
+    `**Spark workload ${md(sa.workload.appName)}**: ${runs.length} run(s) in history (matched by ${how}${renamed})`,
     '',
     `Duration p50 ${formatDurationMs(q(0.5))}, p90 ${formatDurationMs(q(0.9))}, max ${formatDurationMs(d[d.length - 1])}`,
     '',
-    `[Open job analysis](${commandLink('openJobAnalysis', { appName: sa.job.appName })} "Runs over time, stage timeline, executors, recommendations")`,
+    `[Open workload analysis](${commandLink('openWorkloadAnalysis', { appName: sa.workload.appName })} "Runs over time, stage timeline, executors, recommendations")`,
     '',
     costLine(runs),
     '',
-    '| run | started | executors × cores | memory | duration | disk spill | GC | utilisation | failed tasks |',
+    '| run | started | executors × cores | memory | duration | Spill (Disk) | GC | utilisation | failed tasks |',
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of runs.slice(0, HOVER_RUNS)) {
     const a = analyseRun(r);
     lines.push(
-      `| ${runCell(r)} | ${new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' ')} | ${r.maxExecutors} × ${a.executorCores ?? '?'} | ${formatSparkSizeMiB(a.executorMemoryMiB)} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskSpilledBytes)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} | ${a.utilisation === null ? '–' : pct(a.utilisation)} | ${r.failedTasks} |`,
+      `| ${runCell(r)} | ${new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' ')} | ${r.maxExecutors} × ${a.executorCores ?? '?'} | ${formatSparkSizeMiB(a.executorMemoryMiB)} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskBytesSpilled)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} | ${a.utilisation === null ? '–' : pct(a.utilisation)} | ${r.failedTasks} |`,
     );
   }
   if (runs.length > HOVER_RUNS) lines.push('', `…and ${runs.length - HOVER_RUNS} older run(s).`);
@@ -149,16 +149,16 @@ function estimateCells(e: PlanEstimate, money: boolean): string {
 
 /**
  * The what-if table of a shape setting's hover: the model's estimate (model.ts) of the current configuration at other
- * executor counts or cores, with the model's error on the job's own runs. Empty when nothing can be replayed.
+ * executor counts or cores, with the model's error on the workload's own runs. Empty when nothing can be replayed.
  */
-function whatIfLines(plan: JobPlan, by: 'instances' | 'cores'): string[] {
+function whatIfLines(plan: WorkloadPlan, by: 'instances' | 'cores'): string[] {
   const rows: WhatIfRow[] = by === 'instances' ? plan.whatIf.byInstances : plan.whatIf.byCores;
   if (rows.length === 0 || rows.every((r) => r.durationMs === null)) return [];
   const money = rows.some((r) => r.cost?.money !== null && r.cost?.money !== undefined);
   const head = by === 'instances' ? 'executors' : 'cores per executor';
   const out = [
     '',
-    `**What if** (other settings as now; the job's runs replayed${plan.modelError !== null ? `, model error on its own runs ${pct(plan.modelError)}` : ''}):`,
+    `**What if** (other settings as now; the workload's runs replayed${plan.modelError !== null ? `, model error on its own runs ${pct(plan.modelError)}` : ''}):`,
     '',
     `| ${head} | est. duration | core-hours | memory-GiB-hours${money ? ' | money' : ''} |`,
     `|---|---|---|---|${money ? '---|' : ''}`,
@@ -171,7 +171,7 @@ function whatIfLines(plan: JobPlan, by: 'instances' | 'cores'): string[] {
 }
 
 /** The small trade-off table: the Pareto front of duration vs cost the plan chose from, with the objective it served. */
-function paretoLines(plan: JobPlan): string[] {
+function paretoLines(plan: WorkloadPlan): string[] {
   if (plan.pareto.length < 2) return [];
   const money = plan.pareto.some((r) => r.cost?.money !== null && r.cost?.money !== undefined);
   const out = [
@@ -189,7 +189,7 @@ function paretoLines(plan: JobPlan): string[] {
 }
 
 /** The plan in a few lines: objective, now → plan, confidence, limits, notes. */
-function planSummaryLines(plan: JobPlan): string[] {
+function planSummaryLines(plan: WorkloadPlan): string[] {
   const out: string[] = [];
   const now = plan.current;
   const to = plan.chosen;
@@ -209,16 +209,16 @@ function feedbackLines(sa: SiteAnalysis, key: string): string[] {
   if (o === undefined) return [];
   const when = new Date(o.fix.appliedAtMs).toISOString().slice(0, 16).replace('T', ' ');
   const head = `**Applied fix** ${key}: ${md(o.fix.oldValue ?? '(not set)')} → ${md(o.fix.newValue)} on ${when} UTC`;
-  if (o.after === null) return ['', `${head}. No run of the job since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`];
+  if (o.after === null) return ['', `${head}. No run of the workload since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`];
   const cell = (s: typeof o.before) =>
-    s === null ? ['–', '–', '–', '–'] : [formatDurationMs(s.medianDurationMs), formatBytes(s.medianDiskSpilledBytes), s.medianGcShare === null ? '–' : pct(s.medianGcShare), s.medianCoreHours.toFixed(3)];
+    s === null ? ['–', '–', '–', '–'] : [formatDurationMs(s.medianDurationMs), formatBytes(s.medianDiskBytesSpilled), s.medianGcShare === null ? '–' : pct(s.medianGcShare), s.medianCoreHours.toFixed(3)];
   const b = cell(o.before);
   const a = cell(o.after);
   return [
     '',
     `${head}:`,
     '',
-    '| | runs | median duration | disk spill | GC | core-hours |',
+    '| | runs | median duration | Spill (Disk) | GC | core-hours |',
     '|---|---|---|---|---|---|',
     `| before | ${o.before?.appIds.length ?? 0} | ${b.join(' | ')} |`,
     `| after | ${o.after.appIds.length} | ${a.join(' | ')} |`,
@@ -242,18 +242,18 @@ function newestRunFindingLines(sa: SiteAnalysis): string[] {
   ];
 }
 
-/** Similar jobs by workload, with their distance, when the job has little history of its own. */
+/** Similar workloads (by data volumes and CPU), with their distance, when the workload has little history of its own. */
 function similarLines(sa: SiteAnalysis): string[] {
   if (sa.similar.length === 0) return [];
   return [
     '',
-    `**Similar jobs** (only ${sa.runs.length} run(s) of its own; nearest by workload, distance in spreads, 0 = same):`,
+    `**Similar workloads** (only ${sa.runs.length} run(s) of its own; nearest by data volumes and CPU, distance in spreads, 0 = same):`,
     '',
     ...sa.similar.map((j) => `- **${md(j.appName)}**: distance ${j.distance.toFixed(2)} (${md(j.differences)})`),
   ];
 }
 
-function recommendationLines(rec: PlannedSetting, plan: JobPlan | null): string[] {
+function recommendationLines(rec: PlannedSetting, plan: WorkloadPlan | null): string[] {
   const ev = rec.evidence.slice(0, 6).map((e) => `- ${describeEvidence(e, md)}`);
   const alone = rec.effectAlone;
   const effect =
@@ -273,13 +273,13 @@ function recommendationLines(rec: PlannedSetting, plan: JobPlan | null): string[
 }
 
 /** A planned key the plan keeps: why. */
-function keptLines(rec: PlannedSetting, plan: JobPlan): string[] {
+function keptLines(rec: PlannedSetting, plan: WorkloadPlan): string[] {
   return [`✓ **${rec.key} = ${md(rec.effectiveValue)}** is kept by the plan (objective ${plan.objective})${plan.keptBecause ? `: ${md(plan.keptBecause)}` : ''}.`];
 }
 
 function noHistoryText(sa: SiteAnalysis): string {
   const names = [sa.site.appName, ...sa.site.fileStems].filter((n): n is string => !!n);
-  return `No runs of this job in the history store yet (looked for ${names.map(code).join(', ')}). Run **Spark: Collect History from Event Logs** to read past runs.`;
+  return `No runs of this workload in the history store yet (looked for ${names.map(code).join(', ')}). Run **Spark: Collect History from Event Logs** to read past runs.`;
 }
 
 /**

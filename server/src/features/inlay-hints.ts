@@ -1,5 +1,5 @@
 /**
- * Inlay hints after a resource setting's value with what the job's history says about that value, e.g.
+ * Inlay hints after a resource setting's value with what the workload's history says about that value, e.g.
  * `1g ‹peak heap 412 MiB in 2 runs · spilled in 2›` after `spark.executor.memory`. Only runs made with the
  * written value are counted; without such runs the hint says so and how many runs used other values.
  */
@@ -38,7 +38,7 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     runValue: (r) => r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB,
     parse: parseSparkSizeMiB,
     label: (runs) => {
-      const heaps = runs.map((r) => r.peakJvmHeapBytes).filter((h): h is number => h !== null);
+      const heaps = runs.map((r) => r.peakJvmHeapMemoryBytes).filter((h): h is number => h !== null);
       const spilled = runs.filter((r) => analyseRun(r).spilled).length;
       const parts = [heaps.length > 0 ? `peak heap ${formatBytes(Math.max(...heaps))} in ${runsWord(heaps.length)}` : `${runsWord(runs.length)}, no heap metrics`];
       if (spilled > 0) parts.push(`spilled in ${spilled}`);
@@ -49,7 +49,7 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     runValue: (r) => r.driverMemoryMiB ?? DEFAULT_DRIVER_MEMORY_MIB,
     parse: parseSparkSizeMiB,
     label: (runs) => {
-      const heaps = runs.flatMap((r) => r.executors.filter((e) => e.isDriver && e.peakJvmHeapBytes !== null).map((e) => e.peakJvmHeapBytes as number));
+      const heaps = runs.flatMap((r) => r.executors.filter((e) => e.isDriver && e.peakJvmHeapMemoryBytes !== null).map((e) => e.peakJvmHeapMemoryBytes as number));
       return heaps.length > 0 ? `driver peak heap ${formatBytes(Math.max(...heaps))} in ${runsWord(runs.length)}` : `${runsWord(runs.length)}, no driver heap metrics`;
     },
   },
@@ -77,7 +77,7 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
 };
 
 /**
- * Hints for the settings of every application in `range` whose job has runs.
+ * Hints for the settings of every application in `range` whose workload has runs.
  * @param doc the document's analysis.
  * @param range the visible range the client asks about (LSP `textDocument/inlayHint`).
  * @param extra optional further text per setting (e.g. a what-if estimate), appended after ` · `.
@@ -85,7 +85,7 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
 export function onInlayHints(doc: DocumentAnalysis, range: Range, extra?: (sa: SiteAnalysis, s: SparkSetting) => string | null): InlayHint[] {
   const out: InlayHint[] = [];
   for (const sa of doc.sites) {
-    if (!sa.job || sa.runs.length === 0) continue;
+    if (!sa.workload || sa.runs.length === 0) continue;
     for (const s of sa.site.effective.values()) {
       const rule = HINT_RULES[s.key];
       if (!rule || s.value === null) continue;
@@ -98,7 +98,7 @@ export function onInlayHints(doc: DocumentAnalysis, range: Range, extra?: (sa: S
         label: `‹${more ? `${text} · ${more}` : text}›`,
         kind: InlayHintKind.Parameter,
         paddingLeft: true,
-        tooltip: `What the history store says about runs of ${sa.job.appName} with ${s.key}=${s.value}.`,
+        tooltip: `What the history store says about runs of ${sa.workload.appName} with ${s.key}=${s.value}.`,
       });
     }
   }
@@ -126,8 +126,8 @@ function afterValue(lines: string[], s: SparkSetting) {
 }
 
 /**
- * The engine's estimate at the file's current configuration (recommend/engine.ts `JobPlan.current`, the model's replay
- * of the job's runs), after the key that sets the executor count (`spark.executor.instances`, `spark.cores.max` on
+ * The engine's estimate at the file's current configuration (recommend/engine.ts `WorkloadPlan.current`, the model's replay
+ * of the workload's runs), after the key that sets the executor count (`spark.executor.instances`, `spark.cores.max` on
  * standalone), e.g. `what-if ≈ 24s at 4 × 2 cores (model error 1 %)`, with the money when prices are set. Null for other
  * keys, for a key the cluster manager ignores, and when nothing can be replayed.
  * @param sa the application with its plan.

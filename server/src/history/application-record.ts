@@ -7,6 +7,29 @@
  *
  * Source of the event and field names: apache/spark core/src/main/scala/org/apache/spark/util/JsonProtocol.scala
  * (every field may be missing in logs of older Spark versions).
+ *
+ * Metric names. A task metric has one name everywhere (these records, the store's columns in store/record-columns.ts,
+ * the protocol, the CLI, the service and the views): the name the History Server REST API gives it (`StageData` in
+ * apache/spark core/src/main/scala/org/apache/spark/status/api/v1/api.scala, which follows `TaskMetrics`), with the unit
+ * as a suffix when the name has none:
+ *
+ * | record field | Spark REST / `TaskMetrics` | event-log field (`Task Metrics`.…) | unit in Spark → here |
+ * |---|---|---|---|
+ * | `executorRunTimeMs` | `executorRunTime` | `Executor Run Time` | ms → ms |
+ * | `executorCpuTimeMs` | `executorCpuTime` | `Executor CPU Time` | **ns → ms** (÷ 10^6, rounded to whole ms) |
+ * | `jvmGcTimeMs` | `jvmGcTime` (`TaskMetrics.jvmGCTime`) | `JVM GC Time` | ms → ms |
+ * | `inputBytes` | `inputBytes` (`inputMetrics.bytesRead`) | `Input Metrics`.`Bytes Read` | bytes |
+ * | `outputBytes` | `outputBytes` (`outputMetrics.bytesWritten`) | `Output Metrics`.`Bytes Written` | bytes |
+ * | `shuffleReadBytes` | `shuffleReadBytes` (remote + local bytes read) | `Shuffle Read Metrics`.`Remote Bytes Read` + `Local Bytes Read` | bytes |
+ * | `shuffleWriteBytes` | `shuffleWriteBytes` (`shuffleWriteMetrics.bytesWritten`) | `Shuffle Write Metrics`.`Shuffle Bytes Written` | bytes |
+ * | `memoryBytesSpilled` | `memoryBytesSpilled` | `Memory Bytes Spilled` | bytes |
+ * | `diskBytesSpilled` | `diskBytesSpilled` | `Disk Bytes Spilled` | bytes |
+ * | `peakExecutionMemoryBytes` | `peakExecutionMemory` (a max here, a sum in REST `StageData`) | `Peak Execution Memory` | bytes |
+ * | `peakJvmHeapMemoryBytes` | executor metric `JVMHeapMemory` (REST `peakMemoryMetrics.JVMHeapMemory`) | `Executor Metrics`.`JVMHeapMemory` | bytes |
+ *
+ * Not kept (no heuristic reads them): `executorDeserializeTime` (ms), `executorDeserializeCpuTime` (ns),
+ * `resultSize` (bytes), `resultSerializationTime` (ms), the shuffle fetch-wait and write times and the record counts.
+ * Sums are per stage attempt, per executor (its tasks) and per application (all tasks); `peak…` fields are maxima.
  */
 
 import type { EventLogCodec } from './event-log/discover';
@@ -49,7 +72,7 @@ export interface StageRecord {
   skewRatio: number | null;
   /** Sum of `Task Metrics`.`Executor Run Time` (ms) over the stage's tasks. */
   executorRunTimeMs: number;
-  /** Sum of `Task Metrics`.`Executor CPU Time` (ns) converted to ms. */
+  /** Sum of `Task Metrics`.`Executor CPU Time` (ns) ÷ 10^6: ms. */
   executorCpuTimeMs: number;
   /** Sum of `Task Metrics`.`JVM GC Time` (ms). */
   jvmGcTimeMs: number;
@@ -62,9 +85,9 @@ export interface StageRecord {
   /** Sum of `Shuffle Write Metrics`.`Shuffle Bytes Written`. */
   shuffleWriteBytes: number;
   /** Sum of `Task Metrics`.`Memory Bytes Spilled` (deserialized size in memory of spilled data). */
-  memorySpilledBytes: number;
+  memoryBytesSpilled: number;
   /** Sum of `Task Metrics`.`Disk Bytes Spilled` (serialized size on disk). */
-  diskSpilledBytes: number;
+  diskBytesSpilled: number;
   /** Max of `Task Metrics`.`Peak Execution Memory` over the stage's tasks (bytes). */
   peakExecutionMemoryBytes: number;
   /**
@@ -122,13 +145,17 @@ export interface ExecutorRecord {
   /** `SparkListenerExecutorRemoved`.`Removed Reason`, null when not removed. */
   removedReason: string | null;
   /** Max `JVMHeapMemory` over this executor's `SparkListenerStageExecutorMetrics` / task-end `Task Executor Metrics` (bytes), null when the log has none (zero values, logged when no sample was taken, count as none). */
-  peakJvmHeapBytes: number | null;
-  /** Sum of `Executor Run Time` (ms) of tasks that ran on this executor. */
-  taskTimeMs: number;
+  peakJvmHeapMemoryBytes: number | null;
+  /**
+   * Sum of `Task Metrics`.`Executor Run Time` (ms) of tasks that ran on this executor (the executor's share of the
+   * application's `executorRunTimeMs`). Records from the History Server REST fallback hold `ExecutorSummary.totalDuration`
+   * here (task wall time: REST has no per-executor run time), a little more than the run time.
+   */
+  executorRunTimeMs: number;
   /**
    * True for the driver's entry (`Executor ID` `driver`, or `<driver>` before Spark 2.4.1 / SPARK-27090), which the event-log
    * reader lists when the log shows it (`SparkListenerBlockManagerAdded`, driver metrics, local-mode tasks). The driver is
-   * never counted in `maxExecutors`, `totalExecutorsAdded` or `executorCoreTimeMs`, nor in the app-level `peakJvmHeapBytes` except in
+   * never counted in `maxExecutors`, `totalExecutorsAdded` or `executorCoreTimeMs`, nor in the app-level `peakJvmHeapMemoryBytes` except in
    * local mode (`spark.master` `local`/`local[N]`), where the driver JVM runs the tasks.
    * Absent (= false) in records from sources that do not set it.
    */
@@ -136,9 +163,9 @@ export interface ExecutorRecord {
   /** `SparkListenerBlockManagerAdded`.`Maximum Memory` (bytes): the JVM's unified storage+execution memory; null when not logged. */
   maxMemoryBytes?: number | null;
   /** Sum of `Task Metrics`.`Disk Bytes Spilled` of tasks that ran on this executor; absent from REST records and stores before schema 4. */
-  diskSpilledBytes?: number;
-  /** Sum of `Task Metrics`.`Memory Bytes Spilled` of tasks that ran on this executor; absent as `diskSpilledBytes`. */
-  memorySpilledBytes?: number;
+  diskBytesSpilled?: number;
+  /** Sum of `Task Metrics`.`Memory Bytes Spilled` of tasks that ran on this executor; absent as `diskBytesSpilled`. */
+  memoryBytesSpilled?: number;
 }
 
 /** One application attempt as read from its event log. */
@@ -222,8 +249,8 @@ export interface ApplicationRecord {
   failedJobs: number;
   /** Sum of `Task Metrics`.`Executor Run Time` (ms). */
   executorRunTimeMs: number;
-  /** Sum of `Task Metrics`.`Executor CPU Time` (ns) / 1e6. */
-  cpuTimeMs: number;
+  /** Sum of `Task Metrics`.`Executor CPU Time` (ns) ÷ 10^6: ms. */
+  executorCpuTimeMs: number;
   /** Sum of `Task Metrics`.`JVM GC Time` (ms). */
   jvmGcTimeMs: number;
   /** Sum of `Input Metrics`.`Bytes Read`. */
@@ -235,13 +262,13 @@ export interface ApplicationRecord {
   /** Sum of `Shuffle Write Metrics`.`Shuffle Bytes Written`. */
   shuffleWriteBytes: number;
   /** Sum of `Task Metrics`.`Memory Bytes Spilled`. */
-  memorySpilledBytes: number;
+  memoryBytesSpilled: number;
   /** Sum of `Task Metrics`.`Disk Bytes Spilled`. */
-  diskSpilledBytes: number;
+  diskBytesSpilled: number;
   /** Max `Task Metrics`.`Peak Execution Memory` over all tasks (bytes). */
   peakExecutionMemoryBytes: number;
   /** Max `JVMHeapMemory` over all executors (bytes), null when the log has no executor metrics. */
-  peakJvmHeapBytes: number | null;
+  peakJvmHeapMemoryBytes: number | null;
   /** Sum over executors of (removeTime or app end − addTime) × Total Cores, in ms: the executor-core time available. */
   executorCoreTimeMs: number;
 

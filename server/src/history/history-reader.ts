@@ -9,12 +9,12 @@
 
 import type { ApplicationRecord } from './application-record';
 import type { StoredAttempt } from './ingest';
-import type { StoredJob } from '../../../shared/src/protocol';
+import type { StoredWorkload } from '../../../shared/src/protocol';
 
 
 /**
- * Workload totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
- * {@link HistoryReader.workloadTotals} returns them.
+ * Totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
+ * {@link HistoryReader.applicationTotals} returns them.
  */
 export interface ApplicationTotals {
   appName: string;
@@ -24,9 +24,9 @@ export interface ApplicationTotals {
   outputBytes: number;
   totalTasks: number;
   totalStages: number;
-  cpuTimeMs: number;
+  executorCpuTimeMs: number;
   executorRunTimeMs: number;
-  diskSpilledBytes: number;
+  diskBytesSpilled: number;
   /** Stage rows stored for it. */
   stageRows: number;
   /** Of those, stages that read or wrote shuffle data. */
@@ -39,8 +39,8 @@ export interface HistoryReader {
   countApplications(): number;
   /** When history was last collected (epoch ms): the newest write or History Server run; null for an empty store. */
   lastCollectedAtMs(): number | null;
-  /** Application names with run counts, newest first. */
-  listJobs(): StoredJob[];
+  /** The workloads (runs grouped by `App Name`) with their run counts and median duration, newest first. */
+  listWorkloads(): StoredWorkload[];
   /** Distinct application names. */
   appNames(): string[];
   /**
@@ -57,8 +57,8 @@ export interface HistoryReader {
   attemptsOf(appId: string): StoredAttempt[];
   /** Every record, newest first, at most `limit` (CLI and tests; not for the hover path). */
   allRuns(limit?: number): ApplicationRecord[];
-  /** Workload totals of every attempt without stages or executors (one query), newest first. */
-  workloadTotals(): ApplicationTotals[];
+  /** Totals of every attempt without stages or executors (one query), newest first. */
+  applicationTotals(): ApplicationTotals[];
   /** App names of runs whose submitted file has this stem, most runs first. */
   appNamesBySubmittedFile(stem: string): string[];
   /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run, newest first. */

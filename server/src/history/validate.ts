@@ -21,7 +21,7 @@ const ABOVE_CORE_TIME = "above the run's duration × cores";
  *   figure that is negative or not a finite number, counts that contradict each other (more failed tasks than tasks),
  *   unordered quantiles or jobs that completed before they were submitted;
  * - clips (modifies `r`, returns `corrections`) a figure above 2^53 − 1 to that bound, and summed task times
- *   (`executorRunTimeMs`, `cpuTimeMs`, `jvmGcTimeMs`, the same per stage, and each executor's `taskTimeMs`) above the
+ *   (`executorRunTimeMs`, `executorCpuTimeMs`, `jvmGcTimeMs`, the same per stage, and each executor's `executorRunTimeMs`) above the
  *   time the run's cores existed: duration × the cores of every executor (`local[N]`: N), or duration × tasks when the
  *   cores are unknown (each task lies inside the run).
  * The event-log reader already drops or clips each impossible value of a line (fold.ts), so a clip here means many
@@ -48,14 +48,14 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
     ['totalJobs', r.totalJobs],
     ['failedJobs', r.failedJobs],
     ['executorRunTimeMs', r.executorRunTimeMs],
-    ['cpuTimeMs', r.cpuTimeMs],
+    ['executorCpuTimeMs', r.executorCpuTimeMs],
     ['jvmGcTimeMs', r.jvmGcTimeMs],
     ['inputBytes', r.inputBytes],
     ['outputBytes', r.outputBytes],
     ['shuffleReadBytes', r.shuffleReadBytes],
     ['shuffleWriteBytes', r.shuffleWriteBytes],
-    ['memorySpilledBytes', r.memorySpilledBytes],
-    ['diskSpilledBytes', r.diskSpilledBytes],
+    ['memoryBytesSpilled', r.memoryBytesSpilled],
+    ['diskBytesSpilled', r.diskBytesSpilled],
     ['peakExecutionMemoryBytes', r.peakExecutionMemoryBytes],
     ['executorCoreTimeMs', r.executorCoreTimeMs],
     ['maxExecutors', r.maxExecutors],
@@ -67,7 +67,7 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
   if (!Number.isFinite(r.startTimeMs) || r.startTimeMs <= 0 || r.startTimeMs > MAX_STORED_LONG) problems.push(`startTimeMs ${r.startTimeMs} is not a time`);
   if (r.endTimeMs !== null && r.endTimeMs < r.startTimeMs) problems.push(`endTimeMs ${r.endTimeMs} is before startTimeMs ${r.startTimeMs}`);
   for (const [name, v] of app) figure(name, v, (x) => (rec[name] = x));
-  if (r.peakJvmHeapBytes !== null) figure('peakJvmHeapBytes', r.peakJvmHeapBytes, (x) => (r.peakJvmHeapBytes = x));
+  if (r.peakJvmHeapMemoryBytes !== null) figure('peakJvmHeapMemoryBytes', r.peakJvmHeapMemoryBytes, (x) => (r.peakJvmHeapMemoryBytes = x));
   for (const [name, v] of [
     ['executorCores', r.executorCores],
     ['executorMemoryMiB', r.executorMemoryMiB],
@@ -104,8 +104,8 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
       ['outputBytes', s.outputBytes, (x) => (s.outputBytes = x)],
       ['shuffleReadBytes', s.shuffleReadBytes, (x) => (s.shuffleReadBytes = x)],
       ['shuffleWriteBytes', s.shuffleWriteBytes, (x) => (s.shuffleWriteBytes = x)],
-      ['memorySpilledBytes', s.memorySpilledBytes, (x) => (s.memorySpilledBytes = x)],
-      ['diskSpilledBytes', s.diskSpilledBytes, (x) => (s.diskSpilledBytes = x)],
+      ['memoryBytesSpilled', s.memoryBytesSpilled, (x) => (s.memoryBytesSpilled = x)],
+      ['diskBytesSpilled', s.diskBytesSpilled, (x) => (s.diskBytesSpilled = x)],
       ['peakExecutionMemoryBytes', s.peakExecutionMemoryBytes, (x) => (s.peakExecutionMemoryBytes = x)],
     ];
     for (const [name, v, set] of stageFigures) figure(`stages.${name}`, v, set);
@@ -117,7 +117,7 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
     }
   }
   for (const e of r.executors) {
-    figure('executors.taskTimeMs', e.taskTimeMs, (x) => (e.taskTimeMs = x));
+    figure('executors.executorRunTimeMs', e.executorRunTimeMs, (x) => (e.executorRunTimeMs = x));
     if (!Number.isInteger(e.totalCores) || e.totalCores < 0) problems.push(`executor ${e.executorId} has ${e.totalCores} cores`);
   }
   for (const j of r.jobs ?? []) {
@@ -149,7 +149,7 @@ export function coreTimeBoundMs(r: ApplicationRecord): number {
   if (local) cores = Number(local[1]);
   else if (master !== 'local' && !master.startsWith('local[')) {
     const workers = r.executors.filter((e) => !e.isDriver);
-    const unknown = workers.some((e) => e.totalCores <= 0 && e.taskTimeMs > 0) || r.executors.some((e) => e.isDriver && e.taskTimeMs > 0);
+    const unknown = workers.some((e) => e.totalCores <= 0 && e.executorRunTimeMs > 0) || r.executors.some((e) => e.isDriver && e.executorRunTimeMs > 0);
     const sum = workers.reduce((acc, e) => acc + Math.max(0, e.totalCores), 0);
     if (!unknown && sum > 0) cores = sum;
   }
@@ -166,7 +166,7 @@ function boundTaskTimes(r: ApplicationRecord, clips: Corrections): void {
     }
   };
   clip('executorRunTimeMs', r.executorRunTimeMs, bound, (x) => (r.executorRunTimeMs = x));
-  clip('cpuTimeMs', r.cpuTimeMs, bound, (x) => (r.cpuTimeMs = x));
+  clip('executorCpuTimeMs', r.executorCpuTimeMs, bound, (x) => (r.executorCpuTimeMs = x));
   clip('jvmGcTimeMs', r.jvmGcTimeMs, bound, (x) => (r.jvmGcTimeMs = x));
   for (const s of r.stages) {
     clip('stages.executorRunTimeMs', s.executorRunTimeMs, bound, (x) => (s.executorRunTimeMs = x));
@@ -177,9 +177,9 @@ function boundTaskTimes(r: ApplicationRecord, clips: Corrections): void {
   for (const e of r.executors) {
     const lifeMs = (e.removeTimeMs ?? endMs) - e.addTimeMs;
     const max = !e.isDriver && e.totalCores > 0 && e.addTimeMs > 0 && lifeMs >= 0 ? lifeMs * e.totalCores : bound;
-    if (e.taskTimeMs > max) {
-      clips.note('executors.taskTimeMs', "above the executor's life × cores", 'clipped', e.taskTimeMs);
-      e.taskTimeMs = max;
+    if (e.executorRunTimeMs > max) {
+      clips.note('executors.executorRunTimeMs', "above the executor's life × cores", 'clipped', e.executorRunTimeMs);
+      e.executorRunTimeMs = max;
     }
   }
 }

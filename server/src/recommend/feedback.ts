@@ -1,5 +1,5 @@
 /**
- * The feedback loop: a quick fix the user applied (remembered in the store's `applied_fixes` table) against the job's
+ * The feedback loop: a quick fix the user applied (remembered in the store's `applied_fixes` table) against the workload's
  * runs before and after it, so the hover shows before/after (duration, spill, GC, cost) and a diagnostic flags a change
  * that made things worse. Pure: fixes and records in, outcomes out.
  */
@@ -11,7 +11,7 @@ export interface AppliedFix {
   id: number;
   /** Document URI the fix edited. */
   fileUri: string;
-  /** Job the file was matched to, null when none. */
+  /** Workload the file was matched to, null when none. */
   appName: string | null;
   key: string;
   oldValue: string | null;
@@ -24,7 +24,7 @@ export interface AppliedFix {
 export interface RunsSummary {
   appIds: string[];
   medianDurationMs: number;
-  medianDiskSpilledBytes: number;
+  medianDiskBytesSpilled: number;
   /** JVM GC time / executor run time, median over runs with run time; null when none. */
   medianGcShare: number | null;
   /** Executor core-hours held (cost.ts `coreHours`), median. */
@@ -68,7 +68,7 @@ export function summariseRuns(runs: readonly ApplicationRecord[]): RunsSummary |
   return {
     appIds: runs.map((r) => r.appId),
     medianDurationMs: median(runs.map((r) => r.durationMs)),
-    medianDiskSpilledBytes: median(runs.map((r) => r.diskSpilledBytes)),
+    medianDiskBytesSpilled: median(runs.map((r) => r.diskBytesSpilled)),
     medianGcShare: gc.length > 0 ? median(gc) : null,
     medianCoreHours: median(runs.map((r) => utilisationAndCost(r).coreHours)),
     runsWithFailedTasks: runs.filter((r) => r.failedTasks > 0).length,
@@ -80,9 +80,9 @@ function pct(x: number): string {
 }
 
 /**
- * Compares the job's finished runs before and after a fix.
+ * Compares the workload's finished runs before and after a fix.
  * @param fix the applied fix.
- * @param runs the job's runs (any order); only finished ones count.
+ * @param runs the workload's runs (any order); only finished ones count.
  * @param fmt formats ms and bytes for the sentences.
  */
 export function fixOutcome(fix: AppliedFix, runs: readonly ApplicationRecord[], fmt: { ms: (x: number) => string; bytes: (x: number) => string }): FixOutcome {
@@ -100,9 +100,9 @@ export function fixOutcome(fix: AppliedFix, runs: readonly ApplicationRecord[], 
     const cost = `executor core-hours ${before.medianCoreHours.toFixed(3)} → ${after.medianCoreHours.toFixed(3)}`;
     if (c > WORSE.coreHoursShare) worse.push(`${cost} (+${pct(c)})`);
     else if (c < -WORSE.coreHoursShare) better.push(`${cost} (${pct(c)})`);
-    const spill = `disk spill ${fmt.bytes(before.medianDiskSpilledBytes)} → ${fmt.bytes(after.medianDiskSpilledBytes)}`;
-    if (after.medianDiskSpilledBytes > WORSE.spillBytes && after.medianDiskSpilledBytes > WORSE.spillFactor * before.medianDiskSpilledBytes) worse.push(spill);
-    else if (before.medianDiskSpilledBytes > WORSE.spillBytes && before.medianDiskSpilledBytes > WORSE.spillFactor * after.medianDiskSpilledBytes) better.push(spill);
+    const spill = `disk spill ${fmt.bytes(before.medianDiskBytesSpilled)} → ${fmt.bytes(after.medianDiskBytesSpilled)}`;
+    if (after.medianDiskBytesSpilled > WORSE.spillBytes && after.medianDiskBytesSpilled > WORSE.spillFactor * before.medianDiskBytesSpilled) worse.push(spill);
+    else if (before.medianDiskBytesSpilled > WORSE.spillBytes && before.medianDiskBytesSpilled > WORSE.spillFactor * after.medianDiskBytesSpilled) better.push(spill);
     if (before.medianGcShare !== null && after.medianGcShare !== null) {
       const gc = `GC ${pct(before.medianGcShare)} → ${pct(after.medianGcShare)} of run time`;
       if (after.medianGcShare - before.medianGcShare > WORSE.gcPoints) worse.push(gc);

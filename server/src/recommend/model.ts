@@ -1,6 +1,6 @@
 /**
- * The engine's prediction model: the expected wall time of a job at a resource configuration (executor memory, cores,
- * instances, shuffle partitions), predicted from the job's past runs. Used by the engine (engine.ts) for every
+ * The engine's prediction model: the expected wall time of a workload at a resource configuration (executor memory, cores,
+ * instances, shuffle partitions), predicted from the workload's past runs. Used by the engine (engine.ts) for every
  * candidate, for the what-if tables and by the evaluation's predictor; nothing else predicts durations.
  *
  * A configuration is predicted from the **nearest past run** (configuration distance: |log ratio| of memory per core,
@@ -21,7 +21,7 @@
  *    times the replayed estimate.
  *
  * Runs are replayed once per distinct adjustment and slot count (what-if.ts memoises both), so predicting a few
- * hundred configurations of one job replays each run only a handful of times.
+ * hundred configurations of one workload replays each run only a handful of times.
  *
  * Sources: Sparklens what-if replay (qubole/sparklens `CompletionEstimator`); memory headroom 1.2 × peak (DataFlint
  * executorMemoryTooLow, Dr. Elephant JvmUsedMemoryHeuristic); hot-key factor 5 = AQE's
@@ -65,9 +65,9 @@ export interface Tuning {
   maxCoresPerExecutor: number;
   /** Heap values are rounded up to this step, MiB. */
   memoryStepMiB: number;
-  /** Age in days at which a run's weight in the confidence halves (jobs and their data drift over months, not days). */
+  /** Age in days at which a run's weight in the confidence halves (workloads and their data drift over months, not days). */
   recencyHalfLifeDays: number;
-  /** Run-to-run noise assumed when the job has no two runs of one configuration (share of duration). */
+  /** Run-to-run noise assumed when the workload has no two runs of one configuration (share of duration). */
   defaultNoise: number;
   /** Relative differences below this are ties when ranking candidates. */
   tieTolerance: number;
@@ -130,7 +130,7 @@ export function describeChoice(c: ResourceChoice): string {
 /** Execution memory need per task of a stage, bytes: peak + spillNeedFactor × memory spilled per task. */
 export function stageNeedPerTask(s: StageRecord, t: Tuning = DEFAULT_TUNING): number {
   const tasks = Math.max(1, s.succeededTasks || s.numTasks);
-  return s.peakExecutionMemoryBytes + (t.spillNeedFactor * s.memorySpilledBytes) / tasks;
+  return s.peakExecutionMemoryBytes + (t.spillNeedFactor * s.memoryBytesSpilled) / tasks;
 }
 
 function shortfall(needBytes: number, shareBytes: number): number {
@@ -163,10 +163,10 @@ export interface Prediction {
 }
 
 /**
- * The model of one job (module comment), built from its runs; `predict` answers any configuration.
+ * The model of one workload (module comment), built from its runs; `predict` answers any configuration.
  * Runs without a known executor shape are left out; finished runs are used when there are any.
  */
-export class JobModel {
+export class WorkloadModel {
   /** Runs it predicts from, newest first. */
   readonly bases: readonly BaseRun[];
   /** Adjusted runs by their inputs (base, partitions, memory share), and by their outcome (the stage factors). */
@@ -193,7 +193,7 @@ export class JobModel {
         c,
         taskCpus,
         fraction: memoryFractionOf(lookup),
-        heapNeedPerSlotMiB: r.peakJvmHeapBytes !== null ? ((r.peakJvmHeapBytes / MIB) * tuning.memoryHeadroom) / slots + 300 / slots : 0,
+        heapNeedPerSlotMiB: r.peakJvmHeapMemoryBytes !== null ? ((r.peakJvmHeapMemoryBytes / MIB) * tuning.memoryHeadroom) / slots + 300 / slots : 0,
       });
     }
     bases.sort((a, b) => b.r.startTimeMs - a.r.startTimeMs);
@@ -286,6 +286,54 @@ export class JobModel {
   }
 }
 
+/** Runs of one other workload in the store, given to the engine when a workload has no runs of its own. */
+export interface SimilarWorkloadRuns {
+  appName: string;
+  runs: readonly ApplicationRecord[];
+}
+
+/**
+ * The model of a workload that has no runs of its own, from similar workloads in the store (a cold start): each similar workload's
+ * {@link WorkloadModel} predicts the configuration from that workload's runs, and the prediction is the geometric mean over the
+ * workloads (equal weights; workloads that cannot be replayed are left out). A configuration therefore wins when it is good for
+ * workloads like this one, relative to how long they take, not because one long workload dominates the mean.
+ */
+export class CohortModel {
+  /** The similar workloads with runs of known shape, and their models. */
+  readonly workloads: readonly { appName: string; model: WorkloadModel }[];
+
+  /** Per job, what predicts it (its `WorkloadModel`, or another model of its runs given to the constructor). */
+  private readonly predictors: { predict(c: ResourceChoice): Prediction }[];
+
+  /**
+   * @param similar the similar workloads' runs.
+   * @param make the model of one workload's runs (default: its {@link WorkloadModel}; the engine passes the learned scorer's
+   *   model when that is switched on).
+   */
+  constructor(
+    similar: readonly SimilarWorkloadRuns[],
+    readonly tuning: Tuning = DEFAULT_TUNING,
+    make?: (runs: readonly ApplicationRecord[]) => { predict(c: ResourceChoice): Prediction },
+  ) {
+    const cohort = similar.map((j) => ({ appName: j.appName, runs: j.runs, model: new WorkloadModel(j.runs, tuning) })).filter((j) => j.model.bases.length > 0);
+    this.workloads = cohort.map(({ appName, model }) => ({ appName, model }));
+    this.predictors = cohort.map((j) => (make === undefined ? j.model : make(j.runs)));
+  }
+
+  /** Geometric mean of the similar workloads' predictions at `c`; `basedOn` names the workloads. */
+  predict(c: ResourceChoice): Prediction {
+    let logSum = 0;
+    let n = 0;
+    for (const p of this.predictors) {
+      const d = p.predict(c).durationMs;
+      if (d === null || !(d > 0)) continue;
+      logSum += Math.log(d);
+      n++;
+    }
+    return { durationMs: n > 0 ? Math.exp(logSum / n) : null, basedOn: n > 0 ? `similar workloads: ${this.workloads.map((j) => j.appName).join(', ')}` : null, measured: [] };
+  }
+}
+
 /** A stage's task durations spread over `n2` partitions, hot-key tasks kept whole (module comment, step 1); exported for tests. */
 export function rebucketDurations(s: StageRecord, d: readonly number[], n2: number, t: Tuning): number[] {
   const sorted = [...d].sort((x, y) => x - y);
@@ -321,7 +369,7 @@ export function rebucketDurations(s: StageRecord, d: readonly number[], n2: numb
 }
 
 /**
- * The shuffle partition count a configuration should have for the job's data: `tasksPerSlot` tasks per task slot
+ * The shuffle partition count a configuration should have for the workload's data: `tasksPerSlot` tasks per task slot
  * (Spark tuning guide, "Level of Parallelism": 2-3 tasks per CPU core), and enough that no partition of the largest
  * shuffle (max `Shuffle Read` bytes of one stage over the runs) exceeds `targetPartitionMiB` (DataFlint: 128 MiB).
  * @returns a function of the configuration's task slots giving its wanted partition count (≥ 1).

@@ -10,7 +10,7 @@ import { parseSparkSizeBytes } from '../config/spark-units';
 export type SparkConfLookup = (key: string) => string | undefined;
 
 /** What else the model needs to know about a job besides its properties. */
-export interface JobContext {
+export interface WorkloadContext {
   /**
    * A Python (or R) application: Spark adds `spark.executor.pyspark.memory` to the container only for those
    * (`ResourceProfile.getResourcesForClusterManager`, `isPythonApp`) and Kubernetes raises the default overhead factor
@@ -44,7 +44,7 @@ export function isPythonRun(r: Pick<ApplicationRecord, 'sparkProperties' | 'main
 }
 
 /** The job context of a run: Python or not, and the release line of its `Spark Version`. */
-export function runContext(r: Pick<ApplicationRecord, 'sparkProperties' | 'mainResource' | 'sparkVersion'>): JobContext {
+export function runContext(r: Pick<ApplicationRecord, 'sparkProperties' | 'mainResource' | 'sparkVersion'>): WorkloadContext {
   return { isPython: isPythonRun(r), versionLine: r.sparkVersion ? versionLineOf(r.sparkVersion) : NEWEST_VERSION_LINE };
 }
 

@@ -21,7 +21,7 @@
 import { type VersionLine } from '../config/catalogue';
 import { formatSparkSizeMiB, parseSparkSizeMiB, parseSparkSizeBytes } from '../config/spark-units';
 import type { ClusterManager } from './cluster-manager';
-import { type JobContext, type SparkConfLookup, valueOrDefault } from './conf';
+import { type WorkloadContext, type SparkConfLookup, valueOrDefault } from './conf';
 
 /** Memory Spark reserves inside every executor heap before the unified region, MiB (`UnifiedMemoryManager.RESERVED_SYSTEM_MEMORY_BYTES`). */
 export const RESERVED_SYSTEM_MEMORY_MIB = 300;
@@ -76,7 +76,7 @@ function factorOf(text: string | undefined): number | null {
  * @param heapMiBOverride the heap to size the container for instead of `spark.executor.memory` (a candidate value).
  * @returns null when a value it needs is not a valid size (config/checks.ts reports that as SPARK002).
  */
-export function executorContainer(lookup: SparkConfLookup, manager: ClusterManager, ctx: JobContext, heapMiBOverride?: number): ContainerSize | null {
+export function executorContainer(lookup: SparkConfLookup, manager: ClusterManager, ctx: WorkloadContext, heapMiBOverride?: number): ContainerSize | null {
   return containerOf('executor', lookup, manager, ctx, heapMiBOverride);
 }
 
@@ -84,11 +84,11 @@ export function executorContainer(lookup: SparkConfLookup, manager: ClusterManag
  * The driver container (`spark.driver.memory` + its overhead, `spark.driver.memoryOverhead` / `…OverheadFactor` /
  * `…minMemoryOverhead`, same arithmetic; off-heap and PySpark memory are executor-only). @returns null on an invalid size.
  */
-export function driverContainer(lookup: SparkConfLookup, manager: ClusterManager, ctx: JobContext, heapMiBOverride?: number): ContainerSize | null {
+export function driverContainer(lookup: SparkConfLookup, manager: ClusterManager, ctx: WorkloadContext, heapMiBOverride?: number): ContainerSize | null {
   return containerOf('driver', lookup, manager, ctx, heapMiBOverride);
 }
 
-function containerOf(role: 'executor' | 'driver', lookup: SparkConfLookup, manager: ClusterManager, ctx: JobContext, heapMiBOverride?: number): ContainerSize | null {
+function containerOf(role: 'executor' | 'driver', lookup: SparkConfLookup, manager: ClusterManager, ctx: WorkloadContext, heapMiBOverride?: number): ContainerSize | null {
   const line = ctx.versionLine;
   const heap = heapMiBOverride ?? sizeMiB(lookup, `spark.${role}.memory`, line);
   if (heap === null || heap === undefined) return null;

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { OBJECTIVES } from '../recommend/engine';
+import { settingsSchema } from '../../../shared/src/settings';
 import { TOKEN_SCOPES } from './service-store';
 
 /** RFC 9457 problem document (service/problems.ts). */
@@ -22,18 +23,21 @@ export const ProblemSchema = z
   })
   .meta({ id: 'Problem' });
 
-/** One job (Spark `App Name`) and its runs in the store (shared/src/protocol.ts `StoredJob`). */
-export const JobSchema = z
+/** One workload (the runs of one Spark `App Name`) in the store (shared/src/protocol.ts `StoredWorkload`). */
+export const WorkloadSchema = z
   .object({
     appName: z.string(),
     runs: z.number().int().describe('Application attempts stored under this name'),
     lastStartTimeMs: z.number().describe('Start of the newest run, epoch ms'),
     medianDurationMs: z.number(),
   })
-  .meta({ id: 'Job' });
+  .meta({ id: 'Workload' });
 
-/** `GET /api/v1/jobs`. */
-export const JobsResponseSchema = z.object({ jobs: z.array(JobSchema) });
+/** `GET /api/v1/workloads`. */
+export const WorkloadsResponseSchema = z.object({ workloads: z.array(WorkloadSchema) });
+
+/** `GET /api/v1/jobs`: the former name of `/api/v1/workloads`, kept for clients written against it (same list, key `jobs`). */
+export const JobsResponseSchema = z.object({ jobs: z.array(WorkloadSchema) });
 
 /** One run (application attempt) without its stages, executors and properties: the scalar fields of ApplicationRecord. */
 export const RunSchema = z
@@ -59,24 +63,24 @@ export const RunSchema = z
     totalStages: z.number(),
     failedStages: z.number(),
     executorRunTimeMs: z.number(),
-    cpuTimeMs: z.number(),
+    executorCpuTimeMs: z.number(),
     jvmGcTimeMs: z.number(),
     inputBytes: z.number(),
     outputBytes: z.number(),
     shuffleReadBytes: z.number(),
     shuffleWriteBytes: z.number(),
-    memorySpilledBytes: z.number(),
-    diskSpilledBytes: z.number(),
+    memoryBytesSpilled: z.number(),
+    diskBytesSpilled: z.number(),
   })
   .meta({ id: 'Run' });
 
-/** Path of `GET /api/v1/jobs/{name}/runs`. */
-export const JobPathSchema = z.object({ name: z.string().min(1).max(1024) });
+/** Path of `GET /api/v1/workloads/{name}/runs` (and its former name `/api/v1/jobs/{name}/runs`). */
+export const WorkloadPathSchema = z.object({ name: z.string().min(1).max(1024) });
 
-/** Query of `GET /api/v1/jobs/{name}/runs`. */
+/** Query of `GET /api/v1/workloads/{name}/runs`. */
 export const RunsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50).describe('Newest runs to return') });
 
-/** `GET /api/v1/jobs/{name}/runs`: newest first. */
+/** `GET /api/v1/workloads/{name}/runs`: newest first. */
 export const RunsResponseSchema = z.object({ appName: z.string(), runs: z.array(RunSchema) });
 
 /** Path of `GET /api/v1/applications/{appId}`. */
@@ -85,19 +89,26 @@ export const ApplicationPathSchema = z.object({ appId: z.string().min(1).max(256
 /** `GET /api/v1/applications/{appId}`: every stored attempt, oldest first. */
 export const ApplicationResponseSchema = z.object({ appId: z.string(), attempts: z.array(RunSchema) });
 
-/** The engine's options, named as the `sparkOptimizer.*` settings (shared/src/settings.ts); omitted: the setting's default. */
+/** The settings schema's `cluster.*` and `cost.*` leaves (their types and bounds; the service adds length limits). */
+const CLUSTER = settingsSchema.shape.cluster.unwrap().shape;
+const COST = settingsSchema.shape.cost.unwrap().shape;
+
+/**
+ * The engine's options, named as the `sparkOptimizer.*` settings and typed by their schema (shared/src/settings.ts,
+ * without its defaults); omitted: the setting's default.
+ */
 export const EngineOptionsSchema = z
   .object({
-    objective: z.enum(OBJECTIVES).optional(),
-    maxSlowdownPercent: z.number().min(0).max(1000).optional(),
-    nodeMemory: z.string().max(32).optional().describe('Memory of one node as a Spark size, e.g. 64g'),
-    nodeCores: z.number().int().min(0).optional(),
-    nodes: z.number().int().min(0).optional(),
-    totalCores: z.number().int().min(0).optional(),
-    totalMemory: z.string().max(32).optional(),
-    pricePerCoreHour: z.number().min(0).optional(),
-    pricePerGiBHour: z.number().min(0).optional(),
-    currency: z.string().max(16).optional(),
+    objective: settingsSchema.shape.objective.unwrap().optional(),
+    maxSlowdownPercent: settingsSchema.shape.maxSlowdownPercent.unwrap().optional(),
+    nodeMemory: CLUSTER.nodeMemory.unwrap().max(32).optional().describe('Memory of one node as a Spark size, e.g. 64g'),
+    nodeCores: CLUSTER.nodeCores.unwrap().optional(),
+    nodes: CLUSTER.nodes.unwrap().optional(),
+    totalCores: CLUSTER.totalCores.unwrap().optional(),
+    totalMemory: CLUSTER.totalMemory.unwrap().max(32).optional(),
+    pricePerCoreHour: COST.pricePerCoreHour.unwrap().optional(),
+    pricePerGiBHour: COST.pricePerGiBHour.unwrap().optional(),
+    currency: COST.currency.unwrap().max(16).optional(),
   })
   .meta({ id: 'EngineOptions' });
 
@@ -174,7 +185,7 @@ export const PlannedSettingSchema = z
 export const PlanSchema = z
   .looseObject({
     line: z.number().int().describe('1-based line of the application in the text'),
-    job: z.string(),
+    workload: z.string().describe('App Name of the workload the application matched'),
     runs: z.number().int(),
     objective: z.enum(OBJECTIVES),
     manager: z.string(),
@@ -186,7 +197,7 @@ export const PlanSchema = z
   })
   .meta({ id: 'Plan' });
 
-/** `POST /api/v1/recommend`: a plan per application that matched a job with runs. */
+/** `POST /api/v1/recommend`: a plan per application that matched a workload with runs. */
 export const RecommendResponseSchema = z.object({
   plans: z.array(PlanSchema),
   unmatched: z.array(z.object({ line: z.number().int(), appName: z.string().nullable() })).describe('Applications of the text without runs in the store'),

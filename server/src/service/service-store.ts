@@ -10,7 +10,7 @@ import type { AppliedFix } from '../recommend/feedback';
 /** Token scopes, weakest first: each scope allows what the scopes before it allow. */
 export const TOKEN_SCOPES = ['read', 'collect', 'admin'] as const;
 
-/** A token scope: `read` (jobs, runs, applications, analyze, recommend, feedback), `collect` (start collections), `admin` (tokens). */
+/** A token scope: `read` (workloads, runs, applications, analyze, recommend, feedback), `collect` (start collections), `admin` (tokens). */
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 /** One stored service token (table `service_tokens`, migration 8); the token itself is never stored, only its SHA-256. */

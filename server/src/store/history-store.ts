@@ -1,16 +1,39 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Database from 'better-sqlite3';
-import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
-import type { StoredJob } from '../../../shared/src/protocol';
+import type { StoredWorkload } from '../../../shared/src/protocol';
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
-import { jobSignature, resourceStem } from '../history/job-signature';
+import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
-import type { FeedbackVerdict, RecommendationFeedback, ServiceStore, ServiceToken, TokenScope } from '../service/service-store';
+import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
+import {
+  APPLICATIONS,
+  APPLIED_FIXES,
+  ApplicationRow,
+  AttemptKey,
+  COLLECTION_SOURCES,
+  columnOf,
+  columnsOf,
+  EXECUTORS,
+  fromColumns,
+  JOBS,
+  num,
+  RECOMMENDATION_FEEDBACK,
+  RECORD_SOURCES,
+  rowReader,
+  SERVICE_TOKENS,
+  SqlValue,
+  STAGES,
+  TableMap,
+  toColumns,
+} from './record-columns';
+import { StoreUnavailableError } from './store-path';
 
 export type { ApplicationTotals } from '../history/history-reader';
+export { decodeDurations, encodeDurations } from './record-columns';
 export type { CollectionSourceState, RecordSource, StoredAttempt, UpsertOutcome } from '../history/ingest';
 
 /** How the store waits for other processes' locks (see {@link HistoryStore.open}). */
@@ -26,16 +49,54 @@ const DEFAULT_BUSY_RETRIES = 3;
 /** Pause before the n-th retry: 100 ms, 400 ms, 1.6 s, ... (plus up to 50 % jitter so waiting processes spread out). */
 const RETRY_BASE_MS = 100;
 /**
- * Runs of other job names with a stage-DAG signature, newest first (`runsWithSameSignature`); read in the order of the
- * index applications_signature_runs (migration 8), so the newest `LIMIT` rows need no sort.
+ * Runs of other app names with a stage-DAG signature, newest first (`runsWithSameSignature`); read in the order of the
+ * index applications_workload_signature_runs (migrations 9, 10), so the newest `LIMIT` rows need no sort.
  */
-export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE job_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
+export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE workload_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
 
 type Row = Record<string, unknown>;
 
 /** The `attempt_id` column: Spark's `App Attempt ID`, or '' for an application without attempts (part of the key). */
 function attemptKey(attemptId: string | null): string {
   return attemptId ?? '';
+}
+
+/** A column value as better-sqlite3 binds it: booleans as 0/1 (SQLite has no boolean type). */
+function sqliteValue(v: SqlValue): Exclude<SqlValue, boolean> {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+/** `INSERT INTO table (columns…) VALUES (@columns…)` over the map's written columns. */
+function insertSql<T>(map: TableMap<T>): string {
+  const cols = map.columns.filter((c) => !c.codec.generated).map((c) => c.column);
+  return `INSERT INTO ${map.table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
+}
+
+/**
+ * {@link insertSql} that updates the row with the same key instead (`ON CONFLICT (key) DO UPDATE`): each other column
+ * takes the new value (`excluded.column`), or the expression `update` gives for it.
+ */
+function upsertSql<T>(map: TableMap<T>, update: Record<string, string> = {}): string {
+  const set = map.columns
+    .filter((c) => !c.codec.generated && !map.key.includes(c.column))
+    .map((c) => `${c.column} = ${update[c.column] ?? `excluded.${c.column}`}`);
+  return `${insertSql(map)} ON CONFLICT(${map.key.join(', ')}) DO UPDATE SET ${set.join(', ')}`;
+}
+
+/** A row's named parameters for {@link insertSql}: the map's column values, bound as SQLite takes them. */
+function params<T>(map: TableMap<T>, row: T): Record<string, Exclude<SqlValue, boolean>> {
+  const values = toColumns(map, row);
+  const out: Record<string, Exclude<SqlValue, boolean>> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = sqliteValue(v);
+  return out;
+}
+
+/** A row without the key of its application attempt (a child row back to its record). */
+function withoutAttemptKey<T extends AttemptKey>(row: T): Omit<T, keyof AttemptKey> {
+  const { appId: _appId, appAttemptId: _appAttemptId, ...rest } = row;
+  void _appId;
+  void _appAttemptId;
+  return rest;
 }
 
 /** True for SQLite's "database is locked" family (SQLITE_BUSY, SQLITE_BUSY_SNAPSHOT, SQLITE_LOCKED, ...). */
@@ -105,9 +166,18 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * migrations run in one exclusive transaction that re-reads the schema version after taking the lock.
    * @param file path of the SQLite file; its folder is created. `:memory:` for a throwaway store.
    * @param lock how long to wait for other processes' locks.
-   * @throws Error when the file is not a SQLite database, was written by a newer version of this tool, or stayed locked.
+   * @throws StoreUnavailableError (store-path.ts: the file and the reason) when its folder cannot be made, the file is
+   *   not a SQLite database, was written by a newer version of this tool, or stayed locked.
    */
   static open(file: string, lock: StoreLockOptions = {}): HistoryStore {
+    try {
+      return HistoryStore.openFile(file, lock);
+    } catch (e) {
+      throw StoreUnavailableError.of(file, e);
+    }
+  }
+
+  private static openFile(file: string, lock: StoreLockOptions): HistoryStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const busyTimeoutMs = lock.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const busyRetries = lock.busyRetries ?? DEFAULT_BUSY_RETRIES;
@@ -184,164 +254,65 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   upsert(record: ApplicationRecord, source: RecordSource, nowMs = Date.now()): UpsertOutcome {
     return this.write(`storing ${record.appId}`, (): UpsertOutcome => {
       const attempt = attemptKey(record.attemptId);
-      const old = this.stmt(
-        'SELECT completed, source_path, source_size_bytes, source_mtime_ms, total_tasks, duration_ms FROM applications WHERE app_id = ? AND attempt_id = ?',
-      ).get(record.appId, attempt) as Row | undefined;
+      const oldRow = this.stmt(`SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(record.appId, attempt) as
+        | Row
+        | undefined;
       let outcome: UpsertOutcome;
-      if (!old) outcome = 'inserted';
+      if (!oldRow) outcome = 'inserted';
       else {
-        const samePath = old.source_path === source.path;
-        const oldCompleted = old.completed === 1;
-        if (samePath && old.source_size_bytes === source.sizeBytes && old.source_mtime_ms === Math.trunc(source.mtimeMs)) outcome = 'unchanged';
-        else if (oldCompleted && !record.completed) outcome = samePath ? 'unchanged' : 'duplicate';
+        const old = readUpsertFields(oldRow);
+        const samePath = old.sourcePath === source.path;
+        if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs)) outcome = 'unchanged';
+        else if (old.completed && !record.completed) outcome = samePath ? 'unchanged' : 'duplicate';
         else if (samePath) outcome = 'updated';
         else {
           const moreComplete =
-            (record.completed && !oldCompleted) ||
-            (!record.completed && !oldCompleted && (record.totalTasks > num(old.total_tasks) || (record.totalTasks === num(old.total_tasks) && record.durationMs > num(old.duration_ms))));
+            (record.completed && !old.completed) ||
+            (!record.completed && !old.completed && (record.totalTasks > old.totalTasks || (record.totalTasks === old.totalTasks && record.durationMs > old.durationMs)));
           outcome = moreComplete ? 'updated' : 'duplicate';
         }
       }
       if (outcome === 'updated') this.stmt('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?').run(record.appId, attempt);
       if (outcome === 'inserted' || outcome === 'updated') this.insert(record, source, nowMs);
-      this.stmt(
-        `INSERT INTO record_sources (path, size_bytes, mtime_ms, app_id, attempt_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(path) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, app_id = excluded.app_id,
-           attempt_id = excluded.attempt_id, recorded_at_ms = excluded.recorded_at_ms`,
-      ).run(source.path, source.sizeBytes, Math.trunc(source.mtimeMs), record.appId, attempt, nowMs);
+      this.stmt(upsertSql(RECORD_SOURCES)).run(
+        params(RECORD_SOURCES, { path: source.path, sizeBytes: source.sizeBytes, mtimeMs: source.mtimeMs, appId: record.appId, attemptId: record.attemptId, recordedAtMs: nowMs }),
+      );
       return outcome;
     });
   }
 
+  /** Writes one attempt's rows (application, stages, jobs, executors) through the tables' column maps. */
   private insert(r: ApplicationRecord, source: RecordSource, nowMs: number): void {
-    const attempt = attemptKey(r.attemptId);
-    const app: Row = {
-      app_id: r.appId,
-      attempt_id: attempt,
-      app_name: r.appName,
-      user: r.user,
-      spark_version: r.sparkVersion,
-      master: r.master,
-      submit_time_ms: r.submitTimeMs,
-      start_time_ms: r.startTimeMs,
-      end_time_ms: r.endTimeMs,
-      duration_ms: r.durationMs,
-      completed: r.completed ? 1 : 0,
-      incomplete_reason: r.incompleteReason ?? null,
-      exit_code: r.exitCode,
-      executor_cores: r.executorCores,
-      executor_memory_mib: r.executorMemoryMiB,
-      memory_overhead_mib: r.memoryOverheadMiB,
-      max_executors: r.maxExecutors,
-      total_executors_added: r.totalExecutorsAdded,
-      executor_instances: r.executorInstances,
-      driver_memory_mib: r.driverMemoryMiB,
-      driver_cores: r.driverCores,
-      shuffle_partitions: r.shufflePartitions,
-      dynamic_allocation_enabled: r.dynamicAllocationEnabled ? 1 : 0,
-      dynamic_allocation_min_executors: r.dynamicAllocationMinExecutors,
-      dynamic_allocation_max_executors: r.dynamicAllocationMaxExecutors,
-      total_tasks: r.totalTasks,
-      failed_tasks: r.failedTasks,
-      total_stages: r.totalStages,
-      failed_stages: r.failedStages,
-      total_jobs: r.totalJobs,
-      failed_jobs: r.failedJobs,
-      executor_run_time_ms: r.executorRunTimeMs,
-      cpu_time_ms: Math.round(r.cpuTimeMs),
-      jvm_gc_time_ms: r.jvmGcTimeMs,
-      input_bytes: r.inputBytes,
-      output_bytes: r.outputBytes,
-      shuffle_read_bytes: r.shuffleReadBytes,
-      shuffle_write_bytes: r.shuffleWriteBytes,
-      memory_spilled_bytes: r.memorySpilledBytes,
-      disk_spilled_bytes: r.diskSpilledBytes,
-      peak_execution_memory_bytes: r.peakExecutionMemoryBytes,
-      peak_jvm_heap_bytes: r.peakJvmHeapBytes,
-      executor_core_time_ms: Math.round(r.executorCoreTimeMs),
-      spark_properties: JSON.stringify(r.sparkProperties),
-      main_resource: r.mainResource ?? null,
-      job_signature: jobSignature(r),
-      task_failures: JSON.stringify(r.taskFailures),
-      source_path: source.path,
-      source_size_bytes: source.sizeBytes,
-      source_mtime_ms: Math.trunc(source.mtimeMs),
-      malformed_lines: source.malformedLines,
-      collected_at_ms: nowMs,
+    const { stages, executors, jobs, ...scalars } = r;
+    const app: ApplicationRow = {
+      ...scalars,
+      workloadSignature: workloadSignature(r),
+      sourcePath: source.path,
+      sourceSizeBytes: source.sizeBytes,
+      sourceMtimeMs: source.mtimeMs,
+      malformedLines: source.malformedLines,
+      collectedAtMs: nowMs,
     };
-    insertRow(this.db, 'applications', app);
-    for (const s of r.stages) {
-      insertRow(this.db, 'stages', {
-        app_id: r.appId,
-        attempt_id: attempt,
-        stage_id: s.stageId,
-        stage_attempt_id: s.attemptId,
-        name: s.name,
-        num_tasks: s.numTasks,
-        parent_ids: JSON.stringify(s.parentIds),
-        submission_time_ms: s.submissionTimeMs,
-        completion_time_ms: s.completionTimeMs,
-        failure_reason: s.failureReason,
-        succeeded_tasks: s.succeededTasks,
-        failed_tasks: s.failedTasks,
-        task_duration_ms: s.taskDurationMs ? JSON.stringify(s.taskDurationMs) : null,
-        skew_ratio: s.skewRatio,
-        executor_run_time_ms: s.executorRunTimeMs,
-        executor_cpu_time_ms: Math.round(s.executorCpuTimeMs),
-        jvm_gc_time_ms: s.jvmGcTimeMs,
-        input_bytes: s.inputBytes,
-        output_bytes: s.outputBytes,
-        shuffle_read_bytes: s.shuffleReadBytes,
-        shuffle_write_bytes: s.shuffleWriteBytes,
-        memory_spilled_bytes: s.memorySpilledBytes,
-        disk_spilled_bytes: s.diskSpilledBytes,
-        peak_execution_memory_bytes: s.peakExecutionMemoryBytes,
-        task_durations_ms: s.taskDurationsMs === undefined ? null : encodeDurations(s.taskDurationsMs),
-      });
-    }
-    for (const j of r.jobs ?? []) {
-      insertRow(this.db, 'jobs', {
-        app_id: r.appId,
-        attempt_id: attempt,
-        job_id: j.jobId,
-        submission_time_ms: j.submissionTimeMs,
-        completion_time_ms: j.completionTimeMs,
-        stage_ids: JSON.stringify(j.stageIds),
-        result: j.result,
-        failure_reason: j.failureReason,
-        sql_execution_id: j.sqlExecutionId,
-      });
-    }
-    for (const e of r.executors) {
-      insertRow(this.db, 'executors', {
-        app_id: r.appId,
-        attempt_id: attempt,
-        executor_id: e.executorId,
-        host: e.host,
-        total_cores: e.totalCores,
-        add_time_ms: e.addTimeMs,
-        remove_time_ms: e.removeTimeMs,
-        removed_reason: e.removedReason,
-        peak_jvm_heap_bytes: e.peakJvmHeapBytes,
-        task_time_ms: Math.round(e.taskTimeMs),
-        is_driver: e.isDriver ? 1 : 0,
-        max_memory_bytes: e.maxMemoryBytes ?? null,
-        disk_spilled_bytes: e.diskSpilledBytes ?? null,
-        memory_spilled_bytes: e.memorySpilledBytes ?? null,
-      });
-    }
+    this.stmt(insertSql(APPLICATIONS)).run(params(APPLICATIONS, app));
+    const key: AttemptKey = { appId: r.appId, appAttemptId: r.attemptId };
+    const stageInsert = this.stmt(insertSql(STAGES));
+    for (const s of stages) stageInsert.run(params(STAGES, { ...key, ...s }));
+    const jobInsert = this.stmt(insertSql(JOBS));
+    for (const j of jobs ?? []) jobInsert.run(params(JOBS, { ...key, ...j }));
+    const executorInsert = this.stmt(insertSql(EXECUTORS));
+    for (const e of executors) executorInsert.run(params(EXECUTORS, { ...key, ...e }));
   }
 
   /** The stored version of one attempt (`attemptId` null: the application without attempt ids), or null. */
   storedAttempt(appId: string, attemptId: string | null): StoredAttempt | null {
-    const row = this.read(() => this.stmt('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? AND attempt_id = ?').get(appId, attemptKey(attemptId))) as Row | undefined;
-    return row ? storedAttemptOf(row) : null;
+    const row = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(appId, attemptKey(attemptId))) as Row | undefined;
+    return row ? readStoredAttempt(row) : null;
   }
 
   /** The stored attempts of one application, oldest first (by start time). */
   attemptsOf(appId: string): StoredAttempt[] {
-    const rows = this.read(() => this.stmt('SELECT app_id, attempt_id, completed, source_path, source_mtime_ms FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id').all(appId)) as Row[];
-    return rows.map(storedAttemptOf);
+    const rows = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id`).all(appId)) as Row[];
+    return rows.map(readStoredAttempt);
   }
 
   /**
@@ -350,8 +321,11 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * @param sourcePrefix e.g. a History Server's `http://host:18080/api/v1/applications/`.
    */
   incompleteAttempts(sourcePrefix: string): { appId: string; attemptId: string | null }[] {
-    const rows = this.read(() => this.stmt('SELECT app_id, attempt_id, source_path FROM applications WHERE completed = 0').all()) as Row[];
-    return rows.filter((r) => String(r.source_path).startsWith(sourcePrefix)).map((r) => ({ appId: String(r.app_id), attemptId: attemptOf(r.attempt_id) }));
+    const rows = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE completed = 0`).all()) as Row[];
+    return rows
+      .map(readStoredAttempt)
+      .filter((a) => a.sourcePath.startsWith(sourcePrefix))
+      .map((a) => ({ appId: a.appId, attemptId: a.attemptId }));
   }
 
   /**
@@ -359,9 +333,8 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * @param sourceUrl the History Server base URL without credentials.
    */
   collectionSource(sourceUrl: string): CollectionSourceState | null {
-    const row = this.read(() => this.stmt('SELECT last_completed_end_time_ms, last_run_time_ms FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as Row | undefined;
-    if (!row) return null;
-    return { sourceUrl, lastCompletedEndTimeMs: numOrNull(row.last_completed_end_time_ms), lastRunTimeMs: num(row.last_run_time_ms) };
+    const row = this.read(() => this.stmt('SELECT * FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as Row | undefined;
+    return row ? fromColumns(COLLECTION_SOURCES, row) : null;
   }
 
   /**
@@ -371,16 +344,13 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * @param runTimeMs when the run started, epoch ms.
    */
   recordCollectionRun(sourceUrl: string, completedEndTimeMs: number | null, runTimeMs: number): void {
+    const watermark = columnOf(COLLECTION_SOURCES, 'lastCompletedEndTimeMs');
+    // The watermark never moves back, and a run without one keeps the stored one.
+    const sql = upsertSql(COLLECTION_SOURCES, {
+      [watermark]: `CASE WHEN excluded.${watermark} IS NULL THEN ${watermark} WHEN ${watermark} IS NULL THEN excluded.${watermark} ELSE max(${watermark}, excluded.${watermark}) END`,
+    });
     this.write(`recording the run of ${sourceUrl}`, () =>
-      this.stmt(
-        `INSERT INTO collection_sources (source_url, last_completed_end_time_ms, last_run_time_ms) VALUES (?, ?, ?)
-         ON CONFLICT(source_url) DO UPDATE SET
-           last_completed_end_time_ms = CASE
-             WHEN excluded.last_completed_end_time_ms IS NULL THEN last_completed_end_time_ms
-             WHEN last_completed_end_time_ms IS NULL THEN excluded.last_completed_end_time_ms
-             ELSE max(last_completed_end_time_ms, excluded.last_completed_end_time_ms) END,
-           last_run_time_ms = excluded.last_run_time_ms`,
-      ).run(sourceUrl, completedEndTimeMs === null ? null : Math.trunc(completedEndTimeMs), Math.trunc(runTimeMs)),
+      this.stmt(sql).run(params(COLLECTION_SOURCES, { sourceUrl, lastCompletedEndTimeMs: completedEndTimeMs, lastRunTimeMs: runTimeMs })),
     );
   }
 
@@ -400,8 +370,8 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
     return (this.read(() => this.stmt('SELECT count(*) AS n FROM applications').get()) as { n: number }).n;
   }
 
-  /** Application names with run counts, newest first. */
-  listJobs(): StoredJob[] {
+  /** The workloads (runs grouped by `App Name`) with run counts, newest first. */
+  listWorkloads(): StoredWorkload[] {
     const rows = this.read(() =>
       this.stmt('SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC').all(),
     ) as Row[];
@@ -420,36 +390,20 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   }
 
   /**
-   * Workload totals of every application, without stages or executors (one query): what the similar-jobs index needs,
-   * at a fraction of the cost of `allRuns` (test/bench/similar-jobs.ts measures both).
+   * Totals of every application attempt, without stages or executors (one query): what the similar-workloads index
+   * needs, at a fraction of the cost of `allRuns` (test/bench/similar-workloads.ts measures both).
    */
-  workloadTotals(): ApplicationTotals[] {
+  applicationTotals(): ApplicationTotals[] {
     const rows = this.read(() =>
       this.stmt(
-        `SELECT a.app_name, a.input_bytes, a.shuffle_read_bytes, a.shuffle_write_bytes, a.output_bytes, a.total_tasks, a.total_stages,
-                a.cpu_time_ms, a.executor_run_time_ms, a.disk_spilled_bytes, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+        `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS).map((c) => `a.${c}`).join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
          FROM applications a LEFT JOIN (
            SELECT app_id, attempt_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id, attempt_id
          ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
          ORDER BY a.start_time_ms DESC`,
-      )
-        .raw()
-        .all(),
-    ) as unknown[][];
-    return rows.map((r) => ({
-      appName: String(r[0]),
-      inputBytes: num(r[1]),
-      shuffleReadBytes: num(r[2]),
-      shuffleWriteBytes: num(r[3]),
-      outputBytes: num(r[4]),
-      totalTasks: num(r[5]),
-      totalStages: num(r[6]),
-      cpuTimeMs: num(r[7]),
-      executorRunTimeMs: num(r[8]),
-      diskSpilledBytes: num(r[9]),
-      stageRows: num(r[10]),
-      shufflingStages: num(r[11]),
-    }));
+      ).all(),
+    ) as Row[];
+    return rows.map((r) => ({ ...readTotals(r), stageRows: num(r.stage_rows), shufflingStages: num(r.shuffling) }));
   }
 
   /**
@@ -466,19 +420,29 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   }
 
   /**
+   * Names of the workloads with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
+   */
+  appNamesByMaster(master: string, limit = 8): string[] {
+    const rows = this.read(() => this.stmt('SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?').all(master, limit)) as Row[];
+    return rows.map((r) => String(r.app_name));
+  }
+
+  /**
    * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
-   * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
+   * names (the application was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
    */
   runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
     return this.read(() => {
-      const sig = this.stmt('SELECT job_signature FROM applications WHERE app_name = ? AND job_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as Row | undefined;
+      const sig = this.stmt('SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as
+        | Row
+        | undefined;
       if (!sig) return [];
-      const apps = this.stmt(SAME_SIGNATURE_RUNS_SQL).all(sig.job_signature, appName, limit) as Row[];
+      const apps = this.stmt(SAME_SIGNATURE_RUNS_SQL).all(sig.workload_signature, appName, limit) as Row[];
       return apps.map((a) => this.toRecord(a));
     });
   }
 
-  /** Distinct application names (for matching a file to its job). */
+  /** Distinct application names (for matching a file to its workload). */
   appNames(): string[] {
     return (this.read(() => this.stmt('SELECT DISTINCT app_name FROM applications').all()) as Row[]).map((r) => String(r.app_name));
   }
@@ -500,62 +464,29 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * @returns its id.
    */
   recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
-    const r = this.write('remembering an applied fix', () =>
-      this.stmt('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
-        fix.fileUri,
-        fix.appName,
-        fix.key,
-        fix.oldValue,
-        fix.newValue,
-        Math.trunc(fix.appliedAtMs),
-      ),
-    );
+    // `id` is generated by the database (not written).
+    const r = this.write('remembering an applied fix', () => this.stmt(insertSql(APPLIED_FIXES)).run(params(APPLIED_FIXES, { id: 0, ...fix })));
     return Number(r.lastInsertRowid);
   }
 
-  /** Applied fixes of a job (by app name), or of a file when `fileUri` is given too; oldest first. */
+  /** Applied fixes of a workload (by app name), or of a file when `fileUri` is given too; oldest first. */
   appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
     const rows = this.read(() =>
       this.stmt('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id').all(appName, fileUri ?? null, fileUri ?? null),
     ) as Row[];
-    return rows.map((r) => ({
-      id: num(r.id),
-      fileUri: String(r.file_uri),
-      appName: strOrNull(r.app_name),
-      key: String(r.setting_key),
-      oldValue: strOrNull(r.old_value),
-      newValue: String(r.new_value),
-      appliedAtMs: num(r.applied_at_ms),
-    }));
+    return rows.map((r) => fromColumns(APPLIED_FIXES, r));
   }
 
   /** Stores feedback on a recommendation (table `recommendation_feedback`, migration 8). @returns its id. */
   recordFeedback(f: Omit<RecommendationFeedback, 'id'>): number {
-    const r = this.write('storing feedback', () =>
-      this.stmt(
-        `INSERT INTO recommendation_feedback (verdict, app_name, setting_key, recommended_value, previous_value, reason, file_uri, applied_fix_id, token_id, received_at_ms)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(f.verdict, f.appName, f.key, f.recommendedValue, f.previousValue, f.reason, f.fileUri, f.appliedFixId, f.tokenId, Math.trunc(f.receivedAtMs)),
-    );
+    const r = this.write('storing feedback', () => this.stmt(insertSql(RECOMMENDATION_FEEDBACK)).run(params(RECOMMENDATION_FEEDBACK, { id: 0, ...f })));
     return Number(r.lastInsertRowid);
   }
 
-  /** Feedback on the recommendations of one job (by app name), oldest first. */
+  /** Feedback on the recommendations of one workload (by app name), oldest first. */
   feedbackOf(appName: string): RecommendationFeedback[] {
     const rows = this.read(() => this.stmt('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id').all(appName)) as Row[];
-    return rows.map((r) => ({
-      id: num(r.id),
-      verdict: String(r.verdict) as FeedbackVerdict,
-      appName: String(r.app_name),
-      key: String(r.setting_key),
-      recommendedValue: strOrNull(r.recommended_value),
-      previousValue: strOrNull(r.previous_value),
-      reason: strOrNull(r.reason),
-      fileUri: strOrNull(r.file_uri),
-      appliedFixId: r.applied_fix_id === null ? null : num(r.applied_fix_id),
-      tokenId: r.token_id === null ? null : num(r.token_id),
-      receivedAtMs: num(r.received_at_ms),
-    }));
+    return rows.map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
   }
 
   /**
@@ -563,16 +494,14 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * @returns its id. @throws Error (SQLite UNIQUE constraint) when that hash is already stored.
    */
   createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): number {
-    const r = this.write('storing a token', () =>
-      this.stmt('INSERT INTO service_tokens (name, scope, token_sha256, created_at_ms) VALUES (?, ?, ?, ?)').run(t.name, t.scope, t.tokenSha256, Math.trunc(t.createdAtMs)),
-    );
+    const r = this.write('storing a token', () => this.stmt(insertSql(SERVICE_TOKENS)).run(params(SERVICE_TOKENS, { id: 0, revokedAtMs: null, ...t })));
     return Number(r.lastInsertRowid);
   }
 
   /** The token stored with this SHA-256 (lower-case hex), valid or revoked; null when none. */
   tokenBySha256(tokenSha256: string): ServiceToken | null {
     const row = this.read(() => this.stmt('SELECT * FROM service_tokens WHERE token_sha256 = ?').get(tokenSha256)) as Row | undefined;
-    return row ? toToken(row) : null;
+    return row ? fromColumns(SERVICE_TOKENS, row) : null;
   }
 
   /** Revokes a valid token by id (sets `revoked_at_ms`). @returns false when no valid token has this id. */
@@ -583,7 +512,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 
   /** Every stored token (hashes only), oldest first. */
   listTokens(): ServiceToken[] {
-    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map(toToken);
+    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map((r) => fromColumns(SERVICE_TOKENS, r));
   }
 
   /**
@@ -608,110 +537,16 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 
   /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
-    const appId = String(a.app_id);
-    const attempt = String(a.attempt_id ?? '');
-    const stages = (this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(appId, attempt) as Row[]).map(
-      (s): StageRecord => withDurations(s, {
-        stageId: num(s.stage_id),
-        attemptId: num(s.stage_attempt_id),
-        name: String(s.name),
-        numTasks: num(s.num_tasks),
-        parentIds: parseJson<number[]>(s.parent_ids, []),
-        submissionTimeMs: numOrNull(s.submission_time_ms),
-        completionTimeMs: numOrNull(s.completion_time_ms),
-        failureReason: strOrNull(s.failure_reason),
-        succeededTasks: num(s.succeeded_tasks),
-        failedTasks: num(s.failed_tasks),
-        taskDurationMs: s.task_duration_ms === null ? null : parseJson(s.task_duration_ms, null),
-        skewRatio: numOrNull(s.skew_ratio),
-        executorRunTimeMs: num(s.executor_run_time_ms),
-        executorCpuTimeMs: num(s.executor_cpu_time_ms),
-        jvmGcTimeMs: num(s.jvm_gc_time_ms),
-        inputBytes: num(s.input_bytes),
-        outputBytes: num(s.output_bytes),
-        shuffleReadBytes: num(s.shuffle_read_bytes),
-        shuffleWriteBytes: num(s.shuffle_write_bytes),
-        memorySpilledBytes: num(s.memory_spilled_bytes),
-        diskSpilledBytes: num(s.disk_spilled_bytes),
-        peakExecutionMemoryBytes: num(s.peak_execution_memory_bytes),
-      }),
+    const app = fromColumns(APPLICATIONS, a);
+    const key = [app.appId, attemptKey(app.attemptId)];
+    const stages = (this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(...key) as Row[]).map((r) =>
+      withoutAttemptKey(fromColumns(STAGES, r)),
     );
-    const jobs = (this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(appId, attempt) as Row[]).map(
-      (j): JobRecord => ({
-        jobId: num(j.job_id),
-        submissionTimeMs: numOrNull(j.submission_time_ms),
-        completionTimeMs: numOrNull(j.completion_time_ms),
-        stageIds: parseJson<number[]>(j.stage_ids, []),
-        result: strOrNull(j.result),
-        failureReason: strOrNull(j.failure_reason),
-        sqlExecutionId: numOrNull(j.sql_execution_id),
-      }),
-    );
-    const executors = (this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(appId, attempt) as Row[]).map(
-      (e): ExecutorRecord => withSpill(e, {
-        executorId: String(e.executor_id),
-        host: String(e.host),
-        totalCores: num(e.total_cores),
-        addTimeMs: num(e.add_time_ms),
-        removeTimeMs: numOrNull(e.remove_time_ms),
-        removedReason: strOrNull(e.removed_reason),
-        peakJvmHeapBytes: numOrNull(e.peak_jvm_heap_bytes),
-        taskTimeMs: num(e.task_time_ms),
-        isDriver: e.is_driver === 1,
-        maxMemoryBytes: numOrNull(e.max_memory_bytes),
-      }),
-    );
-    return {
-      appId,
-      attemptId: attemptOf(a.attempt_id),
-      appName: String(a.app_name),
-      user: strOrNull(a.user),
-      sparkVersion: strOrNull(a.spark_version),
-      master: strOrNull(a.master),
-      submitTimeMs: numOrNull(a.submit_time_ms),
-      startTimeMs: num(a.start_time_ms),
-      endTimeMs: numOrNull(a.end_time_ms),
-      durationMs: num(a.duration_ms),
-      completed: a.completed === 1,
-      ...(a.incomplete_reason !== null && a.incomplete_reason !== undefined ? { incompleteReason: String(a.incomplete_reason) } : {}),
-      exitCode: numOrNull(a.exit_code),
-      executorCores: numOrNull(a.executor_cores),
-      executorMemoryMiB: numOrNull(a.executor_memory_mib),
-      memoryOverheadMiB: numOrNull(a.memory_overhead_mib),
-      maxExecutors: num(a.max_executors),
-      totalExecutorsAdded: num(a.total_executors_added),
-      executorInstances: numOrNull(a.executor_instances),
-      driverMemoryMiB: numOrNull(a.driver_memory_mib),
-      driverCores: numOrNull(a.driver_cores),
-      shufflePartitions: numOrNull(a.shuffle_partitions),
-      dynamicAllocationEnabled: a.dynamic_allocation_enabled === 1,
-      dynamicAllocationMinExecutors: numOrNull(a.dynamic_allocation_min_executors),
-      dynamicAllocationMaxExecutors: numOrNull(a.dynamic_allocation_max_executors),
-      ...(a.main_resource !== undefined ? { mainResource: strOrNull(a.main_resource) } : {}),
-      sparkProperties: parseJson<Record<string, string>>(a.spark_properties, {}),
-      totalTasks: num(a.total_tasks),
-      failedTasks: num(a.failed_tasks),
-      totalStages: num(a.total_stages),
-      failedStages: num(a.failed_stages),
-      totalJobs: num(a.total_jobs),
-      failedJobs: num(a.failed_jobs),
-      executorRunTimeMs: num(a.executor_run_time_ms),
-      cpuTimeMs: num(a.cpu_time_ms),
-      jvmGcTimeMs: num(a.jvm_gc_time_ms),
-      inputBytes: num(a.input_bytes),
-      outputBytes: num(a.output_bytes),
-      shuffleReadBytes: num(a.shuffle_read_bytes),
-      shuffleWriteBytes: num(a.shuffle_write_bytes),
-      memorySpilledBytes: num(a.memory_spilled_bytes),
-      diskSpilledBytes: num(a.disk_spilled_bytes),
-      peakExecutionMemoryBytes: num(a.peak_execution_memory_bytes),
-      peakJvmHeapBytes: numOrNull(a.peak_jvm_heap_bytes),
-      executorCoreTimeMs: num(a.executor_core_time_ms),
-      stages,
-      executors,
-      taskFailures: parseJson<TaskFailureGroup[]>(a.task_failures, []),
-      jobs,
-    };
+    const jobs = (this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(...key) as Row[]).map((r) => withoutAttemptKey(fromColumns(JOBS, r)));
+    const executors = (this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(...key) as Row[]).map((r) => withoutAttemptKey(fromColumns(EXECUTORS, r)));
+    const { workloadSignature: _signature, sourcePath: _path, sourceSizeBytes: _size, sourceMtimeMs: _mtime, malformedLines: _malformed, collectedAtMs: _collected, ...record } = app;
+    void [_signature, _path, _size, _mtime, _malformed, _collected];
+    return { ...record, stages, executors, jobs };
   }
 }
 
@@ -725,7 +560,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 function migrate(db: Database.Database, file: string): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
   const newer = (v: number) =>
-    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}). Update the extension or use another --db file.`);
+    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}): update Spark Resource Optimizer`);
   const before = db.pragma('user_version', { simple: true }) as number;
   if (before > latest) throw newer(before);
   if (before === latest) return;
@@ -748,94 +583,26 @@ function migrate(db: Database.Database, file: string): void {
   }
 }
 
-function storedAttemptOf(row: Row): StoredAttempt {
-  return { appId: String(row.app_id), attemptId: attemptOf(row.attempt_id), completed: row.completed === 1, sourcePath: String(row.source_path), sourceMtimeMs: num(row.source_mtime_ms) };
-}
+/** The `applications` fields of a {@link StoredAttempt}, in one SELECT list. */
+const STORED_ATTEMPT_FIELDS = ['appId', 'attemptId', 'completed', 'sourcePath', 'sourceMtimeMs'] as const;
+const STORED_ATTEMPT_COLUMNS = columnsOf(APPLICATIONS, STORED_ATTEMPT_FIELDS).join(', ');
+const readStoredAttempt: (row: Row) => StoredAttempt = rowReader(APPLICATIONS, STORED_ATTEMPT_FIELDS);
 
-/** Inverse of `attemptKey`: '' (no attempt id) → null. */
-function attemptOf(v: unknown): string | null {
-  return v === null || v === undefined || v === '' ? null : String(v);
-}
+/** The `applications` fields `upsert` compares with the incoming version. */
+const UPSERT_FIELDS = ['completed', 'sourcePath', 'sourceSizeBytes', 'sourceMtimeMs', 'totalTasks', 'durationMs'] as const;
+const readUpsertFields = rowReader(APPLICATIONS, UPSERT_FIELDS);
 
-const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
-
-function insertRow(db: Database.Database, table: string, row: Row): void {
-  const cols = Object.keys(row);
-  const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
-  let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
-  let stmt = cache.get(sql);
-  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
-  stmt.run(row);
-}
-
-/**
- * Task durations (ms, integers as the event log writes them) as a BLOB of little-endian Int32 (4 bytes per task;
- * a stage of 100,000 tasks takes 400 kB, a quarter of JSON text). Values are rounded and clamped to [0, 2^31 − 1] ms
- * (24.8 days).
- */
-export function encodeDurations(durations: readonly number[]): Buffer {
-  const b = Buffer.alloc(durations.length * 4);
-  for (let i = 0; i < durations.length; i++) b.writeInt32LE(Math.min(0x7fffffff, Math.max(0, Math.round(durations[i]))), i * 4);
-  return b;
-}
-
-/** Inverse of {@link encodeDurations}. @throws RangeError when the BLOB length is not a multiple of 4. */
-export function decodeDurations(b: Uint8Array): number[] {
-  if (b.length % 4 !== 0) throw new RangeError(`task_durations_ms BLOB of ${b.length} bytes is not a whole number of Int32 values`);
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const out = new Array<number>(b.length / 4);
-  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
-  return out;
-}
-
-/** Adds `taskDurationsMs` from the row's BLOB to a stage (absent when the column is NULL: REST records, stores before v3). */
-function withDurations(row: Row, stage: StageRecord): StageRecord {
-  const blob = row.task_durations_ms;
-  if (blob instanceof Uint8Array) stage.taskDurationsMs = decodeDurations(blob);
-  return stage;
-}
-
-/** Adds per-executor spill from the row (absent when NULL: REST records, stores before v4). */
-function withSpill(row: Row, e: ExecutorRecord): ExecutorRecord {
-  if (row.disk_spilled_bytes !== null && row.disk_spilled_bytes !== undefined) e.diskSpilledBytes = num(row.disk_spilled_bytes);
-  if (row.memory_spilled_bytes !== null && row.memory_spilled_bytes !== undefined) e.memorySpilledBytes = num(row.memory_spilled_bytes);
-  return e;
-}
-
-/**
- * A number column read back. Rows written before validation bounded every figure (schema < 7) may hold values no run
- * can produce; a value that is not finite or beyond ±(2^53 − 1) reads as 0 rather than reaching a report.
- */
-function num(v: unknown): number {
-  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : 0;
-  return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : 0;
-}
-
-function numOrNull(v: unknown): number | null {
-  return v === null || v === undefined ? null : num(v);
-}
-
-function strOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
-
-function parseJson<T>(v: unknown, fallback: T): T {
-  if (typeof v !== 'string') return fallback;
-  try {
-    return JSON.parse(v) as T;
-  } catch {
-    return fallback;
-  }
-}
-
-function toToken(r: Row): ServiceToken {
-  return {
-    id: num(r.id),
-    name: String(r.name),
-    scope: String(r.scope) as TokenScope,
-    tokenSha256: String(r.token_sha256),
-    createdAtMs: num(r.created_at_ms),
-    revokedAtMs: r.revoked_at_ms === null ? null : num(r.revoked_at_ms),
-  };
-}
+/** The `applications` fields of {@link ApplicationTotals} (the rest are counts over stages). */
+const TOTALS_FIELDS = [
+  'appName',
+  'inputBytes',
+  'shuffleReadBytes',
+  'shuffleWriteBytes',
+  'outputBytes',
+  'totalTasks',
+  'totalStages',
+  'executorCpuTimeMs',
+  'executorRunTimeMs',
+  'diskBytesSpilled',
+] as const;
+const readTotals = rowReader(APPLICATIONS, TOTALS_FIELDS);

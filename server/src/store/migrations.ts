@@ -4,7 +4,8 @@
  * `user_version` after taking the lock (so two processes opening a new store at once do not both create it), with
  * foreign keys off and a `foreign_key_check` before the commit (SQLite's procedure for changing a table's shape).
  *
- * To change the schema: append a migration (never edit an applied one) and bump nothing else.
+ * To change the schema: append a migration (never edit an applied one), change the table's map in record-columns.ts to
+ * match (test/store-columns.test.ts compares the columns the migrations create with the maps), and bump nothing else.
  */
 export interface Migration {
   /** 1-based, consecutive. */
@@ -175,7 +176,7 @@ CREATE INDEX applications_job_signature ON applications(job_signature);
   {
     version: 6,
     description:
-      'covering index for the job list (listJobs: GROUP BY app_name over start time and duration) and the runs of one job',
+      'covering index for the job list (listWorkloads: GROUP BY app_name over start time and duration) and the runs of one job',
     sql: `
 CREATE INDEX applications_job_runs ON applications(app_name, start_time_ms, duration_ms);
 `,
@@ -415,6 +416,33 @@ CREATE INDEX recommendation_feedback_app ON recommendation_feedback(app_name, se
     sql: `
 CREATE INDEX applications_signature_runs ON applications(job_signature, start_time_ms);
 DROP INDEX applications_job_signature;
+`,
+  },
+  {
+    version: 10,
+    description:
+      "Spark's names once: each task metric column named as Spark's REST API names it (executor_cpu_time_ms, " +
+      'memory_bytes_spilled, disk_bytes_spilled, peak_jvm_heap_memory_bytes, executor_run_time_ms per executor); ' +
+      'the recurring job is a workload (workload_signature and its indexes), the jobs table stays Spark\'s jobs',
+    // RENAME COLUMN (SQLite 3.25+, PostgreSQL) keeps every value and rewrites the indexes that use the column; SQLite
+    // cannot rename an index, so the two workload indexes are created under their new names and the old ones dropped.
+    // Column names are those of store/record-columns.ts (test/store-columns.test.ts compares them).
+    sql: `
+ALTER TABLE applications RENAME COLUMN cpu_time_ms TO executor_cpu_time_ms;
+ALTER TABLE applications RENAME COLUMN memory_spilled_bytes TO memory_bytes_spilled;
+ALTER TABLE applications RENAME COLUMN disk_spilled_bytes TO disk_bytes_spilled;
+ALTER TABLE applications RENAME COLUMN peak_jvm_heap_bytes TO peak_jvm_heap_memory_bytes;
+ALTER TABLE applications RENAME COLUMN job_signature TO workload_signature;
+ALTER TABLE stages RENAME COLUMN memory_spilled_bytes TO memory_bytes_spilled;
+ALTER TABLE stages RENAME COLUMN disk_spilled_bytes TO disk_bytes_spilled;
+ALTER TABLE executors RENAME COLUMN task_time_ms TO executor_run_time_ms;
+ALTER TABLE executors RENAME COLUMN peak_jvm_heap_bytes TO peak_jvm_heap_memory_bytes;
+ALTER TABLE executors RENAME COLUMN memory_spilled_bytes TO memory_bytes_spilled;
+ALTER TABLE executors RENAME COLUMN disk_spilled_bytes TO disk_bytes_spilled;
+CREATE INDEX applications_workload_runs ON applications(app_name, start_time_ms, duration_ms);
+DROP INDEX applications_job_runs;
+CREATE INDEX applications_workload_signature_runs ON applications(workload_signature, start_time_ms);
+DROP INDEX applications_signature_runs;
 `,
   },
 ];

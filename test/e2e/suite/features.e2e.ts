@@ -55,7 +55,7 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     assert.strictEqual(memoryDiag.range.start.line, original.split('\n').indexOf(MEMORY_LINE));
   });
 
-  it('hovers the setting with its runs and the session line with the job', async () => {
+  it('hovers the setting with its runs and the session line with the workload', async () => {
     const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, memoryDiag.range.start);
     const md = hoverText(hovers);
     assert.ok(md.includes('**spark.executor.memory** = `1g`'), md);
@@ -63,8 +63,8 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     assert.ok(md.includes('Runs of **nightly_etl**'), md);
     for (const id of ['app-20261121121652-0001', 'app-20261121121748-0002', 'app-20261121121849-0003']) assert.ok(md.includes(id), `${id} in ${md}`);
     const sessionLine = original.split('\n').findIndex((l) => l.includes('SparkSession.builder'));
-    const job = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(sessionLine, 8)));
-    assert.ok(job.includes('**Spark job nightly_etl**: 5 run(s)'), job);
+    const workload = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(sessionLine, 8)));
+    assert.ok(workload.includes('**Spark workload nightly_etl**: 5 run(s)'), workload);
   });
 
   it('puts the code lens "5 runs · p50 55s · spilled in 3 · plan …" on the session', async () => {
@@ -72,7 +72,7 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     // setting (memory 1g → 2g); 54s now (the two 1g runs, 52.3 and 55.6 s, averaged with their replay), 55s after (the
     // 2g run's 55.0 s averaged with its replay), as test/lsp-editor-features.test.ts sees over LSP.
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri);
-    assert.deepStrictEqual(lenses.map((l) => [l.command?.title, l.command?.command]), [['5 runs · p50 55s · spilled in 3 · plan (balanced): 1 change, 54s → 55s', 'sparkOptimizer.openJobAnalysis']]);
+    assert.deepStrictEqual(lenses.map((l) => [l.command?.title, l.command?.command]), [['5 runs · p50 55s · spilled in 3 · plan (balanced): 1 change, 54s → 55s', 'sparkOptimizer.openWorkloadAnalysis']]);
     assert.ok(doc.lineAt(lenses[0].range.start.line).text.includes('SparkSession.builder'));
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri: doc.uri.toString() }]);
   });
@@ -92,22 +92,30 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     );
   });
 
-  it('opens the job-analysis view from the code lens command', async () => {
-    const shown = await vscode.commands.executeCommand<string | null>('sparkOptimizer.openJobAnalysis', { appName: 'nightly_etl', uri: doc.uri.toString() });
+  it('opens the workload-analysis view from the code lens command', async () => {
+    const shown = await vscode.commands.executeCommand<string | null>('sparkOptimizer.openWorkloadAnalysis', { appName: 'nightly_etl', uri: doc.uri.toString() });
     assert.strictEqual(shown, 'nightly_etl');
-    const tab = await poll('the job-analysis tab', () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('sparkOptimizer.jobAnalysis')),
+    const tab = await poll('the workload-analysis tab', () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('sparkOptimizer.workloadAnalysis')),
     );
-    assert.strictEqual(tab.label, 'Spark job nightly_etl');
+    assert.strictEqual(tab.label, 'Spark workload nightly_etl');
     // The newest run (README: 0004 started last, 12:19:46) is the one shown.
-    const line = 'Job analysis of nightly_etl: 5 run(s), showing app-20261121121947-0004';
+    const line = 'Workload analysis of nightly_etl: 5 run(s), showing app-20261121121947-0004';
     await poll(`the log line "${line}"`, () => (logFilesContaining(env('SPARK_E2E_LOGS_DIR'), line).length > 0 ? true : undefined));
   });
 
-  it('"Spark: Open Job Analysis" from the palette asks for the job with a quick pick of the stored jobs', async () => {
-    // Jobs newest first (README: tiny_tasks ran last, 12:23): accepting the first item shows tiny_tasks' 2 runs.
-    const running = vscode.commands.executeCommand<string | null>('sparkOptimizer.openJobAnalysis');
-    const line = 'Job analysis of tiny_tasks: 2 run(s), showing app-20261121122321-0008';
+  it('the former command id sparkOptimizer.openJobAnalysis still opens the view (an alias)', async () => {
+    // skewed_join: 2 runs (README); its newest, app-20261121122131-0006 (12:21:30), is shown.
+    const shown = await vscode.commands.executeCommand<string | null>('sparkOptimizer.openJobAnalysis', { appName: 'skewed_join' });
+    assert.strictEqual(shown, 'skewed_join');
+    const line = 'Workload analysis of skewed_join: 2 run(s), showing app-20261121122131-0006';
+    await poll(`the log line "${line}"`, () => (logFilesContaining(env('SPARK_E2E_LOGS_DIR'), line).length > 0 ? true : undefined));
+  });
+
+  it('"Spark: Open Workload Analysis" from the palette asks for the workload with a quick pick of the stored workloads', async () => {
+    // Workloads newest first (README: tiny_tasks ran last, 12:23): accepting the first item shows tiny_tasks' 2 runs.
+    const running = vscode.commands.executeCommand<string | null>('sparkOptimizer.openWorkloadAnalysis');
+    const line = 'Workload analysis of tiny_tasks: 2 run(s), showing app-20261121122321-0008';
     await poll(`the log line "${line}"`, async () => {
       if (logFilesContaining(env('SPARK_E2E_LOGS_DIR'), line).length > 0) return true;
       await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');

@@ -3,7 +3,7 @@
  * playwright-core), with the packaged VSIX installed and an EMPTY history store: run "Spark: Collect History
  * from Event Logs" from the command palette on the workspace's copy of examples/history and watch its
  * progress, then see the spark.executor.memory diagnostic on examples/nightly_etl.py in the editor and the
- * Problems panel, hover it, apply the quick fix from the light bulb, and open the job-analysis view from the
+ * Problems panel, hover it, apply the quick fix from the light bulb, and open the workload-analysis view from the
  * code lens. Each step is saved as a screenshot in
  * test-artifacts/e2e/ui/ (the README's pictures in docs/images/ are copies of these).
  *
@@ -178,20 +178,20 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     await page.keyboard.press('Escape');
   });
 
-  it('opens the job-analysis view from the code lens', async () => {
+  it('opens the workload-analysis view from the code lens', async () => {
     // README: 5 nightly_etl runs, median 55.0 s, 3 of them spilled (512m and both 1g).
     const lens = page.locator('.monaco-editor .codelens-decoration a', { hasText: '5 runs · p50 55s · spilled in 3' });
     await lens.waitFor({ timeout: 90_000 });
     await lens.click();
     const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-    await view.locator('h1', { hasText: 'Spark job nightly_etl' }).waitFor({ timeout: 120_000 });
+    await view.locator('h1', { hasText: 'Spark workload nightly_etl' }).waitFor({ timeout: 120_000 });
     // The newest run (README: app-20261121121947-0004, 12:19:46, 49.5 s) is selected; its stage timeline is drawn.
     await view.locator('p', { hasText: '5 run(s) in the history store · showing run app-20261121121947-0004 (49.5 s)' }).first().waitFor();
     await view.locator('canvas#stage-gantt').waitFor();
     const recommendations = await view.locator('section.rec h3').allInnerTexts();
     assert.ok(recommendations.some((t) => t.startsWith('spark.executor.memory = 2g')), recommendations.join(' | '));
-    await page.locator('.tab.active', { hasText: 'Spark job nightly_etl' }).waitFor();
-    await screenshot(page, shots, '08-job-analysis');
+    await page.locator('.tab.active', { hasText: 'Spark workload nightly_etl' }).waitFor();
+    await screenshot(page, shots, '08-workload-analysis');
     await runCommand('View: Close All Editors');
     await openFile('nightly_etl.py');
   });

@@ -56,11 +56,11 @@ export interface FolderOptions {
 }
 
 /** Numeric fields of a {@link StageRecord} that a task metric adds up into. */
-type StageMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memorySpilledBytes' | 'diskSpilledBytes' | 'peakExecutionMemoryBytes';
+type StageMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memoryBytesSpilled' | 'diskBytesSpilled' | 'peakExecutionMemoryBytes';
 /** Numeric fields of an {@link ApplicationRecord} that a task metric adds up into. */
-type AppMetricField = 'executorRunTimeMs' | 'cpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memorySpilledBytes' | 'diskSpilledBytes' | 'peakExecutionMemoryBytes';
+type AppMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memoryBytesSpilled' | 'diskBytesSpilled' | 'peakExecutionMemoryBytes';
 /** Numeric fields of an {@link ExecutorRecord} that a task metric adds up into (over the tasks that ran on it). */
-type ExecutorMetricField = 'taskTimeMs' | 'diskSpilledBytes' | 'memorySpilledBytes';
+type ExecutorMetricField = 'executorRunTimeMs' | 'diskBytesSpilled' | 'memoryBytesSpilled';
 
 /**
  * One figure of `SparkListenerTaskEnd`.`Task Metrics` that the fold adds up per stage, application and executor: the one
@@ -102,11 +102,11 @@ const metric = (
 
 /** The task metrics the fold reads, in the order {@link MetricSums} keeps them (JsonProtocol.scala `taskMetricsToJson`). */
 export const TASK_METRICS: readonly TaskMetric[] = [
-  metric([['Executor Run Time']], 'executorRunTimeMs', 'executorRunTimeMs', { wallScale: 1, executorField: 'taskTimeMs' }),
-  metric([['Executor CPU Time']], 'executorCpuTimeMs', 'cpuTimeMs', { wallScale: 1e6, nanoseconds: true }),
+  metric([['Executor Run Time']], 'executorRunTimeMs', 'executorRunTimeMs', { wallScale: 1, executorField: 'executorRunTimeMs' }),
+  metric([['Executor CPU Time']], 'executorCpuTimeMs', 'executorCpuTimeMs', { wallScale: 1e6, nanoseconds: true }),
   metric([['JVM GC Time']], 'jvmGcTimeMs', 'jvmGcTimeMs', { wallScale: 1 }),
-  metric([['Memory Bytes Spilled']], 'memorySpilledBytes', 'memorySpilledBytes', { executorField: 'memorySpilledBytes' }),
-  metric([['Disk Bytes Spilled']], 'diskSpilledBytes', 'diskSpilledBytes', { executorField: 'diskSpilledBytes' }),
+  metric([['Memory Bytes Spilled']], 'memoryBytesSpilled', 'memoryBytesSpilled', { executorField: 'memoryBytesSpilled' }),
+  metric([['Disk Bytes Spilled']], 'diskBytesSpilled', 'diskBytesSpilled', { executorField: 'diskBytesSpilled' }),
   metric([['Peak Execution Memory']], 'peakExecutionMemoryBytes', 'peakExecutionMemoryBytes', { combine: 'max' }),
   metric([['Input Metrics', 'Bytes Read']], 'inputBytes', 'inputBytes'),
   metric([['Output Metrics', 'Bytes Written']], 'outputBytes', 'outputBytes'),
@@ -494,12 +494,12 @@ export class ApplicationFolder {
         addTimeMs: firstSeenMs,
         removeTimeMs: null,
         removedReason: null,
-        peakJvmHeapBytes: null,
-        taskTimeMs: 0,
+        peakJvmHeapMemoryBytes: null,
+        executorRunTimeMs: 0,
         isDriver: isDriverId(id),
         maxMemoryBytes: null,
-        diskSpilledBytes: 0,
-        memorySpilledBytes: 0,
+        diskBytesSpilled: 0,
+        memoryBytesSpilled: 0,
       };
       this.executors.set(id, ex);
     }
@@ -555,7 +555,7 @@ export class ApplicationFolder {
     // 0 means "never sampled" (Spark writes zero peaks when no heartbeat carried metrics).
     if (id === undefined || heap === undefined || heap <= 0) return;
     const ex = this.executor(id, 0);
-    if (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes) ex.peakJvmHeapBytes = heap;
+    if (ex.peakJvmHeapMemoryBytes === null || heap > ex.peakJvmHeapMemoryBytes) ex.peakJvmHeapMemoryBytes = heap;
   }
 
   private stage(stageId: number, attemptId: number): StageState {
@@ -696,7 +696,7 @@ export class ApplicationFolder {
     if (ex !== null) {
       const tem = asObj(e['Task Executor Metrics']);
       const heap = tem !== null ? this.long(tem.JVMHeapMemory, 'SparkListenerTaskEnd Task Executor Metrics JVMHeapMemory') : undefined;
-      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapBytes === null || heap > ex.peakJvmHeapBytes)) ex.peakJvmHeapBytes = heap;
+      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapMemoryBytes === null || heap > ex.peakJvmHeapMemoryBytes)) ex.peakJvmHeapMemoryBytes = heap;
     }
   }
 
@@ -914,17 +914,17 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
   const master = prop('spark.master') ?? '';
   const localMode = master === 'local' || master.startsWith('local[');
   let executorCoreTimeMs = 0;
-  let peakJvmHeapBytes: number | null = null;
+  let peakJvmHeapMemoryBytes: number | null = null;
   const coreCounts = new Map<number, number>();
   const executors: ExecutorRecord[] = states.map((x) => {
-    if (x.isDriver && localMode && x.peakJvmHeapBytes !== null) {
-      if (peakJvmHeapBytes === null || x.peakJvmHeapBytes > peakJvmHeapBytes) peakJvmHeapBytes = x.peakJvmHeapBytes;
+    if (x.isDriver && localMode && x.peakJvmHeapMemoryBytes !== null) {
+      if (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes) peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
     }
     if (!x.isDriver) {
       const until = x.removeTimeMs ?? endRefMs;
       if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs) executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
-      if (x.peakJvmHeapBytes !== null && (peakJvmHeapBytes === null || x.peakJvmHeapBytes > peakJvmHeapBytes)) {
-        peakJvmHeapBytes = x.peakJvmHeapBytes;
+      if (x.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) {
+        peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
       }
       if (x.totalCores > 0) coreCounts.set(x.totalCores, (coreCounts.get(x.totalCores) ?? 0) + 1);
     }
@@ -935,12 +935,12 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
       addTimeMs: x.addTimeMs,
       removeTimeMs: x.removeTimeMs,
       removedReason: x.removedReason,
-      peakJvmHeapBytes: x.peakJvmHeapBytes,
-      taskTimeMs: x.taskTimeMs,
+      peakJvmHeapMemoryBytes: x.peakJvmHeapMemoryBytes,
+      executorRunTimeMs: x.executorRunTimeMs,
       isDriver: x.isDriver,
       maxMemoryBytes: x.maxMemoryBytes,
-      diskSpilledBytes: x.diskSpilledBytes,
-      memorySpilledBytes: x.memorySpilledBytes,
+      diskBytesSpilled: x.diskBytesSpilled,
+      memoryBytesSpilled: x.memoryBytesSpilled,
     };
   });
 
@@ -986,7 +986,7 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
     failedStages: f.failedStages,
     totalJobs: f.totalJobs,
     failedJobs: f.failedJobs,
-    peakJvmHeapBytes,
+    peakJvmHeapMemoryBytes,
     executorCoreTimeMs,
     stages,
     executors,

@@ -16,7 +16,8 @@
  *   `taskMetricsDistributions.peakExecutionMemory` (REST `peakExecutionMemory` is a sum over tasks);
  * - a stage's `duration` distribution is Spark's task `duration` metric, which differs from finish −
  *   launch time when tasks failed, so `taskDurationMs`/`skewRatio` of such stages differ;
- * - executor `taskTimeMs` is `totalDuration` (task wall time; the log-based record sums `Executor Run Time`),
+ * - executor `executorRunTimeMs` is `totalDuration` (task wall time: REST has no per-executor `executorRunTime`; the
+ *   log-based record sums `Executor Run Time`),
  *   and a local-mode driver's `host` is its block manager's host name;
  * - a running attempt's duration ends at the latest stage/executor time the views show, not the last event.
  * Measured on the live test set (test/live/history-server-live.test.ts): every other field of every record
@@ -144,8 +145,8 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
       addTimeMs: parseSparkDate(e.addTime) ?? 0,
       removeTimeMs: parseSparkDate(e.removeTime),
       removedReason: e.removeReason ?? null,
-      peakJvmHeapBytes: heap !== undefined && heap > 0 ? heap : null,
-      taskTimeMs: e.totalDuration ?? 0,
+      peakJvmHeapMemoryBytes: heap !== undefined && heap > 0 ? heap : null,
+      executorRunTimeMs: e.totalDuration ?? 0,
       isDriver: e.id === 'driver' || e.id === '<driver>',
       maxMemoryBytes: e.maxMemory ?? null,
     };
@@ -161,11 +162,11 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
   let maxExecutors = 0;
   for (const e of edges) maxExecutors = Math.max(maxExecutors, (alive += e.d));
   let executorCoreTimeMs = 0;
-  let peakJvmHeapBytes: number | null = null;
+  let peakJvmHeapMemoryBytes: number | null = null;
   const coreCounts = new Map<number, number>();
   for (const e of executors) {
     const counts = !e.isDriver || localMode;
-    if (counts && e.peakJvmHeapBytes !== null && (peakJvmHeapBytes === null || e.peakJvmHeapBytes > peakJvmHeapBytes)) peakJvmHeapBytes = e.peakJvmHeapBytes;
+    if (counts && e.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || e.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) peakJvmHeapMemoryBytes = e.peakJvmHeapMemoryBytes;
     if (e.isDriver) continue;
     const until = e.removeTimeMs ?? endRefMs;
     if (e.totalCores > 0 && e.addTimeMs > 0 && until > e.addTimeMs) executorCoreTimeMs += (until - e.addTimeMs) * e.totalCores;
@@ -199,8 +200,8 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
         outputBytes: s.outputBytes ?? 0,
         shuffleReadBytes: s.shuffleReadBytes ?? 0,
         shuffleWriteBytes: s.shuffleWriteBytes ?? 0,
-        memorySpilledBytes: s.memoryBytesSpilled ?? 0,
-        diskSpilledBytes: s.diskBytesSpilled ?? 0,
+        memoryBytesSpilled: s.memoryBytesSpilled ?? 0,
+        diskBytesSpilled: s.diskBytesSpilled ?? 0,
         peakExecutionMemoryBytes: s.taskMetricsDistributions?.peakExecutionMemory?.at(-1) ?? 0,
       };
     })
@@ -241,16 +242,16 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     totalJobs: jobs.length,
     failedJobs: jobs.filter((j) => j.status === 'FAILED').length,
     executorRunTimeMs: sum((s) => s.executorRunTimeMs),
-    cpuTimeMs: Math.round(sum((s) => s.executorCpuTimeMs)),
+    executorCpuTimeMs: Math.round(sum((s) => s.executorCpuTimeMs)),
     jvmGcTimeMs: sum((s) => s.jvmGcTimeMs),
     inputBytes: sum((s) => s.inputBytes),
     outputBytes: sum((s) => s.outputBytes),
     shuffleReadBytes: sum((s) => s.shuffleReadBytes),
     shuffleWriteBytes: sum((s) => s.shuffleWriteBytes),
-    memorySpilledBytes: sum((s) => s.memorySpilledBytes),
-    diskSpilledBytes: sum((s) => s.diskSpilledBytes),
+    memoryBytesSpilled: sum((s) => s.memoryBytesSpilled),
+    diskBytesSpilled: sum((s) => s.diskBytesSpilled),
     peakExecutionMemoryBytes: stages.reduce((m, s) => Math.max(m, s.peakExecutionMemoryBytes), 0),
-    peakJvmHeapBytes,
+    peakJvmHeapMemoryBytes,
     executorCoreTimeMs,
     stages,
     executors,

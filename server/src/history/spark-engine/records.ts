@@ -152,12 +152,12 @@ function foldedExecutor(x: z.infer<typeof ExecutorRowSchema>): FoldedApplication
     addTimeMs: x.add_time,
     removeTimeMs: x.removed?.at ?? null,
     removedReason: x.removed?.why ?? null,
-    peakJvmHeapBytes: x.peak_heap,
-    taskTimeMs: 0,
+    peakJvmHeapMemoryBytes: x.peak_heap,
+    executorRunTimeMs: 0,
     isDriver: isDriverId(x.exec_id),
     maxMemoryBytes: x.max_memory,
-    diskSpilledBytes: 0,
-    memorySpilledBytes: 0,
+    diskBytesSpilled: 0,
+    memoryBytesSpilled: 0,
   };
   TASK_METRICS.forEach((m, i) => {
     if (m.executorField !== null) ex[m.executorField] = sums.value(i);

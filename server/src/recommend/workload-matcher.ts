@@ -1,5 +1,5 @@
 /**
- * Finds which job in the history a file's application is.
+ * Finds which workload in the history a file's application is.
  *
  * Order (first that matches wins): the `spark.app.name` set in the file, equal to a stored `App Name`;
  * then a file stem (the file itself, or the file a spark-submit runs) equal to a stored name after
@@ -7,7 +7,7 @@
  * submitted file (`ApplicationRecord.mainResource`, spark-submit's primary resource) has that stem; then the
  * stored name sharing the most words with those names (Jaccard ≥ 0.5).
  */
-export interface JobMatch {
+export interface WorkloadMatch {
   /** `App Name` of the matched runs. */
   appName: string;
   matchedBy: 'spark.app.name' | 'file name' | 'submitted file' | 'similar name';
@@ -21,7 +21,7 @@ export interface JobMatch {
  * @param knownNames distinct app names in the store.
  * @param bySubmittedFile app names of stored runs whose submitted file has a stem (`HistoryStore.appNamesBySubmittedFile`).
  */
-export function matchJob(appName: string | null, fileStems: string[], knownNames: string[], bySubmittedFile?: (stem: string) => string[]): JobMatch | null {
+export function matchWorkload(appName: string | null, fileStems: string[], knownNames: string[], bySubmittedFile?: (stem: string) => string[]): WorkloadMatch | null {
   if (appName !== null && knownNames.includes(appName)) return { appName, matchedBy: 'spark.app.name', similarity: 1 };
   const byNorm = new Map<string, string>();
   for (const n of knownNames) byNorm.set(normalise(n), n);
@@ -37,7 +37,7 @@ export function matchJob(appName: string | null, fileStems: string[], knownNames
     }
   }
   const wanted = [appName ?? '', ...candidates].filter((s) => s.length > 0);
-  let best: JobMatch | null = null;
+  let best: WorkloadMatch | null = null;
   for (const n of knownNames) {
     for (const w of wanted) {
       const sim = jaccard(words(n), words(w));

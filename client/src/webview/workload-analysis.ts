@@ -1,18 +1,18 @@
 /**
- * The job-analysis webview's script (bundled by esbuild.js into client/out/webview/job-analysis.js, an IIFE with
- * chart.js inside: no network, no other files). Reads the `JobAnalysis` JSON the page carries, draws the charts
+ * The workload-analysis webview's script (bundled by esbuild.js into client/out/webview/workload-analysis.js, an IIFE with
+ * chart.js inside: no network, no other files). Reads the `WorkloadAnalysis` JSON the page carries, draws the charts
  * in VS Code's theme colours (CSS variables `--vscode-charts-*`), and posts `{ type: 'selectRun', appId }` when
  * a run is clicked. Chart labels are drawn on canvas and DOM text is set with `textContent`, so store text never
  * becomes markup.
  */
 import Chart from 'chart.js/auto';
-import type { JobAnalysis, JobAnalysisRun } from '../../../shared/src/protocol';
+import type { WorkloadAnalysis, WorkloadAnalysisRun } from '../../../shared/src/protocol';
 import { runLabel } from '../../../shared/src/run-label';
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
 const vscode = acquireVsCodeApi();
-const data = JSON.parse(document.getElementById('job-analysis-data')?.textContent ?? 'null') as JobAnalysis | null;
+const data = JSON.parse(document.getElementById('workload-analysis-data')?.textContent ?? 'null') as WorkloadAnalysis | null;
 
 function cssVar(name: string, fallback: string): string {
   const v = getComputedStyle(document.body).getPropertyValue(name).trim();
@@ -40,7 +40,7 @@ function canvas(id: string): HTMLCanvasElement | null {
 }
 
 /** Asks the extension to show one run (application attempt): `attemptId` '' when the application has none. */
-function selectRun(r: Pick<JobAnalysisRun, 'appId' | 'attemptId'>): void {
+function selectRun(r: Pick<WorkloadAnalysisRun, 'appId' | 'attemptId'>): void {
   vscode.postMessage({ type: 'selectRun', appId: r.appId, attemptId: r.attemptId ?? '' });
 }
 
@@ -48,7 +48,7 @@ function shortDate(ms: number): string {
   return new Date(ms).toISOString().slice(5, 16).replace('T', ' ');
 }
 
-function draw(d: JobAnalysis): void {
+function draw(d: WorkloadAnalysis): void {
   const labels = d.runs.map((r) => shortDate(r.startTimeMs));
   const runsDuration = canvas('runs-duration');
   if (runsDuration) {
@@ -60,8 +60,8 @@ function draw(d: JobAnalysis): void {
           { type: 'line', label: 'duration (s)', data: d.runs.map((r) => r.durationMs / 1000), borderColor: colours.blue, backgroundColor: colours.blue, yAxisID: 'y' },
           {
             type: 'bar',
-            label: 'disk spill (MiB)',
-            data: d.runs.map((r) => r.diskSpilledBytes / 1048576),
+            label: 'Spill (Disk), MiB',
+            data: d.runs.map((r) => r.diskBytesSpilled / 1048576),
             backgroundColor: d.runs.map((r) => (r.spilled ? colours.red : colours.orange)),
             yAxisID: 'spill',
           },
@@ -72,7 +72,7 @@ function draw(d: JobAnalysis): void {
           const i = elements[0]?.index;
           if (i !== undefined) selectRun(d.runs[i]);
         },
-        plugins: { title: { display: true, text: 'Duration and disk spill per run (click a run to show it)' }, tooltip: { callbacks: { footer: (items) => { const r = d.runs[items[0].dataIndex]; return r ? runLabel(r.appId, r.attemptId) : ''; } } } },
+        plugins: { title: { display: true, text: 'Duration and Spill (Disk) per run (click a run to show it)' }, tooltip: { callbacks: { footer: (items) => { const r = d.runs[items[0].dataIndex]; return r ? runLabel(r.appId, r.attemptId) : ''; } } } },
         scales: { y: { title: { display: true, text: 'seconds' }, beginAtZero: true }, spill: { position: 'right', title: { display: true, text: 'MiB' }, beginAtZero: true, grid: { drawOnChartArea: false } } },
       },
     });
@@ -151,7 +151,7 @@ function draw(d: JobAnalysis): void {
       type: 'bar',
       data: {
         labels: d.executors.map((x) => `executor ${x.executorId} (${x.totalCores} cores)`),
-        datasets: [{ label: 'task time / core time (%)', data: d.executors.map((x) => (x.utilisation === null ? 0 : x.utilisation * 100)), backgroundColor: colours.green }],
+        datasets: [{ label: 'Executor Run Time / core time (%)', data: d.executors.map((x) => (x.utilisation === null ? 0 : x.utilisation * 100)), backgroundColor: colours.green }],
       },
       options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100, title: { display: true, text: '% of core time running tasks' } } } },
     });

@@ -1,16 +1,16 @@
 /**
- * Similar jobs by workload: when a file's job has no runs of its own in the history, the runs of the
- * jobs that do the most similar work (same data volumes, same task and stage counts, same CPU share,
+ * Similar workloads by what they do: when a file's workload has no runs of its own in the history, the runs of the
+ * workloads that do the most similar work (same data volumes, same task and stage counts, same CPU share,
  * same amount of shuffling and spilling) are the next best evidence.
  *
- * Features describe what the job does, read from the totals of an `ApplicationRecord`
+ * Features describe what the workload does, read from the totals of an `ApplicationRecord`
  * (../history/application-record.ts), never its configured resources. Two of them still move with the
  * configuration and say so in their docs: the task count (`spark.sql.shuffle.partitions` sets the
  * reduce side) and the spill ratio (executor memory decides whether a shuffle spills).
  *
  * Distance is Euclidean over features each divided by its spread (standard deviation across the
- * index's jobs, floored by `MIN_SPREAD`), so every feature counts in units of "how much jobs in this
- * history usually differ in it". A distance of 1 means the two jobs differ by one spread in one
+ * index's workloads, floored by `MIN_SPREAD`), so every feature counts in units of "how much workloads in this
+ * history usually differ in it". A distance of 1 means the two workloads differ by one spread in one
  * feature (or by less in several, summed in squares): e.g. a shuffle-read volume off by a factor of
  * 10^spread. Features missing in a record (CPU time before Spark 2.1) are skipped and the squared sum
  * scaled up by (all features / features present), as scikit-learn's `nan_euclidean_distances` does.
@@ -20,7 +20,7 @@ import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals } from '../store/history-store';
 
 /**
- * Normalised workload features of one application (or the median over a job's runs). Volumes and
+ * Normalised workload features of one application (or the median over a workload's runs). Volumes and
  * counts are log10 so a factor matters the same at any size; shares are 0..1.
  */
 export interface WorkloadFeatures {
@@ -37,15 +37,15 @@ export interface WorkloadFeatures {
   /** log10(1 + `totalStages`): stage attempts seen. */
   logStages: number;
   /**
-   * `cpuTimeMs / executorRunTimeMs`, clamped to 0..1: the share of task run time spent on CPU (the rest
+   * `executorCpuTimeMs / executorRunTimeMs`, clamped to 0..1: the share of task run time spent on CPU (the rest
    * is I/O, shuffle fetch waits, GC pauses counted in run time). Null when the log has no
-   * `Executor CPU Time` (Spark before 2.1, SPARK-12221: cpuTimeMs 0 while run time > 0) or no run time.
+   * `Executor CPU Time` (Spark before 2.1, SPARK-12221: executorCpuTimeMs 0 while run time > 0) or no run time.
    */
   cpuShare: number | null;
   /** Share (0..1) of the record's stages that read or write shuffle data (0 when the record has no stages). */
   shuffleStageShare: number;
   /**
-   * log10(1 + `diskSpilledBytes` / (`inputBytes` + `shuffleReadBytes`)): serialized bytes spilled to
+   * log10(1 + `diskBytesSpilled` / (`inputBytes` + `shuffleReadBytes`)): serialized bytes spilled to
    * disk per byte read; 0 = no spill, 0.3 = as many spilled as read. Moves with executor memory.
    */
   logSpillRatio: number;
@@ -68,7 +68,7 @@ export const FEATURE_KEYS = [
 export const FEATURE_COUNT = FEATURE_KEYS.length;
 
 /**
- * Smallest spread a feature is divided by, so an index of a few jobs that happen to agree on a feature
+ * Smallest spread a feature is divided by, so an index of a few workloads that happen to agree on a feature
  * (all without input, say) does not turn a small difference in it into a huge distance. Judgement, not
  * measured: 0.5 in log10 volumes (a factor ~3), 0.3 in log10 counts (a factor 2), 0.1 in shares
  * (10 points), 0.1 in the log spill ratio (≈ 26% of the bytes read spilled).
@@ -100,12 +100,12 @@ export function workloadFeatures(r: ApplicationRecord): WorkloadFeatures {
 
 /**
  * The totals features are computed from: a record's sums, and how many of its stages there are and shuffle
- * (the store's totals-only read, `HistoryStore.workloadTotals`, without the app name).
+ * (the store's totals-only read, `HistoryStore.applicationTotals`, without the app name).
  */
 export type WorkloadTotals = Omit<ApplicationTotals, 'appName'>;
 
 /**
- * Workload features from totals only (a `HistoryStore.workloadTotals` row, no stages loaded); equal to
+ * Workload features from totals only (a `HistoryStore.applicationTotals` row, no stages loaded); equal to
  * {@link workloadFeatures} of the full record.
  */
 export function workloadFeaturesFromTotals(r: WorkloadTotals): WorkloadFeatures {
@@ -118,9 +118,9 @@ export function workloadFeaturesFromTotals(r: WorkloadTotals): WorkloadFeatures 
     logOutputBytes: log1p10(r.outputBytes),
     logTasks: log1p10(r.totalTasks),
     logStages: log1p10(r.totalStages),
-    cpuShare: r.executorRunTimeMs > 0 && r.cpuTimeMs > 0 ? Math.min(1, r.cpuTimeMs / r.executorRunTimeMs) : null,
+    cpuShare: r.executorRunTimeMs > 0 && r.executorCpuTimeMs > 0 ? Math.min(1, r.executorCpuTimeMs / r.executorRunTimeMs) : null,
     shuffleStageShare: r.stageRows > 0 ? shuffling / r.stageRows : 0,
-    logSpillRatio: read > 0 ? log1p10(r.diskSpilledBytes / read) : 0,
+    logSpillRatio: read > 0 ? log1p10(r.diskBytesSpilled / read) : 0,
   };
 }
 
@@ -137,7 +137,7 @@ export function featureVector(f: WorkloadFeatures): Float64Array {
 }
 
 /**
- * Feature-wise median over several runs (of one job); a feature missing in every run stays null.
+ * Feature-wise median over several runs (of one workload); a feature missing in every run stays null.
  * With an even count the median is the mean of the two middle values (in feature space, i.e. the
  * geometric mean of volume + 1).
  * @throws Error when `runs` is empty.
@@ -153,29 +153,29 @@ export function medianFeatures(runs: readonly WorkloadFeatures[]): WorkloadFeatu
   return out as unknown as WorkloadFeatures;
 }
 
-/** One answer of `SimilarJobIndex.nearest`. */
-export interface SimilarJob {
-  /** `App Name` of the indexed job. */
+/** One answer of `SimilarWorkloadIndex.nearest`. */
+export interface SimilarWorkload {
+  /** `App Name` of the indexed workload. */
   appName: string;
   /** Distance in spreads (see the module doc): 0 = same workload, 1 = one feature off by one spread. */
   distance: number;
-  /** The job's indexed features (median over its runs). */
+  /** The workload's indexed features (median over its runs). */
   features: WorkloadFeatures;
 }
 
-/** Options of `SimilarJobIndex.nearest`. */
+/** Options of `SimilarWorkloadIndex.nearest`. */
 export interface NearestOptions {
-  /** Leave out the job of this `App Name` (the query's own job). */
+  /** Leave out the workload of this `App Name` (the query's own workload). */
   excludeAppName?: string;
 }
 
 /**
- * Nearest jobs by workload among many: one feature vector per app name (the median over its runs),
+ * Nearest workloads by what they do among many: one feature vector per app name (the median over its runs),
  * each feature divided by its spread across the index. Vectors are precomputed in one Float64Array and
- * `nearest` scans all of them (O(jobs × features), no allocation per job); on 100,000 jobs that is a
- * few milliseconds: median 1.2 ms, p99 2.3 ms for k = 5 on 100,000 synthetic jobs in test/bench/similar-jobs.ts.
+ * `nearest` scans all of them (O(workloads × features), no allocation per workload); on 100,000 workloads that is a
+ * few milliseconds: median 1.2 ms, p99 2.3 ms for k = 5 on 100,000 synthetic workloads in test/bench/similar-workloads.ts.
  */
-export class SimilarJobIndex {
+export class SimilarWorkloadIndex {
   /** Spread (divisor) of each feature, in `FEATURE_KEYS` order. */
   readonly spreads: Float64Array;
   private readonly byName: Map<string, number>;
@@ -192,21 +192,21 @@ export class SimilarJobIndex {
   }
 
   /**
-   * Index of the records' jobs: their features grouped by `appName`, one median vector per name.
-   * @param records runs of any number of jobs (e.g. `HistoryStore.allRuns()`); none gives an empty index.
+   * Index of the records' workloads: their features grouped by `appName`, one median vector per name.
+   * @param records runs of any number of workloads (e.g. `HistoryStore.allRuns()`); none gives an empty index.
    */
-  static fromRecords(records: Iterable<ApplicationRecord>): SimilarJobIndex {
+  static fromRecords(records: Iterable<ApplicationRecord>): SimilarWorkloadIndex {
     const groups = new Map<string, WorkloadFeatures[]>();
     for (const r of records) {
       const g = groups.get(r.appName);
       if (g) g.push(workloadFeatures(r));
       else groups.set(r.appName, [workloadFeatures(r)]);
     }
-    return SimilarJobIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
+    return SimilarWorkloadIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
   }
 
-  /** Index from per-application totals (`HistoryStore.workloadTotals`), grouped by `appName` as {@link fromRecords}. */
-  static fromTotals(rows: Iterable<WorkloadTotals & { appName: string }>): SimilarJobIndex {
+  /** Index from per-application totals (`HistoryStore.applicationTotals`), grouped by `appName` as {@link fromRecords}. */
+  static fromTotals(rows: Iterable<WorkloadTotals & { appName: string }>): SimilarWorkloadIndex {
     const groups = new Map<string, WorkloadFeatures[]>();
     for (const r of rows) {
       const f = workloadFeaturesFromTotals(r);
@@ -214,16 +214,16 @@ export class SimilarJobIndex {
       if (g) g.push(f);
       else groups.set(r.appName, [f]);
     }
-    return SimilarJobIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
+    return SimilarWorkloadIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
   }
 
   /**
-   * Index of already computed per-job features (one entry per job; a repeated name keeps the last).
-   * Spread of a feature = population standard deviation of the jobs' values, at least `MIN_SPREAD`.
+   * Index of already computed per-workload features (one entry per workload; a repeated name keeps the last).
+   * Spread of a feature = population standard deviation of the workloads' values, at least `MIN_SPREAD`.
    */
-  static fromFeatures(jobs: readonly { appName: string; features: WorkloadFeatures }[]): SimilarJobIndex {
+  static fromFeatures(workloads: readonly { appName: string; features: WorkloadFeatures }[]): SimilarWorkloadIndex {
     const last = new Map<string, WorkloadFeatures>();
-    for (const j of jobs) last.set(j.appName, j.features);
+    for (const w of workloads) last.set(w.appName, w.features);
     const names = [...last.keys()];
     const feats = [...last.values()];
     const n = names.length;
@@ -246,10 +246,10 @@ export class SimilarJobIndex {
       spreads[j] = Math.max(sd, MIN_SPREAD[FEATURE_KEYS[j]]);
     }
     for (let i = 0; i < raw.length; i++) raw[i] /= spreads[i % FEATURE_COUNT];
-    return new SimilarJobIndex(names, feats, raw, spreads);
+    return new SimilarWorkloadIndex(names, feats, raw, spreads);
   }
 
-  /** Number of jobs (distinct app names) indexed. */
+  /** Number of workloads (distinct app names) indexed. */
   get size(): number {
     return this.names.length;
   }
@@ -279,10 +279,10 @@ export class SimilarJobIndex {
   }
 
   /**
-   * The `k` indexed jobs nearest to `features`, nearest first (ties in index order).
+   * The `k` indexed workloads nearest to `features`, nearest first (ties in index order).
    * @param k how many (fewer when the index is smaller).
    */
-  nearest(features: WorkloadFeatures, k: number, opts: NearestOptions = {}): SimilarJob[] {
+  nearest(features: WorkloadFeatures, k: number, opts: NearestOptions = {}): SimilarWorkload[] {
     const q = this.scale(features);
     const skip = opts.excludeAppName === undefined ? -1 : (this.byName.get(opts.excludeAppName) ?? -1);
     const want = Math.max(0, Math.min(Math.floor(k), this.names.length - (skip >= 0 ? 1 : 0)));
@@ -296,7 +296,7 @@ export class SimilarJobIndex {
     for (let i = 0, off = 0; i < n; i++, off += D) {
       if (i === skip) continue;
       // The partial sum only grows, and the missing-feature scaling (D / present ≥ 1) only enlarges
-      // it, so a job whose partial sum already passes the k-th best is out.
+      // it, so a workload whose partial sum already passes the k-th best is out.
       const worst = bestD[want - 1];
       let sum = 0;
       let present = 0;
@@ -320,7 +320,7 @@ export class SimilarJobIndex {
       bestD[p] = s;
       bestI[p] = i;
     }
-    const out: SimilarJob[] = [];
+    const out: SimilarWorkload[] = [];
     for (let p = 0; p < want && bestI[p] >= 0; p++) out.push({ appName: this.names[bestI[p]], distance: Math.sqrt(bestD[p]), features: this.features[bestI[p]] });
     return out;
   }
@@ -332,25 +332,25 @@ export class SimilarJobIndex {
   }
 }
 
-/** What `similarJobIndexFromStore` needs of the history store (`HistoryStore` has both). */
+/** What `similarWorkloadIndexFromStore` needs of the history store (`HistoryStore` has both). */
 export interface RunSource {
   /** Number of applications stored. */
   countApplications(): number;
   /** Full records, newest first, at most `limit`. */
   allRuns(limit?: number): ApplicationRecord[];
-  /** Totals of every application without stages (`HistoryStore.workloadTotals`); used when present. */
-  workloadTotals?(): (WorkloadTotals & { appName: string })[];
+  /** Totals of every application without stages (`HistoryStore.applicationTotals`); used when present. */
+  applicationTotals?(): (WorkloadTotals & { appName: string })[];
 }
 
 /**
- * Index of every job in the store: from `workloadTotals()` (one query over the applications and a grouped count of
+ * Index of every workload in the store: from `applicationTotals()` (one query over the applications and a grouped count of
  * their stages) when the store has it, else from full records (`allRuns(countApplications())`, which reads every
  * stage and executor row too and costs far more). Build it once per collection and reuse it for hovers
- * (the language service caches it); test/bench/similar-jobs.ts measures both reads.
+ * (the language service caches it); test/bench/similar-workloads.ts measures both reads.
  */
-export function similarJobIndexFromStore(store: RunSource): SimilarJobIndex {
-  if (store.workloadTotals !== undefined) return SimilarJobIndex.fromTotals(store.workloadTotals());
-  return SimilarJobIndex.fromRecords(store.allRuns(Math.max(1, store.countApplications())));
+export function similarWorkloadIndexFromStore(store: RunSource): SimilarWorkloadIndex {
+  if (store.applicationTotals !== undefined) return SimilarWorkloadIndex.fromTotals(store.applicationTotals());
+  return SimilarWorkloadIndex.fromRecords(store.allRuns(Math.max(1, store.countApplications())));
 }
 
 /** Spreads used by `describeSimilarity` without an index: `MIN_SPREAD` in `FEATURE_KEYS` order. */
@@ -369,7 +369,7 @@ export interface FeatureDifference {
  * Evidence text: the (at most) `top` features in which `a` and `b` differ most, in spreads, largest
  * first, joined with "; ", e.g. "shuffle read 3.1 GiB vs 2.4 GiB; tasks 20 vs 412". Differences under
  * 0.05 spreads are left out; when none is left the text is "same workload".
- * @param spreads divisors per feature (`SimilarJobIndex.spreads` for the index's scale); default `MIN_SPREAD`.
+ * @param spreads divisors per feature (`SimilarWorkloadIndex.spreads` for the index's scale); default `MIN_SPREAD`.
  */
 export function describeSimilarity(a: WorkloadFeatures, b: WorkloadFeatures, spreads: ArrayLike<number> = DEFAULT_SPREADS, top = 3): string {
   const parts = featureDifferences(a, b, spreads).slice(0, top);

@@ -1,5 +1,5 @@
 /**
- * Similar jobs by workload (server/src/recommend/similar-jobs.ts) on real logs: the 9 Spark 4.3.0 runs in
+ * Similar jobs by workload (server/src/recommend/similar-workloads.ts) on real logs: the 9 Spark 4.3.0 runs in
  * examples/history (nightly_etl ×5, skewed_join ×2, tiny_tasks ×2; one row per run in its README) and
  * every fixture log under test/fixtures/spark/event-logs.
  *
@@ -16,12 +16,12 @@ import { readEventLog } from '../server/src/history/event-log/reader';
 import {
   FEATURE_KEYS,
   MIN_SPREAD,
-  SimilarJobIndex,
+  SimilarWorkloadIndex,
   describeSimilarity,
   medianFeatures,
-  similarJobIndexFromStore,
+  similarWorkloadIndexFromStore,
   workloadFeatures,
-} from '../server/src/recommend/similar-jobs';
+} from '../server/src/recommend/similar-workloads';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
@@ -33,7 +33,7 @@ const close = (actual: number, expected: number, tol = 1e-9, what = '') =>
 
 describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
   let runs: ApplicationRecord[];
-  let index: SimilarJobIndex;
+  let index: SimilarWorkloadIndex;
   const run = (appId: string) => {
     const r = runs.find((x) => x.appId === appId);
     assert.ok(r, appId);
@@ -46,7 +46,7 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
     assert.strictEqual(s.inserted, 9);
     runs = store.allRuns();
     store.close();
-    index = SimilarJobIndex.fromRecords(runs);
+    index = SimilarWorkloadIndex.fromRecords(runs);
   });
 
   it('computes the features of a nightly_etl run from its totals', () => {
@@ -141,7 +141,7 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
   it('builds the same index from the store as from its records', async () => {
     const store = HistoryStore.open(':memory:');
     await collectEventLogs(HISTORY, store);
-    const fromStore = similarJobIndexFromStore(store);
+    const fromStore = similarWorkloadIndexFromStore(store);
     store.close();
     assert.strictEqual(fromStore.size, 3);
     assert.deepStrictEqual([...fromStore.spreads], [...index.spreads]);
@@ -154,7 +154,7 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
     assert.strictEqual(index.nearest(f, 10, { excludeAppName: 'tiny_tasks' }).length, 2);
     assert.strictEqual(index.nearest(f, 10, { excludeAppName: 'no such job' }).length, 3);
     assert.deepStrictEqual(index.nearest(f, 0), []);
-    assert.deepStrictEqual(SimilarJobIndex.fromRecords([]).nearest(f, 5), []);
+    assert.deepStrictEqual(SimilarWorkloadIndex.fromRecords([]).nearest(f, 5), []);
   });
 });
 
@@ -189,7 +189,7 @@ describe('similar jobs on the fixture event logs (test/fixtures/spark/event-logs
   });
 
   it('finds the same job under another name: the codec samples (one Spark job, four codecs) are nearest each other', () => {
-    const index = SimilarJobIndex.fromRecords(records.map((r) => r.record));
+    const index = SimilarWorkloadIndex.fromRecords(records.map((r) => r.record));
     const lz4 = index.featuresOf('codec-sample-lz4');
     assert.ok(lz4);
     const near = index.nearest(lz4, 3, { excludeAppName: 'codec-sample-lz4' });
@@ -203,12 +203,12 @@ describe('similar jobs on the fixture event logs (test/fixtures/spark/event-logs
   it('matches an older nightly_etl log to nightly_etl among the example jobs, and a record with no CPU time still gets a distance', async () => {
     const store = HistoryStore.open(':memory:');
     await collectEventLogs(HISTORY, store);
-    const index = SimilarJobIndex.fromRecords(store.allRuns());
+    const index = SimilarWorkloadIndex.fromRecords(store.allRuns());
     store.close();
     const old = records.find((r) => r.path.startsWith('examples-history'));
     assert.ok(old && old.record.appName === 'nightly_etl');
     assert.strictEqual(index.nearest(workloadFeatures(old.record), 1)[0].appName, 'nightly_etl');
-    const noCpu = records.find((r) => r.record.cpuTimeMs === 0);
+    const noCpu = records.find((r) => r.record.executorCpuTimeMs === 0);
     assert.ok(noCpu);
     for (const n of index.nearest(workloadFeatures(noCpu.record), 3)) assert.ok(Number.isFinite(n.distance), n.appName);
   });

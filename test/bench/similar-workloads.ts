@@ -1,8 +1,8 @@
 /**
- * Similar-jobs benchmark: is `SimilarJobIndex.nearest` fast enough for a hover on a history of 100,000
+ * Similar-workloads benchmark: is `SimilarWorkloadIndex.nearest` fast enough for a hover on a history of 100,000
  * applications?
  *
- *   node build/test/bench/similar-jobs.js [apps=100000] [queries=1000]     (after `tsc -b`)
+ *   node build/test/bench/similar-workloads.js [apps=100000] [queries=1000]     (after `tsc -b`)
  *
  * The applications are SYNTHETIC: copies of the 9 real runs in examples/history (Spark 4.3.0) with
  * their volumes (input, shuffle read/write, output, disk spill bytes; CPU and run time) multiplied by
@@ -18,8 +18,8 @@
  * full sort by `distance`.
  *
  * Last, the cost of getting the data out of a real SQLite store: the first `storeApps` (default
- * 10,000) synthetic records are upserted into a temporary file store, and `similarJobIndexFromStore`
- * (the totals-only `workloadTotals` query, then fromTotals) is timed on it next to the old path (allRuns
+ * 10,000) synthetic records are upserted into a temporary file store, and `similarWorkloadIndexFromStore`
+ * (the totals-only `applicationTotals` query, then fromTotals) is timed on it next to the old path (allRuns
  * of every full record, then fromRecords), since that read, not the index, is what the language service
  * pays once per collection (it caches the index); a hover then pays only `nearest` + `describeSimilarity`.
  */
@@ -28,7 +28,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ApplicationRecord } from '../../server/src/history/application-record';
 import { collectEventLogs } from '../../server/src/history/collect';
-import { describeSimilarity, SimilarJobIndex, similarJobIndexFromStore, workloadFeatures } from '../../server/src/recommend/similar-jobs';
+import { describeSimilarity, SimilarWorkloadIndex, similarWorkloadIndexFromStore, workloadFeatures } from '../../server/src/recommend/similar-workloads';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { rng, syntheticRecord, syntheticSource } from '../helpers/synthetic-store';
 import { EXAMPLE_HISTORY } from '../helpers/fixtures';
@@ -66,12 +66,12 @@ async function main(): Promise<void> {
     `SYNTHETIC data: ${apps} applications, log-normal copies of the ${real.length} real runs in examples/history; node ${process.version}\n`,
   );
 
-  SimilarJobIndex.fromRecords(records.slice(0, 1000)); // warm-up
+  SimilarWorkloadIndex.fromRecords(records.slice(0, 1000)); // warm-up
   const builds: number[] = [];
-  let index = SimilarJobIndex.fromRecords([]);
+  let index = SimilarWorkloadIndex.fromRecords([]);
   for (let i = 0; i < 3; i++) {
     const t0 = nowMs();
-    index = SimilarJobIndex.fromRecords(records);
+    index = SimilarWorkloadIndex.fromRecords(records);
     builds.push(nowMs() - t0);
   }
   builds.sort((a, b) => a - b);
@@ -129,10 +129,10 @@ async function main(): Promise<void> {
     s.close();
     const again = HistoryStore.open(file);
     const t0 = nowMs();
-    const fromStore = similarJobIndexFromStore(again);
+    const fromStore = similarWorkloadIndexFromStore(again);
     storeMs = nowMs() - t0;
     const t1 = nowMs();
-    const fromFull = SimilarJobIndex.fromRecords(again.allRuns(storeApps));
+    const fromFull = SimilarWorkloadIndex.fromRecords(again.allRuns(storeApps));
     fullMs = nowMs() - t1;
     again.close();
     if (fromStore.size !== storeApps) throw new Error(`store index has ${fromStore.size} jobs, expected ${storeApps}`);
@@ -153,23 +153,23 @@ async function main(): Promise<void> {
     [`hover lookup (cached index: nearest 3 + describeSimilarity), median of ${queries}`, ms(quantile(hoverTimes, 0.5))],
     [`hover lookup, p99 of ${queries}`, ms(quantile(hoverTimes, 0.99))],
     ['hover lookup / baseline (median)', `${(quantile(hoverTimes, 0.5) / quantile(base, 0.5)).toFixed(0)}×`],
-    [`similarJobIndexFromStore on a SQLite file of ${storeApps} of them (workloadTotals + build)`, ms(storeMs)],
+    [`similarWorkloadIndexFromStore on a SQLite file of ${storeApps} of them (applicationTotals + build)`, ms(storeMs)],
     [`  … per application`, `${((storeMs / storeApps) * 1000).toFixed(1)} µs`],
     [`old path: allRuns + fromRecords on the same file`, ms(fullMs)],
     ['  totals / full records', `${(storeMs / fullMs).toFixed(3)}`],
   ];
   for (const [k, v] of rows) process.stdout.write(`${k.padEnd(80)} ${v.padStart(12)}\n`);
   const md = [
-    `\`SimilarJobIndex\` (the similar-jobs lookup of hovers) over ${apps.toLocaleString('en-US')} SYNTHETIC applications (seeded log-normal copies of the`,
-    '9 real Spark 4.3.0 runs of examples/history, one job each; test/bench/similar-jobs.ts). Baseline, in the same run: one',
+    `\`SimilarWorkloadIndex\` (the similar-workloads lookup of hovers) over ${apps.toLocaleString('en-US')} SYNTHETIC applications (seeded log-normal copies of the`,
+    '9 real Spark 4.3.0 runs of examples/history, one workload each; test/bench/similar-workloads.ts). Baseline, in the same run: one',
     '`workloadFeatures(record)` call, so the ratios read as "lookups cost this many feature extractions".',
     '',
     markdownTable(['measurement', 'value'], rows.map(([k, v]) => [k.trim().replace(/^… /, '… '), v])),
   ].join('\n');
   writeBenchSection(
     {
-      id: 'similar-jobs',
-      title: 'Similar-jobs lookup',
+      id: 'similar-workloads',
+      title: 'Similar-workloads lookup',
       order: 35,
       markdown: md,
       figures: {

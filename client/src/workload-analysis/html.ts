@@ -1,5 +1,5 @@
 /**
- * The job-analysis webview's HTML, built from the server's `JobAnalysis` data. No `vscode` import, so plain mocha
+ * The workload-analysis webview's HTML, built from the server's `WorkloadAnalysis` data. No `vscode` import, so plain mocha
  * tests the page it produces (escaping, CSP). Every string that came from the store (app names, stage names,
  * failure reasons, recommendation texts) goes through `escapeHtml` (shared/src/escape.ts, the one HTML escaper); the chart data travels as JSON in a
  * `<script type="application/json">` block whose `<` are written as `\u003c`, so no store text can close it.
@@ -9,18 +9,18 @@
  * only from the extension or `data:`; no `connect-src`, so the page cannot reach the network.
  */
 import { escapeHtml } from '../../../shared/src/escape';
-import type { JobAnalysis, JobAnalysisEstimate, JobAnalysisRun } from '../../../shared/src/protocol';
+import type { WorkloadAnalysis, WorkloadAnalysisEstimate, WorkloadAnalysisRun } from '../../../shared/src/protocol';
 import { runLabel } from '../../../shared/src/run-label';
 
 /** What the page needs besides the data. */
-export interface JobAnalysisPage {
+export interface WorkloadAnalysisPage {
   /** `webview.cspSource`: the origin of the extension's local resources. */
   cspSource: string;
   /** A fresh random nonce (base64/hex, no quotes) for the script and style elements. */
   nonce: string;
-  /** `webview.asWebviewUri(client/out/webview/job-analysis.js)` as a string. */
+  /** `webview.asWebviewUri(client/out/webview/workload-analysis.js)` as a string. */
   scriptUri: string;
-  data: JobAnalysis;
+  data: WorkloadAnalysis;
 }
 
 /** JSON for a `<script type="application/json">` block: `<`, `>`, `&` and U+2028/9 escaped so no text can end the block. */
@@ -60,7 +60,7 @@ function bytes(n: number): string {
 }
 
 /** ` · failed (exit 1)`, ` · incomplete` (with the reason as a tooltip) or nothing for a run that finished with exit 0. */
-function runState(r: JobAnalysisRun): string {
+function runState(r: WorkloadAnalysisRun): string {
   if (r.exitCode !== null && r.exitCode !== 0) return ` <span class="muted">· failed (exit ${r.exitCode})</span>`;
   if (!r.completed) return ` <span class="muted"${r.incompleteReason ? ` title="${escapeHtml(r.incompleteReason)}"` : ''}>· incomplete</span>`;
   return '';
@@ -74,10 +74,10 @@ function pct(x: number | null): string {
  * The engine's plan: objective, now → plan with predicted duration and cost, and the trade-off table (Pareto front),
  * escaped. Empty text when there is no plan.
  */
-function planSection(p: JobAnalysis['plan'], e: (s: string) => string): string {
-  if (p === null) return '<p>No plan: no run of this job could be modelled.</p>';
+function planSection(p: WorkloadAnalysis['plan'], e: (s: string) => string): string {
+  if (p === null) return '<p>No plan: no run of this workload could be modelled.</p>';
   const money = p.pareto.some((r) => r.money !== null) || p.current?.money != null;
-  const cells = (x: JobAnalysisEstimate | null) =>
+  const cells = (x: WorkloadAnalysisEstimate | null) =>
     x === null
       ? '<td>–</td><td>–</td><td>–</td>'
       : `<td>${x.durationMs === null ? '–' : e(duration(x.durationMs))}</td><td>${x.coreHours === null ? '–' : x.coreHours.toFixed(4)}</td><td>${x.memoryGiBHours === null ? '–' : x.memoryGiBHours.toFixed(4)}</td>${money ? `<td>${x.money === null ? '–' : `${x.money.toPrecision(3)} ${e(p.currency ?? '')}`}</td>` : ''}`;
@@ -98,10 +98,10 @@ function planSection(p: JobAnalysis['plan'], e: (s: string) => string): string {
  * The full page.
  * @returns an HTML document (string) for `webview.html`.
  */
-export function jobAnalysisHtml(page: JobAnalysisPage): string {
+export function workloadAnalysisHtml(page: WorkloadAnalysisPage): string {
   const d = page.data;
   const e = escapeHtml;
-  const isSelected = (r: JobAnalysisRun) => r.appId === d.selectedAppId && r.attemptId === d.selectedAttemptId;
+  const isSelected = (r: WorkloadAnalysisRun) => r.appId === d.selectedAppId && r.attemptId === d.selectedAttemptId;
   const selected = d.runs.find(isSelected);
   const selectedLabel = runLabel(d.selectedAppId, d.selectedAttemptId);
   const worst = d.stages.find((s) => s.stageId === d.worstStageId);
@@ -113,7 +113,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
         `<tr class="${isSelected(r) ? 'selected' : ''}"><td><button class="run" data-app-id="${e(r.appId)}" data-attempt-id="${e(r.attemptId ?? '')}">${e(runLabel(r.appId, r.attemptId))}</button>${runState(r)}</td>` +
         `<td>${e(new Date(r.startTimeMs).toISOString().slice(0, 16).replace('T', ' '))}</td><td>${e(duration(r.durationMs))}</td>` +
         `<td>${r.executors} × ${r.executorCores ?? '?'} · ${r.executorMemoryMiB} MiB</td><td>${r.coreHours.toFixed(3)}</td><td>${r.dcu.toFixed(4)}</td>${money ? `<td>${r.money ? `${r.money.amount.toPrecision(3)} ${e(r.money.currency)}` : '–'}</td>` : ''}` +
-        `<td>${e(bytes(r.diskSpilledBytes))}${r.spilled ? ' ⚠' : ''}</td><td>${pct(r.utilisation)}</td><td>${r.failedTasks}</td></tr>`,
+        `<td>${e(bytes(r.diskBytesSpilled))}${r.spilled ? ' ⚠' : ''}</td><td>${pct(r.utilisation)}</td><td>${r.failedTasks}</td></tr>`,
     )
     .join('\n');
   const recs =
@@ -148,7 +148,7 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${e(contentSecurityPolicy(page.cspSource, page.nonce))}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<title>Spark job ${e(d.appName)}</title>
+<title>Spark workload ${e(d.appName)}</title>
 <style nonce="${e(page.nonce)}">
   body { color: var(--vscode-foreground); background: var(--vscode-editor-background); font-family: var(--vscode-font-family); font-size: var(--vscode-font-size); padding: 0 1.5em 2em; }
   h1 { font-size: 1.5em; font-weight: 600; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid var(--vscode-panel-border); padding-bottom: .2em; } h3 { font-size: 1em; }
@@ -164,14 +164,14 @@ export function jobAnalysisHtml(page: JobAnalysisPage): string {
 </style>
 </head>
 <body>
-<h1>Spark job <span id="app-name">${e(d.appName)}</span></h1>
+<h1>Spark workload <span id="app-name">${e(d.appName)}</span></h1>
 <p class="muted">${d.runs.length} run(s) in the history store · showing run <code>${e(selectedLabel)}</code>${selected ? ` (${e(duration(selected.durationMs))})` : ''} · current settings from the ${e(d.settingsFrom)}</p>
 <h2>Runs over time</h2>
 <div class="charts">
-  <div class="chart"><canvas id="runs-duration" aria-label="Duration and spill per run"></canvas></div>
+  <div class="chart"><canvas id="runs-duration" aria-label="Duration and Spill (Disk) per run"></canvas></div>
   <div class="chart"><canvas id="runs-cost" aria-label="Executor core-hours and DCU per run"></canvas></div>
 </div>
-<table><thead><tr><th>run</th><th>started (UTC)</th><th>duration</th><th>executors × cores · memory</th><th>core-hours</th><th>DCU</th>${money ? '<th>cost</th>' : ''}<th>disk spill</th><th>utilisation</th><th>failed tasks</th></tr></thead>
+<table><thead><tr><th>run</th><th>started (UTC)</th><th>duration</th><th>executors × cores · memory</th><th>core-hours</th><th>DCU</th>${money ? '<th>cost</th>' : ''}<th>Spill (Disk)</th><th>utilisation</th><th>failed tasks</th></tr></thead>
 <tbody>
 ${runRows}
 </tbody></table>
@@ -180,7 +180,7 @@ ${runRows}
 ${failures ? `<h3>Failed stages</h3><ul>${failures}</ul>` : ''}
 ${runFindings ? `<h3>What this run shows</h3><ul class="run-findings">${runFindings}</ul>` : ''}
 <div class="charts">
-  <section><h2>Executor utilisation</h2><div class="chart"><canvas id="executor-utilisation" aria-label="Task time over core time per executor"></canvas></div>${removed ? `<h3>Removed executors</h3><ul>${removed}</ul>` : ''}</section>
+  <section><h2>Executor utilisation</h2><div class="chart"><canvas id="executor-utilisation" aria-label="Executor Run Time over core time per executor"></canvas></div>${removed ? `<h3>Removed executors</h3><ul>${removed}</ul>` : ''}</section>
   <section><h2>Task durations of the longest stage${worst ? `: ${worst.stageId} <span class="muted">${e(worst.name)}</span>` : ''}</h2><div class="chart"><canvas id="task-durations" aria-label="Task duration quantiles"></canvas></div></section>
 </div>
 <h2>Plan</h2>
@@ -188,7 +188,7 @@ ${plan}
 <h2>Recommendations</h2>
 ${recs}
 ${findings ? `<h2>Findings</h2>\n${findings}` : ''}
-<script type="application/json" id="job-analysis-data">${jsonForScript(d)}</script>
+<script type="application/json" id="workload-analysis-data">${jsonForScript(d)}</script>
 <script nonce="${e(page.nonce)}" src="${e(page.scriptUri)}"></script>
 </body>
 </html>`;

@@ -1,24 +1,24 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import type { BaseLanguageClient } from 'vscode-languageclient';
-import { JobAnalysisRequest, ListJobsRequest } from '../../../shared/src/protocol';
+import { WorkloadAnalysisRequest, ListWorkloadsRequest } from '../../../shared/src/protocol';
 import { runLabel } from '../../../shared/src/run-label';
-import { jobAnalysisHtml } from './html';
+import { workloadAnalysisHtml } from './html';
 import { escapeMessageLinks } from '../../../shared/src/escape';
-import type { OpenJobAnalysisArgs } from '../../../shared/src/commands';
+import type { OpenWorkloadAnalysisArgs } from '../../../shared/src/commands';
 import { executeCommand } from '../commands';
 import { errorMessage } from '../../../shared/src/errors';
 
 /**
- * The job-analysis webview: one panel, reused; its content is the server's `sparkOptimizer/jobAnalysis` answer
- * rendered by `jobAnalysisHtml`. Only `client/out/webview` is a local resource root; scripts need the page's
+ * The workload-analysis webview: one panel, reused; its content is the server's `sparkOptimizer/workloadAnalysis` answer
+ * rendered by `workloadAnalysisHtml`. Only `client/out/webview` is a local resource root; scripts need the page's
  * nonce; the page talks back only with `{ type: 'selectRun', appId, attemptId }` (`attemptId` '' for none).
  */
-export class JobAnalysisPanel implements vscode.Disposable {
+export class WorkloadAnalysisPanel implements vscode.Disposable {
   /** The webview panel's view type (also the e2e tests' handle). */
-  static readonly viewType = 'sparkOptimizer.jobAnalysis';
+  static readonly viewType = 'sparkOptimizer.workloadAnalysis';
   private panel: vscode.WebviewPanel | null = null;
-  private current: OpenJobAnalysisArgs = {};
+  private current: OpenWorkloadAnalysisArgs = {};
 
   constructor(
     private readonly extensionUri: vscode.Uri,
@@ -27,10 +27,11 @@ export class JobAnalysisPanel implements vscode.Disposable {
   ) {}
 
   /**
-   * Opens (or updates) the view for a job. Without `appName`/`appId`, asks with a quick pick of the stored jobs.
-   * @returns the job shown, or null when nothing was picked or the job is not stored (a message says so).
+   * Opens (or updates) the view for a workload (the runs of one `App Name`). Without `appName`/`appId`, asks with a
+   * quick pick of the stored workloads.
+   * @returns the workload shown, or null when nothing was picked or it is not stored (a message says so).
    */
-  async open(args: OpenJobAnalysisArgs | undefined): Promise<string | null> {
+  async open(args: OpenWorkloadAnalysisArgs | undefined): Promise<string | null> {
     const client = this.client();
     if (!client) {
       void vscode.window.showErrorMessage('The Spark Optimizer language server is not running; see "Spark Optimizer: Show Logs".');
@@ -38,15 +39,15 @@ export class JobAnalysisPanel implements vscode.Disposable {
     }
     let a = args && typeof args === 'object' ? { ...args } : {};
     if (!a.appName && !a.appId) {
-      const jobs = await client.sendRequest(ListJobsRequest.type);
-      if (jobs.length === 0) {
+      const workloads = await client.sendRequest(ListWorkloadsRequest.type);
+      if (workloads.length === 0) {
         const pick = await vscode.window.showInformationMessage('The Spark history store holds no runs yet.', 'Collect History from Event Logs');
         if (pick) await executeCommand('collectFromEventLogs');
         return null;
       }
       const picked = await vscode.window.showQuickPick(
-        jobs.map((j) => ({ label: j.appName, description: `${j.runs} run(s)`, detail: `newest ${new Date(j.lastStartTimeMs).toLocaleString()} · median ${(j.medianDurationMs / 1000).toFixed(1)} s` })),
-        { title: 'Spark job to analyse', matchOnDescription: true },
+        workloads.map((w) => ({ label: w.appName, description: `${w.runs} run(s)`, detail: `newest ${new Date(w.lastStartTimeMs).toLocaleString()} · median ${(w.medianDurationMs / 1000).toFixed(1)} s` })),
+        { title: 'Spark workload to analyse', matchOnDescription: true },
       );
       if (!picked) return null;
       a = { appName: picked.label };
@@ -55,7 +56,7 @@ export class JobAnalysisPanel implements vscode.Disposable {
     return this.render();
   }
 
-  /** Shows the same job again with the store's current runs (after a collection); nothing when the view is closed. */
+  /** Shows the same workload again with the store's current runs (after a collection); nothing when the view is closed. */
   async refresh(): Promise<void> {
     if (this.panel) await this.render();
   }
@@ -63,14 +64,14 @@ export class JobAnalysisPanel implements vscode.Disposable {
   private async render(): Promise<string | null> {
     const client = this.client();
     if (!client) return null;
-    const data = await client.sendRequest(JobAnalysisRequest.type, this.current);
+    const data = await client.sendRequest(WorkloadAnalysisRequest.type, this.current);
     if (!data) {
       void vscode.window.showWarningMessage(escapeMessageLinks(`No runs of ${this.current.appName ?? this.current.appId} in the Spark history store.`));
       return null;
     }
     const root = vscode.Uri.joinPath(this.extensionUri, 'client', 'out', 'webview');
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel(JobAnalysisPanel.viewType, `Spark job ${data.appName}`, vscode.ViewColumn.Beside, {
+      this.panel = vscode.window.createWebviewPanel(WorkloadAnalysisPanel.viewType, `Spark workload ${data.appName}`, vscode.ViewColumn.Beside, {
         enableScripts: true,
         localResourceRoots: [root],
         retainContextWhenHidden: false,
@@ -81,20 +82,20 @@ export class JobAnalysisPanel implements vscode.Disposable {
         if (typeof msg === 'object' && msg !== null && msg.type === 'selectRun' && typeof msg.appId === 'string') {
           const attemptId = typeof msg.attemptId === 'string' ? msg.attemptId || null : undefined;
           this.current = { ...this.current, appId: msg.appId, attemptId };
-          void this.render().catch((e) => this.log.error(`Job analysis: ${errorMessage(e)}`));
+          void this.render().catch((e) => this.log.error(`Workload analysis: ${errorMessage(e)}`));
         }
       });
     }
     const webview = this.panel.webview;
-    this.panel.title = `Spark job ${data.appName}`;
-    webview.html = jobAnalysisHtml({
+    this.panel.title = `Spark workload ${data.appName}`;
+    webview.html = workloadAnalysisHtml({
       cspSource: webview.cspSource,
       nonce: randomBytes(16).toString('hex'),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'job-analysis.js')).toString(),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(root, 'workload-analysis.js')).toString(),
       data,
     });
     this.panel.reveal(undefined, true);
-    this.log.info(`Job analysis of ${data.appName}: ${data.runs.length} run(s), showing ${runLabel(data.selectedAppId, data.selectedAttemptId)}`);
+    this.log.info(`Workload analysis of ${data.appName}: ${data.runs.length} run(s), showing ${runLabel(data.selectedAppId, data.selectedAttemptId)}`);
     return data.appName;
   }
 

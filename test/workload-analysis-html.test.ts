@@ -1,29 +1,29 @@
 /**
- * The job-analysis webview page (client/src/job-analysis/html.ts) on real data: the server-side assembly of the
+ * The workload-analysis webview page (client/src/workload-analysis/html.ts) on real data: the server-side assembly of the
  * skewed_join runs in examples/history, then the same data with store strings replaced by HTML, which must show
  * as text. Also the page's Content Security Policy.
  */
 import * as assert from 'assert';
-import { jobAnalysisHtml, jsonForScript } from '../client/src/job-analysis/html';
+import { workloadAnalysisHtml, jsonForScript } from '../client/src/workload-analysis/html';
 import { escapeHtml } from '../shared/src/escape';
-import { jobAnalysis } from '../server/src/features/job-analysis';
+import { workloadAnalysis } from '../server/src/features/workload-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
-import type { JobAnalysis } from '../shared/src/protocol';
+import type { WorkloadAnalysis } from '../shared/src/protocol';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const PAGE = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123nonce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/client/out/webview/job-analysis.js' };
+const PAGE = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123nonce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/client/out/webview/workload-analysis.js' };
 const EVIL = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>&amp;';
 
-describe('job-analysis webview page', function () {
+describe('workload-analysis webview page', function () {
   this.timeout(60_000);
-  let data: JobAnalysis;
+  let data: WorkloadAnalysis;
 
   before(async () => {
     const store = HistoryStore.open(':memory:');
     await collectEventLogs(EXAMPLE_HISTORY, store);
-    const ja = jobAnalysis(new SparkLanguageService(store), { appName: 'skewed_join' }, null);
+    const ja = workloadAnalysis(new SparkLanguageService(store), { appName: 'skewed_join' }, null);
     store.close();
     assert.ok(ja);
     data = ja;
@@ -37,7 +37,7 @@ describe('job-analysis webview page', function () {
   });
 
   it('renders the real runs of skewed_join with a strict CSP and only the nonce script', () => {
-    const html = jobAnalysisHtml({ ...PAGE, data });
+    const html = workloadAnalysisHtml({ ...PAGE, data });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
     assert.strictEqual(
       csp,
@@ -45,7 +45,7 @@ describe('job-analysis webview page', function () {
     );
     // Exactly two script elements: the JSON data block (not executable) and the bundled script with the nonce.
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
-    assert.deepStrictEqual(scripts, ['<script type="application/json" id="job-analysis-data">', `<script nonce="abc123nonce" src="${PAGE.scriptUri}">`]);
+    assert.deepStrictEqual(scripts, ['<script type="application/json" id="workload-analysis-data">', `<script nonce="abc123nonce" src="${PAGE.scriptUri}">`]);
     assert.ok(!/https?:\/\/(?!file\+\.vscode-resource)/.test(html), 'no other origin is referenced');
     // Both runs are listed, newest first, the selected one marked; the worst stage is the 400-task join stage 2.
     const rows = [...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="">/g)].map((m) => [m[2], m[1] ?? '']);
@@ -56,12 +56,12 @@ describe('job-analysis webview page', function () {
     assert.match(html, /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/);
     assert.ok(data.plan !== null && data.plan.pareto.length >= 2, JSON.stringify(data.plan));
     assert.ok(html.includes('<h3>Trade-off: duration vs cost</h3>'));
-    const embedded = JSON.parse(/<script type="application\/json" id="job-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as JobAnalysis;
+    const embedded = JSON.parse(/<script type="application\/json" id="workload-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as WorkloadAnalysis;
     assert.deepStrictEqual(embedded, data);
   });
 
   it('shows an app name, stage names, failure reasons and recommendation texts holding HTML as text', () => {
-    const evil: JobAnalysis = {
+    const evil: WorkloadAnalysis = {
       ...data,
       appName: EVIL,
       stages: data.stages.map((s, i) => ({ ...s, name: EVIL, failureReason: i === 0 ? `boom ${EVIL}` : null })),
@@ -72,12 +72,12 @@ describe('job-analysis webview page', function () {
       runFindings: [{ id: 'skew', severity: 'critical', message: `run ${EVIL}`, source: EVIL }],
       runs: data.runs.map((r) => ({ ...r, money: { amount: 0.5, currency: EVIL } })),
     };
-    const html = jobAnalysisHtml({ ...PAGE, data: evil });
+    const html = workloadAnalysisHtml({ ...PAGE, data: evil });
     assert.ok(!html.includes('<img'), 'no img element');
     assert.ok(!html.includes('<script>alert'), 'no injected script element');
     assert.strictEqual((html.match(/<script\b/g) ?? []).length, 2);
     const escaped = '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;&amp;amp;';
-    assert.ok(html.includes(`<title>Spark job ${escaped}</title>`));
+    assert.ok(html.includes(`<title>Spark workload ${escaped}</title>`));
     assert.ok(html.includes(`<span id="app-name">${escaped}</span>`));
     assert.ok(html.includes(`boom ${escaped}`));
     assert.ok(html.includes(`lost ${escaped}`));
@@ -88,7 +88,7 @@ describe('job-analysis webview page', function () {
     assert.match(html, /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/);
     assert.ok(data.plan !== null && data.plan.pareto.length >= 2, JSON.stringify(data.plan));
     assert.ok(html.includes('<h3>Trade-off: duration vs cost</h3>'));
-    const embedded = JSON.parse(/<script type="application\/json" id="job-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as JobAnalysis;
+    const embedded = JSON.parse(/<script type="application\/json" id="workload-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as WorkloadAnalysis;
     assert.strictEqual(embedded.appName, EVIL);
   });
 });

@@ -1,43 +1,43 @@
 /**
- * The job-analysis view's data (`sparkOptimizer/jobAnalysis`): one job's runs over time with their cost, the
+ * The workload-analysis view's data (`sparkOptimizer/workloadAnalysis`): one workload's runs over time with their cost, the
  * selected run's stages and executors, the worst stage's task-duration quantiles, and the engine's plan with its
  * changes and evidence. Plain data from the store's records through analysis/run-analysis.ts, analysis/cost.ts and
  * recommend/engine.ts; no LSP transport, no I/O (the runs come from the language service's cache).
  */
 import type { CostPrices } from '../resource-model';
-import type { JobAnalysis, JobAnalysisEstimate, JobAnalysisExecutor, JobAnalysisPlan, JobAnalysisRun, JobAnalysisStage } from '../../../shared/src/protocol';
+import type { WorkloadAnalysis, WorkloadAnalysisEstimate, WorkloadAnalysisExecutor, WorkloadAnalysisPlan, WorkloadAnalysisRun, WorkloadAnalysisStage } from '../../../shared/src/protocol';
 import { utilisationAndCost } from '../analysis/cost';
 import { runFindings } from '../analysis/run-findings';
 import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
 import { type AnalysisOptions, DEFAULT_ANALYSIS_OPTIONS, type SiteAnalysis } from '../language-service';
-import { confidenceLabel, type CurrentSettings, describeChoice, type JobPlan, type PlanEstimate } from '../recommend/engine';
+import { confidenceLabel, type CurrentSettings, describeChoice, type WorkloadPlan, type PlanEstimate } from '../recommend/engine';
 
-/** What `jobAnalysis` needs: the language service's cached look-ups and plans. */
-export interface JobRuns {
-  /** Runs of one job, newest first. */
+/** What `workloadAnalysis` needs: the language service's cached look-ups and plans. */
+export interface WorkloadRuns {
+  /** Runs of one workload, newest first. */
   runsOf(appName: string): ApplicationRecord[];
-  /** Every job name stored. */
-  jobNames(): string[];
-  /** The engine's plan for a job and settings (cached by the language service). */
-  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions): JobPlan;
+  /** Every workload name stored. */
+  workloadNames(): string[];
+  /** The engine's plan for a workload and settings (cached by the language service). */
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions): WorkloadPlan;
 }
 
 /**
  * Assembles the view's data.
  * @param history cached run look-ups.
- * @param params `appName` (the job) and/or `appId` (the run to detail; without `appName` its job is found by
- *   scanning the stored jobs' newest 50 runs, so callers should pass `appName` when they know it), and `attemptId` (the
+ * @param params `appName` (the workload) and/or `appId` (the run to detail; without `appName` its workload is found by
+ *   scanning the stored workloads' newest 50 runs, so callers should pass `appName` when they know it), and `attemptId` (the
  *   attempt of `appId`; omitted: its newest). Every attempt is its own run in `runs`.
- * @param site the open document's analysis of this job when the request named one: its plan is shown as the
+ * @param site the open document's analysis of this workload when the request named one: its plan is shown as the
  *   diagnostics show it. Without it, the plan is made with the newest finished run's Spark properties as current.
  * @param options the objective, cluster and prices (settings `sparkOptimizer.*`); money is null without prices.
- * @returns null when the job or run is not stored.
+ * @returns null when the workload or run is not stored.
  */
-export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptId?: string | null; appName?: string }, site: SiteAnalysis | null, options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): JobAnalysis | null {
+export function workloadAnalysis(history: WorkloadRuns, params: { appId?: string; attemptId?: string | null; appName?: string }, site: SiteAnalysis | null, options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): WorkloadAnalysis | null {
   const prices = options.prices;
   let appName = params.appName;
-  if (!appName && params.appId) appName = history.jobNames().find((n) => history.runsOf(n).some((r) => r.appId === params.appId));
+  if (!appName && params.appId) appName = history.workloadNames().find((n) => history.runsOf(n).some((r) => r.appId === params.appId));
   if (!appName) return null;
   const newestFirst = history.runsOf(appName);
   if (newestFirst.length === 0) return null;
@@ -45,9 +45,9 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptI
   const selected = params.appId ? newestFirst.find((r) => r.appId === params.appId && (params.attemptId === undefined || r.attemptId === params.attemptId)) : newestFirst[0];
   if (!selected) return null;
 
-  let plan: JobPlan | null;
-  let settingsFrom: JobAnalysis['settingsFrom'];
-  if (site && site.job?.appName === appName) {
+  let plan: WorkloadPlan | null;
+  let settingsFrom: WorkloadAnalysis['settingsFrom'];
+  if (site && site.workload?.appName === appName) {
     plan = site.plan;
     settingsFrom = 'document';
   } else {
@@ -55,7 +55,7 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptI
     plan = history.planFor(appName, newestFirst, new Map(Object.entries(newestFinished.sparkProperties)), options);
     settingsFrom = 'newest run';
   }
-  const recommendations = site && site.job?.appName === appName ? site.recommendations : (plan?.settings.filter((x) => x.change) ?? []);
+  const recommendations = site && site.workload?.appName === appName ? site.recommendations : (plan?.settings.filter((x) => x.change) ?? []);
 
   const endMs = selected.startTimeMs + Math.max(0, selected.durationMs);
   const stages = selected.stages.map(stageOf);
@@ -68,7 +68,7 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptI
     selectedStartMs: selected.startTimeMs,
     selectedEndMs: endMs,
     stages,
-    executors: selected.executors.filter((e) => !e.isDriver).map((e): JobAnalysisExecutor => {
+    executors: selected.executors.filter((e) => !e.isDriver).map((e): WorkloadAnalysisExecutor => {
       const lifeMs = (e.removeTimeMs ?? endMs) - e.addTimeMs;
       return {
         executorId: e.executorId,
@@ -77,10 +77,10 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptI
         addTimeMs: e.addTimeMs,
         removeTimeMs: e.removeTimeMs,
         removedReason: e.removedReason,
-        taskTimeMs: e.taskTimeMs,
-        utilisation: lifeMs > 0 && e.totalCores > 0 ? Math.min(1, e.taskTimeMs / (lifeMs * e.totalCores)) : null,
-        peakJvmHeapBytes: e.peakJvmHeapBytes,
-        diskSpilledBytes: e.diskSpilledBytes ?? null,
+        executorRunTimeMs: e.executorRunTimeMs,
+        utilisation: lifeMs > 0 && e.totalCores > 0 ? Math.min(1, e.executorRunTimeMs / (lifeMs * e.totalCores)) : null,
+        peakJvmHeapMemoryBytes: e.peakJvmHeapMemoryBytes,
+        diskBytesSpilled: e.diskBytesSpilled ?? null,
       };
     }),
     worstStageId: worst?.stageId ?? null,
@@ -103,12 +103,12 @@ export function jobAnalysis(history: JobRuns, params: { appId?: string; attemptI
   };
 }
 
-function estimateOf(e: PlanEstimate): JobAnalysisEstimate {
+function estimateOf(e: PlanEstimate): WorkloadAnalysisEstimate {
   return { configuration: describeChoice(e.choice), durationMs: e.durationMs, coreHours: e.cost?.coreHours ?? null, memoryGiBHours: e.cost?.memoryGiBHours ?? null, money: e.cost?.money ?? null };
 }
 
 /** The plan as the view shows it. */
-function planOf(p: JobPlan): JobAnalysisPlan {
+function planOf(p: WorkloadPlan): WorkloadAnalysisPlan {
   return {
     objective: p.objective,
     maxSlowdown: p.maxSlowdown,
@@ -142,7 +142,7 @@ export function worstStage(stages: StageRecord[]): StageRecord | null {
   return best;
 }
 
-function runOf(r: ApplicationRecord, prices: CostPrices | undefined): JobAnalysisRun {
+function runOf(r: ApplicationRecord, prices: CostPrices | undefined): WorkloadAnalysisRun {
   const a = analyseRun(r);
   const c = utilisationAndCost(r, prices);
   return {
@@ -156,8 +156,8 @@ function runOf(r: ApplicationRecord, prices: CostPrices | undefined): JobAnalysi
     coreHours: c.coreHours,
     memoryGiBHours: c.memoryGiBHours,
     dcu: c.dcu,
-    diskSpilledBytes: r.diskSpilledBytes,
-    memorySpilledBytes: r.memorySpilledBytes,
+    diskBytesSpilled: r.diskBytesSpilled,
+    memoryBytesSpilled: r.memoryBytesSpilled,
     spilled: a.spilled,
     executors: r.maxExecutors,
     executorCores: a.executorCores,
@@ -169,7 +169,7 @@ function runOf(r: ApplicationRecord, prices: CostPrices | undefined): JobAnalysi
   };
 }
 
-function stageOf(s: StageRecord): JobAnalysisStage {
+function stageOf(s: StageRecord): WorkloadAnalysisStage {
   return {
     stageId: s.stageId,
     attemptId: s.attemptId,
@@ -179,7 +179,7 @@ function stageOf(s: StageRecord): JobAnalysisStage {
     completionTimeMs: s.completionTimeMs,
     failureReason: s.failureReason,
     failedTasks: s.failedTasks,
-    diskSpilledBytes: s.diskSpilledBytes,
+    diskBytesSpilled: s.diskBytesSpilled,
     taskDurationMs: s.taskDurationMs ? { ...s.taskDurationMs } : null,
   };
 }
