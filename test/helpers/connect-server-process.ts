@@ -40,6 +40,12 @@ export interface ConnectServerLaunch {
   ivyDir?: string;
   /** Jars for `--jars` (e.g. a JDBC driver). */
   jars?: string[];
+  /** `--driver-memory` (default 1g; the driver runs the tasks with `local[2]`). */
+  driverMemory?: string;
+  /** `--master` (default `local[2]`), e.g. a standalone master `spark://127.0.0.1:7077` whose executors run the tasks. */
+  master?: string;
+  /** Environment variables besides the token (e.g. SPARK_LOCAL_IP). */
+  env?: Record<string, string>;
 }
 
 /** One Spark Connect server process group. */
@@ -89,8 +95,8 @@ export class ConnectServerProcess {
     const args = [
       '--class', 'org.apache.spark.sql.connect.service.SparkConnectServer',
       '--name', 'Spark Connect server',
-      '--master', 'local[2]',
-      '--driver-memory', '1g',
+      '--master', this.launch.master ?? 'local[2]',
+      '--driver-memory', this.launch.driverMemory ?? '1g',
       '--conf', 'spark.connect.grpc.binding.address=127.0.0.1',
       '--conf', `spark.connect.grpc.binding.port=${this.port}`,
       '--conf', 'spark.driver.host=127.0.0.1',
@@ -111,7 +117,7 @@ export class ConnectServerProcess {
       detached: true,
       cwd: this.workDir,
       stdio: ['ignore', out, out],
-      env: { ...process.env, SPARK_HOME: home, SPARK_CONNECT_AUTHENTICATE_TOKEN: this.token },
+      env: { ...process.env, ...this.launch.env, SPARK_HOME: home, SPARK_CONNECT_AUTHENTICATE_TOKEN: this.token },
     });
     fs.closeSync(out);
     this.proc = proc;

@@ -2,13 +2,15 @@
  * Where the project's set-up put the Spark extras some tests need (they install nothing themselves):
  * - Delta Lake (scripts/install-delta.sh): pyspark of the Spark line the newest Delta release is built for, in its
  *   own virtual environment, and io.delta:delta-spark_2.13 resolved into a private Ivy folder for `--packages`;
- * - MariaDB Connector/J (scripts/install-mariadb.sh), resolved into another Ivy folder.
+ * - MariaDB Connector/J (scripts/install-mariadb.sh), resolved into another Ivy folder;
+ * - the event-log codecs jar (scripts/build-event-log-codecs.sh) for `collect --engine spark`.
  * Versions are read from those scripts (their one definition). Each function throws, naming the script to run, when
  * set-up has not been run.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { EVENT_LOG_CODECS_JAR } from '../../server/src/history/spark-engine/collect';
 import { REPO_ROOT } from './fixtures';
 
 
@@ -64,5 +66,16 @@ export function mariadbJdbcJar(): string {
   const version = scriptVariable('install-mariadb.sh', 'DRIVER_VERSION');
   const jar = path.join(cacheDir(), 'jdbc-ivy', 'jars', `org.mariadb.jdbc_mariadb-java-client-${version}.jar`);
   if (!fs.existsSync(jar)) throw new Error(`MariaDB Connector/J ${version} is not in ${jar}: run bash scripts/setup.sh (or bash scripts/install-mariadb.sh)`);
+  return jar;
+}
+
+/**
+ * The event-log codecs jar (jvm/event-log-codecs, built by scripts/build-event-log-codecs.sh into .tools/jvm/), which a
+ * Spark Connect server needs on its class path for `collect --engine spark` to read compressed logs.
+ * @throws Error when the script has not run.
+ */
+export function eventLogCodecsJar(): string {
+  const jar = path.join(REPO_ROOT, '.tools', 'jvm', EVENT_LOG_CODECS_JAR);
+  if (!fs.existsSync(jar)) throw new Error(`${jar} is missing: run bash scripts/setup.sh (or bash scripts/build-event-log-codecs.sh)`);
   return jar;
 }

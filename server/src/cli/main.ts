@@ -5,6 +5,13 @@
  *   spark-optimizer collect --source event-logs --path s3://BUCKET/PREFIX|gs://…|abfss://…|wasbs://… [--endpoint-url URL] [--region R]
  *       [--concurrency N] [--recursive] [--db FILE] [--dry-run] [--format json]
  *     Object-store credentials come from the cloud SDK's own chain only (history/object-store/).
+ *   spark-optimizer collect --engine spark --remote sc://HOST:15002/[;token=T;use_ssl=true] --path PATH
+ *        [--recursive] [--ca FILE] [--db FILE] [--dry-run] [--format json]
+ *        (Spark reads and folds the event logs where they lie and only the records come back: PATH as the Spark
+ *         cluster sees it, a folder on its side or s3a://, gs://, abfss://, hdfs:// with the cluster's own credentials.
+ *         The server needs the event-log codecs jar (--jars spark-optimizer-event-log-codecs.jar, built by
+ *         scripts/build-event-log-codecs.sh) for compressed logs. Token from the URL or SPARK_CONNECT_TOKEN. Logs already
+ *         collected (same path, size and modification time) are not read again.)
  *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
  *       [--concurrency N] [--timeout S] [--insecure] [--ca FILE] [--cert FILE --key FILE] [--db FILE] [--dry-run] [--format json]
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
@@ -54,6 +61,11 @@ import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineO
 import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
 import { ServiceConfigError } from '../service/config';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
+import { SparkConnectClient } from '../connect/client';
+import { redactToken } from '../connect/connection-string';
+import { SparkConnectError } from '../connect/errors';
+import { SparkConnectSql } from '../connect/spark-sql';
+import { collectWithSpark, EVENT_LOG_CODECS_JAR } from '../history/spark-engine/collect';
 import { escapeTerminal } from '../../../shared/src/escape';
 import { errorMessage } from '../../../shared/src/errors';
 
@@ -229,12 +241,17 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
     recursive: { type: 'boolean', default: false },
     'endpoint-url': { type: 'string' },
     region: { type: 'string' },
+    engine: { type: 'string', default: 'local' },
+    remote: { type: 'string' },
     'oauth2-token-url': { type: 'string' },
     'oauth2-client-id': { type: 'string' },
     'oauth2-client-secret-file': { type: 'string' },
     'oauth2-scope': { type: 'string' },
     'oauth2-resource': { type: 'string' },
   });
+  if (values.engine === 'spark') return collectWithSparkEngine(values, out);
+  if (values.engine !== 'local') throw new UsageError(`--engine ${String(values.engine)} is not supported (use local or spark).`);
+  if (values.remote !== undefined) throw new UsageError('--remote is for --engine spark.');
   if (values.source === 'history-server') return collectHistoryServer(values, out, err);
   if (values.source === 'event-logs' && typeof values.path === 'string' && isObjectStoreUrl(values.path)) return collectFromObjectStore(values.path, values, out);
   if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
@@ -262,6 +279,73 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
   }
 }
 
+/**
+ * `collect --engine spark --remote sc://… --path PATH`: Spark reads and folds the logs where they lie
+ * (history/spark-engine/collect.ts) and the records are stored here. The token comes from the URL or SPARK_CONNECT_TOKEN.
+ */
+async function collectWithSparkEngine(values: Record<string, string | boolean | undefined>, out: Output): Promise<number> {
+  if (values.source !== 'event-logs') throw new UsageError('--engine spark reads event logs: use --source event-logs (the default).');
+  const remote = typeof values.remote === 'string' ? values.remote : process.env.SPARK_REMOTE;
+  if (!remote) throw new UsageError('--engine spark needs --remote sc://HOST:PORT (a Spark Connect server; or SPARK_REMOTE in the environment).');
+  if (typeof values.path !== 'string') throw new UsageError('--engine spark needs --path: the event-log folder as the Spark cluster sees it (/data/spark-events, s3a://bucket/prefix, hdfs://…).');
+  let caPem: Buffer | undefined;
+  if (typeof values.ca === 'string') caPem = fs.readFileSync(values.ca);
+  let client: SparkConnectClient;
+  try {
+    client = new SparkConnectClient({ url: remote, token: /;token=/i.test(remote) ? undefined : process.env.SPARK_CONNECT_TOKEN, caPem });
+  } catch (e) {
+    throw new UsageError(`--remote ${redactToken(remote)}: ${errorMessage(e)}`);
+  }
+  const { dbPath, store, signal, close } = collectTarget(values);
+  try {
+    const progress = terminalProgress('event logs');
+    const s = await collectWithSpark(new SparkConnectSql(client), values.path, store, {
+      dryRun: values['dry-run'] === true,
+      signal,
+      maxDepth: values.recursive === true ? undefined : 0,
+      onProgress: (phase, done, total) => progress.update(done, total, phase === 'storing' ? 'stored' : `(Spark: ${phase}, tasks)`),
+    });
+    progress.done();
+    printCollection(s, values, `${s.found} event log(s) in ${values.path} read by Spark at ${client.target} (${s.listedFiles} file(s) listed, ${s.readFiles} read)`, dbPath, store.countApplications(), out);
+    return collectExitCode(s);
+  } catch (e) {
+    if (e instanceof SparkConnectError && signal.aborted) {
+      out.line('Stopped by Ctrl-C (what was stored stays stored).');
+      return 130;
+    }
+    if (e instanceof SparkConnectError && /SparkEventLogCodecs/.test(e.message)) {
+      throw new Error(
+        `Spark at ${client.target} cannot load the event-log codecs (${e.message.split('\n')[0]}). Start the Spark Connect server with --jars ${EVENT_LOG_CODECS_JAR} ` +
+          '(built by bash scripts/build-event-log-codecs.sh; see docs/object-storage.md, "Reading an archive on Spark").',
+      );
+    }
+    throw e;
+  } finally {
+    close();
+    await client.close();
+  }
+}
+
+/**
+ * The store a collection writes (`--db`, else the default) and Ctrl-C as its cancellation; `close` gives both back.
+ */
+function collectTarget(values: Record<string, string | boolean | undefined>): { dbPath: string; store: HistoryStore; signal: AbortSignal; close: () => void } {
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
+  const store = HistoryStore.open(dbPath);
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  return {
+    dbPath,
+    store,
+    signal: abort.signal,
+    close: () => {
+      process.removeListener('SIGINT', onSignal);
+      store.close();
+    },
+  };
+}
+
 /** `collect --source event-logs --path s3://…`: the object-store collector (history/object-store/collect.ts). */
 async function collectFromObjectStore(url: string, values: Record<string, string | boolean | undefined>, out: Output): Promise<number> {
   const location = parseObjectStoreUrl(url);
@@ -271,16 +355,12 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     endpointUrl: typeof values['endpoint-url'] === 'string' ? values['endpoint-url'] : undefined,
     region: typeof values.region === 'string' ? values.region : undefined,
   });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
-  const store = HistoryStore.open(dbPath);
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
+  const { dbPath, store, signal, close: closeTarget } = collectTarget(values);
   try {
     const progress = terminalProgress('event logs');
     const s = await collectObjectStore(bucket, location.prefix, store, {
       dryRun: values['dry-run'] === true,
-      signal: abort.signal,
+      signal,
       maxDepth: values.recursive === true ? undefined : 0,
       concurrency,
       onProgress: progress.update,
@@ -293,8 +373,7 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     if (remedy) throw new Error(`${errorMessage(e)}. ${remedy}`);
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    store.close();
+    closeTarget();
     close();
   }
 }

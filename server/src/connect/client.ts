@@ -112,6 +112,11 @@ export interface ExecuteOptions {
   onProgress?: (p: QueryProgress) => void;
   /** Operation id to use (a UUID); default a new one. */
   operationId?: string;
+  /**
+   * Keep the Arrow batches in the result (default true). With false, only `onBatch` sees them (the result keeps the first
+   * one, for its columns), so a long result streams through without being held.
+   */
+  keepBatches?: boolean;
 }
 
 /** The result of a query. */
@@ -434,6 +439,50 @@ export class SparkConnectClient {
   }
 
   /**
+   * Registers files read by one of Spark's data sources as a temporary view of this session (`Command.create_dataframe_view`
+   * of a `Project` of SQL expressions over `Read.DataSource`), e.g. the text of every file below a folder with each line's
+   * file (`_metadata.file_path`): file-source metadata columns can be selected here, next to the scan, while a view made
+   * with `CREATE TEMPORARY VIEW … USING` hides them.
+   * @param name a plain SQL identifier.
+   * @param source Spark's data source (`text`, `binaryFile`, …), its paths (as Spark spells them: a folder, `s3a://…`) and options.
+   * @param expressions SQL expressions of the view's columns (`_metadata.file_path AS p`, `value`).
+   * @throws SparkConnectError with Spark's error class (a path that does not exist: PATH_NOT_FOUND); Error for a bad name.
+   */
+  async createDataSourceView(name: string, source: { format: string; paths: string[]; options?: Record<string, string> }, expressions: string[]): Promise<void> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`view name "${name}" must be a plain identifier (letters, digits, _)`);
+    const read = { read: { data_source: { format: source.format, options: source.options ?? {}, paths: source.paths } } };
+    const input = { project: { input: read, expressions: expressions.map((expression) => ({ expression_string: { expression } })) } };
+    await this.executePlan({ command: { create_dataframe_view: { input, name, is_global: false, replace: true } } }, {});
+  }
+
+  /**
+   * Every file a data source would read from `paths` (`AnalyzePlan` InputFiles of a `Read.DataSource`), empty files
+   * included (a scan skips them), as Spark spells them (`file.getPath.toUri`: URL-encoded). Nothing is read.
+   * @param source Spark's data source, its paths and options (`recursiveFileLookup`, `pathGlobFilter`).
+   * @param timeoutMs deadline of the call (a listing of an object store can take minutes).
+   * @throws SparkConnectError with Spark's error class (a path that does not exist: PATH_NOT_FOUND).
+   */
+  async inputFiles(source: { format: string; paths: string[]; options?: Record<string, string> }, timeoutMs = 600_000): Promise<string[]> {
+    const plan = { root: { read: { data_source: { format: source.format, options: source.options ?? {}, paths: source.paths } } } };
+    const r = await this.unary<{ input_files?: { files?: string[] } }>('AnalyzePlan', { input_files: { plan } }, timeoutMs);
+    return r.input_files?.files ?? [];
+  }
+
+  /**
+   * Registers rows sent from here as a temporary view of this session (`Command.create_dataframe_view` of a
+   * `LocalRelation` holding one Arrow IPC stream). The whole stream travels in one message: keep it below the server's
+   * `spark.connect.grpc.maxInboundMessageSize` (128 MiB by default) and this client's 64 MiB send limit.
+   * @param name a plain SQL identifier.
+   * @param arrowIpc an Arrow IPC stream (apache-arrow `tableToIPC(table, 'stream')`).
+   * @throws SparkConnectError from Spark; Error for a bad name.
+   */
+  async createLocalView(name: string, arrowIpc: Uint8Array): Promise<void> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`view name "${name}" must be a plain identifier (letters, digits, _)`);
+    const input = { local_relation: { data: Buffer.from(arrowIpc) } };
+    await this.executePlan({ command: { create_dataframe_view: { input, name, is_global: false, replace: true } } }, {});
+  }
+
+  /**
    * Spark Connect writes each operation's plan as text into its listener events (`SparkListenerConnectOperationStarted`
    * statementText, hence the event log and the Connect UI), data-source options included, redacted only by the session's
    * `spark.sql.redaction.string.regex` (unset by default). Before a plan carries a password, this adds a pattern for
@@ -498,7 +547,7 @@ export class SparkConnectClient {
                 stoppedEarly = true;
               }
               if (rows > 0 || batches.length === 0) {
-                batches.push(ipc);
+                if (opts.keepBatches !== false || batches.length === 0) batches.push(ipc);
                 rowCount += rows;
                 opts.onBatch?.(ipc, rows, columns());
               }

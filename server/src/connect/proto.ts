@@ -35,10 +35,11 @@ const connect = {
   UserContext: msg({ user_id: f(1, 'string'), user_name: f(2, 'string') }),
   AnalyzePlanRequest: withOneof(
     'analyze',
-    { schema: f(4, 'Schema'), explain: f(5, 'Explain'), spark_version: f(10, 'SparkVersion') },
+    { schema: f(4, 'Schema'), explain: f(5, 'Explain'), input_files: f(9, 'InputFiles'), spark_version: f(10, 'SparkVersion') },
     requestHead(17, 3),
     {
       Schema: msg({ plan: f(1, 'Plan') }),
+      InputFiles: msg({ plan: f(1, 'Plan') }),
       Explain: msg(
         { plan: f(1, 'Plan'), explain_mode: f(2, 'ExplainMode') },
         {
@@ -59,10 +60,11 @@ const connect = {
   ),
   AnalyzePlanResponse: withOneof(
     'result',
-    { schema: f(2, 'Schema'), explain: f(3, 'Explain'), spark_version: f(8, 'SparkVersion') },
+    { schema: f(2, 'Schema'), explain: f(3, 'Explain'), input_files: f(7, 'InputFiles'), spark_version: f(8, 'SparkVersion') },
     { session_id: f(1, 'string'), server_side_session_id: f(15, 'string') },
     {
       Schema: msg({ schema: f(1, 'DataType') }),
+      InputFiles: msg({ files: rep(1, 'string') }),
       Explain: msg({ explain_string: f(1, 'string') }),
       SparkVersion: msg({ version: f(1, 'string') }),
     },
@@ -182,7 +184,11 @@ const connect = {
   Command: withOneof('command_type', { create_dataframe_view: f(3, 'CreateDataFrameViewCommand') }),
   CreateDataFrameViewCommand: msg({ input: f(1, 'Relation'), name: f(2, 'string'), is_global: f(3, 'bool'), replace: f(4, 'bool') }),
   // ---- relations.proto
-  Relation: withOneof('rel_type', { read: f(2, 'Read'), limit: f(8, 'Limit'), sql: f(10, 'SQL') }, { common: f(1, 'RelationCommon') }),
+  Relation: withOneof(
+    'rel_type',
+    { read: f(2, 'Read'), project: f(3, 'Project'), limit: f(8, 'Limit'), sql: f(10, 'SQL'), local_relation: f(11, 'LocalRelation') },
+    { common: f(1, 'RelationCommon') },
+  ),
   Read: withOneof(
     'read_type',
     { data_source: f(2, 'DataSource') },
@@ -192,6 +198,11 @@ const connect = {
   RelationCommon: msg({ plan_id: opt(2, 'int64') }),
   SQL: msg({ query: f(1, 'string') }),
   Limit: msg({ input: f(1, 'Relation'), limit: f(2, 'int32') }),
+  Project: msg({ input: f(1, 'Relation'), expressions: rep(3, 'Expression') }),
+  /** Rows sent by the client as one Arrow IPC stream (`data`); `schema` (DDL) optional when `data` is given. */
+  LocalRelation: msg({ data: opt(1, 'bytes'), schema: opt(2, 'string') }),
+  // ---- expressions.proto (only SQL expression text)
+  Expression: withOneof('expr_type', { expression_string: f(4, 'ExpressionString') }, {}, { ExpressionString: msg({ expression: f(1, 'string') }) }),
   // ---- types.proto
   DataType: withOneof(
     'kind',

@@ -89,6 +89,11 @@ const LEGACY_LOG_PREFIX = 'EVENT_LOG_';
 const LEGACY_VERSION_PREFIX = 'SPARK_VERSION_';
 const LEGACY_CODEC_PREFIX = 'COMPRESSION_CODEC_';
 const LEGACY_COMPLETE = 'APPLICATION_COMPLETE';
+/**
+ * The files that describe a log without holding its events, usually empty (rolling `appstatus_`, Spark 1.x markers), as a
+ * Hadoop glob on file names: a reader that lists by scanning (Spark skips empty files) lists these apart.
+ */
+export const MARKER_FILES_GLOB = `{${ROLLING_STATUS_PREFIX}*,${LEGACY_COMPLETE},${LEGACY_VERSION_PREFIX}*,${LEGACY_CODEC_PREFIX}*}`;
 /** Databricks' current (still written) part. */
 const DATABRICKS_CURRENT = 'eventlog';
 /** Databricks' rolled parts: `eventlog-2021-06-15--15-00.gz`; groups = the time in the name. */

@@ -12,6 +12,7 @@
  */
 
 import { z } from 'zod';
+import { TASK_END_REASON_FIELDS } from './failure';
 
 const num = z.number().optional().catch(undefined);
 const str = z.string().optional().catch(undefined);
@@ -27,10 +28,16 @@ export const LogStartSchema = z.object({ 'Spark Version': str });
 /** Databricks' first line: `{"Event":"DBCEventLoggingListenerMetadata","Spark Version":"3.2.1","Timestamp":…,"Rollover Number":0,…}`. */
 export const DbcMetadataSchema = z.object({ 'Spark Version': str, Timestamp: num });
 
-/** `SparkListenerEnvironmentUpdate`: only `Spark Properties` (string → string) is read. */
+/**
+ * `SparkListenerEnvironmentUpdate`: `Spark Properties` (string → string) and, of the `System Properties`, only
+ * `sun.java.command` (the spark-submit command line).
+ */
 export const EnvironmentUpdateSchema = z.object({
   'Spark Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
-  'System Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
+  'System Properties': z
+    .object({ 'sun.java.command': str })
+    .optional()
+    .catch(undefined),
 });
 
 /** `SparkListenerApplicationStart` (`App ID` since 1.1, `App Attempt ID` since 1.4). */
@@ -111,3 +118,46 @@ export const StageExecutorMetricsSchema = z.object({
     .optional()
     .catch(undefined),
 });
+
+const bool = z.boolean().optional().catch(undefined);
+
+/**
+ * `SparkListenerTaskEnd` without its `Task Metrics` (whose figures are fold.ts `TASK_METRICS`): the fields the fold reads
+ * from a task end. The fold itself does not parse task ends with this schema (they are most lines of a log: it checks
+ * these fields with `typeof`); readers that need a schema of the task end (the Spark SQL of history/spark-engine/) take
+ * it from here.
+ */
+export const TaskEndSchema = z.object({
+  'Stage ID': num,
+  'Stage Attempt ID': num,
+  'Task Info': z
+    .object({ 'Executor ID': str, 'Launch Time': num, 'Finish Time': num, Failed: bool })
+    .optional()
+    .catch(undefined),
+  'Task End Reason': z
+    .object({ Reason: str, ...Object.fromEntries(TASK_END_REASON_FIELDS.map((f) => [f, f === 'Executor ID' ? strOrNum : str])) })
+    .optional()
+    .catch(undefined),
+  'Task Executor Metrics': z
+    .object({ JVMHeapMemory: num })
+    .optional()
+    .catch(undefined),
+});
+
+/** The schema of each event the fold reads (fold.ts `FOLDED_EVENTS`), by its `Event` name. */
+export const EVENT_SCHEMAS = {
+  SparkListenerLogStart: LogStartSchema,
+  DBCEventLoggingListenerMetadata: DbcMetadataSchema,
+  SparkListenerEnvironmentUpdate: EnvironmentUpdateSchema,
+  SparkListenerApplicationStart: ApplicationStartSchema,
+  SparkListenerApplicationEnd: ApplicationEndSchema,
+  SparkListenerExecutorAdded: ExecutorAddedSchema,
+  SparkListenerExecutorRemoved: ExecutorRemovedSchema,
+  SparkListenerBlockManagerAdded: BlockManagerAddedSchema,
+  SparkListenerStageSubmitted: StageEventSchema,
+  SparkListenerStageCompleted: StageEventSchema,
+  SparkListenerTaskEnd: TaskEndSchema,
+  SparkListenerJobStart: JobStartSchema,
+  SparkListenerJobEnd: JobEndSchema,
+  SparkListenerStageExecutorMetrics: StageExecutorMetricsSchema,
+} as const;

@@ -27,6 +27,7 @@ import {
   BlockManagerAddedSchema,
   DbcMetadataSchema,
   EnvironmentUpdateSchema,
+  EVENT_SCHEMAS,
   ExecutorAddedSchema,
   ExecutorRemovedSchema,
   JobEndSchema,
@@ -39,25 +40,10 @@ import { classifyTaskFailure, FAILURE_EXAMPLE_MAX_CHARS, failureMessage } from '
 import { durationQuantiles, NumberBuffer } from './quantiles';
 
 /**
- * The `"Event"` values the folder reads. Any other event is counted as ignored; the reader may skip
- * parsing lines of other events altogether.
+ * The `"Event"` values the folder reads (the keys of events.ts `EVENT_SCHEMAS`). Any other event is counted as ignored;
+ * the reader may skip parsing lines of other events altogether.
  */
-export const FOLDED_EVENTS: ReadonlySet<string> = new Set([
-  'SparkListenerLogStart',
-  'DBCEventLoggingListenerMetadata',
-  'SparkListenerEnvironmentUpdate',
-  'SparkListenerApplicationStart',
-  'SparkListenerApplicationEnd',
-  'SparkListenerExecutorAdded',
-  'SparkListenerExecutorRemoved',
-  'SparkListenerBlockManagerAdded',
-  'SparkListenerStageSubmitted',
-  'SparkListenerStageCompleted',
-  'SparkListenerTaskEnd',
-  'SparkListenerJobStart',
-  'SparkListenerJobEnd',
-  'SparkListenerStageExecutorMetrics',
-]);
+export const FOLDED_EVENTS: ReadonlySet<string> = new Set(Object.keys(EVENT_SCHEMAS));
 
 /** What the folder needs to know about the log besides its events. */
 export interface FolderOptions {
@@ -69,31 +55,131 @@ export interface FolderOptions {
   sparkVersionHint?: string | null;
 }
 
-/** Values of one `SparkListenerTaskEnd`'s `Task Metrics`, each bounded (bounds.ts); 0 when absent or dropped. */
-interface TaskMetricValues {
-  runTime: number;
-  cpuMs: number;
-  gc: number;
-  memSpill: number;
-  diskSpill: number;
-  peak: number;
-  input: number;
-  output: number;
-  shuffleRead: number;
-  shuffleWrite: number;
+/** Numeric fields of a {@link StageRecord} that a task metric adds up into. */
+type StageMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memoryBytesSpilled' | 'diskBytesSpilled' | 'peakExecutionMemoryBytes';
+/** Numeric fields of an {@link ApplicationRecord} that a task metric adds up into. */
+type AppMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memoryBytesSpilled' | 'diskBytesSpilled' | 'peakExecutionMemoryBytes';
+/** Numeric fields of an {@link ExecutorRecord} that a task metric adds up into (over the tasks that ran on it). */
+type ExecutorMetricField = 'executorRunTimeMs' | 'diskBytesSpilled' | 'memoryBytesSpilled';
+
+/**
+ * One figure of `SparkListenerTaskEnd`.`Task Metrics` that the fold adds up per stage, application and executor: the one
+ * definition of which task metric becomes which record field, read by the fold below and by every other reader of event
+ * logs (the Spark SQL of history/spark-engine/ derives its columns and aggregates from this list).
+ */
+export interface TaskMetric {
+  /** Paths below `Task Metrics` (JSON field names as JsonProtocol writes them); a figure with several paths is their sum. */
+  paths: readonly (readonly string[])[];
+  /**
+   * A time measured inside the task's life: at most its wall time (`Finish Time − Launch Time`, ms) × this factor
+   * (1 for ms, 1e6 for ns), else clipped to it (bounds.ts). Null for figures with no such bound (bytes).
+   */
+  wallScale: number | null;
+  /** How the tasks' values combine: summed, or the largest kept. */
+  combine: 'sum' | 'max';
+  /** The metric is in nanoseconds and its fields in milliseconds: the sum of the ns values / 1e6, rounded half up. */
+  nanoseconds: boolean;
+  stageField: StageMetricField;
+  appField: AppMetricField;
+  /** The executor's field, for the metrics an executor record keeps. */
+  executorField: ExecutorMetricField | null;
 }
 
-/** A stage being folded: the record's fields, plus what is needed until it is summarised. */
-interface StageState extends Omit<StageRecord, 'taskDurationMs' | 'skewRatio' | 'taskDurationsMs'> {
+const metric = (
+  paths: string[][],
+  stageField: StageMetricField,
+  appField: AppMetricField,
+  options: { wallScale?: number; combine?: 'max'; nanoseconds?: boolean; executorField?: ExecutorMetricField } = {},
+): TaskMetric => ({
+  paths,
+  wallScale: options.wallScale ?? null,
+  combine: options.combine ?? 'sum',
+  nanoseconds: options.nanoseconds ?? false,
+  stageField,
+  appField,
+  executorField: options.executorField ?? null,
+});
+
+/** The task metrics the fold reads, in the order {@link MetricSums} keeps them (JsonProtocol.scala `taskMetricsToJson`). */
+export const TASK_METRICS: readonly TaskMetric[] = [
+  metric([['Executor Run Time']], 'executorRunTimeMs', 'executorRunTimeMs', { wallScale: 1, executorField: 'executorRunTimeMs' }),
+  metric([['Executor CPU Time']], 'executorCpuTimeMs', 'executorCpuTimeMs', { wallScale: 1e6, nanoseconds: true }),
+  metric([['JVM GC Time']], 'jvmGcTimeMs', 'jvmGcTimeMs', { wallScale: 1 }),
+  metric([['Memory Bytes Spilled']], 'memoryBytesSpilled', 'memoryBytesSpilled', { executorField: 'memoryBytesSpilled' }),
+  metric([['Disk Bytes Spilled']], 'diskBytesSpilled', 'diskBytesSpilled', { executorField: 'diskBytesSpilled' }),
+  metric([['Peak Execution Memory']], 'peakExecutionMemoryBytes', 'peakExecutionMemoryBytes', { combine: 'max' }),
+  metric([['Input Metrics', 'Bytes Read']], 'inputBytes', 'inputBytes'),
+  metric([['Output Metrics', 'Bytes Written']], 'outputBytes', 'outputBytes'),
+  metric(
+    [
+      ['Shuffle Read Metrics', 'Remote Bytes Read'],
+      ['Shuffle Read Metrics', 'Local Bytes Read'],
+    ],
+    'shuffleReadBytes',
+    'shuffleReadBytes',
+  ),
+  metric([['Shuffle Write Metrics', 'Shuffle Bytes Written']], 'shuffleWriteBytes', 'shuffleWriteBytes'),
+];
+
+const NS_PER_MS = 1e6;
+
+/**
+ * The task metrics of a stage, an application or an executor, combined over its tasks by {@link TASK_METRICS}: sums are
+ * exact (each value an integer within 2^53; a nanosecond metric is kept as whole milliseconds plus the remaining
+ * nanoseconds, so its millisecond figure is the exact sum / 1e6 rounded half up, whatever the order of the tasks).
+ */
+export class MetricSums {
+  /** Per metric: the sum (whole ms for nanosecond metrics) or the largest value. */
+  private readonly totals = new Float64Array(TASK_METRICS.length);
+  /** Per metric: the nanoseconds below a whole ms, summed (nanosecond metrics only). */
+  private readonly remainders = new Float64Array(TASK_METRICS.length);
+
+  /** Adds one task's values (index-aligned with {@link TASK_METRICS}, each an integer within 2^53). */
+  add(values: Float64Array): void {
+    for (let i = 0; i < TASK_METRICS.length; i++) {
+      const m = TASK_METRICS[i];
+      const v = values[i];
+      if (m.combine === 'max') {
+        if (v > this.totals[i]) this.totals[i] = v;
+      } else if (m.nanoseconds) {
+        const rest = v % NS_PER_MS;
+        this.totals[i] += (v - rest) / NS_PER_MS;
+        this.remainders[i] += rest;
+      } else this.totals[i] += v;
+    }
+  }
+
+  /**
+   * Sums computed elsewhere (Spark SQL), exactly: each value the decimal text of an integer (a nanosecond metric in ns).
+   * @param values index-aligned with {@link TASK_METRICS}.
+   */
+  static fromExact(values: readonly (string | number)[]): MetricSums {
+    const s = new MetricSums();
+    TASK_METRICS.forEach((m, i) => {
+      if (m.nanoseconds) {
+        const ns = BigInt(values[i]);
+        s.totals[i] = Number(ns / BigInt(NS_PER_MS));
+        s.remainders[i] = Number(ns % BigInt(NS_PER_MS));
+      } else s.totals[i] = Number(values[i]);
+    });
+    return s;
+  }
+
+  /** The figure of metric `i` in the record's unit (ms for nanosecond metrics, rounded half up). */
+  value(i: number): number {
+    if (!TASK_METRICS[i].nanoseconds) return this.totals[i];
+    const rest = this.remainders[i];
+    const wholeMs = Math.floor(rest / NS_PER_MS);
+    return this.totals[i] + wholeMs + (rest - wholeMs * NS_PER_MS >= NS_PER_MS / 2 ? 1 : 0);
+  }
+}
+
+/** A stage being folded: what it becomes ({@link FoldedStage}), plus what is needed until it is summarised. */
+interface StageState extends FoldedStage {
   /** Durations (ms) of successful tasks while the stage runs; null once summarised. */
   durations: NumberBuffer | null;
   /** `Launch Time` of the same tasks (index-aligned with `durations`); null once summarised. */
   launches: NumberBuffer | null;
-  /** Durations of successful tasks in launch order, set when summarised (late task ends appended). */
-  ordered: number[];
-  quantiles: DurationQuantilesMs | null;
-  /** Successful tasks with a usable duration (`Launch Time` and `Finish Time`). */
-  durationCount: number;
   /** Seen in `SparkListenerStageSubmitted`/`Completed` (false: only task ends referred to it). */
   announced: boolean;
 }
@@ -108,12 +194,12 @@ function asObj(v: unknown): Json | null {
 }
 
 /** `SparkListenerTaskEnd` `Task Metrics` field names, for corrections. */
-const TASK_METRICS = 'SparkListenerTaskEnd Task Metrics';
+const TASK_METRICS_FIELD = 'SparkListenerTaskEnd Task Metrics';
 /** The problem of a task time metric larger than the task's own wall time (bounds.ts). */
 const ABOVE_TASK_WALL = "above the task's wall time (Finish Time − Launch Time)";
 
-/** `driver` since Spark 2.4.1 (SPARK-27090), `<driver>` before. */
-function isDriverId(id: string): boolean {
+/** True for the driver's executor id: `driver` since Spark 2.4.1 (SPARK-27090), `<driver>` before. */
+export function isDriverId(id: string): boolean {
   return id === 'driver' || id === '<driver>';
 }
 
@@ -192,16 +278,10 @@ export class ApplicationFolder {
   private failedStages = 0;
   private totalJobs = 0;
   private failedJobs = 0;
-  private executorRunTimeMs = 0;
-  private executorCpuTimeMs = 0;
-  private jvmGcTimeMs = 0;
-  private inputBytes = 0;
-  private outputBytes = 0;
-  private shuffleReadBytes = 0;
-  private shuffleWriteBytes = 0;
-  private memoryBytesSpilled = 0;
-  private diskBytesSpilled = 0;
-  private peakExecutionMemoryBytes = 0;
+  /** The application's task metrics. */
+  private readonly sums = new MetricSums();
+  /** One task's metric values (reused; index-aligned with TASK_METRICS). */
+  private readonly taskValues = new Float64Array(TASK_METRICS.length);
   private readonly failures = new Map<string, TaskFailureGroup>();
   private readonly jobs = new Map<number, JobRecord>();
 
@@ -495,19 +575,10 @@ export class ApplicationFolder {
         failureReason: null,
         succeededTasks: 0,
         failedTasks: 0,
-        executorRunTimeMs: 0,
-        executorCpuTimeMs: 0,
-        jvmGcTimeMs: 0,
-        inputBytes: 0,
-        outputBytes: 0,
-        shuffleReadBytes: 0,
-        shuffleWriteBytes: 0,
-        memoryBytesSpilled: 0,
-        diskBytesSpilled: 0,
-        peakExecutionMemoryBytes: 0,
+        sums: new MetricSums(),
         durations: new NumberBuffer(),
         launches: new NumberBuffer(),
-        ordered: [],
+        taskDurationsMs: [],
         quantiles: null,
         durationCount: 0,
         announced: false,
@@ -552,14 +623,8 @@ export class ApplicationFolder {
   /** Computes the stage's duration quantiles and launch-ordered durations, and frees its buffers. */
   private summarise(s: StageState): void {
     if (s.durations === null || s.launches === null) return;
-    const n = s.durations.length;
-    if (n > 0) {
-      const d = s.durations.values();
-      const l = s.launches.values();
-      const idx = Array.from({ length: n }, (_, i) => i);
-      // Stable sort: ties keep the order the task ends were logged.
-      idx.sort((a, b) => l[a] - l[b]);
-      s.ordered = idx.map((i) => d[i]);
+    if (s.durations.length > 0) {
+      s.taskDurationsMs = inLaunchOrder(s.durations.values(), s.launches.values());
       s.quantiles = durationQuantiles(s.durations.sorted());
     }
     s.durations = null;
@@ -602,14 +667,10 @@ export class ApplicationFolder {
           s.durations.push(d);
           s.launches.push(launch);
         } else {
-          s.ordered.push(d);
+          s.taskDurationsMs.push(d);
           // A task end after its stage completed (speculative copy): keep counts right, widen min/max only.
           this.lateTaskEnds++;
-          if (s.quantiles === null) s.quantiles = { min: d, p25: d, median: d, p75: d, p95: d, max: d };
-          else {
-            if (d < s.quantiles.min) s.quantiles.min = d;
-            if (d > s.quantiles.max) s.quantiles.max = d;
-          }
+          s.quantiles = withLateTask(s.quantiles, d);
         }
       }
     } else {
@@ -621,33 +682,14 @@ export class ApplicationFolder {
     const ex = executorId !== null ? this.executor(executorId, typeof launch === 'number' ? launch : 0) : null;
     const m = asObj(e['Task Metrics']);
     if (m !== null) {
-      const { runTime, cpuMs, gc, memSpill, diskSpill, peak, input, output, shuffleRead, shuffleWrite } = this.taskMetrics(m, wallMs);
-
-      s.executorRunTimeMs += runTime;
-      s.executorCpuTimeMs += cpuMs;
-      s.jvmGcTimeMs += gc;
-      s.inputBytes += input;
-      s.outputBytes += output;
-      s.shuffleReadBytes += shuffleRead;
-      s.shuffleWriteBytes += shuffleWrite;
-      s.memoryBytesSpilled += memSpill;
-      s.diskBytesSpilled += diskSpill;
-      if (peak > s.peakExecutionMemoryBytes) s.peakExecutionMemoryBytes = peak;
-
-      this.executorRunTimeMs += runTime;
-      this.executorCpuTimeMs += cpuMs;
-      this.jvmGcTimeMs += gc;
-      this.inputBytes += input;
-      this.outputBytes += output;
-      this.shuffleReadBytes += shuffleRead;
-      this.shuffleWriteBytes += shuffleWrite;
-      this.memoryBytesSpilled += memSpill;
-      this.diskBytesSpilled += diskSpill;
-      if (peak > this.peakExecutionMemoryBytes) this.peakExecutionMemoryBytes = peak;
+      const values = this.taskMetrics(m, wallMs);
+      s.sums.add(values);
+      this.sums.add(values);
       if (ex !== null) {
-        ex.executorRunTimeMs += runTime;
-        ex.diskBytesSpilled += diskSpill;
-        ex.memoryBytesSpilled += memSpill;
+        for (let i = 0; i < TASK_METRICS.length; i++) {
+          const field = TASK_METRICS[i].executorField;
+          if (field !== null) ex[field] += values[i];
+        }
       }
     }
 
@@ -659,43 +701,33 @@ export class ApplicationFolder {
   }
 
   /**
-   * The metrics of one task end, each a `Long` within 2^53 (else dropped, counted) and its times within the task's wall
-   * time when that is known (else clipped to it, counted); bounds.ts gives the sources.
+   * The metrics of one task end ({@link TASK_METRICS}), each a `Long` within 2^53 (else dropped, counted) and its times
+   * within the task's wall time when that is known (else clipped to it, counted); bounds.ts gives the sources.
    * @param wallMs `Finish Time − Launch Time` of the task, or null when unknown.
+   * @returns the values, index-aligned with TASK_METRICS (0 when absent or dropped); the array is reused by the next call.
    */
-  private taskMetrics(m: Json, wallMs: number | null): TaskMetricValues {
-    const long = (o: Json | null, key: string, path: string): number => (o === null ? 0 : (this.long(o[key], `${TASK_METRICS} ${path}${key}`) ?? 0));
-    const clip = (v: number, key: string, scale = 1): number => {
-      if (wallMs === null || v <= wallMs * scale) return v;
-      this.corrections.note(`${TASK_METRICS} ${key}`, ABOVE_TASK_WALL, 'clipped', v);
-      return wallMs * scale;
-    };
-    const inM = asObj(m['Input Metrics']);
-    const outM = asObj(m['Output Metrics']);
-    const sr = asObj(m['Shuffle Read Metrics']);
-    const sw = asObj(m['Shuffle Write Metrics']);
-    return {
-      runTime: clip(long(m, 'Executor Run Time', ''), 'Executor Run Time'),
-      cpuMs: clip(long(m, 'Executor CPU Time', ''), 'Executor CPU Time', 1e6) / 1e6,
-      gc: clip(long(m, 'JVM GC Time', ''), 'JVM GC Time'),
-      memSpill: long(m, 'Memory Bytes Spilled', ''),
-      diskSpill: long(m, 'Disk Bytes Spilled', ''),
-      peak: long(m, 'Peak Execution Memory', ''),
-      input: long(inM, 'Bytes Read', 'Input Metrics '),
-      output: long(outM, 'Bytes Written', 'Output Metrics '),
-      shuffleRead: long(sr, 'Remote Bytes Read', 'Shuffle Read Metrics ') + long(sr, 'Local Bytes Read', 'Shuffle Read Metrics '),
-      shuffleWrite: long(sw, 'Shuffle Bytes Written', 'Shuffle Write Metrics '),
-    };
+  private taskMetrics(m: Json, wallMs: number | null): Float64Array {
+    const out = this.taskValues;
+    for (let i = 0; i < TASK_METRICS.length; i++) {
+      const tm = TASK_METRICS[i];
+      let v = 0;
+      for (const path of tm.paths) {
+        let o: Json | null = m;
+        for (let k = 0; k < path.length - 1 && o !== null; k++) o = asObj(o[path[k]]);
+        const key = path[path.length - 1];
+        if (o !== null) v += this.long(o[key], `${TASK_METRICS_FIELD} ${path.join(' ')}`) ?? 0;
+      }
+      if (tm.wallScale !== null && wallMs !== null && v > wallMs * tm.wallScale) {
+        this.corrections.note(`${TASK_METRICS_FIELD} ${tm.paths[0].join(' ')}`, ABOVE_TASK_WALL, 'clipped', v);
+        v = wallMs * tm.wallScale;
+      }
+      out[i] = v;
+    }
+    return out;
   }
 
   private addFailure(reason: string, reasonObj: Json | null): void {
-    const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
-    const trace = reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? (reasonObj['Full Stack Trace'] as string) : undefined;
-    const kind = classifyTaskFailure(reason, message, trace);
-    const key = `${reason}\u0000${kind}`;
-    const g = this.failures.get(key);
-    if (g !== undefined) g.count++;
-    else this.failures.set(key, { reason, kind, count: 1, example: message.slice(0, FAILURE_EXAMPLE_MAX_CHARS) });
+    addTaskFailure(this.failures, reason, reasonObj, 1);
   }
 
   /**
@@ -707,144 +739,277 @@ export class ApplicationFolder {
    */
   finish(stats: ReadStats): ApplicationRecord {
     stats.ignoredEvents += this.ignoredEvents;
-    if (this.orphanTaskEnds > 0) {
-      this.warnings.push(`${this.orphanTaskEnds} stage attempt(s) had task ends but no SparkListenerStageSubmitted/Completed (events dropped by the listener bus?)`);
-    }
-    if (this.lateTaskEnds > 0) {
-      this.warnings.push(`${this.lateTaskEnds} successful task end(s) came after their stage completed; they widen min/max but not the other quantiles`);
-    }
+    this.warnings.push(...foldWarnings(this.orphanTaskEnds, this.lateTaskEnds));
     stats.warnings.push(...this.warnings);
     stats.corrections.push(...this.corrections.list());
-
-    const stages: StageRecord[] = [];
-    for (const s of this.stages.values()) {
-      this.summarise(s);
-      const q = s.quantiles;
-      stages.push({
-        stageId: s.stageId,
-        attemptId: s.attemptId,
-        name: s.name,
-        numTasks: s.numTasks,
-        parentIds: s.parentIds,
-        submissionTimeMs: s.submissionTimeMs,
-        completionTimeMs: s.completionTimeMs,
-        failureReason: s.failureReason,
-        succeededTasks: s.succeededTasks,
-        failedTasks: s.failedTasks,
-        taskDurationMs: q,
-        skewRatio: q !== null && s.durationCount >= 2 && q.median > 0 ? q.max / q.median : null,
-        executorRunTimeMs: s.executorRunTimeMs,
-        executorCpuTimeMs: Math.round(s.executorCpuTimeMs),
-        jvmGcTimeMs: s.jvmGcTimeMs,
-        inputBytes: s.inputBytes,
-        outputBytes: s.outputBytes,
-        shuffleReadBytes: s.shuffleReadBytes,
-        shuffleWriteBytes: s.shuffleWriteBytes,
-        memoryBytesSpilled: s.memoryBytesSpilled,
-        diskBytesSpilled: s.diskBytesSpilled,
-        peakExecutionMemoryBytes: s.peakExecutionMemoryBytes,
-        taskDurationsMs: s.ordered,
-      });
-    }
-    stages.sort((a, b) => a.stageId - b.stageId || a.attemptId - b.attemptId);
-
-    // Without a valid start timestamp the earliest event time is the best lower bound of the start.
-    const startTimeMs = this.startTimeMs ?? (this.sawStart ? (this.firstTimestampMs ?? 0) : 0);
-    const endRefMs = this.endTimeMs ?? Math.max(this.lastTimestampMs, startTimeMs);
-    const states = [...this.executors.values()].sort(compareExecutorIds);
-    // In local mode (`local`, `local[N]`, not `local-cluster[…]`) the driver JVM runs the tasks: its heap is the executor heap.
-    const master = this.props.get('spark.master') ?? '';
-    const localMode = master === 'local' || master.startsWith('local[');
-    let executorCoreTimeMs = 0;
-    let peakJvmHeapMemoryBytes: number | null = null;
-    const coreCounts = new Map<number, number>();
-    const executors: ExecutorRecord[] = states.map((x) => {
-      if (x.isDriver && localMode && x.peakJvmHeapMemoryBytes !== null) {
-        if (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes) peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
-      }
-      if (!x.isDriver) {
-        const until = x.removeTimeMs ?? endRefMs;
-        if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs) executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
-        if (x.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) {
-          peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
-        }
-        if (x.totalCores > 0) coreCounts.set(x.totalCores, (coreCounts.get(x.totalCores) ?? 0) + 1);
-      }
-      return {
-        executorId: x.executorId,
-        host: x.host,
-        totalCores: x.totalCores,
-        addTimeMs: x.addTimeMs,
-        removeTimeMs: x.removeTimeMs,
-        removedReason: x.removedReason,
-        peakJvmHeapMemoryBytes: x.peakJvmHeapMemoryBytes,
-        executorRunTimeMs: x.executorRunTimeMs,
-        isDriver: x.isDriver,
-        maxMemoryBytes: x.maxMemoryBytes,
-        diskBytesSpilled: x.diskBytesSpilled,
-        memoryBytesSpilled: x.memoryBytesSpilled,
-      };
-    });
-
-    const prop = (k: string): string | undefined => this.props.get(k);
-    let executorCores = parseIntSetting(prop('spark.executor.cores'));
-    if (executorCores === null && coreCounts.size > 0) {
-      let best = 0;
-      for (const [cores, count] of coreCounts) if (count > (coreCounts.get(best) ?? 0)) best = cores;
-      executorCores = best;
-    }
-
-    return {
-      appId: this.appId ?? this.options.fallbackAppId ?? '',
-      attemptId: this.attemptId,
-      appName: this.appName,
-      user: this.user,
-      sparkVersion: this.sparkVersion ?? this.dbcSparkVersion ?? this.options.sparkVersionHint ?? null,
-      master: prop('spark.master') ?? null,
-      submitTimeMs: parseIntSetting(prop('spark.app.submitTime')),
-      startTimeMs,
-      endTimeMs: this.endTimeMs,
-      durationMs: Math.max(0, endRefMs - startTimeMs),
-      completed: !this.options.inProgress && this.endTimeMs !== null,
-      exitCode: this.exitCode,
-      executorCores,
-      executorMemoryMiB: parseSparkSizeMiB(prop('spark.executor.memory')),
-      // `spark.yarn.executor.memoryOverhead` is the pre-2.3 name Spark still honours
-      // (SparkConf.scala `configsWithAlternatives`).
-      memoryOverheadMiB: parseSparkSizeMiB(prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead')),
-      maxExecutors: this.maxExecutors,
-      totalExecutorsAdded: this.totalExecutorsAdded,
-      executorInstances: parseIntSetting(prop('spark.executor.instances')),
-      driverMemoryMiB: parseSparkSizeMiB(prop('spark.driver.memory')),
-      driverCores: parseIntSetting(prop('spark.driver.cores')),
-      shufflePartitions: parseIntSetting(prop('spark.sql.shuffle.partitions')),
-      dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
-      dynamicAllocationMinExecutors: parseIntSetting(prop('spark.dynamicAllocation.minExecutors')),
-      dynamicAllocationMaxExecutors: parseIntSetting(prop('spark.dynamicAllocation.maxExecutors')),
-      mainResource: this.mainResource,
-      sparkProperties: Object.fromEntries(this.props),
-      totalTasks: this.totalTasks,
-      failedTasks: this.failedTasks,
-      totalStages: stages.length,
-      failedStages: this.failedStages,
-      totalJobs: this.totalJobs,
-      failedJobs: this.failedJobs,
-      executorRunTimeMs: this.executorRunTimeMs,
-      executorCpuTimeMs: Math.round(this.executorCpuTimeMs),
-      jvmGcTimeMs: this.jvmGcTimeMs,
-      inputBytes: this.inputBytes,
-      outputBytes: this.outputBytes,
-      shuffleReadBytes: this.shuffleReadBytes,
-      shuffleWriteBytes: this.shuffleWriteBytes,
-      memoryBytesSpilled: this.memoryBytesSpilled,
-      diskBytesSpilled: this.diskBytesSpilled,
-      peakExecutionMemoryBytes: this.peakExecutionMemoryBytes,
-      peakJvmHeapMemoryBytes,
-      executorCoreTimeMs,
-      stages,
-      executors,
-      taskFailures: [...this.failures.values()].sort((a, b) => b.count - a.count),
-      jobs: [...this.jobs.values()].sort((a, b) => a.jobId - b.jobId),
-    };
+    for (const s of this.stages.values()) this.summarise(s);
+    return applicationRecord(
+      {
+        appId: this.appId,
+        attemptId: this.attemptId,
+        appName: this.appName,
+        user: this.user,
+        sparkVersion: this.sparkVersion,
+        dbcSparkVersion: this.dbcSparkVersion,
+        sawStart: this.sawStart,
+        startTimeMs: this.startTimeMs,
+        firstTimestampMs: this.firstTimestampMs,
+        lastTimestampMs: this.lastTimestampMs,
+        endTimeMs: this.endTimeMs,
+        exitCode: this.exitCode,
+        properties: this.props,
+        mainResource: this.mainResource,
+        maxExecutors: this.maxExecutors,
+        totalExecutorsAdded: this.totalExecutorsAdded,
+        totalTasks: this.totalTasks,
+        failedTasks: this.failedTasks,
+        failedStages: this.failedStages,
+        totalJobs: this.totalJobs,
+        failedJobs: this.failedJobs,
+        sums: this.sums,
+        stages: [...this.stages.values()],
+        executors: [...this.executors.values()],
+        failures: [...this.failures.values()],
+        jobs: [...this.jobs.values()],
+      },
+      this.options,
+    );
   }
+}
+
+/** One stage attempt as folded, before it becomes a {@link StageRecord}. */
+export interface FoldedStage extends Pick<
+  StageRecord,
+  'stageId' | 'attemptId' | 'name' | 'numTasks' | 'parentIds' | 'submissionTimeMs' | 'completionTimeMs' | 'failureReason' | 'succeededTasks' | 'failedTasks'
+> {
+  /** Its tasks' metrics. */
+  sums: MetricSums;
+  /** Durations of its successful tasks in launch order, late ones appended ({@link inLaunchOrder}, {@link withLateTask}). */
+  taskDurationsMs: number[];
+  /** Quantiles of the durations of the tasks that ended before the stage completed, widened by later ones; null when none. */
+  quantiles: DurationQuantilesMs | null;
+  /** Successful tasks with a usable duration, late ones included. */
+  durationCount: number;
+}
+
+/**
+ * What folding one application's events gives, before it becomes an {@link ApplicationRecord}: the event-log fold
+ * ({@link ApplicationFolder}) and the Spark SQL fold (history/spark-engine/) both produce it, and {@link applicationRecord}
+ * alone turns it into the record, so settings, executor order, core time and the rest are derived in one place.
+ */
+export interface FoldedApplication {
+  /** Of the first `SparkListenerApplicationStart`. */
+  appId: string | null;
+  attemptId: string | null;
+  appName: string;
+  user: string | null;
+  /** `SparkListenerLogStart`.`Spark Version`, null when absent. */
+  sparkVersion: string | null;
+  /** The first `DBCEventLoggingListenerMetadata`.`Spark Version`, null when absent. */
+  dbcSparkVersion: string | null;
+  /** A `SparkListenerApplicationStart` was seen. */
+  sawStart: boolean;
+  /** Its valid `Timestamp`, epoch ms, else null. */
+  startTimeMs: number | null;
+  /** Earliest and latest valid timestamp the fold saw (epoch ms; 0 = none for the latest). */
+  firstTimestampMs: number | null;
+  lastTimestampMs: number;
+  /** The `SparkListenerApplicationEnd`.`Timestamp` kept (epoch ms), else null. */
+  endTimeMs: number | null;
+  exitCode: number | null;
+  /** `Spark Properties` of every `SparkListenerEnvironmentUpdate`, the last value of each key, in first-seen key order. */
+  properties: ReadonlyMap<string, string>;
+  mainResource: string | null;
+  maxExecutors: number;
+  totalExecutorsAdded: number;
+  totalTasks: number;
+  failedTasks: number;
+  failedStages: number;
+  totalJobs: number;
+  failedJobs: number;
+  /** The application's task metrics. */
+  sums: MetricSums;
+  /** Stage attempts in first-seen order. */
+  stages: FoldedStage[];
+  /** Executors (and the driver) in first-seen order. */
+  executors: Required<ExecutorRecord>[];
+  /** Task-failure groups in first-seen order. */
+  failures: TaskFailureGroup[];
+  jobs: JobRecord[];
+}
+
+/**
+ * The warnings a fold gives besides corrections: task ends of stages never announced, successful task ends after their
+ * stage completed.
+ * @param orphanStages stage attempts whose first task end came before any `SparkListenerStageSubmitted`/`Completed`.
+ * @param lateTaskEnds successful task ends with a duration that came after their stage's first `SparkListenerStageCompleted`.
+ */
+export function foldWarnings(orphanStages: number, lateTaskEnds: number): string[] {
+  const out: string[] = [];
+  if (orphanStages > 0) out.push(`${orphanStages} stage attempt(s) had task ends but no SparkListenerStageSubmitted/Completed (events dropped by the listener bus?)`);
+  if (lateTaskEnds > 0) out.push(`${lateTaskEnds} successful task end(s) came after their stage completed; they widen min/max but not the other quantiles`);
+  return out;
+}
+
+/**
+ * Durations in the order their tasks launched (`Launch Time`), ties in the order given (the order the task ends were
+ * logged): the stage's `taskDurationsMs` before any late task.
+ * @param durations ms, in log order.
+ * @param launches `Launch Time` of the same tasks (index-aligned), epoch ms.
+ */
+export function inLaunchOrder(durations: ArrayLike<number>, launches: ArrayLike<number>): number[] {
+  const idx = Array.from({ length: durations.length }, (_, i) => i);
+  // Stable sort: ties keep the order the task ends were logged.
+  idx.sort((a, b) => launches[a] - launches[b]);
+  return idx.map((i) => durations[i]);
+}
+
+/**
+ * The quantiles after one more successful task that ended after its stage completed (a speculative copy): only min and
+ * max widen; with no quantiles yet, every quantile is that duration.
+ * @param q the stage's quantiles so far (not changed), or null.
+ * @param d the task's duration, ms.
+ */
+export function withLateTask(q: DurationQuantilesMs | null, d: number): DurationQuantilesMs {
+  if (q === null) return { min: d, p25: d, median: d, p75: d, p95: d, max: d };
+  return { ...q, min: Math.min(q.min, d), max: Math.max(q.max, d) };
+}
+
+/**
+ * Builds the record of one folded application: stages and executors ordered, settings read from the properties, the
+ * executors' core time and peak heap, `executorCores` from the most common executor size when unset. Used by every fold.
+ * @param f the folded application.
+ * @param options the source's facts (in progress, fallback app id, version hint).
+ * @returns the record; without a `SparkListenerApplicationStart` its `appId` falls back to the name hint and `startTimeMs` is 0.
+ */
+export function applicationRecord(f: FoldedApplication, options: FolderOptions): ApplicationRecord {
+  const stages: StageRecord[] = f.stages.map((s) => {
+    const q = s.quantiles;
+    const stage = {
+      stageId: s.stageId,
+      attemptId: s.attemptId,
+      name: s.name,
+      numTasks: s.numTasks,
+      parentIds: s.parentIds,
+      submissionTimeMs: s.submissionTimeMs,
+      completionTimeMs: s.completionTimeMs,
+      failureReason: s.failureReason,
+      succeededTasks: s.succeededTasks,
+      failedTasks: s.failedTasks,
+      taskDurationMs: q,
+      skewRatio: q !== null && s.durationCount >= 2 && q.median > 0 ? q.max / q.median : null,
+    } as StageRecord;
+    TASK_METRICS.forEach((m, i) => (stage[m.stageField] = s.sums.value(i)));
+    stage.taskDurationsMs = s.taskDurationsMs;
+    return stage;
+  });
+  stages.sort((a, b) => a.stageId - b.stageId || a.attemptId - b.attemptId);
+
+  // Without a valid start timestamp the earliest event time is the best lower bound of the start.
+  const startTimeMs = f.startTimeMs ?? (f.sawStart ? (f.firstTimestampMs ?? 0) : 0);
+  const endRefMs = f.endTimeMs ?? Math.max(f.lastTimestampMs, startTimeMs);
+  const states = [...f.executors].sort(compareExecutorIds);
+  // In local mode (`local`, `local[N]`, not `local-cluster[…]`) the driver JVM runs the tasks: its heap is the executor heap.
+  const prop = (k: string): string | undefined => f.properties.get(k);
+  const master = prop('spark.master') ?? '';
+  const localMode = master === 'local' || master.startsWith('local[');
+  let executorCoreTimeMs = 0;
+  let peakJvmHeapMemoryBytes: number | null = null;
+  const coreCounts = new Map<number, number>();
+  const executors: ExecutorRecord[] = states.map((x) => {
+    if (x.isDriver && localMode && x.peakJvmHeapMemoryBytes !== null) {
+      if (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes) peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
+    }
+    if (!x.isDriver) {
+      const until = x.removeTimeMs ?? endRefMs;
+      if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs) executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
+      if (x.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) {
+        peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
+      }
+      if (x.totalCores > 0) coreCounts.set(x.totalCores, (coreCounts.get(x.totalCores) ?? 0) + 1);
+    }
+    return {
+      executorId: x.executorId,
+      host: x.host,
+      totalCores: x.totalCores,
+      addTimeMs: x.addTimeMs,
+      removeTimeMs: x.removeTimeMs,
+      removedReason: x.removedReason,
+      peakJvmHeapMemoryBytes: x.peakJvmHeapMemoryBytes,
+      executorRunTimeMs: x.executorRunTimeMs,
+      isDriver: x.isDriver,
+      maxMemoryBytes: x.maxMemoryBytes,
+      diskBytesSpilled: x.diskBytesSpilled,
+      memoryBytesSpilled: x.memoryBytesSpilled,
+    };
+  });
+
+  let executorCores = parseIntSetting(prop('spark.executor.cores'));
+  if (executorCores === null && coreCounts.size > 0) {
+    let best = 0;
+    for (const [cores, count] of coreCounts) if (count > (coreCounts.get(best) ?? 0)) best = cores;
+    executorCores = best;
+  }
+
+  const record = {
+    appId: f.appId ?? options.fallbackAppId ?? '',
+    attemptId: f.attemptId,
+    appName: f.appName,
+    user: f.user,
+    sparkVersion: f.sparkVersion ?? f.dbcSparkVersion ?? options.sparkVersionHint ?? null,
+    master: prop('spark.master') ?? null,
+    submitTimeMs: parseIntSetting(prop('spark.app.submitTime')),
+    startTimeMs,
+    endTimeMs: f.endTimeMs,
+    durationMs: Math.max(0, endRefMs - startTimeMs),
+    completed: !options.inProgress && f.endTimeMs !== null,
+    exitCode: f.exitCode,
+    executorCores,
+    executorMemoryMiB: parseSparkSizeMiB(prop('spark.executor.memory')),
+    // `spark.yarn.executor.memoryOverhead` is the pre-2.3 name Spark still honours
+    // (SparkConf.scala `configsWithAlternatives`).
+    memoryOverheadMiB: parseSparkSizeMiB(prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead')),
+    maxExecutors: f.maxExecutors,
+    totalExecutorsAdded: f.totalExecutorsAdded,
+    executorInstances: parseIntSetting(prop('spark.executor.instances')),
+    driverMemoryMiB: parseSparkSizeMiB(prop('spark.driver.memory')),
+    driverCores: parseIntSetting(prop('spark.driver.cores')),
+    shufflePartitions: parseIntSetting(prop('spark.sql.shuffle.partitions')),
+    dynamicAllocationEnabled: (prop('spark.dynamicAllocation.enabled') ?? '').trim().toLowerCase() === 'true',
+    dynamicAllocationMinExecutors: parseIntSetting(prop('spark.dynamicAllocation.minExecutors')),
+    dynamicAllocationMaxExecutors: parseIntSetting(prop('spark.dynamicAllocation.maxExecutors')),
+    mainResource: f.mainResource,
+    sparkProperties: Object.fromEntries(f.properties),
+    totalTasks: f.totalTasks,
+    failedTasks: f.failedTasks,
+    totalStages: stages.length,
+    failedStages: f.failedStages,
+    totalJobs: f.totalJobs,
+    failedJobs: f.failedJobs,
+    peakJvmHeapMemoryBytes,
+    executorCoreTimeMs,
+    stages,
+    executors,
+    taskFailures: [...f.failures].sort((a, b) => b.count - a.count),
+    jobs: [...f.jobs].sort((a, b) => a.jobId - b.jobId),
+  } as ApplicationRecord;
+  TASK_METRICS.forEach((m, i) => (record[m.appField] = f.sums.value(i)));
+  return record;
+}
+
+/**
+ * Counts failed task ends into their group by reason and kind (failure.ts): the first message seen is the group's example.
+ * @param groups the groups so far, in first-seen order (mutated).
+ * @param reason `Task End Reason`.`Reason`.
+ * @param reasonObj the `Task End Reason` object, or null when the task end has none.
+ * @param count how many task ends with this very reason object.
+ */
+export function addTaskFailure(groups: Map<string, TaskFailureGroup>, reason: string, reasonObj: Record<string, unknown> | null, count: number): void {
+  const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
+  const trace = reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? (reasonObj['Full Stack Trace'] as string) : undefined;
+  const kind = classifyTaskFailure(reason, message, trace);
+  const key = `${reason}\u0000${kind}`;
+  const g = groups.get(key);
+  if (g !== undefined) g.count += count;
+  else groups.set(key, { reason, kind, count, example: message.slice(0, FAILURE_EXAMPLE_MAX_CHARS) });
 }

@@ -55,7 +55,8 @@ export const JSON_FAILURE_RUN = 5;
 export const JSON_FAILURE_SHARE = 0.01;
 /** Fewest malformed lines for {@link JSON_FAILURE_SHARE} to apply (a short log with one cut line is not damaged). */
 export const JSON_FAILURE_MIN_LINES = 10;
-const EVENT_PREFIX = '{"Event":"';
+/** How every line Spark's JsonProtocol writes starts; the event's name follows up to the next `"`. */
+export const EVENT_PREFIX = '{"Event":"';
 const CLOSE_BRACE = 0x7d;
 const BACKSLASH = '\\';
 
@@ -177,19 +178,24 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     record.incompleteReason = reason;
   }
   if (!folder.sawApplicationStart) {
-    stats.warnings.unshift(
-      `${source.path}: no SparkListenerApplicationStart event in ${lineNo} line(s); not an application event log, or its start was lost`,
-    );
+    stats.warnings.unshift(noApplicationStart(source.path, lineNo));
     return { record: null, stats };
   }
   return { record, stats };
 }
 
+/** The first warning of a log without `SparkListenerApplicationStart` (then the read has no record). */
+export function noApplicationStart(logPath: string, lines: number): string {
+  return `${logPath}: no SparkListenerApplicationStart event in ${lines} line(s); not an application event log, or its start was lost`;
+}
+
 /**
  * Why a record holds only part of its log, or null when every byte on disk was decoded: decode errors always; a file cut
  * inside a block or frame only when the source says the log is complete (a live `.inprogress` log is cut by nature).
+ * @param decodeErrors the log's decode errors (codec and `json`), in reading order.
+ * @param cuts files cut inside a block or frame.
  */
-function incompleteReason(source: EventLogSource, decodeErrors: DecodeError[], cuts: DecodeError[]): string | null {
+export function incompleteReason(source: Pick<EventLogSource, 'inProgress'>, decodeErrors: DecodeError[], cuts: DecodeError[]): string | null {
   const describe = (e: DecodeError): string => `${path.basename(e.file)}${e.offset !== null ? ` at byte ${e.offset}` : ''}: ${e.message}`;
   if (decodeErrors.length > 0) return `part of the log could not be decoded (${decodeErrors.map(describe).join('; ')})`;
   if (!source.inProgress && cuts.length > 0) return `the log is named complete but is cut short (${cuts.map(describe).join('; ')})`;
@@ -229,16 +235,29 @@ class JsonFailureCheck {
   /** The decode error of the file checked so far, or null when it passes. */
   finish(): DecodeError | null {
     if (this.file === null) return null;
-    const byRun = this.longestRun >= JSON_FAILURE_RUN;
-    const byShare = this.bad >= JSON_FAILURE_MIN_LINES && this.bad >= JSON_FAILURE_SHARE * this.lines;
-    if (!byRun && !byShare) return null;
-    return {
-      file: this.file,
-      offset: null,
-      codec: 'json',
-      message:
-        `${this.bad} of ${this.lines} lines are not JSON events (the longest run: ${this.longestRun} from line ${this.longestRunStart}): ` +
-        `the decoded bytes are not the event log Spark wrote (damaged file or wrong decoding); those lines were skipped`,
-    };
+    return jsonFailure(this.file, this.lines, this.bad, this.longestRun, this.longestRunStart);
   }
+}
+
+/**
+ * Whether the decoded lines of one file are not the event log Spark wrote ({@link JSON_FAILURE_RUN},
+ * {@link JSON_FAILURE_SHARE}), as a `json` decode error, else null.
+ * @param file the file's path.
+ * @param lines its non-blank lines.
+ * @param bad those that are not JSON events (malformed).
+ * @param longestRun the longest run of consecutive malformed non-blank lines.
+ * @param longestRunStart the 1-based line number in the file where that run starts (blank lines counted).
+ */
+export function jsonFailure(file: string, lines: number, bad: number, longestRun: number, longestRunStart: number): DecodeError | null {
+  const byRun = longestRun >= JSON_FAILURE_RUN;
+  const byShare = bad >= JSON_FAILURE_MIN_LINES && bad >= JSON_FAILURE_SHARE * lines;
+  if (!byRun && !byShare) return null;
+  return {
+    file,
+    offset: null,
+    codec: 'json',
+    message:
+      `${bad} of ${lines} lines are not JSON events (the longest run: ${longestRun} from line ${longestRunStart}): ` +
+      `the decoded bytes are not the event log Spark wrote (damaged file or wrong decoding); those lines were skipped`,
+  };
 }
