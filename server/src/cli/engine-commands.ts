@@ -123,9 +123,11 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
     for (const d of diags) {
       const severity = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : d.severity === DiagnosticSeverity.Hint ? 'hint' : 'info';
       const rec = analysis.sites.flatMap((s) => s.recommendations).find((r) => d.code === `recommend:${r.key}`);
-      json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message: d.message, recommendation: rec ?? null });
+      // LSP 3.18 lets a diagnostic's message be Markdown (MarkupContent); the CLI prints its text.
+      const message = typeof d.message === 'string' ? d.message : d.message.value;
+      json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message, recommendation: rec ?? null });
       // One line per finding (Spark's own error texts can hold newlines).
-      lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${String(d.message).replace(/\s*\n\s*/g, ' ')}`);
+      lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${message.replace(/\s*\n\s*/g, ' ')}`);
       for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {

@@ -116,9 +116,9 @@ class UsageError extends Error {}
  * result parses to the same value).
  */
 interface Output {
-  line(s: string): void;
-  text(s: string): void;
-  json(value: unknown): void;
+  line: (s: string) => void;
+  text: (s: string) => void;
+  json: (value: unknown) => void;
 }
 
 function output(write: (s: string) => void): Output {
@@ -196,7 +196,7 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string 
 
 function parse(args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const r = parseArgs({ args, options: { ...options, format: { type: 'string', default: 'text' } }, allowPositionals: true, strict: true });
-  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  return { values: r.values, positionals: r.positionals };
 }
 
 async function collect(args: string[], out: Output, err: Output): Promise<number> {
@@ -274,13 +274,13 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     return collectExitCode(s);
   } catch (e) {
     if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 's3') {
-      throw new Error(`${e.message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile, or run where an instance or pod role applies.`);
+      throw new Error(`${e.message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile, or run where an instance or pod role applies.`, { cause: e });
     }
     if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'gcs') {
-      throw new Error(`${e.message}. Set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login, or run where a service account applies.`);
+      throw new Error(`${e.message}. Set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login, or run where a service account applies.`, { cause: e });
     }
     if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'azure') {
-      throw new Error(`${e.message}. Set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or sign in with az login, or run where a managed or workload identity applies.`);
+      throw new Error(`${e.message}. Set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or sign in with az login, or run where a managed or workload identity applies.`, { cause: e });
     }
     throw e;
   } finally {

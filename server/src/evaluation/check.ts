@@ -25,7 +25,7 @@ export function worseThanCommitted(now: ChoiceSummary, committed: Partial<Choice
   for (const k of keys) {
     const c = committed[k];
     if (typeof c !== 'number') continue;
-    if ((stored(now[k] as number) ?? Infinity) > c + 1e-9) worse.push(names[k] ?? String(k));
+    if ((stored(now[k]) ?? Infinity) > c + 1e-9) worse.push(names[k] ?? String(k));
   }
   return worse;
 }

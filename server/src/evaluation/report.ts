@@ -84,11 +84,11 @@ export function renderReport(r: EvaluationResult): string {
     const m = OBJECTIVE_MEASURE[o];
     const e = rec.editor[o].overall;
     const others2 = Object.entries({ ...rec.baselines, ...rec.oldEngine });
-    const better = others2.filter(([, b]) => (e[m.key] as number) < (b.overall[m.key] as number) - 1e-9).map(([n]) => n);
-    const worse = others2.filter(([, b]) => (e[m.key] as number) > (b.overall[m.key] as number) + 1e-9).map(([n]) => n);
-    const oracle = rec.oracle[m.oracle][m.key] as number;
+    const better = others2.filter(([, b]) => e[m.key] < b.overall[m.key] - 1e-9).map(([n]) => n);
+    const worse = others2.filter(([, b]) => e[m.key] > b.overall[m.key] + 1e-9).map(([n]) => n);
+    const oracle = rec.oracle[m.oracle][m.key];
     out.push(
-      `- **${o}**: ${m.label} ${ratio(e[m.key] as number)} (oracle ${ratio(oracle)}); ahead of ${better.length} of ${others2.length} other rows` +
+      `- **${o}**: ${m.label} ${ratio(e[m.key])} (oracle ${ratio(oracle)}); ahead of ${better.length} of ${others2.length} other rows` +
         (worse.length > 0 ? `, behind ${worse.join(', ')}` : '') +
         `. Runtime regret ${ratio(e.runtimeRegret)}, core-hours ${ratio(e.coreHoursRegret)}, memory-GiB-hours ${ratio(e.memoryRegret)}` +
         (o === 'balanced' ? `; ${pct(e.withinSlowdown)} of its choices measured within ${pct(r.setup.maxSlowdown)} of the fastest (oracle ${pct(rec.oracle.balanced.withinSlowdown)}).` : '.'),

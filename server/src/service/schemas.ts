@@ -124,6 +124,7 @@ export const AnalyzeResponseSchema = z
   .meta({ id: 'Analysis' });
 
 /** A line of text, no control characters (a setting's key or value written into the job text the engine reads). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused in job text.
 const settingText = z.string().max(4096).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
 
 /** `POST /api/v1/recommend` with a job file's text. */
@@ -134,6 +135,7 @@ export const RecommendFileRequestSchema = z
     fileName: z
       .string()
       .max(255)
+      // eslint-disable-next-line no-control-regex -- matching control characters is the point: they are refused in a file name.
       .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without folders')
       .optional()
       .describe('Its file name (a job-matching key, like the editor uses the document name); never read'),

@@ -3,6 +3,7 @@ import * as path from 'path';
 import Database from 'better-sqlite3';
 import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
 import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
+import { errorMessage } from '../../../shared/src/errors';
 import type { StoredJob } from '../../../shared/src/protocol';
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import { jobSignature, resourceStem } from '../history/job-signature';
@@ -63,7 +64,8 @@ function retryBusy<T>(fn: () => T, file: string, what: string, retries: number, 
       if (attempt >= retries) {
         const waited = ((Date.now() - started) / 1000).toFixed(1);
         throw new Error(
-          `the history store ${file} stayed locked by another process while ${what} (${attempt + 1} tries over ${waited} s, busy timeout ${busyTimeoutMs} ms): ${(e as Error).message}`,
+          `the history store ${file} stayed locked by another process while ${what} (${attempt + 1} tries over ${waited} s, busy timeout ${busyTimeoutMs} ms): ${errorMessage(e)}`,
+          { cause: e },
         );
       }
       const pause = RETRY_BASE_MS * 4 ** attempt;
@@ -609,7 +611,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
     const appId = String(a.app_id);
-    const attempt = String(a.attempt_id ?? '');
+    const attempt = strOrNull(a.attempt_id) ?? '';
     const stages = (this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(appId, attempt) as Row[]).map(
       (s): StageRecord => withDurations(s, {
         stageId: num(s.stage_id),
@@ -673,7 +675,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
       endTimeMs: numOrNull(a.end_time_ms),
       durationMs: num(a.duration_ms),
       completed: a.completed === 1,
-      ...(a.incomplete_reason !== null && a.incomplete_reason !== undefined ? { incompleteReason: String(a.incomplete_reason) } : {}),
+      ...(typeof a.incomplete_reason === 'string' ? { incompleteReason: a.incomplete_reason } : {}),
       exitCode: numOrNull(a.exit_code),
       executorCores: numOrNull(a.executor_cores),
       executorMemoryMiB: numOrNull(a.executor_memory_mib),
@@ -754,7 +756,7 @@ function storedAttemptOf(row: Row): StoredAttempt {
 
 /** Inverse of `attemptKey`: '' (no attempt id) → null. */
 function attemptOf(v: unknown): string | null {
-  return v === null || v === undefined || v === '' ? null : String(v);
+  return strOrNull(v) || null;
 }
 
 const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
@@ -763,7 +765,7 @@ function insertRow(db: Database.Database, table: string, row: Row): void {
   const cols = Object.keys(row);
   const sql = `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map((c) => '@' + c).join(', ')})`;
   let cache = statements.get(db);
-  if (!cache) statements.set(db, (cache = new Map()));
+  if (!cache) statements.set(db, (cache = new Map<string, Database.Statement>()));
   let stmt = cache.get(sql);
   if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
   stmt.run(row);
@@ -816,8 +818,9 @@ function numOrNull(v: unknown): number | null {
   return v === null || v === undefined ? null : num(v);
 }
 
+/** A TEXT (or numeric) column's value as a string; null for NULL and for a BLOB (no column read this way holds one). */
 function strOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : null;
 }
 
 function parseJson<T>(v: unknown, fallback: T): T {

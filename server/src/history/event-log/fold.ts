@@ -578,7 +578,7 @@ export class ApplicationFolder {
     if (!s.announced && s.succeededTasks + s.failedTasks === 0) this.orphanTaskEnds++;
 
     const info = asObj(e['Task Info']);
-    const executorId = info !== null && typeof info['Executor ID'] === 'string' ? (info['Executor ID'] as string) : null;
+    const executorId = info !== null && typeof info['Executor ID'] === 'string' ? info['Executor ID'] : null;
     const launch = info !== null ? this.time(info['Launch Time'], 'SparkListenerTaskEnd Task Info Launch Time') : undefined;
     const finish = info !== null ? this.time(info['Finish Time'], 'SparkListenerTaskEnd Task Info Finish Time') : undefined;
     let wallMs = launch !== undefined && finish !== undefined && finish >= launch && launch > 0 ? finish - launch : null;
@@ -690,7 +690,7 @@ export class ApplicationFolder {
 
   private addFailure(reason: string, reasonObj: Json | null): void {
     const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
-    const trace = reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? (reasonObj['Full Stack Trace'] as string) : undefined;
+    const trace = reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? reasonObj['Full Stack Trace'] : undefined;
     const kind = classifyTaskFailure(reason, message, trace);
     const key = `${reason}\u0000${kind}`;
     const g = this.failures.get(key);

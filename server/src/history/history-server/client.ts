@@ -30,7 +30,7 @@ import { pipeline } from 'node:stream/promises';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
-import { errorMessage } from '../../../../shared/src/errors';
+import { asError, errorMessage } from '../../../../shared/src/errors';
 
 /** How the client authenticates. Credentials come from the caller (the CLI reads them from env vars). */
 export type HistoryServerAuth =
@@ -64,7 +64,7 @@ export function tlsFromFiles(files: { ca?: string; cert?: string; key?: string }
     try {
       return fs.readFileSync(file);
     } catch (e) {
-      throw new Error(`Could not read the ${what} ${file}: ${errorMessage(e)}`);
+      throw new Error(`Could not read the ${what} ${file}: ${errorMessage(e)}`, { cause: e });
     }
   };
   return { rejectUnauthorized: verify, ca: read(files.ca, 'CA certificate file'), cert: read(files.cert, 'client certificate file'), key: read(files.key, 'client key file') };
@@ -273,7 +273,7 @@ export class HistoryServerClient {
    * @throws HistoryServerError (after retries) or Error for an unexpected body.
    */
   async version(signal?: AbortSignal): Promise<string> {
-    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) => Promise.reject(this.redacted(e)));
+    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
     const v = VersionInfoSchema.safeParse(body);
     if (!v.success) throw new Error(`History Server at ${this.baseUrl} answered /api/v1/version with no "spark" field; is this a Spark History Server?`);
     return v.data.spark;
@@ -292,10 +292,11 @@ export class HistoryServerClient {
     if (filter.minEndMs !== undefined) q.append('minEndDate', formatSparkDate(filter.minEndMs));
     if (filter.maxEndMs !== undefined) q.append('maxEndDate', formatSparkDate(filter.maxEndMs));
     if (filter.limit !== undefined) q.append('limit', String(filter.limit));
-    const body = await this.getJson('/applications', q, signal).catch((e: unknown) => Promise.reject(this.redacted(e)));
+    const body = await this.getJson('/applications', q, signal).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
     try {
       return parseApplicationList(body);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
       throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`));
     }
   }
@@ -316,6 +317,7 @@ export class HistoryServerClient {
     try {
       return parseApplicationList([body]);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
       throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`));
     }
   }
@@ -327,7 +329,7 @@ export class HistoryServerClient {
    */
   async getAttemptResource(appId: string, attemptId: string | null, sub: string, query = new URLSearchParams(), signal?: AbortSignal): Promise<unknown> {
     return this.getJson(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`, query, signal).catch((e: unknown) =>
-      Promise.reject(this.redacted(e)),
+      Promise.reject(this.redacted(asError(e))),
     );
   }
 
@@ -346,7 +348,7 @@ export class HistoryServerClient {
     const url = this.urlOf(apiPath);
     return this.withRetries(url, signal, (res, watchdog) =>
       pipeline(res.data, watchdog.counter(maxBytes, () => new HistoryServerError(`History Server at ${url} sent more than ${formatBytes(maxBytes)} of event logs (the limit); refusing the download`, url, null, false)), fs.createWriteStream(destFile)).then(() => watchdog.bytes),
-    apiPath).catch((e: unknown) => Promise.reject(this.redacted(e)));
+    apiPath).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
   }
 
   private async getJson(apiPath: string, query: URLSearchParams, signal?: AbortSignal): Promise<unknown> {
@@ -368,6 +370,7 @@ export class HistoryServerClient {
     try {
       return JSON.parse(text);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
       throw new Error(this.redact(`History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`));
     }
   }
@@ -480,7 +483,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal?.reason);
+      reject(asError(signal?.reason));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
