@@ -32,6 +32,8 @@ export default tseslint.config(
       'tmp/**',
     ],
   },
+  // A disable comment that no longer disables anything is an error, so none outlives its reason.
+  { linterOptions: { reportUnusedDisableDirectives: 'error' } },
   js.configs.recommended,
   // TypeScript: every project of tsconfig.json (shared, server, client, client/src/webview, test), with types.
   {
