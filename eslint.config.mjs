@@ -52,6 +52,9 @@ export default tseslint.config(
       // rejection: LogTree and OpenFile implementations, Fastify's async route handlers); the rule would ask for
       // Promise.resolve/Promise.reject wrappers that say the same less plainly. Floating and misused promises stay errors.
       '@typescript-eslint/require-await': 'off',
+      // A binding read by a closure before its one assignment (a logger the transport uses once the server exists)
+      // must stay let.
+      'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
       // A leading underscore marks a binding kept on purpose (a rest sibling dropped, a loop value not read), as tsc's
       // noUnusedParameters already allows.
       '@typescript-eslint/no-unused-vars': [

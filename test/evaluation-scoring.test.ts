@@ -90,8 +90,10 @@ describe('evaluation scoring math (hand-computed grid)', () => {
       meanCoreHours: ch,
       meanMemoryGiBHours: ch / 2,
       meanDcu: dcu,
+      failedRuns: 0,
+      meanDiskSpilledBytes: 0,
     });
-    const w: WorkloadGrid = { workload: 'w', cells: [cell('A', 42, 1, 0.06), cell('B', 32, 2, 0.11), cell('C', 50, 0.5, 0.04)] };
+    const w: WorkloadGrid = { workload: 'w', kind: null, set: null, cells: [cell('A', 42, 1, 0.06), cell('B', 32, 2, 0.11), cell('C', 50, 0.5, 0.04)] };
     const a = regretsOf(w, w.cells[0]);
     // A: runtime 42/32 = 1.3125, core-hours 1/0.5 = 2, DCU 0.06/0.04 = 1.5; not within 10 % of the fastest.
     assert.deepStrictEqual([a.runtimeRegret, a.coreHoursRegret, a.dcuRegret, a.withinSlowdown], [1.3125, 2, 0.06 / 0.04, false]);

@@ -272,6 +272,28 @@ describe('CLI: History Server credentials and --since', () => {
     assert.throws(() => historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: 'Cookie: x' }), /not valid JSON/);
   });
 
+  it('reads OAuth2 client credentials: token URL and client id from flags or env, the secret from env or a file only', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-oauth2-'));
+    const secretFile = path.join(dir, 'secret');
+    fs.writeFileSync(secretFile, 'from-the-file\nsecond line ignored\n');
+    const flags = { 'oauth2-token-url': 'https://idp.example.com/token', 'oauth2-client-id': 'collector' };
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, flags).auth, { kind: 'oauth2', tokenUrl: 'https://idp.example.com/token', clientId: 'collector', clientSecret: 's3' });
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, { ...flags, 'oauth2-client-secret-file': secretFile, 'oauth2-scope': 'history:read', 'oauth2-resource': 'urn:shs' }).auth, {
+      kind: 'oauth2',
+      tokenUrl: 'https://idp.example.com/token',
+      clientId: 'collector',
+      clientSecret: 'from-the-file',
+      scope: 'history:read',
+      resource: 'urn:shs',
+    });
+    const env = { SPARK_OPTIMIZER_HS_TOKEN_URL: 'https://idp.example.com/t', SPARK_OPTIMIZER_HS_CLIENT_ID: 'c', SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE: secretFile, SPARK_OPTIMIZER_HS_TOKEN: 'ignored' };
+    assert.deepStrictEqual(historyServerCredentials(env).auth, { kind: 'oauth2', tokenUrl: 'https://idp.example.com/t', clientId: 'c', clientSecret: 'from-the-file' });
+    assert.throws(() => historyServerCredentials({}, flags), /client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file/);
+    assert.throws(() => historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, { 'oauth2-client-id': 'c' }), /need --oauth2-token-url and --oauth2-client-id/);
+    assert.throws(() => historyServerCredentials({}, { ...flags, 'oauth2-client-secret-file': path.join(dir, 'missing') }), /Cannot read the OAuth2 client secret file/);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('parses --since as a date, a date-time or a span back from now', () => {
     assert.strictEqual(parseSince('2026-11-01'), Date.UTC(2026, 10, 1));
     assert.strictEqual(parseSince('2026-11-01T06:00:00Z'), Date.UTC(2026, 10, 1, 6));

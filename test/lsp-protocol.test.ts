@@ -12,19 +12,7 @@ import { CodeAction, Diagnostic, Hover, MarkupContent, ProtocolConnection, Publi
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CollectEventLogsRequest, CollectSummary, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
 import { EXAMPLES } from './helpers/fixtures';
-import { LspClient, messageText } from './helpers/lsp-client';
-
-
-/** Polls `get` every 50 ms until it returns a value, or fails after `timeoutMs`. */
-async function poll<T>(what: string, get: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { LspClient, messageText, poll } from './helpers/lsp-client';
 
 describe('language server over stdio (built server/out/server.js)', function () {
   this.timeout(60_000);

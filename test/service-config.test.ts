@@ -3,7 +3,11 @@
  * (127.0.0.1:8080, 9 MiB bodies), and clear errors for a typo or a bad value. Pure functions, no server.
  */
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../server/src/service/config';
+import { looksLikeJwt, scopeFromClaim } from '../server/src/service/oidc';
+import { REPO_ROOT } from './helpers/fixtures';
 
 describe('service config', () => {
   it('defaults: loopback, port 8080, the default store, 9 MiB bodies, info logs', () => {
@@ -34,5 +38,76 @@ describe('service config', () => {
 
   it('tells loopback hosts from others', () => {
     assert.deepStrictEqual(['127.0.0.1', '127.1.2.3', '::1', 'localhost', '0.0.0.0', '10.0.0.1', '::'].map(isLoopbackHost), [true, true, true, true, false, false, false]);
+  });
+});
+
+describe('service config: TLS and OIDC', () => {
+  it('reads tls and oidc from the file, the environment and the flags, merging nested keys one by one', () => {
+    const file = 'tls:\n  certFile: /etc/so/cert.pem\n  keyFile: /etc/so/key.pem\noidc:\n  issuer: https://idp.example.com/realms/data\n  audience: spark-optimizer\n  scopeClaim: scp\n  scopes:\n    admin: so.admin\n';
+    const fromFile = serviceConfig(file, 'svc.yaml', {}, {});
+    assert.deepStrictEqual(fromFile.tls, { certFile: '/etc/so/cert.pem', keyFile: '/etc/so/key.pem' });
+    assert.deepStrictEqual(fromFile.oidc, {
+      issuer: 'https://idp.example.com/realms/data',
+      audience: 'spark-optimizer',
+      scopeClaim: 'scp',
+      scopes: { read: 'spark-optimizer:read', collect: 'spark-optimizer:collect', admin: 'so.admin' },
+      clockToleranceSeconds: 30,
+    });
+    const env = { SPARK_OPTIMIZER_SERVICE_TLS_KEY_FILE: '/run/key.pem', SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ: 'so.read', SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS: '5' };
+    const withEnv = serviceConfig(file, 'svc.yaml', env, { oidcAudience: 'https://so.example.com', tlsCert: '/run/cert.pem' });
+    assert.deepStrictEqual(withEnv.tls, { certFile: '/run/cert.pem', keyFile: '/run/key.pem' });
+    assert.deepStrictEqual(withEnv.oidc, {
+      issuer: 'https://idp.example.com/realms/data',
+      audience: 'https://so.example.com',
+      scopeClaim: 'scp',
+      scopes: { read: 'so.read', collect: 'spark-optimizer:collect', admin: 'so.admin' },
+      clockToleranceSeconds: 5,
+    });
+  });
+
+  it('needs both certificate and key, and both issuer and audience; the issuer must be a URL', () => {
+    assert.throws(() => serviceConfig(null, 'config', {}, { tlsCert: '/c.pem' }), /TLS needs both a certificate and its key/);
+    assert.throws(() => serviceConfig('oidc:\n  issuer: https://idp.example.com\n', 'svc.yaml', {}, {}), /need both oidc\.issuer and oidc\.audience/);
+    assert.throws(() => serviceConfig(null, 'config', {}, { oidcIssuer: 'idp.example.com', oidcAudience: 'x' }), (e: Error) => e instanceof ServiceConfigError && /flags: oidc\.issuer/.test(e.message));
+    assert.throws(() => serviceConfig('oidc:\n  scopeClaims: scp\n', 'svc.yaml', {}, {}), /svc\.yaml: oidc: .*scopeClaims/);
+  });
+});
+
+describe('OIDC scope mapping (service/oidc.ts scopeFromClaim)', () => {
+  const scopes = { read: 'spark-optimizer:read', collect: 'spark-optimizer:collect', admin: 'spark-optimizer:admin' };
+  it('reads a space-separated scope string (RFC 8693 section 4.2) and an array (Okta scp); the highest mapped scope wins', () => {
+    assert.strictEqual(scopeFromClaim('openid spark-optimizer:read', scopes), 'read');
+    assert.strictEqual(scopeFromClaim('spark-optimizer:read spark-optimizer:admin', scopes), 'admin');
+    assert.strictEqual(scopeFromClaim(['spark-optimizer:collect', 'profile'], scopes), 'collect');
+  });
+  it('grants nothing for other values, other types, or a value that only contains a scope', () => {
+    assert.strictEqual(scopeFromClaim('reports:read', scopes), null);
+    assert.strictEqual(scopeFromClaim('spark-optimizer:reader', scopes), null);
+    assert.strictEqual(scopeFromClaim(undefined, scopes), null);
+    assert.strictEqual(scopeFromClaim({ read: true }, scopes), null);
+  });
+  it('tells a JWT (three base64url parts) from a spo_ token', () => {
+    assert.deepStrictEqual(['eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', 'spo_abc', 'a.b', 'a.b.c.d', 'a.b.c='].map(looksLikeJwt), [true, false, false, false, false]);
+  });
+});
+
+describe('deployment files (deploy/, docs/service.md)', () => {
+  const read = (...p: string[]) => fs.readFileSync(path.join(REPO_ROOT, ...p), 'utf8');
+  /** The fenced code blocks of a Markdown text, by info string. */
+  const blocks = (md: string, lang: string) => [...md.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1]);
+
+  it('deploy/service.yaml is a valid config: HTTPS on 0.0.0.0:8443 with an OIDC issuer', () => {
+    const c = serviceConfig(read('deploy', 'service.yaml'), 'deploy/service.yaml', {}, {});
+    assert.deepStrictEqual(
+      { host: c.host, port: c.port, db: c.db, tls: c.tls, issuer: c.oidc?.issuer, audience: c.oidc?.audience },
+      { host: '0.0.0.0', port: 8443, db: '/var/lib/spark-optimizer/history.db', tls: { certFile: '/etc/spark-optimizer/tls/cert.pem', keyFile: '/etc/spark-optimizer/tls/key.pem' }, issuer: 'https://idp.example.com/realms/data', audience: 'spark-optimizer' },
+    );
+  });
+
+  it('docs/service.md shows the committed config file, Dockerfile and systemd unit, word for word', () => {
+    const md = read('docs', 'service.md');
+    assert.deepStrictEqual(blocks(md, 'yaml'), [read('deploy', 'service.yaml')]);
+    assert.deepStrictEqual(blocks(md, 'dockerfile'), [read('deploy', 'Dockerfile')]);
+    assert.deepStrictEqual(blocks(md, 'ini'), [read('deploy', 'spark-optimizer.service')]);
   });
 });

@@ -24,6 +24,8 @@ describe('workspace trust (client/src/trust.ts)', () => {
     );
     assert.match(historyServerBlockedReason(false, settings({}, { 'historyServer.caFile': '/tmp/ca.pem' })) ?? '', /sparkOptimizer\.historyServer\.caFile/);
     assert.match(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': false })) ?? '', /verifyTls/);
+    // The OAuth2 client secret from SecretStorage goes to the token URL: a workspace must not choose it.
+    assert.match(historyServerBlockedReason(false, settings({ 'historyServer.oauth2TokenUrl': 'https://evil.example/token' })) ?? '', /sparkOptimizer\.historyServer\.oauth2TokenUrl comes from the settings of an untrusted workspace/);
     // verifyTls: true asks for nothing unsafe; no workspace values at all: the user's own settings are used.
     assert.strictEqual(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': true })), null);
     assert.strictEqual(historyServerBlockedReason(false, settings({})), null);

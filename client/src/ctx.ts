@@ -1,6 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
@@ -15,6 +15,15 @@ import { documentSelector } from '../../shared/src/languages';
 import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
+import { failureText, requestErrorText } from './remedies';
+
+/** The text of a failed request to the server, with this client's remedy for its error code. */
+function requestErrorMessage(e: unknown): string {
+  return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
+}
+
+/** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
+const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -130,9 +139,16 @@ export class Ctx implements vscode.Disposable {
     await this.start();
   }
 
-  /** Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). */
+  /**
+   * Forwards applied quick fixes to the server (`sparkOptimizer.recordAppliedFix`, the command the fixes carry). The
+   * edit is applied already: a failure to remember it (no store) is logged, not shown.
+   */
   async recordAppliedFixes(params: RecordAppliedFixRequest.Params): Promise<void> {
-    await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
+    try {
+      await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
+    } catch (e) {
+      this.output.warn(`The applied fix was not remembered for the before/after comparison: ${requestErrorMessage(e)}`);
+    }
   }
 
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
@@ -213,7 +229,7 @@ export class Ctx implements vscode.Disposable {
       if (!url) return;
       await config.update('historyServer.url', url, vscode.ConfigurationTarget.Global);
     }
-    const kind = config.get<'none' | 'basic' | 'bearer'>('historyServer.auth', 'none');
+    const kind = config.get<'none' | 'basic' | 'bearer' | 'oauth2'>('historyServer.auth', 'none');
     const secrets = this.ext.secrets;
     let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
     if (kind === 'bearer') {
@@ -227,6 +243,16 @@ export class Ctx implements vscode.Disposable {
         return background ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
       }
       auth = { kind, user, password };
+    } else if (kind === 'oauth2') {
+      const tokenUrl = config.get<string>('historyServer.oauth2TokenUrl', '');
+      const clientId = config.get<string>('historyServer.oauth2ClientId', '');
+      const clientSecret = await secrets.get(HISTORY_SERVER_CLIENT_SECRET_KEY);
+      if (!tokenUrl || !clientId || !clientSecret) {
+        return background ? this.output.warn('History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+      }
+      const scope = config.get<string>('historyServer.oauth2Scope', '');
+      const resource = config.get<string>('historyServer.oauth2Resource', '');
+      auth = { kind, tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
     }
     const params: CollectHistoryServerRequest.Params = {
       url,
@@ -252,7 +278,7 @@ export class Ctx implements vscode.Disposable {
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'none'], { title: 'How does the History Server authenticate?' });
+    const kind = await vscode.window.showQuickPick(['bearer', 'basic', 'oauth2', 'none'], { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' });
     if (!kind) return;
     await config.update('historyServer.auth', kind, vscode.ConfigurationTarget.Global);
     if (kind === 'bearer') {
@@ -265,6 +291,16 @@ export class Ctx implements vscode.Disposable {
         await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
         await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
       }
+    } else if (kind === 'oauth2') {
+      const tokenUrl = await vscode.window.showInputBox({ title: 'OAuth2 token endpoint', value: config.get<string>('historyServer.oauth2TokenUrl', ''), placeHolder: 'https://idp.example.com/oauth2/token', ignoreFocusOut: true });
+      if (!tokenUrl) return;
+      const clientId = await vscode.window.showInputBox({ title: 'OAuth2 client id', value: config.get<string>('historyServer.oauth2ClientId', ''), ignoreFocusOut: true });
+      if (!clientId) return;
+      const secret = await vscode.window.showInputBox({ title: `Client secret of ${clientId}`, prompt: 'Kept in SecretStorage and sent only to the token endpoint.', password: true, ignoreFocusOut: true });
+      if (!secret) return;
+      await config.update('historyServer.oauth2TokenUrl', tokenUrl, vscode.ConfigurationTarget.Global);
+      await config.update('historyServer.oauth2ClientId', clientId, vscode.ConfigurationTarget.Global);
+      await this.ext.secrets.store(HISTORY_SERVER_CLIENT_SECRET_KEY, secret);
     }
   }
 
@@ -307,7 +343,9 @@ export class Ctx implements vscode.Disposable {
           return await send(client, token);
         } catch (e) {
           if (token.isCancellationRequested) return null;
-          void vscode.window.showErrorMessage(escapeMessageLinks(errorMessage(e)));
+          const text = requestErrorMessage(e);
+          this.output.error(text);
+          void vscode.window.showErrorMessage(escapeMessageLinks(text));
           return null;
         } finally {
           sub.dispose();
@@ -324,7 +362,7 @@ export class Ctx implements vscode.Disposable {
 
   private showSummary(from: string, s: CollectSummary, notify: boolean): void {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
-    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${f.reason}`).join(' · ');
+    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${failureText(f)}`).join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
     const decodeErrors = s.decodeErrors ?? [];
     const undecoded = [...new Set(decodeErrors.map((e) => e.file))];
@@ -334,7 +372,7 @@ export class Ctx implements vscode.Disposable {
       `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
       `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
     this.output.info(text);
-    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${f.reason}`);
+    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f)}`);
     for (const e of decodeErrors) this.output.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
     for (const w of s.warnings ?? []) this.output.info(`${w.path}: ${w.message}`);
     this.lastCollection = new Date();

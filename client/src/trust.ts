@@ -27,7 +27,7 @@ export function ignoredWorkspaceSettings(isTrusted: boolean, inspect: (key: stri
 }
 
 /** History Server settings a collection reads; a workspace value of any of them blocks it in restricted mode. */
-const HISTORY_SERVER_KEYS = ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile'];
+const HISTORY_SERVER_KEYS = ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile', 'historyServer.oauth2TokenUrl'];
 
 /**
  * Why a History Server collection must not run, or null when it may.

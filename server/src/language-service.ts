@@ -8,9 +8,10 @@ import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { JobMatch, matchJob } from './recommend/job-matcher';
 import { type CurrentSettings, type JobFinding, type JobPlan, type Objective, type PlanInput, planJob, type PlannedSetting } from './recommend/engine';
-import { type CostPrices, type DeclaredCluster, pricesSet } from './resource-model';
+import { type CostPrices, costPrices, type DeclaredCluster } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
+import type { LearnedScorer } from './recommend/learned-scorer';
 import { describeSimilarity, SimilarJobIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-jobs';
 
 /** What the language service needs from the history store (read side only). */
@@ -25,6 +26,11 @@ export interface HistorySource {
   runsWithSameSignature?(appName: string, limit?: number): ApplicationRecord[];
   /** Workload totals of every application, for the similar-jobs index (built once per collection). */
   workloadTotals?(): (WorkloadTotals & { appName: string })[];
+  /**
+   * Names of the jobs whose runs ran on this `spark.master` (the same cluster), most recently run first: the similar
+   * jobs a job without runs of its own is first planned from.
+   */
+  appNamesByMaster?(master: string, limit?: number): string[];
   /** Quick fixes applied to a job (by app name) or to a file (by URI), oldest first (feedback loop). */
   appliedFixes?(appName: string | null, fileUri?: string): AppliedFix[];
 }
@@ -75,6 +81,8 @@ export interface AnalysisOptions {
   objective?: Objective;
   /** For `balanced`: the slowdown allowed against the fastest configuration, fraction (`sparkOptimizer.maxSlowdownPercent` / 100). */
   maxSlowdown?: number;
+  /** The learned candidate scorer, when switched on (recommend/engine.ts `LEARNED_SCORER_ON`; the evaluation sets it). */
+  learnedScorer?: LearnedScorer;
 }
 
 /**
@@ -109,8 +117,6 @@ export interface AnalysisSettings {
  * treated as unknown), `checks.disabled`, `cost.*` (both prices 0 = not set), `objective`, `maxSlowdownPercent`.
  */
 export function analysisOptions(s: AnalysisSettings): AnalysisOptions {
-  const cost = s.cost;
-  const prices = cost ? { perCoreHour: cost.pricePerCoreHour, perGiBHour: cost.pricePerGiBHour, currency: cost.currency } : undefined;
   return {
     cluster: {
       nodeMemoryMiB: parseSparkSizeMiB(s.cluster.nodeMemory || undefined) ?? 0,
@@ -120,7 +126,7 @@ export function analysisOptions(s: AnalysisSettings): AnalysisOptions {
       totalMemoryMiB: parseSparkSizeMiB(s.cluster.totalMemory || undefined) ?? 0,
     },
     disabledChecks: new Set(s.checks.disabled),
-    prices: pricesSet(prices) ? prices : undefined,
+    prices: s.cost ? costPrices(s.cost.pricePerCoreHour, s.cost.pricePerGiBHour, s.cost.currency) : undefined,
     objective: s.objective ?? 'balanced',
     maxSlowdown: (s.maxSlowdownPercent ?? 10) / 100,
   };
@@ -156,6 +162,11 @@ const SIMILAR_BELOW_RUNS = 3;
 
 /** How many similar jobs are shown. */
 const SIMILAR_JOBS = 3;
+
+/** A job without runs of its own is planned from at most this many jobs run on the same master, … */
+const COLD_START_JOBS = 8;
+/** … with at most this many of each one's newest runs. */
+const COLD_START_RUNS = 10;
 
 /**
  * The facade the LSP handlers and the CLI call: settings → job match → history → recommendations.
@@ -255,23 +266,16 @@ export class SparkLanguageService {
     const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
     const bySubmitted = this.history.appNamesBySubmittedFile?.bind(this.history);
     const job = matchJob(site.appName, site.fileStems, this.jobNames(), bySubmitted);
-    if (!job) return { site, job: null, runs: [], plan: null, recommendations: [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
+    if (!job) {
+      // No runs of its own: a first plan from the jobs run on the same cluster (the file's literal spark.master).
+      const cold = this.coldStartPlan(site, languageId, options);
+      return { site, job: null, runs: [], plan: cold, recommendations: cold?.settings.filter((x) => x.change) ?? [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
+    }
     const runs = this.runsOf(job.appName);
     const renamedFrom = [...new Set((this.renamedCache.get(job.appName) ?? []).map((r) => r.appName))];
     const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarJobs(job.appName, runs) : [];
-    const current = new Map<string, string | null>();
-    // A value written elsewhere in the file (a variable assigned once) counts when a quick fix can edit it there.
-    for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
-    // A PySpark builder's spark.driver.memory has no effect in client mode (SPARK006): the plan does not write it there.
-    const inCode = site.primary.kind !== 'spark-submit';
-    const deployMode = site.effective.get('spark.submit.deployMode');
-    const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
-    const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
-    // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
-    const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
-    const format = site.primary.format;
-    const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
-    const plan = this.planFor(job.appName, runs, current, options, { isPython, driverMemoryWritable, executorsFixedBy, manager });
+    const { current, context } = planContextOf(site, languageId);
+    const plan = this.planFor(job.appName, runs, current, options, context);
     // Feedback: the newest applied fix per setting of this job (or, for fixes made before any match, of this file).
     const fixes = this.history.appliedFixes?.(job.appName, uri) ?? [];
     const newest = new Map<string, AppliedFix>();
@@ -281,11 +285,27 @@ export class SparkLanguageService {
   }
 
   /**
-   * The engine's plan for a job with these settings, cached until the next collection (a hover or an edit elsewhere in
-   * the file asks again with the same settings).
+   * A first plan for an application with no runs of its own, from the jobs run on the same cluster: those the store
+   * lists for the file's literal `spark.master` (at most 8, the 10 newest runs of each). Null when the file sets no
+   * literal master, the store cannot list jobs by master, or none ran there.
    */
-  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}): JobPlan {
-    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context]);
+  private coldStartPlan(site: ApplicationSite, languageId: string, options: AnalysisOptions): JobPlan | null {
+    const master = site.effective.get('spark.master');
+    if (this.history.appNamesByMaster === undefined || master === undefined || !master.literal || master.value === null) return null;
+    const names = this.history.appNamesByMaster(master.value, COLD_START_JOBS);
+    if (names.length === 0) return null;
+    const similarJobs = names.map((appName) => ({ appName, runs: this.history.runsByAppName(appName, COLD_START_RUNS) })).filter((j) => j.runs.length > 0);
+    if (similarJobs.length === 0) return null;
+    const { current, context } = planContextOf(site, languageId);
+    return this.planFor(site.appName ?? site.fileStems[0] ?? 'this job', [], current, options, context, similarJobs);
+  }
+
+  /**
+   * The engine's plan for a job with these settings, cached until the next collection (a hover or an edit elsewhere in
+   * the file asks again with the same settings). `similarJobs` is used only when `runs` is empty (a cold start).
+   */
+  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}, similarJobs?: PlanInput['similarJobs']): JobPlan {
+    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context, runs.length === 0 ? (similarJobs ?? []).map((j) => j.appName) : null, options.learnedScorer?.description ?? null]);
     let plan = this.plans.get(key);
     if (plan === undefined) {
       plan = planJob({
@@ -293,7 +313,8 @@ export class SparkLanguageService {
         runs,
         current,
         context,
-        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock() },
+        similarJobs: runs.length === 0 ? similarJobs : undefined,
+        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock(), learnedScorer: options.learnedScorer },
       });
       if (this.plans.size > 200) this.plans.clear();
       this.plans.set(key, plan);
@@ -313,6 +334,25 @@ export class SparkLanguageService {
       differences: describeSimilarity(features, j.features, index.spreads),
     }));
   }
+}
+
+/**
+ * What the plan of an application site is given besides its runs: the file's current values (a value written elsewhere
+ * in the file, a variable assigned once, counts when a quick fix can edit it there) and the context its file kind gives.
+ */
+function planContextOf(site: ApplicationSite, languageId: string): { current: Map<string, string | null>; context: NonNullable<PlanInput['context']> } {
+  const current = new Map<string, string | null>();
+  for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
+  // A PySpark builder's spark.driver.memory has no effect in client mode (SPARK006): the plan does not write it there.
+  const inCode = site.primary.kind !== 'spark-submit';
+  const deployMode = site.effective.get('spark.submit.deployMode');
+  const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
+  const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
+  // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
+  const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
+  const format = site.primary.format;
+  const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
+  return { current, context: { isPython, driverMemoryWritable, executorsFixedBy, manager } };
 }
 
 function uriPath(uri: string): string {

@@ -20,10 +20,47 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.caFile',
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
+  'sparkOptimizer.historyServer.oauth2TokenUrl',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
   'sparkOptimizer.sparkConnect.jdbcViews',
 ] as const;
+
+// ---- Errors of the custom requests (the server answers them, the client tells them apart)
+
+/**
+ * `ResponseError.code` of each way a custom request fails, declared once for the server that answers them and the
+ * client that tells them apart. Small positive numbers: JSON-RPC reserves -32768..-32000 (LSP uses -32899..-32800
+ * and its own -32000s), application codes are free outside that range. The message says what happened and to what;
+ * the remedy is the client's to word (house style 27), from the code and `data`.
+ */
+export const RequestErrorCodes = {
+  /** The history store could not be opened (`data`: StoreUnavailableData). Collect and record-applied-fix answer it. */
+  storeUnavailable: 1,
+  /** A collection could not start: the folder cannot be listed, the History Server URL or a TLS file is wrong. */
+  collectionFailed: 2,
+  /** A Spark Connect request failed (`data`: ConnectErrorData). */
+  connectFailed: 3,
+} as const;
+
+/** A code of RequestErrorCodes. */
+export type RequestErrorCode = (typeof RequestErrorCodes)[keyof typeof RequestErrorCodes];
+
+/** `ResponseError.data` of RequestErrorCodes.storeUnavailable. */
+export interface StoreUnavailableData {
+  /** The SQLite file the server tried to open. */
+  path: string;
+  /** Why it could not be opened (SQLite's or the file system's words). */
+  reason: string;
+}
+
+/**
+ * Why a source of history failed, so each front end can word the remedy (the core's message says what happened and
+ * to what): `credentials` (none given, or refused: HTTP 401, no cloud credentials found), `access-denied` (accepted
+ * but not allowed: HTTP 403), `not-found` (no such URL, bucket or key), `tls` (the certificate could not be
+ * verified), `network` (unreachable, timed out, cut), `changed` (an object changed while read), `other`.
+ */
+export type SourceFailureKind = 'credentials' | 'access-denied' | 'not-found' | 'tls' | 'network' | 'changed' | 'other';
 
 /**
  * Summary of one collection, as the server reports it (the ingest pipeline's counts, server/src/history/ingest.ts).
@@ -37,7 +74,8 @@ export interface CollectSummary {
   unchanged: number;
   /** Of inserted + updated: attempts stored incomplete because their log could be decoded only in part. */
   incomplete: number;
-  failed: { path: string; reason: string }[];
+  /** Sources that failed: where, why (the core's words), and of what kind when known (for the client's remedy). */
+  failed: { path: string; reason: string; kind?: SourceFailureKind }[];
   malformedLines: number;
   /** Impossible values (beyond what Spark can produce) dropped or clipped, over all records read. */
   correctedValues: number;
@@ -71,7 +109,8 @@ export interface CollectDecodeError {
 /**
  * client → server: read every event log below `folder` into the history store.
  * Cancelling the request (`$/cancelRequest`) stops between logs; what was written stays consistent.
- * Errors: a folder that cannot be listed answers a ResponseError whose message names the folder.
+ * Errors: RequestErrorCodes.storeUnavailable when the store is not open; collectionFailed when the folder cannot be
+ * listed (the message names the folder).
  */
 export namespace CollectEventLogsRequest {
   export const method = 'sparkOptimizer/collectEventLogs' as const;
@@ -83,16 +122,31 @@ export namespace CollectEventLogsRequest {
 }
 
 /**
+ * How a History Server collection authenticates: nothing, HTTP Basic, a fixed bearer token, or OAuth 2.0 client
+ * credentials (a token fetched from `tokenUrl` with the client id and secret, cached and renewed before it expires;
+ * server/src/history/history-server/oauth2.ts). The CLI reads the secrets from the environment or a file, the VS Code
+ * client from SecretStorage.
+ */
+export type HistoryServerAuth =
+  | { kind: 'none' }
+  | { kind: 'basic'; user: string; password: string }
+  | { kind: 'bearer'; token: string }
+  | { kind: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; resource?: string };
+
+/**
  * client → server: collect from a Spark History Server's REST API (`/api/v1/applications`, then each
  * attempt's `/logs` zip). Credentials travel only in this request (the client reads them from VS Code
  * SecretStorage); the server never logs or stores them. Cancelling stops between attempts.
+ * Errors: RequestErrorCodes.storeUnavailable when the store is not open; collectionFailed for a URL that is not one or
+ * a TLS file that cannot be read. A server that refuses or cannot be reached is a failure of the summary (with its
+ * `kind`), not an error.
  */
 export namespace CollectHistoryServerRequest {
   export const method = 'sparkOptimizer/collectHistoryServer' as const;
   export interface Params {
     /** Base URL, e.g. `https://shs.example.com:18480`. */
     url: string;
-    auth: { kind: 'none' } | { kind: 'basic'; user: string; password: string } | { kind: 'bearer'; token: string };
+    auth: HistoryServerAuth;
     /** Verify the server's TLS certificate (default true). */
     verifyTls: boolean;
     /** PEM file of a CA to trust (company CA), or empty. */
@@ -311,7 +365,7 @@ export namespace JobAnalysisRequest {
  * client → server: quick fixes of this server were applied (sent by the `recordAppliedFix` command (shared/src/commands.ts) the
  * code action carries, after VS Code applied its edit). The server stores each with the time it receives it (table
  * `applied_fixes`), so the hover can compare the job's runs before and after and a diagnostic can flag a change that
- * made things worse. Answers the ids of the stored fixes; a ResponseError when the store is not open.
+ * made things worse. Answers the ids of the stored fixes; RequestErrorCodes.storeUnavailable when the store is not open.
  */
 export namespace RecordAppliedFixRequest {
   export const method = 'sparkOptimizer/recordAppliedFix' as const;
@@ -332,7 +386,7 @@ export namespace RecordAppliedFixRequest {
   export const type = new RequestType<Params, { ids: number[] }, void>(method);
 }
 
-// ---- Spark Connect (server/src/connect-requests.ts answers; client/src/query/ sends)
+// ---- Spark Connect (server/src/handlers/connect.ts answers; client/src/query/ sends)
 
 /** Which Spark Connect server to use. The token travels only in requests (the client keeps it in SecretStorage). */
 export interface SparkConnectTarget {
@@ -354,10 +408,12 @@ export interface JdbcViewTarget {
   password?: string;
 }
 
-/** `ResponseError.data` of a failed Spark Connect request. */
+/** `ResponseError.data` of a failed Spark Connect request (code RequestErrorCodes.connectFailed). */
 export interface ConnectErrorData {
   /** 'spark' (Spark rejected the SQL), 'auth', 'unavailable', 'cancelled', 'timeout', 'tls', 'protocol'. */
   kind: string;
+  /** For `auth`: whether a token was sent (refused) or not (the server needs one). */
+  tokenGiven?: boolean;
   errorClass?: string;
   sqlState?: string;
   /** Where in the SQL text Spark says the error is (0-based UTF-16 offsets, end exclusive). */
@@ -367,7 +423,7 @@ export interface ConnectErrorData {
 /**
  * client → server: run one SQL statement on a Spark Connect server (session reused per target).
  * Cancelling the request interrupts the query on Spark. Progress comes as ConnectQueryProgressNotification.
- * Errors: ResponseError with ConnectErrorData.
+ * Errors: RequestErrorCodes.connectFailed with ConnectErrorData.
  */
 export namespace ConnectRunQueryRequest {
   export const method = 'sparkOptimizer/connectRunQuery' as const;
@@ -420,7 +476,8 @@ export namespace ConnectStatusRequest {
   export interface Params {
     target: SparkConnectTarget;
   }
-  export type Result = { ok: true; sparkVersion: string; appId?: string } | { ok: false; reason: string };
+  /** `kind` of a failure as ConnectErrorData's, for the client's remedy. */
+  export type Result = { ok: true; sparkVersion: string; appId?: string } | { ok: false; reason: string; kind?: string; tokenGiven?: boolean };
   export const type = new RequestType<Params, Result, void>(method);
 }
 

@@ -63,7 +63,8 @@ export const settingsSchema = z.object({
     .object({
       /** Base URL, e.g. `http://shs:18080`; empty: asked for on first use. */
       url: z.string().default(''),
-      auth: z.enum(['none', 'basic', 'bearer']).default('none'),
+      /** none, basic (user/password), bearer (a fixed token), oauth2 (client credentials: a token from oauth2TokenUrl). */
+      auth: z.enum(['none', 'basic', 'bearer', 'oauth2']).default('none'),
       /** Verify the server's TLS certificate. Turn off only for a server you trust. */
       verifyTls: z.boolean().default(true),
       /** PEM file of a CA to trust, e.g. a company CA. */
@@ -71,8 +72,16 @@ export const settingsSchema = z.object({
       /** PEM client certificate and key for mutual TLS. */
       certFile: z.string().default(''),
       keyFile: z.string().default(''),
+      /** OAuth2 token endpoint for `auth: oauth2` (the client secret is in SecretStorage, sent only to this URL). */
+      oauth2TokenUrl: z.string().default(''),
+      /** OAuth2 client id for `auth: oauth2`. */
+      oauth2ClientId: z.string().default(''),
+      /** `scope` of the token request (space-separated), when the authorization server needs one. */
+      oauth2Scope: z.string().default(''),
+      /** `resource` of the token request (RFC 8707: the audience), when the authorization server needs one. */
+      oauth2Resource: z.string().default(''),
     })
-    .default({ url: '', auth: 'none', verifyTls: true, caFile: '', certFile: '', keyFile: '' }),
+    .default({ url: '', auth: 'none', verifyTls: true, caFile: '', certFile: '', keyFile: '', oauth2TokenUrl: '', oauth2ClientId: '', oauth2Scope: '', oauth2Resource: '' }),
   /**
    * The Spark Connect server that "Spark: Run Query" runs SQL on. The token is not a setting: "Spark: Set Spark
    * Connect Token" keeps it in VS Code's SecretStorage.
@@ -139,6 +148,10 @@ export const SETTING_SCOPES: Readonly<Record<string, 'application' | 'machine' |
   'historyServer.caFile': 'window',
   'historyServer.certFile': 'window',
   'historyServer.keyFile': 'window',
+  'historyServer.oauth2TokenUrl': 'window',
+  'historyServer.oauth2ClientId': 'window',
+  'historyServer.oauth2Scope': 'window',
+  'historyServer.oauth2Resource': 'window',
   'inlayHints.enabled': 'resource',
   'trace.server': 'window',
   'sparkConnect.url': 'window',

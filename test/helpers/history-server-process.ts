@@ -2,10 +2,12 @@
  * Spark's own History Server (from the pip-installed pyspark) as a detached process group, for the live tests
  * and the benchmark: `scripts/start-history-server.sh` execs spark-class, which execs java, all bound to
  * 127.0.0.1. Every group started here is killed when the Node process exits or is sent SIGINT/SIGTERM (a
- * signal to mocha does not reach a detached group).
+ * signal to mocha does not reach a detached group). `RealHistoryServer` adds waiting until the server lists the
+ * applications a test expects (history-server-live, history-server-oauth2).
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import { killAllProcessGroups, stopProcessGroup, trackProcessGroup } from './process-groups';
@@ -94,5 +96,54 @@ export class HistoryServerProcess {
     } catch {
       return '(no output)';
     }
+  }
+}
+
+/** GET a JSON body over loopback with plain node http (test side), or null on any failure. */
+export function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: 3000 }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null);
+        } catch {
+          resolve(null);
+        }
+      });
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
+}
+
+/** A History Server that the tests wait for until it lists the applications they expect. */
+export class RealHistoryServer extends HistoryServerProcess {
+  /** Starts the server and waits until its listing holds every id of `expectedIds`. */
+  async start(expectedIds: string[], timeoutMs = 150_000): Promise<void> {
+    this.spawn();
+    await this.waitForListing(expectedIds, timeoutMs);
+  }
+
+  async waitForListing(expectedIds: string[], timeoutMs = 60_000, check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      this.assertAlive();
+      const apps = (await getJson(`${this.url}/api/v1/applications`)) as { id: string; attempts: { completed: boolean }[] }[] | null;
+      if (apps) {
+        const ids = new Set(apps.map((a) => a.id));
+        if (expectedIds.every((id) => ids.has(id)) && check(apps)) return;
+      }
+      if (Date.now() > deadline) throw new Error(`History Server at ${this.url} did not list ${expectedIds.length} applications within ${timeoutMs} ms:\n${this.tail()}`);
+      await sleep(250);
+    }
+  }
+
+  /** Stops the JVM and waits until nothing listens on its port any more. */
+  override async stop(): Promise<void> {
+    await super.stop();
+    for (let i = 0; i < 40 && (await getJson(`${this.url}/api/v1/version`)) !== null; i++) await sleep(250);
   }
 }

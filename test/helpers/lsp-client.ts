@@ -29,8 +29,12 @@ export interface LspClientOptions {
   rootUri: string | null;
   /** Client capabilities sent in initialize. */
   capabilities: object;
-  /** The history store file passed as initializationOptions.historyDatabase. */
-  historyDatabase: string;
+  /** The history store file passed as initializationOptions.historyDatabase; null: none (the server's default). */
+  historyDatabase: string | null;
+  /** The server's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** The program to start (default: the built server, server/out/server.js). */
+  serverModule?: string;
   /** Handlers of server requests, by method, over the defaults (which answer null). */
   onRequest?: Record<string, (params: never) => unknown>;
   /** Handlers of server notifications, by method (window/logMessage is always kept in `serverLog`). */
@@ -57,11 +61,12 @@ export class LspClient {
 
   /**
    * Starts the built server, sends initialize with `options` and then initialized.
-   * @throws Error when server/out/server.js is missing (run npm run build) or initialize fails.
+   * @throws Error when the server module (server/out/server.js) is missing (run npm run build) or initialize fails.
    */
   static async start(options: LspClientOptions): Promise<LspClient> {
-    if (!fs.existsSync(BUILT_SERVER)) throw new Error(`${BUILT_SERVER} missing: run npm run build`);
-    const child = spawn(process.execPath, [BUILT_SERVER, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const module = options.serverModule ?? BUILT_SERVER;
+    if (!fs.existsSync(module)) throw new Error(`${module} missing: run npm run build`);
+    const child = spawn(process.execPath, [module, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: options.env ?? process.env });
     trackProcessGroup(child);
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, conn, { capabilities: {} });
@@ -78,7 +83,7 @@ export class LspClient {
       processId: process.pid,
       rootUri: options.rootUri,
       capabilities: options.capabilities,
-      initializationOptions: { historyDatabase: options.historyDatabase },
+      initializationOptions: options.historyDatabase !== null ? { historyDatabase: options.historyDatabase } : {},
     });
     await conn.sendNotification('initialized', {});
     return client;
@@ -105,4 +110,18 @@ export class LspClient {
 export function messageText(message: string | MarkupContent): string {
   assert.ok(typeof message === 'string', `a plain-string diagnostic message, got ${JSON.stringify(message)}`);
   return message;
+}
+
+/**
+ * Polls `get` every 50 ms until it returns a value (what the server published or logged), or fails after `timeoutMs`.
+ * @param what for the failure message.
+ */
+export async function poll<T>(what: string, get: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

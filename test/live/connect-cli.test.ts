@@ -82,6 +82,9 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
     assert.strictEqual(r.code, 2);
     assert.match(r.stderr, new RegExp(`Spark Connect server localhost:${server.port} rejected the credentials \\(UNAUTHENTICATED`));
     assert.ok(!r.stderr.includes('not-the-token'));
+    // The CLI's remedy, in its own terms (no VS Code command).
+    assert.match(r.stderr, /; check the token \(SPARK_CONNECT_TOKEN, or ;token= in the URL\)$/m);
+    assert.doesNotMatch(r.stderr, /Spark: Set Spark Connect Token/);
   });
 
   it('usage errors: exit 2 with the usage', async () => {

@@ -266,6 +266,9 @@ describe('Spark Connect client on a real server', function () {
     assert.strictEqual(err.details.grpcCode, 'UNAUTHENTICATED');
     assert.match(err.message, new RegExp(`Spark Connect server localhost:${server.port} rejected the credentials`));
     assert.ok(!err.message.includes('wrong'), 'the token is not echoed');
+    // The core names the failure; the front ends word the remedy from kind and tokenGiven.
+    assert.strictEqual(err.details.tokenGiven, true);
+    assert.doesNotMatch(err.message, /SPARK_CONNECT_TOKEN|Set Spark Connect Token/);
   });
 
   it('server down: an "unavailable" error naming the address', async () => {
@@ -275,6 +278,7 @@ describe('Spark Connect client on a real server', function () {
     await down.close();
     assert.strictEqual(err.kind, 'unavailable');
     assert.match(err.message, new RegExp(`Spark Connect server localhost:${port} is not reachable`));
+    assert.doesNotMatch(err.message, /sparkOptimizer\./, 'no editor setting in the core message');
   });
 
   it('reconnects after the server restarts (same client, new server-side session)', async function () {

@@ -67,6 +67,8 @@ describe('Spark Connect requests of the built language server', function () {
     const r = await conn.sendRequest(ConnectStatusRequest.type, { target: { ...target, token: 'nope' } });
     assert.strictEqual(r.ok, false);
     assert.match((r as { reason: string }).reason, /rejected the credentials \(UNAUTHENTICATED/);
+    // The kind and whether a token was sent, for the client's remedy ("Spark: Set Spark Connect Token").
+    assert.deepStrictEqual([(r as { kind?: string }).kind, (r as { tokenGiven?: boolean }).tokenGiven], ['auth', true]);
   });
 
   it('runs a query with progress notifications; the app id matches the event log Spark wrote', async () => {

@@ -1,11 +1,10 @@
 /**
  * TLS with a custom CA: Spark's Connect server speaks plain gRPC, so (as in deployments behind a TLS-terminating
  * proxy) a small TLS front written here (Node `tls`, ALPN h2, bytes piped both ways) sits before the real server of
- * this test run, with a throwaway CA and server certificate made by the openssl CLI. The client verifies the
+ * this test run, with a throwaway CA and server certificate made by the openssl CLI (test/helpers/test-ca.ts). The client verifies the
  * certificate against the CA it is given, and refuses it without.
  */
 import * as assert from 'assert';
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -15,6 +14,7 @@ import { ipcRows } from '../../shared/src/arrow-values';
 import { SparkConnectClient } from '../../server/src/connect/client';
 import type { SparkConnectError } from '../../server/src/connect/errors';
 import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
+import { makeTestCa } from '../helpers/test-ca';
 
 describe('Spark Connect over TLS with a custom CA', function () {
   this.timeout(240_000);
@@ -27,13 +27,9 @@ describe('Spark Connect over TLS with a custom CA', function () {
     this.timeout(600_000); // the Spark JVM starts in 30 s on an idle machine, minutes on a busy one
     spark = await sharedConnectServer();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-connect-tls-'));
-    const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-    run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=spark-optimizer test CA']);
-    run(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost']);
-    fs.writeFileSync(path.join(dir, 'san.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-    run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'san.ext']);
-    caPem = fs.readFileSync(path.join(dir, 'ca.pem'));
-    front = tls.createServer({ key: fs.readFileSync(path.join(dir, 'server.key')), cert: fs.readFileSync(path.join(dir, 'server.pem')), ALPNProtocols: ['h2'] }, (socket) => {
+    const ca = makeTestCa(dir);
+    caPem = ca.caPem;
+    front = tls.createServer({ key: fs.readFileSync(ca.keyFile), cert: fs.readFileSync(ca.certFile), ALPNProtocols: ['h2'] }, (socket) => {
       const upstream = net.connect(spark.port, '127.0.0.1');
       socket.pipe(upstream).pipe(socket);
       socket.on('error', () => upstream.destroy());

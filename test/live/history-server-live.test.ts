@@ -35,7 +35,7 @@ import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../.
 import { extractZip } from '../../server/src/history/history-server/zip';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { makeZip } from '../helpers/crafted-zip';
-import { freePort, HistoryServerProcess, sleep } from '../helpers/history-server-process';
+import { freePort, RealHistoryServer, sleep } from '../helpers/history-server-process';
 import { sparkHome } from '../helpers/spark-home';
 import { EXAMPLE_HISTORY, EVENT_LOG_FIXTURES, BUILT_CLI } from '../helpers/fixtures';
 
@@ -57,55 +57,6 @@ const FIXTURE_LOGS = [
 
 /** Fast retries for tests; the defaults (500 ms base, 30 s idle timeout) are for real servers. */
 const FAST: Partial<HistoryServerClientOptions> = { retries: 4, retryBaseDelayMs: 20, retryMaxDelayMs: 200, timeoutMs: 10_000 };
-
-/** GET a JSON body over loopback with plain node http (test side), or null on any failure. */
-function getJson(url: string): Promise<unknown> {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 3000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : null);
-        } catch {
-          resolve(null);
-        }
-      });
-      res.on('error', () => resolve(null));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(null));
-  });
-}
-
-/** The History Server the tests collect from. */
-class RealHistoryServer extends HistoryServerProcess {
-  /** Starts the server and waits until its listing holds every id of `expectedIds`. */
-  async start(expectedIds: string[], timeoutMs = 150_000): Promise<void> {
-    this.spawn();
-    await this.waitForListing(expectedIds, timeoutMs);
-  }
-
-  async waitForListing(expectedIds: string[], timeoutMs = 60_000, check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.assertAlive();
-      const apps = (await getJson(`${this.url}/api/v1/applications`)) as { id: string; attempts: { completed: boolean }[] }[] | null;
-      if (apps) {
-        const ids = new Set(apps.map((a) => a.id));
-        if (expectedIds.every((id) => ids.has(id)) && check(apps)) return;
-      }
-      if (Date.now() > deadline) throw new Error(`History Server at ${this.url} did not list ${expectedIds.length} applications within ${timeoutMs} ms:\n${this.tail()}`);
-      await sleep(250);
-    }
-  }
-
-  /** Stops the JVM and waits until nothing listens on its port any more. */
-  override async stop(): Promise<void> {
-    await super.stop();
-    for (let i = 0; i < 40 && (await getJson(`${this.url}/api/v1/version`)) !== null; i++) await sleep(250);
-  }
-}
 
 /** A proxy on 127.0.0.1 in front of the real server; `fault` may answer a request itself. */
 class FaultProxy {
@@ -636,13 +587,15 @@ describe('History Server collection against a real Spark History Server (pyspark
     const basic = await collect(store, basicUrl, { limit: 3 });
     assert.strictEqual(seen[0].authorization, `Basic ${Buffer.from('alice:pw-SECRET-3').toString('base64')}`);
     assert.strictEqual(basic.source, p.url);
-    // A 401 says what to set, and no secret appears in any summary.
+    // A 401 is a `credentials` failure whose reason names no front end's remedy (the CLI and VS Code each word their
+    // own: cli/remedies.ts, client/src/remedies.ts), and no secret appears in any summary.
     p.fault = (_req, res) => {
       res.writeHead(401, { 'Content-Type': 'text/plain' }).end('Unauthorized');
       return true;
     };
     const denied = await collect(store, basicUrl, {}, { headers: { Cookie: 'session=SECRET-4' } });
-    assert.match(denied.failed[0].reason, /answered 401 Unauthorized: Unauthorized; give credentials with SPARK_OPTIMIZER_HS_TOKEN/);
+    assert.match(denied.failed[0].reason, /answered 401 Unauthorized: Unauthorized$/);
+    assert.strictEqual(denied.failed[0].kind, 'credentials');
     assert.doesNotMatch(JSON.stringify([bearer, basic, denied]), /SECRET/);
     store.close();
   });
@@ -660,7 +613,9 @@ describe('History Server collection against a real Spark History Server (pyspark
       const store = freshStore('tls');
       const untrusted = await collect(store, url, {}, { retries: 0 });
       assert.match(untrusted.failed[0].reason, /certificate/);
-      assert.match(untrusted.failed[0].reason, /pass the CA with --ca/);
+      // The CLI adds "pass the CA with --ca", VS Code its caFile setting: the core names only the kind.
+      assert.strictEqual(untrusted.failed[0].kind, 'tls');
+      assert.doesNotMatch(untrusted.failed[0].reason, /--ca|--insecure|sparkOptimizer\./);
       const noClientCert = await collect(store, url, {}, { retries: 0, tls: { ca: read('ca.crt') } });
       assert.strictEqual(noClientCert.found, 0);
       assert.strictEqual(noClientCert.failed.length, 1);
@@ -755,6 +710,8 @@ describe('History Server collection against a real Spark History Server (pyspark
     const echoed = JSON.parse(retry[1]) as Record<string, string>;
     assert.deepStrictEqual([echoed.authorization, echoed['x-api-key'], echoed.cookie], ['Bearer ***', '***', '***']);
     assert.match(bearer.text, /^failed +listing: History Server at .* answered 401 Unauthorized: you sent /m);
+    // The CLI words the remedy of a 401 with its own environment variables.
+    assert.match(bearer.text, /^failed +listing: .*; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER\/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS$/m);
     assert.doesNotMatch(bearer.text, /SECRET/);
     const basicB64 = Buffer.from('alice:pw-SECRET-4').toString('base64');
     const basic = await cli({ SPARK_OPTIMIZER_HS_USER: 'alice', SPARK_OPTIMIZER_HS_PASSWORD: 'pw-SECRET-4' });

@@ -2,7 +2,8 @@
  * The editor side of running Spark SQL on a Spark Connect server: commands "Spark: Run Query", "Spark: Explain
  * Query", "Spark: Set Spark Connect Token", the "Run on Spark" code lenses, the result panel, a diagnostic at the
  * SQL position of a Spark error, and a status-bar item from a SparkVersion health check. All Spark work happens in
- * the language server (server/src/connect-requests.ts); this file only asks and shows.
+ * the language server (server/src/handlers/connect.ts); this file only asks and shows (and words the remedies,
+ * client/src/remedies.ts).
  *
  * Security: the token lives only in SecretStorage (`sparkOptimizer.sparkConnect.token`); in an untrusted workspace
  * a URL or CA file set in workspace settings is not used.
@@ -19,6 +20,7 @@ import {
   SqlStatementsRequest,
   type SqlStatement,
   type ConnectErrorData,
+  RequestErrorCodes,
   type JdbcViewTarget,
   type SparkConnectTarget,
 } from '../../../shared/src/protocol';
@@ -28,6 +30,7 @@ import { escapeMessageLinks } from '../../../shared/src/escape';
 import { COMMANDS, commandOf, type QueryLocation } from '../../../shared/src/commands';
 import { registerCommand } from '../commands';
 import { errorMessage } from '../../../shared/src/errors';
+import { sparkConnectRemedy } from '../remedies';
 
 const TOKEN_KEY = 'sparkOptimizer.sparkConnect.token';
 /** SecretStorage key of a JDBC view's password. */
@@ -162,9 +165,12 @@ export class QueryFeatures implements vscode.Disposable {
       if (!target) this.status.hide();
       return;
     }
-    const r = await client.sendRequest(ConnectStatusRequest.type, { target }).catch((e: unknown) => ({ ok: false as const, reason: String(e) }));
+    const r = await client.sendRequest(ConnectStatusRequest.type, { target }).catch((e: unknown): ConnectStatusRequest.Result => ({ ok: false, reason: errorMessage(e) }));
     if (r.ok) this.showStatus(true, `Spark Connect ${target.url.replace(/;token=[^;]*/i, ';token=***')}: Spark ${r.sparkVersion}${r.appId ? `, application ${r.appId}` : ''}. Click to run the query under the cursor.`, r.sparkVersion);
-    else this.showStatus(false, r.reason);
+    else {
+      const remedy = sparkConnectRemedy(r.kind, r.tokenGiven);
+      this.showStatus(false, `${r.reason}${remedy ? `; ${remedy}` : ''}`);
+    }
   }
 
   private showStatus(ok: boolean, tooltip: string, version?: string): void {
@@ -294,8 +300,9 @@ export class QueryFeatures implements vscode.Disposable {
 
   /** Error message with Spark's error class, the panel, and a diagnostic at the SQL range Spark reported. */
   private showError(title: string, picked: Picked, e: unknown): void {
-    const data = e instanceof ResponseError ? (e.data as ConnectErrorData | undefined) : undefined;
-    const message = errorMessage(e);
+    const data = e instanceof ResponseError && e.code === RequestErrorCodes.connectFailed ? (e.data as ConnectErrorData | undefined) : undefined;
+    const remedy = sparkConnectRemedy(data?.kind, data?.tokenGiven);
+    const message = `${errorMessage(e)}${remedy ? `; ${remedy}` : ''}`;
     const firstLine = message.trim().split('\n')[0];
     this.panel.error(title, picked.sql, message, data?.errorClass, data?.sqlState);
     if (data?.sqlRange && picked.offsets.length > 0) {

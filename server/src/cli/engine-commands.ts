@@ -1,6 +1,7 @@
 /**
  * The engine's CLI commands, each a front end of recommend/engine.ts (through the language service, as the editor):
- * - `check FILE...`: the editor's diagnostics, one line each, with the evidence of each change;
+ * - `check FILE...`: the findings the editor shows as diagnostics (document-findings.ts), one line each, with the
+ *   evidence of each change;
  * - `recommend FILE`: the plan per application: every planned setting with its value, its effect alone, the plan's
  *   effect, evidence and confidence, the trade-off table and why values are kept;
  * - `analyze APP_ID`: one run's findings (heuristics catalogue) and the engine's what-if tables at other executor
@@ -11,16 +12,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
-import { DiagnosticSeverity } from 'vscode-languageserver';
 import { runFindings } from '../analysis/run-findings';
 import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
-import { onDiagnostics } from '../features/diagnostics';
+import { documentFindings } from '../document-findings';
 import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { confidenceLabel, describeChoice, describeEvidence, type JobPlan, OBJECTIVES, type Objective, type PlanEstimate, planJob, type WhatIfRow } from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
-import { type CostPrices, describeLimits, formatMoney, pricesSet } from '../resource-model';
+import { costPrices, describeLimits, formatMoney } from '../resource-model';
 import type { HistoryReader } from '../history/history-reader';
 import type { HistoryStore } from '../store/history-store';
 
@@ -85,7 +85,6 @@ export function engineOptions(values: Record<string, string | boolean | undefine
   if (!OBJECTIVES.includes(objective as Objective)) throw new FlagError(`--objective must be one of ${OBJECTIVES.join(', ')}, got ${objective}.`);
   const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? 0;
   const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? 0;
-  const prices: CostPrices = { perCoreHour, perGiBHour, currency: String(values.currency ?? 'USD') };
   return {
     cluster: {
       nodeMemoryMiB: size('node-memory', values['node-memory']),
@@ -95,7 +94,7 @@ export function engineOptions(values: Record<string, string | boolean | undefine
       totalMemoryMiB: size('total-memory', values['total-memory']),
     },
     disabledChecks: new Set(),
-    prices: pricesSet(prices) ? prices : undefined,
+    prices: costPrices(perCoreHour, perGiBHour, String(values.currency ?? 'USD')),
     objective: objective as Objective,
     maxSlowdown: (nonNegative('max-slowdown', values['max-slowdown']) ?? 10) / 100,
   };
@@ -107,9 +106,10 @@ function analyseFile(service: SparkLanguageService, file: string, options: Analy
 }
 
 /**
- * `spark-optimizer check FILE...`: every diagnostic of the editor (plan changes, findings, checks) as
- * `file:line:col severity message`, followed by the evidence of each change; a job with nothing to change says so.
- * @returns code 1 when there is at least one diagnostic.
+ * `spark-optimizer check FILE...`: every finding the editor shows as a diagnostic (document-findings.ts: plan changes,
+ * job findings, checks) as `file:line:col severity message`, followed by the evidence of each change; a job with
+ * nothing to change says so.
+ * @returns code 1 when there is at least one finding.
  */
 export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
@@ -118,16 +118,13 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
   let n = 0;
   for (const file of files) {
     const analysis = analyseFile(service, file, options);
-    const diags = onDiagnostics(analysis);
-    n += diags.length;
-    for (const d of diags) {
-      const severity = d.severity === DiagnosticSeverity.Error ? 'error' : d.severity === DiagnosticSeverity.Warning ? 'warning' : d.severity === DiagnosticSeverity.Hint ? 'hint' : 'info';
-      const rec = analysis.sites.flatMap((s) => s.recommendations).find((r) => d.code === `recommend:${r.key}`);
-      // LSP 3.18 lets a diagnostic's message be Markdown (MarkupContent); the CLI prints its text.
-      const message = typeof d.message === 'string' ? d.message : d.message.value;
-      json.push({ file, line: d.range.start.line + 1, column: d.range.start.character + 1, severity, code: d.code, message, recommendation: rec ?? null });
+    const findings = documentFindings(analysis);
+    n += findings.length;
+    for (const f of findings) {
+      const rec = f.recommendation;
+      json.push({ file, line: f.range.start.line + 1, column: f.range.start.character + 1, severity: f.severity, code: f.code, message: f.message, recommendation: rec ?? null });
       // One line per finding (Spark's own error texts can hold newlines).
-      lines.push(`${file}:${d.range.start.line + 1}:${d.range.start.character + 1} ${severity} ${message.replace(/\s*\n\s*/g, ' ')}`);
+      lines.push(`${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.message.replace(/\s*\n\s*/g, ' ')}`);
       for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {

@@ -8,7 +8,9 @@
  *   spark-optimizer collect --source history-server --url URL [--since DATE] [--user U] [--limit N]
  *       [--concurrency N] [--timeout S] [--insecure] [--ca FILE] [--cert FILE --key FILE] [--db FILE] [--dry-run] [--format json]
  *     History Server credentials come from the environment only: SPARK_OPTIMIZER_HS_TOKEN (bearer),
- *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object).
+ *     SPARK_OPTIMIZER_HS_USER + SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (JSON object);
+ *     OAuth2 client credentials: [--oauth2-token-url URL --oauth2-client-id ID --oauth2-client-secret-file FILE
+ *     --oauth2-scope S --oauth2-resource AUD], the secret from SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file.
  *   spark-optimizer settings FILE... [--format json]
  *   spark-optimizer check FILE... [--db FILE] [engine flags] [--format json]
  *   spark-optimizer jobs [--db FILE] [--format json]
@@ -16,7 +18,8 @@
  *   spark-optimizer recommend FILE [--db FILE] [engine flags] [--format json]
  *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
  *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
- *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE]   (service-commands.ts, service/)
+ *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE] [--tls-cert F --tls-key F]
+ *       [--oidc-issuer URL --oidc-audience AUD]   (service-commands.ts, service/)
  *   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
  *   spark-optimizer token list [--db FILE] [--format json] | token revoke ID [--db FILE]
  *   spark-optimizer query --remote sc://HOST:15002/;token=... [--max-rows N] [--format text|json|csv] [--explain] "SQL"
@@ -27,11 +30,10 @@
  * are not JSON lines); 2 usage or input error, or `collect` failed for everything it found (nothing read, something
  * failed); 130 `collect` or `query` stopped by Ctrl-C (SIGINT) after a clean stop (what was stored stays
  * stored). Every failure shows in the exit code.
- * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...).
+ * Default store: $SPARK_OPTIMIZER_DB, else $XDG_DATA_HOME/spark-optimizer/history.db (~/.local/share/...), as the
+ * language server's (store/store-path.ts).
  */
 import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { parseArgs } from 'util';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
 import { collectEventLogs } from '../history/collect';
@@ -45,6 +47,8 @@ import { ObjectStoreError } from '../history/object-store/object-store';
 import { openObjectStore } from '../history/object-store/open';
 import { z } from 'zod';
 import { HistoryStore } from '../store/history-store';
+import { defaultStorePath, StoreUnavailableError } from '../store/store-path';
+import { historyServerRemedy, objectStoreRemedy, STORE_REMEDY } from './remedies';
 import { formatDurationMs } from '../config/spark-units';
 import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
 import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
@@ -80,6 +84,10 @@ const USAGE = `Usage:
       (exit code 1 when some applications failed, 2 when nothing could be collected, 130 after Ctrl-C)
       (credentials from env: SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD,
        SPARK_OPTIMIZER_HS_HEADERS as a JSON object)
+      [--oauth2-token-url URL --oauth2-client-id ID [--oauth2-client-secret-file FILE] [--oauth2-scope S]
+       [--oauth2-resource AUD]]
+      (OAuth2 client credentials for a History Server behind an OAuth2 proxy: the secret from
+       SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file; the token is cached and renewed before it expires)
   spark-optimizer settings FILE... [--format json]
   spark-optimizer check FILE... [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
@@ -92,10 +100,12 @@ ${ENGINE_FLAGS_USAGE}
   spark-optimizer recommend FILE [--db FILE] [--format json]
 ${ENGINE_FLAGS_USAGE}
       (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
-  spark-optimizer serve [--port N] [--host HOST] [--db FILE] [--config FILE]
+  spark-optimizer serve [--port N] [--host HOST] [--db FILE] [--config FILE] [--tls-cert FILE --tls-key FILE]
+      [--oidc-issuer URL --oidc-audience AUD]
       (the REST service: /api/v1/jobs, /api/v1/jobs/{name}/runs, /api/v1/applications/{appId},
        /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
-       default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both)
+       default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both;
+       --tls-cert/--tls-key: HTTPS only; --oidc-*: also accept that issuer's JWT access tokens (docs/service.md))
   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
       (a bearer token for the service, printed once; the store keeps only its SHA-256)
   spark-optimizer token list [--db FILE] [--format json]
@@ -127,13 +137,6 @@ function output(write: (s: string) => void): Output {
     text: (s) => write(escapeTerminal(s, { keepNewlines: true })),
     json: (value) => write(escapeTerminal(JSON.stringify(value, null, 2), { keepNewlines: true })),
   };
-}
-
-/** Default store path for the CLI. */
-export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.SPARK_OPTIMIZER_DB) return env.SPARK_OPTIMIZER_DB;
-  const data = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
-  return path.join(data, 'spark-optimizer', 'history.db');
 }
 
 /**
@@ -187,6 +190,10 @@ export async function main(
       err.text(USAGE);
       return 2;
     }
+    if (e instanceof StoreUnavailableError) {
+      err.line(`spark-optimizer: ${e.message}. ${STORE_REMEDY}`);
+      return 2;
+    }
     err.line(`spark-optimizer: ${errorMessage(e)}`);
     return 2;
   }
@@ -218,13 +225,18 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
     recursive: { type: 'boolean', default: false },
     'endpoint-url': { type: 'string' },
     region: { type: 'string' },
+    'oauth2-token-url': { type: 'string' },
+    'oauth2-client-id': { type: 'string' },
+    'oauth2-client-secret-file': { type: 'string' },
+    'oauth2-scope': { type: 'string' },
+    'oauth2-resource': { type: 'string' },
   });
   if (values.source === 'history-server') return collectHistoryServer(values, out, err);
   if (values.source === 'event-logs' && typeof values.path === 'string' && isObjectStoreUrl(values.path)) return collectFromObjectStore(values.path, values, out);
   if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
   if (typeof values.path !== 'string') throw new UsageError('collect needs --path DIR (a folder of Spark event logs).');
   if (!fs.existsSync(values.path)) throw new Error(`No such folder: ${values.path}`);
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   try {
     const abort = new AbortController();
@@ -255,7 +267,7 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     endpointUrl: typeof values['endpoint-url'] === 'string' ? values['endpoint-url'] : undefined,
     region: typeof values.region === 'string' ? values.region : undefined,
   });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -273,15 +285,8 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     printCollection(s, values, `${s.found} event log(s) in ${url} (${s.listedObjects} object(s) listed, ${s.downloadedObjects} read)`, dbPath, store.countApplications(), out);
     return collectExitCode(s);
   } catch (e) {
-    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 's3') {
-      throw new Error(`${e.message}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE naming a profile, or run where an instance or pod role applies.`, { cause: e });
-    }
-    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'gcs') {
-      throw new Error(`${e.message}. Set GOOGLE_APPLICATION_CREDENTIALS to a key file, or run gcloud auth application-default login, or run where a service account applies.`, { cause: e });
-    }
-    if (e instanceof ObjectStoreError && e.kind === 'credentials' && location.kind === 'azure') {
-      throw new Error(`${e.message}. Set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or sign in with az login, or run where a managed or workload identity applies.`, { cause: e });
-    }
+    const remedy = e instanceof ObjectStoreError ? objectStoreRemedy(e.kind, location.kind) : null;
+    if (remedy) throw new Error(`${errorMessage(e)}. ${remedy}`, { cause: e });
     throw e;
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -294,6 +299,7 @@ async function collectFromObjectStore(url: string, values: Record<string, string
  * Prints one collection: JSON (the whole summary), or a line per application attempt and per failure, the impossible
  * values corrected, and a summary line.
  * @param what e.g. `12 event log(s) in /logs`.
+ * @param oauth2 the History Server collection used OAuth2 client credentials (for the remedy of a refused client).
  */
 function printCollection(
   s: IngestSummary & { downloaded?: number; fromRest?: number },
@@ -302,9 +308,16 @@ function printCollection(
   dbPath: string,
   stored: number,
   out: Output,
+  oauth2 = false,
 ): void {
+  // A History Server failure gets this CLI's remedy for its kind (the core names the failure only).
+  const fromServer = s.downloaded !== undefined;
+  const failed = s.failed.map((f) => {
+    const remedy = fromServer ? historyServerRemedy(f.kind, oauth2) : null;
+    return remedy ? { ...f, reason: `${f.reason}; ${remedy}` } : f;
+  });
   if (values.format === 'json') {
-    out.json({ db: dbPath, ...s, storedApplications: stored });
+    out.json({ db: dbPath, ...s, failed, storedApplications: stored });
     return;
   }
   for (const a of s.applications) {
@@ -317,8 +330,7 @@ function printCollection(
   }
   // An event log fails under its path; a History Server failure under its application, or `listing` (the one failure
   // without an application: the listing itself).
-  const fromServer = s.downloaded !== undefined;
-  for (const f of s.failed) out.line(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
+  for (const f of failed) out.line(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
   for (const c of s.corrections) out.line(`corrected      ${describeCorrection(c)}`);
   for (const e of s.decodeErrors) out.line(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
   for (const w of s.warnings) out.line(`warning        ${w.message.startsWith(`${w.path}:`) ? w.message : `${w.path}: ${w.message}`}`);
@@ -362,13 +374,27 @@ function terminalProgress(what: string): { update: (done: number, total: number,
   };
 }
 
+/** The OAuth2 client-credentials flags of `collect --source history-server` (none carries a secret). */
+export interface OAuth2Flags {
+  'oauth2-token-url'?: string;
+  'oauth2-client-id'?: string;
+  'oauth2-client-secret-file'?: string;
+  'oauth2-scope'?: string;
+  'oauth2-resource'?: string;
+}
+
 /**
- * Credentials of the History Server from the environment (never from flags, so they stay out of shell
- * history and process lists): SPARK_OPTIMIZER_HS_TOKEN (bearer), SPARK_OPTIMIZER_HS_USER +
- * SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (a JSON object of extra headers).
- * @throws UsageError for a half-given basic auth or headers that are not a JSON object of strings.
+ * Credentials of the History Server. Secrets come from the environment or a file, never from a flag's value (so they
+ * stay out of shell history and process lists): SPARK_OPTIMIZER_HS_TOKEN (bearer), SPARK_OPTIMIZER_HS_USER +
+ * SPARK_OPTIMIZER_HS_PASSWORD (basic), SPARK_OPTIMIZER_HS_HEADERS (a JSON object of extra headers), or OAuth2 client
+ * credentials: token URL and client id from --oauth2-token-url/--oauth2-client-id (or SPARK_OPTIMIZER_HS_TOKEN_URL,
+ * SPARK_OPTIMIZER_HS_CLIENT_ID), the secret from SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file named by
+ * --oauth2-client-secret-file (or SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE; its first line), optional --oauth2-scope and
+ * --oauth2-resource.
+ * @throws UsageError for a half-given basic auth or client-credentials set, an unreadable secret file, or headers that
+ *   are not a JSON object of strings.
  */
-export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env): { auth: HistoryServerAuth; headers: Record<string, string> } {
+export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env, flags: OAuth2Flags = {}): { auth: HistoryServerAuth; headers: Record<string, string> } {
   let headers: Record<string, string> = {};
   if (env.SPARK_OPTIMIZER_HS_HEADERS) {
     let parsed: unknown;
@@ -380,6 +406,24 @@ export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env): 
     const h = z.record(z.string(), z.string()).safeParse(parsed);
     if (!h.success) throw new UsageError('SPARK_OPTIMIZER_HS_HEADERS must be a JSON object whose values are strings, like {"X-Api-Key":"..."}.');
     headers = h.data;
+  }
+  const tokenUrl = flags['oauth2-token-url'] ?? env.SPARK_OPTIMIZER_HS_TOKEN_URL;
+  const clientId = flags['oauth2-client-id'] ?? env.SPARK_OPTIMIZER_HS_CLIENT_ID;
+  const secretFile = flags['oauth2-client-secret-file'] ?? env.SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE;
+  if (tokenUrl || clientId || secretFile || env.SPARK_OPTIMIZER_HS_CLIENT_SECRET) {
+    if (!tokenUrl || !clientId) throw new UsageError('OAuth2 client credentials need --oauth2-token-url and --oauth2-client-id (or SPARK_OPTIMIZER_HS_TOKEN_URL and SPARK_OPTIMIZER_HS_CLIENT_ID).');
+    let clientSecret = env.SPARK_OPTIMIZER_HS_CLIENT_SECRET;
+    if (secretFile) {
+      try {
+        clientSecret = fs.readFileSync(secretFile, 'utf8').split(/\r?\n/)[0];
+      } catch (e) {
+        throw new UsageError(`Cannot read the OAuth2 client secret file ${secretFile}: ${errorMessage(e)}`);
+      }
+    }
+    if (!clientSecret) throw new UsageError('OAuth2 client credentials need the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file named by --oauth2-client-secret-file (never as a flag value).');
+    const scope = flags['oauth2-scope'];
+    const resource = flags['oauth2-resource'];
+    return { auth: { kind: 'oauth2', tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) }, headers };
   }
   if (env.SPARK_OPTIMIZER_HS_TOKEN) return { auth: { kind: 'bearer', token: env.SPARK_OPTIMIZER_HS_TOKEN }, headers };
   if (env.SPARK_OPTIMIZER_HS_USER || env.SPARK_OPTIMIZER_HS_PASSWORD) {
@@ -417,7 +461,13 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
   const limit = positiveInt('limit', values.limit);
   const concurrency = positiveInt('concurrency', values.concurrency);
   const timeoutS = positiveInt('timeout', values.timeout);
-  const { auth, headers } = historyServerCredentials();
+  const { auth, headers } = historyServerCredentials(process.env, {
+    'oauth2-token-url': str(values['oauth2-token-url']),
+    'oauth2-client-id': str(values['oauth2-client-id']),
+    'oauth2-client-secret-file': str(values['oauth2-client-secret-file']),
+    'oauth2-scope': str(values['oauth2-scope']),
+    'oauth2-resource': str(values['oauth2-resource']),
+  });
   const client = new HistoryServerClient({
     baseUrl: values.url,
     auth: auth.kind === 'none' ? undefined : auth,
@@ -427,7 +477,7 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     // Retries go to stderr (never with credentials: the client reports URLs without them).
     onRetry: (r) => err.line(`retry ${r.attempt} in ${(r.delayMs / 1000).toFixed(1)} s: ${r.reason}`),
   });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   const abort = new AbortController();
   const onSignal = () => abort.abort();
@@ -445,7 +495,7 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     });
     progress.done();
     const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
-    printCollection(s, values, `${s.found} application attempt(s)${since_} at ${s.source}`, dbPath, store.countApplications(), out);
+    printCollection(s, values, `${s.found} application attempt(s)${since_} at ${s.source}`, dbPath, store.countApplications(), out, auth.kind === 'oauth2');
     return collectExitCode(s);
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -500,7 +550,7 @@ function settings(args: string[], out: Output): number {
 
 function jobs(args: string[], out: Output): number {
   const { values } = parse(args, { db: { type: 'string' } });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   try {
     const list = store.listJobs();
@@ -521,7 +571,7 @@ function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out:
   if (command === 'check' && positionals.length === 0) throw new UsageError('check needs at least one FILE.');
   if (command !== 'check' && positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
   const options = engineOptions(values);
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const files = command === 'check' ? filesOf(positionals) : positionals;
   if (command === 'recommend' && !fs.existsSync(positionals[0])) throw new Error(`No such file: ${positionals[0]}`);
   const store = HistoryStore.open(dbPath);
@@ -542,14 +592,37 @@ function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out:
 }
 
 async function serve(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parse(args, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, config: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    db: { type: 'string' },
+    config: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'oidc-issuer': { type: 'string' },
+    'oidc-audience': { type: 'string' },
+  });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}".`);
-  return serveCommand({ port: str(values.port), host: str(values.host), db: str(values.db), config: str(values.config) }, defaultDbPath({ ...process.env, SPARK_OPTIMIZER_DB: '' }), out, err);
+  return serveCommand(
+    {
+      port: str(values.port),
+      host: str(values.host),
+      db: str(values.db),
+      config: str(values.config),
+      tlsCert: str(values['tls-cert']),
+      tlsKey: str(values['tls-key']),
+      oidcIssuer: str(values['oidc-issuer']),
+      oidcAudience: str(values['oidc-audience']),
+    },
+    defaultStorePath({ ...process.env, SPARK_OPTIMIZER_DB: '' }),
+    out,
+    err,
+  );
 }
 
 function token(args: string[], out: Output, err: Output): number {
   const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
-  const dbPath = typeof values.db === 'string' ? values.db : defaultDbPath();
+  const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const [verb, ...rest] = positionals;
   if (verb === 'create' && rest.length === 0) {
     if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');

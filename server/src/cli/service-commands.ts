@@ -6,9 +6,11 @@
 import * as fs from 'fs';
 import { HistoryStore } from '../store/history-store';
 import { buildService } from '../service/app';
-import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../service/config';
+import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } from '../service/config';
+import { OidcVerifier } from '../service/oidc';
 import { TOKEN_SCOPES, type TokenScope } from '../service/service-store';
 import { newToken } from '../service/tokens';
+import { describeFault, handleProcessFaults } from '../process-errors';
 
 /** Where the commands print (main.ts's escaped writers). */
 export interface Printer {
@@ -18,13 +20,16 @@ export interface Printer {
 
 /**
  * `serve`: opens the store, starts the service on host:port and answers until SIGINT or SIGTERM, then closes the
- * listener (in-flight requests finish) and the store. Prints `listening on http://HOST:PORT` once it listens.
- * @param values `--host`, `--port`, `--db`, `--config` as given.
+ * listener (in-flight requests finish) and the store. Prints `listening on http(s)://HOST:PORT` once it listens.
+ * With `tls` configured it serves HTTPS only; with `oidc` configured it reads the issuer's discovery document before
+ * listening and accepts the issuer's JWT access tokens besides `spo_` tokens.
+ * @param values `--host`, `--port`, `--db`, `--config`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience` as given.
  * @param defaultDb the CLI's default store, used when neither the config, SPARK_OPTIMIZER_DB nor --db names one.
- * @returns 0 after a clean stop.
- * @throws ServiceConfigError for a bad config file, variable or flag; Error when the port is taken or the store cannot be opened.
+ * @returns 0 after a clean stop (SIGINT, SIGTERM), 1 after a stop for an uncaught exception (logged to `err`).
+ * @throws ServiceConfigError for a bad config file, variable or flag, or an unreadable certificate or key; Error when
+ *   the port is taken, the store cannot be opened or the OIDC issuer's discovery document cannot be read.
  */
-export async function serveCommand(values: { host?: string; port?: string; db?: string; config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serveCommand(values: ServiceFlags & { config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let text: string | null = null;
   if (values.config !== undefined) {
     try {
@@ -35,11 +40,21 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
   }
   const config = serviceConfig(text, values.config ?? 'config', env, values);
   const dbPath = config.db ?? defaultDb;
-  if (!isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; put a TLS-terminating proxy in front.`);
+  const readPem = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(file);
+    } catch (e) {
+      throw new ServiceConfigError(`cannot read the TLS ${what} ${file}: ${(e as Error).message}`);
+    }
+  };
+  const tls = config.tls ? { cert: readPem(config.tls.certFile, 'certificate'), key: readPem(config.tls.keyFile, 'key') } : undefined;
+  if (!tls && !isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.`);
+  const accessTokens = config.oidc ? await OidcVerifier.open(config.oidc) : undefined;
+  if (accessTokens) err.line(`accepting access tokens of ${config.oidc?.issuer} for audience ${config.oidc?.audience} (keys from ${accessTokens.jwksUri})`);
   const store = HistoryStore.open(dbPath);
   let app;
   try {
-    app = await buildService({ store, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+    app = await buildService({ store, tls, accessTokens, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
     const address = await app.listen({ host: config.host, port: config.port });
     out.line(`listening on ${address} (store ${dbPath}, ${store.countApplications()} application attempts)`);
   } catch (e) {
@@ -48,18 +63,30 @@ export async function serveCommand(values: { host?: string; port?: string; db?: 
     throw e;
   }
   const service = app;
+  // A promise rejected with nobody to catch it is logged and the service keeps answering; after an uncaught exception
+  // it is logged and the service stops as after SIGTERM (in-flight requests finish), with exit code 1, for its
+  // supervisor to restart it (Node's advice: the process state is unknown after one).
+  let code = 0;
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.removeListener('SIGINT', stop);
       process.removeListener('SIGTERM', stop);
+      removeFaultHandlers();
       resolve();
     };
+    const removeFaultHandlers = handleProcessFaults(
+      (fault, error) => err.line(`spark-optimizer serve: ${describeFault(fault, error)}`),
+      () => {
+        code = 1;
+        stop();
+      },
+    );
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await service.close();
   store.close();
-  return 0;
+  return code;
 }
 
 /**

@@ -15,6 +15,7 @@ import { csvHeader, csvRows, jsonRecordKeys, jsonRecordLines, toTextTable, type 
 import { SparkConnectClient, type JdbcView } from './client';
 import { redactToken } from './connection-string';
 import { SparkConnectError, sqlErrorRange } from './errors';
+import { sparkConnectRemedy } from '../cli/remedies';
 
 export const QUERY_USAGE = `  spark-optimizer query --remote sc://HOST:15002/[;token=T;use_ssl=true;user_id=U] [--max-rows N] [--max-bytes N]
       [--ca FILE] [--explain [simple|extended|formatted|cost|codegen]] [--format text|json|csv]
@@ -137,7 +138,8 @@ export async function queryCommand(
   } catch (e) {
     if (!(e instanceof SparkConnectError)) throw e;
     if (e.kind !== 'spark') {
-      err(`spark-optimizer: ${e.message}`);
+      const remedy = sparkConnectRemedy(e.kind, e.details.tokenGiven);
+      err(`spark-optimizer: ${e.message}${remedy ? `; ${remedy}` : ''}`);
       return e.kind === 'cancelled' ? 130 : 2;
     }
     err(formatSparkError(e, sql));

@@ -610,11 +610,8 @@ export class SparkConnectClient {
     switch (se.code) {
       case grpc.status.UNAUTHENTICATED:
       case grpc.status.PERMISSION_DENIED:
-        return new SparkConnectError(
-          `${where} rejected the credentials (${code}: ${serverMessage}): ${this.token ? 'check the token' : 'it needs a token'} (Spark: Set Spark Connect Token, SPARK_CONNECT_TOKEN, or ;token= in the URL)`,
-          'auth',
-          { grpcCode: code, serverMessage },
-        );
+        // The remedy (where a token is given) is the front end's: details.tokenGiven says which one applies.
+        return new SparkConnectError(`${where} rejected the credentials (${code}: ${serverMessage})`, 'auth', { grpcCode: code, serverMessage, tokenGiven: Boolean(this.token) });
       case grpc.status.CANCELLED:
         return cancelledError(this.target);
       case grpc.status.DEADLINE_EXCEEDED:
@@ -625,7 +622,7 @@ export class SparkConnectClient {
           return new SparkConnectError(
             tls
               ? `${where}: TLS connection failed (${serverMessage}); check use_ssl in the URL and the CA certificate`
-              : `${where} is not reachable (${serverMessage}); is it running? Check sparkOptimizer.sparkConnect.url`,
+              : `${where} is not reachable (${serverMessage})`,
             tls ? 'tls' : 'unavailable',
             { grpcCode: code, serverMessage },
           );

@@ -1,11 +1,12 @@
 /**
- * Errors of the Spark Connect client, each saying what happened, to which server, and what to do.
+ * Errors of the Spark Connect client, each saying what happened and to which server, with a kind from which each front end
+ * words what to do (house style 27).
  * Spark's own errors keep Spark's error class (`TABLE_OR_VIEW_NOT_FOUND`, `PARSE_SYNTAX_ERROR`), SQLSTATE,
  * message parameters and the SQL position (`FetchErrorDetailsResponse.QueryContext` start/stop index: 0-based
  * UTF-16 offsets into the SQL text, stop inclusive, as Spark's `SQLQueryContext` reports them).
  */
 
-/** What kind of failure: decides the advice and whether a retry can help. */
+/** What kind of failure: the front ends word their advice from it (connect/cli-query.ts, the VS Code client); decides whether a retry can help. */
 export type SparkConnectErrorKind =
   | 'spark' // Spark answered with an error (bad SQL, missing table, ...)
   | 'auth' // UNAUTHENTICATED / PERMISSION_DENIED: token missing or wrong
@@ -42,6 +43,8 @@ export class SparkConnectError extends Error {
       queryContexts?: SparkQueryContext[];
       /** The server's own message, unchanged. */
       serverMessage?: string;
+      /** For `auth`: whether the client sent a token (refused) or none (the server needs one); the front end words the remedy. */
+      tokenGiven?: boolean;
     } = {},
   ) {
     super(message);

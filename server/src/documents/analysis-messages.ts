@@ -29,6 +29,13 @@ export interface HistoryChangedMessage {
 /** Worker → main thread: the analysis of job `id`, or why there is none. */
 export type AnalysedMessage = { type: 'analysed'; id: number; analysis: DocumentAnalysis } | { type: 'failed'; id: number; reason: string };
 
+/** Worker → main thread: a line for the server's log (a promise rejected in the worker with nobody to catch it). */
+export interface WorkerLogMessage {
+  type: 'log';
+  level: 'error' | 'warn';
+  message: string;
+}
+
 /** `workerData` of an analysis worker. */
 export interface AnalysisWorkerData {
   /** The history store to read (null: none could be opened, analyse without history). */

@@ -7,14 +7,22 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
-import { fileURLToPath } from 'url';
 import { clockFromEnvironment, SparkLanguageService, type HistorySource } from '../language-service';
 import { HistoryStore } from '../store/history-store';
-import { findRelatedFiles } from '../workspace/related-files';
-import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, HistoryChangedMessage } from './analysis-messages';
+import { filePathOf, findRelatedFiles } from '../workspace/related-files';
+import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, HistoryChangedMessage, WorkerLogMessage } from './analysis-messages';
+import { describeFault, handleProcessFaults } from '../process-errors';
 
 const port = parentPort;
 if (!port) throw new Error('analysis-worker.js runs only as a worker thread of the language server');
+
+// A promise rejected with nobody to catch it goes to the server's log and the worker keeps analysing (Node would end
+// the thread). An uncaught exception keeps Node's default: the thread ends, and the main thread logs it, gives the
+// document a notAnalysed reason and starts a new worker (document-analyses.ts).
+handleProcessFaults(
+  (fault, error) => port.postMessage({ type: 'log', level: 'error', message: describeFault(fault, error) } satisfies WorkerLogMessage),
+  'node-default',
+);
 
 const { storePath, niceness } = workerData as AnalysisWorkerData;
 if (niceness > 0 && process.platform === 'linux') {
@@ -48,7 +56,10 @@ port.on('message', (m: AnalyseMessage | HistoryChangedMessage) => {
   }
   let answer: AnalysedMessage;
   try {
-    const related = () => (m.uri.startsWith('file:') ? findRelatedFiles(fileURLToPath(m.uri), m.roots, (file) => m.openTexts[file]) : []);
+    const related = () => {
+      const docPath = filePathOf(m.uri);
+      return docPath !== null ? findRelatedFiles(docPath, m.roots, (file) => m.openTexts[file]) : [];
+    };
     const analysis = service.analyse(m.uri, m.text, m.kind, m.version, m.options, related);
     // The main thread keeps the analysis; this thread need not hold the document.
     service.forget(m.uri);

@@ -12,13 +12,12 @@
  * for that document and is started again for the next one.
  */
 import * as path from 'path';
-import { fileURLToPath } from 'url';
 import { Worker } from 'worker_threads';
 import { FILE_KIND_HEAD_CHARS, fileKind, type FileKind } from '../config/file-settings';
 import type { AnalysisOptions, DocumentAnalysis } from '../language-service';
 import type { Logger } from '../logger';
-import { relatedOpenTexts } from '../workspace/related-files';
-import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData } from './analysis-messages';
+import { filePathOf, relatedOpenTexts } from '../workspace/related-files';
+import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, WorkerLogMessage } from './analysis-messages';
 import { errorMessage } from '../../../shared/src/errors';
 
 /**
@@ -58,13 +57,18 @@ export interface RelatedContext {
 
 /**
  * The related context of the document at `uri`: the workspace folders and the texts of the open documents its
- * analysis may read as related files (none for a document that is not a file).
+ * analysis may read as related files (none for a document that is not a local file: workspace/related-files.ts `filePathOf`).
  * @param open the server's open documents.
  */
 export function relatedContext(uri: string, roots: string[], open: OpenDocument[]): RelatedContext {
-  if (!uri.startsWith('file:')) return { roots, openTexts: {} };
-  const files = open.filter((d) => d.uri.startsWith('file:')).map((d) => ({ path: fileURLToPath(d.uri), text: () => d.getText() }));
-  return { roots, openTexts: relatedOpenTexts(fileURLToPath(uri), roots, files) };
+  const docPath = filePathOf(uri);
+  if (docPath === null) return { roots, openTexts: {} };
+  const files: { path: string; text: () => string }[] = [];
+  for (const d of open) {
+    const p = filePathOf(d.uri);
+    if (p !== null) files.push({ path: p, text: () => d.getText() });
+  }
+  return { roots, openTexts: relatedOpenTexts(docPath, roots, files) };
 }
 
 /** The document's kind: `fileKind` on its URI, the editor's language id and the start of its text. */
@@ -147,7 +151,11 @@ class AnalysisLane {
     if (this.worker) return this.worker;
     const w = new Worker(this.script, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMiB } });
     w.unref();
-    w.on('message', (m: AnalysedMessage) => {
+    w.on('message', (m: AnalysedMessage | WorkerLogMessage) => {
+      if (m.type === 'log') {
+        this.log[m.level](`The ${this.name} analysis worker: ${m.message}`);
+        return;
+      }
       const job = this.running;
       if (w !== this.worker || !job || job.id !== m.id) return;
       this.running = null;

@@ -18,6 +18,21 @@ import type { GridChoice } from './ground-truth';
 export interface ChooserOptions {
   candidates: readonly GridChoice[];
   cluster?: { nodeMemoryMiB: number; nodeCores: number; nodes?: number; totalCores?: number; maxExecutors?: number; physicalCores?: number };
+  /** Runs of other jobs in the store (given when the job has no runs of its own). */
+  others?: readonly ApplicationRecord[];
+  /** The configuration the job file asks for now (when the job has no runs, the only thing known of it). */
+  current?: GridChoice;
+  /** The job's name (when it has no runs to read it from). */
+  appName?: string;
+}
+
+/**
+ * What a rule that reads a run answers for a job without runs: the file's configuration, unchanged (a rule with nothing
+ * to read changes nothing). @throws RangeError when neither runs nor the file's configuration are given.
+ */
+function keepWithoutRuns(options: ChooserOptions, rule: string): ChooserResult {
+  if (options.current === undefined) throw new RangeError('no runs to recommend from');
+  return { choice: nearestCandidate(options.current, options.candidates), evidence: [`${rule}: no run of this job to read, the file's configuration is kept`] };
 }
 
 /** A chooser's answer: the grid configuration, and what it expects and rests on. */
@@ -88,16 +103,16 @@ function nextMemoryUp(mib: number, candidates: readonly GridChoice[]): number {
  * Spark's defaults, i.e. "change nothing and use what Spark picks": `spark.executor.memory` 1g,
  * `spark.sql.shuffle.partitions` 200, and on a standalone cluster one executor per worker taking all its cores
  * (`spark.executor.cores` unset = all the worker's cores, `spark.cores.max` unset = all; Spark configuration docs,
- * "spark.executor.cores": "all the available cores on the worker in standalone mode"). Without `cluster.nodeCores`
- * the run's own cores are kept.
+ * "spark.executor.cores": "all the available cores on the worker in standalone mode"), i.e. as many executors as the
+ * cluster has nodes (`cluster.nodes`, else 1). Without `cluster.nodeCores` the run's own cores are kept.
  */
 export const sparkDefaults: Chooser = (runs, options) => {
-  const run = newestRun(runs);
-  const cores = options.cluster?.nodeCores ?? runConfiguration(run).executorCores;
+  const cores = options.cluster?.nodeCores ?? runConfiguration(newestRun(runs)).executorCores;
   const target: GridChoice = {
     executorMemoryMiB: DEFAULT_EXECUTOR_MEMORY_MIB,
     executorCores: cores,
-    executorInstances: 1,
+    // One executor per worker (standalone: spark.cores.max unset takes every worker).
+    executorInstances: options.cluster?.nodes ?? 1,
     shufflePartitions: DEFAULT_SHUFFLE_PARTITIONS,
   };
   return { choice: nearestCandidate(target, options.candidates), evidence: ['Spark defaults: 1g, all worker cores in one executor, 200 shuffle partitions'] };
@@ -134,6 +149,7 @@ export const DR_ELEPHANT = {
  * - executor count and cores otherwise unchanged (Dr. Elephant has no rule that adds executors).
  */
 export const drElephant: Chooser = (runs, options) => {
+  if (runs.length === 0) return keepWithoutRuns(options, "Dr. Elephant's rules");
   const run = newestRun(runs);
   const a = analyseRun(run);
   const cur = runConfiguration(run);
@@ -178,6 +194,7 @@ export const DATAFLINT = {
  * (at the run's shape and partitions when the grid has it). Without executor metrics nothing changes.
  */
 export const dataflintMemory: Chooser = (runs, options) => {
+  if (runs.length === 0) return keepWithoutRuns(options, "DataFlint's memory rule");
   const run = newestRun(runs);
   const cur = runConfiguration(run);
   const target = { ...cur };
@@ -203,6 +220,7 @@ export const SPARKLENS_KNEE = 0.1;
  * ({@link SPARKLENS_KNEE}) of the fastest (ties: fewer executors). Without per-task data nothing changes.
  */
 export const sparklensShape: Chooser = (runs, options) => {
+  if (runs.length === 0) return keepWithoutRuns(options, 'Sparklens');
   const run = newestRun(runs);
   const cur = runConfiguration(run);
   const shapes = new Map<string, { executorInstances: number; executorCores: number }>();

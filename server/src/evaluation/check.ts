@@ -21,25 +21,30 @@ export function stored(x: number): number | null {
  */
 export function worseThanCommitted(now: ChoiceSummary, committed: Partial<ChoiceSummary>, keys: readonly (keyof ChoiceSummary)[] = ['runtimeRegret', 'coreHoursRegret']): string[] {
   const worse: string[] = [];
-  const names: Partial<Record<keyof ChoiceSummary, string>> = { runtimeRegret: 'runtime regret', coreHoursRegret: 'core-hours regret', memoryRegret: 'memory-GiB-hours regret', dcuRegret: 'DCU regret' };
+  const names: Partial<Record<keyof ChoiceSummary, string>> = { runtimeRegret: 'runtime regret', coreHoursRegret: 'core-hours regret', memoryRegret: 'memory-GiB-hours regret', dcuRegret: 'DCU regret', balancedRegret: 'balanced regret' };
   for (const k of keys) {
     const c = committed[k];
     if (typeof c !== 'number') continue;
-    if ((stored(now[k]) ?? Infinity) > c + 1e-9) worse.push(names[k] ?? String(k));
+    if ((stored(now[k] as number) ?? Infinity) > c + 1e-9) worse.push(names[k] ?? String(k));
   }
   return worse;
 }
 
-/** The measure each objective must not get worse on. */
-const CHECKED: Record<(typeof EVAL_OBJECTIVES)[number], (keyof ChoiceSummary)[]> = {
+/**
+ * The regrets each objective must not get worse on: its own measure (runtime; cost as DCU, core-hours and
+ * memory-GiB-hours; balanced as its balanced regret, DCU and runtime). A regret the committed result does not have is
+ * not compared.
+ */
+export const CHECKED: Record<(typeof EVAL_OBJECTIVES)[number], (keyof ChoiceSummary)[]> = {
   runtime: ['runtimeRegret'],
-  cost: ['dcuRegret'],
-  balanced: ['dcuRegret', 'runtimeRegret'],
+  cost: ['dcuRegret', 'coreHoursRegret', 'memoryRegret'],
+  balanced: ['balancedRegret', 'dcuRegret', 'runtimeRegret'],
 };
 
 /**
- * Everything eval:check fails on: per objective the regrets of {@link CHECKED} that got worse than committed, and any
- * edit that wrote a key the cluster manager ignores or a configuration exceeding the cluster.
+ * Everything eval:check fails on: per objective the regrets of {@link CHECKED} that got worse than committed, overall
+ * (one start run) and in every slice (set × history: from one start run, three, none) the committed result has; and
+ * any edit that wrote a key the cluster manager ignores or a configuration exceeding the cluster.
  * @returns problems in words (empty: pass).
  */
 export function checkResult(now: EvaluationResult, committed: EvaluationResult | null): string[] {
@@ -48,8 +53,17 @@ export function checkResult(now: EvaluationResult, committed: EvaluationResult |
     const e = now.recommendation.editor[o];
     if (e.edits.ignoredKeysWritten > 0) problems.push(`${o}: ${e.edits.ignoredKeysWritten} key(s) written that the cluster manager ignores`);
     if (e.edits.exceedsCluster.length > 0) problems.push(`${o}: ${e.edits.exceedsCluster.length} configuration(s) exceeding the cluster (${e.edits.exceedsCluster[0]})`);
-    const c = committed?.recommendation.editor?.[o]?.overall;
-    if (c !== undefined) for (const w of worseThanCommitted(e.overall, c, CHECKED[o])) problems.push(`${o}: ${w} got worse than committed`);
+    const c = committed?.recommendation.editor?.[o];
+    if (c?.overall !== undefined) for (const w of worseThanCommitted(e.overall, c.overall, CHECKED[o])) problems.push(`${o}: ${w} got worse than committed`);
+    for (const [slice, cs] of Object.entries(c?.slices ?? {})) {
+      const ns = e.slices[slice as keyof typeof e.slices];
+      if (cs === undefined) continue;
+      if (ns === undefined) {
+        problems.push(`${o} ${slice}: no longer scored`);
+        continue;
+      }
+      for (const w of worseThanCommitted(ns, cs, CHECKED[o])) problems.push(`${o} ${slice}: ${w} got worse than committed`);
+    }
   }
   return problems;
 }

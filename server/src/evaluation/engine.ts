@@ -40,7 +40,11 @@ import {
 import { type Chooser, type ChooserOptions, nearestCandidate, newestRun } from './baselines';
 import type { Predictor } from './evaluate';
 import type { GridChoice } from './ground-truth';
-import type { EngineUnderTest } from './run';
+import type { EngineUnderTest, LearnedScorerUnderTest } from './run';
+import { LEARNED_FOREST_OPTIONS, type LearnedSample, LearnedScorer } from '../recommend/learned-scorer';
+
+const LEARNED_TREES = LEARNED_FOREST_OPTIONS.nEstimators;
+import type { WorkloadGrid } from './ground-truth';
 
 /**
  * The history a chooser is given: exactly the runs the evaluation hands it (records read from the real event logs by
@@ -48,6 +52,11 @@ import type { EngineUnderTest } from './run';
  */
 export class RunsHistory implements HistorySource {
   constructor(private readonly runs: readonly ApplicationRecord[]) {}
+  appNamesByMaster(master: string, limit = 8): string[] {
+    const last = new Map<string, number>();
+    for (const r of this.runs) if ((r.sparkProperties['spark.master'] ?? r.master) === master) last.set(r.appName, Math.max(last.get(r.appName) ?? -Infinity, r.startTimeMs));
+    return [...last.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([n]) => n);
+  }
   appNames(): string[] {
     return [...new Set(this.runs.map((r) => r.appName))];
   }
@@ -73,6 +82,19 @@ export function submitScriptOf(r: ApplicationRecord): string {
     else if (manager !== 'local') lines.push(`  --num-executors ${shape.executorInstances} \\`);
   }
   lines.push(`  --conf spark.sql.shuffle.partitions=${r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS} \\`, `  ${r.appName}.py`, '');
+  return lines.join('\n');
+}
+
+/**
+ * The `spark-submit` script of a job that has no runs yet: its name, the master of the cluster the store's jobs ran on,
+ * and the configuration `c` (a standalone master: `--total-executor-cores` = instances × cores).
+ */
+export function submitScriptFor(appName: string, master: string, c: GridChoice): string {
+  const manager = clusterManagerOf(master);
+  const lines = ['#!/usr/bin/env bash', 'spark-submit \\', `  --master ${master} \\`, `  --name ${appName} \\`, `  --executor-memory ${c.executorMemoryMiB % 1024 === 0 ? `${c.executorMemoryMiB / 1024}g` : `${c.executorMemoryMiB}m`} \\`, `  --executor-cores ${c.executorCores} \\`];
+  if (manager === 'standalone') lines.push(`  --total-executor-cores ${c.executorInstances * c.executorCores} \\`);
+  else if (manager !== 'local') lines.push(`  --num-executors ${c.executorInstances} \\`);
+  lines.push(`  --conf spark.sql.shuffle.partitions=${c.shufflePartitions} \\`, `  ${appName}.py`, '');
   return lines.join('\n');
 }
 
@@ -102,17 +124,24 @@ export function declaredCluster(c: ChooserOptions['cluster']): AnalysisOptions['
  * @param objective the `sparkOptimizer.objective` the user set.
  * @param maxSlowdown `sparkOptimizer.maxSlowdownPercent` / 100.
  * @param onEdit called with the facts of each edit (the evaluation counts them).
+ * @param learnedScorer switches the engine's learned candidate scorer on (recommend/learned-scorer.ts).
  */
-export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void): Chooser {
+export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void, learnedScorer?: LearnedScorer): Chooser {
   return (runs, options) => {
-    const newest = newestRun(runs);
-    const text = submitScriptOf(newest);
-    const service = new SparkLanguageService(new RunsHistory(runs), () => newest.startTimeMs + 3_600_000);
-    const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown };
-    const uri = `file:///eval/${newest.appName}.sh`;
+    // A job without runs (leave one workload out): its file at the configuration it asks for, the store holding the
+    // other jobs' runs; the language service plans it from the jobs run on the same master.
+    const cold = runs.length === 0;
+    if (cold && (options.current === undefined || options.appName === undefined || (options.others ?? []).length === 0)) throw new Error('a job without runs needs its name, its configuration and the store\'s other runs');
+    const others = options.others ?? [];
+    const newest = cold ? newestRun(others) : newestRun(runs);
+    const appName = cold ? (options.appName as string) : newest.appName;
+    const text = cold ? submitScriptFor(appName, newest.sparkProperties['spark.master'] ?? newest.master ?? 'yarn', options.current as GridChoice) : submitScriptOf(newest);
+    const service = new SparkLanguageService(new RunsHistory(cold ? others : runs), () => newest.startTimeMs + 3_600_000);
+    const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown, learnedScorer };
+    const uri = `file:///eval/${appName}.sh`;
     const analysis = service.analyse(uri, text, 'shellscript', 1, analysisOptions);
     const sa = analysis.sites[0];
-    if (sa === undefined || sa.plan === null) throw new Error(`${newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`);
+    if (sa === undefined || sa.plan === null) throw new Error(`${cold ? appName : newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`);
     const edited = TextDocument.applyEdits(TextDocument.create(uri, 'shellscript', 1, text), planTextEdits(sa));
     const site = applicationSites(extractSettings(edited, 'shellscript'), '/eval/x.sh')[0];
     const lookup = (k: string) => {
@@ -121,7 +150,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     };
     const manager = clusterManagerOf(lookup('spark.master'));
     const req = executorRequest(lookup, manager);
-    const shape = runShape(newest);
+    const shape = cold ? options.current! : runShape(newest);
     const readBack: GridChoice = {
       executorMemoryMiB: parseSparkSizeMiB(lookup('spark.executor.memory')) ?? DEFAULT_EXECUTOR_MEMORY_MIB,
       executorCores: req.executorCores ?? shape?.executorCores ?? 1,
@@ -130,7 +159,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     };
     const keysWritten = sa.recommendations.map((r) => r.key);
     const ignored = ignoredKeys(manager, false);
-    const container = executorContainer(lookup, manager, { isPython: isPythonRun(newest) }, readBack.executorMemoryMiB);
+    const container = executorContainer(lookup, manager, { isPython: cold ? true : isPythonRun(newest) }, readBack.executorMemoryMiB);
     const limits = clusterLimits(declaredCluster(options.cluster), { hosts: 0, coresPerHost: 0, totalCores: 0 });
     const fit = fits({ executorInstances: readBack.executorInstances, executorCores: readBack.executorCores, reservedMiB: container === null ? readBack.executorMemoryMiB : reservedMiB(container, manager) }, limits);
     const choice = nearestCandidate(readBack, options.candidates);
@@ -139,7 +168,7 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     return {
       choice,
       expectedDurationMs: sa.plan.chosen?.durationMs ?? null,
-      evidence: [`${newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`],
+      evidence: [`${cold ? `${appName} (no runs)` : newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`],
     };
   };
 }
@@ -166,5 +195,30 @@ export function engineUnderTest(runsDir: string, gridFile: string, oldEngineFile
     const old = JSON.parse(fs.readFileSync(oldEngineFile, 'utf8')) as { gridSha256: string; manifestSha256: string; rows: NonNullable<EngineUnderTest['recorded']> };
     if (old.gridSha256 === sha256(gridFile) && old.manifestSha256 === sha256(path.join(runsDir, 'manifest.json'))) recorded = old.rows;
   }
-  return { makeChooser: editorChooser, simulation: simulationPredictor, predictor: enginePredictor, recorded };
+  return { makeChooser: editorChooser, simulation: simulationPredictor, predictor: enginePredictor, recorded, trainLearned: trainLearnedScorer };
+}
+
+/**
+ * Trains the learned candidate scorer on the given (tuning-set) workloads: every successful run of every configuration,
+ * paired with every configuration of its workload that has a successful run, labelled with that configuration's mean
+ * measured wall time of successful runs. Null when there is nothing to train on.
+ */
+export function trainLearnedScorer(tuning: readonly WorkloadGrid[]): LearnedScorerUnderTest | null {
+  const samples: LearnedSample[] = [];
+  for (const w of tuning) {
+    const targets = w.cells
+      .map((c) => ({ c, ok: c.runs.filter((r) => !r.failed) }))
+      .filter((x) => x.ok.length > 0)
+      .map((x) => ({ choice: x.c.choice, ms: x.ok.reduce((a, r) => a + r.runtimeMs, 0) / x.ok.length }));
+    for (const c of w.cells) for (const r of c.runs) if (!r.failed) for (const t of targets) samples.push({ run: r.record, target: t.choice, durationMs: t.ms });
+  }
+  if (samples.length === 0) return null;
+  const names = tuning.map((w) => w.workload);
+  const scorer = LearnedScorer.train(samples, `random forest (ml-random-forest, ${LEARNED_TREES} trees) on ${names.length} tuning workloads`);
+  return {
+    description: scorer.description,
+    trainedOn: names,
+    samples: scorer.samples,
+    makeChooser: (objective, maxSlowdown, onEdit) => editorChooser(objective, maxSlowdown, onEdit, scorer),
+  };
 }

@@ -1,7 +1,10 @@
 /**
- * The evaluation's ground truth: the real Spark runs in `eval/runs` (made by scripts/generate-eval.sh), read through
- * the product's own collector into a throw-away store, and grouped by workload × configuration using
- * `eval/runs/manifest.json` and the grid in `eval/grid.json`.
+ * The evaluation's ground truth: the real Spark runs in `eval/runs` (made by scripts/generate-eval.sh) or
+ * `eval/benchmark-runs` (issue 14's benchmark, scripts/generate-benchmark-eval.sh, packed by
+ * scripts/pack-benchmark-runs.js), read through the product's own collector into a throw-away store, and grouped by
+ * workload × configuration using the folder's `manifest.json` and the grid (`eval/grid.json`, `eval/benchmark/grid.json`).
+ * The benchmark's manifest also gives each workload's kind (`cpu`: computation; `wait`: tasks mostly wait) and its set
+ * in the sealed split (`tuning` or `test`, fixed by a seeded hash before any run), and marks runs that failed.
  *
  * Measured figures per run (all from the product's record, so the evaluation sees what the extension sees):
  * - runtime: `ApplicationRecord.durationMs` (ApplicationEnd − ApplicationStart, ms);
@@ -36,28 +39,43 @@ const configSchema = z.object({
   shufflePartitions: z.number().int().positive(),
 });
 
-/** `eval/grid.json`. */
+/** `eval/grid.json` (and `eval/benchmark/grid.json`, which adds fields this schema ignores). */
 export const gridSchema = z.object({
   workloads: z.array(z.string()).min(1),
   defaultConfigId: z.string(),
   /**
    * The cluster the runs had: what recommenders are told about it (as the `sparkOptimizer.cluster.*` settings would).
-   * `nodes` defaults to 1, `totalCores` to nodes × nodeCores; `maxExecutors` and `physicalCores` are informational.
+   * `nodes` (a standalone cluster's `workers`) defaults to 1, `totalCores` to nodes × nodeCores; `maxExecutors` and
+   * `physicalCores` are informational.
    */
-  cluster: z.object({
-    nodeMemoryMiB: z.number().positive(),
-    nodeCores: z.number().int().positive(),
-    nodes: z.number().int().positive().optional(),
-    totalCores: z.number().int().positive().optional(),
-    maxExecutors: z.number().int().positive().optional(),
-    physicalCores: z.number().int().positive().optional(),
-  }),
-  /** Configurations whose runs serve, one at a time, as the job's only past run when recommending. */
+  cluster: z
+    .object({
+      nodeMemoryMiB: z.number().positive(),
+      nodeCores: z.number().int().positive(),
+      nodes: z.number().int().positive().optional(),
+      /** Standalone workers (eval/benchmark/grid.json): the nodes. */
+      workers: z.number().int().positive().optional(),
+      totalCores: z.number().int().positive().optional(),
+      maxExecutors: z.number().int().positive().optional(),
+      physicalCores: z.number().int().positive().optional(),
+    })
+    .transform(({ workers, ...c }) => ({ ...c, nodes: c.nodes ?? workers })),
+  /** Configurations whose runs serve as the job's past runs when recommending (one at a time, or three together). */
   startConfigIds: z.array(z.string()).min(1),
+  /** Configurations with a third repetition (the benchmark's noise measurement); the others have two. */
+  thirdRepetition: z.array(z.string()).optional(),
   configurations: z.array(configSchema.extend({ id: z.string() })).min(1),
 });
 
-/** `eval/runs/manifest.json` (written by eval/run_grid.py). */
+/** The sets of the sealed split (issue 14, item 4). */
+export const EVAL_SETS = ['tuning', 'test'] as const;
+/** One of {@link EVAL_SETS}. */
+export type EvalSet = (typeof EVAL_SETS)[number];
+
+/**
+ * `manifest.json` of a runs folder (written by eval/run_grid.py, or eval/benchmark/run_benchmark.py, whose extra
+ * fields are optional here: `status`/`error` per run, `kind`/`set` per run and workload, the `split`).
+ */
 export const manifestSchema = z.object({
   runs: z.array(
     z.object({
@@ -71,8 +89,15 @@ export const manifestSchema = z.object({
       wallTimeMs: z.number(),
       executorsAdded: z.number().int(),
       eventLog: z.string(),
+      /** The benchmark's outcome of the run (a job that failed, e.g. for memory, is `failed`); absent: succeeded. */
+      status: z.enum(['succeeded', 'failed']).optional(),
+      error: z.string().nullable().optional(),
     }),
   ),
+  /** Per workload: its kind (`cpu`, `wait`) and set (`tuning`, `test`). */
+  workloads: z.record(z.string(), z.object({ kind: z.string().optional(), set: z.enum(EVAL_SETS).optional(), group: z.string().optional() })).optional(),
+  /** The sealed split: how it was drawn and each workload's set. */
+  split: z.object({ seed: z.number().optional(), method: z.string().optional(), sets: z.record(z.string(), z.enum(EVAL_SETS)) }).optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 export type Grid = z.infer<typeof gridSchema>;
@@ -91,9 +116,17 @@ export interface EvalRun {
   memoryGiBHours: number;
   /** DataFlint Compute Units (`RunCost.dcu`): the cost the engine minimises without prices. */
   dcu: number;
+  /** The job failed (manifest `status: failed`; without a status, a record with failed jobs). */
+  failed: boolean;
+  /** `Disk Bytes Spilled` of the run (the record's total), bytes. */
+  diskSpilledBytes: number;
 }
 
-/** One configuration of one workload with its measured runs and their means. */
+/**
+ * One configuration of one workload with its measured runs and their means. A failed run enters the means as what it
+ * used until it failed plus a re-run at the workload's slowest (costliest) successful configuration, measure by
+ * measure ({@link FAILURE_PENALTY}): a configuration that failed ranks below every one that succeeded.
+ */
 export interface GridCell {
   configId: string;
   choice: GridChoice;
@@ -102,13 +135,25 @@ export interface GridCell {
   meanCoreHours: number;
   meanMemoryGiBHours: number;
   meanDcu: number;
+  /** Runs of this configuration that failed. */
+  failedRuns: number;
+  /** Mean `Disk Bytes Spilled` of its runs, bytes. */
+  meanDiskSpilledBytes: number;
 }
 
 /** All configurations of one workload. */
 export interface WorkloadGrid {
   workload: string;
+  /** The workload's kind from the manifest (`cpu`, `wait`), null when the manifest does not say. */
+  kind: string | null;
+  /** Its set in the sealed split, null when the manifest has no split (eval/runs: every workload is scored alike). */
+  set: EvalSet | null;
   cells: GridCell[];
 }
+
+/** How a failed run is scored (the {@link GridCell} comment), in words for the report. */
+export const FAILURE_PENALTY =
+  'a failed run counts as what it used until it failed plus a re-run at the slowest (for cost: costliest) configuration of the workload that succeeded';
 
 /** The loaded ground truth. */
 export interface GroundTruth {
@@ -118,6 +163,11 @@ export interface GroundTruth {
   workloads: WorkloadGrid[];
   /** Runs the collector could not read (path and reason); the evaluation refuses to run when non-empty. */
   failed: { path: string; reason: string }[];
+}
+
+/** Runs the grid plans: workloads × (configurations × 2 repetitions + the configurations with a third). */
+export function plannedRuns(grid: Grid): number {
+  return grid.workloads.length * (grid.configurations.length * 2 + (grid.thirdRepetition ?? []).length);
 }
 
 /** The grid configuration `c` as a choice (memory parsed as Spark parses `spark.executor.memory`). @throws Error on an unparsable memory. */
@@ -176,6 +226,7 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
+  const sets = manifest.split?.sets ?? {};
   const byWorkload = new Map<string, Map<string, EvalRun[]>>();
   for (const m of manifest.runs) {
     const record = records.get(m.appId);
@@ -193,6 +244,8 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
       coreHours: cost.coreHours,
       memoryGiBHours: cost.memoryGiBHours,
       dcu: cost.dcu,
+      failed: m.status !== undefined ? m.status === 'failed' : record.failedJobs > 0,
+      diskSpilledBytes: record.diskSpilledBytes,
     };
     const cells = byWorkload.get(m.workload) ?? new Map<string, EvalRun[]>();
     byWorkload.set(m.workload, cells);
@@ -203,23 +256,47 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
   for (const w of grid.workloads) {
     const cells = byWorkload.get(w);
     if (cells === undefined) continue;
+    const about = manifest.workloads?.[w];
     workloads.push({
       workload: w,
-      cells: grid.configurations
-        .filter((c) => cells.has(c.id))
-        .map((c) => {
-          const runs = cells.get(c.id)!.sort((a, b) => a.repetition - b.repetition);
-          return {
-            configId: c.id,
-            choice: choices.get(c.id)!,
-            runs,
-            meanRuntimeMs: mean(runs.map((r) => r.runtimeMs)),
-            meanCoreHours: mean(runs.map((r) => r.coreHours)),
-            meanMemoryGiBHours: mean(runs.map((r) => r.memoryGiBHours)),
-            meanDcu: mean(runs.map((r) => r.dcu)),
-          };
-        }),
+      kind: about?.kind ?? null,
+      set: sets[w] ?? about?.set ?? null,
+      cells: gridCells(
+        grid.configurations.filter((c) => cells.has(c.id)).map((c) => ({ configId: c.id, choice: choices.get(c.id)!, runs: cells.get(c.id)!.sort((a, b) => a.repetition - b.repetition) })),
+      ),
     });
   }
   return { grid, choices, workloads, failed };
+}
+
+/**
+ * The cells of one workload from its runs per configuration: means per measure, failed runs penalised as
+ * {@link FAILURE_PENALTY} says (the slowest/costliest successful configuration's mean of successful runs is added to a
+ * failed run's own figure; when no configuration succeeded, the failed runs' own largest figure).
+ */
+export function gridCells(groups: readonly { configId: string; choice: GridChoice; runs: EvalRun[] }[]): GridCell[] {
+  const okMean = (runs: readonly EvalRun[], f: (r: EvalRun) => number) => mean(runs.filter((r) => !r.failed).map(f));
+  const worstOk = (f: (r: EvalRun) => number): number => {
+    const means = groups.map((g) => okMean(g.runs, f)).filter((x) => Number.isFinite(x));
+    return means.length > 0 ? Math.max(...means) : Math.max(0, ...groups.flatMap((g) => g.runs.map(f)));
+  };
+  const measures = {
+    runtime: (r: EvalRun) => r.runtimeMs,
+    coreHours: (r: EvalRun) => r.coreHours,
+    memory: (r: EvalRun) => r.memoryGiBHours,
+    dcu: (r: EvalRun) => r.dcu,
+  };
+  const penalty = { runtime: worstOk(measures.runtime), coreHours: worstOk(measures.coreHours), memory: worstOk(measures.memory), dcu: worstOk(measures.dcu) };
+  const scored = (runs: readonly EvalRun[], k: keyof typeof measures) => mean(runs.map((r) => measures[k](r) + (r.failed ? penalty[k] : 0)));
+  return groups.map((g) => ({
+    configId: g.configId,
+    choice: g.choice,
+    runs: g.runs,
+    meanRuntimeMs: scored(g.runs, 'runtime'),
+    meanCoreHours: scored(g.runs, 'coreHours'),
+    meanMemoryGiBHours: scored(g.runs, 'memory'),
+    meanDcu: scored(g.runs, 'dcu'),
+    failedRuns: g.runs.filter((r) => r.failed).length,
+    meanDiskSpilledBytes: mean(g.runs.map((r) => r.diskSpilledBytes)),
+  }));
 }

@@ -11,7 +11,7 @@
  * answer synchronously (SQLite) or with a promise (a networked database).
  */
 
-import type { CollectDecodeError, CollectSummary } from '../../../shared/src/protocol';
+import type { CollectDecodeError, CollectSummary, SourceFailureKind } from '../../../shared/src/protocol';
 import type { ApplicationRecord, ReadStats, ValueCorrection } from './application-record';
 import { mergeCorrections } from './bounds';
 import { checkRecord } from './validate';
@@ -118,7 +118,10 @@ export interface IngestFailure {
   /** The application and attempt when known (History Server listings name them before anything is read). */
   appId: string | null;
   attemptId: string | null;
+  /** What went wrong, naming no front end's remedy. */
   reason: string;
+  /** Of what kind, when the source said (a History Server's 401, a certificate): the front end words the remedy from it. */
+  kind?: SourceFailureKind;
 }
 
 /** The counts and reports of one collection run (any source). */
@@ -258,9 +261,10 @@ export class Ingest {
    * Counts one source or attempt that could not be collected.
    * @param path the event-log path or URL.
    * @param reason what went wrong (without a leading copy of the path).
+   * @param kind of what kind, when known (IngestFailure.kind).
    */
-  fail(path: string, reason: string, appId: string | null = null, attemptId: string | null = null): void {
-    this.summary.failed.push({ path, appId, attemptId, reason });
+  fail(path: string, reason: string, appId: string | null = null, attemptId: string | null = null, kind?: SourceFailureKind): void {
+    this.summary.failed.push(kind === undefined ? { path, appId, attemptId, reason } : { path, appId, attemptId, reason, kind });
   }
 }
 
@@ -298,7 +302,7 @@ export function collectSummaryOf(s: IngestSummary, storedApplications: number): 
     updated: s.updated,
     unchanged: s.unchanged,
     incomplete: s.incomplete,
-    failed: s.failed.map((f) => ({ path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path, reason: f.reason })),
+    failed: s.failed.map((f) => ({ path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path, reason: f.reason, ...(f.kind ? { kind: f.kind } : {}) })),
     malformedLines: s.malformedLines,
     correctedValues: s.corrections.reduce((n, c) => n + c.count, 0),
     decodeErrors: s.decodeErrors,

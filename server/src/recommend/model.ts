@@ -286,6 +286,54 @@ export class JobModel {
   }
 }
 
+/** Runs of one other job in the store, given to the engine when a job has no runs of its own. */
+export interface SimilarJobRuns {
+  appName: string;
+  runs: readonly ApplicationRecord[];
+}
+
+/**
+ * The model of a job that has no runs of its own, from similar jobs in the store (a cold start): each similar job's
+ * {@link JobModel} predicts the configuration from that job's runs, and the prediction is the geometric mean over the
+ * jobs (equal weights; jobs that cannot be replayed are left out). A configuration therefore wins when it is good for
+ * jobs like this one, relative to how long they take, not because one long job dominates the mean.
+ */
+export class CohortModel {
+  /** The similar jobs with runs of known shape, and their models. */
+  readonly jobs: readonly { appName: string; model: JobModel }[];
+
+  /** Per job, what predicts it (its `JobModel`, or another model of its runs given to the constructor). */
+  private readonly predictors: { predict(c: ResourceChoice): Prediction }[];
+
+  /**
+   * @param similar the similar jobs' runs.
+   * @param make the model of one job's runs (default: its {@link JobModel}; the engine passes the learned scorer's
+   *   model when that is switched on).
+   */
+  constructor(
+    similar: readonly SimilarJobRuns[],
+    readonly tuning: Tuning = DEFAULT_TUNING,
+    make?: (runs: readonly ApplicationRecord[]) => { predict(c: ResourceChoice): Prediction },
+  ) {
+    const jobs = similar.map((j) => ({ appName: j.appName, runs: j.runs, model: new JobModel(j.runs, tuning) })).filter((j) => j.model.bases.length > 0);
+    this.jobs = jobs.map(({ appName, model }) => ({ appName, model }));
+    this.predictors = jobs.map((j) => (make === undefined ? j.model : make(j.runs)));
+  }
+
+  /** Geometric mean of the similar jobs' predictions at `c`; `basedOn` names the jobs. */
+  predict(c: ResourceChoice): Prediction {
+    let logSum = 0;
+    let n = 0;
+    for (const p of this.predictors) {
+      const d = p.predict(c).durationMs;
+      if (d === null || !(d > 0)) continue;
+      logSum += Math.log(d);
+      n++;
+    }
+    return { durationMs: n > 0 ? Math.exp(logSum / n) : null, basedOn: n > 0 ? `similar jobs: ${this.jobs.map((j) => j.appName).join(', ')}` : null, measured: [] };
+  }
+}
+
 /** A stage's task durations spread over `n2` partitions, hot-key tasks kept whole (module comment, step 1); exported for tests. */
 export function rebucketDurations(s: StageRecord, d: readonly number[], n2: number, t: Tuning): number[] {
   const sorted = [...d].sort((x, y) => x - y);

@@ -132,10 +132,12 @@ interface SimNode {
   /** FIFO priority: job id, then stage id, then attempt. */
   prio: [number, number, number];
   done: boolean;
+  /** The stage attempt this node replays (absent for gates). */
+  stage?: StageRecord;
 }
 
-function node(prio: [number, number, number], tasks: readonly number[] = []): SimNode {
-  return { tasks, next: 0, running: 0, waiting: 0, dependents: [], prio, done: false };
+function node(prio: [number, number, number], tasks: readonly number[] = [], stage?: StageRecord): SimNode {
+  return { tasks, next: 0, running: 0, waiting: 0, dependents: [], prio, done: false, stage };
 }
 
 function edge(from: SimNode, to: SimNode): void {
@@ -206,7 +208,7 @@ function buildGraph(run: ApplicationRecord): SimNode[] | null {
   for (const s of run.stages) {
     const d = stageDurations(s);
     if (d !== null) anyDurations = true;
-    const n = node([jobOfStage.get(s.stageId) ?? -1, s.stageId, s.attemptId], d ?? []);
+    const n = node([jobOfStage.get(s.stageId) ?? -1, s.stageId, s.attemptId], d ?? [], s);
     stageNodes.set(`${s.stageId}.${s.attemptId}`, n);
     const list = byStage.get(s.stageId) ?? [];
     list.push({ attempt: s.attemptId, node: n, rec: s });
@@ -290,8 +292,8 @@ function buildGraph(run: ApplicationRecord): SimNode[] | null {
   return nodes;
 }
 
-/** Makespan (ms) of the graph over `slots` task slots. */
-function makespan(nodes: SimNode[], slots: number): number {
+/** Makespan (ms) of the graph over `slots` task slots; `spans`, when given, receives each stage node's first task start and end. */
+function makespan(nodes: SimNode[], slots: number, spans?: Map<SimNode, { startMs: number; endMs: number }>): number {
   for (const n of nodes) {
     n.next = 0;
     n.running = 0;
@@ -310,6 +312,11 @@ function makespan(nodes: SimNode[], slots: number): number {
       const m = stack.pop() as SimNode;
       m.done = true;
       if (t > end) end = t;
+      if (spans !== undefined && m.stage !== undefined) {
+        const sp = spans.get(m);
+        if (sp !== undefined) sp.endMs = t;
+        else spans.set(m, { startMs: t, endMs: t });
+      }
       for (const d of m.dependents) {
         const w = (waiting.get(d) as number) - 1;
         waiting.set(d, w);
@@ -329,6 +336,7 @@ function makespan(nodes: SimNode[], slots: number): number {
   for (;;) {
     while (free > 0 && ready.size > 0) {
       const n = ready.peek() as SimNode;
+      if (spans !== undefined && n.next === 0) spans.set(n, { startMs: t, endMs: t });
       events.push({ t: t + n.tasks[n.next++], n });
       n.running++;
       free--;
@@ -426,6 +434,32 @@ export function simulateRun(run: ApplicationRecord, shape: ExecutorShape): WhatI
 export function simulateShapes(run: ApplicationRecord, shapes: readonly ExecutorShape[]): WhatIfEstimate[] | null {
   const replay = replayOf(run);
   return replay === null ? null : shapes.map((shape) => estimateAt(replay, shape));
+}
+
+/** One stage attempt in a simulated timeline: when the replay started its first task and finished its last, ms from the first stage. */
+export interface SimulatedStage {
+  stageId: number;
+  attemptId: number;
+  name: string;
+  startMs: number;
+  endMs: number;
+}
+
+/**
+ * The replay's timeline at one shape: the driver-only time kept as measured, the stage time, and every stage attempt's
+ * simulated span (for comparing the model with measured stage times stage by stage).
+ * @returns null when the run has nothing to replay. @throws RangeError as {@link simulateRun}.
+ */
+export function simulateTimeline(run: ApplicationRecord, shape: ExecutorShape): { driverOnlyMs: number; stagesMs: number; stages: SimulatedStage[] } | null {
+  const replay = replayOf(run);
+  if (replay === null) return null;
+  const est = estimateAt(replay, shape);
+  const nodes = buildGraph(run);
+  if (nodes === null) return null;
+  const spans = new Map<SimNode, { startMs: number; endMs: number }>();
+  const stagesMs = makespan(nodes, est.executorInstances * taskSlots(est.executorCores, replay.taskCpus), spans);
+  const stages = [...spans.entries()].map(([n, sp]) => ({ stageId: n.stage!.stageId, attemptId: n.stage!.attemptId, name: n.stage!.name, ...sp }));
+  return { driverOnlyMs: replay.driverOnlyMs, stagesMs, stages: stages.sort((a, b) => a.startMs - b.startMs || a.stageId - b.stageId) };
 }
 
 /**

@@ -43,6 +43,19 @@ export function pricesSet(p: CostPrices | undefined): p is CostPrices {
 }
 
 /**
+ * The prices of money figures as the front ends give them (settings `sparkOptimizer.cost.*`, the CLI's
+ * `--price-core-hour`/`--price-gib-hour`/`--currency`, the service's `cost` object), or undefined when neither price is
+ * above 0 (no money figures, the engine minimises DataFlint Compute Units).
+ * @param perCoreHour price of one executor core for one hour (≥ 0).
+ * @param perGiBHour price of one GiB of executor memory for one hour (≥ 0).
+ * @param currency label, e.g. `USD`.
+ */
+export function costPrices(perCoreHour: number, perGiBHour: number, currency: string): CostPrices | undefined {
+  const prices: CostPrices = { perCoreHour, perGiBHour, currency };
+  return pricesSet(prices) ? prices : undefined;
+}
+
+/**
  * The cost of capacity held: `coreMs` executor-core-milliseconds and `memoryMiBMs` MiB-milliseconds.
  * @param prices money per core-hour and GiB-hour; money is null without them (or when both are 0).
  */

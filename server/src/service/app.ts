@@ -3,8 +3,11 @@
  * front end of the core the editor and the CLI use (the language service and recommend/engine.ts through
  * cli/engine-commands.ts, so `/recommend` gives the plan `spark-optimizer recommend` and the editor give). Requests and
  * responses are checked against service/schemas.ts; `/openapi.json` is generated from the same schemas. Errors are RFC
- * 9457 problem documents (service/problems.ts). Every `/api/v1` route needs a bearer token (service/tokens.ts) of a
- * scope that allows it; `/health`, `/metrics` and `/openapi.json` answer without one (no history in them).
+ * 9457 problem documents (service/problems.ts). Every `/api/v1` route needs a bearer token of a scope that allows it:
+ * one of the service's own `spo_` tokens (service/tokens.ts), or, when an issuer is configured, an OIDC/OAuth2 JWT
+ * access token (service/oidc.ts); `/health`, `/metrics` and `/openapi.json` answer without one (no history in them).
+ * Given a certificate and key, the service speaks only HTTPS (Node's TLS server: a plain-HTTP request on its port gets
+ * no HTTP answer, the connection is closed).
  *
  * No route reads a file: a job file is sent as text, and its name is only a matching key.
  */
@@ -20,8 +23,9 @@ import type { ApplicationRecord } from '../history/application-record';
 import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
+import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
 import type { ServiceStore, TokenScope } from './service-store';
-import { bearerToken, scopeAllows, tokenSha256 } from './tokens';
+import { bearerToken, scopeAllows, TOKEN_PREFIX, tokenSha256 } from './tokens';
 
 /** What {@link buildService} needs. */
 export interface ServiceOptions {
@@ -34,6 +38,10 @@ export interface ServiceOptions {
   now?: () => number;
   /** The clock (epoch ms) plans read "now" from (default `clockFromEnvironment()`: SPARK_OPTIMIZER_NOW, else Date.now). */
   planClock?: () => number;
+  /** Checks bearer tokens that are JWTs (OIDC/OAuth2 access tokens, service/oidc.ts); absent: only `spo_` tokens are accepted. */
+  accessTokens?: AccessTokenVerifier;
+  /** PEM certificate (chain) and private key: serve HTTPS only. Absent: plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Default request body limit: 9 MiB, enough for the editor's largest analysed document (8 MiB) as JSON text. */
@@ -48,13 +56,13 @@ declare module 'fastify' {
     scope?: TokenScope;
   }
   interface FastifyRequest {
-    /** The id of the token that authorised the request, when one did. */
+    /** The id of the `spo_` token that authorised the request, when one did (null for an OIDC access token). */
     tokenId?: number;
   }
 }
 
 const SECURED = [{ bearerAuth: [] }];
-const PROBLEM_RESPONSES = { 400: S.ProblemSchema, 401: S.ProblemSchema, 403: S.ProblemSchema, 404: S.ProblemSchema, 413: S.ProblemSchema, 500: S.ProblemSchema };
+const PROBLEM_RESPONSES = { 400: S.ProblemSchema, 401: S.ProblemSchema, 403: S.ProblemSchema, 404: S.ProblemSchema, 413: S.ProblemSchema, 500: S.ProblemSchema, 503: S.ProblemSchema };
 
 /** The scalar fields of a run, as {@link S.RunSchema} (no stages, executors or Spark properties). */
 function runSummary(r: ApplicationRecord): z.infer<typeof S.RunSchema> {
@@ -148,12 +156,14 @@ function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 export async function buildService(opts: ServiceOptions): Promise<FastifyInstance> {
   const { store } = opts;
   const now = opts.now ?? Date.now;
-  const app = Fastify({
+  const fastifyOptions = {
     bodyLimit: opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     // App ids and job names are path parameters (Fastify's default cuts them at 100 characters).
     routerOptions: { maxParamLength: 1024 },
     logger: opts.logger ?? false,
-  });
+  };
+  // An HTTPS instance has the https.Server type; the routes and hooks below are the same for both.
+  const app: FastifyInstance = opts.tls ? (Fastify({ ...fastifyOptions, https: { cert: opts.tls.cert, key: opts.tls.key } })) : Fastify(fastifyOptions);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -191,10 +201,16 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     if (need === undefined) return;
     const token = bearerToken(req.headers.authorization);
     if (token === null) throw new ProblemError('unauthorized', 'Send a token as "Authorization: Bearer <token>" (create one with "spark-optimizer token create --scope read").');
-    const stored = store.tokenBySha256(tokenSha256(token));
-    if (stored === null || stored.revokedAtMs !== null) throw new ProblemError('unauthorized', 'The bearer token is not known to this service or was revoked; create a new one with "spark-optimizer token create".');
-    if (!scopeAllows(stored.scope, need)) throw new ProblemError('insufficient-scope', `This request needs a token of scope ${need}; this token has scope ${stored.scope}.`);
-    req.tokenId = stored.id;
+    let have: TokenScope;
+    if (opts.accessTokens !== undefined && !token.startsWith(TOKEN_PREFIX) && looksLikeJwt(token)) {
+      have = (await opts.accessTokens.verify(token)).scope;
+    } else {
+      const stored = store.tokenBySha256(tokenSha256(token));
+      if (stored === null || stored.revokedAtMs !== null) throw new ProblemError('unauthorized', 'The bearer token is not known to this service or was revoked; create a new one with "spark-optimizer token create".');
+      have = stored.scope;
+      req.tokenId = stored.id;
+    }
+    if (!scopeAllows(have, need)) throw new ProblemError('insufficient-scope', `This request needs a token of scope ${need}; this token has scope ${have}.`);
   });
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
@@ -208,7 +224,15 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Spark Resource Optimizer', description: "A team's Spark run history, run analysis and resource recommendations.", version: API_VERSION },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'A token from "spark-optimizer token create"' } } },
+      components: {
+        securitySchemes: {
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: opts.accessTokens ? 'A token from "spark-optimizer token create", or a JWT access token of the OIDC issuer this service trusts, for its audience' : 'A token from "spark-optimizer token create"',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,

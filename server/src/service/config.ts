@@ -7,10 +7,24 @@
  *   db: /var/lib/spark-optimizer/history.db   # SPARK_OPTIMIZER_DB, --db
  *   bodyLimitBytes: 9437184  # SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES
  *   logLevel: info           # SPARK_OPTIMIZER_SERVICE_LOG_LEVEL (fatal, error, warn, info, debug, trace, silent)
+ *   tls:                     # both or neither: HTTPS only when given
+ *     certFile: /etc/spark-optimizer/tls/cert.pem   # SPARK_OPTIMIZER_SERVICE_TLS_CERT_FILE, --tls-cert
+ *     keyFile: /etc/spark-optimizer/tls/key.pem     # SPARK_OPTIMIZER_SERVICE_TLS_KEY_FILE, --tls-key
+ *   oidc:                    # JWT access tokens of this issuer, besides `spo_` tokens (service/oidc.ts)
+ *     issuer: https://idp.example.com/realms/data   # SPARK_OPTIMIZER_SERVICE_OIDC_ISSUER, --oidc-issuer
+ *     audience: spark-optimizer                     # SPARK_OPTIMIZER_SERVICE_OIDC_AUDIENCE, --oidc-audience
+ *     jwksUri: https://idp.example.com/.../certs    # SPARK_OPTIMIZER_SERVICE_OIDC_JWKS_URI (default: discovered)
+ *     scopeClaim: scope                             # SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_CLAIM (scope or scp)
+ *     scopes: { read: spark-optimizer:read, collect: spark-optimizer:collect, admin: spark-optimizer:admin }
+ *                               # SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ, ..._COLLECT, ..._ADMIN
+ *     clockToleranceSeconds: 30                     # SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS
+ *
+ * Nested keys merge one by one: a variable or flag overrides one key of `tls` or `oidc` and keeps the file's others.
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+import { DEFAULT_OIDC_CLOCK_TOLERANCE_SECONDS, DEFAULT_OIDC_SCOPES, type OidcSettings } from './oidc';
 
 /** Default port of `spark-optimizer serve`. */
 export const DEFAULT_PORT = 8080;
@@ -27,6 +41,17 @@ export const ServiceConfigFileSchema = z.strictObject({
   db: z.string().min(1).optional(),
   bodyLimitBytes: z.number().int().min(1024).optional(),
   logLevel: z.enum(LOG_LEVELS).optional(),
+  tls: z.strictObject({ certFile: z.string().min(1).optional(), keyFile: z.string().min(1).optional() }).optional(),
+  oidc: z
+    .strictObject({
+      issuer: z.url().optional(),
+      audience: z.string().min(1).optional(),
+      jwksUri: z.url().optional(),
+      scopeClaim: z.string().min(1).optional(),
+      scopes: z.strictObject({ read: z.string().min(1).optional(), collect: z.string().min(1).optional(), admin: z.string().min(1).optional() }).optional(),
+      clockToleranceSeconds: z.number().int().min(0).max(600).optional(),
+    })
+    .optional(),
 });
 
 /** The settings `serve` runs with. */
@@ -37,6 +62,10 @@ export interface ServiceConfig {
   db: string | undefined;
   bodyLimitBytes: number;
   logLevel: (typeof LOG_LEVELS)[number];
+  /** PEM files of the certificate (chain) and its key; absent: plain HTTP. */
+  tls?: { certFile: string; keyFile: string };
+  /** The OIDC issuer whose JWT access tokens are accepted; absent: only `spo_` tokens. */
+  oidc?: OidcSettings;
 }
 
 /** A config file, variable or flag with a bad value; the message names which and what is expected. */
@@ -54,16 +83,43 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.SPARK_OPTIMIZER_DB) out.db = env.SPARK_OPTIMIZER_DB;
   if (env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES) out.bodyLimitBytes = num('SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES', env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES);
   if (env.SPARK_OPTIMIZER_SERVICE_LOG_LEVEL) out.logLevel = env.SPARK_OPTIMIZER_SERVICE_LOG_LEVEL;
+  const tls: Record<string, unknown> = {};
+  if (env.SPARK_OPTIMIZER_SERVICE_TLS_CERT_FILE) tls.certFile = env.SPARK_OPTIMIZER_SERVICE_TLS_CERT_FILE;
+  if (env.SPARK_OPTIMIZER_SERVICE_TLS_KEY_FILE) tls.keyFile = env.SPARK_OPTIMIZER_SERVICE_TLS_KEY_FILE;
+  if (Object.keys(tls).length > 0) out.tls = tls;
+  const oidc: Record<string, unknown> = {};
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_ISSUER) oidc.issuer = env.SPARK_OPTIMIZER_SERVICE_OIDC_ISSUER;
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_AUDIENCE) oidc.audience = env.SPARK_OPTIMIZER_SERVICE_OIDC_AUDIENCE;
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_JWKS_URI) oidc.jwksUri = env.SPARK_OPTIMIZER_SERVICE_OIDC_JWKS_URI;
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_CLAIM) oidc.scopeClaim = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_CLAIM;
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS) oidc.clockToleranceSeconds = num('SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS', env.SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS);
+  const scopes: Record<string, unknown> = {};
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ) scopes.read = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ;
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_COLLECT) scopes.collect = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_COLLECT;
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_ADMIN) scopes.admin = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_ADMIN;
+  if (Object.keys(scopes).length > 0) oidc.scopes = scopes;
+  if (Object.keys(oidc).length > 0) out.oidc = oidc;
   return out;
+}
+
+/** The service flags `serveCommand` takes (as given; undefined: not given). */
+export interface ServiceFlags {
+  host?: string;
+  port?: string;
+  db?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  oidcIssuer?: string;
+  oidcAudience?: string;
 }
 
 /**
  * The service's settings from the config file's text (null: no file), the environment and the flags, later ones
  * winning.
- * @param flags `--host`, `--port`, `--db` as given (undefined: not given).
+ * @param flags `--host`, `--port`, `--db`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience` as given.
  * @throws ServiceConfigError naming the file, variable or flag with a bad value.
  */
-export function serviceConfig(fileText: string | null, fileName: string, env: NodeJS.ProcessEnv, flags: { host?: string; port?: string; db?: string }): ServiceConfig {
+export function serviceConfig(fileText: string | null, fileName: string, env: NodeJS.ProcessEnv, flags: ServiceFlags): ServiceConfig {
   let file: unknown = {};
   if (fileText !== null) {
     try {
@@ -87,14 +143,41 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
     fromFlags.port = n;
   }
   if (flags.db !== undefined) fromFlags.db = flags.db;
-  const merged = { ...fromFile, ...fromVars, ...check('flags', fromFlags) };
-  return {
+  if (flags.tlsCert !== undefined || flags.tlsKey !== undefined) fromFlags.tls = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
+  if (flags.oidcIssuer !== undefined || flags.oidcAudience !== undefined) fromFlags.oidc = { issuer: flags.oidcIssuer, audience: flags.oidcAudience };
+  const layers = [fromFile, fromVars, check('flags', fromFlags)];
+  const merged = Object.assign({}, ...layers) as z.infer<typeof ServiceConfigFileSchema>;
+  // Nested objects merge key by key (an undefined key of a later layer does not hide an earlier one).
+  const nested = <K extends 'tls' | 'oidc'>(key: K) => {
+    const out: Record<string, unknown> = {};
+    for (const layer of layers) for (const [k, v] of Object.entries(layer[key] ?? {})) if (v !== undefined) out[k] = k === 'scopes' ? { ...(out.scopes as object), ...(v as object) } : v;
+    return out as NonNullable<z.infer<typeof ServiceConfigFileSchema>[K]>;
+  };
+  const config: ServiceConfig = {
     host: merged.host ?? DEFAULT_HOST,
     port: merged.port ?? DEFAULT_PORT,
     db: merged.db,
     bodyLimitBytes: merged.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     logLevel: merged.logLevel ?? 'info',
   };
+  const tls = nested('tls');
+  if (tls.certFile !== undefined || tls.keyFile !== undefined) {
+    if (tls.certFile === undefined || tls.keyFile === undefined) throw new ServiceConfigError('TLS needs both a certificate and its key: tls.certFile and tls.keyFile (--tls-cert and --tls-key).');
+    config.tls = { certFile: tls.certFile, keyFile: tls.keyFile };
+  }
+  const oidc = nested('oidc');
+  if (Object.keys(oidc).length > 0) {
+    if (oidc.issuer === undefined || oidc.audience === undefined) throw new ServiceConfigError('OIDC access tokens need both oidc.issuer and oidc.audience (--oidc-issuer and --oidc-audience).');
+    config.oidc = {
+      issuer: oidc.issuer,
+      audience: oidc.audience,
+      ...(oidc.jwksUri !== undefined ? { jwksUri: oidc.jwksUri } : {}),
+      scopeClaim: oidc.scopeClaim ?? 'scope',
+      scopes: { ...DEFAULT_OIDC_SCOPES, ...oidc.scopes },
+      clockToleranceSeconds: oidc.clockToleranceSeconds ?? DEFAULT_OIDC_CLOCK_TOLERANCE_SECONDS,
+    };
+  }
+  return config;
 }
 
 /** True for a host name or address that only this machine reaches (127.0.0.0/8, ::1, localhost). */

@@ -9,7 +9,10 @@ export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
 /** Every problem the service answers, by kind: HTTP status and title. */
 export const PROBLEMS = {
-  /** No or an unknown/revoked bearer token. */
+  /**
+   * No bearer token, an unknown or revoked `spo_` token, or an OIDC access token that fails a check (signature, key,
+   * issuer, audience, expiry): one type for all, the detail says which (RFC 6750 `invalid_token`).
+   */
   unauthorized: { status: 401, title: 'Missing or invalid bearer token' },
   /** A valid token whose scope does not allow the request. */
   'insufficient-scope': { status: 403, title: 'Token scope does not allow this request' },
@@ -27,6 +30,8 @@ export const PROBLEMS = {
   'unknown-job': { status: 404, title: 'Job not in the history store' },
   /** No application of the given job file or settings matches a job with runs in the store. */
   'no-matching-job': { status: 404, title: 'No job with runs matches the file' },
+  /** An OIDC access token could not be checked: the issuer's keys (JWKS) could not be fetched. */
+  'identity-provider-unavailable': { status: 503, title: 'Identity provider unavailable' },
   /** The service failed; the log has the cause. */
   internal: { status: 500, title: 'Internal error' },
 } as const;

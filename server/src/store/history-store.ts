@@ -10,6 +10,7 @@ import { jobSignature, resourceStem } from '../history/job-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import type { FeedbackVerdict, RecommendationFeedback, ServiceStore, ServiceToken, TokenScope } from '../service/service-store';
 import { MIGRATIONS } from './migrations';
+import { StoreUnavailableError } from './store-path';
 
 export type { ApplicationTotals } from '../history/history-reader';
 export type { CollectionSourceState, RecordSource, StoredAttempt, UpsertOutcome } from '../history/ingest';
@@ -107,9 +108,18 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
    * migrations run in one exclusive transaction that re-reads the schema version after taking the lock.
    * @param file path of the SQLite file; its folder is created. `:memory:` for a throwaway store.
    * @param lock how long to wait for other processes' locks.
-   * @throws Error when the file is not a SQLite database, was written by a newer version of this tool, or stayed locked.
+   * @throws StoreUnavailableError (store-path.ts: the file and the reason) when its folder cannot be made, the file is
+   *   not a SQLite database, was written by a newer version of this tool, or stayed locked.
    */
   static open(file: string, lock: StoreLockOptions = {}): HistoryStore {
+    try {
+      return HistoryStore.openFile(file, lock);
+    } catch (e) {
+      throw StoreUnavailableError.of(file, e);
+    }
+  }
+
+  private static openFile(file: string, lock: StoreLockOptions): HistoryStore {
     if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     const busyTimeoutMs = lock.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const busyRetries = lock.busyRetries ?? DEFAULT_BUSY_RETRIES;
@@ -468,6 +478,14 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
   }
 
   /**
+   * Names of the jobs with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
+   */
+  appNamesByMaster(master: string, limit = 8): string[] {
+    const rows = this.read(() => this.stmt('SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?').all(master, limit)) as Row[];
+    return rows.map((r) => String(r.app_name));
+  }
+
+  /**
    * Full records of runs with the same stage-DAG signature as the newest run of `appName` but stored under other app
    * names (the job was renamed), newest first. Empty when `appName` has no signature (no stages, or collected before schema 5).
    */
@@ -727,7 +745,7 @@ export class HistoryStore implements HistorySink, HistoryReader, ServiceStore {
 function migrate(db: Database.Database, file: string): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
   const newer = (v: number) =>
-    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}). Update the extension or use another --db file.`);
+    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}): update Spark Resource Optimizer`);
   const before = db.pragma('user_version', { simple: true }) as number;
   if (before > latest) throw newer(before);
   if (before === latest) return;

@@ -1,8 +1,22 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { fileURLToPath } from 'url';
 import { extractSettings, languageIdForPath } from '../config/file-settings';
 import type { RelatedFile } from '../config/precedence';
 import type { FileSettings } from '../config/setting';
+
+/**
+ * The local path of a `file:` URI, or null for another scheme or a file URI with no local path on this system (a
+ * host other than localhost on POSIX, an encoded `/` in the path: Node's `fileURLToPath` throws on those). Never throws.
+ */
+export function filePathOf(uri: string): string | null {
+  if (!uri.startsWith('file:')) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
 
 /** Largest file read as a related file (bytes on disk, UTF-16 units of an open document); bigger ones are skipped. */
 export const MAX_RELATED_FILE_BYTES = 512 * 1024;

@@ -13,6 +13,9 @@
  *   A 503 "Event logs are not available" from `/logs` is an answer, not a fault: it is not retried;
  * - checks the status before reading the body; a non-2xx answer becomes a {@link HistoryServerError}
  *   that says what the server answered, to which URL, and what to do;
+ * - with OAuth 2.0 client credentials, first gets an access token from the token endpoint (oauth2.ts: cached,
+ *   renewed before it expires, asked for again once after a 401), through the same agents (TLS settings, proxy);
+ *   the token request is a POST that follows no redirect, so the client secret goes to the token URL only;
  * - carries the caller's credentials (basic, bearer, extra headers, client certificate) to the History
  *   Server's origin only: on a redirect to another origin (scheme, host or port) `Authorization`,
  *   `Cookie`, `Proxy-Authorization` and every extra header are dropped (axios `sensitiveHeaders`), and a
@@ -31,12 +34,11 @@ import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios
 import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
 import { asError, errorMessage } from '../../../../shared/src/errors';
+import type { HistoryServerAuth, SourceFailureKind } from '../../../../shared/src/protocol';
+import { ClientCredentialsToken, clientSecretBasic, TokenRequestError } from './oauth2';
 
-/** How the client authenticates. Credentials come from the caller (the CLI reads them from env vars). */
-export type HistoryServerAuth =
-  | { kind: 'none' }
-  | { kind: 'basic'; user: string; password: string }
-  | { kind: 'bearer'; token: string };
+/** How the client authenticates (declared in shared/src/protocol.ts). Credentials come from the caller. */
+export type { HistoryServerAuth };
 
 /** TLS settings for an `https://` History Server. */
 export interface HistoryServerTls {
@@ -132,14 +134,20 @@ export interface ApplicationListFilter {
   limit?: number;
 }
 
-/** A failed request: what the server (or the network) did, to which URL. `message` is meant for users. */
+/**
+ * A failed request: what the server (or the network) did, to which URL, and of what kind. `message` is meant for
+ * users but names no front end's remedy (no flag, variable, setting or command): each front end words it from `kind`
+ * (the CLI: `SPARK_OPTIMIZER_HS_*` variables and `--ca`; VS Code: its credentials command and TLS settings).
+ */
 export class HistoryServerError extends Error {
   /**
-   * @param message full user-facing message.
+   * @param message what happened, to which URL (without credentials).
    * @param url the URL without credentials.
    * @param status HTTP status, or null for network errors and timeouts.
    * @param retryable whether another try may succeed.
    * @param retryAfterMs the server's `Retry-After`, ms, when given.
+   * @param kind `credentials` for 401, `access-denied` 403, `not-found` 404, `tls` for a certificate that could not be
+   *   verified, `network` for a connection refused, cut or timed out, else `other`.
    */
   constructor(
     message: string,
@@ -147,6 +155,7 @@ export class HistoryServerError extends Error {
     readonly status: number | null,
     readonly retryable: boolean,
     readonly retryAfterMs: number | null = null,
+    readonly kind: SourceFailureKind = 'other',
   ) {
     super(message);
     this.name = 'HistoryServerError';
@@ -174,7 +183,9 @@ export class HistoryServerClient {
   private readonly maxJsonBytes: number;
   private readonly onRetry?: (info: RetryInfo) => void;
   /** Credential values as they could appear in a text (raw, base64 of basic, URL-encoded), longest first. */
-  private readonly secrets: string[];
+  private secrets: string[];
+  /** The OAuth2 access token source, for `oauth2` auth. */
+  readonly oauth2: ClientCredentialsToken | null = null;
 
   /** @throws Error when `baseUrl` is not an http(s) URL (the message shows it without user info). */
   constructor(opts: HistoryServerClientOptions) {
@@ -217,6 +228,14 @@ export class HistoryServerClient {
         passphrase: opts.tls?.passphrase,
       });
       this.agents.push(httpAgent, httpsAgent);
+      if (auth?.kind === 'oauth2') {
+        const tokenUrl = auth.tokenUrl;
+        this.oauth2 = new ClientCredentialsToken(
+          auth,
+          (form, authorization) => this.postTokenRequest(tokenUrl, form, authorization, httpAgent, httpsAgent),
+          (token) => (this.secrets = [...new Set([...this.secrets, token, encodeURIComponent(token)])].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)),
+        );
+      }
       this.http = axios.create({
         headers,
         httpAgent,
@@ -232,6 +251,28 @@ export class HistoryServerClient {
         maxContentLength: -1,
         maxBodyLength: -1,
       });
+    }
+  }
+
+  /** One token request (oauth2.ts builds the form and reads the answer): no redirect followed, body read as text. */
+  private async postTokenRequest(tokenUrl: string, form: URLSearchParams, authorization: string, httpAgent: http.Agent, httpsAgent: https.Agent): Promise<{ status: number; body: string }> {
+    try {
+      const res = await axios.post<string>(tokenUrl, form.toString(), {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
+        httpAgent,
+        httpsAgent,
+        maxRedirects: 0,
+        timeout: this.timeoutMs,
+        responseType: 'text',
+        transformResponse: (x: string) => x,
+        validateStatus: () => true,
+        maxContentLength: 1024 * 1024,
+      });
+      return { status: res.status, body: String(res.data ?? '') };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      const tls = /certificate|self.signed|unable to verify/i.test(errorMessage(e));
+      throw new TokenRequestError(`Token endpoint ${tokenUrl} could not be reached: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`, null, !tls && RETRYABLE_CODES.has(code), tls ? 'tls' : 'network');
     }
   }
 
@@ -410,13 +451,33 @@ export class HistoryServerClient {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
-    const watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true)));
+    let watchdog: Watchdog | null = null;
     try {
-      const res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream' });
+      let token: string | null = null;
+      if (this.oauth2) {
+        try {
+          token = await this.oauth2.accessToken();
+        } catch (e) {
+          throw e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : e;
+        }
+      }
+      watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true, null, 'network')));
+      let res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', ...(token !== null ? { headers: { Authorization: `Bearer ${token}` } } : {}) });
+      if (res.status === 401 && this.oauth2 && token !== null) {
+        // The proxy no longer takes this token (expired early, keys rotated): one more try with a new one.
+        res.data.resume();
+        this.oauth2.invalidate(token);
+        const fresh = await this.oauth2.accessToken().catch((e: unknown) => Promise.reject(e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2!.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : asError(e)));
+        watchdog.kick();
+        res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', headers: { Authorization: `Bearer ${fresh}` } });
+      }
       watchdog.kick();
       watchdog.stream = res.data;
       if (res.status < 200 || res.status > 299) {
         const body = await readSome(res.data, 2048).catch(() => '');
+        if (res.status === 401 && this.oauth2) {
+          throw new HistoryServerError(`History Server at ${url} answered 401 to a new access token from ${this.oauth2.credentials.tokenUrl}: the proxy in front of it does not accept this client's tokens; check the client, its scope and the resource (audience) asked for`, url, 401, false);
+        }
         throw statusError(res.status, String(res.statusText ?? ''), body, url, this.baseUrl, retryAfterOf(res.headers['retry-after']));
       }
       return await consume(res, watchdog);
@@ -424,7 +485,7 @@ export class HistoryServerClient {
       if (controller.signal.aborted && controller.signal.reason instanceof HistoryServerError) throw controller.signal.reason;
       throw e;
     } finally {
-      watchdog.stop();
+      watchdog?.stop();
       signal?.removeEventListener('abort', onAbort);
     }
   }
@@ -531,6 +592,7 @@ function secretForms(auth: HistoryServerAuth | undefined, headers: Record<string
   }
   if (auth?.kind === 'bearer') raw.push(auth.token);
   if (auth?.kind === 'basic') raw.push(auth.password, Buffer.from(`${auth.user}:${auth.password}`).toString('base64'));
+  if (auth?.kind === 'oauth2') raw.push(auth.clientSecret, clientSecretBasic(auth).slice('Basic '.length));
   const forms = new Set<string>();
   for (const v of raw) {
     forms.add(v);
@@ -545,9 +607,10 @@ function statusError(status: number, statusText: string, body: string, url: stri
   if (status === 503 && text.startsWith(EVENT_LOGS_NOT_AVAILABLE)) {
     return new HistoryServerError(`${answered} (the server lists the application but cannot read its event log files)`, url, status, false);
   }
-  if (status === 401) return new HistoryServerError(`${answered}; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS`, url, status, false);
-  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false);
-  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false);
+  // 401: the front end says how to give credentials (kind `credentials`).
+  if (status === 401) return new HistoryServerError(answered, url, status, false, null, 'credentials');
+  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false, null, 'access-denied');
+  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false, null, 'not-found');
   const retryable = status >= 500 || status === 429 || status === 408;
   return new HistoryServerError(answered, url, status, retryable, retryAfterMs);
 }
@@ -559,9 +622,11 @@ function toHistoryServerError(err: unknown, url: string, base: string): HistoryS
   const code = (e && (e.code ?? e.cause?.code)) || '';
   const message = errorMessage(err);
   if (e instanceof AxiosError || code || /aborted|socket hang up|premature/i.test(message)) {
-    const tlsHint = /certificate|self.signed|unable to verify/i.test(message) ? '; pass the CA with --ca (or --insecure for a test server)' : '';
+    // A certificate that could not be verified: the front end says how to trust its CA (kind `tls`).
+    const tls = /certificate|self.signed|unable to verify/i.test(message);
     const what = code === 'ECONNREFUSED' ? `is not reachable (connection refused); check that it runs and that ${base} is right` : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
-    return new HistoryServerError(`History Server at ${url} ${what}${tlsHint}`, url, null, !tlsHint && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === ''));
+    const retryable = !tls && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === '');
+    return new HistoryServerError(`History Server at ${url} ${what}`, url, null, retryable, null, tls ? 'tls' : 'network');
   }
   return new HistoryServerError(`History Server at ${url}: ${message}`, url, null, false);
 }

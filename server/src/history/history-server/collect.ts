@@ -43,6 +43,7 @@ import { recordFromRest } from './rest-record';
 import type { ListedAttempt } from './rest-types';
 import { DEFAULT_MAX_EXTRACT_BYTES, extractZip } from './zip';
 import { errorMessage } from '../../../../shared/src/errors';
+import type { SourceFailureKind } from '../../../../shared/src/protocol';
 
 /** Options of {@link collectFromHistoryServer}. */
 export interface HistoryServerCollectOptions {
@@ -143,7 +144,7 @@ export async function collectFromHistoryServer(
       summary.cancelled = true;
       return summary;
     }
-    ingest.fail(client.urlOf('/applications'), messageOf(e));
+    ingest.fail(client.urlOf('/applications'), messageOf(e), null, null, kindOf(e));
     return summary;
   }
 
@@ -162,7 +163,7 @@ export async function collectFromHistoryServer(
         if (attempts) listed.push(...attempts.filter((a) => opts.status === undefined || a.completed));
       } catch (e) {
         if (opts.signal?.aborted) break;
-        ingest.fail(client.urlOf(`/applications/${encodeURIComponent(appId)}`), messageOf(e), appId);
+        ingest.fail(client.urlOf(`/applications/${encodeURIComponent(appId)}`), messageOf(e), appId, null, kindOf(e));
       }
     }
   }
@@ -250,7 +251,7 @@ export async function collectFromHistoryServer(
           summary.cancelled = true;
           return;
         }
-        ingest.fail(client.logsUrl(a.appId, a.attemptId), messageOf(e), a.appId, a.attemptId);
+        ingest.fail(client.logsUrl(a.appId, a.attemptId), messageOf(e), a.appId, a.attemptId, kindOf(e));
         if (a.completed && a.endTimeMs !== null) failedEnds.push(a.endTimeMs);
       }
       done++;
@@ -301,4 +302,9 @@ async function readAttempt(dir: string, a: ListedAttempt, signal?: AbortSignal):
 
 function messageOf(e: unknown): string {
   return errorMessage(e);
+}
+
+/** The failure's kind when the History Server client said (HistoryServerError.kind), for the front end's remedy. */
+function kindOf(e: unknown): SourceFailureKind | undefined {
+  return e instanceof HistoryServerError ? e.kind : undefined;
 }

@@ -11,7 +11,7 @@
 import { discoverEventLogsIn, codecFromNameAndHead, listingTree, type EventLogSource } from '../event-log/discover';
 import { readEventLog } from '../event-log/reader';
 import { Ingest, withoutPath, type HistorySink, type IngestSummary } from '../ingest';
-import { headBytes, resumingRead, type ObjectStore, type StoredObject } from './object-store';
+import { headBytes, ObjectStoreError, resumingRead, type ObjectStore, type StoredObject } from './object-store';
 import { errorMessage } from '../../../../shared/src/errors';
 
 /** Options of {@link collectObjectStore}. */
@@ -113,7 +113,7 @@ export async function collectObjectStore(
           summary.cancelled = true;
           return;
         }
-        ingest.fail(src.path, withoutPath(errorMessage(e), src.path));
+        ingest.fail(src.path, withoutPath(errorMessage(e), src.path), null, null, e instanceof ObjectStoreError ? e.kind : undefined);
       }
       done++;
       opts.onProgress?.(done, sources.length, src.path);

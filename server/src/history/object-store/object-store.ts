@@ -6,6 +6,7 @@
 
 import { Readable } from 'node:stream';
 import type { ListedObject } from '../event-log/discover';
+import type { SourceFailureKind } from '../../../../shared/src/protocol';
 
 /** One object of a listing, with the version the store gives it. */
 export interface StoredObject extends ListedObject {
@@ -36,9 +37,10 @@ export interface ObjectStore {
 /**
  * Why an object-store request failed, for the front ends to word the remedy: `credentials` (no credentials found by the
  * chain, or refused), `access-denied` (credentials accepted, permission missing), `not-found` (bucket or key missing),
- * `changed` (the object changed while read), `network` (unreachable, timed out, cut), `other`.
+ * `changed` (the object changed while read), `network` (unreachable, timed out, cut), `other`. The kinds of every
+ * history source (shared/src/protocol.ts SourceFailureKind) but `tls`, which the SDKs report as `network`.
  */
-export type ObjectStoreFailure = 'credentials' | 'access-denied' | 'not-found' | 'changed' | 'network' | 'other';
+export type ObjectStoreFailure = Exclude<SourceFailureKind, 'tls'>;
 
 /** A failed object-store request: what happened, to what (in the message), and its {@link ObjectStoreFailure} kind. */
 export class ObjectStoreError extends Error {

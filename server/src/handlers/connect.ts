@@ -1,46 +1,47 @@
 /**
  * Language-server handlers of the Spark Connect requests (declared in shared/src/protocol.ts): glue between the
- * connection and `connect/` (client, sessions, SQL statement finder). Errors become `ResponseError`s whose data
- * carries Spark's error class, SQLSTATE and SQL range; the token is never logged.
+ * connection and `connect/` (client, sessions, SQL statement finder). Errors become `ResponseError`s
+ * (RequestErrorCodes.connectFailed) whose data carries the failure's kind, Spark's error class, SQLSTATE and SQL range,
+ * from which the client words its advice; the token is never logged.
  */
-import { ResponseError, type Connection } from 'vscode-languageserver/node';
+import { ResponseError } from 'vscode-languageserver/node';
 import {
   ConnectExplainRequest,
   ConnectQueryProgressNotification,
   ConnectRunQueryRequest,
   ConnectStatusRequest,
+  RequestErrorCodes,
   SqlStatementsRequest,
   type ConnectErrorData,
-} from '../../shared/src/protocol';
-import type { QueryResultPayload } from '../../shared/src/spark-query';
-import { redactToken } from './connect/connection-string';
-import { SparkConnectError, sqlErrorRange } from './connect/errors';
-import { ConnectSessions } from './connect/sessions';
-import { sqlNamesView, sqlStatementsInPython, sqlStatementsInSql } from './connect/sql-statements';
-import type { Logger } from './logger';
-import { errorMessage } from '../../shared/src/errors';
-
-/** Error code of a failed Spark Connect request (LSP leaves -32899..-32800 to the protocol; app codes are free). */
-const CONNECT_ERROR = 3;
+} from '../../../shared/src/protocol';
+import type { QueryResultPayload } from '../../../shared/src/spark-query';
+import { redactToken } from '../connect/connection-string';
+import { SparkConnectError, sqlErrorRange } from '../connect/errors';
+import { ConnectSessions } from '../connect/sessions';
+import { sqlNamesView, sqlStatementsInPython, sqlStatementsInSql } from '../connect/sql-statements';
+import type { ServerRoot } from '../server-root';
+import { errorMessage } from '../../../shared/src/errors';
 
 /**
- * Registers the Spark Connect handlers on `connection`.
- * @returns the session pool; dispose it on shutdown to release the Spark sessions.
+ * Registers the Spark Connect handlers on the root's connection; the root releases the sessions on shutdown.
  */
-export function registerConnectRequests(connection: Connection, log: Logger): ConnectSessions {
+export function registerConnectHandlers(root: ServerRoot): void {
+  const { connection, log } = root;
   const sessions = new ConnectSessions((m) => log.debug(m));
+  root.onDispose(() => sessions.dispose());
 
   const fail = (e: unknown, sql?: string): ResponseError<ConnectErrorData> => {
     if (e instanceof SparkConnectError) {
       const range = sql !== undefined ? sqlErrorRange(e, sql) : undefined;
-      return new ResponseError<ConnectErrorData>(CONNECT_ERROR, e.message, {
+      return new ResponseError<ConnectErrorData>(RequestErrorCodes.connectFailed, e.message, {
         kind: e.kind,
+        ...(e.details.tokenGiven !== undefined ? { tokenGiven: e.details.tokenGiven } : {}),
         ...(e.errorClass ? { errorClass: e.errorClass } : {}),
         ...(e.details.sqlState ? { sqlState: e.details.sqlState } : {}),
         ...(range ? { sqlRange: range } : {}),
       });
     }
-    return new ResponseError<ConnectErrorData>(CONNECT_ERROR, errorMessage(e), { kind: 'protocol' });
+    return new ResponseError<ConnectErrorData>(RequestErrorCodes.connectFailed, errorMessage(e), { kind: 'protocol' });
   };
 
   connection.onRequest(ConnectRunQueryRequest.type, async (p, token) => {
@@ -81,7 +82,7 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
       log.info(`Spark Connect query ${p.queryId}: ${r.rowCount} rows (${r.arrowBytes} bytes of Arrow) in ${r.elapsedMs.toFixed(0)} ms`);
       return payload;
     } catch (e) {
-      log.info(`Spark Connect query ${p.queryId} failed: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+      log.info(`Spark Connect query ${p.queryId} failed: ${errorMessage(e).split('\n')[0]}`);
       return fail(e, p.sql);
     }
   });
@@ -100,7 +101,9 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
       const appId = await sessions.appId(p.target);
       return { ok: true, sparkVersion, ...(appId ? { appId } : {}) };
     } catch (e) {
-      return { ok: false, reason: errorMessage(e) };
+      return e instanceof SparkConnectError
+        ? { ok: false, reason: e.message, kind: e.kind, ...(e.details.tokenGiven !== undefined ? { tokenGiven: e.details.tokenGiven } : {}) }
+        : { ok: false, reason: errorMessage(e) };
     }
   });
 
@@ -113,6 +116,4 @@ export function registerConnectRequests(connection: Connection, log: Logger): Co
       return { statements: [] };
     }
   });
-
-  return sessions;
 }
