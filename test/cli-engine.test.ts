@@ -82,7 +82,7 @@ describe('spark-optimizer analyze / recommend (CLI bundle)', () => {
     assert.ok(site.settings.some((s) => s.key === 'spark.cores.max') && !site.settings.some((s) => s.key === 'spark.executor.instances'));
     const text = cli('recommend', NIGHTLY_ETL_PY, '--db', db);
     assert.match(text.out, /nightly_etl: 5 run\(s\) \(matched by spark\.app\.name\); objective balanced \(within 10 % of the fastest\); standalone; cluster: 1 node\(s\) \(seen in the runs\)/);
-    assert.match(text.out, /\n  spark\.executor\.memory: 1g → 2g  \[safety; confidence medium 0\.\d\d\]\n/);
+    assert.match(text.out, /\n {2}spark\.executor\.memory: 1g → 2g {2}\[safety; confidence medium 0\.\d\d\]\n/);
     // Another objective and a declared cluster change the plan's frame; a bad flag value is a usage error.
     const cost = cli('recommend', NIGHTLY_ETL_PY, '--db', db, '--objective', 'cost', '--nodes', '2', '--node-cores', '4');
     assert.match(cost.out, /objective cost; standalone; cluster: 2 node\(s\) \(declared\), 4 cores per node \(declared\), 8 cores in all \(declared\)/);

@@ -134,7 +134,7 @@ describe('spark-optimizer CLI', () => {
     );
     // No recommendation rests on a value Spark would reject: the plan takes the runs' memory and says why nothing changes.
     assert.strictEqual(lines.length, 2);
-    assert.match(lines[1], new RegExp(`^${bad.replace(/[.*+?^\${}()|[\]\\/]/g, '\\$&')}:1:9 info nightly_etl: 5 run\\(s\\), median 55 s; nothing to change \\(objective balanced\\)`));
+    assert.match(lines[1], new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:1:9 info nightly_etl: 5 run\\(s\\), median 55 s; nothing to change \\(objective balanced\\)`));
     const file = NIGHTLY_ETL_PY;
     const json = await run('check', file, '--db', db, '--format', 'json');
     assert.strictEqual(json.code, 1);

@@ -60,7 +60,7 @@ describe('checks before the job runs', () => {
     const [typo] = checkSite(site(sh, 'shellscript', '/jobs/run.sh'), NO_CLUSTER, 'shellscript');
     assert.strictEqual(typo.code, 'SPARK001');
     assert.strictEqual(typo.fix?.title, 'Replace with spark.executor.memory');
-    assert.strictEqual(replaceAt(sh, typo.fix!.range, typo.fix!.newText), 'spark-submit --master yarn \\\n  --conf spark.executor.memory=4g \\\n  job.py\n');
+    assert.strictEqual(replaceAt(sh, typo.fix.range, typo.fix.newText), 'spark-submit --master yarn \\\n  --conf spark.executor.memory=4g \\\n  job.py\n');
   });
 
   it('SPARK004: no rename fix where Spark converts the old key\'s value', () => {

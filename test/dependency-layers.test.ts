@@ -1,90 +1,74 @@
 /**
- * Layer rules the architecture relies on, checked on the source text (ARCHITECTURE.md): the history core declares the
- * sink it writes to (history/ingest.ts) and the reads it offers (history/history-reader.ts); the store implements them,
- * so nothing under server/src/history/ imports server/src/store/; the REST service (server/src/service/) declares its
- * ServiceStore the same way; only the language server's glue (server.ts, server-root.ts, handlers/, features/,
- * transport/) imports LSP, so the CLI and the core render and compute without it.
+ * The dependency layers of ARCHITECTURE.md, checked by dependency-cruiser with the committed .dependency-cruiser.cjs:
+ * shared/ ← server core ← server front ends, shared/ ← client/; only the language server's LSP glue (and the evaluation)
+ * imports LSP or features/ and handlers/, so the core and the CLI compute and render without it; history/ and service/
+ * never import store/; each outside I/O library has one owner module. The first test cruises the product's sources; the second cruises a small tree
+ * written for the test with imports known to break those rules, so a config that matched nothing would fail it.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import type { ICruiseOptions, ICruiseResult } from 'dependency-cruiser' with { 'resolution-mode': 'import' };
 import { REPO_ROOT } from './helpers/fixtures';
 
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+const CONFIG = path.join(REPO_ROOT, '.dependency-cruiser.cjs');
+
+/** Cruises `dirs` (relative to `baseDir`) with the project's rules; the violations as `rule: from → to`, sorted. */
+async function violations(baseDir: string, dirs: string[]): Promise<{ modules: number; found: string[] }> {
+  // dependency-cruiser is ESM only; import() stays a dynamic import in the compiled CommonJS test (module node16).
+  const { cruise } = await import('dependency-cruiser');
+  const { default: extractDepcruiseOptions } = await import('dependency-cruiser/config-utl/extract-depcruise-options');
+  const options: ICruiseOptions = { ...(await extractDepcruiseOptions(CONFIG)), validate: true, baseDir };
+  const result = (await cruise(dirs, options)).output as ICruiseResult;
+  const found = result.summary.violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`).sort();
+  return { modules: result.modules.length, found };
 }
 
-/** Imports of `server/src/<layer>/` (default store/) from the TypeScript files under `dir` (`file: specifier`), and how many files there are. */
-function storeImports(dir: string, layer = 'store'): { files: number; offending: string[] } {
-  const files = tsFiles(dir);
-  const offending = files.flatMap((f) =>
-    [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
-      .map((m) => m[1])
-      .filter((spec) => spec.startsWith('.') && path.resolve(path.dirname(f), spec).startsWith(path.join(REPO_ROOT, 'server', 'src', layer)))
-      .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
-  );
-  return { files: files.length, offending };
-}
+describe('dependency layers (dependency-cruiser, .dependency-cruiser.cjs)', function () {
+  this.timeout(120_000);
 
-describe('dependency layers', () => {
-  it('server/src/history/ imports nothing from server/src/store/', () => {
-    const { files, offending } = storeImports(path.join(REPO_ROOT, 'server', 'src', 'history'));
-    assert.ok(files >= 20, `${files} files under history/`);
-    assert.deepStrictEqual(offending, []);
+  it('client/src, server/src and shared/src import nothing against the layers', async () => {
+    const { modules, found } = await violations(REPO_ROOT, ['client/src', 'server/src', 'shared/src']);
+    // Every source file and the packages they import (node_modules is not followed): well over the ~180 files.
+    assert.ok(modules >= 150, `${modules} modules cruised`);
+    assert.deepStrictEqual(found, []);
   });
 
-  it('server/src/history/ imports nothing from server/src/connect/ (the Spark engine reaches Spark through its SparkSql interface)', () => {
-    const { offending } = storeImports(path.join(REPO_ROOT, 'server', 'src', 'history'), 'connect');
-    assert.deepStrictEqual(offending, []);
-  });
-
-  it('server/src/service/ imports nothing from server/src/store/ (the service reads and writes through ServiceStore)', () => {
-    const { files, offending } = storeImports(path.join(REPO_ROOT, 'server', 'src', 'service'));
-    assert.ok(files >= 6, `${files} files under service/`);
-    assert.deepStrictEqual(offending, []);
-  });
-
-  it('the database drivers are imported by the store only: pg by store/postgres-store.ts, better-sqlite3 by store/history-store.ts', () => {
-    const server = path.join(REPO_ROOT, 'server', 'src');
-    const owners: Record<string, string> = { pg: path.join('store', 'postgres-store.ts'), 'pg-connection-string': path.join('store', 'postgres-store.ts'), 'better-sqlite3': path.join('store', 'history-store.ts') };
-    const offending = tsFiles(server).flatMap((f) =>
-      [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
-        .map((m) => m[1])
-        .filter((spec) => owners[spec] !== undefined && path.relative(server, f) !== owners[spec])
-        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
-    );
-    assert.deepStrictEqual(offending, []);
-  });
-
-  it('only the language server\'s glue imports LSP: the core and the CLI (check prints the core\'s findings) do not', () => {
-    const server = path.join(REPO_ROOT, 'server', 'src');
-    // server.ts (wiring), server-root.ts (composition root), handlers/, features/ (LSP objects), transport/ (framing);
-    // and evaluation/, which scores the very edits the editor's quick fix writes (features/code-actions.ts planTextEdits).
-    const glue = (rel: string) => rel === 'server.ts' || rel === 'server-root.ts' || /^(handlers|features|transport|evaluation)\//.test(rel);
-    const offending = tsFiles(server).flatMap((f) => {
-      const rel = path.relative(server, f).split(path.sep).join('/');
-      if (glue(rel)) return [];
-      return [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
-        .map((m) => m[1])
-        .filter((spec) => /^vscode-languageserver(-protocol)?(\/|$)/.test(spec) || (spec.startsWith('.') && /^(features|handlers)\//.test(path.relative(server, path.resolve(path.dirname(f), spec)).split(path.sep).join('/'))))
-        .map((spec) => `server/src/${rel}: ${spec}`);
-    });
-    assert.deepStrictEqual(offending, []);
-  });
-
-  it('each cloud SDK is imported by its one module under server/src/history/object-store/', () => {
-    const server = path.join(REPO_ROOT, 'server', 'src');
-    const owners: Record<string, string> = {
-      '@aws-sdk/': path.join('history', 'object-store', 's3.ts'),
-      '@azure/': path.join('history', 'object-store', 'azure.ts'),
-      '@google-cloud/': path.join('history', 'object-store', 'gcs.ts'),
-    };
-    const offending = tsFiles(server).flatMap((f) =>
-      [...fs.readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/g)]
-        .map((m) => m[1])
-        .filter((spec) => Object.entries(owners).some(([pkg, owner]) => spec.startsWith(pkg) && path.relative(server, f) !== owner))
-        .map((spec) => `${path.relative(REPO_ROOT, f)}: ${spec}`),
-    );
-    assert.deepStrictEqual(offending, []);
+  it('fails on imports against the layers (a tree written for this test)', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-layers-'));
+    try {
+      const files: Record<string, string> = {
+        'shared/src/protocol.ts': "import { HistoryStore } from '../../server/src/store/history-store';\nexport const s = HistoryStore;\n",
+        'client/src/extension.ts': "import { s } from '../../shared/src/protocol';\nimport { key } from '../../server/src/config/setting';\nexport const c = [s, key];\n",
+        'server/src/config/setting.ts': "import { onHover } from '../features/hover';\nexport const key = onHover;\n",
+        'server/src/features/hover.ts': 'export const onHover = 1;\n',
+        'server/src/history/ingest.ts': "import { HistoryStore } from '../store/history-store';\nexport const i = HistoryStore;\n",
+        'server/src/store/history-store.ts': 'export const HistoryStore = 1;\n',
+        // The temporary exception lets service/app.ts import cli/engine-commands.ts and nothing else of cli/.
+        'server/src/service/app.ts':
+          "import { e } from '../cli/engine-commands';\nimport { m } from '../cli/main';\nexport const a = [e, m];\n",
+        'server/src/cli/engine-commands.ts': 'export const e = 1;\n',
+        'server/src/cli/main.ts': "import { e } from './engine-commands';\nimport { x } from '../stray/x';\nexport const m = [e, x];\n",
+        'server/src/stray/x.ts': "import { key } from '../config/setting';\nexport const x = key;\n",
+      };
+      for (const [rel, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(tmp, rel)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, rel), text);
+      }
+      const { found } = await violations(tmp, ['client/src', 'server/src', 'shared/src']);
+      assert.deepStrictEqual(found, [
+        'client-imports-only-shared: client/src/extension.ts → server/src/config/setting.ts',
+        'core-not-front-ends: server/src/config/setting.ts → server/src/features/hover.ts',
+        'every-server-module-in-a-layer: server/src/cli/main.ts → server/src/stray/x.ts',
+        'every-server-module-in-a-layer: server/src/stray/x.ts → server/src/config/setting.ts',
+        'front-ends-not-each-other: server/src/service/app.ts → server/src/cli/main.ts',
+        'history-not-store: server/src/history/ingest.ts → server/src/store/history-store.ts',
+        'lsp-glue-only-from-the-language-server: server/src/config/setting.ts → server/src/features/hover.ts',
+        'shared-imports-only-shared: shared/src/protocol.ts → server/src/store/history-store.ts',
+      ]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -26,6 +26,7 @@ import { matchWorkload } from '../server/src/recommend/workload-matcher';
 import { costFigure } from '../server/src/resource-model';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLES, EXAMPLE_HISTORY } from './helpers/fixtures';
+import { messageText } from './helpers/lsp-client';
 
 const HISTORY = EXAMPLE_HISTORY;
 /** A clock a few days after the runs (2026-11-21), so recency does not depend on when the test runs. */
@@ -81,8 +82,8 @@ describe('recommendation engine on the real example runs (examples/history)', ()
     assert.strictEqual(sh.analysis.sites[0].plan!.manager, 'yarn'); // --master yarn
     const d = onDiagnostics(sh.analysis).find((x) => x.code === 'recommend:spark.executor.memory')!;
     assert.strictEqual(sh.text.split('\n')[d.range.start.line].trim(), '--executor-memory 1g \\');
-    assert.match(String(d.message), /^spark\.executor\.memory: 1g → 2g\. 2 of 2 runs of nightly_etl spilled 72\.5 MiB to disk with 1g executors/);
-    assert.match(String(d.message), /\(safety, confidence medium, 5 runs, median 55 s\)$/);
+    assert.match(messageText(d.message), /^spark\.executor\.memory: 1g → 2g\. 2 of 2 runs of nightly_etl spilled 72\.5 MiB to disk with 1g executors/);
+    assert.match(messageText(d.message), /\(safety, confidence medium, 5 runs, median 55 s\)$/);
     assert.strictEqual(d.severity, DiagnosticSeverity.Warning);
     const [fix] = onCodeActions(sh.analysis, d.range);
     const edited = TextDocument.applyEdits(TextDocument.create('u', 'shellscript', 1, sh.text), fix.edit!.changes!['file:///work/examples/submit_nightly_etl.sh']);
@@ -251,7 +252,7 @@ describe('recommendation engine on the real example runs (examples/history)', ()
     const text = ['spark = (SparkSession.builder.appName("tiny_tasks")', '    .config("spark.sql.shuffle.partitions", "2000")', '    .getOrCreate())', ''].join('\n');
     const d = onDiagnostics(late.analyse('file:///w/late.py', text, 'python')).find((x) => x.code === 'recommend:spark.sql.shuffle.partitions')!;
     assert.strictEqual(d.severity, DiagnosticSeverity.Hint);
-    assert.match(String(d.message), /confidence low/);
+    assert.match(messageText(d.message), /confidence low/);
   });
 
   it('reports the skewed join stage as a finding, not a setting', () => {

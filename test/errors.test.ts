@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import { errorMessage } from '../shared/src/errors';
+import { asError, errorMessage } from '../shared/src/errors';
 
-describe('errorMessage (shared/src/errors.ts)', () => {
+describe('errorMessage and asError (shared/src/errors.ts)', () => {
   it("gives an Error's message without its stack, anything else as String(value)", () => {
     assert.strictEqual(errorMessage(new TypeError('bad value')), 'bad value');
     assert.strictEqual(errorMessage('plain text'), 'plain text');
@@ -14,5 +14,16 @@ describe('errorMessage (shared/src/errors.ts)', () => {
     const hostile = { toString: () => { throw new Error('no'); } };
     assert.strictEqual(errorMessage(hostile), '[object Object]');
     assert.strictEqual(errorMessage(Object.create(null)), '[object Object]');
+  });
+
+  it('asError keeps an Error as it is and wraps anything else in an Error with its errorMessage', () => {
+    const abort = new DOMException('This operation was aborted', 'AbortError');
+    assert.strictEqual(asError(abort), abort);
+    const typed = new TypeError('bad value');
+    assert.strictEqual(asError(typed), typed);
+    const wrapped = asError('timeout');
+    assert.ok(wrapped instanceof Error);
+    assert.strictEqual(wrapped.message, 'timeout');
+    assert.strictEqual(asError(undefined).message, 'undefined');
   });
 });

@@ -123,7 +123,7 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.ok(plan.chosen !== null && plan.current !== null);
     assert.strictEqual(plan.confidence, 0);
     assert.match(plan.notes.join(' '), /no runs of its own: the plan is predicted from 1 similar workload\(s\) in the store \(shuffle_spill\)/);
-    assert.strictEqual(plan.current!.basedOn, 'similar workloads: shuffle_spill');
+    assert.strictEqual(plan.current.basedOn, 'similar workloads: shuffle_spill');
     // Without similar workloads there is nothing to plan from.
     assert.strictEqual(planWorkload({ appName: 'new_job', runs: [], current: new Map() }).chosen, null);
     // The evaluation's history: the other workload's runs ran on these masters, newest first.

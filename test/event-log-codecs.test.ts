@@ -23,7 +23,7 @@ import { EVENT_LOG_FIXTURES } from './helpers/fixtures';
 
 // lzfjs has no types, and the server's declarations of it (codec-libraries.d.ts) are not part of its build output.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { decompress: lzfjsDecompress } = require('lzfjs') as { decompress(data: Uint8Array): Uint8Array };
+const { decompress: lzfjsDecompress } = require('lzfjs') as { decompress: (data: Uint8Array) => Uint8Array };
 
 const FIXTURES = EVENT_LOG_FIXTURES;
 const SAMPLES = path.join(FIXTURES, 'spark-codecs');

@@ -12,6 +12,7 @@ import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
+import { messageText } from './helpers/lsp-client';
 
 const FILE = 'file:///w/etl.py';
 const TEXT = ['from pyspark.sql import SparkSession', 'spark = (SparkSession.builder.appName("nightly_etl")', '    .config("spark.executor.memory", "512m")', '    .getOrCreate())', ''].join('\n');
@@ -64,7 +65,7 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     const diag = onDiagnostics(doc).find((d) => d.code === 'feedback:worse');
     assert.ok(diag);
     assert.deepStrictEqual(diag.range.start, { line: 2, character: 38 }); // the value's first character, inside the quotes
-    assert.match(String(diag.message), /^Since spark\.executor\.memory was changed 2g → 512m on \d{4}-\d\d-\d\d, the workload got worse: .*disk spill 72\.5 MiB → 366 MiB.* \(5 run\(s\) before, 1 after: redated-copy-of-0000\)\.$/);
+    assert.match(messageText(diag.message), /^Since spark\.executor\.memory was changed 2g → 512m on \d{4}-\d\d-\d\d, the workload got worse: .*disk spill 72\.5 MiB → 366 MiB.* \(5 run\(s\) before, 1 after: redated-copy-of-0000\)\.$/);
   });
 
   it('attaches the remember command to quick fixes', () => {

@@ -99,10 +99,10 @@ function replaceAt(event: Record<string, unknown>, walk: number[], value: unknow
     const keys = Object.keys(o).filter((k) => !(o === event && k === 'Event'));
     if (keys.length === 0) return;
     const k = keys[walk[d] % keys.length];
-    const child = (o as Record<string, unknown>)[k];
+    const child = (o)[k];
     if (d === walk.length - 1 || child === null || typeof child !== 'object') {
-      if (remove && !Array.isArray(o)) delete (o as Record<string, unknown>)[k];
-      else (o as Record<string, unknown>)[k] = value;
+      if (remove && !Array.isArray(o)) delete (o)[k];
+      else (o)[k] = value;
       return;
     }
     o = child as Record<string, unknown>;

@@ -66,7 +66,7 @@ describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
     // Spark filters on the latest attempt only (ApplicationListResource); that attempt ended after the date.
     const latestPerApp = new Map<string, number>();
     for (const a of filtered) if (!latestPerApp.has(a.appId)) latestPerApp.set(a.appId, a.endTimeMs ?? Infinity);
-    for (const [id, end] of latestPerApp) assert.ok(end >= (since as number), id);
+    for (const [id, end] of latestPerApp) assert.ok(end >= (since), id);
   });
 
   it('reads the Spark 4.1 lists (and the limit=3 answer is the first 3 of the full list)', () => {

@@ -157,7 +157,7 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     assert.strictEqual(failureLevel(ingest.summary), 'some');
     // The whole log read later replaces it; a damaged read never replaces a whole one.
     const whole = await readEventLog(await singleSource(BASE));
-    assert.strictEqual(await store.upsert(whole.record!, { path: BASE, sizeBytes: 2, mtimeMs: 2, malformedLines: 0 }), 'updated');
+    assert.strictEqual(store.upsert(whole.record!, { path: BASE, sizeBytes: 2, mtimeMs: 2, malformedLines: 0 }), 'updated');
     assert.deepStrictEqual([store.runById(APP_ID)!.completed, store.runById(APP_ID)!.incompleteReason], [true, undefined]);
     const again = new Ingest(store);
     assert.strictEqual((await again.accept({ record: (await readEventLog(await singleSource(BASE))).record, stats }, { path: BASE, sizeBytes: 3, mtimeMs: 3, malformedLines: 0 }, 'event-log'))?.outcome, 'unchanged');

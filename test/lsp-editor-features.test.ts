@@ -61,7 +61,7 @@ describe('editor features over LSP (built server/out/server.js)', function () {
   it('before collecting: no jobs, a lens that offers to collect', async () => {
     assert.deepStrictEqual(await conn.sendRequest(ListWorkloadsRequest.type), []);
     await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
-    const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    const lenses = await conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.deepStrictEqual(lenses.map((l) => l.command?.command), ['sparkOptimizer.collectFromEventLogs']);
     assert.strictEqual(await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl' }), null);
   });
@@ -69,7 +69,7 @@ describe('editor features over LSP (built server/out/server.js)', function () {
   it('after collecting: the lens reads "5 runs · p50 55s · spilled in 3" and the client was asked to refresh', async () => {
     const summary = await conn.sendRequest(CollectEventLogsRequest.type, { folder: path.join(EXAMPLES, 'history') });
     assert.strictEqual(summary.inserted, 9, serverLog.join('\n'));
-    const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri } })) as CodeLens[];
+    const lenses = await conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.strictEqual(lenses.length, 1);
     // …followed by the engine's plan (spark.executor.memory 1g → 2g: engine.test.ts).
     assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
@@ -81,7 +81,7 @@ describe('editor features over LSP (built server/out/server.js)', function () {
 
   it('inlay hints after the three values of the builder, and none when the setting is off', async () => {
     const range = { start: { line: 0, character: 0 }, end: { line: lines.length, character: 0 } };
-    const hints = (await conn.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range })) as InlayHint[];
+    const hints = await conn.sendRequest<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
     assert.deepStrictEqual(
       hints.map((h) => [lines[h.position.line].slice(0, h.position.character).trim(), h.label]),
       [
@@ -92,7 +92,7 @@ describe('editor features over LSP (built server/out/server.js)', function () {
     );
     inlayHintsEnabled = false;
     await conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
-    const none = (await conn.sendRequest('textDocument/inlayHint', { textDocument: { uri }, range })) as InlayHint[];
+    const none = await conn.sendRequest<InlayHint[]>('textDocument/inlayHint', { textDocument: { uri }, range });
     assert.deepStrictEqual(none, []);
     inlayHintsEnabled = true;
     await conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
@@ -100,7 +100,7 @@ describe('editor features over LSP (built server/out/server.js)', function () {
 
   it('the workload hover links to the workload-analysis command with the workload name', async () => {
     const line = lines.findIndex((l) => l.includes('SparkSession.builder'));
-    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line, character: 4 } })) as Hover;
+    const hover = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: { line, character: 4 } });
     const value = (hover.contents as MarkupContent).value;
     const link = `[Open workload analysis](command:sparkOptimizer.openWorkloadAnalysis?${encodeURIComponent(JSON.stringify([{ appName: 'nightly_etl' }]))}`;
     assert.ok(value.includes(link), value);

@@ -12,7 +12,7 @@ import { CodeAction, Diagnostic, Hover, MarkupContent, ProtocolConnection, Publi
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { CollectEventLogsRequest, CollectSummary, RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
 import { EXAMPLES } from './helpers/fixtures';
-import { LspClient, poll } from './helpers/lsp-client';
+import { LspClient, messageText, poll } from './helpers/lsp-client';
 
 describe('language server over stdio (built server/out/server.js)', function () {
   this.timeout(60_000);
@@ -75,20 +75,20 @@ describe('language server over stdio (built server/out/server.js)', function () 
     assert.ok(memoryDiag, JSON.stringify(published.diagnostics, null, 2));
     const line = text.split('\n')[memoryDiag.range.start.line];
     assert.strictEqual(line.slice(memoryDiag.range.start.character, memoryDiag.range.end.character), '1g');
-    const message = String(memoryDiag.message);
+    const message = messageText(memoryDiag.message);
     assert.match(message, /^spark\.executor\.memory: 1g → 2g\. \d+ of \d+ runs of nightly_etl spilled .* to disk with 1g executors/);
     for (const id of NIGHTLY_2G_RUNS) assert.ok(message.includes(id), `message names ${id}: ${message}`);
   });
 
   it('answers a hover on the setting with the runs of the job', async () => {
-    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start })) as Hover;
+    const hover = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start });
     const md = (hover.contents as MarkupContent).value;
     assert.match(md, /\*\*spark\.executor\.memory\*\* = `1g`/);
     assert.match(md, /→ \*\*spark\.executor\.memory = 2g\*\*/);
     assert.match(md, /Runs of \*\*nightly_etl\*\*/);
     // The session line shows the job's run table.
     const sessionLine = text.split('\n').findIndex((l) => l.includes('SparkSession.builder'));
-    const h2 = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: sessionLine, character: 8 } })) as Hover;
+    const h2 = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: { line: sessionLine, character: 8 } });
     assert.match((h2.contents as MarkupContent).value, new RegExp(`\\*\\*Spark workload nightly_etl\\*\\*: ${NIGHTLY_RUNS} run\\(s\\)`));
     // Cost line: medians over the 5 runs of the figures utilisationAndCost gives (tested against python in analysis-cost.test.ts).
     assert.match((h2.contents as MarkupContent).value, /Per run \(median of 5\): 0\.\d{3} executor core-hours, 0\.\d{3} memory-GiB-hours, executor cores idle \d+ %, driver alone \d+ % of the time/);
@@ -97,10 +97,10 @@ describe('language server over stdio (built server/out/server.js)', function () 
   it('completes Spark keys inside .config("', async () => {
     const line = memoryDiag.range.start.line;
     const character = text.split('\n')[line].indexOf('"spark.') + 1 + 'spark.exec'.length;
-    const items = (await conn.sendRequest('textDocument/completion', { textDocument: { uri }, position: { line, character } })) as { label: string; textEdit?: { newText: string } }[];
+    const items = await conn.sendRequest<{ label: string; textEdit?: { newText: string } }[]>('textDocument/completion', { textDocument: { uri }, position: { line, character } });
     const mem = items.find((i) => i.label === 'spark.executor.memory');
     assert.ok(mem, `${items.length} items`);
-    assert.strictEqual(mem!.textEdit!.newText, 'spark.executor.memory');
+    assert.strictEqual(mem.textEdit!.newText, 'spark.executor.memory');
   });
 
   it('checks a spark-defaults.conf before the job runs and fixes a deprecated key', async () => {
@@ -118,9 +118,9 @@ describe('language server over stdio (built server/out/server.js)', function () 
         ['SPARK002', 2, 21, 22],
       ],
     );
-    assert.strictEqual(String(published.diagnostics[1].message), 'spark.executor.cores=0: Executor cores must be a positive number');
+    assert.strictEqual(messageText(published.diagnostics[1].message), 'spark.executor.cores=0: Executor cores must be a positive number');
     const dep = published.diagnostics[0];
-    const actions = (await conn.sendRequest('textDocument/codeAction', { textDocument: { uri: confUri }, range: dep.range, context: { diagnostics: [dep] } })) as CodeAction[];
+    const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', { textDocument: { uri: confUri }, range: dep.range, context: { diagnostics: [dep] } });
     const fix = actions.find((a) => a.title === 'Replace with spark.executor.memoryOverhead')!;
     assert.ok(fix, actions.map((a) => a.title).join(', '));
     const edited = TextDocument.applyEdits(TextDocument.create(confUri, 'spark-defaults', 1, conf), fix.edit!.changes![confUri]);
@@ -128,25 +128,25 @@ describe('language server over stdio (built server/out/server.js)', function () 
   });
 
   it('offers a quick fix that rewrites the value in place', async () => {
-    const actions = (await conn.sendRequest('textDocument/codeAction', {
+    const actions = await conn.sendRequest<CodeAction[]>('textDocument/codeAction', {
       textDocument: { uri },
       range: memoryDiag.range,
       context: { diagnostics: [memoryDiag] },
-    })) as CodeAction[];
+    });
     const fix = actions.find((a) => a.title === 'Set spark.executor.memory to 2g');
     assert.ok(fix, actions.map((a) => a.title).join(', '));
     const doc = TextDocument.create(uri, 'python', 1, text);
-    const edited = TextDocument.applyEdits(doc, fix!.edit!.changes![uri]);
+    const edited = TextDocument.applyEdits(doc, fix.edit!.changes![uri]);
     const lines = edited.split('\n');
     assert.strictEqual(lines[memoryDiag.range.start.line].trim(), '.config("spark.executor.memory", "2g")');
     assert.strictEqual(lines.length, text.split('\n').length);
     // The fix carries the command that remembers it; the client forwards its argument as sparkOptimizer/recordAppliedFix.
-    assert.strictEqual(fix!.command?.command, 'sparkOptimizer.recordAppliedFix');
-    const fixes = fix!.command!.arguments![0] as RecordAppliedFixRequest.Fix[];
+    assert.strictEqual(fix.command?.command, 'sparkOptimizer.recordAppliedFix');
+    const fixes = fix.command.arguments![0] as RecordAppliedFixRequest.Fix[];
     assert.deepStrictEqual(fixes, [{ uri, key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appName: 'nightly_etl' }]);
     const stored = await conn.sendRequest(RecordAppliedFixRequest.type, { fixes });
     assert.deepStrictEqual(stored, { ids: [1] });
-    const hover = (await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start })) as Hover;
+    const hover = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: memoryDiag.range.start });
     assert.match((hover.contents as MarkupContent).value, /\*\*Applied fix\*\* spark\.executor\.memory: 1g → 2g on \d{4}-\d\d-\d\d \d\d:\d\d UTC\. No run of the workload since; before: median 55 s\./);
   });
 });

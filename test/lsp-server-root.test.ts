@@ -95,7 +95,7 @@ describe('language server composition root (built server over stdio)', function 
     for (const uri of uris) await lsp.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
     // The hover is answered from the analysis (before, the related-files lookup threw and the server ended).
     for (const uri of uris) {
-      const hover = (await lsp.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } })) as unknown;
+      const hover: unknown = await lsp.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
       assert.strictEqual(hover, null);
     }
     const info = await lsp.conn.sendRequest(StoreInfoRequest.type);

@@ -27,7 +27,7 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
   });
 
   it('has the same defaults and enums', () => {
-    const defaults = flatten(parseSettings(undefined) as Record<string, unknown>);
+    const defaults = flatten(parseSettings(undefined));
     for (const [k, v] of Object.entries(defaults)) assert.deepStrictEqual(props[k].default, v, k);
     assert.deepStrictEqual(props['sparkOptimizer.logLevel'].enum, ['error', 'warn', 'info', 'debug']);
   });

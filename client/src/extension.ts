@@ -68,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
 }
 
 /** Stops the language server. */
-export async function deactivate(): Promise<void> {
+export function deactivate(): void {
   ctx?.dispose();
   ctx = undefined;
 }

@@ -161,7 +161,8 @@ export function valueAt(data: Data, i: number, t: SparkType): SparkValue {
       return obj;
     }
     default:
-      return String(data.values?.[at] ?? '');
+      // apache-arrow types a vector's values as any: a type not read above keeps its values in a typed array.
+      return String((data.values as ArrayLike<number | bigint> | undefined)?.[at] ?? '');
   }
 }
 

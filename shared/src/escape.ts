@@ -21,9 +21,11 @@
  * paragraph separators (U+2028/9), and the bidirectional controls that reorder what is shown (U+061C,
  * U+200E/F, U+202A–U+202E, U+2066–U+2069; CVE-2021-42574 "Trojan Source").
  */
+/* eslint-disable no-control-regex -- matching control characters is the point: they are escaped before outside text reaches a terminal or a page. */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 /** {@link UNSAFE} but for line ends: `\n` and a `\r` right before it (a lone `\r` could overwrite a line). */
 const UNSAFE_BUT_LINE_ENDS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
+/* eslint-enable no-control-regex */
 
 /** The visible, JSON-compatible spelling of one unsafe character. */
 function visible(c: string): string {

@@ -137,7 +137,7 @@ async function operationsFromEventLog(dir: string): Promise<Operation[]> {
     for await (const line of eventLogLines(source, newLineProgress())) {
       if (!line || !line.includes('Event')) continue;
       const e = JSON.parse(line) as Record<string, unknown>;
-      const event = String(e.Event ?? '');
+      const event = typeof e.Event === 'string' ? e.Event : '';
       const kind = /SparkListenerConnectOperation(\w+)$/.exec(event)?.[1];
       if (kind && typeof e.operationId === 'string') {
         const op = ops.get(e.operationId) ?? { operationId: e.operationId, statement: '' };
@@ -145,7 +145,7 @@ async function operationsFromEventLog(dir: string): Promise<Operation[]> {
         const t = Number(e.eventTime);
         if (kind === 'Started') {
           op.started = t;
-          op.statement = String(e.statementText ?? '').replace(/\s+/g, ' ');
+          op.statement = (typeof e.statementText === 'string' ? e.statementText : '').replace(/\s+/g, ' ');
         } else if (kind === 'Analyzed') op.analyzed = t;
         else if (kind === 'ReadyForExecution') op.ready = t;
         else if (kind === 'Finished') op.finished = t;

@@ -89,13 +89,11 @@ class TimedHistoryServer extends HistoryServerProcess {
   /** GETs `apiPath` until it answers 200 (one request may take the whole replay); returns ms since start. */
   async waitFor200(apiPath: string, timeoutMs: number): Promise<number> {
     const deadline = Date.now() + timeoutMs;
-    let last = 0;
     for (;;) {
       this.assertAlive();
       const r = await get(`${this.url}${apiPath}`, timeoutMs);
       if (r.status === 200) return this.elapsed();
-      last = r.status;
-      if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: ${apiPath} did not answer 200 within ${timeoutMs} ms (last: ${last}):\n${this.tail()}`);
+      if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: ${apiPath} did not answer 200 within ${timeoutMs} ms (last: ${r.status}):\n${this.tail()}`);
       await sleep(100);
     }
   }

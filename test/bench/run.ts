@@ -20,7 +20,7 @@ import { SparkLanguageService } from '../../server/src/language-service';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { EXAMPLE_HISTORY, NIGHTLY_ETL_PY, EVENT_LOG_FIXTURES } from '../helpers/fixtures';
 
-async function time(label: string, runs: number, fn: () => Promise<unknown> | unknown): Promise<number> {
+async function time(label: string, runs: number, fn: () => unknown): Promise<number> {
   await fn(); // warm-up
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < runs; i++) await fn();

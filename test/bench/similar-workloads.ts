@@ -120,8 +120,8 @@ async function main(): Promise<void> {
 
   // Reading the records back from a real store (file, WAL), as a server would.
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-similar-'));
-  let storeMs = NaN;
-  let fullMs = NaN;
+  let storeMs: number;
+  let fullMs: number;
   try {
     const file = path.join(tmp, 'history.db');
     const s = HistoryStore.open(file);

@@ -9,9 +9,11 @@
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
+import * as assert from 'assert';
 import {
   createProtocolConnection,
   type InitializeResult,
+  type MarkupContent,
   type ProtocolConnection,
   StreamMessageReader,
   StreamMessageWriter,
@@ -66,9 +68,9 @@ export class LspClient {
     if (!fs.existsSync(module)) throw new Error(`${module} missing: run npm run build`);
     const child = spawn(process.execPath, [module, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: options.env ?? process.env });
     trackProcessGroup(child);
-    const conn = createProtocolConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+    const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, conn, { capabilities: {} });
-    child.stderr!.on('data', (d) => client.serverLog.push(String(d)));
+    child.stderr.on('data', (d) => client.serverLog.push(String(d)));
     conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => options.configuration()));
     for (const method of NULL_REQUESTS) if (!options.onRequest?.[method]) conn.onRequest(method, () => null);
     for (const [method, handler] of Object.entries(options.onRequest ?? {})) conn.onRequest(method, handler as (params: unknown) => unknown);
@@ -77,12 +79,12 @@ export class LspClient {
     });
     for (const [method, handler] of Object.entries(options.onNotification ?? {})) conn.onNotification(method, handler as (params: unknown) => void);
     conn.listen();
-    client.initializeResult = (await conn.sendRequest('initialize', {
+    client.initializeResult = await conn.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,
       rootUri: options.rootUri,
       capabilities: options.capabilities,
       initializationOptions: options.historyDatabase !== null ? { historyDatabase: options.historyDatabase } : {},
-    })) as InitializeResult;
+    });
     await conn.sendNotification('initialized', {});
     return client;
   }
@@ -98,6 +100,16 @@ export class LspClient {
     await stopProcessGroup(this.child, this.exited, 5_000);
     this.conn.dispose();
   }
+}
+
+/**
+ * A diagnostic's message as text, checked to be a plain string: LSP 3.18 lets a message be MarkupContent, and this
+ * server always sends a string.
+ * @throws AssertionError when the message is MarkupContent.
+ */
+export function messageText(message: string | MarkupContent): string {
+  assert.ok(typeof message === 'string', `a plain-string diagnostic message, got ${JSON.stringify(message)}`);
+  return message;
 }
 
 /**

@@ -125,7 +125,9 @@ export class TestOidcProvider {
       },
     });
     // Its own URL differs from the issuer when it impersonates another provider: serve its routes all the same.
-    handler = provider.callback();
+    // Koa's callback answers its own errors (ctx.onerror), so its promise is not awaited here.
+    const callback = provider.callback();
+    handler = (req, res) => void callback(req, res);
     self = new TestOidcProvider(url, issuer, signingKey, server, sockets);
     return self;
   }

@@ -90,7 +90,7 @@ describe('query result page in chromium', function () {
     await page.click('#copy-csv');
     await page.click('#save-json');
     await page.click('#analysis');
-    const posted = (await page.evaluate('window.posted')) as { command: string; format?: string; text?: string; rowCount?: number; appId?: string }[];
+    const posted = await page.evaluate<{ command: string; format?: string; text?: string; rowCount?: number; appId?: string }[]>('window.posted');
     assert.deepStrictEqual(posted.map((p) => [p.command, p.format ?? p.appId, p.rowCount]), [
       ['copy', 'csv', 150],
       ['save', 'json', 150],

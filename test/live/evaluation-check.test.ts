@@ -43,7 +43,7 @@ describe('evaluation regression check (eval:check) on the committed real runs', 
     const start = tiny.cells.find((c) => c.configId === 'default')!.runs.find((r) => r.record.appId === 'app-20261121144310-0004')!.record;
     const script = submitScriptOf(start).split('\n');
     assert.deepStrictEqual(script.slice(4, 8).map((l) => l.trim()), ['--executor-memory 1g \\', '--executor-cores 2 \\', '--total-executor-cores 2 \\', '--conf spark.sql.shuffle.partitions=200 \\']);
-    assert.match(script[2], /^  --master spark:\/\/127\.0\.0\.1:\d+ \\$/);
+    assert.match(script[2], /^ {2}--master spark:\/\/127\.0\.0\.1:\d+ \\$/);
     // Whatever each objective asks for, it is a grid configuration within the worker (2 cores, 6144 MiB) once mapped,
     // and what the edit wrote fits that worker and uses only keys a standalone master reads.
     for (const objective of ['runtime', 'cost', 'balanced'] as const) {

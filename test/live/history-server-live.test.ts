@@ -605,7 +605,7 @@ describe('History Server collection against a real Spark History Server (pyspark
     const pki = makePki(path.join(tmp, 'pki'));
     // scripts/setup.sh installs openssl; without it this test fails rather than passing unchecked.
     assert.ok(pki, 'openssl is needed to make the test certificates (scripts/setup.sh installs it)');
-    const read = (n: string) => fs.readFileSync(path.join((pki as string), n));
+    const read = (n: string) => fs.readFileSync(path.join((pki), n));
     const server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => forward(req, res, shs.port));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;

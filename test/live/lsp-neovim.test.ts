@@ -41,7 +41,7 @@ async function runNeovim(plan: object, dir: string): Promise<{ client: { name: s
   });
   trackProcessGroup(nvim);
   let stderr = '';
-  nvim.stderr!.on('data', (d) => (stderr += String(d)));
+  nvim.stderr.on('data', (d) => (stderr += String(d)));
   const code = await new Promise<number | null>((resolve) => nvim.once('exit', (c) => resolve(c)));
   untrackProcessGroup(nvim);
   assert.ok(fs.existsSync(out), `nvim (exit ${code}) wrote no results; stderr: ${stderr}`);

@@ -129,8 +129,8 @@ describe('history store shared by concurrent processes', function () {
         { stdio: ['ignore', 'pipe', 'inherit'] },
       );
       let out = '';
-      child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-      await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()));
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
       return { committed: new Promise<number>((resolve) => child.on('close', () => resolve(Number(/committed (\d+)/.exec(out)?.[1])))) };
     };
 

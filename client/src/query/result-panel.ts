@@ -43,7 +43,7 @@ export class ResultPanel implements vscode.Disposable {
         this.hasResult = false;
       });
     }
-    this.panel.title = String(m.title ?? 'Spark Query');
+    this.panel.title = typeof m.title === 'string' ? m.title : 'Spark Query';
     this.panel.reveal(undefined, true);
     void this.panel.webview.postMessage(m);
   }
@@ -80,8 +80,9 @@ export class ResultPanel implements vscode.Disposable {
   private async onMessage(msg: unknown): Promise<void> {
     const m = msg as { command?: string; format?: string; appId?: unknown; text?: unknown; rowCount?: unknown };
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
-      await executeCommand('openWorkloadAnalysis', { appId: m.appId }).then(undefined, (e: unknown) => {
-        void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${m.appId}: ${errorMessage(e)} (collect the Spark Connect server's event logs first).`));
+      const appId = m.appId;
+      await executeCommand('openWorkloadAnalysis', { appId }).then(undefined, (e: unknown) => {
+        void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${appId}: ${errorMessage(e)} (collect the Spark Connect server's event logs first).`));
       });
       return;
     }

@@ -95,11 +95,16 @@ function renderPage(): void {
   ($('next') as HTMLButtonElement).disabled = page + 1 >= pages;
 }
 
+/** A message field that should be text: the string, or '' for anything else (never "[object Object]"). */
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
 window.addEventListener('message', (event: MessageEvent) => {
   const m = event.data as { type?: unknown; title?: unknown; sql?: unknown; [k: string]: unknown } | null;
   if (!m || typeof m.type !== 'string') return;
-  document.title = String(m.title || 'Spark query');
-  $('sql').textContent = String(m.sql || '');
+  document.title = text(m.title) || 'Spark query';
+  $('sql').textContent = text(m.sql);
   $('body').replaceChildren();
   $('pager').hidden = true;
   $('analysis').hidden = true;
@@ -128,13 +133,13 @@ window.addEventListener('message', (event: MessageEvent) => {
     renderPage();
   } else if (m.type === 'error') {
     $('summary').textContent = 'Query failed';
-    const head = m.errorClass ? `[${String(m.errorClass)}]${m.sqlState ? ` SQLSTATE ${String(m.sqlState)}` : ''}\n` : '';
-    $('body').appendChild(el('pre', head + String(m.message || ''), 'error'));
+    const head = text(m.errorClass) ? `[${text(m.errorClass)}]${text(m.sqlState) ? ` SQLSTATE ${text(m.sqlState)}` : ''}\n` : '';
+    $('body').appendChild(el('pre', head + text(m.message), 'error'));
   } else if (m.type === 'cancelled') {
     $('summary').textContent = 'Cancelled';
-    $('body').appendChild(el('pre', String(m.message || ''), 'error'));
+    $('body').appendChild(el('pre', text(m.message), 'error'));
   } else if (m.type === 'plan') {
     $('summary').textContent = 'Plan';
-    $('body').appendChild(el('pre', String(m.plan || '')));
+    $('body').appendChild(el('pre', text(m.plan)));
   }
 });

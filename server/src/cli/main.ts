@@ -141,9 +141,9 @@ class UsageError extends Error {}
  * result parses to the same value).
  */
 interface Output {
-  line(s: string): void;
-  text(s: string): void;
-  json(value: unknown): void;
+  line: (s: string) => void;
+  text: (s: string) => void;
+  json: (value: unknown) => void;
 }
 
 function output(write: (s: string) => void): Output {
@@ -219,7 +219,7 @@ type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string 
 
 function parse(args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const r = parseArgs({ args, options: { ...options, format: { type: 'string', default: 'text' } }, allowPositionals: true, strict: true });
-  return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  return { values: r.values, positionals: r.positionals };
 }
 
 async function collect(args: string[], out: Output, err: Output): Promise<number> {
@@ -370,7 +370,7 @@ async function collectFromObjectStore(url: string, values: Record<string, string
     return collectExitCode(s);
   } catch (e) {
     const remedy = e instanceof ObjectStoreError ? objectStoreRemedy(e.kind, location.kind) : null;
-    if (remedy) throw new Error(`${errorMessage(e)}. ${remedy}`);
+    if (remedy) throw new Error(`${errorMessage(e)}. ${remedy}`, { cause: e });
     throw e;
   } finally {
     closeTarget();

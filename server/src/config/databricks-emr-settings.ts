@@ -23,12 +23,12 @@ export interface JsonSource {
   /** The document's line index when `text` is the document: insertion points are offered only then. */
   layout?: LineIndex;
   /** False when `text[start, end)` holds characters the file does not write literally (a spliced shell variable). */
-  literal?(start: number, end: number): boolean;
+  literal?: (start: number, end: number) => boolean;
   /**
    * The value a non-literal `text[start, end)` takes where the file defines it (a shell variable assigned a constant
    * earlier in the script), or undefined.
    */
-  resolve?(start: number, end: number): Pick<SparkSetting, 'value' | 'resolvedFrom'> | undefined;
+  resolve?: (start: number, end: number) => Pick<SparkSetting, 'value' | 'resolvedFrom'> | undefined;
 }
 
 /**
@@ -181,7 +181,9 @@ class JsonSettingsReader {
 
   private readObject(obj: JsonNode, parentKey: string | undefined): void {
     const sparkConf = property(obj, 'spark_conf');
-    const key = obj.parent?.type === 'property' ? obj.parent.children?.[0]?.value : parentKey;
+    // jsonc-parser types a node's value as any: a property's name node holds a string.
+    const name: unknown = obj.parent?.type === 'property' ? obj.parent.children?.[0]?.value : undefined;
+    const key = obj.parent?.type === 'property' ? (typeof name === 'string' ? name : undefined) : parentKey;
     if (sparkConf?.type === 'object' || key === 'new_cluster') this.readCluster(obj, sparkConf);
     const classification = property(obj, 'Classification') ?? property(obj, 'classification');
     if (classification?.value === 'spark-defaults') {

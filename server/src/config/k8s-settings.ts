@@ -71,7 +71,7 @@ export function extractK8sSettings(text: string): FileSettings {
   if (!Array.isArray(documents)) return { languageId: 'yaml', blocks };
   for (const doc of documents) {
     try {
-      const block = new ApplicationReader(text, lines).read(doc.contents as YamlNode | null, doc.range ?? [0, text.length, text.length]);
+      const block = new ApplicationReader(text, lines).read(doc.contents, doc.range ?? [0, text.length, text.length]);
       if (block) blocks.push(block);
     } catch {
       // A document the reader does not understand does not spoil the others.
@@ -190,7 +190,7 @@ class ApplicationReader {
       const written = this.text.slice(start, end);
       // A scalar folded over lines or a block scalar (`|`, `>`) means what YAML makes of it, not its layout.
       const multiLine = node.type === 'BLOCK_LITERAL' || node.type === 'BLOCK_FOLDED' || /[\r\n]/.test(written);
-      const value = multiLine && node.value !== null ? String(node.value) : written;
+      const value = multiLine ? (scalarText(node) ?? written) : written;
       const placeholder = isPlaceholderValue(value);
       this.settings.push({
         key,
@@ -264,10 +264,15 @@ function get(node: YamlNode | null | undefined, key: string): YamlNode | null | 
   return pair?.value as YamlNode | null | undefined;
 }
 
-/** A scalar's value as a string (`1` → `"1"`), undefined for other nodes or null. */
+/**
+ * A scalar's value as a string (`1` → `"1"`, `true` → `"true"`), undefined for other nodes, null, or a value of a
+ * custom tag that is no string, number or boolean (YAML 1.2's core schema, which parseAllDocuments uses, makes none).
+ */
 function scalarText(node: YamlNode | null | undefined): string | undefined {
-  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
-  return String(node.value);
+  if (!isScalar(node)) return undefined;
+  const value: unknown = node.value;
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : undefined;
 }
 
 /** Source offsets of a scalar's text without its quotes (block scalars: from after the header line). */

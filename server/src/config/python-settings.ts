@@ -530,13 +530,13 @@ class PythonSettingsReader {
           return obj;
         }
         case 'master':
-          if (one('master')) this.recordKey(t, 'spark.master', one('master')!, '.master()');
+          if (one('master')) this.recordKey(t, 'spark.master', one('master'), '.master()');
           return obj;
         case 'appName':
-          if (one('name')) this.recordKey(t, 'spark.app.name', one('name')!, '.appName()');
+          if (one('name')) this.recordKey(t, 'spark.app.name', one('name'), '.appName()');
           return obj;
         case 'remote':
-          if (one('url')) this.recordKey(t, 'spark.remote', one('url')!, '.remote()');
+          if (one('url')) this.recordKey(t, 'spark.remote', one('url'), '.remote()');
           return obj;
         case 'getOrCreate':
         case 'create':

@@ -16,7 +16,7 @@ let parser: Parser | undefined;
 export function pythonParser(): Parser {
   if (!parser) {
     parser = new Parser();
-    parser.setLanguage(Python as unknown as Parser.Language);
+    parser.setLanguage(Python);
   }
   return parser;
 }
@@ -114,7 +114,7 @@ export function flatten(top: Node, tracked: (text: string) => boolean, source: s
   const links: Link[] = [];
   let cur = unwrapParens(top);
   for (;;) {
-    let attr: Node | null = null;
+    let attr: Node;
     let call: Node | null = null;
     if (cur.type === 'call') {
       const fn = cur.childForFieldName('function');

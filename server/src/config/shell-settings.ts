@@ -13,7 +13,7 @@ let parser: Parser | undefined;
 function bashParser(): Parser {
   if (!parser) {
     parser = new Parser();
-    parser.setLanguage(Bash as unknown as Parser.Language);
+    parser.setLanguage(Bash);
   }
   return parser;
 }

@@ -19,6 +19,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { randomUUID } from 'crypto';
 import * as os from 'os';
 import { fieldsOfIpc, firstRowsIpc } from '../../../shared/src/arrow-values';
+import { asError } from '../../../shared/src/errors';
 import { grpcTarget, parseConnectionString, type ConnectionString } from './connection-string';
 import { serverSetupAdvice, SparkConnectError, type SparkQueryContext } from './errors';
 import { SPARK_CONNECT_PROTO_JSON } from './proto';
@@ -579,7 +580,7 @@ export class SparkConnectClient {
             }
           } catch (e) {
             stream.cancel();
-            reject(e);
+            reject(asError(e));
           }
         });
         stream.on('error', (e: grpc.ServiceError) => reject(e));

@@ -42,11 +42,10 @@ export function parseConnectionString(url: string): ConnectionString {
   let paramText = slash < 0 ? '' : rest.slice(slash + 1);
   if (paramText.startsWith(';')) paramText = paramText.slice(1);
   else if (paramText !== '') throw new Error(`Spark Connect URL has a path "${paramText.split(';')[0]}"; parameters follow "/;" (sc://host:15002/;token=...)`);
-  let host = authority;
   let port = DEFAULT_CONNECT_PORT;
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d*))?$/.exec(authority);
   if (!m) throw new Error(`Spark Connect URL has no host: "${redactToken(text)}"`);
-  host = m[1].replace(/^\[|\]$/g, '');
+  const host = m[1].replace(/^\[|\]$/g, '');
   if (m[2] !== undefined) {
     port = Number(m[2]);
     if (!Number.isInteger(port) || port < 1 || port > 65535 || m[2] === '') throw new Error(`Spark Connect URL has an invalid port "${m[2]}"`);

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import { errorMessage } from '../../../shared/src/errors';
 import type { JdbcViewTarget } from '../../../shared/src/protocol';
 import { SparkConnectClient } from './client';
 
@@ -37,7 +38,7 @@ export class ConnectSessions {
         try {
           caPem = fs.readFileSync(target.caFile);
         } catch (err) {
-          throw new Error(`Cannot read the CA file ${target.caFile}: ${(err as Error).message}`);
+          throw new Error(`Cannot read the CA file ${target.caFile}: ${errorMessage(err)}`, { cause: err });
         }
       }
       e = { client: new SparkConnectClient({ url: target.url, token: target.token || undefined, caPem, log: this.log }), views: new Map() };

@@ -192,7 +192,7 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${errorMessage(e)}`);
+    throw new Error(`cannot read ${file}: ${errorMessage(e)}`, { cause: e });
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) throw new Error(`${file} is not a valid evaluation file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);

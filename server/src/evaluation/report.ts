@@ -104,7 +104,7 @@ export function renderReport(r: EvaluationResult, src: ReportSources = { runsDir
     const worse = others2.filter(([, b]) => (e[m.key] as number) > (b.overall[m.key] as number) + 1e-9).map(([n]) => n);
     const oracle = rec.oracle[m.oracle][m.key] as number;
     out.push(
-      `- **${o}**: ${m.label} ${ratio(e[m.key] as number)} (oracle ${ratio(oracle)}); ahead of ${better.length} of ${others2.length} other rows` +
+      `- **${o}**: ${m.label} ${ratio(e[m.key])} (oracle ${ratio(oracle)}); ahead of ${better.length} of ${others2.length} other rows` +
         (worse.length > 0 ? `, behind ${worse.join(', ')}` : '') +
         `. Runtime regret ${ratio(e.runtimeRegret)}, core-hours ${ratio(e.coreHoursRegret)}, memory-GiB-hours ${ratio(e.memoryRegret)}` +
         (o === 'balanced' ? `; ${pct(e.withinSlowdown)} of its choices measured within ${pct(r.setup.maxSlowdown)} of the fastest (oracle ${pct(rec.oracle.balanced.withinSlowdown)}).` : '.'),
@@ -126,7 +126,7 @@ export function renderReport(r: EvaluationResult, src: ReportSources = { runsDir
   ];
   for (const set of benchmark ? (['test', 'tuning'] as const) : (['all'] as const)) {
     for (const h of HISTORY_KINDS) {
-      const key = `${set}/${h}` as SliceKey;
+      const key: SliceKey = `${set}/${h}`;
       const rows = sliceRows.filter(([, x]) => x.slices?.[key] !== undefined);
       if (rows.length === 0) continue;
       out.push(`### ${set === 'all' ? 'All workloads' : `${set[0].toUpperCase()}${set.slice(1)} set`}, ${HISTORY_WORDS[h]}`);
@@ -167,7 +167,7 @@ export function renderReport(r: EvaluationResult, src: ReportSources = { runsDir
           if (a === undefined || b === undefined) continue;
           const key = o === 'balanced' ? 'balancedRegret' : m.key;
           const within = o === 'runtime' ? 'runtimeWithin10' : o === 'cost' ? 'dcuWithin10' : 'balancedWithin10';
-          out.push(`| ${o} | ${HISTORY_WORDS[h]} | ${ratio(a[key] as number)} (${pct(a[within] as number)}) | ${ratio(b[key] as number)} (${pct(b[within] as number)}) | ${(b[key] as number) < (a[key] as number) - 1e-9 ? 'learned' : 'engine'} |`);
+          out.push(`| ${o} | ${HISTORY_WORDS[h]} | ${ratio(a[key])} (${pct(a[within])}) | ${ratio(b[key])} (${pct(b[within])}) | ${(b[key] as number) < (a[key] as number) - 1e-9 ? 'learned' : 'engine'} |`);
         }
       }
       out.push('');
@@ -318,7 +318,7 @@ function benchmarkSummary(b: EvaluationResult | undefined): string[] {
     out.push(`**PARTIAL**: the committed benchmark result was computed from ${b.data.runs} of the ${b.data.plannedRuns} planned runs while the generation was still going (first repetition, not all configurations), and those runs are not committed (a partial grid is not committed: \`scripts/pack-benchmark-runs.js\` refuses it). Its figures are a first look, not a result: the best configuration of each workload is the best measured so far, and run-to-run noise needs the second repetition.`);
     out.push('');
   }
-  out.push(`Test set (${partial ? 'partial grid, ' : ''}${b.data.runs} runs); regret per objective on its own measure (runtime; cost = DCU; balanced) and the share within 10 % of the grid\'s best:`);
+  out.push(`Test set (${partial ? 'partial grid, ' : ''}${b.data.runs} runs); regret per objective on its own measure (runtime; cost = DCU; balanced) and the share within 10 % of the grid's best:`);
   out.push('');
   out.push('| Chooser | one start run | three start runs | no runs of its own |');
   out.push('|---|---|---|---|');

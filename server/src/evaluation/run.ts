@@ -287,7 +287,9 @@ export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown =
     prediction: {
       simulation: predictionResult('what-if simulation (simulateRun) at the target executors × cores', ws, engine.simulation),
       engine: predictionResult("engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration", ws, engine.predictor),
-      stageDiagnosis: Object.fromEntries([['all', stageDiagnosis(ws)], ...kinds.map((k) => [k, stageDiagnosis(ws.filter((w) => w.kind === k))])]),
+      stageDiagnosis: Object.fromEntries(
+        [['all', stageDiagnosis(ws)] as const, ...kinds.map((k) => [k, stageDiagnosis(ws.filter((w) => w.kind === k))] as const)],
+      ),
     },
     recommendation: {
       editor,

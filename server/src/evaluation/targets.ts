@@ -40,7 +40,7 @@ export function targetsOf(r: EvaluationResult): TargetResult[] {
       out.push({
         target: `test set, ${h} run(s): objective ${o} within 10 % of the grid's best in ≥ ${pc(WITHIN_TARGET)} of cases`,
         met: share >= WITHIN_TARGET,
-        detail: `${pc(share)} of ${s.n} cases (${m.label} regret ${f3(s[m.regret] as number)})`,
+        detail: `${pc(share)} of ${s.n} cases (${m.label} regret ${f3(s[m.regret])})`,
       });
     }
     for (const [o, measure, label] of [
@@ -49,13 +49,13 @@ export function targetsOf(r: EvaluationResult): TargetResult[] {
     ] as const) {
       const e = rec.editor[o].slices[key];
       if (e === undefined) continue;
-      const rows = baselineNames.map((n) => ({ n, v: rec.baselines[n].slices[key]?.[measure] as number | undefined })).filter((x) => x.v !== undefined && !Number.isNaN(x.v));
-      const behind = rows.filter((x) => !((e[measure] as number) < (x.v as number) - 1e-9));
+      const rows = baselineNames.map((n) => ({ n, v: rec.baselines[n].slices[key]?.[measure] })).filter((x) => x.v !== undefined && !Number.isNaN(x.v));
+      const behind = rows.filter((x) => !((e[measure]) < (x.v as number) - 1e-9));
       out.push({
         target: `test set, ${h} run(s): ahead of every baseline on ${label} (objective ${o})`,
         met: behind.length === 0 && rows.length > 0,
         detail:
-          `${f3(e[measure] as number)} against ${rows.map((x) => `${x.n} ${f3(x.v)}`).join(', ')}` +
+          `${f3(e[measure])} against ${rows.map((x) => `${x.n} ${f3(x.v)}`).join(', ')}` +
           (o === 'cost' ? `; core-hours ${f3(e.coreHoursRegret)} (best baseline ${f3(Math.min(...baselineNames.map((n) => rec.baselines[n].slices[key]?.coreHoursRegret ?? Infinity)))}), memory-GiB-hours ${f3(e.memoryRegret)}` : '') +
           (behind.length > 0 ? `; not ahead of ${behind.map((x) => x.n).join(', ')}` : ''),
       });

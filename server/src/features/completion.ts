@@ -20,39 +20,39 @@ export function completionContext(languageId: string, linePrefix: string, previo
   let m: RegExpExecArray | null;
   switch (languageId) {
     case 'python':
-      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.\-]+)["']\s*,\s*(?:value\s*=\s*)?["']([^"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
+      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.-]+)["']\s*,\s*(?:value\s*=\s*)?["']([^"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
       // SparkSubmitOperator(conf={"spark.x": ...}) and other dicts of settings.
-      if ((m = /[{,]\s*["'](spark\.[\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
+      if ((m = /[{,]\s*["'](spark\.[\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
       return null;
     case 'shellscript':
-      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.\-]+)=([^\s"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '=' };
+      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.-]+)=([^\s"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '=' };
       return null;
     case 'ini':
     case 'properties':
       // `key = value` lines of an INI section (configparser) or a Java properties file.
-      if (/^\s*[#;!\[]/.test(linePrefix)) return null;
-      if ((m = /^\s*([\w.\-]+)\s*[=:]\s*(\S*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /^\s*([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ' = ' };
+      if (/^\s*[#;![]/.test(linePrefix)) return null;
+      if ((m = /^\s*([\w.-]+)\s*[=:]\s*(\S*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /^\s*([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ' = ' };
       return null;
     case 'spark-defaults':
       if (/^\s*[#!]/.test(linePrefix)) return null;
-      if ((m = /^\s*([\w.\-]+)(?:\s*[=:]\s*|\s+)(\S*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /^\s*([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ' ' };
+      if ((m = /^\s*([\w.-]+)(?:\s*[=:]\s*|\s+)(\S*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /^\s*([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ' ' };
       return null;
     case 'yaml': {
       const indent = /^(\s*)/.exec(linePrefix)![1].length;
       const parent = previousLines.slice().reverse().find((l) => l.trim().length > 0 && /^(\s*)/.exec(l)![1].length < indent);
       if (!parent || !/^\s*sparkConf:\s*$/.test(parent)) return null;
-      if ((m = /^\s*["']?([\w.\-]+)["']?\s*:\s*["']?([^"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /^\s*["']?([\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ': ' };
+      if ((m = /^\s*["']?([\w.-]+)["']?\s*:\s*["']?([^"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /^\s*["']?([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ': ' };
       return null;
     }
     case 'json':
     case 'jsonc':
-      if ((m = /"(spark\.[\w.\-]+)"\s*:\s*"([^"]*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /"(spark\.[\w.\-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
+      if ((m = /"(spark\.[\w.-]+)"\s*:\s*"([^"]*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /"(spark\.[\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
       return null;
     default:
       return null;

@@ -64,6 +64,8 @@ export class Corrections {
     }
     let example: string;
     try {
+      // JSON.stringify gives undefined for a function or a symbol: String() is the fallback for those (Spark's JSON has none).
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the fallback above; an object never reaches it.
       example = value === undefined ? 'absent' : (JSON.stringify(value) ?? String(value));
     } catch {
       example = String(value);

@@ -39,7 +39,7 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
       set(MAX_STORED_LONG);
     }
   };
-  const app: [keyof ApplicationRecord & string, number][] = [
+  const app: [keyof ApplicationRecord, number][] = [
     ['durationMs', r.durationMs],
     ['totalTasks', r.totalTasks],
     ['failedTasks', r.failedTasks],

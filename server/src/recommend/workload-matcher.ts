@@ -48,7 +48,7 @@ export function matchWorkload(appName: string | null, fileStems: string[], known
 }
 
 function normalise(s: string): string {
-  return s.toLowerCase().replace(/[\s.\-]+/g, '_');
+  return s.toLowerCase().replace(/[\s.-]+/g, '_');
 }
 
 function words(s: string): Set<string> {

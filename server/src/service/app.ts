@@ -169,7 +169,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     logger: opts.logger ?? false,
   };
   // An HTTPS instance has the https.Server type; the routes and hooks below are the same for both.
-  const app: FastifyInstance = opts.tls ? (Fastify({ ...fastifyOptions, https: { cert: opts.tls.cert, key: opts.tls.key } }) as unknown as FastifyInstance) : Fastify(fastifyOptions);
+  const app: FastifyInstance = opts.tls ? (Fastify({ ...fastifyOptions, https: { cert: opts.tls.cert, key: opts.tls.key } })) : Fastify(fastifyOptions);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 

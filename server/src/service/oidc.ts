@@ -17,6 +17,7 @@ import { TOKEN_SCOPES } from './service-store';
 import { ProblemError } from './problems';
 import { errorMessage } from '../../../shared/src/errors';
 import { z } from 'zod';
+import type * as Jose from 'jose' with { 'resolution-mode': 'import' };
 
 /** The OIDC settings of the service (service/config.ts reads them from the config file, environment and flags). */
 export interface OidcSettings {
@@ -86,8 +87,8 @@ export class OidcVerifier implements AccessTokenVerifier {
     readonly settings: OidcSettings,
     /** The JWKS URL used (configured or discovered). */
     readonly jwksUri: string,
-    private readonly jose: typeof import('jose', { with: { 'resolution-mode': 'import' } }),
-    private readonly keys: ReturnType<(typeof import('jose', { with: { 'resolution-mode': 'import' } }))['createRemoteJWKSet']>,
+    private readonly jose: typeof Jose,
+    private readonly keys: ReturnType<typeof Jose.createRemoteJWKSet>,
   ) {}
 
   /**
@@ -106,7 +107,7 @@ export class OidcVerifier implements AccessTokenVerifier {
         if (!res.ok) throw new Error(`it answered ${res.status} ${res.statusText}`);
         body = await res.json();
       } catch (e) {
-        throw new Error(`Cannot read the OIDC discovery document ${url}: ${errorMessage(e)}; check oidc.issuer, or set oidc.jwksUri.`);
+        throw new Error(`Cannot read the OIDC discovery document ${url}: ${errorMessage(e)}; check oidc.issuer, or set oidc.jwksUri.`, { cause: e });
       }
       const doc = DiscoverySchema.safeParse(body);
       if (!doc.success) throw new Error(`The OIDC discovery document ${url} has no jwks_uri URL; set oidc.jwksUri.`);

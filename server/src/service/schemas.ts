@@ -134,8 +134,15 @@ export const AnalyzeResponseSchema = z
   })
   .meta({ id: 'Analysis' });
 
+/* eslint-disable no-control-regex -- matching control characters is the point: they are refused in job text and names. */
+/** Text without control characters (C0 and DEL). */
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001f\u007f]*$/;
+/** A file name: no folders, no C0 control characters. */
+const FILE_NAME = /^[^/\\\u0000-\u001f]+$/;
+/* eslint-enable no-control-regex */
+
 /** A line of text, no control characters (a setting's key or value written into the job text the engine reads). */
-const settingText = z.string().max(4096).regex(/^[^\u0000-\u001f\u007f]*$/, 'no control characters');
+const settingText = z.string().max(4096).regex(NO_CONTROL_CHARACTERS, 'no control characters');
 
 /** `POST /api/v1/recommend` with a job file's text. */
 export const RecommendFileRequestSchema = z
@@ -145,7 +152,7 @@ export const RecommendFileRequestSchema = z
     fileName: z
       .string()
       .max(255)
-      .regex(/^[^/\\\u0000-\u001f]+$/, 'a file name without folders')
+      .regex(FILE_NAME, 'a file name without folders')
       .optional()
       .describe('Its file name (a job-matching key, like the editor uses the document name); never read'),
     options: EngineOptionsSchema.optional(),

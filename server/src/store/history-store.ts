@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
 import type { StoredWorkload } from '../../../shared/src/protocol';
+import { errorMessage } from '../../../shared/src/errors';
 import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
 import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
@@ -129,7 +130,8 @@ function retryBusy<T>(fn: () => T, file: string, what: string, retries: number, 
       if (attempt >= retries) {
         const waited = ((Date.now() - started) / 1000).toFixed(1);
         throw new Error(
-          `the history store ${file} stayed locked by another process while ${what} (${attempt + 1} tries over ${waited} s, busy timeout ${busyTimeoutMs} ms): ${(e as Error).message}`,
+          `the history store ${file} stayed locked by another process while ${what} (${attempt + 1} tries over ${waited} s, busy timeout ${busyTimeoutMs} ms): ${errorMessage(e)}`,
+          { cause: e },
         );
       }
       const pause = RETRY_BASE_MS * 4 ** attempt;

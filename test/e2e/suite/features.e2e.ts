@@ -134,7 +134,7 @@ describe('Spark Resource Optimizer in VS Code (installed VSIX, trusted workspace
     for (const key of ['spark.executor.memory', 'spark.executor.cores', 'spark.executor.memoryOverhead']) assert.ok(labels.includes(key), `${key} in ${labels.slice(0, 30).join(', ')}`);
     const mem = list.items.find((i) => (typeof i.label === 'string' ? i.label : i.label.label) === 'spark.executor.memory')!;
     const edit = mem.textEdit ?? mem.insertText;
-    const newText = edit instanceof vscode.TextEdit ? edit.newText : typeof edit === 'string' ? edit : (edit as vscode.SnippetString | undefined)?.value;
+    const newText = edit instanceof vscode.TextEdit ? edit.newText : typeof edit === 'string' ? edit : (edit)?.value;
     assert.strictEqual(newText, 'spark.executor.memory');
   });
 

@@ -234,7 +234,7 @@ export function listingTree(base: string, objects: Iterable<ListedObject>): LogT
   const entry = (name: string, file: boolean): TreeEntry => ({ name, isFile: () => file, isDirectory: () => !file, isSymbolicLink: () => false });
   const folder = (p: string): Map<string, TreeEntry> => {
     let f = folders.get(p);
-    if (!f) folders.set(p, (f = new Map()));
+    if (!f) folders.set(p, (f = new Map<string, TreeEntry>()));
     return f;
   };
   folder(base);

@@ -38,7 +38,7 @@ const CONTAINER_KILLED =
  */
 export function failureMessage(reason: Record<string, unknown>): string {
   const r = typeof reason.Reason === 'string' ? reason.Reason : 'UnknownReason';
-  const s = (k: string): string | null => (typeof reason[k] === 'string' ? (reason[k] as string) : null);
+  const s = (k: string): string | null => (typeof reason[k] === 'string' ? reason[k] : null);
   switch (r) {
     case 'ExceptionFailure': {
       const cls = s('Class Name');

@@ -643,7 +643,7 @@ export class ApplicationFolder {
     if (!s.announced && s.succeededTasks + s.failedTasks === 0) this.orphanTaskEnds++;
 
     const info = asObj(e['Task Info']);
-    const executorId = info !== null && typeof info['Executor ID'] === 'string' ? (info['Executor ID'] as string) : null;
+    const executorId = info !== null && typeof info['Executor ID'] === 'string' ? info['Executor ID'] : null;
     const launch = info !== null ? this.time(info['Launch Time'], 'SparkListenerTaskEnd Task Info Launch Time') : undefined;
     const finish = info !== null ? this.time(info['Finish Time'], 'SparkListenerTaskEnd Task Info Finish Time') : undefined;
     let wallMs = launch !== undefined && finish !== undefined && finish >= launch && launch > 0 ? finish - launch : null;

@@ -337,6 +337,7 @@ export async function* decodeZstd(input: AsyncIterable<Uint8Array>, signal?: Abo
     }
     stopFeeding.abort();
     await feeding;
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- the input's own error or the abort reason, as they are (see above).
     if (feedError !== null) throw feedError;
     const consumed = decoder.bytesWritten;
     if (decoderError !== null) {

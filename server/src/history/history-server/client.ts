@@ -33,7 +33,7 @@ import { pipeline } from 'node:stream/promises';
 import axios, { AxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import { formatBytes, formatDurationMs } from '../../config/spark-units';
 import { parseApplicationList, formatSparkDate, type ListedAttempt, VersionInfoSchema } from './rest-types';
-import { errorMessage } from '../../../../shared/src/errors';
+import { asError, errorMessage } from '../../../../shared/src/errors';
 import type { HistoryServerAuth, SourceFailureKind } from '../../../../shared/src/protocol';
 import { ClientCredentialsToken, clientSecretBasic, TokenRequestError } from './oauth2';
 
@@ -66,7 +66,7 @@ export function tlsFromFiles(files: { ca?: string; cert?: string; key?: string }
     try {
       return fs.readFileSync(file);
     } catch (e) {
-      throw new Error(`Could not read the ${what} ${file}: ${errorMessage(e)}`);
+      throw new Error(`Could not read the ${what} ${file}: ${errorMessage(e)}`, { cause: e });
     }
   };
   return { rejectUnauthorized: verify, ca: read(files.ca, 'CA certificate file'), cert: read(files.cert, 'client certificate file'), key: read(files.key, 'client key file') };
@@ -314,7 +314,7 @@ export class HistoryServerClient {
    * @throws HistoryServerError (after retries) or Error for an unexpected body.
    */
   async version(signal?: AbortSignal): Promise<string> {
-    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) => Promise.reject(this.redacted(e)));
+    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
     const v = VersionInfoSchema.safeParse(body);
     if (!v.success) throw new Error(`History Server at ${this.baseUrl} answered /api/v1/version with no "spark" field; is this a Spark History Server?`);
     return v.data.spark;
@@ -333,10 +333,11 @@ export class HistoryServerClient {
     if (filter.minEndMs !== undefined) q.append('minEndDate', formatSparkDate(filter.minEndMs));
     if (filter.maxEndMs !== undefined) q.append('maxEndDate', formatSparkDate(filter.maxEndMs));
     if (filter.limit !== undefined) q.append('limit', String(filter.limit));
-    const body = await this.getJson('/applications', q, signal).catch((e: unknown) => Promise.reject(this.redacted(e)));
+    const body = await this.getJson('/applications', q, signal).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
     try {
       return parseApplicationList(body);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
       throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`));
     }
   }
@@ -357,6 +358,7 @@ export class HistoryServerClient {
     try {
       return parseApplicationList([body]);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
       throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`));
     }
   }
@@ -368,7 +370,7 @@ export class HistoryServerClient {
    */
   async getAttemptResource(appId: string, attemptId: string | null, sub: string, query = new URLSearchParams(), signal?: AbortSignal): Promise<unknown> {
     return this.getJson(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`, query, signal).catch((e: unknown) =>
-      Promise.reject(this.redacted(e)),
+      Promise.reject(this.redacted(asError(e))),
     );
   }
 
@@ -387,7 +389,7 @@ export class HistoryServerClient {
     const url = this.urlOf(apiPath);
     return this.withRetries(url, signal, (res, watchdog) =>
       pipeline(res.data, watchdog.counter(maxBytes, () => new HistoryServerError(`History Server at ${url} sent more than ${formatBytes(maxBytes)} of event logs (the limit); refusing the download`, url, null, false)), fs.createWriteStream(destFile)).then(() => watchdog.bytes),
-    apiPath).catch((e: unknown) => Promise.reject(this.redacted(e)));
+    apiPath).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
   }
 
   private async getJson(apiPath: string, query: URLSearchParams, signal?: AbortSignal): Promise<unknown> {
@@ -409,6 +411,7 @@ export class HistoryServerClient {
     try {
       return JSON.parse(text);
     } catch (e) {
+      // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
       throw new Error(this.redact(`History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`));
     }
   }
@@ -464,7 +467,7 @@ export class HistoryServerClient {
         // The proxy no longer takes this token (expired early, keys rotated): one more try with a new one.
         res.data.resume();
         this.oauth2.invalidate(token);
-        const fresh = await this.oauth2.accessToken().catch((e: unknown) => Promise.reject(e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2!.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : e));
+        const fresh = await this.oauth2.accessToken().catch((e: unknown) => Promise.reject(e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2!.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : asError(e)));
         watchdog.kick();
         res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', headers: { Authorization: `Bearer ${fresh}` } });
       }
@@ -541,7 +544,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     const onAbort = () => {
       clearTimeout(t);
-      reject(signal?.reason);
+      reject(asError(signal?.reason));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
