@@ -53,4 +53,7 @@ async function main() {
     await Promise.all(builds.map((b) => esbuild.build(b)));
   }
 }
-main().catch((e) => { process.stderr.write(String(e) + '\n'); process.exit(1); });
+main().catch((e) => {
+  process.stderr.write(String(e) + '\n');
+  process.exit(1);
+});

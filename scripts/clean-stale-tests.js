@@ -13,7 +13,10 @@ const built = path.join(root, 'build', 'test');
 /** Every file below `dir` whose name ends with `suffix`, as paths relative to `dir`. */
 function filesBelow(dir, suffix) {
   if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(suffix)).map(String);
+  return fs
+    .readdirSync(dir, { recursive: true })
+    .filter((f) => String(f).endsWith(suffix))
+    .map(String);
 }
 
 const removed = [];
@@ -23,4 +26,5 @@ for (const rel of filesBelow(built, '.test.js')) {
   for (const ext of ['.js', '.js.map', '.d.ts']) fs.rmSync(base + ext, { force: true });
   removed.push(rel);
 }
-if (removed.length) console.log(`clean-stale-tests: removed build/test/{${removed.join(',')}} (their sources are gone)`);
+if (removed.length)
+  console.log(`clean-stale-tests: removed build/test/{${removed.join(',')}} (their sources are gone)`);

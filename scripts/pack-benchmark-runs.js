@@ -31,7 +31,12 @@ function fail(msg) {
 }
 
 function parseArgs(argv) {
-  const out = { positional: [], partial: false, only: null, grid: path.join(__dirname, '..', 'eval', 'benchmark', 'grid.json') };
+  const out = {
+    positional: [],
+    partial: false,
+    only: null,
+    grid: path.join(__dirname, '..', 'eval', 'benchmark', 'grid.json'),
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--partial') out.partial = true;
@@ -41,7 +46,8 @@ function parseArgs(argv) {
     } else if (a === '--grid') out.grid = argv[++i];
     else out.positional.push(a);
   }
-  if (out.positional.length !== 2) fail('usage: node scripts/pack-benchmark-runs.js <from> <to> [--partial] [--only appId,...] [--grid FILE]');
+  if (out.positional.length !== 2)
+    fail('usage: node scripts/pack-benchmark-runs.js <from> <to> [--partial] [--only appId,...] [--grid FILE]');
   return out;
 }
 
@@ -76,14 +82,20 @@ function main() {
   const grid = JSON.parse(fs.readFileSync(args.grid, 'utf8'));
   const planned = plannedRuns(grid);
   if (!args.partial && manifest.runs.length < planned) {
-    fail(`${manifestFile} lists ${manifest.runs.length} of the ${planned} runs ${args.grid} plans; a partial grid is not committed (pass --partial to pack it elsewhere)`);
+    fail(
+      `${manifestFile} lists ${manifest.runs.length} of the ${planned} runs ${args.grid} plans; a partial grid is not committed (pass --partial to pack it elsewhere)`,
+    );
   }
   const runs = args.only === null ? manifest.runs : manifest.runs.filter((r) => args.only.has(r.appId));
-  if (args.only !== null && runs.length !== args.only.size) fail(`--only: ${[...args.only].filter((a) => !runs.some((r) => r.appId === a)).join(', ')} not in the manifest`);
+  if (args.only !== null && runs.length !== args.only.size)
+    fail(`--only: ${[...args.only].filter((a) => !runs.some((r) => r.appId === a)).join(', ')} not in the manifest`);
 
   fs.mkdirSync(to, { recursive: true });
-  const foreign = fs.readdirSync(to).filter((f) => !/\.zstd$/.test(f) && f !== 'manifest.json' && f !== 'README.md' && f !== 'generate.log');
-  if (foreign.length > 0) fail(`${to} holds other files (${foreign.slice(0, 3).join(', ')}); pack into an empty folder or a previous pack`);
+  const foreign = fs
+    .readdirSync(to)
+    .filter((f) => !/\.zstd$/.test(f) && f !== 'manifest.json' && f !== 'README.md' && f !== 'generate.log');
+  if (foreign.length > 0)
+    fail(`${to} holds other files (${foreign.slice(0, 3).join(', ')}); pack into an empty folder or a previous pack`);
   for (const f of fs.readdirSync(to)) if (f.endsWith('.zstd')) fs.rmSync(path.join(to, f));
 
   let before = 0;
@@ -92,11 +104,13 @@ function main() {
   const packedRuns = [];
   for (const r of runs) {
     const parts = logParts(from, r.eventLog);
-    const bytes = Buffer.concat(parts.map((p) => {
-      const c = fs.readFileSync(p);
-      before += c.length;
-      return zlib.zstdDecompressSync(c);
-    }));
+    const bytes = Buffer.concat(
+      parts.map((p) => {
+        const c = fs.readFileSync(p);
+        before += c.length;
+        return zlib.zstdDecompressSync(c);
+      }),
+    );
     const packed = zlib.zstdCompressSync(bytes, { params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL } });
     if (!zlib.zstdDecompressSync(packed).equals(bytes)) fail(`round trip of ${r.eventLog} changed its bytes`);
     const name = `${r.appId}.zstd`;
@@ -114,7 +128,9 @@ function main() {
   const readme = path.join(from, 'README.md');
   if (fs.existsSync(readme) && args.only === null) fs.copyFileSync(readme, path.join(to, 'README.md'));
   const mib = (b) => (b / 2 ** 20).toFixed(1);
-  console.log(`packed ${packedRuns.length} of ${manifest.runs.length} runs (${planned} planned) into ${to}: ${mib(raw)} MiB of events, ${mib(before)} MiB as generated, ${mib(after)} MiB packed`);
+  console.log(
+    `packed ${packedRuns.length} of ${manifest.runs.length} runs (${planned} planned) into ${to}: ${mib(raw)} MiB of events, ${mib(before)} MiB as generated, ${mib(after)} MiB packed`,
+  );
 }
 
 main();

@@ -48,7 +48,10 @@ function zipEntries(file) {
     yauzl.open(file, { lazyEntries: true }, (err, zip) => {
       if (err) return reject(err);
       const names = [];
-      zip.on('entry', (e) => { names.push(e.fileName); zip.readEntry(); });
+      zip.on('entry', (e) => {
+        names.push(e.fileName);
+        zip.readEntry();
+      });
       zip.on('end', () => resolve(names.sort()));
       zip.on('error', reject);
       zip.readEntry();
@@ -63,12 +66,20 @@ function unzip(file, dest) {
       if (err) return reject(err);
       zip.on('entry', (e) => {
         const target = path.resolve(dest, e.fileName);
-        if (!target.startsWith(path.resolve(dest) + path.sep)) return reject(new Error(`zip entry escapes: ${e.fileName}`));
-        if (e.fileName.endsWith('/')) { fs.mkdirSync(target, { recursive: true }); zip.readEntry(); return; }
+        if (!target.startsWith(path.resolve(dest) + path.sep))
+          return reject(new Error(`zip entry escapes: ${e.fileName}`));
+        if (e.fileName.endsWith('/')) {
+          fs.mkdirSync(target, { recursive: true });
+          zip.readEntry();
+          return;
+        }
         fs.mkdirSync(path.dirname(target), { recursive: true });
         zip.openReadStream(e, (err2, stream) => {
           if (err2) return reject(err2);
-          stream.pipe(fs.createWriteStream(target)).on('finish', () => zip.readEntry()).on('error', reject);
+          stream
+            .pipe(fs.createWriteStream(target))
+            .on('finish', () => zip.readEntry())
+            .on('error', reject);
         });
       });
       zip.on('end', resolve);
@@ -107,9 +118,15 @@ function allowedFor(target, withLocalBuild) {
     /^extension\/bin\/spark-optimizer$/,
     /^extension\/(syntaxes|media)\//,
     /^extension\/docs\/images\/[^/]+\.png$/,
-    new RegExp(`^extension\\/node_modules\\/better-sqlite3\\/(package\\.json|LICENSE|lib\\/.*\\.js|prebuilds\\/${t}\\.node)$`),
-    new RegExp(`^extension\\/node_modules\\/tree-sitter\\/(package\\.json|LICENSE|index\\.js|prebuilds\\/${t}\\/[^/]+\\.node${release})$`),
-    new RegExp(`^extension\\/node_modules\\/tree-sitter-(python|bash)\\/(package\\.json|LICENSE|bindings\\/node\\/index\\.js|src\\/node-types\\.json|prebuilds\\/${t}\\/[^/]+\\.node${release})$`),
+    new RegExp(
+      `^extension\\/node_modules\\/better-sqlite3\\/(package\\.json|LICENSE|lib\\/.*\\.js|prebuilds\\/${t}\\.node)$`,
+    ),
+    new RegExp(
+      `^extension\\/node_modules\\/tree-sitter\\/(package\\.json|LICENSE|index\\.js|prebuilds\\/${t}\\/[^/]+\\.node${release})$`,
+    ),
+    new RegExp(
+      `^extension\\/node_modules\\/tree-sitter-(python|bash)\\/(package\\.json|LICENSE|bindings\\/node\\/index\\.js|src\\/node-types\\.json|prebuilds\\/${t}\\/[^/]+\\.node${release})$`,
+    ),
     /^extension\/node_modules\/node-gyp-build\/(package\.json|LICENSE|index\.js|node-gyp-build\.js)$/,
   ];
 }
@@ -199,45 +216,86 @@ async function main() {
   if (!(target in TARGETS)) throw new Error(`--target ${target}: not one of ${Object.keys(TARGETS).join(', ')}`);
   const native = target === host;
   const outArg = argValue('--out');
-  const out = path.resolve(outArg ?? path.join(root, 'build', native ? 'spark-resource-optimizer.vsix' : `spark-resource-optimizer-${target}.vsix`));
+  const out = path.resolve(
+    outArg ??
+      path.join(root, 'build', native ? 'spark-resource-optimizer.vsix' : `spark-resource-optimizer-${target}.vsix`),
+  );
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vsix-check-'));
   try {
     const ignoreFile = path.join(tmp, '.vscodeignore');
     fs.writeFileSync(ignoreFile, ignoreFileFor(target, native));
     const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-    execFileSync(process.execPath, [vsce, 'package', '--target', target, '--ignoreFile', ignoreFile, '--skip-license', '--allow-missing-repository', '--no-rewrite-relative-links', '-o', out], {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      [
+        vsce,
+        'package',
+        '--target',
+        target,
+        '--ignoreFile',
+        ignoreFile,
+        '--skip-license',
+        '--allow-missing-repository',
+        '--no-rewrite-relative-links',
+        '-o',
+        out,
+      ],
+      {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     const entries = (await zipEntries(out)).filter((e) => !e.endsWith('/'));
     const allowed = allowedFor(target, native);
     const bad = entries.filter((e) => !allowed.some((re) => re.test(e)));
     const missing = requiredFor(target).filter((r) => !entries.includes(r));
     if (bad.length || missing.length) {
-      throw new Error(`VSIX ${out} ${bad.length ? `holds files outside the allow-list: ${bad.join(', ')}` : ''}${missing.length ? ` lacks ${missing.join(', ')}` : ''}`);
+      throw new Error(
+        `VSIX ${out} ${bad.length ? `holds files outside the allow-list: ${bad.join(', ')}` : ''}${missing.length ? ` lacks ${missing.join(', ')}` : ''}`,
+      );
     }
     const unpacked = path.join(tmp, 'unpacked');
     await unzip(out, unpacked);
     const natives = entries.filter((e) => e.endsWith('.node'));
     // Without a `file` command (a Windows runner) only this machine's target can be checked, by loading it below.
-    const described = natives.map((e) => ({ entry: e.replace(/^extension\//, ''), format: fileFormat(path.join(unpacked, e)) }));
-    if (described.some((d) => d.format === null) && !native) throw new Error(`the \`file\` command is needed to check the natives of ${target}`);
+    const described = natives.map((e) => ({
+      entry: e.replace(/^extension\//, ''),
+      format: fileFormat(path.join(unpacked, e)),
+    }));
+    if (described.some((d) => d.format === null) && !native)
+      throw new Error(`the \`file\` command is needed to check the natives of ${target}`);
     const formats = described.map((d) => `${d.entry}: ${d.format ?? '(no file command: checked by loading)'}`);
-    const wrong = described.filter((d) => d.format !== null && !TARGETS[target].test(d.format)).map((d) => `${d.entry}: ${d.format}`);
-    if (wrong.length) throw new Error(`VSIX ${out} for ${target} holds natives of another format:\n  ${wrong.join('\n  ')}`);
+    const wrong = described
+      .filter((d) => d.format !== null && !TARGETS[target].test(d.format))
+      .map((d) => `${d.entry}: ${d.format}`);
+    if (wrong.length)
+      throw new Error(`VSIX ${out} for ${target} holds natives of another format:\n  ${wrong.join('\n  ')}`);
     const size = fs.statSync(out).size;
     const head = `package: ${path.relative(root, out)} (${target}, ${entries.length} files, ${(size / 1048576).toFixed(1)} MiB)`;
     if (!native) {
       console.log(`${head}; natives in the target's format (not loadable on ${host}):\n  ${formats.join('\n  ')}`);
       return;
     }
-    const loaded = JSON.parse(execFileSync(process.execPath, ['-e', LOAD_NATIVES], { cwd: path.join(unpacked, 'extension'), encoding: 'utf8' }));
-    const same = loaded.worker && loaded.worker.sqlite === loaded.sqlite && loaded.worker.py === loaded.py && loaded.worker.sh === loaded.sh;
-    if (!/^3\.\d+\.\d+$/.test(loaded.sqlite) || loaded.py !== 'expression_statement' || loaded.sh !== 'command' || !same) {
+    const loaded = JSON.parse(
+      execFileSync(process.execPath, ['-e', LOAD_NATIVES], { cwd: path.join(unpacked, 'extension'), encoding: 'utf8' }),
+    );
+    const same =
+      loaded.worker &&
+      loaded.worker.sqlite === loaded.sqlite &&
+      loaded.worker.py === loaded.py &&
+      loaded.worker.sh === loaded.sh;
+    if (
+      !/^3\.\d+\.\d+$/.test(loaded.sqlite) ||
+      loaded.py !== 'expression_statement' ||
+      loaded.sh !== 'command' ||
+      !same
+    ) {
       throw new Error(`natives from the unpacked VSIX gave unexpected results: ${JSON.stringify(loaded)}`);
     }
-    console.log(`${head}; natives load from the unpacked VSIX in Node ${loaded.node}, on the main thread and in a worker thread: SQLite ${loaded.sqlite}, tree-sitter python + bash:\n  ${formats.join('\n  ')}`);
+    console.log(
+      `${head}; natives load from the unpacked VSIX in Node ${loaded.node}, on the main thread and in a worker thread: SQLite ${loaded.sqlite}, tree-sitter python + bash:\n  ${formats.join('\n  ')}`,
+    );
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -133,7 +133,11 @@ describe('utilisationAndCost', () => {
         const c = utilisationAndCost(r);
         const e = expected[r.appId];
         assert.ok(e, `unexpected app ${r.appId}`);
-        assert.deepStrictEqual([c.executorCoreAvailableMs, c.driverOnlyMs, Math.round(c.executorHours * 3_600_000)], e, r.appId);
+        assert.deepStrictEqual(
+          [c.executorCoreAvailableMs, c.driverOnlyMs, Math.round(c.executorHours * 3_600_000)],
+          e,
+          r.appId,
+        );
         assert.ok(c.idleShare !== null && c.idleShare >= 0 && c.idleShare <= 1, r.appId);
       }
     } finally {
@@ -143,8 +147,17 @@ describe('utilisationAndCost', () => {
 
   it('degrades on a record without executors, stages or duration', () => {
     const bare = {
-      appId: 'local-1', attemptId: null, startTimeMs: 1000, durationMs: 0, executors: [], stages: [],
-      executorRunTimeMs: 0, executorCoreTimeMs: 0, executorMemoryMiB: null, memoryOverheadMiB: null, sparkProperties: {},
+      appId: 'local-1',
+      attemptId: null,
+      startTimeMs: 1000,
+      durationMs: 0,
+      executors: [],
+      stages: [],
+      executorRunTimeMs: 0,
+      executorCoreTimeMs: 0,
+      executorMemoryMiB: null,
+      memoryOverheadMiB: null,
+      sparkProperties: {},
     } as unknown as ApplicationRecord;
     const c = utilisationAndCost(bare);
     assert.strictEqual(c.executorCoreAvailableMs, 0);

@@ -20,7 +20,13 @@ import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { SPARK_FIXTURES } from './helpers/fixtures';
 
-const LOGS = path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark', 'spark-events-broken', 'last-attempt-incomplete');
+const LOGS = path.join(
+  SPARK_FIXTURES,
+  'multi-attempt',
+  'apache-spark',
+  'spark-events-broken',
+  'last-attempt-incomplete',
+);
 const APP = 'application_1656321732247_0006';
 
 describe('application attempts in the hover, the workload-analysis view, the job list and analyze', () => {
@@ -43,7 +49,10 @@ describe('application attempts in the hover, the workload-analysis view, the job
   });
 
   it('the job list counts both attempts as runs; the store returns each attempt as its own record', () => {
-    assert.deepStrictEqual(store.listWorkloads().map((j) => [j.appName, j.runs]), [['PythonPi', 2]]);
+    assert.deepStrictEqual(
+      store.listWorkloads().map((j) => [j.appName, j.runs]),
+      [['PythonPi', 2]],
+    );
     assert.deepStrictEqual(
       store.runsByAppName('PythonPi').map((r) => [r.appId, r.attemptId, r.startTimeMs, r.durationMs, r.completed]),
       [
@@ -54,35 +63,55 @@ describe('application attempts in the hover, the workload-analysis view, the job
   });
 
   it('the hover on the SparkSession line lists each attempt, the unfinished one marked', () => {
-    const text = 'from pyspark.sql import SparkSession\nspark = SparkSession.builder.appName("PythonPi").getOrCreate()\n';
+    const text =
+      'from pyspark.sql import SparkSession\nspark = SparkSession.builder.appName("PythonPi").getOrCreate()\n';
     const analysis = service.analyse('file:///jobs/pi.py', text, 'python', 1);
-    assert.deepStrictEqual(analysis.sites[0].runs.map((r) => r.attemptId), ['2', '1']);
+    assert.deepStrictEqual(
+      analysis.sites[0].runs.map((r) => r.attemptId),
+      ['2', '1'],
+    );
     const hover = onHover(analysis, { line: 1, character: 2 });
     const md = (hover?.contents as MarkupContent).value;
     assert.match(md, /^\*\*Spark workload PythonPi\*\*: 2 run\(s\) in history/);
-    const rows = md.split('\n').filter((l) => l.startsWith(`| ${APP}`)).map((l) => l.split(' | ')[0]);
+    const rows = md
+      .split('\n')
+      .filter((l) => l.startsWith(`| ${APP}`))
+      .map((l) => l.split(' | ')[0]);
     assert.deepStrictEqual(rows, [`| ${APP} (attempt 2) · incomplete`, `| ${APP} (attempt 1)`]);
   });
 
   it('the workload-analysis view lists both attempts oldest first, selects the newest, and selects attempt 1 when asked', () => {
     const ja = workloadAnalysis(service, { appName: 'PythonPi' }, null);
     assert.ok(ja);
-    assert.deepStrictEqual(ja.runs.map((r) => [r.appId, r.attemptId, r.durationMs, r.completed]), [
-      [APP, '1', 8105, true],
-      [APP, '2', 9292, false],
-    ]);
-    assert.deepStrictEqual([ja.selectedAppId, ja.selectedAttemptId, ja.selectedEndMs - ja.selectedStartMs], [APP, '2', 9292]);
+    assert.deepStrictEqual(
+      ja.runs.map((r) => [r.appId, r.attemptId, r.durationMs, r.completed]),
+      [
+        [APP, '1', 8105, true],
+        [APP, '2', 9292, false],
+      ],
+    );
+    assert.deepStrictEqual(
+      [ja.selectedAppId, ja.selectedAttemptId, ja.selectedEndMs - ja.selectedStartMs],
+      [APP, '2', 9292],
+    );
     const first = workloadAnalysis(service, { appName: 'PythonPi', appId: APP, attemptId: '1' }, null);
-    assert.deepStrictEqual([first?.selectedAttemptId, first ? first.selectedEndMs - first.selectedStartMs : null], ['1', 8105]);
+    assert.deepStrictEqual(
+      [first?.selectedAttemptId, first ? first.selectedEndMs - first.selectedStartMs : null],
+      ['1', 8105],
+    );
     assert.strictEqual(workloadAnalysis(service, { appName: 'PythonPi', appId: APP, attemptId: '3' }, null), null);
 
-    const html = workloadAnalysisHtml({ cspSource: 'vscode-resource:', nonce: 'n0nce', scriptUri: 'vscode-resource:/x.js', data: ja });
-    const rows = [...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="([^"]*)">([^<]+)<\/button>([^<]*<span[^>]*>[^<]*<\/span>)?/g)].map((m) => [
-      m[4],
-      m[3],
-      m[1] ?? '',
-      (m[5] ?? '').replace(/<[^>]+>/g, '').trim(),
-    ]);
+    const html = workloadAnalysisHtml({
+      cspSource: 'vscode-resource:',
+      nonce: 'n0nce',
+      scriptUri: 'vscode-resource:/x.js',
+      data: ja,
+    });
+    const rows = [
+      ...html.matchAll(
+        /<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="([^"]*)">([^<]+)<\/button>([^<]*<span[^>]*>[^<]*<\/span>)?/g,
+      ),
+    ].map((m) => [m[4], m[3], m[1] ?? '', (m[5] ?? '').replace(/<[^>]+>/g, '').trim()]);
     assert.deepStrictEqual(rows, [
       [`${APP} (attempt 2)`, '2', 'selected', '· incomplete'],
       [`${APP} (attempt 1)`, '1', '', ''],
@@ -93,7 +122,11 @@ describe('application attempts in the hover, the workload-analysis view, the job
   it('analyze takes the newest attempt, or the one --attempt names, and lists the others', async () => {
     const run = async (...args: string[]) => {
       const out: string[] = [];
-      const code = await main(['analyze', APP, '--db', db, ...args], (x) => out.push(x), (x) => out.push(x));
+      const code = await main(
+        ['analyze', APP, '--db', db, ...args],
+        (x) => out.push(x),
+        (x) => out.push(x),
+      );
       return { code, out };
     };
     const newest = await run();

@@ -33,7 +33,11 @@ describe('code actions: values resolved through a variable', () => {
   }
 
   it('edits the assignment of a variable used once (MEM=1g ... --executor-memory $MEM)', () => {
-    const script = ['MEM=1g', 'spark-submit --name nightly_etl --executor-memory $MEM examples/nightly_etl.py', ''].join('\n');
+    const script = [
+      'MEM=1g',
+      'spark-submit --name nightly_etl --executor-memory $MEM examples/nightly_etl.py',
+      '',
+    ].join('\n');
     const { rec, edit } = fix(script);
     assert.ok(rec && edit);
     assert.strictEqual(textAt(script, edit.range), '1g');
@@ -41,10 +45,18 @@ describe('code actions: values resolved through a variable', () => {
   });
 
   it('says in the hover where a resolved value is written and whether a fix edits it there', () => {
-    const script = ['MEM=1g', 'spark-submit --name nightly_etl --executor-memory $MEM --driver-memory ${DRIVER_MEM:-2g} examples/nightly_etl.py', ''].join('\n');
+    const script = [
+      'MEM=1g',
+      'spark-submit --name nightly_etl --executor-memory $MEM --driver-memory ${DRIVER_MEM:-2g} examples/nightly_etl.py',
+      '',
+    ].join('\n');
     const doc = service.analyse('file:///w/hover.sh', script, 'shellscript', 1);
-    const md = (pos: number) => (onHover(doc, { line: 1, character: pos })?.contents as { value: string }).value.split('\n')[0];
-    assert.strictEqual(md(script.split('\n')[1].indexOf('$MEM') + 1), '**spark.executor.memory** = `$MEM` = `1g` (from MEM, line 1; a fix edits it there)');
+    const md = (pos: number) =>
+      (onHover(doc, { line: 1, character: pos })?.contents as { value: string }).value.split('\n')[0];
+    assert.strictEqual(
+      md(script.split('\n')[1].indexOf('$MEM') + 1),
+      '**spark.executor.memory** = `$MEM` = `1g` (from MEM, line 1; a fix edits it there)',
+    );
     assert.strictEqual(
       md(script.split('\n')[1].indexOf('${DRIVER_MEM') + 2),
       '**spark.driver.memory** = `${DRIVER_MEM:-2g}` = `2g` (from DRIVER_MEM, line 2; never rewritten: the environment may override it or it is used elsewhere)',
@@ -52,9 +64,15 @@ describe('code actions: values resolved through a variable', () => {
   });
 
   it('offers no edit (and so no recommendation to apply) for an environment default (${MEM:-1g}) nor a variable used twice', () => {
-    const fromEnv = ['spark-submit --name nightly_etl --executor-memory ${MEM:-1g} examples/nightly_etl.py', ''].join('\n');
+    const fromEnv = ['spark-submit --name nightly_etl --executor-memory ${MEM:-1g} examples/nightly_etl.py', ''].join(
+      '\n',
+    );
     assert.strictEqual(fix(fromEnv).edit, null);
-    const shared = ['MEM=1g', 'spark-submit --name nightly_etl --executor-memory $MEM --driver-memory $MEM examples/nightly_etl.py', ''].join('\n');
+    const shared = [
+      'MEM=1g',
+      'spark-submit --name nightly_etl --executor-memory $MEM --driver-memory $MEM examples/nightly_etl.py',
+      '',
+    ].join('\n');
     assert.strictEqual(fix(shared).edit, null);
   });
 });

@@ -48,7 +48,10 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
         ],
       );
       const [block] = extractAirflowSettings(DAG).blocks;
-      assert.deepStrictEqual([block.kind, block.format, block.applicationFile], ['spark-submit', 'airflow-spark-submit', 'jobs/etl.py']);
+      assert.deepStrictEqual(
+        [block.kind, block.format, block.applicationFile],
+        ['spark-submit', 'airflow-spark-submit', 'jobs/etl.py'],
+      );
       assert.ok(block.settings.every((s) => s.origin === 'airflow-operator'));
     });
 
@@ -81,7 +84,10 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
       );
       const [a] = extractAirflowSettings(text).blocks;
       const edited = insert(text, a, 'spark.driver.memory', '2g');
-      assert.ok(edited.includes('    "spark.sql.shuffle.partitions": 200,\n    "spark.driver.memory": "2g",\n}'), edited);
+      assert.ok(
+        edited.includes('    "spark.sql.shuffle.partitions": 200,\n    "spark.driver.memory": "2g",\n}'),
+        edited,
+      );
     });
 
     it('gives ranges inside the quotes that edit the value in place', () => {
@@ -96,18 +102,27 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
     it('inserts into the conf dict, keeping its trailing comma and indentation', () => {
       const [block] = extractAirflowSettings(DAG).blocks;
       const edited = insert(DAG, block, 'spark.driver.cores', '2');
-      assert.ok(edited.includes('        "fs.s3a.fast.upload": "true",\n        "spark.driver.cores": "2",\n    },'), edited);
+      assert.ok(
+        edited.includes('        "fs.s3a.fast.upload": "true",\n        "spark.driver.cores": "2",\n    },'),
+        edited,
+      );
       assert.strictEqual(only(edited, 'spark.driver.cores').value, '2');
     });
 
     it('adds a conf keyword when the call has none', () => {
       const text = 'op = SparkSubmitOperator(task_id="t", application="a.py")\n';
       const edited = insert(text, extractAirflowSettings(text).blocks[0], 'spark.executor.memory', '4g');
-      assert.strictEqual(edited, 'op = SparkSubmitOperator(task_id="t", application="a.py", conf={"spark.executor.memory": "4g"})\n');
+      assert.strictEqual(
+        edited,
+        'op = SparkSubmitOperator(task_id="t", application="a.py", conf={"spark.executor.memory": "4g"})\n',
+      );
       assert.strictEqual(only(edited, 'spark.executor.memory').value, '4g');
       const multi = 'op = SparkSubmitOperator(\n    task_id="t",\n    application="a.py"\n)\n';
       const edited2 = insert(multi, extractAirflowSettings(multi).blocks[0], 'spark.executor.memory', '4g');
-      assert.strictEqual(edited2, 'op = SparkSubmitOperator(\n    task_id="t",\n    application="a.py",\n    conf={"spark.executor.memory": "4g"}\n)\n');
+      assert.strictEqual(
+        edited2,
+        'op = SparkSubmitOperator(\n    task_id="t",\n    application="a.py",\n    conf={"spark.executor.memory": "4g"}\n)\n',
+      );
     });
 
     it('does not read name= of other operators', () => {
@@ -153,12 +168,16 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
         ],
       );
       const blocks = extractAirflowSettings(text).blocks;
-      assert.deepStrictEqual(blocks.map((b) => b.format ?? b.kind), ['emr-serverless', 'emr-serverless', 'dataproc', 'spark-session-builder']);
+      assert.deepStrictEqual(
+        blocks.map((b) => b.format ?? b.kind),
+        ['emr-serverless', 'emr-serverless', 'dataproc', 'spark-session-builder'],
+      );
       assert.strictEqual(blocks[0].applicationFile, 's3://b/job.py');
     });
 
     it('gives ranges in the file for every one of them', () => {
-      for (const s of merged.settings(text).filter((x) => x.literal)) assert.strictEqual(textAt(text, s.range), s.value, s.key);
+      for (const s of merged.settings(text).filter((x) => x.literal))
+        assert.strictEqual(textAt(text, s.range), s.value, s.key);
       const embedded = merged.settings(text).find((s) => s.key === 'spark.app.name');
       assert.ok(embedded);
       const edited = replaceAt(text, embedded.range, 'renamed');
@@ -168,12 +187,25 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
     it('inserts a --conf pair at the end of sparkSubmitParameters, a spark: property, and into the embedded builder', () => {
       const blocks = extractAirflowSettings(text).blocks;
       const e1 = insert(text, blocks[0], 'spark.driver.cores', '1');
-      assert.ok(e1.includes('"--conf spark.executor.cores=2 --conf spark.executor.memory=4G --conf spark.driver.cores=1",'));
+      assert.ok(
+        e1.includes('"--conf spark.executor.cores=2 --conf spark.executor.memory=4G --conf spark.driver.cores=1",'),
+      );
       const e2 = insert(text, blocks[2], 'spark.executor.memory', '21g');
-      assert.ok(e2.includes('"yarn:yarn.nodemanager.resource.memory-mb": "1024",\n        "spark:spark.executor.memory": "21g",\n    },'), e2);
-      assert.strictEqual(settings(e2).find((s) => s.key === 'spark.executor.memory' && s.origin === 'dataproc')?.value, '21g');
+      assert.ok(
+        e2.includes(
+          '"yarn:yarn.nodemanager.resource.memory-mb": "1024",\n        "spark:spark.executor.memory": "21g",\n    },',
+        ),
+        e2,
+      );
+      assert.strictEqual(
+        settings(e2).find((s) => s.key === 'spark.executor.memory' && s.origin === 'dataproc')?.value,
+        '21g',
+      );
       const e3 = insert(text, blocks[3], 'spark.executor.memory', '6g');
-      assert.strictEqual(settings(e3).find((s) => s.key === 'spark.executor.memory' && s.origin === 'spark-session-builder')?.value, '6g');
+      assert.strictEqual(
+        settings(e3).find((s) => s.key === 'spark.executor.memory' && s.origin === 'spark-session-builder')?.value,
+        '6g',
+      );
     });
   });
 
@@ -185,7 +217,12 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
     });
 
     it('never throws on garbage', () => {
-      for (const t of ['SparkSubmitOperator(conf={', 'x = {"sparkSubmitParameters": ', "'''SparkSession.builder.appName(", '{"spark:spark.a": }']) {
+      for (const t of [
+        'SparkSubmitOperator(conf={',
+        'x = {"sparkSubmitParameters": ',
+        "'''SparkSession.builder.appName(",
+        '{"spark:spark.a": }',
+      ]) {
         assert.doesNotThrow(() => extractSettings(t, 'python'));
       }
     });
@@ -203,9 +240,16 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
     };
 
     it('covers the keys of the operator conf dict, not the keywords that imply a key', () => {
-      assert.strictEqual(rename(DAG, 'spark.sql.shuffle.partitions', 'spark.z'), DAG.replace('"spark.sql.shuffle.partitions"', '"spark.z"'));
-      assert.strictEqual(rename(DAG, 'spark.dynamicAllocation.enabled', 'spark.z'), DAG.replace('"spark.dynamicAllocation.enabled"', '"spark.z"'));
-      for (const k of ['spark.executor.memory', 'spark.executor.cores', 'spark.app.name']) assert.strictEqual(only(DAG, k).keyRange, undefined, k);
+      assert.strictEqual(
+        rename(DAG, 'spark.sql.shuffle.partitions', 'spark.z'),
+        DAG.replace('"spark.sql.shuffle.partitions"', '"spark.z"'),
+      );
+      assert.strictEqual(
+        rename(DAG, 'spark.dynamicAllocation.enabled', 'spark.z'),
+        DAG.replace('"spark.dynamicAllocation.enabled"', '"spark.z"'),
+      );
+      for (const k of ['spark.executor.memory', 'spark.executor.cores', 'spark.app.name'])
+        assert.strictEqual(only(DAG, k).keyRange, undefined, k);
     });
 
     it('covers --conf keys in sparkSubmitParameters, Dataproc keys after spark:, and keys of an embedded PySpark script', () => {
@@ -219,10 +263,19 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
         '',
       ].join('\n');
       assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('spark.a.b=1', 'spark.z=1'));
-      assert.strictEqual(rename(text, 'spark.driver.memory', 'spark.z'), text.replace('"spark:spark.driver.memory"', '"spark:spark.z"'));
-      assert.strictEqual(rename(text, 'spark.executor.cores', 'spark.z'), text.replace('"spark.executor.cores"', '"spark.z"'));
+      assert.strictEqual(
+        rename(text, 'spark.driver.memory', 'spark.z'),
+        text.replace('"spark:spark.driver.memory"', '"spark:spark.z"'),
+      );
+      assert.strictEqual(
+        rename(text, 'spark.executor.cores', 'spark.z'),
+        text.replace('"spark.executor.cores"', '"spark.z"'),
+      );
       const crlf = text.split('\n').join('\r\n');
-      assert.strictEqual(rename(crlf, 'spark.executor.cores', 'spark.z'), crlf.replace('"spark.executor.cores"', '"spark.z"'));
+      assert.strictEqual(
+        rename(crlf, 'spark.executor.cores', 'spark.z'),
+        crlf.replace('"spark.executor.cores"', '"spark.z"'),
+      );
     });
   });
 
@@ -242,11 +295,14 @@ describe('config: Airflow DAGs (airflow-settings.ts)', () => {
     ].join('\n');
     const blocks = extractSettings(dag, 'python').blocks;
     const all = blocks.flatMap((b) => b.settings);
-    assert.deepStrictEqual(all.map((x) => [x.key, x.value, x.range.start.line, x.origin]), [
-      ['spark.executor.memory', '4g', 3, 'airflow-operator'],
-      ['spark.executor.instances', '6', 4, 'airflow-operator'],
-      ['spark.sql.shuffle.partitions', '400', 7, 'airflow-operator'],
-    ]);
+    assert.deepStrictEqual(
+      all.map((x) => [x.key, x.value, x.range.start.line, x.origin]),
+      [
+        ['spark.executor.memory', '4g', 3, 'airflow-operator'],
+        ['spark.executor.instances', '6', 4, 'airflow-operator'],
+        ['spark.sql.shuffle.partitions', '400', 7, 'airflow-operator'],
+      ],
+    );
     assert.strictEqual(blocks.filter((b) => b.settings.length > 0).length, 1);
   });
 });

@@ -1,6 +1,15 @@
 import * as assert from 'assert';
 import {
-  allKeys, checkValue, defaultFor, deprecation, ENTRIES, existsIn, lookupKey, sparkVersionOfDatabricksRuntime, VERSION_LINES, versionLineOf,
+  allKeys,
+  checkValue,
+  defaultFor,
+  deprecation,
+  ENTRIES,
+  existsIn,
+  lookupKey,
+  sparkVersionOfDatabricksRuntime,
+  VERSION_LINES,
+  versionLineOf,
 } from '../server/src/config/catalogue';
 
 // Facts asserted here were read from apache/spark's source (file named per block); the
@@ -16,8 +25,16 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
     it('every entry has a description, a Spark documentation link, a source file and a since version', () => {
       for (const e of ENTRIES) {
         assert.ok(e.description.length > 10, `${e.key}: description`);
-        assert.match(e.docUrl, /^https:\/\/spark\.apache\.org\/docs\/latest\/(configuration|sql-performance-tuning|running-on-kubernetes|running-on-yarn)\.html(#[a-z-]+)?$/, `${e.key}: docUrl`);
-        assert.match(e.source, /^(core|sql|resource-managers|python|launcher)\/.+\.(scala|java|py)$/, `${e.key}: source`);
+        assert.match(
+          e.docUrl,
+          /^https:\/\/spark\.apache\.org\/docs\/latest\/(configuration|sql-performance-tuning|running-on-kubernetes|running-on-yarn)\.html(#[a-z-]+)?$/,
+          `${e.key}: docUrl`,
+        );
+        assert.match(
+          e.source,
+          /^(core|sql|resource-managers|python|launcher)\/.+\.(scala|java|py)$/,
+          `${e.key}: source`,
+        );
         assert.match(e.since, /^\d+\.\d+\.\d+$/, `${e.key}: since`);
         if (e.type === 'size' || e.type === 'time') assert.ok(e.unit, `${e.key}: unit`);
         assert.ok(Object.keys(e.defaults).length > 0, `${e.key}: defaults`);
@@ -26,26 +43,68 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
 
     it('covers the keys issue 4 lists', () => {
       for (const key of [
-        'spark.executor.memory', 'spark.driver.memory', 'spark.executor.cores', 'spark.executor.instances',
-        'spark.executor.memoryOverhead', 'spark.executor.memoryOverheadFactor', 'spark.kubernetes.memoryOverheadFactor',
-        'spark.executor.minMemoryOverhead', 'spark.memory.offHeap.enabled', 'spark.memory.offHeap.size',
-        'spark.executor.pyspark.memory', 'spark.python.worker.memory', 'spark.dynamicAllocation.enabled',
-        'spark.dynamicAllocation.minExecutors', 'spark.dynamicAllocation.maxExecutors', 'spark.dynamicAllocation.initialExecutors',
-        'spark.dynamicAllocation.executorIdleTimeout', 'spark.dynamicAllocation.schedulerBacklogTimeout',
-        'spark.dynamicAllocation.shuffleTracking.enabled', 'spark.dynamicAllocation.shuffleTracking.timeout',
-        'spark.dynamicAllocation.executorAllocationRatio', 'spark.shuffle.service.enabled', 'spark.sql.shuffle.partitions',
-        'spark.default.parallelism', 'spark.sql.adaptive.enabled', 'spark.sql.adaptive.coalescePartitions.enabled',
-        'spark.sql.adaptive.advisoryPartitionSizeInBytes', 'spark.sql.adaptive.skewJoin.enabled',
-        'spark.sql.adaptive.skewJoin.skewedPartitionFactor', 'spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes',
-        'spark.sql.autoBroadcastJoinThreshold', 'spark.serializer', 'spark.kryoserializer.buffer.max', 'spark.memory.fraction',
-        'spark.memory.storageFraction', 'spark.eventLog.enabled', 'spark.eventLog.dir', 'spark.eventLog.compress',
-        'spark.eventLog.compression.codec', 'spark.eventLog.rolling.enabled', 'spark.eventLog.rolling.maxFileSize',
-        'spark.speculation', 'spark.speculation.multiplier', 'spark.speculation.quantile', 'spark.cores.max', 'spark.task.cpus',
-        'spark.master', 'spark.submit.deployMode', 'spark.app.name', 'spark.network.timeout', 'spark.sql.files.maxPartitionBytes',
-        'spark.kubernetes.executor.request.cores', 'spark.kubernetes.executor.limit.cores', 'spark.kubernetes.driver.request.cores',
-        'spark.kubernetes.driver.limit.cores', 'spark.kubernetes.container.image', 'spark.kubernetes.namespace',
-        'spark.yarn.queue', 'spark.yarn.am.memory', 'spark.yarn.am.cores',
-      ]) assert.ok(lookupKey(key), key);
+        'spark.executor.memory',
+        'spark.driver.memory',
+        'spark.executor.cores',
+        'spark.executor.instances',
+        'spark.executor.memoryOverhead',
+        'spark.executor.memoryOverheadFactor',
+        'spark.kubernetes.memoryOverheadFactor',
+        'spark.executor.minMemoryOverhead',
+        'spark.memory.offHeap.enabled',
+        'spark.memory.offHeap.size',
+        'spark.executor.pyspark.memory',
+        'spark.python.worker.memory',
+        'spark.dynamicAllocation.enabled',
+        'spark.dynamicAllocation.minExecutors',
+        'spark.dynamicAllocation.maxExecutors',
+        'spark.dynamicAllocation.initialExecutors',
+        'spark.dynamicAllocation.executorIdleTimeout',
+        'spark.dynamicAllocation.schedulerBacklogTimeout',
+        'spark.dynamicAllocation.shuffleTracking.enabled',
+        'spark.dynamicAllocation.shuffleTracking.timeout',
+        'spark.dynamicAllocation.executorAllocationRatio',
+        'spark.shuffle.service.enabled',
+        'spark.sql.shuffle.partitions',
+        'spark.default.parallelism',
+        'spark.sql.adaptive.enabled',
+        'spark.sql.adaptive.coalescePartitions.enabled',
+        'spark.sql.adaptive.advisoryPartitionSizeInBytes',
+        'spark.sql.adaptive.skewJoin.enabled',
+        'spark.sql.adaptive.skewJoin.skewedPartitionFactor',
+        'spark.sql.adaptive.skewJoin.skewedPartitionThresholdInBytes',
+        'spark.sql.autoBroadcastJoinThreshold',
+        'spark.serializer',
+        'spark.kryoserializer.buffer.max',
+        'spark.memory.fraction',
+        'spark.memory.storageFraction',
+        'spark.eventLog.enabled',
+        'spark.eventLog.dir',
+        'spark.eventLog.compress',
+        'spark.eventLog.compression.codec',
+        'spark.eventLog.rolling.enabled',
+        'spark.eventLog.rolling.maxFileSize',
+        'spark.speculation',
+        'spark.speculation.multiplier',
+        'spark.speculation.quantile',
+        'spark.cores.max',
+        'spark.task.cpus',
+        'spark.master',
+        'spark.submit.deployMode',
+        'spark.app.name',
+        'spark.network.timeout',
+        'spark.sql.files.maxPartitionBytes',
+        'spark.kubernetes.executor.request.cores',
+        'spark.kubernetes.executor.limit.cores',
+        'spark.kubernetes.driver.request.cores',
+        'spark.kubernetes.driver.limit.cores',
+        'spark.kubernetes.container.image',
+        'spark.kubernetes.namespace',
+        'spark.yarn.queue',
+        'spark.yarn.am.memory',
+        'spark.yarn.am.cores',
+      ])
+        assert.ok(lookupKey(key), key);
       assert.strictEqual(lookupKey('spark.executor.Memory'), undefined, 'keys are case-sensitive');
     });
   });
@@ -105,8 +164,10 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
     it('spark.sql.shuffle.partitions defaults to 200 and must be positive', () => {
       assert.strictEqual(defaultFor('spark.sql.shuffle.partitions', '3.5'), '200');
       assert.deepStrictEqual(checkValue('spark.sql.shuffle.partitions', '0'), {
-        ok: false, severity: 'error',
-        message: "'0' in spark.sql.shuffle.partitions is invalid. The value of spark.sql.shuffle.partitions must be positive",
+        ok: false,
+        severity: 'error',
+        message:
+          "'0' in spark.sql.shuffle.partitions is invalid. The value of spark.sql.shuffle.partitions must be positive",
       });
     });
 
@@ -123,14 +184,19 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.strictEqual(defaultFor('spark.sql.adaptive.skewJoin.skewedPartitionFactor', '3.3'), '5');
       assert.strictEqual(defaultFor('spark.sql.adaptive.skewJoin.skewedPartitionFactor', '4.0'), '5.0');
       assert.deepStrictEqual(checkValue('spark.sql.adaptive.skewJoin.skewedPartitionFactor', '-1'), {
-        ok: false, severity: 'error', message: "'-1.0' in spark.sql.adaptive.skewJoin.skewedPartitionFactor is invalid. The skew factor cannot be negative.",
+        ok: false,
+        severity: 'error',
+        message:
+          "'-1.0' in spark.sql.adaptive.skewJoin.skewedPartitionFactor is invalid. The skew factor cannot be negative.",
       });
     });
 
     it('advisoryPartitionSizeInBytes is checked by the entry it falls back to, and Spark names that key', () => {
       assert.deepStrictEqual(checkValue('spark.sql.adaptive.advisoryPartitionSizeInBytes', '0'), {
-        ok: false, severity: 'error',
-        message: "'0' in spark.sql.adaptive.shuffle.targetPostShuffleInputSize is invalid. advisoryPartitionSizeInBytes must be positive",
+        ok: false,
+        severity: 'error',
+        message:
+          "'0' in spark.sql.adaptive.shuffle.targetPostShuffleInputSize is invalid. advisoryPartitionSizeInBytes must be positive",
       });
     });
   });
@@ -144,8 +210,14 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
 
     it('spark.blacklist.* became spark.excludeOnFailure.* in 3.1.0 and is no longer read from 4.1', () => {
       const d = deprecation('spark.blacklist.enabled')!;
-      assert.deepStrictEqual([d.replacement, d.since, d.ignoredFrom], ['spark.excludeOnFailure.enabled', '3.1.0', '4.1']);
-      assert.strictEqual(deprecation('spark.blacklist.killBlacklistedExecutors')!.replacement, 'spark.excludeOnFailure.killExcludedExecutors');
+      assert.deepStrictEqual(
+        [d.replacement, d.since, d.ignoredFrom],
+        ['spark.excludeOnFailure.enabled', '3.1.0', '4.1'],
+      );
+      assert.strictEqual(
+        deprecation('spark.blacklist.killBlacklistedExecutors')!.replacement,
+        'spark.excludeOnFailure.killExcludedExecutors',
+      );
     });
 
     it('spark.kubernetes.memoryOverheadFactor gave way to spark.executor.memoryOverheadFactor in 3.4 (SPARK-38194, reverted from 3.3)', () => {
@@ -153,7 +225,7 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
       assert.deepStrictEqual([d.replacement, d.since], ['spark.executor.memoryOverheadFactor', '3.4.0']);
     });
 
-    it('spark.shuffle.spill is ignored since 1.6, with SortShuffleManager\'s warning', () => {
+    it("spark.shuffle.spill is ignored since 1.6, with SortShuffleManager's warning", () => {
       const d = deprecation('spark.shuffle.spill')!;
       assert.strictEqual(d.replacement, null);
       assert.strictEqual(d.kind, 'ignored');
@@ -163,9 +235,15 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
     it('SQL: the old AQE target size points at advisoryPartitionSizeInBytes; removed keys say when', () => {
       const d = deprecation('spark.sql.adaptive.shuffle.targetPostShuffleInputSize')!;
       assert.deepStrictEqual([d.replacement, d.since], ['spark.sql.adaptive.advisoryPartitionSizeInBytes', '3.0']);
-      assert.match(d.note, /^The SQL config 'spark\.sql\.adaptive\.shuffle\.targetPostShuffleInputSize' has been deprecated in Spark v3\.0/);
+      assert.match(
+        d.note,
+        /^The SQL config 'spark\.sql\.adaptive\.shuffle\.targetPostShuffleInputSize' has been deprecated in Spark v3\.0/,
+      );
       const r = deprecation('spark.sql.hive.verifyPartitionPath')!;
-      assert.deepStrictEqual([r.kind, r.since, r.replacement], ['removed', '4.0.0', 'spark.sql.files.ignoreMissingFiles']);
+      assert.deepStrictEqual(
+        [r.kind, r.since, r.replacement],
+        ['removed', '4.0.0', 'spark.sql.files.ignoreMissingFiles'],
+      );
       assert.strictEqual(deprecation('spark.executor.memory'), undefined);
     });
   });
@@ -195,8 +273,9 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
     });
   });
 
-  describe('checkValue: Spark\'s own acceptance and wording', () => {
-    const SIZE_HEAD = 'Size must be specified as bytes (b), kibibytes (k), mebibytes (m), gibibytes (g), tebibytes (t), or pebibytes(p). E.g. 50b, 100k, or 250m.';
+  describe("checkValue: Spark's own acceptance and wording", () => {
+    const SIZE_HEAD =
+      'Size must be specified as bytes (b), kibibytes (k), mebibytes (m), gibibytes (g), tebibytes (t), or pebibytes(p). E.g. 50b, 100k, or 250m.';
 
     it('accepts 4gb and 4G for spark.executor.memory (byteStringAs knows gb) and normalises to bytes', () => {
       assert.deepStrictEqual(checkValue('spark.executor.memory', '4gb'), { ok: true, normalised: 4 * 1024 ** 3 });
@@ -205,33 +284,72 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
     });
 
     it('rejects "4 g", "four" and "4.5g" with JavaUtils\' messages', () => {
-      assert.deepStrictEqual(checkValue('spark.executor.memory', '4 g'), { ok: false, severity: 'error', message: `${SIZE_HEAD}\nFailed to parse byte string: 4 g` });
-      assert.deepStrictEqual(checkValue('spark.executor.memory', 'four'), { ok: false, severity: 'error', message: `${SIZE_HEAD}\nFailed to parse byte string: four` });
-      assert.deepStrictEqual(checkValue('spark.executor.memory', '4.5g'), { ok: false, severity: 'error', message: `${SIZE_HEAD}\nFractional values are not supported. Input was: 4.5` });
+      assert.deepStrictEqual(checkValue('spark.executor.memory', '4 g'), {
+        ok: false,
+        severity: 'error',
+        message: `${SIZE_HEAD}\nFailed to parse byte string: 4 g`,
+      });
+      assert.deepStrictEqual(checkValue('spark.executor.memory', 'four'), {
+        ok: false,
+        severity: 'error',
+        message: `${SIZE_HEAD}\nFailed to parse byte string: four`,
+      });
+      assert.deepStrictEqual(checkValue('spark.executor.memory', '4.5g'), {
+        ok: false,
+        severity: 'error',
+        message: `${SIZE_HEAD}\nFractional values are not supported. Input was: 4.5`,
+      });
     });
 
     it('warns when spark.driver.memory is fine for Spark but not for the client-mode -Xmx flag', () => {
       assert.deepStrictEqual(checkValue('spark.driver.memory', '4g'), { ok: true, normalised: 4 * 1024 ** 3 });
       const gb = checkValue('spark.driver.memory', '4gb');
-      assert.ok(!gb.ok && gb.severity === 'warning' && gb.message.includes('-Xmx4gb') && gb.message.includes('Invalid maximum heap size'), JSON.stringify(gb));
+      assert.ok(
+        !gb.ok &&
+          gb.severity === 'warning' &&
+          gb.message.includes('-Xmx4gb') &&
+          gb.message.includes('Invalid maximum heap size'),
+        JSON.stringify(gb),
+      );
       const bare = checkValue('spark.driver.memory', '4096');
       assert.ok(!bare.ok && bare.severity === 'warning' && bare.message.includes('4096 bytes'), JSON.stringify(bare));
       assert.deepStrictEqual(checkValue('spark.executor.memory', '4096'), { ok: true, normalised: 4 * 1024 ** 3 });
     });
 
-    it('rejects non-positive memory and cores with spark-submit\'s messages', () => {
-      assert.deepStrictEqual(checkValue('spark.executor.memory', '-1g'), { ok: false, severity: 'error', message: 'Executor memory must be a positive number' });
-      assert.deepStrictEqual(checkValue('spark.executor.cores', '0'), { ok: false, severity: 'error', message: 'Executor cores must be a positive number' });
-      assert.deepStrictEqual(checkValue('spark.driver.cores', '-2'), { ok: false, severity: 'error', message: 'Driver cores must be a positive number' });
+    it("rejects non-positive memory and cores with spark-submit's messages", () => {
+      assert.deepStrictEqual(checkValue('spark.executor.memory', '-1g'), {
+        ok: false,
+        severity: 'error',
+        message: 'Executor memory must be a positive number',
+      });
+      assert.deepStrictEqual(checkValue('spark.executor.cores', '0'), {
+        ok: false,
+        severity: 'error',
+        message: 'Executor cores must be a positive number',
+      });
+      assert.deepStrictEqual(checkValue('spark.driver.cores', '-2'), {
+        ok: false,
+        severity: 'error',
+        message: 'Driver cores must be a positive number',
+      });
       assert.deepStrictEqual(checkValue('spark.executor.cores', ' 4 '), { ok: true, normalised: 4 });
-      assert.deepStrictEqual(checkValue('spark.executor.cores', 'four'), { ok: false, severity: 'error', message: 'spark.executor.cores should be int, but was four' });
+      assert.deepStrictEqual(checkValue('spark.executor.cores', 'four'), {
+        ok: false,
+        severity: 'error',
+        message: 'spark.executor.cores should be int, but was four',
+      });
     });
 
     it('times: units per key, normalised to ms; negative and malformed values fail as Spark says', () => {
       assert.deepStrictEqual(checkValue('spark.network.timeout', '600'), { ok: true, normalised: 600_000 });
-      assert.deepStrictEqual(checkValue('spark.dynamicAllocation.shuffleTracking.timeout', '600'), { ok: true, normalised: 600 });
+      assert.deepStrictEqual(checkValue('spark.dynamicAllocation.shuffleTracking.timeout', '600'), {
+        ok: true,
+        normalised: 600,
+      });
       assert.deepStrictEqual(checkValue('spark.dynamicAllocation.executorIdleTimeout', '-1'), {
-        ok: false, severity: 'error', message: "'-1' in spark.dynamicAllocation.executorIdleTimeout is invalid. Timeout must be >= 0.",
+        ok: false,
+        severity: 'error',
+        message: "'-1' in spark.dynamicAllocation.executorIdleTimeout is invalid. Timeout must be >= 0.",
       });
       const bad = checkValue('spark.network.timeout', '2 min');
       assert.ok(!bad.ok && bad.message.endsWith('Failed to parse time string: 2 min'));
@@ -239,13 +357,21 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
 
     it('checkValue ranges: fractions, factors and the rolling file size', () => {
       assert.deepStrictEqual(checkValue('spark.memory.storageFraction', '1.0'), {
-        ok: false, severity: 'error', message: "'1.0' in spark.memory.storageFraction is invalid. Storage fraction must be in [0,1)",
+        ok: false,
+        severity: 'error',
+        message: "'1.0' in spark.memory.storageFraction is invalid. Storage fraction must be in [0,1)",
       });
       assert.deepStrictEqual(checkValue('spark.executor.memoryOverheadFactor', '0'), {
-        ok: false, severity: 'error', message: "'0.0' in spark.executor.memoryOverheadFactor is invalid. Ensure that memory overhead is a double greater than 0",
+        ok: false,
+        severity: 'error',
+        message:
+          "'0.0' in spark.executor.memoryOverheadFactor is invalid. Ensure that memory overhead is a double greater than 0",
       });
       assert.deepStrictEqual(checkValue('spark.eventLog.rolling.maxFileSize', '5m'), {
-        ok: false, severity: 'error', message: "'5242880' in spark.eventLog.rolling.maxFileSize is invalid. Max file size of event log should be configured to be at least 10 MiB.",
+        ok: false,
+        severity: 'error',
+        message:
+          "'5242880' in spark.eventLog.rolling.maxFileSize is invalid. Max file size of event log should be configured to be at least 10 MiB.",
       });
       assert.deepStrictEqual(checkValue('spark.memory.fraction', '0.8'), { ok: true, normalised: 0.8 });
       const warn = checkValue('spark.memory.fraction', '1.5');
@@ -254,18 +380,33 @@ describe('config: Spark configuration catalogue (config/catalogue)', () => {
 
     it('booleans, enums and -1 for the broadcast threshold', () => {
       assert.deepStrictEqual(checkValue('spark.dynamicAllocation.enabled', 'TRUE'), { ok: true, normalised: 1 });
-      assert.deepStrictEqual(checkValue('spark.dynamicAllocation.enabled', 'yes'), { ok: false, severity: 'error', message: 'spark.dynamicAllocation.enabled should be boolean, but was yes' });
+      assert.deepStrictEqual(checkValue('spark.dynamicAllocation.enabled', 'yes'), {
+        ok: false,
+        severity: 'error',
+        message: 'spark.dynamicAllocation.enabled should be boolean, but was yes',
+      });
       assert.deepStrictEqual(checkValue('spark.submit.deployMode', 'cluster'), { ok: true });
-      assert.deepStrictEqual(checkValue('spark.submit.deployMode', 'remote'), { ok: false, severity: 'error', message: 'Deploy mode must be either client or cluster' });
+      assert.deepStrictEqual(checkValue('spark.submit.deployMode', 'remote'), {
+        ok: false,
+        severity: 'error',
+        message: 'Deploy mode must be either client or cluster',
+      });
       assert.deepStrictEqual(checkValue('spark.sql.autoBroadcastJoinThreshold', '-1'), { ok: true, normalised: -1 });
-      assert.deepStrictEqual(checkValue('spark.sql.autoBroadcastJoinThreshold', '100MB'), { ok: true, normalised: 100 * 1024 ** 2 });
+      assert.deepStrictEqual(checkValue('spark.sql.autoBroadcastJoinThreshold', '100MB'), {
+        ok: true,
+        normalised: 100 * 1024 ** 2,
+      });
     });
 
     it('master URLs, Kubernetes quantities and keys outside the catalogue', () => {
       assert.deepStrictEqual(checkValue('spark.master', 'local[*]'), { ok: true });
       assert.deepStrictEqual(checkValue('spark.master', 'k8s://https://10.0.0.1:6443'), { ok: true });
       assert.deepStrictEqual(checkValue('spark.master', 'mesos://host:5050', '3.5'), { ok: true });
-      assert.deepStrictEqual(checkValue('spark.master', 'mesos://host:5050', '4.0'), { ok: false, severity: 'error', message: "Could not parse Master URL: 'mesos://host:5050'" });
+      assert.deepStrictEqual(checkValue('spark.master', 'mesos://host:5050', '4.0'), {
+        ok: false,
+        severity: 'error',
+        message: "Could not parse Master URL: 'mesos://host:5050'",
+      });
       assert.deepStrictEqual(checkValue('spark.kubernetes.executor.request.cores', '500m'), { ok: true });
       assert.ok(!checkValue('spark.kubernetes.executor.request.cores', 'half').ok);
       assert.deepStrictEqual(checkValue('spark.some.unknown.key', 'anything'), { ok: true });

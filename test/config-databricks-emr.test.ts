@@ -93,7 +93,17 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
       assert.deepStrictEqual(
         blocks.map((b) => [b.kind, b.format, b.cluster]),
         [
-          ['spark-conf', 'databricks-cluster', { minWorkers: 2, maxWorkers: 8, nodeTypeId: 'i3.xlarge', driverNodeTypeId: 'i3.2xlarge', sparkVersion: '14.3.x-scala2.12' }],
+          [
+            'spark-conf',
+            'databricks-cluster',
+            {
+              minWorkers: 2,
+              maxWorkers: 8,
+              nodeTypeId: 'i3.xlarge',
+              driverNodeTypeId: 'i3.2xlarge',
+              sparkVersion: '14.3.x-scala2.12',
+            },
+          ],
           ['spark-conf', 'databricks-cluster', { numWorkers: 4, sparkVersion: '13.3.x-scala2.12' }],
         ],
       );
@@ -110,7 +120,10 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
     it('inserts a property after the last spark_conf entry, or a spark_conf object into a cluster without one', () => {
       const [withConf, withoutConf] = extractDatabricksEmrSettings(JOB).blocks;
       const edited = insert(JOB, withConf, 'spark.driver.memory', '4g');
-      assert.ok(edited.includes('"fs.azure.account.key": "not-spark",\n          "spark.driver.memory": "4g"\n'), edited);
+      assert.ok(
+        edited.includes('"fs.azure.account.key": "not-spark",\n          "spark.driver.memory": "4g"\n'),
+        edited,
+      );
       assert.doesNotThrow(() => JSON.parse(edited));
       assert.strictEqual(only(edited, 'spark.driver.memory').value, '4g');
       const edited2 = insert(JOB, withoutConf, 'spark.driver.memory', '4g');
@@ -140,7 +153,9 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
     });
 
     it('inserts into Properties and the result reads back as valid JSON', () => {
-      const block = extractDatabricksEmrSettings(EMR).blocks.find((b) => b.settings.some((s) => s.key === 'spark.executor.cores'));
+      const block = extractDatabricksEmrSettings(EMR).blocks.find((b) =>
+        b.settings.some((s) => s.key === 'spark.executor.cores'),
+      );
       assert.ok(block);
       const edited = insert(EMR, block, 'spark.executor.memoryOverhead', '1g');
       assert.strictEqual(JSON.parse(edited)[1].Properties['spark.executor.memoryOverhead'], '1g');
@@ -162,17 +177,30 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
         ],
       );
       const blocks = extractDatabricksEmrSettings(STEPS).blocks;
-      assert.deepStrictEqual(blocks.map((b) => [b.format, b.applicationFile]), [['emr-step', 's3://b/etl.py'], ['emr-serverless', 's3://b/job.py']]);
+      assert.deepStrictEqual(
+        blocks.map((b) => [b.format, b.applicationFile]),
+        [
+          ['emr-step', 's3://b/etl.py'],
+          ['emr-serverless', 's3://b/job.py'],
+        ],
+      );
     });
 
     it('reads the Args of a "Type": "Spark" step (aws emr add-steps), which has no spark-submit program', () => {
-      const text = '[{"Type": "Spark", "Name": "s", "Args": ["--deploy-mode", "cluster", "--executor-cores", "5", "s3://b/app.py", "--executor-cores", "9"]}]';
-      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, textAt(text, s.range)]), [
-        ['spark.submit.deployMode', 'cluster', 'cluster'],
-        ['spark.executor.cores', '5', '5'],
-      ]);
+      const text =
+        '[{"Type": "Spark", "Name": "s", "Args": ["--deploy-mode", "cluster", "--executor-cores", "5", "s3://b/app.py", "--executor-cores", "9"]}]';
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value, textAt(text, s.range)]),
+        [
+          ['spark.submit.deployMode', 'cluster', 'cluster'],
+          ['spark.executor.cores', '5', '5'],
+        ],
+      );
       assert.strictEqual(extractDatabricksEmrSettings(text).blocks[0].applicationFile, 's3://b/app.py');
-      assert.deepStrictEqual(extractDatabricksEmrSettings('[{"Type": "CUSTOM_JAR", "Args": ["--executor-cores", "5"]}]').blocks, []);
+      assert.deepStrictEqual(
+        extractDatabricksEmrSettings('[{"Type": "CUSTOM_JAR", "Args": ["--executor-cores", "5"]}]').blocks,
+        [],
+      );
     });
 
     it('gives ranges of the value inside k=v inside the string', () => {
@@ -187,7 +215,11 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
     it('inserts --conf pairs before the application file and at the end of the parameter string', () => {
       const [step, serverless] = extractDatabricksEmrSettings(STEPS).blocks;
       const e1 = insert(STEPS, step, 'spark.driver.memory', '2g');
-      assert.deepStrictEqual(JSON.parse(e1).Steps[0].HadoopJarStep.Args.slice(9, 12), ['--conf', 'spark.driver.memory=2g', 's3://b/etl.py']);
+      assert.deepStrictEqual(JSON.parse(e1).Steps[0].HadoopJarStep.Args.slice(9, 12), [
+        '--conf',
+        'spark.driver.memory=2g',
+        's3://b/etl.py',
+      ]);
       const e2 = insert(STEPS, serverless, 'spark.driver.memory', '2g');
       assert.strictEqual(
         JSON.parse(e2).jobDriver.sparkSubmit.sparkSubmitParameters,
@@ -201,14 +233,25 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
     it('is chosen for .json files and serves json and jsonc', () => {
       assert.strictEqual(languageIdForPath('cluster.json'), 'json');
       assert.strictEqual(extractSettings(JOB, 'json').languageId, 'json');
-      assert.strictEqual(extractSettings(`// cluster\n${JOB.replace('"i3.xlarge",', '"i3.xlarge", // comment')}`, 'jsonc').blocks[0].settings.length, 4);
+      assert.strictEqual(
+        extractSettings(`// cluster\n${JOB.replace('"i3.xlarge",', '"i3.xlarge", // comment')}`, 'jsonc').blocks[0]
+          .settings.length,
+        4,
+      );
       const jsonc = '/* job */ {"spark_conf": {"spark.a": "1", /* two */ "spark.b": 2,},}';
-      assert.deepStrictEqual(settings(jsonc).map((s) => [s.key, s.value]), [['spark.a', '1'], ['spark.b', '2']]);
+      assert.deepStrictEqual(
+        settings(jsonc).map((s) => [s.key, s.value]),
+        [
+          ['spark.a', '1'],
+          ['spark.b', '2'],
+        ],
+      );
     });
 
     it('never throws on any prefix of a file being typed', () => {
       for (const text of [JOB, EMR, STEPS]) {
-        for (let i = 0; i <= text.length; i++) assert.doesNotThrow(() => extractDatabricksEmrSettings(text.slice(0, i)));
+        for (let i = 0; i <= text.length; i++)
+          assert.doesNotThrow(() => extractDatabricksEmrSettings(text.slice(0, i)));
       }
       const half = JOB.slice(0, JOB.indexOf('"spark.speculation"'));
       assert.strictEqual(only(half, 'spark.sql.shuffle.partitions').value, '400');
@@ -219,24 +262,44 @@ describe('config: Databricks and EMR JSON (databricks-emr-settings.ts)', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
 
     it('covers the keys of a Databricks spark_conf, after non-ASCII text on the line', () => {
-      const text = '{"cluster_name": "données 😀", "spark_conf": {"spark.a.b": "1", "spark\\u002ec.d": "2"}, "num_workers": 2}\n';
+      const text =
+        '{"cluster_name": "données 😀", "spark_conf": {"spark.a.b": "1", "spark\\u002ec.d": "2"}, "num_workers": 2}\n';
       assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
       // A key written with an escape is not the key's text: no range to rewrite.
-      assert.strictEqual(settings(text).find((s) => s.sourceKey === 'spark\\u002ec.d' || s.key === 'spark.c.d')?.keyRange, undefined);
+      assert.strictEqual(
+        settings(text).find((s) => s.sourceKey === 'spark\\u002ec.d' || s.key === 'spark.c.d')?.keyRange,
+        undefined,
+      );
     });
 
     it('covers the keys of EMR Properties, in a CRLF file', () => {
-      const text = ['[', '  {', '    "Classification": "spark-defaults",', '    "Properties": { "spark.executor.memory": "4g" }', '  }', ']', ''].join('\r\n');
-      assert.strictEqual(rename(text, 'spark.executor.memory', 'spark.z'), text.replace('"spark.executor.memory"', '"spark.z"'));
+      const text = [
+        '[',
+        '  {',
+        '    "Classification": "spark-defaults",',
+        '    "Properties": { "spark.executor.memory": "4g" }',
+        '  }',
+        ']',
+        '',
+      ].join('\r\n');
+      assert.strictEqual(
+        rename(text, 'spark.executor.memory', 'spark.z'),
+        text.replace('"spark.executor.memory"', '"spark.z"'),
+      );
       assert.strictEqual(only(text, 'spark.executor.memory').keyRange?.start.line, 3);
     });
 
     it('covers just k of --conf k=v in step Args and in sparkSubmitParameters, not implied keys', () => {
-      const step = '{"Args": ["spark-submit", "--conf", "spark.a.b=1", "--conf=spark.c.d=2", "--executor-memory", "4g", "job.py"]}\n';
+      const step =
+        '{"Args": ["spark-submit", "--conf", "spark.a.b=1", "--conf=spark.c.d=2", "--executor-memory", "4g", "job.py"]}\n';
       assert.strictEqual(rename(step, 'spark.a.b', 'spark.z'), step.replace('"spark.a.b=1"', '"spark.z=1"'));
-      assert.strictEqual(rename(step, 'spark.c.d', 'spark.z'), step.replace('"--conf=spark.c.d=2"', '"--conf=spark.z=2"'));
+      assert.strictEqual(
+        rename(step, 'spark.c.d', 'spark.z'),
+        step.replace('"--conf=spark.c.d=2"', '"--conf=spark.z=2"'),
+      );
       assert.strictEqual(only(step, 'spark.executor.memory').keyRange, undefined);
-      const serverless = '{"entryPoint": "s3://b/job.py", "sparkSubmitParameters": "--conf spark.a.b=1 --conf spark.c.d=2 --executor-memory 4g"}\n';
+      const serverless =
+        '{"entryPoint": "s3://b/job.py", "sparkSubmitParameters": "--conf spark.a.b=1 --conf spark.c.d=2 --executor-memory 4g"}\n';
       assert.strictEqual(rename(serverless, 'spark.c.d', 'spark.z'), serverless.replace('spark.c.d=2', 'spark.z=2'));
       assert.strictEqual(only(serverless, 'spark.executor.memory').keyRange, undefined);
     });

@@ -38,12 +38,18 @@ describe('config: file dispatch and spark-submit flags', () => {
       assert.deepStrictEqual([py.languageId, py.blocks[0].settings[0].key], ['python', 'spark.master']);
       const sh = extractSettings('spark-submit --master local app.py\n', 'shellscript');
       assert.deepStrictEqual([sh.languageId, sh.blocks[0].settings[0].key], ['shellscript', 'spark.master']);
-      assert.deepStrictEqual(extractSettings('spark-submit --master local app.py\n', 'plaintext'), { languageId: 'plaintext', blocks: [] });
+      assert.deepStrictEqual(extractSettings('spark-submit --master local app.py\n', 'plaintext'), {
+        languageId: 'plaintext',
+        blocks: [],
+      });
     });
 
     it('reads large files (over 32k UTF-16 units) with exact positions', () => {
       const filler = '# filler line with ü and 😀 in it\n'.repeat(3000);
-      const py = extractSettings(`${filler}spark = SparkSession.builder.config("spark.executor.memory", "4g").getOrCreate()\n`, 'python');
+      const py = extractSettings(
+        `${filler}spark = SparkSession.builder.config("spark.executor.memory", "4g").getOrCreate()\n`,
+        'python',
+      );
       assert.deepStrictEqual(py.blocks[0].settings[0].range.start, { line: 3000, character: 62 });
       const sh = extractSettings(`${filler}spark-submit --executor-memory 4g app.py\n`, 'shellscript');
       assert.deepStrictEqual(sh.blocks[0].settings[0].range.start, { line: 3000, character: 31 });
@@ -64,7 +70,22 @@ describe('config: file dispatch and spark-submit flags', () => {
     });
 
     it('walks arguments like SparkSubmitOptionParser: values, switches, --opt=value, stop at the application file', () => {
-      const args = literalArgs('--supervise', '--class', 'a.Main', '--executor-memory=4g', '-c', 'spark.a=b=c', '--conf', 'nospark=1', '--conf', 'noequals', '-v', 'app.jar', '--master', 'yarn');
+      const args = literalArgs(
+        '--supervise',
+        '--class',
+        'a.Main',
+        '--executor-memory=4g',
+        '-c',
+        'spark.a=b=c',
+        '--conf',
+        'nospark=1',
+        '--conf',
+        'noequals',
+        '-v',
+        'app.jar',
+        '--master',
+        'yarn',
+      );
       const r = readSubmitArguments(args);
       assert.deepStrictEqual(r.settings, [
         { key: 'spark.executor.memory', sourceKey: '--executor-memory', argIndex: 3, valueStart: 18, valueEnd: 20 },
@@ -72,7 +93,10 @@ describe('config: file dispatch and spark-submit flags', () => {
       ]);
       // The key range leaves out blanks around the key, as the key itself does (SparkSubmitArguments trims it).
       const padded = readSubmitArguments(literalArgs('--conf', ' spark.b =1', 'app.py')).settings;
-      assert.deepStrictEqual(padded.map((s) => [s.key, s.keyStart, s.keyEnd]), [['spark.b', 1, 8]]);
+      assert.deepStrictEqual(
+        padded.map((s) => [s.key, s.keyStart, s.keyEnd]),
+        [['spark.b', 1, 8]],
+      );
       assert.strictEqual(r.applicationFileIndex, 11);
       assert.strictEqual(r.lastOptionIndex, 10);
       assert.deepStrictEqual(readSubmitArguments(literalArgs('--master')), { settings: [], lastOptionIndex: 0 });
@@ -80,7 +104,10 @@ describe('config: file dispatch and spark-submit flags', () => {
 
     it('does not take a --conf key that comes from an expansion', () => {
       const dynamic: SubmitArgument = { text: '$K=1', literal: [false, false, true, true] };
-      assert.deepStrictEqual(readSubmitArguments([...literalArgs('--conf'), dynamic, ...literalArgs('app.py')]).settings, []);
+      assert.deepStrictEqual(
+        readSubmitArguments([...literalArgs('--conf'), dynamic, ...literalArgs('app.py')]).settings,
+        [],
+      );
     });
   });
 
@@ -162,7 +189,10 @@ describe('config: file dispatch and spark-submit flags', () => {
         const text = fs.readFileSync(full, 'utf8');
         const result = extractSettings(text, languageIdForPath(full, text));
         assert.strictEqual(result.blocks.length, 1);
-        assert.deepStrictEqual(result.blocks[0].settings.map((s) => [s.key, s.value, s.range.start.line + 1]), want.settings);
+        assert.deepStrictEqual(
+          result.blocks[0].settings.map((s) => [s.key, s.value, s.range.start.line + 1]),
+          want.settings,
+        );
         assert.strictEqual(result.blocks[0].applicationFile, want.applicationFile);
       });
     }

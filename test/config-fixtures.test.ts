@@ -109,7 +109,8 @@ describe('config: answer key of the fixtures of every kind', () => {
       'spark-defaults': 3,
     });
     const perIssueKind = new Map<string, number>();
-    for (const a of answers) if (a.issue_kind) perIssueKind.set(a.issue_kind, (perIssueKind.get(a.issue_kind) ?? 0) + 1);
+    for (const a of answers)
+      if (a.issue_kind) perIssueKind.set(a.issue_kind, (perIssueKind.get(a.issue_kind) ?? 0) + 1);
     assert.deepStrictEqual(Object.fromEntries([...perIssueKind].sort()), {
       'bash-array': 4,
       'emr-add-steps': 3,
@@ -119,7 +120,10 @@ describe('config: answer key of the fixtures of every kind', () => {
       'k8s-template': 5,
       'python-dict': 3,
     });
-    assert.strictEqual(answers.reduce((n, a) => n + a.settings.length, 0), 520);
+    assert.strictEqual(
+      answers.reduce((n, a) => n + a.settings.length, 0),
+      520,
+    );
   });
 
   it('extracts every setting of the key and nothing else: precision = recall = 1 over all 48 files, and per kind', () => {
@@ -133,11 +137,20 @@ describe('config: answer key of the fixtures of every kind', () => {
       );
       const expected = entry.settings.map(tuple);
       const m = matches(actual, expected);
-      const groupNames = [entry.kind, entry.issue_kind && `issue 11: ${entry.issue_kind}`, entry.held_out && 'issue 11: held out (8 files)'];
-      for (const g of [total, ...groupNames.filter((x): x is string => !!x).map((name) => {
-        if (!groups.has(name)) groups.set(name, { extracted: 0, expected: 0, matched: 0 });
-        return groups.get(name)!;
-      })]) {
+      const groupNames = [
+        entry.kind,
+        entry.issue_kind && `issue 11: ${entry.issue_kind}`,
+        entry.held_out && 'issue 11: held out (8 files)',
+      ];
+      for (const g of [
+        total,
+        ...groupNames
+          .filter((x): x is string => !!x)
+          .map((name) => {
+            if (!groups.has(name)) groups.set(name, { extracted: 0, expected: 0, matched: 0 });
+            return groups.get(name)!;
+          }),
+      ]) {
         g.extracted += actual.length;
         g.expected += expected.length;
         g.matched += m;
@@ -150,7 +163,11 @@ describe('config: answer key of the fixtures of every kind', () => {
     assert.strictEqual(total.expected, 520);
     for (const [name, k] of groups) {
       assert.ok(k.matched / k.expected >= 0.95, `${name}: recall ${k.matched}/${k.expected} is under the 95 % target`);
-      assert.strictEqual(k.matched, k.extracted, `${name}: ${k.extracted - k.matched} setting(s) reported that the key does not list`);
+      assert.strictEqual(
+        k.matched,
+        k.extracted,
+        `${name}: ${k.extracted - k.matched} setting(s) reported that the key does not list`,
+      );
     }
     assert.strictEqual(total.matched, total.expected);
     assert.strictEqual(total.matched, total.extracted);
@@ -162,7 +179,10 @@ describe('config: answer key of the fixtures of every kind', () => {
       const text = bytes.toString('utf8');
       const languageId = languageOf(entry);
       // The answer key lists settings by line; within a line, in source order.
-      const expected = entry.settings.map((s, i) => ({ s, i })).sort((a, b) => a.s.line - b.s.line || a.i - b.i).map((x) => x.s);
+      const expected = entry.settings
+        .map((s, i) => ({ s, i }))
+        .sort((a, b) => a.s.line - b.s.line || a.i - b.i)
+        .map((x) => x.s);
 
       it('is the byte-exact copy the key describes', () => {
         assert.strictEqual(bytes.length, entry.bytes);
@@ -179,7 +199,12 @@ describe('config: answer key of the fixtures of every kind', () => {
       });
 
       it('gives exactly the (key, value, line, literal) list of the key', () => {
-        const actual = extracted(text, languageId).map((s) => ({ key: s.key, value: s.value, line: s.range.start.line + 1, literal: s.literal }));
+        const actual = extracted(text, languageId).map((s) => ({
+          key: s.key,
+          value: s.value,
+          line: s.range.start.line + 1,
+          literal: s.literal,
+        }));
         assert.deepStrictEqual(
           actual,
           expected.map((s) => ({ key: s.key, value: s.value, line: s.line, literal: s.literal })),
@@ -193,12 +218,18 @@ describe('config: answer key of the fixtures of every kind', () => {
           const got = actual[i];
           const where = `${want.key} on line ${want.line}`;
           if (want.raw !== undefined) assert.strictEqual(got.raw, want.raw, where);
-          if (want.value_line !== undefined) assert.strictEqual(got.resolvedFrom && got.resolvedFrom.range.start.line + 1, want.value_line, where);
+          if (want.value_line !== undefined)
+            assert.strictEqual(got.resolvedFrom && got.resolvedFrom.range.start.line + 1, want.value_line, where);
           else assert.strictEqual(got.resolvedFrom, undefined, where);
-          if (want.source_key !== undefined) assert.strictEqual(lastWord(got.sourceKey), lastWord(want.source_key), where);
+          if (want.source_key !== undefined)
+            assert.strictEqual(lastWord(got.sourceKey), lastWord(want.source_key), where);
           // The range is where the value is: for a literal, exactly its text inside any quotes (unless written with escapes).
           const line = text.split(/\r\n|\n|\r/)[got.range.start.line];
-          if (got.literal && got.range.start.line === got.range.end.line && !line.slice(got.range.start.character, got.range.end.character).includes('\\')) {
+          if (
+            got.literal &&
+            got.range.start.line === got.range.end.line &&
+            !line.slice(got.range.start.character, got.range.end.character).includes('\\')
+          ) {
             assert.strictEqual(line.slice(got.range.start.character, got.range.end.character), want.value, where);
           }
         });

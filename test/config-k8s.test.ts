@@ -76,7 +76,13 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
           ['spark.kubernetes.executor.deleteOnTermination', 'false', true, 'spec.executor.deleteOnTermination', 35],
           ['spark.dynamicAllocation.enabled', 'true', true, 'spec.dynamicAllocation.enabled', 39],
           ['spark.dynamicAllocation.maxExecutors', '10', true, 'spec.dynamicAllocation.maxExecutors', 40],
-          ['spark.dynamicAllocation.shuffleTrackingTimeout', '60s', true, 'spec.dynamicAllocation.shuffleTrackingTimeout', 41],
+          [
+            'spark.dynamicAllocation.shuffleTrackingTimeout',
+            '60s',
+            true,
+            'spec.dynamicAllocation.shuffleTrackingTimeout',
+            41,
+          ],
         ],
       );
       assert.ok(settings(APP).every((s) => s.origin === 'spark-operator'));
@@ -112,7 +118,12 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
     it('inserts a key: "value" line at the end of sparkConf, in its indentation and its first key\'s quoting', () => {
       const [block] = extractK8sSettings(APP).blocks;
       const edited = insert(APP, block, 'spark.executor.memoryOverheadFactor', '0.3');
-      assert.ok(edited.includes("    'spark.eventLog.enabled': 'true'\n    spark.executor.memoryOverheadFactor: \"0.3\"\n  hadoopConf:"), edited);
+      assert.ok(
+        edited.includes(
+          "    'spark.eventLog.enabled': 'true'\n    spark.executor.memoryOverheadFactor: \"0.3\"\n  hadoopConf:",
+        ),
+        edited,
+      );
       const quoted = '  kind: SparkApplication\n  spec:\n    sparkConf:\n      "spark.a": "1"\n';
       assert.strictEqual(
         insert(quoted, extractK8sSettings(quoted).blocks[0], 'spark.b', '2'),
@@ -123,7 +134,8 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
     });
 
     it('creates sparkConf under spec when there is none', () => {
-      const text = 'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nspec:\n    type: Scala\n    driver:\n        cores: 1\n';
+      const text =
+        'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: SparkApplication\nspec:\n    type: Scala\n    driver:\n        cores: 1\n';
       const [block] = extractK8sSettings(text).blocks;
       const edited = insert(text, block, 'spark.sql.shuffle.partitions', '200');
       assert.strictEqual(
@@ -138,7 +150,10 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
       const edited = insert(flow, extractK8sSettings(flow).blocks[0], 'spark.b', '2');
       assert.strictEqual(only(edited, 'spark.b').value, '2');
       const empty = 'kind: SparkApplication\nspec:\n  sparkConf: {}\n';
-      assert.strictEqual(only(insert(empty, extractK8sSettings(empty).blocks[0], 'spark.b', '2'), 'spark.b').value, '2');
+      assert.strictEqual(
+        only(insert(empty, extractK8sSettings(empty).blocks[0], 'spark.b', '2'), 'spark.b').value,
+        '2',
+      );
       const noEol = 'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: "1"';
       const edited2 = insert(noEol, extractK8sSettings(noEol).blocks[0], 'spark.b', '2');
       assert.strictEqual(edited2, 'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: "1"\n    spark.b: "2"');
@@ -147,14 +162,22 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
 
   describe('ScheduledSparkApplication and the spark.apache.org operator', () => {
     it('reads spec.template of a ScheduledSparkApplication', () => {
-      const text = 'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: ScheduledSparkApplication\nspec:\n  schedule: "@every 1h"\n  template:\n    sparkVersion: 3.5.0\n    executor:\n      instances: 3\n';
-      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, s.range.start.line]), [['spark.executor.instances', '3', 7]]);
+      const text =
+        'apiVersion: sparkoperator.k8s.io/v1beta2\nkind: ScheduledSparkApplication\nspec:\n  schedule: "@every 1h"\n  template:\n    sparkVersion: 3.5.0\n    executor:\n      instances: 3\n';
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value, s.range.start.line]),
+        [['spark.executor.instances', '3', 7]],
+      );
       assert.strictEqual(extractK8sSettings(text).blocks[0].sparkVersion, '3.5.0');
     });
 
     it('reads only spec.sparkConf for apiVersion spark.apache.org/v1', () => {
-      const text = 'apiVersion: spark.apache.org/v1\nkind: SparkApplication\nspec:\n  sparkConf:\n    spark.executor.instances: "5"\n  driverSpec:\n    cores: 1\n  executor:\n    cores: 4\n';
-      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value]), [['spark.executor.instances', '5']]);
+      const text =
+        'apiVersion: spark.apache.org/v1\nkind: SparkApplication\nspec:\n  sparkConf:\n    spark.executor.instances: "5"\n  driverSpec:\n    cores: 1\n  executor:\n    cores: 4\n';
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value]),
+        [['spark.executor.instances', '5']],
+      );
     });
 
     it('ignores YAML that is not a Spark application', () => {
@@ -164,7 +187,8 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
   });
 
   describe('YAML value forms', () => {
-    const text = 'kind: SparkApplication\r\nspec:\r\n  driver:\r\n    memory: 512m # comment\r\n    javaOptions: -Dx=1\r\n      -Dy=2\r\n  executor:\r\n    memory: &m 1g\r\n    memoryOverhead: *m\r\n    javaOptions: |\r\n      -Da=1\r\n';
+    const text =
+      'kind: SparkApplication\r\nspec:\r\n  driver:\r\n    memory: 512m # comment\r\n    javaOptions: -Dx=1\r\n      -Dy=2\r\n  executor:\r\n    memory: &m 1g\r\n    memoryOverhead: *m\r\n    javaOptions: |\r\n      -Da=1\r\n';
 
     it('keeps comments out of the range, folds multi-line scalars, and marks aliases non-literal (CRLF file)', () => {
       assert.deepStrictEqual(
@@ -182,7 +206,10 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
       assert.strictEqual(only(edited, 'spark.executor.extraJavaOptions').value, '-Xss4m');
       const [block] = extractK8sSettings(text).blocks;
       const inserted = insert(text, block, 'spark.a', '1');
-      assert.ok(inserted.startsWith('kind: SparkApplication\r\nspec:\r\n  sparkConf:\r\n    spark.a: "1"\r\n  driver:'), inserted);
+      assert.ok(
+        inserted.startsWith('kind: SparkApplication\r\nspec:\r\n  sparkConf:\r\n    spark.a: "1"\r\n  driver:'),
+        inserted,
+      );
     });
   });
 
@@ -200,7 +227,12 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
     });
 
     it('never throws on broken YAML', () => {
-      for (const text of ['kind: SparkApplication\nspec: [\n', 'kind: SparkApplication\nspec:\n  driver:\n   - 1\n  - : :\n', '\t\tkind: SparkApplication\n"', 'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: &x 1\n    spark.b: *x\n']) {
+      for (const text of [
+        'kind: SparkApplication\nspec: [\n',
+        'kind: SparkApplication\nspec:\n  driver:\n   - 1\n  - : :\n',
+        '\t\tkind: SparkApplication\n"',
+        'kind: SparkApplication\nspec:\n  sparkConf:\n    spark.a: &x 1\n    spark.b: *x\n',
+      ]) {
         assert.doesNotThrow(() => extractK8sSettings(text));
       }
     });
@@ -227,13 +259,21 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
 
     it('covers the keys under sparkConf, plain or quoted', () => {
       const text = lines.join('\n');
-      assert.strictEqual(rename(text, 'spark.sql.shuffle.partitions', 'spark.z'), text.replace('spark.sql.shuffle.partitions:', 'spark.z:'));
+      assert.strictEqual(
+        rename(text, 'spark.sql.shuffle.partitions', 'spark.z'),
+        text.replace('spark.sql.shuffle.partitions:', 'spark.z:'),
+      );
       assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
       assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace("'spark.c.d'", "'spark.z'"));
     });
 
     it('covers the keys of a flow mapping after non-ASCII text', () => {
-      const text = ['kind: SparkApplication', 'spec:', '  sparkConf: {"spark.a.b": "1", spark.c.d: "2"} # données 😀', ''].join('\n');
+      const text = [
+        'kind: SparkApplication',
+        'spec:',
+        '  sparkConf: {"spark.a.b": "1", spark.c.d: "2"} # données 😀',
+        '',
+      ].join('\n');
       assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace('spark.c.d:', 'spark.z:'));
       assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace('"spark.a.b"', '"spark.z"'));
     });
@@ -252,20 +292,29 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
 
   describe('templates with placeholders (issue 11)', () => {
     it('reads a Go-template SparkApplication (KUDO): control lines between keys, {{ .X }} values non-literal', () => {
-      const text = fs.readFileSync(path.join(CONFIG_FIXTURES, 'k8s-yaml', 'mesosphere__kudo-spark-operator__spark-mock-task-runner-job.yaml'), 'utf8');
+      const text = fs.readFileSync(
+        path.join(CONFIG_FIXTURES, 'k8s-yaml', 'mesosphere__kudo-spark-operator__spark-mock-task-runner-job.yaml'),
+        'utf8',
+      );
       const s = settings(text);
-      assert.deepStrictEqual(s.map((x) => [x.key, x.value, x.range.start.line]), [
-        ['spark.scheduler.maxRegisteredResourcesWaitingTime', '2400s', 15],
-        ['spark.scheduler.minRegisteredResourcesRatio', '1.0', 16],
-        ['spark.local.dir', null, 18],
-        ['spark.driver.cores', '1', 31],
-        ['spark.driver.memory', '512m', 32],
-        ['spark.executor.cores', '1', 82],
-        ['spark.executor.instances', null, 83],
-        ['spark.executor.memory', '512m', 84],
-      ]);
+      assert.deepStrictEqual(
+        s.map((x) => [x.key, x.value, x.range.start.line]),
+        [
+          ['spark.scheduler.maxRegisteredResourcesWaitingTime', '2400s', 15],
+          ['spark.scheduler.minRegisteredResourcesRatio', '1.0', 16],
+          ['spark.local.dir', null, 18],
+          ['spark.driver.cores', '1', 31],
+          ['spark.driver.memory', '512m', 32],
+          ['spark.executor.cores', '1', 82],
+          ['spark.executor.instances', null, 83],
+          ['spark.executor.memory', '512m', 84],
+        ],
+      );
       const instances = only(text, 'spark.executor.instances');
-      assert.deepStrictEqual([instances.raw, textAt(text, instances.range)], ['{{ .ExecutorsCount }}', '{{ .ExecutorsCount }}']);
+      assert.deepStrictEqual(
+        [instances.raw, textAt(text, instances.range)],
+        ['{{ .ExecutorsCount }}', '{{ .ExecutorsCount }}'],
+      );
       assert.strictEqual(only(text, 'spark.local.dir').raw, '{{ .Params.MountPath }}/tmp');
     });
 
@@ -273,12 +322,18 @@ describe('config: Kubernetes Spark operator manifests (k8s-settings.ts)', () => 
       const t = '  {{- if .Values.x }}\n  memory: {{ .Values.mem }}\n  {{- end }}\r\n  a: "{{ x }}/y"\n';
       const m = maskTemplates(t);
       assert.strictEqual(m.length, t.length);
-      assert.strictEqual(m, `${' '.repeat(21)}\n  memory: ${'x'.repeat(17)}\n${' '.repeat(12)}\r\n  a: "${'x'.repeat(7)}/y"\n`);
+      assert.strictEqual(
+        m,
+        `${' '.repeat(21)}\n  memory: ${'x'.repeat(17)}\n${' '.repeat(12)}\r\n  a: "${'x'.repeat(7)}/y"\n`,
+      );
       assert.strictEqual(maskTemplates('no templates: here'), 'no templates: here');
     });
 
     it('treats an envsubst $VAR in a value as a placeholder', () => {
-      const text = fs.readFileSync(path.join(CONFIG_FIXTURES, 'k8s-yaml', 'awslabs__data-on-eks__ebs-node-storage.yaml'), 'utf8');
+      const text = fs.readFileSync(
+        path.join(CONFIG_FIXTURES, 'k8s-yaml', 'awslabs__data-on-eks__ebs-node-storage.yaml'),
+        'utf8',
+      );
       const dir = only(text, 'spark.eventLog.dir');
       assert.deepStrictEqual([dir.value, dir.literal, dir.raw], [null, false, 's3a://$S3_BUCKET/spark-event-logs']);
       assert.strictEqual(only(text, 'spark.eventLog.rolling.maxFileSize').value, '64m');

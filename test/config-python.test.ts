@@ -92,7 +92,7 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     it('keeps the backslash continuation and the quote style in a backslash-continued chain', () => {
       const text = [
         'if True:',
-        "    spark = SparkSession \\",
+        '    spark = SparkSession \\',
         '        .builder \\',
         "        .appName('demo') \\",
         '        .getOrCreate()',
@@ -110,7 +110,10 @@ describe('config: PySpark settings (python-settings.ts)', () => {
         "        .config('spark.executor.memory', '8g') \\",
         '        .getOrCreate()',
       ]);
-      assert.deepStrictEqual(summary(after).map((s) => s[0]), ['spark.app.name', 'spark.executor.cores', 'spark.executor.memory']);
+      assert.deepStrictEqual(
+        summary(after).map((s) => s[0]),
+        ['spark.app.name', 'spark.executor.cores', 'spark.executor.memory'],
+      );
     });
 
     it('inserts inline before .getOrCreate() in a one-line chain', () => {
@@ -190,9 +193,15 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     it('inserts .set("{key}", "{value}") into the chain that creates the SparkConf', () => {
       const text = 'conf = SparkConf()\nconf.set("spark.executor.memory", "4g")\n';
       const block = extractPythonSettings(text).blocks[0];
-      assert.deepStrictEqual(block.insertion, { position: { line: 0, character: 18 }, template: '.set("{key}", "{value}")' });
+      assert.deepStrictEqual(block.insertion, {
+        position: { line: 0, character: 18 },
+        template: '.set("{key}", "{value}")',
+      });
       const after = insert(text, block, 'spark.executor.cores', '4');
-      assert.strictEqual(after, 'conf = SparkConf().set("spark.executor.cores", "4")\nconf.set("spark.executor.memory", "4g")\n');
+      assert.strictEqual(
+        after,
+        'conf = SparkConf().set("spark.executor.cores", "4")\nconf.set("spark.executor.memory", "4g")\n',
+      );
       assert.deepStrictEqual(summary(after), [
         ['spark.executor.cores', '4', true],
         ['spark.executor.memory', '4g', true],
@@ -204,7 +213,9 @@ describe('config: PySpark settings (python-settings.ts)', () => {
         ['spark.master', 'local[4]', true],
         ['spark.app.name', 'wordcount', true],
       ]);
-      assert.deepStrictEqual(summary('sc = pyspark.SparkContext(appName="wc", conf=conf)\n'), [['spark.app.name', 'wc', true]]);
+      assert.deepStrictEqual(summary('sc = pyspark.SparkContext(appName="wc", conf=conf)\n'), [
+        ['spark.app.name', 'wc', true],
+      ]);
     });
   });
 
@@ -219,12 +230,24 @@ describe('config: PySpark settings (python-settings.ts)', () => {
 
     it('gives runtime-conf settings; executor sizing and dynamic allocation are marked ineffective', () => {
       const blocks = extractPythonSettings(text).blocks;
-      assert.deepStrictEqual(blocks.map((b) => b.kind), ['spark-session-builder', 'runtime-conf']);
+      assert.deepStrictEqual(
+        blocks.map((b) => b.kind),
+        ['spark-session-builder', 'runtime-conf'],
+      );
       const [partitions, memory, maxExec] = blocks[1].settings;
-      assert.deepStrictEqual([partitions.key, partitions.value, partitions.origin, partitions.ineffective], ['spark.sql.shuffle.partitions', '64', 'runtime-conf', undefined]);
+      assert.deepStrictEqual(
+        [partitions.key, partitions.value, partitions.origin, partitions.ineffective],
+        ['spark.sql.shuffle.partitions', '64', 'runtime-conf', undefined],
+      );
       assert.strictEqual(memory.origin, 'runtime-conf');
-      assert.match(memory.ineffective ?? '', /^No effect once the session exists: spark\.executor\.memory is read when the SparkContext starts/);
-      assert.match(memory.ineffective ?? '', /SparkSession\.builder\.config\("spark\.executor\.memory", value\) before getOrCreate\(\)/);
+      assert.match(
+        memory.ineffective ?? '',
+        /^No effect once the session exists: spark\.executor\.memory is read when the SparkContext starts/,
+      );
+      assert.match(
+        memory.ineffective ?? '',
+        /SparkSession\.builder\.config\("spark\.executor\.memory", value\) before getOrCreate\(\)/,
+      );
       assert.match(memory.ineffective ?? '', /spark-submit --executor-memory value\.$/);
       assert.match(maxExec.ineffective ?? '', /--conf spark\.dynamicAllocation\.maxExecutors=value\.$/);
     });
@@ -237,17 +260,22 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     });
 
     it('recognises a session parameter named spark and self.spark', () => {
-      const t = 'def f(spark):\n    spark.conf.set("spark.executor.cores", "4")\nclass A:\n    def g(self):\n        self.spark.conf.set("spark.sql.shuffle.partitions", "8")\n';
-      assert.deepStrictEqual(settings(t).map((s) => [s.key, s.origin, !!s.ineffective]), [
-        ['spark.executor.cores', 'runtime-conf', true],
-        ['spark.sql.shuffle.partitions', 'runtime-conf', false],
-      ]);
+      const t =
+        'def f(spark):\n    spark.conf.set("spark.executor.cores", "4")\nclass A:\n    def g(self):\n        self.spark.conf.set("spark.sql.shuffle.partitions", "8")\n';
+      assert.deepStrictEqual(
+        settings(t).map((s) => [s.key, s.origin, !!s.ineffective]),
+        [
+          ['spark.executor.cores', 'runtime-conf', true],
+          ['spark.sql.shuffle.partitions', 'runtime-conf', false],
+        ],
+      );
     });
   });
 
   describe('values', () => {
     it('keeps the source text of non-string literals', () => {
-      const t = 'SparkSession.builder.config("spark.executor.instances", 4).config("spark.ui.enabled", False).config("spark.memory.fraction", 0.6).config("spark.locality.wait", -1).getOrCreate()';
+      const t =
+        'SparkSession.builder.config("spark.executor.instances", 4).config("spark.ui.enabled", False).config("spark.memory.fraction", 0.6).config("spark.locality.wait", -1).getOrCreate()';
       assert.deepStrictEqual(summary(t), [
         ['spark.executor.instances', '4', true],
         ['spark.ui.enabled', 'False', true],
@@ -271,10 +299,36 @@ describe('config: PySpark settings (python-settings.ts)', () => {
         '        .config("spark.app.name", f"job-{mem_gb}")',
         '        .getOrCreate())',
       ].join('\n');
-      const got = settings(t).map((s) => ({ key: s.key, value: s.value, raw: s.raw, literal: s.literal, from: s.resolvedFrom }));
+      const got = settings(t).map((s) => ({
+        key: s.key,
+        value: s.value,
+        raw: s.raw,
+        literal: s.literal,
+        from: s.resolvedFrom,
+      }));
       assert.deepStrictEqual(got, [
-        { key: 'spark.executor.memory', value: '6g', raw: 'EXEC_MEM', literal: false, from: { name: 'EXEC_MEM', range: { start: { line: 0, character: 12 }, end: { line: 0, character: 14 } }, safeToEdit: true } },
-        { key: 'spark.executor.cores', value: '4', raw: 'CORES', literal: false, from: { name: 'CORES', range: { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } }, safeToEdit: true } },
+        {
+          key: 'spark.executor.memory',
+          value: '6g',
+          raw: 'EXEC_MEM',
+          literal: false,
+          from: {
+            name: 'EXEC_MEM',
+            range: { start: { line: 0, character: 12 }, end: { line: 0, character: 14 } },
+            safeToEdit: true,
+          },
+        },
+        {
+          key: 'spark.executor.cores',
+          value: '4',
+          raw: 'CORES',
+          literal: false,
+          from: {
+            name: 'CORES',
+            range: { start: { line: 1, character: 8 }, end: { line: 1, character: 9 } },
+            safeToEdit: true,
+          },
+        },
         { key: 'spark.sql.shuffle.partitions', value: null, raw: 'PARTS', literal: false, from: undefined },
         { key: 'spark.driver.memory', value: null, raw: 'str(mem_gb) + "g"', literal: false, from: undefined },
         { key: 'spark.app.name', value: null, raw: 'f"job-{mem_gb}"', literal: false, from: undefined },
@@ -299,7 +353,8 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     });
 
     it('counts UTF-16 code units when non-ASCII text precedes a setting on its line', () => {
-      const t = 'msg = "héllo 😀 日本"; spark = SparkSession.builder.config("spark.executor.memory", "4g").getOrCreate()\n';
+      const t =
+        'msg = "héllo 😀 日本"; spark = SparkSession.builder.config("spark.executor.memory", "4g").getOrCreate()\n';
       const s = only(t, 'spark.executor.memory');
       const line = t.split('\n')[0];
       assert.strictEqual(s.range.start.character, line.indexOf('4g"'));
@@ -381,7 +436,16 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     });
 
     it('never throws on garbage', () => {
-      for (const t of ['', ')))', 'SparkSession.builder.config(', 'SparkConf().setAll([(', 'spark.conf.set(', '\u0000\uffff', '"""', 'x = SparkConf(\n'.repeat(200)]) {
+      for (const t of [
+        '',
+        ')))',
+        'SparkSession.builder.config(',
+        'SparkConf().setAll([(',
+        'spark.conf.set(',
+        '\u0000\uffff',
+        '"""',
+        'x = SparkConf(\n'.repeat(200),
+      ]) {
         assert.doesNotThrow(() => extractPythonSettings(t));
       }
     });
@@ -392,7 +456,7 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     const text = [
       'from pyspark import SparkConf',
       'from pyspark.sql import SparkSession',
-      "conf = SparkConf().set('spark.a.b', '1').setAll([(\"spark.c.d\", \"2\")]).setAppName(\"x\")",
+      'conf = SparkConf().set(\'spark.a.b\', \'1\').setAll([("spark.c.d", "2")]).setAppName("x")',
       'spark = (SparkSession.builder',
       '    .appName("données — 日本 😀").config("spark.executor.memory", "4g")',
       '    .config(map={"spark.e.f": "3"})',
@@ -407,7 +471,10 @@ describe('config: PySpark settings (python-settings.ts)', () => {
       assert.strictEqual(rename(text, 'spark.a.b', 'spark.z'), text.replace("'spark.a.b'", "'spark.z'"));
       assert.strictEqual(rename(text, 'spark.c.d', 'spark.z'), text.replace('"spark.c.d"', '"spark.z"'));
       assert.strictEqual(rename(text, 'spark.e.f', 'spark.z'), text.replace('"spark.e.f"', '"spark.z"'));
-      assert.strictEqual(rename(text, 'spark.sql.shuffle.partitions', 'spark.z'), text.replace('set("spark.sql.shuffle.partitions"', 'set("spark.z"'));
+      assert.strictEqual(
+        rename(text, 'spark.sql.shuffle.partitions', 'spark.z'),
+        text.replace('set("spark.sql.shuffle.partitions"', 'set("spark.z"'),
+      );
     });
 
     it('counts UTF-16 units on a line with accents, CJK and an astral character before the key', () => {
@@ -423,7 +490,10 @@ describe('config: PySpark settings (python-settings.ts)', () => {
 
     it('covers just k of --conf k=v and --conf=k=v in spark-submit argv lists', () => {
       assert.strictEqual(rename(text, 'spark.g.h', 'spark.z'), text.replace('"spark.g.h=1"', '"spark.z=1"'));
-      assert.strictEqual(rename(text, 'spark.i.j', 'spark.z'), text.replace('"--conf=spark.i.j=2"', '"--conf=spark.z=2"'));
+      assert.strictEqual(
+        rename(text, 'spark.i.j', 'spark.z'),
+        text.replace('"--conf=spark.i.j=2"', '"--conf=spark.z=2"'),
+      );
     });
 
     it('is undefined where a method or flag implies the key, or the key is a variable', () => {
@@ -431,14 +501,22 @@ describe('config: PySpark settings (python-settings.ts)', () => {
         for (const s of settings(text).filter((x) => x.key === key)) assert.strictEqual(s.keyRange, undefined, key);
       }
       assert.strictEqual(settings(text).find((s) => s.sourceKey === '--executor-memory')?.keyRange, undefined);
-      const constant = ['from pyspark.sql import SparkSession', 'KEY = "spark.executor.cores"', 'spark = SparkSession.builder.config(KEY, "2").getOrCreate()', ''].join('\n');
+      const constant = [
+        'from pyspark.sql import SparkSession',
+        'KEY = "spark.executor.cores"',
+        'spark = SparkSession.builder.config(KEY, "2").getOrCreate()',
+        '',
+      ].join('\n');
       assert.strictEqual(only(constant, 'spark.executor.cores').keyRange, undefined);
     });
 
     it('keeps working with CRLF line endings', () => {
       const crlf = text.split('\n').join('\r\n');
       assert.strictEqual(rename(crlf, 'spark.e.f', 'spark.z'), crlf.replace('"spark.e.f"', '"spark.z"'));
-      assert.strictEqual(rename(crlf, 'spark.sql.shuffle.partitions', 'spark.z'), crlf.replace('"spark.sql.shuffle.partitions"', '"spark.z"'));
+      assert.strictEqual(
+        rename(crlf, 'spark.sql.shuffle.partitions', 'spark.z'),
+        crlf.replace('"spark.sql.shuffle.partitions"', '"spark.z"'),
+      );
     });
   });
 
@@ -448,15 +526,30 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     it('reads a module dict of settings, keys and values on their lines, with an environment default', () => {
       // apache/datafusion-comet benchmarks/tpc/run.py: COMMON_SPARK_CONF, merged into the --conf list at run time.
       const mem = only(RUN, 'spark.executor.memory');
-      assert.deepStrictEqual([mem.value, mem.literal, mem.range.start.line, textAt(RUN, mem.keyRange!)], ['16g', true, 108, 'spark.executor.memory']);
+      assert.deepStrictEqual(
+        [mem.value, mem.literal, mem.range.start.line, textAt(RUN, mem.keyRange!)],
+        ['16g', true, 108, 'spark.executor.memory'],
+      );
       const dir = only(RUN, 'spark.eventLog.dir');
-      assert.deepStrictEqual([dir.value, dir.literal, textAt(RUN, dir.resolvedFrom!.range), dir.resolvedFrom!.safeToEdit], ['/tmp/spark-events', false, '/tmp/spark-events', false]);
+      assert.deepStrictEqual(
+        [dir.value, dir.literal, textAt(RUN, dir.resolvedFrom!.range), dir.resolvedFrom!.safeToEdit],
+        ['/tmp/spark-events', false, '/tmp/spark-events', false],
+      );
     });
 
     it('resolves a lookup in another dict when every candidate is the same, with no single place to edit', () => {
       const cores = only(RUN, 'spark.executor.cores');
-      assert.deepStrictEqual([cores.value, cores.literal, cores.raw, cores.resolvedFrom], ['8', false, 'profile["executor_cores"]', undefined]);
-      const t = ['PROFILES = {"a": {"mem": "2g"}, "b": {"mem": "4g"}}', 'def f(name):', '    p = PROFILES[name]', '    conf["spark.executor.memory"] = p["mem"]', '    conf["spark.driver.memory"] = PROFILES["a"]["mem"]'].join('\n');
+      assert.deepStrictEqual(
+        [cores.value, cores.literal, cores.raw, cores.resolvedFrom],
+        ['8', false, 'profile["executor_cores"]', undefined],
+      );
+      const t = [
+        'PROFILES = {"a": {"mem": "2g"}, "b": {"mem": "4g"}}',
+        'def f(name):',
+        '    p = PROFILES[name]',
+        '    conf["spark.executor.memory"] = p["mem"]',
+        '    conf["spark.driver.memory"] = PROFILES["a"]["mem"]',
+      ].join('\n');
       assert.deepStrictEqual(summary(t), [
         ['spark.executor.memory', null, false],
         ['spark.driver.memory', '2g', false],
@@ -464,7 +557,7 @@ describe('config: PySpark settings (python-settings.ts)', () => {
       assert.strictEqual(textAt(t, only(t, 'spark.driver.memory').resolvedFrom!.range), '2g');
     });
 
-    it('reads a spark-submit argv built with +=; a --name after the application file is the application\'s', () => {
+    it("reads a spark-submit argv built with +=; a --name after the application file is the application's", () => {
       const master = only(RUN, 'spark.master');
       assert.deepStrictEqual([master.value, master.raw, master.range.start.line], [null, 'spark_master', 239]);
       assert.strictEqual(only(RUN, 'spark.driver.extraClassPath').range.start.line, 249);
@@ -482,18 +575,33 @@ describe('config: PySpark settings (python-settings.ts)', () => {
         'cfg["spark.d"] = "4"',
         'print(cfg["spark.d"], cfg.get("spark.e"))',
       ].join('\n');
-      assert.deepStrictEqual(settings(t).map((s) => [s.key, s.value, s.origin]), [
-        ['spark.a', '1', 'spark-conf'],
-        ['spark.b', '2', 'spark-session-builder'],
-        ['spark.c', null, 'spark-conf'],
-        ['spark.d', '4', 'spark-conf'],
-      ]);
+      assert.deepStrictEqual(
+        settings(t).map((s) => [s.key, s.value, s.origin]),
+        [
+          ['spark.a', '1', 'spark-conf'],
+          ['spark.b', '2', 'spark-session-builder'],
+          ['spark.c', null, 'spark-conf'],
+          ['spark.d', '4', 'spark-conf'],
+        ],
+      );
     });
 
     it('inserts into a dict in its layout and quotes', () => {
-      const t = ["SPARK_CONF = {", "    'spark.executor.memory': '4g',", "    'spark.executor.cores': 2", "}", ''].join('\n');
+      const t = ['SPARK_CONF = {', "    'spark.executor.memory': '4g',", "    'spark.executor.cores': 2", '}', ''].join(
+        '\n',
+      );
       const block = extractPythonSettings(t).blocks[0];
-      assert.strictEqual(insert(t, block, 'spark.sql.shuffle.partitions', '64'), ["SPARK_CONF = {", "    'spark.executor.memory': '4g',", "    'spark.executor.cores': 2,", "    'spark.sql.shuffle.partitions': '64'", "}", ''].join('\n'));
+      assert.strictEqual(
+        insert(t, block, 'spark.sql.shuffle.partitions', '64'),
+        [
+          'SPARK_CONF = {',
+          "    'spark.executor.memory': '4g',",
+          "    'spark.executor.cores': 2,",
+          "    'spark.sql.shuffle.partitions': '64'",
+          '}',
+          '',
+        ].join('\n'),
+      );
     });
 
     it('reads PYSPARK_SUBMIT_ARGS set through os.environ', () => {
@@ -505,9 +613,16 @@ describe('config: PySpark settings (python-settings.ts)', () => {
     });
 
     it('keeps one copy of a SparkSubmitOperator conf dict the Airflow reader also reads', () => {
-      const t = ['from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator', 'CONF = {"spark.executor.memory": "2g"}', 'SparkSubmitOperator(task_id="t", application="a.py", conf=CONF)'].join('\n');
+      const t = [
+        'from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator',
+        'CONF = {"spark.executor.memory": "2g"}',
+        'SparkSubmitOperator(task_id="t", application="a.py", conf=CONF)',
+      ].join('\n');
       const all = extractSettings(t, 'python').blocks.flatMap((b) => b.settings);
-      assert.deepStrictEqual(all.map((s) => [s.key, s.origin]), [['spark.executor.memory', 'airflow-operator']]);
+      assert.deepStrictEqual(
+        all.map((s) => [s.key, s.origin]),
+        [['spark.executor.memory', 'airflow-operator']],
+      );
     });
   });
 });

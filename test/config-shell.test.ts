@@ -62,12 +62,24 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
 
     it('gives ranges that cover only the value (inside quotes, after k= and --flag=)', () => {
       const cases: [string, string, string][] = [
-        ['spark.executor.memory', '4g', '  --executor-memory 8g --executor-cores=2 --num-executors 10 --total-executor-cores 40 \\'],
-        ['spark.executor.cores', '2', '  --executor-memory 4g --executor-cores=8g --num-executors 10 --total-executor-cores 40 \\'],
+        [
+          'spark.executor.memory',
+          '4g',
+          '  --executor-memory 8g --executor-cores=2 --num-executors 10 --total-executor-cores 40 \\',
+        ],
+        [
+          'spark.executor.cores',
+          '2',
+          '  --executor-memory 4g --executor-cores=8g --num-executors 10 --total-executor-cores 40 \\',
+        ],
         ['spark.app.name', 'nightly etl', '  --name "8g" \\'],
         ['spark.sql.shuffle.partitions', '400', '  --conf spark.sql.shuffle.partitions=8g \\'],
         ['spark.executor.memoryOverhead', '1g', '  --conf "spark.executor.memoryOverhead=8g" \\'],
-        ['spark.executor.extraJavaOptions', '-XX:+UseG1GC -verbose:gc', "  --conf 'spark.executor.extraJavaOptions=8g' \\"],
+        [
+          'spark.executor.extraJavaOptions',
+          '-XX:+UseG1GC -verbose:gc',
+          "  --conf 'spark.executor.extraJavaOptions=8g' \\",
+        ],
         ['spark.dynamicAllocation.enabled', 'false', '  -c spark.dynamicAllocation.enabled=8g \\'],
         ['spark.memory.fraction', '0.7', '  --conf=spark.memory.fraction=8g \\'],
       ];
@@ -88,12 +100,18 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
 
     it('inserts a --conf line before the application file, indented like the option lines', () => {
       const block = extractShellSettings(text).blocks[0];
-      assert.deepStrictEqual(block.insertion, { position: { line: 14, character: 0 }, template: '  --conf {key}={value} \\\n' });
+      assert.deepStrictEqual(block.insertion, {
+        position: { line: 14, character: 0 },
+        template: '  --conf {key}={value} \\\n',
+      });
       const after = insert(text, block, 'spark.executor.memory', '8g');
       assert.strictEqual(after.split('\n')[14], '  --conf spark.executor.memory=8g \\');
       const again = extractShellSettings(after).blocks[0];
       assert.strictEqual(again.applicationFile, 'jobs/etl.py');
-      assert.deepStrictEqual(again.settings.filter((s) => s.key === 'spark.executor.memory').map((s) => s.value), ['4g', '8g']);
+      assert.deepStrictEqual(
+        again.settings.filter((s) => s.key === 'spark.executor.memory').map((s) => s.value),
+        ['4g', '8g'],
+      );
     });
   });
 
@@ -130,7 +148,11 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
     });
 
     it('reads options spliced in from a bash array', () => {
-      const text = ['OPTS=(--master yarn --conf "spark.executor.cores=4")', 'OPTS+=(--executor-memory 6g)', 'spark-submit "${OPTS[@]}" job.py'].join('\n');
+      const text = [
+        'OPTS=(--master yarn --conf "spark.executor.cores=4")',
+        'OPTS+=(--executor-memory 6g)',
+        'spark-submit "${OPTS[@]}" job.py',
+      ].join('\n');
       const block = extractShellSettings(text).blocks[0];
       assert.strictEqual(block.applicationFile, 'job.py');
       assert.deepStrictEqual(
@@ -146,7 +168,10 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
     it('inserts inline before the application file of a one-line command, and after the last option when there is none', () => {
       const one = 'spark-submit --master yarn job.py 2022-01-01\n';
       const b1 = extractShellSettings(one).blocks[0];
-      assert.strictEqual(insert(one, b1, 'spark.executor.memory', '4g'), 'spark-submit --master yarn --conf spark.executor.memory=4g job.py 2022-01-01\n');
+      assert.strictEqual(
+        insert(one, b1, 'spark.executor.memory', '4g'),
+        'spark-submit --master yarn --conf spark.executor.memory=4g job.py 2022-01-01\n',
+      );
       const noApp = 'spark-submit --master yarn \\\n--conf "spark.driver.memoryOverhead=1G"\nsbdl_main.py qa\n';
       const b2 = extractShellSettings(noApp).blocks[0];
       assert.strictEqual(b2.applicationFile, undefined);
@@ -171,10 +196,13 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       const block = extractShellSettings(text).blocks[0];
       assert.strictEqual(block.kind, 'spark-submit');
       assert.strictEqual(block.applicationFile, 'local:///opt/app.jar');
-      assert.deepStrictEqual(block.settings.map((s) => [s.key, s.value, textAt(text, s.range)]), [
-        ['spark.executor.memory', '2g', '2g'],
-        ['spark.executor.cores', '2', '2'],
-      ]);
+      assert.deepStrictEqual(
+        block.settings.map((s) => [s.key, s.value, textAt(text, s.range)]),
+        [
+          ['spark.executor.memory', '2g', '2g'],
+          ['spark.executor.cores', '2', '2'],
+        ],
+      );
       const after = insert(text, block, 'spark.driver.memory', '1g');
       assert.strictEqual(after.split('\n')[4], '    "spark.driver.memory": "1g",');
       assert.strictEqual(only(after, 'spark.driver.memory').value, '1g');
@@ -183,7 +211,8 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
 
   describe('variables', () => {
     it('keeps $VAR and "${VAR}" as raw, non-literal; the range covers the expansion', () => {
-      const text = 'spark-submit --executor-memory $EXEC_MEM --conf spark.executor.cores="${CORES}" --num-executors "$N"x app.py\n';
+      const text =
+        'spark-submit --executor-memory $EXEC_MEM --conf spark.executor.cores="${CORES}" --num-executors "$N"x app.py\n';
       assert.deepStrictEqual(
         settings(text).map((s) => [s.key, s.value, s.raw, s.literal, textAt(text, s.range)]),
         [
@@ -206,7 +235,14 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
         'LATER=1g',
       ].join('\n');
       assert.deepStrictEqual(
-        settings(text).map((s) => [s.key, s.value, s.literal, s.raw, s.resolvedFrom && textAt(text, s.resolvedFrom.range), s.resolvedFrom?.range.start.line]),
+        settings(text).map((s) => [
+          s.key,
+          s.value,
+          s.literal,
+          s.raw,
+          s.resolvedFrom && textAt(text, s.resolvedFrom.range),
+          s.resolvedFrom?.range.start.line,
+        ]),
         [
           ['spark.executor.memory', '6g', false, '"$EXEC_MEM"', '6g', 0],
           ['spark.executor.cores', '4', false, '${CORES}', '4', 1],
@@ -233,7 +269,10 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
         after.split('\n').slice(26, 28).join('\n'),
         '                   "--conf" "spark.sql.shuffle.partitions=${SHUFFLE_PARTITIONS}"\n                   "--conf" "spark.executor.memoryOverhead=2g")',
       );
-      assert.strictEqual(extractShellSettings(after).blocks[0].settings.find((s) => s.key === 'spark.executor.memoryOverhead')?.value, '2g');
+      assert.strictEqual(
+        extractShellSettings(after).blocks[0].settings.find((s) => s.key === 'spark.executor.memoryOverhead')?.value,
+        '2g',
+      );
     });
 
     it('resolves X=${X:-d} to its default d, not safe to edit; a variable from another file stays unknown', () => {
@@ -248,49 +287,80 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
     });
 
     it('resolves ${X:-d} written in the option itself to d unless the script assigns X first', () => {
-      const text = ['EXECUTOR_CORES=3', 'spark-submit --executor-memory ${EXECUTOR_MEMORY:-4g} --executor-cores ${EXECUTOR_CORES:-1} app.py'].join('\n');
+      const text = [
+        'EXECUTOR_CORES=3',
+        'spark-submit --executor-memory ${EXECUTOR_MEMORY:-4g} --executor-cores ${EXECUTOR_CORES:-1} app.py',
+      ].join('\n');
       const mem = only(text, 'spark.executor.memory');
-      assert.deepStrictEqual([mem.value, textAt(text, mem.resolvedFrom!.range), mem.resolvedFrom!.safeToEdit], ['4g', '4g', false]);
+      assert.deepStrictEqual(
+        [mem.value, textAt(text, mem.resolvedFrom!.range), mem.resolvedFrom!.safeToEdit],
+        ['4g', '4g', false],
+      );
       const cores = only(text, 'spark.executor.cores');
-      assert.deepStrictEqual([cores.value, cores.resolvedFrom!.range.start.line, cores.resolvedFrom!.safeToEdit], ['3', 0, true]);
+      assert.deepStrictEqual(
+        [cores.value, cores.resolvedFrom!.range.start.line, cores.resolvedFrom!.safeToEdit],
+        ['3', 0, true],
+      );
     });
 
     it('reads a string of spark-submit options expanded unquoted ($cmd), once, where it is written', () => {
       // damslab/reproducibility save_scaleup_census_systemml.sh: cmd="--master yarn \ ..." then spark-submit $cmd twice.
       const text = fixture('damslab__reproducibility__save_scaleup_census_systemml.sh');
       const blocks = extractShellSettings(text).blocks;
-      assert.deepStrictEqual(blocks.map((b) => [b.range.start.line, b.settings.length, b.applicationFile]), [
-        [26, 9, '$HOME/github/systemml/target/SystemML.jar'],
-        [34, 9, '$HOME/github/systemml/target/SystemML.jar'],
-      ]);
+      assert.deepStrictEqual(
+        blocks.map((b) => [b.range.start.line, b.settings.length, b.applicationFile]),
+        [
+          [26, 9, '$HOME/github/systemml/target/SystemML.jar'],
+          [34, 9, '$HOME/github/systemml/target/SystemML.jar'],
+        ],
+      );
       // Both commands expand the same string: each block holds the settings, at the one place they are written.
       const opts = settings(text).filter((x) => x.key === 'spark.driver.extraJavaOptions');
       assert.deepStrictEqual(opts[0], opts[1]);
       // The escaped quotes stay in the value: bash word splitting does not remove them.
-      assert.deepStrictEqual([opts[0].value, opts[0].range.start.line, textAt(text, opts[0].range)], ['"-Xms110g"', 9, '\\"-Xms110g\\"']);
+      assert.deepStrictEqual(
+        [opts[0].value, opts[0].range.start.line, textAt(text, opts[0].range)],
+        ['"-Xms110g"', 9, '\\"-Xms110g\\"'],
+      );
     });
 
-    it('does not take another program\'s flags for spark-submit options', () => {
-      const text = ['EMR_ARGS="--name nightly --release-label emr-6.9.0 --executor-memory 4g"', 'PYSPARK_SUBMIT_ARGS="--master local[2] --driver-memory 2g pyspark-shell"'].join('\n');
-      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, s.range.start.line]), [
-        ['spark.master', 'local[2]', 1],
-        ['spark.driver.memory', '2g', 1],
-      ]);
+    it("does not take another program's flags for spark-submit options", () => {
+      const text = [
+        'EMR_ARGS="--name nightly --release-label emr-6.9.0 --executor-memory 4g"',
+        'PYSPARK_SUBMIT_ARGS="--master local[2] --driver-memory 2g pyspark-shell"',
+      ].join('\n');
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value, s.range.start.line]),
+        [
+          ['spark.master', 'local[2]', 1],
+          ['spark.driver.memory', '2g', 1],
+        ],
+      );
     });
 
     it('reads aws emr add-steps shorthand steps; values from variables assigned once are safe to edit, shared ones are not', () => {
       const one = fixture('hotosm__oam-server-tiler__add-step1.sh');
       const mem = only(one, 'spark.executor.memory');
-      assert.deepStrictEqual([mem.value, mem.raw, textAt(one, mem.range), mem.resolvedFrom!.range.start.line, mem.resolvedFrom!.safeToEdit], ['2304m', '$EXECUTOR_MEMORY', '$EXECUTOR_MEMORY', 4, true]);
+      assert.deepStrictEqual(
+        [mem.value, mem.raw, textAt(one, mem.range), mem.resolvedFrom!.range.start.line, mem.resolvedFrom!.safeToEdit],
+        ['2304m', '$EXECUTOR_MEMORY', '$EXECUTOR_MEMORY', 4, true],
+      );
       const block = extractShellSettings(one).blocks[0];
       assert.deepStrictEqual([block.format, block.applicationFile], ['emr-step', 's3://oam-server-tiler/emr/chunk.py']);
-      assert.ok(insert(one, block, 'spark.executor.memoryOverhead', '512m').includes('--executor-cores,$EXECUTOR_CORES,--conf,spark.executor.memoryOverhead=512m,s3://'));
+      assert.ok(
+        insert(one, block, 'spark.executor.memoryOverhead', '512m').includes(
+          '--executor-cores,$EXECUTOR_CORES,--conf,spark.executor.memoryOverhead=512m,s3://',
+        ),
+      );
       const two = fixture('hotosm__oam-server-tiler__add-steps.sh');
       const both = settings(two).filter((s) => s.key === 'spark.executor.memory');
-      assert.deepStrictEqual(both.map((s) => [s.range.start.line, s.value, s.resolvedFrom!.safeToEdit]), [
-        [13, '2304m', false],
-        [14, '2304m', false],
-      ]);
+      assert.deepStrictEqual(
+        both.map((s) => [s.range.start.line, s.value, s.resolvedFrom!.safeToEdit]),
+        [
+          [13, '2304m', false],
+          [14, '2304m', false],
+        ],
+      );
     });
 
     it('reads the JSON of aws emr-containers start-job-run, with variables spliced into it; --name is not spark.app.name', () => {
@@ -300,11 +370,17 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       assert.ok(!keys.includes('spark.app.name'));
       assert.strictEqual(keys.length, 33);
       const prefix = only(text, 'spark.kubernetes.executor.podNamePrefix');
-      assert.deepStrictEqual([prefix.value, prefix.literal, textAt(text, prefix.range), prefix.resolvedFrom!.range.start.line], ['taxidata-nvme-ssd', false, '$JOB_NAME', 22]);
+      assert.deepStrictEqual(
+        [prefix.value, prefix.literal, textAt(text, prefix.range), prefix.resolvedFrom!.range.start.line],
+        ['taxidata-nvme-ssd', false, '$JOB_NAME', 22],
+      );
       // JOB_NAME is also the job-run name and part of a path: editing it for this setting is not safe.
       assert.strictEqual(prefix.resolvedFrom!.safeToEdit, false);
       const mem = only(text, 'spark.executor.memory');
-      assert.deepStrictEqual([mem.value, mem.literal, textAt(text, mem.range), mem.keyRange && textAt(text, mem.keyRange)], ['16g', true, '16g', 'spark.executor.memory']);
+      assert.deepStrictEqual(
+        [mem.value, mem.literal, textAt(text, mem.range), mem.keyRange && textAt(text, mem.keyRange)],
+        ['16g', true, '16g', 'spark.executor.memory'],
+      );
       const template = only(text, 'spark.kubernetes.driver.podTemplateFile');
       assert.deepStrictEqual([template.value, template.literal], [null, false]);
     });
@@ -313,9 +389,15 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       // aws-samples/emr-on-eks-benchmark benchmark-g6e-8xlarge-rapids.sh: --conf spark.executor.instances='$EXECUTORS'.
       const text = fixture('aws-samples__emr-on-eks-benchmark__benchmark-g6e-8xlarge-rapids.sh');
       const n = only(text, 'spark.executor.instances');
-      assert.deepStrictEqual([n.value, n.literal, textAt(text, n.range), n.resolvedFrom!.range.start.line, n.resolvedFrom!.safeToEdit], ['8', false, '$EXECUTORS', 12, true]);
+      assert.deepStrictEqual(
+        [n.value, n.literal, textAt(text, n.range), n.resolvedFrom!.range.start.line, n.resolvedFrom!.safeToEdit],
+        ['8', false, '$EXECUTORS', 12, true],
+      );
       const prefix = only(text, 'spark.kubernetes.executor.podNamePrefix');
-      assert.deepStrictEqual([prefix.value, prefix.literal, prefix.resolvedFrom], ['emr-eks-tpcds-g6e-8xlarge-rapids', false, undefined]);
+      assert.deepStrictEqual(
+        [prefix.value, prefix.literal, prefix.resolvedFrom],
+        ['emr-eks-tpcds-g6e-8xlarge-rapids', false, undefined],
+      );
     });
 
     it('reads sparkSubmitParameters of --job-driver and skips JSON lines commented out in the script', () => {
@@ -323,7 +405,10 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       const s = settings(text);
       assert.ok(!s.some((x) => x.key.startsWith('spark.dynamicAllocation')));
       const cores = s.filter((x) => x.key === 'spark.executor.cores');
-      assert.deepStrictEqual(cores.map((x) => [x.value, x.range.start.line, textAt(text, x.range)]), [['4', 29, '4']]);
+      assert.deepStrictEqual(
+        cores.map((x) => [x.value, x.range.start.line, textAt(text, x.range)]),
+        [['4', 29, '4']],
+      );
     });
   });
 
@@ -332,14 +417,23 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
       const text = 'echo "héllo 😀 日本"; spark-submit --executor-memory 4g app.py\n';
       const s = only(text, 'spark.executor.memory');
       assert.strictEqual(s.range.start.character, text.indexOf('4g'));
-      assert.strictEqual(replaceAt(text, s.range, '8g'), 'echo "héllo 😀 日本"; spark-submit --executor-memory 8g app.py\n');
+      assert.strictEqual(
+        replaceAt(text, s.range, '8g'),
+        'echo "héllo 😀 日本"; spark-submit --executor-memory 8g app.py\n',
+      );
     });
 
     it('handles CRLF scripts: ranges and the inserted line keep \\r\\n', () => {
       const text = 'spark-submit \\\r\n  --executor-memory 4g \\\r\n  app.py\r\n';
       const block = extractShellSettings(text).blocks[0];
-      assert.deepStrictEqual(block.settings[0].range, { start: { line: 1, character: 20 }, end: { line: 1, character: 22 } });
-      assert.deepStrictEqual(block.insertion, { position: { line: 2, character: 0 }, template: '  --conf {key}={value} \\\r\n' });
+      assert.deepStrictEqual(block.settings[0].range, {
+        start: { line: 1, character: 20 },
+        end: { line: 1, character: 22 },
+      });
+      assert.deepStrictEqual(block.insertion, {
+        position: { line: 2, character: 0 },
+        template: '  --conf {key}={value} \\\r\n',
+      });
     });
 
     it('never throws on any prefix of a script being typed', () => {
@@ -348,15 +442,25 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
         'ARGS=(--conf "spark.a=1")',
         '$SPARK_HOME/bin/spark-submit --master "yarn" --conf \'spark.b=2\' \\',
         '  --executor-memory=$M -c spark.c="$X" "${ARGS[@]}" app.py arg',
-        "curl -d '{\"action\": \"CreateSubmissionRequest\", \"sparkProperties\": {\"spark.d\": \"4\"}}' http://h:6066/v1/submissions/create",
+        'curl -d \'{"action": "CreateSubmissionRequest", "sparkProperties": {"spark.d": "4"}}\' http://h:6066/v1/submissions/create',
         '',
       ].join('\n');
       for (let n = 0; n <= complete.length; n++) {
         const file = extractShellSettings(complete.slice(0, n));
         assert.strictEqual(file.languageId, 'shellscript');
       }
-      assert.deepStrictEqual(settings(complete).map((s) => s.key), ['spark.master', 'spark.b', 'spark.executor.memory', 'spark.c', 'spark.a', 'spark.d']);
-      for (const t of ['spark-submit --conf', 'spark-submit "', "spark-submit '--conf", 'spark-submit $(', 'spark-submit --conf=', '\u0000']) {
+      assert.deepStrictEqual(
+        settings(complete).map((s) => s.key),
+        ['spark.master', 'spark.b', 'spark.executor.memory', 'spark.c', 'spark.a', 'spark.d'],
+      );
+      for (const t of [
+        'spark-submit --conf',
+        'spark-submit "',
+        "spark-submit '--conf",
+        'spark-submit $(',
+        'spark-submit --conf=',
+        '\u0000',
+      ]) {
         assert.doesNotThrow(() => extractShellSettings(t));
       }
     });
@@ -411,13 +515,16 @@ describe('config: spark-submit in shell scripts (shell-settings.ts)', () => {
 
     it('covers the sparkProperties keys of a REST submission', () => {
       const rest = [
-        'curl -X POST http://master:6066/v1/submissions/create -d \'{',
+        "curl -X POST http://master:6066/v1/submissions/create -d '{",
         '  "action": "CreateSubmissionRequest", "appResource": "job.py",',
         '  "sparkProperties": {"spark.executor.memory": "4g"}',
         "}'",
         '',
       ].join('\n');
-      assert.strictEqual(rename(rest, 'spark.executor.memory', 'spark.z'), rest.replace('"spark.executor.memory"', '"spark.z"'));
+      assert.strictEqual(
+        rename(rest, 'spark.executor.memory', 'spark.z'),
+        rest.replace('"spark.executor.memory"', '"spark.z"'),
+      );
     });
   });
 });

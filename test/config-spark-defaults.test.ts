@@ -1,7 +1,11 @@
 import * as assert from 'assert';
 import { insert, replaceAt, settingsOf, textAt } from './helpers/text-edits';
 import { extractSettings, languageIdForPath } from '../server/src/config/file-settings';
-import { extractSparkDefaultsSettings, isPlaceholderValue, readProperties } from '../server/src/config/spark-defaults-settings';
+import {
+  extractSparkDefaultsSettings,
+  isPlaceholderValue,
+  readProperties,
+} from '../server/src/config/spark-defaults-settings';
 
 const { settings, only, rename } = settingsOf(extractSparkDefaultsSettings);
 
@@ -41,40 +45,62 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
     it('gives value ranges that cover exactly the value text', () => {
       assert.strictEqual(textAt(text, only(text, 'spark.driver.memory').range), '4g');
       assert.strictEqual(textAt(text, only(text, 'spark.executor.cores').range), '4');
-      assert.strictEqual(textAt(text, only(text, 'spark.executor.extraJavaOptions').range), '-XX:+UseG1GC \\\n    -verbose:gc');
+      assert.strictEqual(
+        textAt(text, only(text, 'spark.executor.extraJavaOptions').range),
+        '-XX:+UseG1GC \\\n    -verbose:gc',
+      );
       const edited = replaceAt(text, only(text, 'spark.executor.memory').range, '16g');
       assert.ok(edited.includes('spark.executor.memory=16g\n'));
       assert.strictEqual(only(edited, 'spark.executor.memory').value, '16g');
-      assert.strictEqual(only(replaceAt(text, only(text, 'spark.driver.memory').range, '2g'), 'spark.driver.memory').value, '2g');
+      assert.strictEqual(
+        only(replaceAt(text, only(text, 'spark.driver.memory').range, '2g'), 'spark.driver.memory').value,
+        '2g',
+      );
     });
 
     it('handles CRLF line endings and continuation with CRLF', () => {
       const crlf = 'spark.a 1\r\nspark.b x \\\r\n  y\r\n';
-      assert.deepStrictEqual(settings(crlf).map((s) => [s.key, s.value, s.range.start.line]), [
-        ['spark.a', '1', 0],
-        ['spark.b', 'x y', 1],
-      ]);
+      assert.deepStrictEqual(
+        settings(crlf).map((s) => [s.key, s.value, s.range.start.line]),
+        [
+          ['spark.a', '1', 0],
+          ['spark.b', 'x y', 1],
+        ],
+      );
     });
 
     it('reads every duplicate (Properties keeps the last, the editor shows both)', () => {
       const dup = 'spark.executor.memory 4g\nspark.executor.memory 8g\n';
-      assert.deepStrictEqual(settings(dup).map((s) => [s.value, s.range.start.line]), [['4g', 0], ['8g', 1]]);
+      assert.deepStrictEqual(
+        settings(dup).map((s) => [s.value, s.range.start.line]),
+        [
+          ['4g', 0],
+          ['8g', 1],
+        ],
+      );
     });
 
     it('reports separators as written', () => {
-      assert.deepStrictEqual(readProperties('a=1\nb \t2\nc : 3\n').map((e) => e.separator), ['=', ' \t', ' : ']);
+      assert.deepStrictEqual(
+        readProperties('a=1\nb \t2\nc : 3\n').map((e) => e.separator),
+        ['=', ' \t', ' : '],
+      );
     });
   });
 
   describe('placeholders', () => {
     it('marks tokens substituted by other tools as non-literal, keeps Spark enum values literal', () => {
-      const text = 'spark.executor.cores SPARKYARNEXECUTORCORES\nspark.local.dir ${LOCAL_DIR}\nspark.log.level WARN\nspark.sql.legacy.timeParserPolicy LEGACY\n';
-      assert.deepStrictEqual(settings(text).map((s) => [s.key, s.value, s.literal, s.raw]), [
-        ['spark.executor.cores', null, false, 'SPARKYARNEXECUTORCORES'],
-        ['spark.local.dir', null, false, '${LOCAL_DIR}'],
-        ['spark.log.level', 'WARN', true, 'WARN'],
-        ['spark.sql.legacy.timeParserPolicy', 'LEGACY', true, 'LEGACY'],
-      ]);
+      const text =
+        'spark.executor.cores SPARKYARNEXECUTORCORES\nspark.local.dir ${LOCAL_DIR}\nspark.log.level WARN\nspark.sql.legacy.timeParserPolicy LEGACY\n';
+      assert.deepStrictEqual(
+        settings(text).map((s) => [s.key, s.value, s.literal, s.raw]),
+        [
+          ['spark.executor.cores', null, false, 'SPARKYARNEXECUTORCORES'],
+          ['spark.local.dir', null, false, '${LOCAL_DIR}'],
+          ['spark.log.level', 'WARN', true, 'WARN'],
+          ['spark.sql.legacy.timeParserPolicy', 'LEGACY', true, 'LEGACY'],
+        ],
+      );
       assert.strictEqual(isPlaceholderValue('MEMORY_AND_DISK'), false);
       assert.strictEqual(isPlaceholderValue('{{ executor_memory }}'), true);
       assert.strictEqual(isPlaceholderValue('<%= @mem %>'), true);
@@ -107,7 +133,12 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
 
   describe('dispatch and broken input', () => {
     it('is chosen for spark-defaults*.conf files', () => {
-      for (const name of ['spark-defaults.conf', 'conf/spark-defaults-prod.conf', 'spark-defaults.conf.template', 'C:\\spark\\conf\\spark-defaults.conf']) {
+      for (const name of [
+        'spark-defaults.conf',
+        'conf/spark-defaults-prod.conf',
+        'spark-defaults.conf.template',
+        'C:\\spark\\conf\\spark-defaults.conf',
+      ]) {
         assert.strictEqual(languageIdForPath(name), 'spark-defaults', name);
       }
       // Other .conf files are VS Code's `properties` (an INI or Java properties file, config/ini-settings.ts).
@@ -126,14 +157,33 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
 
   describe('keyRange', () => {
     /** `text` with the key of the one `key` setting rewritten through its keyRange. */
-    const lines = ['# données — 日本 😀', '   spark.driver.memory   4g', 'spark.executor.memory=8g', 'spark.executor.cores : 4', 'spark.key\\ with\\ space 1', ''];
+    const lines = [
+      '# données — 日本 😀',
+      '   spark.driver.memory   4g',
+      'spark.executor.memory=8g',
+      'spark.executor.cores : 4',
+      'spark.key\\ with\\ space 1',
+      '',
+    ];
 
     it('covers the key of each line, whatever the separator', () => {
       const text = lines.join('\n');
-      assert.strictEqual(rename(text, 'spark.driver.memory', 'spark.z'), text.replace('   spark.driver.memory ', '   spark.z '));
-      assert.strictEqual(rename(text, 'spark.executor.memory', 'spark.z'), text.replace('spark.executor.memory=', 'spark.z='));
-      assert.strictEqual(rename(text, 'spark.executor.cores', 'spark.z'), text.replace('spark.executor.cores :', 'spark.z :'));
-      assert.deepStrictEqual(only(text, 'spark.driver.memory').keyRange, { start: { line: 1, character: 3 }, end: { line: 1, character: 22 } });
+      assert.strictEqual(
+        rename(text, 'spark.driver.memory', 'spark.z'),
+        text.replace('   spark.driver.memory ', '   spark.z '),
+      );
+      assert.strictEqual(
+        rename(text, 'spark.executor.memory', 'spark.z'),
+        text.replace('spark.executor.memory=', 'spark.z='),
+      );
+      assert.strictEqual(
+        rename(text, 'spark.executor.cores', 'spark.z'),
+        text.replace('spark.executor.cores :', 'spark.z :'),
+      );
+      assert.deepStrictEqual(only(text, 'spark.driver.memory').keyRange, {
+        start: { line: 1, character: 3 },
+        end: { line: 1, character: 22 },
+      });
     });
 
     it('is undefined for a key written with escapes', () => {
@@ -142,7 +192,10 @@ describe('config: spark-defaults.conf (spark-defaults-settings.ts)', () => {
 
     it('keeps working with CRLF line endings', () => {
       const text = lines.join('\r\n');
-      assert.strictEqual(rename(text, 'spark.executor.cores', 'spark.z'), text.replace('spark.executor.cores :', 'spark.z :'));
+      assert.strictEqual(
+        rename(text, 'spark.executor.cores', 'spark.z'),
+        text.replace('spark.executor.cores :', 'spark.z :'),
+      );
       assert.strictEqual(only(text, 'spark.executor.cores').keyRange?.start.line, 3);
     });
   });

@@ -25,7 +25,11 @@ interface PackageJson {
 const pkg = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson;
 
 function tsFiles(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) =>
+      e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+    );
 }
 
 /** Every call of a function named `registerCommand` in client/src: file, callee as written, first argument's source text. */
@@ -36,8 +40,13 @@ function registerCommandCalls(): { file: string; callee: string; firstArg: ts.Ex
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         const callee = n.expression;
-        const name = ts.isIdentifier(callee) ? callee.text : ts.isPropertyAccessExpression(callee) ? callee.name.text : '';
-        if (name === 'registerCommand') out.push({ file: path.relative(REPO_ROOT, file), callee: callee.getText(src), firstArg: n.arguments[0] });
+        const name = ts.isIdentifier(callee)
+          ? callee.text
+          : ts.isPropertyAccessExpression(callee)
+            ? callee.name.text
+            : '';
+        if (name === 'registerCommand')
+          out.push({ file: path.relative(REPO_ROOT, file), callee: callee.getText(src), firstArg: n.arguments[0] });
       }
       ts.forEachChild(n, visit);
     };
@@ -55,7 +64,9 @@ describe('contract: commands', () => {
   });
 
   it('only client/src/commands.ts calls vscode.commands.registerCommand (the typed helper does, with a shared id)', () => {
-    const direct = calls.filter((c) => c.callee !== 'registerCommand').map((c) => `${c.file}: ${c.callee}(${c.firstArg?.getText() ?? ''})`);
+    const direct = calls
+      .filter((c) => c.callee !== 'registerCommand')
+      .map((c) => `${c.file}: ${c.callee}(${c.firstArg?.getText() ?? ''})`);
     assert.deepStrictEqual(direct, ['client/src/commands.ts: vscode.commands.registerCommand(COMMANDS[name])']);
   });
 
@@ -63,11 +74,15 @@ describe('contract: commands', () => {
     const names = calls
       .filter((c) => c.callee === 'registerCommand')
       .map((c) => {
-        assert.ok(c.firstArg && ts.isStringLiteral(c.firstArg), `${c.file}: registerCommand's name must be a string literal, not ${c.firstArg?.getText()}`);
+        assert.ok(
+          c.firstArg && ts.isStringLiteral(c.firstArg),
+          `${c.file}: registerCommand's name must be a string literal, not ${c.firstArg?.getText()}`,
+        );
         return c.firstArg.text;
       });
     assert.ok(names.length >= 14, `found ${names.length} registrations`);
-    for (const n of names) assert.ok(Object.prototype.hasOwnProperty.call(COMMANDS, n), `registered ${n} is not in shared/src/commands.ts`);
+    for (const n of names)
+      assert.ok(Object.prototype.hasOwnProperty.call(COMMANDS, n), `registered ${n} is not in shared/src/commands.ts`);
     assert.deepStrictEqual([...names].sort(), Object.keys(COMMANDS).sort());
   });
 
@@ -88,7 +103,10 @@ describe('contract: commands', () => {
     const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
     const used = [...Object.values(pkg.contributes.menus).flat(), ...pkg.contributes.keybindings].map((m) => m.command);
     assert.ok(used.length > 0);
-    assert.deepStrictEqual(used.filter((c) => !contributed.has(c)), []);
+    assert.deepStrictEqual(
+      used.filter((c) => !contributed.has(c)),
+      [],
+    );
   });
 });
 
@@ -113,10 +131,24 @@ describe('contract: languages', () => {
   it("the client's document selector is every file kind plus *.conf, for file and untitled documents", () => {
     const sel = documentSelector();
     for (const scheme of ['file', 'untitled']) {
-      const languages = sel.filter((f) => f.scheme === scheme && 'language' in f).map((f) => ('language' in f ? f.language : ''));
-      assert.deepStrictEqual(languages, ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties']);
+      const languages = sel
+        .filter((f) => f.scheme === scheme && 'language' in f)
+        .map((f) => ('language' in f ? f.language : ''));
+      assert.deepStrictEqual(languages, [
+        'python',
+        'shellscript',
+        'spark-defaults',
+        'yaml',
+        'json',
+        'jsonc',
+        'ini',
+        'properties',
+      ]);
       assert.deepStrictEqual(languages, [...FILE_KINDS]);
-      assert.deepStrictEqual(sel.filter((f) => f.scheme === scheme && 'pattern' in f), [{ scheme, pattern: '**/*.conf' }]);
+      assert.deepStrictEqual(
+        sel.filter((f) => f.scheme === scheme && 'pattern' in f),
+        [{ scheme, pattern: '**/*.conf' }],
+      );
     }
     assert.strictEqual(sel.length, 18);
   });
@@ -126,7 +158,8 @@ describe('contract: languages', () => {
     const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
     const found: string[] = [];
     const visit = (n: ts.Node): void => {
-      if (ts.isPropertyAssignment(n) && n.name.getText(src) === 'documentSelector') found.push(n.initializer.getText(src));
+      if (ts.isPropertyAssignment(n) && n.name.getText(src) === 'documentSelector')
+        found.push(n.initializer.getText(src));
       ts.forEachChild(n, visit);
     };
     visit(src);
@@ -141,16 +174,26 @@ describe('contract: languages', () => {
 /** Top-level interface and type-alias names declared in a TypeScript file. */
 function declaredTypeNames(file: string): string[] {
   const src = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  return src.statements.filter((s): s is ts.InterfaceDeclaration | ts.TypeAliasDeclaration => ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s)).map((s) => s.name.text);
+  return src.statements
+    .filter(
+      (s): s is ts.InterfaceDeclaration | ts.TypeAliasDeclaration =>
+        ts.isInterfaceDeclaration(s) || ts.isTypeAliasDeclaration(s),
+    )
+    .map((s) => s.name.text);
 }
 
 describe('contract: types', () => {
   it('no interface or type of shared/src is declared again in client/src or server/src', () => {
     const shared = new Set(tsFiles(path.join(REPO_ROOT, 'shared', 'src')).flatMap(declaredTypeNames));
-    for (const name of ['SqlStatement', 'StoredWorkload', 'OpenWorkloadAnalysisArgs', 'QueryLocation', 'FileKind']) assert.ok(shared.has(name), name);
+    for (const name of ['SqlStatement', 'StoredWorkload', 'OpenWorkloadAnalysisArgs', 'QueryLocation', 'FileKind'])
+      assert.ok(shared.has(name), name);
     const again = ['client', 'server']
       .flatMap((side) => tsFiles(path.join(REPO_ROOT, side, 'src')))
-      .flatMap((f) => declaredTypeNames(f).filter((n) => shared.has(n)).map((n) => `${path.relative(REPO_ROOT, f)}: ${n}`));
+      .flatMap((f) =>
+        declaredTypeNames(f)
+          .filter((n) => shared.has(n))
+          .map((n) => `${path.relative(REPO_ROOT, f)}: ${n}`),
+      );
     assert.deepStrictEqual(again, []);
   });
 });

@@ -39,17 +39,21 @@ describe('dependency layers (dependency-cruiser, .dependency-cruiser.cjs)', func
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spo-layers-'));
     try {
       const files: Record<string, string> = {
-        'shared/src/protocol.ts': "import { HistoryStore } from '../../server/src/store/history-store';\nexport const s = HistoryStore;\n",
-        'client/src/extension.ts': "import { s } from '../../shared/src/protocol';\nimport { key } from '../../server/src/config/setting';\nexport const c = [s, key];\n",
+        'shared/src/protocol.ts':
+          "import { HistoryStore } from '../../server/src/store/history-store';\nexport const s = HistoryStore;\n",
+        'client/src/extension.ts':
+          "import { s } from '../../shared/src/protocol';\nimport { key } from '../../server/src/config/setting';\nexport const c = [s, key];\n",
         'server/src/config/setting.ts': "import { onHover } from '../features/hover';\nexport const key = onHover;\n",
         'server/src/features/hover.ts': 'export const onHover = 1;\n',
-        'server/src/history/ingest.ts': "import { HistoryStore } from '../store/history-store';\nexport const i = HistoryStore;\n",
+        'server/src/history/ingest.ts':
+          "import { HistoryStore } from '../store/history-store';\nexport const i = HistoryStore;\n",
         'server/src/store/history-store.ts': 'export const HistoryStore = 1;\n',
         // The temporary exception lets service/app.ts import cli/engine-commands.ts and nothing else of cli/.
         'server/src/service/app.ts':
           "import { e } from '../cli/engine-commands';\nimport { m } from '../cli/main';\nexport const a = [e, m];\n",
         'server/src/cli/engine-commands.ts': 'export const e = 1;\n',
-        'server/src/cli/main.ts': "import { e } from './engine-commands';\nimport { x } from '../stray/x';\nexport const m = [e, x];\n",
+        'server/src/cli/main.ts':
+          "import { e } from './engine-commands';\nimport { x } from '../stray/x';\nexport const m = [e, x];\n",
         'server/src/stray/x.ts': "import { key } from '../config/setting';\nexport const x = key;\n",
       };
       for (const [rel, text] of Object.entries(files)) {

@@ -41,7 +41,12 @@ describe('document findings (core) and their renderings', () => {
   it('the LSP diagnostics are the findings with LSP severities, source and the quick fix data', () => {
     const findings = documentFindings(analysis);
     const diagnostics = onDiagnostics(analysis);
-    const lsp = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information, hint: DiagnosticSeverity.Hint };
+    const lsp = {
+      error: DiagnosticSeverity.Error,
+      warning: DiagnosticSeverity.Warning,
+      info: DiagnosticSeverity.Information,
+      hint: DiagnosticSeverity.Hint,
+    };
     assert.deepStrictEqual(
       diagnostics,
       findings.map((f) => ({
@@ -55,16 +60,26 @@ describe('document findings (core) and their renderings', () => {
     );
   });
 
-  it('a check finding keeps the check\'s severity; a document not analysed has one info finding at its start', () => {
-    const bad = 'spark = SparkSession.builder.appName("nightly_etl").config("spark.executor.memory", "4.5g").getOrCreate()\n';
+  it("a check finding keeps the check's severity; a document not analysed has one info finding at its start", () => {
+    const bad =
+      'spark = SparkSession.builder.appName("nightly_etl").config("spark.executor.memory", "4.5g").getOrCreate()\n';
     const checked = documentFindings(new SparkLanguageService(store).analyse('file:///w/job.py', bad, 'python', 1));
     // Spark rejects a fractional size (JavaUtils.byteStringAs): an error on the value, as `check` prints it (cli.test.ts).
     const error = checked.find((f) => f.severity === 'error');
     assert.ok(error, JSON.stringify(checked));
     assert.strictEqual(textAt(bad, error.range), '4.5g');
-    const skipped: DocumentAnalysis = { ...analysis, sites: [], notAnalysed: 'This file is 9.0 MiB, over the 8.0 MiB the language server analyses.' };
+    const skipped: DocumentAnalysis = {
+      ...analysis,
+      sites: [],
+      notAnalysed: 'This file is 9.0 MiB, over the 8.0 MiB the language server analyses.',
+    };
     assert.deepStrictEqual(documentFindings(skipped), [
-      { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'info', code: NOT_ANALYSED_CODE, message: skipped.notAnalysed },
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'info',
+        code: NOT_ANALYSED_CODE,
+        message: skipped.notAnalysed,
+      },
     ]);
   });
 });

@@ -33,7 +33,12 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
   function open(name: string): { analysis: DocumentAnalysis; lines: string[] } {
     const file = path.join(EXAMPLES, name);
     const text = fs.readFileSync(file, 'utf8');
-    const analysis = service.analyse(pathToFileURL(file).toString(), text, name.endsWith('.py') ? 'python' : 'shellscript', 1);
+    const analysis = service.analyse(
+      pathToFileURL(file).toString(),
+      text,
+      name.endsWith('.py') ? 'python' : 'shellscript',
+      1,
+    );
     return { analysis, lines: text.split('\n') };
   }
 
@@ -51,7 +56,10 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
     const lenses = onCodeLens(analysis);
     assert.strictEqual(lenses.length, 1);
     // The plan changes one setting (spark.executor.memory 1g → 2g, engine.test.ts) and predicts about as long.
-    assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
+    assert.match(
+      lenses[0].command?.title ?? '',
+      /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/,
+    );
     assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openWorkloadAnalysis');
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri: analysis.uri }]);
     assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder\.appName\("nightly_etl"\)/);
@@ -69,7 +77,8 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
   });
 
   it('a file whose workload has no runs gets a lens that offers to collect', () => {
-    const text = 'from pyspark.sql import SparkSession\nspark = SparkSession.builder.appName("never_ran_here").config("spark.executor.memory", "2g").getOrCreate()\n';
+    const text =
+      'from pyspark.sql import SparkSession\nspark = SparkSession.builder.appName("never_ran_here").config("spark.executor.memory", "2g").getOrCreate()\n';
     const analysis = service.analyse('file:///tmp/zz_unknown_job_qq.py', text, 'python', 1);
     const lenses = onCodeLens(analysis);
     assert.strictEqual(lenses.length, 1);
@@ -89,9 +98,18 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
     assert.ok(mem, JSON.stringify(hints));
     assert.strictEqual(mem.label, '‹peak heap 718 MiB in 2 runs · spilled in 2›');
     // After the closing quote of "1g".
-    assert.strictEqual(lines[mem.position.line].slice(0, mem.position.character), '    .config("spark.executor.memory", "1g"');
-    assert.strictEqual(byLine.get('.config("spark.executor.cores", "2")')?.label, '‹cores busy 75 % (median of 5 runs)›');
-    assert.strictEqual(byLine.get('.config("spark.sql.shuffle.partitions", "200")')?.label, '‹≤ 397 KiB shuffle read per partition in 5 runs›');
+    assert.strictEqual(
+      lines[mem.position.line].slice(0, mem.position.character),
+      '    .config("spark.executor.memory", "1g"',
+    );
+    assert.strictEqual(
+      byLine.get('.config("spark.executor.cores", "2")')?.label,
+      '‹cores busy 75 % (median of 5 runs)›',
+    );
+    assert.strictEqual(
+      byLine.get('.config("spark.sql.shuffle.partitions", "200")')?.label,
+      '‹≤ 397 KiB shuffle read per partition in 5 runs›',
+    );
     assert.strictEqual(hints.length, 3);
   });
 
@@ -99,29 +117,62 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
     const { analysis, lines } = open('submit_nightly_etl.sh');
     const line = lines.findIndex((l) => l.includes('--executor-memory'));
     const hints = onInlayHints(analysis, { start: { line, character: 0 }, end: { line, character: 100 } });
-    assert.deepStrictEqual(hints.map((h) => h.label), ['‹peak heap 718 MiB in 2 runs · spilled in 2›']);
+    assert.deepStrictEqual(
+      hints.map((h) => h.label),
+      ['‹peak heap 718 MiB in 2 runs · spilled in 2›'],
+    );
     // No run set spark.executor.instances (standalone, --total-executor-cores): the hint says so and what ran.
     const n = lines.findIndex((l) => l.includes('--num-executors'));
     const inst = onInlayHints(analysis, { start: { line: n, character: 0 }, end: { line: n, character: 100 } });
-    assert.deepStrictEqual(inst.map((h) => h.label), ['‹not set in the runs: at most 2 executors alive in 5 runs›']);
+    assert.deepStrictEqual(
+      inst.map((h) => h.label),
+      ['‹not set in the runs: at most 2 executors alive in 5 runs›'],
+    );
   });
 
-  it('inlay hint for spark.executor.instances adds the what-if estimate at the file\'s executor count', () => {
+  it("inlay hint for spark.executor.instances adds the what-if estimate at the file's executor count", () => {
     // Replay of the newest tiny_tasks run (app-…0008, 50 partitions), scheduled by hand in test/editor-what-if.test.ts:
     // stage 0 3665 ms on 2+ slots, stage 1 2660 ms on 4 slots and 1362 ms on 8, plus 18951 ms driver-only time:
     // 2 × 2 cores → 25276 ms (25s), 4 × 2 → 23978 ms (24s).
     // On YARN (--master yarn): standalone would ignore --num-executors, and the hint then gives no estimate.
-    const script = (n: number, master = 'yarn') => ['spark-submit \\', `  --master ${master} \\`, '  --name tiny_tasks \\', `  --num-executors ${n} \\`, '  --executor-cores 2 \\', '  --conf spark.sql.shuffle.partitions=50 \\', '  examples/tiny_tasks.py', ''].join('\n');
+    const script = (n: number, master = 'yarn') =>
+      [
+        'spark-submit \\',
+        `  --master ${master} \\`,
+        '  --name tiny_tasks \\',
+        `  --num-executors ${n} \\`,
+        '  --executor-cores 2 \\',
+        '  --conf spark.sql.shuffle.partitions=50 \\',
+        '  examples/tiny_tasks.py',
+        '',
+      ].join('\n');
     const hint = (n: number, master = 'yarn') => {
-      const analysis = service.analyse(`file:///tmp/what-if-${n}-${master.length}/submit.sh`, script(n, master), 'shellscript', 1);
-      return onInlayHints(analysis, { start: { line: 3, character: 0 }, end: { line: 3, character: 99 } }, instancesWhatIf).map((h) => (typeof h.label === 'string' ? h.label : JSON.stringify(h.label)));
+      const analysis = service.analyse(
+        `file:///tmp/what-if-${n}-${master.length}/submit.sh`,
+        script(n, master),
+        'shellscript',
+        1,
+      );
+      return onInlayHints(
+        analysis,
+        { start: { line: 3, character: 0 }, end: { line: 3, character: 99 } },
+        instancesWhatIf,
+      ).map((h) => (typeof h.label === 'string' ? h.label : JSON.stringify(h.label)));
     };
     // 4 × 2 cores: the replay alone (no run at 4 executors); 2 × 2 cores: the replay averaged with the run measured there
     // ((2 × 25472 + 25276) / 3 = 25407 ms). The model error is measured on the job's two runs.
-    assert.match(hint(4)[0], /^‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 24s at 4 × 2 cores \(model error \d+ %\)›$/);
-    assert.match(hint(2)[0], /^‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 25s at 2 × 2 cores \(model error \d+ %\)›$/);
+    assert.match(
+      hint(4)[0],
+      /^‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 24s at 4 × 2 cores \(model error \d+ %\)›$/,
+    );
+    assert.match(
+      hint(2)[0],
+      /^‹not set in the runs: at most 2 executors alive in 2 runs · what-if ≈ 25s at 2 × 2 cores \(model error \d+ %\)›$/,
+    );
     // On the standalone master the runs had, --num-executors is ignored: no estimate for it.
-    assert.deepStrictEqual(hint(4, 'spark://127.0.0.1:7077'), ['‹not set in the runs: at most 2 executors alive in 2 runs›']);
+    assert.deepStrictEqual(hint(4, 'spark://127.0.0.1:7077'), [
+      '‹not set in the runs: at most 2 executors alive in 2 runs›',
+    ]);
   });
 
   it('workload analysis of skewed_join: runs oldest first with cost, newest run selected, the join stage as worst stage', () => {
@@ -130,13 +181,25 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
     // (README join skew 43.6).
     const ja = workloadAnalysis(service, { appName: 'skewed_join' }, null);
     assert.ok(ja);
-    assert.deepStrictEqual(ja.runs.map((r) => r.appId), ['app-20261121122041-0005', 'app-20261121122131-0006']);
-    assert.deepStrictEqual(ja.runs.map((r) => r.durationMs), [46_115, 49_756]);
-    assert.deepStrictEqual(ja.runs.map((r) => Math.round(r.coreHours * 1e4) / 1e4), [0.0395, 0.0428]);
+    assert.deepStrictEqual(
+      ja.runs.map((r) => r.appId),
+      ['app-20261121122041-0005', 'app-20261121122131-0006'],
+    );
+    assert.deepStrictEqual(
+      ja.runs.map((r) => r.durationMs),
+      [46_115, 49_756],
+    );
+    assert.deepStrictEqual(
+      ja.runs.map((r) => Math.round(r.coreHours * 1e4) / 1e4),
+      [0.0395, 0.0428],
+    );
     assert.strictEqual(ja.runs[1].dcu, ja.runs[1].memoryGiBHours * 0.005 + ja.runs[1].coreHours * 0.05);
     assert.strictEqual(ja.selectedAppId, 'app-20261121122131-0006');
     assert.strictEqual(ja.selectedEndMs - ja.selectedStartMs, 49_756);
-    assert.deepStrictEqual(ja.stages.map((s) => s.numTasks), [8, 4, 400, 400]);
+    assert.deepStrictEqual(
+      ja.stages.map((s) => s.numTasks),
+      [8, 4, 400, 400],
+    );
     assert.strictEqual(ja.worstStageId, 2);
     const worst = ja.stages.find((s) => s.stageId === 2)!;
     assert.strictEqual(worst.completionTimeMs! - worst.submissionTimeMs!, 19_310);
@@ -146,10 +209,16 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
     // Per-task durations of the join stage: all 400 tasks succeeded, the longest is the 6.5 s straggler.
     assert.strictEqual(ja.worstStageTaskDurationsMs?.length, 400);
     assert.strictEqual(Math.max(...(ja.worstStageTaskDurationsMs ?? [])), 6_500);
-    assert.ok(ja.runFindings.some((f) => f.id === 'skew' && f.stageId === 2 && f.severity === 'critical'), JSON.stringify(ja.runFindings));
+    assert.ok(
+      ja.runFindings.some((f) => f.id === 'skew' && f.stageId === 2 && f.severity === 'critical'),
+      JSON.stringify(ja.runFindings),
+    );
     assert.ok(ja.runs.every((r) => r.money === null));
     assert.strictEqual(ja.settingsFrom, 'newest run');
-    assert.ok(ja.findings.some((f) => f.rule.startsWith('Task skew')), JSON.stringify(ja.findings));
+    assert.ok(
+      ja.findings.some((f) => f.rule.startsWith('Task skew')),
+      JSON.stringify(ja.findings),
+    );
     // The newest run used 4g and 400 partitions; its recommendations name it as evidence.
     const mem = ja.recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.strictEqual(mem?.currentValue, '4g');
@@ -157,8 +226,17 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
   });
 
   it('workload analysis with prices gives each run its money figure (core-hours × price per core-hour)', () => {
-    const ja = workloadAnalysis(service, { appName: 'skewed_join' }, null, { ...DEFAULT_ANALYSIS_OPTIONS, prices: { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' } });
-    assert.deepStrictEqual(ja?.runs.map((r) => [Math.round((r.money?.amount ?? 0) * 1e4) / 1e4, r.money?.currency]), [[0.0395, 'EUR'], [0.0428, 'EUR']]);
+    const ja = workloadAnalysis(service, { appName: 'skewed_join' }, null, {
+      ...DEFAULT_ANALYSIS_OPTIONS,
+      prices: { perCoreHour: 1, perGiBHour: 0, currency: 'EUR' },
+    });
+    assert.deepStrictEqual(
+      ja?.runs.map((r) => [Math.round((r.money?.amount ?? 0) * 1e4) / 1e4, r.money?.currency]),
+      [
+        [0.0395, 'EUR'],
+        [0.0428, 'EUR'],
+      ],
+    );
   });
 
   it('workload analysis by appId alone selects that run of its workload; unknown names give null', () => {
@@ -166,7 +244,10 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
     assert.strictEqual(ja?.appName, 'nightly_etl');
     assert.strictEqual(ja?.selectedAppId, 'app-20261121121652-0001');
     assert.strictEqual(ja?.runs.length, 5);
-    assert.deepStrictEqual(ja?.runs.map((r) => r.spilled), [true, true, true, false, false]);
+    assert.deepStrictEqual(
+      ja?.runs.map((r) => r.spilled),
+      [true, true, true, false, false],
+    );
     assert.strictEqual(workloadAnalysis(service, { appName: 'no_such_job' }, null), null);
     assert.strictEqual(workloadAnalysis(service, { appName: 'nightly_etl', appId: 'app-x' }, null), null);
   });

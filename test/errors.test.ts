@@ -11,7 +11,11 @@ describe('errorMessage and asError (shared/src/errors.ts)', () => {
   });
 
   it('never throws, even for a value whose toString throws', () => {
-    const hostile = { toString: () => { throw new Error('no'); } };
+    const hostile = {
+      toString: () => {
+        throw new Error('no');
+      },
+    };
     assert.strictEqual(errorMessage(hostile), '[object Object]');
     assert.strictEqual(errorMessage(Object.create(null)), '[object Object]');
   });

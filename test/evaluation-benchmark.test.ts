@@ -13,7 +13,15 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import { checkResult } from '../server/src/evaluation/check';
 import { editorChooser, RunsHistory } from '../server/src/evaluation/engine';
-import { historyCases, randomChoiceScores, regretsOf, scoreCases, spilledMoreThan, stageDiagnosis, summarise } from '../server/src/evaluation/evaluate';
+import {
+  historyCases,
+  randomChoiceScores,
+  regretsOf,
+  scoreCases,
+  spilledMoreThan,
+  stageDiagnosis,
+  summarise,
+} from '../server/src/evaluation/evaluate';
 import { type GroundTruth, loadGroundTruth, plannedRuns } from '../server/src/evaluation/ground-truth';
 import type { EvaluationResult } from '../server/src/evaluation/run';
 import { planWorkload } from '../server/src/recommend/engine';
@@ -37,7 +45,13 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
 
   it('reads kinds, sets and the failed run from the manifest; a failed run counts as its own use plus a re-run at the slowest successful configuration', () => {
     assert.deepStrictEqual(gt.failed, []);
-    assert.deepStrictEqual(gt.workloads.map((w) => [w.workload, w.kind, w.set]), [['shuffle_spill', 'cpu', 'tuning'], ['wait_objectstore', 'wait', 'test']]);
+    assert.deepStrictEqual(
+      gt.workloads.map((w) => [w.workload, w.kind, w.set]),
+      [
+        ['shuffle_spill', 'cpu', 'tuning'],
+        ['wait_objectstore', 'wait', 'test'],
+      ],
+    );
     assert.strictEqual(plannedRuns(gt.grid), 2 * 4 * 2); // no third repetitions in the fixture grid
     assert.strictEqual(gt.grid.cluster.nodes, 4); // grid.json says "workers": 4
     const ok = cell('shuffle_spill', '1g-1x2-p32');
@@ -75,7 +89,11 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
   });
 
   it('history cases: one start run each, three start runs of three start configurations, and none (leave one workload out)', () => {
-    const setup = { startConfigIds: gt.grid.startConfigIds, cluster: gt.grid.cluster, defaultConfigId: gt.grid.defaultConfigId };
+    const setup = {
+      startConfigIds: gt.grid.startConfigIds,
+      cluster: gt.grid.cluster,
+      defaultConfigId: gt.grid.defaultConfigId,
+    };
     const cases = historyCases(gt.workloads, setup);
     const count = (h: string, w: string) => cases.filter((c) => c.history === h && c.workload.workload === w).length;
     // shuffle_spill ran two start configurations, wait_objectstore three (one run each).
@@ -84,9 +102,15 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.deepStrictEqual([count('none', 'shuffle_spill'), count('none', 'wait_objectstore')], [1, 1]);
     const three = cases.find((c) => c.history === 'three')!;
     // The newest of the three (started 1796283465300) is the job file: 1g-8x1-p32.
-    assert.deepStrictEqual([three.startConfigId, three.runs.map((r) => r.record.appId)], ['1g-8x1-p32', ['app-20261203012435-0014', 'app-20261203015319-0038', 'app-20261203073745-0043']]);
+    assert.deepStrictEqual(
+      [three.startConfigId, three.runs.map((r) => r.record.appId)],
+      ['1g-8x1-p32', ['app-20261203012435-0014', 'app-20261203015319-0038', 'app-20261203073745-0043']],
+    );
     const none = cases.find((c) => c.history === 'none' && c.workload.workload === 'wait_objectstore')!;
-    assert.deepStrictEqual([none.runs.length, none.others.map((r) => r.appId).sort()], [0, ['app-20261203015308-0037', 'app-20261203020042-0053']]);
+    assert.deepStrictEqual(
+      [none.runs.length, none.others.map((r) => r.appId).sort()],
+      [0, ['app-20261203015308-0037', 'app-20261203020042-0053']],
+    );
     // The random choice, exactly: wait_objectstore (1 + 52812/22614 + 48324/22614) / 3 = 1.8240912709; shuffle_spill
     // (1 + 5.0438620690) / 2 = 3.0219310345 with half a failed choice per case.
     const rnd = randomChoiceScores(cases.filter((c) => c.history === 'one'));
@@ -96,7 +120,10 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     near(ss.failedChoices!, 1); // 2 cases × ½
     near(ss.n, 2);
     // Spill tolerance: more than 10 % + 1 MiB over the start.
-    assert.deepStrictEqual([spilledMoreThan(109767696, 109767696), spilledMoreThan(223453344, 109767696), spilledMoreThan(2 ** 20 + 1, 0)], [false, true, true]);
+    assert.deepStrictEqual(
+      [spilledMoreThan(109767696, 109767696), spilledMoreThan(223453344, 109767696), spilledMoreThan(2 ** 20 + 1, 0)],
+      [false, true, true],
+    );
   });
 
   it("splits the simulation's shape-only error into driver-only and stage time (6 ordered pairs of the three 1g/32-partition shapes)", () => {
@@ -108,7 +135,11 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.ok(Math.abs(d.driverOnlyErrorMs) < 1e-6);
     near(d.errorMs, d.driverOnlyErrorMs + d.stagesErrorMs, 1e-9);
     // |driver-only error| per pair: |9387−2002|, |9387−21592|, |2002−21592| twice each over 41250 ms on average.
-    near(d.driverOnlyAbsError, ((7385 / 52812 + 7385 / 22614 + 12205 / 48324 + 12205 / 22614 + 19590 / 48324 + 19590 / 52812) / 6) * 1, 1e-9);
+    near(
+      d.driverOnlyAbsError,
+      ((7385 / 52812 + 7385 / 22614 + 12205 / 48324 + 12205 / 22614 + 19590 / 48324 + 19590 / 52812) / 6) * 1,
+      1e-9,
+    );
   });
 
   it('a workload with no runs of its own is planned from the workloads run on the same master (cold start, confidence 0)', () => {
@@ -116,13 +147,21 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     const plan = planWorkload({
       appName: 'new_job',
       runs: [],
-      current: new Map([['spark.master', 'spark://127.0.0.1:40065'], ['spark.executor.memory', '1g'], ['spark.executor.cores', '4'], ['spark.cores.max', '16']]),
+      current: new Map([
+        ['spark.master', 'spark://127.0.0.1:40065'],
+        ['spark.executor.memory', '1g'],
+        ['spark.executor.cores', '4'],
+        ['spark.cores.max', '16'],
+      ]),
       similarWorkloads: [{ appName: 'shuffle_spill', runs: spill }],
       options: { objective: 'cost', cluster: { nodes: 4, nodeCores: 4, nodeMemoryMiB: 2560 } },
     });
     assert.ok(plan.chosen !== null && plan.current !== null);
     assert.strictEqual(plan.confidence, 0);
-    assert.match(plan.notes.join(' '), /no runs of its own: the plan is predicted from 1 similar workload\(s\) in the store \(shuffle_spill\)/);
+    assert.match(
+      plan.notes.join(' '),
+      /no runs of its own: the plan is predicted from 1 similar workload\(s\) in the store \(shuffle_spill\)/,
+    );
     assert.strictEqual(plan.current.basedOn, 'similar workloads: shuffle_spill');
     // Without similar workloads there is nothing to plan from.
     assert.strictEqual(planWorkload({ appName: 'new_job', runs: [], current: new Map() }).chosen, null);
@@ -133,13 +172,26 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
   });
 
   it('scores the editor engine on every history, the no-runs case through the language service and the quick fix', () => {
-    const setup = { startConfigIds: gt.grid.startConfigIds, cluster: gt.grid.cluster, defaultConfigId: gt.grid.defaultConfigId };
+    const setup = {
+      startConfigIds: gt.grid.startConfigIds,
+      cluster: gt.grid.cluster,
+      defaultConfigId: gt.grid.defaultConfigId,
+    };
     const cases = historyCases(gt.workloads, setup);
     const scores = scoreCases(cases, editorChooser('cost'), setup);
     assert.strictEqual(scores.length, cases.length);
     const none = scores.filter((s) => s.history === 'none');
-    assert.deepStrictEqual(none.map((s) => [s.workload, s.startConfigId, s.startAppId]), [['shuffle_spill', '1g-1x2-p32', '-'], ['wait_objectstore', '1g-1x2-p32', '-']]);
-    for (const s of scores) assert.ok(gt.workloads.find((w) => w.workload === s.workload)!.cells.some((c) => c.configId === s.chosenConfigId));
+    assert.deepStrictEqual(
+      none.map((s) => [s.workload, s.startConfigId, s.startAppId]),
+      [
+        ['shuffle_spill', '1g-1x2-p32', '-'],
+        ['wait_objectstore', '1g-1x2-p32', '-'],
+      ],
+    );
+    for (const s of scores)
+      assert.ok(
+        gt.workloads.find((w) => w.workload === s.workload)!.cells.some((c) => c.configId === s.chosenConfigId),
+      );
   });
 
   it('the history store lists workloads (app names) by master, most recently run first', async function () {
@@ -164,29 +216,53 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.strictEqual(x.length, LEARNED_FEATURE_NAMES.length);
     // log2 slots: run 1 × 2 → 1; candidate 1 × 2 → 1; ratio 0; log10 10875 ms.
     const at = (name: (typeof LEARNED_FEATURE_NAMES)[number]) => x[LEARNED_FEATURE_NAMES.indexOf(name)];
-    assert.deepStrictEqual([at('log2 run task slots'), at('log2 candidate executor memory MiB'), at('log2 candidate slots / run slots')], [1, 9, 0]);
+    assert.deepStrictEqual(
+      [at('log2 run task slots'), at('log2 candidate executor memory MiB'), at('log2 candidate slots / run slots')],
+      [1, 9, 0],
+    );
     near(at('log10 run duration ms'), Math.log10(10875));
     // Every tree of a forest trained on one example is one leaf holding its label: the prediction is the label.
-    const scorer = LearnedScorer.train([{ run: ok, target, durationMs: 43977 }, { run: ok, target, durationMs: 43977 }], 'one example');
+    const scorer = LearnedScorer.train(
+      [
+        { run: ok, target, durationMs: 43977 },
+        { run: ok, target, durationMs: 43977 },
+      ],
+      'one example',
+    );
     near(scorer.predictFrom(ok, rc, target), 43977, 1e-9);
     assert.throws(() => LearnedScorer.train([], 'nothing'), RangeError);
   });
 
-  it('the learned scorer bundles with nothing external (pure JavaScript, as VS Code\'s extension host loads it) and predicts from the bundle', async function () {
+  it("the learned scorer bundles with nothing external (pure JavaScript, as VS Code's extension host loads it) and predicts from the bundle", async function () {
     this.timeout(120_000);
     const esbuild = await import('esbuild');
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'learned-bundle-'));
     try {
       const out = path.join(tmp, 'learned.js');
       // The extension's esbuild options (esbuild.js `common`), with no module left external.
-      await esbuild.build({ entryPoints: [path.join(REPO_ROOT, 'server', 'src', 'recommend', 'learned-scorer.ts')], outfile: out, bundle: true, platform: 'node', target: 'node22', format: 'cjs', mainFields: ['module', 'main'], logLevel: 'silent' });
+      await esbuild.build({
+        entryPoints: [path.join(REPO_ROOT, 'server', 'src', 'recommend', 'learned-scorer.ts')],
+        outfile: out,
+        bundle: true,
+        platform: 'node',
+        target: 'node22',
+        format: 'cjs',
+        mainFields: ['module', 'main'],
+        logLevel: 'silent',
+      });
       const bundled = fs.readFileSync(out, 'utf8');
       assert.match(bundled, /RandomForestRegression/);
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const mod = require(out) as typeof import('../server/src/recommend/learned-scorer');
       const ok = cell('shuffle_spill', '1g-1x2-p32').runs[0].record;
       const target = cell('shuffle_spill', '512m-1x2-p200').choice;
-      const scorer = mod.LearnedScorer.train([{ run: ok, target, durationMs: 43977 }, { run: ok, target, durationMs: 43977 }], 'bundled');
+      const scorer = mod.LearnedScorer.train(
+        [
+          { run: ok, target, durationMs: 43977 },
+          { run: ok, target, durationMs: 43977 },
+        ],
+        'bundled',
+      );
       near(scorer.predictFrom(ok, runChoice(ok)!, target), 43977, 1e-9);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
@@ -194,13 +270,38 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
   });
 
   it('eval:check fails when a regret of any slice (set × history) gets worse than committed', () => {
-    const s = { n: 2, runtimeRegret: 1.2, coreHoursRegret: 2, memoryRegret: 1.5, dcuRegret: 1.4, balancedRegret: 1.3, runtimeWithin10: 0, coreHoursWithin10: 0, withinSlowdown: 0 };
+    const s = {
+      n: 2,
+      runtimeRegret: 1.2,
+      coreHoursRegret: 2,
+      memoryRegret: 1.5,
+      dcuRegret: 1.4,
+      balancedRegret: 1.3,
+      runtimeWithin10: 0,
+      coreHoursWithin10: 0,
+      withinSlowdown: 0,
+    };
     const edits = { onGrid: 0, ignoredKeysWritten: 0, exceedsCluster: [] as string[], keysWritten: {}, unchanged: 0 };
-    const set = (slice: typeof s) => ({ description: '', overall: s, slices: { 'test/none': slice }, perWorkload: {}, perStart: {}, choices: [], edits });
-    const result = (slice: typeof s) => ({ recommendation: { editor: { runtime: set(slice), cost: set(slice), balanced: set(slice) } } }) as unknown as EvaluationResult;
+    const set = (slice: typeof s) => ({
+      description: '',
+      overall: s,
+      slices: { 'test/none': slice },
+      perWorkload: {},
+      perStart: {},
+      choices: [],
+      edits,
+    });
+    const result = (slice: typeof s) =>
+      ({
+        recommendation: { editor: { runtime: set(slice), cost: set(slice), balanced: set(slice) } },
+      }) as unknown as EvaluationResult;
     assert.deepStrictEqual(checkResult(result(s), result(s)), []);
-    assert.deepStrictEqual(checkResult(result({ ...s, memoryRegret: 1.6 }), result(s)), ['cost test/none: memory-GiB-hours regret got worse than committed']);
-    assert.deepStrictEqual(checkResult(result({ ...s, balancedRegret: 1.31 }), result(s)), ['balanced test/none: balanced regret got worse than committed']);
+    assert.deepStrictEqual(checkResult(result({ ...s, memoryRegret: 1.6 }), result(s)), [
+      'cost test/none: memory-GiB-hours regret got worse than committed',
+    ]);
+    assert.deepStrictEqual(checkResult(result({ ...s, balancedRegret: 1.31 }), result(s)), [
+      'balanced test/none: balanced regret got worse than committed',
+    ]);
   });
 
   it('the packing script refuses a partial grid, and packs logs to zstd files that decompress to the same bytes', function () {
@@ -209,16 +310,33 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     try {
       const script = path.join(REPO_ROOT, 'scripts', 'pack-benchmark-runs.js');
       const grid = path.join(DIR, 'grid.json');
-      const refused = spawnSync(process.execPath, [script, DIR, path.join(tmp, 'a'), '--grid', grid], { encoding: 'utf8' });
+      const refused = spawnSync(process.execPath, [script, DIR, path.join(tmp, 'a'), '--grid', grid], {
+        encoding: 'utf8',
+      });
       assert.strictEqual(refused.status, 1);
       assert.match(refused.stderr, /lists 5 of the 16 runs .* a partial grid is not committed/);
-      const ok = spawnSync(process.execPath, [script, DIR, path.join(tmp, 'b'), '--grid', grid, '--partial'], { encoding: 'utf8' });
+      const ok = spawnSync(process.execPath, [script, DIR, path.join(tmp, 'b'), '--grid', grid, '--partial'], {
+        encoding: 'utf8',
+      });
       assert.strictEqual(ok.status, 0, ok.stderr);
       for (const f of fs.readdirSync(DIR).filter((x) => x.endsWith('.zstd'))) {
-        assert.ok(zlib.zstdDecompressSync(fs.readFileSync(path.join(tmp, 'b', f))).equals(zlib.zstdDecompressSync(fs.readFileSync(path.join(DIR, f)))), f);
+        assert.ok(
+          zlib
+            .zstdDecompressSync(fs.readFileSync(path.join(tmp, 'b', f)))
+            .equals(zlib.zstdDecompressSync(fs.readFileSync(path.join(DIR, f)))),
+          f,
+        );
       }
-      const m = JSON.parse(fs.readFileSync(path.join(tmp, 'b', 'manifest.json'), 'utf8')) as { runs: { eventLog: string }[] };
-      assert.deepStrictEqual(m.runs.map((r) => r.eventLog).sort(), fs.readdirSync(DIR).filter((x) => x.endsWith('.zstd')).sort());
+      const m = JSON.parse(fs.readFileSync(path.join(tmp, 'b', 'manifest.json'), 'utf8')) as {
+        runs: { eventLog: string }[];
+      };
+      assert.deepStrictEqual(
+        m.runs.map((r) => r.eventLog).sort(),
+        fs
+          .readdirSync(DIR)
+          .filter((x) => x.endsWith('.zstd'))
+          .sort(),
+      );
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

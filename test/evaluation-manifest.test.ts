@@ -26,14 +26,18 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
     try {
       const s = await collectEventLogs(RUNS, store, { maxDepth: 1 });
       assert.deepStrictEqual(s.failed, []);
-      for (const w of new Set(manifest.runs.map((r) => r.workload))) for (const r of store.runsByAppName(w, 100_000)) records.set(r.appId, r);
+      for (const w of new Set(manifest.runs.map((r) => r.workload)))
+        for (const r of store.runsByAppName(w, 100_000)) records.set(r.appId, r);
     } finally {
       store.close();
     }
   });
 
   it('lists every log directory once, and every run has its log', () => {
-    const dirs = fs.readdirSync(RUNS).filter((d) => d.startsWith('eventlog_v2_')).sort();
+    const dirs = fs
+      .readdirSync(RUNS)
+      .filter((d) => d.startsWith('eventlog_v2_'))
+      .sort();
     assert.deepStrictEqual([...manifest.runs.map((r) => r.eventLog)].sort(), dirs);
     assert.strictEqual(new Set(manifest.runs.map((r) => r.appId)).size, manifest.runs.length);
     for (const r of manifest.runs) assert.ok(records.has(r.appId), `${r.appId} was not read from ${r.eventLog}`);
@@ -44,7 +48,12 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
     assert.ok(grid.workloads.length >= 6);
     assert.ok(grid.configurations.length >= 12);
     const def = grid.configurations.find((c) => c.id === grid.defaultConfigId)!;
-    assert.deepStrictEqual(toChoice(def), { executorMemoryMiB: 1024, executorCores: 2, executorInstances: 1, shufflePartitions: 200 });
+    assert.deepStrictEqual(toChoice(def), {
+      executorMemoryMiB: 1024,
+      executorCores: 2,
+      executorInstances: 1,
+      shufflePartitions: 200,
+    });
     for (const w of grid.workloads) {
       for (const c of grid.configurations) {
         const n = manifest.runs.filter((r) => r.workload === w && r.configId === c.id).length;
@@ -58,7 +67,11 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
       const r = records.get(m.appId)!;
       assert.strictEqual(r.appName, m.workload, m.appId);
       for (const [k, v] of Object.entries(m.sparkConf)) assert.strictEqual(r.sparkProperties[k], v, `${m.appId} ${k}`);
-      assert.strictEqual(r.sparkProperties['spark.cores.max'], String(m.config.executorInstances * m.config.executorCores), m.appId);
+      assert.strictEqual(
+        r.sparkProperties['spark.cores.max'],
+        String(m.config.executorInstances * m.config.executorCores),
+        m.appId,
+      );
       assert.strictEqual(r.totalExecutorsAdded, m.config.executorInstances, `${m.appId} executors added`);
       assert.strictEqual(r.maxExecutors, m.config.executorInstances, `${m.appId} executors at once`);
       assert.ok(r.completed, `${m.appId} completed`);
@@ -77,11 +90,19 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
     // the task ends sum to 5163421.
     const spill = manifest.runs.find((r) => r.appId === 'app-20261121145143-0026')!;
     assert.deepStrictEqual([spill.workload, spill.configId, spill.repetition], ['shuffle_spill', '512m-2x1-p200', 1]);
-    assert.deepStrictEqual(spill.config, { executorMemory: '512m', executorCores: 1, executorInstances: 2, shufflePartitions: 200 });
+    assert.deepStrictEqual(spill.config, {
+      executorMemory: '512m',
+      executorCores: 1,
+      executorInstances: 2,
+      shufflePartitions: 200,
+    });
     const r = records.get(spill.appId)!;
     assert.strictEqual(r.durationMs, 29015);
     assert.strictEqual(r.diskBytesSpilled, 5163421);
-    assert.deepStrictEqual(r.executors.filter((e) => !e.isDriver).map((e) => e.totalCores), [1, 1]);
+    assert.deepStrictEqual(
+      r.executors.filter((e) => !e.isDriver).map((e) => e.totalCores),
+      [1, 1],
+    );
     // cpu_bound with Spark's default resources: 1g, 2 cores, 1 executor, cores.max 2, 200 partitions; one ExecutorAdded
     // with "Total Cores":2; 1795272136779 → 1795272150897 (14118 ms); no spill.
     const def = manifest.runs.find((m) => m.appId === 'app-20261121144216-0001')!;
@@ -89,8 +110,10 @@ describe('evaluation ground truth: eval/runs/manifest.json matches the committed
     const d = records.get(def.appId)!;
     assert.strictEqual(d.durationMs, 14118);
     assert.strictEqual(d.diskBytesSpilled, 0);
-    assert.deepStrictEqual(d.executors.filter((e) => !e.isDriver).map((e) => e.totalCores), [2]);
+    assert.deepStrictEqual(
+      d.executors.filter((e) => !e.isDriver).map((e) => e.totalCores),
+      [2],
+    );
     assert.strictEqual(d.sparkProperties['spark.executor.memory'], '1g');
   });
 });
-

@@ -2,7 +2,15 @@
  * The evaluation's scoring math on a small grid computed by hand (values below worked out on paper, not by the code).
  */
 import * as assert from 'assert';
-import { geometricMean, mape, mean, noise, regret, relativeSpread, withinTolerance } from '../server/src/evaluation/scoring';
+import {
+  geometricMean,
+  mape,
+  mean,
+  noise,
+  regret,
+  relativeSpread,
+  withinTolerance,
+} from '../server/src/evaluation/scoring';
 import { oracleSummary, regretsOf, summarise, type ChoiceScore } from '../server/src/evaluation/evaluate';
 import type { GridCell, WorkloadGrid } from '../server/src/evaluation/ground-truth';
 import { nearestCandidate } from '../server/src/evaluation/baselines';
@@ -93,13 +101,24 @@ describe('evaluation scoring math (hand-computed grid)', () => {
       failedRuns: 0,
       meanDiskSpilledBytes: 0,
     });
-    const w: WorkloadGrid = { workload: 'w', kind: null, set: null, cells: [cell('A', 42, 1, 0.06), cell('B', 32, 2, 0.11), cell('C', 50, 0.5, 0.04)] };
+    const w: WorkloadGrid = {
+      workload: 'w',
+      kind: null,
+      set: null,
+      cells: [cell('A', 42, 1, 0.06), cell('B', 32, 2, 0.11), cell('C', 50, 0.5, 0.04)],
+    };
     const a = regretsOf(w, w.cells[0]);
     // A: runtime 42/32 = 1.3125, core-hours 1/0.5 = 2, DCU 0.06/0.04 = 1.5; not within 10 % of the fastest.
-    assert.deepStrictEqual([a.runtimeRegret, a.coreHoursRegret, a.dcuRegret, a.withinSlowdown], [1.3125, 2, 0.06 / 0.04, false]);
+    assert.deepStrictEqual(
+      [a.runtimeRegret, a.coreHoursRegret, a.dcuRegret, a.withinSlowdown],
+      [1.3125, 2, 0.06 / 0.04, false],
+    );
     const o = oracleSummary([w], 0.35);
     // fastest B; cheapest DCU C; balanced: cheapest DCU among cells within 35 % of 32 (A 42 ≤ 43.2, B) → A.
-    assert.deepStrictEqual([o.fastest.runtimeRegret, o.cheapestDcu.dcuRegret, o.balanced.runtimeRegret], [1, 1, 1.3125]);
+    assert.deepStrictEqual(
+      [o.fastest.runtimeRegret, o.cheapestDcu.dcuRegret, o.balanced.runtimeRegret],
+      [1, 1, 1.3125],
+    );
   });
 
   it('geometric mean', () => {
@@ -107,7 +126,12 @@ describe('evaluation scoring math (hand-computed grid)', () => {
   });
 
   it('nearest grid candidate: Σ |log2 ratio|, memory rules never round down when a larger candidate exists', () => {
-    const c = (m: number, co: number, i: number, p: number) => ({ executorMemoryMiB: m, executorCores: co, executorInstances: i, shufflePartitions: p });
+    const c = (m: number, co: number, i: number, p: number) => ({
+      executorMemoryMiB: m,
+      executorCores: co,
+      executorInstances: i,
+      shufflePartitions: p,
+    });
     const grid = [c(512, 2, 1, 200), c(1024, 2, 1, 200), c(2048, 2, 1, 200), c(1024, 1, 2, 16)];
     // 700 MiB at 1×2, 200: distance to 512 = log2(700/512) = 0.451, to 1024 = log2(1024/700) = 0.549 → 512 is nearer…
     assert.deepStrictEqual(nearestCandidate(c(700, 2, 1, 200), grid), c(512, 2, 1, 200));

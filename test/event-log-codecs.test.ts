@@ -14,7 +14,12 @@ import * as assert from 'node:assert/strict';
 import { promises as fsp, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverEventLogs, singleSource, databricksParts, type EventLogSource } from '../server/src/history/event-log/discover';
+import {
+  discoverEventLogs,
+  singleSource,
+  databricksParts,
+  type EventLogSource,
+} from '../server/src/history/event-log/discover';
 import { eventLogLines, newLineProgress, type LineProgress } from '../server/src/history/event-log/lines';
 import { decodeLzfBlock } from '../server/src/history/event-log/lzf-chunk-stream';
 import { lz4BlockChecksum } from '../server/src/history/event-log/lz4-block-stream';
@@ -53,13 +58,18 @@ interface Expected {
   fileEnds: 'inside' | 'boundary' | 'end';
 }
 
-const EXPECTED: Record<string, Expected> = (JSON.parse(readFileSync(path.join(SAMPLES, 'expected.json'), 'utf8')) as { files: Record<string, Expected> }).files;
+const EXPECTED: Record<string, Expected> = (
+  JSON.parse(readFileSync(path.join(SAMPLES, 'expected.json'), 'utf8')) as { files: Record<string, Expected> }
+).files;
 const entries = Object.entries(EXPECTED);
 const singles = entries.filter(([rel]) => rel.startsWith('single/'));
 const rollings = entries.filter(([rel]) => rel.startsWith('rolling/'));
 const killed = entries.filter(([rel]) => rel.startsWith('inprogress/'));
 
-async function collectLines(source: EventLogSource, progress: LineProgress = newLineProgress()): Promise<(string | null)[]> {
+async function collectLines(
+  source: EventLogSource,
+  progress: LineProgress = newLineProgress(),
+): Promise<(string | null)[]> {
   const out: (string | null)[] = [];
   for await (const line of eventLogLines(source, progress)) out.push(line);
   return out;
@@ -89,7 +99,9 @@ describe('event-log codecs (Spark-written samples)', () => {
   for (const [rel, exp] of [...singles, ...rollings]) {
     it(`reads ${exp.codec} ${rel.split('/')[0]} ${path.basename(rel)} as Spark's own decoder does`, async () => {
       const file = path.join(SAMPLES, rel);
-      const source = rel.startsWith('rolling/') ? (await discoverEventLogs(path.dirname(file)))[0] : await singleSource(file);
+      const source = rel.startsWith('rolling/')
+        ? (await discoverEventLogs(path.dirname(file)))[0]
+        : await singleSource(file);
       assert.deepEqual(source.codecs, [exp.codec]);
       assert.deepEqual(source.warnings, []);
       const { record, stats } = await readEventLog(source);
@@ -143,7 +155,10 @@ describe('event-log codecs (Spark-written samples)', () => {
       assert.equal(stats.lines, exp.lines);
       assert.equal(stats.malformedLines, 1);
       assert.deepEqual(stats.malformedLineNumbers, [exp.lines]);
-      assert.ok(stats.warnings.some((w) => w.startsWith(`${file}:${exp.lines}: malformed line skipped (invalid JSON`)), stats.warnings.join('\n'));
+      assert.ok(
+        stats.warnings.some((w) => w.startsWith(`${file}:${exp.lines}: malformed line skipped (invalid JSON`)),
+        stats.warnings.join('\n'),
+      );
       assert.ok(record);
       assert.equal(record.completed, false);
       // A live log cut at its end is read as far as it goes: a warning, not a decode error.
@@ -168,7 +183,10 @@ describe('event-log codecs (Spark-written samples)', () => {
     await fsp.writeFile(file, bytes);
     const { stats } = await readEventLog(await singleSource(file));
     assert.deepEqual(
-      stats.decodeErrors.map((e) => ({ ...e, message: e.message.replace(/stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/, 'stored …, computed …') })),
+      stats.decodeErrors.map((e) => ({
+        ...e,
+        message: e.message.replace(/stored 0x[0-9a-f]+, computed 0x[0-9a-f]+/, 'stored …, computed …'),
+      })),
       [
         {
           file,
@@ -209,7 +227,10 @@ describe('event-log codecs (Spark-written samples)', () => {
       // All but the last line are whole lines of the full log, in order.
       assert.deepEqual(cut.slice(0, -1), full.slice(0, cut.length - 1));
       assert.equal(progress.warnings.length, 1, progress.warnings.join('\n'));
-      assert.ok(progress.warnings[0].startsWith(`${file}: `) && /ends inside|truncated/.test(progress.warnings[0]), progress.warnings[0]);
+      assert.ok(
+        progress.warnings[0].startsWith(`${file}: `) && /ends inside|truncated/.test(progress.warnings[0]),
+        progress.warnings[0],
+      );
     });
   }
 
@@ -247,7 +268,11 @@ describe('event-log codecs (Spark-written samples)', () => {
       await fsp.writeFile(file, bytes);
       const progress = newLineProgress();
       const lines = await collectLines(await singleSource(file), progress);
-      assert.deepEqual(progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]), [[file, at, codec]], codec);
+      assert.deepEqual(
+        progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]),
+        [[file, at, codec]],
+        codec,
+      );
       assert.match(progress.decodeErrors[0].message, message);
       assert.deepEqual(progress.warnings, [], codec);
       // Two blocks' worth of lines came out, all but the cut last one whole lines of the log.
@@ -313,7 +338,9 @@ describe('event-log codecs (Spark-written samples)', () => {
     await fsp.writeFile(plainAsSnappy, '{"Event":"SparkListenerLogStart","Spark Version":"4.3.0"}\n');
     const plain = await singleSource(plainAsSnappy);
     assert.deepEqual(plain.codecs, ['none']);
-    assert.deepEqual(plain.warnings, [`${plainAsSnappy}: name says snappy but the content is plain JSON text; reading it uncompressed`]);
+    assert.deepEqual(plain.warnings, [
+      `${plainAsSnappy}: name says snappy but the content is plain JSON text; reading it uncompressed`,
+    ]);
   });
 
   it('reports a file that is no stream of its codec as corrupt instead of throwing', async () => {
@@ -324,8 +351,14 @@ describe('event-log codecs (Spark-written samples)', () => {
       const lines = await collectLines(await singleSource(file), progress);
       assert.deepEqual(lines, [], codec);
       assert.deepEqual(progress.warnings, [], codec);
-      assert.deepEqual(progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]), [[file, 0, codec]]);
-      assert.match(progress.decodeErrors[0].message, new RegExp(`^corrupt ${codec} data: .*; the rest of this file is not read$`));
+      assert.deepEqual(
+        progress.decodeErrors.map((e) => [e.file, e.offset, e.codec]),
+        [[file, 0, codec]],
+      );
+      assert.match(
+        progress.decodeErrors[0].message,
+        new RegExp(`^corrupt ${codec} data: .*; the rest of this file is not read$`),
+      );
     }
   });
 });
@@ -337,7 +370,15 @@ describe('Databricks event-log folders (eventlog + rolled eventlog-YYYY-MM-DD--H
   it('orders the rolled parts by the time in their names, then the current eventlog', () => {
     const entry = (name: string) => ({ name, isFile: () => true, isSymbolicLink: () => false });
     assert.deepEqual(
-      databricksParts(['eventlog', 'eventlog-2021-06-15--16-00.gz', 'notes.txt', 'eventlog-2021-06-14--23-59.gz', 'eventlog-2021-06-15--15-00.gz'].map(entry)),
+      databricksParts(
+        [
+          'eventlog',
+          'eventlog-2021-06-15--16-00.gz',
+          'notes.txt',
+          'eventlog-2021-06-14--23-59.gz',
+          'eventlog-2021-06-15--15-00.gz',
+        ].map(entry),
+      ),
       ['eventlog-2021-06-14--23-59.gz', 'eventlog-2021-06-15--15-00.gz', 'eventlog-2021-06-15--16-00.gz', 'eventlog'],
     );
     assert.equal(databricksParts(['eventlog-2021-06-15--15-00.gz'].map(entry)), null); // no current part: not grouped
@@ -349,7 +390,10 @@ describe('Databricks event-log folders (eventlog + rolled eventlog-YYYY-MM-DD--H
     const [src] = sources;
     assert.equal(src.kind, 'databricks');
     assert.equal(src.path, DB);
-    assert.deepEqual(src.files.map((f) => path.basename(f)), ['eventlog-2021-06-15--15-00.gz', 'eventlog']);
+    assert.deepEqual(
+      src.files.map((f) => path.basename(f)),
+      ['eventlog-2021-06-15--15-00.gz', 'eventlog'],
+    );
     assert.deepEqual(src.codecs, ['gzip', 'none']);
     assert.equal(src.sizeBytes, 514040 + 951074); // `stat -c %s`
     const { record, stats } = await readEventLog(src);

@@ -71,12 +71,18 @@ describe('event-log discovery', () => {
     assert.deepEqual(rolling.warnings, []);
 
     const spark4 = byPath.get('examples-history/eventlog_v2_app-20261121120341-0000') as EventLogSource;
-    assert.deepEqual(spark4.files.map((f) => path.basename(f)), ['events_1_app-20261121120341-0000.zstd']); // hidden .crc skipped
+    assert.deepEqual(
+      spark4.files.map((f) => path.basename(f)),
+      ['events_1_app-20261121120341-0000.zstd'],
+    ); // hidden .crc skipped
     assert.equal(spark4.inProgress, false);
 
     const legacy = byPath.get('apache-spark-v1.6.3/local-1422981780767') as EventLogSource;
     assert.equal(legacy.kind, 'legacy');
-    assert.deepEqual(legacy.files.map((f) => path.basename(f)), ['EVENT_LOG_1']);
+    assert.deepEqual(
+      legacy.files.map((f) => path.basename(f)),
+      ['EVENT_LOG_1'],
+    );
     assert.equal(legacy.inProgress, false); // APPLICATION_COMPLETE present
     assert.equal(legacy.sparkVersionHint, '1.2.0'); // SPARK_VERSION_1.2.0 marker
 
@@ -99,7 +105,11 @@ describe('event-log discovery', () => {
       files: ['events_3_app.zstd.compact', 'events_9_app.zstd', 'events_10_app.zstd'],
       missingIndices: [4, 5, 6, 7, 8],
     });
-    assert.deepEqual(orderRollingFiles(['events_2_a', 'events_1_a', 'events_11_a']).files, ['events_1_a', 'events_2_a', 'events_11_a']);
+    assert.deepEqual(orderRollingFiles(['events_2_a', 'events_1_a', 'events_11_a']).files, [
+      'events_1_a',
+      'events_2_a',
+      'events_11_a',
+    ]);
   });
 
   it('handles in-progress, compacted, gapped and hidden entries in built directories', async () => {
@@ -140,11 +150,17 @@ describe('event-log discovery', () => {
 
     const app1 = byName.get('eventlog_v2_app-1') as EventLogSource;
     assert.equal(app1.inProgress, true);
-    assert.deepEqual(app1.files.map((f) => path.basename(f)), ['events_1_app-1', 'events_2_app-1']);
+    assert.deepEqual(
+      app1.files.map((f) => path.basename(f)),
+      ['events_1_app-1', 'events_2_app-1'],
+    );
 
     const app2 = byName.get('eventlog_v2_app-2') as EventLogSource;
     assert.equal(app2.inProgress, false);
-    assert.deepEqual(app2.files.map((f) => path.basename(f)), ['events_2_app-2.compact', 'events_3_app-2', 'events_5_app-2']);
+    assert.deepEqual(
+      app2.files.map((f) => path.basename(f)),
+      ['events_2_app-2.compact', 'events_3_app-2', 'events_5_app-2'],
+    );
     assert.equal(app2.warnings.length, 1);
     assert.match(app2.warnings[0], /missing event log file\(s\) with index 4/);
 
@@ -165,8 +181,14 @@ describe('event-log discovery', () => {
 
   it('accepts a single log file or a rolling dir as the starting path', async () => {
     const file = path.join(FIXTURES, 'qubole-sparklens/local-1532512550423');
-    assert.deepEqual((await discoverEventLogs(file)).map((s) => s.path), [file]);
-    const dir = path.join(FIXTURES, 'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260');
+    assert.deepEqual(
+      (await discoverEventLogs(file)).map((s) => s.path),
+      [file],
+    );
+    const dir = path.join(
+      FIXTURES,
+      'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
+    );
     const [src] = await discoverEventLogs(dir);
     assert.equal(src.kind, 'rolling');
     assert.equal(src.files.length, 1);
@@ -198,7 +220,10 @@ describe('event-log discovery', () => {
     await fsp.symlink(path.join(tmp, 'local-1532512550423'), path.join(tmp, 'team', 'local-1532512550423_symlink'));
     const warnings: string[] = [];
     const sources = await discoverEventLogs(tmp, { onWarning: (m) => warnings.push(m) });
-    assert.deepEqual(sources.map((s) => path.relative(tmp, s.path)), ['local-1532512550423']);
+    assert.deepEqual(
+      sources.map((s) => path.relative(tmp, s.path)),
+      ['local-1532512550423'],
+    );
     // Entries are visited in name order, so the same paths are reported on every run.
     assert.deepEqual(warnings, [
       `${path.join(tmp, 'a')}: the same folder as ${tmp} (reached again through a link); not read twice`,
@@ -211,12 +236,20 @@ describe('event-log discovery', () => {
   });
 
   it('reports a broken link to onUnreadable with its reason, and goes on', async () => {
-    await fsp.copyFile(path.join(FIXTURES, 'qubole-sparklens/local-1532512550423'), path.join(tmp, 'local-1532512550423'));
+    await fsp.copyFile(
+      path.join(FIXTURES, 'qubole-sparklens/local-1532512550423'),
+      path.join(tmp, 'local-1532512550423'),
+    );
     await fsp.symlink(path.join(tmp, 'nowhere'), path.join(tmp, 'app-broken'));
     const unreadable: [string, string][] = [];
     const sources = await discoverEventLogs(tmp, { onUnreadable: (p, reason) => unreadable.push([p, reason]) });
-    assert.deepEqual(sources.map((s) => path.basename(s.path)), ['local-1532512550423']);
-    assert.deepEqual(unreadable, [[path.join(tmp, 'app-broken'), 'a broken symbolic link, or it vanished while the folder was listed (ENOENT)']]);
+    assert.deepEqual(
+      sources.map((s) => path.basename(s.path)),
+      ['local-1532512550423'],
+    );
+    assert.deepEqual(unreadable, [
+      [path.join(tmp, 'app-broken'), 'a broken symbolic link, or it vanished while the folder was listed (ENOENT)'],
+    ]);
   });
 
   it('throws when the starting directory does not exist', async () => {

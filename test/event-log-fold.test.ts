@@ -6,13 +6,34 @@
 
 import * as assert from 'node:assert/strict';
 import type { ReadStats } from '../server/src/history/application-record';
-import { ApplicationFolder, classifyTaskFailure, durationQuantiles, sparkQuantile } from '../server/src/history/event-log';
+import {
+  ApplicationFolder,
+  classifyTaskFailure,
+  durationQuantiles,
+  sparkQuantile,
+} from '../server/src/history/event-log';
 
 function emptyStats(): ReadStats {
-  return { lines: 0, malformedLines: 0, malformedLineNumbers: [], ignoredEvents: 0, bytes: 0, files: [], warnings: [], decodeErrors: [], corrections: [] };
+  return {
+    lines: 0,
+    malformedLines: 0,
+    malformedLineNumbers: [],
+    ignoredEvents: 0,
+    bytes: 0,
+    files: [],
+    warnings: [],
+    decodeErrors: [],
+    corrections: [],
+  };
 }
 
-function taskEnd(stageId: number, launch: number, finish: number, reason: Record<string, unknown> = { Reason: 'Success' }, extra: Record<string, unknown> = {}): unknown {
+function taskEnd(
+  stageId: number,
+  launch: number,
+  finish: number,
+  reason: Record<string, unknown> = { Reason: 'Success' },
+  extra: Record<string, unknown> = {},
+): unknown {
   return {
     Event: 'SparkListenerTaskEnd',
     'Stage ID': stageId,
@@ -34,7 +55,10 @@ describe('event-log folder', () => {
       { Event: 7 },
       { Event: 'SparkListenerApplicationStart' },
       { Event: 'SparkListenerEnvironmentUpdate', 'Spark Properties': 'nope' },
-      { Event: 'SparkListenerEnvironmentUpdate', 'Spark Properties': { 'spark.executor.memory': 4, 'spark.master': 'yarn' } },
+      {
+        Event: 'SparkListenerEnvironmentUpdate',
+        'Spark Properties': { 'spark.executor.memory': 4, 'spark.master': 'yarn' },
+      },
       { Event: 'SparkListenerExecutorAdded' },
       { Event: 'SparkListenerExecutorAdded', 'Executor ID': 3, 'Executor Info': null },
       { Event: 'SparkListenerExecutorRemoved', 'Executor ID': '9' },
@@ -43,7 +67,11 @@ describe('event-log folder', () => {
       { Event: 'SparkListenerStageCompleted', 'Stage Info': { 'Stage ID': '1' } },
       { Event: 'SparkListenerTaskEnd' },
       { Event: 'SparkListenerTaskEnd', 'Task Metrics': null, 'Task Info': null, 'Task End Reason': null },
-      { Event: 'SparkListenerTaskEnd', 'Stage ID': 1, 'Task Metrics': { 'Executor Run Time': '5', 'Shuffle Read Metrics': 3 } },
+      {
+        Event: 'SparkListenerTaskEnd',
+        'Stage ID': 1,
+        'Task Metrics': { 'Executor Run Time': '5', 'Shuffle Read Metrics': 3 },
+      },
       { Event: 'SparkListenerJobEnd', 'Job Result': 'JobFailed' },
       { Event: 'SparkListenerStageExecutorMetrics', 'Executor ID': '1', 'Executor Metrics': { JVMHeapMemory: 'big' } },
       { Event: 'SparkListenerApplicationEnd', Timestamp: null },
@@ -57,7 +85,10 @@ describe('event-log folder', () => {
     assert.equal(r.executorMemoryMiB, null);
     // The two task ends without a Stage ID cannot be placed: skipped and counted, never a phantom stage −1.
     assert.equal(r.totalTasks, 1);
-    assert.deepStrictEqual(r.stages.map((s) => s.stageId), [1]);
+    assert.deepStrictEqual(
+      r.stages.map((s) => s.stageId),
+      [1],
+    );
     assert.equal(r.executorRunTimeMs, 0);
     assert.equal(r.totalExecutorsAdded, 1); // only the one with an Executor ID
     assert.equal(r.completed, false); // no end timestamp
@@ -66,7 +97,13 @@ describe('event-log folder', () => {
       stats.corrections.map((c) => [c.field, c.problem, c.action, c.count, c.example]),
       [
         ['SparkListenerTaskEnd Stage ID', 'absent', 'event-skipped', 2, 'absent'],
-        ['SparkListenerTaskEnd Task Metrics Executor Run Time', 'not a non-negative integer within 2^53', 'dropped', 1, '"5"'],
+        [
+          'SparkListenerTaskEnd Task Metrics Executor Run Time',
+          'not a non-negative integer within 2^53',
+          'dropped',
+          1,
+          '"5"',
+        ],
       ],
     );
   });
@@ -89,26 +126,114 @@ describe('event-log folder', () => {
           'spark.app.submitTime': '999',
         },
       },
-      { Event: 'SparkListenerApplicationStart', 'App Name': 'stub', 'App ID': 'application_1_0001', 'App Attempt ID': '2', Timestamp: 1000, User: 'u' },
-      { Event: 'SparkListenerExecutorAdded', Timestamp: 1100, 'Executor ID': '1', 'Executor Info': { Host: 'h1', 'Total Cores': 4 } },
-      { Event: 'SparkListenerExecutorAdded', Timestamp: 1200, 'Executor ID': '2', 'Executor Info': { Host: 'h2', 'Total Cores': 4 } },
-      { Event: 'SparkListenerExecutorRemoved', Timestamp: 2200, 'Executor ID': '2', 'Removed Reason': 'Container killed by YARN for exceeding memory limits' },
-      { Event: 'SparkListenerExecutorAdded', Timestamp: 2300, 'Executor ID': '3', 'Executor Info': { Host: 'h2', 'Total Cores': 2 } },
+      {
+        Event: 'SparkListenerApplicationStart',
+        'App Name': 'stub',
+        'App ID': 'application_1_0001',
+        'App Attempt ID': '2',
+        Timestamp: 1000,
+        User: 'u',
+      },
+      {
+        Event: 'SparkListenerExecutorAdded',
+        Timestamp: 1100,
+        'Executor ID': '1',
+        'Executor Info': { Host: 'h1', 'Total Cores': 4 },
+      },
+      {
+        Event: 'SparkListenerExecutorAdded',
+        Timestamp: 1200,
+        'Executor ID': '2',
+        'Executor Info': { Host: 'h2', 'Total Cores': 4 },
+      },
+      {
+        Event: 'SparkListenerExecutorRemoved',
+        Timestamp: 2200,
+        'Executor ID': '2',
+        'Removed Reason': 'Container killed by YARN for exceeding memory limits',
+      },
+      {
+        Event: 'SparkListenerExecutorAdded',
+        Timestamp: 2300,
+        'Executor ID': '3',
+        'Executor Info': { Host: 'h2', 'Total Cores': 2 },
+      },
       { Event: 'SparkListenerJobStart', 'Job ID': 0, 'Submission Time': 1300 },
-      { Event: 'SparkListenerStageSubmitted', 'Stage Info': { 'Stage ID': 0, 'Stage Attempt ID': 0, 'Stage Name': 'map', 'Number of Tasks': 5, 'Parent IDs': [], 'Submission Time': 1300 } },
-      taskEnd(0, 1400, 1410, undefined, { 'Task Metrics': { 'Executor Run Time': 10, 'Executor CPU Time': 5_000_000, 'Memory Bytes Spilled': 100, 'Disk Bytes Spilled': 10, 'Peak Execution Memory': 7 } }),
+      {
+        Event: 'SparkListenerStageSubmitted',
+        'Stage Info': {
+          'Stage ID': 0,
+          'Stage Attempt ID': 0,
+          'Stage Name': 'map',
+          'Number of Tasks': 5,
+          'Parent IDs': [],
+          'Submission Time': 1300,
+        },
+      },
+      taskEnd(0, 1400, 1410, undefined, {
+        'Task Metrics': {
+          'Executor Run Time': 10,
+          'Executor CPU Time': 5_000_000,
+          'Memory Bytes Spilled': 100,
+          'Disk Bytes Spilled': 10,
+          'Peak Execution Memory': 7,
+        },
+      }),
       taskEnd(0, 1400, 1420),
       taskEnd(0, 1400, 1430),
       taskEnd(0, 1400, 1500, undefined, { 'Task Executor Metrics': { JVMHeapMemory: 1234 } }),
-      taskEnd(0, 1400, 1450, { Reason: 'ExceptionFailure', 'Class Name': 'java.lang.OutOfMemoryError', Description: 'Java heap space' }),
-      taskEnd(0, 1400, 1450, { Reason: 'ExceptionFailure', 'Class Name': 'org.apache.spark.SparkException', Description: 'boom', 'Full Stack Trace': 'x\nCaused by: java.lang.OutOfMemoryError: GC overhead limit exceeded' }),
-      taskEnd(0, 1400, 1450, { Reason: 'ExecutorLostFailure', 'Executor ID': '2', 'Exit Caused By App': true, 'Loss Reason': 'Container killed by YARN for exceeding physical memory limits. 5.5 GB of 5.5 GB physical memory used.' }),
-      taskEnd(0, 1400, 1450, { Reason: 'ExecutorLostFailure', 'Executor ID': '2', 'Exit Caused By App': true, 'Loss Reason': 'Heartbeat timed out' }),
+      taskEnd(0, 1400, 1450, {
+        Reason: 'ExceptionFailure',
+        'Class Name': 'java.lang.OutOfMemoryError',
+        Description: 'Java heap space',
+      }),
+      taskEnd(0, 1400, 1450, {
+        Reason: 'ExceptionFailure',
+        'Class Name': 'org.apache.spark.SparkException',
+        Description: 'boom',
+        'Full Stack Trace': 'x\nCaused by: java.lang.OutOfMemoryError: GC overhead limit exceeded',
+      }),
+      taskEnd(0, 1400, 1450, {
+        Reason: 'ExecutorLostFailure',
+        'Executor ID': '2',
+        'Exit Caused By App': true,
+        'Loss Reason':
+          'Container killed by YARN for exceeding physical memory limits. 5.5 GB of 5.5 GB physical memory used.',
+      }),
+      taskEnd(0, 1400, 1450, {
+        Reason: 'ExecutorLostFailure',
+        'Executor ID': '2',
+        'Exit Caused By App': true,
+        'Loss Reason': 'Heartbeat timed out',
+      }),
       taskEnd(0, 1400, 1450, { Reason: 'FetchFailed', 'Shuffle ID': 0, Message: 'Failed to connect to h2' }),
       taskEnd(0, 1400, 1450, { Reason: 'TaskKilled', 'Kill Reason': 'another attempt succeeded' }),
-      { Event: 'SparkListenerStageExecutorMetrics', 'Executor ID': '3', 'Stage ID': 0, 'Stage Attempt ID': 0, 'Executor Metrics': { JVMHeapMemory: 5678 } },
-      { Event: 'SparkListenerStageExecutorMetrics', 'Executor ID': 'driver', 'Stage ID': 0, 'Stage Attempt ID': 0, 'Executor Metrics': { JVMHeapMemory: 99999 } },
-      { Event: 'SparkListenerStageCompleted', 'Stage Info': { 'Stage ID': 0, 'Stage Attempt ID': 0, 'Stage Name': 'map', 'Number of Tasks': 5, 'Submission Time': 1300, 'Completion Time': 1600, 'Failure Reason': 'Job aborted' } },
+      {
+        Event: 'SparkListenerStageExecutorMetrics',
+        'Executor ID': '3',
+        'Stage ID': 0,
+        'Stage Attempt ID': 0,
+        'Executor Metrics': { JVMHeapMemory: 5678 },
+      },
+      {
+        Event: 'SparkListenerStageExecutorMetrics',
+        'Executor ID': 'driver',
+        'Stage ID': 0,
+        'Stage Attempt ID': 0,
+        'Executor Metrics': { JVMHeapMemory: 99999 },
+      },
+      {
+        Event: 'SparkListenerStageCompleted',
+        'Stage Info': {
+          'Stage ID': 0,
+          'Stage Attempt ID': 0,
+          'Stage Name': 'map',
+          'Number of Tasks': 5,
+          'Submission Time': 1300,
+          'Completion Time': 1600,
+          'Failure Reason': 'Job aborted',
+        },
+      },
       taskEnd(0, 1400, 1700), // late speculative success after completion
       { Event: 'SparkListenerJobEnd', 'Job ID': 0, 'Completion Time': 1700, 'Job Result': { Result: 'JobFailed' } },
       { Event: 'SparkListenerApplicationEnd', Timestamp: 3000, ExitCode: 1 },
@@ -138,7 +263,10 @@ describe('event-log folder', () => {
     assert.equal(r.executorCoreTimeMs, 7600 + 4000 + 1400);
     assert.equal(r.peakJvmHeapMemoryBytes, 5678); // the driver's 99,999 does not count outside local mode
     assert.equal(r.executors.find((e) => e.executorId === 'driver')?.isDriver, true);
-    assert.equal(r.executors.find((e) => e.executorId === '2')?.removedReason, 'Container killed by YARN for exceeding memory limits');
+    assert.equal(
+      r.executors.find((e) => e.executorId === '2')?.removedReason,
+      'Container killed by YARN for exceeding memory limits',
+    );
 
     assert.equal(r.totalTasks, 11);
     assert.equal(r.failedTasks, 6);
@@ -156,24 +284,30 @@ describe('event-log folder', () => {
     assert.equal(s.skewRatio, 10);
     assert.ok(stats.warnings.some((w) => /came after their stage completed/.test(w)));
 
-    assert.deepEqual(
-      r.taskFailures.map((g) => [g.reason, g.kind, g.count]).sort(),
-      [
-        ['ExceptionFailure', 'oom', 2],
-        ['ExecutorLostFailure', 'container-killed', 1],
-        ['ExecutorLostFailure', 'executor-lost', 1],
-        ['FetchFailed', 'fetch-failed', 1],
-        ['TaskKilled', 'killed', 1],
-      ],
-    );
+    assert.deepEqual(r.taskFailures.map((g) => [g.reason, g.kind, g.count]).sort(), [
+      ['ExceptionFailure', 'oom', 2],
+      ['ExecutorLostFailure', 'container-killed', 1],
+      ['ExecutorLostFailure', 'executor-lost', 1],
+      ['FetchFailed', 'fetch-failed', 1],
+      ['TaskKilled', 'killed', 1],
+    ]);
     assert.equal(r.taskFailures.find((g) => g.kind === 'oom')?.example, 'java.lang.OutOfMemoryError: Java heap space');
   });
 
   it('classifies failure messages', () => {
-    assert.equal(classifyTaskFailure('ExecutorLostFailure', 'Container killed on request. Exit code is 137'), 'container-killed');
-    assert.equal(classifyTaskFailure('ExecutorLostFailure', 'The executor with id 3 exited with exit code 143(SIGTERM).'), 'container-killed');
+    assert.equal(
+      classifyTaskFailure('ExecutorLostFailure', 'Container killed on request. Exit code is 137'),
+      'container-killed',
+    );
+    assert.equal(
+      classifyTaskFailure('ExecutorLostFailure', 'The executor with id 3 exited with exit code 143(SIGTERM).'),
+      'container-killed',
+    );
     assert.equal(classifyTaskFailure('ExecutorLostFailure', 'Pod reason: OOMKilled'), 'container-killed');
-    assert.equal(classifyTaskFailure('ExecutorLostFailure', 'Container marked as failed. Exit status: 56.'), 'executor-lost');
+    assert.equal(
+      classifyTaskFailure('ExecutorLostFailure', 'Container marked as failed. Exit status: 56.'),
+      'executor-lost',
+    );
     assert.equal(classifyTaskFailure('ExceptionFailure', 'java.io.IOException: 1430 bytes'), 'other');
     assert.equal(classifyTaskFailure('TaskCommitDenied', 'TaskCommitDenied'), 'other');
   });

@@ -25,7 +25,11 @@ const QUBOLE = path.join(FIXTURES, 'qubole-sparklens/local-1532512550423');
 const QUBOLE_FRAMES = path.join(FIXTURES, 'generated/local-1532512550423.zstd');
 const GPU_OOM = path.join(FIXTURES, 'nvidia-spark-rapids-tools/gpu_oom_eventlog.zstd');
 
-async function collect(source: EventLogSource, options: LineOptions = {}, progress: LineProgress = newLineProgress()): Promise<(string | null)[]> {
+async function collect(
+  source: EventLogSource,
+  options: LineOptions = {},
+  progress: LineProgress = newLineProgress(),
+): Promise<(string | null)[]> {
   const out: (string | null)[] = [];
   for await (const line of eventLogLines(source, progress, options)) out.push(line);
   return out;
@@ -47,7 +51,11 @@ describe('event-log lines', () => {
     await fsp.writeFile(file, text, 'utf8');
     const src = await singleSource(file);
     for (let chunkBytes = 1; chunkBytes <= 9; chunkBytes++) {
-      assert.deepEqual(await collect(src, { chunkBytes }), ['{"a":"Prüfung"}', '{"b":"日本語"}', '', '{"c":"😀 ok"}'], `chunkBytes ${chunkBytes}`);
+      assert.deepEqual(
+        await collect(src, { chunkBytes }),
+        ['{"a":"Prüfung"}', '{"b":"日本語"}', '', '{"c":"😀 ok"}'],
+        `chunkBytes ${chunkBytes}`,
+      );
     }
     const progress = newLineProgress();
     await collect(src, {}, progress);
@@ -82,7 +90,10 @@ describe('event-log lines', () => {
       progress.warnings[0],
       `${file}: zstd stream ends inside the frame at byte 8433 (truncated: the application is still running or crashed); read what decoded before the cut`,
     );
-    assert.deepEqual(progress.cuts.map((c) => [c.offset, c.codec]), [[8433, 'zstd']]);
+    assert.deepEqual(
+      progress.cuts.map((c) => [c.offset, c.codec]),
+      [[8433, 'zstd']],
+    );
     assert.deepEqual(progress.decodeErrors, []);
   });
 
@@ -105,7 +116,9 @@ describe('event-log lines', () => {
     assert.equal(record.completed, false);
 
     // The complete lines equal the start of the full log (fzstd's one-shot decoder: a different code path).
-    const full = Buffer.from(decompress(new Uint8Array(bytes))).toString('utf8').split('\n');
+    const full = Buffer.from(decompress(new Uint8Array(bytes)))
+      .toString('utf8')
+      .split('\n');
     const cut = await collect(await singleSource(file));
     assert.deepEqual(cut.slice(0, 13303), full.slice(0, 13303));
     assert.ok(full[13303].startsWith(cut[13303] as string) && (cut[13303] as string).length === 2336);
@@ -147,12 +160,17 @@ describe('event-log lines', () => {
     const progress = newLineProgress();
     const lines = await collect(await singleSource(file), {}, progress);
     assert.deepEqual(lines, (await collect(await singleSource(QUBOLE))).slice(0, 20));
-    assert.deepEqual(progress.decodeErrors.map((e) => [e.offset, e.codec]), [[8433, 'zstd']]);
+    assert.deepEqual(
+      progress.decodeErrors.map((e) => [e.offset, e.codec]),
+      [[8433, 'zstd']],
+    );
     assert.match(progress.decodeErrors[0].message, /no zstd frame magic at byte 8433/);
   });
 
   it('reads gzip (Databricks-rolled) logs', async () => {
-    const src = await singleSource(path.join(FIXTURES, 'nvidia-spark-rapids-tools/db_sim_eventlog/eventlog-2021-06-15--15-00.gz'));
+    const src = await singleSource(
+      path.join(FIXTURES, 'nvidia-spark-rapids-tools/db_sim_eventlog/eventlog-2021-06-15--15-00.gz'),
+    );
     const progress = newLineProgress();
     const lines = await collect(src, {}, progress);
     assert.equal(lines.length, 5370); // `zcat … | wc -l`
@@ -162,7 +180,11 @@ describe('event-log lines', () => {
   it('yields an oversized line as null and goes on', async () => {
     const file = path.join(tmp, 'long');
     await fsp.writeFile(file, `{"a":1}\n{"b":"${'x'.repeat(5000)}"}\n{"c":3}`);
-    assert.deepEqual(await collect(await singleSource(file), { maxLineBytes: 1000, chunkBytes: 256 }), ['{"a":1}', null, '{"c":3}']);
+    assert.deepEqual(await collect(await singleSource(file), { maxLineBytes: 1000, chunkBytes: 256 }), [
+      '{"a":1}',
+      null,
+      '{"c":3}',
+    ]);
   });
 
   it('reports an lz4 file with a broken block header as corrupt, without throwing', async () => {
@@ -177,7 +199,8 @@ describe('event-log lines', () => {
         file,
         offset: 0,
         codec: 'lz4',
-        message: 'corrupt lz4 data: bad LZ4Block header at byte 0 (token 0x0, compressed 0 B, decompressed 0 B); the rest of this file is not read',
+        message:
+          'corrupt lz4 data: bad LZ4Block header at byte 0 (token 0x0, compressed 0 B, decompressed 0 B); the rest of this file is not read',
       },
     ]);
   });

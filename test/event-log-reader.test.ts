@@ -102,7 +102,10 @@ describe('event-log reader', () => {
     const s0 = stage(r, 0);
     assert.equal(s0.succeededTasks, 16);
     assert.equal(s0.failedTasks, 10);
-    assert.deepEqual([s0.taskDurationMs?.min, s0.taskDurationMs?.median, s0.taskDurationMs?.p95, s0.taskDurationMs?.max], [9, 594, 869, 869]);
+    assert.deepEqual(
+      [s0.taskDurationMs?.min, s0.taskDurationMs?.median, s0.taskDurationMs?.p95, s0.taskDurationMs?.max],
+      [9, 594, 869, 869],
+    );
     assert.equal(s0.skewRatio, 869 / 594);
   });
 
@@ -157,7 +160,10 @@ describe('event-log reader', () => {
     assert.equal(r.peakJvmHeapMemoryBytes, null); // its Task Executor Metrics are all 0 (never sampled)
     const s3 = stage(r, 3);
     assert.equal(s3.succeededTasks, 200);
-    assert.deepEqual([s3.taskDurationMs?.min, s3.taskDurationMs?.median, s3.taskDurationMs?.p95, s3.taskDurationMs?.max], [33, 47, 167, 880]);
+    assert.deepEqual(
+      [s3.taskDurationMs?.min, s3.taskDurationMs?.median, s3.taskDurationMs?.p95, s3.taskDurationMs?.max],
+      [33, 47, 167, 880],
+    );
   });
 
   it('Databricks log without ApplicationEnd (xgboost_eventlog.zstd)', async () => {
@@ -179,7 +185,10 @@ describe('event-log reader', () => {
     assert.equal(r.peakJvmHeapMemoryBytes, 7703082752);
     const s5 = stage(r, 5);
     assert.equal(s5.succeededTasks, 16);
-    assert.deepEqual([s5.taskDurationMs?.min, s5.taskDurationMs?.median, s5.taskDurationMs?.max], [104500, 104516, 104526]);
+    assert.deepEqual(
+      [s5.taskDurationMs?.min, s5.taskDurationMs?.median, s5.taskDurationMs?.max],
+      [104500, 104516, 104526],
+    );
   });
 
   it('running app without end (ucesys-sparkscope eventLog-running)', async () => {
@@ -199,10 +208,20 @@ describe('event-log reader', () => {
     const r = await record('apache-spark-26d03b62/application_1506645932520_24630151');
     // Spark's HistoryServerSuite expectation for /applications/application_1506645932520_24630151/executors.
     const expected = JSON.parse(
-      await fsp.readFile(path.join(REPO_ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_metrics_json_expectation.json'), 'utf8'),
+      await fsp.readFile(
+        path.join(
+          REPO_ROOT,
+          'history-server/apache-spark-26d03b62/executor_list_with_executor_metrics_json_expectation.json',
+        ),
+        'utf8',
+      ),
     ) as { id: string; peakMemoryMetrics?: { JVMHeapMemory: number } }[];
-    const want = expected.filter((e) => e.peakMemoryMetrics).map((e): [string, number | null] => [e.id, e.peakMemoryMetrics?.JVMHeapMemory ?? null]);
-    const got = r.executors.filter((e) => e.peakJvmHeapMemoryBytes !== null).map((e): [string, number | null] => [e.executorId, e.peakJvmHeapMemoryBytes]);
+    const want = expected
+      .filter((e) => e.peakMemoryMetrics)
+      .map((e): [string, number | null] => [e.id, e.peakMemoryMetrics?.JVMHeapMemory ?? null]);
+    const got = r.executors
+      .filter((e) => e.peakJvmHeapMemoryBytes !== null)
+      .map((e): [string, number | null] => [e.executorId, e.peakJvmHeapMemoryBytes]);
     assert.deepEqual(new Map(got), new Map(want));
     assert.equal(want.length, 5);
     assert.equal(r.peakJvmHeapMemoryBytes, 755008624); // executor 1; the driver (629,553,808) does not count on YARN
@@ -222,14 +241,27 @@ describe('event-log reader', () => {
       r.taskFailures.map((f) => [f.reason, f.kind, f.count]),
       [['ExecutorLostFailure', 'executor-lost', 8]], // "Exit status: 56" is not a memory kill
     );
-    assert.match(r.taskFailures[0].example, /^Container marked as failed: container_1538416563558_0014_01_00000\d on host/);
+    assert.match(
+      r.taskFailures[0].example,
+      /^Container marked as failed: container_1538416563558_0014_01_00000\d on host/,
+    );
     assert.equal(r.totalExecutorsAdded, 9);
     assert.equal(r.maxExecutors, 2);
     const expected = JSON.parse(
-      await fsp.readFile(path.join(REPO_ROOT, 'history-server/apache-spark-26d03b62/executor_list_with_executor_process_tree_metrics_json_expectation.json'), 'utf8'),
+      await fsp.readFile(
+        path.join(
+          REPO_ROOT,
+          'history-server/apache-spark-26d03b62/executor_list_with_executor_process_tree_metrics_json_expectation.json',
+        ),
+        'utf8',
+      ),
     ) as { id: string; peakMemoryMetrics: { JVMHeapMemory: number } }[];
     for (const e of expected) {
-      assert.equal(r.executors.find((x) => x.executorId === e.id)?.peakJvmHeapMemoryBytes, e.peakMemoryMetrics.JVMHeapMemory, e.id);
+      assert.equal(
+        r.executors.find((x) => x.executorId === e.id)?.peakJvmHeapMemoryBytes,
+        e.peakMemoryMetrics.JVMHeapMemory,
+        e.id,
+      );
     }
     const removed = r.executors.filter((e) => e.removeTimeMs !== null);
     assert.equal(removed.length, 8); // 8 SparkListenerExecutorRemoved
@@ -316,7 +348,10 @@ describe('event-log reader', () => {
     assert.equal(r.taskFailures[1].example, 'Stage cancelled');
     const s35 = stage(r, 35);
     assert.deepEqual([s35.succeededTasks, s35.failedTasks], [141, 59]);
-    assert.deepEqual([s35.taskDurationMs?.min, s35.taskDurationMs?.median, s35.taskDurationMs?.p95, s35.taskDurationMs?.max], [5778, 8552, 12714, 15594]);
+    assert.deepEqual(
+      [s35.taskDurationMs?.min, s35.taskDurationMs?.median, s35.taskDurationMs?.p95, s35.taskDurationMs?.max],
+      [5778, 8552, 12714, 15594],
+    );
     const s23 = stage(r, 23);
     assert.equal(s23.succeededTasks, 2185);
     assert.deepEqual([s23.taskDurationMs?.median, s23.taskDurationMs?.max], [14, 1643]);
@@ -355,7 +390,10 @@ describe('event-log reader', () => {
     assert.equal(r.peakJvmHeapMemoryBytes, 403702864); // executor 0, from Task Executor Metrics
     const s0 = stage(r, 0);
     assert.equal(s0.succeededTasks, 4);
-    assert.deepEqual([s0.taskDurationMs?.min, s0.taskDurationMs?.median, s0.taskDurationMs?.max], [14420, 15477, 15502]);
+    assert.deepEqual(
+      [s0.taskDurationMs?.min, s0.taskDurationMs?.median, s0.taskDurationMs?.max],
+      [14420, 15477, 15502],
+    );
   });
 
   describe('rolling directories built at run time from a real plain log', () => {
@@ -375,7 +413,13 @@ describe('event-log reader', () => {
       await fsp.mkdir(dir);
       const lines = (await fsp.readFile(plain, 'utf8')).split('\n').slice(0, -1);
       for (let i = 0; i < 3; i++) {
-        await fsp.writeFile(path.join(dir, `events_${i + 1}_${id}`), lines.slice(i * 10, i * 10 + 10).map((l) => l + '\n').join(''));
+        await fsp.writeFile(
+          path.join(dir, `events_${i + 1}_${id}`),
+          lines
+            .slice(i * 10, i * 10 + 10)
+            .map((l) => l + '\n')
+            .join(''),
+        );
       }
       await fsp.writeFile(path.join(dir, status), '');
       return dir;
@@ -430,11 +474,19 @@ describe('event-log reader', () => {
       assert.equal(stats.decodeErrors.length, 1);
       const [error] = stats.decodeErrors;
       assert.deepEqual([error.file, error.offset, error.codec], [file, null, 'json']);
-      assert.match(error.message, new RegExp(`^${stats.malformedLines} of \\d+ lines are not JSON events \\(the longest run: \\d+ from line \\d+\\)`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `^${stats.malformedLines} of \\d+ lines are not JSON events \\(the longest run: \\d+ from line \\d+\\)`,
+        ),
+      );
       assert.ok(r !== null);
       assert.equal(r.completed, false);
       assert.equal(r.appId, 'local-1532512550423');
-      assert.match(r.incompleteReason ?? '', /^part of the log could not be decoded \(local-1532512550423: \d+ of \d+ lines are not JSON events/);
+      assert.match(
+        r.incompleteReason ?? '',
+        /^part of the log could not be decoded \(local-1532512550423: \d+ of \d+ lines are not JSON events/,
+      );
     } finally {
       await fsp.rm(tmp, { recursive: true, force: true });
     }

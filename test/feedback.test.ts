@@ -15,7 +15,13 @@ import { EXAMPLE_HISTORY } from './helpers/fixtures';
 import { messageText } from './helpers/lsp-client';
 
 const FILE = 'file:///w/etl.py';
-const TEXT = ['from pyspark.sql import SparkSession', 'spark = (SparkSession.builder.appName("nightly_etl")', '    .config("spark.executor.memory", "512m")', '    .getOrCreate())', ''].join('\n');
+const TEXT = [
+  'from pyspark.sql import SparkSession',
+  'spark = (SparkSession.builder.appName("nightly_etl")',
+  '    .config("spark.executor.memory", "512m")',
+  '    .getOrCreate())',
+  '',
+].join('\n');
 
 describe('feedback loop: applied fixes against later runs (examples/history)', () => {
   let store: HistoryStore;
@@ -26,20 +32,50 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
   after(() => store.close());
 
   it('stores applied fixes and reads them back by job or file', () => {
-    const id = store.recordAppliedFix({ fileUri: 'file:///w/other.py', appName: null, key: 'spark.executor.cores', oldValue: '4', newValue: '2', appliedAtMs: 1 });
-    assert.deepStrictEqual(store.appliedFixes('no-such-job', 'file:///w/other.py'), [{ id, fileUri: 'file:///w/other.py', appName: null, key: 'spark.executor.cores', oldValue: '4', newValue: '2', appliedAtMs: 1 }]);
+    const id = store.recordAppliedFix({
+      fileUri: 'file:///w/other.py',
+      appName: null,
+      key: 'spark.executor.cores',
+      oldValue: '4',
+      newValue: '2',
+      appliedAtMs: 1,
+    });
+    assert.deepStrictEqual(store.appliedFixes('no-such-job', 'file:///w/other.py'), [
+      {
+        id,
+        fileUri: 'file:///w/other.py',
+        appName: null,
+        key: 'spark.executor.cores',
+        oldValue: '4',
+        newValue: '2',
+        appliedAtMs: 1,
+      },
+    ]);
     assert.deepStrictEqual(store.appliedFixes('nightly_etl'), []);
   });
 
   it('shows before/after in the hover: a fix 1g → 2g between runs 0002 and 0003 removed the spill', () => {
     const [r3] = store.runsByAppName('nightly_etl').filter((r) => r.appId.endsWith('0003'));
-    store.recordAppliedFix({ fileUri: FILE, appName: 'nightly_etl', key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appliedAtMs: r3.startTimeMs - 1000 });
+    store.recordAppliedFix({
+      fileUri: FILE,
+      appName: 'nightly_etl',
+      key: 'spark.executor.memory',
+      oldValue: '1g',
+      newValue: '2g',
+      appliedAtMs: r3.startTimeMs - 1000,
+    });
     const service = new SparkLanguageService(store);
     const doc = service.analyse(FILE, TEXT, 'python', 1);
     const [o] = doc.sites[0].feedback;
     // Before: 0002, 0001, 0000 → median duration 55591 ms, spill 76035926 B; after: 0004, 0003 → (49514 + 54971) / 2, spill 0.
-    assert.deepStrictEqual([o.before?.appIds.length, o.before?.medianDurationMs, o.before?.medianDiskBytesSpilled], [3, 55591, 76035926]);
-    assert.deepStrictEqual([o.after?.appIds, o.after?.medianDurationMs, o.after?.medianDiskBytesSpilled], [['app-20261121121947-0004', 'app-20261121121849-0003'], (49514 + 54971) / 2, 0]);
+    assert.deepStrictEqual(
+      [o.before?.appIds.length, o.before?.medianDurationMs, o.before?.medianDiskBytesSpilled],
+      [3, 55591, 76035926],
+    );
+    assert.deepStrictEqual(
+      [o.after?.appIds, o.after?.medianDurationMs, o.after?.medianDiskBytesSpilled],
+      [['app-20261121121947-0004', 'app-20261121121849-0003'], (49514 + 54971) / 2, 0],
+    );
     assert.deepStrictEqual(o.worse, []);
     assert.deepStrictEqual(o.better, ['disk spill 72.5 MiB → 0 B']);
     const md = (onHover(doc, { line: 2, character: 30 })?.contents as { value: string }).value;
@@ -47,15 +83,33 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     assert.match(md, /\| before \| 3 \| 56 s \| 72\.5 MiB \|/);
     assert.match(md, /\| after \| 2 \| 52 s \| 0 B \|/);
     assert.match(md, /Better since the change: disk spill 72\.5 MiB → 0 B\./);
-    assert.strictEqual(onDiagnostics(doc).some((d) => d.code === 'feedback:worse'), false);
+    assert.strictEqual(
+      onDiagnostics(doc).some((d) => d.code === 'feedback:worse'),
+      false,
+    );
   });
 
   it('flags a change that made things worse (the 512m run re-dated after the fix: a hand-edited copy, named so)', () => {
     const runs = store.runsByAppName('nightly_etl');
     const newest = Math.max(...runs.map((r) => r.startTimeMs));
-    store.recordAppliedFix({ fileUri: FILE, appName: 'nightly_etl', key: 'spark.executor.memory', oldValue: '2g', newValue: '512m', appliedAtMs: newest + 60_000 });
+    store.recordAppliedFix({
+      fileUri: FILE,
+      appName: 'nightly_etl',
+      key: 'spark.executor.memory',
+      oldValue: '2g',
+      newValue: '512m',
+      appliedAtMs: newest + 60_000,
+    });
     const [r0] = runs.filter((r) => r.appId.endsWith('0000'));
-    store.upsert({ ...r0, appId: 'redated-copy-of-0000', startTimeMs: newest + 3_600_000, endTimeMs: newest + 3_600_000 + r0.durationMs }, { path: '/redated-copy', sizeBytes: 1, mtimeMs: 1, malformedLines: 0 });
+    store.upsert(
+      {
+        ...r0,
+        appId: 'redated-copy-of-0000',
+        startTimeMs: newest + 3_600_000,
+        endTimeMs: newest + 3_600_000 + r0.durationMs,
+      },
+      { path: '/redated-copy', sizeBytes: 1, mtimeMs: 1, malformedLines: 0 },
+    );
     const service = new SparkLanguageService(store);
     const doc = service.analyse(FILE, TEXT, 'python', 1);
     const o = doc.sites[0].feedback.find((f) => f.fix.newValue === '512m');
@@ -65,7 +119,10 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     const diag = onDiagnostics(doc).find((d) => d.code === 'feedback:worse');
     assert.ok(diag);
     assert.deepStrictEqual(diag.range.start, { line: 2, character: 38 }); // the value's first character, inside the quotes
-    assert.match(messageText(diag.message), /^Since spark\.executor\.memory was changed 2g → 512m on \d{4}-\d\d-\d\d, the workload got worse: .*disk spill 72\.5 MiB → 366 MiB.* \(5 run\(s\) before, 1 after: redated-copy-of-0000\)\.$/);
+    assert.match(
+      messageText(diag.message),
+      /^Since spark\.executor\.memory was changed 2g → 512m on \d{4}-\d\d-\d\d, the workload got worse: .*disk spill 72\.5 MiB → 366 MiB.* \(5 run\(s\) before, 1 after: redated-copy-of-0000\)\.$/,
+    );
   });
 
   it('attaches the remember command to quick fixes', () => {
@@ -73,8 +130,20 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
     const doc = service.analyse('file:///w/etl2.py', TEXT, 'python', 1);
     const rec = doc.sites[0].recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.ok(rec, JSON.stringify(doc.sites[0].recommendations.map((r) => r.key)));
-    const action = onCodeActions(doc, { start: { line: 2, character: 37 }, end: { line: 2, character: 41 } }).find((a) => a.title.startsWith('Set spark.executor.memory'));
+    const action = onCodeActions(doc, { start: { line: 2, character: 37 }, end: { line: 2, character: 41 } }).find(
+      (a) => a.title.startsWith('Set spark.executor.memory'),
+    );
     assert.strictEqual(action?.command?.command, 'sparkOptimizer.recordAppliedFix');
-    assert.deepStrictEqual(action?.command?.arguments, [[{ uri: 'file:///w/etl2.py', key: 'spark.executor.memory', oldValue: '512m', newValue: rec.recommendedValue, appName: 'nightly_etl' }]]);
+    assert.deepStrictEqual(action?.command?.arguments, [
+      [
+        {
+          uri: 'file:///w/etl2.py',
+          key: 'spark.executor.memory',
+          oldValue: '512m',
+          newValue: rec.recommendedValue,
+          appName: 'nightly_etl',
+        },
+      ],
+    ]);
   });
 });

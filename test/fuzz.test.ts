@@ -56,13 +56,23 @@ const MIN_RUNS = Number(process.env.FUZZ_MIN_RUNS ?? 30);
  */
 function runProperty<T>(property: fc.IProperty<T>): void {
   fc.assert(property, { seed: SEED, numRuns: MIN_RUNS });
-  fc.assert(property, { seed: SEED + 1, numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false });
+  fc.assert(property, {
+    seed: SEED + 1,
+    numRuns: RUNS,
+    interruptAfterTimeLimit: TIME_MS,
+    markInterruptAsFailure: false,
+  });
 }
 
 /** {@link runProperty} for an asynchronous property. */
 async function runAsyncProperty<T>(property: fc.IAsyncProperty<T>): Promise<void> {
   await fc.assert(property, { seed: SEED, numRuns: MIN_RUNS });
-  await fc.assert(property, { seed: SEED + 1, numRuns: RUNS, interruptAfterTimeLimit: TIME_MS, markInterruptAsFailure: false });
+  await fc.assert(property, {
+    seed: SEED + 1,
+    numRuns: RUNS,
+    interruptAfterTimeLimit: TIME_MS,
+    markInterruptAsFailure: false,
+  });
 }
 
 /** Cases a property ran, for the closing report. */
@@ -82,7 +92,28 @@ const LINE_SOURCES = [
 
 /** Values no Spark writes where a number, string or object is expected. */
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
-  fc.constantFrom(1e308, -1e308, 1e300, -1, -0, 0.5, 2 ** 53 + 2, 2 ** 63, -(2 ** 31), Number.MAX_SAFE_INTEGER, '1e308', 'NaN', 'Infinity', '-1', '', null, true, false, [], {}),
+  fc.constantFrom(
+    1e308,
+    -1e308,
+    1e300,
+    -1,
+    -0,
+    0.5,
+    2 ** 53 + 2,
+    2 ** 63,
+    -(2 ** 31),
+    Number.MAX_SAFE_INTEGER,
+    '1e308',
+    'NaN',
+    'Infinity',
+    '-1',
+    '',
+    null,
+    true,
+    false,
+    [],
+    {},
+  ),
   fc.integer(),
   fc.double(),
   fc.string({ maxLength: 12 }),
@@ -99,17 +130,21 @@ function replaceAt(event: Record<string, unknown>, walk: number[], value: unknow
     const keys = Object.keys(o).filter((k) => !(o === event && k === 'Event'));
     if (keys.length === 0) return;
     const k = keys[walk[d] % keys.length];
-    const child = (o)[k];
+    const child = o[k];
     if (d === walk.length - 1 || child === null || typeof child !== 'object') {
-      if (remove && !Array.isArray(o)) delete (o)[k];
-      else (o)[k] = value;
+      if (remove && !Array.isArray(o)) delete o[k];
+      else o[k] = value;
       return;
     }
     o = child as Record<string, unknown>;
   }
 }
 
-type LineEdit = { kind: 'keep' } | { kind: 'value'; walk: number[]; value: unknown; remove: boolean } | { kind: 'cut'; at: number } | { kind: 'splice'; at: number; text: string };
+type LineEdit =
+  | { kind: 'keep' }
+  | { kind: 'value'; walk: number[]; value: unknown; remove: boolean }
+  | { kind: 'cut'; at: number }
+  | { kind: 'splice'; at: number; text: string };
 
 function mutateLine(line: string, edit: LineEdit): string {
   if (edit.kind === 'keep') return line;
@@ -125,9 +160,27 @@ function mutateLine(line: string, edit: LineEdit): string {
 
 const lineEdit: fc.Arbitrary<LineEdit> = fc.oneof(
   { weight: 4, arbitrary: fc.constant<LineEdit>({ kind: 'keep' }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('value' as const), walk: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }), value: hostileValue, remove: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('splice' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), text: fc.string({ maxLength: 8 }) }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('value' as const),
+      walk: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
+      value: hostileValue,
+      remove: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('splice' as const),
+      at: fc.double({ min: 0, max: 1, noNaN: true }),
+      text: fc.string({ maxLength: 8 }),
+    }),
+  },
 );
 
 /**
@@ -137,15 +190,22 @@ const lineEdit: fc.Arbitrary<LineEdit> = fc.oneof(
 function logArbitrary(corpus: string[][]): fc.Arbitrary<string[]> {
   const line = (source: string[]) =>
     fc.oneof(
-      { weight: 12, arbitrary: fc.tuple(fc.nat({ max: source.length - 1 }), lineEdit).map(([i, e]) => ({ i, text: mutateLine(source[i], e) })) },
+      {
+        weight: 12,
+        arbitrary: fc
+          .tuple(fc.nat({ max: source.length - 1 }), lineEdit)
+          .map(([i, e]) => ({ i, text: mutateLine(source[i], e) })),
+      },
       { weight: 1, arbitrary: fc.json({ maxDepth: 2 }).map((text) => ({ i: -1, text })) },
       { weight: 1, arbitrary: fc.string({ maxLength: 40 }).map((text) => ({ i: -1, text })) },
     );
-  return fc
-    .nat({ max: corpus.length - 1 })
-    .chain((s) => fc.array(line(corpus[s]), { minLength: 1, maxLength: 80 }))
-    // Keep the source's order (events refer to earlier ones), random lines where they fell.
-    .map((ls) => ls.sort((a, b) => (a.i < 0 || b.i < 0 ? 0 : a.i - b.i)).map((l) => l.text));
+  return (
+    fc
+      .nat({ max: corpus.length - 1 })
+      .chain((s) => fc.array(line(corpus[s]), { minLength: 1, maxLength: 80 }))
+      // Keep the source's order (events refer to earlier ones), random lines where they fell.
+      .map((ls) => ls.sort((a, b) => (a.i < 0 || b.i < 0 ? 0 : a.i - b.i)).map((l) => l.text))
+  );
 }
 
 /**
@@ -159,15 +219,35 @@ function logArbitrary(corpus: string[][]): fc.Arbitrary<string[]> {
 function impossibleValues(r: ApplicationRecord): string[] {
   const bad: string[] = [];
   const check = (name: string, v: unknown) => {
-    if (typeof v === 'number' && (!Number.isFinite(v) || v < 0 || v > Number.MAX_SAFE_INTEGER)) bad.push(`${name} = ${v}`);
+    if (typeof v === 'number' && (!Number.isFinite(v) || v < 0 || v > Number.MAX_SAFE_INTEGER))
+      bad.push(`${name} = ${v}`);
   };
   const id = (name: string, v: unknown) => {
-    if (typeof v === 'number' && !(Number.isInteger(v) && v >= 0 && v <= 2 ** 31 - 1)) bad.push(`${name} = ${v} is not an id`);
+    if (typeof v === 'number' && !(Number.isInteger(v) && v >= 0 && v <= 2 ** 31 - 1))
+      bad.push(`${name} = ${v} is not an id`);
   };
   id('executorCores', r.executorCores);
   const figures = [
-    'durationMs', 'totalTasks', 'failedTasks', 'totalStages', 'failedStages', 'totalJobs', 'failedJobs', 'maxExecutors', 'totalExecutorsAdded', 'executorRunTimeMs', 'executorCpuTimeMs',
-    'jvmGcTimeMs', 'inputBytes', 'outputBytes', 'shuffleReadBytes', 'shuffleWriteBytes', 'memoryBytesSpilled', 'diskBytesSpilled', 'peakExecutionMemoryBytes', 'executorCoreTimeMs',
+    'durationMs',
+    'totalTasks',
+    'failedTasks',
+    'totalStages',
+    'failedStages',
+    'totalJobs',
+    'failedJobs',
+    'maxExecutors',
+    'totalExecutorsAdded',
+    'executorRunTimeMs',
+    'executorCpuTimeMs',
+    'jvmGcTimeMs',
+    'inputBytes',
+    'outputBytes',
+    'shuffleReadBytes',
+    'shuffleWriteBytes',
+    'memoryBytesSpilled',
+    'diskBytesSpilled',
+    'peakExecutionMemoryBytes',
+    'executorCoreTimeMs',
   ] as const;
   for (const k of figures) check(k, r[k]);
   if (r.failedTasks > r.totalTasks) bad.push(`failedTasks ${r.failedTasks} > totalTasks ${r.totalTasks}`);
@@ -181,7 +261,8 @@ function impossibleValues(r: ApplicationRecord): string[] {
     check(`stage ${s.stageId}.${s.attemptId} failedTasks`, s.failedTasks);
     for (const d of s.taskDurationsMs ?? []) check(`stage ${s.stageId}.${s.attemptId} task duration`, d);
     const q = s.taskDurationMs;
-    if (q && !(q.min >= 0 && q.min <= q.median && q.median <= q.max)) bad.push(`stage ${s.stageId}.${s.attemptId} quantiles ${JSON.stringify(q)}`);
+    if (q && !(q.min >= 0 && q.min <= q.median && q.median <= q.max))
+      bad.push(`stage ${s.stageId}.${s.attemptId} quantiles ${JSON.stringify(q)}`);
   }
   return bad;
 }
@@ -204,17 +285,23 @@ function canonical(r: ApplicationRecord): ApplicationRecord {
  */
 function lostInStore(stored: unknown, back: unknown, at = 'record'): string[] {
   if (typeof stored === 'number' && typeof back === 'number') {
-    return Math.abs(stored - back) <= 0.5 || Math.abs(stored - back) <= 1e-9 * Math.abs(stored) ? [] : [`${at}: ${stored} came back as ${back}`];
+    return Math.abs(stored - back) <= 0.5 || Math.abs(stored - back) <= 1e-9 * Math.abs(stored)
+      ? []
+      : [`${at}: ${stored} came back as ${back}`];
   }
   if (stored === null || back === null || typeof stored !== 'object' || typeof back !== 'object') {
     return Object.is(stored, back) ? [] : [`${at}: ${JSON.stringify(stored)} came back as ${JSON.stringify(back)}`];
   }
   if (Array.isArray(stored) !== Array.isArray(back)) return [`${at}: an array and a non-array`];
   if (at.endsWith('.taskDurationsMs')) {
-    return (stored as unknown[]).length === (back as unknown[]).length ? [] : [`${at}: ${(stored as unknown[]).length} durations came back as ${(back as unknown[]).length}`];
+    return (stored as unknown[]).length === (back as unknown[]).length
+      ? []
+      : [`${at}: ${(stored as unknown[]).length} durations came back as ${(back as unknown[]).length}`];
   }
   const keys = new Set([...Object.keys(stored), ...Object.keys(back)]);
-  return [...keys].flatMap((k) => lostInStore((stored as Record<string, unknown>)[k], (back as Record<string, unknown>)[k], `${at}.${k}`));
+  return [...keys].flatMap((k) =>
+    lostInStore((stored as Record<string, unknown>)[k], (back as Record<string, unknown>)[k], `${at}.${k}`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -231,9 +318,50 @@ const READERS: Record<string, { dir: string; read: (text: string) => FileSetting
 
 /** Fragments that matter to one reader or another. */
 const FRAGMENTS = [
-  '"', "'", '"""', '`', '\\', '\\\n', '\n', '\r\n', '\r', '\t', ' ', '(', ')', '[', ']', '{', '}', ',', ':', '=', '#', '$', '${', '$(', '--conf ', '--conf=',
-  'spark.executor.memory', '=4g', ' 4g', '.config("spark.executor.cores", "2")', 'SparkSession.builder', 'spark-submit ', '&&', '|', ';', '- ', '  ', '---\n',
-  'sparkConf:\n  "spark.x": "1"\n', '"spark_conf": {', '😀', '\u0000', '\ufeff', 'é',
+  '"',
+  "'",
+  '"""',
+  '`',
+  '\\',
+  '\\\n',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  ' ',
+  '(',
+  ')',
+  '[',
+  ']',
+  '{',
+  '}',
+  ',',
+  ':',
+  '=',
+  '#',
+  '$',
+  '${',
+  '$(',
+  '--conf ',
+  '--conf=',
+  'spark.executor.memory',
+  '=4g',
+  ' 4g',
+  '.config("spark.executor.cores", "2")',
+  'SparkSession.builder',
+  'spark-submit ',
+  '&&',
+  '|',
+  ';',
+  '- ',
+  '  ',
+  '---\n',
+  'sparkConf:\n  "spark.x": "1"\n',
+  '"spark_conf": {',
+  '😀',
+  '\u0000',
+  '\ufeff',
+  'é',
 ];
 
 type TextEdit = { at: number; del: number; insert: string; dup: boolean };
@@ -262,12 +390,25 @@ function rangeProblems(text: string, fs: FileSettings): string[] {
   const bad: string[] = [];
   const inside = (what: string, r: Range | undefined) => {
     if (r === undefined) return;
-    for (const [end, p] of [['start', r.start], ['end', r.end]] as const) {
-      if (!Number.isInteger(p.line) || !Number.isInteger(p.character) || p.line < 0 || p.line >= lines.length || p.character < 0 || p.character > lines[p.line].length) {
-        bad.push(`${what} ${end} ${JSON.stringify(p)} is outside the text (${lines.length} lines${p.line >= 0 && p.line < lines.length ? `, line ${p.line} has ${lines[p.line].length} units` : ''})`);
+    for (const [end, p] of [
+      ['start', r.start],
+      ['end', r.end],
+    ] as const) {
+      if (
+        !Number.isInteger(p.line) ||
+        !Number.isInteger(p.character) ||
+        p.line < 0 ||
+        p.line >= lines.length ||
+        p.character < 0 ||
+        p.character > lines[p.line].length
+      ) {
+        bad.push(
+          `${what} ${end} ${JSON.stringify(p)} is outside the text (${lines.length} lines${p.line >= 0 && p.line < lines.length ? `, line ${p.line} has ${lines[p.line].length} units` : ''})`,
+        );
       }
     }
-    if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character)) bad.push(`${what} ends before it starts: ${JSON.stringify(r)}`);
+    if (r.start.line > r.end.line || (r.start.line === r.end.line && r.start.character > r.end.character))
+      bad.push(`${what} ends before it starts: ${JSON.stringify(r)}`);
   };
   for (const b of fs.blocks) {
     inside(`block ${b.kind}`, b.range);
@@ -285,11 +426,20 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
   this.timeout(TIME_MS * 4 + 60_000);
 
   after(() => {
-    console.log(`      (fuzz seed ${SEED}: ${Object.entries(ran).map(([k, n]) => `${k} ${n}`).join(', ')} cases)`);
+    console.log(
+      `      (fuzz seed ${SEED}: ${Object.entries(ran)
+        .map(([k, n]) => `${k} ${n}`)
+        .join(', ')} cases)`,
+    );
   });
 
   it('event-log lines: reading, folding, validating and storing never throw, and nothing impossible is stored', async () => {
-    const corpus = LINE_SOURCES.map((rel) => fs.readFileSync(path.join(EVENT_LOGS, rel), 'utf8').split('\n').filter((l) => l.trim()));
+    const corpus = LINE_SOURCES.map((rel) =>
+      fs
+        .readFileSync(path.join(EVENT_LOGS, rel), 'utf8')
+        .split('\n')
+        .filter((l) => l.trim()),
+    );
     // `wc -l` of the five logs: 30 + 75 + 214 + 16 + 15.
     assert.strictEqual(corpus.flat().length, 350);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-fuzz-'));
@@ -314,7 +464,11 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
               stored++;
               const back = store.runById(record.appId);
               assert.ok(back, 'stored record reads back');
-              assert.deepStrictEqual(lostInStore(canonical(record), canonical(back)), [], 'the store gives back what it was given');
+              assert.deepStrictEqual(
+                lostInStore(canonical(record), canonical(back)),
+                [],
+                'the store gives back what it was given',
+              );
               assert.deepStrictEqual(impossibleValues(back), []);
             } finally {
               store.close();
@@ -334,22 +488,35 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
 
   for (const [kind, { dir, read }] of Object.entries(READERS)) {
     it(`config files (${kind}): the reader never throws and every range lies inside the text`, () => {
-      const files = fs.readdirSync(path.join(CONFIGS, dir)).map((f) => fs.readFileSync(path.join(CONFIGS, dir, f), 'utf8'));
+      const files = fs
+        .readdirSync(path.join(CONFIGS, dir))
+        .map((f) => fs.readFileSync(path.join(CONFIGS, dir, f), 'utf8'));
       let n = 0;
       // A whole real file, or (for more cases per second) a window of up to 40 of its lines, then edited.
       const base = fc.oneof(
         { weight: 1, arbitrary: fc.constantFrom(...files) },
         {
           weight: 3,
-          arbitrary: fc.tuple(fc.constantFrom(...files), fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 40 })).map(([f, at, count]) => {
-            const lines = f.split('\n');
-            const start = Math.floor(at * lines.length);
-            return lines.slice(start, start + count).join('\n');
-          }),
+          arbitrary: fc
+            .tuple(
+              fc.constantFrom(...files),
+              fc.double({ min: 0, max: 1, noNaN: true }),
+              fc.integer({ min: 1, max: 40 }),
+            )
+            .map(([f, at, count]) => {
+              const lines = f.split('\n');
+              const start = Math.floor(at * lines.length);
+              return lines.slice(start, start + count).join('\n');
+            }),
         },
       );
       const text = fc.oneof(
-        { weight: 8, arbitrary: fc.tuple(base, fc.array(textEdit, { minLength: 1, maxLength: 8 })).map(([f, edits]) => applyEdits(f, edits)) },
+        {
+          weight: 8,
+          arbitrary: fc
+            .tuple(base, fc.array(textEdit, { minLength: 1, maxLength: 8 }))
+            .map(([f, edits]) => applyEdits(f, edits)),
+        },
         { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
         { weight: 1, arbitrary: fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 40 }).map((xs) => xs.join('')) },
       );
@@ -366,7 +533,13 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
 
   it('escapeMarkdown: any text renders as exactly its characters in a paragraph, a table cell, a list item and bold', async () => {
     const { marked } = await import('marked');
-    const decode = (h: string) => h.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    const decode = (h: string) =>
+      h
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
     const contexts: [string, string, RegExp][] = [
       ['', '', /^<p>([\s\S]*)<\/p>\n$/],
       ['x ', ' y', /^<p>x ([\s\S]*) y<\/p>\n$/],
@@ -374,8 +547,42 @@ describe(`fuzz (fast-check, seed ${SEED}, ${TIME_MS} ms per property; FUZZ_SEED=
       ['**', '**', /^<p><strong>([\s\S]*)<\/strong><\/p>\n$/],
       ['| h |\n|---|\n| ', ' |', /<td>([\s\S]*)<\/td>/],
     ];
-    const pieces = fc.constantFrom('a', '1', ' ', '_', '-', '*', '`', '[', ']', '(', ')', '<', '>', '!', '#', '+', '=', '.', ':', '/', '@', '|', '~', '\\', '&', 'www.', 'http://', '1.', '\n', '\u001b');
-    const text = fc.oneof(fc.array(pieces, { maxLength: 24 }).map((xs) => xs.join('')), fc.string({ maxLength: 30, unit: 'binary' }));
+    const pieces = fc.constantFrom(
+      'a',
+      '1',
+      ' ',
+      '_',
+      '-',
+      '*',
+      '`',
+      '[',
+      ']',
+      '(',
+      ')',
+      '<',
+      '>',
+      '!',
+      '#',
+      '+',
+      '=',
+      '.',
+      ':',
+      '/',
+      '@',
+      '|',
+      '~',
+      '\\',
+      '&',
+      'www.',
+      'http://',
+      '1.',
+      '\n',
+      '\u001b',
+    );
+    const text = fc.oneof(
+      fc.array(pieces, { maxLength: 24 }).map((xs) => xs.join('')),
+      fc.string({ maxLength: 30, unit: 'binary' }),
+    );
     let n = 0;
     runProperty(
       fc.property(text, (s) => {

@@ -27,8 +27,12 @@ describe('TextMate grammars (syntaxes/)', () => {
     const wasm = fs.readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
     await loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
     registry = new Registry({
-      onigLib: Promise.resolve({ createOnigScanner: (p: string[]) => new OnigScanner(p), createOnigString: (s: string) => new OnigString(s) }),
-      loadGrammar: async (scope) => (GRAMMARS[scope] ? parseRawGrammar(fs.readFileSync(GRAMMARS[scope], 'utf8'), GRAMMARS[scope]) : null),
+      onigLib: Promise.resolve({
+        createOnigScanner: (p: string[]) => new OnigScanner(p),
+        createOnigString: (s: string) => new OnigString(s),
+      }),
+      loadGrammar: async (scope) =>
+        GRAMMARS[scope] ? parseRawGrammar(fs.readFileSync(GRAMMARS[scope], 'utf8'), GRAMMARS[scope]) : null,
       getInjections: (scope) => (scope === 'source.python' ? ['source.python.spark-sql-injection'] : undefined),
     });
   });
@@ -38,7 +42,10 @@ describe('TextMate grammars (syntaxes/)', () => {
     const t = tokens(g, 'df = spark.sql("SELECT customer_id, count(*) FROM orders GROUP BY customer_id")');
     const select = t.find(([text]) => text === 'SELECT')!;
     assert.ok(select[1].includes('meta.embedded.block.sql'), JSON.stringify(select));
-    assert.ok(select[1].some((s) => s.startsWith('keyword.other.DML.sql')), JSON.stringify(select));
+    assert.ok(
+      select[1].some((s) => s.startsWith('keyword.other.DML.sql')),
+      JSON.stringify(select),
+    );
     // Text outside the call is still Python.
     assert.ok(!t.find(([text]) => text.startsWith('df'))![1].includes('meta.embedded.block.sql'));
   });
@@ -52,10 +59,22 @@ describe('TextMate grammars (syntaxes/)', () => {
   it('gives spark-defaults.conf keys, separators, values and comments their scopes', async () => {
     const g = (await registry.loadGrammar('source.spark-defaults'))!;
     const kv = tokens(g, 'spark.executor.memory   4g');
-    assert.deepStrictEqual(kv.find(([text]) => text === 'spark.executor.memory')![1], ['source.spark-defaults', 'support.type.property-name.spark-defaults']);
-    assert.deepStrictEqual(kv.find(([text]) => text === '4g')![1], ['source.spark-defaults', 'string.unquoted.value.spark-defaults']);
+    assert.deepStrictEqual(kv.find(([text]) => text === 'spark.executor.memory')![1], [
+      'source.spark-defaults',
+      'support.type.property-name.spark-defaults',
+    ]);
+    assert.deepStrictEqual(kv.find(([text]) => text === '4g')![1], [
+      'source.spark-defaults',
+      'string.unquoted.value.spark-defaults',
+    ]);
     const eq = tokens(g, 'spark.sql.shuffle.partitions=64');
-    assert.deepStrictEqual(eq.find(([text]) => text === '=')![1], ['source.spark-defaults', 'keyword.operator.assignment.spark-defaults']);
-    assert.deepStrictEqual(tokens(g, '# spark.executor.cores 4')[0][1], ['source.spark-defaults', 'comment.line.number-sign.spark-defaults']);
+    assert.deepStrictEqual(eq.find(([text]) => text === '=')![1], [
+      'source.spark-defaults',
+      'keyword.operator.assignment.spark-defaults',
+    ]);
+    assert.deepStrictEqual(tokens(g, '# spark.executor.cores 4')[0][1], [
+      'source.spark-defaults',
+      'comment.line.number-sign.spark-defaults',
+    ]);
   });
 });

@@ -66,7 +66,7 @@ describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
     // Spark filters on the latest attempt only (ApplicationListResource); that attempt ended after the date.
     const latestPerApp = new Map<string, number>();
     for (const a of filtered) if (!latestPerApp.has(a.appId)) latestPerApp.set(a.appId, a.endTimeMs ?? Infinity);
-    for (const [id, end] of latestPerApp) assert.ok(end >= (since), id);
+    for (const [id, end] of latestPerApp) assert.ok(end >= since, id);
   });
 
   it('reads the Spark 4.1 lists (and the limit=3 answer is the first 3 of the full list)', () => {
@@ -86,40 +86,64 @@ describe('History Server REST responses (recorded, Spark 1.6 to 4.3)', () => {
       exitCode: null,
     });
     const limited = parseApplicationList(fixture('apache-spark/limit_app_list_json_expectation.json'));
-    assert.deepStrictEqual(limited.map((a) => a.appId), [...new Set(list.map((a) => a.appId))].slice(0, 3));
+    assert.deepStrictEqual(
+      limited.map((a) => a.appId),
+      [...new Set(list.map((a) => a.appId))].slice(0, 3),
+    );
     assert.deepStrictEqual(parseApplicationList(fixture('apache-spark/running_app_list_json_expectation.json')), []);
     // One application (GET /applications/{id}) has the same shape as a list element.
     const one = parseApplicationList([fixture('apache-spark/one_app_multi_attempt_json_expectation.json')]);
-    assert.deepStrictEqual(one.map((a) => [a.appId, a.attemptId]), [
-      ['local-1426533911241', '2'],
-      ['local-1426533911241', '1'],
-    ]);
+    assert.deepStrictEqual(
+      one.map((a) => [a.appId, a.attemptId]),
+      [
+        ['local-1426533911241', '2'],
+        ['local-1426533911241', '1'],
+      ],
+    );
   });
 
   it('reads a live Spark 4.3.0 list: running attempt (endTimeEpoch -1) has no end, four attempts of one YARN app', () => {
     const list = parseApplicationList(fixture('spark-4.3.0-pyspark/application_list.json'));
     assert.strictEqual(list.length, 18);
     const running = list.filter((a) => !a.completed);
-    assert.deepStrictEqual(running.map((a) => [a.appId, a.endTimeMs]), [['app-20231025121456-0004-eventLog-running', null]]);
+    assert.deepStrictEqual(
+      running.map((a) => [a.appId, a.endTimeMs]),
+      [['app-20231025121456-0004-eventLog-running', null]],
+    );
     const yarn = list.filter((a) => a.appId === 'application_1724877841851_0016');
-    assert.deepStrictEqual(yarn.map((a) => a.attemptId), ['4', '3', '2', '1']);
+    assert.deepStrictEqual(
+      yarn.map((a) => a.attemptId),
+      ['4', '3', '2', '1'],
+    );
     const nightly = list.find((a) => a.appId === 'app-20261121121550-0000');
     assert.strictEqual(nightly?.endTimeMs, 1795263406191);
     assert.strictEqual(nightly?.sparkVersion, '4.3.0');
     assert.strictEqual(nightly?.exitCode, 0);
     assert.ok((nightly?.lastUpdatedMs ?? 0) > 0);
-    assert.strictEqual(parseApplicationList(fixture('spark-4.3.0-pyspark/applications_minEndDate=2024-01-01.json')).length, 15);
+    assert.strictEqual(
+      parseApplicationList(fixture('spark-4.3.0-pyspark/applications_minEndDate=2024-01-01.json')).length,
+      15,
+    );
   });
 
   it('rejects a body that is not an application list, naming the field', () => {
     assert.throws(() => parseApplicationList({ applications: [] }), /not a Spark application list: applications: /);
-    assert.throws(() => parseApplicationList([{ id: 'a', name: 'n', attempts: [{ startTime: 3, completed: true }] }]), /applications\[0\]\.attempts\[0\]\.startTime/);
-    assert.throws(() => parseApplicationList([{ id: 'a', name: 'n', attempts: [{ startTime: 'yesterday', completed: true }] }]), /startTime "yesterday" is not a date/);
+    assert.throws(
+      () => parseApplicationList([{ id: 'a', name: 'n', attempts: [{ startTime: 3, completed: true }] }]),
+      /applications\[0\]\.attempts\[0\]\.startTime/,
+    );
+    assert.throws(
+      () => parseApplicationList([{ id: 'a', name: 'n', attempts: [{ startTime: 'yesterday', completed: true }] }]),
+      /startTime "yesterday" is not a date/,
+    );
   });
 
   it('formats the REST filter dates as Spark parses them and parses its dates back', () => {
     assert.strictEqual(formatSparkDate(Date.UTC(2015, 1, 3, 16, 42, 40)), '2015-02-03T16:42:40.000GMT');
-    assert.strictEqual(formatSparkDate(parseSparkDate('2015-05-06T13:03:00.950GMT') as number), '2015-05-06T13:03:00.950GMT');
+    assert.strictEqual(
+      formatSparkDate(parseSparkDate('2015-05-06T13:03:00.950GMT') as number),
+      '2015-05-06T13:03:00.950GMT',
+    );
     assert.strictEqual(parseSparkDate(''), null);
     assert.strictEqual(parseSparkDate('not a date'), null);
   });
@@ -136,7 +160,10 @@ describe('History Server client pieces', () => {
   it('keeps credentials out of the URL it reports and accepts a trailing /api/v1', () => {
     const c = new HistoryServerClient({ baseUrl: 'http://alice:s3cret@127.0.0.1:18080/api/v1/' });
     assert.strictEqual(c.baseUrl, 'http://127.0.0.1:18080');
-    assert.strictEqual(c.logsUrl('application_1_2', '1'), 'http://127.0.0.1:18080/api/v1/applications/application_1_2/1/logs');
+    assert.strictEqual(
+      c.logsUrl('application_1_2', '1'),
+      'http://127.0.0.1:18080/api/v1/applications/application_1_2/1/logs',
+    );
     assert.ok(!c.urlOf('/applications').includes('s3cret'));
     c.close();
     assert.throws(() => new HistoryServerClient({ baseUrl: 'ftp://host' }), /must start with http/);
@@ -171,16 +198,32 @@ describe('/logs zip extraction', () => {
   it('extracts a single-file /logs zip (Spark deflates it) byte for byte', async () => {
     const dest = path.join(tmp, 'y');
     fs.mkdirSync(dest);
-    assert.deepStrictEqual(await extractZip(path.join(HS, 'spark-4.3.0-pyspark', 'eventLogs-local-1532512550423.zip'), dest), ['local-1532512550423']);
-    assert.ok(fs.readFileSync(path.join(dest, 'local-1532512550423')).equals(fs.readFileSync(path.join(LOGS, 'qubole-sparklens', 'local-1532512550423'))));
+    assert.deepStrictEqual(
+      await extractZip(path.join(HS, 'spark-4.3.0-pyspark', 'eventLogs-local-1532512550423.zip'), dest),
+      ['local-1532512550423'],
+    );
+    assert.ok(
+      fs
+        .readFileSync(path.join(dest, 'local-1532512550423'))
+        .equals(fs.readFileSync(path.join(LOGS, 'qubole-sparklens', 'local-1532512550423'))),
+    );
   });
 
   it('rejects a crafted zip with a ../escape entry and writes nothing', async () => {
     const dest = path.join(tmp, 'inner', 'dest');
     fs.mkdirSync(dest, { recursive: true });
     const zip = path.join(tmp, 'evil.zip');
-    fs.writeFileSync(zip, makeZip([{ name: 'ok.txt', data: 'fine' }, { name: '../escape', data: 'pwned' }]));
-    await assert.rejects(extractZip(zip, dest), (e: Error) => e instanceof UnsafeZipError && /\.\.\/escape/.test(e.message));
+    fs.writeFileSync(
+      zip,
+      makeZip([
+        { name: 'ok.txt', data: 'fine' },
+        { name: '../escape', data: 'pwned' },
+      ]),
+    );
+    await assert.rejects(
+      extractZip(zip, dest),
+      (e: Error) => e instanceof UnsafeZipError && /\.\.\/escape/.test(e.message),
+    );
     assert.ok(!fs.existsSync(path.join(tmp, 'inner', 'escape')));
     assert.deepStrictEqual(fs.readdirSync(dest), []); // names are checked before anything is written
     fs.writeFileSync(zip, makeZip([{ name: 'a/../../escape2', data: 'pwned' }]));
@@ -202,14 +245,20 @@ describe('/logs zip extraction', () => {
   it('refuses a zip bomb (one entry 1,000× compressed) from its central directory, before writing a byte', async () => {
     // 50 MiB of zeros deflate to about 50 KiB: the ratio of the issue's bomb (1.2 MB → 1.26 GB, 1050:1).
     const zip = path.join(tmp, 'bomb.zip');
-    fs.writeFileSync(zip, makeZip([{ name: 'eventlog_v2_app-1/events_1_app-1', data: Buffer.alloc(50 * 1024 * 1024), deflate: true }]));
+    fs.writeFileSync(
+      zip,
+      makeZip([{ name: 'eventlog_v2_app-1/events_1_app-1', data: Buffer.alloc(50 * 1024 * 1024), deflate: true }]),
+    );
     const compressed = fs.statSync(zip).size;
     assert.ok(compressed < 100 * 1024, `${compressed} bytes`);
     const dest = path.join(tmp, 'bomb');
     fs.mkdirSync(dest);
     await assert.rejects(extractZip(zip, dest), (e: Error) => {
       assert.ok(e instanceof UnsafeZipError);
-      assert.match(e.message, /^zip entry "eventlog_v2_app-1\/events_1_app-1" would expand \d{3,4}× \(\d+\.\d KiB → 50\.0 MiB\), over the 200× limit for one entry: a zip bomb, not Spark event logs; refusing to extract the archive$/);
+      assert.match(
+        e.message,
+        /^zip entry "eventlog_v2_app-1\/events_1_app-1" would expand \d{3,4}× \(\d+\.\d KiB → 50\.0 MiB\), over the 200× limit for one entry: a zip bomb, not Spark event logs; refusing to extract the archive$/,
+      );
       return true;
     });
     assert.deepStrictEqual(fs.readdirSync(dest), []);
@@ -217,10 +266,19 @@ describe('/logs zip extraction', () => {
 
   it('refuses an archive over the total cap before writing, however it is split', async () => {
     const zip = path.join(tmp, 'big.zip');
-    fs.writeFileSync(zip, makeZip([{ name: 'a', data: 'x'.repeat(800) }, { name: 'b', data: 'y'.repeat(800) }]));
+    fs.writeFileSync(
+      zip,
+      makeZip([
+        { name: 'a', data: 'x'.repeat(800) },
+        { name: 'b', data: 'y'.repeat(800) },
+      ]),
+    );
     const dest = path.join(tmp, 'big');
     fs.mkdirSync(dest);
-    await assert.rejects(extractZip(zip, dest, { maxTotalBytes: 1500 }), /^UnsafeZipError: zip would extract to more than 1\.5 KiB \(the limit\); refusing to extract it$/);
+    await assert.rejects(
+      extractZip(zip, dest, { maxTotalBytes: 1500 }),
+      /^UnsafeZipError: zip would extract to more than 1\.5 KiB \(the limit\); refusing to extract it$/,
+    );
     assert.deepStrictEqual(fs.readdirSync(dest), []);
     assert.deepStrictEqual(await extractZip(zip, dest, { maxTotalBytes: 1600 }), ['a', 'b']);
   });
@@ -228,10 +286,16 @@ describe('/logs zip extraction', () => {
   it('stops an entry that lies about its size at the first byte too many', async () => {
     // Declares 1,000 bytes (ratio 0.02: passes the checks), inflates to 50 MiB.
     const zip = path.join(tmp, 'liar.zip');
-    fs.writeFileSync(zip, makeZip([{ name: 'app-1', data: Buffer.alloc(50 * 1024 * 1024), deflate: true, declaredSize: 1000 }]));
+    fs.writeFileSync(
+      zip,
+      makeZip([{ name: 'app-1', data: Buffer.alloc(50 * 1024 * 1024), deflate: true, declaredSize: 1000 }]),
+    );
     const dest = path.join(tmp, 'liar');
     fs.mkdirSync(dest);
-    await assert.rejects(extractZip(zip, dest), /too many bytes in the stream|more than the 1000 B its directory declares/);
+    await assert.rejects(
+      extractZip(zip, dest),
+      /too many bytes in the stream|more than the 1000 B its directory declares/,
+    );
     const written = fs.existsSync(path.join(dest, 'app-1')) ? fs.statSync(path.join(dest, 'app-1')).size : 0;
     assert.ok(written <= 1000, `${written} bytes written`);
   });
@@ -251,11 +315,19 @@ describe('collection_sources watermark (store migration 2)', () => {
     const s = HistoryStore.open(':memory:');
     assert.strictEqual(s.collectionSource('http://a:1'), null);
     s.recordCollectionRun('http://a:1', null, 1000);
-    assert.deepStrictEqual(s.collectionSource('http://a:1'), { sourceUrl: 'http://a:1', lastCompletedEndTimeMs: null, lastRunTimeMs: 1000 });
+    assert.deepStrictEqual(s.collectionSource('http://a:1'), {
+      sourceUrl: 'http://a:1',
+      lastCompletedEndTimeMs: null,
+      lastRunTimeMs: 1000,
+    });
     s.recordCollectionRun('http://a:1', 500, 2000);
     s.recordCollectionRun('http://a:1', 400, 3000);
     s.recordCollectionRun('http://a:1', null, 4000);
-    assert.deepStrictEqual(s.collectionSource('http://a:1'), { sourceUrl: 'http://a:1', lastCompletedEndTimeMs: 500, lastRunTimeMs: 4000 });
+    assert.deepStrictEqual(s.collectionSource('http://a:1'), {
+      sourceUrl: 'http://a:1',
+      lastCompletedEndTimeMs: 500,
+      lastRunTimeMs: 4000,
+    });
     assert.strictEqual(s.collectionSource('http://b:1'), null);
     s.close();
   });
@@ -264,9 +336,17 @@ describe('collection_sources watermark (store migration 2)', () => {
 describe('CLI: History Server credentials and --since', () => {
   it('reads bearer, basic and extra headers from the environment only', () => {
     assert.deepStrictEqual(historyServerCredentials({}), { auth: { kind: 'none' }, headers: {} });
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_TOKEN: 't' }).auth, { kind: 'bearer', token: 't' });
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_USER: 'u', SPARK_OPTIMIZER_HS_PASSWORD: 'p' }).auth, { kind: 'basic', user: 'u', password: 'p' });
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: '{"Cookie":"s=1"}' }).headers, { Cookie: 's=1' });
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_TOKEN: 't' }).auth, {
+      kind: 'bearer',
+      token: 't',
+    });
+    assert.deepStrictEqual(
+      historyServerCredentials({ SPARK_OPTIMIZER_HS_USER: 'u', SPARK_OPTIMIZER_HS_PASSWORD: 'p' }).auth,
+      { kind: 'basic', user: 'u', password: 'p' },
+    );
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: '{"Cookie":"s=1"}' }).headers, {
+      Cookie: 's=1',
+    });
     assert.throws(() => historyServerCredentials({ SPARK_OPTIMIZER_HS_USER: 'u' }), /SPARK_OPTIMIZER_HS_PASSWORD/);
     assert.throws(() => historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: '{"X":1}' }), /values are strings/);
     assert.throws(() => historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: 'Cookie: x' }), /not valid JSON/);
@@ -277,20 +357,55 @@ describe('CLI: History Server credentials and --since', () => {
     const secretFile = path.join(dir, 'secret');
     fs.writeFileSync(secretFile, 'from-the-file\nsecond line ignored\n');
     const flags = { 'oauth2-token-url': 'https://idp.example.com/token', 'oauth2-client-id': 'collector' };
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, flags).auth, { kind: 'oauth2', tokenUrl: 'https://idp.example.com/token', clientId: 'collector', clientSecret: 's3' });
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, { ...flags, 'oauth2-client-secret-file': secretFile, 'oauth2-scope': 'history:read', 'oauth2-resource': 'urn:shs' }).auth, {
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, flags).auth, {
       kind: 'oauth2',
       tokenUrl: 'https://idp.example.com/token',
       clientId: 'collector',
-      clientSecret: 'from-the-file',
-      scope: 'history:read',
-      resource: 'urn:shs',
+      clientSecret: 's3',
     });
-    const env = { SPARK_OPTIMIZER_HS_TOKEN_URL: 'https://idp.example.com/t', SPARK_OPTIMIZER_HS_CLIENT_ID: 'c', SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE: secretFile, SPARK_OPTIMIZER_HS_TOKEN: 'ignored' };
-    assert.deepStrictEqual(historyServerCredentials(env).auth, { kind: 'oauth2', tokenUrl: 'https://idp.example.com/t', clientId: 'c', clientSecret: 'from-the-file' });
-    assert.throws(() => historyServerCredentials({}, flags), /client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file/);
-    assert.throws(() => historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, { 'oauth2-client-id': 'c' }), /need --oauth2-token-url and --oauth2-client-id/);
-    assert.throws(() => historyServerCredentials({}, { ...flags, 'oauth2-client-secret-file': path.join(dir, 'missing') }), /Cannot read the OAuth2 client secret file/);
+    assert.deepStrictEqual(
+      historyServerCredentials(
+        { SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' },
+        {
+          ...flags,
+          'oauth2-client-secret-file': secretFile,
+          'oauth2-scope': 'history:read',
+          'oauth2-resource': 'urn:shs',
+        },
+      ).auth,
+      {
+        kind: 'oauth2',
+        tokenUrl: 'https://idp.example.com/token',
+        clientId: 'collector',
+        clientSecret: 'from-the-file',
+        scope: 'history:read',
+        resource: 'urn:shs',
+      },
+    );
+    const env = {
+      SPARK_OPTIMIZER_HS_TOKEN_URL: 'https://idp.example.com/t',
+      SPARK_OPTIMIZER_HS_CLIENT_ID: 'c',
+      SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE: secretFile,
+      SPARK_OPTIMIZER_HS_TOKEN: 'ignored',
+    };
+    assert.deepStrictEqual(historyServerCredentials(env).auth, {
+      kind: 'oauth2',
+      tokenUrl: 'https://idp.example.com/t',
+      clientId: 'c',
+      clientSecret: 'from-the-file',
+    });
+    assert.throws(
+      () => historyServerCredentials({}, flags),
+      /client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file/,
+    );
+    assert.throws(
+      () => historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's3' }, { 'oauth2-client-id': 'c' }),
+      /need --oauth2-token-url and --oauth2-client-id/,
+    );
+    assert.throws(
+      () => historyServerCredentials({}, { ...flags, 'oauth2-client-secret-file': path.join(dir, 'missing') }),
+      /Cannot read the OAuth2 client secret file/,
+    );
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -12,13 +12,23 @@ import Database from 'better-sqlite3';
 import { collectEventLogs } from '../server/src/history/collect';
 import { HistoryStore, SAME_SIGNATURE_RUNS_SQL } from '../server/src/store/history-store';
 import { MIGRATIONS } from '../server/src/store/migrations';
-import { SPARK_FIXTURES, EVENT_LOG_FIXTURES, HISTORY_SERVER_FIXTURES, STORE_FIXTURES, BUILT_CLI } from './helpers/fixtures';
+import {
+  SPARK_FIXTURES,
+  EVENT_LOG_FIXTURES,
+  HISTORY_SERVER_FIXTURES,
+  STORE_FIXTURES,
+  BUILT_CLI,
+} from './helpers/fixtures';
 import { normalised, readOne } from './helpers/stored-records';
 
 const LOGS = EVENT_LOG_FIXTURES;
 const ATTEMPTS = path.join(LOGS, 'nvidia-spark-rapids-tools', 'multiple_attempts');
 const MULTI = path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark');
-const ROLLING = path.join(LOGS, 'kubeflow-mcp-apache-spark-history-server', 'eventlog_v2_spark-bcec39f6201b42b9925124595baad260');
+const ROLLING = path.join(
+  LOGS,
+  'kubeflow-mcp-apache-spark-history-server',
+  'eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
+);
 
 describe('HistoryStore (better-sqlite3)', () => {
   let tmp: string;
@@ -44,10 +54,14 @@ describe('HistoryStore (better-sqlite3)', () => {
     const file = path.join(tmp, 'sig.db');
     HistoryStore.open(file).close();
     const raw = new Database(file, { readonly: true });
-    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${SAME_SIGNATURE_RUNS_SQL}`).all('sig', 'job', 50) as { detail: string }[]).map((r) => r.detail);
+    const plan = (
+      raw.prepare(`EXPLAIN QUERY PLAN ${SAME_SIGNATURE_RUNS_SQL}`).all('sig', 'job', 50) as { detail: string }[]
+    ).map((r) => r.detail);
     raw.close();
     // SQLite's plan words: SEARCH ... USING INDEX for an index range; "USE TEMP B-TREE FOR ORDER BY" when it must sort.
-    assert.deepStrictEqual(plan, ['SEARCH applications USING INDEX applications_workload_signature_runs (workload_signature=?)']);
+    assert.deepStrictEqual(plan, [
+      'SEARCH applications USING INDEX applications_workload_signature_runs (workload_signature=?)',
+    ]);
   });
 
   it('refuses a store written by a newer schema with a clear error', () => {
@@ -66,15 +80,26 @@ describe('HistoryStore (better-sqlite3)', () => {
     // "App Attempt ID" read by hand from each file's SparkListenerApplicationStart line.
     assert.deepStrictEqual([a1.record.attemptId, a2.record.attemptId, a4.record.attemptId], ['1', '2', '4']);
     assert.strictEqual(a1.record.appId, 'application_1724877841851_0016');
-    const src = (x: typeof a1) => ({ path: x.src.path, sizeBytes: x.src.sizeBytes, mtimeMs: x.src.mtimeMs, malformedLines: 0 });
+    const src = (x: typeof a1) => ({
+      path: x.src.path,
+      sizeBytes: x.src.sizeBytes,
+      mtimeMs: x.src.mtimeMs,
+      malformedLines: 0,
+    });
     assert.strictEqual(store.upsert(a2.record, src(a2)), 'inserted');
     assert.strictEqual(store.upsert(a2.record, src(a2)), 'unchanged');
     assert.strictEqual(store.upsert(a1.record, src(a1)), 'inserted');
     assert.strictEqual(store.upsert(a4.record, src(a4)), 'inserted');
     assert.strictEqual(store.countApplications(), 3);
     // Each attempt is its own run of the job, newest first (attempt 4 started last).
-    assert.deepStrictEqual(store.runsByAppName('ProcessLargeDataset').map((r) => r.attemptId), ['4', '2', '1']);
-    assert.deepStrictEqual(store.attemptsOf(a1.record.appId).map((a) => a.attemptId), ['1', '2', '4']);
+    assert.deepStrictEqual(
+      store.runsByAppName('ProcessLargeDataset').map((r) => r.attemptId),
+      ['4', '2', '1'],
+    );
+    assert.deepStrictEqual(
+      store.attemptsOf(a1.record.appId).map((a) => a.attemptId),
+      ['1', '2', '4'],
+    );
     assert.strictEqual(store.runById(a1.record.appId)?.attemptId, '4');
     assert.strictEqual(store.runById(a1.record.appId, '1')?.startTimeMs, a1.record.startTimeMs);
     assert.strictEqual(store.runById(a1.record.appId, '3'), null);
@@ -96,8 +121,15 @@ describe('HistoryStore (better-sqlite3)', () => {
     const first = await collectEventLogs(dir, store);
     assert.deepStrictEqual([first.inserted, first.updated, first.failed.length], [6, 0, 0]);
     for (const appId of ['local-1426533911241', 'local-1430917381535']) {
-      const expected = listing.find((a) => a.id === appId)!.attempts.map((a) => [a.attemptId, a.startTimeEpoch, a.duration, a.completed]).sort();
-      const stored = store.attemptsOf(appId).map((a) => store.runById(appId, a.attemptId)!).map((r) => [r.attemptId, r.startTimeMs, r.durationMs, r.completed]).sort();
+      const expected = listing
+        .find((a) => a.id === appId)!
+        .attempts.map((a) => [a.attemptId, a.startTimeEpoch, a.duration, a.completed])
+        .sort();
+      const stored = store
+        .attemptsOf(appId)
+        .map((a) => store.runById(appId, a.attemptId)!)
+        .map((r) => [r.attemptId, r.startTimeMs, r.durationMs, r.completed])
+        .sort();
       assert.deepStrictEqual(stored, expected, appId);
     }
     assert.deepStrictEqual(
@@ -106,7 +138,9 @@ describe('HistoryStore (better-sqlite3)', () => {
     );
     // /applications/local-1426533911241/{1,2}/jobs: job 0 over stage 0, SUCCEEDED, in each attempt.
     for (const attempt of ['1', '2']) {
-      const jobs = JSON.parse(fs.readFileSync(path.join(HS, `job_list_from_multi_attempt_app_json_${attempt}__expectation.json`), 'utf8')) as { jobId: number; stageIds: number[]; status: string; numTasks: number }[];
+      const jobs = JSON.parse(
+        fs.readFileSync(path.join(HS, `job_list_from_multi_attempt_app_json_${attempt}__expectation.json`), 'utf8'),
+      ) as { jobId: number; stageIds: number[]; status: string; numTasks: number }[];
       const r = store.runById('local-1426533911241', attempt)!;
       assert.deepStrictEqual(
         r.jobs!.map((j) => [j.jobId, j.stageIds, j.result]),
@@ -134,7 +168,8 @@ describe('HistoryStore (better-sqlite3)', () => {
     const store = HistoryStore.open(path.join(tmp, 'h.db'));
     const first = await collectEventLogs(LOGS, store);
     assert.deepStrictEqual(first.failed, []);
-    const outcomes = (id: string) => first.applications.filter((a) => a.appId === id).map((a) => [path.relative(LOGS, a.path), a.outcome]);
+    const outcomes = (id: string) =>
+      first.applications.filter((a) => a.appId === id).map((a) => [path.relative(LOGS, a.path), a.outcome]);
     assert.deepStrictEqual(outcomes('local-1532512550423'), [
       ['generated/local-1532512550423.zstd', 'inserted'],
       ['qubole-sparklens/local-1532512550423', 'duplicate'],
@@ -147,7 +182,11 @@ describe('HistoryStore (better-sqlite3)', () => {
     assert.strictEqual(store.runById('local-1623876083964')?.completed, true);
     for (let run = 0; run < 2; run++) {
       const again = await collectEventLogs(LOGS, store);
-      assert.deepStrictEqual([again.inserted, again.updated, again.unchanged, again.failed.length], [0, 0, again.found, 0], `run ${run + 2}`);
+      assert.deepStrictEqual(
+        [again.inserted, again.updated, again.unchanged, again.failed.length],
+        [0, 0, again.found, 0],
+        `run ${run + 2}`,
+      );
     }
     store.close();
   });
@@ -157,7 +196,12 @@ describe('HistoryStore (better-sqlite3)', () => {
     const partial = await readOne(path.join(db, 'db_sim_eventlog'));
     const whole = await readOne(path.join(db, 'eventlog_v2_local-1623876083964'));
     assert.deepStrictEqual([partial.record.completed, whole.record.completed], [false, true]);
-    const src = (x: typeof partial) => ({ path: x.src.path, sizeBytes: x.src.sizeBytes, mtimeMs: x.src.mtimeMs, malformedLines: 0 });
+    const src = (x: typeof partial) => ({
+      path: x.src.path,
+      sizeBytes: x.src.sizeBytes,
+      mtimeMs: x.src.mtimeMs,
+      malformedLines: 0,
+    });
     const store = HistoryStore.open(path.join(tmp, 'h.db'));
     assert.strictEqual(store.upsert(whole.record, src(whole)), 'inserted');
     assert.strictEqual(store.upsert(partial.record, src(partial)), 'duplicate');
@@ -171,12 +215,15 @@ describe('HistoryStore (better-sqlite3)', () => {
     fs.copyFileSync(path.join(STORE_FIXTURES, 'history-v6.db'), file);
     const raw = new Database(file, { readonly: true });
     assert.strictEqual(raw.pragma('user_version', { simple: true }), 6);
-    const count = (db: Database.Database, t: string) => (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
+    const count = (db: Database.Database, t: string) =>
+      (db.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n;
     const tables = ['applications', 'stages', 'executors', 'jobs', 'applied_fixes', 'collection_sources'];
     const before = Object.fromEntries(tables.map((t) => [t, count(raw, t)]));
     // Seven applications from nine logs (schema 6 kept one attempt per application).
     assert.strictEqual(before.applications, 7);
-    const sources = raw.prepare('SELECT app_id, attempt_id, source_path, source_size_bytes, source_mtime_ms FROM applications').all() as {
+    const sources = raw
+      .prepare('SELECT app_id, attempt_id, source_path, source_size_bytes, source_mtime_ms FROM applications')
+      .all() as {
       app_id: string;
       attempt_id: string | null;
       source_path: string;
@@ -194,7 +241,12 @@ describe('HistoryStore (better-sqlite3)', () => {
     assert.deepStrictEqual(after.pragma('foreign_key_check'), []);
     // The migrated schema is exactly a new store's, statement text included (the migrations' SQLite text is run as
     // written; the PostgreSQL rendering, store/sql-dialect.ts, never touches it).
-    const schema = (db: Database.Database) => db.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name").all();
+    const schema = (db: Database.Database) =>
+      db
+        .prepare(
+          "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name",
+        )
+        .all();
     HistoryStore.open(path.join(tmp, 'new.db')).close();
     const fresh = new Database(path.join(tmp, 'new.db'), { readonly: true });
     assert.deepStrictEqual(schema(after), schema(fresh));
@@ -209,7 +261,8 @@ describe('HistoryStore (better-sqlite3)', () => {
       'local-1532512550423': 'qubole-sparklens/local-1532512550423',
       'app-20231025121456-0004-eventLog-running': 'ucesys-sparkscope/app-20231025121456-0004-eventLog-running',
       'attempt_4_eventlog.zstd': 'nvidia-spark-rapids-tools/multiple_attempts/attempt_4_eventlog.zstd',
-      'eventlog_v2_spark-bcec39f6201b42b9925124595baad260': 'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
+      'eventlog_v2_spark-bcec39f6201b42b9925124595baad260':
+        'kubeflow-mcp-apache-spark-history-server/eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
       'eventlog_v2_app-20261121120341-0000': 'examples-history/eventlog_v2_app-20261121120341-0000',
     };
     for (const s of sources) {
@@ -218,14 +271,33 @@ describe('HistoryStore (better-sqlite3)', () => {
       assert.ok(stored, `${s.app_id} ${s.attempt_id}`);
       assert.deepStrictEqual(normalised(stored), normalised(record), s.source_path);
       // The source version is remembered: the next collection of that file skips it.
-      assert.ok(migrated.hasSource({ path: s.source_path, sizeBytes: s.source_size_bytes, mtimeMs: s.source_mtime_ms }));
+      assert.ok(
+        migrated.hasSource({ path: s.source_path, sizeBytes: s.source_size_bytes, mtimeMs: s.source_mtime_ms }),
+      );
     }
-    assert.deepStrictEqual(migrated.appliedFixes('nightly_etl').map((f) => [f.key, f.oldValue, f.newValue]), [['spark.executor.memory', '512m', '1g']]);
-    assert.strictEqual(migrated.collectionSource('http://127.0.0.1:18080')?.lastCompletedEndTimeMs, Date.UTC(2026, 10, 21, 12, 5));
+    assert.deepStrictEqual(
+      migrated.appliedFixes('nightly_etl').map((f) => [f.key, f.oldValue, f.newValue]),
+      [['spark.executor.memory', '512m', '1g']],
+    );
+    assert.strictEqual(
+      migrated.collectionSource('http://127.0.0.1:18080')?.lastCompletedEndTimeMs,
+      Date.UTC(2026, 10, 21, 12, 5),
+    );
     // Attempt 1 of local-1426533911241, lost by schema 6, comes back beside attempt 2 when its log is collected again.
     const first = await readOne(path.join(MULTI, 'local-1426533911241'));
-    assert.strictEqual(migrated.upsert(first.record, { path: first.src.path, sizeBytes: first.src.sizeBytes, mtimeMs: first.src.mtimeMs, malformedLines: 0 }), 'inserted');
-    assert.deepStrictEqual(migrated.attemptsOf('local-1426533911241').map((a) => a.attemptId), ['1', '2']);
+    assert.strictEqual(
+      migrated.upsert(first.record, {
+        path: first.src.path,
+        sizeBytes: first.src.sizeBytes,
+        mtimeMs: first.src.mtimeMs,
+        malformedLines: 0,
+      }),
+      'inserted',
+    );
+    assert.deepStrictEqual(
+      migrated.attemptsOf('local-1426533911241').map((a) => a.attemptId),
+      ['1', '2'],
+    );
     migrated.close();
   });
 
@@ -262,7 +334,9 @@ describe('HistoryStore (better-sqlite3)', () => {
     this.timeout(60_000);
     const cli = BUILT_CLI;
     const db = path.join(tmp, 'killed.db');
-    const child = spawn(process.execPath, [cli, 'collect', '--path', LOGS, '--recursive', '--db', db], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [cli, 'collect', '--path', LOGS, '--recursive', '--db', db], {
+      stdio: 'ignore',
+    });
     // Kill it as soon as the first application has been committed.
     const deadline = Date.now() + 30_000;
     for (;;) {
@@ -271,7 +345,9 @@ describe('HistoryStore (better-sqlite3)', () => {
       if (fs.existsSync(db)) {
         try {
           const probe = new Database(db, { readonly: true, fileMustExist: true });
-          const n = (probe.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'applications'").get() as { n: number }).n;
+          const n = (
+            probe.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'applications'").get() as { n: number }
+          ).n;
           const apps = n ? (probe.prepare('SELECT count(*) AS n FROM applications').get() as { n: number }).n : 0;
           probe.close();
           if (apps > 0) break;
@@ -286,7 +362,11 @@ describe('HistoryStore (better-sqlite3)', () => {
     const raw = new Database(db);
     assert.strictEqual(raw.pragma('integrity_check', { simple: true }), 'ok');
     // Every stored application has all of its stage rows (one transaction per application).
-    const rows = raw.prepare('SELECT a.app_id, a.total_stages, (SELECT count(*) FROM stages s WHERE s.app_id = a.app_id) AS stage_rows FROM applications a').all() as { total_stages: number; stage_rows: number }[];
+    const rows = raw
+      .prepare(
+        'SELECT a.app_id, a.total_stages, (SELECT count(*) FROM stages s WHERE s.app_id = a.app_id) AS stage_rows FROM applications a',
+      )
+      .all() as { total_stages: number; stage_rows: number }[];
     for (const r of rows) assert.strictEqual(r.stage_rows, r.total_stages);
     const before = rows.length;
     raw.close();

@@ -56,7 +56,9 @@ describe('hostile folders: unreadable entries and symbolic-link cycles (built CL
     fs.copyFileSync(QUBOLE, path.join(logs, 'local-1532512550423'));
     fs.mkdirSync(path.join(logs, 'team-b'));
     fs.cpSync(path.join(EXAMPLES, inSub), path.join(logs, 'team-b', inSub), { recursive: true });
-    const eventsFile = fs.readdirSync(path.join(logs, unreadableRolling)).find((n) => n.startsWith('events_')) as string;
+    const eventsFile = fs
+      .readdirSync(path.join(logs, unreadableRolling))
+      .find((n) => n.startsWith('events_')) as string;
     spawnSync('chmod', ['-R', 'a+rX', logs]);
     // One file inside a rolling folder, one single-file log, one whole folder: not readable by the user.
     fs.chmodSync(path.join(logs, unreadableRolling, eventsFile), 0o600);
@@ -67,29 +69,78 @@ describe('hostile folders: unreadable entries and symbolic-link cycles (built CL
     fs.chmodSync(out, 0o777);
     if (process.getuid?.() === 0) {
       // The test is only worth something if the user really is denied: `cat` as that user must fail.
-      assert.notStrictEqual(runUnprivileged(['cat', path.join(logs, 'local-1532512550423')]).status, 0, 'nobody can read the file: permissions are not enforced');
+      assert.notStrictEqual(
+        runUnprivileged(['cat', path.join(logs, 'local-1532512550423')]).status,
+        0,
+        'nobody can read the file: permissions are not enforced',
+      );
     }
 
     // The unprivileged user runs the built CLI from this checkout: a checkout in a folder only root can enter (e.g.
     // `mktemp -d`, mode 0700) makes node fail to load it, which is no finding of the product.
-    assert.strictEqual(runUnprivileged(['test', '-r', CLI]).status, 0, `the unprivileged user cannot read ${CLI}: run the tests from a checkout every user can enter`);
-    const r = runUnprivileged([process.execPath, CLI, 'collect', '--path', logs, '--recursive', '--db', path.join(out, 'h.db'), '--format', 'json']);
+    assert.strictEqual(
+      runUnprivileged(['test', '-r', CLI]).status,
+      0,
+      `the unprivileged user cannot read ${CLI}: run the tests from a checkout every user can enter`,
+    );
+    const r = runUnprivileged([
+      process.execPath,
+      CLI,
+      'collect',
+      '--path',
+      logs,
+      '--recursive',
+      '--db',
+      path.join(out, 'h.db'),
+      '--format',
+      'json',
+    ]);
     assert.strictEqual(r.status, 1, r.stderr);
-    const s = JSON.parse(r.stdout) as { found: number; inserted: number; failed: { path: string; appId: string | null; attemptId: string | null; reason: string }[]; applications: { appId: string }[] };
+    const s = JSON.parse(r.stdout) as {
+      found: number;
+      inserted: number;
+      failed: { path: string; appId: string | null; attemptId: string | null; reason: string }[];
+      applications: { appId: string }[];
+    };
     assert.strictEqual(s.found, 4);
     assert.strictEqual(s.inserted, 1);
-    assert.deepStrictEqual(s.applications.map((a) => a.appId), [readable.slice('eventlog_v2_'.length)]);
+    assert.deepStrictEqual(
+      s.applications.map((a) => a.appId),
+      [readable.slice('eventlog_v2_'.length)],
+    );
     const denied = 'permission denied (EACCES): the user running this cannot read it';
     assert.deepStrictEqual(s.failed, [
-      { path: path.join(logs, unreadableRolling), appId: null, attemptId: null, reason: `could not be read: ${eventsFile}: ${denied}` },
-      { path: path.join(logs, 'local-1532512550423'), appId: null, attemptId: null, reason: `could not be read: ${denied}` },
+      {
+        path: path.join(logs, unreadableRolling),
+        appId: null,
+        attemptId: null,
+        reason: `could not be read: ${eventsFile}: ${denied}`,
+      },
+      {
+        path: path.join(logs, 'local-1532512550423'),
+        appId: null,
+        attemptId: null,
+        reason: `could not be read: ${denied}`,
+      },
       { path: path.join(logs, 'team-b'), appId: null, attemptId: null, reason: `could not be read: ${denied}` },
     ]);
 
     // The text output names each path and reason on its own line.
-    const text = runUnprivileged([process.execPath, CLI, 'collect', '--path', logs, '--recursive', '--db', path.join(out, 'h.db')]);
+    const text = runUnprivileged([
+      process.execPath,
+      CLI,
+      'collect',
+      '--path',
+      logs,
+      '--recursive',
+      '--db',
+      path.join(out, 'h.db'),
+    ]);
     assert.strictEqual(text.status, 1);
-    assert.ok(text.stdout.includes(`failed         ${path.join(logs, 'team-b')}: could not be read: ${denied}\n`), text.stdout);
+    assert.ok(
+      text.stdout.includes(`failed         ${path.join(logs, 'team-b')}: could not be read: ${denied}\n`),
+      text.stdout,
+    );
     assert.match(text.stdout, /4 event log\(s\) in .*: 0 new, 0 updated, 1 unchanged, 3 failed\./);
   });
 
@@ -100,12 +151,24 @@ describe('hostile folders: unreadable entries and symbolic-link cycles (built CL
     for (const name of ['a', 'b', 'c']) fs.symlinkSync('.', path.join(logs, name));
     fs.symlinkSync('..', path.join(logs, 'nested', 'up'));
     const db = path.join(tmp, 'h.db');
-    const run = () => spawnSync(process.execPath, [CLI, 'collect', '--path', logs, '--recursive', '--db', db, '--format', 'json'], { encoding: 'utf8', timeout: 60_000 });
+    const run = () =>
+      spawnSync(process.execPath, [CLI, 'collect', '--path', logs, '--recursive', '--db', db, '--format', 'json'], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
     const first = run();
     assert.strictEqual(first.status, 0, first.stderr);
-    const s1 = JSON.parse(first.stdout) as { found: number; inserted: number; updated: number; applications: { path: string }[] };
+    const s1 = JSON.parse(first.stdout) as {
+      found: number;
+      inserted: number;
+      updated: number;
+      applications: { path: string }[];
+    };
     assert.deepStrictEqual([s1.found, s1.inserted, s1.updated], [1, 1, 0]);
-    assert.deepStrictEqual(s1.applications.map((a) => a.path), [path.join(logs, 'local-1532512550423')]);
+    assert.deepStrictEqual(
+      s1.applications.map((a) => a.path),
+      [path.join(logs, 'local-1532512550423')],
+    );
     const s2 = JSON.parse(run().stdout) as { found: number; inserted: number; updated: number; unchanged: number };
     assert.deepStrictEqual([s2.found, s2.inserted, s2.updated, s2.unchanged], [1, 0, 0, 1]);
   });

@@ -49,7 +49,8 @@ function hostileLog(): string {
       .filter((l) => l.length > 0)
       .map((line) => {
         const e = JSON.parse(line) as Record<string, unknown>;
-        if (e.Event === 'SparkListenerApplicationStart') Object.assign(e, { 'App ID': HOSTILE_ID, 'App Name': HOSTILE_NAME });
+        if (e.Event === 'SparkListenerApplicationStart')
+          Object.assign(e, { 'App ID': HOSTILE_ID, 'App Name': HOSTILE_NAME });
         const info = (e['Stage Info'] ?? null) as Record<string, unknown> | null;
         if (info) info['Stage Name'] = `<script>alert(3)</script> ${ESC}[5mstage`;
         return JSON.stringify(e);
@@ -66,7 +67,10 @@ describe('escaping outside text for terminals and webviews', () => {
 
   describe('the helpers (shared/src/escape.ts)', () => {
     it('escapeTerminal shows every control as \\uXXXX, so no line is forged and no CSI/OSC sequence survives', () => {
-      assert.strictEqual(escapeTerminal(`a\nb\r\tc${ESC}[31md\u009b1m\u007f\u202Ee`), 'a\\nb\\r\\tc\\u001b[31md\\u009b1m\\u007f\\u202ee');
+      assert.strictEqual(
+        escapeTerminal(`a\nb\r\tc${ESC}[31md\u009b1m\u007f\u202Ee`),
+        'a\\nb\\r\\tc\\u001b[31md\\u009b1m\\u007f\\u202ee',
+      );
       assert.strictEqual(escapeTerminal('plain ünïcode → 72.5 MiB'), 'plain ünïcode → 72.5 MiB');
       // keepNewlines keeps \n and \r\n (laid-out text, CSV), not a lone \r that could overwrite a line.
       assert.strictEqual(escapeTerminal(`a\r\nb\nc\rd${ESC}`, { keepNewlines: true }), 'a\r\nb\nc\\rd\\u001b');
@@ -78,8 +82,14 @@ describe('escaping outside text for terminals and webviews', () => {
     });
 
     it('escapeMarkdown renders as the very characters it was given; markdownCode keeps backticks inside', () => {
-      assert.strictEqual(escapeMarkdown('[x](https://evil.example/) *b* <i> a|b'), '\\[x\\](https\\://evil.example/) \\*b\\* \\<i\\> a\\|b');
-      assert.strictEqual(escapeMarkdown('nightly_etl app-2026-0001 72.5 MiB (default)'), 'nightly_etl app-2026-0001 72.5 MiB (default)');
+      assert.strictEqual(
+        escapeMarkdown('[x](https://evil.example/) *b* <i> a|b'),
+        '\\[x\\](https\\://evil.example/) \\*b\\* \\<i\\> a\\|b',
+      );
+      assert.strictEqual(
+        escapeMarkdown('nightly_etl app-2026-0001 72.5 MiB (default)'),
+        'nightly_etl app-2026-0001 72.5 MiB (default)',
+      );
       assert.strictEqual(escapeMarkdown('# 1. www.x.example _u_'), '\\# 1. www\\.x.example \\_u\\_');
       // A newline is shown as `\n`, its backslash escaped in turn: `1) a\nb` on one line.
       assert.strictEqual(escapeMarkdown('1) a\nb'), '1\\) a\\\\nb');
@@ -90,13 +100,20 @@ describe('escaping outside text for terminals and webviews', () => {
       const html = render(`| run |\n|---|\n| ${escapeMarkdown(HOSTILE_NAME)} |`);
       assert.ok(!/<a |<img|<strong>|<em>/.test(html), html);
       assert.strictEqual((html.match(/<td>/g) ?? []).length, 1, 'one cell: the | did not break the table');
-      assert.strictEqual(escapeHtml(`<img src="x" onerror='y'>&`), '&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;');
+      assert.strictEqual(
+        escapeHtml(`<img src="x" onerror='y'>&`),
+        '&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;',
+      );
     });
 
     it('escapeMessageLinks leaves no [label](command:…) link for a VS Code notification to render', () => {
-      const reason = 'answered 500: [Fix it](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) or [docs](https://evil.example/)';
+      const reason =
+        'answered 500: [Fix it](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) or [docs](https://evil.example/)';
       const shown = escapeMessageLinks(reason);
-      assert.strictEqual(shown, 'answered 500: [Fix it] (command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) or [docs] (https://evil.example/)');
+      assert.strictEqual(
+        shown,
+        'answered 500: [Fix it] (command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22rm%22%7D) or [docs] (https://evil.example/)',
+      );
       // VS Code's message links: [label](https://…|command:…|file:…), as its notifications document them.
       assert.doesNotMatch(shown, /\[[^\]]+\]\((?:https?:\/\/|command:|file:)/i);
     });
@@ -121,7 +138,11 @@ describe('escaping outside text for terminals and webviews', () => {
     async function run(...args: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
       const out: string[] = [];
       const err: string[] = [];
-      const code = await main(args, (s) => out.push(s), (s) => err.push(s));
+      const code = await main(
+        args,
+        (s) => out.push(s),
+        (s) => err.push(s),
+      );
       return { code, out, err };
     }
 
@@ -146,9 +167,18 @@ describe('escaping outside text for terminals and webviews', () => {
       const r = await run('collect', '--path', logs, '--db', path.join(tmp, 'json.db'), '--format', 'json');
       const text = r.out.join('\n');
       assert.ok(!RAW_CONTROL.test(text.replace(/\n/g, '')));
-      const json = JSON.parse(text) as { applications: { appId: string; appName: string }[]; failed: { path: string }[] };
-      assert.deepStrictEqual(json.applications.map((a) => [a.appId, a.appName]), [[HOSTILE_ID, HOSTILE_NAME]]);
-      assert.deepStrictEqual(json.failed.map((f) => f.path), [path.join(logs, HOSTILE_FILE)]);
+      const json = JSON.parse(text) as {
+        applications: { appId: string; appName: string }[];
+        failed: { path: string }[];
+      };
+      assert.deepStrictEqual(
+        json.applications.map((a) => [a.appId, a.appName]),
+        [[HOSTILE_ID, HOSTILE_NAME]],
+      );
+      assert.deepStrictEqual(
+        json.failed.map((f) => f.path),
+        [path.join(logs, HOSTILE_FILE)],
+      );
     });
 
     it('CLI workloads and analyze print the hostile names escaped', async () => {
@@ -157,7 +187,10 @@ describe('escaping outside text for terminals and webviews', () => {
       assert.ok(workloads.out[1].startsWith(escapeTerminal(HOSTILE_NAME)), workloads.out[1]);
       const analyze = await run('analyze', HOSTILE_ID, '--db', db);
       assert.strictEqual(analyze.code, 0);
-      assert.ok(analyze.out[0].startsWith(`${escapeTerminal(HOSTILE_ID)} ${escapeTerminal(HOSTILE_NAME)}: `), analyze.out[0]);
+      assert.ok(
+        analyze.out[0].startsWith(`${escapeTerminal(HOSTILE_ID)} ${escapeTerminal(HOSTILE_NAME)}: `),
+        analyze.out[0],
+      );
       for (const line of [...workloads.out, ...analyze.out]) assert.ok(!RAW_CONTROL.test(line), JSON.stringify(line));
       // An unknown id typed with controls is echoed escaped on stderr.
       const missing = await run('analyze', `nope${ESC}[2J`, '--db', db);
@@ -174,18 +207,42 @@ describe('escaping outside text for terminals and webviews', () => {
         const hover = onHover(analysis, { line: 1, character: 10 });
         assert.ok(hover, 'a hover on the session line');
         const md = (hover.contents as { value: string }).value;
-        assert.ok(md.startsWith(`**Spark workload ${escapeMarkdown(HOSTILE_NAME)}**: 1 run(s) in history (matched by spark.app.name)`), md);
+        assert.ok(
+          md.startsWith(
+            `**Spark workload ${escapeMarkdown(HOSTILE_NAME)}**: 1 run(s) in history (matched by spark.app.name)`,
+          ),
+          md,
+        );
         const html = render(md);
         // The only link is the view's own command link; no image, no emphasis from the name.
-        assert.deepStrictEqual([...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1].split('?')[0]), ['command:sparkOptimizer.openWorkloadAnalysis']);
+        assert.deepStrictEqual(
+          [...html.matchAll(/<a href="([^"]*)"/g)].map((m) => m[1].split('?')[0]),
+          ['command:sparkOptimizer.openWorkloadAnalysis'],
+        );
         assert.ok(!/<img|<strong>b<\/strong>|<em>u<\/em>/.test(html), html);
         // The run table still has its 9 columns in every row, the hostile id in the first; the plan's trade-off
         // table after it keeps its 5 (configuration, duration, core-hours, memory-GiB-hours, mark).
-        const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) => [...t[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1].match(/<t[dh]>/g) ?? []).length));
+        const tables = [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) =>
+          [...t[1].matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => (m[1].match(/<t[dh]>/g) ?? []).length),
+        );
         assert.deepStrictEqual(tables[0], [9, 9]);
-        for (const t of tables.slice(1)) assert.deepStrictEqual(t, t.map(() => 5));
-        assert.ok(html.includes('<td>local-1532512550423\\ninserted  app-forged  forged line \\u001b]8;;https://evil.example/\\u0007link\\u001b]8;;\\u0007</td>'), html);
-        assert.ok(html.includes('[x](https://evil.example/) ![t](https://evil.example/t.png) &lt;img src=x onerror=alert(1)&gt; **b** | c _u_ www.evil.example a@b.example'), html);
+        for (const t of tables.slice(1))
+          assert.deepStrictEqual(
+            t,
+            t.map(() => 5),
+          );
+        assert.ok(
+          html.includes(
+            '<td>local-1532512550423\\ninserted  app-forged  forged line \\u001b]8;;https://evil.example/\\u0007link\\u001b]8;;\\u0007</td>',
+          ),
+          html,
+        );
+        assert.ok(
+          html.includes(
+            '[x](https://evil.example/) ![t](https://evil.example/t.png) &lt;img src=x onerror=alert(1)&gt; **b** | c _u_ www.evil.example a@b.example',
+          ),
+          html,
+        );
       } finally {
         store.close();
       }
@@ -196,12 +253,20 @@ describe('escaping outside text for terminals and webviews', () => {
       try {
         const data = workloadAnalysis(new SparkLanguageService(store), { appName: HOSTILE_NAME }, null);
         assert.ok(data);
-        const html = workloadAnalysisHtml({ cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'n0nce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/x.js', data });
+        const html = workloadAnalysisHtml({
+          cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+          nonce: 'n0nce',
+          scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/x.js',
+          data,
+        });
         assert.ok(!html.includes('<img'));
         assert.ok(!html.includes('<script>alert'));
         assert.strictEqual((html.match(/<script\b/g) ?? []).length, 2, 'the data block and the nonce script only');
         assert.ok(html.includes(`<span id="app-name">${escapeHtml(HOSTILE_NAME)}</span>`));
-        assert.ok(html.includes('&lt;script&gt;alert(3)&lt;/script&gt;'), 'the longest stage, named in its heading, as text');
+        assert.ok(
+          html.includes('&lt;script&gt;alert(3)&lt;/script&gt;'),
+          'the longest stage, named in its heading, as text',
+        );
       } finally {
         store.close();
       }

@@ -27,7 +27,10 @@ const APP_ID = 'app-20161115172038-0000';
 
 /** The base log with hostile lines after its `SparkListenerStageSubmitted` (line 14), as issue 12 found them. */
 function hostileLog(): string {
-  const lines = fs.readFileSync(BASE, 'utf8').split('\n').filter((l) => l !== '');
+  const lines = fs
+    .readFileSync(BASE, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
   const firstTaskEnd = lines.find((l) => l.startsWith('{"Event":"SparkListenerTaskEnd"'))!;
   const huge = firstTaskEnd
     .replace(/"Executor Run Time":\d+/, '"Executor Run Time":1e308')
@@ -66,10 +69,13 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     assert.strictEqual(r.totalTasks, 27);
     assert.strictEqual(r.executorRunTimeMs, 3962);
     assert.deepStrictEqual([r.memoryBytesSpilled, r.diskBytesSpilled], [0, 0]);
-    assert.deepStrictEqual(r.stages.map((st) => [st.stageId, st.numTasks]), [
-      [0, 16],
-      [7, 0],
-    ]);
+    assert.deepStrictEqual(
+      r.stages.map((st) => [st.stageId, st.numTasks]),
+      [
+        [0, 16],
+        [7, 0],
+      ],
+    );
     assert.strictEqual(r.executors.find((e) => e.executorId === '9')?.totalCores, 0);
     assert.strictEqual(r.durationMs, 101795);
     assert.deepStrictEqual(
@@ -77,12 +83,37 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
       [
         ['SparkListenerTaskEnd Stage ID', 'absent', 'event-skipped', 1],
         ['SparkListenerTaskEnd Task Metrics Executor Run Time', 'not a non-negative integer within 2^53', 'dropped', 1],
-        ['SparkListenerTaskEnd Task Metrics Memory Bytes Spilled', 'not a non-negative integer within 2^53', 'dropped', 1],
-        ['SparkListenerTaskEnd Task Metrics Disk Bytes Spilled', 'not a non-negative integer within 2^53', 'dropped', 1],
+        [
+          'SparkListenerTaskEnd Task Metrics Memory Bytes Spilled',
+          'not a non-negative integer within 2^53',
+          'dropped',
+          1,
+        ],
+        [
+          'SparkListenerTaskEnd Task Metrics Disk Bytes Spilled',
+          'not a non-negative integer within 2^53',
+          'dropped',
+          1,
+        ],
         ['SparkListenerTaskEnd Stage ID', 'not a non-negative integer within 2^31 − 1', 'event-skipped', 1],
-        ['SparkListenerExecutorAdded Executor Info Total Cores', 'not a non-negative integer within 2^31 − 1', 'dropped', 1],
-        ['SparkListenerStageSubmitted Stage Info Stage ID', 'not a non-negative integer within 2^31 − 1', 'event-skipped', 1],
-        ['SparkListenerStageSubmitted Stage Info Number of Tasks', 'not a non-negative integer within 2^31 − 1', 'dropped', 1],
+        [
+          'SparkListenerExecutorAdded Executor Info Total Cores',
+          'not a non-negative integer within 2^31 − 1',
+          'dropped',
+          1,
+        ],
+        [
+          'SparkListenerStageSubmitted Stage Info Stage ID',
+          'not a non-negative integer within 2^31 − 1',
+          'event-skipped',
+          1,
+        ],
+        [
+          'SparkListenerStageSubmitted Stage Info Number of Tasks',
+          'not a non-negative integer within 2^31 − 1',
+          'dropped',
+          1,
+        ],
       ],
     );
     assert.strictEqual(s.corrections[1].example, '1e+308');
@@ -96,13 +127,33 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     fs.writeFileSync(path.join(dir, APP_ID), hostileLog());
     const db = path.join(tmp, 'h.db');
     const out: string[] = [];
-    const code = await main(['collect', '--path', dir, '--db', db], (x) => out.push(x), (x) => out.push(x));
+    const code = await main(
+      ['collect', '--path', dir, '--db', db],
+      (x) => out.push(x),
+      (x) => out.push(x),
+    );
     assert.strictEqual(code, 0);
-    assert.match(out.join('\n'), /^inserted +app-20161115172038-0000 {2}Spark shell {2}\(8 impossible value\(s\) dropped or clipped\)$/m);
-    assert.match(out.join('\n'), /^corrected +SparkListenerExecutorAdded Executor Info Total Cores: 1 not a non-negative integer within 2\^31 − 1 \(dropped; e\.g\. 1e\+300\)$/m);
-    assert.match(out[out.length - 1], /1 new, 0 updated, 0 unchanged, 0 failed, 1 malformed line\(s\) skipped, 8 impossible value\(s\) dropped or clipped\./);
+    assert.match(
+      out.join('\n'),
+      /^inserted +app-20161115172038-0000 {2}Spark shell {2}\(8 impossible value\(s\) dropped or clipped\)$/m,
+    );
+    assert.match(
+      out.join('\n'),
+      /^corrected +SparkListenerExecutorAdded Executor Info Total Cores: 1 not a non-negative integer within 2\^31 − 1 \(dropped; e\.g\. 1e\+300\)$/m,
+    );
+    assert.match(
+      out[out.length - 1],
+      /1 new, 0 updated, 0 unchanged, 0 failed, 1 malformed line\(s\) skipped, 8 impossible value\(s\) dropped or clipped\./,
+    );
     const analyzed: string[] = [];
-    assert.strictEqual(await main(['analyze', APP_ID, '--db', db], (x) => analyzed.push(x), (x) => analyzed.push(x)), 0);
+    assert.strictEqual(
+      await main(
+        ['analyze', APP_ID, '--db', db],
+        (x) => analyzed.push(x),
+        (x) => analyzed.push(x),
+      ),
+      0,
+    );
     const text = analyzed.join('\n');
     assert.match(text, /^app-20161115172038-0000 Spark shell: 102 s, .* 27 tasks in 2 stages$/m);
     assert.doesNotMatch(text, /e\+\d|PiB|TiB|Infinity|NaN/);
@@ -128,14 +179,24 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     );
     const negative = structuredClone(record);
     negative.stages[0].executorRunTimeMs = -5;
-    assert.deepStrictEqual(checkRecord(negative).problems, ['stages.executorRunTimeMs -5 is not a non-negative number']);
+    assert.deepStrictEqual(checkRecord(negative).problems, [
+      'stages.executorRunTimeMs -5 is not a non-negative number',
+    ]);
 
     // The same checks for a record that did not come from a log (REST views): rejected records are failures.
     const store = HistoryStore.open(path.join(tmp, 'h.db'));
     const ingest = new Ingest(store);
-    const source = { path: 'http://127.0.0.1:18080/api/v1/applications/app-20161115172038-0000', sizeBytes: 0, mtimeMs: 1, malformedLines: 0 };
+    const source = {
+      path: 'http://127.0.0.1:18080/api/v1/applications/app-20161115172038-0000',
+      sizeBytes: 0,
+      mtimeMs: 1,
+      malformedLines: 0,
+    };
     assert.strictEqual(await ingest.accept({ record: negative, stats: null }, source, 'rest'), null);
-    assert.match(ingest.summary.failed[0].reason, /^not stored, the record read from it is invalid: stages\.executorRunTimeMs -5/);
+    assert.match(
+      ingest.summary.failed[0].reason,
+      /^not stored, the record read from it is invalid: stages\.executorRunTimeMs -5/,
+    );
     const stored = await ingest.accept({ record: structuredClone(record), stats: null }, source, 'rest');
     assert.strictEqual(stored?.outcome, 'inserted');
     assert.strictEqual(failureLevel(ingest.summary), 'some');
@@ -146,21 +207,46 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     const read = await readEventLog(await singleSource(BASE));
     assert.strictEqual(read.record?.completed, true);
     // What the decoder reports when a compressed file breaks off (the decoders' own tests produce these from real files).
-    const stats: ReadStats = { ...read.stats, decodeErrors: [{ file: '/logs/events_1_app.zstd', offset: 8433, codec: 'zstd', message: 'Data corruption detected' }] };
+    const stats: ReadStats = {
+      ...read.stats,
+      decodeErrors: [
+        { file: '/logs/events_1_app.zstd', offset: 8433, codec: 'zstd', message: 'Data corruption detected' },
+      ],
+    };
     const store = HistoryStore.open(path.join(tmp, 'h.db'));
     const ingest = new Ingest(store);
-    const app = await ingest.accept({ record: read.record, stats }, { path: BASE, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 }, 'event-log');
-    const reason = 'the log could be decoded only in part: zstd data unreadable at byte 8433 of events_1_app.zstd (Data corruption detected)';
+    const app = await ingest.accept(
+      { record: read.record, stats },
+      { path: BASE, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 },
+      'event-log',
+    );
+    const reason =
+      'the log could be decoded only in part: zstd data unreadable at byte 8433 of events_1_app.zstd (Data corruption detected)';
     assert.deepStrictEqual([app?.outcome, app?.incompleteReason, ingest.summary.incomplete], ['inserted', reason, 1]);
     const back = store.runById(APP_ID)!;
     assert.deepStrictEqual([back.completed, back.incompleteReason], [false, reason]);
     assert.strictEqual(failureLevel(ingest.summary), 'some');
     // The whole log read later replaces it; a damaged read never replaces a whole one.
     const whole = await readEventLog(await singleSource(BASE));
-    assert.strictEqual(store.upsert(whole.record!, { path: BASE, sizeBytes: 2, mtimeMs: 2, malformedLines: 0 }), 'updated');
-    assert.deepStrictEqual([store.runById(APP_ID)!.completed, store.runById(APP_ID)!.incompleteReason], [true, undefined]);
+    assert.strictEqual(
+      store.upsert(whole.record!, { path: BASE, sizeBytes: 2, mtimeMs: 2, malformedLines: 0 }),
+      'updated',
+    );
+    assert.deepStrictEqual(
+      [store.runById(APP_ID)!.completed, store.runById(APP_ID)!.incompleteReason],
+      [true, undefined],
+    );
     const again = new Ingest(store);
-    assert.strictEqual((await again.accept({ record: (await readEventLog(await singleSource(BASE))).record, stats }, { path: BASE, sizeBytes: 3, mtimeMs: 3, malformedLines: 0 }, 'event-log'))?.outcome, 'unchanged');
+    assert.strictEqual(
+      (
+        await again.accept(
+          { record: (await readEventLog(await singleSource(BASE))).record, stats },
+          { path: BASE, sizeBytes: 3, mtimeMs: 3, malformedLines: 0 },
+          'event-log',
+        )
+      )?.outcome,
+      'unchanged',
+    );
     assert.strictEqual(store.runById(APP_ID)!.completed, true);
     store.close();
   });
@@ -169,11 +255,23 @@ describe('ingest: every stored figure bounded by what Spark can produce', () => 
     const dir = path.join(tmp, 'logs');
     fs.mkdirSync(dir);
     fs.copyFileSync(BASE, path.join(dir, APP_ID));
-    const run = async (...args: string[]) => main(['collect', '--path', dir, '--db', path.join(tmp, 'h.db'), ...args], () => undefined, () => undefined);
+    const run = async (...args: string[]) =>
+      main(
+        ['collect', '--path', dir, '--db', path.join(tmp, 'h.db'), ...args],
+        () => undefined,
+        () => undefined,
+      );
     assert.strictEqual(await run(), 0);
     fs.writeFileSync(path.join(dir, 'local-1'), 'not an event log\n');
     assert.strictEqual(await run(), 1);
     fs.rmSync(path.join(dir, APP_ID));
-    assert.strictEqual(await main(['collect', '--path', dir, '--db', path.join(tmp, 'other.db')], () => undefined, () => undefined), 2);
+    assert.strictEqual(
+      await main(
+        ['collect', '--path', dir, '--db', path.join(tmp, 'other.db')],
+        () => undefined,
+        () => undefined,
+      ),
+      2,
+    );
   });
 });

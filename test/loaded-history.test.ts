@@ -41,7 +41,12 @@ describe('LoadedHistory: the engine on records loaded from the asynchronous stor
   let tmp: string;
   let sqlite: SqliteServiceStore;
   const file = path.join(EXAMPLES, 'submit_nightly_etl.sh');
-  const source = () => ({ uri: pathToFileURL(file).toString(), text: fs.readFileSync(file, 'utf8'), languageId: 'shellscript', label: 'submit_nightly_etl.sh' });
+  const source = () => ({
+    uri: pathToFileURL(file).toString(),
+    text: fs.readFileSync(file, 'utf8'),
+    languageId: 'shellscript',
+    label: 'submit_nightly_etl.sh',
+  });
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-loaded-'));
@@ -61,18 +66,33 @@ describe('LoadedHistory: the engine on records loaded from the asynchronous stor
     history.onChange(() => language.historyChanged());
     await history.fresh();
     const loaded = await history.run(() => recommendText(language, source(), engineOptions({}), 'the history store'));
-    const direct = recommendText(new SparkLanguageService(sqlite.store, () => NOW), source(), engineOptions({}), 'the history store');
+    const direct = recommendText(
+      new SparkLanguageService(sqlite.store, () => NOW),
+      source(),
+      engineOptions({}),
+      'the history store',
+    );
     assert.strictEqual(loaded.code, 0);
     assert.deepStrictEqual(loaded.json, direct.json);
     // What the language service reads for a file whose spark.app.name is a job (recommend/job-matcher.ts): the job
     // names, the job's runs with the runs of its stage signature (loaded together), and its applied fixes; 5 runs need
     // no similar jobs (workload totals are read below 3 runs).
-    assert.deepStrictEqual([...calls].sort(), ['appNames', 'appliedFixes', 'historyVersion', 'runsByAppName', 'runsWithSameSignature']);
+    assert.deepStrictEqual([...calls].sort(), [
+      'appNames',
+      'appliedFixes',
+      'historyVersion',
+      'runsByAppName',
+      'runsWithSameSignature',
+    ]);
     calls.length = 0;
     await history.fresh();
     const again = await history.run(() => recommendText(language, source(), engineOptions({}), 'the history store'));
     assert.deepStrictEqual(again.json, direct.json);
-    assert.deepStrictEqual(calls, [], 'a second request for the same job reads nothing (version trusted for recheckMs)');
+    assert.deepStrictEqual(
+      calls,
+      [],
+      'a second request for the same job reads nothing (version trusted for recheckMs)',
+    );
   });
 
   it('drops what it loaded when another process changes the history, and after the service wrote', async () => {
@@ -83,7 +103,10 @@ describe('LoadedHistory: the engine on records loaded from the asynchronous stor
     // Another process (a second connection to the file) stores a tenth run: a copy of a real one under a new id.
     const other = HistoryStore.open(path.join(tmp, 'h.db'));
     const copy = { ...other.runById('app-20261121121550-0000')!, appId: 'app-copy-0001' };
-    assert.strictEqual(other.upsert(copy, { path: '/copies/app-copy-0001', sizeBytes: 1, mtimeMs: 1, malformedLines: 0 }), 'inserted');
+    assert.strictEqual(
+      other.upsert(copy, { path: '/copies/app-copy-0001', sizeBytes: 1, mtimeMs: 1, malformedLines: 0 }),
+      'inserted',
+    );
     other.close();
     calls.length = 0;
     await history.fresh();
@@ -93,10 +116,20 @@ describe('LoadedHistory: the engine on records loaded from the asynchronous stor
     const slow = new LoadedHistory(sqlite, { recheckMs: 60_000 });
     await slow.fresh();
     assert.deepStrictEqual(await slow.run(() => slow.appliedFixes('nightly_etl')), []);
-    await sqlite.recordAppliedFix({ fileUri: 'file:///a.sh', appName: 'nightly_etl', key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appliedAtMs: NOW });
+    await sqlite.recordAppliedFix({
+      fileUri: 'file:///a.sh',
+      appName: 'nightly_etl',
+      key: 'spark.executor.memory',
+      oldValue: '1g',
+      newValue: '2g',
+      appliedAtMs: NOW,
+    });
     slow.invalidate();
     await slow.fresh();
-    assert.deepStrictEqual((await slow.run(() => slow.appliedFixes('nightly_etl'))).map((f) => f.newValue), ['2g']);
+    assert.deepStrictEqual(
+      (await slow.run(() => slow.appliedFixes('nightly_etl'))).map((f) => f.newValue),
+      ['2g'],
+    );
   });
 
   it('passes on what the work throws, and fails a request that keeps asking for new reads', async () => {

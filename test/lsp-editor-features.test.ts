@@ -60,9 +60,14 @@ describe('editor features over LSP (built server/out/server.js)', function () {
 
   it('before collecting: no jobs, a lens that offers to collect', async () => {
     assert.deepStrictEqual(await conn.sendRequest(ListWorkloadsRequest.type), []);
-    await conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    await conn.sendNotification('textDocument/didOpen', {
+      textDocument: { uri, languageId: 'python', version: 1, text },
+    });
     const lenses = await conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
-    assert.deepStrictEqual(lenses.map((l) => l.command?.command), ['sparkOptimizer.collectFromEventLogs']);
+    assert.deepStrictEqual(
+      lenses.map((l) => l.command?.command),
+      ['sparkOptimizer.collectFromEventLogs'],
+    );
     assert.strictEqual(await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl' }), null);
   });
 
@@ -72,7 +77,10 @@ describe('editor features over LSP (built server/out/server.js)', function () {
     const lenses = await conn.sendRequest<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     assert.strictEqual(lenses.length, 1);
     // …followed by the engine's plan (spark.executor.memory 1g → 2g: engine.test.ts).
-    assert.match(lenses[0].command?.title ?? '', /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/);
+    assert.match(
+      lenses[0].command?.title ?? '',
+      /^5 runs · p50 55s · spilled in 3 · plan \(balanced\): 1 change, 5\ds → 5\ds$/,
+    );
     assert.strictEqual(lenses[0].command?.command, 'sparkOptimizer.openWorkloadAnalysis');
     assert.deepStrictEqual(lenses[0].command?.arguments, [{ appName: 'nightly_etl', uri }]);
     assert.match(lines[lenses[0].range.start.line], /SparkSession\.builder/);
@@ -100,7 +108,10 @@ describe('editor features over LSP (built server/out/server.js)', function () {
 
   it('the workload hover links to the workload-analysis command with the workload name', async () => {
     const line = lines.findIndex((l) => l.includes('SparkSession.builder'));
-    const hover = await conn.sendRequest<Hover>('textDocument/hover', { textDocument: { uri }, position: { line, character: 4 } });
+    const hover = await conn.sendRequest<Hover>('textDocument/hover', {
+      textDocument: { uri },
+      position: { line, character: 4 },
+    });
     const value = (hover.contents as MarkupContent).value;
     const link = `[Open workload analysis](command:sparkOptimizer.openWorkloadAnalysis?${encodeURIComponent(JSON.stringify([{ appName: 'nightly_etl' }]))}`;
     assert.ok(value.includes(link), value);
@@ -109,16 +120,29 @@ describe('editor features over LSP (built server/out/server.js)', function () {
   it('sparkOptimizer/listWorkloads and sparkOptimizer/workloadAnalysis answer from the store', async () => {
     const workloads = await conn.sendRequest(ListWorkloadsRequest.type);
     // README: tiny_tasks ran last (12:23), then skewed_join, then nightly_etl.
-    assert.deepStrictEqual(workloads.map((w) => [w.appName, w.runs]), [['tiny_tasks', 2], ['skewed_join', 2], ['nightly_etl', 5]]);
+    assert.deepStrictEqual(
+      workloads.map((w) => [w.appName, w.runs]),
+      [
+        ['tiny_tasks', 2],
+        ['skewed_join', 2],
+        ['nightly_etl', 5],
+      ],
+    );
     assert.strictEqual(workloads[2].medianDurationMs, 54_971);
     const ja = await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl', uri });
     assert.ok(ja);
     assert.strictEqual(ja.settingsFrom, 'document');
-    assert.deepStrictEqual(ja.runs.map((r) => r.durationMs), [56_709, 52_349, 55_591, 54_971, 49_514]);
+    assert.deepStrictEqual(
+      ja.runs.map((r) => r.durationMs),
+      [56_709, 52_349, 55_591, 54_971, 49_514],
+    );
     assert.strictEqual(ja.selectedAppId, 'app-20261121121947-0004');
     const memory = ja.recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.deepStrictEqual([memory?.currentValue, memory?.recommendedValue], ['1g', '2g']);
-    const run = await conn.sendRequest(WorkloadAnalysisRequest.type, { appName: 'nightly_etl', appId: 'app-20261121121550-0000' });
+    const run = await conn.sendRequest(WorkloadAnalysisRequest.type, {
+      appName: 'nightly_etl',
+      appId: 'app-20261121121550-0000',
+    });
     assert.strictEqual(run?.selectedAppId, 'app-20261121121550-0000');
     assert.strictEqual(run?.settingsFrom, 'newest run');
   });

@@ -24,14 +24,26 @@ describe('language server responsiveness with big documents (built server over s
   let server: LspServerProcess;
   let id = 100;
   const open = (uri: string, languageId: string, text: string, version = 1) =>
-    server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri, languageId, version, text } } }));
-  const diagnosticsOf = (uri: string) => (m: ServerMessage) => m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri;
+    server.write(
+      frame({
+        jsonrpc: '2.0',
+        method: 'textDocument/didOpen',
+        params: { textDocument: { uri, languageId, version, text } },
+      }),
+    );
+  const diagnosticsOf = (uri: string) => (m: ServerMessage) =>
+    m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri;
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-lsp-big-'));
     server = new LspServerProcess();
     await server.initialize(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString());
-    const collected = await server.request(2, CollectEventLogsRequest.method, { folder: path.join(EXAMPLES, 'history') }, 60_000);
+    const collected = await server.request(
+      2,
+      CollectEventLogsRequest.method,
+      { folder: path.join(EXAMPLES, 'history') },
+      60_000,
+    );
     assert.strictEqual((collected.result as { inserted: number }).inserted, 9, JSON.stringify(collected));
   });
   after(async () => {
@@ -44,12 +56,23 @@ describe('language server responsiveness with big documents (built server over s
     const text = bigPySparkFile(9 * 1024 * 1024);
     open(uri, 'python', text);
     const published = await server.waitFor('diagnostics of the 9 MiB file', diagnosticsOf(uri));
-    const diagnostics = (published.params as { diagnostics: { severity: number; code: string; message: string; range: object }[] }).diagnostics;
+    const diagnostics = (
+      published.params as { diagnostics: { severity: number; code: string; message: string; range: object }[] }
+    ).diagnostics;
     assert.strictEqual(diagnostics.length, 1, JSON.stringify(diagnostics));
-    assert.deepStrictEqual([diagnostics[0].severity, diagnostics[0].code, diagnostics[0].range], [3, 'not-analysed', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }]);
-    assert.match(diagnostics[0].message, /^This file is 9 MiB, over the 8 MiB the language server analyses: its Spark settings are not read\./);
+    assert.deepStrictEqual(
+      [diagnostics[0].severity, diagnostics[0].code, diagnostics[0].range],
+      [3, 'not-analysed', { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }],
+    );
+    assert.match(
+      diagnostics[0].message,
+      /^This file is 9 MiB, over the 8 MiB the language server analyses: its Spark settings are not read\./,
+    );
     // Its setting (line 2) gets no hover: nothing was analysed.
-    const hover = await server.request(id++, 'textDocument/hover', { textDocument: { uri }, position: { line: 2, character: 80 } });
+    const hover = await server.request(id++, 'textDocument/hover', {
+      textDocument: { uri },
+      position: { line: 2, character: 80 },
+    });
     assert.strictEqual(hover.result, null);
   });
 
@@ -66,11 +89,25 @@ describe('language server responsiveness with big documents (built server over s
     open(bigUri, 'python', bigPySparkFile(5 * 1024 * 1024));
     // The server asks for the big file's settings right before it analyses it (the helper answers at once): from
     // then on the analysis is under way. (A server that analyses on its main thread is blocked from here on.)
-    await server.waitFor("the request for the big file's settings", (m) => m.method === 'workspace/configuration' && (m.params as { items: { scopeUri?: string }[] }).items.some((i) => i.scopeUri === bigUri));
+    await server.waitFor(
+      "the request for the big file's settings",
+      (m) =>
+        m.method === 'workspace/configuration' &&
+        (m.params as { items: { scopeUri?: string }[] }).items.some((i) => i.scopeUri === bigUri),
+    );
     // An edit of the small file (a new version: analysed again) and a hover on it, while the big file is analysed.
-    server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri: smallUri, version: 2 }, contentChanges: [{ text: smallText }] } }));
+    server.write(
+      frame({
+        jsonrpc: '2.0',
+        method: 'textDocument/didChange',
+        params: { textDocument: { uri: smallUri, version: 2 }, contentChanges: [{ text: smallText }] },
+      }),
+    );
     const hoverId = id++;
-    const hover = await server.request(hoverId, 'textDocument/hover', { textDocument: { uri: smallUri }, position: { line, character } });
+    const hover = await server.request(hoverId, 'textDocument/hover', {
+      textDocument: { uri: smallUri },
+      position: { line, character },
+    });
     const value = (hover.result as { contents: { value: string } }).contents.value;
     assert.match(value, /^\*\*spark\.executor\.memory\*\* = `1g`/);
     assert.match(value, /Runs of \*\*nightly_etl\*\* with this setting/);
@@ -79,7 +116,9 @@ describe('language server responsiveness with big documents (built server over s
     const order = (m: ServerMessage) => server.messages.indexOf(m);
     assert.ok(order(hover) < order(bigDiagnostics), 'the hover was answered before the big file was analysed');
     // The big file was analysed in full: its one setting (line 2) has the job's memory recommendation.
-    const codes = (bigDiagnostics.params as { diagnostics: { code: string; range: { start: { line: number } } }[] }).diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
+    const codes = (
+      bigDiagnostics.params as { diagnostics: { code: string; range: { start: { line: number } } }[] }
+    ).diagnostics.map((d) => `${d.code}@${d.range.start.line}`);
     assert.ok(codes.includes('recommend:spark.executor.memory@2'), codes.join(', '));
   });
 });

@@ -11,7 +11,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { ResponseError } from 'vscode-languageserver-protocol/node';
-import { CollectEventLogsRequest, RecordAppliedFixRequest, RequestErrorCodes, StoreInfoRequest, type StoreUnavailableData } from '../shared/src/protocol';
+import {
+  CollectEventLogsRequest,
+  RecordAppliedFixRequest,
+  RequestErrorCodes,
+  StoreInfoRequest,
+  type StoreUnavailableData,
+} from '../shared/src/protocol';
 import { requestErrorText } from '../client/src/remedies';
 import { BUILT_CLI, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
 import { LspClient, poll } from './helpers/lsp-client';
@@ -27,8 +33,21 @@ function envWith(extra: Record<string, string>): NodeJS.ProcessEnv {
 /** Runs in examples/history (examples/history/README.md, the generator's record of the runs). */
 const EXAMPLE_RUNS = 9;
 
-const start = (historyDatabase: string | null, env?: NodeJS.ProcessEnv, serverModule?: string, onNotification?: Record<string, (p: never) => void>) =>
-  LspClient.start({ configuration: () => ({}), rootUri: null, capabilities: { workspace: { configuration: true } }, historyDatabase, env, serverModule, onNotification });
+const start = (
+  historyDatabase: string | null,
+  env?: NodeJS.ProcessEnv,
+  serverModule?: string,
+  onNotification?: Record<string, (p: never) => void>,
+) =>
+  LspClient.start({
+    configuration: () => ({}),
+    rootUri: null,
+    capabilities: { workspace: { configuration: true } },
+    historyDatabase,
+    env,
+    serverModule,
+    onNotification,
+  });
 
 describe('language server composition root (built server over stdio)', function () {
   this.timeout(90_000);
@@ -74,9 +93,22 @@ describe('language server composition root (built server over stdio)', function 
     assert.strictEqual(collect.message, `The history store ${db} could not be opened: ${collect.data?.reason}`);
     // The core names no output channel or setting; the VS Code client words the remedy.
     assert.doesNotMatch(collect.message, /output|sparkOptimizer\.|--db/);
-    assert.match(requestErrorText(collect.message, collect.code, collect.data), /To use another, set sparkOptimizer\.historyDatabase/);
+    assert.match(
+      requestErrorText(collect.message, collect.code, collect.data),
+      /To use another, set sparkOptimizer\.historyDatabase/,
+    );
     const fix = await lsp.conn
-      .sendRequest(RecordAppliedFixRequest.type, { fixes: [{ uri: pathToFileURL(NIGHTLY_ETL_PY).toString(), key: 'spark.executor.memory', oldValue: '4g', newValue: '8g', appName: null }] })
+      .sendRequest(RecordAppliedFixRequest.type, {
+        fixes: [
+          {
+            uri: pathToFileURL(NIGHTLY_ETL_PY).toString(),
+            key: 'spark.executor.memory',
+            oldValue: '4g',
+            newValue: '8g',
+            appName: null,
+          },
+        ],
+      })
       .then(
         () => assert.fail('record answered without a store'),
         (e: unknown) => e as ResponseError<StoreUnavailableData>,
@@ -85,17 +117,26 @@ describe('language server composition root (built server over stdio)', function 
     // It still answers what needs no store.
     const info = await lsp.conn.sendRequest(StoreInfoRequest.type);
     assert.deepStrictEqual([info.path, info.applications], [db, 0]);
-    assert.ok(lsp.serverLog.some((l) => l === collect.message), lsp.serverLog.join('\n'));
+    assert.ok(
+      lsp.serverLog.some((l) => l === collect.message),
+      lsp.serverLog.join('\n'),
+    );
   });
 
   it('a document whose file: URI has no local path (encoded "/", another host) is analysed without related files', async () => {
     lsp = await start(path.join(tmp, 'h.db'));
     const text = fs.readFileSync(NIGHTLY_ETL_PY, 'utf8');
     const uris = ['file:///tmp/a%2fb.py', 'file://otherhost/share/job.py'];
-    for (const uri of uris) await lsp.conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'python', version: 1, text } });
+    for (const uri of uris)
+      await lsp.conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri, languageId: 'python', version: 1, text },
+      });
     // The hover is answered from the analysis (before, the related-files lookup threw and the server ended).
     for (const uri of uris) {
-      const hover: unknown = await lsp.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 0 } });
+      const hover: unknown = await lsp.conn.sendRequest('textDocument/hover', {
+        textDocument: { uri },
+        position: { line: 0, character: 0 },
+      });
       assert.strictEqual(hover, null);
     }
     const info = await lsp.conn.sendRequest(StoreInfoRequest.type);
@@ -114,7 +155,9 @@ describe('language server process-level error handlers (built wiring plus two fa
   const logged: { type: number; message: string }[] = [];
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-faults-'));
-    lsp = await start(path.join(tmp, 'h.db'), undefined, module, { 'window/logMessage': (p: { type: number; message: string }) => void logged.push(p) });
+    lsp = await start(path.join(tmp, 'h.db'), undefined, module, {
+      'window/logMessage': (p: { type: number; message: string }) => void logged.push(p),
+    });
   });
   after(async () => {
     await lsp?.stop();
@@ -127,7 +170,10 @@ describe('language server process-level error handlers (built wiring plus two fa
     await c.conn.sendNotification('sparkOptimizerTest/rejectWithoutCatch', { marker });
     const entry = await poll('the logged rejection', () => logged.find((l) => l.message.includes(marker)));
     assert.strictEqual(entry.type, 1);
-    assert.match(entry.message, new RegExp(`^A promise was rejected and nothing caught it: Error: ${marker}\\n {4}at failLater `));
+    assert.match(
+      entry.message,
+      new RegExp(`^A promise was rejected and nothing caught it: Error: ${marker}\\n {4}at failLater `),
+    );
     const info = await c.conn.sendRequest(StoreInfoRequest.type);
     assert.deepStrictEqual([info.path, info.applications], [path.join(tmp, 'h.db'), 0]);
   });
@@ -138,7 +184,10 @@ describe('language server process-level error handlers (built wiring plus two fa
     await c.conn.sendNotification('sparkOptimizerTest/throwFromTimer', { marker });
     const entry = await poll('the logged exception', () => logged.find((l) => l.message.includes(marker)));
     assert.strictEqual(entry.type, 1);
-    assert.match(entry.message, new RegExp(`^An exception was thrown and nothing caught it: Error: ${marker}\\n {4}at Timeout`));
+    assert.match(
+      entry.message,
+      new RegExp(`^An exception was thrown and nothing caught it: Error: ${marker}\\n {4}at Timeout`),
+    );
     const summary = await c.conn.sendRequest(CollectEventLogsRequest.type, { folder: EXAMPLE_HISTORY });
     assert.deepStrictEqual(summary.failed, []);
     assert.strictEqual(summary.storedApplications, EXAMPLE_RUNS);

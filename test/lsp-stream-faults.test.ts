@@ -22,7 +22,12 @@ const CONF_URI = 'untitled:spark-defaults.conf';
 const CONF_TEXT = '# defaults\nspark.executor.memory 4g\n';
 
 function hoverRequest(id: number): object {
-  return { jsonrpc: '2.0', id, method: 'textDocument/hover', params: { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } } };
+  return {
+    jsonrpc: '2.0',
+    id,
+    method: 'textDocument/hover',
+    params: { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } },
+  };
 }
 
 function hoverValue(m: ServerMessage): string {
@@ -49,28 +54,60 @@ describe('LSP stream faults and lifecycle (built server over stdio, raw bytes)',
     after(() => server.stop());
 
     it('answers a request before initialize with -32002 (ServerNotInitialized) and drops a notification', async () => {
-      const early = await server.request(1, 'textDocument/hover', { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } });
+      const early = await server.request(1, 'textDocument/hover', {
+        textDocument: { uri: CONF_URI },
+        position: { line: 1, character: 2 },
+      });
       assert.strictEqual(early.error?.code, SERVER_NOT_INITIALIZED);
       // A didOpen before initialize is dropped: the document is unknown afterwards (hover null, not the setting).
-      server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: CONF_URI, languageId: 'spark-defaults', version: 1, text: CONF_TEXT } } }));
+      server.write(
+        frame({
+          jsonrpc: '2.0',
+          method: 'textDocument/didOpen',
+          params: { textDocument: { uri: CONF_URI, languageId: 'spark-defaults', version: 1, text: CONF_TEXT } },
+        }),
+      );
       const init = await server.request(2, 'initialize', initializeParams(path.join(tmp, 'lifecycle.db')));
-      assert.strictEqual((init.result as { capabilities: { hoverProvider: boolean } }).capabilities.hoverProvider, true);
+      assert.strictEqual(
+        (init.result as { capabilities: { hoverProvider: boolean } }).capabilities.hoverProvider,
+        true,
+      );
       server.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
-      const hover = await server.request(3, 'textDocument/hover', { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } });
+      const hover = await server.request(3, 'textDocument/hover', {
+        textDocument: { uri: CONF_URI },
+        position: { line: 1, character: 2 },
+      });
       assert.strictEqual(hover.result, null);
     });
 
     it('rejects a second initialize with -32600 (InvalidRequest) and keeps working', async () => {
       const again = await server.request(4, 'initialize', initializeParams(path.join(tmp, 'other.db')));
       assert.strictEqual(again.error?.code, INVALID_REQUEST);
-      server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: CONF_URI, languageId: 'spark-defaults', version: 1, text: CONF_TEXT } } }));
-      assert.strictEqual(hoverValue(await server.request(5, 'textDocument/hover', { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } })), EXPECTED_HOVER);
+      server.write(
+        frame({
+          jsonrpc: '2.0',
+          method: 'textDocument/didOpen',
+          params: { textDocument: { uri: CONF_URI, languageId: 'spark-defaults', version: 1, text: CONF_TEXT } },
+        }),
+      );
+      assert.strictEqual(
+        hoverValue(
+          await server.request(5, 'textDocument/hover', {
+            textDocument: { uri: CONF_URI },
+            position: { line: 1, character: 2 },
+          }),
+        ),
+        EXPECTED_HOVER,
+      );
     });
 
     it('answers shutdown with null, then every request with -32600, and exits with 0 on exit', async () => {
       const down = await server.request(6, 'shutdown');
       assert.deepStrictEqual([down.result, down.error], [null, undefined]);
-      const after = await server.request(7, 'textDocument/hover', { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } });
+      const after = await server.request(7, 'textDocument/hover', {
+        textDocument: { uri: CONF_URI },
+        position: { line: 1, character: 2 },
+      });
       assert.strictEqual(after.error?.code, INVALID_REQUEST);
       server.write(frame({ jsonrpc: '2.0', method: 'exit' }));
       assert.strictEqual(await server.exited, 0);
@@ -106,13 +143,30 @@ describe('LSP stream faults and lifecycle (built server over stdio, raw bytes)',
       server = new LspServerProcess();
       await server.request(1, 'initialize', initializeParams(path.join(tmp, 'framing.db')));
       server.write(frame({ jsonrpc: '2.0', method: 'initialized', params: {} }));
-      server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: CONF_URI, languageId: 'spark-defaults', version: 1, text: CONF_TEXT } } }));
-      assert.strictEqual(hoverValue(await server.request(2, 'textDocument/hover', { textDocument: { uri: CONF_URI }, position: { line: 1, character: 2 } })), EXPECTED_HOVER);
+      server.write(
+        frame({
+          jsonrpc: '2.0',
+          method: 'textDocument/didOpen',
+          params: { textDocument: { uri: CONF_URI, languageId: 'spark-defaults', version: 1, text: CONF_TEXT } },
+        }),
+      );
+      assert.strictEqual(
+        hoverValue(
+          await server.request(2, 'textDocument/hover', {
+            textDocument: { uri: CONF_URI },
+            position: { line: 1, character: 2 },
+          }),
+        ),
+        EXPECTED_HOVER,
+      );
     });
     after(() => server.stop());
 
     /** The log lines (window/logMessage) about framing errors so far. */
-    const framingLog = () => server.messages.filter((m) => m.method === 'window/logMessage' && /LSP framing error/.test((m.params as { message: string }).message)).length;
+    const framingLog = () =>
+      server.messages.filter(
+        (m) => m.method === 'window/logMessage' && /LSP framing error/.test((m.params as { message: string }).message),
+      ).length;
 
     it('drops a message without Content-Length and answers the next one', async () => {
       const before = framingLog();
@@ -127,18 +181,28 @@ describe('LSP stream faults and lifecycle (built server over stdio, raw bytes)',
 
     it('reads a message whose Content-Length is too large, and the next one', async () => {
       const body = Buffer.from(JSON.stringify(hoverRequest(12)), 'utf8');
-      server.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length + 40}\r\n\r\n`), body, frame(hoverRequest(13))]));
+      server.write(
+        Buffer.concat([Buffer.from(`Content-Length: ${body.length + 40}\r\n\r\n`), body, frame(hoverRequest(13))]),
+      );
       assert.strictEqual(hoverValue(await server.response(12)), EXPECTED_HOVER);
       assert.strictEqual(hoverValue(await server.response(13)), EXPECTED_HOVER);
-      assert.match(server.stderr.join(''), new RegExp(`Content-Length ${body.length + 40} did not match the message \\(${body.length} bytes\\)`));
+      assert.match(
+        server.stderr.join(''),
+        new RegExp(`Content-Length ${body.length + 40} did not match the message \\(${body.length} bytes\\)`),
+      );
     });
 
     it('reads a message whose Content-Length is too small, and the next one', async () => {
       const body = Buffer.from(JSON.stringify(hoverRequest(14)), 'utf8');
-      server.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length - 10}\r\n\r\n`), body, frame(hoverRequest(15))]));
+      server.write(
+        Buffer.concat([Buffer.from(`Content-Length: ${body.length - 10}\r\n\r\n`), body, frame(hoverRequest(15))]),
+      );
       assert.strictEqual(hoverValue(await server.response(14)), EXPECTED_HOVER);
       assert.strictEqual(hoverValue(await server.response(15)), EXPECTED_HOVER);
-      assert.match(server.stderr.join(''), new RegExp(`Content-Length ${body.length - 10} did not match the message \\(${body.length} bytes\\)`));
+      assert.match(
+        server.stderr.join(''),
+        new RegExp(`Content-Length ${body.length - 10} did not match the message \\(${body.length} bytes\\)`),
+      );
     });
 
     it('skips garbage bytes and a non-numeric Content-Length, and answers what follows', async () => {
@@ -185,31 +249,49 @@ describe('LSP stream faults and lifecycle (built server over stdio, raw bytes)',
   });
 
   describe('FrameDecoder', () => {
-    const messages = (events: FrameEvent[]) => events.filter((e) => e.kind === 'message').map((e) => (e as { message: { id: number } }).message.id);
+    const messages = (events: FrameEvent[]) =>
+      events.filter((e) => e.kind === 'message').map((e) => (e as { message: { id: number } }).message.id);
 
     it('decodes three messages fed in every chunk size, with multi-byte UTF-8 split across chunks', () => {
-      const stream = Buffer.concat([1, 2, 3].map((id) => frame({ jsonrpc: '2.0', id, method: 'x', params: { text: 'ü 😀 Content-Length: 5' } })));
+      const stream = Buffer.concat(
+        [1, 2, 3].map((id) => frame({ jsonrpc: '2.0', id, method: 'x', params: { text: 'ü 😀 Content-Length: 5' } })),
+      );
       for (const size of [1, 2, 7, 64, stream.length]) {
         const d = new FrameDecoder();
         const events: FrameEvent[] = [];
         for (let i = 0; i < stream.length; i += size) events.push(...d.push(stream.subarray(i, i + size)));
         assert.deepStrictEqual(messages(events), [1, 2, 3], `chunk size ${size}`);
-        assert.ok(events.every((e) => e.kind === 'message'), `no error at chunk size ${size}`);
+        assert.ok(
+          events.every((e) => e.kind === 'message'),
+          `no error at chunk size ${size}`,
+        );
         assert.strictEqual(d.bufferedBytes, 0);
       }
     });
 
     it('accepts a Content-Type header before Content-Length', () => {
       const body = '{"jsonrpc":"2.0","id":4,"method":"x"}';
-      const events = new FrameDecoder().push(Buffer.from(`Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`));
+      const events = new FrameDecoder().push(
+        Buffer.from(
+          `Content-Type: application/vscode-jsonrpc; charset=utf-8\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        ),
+      );
       assert.deepStrictEqual(events, [{ kind: 'message', message: { jsonrpc: '2.0', id: 4, method: 'x' } }]);
     });
 
     it('refuses a Content-Length over its limit and reads the next message', () => {
       const d = new FrameDecoder(1000);
-      const events = d.push(Buffer.concat([Buffer.from('Content-Length: 5000000\r\n\r\n{"jsonrpc":"2.0"'), frame({ jsonrpc: '2.0', id: 5, method: 'x' })]));
+      const events = d.push(
+        Buffer.concat([
+          Buffer.from('Content-Length: 5000000\r\n\r\n{"jsonrpc":"2.0"'),
+          frame({ jsonrpc: '2.0', id: 5, method: 'x' }),
+        ]),
+      );
       assert.deepStrictEqual(messages(events), [5]);
-      assert.deepStrictEqual(events[0], { kind: 'error', reason: 'dropped a message with a bad header: Content-Length 5000000 is over the 1000-byte limit' });
+      assert.deepStrictEqual(events[0], {
+        kind: 'error',
+        reason: 'dropped a message with a bad header: Content-Length 5000000 is over the 1000-byte limit',
+      });
     });
 
     it('finds the message in a body whose Content-Length is too large while the rest is still to come', () => {
@@ -218,14 +300,20 @@ describe('LSP stream faults and lifecycle (built server over stdio, raw bytes)',
       assert.deepStrictEqual(d.push(Buffer.from(`Content-Length: 9999\r\n\r\n${body}`)), []);
       const events = d.push(frame({ jsonrpc: '2.0', id: 7, method: 'x' }));
       assert.deepStrictEqual(messages(events), [6, 7]);
-      assert.strictEqual((events[0] as { reason: string }).reason, `Content-Length 9999 did not match the message (${body.length} bytes): read it from its JSON`);
+      assert.strictEqual(
+        (events[0] as { reason: string }).reason,
+        `Content-Length 9999 did not match the message (${body.length} bytes): read it from its JSON`,
+      );
     });
 
     it('keeps at most a short tail of a stream of garbage', () => {
       const d = new FrameDecoder();
       const events = d.push(Buffer.alloc(100_000, 0x61));
       assert.strictEqual(events.length, 1);
-      assert.match((events[0] as { reason: string }).reason, /^skipped 99936 byte\(s\) that are not an LSP message header/);
+      assert.match(
+        (events[0] as { reason: string }).reason,
+        /^skipped 99936 byte\(s\) that are not an LSP message header/,
+      );
       assert.strictEqual(d.bufferedBytes, 64);
     });
   });

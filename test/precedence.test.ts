@@ -17,9 +17,13 @@ describe('settings of one job across files', () => {
   before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-precedence-'));
     fs.mkdirSync(path.join(tmp, 'examples'));
-    for (const f of ['nightly_etl.py', 'submit_nightly_etl.sh', 'tiny_tasks.py']) fs.copyFileSync(path.join(EXAMPLES, f), path.join(tmp, 'examples', f));
+    for (const f of ['nightly_etl.py', 'submit_nightly_etl.sh', 'tiny_tasks.py'])
+      fs.copyFileSync(path.join(EXAMPLES, f), path.join(tmp, 'examples', f));
     fs.mkdirSync(path.join(tmp, 'conf'));
-    fs.writeFileSync(path.join(tmp, 'conf', 'spark-defaults.conf'), '# cluster defaults\nspark.executor.memory 4g\nspark.eventLog.enabled true\n');
+    fs.writeFileSync(
+      path.join(tmp, 'conf', 'spark-defaults.conf'),
+      '# cluster defaults\nspark.executor.memory 4g\nspark.eventLog.enabled true\n',
+    );
   });
   after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -27,7 +31,11 @@ describe('settings of one job across files', () => {
     const file = path.join(tmp, 'examples', 'nightly_etl.py');
     const text = fs.readFileSync(file, 'utf8');
     const related = findRelatedFiles(file, [tmp], () => undefined);
-    assert.deepStrictEqual(related.map((r) => path.relative(tmp, r.uri)).sort(), ['conf/spark-defaults.conf', 'examples/submit_nightly_etl.sh', 'examples/tiny_tasks.py']);
+    assert.deepStrictEqual(related.map((r) => path.relative(tmp, r.uri)).sort(), [
+      'conf/spark-defaults.conf',
+      'examples/submit_nightly_etl.sh',
+      'examples/tiny_tasks.py',
+    ]);
     const service = new SparkLanguageService({ appNames: () => [], runsByAppName: () => [] });
     const analysis = service.analyse(file, text, 'python', 1, undefined, () => related);
     const line = text.split('\n').findIndex((l) => l.includes('"spark.executor.memory"'));
@@ -63,7 +71,9 @@ describe('settings of one job across files', () => {
     assert.notStrictEqual(changed.settings, first.settings);
     assert.strictEqual(changed.settings.blocks[0].settings[0].value, '8g');
     // An open editor's text wins over the disk.
-    const open = findRelatedFiles(file, [tmp], (f) => (f === conf ? 'spark.executor.memory 16g\n' : undefined)).find((r) => r.uri === conf)!;
+    const open = findRelatedFiles(file, [tmp], (f) => (f === conf ? 'spark.executor.memory 16g\n' : undefined)).find(
+      (r) => r.uri === conf,
+    )!;
     assert.strictEqual(open.settings.blocks[0].settings[0].value, '16g');
   });
 });

@@ -15,12 +15,15 @@ describe('process-level error handlers', () => {
     const rejected = new Error('rejected');
     proc.emit('unhandledRejection', rejected);
     proc.emit('uncaughtException', 'thrown as a string');
-    assert.deepStrictEqual(seen, [['unhandledRejection', rejected], ['uncaughtException', 'thrown as a string']]);
+    assert.deepStrictEqual(seen, [
+      ['unhandledRejection', rejected],
+      ['uncaughtException', 'thrown as a string'],
+    ]);
     remove();
     assert.deepStrictEqual([proc.listenerCount('unhandledRejection'), proc.listenerCount('uncaughtException')], [0, 0]);
   });
 
-  it('node-default (analysis worker): only rejections are handled; an exception keeps Node\'s default', () => {
+  it("node-default (analysis worker): only rejections are handled; an exception keeps Node's default", () => {
     const proc = new EventEmitter();
     handleProcessFaults(() => undefined, 'node-default', proc);
     assert.deepStrictEqual([proc.listenerCount('unhandledRejection'), proc.listenerCount('uncaughtException')], [1, 0]);
@@ -41,9 +44,12 @@ describe('process-level error handlers', () => {
     assert.deepStrictEqual(order, ['report uncaughtException', 'stop after boom']);
   });
 
-  it('describes a fault with the error\'s stack, or its text', () => {
+  it("describes a fault with the error's stack, or its text", () => {
     const e = new Error('lost');
-    assert.strictEqual(describeFault('unhandledRejection', e), `A promise was rejected and nothing caught it: ${e.stack}`);
+    assert.strictEqual(
+      describeFault('unhandledRejection', e),
+      `A promise was rejected and nothing caught it: ${e.stack}`,
+    );
     assert.strictEqual(describeFault('uncaughtException', 42), 'An exception was thrown and nothing caught it: 42');
   });
 });

@@ -16,7 +16,10 @@ import { defaultStorePath } from '../server/src/store/store-path';
 import { PACKAGE_JSON, REPO_ROOT } from './helpers/fixtures';
 
 interface PackageJson {
-  contributes: { commands: { command: string; title: string; category?: string }[]; configuration: { properties: Record<string, unknown> } };
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, unknown> };
+  };
 }
 const pkg = JSON.parse(fs.readFileSync(PACKAGE_JSON, 'utf8')) as PackageJson;
 
@@ -34,19 +37,38 @@ const KINDS: SourceFailureKind[] = ['credentials', 'access-denied', 'not-found',
 
 describe('remedies: VS Code client', () => {
   it('a History Server 401 names the credentials command as the palette shows it', () => {
-    assert.strictEqual(client.historyServerRemedy('credentials'), `run "${paletteLabel(COMMANDS.setHistoryServerCredentials)}"`);
+    assert.strictEqual(
+      client.historyServerRemedy('credentials'),
+      `run "${paletteLabel(COMMANDS.setHistoryServerCredentials)}"`,
+    );
   });
 
   it('a Spark Connect auth failure names the token command; unreachable names the URL setting', () => {
-    assert.strictEqual(client.sparkConnectRemedy('auth', true), `the token was refused: run "${paletteLabel(COMMANDS.setSparkConnectToken)}"`);
-    assert.strictEqual(client.sparkConnectRemedy('auth', false), `the server needs a token: run "${paletteLabel(COMMANDS.setSparkConnectToken)}"`);
+    assert.strictEqual(
+      client.sparkConnectRemedy('auth', true),
+      `the token was refused: run "${paletteLabel(COMMANDS.setSparkConnectToken)}"`,
+    );
+    assert.strictEqual(
+      client.sparkConnectRemedy('auth', false),
+      `the server needs a token: run "${paletteLabel(COMMANDS.setSparkConnectToken)}"`,
+    );
     assert.strictEqual(client.sparkConnectRemedy('spark', undefined), null);
   });
 
   it('every setting a remedy names is contributed by package.json, and no remedy names a CLI flag or variable', () => {
-    const texts = [...KINDS.map((k) => client.historyServerRemedy(k)), client.STORE_REMEDY, client.sparkConnectRemedy('unavailable', undefined), client.sparkConnectRemedy('auth', true)].filter((t): t is string => t !== null);
+    const texts = [
+      ...KINDS.map((k) => client.historyServerRemedy(k)),
+      client.STORE_REMEDY,
+      client.sparkConnectRemedy('unavailable', undefined),
+      client.sparkConnectRemedy('auth', true),
+    ].filter((t): t is string => t !== null);
     const named = texts.flatMap(settingsIn);
-    assert.deepStrictEqual([...new Set(named)].sort(), ['sparkOptimizer.historyDatabase', 'sparkOptimizer.historyServer.caFile', 'sparkOptimizer.historyServer.verifyTls', 'sparkOptimizer.sparkConnect.url']);
+    assert.deepStrictEqual([...new Set(named)].sort(), [
+      'sparkOptimizer.historyDatabase',
+      'sparkOptimizer.historyServer.caFile',
+      'sparkOptimizer.historyServer.verifyTls',
+      'sparkOptimizer.sparkConnect.url',
+    ]);
     for (const s of named) assert.ok(s in pkg.contributes.configuration.properties, s);
     for (const t of texts) assert.doesNotMatch(t, /--[a-z]|SPARK_[A-Z_]+|AWS_|AZURE_|GOOGLE_/, t);
   });
@@ -54,15 +76,35 @@ describe('remedies: VS Code client', () => {
   it('a storeUnavailable error gets the store remedy; other codes are shown as the server said them', () => {
     const data = { path: '/x/h.db', reason: 'ENOTDIR: not a directory' };
     assert.strictEqual(
-      client.requestErrorText('The history store /x/h.db could not be opened: ENOTDIR: not a directory', RequestErrorCodes.storeUnavailable, data),
+      client.requestErrorText(
+        'The history store /x/h.db could not be opened: ENOTDIR: not a directory',
+        RequestErrorCodes.storeUnavailable,
+        data,
+      ),
       `The history store /x/h.db could not be opened: ENOTDIR: not a directory. To use another, ${client.STORE_REMEDY}.`,
     );
-    assert.strictEqual(client.requestErrorText('Could not read event logs from /x: EACCES', RequestErrorCodes.collectionFailed, undefined), 'Could not read event logs from /x: EACCES');
+    assert.strictEqual(
+      client.requestErrorText(
+        'Could not read event logs from /x: EACCES',
+        RequestErrorCodes.collectionFailed,
+        undefined,
+      ),
+      'Could not read event logs from /x: EACCES',
+    );
   });
 
   it('a collection failure of a known kind gets its remedy after the reason', () => {
-    assert.strictEqual(client.failureText({ reason: 'History Server at http://h/api/v1/applications answered 401 Unauthorized', kind: 'credentials' }), `History Server at http://h/api/v1/applications answered 401 Unauthorized; ${client.historyServerRemedy('credentials')}`);
-    assert.strictEqual(client.failureText({ reason: 'no SparkListenerApplicationStart event in the log' }), 'no SparkListenerApplicationStart event in the log');
+    assert.strictEqual(
+      client.failureText({
+        reason: 'History Server at http://h/api/v1/applications answered 401 Unauthorized',
+        kind: 'credentials',
+      }),
+      `History Server at http://h/api/v1/applications answered 401 Unauthorized; ${client.historyServerRemedy('credentials')}`,
+    );
+    assert.strictEqual(
+      client.failureText({ reason: 'no SparkListenerApplicationStart event in the log' }),
+      'no SparkListenerApplicationStart event in the log',
+    );
   });
 });
 
@@ -70,17 +112,45 @@ describe('remedies: CLI', () => {
   it('a History Server 401 names the variables the CLI reads credentials from', () => {
     const text = cli.historyServerRemedy('credentials') ?? '';
     const variables = [...text.matchAll(/SPARK_OPTIMIZER_HS_[A-Z]+/g)].map((m) => m[0]);
-    assert.deepStrictEqual(variables, ['SPARK_OPTIMIZER_HS_TOKEN', 'SPARK_OPTIMIZER_HS_USER', 'SPARK_OPTIMIZER_HS_PASSWORD', 'SPARK_OPTIMIZER_HS_HEADERS']);
+    assert.deepStrictEqual(variables, [
+      'SPARK_OPTIMIZER_HS_TOKEN',
+      'SPARK_OPTIMIZER_HS_USER',
+      'SPARK_OPTIMIZER_HS_PASSWORD',
+      'SPARK_OPTIMIZER_HS_HEADERS',
+    ]);
     // Each is one historyServerCredentials reads.
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_TOKEN: 't' }).auth, { kind: 'bearer', token: 't' });
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_USER: 'u', SPARK_OPTIMIZER_HS_PASSWORD: 'p' }).auth, { kind: 'basic', user: 'u', password: 'p' });
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: '{"X-K":"v"}' }).headers, { 'X-K': 'v' });
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_TOKEN: 't' }).auth, {
+      kind: 'bearer',
+      token: 't',
+    });
+    assert.deepStrictEqual(
+      historyServerCredentials({ SPARK_OPTIMIZER_HS_USER: 'u', SPARK_OPTIMIZER_HS_PASSWORD: 'p' }).auth,
+      { kind: 'basic', user: 'u', password: 'p' },
+    );
+    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_HEADERS: '{"X-K":"v"}' }).headers, {
+      'X-K': 'v',
+    });
   });
 
   it('a refused OAuth2 client names the client-id flag and where the secret is read from, which historyServerCredentials reads', () => {
     const text = cli.historyServerRemedy('credentials', true) ?? '';
-    assert.deepStrictEqual([...text.matchAll(/--[a-z0-9-]+|SPARK_OPTIMIZER_HS_[A-Z_]+/g)].map((m) => m[0]), ['--oauth2-client-id', 'SPARK_OPTIMIZER_HS_CLIENT_ID', 'SPARK_OPTIMIZER_HS_CLIENT_SECRET', '--oauth2-client-secret-file']);
-    assert.deepStrictEqual(historyServerCredentials({ SPARK_OPTIMIZER_HS_CLIENT_ID: 'c', SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's', SPARK_OPTIMIZER_HS_TOKEN_URL: 'https://idp/t' }).auth, { kind: 'oauth2', tokenUrl: 'https://idp/t', clientId: 'c', clientSecret: 's' });
+    assert.deepStrictEqual(
+      [...text.matchAll(/--[a-z0-9-]+|SPARK_OPTIMIZER_HS_[A-Z_]+/g)].map((m) => m[0]),
+      [
+        '--oauth2-client-id',
+        'SPARK_OPTIMIZER_HS_CLIENT_ID',
+        'SPARK_OPTIMIZER_HS_CLIENT_SECRET',
+        '--oauth2-client-secret-file',
+      ],
+    );
+    assert.deepStrictEqual(
+      historyServerCredentials({
+        SPARK_OPTIMIZER_HS_CLIENT_ID: 'c',
+        SPARK_OPTIMIZER_HS_CLIENT_SECRET: 's',
+        SPARK_OPTIMIZER_HS_TOKEN_URL: 'https://idp/t',
+      }).auth,
+      { kind: 'oauth2', tokenUrl: 'https://idp/t', clientId: 'c', clientSecret: 's' },
+    );
     assert.strictEqual(cli.historyServerRemedy('tls', true), cli.historyServerRemedy('tls'));
   });
 
@@ -106,7 +176,11 @@ describe('remedies: CLI', () => {
 describe('error codes of the custom requests', () => {
   /** Every `.ts` file below `dir`. */
   const tsFiles = (dir: string): string[] =>
-    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    fs
+      .readdirSync(dir, { withFileTypes: true })
+      .flatMap((e) =>
+        e.isDirectory() ? tsFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : [],
+      );
 
   it('are distinct small positive numbers, outside the JSON-RPC range', () => {
     const codes = Object.values(RequestErrorCodes);
@@ -116,9 +190,13 @@ describe('error codes of the custom requests', () => {
 
   it('no ResponseError in server/ or client/ is built with a literal code', () => {
     const literal: string[] = [];
-    for (const file of [...tsFiles(path.join(REPO_ROOT, 'server', 'src')), ...tsFiles(path.join(REPO_ROOT, 'client', 'src'))]) {
+    for (const file of [
+      ...tsFiles(path.join(REPO_ROOT, 'server', 'src')),
+      ...tsFiles(path.join(REPO_ROOT, 'client', 'src')),
+    ]) {
       const text = fs.readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/new ResponseError(?:<[^>]*>)?\(\s*(-?\d+)/g)) literal.push(`${path.relative(REPO_ROOT, file)}: ${m[0]}`);
+      for (const m of text.matchAll(/new ResponseError(?:<[^>]*>)?\(\s*(-?\d+)/g))
+        literal.push(`${path.relative(REPO_ROOT, file)}: ${m[0]}`);
     }
     assert.deepStrictEqual(literal, []);
   });

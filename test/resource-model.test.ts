@@ -44,39 +44,91 @@ describe('resource model: executor container (ResourceProfile arithmetic)', () =
     const k8s = executorContainer(conf({ 'spark.executor.memory': '4g' }), 'kubernetes', { isPython: true })!;
     assert.deepStrictEqual([k8s.overheadFactor, k8s.overheadMiB, k8s.totalMiB], [0.4, 1638, 5734]);
     // A JVM job on Kubernetes keeps 0.1; spark.kubernetes.memoryOverheadFactor 0.2 wins over the 0.4 default.
-    assert.strictEqual(executorContainer(conf({ 'spark.executor.memory': '4g' }), 'kubernetes', { isPython: false })!.overheadMiB, 409);
-    assert.strictEqual(executorContainer(conf({ 'spark.executor.memory': '4g', 'spark.kubernetes.memoryOverheadFactor': '0.2' }), 'kubernetes', { isPython: true })!.overheadMiB, 819);
+    assert.strictEqual(
+      executorContainer(conf({ 'spark.executor.memory': '4g' }), 'kubernetes', { isPython: false })!.overheadMiB,
+      409,
+    );
+    assert.strictEqual(
+      executorContainer(
+        conf({ 'spark.executor.memory': '4g', 'spark.kubernetes.memoryOverheadFactor': '0.2' }),
+        'kubernetes',
+        { isPython: true },
+      )!.overheadMiB,
+      819,
+    );
     // spark.executor.memoryOverheadFactor wins over both; on YARN the Kubernetes key is not read.
-    assert.strictEqual(executorContainer(conf({ 'spark.executor.memory': '4g', 'spark.executor.memoryOverheadFactor': '0.25', 'spark.kubernetes.memoryOverheadFactor': '0.2' }), 'kubernetes', { isPython: true })!.overheadMiB, 1024);
-    assert.strictEqual(executorContainer(conf({ 'spark.executor.memory': '4g', 'spark.kubernetes.memoryOverheadFactor': '0.2' }), 'yarn', { isPython: true })!.overheadMiB, 409);
+    assert.strictEqual(
+      executorContainer(
+        conf({
+          'spark.executor.memory': '4g',
+          'spark.executor.memoryOverheadFactor': '0.25',
+          'spark.kubernetes.memoryOverheadFactor': '0.2',
+        }),
+        'kubernetes',
+        { isPython: true },
+      )!.overheadMiB,
+      1024,
+    );
+    assert.strictEqual(
+      executorContainer(
+        conf({ 'spark.executor.memory': '4g', 'spark.kubernetes.memoryOverheadFactor': '0.2' }),
+        'yarn',
+        { isPython: true },
+      )!.overheadMiB,
+      409,
+    );
   });
 
   it('minimum, explicit overhead, off-heap and PySpark memory', () => {
     // 1g: (0.1 × 1024).toInt = 102 < 384 → 384 (Spark 4 minMemoryOverhead default); raised minimum 512m → 512.
     assert.strictEqual(executorContainer(conf({}), 'yarn', { isPython: false })!.totalMiB, 1408);
-    assert.strictEqual(executorContainer(conf({ 'spark.executor.minMemoryOverhead': '512m' }), 'yarn', { isPython: false })!.overheadMiB, 512);
-    assert.strictEqual(executorContainer(conf({ 'spark.executor.memoryOverhead': '1g' }), 'yarn', { isPython: false })!.overheadMiB, 1024);
+    assert.strictEqual(
+      executorContainer(conf({ 'spark.executor.minMemoryOverhead': '512m' }), 'yarn', { isPython: false })!.overheadMiB,
+      512,
+    );
+    assert.strictEqual(
+      executorContainer(conf({ 'spark.executor.memoryOverhead': '1g' }), 'yarn', { isPython: false })!.overheadMiB,
+      1024,
+    );
     // Off-heap counts only when enabled (spark.memory.offHeap.size is in bytes without a unit); PySpark memory only for Python apps.
-    const all = { 'spark.executor.memory': '2g', 'spark.memory.offHeap.enabled': 'true', 'spark.memory.offHeap.size': '536870912', 'spark.executor.pyspark.memory': '1g' };
+    const all = {
+      'spark.executor.memory': '2g',
+      'spark.memory.offHeap.enabled': 'true',
+      'spark.memory.offHeap.size': '536870912',
+      'spark.executor.pyspark.memory': '1g',
+    };
     assert.deepStrictEqual(
-      (({ heapMiB, overheadMiB, offHeapMiB, pysparkMiB, totalMiB }) => [heapMiB, overheadMiB, offHeapMiB, pysparkMiB, totalMiB])(executorContainer(conf(all), 'yarn', { isPython: true })!),
+      (({ heapMiB, overheadMiB, offHeapMiB, pysparkMiB, totalMiB }) => [
+        heapMiB,
+        overheadMiB,
+        offHeapMiB,
+        pysparkMiB,
+        totalMiB,
+      ])(executorContainer(conf(all), 'yarn', { isPython: true })!),
       [2048, 384, 512, 1024, 3968],
     );
     assert.strictEqual(executorContainer(conf(all), 'yarn', { isPython: false })!.pysparkMiB, 0);
-    assert.strictEqual(executorContainer(conf({ ...all, 'spark.memory.offHeap.enabled': 'false' }), 'yarn', { isPython: true })!.offHeapMiB, 0);
+    assert.strictEqual(
+      executorContainer(conf({ ...all, 'spark.memory.offHeap.enabled': 'false' }), 'yarn', { isPython: true })!
+        .offHeapMiB,
+      0,
+    );
     // An invalid size gives no container (SPARK002 reports it).
     assert.strictEqual(executorContainer(conf({ 'spark.executor.memory': '4.5g' }), 'yarn', { isPython: false }), null);
   });
 
   it('what the cluster manager sets aside: the container on YARN/Kubernetes, the heap on standalone, nothing in local mode', () => {
     const c = executorContainer(conf({}), 'yarn', { isPython: false })!;
-    assert.deepStrictEqual([reservedMiB(c, 'yarn'), reservedMiB(c, 'kubernetes'), reservedMiB(c, 'standalone'), reservedMiB(c, 'local')], [1408, 1408, 1024, 0]);
+    assert.deepStrictEqual(
+      [reservedMiB(c, 'yarn'), reservedMiB(c, 'kubernetes'), reservedMiB(c, 'standalone'), reservedMiB(c, 'local')],
+      [1408, 1408, 1024, 0],
+    );
   });
 
   it('unified region per task and its inverse (0.6 × (heap − 300 MiB) / tasks)', () => {
     // 1g over 2 tasks: 0.6 × 724 MiB / 2 = 217.2 MiB.
-    assert.strictEqual(executionMemoryPerTaskBytes(1024, 2, 0.6), 0.6 * 724 * 1024 * 1024 / 2);
-    assert.strictEqual(Math.round(heapForExecutionMemoryMiB(0.6 * 724 * 1024 * 1024 / 2, 2, 0.6)), 1024);
+    assert.strictEqual(executionMemoryPerTaskBytes(1024, 2, 0.6), (0.6 * 724 * 1024 * 1024) / 2);
+    assert.strictEqual(Math.round(heapForExecutionMemoryMiB((0.6 * 724 * 1024 * 1024) / 2, 2, 0.6)), 1024);
   });
 
   it('defaults come from the configuration catalogue', () => {
@@ -87,26 +139,62 @@ describe('resource model: executor container (ResourceProfile arithmetic)', () =
 describe('resource model: executors per cluster manager', () => {
   it('reads the manager from the master URL', () => {
     assert.deepStrictEqual(
-      ['spark://h:7077', 'yarn', 'k8s://https://k:6443', 'local[4]', 'local[*]', 'local', 'mesos://x', undefined].map(clusterManagerOf),
+      ['spark://h:7077', 'yarn', 'k8s://https://k:6443', 'local[4]', 'local[*]', 'local', 'mesos://x', undefined].map(
+        clusterManagerOf,
+      ),
       ['standalone', 'yarn', 'kubernetes', 'local', 'local', 'local', 'unknown', 'unknown'],
     );
-    assert.deepStrictEqual(['local', 'local[4]', 'local[*]', 'local[2,3]', 'yarn'].map(localModeThreads), [1, 4, null, 2, undefined]);
+    assert.deepStrictEqual(['local', 'local[4]', 'local[*]', 'local[2,3]', 'yarn'].map(localModeThreads), [
+      1,
+      4,
+      null,
+      2,
+      undefined,
+    ]);
   });
 
   it('standalone: spark.cores.max / spark.executor.cores executors; spark.executor.instances is ignored', () => {
-    const r = executorRequest(conf({ 'spark.master': 'spark://h:7077', 'spark.executor.cores': '2', 'spark.cores.max': '4', 'spark.executor.instances': '8' }));
-    assert.deepStrictEqual([r.manager, r.executorCores, r.executorInstances, r.countKey], ['standalone', 2, 2, 'spark.cores.max']);
+    const r = executorRequest(
+      conf({
+        'spark.master': 'spark://h:7077',
+        'spark.executor.cores': '2',
+        'spark.cores.max': '4',
+        'spark.executor.instances': '8',
+      }),
+    );
+    assert.deepStrictEqual(
+      [r.manager, r.executorCores, r.executorInstances, r.countKey],
+      ['standalone', 2, 2, 'spark.cores.max'],
+    );
     // Without spark.cores.max the count is left to the cluster; without spark.executor.cores an executor takes a worker's free cores.
-    assert.strictEqual(executorRequest(conf({ 'spark.master': 'spark://h:7077', 'spark.executor.cores': '2' })).executorInstances, null);
+    assert.strictEqual(
+      executorRequest(conf({ 'spark.master': 'spark://h:7077', 'spark.executor.cores': '2' })).executorInstances,
+      null,
+    );
     assert.strictEqual(executorRequest(conf({ 'spark.master': 'spark://h:7077' })).executorCores, null);
-    assert.deepStrictEqual([...ignoredKeys('standalone', false).keys()], ['spark.executor.instances', 'spark.executor.memoryOverhead']);
+    assert.deepStrictEqual(
+      [...ignoredKeys('standalone', false).keys()],
+      ['spark.executor.instances', 'spark.executor.memoryOverhead'],
+    );
   });
 
   it('YARN and Kubernetes: spark.executor.instances (2 when unset), cores 1 by default; dynamic allocation starts at max(min, initial, instances)', () => {
     const y = executorRequest(conf({ 'spark.master': 'yarn' }));
     assert.deepStrictEqual([y.executorCores, y.executorInstances, y.countKey], [1, 2, 'spark.executor.instances']);
-    const da = executorRequest(conf({ 'spark.master': 'k8s://https://k', 'spark.dynamicAllocation.enabled': 'true', 'spark.dynamicAllocation.minExecutors': '3', 'spark.dynamicAllocation.initialExecutors': '2', 'spark.executor.instances': '1', 'spark.dynamicAllocation.maxExecutors': '10' }));
-    assert.deepStrictEqual([da.executorInstances, da.dynamicAllocation?.maxExecutors, da.countKey], [3, 10, 'spark.dynamicAllocation.maxExecutors']);
+    const da = executorRequest(
+      conf({
+        'spark.master': 'k8s://https://k',
+        'spark.dynamicAllocation.enabled': 'true',
+        'spark.dynamicAllocation.minExecutors': '3',
+        'spark.dynamicAllocation.initialExecutors': '2',
+        'spark.executor.instances': '1',
+        'spark.dynamicAllocation.maxExecutors': '10',
+      }),
+    );
+    assert.deepStrictEqual(
+      [da.executorInstances, da.dynamicAllocation?.maxExecutors, da.countKey],
+      [3, 10, 'spark.dynamicAllocation.maxExecutors'],
+    );
     assert.deepStrictEqual([...ignoredKeys('yarn', false).keys()], ['spark.cores.max']);
   });
 
@@ -119,9 +207,27 @@ describe('resource model: executors per cluster manager', () => {
   it('task slots = floor(cores / spark.task.cpus); the settings that ask for a shape per manager', () => {
     assert.deepStrictEqual([taskSlots(4, 1), taskSlots(4, 2), taskSlots(3, 2), taskSlots(1, 2)], [4, 2, 1, 1]);
     const shape = { executorInstances: 3, executorCores: 2 };
-    assert.deepStrictEqual([...shapeSettings(shape, 'standalone', false)], [['spark.executor.cores', '2'], ['spark.cores.max', '6']]);
-    assert.deepStrictEqual([...shapeSettings(shape, 'yarn', false)], [['spark.executor.cores', '2'], ['spark.executor.instances', '3']]);
-    assert.deepStrictEqual([...shapeSettings(shape, 'kubernetes', true)], [['spark.executor.cores', '2'], ['spark.dynamicAllocation.maxExecutors', '3']]);
+    assert.deepStrictEqual(
+      [...shapeSettings(shape, 'standalone', false)],
+      [
+        ['spark.executor.cores', '2'],
+        ['spark.cores.max', '6'],
+      ],
+    );
+    assert.deepStrictEqual(
+      [...shapeSettings(shape, 'yarn', false)],
+      [
+        ['spark.executor.cores', '2'],
+        ['spark.executor.instances', '3'],
+      ],
+    );
+    assert.deepStrictEqual(
+      [...shapeSettings(shape, 'kubernetes', true)],
+      [
+        ['spark.executor.cores', '2'],
+        ['spark.dynamicAllocation.maxExecutors', '3'],
+      ],
+    );
     assert.deepStrictEqual([...shapeSettings(shape, 'local', false)], []);
   });
 });
@@ -138,22 +244,40 @@ describe('resource model: cluster limits and cost', () => {
     const seen = observedCluster(store.allRuns());
     assert.deepStrictEqual(seen, { hosts: 1, coresPerHost: 4, totalCores: 4 });
     const limits = clusterLimits({}, seen);
-    assert.strictEqual(describeLimits(limits), '1 node(s) (seen in the runs), 4 cores per node (seen in the runs), 4 cores in all (seen in the runs)');
+    assert.strictEqual(
+      describeLimits(limits),
+      '1 node(s) (seen in the runs), 4 cores per node (seen in the runs), 4 cores in all (seen in the runs)',
+    );
     // 8 executors × 2 cores (16 cores) on that cluster does not fit; 2 × 2 does.
     const big = fits({ executorInstances: 8, executorCores: 2, reservedMiB: 1024 }, limits);
-    assert.deepStrictEqual(big, { fits: false, why: '8 × 2 = 16 cores exceed the 4 the job can get (seen in the runs)' });
+    assert.deepStrictEqual(big, {
+      fits: false,
+      why: '8 × 2 = 16 cores exceed the 4 the job can get (seen in the runs)',
+    });
     assert.deepStrictEqual(fits({ executorInstances: 2, executorCores: 2, reservedMiB: 1024 }, limits), { fits: true });
   });
 
   it('declared limits win: node size, node count, totals; executors are packed per node', () => {
-    const limits = clusterLimits({ nodes: 2, nodeCores: 4, nodeMemoryMiB: 8192 }, { hosts: 1, coresPerHost: 4, totalCores: 4 });
+    const limits = clusterLimits(
+      { nodes: 2, nodeCores: 4, nodeMemoryMiB: 8192 },
+      { hosts: 1, coresPerHost: 4, totalCores: 4 },
+    );
     assert.strictEqual(limits.totalCores?.value, 8);
     // 2 cores, 3 GiB per executor: min(4/2, 8192/3072 = 2) per node × 2 nodes = 4 executors.
     assert.strictEqual(maxExecutors(2, 3072, limits), 4);
-    assert.deepStrictEqual(fits({ executorInstances: 5, executorCores: 1, reservedMiB: 3072 }, limits), { fits: false, why: '5 executors exceed the 4 that 2 node(s) hold (2 per node; declared)' });
-    assert.deepStrictEqual(fits({ executorInstances: 1, executorCores: 1, reservedMiB: 9000 }, limits), { fits: false, why: 'an executor of 9000 MiB exceeds a node\'s 8192 MiB (declared)' });
+    assert.deepStrictEqual(fits({ executorInstances: 5, executorCores: 1, reservedMiB: 3072 }, limits), {
+      fits: false,
+      why: '5 executors exceed the 4 that 2 node(s) hold (2 per node; declared)',
+    });
+    assert.deepStrictEqual(fits({ executorInstances: 1, executorCores: 1, reservedMiB: 9000 }, limits), {
+      fits: false,
+      why: "an executor of 9000 MiB exceeds a node's 8192 MiB (declared)",
+    });
     // A Kubernetes quota: 10 cores, 20 GiB in all.
-    const quota = clusterLimits({ totalCores: 10, totalMemoryMiB: 20480 }, { hosts: 0, coresPerHost: 0, totalCores: 0 });
+    const quota = clusterLimits(
+      { totalCores: 10, totalMemoryMiB: 20480 },
+      { hosts: 0, coresPerHost: 0, totalCores: 0 },
+    );
     assert.strictEqual(maxExecutors(2, 5734, quota), 3);
   });
 
@@ -167,6 +291,9 @@ describe('resource model: cluster limits and cost', () => {
   it('reads each example run: standalone manager, heap set aside, 384 MiB overhead', () => {
     const r = store.runById('app-20261121121550-0000')!;
     const res = runResources(r);
-    assert.deepStrictEqual([res.manager, res.reservedMiB, res.container?.overheadMiB, res.container?.totalMiB, res.memoryFraction], ['standalone', 512, 384, 896, 0.6]);
+    assert.deepStrictEqual(
+      [res.manager, res.reservedMiB, res.container?.overheadMiB, res.container?.totalMiB, res.memoryFraction],
+      ['standalone', 512, 384, 896, 0.6],
+    );
   });
 });

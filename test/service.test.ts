@@ -39,7 +39,9 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
     db = path.join(tmp, 'h.db');
     const c = spawnSync(process.execPath, [CLI, 'collect', '--path', HISTORY, '--db', db], { encoding: 'utf8' });
     assert.strictEqual(c.status, 0, c.stderr);
-    const t = spawnSync(process.execPath, [CLI, 'token', 'create', '--scope', 'read', '--name', 'ci', '--db', db], { encoding: 'utf8' });
+    const t = spawnSync(process.execPath, [CLI, 'token', 'create', '--scope', 'read', '--name', 'ci', '--db', db], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(t.status, 0, t.stderr);
     readToken = t.stdout.trim();
     assert.match(readToken, /^spo_[A-Za-z0-9_-]{43}$/);
@@ -68,14 +70,19 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
       assertProblem(r, 401, 'unauthorized');
       assert.match(r.headers.get('www-authenticate') ?? '', /^Bearer /);
     }
-    const res = await fetch(`${base}/api/v1/workloads`, { headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` } });
+    const res = await fetch(`${base}/api/v1/workloads`, {
+      headers: { authorization: `Basic ${Buffer.from('a:b').toString('base64')}` },
+    });
     assert.strictEqual(res.status, 401);
   });
 
   it('lists the workloads of examples/history with their run counts (token from "token create"), also under the former path /api/v1/jobs', async () => {
     const r = await call(base, 'GET', '/api/v1/workloads', readToken);
     assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(Object.fromEntries(r.json.workloads.map((w: { appName: string; runs: number }) => [w.appName, w.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(
+      Object.fromEntries(r.json.workloads.map((w: { appName: string; runs: number }) => [w.appName, w.runs])),
+      { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 },
+    );
     // The former path answers the same list under its former key.
     const old = await call(base, 'GET', '/api/v1/jobs', readToken);
     assert.strictEqual(old.status, 200);
@@ -83,21 +90,31 @@ describe('REST service: spark-optimizer serve (CLI bundle, own process)', functi
   });
 
   it('token create refuses an unknown scope, serve a misspelt config key (exit 2, naming it)', () => {
-    const t = spawnSync(process.execPath, [CLI, 'token', 'create', '--scope', 'root', '--db', db], { encoding: 'utf8' });
+    const t = spawnSync(process.execPath, [CLI, 'token', 'create', '--scope', 'root', '--db', db], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(t.status, 2);
     assert.match(t.stderr, /--scope must be one of read, collect, admin, got "root"/);
     const config = path.join(tmp, 'svc.yaml');
     fs.writeFileSync(config, 'prot: 9000\n');
-    const s = spawnSync(process.execPath, [CLI, 'serve', '--config', config, '--db', db], { encoding: 'utf8', timeout: 60_000 });
+    const s = spawnSync(process.execPath, [CLI, 'serve', '--config', config, '--db', db], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.strictEqual(s.status, 2);
     assert.match(s.stderr, /svc\.yaml: .*prot/);
   });
 
   it('token list shows the token without its secret; token revoke makes the running service answer 401', async () => {
-    const list = spawnSync(process.execPath, [CLI, 'token', 'list', '--db', db, '--format', 'json'], { encoding: 'utf8' });
+    const list = spawnSync(process.execPath, [CLI, 'token', 'list', '--db', db, '--format', 'json'], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(list.status, 0, list.stderr);
     const tokens = JSON.parse(list.stdout) as { id: number; name: string; scope: string; revokedAtMs: number | null }[];
-    assert.deepStrictEqual(tokens.map((t) => [t.id, t.name, t.scope, t.revokedAtMs]), [[1, 'ci', 'read', null]]);
+    assert.deepStrictEqual(
+      tokens.map((t) => [t.id, t.name, t.scope, t.revokedAtMs]),
+      [[1, 'ci', 'read', null]],
+    );
     assert.ok(!list.stdout.includes(readToken.slice(4)));
     assert.strictEqual((await call(base, 'GET', '/api/v1/workloads', readToken)).status, 200);
     const revoke = spawnSync(process.execPath, [CLI, 'token', 'revoke', '1', '--db', db], { encoding: 'utf8' });

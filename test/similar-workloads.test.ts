@@ -81,7 +81,10 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
     // Shuffle read spread = population std of the three jobs' medians.
     const xs = ['nightly_etl', 'skewed_join', 'tiny_tasks'].map((n) => index.featuresOf(n)?.logShuffleReadBytes ?? NaN);
     const mean = (xs[0] + xs[1] + xs[2]) / 3;
-    close(index.spreads[FEATURE_KEYS.indexOf('logShuffleReadBytes')], Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / 3));
+    close(
+      index.spreads[FEATURE_KEYS.indexOf('logShuffleReadBytes')],
+      Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / 3),
+    );
   });
 
   it("answers each run's own job first, and for nightly_etl skewed_join before tiny_tasks", () => {
@@ -91,9 +94,16 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
       assert.ok(near[0].distance <= near[1].distance && near[1].distance <= near[2].distance);
       if (r.appName === 'nightly_etl') {
         // Shuffle volumes: nightly_etl ~2.4e8 B, skewed_join ~4.3e7 B, tiny_tasks ~2.6e4 B.
-        assert.deepStrictEqual(near.map((n) => n.appName), ['nightly_etl', 'skewed_join', 'tiny_tasks'], r.appId);
+        assert.deepStrictEqual(
+          near.map((n) => n.appName),
+          ['nightly_etl', 'skewed_join', 'tiny_tasks'],
+          r.appId,
+        );
         const other = index.nearest(workloadFeatures(r), 1, { excludeAppName: 'nightly_etl' });
-        assert.deepStrictEqual(other.map((n) => n.appName), ['skewed_join']);
+        assert.deepStrictEqual(
+          other.map((n) => n.appName),
+          ['skewed_join'],
+        );
         assert.strictEqual(other[0].distance, near[1].distance);
       }
     }
@@ -102,13 +112,18 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
   it('puts runs of the same job nearer each other than any run of another job', () => {
     for (const r of runs) {
       const f = workloadFeatures(r);
-      const dist = runs.filter((o) => o !== r).map((o) => ({ name: o.appName, d: index.distance(f, workloadFeatures(o)) }));
+      const dist = runs
+        .filter((o) => o !== r)
+        .map((o) => ({ name: o.appName, d: index.distance(f, workloadFeatures(o)) }));
       const sameJob = Math.min(...dist.filter((x) => x.name === r.appName).map((x) => x.d));
       const otherJob = Math.min(...dist.filter((x) => x.name !== r.appName).map((x) => x.d));
       assert.ok(sameJob < otherJob, `${r.appId} ${r.appName}: nearest same-job run ${sameJob}, other job ${otherJob}`);
     }
     // The repeated 1g runs (0001, 0002) differ only in a few hundred shuffle bytes and CPU time.
-    const repeat = index.distance(workloadFeatures(run('app-20261121121652-0001')), workloadFeatures(run('app-20261121121748-0002')));
+    const repeat = index.distance(
+      workloadFeatures(run('app-20261121121652-0001')),
+      workloadFeatures(run('app-20261121121748-0002')),
+    );
     assert.ok(repeat < 0.1, `repeat distance ${repeat}`);
   });
 
@@ -116,7 +131,8 @@ describe('similar jobs by workload (examples/history, Spark 4.3.0)', () => {
     const f = workloadFeatures(run('app-20261121121550-0000'));
     const nightly = index.featuresOf('nightly_etl');
     assert.ok(nightly);
-    const spill = (Math.log10(1 + 383971666 / 246519568) - Math.log10(1 + 76035897 / 246517828)) / MIN_SPREAD.logSpillRatio;
+    const spill =
+      (Math.log10(1 + 383971666 / 246519568) - Math.log10(1 + 76035897 / 246517828)) / MIN_SPREAD.logSpillRatio;
     const d = index.distance(f, nightly);
     // Spill is the biggest term; CPU share (29.7% vs 31.9%) and tiny shuffle differences add the rest.
     assert.ok(d >= spill && d < spill + 0.1, `distance ${d}, spill term ${spill}`);

@@ -29,7 +29,8 @@ describe('Spark engine SQL (collect --engine spark)', () => {
       assert.ok(ddl.includes(part), `${part} in ${ddl}`);
     }
     // Every path of every task metric is in the schema.
-    for (const m of TASK_METRICS) for (const p of m.paths) assert.ok(ddl.includes(`\`${p[p.length - 1]}\`: DOUBLE`), p.join('.'));
+    for (const m of TASK_METRICS)
+      for (const p of m.paths) assert.ok(ddl.includes(`\`${p[p.length - 1]}\`: DOUBLE`), p.join('.'));
   });
 
   it('names in the SQL every task metric once, in TASK_METRICS order, and caches only the parsed lines and the task ends', () => {
@@ -38,8 +39,14 @@ describe('Spark engine SQL (collect --engine spark)', () => {
     TASK_METRICS.forEach((_, i) => assert.ok(new RegExp(`AS m${i}\\b`).test(tasks), `m${i}`));
     assert.ok(!new RegExp(`AS m${TASK_METRICS.length}\\b`).test(tasks));
     // Summed per stage, executor and application.
-    assert.strictEqual((fold.setup.join('\n').match(/CAST\(coalesce\(sum\((t\.)?m0\), 0\) AS STRING\)/g) ?? []).length, 3);
-    assert.deepStrictEqual(fold.setup.filter((s) => s.startsWith('CACHE TABLE')), ['CACHE TABLE spo_parsed', 'CACHE TABLE spo_tasks']);
+    assert.strictEqual(
+      (fold.setup.join('\n').match(/CAST\(coalesce\(sum\((t\.)?m0\), 0\) AS STRING\)/g) ?? []).length,
+      3,
+    );
+    assert.deepStrictEqual(
+      fold.setup.filter((s) => s.startsWith('CACHE TABLE')),
+      ['CACHE TABLE spo_parsed', 'CACHE TABLE spo_tasks'],
+    );
     // No WITH: a cached view defined with one would never be matched (new CTE ids at each resolution).
     assert.ok(!/\bWITH\b/.test([...fold.setup, fold.query].join('\n')));
     assert.ok(fold.setup[0].includes('REPARTITION(8, log_id)'));
@@ -47,15 +54,19 @@ describe('Spark engine SQL (collect --engine spark)', () => {
 
   it('names exactly the Hadoop codec classes jvm/event-log-codecs/SparkEventLogCodecs.java defines, each with its name ending', () => {
     const java = fs.readFileSync(path.join(REPO_ROOT, 'jvm', 'event-log-codecs', 'SparkEventLogCodecs.java'), 'utf8');
-    const defined = [...java.matchAll(/public static final class (\w+) extends SparkEventLogCodecs \{\s*public \w+\(\) \{ super\("(\w+)", "([.\w]+)"\); \}/g)].map(
-      (m) => ({ cls: `sparkoptimizer.eventlog.SparkEventLogCodecs$${m[1]}`, codec: m[2], ending: m[3] }),
-    );
+    const defined = [
+      ...java.matchAll(
+        /public static final class (\w+) extends SparkEventLogCodecs \{\s*public \w+\(\) \{ super\("(\w+)", "([.\w]+)"\); \}/g,
+      ),
+    ].map((m) => ({ cls: `sparkoptimizer.eventlog.SparkEventLogCodecs$${m[1]}`, codec: m[2], ending: m[3] }));
     assert.deepStrictEqual(defined.map((d) => d.cls).sort(), [...EVENT_LOG_CODEC_CLASSES].sort());
     // Spark's codec short names and the endings its event-log writer gives (EventLogFileWriters.scala), plus the
     // in-progress and compacted variants.
     assert.deepStrictEqual(
       defined.map((d) => `${d.codec} ${d.ending}`).sort(),
-      ['lz4', 'lzf', 'snappy', 'zstd'].flatMap((c) => [`${c} .${c}`, `${c} .${c}.inprogress`, `${c} .${c}.compact`]).sort(),
+      ['lz4', 'lzf', 'snappy', 'zstd']
+        .flatMap((c) => [`${c} .${c}`, `${c} .${c}.inprogress`, `${c} .${c}.compact`])
+        .sort(),
     );
   });
 
@@ -77,7 +88,10 @@ describe('Spark engine SQL (collect --engine spark)', () => {
     const exact = TASK_METRICS.map((_, i) => (i === cpu ? '3500001' : '0'));
     assert.strictEqual(MetricSums.fromExact(exact).value(cpu), 4);
     // 1,000,000,500,000 ns = 1,000,000.5 ms → 1,000,001 ms, from exact text as from the tasks one by one.
-    assert.strictEqual(MetricSums.fromExact(TASK_METRICS.map((_, i) => (i === cpu ? '1000000500000' : '0'))).value(cpu), 1_000_001);
+    assert.strictEqual(
+      MetricSums.fromExact(TASK_METRICS.map((_, i) => (i === cpu ? '1000000500000' : '0'))).value(cpu),
+      1_000_001,
+    );
     const c = new MetricSums();
     for (const ns of [999_999_999_999, 500_001]) c.add(task(ns));
     assert.strictEqual(c.value(cpu), 1_000_001);
@@ -87,6 +101,9 @@ describe('Spark engine SQL (collect --engine spark)', () => {
     assert.strictEqual(sparkQualifiedPath('/data/spark-events/'), 'file:/data/spark-events');
     assert.strictEqual(sparkQualifiedPath('file:///data/spark-events'), 'file:/data/spark-events');
     assert.strictEqual(sparkQualifiedPath('s3a://bucket/prefix/'), 's3a://bucket/prefix');
-    assert.strictEqual(sparkQualifiedPath('abfss://logs@acct.dfs.core.windows.net/spark'), 'abfss://logs@acct.dfs.core.windows.net/spark');
+    assert.strictEqual(
+      sparkQualifiedPath('abfss://logs@acct.dfs.core.windows.net/spark'),
+      'abfss://logs@acct.dfs.core.windows.net/spark',
+    );
   });
 });

@@ -1,7 +1,14 @@
 import * as assert from 'assert';
 import {
-  formatSparkSizeMiB, javaTrim, parseSparkSizeAs, parseSparkSizeBytes, parseSparkSizeConf, parseSparkSizeMiB,
-  parseSparkTime, SparkSizeError, SparkTimeError,
+  formatSparkSizeMiB,
+  javaTrim,
+  parseSparkSizeAs,
+  parseSparkSizeBytes,
+  parseSparkSizeConf,
+  parseSparkSizeMiB,
+  parseSparkTime,
+  SparkSizeError,
+  SparkTimeError,
 } from '../server/src/config/spark-units';
 
 // Accepted and rejected examples are Spark's own, from apache/spark
@@ -12,8 +19,10 @@ import {
 const KiB = 1024;
 const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
-const SIZE_HEAD = 'Size must be specified as bytes (b), kibibytes (k), mebibytes (m), gibibytes (g), tebibytes (t), or pebibytes(p). E.g. 50b, 100k, or 250m.';
-const TIME_HEAD = 'Time must be specified as seconds (s), milliseconds (ms), microseconds (us), minutes (m or min), hour (h), or day (d). E.g. 50s, 100ms, or 250us.';
+const SIZE_HEAD =
+  'Size must be specified as bytes (b), kibibytes (k), mebibytes (m), gibibytes (g), tebibytes (t), or pebibytes(p). E.g. 50b, 100k, or 250m.';
+const TIME_HEAD =
+  'Time must be specified as seconds (s), milliseconds (ms), microseconds (us), minutes (m or min), hour (h), or day (d). E.g. 50s, 100ms, or 250us.';
 
 function sizeError(text: string, unit: Parameters<typeof parseSparkSizeAs>[1] = 'b'): string {
   try {
@@ -39,20 +48,35 @@ describe('config: Spark size and time strings (spark-units.ts)', () => {
   describe('parseSparkTime = JavaUtils.timeStringAs (UtilsSuite "timeConversion")', () => {
     it('reads the cases UtilsSuite asserts for seconds', () => {
       const cases: [string, number][] = [
-        ['-1', -1], ['0', 0], ['1', 1], ['1s', 1], ['1000ms', 1], ['1000000us', 1],
-        ['1m', 60], ['1min', 60], ['1h', 3600], ['1d', 86400],
+        ['-1', -1],
+        ['0', 0],
+        ['1', 1],
+        ['1s', 1],
+        ['1000ms', 1],
+        ['1000000us', 1],
+        ['1m', 60],
+        ['1min', 60],
+        ['1h', 3600],
+        ['1d', 86400],
       ];
       for (const [text, seconds] of cases) assert.strictEqual(parseSparkTime(text, 's'), seconds, text);
     });
 
     it('reads the cases UtilsSuite asserts for milliseconds', () => {
       const cases: [string, number][] = [
-        ['1', 1], ['1ms', 1], ['1000us', 1], ['1s', 1000], ['1m', 60_000], ['1min', 60_000], ['1h', 3_600_000], ['1d', 86_400_000],
+        ['1', 1],
+        ['1ms', 1],
+        ['1000us', 1],
+        ['1s', 1000],
+        ['1m', 60_000],
+        ['1min', 60_000],
+        ['1h', 3_600_000],
+        ['1d', 86_400_000],
       ];
       for (const [text, ms] of cases) assert.strictEqual(parseSparkTime(text, 'ms'), ms, text);
     });
 
-    it('rejects the invalid strings UtilsSuite lists, with Spark\'s message', () => {
+    it("rejects the invalid strings UtilsSuite lists, with Spark's message", () => {
       assert.strictEqual(timeError('600l'), `${TIME_HEAD}\nInvalid suffix: "l"`);
       for (const text of ['This breaks 600s', 'This breaks 600ds', '600s This breaks', 'This 123s breaks']) {
         assert.strictEqual(timeError(text), `${TIME_HEAD}\nFailed to parse time string: ${text}`);
@@ -79,22 +103,56 @@ describe('config: Spark size and time strings (spark-units.ts)', () => {
     it('reads the cases UtilsSuite asserts, truncating to the requested unit', () => {
       const cases: [string, Parameters<typeof parseSparkSizeAs>[1], number][] = [
         ['0', 'b', 0],
-        ['1', 'g', 1], ['1g', 'g', 1], ['1023m', 'g', 0], ['1024m', 'g', 1], ['1048575k', 'g', 0], ['1048576k', 'g', 1],
-        ['1k', 'g', 0], ['1t', 'g', 1024], ['1p', 'g', 1024 * 1024],
-        ['1', 'm', 1], ['1m', 'm', 1], ['1048575b', 'm', 0], ['1048576b', 'm', 1], ['1023k', 'm', 0], ['1024k', 'm', 1],
-        ['3645k', 'm', 3], ['1024gb', 'm', 1048576], ['1g', 'm', 1024], ['1t', 'm', 1024 * 1024], ['1p', 'm', 1024 ** 3],
-        ['1', 'k', 1], ['1k', 'k', 1], ['1m', 'k', 1024], ['1g', 'k', 1024 ** 2], ['1t', 'k', 1024 ** 3], ['1p', 'k', 1024 ** 4],
-        ['1', 'b', 1], ['1k', 'b', KiB], ['1m', 'b', MiB], ['1g', 'b', GiB], ['1t', 'b', 1024 ** 4], ['1p', 'b', 1024 ** 5],
-        ['1073741824p', 'g', 1073741824 * 1024 * 1024], ['1073741824p', 'm', 1073741824 * 1024 ** 3],
+        ['1', 'g', 1],
+        ['1g', 'g', 1],
+        ['1023m', 'g', 0],
+        ['1024m', 'g', 1],
+        ['1048575k', 'g', 0],
+        ['1048576k', 'g', 1],
+        ['1k', 'g', 0],
+        ['1t', 'g', 1024],
+        ['1p', 'g', 1024 * 1024],
+        ['1', 'm', 1],
+        ['1m', 'm', 1],
+        ['1048575b', 'm', 0],
+        ['1048576b', 'm', 1],
+        ['1023k', 'm', 0],
+        ['1024k', 'm', 1],
+        ['3645k', 'm', 3],
+        ['1024gb', 'm', 1048576],
+        ['1g', 'm', 1024],
+        ['1t', 'm', 1024 * 1024],
+        ['1p', 'm', 1024 ** 3],
+        ['1', 'k', 1],
+        ['1k', 'k', 1],
+        ['1m', 'k', 1024],
+        ['1g', 'k', 1024 ** 2],
+        ['1t', 'k', 1024 ** 3],
+        ['1p', 'k', 1024 ** 4],
+        ['1', 'b', 1],
+        ['1k', 'b', KiB],
+        ['1m', 'b', MiB],
+        ['1g', 'b', GiB],
+        ['1t', 'b', 1024 ** 4],
+        ['1p', 'b', 1024 ** 5],
+        ['1073741824p', 'g', 1073741824 * 1024 * 1024],
+        ['1073741824p', 'm', 1073741824 * 1024 ** 3],
         ['9223372036854775807', 'b', Number(9223372036854775807n)], // Long.MaxValue as the nearest double, 2^63
       ];
-      for (const [text, unit, expected] of cases) assert.strictEqual(parseSparkSizeAs(text, unit), expected, `${text} as ${unit}`);
+      for (const [text, unit, expected] of cases)
+        assert.strictEqual(parseSparkSizeAs(text, unit), expected, `${text} as ${unit}`);
     });
 
-    it('rejects what UtilsSuite rejects, with Spark\'s messages', () => {
+    it("rejects what UtilsSuite rejects, with Spark's messages", () => {
       assert.strictEqual(sizeError('9223372036854775808'), `${SIZE_HEAD}\nFor input string: "9223372036854775808"`);
-      assert.strictEqual(sizeError('0.064', 'm'), `${SIZE_HEAD}\nFractional values are not supported. Input was: 0.064`);
-      assert.strictEqual(sizeError('0.064m', 'm'), `${SIZE_HEAD}\nFractional values are not supported. Input was: 0.064`);
+      assert.strictEqual(
+        sizeError('0.064', 'm'),
+        `${SIZE_HEAD}\nFractional values are not supported. Input was: 0.064`,
+      );
+      assert.strictEqual(
+        sizeError('0.064m', 'm'),
+        `${SIZE_HEAD}\nFractional values are not supported. Input was: 0.064`,
+      );
       assert.strictEqual(sizeError('500ub'), `${SIZE_HEAD}\nInvalid suffix: "ub"`);
       for (const text of ['This breaks 600b', 'This breaks 600', '600gb This breaks', 'This 123mb breaks']) {
         assert.strictEqual(sizeError(text), `${SIZE_HEAD}\nFailed to parse byte string: ${text}`);
@@ -102,7 +160,10 @@ describe('config: Spark size and time strings (spark-units.ts)', () => {
     });
 
     it('overflowing a conversion to a finer unit fails as ByteUnit.convertTo does', () => {
-      assert.match(sizeError('1073741824p', 'b'), /^Conversion of 1073741824 exceeds Long.MAX_VALUE in PiB\. Try a larger unit/);
+      assert.match(
+        sizeError('1073741824p', 'b'),
+        /^Conversion of 1073741824 exceeds Long.MAX_VALUE in PiB\. Try a larger unit/,
+      );
     });
 
     it('accepts gb/mb/kb and upper case; rejects inner spaces, signs and fractions', () => {
@@ -133,7 +194,10 @@ describe('config: Spark size and time strings (spark-units.ts)', () => {
       assert.strictEqual(parseSparkSizeBytes('1024'), GiB);
       assert.strictEqual(parseSparkSizeBytes('512k'), 512 * KiB);
       assert.strictEqual(parseSparkSizeBytes('1024', 'b'), 1024);
-      assert.throws(() => parseSparkSizeBytes('4.5g'), (e: unknown) => e instanceof SparkSizeError && /Input was: 4\.5$/.test(e.message));
+      assert.throws(
+        () => parseSparkSizeBytes('4.5g'),
+        (e: unknown) => e instanceof SparkSizeError && /Input was: 4\.5$/.test(e.message),
+      );
       assert.throws(() => parseSparkSizeBytes('-1g'), SparkSizeError);
     });
 

@@ -18,18 +18,30 @@ describe('default history store path', () => {
   });
 
   it('ignores an empty or relative XDG_DATA_HOME, as the XDG Base Directory Specification says', () => {
-    assert.strictEqual(defaultStorePath({ XDG_DATA_HOME: '' }, home), '/home/alice/.local/share/spark-optimizer/history.db');
-    assert.strictEqual(defaultStorePath({ XDG_DATA_HOME: 'relative/data' }, home), '/home/alice/.local/share/spark-optimizer/history.db');
+    assert.strictEqual(
+      defaultStorePath({ XDG_DATA_HOME: '' }, home),
+      '/home/alice/.local/share/spark-optimizer/history.db',
+    );
+    assert.strictEqual(
+      defaultStorePath({ XDG_DATA_HOME: 'relative/data' }, home),
+      '/home/alice/.local/share/spark-optimizer/history.db',
+    );
   });
 
   it('takes SPARK_OPTIMIZER_DB first, as given', () => {
-    assert.strictEqual(defaultStorePath({ SPARK_OPTIMIZER_DB: '/srv/h.db', XDG_DATA_HOME: '/data/xdg' }, home), '/srv/h.db');
-    assert.strictEqual(defaultStorePath({ SPARK_OPTIMIZER_DB: '', XDG_DATA_HOME: '/data/xdg' }, home), '/data/xdg/spark-optimizer/history.db');
+    assert.strictEqual(
+      defaultStorePath({ SPARK_OPTIMIZER_DB: '/srv/h.db', XDG_DATA_HOME: '/data/xdg' }, home),
+      '/srv/h.db',
+    );
+    assert.strictEqual(
+      defaultStorePath({ SPARK_OPTIMIZER_DB: '', XDG_DATA_HOME: '/data/xdg' }, home),
+      '/data/xdg/spark-optimizer/history.db',
+    );
   });
 });
 
 describe('StoreUnavailableError', () => {
-  it('is what HistoryStore.open throws, with the file and the reason in the file system\'s words', () => {
+  it("is what HistoryStore.open throws, with the file and the reason in the file system's words", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-store-path-'));
     try {
       const blocker = path.join(tmp, 'file');
@@ -53,7 +65,15 @@ describe('StoreUnavailableError', () => {
   });
 
   it('drops a leading "the history store PATH" from the reason', () => {
-    const e = StoreUnavailableError.of('/x/h.db', new Error('the history store /x/h.db stayed locked by another process while opening it (3 tries over 2.0 s, busy timeout 500 ms): database is locked'));
-    assert.strictEqual(e.message, 'The history store /x/h.db could not be opened: it stayed locked by another process while opening it (3 tries over 2.0 s, busy timeout 500 ms): database is locked');
+    const e = StoreUnavailableError.of(
+      '/x/h.db',
+      new Error(
+        'the history store /x/h.db stayed locked by another process while opening it (3 tries over 2.0 s, busy timeout 500 ms): database is locked',
+      ),
+    );
+    assert.strictEqual(
+      e.message,
+      'The history store /x/h.db could not be opened: it stayed locked by another process while opening it (3 tries over 2.0 s, busy timeout 500 ms): database is locked',
+    );
   });
 });

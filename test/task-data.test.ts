@@ -41,7 +41,10 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
     // TID 5's end is logged first, so it comes first), then TID 6, 7 at 222 and 223 ms.
     assert.deepStrictEqual(s1.taskDurationsMs?.slice(0, 6), [937, 829, 827, 932, 222, 223]);
     // Sum of the 50 finish − launch differences (10508 ms); the quantiles agree with the list.
-    assert.strictEqual(s1.taskDurationsMs?.reduce((a, b) => a + b, 0), 10508);
+    assert.strictEqual(
+      s1.taskDurationsMs?.reduce((a, b) => a + b, 0),
+      10508,
+    );
     assert.strictEqual(Math.max(...(s1.taskDurationsMs ?? [])), s1.taskDurationMs?.max);
     assert.strictEqual(s1.taskDurationMs?.max, 937);
   });
@@ -49,7 +52,15 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
   it('records jobs with stage ids, times, result and spark.sql.execution.id', async () => {
     const tiny = (await readApp('app-20261121122321-0008')).record;
     assert.deepStrictEqual(tiny.jobs, [
-      { jobId: 0, submissionTimeMs: 1795263818865, completionTimeMs: 1795263825472, stageIds: [0, 1], result: 'JobSucceeded', failureReason: null, sqlExecutionId: 0 },
+      {
+        jobId: 0,
+        submissionTimeMs: 1795263818865,
+        completionTimeMs: 1795263825472,
+        stageIds: [0, 1],
+        result: 'JobSucceeded',
+        failureReason: null,
+        sqlExecutionId: 0,
+      },
     ]);
     const etl = (await readApp('app-20261121121550-0000')).record;
     assert.deepStrictEqual(
@@ -71,7 +82,10 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
     const failed = record?.jobs?.filter((j) => j.result === 'JobFailed') ?? [];
     assert.strictEqual(failed.length, record?.failedJobs);
     assert.strictEqual(failed[0].jobId, 1);
-    assert.match(failed[0].failureReason ?? '', /^Job aborted due to stage failure: Task 3 in stage 2\.0 failed 1 times/);
+    assert.match(
+      failed[0].failureReason ?? '',
+      /^Job aborted due to stage failure: Task 3 in stage 2\.0 failed 1 times/,
+    );
     assert.strictEqual(failed[0].sqlExecutionId, null);
   });
 
@@ -89,7 +103,10 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
       record.stages.map((s) => s.taskDurationsMs),
     );
     // 4 + 8 + 200 + 200 successful tasks (Number of Tasks of stages 0-3).
-    assert.deepStrictEqual(back.stages.map((s) => s.taskDurationsMs?.length), [4, 8, 200, 200]);
+    assert.deepStrictEqual(
+      back.stages.map((s) => s.taskDurationsMs?.length),
+      [4, 8, 200, 200],
+    );
     store.close();
   });
 
@@ -115,7 +132,9 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
     };
     for (const table of ['applications', 'stages', 'executors']) {
       const cols = (raw.prepare(`PRAGMA main.table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
-      raw.exec(`INSERT INTO main.${table} (${cols.join(', ')}) SELECT ${cols.map((c) => current[c] ?? c).join(', ')} FROM v3.${table}`);
+      raw.exec(
+        `INSERT INTO main.${table} (${cols.join(', ')}) SELECT ${cols.map((c) => current[c] ?? c).join(', ')} FROM v3.${table}`,
+      );
     }
     raw.exec('DETACH DATABASE v3');
     raw.close();
@@ -127,7 +146,15 @@ describe('per-task durations and jobs (real Spark 4.3.0 logs)', () => {
     assert.deepStrictEqual(old.stages[0].taskDurationMs, record.stages[0].taskDurationMs);
     assert.deepStrictEqual(old.jobs, []);
     // A re-collection of the same log (changed mtime) writes the new columns.
-    assert.strictEqual(store.upsert(record, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs + 1000, malformedLines: 0 }), 'updated');
+    assert.strictEqual(
+      store.upsert(record, {
+        path: src.path,
+        sizeBytes: src.sizeBytes,
+        mtimeMs: src.mtimeMs + 1000,
+        malformedLines: 0,
+      }),
+      'updated',
+    );
     const [fresh] = store.runsByAppName('tiny_tasks');
     assert.deepStrictEqual(fresh.stages[0].taskDurationsMs, [3567, 3665]);
     assert.strictEqual(fresh.jobs?.length, 1);

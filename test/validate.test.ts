@@ -33,14 +33,30 @@ describe('validateRecord', () => {
     const [src] = await discoverEventLogs(path.join(EVENT_LOG_FIXTURES, 'apache-spark'));
     const { record } = await readEventLog(src);
     assert.ok(record);
-    assert.deepStrictEqual(validateRecord({ ...record, failedTasks: record.totalTasks + 1 }), [`failedTasks ${record.totalTasks + 1} exceeds totalTasks ${record.totalTasks}`]);
-    assert.deepStrictEqual(validateRecord({ ...record, endTimeMs: record.startTimeMs - 1 }), [`endTimeMs ${record.startTimeMs - 1} is before startTimeMs ${record.startTimeMs}`]);
-    assert.deepStrictEqual(validateRecord({ ...record, diskBytesSpilled: -5 }), ['diskBytesSpilled -5 is not a non-negative number']);
+    assert.deepStrictEqual(validateRecord({ ...record, failedTasks: record.totalTasks + 1 }), [
+      `failedTasks ${record.totalTasks + 1} exceeds totalTasks ${record.totalTasks}`,
+    ]);
+    assert.deepStrictEqual(validateRecord({ ...record, endTimeMs: record.startTimeMs - 1 }), [
+      `endTimeMs ${record.startTimeMs - 1} is before startTimeMs ${record.startTimeMs}`,
+    ]);
+    assert.deepStrictEqual(validateRecord({ ...record, diskBytesSpilled: -5 }), [
+      'diskBytesSpilled -5 is not a non-negative number',
+    ]);
     const [s0, ...rest] = record.stages;
     const n = s0.succeededTasks;
-    assert.deepStrictEqual(validateRecord({ ...record, stages: [{ ...s0, taskDurationsMs: new Array(n + 1).fill(1) }, ...rest] }), [`stage ${s0.stageId}.0 has ${n + 1} task durations for ${n} successful tasks`]);
-    assert.deepStrictEqual(validateRecord({ ...record, stages: [{ ...s0, taskDurationsMs: [-1] }, ...rest] }), [`stage ${s0.stageId}.0 has a task duration -1 that is not a non-negative number of ms`]);
+    assert.deepStrictEqual(
+      validateRecord({ ...record, stages: [{ ...s0, taskDurationsMs: new Array(n + 1).fill(1) }, ...rest] }),
+      [`stage ${s0.stageId}.0 has ${n + 1} task durations for ${n} successful tasks`],
+    );
+    assert.deepStrictEqual(validateRecord({ ...record, stages: [{ ...s0, taskDurationsMs: [-1] }, ...rest] }), [
+      `stage ${s0.stageId}.0 has a task duration -1 that is not a non-negative number of ms`,
+    ]);
     const [j0, ...jobs] = record.jobs ?? [];
-    assert.deepStrictEqual(validateRecord({ ...record, jobs: [{ ...j0, completionTimeMs: (j0.submissionTimeMs ?? 0) - 1 }, ...jobs] }), [`job ${j0.jobId} completed (${(j0.submissionTimeMs ?? 0) - 1}) before it was submitted (${j0.submissionTimeMs})`]);
+    assert.deepStrictEqual(
+      validateRecord({ ...record, jobs: [{ ...j0, completionTimeMs: (j0.submissionTimeMs ?? 0) - 1 }, ...jobs] }),
+      [
+        `job ${j0.jobId} completed (${(j0.submissionTimeMs ?? 0) - 1}) before it was submitted (${j0.submissionTimeMs})`,
+      ],
+    );
   });
 });

@@ -71,14 +71,20 @@ describe('what-if simulation (real Spark 4.3.0 runs)', () => {
     assert.deepStrictEqual(runShape(tiny), { executorInstances: 2, executorCores: 2 });
     // Hand schedule on 4 slots: stage 0 = 3665, stage 1 = 2660 → 3665 + 2660 + 18951 = 25276 vs 25472 measured.
     const err = simulationError(tiny);
-    assert.deepStrictEqual(err, { shape: { executorInstances: 2, executorCores: 2 }, estimatedMs: 25276, actualMs: 25472, relativeError: (25276 - 25472) / 25472 });
+    assert.deepStrictEqual(err, {
+      shape: { executorInstances: 2, executorCores: 2 },
+      estimatedMs: 25276,
+      actualMs: 25472,
+      relativeError: (25276 - 25472) / 25472,
+    });
     // skew on 4 slots: stages 0 and 1 share the slots FIFO (stage 0's tasks first): 6037, then 20493 and 3697.
     assert.strictEqual(simulationError(skew)?.estimatedMs, 6037 + 20493 + 3697 + 16109);
     // 2 slots (1 × 2 and 2 × 1 give the same slots): stage 0 ∪ 1 = 12057, stage 2 = 40856, stage 3 = 7358.
-    const [a, b] = simulateShapes(skew, [
-      { executorInstances: 1, executorCores: 2 },
-      { executorInstances: 2, executorCores: 1 },
-    ]) ?? [];
+    const [a, b] =
+      simulateShapes(skew, [
+        { executorInstances: 1, executorCores: 2 },
+        { executorInstances: 2, executorCores: 1 },
+      ]) ?? [];
     assert.strictEqual(a.durationMs, 12057 + 40856 + 7358 + 16109);
     assert.strictEqual(b.durationMs, a.durationMs);
     assert.strictEqual(b.executorHours, 2 * a.executorHours);
@@ -86,14 +92,20 @@ describe('what-if simulation (real Spark 4.3.0 runs)', () => {
 
   it('honours spark.task.cpus (2 cores per task halve the slots)', () => {
     const r = { ...tiny, sparkProperties: { ...tiny.sparkProperties, 'spark.task.cpus': '2' } };
-    assert.strictEqual(simulateRun(r, { executorInstances: 2, executorCores: 2 })?.durationMs, simulateRun(tiny, { executorInstances: 1, executorCores: 2 })?.durationMs);
+    assert.strictEqual(
+      simulateRun(r, { executorInstances: 2, executorCores: 2 })?.durationMs,
+      simulateRun(tiny, { executorInstances: 1, executorCores: 2 })?.durationMs,
+    );
   });
 
   it('falls back on stored quantiles without per-task durations (REST records), and is null with neither', () => {
     const noTasks: ApplicationRecord = { ...tiny, stages: tiny.stages.map(({ taskDurationsMs: _drop, ...s }) => s) };
     // The synthesised durations keep each stage's max, so the many-slot estimate is unchanged: 23553.
     assert.strictEqual(simulateRun(noTasks, { executorInstances: 50, executorCores: 4 })?.durationMs, 23553);
-    const nothing: ApplicationRecord = { ...noTasks, stages: noTasks.stages.map((s) => ({ ...s, taskDurationMs: null })) };
+    const nothing: ApplicationRecord = {
+      ...noTasks,
+      stages: noTasks.stages.map((s) => ({ ...s, taskDurationMs: null })),
+    };
     assert.strictEqual(simulateRun(nothing, { executorInstances: 2, executorCores: 2 }), null);
     assert.strictEqual(simulationError(nothing), null);
   });

@@ -13,7 +13,11 @@ import { HistoryStore } from '../server/src/store/history-store';
 import type { WorkloadAnalysis } from '../shared/src/protocol';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
 
-const PAGE = { cspSource: 'https://file+.vscode-resource.vscode-cdn.net', nonce: 'abc123nonce', scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/client/out/webview/workload-analysis.js' };
+const PAGE = {
+  cspSource: 'https://file+.vscode-resource.vscode-cdn.net',
+  nonce: 'abc123nonce',
+  scriptUri: 'https://file+.vscode-resource.vscode-cdn.net/ext/client/out/webview/workload-analysis.js',
+};
 const EVIL = '<img src=x onerror="alert(1)"></script><script>alert(2)</script>&amp;';
 
 describe('workload-analysis webview page', function () {
@@ -45,18 +49,34 @@ describe('workload-analysis webview page', function () {
     );
     // Exactly two script elements: the JSON data block (not executable) and the bundled script with the nonce.
     const scripts = html.match(/<script\b[^>]*>/g) ?? [];
-    assert.deepStrictEqual(scripts, ['<script type="application/json" id="workload-analysis-data">', `<script nonce="abc123nonce" src="${PAGE.scriptUri}">`]);
+    assert.deepStrictEqual(scripts, [
+      '<script type="application/json" id="workload-analysis-data">',
+      `<script nonce="abc123nonce" src="${PAGE.scriptUri}">`,
+    ]);
     assert.ok(!/https?:\/\/(?!file\+\.vscode-resource)/.test(html), 'no other origin is referenced');
     // Both runs are listed, newest first, the selected one marked; the worst stage is the 400-task join stage 2.
-    const rows = [...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="">/g)].map((m) => [m[2], m[1] ?? '']);
-    assert.deepStrictEqual(rows, [['app-20261121122131-0006', 'selected'], ['app-20261121122041-0005', '']]);
-    assert.match(html, /Task durations of the longest stage: 2 <span class="muted">save at NativeMethodAccessorImpl\.java:0<\/span>/);
+    const rows = [
+      ...html.matchAll(/<tr class="(selected)?"><td><button class="run" data-app-id="([^"]+)" data-attempt-id="">/g),
+    ].map((m) => [m[2], m[1] ?? '']);
+    assert.deepStrictEqual(rows, [
+      ['app-20261121122131-0006', 'selected'],
+      ['app-20261121122041-0005', ''],
+    ]);
+    assert.match(
+      html,
+      /Task durations of the longest stage: 2 <span class="muted">save at NativeMethodAccessorImpl\.java:0<\/span>/,
+    );
     assert.match(html, /<td>49\.8 s<\/td>/);
     // The engine's plan for the job, with its objective and the trade-off table.
-    assert.match(html, /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/);
+    assert.match(
+      html,
+      /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/,
+    );
     assert.ok(data.plan !== null && data.plan.pareto.length >= 2, JSON.stringify(data.plan));
     assert.ok(html.includes('<h3>Trade-off: duration vs cost</h3>'));
-    const embedded = JSON.parse(/<script type="application\/json" id="workload-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as WorkloadAnalysis;
+    const embedded = JSON.parse(
+      /<script type="application\/json" id="workload-analysis-data">([^<]*)<\/script>/.exec(html)![1],
+    ) as WorkloadAnalysis;
     assert.deepStrictEqual(embedded, data);
   });
 
@@ -66,9 +86,18 @@ describe('workload-analysis webview page', function () {
       appName: EVIL,
       stages: data.stages.map((s, i) => ({ ...s, name: EVIL, failureReason: i === 0 ? `boom ${EVIL}` : null })),
       executors: data.executors.map((x) => ({ ...x, removedReason: `lost ${EVIL}` })),
-      recommendations: data.recommendations.map((r) => ({ ...r, message: EVIL, evidence: r.evidence.map((e) => ({ ...e, value: EVIL })) })),
+      recommendations: data.recommendations.map((r) => ({
+        ...r,
+        message: EVIL,
+        evidence: r.evidence.map((e) => ({ ...e, value: EVIL })),
+      })),
       findings: [{ rule: EVIL, message: EVIL }],
-      plan: data.plan && { ...data.plan, keptBecause: EVIL, notes: [EVIL], pareto: data.plan.pareto.map((p) => ({ ...p, configuration: EVIL })) },
+      plan: data.plan && {
+        ...data.plan,
+        keptBecause: EVIL,
+        notes: [EVIL],
+        pareto: data.plan.pareto.map((p) => ({ ...p, configuration: EVIL })),
+      },
       runFindings: [{ id: 'skew', severity: 'critical', message: `run ${EVIL}`, source: EVIL }],
       runs: data.runs.map((r) => ({ ...r, money: { amount: 0.5, currency: EVIL } })),
     };
@@ -76,7 +105,8 @@ describe('workload-analysis webview page', function () {
     assert.ok(!html.includes('<img'), 'no img element');
     assert.ok(!html.includes('<script>alert'), 'no injected script element');
     assert.strictEqual((html.match(/<script\b/g) ?? []).length, 2);
-    const escaped = '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;&amp;amp;';
+    const escaped =
+      '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;&amp;amp;';
     assert.ok(html.includes(`<title>Spark workload ${escaped}</title>`));
     assert.ok(html.includes(`<span id="app-name">${escaped}</span>`));
     assert.ok(html.includes(`boom ${escaped}`));
@@ -85,10 +115,15 @@ describe('workload-analysis webview page', function () {
     assert.ok(html.includes(`<td>0.500 ${escaped}</td>`));
     // The JSON block still round-trips the original text for the charts (drawn on canvas, never as markup).
     // The engine's plan for the job, with its objective and the trade-off table.
-    assert.match(html, /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/);
+    assert.match(
+      html,
+      /<h2>Plan<\/h2>\n<p>Objective <strong>balanced \(least cost within 10 % of the fastest\)<\/strong>/,
+    );
     assert.ok(data.plan !== null && data.plan.pareto.length >= 2, JSON.stringify(data.plan));
     assert.ok(html.includes('<h3>Trade-off: duration vs cost</h3>'));
-    const embedded = JSON.parse(/<script type="application\/json" id="workload-analysis-data">([^<]*)<\/script>/.exec(html)![1]) as WorkloadAnalysis;
+    const embedded = JSON.parse(
+      /<script type="application\/json" id="workload-analysis-data">([^<]*)<\/script>/.exec(html)![1],
+    ) as WorkloadAnalysis;
     assert.strictEqual(embedded.appName, EVIL);
   });
 });

@@ -3,16 +3,27 @@
  * not make the extension do.
  */
 import * as assert from 'assert';
-import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText, WorkspaceValues } from '../client/src/trust';
+import {
+  historyServerBlockedReason,
+  ignoredWorkspaceSettings,
+  restrictedKeysInSettingsText,
+  WorkspaceValues,
+} from '../client/src/trust';
 
 /** A settings view like `inspect`: user values and workspace values per key. */
-function settings(workspace: Record<string, unknown>, folder: Record<string, unknown> = {}): (key: string) => WorkspaceValues | undefined {
+function settings(
+  workspace: Record<string, unknown>,
+  folder: Record<string, unknown> = {},
+): (key: string) => WorkspaceValues | undefined {
   return (key) => ({ workspaceValue: workspace[key], workspaceFolderValue: folder[key] });
 }
 
 describe('workspace trust (client/src/trust.ts)', () => {
   it('a trusted workspace ignores nothing and may collect', () => {
-    const s = settings({ 'sparkOptimizer.historyServer.url': 'http://evil:18080', 'historyServer.url': 'http://evil:18080' });
+    const s = settings({
+      'sparkOptimizer.historyServer.url': 'http://evil:18080',
+      'historyServer.url': 'http://evil:18080',
+    });
     assert.deepStrictEqual(ignoredWorkspaceSettings(true, s), []);
     assert.strictEqual(historyServerBlockedReason(true, s), null);
   });
@@ -22,10 +33,17 @@ describe('workspace trust (client/src/trust.ts)', () => {
       historyServerBlockedReason(false, settings({ 'historyServer.url': 'http://evil:18080' })),
       'Not connecting: sparkOptimizer.historyServer.url comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.',
     );
-    assert.match(historyServerBlockedReason(false, settings({}, { 'historyServer.caFile': '/tmp/ca.pem' })) ?? '', /sparkOptimizer\.historyServer\.caFile/);
+    assert.match(
+      historyServerBlockedReason(false, settings({}, { 'historyServer.caFile': '/tmp/ca.pem' })) ?? '',
+      /sparkOptimizer\.historyServer\.caFile/,
+    );
     assert.match(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': false })) ?? '', /verifyTls/);
     // The OAuth2 client secret from SecretStorage goes to the token URL: a workspace must not choose it.
-    assert.match(historyServerBlockedReason(false, settings({ 'historyServer.oauth2TokenUrl': 'https://evil.example/token' })) ?? '', /sparkOptimizer\.historyServer\.oauth2TokenUrl comes from the settings of an untrusted workspace/);
+    assert.match(
+      historyServerBlockedReason(false, settings({ 'historyServer.oauth2TokenUrl': 'https://evil.example/token' })) ??
+        '',
+      /sparkOptimizer\.historyServer\.oauth2TokenUrl comes from the settings of an untrusted workspace/,
+    );
     // verifyTls: true asks for nothing unsafe; no workspace values at all: the user's own settings are used.
     assert.strictEqual(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': true })), null);
     assert.strictEqual(historyServerBlockedReason(false, settings({})), null);
@@ -33,10 +51,18 @@ describe('workspace trust (client/src/trust.ts)', () => {
 
   it('lists the restricted settings a restricted workspace sets, and only those', () => {
     const s = settings(
-      { 'sparkOptimizer.historyServer.url': 'http://evil:18080', 'sparkOptimizer.cluster.nodeCores': 8, 'sparkOptimizer.historyDatabase': '/tmp/other.db' },
+      {
+        'sparkOptimizer.historyServer.url': 'http://evil:18080',
+        'sparkOptimizer.cluster.nodeCores': 8,
+        'sparkOptimizer.historyDatabase': '/tmp/other.db',
+      },
       { 'sparkOptimizer.historyServer.keyFile': '/tmp/key.pem' },
     );
-    assert.deepStrictEqual(ignoredWorkspaceSettings(false, s), ['sparkOptimizer.historyDatabase', 'sparkOptimizer.historyServer.url', 'sparkOptimizer.historyServer.keyFile']);
+    assert.deepStrictEqual(ignoredWorkspaceSettings(false, s), [
+      'sparkOptimizer.historyDatabase',
+      'sparkOptimizer.historyServer.url',
+      'sparkOptimizer.historyServer.keyFile',
+    ]);
   });
 
   it('reads the restricted keys a settings file sets, which VS Code hides from inspect in restricted mode', () => {
@@ -50,8 +76,12 @@ describe('workspace trust (client/src/trust.ts)', () => {
     }`;
     assert.deepStrictEqual(restrictedKeysInSettingsText(folderFile), ['sparkOptimizer.historyServer.url']);
     // A .code-workspace file: the "settings" object, here nested.
-    const workspaceFile = '{ "folders": [{ "path": "." }], "settings": { "sparkOptimizer": { "sparkConnect": { "url": "sc://evil:15002" }, "eventLogFolder": "/tmp/logs" } } }';
-    assert.deepStrictEqual(restrictedKeysInSettingsText(workspaceFile), ['sparkOptimizer.eventLogFolder', 'sparkOptimizer.sparkConnect.url']);
+    const workspaceFile =
+      '{ "folders": [{ "path": "." }], "settings": { "sparkOptimizer": { "sparkConnect": { "url": "sc://evil:15002" }, "eventLogFolder": "/tmp/logs" } } }';
+    assert.deepStrictEqual(restrictedKeysInSettingsText(workspaceFile), [
+      'sparkOptimizer.eventLogFolder',
+      'sparkOptimizer.sparkConnect.url',
+    ]);
     assert.deepStrictEqual(restrictedKeysInSettingsText('{ "sparkOptimizer.historyServer.url": '), []);
   });
 });

@@ -10,7 +10,10 @@ import { COMMANDS, type CommandArgs, type CommandName } from '../../shared/src/c
  * Registers the handler of the command `name`.
  * @returns the registration, to dispose with the extension.
  */
-export function registerCommand<K extends CommandName>(name: K, run: (...args: CommandArgs[K]) => unknown): vscode.Disposable {
+export function registerCommand<K extends CommandName>(
+  name: K,
+  run: (...args: CommandArgs[K]) => unknown,
+): vscode.Disposable {
   return vscode.commands.registerCommand(COMMANDS[name], run as (...args: unknown[]) => unknown);
 }
 

@@ -1,6 +1,12 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { LanguageClient, LanguageClientOptions, ResponseError, ServerOptions, TransportKind } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  LanguageClientOptions,
+  ResponseError,
+  ServerOptions,
+  TransportKind,
+} from 'vscode-languageclient/node';
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
@@ -46,7 +52,10 @@ export class Ctx implements vscode.Disposable {
   private collecting = false;
   private lastCollection: Date | null = null;
   /** History Server state for the status bar: not set, last collection ok/failed, or blocked by Workspace Trust. */
-  private historyServerState: { kind: 'none' | 'ok' | 'failed' | 'restricted'; detail: string } = { kind: 'none', detail: 'no History Server configured' };
+  private historyServerState: { kind: 'none' | 'ok' | 'failed' | 'restricted'; detail: string } = {
+    kind: 'none',
+    detail: 'no History Server configured',
+  };
 
   constructor(private readonly ext: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Spark Optimizer', { log: true });
@@ -78,12 +87,15 @@ export class Ctx implements vscode.Disposable {
    * Unreadable or missing files count as setting nothing.
    */
   private async restrictedKeysInWorkspaceFiles(): Promise<string[]> {
-    const files = (vscode.workspace.workspaceFolders ?? []).map((f) => vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json'));
+    const files = (vscode.workspace.workspaceFolders ?? []).map((f) =>
+      vscode.Uri.joinPath(f.uri, '.vscode', 'settings.json'),
+    );
     if (vscode.workspace.workspaceFile?.scheme === 'file') files.push(vscode.workspace.workspaceFile);
     const found = new Set<string>();
     for (const uri of files) {
       try {
-        for (const k of restrictedKeysInSettingsText(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)))) found.add(k);
+        for (const k of restrictedKeysInSettingsText(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))))
+          found.add(k);
       } catch {
         // No settings file there.
       }
@@ -94,12 +106,17 @@ export class Ctx implements vscode.Disposable {
   /** Logs, once per start, what restricted mode changes, naming the workspace settings it ignores; the status item says it too. */
   async reportTrust(): Promise<void> {
     if (vscode.workspace.isTrusted) return;
-    const ignored = [...new Set([...this.restrictedWorkspaceSettings(), ...(await this.restrictedKeysInWorkspaceFiles())])];
+    const ignored = [
+      ...new Set([...this.restrictedWorkspaceSettings(), ...(await this.restrictedKeysInWorkspaceFiles())]),
+    ];
     this.output.warn(
       `Restricted mode: the extension reads job files and shows the runs already in the history store; it connects to no server and reads no file named in workspace settings${ignored.length ? ` (ignored: ${ignored.join(', ')})` : ''}. Trust the workspace to lift this.`,
     );
     if (ignored.some((k) => k.startsWith('sparkOptimizer.historyServer.'))) {
-      this.historyServerState = { kind: 'restricted', detail: `not connecting: ${ignored.join(', ')} come(s) from an untrusted workspace` };
+      this.historyServerState = {
+        kind: 'restricted',
+        detail: `not connecting: ${ignored.join(', ')} come(s) from an untrusted workspace`,
+      };
       void this.refreshStatus();
     }
   }
@@ -199,7 +216,9 @@ export class Ctx implements vscode.Disposable {
   }
 
   private async collectFolder(folder: string, location: vscode.ProgressLocation): Promise<void> {
-    await this.runCollection(folder, location, (client, token) => client.sendRequest(CollectEventLogsRequest.type, { folder }, token));
+    await this.runCollection(folder, location, (client, token) =>
+      client.sendRequest(CollectEventLogsRequest.type, { folder }, token),
+    );
   }
 
   /**
@@ -225,7 +244,13 @@ export class Ctx implements vscode.Disposable {
       const prompt = vscode.workspace.isTrusted
         ? 'Base URL of the History Server'
         : 'Base URL of the History Server (restricted mode: a URL in this workspace’s settings is not used; this one is saved in your user settings)';
-      url = (await vscode.window.showInputBox({ title: 'Spark History Server URL', prompt, placeHolder: 'http://history-server:18080', ignoreFocusOut: true })) ?? '';
+      url =
+        (await vscode.window.showInputBox({
+          title: 'Spark History Server URL',
+          prompt,
+          placeHolder: 'http://history-server:18080',
+          ignoreFocusOut: true,
+        })) ?? '';
       if (!url) return;
       await updateUserSetting('historyServer.url', url);
     }
@@ -234,13 +259,18 @@ export class Ctx implements vscode.Disposable {
     let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
     if (kind === 'bearer') {
       const token = await secrets.get('sparkOptimizer.historyServer.token');
-      if (!token) return background ? this.output.warn('History Server: no token stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+      if (!token)
+        return background
+          ? this.output.warn('History Server: no token stored; run "Spark: Set History Server Credentials".')
+          : this.askForCredentials();
       auth = { kind, token };
     } else if (kind === 'basic') {
       const user = await secrets.get('sparkOptimizer.historyServer.user');
       const password = await secrets.get('sparkOptimizer.historyServer.password');
       if (!user || password === undefined) {
-        return background ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+        return background
+          ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".')
+          : this.askForCredentials();
       }
       auth = { kind, user, password };
     } else if (kind === 'oauth2') {
@@ -248,7 +278,11 @@ export class Ctx implements vscode.Disposable {
       const clientId = setting('historyServer.oauth2ClientId');
       const clientSecret = await secrets.get(HISTORY_SERVER_CLIENT_SECRET_KEY);
       if (!tokenUrl || !clientId || !clientSecret) {
-        return background ? this.output.warn('History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".') : this.askForCredentials();
+        return background
+          ? this.output.warn(
+              'History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".',
+            )
+          : this.askForCredentials();
       }
       const scope = setting('historyServer.oauth2Scope');
       const resource = setting('historyServer.oauth2Resource');
@@ -266,7 +300,10 @@ export class Ctx implements vscode.Disposable {
     await this.runCollection(url, location, async (client, token) => {
       try {
         const s = await client.sendRequest(CollectHistoryServerRequest.type, params, token);
-        this.historyServerState = { kind: s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0 ? 'failed' : 'ok', detail: `${url}: ${s.inserted} new, ${s.failed.length} failed at ${new Date().toLocaleTimeString()}` };
+        this.historyServerState = {
+          kind: s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0 ? 'failed' : 'ok',
+          detail: `${url}: ${s.inserted} new, ${s.failed.length} failed at ${new Date().toLocaleTimeString()}`,
+        };
         return s;
       } catch (e) {
         this.historyServerState = { kind: 'failed', detail: `${url}: ${errorMessage(e)}` };
@@ -279,27 +316,48 @@ export class Ctx implements vscode.Disposable {
   async setHistoryServerCredentials(): Promise<void> {
     // Bearer first: the common case for a History Server behind a proxy (oauth2: client credentials, behind an OAuth2 proxy).
     const order: readonly (typeof HISTORY_SERVER_AUTH_KINDS)[number][] = ['bearer', 'basic', 'oauth2', 'none'];
-    const kind = (await vscode.window.showQuickPick([...order], { title: 'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)' })) as
-      | (typeof HISTORY_SERVER_AUTH_KINDS)[number]
-      | undefined;
+    const kind = (await vscode.window.showQuickPick([...order], {
+      title:
+        'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)',
+    })) as (typeof HISTORY_SERVER_AUTH_KINDS)[number] | undefined;
     if (!kind) return;
     await updateUserSetting('historyServer.auth', kind);
     if (kind === 'bearer') {
-      const token = await vscode.window.showInputBox({ title: 'History Server bearer token', password: true, ignoreFocusOut: true });
+      const token = await vscode.window.showInputBox({
+        title: 'History Server bearer token',
+        password: true,
+        ignoreFocusOut: true,
+      });
       if (token) await this.ext.secrets.store('sparkOptimizer.historyServer.token', token);
     } else if (kind === 'basic') {
       const user = await vscode.window.showInputBox({ title: 'History Server user', ignoreFocusOut: true });
-      const password = user ? await vscode.window.showInputBox({ title: `Password of ${user}`, password: true, ignoreFocusOut: true }) : undefined;
+      const password = user
+        ? await vscode.window.showInputBox({ title: `Password of ${user}`, password: true, ignoreFocusOut: true })
+        : undefined;
       if (user && password !== undefined) {
         await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
         await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
       }
     } else if (kind === 'oauth2') {
-      const tokenUrl = await vscode.window.showInputBox({ title: 'OAuth2 token endpoint', value: setting('historyServer.oauth2TokenUrl'), placeHolder: 'https://idp.example.com/oauth2/token', ignoreFocusOut: true });
+      const tokenUrl = await vscode.window.showInputBox({
+        title: 'OAuth2 token endpoint',
+        value: setting('historyServer.oauth2TokenUrl'),
+        placeHolder: 'https://idp.example.com/oauth2/token',
+        ignoreFocusOut: true,
+      });
       if (!tokenUrl) return;
-      const clientId = await vscode.window.showInputBox({ title: 'OAuth2 client id', value: setting('historyServer.oauth2ClientId'), ignoreFocusOut: true });
+      const clientId = await vscode.window.showInputBox({
+        title: 'OAuth2 client id',
+        value: setting('historyServer.oauth2ClientId'),
+        ignoreFocusOut: true,
+      });
       if (!clientId) return;
-      const secret = await vscode.window.showInputBox({ title: `Client secret of ${clientId}`, prompt: 'Kept in SecretStorage and sent only to the token endpoint.', password: true, ignoreFocusOut: true });
+      const secret = await vscode.window.showInputBox({
+        title: `Client secret of ${clientId}`,
+        prompt: 'Kept in SecretStorage and sent only to the token endpoint.',
+        password: true,
+        ignoreFocusOut: true,
+      });
       if (!secret) return;
       await updateUserSetting('historyServer.oauth2TokenUrl', tokenUrl);
       await updateUserSetting('historyServer.oauth2ClientId', clientId);
@@ -308,7 +366,10 @@ export class Ctx implements vscode.Disposable {
   }
 
   private async askForCredentials(): Promise<void> {
-    const pick = await vscode.window.showWarningMessage('The History Server needs credentials, and none are stored yet.', 'Set Credentials');
+    const pick = await vscode.window.showWarningMessage(
+      'The History Server needs credentials, and none are stored yet.',
+      'Set Credentials',
+    );
     if (pick) await this.setHistoryServerCredentials();
   }
 
@@ -358,25 +419,36 @@ export class Ctx implements vscode.Disposable {
     if (summary) {
       this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
       this.collectedEmitter.fire();
-    }
-    else this.output.info(`Collection from ${from} cancelled; applications already read are kept and the next run resumes.`);
+    } else
+      this.output.info(
+        `Collection from ${from} cancelled; applications already read are kept and the next run resumes.`,
+      );
     await this.refreshStatus();
   }
 
   private showSummary(from: string, s: CollectSummary, notify: boolean): void {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
-    const reasons = s.failed.slice(0, 2).map((f) => `${f.path}: ${failureText(f)}`).join(' · ');
+    const reasons = s.failed
+      .slice(0, 2)
+      .map((f) => `${f.path}: ${failureText(f)}`)
+      .join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
     const decodeErrors = s.decodeErrors ?? [];
     const undecoded = [...new Set(decodeErrors.map((e) => e.file))];
-    const damaged = undecoded.length > 0 ? ` Not fully decoded: ${undecoded.slice(0, 2).join(', ')}${undecoded.length > 2 ? ' …' : ''} (see the logs).` : '';
+    const damaged =
+      undecoded.length > 0
+        ? ` Not fully decoded: ${undecoded.slice(0, 2).join(', ')}${undecoded.length > 2 ? ' …' : ''} (see the logs).`
+        : '';
     const text =
       `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
       `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
       `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
     this.output.info(text);
     for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f)}`);
-    for (const e of decodeErrors) this.output.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+    for (const e of decodeErrors)
+      this.output.warn(
+        `Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`,
+      );
     for (const w of s.warnings ?? []) this.output.info(`${w.path}: ${w.message}`);
     this.lastCollection = new Date();
     if (!notify) return;
@@ -394,14 +466,22 @@ export class Ctx implements vscode.Disposable {
       const info = await this.client.sendRequest(StoreInfoRequest.type);
       const hs = this.historyServerState;
       if (hs.kind === 'none' && setting('historyServer.url')) {
-        this.historyServerState = { kind: 'none', detail: 'History Server configured, not collected from in this session' };
+        this.historyServerState = {
+          kind: 'none',
+          detail: 'History Server configured, not collected from in this session',
+        };
       }
-      const icon = vscode.workspace.isTrusted ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind] : ' $(shield)';
+      const icon = vscode.workspace.isTrusted
+        ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind]
+        : ' $(shield)';
       this.status.text = `$(database) Spark: ${info.applications} runs${icon}`;
-      this.status.backgroundColor = hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+      this.status.backgroundColor =
+        hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
       const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
-      const trust = vscode.workspace.isTrusted ? '' : ' Restricted mode: no connection to servers named in workspace settings.';
+      const trust = vscode.workspace.isTrusted
+        ? ''
+        : ' Restricted mode: no connection to servers named in workspace settings.';
       this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {

@@ -10,14 +10,38 @@ let ctx: Ctx | undefined;
 
 /** Status-bar menu entries: label and the command each runs. */
 const ACTIONS: { label: string; detail: string; command: CommandName }[] = [
-  { label: '$(folder-opened) Collect History from Event Logs', detail: 'Read a folder of Spark event logs into the store', command: 'collectFromEventLogs' },
-  { label: '$(cloud-download) Collect History from History Server', detail: 'Download new runs from sparkOptimizer.historyServer.url', command: 'collectFromHistoryServer' },
-  { label: '$(graph) Open Workload Analysis', detail: 'Runs over time, stage timeline, executors and recommendations of a workload', command: 'openWorkloadAnalysis' },
-  { label: '$(key) Set History Server Credentials', detail: 'Kept in VS Code SecretStorage', command: 'setHistoryServerCredentials' },
+  {
+    label: '$(folder-opened) Collect History from Event Logs',
+    detail: 'Read a folder of Spark event logs into the store',
+    command: 'collectFromEventLogs',
+  },
+  {
+    label: '$(cloud-download) Collect History from History Server',
+    detail: 'Download new runs from sparkOptimizer.historyServer.url',
+    command: 'collectFromHistoryServer',
+  },
+  {
+    label: '$(graph) Open Workload Analysis',
+    detail: 'Runs over time, stage timeline, executors and recommendations of a workload',
+    command: 'openWorkloadAnalysis',
+  },
+  {
+    label: '$(key) Set History Server Credentials',
+    detail: 'Kept in VS Code SecretStorage',
+    command: 'setHistoryServerCredentials',
+  },
   { label: '$(output) Show Logs', detail: 'The Spark Optimizer output channel', command: 'showLogs' },
-  { label: '$(output) Show Language Server Logs', detail: 'The Spark Optimizer Language Server output channel', command: 'showServerLogs' },
+  {
+    label: '$(output) Show Language Server Logs',
+    detail: 'The Spark Optimizer Language Server output channel',
+    command: 'showServerLogs',
+  },
   { label: '$(debug-restart) Restart Language Server', detail: '', command: 'restartServer' },
-  { label: '$(book) Get Started', detail: 'The walkthrough from install to the first recommendation', command: 'openWalkthrough' },
+  {
+    label: '$(book) Get Started',
+    detail: 'The walkthrough from install to the first recommendation',
+    command: 'openWalkthrough',
+  },
 ];
 
 /** Activates the extension: starts the language server and registers the commands. */
@@ -27,7 +51,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   const c = ctx;
   const workloadAnalysis = new WorkloadAnalysisPanel(context.extensionUri, () => c.languageClient, c.output);
   c.own(workloadAnalysis);
-  c.own(c.onCollected(() => void workloadAnalysis.refresh().catch((e) => c.output.error(`Workload analysis: ${errorMessage(e)}`))));
+  c.own(
+    c.onCollected(
+      () => void workloadAnalysis.refresh().catch((e) => c.output.error(`Workload analysis: ${errorMessage(e)}`)),
+    ),
+  );
   c.own(registerCommand('collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(registerCommand('collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(registerCommand('setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
@@ -45,7 +73,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   c.own(
     registerCommand('openWalkthrough', () =>
-      vscode.commands.executeCommand('workbench.action.openWalkthrough', `${context.extension.id}#sparkOptimizer.gettingStarted`, false),
+      vscode.commands.executeCommand(
+        'workbench.action.openWalkthrough',
+        `${context.extension.id}#sparkOptimizer.gettingStarted`,
+        false,
+      ),
     ),
   );
   // Carried by the server's quick fixes: remember the applied change for the before/after feedback.

@@ -9,7 +9,8 @@ import { RequestErrorCodes, type SourceFailureKind, type StoreUnavailableData } 
 /** What to do about a History Server failure of this kind, or null when the server's message says it already. */
 export function historyServerRemedy(kind: SourceFailureKind | undefined): string | null {
   if (kind === 'credentials') return 'run "Spark: Set History Server Credentials"';
-  if (kind === 'tls') return 'set sparkOptimizer.historyServer.caFile to its CA (or sparkOptimizer.historyServer.verifyTls to false for a test server)';
+  if (kind === 'tls')
+    return 'set sparkOptimizer.historyServer.caFile to its CA (or sparkOptimizer.historyServer.verifyTls to false for a test server)';
   return null;
 }
 
@@ -20,7 +21,8 @@ export function failureText(f: { reason: string; kind?: SourceFailureKind }): st
 }
 
 /** What to do when the server could not open the history store. */
-export const STORE_REMEDY = 'set sparkOptimizer.historyDatabase (in your user settings) to a file you can write: the server restarts with it';
+export const STORE_REMEDY =
+  'set sparkOptimizer.historyDatabase (in your user settings) to a file you can write: the server restarts with it';
 
 /**
  * The message of a failed request with this client's remedy: a `storeUnavailable` error gets STORE_REMEDY; others
@@ -40,7 +42,8 @@ export function requestErrorText(message: string, code: number | undefined, data
  * @param tokenGiven for `auth`: whether a token was sent.
  */
 export function sparkConnectRemedy(kind: string | undefined, tokenGiven: boolean | undefined): string | null {
-  if (kind === 'auth') return `${tokenGiven ? 'the token was refused' : 'the server needs a token'}: run "Spark: Set Spark Connect Token"`;
+  if (kind === 'auth')
+    return `${tokenGiven ? 'the token was refused' : 'the server needs a token'}: run "Spark: Set Spark Connect Token"`;
   if (kind === 'unavailable') return 'is it running? Check sparkOptimizer.sparkConnect.url';
   return null;
 }

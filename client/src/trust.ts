@@ -19,7 +19,10 @@ export interface WorkspaceValues {
  * @param isTrusted `vscode.workspace.isTrusted`; a trusted workspace ignores nothing.
  * @param inspect `getConfiguration().inspect` by full key.
  */
-export function ignoredWorkspaceSettings(isTrusted: boolean, inspect: (key: string) => WorkspaceValues | undefined): string[] {
+export function ignoredWorkspaceSettings(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string[] {
   if (isTrusted) return [];
   return RESTRICTED_SETTINGS.filter((key) => {
     const i = inspect(key);
@@ -28,7 +31,14 @@ export function ignoredWorkspaceSettings(isTrusted: boolean, inspect: (key: stri
 }
 
 /** History Server settings a collection reads; a workspace value of any of them blocks it in restricted mode. */
-const HISTORY_SERVER_KEYS: readonly SettingKey[] = ['historyServer.url', 'historyServer.verifyTls', 'historyServer.caFile', 'historyServer.certFile', 'historyServer.keyFile', 'historyServer.oauth2TokenUrl'];
+const HISTORY_SERVER_KEYS: readonly SettingKey[] = [
+  'historyServer.url',
+  'historyServer.verifyTls',
+  'historyServer.caFile',
+  'historyServer.certFile',
+  'historyServer.keyFile',
+  'historyServer.oauth2TokenUrl',
+];
 
 /**
  * Why a History Server collection must not run, or null when it may.
@@ -37,7 +47,10 @@ const HISTORY_SERVER_KEYS: readonly SettingKey[] = ['historyServer.url', 'histor
  * @returns a sentence naming the setting and what to do; `verifyTls: true` from a workspace asks for nothing
  *   unsafe and does not block.
  */
-export function historyServerBlockedReason(isTrusted: boolean, inspect: (key: string) => WorkspaceValues | undefined): string | null {
+export function historyServerBlockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
   if (isTrusted) return null;
   for (const key of HISTORY_SERVER_KEYS) {
     const i = inspect(key);

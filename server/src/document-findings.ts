@@ -43,12 +43,20 @@ export interface DocumentFinding {
  */
 export function documentFindings(doc: DocumentAnalysis): DocumentFinding[] {
   if (doc.notAnalysed) {
-    return [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, severity: 'info', code: NOT_ANALYSED_CODE, message: doc.notAnalysed }];
+    return [
+      {
+        range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+        severity: 'info',
+        code: NOT_ANALYSED_CODE,
+        message: doc.notAnalysed,
+      },
+    ];
   }
   const out: DocumentFinding[] = [];
   for (const sa of doc.sites) {
     for (const rec of sa.recommendations) out.push(recommendationFinding(sa, rec));
-    if (sa.plan?.doesNotFit) out.push({ range: firstLineOf(sa), severity: 'warning', code: 'plan:does-not-fit', message: sa.plan.doesNotFit });
+    if (sa.plan?.doesNotFit)
+      out.push({ range: firstLineOf(sa), severity: 'warning', code: 'plan:does-not-fit', message: sa.plan.doesNotFit });
     for (const f of sa.findings) {
       const setting = f.key !== undefined ? sa.site.effective.get(f.key) : undefined;
       out.push({ range: setting ? setting.range : firstLineOf(sa), severity: 'info', code: f.id, message: f.message });
@@ -72,7 +80,9 @@ export function documentFindings(doc: DocumentAnalysis): DocumentFinding[] {
 function recommendationFinding(sa: SiteAnalysis, rec: PlannedSetting): DocumentFinding {
   const setting = sa.site.effective.get(rec.key);
   const label = confidenceLabel(rec.confidence);
-  const change = setting ? `${rec.key}: ${rec.currentValue ?? rec.effectiveValue} → ${rec.recommendedValue}` : `${rec.key} is not set (${rec.effectiveValue} now): set it to ${rec.recommendedValue}`;
+  const change = setting
+    ? `${rec.key}: ${rec.currentValue ?? rec.effectiveValue} → ${rec.recommendedValue}`
+    : `${rec.key} is not set (${rec.effectiveValue} now): set it to ${rec.recommendedValue}`;
   const median = medianDuration(sa);
   const why = rec.reason === 'safety' ? 'safety' : `objective ${sa.plan?.objective ?? 'balanced'}`;
   return {

@@ -7,13 +7,27 @@ import { extractSettings } from './config/file-settings';
 import type { FileSettings } from './config/setting';
 import type { ApplicationRecord } from './history/application-record';
 import { WorkloadMatch, matchWorkload } from './recommend/workload-matcher';
-import { type CurrentSettings, type WorkloadFinding, type WorkloadPlan, type Objective, type PlanInput, planWorkload, type PlannedSetting } from './recommend/engine';
+import {
+  type CurrentSettings,
+  type WorkloadFinding,
+  type WorkloadPlan,
+  type Objective,
+  type PlanInput,
+  planWorkload,
+  type PlannedSetting,
+} from './recommend/engine';
 import { type CostPrices, costPrices, type DeclaredCluster } from './resource-model';
 import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
 import { formatBytes, formatDurationMs } from './config/spark-units';
 import type { LearnedScorer } from './recommend/learned-scorer';
 import { parseSettings, type Settings } from '../../shared/src/settings';
-import { describeSimilarity, SimilarWorkloadIndex, workloadFeatures, medianFeatures, type WorkloadTotals } from './recommend/similar-workloads';
+import {
+  describeSimilarity,
+  SimilarWorkloadIndex,
+  workloadFeatures,
+  medianFeatures,
+  type WorkloadTotals,
+} from './recommend/similar-workloads';
 
 /** What the language service needs from the history store (read side only). */
 export interface HistorySource {
@@ -97,7 +111,8 @@ export function clockFromEnvironment(env: NodeJS.ProcessEnv = process.env): () =
   const v = env.SPARK_OPTIMIZER_NOW;
   if (v === undefined || v === '') return Date.now;
   const ms = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
-  if (!Number.isFinite(ms)) throw new Error(`SPARK_OPTIMIZER_NOW=${v} is not a date (use e.g. 2026-12-01T00:00:00Z or ms since the epoch).`);
+  if (!Number.isFinite(ms))
+    throw new Error(`SPARK_OPTIMIZER_NOW=${v} is not a date (use e.g. 2026-12-01T00:00:00Z or ms since the epoch).`);
   return () => ms;
 }
 
@@ -210,10 +225,13 @@ export class SparkLanguageService {
     related: () => RelatedFile[] = () => [],
   ): DocumentAnalysis {
     const cached = this.docs.get(uri);
-    if (cached && cached.analysis.version === version && version !== 0 && cached.options === options) return cached.analysis;
+    if (cached && cached.analysis.version === version && version !== 0 && cached.options === options)
+      return cached.analysis;
     const settings = extractSettings(text, languageId);
     const others = settings.blocks.length > 0 ? related() : [];
-    const sites = applicationSites(settings, uriPath(uri)).map((site) => this.analyseSite(uri, site, languageId, options, settingSources(site, uriPath(uri), others)));
+    const sites = applicationSites(settings, uriPath(uri)).map((site) =>
+      this.analyseSite(uri, site, languageId, options, settingSources(site, uriPath(uri), others)),
+    );
     const lines = text.split(/\r\n|\r|\n/);
     const ignored = (line: number) => (lines[line] ?? '').includes(IGNORE_MARKER);
     for (const sa of sites) {
@@ -266,20 +284,45 @@ export class SparkLanguageService {
     return this.namesCache;
   }
 
-  private analyseSite(uri: string, site: ApplicationSite, languageId: string, options: AnalysisOptions, sources: Map<string, SettingSource[]>): SiteAnalysis {
+  private analyseSite(
+    uri: string,
+    site: ApplicationSite,
+    languageId: string,
+    options: AnalysisOptions,
+    sources: Map<string, SettingSource[]>,
+  ): SiteAnalysis {
     // The file's own Spark version (Kubernetes spec.sparkVersion, Databricks spark_version) picks the catalogue line.
     const version = site.primary.sparkVersion ?? site.primary.cluster?.sparkVersion;
-    const checks = checkSite(site, options.cluster, languageId, options.disabledChecks, version ? versionLineOf(version) : undefined);
+    const checks = checkSite(
+      site,
+      options.cluster,
+      languageId,
+      options.disabledChecks,
+      version ? versionLineOf(version) : undefined,
+    );
     const bySubmitted = this.history.appNamesBySubmittedFile?.bind(this.history);
     const workload = matchWorkload(site.appName, site.fileStems, this.workloadNames(), bySubmitted);
     if (!workload) {
       // No runs of its own: a first plan from the workloads run on the same cluster (the file's literal spark.master).
       const cold = this.coldStartPlan(site, languageId, options);
-      return { site, workload: null, runs: [], plan: cold, recommendations: cold?.settings.filter((x) => x.change) ?? [], findings: [], checks, sources, similar: [], renamedFrom: [], feedback: [] };
+      return {
+        site,
+        workload: null,
+        runs: [],
+        plan: cold,
+        recommendations: cold?.settings.filter((x) => x.change) ?? [],
+        findings: [],
+        checks,
+        sources,
+        similar: [],
+        renamedFrom: [],
+        feedback: [],
+      };
     }
     const runs = this.runsOf(workload.appName);
     const renamedFrom = [...new Set((this.renamedCache.get(workload.appName) ?? []).map((r) => r.appName))];
-    const similar = runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarWorkloads(workload.appName, runs) : [];
+    const similar =
+      runs.length > 0 && runs.length < SIMILAR_BELOW_RUNS ? this.similarWorkloads(workload.appName, runs) : [];
     const { current, context } = planContextOf(site, languageId);
     const plan = this.planFor(workload.appName, runs, current, options, context);
     // Feedback: the newest applied fix per setting of this workload (or, for fixes made before any match, of this file).
@@ -287,7 +330,19 @@ export class SparkLanguageService {
     const newest = new Map<string, AppliedFix>();
     for (const f of fixes) if (f.appName === workload.appName || f.appName === null) newest.set(f.key, f);
     const feedback = [...newest.values()].map((f) => fixOutcome(f, runs, { ms: formatDurationMs, bytes: formatBytes }));
-    return { site, workload, runs, plan, recommendations: plan.settings.filter((x) => x.change), findings: plan.findings, checks, sources, similar, renamedFrom, feedback };
+    return {
+      site,
+      workload,
+      runs,
+      plan,
+      recommendations: plan.settings.filter((x) => x.change),
+      findings: plan.findings,
+      checks,
+      sources,
+      similar,
+      renamedFrom,
+      feedback,
+    };
   }
 
   /**
@@ -297,13 +352,23 @@ export class SparkLanguageService {
    */
   private coldStartPlan(site: ApplicationSite, languageId: string, options: AnalysisOptions): WorkloadPlan | null {
     const master = site.effective.get('spark.master');
-    if (this.history.appNamesByMaster === undefined || master === undefined || !master.literal || master.value === null) return null;
+    if (this.history.appNamesByMaster === undefined || master === undefined || !master.literal || master.value === null)
+      return null;
     const names = this.history.appNamesByMaster(master.value, COLD_START_WORKLOADS);
     if (names.length === 0) return null;
-    const similarWorkloads = names.map((appName) => ({ appName, runs: this.history.runsByAppName(appName, COLD_START_RUNS) })).filter((j) => j.runs.length > 0);
+    const similarWorkloads = names
+      .map((appName) => ({ appName, runs: this.history.runsByAppName(appName, COLD_START_RUNS) }))
+      .filter((j) => j.runs.length > 0);
     if (similarWorkloads.length === 0) return null;
     const { current, context } = planContextOf(site, languageId);
-    return this.planFor(site.appName ?? site.fileStems[0] ?? 'this workload', [], current, options, context, similarWorkloads);
+    return this.planFor(
+      site.appName ?? site.fileStems[0] ?? 'this workload',
+      [],
+      current,
+      options,
+      context,
+      similarWorkloads,
+    );
   }
 
   /**
@@ -311,8 +376,25 @@ export class SparkLanguageService {
    * elsewhere in the file asks again with the same settings). `similarWorkloads` is used only when `runs` is empty (a
    * cold start).
    */
-  planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions, context: PlanInput['context'] = {}, similarWorkloads?: PlanInput['similarWorkloads']): WorkloadPlan {
-    const key = JSON.stringify([appName, [...current.entries()].sort(), options.cluster, options.objective, options.maxSlowdown, options.prices ?? null, context, runs.length === 0 ? (similarWorkloads ?? []).map((j) => j.appName) : null, options.learnedScorer?.description ?? null]);
+  planFor(
+    appName: string,
+    runs: ApplicationRecord[],
+    current: CurrentSettings,
+    options: AnalysisOptions,
+    context: PlanInput['context'] = {},
+    similarWorkloads?: PlanInput['similarWorkloads'],
+  ): WorkloadPlan {
+    const key = JSON.stringify([
+      appName,
+      [...current.entries()].sort(),
+      options.cluster,
+      options.objective,
+      options.maxSlowdown,
+      options.prices ?? null,
+      context,
+      runs.length === 0 ? (similarWorkloads ?? []).map((j) => j.appName) : null,
+      options.learnedScorer?.description ?? null,
+    ]);
     let plan = this.plans.get(key);
     if (plan === undefined) {
       plan = planWorkload({
@@ -321,7 +403,14 @@ export class SparkLanguageService {
         current,
         context,
         similarWorkloads: runs.length === 0 ? similarWorkloads : undefined,
-        options: { objective: options.objective, maxSlowdown: options.maxSlowdown, cluster: options.cluster, prices: options.prices, nowMs: this.clock(), learnedScorer: options.learnedScorer },
+        options: {
+          objective: options.objective,
+          maxSlowdown: options.maxSlowdown,
+          cluster: options.cluster,
+          prices: options.prices,
+          nowMs: this.clock(),
+          learnedScorer: options.learnedScorer,
+        },
       });
       if (this.plans.size > 200) this.plans.clear();
       this.plans.set(key, plan);
@@ -347,18 +436,33 @@ export class SparkLanguageService {
  * What the plan of an application site is given besides its runs: the file's current values (a value written elsewhere
  * in the file, a variable assigned once, counts when a quick fix can edit it there) and the context its file kind gives.
  */
-function planContextOf(site: ApplicationSite, languageId: string): { current: Map<string, string | null>; context: NonNullable<PlanInput['context']> } {
+function planContextOf(
+  site: ApplicationSite,
+  languageId: string,
+): { current: Map<string, string | null>; context: NonNullable<PlanInput['context']> } {
   const current = new Map<string, string | null>();
   for (const [key, s] of site.effective) current.set(key, s.literal || s.resolvedFrom?.safeToEdit ? s.value : null);
   // A PySpark builder's spark.driver.memory has no effect in client mode (SPARK006): the plan does not write it there.
   const inCode = site.primary.kind !== 'spark-submit';
   const deployMode = site.effective.get('spark.submit.deployMode');
-  const driverMemoryWritable = !(languageId === 'python' && inCode && !(deployMode?.literal && deployMode.value === 'cluster'));
+  const driverMemoryWritable = !(
+    languageId === 'python' &&
+    inCode &&
+    !(deployMode?.literal && deployMode.value === 'cluster')
+  );
   const isPython = languageId === 'python' || /\.py$/i.test(site.primary.applicationFile ?? '') ? true : undefined;
   // A Databricks cluster sizes its executors from the node type and num_workers, not from Spark keys.
-  const executorsFixedBy = site.primary.format === 'databricks-cluster' ? 'a Databricks cluster sizes executors from its node type and num_workers' : undefined;
+  const executorsFixedBy =
+    site.primary.format === 'databricks-cluster'
+      ? 'a Databricks cluster sizes executors from its node type and num_workers'
+      : undefined;
   const format = site.primary.format;
-  const manager = format === 'spark-application' ? 'kubernetes' : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc' ? 'yarn' : undefined;
+  const manager =
+    format === 'spark-application'
+      ? 'kubernetes'
+      : format === 'emr-configuration' || format === 'emr-step' || format === 'emr-serverless' || format === 'dataproc'
+        ? 'yarn'
+        : undefined;
   return { current, context: { isPython, driverMemoryWritable, executorsFixedBy, manager } };
 }
 

@@ -21,7 +21,10 @@ export interface ProcessEvents {
  * logs are for them, never shown as a notification).
  */
 export function describeFault(fault: ProcessFault, error: unknown): string {
-  const what = fault === 'unhandledRejection' ? 'A promise was rejected and nothing caught it' : 'An exception was thrown and nothing caught it';
+  const what =
+    fault === 'unhandledRejection'
+      ? 'A promise was rejected and nothing caught it'
+      : 'An exception was thrown and nothing caught it';
   const detail = error instanceof Error && error.stack ? error.stack : errorMessage(error);
   return `${what}: ${detail}`;
 }
@@ -41,7 +44,11 @@ export type UncaughtPolicy = 'keep-running' | 'node-default' | ((error: unknown)
  * @param proc the events source (default `process`; a worker thread's own `process`).
  * @returns a function that removes the handlers.
  */
-export function handleProcessFaults(report: (fault: ProcessFault, error: unknown) => void, uncaught: UncaughtPolicy, proc: ProcessEvents = process): () => void {
+export function handleProcessFaults(
+  report: (fault: ProcessFault, error: unknown) => void,
+  uncaught: UncaughtPolicy,
+  proc: ProcessEvents = process,
+): () => void {
   const safeReport = (fault: ProcessFault, error: unknown) => {
     try {
       report(fault, error);

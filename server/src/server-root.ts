@@ -8,7 +8,12 @@ import type { Connection, InitializeParams, TextDocuments } from 'vscode-languag
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage } from '../../shared/src/errors';
 import { DocumentAnalyses, documentKind, relatedContext } from './documents/document-analyses';
-import { clockFromEnvironment, type DocumentAnalysis, type HistorySource, SparkLanguageService } from './language-service';
+import {
+  clockFromEnvironment,
+  type DocumentAnalysis,
+  type HistorySource,
+  SparkLanguageService,
+} from './language-service';
 import type { Logger } from './logger';
 import { HistoryStore } from './store/history-store';
 import { defaultStorePath, StoreUnavailableError } from './store/store-path';
@@ -69,9 +74,14 @@ export class ServerRoot {
       codeLens: params.capabilities.workspace?.codeLens?.refreshSupport === true,
       inlayHint: params.capabilities.workspace?.inlayHint?.refreshSupport === true,
     };
-    this.workspaceRoots = (params.workspaceFolders ?? []).map((f) => filePathOf(f.uri)).filter((p): p is string => p !== null);
+    this.workspaceRoots = (params.workspaceFolders ?? [])
+      .map((f) => filePathOf(f.uri))
+      .filter((p): p is string => p !== null);
     const opts = (params.initializationOptions ?? {}) as { historyDatabase?: unknown };
-    this.storePath = typeof opts.historyDatabase === 'string' && opts.historyDatabase.length > 0 ? opts.historyDatabase : defaultStorePath(env);
+    this.storePath =
+      typeof opts.historyDatabase === 'string' && opts.historyDatabase.length > 0
+        ? opts.historyDatabase
+        : defaultStorePath(env);
     this.clock = this.clockOf(env);
     let store: HistoryStore | null = null;
     let storeError: StoreUnavailableError | null = null;
@@ -106,7 +116,11 @@ export class ServerRoot {
   async analyse(doc: TextDocument): Promise<DocumentAnalysis | null> {
     if (!documentKind(doc)) return null;
     const options = await this.settings.options(doc.uri);
-    return (await this.analyses.analysis(doc, options, () => relatedContext(doc.uri, this.workspaceRoots, this.documents.all()))) ?? null;
+    return (
+      (await this.analyses.analysis(doc, options, () =>
+        relatedContext(doc.uri, this.workspaceRoots, this.documents.all()),
+      )) ?? null
+    );
   }
 
   /** Calls `listener` after each change of the history (a collection, an applied fix). */
@@ -124,7 +138,8 @@ export class ServerRoot {
 
   /** Asks the client to re-pull code lenses and inlay hints (when it supports it): after a collection or a settings change. */
   refreshEditorViews(): void {
-    if (this.refreshSupport.codeLens) void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
+    if (this.refreshSupport.codeLens)
+      void this.connection.sendRequest('workspace/codeLens/refresh').catch(() => undefined);
     if (this.refreshSupport.inlayHint) void this.connection.languages.inlayHint.refresh().catch(() => undefined);
   }
 

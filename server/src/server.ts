@@ -30,7 +30,12 @@ import { SettingsCache } from './settings-cache';
 import { createServerConnection } from './transport/stdio-transport';
 
 /** LSP message types per level (window/logMessage; Debug is LSP 3.18). */
-const MESSAGE_TYPE: Record<LogLevel, MessageType> = { error: MessageType.Error, warn: MessageType.Warning, info: MessageType.Info, debug: MessageType.Debug };
+const MESSAGE_TYPE: Record<LogLevel, MessageType> = {
+  error: MessageType.Error,
+  warn: MessageType.Warning,
+  info: MessageType.Info,
+  debug: MessageType.Debug,
+};
 
 /** What the server offers (answer to initialize). */
 const CAPABILITIES: InitializeResult['capabilities'] = {
@@ -57,19 +62,31 @@ export function startLanguageServer(connection: Connection): StartedLanguageServ
   const documents = new TextDocuments(TextDocument);
   let logLevel: LogLevel = 'info';
   // A failed send (the connection is gone) is dropped: reporting it would fail the same way.
-  const log = levelLogger((level, message) => void connection.sendNotification(LogMessageNotification.type, { type: MESSAGE_TYPE[level], message }).catch(() => undefined), () => logLevel);
+  const log = levelLogger(
+    (level, message) =>
+      void connection
+        .sendNotification(LogMessageNotification.type, { type: MESSAGE_TYPE[level], message })
+        .catch(() => undefined),
+    () => logLevel,
+  );
   handleProcessFaults((fault, error) => {
     const line = describeFault(fault, error);
     process.stderr.write(`${line}\n`); // stderr outlives a broken protocol stream
     log.error(line);
   }, 'keep-running');
-  const settings = new SettingsCache((scopeUri) => connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION }));
+  const settings = new SettingsCache((scopeUri) =>
+    connection.workspace.getConfiguration({ scopeUri, section: SETTINGS_SECTION }),
+  );
   const refreshLogLevel = () => void settings.settings().then((s) => (logLevel = s.logLevel));
   let root: ServerRoot | null = null;
 
   connection.onInitialize((params) => {
     // The stdio transport refuses a second initialize itself; the others (--node-ipc, --socket) do not.
-    if (root) throw new ResponseError(ErrorCodes.InvalidRequest, 'initialize may be sent only once (LSP specification, Lifecycle Messages).');
+    if (root)
+      throw new ResponseError(
+        ErrorCodes.InvalidRequest,
+        'initialize may be sent only once (LSP specification, Lifecycle Messages).',
+      );
     const r = new ServerRoot({ connection, documents, log, settings }, params);
     root = r;
     registerDocumentHandlers(r, refreshLogLevel);

@@ -39,14 +39,24 @@ export function firstRowsIpc(ipc: Uint8Array, rowCount: number): Uint8Array {
 
 /** Fields read from an Arrow schema, for a result without Spark's `schema` message (types unknown to Spark's names). */
 export function fieldsOfIpc(ipc: Uint8Array): SparkField[] {
-  return tableFromIPC(ipc).schema.fields.map((f) => ({ name: f.name, type: { kind: 'unknown', name: String(f.type) }, nullable: f.nullable }));
+  return tableFromIPC(ipc).schema.fields.map((f) => ({
+    name: f.name,
+    type: { kind: 'unknown', name: String(f.type) },
+    nullable: f.nullable,
+  }));
 }
 
 /** Rows `start` (inclusive) to `end` (exclusive) of one record batch, each an array of column values by Spark type. */
-export function batchRows(batch: RecordBatch, columns: readonly SparkField[], start = 0, end = batch.numRows): SparkValue[][] {
+export function batchRows(
+  batch: RecordBatch,
+  columns: readonly SparkField[],
+  start = 0,
+  end = batch.numRows,
+): SparkValue[][] {
   const data = columns.map((_, j) => batch.getChildAt(j)?.data[0]);
   const out: SparkValue[][] = [];
-  for (let i = start; i < Math.min(end, batch.numRows); i++) out.push(columns.map((c, j) => (data[j] ? valueAt(data[j] as Data, i, c.type) : null)));
+  for (let i = start; i < Math.min(end, batch.numRows); i++)
+    out.push(columns.map((c, j) => (data[j] ? valueAt(data[j] as Data, i, c.type) : null)));
   return out;
 }
 
@@ -98,7 +108,8 @@ const MICROS_PER_DAY = 86_400_000_000n;
 /** The value at row `i` of one Arrow `Data` chunk (offset 0, as read from IPC), by Spark type. */
 export function valueAt(data: Data, i: number, t: SparkType): SparkValue {
   // Data read from IPC has offset 0 at every level (nothing is sliced), so `i` indexes the buffers directly.
-  if (data.offset !== 0) throw new Error('Arrow data with a non-zero offset (a slice) is not expected from Spark Connect IPC');
+  if (data.offset !== 0)
+    throw new Error('Arrow data with a non-zero offset (a slice) is not expected from Spark Connect IPC');
   if (!data.getValid(i)) return null;
   const at = i;
   switch (t.kind) {
@@ -149,7 +160,8 @@ export function valueAt(data: Data, i: number, t: SparkType): SparkValue {
       const entries = data.children[0];
       const [keys, values] = entries.children;
       const out: SparkValue[] = [];
-      for (let k = offsets[at]; k < offsets[at + 1]; k++) out.push([valueAt(keys, k, t.keyType), valueAt(values, k, t.valueType)]);
+      for (let k = offsets[at]; k < offsets[at + 1]; k++)
+        out.push([valueAt(keys, k, t.keyType), valueAt(values, k, t.valueType)]);
       return out;
     }
     case 'struct': {
@@ -219,4 +231,3 @@ function isoMicros(micros: bigint): string {
   const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
   return `${iso.slice(0, -1)}${us.toString().padStart(3, '0')}`;
 }
-

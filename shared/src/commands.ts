@@ -81,7 +81,11 @@ export interface CommandArgs {
 }
 
 /** An LSP `Command` (as code lenses and code actions carry it) running `name` with its typed arguments. */
-export function commandOf<K extends CommandName>(title: string, name: K, ...args: CommandArgs[K]): { title: string; command: CommandId; arguments?: CommandArgs[K] } {
+export function commandOf<K extends CommandName>(
+  title: string,
+  name: K,
+  ...args: CommandArgs[K]
+): { title: string; command: CommandId; arguments?: CommandArgs[K] } {
   return args.length > 0 ? { title, command: COMMANDS[name], arguments: args } : { title, command: COMMANDS[name] };
 }
 

@@ -24,7 +24,8 @@
 /* eslint-disable no-control-regex -- matching control characters is the point: they are escaped before outside text reaches a terminal or a page. */
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 /** {@link UNSAFE} but for line ends: `\n` and a `\r` right before it (a lone `\r` could overwrite a line). */
-const UNSAFE_BUT_LINE_ENDS = /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
+const UNSAFE_BUT_LINE_ENDS =
+  /[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\r(?!\n)/g;
 /* eslint-enable no-control-regex */
 
 /** The visible, JSON-compatible spelling of one unsafe character. */
@@ -99,7 +100,11 @@ export function escapeMarkdown(text: string): string {
   const lead = /^\s*/u.exec(escaped)?.[0].length ?? 0;
   const trail = lead === escaped.length ? 0 : (/\s*$/u.exec(escaped)?.[0].length ?? 0);
   const entities = (ws: string) => [...ws].map((c) => `&#${c.codePointAt(0)};`).join('');
-  return entities(escaped.slice(0, lead)) + escaped.slice(lead, escaped.length - trail) + entities(escaped.slice(escaped.length - trail));
+  return (
+    entities(escaped.slice(0, lead)) +
+    escaped.slice(lead, escaped.length - trail) +
+    entities(escaped.slice(escaped.length - trail))
+  );
 }
 
 /**
@@ -124,7 +129,10 @@ export function markdownCode(text: string): string {
  * @param text any string.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string,
+  );
 }
 
 /**

@@ -7,7 +7,16 @@
  * Every kind, one reader each in the server's `extractSettings`. All but CONTRIBUTED_LANGUAGES are VS Code's own
  * (built-in) language ids: `python`, `shellscript`, `yaml`, `json`, `jsonc`, `ini`, `properties`.
  */
-export const FILE_KINDS = ['python', 'shellscript', 'spark-defaults', 'yaml', 'json', 'jsonc', 'ini', 'properties'] as const;
+export const FILE_KINDS = [
+  'python',
+  'shellscript',
+  'spark-defaults',
+  'yaml',
+  'json',
+  'jsonc',
+  'ini',
+  'properties',
+] as const;
 
 /** A kind of file the product reads, as its VS Code language id. */
 export type FileKind = (typeof FILE_KINDS)[number];

@@ -337,7 +337,13 @@ export interface WorkloadAnalysis {
   /** Every successful task duration (ms) of the worst stage in launch order, when the store holds per-task data; else null (the quantiles of `stages` remain). */
   worstStageTaskDurationsMs: number[] | null;
   /** Findings on the selected run, most severe first (analysis/run-findings.ts). */
-  runFindings: { id: string; severity: 'info' | 'low' | 'moderate' | 'severe' | 'critical'; message: string; source: string; stageId?: number }[];
+  runFindings: {
+    id: string;
+    severity: 'info' | 'low' | 'moderate' | 'severe' | 'critical';
+    message: string;
+    source: string;
+    stageId?: number;
+  }[];
   /** Where `current` values of the recommendations came from: the open document, or the newest run's properties. */
   settingsFrom: 'document' | 'newest run';
   /** The engine's plan (null when no run can be modelled). */
@@ -481,7 +487,9 @@ export namespace ConnectStatusRequest {
     target: SparkConnectTarget;
   }
   /** `kind` of a failure as ConnectErrorData's, for the client's remedy. */
-  export type Result = { ok: true; sparkVersion: string; appId?: string } | { ok: false; reason: string; kind?: string; tokenGiven?: boolean };
+  export type Result =
+    | { ok: true; sparkVersion: string; appId?: string }
+    | { ok: false; reason: string; kind?: string; tokenGiven?: boolean };
   export const type = new RequestType<Params, Result, void>(method);
 }
 

@@ -180,7 +180,11 @@ export type Settings = z.infer<typeof settingsSchema>;
 
 /** `T`'s leaves as `{ key: 'a.b'; value: … }` (arrays and non-objects are leaves), for {@link SettingKey}. */
 type Leaves<T, P extends string = ''> = {
-  [K in keyof T & string]: T[K] extends readonly unknown[] ? { key: `${P}${K}`; value: T[K] } : T[K] extends object ? Leaves<T[K], `${P}${K}.`> : { key: `${P}${K}`; value: T[K] };
+  [K in keyof T & string]: T[K] extends readonly unknown[]
+    ? { key: `${P}${K}`; value: T[K] }
+    : T[K] extends object
+      ? Leaves<T[K], `${P}${K}.`>
+      : { key: `${P}${K}`; value: T[K] };
 }[keyof T & string];
 
 /** Every setting's type by its key below `sparkOptimizer.`, dotted as package.json and `WorkspaceConfiguration.get` spell it (`cluster.nodeMemory`). */
@@ -197,17 +201,22 @@ function leafSchemas(shape: Record<string, z.ZodType>, prefix = ''): Record<stri
   const out: Record<string, z.ZodType> = {};
   for (const [k, field] of Object.entries(shape)) {
     const inner = field instanceof z.ZodPrefault ? (field.unwrap() as z.ZodType) : field;
-    if (inner instanceof z.ZodObject) Object.assign(out, leafSchemas(inner.shape as Record<string, z.ZodType>, `${prefix}${k}.`));
+    if (inner instanceof z.ZodObject)
+      Object.assign(out, leafSchemas(inner.shape as Record<string, z.ZodType>, `${prefix}${k}.`));
     else out[`${prefix}${k}`] = field;
   }
   return out;
 }
 
 /** Each setting's schema (with its default), by dotted key. */
-export const SETTING_SCHEMAS = leafSchemas(settingsSchema.shape) as { readonly [K in SettingKey]: z.ZodType<SettingValue<K>> };
+export const SETTING_SCHEMAS = leafSchemas(settingsSchema.shape) as {
+  readonly [K in SettingKey]: z.ZodType<SettingValue<K>>;
+};
 
 /** Each setting's default, by dotted key: the schema's, written nowhere else. */
-export const SETTING_DEFAULTS = Object.fromEntries(Object.entries(SETTING_SCHEMAS).map(([k, s]) => [k, (s as z.ZodType).parse(undefined)])) as {
+export const SETTING_DEFAULTS = Object.fromEntries(
+  Object.entries(SETTING_SCHEMAS).map(([k, s]) => [k, (s as z.ZodType).parse(undefined)]),
+) as {
   readonly [K in SettingKey]: SettingValue<K>;
 };
 
@@ -220,7 +229,6 @@ export function readSetting<K extends SettingKey>(get: (key: K) => unknown, key:
   const r = (SETTING_SCHEMAS[key] as z.ZodType<SettingValue<K>>).safeParse(get(key));
   return r.success ? r.data : SETTING_DEFAULTS[key];
 }
-
 
 /**
  * Parses whatever `workspace/configuration` returned into valid settings; invalid or missing values fall

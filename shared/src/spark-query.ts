@@ -8,9 +8,25 @@
 export type SparkType =
   | {
       kind:
-        | 'null' | 'boolean' | 'byte' | 'short' | 'integer' | 'long' | 'float' | 'double' | 'string' | 'binary' | 'date'
-        | 'timestamp' | 'timestamp_ntz' | 'variant' | 'calendar_interval' | 'year_month_interval' | 'day_time_interval'
-        | 'time' | 'unknown';
+        | 'null'
+        | 'boolean'
+        | 'byte'
+        | 'short'
+        | 'integer'
+        | 'long'
+        | 'float'
+        | 'double'
+        | 'string'
+        | 'binary'
+        | 'date'
+        | 'timestamp'
+        | 'timestamp_ntz'
+        | 'variant'
+        | 'calendar_interval'
+        | 'year_month_interval'
+        | 'day_time_interval'
+        | 'time'
+        | 'unknown';
       name: string;
     }
   | { kind: 'decimal'; name: string; precision: number; scale: number }
@@ -112,6 +128,10 @@ export function toTextTable(columns: readonly SparkField[], rows: readonly Spark
   const head = columns.map((c) => cut(`${c.name}: ${c.type.name}`));
   const body = rows.map((r) => r.map((v) => cut(valueText(v).replace(/[\r\n\t]/g, ' '))));
   const widths = head.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
-  const line = (cells: string[]) => cells.map((c, j) => c.padEnd(widths[j])).join(' | ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, j) => c.padEnd(widths[j]))
+      .join(' | ')
+      .trimEnd();
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-+-'), ...body.map(line)].join('\n');
 }

@@ -63,7 +63,11 @@ async function oldDecode(file: string, codec: EventLogCodec, sink: (b: Uint8Arra
     for await (const b of gunzip as AsyncIterable<Buffer>) emit(b);
   } else {
     const decoder: BlockDecoder =
-      codec === 'lz4' ? new Lz4BlockDecoder(xxhashjsChecksum) : codec === 'snappy' ? new SnappyStreamDecoder() : new LzfChunkDecoder();
+      codec === 'lz4'
+        ? new Lz4BlockDecoder(xxhashjsChecksum)
+        : codec === 'snappy'
+          ? new SnappyStreamDecoder()
+          : new LzfChunkDecoder();
     for await (const chunk of input as AsyncIterable<Buffer>) {
       const blocks: Uint8Array[] = [];
       decoder.push(chunk, blocks);
@@ -108,8 +112,15 @@ async function main(): Promise<void> {
   const table: string[][] = [];
   const figures: Record<string, number> = {};
   process.stdout.write(`codec bench: ${mb.toFixed(1)} MB of JSON lines (${logs.lines} lines) from ${logs.dir}\n`);
-  process.stdout.write(`load average before: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')} (${os.cpus().length} CPUs)\n`);
-  process.stdout.write(`${'file'.padEnd(14)}${'codec'.padEnd(8)}${'old MB/s'.padStart(10)}${'new MB/s'.padStart(10)}${'new/old'.padStart(9)}\n`);
+  process.stdout.write(
+    `load average before: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} (${os.cpus().length} CPUs)\n`,
+  );
+  process.stdout.write(
+    `${'file'.padEnd(14)}${'codec'.padEnd(8)}${'old MB/s'.padStart(10)}${'new MB/s'.padStart(10)}${'new/old'.padStart(9)}\n`,
+  );
   const none = (): void => undefined;
   for (const f of logs.files) {
     let oldBest = Infinity;
@@ -120,9 +131,18 @@ async function main(): Promise<void> {
     }
     const oldRate = mb / oldBest;
     const newRate = mb / newBest;
-    process.stdout.write(`${f.name.padEnd(14)}${f.codec.padEnd(8)}${oldRate.toFixed(0).padStart(10)}${newRate.toFixed(0).padStart(10)}${(newRate / oldRate).toFixed(2).padStart(9)}\n`);
+    process.stdout.write(
+      `${f.name.padEnd(14)}${f.codec.padEnd(8)}${oldRate.toFixed(0).padStart(10)}${newRate.toFixed(0).padStart(10)}${(newRate / oldRate).toFixed(2).padStart(9)}\n`,
+    );
     const onDisk = fs.statSync(f.path).size / 1e6;
-    table.push([f.name, f.codec, onDisk.toFixed(1), newRate.toFixed(0), oldRate.toFixed(0), (newRate / oldRate).toFixed(2)]);
+    table.push([
+      f.name,
+      f.codec,
+      onDisk.toFixed(1),
+      newRate.toFixed(0),
+      oldRate.toFixed(0),
+      (newRate / oldRate).toFixed(2),
+    ]);
     const key = f.name.replace(/\W+(\w)/g, (_m, c: string) => c.toUpperCase());
     figures[`${key}DecodedMBPerS`] = newRate;
     figures[`${key}OldDecoderMBPerS`] = oldRate;
@@ -140,7 +160,7 @@ async function main(): Promise<void> {
   }
   const md = [
     `Decode speed of each event-log codec on the same ${mb.toFixed(1)} MB of Spark event-log JSON lines (${logs.lines.toLocaleString('en-US')} lines),`,
-    'as MB/s of decoded bytes, best of 3 (test/bench/codecs.ts). The product\'s decoder (`decodedFileChunks`: Node\'s zlib for',
+    "as MB/s of decoded bytes, best of 3 (test/bench/codecs.ts). The product's decoder (`decodedFileChunks`: Node's zlib for",
     'gzip and zstd, its own lz4/snappy/lzf block decoders) against the baseline of the decoder it replaced, in the same run.',
     '',
     markdownTable(['file', 'codec', 'MB on disk', 'decode MB/s', 'baseline (old decoder) MB/s', 'ratio'], table),
@@ -148,7 +168,12 @@ async function main(): Promise<void> {
     ...(recipeNote ? [`Correctness: ${recipeNote}.`] : []),
   ].join('\n');
   writeBenchSection({ id: 'codecs', title: 'Event-log codecs', order: 10, markdown: md, figures }, loadStart);
-  process.stdout.write(`load average after: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n\n`);
+  process.stdout.write(
+    `load average after: ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n\n`,
+  );
 }
 
 main().catch((e) => {

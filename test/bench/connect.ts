@@ -168,7 +168,10 @@ async function operationsFromEventLog(dir: string): Promise<Operation[]> {
 }
 
 /** Phases (ms) of the client calls whose [sent, received] epoch times are given, matched to the operations inside. */
-function breakdown(calls: [number, number][], ops: Operation[]): { phases: Record<string, number>; opsPerCall: number } {
+function breakdown(
+  calls: [number, number][],
+  ops: Operation[],
+): { phases: Record<string, number>; opsPerCall: number } {
   const per: Record<string, number[]> = {};
   const add = (k: string, v: number | undefined) => {
     if (v !== undefined && Number.isFinite(v)) (per[k] ??= []).push(v);
@@ -177,7 +180,9 @@ function breakdown(calls: [number, number][], ops: Operation[]): { phases: Recor
   for (const [sent, received] of calls) {
     // 1 ms slack: the two clocks are the same, but event times are whole ms.
     // An operation belongs to the call it started and finished in (it is Closed later, after ReleaseExecute).
-    const inside = ops.filter((o) => (o.started as number) >= sent - 1 && (o.finished ?? Infinity) <= received + 1).sort((a, b) => (a.started as number) - (b.started as number));
+    const inside = ops
+      .filter((o) => (o.started as number) >= sent - 1 && (o.finished ?? Infinity) <= received + 1)
+      .sort((a, b) => (a.started as number) - (b.started as number));
     if (inside.length === 0) continue;
     opCount += inside.length;
     const first = inside[0];
@@ -194,7 +199,10 @@ function breakdown(calls: [number, number][], ops: Operation[]): { phases: Recor
     add('last operation finished → client has the result', received - (last.finished as number));
     add('total (client)', received - sent);
   }
-  return { phases: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)])), opsPerCall: opCount / Math.max(1, calls.length) };
+  return {
+    phases: Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)])),
+    opsPerCall: opCount / Math.max(1, calls.length),
+  };
 }
 
 function diff(a: number | undefined, b: number | undefined): number | undefined {
@@ -204,7 +212,9 @@ function diff(a: number | undefined, b: number | undefined): number | undefined 
 async function main(): Promise<void> {
   const check = spawnSync(PYTHON, ['-c', 'import pyspark, grpc, pyarrow, pandas, google.rpc'], { encoding: 'utf8' });
   if (check.status !== 0 || spawnSync('java', ['-version']).status !== 0) {
-    console.log(`connect bench skipped: needs Java 17+ and pyspark with its Connect packages (bash scripts/install-pyspark.sh):\n${check.stderr}`);
+    console.log(
+      `connect bench skipped: needs Java 17+ and pyspark with its Connect packages (bash scripts/install-pyspark.sh):\n${check.stderr}`,
+    );
     return;
   }
   const loadStart = os.loadavg();
@@ -212,12 +222,25 @@ async function main(): Promise<void> {
   const server = new ConnectServerProcess(await freePort(), crypto.randomBytes(18).toString('hex'), dir);
   const t0 = Date.now();
   await server.start();
-  console.log(`Spark Connect server on 127.0.0.1:${server.port} started in ${((Date.now() - t0) / 1000).toFixed(1)} s (load ${formatLoad(os.loadavg())})`);
+  console.log(
+    `Spark Connect server on 127.0.0.1:${server.port} started in ${((Date.now() - t0) / 1000).toFixed(1)} s (load ${formatLoad(os.loadavg())})`,
+  );
   const client = new SparkConnectClient({ url: server.url });
   let py: PySparkClient | undefined;
   const bare = { lat: [] as number[], calls: [] as [number, number][] };
-  const ours = { lat: [] as number[], calls: [] as [number, number][], arrowMs: [] as number[], limitMs: [] as number[], valuesMs: [] as number[] };
-  const theirs = { lat: [] as number[], calls: [] as [number, number][], toArrowMs: [] as number[], collectMs: [] as number[] };
+  const ours = {
+    lat: [] as number[],
+    calls: [] as [number, number][],
+    arrowMs: [] as number[],
+    limitMs: [] as number[],
+    valuesMs: [] as number[],
+  };
+  const theirs = {
+    lat: [] as number[],
+    calls: [] as [number, number][],
+    toArrowMs: [] as number[],
+    collectMs: [] as number[],
+  };
   const cold = { lat: [] as number[], calls: [] as [number, number][] };
   let arrowBytes = 0;
   try {
@@ -255,7 +278,8 @@ async function main(): Promise<void> {
     // --- 3. 1M rows
     const arrow = () => client.executeSql(BIG_SQL, { maxRows: Infinity, maxBytes: 2 ** 31 });
     const warm = await arrow();
-    if (warm.rowCount !== BIG_ROWS || warm.truncated) throw new Error(`expected ${BIG_ROWS} rows, got ${warm.rowCount} (${warm.truncated})`);
+    if (warm.rowCount !== BIG_ROWS || warm.truncated)
+      throw new Error(`expected ${BIG_ROWS} rows, got ${warm.rowCount} (${warm.truncated})`);
     await client.executeSql(BIG_SQL, { maxRows: BIG_ROWS, maxBytes: 2 ** 31 });
     await py.run('toArrow', 1);
     await py.run('collect', 1);
@@ -312,7 +336,13 @@ async function main(): Promise<void> {
   const ms = (x: number) => `${x.toFixed(1)} ms`;
   const row = (name: string, xs: number[]) =>
     `| ${name} | ${(median(xs) / 1000).toFixed(2)} s | ${Math.round(rate(median(xs))).toLocaleString('en-US')} | ${((mb / median(xs)) * 1000).toFixed(1)} | ${(median(theirs.toArrowMs) / median(xs)).toFixed(2)} |`;
-  const phaseNames = [...new Set([...Object.keys(ourPhases.phases), ...Object.keys(barePhases.phases), ...Object.keys(theirPhases.phases)])];
+  const phaseNames = [
+    ...new Set([
+      ...Object.keys(ourPhases.phases),
+      ...Object.keys(barePhases.phases),
+      ...Object.keys(theirPhases.phases),
+    ]),
+  ];
   const coldNames = Object.keys(coldPhases.phases).filter((k) => ourPhases.phases[k] !== undefined);
   const md = [
     `Our TypeScript client (\`server/src/connect/client.ts\`) and pyspark ${'4.3.0'}'s own Spark Connect client against the same`,
@@ -332,11 +362,14 @@ async function main(): Promise<void> {
     '### Where the round trip goes (medians, ms; server times from its event log)',
     '',
     `Connect operations per call: ours ${ourPhases.opsPerCall.toFixed(1)}, ours without a limit ${barePhases.opsPerCall.toFixed(1)}, pyspark ${theirPhases.opsPerCall.toFixed(1)} ` +
-      '(pyspark\'s `spark.sql()` runs the statement as a `SqlCommand` first, then `collect()` executes the relation it returns).',
+      "(pyspark's `spark.sql()` runs the statement as a `SqlCommand` first, then `collect()` executes the relation it returns).",
     '',
     '| phase | ours | ours, no limit | pyspark |',
     '|---|---|---|---|',
-    ...phaseNames.map((k) => `| ${k} | ${ourPhases.phases[k]?.toFixed(1) ?? '–'} | ${barePhases.phases[k]?.toFixed(1) ?? '–'} | ${theirPhases.phases[k]?.toFixed(1) ?? '–'} |`),
+    ...phaseNames.map(
+      (k) =>
+        `| ${k} | ${ourPhases.phases[k]?.toFixed(1) ?? '–'} | ${barePhases.phases[k]?.toFixed(1) ?? '–'} | ${theirPhases.phases[k]?.toFixed(1) ?? '–'} |`,
+    ),
     '',
     `### The first ${COLD_CALLS} calls on a freshly started server`,
     '',
@@ -348,9 +381,9 @@ async function main(): Promise<void> {
     ...coldNames.map((k) => `| ${k} | ${coldPhases.phases[k].toFixed(1)} | ${ourPhases.phases[k].toFixed(1)} |`),
     '',
     'Where the "221 ms vs 163 ms" of issue 18 went: the previous bench timed our client\'s 35 calls first, right after',
-    'the server started, and pyspark\'s after them, so our figure carried the warm-up of the server\'s JVM (the phases',
+    "the server started, and pyspark's after them, so our figure carried the warm-up of the server's JVM (the phases",
     'above: the first calls are slower on the server, in analysis, planning and the Spark job, and in the first',
-    'send). A one-off check (2026-12-03, load 10-17) ran the previous release\'s client (main at 30b83ce, values decoded',
+    "send). A one-off check (2026-12-03, load 10-17) ran the previous release's client (main at 30b83ce, values decoded",
     'into JS rows) and pyspark on fresh servers in both orders: whichever went first was the slower one (previous',
     'client first 415 ms vs pyspark 377 ms; pyspark first 399 ms vs previous client 226 ms, medians of 30 after 5',
     'warm-ups), and once the server was warm, in turns, the previous and this client were within noise of each other',
@@ -373,7 +406,10 @@ async function main(): Promise<void> {
       `ours ÷ pyspark collect(): ${figures.throughputRatioVsCollect.toFixed(2)}.`,
   ].join('\n');
   console.log(`\n${md}\n`);
-  const file = writeBenchSection({ id: 'spark-connect', title: 'Spark Connect', order: 40, markdown: md, figures }, loadStart);
+  const file = writeBenchSection(
+    { id: 'spark-connect', title: 'Spark Connect', order: 40, markdown: md, figures },
+    loadStart,
+  );
   console.log(`wrote ${file}`);
 }
 

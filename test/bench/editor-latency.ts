@@ -52,7 +52,10 @@ const PLAN_BUDGET_P95_MS = 20;
 const PLAN_JOBS = ['nightly_etl', 'tiny_tasks', 'skewed_join'];
 
 /** p50/p95 of planWorkload on a workload's newest 50 runs: cold (fresh record copies each time) and warm (same records, settings varied). */
-function measurePlans(store: HistoryStore, repeats: number): { job: string; runs: number; cold: [number, number]; warm: [number, number] }[] {
+function measurePlans(
+  store: HistoryStore,
+  repeats: number,
+): { job: string; runs: number; cold: [number, number]; warm: [number, number] }[] {
   return PLAN_JOBS.map((job) => {
     const runs = store.runsByAppName(job, 50);
     if (runs.length === 0) throw new Error(`no runs of ${job}`);
@@ -61,14 +64,29 @@ function measurePlans(store: HistoryStore, repeats: number): { job: string; runs
     for (let i = 0; i < repeats; i++) {
       const fresh = runs.map((r) => structuredClone(r));
       let t0 = nowMs();
-      const p = planWorkload({ appName: job, runs: fresh, current: new Map([['spark.executor.memory', '1g']]), options: { nowMs: runs[0].startTimeMs } });
+      const p = planWorkload({
+        appName: job,
+        runs: fresh,
+        current: new Map([['spark.executor.memory', '1g']]),
+        options: { nowMs: runs[0].startTimeMs },
+      });
       cold.push(nowMs() - t0);
       if (p.current === null) throw new Error(`no plan for ${job}`);
       t0 = nowMs();
-      planWorkload({ appName: job, runs: fresh, current: new Map([['spark.executor.memory', `${1024 + 512 * (i % 4)}m`]]), options: { nowMs: runs[0].startTimeMs } });
+      planWorkload({
+        appName: job,
+        runs: fresh,
+        current: new Map([['spark.executor.memory', `${1024 + 512 * (i % 4)}m`]]),
+        options: { nowMs: runs[0].startTimeMs },
+      });
       warm.push(nowMs() - t0);
     }
-    return { job, runs: runs.length, cold: [quantile(cold, 0.5), quantile(cold, 0.95)], warm: [quantile(warm, 0.5), quantile(warm, 0.95)] };
+    return {
+      job,
+      runs: runs.length,
+      cold: [quantile(cold, 0.5), quantile(cold, 0.95)],
+      warm: [quantile(warm, 0.5), quantile(warm, 0.95)],
+    };
   });
 }
 
@@ -166,7 +184,15 @@ function measure(history: HistorySource, repeats: number, opens: number): Sample
       onInlayHints(analysis, everything);
       hints.push(nowMs() - t0);
     }
-    return { openMs, openWarmMs, hoverMs: hover, hoverAfterEditMs: hoverAfterEdit, diagnosticsMs: diagnostics, codeLensMs: lens, inlayHintsMs: hints };
+    return {
+      openMs,
+      openWarmMs,
+      hoverMs: hover,
+      hoverAfterEditMs: hoverAfterEdit,
+      diagnosticsMs: diagnostics,
+      codeLensMs: lens,
+      inlayHintsMs: hints,
+    };
   });
 }
 
@@ -214,25 +240,51 @@ async function main(): Promise<void> {
     const sections: string[] = [];
     const figures: Record<string, number> = {};
     FILES.forEach(({ file }, i) => {
-      process.stdout.write(`\n${file}${' '.repeat(Math.max(1, 64 - file.length))}${'9 apps p50/p95'.padStart(22)}${`${apps} apps p50/p95`.padStart(26)}${'p50 ratio'.padStart(11)}\n`);
+      process.stdout.write(
+        `\n${file}${' '.repeat(Math.max(1, 64 - file.length))}${'9 apps p50/p95'.padStart(22)}${`${apps} apps p50/p95`.padStart(26)}${'p50 ratio'.padStart(11)}\n`,
+      );
       const table: string[][] = [];
       for (const [label, key] of rows) {
-        const [b50, b95, l50, l95] = [quantile(base[i][key], 0.5), quantile(base[i][key], 0.95), quantile(large[i][key], 0.5), quantile(large[i][key], 0.95)];
+        const [b50, b95, l50, l95] = [
+          quantile(base[i][key], 0.5),
+          quantile(base[i][key], 0.95),
+          quantile(large[i][key], 0.5),
+          quantile(large[i][key], 0.95),
+        ];
         if ((key === 'hoverMs' || key === 'hoverAfterEditMs') && l50 > HOVER_BUDGET_MS) over++;
         if ((key === 'openMs' || key === 'openWarmMs') && l95 > FIRST_ANALYSIS_BUDGET_MS) openOver++;
-        process.stdout.write(`  ${label.padEnd(62)}${`${b50.toFixed(3)} / ${b95.toFixed(3)}`.padStart(22)}${`${l50.toFixed(3)} / ${l95.toFixed(3)}`.padStart(26)}${`${(l50 / b50).toFixed(1)}×`.padStart(11)}\n`);
+        process.stdout.write(
+          `  ${label.padEnd(62)}${`${b50.toFixed(3)} / ${b95.toFixed(3)}`.padStart(22)}${`${l50.toFixed(3)} / ${l95.toFixed(3)}`.padStart(26)}${`${(l50 / b50).toFixed(1)}×`.padStart(11)}\n`,
+        );
         table.push([label, ms(b50), ms(b95), ms(l50), ms(l95), `${(l50 / b50).toFixed(1)}×`]);
         const k = `${file.replace(/\..*$/, '').replace(/_(\w)/g, (_m, c: string) => c.toUpperCase())}${key[0].toUpperCase()}${key.slice(1).replace(/Ms$/, '')}`;
         figures[`${k}P50Ms`] = l50;
         figures[`${k}P95Ms`] = l95;
         figures[`${k}P50RatioTo9Apps`] = l50 / b50;
       }
-      sections.push(`### \`examples/${file}\``, '', markdownTable(['request', '9 apps p50', '9 apps p95', `${apps.toLocaleString('en-US')} apps p50`, `${apps.toLocaleString('en-US')} apps p95`, 'p50 ratio'], table), '');
+      sections.push(
+        `### \`examples/${file}\``,
+        '',
+        markdownTable(
+          [
+            'request',
+            '9 apps p50',
+            '9 apps p95',
+            `${apps.toLocaleString('en-US')} apps p50`,
+            `${apps.toLocaleString('en-US')} apps p95`,
+            'p50 ratio',
+          ],
+          table,
+        ),
+        '',
+      );
     });
     measurePlans(small, 20); // warm-up (JIT)
     const plansSmall = measurePlans(small, repeats);
     const plansBig = measurePlans(bigStore, repeats);
-    process.stdout.write(`\nplanWorkload (recommend/engine.ts), p50 / p95 of ${repeats}${' '.repeat(12)}${'9 apps'.padStart(18)}${`${apps} apps`.padStart(20)}${'p95 ratio'.padStart(11)}\n`);
+    process.stdout.write(
+      `\nplanWorkload (recommend/engine.ts), p50 / p95 of ${repeats}${' '.repeat(12)}${'9 apps'.padStart(18)}${`${apps} apps`.padStart(20)}${'p95 ratio'.padStart(11)}\n`,
+    );
     let planOver = 0;
     plansBig.forEach((b, i) => {
       const s0 = plansSmall[i];
@@ -243,18 +295,40 @@ async function main(): Promise<void> {
         );
       }
     });
-    process.stdout.write(`plan of a workload with 50 runs within ${PLAN_BUDGET_P95_MS} ms p95 (cold): ${planOver === 0 ? 'yes' : `NO (${planOver} workload(s) over)`}; load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} on ${os.cpus().length} cores\n`);
+    process.stdout.write(
+      `plan of a workload with 50 runs within ${PLAN_BUDGET_P95_MS} ms p95 (cold): ${planOver === 0 ? 'yes' : `NO (${planOver} workload(s) over)`}; load average ${os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')} on ${os.cpus().length} cores\n`,
+    );
     const planTable = markdownTable(
-      ['workload (runs: 9 apps / 100k)', 'plan', '9 apps p50', '9 apps p95', `${apps.toLocaleString('en-US')} apps p50`, `${apps.toLocaleString('en-US')} apps p95`, 'p95 ratio'],
+      [
+        'workload (runs: 9 apps / 100k)',
+        'plan',
+        '9 apps p50',
+        '9 apps p95',
+        `${apps.toLocaleString('en-US')} apps p50`,
+        `${apps.toLocaleString('en-US')} apps p95`,
+        'p95 ratio',
+      ],
       plansBig.flatMap((b, i) =>
         (['cold', 'warm'] as const).map((kind) => {
           const s0 = plansSmall[i];
-          return [`${b.job} (${s0.runs} / ${b.runs})`, kind, ms(s0[kind][0]), ms(s0[kind][1]), ms(b[kind][0]), ms(b[kind][1]), `${(b[kind][1] / s0[kind][1]).toFixed(1)}×`];
+          return [
+            `${b.job} (${s0.runs} / ${b.runs})`,
+            kind,
+            ms(s0[kind][0]),
+            ms(s0[kind][1]),
+            ms(b[kind][0]),
+            ms(b[kind][1]),
+            `${(b[kind][1] / s0[kind][1]).toFixed(1)}×`,
+          ];
         }),
       ),
     );
     plansBig.forEach((b) => {
-      figures[`plan${b.job.replace(/(^|_)(\w)/g, (_m, _u: string, c: string) => c.toUpperCase())}ColdP95Ms`] = b.cold[1];
+      figures[`plan${b.job.replace(/(^|_)(\w)/g, (_m, _u: string, c: string) => c.toUpperCase())}ColdP95Ms`] =
+        b.cold[1];
     });
     const once = (f: () => unknown) => {
       const t = nowMs();
@@ -265,9 +339,15 @@ async function main(): Promise<void> {
     const listBig = once(() => bigStore.listWorkloads());
     const namesSmall = once(() => small.appNames());
     const namesBig = once(() => bigStore.appNames());
-    process.stdout.write(`\nstore queries (once)${' '.repeat(28)}${'9 apps'.padStart(12)}${`${apps} apps`.padStart(14)}\n`);
-    process.stdout.write(`  ${'listWorkloads (quick pick; cached per collection)'.padEnd(46)}${`${listSmall.toFixed(3)} ms`.padStart(12)}${`${listBig.toFixed(3)} ms`.padStart(14)}${`${(listBig / listSmall).toFixed(0)}×`.padStart(9)}\n`);
-    process.stdout.write(`  ${'appNames (status bar, job matching; cached)'.padEnd(46)}${`${namesSmall.toFixed(3)} ms`.padStart(12)}${`${namesBig.toFixed(3)} ms`.padStart(14)}${`${(namesBig / namesSmall).toFixed(0)}×`.padStart(9)}\n`);
+    process.stdout.write(
+      `\nstore queries (once)${' '.repeat(28)}${'9 apps'.padStart(12)}${`${apps} apps`.padStart(14)}\n`,
+    );
+    process.stdout.write(
+      `  ${'listWorkloads (quick pick; cached per collection)'.padEnd(46)}${`${listSmall.toFixed(3)} ms`.padStart(12)}${`${listBig.toFixed(3)} ms`.padStart(14)}${`${(listBig / listSmall).toFixed(0)}×`.padStart(9)}\n`,
+    );
+    process.stdout.write(
+      `  ${'appNames (status bar, job matching; cached)'.padEnd(46)}${`${namesSmall.toFixed(3)} ms`.padStart(12)}${`${namesBig.toFixed(3)} ms`.padStart(14)}${`${(namesBig / namesSmall).toFixed(0)}×`.padStart(9)}\n`,
+    );
     // Reported, not an exit code: absolute times follow the machine's load (the ratios do not).
     const verdicts =
       `Hover within ${HOVER_BUDGET_MS} ms (p50) on ${apps.toLocaleString('en-US')} applications: ${over === 0 ? 'yes' : `**no** (${over} figure(s) over; compare the 9-application column: a loaded machine slows both)`}. ` +
@@ -275,7 +355,7 @@ async function main(): Promise<void> {
       `Plan within ${PLAN_BUDGET_P95_MS} ms p95 (cold): ${planOver === 0 ? 'yes' : `**no** (${planOver} job(s) over)`}.`;
     process.stdout.write(`\n${verdicts}\n`);
     const md = [
-      'The editor\'s requests through the language service (the core the server\'s analysis worker runs; test/bench/editor-latency.ts)',
+      "The editor's requests through the language service (the core the server's analysis worker runs; test/bench/editor-latency.ts)",
       `on a store of ${apps.toLocaleString('en-US')} applications (SYNTHETIC: log-normal copies of the 9 real Spark 4.3.0 runs of examples/history,`,
       `${bigStore.appNames().length.toLocaleString('en-US')} jobs, in a real SQLite file), against the baseline of the same requests on the store of the 9 real runs, in the same run.`,
       '"First analysis of a newly opened file": `analyse` of a file never seen before, until its diagnostics, hover and',

@@ -37,11 +37,21 @@ const BASES: Base[] = [
   { source: path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark', 'local-1430917381535_1'), weight: 12 },
   { source: path.join(SPARK_FIXTURES, 'multi-attempt', 'apache-spark', 'local-1426533911241'), weight: 12 },
   { source: path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423'), weight: 12 },
-  { source: path.join(EVENT_LOG_FIXTURES, 'kubeflow-mcp-apache-spark-history-server', 'eventlog_v2_spark-bcec39f6201b42b9925124595baad260'), weight: 12 },
+  {
+    source: path.join(
+      EVENT_LOG_FIXTURES,
+      'kubeflow-mcp-apache-spark-history-server',
+      'eventlog_v2_spark-bcec39f6201b42b9925124595baad260',
+    ),
+    weight: 12,
+  },
   { source: path.join(EVENT_LOG_FIXTURES, 'apache-spark', 'app-20161115172038-0000'), weight: 10 },
   { source: path.join(EVENT_LOG_FIXTURES, 'apache-spark-26d03b62', 'application_1506645932520_24630151'), weight: 8 },
   { source: path.join(EVENT_LOG_FIXTURES, 'apache-spark-26d03b62', 'application_1538416563558_0014'), weight: 6 },
-  { source: path.join(EVENT_LOG_FIXTURES, 'nvidia-spark-rapids-tools', 'multiple_attempts', 'attempt_1_eventlog.zstd'), weight: 4 },
+  {
+    source: path.join(EVENT_LOG_FIXTURES, 'nvidia-spark-rapids-tools', 'multiple_attempts', 'attempt_1_eventlog.zstd'),
+    weight: 4,
+  },
   { source: path.join(EXAMPLE_HISTORY, 'eventlog_v2_app-20261121121550-0000'), weight: 6 },
   { source: path.join(EXAMPLE_HISTORY, 'eventlog_v2_app-20261121121652-0001'), weight: 5 },
   { source: path.join(EXAMPLE_HISTORY, 'eventlog_v2_app-20261121121748-0002'), weight: 5 },
@@ -50,9 +60,11 @@ const BASES: Base[] = [
 ];
 
 /** Fields holding epoch milliseconds (JsonProtocol.scala), and the two properties Spark writes as epoch ms. */
-const TIME_FIELDS = /"(Timestamp|Submission Time|Completion Time|Launch Time|Finish Time|Getting Result Time|spark\.app\.startTime|spark\.app\.submitTime)":("?)(\d{12,13})\2/g;
+const TIME_FIELDS =
+  /"(Timestamp|Submission Time|Completion Time|Launch Time|Finish Time|Getting Result Time|spark\.app\.startTime|spark\.app\.submitTime)":("?)(\d{12,13})\2/g;
 /** Byte figures of task metrics and executor metrics (JsonProtocol.scala `taskMetricsToJson`). */
-const BYTE_FIELDS = /"(Bytes Read|Bytes Written|Shuffle Bytes Written|Remote Bytes Read|Remote Bytes Read To Disk|Local Bytes Read|Memory Bytes Spilled|Disk Bytes Spilled)":(\d+)/g;
+const BYTE_FIELDS =
+  /"(Bytes Read|Bytes Written|Shuffle Bytes Written|Remote Bytes Read|Remote Bytes Read To Disk|Local Bytes Read|Memory Bytes Spilled|Disk Bytes Spilled)":(\d+)/g;
 
 /** The text of a base log, its app id, and its layout. */
 interface LoadedBase {
@@ -70,10 +82,18 @@ async function loadBase(source: string): Promise<LoadedBase> {
   if (!src) throw new Error(`${source}: no event log`);
   const lines: string[] = [];
   for await (const line of eventLogLines(src, newLineProgress())) if (line !== null) lines.push(line);
-  const start = lines.map((l) => (l.includes('"SparkListenerApplicationStart"') ? (JSON.parse(l) as { 'App ID'?: string }) : null)).find((x) => x !== null);
+  const start = lines
+    .map((l) => (l.includes('"SparkListenerApplicationStart"') ? (JSON.parse(l) as { 'App ID'?: string }) : null))
+    .find((x) => x !== null);
   const appId = start?.['App ID'];
   if (!appId) throw new Error(`${source}: no App ID`);
-  return { lines: lines.join('\n') + '\n', appId, kind: src.kind, name: path.basename(source), zstd: src.codecs[0] === 'zstd' };
+  return {
+    lines: lines.join('\n') + '\n',
+    appId,
+    kind: src.kind,
+    name: path.basename(source),
+    zstd: src.codecs[0] === 'zstd',
+  };
 }
 
 /** A deterministic generator of numbers in [0, 1) (Numerical Recipes' LCG constants). */
@@ -124,7 +144,10 @@ export async function generateArchive(dir: string, apps: number, seed = 17): Pro
     const text = base.lines
       .split(base.appId)
       .join(id)
-      .replace(TIME_FIELDS, (_, field: string, quote: string, ms: string) => `"${field}":${quote}${Number(ms) + shiftMs}${quote}`)
+      .replace(
+        TIME_FIELDS,
+        (_, field: string, quote: string, ms: string) => `"${field}":${quote}${Number(ms) + shiftMs}${quote}`,
+      )
       .replace(BYTE_FIELDS, (_, field: string, n: string) => `"${field}":${Math.round(Number(n) * scale)}`);
     const bytes = Buffer.from(text, 'utf8');
     const data = base.zstd ? zlib.zstdCompressSync(bytes) : bytes;
@@ -152,7 +175,9 @@ export async function generateArchive(dir: string, apps: number, seed = 17): Pro
 
 if (require.main === module) {
   const apps = Number(process.argv[2] ?? 20_000);
-  const dir = path.resolve(process.argv[3] ?? path.join(__dirname, '..', '..', '..', '.benchmark-data', `event-log-archive-${apps}`));
+  const dir = path.resolve(
+    process.argv[3] ?? path.join(__dirname, '..', '..', '..', '.benchmark-data', `event-log-archive-${apps}`),
+  );
   if (!Number.isInteger(apps) || apps < 1) throw new Error(`apps must be a whole number (got ${process.argv[2]})`);
   generateArchive(dir, apps).then(
     (m) => process.stdout.write(`${dir}\n${JSON.stringify(m)}\n`),

@@ -80,8 +80,12 @@ class TimedHistoryServer extends HistoryServerProcess {
       this.assertAlive();
       const r = await get(`${this.url}/api/v1/applications`, 5000);
       // While Jetty is still attaching its handlers, "/" (the HTML history page) may answer for /api/v1 too.
-      if (r.status === 200 && r.body.trimStart().startsWith('[') && ok(JSON.parse(r.body) as { id: string }[])) return this.elapsed();
-      if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: listing not as expected within ${timeoutMs} ms:\n${this.tail()}`);
+      if (r.status === 200 && r.body.trimStart().startsWith('[') && ok(JSON.parse(r.body) as { id: string }[]))
+        return this.elapsed();
+      if (Date.now() > deadline)
+        throw new Error(
+          `History Server at ${this.url}: listing not as expected within ${timeoutMs} ms:\n${this.tail()}`,
+        );
       await sleep(50);
     }
   }
@@ -93,7 +97,10 @@ class TimedHistoryServer extends HistoryServerProcess {
       this.assertAlive();
       const r = await get(`${this.url}${apiPath}`, timeoutMs);
       if (r.status === 200) return this.elapsed();
-      if (Date.now() > deadline) throw new Error(`History Server at ${this.url}: ${apiPath} did not answer 200 within ${timeoutMs} ms (last: ${r.status}):\n${this.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `History Server at ${this.url}: ${apiPath} did not answer 200 within ${timeoutMs} ms (last: ${r.status}):\n${this.tail()}`,
+        );
       await sleep(100);
     }
   }
@@ -107,17 +114,20 @@ class TimedHistoryServer extends HistoryServerProcess {
       return null;
     }
   }
-
 }
 
 /** Why the bench cannot run here, or null. Also finds SPARK_HOME. */
 function prerequisites(): { home: string } | { skip: string } {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (java.error || java.status !== 0) return { skip: "'java' is not on PATH (Spark 4.3.0's History Server needs Java 17+)" };
+  if (java.error || java.status !== 0)
+    return { skip: "'java' is not on PATH (Spark 4.3.0's History Server needs Java 17+)" };
   const env = process.env.SPARK_HOME;
   if (env && fs.existsSync(path.join(env, 'bin', 'spark-class'))) return { home: env };
-  const py = spawnSync(PYTHON, ['-c', 'import pyspark,os;print(os.path.dirname(pyspark.__file__))'], { encoding: 'utf8' });
-  if (py.status !== 0) return { skip: `PySpark is not installed for '${PYTHON}' (its Spark distribution provides the History Server)` };
+  const py = spawnSync(PYTHON, ['-c', 'import pyspark,os;print(os.path.dirname(pyspark.__file__))'], {
+    encoding: 'utf8',
+  });
+  if (py.status !== 0)
+    return { skip: `PySpark is not installed for '${PYTHON}' (its Spark distribution provides the History Server)` };
   const home = py.stdout.trim();
   if (!fs.existsSync(path.join(home, 'bin', 'spark-class'))) return { skip: `${home}/bin/spark-class is missing` };
   return { home };
@@ -153,13 +163,21 @@ function manyLogs(tmp: string, copies: number): { dir: string; ids: string[] } {
   runs.forEach((runDir, i) => {
     const oldId = runDir.slice('eventlog_v2_'.length);
     // fzstd: Spark writes several zstd frames, and zlib.zstdDecompressSync stops after the first.
-    const events = Buffer.from(decompress(new Uint8Array(fs.readFileSync(path.join(EXAMPLES, runDir, `events_1_${oldId}.zstd`))))).toString('utf8');
-    if (!events.includes(`"App ID":"${oldId}"`)) throw new Error(`${runDir}: no "App ID":"${oldId}" in its SparkListenerApplicationStart`);
+    const events = Buffer.from(
+      decompress(new Uint8Array(fs.readFileSync(path.join(EXAMPLES, runDir, `events_1_${oldId}.zstd`)))),
+    ).toString('utf8');
+    if (!events.includes(`"App ID":"${oldId}"`))
+      throw new Error(`${runDir}: no "App ID":"${oldId}" in its SparkListenerApplicationStart`);
     for (let copy = 0; copy <= copies; copy++) {
       const id = copy === 0 ? oldId : `${oldId.slice(0, -4)}${String(1000 + 10 * copy + i).padStart(4, '0')}`;
       const out = path.join(dir, `eventlog_v2_${id}`);
       fs.mkdirSync(out);
-      fs.writeFileSync(path.join(out, `events_1_${id}.zstd`), copy === 0 ? fs.readFileSync(path.join(EXAMPLES, runDir, `events_1_${oldId}.zstd`)) : zlib.zstdCompressSync(Buffer.from(events.split(oldId).join(id), 'utf8')));
+      fs.writeFileSync(
+        path.join(out, `events_1_${id}.zstd`),
+        copy === 0
+          ? fs.readFileSync(path.join(EXAMPLES, runDir, `events_1_${oldId}.zstd`))
+          : zlib.zstdCompressSync(Buffer.from(events.split(oldId).join(id), 'utf8')),
+      );
       fs.writeFileSync(path.join(out, `appstatus_${id}`), '');
       ids.push(id);
     }
@@ -176,14 +194,22 @@ interface IngestChildResult {
 
 /** `collectEventLogs(dir)` into a fresh store, timed in a fresh process by ingest.js's own child mode. */
 function collectDirect(dir: string): IngestChildResult {
-  const out = execFileSync(process.execPath, [INGEST_JS, '--child', 'collect', dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [INGEST_JS, '--child', 'collect', dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const r = JSON.parse(out.trim().split('\n').pop() ?? '') as IngestChildResult;
-  if (r.inserted !== 1) throw new Error(`${dir}: collectEventLogs stored ${r.inserted} applications (failed: ${r.failed}), expected 1`);
+  if (r.inserted !== 1)
+    throw new Error(`${dir}: collectEventLogs stored ${r.inserted} applications (failed: ${r.failed}), expected 1`);
   return r;
 }
 
 /** `collectFromHistoryServer` into a fresh store; returns ms and the count stored. */
-async function collectOverHttp(url: string, tmp: string, concurrency: number | undefined): Promise<{ ms: number; inserted: number; failed: number }> {
+async function collectOverHttp(
+  url: string,
+  tmp: string,
+  concurrency: number | undefined,
+): Promise<{ ms: number; inserted: number; failed: number }> {
   const dbDir = fs.mkdtempSync(path.join(tmp, 'store-'));
   const store = HistoryStore.open(path.join(dbDir, 'history.db'));
   const client = new HistoryServerClient({ baseUrl: url, timeoutMs: 600_000 });
@@ -191,7 +217,10 @@ async function collectOverHttp(url: string, tmp: string, concurrency: number | u
     const t0 = process.hrtime.bigint();
     const s = await collectFromHistoryServer(client, store, { concurrency, tempDir: tmp });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    if (s.failed.length) throw new Error(`collectFromHistoryServer failed for ${s.failed.length}: ${s.failed.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
+    if (s.failed.length)
+      throw new Error(
+        `collectFromHistoryServer failed for ${s.failed.length}: ${s.failed.map((f) => `${f.path}: ${f.reason}`).join('; ')}`,
+      );
     return { ms, inserted: s.inserted, failed: s.failed.length };
   } finally {
     client.close();
@@ -205,7 +234,12 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 /** Part 1 for one log folder: printed rows. */
 /** One History Server over `dir`, timed from spawning it until `/jobs` answers 200; then a download of the log from it. */
-async function replayOnce(dir: string, home: string, tmp: string, run: number): Promise<{ up: number; listed: number; replayed: number; rss: number | null; viaHttp: number }> {
+async function replayOnce(
+  dir: string,
+  home: string,
+  tmp: string,
+  run: number,
+): Promise<{ up: number; listed: number; replayed: number; rss: number | null; viaHttp: number }> {
   const shs = new TimedHistoryServer(dir, await freePort(), home, path.join(tmp, `${path.basename(dir)}-${run}.out`));
   try {
     shs.spawn();
@@ -228,7 +262,12 @@ async function replayOnce(dir: string, home: string, tmp: string, run: number): 
 }
 
 /** Part 1 for one log: `RUNS` server starts and `RUNS` collections, medians; one printed row and its table cells. */
-async function replay(label: string, srcDir: string, home: string, tmp: string): Promise<{ text: string; cells: string[]; ratio: number }> {
+async function replay(
+  label: string,
+  srcDir: string,
+  home: string,
+  tmp: string,
+): Promise<{ text: string; cells: string[]; ratio: number }> {
   const dir = folderWithOnly(srcDir, tmp, label.replace(/\W+/g, '-'));
   const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
   const ours: IngestChildResult[] = [];
@@ -238,7 +277,12 @@ async function replay(label: string, srcDir: string, home: string, tmp: string):
     runs.push(await replayOnce(dir, home, tmp, i));
   }
   const m = (f: (r: (typeof runs)[number]) => number) => median(runs.map(f));
-  const [up, listed, replayed, viaHttp] = [m((r) => r.up), m((r) => r.listed), m((r) => r.replayed), m((r) => r.viaHttp)];
+  const [up, listed, replayed, viaHttp] = [
+    m((r) => r.up),
+    m((r) => r.listed),
+    m((r) => r.replayed),
+    m((r) => r.viaHttp),
+  ];
   const replayOnly = m((r) => r.replayed - r.listed);
   const rss = runs.every((r) => r.rss !== null) ? Math.max(...runs.map((r) => r.rss as number)) : null;
   const collect = median(ours.map((r) => r.ms));
@@ -268,7 +312,9 @@ async function replay(label: string, srcDir: string, home: string, tmp: string):
 async function main(): Promise<void> {
   const pre = prerequisites();
   if ('skip' in pre) {
-    process.stdout.write(`history-server bench skipped: ${pre.skip}.\nInstall with: bash ${path.join(REPO_ROOT, 'scripts', 'install-pyspark.sh')}, then run this again.\n`);
+    process.stdout.write(
+      `history-server bench skipped: ${pre.skip}.\nInstall with: bash ${path.join(REPO_ROOT, 'scripts', 'install-pyspark.sh')}, then run this again.\n`,
+    );
     return;
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-shs-bench-'));
@@ -311,7 +357,19 @@ async function main(): Promise<void> {
           '`collectEventLogs` over the same file into a fresh store, in a fresh process.',
           '',
           markdownTable(
-            ['log', 'on disk', 'SHS up', 'SHS start → /jobs', 'of which replay', 'SHS JVM RSS', 'collectEventLogs', 'its RSS', 'collectFromHistoryServer', 'SHS start → /jobs ÷ collectEventLogs', 'replay ÷ collectEventLogs'],
+            [
+              'log',
+              'on disk',
+              'SHS up',
+              'SHS start → /jobs',
+              'of which replay',
+              'SHS JVM RSS',
+              'collectEventLogs',
+              'its RSS',
+              'collectFromHistoryServer',
+              'SHS start → /jobs ÷ collectEventLogs',
+              'replay ÷ collectEventLogs',
+            ],
             cells,
           ),
           '',
@@ -331,7 +389,8 @@ async function main(): Promise<void> {
       direct.push(Number(process.hrtime.bigint() - t0) / 1e6);
       store.close();
       fs.rmSync(dbDir, { recursive: true, force: true });
-      if (s.inserted !== ids.length) throw new Error(`collectEventLogs stored ${s.inserted} of ${ids.length} applications`);
+      if (s.inserted !== ids.length)
+        throw new Error(`collectEventLogs stored ${s.inserted} of ${ids.length} applications`);
     }
     const shs = new TimedHistoryServer(dir, await freePort(), pre.home, path.join(tmp, 'many.out'));
     const c1: number[] = [];
@@ -345,7 +404,8 @@ async function main(): Promise<void> {
         return ids.every((id) => have.has(id));
       }, 300_000);
       const check = <T extends { inserted: number }>(r: T): T => {
-        if (r.inserted !== ids.length) throw new Error(`collectFromHistoryServer stored ${r.inserted} of ${ids.length} applications`);
+        if (r.inserted !== ids.length)
+          throw new Error(`collectFromHistoryServer stored ${r.inserted} of ${ids.length} applications`);
         return r;
       };
       check(await collectOverHttp(shs.url, tmp, undefined)); // warm-up (server JIT, zip path)
@@ -377,14 +437,23 @@ async function main(): Promise<void> {
         ['collector', 'time', 'apps/s', 'ratio to files'],
         [
           ['`collectFromHistoryServer`, concurrency 1', sec(m1), aps(m1).toFixed(1), (aps(m1) / aps(md)).toFixed(2)],
-          ['`collectFromHistoryServer`, concurrency 4 (default)', sec(m4), aps(m4).toFixed(1), (aps(m4) / aps(md)).toFixed(2)],
+          [
+            '`collectFromHistoryServer`, concurrency 4 (default)',
+            sec(m4),
+            aps(m4).toFixed(1),
+            (aps(m4) / aps(md)).toFixed(2),
+          ],
           ['baseline: `collectEventLogs` over the files', sec(md), aps(md).toFixed(1), '1.00'],
         ],
       ),
     );
     figures.historyServerAppsPerS = aps(m4);
     figures.historyServerRatioToFiles = aps(m4) / aps(md);
-    if (only === undefined) writeBenchSection({ id: 'history-server', title: "Spark's History Server", order: 25, markdown: page.join('\n'), figures }, loadStart);
+    if (only === undefined)
+      writeBenchSection(
+        { id: 'history-server', title: "Spark's History Server", order: 25, markdown: page.join('\n'), figures },
+        loadStart,
+      );
   } finally {
     killAll();
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -118,7 +118,10 @@ async function childParse(dir: string): Promise<ParseResult> {
 }
 
 function runChild<T>(mode: 'collect' | 'parse', dir: string): T {
-  const out = execFileSync(process.execPath, [__filename, '--child', mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const out = execFileSync(process.execPath, [__filename, '--child', mode, dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const last = out.trim().split('\n').pop() ?? '';
   return JSON.parse(last) as T;
 }
@@ -132,15 +135,23 @@ function sparkLog(dir: string, codec: 'none' | 'zstd', tasks: number): void {
   fs.writeFileSync(job, JOB);
   process.stdout.write(`writing ${codec} log with ${2 * tasks} tasks into ${dir} (Spark, local[2]) ...\n`);
   const t0 = Date.now();
-  const r = spawnSync(PYTHON, [job, codec, dir, String(tasks)], { encoding: 'utf8', env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' }, maxBuffer: 64 << 20 });
-  if (r.status !== 0) throw new Error(`the Spark job for ${dir} failed (exit ${r.status}):\n${(r.stderr ?? '').slice(-3000)}`);
+  const r = spawnSync(PYTHON, [job, codec, dir, String(tasks)], {
+    encoding: 'utf8',
+    env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' },
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0)
+    throw new Error(`the Spark job for ${dir} failed (exit ${r.status}):\n${(r.stderr ?? '').slice(-3000)}`);
   for (const f of fs.readdirSync(dir)) if (f.startsWith('.') && f.endsWith('.crc')) fs.rmSync(path.join(dir, f));
   fs.writeFileSync(path.join(dir, '.complete'), `${tasks}\n`);
   process.stdout.write(`  done in ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
 }
 
 function logBytes(dir: string): number {
-  return fs.readdirSync(dir).filter((f) => !f.startsWith('.')).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => !f.startsWith('.'))
+    .reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
 function pysparkAvailable(): boolean {
@@ -193,7 +204,8 @@ async function main(): Promise<void> {
     const parse = medianBy(parses, (p) => p.decodeParseMs);
     const collect = medianBy(collects, (c) => c.ms);
     for (const c of collects) {
-      if (c.inserted !== 1) throw new Error(`${dir}: collectEventLogs stored ${c.inserted} applications (failed: ${c.failed}), expected 1`);
+      if (c.inserted !== 1)
+        throw new Error(`${dir}: collectEventLogs stored ${c.inserted} applications (failed: ${c.failed}), expected 1`);
     }
     const ceiling = rate(parse.bytes, parse.parseMs);
     const decodeParse = rate(parse.bytes, parse.decodeParseMs);
@@ -236,7 +248,18 @@ async function main(): Promise<void> {
     'by the reader and `JSON.parse`d, nothing stored; for reference also the `JSON.parse` calls alone.',
     '',
     markdownTable(
-      ['log', 'on disk', 'lines', 'collect', 'collect MB/s', 'decode + JSON.parse MB/s', 'ratio (target ≥ 0.80)', 'JSON.parse only MB/s', 'ratio', 'collector peak RSS'],
+      [
+        'log',
+        'on disk',
+        'lines',
+        'collect',
+        'collect MB/s',
+        'decode + JSON.parse MB/s',
+        'ratio (target ≥ 0.80)',
+        'JSON.parse only MB/s',
+        'ratio',
+        'collector peak RSS',
+      ],
       table,
     ),
     '',

@@ -63,7 +63,8 @@ async function main(): Promise<void> {
   try {
     await server.initialize(path.join(tmp, 'history.db'), pathToFileURL(EXAMPLES).toString());
     const collected = await server.request(2, CollectEventLogsRequest.method, { folder: EXAMPLE_HISTORY }, 120_000);
-    if ((collected.result as { inserted?: number } | null)?.inserted !== 9) throw new Error(`collecting examples/history: ${JSON.stringify(collected)}`);
+    if ((collected.result as { inserted?: number } | null)?.inserted !== 9)
+      throw new Error(`collecting examples/history: ${JSON.stringify(collected)}`);
 
     const smallPath = NIGHTLY_ETL_PY;
     const smallUri = pathToFileURL(smallPath).toString();
@@ -71,20 +72,40 @@ async function main(): Promise<void> {
     const line = smallText.split('\n').findIndex((l) => l.includes('"spark.executor.memory"'));
     const character = smallText.split('\n')[line].indexOf('"1g"') + 1;
     const isDiagnosticsOf = (uri: string, after: number) => (m: ServerMessage) =>
-      server.messages.indexOf(m) >= after && m.method === 'textDocument/publishDiagnostics' && (m.params as { uri: string }).uri === uri;
-    server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: smallUri, languageId: 'python', version: version++, text: smallText } } }));
+      server.messages.indexOf(m) >= after &&
+      m.method === 'textDocument/publishDiagnostics' &&
+      (m.params as { uri: string }).uri === uri;
+    server.write(
+      frame({
+        jsonrpc: '2.0',
+        method: 'textDocument/didOpen',
+        params: { textDocument: { uri: smallUri, languageId: 'python', version: version++, text: smallText } },
+      }),
+    );
     await server.waitFor('diagnostics of nightly_etl.py', isDiagnosticsOf(smallUri, 0), 60_000);
 
     /** One sample: an edit of the small file, then a hover on it; returns the hover's round trip (ms). */
     const sample = async (): Promise<number> => {
       const start = nowMs();
-      server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri: smallUri, version: version++ }, contentChanges: [{ text: smallText }] } }));
+      server.write(
+        frame({
+          jsonrpc: '2.0',
+          method: 'textDocument/didChange',
+          params: { textDocument: { uri: smallUri, version: version++ }, contentChanges: [{ text: smallText }] },
+        }),
+      );
       const hoverId = id++;
       const t0 = nowMs();
-      const answer = await server.request(hoverId, 'textDocument/hover', { textDocument: { uri: smallUri }, position: { line, character } }, 120_000);
+      const answer = await server.request(
+        hoverId,
+        'textDocument/hover',
+        { textDocument: { uri: smallUri }, position: { line, character } },
+        120_000,
+      );
       const ms = nowMs() - t0;
       const value = (answer.result as { contents?: { value?: string } } | null)?.contents?.value ?? '';
-      if (!value.includes('Runs of **nightly_etl**')) throw new Error(`the hover does not show the job's runs: ${value.slice(0, 200)}`);
+      if (!value.includes('Runs of **nightly_etl**'))
+        throw new Error(`the hover does not show the job's runs: ${value.slice(0, 200)}`);
       const rest = SAMPLE_EVERY_MS - (nowMs() - start);
       if (rest > 0) await new Promise((r) => setTimeout(r, rest));
       return ms;
@@ -108,8 +129,20 @@ async function main(): Promise<void> {
       let outcome = '';
       const t0 = nowMs();
       let from = server.messages.length;
-      server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didOpen', params: { textDocument: { uri: bigUri, languageId: 'python', version: bigVersion, text } } }));
-      await server.waitFor("the request for the big file's settings", (m) => m.method === 'workspace/configuration' && (m.params as { items: { scopeUri?: string }[] }).items.some((i) => i.scopeUri === bigUri), 60_000);
+      server.write(
+        frame({
+          jsonrpc: '2.0',
+          method: 'textDocument/didOpen',
+          params: { textDocument: { uri: bigUri, languageId: 'python', version: bigVersion, text } },
+        }),
+      );
+      await server.waitFor(
+        "the request for the big file's settings",
+        (m) =>
+          m.method === 'workspace/configuration' &&
+          (m.params as { items: { scopeUri?: string }[] }).items.some((i) => i.scopeUri === bigUri),
+        60_000,
+      );
       let analysisMs = 0;
       for (;;) {
         at.push(nowMs() - t0);
@@ -125,31 +158,65 @@ async function main(): Promise<void> {
           if (samples.length >= 10) break;
           // Analysed before 10 samples: edit the big file to analyse it again and keep sampling.
           from = server.messages.length;
-          server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didChange', params: { textDocument: { uri: bigUri, version: ++bigVersion }, contentChanges: [{ range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#\n' }] } }));
+          server.write(
+            frame({
+              jsonrpc: '2.0',
+              method: 'textDocument/didChange',
+              params: {
+                textDocument: { uri: bigUri, version: ++bigVersion },
+                contentChanges: [
+                  { range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } }, text: '#\n' },
+                ],
+              },
+            }),
+          );
         }
       }
       rows.push({ label, samples, at, analysisMs, outcome });
-      server.write(frame({ jsonrpc: '2.0', method: 'textDocument/didClose', params: { textDocument: { uri: bigUri } } }));
+      server.write(
+        frame({ jsonrpc: '2.0', method: 'textDocument/didClose', params: { textDocument: { uri: bigUri } } }),
+      );
     }
 
-    const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-    process.stdout.write(`LSP responsiveness: hover on examples/nightly_etl.py after an edit, built server${process.argv[2] ? ` ${process.argv[2]}` : ''} over stdio; node ${process.version}; ${os.cpus().length} CPUs; load average ${load}\n`);
-    const fmt = (xs: number[]) => `median ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length} samples)`;
+    const load = os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ');
+    process.stdout.write(
+      `LSP responsiveness: hover on examples/nightly_etl.py after an edit, built server${process.argv[2] ? ` ${process.argv[2]}` : ''} over stdio; node ${process.version}; ${os.cpus().length} CPUs; load average ${load}\n`,
+    );
+    const fmt = (xs: number[]) =>
+      `median ${quantile(xs, 0.5).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length} samples)`;
     process.stdout.write(`  idle server:                                ${fmt(idle)}\n`);
     let over = 0;
     for (const r of rows) {
       const ratio = quantile(r.samples, 0.5) / quantile(idle, 0.5);
       if (quantile(r.samples, 0.95) > HOVER_BUDGET_MS) over++;
-      process.stdout.write(`  while analysing a ${r.label.padEnd(36)}${fmt(r.samples)}; median ${ratio.toFixed(1)}× idle\n`);
-      process.stdout.write(`    the big file's first diagnostics after ${(r.analysisMs / 1000).toFixed(1)} s: ${r.outcome.slice(0, 160)}\n`);
-      const slowest = r.samples.map((ms, i) => ({ ms, at: r.at[i] })).sort((a, b) => b.ms - a.ms).slice(0, 3);
-      process.stdout.write(`    slowest: ${slowest.map((x) => `${x.ms.toFixed(0)} ms at ${(x.at / 1000).toFixed(1)} s`).join(', ')}\n`);
+      process.stdout.write(
+        `  while analysing a ${r.label.padEnd(36)}${fmt(r.samples)}; median ${ratio.toFixed(1)}× idle\n`,
+      );
+      process.stdout.write(
+        `    the big file's first diagnostics after ${(r.analysisMs / 1000).toFixed(1)} s: ${r.outcome.slice(0, 160)}\n`,
+      );
+      const slowest = r.samples
+        .map((ms, i) => ({ ms, at: r.at[i] }))
+        .sort((a, b) => b.ms - a.ms)
+        .slice(0, 3);
+      process.stdout.write(
+        `    slowest: ${slowest.map((x) => `${x.ms.toFixed(0)} ms at ${(x.at / 1000).toFixed(1)} s`).join(', ')}\n`,
+      );
     }
     const rss = peakRssMiB(server.pid);
-    process.stdout.write(`  server peak RSS (main thread and analysis workers): ${rss === null ? 'n/a' : `${rss} MiB`}\n`);
+    process.stdout.write(
+      `  server peak RSS (main thread and analysis workers): ${rss === null ? 'n/a' : `${rss} MiB`}\n`,
+    );
     const verdict = `Hover p95 within ${HOVER_BUDGET_MS} ms while a 5 MB file is analysed: ${over === 0 ? 'yes' : `**no** (${over} case(s) over; see the load average)`}.`;
     process.stdout.write(`${verdict}\n`);
-    const cell = (xs: number[]) => [`${quantile(xs, 0.5).toFixed(1)} ms`, `${quantile(xs, 0.95).toFixed(1)} ms`, String(xs.length)];
+    const cell = (xs: number[]) => [
+      `${quantile(xs, 0.5).toFixed(1)} ms`,
+      `${quantile(xs, 0.95).toFixed(1)} ms`,
+      String(xs.length),
+    ];
     const md = [
       'The BUILT language server over stdio (test/bench/lsp-responsiveness.ts): a hover on examples/nightly_etl.py right after',
       'an edit, timed as an editor sees it, while a 5 MB PySpark file is analysed in the analysis worker; baseline: the same',
@@ -159,14 +226,28 @@ async function main(): Promise<void> {
         ['while', 'hover p50', 'hover p95', 'samples', 'p50 ratio to idle', "big file's diagnostics after"],
         [
           ['idle (baseline)', ...cell(idle), '1.0', '–'],
-          ...rows.map((r) => [`analysing a ${r.label}`, ...cell(r.samples), (quantile(r.samples, 0.5) / quantile(idle, 0.5)).toFixed(1), `${(r.analysisMs / 1000).toFixed(1)} s`]),
+          ...rows.map((r) => [
+            `analysing a ${r.label}`,
+            ...cell(r.samples),
+            (quantile(r.samples, 0.5) / quantile(idle, 0.5)).toFixed(1),
+            `${(r.analysisMs / 1000).toFixed(1)} s`,
+          ]),
         ],
       ),
       '',
       verdict,
     ].join('\n');
     writeBenchSection(
-      { id: 'lsp-responsiveness', title: 'Language-server responsiveness', order: 32, markdown: md, figures: { idleHoverP50Ms: quantile(idle, 0.5), ...Object.fromEntries(rows.map((r, i) => [`loaded${i + 1}HoverP95Ms`, quantile(r.samples, 0.95)])) } },
+      {
+        id: 'lsp-responsiveness',
+        title: 'Language-server responsiveness',
+        order: 32,
+        markdown: md,
+        figures: {
+          idleHoverP50Ms: quantile(idle, 0.5),
+          ...Object.fromEntries(rows.map((r, i) => [`loaded${i + 1}HoverP95Ms`, quantile(r.samples, 0.95)])),
+        },
+      },
       loadStart,
     );
   } finally {

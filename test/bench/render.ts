@@ -14,8 +14,22 @@ const OUT = path.join(REPO_ROOT, 'docs', 'benchmarks.md');
 
 /** The published targets (issue 18): which figure of which section, and the bound it must meet. */
 const TARGETS: { section: string; figures: string[]; label: string; bound: number; atMost: boolean; unit: string }[] = [
-  { section: 'spark-connect', figures: ['roundTripRatio'], label: 'Spark Connect `SELECT 1` round trip ÷ pyspark', bound: 1.0, atMost: true, unit: '×' },
-  { section: 'spark-connect', figures: ['throughputRatioVsToArrow'], label: '1M-row transfer rate ÷ pyspark `toArrow()`', bound: 1.0, atMost: false, unit: '×' },
+  {
+    section: 'spark-connect',
+    figures: ['roundTripRatio'],
+    label: 'Spark Connect `SELECT 1` round trip ÷ pyspark',
+    bound: 1.0,
+    atMost: true,
+    unit: '×',
+  },
+  {
+    section: 'spark-connect',
+    figures: ['throughputRatioVsToArrow'],
+    label: '1M-row transfer rate ÷ pyspark `toArrow()`',
+    bound: 1.0,
+    atMost: false,
+    unit: '×',
+  },
   {
     section: 'ingestion',
     figures: ['plain200MBRatioToDecodeParse', 'zstd200MBRatioToDecodeParse'],
@@ -26,7 +40,12 @@ const TARGETS: { section: string; figures: string[]; label: string; bound: numbe
   },
   {
     section: 'editor-latency',
-    figures: ['nightlyEtlOpenP95Ms', 'submitNightlyEtlOpenP95Ms', 'nightlyEtlOpenWarmP95Ms', 'submitNightlyEtlOpenWarmP95Ms'],
+    figures: [
+      'nightlyEtlOpenP95Ms',
+      'submitNightlyEtlOpenP95Ms',
+      'nightlyEtlOpenWarmP95Ms',
+      'submitNightlyEtlOpenWarmP95Ms',
+    ],
     label: 'first analysis of a newly opened file, p95 on 100,000 applications (cold, running service; .py, .sh)',
     bound: 100,
     atMost: true,
@@ -39,7 +58,9 @@ function targetsTable(fragments: BenchFragment[]): string[] {
   const rows = TARGETS.map((t) => {
     const bound = `${t.atMost ? '≤' : '≥'} ${t.unit === '×' ? t.bound.toFixed(2) : t.bound}${t.unit}`;
     const f = fragments.find((x) => x.id === t.section);
-    const values = t.figures.map((k) => f?.figures[k]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const values = t.figures
+      .map((k) => f?.figures[k])
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     if (values.length === 0) return `| ${t.label} | ${bound} | not measured in this run | – |`;
     const ok = values.every((v) => (t.atMost ? v <= t.bound : v >= t.bound));
     const shown = values.map((v) => `${t.unit === '×' ? v.toFixed(2) : v.toFixed(1)}${t.unit}`).join(', ');
@@ -60,7 +81,7 @@ function main(): void {
     '',
     '<!-- Written by `npm run bench` (test/bench/render.ts from the fragments in build/bench/); do not edit by hand. -->',
     '',
-    'Every figure is a ratio to a baseline measured in the same run on the same machine, so the machine\'s speed',
+    "Every figure is a ratio to a baseline measured in the same run on the same machine, so the machine's speed",
     'cancels out; absolute times are given for scale only. Timings on a shared machine are noisy: each section says',
     'the load average (1 / 5 / 15 minutes) it ran under.',
     '',
@@ -73,7 +94,10 @@ function main(): void {
   ];
   for (const f of fragments) {
     lines.push(`<a id="${f.id}"></a>`, `## ${f.title}`, '');
-    lines.push(`Measured ${f.measuredAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}; load average ${formatLoad(f.loadAverageStart)} at the start, ${formatLoad(f.loadAverageEnd)} at the end.`, '');
+    lines.push(
+      `Measured ${f.measuredAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}; load average ${formatLoad(f.loadAverageStart)} at the start, ${formatLoad(f.loadAverageEnd)} at the end.`,
+      '',
+    );
     lines.push(f.markdown.trimEnd(), '');
   }
   fs.writeFileSync(OUT, lines.join('\n'));

@@ -40,9 +40,15 @@ export interface BenchFragment extends BenchSection {
  * @throws Error when the id is not kebab-case or the folder cannot be written.
  */
 export function writeBenchSection(section: BenchSection, loadAverageStart: number[]): string {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(section.id)) throw new Error(`bench section id "${section.id}" must be kebab-case`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(section.id))
+    throw new Error(`bench section id "${section.id}" must be kebab-case`);
   fs.mkdirSync(BENCH_FRAGMENT_DIR, { recursive: true });
-  const fragment: BenchFragment = { ...section, measuredAt: new Date().toISOString(), loadAverageStart, loadAverageEnd: os.loadavg() };
+  const fragment: BenchFragment = {
+    ...section,
+    measuredAt: new Date().toISOString(),
+    loadAverageStart,
+    loadAverageEnd: os.loadavg(),
+  };
   const file = path.join(BENCH_FRAGMENT_DIR, `${section.id}.json`);
   fs.writeFileSync(file, JSON.stringify(fragment, null, 2) + '\n');
   return file;
@@ -59,5 +65,9 @@ export function formatLoad(load: readonly number[]): string {
  * @param rows one array of cells per row, as many as `header`.
  */
 export function markdownTable(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 }

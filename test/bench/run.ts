@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const big = path.join(EVENT_LOG_FIXTURES, 'nvidia-spark-rapids-tools', 'gpu_oom_eventlog.zstd');
   const raw = fs.readFileSync(big);
   const plainBytes = decompress(new Uint8Array(raw)).length;
-  process.stdout.write(`reader input: ${path.basename(big)}, ${raw.length} B compressed, ${plainBytes} B of JSON lines\n`);
+  process.stdout.write(
+    `reader input: ${path.basename(big)}, ${raw.length} B compressed, ${plainBytes} B of JSON lines\n`,
+  );
   const base = await time('baseline: fzstd.decompress + split + JSON.parse', 3, () => {
     const text = Buffer.from(decompress(new Uint8Array(fs.readFileSync(big)))).toString('utf8');
     let n = 0;
@@ -42,7 +44,9 @@ async function main(): Promise<void> {
   });
   const src = await singleSource(big);
   const reader = await time('readEventLog (streaming + fold)', 3, () => readEventLog(src));
-  process.stdout.write(`reader / baseline = ${(reader / base).toFixed(2)}  (${((plainBytes / 1e6) / (reader / 1000)).toFixed(0)} MB/s of JSON)\n\n`);
+  process.stdout.write(
+    `reader / baseline = ${(reader / base).toFixed(2)}  (${(plainBytes / 1e6 / (reader / 1000)).toFixed(0)} MB/s of JSON)\n\n`,
+  );
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-bench-'));
   const store = HistoryStore.open(path.join(tmp, 'h.db'));
@@ -50,8 +54,12 @@ async function main(): Promise<void> {
   const file = NIGHTLY_ETL_PY;
   const text = fs.readFileSync(file, 'utf8');
   const parse = await time('baseline: extractSettings(nightly_etl.py)', 200, () => extractSettings(text, 'python'));
-  const full = await time('analyse (settings + match + store + recommend), cold', 200, () => new SparkLanguageService(store).analyse(`file://${file}`, text, 'python', 1));
-  process.stdout.write(`analyse / extractSettings = ${(full / parse).toFixed(2)}  (store: ${store.countApplications()} applications)\n`);
+  const full = await time('analyse (settings + match + store + recommend), cold', 200, () =>
+    new SparkLanguageService(store).analyse(`file://${file}`, text, 'python', 1),
+  );
+  process.stdout.write(
+    `analyse / extractSettings = ${(full / parse).toFixed(2)}  (store: ${store.countApplications()} applications)\n`,
+  );
   store.close();
   fs.rmSync(tmp, { recursive: true, force: true });
 }

@@ -35,11 +35,18 @@ export async function realRuns(): Promise<ApplicationRecord[]> {
 async function main(): Promise<void> {
   const [url, from, to, concurrency = '8', againFrom, againTo] = process.argv.slice(2);
   const real = await realRuns();
-  const store = await PostgresStore.open({ url, password: process.env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD, poolSize: Number(concurrency) + 1 });
+  const store = await PostgresStore.open({
+    url,
+    password: process.env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD,
+    poolSize: Number(concurrency) + 1,
+  });
   const ingest = new Ingest(store);
   const work: number[] = [];
   const fresh = Array.from({ length: Number(to) - Number(from) }, (_, k) => Number(from) + k);
-  const again = againFrom !== undefined ? Array.from({ length: Number(againTo) - Number(againFrom) }, (_, k) => Number(againFrom) + k) : [];
+  const again =
+    againFrom !== undefined
+      ? Array.from({ length: Number(againTo) - Number(againFrom) }, (_, k) => Number(againFrom) + k)
+      : [];
   // Interleaved: one already stored, one new, ...
   for (let k = 0; k < Math.max(fresh.length, again.length); k++) {
     if (k < again.length) work.push(again[k]);
@@ -59,7 +66,9 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: Number(concurrency) }, worker));
   const s = ingest.summary;
-  process.stdout.write(`${JSON.stringify({ inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, failed: s.failed.length, firstFailure: s.failed[0]?.reason ?? null, ms: Date.now() - started })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ inserted: s.inserted, updated: s.updated, unchanged: s.unchanged, failed: s.failed.length, firstFailure: s.failed[0]?.reason ?? null, ms: Date.now() - started })}\n`,
+  );
   await store.close();
 }
 

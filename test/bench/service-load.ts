@@ -50,7 +50,11 @@ const COLLECT = Number(process.env.BENCH_COLLECT ?? 2000);
 const P95_TARGET_MS = 50;
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' / ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
 const log = (s: string) => process.stdout.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 
 function quantile(sorted: number[], q: number): number {
@@ -59,7 +63,12 @@ function quantile(sorted: number[], q: number): number {
 
 /** The /recommend bodies of the mix: workload w with 1g × 2-core executors and 200 shuffle partitions set. */
 function recommendBodies(real: Parameters<typeof workloadName>[0]): string[] {
-  return Array.from({ length: WORKLOADS }, (_, w) => JSON.stringify({ appName: workloadName(real, w * 7), settings: { 'spark.executor.memory': '1g', 'spark.executor.cores': '2', 'spark.sql.shuffle.partitions': '200' } }));
+  return Array.from({ length: WORKLOADS }, (_, w) =>
+    JSON.stringify({
+      appName: workloadName(real, w * 7),
+      settings: { 'spark.executor.memory': '1g', 'spark.executor.cores': '2', 'spark.sql.shuffle.partitions': '200' },
+    }),
+  );
 }
 
 /** Starts `spark-optimizer serve` on a free port (own process group, logs off). */
@@ -85,7 +94,9 @@ interface RouteResult {
 async function serverTimes(base: string): Promise<Map<string, { sum: number; count: number }>> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const out = new Map<string, { sum: number; count: number }>();
-  for (const m of text.matchAll(/^spark_optimizer_http_request_duration_seconds_(sum|count)\{method="(\w+)",route="([^"]+)"\} ([\d.e+-]+)$/gm)) {
+  for (const m of text.matchAll(
+    /^spark_optimizer_http_request_duration_seconds_(sum|count)\{method="(\w+)",route="([^"]+)"\} ([\d.e+-]+)$/gm,
+  )) {
     const key = `${m[2]} ${m[3]}`;
     const v = out.get(key) ?? { sum: 0, count: 0 };
     v[m[1] as 'sum' | 'count'] = Number(m[4]);
@@ -95,9 +106,17 @@ async function serverTimes(base: string): Promise<Map<string, { sum: number; cou
 }
 
 /** One autocannon run of `connections` clients on one route for SECONDS, latencies recorded per response. */
-async function hammer(base: string, token: string, route: string, connections: number, requests: autocannon.Request[]): Promise<RouteResult> {
+async function hammer(
+  base: string,
+  token: string,
+  route: string,
+  connections: number,
+  requests: autocannon.Request[],
+): Promise<RouteResult> {
   const latencies: number[] = [];
-  const instance = (autocannon as unknown as (o: autocannon.Options) => Promise<autocannon.Result> & NodeJS.EventEmitter)({
+  const instance = (
+    autocannon as unknown as (o: autocannon.Options) => Promise<autocannon.Result> & NodeJS.EventEmitter
+  )({
     url: base,
     connections,
     duration: SECONDS,
@@ -105,18 +124,40 @@ async function hammer(base: string, token: string, route: string, connections: n
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests,
   });
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => latencies.push(responseTime));
+  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+    latencies.push(responseTime),
+  );
   const r = await instance;
   latencies.sort((a, b) => a - b);
   const ms = (x: number) => Math.round(x * 10) / 10;
-  return { route, requests: latencies.length, p50: ms(quantile(latencies, 0.5)), p95: ms(quantile(latencies, 0.95)), p99: ms(quantile(latencies, 0.99)), max: ms(latencies[latencies.length - 1] ?? NaN), errors: r.errors, non2xx: r.non2xx, timeouts: r.timeouts, serverMeanMs: NaN };
+  return {
+    route,
+    requests: latencies.length,
+    p50: ms(quantile(latencies, 0.5)),
+    p95: ms(quantile(latencies, 0.95)),
+    p99: ms(quantile(latencies, 0.99)),
+    max: ms(latencies[latencies.length - 1] ?? NaN),
+    errors: r.errors,
+    non2xx: r.non2xx,
+    timeouts: r.timeouts,
+    serverMeanMs: NaN,
+  };
 }
 
 /** Warm-up (each workload of the mix asked once, in turn) and the measured phase: half the clients per route. */
-async function phase(name: string, base: string, token: string, bodies: string[]): Promise<{ name: string; warmUpMs: number; routes: RouteResult[]; load: string }> {
+async function phase(
+  name: string,
+  base: string,
+  token: string,
+  bodies: string[],
+): Promise<{ name: string; warmUpMs: number; routes: RouteResult[]; load: string }> {
   const started = Date.now();
   for (const body of bodies) {
-    const res = await fetch(`${base}/api/v1/recommend`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body });
+    const res = await fetch(`${base}/api/v1/recommend`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body,
+    });
     if (res.status !== 200) throw new Error(`warm-up /recommend answered ${res.status}: ${await res.text()}`);
     await res.arrayBuffer();
   }
@@ -125,8 +166,16 @@ async function phase(name: string, base: string, token: string, bodies: string[]
   const recommend = Math.ceil(CLIENTS / 2);
   const before = await serverTimes(base);
   const routes = await Promise.all([
-    hammer(base, token, 'POST /api/v1/recommend', recommend, bodies.map((body) => ({ method: 'POST' as const, path: '/api/v1/recommend', body }))),
-    hammer(base, token, 'GET /api/v1/workloads', CLIENTS - recommend, [{ method: 'GET' as const, path: '/api/v1/workloads' }]),
+    hammer(
+      base,
+      token,
+      'POST /api/v1/recommend',
+      recommend,
+      bodies.map((body) => ({ method: 'POST' as const, path: '/api/v1/recommend', body })),
+    ),
+    hammer(base, token, 'GET /api/v1/workloads', CLIENTS - recommend, [
+      { method: 'GET' as const, path: '/api/v1/workloads' },
+    ]),
   ]);
   const after = await serverTimes(base);
   for (const r of routes) {
@@ -135,26 +184,59 @@ async function phase(name: string, base: string, token: string, bodies: string[]
     if (a && a.count > b.count) r.serverMeanMs = Math.round(((a.sum - b.sum) / (a.count - b.count)) * 10_000) / 10;
   }
   const seconds = SECONDS;
-  for (const r of routes) log(`  ${r.route}: ${r.requests} answers (${(r.requests / seconds).toFixed(0)}/s), p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms, mean inside the service ${r.serverMeanMs} ms; errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts}`);
+  for (const r of routes)
+    log(
+      `  ${r.route}: ${r.requests} answers (${(r.requests / seconds).toFixed(0)}/s), p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms, mean inside the service ${r.serverMeanMs} ms; errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts}`,
+    );
   return { name, warmUpMs, routes, load: load() };
 }
 
 /** A collector process (service-load-ingest.ts); resolves with its JSON summary. */
-function collector(url: string, password: string, from: number, to: number, concurrency: number, again?: [number, number]): Promise<{ inserted: number; updated: number; unchanged: number; failed: number; firstFailure: string | null; ms: number }> {
+function collector(
+  url: string,
+  password: string,
+  from: number,
+  to: number,
+  concurrency: number,
+  again?: [number, number],
+): Promise<{
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  firstFailure: string | null;
+  ms: number;
+}> {
   return new Promise((resolve, reject) => {
-    const args = [path.join(__dirname, 'service-load-ingest.js'), url, String(from), String(to), String(concurrency), ...(again ? again.map(String) : [])];
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD: password } });
+    const args = [
+      path.join(__dirname, 'service-load-ingest.js'),
+      url,
+      String(from),
+      String(to),
+      String(concurrency),
+      ...(again ? again.map(String) : []),
+    ];
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD: password },
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}')) : reject(new Error(`collector exited with ${code}: ${err}`))));
+    child.once('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop() ?? '{}'))
+        : reject(new Error(`collector exited with ${code}: ${err}`)),
+    );
   });
 }
 
 async function main(): Promise<void> {
   const loadAverageStart = os.loadavg();
-  log(`service load benchmark: ${APPS} applications, ${CLIENTS} clients, ${SECONDS} s per phase; load ${load()} on ${os.cpus().length} cores`);
+  log(
+    `service load benchmark: ${APPS} applications, ${CLIENTS} clients, ${SECONDS} s per phase; load ${load()} on ${os.cpus().length} cores`,
+  );
   const real = await realRuns();
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-service-load-'));
   const server = new PostgresProcess();
@@ -168,7 +250,10 @@ async function main(): Promise<void> {
     // Fill both stores with the same records: PostgreSQL by two collector processes, SQLite here meanwhile.
     const fillStarted = Date.now();
     const half = Math.floor(APPS / 2);
-    const pgFill = Promise.all([collector(url, server.password, 0, half, 4), collector(url, server.password, half, APPS, 4)]);
+    const pgFill = Promise.all([
+      collector(url, server.password, 0, half, 4),
+      collector(url, server.password, half, APPS, 4),
+    ]);
     const sqliteFile = path.join(tmp, 'history.db');
     const sqlite = HistoryStore.open(sqliteFile);
     const ingest = new Ingest(sqlite);
@@ -177,12 +262,20 @@ async function main(): Promise<void> {
       if (i % 10_000 === 9_999) log(`SQLite: ${i + 1} stored (load ${load()})`);
     }
     const sqliteFillMs = Date.now() - fillStarted;
-    if (ingest.summary.inserted !== APPS) throw new Error(`SQLite fill stored ${ingest.summary.inserted} of ${APPS}: ${JSON.stringify(ingest.summary.failed.slice(0, 3))}`);
+    if (ingest.summary.inserted !== APPS)
+      throw new Error(
+        `SQLite fill stored ${ingest.summary.inserted} of ${APPS}: ${JSON.stringify(ingest.summary.failed.slice(0, 3))}`,
+      );
     const fills = await pgFill;
     const pgFillMs = Date.now() - fillStarted;
     const pgInserted = fills.reduce((n, f) => n + f.inserted, 0);
-    if (pgInserted !== APPS) throw new Error(`PostgreSQL fill stored ${pgInserted} of ${APPS}: ${fills.map((f) => f.firstFailure).join('; ')}`);
-    log(`filled: SQLite ${(sqliteFillMs / 1000).toFixed(0)} s, PostgreSQL ${(pgFillMs / 1000).toFixed(0)} s (2 processes × 4 at a time, concurrently with SQLite)`);
+    if (pgInserted !== APPS)
+      throw new Error(
+        `PostgreSQL fill stored ${pgInserted} of ${APPS}: ${fills.map((f) => f.firstFailure).join('; ')}`,
+      );
+    log(
+      `filled: SQLite ${(sqliteFillMs / 1000).toFixed(0)} s, PostgreSQL ${(pgFillMs / 1000).toFixed(0)} s (2 processes × 4 at a time, concurrently with SQLite)`,
+    );
     const sqliteToken = newToken();
     sqlite.createToken({ name: 'bench', scope: 'read', tokenSha256: sqliteToken.tokenSha256, createdAtMs: NOW });
     const pgStore = await PostgresStore.open({ url, password: server.password });
@@ -191,8 +284,16 @@ async function main(): Promise<void> {
     await pgStore.close();
 
     // The engine alone on one workload of 50 runs (cold: new language service each time; warm: same one, cached plan).
-    const body = { appName: workloadName(real, 0), settings: { 'spark.executor.memory': '1g', 'spark.executor.cores': '2', 'spark.sql.shuffle.partitions': '200' } };
-    const source = { uri: pathToFileURL('/request/settings.sh').toString(), text: settingsAsSubmitScript(body.appName, body.settings), languageId: 'shellscript', label: 'settings' };
+    const body = {
+      appName: workloadName(real, 0),
+      settings: { 'spark.executor.memory': '1g', 'spark.executor.cores': '2', 'spark.sql.shuffle.partitions': '200' },
+    };
+    const source = {
+      uri: pathToFileURL('/request/settings.sh').toString(),
+      text: settingsAsSubmitScript(body.appName, body.settings),
+      languageId: 'shellscript',
+      label: 'settings',
+    };
     const cold: number[] = [];
     const warm: number[] = [];
     const warmService = new SparkLanguageService(sqlite, () => NOW);
@@ -200,7 +301,8 @@ async function main(): Promise<void> {
       let t = performance.now();
       const out = recommendText(new SparkLanguageService(sqlite, () => NOW), source, engineOptions({}), 'bench');
       cold.push(performance.now() - t);
-      if ((out.json as { runs: number }[])[0]?.runs !== RUNS_PER_WORKLOAD) throw new Error(`the plan of ${body.appName} is not on ${RUNS_PER_WORKLOAD} runs`);
+      if ((out.json as { runs: number }[])[0]?.runs !== RUNS_PER_WORKLOAD)
+        throw new Error(`the plan of ${body.appName} is not on ${RUNS_PER_WORKLOAD} runs`);
       t = performance.now();
       recommendText(warmService, source, engineOptions({}), 'bench');
       warm.push(performance.now() - t);
@@ -229,19 +331,33 @@ async function main(): Promise<void> {
           await f();
           xs.push(performance.now() - t0);
         }
-        return quantile(xs.sort((x, y) => x - y), 0.5);
+        return quantile(
+          xs.sort((x, y) => x - y),
+          0.5,
+        );
       };
-      const routeRecommend = await time(50, () => app.inject({ method: 'POST', url: '/api/v1/recommend', headers, payload: JSON.stringify(body) }));
+      const routeRecommend = await time(50, () =>
+        app.inject({ method: 'POST', url: '/api/v1/recommend', headers, payload: JSON.stringify(body) }),
+      );
       const routeJobs = await time(20, () => app.inject({ method: 'GET', url: '/api/v1/workloads', headers }));
       const listJobs = await time(5, () => sqlite.listWorkloads());
       const jobsJson = await time(20, () => JSON.stringify({ jobs: sqlite.listWorkloads() }));
       await app.close();
       return { routeRecommend, routeJobs, listJobs, jobsJsonAndList: jobsJson, jobs: sqlite.listWorkloads().length };
     })();
-    log(`in process, warm: /recommend through Fastify ${inProcess.routeRecommend.toFixed(1)} ms (engine part ${quantile([...warm].sort((x, y) => x - y), 0.5).toFixed(2)} ms); /jobs through Fastify ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs} jobs (the store's GROUP BY alone ${inProcess.listJobs.toFixed(1)} ms, done once per history version)`);
+    log(
+      `in process, warm: /recommend through Fastify ${inProcess.routeRecommend.toFixed(1)} ms (engine part ${quantile(
+        [...warm].sort((x, y) => x - y),
+        0.5,
+      ).toFixed(
+        2,
+      )} ms); /jobs through Fastify ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs} jobs (the store's GROUP BY alone ${inProcess.listJobs.toFixed(1)} ms, done once per history version)`,
+    );
     sqlite.close();
     [cold, warm, readRuns].forEach((a) => a.sort((x, y) => x - y));
-    log(`engine on ${body.appName} (50 runs): cold ${quantile(cold, 0.5).toFixed(1)} ms (of which reading the 50 runs from SQLite ${quantile(readRuns, 0.5).toFixed(1)} ms), warm ${quantile(warm, 0.5).toFixed(2)} ms (p50 of 10)`);
+    log(
+      `engine on ${body.appName} (50 runs): cold ${quantile(cold, 0.5).toFixed(1)} ms (of which reading the 50 runs from SQLite ${quantile(readRuns, 0.5).toFixed(1)} ms), warm ${quantile(warm, 0.5).toFixed(2)} ms (p50 of 10)`,
+    );
 
     const bodies = recommendBodies(real);
     // A: SQLite.
@@ -260,21 +376,62 @@ async function main(): Promise<void> {
     log(`collection during C: ${JSON.stringify(collected)}`);
     const c = new Client({ ...parseIntoClientConfig(url), password: server.password });
     await c.connect();
-    const counts = (await c.query('SELECT (SELECT count(*) FROM applications)::int AS apps, (SELECT count(DISTINCT (app_id, attempt_id)) FROM applications)::int AS keys, (SELECT count(*) FROM record_sources)::int AS sources, (SELECT count(*) FROM stages)::int AS stages')).rows[0] as { apps: number; keys: number; sources: number; stages: number };
+    const counts = (
+      await c.query(
+        'SELECT (SELECT count(*) FROM applications)::int AS apps, (SELECT count(DISTINCT (app_id, attempt_id)) FROM applications)::int AS keys, (SELECT count(*) FROM record_sources)::int AS sources, (SELECT count(*) FROM stages)::int AS stages',
+      )
+    ).rows[0] as { apps: number; keys: number; sources: number; stages: number };
     await c.end();
     await new Promise((r) => setTimeout(r, 1500)); // the service rechecks the store's version every second
     const health = (await (await fetch(`${b.base}/health`)).json()) as { applications: number };
     await stopProcessGroup(b.child, b.exited, 30_000);
-    const exact = collected.inserted === COLLECT && collected.unchanged === COLLECT && collected.updated === 0 && collected.failed === 0 && counts.apps === APPS + COLLECT && counts.keys === counts.apps && counts.sources === counts.apps && health.applications === counts.apps;
-    log(`after the collection: ${counts.apps} applications (${counts.keys} distinct keys), ${counts.sources} sources, ${counts.stages} stage rows; the service reports ${health.applications}; ${exact ? 'nothing lost, nothing duplicated' : 'COUNTS WRONG'}`);
+    const exact =
+      collected.inserted === COLLECT &&
+      collected.unchanged === COLLECT &&
+      collected.updated === 0 &&
+      collected.failed === 0 &&
+      counts.apps === APPS + COLLECT &&
+      counts.keys === counts.apps &&
+      counts.sources === counts.apps &&
+      health.applications === counts.apps;
+    log(
+      `after the collection: ${counts.apps} applications (${counts.keys} distinct keys), ${counts.sources} sources, ${counts.stages} stage rows; the service reports ${health.applications}; ${exact ? 'nothing lost, nothing duplicated' : 'COUNTS WRONG'}`,
+    );
 
-    const rows = [phaseA, phaseB, phaseC].flatMap((p) => p.routes.map((r) => [p.name, r.route, `${r.requests} (${(r.requests / SECONDS).toFixed(0)}/s)`, `${r.p50}`, `${r.p95}`, `${r.p99}`, `${r.max}`, `${r.serverMeanMs}`, `${r.errors + r.non2xx + r.timeouts}`, p.load]));
+    const rows = [phaseA, phaseB, phaseC].flatMap((p) =>
+      p.routes.map((r) => [
+        p.name,
+        r.route,
+        `${r.requests} (${(r.requests / SECONDS).toFixed(0)}/s)`,
+        `${r.p50}`,
+        `${r.p95}`,
+        `${r.p99}`,
+        `${r.max}`,
+        `${r.serverMeanMs}`,
+        `${r.errors + r.non2xx + r.timeouts}`,
+        p.load,
+      ]),
+    );
     const rec = (p: typeof phaseA) => p.routes[0];
     const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : '–');
     const markdown = [
       `${APPS.toLocaleString('en')} SYNTHETIC applications (${(APPS / RUNS_PER_WORKLOAD).toLocaleString('en')} workloads of 50 runs, log-normal copies of the 9 real runs of examples/history), ${CLIENTS} clients on loopback for ${SECONDS} s per phase: ${Math.ceil(CLIENTS / 2)} on \`POST /api/v1/recommend\` (${WORKLOADS} workloads of 50 runs in turn, after one warm-up request each), ${CLIENTS - Math.ceil(CLIENTS / 2)} on \`GET /api/v1/workloads\` (every workload of the store). autocannon ${require('autocannon/package.json').version}; the service is the built CLI in its own process, PostgreSQL 15 from Debian on a temporary cluster, everything at \`nice -n 19\`.`,
       '',
-      markdownTable(['phase', 'route', 'answers', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms', 'mean inside the service ms', 'errors', 'load average (1/5/15 min) after'], rows),
+      markdownTable(
+        [
+          'phase',
+          'route',
+          'answers',
+          'p50 ms',
+          'p95 ms',
+          'p99 ms',
+          'max ms',
+          'mean inside the service ms',
+          'errors',
+          'load average (1/5/15 min) after',
+        ],
+        rows,
+      ),
       '',
       `/recommend p95 PostgreSQL ÷ SQLite: ${ratio(rec(phaseB).p95, rec(phaseA).p95)} (no collection), ${ratio(rec(phaseC).p95, rec(phaseA).p95)} (with a collection). Target p95 ≤ ${P95_TARGET_MS} ms: ${[phaseA, phaseB, phaseC].map((p) => `${p.name} ${rec(p).p95 <= P95_TARGET_MS ? 'met' : 'missed'}`).join(', ')}. Warm-up (${WORKLOADS} plans, one at a time): ${phaseA.warmUpMs} ms SQLite, ${phaseB.warmUpMs} ms PostgreSQL.`,
       '',
@@ -300,7 +457,9 @@ async function main(): Promise<void> {
           recommendP95PostgresCollectingMs: rec(phaseC).p95,
           jobsP95SqliteMs: phaseA.routes[1].p95,
           jobsP95PostgresMs: phaseB.routes[1].p95,
-          errors: [phaseA, phaseB, phaseC].flatMap((p) => p.routes).reduce((n, r) => n + r.errors + r.non2xx + r.timeouts, 0),
+          errors: [phaseA, phaseB, phaseC]
+            .flatMap((p) => p.routes)
+            .reduce((n, r) => n + r.errors + r.non2xx + r.timeouts, 0),
           collectionExact: exact ? 1 : 0,
           engineColdP50Ms: quantile(cold, 0.5),
           engineWarmP50Ms: quantile(warm, 0.5),

@@ -33,7 +33,9 @@ function chain(n: number): string {
 
 /** About `bytes` of ordinary PySpark jobs. */
 function pysparkFile(bytes: number): string {
-  const parts = ['from pyspark import SparkConf\nfrom pyspark.sql import SparkSession\nfrom pyspark.sql import functions as F\n'];
+  const parts = [
+    'from pyspark import SparkConf\nfrom pyspark.sql import SparkSession\nfrom pyspark.sql import functions as F\n',
+  ];
   let size = parts[0].length;
   for (let i = 0; size < bytes; i++) {
     const unit = `
@@ -76,10 +78,16 @@ function jobsJson(bytes: number): string {
               spark_version: '14.3.x-scala2.12',
               node_type_id: 'i3.xlarge',
               num_workers: j % 10,
-              spark_conf: { 'spark.executor.memory': `${(j % 8) + 1}g`, 'spark.sql.shuffle.partitions': String(j % 400) },
+              spark_conf: {
+                'spark.executor.memory': `${(j % 8) + 1}g`,
+                'spark.sql.shuffle.partitions': String(j % 400),
+              },
               custom_tags: { team: 'data', cost_center: String(j) },
             },
-            spark_python_task: { python_file: `dbfs:/jobs/job_${j}.py`, parameters: Array.from({ length: 20 }, (_, k) => `--arg${k}=value${k}`) },
+            spark_python_task: {
+              python_file: `dbfs:/jobs/job_${j}.py`,
+              parameters: Array.from({ length: 20 }, (_, k) => `--arg${k}=value${k}`),
+            },
           },
         ],
       },
@@ -128,20 +136,34 @@ async function runCase(name: string, dir: string): Promise<CaseResult> {
   const t0 = process.hrtime.bigint();
   if (kind.startsWith('check')) {
     fs.writeFileSync(file, text);
-    await cliMain(['check', '--db', path.join(dir, `${kind}.db`), file], () => settings++, () => undefined);
+    await cliMain(
+      ['check', '--db', path.join(dir, `${kind}.db`), file],
+      () => settings++,
+      () => undefined,
+    );
   } else {
     for (const b of extractSettings(text, languageId).blocks) settings += b.settings.length;
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(c0);
-  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, settings, bytes: text.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 };
+  return {
+    ms,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    settings,
+    bytes: text.length,
+    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
 }
 
 /** Runs one case in a child process and reads its result. */
 function child(name: string, dir: string): CaseResult {
-  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', __filename, '--case', name, dir], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--max-old-space-size=4096', __filename, '--case', name, dir], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  if (r.status !== 0 || !line.startsWith('{')) throw new Error(`case ${name} failed (${r.status}): ${r.stderr || r.stdout}`);
+  if (r.status !== 0 || !line.startsWith('{'))
+    throw new Error(`case ${name} failed (${r.status}): ${r.stderr || r.stdout}`);
   return JSON.parse(line) as CaseResult;
 }
 
@@ -154,12 +176,18 @@ async function main(): Promise<void> {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settings-bench-'));
   try {
-    const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
+    const load = () =>
+      os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ');
     process.stdout.write(`settings extraction (load average ${load()}, ${os.cpus().length} CPUs)\n`);
     const base = child('chain:1000', dir);
     // Per call: CPU time (less disturbed than wall time by other processes on a shared machine).
     const perCall = (r: CaseResult, n: number) => (r.cpuMs * 1000) / n;
-    process.stdout.write(`  ${'chained .config() calls'.padEnd(24)} ${'wall'.padStart(9)} ${'cpu'.padStart(9)} ${'cpu µs/call'.padStart(12)} ${'vs 1k'.padStart(6)} ${'settings'.padStart(9)} ${'peak RSS'.padStart(9)}\n`);
+    process.stdout.write(
+      `  ${'chained .config() calls'.padEnd(24)} ${'wall'.padStart(9)} ${'cpu'.padStart(9)} ${'cpu µs/call'.padStart(12)} ${'vs 1k'.padStart(6)} ${'settings'.padStart(9)} ${'peak RSS'.padStart(9)}\n`,
+    );
     for (const n of [1_000, 10_000, 100_000]) {
       const r = n === 1_000 ? base : child(`chain:${n}`, dir);
       const ratio = perCall(r, n) / perCall(base, 1_000);

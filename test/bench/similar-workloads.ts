@@ -28,7 +28,12 @@ import * as os from 'os';
 import * as path from 'path';
 import type { ApplicationRecord } from '../../server/src/history/application-record';
 import { collectEventLogs } from '../../server/src/history/collect';
-import { describeSimilarity, SimilarWorkloadIndex, similarWorkloadIndexFromStore, workloadFeatures } from '../../server/src/recommend/similar-workloads';
+import {
+  describeSimilarity,
+  SimilarWorkloadIndex,
+  similarWorkloadIndexFromStore,
+  workloadFeatures,
+} from '../../server/src/recommend/similar-workloads';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { rng, syntheticRecord, syntheticSource } from '../helpers/synthetic-store';
 import { EXAMPLE_HISTORY } from '../helpers/fixtures';
@@ -59,7 +64,9 @@ async function main(): Promise<void> {
   if (real.length === 0) throw new Error('no runs read from examples/history');
 
   const u = rng(42);
-  const records = Array.from({ length: apps }, (_, i) => syntheticCopy(real[i % real.length], `synthetic-${real[i % real.length].appName}-${i}`, u));
+  const records = Array.from({ length: apps }, (_, i) =>
+    syntheticCopy(real[i % real.length], `synthetic-${real[i % real.length].appName}-${i}`, u),
+  );
   const queryRecords = Array.from({ length: queries }, (_, i) => syntheticCopy(real[i % real.length], `query-${i}`, u));
 
   process.stdout.write(
@@ -136,7 +143,8 @@ async function main(): Promise<void> {
     fullMs = nowMs() - t1;
     again.close();
     if (fromStore.size !== storeApps) throw new Error(`store index has ${fromStore.size} jobs, expected ${storeApps}`);
-    if ([...fromFull.spreads].some((x, j) => Math.abs(x - fromStore.spreads[j]) > 1e-9)) throw new Error('totals and full-record indexes differ');
+    if ([...fromFull.spreads].some((x, j) => Math.abs(x - fromStore.spreads[j]) > 1e-9))
+      throw new Error('totals and full-record indexes differ');
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
@@ -147,10 +155,16 @@ async function main(): Promise<void> {
     [`nearest(features, 5), median of ${queries}`, ms(quantile(times, 0.5))],
     [`nearest(features, 5), p99 of ${queries}`, ms(quantile(times, 0.99))],
     [`nearest(features, 5), max of ${queries}`, ms(times[times.length - 1])],
-    ['baseline: workloadFeatures(record), one call (median of 200 × 1,000)', `${(quantile(base, 0.5) * 1000).toFixed(3)} µs`],
+    [
+      'baseline: workloadFeatures(record), one call (median of 200 × 1,000)',
+      `${(quantile(base, 0.5) * 1000).toFixed(3)} µs`,
+    ],
     ['nearest / baseline (median)', `${(quantile(times, 0.5) / quantile(base, 0.5)).toFixed(0)}×`],
     ['answers equal to a full sort (first 20 queries)', `${20 - mismatches}/20`],
-    [`hover lookup (cached index: nearest 3 + describeSimilarity), median of ${queries}`, ms(quantile(hoverTimes, 0.5))],
+    [
+      `hover lookup (cached index: nearest 3 + describeSimilarity), median of ${queries}`,
+      ms(quantile(hoverTimes, 0.5)),
+    ],
     [`hover lookup, p99 of ${queries}`, ms(quantile(hoverTimes, 0.99))],
     ['hover lookup / baseline (median)', `${(quantile(hoverTimes, 0.5) / quantile(base, 0.5)).toFixed(0)}×`],
     [`similarWorkloadIndexFromStore on a SQLite file of ${storeApps} of them (applicationTotals + build)`, ms(storeMs)],
@@ -164,7 +178,10 @@ async function main(): Promise<void> {
     '9 real Spark 4.3.0 runs of examples/history, one workload each; test/bench/similar-workloads.ts). Baseline, in the same run: one',
     '`workloadFeatures(record)` call, so the ratios read as "lookups cost this many feature extractions".',
     '',
-    markdownTable(['measurement', 'value'], rows.map(([k, v]) => [k.trim().replace(/^… /, '… '), v])),
+    markdownTable(
+      ['measurement', 'value'],
+      rows.map(([k, v]) => [k.trim().replace(/^… /, '… '), v]),
+    ),
   ].join('\n');
   writeBenchSection(
     {

@@ -54,7 +54,9 @@ interface Run {
 /** A digest of every stored record (sorted by key), to check that two stores hold the same records. */
 function digest(store: HistoryStore): string {
   const h = crypto.createHash('sha256');
-  const runs = store.allRuns(10_000_000).sort((a, b) => `${a.appId}/${a.attemptId}`.localeCompare(`${b.appId}/${b.attemptId}`));
+  const runs = store
+    .allRuns(10_000_000)
+    .sort((a, b) => `${a.appId}/${a.attemptId}`.localeCompare(`${b.appId}/${b.attemptId}`));
   for (const r of runs) h.update(JSON.stringify(r));
   return h.digest('hex');
 }
@@ -70,7 +72,12 @@ async function timedQuietly(dbFile: string, fn: (store: HistoryStore) => Promise
   }
 }
 
-async function timed(archive: number, engine: string, dbFile: string, fn: (store: HistoryStore) => Promise<IngestSummary & { phasesMs?: Run['phases'] }>): Promise<{ run: Run; digest: string }> {
+async function timed(
+  archive: number,
+  engine: string,
+  dbFile: string,
+  fn: (store: HistoryStore) => Promise<IngestSummary & { phasesMs?: Run['phases'] }>,
+): Promise<{ run: Run; digest: string }> {
   for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) fs.rmSync(f, { force: true });
   const store = HistoryStore.open(dbFile);
   try {
@@ -78,10 +85,27 @@ async function timed(archive: number, engine: string, dbFile: string, fn: (store
     const t0 = performance.now();
     const s = await fn(store);
     const seconds = (performance.now() - t0) / 1000;
-    const run: Run = { archive, engine, seconds, appsPerSecond: s.inserted / seconds, loadStart, loadEnd: os.loadavg(), inserted: s.inserted };
-    if (s.phasesMs) run.phases = { listing: s.phasesMs.listing / 1000, folding: s.phasesMs.folding / 1000, rows: s.phasesMs.rows / 1000, storing: s.phasesMs.storing / 1000 };
-    if (s.failed.length > 0) throw new Error(`${engine}: ${s.failed.length} logs failed, e.g. ${s.failed[0].path}: ${s.failed[0].reason}`);
-    process.stdout.write(`${String(archive).padStart(6)} apps  ${engine.padEnd(22)} ${seconds.toFixed(1).padStart(8)} s  ${run.appsPerSecond.toFixed(1).padStart(8)} apps/s  load ${formatLoad(run.loadStart)} → ${formatLoad(run.loadEnd)}\n`);
+    const run: Run = {
+      archive,
+      engine,
+      seconds,
+      appsPerSecond: s.inserted / seconds,
+      loadStart,
+      loadEnd: os.loadavg(),
+      inserted: s.inserted,
+    };
+    if (s.phasesMs)
+      run.phases = {
+        listing: s.phasesMs.listing / 1000,
+        folding: s.phasesMs.folding / 1000,
+        rows: s.phasesMs.rows / 1000,
+        storing: s.phasesMs.storing / 1000,
+      };
+    if (s.failed.length > 0)
+      throw new Error(`${engine}: ${s.failed.length} logs failed, e.g. ${s.failed[0].path}: ${s.failed[0].reason}`);
+    process.stdout.write(
+      `${String(archive).padStart(6)} apps  ${engine.padEnd(22)} ${seconds.toFixed(1).padStart(8)} s  ${run.appsPerSecond.toFixed(1).padStart(8)} apps/s  load ${formatLoad(run.loadStart)} → ${formatLoad(run.loadEnd)}\n`,
+    );
     return { run, digest: digest(store) };
   } finally {
     store.close();
@@ -90,12 +114,16 @@ async function timed(archive: number, engine: string, dbFile: string, fn: (store
 
 /** Starts scripts/spark-standalone-cluster.sh (2 workers × 2 cores) and resolves with its master URL and a stop function. */
 async function startCluster(workDir: string): Promise<{ masterUrl: string; stop: () => Promise<void> }> {
-  const proc: ChildProcess = spawn('bash', [path.join(REPO_ROOT, 'scripts', 'spark-standalone-cluster.sh'), '2', '2', '3g'], {
-    detached: true,
-    cwd: workDir,
-    stdio: ['pipe', 'pipe', fs.openSync(path.join(workDir, 'cluster.log'), 'a')],
-    env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' },
-  });
+  const proc: ChildProcess = spawn(
+    'bash',
+    [path.join(REPO_ROOT, 'scripts', 'spark-standalone-cluster.sh'), '2', '2', '3g'],
+    {
+      detached: true,
+      cwd: workDir,
+      stdio: ['pipe', 'pipe', fs.openSync(path.join(workDir, 'cluster.log'), 'a')],
+      env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' },
+    },
+  );
   trackProcessGroup(proc);
   const exited = new Promise<void>((r) => proc.once('exit', () => r()));
   const masterUrl = await new Promise<string>((resolve, reject) => {
@@ -124,15 +152,20 @@ async function main(): Promise<void> {
     const dir = path.join(dataDir, `event-log-archive-${apps}`);
     const manifest = await generateArchive(dir, apps);
     archives.push({ apps, dir, manifest });
-    process.stdout.write(`archive ${dir}: ${apps} apps, ${(manifest.jsonBytes / 1e9).toFixed(2)} GB of JSON lines, ${(manifest.bytesOnDisk / 1e9).toFixed(2)} GB on disk\n`);
+    process.stdout.write(
+      `archive ${dir}: ${apps} apps, ${(manifest.jsonBytes / 1e9).toFixed(2)} GB of JSON lines, ${(manifest.bytesOnDisk / 1e9).toFixed(2)} GB on disk\n`,
+    );
   }
   const runs: Run[] = [];
   const digests = new Map<number, string>();
   // Warm-up (not timed): the example history once, so no timed run pays for JIT compilation or Spark's code generation.
-  const warmUp = (fn: (store: HistoryStore) => Promise<unknown>): Promise<unknown> => timedQuietly(path.join(work, 'warm-up.db'), fn);
+  const warmUp = (fn: (store: HistoryStore) => Promise<unknown>): Promise<unknown> =>
+    timedQuietly(path.join(work, 'warm-up.db'), fn);
   await warmUp((store) => collectEventLogs(EXAMPLE_HISTORY, store));
   for (const a of archives) {
-    const local = await timed(a.apps, 'local reader', path.join(work, `local-${a.apps}.db`), (store) => collectEventLogs(a.dir, store));
+    const local = await timed(a.apps, 'local reader', path.join(work, `local-${a.apps}.db`), (store) =>
+      collectEventLogs(a.dir, store),
+    );
     runs.push(local.run);
     digests.set(a.apps, local.digest);
   }
@@ -143,7 +176,12 @@ async function main(): Promise<void> {
         await freePort(),
         crypto.randomBytes(18).toString('hex'),
         path.join(work, `connect-${executors}`),
-        { 'spark.executor.cores': '1', 'spark.cores.max': String(executors), 'spark.executor.memory': '1g', 'spark.eventLog.enabled': 'false' },
+        {
+          'spark.executor.cores': '1',
+          'spark.cores.max': String(executors),
+          'spark.executor.memory': '1g',
+          'spark.eventLog.enabled': 'false',
+        },
         { jars: [jar], driverMemory: '2g', master: cluster.masterUrl, env: { SPARK_LOCAL_IP: '127.0.0.1' } },
       );
       await server.start();
@@ -151,10 +189,16 @@ async function main(): Promise<void> {
       try {
         await warmUp((store) => collectWithSpark(new SparkConnectSql(client), EXAMPLE_HISTORY, store));
         for (const a of archives) {
-          const r = await timed(a.apps, `Spark, ${executors} executor${executors > 1 ? 's' : ''}`, path.join(work, `spark-${executors}-${a.apps}.db`), (store) =>
-            collectWithSpark(new SparkConnectSql(client), a.dir, store),
+          const r = await timed(
+            a.apps,
+            `Spark, ${executors} executor${executors > 1 ? 's' : ''}`,
+            path.join(work, `spark-${executors}-${a.apps}.db`),
+            (store) => collectWithSpark(new SparkConnectSql(client), a.dir, store),
           );
-          if (r.digest !== digests.get(a.apps)) throw new Error(`Spark with ${executors} executors stored other records than the local reader for ${a.apps} apps`);
+          if (r.digest !== digests.get(a.apps))
+            throw new Error(
+              `Spark with ${executors} executors stored other records than the local reader for ${a.apps} apps`,
+            );
           runs.push(r.run);
         }
       } finally {
@@ -179,14 +223,23 @@ async function main(): Promise<void> {
     String(r.archive),
     r.engine,
     r.seconds.toFixed(1),
-    r.phases ? `${r.phases.listing.toFixed(1)} / ${r.phases.folding.toFixed(1)} (${r.phases.rows.toFixed(1)}) / ${r.phases.storing.toFixed(1)}` : '—',
+    r.phases
+      ? `${r.phases.listing.toFixed(1)} / ${r.phases.folding.toFixed(1)} (${r.phases.rows.toFixed(1)}) / ${r.phases.storing.toFixed(1)}`
+      : '—',
     r.appsPerSecond.toFixed(1),
     (r.appsPerSecond / local(r.archive).appsPerSecond).toFixed(3),
     `${formatLoad(r.loadStart)} → ${formatLoad(r.loadEnd)}`,
   ]);
   const fits = engines.map((e) => ({ engine: e, ...fit(e) }));
   const million = fits.map((x) =>
-    x.perAppMs > 0 ? [x.engine, x.fixedS.toFixed(0), x.perAppMs.toFixed(2), ((x.fixedS + (x.perAppMs * 1e6) / 1000) / 3600).toFixed(1)] : [x.engine, '—', '— (the larger archive was not slower)', '—'],
+    x.perAppMs > 0
+      ? [
+          x.engine,
+          x.fixedS.toFixed(0),
+          x.perAppMs.toFixed(2),
+          ((x.fixedS + (x.perAppMs * 1e6) / 1000) / 3600).toFixed(1),
+        ]
+      : [x.engine, '—', '— (the larger archive was not slower)', '—'],
   );
   const big = archives[archives.length - 1].manifest;
   const markdown = [
@@ -199,7 +252,18 @@ async function main(): Promise<void> {
       `The figures are bounded by 2 cores and that contention: 4 executors cannot be faster than 2 cores allow, and the ` +
       `absolute rates are a fraction of what an idle machine gives. Read the ratios.**`,
     '',
-    markdownTable(['applications', 'engine', 'wall s', 'Spark: listing / folding (of it, rows checked here) / storing s', 'apps/s', '÷ local', 'load 1/5/15 min (start → end)'], rows),
+    markdownTable(
+      [
+        'applications',
+        'engine',
+        'wall s',
+        'Spark: listing / folding (of it, rows checked here) / storing s',
+        'apps/s',
+        '÷ local',
+        'load 1/5/15 min (start → end)',
+      ],
+      rows,
+    ),
     '',
     `Fixed cost and cost per application (from the two archives: t(N) = fixed + N × per application), and the time for ` +
       `1,000,000 applications of the same mix (${(big.jsonBytes / big.apps / 1e3).toFixed(0)} kB of JSON each) on this machine:`,
@@ -207,9 +271,19 @@ async function main(): Promise<void> {
     markdownTable(['engine', 'fixed s', 'ms per application', 'hours for 1,000,000'], million),
   ].join('\n');
   const figures: Record<string, number> = {};
-  for (const r of runs) figures[`appsPerSecond_${r.engine.replace(/[^a-z0-9]+/gi, '_')}_${r.archive}`] = r.appsPerSecond;
+  for (const r of runs)
+    figures[`appsPerSecond_${r.engine.replace(/[^a-z0-9]+/gi, '_')}_${r.archive}`] = r.appsPerSecond;
   for (const x of fits) figures[`msPerApp_${x.engine.replace(/[^a-z0-9]+/gi, '_')}`] = x.perAppMs;
-  const file = writeBenchSection({ id: 'spark-engine', title: 'Collecting an archive with Spark (collect --engine spark)', order: 25, markdown, figures }, loadAtStart);
+  const file = writeBenchSection(
+    {
+      id: 'spark-engine',
+      title: 'Collecting an archive with Spark (collect --engine spark)',
+      order: 25,
+      markdown,
+      figures,
+    },
+    loadAtStart,
+  );
   process.stdout.write(`\n${markdown}\n\nwrote ${file}\n`);
 }
 

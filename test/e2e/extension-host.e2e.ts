@@ -58,7 +58,10 @@ describe('extension-host tests in code-server (VS Code test protocol)', function
       240_000,
     );
     fs.writeFileSync(path.join(dir, 'mocha.log'), run.log.join('\n'));
-    const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as { passed: string[]; failed: { title: string; error: string }[] };
+    const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as {
+      passed: string[];
+      failed: { title: string; error: string }[];
+    };
     assert.deepStrictEqual(result.failed, [], run.log.join('\n'));
     assert.strictEqual(run.exitCode, 0, run.log.join('\n'));
     assert.strictEqual(result.passed.length, 13, result.passed.join('\n'));

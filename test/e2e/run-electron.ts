@@ -39,12 +39,23 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
   const executable = await downloadAndUnzipVSCode(version);
   const [cli, ...cliArgs] = resolveCliArgsFromVSCodeExecutablePath(executable);
-  execFileSync(cli, [...cliArgs, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', VSIX], { stdio: 'inherit' });
+  execFileSync(
+    cli,
+    [...cliArgs, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir, '--install-extension', VSIX],
+    { stdio: 'inherit' },
+  );
   await runTests({
     vscodeExecutablePath: executable,
     extensionDevelopmentPath: path.join(ROOT, 'test', 'e2e', 'harness'),
     extensionTestsPath: path.join(ROOT, 'build', 'test', 'e2e', 'suite', 'index.js'),
-    launchArgs: [ws.folder, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--disable-workspace-trust'],
+    launchArgs: [
+      ws.folder,
+      '--user-data-dir',
+      userDataDir,
+      '--extensions-dir',
+      extensionsDir,
+      '--disable-workspace-trust',
+    ],
     extensionTestsEnv: {
       SPARK_E2E_RESULT: path.join(dir, 'result.json'),
       SPARK_E2E_EXTENSIONS_DIR: extensionsDir,

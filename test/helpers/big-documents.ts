@@ -7,7 +7,8 @@ import { NIGHTLY_ETL_PY } from './fixtures';
 
 /** A PySpark file of about `bytes` bytes: one SparkSession and a big literal table (as generated-data modules are). */
 export function bigPySparkFile(bytes: number): string {
-  const head = 'from pyspark.sql import SparkSession\n\nspark = SparkSession.builder.appName("nightly_etl").config("spark.executor.memory", "1g").getOrCreate()\n\nROWS = [\n';
+  const head =
+    'from pyspark.sql import SparkSession\n\nspark = SparkSession.builder.appName("nightly_etl").config("spark.executor.memory", "1g").getOrCreate()\n\nROWS = [\n';
   const rows: string[] = [];
   let size = head.length;
   for (let i = 0; size < bytes - 2; i++) {

@@ -40,16 +40,24 @@ export function codecLogs(targetBytes = 150_000_000): CodecLogs {
   const manifestPath = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestPath)) {
     fs.rmSync(dir, { recursive: true, force: true });
-    const r = spawnSync(PYTHON, [path.join(REPO_ROOT, 'test', 'helpers', 'codec-logs.py'), dir, String(targetBytes), EXAMPLE_HISTORY], {
-      encoding: 'utf8',
-      env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' },
-      timeout: 30 * 60_000,
-      maxBuffer: 64 << 20,
-    });
+    const r = spawnSync(
+      PYTHON,
+      [path.join(REPO_ROOT, 'test', 'helpers', 'codec-logs.py'), dir, String(targetBytes), EXAMPLE_HISTORY],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, SPARK_LOCAL_IP: '127.0.0.1' },
+        timeout: 30 * 60_000,
+        maxBuffer: 64 << 20,
+      },
+    );
     if (r.status !== 0 || !fs.existsSync(manifestPath)) {
       throw new Error(
         `test/helpers/codec-logs.py failed (status ${r.status}${r.error ? `, ${r.error.message}` : ''}); it needs ${PYTHON} with pyspark and zstandard ` +
-          `(bash scripts/install-pyspark.sh) and Java 17+:\n${r.stderr.split('\n').filter((l) => !/ WARN /.test(l)).slice(-20).join('\n')}`,
+          `(bash scripts/install-pyspark.sh) and Java 17+:\n${r.stderr
+            .split('\n')
+            .filter((l) => !/ WARN /.test(l))
+            .slice(-20)
+            .join('\n')}`,
       );
     }
   }
@@ -67,6 +75,11 @@ export function codecLogs(targetBytes = 150_000_000): CodecLogs {
     lines: m.lines,
     sha256: m.sha256,
     flushes: m.flushes,
-    files: Object.entries(m.files).map(([name, f]) => ({ name, path: path.join(dir, name), codec: f.codec, bytes: f.bytes })),
+    files: Object.entries(m.files).map(([name, f]) => ({
+      name,
+      path: path.join(dir, name),
+      codec: f.codec,
+      bytes: f.bytes,
+    })),
   };
 }

@@ -101,11 +101,22 @@ export class FaultProxy {
         const head = pending.subarray(0, end + 4);
         pending = pending.subarray(end + 4);
         const lines = head.toString('latin1').split('\r\n');
-        const header = (name: string) => lines.find((l) => l.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? null;
+        const header = (name: string) =>
+          lines
+            .find((l) => l.toLowerCase().startsWith(`${name}:`))
+            ?.slice(name.length + 1)
+            .trim() ?? null;
         bodyLeft = Number(header('content-length') ?? 0);
-        const seen: SeenRequest = { requestLine: lines[0], range: header('range') ?? header('x-ms-range'), atMs: Date.now(), fault: null };
+        const seen: SeenRequest = {
+          requestLine: lines[0],
+          range: header('range') ?? header('x-ms-range'),
+          atMs: Date.now(),
+          fault: null,
+        };
         this.seen.push(seen);
-        const fault = this.faults.find((f) => f.times > 0 && f.requestLine.test(lines[0]) && !(f.withoutRange && seen.range !== null));
+        const fault = this.faults.find(
+          (f) => f.times > 0 && f.requestLine.test(lines[0]) && !(f.withoutRange && seen.range !== null),
+        );
         if (fault?.status !== undefined) {
           fault.times--;
           seen.fault = 'status';

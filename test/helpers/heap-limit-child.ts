@@ -14,17 +14,41 @@ import { levelLogger } from '../../server/src/logger';
 import { bigPySparkFile, repeatedJobFile } from './big-documents';
 import { NIGHTLY_ETL_PY } from './fixtures';
 
-const doc = (uri: string, version: number, text: string): OpenDocument => ({ uri, version, languageId: 'python', getText: () => text });
+const doc = (uri: string, version: number, text: string): OpenDocument => ({
+  uri,
+  version,
+  languageId: 'python',
+  getText: () => text,
+});
 const noRelated = () => ({ roots: [], openTexts: {} });
 
 async function main(db: string): Promise<void> {
-  const analyses = new DocumentAnalyses(db, levelLogger(() => undefined, () => 'error'), { heapLimitMiB: 16 });
+  const analyses = new DocumentAnalyses(
+    db,
+    levelLogger(
+      () => undefined,
+      () => 'error',
+    ),
+    { heapLimitMiB: 16 },
+  );
   try {
     // ~2,200 SparkSession builders (4 MiB): extracting their settings alone takes ~40 MiB of heap (measured: 540
     // builders, 1 MiB, take 10 MiB), far more than a 16 MiB heap.
-    const big = await analyses.analysis(doc('file:///w/rows.py', 1, repeatedJobFile(4 * 1024 * 1024)), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
-    const small = await analyses.analysis(doc('file:///w/nightly_etl.py', 1, fs.readFileSync(NIGHTLY_ETL_PY, 'utf8')), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
-    const again = await analyses.analysis(doc('file:///w/rows.py', 2, bigPySparkFile(LARGE_DOCUMENT_BYTES + 1000)), DEFAULT_ANALYSIS_OPTIONS, noRelated)!;
+    const big = await analyses.analysis(
+      doc('file:///w/rows.py', 1, repeatedJobFile(4 * 1024 * 1024)),
+      DEFAULT_ANALYSIS_OPTIONS,
+      noRelated,
+    )!;
+    const small = await analyses.analysis(
+      doc('file:///w/nightly_etl.py', 1, fs.readFileSync(NIGHTLY_ETL_PY, 'utf8')),
+      DEFAULT_ANALYSIS_OPTIONS,
+      noRelated,
+    )!;
+    const again = await analyses.analysis(
+      doc('file:///w/rows.py', 2, bigPySparkFile(LARGE_DOCUMENT_BYTES + 1000)),
+      DEFAULT_ANALYSIS_OPTIONS,
+      noRelated,
+    )!;
     process.stdout.write(
       JSON.stringify({
         bigSites: big.sites.length,

@@ -85,7 +85,8 @@ export class HistoryServerProcess {
 
   /** @throws Error with the server's last output when it has exited. */
   assertAlive(): void {
-    if (this.proc && this.proc.exitCode !== null) throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
+    if (this.proc && this.proc.exitCode !== null)
+      throw new Error(`History Server exited with ${this.proc.exitCode}:\n${this.tail()}`);
   }
 
   /** Process id of the script (which the JVM exec'd into), or undefined before `spawn()`. */
@@ -138,16 +139,24 @@ export class RealHistoryServer extends HistoryServerProcess {
     await this.waitForListing(expectedIds, timeoutMs);
   }
 
-  async waitForListing(expectedIds: string[], timeoutMs = 60_000, check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true): Promise<void> {
+  async waitForListing(
+    expectedIds: string[],
+    timeoutMs = 60_000,
+    check: (apps: { id: string; attempts: { completed: boolean }[] }[]) => boolean = () => true,
+  ): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.assertAlive();
-      const apps = (await getJson(`${this.url}/api/v1/applications`)) as { id: string; attempts: { completed: boolean }[] }[] | null;
+      const apps = (await getJson(`${this.url}/api/v1/applications`)) as
+        { id: string; attempts: { completed: boolean }[] }[] | null;
       if (apps) {
         const ids = new Set(apps.map((a) => a.id));
         if (expectedIds.every((id) => ids.has(id)) && check(apps)) return;
       }
-      if (Date.now() > deadline) throw new Error(`History Server at ${this.url} did not list ${expectedIds.length} applications within ${timeoutMs} ms:\n${this.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `History Server at ${this.url} did not list ${expectedIds.length} applications within ${timeoutMs} ms:\n${this.tail()}`,
+        );
       await sleep(250);
     }
   }

@@ -37,7 +37,9 @@ export class LoopbackServer {
   /** Starts the server on a free port and waits (up to 60 s) until it answers HTTP. */
   async start(): Promise<void> {
     if (path.isAbsolute(this.command) && !fs.existsSync(this.command)) {
-      throw new Error(`${this.command} is missing: run bash scripts/setup.sh (or bash scripts/install-object-store-tools.sh), which builds ${this.name}`);
+      throw new Error(
+        `${this.command} is missing: run bash scripts/setup.sh (or bash scripts/install-object-store-tools.sh), which builds ${this.name}`,
+      );
     }
     const port = await freePort();
     this.url = `http://127.0.0.1:${port}`;
@@ -59,7 +61,8 @@ export class LoopbackServer {
         req.setTimeout(2000, () => req.destroy());
       });
       if (up) return;
-      if (Date.now() > deadline) throw new Error(`${this.name} did not answer on ${this.url} within 60 s:\n${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} did not answer on ${this.url} within 60 s:\n${this.output}`);
       await sleep(250);
     }
   }
@@ -73,7 +76,8 @@ export class LoopbackServer {
   async stop(): Promise<void> {
     const p = this.proc;
     if (!p) return;
-    if (p.exitCode === null && p.signalCode === null) await stopProcessGroup(p, new Promise<void>((r) => p.once('exit', () => r())), 10_000);
+    if (p.exitCode === null && p.signalCode === null)
+      await stopProcessGroup(p, new Promise<void>((r) => p.once('exit', () => r())), 10_000);
     untrackProcessGroup(p);
     this.proc = null;
   }
@@ -81,7 +85,12 @@ export class LoopbackServer {
 
 /** moto's S3 server (`python3 -m moto.server`). */
 export function motoServer(): LoopbackServer {
-  return new LoopbackServer('moto server', process.env.PYTHON ?? 'python3', (port) => ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], '/moto-api/');
+  return new LoopbackServer(
+    'moto server',
+    process.env.PYTHON ?? 'python3',
+    (port) => ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)],
+    '/moto-api/',
+  );
 }
 
 /**
@@ -92,7 +101,16 @@ export function azuriteBlobServer(): LoopbackServer {
   return new LoopbackServer(
     'azurite',
     path.join(BIN, 'azurite-blob'),
-    (port) => ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--inMemoryPersistence', '--skipApiVersionCheck', '--loose', '--silent'],
+    (port) => [
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--inMemoryPersistence',
+      '--skipApiVersionCheck',
+      '--loose',
+      '--silent',
+    ],
     '/devstoreaccount1?comp=list',
   );
 }
@@ -105,11 +123,27 @@ export function fakeGcsServer(): LoopbackServer {
   return new LoopbackServer(
     'fake-gcs-server',
     path.join(REPO_ROOT, '.tools', 'bin', 'fake-gcs-server'),
-    (port) => ['-scheme', 'http', '-host', '127.0.0.1', '-port', String(port), '-backend', 'memory', '-public-host', `127.0.0.1:${port}`, '-external-url', `http://127.0.0.1:${port}`, '-log-level', 'error'],
+    (port) => [
+      '-scheme',
+      'http',
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-backend',
+      'memory',
+      '-public-host',
+      `127.0.0.1:${port}`,
+      '-external-url',
+      `http://127.0.0.1:${port}`,
+      '-log-level',
+      'error',
+    ],
     '/storage/v1/b',
   );
 }
 
 /** Azurite's built-in development account and its published key (Azurite README, "Default storage account"): not a secret. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_ACCOUNT_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export const AZURITE_ACCOUNT_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';

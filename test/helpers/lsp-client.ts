@@ -42,7 +42,12 @@ export interface LspClientOptions {
 }
 
 /** Requests the server may send that a plain client answers with null. */
-const NULL_REQUESTS = ['client/registerCapability', 'window/workDoneProgress/create', 'workspace/codeLens/refresh', 'workspace/inlayHint/refresh'];
+const NULL_REQUESTS = [
+  'client/registerCapability',
+  'window/workDoneProgress/create',
+  'workspace/codeLens/refresh',
+  'workspace/inlayHint/refresh',
+];
 
 /** A started, initialized language server and the connection to it. */
 export class LspClient {
@@ -66,18 +71,24 @@ export class LspClient {
   static async start(options: LspClientOptions): Promise<LspClient> {
     const module = options.serverModule ?? BUILT_SERVER;
     if (!fs.existsSync(module)) throw new Error(`${module} missing: run npm run build`);
-    const child = spawn(process.execPath, [module, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: options.env ?? process.env });
+    const child = spawn(process.execPath, [module, '--stdio'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: options.env ?? process.env,
+    });
     trackProcessGroup(child);
     const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspClient(child, conn, { capabilities: {} });
     child.stderr.on('data', (d) => client.serverLog.push(String(d)));
     conn.onRequest('workspace/configuration', (p: { items: unknown[] }) => p.items.map(() => options.configuration()));
     for (const method of NULL_REQUESTS) if (!options.onRequest?.[method]) conn.onRequest(method, () => null);
-    for (const [method, handler] of Object.entries(options.onRequest ?? {})) conn.onRequest(method, handler as (params: unknown) => unknown);
+    for (const [method, handler] of Object.entries(options.onRequest ?? {}))
+      conn.onRequest(method, handler as (params: unknown) => unknown);
     conn.onNotification('window/logMessage', (p: { message: string }) => {
       client.serverLog.push(p.message);
     });
-    for (const [method, handler] of Object.entries(options.onNotification ?? {})) conn.onNotification(method, handler as (params: unknown) => void);
+    for (const [method, handler] of Object.entries(options.onNotification ?? {}))
+      conn.onNotification(method, handler as (params: unknown) => void);
     conn.listen();
     client.initializeResult = await conn.sendRequest<InitializeResult>('initialize', {
       processId: process.pid,

@@ -13,7 +13,13 @@ import { signalProcessGroup, trackProcessGroup, untrackProcessGroup } from './pr
 export { BUILT_SERVER };
 
 /** A JSON-RPC message the server wrote (a response, a notification or a request). */
-export type ServerMessage = Message & { id?: number | string | null; method?: string; params?: unknown; result?: unknown; error?: { code: number; message: string } };
+export type ServerMessage = Message & {
+  id?: number | string | null;
+  method?: string;
+  params?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string };
+};
 
 /** One LSP frame: `Content-Length` header and the UTF-8 JSON body. */
 export function frame(message: object): Buffer {
@@ -39,10 +45,12 @@ export class LspServerProcess {
     this.child = spawn(process.execPath, [serverPath, '--stdio'], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     trackProcessGroup(this.child);
     this.child.stderr!.on('data', (d) => this.stderr.push(String(d)));
-    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
-      untrackProcessGroup(this.child);
-      resolve(code);
-    }));
+    this.exited = new Promise((resolve) =>
+      this.child.once('exit', (code) => {
+        untrackProcessGroup(this.child);
+        resolve(code);
+      }),
+    );
     const reader = new StreamMessageReader(this.child.stdout!);
     reader.listen((m) => {
       const msg = m as ServerMessage;
@@ -54,7 +62,10 @@ export class LspServerProcess {
         }
       }
       if (typeof msg.method === 'string' && msg.id !== undefined) {
-        const result = msg.method === 'workspace/configuration' ? ((msg.params as { items: unknown[] }).items ?? []).map(() => null) : null;
+        const result =
+          msg.method === 'workspace/configuration'
+            ? ((msg.params as { items: unknown[] }).items ?? []).map(() => null)
+            : null;
         this.write(frame({ jsonrpc: '2.0', id: msg.id, result }));
       }
     });
@@ -119,5 +130,10 @@ export class LspServerProcess {
 
 /** `initialize` params of a client with no capabilities beyond hover markdown, and a history store file. */
 export function initializeParams(historyDatabase: string, rootUri: string | null = null): object {
-  return { processId: process.pid, rootUri, capabilities: { textDocument: { hover: { contentFormat: ['markdown'] } } }, initializationOptions: { historyDatabase } };
+  return {
+    processId: process.pid,
+    rootUri,
+    capabilities: { textDocument: { hover: { contentFormat: ['markdown'] } } },
+    initializationOptions: { historyDatabase },
+  };
 }

@@ -15,7 +15,9 @@ import { stopProcessGroup, trackProcessGroup } from './process-groups';
 /** `mariadbd` and `mariadb-install-db` from Debian's packages. */
 function binary(name: string): string {
   for (const dir of ['/usr/sbin', '/usr/bin']) if (fs.existsSync(path.join(dir, name))) return path.join(dir, name);
-  throw new Error(`${name} is missing: run bash scripts/setup.sh (or bash scripts/install-mariadb.sh), which installs Debian's mariadb-server`);
+  throw new Error(
+    `${name} is missing: run bash scripts/setup.sh (or bash scripts/install-mariadb.sh), which installs Debian's mariadb-server`,
+  );
 }
 
 /** One MariaDB server process group. */
@@ -47,10 +49,17 @@ export class MariaDbProcess {
     const asRoot = process.getuid?.() === 0 ? ['--user=root'] : [];
     const install = spawnSync(
       binary('mariadb-install-db'),
-      ['--no-defaults', `--datadir=${this.dataDir}`, '--skip-test-db', '--auth-root-authentication-method=socket', ...asRoot],
+      [
+        '--no-defaults',
+        `--datadir=${this.dataDir}`,
+        '--skip-test-db',
+        '--auth-root-authentication-method=socket',
+        ...asRoot,
+      ],
       { encoding: 'utf8', timeout: 300_000 },
     );
-    if (install.status !== 0) throw new Error(`mariadb-install-db failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
+    if (install.status !== 0)
+      throw new Error(`mariadb-install-db failed (exit ${install.status}):\n${install.stdout}\n${install.stderr}`);
     const initFile = path.join(this.workDir, 'init.sql');
     fs.writeFileSync(initFile, this.initSql, { mode: 0o600 });
     const proc = spawn(
@@ -80,7 +89,8 @@ export class MariaDbProcess {
     for (;;) {
       const log = fs.existsSync(this.errorLog) ? fs.readFileSync(this.errorLog, 'utf8') : '';
       if (/ready for connections/.test(log) && (await acceptsConnections(this.port))) return;
-      if (proc.exitCode !== null) throw new Error(`mariadbd exited with ${proc.exitCode}:\n${log.split('\n').slice(-30).join('\n')}`);
+      if (proc.exitCode !== null)
+        throw new Error(`mariadbd exited with ${proc.exitCode}:\n${log.split('\n').slice(-30).join('\n')}`);
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(`mariadbd did not start within ${timeoutMs} ms:\n${log.split('\n').slice(-30).join('\n')}`);

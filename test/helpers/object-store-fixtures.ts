@@ -34,7 +34,9 @@ export function buildLayout(tmp: string): string {
   fs.cpSync(EXAMPLES, path.join(logs, 'emr'), { recursive: true });
   fs.cpSync(path.join(FIXTURES, 'spark-codecs'), path.join(logs, 'codecs'), { recursive: true });
   fs.cpSync(path.join(FIXTURES, 'apache-spark-v1.6.3'), path.join(logs, 'legacy'), { recursive: true });
-  fs.cpSync(path.join(FIXTURES, 'nvidia-spark-rapids-tools', 'multiple_attempts'), path.join(logs, 'attempts'), { recursive: true });
+  fs.cpSync(path.join(FIXTURES, 'nvidia-spark-rapids-tools', 'multiple_attempts'), path.join(logs, 'attempts'), {
+    recursive: true,
+  });
   return logs;
 }
 
@@ -104,7 +106,10 @@ export function assertSameAsLocal(
   // (app-20261121121550-0000: 20 tasks, 2 executors, 383971666 B spilled to disk, 2071184080 B memory spilled;
   // app-20261121122226-0007: 2002 tasks).
   const first = got.get('app-20261121121550-0000/')!;
-  assert.deepStrictEqual([first.totalTasks, first.maxExecutors, first.diskBytesSpilled, first.memoryBytesSpilled], [20, 2, 383971666, 2071184080]);
+  assert.deepStrictEqual(
+    [first.totalTasks, first.maxExecutors, first.diskBytesSpilled, first.memoryBytesSpilled],
+    [20, 2, 383971666, 2071184080],
+  );
   assert.strictEqual(got.get('app-20261121122226-0007/')!.totalTasks, 2002);
 }
 
@@ -113,7 +118,12 @@ export function assertSameAsLocal(
  * into another, and asserts the two collections are the same ({@link assertSameAsLocal}) and every object was listed.
  * @param tmp where the two stores are written.
  */
-export async function assertBucketMatchesFolder(tmp: string, logs: string, bucket: ObjectStore, prefix: string): Promise<void> {
+export async function assertBucketMatchesFolder(
+  tmp: string,
+  logs: string,
+  bucket: ObjectStore,
+  prefix: string,
+): Promise<void> {
   const local = HistoryStore.open(path.join(tmp, 'compare-local.db'));
   const remote = HistoryStore.open(path.join(tmp, 'compare-remote.db'));
   try {
@@ -130,7 +140,11 @@ export async function assertBucketMatchesFolder(tmp: string, logs: string, bucke
 /** Runs the CLI in this process: its exit code and every line it printed (stdout and stderr). */
 export async function runCli(...args: string[]): Promise<{ code: number; out: string[] }> {
   const out: string[] = [];
-  const code = await main(args, (l) => out.push(l), (l) => out.push(l));
+  const code = await main(
+    args,
+    (l) => out.push(l),
+    (l) => out.push(l),
+  );
   return { code, out };
 }
 
@@ -150,7 +164,14 @@ export async function assertResumesCutObject(
   objectPath: string,
 ): Promise<void> {
   const file = 'events_1_app-20261121121550-0000.zstd';
-  const proxy = new FaultProxy(upstreamPort, [{ requestLine: new RegExp(`^GET ${objectPath.replace(/[.]/g, '\\.')}[? ]`), withoutRange: true, times: 1, cutAfterBytes: 30_000 }]);
+  const proxy = new FaultProxy(upstreamPort, [
+    {
+      requestLine: new RegExp(`^GET ${objectPath.replace(/[.]/g, '\\.')}[? ]`),
+      withoutRange: true,
+      times: 1,
+      cutAfterBytes: 30_000,
+    },
+  ]);
   await proxy.start();
   const store = HistoryStore.open(path.join(tmp, 'cut-remote.db'));
   const reference = HistoryStore.open(path.join(tmp, 'cut-local.db'));
@@ -159,7 +180,11 @@ export async function assertResumesCutObject(
     await collectEventLogs(path.join(logs, 'emr'), reference);
     assert.deepStrictEqual([s.found, s.inserted, s.failed.length], [9, 9, 0], JSON.stringify(s.failed));
     const reads = proxy.seen.filter((r) => r.requestLine.includes(file));
-    assert.deepStrictEqual(reads.map((r) => r.fault), [null, 'cut', null], JSON.stringify(reads));
+    assert.deepStrictEqual(
+      reads.map((r) => r.fault),
+      [null, 'cut', null],
+      JSON.stringify(reads),
+    );
     assert.strictEqual(reads[0].range, 'bytes=0-7');
     assert.strictEqual(reads[1].range, null);
     const resumedAt = Number(/^bytes=(\d+)-$/.exec(reads[2].range ?? '')?.[1]);

@@ -93,7 +93,12 @@ export class TestOidcProvider {
     const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     const issuer = opts.issuer ?? url;
     const resources = new Map(opts.resources.map((r) => [r.audience, r]));
-    const scopes = [...new Set([...opts.clients.flatMap((c) => c.scope.split(' ')), ...opts.resources.flatMap((r) => r.scope.split(' '))])];
+    const scopes = [
+      ...new Set([
+        ...opts.clients.flatMap((c) => c.scope.split(' ')),
+        ...opts.resources.flatMap((r) => r.scope.split(' ')),
+      ]),
+    ];
     const provider = new Provider(issuer, {
       clients: opts.clients.map((c) => ({
         client_id: c.clientId,
@@ -107,7 +112,10 @@ export class TestOidcProvider {
       scopes,
       jwks: { keys: [signingKey] },
       cookies: { keys: ['spark-optimizer test provider cookie key'] },
-      ttl: { ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) => token.resourceServer?.accessTokenTTL ?? 600 },
+      ttl: {
+        ClientCredentials: (_ctx: unknown, token: { resourceServer?: { accessTokenTTL?: number } }) =>
+          token.resourceServer?.accessTokenTTL ?? 600,
+      },
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
@@ -118,8 +126,16 @@ export class TestOidcProvider {
           getResourceServerInfo: async (_ctx: unknown, resourceIndicator: string, client: { clientId: string }) => {
             const r = resources.get(resourceIndicator);
             if (!r) throw new oidc.errors.InvalidTarget(`unknown resource ${resourceIndicator}`);
-            const ttl = opts.clients.find((c) => c.clientId === client.clientId)?.accessTokenTtlSeconds ?? r.accessTokenTtlSeconds;
-            return { audience: r.audience, scope: r.scope, accessTokenFormat: 'jwt' as const, accessTokenTTL: ttl, jwt: { sign: { alg: 'RS256' } } };
+            const ttl =
+              opts.clients.find((c) => c.clientId === client.clientId)?.accessTokenTtlSeconds ??
+              r.accessTokenTtlSeconds;
+            return {
+              audience: r.audience,
+              scope: r.scope,
+              accessTokenFormat: 'jwt' as const,
+              accessTokenTTL: ttl,
+              jwt: { sign: { alg: 'RS256' } },
+            };
           },
         },
       },
@@ -137,14 +153,22 @@ export class TestOidcProvider {
    * @returns the access token (a JWT) and its `expires_in`.
    * @throws Error with the provider's answer when it is not a token.
    */
-  async clientCredentialsToken(client: TestClient, resource: string, scope: string): Promise<{ accessToken: string; expiresIn: number }> {
+  async clientCredentialsToken(
+    client: TestClient,
+    resource: string,
+    scope: string,
+  ): Promise<{ accessToken: string; expiresIn: number }> {
     const res = await fetch(this.tokenUrl, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${encodeURIComponent(client.clientId)}:${encodeURIComponent(client.clientSecret)}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope }).toString(),
     });
     const body = (await res.json()) as { access_token?: string; expires_in?: number };
-    if (res.status !== 200 || typeof body.access_token !== 'string') throw new Error(`token endpoint answered ${res.status}: ${JSON.stringify(body)}`);
+    if (res.status !== 200 || typeof body.access_token !== 'string')
+      throw new Error(`token endpoint answered ${res.status}: ${JSON.stringify(body)}`);
     return { accessToken: body.access_token, expiresIn: Number(body.expires_in) };
   }
 

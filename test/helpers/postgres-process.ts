@@ -18,10 +18,21 @@ import { stopProcessGroup, trackProcessGroup } from './process-groups';
 
 /** Where Debian's postgresql-15 package puts its programs (scripts/install-postgresql.sh installs it). */
 export function postgresBinary(name: 'initdb' | 'postgres' | 'psql'): string {
-  const found = ['/usr/lib/postgresql/15/bin', ...fs.readdirSync('/usr/lib/postgresql', { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => path.join('/usr/lib/postgresql', d.name, 'bin')).sort().reverse()]
+  const found = [
+    '/usr/lib/postgresql/15/bin',
+    ...fs
+      .readdirSync('/usr/lib/postgresql', { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => path.join('/usr/lib/postgresql', d.name, 'bin'))
+      .sort()
+      .reverse(),
+  ]
     .map((dir) => path.join(dir, name))
     .find((p) => fs.existsSync(p));
-  if (!found) throw new Error(`${name} is missing: run bash scripts/setup.sh (or bash scripts/install-postgresql.sh), which installs Debian's postgresql package`);
+  if (!found)
+    throw new Error(
+      `${name} is missing: run bash scripts/setup.sh (or bash scripts/install-postgresql.sh), which installs Debian's postgresql package`,
+    );
   return found;
 }
 
@@ -71,17 +82,46 @@ export class PostgresProcess {
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', HOME: this.workDir };
     const init = spawnSync(
       postgresBinary('initdb'),
-      ['-D', this.dataDir, '-U', this.user, `--pwfile=${pwfile}`, '--auth-host=scram-sha-256', '--auth-local=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'],
+      [
+        '-D',
+        this.dataDir,
+        '-U',
+        this.user,
+        `--pwfile=${pwfile}`,
+        '--auth-host=scram-sha-256',
+        '--auth-local=trust',
+        '-E',
+        'UTF8',
+        '--locale=C.UTF-8',
+        '--no-sync',
+      ],
       { encoding: 'utf8', timeout: 300_000, cwd: this.workDir, env, ...spawnAs },
     );
     fs.rmSync(pwfile, { force: true });
     if (init.status !== 0) throw new Error(`initdb failed (exit ${init.status}):\n${init.stdout}\n${init.stderr}`);
     this.port = await freePort();
-    const args = ['-D', this.dataDir, '-p', String(this.port), '-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${this.workDir}`, '-c', `logging_collector=off`];
+    const args = [
+      '-D',
+      this.dataDir,
+      '-p',
+      String(this.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `unix_socket_directories=${this.workDir}`,
+      '-c',
+      `logging_collector=off`,
+    ];
     for (const [k, v] of Object.entries(settings)) args.push('-c', `${k}=${v}`);
     const log = fs.openSync(this.logFile, 'a');
     if (owner) fs.fchownSync(log, owner.uid, owner.gid);
-    const proc = spawn(postgresBinary('postgres'), args, { detached: true, stdio: ['ignore', log, log], cwd: this.workDir, env, ...spawnAs });
+    const proc = spawn(postgresBinary('postgres'), args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      cwd: this.workDir,
+      env,
+      ...spawnAs,
+    });
     fs.closeSync(log);
     this.proc = proc;
     trackProcessGroup(proc);
@@ -90,7 +130,8 @@ export class PostgresProcess {
     for (;;) {
       const text = fs.existsSync(this.logFile) ? fs.readFileSync(this.logFile, 'utf8') : '';
       if (/database system is ready to accept connections/.test(text) && (await acceptsConnections(this.port))) return;
-      if (proc.exitCode !== null) throw new Error(`postgres exited with ${proc.exitCode}:\n${text.split('\n').slice(-30).join('\n')}`);
+      if (proc.exitCode !== null)
+        throw new Error(`postgres exited with ${proc.exitCode}:\n${text.split('\n').slice(-30).join('\n')}`);
       if (Date.now() > deadline) {
         await this.stop();
         throw new Error(`postgres did not start within ${timeoutMs} ms:\n${text.split('\n').slice(-30).join('\n')}`);
@@ -110,12 +151,30 @@ export class PostgresProcess {
    */
   psql(sql: string, database = this.database): string {
     const owner = serverUser();
-    const r = spawnSync(postgresBinary('psql'), ['-h', this.workDir, '-p', String(this.port), '-U', this.user, '-d', database, '-v', 'ON_ERROR_STOP=1', '-Atq', '-c', sql], {
-      encoding: 'utf8',
-      cwd: this.workDir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
-      ...(owner ?? {}),
-    });
+    const r = spawnSync(
+      postgresBinary('psql'),
+      [
+        '-h',
+        this.workDir,
+        '-p',
+        String(this.port),
+        '-U',
+        this.user,
+        '-d',
+        database,
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-Atq',
+        '-c',
+        sql,
+      ],
+      {
+        encoding: 'utf8',
+        cwd: this.workDir,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+        ...(owner ?? {}),
+      },
+    );
     if (r.status !== 0) throw new Error(`psql failed (exit ${r.status}): ${r.stderr}`);
     return r.stdout;
   }

@@ -22,15 +22,26 @@ export interface ServeProcess {
  * Starts `serve --port 0` with `args` (e.g. `['--db', file]`) and `env` (over this process's environment).
  * @throws Error with its output when it exits or does not listen within `timeoutMs`.
  */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 60_000): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', ...args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+export async function startServe(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 60_000,
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [BUILT_CLI, 'serve', '--port', '0', ...args], {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   trackProcessGroup(child);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not listen in ${timeoutMs / 1000} s: ${stdout} ${stderr}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`serve did not listen in ${timeoutMs / 1000} s: ${stdout} ${stderr}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString();
       const m = /^listening on (http:\/\/\S+) /m.exec(stdout);

@@ -26,14 +26,30 @@ const HISTORY = EXAMPLE_HISTORY;
 const PROBLEM = 'application/problem+json';
 
 /** The README's nightly_etl runs, newest first (start times 12:19:46, 12:18:47, 12:17:47, 12:16:50, 12:15:49). */
-export const NIGHTLY_ETL_NEWEST_FIRST = ['app-20261121121947-0004', 'app-20261121121849-0003', 'app-20261121121748-0002', 'app-20261121121652-0001', 'app-20261121121550-0000'];
+export const NIGHTLY_ETL_NEWEST_FIRST = [
+  'app-20261121121947-0004',
+  'app-20261121121849-0003',
+  'app-20261121121748-0002',
+  'app-20261121121652-0001',
+  'app-20261121121550-0000',
+];
 
 /** One HTTP call to the service: status, content type, headers, parsed JSON (null for text) and the raw text. */
-export async function call(base: string, method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; type: string; headers: Headers; json: any; text: string }> {
+export async function call(
+  base: string,
+  method: string,
+  url: string,
+  token?: string,
+  body?: unknown,
+): Promise<{ status: number; type: string; headers: Headers; json: any; text: string }> {
   const headers: Record<string, string> = {};
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(base + url, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+  const res = await fetch(base + url, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown = null;
   try {
@@ -113,10 +129,20 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
         r.json.runs.map((x: { appId: string }) => x.appId),
         NIGHTLY_ETL_NEWEST_FIRST,
       );
-      assert.deepStrictEqual(r.json.runs.map((x: { executorMemoryMiB: number }) => x.executorMemoryMiB), [4096, 2048, 1024, 1024, 512]);
+      assert.deepStrictEqual(
+        r.json.runs.map((x: { executorMemoryMiB: number }) => x.executorMemoryMiB),
+        [4096, 2048, 1024, 1024, 512],
+      );
       const two = await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=2', read);
-      assert.deepStrictEqual(two.json.runs.map((x: { appId: string }) => x.appId), NIGHTLY_ETL_NEWEST_FIRST.slice(0, 2));
-      assertProblem(await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=0', read), 400, 'invalid-request');
+      assert.deepStrictEqual(
+        two.json.runs.map((x: { appId: string }) => x.appId),
+        NIGHTLY_ETL_NEWEST_FIRST.slice(0, 2),
+      );
+      assertProblem(
+        await call(base, 'GET', '/api/v1/workloads/nightly_etl/runs?limit=0', read),
+        400,
+        'invalid-request',
+      );
       assertProblem(await call(base, 'GET', '/api/v1/workloads/no_such_workload/runs', read), 404, 'unknown-workload');
       // The former path /api/v1/jobs/{name}/runs answers the same.
       assert.deepStrictEqual((await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs?limit=2', read)).json, two.json);
@@ -128,7 +154,20 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.strictEqual(r.json.attempts.length, 1);
       const [a] = r.json.attempts;
       assert.deepStrictEqual(
-        [a.appId, a.attemptId, a.appName, a.sparkVersion, a.executorMemoryMiB, a.executorCores, a.shufflePartitions, a.totalTasks, a.durationMs, a.diskBytesSpilled, a.memoryBytesSpilled, a.completed],
+        [
+          a.appId,
+          a.attemptId,
+          a.appName,
+          a.sparkVersion,
+          a.executorMemoryMiB,
+          a.executorCores,
+          a.shufflePartitions,
+          a.totalTasks,
+          a.durationMs,
+          a.diskBytesSpilled,
+          a.memoryBytesSpilled,
+          a.completed,
+        ],
         ['app-20261121121550-0000', null, 'nightly_etl', '4.3.0', 512, 2, 200, 20, 56709, 383971666, 2071184080, true],
       );
       assertProblem(await call(base, 'GET', '/api/v1/applications/app-nope', read), 404, 'unknown-application');
@@ -138,12 +177,26 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       const r = await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-20261121121550-0000' });
       assert.strictEqual(r.status, 200, r.text);
       assert.strictEqual(r.json.durationMs, 56709);
-      const spill = r.json.findings.find((f: { id: string; stageId?: number }) => f.id === 'stage-spill' && f.stageId === 2);
+      const spill = r.json.findings.find(
+        (f: { id: string; stageId?: number }) => f.id === 'stage-spill' && f.stageId === 2,
+      );
       assert.strictEqual(spill?.numbers.diskBytesSpilled, 174972919);
       // test/cli-engine.test.ts: the replay of this run on 1 executor of 2 cores takes 94476 ms.
-      assert.strictEqual(r.json.whatIf.byExecutorInstances.find((x: { executorInstances: number }) => x.executorInstances === 1)?.durationMs, 94476);
-      assertProblem(await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-nope' }), 404, 'unknown-application');
-      assertProblem(await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-20261121121550-0000', attemptId: '7' }), 404, 'unknown-application');
+      assert.strictEqual(
+        r.json.whatIf.byExecutorInstances.find((x: { executorInstances: number }) => x.executorInstances === 1)
+          ?.durationMs,
+        94476,
+      );
+      assertProblem(
+        await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-nope' }),
+        404,
+        'unknown-application',
+      );
+      assertProblem(
+        await call(base, 'POST', '/api/v1/analyze', read, { appId: 'app-20261121121550-0000', attemptId: '7' }),
+        404,
+        'unknown-application',
+      );
     });
 
     it('POST /api/v1/recommend: the same plan as spark-optimizer recommend for examples/submit_nightly_etl.sh', async () => {
@@ -175,11 +228,19 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
     });
 
     it('POST /api/v1/recommend: no matching workload, a path as file name, an unknown kind and bad JSON are problems', async () => {
-      const other = { text: "spark-submit --name never_ran --executor-memory 1g job.py\n", fileName: 'never_ran.sh' };
+      const other = { text: 'spark-submit --name never_ran --executor-memory 1g job.py\n', fileName: 'never_ran.sh' };
       const none = await call(base, 'POST', '/api/v1/recommend', read, other);
       assertProblem(none, 404, 'no-matching-workload');
-      assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', fileName: '../../etc/passwd' }), 400, 'invalid-request');
-      assertProblem(await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', kind: 'cobol' }), 400, 'invalid-request');
+      assertProblem(
+        await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', fileName: '../../etc/passwd' }),
+        400,
+        'invalid-request',
+      );
+      assertProblem(
+        await call(base, 'POST', '/api/v1/recommend', read, { text: 'x', kind: 'cobol' }),
+        400,
+        'invalid-request',
+      );
       assertProblem(await call(base, 'POST', '/api/v1/recommend', read, '{"text": '), 400, 'invalid-request');
     });
 
@@ -190,23 +251,64 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
     });
 
     it('POST /api/v1/feedback stores rejected feedback with its reason, and applied feedback as an applied fix', async () => {
-      const rejected = await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'rejected', appName: 'nightly_etl', key: 'spark.executor.memory', recommendedValue: '2g', previousValue: '1g', reason: 'our nodes have 1g slots' });
+      const rejected = await call(base, 'POST', '/api/v1/feedback', read, {
+        verdict: 'rejected',
+        appName: 'nightly_etl',
+        key: 'spark.executor.memory',
+        recommendedValue: '2g',
+        previousValue: '1g',
+        reason: 'our nodes have 1g slots',
+      });
       assert.strictEqual(rejected.status, 201, rejected.text);
       assert.strictEqual(rejected.json.appliedFixId, null);
-      const applied = await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'applied', appName: 'nightly_etl', key: 'spark.executor.memory', recommendedValue: '2g', previousValue: '1g', fileUri: 'file:///repo/submit_nightly_etl.sh' });
+      const applied = await call(base, 'POST', '/api/v1/feedback', read, {
+        verdict: 'applied',
+        appName: 'nightly_etl',
+        key: 'spark.executor.memory',
+        recommendedValue: '2g',
+        previousValue: '1g',
+        fileUri: 'file:///repo/submit_nightly_etl.sh',
+      });
       assert.strictEqual(applied.status, 201, applied.text);
       const rows = await store.feedbackOf('nightly_etl');
       assert.deepStrictEqual(
-        rows.map((f) => [f.verdict, f.key, f.recommendedValue, f.previousValue, f.reason, f.receivedAtMs, f.tokenId !== null]),
+        rows.map((f) => [
+          f.verdict,
+          f.key,
+          f.recommendedValue,
+          f.previousValue,
+          f.reason,
+          f.receivedAtMs,
+          f.tokenId !== null,
+        ]),
         [
           ['rejected', 'spark.executor.memory', '2g', '1g', 'our nodes have 1g slots', NOW, true],
           ['applied', 'spark.executor.memory', '2g', '1g', null, NOW, true],
         ],
       );
       const fixes = await store.appliedFixes('nightly_etl');
-      assert.deepStrictEqual(fixes.map((f) => [f.id, f.key, f.oldValue, f.newValue, f.fileUri]), [[applied.json.appliedFixId, 'spark.executor.memory', '1g', '2g', 'file:///repo/submit_nightly_etl.sh']]);
-      assertProblem(await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'applied', appName: 'nightly_etl', key: 'spark.executor.memory' }), 400, 'invalid-request');
-      assertProblem(await call(base, 'POST', '/api/v1/feedback', read, { verdict: 'liked', appName: 'nightly_etl', key: 'spark.executor.memory' }), 400, 'invalid-request');
+      assert.deepStrictEqual(
+        fixes.map((f) => [f.id, f.key, f.oldValue, f.newValue, f.fileUri]),
+        [[applied.json.appliedFixId, 'spark.executor.memory', '1g', '2g', 'file:///repo/submit_nightly_etl.sh']],
+      );
+      assertProblem(
+        await call(base, 'POST', '/api/v1/feedback', read, {
+          verdict: 'applied',
+          appName: 'nightly_etl',
+          key: 'spark.executor.memory',
+        }),
+        400,
+        'invalid-request',
+      );
+      assertProblem(
+        await call(base, 'POST', '/api/v1/feedback', read, {
+          verdict: 'liked',
+          appName: 'nightly_etl',
+          key: 'spark.executor.memory',
+        }),
+        400,
+        'invalid-request',
+      );
     });
 
     it('scopes: a read token gets 403 on the admin route; an admin token lists tokens without their hashes', async () => {
@@ -214,7 +316,13 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assertProblem(denied, 403, 'insufficient-scope');
       const r = await call(base, 'GET', '/api/v1/tokens', admin);
       assert.strictEqual(r.status, 200);
-      assert.deepStrictEqual(r.json.tokens.map((t: { name: string; scope: string }) => [t.name, t.scope]), [['reader', 'read'], ['ops', 'admin']]);
+      assert.deepStrictEqual(
+        r.json.tokens.map((t: { name: string; scope: string }) => [t.name, t.scope]),
+        [
+          ['reader', 'read'],
+          ['ops', 'admin'],
+        ],
+      );
       assert.ok(!r.text.includes('Sha256') && !r.text.includes(read.slice(4)), r.text);
     });
 
@@ -242,8 +350,14 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
         '/health',
         '/metrics',
       ]);
-      assert.deepStrictEqual(doc.components.securitySchemes.bearerAuth, { type: 'http', scheme: 'bearer', description: 'A token from "spark-optimizer token create"' });
-      for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>)) {
+      assert.deepStrictEqual(doc.components.securitySchemes.bearerAuth, {
+        type: 'http',
+        scheme: 'bearer',
+        description: 'A token from "spark-optimizer token create"',
+      });
+      for (const [p, ops] of Object.entries(
+        doc.paths as Record<string, Record<string, { security?: unknown; responses: Record<string, unknown> }>>,
+      )) {
         for (const op of Object.values(ops)) {
           if (p.startsWith('/api/v1/')) {
             assert.deepStrictEqual(op.security, [{ bearerAuth: [] }], p);
@@ -252,17 +366,31 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
         }
       }
       // Named schemas are components ($ref), from the schemas' ids (server/src/service/schemas.ts).
-      const resolve = (s: { $ref?: string }) => (s.$ref ? doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s);
+      const resolve = (s: { $ref?: string }) =>
+        s.$ref ? doc.components.schemas[s.$ref.replace('#/components/schemas/', '')] : s;
       const body = doc.paths['/api/v1/recommend'].post.requestBody.content['application/json'].schema;
-      assert.deepStrictEqual(body.anyOf.map((x: { $ref?: string }) => Object.keys(resolve(x).properties).sort()), [
-        ['fileName', 'kind', 'options', 'text'],
-        ['appName', 'options', 'settings'],
-      ]);
+      assert.deepStrictEqual(
+        body.anyOf.map((x: { $ref?: string }) => Object.keys(resolve(x).properties).sort()),
+        [
+          ['fileName', 'kind', 'options', 'text'],
+          ['appName', 'options', 'settings'],
+        ],
+      );
       const feedback = resolve(doc.paths['/api/v1/feedback'].post.requestBody.content['application/json'].schema);
       assert.deepStrictEqual(feedback.properties.verdict.enum, ['applied', 'accepted', 'rejected']);
       // The former paths are marked deprecated.
-      assert.deepStrictEqual([doc.paths['/api/v1/jobs'].get.deprecated, doc.paths['/api/v1/jobs/{name}/runs'].get.deprecated, doc.paths['/api/v1/workloads'].get.deprecated], [true, true, undefined]);
-      assert.deepStrictEqual(resolve(doc.paths['/api/v1/workloads'].get.responses['401'].content['application/json'].schema).required, ['type', 'title', 'status', 'detail']);
+      assert.deepStrictEqual(
+        [
+          doc.paths['/api/v1/jobs'].get.deprecated,
+          doc.paths['/api/v1/jobs/{name}/runs'].get.deprecated,
+          doc.paths['/api/v1/workloads'].get.deprecated,
+        ],
+        [true, true, undefined],
+      );
+      assert.deepStrictEqual(
+        resolve(doc.paths['/api/v1/workloads'].get.responses['401'].content['application/json'].schema).required,
+        ['type', 'title', 'status', 'detail'],
+      );
     });
 
     it('/metrics is Prometheus text with the requests answered, by route and status', async () => {
@@ -270,11 +398,26 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.strictEqual(r.status, 200);
       assert.match(r.type, /^text\/plain; version=0\.0\.4/);
       // The requests this describe block made before: one 403 on /tokens, two feedbacks stored, two unknown analyses, four runs lists (and one under the former path).
-      assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="GET",route="/api/v1/tokens",status="403"} 1'), r.text);
-      assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/feedback",status="201"} 2'), r.text);
-      assert.ok(r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/analyze",status="404"} 2'), r.text);
-      assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/workloads\/:name\/runs"\} 4$/m);
-      assert.match(r.text, /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 1$/m);
+      assert.ok(
+        r.text.includes('spark_optimizer_http_requests_total{method="GET",route="/api/v1/tokens",status="403"} 1'),
+        r.text,
+      );
+      assert.ok(
+        r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/feedback",status="201"} 2'),
+        r.text,
+      );
+      assert.ok(
+        r.text.includes('spark_optimizer_http_requests_total{method="POST",route="/api/v1/analyze",status="404"} 2'),
+        r.text,
+      );
+      assert.match(
+        r.text,
+        /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/workloads\/:name\/runs"\} 4$/m,
+      );
+      assert.match(
+        r.text,
+        /^spark_optimizer_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/api\/v1\/jobs\/:name\/runs"\} 1$/m,
+      );
     });
   });
 }

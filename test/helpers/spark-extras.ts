@@ -13,7 +13,6 @@ import * as path from 'path';
 import { EVENT_LOG_CODECS_JAR } from '../../server/src/history/spark-engine/collect';
 import { REPO_ROOT } from './fixtures';
 
-
 function cacheDir(): string {
   return process.env.SPARK_OPTIMIZER_CACHE || path.join(os.homedir(), '.cache', 'spark-optimizer');
 }
@@ -52,8 +51,14 @@ export function deltaSetup(): DeltaSetup {
   const lib = path.join(home, 'venv', 'lib');
   const python = fs.existsSync(lib) ? fs.readdirSync(lib).find((d) => d.startsWith('python')) : undefined;
   const sparkHome = python ? path.join(lib, python, 'site-packages', 'pyspark') : '';
-  if (!sparkHome || !fs.existsSync(path.join(sparkHome, 'bin', 'spark-submit')) || !fs.existsSync(path.join(ivyDir, `resolved-${deltaVersion}`))) {
-    throw new Error(`Delta Lake ${deltaVersion} with Spark ${sparkVersion} is not set up in ${home}: run bash scripts/setup.sh (or bash scripts/install-delta.sh)`);
+  if (
+    !sparkHome ||
+    !fs.existsSync(path.join(sparkHome, 'bin', 'spark-submit')) ||
+    !fs.existsSync(path.join(ivyDir, `resolved-${deltaVersion}`))
+  ) {
+    throw new Error(
+      `Delta Lake ${deltaVersion} with Spark ${sparkVersion} is not set up in ${home}: run bash scripts/setup.sh (or bash scripts/install-delta.sh)`,
+    );
   }
   return { deltaVersion, sparkVersion, sparkHome, deltaPackage: `io.delta:delta-spark_2.13:${deltaVersion}`, ivyDir };
 }
@@ -65,7 +70,10 @@ export function deltaSetup(): DeltaSetup {
 export function mariadbJdbcJar(): string {
   const version = scriptVariable('install-mariadb.sh', 'DRIVER_VERSION');
   const jar = path.join(cacheDir(), 'jdbc-ivy', 'jars', `org.mariadb.jdbc_mariadb-java-client-${version}.jar`);
-  if (!fs.existsSync(jar)) throw new Error(`MariaDB Connector/J ${version} is not in ${jar}: run bash scripts/setup.sh (or bash scripts/install-mariadb.sh)`);
+  if (!fs.existsSync(jar))
+    throw new Error(
+      `MariaDB Connector/J ${version} is not in ${jar}: run bash scripts/setup.sh (or bash scripts/install-mariadb.sh)`,
+    );
   return jar;
 }
 
@@ -76,6 +84,7 @@ export function mariadbJdbcJar(): string {
  */
 export function eventLogCodecsJar(): string {
   const jar = path.join(REPO_ROOT, '.tools', 'jvm', EVENT_LOG_CODECS_JAR);
-  if (!fs.existsSync(jar)) throw new Error(`${jar} is missing: run bash scripts/setup.sh (or bash scripts/build-event-log-codecs.sh)`);
+  if (!fs.existsSync(jar))
+    throw new Error(`${jar} is missing: run bash scripts/setup.sh (or bash scripts/build-event-log-codecs.sh)`);
   return jar;
 }

@@ -15,7 +15,10 @@ export function sparkHome(): string {
   const env = process.env.SPARK_HOME;
   if (env && fs.existsSync(path.join(env, 'bin', 'spark-submit'))) return env;
   const python = process.env.PYTHON ?? 'python3';
-  const r = spawnSync(python, ['-c', 'import pyspark, os; print(os.path.dirname(pyspark.__file__))'], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(python, ['-c', 'import pyspark, os; print(os.path.dirname(pyspark.__file__))'], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   const home = r.status === 0 ? r.stdout.trim() : '';
   if (!home || !fs.existsSync(path.join(home, 'bin', 'spark-submit'))) {
     throw new Error(

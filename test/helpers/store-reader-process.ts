@@ -27,12 +27,14 @@ async function main(): Promise<void> {
       for (const job of jobs.slice(0, 4)) {
         for (const r of store.runsByAppName(job.appName, 20)) {
           records++;
-          if (r.stages.length !== r.totalStages) errors.push(`${r.appId}/${r.attemptId}: ${r.stages.length} stage rows for totalStages ${r.totalStages}`);
+          if (r.stages.length !== r.totalStages)
+            errors.push(`${r.appId}/${r.attemptId}: ${r.stages.length} stage rows for totalStages ${r.totalStages}`);
           const again = store.runById(r.appId, r.attemptId);
           if (again === null) errors.push(`${r.appId}/${r.attemptId} vanished between two reads`);
         }
       }
-      for (const r of store.allRuns(10)) if (r.stages.length !== r.totalStages) errors.push(`${r.appId}/${r.attemptId}: partial record`);
+      for (const r of store.allRuns(10))
+        if (r.stages.length !== r.totalStages) errors.push(`${r.appId}/${r.attemptId}: partial record`);
       reads++;
       await new Promise((res) => setTimeout(res, 20));
     }

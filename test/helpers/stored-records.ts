@@ -24,6 +24,8 @@ export function normalised(r: ApplicationRecord): ApplicationRecord {
     executorCpuTimeMs: Math.round(r.executorCpuTimeMs),
     executorCoreTimeMs: Math.round(r.executorCoreTimeMs),
     stages: r.stages.map((s) => ({ ...s, executorCpuTimeMs: Math.round(s.executorCpuTimeMs) })),
-    executors: [...r.executors].sort((a, b) => a.executorId.localeCompare(b.executorId)).map((e) => ({ ...e, executorRunTimeMs: Math.round(e.executorRunTimeMs) })),
+    executors: [...r.executors]
+      .sort((a, b) => a.executorId.localeCompare(b.executorId))
+      .map((e) => ({ ...e, executorRunTimeMs: Math.round(e.executorRunTimeMs) })),
   };
 }

@@ -55,7 +55,9 @@ export function syntheticRecord(base: ApplicationRecord, u: () => number, o: Syn
   const diskBytesSpilled = vol(base.diskBytesSpilled);
   const executorCpuTimeMs = vol(base.executorCpuTimeMs);
   const runTimeMs = vol(base.executorRunTimeMs);
-  const totalTasks = o.varyTotalTasks ? Math.max(1, Math.round(base.totalTasks * Math.exp(0.5 * normal(u)))) : base.totalTasks;
+  const totalTasks = o.varyTotalTasks
+    ? Math.max(1, Math.round(base.totalTasks * Math.exp(0.5 * normal(u))))
+    : base.totalTasks;
   const record: ApplicationRecord = {
     ...base,
     appId: o.appId,
@@ -75,13 +77,26 @@ export function syntheticRecord(base: ApplicationRecord, u: () => number, o: Syn
     ...record,
     startTimeMs: base.startTimeMs - shift,
     endTimeMs: base.endTimeMs === null ? null : base.endTimeMs - shift,
-    stages: base.stages.map((s) => ({ ...s, submissionTimeMs: s.submissionTimeMs === null ? null : s.submissionTimeMs - shift, completionTimeMs: s.completionTimeMs === null ? null : s.completionTimeMs - shift })),
-    executors: base.executors.map((e) => ({ ...e, addTimeMs: e.addTimeMs - shift, removeTimeMs: e.removeTimeMs === null ? null : e.removeTimeMs - shift })),
+    stages: base.stages.map((s) => ({
+      ...s,
+      submissionTimeMs: s.submissionTimeMs === null ? null : s.submissionTimeMs - shift,
+      completionTimeMs: s.completionTimeMs === null ? null : s.completionTimeMs - shift,
+    })),
+    executors: base.executors.map((e) => ({
+      ...e,
+      addTimeMs: e.addTimeMs - shift,
+      removeTimeMs: e.removeTimeMs === null ? null : e.removeTimeMs - shift,
+    })),
   };
 }
 
 /** The source a synthetic record is stored with (no file behind it). */
-export function syntheticSource(i: number): { path: string; sizeBytes: number; mtimeMs: number; malformedLines: number } {
+export function syntheticSource(i: number): {
+  path: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  malformedLines: number;
+} {
   return { path: `/synthetic/${i}`, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 };
 }
 
@@ -96,7 +111,16 @@ export function fillSyntheticStore(store: HistoryStore, real: ApplicationRecord[
   for (let i = 0; i < apps - real.length; i++) {
     const base = real[i % real.length];
     const appName = i % 100 === 0 ? base.appName : `${base.appName}_v${i % 20_000}`;
-    store.upsert(syntheticRecord(base, u, { appId: `synthetic-${i}`, appName, shiftMs: (i + 1) * 60_000, varyDurationMs: true, capRunTimeAtCoreTime: true }), syntheticSource(i));
+    store.upsert(
+      syntheticRecord(base, u, {
+        appId: `synthetic-${i}`,
+        appName,
+        shiftMs: (i + 1) * 60_000,
+        varyDurationMs: true,
+        capRunTimeAtCoreTime: true,
+      }),
+      syntheticSource(i),
+    );
   }
 }
 
@@ -127,6 +151,11 @@ export function workloadName(real: ApplicationRecord[], w: number): string {
 }
 
 /** The source a load-benchmark application is stored with (no file behind it). */
-export function workloadSource(i: number): { path: string; sizeBytes: number; mtimeMs: number; malformedLines: number } {
+export function workloadSource(i: number): {
+  path: string;
+  sizeBytes: number;
+  mtimeMs: number;
+  malformedLines: number;
+} {
   return { path: `/bench/${i}`, sizeBytes: 1, mtimeMs: 1, malformedLines: 0 };
 }

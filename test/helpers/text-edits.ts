@@ -32,7 +32,9 @@ export function replaceAt(text: string, r: Range, newText: string): string {
 export function insert(text: string, block: SettingsBlock, key: string, value: string): string {
   assert.ok(block.insertion, 'block has an insertion point');
   const at = offsetAt(text, block.insertion.position);
-  return text.slice(0, at) + block.insertion.template.split('{key}').join(key).split('{value}').join(value) + text.slice(at);
+  return (
+    text.slice(0, at) + block.insertion.template.split('{key}').join(key).split('{value}').join(value) + text.slice(at)
+  );
 }
 
 /**

@@ -36,7 +36,10 @@ describe('codecs on a 150 MB generated event log, against independent encoders (
   });
 
   const cases: [string, string][] = [
-    ['recipe.zstd', "issue 11's recipe: python zstandard, level 3, window_log 27, one frame (fzstd 0.1.1 returned wrong bytes after ~120 MB)"],
+    [
+      'recipe.zstd',
+      "issue 11's recipe: python zstandard, level 3, window_log 27, one frame (fzstd 0.1.1 returned wrong bytes after ~120 MB)",
+    ],
     ['spark.zstd', "Spark's ZStdCompressionCodec (zstd-jni), a frame per flush"],
     ['spark.lz4', "Spark's LZ4CompressionCodec (lz4-java LZ4BlockOutputStream, 32 KiB blocks with checksums)"],
     ['spark.snappy', "Spark's SnappyCompressionCodec (snappy-java SnappyOutputStream, 32 KiB blocks)"],
@@ -71,6 +74,9 @@ describe('codecs on a 150 MB generated event log, against independent encoders (
     assert.equal(walker.cutFrameStart(), null);
     assert.equal(walker.offset, file.bytes);
     // Every flush ends a frame; close() may add one more (possibly empty) frame.
-    assert.ok(walker.frames === logs.flushes || walker.frames === logs.flushes + 1, `${walker.frames} frames, ${logs.flushes} flushes`);
+    assert.ok(
+      walker.frames === logs.flushes || walker.frames === logs.flushes + 1,
+      `${walker.frames} frames, ${logs.flushes} flushes`,
+    );
   });
 });

@@ -10,7 +10,10 @@ import { CLI_BIN } from '../helpers/fixtures';
 
 const BIN = CLI_BIN;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const p = spawn(BIN, args, { env: { ...process.env, ...env } });
     let stdout = '';
@@ -35,7 +38,10 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
   });
 
   it('prints a table with Spark types, and the row count and time on stderr', async () => {
-    const r = await run(['query', '--remote', remote, "SELECT id, CAST(id / 4 AS DECIMAL(5,2)) AS q, concat('ü', id) AS s FROM range(3)"], env);
+    const r = await run(
+      ['query', '--remote', remote, "SELECT id, CAST(id / 4 AS DECIMAL(5,2)) AS q, concat('ü', id) AS s FROM range(3)"],
+      env,
+    );
     assert.strictEqual(r.code, 0, r.stderr);
     assert.strictEqual(
       r.stdout,
@@ -61,7 +67,10 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
   });
 
   it('--explain prints the physical plan', async () => {
-    const r = await run(['query', '--remote', remote, '--explain', 'simple', 'SELECT id FROM range(10) WHERE id > 5'], env);
+    const r = await run(
+      ['query', '--remote', remote, '--explain', 'simple', 'SELECT id FROM range(10) WHERE id > 5'],
+      env,
+    );
     assert.strictEqual(r.code, 0, r.stderr);
     assert.match(r.stdout, /^== Physical Plan ==/);
     assert.match(r.stdout, /Filter \(id#\d+L > 5\)/);
@@ -72,7 +81,10 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
     assert.strictEqual(r.code, 1);
     assert.strictEqual(r.stdout, '');
     const lines = r.stderr.split('\n');
-    assert.match(lines[0], /^error\[TABLE_OR_VIEW_NOT_FOUND\] \(SQLSTATE 42P01\) at 2:6: \[TABLE_OR_VIEW_NOT_FOUND\] The table or view `missing_table_x` cannot be found/);
+    assert.match(
+      lines[0],
+      /^error\[TABLE_OR_VIEW_NOT_FOUND\] \(SQLSTATE 42P01\) at 2:6: \[TABLE_OR_VIEW_NOT_FOUND\] The table or view `missing_table_x` cannot be found/,
+    );
     assert.strictEqual(lines[1], '  FROM missing_table_x');
     assert.strictEqual(lines[2], '       ^^^^^^^^^^^^^^^');
   });
@@ -80,7 +92,10 @@ describe('spark-optimizer query (built CLI) on a real Spark Connect server', fun
   it('a wrong token: exit 2 with an auth message that does not echo the token', async () => {
     const r = await run(['query', '--remote', `${remote}/;token=not-the-token`, 'SELECT 1'], {});
     assert.strictEqual(r.code, 2);
-    assert.match(r.stderr, new RegExp(`Spark Connect server localhost:${server.port} rejected the credentials \\(UNAUTHENTICATED`));
+    assert.match(
+      r.stderr,
+      new RegExp(`Spark Connect server localhost:${server.port} rejected the credentials \\(UNAUTHENTICATED`),
+    );
     assert.ok(!r.stderr.includes('not-the-token'));
     // The CLI's remedy, in its own terms (no VS Code command).
     assert.match(r.stderr, /; check the token \(SPARK_CONNECT_TOKEN, or ;token= in the URL\)$/m);

@@ -19,7 +19,9 @@ const rowsOf = (r: QueryResult) => ipcRows(r.batches, r.columns);
 
 describe('Spark Connect connection strings', () => {
   it('parses host, port, token, user and session as Spark defines them', () => {
-    const c = parseConnectionString('sc://spark.example.com:443/;token=abc%3D;use_ssl=true;user_id=ana;session_id=0b5c6e9a-0f6b-4d4e-9a2b-1c2d3e4f5a6b;x=1');
+    const c = parseConnectionString(
+      'sc://spark.example.com:443/;token=abc%3D;use_ssl=true;user_id=ana;session_id=0b5c6e9a-0f6b-4d4e-9a2b-1c2d3e4f5a6b;x=1',
+    );
     assert.deepStrictEqual(c, {
       host: 'spark.example.com',
       port: 443,
@@ -81,10 +83,28 @@ describe('Spark Connect client on a real server', function () {
     const r = await client.executeSql(`SELECT * FROM parquet.\`${parquetDir}\` ORDER BY id`);
     assert.deepStrictEqual(
       r.columns.map((c) => `${c.name}:${c.type.name}`),
-      ['id:int', 'big:bigint', 'amount:decimal(12,2)', 'name:string', 'day:date', 'at:timestamp', 'address:struct<city:string,zip:int>', 'scores:array<int>'],
+      [
+        'id:int',
+        'big:bigint',
+        'amount:decimal(12,2)',
+        'name:string',
+        'day:date',
+        'at:timestamp',
+        'address:struct<city:string,zip:int>',
+        'scores:array<int>',
+      ],
     );
     assert.deepStrictEqual(rowsOf(r), [
-      [1, 12345678901234, '-1234.50', 'Zürich — 東京 ✓', '2024-02-29', '2024-03-10T13:30:00.123456Z', { city: 'Köln', zip: 50667 }, [1, null, 3]],
+      [
+        1,
+        12345678901234,
+        '-1234.50',
+        'Zürich — 東京 ✓',
+        '2024-02-29',
+        '2024-03-10T13:30:00.123456Z',
+        { city: 'Köln', zip: 50667 },
+        [1, null, 3],
+      ],
       // -9007199254740993 is not a safe JS integer: kept exact as a string. 1 µs before the epoch.
       [2, '-9007199254740993', '0.01', null, null, '1969-12-31T23:59:59.999999Z', null, []],
     ]);
@@ -93,7 +113,10 @@ describe('Spark Connect client on a real server', function () {
 
   it('returns the columns of an empty result', async () => {
     const r = await client.executeSql(`SELECT id, name FROM parquet.\`${parquetDir}\` WHERE id > 100`);
-    assert.deepStrictEqual(r.columns.map((c) => `${c.name}:${c.type.name}`), ['id:int', 'name:string']);
+    assert.deepStrictEqual(
+      r.columns.map((c) => `${c.name}:${c.type.name}`),
+      ['id:int', 'name:string'],
+    );
     assert.deepStrictEqual(rowsOf(r), []);
   });
 
@@ -102,7 +125,10 @@ describe('Spark Connect client on a real server', function () {
     await client.executeSql(`CREATE TABLE spark_optimizer_test_orders USING parquet AS
       SELECT id, CAST(id * 2.5 AS DECIMAL(6,1)) AS total, map('k', id) AS tags FROM range(3)`);
     const r = await client.executeSql('SELECT * FROM spark_optimizer_test_orders ORDER BY id');
-    assert.deepStrictEqual(r.columns.map((c) => c.type.name), ['bigint', 'decimal(6,1)', 'map<string,bigint>']);
+    assert.deepStrictEqual(
+      r.columns.map((c) => c.type.name),
+      ['bigint', 'decimal(6,1)', 'map<string,bigint>'],
+    );
     assert.deepStrictEqual(rowsOf(r), [
       [0, '0.0', [['k', 0]]],
       [1, '2.5', [['k', 1]]],
@@ -120,8 +146,13 @@ describe('Spark Connect client on a real server', function () {
     // ... and reads it back through a session view whose query Derby itself runs (dbtable as a subquery).
     await client.executeSql(`CREATE OR REPLACE TEMPORARY VIEW spark_optimizer_test_jdbc_count USING jdbc
       OPTIONS (${options}, dbtable '(SELECT COUNT(*) AS N FROM CITIES) q')`);
-    const rows = await client.executeSql('SELECT id, name, population_k FROM spark_optimizer_test_jdbc_cities ORDER BY id');
-    assert.deepStrictEqual(rows.columns.map((c) => `${c.name}:${c.type.name}`), ['id:int', 'name:string', 'population_k:decimal(6,1)']);
+    const rows = await client.executeSql(
+      'SELECT id, name, population_k FROM spark_optimizer_test_jdbc_cities ORDER BY id',
+    );
+    assert.deepStrictEqual(
+      rows.columns.map((c) => `${c.name}:${c.type.name}`),
+      ['id:int', 'name:string', 'population_k:decimal(6,1)'],
+    );
     assert.deepStrictEqual(rowsOf(rows), [
       [1, 'Zürich', '421.9'],
       [2, 'Köln', null],
@@ -133,8 +164,12 @@ describe('Spark Connect client on a real server', function () {
   it('sets and gets session settings (Config), which change how Spark renders timestamps', async () => {
     const warnings = await client.setConfig({ 'spark.sql.session.timeZone': 'Asia/Kolkata' });
     assert.deepStrictEqual(warnings, []);
-    assert.deepStrictEqual(await client.getConfig(['spark.sql.session.timeZone']), { 'spark.sql.session.timeZone': 'Asia/Kolkata' });
-    const r = await client.executeSql(`SELECT CAST(at AS STRING) AS local, at FROM parquet.\`${parquetDir}\` WHERE id = 1`);
+    assert.deepStrictEqual(await client.getConfig(['spark.sql.session.timeZone']), {
+      'spark.sql.session.timeZone': 'Asia/Kolkata',
+    });
+    const r = await client.executeSql(
+      `SELECT CAST(at AS STRING) AS local, at FROM parquet.\`${parquetDir}\` WHERE id = 1`,
+    );
     // 13:30 UTC is 19:00 in India (UTC+5:30); the instant itself is unchanged.
     assert.deepStrictEqual(rowsOf(r), [['2024-03-10 19:00:00.123456', '2024-03-10T13:30:00.123456Z']]);
     await client.setConfig({ 'spark.sql.session.timeZone': 'UTC' });
@@ -143,7 +178,10 @@ describe('Spark Connect client on a real server', function () {
   it('gives a query schema and plan without running it (AnalyzePlan Schema, Explain)', async () => {
     // decimal(12,2) * 2: the literal is decimal(1,0) to Spark, so precision 12 + 1 + 1 = 14, scale 2 + 0 (DecimalPrecision).
     const fields = await client.schema(`SELECT id, amount * 2 AS twice FROM parquet.\`${parquetDir}\``);
-    assert.deepStrictEqual(fields.map((f) => `${f.name}:${f.type.name}`), ['id:int', 'twice:decimal(14,2)']);
+    assert.deepStrictEqual(
+      fields.map((f) => `${f.name}:${f.type.name}`),
+      ['id:int', 'twice:decimal(14,2)'],
+    );
     const plan = await client.explain(`SELECT id FROM parquet.\`${parquetDir}\` WHERE id = 1`, 'formatted');
     assert.match(plan, /== Physical Plan ==/);
     assert.match(plan, /Scan parquet/);
@@ -153,7 +191,10 @@ describe('Spark Connect client on a real server', function () {
   it('the row limit stops Spark itself (a Limit in the plan): a trillion-row range ends after maxRows', async () => {
     // Without a limit on the server this would run for hours on local[2]; Spark stops after maxRows + 1 rows.
     const byRows = await client.executeSql('SELECT id FROM range(0, 1000000000000, 1, 2)', { maxRows: 10 });
-    assert.deepStrictEqual(rowsOf(byRows), Array.from({ length: 10 }, (_, i) => [i]));
+    assert.deepStrictEqual(
+      rowsOf(byRows),
+      Array.from({ length: 10 }, (_, i) => [i]),
+    );
     assert.strictEqual(byRows.rowCount, 10);
     assert.strictEqual(byRows.truncated, 'rows');
     // The result stays Arrow: one IPC stream per Spark batch, the last one cut at 10 rows.
@@ -164,7 +205,10 @@ describe('Spark Connect client on a real server', function () {
   });
 
   it('the byte limit stops reading before the row limit: 50,000 rows of ~108 bytes are more than 200 kB', async () => {
-    const byBytes = await client.executeSql('SELECT id, repeat("x", 100) AS pad FROM range(0, 1000000000000, 1, 2)', { maxRows: 50_000, maxBytes: 200_000 });
+    const byBytes = await client.executeSql('SELECT id, repeat("x", 100) AS pad FROM range(0, 1000000000000, 1, 2)', {
+      maxRows: 50_000,
+      maxBytes: 200_000,
+    });
     assert.strictEqual(byBytes.truncated, 'bytes');
     const rows = rowsOf(byBytes);
     assert.strictEqual(rows.length, byBytes.rowCount);
@@ -182,19 +226,29 @@ describe('Spark Connect client on a real server', function () {
     // No Limit in the plan (maxRows: Infinity): only the byte limit can stop this query of 10^11 rows (800 GB of Arrow).
     // Many partitions of 10^6 rows: Spark Connect gathers each task's Arrow batches whole, so a partition must fit the
     // server's memory (a trillion rows in 2 partitions ran the server out of heap before any batch was sent).
-    const r = await client.executeSql('SELECT id FROM range(0, 100000000000, 1, 100000)', { maxRows: Infinity, maxBytes: 200_000 });
+    const r = await client.executeSql('SELECT id FROM range(0, 100000000000, 1, 100000)', {
+      maxRows: Infinity,
+      maxBytes: 200_000,
+    });
     assert.strictEqual(r.truncated, 'bytes');
     assert.ok(r.rowCount > 0 && r.rowCount < 1_000_000, `${r.rowCount} rows`);
     // Spark Connect posts SparkListenerConnectOperationCanceled when an operation is interrupted
     // (ExecuteEventsManager.postCanceled), and the event log writes listener events of this kind as they come.
     const canceled = (lines: string[]) =>
-      lines.some((l) => l.includes('SparkListenerConnectOperationCanceled') && (JSON.parse(l) as { operationId?: string }).operationId === r.operationId);
+      lines.some(
+        (l) =>
+          l.includes('SparkListenerConnectOperationCanceled') &&
+          (JSON.parse(l) as { operationId?: string }).operationId === r.operationId,
+      );
     let seen = false;
     for (let i = 0; i < 60 && !seen; i++) {
       seen = (await eventLogLinesByApp(server.eventLogDir)).some(canceled);
       if (!seen) await new Promise((res) => setTimeout(res, 500));
     }
-    assert.ok(seen, `no SparkListenerConnectOperationCanceled for operation ${r.operationId} in the server's event log`);
+    assert.ok(
+      seen,
+      `no SparkListenerConnectOperationCanceled for operation ${r.operationId} in the server's event log`,
+    );
   });
 
   it('reattaches when the server closes a result stream (senderMaxStreamSize 1 MiB) and loses no row', async () => {

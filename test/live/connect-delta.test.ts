@@ -68,7 +68,10 @@ describe('Delta Lake tables on a Spark Connect server with delta-spark', functio
 
   it('reads the table by path: the latest version', async () => {
     const r = await client.executeSql(`SELECT id, city, amount FROM delta.\`${tablePath}\` ORDER BY id`);
-    assert.deepStrictEqual(r.columns.map((c) => `${c.name}:${c.type.name}`), ['id:int', 'city:string', 'amount:decimal(8,2)']);
+    assert.deepStrictEqual(
+      r.columns.map((c) => `${c.name}:${c.type.name}`),
+      ['id:int', 'city:string', 'amount:decimal(8,2)'],
+    );
     assert.deepStrictEqual(rowsOf(r), [
       [1, 'Zürich', '10.50'],
       [2, 'Köln', '40.00'],
@@ -77,7 +80,11 @@ describe('Delta Lake tables on a Spark Connect server with delta-spark', functio
     ]);
     // The transaction log Delta wrote: one commit file per version.
     const commits = fs.readdirSync(path.join(tablePath, '_delta_log')).filter((f) => /^\d{20}\.json$/.test(f));
-    assert.deepStrictEqual(commits.sort(), ['00000000000000000000.json', '00000000000000000001.json', '00000000000000000002.json']);
+    assert.deepStrictEqual(commits.sort(), [
+      '00000000000000000000.json',
+      '00000000000000000001.json',
+      '00000000000000000002.json',
+    ]);
   });
 
   it('time travel: VERSION AS OF 0 and 1 give the table as it was', async () => {
@@ -87,7 +94,9 @@ describe('Delta Lake tables on a Spark Connect server with delta-spark', functio
       [2, '20.00'],
       [3, '30.25'],
     ]);
-    const v1 = await client.executeSql(`SELECT count(*) AS n, sum(amount) AS total FROM delta.\`${tablePath}\` VERSION AS OF 1`);
+    const v1 = await client.executeSql(
+      `SELECT count(*) AS n, sum(amount) AS total FROM delta.\`${tablePath}\` VERSION AS OF 1`,
+    );
     // 10.50 + 20.00 + 30.25 + 40.75 = 101.50; sum of decimal(8,2) is decimal(18,2).
     assert.deepStrictEqual(rowsOf(v1), [[4, '101.50']]);
   });
@@ -128,7 +137,9 @@ describe('Delta Lake on a Spark Connect server without it (the default Spark 4.3
   });
 
   it("creating a Delta table fails with Spark's DATA_SOURCE_NOT_FOUND and says what the server is missing", async () => {
-    const err = (await client.executeSql('CREATE TABLE no_delta_here USING delta AS SELECT 1 AS id').catch((e) => e)) as SparkConnectError;
+    const err = (await client
+      .executeSql('CREATE TABLE no_delta_here USING delta AS SELECT 1 AS id')
+      .catch((e) => e)) as SparkConnectError;
     assert.ok(err instanceof SparkConnectError, String(err));
     assert.strictEqual(err.errorClass, 'DATA_SOURCE_NOT_FOUND');
     assert.strictEqual(err.details.sqlState, '42K02');

@@ -23,7 +23,6 @@ import { ipcRows } from '../../shared/src/arrow-values';
 import { sharedConnectServer, type ConnectServerProcess } from '../helpers/connect-server-process';
 import { LspClient } from '../helpers/lsp-client';
 
-
 describe('Spark Connect requests of the built language server', function () {
   this.timeout(240_000);
   let spark: ConnectServerProcess;
@@ -80,20 +79,38 @@ describe('Spark Connect requests of the built language server', function () {
       maxRows: 100,
       maxBytes: 1_000_000,
     });
-    assert.deepStrictEqual(r.columns.map((c) => `${c.name}:${c.type.name}`), ['k:bigint', 'n:bigint']);
+    assert.deepStrictEqual(
+      r.columns.map((c) => `${c.name}:${c.type.name}`),
+      ['k:bigint', 'n:bigint'],
+    );
     // The result comes as Spark's Arrow IPC streams (base64 over JSON-RPC), not as rows.
     assert.strictEqual(r.rowCount, 3);
     assert.ok(!('rows' in r));
-    assert.deepStrictEqual(ipcRows(r.arrowBase64.map((b) => Buffer.from(b, 'base64')), r.columns), [[0, 100_000], [1, 100_000], [2, 100_000]]);
+    assert.deepStrictEqual(
+      ipcRows(
+        r.arrowBase64.map((b) => Buffer.from(b, 'base64')),
+        r.columns,
+      ),
+      [
+        [0, 100_000],
+        [1, 100_000],
+        [2, 100_000],
+      ],
+    );
     assert.ok(r.appId);
     const logs = fs.readdirSync(spark.eventLogDir);
-    assert.ok(logs.some((f) => f.includes(r.appId!)), `${r.appId} among the event logs ${logs.join(', ')}`);
+    assert.ok(
+      logs.some((f) => f.includes(r.appId!)),
+      `${r.appId} among the event logs ${logs.join(', ')}`,
+    );
     assert.ok(progress.every((p) => p.queryId === 'q-1'));
   });
 
   it('a Spark error comes back with its class, SQLSTATE and SQL range', async () => {
     const sql = 'SELECT x FROM range(2)';
-    const err = (await conn.sendRequest(ConnectRunQueryRequest.type, { target, queryId: 'q-2', sql, maxRows: 10, maxBytes: 1000 }).catch((e) => e)) as ResponseError<ConnectErrorData>;
+    const err = (await conn
+      .sendRequest(ConnectRunQueryRequest.type, { target, queryId: 'q-2', sql, maxRows: 10, maxBytes: 1000 })
+      .catch((e) => e)) as ResponseError<ConnectErrorData>;
     assert.ok(err instanceof ResponseError);
     assert.strictEqual(err.data?.kind, 'spark');
     assert.strictEqual(err.data?.errorClass, 'UNRESOLVED_COLUMN.WITH_SUGGESTION');
@@ -106,11 +123,18 @@ describe('Spark Connect requests of the built language server', function () {
     const cts = new CancellationTokenSource();
     const run = conn.sendRequest(
       ConnectRunQueryRequest.type,
-      { target, queryId: 'q-3', sql: 'SELECT sum(id % 5) FROM range(0, 50000000000, 1, 4)', maxRows: 10, maxBytes: 1000 },
+      {
+        target,
+        queryId: 'q-3',
+        sql: 'SELECT sum(id % 5) FROM range(0, 50000000000, 1, 4)',
+        maxRows: 10,
+        maxBytes: 1000,
+      },
       cts.token,
     );
     const t0 = Date.now();
-    while (!progress.some((p) => p.queryId === 'q-3' && p.tasksTotal > 0) && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 100));
+    while (!progress.some((p) => p.queryId === 'q-3' && p.tasksTotal > 0) && Date.now() - t0 < 60_000)
+      await new Promise((r) => setTimeout(r, 100));
     cts.cancel();
     const err = (await run.catch((e) => e)) as ResponseError<ConnectErrorData>;
     assert.ok(err instanceof ResponseError);
@@ -119,7 +143,11 @@ describe('Spark Connect requests of the built language server', function () {
   });
 
   it('explains a query', async () => {
-    const r = await conn.sendRequest(ConnectExplainRequest.type, { target, sql: 'SELECT id FROM range(5) WHERE id > 2', mode: 'simple' });
+    const r = await conn.sendRequest(ConnectExplainRequest.type, {
+      target,
+      sql: 'SELECT id FROM range(5) WHERE id > 2',
+      mode: 'simple',
+    });
     assert.match(r.plan, /^== Physical Plan ==\n/);
     assert.match(r.plan, /Range \(0, 5, step=1/);
   });
@@ -127,12 +155,19 @@ describe('Spark Connect requests of the built language server', function () {
   it('finds the SQL statements of a .sql file and of spark.sql("...") strings', async () => {
     const sqlText = "-- report\nSELECT 1; /* a;b */ SELECT ';' AS s ;\n\n  SELECT `a;b` FROM t";
     const s1 = await conn.sendRequest(SqlStatementsRequest.type, { languageId: 'sql', text: sqlText });
-    assert.deepStrictEqual(s1.statements.map((s) => s.sql), ['-- report\nSELECT 1', "/* a;b */ SELECT ';' AS s", 'SELECT `a;b` FROM t']);
+    assert.deepStrictEqual(
+      s1.statements.map((s) => s.sql),
+      ['-- report\nSELECT 1', "/* a;b */ SELECT ';' AS s", 'SELECT `a;b` FROM t'],
+    );
     assert.strictEqual(sqlText.slice(s1.statements[2].start, s1.statements[2].end), 'SELECT `a;b` FROM t');
 
-    const py = 'df = spark.sql("SELECT *\\nFROM t WHERE a = \'x\'")\nother = session.sql(sqlQuery="""\n  SELECT 2\n""")\nspark.sql(f"SELECT {x}")\n';
+    const py =
+      'df = spark.sql("SELECT *\\nFROM t WHERE a = \'x\'")\nother = session.sql(sqlQuery="""\n  SELECT 2\n""")\nspark.sql(f"SELECT {x}")\n';
     const s2 = await conn.sendRequest(SqlStatementsRequest.type, { languageId: 'python', text: py });
-    assert.deepStrictEqual(s2.statements.map((s) => s.sql), ["SELECT *\nFROM t WHERE a = 'x'", 'SELECT 2']);
+    assert.deepStrictEqual(
+      s2.statements.map((s) => s.sql),
+      ["SELECT *\nFROM t WHERE a = 'x'", 'SELECT 2'],
+    );
     const first = s2.statements[0];
     // "FROM" follows the two-character escape \n: its document offset is 2 more than its SQL offset + start.
     const from = first.sql.indexOf('FROM');

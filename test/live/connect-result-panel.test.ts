@@ -35,14 +35,27 @@ describe('query result page in chromium', function () {
     );
     await client.close();
     const arrowBase64 = r.batches.map((b) => Buffer.from(b).toString('base64'));
-    result = { columns: r.columns, arrowBase64, rowCount: r.rowCount, elapsedMs: r.elapsedMs, operationId: r.operationId, appId: 'local-1795269812229' };
+    result = {
+      columns: r.columns,
+      arrowBase64,
+      rowCount: r.rowCount,
+      elapsedMs: r.elapsedMs,
+      operationId: r.operationId,
+      appId: 'local-1795269812229',
+    };
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage();
     // fakeVsCodeApi: the webview host's API, recording posted messages.
-    await page.addInitScript('window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m) });');
+    await page.addInitScript(
+      'window.posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.posted.push(m) });',
+    );
     const html = resultPanelHtml('bm9uY2UxMjM0NTY3ODk=', 'http://webview.test/query-result.js');
-    await page.route('http://webview.test/', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: html }));
-    await page.route('http://webview.test/query-result.js', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: fs.readFileSync(SCRIPT, 'utf8') }));
+    await page.route('http://webview.test/', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: html }),
+    );
+    await page.route('http://webview.test/query-result.js', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/javascript', body: fs.readFileSync(SCRIPT, 'utf8') }),
+    );
     await page.goto('http://webview.test/');
   });
 
@@ -62,7 +75,10 @@ describe('query result page in chromium', function () {
       ([m, b64]) => {
         const arrow = b64.map((b) => Uint8Array.from(atob(b), (c) => c.charCodeAt(0)));
         // Runs in the page (the test's tsconfig has no DOM types).
-        (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage({ type: 'result', title: 't', sql: 'SELECT ...', result: { ...m, arrow } }, '*');
+        (globalThis as unknown as { postMessage(m: unknown, origin: string): void }).postMessage(
+          { type: 'result', title: 't', sql: 'SELECT ...', result: { ...m, arrow } },
+          '*',
+        );
       },
       [meta, arrowBase64] as const,
     );
@@ -83,19 +99,30 @@ describe('query result page in chromium', function () {
     assert.match((await page.textContent('#summary')) ?? '', /^150 row\(s\), 4 column\(s\) in \d+\.\d\d s$/);
     await page.click('#next');
     assert.strictEqual(await page.$$eval('tbody tr', (x) => x.length), 50);
-    assert.deepStrictEqual(await page.$$eval('tbody tr:last-child td', (tds) => tds.map((t) => t.textContent)), ['149', 'row 149', '149.0', 'NULL']);
+    assert.deepStrictEqual(await page.$$eval('tbody tr:last-child td', (tds) => tds.map((t) => t.textContent)), [
+      '149',
+      'row 149',
+      '149.0',
+      'NULL',
+    ]);
   });
 
   it('posts copy/save with the CSV/JSON of all rows made from the Arrow batches, and open-analysis', async () => {
     await page.click('#copy-csv');
     await page.click('#save-json');
     await page.click('#analysis');
-    const posted = await page.evaluate<{ command: string; format?: string; text?: string; rowCount?: number; appId?: string }[]>('window.posted');
-    assert.deepStrictEqual(posted.map((p) => [p.command, p.format ?? p.appId, p.rowCount]), [
-      ['copy', 'csv', 150],
-      ['save', 'json', 150],
-      ['openAnalysis', 'local-1795269812229', undefined],
-    ]);
+    const posted =
+      await page.evaluate<{ command: string; format?: string; text?: string; rowCount?: number; appId?: string }[]>(
+        'window.posted',
+      );
+    assert.deepStrictEqual(
+      posted.map((p) => [p.command, p.format ?? p.appId, p.rowCount]),
+      [
+        ['copy', 'csv', 150],
+        ['save', 'json', 150],
+        ['openAnalysis', 'local-1795269812229', undefined],
+      ],
+    );
     const csv = (posted[0].text ?? '').split('\r\n');
     // Header, 150 rows, and the empty string after the last CRLF; the HTML value is quoted (it has quotes), NULL is empty.
     assert.strictEqual(csv.length, 152);
@@ -108,8 +135,18 @@ describe('query result page in chromium', function () {
   });
 
   it('shows an error with its class as text', async () => {
-    await post({ type: 'error', title: 't', sql: 'SELECT x', message: '<b>bad</b>', errorClass: 'UNRESOLVED_COLUMN.WITH_SUGGESTION', sqlState: '42703' });
-    assert.strictEqual(await page.textContent('pre.error'), '[UNRESOLVED_COLUMN.WITH_SUGGESTION] SQLSTATE 42703\n<b>bad</b>');
+    await post({
+      type: 'error',
+      title: 't',
+      sql: 'SELECT x',
+      message: '<b>bad</b>',
+      errorClass: 'UNRESOLVED_COLUMN.WITH_SUGGESTION',
+      sqlState: '42703',
+    });
+    assert.strictEqual(
+      await page.textContent('pre.error'),
+      '[UNRESOLVED_COLUMN.WITH_SUGGESTION] SQLSTATE 42703\n<b>bad</b>',
+    );
     assert.strictEqual(await page.$$eval('#copy-csv:disabled', (x) => x.length), 1);
     // No pager and no analysis button for an error (the pager is nav { display: flex }, which [hidden] must beat).
     assert.strictEqual(await page.isVisible('#pager'), false);
@@ -117,7 +154,12 @@ describe('query result page in chromium', function () {
   });
 
   it('shows a cancellation as such, not as a failure', async () => {
-    await post({ type: 'cancelled', title: 't', sql: 'SELECT 1', message: 'Cancelled: Spark was asked to interrupt the query.' });
+    await post({
+      type: 'cancelled',
+      title: 't',
+      sql: 'SELECT 1',
+      message: 'Cancelled: Spark was asked to interrupt the query.',
+    });
     assert.strictEqual(await page.textContent('#summary'), 'Cancelled');
     assert.strictEqual(await page.textContent('pre.error'), 'Cancelled: Spark was asked to interrupt the query.');
     assert.strictEqual(await page.isVisible('#pager'), false);
@@ -134,6 +176,10 @@ describe('query result page in chromium', function () {
       await new Promise((r) => setTimeout(r, 100));
       return { fetched, injected: window.injected, seen };
     })()`);
-    assert.deepStrictEqual(violations, { fetched: 'TypeError', injected: undefined, seen: ['connect-src', 'script-src-elem'] });
+    assert.deepStrictEqual(violations, {
+      fetched: 'TypeError',
+      injected: undefined,
+      seen: ['connect-src', 'script-src-elem'],
+    });
   });
 });

@@ -29,12 +29,15 @@ describe('Spark Connect over TLS with a custom CA', function () {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-connect-tls-'));
     const ca = makeTestCa(dir);
     caPem = ca.caPem;
-    front = tls.createServer({ key: fs.readFileSync(ca.keyFile), cert: fs.readFileSync(ca.certFile), ALPNProtocols: ['h2'] }, (socket) => {
-      const upstream = net.connect(spark.port, '127.0.0.1');
-      socket.pipe(upstream).pipe(socket);
-      socket.on('error', () => upstream.destroy());
-      upstream.on('error', () => socket.destroy());
-    });
+    front = tls.createServer(
+      { key: fs.readFileSync(ca.keyFile), cert: fs.readFileSync(ca.certFile), ALPNProtocols: ['h2'] },
+      (socket) => {
+        const upstream = net.connect(spark.port, '127.0.0.1');
+        socket.pipe(upstream).pipe(socket);
+        socket.on('error', () => upstream.destroy());
+        upstream.on('error', () => socket.destroy());
+      },
+    );
     await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
     port = (front.address() as net.AddressInfo).port;
   });
@@ -55,7 +58,10 @@ describe('Spark Connect over TLS with a custom CA', function () {
   });
 
   it('refuses the certificate without the CA (TLS verified by default)', async () => {
-    const client = new SparkConnectClient({ url: `sc://localhost:${port}/;use_ssl=true;token=${spark.token}`, callTimeoutMs: 10_000 });
+    const client = new SparkConnectClient({
+      url: `sc://localhost:${port}/;use_ssl=true;token=${spark.token}`,
+      callTimeoutMs: 10_000,
+    });
     const err = (await client.sparkVersion().catch((e) => e)) as SparkConnectError;
     await client.close();
     assert.ok(err.kind === 'tls' || err.kind === 'unavailable', `${err.kind}: ${err.message}`);

@@ -31,7 +31,10 @@ import { discoverEventLogs, type EventLogSource } from '../../server/src/history
 import { readEventLog } from '../../server/src/history/event-log/reader';
 import type { ApplicationRecord } from '../../server/src/history/application-record';
 import { HistoryServerClient, type HistoryServerClientOptions } from '../../server/src/history/history-server/client';
-import { collectFromHistoryServer, type HistoryServerCollectOptions } from '../../server/src/history/history-server/collect';
+import {
+  collectFromHistoryServer,
+  type HistoryServerCollectOptions,
+} from '../../server/src/history/history-server/collect';
 import { extractZip } from '../../server/src/history/history-server/zip';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { makeZip } from '../helpers/crafted-zip';
@@ -56,7 +59,12 @@ const FIXTURE_LOGS = [
 ];
 
 /** Fast retries for tests; the defaults (500 ms base, 30 s idle timeout) are for real servers. */
-const FAST: Partial<HistoryServerClientOptions> = { retries: 4, retryBaseDelayMs: 20, retryMaxDelayMs: 200, timeoutMs: 10_000 };
+const FAST: Partial<HistoryServerClientOptions> = {
+  retries: 4,
+  retryBaseDelayMs: 20,
+  retryMaxDelayMs: 200,
+  timeoutMs: 10_000,
+};
 
 /** A proxy on 127.0.0.1 in front of the real server; `fault` may answer a request itself. */
 class FaultProxy {
@@ -90,16 +98,22 @@ class FaultProxy {
 }
 
 function forward(req: http.IncomingMessage, res: http.ServerResponse, port: number): void {
-  const up = http.request({ host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers }, (ur) => {
-    res.writeHead(ur.statusCode ?? 502, ur.headers);
-    ur.pipe(res);
-  });
+  const up = http.request(
+    { host: '127.0.0.1', port, path: req.url, method: req.method, headers: req.headers },
+    (ur) => {
+      res.writeHead(ur.statusCode ?? 502, ur.headers);
+      ur.pipe(res);
+    },
+  );
   up.on('error', () => res.destroy());
   req.pipe(up);
 }
 
 /** Fetches the whole upstream answer (status, headers, body) for a fault that replays part of it. */
-function fetchUpstream(req: http.IncomingMessage, port: number): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function fetchUpstream(
+  req: http.IncomingMessage,
+  port: number,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     http
       .get({ host: '127.0.0.1', port, path: req.url, headers: { accept: req.headers.accept ?? '*/*' } }, (ur) => {
@@ -125,10 +139,51 @@ function makePki(dir: string): string | null {
   };
   fs.writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   fs.writeFileSync(path.join(dir, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=spark-optimizer test CA');
+  run(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=spark-optimizer test CA',
+  );
   for (const who of ['server', 'client']) {
-    run('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${who}.key`, '-out', `${who}.csr`, '-subj', `/CN=${who === 'server' ? '127.0.0.1' : 'test client'}`);
-    run('x509', '-req', '-in', `${who}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${who}.crt`, '-days', '2', '-extfile', `${who}.ext`);
+    run(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${who}.key`,
+      '-out',
+      `${who}.csr`,
+      '-subj',
+      `/CN=${who === 'server' ? '127.0.0.1' : 'test client'}`,
+    );
+    run(
+      'x509',
+      '-req',
+      '-in',
+      `${who}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-out',
+      `${who}.crt`,
+      '-days',
+      '2',
+      '-extfile',
+      `${who}.ext`,
+    );
   }
   return dir;
 }
@@ -177,7 +232,12 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.deepStrictEqual(byApp(store.allRuns()), direct);
   }
 
-  async function collect(store: HistoryStore, url: string, opts: HistoryServerCollectOptions = {}, extra: Partial<HistoryServerClientOptions> = {}) {
+  async function collect(
+    store: HistoryStore,
+    url: string,
+    opts: HistoryServerCollectOptions = {},
+    extra: Partial<HistoryServerClientOptions> = {},
+  ) {
     return collectFromHistoryServer(client(url, extra), store, { tempDir: tmp, ...opts });
   }
 
@@ -189,7 +249,8 @@ describe('History Server collection against a real Spark History Server (pyspark
     for (const name of fs.readdirSync(EXAMPLES).filter((n) => n.startsWith('eventlog_v2_'))) {
       fs.cpSync(path.join(EXAMPLES, name), path.join(logDir, name), { recursive: true });
     }
-    for (const rel of FIXTURE_LOGS) fs.cpSync(path.join(LOGS, rel), path.join(logDir, path.basename(rel)), { recursive: true });
+    for (const rel of FIXTURE_LOGS)
+      fs.cpSync(path.join(LOGS, rel), path.join(logDir, path.basename(rel)), { recursive: true });
 
     // The reference: the same files read directly (the store keeps every attempt).
     const directStore = HistoryStore.open(':memory:');
@@ -205,7 +266,9 @@ describe('History Server collection against a real Spark History Server (pyspark
     shs = new RealHistoryServer(logDir, await freePort(), sparkHome(), path.join(tmp, 'history-server.out'));
     const t0 = Date.now();
     await shs.start(expectedIds);
-    console.log(`      (History Server up and listing ${expectedIds.length} applications after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `      (History Server up and listing ${expectedIds.length} applications after ${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+    );
   });
 
   after(async function () {
@@ -227,12 +290,18 @@ describe('History Server collection against a real Spark History Server (pyspark
     assert.strictEqual(s.downloaded, expectedRuns);
     assertComplete(store);
     // Every attempt of the YARN application is its own run ("App Attempt ID" 1-4 in the four logs).
-    assert.deepStrictEqual(store.attemptsOf('application_1724877841851_0016').map((a) => a.attemptId), ['1', '2', '3', '4']);
+    assert.deepStrictEqual(
+      store.attemptsOf('application_1724877841851_0016').map((a) => a.attemptId),
+      ['1', '2', '3', '4'],
+    );
     // The watermark is the latest end time of a completed application.
     const latestEnd = Math.max(...direct.filter((r) => r.completed).map((r) => r.endTimeMs as number));
     assert.strictEqual(store.collectionSource(shs.url)?.lastCompletedEndTimeMs, latestEnd);
     // Temp folders are gone.
-    assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
+    assert.deepStrictEqual(
+      fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')),
+      [],
+    );
     store.close();
   });
 
@@ -283,33 +352,64 @@ describe('History Server collection against a real Spark History Server (pyspark
     this.timeout(120_000);
     const run = async (...args: string[]) => {
       const out: string[] = [];
-      const code = await main(['collect', '--source', 'history-server', '--url', shs.url, '--format', 'json', ...args], (s) => out.push(s), (s) => out.push(s));
-      return { code, json: JSON.parse(out.join('\n')) as { inserted: number; applications: { appId: string; outcome: string }[]; failed: unknown[]; storedApplications: number } };
+      const code = await main(
+        ['collect', '--source', 'history-server', '--url', shs.url, '--format', 'json', ...args],
+        (s) => out.push(s),
+        (s) => out.push(s),
+      );
+      return {
+        code,
+        json: JSON.parse(out.join('\n')) as {
+          inserted: number;
+          applications: { appId: string; outcome: string }[];
+          failed: unknown[];
+          storedApplications: number;
+        },
+      };
     };
     const ids = (j: { applications: { appId: string }[] }) => j.applications.map((a) => a.appId).sort();
     // The History Server lists applications (each with all its attempts), ordered by the end of their newest attempt.
     const newestAttempt = new Map<string, ApplicationRecord>();
-    for (const r of direct) if ((newestAttempt.get(r.appId)?.startTimeMs ?? -1) < r.startTimeMs) newestAttempt.set(r.appId, r);
-    const latestEnding = [...newestAttempt.values()].filter((r) => r.completed).sort((a, b) => (b.endTimeMs as number) - (a.endTimeMs as number));
-    const attemptsOf = (apps: Set<string>) => direct.filter((r) => apps.has(r.appId)).map((r) => r.appId).sort();
+    for (const r of direct)
+      if ((newestAttempt.get(r.appId)?.startTimeMs ?? -1) < r.startTimeMs) newestAttempt.set(r.appId, r);
+    const latestEnding = [...newestAttempt.values()]
+      .filter((r) => r.completed)
+      .sort((a, b) => (b.endTimeMs as number) - (a.endTimeMs as number));
+    const attemptsOf = (apps: Set<string>) =>
+      direct
+        .filter((r) => apps.has(r.appId))
+        .map((r) => r.appId)
+        .sort();
 
     const limited = await run('--limit', '3', '--db', path.join(tmp, 'limit.db'));
     assert.strictEqual(limited.code, 0);
     assert.deepStrictEqual(ids(limited.json), attemptsOf(new Set(latestEnding.slice(0, 3).map((r) => r.appId))));
     const limitStore = HistoryStore.open(path.join(tmp, 'limit.db'));
-    assert.strictEqual(limitStore.collectionSource(shs.url)?.lastCompletedEndTimeMs, null, 'a truncated listing sets no watermark');
+    assert.strictEqual(
+      limitStore.collectionSource(shs.url)?.lastCompletedEndTimeMs,
+      null,
+      'a truncated listing sets no watermark',
+    );
     limitStore.close();
 
     const sinceMs = Date.UTC(2024, 0, 1);
     const since = await run('--since', '2024-01-01', '--db', path.join(tmp, 'since.db'));
     assert.strictEqual(since.code, 0);
     // An application is listed (with every attempt) when any of its attempts is running or ended after minEndDate.
-    const appsSince = new Set(direct.filter((r) => !r.completed || (r.endTimeMs as number) >= sinceMs).map((r) => r.appId));
+    const appsSince = new Set(
+      direct.filter((r) => !r.completed || (r.endTimeMs as number) >= sinceMs).map((r) => r.appId),
+    );
     assert.deepStrictEqual(ids(since.json), attemptsOf(appsSince));
     assert.strictEqual(appsSince.size, 12);
 
     const user = await run('--user', 'jose', '--db', path.join(tmp, 'user.db'));
-    assert.deepStrictEqual(ids(user.json), direct.filter((r) => r.user === 'jose').map((r) => r.appId).sort());
+    assert.deepStrictEqual(
+      ids(user.json),
+      direct
+        .filter((r) => r.user === 'jose')
+        .map((r) => r.appId)
+        .sort(),
+    );
     assert.strictEqual(user.json.inserted, 1);
 
     const dry = await run('--dry-run', '--concurrency', '2', '--db', path.join(tmp, 'dry.db'));
@@ -327,7 +427,8 @@ describe('History Server collection against a real Spark History Server (pyspark
     p.fault = (_req, res) => {
       if (faults >= 4) return false;
       faults++;
-      if (faults === 1 || faults === 3) res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'text/plain' }).end('busy');
+      if (faults === 1 || faults === 3)
+        res.writeHead(503, { 'Retry-After': '1', 'Content-Type': 'text/plain' }).end('busy');
       else res.writeHead(500, { 'Content-Type': 'text/plain' }).end('boom');
       return true;
     };
@@ -353,7 +454,10 @@ describe('History Server collection against a real Spark History Server (pyspark
       stalls++;
       if (stalls === 1) return true; // never answer
       void fetchUpstream(req, shs.port).then((u) => {
-        res.writeHead(u.status, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(u.body.length) });
+        res.writeHead(u.status, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(u.body.length),
+        });
         res.write(u.body.subarray(0, u.body.length >> 1)); // half, then silence
       });
       return true;
@@ -376,7 +480,10 @@ describe('History Server collection against a real Spark History Server (pyspark
       if (!req.url?.endsWith('/logs') || cuts >= limit) return false;
       cuts++;
       void fetchUpstream(req, shs.port).then((u) => {
-        res.writeHead(u.status, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(u.body.length) });
+        res.writeHead(u.status, {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(u.body.length),
+        });
         res.write(u.body.subarray(0, u.body.length >> 1), () => res.socket?.destroy());
       });
       return true;
@@ -408,7 +515,11 @@ describe('History Server collection against a real Spark History Server (pyspark
     const store2 = freshStore('cut-no-retry');
     const first = await collect(store2, p.url, { concurrency: 1 }, { retries: 0 });
     assert.strictEqual(first.failed.length, 3);
-    for (const f of first.failed) assert.match(f.reason, /History Server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/applications\/.+\/logs (failed|sent)/);
+    for (const f of first.failed)
+      assert.match(
+        f.reason,
+        /History Server at http:\/\/127\.0\.0\.1:\d+\/api\/v1\/applications\/.+\/logs (failed|sent)/,
+      );
     assert.strictEqual(first.inserted, expectedRuns - 3);
     p.fault = null;
     const second = await collect(store2, p.url);
@@ -428,7 +539,11 @@ describe('History Server collection against a real Spark History Server (pyspark
     };
     const db = path.join(tmp, 'malformed.db');
     const out: string[] = [];
-    const code = await main(['collect', '--source', 'history-server', '--url', p.url, '--db', db], (s) => out.push(s), (s) => out.push(s));
+    const code = await main(
+      ['collect', '--source', 'history-server', '--url', p.url, '--db', db],
+      (s) => out.push(s),
+      (s) => out.push(s),
+    );
     assert.strictEqual(code, 2);
     assert.match(out.join('\n'), /failed +listing: History Server at .* answered malformed JSON/);
     const store = HistoryStore.open(db);
@@ -461,7 +576,10 @@ describe('History Server collection against a real Spark History Server (pyspark
     const s = await collect(store, p.url, { restFallback: false });
     assert.strictEqual(s.failed.length, 1);
     assert.strictEqual(s.failed[0].appId, victim);
-    assert.match(s.failed[0].reason, /answered 503 Service Unavailable: Event logs are not available for app: .*cannot read its event log files/);
+    assert.match(
+      s.failed[0].reason,
+      /answered 503 Service Unavailable: Event logs are not available for app: .*cannot read its event log files/,
+    );
     assert.strictEqual(p.requests.filter((u) => u.endsWith(`${victim}/logs`)).length, 1);
     assert.strictEqual(s.inserted, expectedRuns - 1);
     // The watermark stops at the failed application's end, so the next run lists it again.
@@ -495,16 +613,30 @@ describe('History Server collection against a real Spark History Server (pyspark
       taskFailures: [],
       durationMs: r.completed ? r.durationMs : 0,
       executorCoreTimeMs: r.completed ? r.executorCoreTimeMs : 0,
-      stages: r.stages.map((st) => ({ ...st, parentIds: [], taskDurationsMs: undefined, ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}) })),
+      stages: r.stages.map((st) => ({
+        ...st,
+        parentIds: [],
+        taskDurationsMs: undefined,
+        ...(st.failedTasks > 0 ? { taskDurationMs: null, skewRatio: null } : {}),
+      })),
       jobs: r.jobs?.map((j) => ({ ...j, sqlExecutionId: null, failureReason: null })),
-      executors: r.executors.map((e) => ({ ...e, executorRunTimeMs: 0, host: e.isDriver ? '' : e.host, diskBytesSpilled: undefined, memoryBytesSpilled: undefined })),
+      executors: r.executors.map((e) => ({
+        ...e,
+        executorRunTimeMs: 0,
+        host: e.isDriver ? '' : e.host,
+        diskBytesSpilled: undefined,
+        memoryBytesSpilled: undefined,
+      })),
     });
     const viaRest = byApp(store.allRuns());
     assert.strictEqual(viaRest.length, direct.length);
     for (const [i, r] of viaRest.entries()) {
       assert.deepStrictEqual(norm(r), norm(direct[i]), r.appId);
       // A running app's duration: the last time the views show vs the last event in the log.
-      assert.ok(Math.abs(r.durationMs - direct[i].durationMs) <= 1000, `${r.appId} duration ${r.durationMs} vs ${direct[i].durationMs}`);
+      assert.ok(
+        Math.abs(r.durationMs - direct[i].durationMs) <= 1000,
+        `${r.appId} duration ${r.durationMs} vs ${direct[i].durationMs}`,
+      );
     }
     store.close();
   });
@@ -531,7 +663,10 @@ describe('History Server collection against a real Spark History Server (pyspark
     const s = await collect(store, p.url);
     assert.strictEqual(s.failed.length, 1);
     assert.strictEqual(s.failed[0].appId, victim);
-    assert.match(s.failed[0].reason, /^not stored, the record read from it is invalid: stages\.executorRunTimeMs -5 is not a non-negative number$/);
+    assert.match(
+      s.failed[0].reason,
+      /^not stored, the record read from it is invalid: stages\.executorRunTimeMs -5 is not a non-negative number$/,
+    );
     assert.strictEqual(store.runById(victim), null);
     assert.strictEqual(s.fromRest, expectedRuns);
     assert.strictEqual(s.inserted, expectedRuns - 1);
@@ -557,8 +692,15 @@ describe('History Server collection against a real Spark History Server (pyspark
       [1, expectedRuns],
       [2, expectedRuns],
     ]);
-    assert.strictEqual(store.collectionSource(shs.url)?.lastCompletedEndTimeMs ?? null, null, 'a cancelled run sets no watermark');
-    assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
+    assert.strictEqual(
+      store.collectionSource(shs.url)?.lastCompletedEndTimeMs ?? null,
+      null,
+      'a cancelled run sets no watermark',
+    );
+    assert.deepStrictEqual(
+      fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')),
+      [],
+    );
     const again = await collect(store, shs.url);
     assert.deepStrictEqual(again.failed, []);
     assert.strictEqual(again.inserted, expectedRuns - 2);
@@ -575,7 +717,12 @@ describe('History Server collection against a real Spark History Server (pyspark
       return false;
     };
     const store = freshStore('auth');
-    const bearer = await collect(store, p.url, { limit: 2 }, { auth: { kind: 'bearer', token: 'tok-SECRET-1' }, headers: { 'X-Api-Key': 'key-SECRET-2' } });
+    const bearer = await collect(
+      store,
+      p.url,
+      { limit: 2 },
+      { auth: { kind: 'bearer', token: 'tok-SECRET-1' }, headers: { 'X-Api-Key': 'key-SECRET-2' } },
+    );
     assert.deepStrictEqual(bearer.failed, []);
     assert.ok(seen.length >= 3);
     for (const h of seen) {
@@ -605,8 +752,17 @@ describe('History Server collection against a real Spark History Server (pyspark
     const pki = makePki(path.join(tmp, 'pki'));
     // scripts/setup.sh installs openssl; without it this test fails rather than passing unchecked.
     assert.ok(pki, 'openssl is needed to make the test certificates (scripts/setup.sh installs it)');
-    const read = (n: string) => fs.readFileSync(path.join((pki), n));
-    const server = https.createServer({ key: read('server.key'), cert: read('server.crt'), ca: read('ca.crt'), requestCert: true, rejectUnauthorized: true }, (req, res) => forward(req, res, shs.port));
+    const read = (n: string) => fs.readFileSync(path.join(pki, n));
+    const server = https.createServer(
+      {
+        key: read('server.key'),
+        cert: read('server.crt'),
+        ca: read('ca.crt'),
+        requestCert: true,
+        rejectUnauthorized: true,
+      },
+      (req, res) => forward(req, res, shs.port),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
     try {
@@ -619,11 +775,21 @@ describe('History Server collection against a real Spark History Server (pyspark
       const noClientCert = await collect(store, url, {}, { retries: 0, tls: { ca: read('ca.crt') } });
       assert.strictEqual(noClientCert.found, 0);
       assert.strictEqual(noClientCert.failed.length, 1);
-      const mtls = await collect(store, url, { limit: 2 }, { tls: { ca: read('ca.crt'), cert: read('client.crt'), key: read('client.key') } });
+      const mtls = await collect(
+        store,
+        url,
+        { limit: 2 },
+        { tls: { ca: read('ca.crt'), cert: read('client.crt'), key: read('client.key') } },
+      );
       assert.deepStrictEqual(mtls.failed, []);
       assert.strictEqual(mtls.inserted, 2);
       // --insecure: no verification of the server, the client certificate still presented.
-      const insecure = await collect(store, url, { limit: 3 }, { tls: { rejectUnauthorized: false, cert: read('client.crt'), key: read('client.key') } });
+      const insecure = await collect(
+        store,
+        url,
+        { limit: 3 },
+        { tls: { rejectUnauthorized: false, cert: read('client.crt'), key: read('client.key') } },
+      );
       assert.deepStrictEqual(insecure.failed, []);
       assert.strictEqual(insecure.inserted, 1);
       store.close();
@@ -648,17 +814,25 @@ describe('History Server collection against a real Spark History Server (pyspark
       res.writeHead(307, { Location: `${target.url}${req.url}` }).end();
       return true;
     };
-    const credentials = { auth: { kind: 'bearer' as const, token: 'tok-SECRET-1' }, headers: { 'X-Api-Key': 'key-SECRET-2', Cookie: 'session=SECRET-3' } };
+    const credentials = {
+      auth: { kind: 'bearer' as const, token: 'tok-SECRET-1' },
+      headers: { 'X-Api-Key': 'key-SECRET-2', Cookie: 'session=SECRET-3' },
+    };
     const store = freshStore('redirect');
     const s = await collect(store, front.url, { limit: 2 }, credentials);
     assert.deepStrictEqual(s.failed, []);
     assert.strictEqual(s.inserted, 2);
     // The listing and two /logs downloads: each sent to the History Server's origin with the credentials ...
     assert.strictEqual(atFront.length, 3);
-    for (const h of atFront) assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], ['Bearer tok-SECRET-1', 'key-SECRET-2', 'session=SECRET-3']);
+    for (const h of atFront)
+      assert.deepStrictEqual(
+        [h.authorization, h['x-api-key'], h.cookie],
+        ['Bearer tok-SECRET-1', 'key-SECRET-2', 'session=SECRET-3'],
+      );
     // ... and followed to the other port without any of them.
     assert.strictEqual(atTarget.length, 3);
-    for (const h of atTarget) assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], [undefined, undefined, undefined]);
+    for (const h of atTarget)
+      assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], [undefined, undefined, undefined]);
 
     // A redirect within the same origin keeps them (a server moved under a path prefix).
     const same = await proxy();
@@ -677,7 +851,11 @@ describe('History Server collection against a real Spark History Server (pyspark
     sameStore.close();
     assert.deepStrictEqual(again.failed, []);
     assert.strictEqual(moved.length, 2);
-    for (const h of moved) assert.deepStrictEqual([h.authorization, h['x-api-key'], h.cookie], ['Bearer tok-SECRET-1', 'key-SECRET-2', 'session=SECRET-3']);
+    for (const h of moved)
+      assert.deepStrictEqual(
+        [h.authorization, h['x-api-key'], h.cookie],
+        ['Bearer tok-SECRET-1', 'key-SECRET-2', 'session=SECRET-3'],
+      );
     store.close();
   });
 
@@ -687,7 +865,9 @@ describe('History Server collection against a real Spark History Server (pyspark
     let n = 0;
     p.fault = (req, res) => {
       // First a 500 (retried: its reason is printed on stderr), then a 401 (not retried: the failure).
-      res.writeHead(++n === 1 ? 500 : 401, { 'Content-Type': 'text/plain' }).end(`you sent ${JSON.stringify(req.headers)}`);
+      res
+        .writeHead(++n === 1 ? 500 : 401, { 'Content-Type': 'text/plain' })
+        .end(`you sent ${JSON.stringify(req.headers)}`);
       return true;
     };
     const saved = { ...process.env };
@@ -696,22 +876,36 @@ describe('History Server collection against a real Spark History Server (pyspark
       Object.assign(process.env, env);
       const lines: string[] = [];
       try {
-        const code = await main(['collect', '--source', 'history-server', '--url', p.url, '--db', path.join(tmp, 'echo.db')], (l) => lines.push(l), (l) => lines.push(l));
+        const code = await main(
+          ['collect', '--source', 'history-server', '--url', p.url, '--db', path.join(tmp, 'echo.db')],
+          (l) => lines.push(l),
+          (l) => lines.push(l),
+        );
         return { code, text: lines.join('\n') };
       } finally {
-        for (const k of Object.keys(env)) if (saved[k] === undefined) delete process.env[k];
-        else process.env[k] = saved[k];
+        for (const k of Object.keys(env))
+          if (saved[k] === undefined) delete process.env[k];
+          else process.env[k] = saved[k];
       }
     };
-    const bearer = await cli({ SPARK_OPTIMIZER_HS_TOKEN: 'tok-SECRET-1', SPARK_OPTIMIZER_HS_HEADERS: '{"X-Api-Key":"key-SECRET-2","Cookie":"a=1; session=SECRET-3"}' });
+    const bearer = await cli({
+      SPARK_OPTIMIZER_HS_TOKEN: 'tok-SECRET-1',
+      SPARK_OPTIMIZER_HS_HEADERS: '{"X-Api-Key":"key-SECRET-2","Cookie":"a=1; session=SECRET-3"}',
+    });
     assert.strictEqual(bearer.code, 2);
-    const retry = /^retry 1 in \d\.\d s: History Server at .* answered 500 Internal Server Error: you sent (\{.*\})$/m.exec(bearer.text);
+    const retry =
+      /^retry 1 in \d\.\d s: History Server at .* answered 500 Internal Server Error: you sent (\{.*\})$/m.exec(
+        bearer.text,
+      );
     assert.ok(retry, bearer.text);
     const echoed = JSON.parse(retry[1]) as Record<string, string>;
     assert.deepStrictEqual([echoed.authorization, echoed['x-api-key'], echoed.cookie], ['Bearer ***', '***', '***']);
     assert.match(bearer.text, /^failed +listing: History Server at .* answered 401 Unauthorized: you sent /m);
     // The CLI words the remedy of a 401 with its own environment variables.
-    assert.match(bearer.text, /^failed +listing: .*; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER\/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS$/m);
+    assert.match(
+      bearer.text,
+      /^failed +listing: .*; give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER\/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS$/m,
+    );
     assert.doesNotMatch(bearer.text, /SECRET/);
     const basicB64 = Buffer.from('alice:pw-SECRET-4').toString('base64');
     const basic = await cli({ SPARK_OPTIMIZER_HS_USER: 'alice', SPARK_OPTIMIZER_HS_PASSWORD: 'pw-SECRET-4' });
@@ -741,7 +935,21 @@ describe('History Server collection against a real Spark History Server (pyspark
     );
     // The CLI's --timeout is that budget.
     const out: string[] = [];
-    const code = await main(['collect', '--source', 'history-server', '--url', p.url, '--timeout', '5', '--db', path.join(tmp, 'retry-after.db')], (l) => out.push(l), (l) => out.push(l));
+    const code = await main(
+      [
+        'collect',
+        '--source',
+        'history-server',
+        '--url',
+        p.url,
+        '--timeout',
+        '5',
+        '--db',
+        path.join(tmp, 'retry-after.db'),
+      ],
+      (l) => out.push(l),
+      (l) => out.push(l),
+    );
     assert.strictEqual(code, 2);
     assert.match(out.join('\n'), /longer than the 5\.0 s this client waits/);
     assert.strictEqual(listings, 2);
@@ -755,10 +963,14 @@ describe('History Server collection against a real Spark History Server (pyspark
     fs.mkdirSync(privateTmp);
     const db = path.join(tmp, 'sigint.db');
     const cli = BUILT_CLI;
-    const child = spawn(process.execPath, [cli, 'collect', '--source', 'history-server', '--url', p.url, '--timeout', '120', '--db', db], {
-      env: { ...process.env, TMPDIR: privateTmp },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [cli, 'collect', '--source', 'history-server', '--url', p.url, '--timeout', '120', '--db', db],
+      {
+        env: { ...process.env, TMPDIR: privateTmp },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -767,7 +979,10 @@ describe('History Server collection against a real Spark History Server (pyspark
         assert.ok(i < 600 && child.exitCode === null, 'the CLI reached no download');
         await sleep(100);
       }
-      assert.ok(fs.readdirSync(privateTmp).some((n) => n.startsWith('spark-optimizer-hs-')), 'a download is under way');
+      assert.ok(
+        fs.readdirSync(privateTmp).some((n) => n.startsWith('spark-optimizer-hs-')),
+        'a download is under way',
+      );
       child.kill('SIGINT');
       assert.strictEqual(await exited, 130, stdout);
     } finally {
@@ -785,22 +1000,36 @@ describe('History Server collection against a real Spark History Server (pyspark
 
   it('a zip bomb as /logs fails that application with a clear error; the rest is collected, nothing left on disk', async function () {
     this.timeout(120_000);
-    const bomb = makeZip([{ name: 'eventlog_v2_app-bomb/events_1_app-bomb', data: Buffer.alloc(50 * 1024 * 1024), deflate: true }]);
+    const bomb = makeZip([
+      { name: 'eventlog_v2_app-bomb/events_1_app-bomb', data: Buffer.alloc(50 * 1024 * 1024), deflate: true },
+    ]);
     const victim = expectedIds[0];
     const p = await proxy();
     p.fault = (req, res) => {
-      if (req.url !== `/api/v1/applications/${victim}/logs` && !req.url?.startsWith(`/api/v1/applications/${victim}/`)) return false;
+      if (req.url !== `/api/v1/applications/${victim}/logs` && !req.url?.startsWith(`/api/v1/applications/${victim}/`))
+        return false;
       if (!req.url.endsWith('/logs')) return false;
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bomb.length) }).end(bomb);
+      res
+        .writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': String(bomb.length) })
+        .end(bomb);
       return true;
     };
     const store = freshStore('bomb');
     const s = await collect(store, p.url, { concurrency: 2 });
-    assert.deepStrictEqual(s.failed.map((f) => f.appId), [victim]);
-    assert.match(s.failed[0].reason, /would expand \d+× .*over the 200× limit for one entry: a zip bomb, not Spark event logs; refusing to extract the archive/);
+    assert.deepStrictEqual(
+      s.failed.map((f) => f.appId),
+      [victim],
+    );
+    assert.match(
+      s.failed[0].reason,
+      /would expand \d+× .*over the 200× limit for one entry: a zip bomb, not Spark event logs; refusing to extract the archive/,
+    );
     // Every attempt but the victim's (the store keeps each attempt of an application).
     assert.strictEqual(s.inserted, expectedRuns - direct.filter((r) => r.appId === victim).length);
-    assert.deepStrictEqual(fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')), []);
+    assert.deepStrictEqual(
+      fs.readdirSync(tmp).filter((n) => n.startsWith('spark-optimizer-hs-')),
+      [],
+    );
     // A download over the byte cap is cut off the same way, not written out.
     const cappedStore = freshStore('capped');
     const capped = await collect(cappedStore, shs.url, { limit: 1, maxLogBytes: 100 });
@@ -819,7 +1048,12 @@ describe('History Server collection against a real Spark History Server (pyspark
     /** The real client, stopping the real server before its 4th download. */
     class StoppingClient extends HistoryServerClient {
       downloads = 0;
-      override async downloadEventLogs(appId: string, attemptId: string | null, destFile: string, signal?: AbortSignal): Promise<number> {
+      override async downloadEventLogs(
+        appId: string,
+        attemptId: string | null,
+        destFile: string,
+        signal?: AbortSignal,
+      ): Promise<number> {
         if (++this.downloads === 4) await shs.stop();
         return super.downloadEventLogs(appId, attemptId, destFile, signal);
       }
@@ -829,7 +1063,8 @@ describe('History Server collection against a real Spark History Server (pyspark
     const first = await collectFromHistoryServer(c, store, { concurrency: 1, tempDir: tmp });
     assert.strictEqual(first.inserted, 3);
     assert.strictEqual(first.failed.length, expectedRuns - 3);
-    for (const f of first.failed) assert.match(f.reason, /is not reachable \(connection refused\).*gave up after 2 tries/);
+    for (const f of first.failed)
+      assert.match(f.reason, /is not reachable \(connection refused\).*gave up after 2 tries/);
     assert.strictEqual(store.countApplications(), 3);
 
     const t0 = Date.now();
@@ -874,7 +1109,10 @@ describe('History Server collection against a real Spark History Server (pyspark
     const expected = (await readEventLog(src)).record as ApplicationRecord;
     assert.strictEqual(expected.completed, true);
     const stored = store.allRuns().find((r) => r.appId === name);
-    assert.deepStrictEqual(stored, store.allRuns().find((r) => r.appId === name)); // stable
+    assert.deepStrictEqual(
+      stored,
+      store.allRuns().find((r) => r.appId === name),
+    ); // stable
     const roundTrip = HistoryStore.open(':memory:');
     roundTrip.upsert(expected, { path: 'x', sizeBytes: 0, mtimeMs: 0, malformedLines: 0 });
     assert.deepStrictEqual(stored, roundTrip.allRuns()[0]);

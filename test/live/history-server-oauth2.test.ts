@@ -28,7 +28,11 @@ import { CollectHistoryServerRequest } from '../../shared/src/protocol';
 
 const HISTORY_AUDIENCE = 'urn:spark-history:test';
 const OTHER_AUDIENCE = 'urn:other:test';
-const COLLECTOR: TestClient = { clientId: 'spark-optimizer-collector', clientSecret: 'collector-secret-only-the-provider-and-the-file-know', scope: 'history:read' };
+const COLLECTOR: TestClient = {
+  clientId: 'spark-optimizer-collector',
+  clientSecret: 'collector-secret-only-the-provider-and-the-file-know',
+  scope: 'history:read',
+};
 /** The example runs' application ids (examples/history/README.md). */
 const EXAMPLE_APPS = 9;
 
@@ -63,27 +67,45 @@ class BearerCheckingProxy {
       const token = m ? m[1] : null;
       const refuse = (reason: string) => {
         this.seen.push({ path: req.url ?? '', token, verdict: 'refused', reason });
-        res.writeHead(401, { 'www-authenticate': `Bearer error="invalid_token"`, 'content-type': 'text/plain' }).end(`refused: ${reason}\n`);
+        res
+          .writeHead(401, { 'www-authenticate': `Bearer error="invalid_token"`, 'content-type': 'text/plain' })
+          .end(`refused: ${reason}\n`);
       };
       if (token === null) return refuse('no bearer token');
       if (this.refuseNext > 0) {
         this.refuseNext--;
         return refuse('keys rotated');
       }
-      jose.jwtVerify(token, keys, { issuer: this.provider.issuer, audience: HISTORY_AUDIENCE, clockTolerance: 0, requiredClaims: ['exp'] }).then(
-        () => {
-          this.seen.push({ path: req.url ?? '', token, verdict: 'forwarded' });
-          setTimeout(() => {
-            const up = http.request({ host: '127.0.0.1', port: this.upstreamPort, path: req.url, method: req.method, headers: { ...req.headers, authorization: '' } }, (ur) => {
-              res.writeHead(ur.statusCode ?? 502, ur.headers);
-              ur.pipe(res);
-            });
-            up.on('error', () => res.destroy());
-            req.pipe(up);
-          }, this.delayMs);
-        },
-        (e: Error) => refuse(e.message),
-      );
+      jose
+        .jwtVerify(token, keys, {
+          issuer: this.provider.issuer,
+          audience: HISTORY_AUDIENCE,
+          clockTolerance: 0,
+          requiredClaims: ['exp'],
+        })
+        .then(
+          () => {
+            this.seen.push({ path: req.url ?? '', token, verdict: 'forwarded' });
+            setTimeout(() => {
+              const up = http.request(
+                {
+                  host: '127.0.0.1',
+                  port: this.upstreamPort,
+                  path: req.url,
+                  method: req.method,
+                  headers: { ...req.headers, authorization: '' },
+                },
+                (ur) => {
+                  res.writeHead(ur.statusCode ?? 502, ur.headers);
+                  ur.pipe(res);
+                },
+              );
+              up.on('error', () => res.destroy());
+              req.pipe(up);
+            }, this.delayMs);
+          },
+          (e: Error) => refuse(e.message),
+        );
     });
     this.server.on('connection', (s) => {
       this.sockets.add(s);
@@ -104,7 +126,10 @@ class BearerCheckingProxy {
 }
 
 /** Runs the built CLI; resolves with its exit code and output. */
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BUILT_CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -149,12 +174,24 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
     await proxy.start();
     secretFile = path.join(tmp, 'client-secret');
     fs.writeFileSync(secretFile, `${COLLECTOR.clientSecret}\n`, { mode: 0o600 });
-    env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SPARK_OPTIMIZER_HS_') && k !== 'SPARK_OPTIMIZER_DB'));
+    env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('SPARK_OPTIMIZER_HS_') && k !== 'SPARK_OPTIMIZER_DB'),
+    );
   });
 
   /** A client of the proxy with the collector's credentials, asking for tokens of `resource`; no retries. */
   function oauth2Client(resource: string): HistoryServerClient {
-    return new HistoryServerClient({ baseUrl: proxy.url, auth: { kind: 'oauth2', tokenUrl: provider.tokenUrl, clientId: COLLECTOR.clientId, clientSecret: COLLECTOR.clientSecret, resource }, retries: 0 });
+    return new HistoryServerClient({
+      baseUrl: proxy.url,
+      auth: {
+        kind: 'oauth2',
+        tokenUrl: provider.tokenUrl,
+        clientId: COLLECTOR.clientId,
+        clientSecret: COLLECTOR.clientSecret,
+        resource,
+      },
+      retries: 0,
+    });
   }
 
   after(async function () {
@@ -177,9 +214,27 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
     const before = { tokenRequests: provider.tokenRequests, seen: proxy.seen.length };
     const r = await runCli(
       [
-        'collect', '--source', 'history-server', '--url', proxy.url, '--concurrency', '1', '--db', db, '--format', 'json',
-        '--oauth2-token-url', provider.tokenUrl, '--oauth2-client-id', COLLECTOR.clientId, '--oauth2-client-secret-file', secretFile,
-        '--oauth2-resource', HISTORY_AUDIENCE, '--oauth2-scope', 'history:read',
+        'collect',
+        '--source',
+        'history-server',
+        '--url',
+        proxy.url,
+        '--concurrency',
+        '1',
+        '--db',
+        db,
+        '--format',
+        'json',
+        '--oauth2-token-url',
+        provider.tokenUrl,
+        '--oauth2-client-id',
+        COLLECTOR.clientId,
+        '--oauth2-client-secret-file',
+        secretFile,
+        '--oauth2-resource',
+        HISTORY_AUDIENCE,
+        '--oauth2-scope',
+        'history:read',
       ],
       env,
     );
@@ -192,7 +247,10 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
     store.close();
     const seen = proxy.seen.slice(before.seen);
     // Every request carried a token the proxy took: none expired on the way (clock tolerance 0).
-    assert.deepStrictEqual(seen.filter((s) => s.verdict === 'refused'), []);
+    assert.deepStrictEqual(
+      seen.filter((s) => s.verdict === 'refused'),
+      [],
+    );
     assert.ok(seen.length >= EXAMPLE_APPS + 1, `${seen.length} requests`);
     // The collection (≥ 10 requests × 400 ms held, one at a time) outlived the 2 s a token is used for: it renewed it, and asked the provider
     // once per token used (cached in between), never once per request.
@@ -203,7 +261,8 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
     assert.ok(asked < seen.length, `${asked} token requests for ${seen.length} requests`);
     console.log(`      (${seen.length} requests through the proxy with ${tokens.length} tokens)`);
     // Neither the secret nor a token reaches the output.
-    for (const secret of [COLLECTOR.clientSecret, ...tokens.map(String)]) assert.ok(!(r.stdout + r.stderr).includes(secret), 'a credential reached the output');
+    for (const secret of [COLLECTOR.clientSecret, ...tokens.map(String)])
+      assert.ok(!(r.stdout + r.stderr).includes(secret), 'a credential reached the output');
   });
 
   it('asks for a new token once when the proxy refuses a fresh one (key rotation), and carries on', async function () {
@@ -220,7 +279,10 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
       assert.strictEqual(s.inserted, EXAMPLE_APPS);
       // The listing was refused once, then sent again with a new token (no retry budget: retries 0).
       const [refused, again] = proxy.seen.slice(from, from + 2);
-      assert.deepStrictEqual([refused.path, refused.verdict, refused.reason, again.path, again.verdict], ['/api/v1/applications', 'refused', 'keys rotated', '/api/v1/applications', 'forwarded']);
+      assert.deepStrictEqual(
+        [refused.path, refused.verdict, refused.reason, again.path, again.verdict],
+        ['/api/v1/applications', 'refused', 'keys rotated', '/api/v1/applications', 'forwarded'],
+      );
       assert.notStrictEqual(again.token, refused.token);
       assert.ok((client.oauth2?.requests ?? 0) >= 2, `${client.oauth2?.requests} token requests`);
     } finally {
@@ -233,24 +295,46 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
     this.timeout(120_000);
     const wrong = 'not-the-secret-but-also-never-printed';
     const r = await runCli(
-      ['collect', '--source', 'history-server', '--url', proxy.url, '--db', path.join(tmp, 'wrong.db'), '--oauth2-token-url', provider.tokenUrl, '--oauth2-client-id', COLLECTOR.clientId, '--timeout', '10'],
+      [
+        'collect',
+        '--source',
+        'history-server',
+        '--url',
+        proxy.url,
+        '--db',
+        path.join(tmp, 'wrong.db'),
+        '--oauth2-token-url',
+        provider.tokenUrl,
+        '--oauth2-client-id',
+        COLLECTOR.clientId,
+        '--timeout',
+        '10',
+      ],
       { ...env, SPARK_OPTIMIZER_HS_CLIENT_SECRET: wrong },
     );
     assert.strictEqual(r.code, 2, r.stdout + r.stderr);
     // The listing failed: reported as the collection's one failure (stdout), nothing collected (exit 2).
     // The core names the failure (kind credentials), the CLI adds where its OAuth2 secret comes from.
-    assert.match(r.stdout + r.stderr, new RegExp(`Token endpoint ${provider.tokenUrl} answered 401: invalid_client \\(client authentication failed\\); check --oauth2-client-id \\(or SPARK_OPTIMIZER_HS_CLIENT_ID\\) and the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET`));
+    assert.match(
+      r.stdout + r.stderr,
+      new RegExp(
+        `Token endpoint ${provider.tokenUrl} answered 401: invalid_client \\(client authentication failed\\); check --oauth2-client-id \\(or SPARK_OPTIMIZER_HS_CLIENT_ID\\) and the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET`,
+      ),
+    );
     assert.ok(!(r.stdout + r.stderr).includes(wrong));
     assert.ok(!(r.stdout + r.stderr).includes(Buffer.from(`${COLLECTOR.clientId}:${wrong}`).toString('base64')));
   });
 
-  it('a token for another audience is refused by the proxy: the error says the proxy does not accept the client\'s tokens', async function () {
+  it("a token for another audience is refused by the proxy: the error says the proxy does not accept the client's tokens", async function () {
     this.timeout(120_000);
     const client = oauth2Client(OTHER_AUDIENCE);
     try {
       const err = (await client.listApplications().catch((e: unknown) => e)) as Error & { status?: number };
       assert.strictEqual(err.status, 401);
-      assert.match(err.message, /answered 401 to a new access token from .*: the proxy in front of it does not accept this client's tokens/);
+      assert.match(
+        err.message,
+        /answered 401 to a new access token from .*: the proxy in front of it does not accept this client's tokens/,
+      );
       assert.strictEqual(client.oauth2?.requests, 2);
     } finally {
       client.close();
@@ -260,12 +344,24 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
   it('the language server collects with the oauth2 credentials the VS Code client sends (CollectHistoryServerRequest)', async function () {
     this.timeout(240_000);
     const db = path.join(tmp, 'lsp.db');
-    const lsp = await LspClient.start({ configuration: () => ({}), rootUri: null, capabilities: {}, historyDatabase: db });
+    const lsp = await LspClient.start({
+      configuration: () => ({}),
+      rootUri: null,
+      capabilities: {},
+      historyDatabase: db,
+    });
     try {
       const from = proxy.seen.length;
       const s = await lsp.conn.sendRequest(CollectHistoryServerRequest.type, {
         url: proxy.url,
-        auth: { kind: 'oauth2', tokenUrl: provider.tokenUrl, clientId: COLLECTOR.clientId, clientSecret: COLLECTOR.clientSecret, resource: HISTORY_AUDIENCE, scope: 'history:read' },
+        auth: {
+          kind: 'oauth2',
+          tokenUrl: provider.tokenUrl,
+          clientId: COLLECTOR.clientId,
+          clientSecret: COLLECTOR.clientSecret,
+          resource: HISTORY_AUDIENCE,
+          scope: 'history:read',
+        },
         verifyTls: true,
         caFile: '',
         certFile: '',
@@ -273,17 +369,36 @@ describe('History Server behind an OAuth2 proxy: client credentials (real Histor
       });
       assert.deepStrictEqual([s.inserted, s.failed], [EXAMPLE_APPS, []]);
       const seen = proxy.seen.slice(from);
-      assert.deepStrictEqual(seen.filter((x) => x.verdict === 'refused'), []);
+      assert.deepStrictEqual(
+        seen.filter((x) => x.verdict === 'refused'),
+        [],
+      );
       const tokens = [...new Set(seen.map((x) => String(x.token)))];
       const log = lsp.serverLog.join('\n');
-      for (const secret of [COLLECTOR.clientSecret, ...tokens]) assert.ok(!log.includes(secret), 'a credential reached the server log');
+      for (const secret of [COLLECTOR.clientSecret, ...tokens])
+        assert.ok(!log.includes(secret), 'a credential reached the server log');
     } finally {
       await lsp.stop();
     }
   });
 
   it('takes no client secret as a flag value', async () => {
-    const r = await runCli(['collect', '--source', 'history-server', '--url', proxy.url, '--oauth2-token-url', provider.tokenUrl, '--oauth2-client-id', COLLECTOR.clientId, '--oauth2-client-secret', 'x'], env);
+    const r = await runCli(
+      [
+        'collect',
+        '--source',
+        'history-server',
+        '--url',
+        proxy.url,
+        '--oauth2-token-url',
+        provider.tokenUrl,
+        '--oauth2-client-id',
+        COLLECTOR.clientId,
+        '--oauth2-client-secret',
+        'x',
+      ],
+      env,
+    );
     assert.strictEqual(r.code, 2);
     assert.match(r.stderr, /Unknown option '--oauth2-client-secret'/);
   });

@@ -23,19 +23,36 @@ const LUA = path.join(REPO_ROOT, 'test', 'neovim', 'lsp-client.lua');
 interface FileResult {
   path: string;
   filetype: string;
-  diagnostics: { line: number; col: number; end_line: number; end_col: number; severity: number; code: string; message: string }[];
+  diagnostics: {
+    line: number;
+    col: number;
+    end_line: number;
+    end_col: number;
+    severity: number;
+    code: string;
+    message: string;
+  }[];
   hover: string | null;
   actions: string[];
   text: string;
 }
 
 /** Runs nvim with the Lua driver and a plan; resolves with the driver's results. */
-async function runNeovim(plan: object, dir: string): Promise<{ client: { name: string; version: string }; files: FileResult[]; error: string | null }> {
+async function runNeovim(
+  plan: object,
+  dir: string,
+): Promise<{ client: { name: string; version: string }; files: FileResult[]; error: string | null }> {
   const planFile = path.join(dir, 'plan.json');
   const out = path.join(dir, 'results.json');
   fs.writeFileSync(planFile, JSON.stringify({ ...plan, out }));
   const nvim = spawn('nvim', ['--headless', '--clean', '-n', '-i', 'NONE', '-c', `luafile ${LUA}`], {
-    env: { ...process.env, SPARK_LSP_PLAN: planFile, HOME: dir, XDG_STATE_HOME: path.join(dir, 'state'), XDG_CACHE_HOME: path.join(dir, 'cache') },
+    env: {
+      ...process.env,
+      SPARK_LSP_PLAN: planFile,
+      HOME: dir,
+      XDG_STATE_HOME: path.join(dir, 'state'),
+      XDG_CACHE_HOME: path.join(dir, 'cache'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -81,9 +98,21 @@ describe('a second LSP client: Neovim (headless, built-in LSP client)', function
         root: workspace,
         historyDatabase: db,
         files: [
-          { path: path.join(workspace, 'nightly_etl.py'), code: 'recommend:spark.executor.memory', action: 'Set spark.executor.memory to 2g' },
-          { path: path.join(workspace, 'submit_nightly_etl.sh'), code: 'recommend:spark.executor.memory', action: 'Set spark.executor.memory to 2g' },
-          { path: path.join(workspace, 'conf', 'spark-defaults.conf'), code: 'SPARK004', action: 'Replace with spark.executor.memoryOverhead' },
+          {
+            path: path.join(workspace, 'nightly_etl.py'),
+            code: 'recommend:spark.executor.memory',
+            action: 'Set spark.executor.memory to 2g',
+          },
+          {
+            path: path.join(workspace, 'submit_nightly_etl.sh'),
+            code: 'recommend:spark.executor.memory',
+            action: 'Set spark.executor.memory to 2g',
+          },
+          {
+            path: path.join(workspace, 'conf', 'spark-defaults.conf'),
+            code: 'SPARK004',
+            action: 'Replace with spark.executor.memoryOverhead',
+          },
         ],
       },
       tmp,
@@ -96,18 +125,33 @@ describe('a second LSP client: Neovim (headless, built-in LSP client)', function
 
   it('is Neovim sending its own language ids: python, sh, conf', () => {
     assert.match(results.client.version, /^0\.\d+\.\d+$/);
-    assert.deepStrictEqual(results.files.map((f) => f.filetype), ['python', 'sh', 'conf']);
+    assert.deepStrictEqual(
+      results.files.map((f) => f.filetype),
+      ['python', 'sh', 'conf'],
+    );
   });
 
   it('PySpark file: the memory diagnostic names the runs, the hover shows them, the quick fix writes 2g', () => {
     const f = file('nightly_etl.py');
     const line = original['nightly_etl.py'].split('\n').findIndex((l) => l.includes('"spark.executor.memory"'));
     const d = f.diagnostics.find((x) => x.code === 'recommend:spark.executor.memory')!;
-    assert.deepStrictEqual([d.line, original['nightly_etl.py'].split('\n')[line].slice(d.col, d.end_col)], [line, '1g']);
-    assert.match(d.message, /^spark\.executor\.memory: 1g → 2g\. 2 of 2 runs of nightly_etl spilled 72\.5 MiB to disk with 1g executors; 1 run\(s\) with 2g did not \(app-20261121121849-0003\)/);
+    assert.deepStrictEqual(
+      [d.line, original['nightly_etl.py'].split('\n')[line].slice(d.col, d.end_col)],
+      [line, '1g'],
+    );
+    assert.match(
+      d.message,
+      /^spark\.executor\.memory: 1g → 2g\. 2 of 2 runs of nightly_etl spilled 72\.5 MiB to disk with 1g executors; 1 run\(s\) with 2g did not \(app-20261121121849-0003\)/,
+    );
     assert.match(f.hover!, /^\*\*spark\.executor\.memory\*\* = `1g`/);
     assert.match(f.hover!, /Runs of \*\*nightly_etl\*\* with this setting/);
-    assert.strictEqual(f.text, original['nightly_etl.py'].replace('.config("spark.executor.memory", "1g")', '.config("spark.executor.memory", "2g")'));
+    assert.strictEqual(
+      f.text,
+      original['nightly_etl.py'].replace(
+        '.config("spark.executor.memory", "1g")',
+        '.config("spark.executor.memory", "2g")',
+      ),
+    );
   });
 
   it('spark-submit script (filetype sh): the same recommendation on --executor-memory, fixed in place', () => {
@@ -117,21 +161,30 @@ describe('a second LSP client: Neovim (headless, built-in LSP client)', function
     assert.deepStrictEqual([d.line, d.col, d.end_col], [12, 20, 22]);
     assert.match(d.message, /^spark\.executor\.memory: 1g → 2g\. 2 of 2 runs of nightly_etl spilled 72\.5 MiB/);
     assert.match(f.hover!, /^\*\*spark\.executor\.memory\*\* = `1g`/);
-    assert.strictEqual(f.text, original['submit_nightly_etl.sh'].replace('--executor-memory 1g', '--executor-memory 2g'));
+    assert.strictEqual(
+      f.text,
+      original['submit_nightly_etl.sh'].replace('--executor-memory 1g', '--executor-memory 2g'),
+    );
   });
 
   it('spark-defaults.conf (filetype conf): the deprecated and the misspelt key, the deprecation hover, the key replaced', () => {
     const f = file('spark-defaults.conf');
-    assert.deepStrictEqual(
-      f.diagnostics.map((d) => [d.code, d.line, d.col, d.end_col]).sort(),
-      [
-        ['SPARK001', 9, 0, 'spark.excutor.instances'.length],
-        ['SPARK004', 7, 0, 'spark.yarn.executor.memoryOverhead'.length],
-      ],
+    assert.deepStrictEqual(f.diagnostics.map((d) => [d.code, d.line, d.col, d.end_col]).sort(), [
+      ['SPARK001', 9, 0, 'spark.excutor.instances'.length],
+      ['SPARK004', 7, 0, 'spark.yarn.executor.memoryOverhead'.length],
+    ]);
+    assert.match(
+      f.diagnostics.find((d) => d.code === 'SPARK001')!.message,
+      /did you mean spark\.executor\.instances\?/,
     );
-    assert.match(f.diagnostics.find((d) => d.code === 'SPARK001')!.message, /did you mean spark\.executor\.instances\?/);
     assert.match(f.hover!, /^\*\*spark\.yarn\.executor\.memoryOverhead\*\* = `512m`/);
     assert.match(f.hover!, /Deprecated since Spark 2\.3: use `spark\.executor\.memoryOverhead`/);
-    assert.strictEqual(f.text, original['conf/spark-defaults.conf'].replace('spark.yarn.executor.memoryOverhead', 'spark.executor.memoryOverhead'));
+    assert.strictEqual(
+      f.text,
+      original['conf/spark-defaults.conf'].replace(
+        'spark.yarn.executor.memoryOverhead',
+        'spark.executor.memoryOverhead',
+      ),
+    );
   });
 });

@@ -13,7 +13,14 @@ import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-bl
 import { parseObjectStoreUrl } from '../../server/src/history/object-store/location';
 import { openObjectStore } from '../../server/src/history/object-store/open';
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobServer } from '../helpers/loopback-server';
-import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from '../helpers/object-store-fixtures';
+import {
+  assertBucketMatchesFolder,
+  assertResumesCutObject,
+  buildLayout,
+  filesBelow,
+  pool,
+  runCli,
+} from '../helpers/object-store-fixtures';
 
 const CONTAINER = 'spark-logs';
 
@@ -28,7 +35,10 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
   before(async () => {
     await azurite.start();
     endpoint = `${azurite.url}/${AZURITE_ACCOUNT}`;
-    const service = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY));
+    const service = new BlobServiceClient(
+      endpoint,
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
+    );
     const container = service.getContainerClient(CONTAINER);
     await container.create();
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-azure-'));
@@ -65,22 +75,45 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
     const url = `wasbs://${CONTAINER}@${AZURITE_ACCOUNT}.blob.core.windows.net/cluster-logs/emr`;
     const first = await runCli('collect', '--path', url, '--endpoint-url', endpoint, '--db', db, '--format', 'json');
     assert.strictEqual(first.code, 0, first.out.join('\n'));
-    const one = JSON.parse(first.out.join('\n')) as { found: number; inserted: number; unchanged: number; listedObjects: number; downloadedObjects: number };
+    const one = JSON.parse(first.out.join('\n')) as {
+      found: number;
+      inserted: number;
+      unchanged: number;
+      listedObjects: number;
+      downloadedObjects: number;
+    };
     // examples/history: 9 rolling folders of 3 blobs (appstatus_, its .crc, one events_ file), README.md, manifest.json;
     // each events_ blob read twice (its first 8 bytes, then its body).
-    assert.deepStrictEqual([one.found, one.inserted, one.unchanged, one.listedObjects, one.downloadedObjects], [9, 9, 0, 29, 18]);
+    assert.deepStrictEqual(
+      [one.found, one.inserted, one.unchanged, one.listedObjects, one.downloadedObjects],
+      [9, 9, 0, 29, 18],
+    );
     const second = await runCli('collect', '--path', url, '--endpoint-url', endpoint, '--db', db, '--format', 'json');
     const two = JSON.parse(second.out.join('\n')) as typeof one;
-    assert.deepStrictEqual([second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects], [0, 9, 0, 9, 0]);
+    assert.deepStrictEqual(
+      [second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects],
+      [0, 9, 0, 9, 0],
+    );
   });
 
   it('a refused key says the credentials were refused', async () => {
     process.env.AZURE_STORAGE_KEY = Buffer.from('not the account key').toString('base64');
     try {
       const url = `abfss://${CONTAINER}@${AZURITE_ACCOUNT}.dfs.core.windows.net/cluster-logs`;
-      const r = await runCli('collect', '--path', url, '--endpoint-url', endpoint, '--db', path.join(tmp, 'refused.db'));
+      const r = await runCli(
+        'collect',
+        '--path',
+        url,
+        '--endpoint-url',
+        endpoint,
+        '--db',
+        path.join(tmp, 'refused.db'),
+      );
       assert.strictEqual(r.code, 2);
-      assert.match(r.out.join('\n'), /listing abfss:\/\/spark-logs@devstoreaccount1\.dfs\.core\.windows\.net\/cluster-logs .*: the credentials were refused \((AuthorizationFailure|AuthenticationFailed): Server failed to authenticate/);
+      assert.match(
+        r.out.join('\n'),
+        /listing abfss:\/\/spark-logs@devstoreaccount1\.dfs\.core\.windows\.net\/cluster-logs .*: the credentials were refused \((AuthorizationFailure|AuthenticationFailed): Server failed to authenticate/,
+      );
     } finally {
       process.env.AZURE_STORAGE_KEY = AZURITE_ACCOUNT_KEY;
     }
@@ -89,6 +122,13 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
   it('resumes a blob whose connection is cut mid-body', async () => {
     const key = 'cluster-logs/emr/eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd';
     const location = parseObjectStoreUrl(`abfss://${CONTAINER}@${AZURITE_ACCOUNT}.dfs.core.windows.net/cluster-logs`);
-    await assertResumesCutObject(tmp, logs, azurite.port, (url) => openObjectStore(location, { endpointUrl: `${url}/${AZURITE_ACCOUNT}` }).store, 'cluster-logs', `/${AZURITE_ACCOUNT}/${CONTAINER}/${key}`);
+    await assertResumesCutObject(
+      tmp,
+      logs,
+      azurite.port,
+      (url) => openObjectStore(location, { endpointUrl: `${url}/${AZURITE_ACCOUNT}` }).store,
+      'cluster-logs',
+      `/${AZURITE_ACCOUNT}/${CONTAINER}/${key}`,
+    );
   });
 });

@@ -12,7 +12,14 @@ import * as path from 'path';
 import { Storage } from '@google-cloud/storage';
 import { GcsObjectStore } from '../../server/src/history/object-store/gcs';
 import { fakeGcsServer } from '../helpers/loopback-server';
-import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, pool, runCli } from '../helpers/object-store-fixtures';
+import {
+  assertBucketMatchesFolder,
+  assertResumesCutObject,
+  buildLayout,
+  filesBelow,
+  pool,
+  runCli,
+} from '../helpers/object-store-fixtures';
 
 const BUCKET = 'dataproc-temp-logs';
 
@@ -29,7 +36,10 @@ describe('collect from Google Cloud Storage (fake-gcs-server on 127.0.0.1)', fun
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-gcs-'));
     logs = buildLayout(tmp);
     await pool(filesBelow(logs), 8, async (rel) => {
-      await storage.bucket(BUCKET).file(`spark-job-history/${rel}`).save(fs.readFileSync(path.join(logs, rel)), { resumable: false, validation: false });
+      await storage
+        .bucket(BUCKET)
+        .file(`spark-job-history/${rel}`)
+        .save(fs.readFileSync(path.join(logs, rel)), { resumable: false, validation: false });
     });
   });
 
@@ -39,7 +49,12 @@ describe('collect from Google Cloud Storage (fake-gcs-server on 127.0.0.1)', fun
   });
 
   it('collects gs://bucket/prefix with the same records and figures as the local folder', async () => {
-    await assertBucketMatchesFolder(tmp, logs, new GcsObjectStore(BUCKET, { endpointUrl: gcs.url }), 'spark-job-history');
+    await assertBucketMatchesFolder(
+      tmp,
+      logs,
+      new GcsObjectStore(BUCKET, { endpointUrl: gcs.url }),
+      'spark-job-history',
+    );
   });
 
   it('collect --path gs://… through the CLI, then a second run downloads nothing', async () => {
@@ -47,18 +62,39 @@ describe('collect from Google Cloud Storage (fake-gcs-server on 127.0.0.1)', fun
     const url = `gs://${BUCKET}/spark-job-history/emr`;
     const first = await runCli('collect', '--path', url, '--endpoint-url', gcs.url, '--db', db, '--format', 'json');
     assert.strictEqual(first.code, 0, first.out.join('\n'));
-    const one = JSON.parse(first.out.join('\n')) as { found: number; inserted: number; unchanged: number; listedObjects: number; downloadedObjects: number };
+    const one = JSON.parse(first.out.join('\n')) as {
+      found: number;
+      inserted: number;
+      unchanged: number;
+      listedObjects: number;
+      downloadedObjects: number;
+    };
     // examples/history: 9 rolling folders of 3 objects (appstatus_, its .crc, one events_ file), README.md,
     // manifest.json; each events_ object read twice (its first 8 bytes, then its body).
-    assert.deepStrictEqual([one.found, one.inserted, one.unchanged, one.listedObjects, one.downloadedObjects], [9, 9, 0, 29, 18]);
+    assert.deepStrictEqual(
+      [one.found, one.inserted, one.unchanged, one.listedObjects, one.downloadedObjects],
+      [9, 9, 0, 29, 18],
+    );
     const second = await runCli('collect', '--path', url, '--endpoint-url', gcs.url, '--db', db, '--format', 'json');
     const two = JSON.parse(second.out.join('\n')) as typeof one;
-    assert.deepStrictEqual([second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects], [0, 9, 0, 9, 0]);
+    assert.deepStrictEqual(
+      [second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects],
+      [0, 9, 0, 9, 0],
+    );
   });
 
   it('resumes an object whose connection is cut mid-body', async () => {
     // objects.get alt=media: GET /download/storage/v1/b/BUCKET/o/KEY (the key URL-encoded) or /storage/v1/b/BUCKET/o/KEY.
-    const key = encodeURIComponent('spark-job-history/emr/eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd');
-    await assertResumesCutObject(tmp, logs, gcs.port, (url) => new GcsObjectStore(BUCKET, { endpointUrl: url }), 'spark-job-history', `(/download)?/storage/v1/b/${BUCKET}/o/${key}`);
+    const key = encodeURIComponent(
+      'spark-job-history/emr/eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd',
+    );
+    await assertResumesCutObject(
+      tmp,
+      logs,
+      gcs.port,
+      (url) => new GcsObjectStore(BUCKET, { endpointUrl: url }),
+      'spark-job-history',
+      `(/download)?/storage/v1/b/${BUCKET}/o/${key}`,
+    );
   });
 });

@@ -17,7 +17,15 @@ import { S3ObjectStore } from '../../server/src/history/object-store/s3';
 import { HistoryStore } from '../../server/src/store/history-store';
 import { FaultProxy } from '../helpers/fault-proxy';
 import { motoServer } from '../helpers/loopback-server';
-import { assertBucketMatchesFolder, assertResumesCutObject, buildLayout, filesBelow, FIXTURES, pool, runCli } from '../helpers/object-store-fixtures';
+import {
+  assertBucketMatchesFolder,
+  assertResumesCutObject,
+  buildLayout,
+  filesBelow,
+  FIXTURES,
+  pool,
+  runCli,
+} from '../helpers/object-store-fixtures';
 
 const BUCKET = 'spark-event-logs';
 /** moto accepts any key pair; these are not secrets. */
@@ -35,7 +43,12 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     for (const k of Object.keys(MOTO_ENV)) savedEnv[k] = process.env[k];
     Object.assign(process.env, MOTO_ENV);
     await moto.start();
-    client = new S3Client({ endpoint: moto.url, forcePathStyle: true, region: 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    client = new S3Client({
+      endpoint: moto.url,
+      forcePathStyle: true,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     // One folder with every layout, uploaded as it is under the prefix `logs/`.
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-s3-'));
@@ -55,7 +68,9 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
 
   async function upload(dir: string, prefix: string): Promise<void> {
     await pool(filesBelow(dir), 8, async (rel) => {
-      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${rel}`, Body: fs.readFileSync(path.join(dir, rel)) }));
+      await client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}/${rel}`, Body: fs.readFileSync(path.join(dir, rel)) }),
+      );
     });
   }
 
@@ -71,14 +86,44 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
   it('collect --path s3://… through the CLI, then a second run downloads nothing', async () => {
     const db = path.join(tmp, 'cli.db');
     const url = `s3://${BUCKET}/logs/emr`;
-    const first = await runCli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
+    const first = await runCli(
+      'collect',
+      '--source',
+      'event-logs',
+      '--path',
+      url,
+      '--endpoint-url',
+      moto.url,
+      '--db',
+      db,
+      '--format',
+      'json',
+    );
     assert.strictEqual(first.code, 0, first.out.join('\n'));
-    const one = JSON.parse(first.out.join('\n')) as { found: number; inserted: number; unchanged: number; listedObjects: number; downloadedObjects: number };
+    const one = JSON.parse(first.out.join('\n')) as {
+      found: number;
+      inserted: number;
+      unchanged: number;
+      listedObjects: number;
+      downloadedObjects: number;
+    };
     // examples/history: 9 rolling folders of 3 objects (appstatus_, its .crc, one events_ file), README.md, manifest.json.
     assert.deepStrictEqual([one.found, one.inserted, one.unchanged, one.listedObjects], [9, 9, 0, 29]);
     // Each events_ file is read twice: its first 8 bytes (codec check), then its body.
     assert.strictEqual(one.downloadedObjects, 18);
-    const second = await runCli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
+    const second = await runCli(
+      'collect',
+      '--source',
+      'event-logs',
+      '--path',
+      url,
+      '--endpoint-url',
+      moto.url,
+      '--db',
+      db,
+      '--format',
+      'json',
+    );
     assert.strictEqual(second.code, 0);
     const two = JSON.parse(second.out.join('\n')) as typeof one;
     assert.deepStrictEqual([two.found, two.inserted, two.unchanged, two.downloadedObjects], [9, 0, 9, 0]);
@@ -86,17 +131,51 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     // S3's Last-Modified counts whole seconds: wait one, so the new version cannot carry the old one's time.
     await new Promise((r) => setTimeout(r, 1_100));
     const key = 'logs/emr/eventlog_v2_app-20261121122321-0008/events_1_app-20261121122321-0008.zstd';
-    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: fs.readFileSync(path.join(logs, key.slice('logs/'.length))) }));
-    const third = await runCli('collect', '--source', 'event-logs', '--path', url, '--endpoint-url', moto.url, '--db', db, '--format', 'json');
-    const three = JSON.parse(third.out.join('\n')) as typeof one & { applications: { appId: string; outcome: string }[] };
+    await client.send(
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: key,
+        Body: fs.readFileSync(path.join(logs, key.slice('logs/'.length))),
+      }),
+    );
+    const third = await runCli(
+      'collect',
+      '--source',
+      'event-logs',
+      '--path',
+      url,
+      '--endpoint-url',
+      moto.url,
+      '--db',
+      db,
+      '--format',
+      'json',
+    );
+    const three = JSON.parse(third.out.join('\n')) as typeof one & {
+      applications: { appId: string; outcome: string }[];
+    };
     assert.deepStrictEqual([three.found, three.unchanged, three.downloadedObjects], [9, 8, 2]);
     // The same record from a new version of its source: stored again (`updated`), the only log read.
-    assert.deepStrictEqual(three.applications.map((a) => [a.appId, a.outcome]), [['app-20261121122321-0008', 'updated']]);
+    assert.deepStrictEqual(
+      three.applications.map((a) => [a.appId, a.outcome]),
+      [['app-20261121122321-0008', 'updated']],
+    );
   });
 
   it('without credentials, says the chain it tried and what to set', async () => {
-    const cleared = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_ROLE_ARN',
-      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_SHARED_CREDENTIALS_FILE', 'AWS_CONFIG_FILE', 'AWS_EC2_METADATA_DISABLED'];
+    const cleared = [
+      'AWS_ACCESS_KEY_ID',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'AWS_PROFILE',
+      'AWS_WEB_IDENTITY_TOKEN_FILE',
+      'AWS_ROLE_ARN',
+      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+      'AWS_SHARED_CREDENTIALS_FILE',
+      'AWS_CONFIG_FILE',
+      'AWS_EC2_METADATA_DISABLED',
+    ];
     const saved = Object.fromEntries(cleared.map((k) => [k, process.env[k]]));
     for (const k of cleared) delete process.env[k];
     // No files, and no instance metadata service to wait for on this machine.
@@ -104,11 +183,28 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     process.env.AWS_CONFIG_FILE = path.join(tmp, 'no-config');
     process.env.AWS_EC2_METADATA_DISABLED = 'true';
     try {
-      const r = await runCli('collect', '--path', `s3://${BUCKET}/logs`, '--endpoint-url', moto.url, '--db', path.join(tmp, 'nocred.db'));
+      const r = await runCli(
+        'collect',
+        '--path',
+        `s3://${BUCKET}/logs`,
+        '--endpoint-url',
+        moto.url,
+        '--db',
+        path.join(tmp, 'nocred.db'),
+      );
       assert.strictEqual(r.code, 2);
       const text = r.out.join('\n');
-      assert.match(text, /listing s3:\/\/spark-event-logs\/logs \(s3:\/\/spark-event-logs at http:\/\/127\.0\.0\.1:\d+\): no AWS credentials found/);
-      for (const tried of ['environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY)', 'SSO', `profile "default" in ${path.join(tmp, 'no-credentials')}`, 'web identity', 'EC2 instance metadata']) {
+      assert.match(
+        text,
+        /listing s3:\/\/spark-event-logs\/logs \(s3:\/\/spark-event-logs at http:\/\/127\.0\.0\.1:\d+\): no AWS credentials found/,
+      );
+      for (const tried of [
+        'environment (AWS_ACCESS_KEY_ID + AWS_SECRET_ACCESS_KEY)',
+        'SSO',
+        `profile "default" in ${path.join(tmp, 'no-credentials')}`,
+        'web identity',
+        'EC2 instance metadata',
+      ]) {
         assert.ok(text.includes(tried), `names ${tried}: ${text}`);
       }
       assert.match(text, /Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE/);
@@ -128,7 +224,10 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     });
     const single = path.join(FIXTURES, 'spark-codecs', 'single');
     const logsHere = fs.readdirSync(single).slice(0, 3);
-    for (const f of logsHere) await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `bulk/${f}`, Body: fs.readFileSync(path.join(single, f)) }));
+    for (const f of logsHere)
+      await client.send(
+        new PutObjectCommand({ Bucket: BUCKET, Key: `bulk/${f}`, Body: fs.readFileSync(path.join(single, f)) }),
+      );
     const store = HistoryStore.open(path.join(tmp, 'bulk.db'));
     const s3 = new S3ObjectStore(BUCKET, { endpointUrl: moto.url });
     try {
@@ -145,7 +244,14 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
 
   it('resumes an object whose connection is cut mid-body', async () => {
     const key = 'logs/emr/eventlog_v2_app-20261121121550-0000/events_1_app-20261121121550-0000.zstd';
-    await assertResumesCutObject(tmp, logs, moto.port, (url) => new S3ObjectStore(BUCKET, { endpointUrl: url }), 'logs', `/${BUCKET}/${key}`);
+    await assertResumesCutObject(
+      tmp,
+      logs,
+      moto.port,
+      (url) => new S3ObjectStore(BUCKET, { endpointUrl: url }),
+      'logs',
+      `/${BUCKET}/${key}`,
+    );
   });
 
   it('waits out 503 and 500 answers for at least their Retry-After', async () => {
@@ -161,9 +267,18 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
       const s = await collectObjectStore(s3, 'logs/emr', store);
       assert.deepStrictEqual([s.found, s.inserted, s.failed.length], [9, 9, 0]);
       const lists = proxy.seen.filter((r) => listing.test(r.requestLine));
-      assert.deepStrictEqual(lists.map((r) => r.fault), ['status', 'status', null]);
-      assert.ok(lists[1].atMs - lists[0].atMs >= 1_900, `waited ${lists[1].atMs - lists[0].atMs} ms after Retry-After: 2`);
-      assert.ok(lists[2].atMs - lists[1].atMs >= 900, `waited ${lists[2].atMs - lists[1].atMs} ms after Retry-After: 1`);
+      assert.deepStrictEqual(
+        lists.map((r) => r.fault),
+        ['status', 'status', null],
+      );
+      assert.ok(
+        lists[1].atMs - lists[0].atMs >= 1_900,
+        `waited ${lists[1].atMs - lists[0].atMs} ms after Retry-After: 2`,
+      );
+      assert.ok(
+        lists[2].atMs - lists[1].atMs >= 900,
+        `waited ${lists[2].atMs - lists[1].atMs} ms after Retry-After: 1`,
+      );
     } finally {
       s3.close();
       store.close();

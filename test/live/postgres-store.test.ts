@@ -38,13 +38,30 @@ interface Shape {
 
 function sqliteShape(file: string): Shape {
   const db = new Database(file, { readonly: true });
-  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as { name: string }[]).map((t) => t.name);
+  const tables = (
+    db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .all() as { name: string }[]
+  ).map((t) => t.name);
   const shape: Shape = { columns: {}, primaryKeys: {}, indexes: {}, foreignKeys: [] };
   for (const t of tables) {
-    const cols = db.prepare(`PRAGMA table_info(${t})`).all() as { name: string; type: string; notnull: number; pk: number }[];
+    const cols = db.prepare(`PRAGMA table_info(${t})`).all() as {
+      name: string;
+      type: string;
+      notnull: number;
+      pk: number;
+    }[];
     shape.columns[t] = cols.map((c) => `${c.name} ${PG_TYPE[c.type]}${c.notnull || c.pk ? ' not null' : ''}`).sort();
-    shape.primaryKeys[t] = cols.filter((c) => c.pk > 0).sort((a, b) => a.pk - b.pk).map((c) => c.name);
-    for (const fk of db.prepare(`PRAGMA foreign_key_list(${t})`).all() as { table: string; from: string; to: string; on_delete: string }[]) {
+    shape.primaryKeys[t] = cols
+      .filter((c) => c.pk > 0)
+      .sort((a, b) => a.pk - b.pk)
+      .map((c) => c.name);
+    for (const fk of db.prepare(`PRAGMA foreign_key_list(${t})`).all() as {
+      table: string;
+      from: string;
+      to: string;
+      on_delete: string;
+    }[]) {
       shape.foreignKeys.push(`${t}.${fk.from} -> ${fk.table}.${fk.to} on delete ${fk.on_delete.toLowerCase()}`);
     }
     for (const ix of db.prepare(`PRAGMA index_list(${t})`).all() as { name: string; origin: string }[]) {
@@ -63,7 +80,10 @@ async function postgresShape(c: Client): Promise<Shape> {
   const cols = await c.query(
     "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY table_name, column_name",
   );
-  for (const r of cols.rows) (shape.columns[r.table_name] ??= []).push(`${r.column_name} ${r.data_type}${r.is_nullable === 'NO' ? ' not null' : ''}`);
+  for (const r of cols.rows)
+    (shape.columns[r.table_name] ??= []).push(
+      `${r.column_name} ${r.data_type}${r.is_nullable === 'NO' ? ' not null' : ''}`,
+    );
   for (const t of Object.keys(shape.columns)) shape.columns[t].sort();
   const pks = await c.query(
     `SELECT tc.table_name, kcu.column_name FROM information_schema.table_constraints tc JOIN information_schema.key_column_usage kcu ON kcu.constraint_name = tc.constraint_name AND kcu.table_schema = tc.table_schema
@@ -77,8 +97,16 @@ async function postgresShape(c: Client): Promise<Shape> {
      JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.c JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.rcol
      WHERE con.contype = 'f'`,
   );
-  const onDelete: Record<string, string> = { a: 'no action', c: 'cascade', r: 'restrict', n: 'set null', d: 'set default' };
-  shape.foreignKeys = fks.rows.map((r) => `${r.t}.${r.from} -> ${r.ref}.${r.to} on delete ${onDelete[r.confdeltype]}`).sort();
+  const onDelete: Record<string, string> = {
+    a: 'no action',
+    c: 'cascade',
+    r: 'restrict',
+    n: 'set null',
+    d: 'set default',
+  };
+  shape.foreignKeys = fks.rows
+    .map((r) => `${r.t}.${r.from} -> ${r.ref}.${r.to} on delete ${onDelete[r.confdeltype]}`)
+    .sort();
   const ixs = await c.query(
     `SELECT i.relname AS name, t.relname AS t, array_agg(a.attname::text ORDER BY k.ord) AS cols FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
      JOIN pg_namespace n ON n.oid = t.relnamespace JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord) ON true JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
@@ -128,7 +156,10 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     const c = await client(newDatabase());
     try {
       // A fresh database migrated by a second store instance.
-      const other = await PostgresStore.open({ url: `postgres://${server.user}@127.0.0.1:${server.port}/${c.database}`, password: server.password });
+      const other = await PostgresStore.open({
+        url: `postgres://${server.user}@127.0.0.1:${server.port}/${c.database}`,
+        password: server.password,
+      });
       await other.close();
       const want = sqliteShape(path.join(tmp, 'h.db'));
       const got = await postgresShape(c);
@@ -138,7 +169,10 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
       assert.deepStrictEqual(got.indexes, want.indexes);
       // Known from migrations.ts: 9 tables, and migration 10's index on (workload_signature, start_time_ms).
       assert.strictEqual(Object.keys(got.columns).length, 9);
-      assert.strictEqual(got.indexes.applications_workload_signature_runs, 'applications(workload_signature, start_time_ms)');
+      assert.strictEqual(
+        got.indexes.applications_workload_signature_runs,
+        'applications(workload_signature, start_time_ms)',
+      );
       assert.deepStrictEqual(
         (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
         MIGRATIONS.map((m) => m.version),
@@ -152,10 +186,14 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     // t1: the database of `pg` (the first one made).
     const c = await client(`postgres://${server.user}@127.0.0.1:${server.port}/t1`);
     try {
-      const reserved = new Set((await c.query("SELECT word FROM pg_get_keywords() WHERE catcode = 'R'")).rows.map((r) => r.word as string));
-      const names = (await c.query("SELECT DISTINCT column_name AS n FROM information_schema.columns WHERE table_schema = 'public' UNION SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")).rows.map(
-        (r) => r.n as string,
+      const reserved = new Set(
+        (await c.query("SELECT word FROM pg_get_keywords() WHERE catcode = 'R'")).rows.map((r) => r.word as string),
       );
+      const names = (
+        await c.query(
+          "SELECT DISTINCT column_name AS n FROM information_schema.columns WHERE table_schema = 'public' UNION SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+      ).rows.map((r) => r.n as string);
       assert.deepStrictEqual(names.filter((n) => reserved.has(n)).sort(), [...POSTGRES_RESERVED_IDENTIFIERS].sort());
     } finally {
       await c.end();
@@ -166,10 +204,12 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     const intoPg = await collectEventLogs(LOGS, pg);
     const intoSqlite = await collectEventLogs(LOGS, sqlite);
     assert.deepStrictEqual(intoPg.failed, []);
-    const outcomes = (s: typeof intoPg) => s.applications.map((a) => [path.relative(LOGS, a.path), a.appId, a.attemptId, a.outcome]);
+    const outcomes = (s: typeof intoPg) =>
+      s.applications.map((a) => [path.relative(LOGS, a.path), a.appId, a.attemptId, a.outcome]);
     assert.deepStrictEqual(outcomes(intoPg), outcomes(intoSqlite));
     // The same known cases as test/history-store.test.ts: one log recompressed elsewhere, one in three copies.
-    const of = (id: string) => intoPg.applications.filter((a) => a.appId === id).map((a) => [path.relative(LOGS, a.path), a.outcome]);
+    const of = (id: string) =>
+      intoPg.applications.filter((a) => a.appId === id).map((a) => [path.relative(LOGS, a.path), a.outcome]);
     assert.deepStrictEqual(of('local-1532512550423'), [
       ['generated/local-1532512550423.zstd', 'inserted'],
       ['qubole-sparklens/local-1532512550423', 'duplicate'],
@@ -189,14 +229,18 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     assert.deepStrictEqual(await pg.allRuns(10_000), all);
     // A second collection reads nothing again.
     const again = await collectEventLogs(LOGS, pg);
-    assert.deepStrictEqual([again.inserted, again.updated, again.unchanged, again.failed.length], [0, 0, again.found, 0]);
+    assert.deepStrictEqual(
+      [again.inserted, again.updated, again.unchanged, again.failed.length],
+      [0, 0, again.found, 0],
+    );
   });
 
   it('answers every read as the SQLite store does on the same history', async () => {
     const names = sqlite.appNames();
     assert.deepStrictEqual([...(await pg.appNames())].sort(), [...names].sort());
     assert.deepStrictEqual(await pg.listWorkloads(), sqlite.listWorkloads());
-    const byName = (x: { appName: string }[]) => [...x].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    const byName = (x: { appName: string }[]) =>
+      [...x].sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
     assert.deepStrictEqual(byName(await pg.applicationTotals()), byName(sqlite.applicationTotals()));
     for (const name of names) {
       assert.deepStrictEqual(await pg.runsByAppName(name, 50), sqlite.runsByAppName(name, 50), name);
@@ -207,7 +251,8 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
       assert.deepStrictEqual(await pg.storedAttempt(r.appId, r.attemptId), sqlite.storedAttempt(r.appId, r.attemptId));
       assert.deepStrictEqual(await pg.runById(r.appId), sqlite.runById(r.appId));
     }
-    for (const stem of ['nightly_etl', 'NIGHTLY_ETL', 'pi', 'no_such_file']) assert.deepStrictEqual(await pg.appNamesBySubmittedFile(stem), sqlite.appNamesBySubmittedFile(stem), stem);
+    for (const stem of ['nightly_etl', 'NIGHTLY_ETL', 'pi', 'no_such_file'])
+      assert.deepStrictEqual(await pg.appNamesBySubmittedFile(stem), sqlite.appNamesBySubmittedFile(stem), stem);
     assert.deepStrictEqual(await pg.incompleteAttempts(LOGS), sqlite.incompleteAttempts(LOGS));
     assert.ok((await pg.incompleteAttempts(LOGS)).length > 0, 'the fixtures hold unfinished logs');
     assert.strictEqual(await pg.runById('app-nope'), null);
@@ -217,26 +262,92 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     const url = 'http://127.0.0.1:18080';
     await pg.recordCollectionRun(url, 5000, 100);
     await pg.recordCollectionRun(url, 3000, 200);
-    assert.deepStrictEqual(await pg.collectionSource(url), { sourceUrl: url, lastCompletedEndTimeMs: 5000, lastRunTimeMs: 200 });
+    assert.deepStrictEqual(await pg.collectionSource(url), {
+      sourceUrl: url,
+      lastCompletedEndTimeMs: 5000,
+      lastRunTimeMs: 200,
+    });
     await pg.recordCollectionRun(url, null, 300);
-    assert.deepStrictEqual(await pg.collectionSource(url), { sourceUrl: url, lastCompletedEndTimeMs: 5000, lastRunTimeMs: 300 });
+    assert.deepStrictEqual(await pg.collectionSource(url), {
+      sourceUrl: url,
+      lastCompletedEndTimeMs: 5000,
+      lastRunTimeMs: 300,
+    });
     assert.strictEqual(await pg.collectionSource('http://elsewhere'), null);
 
     const before = await pg.historyVersion();
-    const fixId = await pg.recordAppliedFix({ fileUri: 'file:///jobs/a.py', appName: 'nightly_etl', key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appliedAtMs: 10 });
+    const fixId = await pg.recordAppliedFix({
+      fileUri: 'file:///jobs/a.py',
+      appName: 'nightly_etl',
+      key: 'spark.executor.memory',
+      oldValue: '1g',
+      newValue: '2g',
+      appliedAtMs: 10,
+    });
     assert.notStrictEqual(await pg.historyVersion(), before, 'an applied fix changes the history version');
-    assert.deepStrictEqual(await pg.appliedFixes(null, 'file:///jobs/a.py'), [{ id: fixId, fileUri: 'file:///jobs/a.py', appName: 'nightly_etl', key: 'spark.executor.memory', oldValue: '1g', newValue: '2g', appliedAtMs: 10 }]);
-    const tokenId = await pg.createToken({ name: 'ci', scope: 'collect', tokenSha256: 'a'.repeat(64), createdAtMs: 20 });
-    await assert.rejects(pg.createToken({ name: 'again', scope: 'read', tokenSha256: 'a'.repeat(64), createdAtMs: 21 }), /unique|duplicate key/i);
-    const feedbackId = await pg.recordFeedback({ verdict: 'rejected', appName: 'nightly_etl', key: 'spark.executor.memory', recommendedValue: '2g', previousValue: '1g', reason: 'no', fileUri: null, appliedFixId: fixId, tokenId, receivedAtMs: 30 });
+    assert.deepStrictEqual(await pg.appliedFixes(null, 'file:///jobs/a.py'), [
+      {
+        id: fixId,
+        fileUri: 'file:///jobs/a.py',
+        appName: 'nightly_etl',
+        key: 'spark.executor.memory',
+        oldValue: '1g',
+        newValue: '2g',
+        appliedAtMs: 10,
+      },
+    ]);
+    const tokenId = await pg.createToken({
+      name: 'ci',
+      scope: 'collect',
+      tokenSha256: 'a'.repeat(64),
+      createdAtMs: 20,
+    });
+    await assert.rejects(
+      pg.createToken({ name: 'again', scope: 'read', tokenSha256: 'a'.repeat(64), createdAtMs: 21 }),
+      /unique|duplicate key/i,
+    );
+    const feedbackId = await pg.recordFeedback({
+      verdict: 'rejected',
+      appName: 'nightly_etl',
+      key: 'spark.executor.memory',
+      recommendedValue: '2g',
+      previousValue: '1g',
+      reason: 'no',
+      fileUri: null,
+      appliedFixId: fixId,
+      tokenId,
+      receivedAtMs: 30,
+    });
     assert.deepStrictEqual(await pg.feedbackOf('nightly_etl'), [
-      { id: feedbackId, verdict: 'rejected', appName: 'nightly_etl', key: 'spark.executor.memory', recommendedValue: '2g', previousValue: '1g', reason: 'no', fileUri: null, appliedFixId: fixId, tokenId, receivedAtMs: 30 },
+      {
+        id: feedbackId,
+        verdict: 'rejected',
+        appName: 'nightly_etl',
+        key: 'spark.executor.memory',
+        recommendedValue: '2g',
+        previousValue: '1g',
+        reason: 'no',
+        fileUri: null,
+        appliedFixId: fixId,
+        tokenId,
+        receivedAtMs: 30,
+      },
     ]);
     assert.strictEqual(await pg.revokeToken(tokenId, 40), true);
     assert.strictEqual(await pg.revokeToken(tokenId, 41), false);
-    assert.deepStrictEqual(await pg.tokenBySha256('a'.repeat(64)), { id: tokenId, name: 'ci', scope: 'collect', tokenSha256: 'a'.repeat(64), createdAtMs: 20, revokedAtMs: 40 });
+    assert.deepStrictEqual(await pg.tokenBySha256('a'.repeat(64)), {
+      id: tokenId,
+      name: 'ci',
+      scope: 'collect',
+      tokenSha256: 'a'.repeat(64),
+      createdAtMs: 20,
+      revokedAtMs: 40,
+    });
     // The CHECK constraints of migration 8 hold on PostgreSQL too.
-    await assert.rejects(pg.createToken({ name: 'x', scope: 'root' as 'read', tokenSha256: 'b'.repeat(64), createdAtMs: 1 }), /check constraint/i);
+    await assert.rejects(
+      pg.createToken({ name: 'x', scope: 'root' as 'read', tokenSha256: 'b'.repeat(64), createdAtMs: 1 }),
+      /check constraint/i,
+    );
   });
 
   it('two writers storing the same attempt at once: one inserts, the others find it stored; nothing fails', async () => {
@@ -247,7 +358,10 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
       const source = { path: '/logs/one', sizeBytes: 10, mtimeMs: 1, malformedLines: 0 };
       const outcomes = await Promise.all(Array.from({ length: 12 }, (_, i) => stores[i % 3].upsert(record, source)));
       assert.deepStrictEqual(outcomes.filter((o) => o === 'inserted').length, 1);
-      assert.deepStrictEqual(outcomes.filter((o) => o !== 'inserted'), Array(11).fill('unchanged'));
+      assert.deepStrictEqual(
+        outcomes.filter((o) => o !== 'inserted'),
+        Array(11).fill('unchanged'),
+      );
       assert.strictEqual(await stores[0].countApplications(), 1);
       assert.deepStrictEqual(await stores[1].runById(record.appId, record.attemptId), record);
       // Three instances opened the new database at once: the schema was made once.
@@ -266,10 +380,18 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     await c.query("INSERT INTO schema_migrations (version, description, applied_at_ms) VALUES (999, 'future', 0)");
     await c.end();
     await assert.rejects(PostgresStore.open({ url, password: server.password }), /schema version 999, newer than/);
-    await assert.rejects(PostgresStore.open({ url: `postgres://${server.user}:${server.password}@127.0.0.1:${server.port}/postgres` }), (e: Error) => /carries a password/.test(e.message) && !e.message.includes(server.password));
     await assert.rejects(
-      PostgresStore.open({ url: `postgres://${server.user}@127.0.0.1:${server.port}/postgres`, password: 'not-the-password' }),
-      (e: Error) => /password authentication failed for user "spark_optimizer"/.test(e.message) && e.message.includes(`postgres://${server.user}@127.0.0.1:${server.port}/postgres`),
+      PostgresStore.open({ url: `postgres://${server.user}:${server.password}@127.0.0.1:${server.port}/postgres` }),
+      (e: Error) => /carries a password/.test(e.message) && !e.message.includes(server.password),
+    );
+    await assert.rejects(
+      PostgresStore.open({
+        url: `postgres://${server.user}@127.0.0.1:${server.port}/postgres`,
+        password: 'not-the-password',
+      }),
+      (e: Error) =>
+        /password authentication failed for user "spark_optimizer"/.test(e.message) &&
+        e.message.includes(`postgres://${server.user}@127.0.0.1:${server.port}/postgres`),
     );
     assert.ok(!server.log().includes(server.password), 'the server log holds the password');
   });

@@ -80,7 +80,11 @@ describe('REST service: spark-optimizer serve --db postgres://... (CLI bundle, o
     // token create reads the password from a file named by SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE.
     const pwFile = path.join(tmp, 'db-password');
     fs.writeFileSync(pwFile, `${s.password}\n`, { mode: 0o600 });
-    const t = spawnSync(process.execPath, [BUILT_CLI, 'token', 'create', '--scope', 'read', '--name', 'ci', '--db', url], { encoding: 'utf8', env: { ...env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE: pwFile } });
+    const t = spawnSync(
+      process.execPath,
+      [BUILT_CLI, 'token', 'create', '--scope', 'read', '--name', 'ci', '--db', url],
+      { encoding: 'utf8', env: { ...env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE: pwFile } },
+    );
     assert.strictEqual(t.status, 0, t.stderr);
     const token = t.stdout.trim();
     assert.match(token, /^spo_[A-Za-z0-9_-]{43}$/);
@@ -90,27 +94,43 @@ describe('REST service: spark-optimizer serve --db postgres://... (CLI bundle, o
     child = serve.child;
     const proc = child;
     const base = serve.base;
-    assert.ok(serve.output().stdout.includes(`(store PostgreSQL ${url}, 9 application attempts)`), serve.output().stdout);
+    assert.ok(
+      serve.output().stdout.includes(`(store PostgreSQL ${url}, 9 application attempts)`),
+      serve.output().stdout,
+    );
     assert.deepStrictEqual((await call(base, 'GET', '/health')).json, { status: 'ok', applications: 9 });
     const jobs = await call(base, 'GET', '/api/v1/jobs', token);
-    assert.deepStrictEqual(Object.fromEntries(jobs.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(
+      Object.fromEntries(jobs.json.jobs.map((j: { appName: string; runs: number }) => [j.appName, j.runs])),
+      { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 },
+    );
     const runs = await call(base, 'GET', '/api/v1/jobs/nightly_etl/runs', token);
-    assert.deepStrictEqual(runs.json.runs.map((x: { appId: string }) => x.appId), NIGHTLY_ETL_NEWEST_FIRST);
+    assert.deepStrictEqual(
+      runs.json.runs.map((x: { appId: string }) => x.appId),
+      NIGHTLY_ETL_NEWEST_FIRST,
+    );
     const code = await new Promise<number | null>((resolve) => {
       proc.once('exit', (c) => resolve(c));
       process.kill(proc.pid as number, 'SIGTERM');
     });
     assert.strictEqual(code, 0);
     const { stdout, stderr } = serve.output();
-    for (const text of [stdout, stderr, t.stdout, t.stderr, s.log()]) assert.ok(!text.includes(s.password), 'the database password appears in an output or log');
+    for (const text of [stdout, stderr, t.stdout, t.stderr, s.log()])
+      assert.ok(!text.includes(s.password), 'the database password appears in an output or log');
   });
 
   it('refuses a URL with a password (exit 2, naming where to put it) and a wrong password (exit 2, naming the database)', async () => {
     const { server: s, url } = await newDatabase();
     const withPassword = url.replace(`${s.user}@`, `${s.user}:${s.password}@`);
-    const r = spawnSync(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--db', withPassword], { encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--db', withPassword], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     assert.strictEqual(r.status, 2);
-    assert.match(r.stderr, /flags: the PostgreSQL URL carries a password; remove it and give the password through SPARK_OPTIMIZER_SERVICE_DB_PASSWORD/);
+    assert.match(
+      r.stderr,
+      /flags: the PostgreSQL URL carries a password; remove it and give the password through SPARK_OPTIMIZER_SERVICE_DB_PASSWORD/,
+    );
     assert.ok(!r.stderr.includes(s.password) && !r.stdout.includes(s.password));
     const wrong = spawnSync(process.execPath, [BUILT_CLI, 'serve', '--port', '0', '--db', url], {
       encoding: 'utf8',
@@ -118,7 +138,10 @@ describe('REST service: spark-optimizer serve --db postgres://... (CLI bundle, o
       env: { ...process.env, SPARK_OPTIMIZER_SERVICE_DB_PASSWORD: 'wrong-password', PGPASSWORD: undefined },
     });
     assert.strictEqual(wrong.status, 2);
-    assert.ok(wrong.stderr.includes(`PostgreSQL store ${url}: password authentication failed for user "spark_optimizer"`), wrong.stderr);
+    assert.ok(
+      wrong.stderr.includes(`PostgreSQL store ${url}: password authentication failed for user "spark_optimizer"`),
+      wrong.stderr,
+    );
     assert.ok(!wrong.stderr.includes('wrong-password'));
   });
 });

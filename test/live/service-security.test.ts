@@ -26,9 +26,22 @@ import { TestOidcProvider, type TestClient } from '../helpers/oidc-provider';
 const AUDIENCE = 'urn:spark-optimizer:test-service';
 const OTHER_AUDIENCE = 'urn:reports:test-service';
 const SCOPES = 'spark-optimizer:read spark-optimizer:collect spark-optimizer:admin reports:read';
-const READER: TestClient = { clientId: 'ci-reader', clientSecret: 'reader-secret-of-the-test-provider', scope: 'spark-optimizer:read reports:read' };
-const SHORT_LIVED: TestClient = { clientId: 'short-lived', clientSecret: 'short-lived-secret-of-the-test-provider', scope: 'spark-optimizer:read', accessTokenTtlSeconds: 1 };
-const ADMIN: TestClient = { clientId: 'ops-admin', clientSecret: 'admin-secret-of-the-test-provider', scope: 'spark-optimizer:admin' };
+const READER: TestClient = {
+  clientId: 'ci-reader',
+  clientSecret: 'reader-secret-of-the-test-provider',
+  scope: 'spark-optimizer:read reports:read',
+};
+const SHORT_LIVED: TestClient = {
+  clientId: 'short-lived',
+  clientSecret: 'short-lived-secret-of-the-test-provider',
+  scope: 'spark-optimizer:read',
+  accessTokenTtlSeconds: 1,
+};
+const ADMIN: TestClient = {
+  clientId: 'ops-admin',
+  clientSecret: 'admin-secret-of-the-test-provider',
+  scope: 'spark-optimizer:admin',
+};
 const PROBLEM = 'application/problem+json';
 
 interface Answer {
@@ -41,21 +54,30 @@ interface Answer {
 /** One HTTPS request that trusts only `ca` (never turns verification off). */
 function call(base: string, url: string, ca: Buffer | undefined, token?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = https.request(`${base}${url}`, { method: 'GET', ca, headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown = null;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? ''), wwwAuthenticate: String(res.headers['www-authenticate'] ?? ''), json });
-      });
-      res.on('error', reject);
-    });
+    const req = https.request(
+      `${base}${url}`,
+      { method: 'GET', ca, headers: token ? { authorization: `Bearer ${token}` } : {}, timeout: 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown = null;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: String(res.headers['content-type'] ?? ''),
+            wwwAuthenticate: String(res.headers['www-authenticate'] ?? ''),
+            json,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
     req.end();
@@ -100,16 +122,37 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
     assert.strictEqual(foreignKey.issuer, issuerProvider.issuer);
 
     const db = path.join(tmp, 'h.db');
-    const c = spawnSync(process.execPath, [BUILT_CLI, 'collect', '--path', EXAMPLE_HISTORY, '--db', db], { encoding: 'utf8' });
+    const c = spawnSync(process.execPath, [BUILT_CLI, 'collect', '--path', EXAMPLE_HISTORY, '--db', db], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(c.status, 0, c.stderr);
-    const t = spawnSync(process.execPath, [BUILT_CLI, 'token', 'create', '--scope', 'read', '--db', db], { encoding: 'utf8' });
+    const t = spawnSync(process.execPath, [BUILT_CLI, 'token', 'create', '--scope', 'read', '--db', db], {
+      encoding: 'utf8',
+    });
     assert.strictEqual(t.status, 0, t.stderr);
     spoToken = t.stdout.trim();
     const config = path.join(tmp, 'service.yaml');
     fs.writeFileSync(config, `oidc:\n  clockToleranceSeconds: 0\n`);
     child = spawn(
       process.execPath,
-      [BUILT_CLI, 'serve', '--port', '0', '--db', db, '--config', config, '--tls-cert', ca.certFile, '--tls-key', ca.keyFile, '--oidc-issuer', issuerProvider.issuer, '--oidc-audience', AUDIENCE],
+      [
+        BUILT_CLI,
+        'serve',
+        '--port',
+        '0',
+        '--db',
+        db,
+        '--config',
+        config,
+        '--tls-cert',
+        ca.certFile,
+        '--tls-key',
+        ca.keyFile,
+        '--oidc-issuer',
+        issuerProvider.issuer,
+        '--oidc-audience',
+        AUDIENCE,
+      ],
       { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     trackProcessGroup(child);
@@ -141,14 +184,22 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
 
   it('serves HTTPS with the given certificate: verified against the test CA, refused without it', async () => {
     assert.match(base, /^https:\/\/127\.0\.0\.1:\d+$/);
-    assert.match(output, new RegExp(`accepting access tokens of ${issuerProvider.issuer.replace(/[.]/g, '\\.')} for audience ${AUDIENCE} \\(keys from ${issuerProvider.jwksUri.replace(/[.]/g, '\\.')}\\)`));
+    assert.match(
+      output,
+      new RegExp(
+        `accepting access tokens of ${issuerProvider.issuer.replace(/[.]/g, '\\.')} for audience ${AUDIENCE} \\(keys from ${issuerProvider.jwksUri.replace(/[.]/g, '\\.')}\\)`,
+      ),
+    );
     const r = await call(base, '/health', ca.caPem);
     assert.strictEqual(r.status, 200);
     assert.deepStrictEqual(r.json, { status: 'ok', applications: 9 });
     // Node's own CA store does not hold the test CA: verification (on by default) refuses the certificate.
     const err = (await call(base, '/health', undefined).catch((e: unknown) => e)) as NodeJS.ErrnoException;
     assert.ok(err instanceof Error, 'a request without the CA must fail');
-    assert.match(String(err.code), /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/);
+    assert.match(
+      String(err.code),
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT/,
+    );
   });
 
   it('gives plain HTTP on the TLS port no HTTP answer', async () => {
@@ -164,7 +215,9 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
       const s = net.connect(port, '127.0.0.1', () => s.write('GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n'));
       s.on('data', (c: Buffer) => chunks.push(c));
       s.on('close', () => resolve(Buffer.concat(chunks)));
-      s.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks)) : reject(e)));
+      s.on('error', (e: NodeJS.ErrnoException) =>
+        e.code === 'ECONNRESET' ? resolve(Buffer.concat(chunks)) : reject(e),
+      );
       s.setTimeout(15_000, () => s.destroy(new Error('the TLS port kept a plain-HTTP connection open for 15 s')));
     });
     assert.ok(!bytes.toString('latin1').startsWith('HTTP/'), bytes.toString('latin1'));
@@ -174,16 +227,26 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
   it('still accepts its own spo_ tokens over TLS', async () => {
     const r = await call(base, '/api/v1/workloads', ca.caPem, spoToken);
     assert.strictEqual(r.status, 200);
-    assert.deepStrictEqual(Object.fromEntries(r.json.workloads.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(
+      Object.fromEntries(r.json.workloads.map((j: { appName: string; runs: number }) => [j.appName, j.runs])),
+      { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 },
+    );
   });
 
   it("accepts an access token from the issuer's token endpoint (client credentials) and maps its scope", async () => {
-    const { accessToken, expiresIn } = await issuerProvider.clientCredentialsToken(READER, AUDIENCE, 'spark-optimizer:read');
+    const { accessToken, expiresIn } = await issuerProvider.clientCredentialsToken(
+      READER,
+      AUDIENCE,
+      'spark-optimizer:read',
+    );
     tokensSeen.push(accessToken);
     assert.strictEqual(expiresIn, 300);
     const workloads = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
     assert.strictEqual(workloads.status, 200, JSON.stringify(workloads.json));
-    assert.deepStrictEqual(Object.fromEntries(workloads.json.workloads.map((j: { appName: string; runs: number }) => [j.appName, j.runs])), { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 });
+    assert.deepStrictEqual(
+      Object.fromEntries(workloads.json.workloads.map((j: { appName: string; runs: number }) => [j.appName, j.runs])),
+      { nightly_etl: 5, skewed_join: 2, tiny_tasks: 2 },
+    );
     // read < admin: the admin route answers 403 with the scope named.
     const tokens = await call(base, '/api/v1/tokens', ca.caPem, accessToken);
     assertProblem(tokens, 403, 'insufficient-scope', /needs a token of scope admin; this token has scope read/);
@@ -192,14 +255,22 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
     tokensSeen.push(admin.accessToken);
     const list = await call(base, '/api/v1/tokens', ca.caPem, admin.accessToken);
     assert.strictEqual(list.status, 200, JSON.stringify(list.json));
-    assert.deepStrictEqual(list.json.tokens.map((t: { id: number; scope: string }) => [t.id, t.scope]), [[1, 'read']]);
+    assert.deepStrictEqual(
+      list.json.tokens.map((t: { id: number; scope: string }) => [t.id, t.scope]),
+      [[1, 'read']],
+    );
   });
 
   it('refuses a token for another audience (401, type unauthorized)', async () => {
     const { accessToken } = await issuerProvider.clientCredentialsToken(READER, OTHER_AUDIENCE, 'spark-optimizer:read');
     tokensSeen.push(accessToken);
     const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
-    assertProblem(r, 401, 'unauthorized', new RegExp(`audience "${OTHER_AUDIENCE}", not for this service \\(${AUDIENCE}\\)`));
+    assertProblem(
+      r,
+      401,
+      'unauthorized',
+      new RegExp(`audience "${OTHER_AUDIENCE}", not for this service \\(${AUDIENCE}\\)`),
+    );
     assert.match(r.wwwAuthenticate, /error="invalid_token"/);
   });
 
@@ -207,7 +278,12 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
     const { accessToken } = await otherIssuer.clientCredentialsToken(READER, AUDIENCE, 'spark-optimizer:read');
     tokensSeen.push(accessToken);
     const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
-    assertProblem(r, 401, 'unauthorized', new RegExp(`issued by "${otherIssuer.issuer}", not by ${issuerProvider.issuer}`));
+    assertProblem(
+      r,
+      401,
+      'unauthorized',
+      new RegExp(`issued by "${otherIssuer.issuer}", not by ${issuerProvider.issuer}`),
+    );
   });
 
   it('refuses a token naming the issuer but signed with a key the issuer does not publish (401)', async () => {
@@ -226,7 +302,11 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
   });
 
   it('refuses an expired token (1-second lifetime, clock tolerance 0) (401)', async () => {
-    const { accessToken, expiresIn } = await issuerProvider.clientCredentialsToken(SHORT_LIVED, AUDIENCE, 'spark-optimizer:read');
+    const { accessToken, expiresIn } = await issuerProvider.clientCredentialsToken(
+      SHORT_LIVED,
+      AUDIENCE,
+      'spark-optimizer:read',
+    );
     assert.strictEqual(expiresIn, 1);
     tokensSeen.push(accessToken);
     const exp = JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString('utf8')).exp as number;
@@ -240,12 +320,18 @@ describe('REST service security: TLS and OIDC access tokens (serve, a real OIDC 
     const { accessToken } = await issuerProvider.clientCredentialsToken(READER, AUDIENCE, 'reports:read');
     tokensSeen.push(accessToken);
     const r = await call(base, '/api/v1/workloads', ca.caPem, accessToken);
-    assertProblem(r, 403, 'insufficient-scope', /"scope" claim carries none of the scopes this service grants \(spark-optimizer:read, spark-optimizer:collect, spark-optimizer:admin\)/);
+    assertProblem(
+      r,
+      403,
+      'insufficient-scope',
+      /"scope" claim carries none of the scopes this service grants \(spark-optimizer:read, spark-optimizer:collect, spark-optimizer:admin\)/,
+    );
   });
 
   it('never writes a token to its output, and stops cleanly on SIGTERM', async () => {
     assert.ok(tokensSeen.length >= 7);
-    for (const t of [...tokensSeen, spoToken]) assert.ok(!output.includes(t) && !output.includes(t.split('.')[2] ?? t), 'a token reached the service output');
+    for (const t of [...tokensSeen, spoToken])
+      assert.ok(!output.includes(t) && !output.includes(t.split('.')[2] ?? t), 'a token reached the service output');
     signalProcessGroup(child, 'SIGTERM');
     await exited;
     assert.strictEqual(child.exitCode, 0, output);

@@ -30,7 +30,11 @@ import { eventLogCodecsJar } from '../helpers/spark-extras';
 function malformedOf(dbFile: string): Map<string, number> {
   const db = new Database(dbFile, { readonly: true });
   try {
-    const rows = db.prepare('SELECT app_id, attempt_id, malformed_lines FROM applications').all() as { app_id: string; attempt_id: string; malformed_lines: number }[];
+    const rows = db.prepare('SELECT app_id, attempt_id, malformed_lines FROM applications').all() as {
+      app_id: string;
+      attempt_id: string;
+      malformed_lines: number;
+    }[];
     return new Map(rows.map((r) => [`${r.app_id}/${r.attempt_id}`, r.malformed_lines]));
   } finally {
     db.close();
@@ -54,11 +58,21 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
     // A damaged copy of a real log (lines 10–15 of qubole's local-1532512550423 overwritten, the rest intact): 6
     // malformed lines in a row make the file a `json` decode error, and the record incomplete, for both readers.
     // (Its own app id, so that it is not another copy of an application stored from the intact log.)
-    const real = fs.readFileSync(path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423'), 'utf8').split('local-1532512550423').join('local-1532512550423-damaged').split('\n');
+    const real = fs
+      .readFileSync(path.join(EVENT_LOG_FIXTURES, 'qubole-sparklens', 'local-1532512550423'), 'utf8')
+      .split('local-1532512550423')
+      .join('local-1532512550423-damaged')
+      .split('\n');
     for (let i = 9; i < 15; i++) real[i] = `#${real[i].slice(0, 40)}`;
     fs.mkdirSync(path.join(logs, 'damaged'));
     fs.writeFileSync(path.join(logs, 'damaged', 'local-1532512550423-damaged'), real.join('\n'));
-    server = new ConnectServerProcess(await freePort(), crypto.randomBytes(18).toString('hex'), path.join(tmp, 'server'), {}, { jars: [eventLogCodecsJar()], driverMemory: '2g' });
+    server = new ConnectServerProcess(
+      await freePort(),
+      crypto.randomBytes(18).toString('hex'),
+      path.join(tmp, 'server'),
+      {},
+      { jars: [eventLogCodecsJar()], driverMemory: '2g' },
+    );
     await server.start();
   });
 
@@ -79,8 +93,20 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
       const root = sparkQualifiedPath(logs);
       // Found in examples/ (9 rolling folders), fixtures/ and multi-attempt/: the same logs, stored or failed alike.
       assert.deepStrictEqual(
-        { found: b.found, inserted: b.inserted, incomplete: b.incomplete, failed: b.failed.map((f) => `${f.path.slice(root.length)}: ${f.reason}`), malformed: b.malformedLines },
-        { found: a.found, inserted: a.inserted, incomplete: a.incomplete, failed: a.failed.map((f) => `${f.path.slice(logs.length)}: ${f.reason}`), malformed: a.malformedLines },
+        {
+          found: b.found,
+          inserted: b.inserted,
+          incomplete: b.incomplete,
+          failed: b.failed.map((f) => `${f.path.slice(root.length)}: ${f.reason}`),
+          malformed: b.malformedLines,
+        },
+        {
+          found: a.found,
+          inserted: a.inserted,
+          incomplete: a.incomplete,
+          failed: a.failed.map((f) => `${f.path.slice(logs.length)}: ${f.reason}`),
+          malformed: a.malformedLines,
+        },
       );
       assert.ok(a.inserted >= 40, `${a.inserted} attempts stored`);
       const want = recordsOf(local);
@@ -96,13 +122,19 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
       // app-20261121122226-0007: 2,002 tasks), and test/fixtures/spark/README.md (malformed_json_eventlog.zstd: one
       // line made invalid JSON; the Spark 1.2 folder's version from its SPARK_VERSION_1.2.0 marker file).
       const first = got.get('app-20261121121550-0000/')!;
-      assert.deepStrictEqual([first.totalTasks, first.maxExecutors, first.diskBytesSpilled, first.memoryBytesSpilled], [20, 2, 383971666, 2071184080]);
+      assert.deepStrictEqual(
+        [first.totalTasks, first.maxExecutors, first.diskBytesSpilled, first.memoryBytesSpilled],
+        [20, 2, 383971666, 2071184080],
+      );
       assert.strictEqual(got.get('app-20261121122226-0007/')!.totalTasks, 2002);
       assert.strictEqual(malformedOf(sparkDb).get('application_1603128018386_7759/'), 1);
       assert.strictEqual(got.get('local-1422981780767/')!.sparkVersion, '1.2.0');
       // The damaged copy: its record incomplete for the same reason (6 of 30 lines, the run from line 10), one decode error.
       assert.strictEqual(b.decodeErrors.length, a.decodeErrors.length);
-      assert.match(b.decodeErrors.map((e) => e.message).join('\n'), /6 of 30 lines are not JSON events \(the longest run: 6 from line 10\)/);
+      assert.match(
+        b.decodeErrors.map((e) => e.message).join('\n'),
+        /6 of 30 lines are not JSON events \(the longest run: 6 from line 10\)/,
+      );
       // Spark read the logs where they lie: every file it read came from its listing of the archive.
       assert.ok(b.readFiles > 0 && b.readFiles < b.listedFiles, `${b.readFiles} of ${b.listedFiles}`);
     } finally {
@@ -115,24 +147,53 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
     const examples = path.join(logs, 'examples');
     const run = async (): Promise<{ code: number; out: string[] }> => {
       const out: string[] = [];
-      const code = await main(['collect', '--engine', 'spark', '--remote', server.url, '--path', examples, '--db', db, '--format', 'json'], (l) => out.push(l), (l) => out.push(l));
+      const code = await main(
+        ['collect', '--engine', 'spark', '--remote', server.url, '--path', examples, '--db', db, '--format', 'json'],
+        (l) => out.push(l),
+        (l) => out.push(l),
+      );
       return { code, out };
     };
     const first = await run();
     assert.strictEqual(first.code, 0, first.out.join('\n'));
-    const one = JSON.parse(first.out.join('\n')) as { found: number; inserted: number; readFiles: number; listedFiles: number; storedApplications: number };
+    const one = JSON.parse(first.out.join('\n')) as {
+      found: number;
+      inserted: number;
+      readFiles: number;
+      listedFiles: number;
+      storedApplications: number;
+    };
     // examples/history: 9 rolling folders, each one events_ file (+ appstatus_ and its hidden .crc), README.md, manifest.json.
     assert.deepStrictEqual([one.found, one.inserted, one.readFiles, one.storedApplications], [9, 9, 9, 9]);
     const second = await run();
     assert.strictEqual(second.code, 0, second.out.join('\n'));
-    const two = JSON.parse(second.out.join('\n')) as { found: number; inserted: number; unchanged: number; readFiles: number };
+    const two = JSON.parse(second.out.join('\n')) as {
+      found: number;
+      inserted: number;
+      unchanged: number;
+      readFiles: number;
+    };
     assert.deepStrictEqual([two.found, two.inserted, two.unchanged, two.readFiles], [9, 0, 9, 0]);
   });
 
   it('a Spark Connect server without the codecs jar: exit 2, saying to start it with --jars', async () => {
     const plain = await sharedConnectServer();
     const out: string[] = [];
-    const code = await main(['collect', '--engine', 'spark', '--remote', plain.url, '--path', path.join(logs, 'examples'), '--db', path.join(tmp, 'nojar.db')], (l) => out.push(l), (l) => out.push(l));
+    const code = await main(
+      [
+        'collect',
+        '--engine',
+        'spark',
+        '--remote',
+        plain.url,
+        '--path',
+        path.join(logs, 'examples'),
+        '--db',
+        path.join(tmp, 'nojar.db'),
+      ],
+      (l) => out.push(l),
+      (l) => out.push(l),
+    );
     assert.strictEqual(code, 2, out.join('\n'));
     assert.match(out.join('\n'), /cannot load the event-log codecs .*--jars spark-optimizer-event-log-codecs\.jar/s);
   });
@@ -140,7 +201,11 @@ describe('collect --engine spark (Spark reads and folds the logs; a real Spark C
   it('a path Spark cannot list: exit 2 with Spark’s reason, nothing stored', async () => {
     const out: string[] = [];
     const missing = path.join(tmp, 'no-such-archive');
-    const code = await main(['collect', '--engine', 'spark', '--remote', server.url, '--path', missing, '--db', path.join(tmp, 'missing.db')], (l) => out.push(l), (l) => out.push(l));
+    const code = await main(
+      ['collect', '--engine', 'spark', '--remote', server.url, '--path', missing, '--db', path.join(tmp, 'missing.db')],
+      (l) => out.push(l),
+      (l) => out.push(l),
+    );
     assert.strictEqual(code, 2, out.join('\n'));
     assert.match(out.join('\n'), /PATH_NOT_FOUND|does not exist/);
   });

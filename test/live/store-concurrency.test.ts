@@ -82,9 +82,16 @@ describe('history store shared by concurrent processes', function () {
     ]) {
       for (let t = 0; t < trials; t++) {
         const db = path.join(tmp, `new-${processes}-${t}.db`);
-        const runs = await Promise.all(Array.from({ length: processes }, () => run([CLI, 'collect', '--path', logs, '--db', db, '--format', 'json'])));
-        for (const r of runs) assert.strictEqual(r.code, 0, `${processes} processes, trial ${t + 1}: exit ${r.code}\n${r.stderr}`);
-        const inserted = runs.flatMap((r) => (JSON.parse(r.stdout) as CollectJson).applications.filter((a) => a.outcome === 'inserted'));
+        const runs = await Promise.all(
+          Array.from({ length: processes }, () =>
+            run([CLI, 'collect', '--path', logs, '--db', db, '--format', 'json']),
+          ),
+        );
+        for (const r of runs)
+          assert.strictEqual(r.code, 0, `${processes} processes, trial ${t + 1}: exit ${r.code}\n${r.stderr}`);
+        const inserted = runs.flatMap((r) =>
+          (JSON.parse(r.stdout) as CollectJson).applications.filter((a) => a.outcome === 'inserted'),
+        );
         assert.strictEqual(inserted.length, 4, `each application inserted once over the ${processes} processes`);
         const store = HistoryStore.open(db);
         assert.strictEqual(store.countApplications(), 4);
@@ -101,11 +108,17 @@ describe('history store shared by concurrent processes', function () {
     for (const r of runs) {
       assert.strictEqual(r.code, 0, r.stderr);
       const jobs = JSON.parse(r.stdout) as { appName: string; runs: number }[];
-      assert.strictEqual(jobs.reduce((n, j) => n + j.runs, 0), 7);
+      assert.strictEqual(
+        jobs.reduce((n, j) => n + j.runs, 0),
+        7,
+      );
     }
     const store = HistoryStore.open(db);
     // Every migration from 7 on (attempts, service tokens and feedback, the signature index) ran once.
-    assert.deepStrictEqual([store.schemaVersion, store.countApplications()], [MIGRATIONS[MIGRATIONS.length - 1].version, 7]);
+    assert.deepStrictEqual(
+      [store.schemaVersion, store.countApplications()],
+      [MIGRATIONS[MIGRATIONS.length - 1].version, 7],
+    );
     store.close();
   });
 
@@ -131,7 +144,11 @@ describe('history store shared by concurrent processes', function () {
       let out = '';
       child.stdout.on('data', (c: Buffer) => (out += c.toString()));
       await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
-      return { committed: new Promise<number>((resolve) => child.on('close', () => resolve(Number(/committed (\d+)/.exec(out)?.[1])))) };
+      return {
+        committed: new Promise<number>((resolve) =>
+          child.on('close', () => resolve(Number(/committed (\d+)/.exec(out)?.[1]))),
+        ),
+      };
     };
 
     // A 1 s busy timeout and 3 retries (pauses of about 0.1, 0.4 and 1.6 s) outlast a lock held for 3 s: the collection
@@ -153,7 +170,10 @@ describe('history store shared by concurrent processes', function () {
     const failed = await collectEventLogs(logs, hurried);
     await later.committed;
     assert.strictEqual(failed.failed.length, 1);
-    assert.match(failed.failed[0].reason, /^the history store .*locked\.db stayed locked by another process while storing local-1700000000101 \(1 tries over [\d.]+ s, busy timeout 100 ms\): database is locked$/);
+    assert.match(
+      failed.failed[0].reason,
+      /^the history store .*locked\.db stayed locked by another process while storing local-1700000000101 \(1 tries over [\d.]+ s, busy timeout 100 ms\): database is locked$/,
+    );
     assert.strictEqual(failureLevel(failed), 'some');
     // The next run stores it.
     const next = await collectEventLogs(logs, hurried);
@@ -198,26 +218,47 @@ describe('history store shared by concurrent processes', function () {
     const collector = async (c: number): Promise<void> => {
       for (let b = 0; b < BATCHES && Date.now() < deadline; b++) {
         for (const p of b % 2 === 0 ? [batches[c][b], shared] : [batches[c][b]]) {
-          invocations.push({ collector: c, path: p, result: await run([CLI, 'collect', '--path', p, '--db', db, '--format', 'json']) });
+          invocations.push({
+            collector: c,
+            path: p,
+            result: await run([CLI, 'collect', '--path', p, '--db', db, '--format', 'json']),
+          });
         }
       }
     };
     await Promise.all(Array.from({ length: COLLECTORS }, (_, c) => collector(c)));
     const collectMs = Date.now() - started;
     fs.writeFileSync(stop, '');
-    const readerResults = (await Promise.all(readers)).map((r) => JSON.parse(r.stdout) as { reads: number; records: number; maxApplications: number; errors: string[] });
+    const readerResults = (await Promise.all(readers)).map(
+      (r) => JSON.parse(r.stdout) as { reads: number; records: number; maxApplications: number; errors: string[] },
+    );
     const elapsedMs = Date.now() - started;
 
     // Every invocation succeeded (exit 0, nothing failed) and each attempt was inserted exactly once over all of them.
-    for (const i of invocations) assert.strictEqual(i.result.code, 0, `collector ${i.collector} on ${i.path}: exit ${i.result.code}\n${i.result.stderr}`);
+    for (const i of invocations)
+      assert.strictEqual(
+        i.result.code,
+        0,
+        `collector ${i.collector} on ${i.path}: exit ${i.result.code}\n${i.result.stderr}`,
+      );
     const summaries = invocations.map((i) => JSON.parse(i.result.stdout) as CollectJson);
-    assert.deepStrictEqual(summaries.flatMap((s) => s.failed), []);
+    assert.deepStrictEqual(
+      summaries.flatMap((s) => s.failed),
+      [],
+    );
     const inserted = new Map<string, number>();
-    for (const s of summaries) for (const a of s.applications) if (a.outcome === 'inserted') inserted.set(`${a.appId}/${a.attemptId ?? ''}`, (inserted.get(`${a.appId}/${a.attemptId ?? ''}`) ?? 0) + 1);
+    for (const s of summaries)
+      for (const a of s.applications)
+        if (a.outcome === 'inserted')
+          inserted.set(`${a.appId}/${a.attemptId ?? ''}`, (inserted.get(`${a.appId}/${a.attemptId ?? ''}`) ?? 0) + 1);
     const updated = summaries.flatMap((s) => s.applications.filter((a) => a.outcome === 'updated'));
     const duplicates = [...inserted.values()].filter((k) => k > 1).length;
     const raw = new Database(db, { readonly: true });
-    const rows = raw.prepare('SELECT app_id, attempt_id, total_tasks, total_stages, (SELECT count(*) FROM stages s WHERE s.app_id = a.app_id AND s.attempt_id = a.attempt_id) AS stage_rows FROM applications a').all() as {
+    const rows = raw
+      .prepare(
+        'SELECT app_id, attempt_id, total_tasks, total_stages, (SELECT count(*) FROM stages s WHERE s.app_id = a.app_id AND s.attempt_id = a.attempt_id) AS stage_rows FROM applications a',
+      )
+      .all() as {
       app_id: string;
       attempt_id: string;
       total_tasks: number;
@@ -241,7 +282,12 @@ describe('history store shared by concurrent processes', function () {
     assert.strictEqual(inserted.size, expected.size);
     assert.deepStrictEqual(updated, []);
     assert.strictEqual(rows.length, expected.size);
-    for (const r of rows) assert.deepStrictEqual([r.total_tasks, r.total_stages, r.stage_rows], [BASE_TASKS, BASE_STAGES, BASE_STAGES], `${r.app_id}/${r.attempt_id}`);
+    for (const r of rows)
+      assert.deepStrictEqual(
+        [r.total_tasks, r.total_stages, r.stage_rows],
+        [BASE_TASKS, BASE_STAGES, BASE_STAGES],
+        `${r.app_id}/${r.attempt_id}`,
+      );
     assert.deepStrictEqual(readerErrors, []);
     for (const r of readerResults) assert.ok(r.reads > 0, 'every reader read');
   });

@@ -11,7 +11,11 @@ export interface WorkspaceValues {
 }
 
 /** Settings (below `sparkOptimizer.`) a Spark Connect connection reads from the configuration. */
-export const SPARK_CONNECT_KEYS: readonly SettingKey[] = ['sparkConnect.url', 'sparkConnect.caFile', 'sparkConnect.jdbcViews'];
+export const SPARK_CONNECT_KEYS: readonly SettingKey[] = [
+  'sparkConnect.url',
+  'sparkConnect.caFile',
+  'sparkConnect.jdbcViews',
+];
 
 /**
  * Why connecting must be refused, or null when it may go ahead.
@@ -19,7 +23,10 @@ export const SPARK_CONNECT_KEYS: readonly SettingKey[] = ['sparkConnect.url', 's
  * @param inspect `getConfiguration('sparkOptimizer').inspect` by key below the section.
  * @returns a sentence naming the setting and what to do.
  */
-export function sparkConnectBlockedReason(isTrusted: boolean, inspect: (key: string) => WorkspaceValues | undefined): string | null {
+export function sparkConnectBlockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
   if (isTrusted) return null;
   for (const key of SPARK_CONNECT_KEYS) {
     const i = inspect(key);

@@ -65,7 +65,10 @@ export class QueryFeatures implements vscode.Disposable {
       registerCommand('setSparkConnectToken', () => this.setToken()),
       registerCommand('setJdbcPassword', () => this.setJdbcPassword()),
       vscode.languages.registerCodeLensProvider(
-        SQL_LANGUAGES.flatMap((language) => [{ language, scheme: 'file' }, { language, scheme: 'untitled' }]),
+        SQL_LANGUAGES.flatMap((language) => [
+          { language, scheme: 'file' },
+          { language, scheme: 'untitled' },
+        ]),
         { provideCodeLenses: (doc) => this.codeLenses(doc) },
       ),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -93,7 +96,8 @@ export class QueryFeatures implements vscode.Disposable {
       url =
         (await vscode.window.showInputBox({
           title: 'Spark Connect server',
-          prompt: 'Connection string of the Spark Connect server (no token here: it is asked for next and kept in SecretStorage)',
+          prompt:
+            'Connection string of the Spark Connect server (no token here: it is asked for next and kept in SecretStorage)',
           placeHolder: 'sc://spark-connect.example.com:15002/;use_ssl=true',
           ignoreFocusOut: true,
           validateInput: (v) => (v.startsWith('sc://') ? undefined : 'A Spark Connect URL starts with sc://'),
@@ -111,7 +115,8 @@ export class QueryFeatures implements vscode.Disposable {
   async setToken(): Promise<void> {
     const token = await vscode.window.showInputBox({
       title: 'Spark Connect token',
-      prompt: 'Bearer token of the Spark Connect server (spark.connect.authenticate.token). Empty to remove the stored token.',
+      prompt:
+        'Bearer token of the Spark Connect server (spark.connect.authenticate.token). Empty to remove the stored token.',
       password: true,
       ignoreFocusOut: true,
     });
@@ -129,7 +134,14 @@ export class QueryFeatures implements vscode.Disposable {
       views.map(async (v) => {
         const password = await this.ext.secrets.get(jdbcPasswordKey(v.name));
         const { name, url, dbtable, user, options } = v;
-        return { name, url, dbtable, ...(user ? { user } : {}), ...(options ? { options } : {}), ...(password ? { password } : {}) };
+        return {
+          name,
+          url,
+          dbtable,
+          ...(user ? { user } : {}),
+          ...(options ? { options } : {}),
+          ...(password ? { password } : {}),
+        };
       }),
     );
   }
@@ -138,13 +150,20 @@ export class QueryFeatures implements vscode.Disposable {
   async setJdbcPassword(): Promise<void> {
     const views = setting('sparkConnect.jdbcViews');
     if (views.length === 0) {
-      void vscode.window.showInformationMessage('No JDBC views: add one to sparkOptimizer.sparkConnect.jdbcViews (name, url, dbtable, user) first.');
+      void vscode.window.showInformationMessage(
+        'No JDBC views: add one to sparkOptimizer.sparkConnect.jdbcViews (name, url, dbtable, user) first.',
+      );
       return;
     }
     const picked =
       views.length === 1
         ? views[0]
-        : (await vscode.window.showQuickPick(views.map((v) => ({ label: v.name, description: `${v.dbtable} — ${v.url}`, view: v })), { title: 'JDBC view' }))?.view;
+        : (
+            await vscode.window.showQuickPick(
+              views.map((v) => ({ label: v.name, description: `${v.dbtable} — ${v.url}`, view: v })),
+              { title: 'JDBC view' },
+            )
+          )?.view;
     if (!picked) return;
     const password = await vscode.window.showInputBox({
       title: `Password of ${picked.user ?? 'the user'} for JDBC view ${picked.name}`,
@@ -165,8 +184,15 @@ export class QueryFeatures implements vscode.Disposable {
       if (!target) this.status.hide();
       return;
     }
-    const r = await client.sendRequest(ConnectStatusRequest.type, { target }).catch((e: unknown): ConnectStatusRequest.Result => ({ ok: false, reason: errorMessage(e) }));
-    if (r.ok) this.showStatus(true, `Spark Connect ${target.url.replace(/;token=[^;]*/i, ';token=***')}: Spark ${r.sparkVersion}${r.appId ? `, application ${r.appId}` : ''}. Click to run the query under the cursor.`, r.sparkVersion);
+    const r = await client
+      .sendRequest(ConnectStatusRequest.type, { target })
+      .catch((e: unknown): ConnectStatusRequest.Result => ({ ok: false, reason: errorMessage(e) }));
+    if (r.ok)
+      this.showStatus(
+        true,
+        `Spark Connect ${target.url.replace(/;token=[^;]*/i, ';token=***')}: Spark ${r.sparkVersion}${r.appId ? `, application ${r.appId}` : ''}. Click to run the query under the cursor.`,
+        r.sparkVersion,
+      );
     else {
       const remedy = sparkConnectRemedy(r.kind, r.tokenGiven);
       this.showStatus(false, `${r.reason}${remedy ? `; ${remedy}` : ''}`);
@@ -209,7 +235,9 @@ export class QueryFeatures implements vscode.Disposable {
     } else {
       const editor = vscode.window.activeTextEditor;
       if (!editor) {
-        void vscode.window.showInformationMessage('Open a .sql file or a Python file with spark.sql("...") to run a query.');
+        void vscode.window.showInformationMessage(
+          'Open a .sql file or a Python file with spark.sql("...") to run a query.',
+        );
         return undefined;
       }
       doc = editor.document;
@@ -224,7 +252,9 @@ export class QueryFeatures implements vscode.Disposable {
     const s = statements.find((x) => offset >= Math.min(x.anchor, x.start) && offset <= x.end + 1);
     if (!s) {
       void vscode.window.showInformationMessage(
-        doc.languageId === 'python' ? 'Put the cursor on a spark.sql("...") call, or select the SQL to run.' : 'No SQL statement under the cursor; select the SQL to run.',
+        doc.languageId === 'python'
+          ? 'Put the cursor on a spark.sql("...") call, or select the SQL to run.'
+          : 'No SQL statement under the cursor; select the SQL to run.',
       );
       return undefined;
     }
@@ -249,7 +279,10 @@ export class QueryFeatures implements vscode.Disposable {
         const sub = client.onNotification(ConnectQueryProgressNotification.type, (p) => {
           if (p.queryId !== queryId) return;
           const pct = p.tasksTotal > 0 ? (p.tasksDone / p.tasksTotal) * 100 : 0;
-          progress.report({ message: `stages ${p.stagesDone}/${p.stages}, tasks ${p.tasksDone}/${p.tasksTotal}`, increment: Math.max(0, pct - reported) });
+          progress.report({
+            message: `stages ${p.stagesDone}/${p.stages}, tasks ${p.tasksDone}/${p.tasksTotal}`,
+            increment: Math.max(0, pct - reported),
+          });
           reported = Math.max(reported, pct);
         });
         try {
@@ -299,7 +332,10 @@ export class QueryFeatures implements vscode.Disposable {
 
   /** Error message with Spark's error class, the panel, and a diagnostic at the SQL range Spark reported. */
   private showError(title: string, picked: Picked, e: unknown): void {
-    const data = e instanceof ResponseError && e.code === RequestErrorCodes.connectFailed ? (e.data as ConnectErrorData | undefined) : undefined;
+    const data =
+      e instanceof ResponseError && e.code === RequestErrorCodes.connectFailed
+        ? (e.data as ConnectErrorData | undefined)
+        : undefined;
     const remedy = sparkConnectRemedy(data?.kind, data?.tokenGiven);
     const message = `${errorMessage(e)}${remedy ? `; ${remedy}` : ''}`;
     const firstLine = message.trim().split('\n')[0];
@@ -315,7 +351,8 @@ export class QueryFeatures implements vscode.Disposable {
     }
     this.output.warn(`Spark query failed: ${firstLine}`);
     const action = data?.kind === 'auth' ? 'Set Token' : undefined;
-    const shown = data?.errorClass && !firstLine.includes(data.errorClass) ? `[${data.errorClass}] ${firstLine}` : firstLine;
+    const shown =
+      data?.errorClass && !firstLine.includes(data.errorClass) ? `[${data.errorClass}] ${firstLine}` : firstLine;
     void vscode.window.showErrorMessage(escapeMessageLinks(shown), ...(action ? [action] : [])).then((a) => {
       if (a) void this.setToken();
     });

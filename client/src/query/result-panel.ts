@@ -30,13 +30,21 @@ export class ResultPanel implements vscode.Disposable {
   private post(m: Message): void {
     if (!this.panel) {
       const root = vscode.Uri.joinPath(this.extensionUri, 'client', 'out', 'webview');
-      this.panel = vscode.window.createWebviewPanel('sparkOptimizer.queryResult', 'Spark Query', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-        enableScripts: true,
-        localResourceRoots: [root],
-        retainContextWhenHidden: true,
-      });
+      this.panel = vscode.window.createWebviewPanel(
+        'sparkOptimizer.queryResult',
+        'Spark Query',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        {
+          enableScripts: true,
+          localResourceRoots: [root],
+          retainContextWhenHidden: true,
+        },
+      );
       const webview = this.panel.webview;
-      webview.html = resultPanelHtml(randomBytes(16).toString('base64'), webview.asWebviewUri(vscode.Uri.joinPath(root, 'query-result.js')).toString());
+      webview.html = resultPanelHtml(
+        randomBytes(16).toString('base64'),
+        webview.asWebviewUri(vscode.Uri.joinPath(root, 'query-result.js')).toString(),
+      );
       webview.onDidReceiveMessage((msg: unknown) => void this.onMessage(msg));
       this.panel.onDidDispose(() => {
         this.panel = undefined;
@@ -56,7 +64,10 @@ export class ResultPanel implements vscode.Disposable {
   /** Shows a result: its Arrow IPC streams go to the page as bytes (base64 from the language server decoded here). */
   result(title: string, sql: string, payload: QueryResultPayload): void {
     const { arrowBase64, ...meta } = payload;
-    const result: QueryResultView = { ...meta, arrow: arrowBase64.map((b) => new Uint8Array(Buffer.from(b, 'base64'))) };
+    const result: QueryResultView = {
+      ...meta,
+      arrow: arrowBase64.map((b) => new Uint8Array(Buffer.from(b, 'base64'))),
+    };
     this.hasResult = true;
     this.post({ type: 'result', title, sql, result });
   }
@@ -82,7 +93,11 @@ export class ResultPanel implements vscode.Disposable {
     if (m.command === 'openAnalysis' && typeof m.appId === 'string') {
       const appId = m.appId;
       await executeCommand('openWorkloadAnalysis', { appId }).then(undefined, (e: unknown) => {
-        void vscode.window.showWarningMessage(escapeMessageLinks(`Could not open the analysis of ${appId}: ${errorMessage(e)} (collect the Spark Connect server's event logs first).`));
+        void vscode.window.showWarningMessage(
+          escapeMessageLinks(
+            `Could not open the analysis of ${appId}: ${errorMessage(e)} (collect the Spark Connect server's event logs first).`,
+          ),
+        );
       });
       return;
     }
@@ -93,7 +108,10 @@ export class ResultPanel implements vscode.Disposable {
       await vscode.env.clipboard.writeText(text);
       void vscode.window.setStatusBarMessage(`Copied ${rows} rows as ${m.format.toUpperCase()}`, 3000);
     } else if (m.command === 'save') {
-      const uri = await vscode.window.showSaveDialog({ filters: m.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] }, saveLabel: 'Save result' });
+      const uri = await vscode.window.showSaveDialog({
+        filters: m.format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+        saveLabel: 'Save result',
+      });
       if (!uri) return;
       await vscode.workspace.fs.writeFile(uri, Buffer.from(text, 'utf8'));
       this.output.info(`Saved ${rows} rows to ${uri.fsPath}`);

@@ -83,7 +83,11 @@ function renderPage(): void {
   const columns = result.columns;
   for (const r of rows.rows(page * PAGE, (page + 1) * PAGE)) {
     const tr = el('tr');
-    r.forEach((v, j) => tr.appendChild(el('td', valueText(v), v === null ? 'null' : NUMERIC.has(columns[j].type.kind) ? 'num' : undefined)));
+    r.forEach((v, j) =>
+      tr.appendChild(
+        el('td', valueText(v), v === null ? 'null' : NUMERIC.has(columns[j].type.kind) ? 'num' : undefined),
+      ),
+    );
     tbody.appendChild(tr);
   }
   table.appendChild(tbody);
@@ -125,15 +129,22 @@ window.addEventListener('message', (event: MessageEvent) => {
     result = r;
     page = 0;
     const more =
-      r.truncated === 'rows' ? ' (more rows on the server: raise sparkOptimizer.sparkConnect.maxRows)' : r.truncated === 'bytes' ? ' (stopped at the byte limit)' : '';
-    $('summary').textContent = `${rows.rowCount} row(s), ${r.columns.length} column(s) in ${(r.elapsedMs / 1000).toFixed(2)} s${more}`;
+      r.truncated === 'rows'
+        ? ' (more rows on the server: raise sparkOptimizer.sparkConnect.maxRows)'
+        : r.truncated === 'bytes'
+          ? ' (stopped at the byte limit)'
+          : '';
+    $('summary').textContent =
+      `${rows.rowCount} row(s), ${r.columns.length} column(s) in ${(r.elapsedMs / 1000).toFixed(2)} s${more}`;
     $('analysis').hidden = !r.appId;
     if (r.appId) $('analysis').title = `Spark application ${r.appId}`;
     setExport(true);
     renderPage();
   } else if (m.type === 'error') {
     $('summary').textContent = 'Query failed';
-    const head = text(m.errorClass) ? `[${text(m.errorClass)}]${text(m.sqlState) ? ` SQLSTATE ${text(m.sqlState)}` : ''}\n` : '';
+    const head = text(m.errorClass)
+      ? `[${text(m.errorClass)}]${text(m.sqlState) ? ` SQLSTATE ${text(m.sqlState)}` : ''}\n`
+      : '';
     $('body').appendChild(el('pre', head + text(m.message), 'error'));
   } else if (m.type === 'cancelled') {
     $('summary').textContent = 'Cancelled';

@@ -12,7 +12,9 @@ import { runLabel } from '../../../shared/src/run-label';
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
 const vscode = acquireVsCodeApi();
-const data = JSON.parse(document.getElementById('workload-analysis-data')?.textContent ?? 'null') as WorkloadAnalysis | null;
+const data = JSON.parse(
+  document.getElementById('workload-analysis-data')?.textContent ?? 'null',
+) as WorkloadAnalysis | null;
 
 function cssVar(name: string, fallback: string): string {
   const v = getComputedStyle(document.body).getPropertyValue(name).trim();
@@ -57,7 +59,14 @@ function draw(d: WorkloadAnalysis): void {
       data: {
         labels,
         datasets: [
-          { type: 'line', label: 'duration (s)', data: d.runs.map((r) => r.durationMs / 1000), borderColor: colours.blue, backgroundColor: colours.blue, yAxisID: 'y' },
+          {
+            type: 'line',
+            label: 'duration (s)',
+            data: d.runs.map((r) => r.durationMs / 1000),
+            borderColor: colours.blue,
+            backgroundColor: colours.blue,
+            yAxisID: 'y',
+          },
           {
             type: 'bar',
             label: 'Spill (Disk), MiB',
@@ -72,8 +81,26 @@ function draw(d: WorkloadAnalysis): void {
           const i = elements[0]?.index;
           if (i !== undefined) selectRun(d.runs[i]);
         },
-        plugins: { title: { display: true, text: 'Duration and Spill (Disk) per run (click a run to show it)' }, tooltip: { callbacks: { footer: (items) => { const r = d.runs[items[0].dataIndex]; return r ? runLabel(r.appId, r.attemptId) : ''; } } } },
-        scales: { y: { title: { display: true, text: 'seconds' }, beginAtZero: true }, spill: { position: 'right', title: { display: true, text: 'MiB' }, beginAtZero: true, grid: { drawOnChartArea: false } } },
+        plugins: {
+          title: { display: true, text: 'Duration and Spill (Disk) per run (click a run to show it)' },
+          tooltip: {
+            callbacks: {
+              footer: (items) => {
+                const r = d.runs[items[0].dataIndex];
+                return r ? runLabel(r.appId, r.attemptId) : '';
+              },
+            },
+          },
+        },
+        scales: {
+          y: { title: { display: true, text: 'seconds' }, beginAtZero: true },
+          spill: {
+            position: 'right',
+            title: { display: true, text: 'MiB' },
+            beginAtZero: true,
+            grid: { drawOnChartArea: false },
+          },
+        },
       },
     });
   }
@@ -84,8 +111,20 @@ function draw(d: WorkloadAnalysis): void {
       data: {
         labels,
         datasets: [
-          { label: 'executor core-hours', data: d.runs.map((r) => r.coreHours), backgroundColor: colours.purple, yAxisID: 'y' },
-          { type: 'line', label: 'DCU', data: d.runs.map((r) => r.dcu), borderColor: colours.yellow, backgroundColor: colours.yellow, yAxisID: 'dcu' },
+          {
+            label: 'executor core-hours',
+            data: d.runs.map((r) => r.coreHours),
+            backgroundColor: colours.purple,
+            yAxisID: 'y',
+          },
+          {
+            type: 'line',
+            label: 'DCU',
+            data: d.runs.map((r) => r.dcu),
+            borderColor: colours.yellow,
+            backgroundColor: colours.yellow,
+            yAxisID: 'dcu',
+          },
         ],
       },
       options: {
@@ -94,7 +133,10 @@ function draw(d: WorkloadAnalysis): void {
           if (i !== undefined) selectRun(d.runs[i]);
         },
         plugins: { title: { display: true, text: 'Cost per run: executor core-hours and DataFlint Compute Units' } },
-        scales: { y: { beginAtZero: true, title: { display: true, text: 'core-hours' } }, dcu: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } } },
+        scales: {
+          y: { beginAtZero: true, title: { display: true, text: 'core-hours' } },
+          dcu: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false } },
+        },
       },
     });
   }
@@ -119,7 +161,9 @@ function draw(d: WorkloadAnalysis): void {
               ...d.executors.map((x) => [sec(x.addTimeMs), sec(x.removeTimeMs ?? d.selectedEndMs)]),
             ],
             backgroundColor: [
-              ...stages.map((s) => (s.failureReason ? colours.red : s.stageId === d.worstStageId ? colours.orange : colours.blue)),
+              ...stages.map((s) =>
+                s.failureReason ? colours.red : s.stageId === d.worstStageId ? colours.orange : colours.blue,
+              ),
               ...d.executors.map((x) => (x.removedReason ? colours.yellow : colours.green)),
             ],
             borderSkipped: false,
@@ -141,7 +185,13 @@ function draw(d: WorkloadAnalysis): void {
             },
           },
         },
-        scales: { x: { min: 0, max: (d.selectedEndMs - t0) / 1000, title: { display: true, text: 'seconds since application start' } } },
+        scales: {
+          x: {
+            min: 0,
+            max: (d.selectedEndMs - t0) / 1000,
+            title: { display: true, text: 'seconds since application start' },
+          },
+        },
       },
     });
   }
@@ -151,9 +201,18 @@ function draw(d: WorkloadAnalysis): void {
       type: 'bar',
       data: {
         labels: d.executors.map((x) => `executor ${x.executorId} (${x.totalCores} cores)`),
-        datasets: [{ label: 'Executor Run Time / core time (%)', data: d.executors.map((x) => (x.utilisation === null ? 0 : x.utilisation * 100)), backgroundColor: colours.green }],
+        datasets: [
+          {
+            label: 'Executor Run Time / core time (%)',
+            data: d.executors.map((x) => (x.utilisation === null ? 0 : x.utilisation * 100)),
+            backgroundColor: colours.green,
+          },
+        ],
       },
-      options: { plugins: { legend: { display: false } }, scales: { y: { min: 0, max: 100, title: { display: true, text: '% of core time running tasks' } } } },
+      options: {
+        plugins: { legend: { display: false } },
+        scales: { y: { min: 0, max: 100, title: { display: true, text: '% of core time running tasks' } } },
+      },
     });
   }
   const tasks = canvas('task-durations');
@@ -175,13 +234,27 @@ function draw(d: WorkloadAnalysis): void {
       type: 'bar',
       data: {
         labels: counts.map((_, i) => `${s1(min + i * width)}–${s1(min + (i + 1) * width)} s`),
-        datasets: [{ label: 'tasks', data: counts, backgroundColor: counts.map((_, i) => (i === bins - 1 ? colours.red : colours.blue)) }],
+        datasets: [
+          {
+            label: 'tasks',
+            data: counts,
+            backgroundColor: counts.map((_, i) => (i === bins - 1 ? colours.red : colours.blue)),
+          },
+        ],
       },
       options: {
-        plugins: { legend: { display: false }, title: { display: true, text: `${all.length} tasks${q && q.median > 0 ? `; max / median ${(q.max / q.median).toFixed(1)}×` : ''}` } },
+        plugins: {
+          legend: { display: false },
+          title: {
+            display: true,
+            text: `${all.length} tasks${q && q.median > 0 ? `; max / median ${(q.max / q.median).toFixed(1)}×` : ''}`,
+          },
+        },
         // Logarithmic counts when they span 20× or more, so one straggler beside hundreds of ordinary tasks stays visible.
         scales: {
-          y: logScale ? { type: 'logarithmic', title: { display: true, text: 'tasks (log scale)' } } : { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'tasks' } },
+          y: logScale
+            ? { type: 'logarithmic', title: { display: true, text: 'tasks (log scale)' } }
+            : { beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'tasks' } },
           x: { title: { display: true, text: 'task duration' } },
         },
       },
@@ -192,9 +265,24 @@ function draw(d: WorkloadAnalysis): void {
       type: 'bar',
       data: {
         labels: ['min', 'p25', 'median', 'p75', 'p95', 'max'],
-        datasets: [{ label: 'task duration (ms)', data: [q.min, q.p25, q.median, q.p75, q.p95, q.max], backgroundColor: [colours.blue, colours.blue, colours.green, colours.blue, colours.orange, colours.red] }],
+        datasets: [
+          {
+            label: 'task duration (ms)',
+            data: [q.min, q.p25, q.median, q.p75, q.p95, q.max],
+            backgroundColor: [colours.blue, colours.blue, colours.green, colours.blue, colours.orange, colours.red],
+          },
+        ],
       },
-      options: { plugins: { legend: { display: false }, title: { display: true, text: `${worst.numTasks} tasks; max / median ${(q.median > 0 ? q.max / q.median : 0).toFixed(1)}×` } }, scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } } },
+      options: {
+        plugins: {
+          legend: { display: false },
+          title: {
+            display: true,
+            text: `${worst.numTasks} tasks; max / median ${(q.median > 0 ? q.max / q.median : 0).toFixed(1)}×`,
+          },
+        },
+        scales: { y: { beginAtZero: true, title: { display: true, text: 'ms' } } },
+      },
     });
   }
 }

@@ -25,7 +25,10 @@ export interface WorkloadAnalysisPage {
 
 /** JSON for a `<script type="application/json">` block: `<`, `>`, `&` and U+2028/9 escaped so no text can end the block. */
 export function jsonForScript(value: unknown): string {
-  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(value).replace(
+    /[<>&\u2028\u2029]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** The page's CSP `content` attribute. */
@@ -62,7 +65,8 @@ function bytes(n: number): string {
 /** ` · failed (exit 1)`, ` · incomplete` (with the reason as a tooltip) or nothing for a run that finished with exit 0. */
 function runState(r: WorkloadAnalysisRun): string {
   if (r.exitCode !== null && r.exitCode !== 0) return ` <span class="muted">· failed (exit ${r.exitCode})</span>`;
-  if (!r.completed) return ` <span class="muted"${r.incompleteReason ? ` title="${escapeHtml(r.incompleteReason)}"` : ''}>· incomplete</span>`;
+  if (!r.completed)
+    return ` <span class="muted"${r.incompleteReason ? ` title="${escapeHtml(r.incompleteReason)}"` : ''}>· incomplete</span>`;
   return '';
 }
 
@@ -81,15 +85,25 @@ function planSection(p: WorkloadAnalysis['plan'], e: (s: string) => string): str
     x === null
       ? '<td>–</td><td>–</td><td>–</td>'
       : `<td>${x.durationMs === null ? '–' : e(duration(x.durationMs))}</td><td>${x.coreHours === null ? '–' : x.coreHours.toFixed(4)}</td><td>${x.memoryGiBHours === null ? '–' : x.memoryGiBHours.toFixed(4)}</td>${money ? `<td>${x.money === null ? '–' : `${x.money.toPrecision(3)} ${e(p.currency ?? '')}`}</td>` : ''}`;
-  const rows = p.pareto.map((r) => `<tr class="${r.chosen ? 'selected' : ''}"><td>${e(r.configuration)}</td>${cells(r)}<td>${[r.chosen ? 'plan' : '', r.current ? 'now' : ''].filter(Boolean).join(', ')}</td></tr>`).join('\n');
-  const objective = p.objective === 'balanced' ? `balanced (least cost within ${Math.round(p.maxSlowdown * 100)} % of the fastest)` : p.objective;
+  const rows = p.pareto
+    .map(
+      (r) =>
+        `<tr class="${r.chosen ? 'selected' : ''}"><td>${e(r.configuration)}</td>${cells(r)}<td>${[r.chosen ? 'plan' : '', r.current ? 'now' : ''].filter(Boolean).join(', ')}</td></tr>`,
+    )
+    .join('\n');
+  const objective =
+    p.objective === 'balanced'
+      ? `balanced (least cost within ${Math.round(p.maxSlowdown * 100)} % of the fastest)`
+      : p.objective;
   return (
     `<p>Objective <strong>${e(objective)}</strong> · confidence ${p.confidence.toFixed(2)}</p>` +
     `<table class="plan"><thead><tr><th></th><th>configuration</th><th>est. duration</th><th>core-hours</th><th>memory-GiB-hours</th>${money ? '<th>money</th>' : ''}</tr></thead><tbody>` +
     `<tr><td>now</td><td>${e(p.current?.configuration ?? '–')}</td>${cells(p.current)}</tr><tr><td>plan</td><td>${e(p.chosen?.configuration ?? '–')}</td>${cells(p.chosen)}</tr></tbody></table>` +
     (p.doesNotFit ? `<p>⚠ ${e(p.doesNotFit)}</p>` : '') +
     (p.keptBecause ? `<p class="muted">Kept: ${e(p.keptBecause)}.</p>` : '') +
-    (rows ? `<h3>Trade-off: duration vs cost</h3><table class="pareto"><thead><tr><th>configuration</th><th>est. duration</th><th>core-hours</th><th>memory-GiB-hours</th>${money ? '<th>money</th>' : ''}<th></th></tr></thead><tbody>${rows}</tbody></table>` : '') +
+    (rows
+      ? `<h3>Trade-off: duration vs cost</h3><table class="pareto"><thead><tr><th>configuration</th><th>est. duration</th><th>core-hours</th><th>memory-GiB-hours</th>${money ? '<th>money</th>' : ''}<th></th></tr></thead><tbody>${rows}</tbody></table>`
+      : '') +
     p.notes.map((n) => `<p class="muted">${e(n)}</p>`).join('')
   );
 }
@@ -124,16 +138,24 @@ export function workloadAnalysisHtml(page: WorkloadAnalysisPage): string {
             (r) =>
               `<section class="rec"><h3><code>${e(r.key)}</code> = <code>${e(r.recommendedValue)}</code> <span class="muted">(now ${r.currentValue === null ? 'not set' : `<code>${e(r.currentValue)}</code>`}) · ${r.reason === 'safety' ? 'safety' : 'objective'} · confidence ${e(r.confidenceLabel)} (${r.confidence.toFixed(2)})</span></h3>` +
               `<p>${e(r.message)}</p><p class="muted">Rule: ${e(r.rule)}</p><ul>${r.evidence
-                .map((ev) => `<li><code>${e(ev.appId)}</code>${ev.stageId !== undefined ? ` stage ${ev.stageId}` : ''}: ${e(ev.metric)} ${e(ev.value)}${ev.under ? ` (${e(ev.under)})` : ''}</li>`)
+                .map(
+                  (ev) =>
+                    `<li><code>${e(ev.appId)}</code>${ev.stageId !== undefined ? ` stage ${ev.stageId}` : ''}: ${e(ev.metric)} ${e(ev.value)}${ev.under ? ` (${e(ev.under)})` : ''}</li>`,
+                )
                 .join('')}</ul></section>`,
           )
           .join('\n');
   const plan = planSection(d.plan, e);
   const runFindings = d.runFindings
     .filter((f) => f.severity !== 'info')
-    .map((f) => `<li class="sev-${e(f.severity)}"><strong>${e(f.severity)}</strong> ${e(f.message)} <span class="muted">(${e(f.source)})</span></li>`)
+    .map(
+      (f) =>
+        `<li class="sev-${e(f.severity)}"><strong>${e(f.severity)}</strong> ${e(f.message)} <span class="muted">(${e(f.source)})</span></li>`,
+    )
     .join('');
-  const findings = d.findings.map((f) => `<section class="finding"><h3>${e(f.rule)}</h3><p>${e(f.message)}</p></section>`).join('\n');
+  const findings = d.findings
+    .map((f) => `<section class="finding"><h3>${e(f.rule)}</h3><p>${e(f.message)}</p></section>`)
+    .join('\n');
   const failures = d.stages
     .filter((s) => s.failureReason)
     .map((s) => `<li>Stage ${s.stageId}.${s.attemptId} ${e(s.name)}: ${e(s.failureReason ?? '')}</li>`)

@@ -34,19 +34,28 @@ export class WorkloadAnalysisPanel implements vscode.Disposable {
   async open(args: OpenWorkloadAnalysisArgs | undefined): Promise<string | null> {
     const client = this.client();
     if (!client) {
-      void vscode.window.showErrorMessage('The Spark Optimizer language server is not running; see "Spark Optimizer: Show Logs".');
+      void vscode.window.showErrorMessage(
+        'The Spark Optimizer language server is not running; see "Spark Optimizer: Show Logs".',
+      );
       return null;
     }
     let a = args && typeof args === 'object' ? { ...args } : {};
     if (!a.appName && !a.appId) {
       const workloads = await client.sendRequest(ListWorkloadsRequest.type);
       if (workloads.length === 0) {
-        const pick = await vscode.window.showInformationMessage('The Spark history store holds no runs yet.', 'Collect History from Event Logs');
+        const pick = await vscode.window.showInformationMessage(
+          'The Spark history store holds no runs yet.',
+          'Collect History from Event Logs',
+        );
         if (pick) await executeCommand('collectFromEventLogs');
         return null;
       }
       const picked = await vscode.window.showQuickPick(
-        workloads.map((w) => ({ label: w.appName, description: `${w.runs} run(s)`, detail: `newest ${new Date(w.lastStartTimeMs).toLocaleString()} · median ${(w.medianDurationMs / 1000).toFixed(1)} s` })),
+        workloads.map((w) => ({
+          label: w.appName,
+          description: `${w.runs} run(s)`,
+          detail: `newest ${new Date(w.lastStartTimeMs).toLocaleString()} · median ${(w.medianDurationMs / 1000).toFixed(1)} s`,
+        })),
         { title: 'Spark workload to analyse', matchOnDescription: true },
       );
       if (!picked) return null;
@@ -66,16 +75,23 @@ export class WorkloadAnalysisPanel implements vscode.Disposable {
     if (!client) return null;
     const data = await client.sendRequest(WorkloadAnalysisRequest.type, this.current);
     if (!data) {
-      void vscode.window.showWarningMessage(escapeMessageLinks(`No runs of ${this.current.appName ?? this.current.appId} in the Spark history store.`));
+      void vscode.window.showWarningMessage(
+        escapeMessageLinks(`No runs of ${this.current.appName ?? this.current.appId} in the Spark history store.`),
+      );
       return null;
     }
     const root = vscode.Uri.joinPath(this.extensionUri, 'client', 'out', 'webview');
     if (!this.panel) {
-      this.panel = vscode.window.createWebviewPanel(WorkloadAnalysisPanel.viewType, `Spark workload ${data.appName}`, vscode.ViewColumn.Beside, {
-        enableScripts: true,
-        localResourceRoots: [root],
-        retainContextWhenHidden: false,
-      });
+      this.panel = vscode.window.createWebviewPanel(
+        WorkloadAnalysisPanel.viewType,
+        `Spark workload ${data.appName}`,
+        vscode.ViewColumn.Beside,
+        {
+          enableScripts: true,
+          localResourceRoots: [root],
+          retainContextWhenHidden: false,
+        },
+      );
       this.panel.onDidDispose(() => (this.panel = null));
       this.panel.webview.onDidReceiveMessage((m: unknown) => {
         const msg = m as { type?: unknown; appId?: unknown; attemptId?: unknown } | null;
@@ -95,7 +111,9 @@ export class WorkloadAnalysisPanel implements vscode.Disposable {
       data,
     });
     this.panel.reveal(undefined, true);
-    this.log.info(`Workload analysis of ${data.appName}: ${data.runs.length} run(s), showing ${runLabel(data.selectedAppId, data.selectedAttemptId)}`);
+    this.log.info(
+      `Workload analysis of ${data.appName}: ${data.runs.length} run(s), showing ${runLabel(data.selectedAppId, data.selectedAttemptId)}`,
+    );
     return data.appName;
   }
 

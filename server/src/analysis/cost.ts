@@ -15,7 +15,6 @@
 import type { ApplicationRecord, ExecutorRecord } from '../history/application-record';
 import { type CostPrices, DEFAULT_EXECUTOR_MEMORY_MIB, heldCost, runResources } from '../resource-model';
 
-
 export type { CostPrices } from '../resource-model';
 
 /** A money figure: core-hours × perCoreHour + memory-GiB-hours × perGiBHour. */
@@ -125,7 +124,8 @@ export function utilisationAndCost(record: ApplicationRecord, prices?: CostPrice
   const gaps = complementOf(stageUnion, appStartMs, appEndMs);
   let driverOnlyIdleCoreMs = 0;
   for (const l of lifetimes) {
-    for (const g of gaps) driverOnlyIdleCoreMs += Math.max(0, Math.min(l.untilMs, g.untilMs) - Math.max(l.fromMs, g.fromMs)) * l.cores;
+    for (const g of gaps)
+      driverOnlyIdleCoreMs += Math.max(0, Math.min(l.untilMs, g.untilMs) - Math.max(l.fromMs, g.fromMs)) * l.cores;
   }
 
   const executorMemoryMiB = record.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB;
@@ -138,7 +138,12 @@ export function utilisationAndCost(record: ApplicationRecord, prices?: CostPrice
 
   const money: RunMoney | null =
     prices !== undefined && held.money !== null && held.moneyParts !== null
-      ? { amount: held.money, currency: prices.currency, coresAmount: held.moneyParts.cores, memoryAmount: held.moneyParts.memory }
+      ? {
+          amount: held.money,
+          currency: prices.currency,
+          coresAmount: held.moneyParts.cores,
+          memoryAmount: held.moneyParts.memory,
+        }
       : null;
 
   return {
@@ -158,7 +163,12 @@ export function utilisationAndCost(record: ApplicationRecord, prices?: CostPrice
     executorMemoryMiB,
     memoryOverheadMiB,
     reservedMiB: res.reservedMiB,
-    memoryBasis: res.manager === 'standalone' ? 'heap: what a standalone worker reserves' : res.container !== null && (res.container.offHeapMiB > 0 || res.container.pysparkMiB > 0) ? 'heap + overhead + off-heap + PySpark' : 'heap + overhead',
+    memoryBasis:
+      res.manager === 'standalone'
+        ? 'heap: what a standalone worker reserves'
+        : res.container !== null && (res.container.offHeapMiB > 0 || res.container.pysparkMiB > 0)
+          ? 'heap + overhead + off-heap + PySpark'
+          : 'heap + overhead',
     memoryGiBHours,
     dcu: held.dcu,
     money,

@@ -41,7 +41,8 @@ export const HEURISTICS = {
   spill: {
     id: 'stage-spill',
     title: 'Disk spill',
-    figure: 'Disk Bytes Spilled of a stage / the most data it processed (input + shuffle read, or shuffle write + output)',
+    figure:
+      'Disk Bytes Spilled of a stage / the most data it processed (input + shuffle read, or shuffle write + output)',
     grades: [0.01, 0.1, 0.25, 0.5],
     guard: 'stages that spilled less than 16 MiB to disk',
     source: 'Dr. Elephant ConfigurationParametersHeuristic spill ratio grades 1/10/25/50 %; ignored below 16 MiB',
@@ -52,7 +53,8 @@ export const HEURISTICS = {
     title: 'Executors spilling',
     figure: 'share of executors that spilled; spill per task against heap per core',
     guard: 'fewer than 20 % of executors spilled, or the run spilled less than 16 MiB',
-    source: 'Dr. Elephant ExecutorStorageSpillHeuristic: critical when ≥ 20 % of executors spill and spill per task ≥ 5 % of executor memory / cores',
+    source:
+      'Dr. Elephant ExecutorStorageSpillHeuristic: critical when ≥ 20 % of executors spill and spill per task ≥ 5 % of executor memory / cores',
     settings: ['spark.executor.memory', 'spark.executor.cores'],
   },
   gc: {
@@ -61,7 +63,8 @@ export const HEURISTICS = {
     figure: 'JVM GC Time / Executor Run Time over all tasks',
     grades: [0.08, 0.1, 0.15, 0.2],
     guard: 'runs with less than 1 min of executor run time (Dr. Elephant: 5 min)',
-    source: 'Dr. Elephant ExecutorGcHeuristic grades 8/10/15/20 %; checked from 1 min of executor run time (Dr. Elephant: 5 min)',
+    source:
+      'Dr. Elephant ExecutorGcHeuristic grades 8/10/15/20 %; checked from 1 min of executor run time (Dr. Elephant: 5 min)',
     settings: ['spark.executor.memory'],
   },
   heapHigh: {
@@ -78,22 +81,27 @@ export const HEURISTICS = {
     figure: 'spark.executor.memory / (peak JVMHeapMemory + 300 MiB reserved), when the peak is under 70 % of the heap',
     grades: [1.25, 1.5, 2, 3],
     guard: 'executor memory of 2 GiB or less, peak heap 70 % or more',
-    source: 'DataFlint executorMemoryTooLow (< 70 %); Dr. Elephant JvmUsedMemoryHeuristic grades 1.25×/1.5×/2×/3× of peak + 300 MiB, only above 2 GiB',
+    source:
+      'DataFlint executorMemoryTooLow (< 70 %); Dr. Elephant JvmUsedMemoryHeuristic grades 1.25×/1.5×/2×/3× of peak + 300 MiB, only above 2 GiB',
     settings: ['spark.executor.memory'],
   },
   executionMemory: {
     id: 'execution-memory',
     title: 'Execution memory at its cap',
-    figure: 'peak Peak Execution Memory of a task / its share of the unified region (spark.memory.fraction × (heap − 300 MiB) / cores)',
+    figure:
+      'peak Peak Execution Memory of a task / its share of the unified region (spark.memory.fraction × (heap − 300 MiB) / cores)',
     threshold: 0.9,
-    source: 'Spark tuning guide (unified region M = spark.memory.fraction × (heap − 300 MiB)); ExecutionMemoryPool caps each of N tasks at M/N',
+    source:
+      'Spark tuning guide (unified region M = spark.memory.fraction × (heap − 300 MiB)); ExecutionMemoryPool caps each of N tasks at M/N',
     settings: ['spark.executor.memory', 'spark.executor.cores'],
   },
   memoryFailure: {
     id: 'memory-failure',
     title: 'Failed for memory',
-    figure: 'tasks failed with java.lang.OutOfMemoryError, containers killed for exceeding memory (YARN/Kubernetes, exit code 137/143), executors lost for those reasons',
-    source: 'Dr. Elephant StagesWithFailedTasksHeuristic: < 2 % of tasks moderate, else severe, a failed stage critical',
+    figure:
+      'tasks failed with java.lang.OutOfMemoryError, containers killed for exceeding memory (YARN/Kubernetes, exit code 137/143), executors lost for those reasons',
+    source:
+      'Dr. Elephant StagesWithFailedTasksHeuristic: < 2 % of tasks moderate, else severe, a failed stage critical',
     settings: ['spark.executor.memory', 'spark.executor.memoryOverhead', 'spark.executor.cores'],
   },
   skew: {
@@ -125,8 +133,10 @@ export const HEURISTICS = {
     id: 'partition-size',
     title: 'Partition size',
     figure: '(input + shuffle read bytes) / tasks of a stage, against the 128 MiB target partition',
-    guard: 'between 10 MB and 256 MiB per task; small partitions only for stages over 10 % of the run with more than 3 tasks per slot',
-    source: 'DataFlint ideal partition 128 MiB (flagged above 2× moderate, 8× severe); spark-advisor-rules < 10 MB per task (critical < 1 MB)',
+    guard:
+      'between 10 MB and 256 MiB per task; small partitions only for stages over 10 % of the run with more than 3 tasks per slot',
+    source:
+      'DataFlint ideal partition 128 MiB (flagged above 2× moderate, 8× severe); spark-advisor-rules < 10 MB per task (critical < 1 MB)',
     settings: ['spark.sql.shuffle.partitions'],
   },
   tasksPerCore: {
@@ -141,7 +151,8 @@ export const HEURISTICS = {
     title: 'Idle executor cores',
     figure: '1 − Executor Run Time / executor-core time held',
     grades: [0.5, 0.6, 0.7, 0.8],
-    source: 'DataFlint idleCoresTooHigh (> 50 % idle); spark-advisor slot use < 40 % / < 20 %: grades 50/60/70/80 % idle',
+    source:
+      'DataFlint idleCoresTooHigh (> 50 % idle); spark-advisor slot use < 40 % / < 20 %: grades 50/60/70/80 % idle',
     settings: ['spark.executor.instances', 'spark.executor.cores'],
   },
   driverOnly: {
@@ -218,7 +229,9 @@ export function gradeAscending(value: number, grades: readonly number[]): Grade 
 
 /** Wall time of a stage attempt (ms), 0 when unknown. */
 export function stageWallMs(s: StageRecord): number {
-  return s.submissionTimeMs !== null && s.completionTimeMs !== null ? Math.max(0, s.completionTimeMs - s.submissionTimeMs) : 0;
+  return s.submissionTimeMs !== null && s.completionTimeMs !== null
+    ? Math.max(0, s.completionTimeMs - s.submissionTimeMs)
+    : 0;
 }
 
 /** A stage's disk spill judged by {@link HEURISTICS.spill}. */
@@ -239,7 +252,16 @@ export function stageSpill(s: StageRecord): StageSpill | null {
   const processed = Math.max(s.inputBytes + s.shuffleReadBytes, s.shuffleWriteBytes + s.outputBytes);
   const ratio = processed > 0 ? s.diskBytesSpilled / processed : 1;
   const grade = gradeAscending(ratio, HEURISTICS.spill.grades);
-  return grade === null ? null : { stageId: s.stageId, diskBytesSpilled: s.diskBytesSpilled, memoryBytesSpilled: s.memoryBytesSpilled, processedBytes: processed, ratio, grade };
+  return grade === null
+    ? null
+    : {
+        stageId: s.stageId,
+        diskBytesSpilled: s.diskBytesSpilled,
+        memoryBytesSpilled: s.memoryBytesSpilled,
+        processedBytes: processed,
+        ratio,
+        grade,
+      };
 }
 
 /** Every stage of a run that spilled (by {@link stageSpill}), in stage order. */
@@ -253,16 +275,27 @@ export function runSpilled(r: ApplicationRecord): boolean {
 }
 
 /** {@link HEURISTICS.executorSpill}: which executors spilled, and the grade; null when the rule does not fire or the record lacks per-executor spill. */
-export function executorSpill(r: ApplicationRecord, heapMiB: number, cores: number): { spilling: string[]; executors: number; spillPerTaskBytes: number; heapPerCoreBytes: number; grade: Grade } | null {
+export function executorSpill(
+  r: ApplicationRecord,
+  heapMiB: number,
+  cores: number,
+): { spilling: string[]; executors: number; spillPerTaskBytes: number; heapPerCoreBytes: number; grade: Grade } | null {
   const withSpill = r.executors.filter((e) => !e.isDriver && e.diskBytesSpilled !== undefined);
   if (withSpill.length === 0) return null;
   const spilling = withSpill.filter((e) => (e.diskBytesSpilled ?? 0) > 0);
   const share = spilling.length / withSpill.length;
-  if (spilling.length === 0 || share < GUARDS.executorSpillShare || r.diskBytesSpilled < GUARDS.spillMinBytes) return null;
+  if (spilling.length === 0 || share < GUARDS.executorSpillShare || r.diskBytesSpilled < GUARDS.spillMinBytes)
+    return null;
   const heapPerCoreBytes = (heapMiB * MIB) / Math.max(1, cores);
   const spillPerTaskBytes = r.totalTasks > 0 ? r.diskBytesSpilled / r.totalTasks : 0;
   const grade: Grade = spillPerTaskBytes >= 0.05 * heapPerCoreBytes ? 'critical' : share >= 0.5 ? 'severe' : 'moderate';
-  return { spilling: spilling.map((e) => e.executorId), executors: withSpill.length, spillPerTaskBytes, heapPerCoreBytes, grade };
+  return {
+    spilling: spilling.map((e) => e.executorId),
+    executors: withSpill.length,
+    spillPerTaskBytes,
+    heapPerCoreBytes,
+    grade,
+  };
 }
 
 /** {@link HEURISTICS.gc}: GC share of executor run time; null below the guard (share null) or grade null below 8 %. */
@@ -276,12 +309,24 @@ export function gcShare(r: ApplicationRecord): { share: number; grade: Grade | n
  * {@link HEURISTICS.heapHigh} and {@link HEURISTICS.heapLow}: peak JVM heap against the heap. `suggestedMiB` is
  * Dr. Elephant's / DataFlint's sizing, 1.2 × peak + 300 MiB. @returns null when the log has no executor metrics.
  */
-export function heapUse(r: ApplicationRecord, heapMiB: number): { peakBytes: number; share: number; high: boolean; lowGrade: Grade | null; suggestedMiB: number } | null {
+export function heapUse(
+  r: ApplicationRecord,
+  heapMiB: number,
+): { peakBytes: number; share: number; high: boolean; lowGrade: Grade | null; suggestedMiB: number } | null {
   if (r.peakJvmHeapMemoryBytes === null) return null;
   const share = r.peakJvmHeapMemoryBytes / (heapMiB * MIB);
   const ratio = (heapMiB * MIB) / (r.peakJvmHeapMemoryBytes + 300 * MIB);
-  const low = share < GUARDS.heapUsedLow && heapMiB > GUARDS.heapCheckMinMiB ? (gradeAscending(ratio, HEURISTICS.heapLow.grades) ?? 'low') : null;
-  return { peakBytes: r.peakJvmHeapMemoryBytes, share, high: share >= HEURISTICS.heapHigh.threshold, lowGrade: low, suggestedMiB: Math.ceil((r.peakJvmHeapMemoryBytes / MIB) * HEAP_HEADROOM + 300) };
+  const low =
+    share < GUARDS.heapUsedLow && heapMiB > GUARDS.heapCheckMinMiB
+      ? (gradeAscending(ratio, HEURISTICS.heapLow.grades) ?? 'low')
+      : null;
+  return {
+    peakBytes: r.peakJvmHeapMemoryBytes,
+    share,
+    high: share >= HEURISTICS.heapHigh.threshold,
+    lowGrade: low,
+    suggestedMiB: Math.ceil((r.peakJvmHeapMemoryBytes / MIB) * HEAP_HEADROOM + 300),
+  };
 }
 
 /** Headroom over a measured memory peak: 1.2 × (DataFlint executorMemoryTooLow, Dr. Elephant JvmUsedMemoryHeuristic). */
@@ -302,36 +347,85 @@ export function stageSkew(s: StageRecord): StageSkew | null {
   const q = s.taskDurationMs;
   if (q === null || s.skewRatio === null) return null;
   if (!(s.skewRatio > GUARDS.skewRatio && q.max > GUARDS.skewMinMaxTaskMs)) return null;
-  return { stageId: s.stageId, name: s.name, ratio: s.skewRatio, maxTaskMs: q.max, medianTaskMs: q.median, grade: gradeAscending(s.skewRatio, HEURISTICS.skew.grades) ?? 'low' };
+  return {
+    stageId: s.stageId,
+    name: s.name,
+    ratio: s.skewRatio,
+    maxTaskMs: q.max,
+    medianTaskMs: q.median,
+    grade: gradeAscending(s.skewRatio, HEURISTICS.skew.grades) ?? 'low',
+  };
 }
 
 /** {@link HEURISTICS.tinyTasks} on one stage over `slots` task slots: null unless median < 500 ms and > 10 tasks per slot. */
-export function stageTinyTasks(s: StageRecord, slots: number): { stageId: number; numTasks: number; medianTaskMs: number; tasksPerSlot: number; grade: Grade } | null {
+export function stageTinyTasks(
+  s: StageRecord,
+  slots: number,
+): { stageId: number; numTasks: number; medianTaskMs: number; tasksPerSlot: number; grade: Grade } | null {
   const q = s.taskDurationMs;
   if (q === null || !(q.median < GUARDS.tinyTaskMedianMs && s.numTasks > GUARDS.tinyTasksPerSlot * slots)) return null;
-  return { stageId: s.stageId, numTasks: s.numTasks, medianTaskMs: q.median, tasksPerSlot: s.numTasks / Math.max(1, slots), grade: s.numTasks > 5000 ? 'moderate' : 'low' };
+  return {
+    stageId: s.stageId,
+    numTasks: s.numTasks,
+    medianTaskMs: q.median,
+    tasksPerSlot: s.numTasks / Math.max(1, slots),
+    grade: s.numTasks > 5000 ? 'moderate' : 'low',
+  };
 }
 
 /** {@link HEURISTICS.hugeTasks} on one stage: the grade of its median task, null below 2.5 min. */
-export function stageHugeTasks(s: StageRecord): { stageId: number; medianTaskMs: number; numTasks: number; grade: Grade } | null {
+export function stageHugeTasks(
+  s: StageRecord,
+): { stageId: number; medianTaskMs: number; numTasks: number; grade: Grade } | null {
   const q = s.taskDurationMs;
   const grade = q !== null ? gradeAscending(q.median, HEURISTICS.hugeTasks.grades) : null;
-  return grade === null || q === null ? null : { stageId: s.stageId, medianTaskMs: q.median, numTasks: s.numTasks, grade };
+  return grade === null || q === null
+    ? null
+    : { stageId: s.stageId, medianTaskMs: q.median, numTasks: s.numTasks, grade };
 }
 
 /**
  * {@link HEURISTICS.partitionSize} on one stage: `big` partitions (> 2 × 128 MiB per task) or `small` ones (< 10 MB per
  * task, for a stage over 10 % of the run with more than 3 tasks per slot). @returns null when neither.
  */
-export function stagePartitionSize(s: StageRecord, slots: number, runDurationMs: number): { stageId: number; kind: 'big' | 'small'; bytesPerTask: number; bytes: number; numTasks: number; grade: Grade } | null {
+export function stagePartitionSize(
+  s: StageRecord,
+  slots: number,
+  runDurationMs: number,
+): {
+  stageId: number;
+  kind: 'big' | 'small';
+  bytesPerTask: number;
+  bytes: number;
+  numTasks: number;
+  grade: Grade;
+} | null {
   const bytes = s.inputBytes + s.shuffleReadBytes;
   if (s.numTasks <= 0 || bytes <= 0) return null;
   const perTask = bytes / s.numTasks;
   if (perTask > 2 * GUARDS.targetPartitionBytes) {
-    return { stageId: s.stageId, kind: 'big', bytesPerTask: perTask, bytes, numTasks: s.numTasks, grade: perTask > 8 * GUARDS.targetPartitionBytes ? 'severe' : 'moderate' };
+    return {
+      stageId: s.stageId,
+      kind: 'big',
+      bytesPerTask: perTask,
+      bytes,
+      numTasks: s.numTasks,
+      grade: perTask > 8 * GUARDS.targetPartitionBytes ? 'severe' : 'moderate',
+    };
   }
-  if (stageIsBig(s, runDurationMs) && perTask < GUARDS.smallBytesPerTask && s.numTasks > GUARDS.tasksPerSlotHigh * slots) {
-    return { stageId: s.stageId, kind: 'small', bytesPerTask: perTask, bytes, numTasks: s.numTasks, grade: perTask < GUARDS.smallBytesPerTask / 10 ? 'moderate' : 'low' };
+  if (
+    stageIsBig(s, runDurationMs) &&
+    perTask < GUARDS.smallBytesPerTask &&
+    s.numTasks > GUARDS.tasksPerSlotHigh * slots
+  ) {
+    return {
+      stageId: s.stageId,
+      kind: 'small',
+      bytesPerTask: perTask,
+      bytes,
+      numTasks: s.numTasks,
+      grade: perTask < GUARDS.smallBytesPerTask / 10 ? 'moderate' : 'low',
+    };
   }
   return null;
 }
@@ -342,7 +436,11 @@ export function stageIsBig(s: StageRecord, runDurationMs: number): boolean {
 }
 
 /** {@link HEURISTICS.tasksPerCore} on one stage: a big stage with fewer tasks than slots; moderate when at most half the slots get one. */
-export function stageTooFewTasks(s: StageRecord, slots: number, runDurationMs: number): { stageId: number; numTasks: number; slots: number; grade: Grade } | null {
+export function stageTooFewTasks(
+  s: StageRecord,
+  slots: number,
+  runDurationMs: number,
+): { stageId: number; numTasks: number; slots: number; grade: Grade } | null {
   if (!stageIsBig(s, runDurationMs) || s.numTasks <= 0 || s.numTasks >= slots) return null;
   return { stageId: s.stageId, numTasks: s.numTasks, slots, grade: s.numTasks * 2 <= slots ? 'moderate' : 'low' };
 }
@@ -374,14 +472,16 @@ export interface MemoryFailures {
 
 /** {@link HEURISTICS.memoryFailure} on a run. Severity: a failed stage or job critical, else < 2 % of tasks moderate, else severe. */
 export function memoryFailures(r: ApplicationRecord): MemoryFailures {
-  const count = (kind: TaskFailureGroup['kind']) => r.taskFailures.filter((f) => f.kind === kind).reduce((n, f) => n + f.count, 0);
+  const count = (kind: TaskFailureGroup['kind']) =>
+    r.taskFailures.filter((f) => f.kind === kind).reduce((n, f) => n + f.count, 0);
   const oomTasks = count('oom');
   const containerKilledTasks = count('container-killed');
   const executorsLost: MemoryFailures['executorsLost'] = [];
   for (const e of r.executors) {
     if (e.isDriver || e.removedReason === null) continue;
     const kind = classifyTaskFailure('ExecutorLostFailure', e.removedReason);
-    if (kind === 'oom' || kind === 'container-killed') executorsLost.push({ executorId: e.executorId, reason: e.removedReason, kind });
+    if (kind === 'oom' || kind === 'container-killed')
+      executorsLost.push({ executorId: e.executorId, reason: e.removedReason, kind });
   }
   let failedJobs = 0;
   for (const j of r.jobs ?? []) {

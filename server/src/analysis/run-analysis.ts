@@ -5,7 +5,13 @@
  * gathers them per run.
  */
 import type { ApplicationRecord } from '../history/application-record';
-import { DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS, lookupOf, taskCpusOf, taskSlots } from '../resource-model';
+import {
+  DEFAULT_EXECUTOR_MEMORY_MIB,
+  DEFAULT_SHUFFLE_PARTITIONS,
+  lookupOf,
+  taskCpusOf,
+  taskSlots,
+} from '../resource-model';
 import { gcShare, memoryFailures, runSpilled, type StageSkew, stageSkew, stageTinyTasks } from './heuristics';
 
 /** A stage of many tiny tasks by the heuristics catalogue's tiny-tasks rule. */
@@ -98,7 +104,8 @@ export function analyseRun(r: ApplicationRecord): RunAnalysis {
     failedTasks: r.failedTasks,
     totalTasks: r.totalTasks,
     peakJvmHeapMemoryBytes: r.peakJvmHeapMemoryBytes,
-    peakHeapShare: r.peakJvmHeapMemoryBytes !== null ? r.peakJvmHeapMemoryBytes / (executorMemoryMiB * 1024 * 1024) : null,
+    peakHeapShare:
+      r.peakJvmHeapMemoryBytes !== null ? r.peakJvmHeapMemoryBytes / (executorMemoryMiB * 1024 * 1024) : null,
   };
   cache.set(r, out);
   return out;

@@ -9,7 +9,16 @@
  */
 import type { ApplicationRecord } from '../history/application-record';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
-import { type CostPrices, DEFAULT_EXECUTOR_MEMORY_MIB, executionMemoryPerTaskBytes, formatMoney, lookupOf, runResources, taskCpusOf, taskSlots } from '../resource-model';
+import {
+  type CostPrices,
+  DEFAULT_EXECUTOR_MEMORY_MIB,
+  executionMemoryPerTaskBytes,
+  formatMoney,
+  lookupOf,
+  runResources,
+  taskCpusOf,
+  taskSlots,
+} from '../resource-model';
 import { utilisationAndCost } from './cost';
 import {
   driverOnlyGrade,
@@ -29,7 +38,6 @@ import {
   stageTooFewTasks,
   stageWallMs,
 } from './heuristics';
-
 
 /** Dr. Elephant's severity grades, plus `info` for plain figures. */
 export type Severity = 'info' | Grade;
@@ -109,7 +117,12 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       severity: sp.grade,
       stageId: s.stageId,
       message: `Stage ${s.stageId} spilled ${formatBytes(sp.diskBytesSpilled)} to disk (${formatBytes(sp.memoryBytesSpilled)} in memory) while processing ${formatBytes(sp.processedBytes)}: ${pct(sp.ratio)} of its data.`,
-      numbers: { diskBytesSpilled: sp.diskBytesSpilled, memoryBytesSpilled: sp.memoryBytesSpilled, processedBytes: sp.processedBytes, spillRatio: sp.ratio },
+      numbers: {
+        diskBytesSpilled: sp.diskBytesSpilled,
+        memoryBytesSpilled: sp.memoryBytesSpilled,
+        processedBytes: sp.processedBytes,
+        spillRatio: sp.ratio,
+      },
       source: HEURISTICS.spill.source,
     });
   }
@@ -125,7 +138,12 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       id: 'executor-spill',
       severity: es.grade,
       message: `${es.spilling.length} of ${es.executors} executors spilled to disk (${list}); ${formatBytes(es.spillPerTaskBytes)} per task against ${formatBytes(es.heapPerCoreBytes)} of heap per core.`,
-      numbers: { executorsSpilling: es.spilling.length, executors: es.executors, spillPerTaskBytes: es.spillPerTaskBytes, heapPerCoreBytes: es.heapPerCoreBytes },
+      numbers: {
+        executorsSpilling: es.spilling.length,
+        executors: es.executors,
+        spillPerTaskBytes: es.spillPerTaskBytes,
+        heapPerCoreBytes: es.heapPerCoreBytes,
+      },
       source: HEURISTICS.executorSpill.source,
     });
   }
@@ -144,7 +162,12 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       id: 'heap-low',
       severity: heap.lowGrade,
       message: `Peak JVM heap ${formatBytes(heap.peakBytes)} used only ${pct(heap.share)} of the ${formatSparkSizeMiB(memoryMiB)} heap; 1.2 × peak + 300 MiB = ${formatSparkSizeMiB(heap.suggestedMiB)}.`,
-      numbers: { peakJvmHeapMemoryBytes: heap.peakBytes, heapBytes: memoryMiB * MIB, share: heap.share, suggestedMiB: heap.suggestedMiB },
+      numbers: {
+        peakJvmHeapMemoryBytes: heap.peakBytes,
+        heapBytes: memoryMiB * MIB,
+        share: heap.share,
+        suggestedMiB: heap.suggestedMiB,
+      },
       source: HEURISTICS.heapLow.source,
     });
   }
@@ -159,7 +182,12 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
         id: 'execution-memory',
         severity: r.diskBytesSpilled >= 16 * MIB ? 'moderate' : 'low',
         message: `A task peaked at ${formatBytes(r.peakExecutionMemoryBytes)} of execution memory: ${pct(share)} of its share of the unified region (${formatBytes(unifiedBytes)} = ${memoryFraction} × (heap − 300 MiB), over ${cores} cores).`,
-        numbers: { peakExecutionMemoryBytes: r.peakExecutionMemoryBytes, unifiedRegionBytes: unifiedBytes, perTaskShareBytes: fairShare, share },
+        numbers: {
+          peakExecutionMemoryBytes: r.peakExecutionMemoryBytes,
+          unifiedRegionBytes: unifiedBytes,
+          perTaskShareBytes: fairShare,
+          share,
+        },
         source: HEURISTICS.executionMemory.source,
       });
     }
@@ -264,7 +292,12 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       id: 'idle-cores',
       severity: idle,
       message: `Executor cores were idle ${pct(cost.idleShare)} of the time they were held (${(cost.executorCoreIdleMs / 3.6e6).toFixed(2)} of ${cost.coreHours.toFixed(2)} core-hours), ${(cost.driverOnlyIdleCoreMs / 3.6e6).toFixed(2)} core-hours of it while only the driver worked.`,
-      numbers: { idleShare: cost.idleShare, idleCoreMs: cost.executorCoreIdleMs, availableCoreMs: cost.executorCoreAvailableMs, driverOnlyIdleCoreMs: cost.driverOnlyIdleCoreMs },
+      numbers: {
+        idleShare: cost.idleShare,
+        idleCoreMs: cost.executorCoreIdleMs,
+        availableCoreMs: cost.executorCoreAvailableMs,
+        driverOnlyIdleCoreMs: cost.driverOnlyIdleCoreMs,
+      },
       source: HEURISTICS.idleCores.source,
     });
   }
@@ -335,15 +368,27 @@ export function runFindings(r: ApplicationRecord, options: RunFindingsOptions = 
       source: HEURISTICS.failedJobs.source,
     });
   }
-  const lost = workers.filter((e) => e.removedReason !== null && !/^(?:Executor killed by driver|Executor decommission|Application \S+ finished)/i.test(e.removedReason ?? ''));
+  const lost = workers.filter(
+    (e) =>
+      e.removedReason !== null &&
+      !/^(?:Executor killed by driver|Executor decommission|Application \S+ finished)/i.test(e.removedReason ?? ''),
+  );
   const lostTasks = r.taskFailures.filter((f) => f.kind === 'executor-lost').reduce((a, g) => a + g.count, 0);
   if (lost.length > 0 || lostTasks > 0) {
     out.push({
       id: 'executor-lost',
       severity: lost.length > 0 ? 'moderate' : 'low',
-      message: `${lost.length} executor(s) lost${lost.length > 0 ? ` (${lost.slice(0, 3).map((e) => `${e.executorId}: ${(e.removedReason ?? '').slice(0, 120)}`).join('; ')})` : ''}; ${lostTasks} task(s) failed with ExecutorLostFailure.`,
+      message: `${lost.length} executor(s) lost${
+        lost.length > 0
+          ? ` (${lost
+              .slice(0, 3)
+              .map((e) => `${e.executorId}: ${(e.removedReason ?? '').slice(0, 120)}`)
+              .join('; ')})`
+          : ''
+      }; ${lostTasks} task(s) failed with ExecutorLostFailure.`,
       numbers: { executorsLost: lost.length, tasksLost: lostTasks },
-      source: 'SparkListenerExecutorRemoved reasons and ExecutorLostFailure task ends (Dr. Elephant lists them with failed tasks)',
+      source:
+        'SparkListenerExecutorRemoved reasons and ExecutorLostFailure task ends (Dr. Elephant lists them with failed tasks)',
     });
   }
   const fetch = r.taskFailures.filter((f) => f.kind === 'fetch-failed').reduce((a, g) => a + g.count, 0);

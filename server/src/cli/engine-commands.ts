@@ -18,7 +18,17 @@ import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../conf
 import { documentFindings } from '../document-findings';
 import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { SETTING_DEFAULTS } from '../../../shared/src/settings';
-import { confidenceLabel, describeChoice, describeEvidence, type WorkloadPlan, OBJECTIVES, type Objective, type PlanEstimate, planWorkload, type WhatIfRow } from '../recommend/engine';
+import {
+  confidenceLabel,
+  describeChoice,
+  describeEvidence,
+  type WorkloadPlan,
+  OBJECTIVES,
+  type Objective,
+  type PlanEstimate,
+  planWorkload,
+  type WhatIfRow,
+} from '../recommend/engine';
 import { runChoice } from '../recommend/model';
 import { simulationError } from '../recommend/what-if';
 import { costPrices, describeLimits, formatMoney } from '../resource-model';
@@ -59,14 +69,16 @@ export const ENGINE_FLAGS_USAGE = `      [--objective runtime|cost|balanced] [--
 function count(name: string, v: string | boolean | undefined): number {
   if (v === undefined) return 0;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isInteger(n) || n < 0) throw new FlagError(`--${name} must be a whole number ≥ 0, got ${String(v)}.`);
+  if (typeof v !== 'string' || !Number.isInteger(n) || n < 0)
+    throw new FlagError(`--${name} must be a whole number ≥ 0, got ${String(v)}.`);
   return n;
 }
 
 function nonNegative(name: string, v: string | boolean | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0) throw new FlagError(`--${name} must be a number ≥ 0, got ${String(v)}.`);
+  if (typeof v !== 'string' || !Number.isFinite(n) || n < 0)
+    throw new FlagError(`--${name} must be a number ≥ 0, got ${String(v)}.`);
   return n;
 }
 
@@ -84,9 +96,12 @@ function size(name: string, v: string | boolean | undefined): number {
 export function engineOptions(values: Record<string, string | boolean | undefined>): AnalysisOptions {
   // A flag left out takes the default of the setting it stands for (shared/src/settings.ts).
   const objective = (values.objective ?? SETTING_DEFAULTS.objective) as string;
-  if (!OBJECTIVES.includes(objective as Objective)) throw new FlagError(`--objective must be one of ${OBJECTIVES.join(', ')}, got ${objective}.`);
-  const perCoreHour = nonNegative('price-core-hour', values['price-core-hour']) ?? SETTING_DEFAULTS['cost.pricePerCoreHour'];
-  const perGiBHour = nonNegative('price-gib-hour', values['price-gib-hour']) ?? SETTING_DEFAULTS['cost.pricePerGiBHour'];
+  if (!OBJECTIVES.includes(objective as Objective))
+    throw new FlagError(`--objective must be one of ${OBJECTIVES.join(', ')}, got ${objective}.`);
+  const perCoreHour =
+    nonNegative('price-core-hour', values['price-core-hour']) ?? SETTING_DEFAULTS['cost.pricePerCoreHour'];
+  const perGiBHour =
+    nonNegative('price-gib-hour', values['price-gib-hour']) ?? SETTING_DEFAULTS['cost.pricePerGiBHour'];
   return {
     cluster: {
       nodeMemoryMiB: size('node-memory', values['node-memory']),
@@ -113,7 +128,13 @@ function analyseFile(service: SparkLanguageService, file: string, options: Analy
  * nothing to change says so.
  * @returns code 1 when there is at least one finding.
  */
-export function checkCommand(store: HistoryStore, files: string[], options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
+export function checkCommand(
+  store: HistoryStore,
+  files: string[],
+  options: AnalysisOptions,
+  dbPath: string,
+  nowMs = clockFromEnvironment()(),
+): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const lines: string[] = [];
   const json: object[] = [];
@@ -124,18 +145,31 @@ export function checkCommand(store: HistoryStore, files: string[], options: Anal
     n += findings.length;
     for (const f of findings) {
       const rec = f.recommendation;
-      json.push({ file, line: f.range.start.line + 1, column: f.range.start.character + 1, severity: f.severity, code: f.code, message: f.message, recommendation: rec ?? null });
+      json.push({
+        file,
+        line: f.range.start.line + 1,
+        column: f.range.start.character + 1,
+        severity: f.severity,
+        code: f.code,
+        message: f.message,
+        recommendation: rec ?? null,
+      });
       // One line per finding (Spark's own error texts can hold newlines).
-      lines.push(`${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.message.replace(/\s*\n\s*/g, ' ')}`);
+      lines.push(
+        `${file}:${f.range.start.line + 1}:${f.range.start.character + 1} ${f.severity} ${f.message.replace(/\s*\n\s*/g, ' ')}`,
+      );
       for (const e of rec?.evidence ?? []) lines.push(`    ${describeEvidence(e)}`);
     }
     for (const s of analysis.sites) {
       const at = `${file}:${s.site.range.start.line + 1}:${s.site.range.start.character + 1}`;
-      if (!s.workload) lines.push(`${at} info no runs of this workload in ${dbPath} (run "spark-optimizer collect" first)`);
+      if (!s.workload)
+        lines.push(`${at} info no runs of this workload in ${dbPath} (run "spark-optimizer collect" first)`);
       else if (s.recommendations.length === 0) {
         const d = s.runs.map((r) => r.durationMs).sort((a, b) => a - b);
         const why = s.plan?.keptBecause ? `; ${s.plan.keptBecause}` : '';
-        lines.push(`${at} info ${s.workload.appName}: ${s.runs.length} run(s), median ${formatDurationMs(d[Math.floor((d.length - 1) / 2)])}; nothing to change (objective ${s.plan?.objective ?? options.objective})${why}`);
+        lines.push(
+          `${at} info ${s.workload.appName}: ${s.runs.length} run(s), median ${formatDurationMs(d[Math.floor((d.length - 1) / 2)])}; nothing to change (objective ${s.plan?.objective ?? options.objective})${why}`,
+        );
       }
     }
   }
@@ -148,7 +182,18 @@ function estimateText(e: PlanEstimate | null, currency: string | null): string {
 }
 
 function estimateJson(e: PlanEstimate | null): unknown {
-  return e === null ? null : { configuration: e.choice, durationMs: e.durationMs, coreHours: e.cost?.coreHours ?? null, memoryGiBHours: e.cost?.memoryGiBHours ?? null, dcu: e.cost?.dcu ?? null, money: e.cost?.money ?? null, basedOn: e.basedOn, measured: e.measured };
+  return e === null
+    ? null
+    : {
+        configuration: e.choice,
+        durationMs: e.durationMs,
+        coreHours: e.cost?.coreHours ?? null,
+        memoryGiBHours: e.cost?.memoryGiBHours ?? null,
+        dcu: e.cost?.dcu ?? null,
+        money: e.cost?.money ?? null,
+        basedOn: e.basedOn,
+        measured: e.measured,
+      };
 }
 
 /** The plan as JSON (settings with effects, trade-off table, findings). */
@@ -174,7 +219,8 @@ export function planJson(plan: WorkloadPlan): unknown {
       reason: s.reason,
       message: s.message,
       rule: s.rule,
-      effectAlone: s.effectAlone === null ? null : { from: estimateJson(s.effectAlone.from), to: estimateJson(s.effectAlone.to) },
+      effectAlone:
+        s.effectAlone === null ? null : { from: estimateJson(s.effectAlone.from), to: estimateJson(s.effectAlone.to) },
       evidence: s.evidence,
       confidence: s.confidence,
     })),
@@ -190,10 +236,21 @@ export function planJson(plan: WorkloadPlan): unknown {
  * evidence, confidence), the trade-off table, findings and notes.
  * @returns code 2 when no application of the file matches a workload with runs.
  */
-export function recommendCommand(store: HistoryStore, file: string, options: AnalysisOptions, dbPath: string, nowMs = clockFromEnvironment()()): CommandOutput {
+export function recommendCommand(
+  store: HistoryStore,
+  file: string,
+  options: AnalysisOptions,
+  dbPath: string,
+  nowMs = clockFromEnvironment()(),
+): CommandOutput {
   const service = new SparkLanguageService(store, () => nowMs);
   const text = fs.readFileSync(file, 'utf8');
-  return recommendText(service, { uri: pathToFileURL(path.resolve(file)).toString(), text, languageId: languageIdForPath(file, text), label: file }, options, dbPath);
+  return recommendText(
+    service,
+    { uri: pathToFileURL(path.resolve(file)).toString(), text, languageId: languageIdForPath(file, text), label: file },
+    options,
+    dbPath,
+  );
 }
 
 /** What `recommendText` gives: the command's output, and the applications of the text that matched no workload with runs. */
@@ -218,7 +275,12 @@ export interface RecommendSource {
  * therefore give the same plan as the editor: both go through `SparkLanguageService.analyse`, like the hovers).
  * @returns lines, the JSON array of plans (one per matched application) and code 2 when no application matched.
  */
-export function recommendText(service: SparkLanguageService, source: RecommendSource, options: AnalysisOptions, dbPath: string): RecommendOutput {
+export function recommendText(
+  service: SparkLanguageService,
+  source: RecommendSource,
+  options: AnalysisOptions,
+  dbPath: string,
+): RecommendOutput {
   const file = source.label;
   const analysis = service.analyse(source.uri, source.text, source.languageId, 0, options);
   const lines: string[] = [];
@@ -234,39 +296,64 @@ export function recommendText(service: SparkLanguageService, source: RecommendSo
     }
     matched++;
     const plan = sa.plan;
-    lines.push(`${where} ${sa.workload.appName}: ${sa.runs.length} run(s) (matched by ${sa.workload.matchedBy}); objective ${plan.objective}${plan.objective === 'balanced' ? ` (within ${Math.round(plan.maxSlowdown * 100)} % of the fastest)` : ''}; ${plan.manager}; cluster: ${describeLimits(plan.limits)}`);
-    lines.push(`  now:  ${plan.current ? describeChoice(plan.current.choice) : '?'}: ${estimateText(plan.current, plan.currency)}`);
-    lines.push(`  plan: ${plan.chosen ? describeChoice(plan.chosen.choice) : '?'}: ${estimateText(plan.chosen, plan.currency)}  [confidence ${confidenceLabel(plan.confidence)} ${plan.confidence.toFixed(2)}]`);
+    lines.push(
+      `${where} ${sa.workload.appName}: ${sa.runs.length} run(s) (matched by ${sa.workload.matchedBy}); objective ${plan.objective}${plan.objective === 'balanced' ? ` (within ${Math.round(plan.maxSlowdown * 100)} % of the fastest)` : ''}; ${plan.manager}; cluster: ${describeLimits(plan.limits)}`,
+    );
+    lines.push(
+      `  now:  ${plan.current ? describeChoice(plan.current.choice) : '?'}: ${estimateText(plan.current, plan.currency)}`,
+    );
+    lines.push(
+      `  plan: ${plan.chosen ? describeChoice(plan.chosen.choice) : '?'}: ${estimateText(plan.chosen, plan.currency)}  [confidence ${confidenceLabel(plan.confidence)} ${plan.confidence.toFixed(2)}]`,
+    );
     if (plan.doesNotFit) lines.push(`  does not fit: ${plan.doesNotFit}`);
     if (plan.keptBecause) lines.push(`  kept: ${plan.keptBecause}`);
     const changes = plan.settings.filter((s) => s.change);
     if (changes.length === 0) lines.push('  nothing to change');
     for (const s of plan.settings) {
-      const now = s.currentValue ?? `${s.effectiveValue} (not set here: ${s.effectiveFrom === 'runs' ? 'as in the runs' : "Spark's default"})`;
+      const now =
+        s.currentValue ??
+        `${s.effectiveValue} (not set here: ${s.effectiveFrom === 'runs' ? 'as in the runs' : "Spark's default"})`;
       if (!s.change) {
         lines.push(`  ${s.key}: ${now}: kept`);
         continue;
       }
-      lines.push(`  ${s.key}: ${now} → ${s.recommendedValue}  [${s.reason}; confidence ${confidenceLabel(s.confidence)} ${s.confidence.toFixed(2)}]`);
+      lines.push(
+        `  ${s.key}: ${now} → ${s.recommendedValue}  [${s.reason}; confidence ${confidenceLabel(s.confidence)} ${s.confidence.toFixed(2)}]`,
+      );
       lines.push(`      ${s.message}`);
-      if (s.effectAlone !== null) lines.push(`      expected effect alone: ${estimateText(s.effectAlone.from, plan.currency)} → ${estimateText(s.effectAlone.to, plan.currency)}`);
+      if (s.effectAlone !== null)
+        lines.push(
+          `      expected effect alone: ${estimateText(s.effectAlone.from, plan.currency)} → ${estimateText(s.effectAlone.to, plan.currency)}`,
+        );
       for (const e of s.evidence.slice(0, 8)) lines.push(`      evidence: ${describeEvidence(e)}`);
     }
     if (plan.pareto.length > 1) {
       lines.push('  trade-off (duration vs cost):');
-      for (const r of plan.pareto) lines.push(`    ${describeChoice(r.choice).padEnd(36)} ${estimateText(r, plan.currency)}${r.chosen ? '  <- plan' : ''}${r.current ? '  (now)' : ''}`);
+      for (const r of plan.pareto)
+        lines.push(
+          `    ${describeChoice(r.choice).padEnd(36)} ${estimateText(r, plan.currency)}${r.chosen ? '  <- plan' : ''}${r.current ? '  (now)' : ''}`,
+        );
     }
     for (const f of plan.findings) lines.push(`  finding: ${f.message}`);
     for (const n of plan.notes) lines.push(`  note: ${n}`);
-    for (const s of sa.similar) lines.push(`  similar workload: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
-    json.push({ line: sa.site.range.start.line + 1, workload: sa.workload.appName, runs: sa.runs.length, ...(planJson(plan) as object), similar: sa.similar });
+    for (const s of sa.similar)
+      lines.push(`  similar workload: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
+    json.push({
+      line: sa.site.range.start.line + 1,
+      workload: sa.workload.appName,
+      runs: sa.runs.length,
+      ...(planJson(plan) as object),
+      similar: sa.similar,
+    });
   }
   return { lines, json, code: matched > 0 ? 0 : 2, unmatched };
 }
 
 function whatIfLines(rows: WhatIfRow[], by: 'instances' | 'cores', currency: string | null): string[] {
   const money = rows.some((r) => r.cost?.money !== null && r.cost?.money !== undefined);
-  const out = [`  ${(by === 'instances' ? 'executors' : 'cores').padStart(9)}  ${'duration'.padStart(9)}  ${'core-hours'.padStart(10)}${money ? `  ${(currency ?? '').padStart(10)}` : ''}`];
+  const out = [
+    `  ${(by === 'instances' ? 'executors' : 'cores').padStart(9)}  ${'duration'.padStart(9)}  ${'core-hours'.padStart(10)}${money ? `  ${(currency ?? '').padStart(10)}` : ''}`,
+  ];
   for (const r of rows) {
     const v = by === 'instances' ? r.choice.executorInstances : r.choice.executorCores;
     out.push(
@@ -277,7 +364,15 @@ function whatIfLines(rows: WhatIfRow[], by: 'instances' | 'cores', currency: str
 }
 
 function whatIfJson(rows: WhatIfRow[]): unknown {
-  return rows.map((r) => ({ executorInstances: r.choice.executorInstances, executorCores: r.choice.executorCores, durationMs: r.durationMs, executorCoreHours: r.cost?.coreHours ?? null, memoryGiBHours: r.cost?.memoryGiBHours ?? null, money: r.cost?.money ?? null, current: r.current }));
+  return rows.map((r) => ({
+    executorInstances: r.choice.executorInstances,
+    executorCores: r.choice.executorCores,
+    durationMs: r.durationMs,
+    executorCoreHours: r.cost?.coreHours ?? null,
+    memoryGiBHours: r.cost?.memoryGiBHours ?? null,
+    money: r.cost?.money ?? null,
+    current: r.current,
+  }));
 }
 
 /**
@@ -287,17 +382,31 @@ function whatIfJson(rows: WhatIfRow[]): unknown {
  * @param attemptId the attempt to analyse; undefined: the newest attempt of `appId`.
  * @returns code 2 when the application (or that attempt) is not in the store.
  */
-export function analyzeCommand(store: HistoryReader, appId: string, options: AnalysisOptions, dbPath: string, attemptId?: string): CommandOutput {
+export function analyzeCommand(
+  store: HistoryReader,
+  appId: string,
+  options: AnalysisOptions,
+  dbPath: string,
+  attemptId?: string,
+): CommandOutput {
   const r = store.runById(appId, attemptId);
   if (r === null) {
     const attempts = store.attemptsOf(appId).map((a) => a.attemptId ?? '(none)');
     const what = attemptId !== undefined ? `attempt ${attemptId} of ${appId}` : `application ${appId}`;
-    const known = attempts.length > 0 ? ` (stored attempts: ${attempts.join(', ')})` : ' (see "spark-optimizer workloads"; collect it first)';
+    const known =
+      attempts.length > 0
+        ? ` (stored attempts: ${attempts.join(', ')})`
+        : ' (see "spark-optimizer workloads"; collect it first)';
     return { lines: [`spark-optimizer: no ${what} in ${dbPath}${known}`], json: null, code: 2 };
   }
   const others = store.attemptsOf(appId).filter((a) => a.attemptId !== r.attemptId);
   const findings = runFindings(r, { prices: options.prices });
-  const plan = planWorkload({ appName: r.appName, runs: [r], current: new Map(Object.entries(r.sparkProperties)), options: { ...options, nowMs: r.startTimeMs } });
+  const plan = planWorkload({
+    appName: r.appName,
+    runs: [r],
+    current: new Map(Object.entries(r.sparkProperties)),
+    options: { ...options, nowMs: r.startTimeMs },
+  });
   const c = runChoice(r);
   const err = simulationError(r);
   const json = {
@@ -307,20 +416,33 @@ export function analyzeCommand(store: HistoryReader, appId: string, options: Ana
     durationMs: r.durationMs,
     configuration: c,
     findings,
-    whatIf: { modelError: err, byExecutorInstances: whatIfJson(plan.whatIf.byInstances), byExecutorCores: whatIfJson(plan.whatIf.byCores) },
+    whatIf: {
+      modelError: err,
+      byExecutorInstances: whatIfJson(plan.whatIf.byInstances),
+      byExecutorCores: whatIfJson(plan.whatIf.byCores),
+    },
   };
   const lines = [
     `${r.appId}${r.attemptId ? ` attempt ${r.attemptId}` : ''} ${r.appName}: ${formatDurationMs(r.durationMs)}${c ? `, ${c.executorInstances} executors × ${c.executorCores} cores, ${formatSparkSizeMiB(c.executorMemoryMiB)}, ${c.shufflePartitions} shuffle partitions` : ''}, ${r.totalTasks} tasks in ${r.totalStages} stages${r.completed ? '' : `; incomplete${r.incompleteReason ? ` (${r.incompleteReason})` : ''}`}`,
-    ...(others.length > 0 ? [`Other attempts stored: ${others.map((a) => `${a.attemptId ?? '(none)'}${a.completed ? '' : ' (incomplete)'}`).join(', ')} (--attempt N)`] : []),
+    ...(others.length > 0
+      ? [
+          `Other attempts stored: ${others.map((a) => `${a.attemptId ?? '(none)'}${a.completed ? '' : ' (incomplete)'}`).join(', ')} (--attempt N)`,
+        ]
+      : []),
     '',
     'Findings:',
   ];
   for (const f of findings) {
-    lines.push(`  [${f.severity}] ${f.id}${f.stageId !== undefined ? ` (stage ${f.stageId})` : ''}: ${f.message.replace(/\s*\n\s*/g, ' ')}`);
+    lines.push(
+      `  [${f.severity}] ${f.id}${f.stageId !== undefined ? ` (stage ${f.stageId})` : ''}: ${f.message.replace(/\s*\n\s*/g, ' ')}`,
+    );
     lines.push(`      source: ${f.source}`);
   }
   if (plan.whatIf.byInstances.length > 0 && plan.whatIf.byInstances.some((x) => x.durationMs !== null)) {
-    lines.push('', `What if (replaying its task durations; model error on this run ${err !== null ? `${(err.relativeError * 100).toFixed(1)} %: ${formatDurationMs(err.estimatedMs)} estimated vs ${formatDurationMs(err.actualMs)} measured` : 'unknown'}):`);
+    lines.push(
+      '',
+      `What if (replaying its task durations; model error on this run ${err !== null ? `${(err.relativeError * 100).toFixed(1)} %: ${formatDurationMs(err.estimatedMs)} estimated vs ${formatDurationMs(err.actualMs)} measured` : 'unknown'}):`,
+    );
     lines.push(...whatIfLines(plan.whatIf.byInstances, 'instances', plan.currency));
     lines.push('', ...whatIfLines(plan.whatIf.byCores, 'cores', plan.currency));
     lines.push(`  (* = the run's own shape; driver-only time kept as measured)`);

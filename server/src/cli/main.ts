@@ -57,7 +57,15 @@ import { HistoryStore } from '../store/history-store';
 import { defaultStorePath, StoreUnavailableError } from '../store/store-path';
 import { historyServerRemedy, objectStoreRemedy, STORE_REMEDY } from './remedies';
 import { formatDurationMs } from '../config/spark-units';
-import { analyzeCommand, checkCommand, ENGINE_FLAGS, ENGINE_FLAGS_USAGE, engineOptions, FlagError, recommendCommand } from './engine-commands';
+import {
+  analyzeCommand,
+  checkCommand,
+  ENGINE_FLAGS,
+  ENGINE_FLAGS_USAGE,
+  engineOptions,
+  FlagError,
+  recommendCommand,
+} from './engine-commands';
 import { serveCommand, tokenCreateCommand, tokenListCommand, tokenRevokeCommand } from './service-commands';
 import { ServiceConfigError } from '../service/config';
 import { QUERY_USAGE, QueryUsageError, queryCommand } from '../connect/cli-query';
@@ -201,7 +209,13 @@ export async function main(
         throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof FlagError || e instanceof ServiceConfigError || e instanceof QueryUsageError || (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      e instanceof UsageError ||
+      e instanceof FlagError ||
+      e instanceof ServiceConfigError ||
+      e instanceof QueryUsageError ||
+      (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS'))
+    ) {
       err.line(`spark-optimizer: ${e.message}`);
       err.text(USAGE);
       return 2;
@@ -217,8 +231,16 @@ export async function main(
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean'; default?: string | boolean }>;
 
-function parse(args: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const r = parseArgs({ args, options: { ...options, format: { type: 'string', default: 'text' } }, allowPositionals: true, strict: true });
+function parse(
+  args: string[],
+  options: OptionSpec,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  const r = parseArgs({
+    args,
+    options: { ...options, format: { type: 'string', default: 'text' } },
+    allowPositionals: true,
+    strict: true,
+  });
   return { values: r.values, positionals: r.positionals };
 }
 
@@ -250,11 +272,14 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
     'oauth2-resource': { type: 'string' },
   });
   if (values.engine === 'spark') return collectWithSparkEngine(values, out);
-  if (values.engine !== 'local') throw new UsageError(`--engine ${String(values.engine)} is not supported (use local or spark).`);
+  if (values.engine !== 'local')
+    throw new UsageError(`--engine ${String(values.engine)} is not supported (use local or spark).`);
   if (values.remote !== undefined) throw new UsageError('--remote is for --engine spark.');
   if (values.source === 'history-server') return collectHistoryServer(values, out, err);
-  if (values.source === 'event-logs' && typeof values.path === 'string' && isObjectStoreUrl(values.path)) return collectFromObjectStore(values.path, values, out);
-  if (values.source !== 'event-logs') throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
+  if (values.source === 'event-logs' && typeof values.path === 'string' && isObjectStoreUrl(values.path))
+    return collectFromObjectStore(values.path, values, out);
+  if (values.source !== 'event-logs')
+    throw new UsageError(`--source ${String(values.source)} is not supported (use event-logs or history-server).`);
   if (typeof values.path !== 'string') throw new UsageError('collect needs --path DIR (a folder of Spark event logs).');
   if (!fs.existsSync(values.path)) throw new Error(`No such folder: ${values.path}`);
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
@@ -283,16 +308,30 @@ async function collect(args: string[], out: Output, err: Output): Promise<number
  * `collect --engine spark --remote sc://… --path PATH`: Spark reads and folds the logs where they lie
  * (history/spark-engine/collect.ts) and the records are stored here. The token comes from the URL or SPARK_CONNECT_TOKEN.
  */
-async function collectWithSparkEngine(values: Record<string, string | boolean | undefined>, out: Output): Promise<number> {
-  if (values.source !== 'event-logs') throw new UsageError('--engine spark reads event logs: use --source event-logs (the default).');
+async function collectWithSparkEngine(
+  values: Record<string, string | boolean | undefined>,
+  out: Output,
+): Promise<number> {
+  if (values.source !== 'event-logs')
+    throw new UsageError('--engine spark reads event logs: use --source event-logs (the default).');
   const remote = typeof values.remote === 'string' ? values.remote : process.env.SPARK_REMOTE;
-  if (!remote) throw new UsageError('--engine spark needs --remote sc://HOST:PORT (a Spark Connect server; or SPARK_REMOTE in the environment).');
-  if (typeof values.path !== 'string') throw new UsageError('--engine spark needs --path: the event-log folder as the Spark cluster sees it (/data/spark-events, s3a://bucket/prefix, hdfs://…).');
+  if (!remote)
+    throw new UsageError(
+      '--engine spark needs --remote sc://HOST:PORT (a Spark Connect server; or SPARK_REMOTE in the environment).',
+    );
+  if (typeof values.path !== 'string')
+    throw new UsageError(
+      '--engine spark needs --path: the event-log folder as the Spark cluster sees it (/data/spark-events, s3a://bucket/prefix, hdfs://…).',
+    );
   let caPem: Buffer | undefined;
   if (typeof values.ca === 'string') caPem = fs.readFileSync(values.ca);
   let client: SparkConnectClient;
   try {
-    client = new SparkConnectClient({ url: remote, token: /;token=/i.test(remote) ? undefined : process.env.SPARK_CONNECT_TOKEN, caPem });
+    client = new SparkConnectClient({
+      url: remote,
+      token: /;token=/i.test(remote) ? undefined : process.env.SPARK_CONNECT_TOKEN,
+      caPem,
+    });
   } catch (e) {
     throw new UsageError(`--remote ${redactToken(remote)}: ${errorMessage(e)}`);
   }
@@ -303,10 +342,18 @@ async function collectWithSparkEngine(values: Record<string, string | boolean | 
       dryRun: values['dry-run'] === true,
       signal,
       maxDepth: values.recursive === true ? undefined : 0,
-      onProgress: (phase, done, total) => progress.update(done, total, phase === 'storing' ? 'stored' : `(Spark: ${phase}, tasks)`),
+      onProgress: (phase, done, total) =>
+        progress.update(done, total, phase === 'storing' ? 'stored' : `(Spark: ${phase}, tasks)`),
     });
     progress.done();
-    printCollection(s, values, `${s.found} event log(s) in ${values.path} read by Spark at ${client.target} (${s.listedFiles} file(s) listed, ${s.readFiles} read)`, dbPath, store.countApplications(), out);
+    printCollection(
+      s,
+      values,
+      `${s.found} event log(s) in ${values.path} read by Spark at ${client.target} (${s.listedFiles} file(s) listed, ${s.readFiles} read)`,
+      dbPath,
+      store.countApplications(),
+      out,
+    );
     return collectExitCode(s);
   } catch (e) {
     if (e instanceof SparkConnectError && signal.aborted) {
@@ -329,7 +376,12 @@ async function collectWithSparkEngine(values: Record<string, string | boolean | 
 /**
  * The store a collection writes (`--db`, else the default) and Ctrl-C as its cancellation; `close` gives both back.
  */
-function collectTarget(values: Record<string, string | boolean | undefined>): { dbPath: string; store: HistoryStore; signal: AbortSignal; close: () => void } {
+function collectTarget(values: Record<string, string | boolean | undefined>): {
+  dbPath: string;
+  store: HistoryStore;
+  signal: AbortSignal;
+  close: () => void;
+} {
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const store = HistoryStore.open(dbPath);
   const abort = new AbortController();
@@ -347,10 +399,15 @@ function collectTarget(values: Record<string, string | boolean | undefined>): { 
 }
 
 /** `collect --source event-logs --path s3://…`: the object-store collector (history/object-store/collect.ts). */
-async function collectFromObjectStore(url: string, values: Record<string, string | boolean | undefined>, out: Output): Promise<number> {
+async function collectFromObjectStore(
+  url: string,
+  values: Record<string, string | boolean | undefined>,
+  out: Output,
+): Promise<number> {
   const location = parseObjectStoreUrl(url);
   const concurrency = values.concurrency !== undefined ? Number(values.concurrency) : undefined;
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw new UsageError('--concurrency must be a whole number of at least 1.');
+  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1))
+    throw new UsageError('--concurrency must be a whole number of at least 1.');
   const { store: bucket, close } = openObjectStore(location, {
     endpointUrl: typeof values['endpoint-url'] === 'string' ? values['endpoint-url'] : undefined,
     region: typeof values.region === 'string' ? values.region : undefined,
@@ -366,7 +423,14 @@ async function collectFromObjectStore(url: string, values: Record<string, string
       onProgress: progress.update,
     });
     progress.done();
-    printCollection(s, values, `${s.found} event log(s) in ${url} (${s.listedObjects} object(s) listed, ${s.downloadedObjects} read)`, dbPath, store.countApplications(), out);
+    printCollection(
+      s,
+      values,
+      `${s.found} event log(s) in ${url} (${s.listedObjects} object(s) listed, ${s.downloadedObjects} read)`,
+      dbPath,
+      store.countApplications(),
+      out,
+    );
     return collectExitCode(s);
   } catch (e) {
     const remedy = e instanceof ObjectStoreError ? objectStoreRemedy(e.kind, location.kind) : null;
@@ -409,15 +473,25 @@ function printCollection(
       a.incompleteReason ? `stored incomplete: ${a.incompleteReason}` : '',
       a.correctedValues ? `${a.correctedValues} impossible value(s) dropped or clipped` : '',
     ].filter((n) => n !== '');
-    out.line(`${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${notes.length ? `  (${notes.join('; ')})` : ''}`);
+    out.line(
+      `${a.outcome.padEnd(14)} ${a.appId}${a.attemptId ? ` (attempt ${a.attemptId})` : ''}  ${a.appName}${notes.length ? `  (${notes.join('; ')})` : ''}`,
+    );
   }
   // An event log fails under its path; a History Server failure under its application, or `listing` (the one failure
   // without an application: the listing itself).
-  for (const f of failed) out.line(`failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`);
+  for (const f of failed)
+    out.line(
+      `failed         ${f.appId ? `${f.appId}${f.attemptId ? ` (attempt ${f.attemptId})` : ''}` : fromServer ? 'listing' : f.path}: ${f.reason}`,
+    );
   for (const c of s.corrections) out.line(`corrected      ${describeCorrection(c)}`);
-  for (const e of s.decodeErrors) out.line(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
-  for (const w of s.warnings) out.line(`warning        ${w.message.startsWith(`${w.path}:`) ? w.message : `${w.path}: ${w.message}`}`);
-  const fetched = s.downloaded !== undefined ? ` (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''})` : '';
+  for (const e of s.decodeErrors)
+    out.line(`error          ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+  for (const w of s.warnings)
+    out.line(`warning        ${w.message.startsWith(`${w.path}:`) ? w.message : `${w.path}: ${w.message}`}`);
+  const fetched =
+    s.downloaded !== undefined
+      ? ` (${s.downloaded} downloaded${s.fromRest ? `, ${s.fromRest} from REST views` : ''})`
+      : '';
   const corrected = s.corrections.reduce((n, c) => n + c.count, 0);
   out.line(
     `${values['dry-run'] ? 'Dry run: ' : ''}${what}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged${fetched}, ${s.failed.length} failed` +
@@ -441,7 +515,10 @@ export function collectExitCode(s: IngestSummary): number {
  * A one-line progress counter on stderr, redrawn in place, only when stderr is a terminal (so logs and
  * pipes in CI get the summary alone).
  */
-function terminalProgress(what: string): { update: (done: number, total: number, path: string) => void; done: () => void } {
+function terminalProgress(what: string): {
+  update: (done: number, total: number, path: string) => void;
+  done: () => void;
+} {
   if (!process.stderr.isTTY) return { update: () => undefined, done: () => undefined };
   const width = Math.max(40, (process.stderr.columns ?? 100) - 1);
   let shown = false;
@@ -477,24 +554,35 @@ export interface OAuth2Flags {
  * @throws UsageError for a half-given basic auth or client-credentials set, an unreadable secret file, or headers that
  *   are not a JSON object of strings.
  */
-export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env, flags: OAuth2Flags = {}): { auth: HistoryServerAuth; headers: Record<string, string> } {
+export function historyServerCredentials(
+  env: NodeJS.ProcessEnv = process.env,
+  flags: OAuth2Flags = {},
+): { auth: HistoryServerAuth; headers: Record<string, string> } {
   let headers: Record<string, string> = {};
   if (env.SPARK_OPTIMIZER_HS_HEADERS) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(env.SPARK_OPTIMIZER_HS_HEADERS);
     } catch {
-      throw new UsageError('SPARK_OPTIMIZER_HS_HEADERS is not valid JSON; set it to an object like {"Cookie":"session=..."}.');
+      throw new UsageError(
+        'SPARK_OPTIMIZER_HS_HEADERS is not valid JSON; set it to an object like {"Cookie":"session=..."}.',
+      );
     }
     const h = z.record(z.string(), z.string()).safeParse(parsed);
-    if (!h.success) throw new UsageError('SPARK_OPTIMIZER_HS_HEADERS must be a JSON object whose values are strings, like {"X-Api-Key":"..."}.');
+    if (!h.success)
+      throw new UsageError(
+        'SPARK_OPTIMIZER_HS_HEADERS must be a JSON object whose values are strings, like {"X-Api-Key":"..."}.',
+      );
     headers = h.data;
   }
   const tokenUrl = flags['oauth2-token-url'] ?? env.SPARK_OPTIMIZER_HS_TOKEN_URL;
   const clientId = flags['oauth2-client-id'] ?? env.SPARK_OPTIMIZER_HS_CLIENT_ID;
   const secretFile = flags['oauth2-client-secret-file'] ?? env.SPARK_OPTIMIZER_HS_CLIENT_SECRET_FILE;
   if (tokenUrl || clientId || secretFile || env.SPARK_OPTIMIZER_HS_CLIENT_SECRET) {
-    if (!tokenUrl || !clientId) throw new UsageError('OAuth2 client credentials need --oauth2-token-url and --oauth2-client-id (or SPARK_OPTIMIZER_HS_TOKEN_URL and SPARK_OPTIMIZER_HS_CLIENT_ID).');
+    if (!tokenUrl || !clientId)
+      throw new UsageError(
+        'OAuth2 client credentials need --oauth2-token-url and --oauth2-client-id (or SPARK_OPTIMIZER_HS_TOKEN_URL and SPARK_OPTIMIZER_HS_CLIENT_ID).',
+      );
     let clientSecret = env.SPARK_OPTIMIZER_HS_CLIENT_SECRET;
     if (secretFile) {
       try {
@@ -503,17 +591,33 @@ export function historyServerCredentials(env: NodeJS.ProcessEnv = process.env, f
         throw new UsageError(`Cannot read the OAuth2 client secret file ${secretFile}: ${errorMessage(e)}`);
       }
     }
-    if (!clientSecret) throw new UsageError('OAuth2 client credentials need the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file named by --oauth2-client-secret-file (never as a flag value).');
+    if (!clientSecret)
+      throw new UsageError(
+        'OAuth2 client credentials need the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or in a file named by --oauth2-client-secret-file (never as a flag value).',
+      );
     const scope = flags['oauth2-scope'];
     const resource = flags['oauth2-resource'];
-    return { auth: { kind: 'oauth2', tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) }, headers };
+    return {
+      auth: {
+        kind: 'oauth2',
+        tokenUrl,
+        clientId,
+        clientSecret,
+        ...(scope ? { scope } : {}),
+        ...(resource ? { resource } : {}),
+      },
+      headers,
+    };
   }
   if (env.SPARK_OPTIMIZER_HS_TOKEN) return { auth: { kind: 'bearer', token: env.SPARK_OPTIMIZER_HS_TOKEN }, headers };
   if (env.SPARK_OPTIMIZER_HS_USER || env.SPARK_OPTIMIZER_HS_PASSWORD) {
     if (!env.SPARK_OPTIMIZER_HS_USER || env.SPARK_OPTIMIZER_HS_PASSWORD === undefined) {
       throw new UsageError('Set both SPARK_OPTIMIZER_HS_USER and SPARK_OPTIMIZER_HS_PASSWORD for basic auth.');
     }
-    return { auth: { kind: 'basic', user: env.SPARK_OPTIMIZER_HS_USER, password: env.SPARK_OPTIMIZER_HS_PASSWORD }, headers };
+    return {
+      auth: { kind: 'basic', user: env.SPARK_OPTIMIZER_HS_USER, password: env.SPARK_OPTIMIZER_HS_PASSWORD },
+      headers,
+    };
   }
   return { auth: { kind: 'none' }, headers };
 }
@@ -527,19 +631,26 @@ export function parseSince(text: string, nowMs = Date.now()): number {
   const rel = /^(\d+)\s*([hd])$/.exec(text.trim());
   if (rel) return nowMs - Number(rel[1]) * (rel[2] === 'h' ? 3_600_000 : 86_400_000);
   const ms = Date.parse(text);
-  if (!Number.isFinite(ms)) throw new UsageError(`--since "${text}" is not a date; give 2026-11-01, 2026-11-01T06:00:00Z, 36h or 7d.`);
+  if (!Number.isFinite(ms))
+    throw new UsageError(`--since "${text}" is not a date; give 2026-11-01, 2026-11-01T06:00:00Z, 36h or 7d.`);
   return ms;
 }
 
 function positiveInt(name: string, v: string | boolean | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a whole number of at least 1, got "${String(v)}".`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} must be a whole number of at least 1, got "${String(v)}".`);
   return n;
 }
 
-async function collectHistoryServer(values: Record<string, string | boolean | undefined>, out: Output, err: Output): Promise<number> {
-  if (typeof values.url !== 'string') throw new UsageError('collect --source history-server needs --url URL (like http://host:18080).');
+async function collectHistoryServer(
+  values: Record<string, string | boolean | undefined>,
+  out: Output,
+  err: Output,
+): Promise<number> {
+  if (typeof values.url !== 'string')
+    throw new UsageError('collect --source history-server needs --url URL (like http://host:18080).');
   const since = typeof values.since === 'string' ? parseSince(values.since) : undefined;
   const limit = positiveInt('limit', values.limit);
   const concurrency = positiveInt('concurrency', values.concurrency);
@@ -578,7 +689,15 @@ async function collectHistoryServer(values: Record<string, string | boolean | un
     });
     progress.done();
     const since_ = s.listedSinceMs !== null ? ` ending after ${new Date(s.listedSinceMs).toISOString()}` : '';
-    printCollection(s, values, `${s.found} application attempt(s)${since_} at ${s.source}`, dbPath, store.countApplications(), out, auth.kind === 'oauth2');
+    printCollection(
+      s,
+      values,
+      `${s.found} application attempt(s)${since_} at ${s.source}`,
+      dbPath,
+      store.countApplications(),
+      out,
+      auth.kind === 'oauth2',
+    );
     return collectExitCode(s);
   } finally {
     process.removeListener('SIGINT', onSignal);
@@ -618,7 +737,10 @@ function settings(args: string[], out: Output): number {
           sourceKey: s.sourceKey,
           origin: s.origin,
           ineffective: s.ineffective ?? null,
-          range: { start: { line: s.range.start.line + 1, column: s.range.start.character + 1 }, end: { line: s.range.end.line + 1, column: s.range.end.character + 1 } },
+          range: {
+            start: { line: s.range.start.line + 1, column: s.range.start.character + 1 },
+            end: { line: s.range.end.line + 1, column: s.range.end.character + 1 },
+          },
         })),
       ),
     };
@@ -627,7 +749,9 @@ function settings(args: string[], out: Output): number {
   else
     for (const f of result)
       for (const s of f.settings)
-        out.line(`${f.file}:${s.range.start.line}:${s.range.start.column}-${s.range.end.line}:${s.range.end.column}  ${s.key} = ${s.literal ? s.value : s.raw}${s.literal ? '' : '  (not a literal)'}${s.ineffective ? '  (no effect here)' : ''}`);
+        out.line(
+          `${f.file}:${s.range.start.line}:${s.range.start.column}-${s.range.end.line}:${s.range.end.column}  ${s.key} = ${s.literal ? s.value : s.raw}${s.literal ? '' : '  (not a literal)'}${s.ineffective ? '  (no effect here)' : ''}`,
+        );
   return 0;
 }
 
@@ -641,7 +765,10 @@ function workloads(args: string[], out: Output): number {
     if (values.format === 'json') out.json(list);
     else {
       out.line(`${'app name'.padEnd(32)} ${'runs'.padStart(5)}  ${'median'.padStart(9)}  last run (UTC)`);
-      for (const w of list) out.line(`${w.appName.padEnd(32)} ${String(w.runs).padStart(5)}  ${formatDurationMs(w.medianDurationMs).padStart(9)}  ${new Date(w.lastStartTimeMs).toISOString().slice(0, 16).replace('T', ' ')}`);
+      for (const w of list)
+        out.line(
+          `${w.appName.padEnd(32)} ${String(w.runs).padStart(5)}  ${formatDurationMs(w.medianDurationMs).padStart(9)}  ${new Date(w.lastStartTimeMs).toISOString().slice(0, 16).replace('T', ' ')}`,
+        );
       out.line(`${list.length} workload(s), ${store.countApplications()} application(s) in ${dbPath}`);
     }
     return 0;
@@ -651,9 +778,13 @@ function workloads(args: string[], out: Output): number {
 }
 
 function engine(command: 'check' | 'analyze' | 'recommend', args: string[], out: Output, err: Output): number {
-  const { values, positionals } = parse(args, command === 'analyze' ? { ...ENGINE_FLAGS, attempt: { type: 'string' } } : ENGINE_FLAGS);
+  const { values, positionals } = parse(
+    args,
+    command === 'analyze' ? { ...ENGINE_FLAGS, attempt: { type: 'string' } } : ENGINE_FLAGS,
+  );
   if (command === 'check' && positionals.length === 0) throw new UsageError('check needs at least one FILE.');
-  if (command !== 'check' && positionals.length !== 1) throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
+  if (command !== 'check' && positionals.length !== 1)
+    throw new UsageError(command === 'analyze' ? 'analyze needs one APP_ID.' : 'recommend needs one FILE.');
   const options = engineOptions(values);
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const files = command === 'check' ? filesOf(positionals) : positionals;
@@ -705,16 +836,27 @@ async function serve(args: string[], out: Output, err: Output): Promise<number> 
 }
 
 function token(args: string[], out: Output, err: Output): Promise<number> {
-  const { values, positionals } = parse(args, { scope: { type: 'string' }, name: { type: 'string' }, db: { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    scope: { type: 'string' },
+    name: { type: 'string' },
+    db: { type: 'string' },
+  });
   const dbPath = typeof values.db === 'string' ? values.db : defaultStorePath();
   const [verb, ...rest] = positionals;
   if (verb === 'create' && rest.length === 0) {
     if (values.scope === undefined) throw new UsageError('token create needs --scope read, collect or admin.');
-    return tokenCreateCommand({ scope: str(values.scope), name: str(values.name), format: str(values.format) }, dbPath, out, err);
+    return tokenCreateCommand(
+      { scope: str(values.scope), name: str(values.name), format: str(values.format) },
+      dbPath,
+      out,
+      err,
+    );
   }
   if (verb === 'list' && rest.length === 0) return tokenListCommand({ format: str(values.format) }, dbPath, out);
   if (verb === 'revoke' && rest.length === 1) return tokenRevokeCommand(rest[0], dbPath, out, err);
-  throw new UsageError('Use "token create --scope read|collect|admin [--name NAME]", "token list" or "token revoke ID".');
+  throw new UsageError(
+    'Use "token create --scope read|collect|admin [--name NAME]", "token list" or "token revoke ID".',
+  );
 }
 
 if (require.main === module) {

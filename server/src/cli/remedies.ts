@@ -12,8 +12,10 @@ import type { ObjectStoreLocation } from '../history/object-store/location';
  * @param oauth2 the collection used OAuth2 client credentials (a `credentials` failure is then the client refused).
  */
 export function historyServerRemedy(kind: SourceFailureKind | undefined, oauth2 = false): string | null {
-  if (kind === 'credentials' && oauth2) return 'check --oauth2-client-id (or SPARK_OPTIMIZER_HS_CLIENT_ID) and the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file of --oauth2-client-secret-file';
-  if (kind === 'credentials') return 'give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS';
+  if (kind === 'credentials' && oauth2)
+    return 'check --oauth2-client-id (or SPARK_OPTIMIZER_HS_CLIENT_ID) and the client secret in SPARK_OPTIMIZER_HS_CLIENT_SECRET or the file of --oauth2-client-secret-file';
+  if (kind === 'credentials')
+    return 'give credentials with SPARK_OPTIMIZER_HS_TOKEN, SPARK_OPTIMIZER_HS_USER/SPARK_OPTIMIZER_HS_PASSWORD or SPARK_OPTIMIZER_HS_HEADERS';
   if (kind === 'tls') return 'pass the CA with --ca (or --insecure for a test server)';
   return null;
 }
@@ -23,7 +25,10 @@ export function historyServerRemedy(kind: SourceFailureKind | undefined, oauth2 
  * SDK's default provider chain, Google's Application Default Credentials, Azure's connection string, shared key or
  * DefaultAzureCredential); null for other kinds.
  */
-export function objectStoreRemedy(kind: SourceFailureKind | undefined, cloud: ObjectStoreLocation['kind']): string | null {
+export function objectStoreRemedy(
+  kind: SourceFailureKind | undefined,
+  cloud: ObjectStoreLocation['kind'],
+): string | null {
   if (kind !== 'credentials') return null;
   switch (cloud) {
     case 's3':
@@ -43,7 +48,8 @@ export const STORE_REMEDY = 'Give another file with --db FILE or SPARK_OPTIMIZER
  * @param tokenGiven for `auth`: whether a token was sent.
  */
 export function sparkConnectRemedy(kind: string, tokenGiven: boolean | undefined): string | null {
-  if (kind === 'auth') return `${tokenGiven ? 'check the token' : 'it needs a token'} (SPARK_CONNECT_TOKEN, or ;token= in the URL)`;
+  if (kind === 'auth')
+    return `${tokenGiven ? 'check the token' : 'it needs a token'} (SPARK_CONNECT_TOKEN, or ;token= in the URL)`;
   if (kind === 'unavailable') return 'is it running? Check --remote';
   return null;
 }

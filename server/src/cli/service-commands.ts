@@ -30,7 +30,13 @@ export interface Printer {
  * @throws ServiceConfigError for a bad config file, variable or flag, or an unreadable certificate or key; Error when
  *   the port is taken, the store cannot be opened or the OIDC issuer's discovery document cannot be read.
  */
-export async function serveCommand(values: ServiceFlags & { config?: string }, defaultDb: string, out: Printer, err: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serveCommand(
+  values: ServiceFlags & { config?: string },
+  defaultDb: string,
+  out: Printer,
+  err: Printer,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   let text: string | null = null;
   if (values.config !== undefined) {
     try {
@@ -48,16 +54,35 @@ export async function serveCommand(values: ServiceFlags & { config?: string }, d
       throw new ServiceConfigError(`cannot read the TLS ${what} ${file}: ${(e as Error).message}`);
     }
   };
-  const tls = config.tls ? { cert: readPem(config.tls.certFile, 'certificate'), key: readPem(config.tls.keyFile, 'key') } : undefined;
-  if (!tls && !isLoopbackHost(config.host)) err.line(`warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.`);
+  const tls = config.tls
+    ? { cert: readPem(config.tls.certFile, 'certificate'), key: readPem(config.tls.keyFile, 'key') }
+    : undefined;
+  if (!tls && !isLoopbackHost(config.host))
+    err.line(
+      `warning: serving plain HTTP on ${config.host}: bearer tokens cross the network unencrypted; give --tls-cert and --tls-key, or put a TLS-terminating proxy in front.`,
+    );
   const accessTokens = config.oidc ? await OidcVerifier.open(config.oidc) : undefined;
-  if (accessTokens) err.line(`accepting access tokens of ${config.oidc?.issuer} for audience ${config.oidc?.audience} (keys from ${accessTokens.jwksUri})`);
-  const store = await openServiceStore(dbPath, { password: isPostgresUrl(dbPath) ? databasePassword(env, config.dbPasswordFile) : undefined, poolSize: config.dbPoolSize });
+  if (accessTokens)
+    err.line(
+      `accepting access tokens of ${config.oidc?.issuer} for audience ${config.oidc?.audience} (keys from ${accessTokens.jwksUri})`,
+    );
+  const store = await openServiceStore(dbPath, {
+    password: isPostgresUrl(dbPath) ? databasePassword(env, config.dbPasswordFile) : undefined,
+    poolSize: config.dbPoolSize,
+  });
   let app;
   try {
-    app = await buildService({ store, tls, accessTokens, bodyLimitBytes: config.bodyLimitBytes, logger: config.logLevel === 'silent' ? false : { level: config.logLevel } });
+    app = await buildService({
+      store,
+      tls,
+      accessTokens,
+      bodyLimitBytes: config.bodyLimitBytes,
+      logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
+    });
     const address = await app.listen({ host: config.host, port: config.port });
-    out.line(`listening on ${address} (store ${store.description}, ${await store.countApplications()} application attempts)`);
+    out.line(
+      `listening on ${address} (store ${store.description}, ${await store.countApplications()} application attempts)`,
+    );
   } catch (e) {
     await app?.close();
     await store.close();
@@ -105,9 +130,17 @@ function storeName(db: string): string {
  * only time it is shown).
  * @throws ServiceConfigError for an unknown scope.
  */
-export async function tokenCreateCommand(values: { scope?: string; name?: string; format?: string }, dbPath: string, out: Printer, err: Printer, nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function tokenCreateCommand(
+  values: { scope?: string; name?: string; format?: string },
+  dbPath: string,
+  out: Printer,
+  err: Printer,
+  nowMs = Date.now(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const scope = values.scope ?? 'read';
-  if (!(TOKEN_SCOPES as readonly string[]).includes(scope)) throw new ServiceConfigError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}, got "${scope}".`);
+  if (!(TOKEN_SCOPES as readonly string[]).includes(scope))
+    throw new ServiceConfigError(`--scope must be one of ${TOKEN_SCOPES.join(', ')}, got "${scope}".`);
   const name = values.name ?? `${scope} token`;
   const store = await tokenStore(dbPath, env);
   try {
@@ -116,7 +149,9 @@ export async function tokenCreateCommand(values: { scope?: string; name?: string
     if (values.format === 'json') out.json({ id, name, scope, token });
     else {
       out.line(token);
-      err.line(`token ${id} "${name}" (scope ${scope}) stored in ${storeName(dbPath)} as its SHA-256; this is the only time it is shown.`);
+      err.line(
+        `token ${id} "${name}" (scope ${scope}) stored in ${storeName(dbPath)} as its SHA-256; this is the only time it is shown.`,
+      );
     }
     return 0;
   } finally {
@@ -125,14 +160,27 @@ export async function tokenCreateCommand(values: { scope?: string; name?: string
 }
 
 /** `token list`: id, scope, name, created and revoked (never the token or its hash). */
-export async function tokenListCommand(values: { format?: string }, dbPath: string, out: Printer, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function tokenListCommand(
+  values: { format?: string },
+  dbPath: string,
+  out: Printer,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const store = await tokenStore(dbPath, env);
   try {
-    const tokens = (await store.listTokens()).map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs }));
+    const tokens = (await store.listTokens()).map((t) => ({
+      id: t.id,
+      name: t.name,
+      scope: t.scope,
+      createdAtMs: t.createdAtMs,
+      revokedAtMs: t.revokedAtMs,
+    }));
     if (values.format === 'json') out.json(tokens);
     else
       for (const t of tokens)
-        out.line(`${String(t.id).padStart(4)}  ${t.scope.padEnd(7)}  ${new Date(t.createdAtMs).toISOString().slice(0, 16).replace('T', ' ')}  ${t.revokedAtMs !== null ? `revoked ${new Date(t.revokedAtMs).toISOString().slice(0, 16).replace('T', ' ')}` : 'valid'.padEnd(24)}  ${t.name}`);
+        out.line(
+          `${String(t.id).padStart(4)}  ${t.scope.padEnd(7)}  ${new Date(t.createdAtMs).toISOString().slice(0, 16).replace('T', ' ')}  ${t.revokedAtMs !== null ? `revoked ${new Date(t.revokedAtMs).toISOString().slice(0, 16).replace('T', ' ')}` : 'valid'.padEnd(24)}  ${t.name}`,
+        );
     return 0;
   } finally {
     await store.close();
@@ -143,9 +191,17 @@ export async function tokenListCommand(values: { format?: string }, dbPath: stri
  * `token revoke ID`: the service refuses the token (401) from its next request on.
  * @returns 0, or 2 when no valid token has that id.
  */
-export async function tokenRevokeCommand(id: string, dbPath: string, out: Printer, err: Printer, nowMs = Date.now(), env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function tokenRevokeCommand(
+  id: string,
+  dbPath: string,
+  out: Printer,
+  err: Printer,
+  nowMs = Date.now(),
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const n = Number(id);
-  if (!Number.isInteger(n) || n < 1) throw new ServiceConfigError(`token revoke needs a token id (a whole number from "token list"), got "${id}".`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ServiceConfigError(`token revoke needs a token id (a whole number from "token list"), got "${id}".`);
   const store = await tokenStore(dbPath, env);
   try {
     if (!(await store.revokeToken(n, nowMs))) {

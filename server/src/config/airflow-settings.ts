@@ -103,7 +103,8 @@ function embeddedScripts(text: string): [number, number][] {
     if (!open) open = { quote: m[0], at: m.index };
     else if (m[0] === open.quote) {
       const content = text.slice(open.at + 3, m.index);
-      if (/[\r\n]/.test(content) && /SparkSession|SparkConf|SparkContext/.test(content)) out.push([open.at, m.index + 3]);
+      if (/[\r\n]/.test(content) && /SparkSession|SparkConf|SparkContext/.test(content))
+        out.push([open.at, m.index + 3]);
       open = undefined;
     }
   }
@@ -134,7 +135,8 @@ class AirflowReader {
       const right = a?.type === 'assignment' ? a.childForFieldName('right') : null;
       if (!left || left.type !== 'identifier' || !right) continue;
       const s = stringContent(right);
-      const constant = (s && !s.interpolated) || (isPlainLiteral(right) && right.type !== 'none') || right.type === 'dictionary';
+      const constant =
+        (s && !s.interpolated) || (isPlainLiteral(right) && right.type !== 'none') || right.type === 'dictionary';
       candidates.set(left.text, candidates.has(left.text) || !constant ? null : right);
     }
     if (![...candidates.values()].some((c) => c)) return;
@@ -150,7 +152,8 @@ class AirflowReader {
   private concatenatedParts(): Set<number> {
     if (!this.concatenated) {
       this.concatenated = new Set();
-      for (const c of this.root.descendantsOfType('concatenated_string')) for (const p of c.namedChildren) this.concatenated.add(p.startIndex);
+      for (const c of this.root.descendantsOfType('concatenated_string'))
+        for (const p of c.namedChildren) this.concatenated.add(p.startIndex);
     }
     return this.concatenated;
   }
@@ -187,7 +190,12 @@ class AirflowReader {
         conf = dict;
       }
     }
-    const block = this.operatorBlock(call.startIndex, call.endIndex, keywords, conf && !sharedConf ? dictPairs(conf) : []);
+    const block = this.operatorBlock(
+      call.startIndex,
+      call.endIndex,
+      keywords,
+      conf && !sharedConf ? dictPairs(conf) : [],
+    );
     const insertion = conf
       ? this.dictInsertion(conf, '"{key}": "{value}"')
       : confNode
@@ -203,7 +211,8 @@ class AirflowReader {
   private readOpenCall(error: Node): void {
     const children = error.children;
     const at = children.findIndex((c, i) => {
-      const name = c.type === 'attribute' ? c.childForFieldName('attribute')?.text : c.type === 'identifier' ? c.text : undefined;
+      const name =
+        c.type === 'attribute' ? c.childForFieldName('attribute')?.text : c.type === 'identifier' ? c.text : undefined;
       return !!name && SUBMIT_OPERATOR.test(name) && children[i + 1]?.type === '(';
     });
     if (at < 0) return;
@@ -218,7 +227,12 @@ class AirflowReader {
         const v = c.childForFieldName('value');
         if (k && v) keywords.push([k, v]);
         if (k === 'conf' && v?.type === 'dictionary') confPairs.push(...dictPairs(v));
-      } else if (c.type === 'identifier' && c.text === 'conf' && children[i + 1]?.type === '=' && children[i + 2]?.type === '{') {
+      } else if (
+        c.type === 'identifier' &&
+        c.text === 'conf' &&
+        children[i + 1]?.type === '=' &&
+        children[i + 2]?.type === '{'
+      ) {
         inConf = true;
         i += 2;
       } else if (inConf && c.type === 'pair') {
@@ -231,8 +245,18 @@ class AirflowReader {
   }
 
   /** The `spark-submit` block of one SparkSubmitOperator call, from its keywords and `conf` pairs. */
-  private operatorBlock(start: number, end: number, keywords: [string, Node][], confPairs: [Node, Node][]): SettingsBlock {
-    const block: SettingsBlock = { kind: 'spark-submit', format: 'airflow-spark-submit', range: this.lines.range(start, end), settings: [] };
+  private operatorBlock(
+    start: number,
+    end: number,
+    keywords: [string, Node][],
+    confPairs: [Node, Node][],
+  ): SettingsBlock {
+    const block: SettingsBlock = {
+      kind: 'spark-submit',
+      format: 'airflow-spark-submit',
+      range: this.lines.range(start, end),
+      settings: [],
+    };
     for (const [k, v] of keywords) {
       const key = OPERATOR_KEYWORDS.get(k);
       if (key) block.settings.push(this.setting(key, k, v, 'airflow-operator'));
@@ -249,7 +273,9 @@ class AirflowReader {
       if (s) setting.keyRange = this.lines.range(s.start, s.end);
       block.settings.push(setting);
     }
-    block.settings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    block.settings.sort(
+      (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+    );
     this.blocks.push(block);
     return block;
   }
@@ -289,11 +315,14 @@ class AirflowReader {
     if (params) {
       // Implicitly concatenated literals (`"--conf a=1 " "--conf b=2"`) are one string; f-string fields are
       // expressions, so what they produce is not written here.
-      const parts = params.type === 'concatenated_string' ? params.namedChildren.filter((c) => c.type === 'string') : [params];
+      const parts =
+        params.type === 'concatenated_string' ? params.namedChildren.filter((c) => c.type === 'string') : [params];
       const contents = parts.map((p) => stringContent(p));
       if (contents.length > 0 && contents.every((c) => c)) {
         const segments = contents.map((c): [number, number] => [c!.start, c!.end]);
-        const fields = contents.flatMap((c) => c!.interpolations.map((i): [number, number] => [i.startIndex, i.endIndex]));
+        const fields = contents.flatMap((c) =>
+          c!.interpolations.map((i): [number, number] => [i.startIndex, i.endIndex]),
+        );
         const block = readSubmitParametersSegments(this.text, segments, this.lines, fields, parts.length === 1);
         if (entryPoint !== undefined) block.applicationFile = entryPoint;
         this.blocks.push(block);
@@ -310,13 +339,23 @@ class AirflowReader {
         if (c) setting.keyRange = this.lines.range(c.start, c.end);
         settings.push(setting);
       }
-      const block: SettingsBlock = { kind: 'spark-conf', format: 'emr-configuration', range: this.lines.range(dict.startIndex, dict.endIndex), settings };
+      const block: SettingsBlock = {
+        kind: 'spark-conf',
+        format: 'emr-configuration',
+        range: this.lines.range(dict.startIndex, dict.endIndex),
+        settings,
+      };
       const insertion = this.dictInsertion(properties, '"{key}": "{value}"');
       if (insertion) block.insertion = insertion;
       this.blocks.push(block);
     }
     if (dataproc.length > 0) {
-      const block: SettingsBlock = { kind: 'spark-conf', format: 'dataproc', range: this.lines.range(dict.startIndex, dict.endIndex), settings: dataproc };
+      const block: SettingsBlock = {
+        kind: 'spark-conf',
+        format: 'dataproc',
+        range: this.lines.range(dict.startIndex, dict.endIndex),
+        settings: dataproc,
+      };
       const insertion = this.dictInsertion(dict, '"spark:{key}": "{value}"');
       if (insertion) block.insertion = insertion;
       this.blocks.push(block);
@@ -334,7 +373,10 @@ class AirflowReader {
     const content = this.text.slice(s.start, s.end);
     if (!/[\r\n]/.test(content) || !/SparkSession|SparkConf|SparkContext/.test(content)) return;
     const origin = this.lines.position(s.start);
-    const shift = (p: Position): Position => (p.line === 0 ? { line: origin.line, character: origin.character + p.character } : { line: origin.line + p.line, character: p.character });
+    const shift = (p: Position): Position =>
+      p.line === 0
+        ? { line: origin.line, character: origin.character + p.character }
+        : { line: origin.line + p.line, character: p.character };
     const shiftRange = (r: Range): Range => ({ start: shift(r.start), end: shift(r.end) });
     for (const b of extractPythonSettings(content).blocks) {
       b.range = shiftRange(b.range);
@@ -354,16 +396,36 @@ class AirflowReader {
     if (s && !s.interpolated) {
       const value = this.text.slice(s.start, s.end);
       const placeholder = isPlaceholderValue(value);
-      return { key, sourceKey, value: placeholder ? null : value, raw, literal: !placeholder, range: this.lines.range(s.start, s.end), origin };
+      return {
+        key,
+        sourceKey,
+        value: placeholder ? null : value,
+        raw,
+        literal: !placeholder,
+        range: this.lines.range(s.start, s.end),
+        origin,
+      };
     }
     const plain = isPlainLiteral(v);
-    const setting: SparkSetting = { key, sourceKey, value: plain ? raw : null, raw, literal: plain, range: this.lines.range(v.startIndex, v.endIndex), origin };
+    const setting: SparkSetting = {
+      key,
+      sourceKey,
+      value: plain ? raw : null,
+      raw,
+      literal: plain,
+      range: this.lines.range(v.startIndex, v.endIndex),
+      origin,
+    };
     const constant = v.type === 'identifier' ? this.constants.get(v.text) : undefined;
     if (constant && constant.type !== 'dictionary') {
       const c = stringContent(constant);
       const [start, end] = c ? [c.start, c.end] : [constant.startIndex, constant.endIndex];
       setting.value = this.text.slice(start, end);
-      setting.resolvedFrom = { name: v.text, range: this.lines.range(start, end), safeToEdit: (this.reads.get(v.text) ?? 0) <= 1 };
+      setting.resolvedFrom = {
+        name: v.text,
+        range: this.lines.range(start, end),
+        safeToEdit: (this.reads.get(v.text) ?? 0) <= 1,
+      };
     }
     return setting;
   }
@@ -396,14 +458,19 @@ class AirflowReader {
     const comma = trailingComma ? '' : ',';
     if (this.lines.isFirstOnLine(first.startIndex) && this.lines.isFirstOnLine(last.startIndex)) {
       const indent = this.lines.indentationOf(first.startIndex);
-      return { position: this.lines.position(end), template: `${comma}${this.lines.eol()}${indent}${item}${trailingComma ? ',' : ''}` };
+      return {
+        position: this.lines.position(end),
+        template: `${comma}${this.lines.eol()}${indent}${item}${trailingComma ? ',' : ''}`,
+      };
     }
     return { position: this.lines.position(end), template: `${comma} ${item}` };
   }
 }
 
 /** A string literal's content offsets (between prefix and quotes) and its f-string fields, if it is a string. */
-function stringContent(node: Node): { start: number; end: number; interpolated: boolean; interpolations: Node[] } | undefined {
+function stringContent(
+  node: Node,
+): { start: number; end: number; interpolated: boolean; interpolations: Node[] } | undefined {
   const s = stringParts(node);
   return s && { ...s, interpolated: s.interpolations.length > 0 };
 }

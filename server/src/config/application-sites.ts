@@ -38,7 +38,9 @@ export function applicationSites(file: FileSettings, filePath: string): Applicat
   }
   // Each section of an INI file is a configuration of its own (one per environment).
   for (const b of file.blocks) if (b.format === 'ini-section') sites.push(makeSite(b, b.settings, [stem]));
-  const session = file.blocks.filter((b) => (b.kind === 'spark-session-builder' || b.kind === 'spark-conf') && b.format !== 'ini-section');
+  const session = file.blocks.filter(
+    (b) => (b.kind === 'spark-session-builder' || b.kind === 'spark-conf') && b.format !== 'ini-section',
+  );
   if (session.length > 0) {
     const primary = session.find((b) => b.kind === 'spark-session-builder') ?? session[0];
     const runtime = file.blocks.filter((b) => b.kind === 'runtime-conf').flatMap((b) => b.settings);

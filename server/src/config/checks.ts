@@ -76,13 +76,23 @@ export function checkSite(
 
   // SPARK005: settings written where they cannot take effect (readers set `ineffective` with the reason).
   for (const s of site.all) {
-    if (s.ineffective) push({ code: CHECK_CODES.ineffective, severity: 'warning', range: s.range, message: `${s.key}: ${s.ineffective}` });
+    if (s.ineffective)
+      push({
+        code: CHECK_CODES.ineffective,
+        severity: 'warning',
+        range: s.range,
+        message: `${s.key}: ${s.ineffective}`,
+      });
   }
 
   // SPARK006: Spark configuration docs, spark.driver.memory: "In client mode, this config must not be set through
   // the SparkConf directly in your application, because the driver JVM has already started at that point."
   const driverMem = get('spark.driver.memory');
-  const inCode = driverMem && (driverMem.origin === 'spark-session-builder' || driverMem.origin === 'spark-conf' || driverMem.origin === 'runtime-conf');
+  const inCode =
+    driverMem &&
+    (driverMem.origin === 'spark-session-builder' ||
+      driverMem.origin === 'spark-conf' ||
+      driverMem.origin === 'runtime-conf');
   if (driverMem && inCode && val('spark.submit.deployMode') !== 'cluster') {
     push({
       code: CHECK_CODES.driverMemoryInCode,
@@ -112,7 +122,12 @@ export function checkSite(
   // (SparkException seen in apache/gluten#7559 with Spark 3.4). The tracking default differs across versions, so only an
   // explicit `false` is flagged.
   const da = get('spark.dynamicAllocation.enabled');
-  if (dynamic && da && val('spark.shuffle.service.enabled') !== 'true' && val('spark.dynamicAllocation.shuffleTracking.enabled') === 'false') {
+  if (
+    dynamic &&
+    da &&
+    val('spark.shuffle.service.enabled') !== 'true' &&
+    val('spark.dynamicAllocation.shuffleTracking.enabled') === 'false'
+  ) {
     push({
       code: CHECK_CODES.dynamicAllocationWithoutShuffle,
       severity: 'error',
@@ -131,7 +146,13 @@ export function checkSite(
       severity: 'error',
       range: coresSetting.range,
       message: `spark.executor.cores=${cores} is more than the ${cluster.nodeCores} cores of a node (sparkOptimizer.cluster.nodeCores): no executor can be placed.`,
-      fix: coresSetting.literal ? { title: `Set spark.executor.cores to ${cluster.nodeCores}`, range: coresSetting.range, newText: String(cluster.nodeCores) } : undefined,
+      fix: coresSetting.literal
+        ? {
+            title: `Set spark.executor.cores to ${cluster.nodeCores}`,
+            range: coresSetting.range,
+            newText: String(cluster.nodeCores),
+          }
+        : undefined,
     });
   }
 
@@ -143,7 +164,12 @@ export function checkSite(
       push({
         code: CHECK_CODES.containerAboveNode,
         severity: 'error',
-        range: at ? at.range : { start: site.range.start, end: { line: site.range.start.line, character: site.range.start.character + 1 } },
+        range: at
+          ? at.range
+          : {
+              start: site.range.start,
+              end: { line: site.range.start.line, character: site.range.start.character + 1 },
+            },
         message: `Executor container ${c.arithmetic} = ${formatSparkSizeMiB(c.totalMiB)} is more than a node's ${formatSparkSizeMiB(cluster.nodeMemoryMiB)} (sparkOptimizer.cluster.nodeMemory): no executor can be placed.`,
       });
     }
@@ -157,7 +183,11 @@ export function checkSite(
  * not a valid size.
  * @param languageId `python` marks a Python application (PySpark memory, Kubernetes' non-JVM factor 0.40).
  */
-export function executorContainer(site: ApplicationSite, languageId: string, memoryMiBOverride?: number): ContainerSize | null {
+export function executorContainer(
+  site: ApplicationSite,
+  languageId: string,
+  memoryMiBOverride?: number,
+): ContainerSize | null {
   for (const k of CONTAINER_KEYS) {
     const s = site.effective.get(k);
     if (s !== undefined && !s.literal) return null;
@@ -166,7 +196,12 @@ export function executorContainer(site: ApplicationSite, languageId: string, mem
     const s = site.effective.get(k);
     return s !== undefined && s.literal && s.value !== null ? s.value : undefined;
   };
-  return modelExecutorContainer(lookup, clusterManagerOf(lookup('spark.master')), { isPython: languageId === 'python' }, memoryMiBOverride);
+  return modelExecutorContainer(
+    lookup,
+    clusterManagerOf(lookup('spark.master')),
+    { isPython: languageId === 'python' },
+    memoryMiBOverride,
+  );
 }
 
 /** The keys the container size depends on (a non-literal one makes it unknown). */
@@ -188,7 +223,10 @@ const CONTAINER_KEYS = [
  * `spark.yarn.applicationMaster.waitTries` n → `${n * 10}s`). Renaming the key alone would change the value's
  * meaning, so SPARK004 offers no quick fix for them.
  */
-const VALUE_TRANSLATED_ON_RENAME: ReadonlySet<string> = new Set(['spark.kryoserializer.buffer.mb', 'spark.yarn.applicationMaster.waitTries']);
+const VALUE_TRANSLATED_ON_RENAME: ReadonlySet<string> = new Set([
+  'spark.kryoserializer.buffer.mb',
+  'spark.yarn.applicationMaster.waitTries',
+]);
 
 /**
  * The quick fix that rewrites a setting's key as written to `newKey`, when the reader knows where the key is written

@@ -8,7 +8,14 @@ import { readSubmitArguments, type SubmitArgument, type SubmitArgumentSetting } 
 const SUBMIT_PROGRAM = /(?:^|\/)(spark-submit|pyspark|spark-shell)(?:\.sh|\.cmd)?$/;
 
 /** Property names that make the object holding them (or, for `new_cluster`, its value) something this reader reads. */
-const RELEVANT_PROPERTIES = new Set(['spark_conf', 'Classification', 'classification', 'Args', 'args', 'sparkSubmitParameters']);
+const RELEVANT_PROPERTIES = new Set([
+  'spark_conf',
+  'Classification',
+  'classification',
+  'Args',
+  'args',
+  'sparkSubmitParameters',
+]);
 
 /**
  * JSON that a reader takes its settings from: the document itself, or JSON written inside another file (the body of an
@@ -81,7 +88,10 @@ export function readJsonSettings(source: JsonSource, start: number, end: number)
     const json = source.text.slice(start, end);
     const reader = new JsonSettingsReader(source, blocks);
     for (const region of relevantRegions(json)) {
-      const root = parseTree(json.slice(region.start, region.end), [], { allowTrailingComma: true, disallowComments: false });
+      const root = parseTree(json.slice(region.start, region.end), [], {
+        allowTrailingComma: true,
+        disallowComments: false,
+      });
       if (!root) continue;
       shift(root, start + region.start);
       reader.visit(root, region.parentKey);
@@ -205,7 +215,15 @@ class JsonSettingsReader {
           else nonLiteral.push([i, i + 1]);
         }
       }
-      const block = readSubmitParametersString(this.text, start, end, this.map, nonLiteral, this.source.layout !== undefined, this.source.resolve);
+      const block = readSubmitParametersString(
+        this.text,
+        start,
+        end,
+        this.map,
+        nonLiteral,
+        this.source.layout !== undefined,
+        this.source.resolve,
+      );
       block.range = this.map.range(obj.offset, obj.offset + obj.length);
       if (entry?.type === 'string') block.applicationFile = String(entry.value);
       this.blocks.push(block);
@@ -230,7 +248,12 @@ class JsonSettingsReader {
     if (sparkConf?.type === 'object') {
       block = this.readConfObject(obj, sparkConf, 'databricks-cluster', 'databricks', (k) => k);
     } else {
-      block = { kind: 'spark-conf', format: 'databricks-cluster', range: this.map.range(obj.offset, obj.offset + obj.length), settings: [] };
+      block = {
+        kind: 'spark-conf',
+        format: 'databricks-cluster',
+        range: this.map.range(obj.offset, obj.offset + obj.length),
+        settings: [],
+      };
       const insertion = this.propertyInsertion(obj, `"spark_conf": {"{key}": "{value}"}`);
       if (insertion) block.insertion = insertion;
       this.blocks.push(block);
@@ -257,7 +280,12 @@ class JsonSettingsReader {
       if (this.text.slice(ks, ke) === setting.key && this.isLiteral(ks, ke)) setting.keyRange = this.map.range(ks, ke);
       settings.push(setting);
     }
-    const block: SettingsBlock = { kind: 'spark-conf', format, range: this.map.range(owner.offset, owner.offset + owner.length), settings };
+    const block: SettingsBlock = {
+      kind: 'spark-conf',
+      format,
+      range: this.map.range(owner.offset, owner.offset + owner.length),
+      settings,
+    };
     const insertion = this.propertyInsertion(conf, `"{key}": "{value}"`);
     if (insertion) block.insertion = insertion;
     this.blocks.push(block);
@@ -274,12 +302,28 @@ class JsonSettingsReader {
       const [start, end] = stringContent(v, this.text);
       const value = this.text.slice(start, end);
       const literal = !isPlaceholderValue(value) && this.isLiteral(start, end);
-      const setting: SparkSetting = { key, sourceKey, value: literal ? value : null, raw: value, literal, range: this.map.range(start, end), origin };
+      const setting: SparkSetting = {
+        key,
+        sourceKey,
+        value: literal ? value : null,
+        raw: value,
+        literal,
+        range: this.map.range(start, end),
+        origin,
+      };
       if (!literal) Object.assign(setting, this.source.resolve?.(start, end));
       return setting;
     }
     const literal = v.type === 'number' || v.type === 'boolean';
-    return { key, sourceKey, value: literal ? raw : null, raw, literal, range: this.map.range(v.offset, v.offset + v.length), origin };
+    return {
+      key,
+      sourceKey,
+      value: literal ? raw : null,
+      raw,
+      literal,
+      range: this.map.range(v.offset, v.offset + v.length),
+      origin,
+    };
   }
 
   /** An EMR step's `Args` that run spark-submit. */
@@ -288,7 +332,9 @@ class JsonSettingsReader {
     // `aws emr add-steps` / `create-cluster --steps` JSON: `"Type": "Spark"` steps hold the spark-submit options without the program.
     const type = property(obj, 'Type') ?? property(obj, 'type');
     const sparkStep = type?.type === 'string' && String(type.value).toLowerCase() === 'spark';
-    const program = sparkStep ? -1 : elements.findIndex((e) => e.type === 'string' && SUBMIT_PROGRAM.test(String(e.value)));
+    const program = sparkStep
+      ? -1
+      : elements.findIndex((e) => e.type === 'string' && SUBMIT_PROGRAM.test(String(e.value)));
     if (program < 0 && !sparkStep) return;
     const words: SubmitWord[] = [];
     for (const e of elements.slice(program + 1)) {
@@ -296,7 +342,8 @@ class JsonSettingsReader {
         const [start, end] = stringContent(e, this.text);
         const t = this.text.slice(start, end);
         const mask = literalMask(t);
-        if (this.source.literal) for (let i = 0; i < t.length; i++) mask[i] &&= this.source.literal(start + i, start + i + 1);
+        if (this.source.literal)
+          for (let i = 0; i < t.length; i++) mask[i] &&= this.source.literal(start + i, start + i + 1);
         words.push({ start, arg: { text: t, literal: mask } });
       } else {
         const t = this.text.slice(e.offset, e.offset + e.length);
@@ -304,7 +351,12 @@ class JsonSettingsReader {
       }
     }
     const { reading, settings } = submitWordsSettings(this.text, words, this.map);
-    const block: SettingsBlock = { kind: 'spark-submit', format: 'emr-step', range: this.map.range(obj.offset, obj.offset + obj.length), settings };
+    const block: SettingsBlock = {
+      kind: 'spark-submit',
+      format: 'emr-step',
+      range: this.map.range(obj.offset, obj.offset + obj.length),
+      settings,
+    };
     const app = reading.applicationFileIndex !== undefined ? words[reading.applicationFileIndex] : undefined;
     if (app) block.applicationFile = app.arg.text;
     if (this.source.layout) {
@@ -313,7 +365,10 @@ class JsonSettingsReader {
         block.insertion = { position: this.map.position(node.offset), template: `"--conf", "{key}={value}", ` };
       } else if (elements.length > 0) {
         const last = elements[elements.length - 1];
-        block.insertion = { position: this.map.position(last.offset + last.length), template: `, "--conf", "{key}={value}"` };
+        block.insertion = {
+          position: this.map.position(last.offset + last.length),
+          template: `, "--conf", "{key}={value}"`,
+        };
       }
     }
     this.blocks.push(block);
@@ -333,7 +388,10 @@ class JsonSettingsReader {
     const last = props[props.length - 1];
     const lastEnd = last.offset + last.length;
     if (!layout.isFirstOnLine(first.offset)) return { position: layout.position(lastEnd), template: `, ${property}` };
-    return { position: layout.position(lastEnd), template: `,${layout.eol()}${layout.indentationOf(first.offset)}${property}` };
+    return {
+      position: layout.position(lastEnd),
+      template: `,${layout.eol()}${layout.indentationOf(first.offset)}${property}`,
+    };
   }
 }
 
@@ -361,7 +419,8 @@ export function submitWordsSettings(
   const reading = readSubmitArguments(words.map((w) => w.arg));
   const settings = reading.settings.map((s): SparkSetting => {
     const w = words[s.argIndex];
-    const at = (i: number) => (w.offsets ? (w.offsets[i] ?? (w.offsets[w.offsets.length - 1] ?? w.start) + 1) : w.start + i);
+    const at = (i: number) =>
+      w.offsets ? (w.offsets[i] ?? (w.offsets[w.offsets.length - 1] ?? w.start) + 1) : w.start + i;
     const value = w.arg.text.slice(s.valueStart, s.valueEnd);
     const literal = w.arg.literal.slice(s.valueStart, s.valueEnd).every(Boolean) && !isPlaceholderValue(value);
     const end = s.valueEnd > s.valueStart ? at(s.valueEnd - 1) + 1 : at(s.valueStart);
@@ -377,7 +436,8 @@ export function submitWordsSettings(
     const keyRange = submitKeyRange(text, w, s, map);
     if (keyRange) setting.keyRange = keyRange;
     // A value spliced in from where the file defines it (`--conf spark.executor.instances='$N'` in a shell script).
-    if (!literal && resolve && end - at(s.valueStart) === s.valueEnd - s.valueStart) Object.assign(setting, resolve(at(s.valueStart), end));
+    if (!literal && resolve && end - at(s.valueStart) === s.valueEnd - s.valueStart)
+      Object.assign(setting, resolve(at(s.valueStart), end));
     return setting;
   });
   return { reading, settings };
@@ -444,10 +504,18 @@ export function readSubmitParametersSegments(
   const last = segments[segments.length - 1] ?? first;
   const content = text.slice(last[0], last[1]);
   const trimmedEnd = last[0] + content.trimEnd().length;
-  const block: SettingsBlock = { kind: 'spark-submit', format: 'emr-serverless', range: map.range(first[0], last[1]), settings };
+  const block: SettingsBlock = {
+    kind: 'spark-submit',
+    format: 'emr-serverless',
+    range: map.range(first[0], last[1]),
+    settings,
+  };
   if (insertion) {
     const empty = segments.every(([s, e]) => text.slice(s, e).trim() === '');
-    block.insertion = { position: map.position(trimmedEnd), template: empty ? '--conf {key}={value}' : ' --conf {key}={value}' };
+    block.insertion = {
+      position: map.position(trimmedEnd),
+      template: empty ? '--conf {key}={value}' : ' --conf {key}={value}',
+    };
   }
   return block;
 }

@@ -45,7 +45,8 @@ function mergePython(text: string): FileSettings {
   const airflow = extractAirflowSettings(text, tree);
   if (airflow.blocks.length === 0) return py;
   const taken = new Set<string>();
-  for (const b of airflow.blocks) for (const s of b.settings) taken.add(`${s.key}@${s.range.start.line}:${s.range.start.character}`);
+  for (const b of airflow.blocks)
+    for (const s of b.settings) taken.add(`${s.key}@${s.range.start.line}:${s.range.start.character}`);
   const kept: SettingsBlock[] = [];
   for (const b of py.blocks) {
     const settings = b.settings.filter((s) => !taken.has(`${s.key}@${s.range.start.line}:${s.range.start.character}`));

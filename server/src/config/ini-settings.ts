@@ -92,7 +92,10 @@ function readSections(text: string, blocks: SettingsBlock[]): void {
     const sep = section.separator ?? ' = ';
     // After the last entry's line; when that line is the file's last and has no line break, on a new line.
     const atEnd = !/[\r\n]$/.test(text.slice(0, section.lastLineEnd));
-    section.block.insertion = { position: lines.position(section.lastLineEnd), template: atEnd ? `${eol}{key}${sep}{value}` : `{key}${sep}{value}${eol}` };
+    section.block.insertion = {
+      position: lines.position(section.lastLineEnd),
+      template: atEnd ? `${eol}{key}${sep}{value}` : `{key}${sep}{value}${eol}`,
+    };
     blocks.push(section.block);
   };
   const re = /[^\r\n]*(\r\n|\n|\r|$)/g;
@@ -120,7 +123,12 @@ function readSections(text: string, blocks: SettingsBlock[]): void {
     if (header) {
       finishSection();
       section = {
-        block: { kind: 'spark-conf', format: 'ini-section', range: lines.range(start, start + content.length), settings: [] },
+        block: {
+          kind: 'spark-conf',
+          format: 'ini-section',
+          range: lines.range(start, start + content.length),
+          settings: [],
+        },
         lastLineEnd: next,
       };
       continue;

@@ -145,30 +145,53 @@ class ApplicationReader {
       if (apacheOperator) continue;
       if (field === 'hadoopConf') this.readMap(value, `${specPath}.hadoopConf`, (k) => `spark.hadoop.${k}`, true);
       else if (field === 'driver' || field === 'executor') {
-        this.readMap(value, `${specPath}.${field}`, (k) => {
-          const pattern = ROLE_FIELDS.get(k) ?? (field === 'executor' ? EXECUTOR_FIELDS.get(k) : undefined);
-          return pattern?.replace('{role}', field);
-        }, true);
+        this.readMap(
+          value,
+          `${specPath}.${field}`,
+          (k) => {
+            const pattern = ROLE_FIELDS.get(k) ?? (field === 'executor' ? EXECUTOR_FIELDS.get(k) : undefined);
+            return pattern?.replace('{role}', field);
+          },
+          true,
+        );
       } else if (field === 'dynamicAllocation') {
-        this.readMap(value, `${specPath}.dynamicAllocation`, (k) => (DYNAMIC_ALLOCATION_FIELDS.has(k) ? `spark.dynamicAllocation.${k}` : undefined), true);
+        this.readMap(
+          value,
+          `${specPath}.dynamicAllocation`,
+          (k) => (DYNAMIC_ALLOCATION_FIELDS.has(k) ? `spark.dynamicAllocation.${k}` : undefined),
+          true,
+        );
       } else if (field === 'memoryOverheadFactor') {
         this.add('spark.kubernetes.memoryOverheadFactor', `${specPath}.memoryOverheadFactor`, value);
       }
     }
-    this.settings.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+    this.settings.sort(
+      (a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character,
+    );
     const insertion = this.insertion(spec);
     if (insertion) block.insertion = insertion;
     return block;
   }
 
   /** Records the pairs of a mapping whose key `keyOf` maps to a Spark key; `pathSourceKey` spells sourceKey as the field path. */
-  private readMap(node: YamlNode | null, path: string, keyOf: (k: string) => string | undefined, pathSourceKey: boolean): void {
+  private readMap(
+    node: YamlNode | null,
+    path: string,
+    keyOf: (k: string) => string | undefined,
+    pathSourceKey: boolean,
+  ): void {
     if (!isMap(node)) return;
     for (const pair of node.items) {
       const k = scalarText(pair.key as YamlNode);
       if (k === undefined) continue;
       const key = keyOf(k);
-      if (key) this.add(key, pathSourceKey ? `${path}.${k}` : k, pair.value as YamlNode | null, key === k ? (pair.key as YamlNode) : undefined);
+      if (key)
+        this.add(
+          key,
+          pathSourceKey ? `${path}.${k}` : k,
+          pair.value as YamlNode | null,
+          key === k ? (pair.key as YamlNode) : undefined,
+        );
     }
   }
 
@@ -227,7 +250,12 @@ class ApplicationReader {
     const conf = confPair?.value as YamlNode | null | undefined;
     if (isMap(conf) && conf.range) {
       const firstKey = conf.items[0]?.key as YamlNode | undefined;
-      const quote = isScalar(firstKey) && firstKey.type === 'QUOTE_DOUBLE' ? '"' : isScalar(firstKey) && firstKey.type === 'QUOTE_SINGLE' ? "'" : '';
+      const quote =
+        isScalar(firstKey) && firstKey.type === 'QUOTE_DOUBLE'
+          ? '"'
+          : isScalar(firstKey) && firstKey.type === 'QUOTE_SINGLE'
+            ? "'"
+            : '';
       const pair = `${quote}{key}${quote}: "{value}"`;
       if (conf.flow) {
         const close = this.text.lastIndexOf('}', conf.range[1]);
@@ -272,7 +300,9 @@ function scalarText(node: YamlNode | null | undefined): string | undefined {
   if (!isScalar(node)) return undefined;
   const value: unknown = node.value;
   if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint' ? String(value) : undefined;
+  return typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint'
+    ? String(value)
+    : undefined;
 }
 
 /** Source offsets of a scalar's text without its quotes (block scalars: from after the header line). */

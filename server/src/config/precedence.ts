@@ -15,7 +15,11 @@ import type { FileSettings, SparkSetting } from './setting';
 export const RANK = { defaults: 1, submit: 2, code: 3 } as const;
 
 /** Words for a rank, as shown in hovers. */
-export const RANK_NAME: Record<number, string> = { 1: 'cluster defaults (spark-defaults.conf)', 2: 'spark-submit', 3: 'SparkConf in code' };
+export const RANK_NAME: Record<number, string> = {
+  1: 'cluster defaults (spark-defaults.conf)',
+  2: 'spark-submit',
+  3: 'SparkConf in code',
+};
 
 /** One place a key is set for a job. */
 export interface SettingSource {
@@ -54,10 +58,16 @@ export function rankOf(s: SparkSetting): number {
  * spark-submit here runs), and every spark-defaults-like file given.
  * @returns key → sources; keys set in one place only are included too (one element).
  */
-export function settingSources(site: ApplicationSite, uri: string, related: RelatedFile[]): Map<string, SettingSource[]> {
+export function settingSources(
+  site: ApplicationSite,
+  uri: string,
+  related: RelatedFile[],
+): Map<string, SettingSource[]> {
   const mine = stemOf(uri);
   const submitted = site.primary.applicationFile ? stemOf(site.primary.applicationFile) : null;
-  const sources: SettingSource[] = site.all.filter((s) => !s.ineffective).map((setting) => ({ uri, setting, rank: rankOf(setting) }));
+  const sources: SettingSource[] = site.all
+    .filter((s) => !s.ineffective)
+    .map((setting) => ({ uri, setting, rank: rankOf(setting) }));
   for (const r of related) {
     if (r.uri === uri) continue;
     for (const other of applicationSites(r.settings, r.uri)) {
@@ -65,7 +75,8 @@ export function settingSources(site: ApplicationSite, uri: string, related: Rela
       const runsMe = other.primary.applicationFile !== undefined && stemOf(other.primary.applicationFile) === mine;
       const isSubmitted = submitted !== null && stemOf(r.uri) === submitted;
       if (!defaults && !runsMe && !isSubmitted) continue;
-      for (const setting of other.all) if (!setting.ineffective) sources.push({ uri: r.uri, setting, rank: rankOf(setting) });
+      for (const setting of other.all)
+        if (!setting.ineffective) sources.push({ uri: r.uri, setting, rank: rankOf(setting) });
     }
   }
   const byKey = new Map<string, SettingSource[]>();
@@ -75,7 +86,9 @@ export function settingSources(site: ApplicationSite, uri: string, related: Rela
     byKey.set(s.setting.key, list);
   }
   for (const list of byKey.values()) {
-    list.sort((a, b) => b.rank - a.rank || (a.uri === b.uri ? b.setting.range.start.line - a.setting.range.start.line : 0));
+    list.sort(
+      (a, b) => b.rank - a.rank || (a.uri === b.uri ? b.setting.range.start.line - a.setting.range.start.line : 0),
+    );
   }
   return byKey;
 }

@@ -2,8 +2,22 @@ import type Parser from 'tree-sitter';
 import type { FileSettings, SettingOrigin, SettingsBlock, SparkSetting } from './setting';
 import { readSubmitParametersString } from './databricks-emr-settings';
 import {
-  type Chain, type Link, type Node, callArguments, comparePositions, dictPairs, flatten, isName, keyOf, literalPairs,
-  looksLikeSession, normalize, pythonParser, sameNode, stringParts, unwrapParens,
+  type Chain,
+  type Link,
+  type Node,
+  callArguments,
+  comparePositions,
+  dictPairs,
+  flatten,
+  isName,
+  keyOf,
+  literalPairs,
+  looksLikeSession,
+  normalize,
+  pythonParser,
+  sameNode,
+  stringParts,
+  unwrapParens,
 } from './python-syntax';
 import { PythonValues } from './python-values';
 import { LineIndex } from './source-text';
@@ -192,7 +206,10 @@ class PythonSettingsReader {
   /** First segments of the names in `objects` (`self.conf` → `self`), with how many names start with each. */
   private readonly trackedRoots = new Map<string, number>();
   private readonly targets: ConfigTarget[] = [];
-  private readonly runtime = new Map<string, { block: SettingsBlock; last: Node; simple: boolean; statement?: { start: number; end: number } }>();
+  private readonly runtime = new Map<
+    string,
+    { block: SettingsBlock; last: Node; simple: boolean; statement?: { start: number; end: number } }
+  >();
   private readonly evaluated = new Set<string>();
   private readonly argvBlocks: ArgvBlock[] = [];
   /** argv lists assigned to a name (`cmd = ["spark-submit", ...]`) that later `cmd += [...]` / `cmd.append(x)` extend, by scope and name. */
@@ -284,9 +301,11 @@ class PythonSettingsReader {
 
   /** Whether a node of a visited type can hold anything the reader reads (decided without making the node object). */
   private worthVisiting(type: string, depth: number, cursor: Parser.TreeCursor): boolean {
-    if (type === 'call' || type === 'attribute') return this.isChainTopAt(depth) && this.rootMayMatter(cursor.startIndex);
+    if (type === 'call' || type === 'attribute')
+      return this.isChainTopAt(depth) && this.rootMayMatter(cursor.startIndex);
     if (type === 'augmented_assignment') return this.argvNames.size > 0;
-    if (type === 'list' || type === 'tuple' || type === 'dictionary') return this.mentionsSpark(cursor.startIndex, cursor.endIndex);
+    if (type === 'list' || type === 'tuple' || type === 'dictionary')
+      return this.mentionsSpark(cursor.startIndex, cursor.endIndex);
     return true;
   }
 
@@ -341,7 +360,8 @@ class PythonSettingsReader {
     const text = this.text.slice(start, end);
     if (RELEVANT_TEXT.test(text)) return true;
     if (this.trackedNames.size === 0 && this.argvNames.size === 0) return false;
-    for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g)) if (this.trackedNames.has(m[0]) || this.argvWords.has(m[0])) return true;
+    for (const m of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g))
+      if (this.trackedNames.has(m[0]) || this.argvWords.has(m[0])) return true;
     return false;
   }
 
@@ -374,7 +394,9 @@ class PythonSettingsReader {
   private visitedStatement(): { start: number; end: number } | undefined {
     const f = this.frames;
     const p = this.depth - 1;
-    return p >= 0 && f.type[p] === 'expression_statement' && f.start[p] >= 0 ? { start: f.start[p], end: f.end[p] } : undefined;
+    return p >= 0 && f.type[p] === 'expression_statement' && f.start[p] >= 0
+      ? { start: f.start[p], end: f.end[p] }
+      : undefined;
   }
 
   /** Adds insertion points and the argv lists' settings, once every setting is known. */
@@ -386,7 +408,8 @@ class PythonSettingsReader {
       if (insertion) t.block.insertion = insertion;
     }
     for (const [receiver, r] of this.runtime) {
-      const insertion = r.simple && r.statement ? this.statementInsertion(r.last, r.statement, `${receiver}.conf.set`) : undefined;
+      const insertion =
+        r.simple && r.statement ? this.statementInsertion(r.last, r.statement, `${receiver}.conf.set`) : undefined;
       if (insertion) r.block.insertion = insertion;
     }
     for (const a of this.argvBlocks) {
@@ -402,13 +425,15 @@ class PythonSettingsReader {
       let value: PyObject | undefined;
       if (right) {
         const top = unwrapParens(right);
-        if ((top.type === 'call' || top.type === 'attribute') && !this.evaluated.has(keyOf(top))) value = this.evaluate(top);
+        if ((top.type === 'call' || top.type === 'attribute') && !this.evaluated.has(keyOf(top)))
+          value = this.evaluate(top);
         if (top.type === 'list' && left?.type === 'identifier') this.readArgv(top, left.text);
       }
       if (left?.type === 'subscript' && right) this.readSubscriptAssignment(left, right);
       if (left?.type === 'identifier' || left?.type === 'attribute') {
         const name = normalize(left.text);
-        if (value?.kind === 'session' || value?.kind === 'runtime') value = { kind: value.kind, receiver: name, simple: true };
+        if (value?.kind === 'session' || value?.kind === 'runtime')
+          value = { kind: value.kind, receiver: name, simple: true };
         if (value) this.setObject(name, value);
         else this.deleteObject(name);
       } else if (left) {
@@ -455,7 +480,9 @@ class PythonSettingsReader {
       // `pyspark.SparkConf()`, `self.spark.conf.set(...)`.
       for (let k = 0; k <= links.length; k++) {
         const head = k === 0 ? root.text : links[k - 1].name;
-        const headText = normalize(this.text.slice(root.startIndex, k === 0 ? root.endIndex : links[k - 1].node.endIndex));
+        const headText = normalize(
+          this.text.slice(root.startIndex, k === 0 ? root.endIndex : links[k - 1].node.endIndex),
+        );
         const next = links[k] as Link | undefined;
         if (!next) break;
         if (head === 'SparkSession') {
@@ -490,7 +517,11 @@ class PythonSettingsReader {
   }
 
   private newTarget(kind: 'spark-session-builder' | 'spark-conf', chain: Chain, firstLink: number): ConfigTarget {
-    const block: SettingsBlock = { kind, range: this.lines.range(chain.top.startIndex, chain.top.endIndex), settings: [] };
+    const block: SettingsBlock = {
+      kind,
+      range: this.lines.range(chain.top.startIndex, chain.top.endIndex),
+      settings: [],
+    };
     this.blocks.push(block);
     const target: ConfigTarget = {
       block,
@@ -541,7 +572,11 @@ class PythonSettingsReader {
         case 'getOrCreate':
         case 'create':
           if (t.chain === chain) t.lastLink = i - 1;
-          return { kind: 'session', receiver: this.text.slice(chain.root.startIndex, link.node.endIndex), simple: false };
+          return {
+            kind: 'session',
+            receiver: this.text.slice(chain.root.startIndex, link.node.endIndex),
+            simple: false,
+          };
         default:
           return obj;
       }
@@ -592,7 +627,9 @@ class PythonSettingsReader {
       return obj;
     }
     if (obj.kind === 'session') {
-      return !args && link.name === 'conf' ? { kind: 'runtime', receiver: obj.receiver, simple: obj.simple } : undefined;
+      return !args && link.name === 'conf'
+        ? { kind: 'runtime', receiver: obj.receiver, simple: obj.simple }
+        : undefined;
     }
     if (args && link.name === 'set') {
       const key = args.positional[0] ?? args.keywords.get('key');
@@ -608,13 +645,21 @@ class PythonSettingsReader {
     if (!argList || argList.type !== 'argument_list') return;
     const args = callArguments(argList);
     const found: [string, Node, string][] = [];
-    const names: [string, string][] = [['master', 'spark.master'], ['appName', 'spark.app.name'], ['sparkHome', 'spark.home']];
+    const names: [string, string][] = [
+      ['master', 'spark.master'],
+      ['appName', 'spark.app.name'],
+      ['sparkHome', 'spark.home'],
+    ];
     names.forEach(([param, key], i) => {
       const v = args.positional[i] ?? args.keywords.get(param);
       if (v) found.push([key, v, `SparkContext(${param})`]);
     });
     if (found.length === 0) return;
-    const block: SettingsBlock = { kind: 'spark-conf', range: this.lines.range(call.startIndex, call.endIndex), settings: [] };
+    const block: SettingsBlock = {
+      kind: 'spark-conf',
+      range: this.lines.range(call.startIndex, call.endIndex),
+      settings: [],
+    };
     for (const [key, v, sourceKey] of found) block.settings.push(this.makeSetting(key, v, sourceKey, 'spark-conf'));
     this.blocks.push(block);
   }
@@ -647,7 +692,11 @@ class PythonSettingsReader {
     if (key === undefined || !key.startsWith('spark.')) return;
     let r = this.runtime.get(receiver);
     if (!r) {
-      r = { block: { kind: 'runtime-conf', range: this.lines.range(call.startIndex, call.endIndex), settings: [] }, last: call, simple };
+      r = {
+        block: { kind: 'runtime-conf', range: this.lines.range(call.startIndex, call.endIndex), settings: [] },
+        last: call,
+        simple,
+      };
       this.runtime.set(receiver, r);
       this.blocks.push(r.block);
     }
@@ -695,7 +744,11 @@ class PythonSettingsReader {
   private readDict(dict: Node): void {
     const settings = this.pairSettings(dictPairs(dict));
     if (settings.length === 0) return;
-    const block: SettingsBlock = { kind: 'spark-conf', range: this.lines.range(dict.startIndex, dict.endIndex), settings };
+    const block: SettingsBlock = {
+      kind: 'spark-conf',
+      range: this.lines.range(dict.startIndex, dict.endIndex),
+      settings,
+    };
     const insertion = this.dictInsertion(dict);
     if (insertion) block.insertion = insertion;
     this.blocks.push(block);
@@ -773,7 +826,10 @@ class PythonSettingsReader {
     const comma = trailingComma ? '' : ',';
     if (this.lines.isFirstOnLine(entries[0].startIndex) && this.lines.isFirstOnLine(last.startIndex)) {
       const indent = this.lines.indentationOf(entries[0].startIndex);
-      return { position: this.lines.position(end), template: `${comma}${this.lines.eol()}${indent}${item}${trailingComma ? ',' : ''}` };
+      return {
+        position: this.lines.position(end),
+        template: `${comma}${this.lines.eol()}${indent}${item}${trailingComma ? ',' : ''}`,
+      };
     }
     return { position: this.lines.position(end), template: `${comma} ${item}` };
   }
@@ -795,7 +851,11 @@ class PythonSettingsReader {
       if (e.type === 'list_splat' || e.type === 'dictionary_splat') break;
       argNodes.push(e);
     }
-    const block: SettingsBlock = { kind: 'spark-submit', range: this.lines.range(list.startIndex, list.endIndex), settings: [] };
+    const block: SettingsBlock = {
+      kind: 'spark-submit',
+      range: this.lines.range(list.startIndex, list.endIndex),
+      settings: [],
+    };
     this.blocks.push(block);
     const argv: ArgvBlock = { block, list, elements: argNodes, appended: [], scope: this.scope };
     this.argvBlocks.push(argv);
@@ -918,10 +978,16 @@ class PythonSettingsReader {
     const quoted = t.block.settings.find((s) => /^['"]/.test(s.raw));
     // The chain's first string says the quote style when no setting does (looked up only then: it makes a node per string).
     const firstString = quoted ? undefined : t.chain.top.descendantsOfType('string')[0];
-    const q = quoted ? quoted.raw[0] : firstString && stringParts(firstString) ? this.text[stringParts(firstString)!.start - 1] : '"';
+    const q = quoted
+      ? quoted.raw[0]
+      : firstString && stringParts(firstString)
+        ? this.text[stringParts(firstString)!.start - 1]
+        : '"';
     const call = `.${t.method}(${q}{key}${q}, ${q}{value}${q})`;
     const eol = this.lines.eol();
-    const anchor = links.findIndex((l, i) => i >= t.firstLink && !!l.args && (l.name === 'getOrCreate' || l.name === 'create'));
+    const anchor = links.findIndex(
+      (l, i) => i >= t.firstLink && !!l.args && (l.name === 'getOrCreate' || l.name === 'create'),
+    );
     const continued = (l: Link) => l.dot !== null && this.lines.isFirstOnLine(l.dot);
     const backslash = (l: Link) => l.dot !== null && this.text.slice(l.objectEnd, l.dot).includes('\\');
     if (t.block.kind === 'spark-session-builder' && anchor >= 0) {
@@ -941,7 +1007,11 @@ class PythonSettingsReader {
       };
     }
     const last = t.lastLink >= 0 ? links[t.lastLink] : undefined;
-    const end = last ? last.node.endIndex : t.firstLink > 0 ? links[t.firstLink - 1].node.endIndex : t.chain.root.endIndex;
+    const end = last
+      ? last.node.endIndex
+      : t.firstLink > 0
+        ? links[t.firstLink - 1].node.endIndex
+        : t.chain.root.endIndex;
     if (last && t.lastLink >= t.firstLink && continued(last)) {
       const indent = this.lines.indentationOf(last.dot!);
       return { position: this.lines.position(end), template: `${backslash(last) ? ' \\' : ''}${eol}${indent}${call}` };
@@ -950,7 +1020,11 @@ class PythonSettingsReader {
   }
 
   /** A new `<receiver>.conf.set("{key}", "{value}")` statement after `call`'s statement, same indentation. */
-  private statementInsertion(call: Node, stmt: { start: number; end: number }, method: string): SettingsBlock['insertion'] {
+  private statementInsertion(
+    call: Node,
+    stmt: { start: number; end: number },
+    method: string,
+  ): SettingsBlock['insertion'] {
     if (!this.lines.isFirstOnLine(stmt.start)) return undefined;
     const firstString = call.descendantsOfType('string')[0];
     const q = firstString && stringParts(firstString) ? this.text[stringParts(firstString)!.start - 1] : '"';
@@ -970,7 +1044,8 @@ class PythonSettingsReader {
       return { position: this.lines.position(elements[elements.length - 1].endIndex), template: `, ${pair}` };
     }
     const app = elements[appIndex];
-    if (!this.lines.isFirstOnLine(app.startIndex)) return { position: this.lines.position(app.startIndex), template: `${pair}, ` };
+    if (!this.lines.isFirstOnLine(app.startIndex))
+      return { position: this.lines.position(app.startIndex), template: `${pair}, ` };
     return {
       position: this.lines.position(this.lines.lineStartOf(app.startIndex)),
       template: `${this.lines.indentationOf(app.startIndex)}${pair},${this.lines.eol()}`,

@@ -41,7 +41,6 @@ export interface Chain {
   links: Link[];
 }
 
-
 /** Literal node types whose source text is their value. */
 const PLAIN_LITERALS = new Set(['integer', 'float', 'true', 'false', 'none']);
 
@@ -220,7 +219,8 @@ export function stringParts(node: Node): { start: number; end: number; interpola
   const open = node.firstChild;
   const close = node.lastChild;
   if (!open || open.type !== 'string_start') return undefined;
-  const end = close && close.type === 'string_end' && close.startIndex >= open.endIndex ? close.startIndex : node.endIndex;
+  const end =
+    close && close.type === 'string_end' && close.startIndex >= open.endIndex ? close.startIndex : node.endIndex;
   return { start: open.endIndex, end, interpolations: node.namedChildren.filter((c) => c.type === 'interpolation') };
 }
 

@@ -102,7 +102,12 @@ export class PythonValues {
   }
 
   /** The literal or dict nodes `node` may evaluate to, or undefined when the file does not say. */
-  private candidates(node: Node, scope: Node | undefined, depth: number, ctx: { env: boolean; names: string[] }): Node[] | undefined {
+  private candidates(
+    node: Node,
+    scope: Node | undefined,
+    depth: number,
+    ctx: { env: boolean; names: string[] },
+  ): Node[] | undefined {
     if (depth > MAX_DEPTH) return undefined;
     const n = unwrapParens(node);
     if (literalOf(n) || n.type === 'dictionary') return [n];
@@ -161,14 +166,17 @@ export class PythonValues {
     }
     const module = this.moduleBindings();
     const right = module.right.get(name);
-    return module.count.get(name) === 1 && right && this.topLevelNames().has(name) ? { right, scope: undefined } : undefined;
+    return module.count.get(name) === 1 && right && this.topLevelNames().has(name)
+      ? { right, scope: undefined }
+      : undefined;
   }
 
   /** How many times `name` is read in the file (identifier occurrences that do not bind it). */
   private reads(name: string): number {
     if (!this.identifierCounts) {
       this.identifierCounts = new Map();
-      for (const id of this.root.descendantsOfType('identifier')) this.identifierCounts.set(id.text, (this.identifierCounts.get(id.text) ?? 0) + 1);
+      for (const id of this.root.descendantsOfType('identifier'))
+        this.identifierCounts.set(id.text, (this.identifierCounts.get(id.text) ?? 0) + 1);
     }
     return (this.identifierCounts.get(name) ?? 0) - (this.moduleBindings().count.get(name) ?? 0);
   }
@@ -242,7 +250,8 @@ function collectBindings(node: Node): Bindings {
       case 'lambda_parameters':
         for (const p of n.namedChildren) {
           if (p.type === 'identifier') bind(p);
-          else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter') bind(p.childForFieldName('name'));
+          else if (p.type === 'default_parameter' || p.type === 'typed_default_parameter')
+            bind(p.childForFieldName('name'));
           else bindTarget(p.firstNamedChild);
         }
         break;
@@ -250,7 +259,10 @@ function collectBindings(node: Node): Bindings {
       case 'import_from_statement':
         for (const c of n.namedChildren) {
           if (c.type === 'aliased_import') bind(c.childForFieldName('alias'));
-          else if (c.type === 'dotted_name' && !(n.type === 'import_from_statement' && c.startIndex === n.childForFieldName('module_name')?.startIndex)) {
+          else if (
+            c.type === 'dotted_name' &&
+            !(n.type === 'import_from_statement' && c.startIndex === n.childForFieldName('module_name')?.startIndex)
+          ) {
             bind(n.type === 'import_statement' ? c.firstNamedChild : c.lastNamedChild);
           }
         }
@@ -266,7 +278,13 @@ function collectBindings(node: Node): Bindings {
 /** A string literal without f-string fields (its content and offsets), or another plain literal (not `None`). */
 export function literalOf(node: Node): { value: string; start: number; end: number } | undefined {
   const str = stringParts(node);
-  if (str && str.interpolations.length === 0) return { value: node.text.slice(str.start - node.startIndex, str.end - node.startIndex), start: str.start, end: str.end };
-  if (isPlainLiteral(node) && node.type !== 'none') return { value: node.text, start: node.startIndex, end: node.endIndex };
+  if (str && str.interpolations.length === 0)
+    return {
+      value: node.text.slice(str.start - node.startIndex, str.end - node.startIndex),
+      start: str.start,
+      end: str.end,
+    };
+  if (isPlainLiteral(node) && node.type !== 'none')
+    return { value: node.text, start: node.startIndex, end: node.endIndex };
   return undefined;
 }

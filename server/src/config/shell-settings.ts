@@ -3,7 +3,12 @@ import Bash from 'tree-sitter-bash';
 import { readJsonSettings } from './databricks-emr-settings';
 import type { FileSettings, Position, Range, SettingsBlock, SparkSetting } from './setting';
 import { LineIndex, type TextMap } from './source-text';
-import { readSubmitArguments, SPARK_SUBMIT_OPTIONS_WITH_VALUE, SPARK_SUBMIT_SWITCHES, type SubmitArgument } from './spark-submit-flags';
+import {
+  readSubmitArguments,
+  SPARK_SUBMIT_OPTIONS_WITH_VALUE,
+  SPARK_SUBMIT_SWITCHES,
+  type SubmitArgument,
+} from './spark-submit-flags';
 
 type Node = Parser.SyntaxNode;
 
@@ -25,10 +30,18 @@ const SUBMIT_PROGRAM = /(?:^|\/)(spark-submit|pyspark|spark-shell)(?:\.sh|\.cmd)
 const WRAPPERS = new Set(['nohup', 'exec', 'time', 'nice', 'sudo', 'env', 'command', 'timeout', 'stdbuf', 'ionice']);
 
 /** Command names worth a closer look: submit programs, paths or variables that may be one, wrappers, curl, aws. */
-const CANDIDATE_COMMAND = new RegExp(`spark-submit|pyspark|spark-shell|\\$|(^|/)(curl|aws|${[...WRAPPERS].join('|')})$`);
+const CANDIDATE_COMMAND = new RegExp(
+  `spark-submit|pyspark|spark-shell|\\$|(^|/)(curl|aws|${[...WRAPPERS].join('|')})$`,
+);
 
 /** Node types of shell expansions whose value is only known at run time. */
-const EXPANSIONS = new Set(['simple_expansion', 'expansion', 'command_substitution', 'arithmetic_expansion', 'process_substitution']);
+const EXPANSIONS = new Set([
+  'simple_expansion',
+  'expansion',
+  'command_substitution',
+  'arithmetic_expansion',
+  'process_substitution',
+]);
 
 /** curl options whose value is the request body. */
 const CURL_DATA_FLAGS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii', '--json']);
@@ -234,7 +247,8 @@ class ShellSettingsReader {
     const reading = readSubmitArguments(words);
     const settings = reading.settings.map((s) => {
       const setting = this.setting(words[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, command.startIndex);
-      if (s.keyStart !== undefined && s.keyEnd !== undefined) this.addKeyRange(setting, words[s.argIndex], s.keyStart, s.keyEnd);
+      if (s.keyStart !== undefined && s.keyEnd !== undefined)
+        this.addKeyRange(setting, words[s.argIndex], s.keyStart, s.keyEnd);
       return setting;
     });
     const block: SettingsBlock = {
@@ -312,7 +326,10 @@ class ShellSettingsReader {
       for (const a of used) this.spliced.add(a.assignment.startIndex);
       return used.flatMap((a) => a.node.namedChildren.filter((c) => c.type !== 'comment').map((c) => this.word(c)));
     }
-    const plain = arg.type === 'simple_expansion' || arg.type === 'expansion' ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(arg.text) : null;
+    const plain =
+      arg.type === 'simple_expansion' || arg.type === 'expansion'
+        ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(arg.text)
+        : null;
     if (!plain) return undefined;
     const v = this.variableTable().get(plain[1]);
     const before = (v?.optionStrings ?? []).filter((s) => s.at < arg.startIndex);
@@ -350,11 +367,23 @@ class ShellSettingsReader {
     const reading = readSubmitArguments(words);
     if (reading.settings.length === 0) return undefined;
     const settings = reading.settings.map((s) => {
-      const setting = this.setting(words[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, assignment.startIndex);
-      if (s.keyStart !== undefined && s.keyEnd !== undefined) this.addKeyRange(setting, words[s.argIndex], s.keyStart, s.keyEnd);
+      const setting = this.setting(
+        words[s.argIndex],
+        s.valueStart,
+        s.valueEnd,
+        s.key,
+        s.sourceKey,
+        assignment.startIndex,
+      );
+      if (s.keyStart !== undefined && s.keyEnd !== undefined)
+        this.addKeyRange(setting, words[s.argIndex], s.keyStart, s.keyEnd);
       return setting;
     });
-    const block: SettingsBlock = { kind: 'spark-submit', range: this.lines.range(assignment.startIndex, assignment.endIndex), settings };
+    const block: SettingsBlock = {
+      kind: 'spark-submit',
+      range: this.lines.range(assignment.startIndex, assignment.endIndex),
+      settings,
+    };
     if (reading.applicationFileIndex !== undefined) block.applicationFile = words[reading.applicationFileIndex].text;
     this.blocks.push(block);
     return block;
@@ -371,7 +400,10 @@ class ShellSettingsReader {
     const first = words[0].node;
     if (this.lines.position(last.startIndex).line > this.lines.position(first.startIndex).line) {
       // One pair per line: a new line indented like the last element, before the `)` that ends it.
-      return { position: this.lines.position(last.endIndex), template: `${this.lines.eol()}${this.lines.indentationOf(last.startIndex)}${pair}` };
+      return {
+        position: this.lines.position(last.endIndex),
+        template: `${this.lines.eol()}${this.lines.indentationOf(last.startIndex)}${pair}`,
+      };
     }
     return { position: this.lines.position(last.endIndex), template: ` ${pair}` };
   }
@@ -394,7 +426,8 @@ class ShellSettingsReader {
         prev.literal.push(...w.literal);
         prev.srcStart.push(...w.srcStart);
         prev.srcEnd.push(...w.srcEnd);
-        for (const g of w.segments) prev.segments.push({ ...g, textStart: g.textStart + shift, textEnd: g.textEnd + shift });
+        for (const g of w.segments)
+          prev.segments.push({ ...g, textStart: g.textStart + shift, textEnd: g.textEnd + shift });
       } else {
         words.push(w);
         nodes.push(n);
@@ -409,7 +442,15 @@ class ShellSettingsReader {
         if (!m) continue;
         const e = i + m[0].length;
         for (let k = i; k < e; k++) w.literal[k] = false;
-        w.segments.push({ kind: 'expansion', textStart: i, textEnd: e, srcStart: w.srcStart[i], srcEnd: w.srcEnd[e - 1], contentStart: w.srcStart[i], variable: m[1] ?? m[2] });
+        w.segments.push({
+          kind: 'expansion',
+          textStart: i,
+          textEnd: e,
+          srcStart: w.srcStart[i],
+          srcEnd: w.srcEnd[e - 1],
+          contentStart: w.srcStart[i],
+          variable: m[1] ?? m[2],
+        });
         i = e - 1;
       }
     }
@@ -423,7 +464,8 @@ class ShellSettingsReader {
     argNodes = joined.nodes;
     if (words[0]?.text === 'emr' && EMR_STEP_COMMANDS.has(words[1]?.text ?? '')) {
       const steps = words.findIndex((w) => w.text === '--steps');
-      for (let i = steps + 1; steps >= 0 && i < words.length && !words[i].text.startsWith('--'); i++) this.readShorthandStep(command, words[i]);
+      for (let i = steps + 1; steps >= 0 && i < words.length && !words[i].text.startsWith('--'); i++)
+        this.readShorthandStep(command, words[i]);
     }
     this.readJsonArguments(argNodes, words);
   }
@@ -455,13 +497,17 @@ class ShellSettingsReader {
     const reading = readSubmitArguments(args);
     const settings = reading.settings.map((s) => {
       const setting = this.setting(args[s.argIndex], s.valueStart, s.valueEnd, s.key, s.sourceKey, command.startIndex);
-      if (s.keyStart !== undefined && s.keyEnd !== undefined) this.addKeyRange(setting, args[s.argIndex], s.keyStart, s.keyEnd);
+      if (s.keyStart !== undefined && s.keyEnd !== undefined)
+        this.addKeyRange(setting, args[s.argIndex], s.keyStart, s.keyEnd);
       return setting;
     });
     const block: SettingsBlock = {
       kind: 'spark-submit',
       format: 'emr-step',
-      range: this.lines.range(word.srcStart[0] ?? word.node.startIndex, word.srcEnd[word.text.length - 1] ?? word.node.endIndex),
+      range: this.lines.range(
+        word.srcStart[0] ?? word.node.startIndex,
+        word.srcEnd[word.text.length - 1] ?? word.node.endIndex,
+      ),
       settings,
     };
     if (reading.applicationFileIndex !== undefined) {
@@ -490,7 +536,8 @@ class ShellSettingsReader {
         literal: (s: number, e: number) => allLiteral(w, s, e),
         resolve: (s: number, e: number) => this.resolveSpan(w, s, e, at),
       };
-      for (const block of readJsonSettings(source, w.text.length - trimmed.length, w.text.length)) this.blocks.push(block);
+      for (const block of readJsonSettings(source, w.text.length - trimmed.length, w.text.length))
+        this.blocks.push(block);
     });
   }
 
@@ -503,7 +550,9 @@ class ShellSettingsReader {
     };
     return {
       range: (s: number, e: number): Range =>
-        e > s ? this.lines.range(source(s, false), source(e, true)) : this.lines.range(source(s, false), source(s, false)),
+        e > s
+          ? this.lines.range(source(s, false), source(e, true))
+          : this.lines.range(source(s, false), source(s, false)),
       position: (o: number): Position => this.lines.position(source(o, false)),
     };
   }
@@ -523,7 +572,8 @@ class ShellSettingsReader {
       const json = parseJson(body.text, offset);
       if (json?.kind !== 'object') continue;
       const action = memberOf(json, 'action');
-      if (action && body.text.slice(action.start + 1, action.end - 1) === 'CreateSubmissionRequest') toSubmission = true;
+      if (action && body.text.slice(action.start + 1, action.end - 1) === 'CreateSubmissionRequest')
+        toSubmission = true;
       const props = memberOf(json, 'sparkProperties');
       if (!toSubmission || props?.kind !== 'object') continue;
       const settings: SparkSetting[] = [];
@@ -534,7 +584,11 @@ class ShellSettingsReader {
         this.addKeyRange(setting, body, m.keyStart, m.keyEnd);
         settings.push(setting);
       }
-      const block: SettingsBlock = { kind: 'spark-submit', range: this.lines.range(command.startIndex, command.endIndex), settings };
+      const block: SettingsBlock = {
+        kind: 'spark-submit',
+        range: this.lines.range(command.startIndex, command.endIndex),
+        settings,
+      };
       const resource = memberOf(json, 'appResource');
       if (resource?.kind === 'string' && resource.end - resource.start > 2) {
         block.applicationFile = body.text.slice(resource.start + 1, resource.end - 1);
@@ -613,10 +667,16 @@ class ShellSettingsReader {
    * part is only known at run time.
    * @param at offset of the command or assignment that uses the value (bindings after it do not count).
    */
-  private resolveSpan(word: ShellWord, s: number, e: number, at: number): { value: string; resolvedFrom?: Resolution['resolvedFrom'] } | undefined {
+  private resolveSpan(
+    word: ShellWord,
+    s: number,
+    e: number,
+    at: number,
+  ): { value: string; resolvedFrom?: Resolution['resolvedFrom'] } | undefined {
     const inside = word.segments.filter((g) => g.kind === 'expansion' && g.textStart < e && g.textEnd > s);
     if (inside.length === 0 || inside.some((g) => g.textStart < s || g.textEnd > e)) return undefined;
-    if (inside.length === 1 && inside[0].textStart === s && inside[0].textEnd === e) return this.resolveSegment(inside[0], at);
+    if (inside.length === 1 && inside[0].textStart === s && inside[0].textEnd === e)
+      return this.resolveSegment(inside[0], at);
     let value = '';
     let i = s;
     for (const g of inside) {
@@ -639,7 +699,10 @@ class ShellSettingsReader {
     const v = this.variableTable().get(name);
     const unbound = !v || v.bindings === 0 || (v.bindings === 1 && v.binding !== undefined && v.binding.at >= at);
     if (seg.fallback && unbound) {
-      return { value: seg.fallback.value, resolvedFrom: { name, range: this.lines.range(seg.fallback.start, seg.fallback.end), safeToEdit: false } };
+      return {
+        value: seg.fallback.value,
+        resolvedFrom: { name, range: this.lines.range(seg.fallback.start, seg.fallback.end), safeToEdit: false },
+      };
     }
     return undefined;
   }
@@ -654,12 +717,22 @@ class ShellSettingsReader {
     if (!v || v.bindings !== 1 || !v.binding || v.binding.at >= at || depth > 8) return undefined;
     const b = v.binding.value;
     const once = (this.referenceCounts().get(name) ?? 0) <= 1;
-    if (b.kind === 'constant') return { value: b.value, resolvedFrom: { name, range: this.lines.range(b.start, b.end), safeToEdit: once } };
+    if (b.kind === 'constant')
+      return { value: b.value, resolvedFrom: { name, range: this.lines.range(b.start, b.end), safeToEdit: once } };
     const fallback = (): Resolution | undefined =>
-      b.fallback ? { value: b.fallback.value, resolvedFrom: { name, range: this.lines.range(b.fallback.start, b.fallback.end), safeToEdit: false } } : undefined;
+      b.fallback
+        ? {
+            value: b.fallback.value,
+            resolvedFrom: { name, range: this.lines.range(b.fallback.start, b.fallback.end), safeToEdit: false },
+          }
+        : undefined;
     if (b.variable === name) return fallback();
     const inner = this.resolveVariable(b.variable, v.binding.at, depth + 1);
-    if (inner) return { value: inner.value, resolvedFrom: { ...inner.resolvedFrom, safeToEdit: inner.resolvedFrom.safeToEdit && once } };
+    if (inner)
+      return {
+        value: inner.value,
+        resolvedFrom: { ...inner.resolvedFrom, safeToEdit: inner.resolvedFrom.safeToEdit && once },
+      };
     const other = this.variableTable().get(b.variable);
     return !other || other.bindings === 0 ? fallback() : undefined;
   }
@@ -672,7 +745,8 @@ class ShellSettingsReader {
   private referenceCounts(): Map<string, number> {
     if (this.references) return this.references;
     const counts = new Map<string, number>();
-    for (const m of this.text.matchAll(/\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+    for (const m of this.text.matchAll(/\$\{?[#!]?([A-Za-z_][A-Za-z0-9_]*)/g))
+      counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
     this.references = counts;
     return counts;
   }
@@ -710,16 +784,23 @@ class ShellSettingsReader {
       const w = value ? this.word(value) : undefined;
       if (w) v.valueTexts.push(w.text);
       if (append || prefixes.has(a.startIndex)) continue;
-      if (w && /\s/.test(w.text) && looksLikeSubmitOptions(splitWord(w))) v.optionStrings.push({ word: w, assignment: a, at: a.startIndex });
+      if (w && /\s/.test(w.text) && looksLikeSubmitOptions(splitWord(w)))
+        v.optionStrings.push({ word: w, assignment: a, at: a.startIndex });
       if (!w || w.text.length === 0) {
         const end = value ? (w?.contentStart ?? value.endIndex) : a.endIndex;
         v.binding = { value: { kind: 'constant', value: '', start: end, end }, at: a.startIndex };
       } else if (allLiteral(w, 0, w.text.length)) {
-        v.binding = { value: { kind: 'constant', value: w.text, start: w.srcStart[0], end: w.srcEnd[w.text.length - 1] }, at: a.startIndex };
+        v.binding = {
+          value: { kind: 'constant', value: w.text, start: w.srcStart[0], end: w.srcEnd[w.text.length - 1] },
+          at: a.startIndex,
+        };
       } else {
         const only = w.segments.length >= 1 ? w.segments.find((g) => g.kind === 'expansion') : undefined;
         if (only?.variable && only.textStart === 0 && only.textEnd === w.text.length) {
-          v.binding = { value: { kind: 'reference', variable: only.variable, fallback: only.fallback }, at: a.startIndex };
+          v.binding = {
+            value: { kind: 'reference', variable: only.variable, fallback: only.fallback },
+            at: a.startIndex,
+          };
         }
       }
     }
@@ -735,7 +816,19 @@ class ShellSettingsReader {
     }
     for (const c of this.nodesOfType('command')) {
       const name = c.childForFieldName('name')?.text ?? '';
-      const binders = ['read', 'getopts', 'mapfile', 'readarray', 'let', 'printf', 'export', 'declare', 'local', 'readonly', 'typeset'];
+      const binders = [
+        'read',
+        'getopts',
+        'mapfile',
+        'readarray',
+        'let',
+        'printf',
+        'export',
+        'declare',
+        'local',
+        'readonly',
+        'typeset',
+      ];
       if (!binders.includes(name)) continue;
       for (const a of c.childrenForFieldName('argument')) {
         const m = /^([A-Za-z_][A-Za-z0-9_]*)(=|$)/.exec(a.text);
@@ -748,7 +841,15 @@ class ShellSettingsReader {
 
   /** Quote removal of one argument node, keeping where each character came from. */
   private word(node: Node): ShellWord {
-    const w: ShellWord = { node, text: '', literal: [], srcStart: [], srcEnd: [], segments: [], contentStart: node.startIndex };
+    const w: ShellWord = {
+      node,
+      text: '',
+      literal: [],
+      srcStart: [],
+      srcEnd: [],
+      segments: [],
+      contentStart: node.startIndex,
+    };
     if (node.type === 'string' || node.type === 'raw_string') w.contentStart = node.startIndex + 1;
     else if (node.type === 'ansi_c_string') w.contentStart = node.startIndex + 2;
     this.append(w, node);
@@ -811,7 +912,14 @@ class ShellSettingsReader {
       const contentStart = Math.min(n.startIndex + open, n.endIndex);
       const closed = n.endIndex - contentStart >= 1 && t[n.endIndex - 1] === t[n.startIndex + open - 1];
       fill(contentStart, closed ? n.endIndex - 1 : n.endIndex);
-      w.segments.push({ kind: 'quoted', textStart, textEnd: w.text.length, srcStart: n.startIndex, srcEnd: n.endIndex, contentStart });
+      w.segments.push({
+        kind: 'quoted',
+        textStart,
+        textEnd: w.text.length,
+        srcStart: n.startIndex,
+        srcEnd: n.endIndex,
+        contentStart,
+      });
     };
     switch (node.type) {
       case 'word':
@@ -910,7 +1018,12 @@ function parseJson(text: string, from: number): JsonValue | undefined {
           i++;
           const val = value(depth + 1);
           if (!val) return v;
-          v.members!.push({ key: text.slice(k.start + 1, k.end - 1), keyStart: k.start + 1, keyEnd: k.end - 1, value: val });
+          v.members!.push({
+            key: text.slice(k.start + 1, k.end - 1),
+            keyStart: k.start + 1,
+            keyEnd: k.end - 1,
+            value: val,
+          });
         } else if (!value(depth + 1)) return v;
         ws();
         if (text[i] === ',') i++;

@@ -44,7 +44,8 @@ export function extractSparkDefaultsSettings(text: string): FileSettings {
         origin: 'spark-defaults',
       };
       // Only a key written without escapes or continuations can be renamed by replacing its text.
-      if (text.slice(entry.keyStart, entry.keyEnd) === entry.key) setting.keyRange = lines.range(entry.keyStart, entry.keyEnd);
+      if (text.slice(entry.keyStart, entry.keyEnd) === entry.key)
+        setting.keyRange = lines.range(entry.keyStart, entry.keyEnd);
       settings.push(setting);
     }
   } catch {
@@ -218,12 +219,52 @@ function unescape(text: string, at: number): [string, number] {
 
 /** Upper-case values Spark itself accepts (log levels, storage levels, SQL policies, scheduler modes, zones). */
 const SPARK_UPPER_CASE_VALUES = new Set([
-  'ALL', 'DEBUG', 'ERROR', 'FATAL', 'INFO', 'OFF', 'TRACE', 'WARN', 'NONE',
-  'DISK_ONLY', 'DISK_ONLY_2', 'DISK_ONLY_3', 'MEMORY_ONLY', 'MEMORY_ONLY_2', 'MEMORY_ONLY_SER', 'MEMORY_ONLY_SER_2',
-  'MEMORY_AND_DISK', 'MEMORY_AND_DISK_2', 'MEMORY_AND_DISK_SER', 'MEMORY_AND_DISK_SER_2', 'OFF_HEAP',
-  'LEGACY', 'CORRECTED', 'EXCEPTION', 'ANSI', 'STRICT', 'STATIC', 'DYNAMIC', 'FAIR', 'FIFO', 'LAST_WIN',
-  'INT96', 'TIMESTAMP_MICROS', 'TIMESTAMP_MILLIS', 'TIMESTAMP_NTZ', 'TIMESTAMP_LTZ', 'UTC', 'GMT',
-  'SNAPPY', 'GZIP', 'LZ4', 'ZSTD', 'UNCOMPRESSED', 'CORRELATED', 'REPEATABLE', 'SERIALIZABLE',
+  'ALL',
+  'DEBUG',
+  'ERROR',
+  'FATAL',
+  'INFO',
+  'OFF',
+  'TRACE',
+  'WARN',
+  'NONE',
+  'DISK_ONLY',
+  'DISK_ONLY_2',
+  'DISK_ONLY_3',
+  'MEMORY_ONLY',
+  'MEMORY_ONLY_2',
+  'MEMORY_ONLY_SER',
+  'MEMORY_ONLY_SER_2',
+  'MEMORY_AND_DISK',
+  'MEMORY_AND_DISK_2',
+  'MEMORY_AND_DISK_SER',
+  'MEMORY_AND_DISK_SER_2',
+  'OFF_HEAP',
+  'LEGACY',
+  'CORRECTED',
+  'EXCEPTION',
+  'ANSI',
+  'STRICT',
+  'STATIC',
+  'DYNAMIC',
+  'FAIR',
+  'FIFO',
+  'LAST_WIN',
+  'INT96',
+  'TIMESTAMP_MICROS',
+  'TIMESTAMP_MILLIS',
+  'TIMESTAMP_NTZ',
+  'TIMESTAMP_LTZ',
+  'UTC',
+  'GMT',
+  'SNAPPY',
+  'GZIP',
+  'LZ4',
+  'ZSTD',
+  'UNCOMPRESSED',
+  'CORRELATED',
+  'REPEATABLE',
+  'SERIALIZABLE',
 ]);
 
 /**

@@ -9,7 +9,17 @@
  */
 
 const UNIT_POWER: Record<string, number> = {
-  b: 0, k: 1, kb: 1, m: 2, mb: 2, g: 3, gb: 3, t: 4, tb: 4, p: 5, pb: 5,
+  b: 0,
+  k: 1,
+  kb: 1,
+  m: 2,
+  mb: 2,
+  g: 3,
+  gb: 3,
+  t: 4,
+  tb: 4,
+  p: 5,
+  pb: 5,
 };
 
 /** Unit of a bare number in a size setting: Spark's `ByteUnit` BYTE, KiB, MiB, GiB, TiB, PiB. */
@@ -132,11 +142,25 @@ export function parseSparkSizeBytes(text: string, defaultUnit: SparkByteUnit = '
 export type SparkTimeUnit = 'ns' | 'us' | 'ms' | 's' | 'min' | 'h' | 'd';
 
 const NANOS: Record<SparkTimeUnit, bigint> = {
-  ns: 1n, us: 1_000n, ms: 1_000_000n, s: 1_000_000_000n, min: 60_000_000_000n, h: 3_600_000_000_000n, d: 86_400_000_000_000n,
+  ns: 1n,
+  us: 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  min: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+  d: 86_400_000_000_000n,
 };
 
 /** Suffixes `JavaUtils.timeStringAs` accepts (`timeSuffixes`); note there is no `ns`. */
-const TIME_SUFFIXES: Record<string, SparkTimeUnit> = { us: 'us', ms: 'ms', s: 's', m: 'min', min: 'min', h: 'h', d: 'd' };
+const TIME_SUFFIXES: Record<string, SparkTimeUnit> = {
+  us: 'us',
+  ms: 'ms',
+  s: 's',
+  m: 'min',
+  min: 'min',
+  h: 'h',
+  d: 'd',
+};
 
 /** `TimeUnit.convert`: truncates toward zero, saturates at Long.MIN_VALUE/MAX_VALUE. */
 function convertTime(value: bigint, from: SparkTimeUnit, to: SparkTimeUnit): bigint {

@@ -11,7 +11,14 @@
 import * as fs from 'fs';
 import { parseArgs } from 'util';
 import { ipcRows } from '../../../shared/src/arrow-values';
-import { csvHeader, csvRows, jsonRecordKeys, jsonRecordLines, toTextTable, type SparkField } from '../../../shared/src/spark-query';
+import {
+  csvHeader,
+  csvRows,
+  jsonRecordKeys,
+  jsonRecordLines,
+  toTextTable,
+  type SparkField,
+} from '../../../shared/src/spark-query';
 import { SparkConnectClient, type JdbcView } from './client';
 import { redactToken } from './connection-string';
 import { SparkConnectError, sqlErrorRange } from './errors';
@@ -65,28 +72,43 @@ export async function queryCommand(
   if (positionals.length !== 1) throw new QueryUsageError('query needs exactly one SQL statement (quote it).');
   const sql = positionals[0];
   const format = values.format;
-  if (format !== 'text' && format !== 'json' && format !== 'csv') throw new QueryUsageError(`--format ${format} is not one of text, json, csv.`);
+  if (format !== 'text' && format !== 'json' && format !== 'csv')
+    throw new QueryUsageError(`--format ${format} is not one of text, json, csv.`);
   const maxRows = Number(values['max-rows']);
   const maxBytes = Number(values['max-bytes']);
-  if (!Number.isInteger(maxRows) || maxRows < 0) throw new QueryUsageError(`--max-rows must be a whole number (got ${values['max-rows']}).`);
-  if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw new QueryUsageError(`--max-bytes must be a positive whole number (got ${values['max-bytes']}).`);
+  if (!Number.isInteger(maxRows) || maxRows < 0)
+    throw new QueryUsageError(`--max-rows must be a whole number (got ${values['max-rows']}).`);
+  if (!Number.isInteger(maxBytes) || maxBytes <= 0)
+    throw new QueryUsageError(`--max-bytes must be a positive whole number (got ${values['max-bytes']}).`);
   const explainModes = ['simple', 'extended', 'formatted', 'cost', 'codegen'] as const;
   const explain = values.explain === undefined ? undefined : values.explain === '' ? 'formatted' : values.explain;
-  if (explain !== undefined && !(explainModes as readonly string[]).includes(explain)) throw new QueryUsageError(`--explain ${explain} is not one of ${explainModes.join(', ')}.`);
+  if (explain !== undefined && !(explainModes as readonly string[]).includes(explain))
+    throw new QueryUsageError(`--explain ${explain} is not one of ${explainModes.join(', ')}.`);
 
   let jdbcView: JdbcView | undefined;
   if (values['jdbc-view'] !== undefined || values['jdbc-url'] !== undefined || values['jdbc-table'] !== undefined) {
-    if (!values['jdbc-view'] || !values['jdbc-url'] || !values['jdbc-table']) throw new QueryUsageError('--jdbc-view needs --jdbc-url and --jdbc-table.');
-    if (/password=/i.test(values['jdbc-url'])) throw new QueryUsageError('--jdbc-url must not hold a password: set SPARK_OPTIMIZER_JDBC_PASSWORD instead.');
+    if (!values['jdbc-view'] || !values['jdbc-url'] || !values['jdbc-table'])
+      throw new QueryUsageError('--jdbc-view needs --jdbc-url and --jdbc-table.');
+    if (/password=/i.test(values['jdbc-url']))
+      throw new QueryUsageError('--jdbc-url must not hold a password: set SPARK_OPTIMIZER_JDBC_PASSWORD instead.');
     const options: Record<string, string> = {};
     for (const kv of values['jdbc-option'] ?? []) {
       const eq = kv.indexOf('=');
       if (eq <= 0) throw new QueryUsageError(`--jdbc-option ${kv} is not KEY=VALUE.`);
       const key = kv.slice(0, eq);
-      if (/^(password|url|dbtable|user)$/i.test(key)) throw new QueryUsageError(`--jdbc-option ${key}=... is not allowed: use ${/password/i.test(key) ? 'SPARK_OPTIMIZER_JDBC_PASSWORD' : `--jdbc-${key === 'dbtable' ? 'table' : key.toLowerCase()}`}.`);
+      if (/^(password|url|dbtable|user)$/i.test(key))
+        throw new QueryUsageError(
+          `--jdbc-option ${key}=... is not allowed: use ${/password/i.test(key) ? 'SPARK_OPTIMIZER_JDBC_PASSWORD' : `--jdbc-${key === 'dbtable' ? 'table' : key.toLowerCase()}`}.`,
+        );
       options[key] = kv.slice(eq + 1);
     }
-    jdbcView = { name: values['jdbc-view'], url: values['jdbc-url'], dbtable: values['jdbc-table'], ...(values['jdbc-user'] ? { user: values['jdbc-user'] } : {}), options };
+    jdbcView = {
+      name: values['jdbc-view'],
+      url: values['jdbc-url'],
+      dbtable: values['jdbc-table'],
+      ...(values['jdbc-user'] ? { user: values['jdbc-user'] } : {}),
+      options,
+    };
   }
   let caPem: Buffer | undefined;
   if (values.ca) {
@@ -99,7 +121,11 @@ export async function queryCommand(
   }
   let client: SparkConnectClient;
   try {
-    client = new SparkConnectClient({ url: remote, token: /;token=/i.test(remote) ? undefined : env.SPARK_CONNECT_TOKEN, caPem });
+    client = new SparkConnectClient({
+      url: remote,
+      token: /;token=/i.test(remote) ? undefined : env.SPARK_CONNECT_TOKEN,
+      caPem,
+    });
   } catch (e) {
     throw new QueryUsageError(`--remote ${redactToken(remote)}: ${(e as Error).message}`);
   }
@@ -125,13 +151,23 @@ export async function queryCommand(
         for (const line of jsonRecordLines(keys, rows)) put(`${records++ === 0 ? '[\n' : ',\n'}${line}`);
       }
     };
-    const r = await client.executeSql(sql, { maxRows, maxBytes, signal: abort.signal, ...(format === 'text' ? {} : { onBatch }) });
+    const r = await client.executeSql(sql, {
+      maxRows,
+      maxBytes,
+      signal: abort.signal,
+      ...(format === 'text' ? {} : { onBatch }),
+    });
     if (format === 'csv') {
       if (!keys) put(csvHeader(r.columns));
     } else if (format === 'json') {
       put(records === 0 ? '[]\n' : '\n]\n');
     } else out(toTextTable(r.columns, ipcRows(r.batches, r.columns)));
-    const more = r.truncated === 'rows' ? ` (more rows: raise --max-rows)` : r.truncated === 'bytes' ? ` (stopped at --max-bytes ${maxBytes})` : '';
+    const more =
+      r.truncated === 'rows'
+        ? ` (more rows: raise --max-rows)`
+        : r.truncated === 'bytes'
+          ? ` (stopped at --max-bytes ${maxBytes})`
+          : '';
     if (!write && gathered) out(gathered.replace(/\n$/, ''));
     err(`${r.rowCount} row(s) in ${(r.elapsedMs / 1000).toFixed(2)} s${more}`);
     return 0;

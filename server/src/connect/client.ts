@@ -150,7 +150,13 @@ interface ExecutePlanResponse {
   arrow_batch?: { row_count?: number; data?: Buffer };
   result_complete?: object;
   execution_progress?: {
-    stages?: { stage_id?: number; num_tasks?: number; num_completed_tasks?: number; input_bytes_read?: number; done?: boolean }[];
+    stages?: {
+      stage_id?: number;
+      num_tasks?: number;
+      num_completed_tasks?: number;
+      input_bytes_read?: number;
+      done?: boolean;
+    }[];
     num_inflight_tasks?: number;
   };
   schema?: ProtoDataType;
@@ -158,7 +164,13 @@ interface ExecutePlanResponse {
 
 type Stub = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
-const LOADER_OPTIONS: protoLoader.Options = { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true };
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: true,
+  longs: Number,
+  enums: String,
+  defaults: false,
+  oneofs: true,
+};
 let cachedPackage: grpc.GrpcObject | null = null;
 function sparkPackage(): grpc.GrpcObject {
   if (!cachedPackage) {
@@ -223,7 +235,10 @@ function rpcDecode(typeName: string, buf: Buffer): Record<string, unknown> {
           const any = readFields(x.value as Buffer);
           const typeUrl = any.find((a) => a.no === 1)?.value;
           const value = any.find((a) => a.no === 2)?.value;
-          return { type_url: Buffer.isBuffer(typeUrl) ? typeUrl.toString('utf8') : '', value: Buffer.isBuffer(value) ? value : Buffer.alloc(0) };
+          return {
+            type_url: Buffer.isBuffer(typeUrl) ? typeUrl.toString('utf8') : '',
+            value: Buffer.isBuffer(value) ? value : Buffer.alloc(0),
+          };
         }),
     };
   }
@@ -314,7 +329,9 @@ export class SparkConnectClient {
   private noteSession(id: string | undefined): void {
     if (!id) return;
     if (this.serverSideSessionId && this.serverSideSessionId !== id) {
-      this.log(`Spark Connect server ${this.target} has a new server-side session ${id} (was ${this.serverSideSessionId}): it was restarted or the session expired; session settings were reset`);
+      this.log(
+        `Spark Connect server ${this.target} has a new server-side session ${id} (was ${this.serverSideSessionId}): it was restarted or the session expired; session settings were reset`,
+      );
     }
     this.serverSideSessionId = id;
   }
@@ -332,7 +349,8 @@ export class SparkConnectClient {
   }
 
   private unaryOnce<T>(method: string, request: Record<string, unknown>, timeoutMs: number): Promise<T> {
-    if (this.closed) return Promise.reject(new SparkConnectError(`Spark Connect client for ${this.target} is closed`, 'protocol'));
+    if (this.closed)
+      return Promise.reject(new SparkConnectError(`Spark Connect client for ${this.target} is closed`, 'protocol'));
     return new Promise<T>((resolve, reject) => {
       const fn = this.stub[method].bind(this.stub) as (
         req: unknown,
@@ -356,8 +374,16 @@ export class SparkConnectClient {
    * @throws SparkConnectError (unavailable, auth, tls, timeout).
    */
   async sparkVersion(timeoutMs = this.callTimeoutMs): Promise<string> {
-    const r = await this.unary<{ spark_version?: { version?: string } }>('AnalyzePlan', { spark_version: {} }, timeoutMs);
-    if (!r.spark_version?.version) throw new SparkConnectError(`Spark Connect server ${this.target} answered AnalyzePlan without a Spark version`, 'protocol');
+    const r = await this.unary<{ spark_version?: { version?: string } }>(
+      'AnalyzePlan',
+      { spark_version: {} },
+      timeoutMs,
+    );
+    if (!r.spark_version?.version)
+      throw new SparkConnectError(
+        `Spark Connect server ${this.target} answered AnalyzePlan without a Spark version`,
+        'protocol',
+      );
     return r.spark_version.version;
   }
 
@@ -366,7 +392,9 @@ export class SparkConnectClient {
    * @throws SparkConnectError with Spark's error class and position for bad SQL.
    */
   async schema(sql: string): Promise<SparkField[]> {
-    const r = await this.unary<{ schema?: { schema?: ProtoDataType } }>('AnalyzePlan', { schema: { plan: sqlPlan(sql) } });
+    const r = await this.unary<{ schema?: { schema?: ProtoDataType } }>('AnalyzePlan', {
+      schema: { plan: sqlPlan(sql) },
+    });
     return fieldsOf(sparkTypeFromProto(r.schema?.schema));
   }
 
@@ -374,7 +402,10 @@ export class SparkConnectClient {
    * Spark's plan of a SQL query as text (`AnalyzePlan` Explain), as `EXPLAIN <mode>` prints it.
    * @param mode Spark's explain modes: simple (physical plan), extended, codegen, cost, formatted.
    */
-  async explain(sql: string, mode: 'simple' | 'extended' | 'codegen' | 'cost' | 'formatted' = 'formatted'): Promise<string> {
+  async explain(
+    sql: string,
+    mode: 'simple' | 'extended' | 'codegen' | 'cost' | 'formatted' = 'formatted',
+  ): Promise<string> {
     const r = await this.unary<{ explain?: { explain_string?: string } }>('AnalyzePlan', {
       explain: { plan: sqlPlan(sql), explain_mode: `EXPLAIN_MODE_${mode.toUpperCase()}` },
     });
@@ -383,7 +414,9 @@ export class SparkConnectClient {
 
   /** Session settings by key (`Config` Get); a key Spark does not know raises SQL_CONF_NOT_FOUND. */
   async getConfig(keys: string[]): Promise<Record<string, string | undefined>> {
-    const r = await this.unary<{ pairs?: { key: string; value?: string }[] }>('Config', { operation: { get: { keys } } });
+    const r = await this.unary<{ pairs?: { key: string; value?: string }[] }>('Config', {
+      operation: { get: { keys } },
+    });
     return Object.fromEntries((r.pairs ?? []).map((p) => [p.key, p.value]));
   }
 
@@ -397,7 +430,10 @@ export class SparkConnectClient {
 
   /** Interrupts one operation (`Interrupt` OPERATION_ID); returns the ids Spark interrupted. */
   async interrupt(operationId: string): Promise<string[]> {
-    const r = await this.unary<{ interrupted_ids?: string[] }>('Interrupt', { interrupt_type: 'INTERRUPT_TYPE_OPERATION_ID', operation_id: operationId });
+    const r = await this.unary<{ interrupted_ids?: string[] }>('Interrupt', {
+      interrupt_type: 'INTERRUPT_TYPE_OPERATION_ID',
+      operation_id: operationId,
+    });
     return r.interrupted_ids ?? [];
   }
 
@@ -430,13 +466,17 @@ export class SparkConnectClient {
    *   credentials); Error for a view name that is not a plain identifier.
    */
   async createJdbcView(view: JdbcView, password?: string): Promise<void> {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(view.name)) throw new Error(`JDBC view name "${view.name}" must be a plain identifier (letters, digits, _)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(view.name))
+      throw new Error(`JDBC view name "${view.name}" must be a plain identifier (letters, digits, _)`);
     const options: Record<string, string> = { ...view.options, url: view.url, dbtable: view.dbtable };
     if (view.user !== undefined) options.user = view.user;
     if (password !== undefined) options.password = password;
     const input = { read: { data_source: { format: 'jdbc', options } } };
     if (password !== undefined) await this.redactPasswordOptions();
-    await this.executePlan({ command: { create_dataframe_view: { input, name: view.name, is_global: false, replace: true } } }, {});
+    await this.executePlan(
+      { command: { create_dataframe_view: { input, name: view.name, is_global: false, replace: true } } },
+      {},
+    );
   }
 
   /**
@@ -449,11 +489,23 @@ export class SparkConnectClient {
    * @param expressions SQL expressions of the view's columns (`_metadata.file_path AS p`, `value`).
    * @throws SparkConnectError with Spark's error class (a path that does not exist: PATH_NOT_FOUND); Error for a bad name.
    */
-  async createDataSourceView(name: string, source: { format: string; paths: string[]; options?: Record<string, string> }, expressions: string[]): Promise<void> {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`view name "${name}" must be a plain identifier (letters, digits, _)`);
-    const read = { read: { data_source: { format: source.format, options: source.options ?? {}, paths: source.paths } } };
-    const input = { project: { input: read, expressions: expressions.map((expression) => ({ expression_string: { expression } })) } };
-    await this.executePlan({ command: { create_dataframe_view: { input, name, is_global: false, replace: true } } }, {});
+  async createDataSourceView(
+    name: string,
+    source: { format: string; paths: string[]; options?: Record<string, string> },
+    expressions: string[],
+  ): Promise<void> {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new Error(`view name "${name}" must be a plain identifier (letters, digits, _)`);
+    const read = {
+      read: { data_source: { format: source.format, options: source.options ?? {}, paths: source.paths } },
+    };
+    const input = {
+      project: { input: read, expressions: expressions.map((expression) => ({ expression_string: { expression } })) },
+    };
+    await this.executePlan(
+      { command: { create_dataframe_view: { input, name, is_global: false, replace: true } } },
+      {},
+    );
   }
 
   /**
@@ -463,9 +515,18 @@ export class SparkConnectClient {
    * @param timeoutMs deadline of the call (a listing of an object store can take minutes).
    * @throws SparkConnectError with Spark's error class (a path that does not exist: PATH_NOT_FOUND).
    */
-  async inputFiles(source: { format: string; paths: string[]; options?: Record<string, string> }, timeoutMs = 600_000): Promise<string[]> {
-    const plan = { root: { read: { data_source: { format: source.format, options: source.options ?? {}, paths: source.paths } } } };
-    const r = await this.unary<{ input_files?: { files?: string[] } }>('AnalyzePlan', { input_files: { plan } }, timeoutMs);
+  async inputFiles(
+    source: { format: string; paths: string[]; options?: Record<string, string> },
+    timeoutMs = 600_000,
+  ): Promise<string[]> {
+    const plan = {
+      root: { read: { data_source: { format: source.format, options: source.options ?? {}, paths: source.paths } } },
+    };
+    const r = await this.unary<{ input_files?: { files?: string[] } }>(
+      'AnalyzePlan',
+      { input_files: { plan } },
+      timeoutMs,
+    );
     return r.input_files?.files ?? [];
   }
 
@@ -478,9 +539,13 @@ export class SparkConnectClient {
    * @throws SparkConnectError from Spark; Error for a bad name.
    */
   async createLocalView(name: string, arrowIpc: Uint8Array): Promise<void> {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`view name "${name}" must be a plain identifier (letters, digits, _)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new Error(`view name "${name}" must be a plain identifier (letters, digits, _)`);
     const input = { local_relation: { data: Buffer.from(arrowIpc) } };
-    await this.executePlan({ command: { create_dataframe_view: { input, name, is_global: false, replace: true } } }, {});
+    await this.executePlan(
+      { command: { create_dataframe_view: { input, name, is_global: false, replace: true } } },
+      {},
+    );
   }
 
   /**
@@ -491,9 +556,15 @@ export class SparkConnectClient {
    */
   private async redactPasswordOptions(): Promise<void> {
     // Unset (its default): Config Get may answer nothing or an error, both meaning no pattern yet.
-    const current = await this.getConfig([STRING_REDACTION_KEY]).then((c) => c[STRING_REDACTION_KEY], () => undefined);
+    const current = await this.getConfig([STRING_REDACTION_KEY]).then(
+      (c) => c[STRING_REDACTION_KEY],
+      () => undefined,
+    );
     if (current?.includes(PASSWORD_OPTION_PATTERN)) return;
-    await this.setConfig({ [STRING_REDACTION_KEY]: current && current !== '<undefined>' ? `(?:${current})|${PASSWORD_OPTION_PATTERN}` : PASSWORD_OPTION_PATTERN });
+    await this.setConfig({
+      [STRING_REDACTION_KEY]:
+        current && current !== '<undefined>' ? `(?:${current})|${PASSWORD_OPTION_PATTERN}` : PASSWORD_OPTION_PATTERN,
+    });
   }
 
   /** ExecutePlan of a plan (a relation under `root`, or a `command`), collecting its Arrow batches. */
@@ -595,7 +666,9 @@ export class SparkConnectClient {
         plan,
         request_options: [{ reattach_options: { reattachable: true } }],
       };
-      let stream = (this.stub.ExecutePlan as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>).call(this.stub, request, md);
+      let stream = (
+        this.stub.ExecutePlan as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>
+      ).call(this.stub, request, md);
       for (;;) {
         try {
           await consume(stream);
@@ -605,7 +678,12 @@ export class SparkConnectClient {
           if (stoppedEarly && isCancelled(e)) break;
           if (opts.signal?.aborted) throw cancelledError(this.target);
           const se = e as grpc.ServiceError;
-          if (typeof se?.code !== 'number' || !RETRIABLE_STREAM_CODES.has(se.code) || hasSparkErrorInfo(se) || attempt >= this.maxReattachAttempts) {
+          if (
+            typeof se?.code !== 'number' ||
+            !RETRIABLE_STREAM_CODES.has(se.code) ||
+            hasSparkErrorInfo(se) ||
+            attempt >= this.maxReattachAttempts
+          ) {
             throw await this.toSparkError(se, 'ExecutePlan');
           }
           attempt++;
@@ -614,16 +692,26 @@ export class SparkConnectClient {
             // Nothing arrived: the server may not have the operation; send the plan again.
             if (attempt > 1) throw await this.toSparkError(se, 'ExecutePlan');
             await delay(300);
-            stream = (this.stub.ExecutePlan as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>).call(this.stub, request, this.metadata());
+            stream = (
+              this.stub.ExecutePlan as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>
+            ).call(this.stub, request, this.metadata());
             continue;
           }
           await delay(Math.min(100 * 2 ** attempt, 5000));
-          this.log(`Spark Connect ${this.target}: result stream broke (${se.details ?? se.message}); reattaching operation ${operationId} after response ${lastResponseId}`);
+          this.log(
+            `Spark Connect ${this.target}: result stream broke (${se.details ?? se.message}); reattaching operation ${operationId} after response ${lastResponseId}`,
+          );
         }
         reattachCount++;
-        stream = (this.stub.ReattachExecute as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>).call(
+        stream = (
+          this.stub.ReattachExecute as (r: unknown, m: grpc.Metadata) => grpc.ClientReadableStream<ExecutePlanResponse>
+        ).call(
           this.stub,
-          { ...this.head(), operation_id: operationId, ...(lastResponseId ? { last_response_id: lastResponseId } : {}) },
+          {
+            ...this.head(),
+            operation_id: operationId,
+            ...(lastResponseId ? { last_response_id: lastResponseId } : {}),
+          },
           this.metadata(),
         );
       }
@@ -632,7 +720,16 @@ export class SparkConnectClient {
       this.unary('ReleaseExecute', { operation_id: operationId, release_all: {} }, 10_000).catch(() => undefined);
     }
     if (opts.signal?.aborted && !complete) throw cancelledError(this.target);
-    return { operationId, columns: columns(), batches, rowCount, truncated, arrowBytes, elapsedMs: performance.now() - t0, reattachCount };
+    return {
+      operationId,
+      columns: columns(),
+      batches,
+      rowCount,
+      truncated,
+      arrowBytes,
+      elapsedMs: performance.now() - t0,
+      reattachCount,
+    };
   }
 
   /**
@@ -660,11 +757,18 @@ export class SparkConnectClient {
       case grpc.status.UNAUTHENTICATED:
       case grpc.status.PERMISSION_DENIED:
         // The remedy (where a token is given) is the front end's: details.tokenGiven says which one applies.
-        return new SparkConnectError(`${where} rejected the credentials (${code}: ${serverMessage})`, 'auth', { grpcCode: code, serverMessage, tokenGiven: Boolean(this.token) });
+        return new SparkConnectError(`${where} rejected the credentials (${code}: ${serverMessage})`, 'auth', {
+          grpcCode: code,
+          serverMessage,
+          tokenGiven: Boolean(this.token),
+        });
       case grpc.status.CANCELLED:
         return cancelledError(this.target);
       case grpc.status.DEADLINE_EXCEEDED:
-        return new SparkConnectError(`${where} did not answer ${method} in time (${serverMessage})`, 'timeout', { grpcCode: code, serverMessage });
+        return new SparkConnectError(`${where} did not answer ${method} in time (${serverMessage})`, 'timeout', {
+          grpcCode: code,
+          serverMessage,
+        });
       case grpc.status.UNAVAILABLE:
         if (!hasSparkErrorInfo(se)) {
           const tls = /ssl|tls|certificate|handshake/i.test(serverMessage);
@@ -678,12 +782,18 @@ export class SparkConnectClient {
         }
     }
     const info = errorInfo(se);
-    if (!info) return new SparkConnectError(`${where} failed ${method} (${code}: ${serverMessage})`, 'protocol', { grpcCode: code, serverMessage });
+    if (!info)
+      return new SparkConnectError(`${where} failed ${method} (${code}: ${serverMessage})`, 'protocol', {
+        grpcCode: code,
+        serverMessage,
+      });
     const errorClass = info.errorClass || undefined;
     const sqlState = info.sqlState || undefined;
     let messageParameters: Record<string, string> | undefined;
     try {
-      messageParameters = info.messageParameters ? (JSON.parse(info.messageParameters) as Record<string, string>) : undefined;
+      messageParameters = info.messageParameters
+        ? (JSON.parse(info.messageParameters) as Record<string, string>)
+        : undefined;
     } catch {
       messageParameters = undefined;
     }
@@ -698,7 +808,14 @@ export class SparkConnectClient {
             cause_idx?: number;
             spark_throwable?: {
               error_class?: string;
-              query_contexts?: { context_type?: string; start_index?: number; stop_index?: number; fragment?: string; object_type?: string; object_name?: string }[];
+              query_contexts?: {
+                context_type?: string;
+                start_index?: number;
+                stop_index?: number;
+                fragment?: string;
+                object_type?: string;
+                object_name?: string;
+              }[];
             };
           }[];
         }>('FetchErrorDetails', { error_id: info.errorId }, 10_000);
@@ -707,11 +824,16 @@ export class SparkConnectClient {
         // The innermost cause says why (e.g. the database's "Access denied ..." under FAILED_JDBC.CONNECTION).
         let cause = root;
         const seen = new Set<number>();
-        for (let idx = root?.cause_idx; idx !== undefined && d.errors?.[idx] && !seen.has(idx); idx = cause?.cause_idx) {
+        for (
+          let idx = root?.cause_idx;
+          idx !== undefined && d.errors?.[idx] && !seen.has(idx);
+          idx = cause?.cause_idx
+        ) {
           seen.add(idx);
           cause = d.errors[idx];
         }
-        if (cause && cause !== root && cause.message && !message.includes(cause.message)) message = `${message}\nCaused by: ${cause.message}`;
+        if (cause && cause !== root && cause.message && !message.includes(cause.message))
+          message = `${message}\nCaused by: ${cause.message}`;
         queryContexts = (root?.spark_throwable?.query_contexts ?? [])
           .filter((q) => (q.context_type ?? 'SQL') === 'SQL')
           .map((q) => ({
@@ -727,7 +849,14 @@ export class SparkConnectClient {
     }
     const advice = serverSetupAdvice(errorClass, messageParameters);
     if (advice) message = `${message}\n${advice}`;
-    return new SparkConnectError(message, 'spark', { grpcCode: code, errorClass, sqlState, messageParameters, queryContexts, serverMessage });
+    return new SparkConnectError(message, 'spark', {
+      grpcCode: code,
+      errorClass,
+      sqlState,
+      messageParameters,
+      queryContexts,
+      serverMessage,
+    });
   }
 }
 
@@ -754,7 +883,9 @@ function isCancelled(e: unknown): boolean {
 }
 
 function cancelledError(target: string): SparkConnectError {
-  return new SparkConnectError(`Query on Spark Connect server ${target} was cancelled`, 'cancelled', { grpcCode: 'CANCELLED' });
+  return new SparkConnectError(`Query on Spark Connect server ${target} was cancelled`, 'cancelled', {
+    grpcCode: 'CANCELLED',
+  });
 }
 
 function sqlPlan(sql: string): Record<string, unknown> {

@@ -35,31 +35,39 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function parseConnectionString(url: string): ConnectionString {
   const text = url.trim();
-  if (!text.startsWith('sc://')) throw new Error(`Spark Connect URL must start with sc:// (got "${redactToken(text)}")`);
+  if (!text.startsWith('sc://'))
+    throw new Error(`Spark Connect URL must start with sc:// (got "${redactToken(text)}")`);
   const rest = text.slice('sc://'.length);
   const slash = rest.indexOf('/');
   const authority = slash < 0 ? rest : rest.slice(0, slash);
   let paramText = slash < 0 ? '' : rest.slice(slash + 1);
   if (paramText.startsWith(';')) paramText = paramText.slice(1);
-  else if (paramText !== '') throw new Error(`Spark Connect URL has a path "${paramText.split(';')[0]}"; parameters follow "/;" (sc://host:15002/;token=...)`);
+  else if (paramText !== '')
+    throw new Error(
+      `Spark Connect URL has a path "${paramText.split(';')[0]}"; parameters follow "/;" (sc://host:15002/;token=...)`,
+    );
   let port = DEFAULT_CONNECT_PORT;
   const m = /^(\[[^\]]+\]|[^:]+)(?::(\d*))?$/.exec(authority);
   if (!m) throw new Error(`Spark Connect URL has no host: "${redactToken(text)}"`);
   const host = m[1].replace(/^\[|\]$/g, '');
   if (m[2] !== undefined) {
     port = Number(m[2]);
-    if (!Number.isInteger(port) || port < 1 || port > 65535 || m[2] === '') throw new Error(`Spark Connect URL has an invalid port "${m[2]}"`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535 || m[2] === '')
+      throw new Error(`Spark Connect URL has an invalid port "${m[2]}"`);
   }
   const params: Record<string, string> = {};
   for (const part of paramText.split(';')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    if (eq <= 0) throw new Error(`Spark Connect URL parameter "${part.startsWith('token') ? 'token' : part}" has no "=value"`);
+    if (eq <= 0)
+      throw new Error(`Spark Connect URL parameter "${part.startsWith('token') ? 'token' : part}" has no "=value"`);
     params[decodeURIComponent(part.slice(0, eq))] = decodeURIComponent(part.slice(eq + 1));
   }
   const { token, use_ssl, user_id, user_agent, session_id, ...other } = params;
-  if (use_ssl !== undefined && !/^(true|false)$/i.test(use_ssl)) throw new Error(`Spark Connect URL: use_ssl must be true or false (got "${use_ssl}")`);
-  if (session_id !== undefined && !UUID.test(session_id)) throw new Error(`Spark Connect URL: session_id must be a UUID (got "${session_id}")`);
+  if (use_ssl !== undefined && !/^(true|false)$/i.test(use_ssl))
+    throw new Error(`Spark Connect URL: use_ssl must be true or false (got "${use_ssl}")`);
+  if (session_id !== undefined && !UUID.test(session_id))
+    throw new Error(`Spark Connect URL: session_id must be a UUID (got "${session_id}")`);
   const sslParam = use_ssl === undefined ? undefined : use_ssl.toLowerCase() === 'true';
   const useSsl = sslParam ?? (token !== undefined && host !== 'localhost');
   return { host, port, token, useSsl, userId: user_id, userAgent: user_agent, sessionId: session_id, other };

@@ -74,7 +74,8 @@ export interface SqlRange {
  */
 export function sqlErrorRange(err: SparkConnectError, sql: string): SqlRange | undefined {
   const q = err.position;
-  if (q && q.stopIndex >= q.startIndex && q.startIndex < sql.length) return { start: q.startIndex, end: Math.min(q.stopIndex + 1, sql.length) };
+  if (q && q.stopIndex >= q.startIndex && q.startIndex < sql.length)
+    return { start: q.startIndex, end: Math.min(q.stopIndex + 1, sql.length) };
   const m = /\(line (\d+), pos (\d+)\)/.exec(err.details.serverMessage ?? err.message);
   if (!m) return undefined;
   const lines = sql.split('\n');
@@ -84,7 +85,8 @@ export function sqlErrorRange(err: SparkConnectError, sql: string): SqlRange | u
   for (let k = 0; k < line; k++) start += lines[k].length + 1;
   start += Math.min(Number(m[2]), lines[line].length);
   const token = /^'(.*)'$/.exec(err.details.messageParameters?.error ?? '')?.[1];
-  const len = token && sql.startsWith(token, start) ? token.length : Math.max(1, /^\S*/.exec(sql.slice(start))![0].length);
+  const len =
+    token && sql.startsWith(token, start) ? token.length : Math.max(1, /^\S*/.exec(sql.slice(start))![0].length);
   return { start, end: Math.min(start + len, sql.length) };
 }
 
@@ -94,7 +96,10 @@ export function sqlErrorRange(err: SparkConnectError, sql: string): SqlRange | u
  * Delta's quickstart starts Spark with the delta-spark package, its SQL extension and its catalog; the package must
  * be the Delta release built for the server's Spark line, which its POM names as spark-sql_2.13's version).
  */
-export function serverSetupAdvice(errorClass: string | undefined, messageParameters: Record<string, string> | undefined): string | undefined {
+export function serverSetupAdvice(
+  errorClass: string | undefined,
+  messageParameters: Record<string, string> | undefined,
+): string | undefined {
   if (errorClass === 'DATA_SOURCE_NOT_FOUND' && messageParameters?.provider?.toLowerCase() === 'delta') {
     return (
       'This Spark Connect server has no Delta Lake. Start it with --packages io.delta:delta-spark_2.13:<the Delta release ' +

@@ -6,17 +6,31 @@
  */
 
 type Field = { id: number; type: string; rule?: 'repeated'; keyType?: string; options?: { proto3_optional: boolean } };
-type Message = { fields: Record<string, Field>; oneofs?: Record<string, { oneof: string[] }>; nested?: Record<string, unknown> };
+type Message = {
+  fields: Record<string, Field>;
+  oneofs?: Record<string, { oneof: string[] }>;
+  nested?: Record<string, unknown>;
+};
 
 const f = (id: number, type: string): Field => ({ id, type });
 const opt = (id: number, type: string): Field => ({ id, type, options: { proto3_optional: true } });
 const rep = (id: number, type: string): Field => ({ id, type, rule: 'repeated' });
 const map = (id: number, keyType: string, type: string): Field => ({ id, type, keyType });
 /** A message whose fields are all members of one `oneof` named `name` (plus `extra` plain fields). */
-function withOneof(name: string, members: Record<string, Field>, extra: Record<string, Field> = {}, nested?: Record<string, unknown>): Message {
-  return { fields: { ...extra, ...members }, oneofs: { [name]: { oneof: Object.keys(members) } }, ...(nested ? { nested } : {}) };
+function withOneof(
+  name: string,
+  members: Record<string, Field>,
+  extra: Record<string, Field> = {},
+  nested?: Record<string, unknown>,
+): Message {
+  return {
+    fields: { ...extra, ...members },
+    oneofs: { [name]: { oneof: Object.keys(members) } },
+    ...(nested ? { nested } : {}),
+  };
 }
-const msg = (fields: Record<string, Field>, nested?: Record<string, unknown>): Message => (nested ? { fields, nested } : { fields });
+const msg = (fields: Record<string, Field>, nested?: Record<string, unknown>): Message =>
+  nested ? { fields, nested } : { fields };
 const empty = (): Message => ({ fields: {} });
 
 /** Fields every request starts with (base.proto): session, the server-side session the client saw, user, client type. */
@@ -35,7 +49,12 @@ const connect = {
   UserContext: msg({ user_id: f(1, 'string'), user_name: f(2, 'string') }),
   AnalyzePlanRequest: withOneof(
     'analyze',
-    { schema: f(4, 'Schema'), explain: f(5, 'Explain'), input_files: f(9, 'InputFiles'), spark_version: f(10, 'SparkVersion') },
+    {
+      schema: f(4, 'Schema'),
+      explain: f(5, 'Explain'),
+      input_files: f(9, 'InputFiles'),
+      spark_version: f(10, 'SparkVersion'),
+    },
     requestHead(17, 3),
     {
       Schema: msg({ plan: f(1, 'Plan') }),
@@ -60,7 +79,12 @@ const connect = {
   ),
   AnalyzePlanResponse: withOneof(
     'result',
-    { schema: f(2, 'Schema'), explain: f(3, 'Explain'), input_files: f(7, 'InputFiles'), spark_version: f(8, 'SparkVersion') },
+    {
+      schema: f(2, 'Schema'),
+      explain: f(3, 'Explain'),
+      input_files: f(7, 'InputFiles'),
+      spark_version: f(8, 'SparkVersion'),
+    },
     { session_id: f(1, 'string'), server_side_session_id: f(15, 'string') },
     {
       Schema: msg({ schema: f(1, 'DataType') }),
@@ -116,7 +140,12 @@ const connect = {
   ConfigRequest: msg(
     { ...requestHead(8, 4), operation: f(3, 'Operation') },
     {
-      Operation: withOneof('op_type', { set: f(1, 'Set'), get: f(2, 'Get'), get_all: f(5, 'GetAll'), unset: f(6, 'Unset') }),
+      Operation: withOneof('op_type', {
+        set: f(1, 'Set'),
+        get: f(2, 'Get'),
+        get_all: f(5, 'GetAll'),
+        unset: f(6, 'Unset'),
+      }),
       Set: msg({ pairs: rep(1, 'KeyValue') }),
       Get: msg({ keys: rep(1, 'string') }),
       GetAll: msg({ prefix: opt(1, 'string') }),
@@ -130,28 +159,58 @@ const connect = {
     warnings: rep(3, 'string'),
   }),
   InterruptRequest: {
-    ...withOneof('interrupt', { operation_tag: f(5, 'string'), operation_id: f(6, 'string') }, { ...requestHead(7, 3), interrupt_type: f(4, 'InterruptType') }),
+    ...withOneof(
+      'interrupt',
+      { operation_tag: f(5, 'string'), operation_id: f(6, 'string') },
+      { ...requestHead(7, 3), interrupt_type: f(4, 'InterruptType') },
+    ),
     nested: {
       InterruptType: {
-        values: { INTERRUPT_TYPE_UNSPECIFIED: 0, INTERRUPT_TYPE_ALL: 1, INTERRUPT_TYPE_TAG: 2, INTERRUPT_TYPE_OPERATION_ID: 3 },
+        values: {
+          INTERRUPT_TYPE_UNSPECIFIED: 0,
+          INTERRUPT_TYPE_ALL: 1,
+          INTERRUPT_TYPE_TAG: 2,
+          INTERRUPT_TYPE_OPERATION_ID: 3,
+        },
       },
     },
   },
-  InterruptResponse: msg({ session_id: f(1, 'string'), server_side_session_id: f(3, 'string'), interrupted_ids: rep(2, 'string') }),
+  InterruptResponse: msg({
+    session_id: f(1, 'string'),
+    server_side_session_id: f(3, 'string'),
+    interrupted_ids: rep(2, 'string'),
+  }),
   ReattachOptions: msg({ reattachable: f(1, 'bool') }),
-  ReattachExecuteRequest: msg({ ...requestHead(6, 4), operation_id: f(3, 'string'), last_response_id: opt(5, 'string') }),
+  ReattachExecuteRequest: msg({
+    ...requestHead(6, 4),
+    operation_id: f(3, 'string'),
+    last_response_id: opt(5, 'string'),
+  }),
   ReleaseExecuteRequest: withOneof(
     'release',
     { release_all: f(5, 'ReleaseAll'), release_until: f(6, 'ReleaseUntil') },
     { ...requestHead(7, 4), operation_id: f(3, 'string') },
     { ReleaseAll: empty(), ReleaseUntil: msg({ response_id: f(1, 'string') }) },
   ),
-  ReleaseExecuteResponse: msg({ session_id: f(1, 'string'), server_side_session_id: f(3, 'string'), operation_id: opt(2, 'string') }),
-  ReleaseSessionRequest: msg({ session_id: f(1, 'string'), user_context: f(2, 'UserContext'), client_type: opt(3, 'string') }),
+  ReleaseExecuteResponse: msg({
+    session_id: f(1, 'string'),
+    server_side_session_id: f(3, 'string'),
+    operation_id: opt(2, 'string'),
+  }),
+  ReleaseSessionRequest: msg({
+    session_id: f(1, 'string'),
+    user_context: f(2, 'UserContext'),
+    client_type: opt(3, 'string'),
+  }),
   ReleaseSessionResponse: msg({ session_id: f(1, 'string'), server_side_session_id: f(2, 'string') }),
   FetchErrorDetailsRequest: msg({ ...requestHead(5, 4), error_id: f(3, 'string') }),
   FetchErrorDetailsResponse: msg(
-    { server_side_session_id: f(3, 'string'), session_id: f(4, 'string'), root_error_idx: opt(1, 'int32'), errors: rep(2, 'Error') },
+    {
+      server_side_session_id: f(3, 'string'),
+      session_id: f(4, 'string'),
+      root_error_idx: opt(1, 'int32'),
+      errors: rep(2, 'Error'),
+    },
     {
       QueryContext: msg(
         {
@@ -182,18 +241,37 @@ const connect = {
   ),
   // ---- commands.proto
   Command: withOneof('command_type', { create_dataframe_view: f(3, 'CreateDataFrameViewCommand') }),
-  CreateDataFrameViewCommand: msg({ input: f(1, 'Relation'), name: f(2, 'string'), is_global: f(3, 'bool'), replace: f(4, 'bool') }),
+  CreateDataFrameViewCommand: msg({
+    input: f(1, 'Relation'),
+    name: f(2, 'string'),
+    is_global: f(3, 'bool'),
+    replace: f(4, 'bool'),
+  }),
   // ---- relations.proto
   Relation: withOneof(
     'rel_type',
-    { read: f(2, 'Read'), project: f(3, 'Project'), limit: f(8, 'Limit'), sql: f(10, 'SQL'), local_relation: f(11, 'LocalRelation') },
+    {
+      read: f(2, 'Read'),
+      project: f(3, 'Project'),
+      limit: f(8, 'Limit'),
+      sql: f(10, 'SQL'),
+      local_relation: f(11, 'LocalRelation'),
+    },
     { common: f(1, 'RelationCommon') },
   ),
   Read: withOneof(
     'read_type',
     { data_source: f(2, 'DataSource') },
     { is_streaming: f(3, 'bool') },
-    { DataSource: msg({ format: opt(1, 'string'), schema: opt(2, 'string'), options: map(3, 'string', 'string'), paths: rep(4, 'string'), predicates: rep(5, 'string') }) },
+    {
+      DataSource: msg({
+        format: opt(1, 'string'),
+        schema: opt(2, 'string'),
+        options: map(3, 'string', 'string'),
+        paths: rep(4, 'string'),
+        predicates: rep(5, 'string'),
+      }),
+    },
   ),
   RelationCommon: msg({ plan_id: opt(2, 'int64') }),
   SQL: msg({ query: f(1, 'string') }),
@@ -202,7 +280,12 @@ const connect = {
   /** Rows sent by the client as one Arrow IPC stream (`data`); `schema` (DDL) optional when `data` is given. */
   LocalRelation: msg({ data: opt(1, 'bytes'), schema: opt(2, 'string') }),
   // ---- expressions.proto (only SQL expression text)
-  Expression: withOneof('expr_type', { expression_string: f(4, 'ExpressionString') }, {}, { ExpressionString: msg({ expression: f(1, 'string') }) }),
+  Expression: withOneof(
+    'expr_type',
+    { expression_string: f(4, 'ExpressionString') },
+    {},
+    { ExpressionString: msg({ expression: f(1, 'string') }) },
+  ),
   // ---- types.proto
   DataType: withOneof(
     'kind',
@@ -257,7 +340,12 @@ const connect = {
       Char: msg({ length: f(1, 'int32') }),
       VarChar: msg({ length: f(1, 'int32') }),
       Decimal: msg({ scale: opt(1, 'int32'), precision: opt(2, 'int32') }),
-      StructField: msg({ name: f(1, 'string'), data_type: f(2, 'DataType'), nullable: f(3, 'bool'), metadata: opt(4, 'string') }),
+      StructField: msg({
+        name: f(1, 'string'),
+        data_type: f(2, 'DataType'),
+        nullable: f(3, 'bool'),
+        metadata: opt(4, 'string'),
+      }),
       Struct: msg({ fields: rep(1, 'StructField') }),
       Array: msg({ element_type: f(1, 'DataType'), contains_null: f(2, 'bool') }),
       Map: msg({ key_type: f(1, 'DataType'), value_type: f(2, 'DataType'), value_contains_null: f(3, 'bool') }),
@@ -271,7 +359,11 @@ const connect = {
       AnalyzePlan: { requestType: 'AnalyzePlanRequest', responseType: 'AnalyzePlanResponse' },
       Config: { requestType: 'ConfigRequest', responseType: 'ConfigResponse' },
       Interrupt: { requestType: 'InterruptRequest', responseType: 'InterruptResponse' },
-      ReattachExecute: { requestType: 'ReattachExecuteRequest', responseType: 'ExecutePlanResponse', responseStream: true },
+      ReattachExecute: {
+        requestType: 'ReattachExecuteRequest',
+        responseType: 'ExecutePlanResponse',
+        responseStream: true,
+      },
       ReleaseExecute: { requestType: 'ReleaseExecuteRequest', responseType: 'ReleaseExecuteResponse' },
       ReleaseSession: { requestType: 'ReleaseSessionRequest', responseType: 'ReleaseSessionResponse' },
       FetchErrorDetails: { requestType: 'FetchErrorDetailsRequest', responseType: 'FetchErrorDetailsResponse' },

@@ -17,7 +17,10 @@ export interface SessionTarget {
 
 /** A pool of Spark Connect sessions by target. */
 export class ConnectSessions {
-  private readonly clients = new Map<string, { client: SparkConnectClient; appId?: Promise<string | undefined>; views: Map<string, string> }>();
+  private readonly clients = new Map<
+    string,
+    { client: SparkConnectClient; appId?: Promise<string | undefined>; views: Map<string, string> }
+  >();
 
   constructor(private readonly log: (msg: string) => void = () => undefined) {}
 
@@ -30,7 +33,9 @@ export class ConnectSessions {
   }
 
   private entry(target: SessionTarget) {
-    const key = createHash('sha256').update(JSON.stringify([target.url, target.token ?? '', target.caFile ?? ''])).digest('hex');
+    const key = createHash('sha256')
+      .update(JSON.stringify([target.url, target.token ?? '', target.caFile ?? '']))
+      .digest('hex');
     let e = this.clients.get(key);
     if (!e) {
       let caPem: Buffer | undefined;
@@ -41,7 +46,10 @@ export class ConnectSessions {
           throw new Error(`Cannot read the CA file ${target.caFile}: ${errorMessage(err)}`, { cause: err });
         }
       }
-      e = { client: new SparkConnectClient({ url: target.url, token: target.token || undefined, caPem, log: this.log }), views: new Map() };
+      e = {
+        client: new SparkConnectClient({ url: target.url, token: target.token || undefined, caPem, log: this.log }),
+        views: new Map(),
+      };
       this.clients.set(key, e);
     }
     return e;
@@ -74,7 +82,9 @@ export class ConnectSessions {
   async registerJdbcView(target: SessionTarget, view: JdbcViewTarget): Promise<boolean> {
     const e = this.entry(target);
     const { password, ...definition } = view;
-    const fingerprint = createHash('sha256').update(JSON.stringify([definition, password ?? ''])).digest('hex');
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify([definition, password ?? '']))
+      .digest('hex');
     const key = `${view.name}`;
     const seen = e.views.get(key);
     if (seen === `${e.client.serverSideSessionId}:${fingerprint}`) return false;

@@ -16,7 +16,11 @@ export class SparkConnectSql implements SparkSql {
   /** @param client an open client (its session holds the views). */
   constructor(private readonly client: SparkConnectClient) {}
 
-  async createFileView(name: string, source: { format: string; paths: string[]; options: Record<string, string> }, expressions: string[]): Promise<void> {
+  async createFileView(
+    name: string,
+    source: { format: string; paths: string[]; options: Record<string, string> },
+    expressions: string[],
+  ): Promise<void> {
     await this.client.createDataSourceView(name, source, expressions);
   }
 
@@ -36,26 +40,43 @@ export class SparkConnectSql implements SparkSql {
       const vectors: Record<string, Vector> = {};
       for (const c of columns) {
         const values = c.values.slice(start, start + ROWS_PER_MESSAGE);
-        vectors[c.name] = c.type === 'string' ? vectorFromArray(values as string[], new Utf8()) : vectorFromArray(values as number[], new Int32());
+        vectors[c.name] =
+          c.type === 'string'
+            ? vectorFromArray(values as string[], new Utf8())
+            : vectorFromArray(values as number[], new Int32());
       }
       const partName = `${name}_${part}`;
       await this.client.createLocalView(partName, tableToIPC(new Table(vectors), 'stream'));
       parts.push(partName);
     }
-    await this.client.executeSql(`CREATE OR REPLACE TEMPORARY VIEW ${name} AS ${parts.map((p) => `SELECT * FROM ${p}`).join(' UNION ALL ')}`, { maxRows: 0 });
+    await this.client.executeSql(
+      `CREATE OR REPLACE TEMPORARY VIEW ${name} AS ${parts.map((p) => `SELECT * FROM ${p}`).join(' UNION ALL ')}`,
+      { maxRows: 0 },
+    );
   }
 
-  async query(sql: string, options: { onRows: (rows: Record<string, unknown>[]) => void; signal?: AbortSignal; onProgress?: (p: SparkQueryProgress) => void }): Promise<void> {
+  async query(
+    sql: string,
+    options: {
+      onRows: (rows: Record<string, unknown>[]) => void;
+      signal?: AbortSignal;
+      onProgress?: (p: SparkQueryProgress) => void;
+    },
+  ): Promise<void> {
     await this.client.executeSql(sql, {
       maxRows: Infinity,
       maxBytes: Infinity,
       keepBatches: false,
       signal: options.signal,
-      onProgress: options.onProgress ? (p) => options.onProgress!({ tasksDone: p.tasksDone, tasksTotal: p.tasksTotal }) : undefined,
+      onProgress: options.onProgress
+        ? (p) => options.onProgress!({ tasksDone: p.tasksDone, tasksTotal: p.tasksTotal })
+        : undefined,
       onBatch: (ipc, rowCount, columns) => {
         if (rowCount === 0) return;
         const names = columns.map((c) => c.name);
-        options.onRows(ipcRows([ipc], columns).map((values) => Object.fromEntries(names.map((k, i) => [k, values[i]]))));
+        options.onRows(
+          ipcRows([ipc], columns).map((values) => Object.fromEntries(names.map((k, i) => [k, values[i]]))),
+        );
       },
     });
   }

@@ -66,10 +66,19 @@ export function sparkTypeFromProto(t: ProtoDataType | undefined): SparkType {
       return { kind: 'string', name: `varchar(${t.var_char?.length ?? 0})` };
     case 'array': {
       const elementType = sparkTypeFromProto(t.array?.element_type);
-      return { kind: 'array', name: `array<${elementType.name}>`, elementType, containsNull: t.array?.contains_null === true };
+      return {
+        kind: 'array',
+        name: `array<${elementType.name}>`,
+        elementType,
+        containsNull: t.array?.contains_null === true,
+      };
     }
     case 'struct': {
-      const fields = (t.struct?.fields ?? []).map((f) => ({ name: f.name, type: sparkTypeFromProto(f.data_type), nullable: f.nullable === true }));
+      const fields = (t.struct?.fields ?? []).map((f) => ({
+        name: f.name,
+        type: sparkTypeFromProto(f.data_type),
+        nullable: f.nullable === true,
+      }));
       return { kind: 'struct', name: `struct<${fields.map((f) => `${f.name}:${f.type.name}`).join(',')}>`, fields };
     }
     case 'map': {

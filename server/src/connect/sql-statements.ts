@@ -11,7 +11,6 @@ import type Parser from 'tree-sitter';
 import { pythonParser } from '../config/python-syntax';
 import type { SqlStatement } from '../../../shared/src/protocol';
 
-
 /** Statements of a `.sql` document (empty statements skipped). */
 export function sqlStatementsInSql(text: string): SqlStatement[] {
   const out: SqlStatement[] = [];
@@ -24,7 +23,13 @@ export function sqlStatementsInSql(text: string): SqlStatement[] {
     const sql = raw.trim();
     if (sql && !isOnlyComments(sql)) {
       const s = start + lead;
-      out.push({ sql, start: s, end: s + sql.length, offsets: Array.from({ length: sql.length }, (_, k) => s + k), anchor: s });
+      out.push({
+        sql,
+        start: s,
+        end: s + sql.length,
+        offsets: Array.from({ length: sql.length }, (_, k) => s + k),
+        anchor: s,
+      });
     }
   };
   while (i < text.length) {
@@ -58,7 +63,12 @@ export function sqlStatementsInSql(text: string): SqlStatement[] {
 }
 
 function isOnlyComments(sql: string): boolean {
-  return sql.replace(/--[^\n]*/g, '').replace(/\/\*[\s\S]*?\*\//g, '').trim() === '';
+  return (
+    sql
+      .replace(/--[^\n]*/g, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .trim() === ''
+  );
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', '\n': '' };
@@ -76,7 +86,9 @@ export function sqlStatementsInPython(text: string): SqlStatement[] {
         const str =
           first?.type === 'string'
             ? first
-            : args?.namedChildren.find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'sqlQuery')?.childForFieldName('value');
+            : args?.namedChildren
+                .find((a) => a.type === 'keyword_argument' && a.childForFieldName('name')?.text === 'sqlQuery')
+                ?.childForFieldName('value');
         const s = str?.type === 'string' ? stringStatement(text, str, n.startIndex) : undefined;
         if (s) out.push(s);
       }

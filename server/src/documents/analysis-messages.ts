@@ -27,7 +27,8 @@ export interface HistoryChangedMessage {
 }
 
 /** Worker → main thread: the analysis of job `id`, or why there is none. */
-export type AnalysedMessage = { type: 'analysed'; id: number; analysis: DocumentAnalysis } | { type: 'failed'; id: number; reason: string };
+export type AnalysedMessage =
+  { type: 'analysed'; id: number; analysis: DocumentAnalysis } | { type: 'failed'; id: number; reason: string };
 
 /** Worker → main thread: a line for the server's log (a promise rejected in the worker with nobody to catch it). */
 export interface WorkerLogMessage {

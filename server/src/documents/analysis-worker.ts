@@ -10,7 +10,13 @@ import { parentPort, workerData } from 'worker_threads';
 import { clockFromEnvironment, SparkLanguageService, type HistorySource } from '../language-service';
 import { HistoryStore } from '../store/history-store';
 import { filePathOf, findRelatedFiles } from '../workspace/related-files';
-import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, HistoryChangedMessage, WorkerLogMessage } from './analysis-messages';
+import type {
+  AnalyseMessage,
+  AnalysedMessage,
+  AnalysisWorkerData,
+  HistoryChangedMessage,
+  WorkerLogMessage,
+} from './analysis-messages';
 import { describeFault, handleProcessFaults } from '../process-errors';
 
 const port = parentPort;
@@ -20,7 +26,8 @@ if (!port) throw new Error('analysis-worker.js runs only as a worker thread of t
 // the thread). An uncaught exception keeps Node's default: the thread ends, and the main thread logs it, gives the
 // document a notAnalysed reason and starts a new worker (document-analyses.ts).
 handleProcessFaults(
-  (fault, error) => port.postMessage({ type: 'log', level: 'error', message: describeFault(fault, error) } satisfies WorkerLogMessage),
+  (fault, error) =>
+    port.postMessage({ type: 'log', level: 'error', message: describeFault(fault, error) } satisfies WorkerLogMessage),
   'node-default',
 );
 

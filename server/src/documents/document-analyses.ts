@@ -149,7 +149,10 @@ class AnalysisLane {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(this.script, { workerData: this.data, resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMiB } });
+    const w = new Worker(this.script, {
+      workerData: this.data,
+      resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMiB },
+    });
     w.unref();
     w.on('message', (m: AnalysedMessage | WorkerLogMessage) => {
       if (m.type === 'log') {
@@ -162,7 +165,12 @@ class AnalysisLane {
       if (m.type === 'analysed') job.resolve(m.analysis);
       else {
         this.log.error(`Analysing ${job.message.uri} failed: ${m.reason}`);
-        job.resolve(emptyAnalysis(job.message, 'Its Spark settings were not analysed: the analysis failed (the Spark Optimizer Language Server log has the error).'));
+        job.resolve(
+          emptyAnalysis(
+            job.message,
+            'Its Spark settings were not analysed: the analysis failed (the Spark Optimizer Language Server log has the error).',
+          ),
+        );
       }
       this.next();
     });
@@ -199,15 +207,29 @@ class AnalysisLane {
  * @param reason what the user is told (DocumentAnalysis.notAnalysed, shown as an informational diagnostic); absent for
  *   a version that was replaced or closed before its analysis ended (nobody looks at it).
  */
-function emptyAnalysis(m: Pick<AnalyseMessage, 'uri' | 'version' | 'kind' | 'options'>, reason?: string): DocumentAnalysis {
-  return { uri: m.uri, version: m.version, languageId: m.kind, settings: { languageId: m.kind, blocks: [] }, sites: [], lines: [], notAnalysed: reason };
+function emptyAnalysis(
+  m: Pick<AnalyseMessage, 'uri' | 'version' | 'kind' | 'options'>,
+  reason?: string,
+): DocumentAnalysis {
+  return {
+    uri: m.uri,
+    version: m.version,
+    languageId: m.kind,
+    settings: { languageId: m.kind, blocks: [] },
+    sites: [],
+    lines: [],
+    notAnalysed: reason,
+  };
 }
 
 /** The analyses of the open documents, computed in worker threads (see the module comment). */
 export class DocumentAnalyses {
   private readonly small: AnalysisLane;
   private readonly large: AnalysisLane;
-  private readonly results = new Map<string, { version: number; options: AnalysisOptions; analysis: Promise<DocumentAnalysis> }>();
+  private readonly results = new Map<
+    string,
+    { version: number; options: AnalysisOptions; analysis: Promise<DocumentAnalysis> }
+  >();
   private nextId = 1;
 
   /**
@@ -229,7 +251,11 @@ export class DocumentAnalyses {
    * @param options per-document options (the same object while the document's settings are cached).
    * @param related the workspace folders and open related texts; called only when the analysis is started.
    */
-  analysis(doc: OpenDocument, options: AnalysisOptions, related: () => RelatedContext): Promise<DocumentAnalysis> | null {
+  analysis(
+    doc: OpenDocument,
+    options: AnalysisOptions,
+    related: () => RelatedContext,
+  ): Promise<DocumentAnalysis> | null {
     const kind = documentKind(doc);
     if (!kind) return null;
     const hit = this.results.get(doc.uri);
@@ -248,8 +274,20 @@ export class DocumentAnalyses {
       );
     } else {
       const { roots, openTexts } = related();
-      const message: AnalyseMessage = { type: 'analyse', id: this.nextId++, uri: doc.uri, version: doc.version, text, kind, options, roots, openTexts };
-      analysis = new Promise<DocumentAnalysis>((resolve) => (bytes > LARGE_DOCUMENT_BYTES ? this.large : this.small).submit({ id: message.id, message, resolve }));
+      const message: AnalyseMessage = {
+        type: 'analyse',
+        id: this.nextId++,
+        uri: doc.uri,
+        version: doc.version,
+        text,
+        kind,
+        options,
+        roots,
+        openTexts,
+      };
+      analysis = new Promise<DocumentAnalysis>((resolve) =>
+        (bytes > LARGE_DOCUMENT_BYTES ? this.large : this.small).submit({ id: message.id, message, resolve }),
+      );
       // A document that moved between lanes (grew or shrank past the threshold) must not be analysed twice.
       (bytes > LARGE_DOCUMENT_BYTES ? this.small : this.large).cancel(doc.uri);
     }

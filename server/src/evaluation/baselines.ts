@@ -17,7 +17,14 @@ import type { GridChoice } from './ground-truth';
 /** What a chooser is given besides the runs: the grid to choose from and the cluster (as the `sparkOptimizer.cluster.*` settings describe it). */
 export interface ChooserOptions {
   candidates: readonly GridChoice[];
-  cluster?: { nodeMemoryMiB: number; nodeCores: number; nodes?: number; totalCores?: number; maxExecutors?: number; physicalCores?: number };
+  cluster?: {
+    nodeMemoryMiB: number;
+    nodeCores: number;
+    nodes?: number;
+    totalCores?: number;
+    maxExecutors?: number;
+    physicalCores?: number;
+  };
   /** Runs of other jobs in the store (given when the job has no runs of its own). */
   others?: readonly ApplicationRecord[];
   /** The configuration the job file asks for now (when the job has no runs, the only thing known of it). */
@@ -32,7 +39,10 @@ export interface ChooserOptions {
  */
 function keepWithoutRuns(options: ChooserOptions, rule: string): ChooserResult {
   if (options.current === undefined) throw new RangeError('no runs to recommend from');
-  return { choice: nearestCandidate(options.current, options.candidates), evidence: [`${rule}: no run of this job to read, the file's configuration is kept`] };
+  return {
+    choice: nearestCandidate(options.current, options.candidates),
+    evidence: [`${rule}: no run of this job to read, the file's configuration is kept`],
+  };
 }
 
 /** A chooser's answer: the grid configuration, and what it expects and rests on. */
@@ -73,7 +83,11 @@ export function runConfiguration(r: ApplicationRecord): GridChoice {
  * that much; fewer MiB is only taken when no candidate has enough). Ties go to the earlier candidate.
  * @throws RangeError when `candidates` is empty.
  */
-export function nearestCandidate(target: GridChoice, candidates: readonly GridChoice[], memoryAtLeast = false): GridChoice {
+export function nearestCandidate(
+  target: GridChoice,
+  candidates: readonly GridChoice[],
+  memoryAtLeast = false,
+): GridChoice {
   if (candidates.length === 0) throw new RangeError('no candidates');
   const d = (a: number, b: number) => Math.abs(Math.log2(a / b));
   let best = candidates[0];
@@ -115,7 +129,10 @@ export const sparkDefaults: Chooser = (runs, options) => {
     executorInstances: options.cluster?.nodes ?? 1,
     shufflePartitions: DEFAULT_SHUFFLE_PARTITIONS,
   };
-  return { choice: nearestCandidate(target, options.candidates), evidence: ['Spark defaults: 1g, all worker cores in one executor, 200 shuffle partitions'] };
+  return {
+    choice: nearestCandidate(target, options.candidates),
+    evidence: ['Spark defaults: 1g, all worker cores in one executor, 200 shuffle partitions'],
+  };
 };
 
 /** Dr. Elephant thresholds used by {@link drElephant} (prior-art.md §2; linkedin/dr-elephant@60aa4dee). */
@@ -155,7 +172,10 @@ export const drElephant: Chooser = (runs, options) => {
   const cur = runConfiguration(run);
   const target = { ...cur };
   const evidence: string[] = [];
-  const gcShare = run.executorRunTimeMs >= DR_ELEPHANT.gcMinExecutorRunTimeMs && run.executorRunTimeMs > 0 ? run.jvmGcTimeMs / run.executorRunTimeMs : 0;
+  const gcShare =
+    run.executorRunTimeMs >= DR_ELEPHANT.gcMinExecutorRunTimeMs && run.executorRunTimeMs > 0
+      ? run.jvmGcTimeMs / run.executorRunTimeMs
+      : 0;
   // Dr. Elephant's spill ratio is per stage (spill / the most data the stage processed): the heuristics catalogue's.
   const spillRatio = Math.max(0, ...spilledStages(run).map((s) => s.ratio));
   const spilled = spillRatio >= DR_ELEPHANT.spillRatio;
@@ -165,7 +185,9 @@ export const drElephant: Chooser = (runs, options) => {
     } else {
       target.executorMemoryMiB = nextMemoryUp(cur.executorMemoryMiB, options.candidates);
     }
-    evidence.push(`${run.appId}: spill ratio ${spillRatio.toFixed(3)}, OOM ${a.oomFailures}, GC ${(gcShare * 100).toFixed(1)} %`);
+    evidence.push(
+      `${run.appId}: spill ratio ${spillRatio.toFixed(3)}, OOM ${a.oomFailures}, GC ${(gcShare * 100).toFixed(1)} %`,
+    );
   } else if (run.peakJvmHeapMemoryBytes !== null && cur.executorMemoryMiB > DR_ELEPHANT.jvmUsedMinMemoryMiB) {
     const peakMiB = run.peakJvmHeapMemoryBytes / 2 ** 20;
     if (cur.executorMemoryMiB >= DR_ELEPHANT.jvmUsedRatio * (peakMiB + DR_ELEPHANT.reservedMiB)) {
@@ -204,7 +226,9 @@ export const dataflintMemory: Chooser = (runs, options) => {
     const usage = peakMiB / cur.executorMemoryMiB;
     if (usage > DATAFLINT.usageHigh) target.executorMemoryMiB = cur.executorMemoryMiB * DATAFLINT.headroom;
     else if (usage < DATAFLINT.usageLow) target.executorMemoryMiB = DATAFLINT.headroom * peakMiB;
-    evidence.push(`${run.appId}: peak JVM heap ${peakMiB.toFixed(0)} MiB = ${(usage * 100).toFixed(0)} % of ${cur.executorMemoryMiB} MiB`);
+    evidence.push(
+      `${run.appId}: peak JVM heap ${peakMiB.toFixed(0)} MiB = ${(usage * 100).toFixed(0)} % of ${cur.executorMemoryMiB} MiB`,
+    );
   }
   return { choice: nearestCandidate(target, options.candidates, true), evidence };
 };
@@ -224,12 +248,17 @@ export const sparklensShape: Chooser = (runs, options) => {
   const run = newestRun(runs);
   const cur = runConfiguration(run);
   const shapes = new Map<string, { executorInstances: number; executorCores: number }>();
-  for (const c of options.candidates) shapes.set(`${c.executorInstances}x${c.executorCores}`, { executorInstances: c.executorInstances, executorCores: c.executorCores });
+  for (const c of options.candidates)
+    shapes.set(`${c.executorInstances}x${c.executorCores}`, {
+      executorInstances: c.executorInstances,
+      executorCores: c.executorCores,
+    });
   const estimates = [...shapes.values()].flatMap((s) => {
     const e = simulateRun(run, s);
     return e === null ? [] : [{ shape: s, ms: e.durationMs }];
   });
-  if (estimates.length === 0) return { choice: nearestCandidate(cur, options.candidates), evidence: [`${run.appId}: no task data to simulate`] };
+  if (estimates.length === 0)
+    return { choice: nearestCandidate(cur, options.candidates), evidence: [`${run.appId}: no task data to simulate`] };
   const fastest = Math.min(...estimates.map((e) => e.ms));
   const ok = estimates
     .filter((e) => e.ms <= fastest * (1 + SPARKLENS_KNEE))
@@ -244,14 +273,34 @@ export const sparklensShape: Chooser = (runs, options) => {
   return {
     choice: nearestCandidate(target, options.candidates),
     expectedDurationMs: pick.ms,
-    evidence: [`${run.appId}: simulated ${estimates.map((e) => `${e.shape.executorInstances}x${e.shape.executorCores}=${(e.ms / 1000).toFixed(1)}s`).join(', ')}`],
+    evidence: [
+      `${run.appId}: simulated ${estimates.map((e) => `${e.shape.executorInstances}x${e.shape.executorCores}=${(e.ms / 1000).toFixed(1)}s`).join(', ')}`,
+    ],
   };
 };
 
 /** The baselines by the names the report uses. */
 export const BASELINES: { name: string; description: string; choose: Chooser }[] = [
-  { name: 'spark-defaults', description: "Spark's defaults (1g, one executor with all worker cores, 200 partitions)", choose: sparkDefaults },
-  { name: 'dr-elephant', description: "Dr. Elephant's rules alone (spill/GC/OOM → more memory, JVM-used → 1.2 × peak, long tasks → more partitions)", choose: drElephant },
-  { name: 'dataflint-memory', description: "DataFlint's memory rule (1.2 × peak JVM heap when usage < 70 %, × 1.2 when > 95 %), rest unchanged", choose: dataflintMemory },
-  { name: 'sparklens-shape', description: 'Sparklens-style simulation alone: fewest cores within 10 % of the fastest simulated executors × cores', choose: sparklensShape },
+  {
+    name: 'spark-defaults',
+    description: "Spark's defaults (1g, one executor with all worker cores, 200 partitions)",
+    choose: sparkDefaults,
+  },
+  {
+    name: 'dr-elephant',
+    description:
+      "Dr. Elephant's rules alone (spill/GC/OOM → more memory, JVM-used → 1.2 × peak, long tasks → more partitions)",
+    choose: drElephant,
+  },
+  {
+    name: 'dataflint-memory',
+    description: "DataFlint's memory rule (1.2 × peak JVM heap when usage < 70 %, × 1.2 when > 95 %), rest unchanged",
+    choose: dataflintMemory,
+  },
+  {
+    name: 'sparklens-shape',
+    description:
+      'Sparklens-style simulation alone: fewest cores within 10 % of the fastest simulated executors × cores',
+    choose: sparklensShape,
+  },
 ];

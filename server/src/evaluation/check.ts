@@ -19,9 +19,19 @@ export function stored(x: number): number | null {
  * @param keys the regrets compared.
  * @returns names of the regrets that are higher now by more than 1e-9 (empty: no worse).
  */
-export function worseThanCommitted(now: ChoiceSummary, committed: Partial<ChoiceSummary>, keys: readonly (keyof ChoiceSummary)[] = ['runtimeRegret', 'coreHoursRegret']): string[] {
+export function worseThanCommitted(
+  now: ChoiceSummary,
+  committed: Partial<ChoiceSummary>,
+  keys: readonly (keyof ChoiceSummary)[] = ['runtimeRegret', 'coreHoursRegret'],
+): string[] {
   const worse: string[] = [];
-  const names: Partial<Record<keyof ChoiceSummary, string>> = { runtimeRegret: 'runtime regret', coreHoursRegret: 'core-hours regret', memoryRegret: 'memory-GiB-hours regret', dcuRegret: 'DCU regret', balancedRegret: 'balanced regret' };
+  const names: Partial<Record<keyof ChoiceSummary, string>> = {
+    runtimeRegret: 'runtime regret',
+    coreHoursRegret: 'core-hours regret',
+    memoryRegret: 'memory-GiB-hours regret',
+    dcuRegret: 'DCU regret',
+    balancedRegret: 'balanced regret',
+  };
   for (const k of keys) {
     const c = committed[k];
     if (typeof c !== 'number') continue;
@@ -51,10 +61,16 @@ export function checkResult(now: EvaluationResult, committed: EvaluationResult |
   const problems: string[] = [];
   for (const o of EVAL_OBJECTIVES) {
     const e = now.recommendation.editor[o];
-    if (e.edits.ignoredKeysWritten > 0) problems.push(`${o}: ${e.edits.ignoredKeysWritten} key(s) written that the cluster manager ignores`);
-    if (e.edits.exceedsCluster.length > 0) problems.push(`${o}: ${e.edits.exceedsCluster.length} configuration(s) exceeding the cluster (${e.edits.exceedsCluster[0]})`);
+    if (e.edits.ignoredKeysWritten > 0)
+      problems.push(`${o}: ${e.edits.ignoredKeysWritten} key(s) written that the cluster manager ignores`);
+    if (e.edits.exceedsCluster.length > 0)
+      problems.push(
+        `${o}: ${e.edits.exceedsCluster.length} configuration(s) exceeding the cluster (${e.edits.exceedsCluster[0]})`,
+      );
     const c = committed?.recommendation.editor?.[o];
-    if (c?.overall !== undefined) for (const w of worseThanCommitted(e.overall, c.overall, CHECKED[o])) problems.push(`${o}: ${w} got worse than committed`);
+    if (c?.overall !== undefined)
+      for (const w of worseThanCommitted(e.overall, c.overall, CHECKED[o]))
+        problems.push(`${o}: ${w} got worse than committed`);
     for (const [slice, cs] of Object.entries(c?.slices ?? {})) {
       const ns = e.slices[slice as keyof typeof e.slices];
       if (cs === undefined) continue;
@@ -62,7 +78,8 @@ export function checkResult(now: EvaluationResult, committed: EvaluationResult |
         problems.push(`${o} ${slice}: no longer scored`);
         continue;
       }
-      for (const w of worseThanCommitted(ns, cs, CHECKED[o])) problems.push(`${o} ${slice}: ${w} got worse than committed`);
+      for (const w of worseThanCommitted(ns, cs, CHECKED[o]))
+        problems.push(`${o} ${slice}: ${w} got worse than committed`);
     }
   }
   return problems;

@@ -54,8 +54,13 @@ export class RunsHistory implements HistorySource {
   constructor(private readonly runs: readonly ApplicationRecord[]) {}
   appNamesByMaster(master: string, limit = 8): string[] {
     const last = new Map<string, number>();
-    for (const r of this.runs) if ((r.sparkProperties['spark.master'] ?? r.master) === master) last.set(r.appName, Math.max(last.get(r.appName) ?? -Infinity, r.startTimeMs));
-    return [...last.entries()].sort((a, b) => b[1] - a[1]).slice(0, limit).map(([n]) => n);
+    for (const r of this.runs)
+      if ((r.sparkProperties['spark.master'] ?? r.master) === master)
+        last.set(r.appName, Math.max(last.get(r.appName) ?? -Infinity, r.startTimeMs));
+    return [...last.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([n]) => n);
   }
   appNames(): string[] {
     return [...new Set(this.runs.map((r) => r.appName))];
@@ -75,13 +80,20 @@ export function submitScriptOf(r: ApplicationRecord): string {
   const manager = clusterManagerOf(master);
   const shape = runShape(r);
   const lines = ['#!/usr/bin/env bash', 'spark-submit \\', `  --master ${master} \\`, `  --name ${r.appName} \\`];
-  lines.push(`  --executor-memory ${p['spark.executor.memory'] ?? `${r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB}m`} \\`);
+  lines.push(
+    `  --executor-memory ${p['spark.executor.memory'] ?? `${r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB}m`} \\`,
+  );
   if (shape !== null) {
     lines.push(`  --executor-cores ${shape.executorCores} \\`);
-    if (manager === 'standalone') lines.push(`  --total-executor-cores ${shape.executorInstances * shape.executorCores} \\`);
+    if (manager === 'standalone')
+      lines.push(`  --total-executor-cores ${shape.executorInstances * shape.executorCores} \\`);
     else if (manager !== 'local') lines.push(`  --num-executors ${shape.executorInstances} \\`);
   }
-  lines.push(`  --conf spark.sql.shuffle.partitions=${r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS} \\`, `  ${r.appName}.py`, '');
+  lines.push(
+    `  --conf spark.sql.shuffle.partitions=${r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS} \\`,
+    `  ${r.appName}.py`,
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -91,7 +103,14 @@ export function submitScriptOf(r: ApplicationRecord): string {
  */
 export function submitScriptFor(appName: string, master: string, c: GridChoice): string {
   const manager = clusterManagerOf(master);
-  const lines = ['#!/usr/bin/env bash', 'spark-submit \\', `  --master ${master} \\`, `  --name ${appName} \\`, `  --executor-memory ${c.executorMemoryMiB % 1024 === 0 ? `${c.executorMemoryMiB / 1024}g` : `${c.executorMemoryMiB}m`} \\`, `  --executor-cores ${c.executorCores} \\`];
+  const lines = [
+    '#!/usr/bin/env bash',
+    'spark-submit \\',
+    `  --master ${master} \\`,
+    `  --name ${appName} \\`,
+    `  --executor-memory ${c.executorMemoryMiB % 1024 === 0 ? `${c.executorMemoryMiB / 1024}g` : `${c.executorMemoryMiB}m`} \\`,
+    `  --executor-cores ${c.executorCores} \\`,
+  ];
   if (manager === 'standalone') lines.push(`  --total-executor-cores ${c.executorInstances * c.executorCores} \\`);
   else if (manager !== 'local') lines.push(`  --num-executors ${c.executorInstances} \\`);
   lines.push(`  --conf spark.sql.shuffle.partitions=${c.shufflePartitions} \\`, `  ${appName}.py`, '');
@@ -116,7 +135,12 @@ export interface EditFacts {
 export function declaredCluster(c: ChooserOptions['cluster']): AnalysisOptions['cluster'] {
   if (c === undefined) return { nodeMemoryMiB: 0, nodeCores: 0 };
   const nodes = c.nodes ?? 1;
-  return { nodeMemoryMiB: c.nodeMemoryMiB, nodeCores: c.nodeCores, nodes, totalCores: c.totalCores ?? nodes * c.nodeCores };
+  return {
+    nodeMemoryMiB: c.nodeMemoryMiB,
+    nodeCores: c.nodeCores,
+    nodes,
+    totalCores: c.totalCores ?? nodes * c.nodeCores,
+  };
 }
 
 /**
@@ -126,22 +150,46 @@ export function declaredCluster(c: ChooserOptions['cluster']): AnalysisOptions['
  * @param onEdit called with the facts of each edit (the evaluation counts them).
  * @param learnedScorer switches the engine's learned candidate scorer on (recommend/learned-scorer.ts).
  */
-export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: (facts: EditFacts) => void, learnedScorer?: LearnedScorer): Chooser {
+export function editorChooser(
+  objective: Objective,
+  maxSlowdown = 0.1,
+  onEdit?: (facts: EditFacts) => void,
+  learnedScorer?: LearnedScorer,
+): Chooser {
   return (runs, options) => {
     // A job without runs (leave one workload out): its file at the configuration it asks for, the store holding the
     // other jobs' runs; the language service plans it from the jobs run on the same master.
     const cold = runs.length === 0;
-    if (cold && (options.current === undefined || options.appName === undefined || (options.others ?? []).length === 0)) throw new Error('a job without runs needs its name, its configuration and the store\'s other runs');
+    if (cold && (options.current === undefined || options.appName === undefined || (options.others ?? []).length === 0))
+      throw new Error("a job without runs needs its name, its configuration and the store's other runs");
     const others = options.others ?? [];
     const newest = cold ? newestRun(others) : newestRun(runs);
     const appName = cold ? (options.appName as string) : newest.appName;
-    const text = cold ? submitScriptFor(appName, newest.sparkProperties['spark.master'] ?? newest.master ?? 'yarn', options.current as GridChoice) : submitScriptOf(newest);
-    const service = new SparkLanguageService(new RunsHistory(cold ? others : runs), () => newest.startTimeMs + 3_600_000);
-    const analysisOptions: AnalysisOptions = { cluster: declaredCluster(options.cluster), disabledChecks: new Set(), objective, maxSlowdown, learnedScorer };
+    const text = cold
+      ? submitScriptFor(
+          appName,
+          newest.sparkProperties['spark.master'] ?? newest.master ?? 'yarn',
+          options.current as GridChoice,
+        )
+      : submitScriptOf(newest);
+    const service = new SparkLanguageService(
+      new RunsHistory(cold ? others : runs),
+      () => newest.startTimeMs + 3_600_000,
+    );
+    const analysisOptions: AnalysisOptions = {
+      cluster: declaredCluster(options.cluster),
+      disabledChecks: new Set(),
+      objective,
+      maxSlowdown,
+      learnedScorer,
+    };
     const uri = `file:///eval/${appName}.sh`;
     const analysis = service.analyse(uri, text, 'shellscript', 1, analysisOptions);
     const sa = analysis.sites[0];
-    if (sa === undefined || sa.plan === null) throw new Error(`${cold ? appName : newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`);
+    if (sa === undefined || sa.plan === null)
+      throw new Error(
+        `${cold ? appName : newest.appId}: the script ${JSON.stringify(text)} gave no application with a plan`,
+      );
     const edited = TextDocument.applyEdits(TextDocument.create(uri, 'shellscript', 1, text), planTextEdits(sa));
     const site = applicationSites(extractSettings(edited, 'shellscript'), '/eval/x.sh')[0];
     const lookup = (k: string) => {
@@ -159,23 +207,50 @@ export function editorChooser(objective: Objective, maxSlowdown = 0.1, onEdit?: 
     };
     const keysWritten = sa.recommendations.map((r) => r.key);
     const ignored = ignoredKeys(manager, false);
-    const container = executorContainer(lookup, manager, { isPython: cold ? true : isPythonRun(newest) }, readBack.executorMemoryMiB);
+    const container = executorContainer(
+      lookup,
+      manager,
+      { isPython: cold ? true : isPythonRun(newest) },
+      readBack.executorMemoryMiB,
+    );
     const limits = clusterLimits(declaredCluster(options.cluster), { hosts: 0, coresPerHost: 0, totalCores: 0 });
-    const fit = fits({ executorInstances: readBack.executorInstances, executorCores: readBack.executorCores, reservedMiB: container === null ? readBack.executorMemoryMiB : reservedMiB(container, manager) }, limits);
+    const fit = fits(
+      {
+        executorInstances: readBack.executorInstances,
+        executorCores: readBack.executorCores,
+        reservedMiB: container === null ? readBack.executorMemoryMiB : reservedMiB(container, manager),
+      },
+      limits,
+    );
     const choice = nearestCandidate(readBack, options.candidates);
-    const onGrid = options.candidates.some((c) => c.executorMemoryMiB === readBack.executorMemoryMiB && c.executorCores === readBack.executorCores && c.executorInstances === readBack.executorInstances && c.shufflePartitions === readBack.shufflePartitions);
-    onEdit?.({ readBack, onGrid, ignoredKeysWritten: keysWritten.filter((k) => ignored.has(k)), exceedsCluster: fit.fits ? null : fit.why, keysWritten });
+    const onGrid = options.candidates.some(
+      (c) =>
+        c.executorMemoryMiB === readBack.executorMemoryMiB &&
+        c.executorCores === readBack.executorCores &&
+        c.executorInstances === readBack.executorInstances &&
+        c.shufflePartitions === readBack.shufflePartitions,
+    );
+    onEdit?.({
+      readBack,
+      onGrid,
+      ignoredKeysWritten: keysWritten.filter((k) => ignored.has(k)),
+      exceedsCluster: fit.fits ? null : fit.why,
+      keysWritten,
+    });
     return {
       choice,
       expectedDurationMs: sa.plan.chosen?.durationMs ?? null,
-      evidence: [`${cold ? `${appName} (no runs)` : newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`],
+      evidence: [
+        `${cold ? `${appName} (no runs)` : newest.appId}: ${sa.recommendations.map((r) => `${r.key} ${r.effectiveValue} → ${r.recommendedValue}`).join(', ') || 'no change'}${sa.plan.keptBecause ? ` (kept: ${sa.plan.keptBecause})` : ''}`,
+      ],
     };
   };
 }
 
 /** The what-if simulation alone as a predictor: `simulateRun` at the target executors × cores (memory and partitions ignored). */
 export const simulationPredictor: Predictor = (run, target) =>
-  simulateRun(run, { executorInstances: target.executorInstances, executorCores: target.executorCores })?.durationMs ?? null;
+  simulateRun(run, { executorInstances: target.executorInstances, executorCores: target.executorCores })?.durationMs ??
+  null;
 
 /** The engine's model as a predictor: recommend/model.ts `WorkloadModel` of the one run, at the target configuration. */
 export const enginePredictor: Predictor = (run, target) => new WorkloadModel([run]).predict(target).durationMs;
@@ -192,10 +267,21 @@ function sha256(file: string): string {
 export function engineUnderTest(runsDir: string, gridFile: string, oldEngineFile: string): EngineUnderTest {
   let recorded: EngineUnderTest['recorded'];
   if (fs.existsSync(oldEngineFile)) {
-    const old = JSON.parse(fs.readFileSync(oldEngineFile, 'utf8')) as { gridSha256: string; manifestSha256: string; rows: NonNullable<EngineUnderTest['recorded']> };
-    if (old.gridSha256 === sha256(gridFile) && old.manifestSha256 === sha256(path.join(runsDir, 'manifest.json'))) recorded = old.rows;
+    const old = JSON.parse(fs.readFileSync(oldEngineFile, 'utf8')) as {
+      gridSha256: string;
+      manifestSha256: string;
+      rows: NonNullable<EngineUnderTest['recorded']>;
+    };
+    if (old.gridSha256 === sha256(gridFile) && old.manifestSha256 === sha256(path.join(runsDir, 'manifest.json')))
+      recorded = old.rows;
   }
-  return { makeChooser: editorChooser, simulation: simulationPredictor, predictor: enginePredictor, recorded, trainLearned: trainLearnedScorer };
+  return {
+    makeChooser: editorChooser,
+    simulation: simulationPredictor,
+    predictor: enginePredictor,
+    recorded,
+    trainLearned: trainLearnedScorer,
+  };
 }
 
 /**
@@ -210,11 +296,16 @@ export function trainLearnedScorer(tuning: readonly WorkloadGrid[]): LearnedScor
       .map((c) => ({ c, ok: c.runs.filter((r) => !r.failed) }))
       .filter((x) => x.ok.length > 0)
       .map((x) => ({ choice: x.c.choice, ms: x.ok.reduce((a, r) => a + r.runtimeMs, 0) / x.ok.length }));
-    for (const c of w.cells) for (const r of c.runs) if (!r.failed) for (const t of targets) samples.push({ run: r.record, target: t.choice, durationMs: t.ms });
+    for (const c of w.cells)
+      for (const r of c.runs)
+        if (!r.failed) for (const t of targets) samples.push({ run: r.record, target: t.choice, durationMs: t.ms });
   }
   if (samples.length === 0) return null;
   const names = tuning.map((w) => w.workload);
-  const scorer = LearnedScorer.train(samples, `random forest (ml-random-forest, ${LEARNED_TREES} trees) on ${names.length} tuning workloads`);
+  const scorer = LearnedScorer.train(
+    samples,
+    `random forest (ml-random-forest, ${LEARNED_TREES} trees) on ${names.length} tuning workloads`,
+  );
   return {
     description: scorer.description,
     trainedOn: names,

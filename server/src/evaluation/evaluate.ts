@@ -5,7 +5,15 @@
  */
 import type { ApplicationRecord } from '../history/application-record';
 import type { Chooser, ChooserOptions } from './baselines';
-import { type EvalRun, type EvalSet, type GridCell, type GridChoice, type GroundTruth, sameChoice, type WorkloadGrid } from './ground-truth';
+import {
+  type EvalRun,
+  type EvalSet,
+  type GridCell,
+  type GridChoice,
+  type GroundTruth,
+  sameChoice,
+  type WorkloadGrid,
+} from './ground-truth';
 import { driverOnlyTimeMs, simulateTimeline } from '../recommend/what-if';
 import { mape, mean, noise, regret, relativeSpread, withinTolerance } from './scoring';
 
@@ -57,23 +65,48 @@ function subsets<T>(xs: readonly T[], k: number): T[][] {
  * - `none`: per workload, no run of its own; the store holds all runs of the other workloads (leave one workload out),
  *   and the job file asks for Spark's defaults (`setup.defaultConfigId`, else the first start configuration).
  */
-export function historyCases(workloads: readonly WorkloadGrid[], setup: EvalSetup, kinds: readonly HistoryKind[] = HISTORY_KINDS): HistoryCase[] {
+export function historyCases(
+  workloads: readonly WorkloadGrid[],
+  setup: EvalSetup,
+  kinds: readonly HistoryKind[] = HISTORY_KINDS,
+): HistoryCase[] {
   const out: HistoryCase[] = [];
   const newest = (runs: readonly EvalRun[]) => [...runs].sort((a, b) => a.record.startTimeMs - b.record.startTimeMs);
   for (const w of workloads) {
-    const startCells = setup.startConfigIds.map((id) => w.cells.find((c) => c.configId === id)).filter((c): c is GridCell => c !== undefined);
+    const startCells = setup.startConfigIds
+      .map((id) => w.cells.find((c) => c.configId === id))
+      .filter((c): c is GridCell => c !== undefined);
     if (kinds.includes('one')) {
       for (const cell of startCells) {
-        for (const run of cell.runs) out.push({ workload: w, history: 'one', runs: [run], others: [], startConfigId: cell.configId, startAppIds: [run.record.appId], startSpillBytes: run.diskBytesSpilled });
+        for (const run of cell.runs)
+          out.push({
+            workload: w,
+            history: 'one',
+            runs: [run],
+            others: [],
+            startConfigId: cell.configId,
+            startAppIds: [run.record.appId],
+            startSpillBytes: run.diskBytesSpilled,
+          });
       }
     }
     if (kinds.includes('three')) {
       for (const trio of subsets(startCells, 3)) {
-        const reps = [...new Set(trio[0].runs.map((r) => r.repetition))].filter((rep) => trio.every((c) => c.runs.some((r) => r.repetition === rep)));
+        const reps = [...new Set(trio[0].runs.map((r) => r.repetition))].filter((rep) =>
+          trio.every((c) => c.runs.some((r) => r.repetition === rep)),
+        );
         for (const rep of reps.sort((a, b) => a - b)) {
           const runs = newest(trio.map((c) => c.runs.find((r) => r.repetition === rep)!));
           const last = runs[runs.length - 1];
-          out.push({ workload: w, history: 'three', runs, others: [], startConfigId: last.configId, startAppIds: runs.map((r) => r.record.appId), startSpillBytes: last.diskBytesSpilled });
+          out.push({
+            workload: w,
+            history: 'three',
+            runs,
+            others: [],
+            startConfigId: last.configId,
+            startAppIds: runs.map((r) => r.record.appId),
+            startSpillBytes: last.diskBytesSpilled,
+          });
         }
       }
     }
@@ -81,8 +114,18 @@ export function historyCases(workloads: readonly WorkloadGrid[], setup: EvalSetu
       const startId = setup.defaultConfigId ?? setup.startConfigIds[0];
       const start = w.cells.find((c) => c.configId === startId);
       if (start === undefined) continue;
-      const others = workloads.filter((x) => x !== w).flatMap((x) => x.cells.flatMap((c) => c.runs.map((r) => r.record)));
-      out.push({ workload: w, history: 'none', runs: [], others, startConfigId: startId, startAppIds: [], startSpillBytes: start.meanDiskSpilledBytes });
+      const others = workloads
+        .filter((x) => x !== w)
+        .flatMap((x) => x.cells.flatMap((c) => c.runs.map((r) => r.record)));
+      out.push({
+        workload: w,
+        history: 'none',
+        runs: [],
+        others,
+        startConfigId: startId,
+        startAppIds: [],
+        startSpillBytes: start.meanDiskSpilledBytes,
+      });
     }
   }
   return out;
@@ -149,7 +192,8 @@ export interface ChoiceSummary {
 /** The cell of `w` holding exactly `choice`. @throws Error when the choice is not a grid configuration of `w`. */
 export function cellOf(w: WorkloadGrid, choice: GridChoice): GridCell {
   const cell = w.cells.find((c) => sameChoice(c.choice, choice));
-  if (cell === undefined) throw new Error(`${w.workload}: the chosen configuration ${JSON.stringify(choice)} is not in the grid`);
+  if (cell === undefined)
+    throw new Error(`${w.workload}: the chosen configuration ${JSON.stringify(choice)} is not in the grid`);
   return cell;
 }
 
@@ -169,13 +213,34 @@ export function regretsOf(
   w: WorkloadGrid,
   cell: GridCell,
   maxSlowdown = 0.1,
-): Pick<ChoiceScore, 'runtimeRegret' | 'coreHoursRegret' | 'memoryRegret' | 'dcuRegret' | 'balancedRegret' | 'withinSlowdown' | 'chosenFailed'> {
-  const runtimeRegret = regret(cell.meanRuntimeMs, w.cells.map((c) => c.meanRuntimeMs));
+): Pick<
+  ChoiceScore,
+  | 'runtimeRegret'
+  | 'coreHoursRegret'
+  | 'memoryRegret'
+  | 'dcuRegret'
+  | 'balancedRegret'
+  | 'withinSlowdown'
+  | 'chosenFailed'
+> {
+  const runtimeRegret = regret(
+    cell.meanRuntimeMs,
+    w.cells.map((c) => c.meanRuntimeMs),
+  );
   return {
     runtimeRegret,
-    coreHoursRegret: regret(cell.meanCoreHours, w.cells.map((c) => c.meanCoreHours)),
-    memoryRegret: regret(cell.meanMemoryGiBHours, w.cells.map((c) => c.meanMemoryGiBHours)),
-    dcuRegret: regret(cell.meanDcu, w.cells.map((c) => c.meanDcu)),
+    coreHoursRegret: regret(
+      cell.meanCoreHours,
+      w.cells.map((c) => c.meanCoreHours),
+    ),
+    memoryRegret: regret(
+      cell.meanMemoryGiBHours,
+      w.cells.map((c) => c.meanMemoryGiBHours),
+    ),
+    dcuRegret: regret(
+      cell.meanDcu,
+      w.cells.map((c) => c.meanDcu),
+    ),
     balancedRegret: balancedRegretOf(w, cell, maxSlowdown),
     withinSlowdown: withinTolerance(runtimeRegret, maxSlowdown),
     chosenFailed: cell.failedRuns > 0,
@@ -211,7 +276,12 @@ export function scoreOf(c: HistoryCase, cell: GridCell, maxSlowdown = 0.1): Choi
  * candidates; its choice is scored by the grid's measured means.
  * @throws Error when the chooser answers a configuration outside the grid.
  */
-export function scoreCases(cases: readonly HistoryCase[], choose: Chooser, setup: EvalSetup, maxSlowdown = 0.1): ChoiceScore[] {
+export function scoreCases(
+  cases: readonly HistoryCase[],
+  choose: Chooser,
+  setup: EvalSetup,
+  maxSlowdown = 0.1,
+): ChoiceScore[] {
   return cases.map((c) => {
     const candidates = c.workload.cells.map((x) => x.choice);
     const current = c.workload.cells.find((x) => x.configId === c.startConfigId)?.choice;
@@ -236,7 +306,9 @@ export function scoreChooser(workloads: readonly WorkloadGrid[], choose: Chooser
  * exactly: per case, every configuration of the workload scored with weight 1 / (configurations).
  */
 export function randomChoiceScores(cases: readonly HistoryCase[], maxSlowdown = 0.1): ChoiceScore[] {
-  return cases.flatMap((c) => c.workload.cells.map((cell) => ({ ...scoreOf(c, cell, maxSlowdown), weight: 1 / c.workload.cells.length })));
+  return cases.flatMap((c) =>
+    c.workload.cells.map((cell) => ({ ...scoreOf(c, cell, maxSlowdown), weight: 1 / c.workload.cells.length })),
+  );
 }
 
 function weightedMean(scores: readonly ChoiceScore[], f: (s: ChoiceScore) => number): number {
@@ -254,7 +326,8 @@ function weightedMean(scores: readonly ChoiceScore[], f: (s: ChoiceScore) => num
 
 /** Summary of choice scores (NaN fields when there are none); weighted by {@link ChoiceScore.weight}. */
 export function summarise(scores: readonly ChoiceScore[]): ChoiceSummary {
-  const total = (f: (s: ChoiceScore) => boolean | undefined) => scores.reduce((n, s) => n + (f(s) ? (s.weight ?? 1) : 0), 0);
+  const total = (f: (s: ChoiceScore) => boolean | undefined) =>
+    scores.reduce((n, s) => n + (f(s) ? (s.weight ?? 1) : 0), 0);
   return {
     n: Math.round(scores.reduce((n, s) => n + (s.weight ?? 1), 0) * 1e9) / 1e9,
     runtimeRegret: weightedMean(scores, (s) => s.runtimeRegret),
@@ -265,7 +338,9 @@ export function summarise(scores: readonly ChoiceScore[]): ChoiceSummary {
     runtimeWithin10: weightedMean(scores, (s) => (withinTolerance(s.runtimeRegret) ? 1 : 0)),
     coreHoursWithin10: weightedMean(scores, (s) => (withinTolerance(s.coreHoursRegret) ? 1 : 0)),
     dcuWithin10: weightedMean(scores, (s) => (withinTolerance(s.dcuRegret) ? 1 : 0)),
-    balancedWithin10: weightedMean(scores, (s) => (s.balancedRegret === undefined ? NaN : withinTolerance(s.balancedRegret) ? 1 : 0)),
+    balancedWithin10: weightedMean(scores, (s) =>
+      s.balancedRegret === undefined ? NaN : withinTolerance(s.balancedRegret) ? 1 : 0,
+    ),
     withinSlowdown: weightedMean(scores, (s) => (s.withinSlowdown ? 1 : 0)),
     failedChoices: total((s) => s.chosenFailed),
     spilledMoreChoices: total((s) => s.spilledMore),
@@ -277,12 +352,21 @@ export function summarise(scores: readonly ChoiceScore[]): ChoiceSummary {
  * (runtime), the cheapest in DataFlint Compute Units (cost), the cheapest within `maxSlowdown` of the fastest
  * (balanced), and the cheapest in core-hours.
  */
-export function oracleSummary(workloads: readonly WorkloadGrid[], maxSlowdown = 0.1): { fastest: ChoiceSummary; cheapest: ChoiceSummary; cheapestDcu: ChoiceSummary; balanced: ChoiceSummary } {
+export function oracleSummary(
+  workloads: readonly WorkloadGrid[],
+  maxSlowdown = 0.1,
+): { fastest: ChoiceSummary; cheapest: ChoiceSummary; cheapestDcu: ChoiceSummary; balanced: ChoiceSummary } {
   const pick = (choose: (w: WorkloadGrid) => GridCell) =>
     summarise(
       workloads.map((w) => {
         const cell = choose(w);
-        return { workload: w.workload, startConfigId: '-', startAppId: '-', chosenConfigId: cell.configId, ...regretsOf(w, cell, maxSlowdown) };
+        return {
+          workload: w.workload,
+          startConfigId: '-',
+          startAppId: '-',
+          chosenConfigId: cell.configId,
+          ...regretsOf(w, cell, maxSlowdown),
+        };
       }),
     );
   const by = (f: (c: GridCell) => number) => (w: WorkloadGrid) => [...w.cells].sort((a, b) => f(a) - f(b))[0];
@@ -292,7 +376,10 @@ export function oracleSummary(workloads: readonly WorkloadGrid[], maxSlowdown = 
     cheapestDcu: pick(by((c) => c.meanDcu)),
     balanced: pick((w) => {
       const fastest = Math.min(...w.cells.map((c) => c.meanRuntimeMs));
-      return by((c) => c.meanDcu)({ ...w, cells: w.cells.filter((c) => c.meanRuntimeMs <= fastest * (1 + maxSlowdown) + 1e-9) });
+      return by((c) => c.meanDcu)({
+        ...w,
+        cells: w.cells.filter((c) => c.meanRuntimeMs <= fastest * (1 + maxSlowdown) + 1e-9),
+      });
     }),
   };
 }
@@ -301,13 +388,22 @@ export function oracleSummary(workloads: readonly WorkloadGrid[], maxSlowdown = 
  * Scores recorded choices (configuration ids per workload and start run, e.g. an earlier engine's) with the current
  * measures. Choices whose workload, start run or configuration is not in the ground truth are left out.
  */
-export function scoreRecorded(workloads: readonly WorkloadGrid[], choices: readonly { workload: string; start: string; startAppId: string; chosen: string }[]): ChoiceScore[] {
+export function scoreRecorded(
+  workloads: readonly WorkloadGrid[],
+  choices: readonly { workload: string; start: string; startAppId: string; chosen: string }[],
+): ChoiceScore[] {
   const out: ChoiceScore[] = [];
   for (const c of choices) {
     const w = workloads.find((x) => x.workload === c.workload);
     const cell = w?.cells.find((x) => x.configId === c.chosen);
     if (w === undefined || cell === undefined) continue;
-    out.push({ workload: c.workload, startConfigId: c.start, startAppId: c.startAppId, chosenConfigId: c.chosen, ...regretsOf(w, cell) });
+    out.push({
+      workload: c.workload,
+      startConfigId: c.start,
+      startAppId: c.startAppId,
+      chosenConfigId: c.chosen,
+      ...regretsOf(w, cell),
+    });
   }
   return out;
 }
@@ -339,7 +435,10 @@ function measuredMeanMs(c: GridCell): number {
  * answer: predicted wall time vs the target configuration's mean measured runtime (successful runs). Pairs where it
  * returns null are left out (count them with `asked`).
  */
-export function predictionPairs(workloads: readonly WorkloadGrid[], predict: Predictor): { pairs: PredictionPair[]; asked: number } {
+export function predictionPairs(
+  workloads: readonly WorkloadGrid[],
+  predict: Predictor,
+): { pairs: PredictionPair[]; asked: number } {
   const pairs: PredictionPair[] = [];
   let asked = 0;
   for (const w of workloads) {
@@ -371,11 +470,18 @@ export function predictionPairs(workloads: readonly WorkloadGrid[], predict: Pre
 
 /** Two configurations that differ only in executor instances and/or cores. */
 export function isShapeOnly(a: GridChoice, b: GridChoice): boolean {
-  return a.executorMemoryMiB === b.executorMemoryMiB && a.shufflePartitions === b.shufflePartitions && !sameChoice(a, b);
+  return (
+    a.executorMemoryMiB === b.executorMemoryMiB && a.shufflePartitions === b.shufflePartitions && !sameChoice(a, b)
+  );
 }
 
 /** MAPE of prediction pairs, all and shape-only (fractions; NaN when none). */
-export function predictionSummary(pairs: readonly PredictionPair[]): { all: number; shapeOnly: number; nAll: number; nShapeOnly: number } {
+export function predictionSummary(pairs: readonly PredictionPair[]): {
+  all: number;
+  shapeOnly: number;
+  nAll: number;
+  nShapeOnly: number;
+} {
   const so = pairs.filter((p) => p.shapeOnly);
   const m = (ps: readonly PredictionPair[]) => mape(ps.map((p) => ({ predicted: p.predictedMs, actual: p.actualMs })));
   return { all: m(pairs), shapeOnly: m(so), nAll: pairs.length, nShapeOnly: so.length };
@@ -401,15 +507,29 @@ export function configurationNoise(workloads: readonly WorkloadGrid[]): Configur
       const rt = relativeSpread(ok.map((r) => r.runtimeMs));
       const ch = relativeSpread(ok.map((r) => r.coreHours));
       if (rt === null || ch === null) continue;
-      out.push({ workload: w.workload, kind: w.kind, configId: c.configId, runs: ok.length, runtime: rt, coreHours: ch });
+      out.push({
+        workload: w.workload,
+        kind: w.kind,
+        configId: c.configId,
+        runs: ok.length,
+        runtime: rt,
+        coreHours: ch,
+      });
     }
   }
   return out;
 }
 
 /** Run-to-run noise of one workload (or several): runtime and core-hours, mean relative spread over configurations with two successful runs. */
-export function noiseOf(workloads: readonly WorkloadGrid[]): { runtime: number; coreHours: number; configurations: number } {
-  const cells = workloads.flatMap((w) => w.cells).map((c) => c.runs.filter((r) => !r.failed)).filter((runs) => runs.length >= 2);
+export function noiseOf(workloads: readonly WorkloadGrid[]): {
+  runtime: number;
+  coreHours: number;
+  configurations: number;
+} {
+  const cells = workloads
+    .flatMap((w) => w.cells)
+    .map((c) => c.runs.filter((r) => !r.failed))
+    .filter((runs) => runs.length >= 2);
   return {
     runtime: noise(cells.map((runs) => runs.map((r) => r.runtimeMs))),
     coreHours: noise(cells.map((runs) => runs.map((r) => r.coreHours))),
@@ -445,14 +565,23 @@ export interface StageDiagnosis {
    * (`toMore`) and fewer (`toFewer`): over all ordered pairs the driver-only errors cancel, by direction they show
    * whether start-up that grows with the executor count is missing.
    */
-  byDirection: { toMore: { pairs: number; driverOnlyErrorMs: number; stagesErrorMs: number }; toFewer: { pairs: number; driverOnlyErrorMs: number; stagesErrorMs: number } };
+  byDirection: {
+    toMore: { pairs: number; driverOnlyErrorMs: number; stagesErrorMs: number };
+    toFewer: { pairs: number; driverOnlyErrorMs: number; stagesErrorMs: number };
+  };
 }
 
 /** The driver-only time and stage spans a run measured. */
-function measuredTimeline(r: ApplicationRecord): { driverOnlyMs: number; stagesMs: number; spans: Map<string, number> } {
+function measuredTimeline(r: ApplicationRecord): {
+  driverOnlyMs: number;
+  stagesMs: number;
+  spans: Map<string, number>;
+} {
   const driverOnlyMs = driverOnlyTimeMs(r);
   const spans = new Map<string, number>();
-  for (const s of r.stages) if (s.submissionTimeMs !== null && s.completionTimeMs !== null) spans.set(`${s.stageId}.${s.attemptId}`, s.completionTimeMs - s.submissionTimeMs);
+  for (const s of r.stages)
+    if (s.submissionTimeMs !== null && s.completionTimeMs !== null)
+      spans.set(`${s.stageId}.${s.attemptId}`, s.completionTimeMs - s.submissionTimeMs);
   return { driverOnlyMs, stagesMs: r.durationMs - driverOnlyMs, spans };
 }
 
@@ -471,7 +600,10 @@ export function stageDiagnosis(workloads: readonly WorkloadGrid[], worst = 3): S
   let sAbs = 0;
   let unmatched = 0;
   const byStage = new Map<string, { predicted: number; measured: number; absErr: number; n: number }>();
-  const dir = { toMore: { pairs: 0, driverOnlyErrorMs: 0, stagesErrorMs: 0 }, toFewer: { pairs: 0, driverOnlyErrorMs: 0, stagesErrorMs: 0 } };
+  const dir = {
+    toMore: { pairs: 0, driverOnlyErrorMs: 0, stagesErrorMs: 0 },
+    toFewer: { pairs: 0, driverOnlyErrorMs: 0, stagesErrorMs: 0 },
+  };
   for (const w of workloads) {
     for (const src of w.cells) {
       for (const tgt of w.cells) {
@@ -482,7 +614,10 @@ export function stageDiagnosis(workloads: readonly WorkloadGrid[], worst = 3): S
         const mStages = mean(measured.map((m) => m.stagesMs));
         for (const run of src.runs) {
           if (run.failed) continue;
-          const sim = simulateTimeline(run.record, { executorInstances: tgt.choice.executorInstances, executorCores: tgt.choice.executorCores });
+          const sim = simulateTimeline(run.record, {
+            executorInstances: tgt.choice.executorInstances,
+            executorCores: tgt.choice.executorCores,
+          });
           if (sim === null) continue;
           const a = mDriver + mStages;
           pairs++;
@@ -530,18 +665,39 @@ export function stageDiagnosis(workloads: readonly WorkloadGrid[], worst = 3): S
     driverOnlyAbsError: d(dAbs),
     stagesAbsError: d(sAbs),
     worstStages: [...byStage.entries()]
-      .map(([stage, a]) => ({ stage, predictedMs: a.predicted / a.n, measuredMs: a.measured / a.n, meanAbsErrorMs: a.absErr / a.n, pairs: a.n }))
+      .map(([stage, a]) => ({
+        stage,
+        predictedMs: a.predicted / a.n,
+        measuredMs: a.measured / a.n,
+        meanAbsErrorMs: a.absErr / a.n,
+        pairs: a.n,
+      }))
       .sort((x, y) => y.meanAbsErrorMs - x.meanAbsErrorMs)
       .slice(0, worst),
     unmatchedStages: unmatched,
     byDirection: Object.fromEntries(
-      Object.entries(dir).map(([k, v]) => [k, { pairs: v.pairs, driverOnlyErrorMs: v.pairs > 0 ? v.driverOnlyErrorMs / v.pairs : NaN, stagesErrorMs: v.pairs > 0 ? v.stagesErrorMs / v.pairs : NaN }]),
+      Object.entries(dir).map(([k, v]) => [
+        k,
+        {
+          pairs: v.pairs,
+          driverOnlyErrorMs: v.pairs > 0 ? v.driverOnlyErrorMs / v.pairs : NaN,
+          stagesErrorMs: v.pairs > 0 ? v.stagesErrorMs / v.pairs : NaN,
+        },
+      ]),
     ) as StageDiagnosis['byDirection'],
   };
 }
 
 /** Ground-truth facts for the report: runs, configurations and the best configuration per workload. */
-export function gridFacts(gt: GroundTruth): { workload: string; runs: number; configurations: number; fastest: string; cheapest: string; fastestMs: number; slowestMs: number }[] {
+export function gridFacts(gt: GroundTruth): {
+  workload: string;
+  runs: number;
+  configurations: number;
+  fastest: string;
+  cheapest: string;
+  fastestMs: number;
+  slowestMs: number;
+}[] {
   return gt.workloads.map((w) => {
     const byRt = [...w.cells].sort((a, b) => a.meanRuntimeMs - b.meanRuntimeMs);
     const byCost = [...w.cells].sort((a, b) => a.meanCoreHours - b.meanCoreHours);

@@ -95,9 +95,20 @@ export const manifestSchema = z.object({
     }),
   ),
   /** Per workload: its kind (`cpu`, `wait`) and set (`tuning`, `test`). */
-  workloads: z.record(z.string(), z.object({ kind: z.string().optional(), set: z.enum(EVAL_SETS).optional(), group: z.string().optional() })).optional(),
+  workloads: z
+    .record(
+      z.string(),
+      z.object({ kind: z.string().optional(), set: z.enum(EVAL_SETS).optional(), group: z.string().optional() }),
+    )
+    .optional(),
   /** The sealed split: how it was drawn and each workload's set. */
-  split: z.object({ seed: z.number().optional(), method: z.string().optional(), sets: z.record(z.string(), z.enum(EVAL_SETS)) }).optional(),
+  split: z
+    .object({
+      seed: z.number().optional(),
+      method: z.string().optional(),
+      sets: z.record(z.string(), z.enum(EVAL_SETS)),
+    })
+    .optional(),
 });
 export type Manifest = z.infer<typeof manifestSchema>;
 export type Grid = z.infer<typeof gridSchema>;
@@ -174,7 +185,12 @@ export function plannedRuns(grid: Grid): number {
 export function toChoice(c: z.infer<typeof configSchema>): GridChoice {
   const mib = parseSparkSizeMiB(c.executorMemory);
   if (mib === null) throw new Error(`cannot parse executor memory ${JSON.stringify(c.executorMemory)}`);
-  return { executorMemoryMiB: mib, executorCores: c.executorCores, executorInstances: c.executorInstances, shufflePartitions: c.shufflePartitions };
+  return {
+    executorMemoryMiB: mib,
+    executorCores: c.executorCores,
+    executorInstances: c.executorInstances,
+    shufflePartitions: c.shufflePartitions,
+  };
 }
 
 /** Same configuration (all four fields equal). */
@@ -195,7 +211,10 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
     throw new Error(`cannot read ${file}: ${errorMessage(e)}`, { cause: e });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new Error(`${file} is not a valid evaluation file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success)
+    throw new Error(
+      `${file} is not a valid evaluation file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
   return parsed.data;
 }
 
@@ -230,10 +249,15 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
   const byWorkload = new Map<string, Map<string, EvalRun[]>>();
   for (const m of manifest.runs) {
     const record = records.get(m.appId);
-    if (record === undefined) throw new Error(`manifest run ${m.appId} (${m.workload} ${m.configId}) is not among the event logs read from ${runsDir}`);
+    if (record === undefined)
+      throw new Error(
+        `manifest run ${m.appId} (${m.workload} ${m.configId}) is not among the event logs read from ${runsDir}`,
+      );
     const choice = choices.get(m.configId);
-    if (choice === undefined) throw new Error(`manifest run ${m.appId} has configuration ${m.configId}, which ${gridFile} does not list`);
-    if (!sameChoice(choice, toChoice(m.config))) throw new Error(`manifest run ${m.appId}: its configuration differs from ${m.configId} in ${gridFile}`);
+    if (choice === undefined)
+      throw new Error(`manifest run ${m.appId} has configuration ${m.configId}, which ${gridFile} does not list`);
+    if (!sameChoice(choice, toChoice(m.config)))
+      throw new Error(`manifest run ${m.appId}: its configuration differs from ${m.configId} in ${gridFile}`);
     const cost = utilisationAndCost(record);
     const run: EvalRun = {
       workload: m.workload,
@@ -262,7 +286,13 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
       kind: about?.kind ?? null,
       set: sets[w] ?? about?.set ?? null,
       cells: gridCells(
-        grid.configurations.filter((c) => cells.has(c.id)).map((c) => ({ configId: c.id, choice: choices.get(c.id)!, runs: cells.get(c.id)!.sort((a, b) => a.repetition - b.repetition) })),
+        grid.configurations
+          .filter((c) => cells.has(c.id))
+          .map((c) => ({
+            configId: c.id,
+            choice: choices.get(c.id)!,
+            runs: cells.get(c.id)!.sort((a, b) => a.repetition - b.repetition),
+          })),
       ),
     });
   }
@@ -286,8 +316,14 @@ export function gridCells(groups: readonly { configId: string; choice: GridChoic
     memory: (r: EvalRun) => r.memoryGiBHours,
     dcu: (r: EvalRun) => r.dcu,
   };
-  const penalty = { runtime: worstOk(measures.runtime), coreHours: worstOk(measures.coreHours), memory: worstOk(measures.memory), dcu: worstOk(measures.dcu) };
-  const scored = (runs: readonly EvalRun[], k: keyof typeof measures) => mean(runs.map((r) => measures[k](r) + (r.failed ? penalty[k] : 0)));
+  const penalty = {
+    runtime: worstOk(measures.runtime),
+    coreHours: worstOk(measures.coreHours),
+    memory: worstOk(measures.memory),
+    dcu: worstOk(measures.dcu),
+  };
+  const scored = (runs: readonly EvalRun[], k: keyof typeof measures) =>
+    mean(runs.map((r) => measures[k](r) + (r.failed ? penalty[k] : 0)));
   return groups.map((g) => ({
     configId: g.configId,
     choice: g.choice,

@@ -31,7 +31,13 @@ function arg(name: string, fallback: string): string {
 
 /** JSON with NaN/Infinity as null and numbers rounded to 6 significant digits (stable diffs). */
 function toJson(x: unknown): string {
-  return JSON.stringify(x, (_k, v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? Number(v.toPrecision(6)) : null) : v), 2) + '\n';
+  return (
+    JSON.stringify(
+      x,
+      (_k, v: unknown) => (typeof v === 'number' ? (Number.isFinite(v) ? Number(v.toPrecision(6)) : null) : v),
+      2,
+    ) + '\n'
+  );
 }
 
 async function main(): Promise<number> {
@@ -50,11 +56,24 @@ async function main(): Promise<number> {
   const gt = await loadGroundTruth(runsDir, gridFile);
   const result = evaluate(gt, engineUnderTest(runsDir, gridFile, path.join(ROOT, 'eval', 'old-engine.json')));
   const partial = result.data.plannedRuns !== undefined && result.data.runs < result.data.plannedRuns;
-  const line = (name: string, s: { runtimeRegret: number; coreHoursRegret: number; memoryRegret: number; dcuRegret: number; runtimeWithin10: number }) =>
+  const line = (
+    name: string,
+    s: {
+      runtimeRegret: number;
+      coreHoursRegret: number;
+      memoryRegret: number;
+      dcuRegret: number;
+      runtimeWithin10: number;
+    },
+  ) =>
     `  ${name.padEnd(40)} runtime ${s.runtimeRegret.toFixed(3)}  core-hours ${s.coreHoursRegret.toFixed(3)}  memory ${s.memoryRegret.toFixed(3)}  DCU ${s.dcuRegret.toFixed(3)}  runtime within 10 % ${(s.runtimeWithin10 * 100).toFixed(0)} %`;
-  console.log(`${result.data.runs}${partial ? ` of ${result.data.plannedRuns} planned (PARTIAL)` : ''} runs, ${result.data.workloads.length} workloads, ${result.data.configurations} configurations (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  console.log(
+    `${result.data.runs}${partial ? ` of ${result.data.plannedRuns} planned (PARTIAL)` : ''} runs, ${result.data.workloads.length} workloads, ${result.data.configurations} configurations (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+  );
   for (const o of EVAL_OBJECTIVES) console.log(line(`editor engine, ${o}`, result.recommendation.editor[o].overall));
-  for (const o of EVAL_OBJECTIVES) for (const [k, s] of Object.entries(result.recommendation.learned?.[o]?.slices ?? {})) if (k.startsWith('test/')) console.log(line(`learned scorer, ${o}, ${k}`, s));
+  for (const o of EVAL_OBJECTIVES)
+    for (const [k, s] of Object.entries(result.recommendation.learned?.[o]?.slices ?? {}))
+      if (k.startsWith('test/')) console.log(line(`learned scorer, ${o}, ${k}`, s));
   for (const [name, b] of Object.entries(result.recommendation.oldEngine)) console.log(line(name, b.overall));
   for (const [name, b] of Object.entries(result.recommendation.baselines)) console.log(line(name, b.overall));
   for (const t of result.targets ?? []) console.log(`  target ${t.met ? 'MET' : 'NOT MET'}: ${t.target}: ${t.detail}`);
@@ -71,20 +90,26 @@ async function main(): Promise<number> {
     }
     const committed = JSON.parse(fs.readFileSync(resultFile, 'utf8')) as EvaluationResult;
     if (committed.data.runs !== result.data.runs) {
-      console.error(`eval:check: ${resultFile} was made from ${committed.data.runs} runs, ${runsDir} has ${result.data.runs}: a different ground truth; run npm run eval${bench ? ' -- --benchmark' : ''} and commit the result`);
+      console.error(
+        `eval:check: ${resultFile} was made from ${committed.data.runs} runs, ${runsDir} has ${result.data.runs}: a different ground truth; run npm run eval${bench ? ' -- --benchmark' : ''} and commit the result`,
+      );
       return 2;
     }
     for (const o of EVAL_OBJECTIVES) {
       const c = committed.recommendation.editor?.[o]?.overall;
       const e = result.recommendation.editor[o].overall;
-      console.log(`${o}: committed runtime ${c?.runtimeRegret ?? '–'} DCU ${c?.dcuRegret ?? '–'}; now runtime ${stored(e.runtimeRegret)} DCU ${stored(e.dcuRegret)}`);
+      console.log(
+        `${o}: committed runtime ${c?.runtimeRegret ?? '–'} DCU ${c?.dcuRegret ?? '–'}; now runtime ${stored(e.runtimeRegret)} DCU ${stored(e.dcuRegret)}`,
+      );
     }
     const problems = checkResult(result, committed);
     if (problems.length > 0) {
       console.error(`eval:check FAILED: ${problems.join('; ')}`);
       return 1;
     }
-    console.log('eval:check passed: the editor engine is no worse than the committed result, and no edit wrote an ignored key or exceeded the cluster');
+    console.log(
+      'eval:check passed: the editor engine is no worse than the committed result, and no edit wrote an ignored key or exceeded the cluster',
+    );
     return 0;
   }
   fs.mkdirSync(path.dirname(resultFile), { recursive: true });
@@ -92,8 +117,22 @@ async function main(): Promise<number> {
   fs.mkdirSync(path.dirname(reportFile), { recursive: true });
   // docs/evaluation.md also summarises the benchmark's committed result (eval/benchmark/result.json) when there is one.
   const benchFile = path.join(ROOT, 'eval', 'benchmark', 'result.json');
-  const benchResult = !bench && fs.existsSync(benchFile) ? (JSON.parse(fs.readFileSync(benchFile, 'utf8')) as EvaluationResult) : undefined;
-  fs.writeFileSync(reportFile, renderReport(result, { runsDir: path.relative(ROOT, runsDir), gridFile: path.relative(ROOT, gridFile), resultFile: path.relative(ROOT, resultFile) }, benchResult));
+  const benchResult =
+    !bench && fs.existsSync(benchFile)
+      ? (JSON.parse(fs.readFileSync(benchFile, 'utf8')) as EvaluationResult)
+      : undefined;
+  fs.writeFileSync(
+    reportFile,
+    renderReport(
+      result,
+      {
+        runsDir: path.relative(ROOT, runsDir),
+        gridFile: path.relative(ROOT, gridFile),
+        resultFile: path.relative(ROOT, resultFile),
+      },
+      benchResult,
+    ),
+  );
   console.log(`wrote ${path.relative(process.cwd(), resultFile)} and ${path.relative(process.cwd(), reportFile)}`);
   return 0;
 }

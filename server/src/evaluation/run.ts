@@ -51,7 +51,19 @@ export interface ChooserResultSet {
   /** From one start run, by start configuration (the run the recommendation started from). */
   perStart: Record<string, ChoiceSummary>;
   /** Chosen configuration per (workload, history, start runs); empty for expectations (random choice). */
-  choices: { workload: string; history: HistoryKind; start: string; startAppId: string; chosen: string; runtimeRegret: number; coreHoursRegret: number; memoryRegret: number; balancedRegret: number; failed: boolean; spilledMore: boolean }[];
+  choices: {
+    workload: string;
+    history: HistoryKind;
+    start: string;
+    startAppId: string;
+    chosen: string;
+    runtimeRegret: number;
+    coreHoursRegret: number;
+    memoryRegret: number;
+    balancedRegret: number;
+    failed: boolean;
+    spilledMore: boolean;
+  }[];
 }
 
 /** The editor's engine for one objective, with what its edits wrote. */
@@ -146,7 +158,10 @@ export interface EngineUnderTest {
   simulation: Predictor;
   predictor: Predictor;
   /** Recorded choices of earlier engines, by row name (already checked to belong to this ground truth). */
-  recorded?: Record<string, { description: string; choices: { workload: string; start: string; startAppId: string; chosen: string }[] }>;
+  recorded?: Record<
+    string,
+    { description: string; choices: { workload: string; start: string; startAppId: string; chosen: string }[] }
+  >;
   /** Trains the learned candidate scorer on the tuning set's workloads (absent: no learned rows). */
   trainLearned?: (tuning: readonly WorkloadGrid[]) => LearnedScorerUnderTest | null;
 }
@@ -164,14 +179,26 @@ function slicesOf(scores: readonly ChoiceScore[]): Partial<Record<SliceKey, Choi
   return out;
 }
 
-function resultSet(description: string, workloads: readonly WorkloadGrid[], scores: ChoiceScore[], keepChoices = true): ChooserResultSet {
+function resultSet(
+  description: string,
+  workloads: readonly WorkloadGrid[],
+  scores: ChoiceScore[],
+  keepChoices = true,
+): ChooserResultSet {
   const one = scores.filter((s) => (s.history ?? 'one') === 'one');
   return {
     description,
     overall: summarise(one),
     slices: slicesOf(scores),
-    perWorkload: Object.fromEntries(workloads.map((w) => [w.workload, summarise(one.filter((s) => s.workload === w.workload))])),
-    perStart: Object.fromEntries([...new Set(one.map((s) => s.startConfigId))].map((id) => [id, summarise(one.filter((s) => s.startConfigId === id))])),
+    perWorkload: Object.fromEntries(
+      workloads.map((w) => [w.workload, summarise(one.filter((s) => s.workload === w.workload))]),
+    ),
+    perStart: Object.fromEntries(
+      [...new Set(one.map((s) => s.startConfigId))].map((id) => [
+        id,
+        summarise(one.filter((s) => s.startConfigId === id)),
+      ]),
+    ),
     choices: keepChoices
       ? scores.map((s) => ({
           workload: s.workload,
@@ -190,19 +217,25 @@ function resultSet(description: string, workloads: readonly WorkloadGrid[], scor
   };
 }
 
-function predictionResult(description: string, workloads: readonly WorkloadGrid[], predict: Predictor): PredictionResult {
+function predictionResult(
+  description: string,
+  workloads: readonly WorkloadGrid[],
+  predict: Predictor,
+): PredictionResult {
   const { pairs, asked } = predictionPairs(workloads, predict);
   const kinds = [...new Set(workloads.map((w) => w.kind).filter((k): k is string => k !== null))];
   return {
     description,
     overall: { ...predictionSummary(pairs), asked },
-    perWorkload: Object.fromEntries(workloads.map((w) => [w.workload, predictionSummary(pairs.filter((p) => p.workload === w.workload))])),
+    perWorkload: Object.fromEntries(
+      workloads.map((w) => [w.workload, predictionSummary(pairs.filter((p) => p.workload === w.workload))]),
+    ),
     perKind: Object.fromEntries(kinds.map((k) => [k, predictionSummary(pairs.filter((p) => p.kind === k))])),
   };
 }
 
 const DESCRIPTIONS: Record<EvalObjective, string> = {
-  runtime: 'editor engine, objective runtime: the quick fix\'s edit of the job file, read back and mapped to the grid',
+  runtime: "editor engine, objective runtime: the quick fix's edit of the job file, read back and mapped to the grid",
   cost: 'editor engine, objective cost (DataFlint Compute Units, no prices set)',
   balanced: 'editor engine, objective balanced (least cost within 10 % of the fastest)',
 };
@@ -219,7 +252,12 @@ function editorRows(
   return Object.fromEntries(
     EVAL_OBJECTIVES.map((objective) => {
       const facts: EditFacts[] = [];
-      const scores = scoreCases(cases, make(objective, maxSlowdown, (f) => facts.push(f)), setup, maxSlowdown);
+      const scores = scoreCases(
+        cases,
+        make(objective, maxSlowdown, (f) => facts.push(f)),
+        setup,
+        maxSlowdown,
+      );
       const keysWritten: Record<string, number> = {};
       for (const f of facts) for (const k of f.keysWritten) keysWritten[k] = (keysWritten[k] ?? 0) + 1;
       const set: EditorResultSet = {
@@ -246,23 +284,45 @@ export const RANDOM_BASELINE = 'random choice (expected)';
  * @throws Error when the ground truth has unreadable logs, or a chooser answers outside the grid.
  */
 export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown = 0.1): EvaluationResult {
-  if (gt.failed.length > 0) throw new Error(`event logs that could not be read: ${gt.failed.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
+  if (gt.failed.length > 0)
+    throw new Error(`event logs that could not be read: ${gt.failed.map((f) => `${f.path}: ${f.reason}`).join('; ')}`);
   const ws = gt.workloads;
-  const setup: EvalSetup = { startConfigIds: gt.grid.startConfigIds, cluster: gt.grid.cluster, defaultConfigId: gt.grid.defaultConfigId };
+  const setup: EvalSetup = {
+    startConfigIds: gt.grid.startConfigIds,
+    cluster: gt.grid.cluster,
+    defaultConfigId: gt.grid.defaultConfigId,
+  };
   const cases = historyCases(ws, setup);
 
   const editor = editorRows(engine.makeChooser, ws, cases, setup, maxSlowdown, (o) => DESCRIPTIONS[o]);
   const tuning = ws.filter((w) => w.set === 'tuning');
   const learnedScorer = tuning.length > 0 ? (engine.trainLearned?.(tuning) ?? null) : null;
-  const learned = learnedScorer === null ? undefined : editorRows(learnedScorer.makeChooser, ws, cases, setup, maxSlowdown, (o) => `${DESCRIPTIONS[o]}, with the learned candidate scorer (${learnedScorer.description})`);
-  const baselines: Record<string, ChooserResultSet> = Object.fromEntries(BASELINES.map((b) => [b.name, resultSet(b.description, ws, scoreCases(cases, b.choose, setup, maxSlowdown))]));
+  const learned =
+    learnedScorer === null
+      ? undefined
+      : editorRows(
+          learnedScorer.makeChooser,
+          ws,
+          cases,
+          setup,
+          maxSlowdown,
+          (o) => `${DESCRIPTIONS[o]}, with the learned candidate scorer (${learnedScorer.description})`,
+        );
+  const baselines: Record<string, ChooserResultSet> = Object.fromEntries(
+    BASELINES.map((b) => [b.name, resultSet(b.description, ws, scoreCases(cases, b.choose, setup, maxSlowdown))]),
+  );
   baselines[RANDOM_BASELINE] = resultSet(
     'a configuration drawn uniformly from the grid: its expected regret, computed exactly over every configuration (the floor a lucky rule gets)',
     ws,
     randomChoiceScores(cases, maxSlowdown),
     false,
   );
-  const oldEngine = Object.fromEntries(Object.entries(engine.recorded ?? {}).map(([name, r]) => [name, resultSet(r.description, ws, scoreRecorded(ws, r.choices))]));
+  const oldEngine = Object.fromEntries(
+    Object.entries(engine.recorded ?? {}).map(([name, r]) => [
+      name,
+      resultSet(r.description, ws, scoreRecorded(ws, r.choices)),
+    ]),
+  );
 
   const kinds = [...new Set(ws.map((w) => w.kind).filter((k): k is string => k !== null))];
   const runs = ws.flatMap((w) => w.cells.flatMap((c) => c.runs));
@@ -285,16 +345,32 @@ export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown =
       perConfiguration: configurationNoise(ws),
     },
     prediction: {
-      simulation: predictionResult('what-if simulation (simulateRun) at the target executors × cores', ws, engine.simulation),
-      engine: predictionResult("engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration", ws, engine.predictor),
-      stageDiagnosis: Object.fromEntries(
-        [['all', stageDiagnosis(ws)] as const, ...kinds.map((k) => [k, stageDiagnosis(ws.filter((w) => w.kind === k))] as const)],
+      simulation: predictionResult(
+        'what-if simulation (simulateRun) at the target executors × cores',
+        ws,
+        engine.simulation,
       ),
+      engine: predictionResult(
+        "engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration",
+        ws,
+        engine.predictor,
+      ),
+      stageDiagnosis: Object.fromEntries([
+        ['all', stageDiagnosis(ws)] as const,
+        ...kinds.map((k) => [k, stageDiagnosis(ws.filter((w) => w.kind === k))] as const),
+      ]),
     },
     recommendation: {
       editor,
       learned,
-      learnedModel: learnedScorer === null ? null : { description: learnedScorer.description, trainedOn: learnedScorer.trainedOn, samples: learnedScorer.samples },
+      learnedModel:
+        learnedScorer === null
+          ? null
+          : {
+              description: learnedScorer.description,
+              trainedOn: learnedScorer.trainedOn,
+              samples: learnedScorer.samples,
+            },
       baselines,
       oldEngine,
       oracle: oracleSummary(ws, maxSlowdown),

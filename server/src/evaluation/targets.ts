@@ -12,7 +12,10 @@ import { EVAL_OBJECTIVES, type EvalObjective, type EvaluationResult, RANDOM_BASE
 export const WITHIN_TARGET = 0.8;
 
 /** The measure each objective is judged by, with its within-10 % share. */
-export const OBJECTIVE_MEASURES: Record<EvalObjective, { regret: keyof ChoiceSummary; within: keyof ChoiceSummary; label: string }> = {
+export const OBJECTIVE_MEASURES: Record<
+  EvalObjective,
+  { regret: keyof ChoiceSummary; within: keyof ChoiceSummary; label: string }
+> = {
   runtime: { regret: 'runtimeRegret', within: 'runtimeWithin10', label: 'runtime' },
   cost: { regret: 'dcuRegret', within: 'dcuWithin10', label: 'cost (DCU)' },
   balanced: { regret: 'balancedRegret', within: 'balancedWithin10', label: 'balanced' },
@@ -49,14 +52,18 @@ export function targetsOf(r: EvaluationResult): TargetResult[] {
     ] as const) {
       const e = rec.editor[o].slices[key];
       if (e === undefined) continue;
-      const rows = baselineNames.map((n) => ({ n, v: rec.baselines[n].slices[key]?.[measure] })).filter((x) => x.v !== undefined && !Number.isNaN(x.v));
-      const behind = rows.filter((x) => !((e[measure]) < (x.v as number) - 1e-9));
+      const rows = baselineNames
+        .map((n) => ({ n, v: rec.baselines[n].slices[key]?.[measure] }))
+        .filter((x) => x.v !== undefined && !Number.isNaN(x.v));
+      const behind = rows.filter((x) => !(e[measure] < (x.v as number) - 1e-9));
       out.push({
         target: `test set, ${h} run(s): ahead of every baseline on ${label} (objective ${o})`,
         met: behind.length === 0 && rows.length > 0,
         detail:
           `${f3(e[measure])} against ${rows.map((x) => `${x.n} ${f3(x.v)}`).join(', ')}` +
-          (o === 'cost' ? `; core-hours ${f3(e.coreHoursRegret)} (best baseline ${f3(Math.min(...baselineNames.map((n) => rec.baselines[n].slices[key]?.coreHoursRegret ?? Infinity)))}), memory-GiB-hours ${f3(e.memoryRegret)}` : '') +
+          (o === 'cost'
+            ? `; core-hours ${f3(e.coreHoursRegret)} (best baseline ${f3(Math.min(...baselineNames.map((n) => rec.baselines[n].slices[key]?.coreHoursRegret ?? Infinity)))}), memory-GiB-hours ${f3(e.memoryRegret)}`
+            : '') +
           (behind.length > 0 ? `; not ahead of ${behind.map((x) => x.n).join(', ')}` : ''),
       });
     }

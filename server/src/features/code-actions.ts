@@ -5,8 +5,18 @@ import type { PlannedSetting } from '../recommend/engine';
 import { commandOf } from '../../../shared/src/commands';
 
 /** The command that tells the server a fix was applied (feedback loop); VS Code runs it after applying the edit. */
-function rememberCommand(doc: DocumentAnalysis, sa: SiteAnalysis, recs: PlannedSetting[]): ReturnType<typeof commandOf<'recordAppliedFix'>> {
-  const fixes = recs.map((r) => ({ uri: doc.uri, key: r.key, oldValue: r.currentValue, newValue: r.recommendedValue, appName: sa.workload?.appName ?? null }));
+function rememberCommand(
+  doc: DocumentAnalysis,
+  sa: SiteAnalysis,
+  recs: PlannedSetting[],
+): ReturnType<typeof commandOf<'recordAppliedFix'>> {
+  const fixes = recs.map((r) => ({
+    uri: doc.uri,
+    key: r.key,
+    oldValue: r.currentValue,
+    newValue: r.recommendedValue,
+    appName: sa.workload?.appName ?? null,
+  }));
   return commandOf('Remember the applied change', 'recordAppliedFix', fixes);
 }
 
@@ -41,18 +51,32 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
       const s = sa.site.effective.get(rec.key);
       if (!s || !overlaps(s.range, range)) continue;
       const mark = intendedMark(doc, s.range.start.line);
-      if (mark) out.push({ title: `Keep ${rec.key}=${rec.currentValue} (mark as intended)`, kind: CodeActionKind.QuickFix, edit: { changes: { [doc.uri]: [mark] } } });
+      if (mark)
+        out.push({
+          title: `Keep ${rec.key}=${rec.currentValue} (mark as intended)`,
+          kind: CodeActionKind.QuickFix,
+          edit: { changes: { [doc.uri]: [mark] } },
+        });
     }
     for (const c of sa.checks) {
       if (!c.fix || !(overlaps(c.range, range) || overlaps(c.fix.range, range))) continue;
-      out.push({ title: c.fix.title, kind: CodeActionKind.QuickFix, isPreferred: true, edit: { changes: { [doc.uri]: [TextEdit.replace(c.fix.range, c.fix.newText)] } } });
+      out.push({
+        title: c.fix.title,
+        kind: CodeActionKind.QuickFix,
+        isPreferred: true,
+        edit: { changes: { [doc.uri]: [TextEdit.replace(c.fix.range, c.fix.newText)] } },
+      });
     }
     if (edits.length > 1 && overlaps(sa.site.range, range)) {
       out.push({
         title: `Apply all ${edits.length} Spark recommendations${sa.workload ? ` for ${sa.workload.appName}` : ''}`,
         kind: CodeActionKind.QuickFix,
         edit: { changes: { [doc.uri]: planTextEdits(sa) } },
-        command: rememberCommand(doc, sa, edits.map((e) => e.rec)),
+        command: rememberCommand(
+          doc,
+          sa,
+          edits.map((e) => e.rec),
+        ),
       });
     }
   }
@@ -63,7 +87,10 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
 function titleFor(sa: SiteAnalysis, rec: PlannedSetting): string {
   const s = sa.site.effective.get(rec.key);
   if (!s) return `Add ${rec.key}=${rec.recommendedValue}`;
-  const from = !s.literal && s.resolvedFrom ? ` (where ${s.resolvedFrom.name} is assigned, line ${s.resolvedFrom.range.start.line + 1})` : '';
+  const from =
+    !s.literal && s.resolvedFrom
+      ? ` (where ${s.resolvedFrom.name} is assigned, line ${s.resolvedFrom.range.start.line + 1})`
+      : '';
   return `Set ${rec.key} to ${rec.recommendedValue}${from}`;
 }
 
@@ -91,7 +118,10 @@ export function editFor(sa: SiteAnalysis, rec: Pick<PlannedSetting, 'key' | 'rec
   }
   const ins = sa.site.primary.insertion;
   if (!ins) return null;
-  return TextEdit.insert(ins.position, ins.template.split('{key}').join(rec.key).split('{value}').join(rec.recommendedValue));
+  return TextEdit.insert(
+    ins.position,
+    ins.template.split('{key}').join(rec.key).split('{value}').join(rec.recommendedValue),
+  );
 }
 
 /** Languages whose line comments start with `#`. */
@@ -105,7 +135,8 @@ const HASH_COMMENTS = new Set(['python', 'shellscript', 'spark-defaults', 'yaml'
  */
 export function intendedMark(doc: DocumentAnalysis, line: number): TextEdit | null {
   const text = doc.lines[line];
-  if (text === undefined || !HASH_COMMENTS.has(doc.languageId) || /\\\s*$/.test(text) || text.includes(IGNORE_MARKER)) return null;
+  if (text === undefined || !HASH_COMMENTS.has(doc.languageId) || /\\\s*$/.test(text) || text.includes(IGNORE_MARKER))
+    return null;
   if ((text.match(/'''|"""/g) ?? []).length % 2 === 1) return null;
   return TextEdit.insert({ line, character: text.length }, `  # ${IGNORE_MARKER}`);
 }
@@ -116,9 +147,12 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
   for (const e of edits) {
     const same = out.find(
       (o) =>
-        o.range.start.line === o.range.end.line && o.range.start.character === o.range.end.character &&
-        e.range.start.line === e.range.end.line && e.range.start.character === e.range.end.character &&
-        o.range.start.line === e.range.start.line && o.range.start.character === e.range.start.character,
+        o.range.start.line === o.range.end.line &&
+        o.range.start.character === o.range.end.character &&
+        e.range.start.line === e.range.end.line &&
+        e.range.start.character === e.range.end.character &&
+        o.range.start.line === e.range.start.line &&
+        o.range.start.character === e.range.start.character,
     );
     if (same) same.newText += e.newText;
     else out.push({ range: e.range, newText: e.newText });
@@ -127,6 +161,7 @@ function mergeInsertions(edits: TextEdit[]): TextEdit[] {
 }
 
 function overlaps(a: Range, b: Range): boolean {
-  const before = (p: { line: number; character: number }, q: { line: number; character: number }) => p.line < q.line || (p.line === q.line && p.character < q.character);
+  const before = (p: { line: number; character: number }, q: { line: number; character: number }) =>
+    p.line < q.line || (p.line === q.line && p.character < q.character);
   return !before(a.end, b.start) && !before(b.end, a.start);
 }

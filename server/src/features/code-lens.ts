@@ -10,7 +10,6 @@ import type { DocumentAnalysis } from '../language-service';
 import { type WorkloadPlan, planChanges } from '../recommend/engine';
 import { commandOf } from '../../../shared/src/commands';
 
-
 /**
  * One lens per application site, on its first line.
  * @returns lenses with their command resolved (no `codeLens/resolve` round trip).
@@ -19,9 +18,18 @@ export function onCodeLens(doc: DocumentAnalysis): CodeLens[] {
   return doc.sites.map((sa) => {
     const range = { start: sa.site.range.start, end: sa.site.range.start };
     if (!sa.workload || sa.runs.length === 0) {
-      return { range, command: commandOf('Spark: no runs of this workload in history · Collect…', 'collectFromEventLogs') };
+      return {
+        range,
+        command: commandOf('Spark: no runs of this workload in history · Collect…', 'collectFromEventLogs'),
+      };
     }
-    return { range, command: commandOf(lensTitle(sa.runs, sa.plan), 'openWorkloadAnalysis', { appName: sa.workload.appName, uri: doc.uri }) };
+    return {
+      range,
+      command: commandOf(lensTitle(sa.runs, sa.plan), 'openWorkloadAnalysis', {
+        appName: sa.workload.appName,
+        uri: doc.uri,
+      }),
+    };
   });
 }
 
@@ -42,7 +50,9 @@ export function lensTitle(runs: ApplicationRecord[], plan?: WorkloadPlan | null)
   if (plan && changes > 0) {
     const d = plan.current?.durationMs;
     const to = plan.chosen?.durationMs;
-    parts.push(`plan (${plan.objective}): ${changes} ${changes === 1 ? 'change' : 'changes'}${d != null && to != null ? `, ${compactDuration(d)} → ${compactDuration(to)}` : ''}`);
+    parts.push(
+      `plan (${plan.objective}): ${changes} ${changes === 1 ? 'change' : 'changes'}${d != null && to != null ? `, ${compactDuration(d)} → ${compactDuration(to)}` : ''}`,
+    );
   } else if (plan?.doesNotFit) parts.push('plan: does not fit the cluster');
   return parts.join(' · ');
 }

@@ -16,18 +16,31 @@ type CompletionContext =
  * @param linePrefix the line's text up to the cursor.
  * @param previousLines the lines above (nearest last), for YAML's `sparkConf:` parent.
  */
-export function completionContext(languageId: string, linePrefix: string, previousLines: string[] = []): CompletionContext | null {
+export function completionContext(
+  languageId: string,
+  linePrefix: string,
+  previousLines: string[] = [],
+): CompletionContext | null {
   let m: RegExpExecArray | null;
   switch (languageId) {
     case 'python':
-      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.-]+)["']\s*,\s*(?:value\s*=\s*)?["']([^"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
+      if (
+        (m =
+          /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.-]+)["']\s*,\s*(?:value\s*=\s*)?["']([^"']*)$/.exec(
+            linePrefix,
+          ))
+      )
+        return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /\.(?:config|set|setIfMissing)\(\s*(?:key\s*=\s*)?["']([\w.-]*)$/.exec(linePrefix)))
+        return { kind: 'key', partial: m[1], suffix: '' };
       // SparkSubmitOperator(conf={"spark.x": ...}) and other dicts of settings.
       if ((m = /[{,]\s*["'](spark\.[\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
       return null;
     case 'shellscript':
-      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.-]+)=([^\s"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
-      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '=' };
+      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.-]+)=([^\s"']*)$/.exec(linePrefix)))
+        return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /(?:--conf|-c)(?:\s+|=)["']?([\w.-]*)$/.exec(linePrefix)))
+        return { kind: 'key', partial: m[1], suffix: '=' };
       return null;
     case 'ini':
     case 'properties':
@@ -38,20 +51,26 @@ export function completionContext(languageId: string, linePrefix: string, previo
       return null;
     case 'spark-defaults':
       if (/^\s*[#!]/.test(linePrefix)) return null;
-      if ((m = /^\s*([\w.-]+)(?:\s*[=:]\s*|\s+)(\S*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /^\s*([\w.-]+)(?:\s*[=:]\s*|\s+)(\S*)$/.exec(linePrefix)))
+        return { kind: 'value', key: m[1], partial: m[2] };
       if ((m = /^\s*([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ' ' };
       return null;
     case 'yaml': {
       const indent = /^(\s*)/.exec(linePrefix)![1].length;
-      const parent = previousLines.slice().reverse().find((l) => l.trim().length > 0 && /^(\s*)/.exec(l)![1].length < indent);
+      const parent = previousLines
+        .slice()
+        .reverse()
+        .find((l) => l.trim().length > 0 && /^(\s*)/.exec(l)![1].length < indent);
       if (!parent || !/^\s*sparkConf:\s*$/.test(parent)) return null;
-      if ((m = /^\s*["']?([\w.-]+)["']?\s*:\s*["']?([^"']*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /^\s*["']?([\w.-]+)["']?\s*:\s*["']?([^"']*)$/.exec(linePrefix)))
+        return { kind: 'value', key: m[1], partial: m[2] };
       if ((m = /^\s*["']?([\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: ': ' };
       return null;
     }
     case 'json':
     case 'jsonc':
-      if ((m = /"(spark\.[\w.-]+)"\s*:\s*"([^"]*)$/.exec(linePrefix))) return { kind: 'value', key: m[1], partial: m[2] };
+      if ((m = /"(spark\.[\w.-]+)"\s*:\s*"([^"]*)$/.exec(linePrefix)))
+        return { kind: 'value', key: m[1], partial: m[2] };
       if ((m = /"(spark\.[\w.-]*)$/.exec(linePrefix))) return { kind: 'key', partial: m[1], suffix: '' };
       return null;
     default:
@@ -65,7 +84,12 @@ export function completionContext(languageId: string, linePrefix: string, previo
  * `true`/`false` for booleans, suggested values for free-form keys).
  * @param linePrefix the line up to the cursor; `pos` is the cursor.
  */
-export function onCompletion(languageId: string, linePrefix: string, pos: Position, previousLines: string[] = []): CompletionItem[] {
+export function onCompletion(
+  languageId: string,
+  linePrefix: string,
+  pos: Position,
+  previousLines: string[] = [],
+): CompletionItem[] {
   const ctx = completionContext(languageId, linePrefix, previousLines);
   if (!ctx) return [];
   const range = { start: { line: pos.line, character: pos.character - ctx.partial.length }, end: pos };
@@ -87,7 +111,7 @@ export function onCompletion(languageId: string, linePrefix: string, pos: Positi
   }
   const e = lookupKey(ctx.key);
   if (!e) return [];
-  const values = e.allowedValues ?? (e.type === 'boolean' ? ['true', 'false'] : e.suggestedValues ?? []);
+  const values = e.allowedValues ?? (e.type === 'boolean' ? ['true', 'false'] : (e.suggestedValues ?? []));
   const dflt = e.defaults[NEWEST_VERSION_LINE];
   return values.map((v) => ({
     label: v,
@@ -108,9 +132,14 @@ function detail(e: CatalogueEntry): string {
  * default per Spark line, allowed values, deprecation, and the link to Spark's documentation.
  */
 export function entryMarkdown(e: CatalogueEntry): string {
-  const lines = [e.description, '', `Type: ${e.type}${e.unit ? `, a bare number is in ${e.unit}` : ''} · since Spark ${e.since}`];
+  const lines = [
+    e.description,
+    '',
+    `Type: ${e.type}${e.unit ? `, a bare number is in ${e.unit}` : ''} · since Spark ${e.since}`,
+  ];
   const defaults = Object.entries(e.defaults).map(([line, d]) => `${line}: \`${d ?? 'none'}\``);
-  if (defaults.length > 0) lines.push('', `Default: ${defaults.join(', ')}${e.defaultNote ? ` (${e.defaultNote})` : ''}`);
+  if (defaults.length > 0)
+    lines.push('', `Default: ${defaults.join(', ')}${e.defaultNote ? ` (${e.defaultNote})` : ''}`);
   if (e.allowedValues) lines.push('', `Values: ${e.allowedValues.map((v) => `\`${v}\``).join(', ')}`);
   lines.push('', `[Spark documentation](${e.docUrl}) · declared in \`${e.source}\``);
   return lines.join('\n');

@@ -26,9 +26,18 @@ const SEVERITY: Record<FindingSeverity, DiagnosticSeverity> = {
  */
 export function onDiagnostics(doc: DocumentAnalysis): Diagnostic[] {
   return documentFindings(doc).map((f) => {
-    const d: Diagnostic = { range: f.range, severity: SEVERITY[f.severity], source: DIAGNOSTIC_SOURCE, code: f.code, message: f.message };
+    const d: Diagnostic = {
+      range: f.range,
+      severity: SEVERITY[f.severity],
+      source: DIAGNOSTIC_SOURCE,
+      code: f.code,
+      message: f.message,
+    };
     if (f.recommendation) {
-      const data: RecommendationDiagnosticData = { key: f.recommendation.key, recommendedValue: f.recommendation.recommendedValue };
+      const data: RecommendationDiagnosticData = {
+        key: f.recommendation.key,
+        recommendedValue: f.recommendation.recommendedValue,
+      };
       d.data = data;
     }
     return d;

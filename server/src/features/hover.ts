@@ -8,12 +8,25 @@ import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
-import { confidenceLabel, describeChoice, describeEvidence, type WorkloadPlan, type PlanEstimate, type PlannedSetting, type WhatIfRow } from '../recommend/engine';
+import {
+  confidenceLabel,
+  describeChoice,
+  describeEvidence,
+  type WorkloadPlan,
+  type PlanEstimate,
+  type PlannedSetting,
+  type WhatIfRow,
+} from '../recommend/engine';
 import { runFindings, SEVERITY_ORDER } from '../analysis/run-findings';
 import { costFigure, formatMoney } from '../resource-model';
 
 /** Keys whose hover shows the what-if tables and the trade-off table (the executor shape). */
-const SHAPE_KEYS = new Set(['spark.executor.instances', 'spark.executor.cores', 'spark.cores.max', 'spark.dynamicAllocation.maxExecutors']);
+const SHAPE_KEYS = new Set([
+  'spark.executor.instances',
+  'spark.executor.cores',
+  'spark.cores.max',
+  'spark.dynamicAllocation.maxExecutors',
+]);
 import { runLabel } from '../../../shared/src/run-label';
 import { escapeMarkdown as md, markdownCode as code } from '../../../shared/src/escape';
 import { commandLink } from '../../../shared/src/commands';
@@ -33,7 +46,8 @@ const HOVER_RUNS = 8;
 export function onHover(doc: DocumentAnalysis, pos: Position): Hover | null {
   for (const sa of doc.sites) {
     const setting = settingAt(sa, pos);
-    if (setting) return { contents: { kind: MarkupKind.Markdown, value: settingHover(sa, setting) }, range: setting.range };
+    if (setting)
+      return { contents: { kind: MarkupKind.Markdown, value: settingHover(sa, setting) }, range: setting.range };
   }
   for (const sa of doc.sites) {
     if (pos.line === sa.site.range.start.line) return { contents: { kind: MarkupKind.Markdown, value: siteHover(sa) } };
@@ -45,12 +59,22 @@ function settingAt(sa: SiteAnalysis, pos: Position): SparkSetting | null {
   // On the call's first line (`SparkSession.builder.appName(...)`, `spark-submit --name x`), only a hover right on
   // a value is about that setting; the rest of the line is about the workload.
   if (pos.line === sa.site.range.start.line) {
-    return sa.site.all.find((s) => s.range.start.line === pos.line && s.range.start.character <= pos.character && pos.character <= s.range.end.character) ?? null;
+    return (
+      sa.site.all.find(
+        (s) =>
+          s.range.start.line === pos.line &&
+          s.range.start.character <= pos.character &&
+          pos.character <= s.range.end.character,
+      ) ?? null
+    );
   }
   const onLine = sa.site.all.filter((s) => s.range.start.line <= pos.line && s.range.end.line >= pos.line);
   if (onLine.length === 0) return null;
   // Several settings can share a line (--conf pairs in one string): take the nearest one.
-  const dist = (s: SparkSetting) => (pos.character < s.range.start.character ? s.range.start.character - pos.character : Math.max(0, pos.character - s.range.end.character));
+  const dist = (s: SparkSetting) =>
+    pos.character < s.range.start.character
+      ? s.range.start.character - pos.character
+      : Math.max(0, pos.character - s.range.end.character);
   return onLine.sort((a, b) => dist(a) - dist(b))[0];
 }
 
@@ -60,20 +84,32 @@ function resolvedNote(s: SparkSetting): string {
   if (s.value === null) return ' (not a literal: never rewritten)';
   if (!from) return ` = ${code(s.value)} (written in several places: never rewritten)`;
   const where = `${md(from.name)}, line ${from.range.start.line + 1}`;
-  return from.safeToEdit ? ` = ${code(s.value)} (from ${where}; a fix edits it there)` : ` = ${code(s.value)} (from ${where}; never rewritten: the environment may override it or it is used elsewhere)`;
+  return from.safeToEdit
+    ? ` = ${code(s.value)} (from ${where}; a fix edits it there)`
+    : ` = ${code(s.value)} (from ${where}; never rewritten: the environment may override it or it is used elsewhere)`;
 }
 
 function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   const lines = [`**${md(s.key)}** = ${code(String(s.literal ? s.value : s.raw))}${s.literal ? '' : resolvedNote(s)}`];
   if (s.ineffective) lines.push('', `⚠ ${md(s.ineffective)}`);
   const dep = deprecation(s.key);
-  if (dep) lines.push('', `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`);
+  if (dep)
+    lines.push(
+      '',
+      `⚠ Deprecated since Spark ${dep.since}${dep.replacement ? `: use \`${dep.replacement}\`` : ''}. ${dep.note}`,
+    );
   const where = sa.sources.get(s.key) ?? [];
   if (where.length > 1) {
-    lines.push('', `**Set in ${where.length} places for this application** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):`, '');
+    lines.push(
+      '',
+      `**Set in ${where.length} places for this application** (Spark uses SparkConf in code, then spark-submit, then spark-defaults.conf):`,
+      '',
+    );
     where.forEach((w, i) => {
       const value = w.setting.literal ? w.setting.value : w.setting.raw;
-      lines.push(`- ${i === 0 ? '**wins**: ' : 'overridden: '}${code(String(value))} in ${md(fileName(w.uri))}:${w.setting.range.start.line + 1} (${RANK_NAME[w.rank]}, ${md(w.setting.sourceKey)})`);
+      lines.push(
+        `- ${i === 0 ? '**wins**: ' : 'overridden: '}${code(String(value))} in ${md(fileName(w.uri))}:${w.setting.range.start.line + 1} (${RANK_NAME[w.rank]}, ${md(w.setting.sourceKey)})`,
+      );
     });
   }
   const entry = lookupKey(s.key);
@@ -85,13 +121,22 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   const ignored = sa.findings.find((f) => f.id === 'ignored-setting' && f.key === s.key);
   if (ignored) lines.push('', `⚠ ${md(ignored.message)}`);
   if (sa.plan && (SHAPE_KEYS.has(s.key) || planned)) lines.push(...paretoLines(sa.plan));
-  if (sa.plan && SHAPE_KEYS.has(s.key)) lines.push(...whatIfLines(sa.plan, s.key === 'spark.executor.cores' ? 'cores' : 'instances'));
+  if (sa.plan && SHAPE_KEYS.has(s.key))
+    lines.push(...whatIfLines(sa.plan, s.key === 'spark.executor.cores' ? 'cores' : 'instances'));
   lines.push(...feedbackLines(sa, s.key));
   if (sa.workload && sa.runs.length > 0) {
-    lines.push('', `Runs of **${md(sa.workload.appName)}** with this setting:`, '', '| run | value | duration | Spill (Disk) | GC |', '|---|---|---|---|---|');
+    lines.push(
+      '',
+      `Runs of **${md(sa.workload.appName)}** with this setting:`,
+      '',
+      '| run | value | duration | Spill (Disk) | GC |',
+      '|---|---|---|---|---|',
+    );
     for (const r of sa.runs.slice(0, HOVER_RUNS)) {
       const a = analyseRun(r);
-      lines.push(`| ${runCell(r)} | ${md(r.sparkProperties[s.key] ?? '(default)')} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskBytesSpilled)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`);
+      lines.push(
+        `| ${runCell(r)} | ${md(r.sparkProperties[s.key] ?? '(default)')} | ${formatDurationMs(r.durationMs)} | ${formatBytes(r.diskBytesSpilled)} | ${a.gcShare === null ? '–' : pct(a.gcShare)} |`,
+      );
     }
   } else if (!sa.workload) {
     lines.push('', noHistoryText(sa));
@@ -104,8 +149,14 @@ function siteHover(sa: SiteAnalysis): string {
   const runs = sa.runs;
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
   const q = (p: number) => d[Math.min(d.length - 1, Math.floor(p * (d.length - 1) + 0.5))];
-  const how = sa.workload.matchedBy === 'similar name' ? `similar name, ${Math.round(sa.workload.similarity * 100)} % of words shared` : sa.workload.matchedBy;
-  const renamed = sa.renamedFrom.length > 0 ? `; includes runs stored as ${sa.renamedFrom.map((n) => `**${md(n)}**`).join(', ')} (same stage signature)` : '';
+  const how =
+    sa.workload.matchedBy === 'similar name'
+      ? `similar name, ${Math.round(sa.workload.similarity * 100)} % of words shared`
+      : sa.workload.matchedBy;
+  const renamed =
+    sa.renamedFrom.length > 0
+      ? `; includes runs stored as ${sa.renamedFrom.map((n) => `**${md(n)}**`).join(', ')} (same stage signature)`
+      : '';
   const lines = [
     `**Spark workload ${md(sa.workload.appName)}**: ${runs.length} run(s) in history (matched by ${how}${renamed})`,
     '',
@@ -135,7 +186,10 @@ function siteHover(sa: SiteAnalysis): string {
   } else if (sa.plan?.keptBecause) {
     lines.push('', `No setting to change: ${md(sa.plan.keptBecause)}.`);
   } else {
-    lines.push('', 'No setting to change: the plan keeps the current settings (no memory pressure, and no configuration predicted better for the objective).');
+    lines.push(
+      '',
+      'No setting to change: the plan keeps the current settings (no memory pressure, and no configuration predicted better for the objective).',
+    );
   }
   if (sa.plan) lines.push(...paretoLines(sa.plan));
   return lines.join('\n');
@@ -193,7 +247,14 @@ function planSummaryLines(plan: WorkloadPlan): string[] {
   const out: string[] = [];
   const now = plan.current;
   const to = plan.chosen;
-  if (now !== null && to !== null && now.durationMs !== null && to.durationMs !== null && now.cost !== null && to.cost !== null) {
+  if (
+    now !== null &&
+    to !== null &&
+    now.durationMs !== null &&
+    to.durationMs !== null &&
+    now.cost !== null &&
+    to.cost !== null
+  ) {
     out.push(
       `**Plan** (objective **${plan.objective}**, confidence ${confidenceLabel(plan.confidence)} ${plan.confidence.toFixed(2)}): ${describeChoice(now.choice)} → ${describeChoice(to.choice)}; duration ${formatDurationMs(now.durationMs)} → ${formatDurationMs(to.durationMs)}, cost ${costFigure(now.cost).toPrecision(3)} → ${costFigure(to.cost).toPrecision(3)} ${now.cost.money !== null ? 'money' : 'DCU'} per run.`,
     );
@@ -209,9 +270,20 @@ function feedbackLines(sa: SiteAnalysis, key: string): string[] {
   if (o === undefined) return [];
   const when = new Date(o.fix.appliedAtMs).toISOString().slice(0, 16).replace('T', ' ');
   const head = `**Applied fix** ${key}: ${md(o.fix.oldValue ?? '(not set)')} → ${md(o.fix.newValue)} on ${when} UTC`;
-  if (o.after === null) return ['', `${head}. No run of the workload since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`];
+  if (o.after === null)
+    return [
+      '',
+      `${head}. No run of the workload since; before: median ${o.before ? formatDurationMs(o.before.medianDurationMs) : '–'}.`,
+    ];
   const cell = (s: typeof o.before) =>
-    s === null ? ['–', '–', '–', '–'] : [formatDurationMs(s.medianDurationMs), formatBytes(s.medianDiskBytesSpilled), s.medianGcShare === null ? '–' : pct(s.medianGcShare), s.medianCoreHours.toFixed(3)];
+    s === null
+      ? ['–', '–', '–', '–']
+      : [
+          formatDurationMs(s.medianDurationMs),
+          formatBytes(s.medianDiskBytesSpilled),
+          s.medianGcShare === null ? '–' : pct(s.medianGcShare),
+          s.medianCoreHours.toFixed(3),
+        ];
   const b = cell(o.before);
   const a = cell(o.after);
   return [
@@ -223,7 +295,11 @@ function feedbackLines(sa: SiteAnalysis, key: string): string[] {
     `| before | ${o.before?.appIds.length ?? 0} | ${b.join(' | ')} |`,
     `| after | ${o.after.appIds.length} | ${a.join(' | ')} |`,
     '',
-    o.worse.length > 0 ? `⚠ Worse since the change: ${o.worse.join('; ')}.` : o.better.length > 0 ? `Better since the change: ${o.better.join('; ')}.` : 'No change beyond run-to-run noise (10 %).',
+    o.worse.length > 0
+      ? `⚠ Worse since the change: ${o.worse.join('; ')}.`
+      : o.better.length > 0
+        ? `Better since the change: ${o.better.join('; ')}.`
+        : 'No change beyond run-to-run noise (10 %).',
   ];
 }
 
@@ -258,7 +334,10 @@ function recommendationLines(rec: PlannedSetting, plan: WorkloadPlan | null): st
   const alone = rec.effectAlone;
   const effect =
     alone !== null && alone.from.durationMs !== null && alone.to.durationMs !== null
-      ? [`Expected effect of this change alone: duration ${formatDurationMs(alone.from.durationMs)} → ${formatDurationMs(alone.to.durationMs)}, core-hours ${(alone.from.cost?.coreHours ?? 0).toFixed(4)} → ${(alone.to.cost?.coreHours ?? 0).toFixed(4)}, memory-GiB-hours ${(alone.from.cost?.memoryGiBHours ?? 0).toFixed(4)} → ${(alone.to.cost?.memoryGiBHours ?? 0).toFixed(4)}.`, '']
+      ? [
+          `Expected effect of this change alone: duration ${formatDurationMs(alone.from.durationMs)} → ${formatDurationMs(alone.to.durationMs)}, core-hours ${(alone.from.cost?.coreHours ?? 0).toFixed(4)} → ${(alone.to.cost?.coreHours ?? 0).toFixed(4)}, memory-GiB-hours ${(alone.from.cost?.memoryGiBHours ?? 0).toFixed(4)} → ${(alone.to.cost?.memoryGiBHours ?? 0).toFixed(4)}.`,
+          '',
+        ]
       : [];
   return [
     `→ **${rec.key} = ${md(rec.recommendedValue)}**${rec.currentValue !== null ? ` (now ${md(rec.currentValue)})` : ` (not set; ${md(rec.effectiveValue)} now)`} · ${rec.reason === 'safety' ? 'safety' : `objective ${plan?.objective ?? 'balanced'}`} · confidence ${confidenceLabel(rec.confidence)} (${rec.confidence.toFixed(2)})`,
@@ -274,7 +353,9 @@ function recommendationLines(rec: PlannedSetting, plan: WorkloadPlan | null): st
 
 /** A planned key the plan keeps: why. */
 function keptLines(rec: PlannedSetting, plan: WorkloadPlan): string[] {
-  return [`✓ **${rec.key} = ${md(rec.effectiveValue)}** is kept by the plan (objective ${plan.objective})${plan.keptBecause ? `: ${md(plan.keptBecause)}` : ''}.`];
+  return [
+    `✓ **${rec.key} = ${md(rec.effectiveValue)}** is kept by the plan (objective ${plan.objective})${plan.keptBecause ? `: ${md(plan.keptBecause)}` : ''}.`,
+  ];
 }
 
 function noHistoryText(sa: SiteAnalysis): string {
@@ -287,7 +368,8 @@ function noHistoryText(sa: SiteAnalysis): string {
  * of it when it did not finish cleanly: `failed (exit 1)` or `incomplete`.
  */
 function runCell(r: ApplicationRecord): string {
-  const state = r.exitCode !== null && r.exitCode !== 0 ? ` · failed (exit ${r.exitCode})` : !r.completed ? ' · incomplete' : '';
+  const state =
+    r.exitCode !== null && r.exitCode !== 0 ? ` · failed (exit ${r.exitCode})` : !r.completed ? ' · incomplete' : '';
   return `${md(runLabel(r.appId, r.attemptId))}${state}`;
 }
 

@@ -40,7 +40,11 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     label: (runs) => {
       const heaps = runs.map((r) => r.peakJvmHeapMemoryBytes).filter((h): h is number => h !== null);
       const spilled = runs.filter((r) => analyseRun(r).spilled).length;
-      const parts = [heaps.length > 0 ? `peak heap ${formatBytes(Math.max(...heaps))} in ${runsWord(heaps.length)}` : `${runsWord(runs.length)}, no heap metrics`];
+      const parts = [
+        heaps.length > 0
+          ? `peak heap ${formatBytes(Math.max(...heaps))} in ${runsWord(heaps.length)}`
+          : `${runsWord(runs.length)}, no heap metrics`,
+      ];
       if (spilled > 0) parts.push(`spilled in ${spilled}`);
       return parts.join(' · ');
     },
@@ -49,8 +53,14 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     runValue: (r) => r.driverMemoryMiB ?? DEFAULT_DRIVER_MEMORY_MIB,
     parse: parseSparkSizeMiB,
     label: (runs) => {
-      const heaps = runs.flatMap((r) => r.executors.filter((e) => e.isDriver && e.peakJvmHeapMemoryBytes !== null).map((e) => e.peakJvmHeapMemoryBytes as number));
-      return heaps.length > 0 ? `driver peak heap ${formatBytes(Math.max(...heaps))} in ${runsWord(runs.length)}` : `${runsWord(runs.length)}, no driver heap metrics`;
+      const heaps = runs.flatMap((r) =>
+        r.executors
+          .filter((e) => e.isDriver && e.peakJvmHeapMemoryBytes !== null)
+          .map((e) => e.peakJvmHeapMemoryBytes as number),
+      );
+      return heaps.length > 0
+        ? `driver peak heap ${formatBytes(Math.max(...heaps))} in ${runsWord(runs.length)}`
+        : `${runsWord(runs.length)}, no driver heap metrics`;
     },
   },
   'spark.executor.cores': {
@@ -58,19 +68,26 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
     parse: int,
     label: (runs) => {
       const u = runs.map((r) => analyseRun(r).utilisation).filter((x): x is number => x !== null);
-      return u.length > 0 ? `cores busy ${pct(median(u))} (median of ${runsWord(u.length)})` : `${runsWord(runs.length)}, no executor time`;
+      return u.length > 0
+        ? `cores busy ${pct(median(u))} (median of ${runsWord(u.length)})`
+        : `${runsWord(runs.length)}, no executor time`;
     },
   },
   'spark.executor.instances': {
     runValue: (r) => r.executorInstances,
     parse: int,
-    label: (runs) => `at most ${Math.max(...runs.map((r) => r.maxExecutors))} executors alive in ${runsWord(runs.length)}`,
+    label: (runs) =>
+      `at most ${Math.max(...runs.map((r) => r.maxExecutors))} executors alive in ${runsWord(runs.length)}`,
   },
   'spark.sql.shuffle.partitions': {
     runValue: (r) => r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS,
     parse: int,
     label: (runs) => {
-      const perPartition = Math.max(...runs.map((r) => analyseRun(r).maxStageShuffleReadBytes / (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS)));
+      const perPartition = Math.max(
+        ...runs.map(
+          (r) => analyseRun(r).maxStageShuffleReadBytes / (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS),
+        ),
+      );
       return `≤ ${formatBytes(Math.round(perPartition))} shuffle read per partition in ${runsWord(runs.length)}`;
     },
   },
@@ -82,7 +99,11 @@ export const HINT_RULES: Readonly<Record<string, HintRule>> = {
  * @param range the visible range the client asks about (LSP `textDocument/inlayHint`).
  * @param extra optional further text per setting (e.g. a what-if estimate), appended after ` · `.
  */
-export function onInlayHints(doc: DocumentAnalysis, range: Range, extra?: (sa: SiteAnalysis, s: SparkSetting) => string | null): InlayHint[] {
+export function onInlayHints(
+  doc: DocumentAnalysis,
+  range: Range,
+  extra?: (sa: SiteAnalysis, s: SparkSetting) => string | null,
+): InlayHint[] {
   const out: InlayHint[] = [];
   for (const sa of doc.sites) {
     if (!sa.workload || sa.runs.length === 0) continue;
@@ -134,7 +155,8 @@ function afterValue(lines: string[], s: SparkSetting) {
  * @param s the setting.
  */
 export function instancesWhatIf(sa: SiteAnalysis, s: SparkSetting): string | null {
-  if ((s.key !== 'spark.executor.instances' && s.key !== 'spark.cores.max') || s.value === null || sa.plan === null) return null;
+  if ((s.key !== 'spark.executor.instances' && s.key !== 'spark.cores.max') || s.value === null || sa.plan === null)
+    return null;
   // A key the cluster manager ignores gets no estimate: its diagnostic says so.
   if (sa.findings.some((f) => f.id === 'ignored-setting' && f.key === s.key)) return null;
   const w = sa.plan.current;

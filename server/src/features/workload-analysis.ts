@@ -5,13 +5,26 @@
  * recommend/engine.ts; no LSP transport, no I/O (the runs come from the language service's cache).
  */
 import type { CostPrices } from '../resource-model';
-import type { WorkloadAnalysis, WorkloadAnalysisEstimate, WorkloadAnalysisExecutor, WorkloadAnalysisPlan, WorkloadAnalysisRun, WorkloadAnalysisStage } from '../../../shared/src/protocol';
+import type {
+  WorkloadAnalysis,
+  WorkloadAnalysisEstimate,
+  WorkloadAnalysisExecutor,
+  WorkloadAnalysisPlan,
+  WorkloadAnalysisRun,
+  WorkloadAnalysisStage,
+} from '../../../shared/src/protocol';
 import { utilisationAndCost } from '../analysis/cost';
 import { runFindings } from '../analysis/run-findings';
 import { analyseRun } from '../analysis/run-analysis';
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
 import { type AnalysisOptions, DEFAULT_ANALYSIS_OPTIONS, type SiteAnalysis } from '../language-service';
-import { confidenceLabel, type CurrentSettings, describeChoice, type WorkloadPlan, type PlanEstimate } from '../recommend/engine';
+import {
+  confidenceLabel,
+  type CurrentSettings,
+  describeChoice,
+  type WorkloadPlan,
+  type PlanEstimate,
+} from '../recommend/engine';
 
 /** What `workloadAnalysis` needs: the language service's cached look-ups and plans. */
 export interface WorkloadRuns {
@@ -34,15 +47,25 @@ export interface WorkloadRuns {
  * @param options the objective, cluster and prices (settings `sparkOptimizer.*`); money is null without prices.
  * @returns null when the workload or run is not stored.
  */
-export function workloadAnalysis(history: WorkloadRuns, params: { appId?: string; attemptId?: string | null; appName?: string }, site: SiteAnalysis | null, options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS): WorkloadAnalysis | null {
+export function workloadAnalysis(
+  history: WorkloadRuns,
+  params: { appId?: string; attemptId?: string | null; appName?: string },
+  site: SiteAnalysis | null,
+  options: AnalysisOptions = DEFAULT_ANALYSIS_OPTIONS,
+): WorkloadAnalysis | null {
   const prices = options.prices;
   let appName = params.appName;
-  if (!appName && params.appId) appName = history.workloadNames().find((n) => history.runsOf(n).some((r) => r.appId === params.appId));
+  if (!appName && params.appId)
+    appName = history.workloadNames().find((n) => history.runsOf(n).some((r) => r.appId === params.appId));
   if (!appName) return null;
   const newestFirst = history.runsOf(appName);
   if (newestFirst.length === 0) return null;
   // Runs are newest first, so the first run of `appId` is its newest attempt.
-  const selected = params.appId ? newestFirst.find((r) => r.appId === params.appId && (params.attemptId === undefined || r.attemptId === params.attemptId)) : newestFirst[0];
+  const selected = params.appId
+    ? newestFirst.find(
+        (r) => r.appId === params.appId && (params.attemptId === undefined || r.attemptId === params.attemptId),
+      )
+    : newestFirst[0];
   if (!selected) return null;
 
   let plan: WorkloadPlan | null;
@@ -55,7 +78,8 @@ export function workloadAnalysis(history: WorkloadRuns, params: { appId?: string
     plan = history.planFor(appName, newestFirst, new Map(Object.entries(newestFinished.sparkProperties)), options);
     settingsFrom = 'newest run';
   }
-  const recommendations = site && site.workload?.appName === appName ? site.recommendations : (plan?.settings.filter((x) => x.change) ?? []);
+  const recommendations =
+    site && site.workload?.appName === appName ? site.recommendations : (plan?.settings.filter((x) => x.change) ?? []);
 
   const endMs = selected.startTimeMs + Math.max(0, selected.durationMs);
   const stages = selected.stages.map(stageOf);
@@ -68,24 +92,33 @@ export function workloadAnalysis(history: WorkloadRuns, params: { appId?: string
     selectedStartMs: selected.startTimeMs,
     selectedEndMs: endMs,
     stages,
-    executors: selected.executors.filter((e) => !e.isDriver).map((e): WorkloadAnalysisExecutor => {
-      const lifeMs = (e.removeTimeMs ?? endMs) - e.addTimeMs;
-      return {
-        executorId: e.executorId,
-        host: e.host,
-        totalCores: e.totalCores,
-        addTimeMs: e.addTimeMs,
-        removeTimeMs: e.removeTimeMs,
-        removedReason: e.removedReason,
-        executorRunTimeMs: e.executorRunTimeMs,
-        utilisation: lifeMs > 0 && e.totalCores > 0 ? Math.min(1, e.executorRunTimeMs / (lifeMs * e.totalCores)) : null,
-        peakJvmHeapMemoryBytes: e.peakJvmHeapMemoryBytes,
-        diskBytesSpilled: e.diskBytesSpilled ?? null,
-      };
-    }),
+    executors: selected.executors
+      .filter((e) => !e.isDriver)
+      .map((e): WorkloadAnalysisExecutor => {
+        const lifeMs = (e.removeTimeMs ?? endMs) - e.addTimeMs;
+        return {
+          executorId: e.executorId,
+          host: e.host,
+          totalCores: e.totalCores,
+          addTimeMs: e.addTimeMs,
+          removeTimeMs: e.removeTimeMs,
+          removedReason: e.removedReason,
+          executorRunTimeMs: e.executorRunTimeMs,
+          utilisation:
+            lifeMs > 0 && e.totalCores > 0 ? Math.min(1, e.executorRunTimeMs / (lifeMs * e.totalCores)) : null,
+          peakJvmHeapMemoryBytes: e.peakJvmHeapMemoryBytes,
+          diskBytesSpilled: e.diskBytesSpilled ?? null,
+        };
+      }),
     worstStageId: worst?.stageId ?? null,
     worstStageTaskDurationsMs: worst?.taskDurationsMs ? [...worst.taskDurationsMs] : null,
-    runFindings: runFindings(selected, prices ? { prices } : {}).map((f) => ({ id: f.id, severity: f.severity, message: f.message, source: f.source, ...(f.stageId !== undefined ? { stageId: f.stageId } : {}) })),
+    runFindings: runFindings(selected, prices ? { prices } : {}).map((f) => ({
+      id: f.id,
+      severity: f.severity,
+      message: f.message,
+      source: f.source,
+      ...(f.stageId !== undefined ? { stageId: f.stageId } : {}),
+    })),
     settingsFrom,
     plan: plan !== null && plan.current !== null ? planOf(plan) : null,
     recommendations: recommendations.map((r) => ({
@@ -97,14 +130,26 @@ export function workloadAnalysis(history: WorkloadRuns, params: { appId?: string
       reason: r.reason,
       confidence: r.confidence,
       confidenceLabel: confidenceLabel(r.confidence),
-      evidence: r.evidence.map((e) => ({ appId: e.appId, ...(e.stageId !== undefined ? { stageId: e.stageId } : {}), metric: e.metric, value: e.value, ...(e.under !== undefined ? { under: e.under } : {}) })),
+      evidence: r.evidence.map((e) => ({
+        appId: e.appId,
+        ...(e.stageId !== undefined ? { stageId: e.stageId } : {}),
+        metric: e.metric,
+        value: e.value,
+        ...(e.under !== undefined ? { under: e.under } : {}),
+      })),
     })),
     findings: (plan?.findings ?? []).map((f) => ({ rule: f.rule, message: f.message })),
   };
 }
 
 function estimateOf(e: PlanEstimate): WorkloadAnalysisEstimate {
-  return { configuration: describeChoice(e.choice), durationMs: e.durationMs, coreHours: e.cost?.coreHours ?? null, memoryGiBHours: e.cost?.memoryGiBHours ?? null, money: e.cost?.money ?? null };
+  return {
+    configuration: describeChoice(e.choice),
+    durationMs: e.durationMs,
+    coreHours: e.cost?.coreHours ?? null,
+    memoryGiBHours: e.cost?.memoryGiBHours ?? null,
+    money: e.cost?.money ?? null,
+  };
 }
 
 /** The plan as the view shows it. */
@@ -134,7 +179,10 @@ export function worstStage(stages: StageRecord[]): StageRecord | null {
   for (const s of stages) {
     if (s.taskDurationMs === null || s.submissionTimeMs === null || s.completionTimeMs === null) continue;
     const wall = s.completionTimeMs - s.submissionTimeMs;
-    if (wall > bestWall || (wall === bestWall && best !== null && s.taskDurationMs.max > (best.taskDurationMs?.max ?? 0))) {
+    if (
+      wall > bestWall ||
+      (wall === bestWall && best !== null && s.taskDurationMs.max > (best.taskDurationMs?.max ?? 0))
+    ) {
       best = s;
       bestWall = wall;
     }

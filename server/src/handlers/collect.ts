@@ -3,7 +3,12 @@
  * run the core's collectors (history/collect.ts, history/history-server/collect.ts) on the root's store with the
  * request's cancellation and progress notifications, log what failed, and tell the root the history changed.
  */
-import { CollectEventLogsRequest, CollectHistoryServerRequest, CollectProgressNotification, RequestErrorCodes } from '../../../shared/src/protocol';
+import {
+  CollectEventLogsRequest,
+  CollectHistoryServerRequest,
+  CollectProgressNotification,
+  RequestErrorCodes,
+} from '../../../shared/src/protocol';
 import { describeCorrection } from '../history/bounds';
 import { collectEventLogs } from '../history/collect';
 import { HistoryServerClient, tlsFromFiles } from '../history/history-server/client';
@@ -15,7 +20,8 @@ import { responseErrorOf, storeFor } from './response-errors';
 /** Registers the collection handlers. Errors: see the requests in shared/src/protocol.ts. */
 export function registerCollectHandlers(root: ServerRoot): void {
   const { connection, log } = root;
-  const progress = (done: number, total: number, path: string) => void connection.sendNotification(CollectProgressNotification.type, { done, total, path });
+  const progress = (done: number, total: number, path: string) =>
+    void connection.sendNotification(CollectProgressNotification.type, { done, total, path });
 
   connection.onRequest(CollectEventLogsRequest.type, async (params, token) => {
     const abort = new AbortController();
@@ -61,11 +67,19 @@ export function registerCollectHandlers(root: ServerRoot): void {
 /** Logs one collection's failures, incomplete attempts and counts, and tells the root the history changed. */
 function logCollection(root: ServerRoot, from: string, s: IngestSummary): void {
   const { log } = root;
-  for (const f of s.failed) log.warn(`Skipped ${f.appId ? `${f.appId}${f.attemptId ? ` attempt ${f.attemptId}` : ''} (${f.path})` : f.path}: ${f.reason}`);
-  for (const a of s.applications) if (a.incompleteReason) log.warn(`Stored ${a.appId}${a.attemptId ? ` attempt ${a.attemptId}` : ''} as incomplete: ${a.incompleteReason}`);
+  for (const f of s.failed)
+    log.warn(
+      `Skipped ${f.appId ? `${f.appId}${f.attemptId ? ` attempt ${f.attemptId}` : ''} (${f.path})` : f.path}: ${f.reason}`,
+    );
+  for (const a of s.applications)
+    if (a.incompleteReason)
+      log.warn(`Stored ${a.appId}${a.attemptId ? ` attempt ${a.attemptId}` : ''} as incomplete: ${a.incompleteReason}`);
   for (const c of s.corrections) log.warn(`Impossible values in ${from}: ${describeCorrection(c)}`);
-  for (const e of s.decodeErrors) log.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
+  for (const e of s.decodeErrors)
+    log.warn(`Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`);
   for (const w of s.warnings) log.info(`${w.path}: ${w.message}`);
-  log.info(`Collected from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.incomplete} incomplete, ${s.failed.length} failed`);
+  log.info(
+    `Collected from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.incomplete} incomplete, ${s.failed.length} failed`,
+  );
   root.historyChanged();
 }

@@ -53,7 +53,8 @@ export function registerConnectHandlers(root: ServerRoot): void {
       // Only the views this SQL names: a view whose database is down or whose password is not set yet must not break
       // queries that do not read it.
       for (const view of (p.jdbcViews ?? []).filter((v) => sqlNamesView(p.sql, v.name))) {
-        if (await sessions.registerJdbcView(p.target, view)) log.info(`Spark Connect: registered JDBC view ${view.name} (${view.dbtable})`);
+        if (await sessions.registerJdbcView(p.target, view))
+          log.info(`Spark Connect: registered JDBC view ${view.name} (${view.dbtable})`);
       }
       const r = await client.executeSql(p.sql, {
         maxRows: p.maxRows,
@@ -79,7 +80,9 @@ export function registerConnectHandlers(root: ServerRoot): void {
         operationId: r.operationId,
         ...(appId ? { appId } : {}),
       };
-      log.info(`Spark Connect query ${p.queryId}: ${r.rowCount} rows (${r.arrowBytes} bytes of Arrow) in ${r.elapsedMs.toFixed(0)} ms`);
+      log.info(
+        `Spark Connect query ${p.queryId}: ${r.rowCount} rows (${r.arrowBytes} bytes of Arrow) in ${r.elapsedMs.toFixed(0)} ms`,
+      );
       return payload;
     } catch (e) {
       log.info(`Spark Connect query ${p.queryId} failed: ${errorMessage(e).split('\n')[0]}`);
@@ -102,7 +105,12 @@ export function registerConnectHandlers(root: ServerRoot): void {
       return { ok: true, sparkVersion, ...(appId ? { appId } : {}) };
     } catch (e) {
       return e instanceof SparkConnectError
-        ? { ok: false, reason: e.message, kind: e.kind, ...(e.details.tokenGiven !== undefined ? { tokenGiven: e.details.tokenGiven } : {}) }
+        ? {
+            ok: false,
+            reason: e.message,
+            kind: e.kind,
+            ...(e.details.tokenGiven !== undefined ? { tokenGiven: e.details.tokenGiven } : {}),
+          }
         : { ok: false, reason: errorMessage(e) };
     }
   });

@@ -45,7 +45,9 @@ export function registerDocumentHandlers(root: ServerRoot, onSettingsChanged: ()
       doc.uri,
       setTimeout(() => {
         pending.delete(doc.uri);
-        publishDiagnostics(doc).catch((e: unknown) => log.error(`Diagnostics of ${doc.uri} failed: ${errorMessage(e)}`));
+        publishDiagnostics(doc).catch((e: unknown) =>
+          log.error(`Diagnostics of ${doc.uri} failed: ${errorMessage(e)}`),
+        );
       }, DIAGNOSTICS_DEBOUNCE_MS),
     );
   };
@@ -88,7 +90,12 @@ export function registerDocumentHandlers(root: ServerRoot, onSettingsChanged: ()
     const line = doc.getText({ start: { line: p.position.line, character: 0 }, end: p.position });
     const above = Math.max(0, p.position.line - COMPLETION_CONTEXT_LINES);
     const previous =
-      p.position.line > 0 ? doc.getText({ start: { line: above, character: 0 }, end: { line: p.position.line, character: 0 } }).split(/\r?\n/).slice(0, -1) : [];
+      p.position.line > 0
+        ? doc
+            .getText({ start: { line: above, character: 0 }, end: { line: p.position.line, character: 0 } })
+            .split(/\r?\n/)
+            .slice(0, -1)
+        : [];
     return onCompletion(kind, line, p.position, previous);
   });
 

@@ -13,8 +13,16 @@ import { StoreUnavailableError } from '../store/store-path';
  * The ResponseError of a failed request: a StoreUnavailableError as `storeUnavailable` with its path and reason as
  * data; anything else with `code` and its message after `context` (e.g. `Could not read event logs from /logs`).
  */
-export function responseErrorOf(e: unknown, code: RequestErrorCode, context?: string): ResponseError<StoreUnavailableData | undefined> {
-  if (e instanceof StoreUnavailableError) return new ResponseError<StoreUnavailableData>(RequestErrorCodes.storeUnavailable, e.message, { path: e.path, reason: e.reason });
+export function responseErrorOf(
+  e: unknown,
+  code: RequestErrorCode,
+  context?: string,
+): ResponseError<StoreUnavailableData | undefined> {
+  if (e instanceof StoreUnavailableError)
+    return new ResponseError<StoreUnavailableData>(RequestErrorCodes.storeUnavailable, e.message, {
+      path: e.path,
+      reason: e.reason,
+    });
   return new ResponseError<undefined>(code, context ? `${context}: ${errorMessage(e)}` : errorMessage(e));
 }
 

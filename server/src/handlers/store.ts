@@ -3,7 +3,12 @@
  * (ListWorkloadsRequest), facts for the status bar (StoreInfoRequest) and the quick fixes the user applied
  * (RecordAppliedFixRequest, remembered for the feedback loop).
  */
-import { ListWorkloadsRequest, RecordAppliedFixRequest, StoreInfoRequest, type StoredWorkload } from '../../../shared/src/protocol';
+import {
+  ListWorkloadsRequest,
+  RecordAppliedFixRequest,
+  StoreInfoRequest,
+  type StoredWorkload,
+} from '../../../shared/src/protocol';
 import type { ServerRoot } from '../server-root';
 import { storeFor } from './response-errors';
 
@@ -28,8 +33,19 @@ export function registerStoreHandlers(root: ServerRoot): void {
   connection.onRequest(RecordAppliedFixRequest.type, (params) => {
     const store = storeFor(root);
     const now = Date.now();
-    const ids = params.fixes.map((f) => store.recordAppliedFix({ fileUri: f.uri, appName: f.appName, key: f.key, oldValue: f.oldValue, newValue: f.newValue, appliedAtMs: now }));
-    log.info(`Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`);
+    const ids = params.fixes.map((f) =>
+      store.recordAppliedFix({
+        fileUri: f.uri,
+        appName: f.appName,
+        key: f.key,
+        oldValue: f.oldValue,
+        newValue: f.newValue,
+        appliedAtMs: now,
+      }),
+    );
+    log.info(
+      `Remembered ${ids.length} applied fix(es): ${params.fixes.map((f) => `${f.key}=${f.newValue}`).join(', ')}`,
+    );
     root.historyChanged();
     return { ids };
   });

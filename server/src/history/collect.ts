@@ -29,12 +29,19 @@ export interface CollectOptions {
  * with the reason; a folder or file reached again through a symbolic link is read once (see discoverEventLogs).
  * @throws Error only when `dir` cannot be listed; per-log errors (unreadable, invalid, store locked) land in `failed`.
  */
-export async function collectEventLogs(dir: string, sink: HistorySink, opts: CollectOptions = {}): Promise<CollectionSummary> {
+export async function collectEventLogs(
+  dir: string,
+  sink: HistorySink,
+  opts: CollectOptions = {},
+): Promise<CollectionSummary> {
   // Sources are keyed by path in the store: always absolute, so `logs` and `/abs/logs` are the same source.
   dir = path.resolve(dir);
   // Files and folders that exist but cannot be read may hold logs: each is a failure, never a silent skip.
   const unreadable: { path: string; reason: string }[] = [];
-  const sources: EventLogSource[] = await discoverEventLogs(dir, { maxDepth: opts.maxDepth, onUnreadable: (p, reason) => unreadable.push({ path: p, reason: `could not be read: ${reason}` }) });
+  const sources: EventLogSource[] = await discoverEventLogs(dir, {
+    maxDepth: opts.maxDepth,
+    onUnreadable: (p, reason) => unreadable.push({ path: p, reason: `could not be read: ${reason}` }),
+  });
   const ingest = new Ingest(sink, { dryRun: opts.dryRun });
   ingest.summary.found = sources.length + unreadable.length;
   for (const u of unreadable) ingest.fail(u.path, u.reason);
@@ -47,7 +54,11 @@ export async function collectEventLogs(dir: string, sink: HistorySink, opts: Col
     try {
       if (!(await ingest.alreadyIngested(src))) {
         const read = await readEventLog(src, { signal: opts.signal });
-        await ingest.accept(read, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: read.stats.malformedLines }, 'event-log');
+        await ingest.accept(
+          read,
+          { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: read.stats.malformedLines },
+          'event-log',
+        );
       }
     } catch (e) {
       if (opts.signal?.aborted) {

@@ -13,7 +13,6 @@ import type { ApplicationRecord } from './application-record';
 import type { StoredAttempt } from './ingest';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 
-
 /**
  * Totals of one application attempt (its figures as in ApplicationRecord, plus counts over its stages), as
  * {@link HistoryReader.applicationTotals} returns them.

@@ -149,7 +149,20 @@ export interface IngestSummary {
 
 /** A fresh, empty summary. */
 export function emptySummary(): IngestSummary {
-  return { found: 0, inserted: 0, updated: 0, unchanged: 0, incomplete: 0, failed: [], malformedLines: 0, corrections: [], decodeErrors: [], warnings: [], cancelled: false, applications: [] };
+  return {
+    found: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    incomplete: 0,
+    failed: [],
+    malformedLines: 0,
+    corrections: [],
+    decodeErrors: [],
+    warnings: [],
+    cancelled: false,
+    applications: [],
+  };
 }
 
 /** Options of {@link Ingest}. */
@@ -198,7 +211,10 @@ export class Ingest {
    * `dry-run` (it would be fetched). History Server listings name attempts before anything is read.
    * @param app the listed attempt.
    */
-  notFetched(app: Omit<IngestedApplication, 'outcome' | 'incompleteReason' | 'correctedValues'>, outcome: 'already-stored' | 'dry-run'): void {
+  notFetched(
+    app: Omit<IngestedApplication, 'outcome' | 'incompleteReason' | 'correctedValues'>,
+    outcome: 'already-stored' | 'dry-run',
+  ): void {
     if (outcome === 'already-stored') this.summary.unchanged++;
     this.summary.applications.push({ ...app, outcome, incompleteReason: null, correctedValues: 0 });
   }
@@ -225,16 +241,24 @@ export class Ingest {
       }
     }
     if (!record) {
-      const reason = stats?.decodeErrors[0] ? decodeErrorText(stats) : (stats?.warnings[0] ?? 'no SparkListenerApplicationStart event in the log');
+      const reason = stats?.decodeErrors[0]
+        ? decodeErrorText(stats)
+        : (stats?.warnings[0] ?? 'no SparkListenerApplicationStart event in the log');
       this.fail(source.path, withoutPath(reason, source.path));
       return null;
     }
-    if (stats && stats.decodeErrors.length > 0 && !record.incompleteReason) record.incompleteReason = decodeErrorText(stats);
+    if (stats && stats.decodeErrors.length > 0 && !record.incompleteReason)
+      record.incompleteReason = decodeErrorText(stats);
     if (record.incompleteReason) record.completed = false;
     const check = checkRecord(record);
     mergeCorrections(this.summary.corrections, check.corrections);
     if (check.problems.length > 0) {
-      this.fail(source.path, `not stored, the record read from it is invalid: ${check.problems.join('; ')}`, record.appId, record.attemptId);
+      this.fail(
+        source.path,
+        `not stored, the record read from it is invalid: ${check.problems.join('; ')}`,
+        record.appId,
+        record.attemptId,
+      );
       return null;
     }
     const correctedValues = [...(stats?.corrections ?? []), ...check.corrections].reduce((n, c) => n + c.count, 0);
@@ -263,8 +287,16 @@ export class Ingest {
    * @param reason what went wrong (without a leading copy of the path).
    * @param kind of what kind, when known (IngestFailure.kind).
    */
-  fail(path: string, reason: string, appId: string | null = null, attemptId: string | null = null, kind?: SourceFailureKind): void {
-    this.summary.failed.push(kind === undefined ? { path, appId, attemptId, reason } : { path, appId, attemptId, reason, kind });
+  fail(
+    path: string,
+    reason: string,
+    appId: string | null = null,
+    attemptId: string | null = null,
+    kind?: SourceFailureKind,
+  ): void {
+    this.summary.failed.push(
+      kind === undefined ? { path, appId, attemptId, reason } : { path, appId, attemptId, reason, kind },
+    );
   }
 }
 
@@ -285,7 +317,9 @@ export function withoutPath(reason: string, p: string): string {
  * was stored (or was already), `some` when at least one source failed or was stored incomplete because it could not be
  * decoded, `all` when something failed and nothing was stored or found stored.
  */
-export function failureLevel(s: Pick<IngestSummary, 'inserted' | 'updated' | 'unchanged' | 'incomplete' | 'failed'>): 'none' | 'some' | 'all' {
+export function failureLevel(
+  s: Pick<IngestSummary, 'inserted' | 'updated' | 'unchanged' | 'incomplete' | 'failed'>,
+): 'none' | 'some' | 'all' {
   if (s.failed.length > 0 && s.inserted + s.updated + s.unchanged === 0) return 'all';
   return s.failed.length > 0 || s.incomplete > 0 ? 'some' : 'none';
 }
@@ -302,7 +336,11 @@ export function collectSummaryOf(s: IngestSummary, storedApplications: number): 
     updated: s.updated,
     unchanged: s.unchanged,
     incomplete: s.incomplete,
-    failed: s.failed.map((f) => ({ path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path, reason: f.reason, ...(f.kind ? { kind: f.kind } : {}) })),
+    failed: s.failed.map((f) => ({
+      path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path,
+      reason: f.reason,
+      ...(f.kind ? { kind: f.kind } : {}),
+    })),
     malformedLines: s.malformedLines,
     correctedValues: s.corrections.reduce((n, c) => n + c.count, 0),
     decodeErrors: s.decodeErrors,

@@ -64,10 +64,13 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
   const rec = r as unknown as Record<string, number>;
   if (!r.appId) problems.push('appId is empty (SparkListenerApplicationStart has no App ID)');
   if (typeof r.appName !== 'string') problems.push('appName is missing');
-  if (!Number.isFinite(r.startTimeMs) || r.startTimeMs <= 0 || r.startTimeMs > MAX_STORED_LONG) problems.push(`startTimeMs ${r.startTimeMs} is not a time`);
-  if (r.endTimeMs !== null && r.endTimeMs < r.startTimeMs) problems.push(`endTimeMs ${r.endTimeMs} is before startTimeMs ${r.startTimeMs}`);
+  if (!Number.isFinite(r.startTimeMs) || r.startTimeMs <= 0 || r.startTimeMs > MAX_STORED_LONG)
+    problems.push(`startTimeMs ${r.startTimeMs} is not a time`);
+  if (r.endTimeMs !== null && r.endTimeMs < r.startTimeMs)
+    problems.push(`endTimeMs ${r.endTimeMs} is before startTimeMs ${r.startTimeMs}`);
   for (const [name, v] of app) figure(name, v, (x) => (rec[name] = x));
-  if (r.peakJvmHeapMemoryBytes !== null) figure('peakJvmHeapMemoryBytes', r.peakJvmHeapMemoryBytes, (x) => (r.peakJvmHeapMemoryBytes = x));
+  if (r.peakJvmHeapMemoryBytes !== null)
+    figure('peakJvmHeapMemoryBytes', r.peakJvmHeapMemoryBytes, (x) => (r.peakJvmHeapMemoryBytes = x));
   for (const [name, v] of [
     ['executorCores', r.executorCores],
     ['executorMemoryMiB', r.executorMemoryMiB],
@@ -84,13 +87,16 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
     }
   }
   if (r.failedTasks > r.totalTasks) problems.push(`failedTasks ${r.failedTasks} exceeds totalTasks ${r.totalTasks}`);
-  if (r.failedStages > r.totalStages) problems.push(`failedStages ${r.failedStages} exceeds totalStages ${r.totalStages}`);
+  if (r.failedStages > r.totalStages)
+    problems.push(`failedStages ${r.failedStages} exceeds totalStages ${r.totalStages}`);
   if (r.failedJobs > r.totalJobs) problems.push(`failedJobs ${r.failedJobs} exceeds totalJobs ${r.totalJobs}`);
-  if (r.maxExecutors > r.totalExecutorsAdded) problems.push(`maxExecutors ${r.maxExecutors} exceeds totalExecutorsAdded ${r.totalExecutorsAdded}`);
+  if (r.maxExecutors > r.totalExecutorsAdded)
+    problems.push(`maxExecutors ${r.maxExecutors} exceeds totalExecutorsAdded ${r.totalExecutorsAdded}`);
 
   for (const s of r.stages) {
     const at = `stage ${s.stageId}.${s.attemptId}`;
-    if (!Number.isInteger(s.stageId) || s.stageId < 0 || !Number.isInteger(s.attemptId) || s.attemptId < 0) problems.push(`${at} has an id that is not a non-negative integer`);
+    if (!Number.isInteger(s.stageId) || s.stageId < 0 || !Number.isInteger(s.attemptId) || s.attemptId < 0)
+      problems.push(`${at} has an id that is not a non-negative integer`);
     const q = s.taskDurationMs;
     if (q && !(q.min <= q.median && q.median <= q.max && q.min >= 0)) {
       problems.push(`${at} task-duration quantiles are not ordered (min ${q.min}, median ${q.median}, max ${q.max})`);
@@ -111,14 +117,16 @@ export function checkRecord(r: ApplicationRecord): RecordCheck {
     for (const [name, v, set] of stageFigures) figure(`stages.${name}`, v, set);
     const d = s.taskDurationsMs;
     if (d !== undefined) {
-      if (d.length > s.succeededTasks) problems.push(`${at} has ${d.length} task durations for ${s.succeededTasks} successful tasks`);
+      if (d.length > s.succeededTasks)
+        problems.push(`${at} has ${d.length} task durations for ${s.succeededTasks} successful tasks`);
       const bad = d.find((x) => !Number.isFinite(x) || x < 0);
       if (bad !== undefined) problems.push(`${at} has a task duration ${bad} that is not a non-negative number of ms`);
     }
   }
   for (const e of r.executors) {
     figure('executors.executorRunTimeMs', e.executorRunTimeMs, (x) => (e.executorRunTimeMs = x));
-    if (!Number.isInteger(e.totalCores) || e.totalCores < 0) problems.push(`executor ${e.executorId} has ${e.totalCores} cores`);
+    if (!Number.isInteger(e.totalCores) || e.totalCores < 0)
+      problems.push(`executor ${e.executorId} has ${e.totalCores} cores`);
   }
   for (const j of r.jobs ?? []) {
     if (j.submissionTimeMs !== null && j.completionTimeMs !== null && j.completionTimeMs < j.submissionTimeMs) {
@@ -149,7 +157,9 @@ export function coreTimeBoundMs(r: ApplicationRecord): number {
   if (local) cores = Number(local[1]);
   else if (master !== 'local' && !master.startsWith('local[')) {
     const workers = r.executors.filter((e) => !e.isDriver);
-    const unknown = workers.some((e) => e.totalCores <= 0 && e.executorRunTimeMs > 0) || r.executors.some((e) => e.isDriver && e.executorRunTimeMs > 0);
+    const unknown =
+      workers.some((e) => e.totalCores <= 0 && e.executorRunTimeMs > 0) ||
+      r.executors.some((e) => e.isDriver && e.executorRunTimeMs > 0);
     const sum = workers.reduce((acc, e) => acc + Math.max(0, e.totalCores), 0);
     if (!unknown && sum > 0) cores = sum;
   }

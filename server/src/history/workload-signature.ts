@@ -15,12 +15,22 @@ import type { ApplicationRecord } from './application-record';
 export function workloadSignature(r: ApplicationRecord): string | null {
   const first = r.stages.filter((s) => s.attemptId === 0).sort((a, b) => a.stageId - b.stageId);
   if (first.length === 0) return null;
-  const parts = first.map((s) => `${s.name}|${s.parentIds.map((p) => s.stageId - p).sort((a, b) => a - b).join(',')}|${s.inputBytes > 0 ? 'in' : ''}`);
+  const parts = first.map(
+    (s) =>
+      `${s.name}|${s.parentIds
+        .map((p) => s.stageId - p)
+        .sort((a, b) => a - b)
+        .join(',')}|${s.inputBytes > 0 ? 'in' : ''}`,
+  );
   return createHash('sha1').update(parts.join('\n')).digest('hex').slice(0, 16);
 }
 
 /** File name without folders and extension (`/tmp/x/jobs/nightly_etl.py` → `nightly_etl`), for matching a file to runs. */
 export function resourceStem(resource: string): string {
-  const base = resource.replace(/[?#].*$/, '').split(/[\\/]/).pop() ?? resource;
+  const base =
+    resource
+      .replace(/[?#].*$/, '')
+      .split(/[\\/]/)
+      .pop() ?? resource;
   return base.replace(/\.(py|jar|r|scala|zip|egg)$/i, '');
 }

@@ -32,7 +32,18 @@
  *
  * Plain data in, plain data out: no LSP, no I/O.
  */
-import { type Grade, gcShare, heapUse, HEURISTICS, memoryFailures, runSpilled, spilledStages, stageSkew, stageTinyTasks, stagePartitionSize } from '../analysis/heuristics';
+import {
+  type Grade,
+  gcShare,
+  heapUse,
+  HEURISTICS,
+  memoryFailures,
+  runSpilled,
+  spilledStages,
+  stageSkew,
+  stageTinyTasks,
+  stagePartitionSize,
+} from '../analysis/heuristics';
 import { utilisationAndCost } from '../analysis/cost';
 import { idleCoresGrade } from '../analysis/heuristics';
 import { checkValue, versionLineOf } from '../config/catalogue';
@@ -73,7 +84,19 @@ import {
   taskCpusOf,
   taskSlots,
 } from '../resource-model';
-import { CohortModel, DEFAULT_TUNING, describeChoice, WorkloadModel, partitionsNeeded, type ResourceChoice, runChoice, sameChoice, type SimilarWorkloadRuns, stageNeedPerTask, type Tuning } from './model';
+import {
+  CohortModel,
+  DEFAULT_TUNING,
+  describeChoice,
+  WorkloadModel,
+  partitionsNeeded,
+  type ResourceChoice,
+  runChoice,
+  sameChoice,
+  type SimilarWorkloadRuns,
+  stageNeedPerTask,
+  type Tuning,
+} from './model';
 import { simulationError } from './what-if';
 import { LearnedModel, type LearnedScorer } from './learned-scorer';
 import { OBJECTIVES } from '../../../shared/src/settings';
@@ -308,7 +331,9 @@ function pressureOf(r: ApplicationRecord): string | null {
   const mf = memoryFailures(r);
   if (mf.grade !== null) {
     const n = mf.oomTasks + mf.containerKilledTasks;
-    return n > 0 ? `${n} task(s) failed for memory (${mf.oomTasks} OutOfMemoryError, ${mf.containerKilledTasks} container kills)` : `${mf.executorsLost.length + mf.failedJobs} executor(s)/job(s) lost for memory`;
+    return n > 0
+      ? `${n} task(s) failed for memory (${mf.oomTasks} OutOfMemoryError, ${mf.containerKilledTasks} container kills)`
+      : `${mf.executorsLost.length + mf.failedJobs} executor(s)/job(s) lost for memory`;
   }
   if (runSpilled(r)) return `spilled ${formatBytes(r.diskBytesSpilled)} to disk`;
   const gc = gcShare(r);
@@ -322,7 +347,10 @@ function pressureOf(r: ApplicationRecord): string | null {
  * The workload's "current" properties: the file's literal value, else the newest run's, marking which. A value Spark would
  * reject (config/checks.ts SPARK002 reports it) is not used: no plan rests on it, and its key is not planned.
  */
-function currentLookup(current: CurrentSettings, newest: ApplicationRecord | null): { lookup: SparkConfLookup; from: (key: string) => 'file' | 'runs' | 'default'; invalid: (key: string) => boolean } {
+function currentLookup(
+  current: CurrentSettings,
+  newest: ApplicationRecord | null,
+): { lookup: SparkConfLookup; from: (key: string) => 'file' | 'runs' | 'default'; invalid: (key: string) => boolean } {
   const runProps = newest?.sparkProperties ?? {};
   const invalid = (key: string) => {
     const v = current.get(key);
@@ -335,7 +363,12 @@ function currentLookup(current: CurrentSettings, newest: ApplicationRecord | nul
     return v !== undefined && v !== null && !invalid(key) ? v : undefined;
   };
   const lookup: SparkConfLookup = (key) => written(key) ?? runProps[key];
-  const from = (key: string) => (written(key) !== undefined ? ('file' as const) : runProps[key] !== undefined ? ('runs' as const) : ('default' as const));
+  const from = (key: string) =>
+    written(key) !== undefined
+      ? ('file' as const)
+      : runProps[key] !== undefined
+        ? ('runs' as const)
+        : ('default' as const);
   return { lookup, from, invalid };
 }
 
@@ -356,10 +389,15 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   const { lookup, from, invalid } = currentLookup(input.current, newest);
   // The file's spark.master, else the manager its kind implies, else the runs'.
   const fileMaster = input.current.get('spark.master');
-  const manager = fileMaster ? clusterManagerOf(fileMaster) : (input.context?.manager ?? clusterManagerOf(lookup('spark.master')));
+  const manager = fileMaster
+    ? clusterManagerOf(fileMaster)
+    : (input.context?.manager ?? clusterManagerOf(lookup('spark.master')));
   const dynamic = (lookup('spark.dynamicAllocation.enabled') ?? '').trim() === 'true' && manager !== 'local';
   const versionLine = newest?.sparkVersion ? versionLineOf(newest.sparkVersion) : undefined;
-  const ctx: WorkloadContext = { isPython: input.context?.isPython ?? (newest !== null ? isPythonRun(newest) : false), versionLine };
+  const ctx: WorkloadContext = {
+    isPython: input.context?.isPython ?? (newest !== null ? isPythonRun(newest) : false),
+    versionLine,
+  };
   const limits = clusterLimits(o.cluster ?? {}, observedCluster(runs));
   const notes: string[] = [];
   const findings = workloadFindings(input.appName, runs, input.current, manager, dynamic);
@@ -393,15 +431,26 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   });
   const cohort =
     runs.length === 0 && (input.similarWorkloads ?? []).length > 0
-      ? new CohortModel(input.similarWorkloads ?? [], t, o.learnedScorer !== undefined ? (workloadRuns) => new LearnedModel(workloadRuns, o.learnedScorer as LearnedScorer, t) : undefined)
+      ? new CohortModel(
+          input.similarWorkloads ?? [],
+          t,
+          o.learnedScorer !== undefined
+            ? (workloadRuns) => new LearnedModel(workloadRuns, o.learnedScorer as LearnedScorer, t)
+            : undefined,
+        )
       : null;
-  if (runs.length === 0 && (cohort === null || cohort.workloads.length === 0)) return empty('No runs of this workload yet.');
+  if (runs.length === 0 && (cohort === null || cohort.workloads.length === 0))
+    return empty('No runs of this workload yet.');
   const own = new WorkloadModel(runs, t);
-  if (cohort === null && own.bases.length === 0) return empty(`No run of ${input.appName} has a known executor shape (executors × cores) to replay.`);
+  if (cohort === null && own.bases.length === 0)
+    return empty(`No run of ${input.appName} has a known executor shape (executors × cores) to replay.`);
   const learned = o.learnedScorer;
-  const model: { predict(c: ResourceChoice): ReturnType<WorkloadModel['predict']> } = cohort ?? (learned !== undefined ? new LearnedModel(runs, learned, t) : own);
+  const model: { predict(c: ResourceChoice): ReturnType<WorkloadModel['predict']> } =
+    cohort ?? (learned !== undefined ? new LearnedModel(runs, learned, t) : own);
   if (cohort !== null) {
-    notes.push(`${input.appName} has no runs of its own: the plan is predicted from ${cohort.workloads.length} similar workload(s) in the store (${cohort.workloads.map((j) => j.appName).join(', ')}), so it is a first guess to confirm with a run.`);
+    notes.push(
+      `${input.appName} has no runs of its own: the plan is predicted from ${cohort.workloads.length} similar workload(s) in the store (${cohort.workloads.map((j) => j.appName).join(', ')}), so it is a first guess to confirm with a run.`,
+    );
   }
 
   // What the settings ask for now.
@@ -436,7 +485,10 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
     return {
       choice: c,
       durationMs: p.durationMs,
-      cost: p.durationMs === null ? null : shapeCost(c.executorInstances, c.executorCores, reservedFor(c.executorMemoryMiB), p.durationMs, o.prices),
+      cost:
+        p.durationMs === null
+          ? null
+          : shapeCost(c.executorInstances, c.executorCores, reservedFor(c.executorMemoryMiB), p.durationMs, o.prices),
       basedOn: p.basedOn,
       measured: p.measured,
     };
@@ -447,7 +499,15 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   const floorMiB = (cores: number) => safety.floorMiB(taskSlots(cores, taskCpus));
   const safeMemory = (c: ResourceChoice) => c.executorMemoryMiB >= floorMiB(c.executorCores) - 1e-6;
   const roundHeap = (mib: number) => Math.max(t.memoryStepMiB, Math.ceil(mib / t.memoryStepMiB) * t.memoryStepMiB);
-  const fitOf = (c: ResourceChoice) => fits({ executorInstances: c.executorInstances, executorCores: c.executorCores, reservedMiB: reservedFor(c.executorMemoryMiB) }, limits);
+  const fitOf = (c: ResourceChoice) =>
+    fits(
+      {
+        executorInstances: c.executorInstances,
+        executorCores: c.executorCores,
+        reservedMiB: reservedFor(c.executorMemoryMiB),
+      },
+      limits,
+    );
 
   // Candidates (module comment, 3).
   const wanted = partitionsNeeded(finished.length > 0 ? finished : runs, t);
@@ -456,7 +516,8 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   else if (manager === 'local' || input.context?.executorsFixedBy !== undefined) {
     // Only the partitions can change: the executors are the driver's threads, or the platform's to size.
     const slots = currentChoice.executorInstances * taskSlots(currentChoice.executorCores, taskCpus);
-    for (const p of new Set([currentChoice.shufflePartitions, wanted(slots)])) candidates.push({ ...currentChoice, shufflePartitions: p });
+    for (const p of new Set([currentChoice.shufflePartitions, wanted(slots)]))
+      candidates.push({ ...currentChoice, shufflePartitions: p });
   } else {
     const coreCap = Math.min(t.maxCoresPerExecutor, limits.nodeCores?.value ?? Infinity);
     const cores = new Set<number>([currentChoice.executorCores]);
@@ -468,7 +529,31 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
       for (const m of mems) {
         const maxN = maxExecutors(k, reservedFor(m), limits);
         const cap = Number.isFinite(maxN) ? maxN : Math.max(8, 2 * currentChoice.executorInstances);
-        const counts = new Set([1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 32, 48, 64, 96, 128, 192, 256, currentChoice.executorInstances, cap].filter((n) => n >= 1 && n <= cap));
+        const counts = new Set(
+          [
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            8,
+            10,
+            12,
+            16,
+            20,
+            24,
+            32,
+            48,
+            64,
+            96,
+            128,
+            192,
+            256,
+            currentChoice.executorInstances,
+            cap,
+          ].filter((n) => n >= 1 && n <= cap),
+        );
         for (const n of counts) {
           for (const p of new Set([currentChoice.shufflePartitions, wanted(n * taskSlots(k, taskCpus))])) {
             candidates.push({ executorMemoryMiB: m, executorCores: k, executorInstances: n, shufflePartitions: p });
@@ -513,7 +598,12 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   const unsafe = !currentSafe || !currentFits.fits;
   if (best === null) {
     if (candidates.length === 0 && manager !== 'local') {
-      const one: ResourceChoice = { ...currentChoice, executorInstances: 1, executorCores: 1, executorMemoryMiB: roundHeap(floorMiB(1)) };
+      const one: ResourceChoice = {
+        ...currentChoice,
+        executorInstances: 1,
+        executorCores: 1,
+        executorMemoryMiB: roundHeap(floorMiB(1)),
+      };
       const f = fitOf(one);
       if (!f.fits) excluded.set(f.why, 1);
     }
@@ -524,16 +614,18 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
     const gain = gainOf(objective, currentEst, best);
     if (gain <= threshold) {
       chosen = currentEst;
-      keptBecause =
-        sameChoice(best.choice, currentChoice)
-          ? null
-          : `the best ${objective} configuration (${describeChoice(best.choice)}) is predicted only ${pct(Math.max(0, gain))} better, within the model's error on this workload's runs (${modelError === null ? 'unknown' : pct(modelError)}) and the run-to-run noise (${pct(noiseValue)}${noise === null ? ', assumed' : ''})`;
+      keptBecause = sameChoice(best.choice, currentChoice)
+        ? null
+        : `the best ${objective} configuration (${describeChoice(best.choice)}) is predicted only ${pct(Math.max(0, gain))} better, within the model's error on this workload's runs (${modelError === null ? 'unknown' : pct(modelError)}) and the run-to-run noise (${pct(noiseValue)}${noise === null ? ', assumed' : ''})`;
     }
   } else {
     // Unsafe now: a change is needed. When the objective's gain is within the error, change only what safety needs.
     const gain = gainOf(objective, currentEst, best);
     if (gain <= threshold && memoryPlanned) {
-      const minimal: ResourceChoice = { ...currentChoice, executorMemoryMiB: Math.max(currentChoice.executorMemoryMiB, roundHeap(floorMiB(currentChoice.executorCores))) };
+      const minimal: ResourceChoice = {
+        ...currentChoice,
+        executorMemoryMiB: Math.max(currentChoice.executorMemoryMiB, roundHeap(floorMiB(currentChoice.executorCores))),
+      };
       if (currentSafe || safeMemory(minimal)) {
         const mf = fitOf(minimal);
         if (mf.fits) chosen = estimate(minimal);
@@ -542,7 +634,9 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   }
   if (!currentFits.fits) notes.push(`The current configuration does not fit the cluster: ${currentFits.why}.`);
   if ([limits.nodes, limits.nodeCores, limits.totalCores].some((l) => l?.source === 'runs')) {
-    notes.push(`Cluster limits not declared are taken from the runs (${describeLimits(limits)}); set sparkOptimizer.cluster.* (or the CLI's --nodes/--node-cores/--node-memory/--total-cores) to allow more.`);
+    notes.push(
+      `Cluster limits not declared are taken from the runs (${describeLimits(limits)}); set sparkOptimizer.cluster.* (or the CLI's --nodes/--node-cores/--node-memory/--total-cores) to allow more.`,
+    );
   }
 
   // Confidence of the plan.
@@ -553,11 +647,35 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   const consistency = Math.max(0, 1 - (modelError ?? 0.5)) * Math.max(0, 1 - (noise ?? 0));
   const planConfidence = round2(sample * recency * consistency);
 
-  const settings: PlannedSetting[] = chosen === null ? [] : plannedSettings({
-    input, runs, lookup, from, invalid, manager, dynamic, currentChoice, currentEst, chosen, estimate, safety, taskCpus, fraction, t, planConfidence, objective, ageDays,
-  });
-  if (manager === 'local') notes.push('Local mode: the driver runs the tasks, so only spark.sql.shuffle.partitions and the driver are planned.');
-  if (input.context?.executorsFixedBy !== undefined) notes.push(`Executor memory, cores and count are not planned here: ${input.context.executorsFixedBy}.`);
+  const settings: PlannedSetting[] =
+    chosen === null
+      ? []
+      : plannedSettings({
+          input,
+          runs,
+          lookup,
+          from,
+          invalid,
+          manager,
+          dynamic,
+          currentChoice,
+          currentEst,
+          chosen,
+          estimate,
+          safety,
+          taskCpus,
+          fraction,
+          t,
+          planConfidence,
+          objective,
+          ageDays,
+        });
+  if (manager === 'local')
+    notes.push(
+      'Local mode: the driver runs the tasks, so only spark.sql.shuffle.partitions and the driver are planned.',
+    );
+  if (input.context?.executorsFixedBy !== undefined)
+    notes.push(`Executor memory, cores and count are not planned here: ${input.context.executorsFixedBy}.`);
 
   return {
     ...about,
@@ -591,13 +709,22 @@ function gainOf(objective: Objective, from: PlanEstimate, to: PlanEstimate): num
 }
 
 /** The objective's choice among predicted configurations (module comment, 4); null when none. */
-function choose(eligible: readonly PlanEstimate[], objective: Objective, maxSlowdown: number, t: Tuning, wanted: (c: ResourceChoice) => number): PlanEstimate | null {
+function choose(
+  eligible: readonly PlanEstimate[],
+  objective: Objective,
+  maxSlowdown: number,
+  t: Tuning,
+  wanted: (c: ResourceChoice) => number,
+): PlanEstimate | null {
   if (eligible.length === 0) return null;
   const dur = (e: PlanEstimate) => e.durationMs ?? Infinity;
   const cost = (e: PlanEstimate) => (e.cost === null ? Infinity : costFigure(e.cost));
   const miss = (e: PlanEstimate) => Math.abs(Math.log(e.choice.shufflePartitions / wanted(e.choice)));
   const tieBreak = (a: PlanEstimate, b: PlanEstimate) =>
-    a.choice.executorInstances - b.choice.executorInstances || miss(a) - miss(b) || a.choice.executorMemoryMiB - b.choice.executorMemoryMiB || dur(a) - dur(b);
+    a.choice.executorInstances - b.choice.executorInstances ||
+    miss(a) - miss(b) ||
+    a.choice.executorMemoryMiB - b.choice.executorMemoryMiB ||
+    dur(a) - dur(b);
   let pool: PlanEstimate[];
   if (objective === 'runtime') {
     const fastest = Math.min(...eligible.map(dur));
@@ -606,7 +733,8 @@ function choose(eligible: readonly PlanEstimate[], objective: Objective, maxSlow
     pool = pool.filter((e) => cost(e) <= cheapest * (1 + t.tieTolerance));
   } else {
     const fastest = Math.min(...eligible.map(dur));
-    const within = objective === 'balanced' ? eligible.filter((e) => dur(e) <= fastest * (1 + maxSlowdown)) : [...eligible];
+    const within =
+      objective === 'balanced' ? eligible.filter((e) => dur(e) <= fastest * (1 + maxSlowdown)) : [...eligible];
     const cheapest = Math.min(...within.map(cost));
     pool = within.filter((e) => cost(e) <= cheapest * (1 + t.tieTolerance));
     if (objective === 'cost') {
@@ -622,7 +750,14 @@ interface MemorySafety {
   /** Smallest safe heap (MiB, not rounded) for executors of `slots` task slots. */
   floorMiB(slots: number): number;
   /** Largest execution need per task, bytes, and where it was measured. */
-  need: { bytes: number; appId: string; stageId: number; partitions: number; peakBytes: number; spilledPerTaskBytes: number } | null;
+  need: {
+    bytes: number;
+    appId: string;
+    stageId: number;
+    partitions: number;
+    peakBytes: number;
+    spilledPerTaskBytes: number;
+  } | null;
   /** Runs without memory pressure: the smallest execution memory per task one had (bytes), and which. */
   proven: { shareBytes: number; appId: string; heapMiB: number } | null;
   /** The largest peak heap per task slot, with headroom + reserved (MiB per slot), and which run. */
@@ -646,19 +781,29 @@ function memorySafety(runs: readonly ApplicationRecord[], t: Tuning, fraction: n
     for (const s of r.stages) {
       const b = stageNeedPerTask(s, t);
       if (need === null || b > need.bytes) {
-        need = { bytes: b, appId: r.appId, stageId: s.stageId, partitions: c.shufflePartitions, peakBytes: s.peakExecutionMemoryBytes, spilledPerTaskBytes: s.memoryBytesSpilled / Math.max(1, s.succeededTasks || s.numTasks) };
+        need = {
+          bytes: b,
+          appId: r.appId,
+          stageId: s.stageId,
+          partitions: c.shufflePartitions,
+          peakBytes: s.peakExecutionMemoryBytes,
+          spilledPerTaskBytes: s.memoryBytesSpilled / Math.max(1, s.succeededTasks || s.numTasks),
+        };
       }
     }
     const mf = memoryFailures(r);
     // Heap failures (OutOfMemoryError) bound the memory per task; container kills are the overhead's business.
     const heapFailure = mf.oomTasks > 0 || mf.executorsLost.some((e) => e.kind === 'oom') || mf.failedJobs > 0;
-    if (heapFailure && (failed === null || share > failed.shareBytes)) failed = { shareBytes: share, appId: r.appId, what: memoryPressure(r) ?? 'failed for memory' };
+    if (heapFailure && (failed === null || share > failed.shareBytes))
+      failed = { shareBytes: share, appId: r.appId, what: memoryPressure(r) ?? 'failed for memory' };
     if (mf.grade !== null) continue;
     if (r.peakJvmHeapMemoryBytes !== null) {
       const perSlot = ((r.peakJvmHeapMemoryBytes / MIB) * t.memoryHeadroom + 300) / slots;
-      if (heapPeak === null || perSlot > heapPeak.perSlotMiB) heapPeak = { perSlotMiB: perSlot, appId: r.appId, peakBytes: r.peakJvmHeapMemoryBytes };
+      if (heapPeak === null || perSlot > heapPeak.perSlotMiB)
+        heapPeak = { perSlotMiB: perSlot, appId: r.appId, peakBytes: r.peakJvmHeapMemoryBytes };
     }
-    if (r.completed && memoryPressure(r) === null && (proven === null || share < proven.shareBytes)) proven = { shareBytes: share, appId: r.appId, heapMiB: c.executorMemoryMiB };
+    if (r.completed && memoryPressure(r) === null && (proven === null || share < proven.shareBytes))
+      proven = { shareBytes: share, appId: r.appId, heapMiB: c.executorMemoryMiB };
   }
   const floorMiB = (slots: number): number => {
     const exec = need !== null ? heapForExecutionMemoryMiB(need.bytes * t.memoryHeadroom, slots, fraction) : 0;
@@ -675,7 +820,8 @@ function memorySafety(runs: readonly ApplicationRecord[], t: Tuning, fraction: n
     proven,
     heapPeak,
     failed,
-    describe: (slots) => `at least ${formatSparkSizeMiB(Math.ceil(floorMiB(slots)))} of heap for ${slots} task slot(s) per executor`,
+    describe: (slots) =>
+      `at least ${formatSparkSizeMiB(Math.ceil(floorMiB(slots)))} of heap for ${slots} task slot(s) per executor`,
   };
 }
 
@@ -708,7 +854,8 @@ function ownRunsError(model: WorkloadModel, runs: readonly ApplicationRecord[]):
       const target = model.bases.find((b) => sameChoice(b.c, c));
       if (target === undefined || others.length === 0) continue;
       const p = new WorkloadModel(others, model.tuning).predict(c);
-      if (p.durationMs !== null && target.r.durationMs > 0) errs.push(Math.abs(p.durationMs - target.r.durationMs) / target.r.durationMs);
+      if (p.durationMs !== null && target.r.durationMs > 0)
+        errs.push(Math.abs(p.durationMs - target.r.durationMs) / target.r.durationMs);
     }
   }
   if (errs.length > 0) return median(errs);
@@ -728,30 +875,64 @@ function runToRunNoise(model: WorkloadModel): number | null {
 }
 
 /** The Pareto front of duration vs cost, at most 5 rows fastest first, always with the chosen and current configurations. */
-function paretoRows(eligible: readonly PlanEstimate[], chosen: PlanEstimate | null, current: ResourceChoice): ParetoRow[] {
+function paretoRows(
+  eligible: readonly PlanEstimate[],
+  chosen: PlanEstimate | null,
+  current: ResourceChoice,
+): ParetoRow[] {
   const pts = eligible.filter((e) => e.durationMs !== null && e.cost !== null);
-  const front = pts.filter((a) => !pts.some((b) => b !== a && (b.durationMs ?? 0) <= (a.durationMs ?? 0) && costFigure(b.cost!) <= costFigure(a.cost!) && ((b.durationMs ?? 0) < (a.durationMs ?? 0) || costFigure(b.cost!) < costFigure(a.cost!))));
+  const front = pts.filter(
+    (a) =>
+      !pts.some(
+        (b) =>
+          b !== a &&
+          (b.durationMs ?? 0) <= (a.durationMs ?? 0) &&
+          costFigure(b.cost!) <= costFigure(a.cost!) &&
+          ((b.durationMs ?? 0) < (a.durationMs ?? 0) || costFigure(b.cost!) < costFigure(a.cost!)),
+      ),
+  );
   front.sort((a, b) => (a.durationMs ?? 0) - (b.durationMs ?? 0));
   const uniq: PlanEstimate[] = [];
-  for (const f of front) if (!uniq.some((u) => u.durationMs === f.durationMs && costFigure(u.cost!) === costFigure(f.cost!))) uniq.push(f);
+  for (const f of front)
+    if (!uniq.some((u) => u.durationMs === f.durationMs && costFigure(u.cost!) === costFigure(f.cost!))) uniq.push(f);
   let rows = uniq;
   if (rows.length > 5) {
-    const idx = new Set([0, rows.length - 1, Math.round((rows.length - 1) / 4), Math.round((rows.length - 1) / 2), Math.round((3 * (rows.length - 1)) / 4)]);
+    const idx = new Set([
+      0,
+      rows.length - 1,
+      Math.round((rows.length - 1) / 4),
+      Math.round((rows.length - 1) / 2),
+      Math.round((3 * (rows.length - 1)) / 4),
+    ]);
     rows = rows.filter((_, i) => idx.has(i));
   }
-  const extra = [chosen, pts.find((e) => sameChoice(e.choice, current)) ?? null].filter((e): e is PlanEstimate => e !== null && !rows.some((r) => sameChoice(r.choice, e.choice)));
+  const extra = [chosen, pts.find((e) => sameChoice(e.choice, current)) ?? null].filter(
+    (e): e is PlanEstimate => e !== null && !rows.some((r) => sameChoice(r.choice, e.choice)),
+  );
   return [...rows, ...extra]
     .sort((a, b) => (a.durationMs ?? 0) - (b.durationMs ?? 0))
-    .map((e) => ({ ...e, chosen: chosen !== null && sameChoice(e.choice, chosen.choice), current: sameChoice(e.choice, current) }));
+    .map((e) => ({
+      ...e,
+      chosen: chosen !== null && sameChoice(e.choice, chosen.choice),
+      current: sameChoice(e.choice, current),
+    }));
 }
 
 /** What-if tables around the current configuration: executor counts ½×…2× and cores 1…2×, the rest as now. */
-function whatIfTables(current: ResourceChoice, estimate: (c: ResourceChoice) => PlanEstimate, manager: ClusterManager): WorkloadPlan['whatIf'] {
+function whatIfTables(
+  current: ResourceChoice,
+  estimate: (c: ResourceChoice) => PlanEstimate,
+  manager: ClusterManager,
+): WorkloadPlan['whatIf'] {
   if (manager === 'local') return { byInstances: [], byCores: [] };
   const n = current.executorInstances;
   const k = current.executorCores;
-  const counts = [...new Set([Math.round(n / 2), n - 1, n, n + 1, Math.round(n * 1.5), n * 2].filter((x) => x >= 1))].sort((a, b) => a - b);
-  const cores = [...new Set([1, Math.round(k / 2), k - 1, k, k + 1, k * 2].filter((x) => x >= 1))].sort((a, b) => a - b);
+  const counts = [
+    ...new Set([Math.round(n / 2), n - 1, n, n + 1, Math.round(n * 1.5), n * 2].filter((x) => x >= 1)),
+  ].sort((a, b) => a - b);
+  const cores = [...new Set([1, Math.round(k / 2), k - 1, k, k + 1, k * 2].filter((x) => x >= 1))].sort(
+    (a, b) => a - b,
+  );
   const row = (c: ResourceChoice): WhatIfRow => ({ ...estimate(c), current: sameChoice(c, current) });
   return {
     byInstances: counts.map((x) => row({ ...current, executorInstances: x })),
@@ -760,9 +941,20 @@ function whatIfTables(current: ResourceChoice, estimate: (c: ResourceChoice) => 
 }
 
 /** Findings no setting fixes by itself: skew, failed tasks (not for memory), settings the cluster manager ignores. */
-function workloadFindings(appName: string, runs: readonly ApplicationRecord[], current: CurrentSettings, manager: ClusterManager, dynamic: boolean): WorkloadFinding[] {
+function workloadFindings(
+  appName: string,
+  runs: readonly ApplicationRecord[],
+  current: CurrentSettings,
+  manager: ClusterManager,
+  dynamic: boolean,
+): WorkloadFinding[] {
   const out: WorkloadFinding[] = [];
-  const skewed = runs.flatMap((r) => r.stages.map(stageSkew).filter((s): s is NonNullable<typeof s> => s !== null).map((s) => ({ r, s })));
+  const skewed = runs.flatMap((r) =>
+    r.stages
+      .map(stageSkew)
+      .filter((s): s is NonNullable<typeof s> => s !== null)
+      .map((s) => ({ r, s })),
+  );
   if (skewed.length > 0) {
     const worst = [...skewed].sort((a, b) => b.s.ratio - a.s.ratio)[0];
     const nRuns = new Set(skewed.map((x) => x.r)).size;
@@ -770,25 +962,51 @@ function workloadFindings(appName: string, runs: readonly ApplicationRecord[], c
       id: 'skew',
       message: `Task skew in ${nRuns} of ${runs.length} ${plural(runs.length, 'run')} of ${appName}: stage ${worst.s.stageId} of ${worst.r.appId} ran its longest task ${formatDurationMs(worst.s.maxTaskMs)} against a median of ${formatDurationMs(worst.s.medianTaskMs)} (${Math.round(worst.s.ratio)}×). More executors will not shorten it: split the hot key (salting) or let AQE split skewed partitions (spark.sql.adaptive.skewJoin.enabled).`,
       rule: `${HEURISTICS.skew.title} (${HEURISTICS.skew.source})`,
-      evidence: skewed.map(({ r, s }) => ({ appId: r.appId, stageId: s.stageId, metric: 'max/median task duration', value: `${formatDurationMs(s.maxTaskMs)} / ${formatDurationMs(s.medianTaskMs)}`, heuristic: HEURISTICS.skew.id })),
+      evidence: skewed.map(({ r, s }) => ({
+        appId: r.appId,
+        stageId: s.stageId,
+        metric: 'max/median task duration',
+        value: `${formatDurationMs(s.maxTaskMs)} / ${formatDurationMs(s.medianTaskMs)}`,
+        heuristic: HEURISTICS.skew.id,
+      })),
     });
   }
-  const failing = runs.filter((r) => r.taskFailures.some((f) => f.kind !== 'oom' && f.kind !== 'container-killed' && f.count > 0));
+  const failing = runs.filter((r) =>
+    r.taskFailures.some((f) => f.kind !== 'oom' && f.kind !== 'container-killed' && f.count > 0),
+  );
   if (failing.length > 0) {
     const byKind = new Map<string, number>();
-    for (const r of failing) for (const f of r.taskFailures) if (f.kind !== 'oom' && f.kind !== 'container-killed') byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + f.count);
-    const kinds = [...byKind.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${v} ${k}`).join(', ');
+    for (const r of failing)
+      for (const f of r.taskFailures)
+        if (f.kind !== 'oom' && f.kind !== 'container-killed') byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + f.count);
+    const kinds = [...byKind.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
     out.push({
       id: 'task-failures',
       message: `${failing.length} of ${runs.length} ${plural(runs.length, 'run')} of ${appName} had failed tasks (${kinds}).`,
       rule: `${HEURISTICS.failedTasks.title} (${HEURISTICS.failedTasks.source})`,
-      evidence: failing.flatMap((r) => r.taskFailures.slice(0, 3).map((f) => ({ appId: r.appId, metric: `${f.reason} × ${f.count}`, value: f.example.slice(0, 120), heuristic: HEURISTICS.failedTasks.id }))),
+      evidence: failing.flatMap((r) =>
+        r.taskFailures.slice(0, 3).map((f) => ({
+          appId: r.appId,
+          metric: `${f.reason} × ${f.count}`,
+          value: f.example.slice(0, 120),
+          heuristic: HEURISTICS.failedTasks.id,
+        })),
+      ),
     });
   }
   for (const [key, why] of ignoredKeys(manager, dynamic)) {
     if (!current.has(key)) continue;
     if (dynamic && key === 'spark.executor.instances') continue; // config/checks.ts SPARK007 says it
-    out.push({ id: 'ignored-setting', key, message: `${key} has no effect here: ${why}.`, rule: 'Resource model (cluster manager rules, resource-model/cluster-manager.ts)', evidence: [] });
+    out.push({
+      id: 'ignored-setting',
+      key,
+      message: `${key} has no effect here: ${why}.`,
+      rule: 'Resource model (cluster manager rules, resource-model/cluster-manager.ts)',
+      evidence: [],
+    });
   }
   return out;
 }
@@ -816,8 +1034,18 @@ interface SettingsContext {
 }
 
 function effectLine(e: Effect | null): string {
-  if (e === null || e.from.durationMs === null || e.to.durationMs === null || e.from.cost === null || e.to.cost === null) return '';
-  const money = e.from.cost.money !== null && e.to.cost.money !== null ? `, ${e.from.cost.money.toPrecision(3)} → ${e.to.cost.money.toPrecision(3)}` : '';
+  if (
+    e === null ||
+    e.from.durationMs === null ||
+    e.to.durationMs === null ||
+    e.from.cost === null ||
+    e.to.cost === null
+  )
+    return '';
+  const money =
+    e.from.cost.money !== null && e.to.cost.money !== null
+      ? `, ${e.from.cost.money.toPrecision(3)} → ${e.to.cost.money.toPrecision(3)}`
+      : '';
   return `${formatDurationMs(e.from.durationMs)} → ${formatDurationMs(e.to.durationMs)}, ${e.from.cost.coreHours.toFixed(4)} → ${e.to.cost.coreHours.toFixed(4)} core-hours, ${e.from.cost.memoryGiBHours.toFixed(4)} → ${e.to.cost.memoryGiBHours.toFixed(4)} GiB-hours${money}`;
 }
 
@@ -838,48 +1066,114 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
   const ignored = ignoredKeys(manager, x.dynamic);
   const planEffect = effectLine({ from: x.currentEst, to: chosen });
   const planTail = planEffect && !sameChoice(c, cur) ? ` Plan (${x.objective}): ${planEffect}.` : '';
-  const add = (s: Omit<PlannedSetting, 'change' | 'currentValue' | 'effectiveValue' | 'effectiveFrom'> & { derivedCurrent: string; same: (a: string, b: string) => boolean }): void => {
+  const add = (
+    s: Omit<PlannedSetting, 'change' | 'currentValue' | 'effectiveValue' | 'effectiveFrom'> & {
+      derivedCurrent: string;
+      same: (a: string, b: string) => boolean;
+    },
+  ): void => {
     if (ignored.has(s.key) || x.invalid(s.key)) return;
     const eff = effective(s.key, s.derivedCurrent);
     const { derivedCurrent: _d, same, ...rest } = s;
     void _d;
-    out.push({ ...rest, currentValue: written(s.key), effectiveValue: eff.value, effectiveFrom: eff.from, change: !same(eff.value, s.recommendedValue) });
+    out.push({
+      ...rest,
+      currentValue: written(s.key),
+      effectiveValue: eff.value,
+      effectiveFrom: eff.from,
+      change: !same(eff.value, s.recommendedValue),
+    });
   };
   const sameSize = (a: string, b: string) => parseSparkSizeMiB(a) === parseSparkSizeMiB(b);
   const sameInt = (a: string, b: string) => positiveInt(a) === positiveInt(b);
-  const runsAt = (pred: (rc: ResourceChoice) => boolean) => x.runs.filter((r) => {
-    const rc = runChoice(r);
-    return rc !== null && pred(rc);
-  });
+  const runsAt = (pred: (rc: ResourceChoice) => boolean) =>
+    x.runs.filter((r) => {
+      const rc = runChoice(r);
+      return rc !== null && pred(rc);
+    });
 
   if (x.input.context?.executorsFixedBy === undefined && manager !== 'local') {
     // spark.executor.memory.
-    const memSafety = c.executorMemoryMiB > cur.executorMemoryMiB && cur.executorMemoryMiB < x.safety.floorMiB(taskSlots(cur.executorCores, x.taskCpus));
+    const memSafety =
+      c.executorMemoryMiB > cur.executorMemoryMiB &&
+      cur.executorMemoryMiB < x.safety.floorMiB(taskSlots(cur.executorCores, x.taskCpus));
     const atCur = runsAt((rc) => rc.executorMemoryMiB === cur.executorMemoryMiB);
     const pressured = atCur.map((r) => ({ r, why: memoryPressure(r) })).filter((p) => p.why !== null);
-    const healthyAtOrAbove = runsAt((rc) => rc.executorMemoryMiB >= c.executorMemoryMiB).filter((r) => r.completed && memoryPressure(r) === null);
+    const healthyAtOrAbove = runsAt((rc) => rc.executorMemoryMiB >= c.executorMemoryMiB).filter(
+      (r) => r.completed && memoryPressure(r) === null,
+    );
     const memEvidence: Evidence[] = [
       ...pressured.flatMap(({ r }): Evidence[] => {
         const st = spilledStages(r);
         return st.length > 0
-          ? st.slice(0, 2).map((s) => ({ appId: r.appId, stageId: s.stageId, metric: 'Disk Bytes Spilled', value: formatBytes(s.diskBytesSpilled), under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`, heuristic: HEURISTICS.spill.id }))
-          : [{ appId: r.appId, metric: 'memory pressure', value: memoryPressure(r) ?? '', under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`, heuristic: HEURISTICS.memoryFailure.id }];
+          ? st.slice(0, 2).map((s) => ({
+              appId: r.appId,
+              stageId: s.stageId,
+              metric: 'Disk Bytes Spilled',
+              value: formatBytes(s.diskBytesSpilled),
+              under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`,
+              heuristic: HEURISTICS.spill.id,
+            }))
+          : [
+              {
+                appId: r.appId,
+                metric: 'memory pressure',
+                value: memoryPressure(r) ?? '',
+                under: `spark.executor.memory=${formatSparkSizeMiB(cur.executorMemoryMiB)}`,
+                heuristic: HEURISTICS.memoryFailure.id,
+              },
+            ];
       }),
-      ...healthyAtOrAbove.slice(0, 3).map((r) => ({ appId: r.appId, metric: 'Disk Bytes Spilled', value: formatBytes(r.diskBytesSpilled), under: `spark.executor.memory=${formatSparkSizeMiB(r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB)}`, heuristic: HEURISTICS.spill.id })),
+      ...healthyAtOrAbove.slice(0, 3).map((r) => ({
+        appId: r.appId,
+        metric: 'Disk Bytes Spilled',
+        value: formatBytes(r.diskBytesSpilled),
+        under: `spark.executor.memory=${formatSparkSizeMiB(r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB)}`,
+        heuristic: HEURISTICS.spill.id,
+      })),
     ];
     const need = x.safety.need;
-    if (need !== null && need.bytes > 0) memEvidence.push({ appId: need.appId, stageId: need.stageId, metric: 'execution memory need per task (peak + spilled)', value: formatBytes(need.bytes), under: `spark.sql.shuffle.partitions=${need.partitions}` });
-    if (x.safety.heapPeak !== null) memEvidence.push({ appId: x.safety.heapPeak.appId, metric: 'peak JVMHeapMemory', value: formatBytes(x.safety.heapPeak.peakBytes), heuristic: HEURISTICS.heapLow.id });
-    if (x.safety.failed !== null) memEvidence.push({ appId: x.safety.failed.appId, metric: 'failed for memory', value: x.safety.failed.what, heuristic: HEURISTICS.memoryFailure.id });
+    if (need !== null && need.bytes > 0)
+      memEvidence.push({
+        appId: need.appId,
+        stageId: need.stageId,
+        metric: 'execution memory need per task (peak + spilled)',
+        value: formatBytes(need.bytes),
+        under: `spark.sql.shuffle.partitions=${need.partitions}`,
+      });
+    if (x.safety.heapPeak !== null)
+      memEvidence.push({
+        appId: x.safety.heapPeak.appId,
+        metric: 'peak JVMHeapMemory',
+        value: formatBytes(x.safety.heapPeak.peakBytes),
+        heuristic: HEURISTICS.heapLow.id,
+      });
+    if (x.safety.failed !== null)
+      memEvidence.push({
+        appId: x.safety.failed.appId,
+        metric: 'failed for memory',
+        value: x.safety.failed.what,
+        heuristic: HEURISTICS.memoryFailure.id,
+      });
     const slots = taskSlots(c.executorCores, x.taskCpus);
     const share = executionMemoryPerTaskBytes(c.executorMemoryMiB, slots, x.fraction);
     let memMessage: string;
     let memRule: string;
     if (memSafety && pressured.length > 0) {
       const spilled = pressured.filter(({ r }) => runSpilled(r));
-      const what = spilled.length === pressured.length ? `spilled ${formatBytes(median(spilled.map(({ r }) => r.diskBytesSpilled)))} to disk` : (pressured[0].why ?? '');
-      const ok = healthyAtOrAbove.filter((r) => (r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB) === c.executorMemoryMiB);
-      const because = ok.length > 0 ? `${ok.length} run(s) with ${formatSparkSizeMiB(c.executorMemoryMiB)} did not (${ok.map((r) => r.appId).join(', ')})` : healthyAtOrAbove.length > 0 ? `runs with more memory did not (${healthyAtOrAbove.map((r) => r.appId).join(', ')})` : 'no run with more memory yet';
+      const what =
+        spilled.length === pressured.length
+          ? `spilled ${formatBytes(median(spilled.map(({ r }) => r.diskBytesSpilled)))} to disk`
+          : (pressured[0].why ?? '');
+      const ok = healthyAtOrAbove.filter(
+        (r) => (r.executorMemoryMiB ?? DEFAULT_EXECUTOR_MEMORY_MIB) === c.executorMemoryMiB,
+      );
+      const because =
+        ok.length > 0
+          ? `${ok.length} run(s) with ${formatSparkSizeMiB(c.executorMemoryMiB)} did not (${ok.map((r) => r.appId).join(', ')})`
+          : healthyAtOrAbove.length > 0
+            ? `runs with more memory did not (${healthyAtOrAbove.map((r) => r.appId).join(', ')})`
+            : 'no run with more memory yet';
       memMessage = `${pressured.length} of ${atCur.length} runs of ${x.input.appName} ${what} with ${formatSparkSizeMiB(cur.executorMemoryMiB)} executors; ${because}.${need !== null && need.bytes > 0 ? ` Stage ${need.stageId} of ${need.appId} needed about ${formatBytes(need.bytes)} per task; ${formatSparkSizeMiB(c.executorMemoryMiB)} over ${slots} task slot(s) gives ${formatBytes(share)}.` : ''}`;
       memRule = `Memory safety (${HEURISTICS.spill.title}: ${HEURISTICS.spill.source}; ${HEURISTICS.memoryFailure.source}; ${HEURISTICS.gc.source})`;
     } else if (memSafety) {
@@ -902,7 +1196,10 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
       message: memMessage + (memSafety ? '' : planTail),
       rule: memRule,
       evidence: memEvidence,
-      confidence: memSafety && atCur.length > 0 ? round2(confidenceOf(pressured.length, atCur.length, x.ageDays, x.t)) : x.planConfidence,
+      confidence:
+        memSafety && atCur.length > 0
+          ? round2(confidenceOf(pressured.length, atCur.length, x.ageDays, x.t))
+          : x.planConfidence,
       effectAlone: alone({ executorMemoryMiB: c.executorMemoryMiB }),
     });
 
@@ -932,24 +1229,40 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
         rule: `Executor shape for the ${x.objective} objective (Sparklens-style replay, model.ts; ${HEURISTICS.idleCores.source})`,
         evidence: shapeEvidence.evidence,
         confidence: x.planConfidence,
-        effectAlone: isCores ? alone({ executorCores: c.executorCores }) : alone({ executorInstances: c.executorInstances }),
+        effectAlone: isCores
+          ? alone({ executorCores: c.executorCores })
+          : alone({ executorInstances: c.executorInstances }),
       });
     }
   }
 
   // spark.sql.shuffle.partitions.
   const partEvidence = partitionEvidenceOf(x.runs, cur.shufflePartitions);
-  const fewer = x.runs.filter((r) => r.completed && (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS) === c.shufflePartitions).sort((a, b) => a.durationMs - b.durationMs)[0];
-  const atCurP = x.runs.filter((r) => r.completed && (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS) === cur.shufflePartitions).map((r) => r.durationMs);
-  const measuredLine = fewer !== undefined && atCurP.length > 0 && c.shufflePartitions !== cur.shufflePartitions ? ` A run with ${c.shufflePartitions} partitions took ${formatDurationMs(fewer.durationMs)} against ${formatDurationMs(median(atCurP))} (${fewer.appId}).` : '';
-  if (fewer !== undefined && measuredLine) partEvidence.evidence.push({ appId: fewer.appId, metric: 'duration', value: formatDurationMs(fewer.durationMs), under: `spark.sql.shuffle.partitions=${c.shufflePartitions}` });
+  const fewer = x.runs
+    .filter((r) => r.completed && (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS) === c.shufflePartitions)
+    .sort((a, b) => a.durationMs - b.durationMs)[0];
+  const atCurP = x.runs
+    .filter((r) => r.completed && (r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS) === cur.shufflePartitions)
+    .map((r) => r.durationMs);
+  const measuredLine =
+    fewer !== undefined && atCurP.length > 0 && c.shufflePartitions !== cur.shufflePartitions
+      ? ` A run with ${c.shufflePartitions} partitions took ${formatDurationMs(fewer.durationMs)} against ${formatDurationMs(median(atCurP))} (${fewer.appId}).`
+      : '';
+  if (fewer !== undefined && measuredLine)
+    partEvidence.evidence.push({
+      appId: fewer.appId,
+      metric: 'duration',
+      value: formatDurationMs(fewer.durationMs),
+      under: `spark.sql.shuffle.partitions=${c.shufflePartitions}`,
+    });
   add({
     key: 'spark.sql.shuffle.partitions',
     derivedCurrent: String(cur.shufflePartitions),
     same: sameInt,
     recommendedValue: String(c.shufflePartitions),
     reason: 'objective',
-    message: `${partEvidence.summary}${c.shufflePartitions !== cur.shufflePartitions ? ` ${c.shufflePartitions} partitions for ${c.executorInstances * taskSlots(c.executorCores, x.taskCpus)} task slots (${x.t.tasksPerSlot} per slot, at most ${x.t.targetPartitionMiB} MiB each).` : ''}${measuredLine}${planTail}`.trim(),
+    message:
+      `${partEvidence.summary}${c.shufflePartitions !== cur.shufflePartitions ? ` ${c.shufflePartitions} partitions for ${c.executorInstances * taskSlots(c.executorCores, x.taskCpus)} task slots (${x.t.tasksPerSlot} per slot, at most ${x.t.targetPartitionMiB} MiB each).` : ''}${measuredLine}${planTail}`.trim(),
     rule: `Partitions (${HEURISTICS.tinyTasks.source}; ${HEURISTICS.partitionSize.source}; Spark tuning guide 2-3 tasks per core)`,
     evidence: partEvidence.evidence,
     confidence: x.planConfidence,
@@ -958,9 +1271,18 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
 
   // spark.executor.memoryOverhead after container kills (YARN, Kubernetes).
   if (manager === 'yarn' || manager === 'kubernetes' || manager === 'unknown') {
-    const killed = x.runs.filter((r) => memoryFailures(r).containerKilledTasks > 0 || memoryFailures(r).executorsLost.some((e) => e.kind === 'container-killed'));
+    const killed = x.runs.filter(
+      (r) =>
+        memoryFailures(r).containerKilledTasks > 0 ||
+        memoryFailures(r).executorsLost.some((e) => e.kind === 'container-killed'),
+    );
     if (killed.length > 0) {
-      const ctr = executorContainer(lookup, manager, { isPython: x.input.context?.isPython ?? isPythonRun(killed[0]) }, c.executorMemoryMiB);
+      const ctr = executorContainer(
+        lookup,
+        manager,
+        { isPython: x.input.context?.isPython ?? isPythonRun(killed[0]) },
+        c.executorMemoryMiB,
+      );
       const overhead = ctr?.overheadMiB ?? OVERHEAD_MIN_MIB;
       add({
         key: 'spark.executor.memoryOverhead',
@@ -970,7 +1292,12 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
         reason: 'safety',
         message: `${killed.length} of ${x.runs.length} runs of ${x.input.appName} had containers killed for exceeding memory limits; the overhead (${ctr?.arithmetic ?? `${overhead} MiB`}) is raised by 1 GiB.`,
         rule: `Container kills (${HEURISTICS.memoryFailure.source}: raise the overhead by 1 GiB)`,
-        evidence: killed.map((r) => ({ appId: r.appId, metric: 'containers killed for memory', value: String(memoryFailures(r).containerKilledTasks + memoryFailures(r).executorsLost.length), heuristic: HEURISTICS.memoryFailure.id })),
+        evidence: killed.map((r) => ({
+          appId: r.appId,
+          metric: 'containers killed for memory',
+          value: String(memoryFailures(r).containerKilledTasks + memoryFailures(r).executorsLost.length),
+          heuristic: HEURISTICS.memoryFailure.id,
+        })),
         confidence: round2(confidenceOf(killed.length, x.runs.length, x.ageDays, x.t)),
         effectAlone: null,
       });
@@ -980,7 +1307,9 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
   // spark.driver.memory when the driver's heap was nearly full (DataFlint driverMemoryTooHigh).
   if (x.input.context?.driverMemoryWritable !== false) {
     const driverMiB = parseSparkSizeMiB(lookup('spark.driver.memory')) ?? DEFAULT_DRIVER_MEMORY_MIB;
-    const withDriver = x.runs.map((r) => ({ r, heap: r.executors.find((e) => e.isDriver)?.peakJvmHeapMemoryBytes ?? null })).filter((d): d is { r: ApplicationRecord; heap: number } => d.heap !== null);
+    const withDriver = x.runs
+      .map((r) => ({ r, heap: r.executors.find((e) => e.isDriver)?.peakJvmHeapMemoryBytes ?? null }))
+      .filter((d): d is { r: ApplicationRecord; heap: number } => d.heap !== null);
     const high = withDriver.filter((d) => d.heap > 0.95 * driverMiB * MIB);
     if (high.length > 0) {
       add({
@@ -991,7 +1320,11 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
         reason: 'safety',
         message: `${high.length} of ${withDriver.length} runs of ${x.input.appName} used over 95 % of the driver's ${formatSparkSizeMiB(driverMiB)} heap.`,
         rule: 'Driver heap (DataFlint driverMemoryTooHigh: usage > 95 %, × 1.2)',
-        evidence: high.map((d) => ({ appId: d.r.appId, metric: 'driver peak JVMHeapMemory', value: formatBytes(d.heap) })),
+        evidence: high.map((d) => ({
+          appId: d.r.appId,
+          metric: 'driver peak JVMHeapMemory',
+          value: formatBytes(d.heap),
+        })),
         confidence: round2(confidenceOf(high.length, withDriver.length, x.ageDays, x.t)),
         effectAlone: null,
       });
@@ -1007,7 +1340,10 @@ function confidenceOf(agreeing: number, considered: number, ageDays: number, t: 
 }
 
 /** Evidence about the executor shape: idle cores per run (the idle-cores heuristic). */
-function shapeEvidenceOf(runs: readonly ApplicationRecord[], appName: string): { summary: string; evidence: Evidence[] } {
+function shapeEvidenceOf(
+  runs: readonly ApplicationRecord[],
+  appName: string,
+): { summary: string; evidence: Evidence[] } {
   const evidence: Evidence[] = [];
   const idle: { r: ApplicationRecord; share: number; grade: Grade | null }[] = [];
   for (const r of runs.slice(0, 10)) {
@@ -1015,15 +1351,27 @@ function shapeEvidenceOf(runs: readonly ApplicationRecord[], appName: string): {
     if (cost.idleShare === null) continue;
     const grade = idleCoresGrade(cost.idleShare);
     idle.push({ r, share: cost.idleShare, grade });
-    evidence.push({ appId: r.appId, metric: 'executor cores idle (1 − task time / core time held)', value: pct(cost.idleShare), under: `executors=${r.maxExecutors}`, heuristic: HEURISTICS.idleCores.id });
+    evidence.push({
+      appId: r.appId,
+      metric: 'executor cores idle (1 − task time / core time held)',
+      value: pct(cost.idleShare),
+      under: `executors=${r.maxExecutors}`,
+      heuristic: HEURISTICS.idleCores.id,
+    });
   }
   const flagged = idle.filter((x) => x.grade !== null);
-  const summary = flagged.length > 0 ? `${flagged.length} of ${idle.length} runs of ${appName} left executor cores idle ${pct(median(flagged.map((x) => x.share)))} of the time (median).` : '';
+  const summary =
+    flagged.length > 0
+      ? `${flagged.length} of ${idle.length} runs of ${appName} left executor cores idle ${pct(median(flagged.map((x) => x.share)))} of the time (median).`
+      : '';
   return { summary, evidence };
 }
 
 /** Evidence about the partition count: tiny tasks and partition sizes of stages with one task per shuffle partition. */
-function partitionEvidenceOf(runs: readonly ApplicationRecord[], partitions: number): { summary: string; evidence: Evidence[] } {
+function partitionEvidenceOf(
+  runs: readonly ApplicationRecord[],
+  partitions: number,
+): { summary: string; evidence: Evidence[] } {
   const evidence: Evidence[] = [];
   let tinyRuns = 0;
   let considered = 0;
@@ -1032,18 +1380,37 @@ function partitionEvidenceOf(runs: readonly ApplicationRecord[], partitions: num
     if ((r.shufflePartitions ?? DEFAULT_SHUFFLE_PARTITIONS) !== partitions) continue;
     considered++;
     const shape = runChoice(r);
-    const slots = shape !== null ? shape.executorInstances * taskSlots(shape.executorCores, taskCpusOf(lookupOf(r.sparkProperties))) : 1;
+    const slots =
+      shape !== null
+        ? shape.executorInstances * taskSlots(shape.executorCores, taskCpusOf(lookupOf(r.sparkProperties)))
+        : 1;
     let tiny = false;
     for (const s of r.stages) {
       if (s.numTasks !== partitions || s.shuffleReadBytes <= 0) continue;
       const tt = stageTinyTasks(s, slots);
       if (tt !== null) {
         tiny = true;
-        evidence.push({ appId: r.appId, stageId: s.stageId, metric: 'median task', value: `${tt.medianTaskMs} ms × ${tt.numTasks} tasks`, under: `spark.sql.shuffle.partitions=${partitions}`, heuristic: HEURISTICS.tinyTasks.id });
-        if (summary === '') summary = `${partitions} shuffle tasks of ${Math.round(tt.medianTaskMs)} ms median on ${slots} slots (${r.appId}).`;
+        evidence.push({
+          appId: r.appId,
+          stageId: s.stageId,
+          metric: 'median task',
+          value: `${tt.medianTaskMs} ms × ${tt.numTasks} tasks`,
+          under: `spark.sql.shuffle.partitions=${partitions}`,
+          heuristic: HEURISTICS.tinyTasks.id,
+        });
+        if (summary === '')
+          summary = `${partitions} shuffle tasks of ${Math.round(tt.medianTaskMs)} ms median on ${slots} slots (${r.appId}).`;
       }
       const ps = stagePartitionSize(s, slots, r.durationMs);
-      if (ps !== null) evidence.push({ appId: r.appId, stageId: s.stageId, metric: 'bytes per task', value: formatBytes(ps.bytesPerTask), under: `spark.sql.shuffle.partitions=${partitions}`, heuristic: HEURISTICS.partitionSize.id });
+      if (ps !== null)
+        evidence.push({
+          appId: r.appId,
+          stageId: s.stageId,
+          metric: 'bytes per task',
+          value: formatBytes(ps.bytesPerTask),
+          under: `spark.sql.shuffle.partitions=${partitions}`,
+          heuristic: HEURISTICS.partitionSize.id,
+        });
     }
     if (tiny) tinyRuns++;
   }

@@ -54,7 +54,13 @@ export const FEEDBACK_RUNS = 5;
  * best" band); spill: +16 MiB and ×1.5 (thresholds.ts spillMinBytes); GC: +5 points of run time (half of Dr.
  * Elephant's moderate 10 % grade); failures: any run with failed tasks where there was none.
  */
-export const WORSE = { durationShare: 0.1, coreHoursShare: 0.1, spillBytes: 16 * 1024 * 1024, spillFactor: 1.5, gcPoints: 0.05 } as const;
+export const WORSE = {
+  durationShare: 0.1,
+  coreHoursShare: 0.1,
+  spillBytes: 16 * 1024 * 1024,
+  spillFactor: 1.5,
+  gcPoints: 0.05,
+} as const;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -85,7 +91,11 @@ function pct(x: number): string {
  * @param runs the workload's runs (any order); only finished ones count.
  * @param fmt formats ms and bytes for the sentences.
  */
-export function fixOutcome(fix: AppliedFix, runs: readonly ApplicationRecord[], fmt: { ms: (x: number) => string; bytes: (x: number) => string }): FixOutcome {
+export function fixOutcome(
+  fix: AppliedFix,
+  runs: readonly ApplicationRecord[],
+  fmt: { ms: (x: number) => string; bytes: (x: number) => string },
+): FixOutcome {
   const done = runs.filter((r) => r.completed).sort((a, b) => b.startTimeMs - a.startTimeMs);
   const before = summariseRuns(done.filter((r) => r.startTimeMs < fix.appliedAtMs).slice(0, FEEDBACK_RUNS));
   const after = summariseRuns(done.filter((r) => r.startTimeMs >= fix.appliedAtMs).slice(0, FEEDBACK_RUNS));
@@ -101,14 +111,23 @@ export function fixOutcome(fix: AppliedFix, runs: readonly ApplicationRecord[], 
     if (c > WORSE.coreHoursShare) worse.push(`${cost} (+${pct(c)})`);
     else if (c < -WORSE.coreHoursShare) better.push(`${cost} (${pct(c)})`);
     const spill = `disk spill ${fmt.bytes(before.medianDiskBytesSpilled)} → ${fmt.bytes(after.medianDiskBytesSpilled)}`;
-    if (after.medianDiskBytesSpilled > WORSE.spillBytes && after.medianDiskBytesSpilled > WORSE.spillFactor * before.medianDiskBytesSpilled) worse.push(spill);
-    else if (before.medianDiskBytesSpilled > WORSE.spillBytes && before.medianDiskBytesSpilled > WORSE.spillFactor * after.medianDiskBytesSpilled) better.push(spill);
+    if (
+      after.medianDiskBytesSpilled > WORSE.spillBytes &&
+      after.medianDiskBytesSpilled > WORSE.spillFactor * before.medianDiskBytesSpilled
+    )
+      worse.push(spill);
+    else if (
+      before.medianDiskBytesSpilled > WORSE.spillBytes &&
+      before.medianDiskBytesSpilled > WORSE.spillFactor * after.medianDiskBytesSpilled
+    )
+      better.push(spill);
     if (before.medianGcShare !== null && after.medianGcShare !== null) {
       const gc = `GC ${pct(before.medianGcShare)} → ${pct(after.medianGcShare)} of run time`;
       if (after.medianGcShare - before.medianGcShare > WORSE.gcPoints) worse.push(gc);
       else if (before.medianGcShare - after.medianGcShare > WORSE.gcPoints) better.push(gc);
     }
-    if (after.runsWithFailedTasks > 0 && before.runsWithFailedTasks === 0) worse.push(`${after.runsWithFailedTasks} of ${after.appIds.length} run(s) after had failed tasks, none before`);
+    if (after.runsWithFailedTasks > 0 && before.runsWithFailedTasks === 0)
+      worse.push(`${after.runsWithFailedTasks} of ${after.appIds.length} run(s) after had failed tasks, none before`);
   }
   return { fix, before, after, worse, better };
 }

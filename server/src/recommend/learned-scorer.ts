@@ -51,7 +51,13 @@ export const LEARNED_FEATURE_NAMES = [
 export function learnedFeatures(r: ApplicationRecord, rc: ResourceChoice, c: ResourceChoice): number[] {
   const f = workloadFeatures(r);
   const slots = (x: ResourceChoice) => x.executorInstances * taskSlots(x.executorCores);
-  const cfg = (x: ResourceChoice) => [Math.log2(x.executorMemoryMiB), Math.log2(x.executorCores), Math.log2(x.executorInstances), Math.log2(x.shufflePartitions), Math.log2(slots(x))];
+  const cfg = (x: ResourceChoice) => [
+    Math.log2(x.executorMemoryMiB),
+    Math.log2(x.executorCores),
+    Math.log2(x.executorInstances),
+    Math.log2(x.shufflePartitions),
+    Math.log2(slots(x)),
+  ];
   return [
     ...FEATURE_KEYS.map((k) => f[k] ?? -1),
     ...cfg(rc),

@@ -30,7 +30,16 @@
  */
 import { HEAP_HEADROOM } from '../analysis/heuristics';
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
-import { DEFAULT_EXECUTOR_MEMORY_MIB, DEFAULT_SHUFFLE_PARTITIONS, executionMemoryPerTaskBytes, lookupOf, memoryFractionOf, runShape, taskCpusOf, taskSlots } from '../resource-model';
+import {
+  DEFAULT_EXECUTOR_MEMORY_MIB,
+  DEFAULT_SHUFFLE_PARTITIONS,
+  executionMemoryPerTaskBytes,
+  lookupOf,
+  memoryFractionOf,
+  runShape,
+  taskCpusOf,
+  taskSlots,
+} from '../resource-model';
 import { replayOf, stageDurations } from './what-if';
 
 /** One resource configuration. Memory in MiB (`spark.executor.memory`). */
@@ -118,7 +127,12 @@ export function choiceDistance(a: ResourceChoice, b: ResourceChoice): number {
 
 /** Same configuration (all four fields equal). */
 export function sameChoice(a: ResourceChoice, b: ResourceChoice): boolean {
-  return a.executorMemoryMiB === b.executorMemoryMiB && a.executorCores === b.executorCores && a.executorInstances === b.executorInstances && a.shufflePartitions === b.shufflePartitions;
+  return (
+    a.executorMemoryMiB === b.executorMemoryMiB &&
+    a.executorCores === b.executorCores &&
+    a.executorInstances === b.executorInstances &&
+    a.shufflePartitions === b.shufflePartitions
+  );
 }
 
 /** A configuration as people read it: `2 × 2 cores, 1g, 200 partitions`. */
@@ -193,7 +207,10 @@ export class WorkloadModel {
         c,
         taskCpus,
         fraction: memoryFractionOf(lookup),
-        heapNeedPerSlotMiB: r.peakJvmHeapMemoryBytes !== null ? ((r.peakJvmHeapMemoryBytes / MIB) * tuning.memoryHeadroom) / slots + 300 / slots : 0,
+        heapNeedPerSlotMiB:
+          r.peakJvmHeapMemoryBytes !== null
+            ? ((r.peakJvmHeapMemoryBytes / MIB) * tuning.memoryHeadroom) / slots + 300 / slots
+            : 0,
       });
     }
     bases.sort((a, b) => b.r.startTimeMs - a.r.startTimeMs);
@@ -241,21 +258,32 @@ export class WorkloadModel {
   private adjust(b: BaseRun, c: ResourceChoice): ApplicationRecord {
     const t = this.tuning;
     const own = b.c;
-    const ownShare = executionMemoryPerTaskBytes(own.executorMemoryMiB, taskSlots(own.executorCores, b.taskCpus), b.fraction);
+    const ownShare = executionMemoryPerTaskBytes(
+      own.executorMemoryMiB,
+      taskSlots(own.executorCores, b.taskCpus),
+      b.fraction,
+    );
     const newSlotsPerExecutor = taskSlots(c.executorCores, b.taskCpus);
     const newShare = executionMemoryPerTaskBytes(c.executorMemoryMiB, newSlotsPerExecutor, b.fraction);
     const heapShortNew = shortfall(b.heapNeedPerSlotMiB, c.executorMemoryMiB / newSlotsPerExecutor);
     const inputKey = `${b.r.appId}|${b.r.attemptId ?? ''}|${c.shufflePartitions}|${Math.round(newShare)}|${heapShortNew}`;
     const known = this.byInput.get(inputKey);
     if (known !== undefined) return known;
-    const heapShortOwn = shortfall(b.heapNeedPerSlotMiB, own.executorMemoryMiB / taskSlots(own.executorCores, b.taskCpus));
+    const heapShortOwn = shortfall(
+      b.heapNeedPerSlotMiB,
+      own.executorMemoryMiB / taskSlots(own.executorCores, b.taskCpus),
+    );
     const plan = b.r.stages.map((s) => {
       const d = stageDurations(s);
       if (d === null || d.length === 0) return null;
-      const rebucket = own.shufflePartitions !== c.shufflePartitions && s.numTasks === own.shufflePartitions && s.shuffleReadBytes > 0;
+      const rebucket =
+        own.shufflePartitions !== c.shufflePartitions && s.numTasks === own.shufflePartitions && s.shuffleReadBytes > 0;
       const ratio = rebucket ? own.shufflePartitions / c.shufflePartitions : 1;
       const need = stageNeedPerTask(s, t);
-      const dataPart = Math.min(need, ((s.shuffleReadBytes + s.inputBytes) / Math.max(1, d.length)) * t.memoryPerShuffleByte);
+      const dataPart = Math.min(
+        need,
+        ((s.shuffleReadBytes + s.inputBytes) / Math.max(1, d.length)) * t.memoryPerShuffleByte,
+      );
       const newNeed = need - dataPart + dataPart * ratio;
       // Both sides judged alike (the need with headroom against the share), so the run's own memory per task changes
       // nothing; a run that spilled has that cost removed when the configuration holds the need.
@@ -276,7 +304,9 @@ export class WorkloadModel {
           out = this.rebucketed.get(rk) ?? rebucketDurations(s, d, c.shufflePartitions, t);
           this.rebucketed.set(rk, out);
         }
-        return factor === 1 && out === d ? s : { ...s, taskDurationsMs: factor === 1 ? out : out.map((x) => x * factor) };
+        return factor === 1 && out === d
+          ? s
+          : { ...s, taskDurationsMs: factor === 1 ? out : out.map((x) => x * factor) };
       });
       adj = { ...b.r, stages };
       this.byOutcome.set(key, adj);
@@ -315,7 +345,9 @@ export class CohortModel {
     readonly tuning: Tuning = DEFAULT_TUNING,
     make?: (runs: readonly ApplicationRecord[]) => { predict(c: ResourceChoice): Prediction },
   ) {
-    const cohort = similar.map((j) => ({ appName: j.appName, runs: j.runs, model: new WorkloadModel(j.runs, tuning) })).filter((j) => j.model.bases.length > 0);
+    const cohort = similar
+      .map((j) => ({ appName: j.appName, runs: j.runs, model: new WorkloadModel(j.runs, tuning) }))
+      .filter((j) => j.model.bases.length > 0);
     this.workloads = cohort.map(({ appName, model }) => ({ appName, model }));
     this.predictors = cohort.map((j) => (make === undefined ? j.model : make(j.runs)));
   }
@@ -330,7 +362,11 @@ export class CohortModel {
       logSum += Math.log(d);
       n++;
     }
-    return { durationMs: n > 0 ? Math.exp(logSum / n) : null, basedOn: n > 0 ? `similar workloads: ${this.workloads.map((j) => j.appName).join(', ')}` : null, measured: [] };
+    return {
+      durationMs: n > 0 ? Math.exp(logSum / n) : null,
+      basedOn: n > 0 ? `similar workloads: ${this.workloads.map((j) => j.appName).join(', ')}` : null,
+      measured: [],
+    };
   }
 }
 
@@ -374,7 +410,10 @@ export function rebucketDurations(s: StageRecord, d: readonly number[], n2: numb
  * shuffle (max `Shuffle Read` bytes of one stage over the runs) exceeds `targetPartitionMiB` (DataFlint: 128 MiB).
  * @returns a function of the configuration's task slots giving its wanted partition count (≥ 1).
  */
-export function partitionsNeeded(runs: readonly ApplicationRecord[], t: Tuning = DEFAULT_TUNING): (slots: number) => number {
+export function partitionsNeeded(
+  runs: readonly ApplicationRecord[],
+  t: Tuning = DEFAULT_TUNING,
+): (slots: number) => number {
   const maxShuffle = Math.max(0, ...runs.flatMap((r) => r.stages.map((s) => s.shuffleReadBytes)));
   const bySize = Math.ceil(maxShuffle / (t.targetPartitionMiB * MIB));
   return (slots) => Math.max(1, bySize, slots * t.tasksPerSlot);

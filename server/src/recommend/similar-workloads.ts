@@ -118,7 +118,10 @@ export function workloadFeaturesFromTotals(r: WorkloadTotals): WorkloadFeatures 
     logOutputBytes: log1p10(r.outputBytes),
     logTasks: log1p10(r.totalTasks),
     logStages: log1p10(r.totalStages),
-    cpuShare: r.executorRunTimeMs > 0 && r.executorCpuTimeMs > 0 ? Math.min(1, r.executorCpuTimeMs / r.executorRunTimeMs) : null,
+    cpuShare:
+      r.executorRunTimeMs > 0 && r.executorCpuTimeMs > 0
+        ? Math.min(1, r.executorCpuTimeMs / r.executorRunTimeMs)
+        : null,
     shuffleStageShare: r.stageRows > 0 ? shuffling / r.stageRows : 0,
     logSpillRatio: read > 0 ? log1p10(r.diskBytesSpilled / read) : 0,
   };
@@ -146,8 +149,16 @@ export function medianFeatures(runs: readonly WorkloadFeatures[]): WorkloadFeatu
   if (runs.length === 0) throw new Error('medianFeatures: no runs');
   const out = {} as Record<(typeof FEATURE_KEYS)[number], number | null>;
   for (const k of FEATURE_KEYS) {
-    const xs = runs.map((f) => f[k]).filter((x): x is number => x !== null).sort((a, b) => a - b);
-    out[k] = xs.length === 0 ? null : xs.length % 2 === 1 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
+    const xs = runs
+      .map((f) => f[k])
+      .filter((x): x is number => x !== null)
+      .sort((a, b) => a - b);
+    out[k] =
+      xs.length === 0
+        ? null
+        : xs.length % 2 === 1
+          ? xs[(xs.length - 1) / 2]
+          : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2;
   }
   // Only cpuShare can be null in the inputs, so only it can be null here.
   return out as unknown as WorkloadFeatures;
@@ -202,7 +213,9 @@ export class SimilarWorkloadIndex {
       if (g) g.push(workloadFeatures(r));
       else groups.set(r.appName, [workloadFeatures(r)]);
     }
-    return SimilarWorkloadIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
+    return SimilarWorkloadIndex.fromFeatures(
+      [...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })),
+    );
   }
 
   /** Index from per-application totals (`HistoryStore.applicationTotals`), grouped by `appName` as {@link fromRecords}. */
@@ -214,7 +227,9 @@ export class SimilarWorkloadIndex {
       if (g) g.push(f);
       else groups.set(r.appName, [f]);
     }
-    return SimilarWorkloadIndex.fromFeatures([...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })));
+    return SimilarWorkloadIndex.fromFeatures(
+      [...groups].map(([appName, runs]) => ({ appName, features: runs.length === 1 ? runs[0] : medianFeatures(runs) })),
+    );
   }
 
   /**
@@ -321,7 +336,8 @@ export class SimilarWorkloadIndex {
       bestI[p] = i;
     }
     const out: SimilarWorkload[] = [];
-    for (let p = 0; p < want && bestI[p] >= 0; p++) out.push({ appName: this.names[bestI[p]], distance: Math.sqrt(bestD[p]), features: this.features[bestI[p]] });
+    for (let p = 0; p < want && bestI[p] >= 0; p++)
+      out.push({ appName: this.names[bestI[p]], distance: Math.sqrt(bestD[p]), features: this.features[bestI[p]] });
     return out;
   }
 
@@ -371,13 +387,22 @@ export interface FeatureDifference {
  * 0.05 spreads are left out; when none is left the text is "same workload".
  * @param spreads divisors per feature (`SimilarWorkloadIndex.spreads` for the index's scale); default `MIN_SPREAD`.
  */
-export function describeSimilarity(a: WorkloadFeatures, b: WorkloadFeatures, spreads: ArrayLike<number> = DEFAULT_SPREADS, top = 3): string {
+export function describeSimilarity(
+  a: WorkloadFeatures,
+  b: WorkloadFeatures,
+  spreads: ArrayLike<number> = DEFAULT_SPREADS,
+  top = 3,
+): string {
   const parts = featureDifferences(a, b, spreads).slice(0, top);
   return parts.length === 0 ? 'same workload' : parts.map((p) => p.text).join('; ');
 }
 
 /** Every feature's difference between `a` and `b` above 0.05 spreads, largest first (for `describeSimilarity`). */
-export function featureDifferences(a: WorkloadFeatures, b: WorkloadFeatures, spreads: ArrayLike<number> = DEFAULT_SPREADS): FeatureDifference[] {
+export function featureDifferences(
+  a: WorkloadFeatures,
+  b: WorkloadFeatures,
+  spreads: ArrayLike<number> = DEFAULT_SPREADS,
+): FeatureDifference[] {
   const out: FeatureDifference[] = [];
   FEATURE_KEYS.forEach((k, j) => {
     const x = a[k];

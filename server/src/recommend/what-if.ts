@@ -202,7 +202,8 @@ function buildGraph(run: ApplicationRecord): SimNode[] | null {
   const jobs = [...(run.jobs ?? [])].sort(
     (a, b) => (a.submissionTimeMs ?? Infinity) - (b.submissionTimeMs ?? Infinity) || a.jobId - b.jobId,
   );
-  for (const j of [...jobs].sort((a, b) => a.jobId - b.jobId)) for (const sid of j.stageIds) if (!jobOfStage.has(sid)) jobOfStage.set(sid, j.jobId);
+  for (const j of [...jobs].sort((a, b) => a.jobId - b.jobId))
+    for (const sid of j.stageIds) if (!jobOfStage.has(sid)) jobOfStage.set(sid, j.jobId);
 
   let anyDurations = false;
   for (const s of run.stages) {
@@ -260,7 +261,8 @@ function buildGraph(run: ApplicationRecord): SimNode[] | null {
       if (barrier !== null) edge(barrier, gate);
       for (let gj = 0; gj < gi; gj++) {
         const a = group[gj];
-        const sequential = a.completionTimeMs === null || j.submissionTimeMs === null || a.completionTimeMs <= j.submissionTimeMs;
+        const sequential =
+          a.completionTimeMs === null || j.submissionTimeMs === null || a.completionTimeMs <= j.submissionTimeMs;
         if (sequential) edge(ends[gj], gate);
       }
       edge(gate, end);
@@ -279,7 +281,9 @@ function buildGraph(run: ApplicationRecord): SimNode[] | null {
 
   // Stages no job lists (no job data): wait for every stage that completed before they were submitted.
   if (unassigned.length > 0) {
-    const byEnd = [...unassigned].filter((x) => x.rec.completionTimeMs !== null).sort((a, b) => (a.rec.completionTimeMs as number) - (b.rec.completionTimeMs as number));
+    const byEnd = [...unassigned]
+      .filter((x) => x.rec.completionTimeMs !== null)
+      .sort((a, b) => (a.rec.completionTimeMs as number) - (b.rec.completionTimeMs as number));
     for (const x of unassigned) {
       const sub = x.rec.submissionTimeMs;
       if (sub === null) continue;
@@ -398,10 +402,16 @@ export function replayOf(run: ApplicationRecord): Replay | null {
 /** The estimate of a prepared run at one shape. @throws RangeError when the shape is not two positive integers. */
 function estimateAt(replay: Replay, shape: ExecutorShape): WhatIfEstimate {
   const { executorInstances, executorCores } = shape;
-  if (!Number.isInteger(executorInstances) || executorInstances < 1 || !Number.isInteger(executorCores) || executorCores < 1) {
+  if (
+    !Number.isInteger(executorInstances) ||
+    executorInstances < 1 ||
+    !Number.isInteger(executorCores) ||
+    executorCores < 1
+  ) {
     throw new RangeError(`executor shape must be positive integers, got ${executorInstances} × ${executorCores}`);
   }
-  const durationMs = replay.driverOnlyMs + replay.stagesMs(executorInstances * taskSlots(executorCores, replay.taskCpus));
+  const durationMs =
+    replay.driverOnlyMs + replay.stagesMs(executorInstances * taskSlots(executorCores, replay.taskCpus));
   return {
     executorInstances,
     executorCores,
@@ -450,7 +460,10 @@ export interface SimulatedStage {
  * simulated span (for comparing the model with measured stage times stage by stage).
  * @returns null when the run has nothing to replay. @throws RangeError as {@link simulateRun}.
  */
-export function simulateTimeline(run: ApplicationRecord, shape: ExecutorShape): { driverOnlyMs: number; stagesMs: number; stages: SimulatedStage[] } | null {
+export function simulateTimeline(
+  run: ApplicationRecord,
+  shape: ExecutorShape,
+): { driverOnlyMs: number; stagesMs: number; stages: SimulatedStage[] } | null {
   const replay = replayOf(run);
   if (replay === null) return null;
   const est = estimateAt(replay, shape);
@@ -458,8 +471,17 @@ export function simulateTimeline(run: ApplicationRecord, shape: ExecutorShape): 
   if (nodes === null) return null;
   const spans = new Map<SimNode, { startMs: number; endMs: number }>();
   const stagesMs = makespan(nodes, est.executorInstances * taskSlots(est.executorCores, replay.taskCpus), spans);
-  const stages = [...spans.entries()].map(([n, sp]) => ({ stageId: n.stage!.stageId, attemptId: n.stage!.attemptId, name: n.stage!.name, ...sp }));
-  return { driverOnlyMs: replay.driverOnlyMs, stagesMs, stages: stages.sort((a, b) => a.startMs - b.startMs || a.stageId - b.stageId) };
+  const stages = [...spans.entries()].map(([n, sp]) => ({
+    stageId: n.stage!.stageId,
+    attemptId: n.stage!.attemptId,
+    name: n.stage!.name,
+    ...sp,
+  }));
+  return {
+    driverOnlyMs: replay.driverOnlyMs,
+    stagesMs,
+    stages: stages.sort((a, b) => a.startMs - b.startMs || a.stageId - b.stageId),
+  };
 }
 
 /**
@@ -471,5 +493,10 @@ export function simulationError(run: ApplicationRecord): SimulationError | null 
   if (shape === null || run.durationMs <= 0) return null;
   const est = simulateRun(run, shape);
   if (est === null) return null;
-  return { shape, estimatedMs: est.durationMs, actualMs: run.durationMs, relativeError: (est.durationMs - run.durationMs) / run.durationMs };
+  return {
+    shape,
+    estimatedMs: est.durationMs,
+    actualMs: run.durationMs,
+    relativeError: (est.durationMs - run.durationMs) / run.durationMs,
+  };
 }

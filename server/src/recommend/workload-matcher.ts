@@ -21,7 +21,12 @@ export interface WorkloadMatch {
  * @param knownNames distinct app names in the store.
  * @param bySubmittedFile app names of stored runs whose submitted file has a stem (`HistoryStore.appNamesBySubmittedFile`).
  */
-export function matchWorkload(appName: string | null, fileStems: string[], knownNames: string[], bySubmittedFile?: (stem: string) => string[]): WorkloadMatch | null {
+export function matchWorkload(
+  appName: string | null,
+  fileStems: string[],
+  knownNames: string[],
+  bySubmittedFile?: (stem: string) => string[],
+): WorkloadMatch | null {
   if (appName !== null && knownNames.includes(appName)) return { appName, matchedBy: 'spark.app.name', similarity: 1 };
   const byNorm = new Map<string, string>();
   for (const n of knownNames) byNorm.set(normalise(n), n);
@@ -41,7 +46,8 @@ export function matchWorkload(appName: string | null, fileStems: string[], known
   for (const n of knownNames) {
     for (const w of wanted) {
       const sim = jaccard(words(n), words(w));
-      if (sim >= 0.5 && (best === null || sim > best.similarity)) best = { appName: n, matchedBy: 'similar name', similarity: sim };
+      if (sim >= 0.5 && (best === null || sim > best.similarity))
+        best = { appName: n, matchedBy: 'similar name', similarity: sim };
     }
   }
   return best;
@@ -52,7 +58,11 @@ function normalise(s: string): string {
 }
 
 function words(s: string): Set<string> {
-  return new Set(normalise(s).split('_').filter((w) => w.length > 0));
+  return new Set(
+    normalise(s)
+      .split('_')
+      .filter((w) => w.length > 0),
+  );
 }
 
 function jaccard(a: Set<string>, b: Set<string>): number {

@@ -64,19 +64,40 @@ export function executorCountKey(manager: ClusterManager, dynamicAllocation: boo
 export function ignoredKeys(manager: ClusterManager, dynamicAllocation: boolean): ReadonlyMap<string, string> {
   const out = new Map<string, string>();
   if (manager === 'standalone') {
-    out.set('spark.executor.instances', 'a standalone master ignores spark.executor.instances: spark.cores.max / spark.executor.cores decides the executor count');
-    out.set('spark.executor.memoryOverhead', 'a standalone worker reserves only spark.executor.memory per executor: the overhead is not requested from it');
+    out.set(
+      'spark.executor.instances',
+      'a standalone master ignores spark.executor.instances: spark.cores.max / spark.executor.cores decides the executor count',
+    );
+    out.set(
+      'spark.executor.memoryOverhead',
+      'a standalone worker reserves only spark.executor.memory per executor: the overhead is not requested from it',
+    );
   }
   if (manager === 'yarn' || manager === 'kubernetes') {
-    out.set('spark.cores.max', `${manager === 'yarn' ? 'YARN' : 'Kubernetes'} ignores spark.cores.max (a standalone key): spark.executor.instances decides the executor count`);
+    out.set(
+      'spark.cores.max',
+      `${manager === 'yarn' ? 'YARN' : 'Kubernetes'} ignores spark.cores.max (a standalone key): spark.executor.instances decides the executor count`,
+    );
   }
   if (manager === 'local') {
-    for (const k of ['spark.executor.memory', 'spark.executor.cores', 'spark.executor.instances', 'spark.cores.max', 'spark.executor.memoryOverhead']) {
-      out.set(k, 'in local mode the driver JVM runs the tasks: executor settings have no effect (spark.driver.memory and local[N] do)');
+    for (const k of [
+      'spark.executor.memory',
+      'spark.executor.cores',
+      'spark.executor.instances',
+      'spark.cores.max',
+      'spark.executor.memoryOverhead',
+    ]) {
+      out.set(
+        k,
+        'in local mode the driver JVM runs the tasks: executor settings have no effect (spark.driver.memory and local[N] do)',
+      );
     }
   }
   if (dynamicAllocation && manager !== 'local') {
-    out.set('spark.executor.instances', 'with dynamic allocation spark.executor.instances is only the initial count: the executors move between spark.dynamicAllocation.minExecutors and maxExecutors');
+    out.set(
+      'spark.executor.instances',
+      'with dynamic allocation spark.executor.instances is only the initial count: the executors move between spark.dynamicAllocation.minExecutors and maxExecutors',
+    );
   }
   return out;
 }

@@ -100,7 +100,11 @@ function observedOf(r: ApplicationRecord): ObservedCluster {
  */
 export function clusterLimits(declared: DeclaredCluster, observed: ObservedCluster): ClusterLimits {
   const pick = (d: number | undefined, o: number | undefined): Limit | null =>
-    d !== undefined && d > 0 ? { value: d, source: 'declared' } : o !== undefined && o > 0 ? { value: o, source: 'runs' } : null;
+    d !== undefined && d > 0
+      ? { value: d, source: 'declared' }
+      : o !== undefined && o > 0
+        ? { value: o, source: 'runs' }
+        : null;
   const nodes = pick(declared.nodes, observed.hosts);
   const nodeCores = pick(declared.nodeCores, observed.coresPerHost);
   // Total cores: declared, else nodes × node cores when both are declared, else what the runs held.
@@ -114,7 +118,10 @@ export function clusterLimits(declared: DeclaredCluster, observed: ObservedClust
     nodeMemoryMiB: pick(declared.nodeMemoryMiB, undefined),
     nodeCores,
     nodes,
-    totalCores: pick(declaredTotal, nodes?.source === 'declared' && nodeCores !== null ? nodes.value * nodeCores.value : observed.totalCores),
+    totalCores: pick(
+      declaredTotal,
+      nodes?.source === 'declared' && nodeCores !== null ? nodes.value * nodeCores.value : observed.totalCores,
+    ),
     totalMemoryMiB: pick(declared.totalMemoryMiB, undefined),
   };
 }
@@ -134,23 +141,41 @@ export interface Placement {
 export function fits(p: Placement, limits: ClusterLimits): { fits: true } | { fits: false; why: string } {
   const src = (l: Limit) => (l.source === 'declared' ? 'declared' : 'seen in the runs');
   if (limits.nodeCores !== null && p.executorCores > limits.nodeCores.value) {
-    return { fits: false, why: `${p.executorCores} cores per executor exceed a node's ${limits.nodeCores.value} (${src(limits.nodeCores)})` };
+    return {
+      fits: false,
+      why: `${p.executorCores} cores per executor exceed a node's ${limits.nodeCores.value} (${src(limits.nodeCores)})`,
+    };
   }
   if (limits.nodeMemoryMiB !== null && p.reservedMiB > limits.nodeMemoryMiB.value) {
-    return { fits: false, why: `an executor of ${p.reservedMiB} MiB exceeds a node's ${limits.nodeMemoryMiB.value} MiB (${src(limits.nodeMemoryMiB)})` };
+    return {
+      fits: false,
+      why: `an executor of ${p.reservedMiB} MiB exceeds a node's ${limits.nodeMemoryMiB.value} MiB (${src(limits.nodeMemoryMiB)})`,
+    };
   }
   if (limits.totalCores !== null && p.executorInstances * p.executorCores > limits.totalCores.value) {
-    return { fits: false, why: `${p.executorInstances} × ${p.executorCores} = ${p.executorInstances * p.executorCores} cores exceed the ${limits.totalCores.value} the job can get (${src(limits.totalCores)})` };
+    return {
+      fits: false,
+      why: `${p.executorInstances} × ${p.executorCores} = ${p.executorInstances * p.executorCores} cores exceed the ${limits.totalCores.value} the job can get (${src(limits.totalCores)})`,
+    };
   }
   if (limits.totalMemoryMiB !== null && p.executorInstances * p.reservedMiB > limits.totalMemoryMiB.value) {
-    return { fits: false, why: `${p.executorInstances} executors × ${p.reservedMiB} MiB exceed the ${limits.totalMemoryMiB.value} MiB the job can get (${src(limits.totalMemoryMiB)})` };
+    return {
+      fits: false,
+      why: `${p.executorInstances} executors × ${p.reservedMiB} MiB exceed the ${limits.totalMemoryMiB.value} MiB the job can get (${src(limits.totalMemoryMiB)})`,
+    };
   }
   if (limits.nodes !== null) {
     const byCores = limits.nodeCores !== null ? Math.floor(limits.nodeCores.value / p.executorCores) : Infinity;
-    const byMemory = limits.nodeMemoryMiB !== null && p.reservedMiB > 0 ? Math.floor(limits.nodeMemoryMiB.value / p.reservedMiB) : Infinity;
+    const byMemory =
+      limits.nodeMemoryMiB !== null && p.reservedMiB > 0
+        ? Math.floor(limits.nodeMemoryMiB.value / p.reservedMiB)
+        : Infinity;
     const perNode = Math.min(byCores, byMemory);
     if (Number.isFinite(perNode) && p.executorInstances > perNode * limits.nodes.value) {
-      return { fits: false, why: `${p.executorInstances} executors exceed the ${perNode * limits.nodes.value} that ${limits.nodes.value} node(s) hold (${perNode} per node; ${src(limits.nodes)})` };
+      return {
+        fits: false,
+        why: `${p.executorInstances} executors exceed the ${perNode * limits.nodes.value} that ${limits.nodes.value} node(s) hold (${perNode} per node; ${src(limits.nodes)})`,
+      };
     }
   }
   return { fits: true };
@@ -160,10 +185,14 @@ export function fits(p: Placement, limits: ClusterLimits): { fits: true } | { fi
 export function maxExecutors(cores: number, reservedMiB: number, limits: ClusterLimits): number {
   let n = Infinity;
   if (limits.totalCores !== null) n = Math.min(n, Math.floor(limits.totalCores.value / cores));
-  if (limits.totalMemoryMiB !== null && reservedMiB > 0) n = Math.min(n, Math.floor(limits.totalMemoryMiB.value / reservedMiB));
+  if (limits.totalMemoryMiB !== null && reservedMiB > 0)
+    n = Math.min(n, Math.floor(limits.totalMemoryMiB.value / reservedMiB));
   if (limits.nodes !== null) {
     const byCores = limits.nodeCores !== null ? Math.floor(limits.nodeCores.value / cores) : Infinity;
-    const byMemory = limits.nodeMemoryMiB !== null && reservedMiB > 0 ? Math.floor(limits.nodeMemoryMiB.value / reservedMiB) : Infinity;
+    const byMemory =
+      limits.nodeMemoryMiB !== null && reservedMiB > 0
+        ? Math.floor(limits.nodeMemoryMiB.value / reservedMiB)
+        : Infinity;
     n = Math.min(n, Math.min(byCores, byMemory) * limits.nodes.value);
   }
   return n;

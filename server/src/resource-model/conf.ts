@@ -31,7 +31,11 @@ export function lookupOf(props: Readonly<Record<string, string>>): SparkConfLook
  * @returns the value as a string; undefined when unset and the key has no constant default (e.g.
  *   `spark.executor.instances`, `spark.executor.memoryOverhead`) or is not in the catalogue.
  */
-export function valueOrDefault(lookup: SparkConfLookup, key: string, versionLine: VersionLine = NEWEST_VERSION_LINE): string | undefined {
+export function valueOrDefault(
+  lookup: SparkConfLookup,
+  key: string,
+  versionLine: VersionLine = NEWEST_VERSION_LINE,
+): string | undefined {
   return lookup(key) ?? defaultFor(key, versionLine) ?? undefined;
 }
 
@@ -44,8 +48,13 @@ export function isPythonRun(r: Pick<ApplicationRecord, 'sparkProperties' | 'main
 }
 
 /** The job context of a run: Python or not, and the release line of its `Spark Version`. */
-export function runContext(r: Pick<ApplicationRecord, 'sparkProperties' | 'mainResource' | 'sparkVersion'>): WorkloadContext {
-  return { isPython: isPythonRun(r), versionLine: r.sparkVersion ? versionLineOf(r.sparkVersion) : NEWEST_VERSION_LINE };
+export function runContext(
+  r: Pick<ApplicationRecord, 'sparkProperties' | 'mainResource' | 'sparkVersion'>,
+): WorkloadContext {
+  return {
+    isPython: isPythonRun(r),
+    versionLine: r.sparkVersion ? versionLineOf(r.sparkVersion) : NEWEST_VERSION_LINE,
+  };
 }
 
 /** A positive integer read as Spark reads an int setting (surrounding spaces allowed), else null. */
@@ -64,10 +73,14 @@ function catalogueDefault(key: string): string {
 }
 
 /** Spark's default `spark.executor.memory`, MiB (catalogue: `1g`). */
-export const DEFAULT_EXECUTOR_MEMORY_MIB: number = Math.floor(Number(parseSparkSizeBytes(catalogueDefault('spark.executor.memory'), 'm')) / 1024 ** 2);
+export const DEFAULT_EXECUTOR_MEMORY_MIB: number = Math.floor(
+  Number(parseSparkSizeBytes(catalogueDefault('spark.executor.memory'), 'm')) / 1024 ** 2,
+);
 
 /** Spark's default `spark.driver.memory`, MiB (catalogue: `1g`). */
-export const DEFAULT_DRIVER_MEMORY_MIB: number = Math.floor(Number(parseSparkSizeBytes(catalogueDefault('spark.driver.memory'), 'm')) / 1024 ** 2);
+export const DEFAULT_DRIVER_MEMORY_MIB: number = Math.floor(
+  Number(parseSparkSizeBytes(catalogueDefault('spark.driver.memory'), 'm')) / 1024 ** 2,
+);
 
 /** Spark's default `spark.sql.shuffle.partitions` (catalogue: 200). */
 export const DEFAULT_SHUFFLE_PARTITIONS: number = Number(catalogueDefault('spark.sql.shuffle.partitions'));

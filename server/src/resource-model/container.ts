@@ -51,7 +51,12 @@ export interface ContainerSize {
   arithmetic: string;
 }
 
-function sizeMiB(lookup: SparkConfLookup, key: string, line: VersionLine | undefined, unitless: 'm' | 'b' = 'm'): number | null | undefined {
+function sizeMiB(
+  lookup: SparkConfLookup,
+  key: string,
+  line: VersionLine | undefined,
+  unitless: 'm' | 'b' = 'm',
+): number | null | undefined {
   const v = valueOrDefault(lookup, key, line);
   if (v === undefined) return undefined;
   if (unitless === 'm') return parseSparkSizeMiB(v);
@@ -76,7 +81,12 @@ function factorOf(text: string | undefined): number | null {
  * @param heapMiBOverride the heap to size the container for instead of `spark.executor.memory` (a candidate value).
  * @returns null when a value it needs is not a valid size (config/checks.ts reports that as SPARK002).
  */
-export function executorContainer(lookup: SparkConfLookup, manager: ClusterManager, ctx: WorkloadContext, heapMiBOverride?: number): ContainerSize | null {
+export function executorContainer(
+  lookup: SparkConfLookup,
+  manager: ClusterManager,
+  ctx: WorkloadContext,
+  heapMiBOverride?: number,
+): ContainerSize | null {
   return containerOf('executor', lookup, manager, ctx, heapMiBOverride);
 }
 
@@ -84,11 +94,22 @@ export function executorContainer(lookup: SparkConfLookup, manager: ClusterManag
  * The driver container (`spark.driver.memory` + its overhead, `spark.driver.memoryOverhead` / `…OverheadFactor` /
  * `…minMemoryOverhead`, same arithmetic; off-heap and PySpark memory are executor-only). @returns null on an invalid size.
  */
-export function driverContainer(lookup: SparkConfLookup, manager: ClusterManager, ctx: WorkloadContext, heapMiBOverride?: number): ContainerSize | null {
+export function driverContainer(
+  lookup: SparkConfLookup,
+  manager: ClusterManager,
+  ctx: WorkloadContext,
+  heapMiBOverride?: number,
+): ContainerSize | null {
   return containerOf('driver', lookup, manager, ctx, heapMiBOverride);
 }
 
-function containerOf(role: 'executor' | 'driver', lookup: SparkConfLookup, manager: ClusterManager, ctx: WorkloadContext, heapMiBOverride?: number): ContainerSize | null {
+function containerOf(
+  role: 'executor' | 'driver',
+  lookup: SparkConfLookup,
+  manager: ClusterManager,
+  ctx: WorkloadContext,
+  heapMiBOverride?: number,
+): ContainerSize | null {
   const line = ctx.versionLine;
   const heap = heapMiBOverride ?? sizeMiB(lookup, `spark.${role}.memory`, line);
   if (heap === null || heap === undefined) return null;
@@ -97,7 +118,9 @@ function containerOf(role: 'executor' | 'driver', lookup: SparkConfLookup, manag
   if (explicitMiB === null) return null;
   const min = sizeMiB(lookup, `spark.${role}.minMemoryOverhead`, line) ?? OVERHEAD_MIN_MIB;
   let factor = factorOf(lookup(`spark.${role}.memoryOverheadFactor`));
-  if (factor === null && manager === 'kubernetes') factor = factorOf(lookup('spark.kubernetes.memoryOverheadFactor')) ?? (ctx.isPython ? NON_JVM_OVERHEAD_FACTOR : null);
+  if (factor === null && manager === 'kubernetes')
+    factor =
+      factorOf(lookup('spark.kubernetes.memoryOverheadFactor')) ?? (ctx.isPython ? NON_JVM_OVERHEAD_FACTOR : null);
   factor ??= factorOf(valueOrDefault(lookup, `spark.${role}.memoryOverheadFactor`, line)) ?? 0.1;
   // (factor × heap).toInt, then max with the minimum (ResourceProfile.calculateOverHeadMemory).
   const overheadMiB = explicitMiB ?? Math.max(Math.trunc(factor * heap), min);
@@ -118,7 +141,10 @@ function containerOf(role: 'executor' | 'driver', lookup: SparkConfLookup, manag
       }
     }
   }
-  const why = explicitMiB !== undefined ? `spark.${role}.memoryOverhead` : `max(${formatSparkSizeMiB(min)}, ${factor.toFixed(2)} × ${formatSparkSizeMiB(heap)})`;
+  const why =
+    explicitMiB !== undefined
+      ? `spark.${role}.memoryOverhead`
+      : `max(${formatSparkSizeMiB(min)}, ${factor.toFixed(2)} × ${formatSparkSizeMiB(heap)})`;
   const part = (mib: number) => (mib ? formatSparkSizeMiB(mib) : '0');
   return {
     heapMiB: heap,
@@ -151,14 +177,20 @@ export function reservedMiB(c: ContainerSize, manager: ClusterManager): number {
  * @param memoryFraction `spark.memory.fraction` (0.6 by default).
  */
 export function executionMemoryPerTaskBytes(heapMiB: number, tasksPerExecutor: number, memoryFraction: number): number {
-  return (Math.max(0, heapMiB - RESERVED_SYSTEM_MEMORY_MIB) * 1024 * 1024 * memoryFraction) / Math.max(1, tasksPerExecutor);
+  return (
+    (Math.max(0, heapMiB - RESERVED_SYSTEM_MEMORY_MIB) * 1024 * 1024 * memoryFraction) / Math.max(1, tasksPerExecutor)
+  );
 }
 
 /**
  * The heap (MiB) whose unified region gives each of `tasksPerExecutor` tasks `perTaskBytes` of execution memory: the
  * inverse of {@link executionMemoryPerTaskBytes}.
  */
-export function heapForExecutionMemoryMiB(perTaskBytes: number, tasksPerExecutor: number, memoryFraction: number): number {
+export function heapForExecutionMemoryMiB(
+  perTaskBytes: number,
+  tasksPerExecutor: number,
+  memoryFraction: number,
+): number {
   return (perTaskBytes * Math.max(1, tasksPerExecutor)) / (1024 * 1024) / memoryFraction + RESERVED_SYSTEM_MEMORY_MIB;
 }
 

@@ -62,7 +62,9 @@ export function costPrices(perCoreHour: number, perGiBHour: number, currency: st
 export function heldCost(coreMs: number, memoryMiBMs: number, prices?: CostPrices): HeldCost {
   const coreHours = coreMs / 3.6e6;
   const memoryGiBHours = memoryMiBMs / 1024 / 3.6e6;
-  const parts = pricesSet(prices) ? { cores: coreHours * prices.perCoreHour, memory: memoryGiBHours * prices.perGiBHour } : null;
+  const parts = pricesSet(prices)
+    ? { cores: coreHours * prices.perCoreHour, memory: memoryGiBHours * prices.perGiBHour }
+    : null;
   return {
     coreHours,
     memoryGiBHours,
@@ -76,7 +78,13 @@ export function heldCost(coreMs: number, memoryMiBMs: number, prices?: CostPrice
  * The cost of a shape held for `durationMs`: executors × cores and executors × `reservedMiB` (MiB set aside per
  * executor) over the whole duration (executors live about as long as the application).
  */
-export function shapeCost(executorInstances: number, executorCores: number, reservedMiB: number, durationMs: number, prices?: CostPrices): HeldCost {
+export function shapeCost(
+  executorInstances: number,
+  executorCores: number,
+  reservedMiB: number,
+  durationMs: number,
+  prices?: CostPrices,
+): HeldCost {
   return heldCost(executorInstances * executorCores * durationMs, executorInstances * reservedMiB * durationMs, prices);
 }
 

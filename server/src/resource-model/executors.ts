@@ -61,7 +61,11 @@ export function taskCpusOf(lookup: SparkConfLookup): number {
  * What a job's settings ask for (module comment of cluster-manager.ts for the rules).
  * @param lookup the job's properties; `spark.master` decides the manager unless `manager` is given.
  */
-export function executorRequest(lookup: SparkConfLookup, manager: ClusterManager = clusterManagerOf(lookup('spark.master')), line?: VersionLine): ExecutorRequest {
+export function executorRequest(
+  lookup: SparkConfLookup,
+  manager: ClusterManager = clusterManagerOf(lookup('spark.master')),
+  line?: VersionLine,
+): ExecutorRequest {
   const taskCpus = taskCpusOf(lookup);
   const dynamic = (lookup('spark.dynamicAllocation.enabled') ?? '').trim() === 'true' && manager !== 'local';
   const countKey = executorCountKey(manager, dynamic);
@@ -74,7 +78,16 @@ export function executorRequest(lookup: SparkConfLookup, manager: ClusterManager
     : null;
   if (manager === 'local') {
     const threads = localModeThreads(lookup('spark.master'));
-    return { manager, executorCores: threads ?? null, taskCpus, executorInstances: 1, coresMax: null, dynamicAllocation: null, countKey, how: 'local mode: the driver runs the tasks on the threads of local[N]' };
+    return {
+      manager,
+      executorCores: threads ?? null,
+      taskCpus,
+      executorInstances: 1,
+      coresMax: null,
+      dynamicAllocation: null,
+      countKey,
+      how: 'local mode: the driver runs the tasks on the threads of local[N]',
+    };
   }
   if (manager === 'standalone') {
     const cores = positiveInt(lookup('spark.executor.cores'));
@@ -86,16 +99,46 @@ export function executorRequest(lookup: SparkConfLookup, manager: ClusterManager
         : coresMax === null
           ? `standalone without spark.cores.max: executors of ${cores} cores on every free core of the cluster`
           : `standalone: spark.cores.max ${coresMax} / spark.executor.cores ${cores} = ${instances} executors`;
-    return { manager, executorCores: cores, taskCpus, executorInstances: instances, coresMax, dynamicAllocation: da, countKey, how: dynamic ? `${how}; dynamic allocation moves the count` : how };
+    return {
+      manager,
+      executorCores: cores,
+      taskCpus,
+      executorInstances: instances,
+      coresMax,
+      dynamicAllocation: da,
+      countKey,
+      how: dynamic ? `${how}; dynamic allocation moves the count` : how,
+    };
   }
   const cores = positiveInt(valueOrDefault(lookup, 'spark.executor.cores', line)) ?? 1;
   const set = positiveInt(lookup('spark.executor.instances'));
   if (da !== null) {
     const initial = Math.max(da.minExecutors, da.initialExecutors, set ?? 0);
-    return { manager, executorCores: cores, taskCpus, executorInstances: initial, coresMax: null, dynamicAllocation: da, countKey, how: `dynamic allocation: starts with ${initial} executors and moves between ${da.minExecutors} and ${da.maxExecutors ?? 'unbounded'}` };
+    return {
+      manager,
+      executorCores: cores,
+      taskCpus,
+      executorInstances: initial,
+      coresMax: null,
+      dynamicAllocation: da,
+      countKey,
+      how: `dynamic allocation: starts with ${initial} executors and moves between ${da.minExecutors} and ${da.maxExecutors ?? 'unbounded'}`,
+    };
   }
   const n = set ?? DEFAULT_EXECUTOR_INSTANCES;
-  return { manager, executorCores: cores, taskCpus, executorInstances: n, coresMax: null, dynamicAllocation: null, countKey, how: set !== null ? `spark.executor.instances = ${n}` : `spark.executor.instances unset: ${DEFAULT_EXECUTOR_INSTANCES} executors (Spark's default)` };
+  return {
+    manager,
+    executorCores: cores,
+    taskCpus,
+    executorInstances: n,
+    coresMax: null,
+    dynamicAllocation: null,
+    countKey,
+    how:
+      set !== null
+        ? `spark.executor.instances = ${n}`
+        : `spark.executor.instances unset: ${DEFAULT_EXECUTOR_INSTANCES} executors (Spark's default)`,
+  };
 }
 
 /**
@@ -103,12 +146,19 @@ export function executorRequest(lookup: SparkConfLookup, manager: ClusterManager
  * count key (`spark.executor.instances`; `spark.cores.max` = instances × cores on standalone;
  * `spark.dynamicAllocation.maxExecutors` with dynamic allocation). Empty in local mode.
  */
-export function shapeSettings(shape: ExecutorShape, manager: ClusterManager, dynamicAllocation: boolean): Map<string, string> {
+export function shapeSettings(
+  shape: ExecutorShape,
+  manager: ClusterManager,
+  dynamicAllocation: boolean,
+): Map<string, string> {
   const out = new Map<string, string>();
   const countKey = executorCountKey(manager, dynamicAllocation);
   if (countKey === null) return out;
   out.set('spark.executor.cores', String(shape.executorCores));
-  out.set(countKey, String(countKey === 'spark.cores.max' ? shape.executorInstances * shape.executorCores : shape.executorInstances));
+  out.set(
+    countKey,
+    String(countKey === 'spark.cores.max' ? shape.executorInstances * shape.executorCores : shape.executorInstances),
+  );
   return out;
 }
 

@@ -31,7 +31,8 @@ export function runResources(r: ApplicationRecord): RunResources {
     out = {
       manager,
       container,
-      reservedMiB: container !== null ? reservedMiB(container, manager) : manager === 'local' ? 0 : (r.executorMemoryMiB ?? 1024),
+      reservedMiB:
+        container !== null ? reservedMiB(container, manager) : manager === 'local' ? 0 : (r.executorMemoryMiB ?? 1024),
       memoryFraction: memoryFractionOf(lookup, ctx.versionLine),
     };
     cache.set(r, out);

@@ -14,7 +14,14 @@
 import { pathToFileURL } from 'url';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { z } from 'zod';
 import { analyzeCommand, recommendText } from '../cli/engine-commands';
@@ -68,7 +75,15 @@ declare module 'fastify' {
 }
 
 const SECURED = [{ bearerAuth: [] }];
-const PROBLEM_RESPONSES = { 400: S.ProblemSchema, 401: S.ProblemSchema, 403: S.ProblemSchema, 404: S.ProblemSchema, 413: S.ProblemSchema, 500: S.ProblemSchema, 503: S.ProblemSchema };
+const PROBLEM_RESPONSES = {
+  400: S.ProblemSchema,
+  401: S.ProblemSchema,
+  403: S.ProblemSchema,
+  404: S.ProblemSchema,
+  413: S.ProblemSchema,
+  500: S.ProblemSchema,
+  503: S.ProblemSchema,
+};
 
 /** The scalar fields of a run, as {@link S.RunSchema} (no stages, executors or Spark properties). */
 function runSummary(r: ApplicationRecord): z.infer<typeof S.RunSchema> {
@@ -109,7 +124,13 @@ function runSummary(r: ApplicationRecord): z.infer<typeof S.RunSchema> {
 function requestOptions(o: z.infer<typeof S.EngineOptionsSchema> | undefined): AnalysisOptions {
   // An option left out takes the setting's default (the schema in shared/src/settings.ts).
   return analysisOptions({
-    cluster: { nodeMemory: o?.nodeMemory, nodeCores: o?.nodeCores, nodes: o?.nodes, totalCores: o?.totalCores, totalMemory: o?.totalMemory },
+    cluster: {
+      nodeMemory: o?.nodeMemory,
+      nodeCores: o?.nodeCores,
+      nodes: o?.nodes,
+      totalCores: o?.totalCores,
+      totalMemory: o?.totalMemory,
+    },
     cost: { pricePerCoreHour: o?.pricePerCoreHour, pricePerGiBHour: o?.pricePerGiBHour, currency: o?.currency },
     objective: o?.objective,
     maxSlowdownPercent: o?.maxSlowdownPercent,
@@ -137,21 +158,36 @@ function problemOf(e: FastifyError | ProblemError | Error, url: string): Problem
   if (e instanceof ProblemError) return e.problem(url);
   if (hasZodFastifySchemaValidationErrors(e)) {
     const where = (e as { validationContext?: string }).validationContext ?? 'request';
-    const errors = e.validation.map((v) => ({ path: `${where}${v.instancePath.replace(/\//g, '.')}`, message: v.message ?? 'invalid' }));
-    return new ProblemError('invalid-request', `The ${where} does not match the schema: ${errors.map((x) => `${x.path}: ${x.message}`).join('; ')}.`, errors).problem(url);
+    const errors = e.validation.map((v) => ({
+      path: `${where}${v.instancePath.replace(/\//g, '.')}`,
+      message: v.message ?? 'invalid',
+    }));
+    return new ProblemError(
+      'invalid-request',
+      `The ${where} does not match the schema: ${errors.map((x) => `${x.path}: ${x.message}`).join('; ')}.`,
+      errors,
+    ).problem(url);
   }
   const code = (e as FastifyError).code;
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ProblemError('payload-too-large', `The request body is larger than this service accepts; send a smaller job file or raise the service's bodyLimitBytes.`).problem(url);
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ProblemError('unsupported-media-type', 'Send the body as application/json.').problem(url);
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return new ProblemError(
+      'payload-too-large',
+      `The request body is larger than this service accepts; send a smaller job file or raise the service's bodyLimitBytes.`,
+    ).problem(url);
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new ProblemError('unsupported-media-type', 'Send the body as application/json.').problem(url);
   const status = (e as FastifyError).statusCode;
-  if (status !== undefined && status >= 400 && status < 500) return new ProblemError('invalid-request', `The request is not valid: ${e.message}`).problem(url);
+  if (status !== undefined && status >= 400 && status < 500)
+    return new ProblemError('invalid-request', `The request is not valid: ${e.message}`).problem(url);
   return new ProblemError('internal', 'The service failed to answer this request; its log has the cause.').problem(url);
 }
 
 function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   // RFC 6750 section 3: a 401 or 403 of a bearer-token resource names the scheme (and the error) in WWW-Authenticate.
-  if (p.type === problemType('unauthorized')) reply.header('www-authenticate', 'Bearer realm="spark-optimizer", error="invalid_token"');
-  if (p.type === problemType('insufficient-scope')) reply.header('www-authenticate', 'Bearer realm="spark-optimizer", error="insufficient_scope"');
+  if (p.type === problemType('unauthorized'))
+    reply.header('www-authenticate', 'Bearer realm="spark-optimizer", error="invalid_token"');
+  if (p.type === problemType('insufficient-scope'))
+    reply.header('www-authenticate', 'Bearer realm="spark-optimizer", error="insufficient_scope"');
   return reply.code(p.status).header('content-type', PROBLEM_MEDIA_TYPE).send(JSON.stringify(p));
 }
 
@@ -169,7 +205,9 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     logger: opts.logger ?? false,
   };
   // An HTTPS instance has the https.Server type; the routes and hooks below are the same for both.
-  const app: FastifyInstance = opts.tls ? (Fastify({ ...fastifyOptions, https: { cert: opts.tls.cert, key: opts.tls.key } })) : Fastify(fastifyOptions);
+  const app: FastifyInstance = opts.tls
+    ? Fastify({ ...fastifyOptions, https: { cert: opts.tls.cert, key: opts.tls.key } })
+    : Fastify(fastifyOptions);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
@@ -186,7 +224,12 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'spark_optimizer_' });
-  const requests = new Counter({ name: 'spark_optimizer_http_requests_total', help: 'HTTP requests answered, by method, route and status', labelNames: ['method', 'route', 'status'] as const, registers: [registry] });
+  const requests = new Counter({
+    name: 'spark_optimizer_http_requests_total',
+    help: 'HTTP requests answered, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
   const latency = new Histogram({
     name: 'spark_optimizer_http_request_duration_seconds',
     help: 'Time from request to response, seconds, by method and route',
@@ -205,17 +248,29 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     const need = req.routeOptions.config.scope;
     if (need === undefined) return;
     const token = bearerToken(req.headers.authorization);
-    if (token === null) throw new ProblemError('unauthorized', 'Send a token as "Authorization: Bearer <token>" (create one with "spark-optimizer token create --scope read").');
+    if (token === null)
+      throw new ProblemError(
+        'unauthorized',
+        'Send a token as "Authorization: Bearer <token>" (create one with "spark-optimizer token create --scope read").',
+      );
     let have: TokenScope;
     if (opts.accessTokens !== undefined && !token.startsWith(TOKEN_PREFIX) && looksLikeJwt(token)) {
       have = (await opts.accessTokens.verify(token)).scope;
     } else {
       const stored = await store.tokenBySha256(tokenSha256(token));
-      if (stored === null || stored.revokedAtMs !== null) throw new ProblemError('unauthorized', 'The bearer token is not known to this service or was revoked; create a new one with "spark-optimizer token create".');
+      if (stored === null || stored.revokedAtMs !== null)
+        throw new ProblemError(
+          'unauthorized',
+          'The bearer token is not known to this service or was revoked; create a new one with "spark-optimizer token create".',
+        );
       have = stored.scope;
       req.tokenId = stored.id;
     }
-    if (!scopeAllows(have, need)) throw new ProblemError('insufficient-scope', `This request needs a token of scope ${need}; this token has scope ${have}.`);
+    if (!scopeAllows(have, need))
+      throw new ProblemError(
+        'insufficient-scope',
+        `This request needs a token of scope ${need}; this token has scope ${have}.`,
+      );
   });
 
   app.setErrorHandler((e: FastifyError, req, reply) => {
@@ -223,18 +278,31 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     if (p.status >= 500) req.log.error({ err: e }, 'request failed');
     return sendProblem(reply, p);
   });
-  app.setNotFoundHandler((req, reply) => sendProblem(reply, new ProblemError('not-found', `No route ${req.method} ${req.url.split('?')[0]}; see /openapi.json.`).problem(req.url)));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(
+      reply,
+      new ProblemError('not-found', `No route ${req.method} ${req.url.split('?')[0]}; see /openapi.json.`).problem(
+        req.url,
+      ),
+    ),
+  );
 
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Spark Resource Optimizer', description: "A team's Spark run history, run analysis and resource recommendations.", version: API_VERSION },
+      info: {
+        title: 'Spark Resource Optimizer',
+        description: "A team's Spark run history, run analysis and resource recommendations.",
+        version: API_VERSION,
+      },
       components: {
         securitySchemes: {
           bearerAuth: {
             type: 'http',
             scheme: 'bearer',
-            description: opts.accessTokens ? 'A token from "spark-optimizer token create", or a JWT access token of the OIDC issuer this service trusts, for its audience' : 'A token from "spark-optimizer token create"',
+            description: opts.accessTokens
+              ? 'A token from "spark-optimizer token create", or a JWT access token of the OIDC issuer this service trusts, for its audience'
+              : 'A token from "spark-optimizer token create"',
           },
         },
       },
@@ -247,18 +315,30 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
 
   r.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  r.get('/health', { schema: { summary: 'Liveness and the store size', response: { 200: S.HealthResponseSchema } } }, async () => ({ status: 'ok' as const, applications: await read(() => history.countApplications()) }));
+  r.get(
+    '/health',
+    { schema: { summary: 'Liveness and the store size', response: { 200: S.HealthResponseSchema } } },
+    async () => ({ status: 'ok' as const, applications: await read(() => history.countApplications()) }),
+  );
 
-  r.get('/metrics', { schema: { summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } }, async (_req, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.metrics();
-  });
+  r.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics (text exposition format)', produces: ['text/plain'] } },
+    async (_req, reply) => {
+      reply.header('content-type', registry.contentType);
+      return registry.metrics();
+    },
+  );
 
   r.get(
     '/api/v1/workloads',
     {
       config: { scope: 'read' },
-      schema: { summary: 'Workloads (the runs of one Spark App Name) with their run counts, newest first', security: SECURED, response: { 200: S.WorkloadsResponseSchema, ...PROBLEM_RESPONSES } },
+      schema: {
+        summary: 'Workloads (the runs of one Spark App Name) with their run counts, newest first',
+        security: SECURED,
+        response: { 200: S.WorkloadsResponseSchema, ...PROBLEM_RESPONSES },
+      },
     },
     async () => ({ workloads: await read(() => history.listWorkloads()) }),
   );
@@ -267,7 +347,12 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     '/api/v1/jobs',
     {
       config: { scope: 'read' },
-      schema: { summary: 'Deprecated: /api/v1/workloads under its former name (key `jobs`)', deprecated: true, security: SECURED, response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES } },
+      schema: {
+        summary: 'Deprecated: /api/v1/workloads under its former name (key `jobs`)',
+        deprecated: true,
+        security: SECURED,
+        response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES },
+      },
     },
     async () => ({ jobs: await read(() => history.listWorkloads()) }),
   );
@@ -281,7 +366,9 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       {
         config: { scope: 'read' },
         schema: {
-          summary: deprecated ? 'Deprecated: /api/v1/workloads/{name}/runs under its former name' : "A workload's runs (application attempts), newest first",
+          summary: deprecated
+            ? 'Deprecated: /api/v1/workloads/{name}/runs under its former name'
+            : "A workload's runs (application attempts), newest first",
           ...(deprecated ? { deprecated: true } : {}),
           security: SECURED,
           params: S.WorkloadPathSchema,
@@ -291,7 +378,11 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       },
       async (req) => {
         const runs = await read(() => history.runsByAppName(req.params.name, req.query.limit));
-        if (runs.length === 0) throw new ProblemError('unknown-workload', `No run of a workload named "${req.params.name}" is in the history store; GET /api/v1/workloads lists the workloads.`);
+        if (runs.length === 0)
+          throw new ProblemError(
+            'unknown-workload',
+            `No run of a workload named "${req.params.name}" is in the history store; GET /api/v1/workloads lists the workloads.`,
+          );
         return { appName: req.params.name, runs: runs.map(runSummary) };
       },
     );
@@ -301,7 +392,12 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     '/api/v1/applications/:appId',
     {
       config: { scope: 'read' },
-      schema: { summary: 'One application with every stored attempt, oldest first', security: SECURED, params: S.ApplicationPathSchema, response: { 200: S.ApplicationResponseSchema, ...PROBLEM_RESPONSES } },
+      schema: {
+        summary: 'One application with every stored attempt, oldest first',
+        security: SECURED,
+        params: S.ApplicationPathSchema,
+        response: { 200: S.ApplicationResponseSchema, ...PROBLEM_RESPONSES },
+      },
     },
     async (req) => {
       const attempts = await read(() =>
@@ -310,7 +406,11 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
           .map((a) => history.runById(a.appId, a.attemptId))
           .filter((x): x is ApplicationRecord => x !== null),
       );
-      if (attempts.length === 0) throw new ProblemError('unknown-application', `Application ${req.params.appId} is not in the history store; collect its event log or History Server first.`);
+      if (attempts.length === 0)
+        throw new ProblemError(
+          'unknown-application',
+          `Application ${req.params.appId} is not in the history store; collect its event log or History Server first.`,
+        );
       return { appId: req.params.appId, attempts: attempts.map(runSummary) };
     },
   );
@@ -319,15 +419,26 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     '/api/v1/analyze',
     {
       config: { scope: 'read' },
-      schema: { summary: "One run's findings and what-if tables (as spark-optimizer analyze)", security: SECURED, body: S.AnalyzeRequestSchema, response: { 200: S.AnalyzeResponseSchema, ...PROBLEM_RESPONSES } },
+      schema: {
+        summary: "One run's findings and what-if tables (as spark-optimizer analyze)",
+        security: SECURED,
+        body: S.AnalyzeRequestSchema,
+        response: { 200: S.AnalyzeResponseSchema, ...PROBLEM_RESPONSES },
+      },
     },
     async (req) => {
       const { appId, attemptId } = req.body;
-      const out = await read(() => analyzeCommand(history, appId, requestOptions(req.body.options), 'the history store', attemptId));
+      const out = await read(() =>
+        analyzeCommand(history, appId, requestOptions(req.body.options), 'the history store', attemptId),
+      );
       if (out.code !== 0 || out.json === null) {
         const stored = (await read(() => history.attemptsOf(appId))).map((a) => a.attemptId ?? '(none)');
-        const what = attemptId !== undefined ? `Attempt ${attemptId} of application ${appId} is` : `Application ${appId} is`;
-        throw new ProblemError('unknown-application', `${what} not in the history store${stored.length > 0 ? ` (stored attempts: ${stored.join(', ')})` : '; collect it first'}.`);
+        const what =
+          attemptId !== undefined ? `Attempt ${attemptId} of application ${appId} is` : `Application ${appId} is`;
+        throw new ProblemError(
+          'unknown-application',
+          `${what} not in the history store${stored.length > 0 ? ` (stored attempts: ${stored.join(', ')})` : '; collect it first'}.`,
+        );
       }
       return JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.AnalyzeResponseSchema>;
     },
@@ -338,7 +449,8 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     {
       config: { scope: 'read' },
       schema: {
-        summary: 'The plan per application of a job file (or of settings): the plan the editor and spark-optimizer recommend show',
+        summary:
+          'The plan per application of a job file (or of settings): the plan the editor and spark-optimizer recommend show',
         security: SECURED,
         body: S.RecommendRequestSchema,
         response: { 200: S.RecommendResponseSchema, ...PROBLEM_RESPONSES },
@@ -352,13 +464,28 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
         const name = body.fileName ?? 'job';
         const uri = pathToFileURL(`/request/${name}`).toString();
         if (fileKind(uri, body.kind, body.text.slice(0, 4096)) === null) {
-          throw new ProblemError('invalid-request', `Cannot tell what kind of job file this is${body.kind !== undefined ? ` (kind "${body.kind}" is not one the optimizer reads)` : ''}; give kind (python, shellscript, spark-defaults, yaml, json, ini) or fileName with its extension.`);
+          throw new ProblemError(
+            'invalid-request',
+            `Cannot tell what kind of job file this is${body.kind !== undefined ? ` (kind "${body.kind}" is not one the optimizer reads)` : ''}; give kind (python, shellscript, spark-defaults, yaml, json, ini) or fileName with its extension.`,
+          );
         }
-        source = { uri, text: body.text, languageId: body.kind ?? fileKind(uri, undefined, body.text.slice(0, 4096)) ?? 'plaintext', label: name };
+        source = {
+          uri,
+          text: body.text,
+          languageId: body.kind ?? fileKind(uri, undefined, body.text.slice(0, 4096)) ?? 'plaintext',
+          label: name,
+        };
       } else {
-        source = { uri: pathToFileURL('/request/settings.sh').toString(), text: settingsAsSubmitScript(body.appName, body.settings), languageId: 'shellscript', label: 'settings' };
+        source = {
+          uri: pathToFileURL('/request/settings.sh').toString(),
+          text: settingsAsSubmitScript(body.appName, body.settings),
+          languageId: 'shellscript',
+          label: 'settings',
+        };
       }
-      const out = await read(() => recommendText(language, source, options, 'the history store')).finally(() => language.forget(source.uri));
+      const out = await read(() => recommendText(language, source, options, 'the history store')).finally(() =>
+        language.forget(source.uri),
+      );
       const plans = JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.PlanSchema>[];
       if (plans.length === 0) {
         const apps = out.unmatched.length;
@@ -378,7 +505,8 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     {
       config: { scope: 'read' },
       schema: {
-        summary: 'A recommendation applied, accepted or rejected (with a reason); applied ones feed the editor before/after feedback loop',
+        summary:
+          'A recommendation applied, accepted or rejected (with a reason); applied ones feed the editor before/after feedback loop',
         security: SECURED,
         body: S.FeedbackRequestSchema,
         response: { 201: S.FeedbackResponseSchema, ...PROBLEM_RESPONSES },
@@ -389,7 +517,14 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       const at = now();
       const appliedFixId =
         f.verdict === 'applied'
-          ? await store.recordAppliedFix({ fileUri: f.fileUri ?? '', appName: f.appName, key: f.key, oldValue: f.previousValue ?? null, newValue: f.recommendedValue ?? '', appliedAtMs: at })
+          ? await store.recordAppliedFix({
+              fileUri: f.fileUri ?? '',
+              appName: f.appName,
+              key: f.key,
+              oldValue: f.previousValue ?? null,
+              newValue: f.recommendedValue ?? '',
+              appliedAtMs: at,
+            })
           : null;
       // The editor's feedback loop reads applied fixes: the next plan must see this one.
       if (appliedFixId !== null) history.invalidate();
@@ -411,8 +546,23 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
 
   r.get(
     '/api/v1/tokens',
-    { config: { scope: 'admin' }, schema: { summary: 'The service tokens (never the tokens or their hashes)', security: SECURED, response: { 200: S.TokensResponseSchema, ...PROBLEM_RESPONSES } } },
-    async () => ({ tokens: (await store.listTokens()).map((t) => ({ id: t.id, name: t.name, scope: t.scope, createdAtMs: t.createdAtMs, revokedAtMs: t.revokedAtMs })) }),
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'The service tokens (never the tokens or their hashes)',
+        security: SECURED,
+        response: { 200: S.TokensResponseSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async () => ({
+      tokens: (await store.listTokens()).map((t) => ({
+        id: t.id,
+        name: t.name,
+        scope: t.scope,
+        createdAtMs: t.createdAtMs,
+        revokedAtMs: t.revokedAtMs,
+      })),
+    }),
   );
 
   await app.ready();

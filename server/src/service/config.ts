@@ -63,7 +63,13 @@ export const ServiceConfigFileSchema = z.strictObject({
       audience: z.string().min(1).optional(),
       jwksUri: z.url().optional(),
       scopeClaim: z.string().min(1).optional(),
-      scopes: z.strictObject({ read: z.string().min(1).optional(), collect: z.string().min(1).optional(), admin: z.string().min(1).optional() }).optional(),
+      scopes: z
+        .strictObject({
+          read: z.string().min(1).optional(),
+          collect: z.string().min(1).optional(),
+          admin: z.string().min(1).optional(),
+        })
+        .optional(),
       clockToleranceSeconds: z.number().int().min(0).max(600).optional(),
     })
     .optional(),
@@ -94,17 +100,23 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const num = (name: string, v: string) => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n)) throw new ServiceConfigError(`${name} must be a whole number, got "${v}".`);
+    if (v.trim() === '' || !Number.isInteger(n))
+      throw new ServiceConfigError(`${name} must be a whole number, got "${v}".`);
     return n;
   };
   if (env.SPARK_OPTIMIZER_SERVICE_HOST) out.host = env.SPARK_OPTIMIZER_SERVICE_HOST;
-  if (env.SPARK_OPTIMIZER_SERVICE_PORT) out.port = num('SPARK_OPTIMIZER_SERVICE_PORT', env.SPARK_OPTIMIZER_SERVICE_PORT);
-  if (env.SPARK_OPTIMIZER_SERVICE_DB || env.SPARK_OPTIMIZER_DB) out.db = env.SPARK_OPTIMIZER_SERVICE_DB || env.SPARK_OPTIMIZER_DB;
+  if (env.SPARK_OPTIMIZER_SERVICE_PORT)
+    out.port = num('SPARK_OPTIMIZER_SERVICE_PORT', env.SPARK_OPTIMIZER_SERVICE_PORT);
+  if (env.SPARK_OPTIMIZER_SERVICE_DB || env.SPARK_OPTIMIZER_DB)
+    out.db = env.SPARK_OPTIMIZER_SERVICE_DB || env.SPARK_OPTIMIZER_DB;
   const database: Record<string, unknown> = {};
-  if (env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE) database.passwordFile = env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE;
-  if (env.SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE) database.poolSize = num('SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE', env.SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE);
+  if (env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE)
+    database.passwordFile = env.SPARK_OPTIMIZER_SERVICE_DB_PASSWORD_FILE;
+  if (env.SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE)
+    database.poolSize = num('SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE', env.SPARK_OPTIMIZER_SERVICE_DB_POOL_SIZE);
   if (Object.keys(database).length > 0) out.database = database;
-  if (env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES) out.bodyLimitBytes = num('SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES', env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES);
+  if (env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES)
+    out.bodyLimitBytes = num('SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES', env.SPARK_OPTIMIZER_SERVICE_BODY_LIMIT_BYTES);
   if (env.SPARK_OPTIMIZER_SERVICE_LOG_LEVEL) out.logLevel = env.SPARK_OPTIMIZER_SERVICE_LOG_LEVEL;
   const tls: Record<string, unknown> = {};
   if (env.SPARK_OPTIMIZER_SERVICE_TLS_CERT_FILE) tls.certFile = env.SPARK_OPTIMIZER_SERVICE_TLS_CERT_FILE;
@@ -115,7 +127,11 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.SPARK_OPTIMIZER_SERVICE_OIDC_AUDIENCE) oidc.audience = env.SPARK_OPTIMIZER_SERVICE_OIDC_AUDIENCE;
   if (env.SPARK_OPTIMIZER_SERVICE_OIDC_JWKS_URI) oidc.jwksUri = env.SPARK_OPTIMIZER_SERVICE_OIDC_JWKS_URI;
   if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_CLAIM) oidc.scopeClaim = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_CLAIM;
-  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS) oidc.clockToleranceSeconds = num('SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS', env.SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS);
+  if (env.SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS)
+    oidc.clockToleranceSeconds = num(
+      'SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS',
+      env.SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS,
+    );
   const scopes: Record<string, unknown> = {};
   if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ) scopes.read = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ;
   if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_COLLECT) scopes.collect = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_COLLECT;
@@ -142,7 +158,12 @@ export interface ServiceFlags {
  * @param flags `--host`, `--port`, `--db`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience` as given.
  * @throws ServiceConfigError naming the file, variable or flag with a bad value.
  */
-export function serviceConfig(fileText: string | null, fileName: string, env: NodeJS.ProcessEnv, flags: ServiceFlags): ServiceConfig {
+export function serviceConfig(
+  fileText: string | null,
+  fileName: string,
+  env: NodeJS.ProcessEnv,
+  flags: ServiceFlags,
+): ServiceConfig {
   let file: unknown = {};
   if (fileText !== null) {
     try {
@@ -153,7 +174,10 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
   }
   const check = (what: string, v: unknown) => {
     const r = ServiceConfigFileSchema.safeParse(v);
-    if (!r.success) throw new ServiceConfigError(`${what}: ${r.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`);
+    if (!r.success)
+      throw new ServiceConfigError(
+        `${what}: ${r.error.issues.map((i) => `${i.path.join('.') || '(top level)'}: ${i.message}`).join('; ')}`,
+      );
     return r.data;
   };
   const fromFile = check(fileName, file);
@@ -166,14 +190,18 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
     fromFlags.port = n;
   }
   if (flags.db !== undefined) fromFlags.db = flags.db;
-  if (flags.tlsCert !== undefined || flags.tlsKey !== undefined) fromFlags.tls = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
-  if (flags.oidcIssuer !== undefined || flags.oidcAudience !== undefined) fromFlags.oidc = { issuer: flags.oidcIssuer, audience: flags.oidcAudience };
+  if (flags.tlsCert !== undefined || flags.tlsKey !== undefined)
+    fromFlags.tls = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
+  if (flags.oidcIssuer !== undefined || flags.oidcAudience !== undefined)
+    fromFlags.oidc = { issuer: flags.oidcIssuer, audience: flags.oidcAudience };
   const layers = [fromFile, fromVars, check('flags', fromFlags)];
   const merged = Object.assign({}, ...layers) as z.infer<typeof ServiceConfigFileSchema>;
   // Nested objects merge key by key (an undefined key of a later layer does not hide an earlier one).
   const nested = <K extends 'tls' | 'oidc'>(key: K) => {
     const out: Record<string, unknown> = {};
-    for (const layer of layers) for (const [k, v] of Object.entries(layer[key] ?? {})) if (v !== undefined) out[k] = k === 'scopes' ? { ...(out.scopes as object), ...(v as object) } : v;
+    for (const layer of layers)
+      for (const [k, v] of Object.entries(layer[key] ?? {}))
+        if (v !== undefined) out[k] = k === 'scopes' ? { ...(out.scopes as object), ...(v as object) } : v;
     return out as NonNullable<z.infer<typeof ServiceConfigFileSchema>[K]>;
   };
   // The store: the last layer that names one (`db` or `database.url`, not both in one layer); its password never in the URL.
@@ -181,7 +209,8 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
   let db: string | undefined;
   let dbFrom = '';
   layers.forEach((layer, k) => {
-    if (layer.db !== undefined && layer.database?.url !== undefined) throw new ServiceConfigError(`${names[k]}: give the store once, as db or as database.url, not both.`);
+    if (layer.db !== undefined && layer.database?.url !== undefined)
+      throw new ServiceConfigError(`${names[k]}: give the store once, as db or as database.url, not both.`);
     const t = layer.db ?? layer.database?.url;
     if (t !== undefined) [db, dbFrom] = [t, names[k]];
   });
@@ -190,7 +219,9 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
     try {
       password = new URL(db).password;
     } catch {
-      throw new ServiceConfigError(`${dbFrom}: the store is not a valid postgres:// URL (postgres://user@host:5432/database).`);
+      throw new ServiceConfigError(
+        `${dbFrom}: the store is not a valid postgres:// URL (postgres://user@host:5432/database).`,
+      );
     }
     if (password !== '') {
       throw new ServiceConfigError(
@@ -198,7 +229,9 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
       );
     }
   }
-  const database = Object.assign({}, ...layers.map((l) => l.database ?? {})) as NonNullable<z.infer<typeof ServiceConfigFileSchema>['database']>;
+  const database = Object.assign({}, ...layers.map((l) => l.database ?? {})) as NonNullable<
+    z.infer<typeof ServiceConfigFileSchema>['database']
+  >;
   const config: ServiceConfig = {
     host: merged.host ?? DEFAULT_HOST,
     port: merged.port ?? DEFAULT_PORT,
@@ -210,12 +243,18 @@ export function serviceConfig(fileText: string | null, fileName: string, env: No
   };
   const tls = nested('tls');
   if (tls.certFile !== undefined || tls.keyFile !== undefined) {
-    if (tls.certFile === undefined || tls.keyFile === undefined) throw new ServiceConfigError('TLS needs both a certificate and its key: tls.certFile and tls.keyFile (--tls-cert and --tls-key).');
+    if (tls.certFile === undefined || tls.keyFile === undefined)
+      throw new ServiceConfigError(
+        'TLS needs both a certificate and its key: tls.certFile and tls.keyFile (--tls-cert and --tls-key).',
+      );
     config.tls = { certFile: tls.certFile, keyFile: tls.keyFile };
   }
   const oidc = nested('oidc');
   if (Object.keys(oidc).length > 0) {
-    if (oidc.issuer === undefined || oidc.audience === undefined) throw new ServiceConfigError('OIDC access tokens need both oidc.issuer and oidc.audience (--oidc-issuer and --oidc-audience).');
+    if (oidc.issuer === undefined || oidc.audience === undefined)
+      throw new ServiceConfigError(
+        'OIDC access tokens need both oidc.issuer and oidc.audience (--oidc-issuer and --oidc-audience).',
+      );
     config.oidc = {
       issuer: oidc.issuer,
       audience: oidc.audience,

@@ -149,8 +149,14 @@ export class LoadedHistory implements HistoryReader {
       } finally {
         this.overlay = null;
       }
-      if (round >= this.maxRounds) throw new Error(`answering the request needed more than ${this.maxRounds} reads of the history store`);
-      const reads = [miss, ...(COMPANIONS[miss.read] ?? []).map((read) => keyOf(read, miss.args)).filter((k) => !overlay.has(k.id) && !this.cache.has(k.id))];
+      if (round >= this.maxRounds)
+        throw new Error(`answering the request needed more than ${this.maxRounds} reads of the history store`);
+      const reads = [
+        miss,
+        ...(COMPANIONS[miss.read] ?? [])
+          .map((read) => keyOf(read, miss.args))
+          .filter((k) => !overlay.has(k.id) && !this.cache.has(k.id)),
+      ];
       const values = await Promise.all(reads.map((k) => this.load(k)));
       if (generation === this.generation) reads.forEach((k, i) => overlay.set(k.id, values[i]));
     }

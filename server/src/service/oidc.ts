@@ -36,7 +36,11 @@ export interface OidcSettings {
 }
 
 /** Default scope values granting read, collect and admin. */
-export const DEFAULT_OIDC_SCOPES: Record<TokenScope, string> = { read: 'spark-optimizer:read', collect: 'spark-optimizer:collect', admin: 'spark-optimizer:admin' };
+export const DEFAULT_OIDC_SCOPES: Record<TokenScope, string> = {
+  read: 'spark-optimizer:read',
+  collect: 'spark-optimizer:collect',
+  admin: 'spark-optimizer:admin',
+};
 
 /** Default clock tolerance for `exp`/`nbf`, seconds (a minute of skew between the IdP's and this host's clocks would otherwise refuse fresh tokens). */
 export const DEFAULT_OIDC_CLOCK_TOLERANCE_SECONDS = 30;
@@ -75,7 +79,12 @@ export function looksLikeJwt(token: string): boolean {
  * @param claim the claim's value: a space-separated string or an array of strings (anything else grants nothing).
  */
 export function scopeFromClaim(claim: unknown, scopes: Record<TokenScope, string>): TokenScope | null {
-  const values = typeof claim === 'string' ? claim.split(' ').filter((s) => s !== '') : Array.isArray(claim) ? claim.filter((s): s is string => typeof s === 'string') : [];
+  const values =
+    typeof claim === 'string'
+      ? claim.split(' ').filter((s) => s !== '')
+      : Array.isArray(claim)
+        ? claim.filter((s): s is string => typeof s === 'string')
+        : [];
   let best: TokenScope | null = null;
   for (const scope of TOKEN_SCOPES) if (values.includes(scopes[scope])) best = scope;
   return best;
@@ -103,15 +112,24 @@ export class OidcVerifier implements AccessTokenVerifier {
       const url = `${settings.issuer.replace(/\/+$/, '')}/.well-known/openid-configuration`;
       let body: unknown;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+        const res = await fetch(url, {
+          signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+          headers: { accept: 'application/json' },
+        });
         if (!res.ok) throw new Error(`it answered ${res.status} ${res.statusText}`);
         body = await res.json();
       } catch (e) {
-        throw new Error(`Cannot read the OIDC discovery document ${url}: ${errorMessage(e)}; check oidc.issuer, or set oidc.jwksUri.`, { cause: e });
+        throw new Error(
+          `Cannot read the OIDC discovery document ${url}: ${errorMessage(e)}; check oidc.issuer, or set oidc.jwksUri.`,
+          { cause: e },
+        );
       }
       const doc = DiscoverySchema.safeParse(body);
       if (!doc.success) throw new Error(`The OIDC discovery document ${url} has no jwks_uri URL; set oidc.jwksUri.`);
-      if (doc.data.issuer !== settings.issuer) throw new Error(`The OIDC discovery document ${url} names issuer "${doc.data.issuer}", not "${settings.issuer}"; set oidc.issuer to the issuer as the tokens write it.`);
+      if (doc.data.issuer !== settings.issuer)
+        throw new Error(
+          `The OIDC discovery document ${url} names issuer "${doc.data.issuer}", not "${settings.issuer}"; set oidc.issuer to the issuer as the tokens write it.`,
+        );
       jwksUri = doc.data.jwks_uri;
     }
     const keys = jose.createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: FETCH_TIMEOUT_MS });
@@ -122,13 +140,21 @@ export class OidcVerifier implements AccessTokenVerifier {
     const s = this.settings;
     let payload;
     try {
-      ({ payload } = await this.jose.jwtVerify(token, this.keys, { issuer: s.issuer, audience: s.audience, clockTolerance: s.clockToleranceSeconds, requiredClaims: ['exp'] }));
+      ({ payload } = await this.jose.jwtVerify(token, this.keys, {
+        issuer: s.issuer,
+        audience: s.audience,
+        clockTolerance: s.clockToleranceSeconds,
+        requiredClaims: ['exp'],
+      }));
     } catch (e) {
       throw this.rejection(e);
     }
     const scope = scopeFromClaim(payload[s.scopeClaim], s.scopes);
     if (scope === null) {
-      throw new ProblemError('insufficient-scope', `The access token's "${s.scopeClaim}" claim carries none of the scopes this service grants (${TOKEN_SCOPES.map((k) => s.scopes[k]).join(', ')}); ask the identity provider for one.`);
+      throw new ProblemError(
+        'insufficient-scope',
+        `The access token's "${s.scopeClaim}" claim carries none of the scopes this service grants (${TOKEN_SCOPES.map((k) => s.scopes[k]).join(', ')}); ask the identity provider for one.`,
+      );
     }
     const str = (v: unknown) => (typeof v === 'string' ? v : null);
     return { scope, subject: str(payload.sub), clientId: str(payload.client_id) ?? str(payload.azp) };
@@ -138,18 +164,49 @@ export class OidcVerifier implements AccessTokenVerifier {
   private rejection(e: unknown): ProblemError {
     const { errors } = this.jose;
     const s = this.settings;
-    if (e instanceof errors.JWTExpired) return new ProblemError('unauthorized', `The access token expired (exp ${String(e.payload.exp)}, ${new Date(Number(e.payload.exp) * 1000).toISOString()}); get a new one from ${s.issuer}.`);
+    if (e instanceof errors.JWTExpired)
+      return new ProblemError(
+        'unauthorized',
+        `The access token expired (exp ${String(e.payload.exp)}, ${new Date(Number(e.payload.exp) * 1000).toISOString()}); get a new one from ${s.issuer}.`,
+      );
     if (e instanceof errors.JWTClaimValidationFailed) {
-      if (e.claim === 'iss') return new ProblemError('unauthorized', `The access token was issued by "${String(e.payload.iss)}", not by ${s.issuer}, the issuer this service trusts.`);
-      if (e.claim === 'aud') return new ProblemError('unauthorized', `The access token is for audience ${JSON.stringify(e.payload.aud ?? null)}, not for this service (${s.audience}); request it with this audience (resource).`);
-      if (e.claim === 'nbf') return new ProblemError('unauthorized', 'The access token is not valid yet (nbf); check the clocks of this host and the identity provider.');
+      if (e.claim === 'iss')
+        return new ProblemError(
+          'unauthorized',
+          `The access token was issued by "${String(e.payload.iss)}", not by ${s.issuer}, the issuer this service trusts.`,
+        );
+      if (e.claim === 'aud')
+        return new ProblemError(
+          'unauthorized',
+          `The access token is for audience ${JSON.stringify(e.payload.aud ?? null)}, not for this service (${s.audience}); request it with this audience (resource).`,
+        );
+      if (e.claim === 'nbf')
+        return new ProblemError(
+          'unauthorized',
+          'The access token is not valid yet (nbf); check the clocks of this host and the identity provider.',
+        );
       return new ProblemError('unauthorized', `The access token's "${e.claim}" claim is not valid: ${e.reason}.`);
     }
-    if (e instanceof errors.JWKSNoMatchingKey) return new ProblemError('unauthorized', `The access token is signed with a key that ${s.issuer} does not publish (${this.jwksUri}).`);
-    if (e instanceof errors.JWSSignatureVerificationFailed) return new ProblemError('unauthorized', `The access token's signature does not verify with the keys of ${s.issuer}.`);
-    if (e instanceof errors.JOSEAlgNotAllowed) return new ProblemError('unauthorized', "The access token's signing algorithm is not one its issuer's keys allow.");
+    if (e instanceof errors.JWKSNoMatchingKey)
+      return new ProblemError(
+        'unauthorized',
+        `The access token is signed with a key that ${s.issuer} does not publish (${this.jwksUri}).`,
+      );
+    if (e instanceof errors.JWSSignatureVerificationFailed)
+      return new ProblemError(
+        'unauthorized',
+        `The access token's signature does not verify with the keys of ${s.issuer}.`,
+      );
+    if (e instanceof errors.JOSEAlgNotAllowed)
+      return new ProblemError(
+        'unauthorized',
+        "The access token's signing algorithm is not one its issuer's keys allow.",
+      );
     if (e instanceof errors.JWKSTimeout || e instanceof errors.JWKSInvalid || !(e instanceof errors.JOSEError)) {
-      return new ProblemError('identity-provider-unavailable', `The keys of ${s.issuer} could not be read from ${this.jwksUri} (${errorMessage(e)}); try again later.`);
+      return new ProblemError(
+        'identity-provider-unavailable',
+        `The keys of ${s.issuer} could not be read from ${this.jwksUri} (${errorMessage(e)}); try again later.`,
+      );
     }
     return new ProblemError('unauthorized', `The bearer token is not a valid access token of ${s.issuer} (${e.code}).`);
   }

@@ -67,6 +67,13 @@ export class ProblemError extends Error {
   /** The problem document, for the request `instance` (its path). */
   problem(instance?: string): Problem {
     const p = PROBLEMS[this.kind];
-    return { type: problemType(this.kind), title: p.title, status: p.status, detail: this.detail, ...(instance ? { instance } : {}), ...(this.errors ? { errors: this.errors } : {}) };
+    return {
+      type: problemType(this.kind),
+      title: p.title,
+      status: p.status,
+      detail: this.detail,
+      ...(instance ? { instance } : {}),
+      ...(this.errors ? { errors: this.errors } : {}),
+    };
   }
 }

@@ -14,7 +14,9 @@ import { TOKEN_SCOPES } from './service-store';
 /** RFC 9457 problem document (service/problems.ts). */
 export const ProblemSchema = z
   .object({
-    type: z.string().describe('Stable URI of the kind of problem, e.g. urn:spark-optimizer:problem:unknown-application'),
+    type: z
+      .string()
+      .describe('Stable URI of the kind of problem, e.g. urn:spark-optimizer:problem:unknown-application'),
     title: z.string(),
     status: z.number().int(),
     detail: z.string(),
@@ -78,7 +80,9 @@ export const RunSchema = z
 export const WorkloadPathSchema = z.object({ name: z.string().min(1).max(1024) });
 
 /** Query of `GET /api/v1/workloads/{name}/runs`. */
-export const RunsQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(50).describe('Newest runs to return') });
+export const RunsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(50).describe('Newest runs to return'),
+});
 
 /** `GET /api/v1/workloads/{name}/runs`: newest first. */
 export const RunsResponseSchema = z.object({ appName: z.string(), runs: z.array(RunSchema) });
@@ -119,7 +123,14 @@ export const AnalyzeRequestSchema = z.object({
   options: EngineOptionsSchema.optional(),
 });
 
-const FindingSchema = z.looseObject({ id: z.string(), severity: z.string(), message: z.string(), numbers: z.record(z.string(), z.number()), source: z.string(), stageId: z.number().optional() });
+const FindingSchema = z.looseObject({
+  id: z.string(),
+  severity: z.string(),
+  message: z.string(),
+  numbers: z.record(z.string(), z.number()),
+  source: z.string(),
+  stageId: z.number().optional(),
+});
 
 /** `POST /api/v1/analyze`: the JSON of `spark-optimizer analyze APP_ID --format json`. */
 export const AnalyzeResponseSchema = z
@@ -130,7 +141,10 @@ export const AnalyzeResponseSchema = z
     durationMs: z.number(),
     configuration: z.looseObject({}).nullable(),
     findings: z.array(FindingSchema),
-    whatIf: z.looseObject({ byExecutorInstances: z.array(z.looseObject({})), byExecutorCores: z.array(z.looseObject({})) }),
+    whatIf: z.looseObject({
+      byExecutorInstances: z.array(z.looseObject({})),
+      byExecutorCores: z.array(z.looseObject({})),
+    }),
   })
   .meta({ id: 'Analysis' });
 
@@ -147,8 +161,17 @@ const settingText = z.string().max(4096).regex(NO_CONTROL_CHARACTERS, 'no contro
 /** `POST /api/v1/recommend` with a job file's text. */
 export const RecommendFileRequestSchema = z
   .strictObject({
-    text: z.string().max(8 * 1024 * 1024).describe("The job file's text (PySpark, spark-submit script, spark-defaults, job definition)"),
-    kind: z.string().max(64).optional().describe('Its LSP language id (python, shellscript, spark-defaults, yaml, json, ini, ...); omitted: from fileName and the text'),
+    text: z
+      .string()
+      .max(8 * 1024 * 1024)
+      .describe("The job file's text (PySpark, spark-submit script, spark-defaults, job definition)"),
+    kind: z
+      .string()
+      .max(64)
+      .optional()
+      .describe(
+        'Its LSP language id (python, shellscript, spark-defaults, yaml, json, ini, ...); omitted: from fileName and the text',
+      ),
     fileName: z
       .string()
       .max(255)
@@ -163,7 +186,9 @@ export const RecommendFileRequestSchema = z
 export const RecommendSettingsRequestSchema = z
   .strictObject({
     appName: settingText.min(1).describe('The job (spark.app.name)'),
-    settings: z.record(z.string().regex(/^spark\.[\w.-]+$/, 'a Spark configuration key'), settingText).describe('Spark configuration keys and values as the job sets them'),
+    settings: z
+      .record(z.string().regex(/^spark\.[\w.-]+$/, 'a Spark configuration key'), settingText)
+      .describe('Spark configuration keys and values as the job sets them'),
     options: EngineOptionsSchema.optional(),
   })
   .meta({ id: 'RecommendSettings' });
@@ -207,7 +232,9 @@ export const PlanSchema = z
 /** `POST /api/v1/recommend`: a plan per application that matched a workload with runs. */
 export const RecommendResponseSchema = z.object({
   plans: z.array(PlanSchema),
-  unmatched: z.array(z.object({ line: z.number().int(), appName: z.string().nullable() })).describe('Applications of the text without runs in the store'),
+  unmatched: z
+    .array(z.object({ line: z.number().int(), appName: z.string().nullable() }))
+    .describe('Applications of the text without runs in the store'),
 });
 
 /** `POST /api/v1/feedback`. */
@@ -221,7 +248,10 @@ export const FeedbackRequestSchema = z
     reason: z.string().max(4096).optional(),
     fileUri: z.string().max(2048).optional().describe('The job file as the client names it (stored, never read)'),
   })
-  .refine((f) => f.verdict !== 'applied' || f.recommendedValue !== undefined, { message: 'applied feedback needs recommendedValue (the value written)', path: ['recommendedValue'] })
+  .refine((f) => f.verdict !== 'applied' || f.recommendedValue !== undefined, {
+    message: 'applied feedback needs recommendedValue (the value written)',
+    path: ['recommendedValue'],
+  })
   .meta({ id: 'Feedback' });
 
 /** `POST /api/v1/feedback`: 201. */
@@ -229,8 +259,20 @@ export const FeedbackResponseSchema = z.object({ id: z.number().int(), appliedFi
 
 /** `GET /api/v1/tokens` (admin): tokens without their hashes. */
 export const TokensResponseSchema = z.object({
-  tokens: z.array(z.object({ id: z.number().int(), name: z.string(), scope: z.enum(TOKEN_SCOPES), createdAtMs: z.number(), revokedAtMs: z.number().nullable() })),
+  tokens: z.array(
+    z.object({
+      id: z.number().int(),
+      name: z.string(),
+      scope: z.enum(TOKEN_SCOPES),
+      createdAtMs: z.number(),
+      revokedAtMs: z.number().nullable(),
+    }),
+  ),
 });
 
 /** `GET /health`. */
-export const HealthResponseSchema = z.object({ status: z.literal('ok'), applications: z.number().int(), schemaVersion: z.number().int().optional() });
+export const HealthResponseSchema = z.object({
+  status: z.literal('ok'),
+  applications: z.number().int(),
+  schemaVersion: z.number().int().optional(),
+});

@@ -5,7 +5,14 @@ import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import { errorMessage } from '../../../shared/src/errors';
-import type { CollectionSourceState, HistorySink, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
+import type {
+  CollectionSourceState,
+  HistorySink,
+  RecordSource,
+  SourceVersion,
+  StoredAttempt,
+  UpsertOutcome,
+} from '../history/ingest';
 import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceToken } from '../service/service-store';
@@ -53,7 +60,8 @@ const RETRY_BASE_MS = 100;
  * Runs of other app names with a stage-DAG signature, newest first (`runsWithSameSignature`); read in the order of the
  * index applications_workload_signature_runs (migrations 9, 10), so the newest `LIMIT` rows need no sort.
  */
-export const SAME_SIGNATURE_RUNS_SQL = 'SELECT * FROM applications WHERE workload_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
+export const SAME_SIGNATURE_RUNS_SQL =
+  'SELECT * FROM applications WHERE workload_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
 
 /** The figures of `historyVersion`: attempts stored, newest write, newest History Server run, newest applied fix. */
 export const HISTORY_VERSION_SQL =
@@ -244,7 +252,14 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * of a stored attempt counts), so a collection can skip reading it.
    */
   hasSource(source: SourceVersion): boolean {
-    return this.read(() => this.stmt('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?').get(source.path, source.sizeBytes, Math.trunc(source.mtimeMs)) !== undefined);
+    return this.read(
+      () =>
+        this.stmt('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?').get(
+          source.path,
+          source.sizeBytes,
+          Math.trunc(source.mtimeMs),
+        ) !== undefined,
+    );
   }
 
   /**
@@ -261,14 +276,22 @@ export class HistoryStore implements HistorySink, HistoryReader {
   upsert(record: ApplicationRecord, source: RecordSource, nowMs = Date.now()): UpsertOutcome {
     return this.write(`storing ${record.appId}`, (): UpsertOutcome => {
       const attempt = attemptKey(record.attemptId);
-      const oldRow = this.stmt(`SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(record.appId, attempt) as
-        | Row
-        | undefined;
+      const oldRow = this.stmt(
+        `SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`,
+      ).get(record.appId, attempt) as Row | undefined;
       const outcome = upsertOutcome(oldRow, record, source);
-      if (outcome === 'updated') this.stmt('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?').run(record.appId, attempt);
+      if (outcome === 'updated')
+        this.stmt('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?').run(record.appId, attempt);
       if (outcome === 'inserted' || outcome === 'updated') this.insert(record, source, nowMs);
       this.stmt(upsertSql(RECORD_SOURCES)).run(
-        params(RECORD_SOURCES, { path: source.path, sizeBytes: source.sizeBytes, mtimeMs: source.mtimeMs, appId: record.appId, attemptId: record.attemptId, recordedAtMs: nowMs }),
+        params(RECORD_SOURCES, {
+          path: source.path,
+          sizeBytes: source.sizeBytes,
+          mtimeMs: source.mtimeMs,
+          appId: record.appId,
+          attemptId: record.attemptId,
+          recordedAtMs: nowMs,
+        }),
       );
       return outcome;
     });
@@ -290,13 +313,22 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /** The stored version of one attempt (`attemptId` null: the application without attempt ids), or null. */
   storedAttempt(appId: string, attemptId: string | null): StoredAttempt | null {
-    const row = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(appId, attemptKey(attemptId))) as Row | undefined;
+    const row = this.read(() =>
+      this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`).get(
+        appId,
+        attemptKey(attemptId),
+      ),
+    ) as Row | undefined;
     return row ? readStoredAttempt(row) : null;
   }
 
   /** The stored attempts of one application, oldest first (by start time). */
   attemptsOf(appId: string): StoredAttempt[] {
-    const rows = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id`).all(appId)) as Row[];
+    const rows = this.read(() =>
+      this.stmt(
+        `SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id`,
+      ).all(appId),
+    ) as Row[];
     return rows.map(readStoredAttempt);
   }
 
@@ -306,7 +338,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @param sourcePrefix e.g. a History Server's `http://host:18080/api/v1/applications/`.
    */
   incompleteAttempts(sourcePrefix: string): { appId: string; attemptId: string | null }[] {
-    const rows = this.read(() => this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE completed = 0`).all()) as Row[];
+    const rows = this.read(() =>
+      this.stmt(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE completed = 0`).all(),
+    ) as Row[];
     return rows
       .map(readStoredAttempt)
       .filter((a) => a.sourcePath.startsWith(sourcePrefix))
@@ -318,7 +352,8 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @param sourceUrl the History Server base URL without credentials.
    */
   collectionSource(sourceUrl: string): CollectionSourceState | null {
-    const row = this.read(() => this.stmt('SELECT * FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as Row | undefined;
+    const row = this.read(() => this.stmt('SELECT * FROM collection_sources WHERE source_url = ?').get(sourceUrl)) as
+      Row | undefined;
     return row ? fromColumns(COLLECTION_SOURCES, row) : null;
   }
 
@@ -335,7 +370,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
       [watermark]: `CASE WHEN excluded.${watermark} IS NULL THEN ${watermark} WHEN ${watermark} IS NULL THEN excluded.${watermark} ELSE max(${watermark}, excluded.${watermark}) END`,
     });
     this.write(`recording the run of ${sourceUrl}`, () =>
-      this.stmt(sql).run(params(COLLECTION_SOURCES, { sourceUrl, lastCompletedEndTimeMs: completedEndTimeMs, lastRunTimeMs: runTimeMs })),
+      this.stmt(sql).run(
+        params(COLLECTION_SOURCES, { sourceUrl, lastCompletedEndTimeMs: completedEndTimeMs, lastRunTimeMs: runTimeMs }),
+      ),
     );
   }
 
@@ -345,7 +382,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
    */
   lastCollectedAtMs(): number | null {
     const row = this.read(() =>
-      this.stmt('SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources)').get(),
+      this.stmt(
+        'SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources)',
+      ).get(),
     ) as { t: number | null };
     return row.t ?? null;
   }
@@ -361,13 +400,17 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * (store/postgres-store.ts reads the same).
    */
   historyVersion(): string {
-    return this.read(() => (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => String(v ?? '')).join(':'));
+    return this.read(() =>
+      (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => String(v ?? '')).join(':'),
+    );
   }
 
   /** The workloads (runs grouped by `App Name`) with run counts, newest first. */
   listWorkloads(): StoredWorkload[] {
     const rows = this.read(() =>
-      this.stmt('SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC').all(),
+      this.stmt(
+        'SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, group_concat(duration_ms) AS durations FROM applications GROUP BY app_name ORDER BY last_start DESC',
+      ).all(),
     ) as Row[];
     return rows.map((row) => ({
       appName: String(row.app_name),
@@ -384,7 +427,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
   applicationTotals(): ApplicationTotals[] {
     const rows = this.read(() =>
       this.stmt(
-        `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS).map((c) => `a.${c}`).join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+        `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS)
+          .map((c) => `a.${c}`)
+          .join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
          FROM applications a LEFT JOIN (
            SELECT app_id, attempt_id, count(*) AS n, sum(shuffle_read_bytes > 0 OR shuffle_write_bytes > 0) AS shuffling FROM stages GROUP BY app_id, attempt_id
          ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
@@ -400,10 +445,17 @@ export class HistoryStore implements HistorySink, HistoryReader {
    */
   appNamesBySubmittedFile(stem: string): string[] {
     const rows = this.read(() =>
-      this.stmt("SELECT app_name, main_resource, count(*) AS n FROM applications WHERE main_resource IS NOT NULL AND main_resource LIKE ? GROUP BY app_name, main_resource ORDER BY n DESC").all(`%${stem}%`),
+      this.stmt(
+        'SELECT app_name, main_resource, count(*) AS n FROM applications WHERE main_resource IS NOT NULL AND main_resource LIKE ? GROUP BY app_name, main_resource ORDER BY n DESC',
+      ).all(`%${stem}%`),
     ) as Row[];
     const out: string[] = [];
-    for (const r of rows) if (resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() && !out.includes(String(r.app_name))) out.push(String(r.app_name));
+    for (const r of rows)
+      if (
+        resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() &&
+        !out.includes(String(r.app_name))
+      )
+        out.push(String(r.app_name));
     return out;
   }
 
@@ -411,7 +463,11 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * Names of the workloads with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
    */
   appNamesByMaster(master: string, limit = 8): string[] {
-    const rows = this.read(() => this.stmt('SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?').all(master, limit)) as Row[];
+    const rows = this.read(() =>
+      this.stmt(
+        'SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?',
+      ).all(master, limit),
+    ) as Row[];
     return rows.map((r) => String(r.app_name));
   }
 
@@ -421,9 +477,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
    */
   runsWithSameSignature(appName: string, limit = 50): ApplicationRecord[] {
     return this.read(() => {
-      const sig = this.stmt('SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1').get(appName) as
-        | Row
-        | undefined;
+      const sig = this.stmt(
+        'SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1',
+      ).get(appName) as Row | undefined;
       if (!sig) return [];
       const apps = this.stmt(SAME_SIGNATURE_RUNS_SQL).all(sig.workload_signature, appName, limit) as Row[];
       return apps.map((a) => this.toRecord(a));
@@ -432,7 +488,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /** Distinct application names (for matching a file to its workload). */
   appNames(): string[] {
-    return (this.read(() => this.stmt('SELECT DISTINCT app_name FROM applications').all()) as Row[]).map((r) => String(r.app_name));
+    return (this.read(() => this.stmt('SELECT DISTINCT app_name FROM applications').all()) as Row[]).map((r) =>
+      String(r.app_name),
+    );
   }
 
   /**
@@ -442,7 +500,9 @@ export class HistoryStore implements HistorySink, HistoryReader {
    */
   runsByAppName(appName: string, limit = 50): ApplicationRecord[] {
     return this.read(() => {
-      const apps = this.stmt('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC, attempt_id DESC LIMIT ?').all(appName, limit) as Row[];
+      const apps = this.stmt(
+        'SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC, attempt_id DESC LIMIT ?',
+      ).all(appName, limit) as Row[];
       return apps.map((a) => this.toRecord(a));
     });
   }
@@ -453,27 +513,35 @@ export class HistoryStore implements HistorySink, HistoryReader {
    */
   recordAppliedFix(fix: Omit<AppliedFix, 'id'>): number {
     // `id` is generated by the database (not written).
-    const r = this.write('remembering an applied fix', () => this.stmt(insertSql(APPLIED_FIXES)).run(params(APPLIED_FIXES, { id: 0, ...fix })));
+    const r = this.write('remembering an applied fix', () =>
+      this.stmt(insertSql(APPLIED_FIXES)).run(params(APPLIED_FIXES, { id: 0, ...fix })),
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** Applied fixes of a workload (by app name), or of a file when `fileUri` is given too; oldest first. */
   appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
     const rows = this.read(() =>
-      this.stmt('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id').all(appName, fileUri ?? null, fileUri ?? null),
+      this.stmt(
+        'SELECT * FROM applied_fixes WHERE (app_name = ?) OR (? IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id',
+      ).all(appName, fileUri ?? null, fileUri ?? null),
     ) as Row[];
     return rows.map((r) => fromColumns(APPLIED_FIXES, r));
   }
 
   /** Stores feedback on a recommendation (table `recommendation_feedback`, migration 8). @returns its id. */
   recordFeedback(f: Omit<RecommendationFeedback, 'id'>): number {
-    const r = this.write('storing feedback', () => this.stmt(insertSql(RECOMMENDATION_FEEDBACK)).run(params(RECOMMENDATION_FEEDBACK, { id: 0, ...f })));
+    const r = this.write('storing feedback', () =>
+      this.stmt(insertSql(RECOMMENDATION_FEEDBACK)).run(params(RECOMMENDATION_FEEDBACK, { id: 0, ...f })),
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** Feedback on the recommendations of one workload (by app name), oldest first. */
   feedbackOf(appName: string): RecommendationFeedback[] {
-    const rows = this.read(() => this.stmt('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id').all(appName)) as Row[];
+    const rows = this.read(() =>
+      this.stmt('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id').all(appName),
+    ) as Row[];
     return rows.map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
   }
 
@@ -482,25 +550,35 @@ export class HistoryStore implements HistorySink, HistoryReader {
    * @returns its id. @throws Error (SQLite UNIQUE constraint) when that hash is already stored.
    */
   createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): number {
-    const r = this.write('storing a token', () => this.stmt(insertSql(SERVICE_TOKENS)).run(params(SERVICE_TOKENS, { id: 0, revokedAtMs: null, ...t })));
+    const r = this.write('storing a token', () =>
+      this.stmt(insertSql(SERVICE_TOKENS)).run(params(SERVICE_TOKENS, { id: 0, revokedAtMs: null, ...t })),
+    );
     return Number(r.lastInsertRowid);
   }
 
   /** The token stored with this SHA-256 (lower-case hex), valid or revoked; null when none. */
   tokenBySha256(tokenSha256: string): ServiceToken | null {
-    const row = this.read(() => this.stmt('SELECT * FROM service_tokens WHERE token_sha256 = ?').get(tokenSha256)) as Row | undefined;
+    const row = this.read(() => this.stmt('SELECT * FROM service_tokens WHERE token_sha256 = ?').get(tokenSha256)) as
+      Row | undefined;
     return row ? fromColumns(SERVICE_TOKENS, row) : null;
   }
 
   /** Revokes a valid token by id (sets `revoked_at_ms`). @returns false when no valid token has this id. */
   revokeToken(id: number, atMs: number): boolean {
-    const r = this.write('revoking a token', () => this.stmt('UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(Math.trunc(atMs), id));
+    const r = this.write('revoking a token', () =>
+      this.stmt('UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL').run(
+        Math.trunc(atMs),
+        id,
+      ),
+    );
     return r.changes === 1;
   }
 
   /** Every stored token (hashes only), oldest first. */
   listTokens(): ServiceToken[] {
-    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map((r) => fromColumns(SERVICE_TOKENS, r));
+    return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map((r) =>
+      fromColumns(SERVICE_TOKENS, r),
+    );
   }
 
   /**
@@ -511,8 +589,13 @@ export class HistoryStore implements HistorySink, HistoryReader {
     return this.read(() => {
       const row = (
         attemptId === undefined
-          ? this.stmt('SELECT * FROM applications WHERE app_id = ? ORDER BY start_time_ms DESC, attempt_id DESC LIMIT 1').get(appId)
-          : this.stmt('SELECT * FROM applications WHERE app_id = ? AND attempt_id = ?').get(appId, attemptKey(attemptId))
+          ? this.stmt(
+              'SELECT * FROM applications WHERE app_id = ? ORDER BY start_time_ms DESC, attempt_id DESC LIMIT 1',
+            ).get(appId)
+          : this.stmt('SELECT * FROM applications WHERE app_id = ? AND attempt_id = ?').get(
+              appId,
+              attemptKey(attemptId),
+            )
       ) as Row | undefined;
       return row ? this.toRecord(row) : null;
     });
@@ -520,14 +603,22 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /** All records, newest first (for the CLI and tests; not for the hover path). */
   allRuns(limit = 1000): ApplicationRecord[] {
-    return this.read(() => (this.stmt('SELECT * FROM applications ORDER BY start_time_ms DESC, attempt_id DESC LIMIT ?').all(limit) as Row[]).map((a) => this.toRecord(a)));
+    return this.read(() =>
+      (
+        this.stmt('SELECT * FROM applications ORDER BY start_time_ms DESC, attempt_id DESC LIMIT ?').all(limit) as Row[]
+      ).map((a) => this.toRecord(a)),
+    );
   }
 
   /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
     const key = [String(a.app_id), String(a.attempt_id ?? '')];
-    const stages = this.stmt('SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id').all(...key) as Row[];
-    const jobs = this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(...key) as Row[];
+    const stages = this.stmt(
+      'SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id',
+    ).all(...key) as Row[];
+    const jobs = this.stmt('SELECT * FROM jobs WHERE app_id = ? AND attempt_id = ? ORDER BY job_id').all(
+      ...key,
+    ) as Row[];
     const executors = this.stmt('SELECT * FROM executors WHERE app_id = ? AND attempt_id = ?').all(...key) as Row[];
     return recordOf(a, stages, jobs, executors);
   }
@@ -542,12 +633,16 @@ export function upsertOutcome(oldRow: Row | undefined, record: ApplicationRecord
   if (!oldRow) return 'inserted';
   const old = readUpsertFields(oldRow);
   const samePath = old.sourcePath === source.path;
-  if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs)) return 'unchanged';
+  if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs))
+    return 'unchanged';
   if (old.completed && !record.completed) return samePath ? 'unchanged' : 'duplicate';
   if (samePath) return 'updated';
   const moreComplete =
     (record.completed && !old.completed) ||
-    (!record.completed && !old.completed && (record.totalTasks > old.totalTasks || (record.totalTasks === old.totalTasks && record.durationMs > old.durationMs)));
+    (!record.completed &&
+      !old.completed &&
+      (record.totalTasks > old.totalTasks ||
+        (record.totalTasks === old.totalTasks && record.durationMs > old.durationMs)));
   return moreComplete ? 'updated' : 'duplicate';
 }
 
@@ -572,7 +667,15 @@ export function recordOf(a: Row, stageRows: Row[], jobRows: Row[], executorRows:
   const stages = stageRows.map((r) => withoutAttemptKey(fromColumns(STAGES, r)));
   const jobs = jobRows.map((r) => withoutAttemptKey(fromColumns(JOBS, r)));
   const executors = executorRows.map((r) => withoutAttemptKey(fromColumns(EXECUTORS, r)));
-  const { workloadSignature: _signature, sourcePath: _path, sourceSizeBytes: _size, sourceMtimeMs: _mtime, malformedLines: _malformed, collectedAtMs: _collected, ...record } = app;
+  const {
+    workloadSignature: _signature,
+    sourcePath: _path,
+    sourceSizeBytes: _size,
+    sourceMtimeMs: _mtime,
+    malformedLines: _malformed,
+    collectedAtMs: _collected,
+    ...record
+  } = app;
   void [_signature, _path, _size, _mtime, _malformed, _collected];
   return { ...record, stages, executors, jobs };
 }
@@ -593,7 +696,9 @@ export function lowerMedian(values: number[]): number {
 function migrate(db: Database.Database, file: string): void {
   const latest = MIGRATIONS[MIGRATIONS.length - 1].version;
   const newer = (v: number) =>
-    new Error(`The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}): update Spark Resource Optimizer`);
+    new Error(
+      `The history store ${file} has schema version ${v}, newer than this version of Spark Resource Optimizer understands (${latest}): update Spark Resource Optimizer`,
+    );
   const before = db.pragma('user_version', { simple: true }) as number;
   if (before > latest) throw newer(before);
   if (before === latest) return;
@@ -608,7 +713,10 @@ function migrate(db: Database.Database, file: string): void {
       db.pragma(`user_version = ${m.version}`);
     }
     const broken = db.pragma('foreign_key_check') as unknown[];
-    if (broken.length > 0) throw new Error(`migrating the history store ${file} left ${broken.length} row(s) without their application; nothing was changed`);
+    if (broken.length > 0)
+      throw new Error(
+        `migrating the history store ${file} left ${broken.length} row(s) without their application; nothing was changed`,
+      );
     db.exec('COMMIT');
   } catch (e) {
     if (db.inTransaction) db.exec('ROLLBACK');
@@ -622,7 +730,14 @@ export const STORED_ATTEMPT_COLUMNS = columnsOf(APPLICATIONS, STORED_ATTEMPT_FIE
 export const readStoredAttempt: (row: Row) => StoredAttempt = rowReader(APPLICATIONS, STORED_ATTEMPT_FIELDS);
 
 /** The `applications` fields `upsert` compares with the incoming version. */
-export const UPSERT_FIELDS = ['completed', 'sourcePath', 'sourceSizeBytes', 'sourceMtimeMs', 'totalTasks', 'durationMs'] as const;
+export const UPSERT_FIELDS = [
+  'completed',
+  'sourcePath',
+  'sourceSizeBytes',
+  'sourceMtimeMs',
+  'totalTasks',
+  'durationMs',
+] as const;
 const readUpsertFields = rowReader(APPLICATIONS, UPSERT_FIELDS);
 
 /** The `applications` fields of {@link ApplicationTotals} (the rest are counts over stages). */

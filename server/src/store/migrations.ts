@@ -184,7 +184,7 @@ CREATE INDEX applications_job_runs ON applications(app_name, start_time_ms, dura
   {
     version: 7,
     description:
-      'every attempt kept: applications keyed (app_id, attempt_id) as the History Server keys attempts (attempt_id \'\' = none), ' +
+      "every attempt kept: applications keyed (app_id, attempt_id) as the History Server keys attempts (attempt_id '' = none), " +
       'stages/executors/jobs carry the attempt; incomplete_reason; record_sources remembers every source version read',
     // Runs with foreign keys off (HistoryStore.open), checked with foreign_key_check before commit. Child tables are
     // created referencing `applications` and filled from the old tables before the old ones are dropped.
@@ -378,7 +378,8 @@ INSERT OR IGNORE INTO record_sources (path, size_bytes, mtime_ms, app_id, attemp
   },
   {
     version: 8,
-    description: 'service_tokens: bearer tokens of the REST service (SHA-256 only); recommendation_feedback: applied/accepted/rejected with a reason',
+    description:
+      'service_tokens: bearer tokens of the REST service (SHA-256 only); recommendation_feedback: applied/accepted/rejected with a reason',
     sql: `
 CREATE TABLE service_tokens (
   id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -423,7 +424,7 @@ DROP INDEX applications_job_signature;
     description:
       "Spark's names once: each task metric column named as Spark's REST API names it (executor_cpu_time_ms, " +
       'memory_bytes_spilled, disk_bytes_spilled, peak_jvm_heap_memory_bytes, executor_run_time_ms per executor); ' +
-      'the recurring job is a workload (workload_signature and its indexes), the jobs table stays Spark\'s jobs',
+      "the recurring job is a workload (workload_signature and its indexes), the jobs table stays Spark's jobs",
     // RENAME COLUMN (SQLite 3.25+, PostgreSQL) keeps every value and rewrites the indexes that use the column; SQLite
     // cannot rename an index, so the two workload indexes are created under their new names and the old ones dropped.
     // Column names are those of store/record-columns.ts (test/store-columns.test.ts compares them).

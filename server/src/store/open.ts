@@ -20,6 +20,7 @@ export interface OpenStoreOptions {
  * @throws Error when the database cannot be reached, logged into or migrated, or the file is not a store.
  */
 export async function openServiceStore(target: string, options: OpenStoreOptions = {}): Promise<ServiceStore> {
-  if (isPostgresUrl(target)) return PostgresStore.open({ url: target, password: options.password, poolSize: options.poolSize });
+  if (isPostgresUrl(target))
+    return PostgresStore.open({ url: target, password: options.password, poolSize: options.poolSize });
   return SqliteServiceStore.open(target);
 }

@@ -21,7 +21,13 @@ import { Pool, type PoolClient, type PoolConfig, types as pgTypes } from 'pg';
 import { parseIntoClientConfig } from 'pg-connection-string';
 import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals } from '../history/history-reader';
-import type { CollectionSourceState, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
+import type {
+  CollectionSourceState,
+  RecordSource,
+  SourceVersion,
+  StoredAttempt,
+  UpsertOutcome,
+} from '../history/ingest';
 import { resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
@@ -42,7 +48,19 @@ import {
   type Row,
 } from './history-store';
 import { MIGRATIONS } from './migrations';
-import { APPLICATIONS, APPLIED_FIXES, COLLECTION_SOURCES, columnsOf, EXECUTORS, fromColumns, JOBS, num, RECOMMENDATION_FEEDBACK, SERVICE_TOKENS, STAGES } from './record-columns';
+import {
+  APPLICATIONS,
+  APPLIED_FIXES,
+  COLLECTION_SOURCES,
+  columnsOf,
+  EXECUTORS,
+  fromColumns,
+  JOBS,
+  num,
+  RECOMMENDATION_FEEDBACK,
+  SERVICE_TOKENS,
+  STAGES,
+} from './record-columns';
 import { migrationToPostgres, toPostgres } from './sql-dialect';
 
 /** How to reach the database. The password is never part of the URL (see {@link postgresTarget}). */
@@ -70,7 +88,10 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 /** int8 (OID 20) and numeric (OID 1700) as JS numbers: every stored figure is bounded within 2^53 (history/bounds.ts). */
 const TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 20 || oid === 1700 ? (v: string) => Number(v) : pgTypes.getTypeParser(oid, format as 'text'))) as typeof pgTypes.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === 20 || oid === 1700
+      ? (v: string) => Number(v)
+      : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
 };
 
 /** True for a `postgres://` or `postgresql://` URL (else the store is a SQLite file path). */
@@ -88,7 +109,9 @@ export function postgresTarget(url: string): string {
   try {
     u = new URL(url);
   } catch {
-    throw new Error(`"${url.replace(/:[^:@/]*@/, ':***@')}" is not a PostgreSQL URL (postgres://user@host:5432/database)`);
+    throw new Error(
+      `"${url.replace(/:[^:@/]*@/, ':***@')}" is not a PostgreSQL URL (postgres://user@host:5432/database)`,
+    );
   }
   if (u.password !== '') {
     throw new Error(
@@ -112,7 +135,9 @@ export function databasePassword(env: NodeJS.ProcessEnv, passwordFile?: string):
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read the database password file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new Error(
+      `cannot read the database password file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
   return text.split(/\r?\n/)[0];
 }
@@ -205,10 +230,16 @@ export class PostgresStore implements ServiceStore {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', [...MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)');
-      const current = num((await client.query('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).rows[0].v);
+      await client.query(
+        'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
+      );
+      const current = num(
+        (await client.query('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).rows[0].v,
+      );
       if (current > latest) {
-        throw new Error(`the database has schema version ${current}, newer than this version of Spark Resource Optimizer understands (${latest}); update it or use another database`);
+        throw new Error(
+          `the database has schema version ${current}, newer than this version of Spark Resource Optimizer understands (${latest}); update it or use another database`,
+        );
       }
       for (const m of MIGRATIONS) {
         if (m.version <= current) continue;
@@ -219,7 +250,11 @@ export class PostgresStore implements ServiceStore {
             throw new Error(`migration ${m.version} (${m.description}) failed: ${(e as Error).message}`);
           }
         }
-        await client.query('INSERT INTO schema_migrations (version, description, applied_at_ms) VALUES ($1, $2, $3)', [m.version, m.description, Date.now()]);
+        await client.query('INSERT INTO schema_migrations (version, description, applied_at_ms) VALUES ($1, $2, $3)', [
+          m.version,
+          m.description,
+          Date.now(),
+        ]);
       }
       await client.query('COMMIT');
     } catch (e) {
@@ -284,9 +319,11 @@ export class PostgresStore implements ServiceStore {
     const attempts = apps.map((a) => String(a.attempt_id ?? ''));
     const keyed = `(app_id, attempt_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
     const [stages, jobs, executors] = [
-      (await c.query(`SELECT * FROM stages WHERE ${keyed} ORDER BY stage_id, stage_attempt_id`, [ids, attempts])).rows as Row[],
+      (await c.query(`SELECT * FROM stages WHERE ${keyed} ORDER BY stage_id, stage_attempt_id`, [ids, attempts]))
+        .rows as Row[],
       (await c.query(`SELECT * FROM jobs WHERE ${keyed} ORDER BY job_id`, [ids, attempts])).rows as Row[],
-      (await c.query(`SELECT * FROM executors WHERE ${keyed} ORDER BY executor_id COLLATE "C"`, [ids, attempts])).rows as Row[],
+      (await c.query(`SELECT * FROM executors WHERE ${keyed} ORDER BY executor_id COLLATE "C"`, [ids, attempts]))
+        .rows as Row[],
     ];
     const group = (rows: Row[]) => {
       const m = new Map<string, Row[]>();
@@ -315,7 +352,9 @@ export class PostgresStore implements ServiceStore {
   }
 
   async lastCollectedAtMs(): Promise<number | null> {
-    const [row] = await this.rows('SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources) x');
+    const [row] = await this.rows(
+      'SELECT max(t) AS t FROM (SELECT max(collected_at_ms) AS t FROM applications UNION ALL SELECT max(last_run_time_ms) FROM collection_sources) x',
+    );
     return row.t === null || row.t === undefined ? null : num(row.t);
   }
 
@@ -324,16 +363,30 @@ export class PostgresStore implements ServiceStore {
     const rows = await this.rows(
       'SELECT app_name, count(*) AS runs, max(start_time_ms) AS last_start, percentile_disc(0.5) WITHIN GROUP (ORDER BY duration_ms) AS median FROM applications GROUP BY app_name ORDER BY last_start DESC',
     );
-    return rows.map((row) => ({ appName: String(row.app_name), runs: num(row.runs), lastStartTimeMs: num(row.last_start), medianDurationMs: num(row.median) }));
+    return rows.map((row) => ({
+      appName: String(row.app_name),
+      runs: num(row.runs),
+      lastStartTimeMs: num(row.last_start),
+      medianDurationMs: num(row.median),
+    }));
   }
 
   async appNames(): Promise<string[]> {
-    return (await this.rows('SELECT app_name FROM applications GROUP BY app_name ORDER BY app_name COLLATE "C"')).map((r) => String(r.app_name));
+    return (await this.rows('SELECT app_name FROM applications GROUP BY app_name ORDER BY app_name COLLATE "C"')).map(
+      (r) => String(r.app_name),
+    );
   }
 
   async runsByAppName(appName: string, limit = 50): Promise<ApplicationRecord[]> {
     return this.snapshot(async (c) => {
-      const apps = (await c.query(pg('SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT ?'), [appName, limit])).rows as Row[];
+      const apps = (
+        await c.query(
+          pg(
+            'SELECT * FROM applications WHERE app_name = ? ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT ?',
+          ),
+          [appName, limit],
+        )
+      ).rows as Row[];
       return this.records(c, apps);
     });
   }
@@ -342,24 +395,49 @@ export class PostgresStore implements ServiceStore {
     return this.snapshot(async (c) => {
       const apps = (
         attemptId === undefined
-          ? await c.query(pg('SELECT * FROM applications WHERE app_id = ? ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT 1'), [appId])
-          : await c.query(pg('SELECT * FROM applications WHERE app_id = ? AND attempt_id = ?'), [appId, attemptKey(attemptId)])
+          ? await c.query(
+              pg(
+                'SELECT * FROM applications WHERE app_id = ? ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT 1',
+              ),
+              [appId],
+            )
+          : await c.query(pg('SELECT * FROM applications WHERE app_id = ? AND attempt_id = ?'), [
+              appId,
+              attemptKey(attemptId),
+            ])
       ).rows as Row[];
       return (await this.records(c, apps))[0] ?? null;
     });
   }
 
   async attemptsOf(appId: string): Promise<StoredAttempt[]> {
-    return (await this.rows(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id COLLATE "C"`, [appId])).map(readStoredAttempt);
+    return (
+      await this.rows(
+        `SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? ORDER BY start_time_ms, attempt_id COLLATE "C"`,
+        [appId],
+      )
+    ).map(readStoredAttempt);
   }
 
   async allRuns(limit = 1000): Promise<ApplicationRecord[]> {
-    return this.snapshot(async (c) => this.records(c, (await c.query(pg('SELECT * FROM applications ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT ?'), [limit])).rows as Row[]));
+    return this.snapshot(async (c) =>
+      this.records(
+        c,
+        (
+          await c.query(
+            pg('SELECT * FROM applications ORDER BY start_time_ms DESC, attempt_id COLLATE "C" DESC LIMIT ?'),
+            [limit],
+          )
+        ).rows as Row[],
+      ),
+    );
   }
 
   async applicationTotals(): Promise<ApplicationTotals[]> {
     const rows = await this.rows(
-      `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS).map((c) => `a.${c}`).join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
+      `SELECT ${columnsOf(APPLICATIONS, TOTALS_FIELDS)
+        .map((c) => `a.${c}`)
+        .join(', ')}, coalesce(s.n, 0) AS stage_rows, coalesce(s.shuffling, 0) AS shuffling
        FROM applications a LEFT JOIN (
          SELECT app_id, attempt_id, count(*) AS n, sum(CASE WHEN shuffle_read_bytes > 0 OR shuffle_write_bytes > 0 THEN 1 ELSE 0 END) AS shuffling FROM stages GROUP BY app_id, attempt_id
        ) s ON s.app_id = a.app_id AND s.attempt_id = a.attempt_id
@@ -375,13 +453,25 @@ export class PostgresStore implements ServiceStore {
       [`%${stem.replace(/[\\%_]/g, (c) => `\\${c}`)}%`],
     );
     const out: string[] = [];
-    for (const r of rows) if (resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() && !out.includes(String(r.app_name))) out.push(String(r.app_name));
+    for (const r of rows)
+      if (
+        resourceStem(String(r.main_resource)).toLowerCase() === stem.toLowerCase() &&
+        !out.includes(String(r.app_name))
+      )
+        out.push(String(r.app_name));
     return out;
   }
 
   async runsWithSameSignature(appName: string, limit = 50): Promise<ApplicationRecord[]> {
     return this.snapshot(async (c) => {
-      const sig = (await c.query(pg('SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1'), [appName])).rows[0] as Row | undefined;
+      const sig = (
+        await c.query(
+          pg(
+            'SELECT workload_signature FROM applications WHERE app_name = ? AND workload_signature IS NOT NULL ORDER BY start_time_ms DESC LIMIT 1',
+          ),
+          [appName],
+        )
+      ).rows[0] as Row | undefined;
       if (!sig) return [];
       const apps = (await c.query(pg(SAME_SIGNATURE_RUNS_SQL), [sig.workload_signature, appName, limit])).rows as Row[];
       return this.records(c, apps);
@@ -389,7 +479,15 @@ export class PostgresStore implements ServiceStore {
   }
 
   async hasSource(source: SourceVersion): Promise<boolean> {
-    return (await this.rows('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?', [source.path, source.sizeBytes, Math.trunc(source.mtimeMs)])).length > 0;
+    return (
+      (
+        await this.rows('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?', [
+          source.path,
+          source.sizeBytes,
+          Math.trunc(source.mtimeMs),
+        ])
+      ).length > 0
+    );
   }
 
   /**
@@ -408,11 +506,24 @@ export class PostgresStore implements ServiceStore {
     };
     return this.write(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${record.appId}\u001f${attempt}`]);
-      const old = (await c.query(pg(`SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`), [record.appId, attempt])).rows[0] as Row | undefined;
+      const old = (
+        await c.query(
+          pg(
+            `SELECT ${columnsOf(APPLICATIONS, UPSERT_FIELDS).join(', ')} FROM applications WHERE app_id = ? AND attempt_id = ?`,
+          ),
+          [record.appId, attempt],
+        )
+      ).rows[0] as Row | undefined;
       const outcome = upsertOutcome(old, record, source);
-      if (outcome === 'updated') await c.query(pg('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?'), [record.appId, attempt]);
+      if (outcome === 'updated')
+        await c.query(pg('DELETE FROM applications WHERE app_id = ? AND attempt_id = ?'), [record.appId, attempt]);
       if (outcome === 'inserted' || outcome === 'updated') {
-        for (const s of [...insertStatements('applications', [rows.application]), ...insertStatements('stages', rows.stages), ...insertStatements('jobs', rows.jobs), ...insertStatements('executors', rows.executors)]) {
+        for (const s of [
+          ...insertStatements('applications', [rows.application]),
+          ...insertStatements('stages', rows.stages),
+          ...insertStatements('jobs', rows.jobs),
+          ...insertStatements('executors', rows.executors),
+        ]) {
           await c.query(s.text, s.values);
         }
       }
@@ -427,7 +538,10 @@ export class PostgresStore implements ServiceStore {
   }
 
   async storedAttempt(appId: string, attemptId: string | null): Promise<StoredAttempt | null> {
-    const [row] = await this.rows(`SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`, [appId, attemptKey(attemptId)]);
+    const [row] = await this.rows(
+      `SELECT ${STORED_ATTEMPT_COLUMNS} FROM applications WHERE app_id = ? AND attempt_id = ?`,
+      [appId, attemptKey(attemptId)],
+    );
     return row ? readStoredAttempt(row) : null;
   }
 
@@ -460,19 +574,18 @@ export class PostgresStore implements ServiceStore {
   }
 
   async recordAppliedFix(fix: Omit<AppliedFix, 'id'>): Promise<number> {
-    const [row] = await this.rows('INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id', [
-      fix.fileUri,
-      fix.appName,
-      fix.key,
-      fix.oldValue,
-      fix.newValue,
-      Math.trunc(fix.appliedAtMs),
-    ]);
+    const [row] = await this.rows(
+      'INSERT INTO applied_fixes (file_uri, app_name, setting_key, old_value, new_value, applied_at_ms) VALUES (?, ?, ?, ?, ?, ?) RETURNING id',
+      [fix.fileUri, fix.appName, fix.key, fix.oldValue, fix.newValue, Math.trunc(fix.appliedAtMs)],
+    );
     return num(row.id);
   }
 
   async appliedFixes(appName: string | null, fileUri?: string): Promise<AppliedFix[]> {
-    const rows = await this.rows('SELECT * FROM applied_fixes WHERE (app_name = ?) OR (?::text IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id', [appName, fileUri ?? null, fileUri ?? null]);
+    const rows = await this.rows(
+      'SELECT * FROM applied_fixes WHERE (app_name = ?) OR (?::text IS NOT NULL AND file_uri = ?) ORDER BY applied_at_ms, id',
+      [appName, fileUri ?? null, fileUri ?? null],
+    );
     return rows.map((r) => fromColumns(APPLIED_FIXES, r));
   }
 
@@ -480,17 +593,33 @@ export class PostgresStore implements ServiceStore {
     const [row] = await this.rows(
       `INSERT INTO recommendation_feedback (verdict, app_name, setting_key, recommended_value, previous_value, reason, file_uri, applied_fix_id, token_id, received_at_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-      [f.verdict, f.appName, f.key, f.recommendedValue, f.previousValue, f.reason, f.fileUri, f.appliedFixId, f.tokenId, Math.trunc(f.receivedAtMs)],
+      [
+        f.verdict,
+        f.appName,
+        f.key,
+        f.recommendedValue,
+        f.previousValue,
+        f.reason,
+        f.fileUri,
+        f.appliedFixId,
+        f.tokenId,
+        Math.trunc(f.receivedAtMs),
+      ],
     );
     return num(row.id);
   }
 
   async feedbackOf(appName: string): Promise<RecommendationFeedback[]> {
-    return (await this.rows('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id', [appName])).map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
+    return (
+      await this.rows('SELECT * FROM recommendation_feedback WHERE app_name = ? ORDER BY received_at_ms, id', [appName])
+    ).map((r) => fromColumns(RECOMMENDATION_FEEDBACK, r));
   }
 
   async createToken(t: Omit<ServiceToken, 'id' | 'revokedAtMs'>): Promise<number> {
-    const [row] = await this.rows('INSERT INTO service_tokens (name, scope, token_sha256, created_at_ms) VALUES (?, ?, ?, ?) RETURNING id', [t.name, t.scope, t.tokenSha256, Math.trunc(t.createdAtMs)]);
+    const [row] = await this.rows(
+      'INSERT INTO service_tokens (name, scope, token_sha256, created_at_ms) VALUES (?, ?, ?, ?) RETURNING id',
+      [t.name, t.scope, t.tokenSha256, Math.trunc(t.createdAtMs)],
+    );
     return num(row.id);
   }
 
@@ -504,7 +633,10 @@ export class PostgresStore implements ServiceStore {
   }
 
   async revokeToken(id: number, atMs: number): Promise<boolean> {
-    const r = await this.pool.query(pg('UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL'), [Math.trunc(atMs), id]);
+    const r = await this.pool.query(
+      pg('UPDATE service_tokens SET revoked_at_ms = ? WHERE id = ? AND revoked_at_ms IS NULL'),
+      [Math.trunc(atMs), id],
+    );
     return r.rowCount === 1;
   }
 }

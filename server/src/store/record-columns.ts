@@ -12,7 +12,13 @@
  *
  * Metric columns are the record fields in snake_case (history/application-record.ts lists Spark's name and unit of each).
  */
-import type { ApplicationRecord, ExecutorRecord, JobRecord, StageRecord, TaskFailureGroup } from '../history/application-record';
+import type {
+  ApplicationRecord,
+  ExecutorRecord,
+  JobRecord,
+  StageRecord,
+  TaskFailureGroup,
+} from '../history/application-record';
 import type { CollectionSourceState, SourceVersion } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
 import type { FeedbackVerdict, RecommendationFeedback, ServiceToken, TokenScope } from '../service/service-store';
@@ -53,7 +59,14 @@ export interface Codec<V> {
  * bigints and numeric strings (PostgreSQL drivers return `bigint` columns as strings).
  */
 export function num(v: unknown): number {
-  const n = typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : typeof v === 'string' && v.trim() !== '' ? Number(v) : 0;
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'bigint'
+        ? Number(v)
+        : typeof v === 'string' && v.trim() !== ''
+          ? Number(v)
+          : 0;
   return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : 0;
 }
 
@@ -77,9 +90,19 @@ function parseJson<T>(v: unknown, fallback: T): T {
 /** TEXT NOT NULL. */
 export const TEXT: Codec<string> = { type: 'text', notNull: true, write: (v) => v ?? '', read: (v) => String(v ?? '') };
 /** TEXT, NULL allowed. */
-export const TEXT_OR_NULL: Codec<string | null> = { type: 'text', notNull: false, write: (v) => v ?? null, read: strOrNull };
+export const TEXT_OR_NULL: Codec<string | null> = {
+  type: 'text',
+  notNull: false,
+  write: (v) => v ?? null,
+  read: strOrNull,
+};
 /** TEXT, NULL allowed; the field is left out of the record when NULL (an optional field). */
-export const OPTIONAL_TEXT: Codec<string> = { type: 'text', notNull: false, write: (v) => v ?? null, read: (v) => (v === null || v === undefined ? undefined : String(v)) };
+export const OPTIONAL_TEXT: Codec<string> = {
+  type: 'text',
+  notNull: false,
+  write: (v) => v ?? null,
+  read: (v) => (v === null || v === undefined ? undefined : String(v)),
+};
 /** TEXT NOT NULL holding one of a closed set of words (a CHECK constraint in the schema). */
 export function oneOf<T extends string>(): Codec<T> {
   return { type: 'text', notNull: true, write: (v) => v ?? null, read: (v) => String(v) as T };
@@ -87,34 +110,90 @@ export function oneOf<T extends string>(): Codec<T> {
 /** INTEGER NOT NULL, written as given (the record's figures are whole numbers). */
 export const INT: Codec<number> = { type: 'integer', notNull: true, write: (v) => v ?? 0, read: num };
 /** INTEGER NOT NULL of a figure that may be fractional in the record (ms from ns, summed fractions): rounded. */
-export const ROUNDED_INT: Codec<number> = { type: 'integer', notNull: true, write: (v) => Math.round(v ?? 0), read: num };
+export const ROUNDED_INT: Codec<number> = {
+  type: 'integer',
+  notNull: true,
+  write: (v) => Math.round(v ?? 0),
+  read: num,
+};
 /** INTEGER NOT NULL of an epoch-ms time taken from the clock or a file system (fractional ms dropped, as compared). */
-export const TRUNCATED_MS: Codec<number> = { type: 'integer', notNull: true, write: (v) => Math.trunc(v ?? 0), read: num };
+export const TRUNCATED_MS: Codec<number> = {
+  type: 'integer',
+  notNull: true,
+  write: (v) => Math.trunc(v ?? 0),
+  read: num,
+};
 /** {@link TRUNCATED_MS}, NULL allowed. */
-export const TRUNCATED_MS_OR_NULL: Codec<number | null> = { type: 'integer', notNull: false, write: (v) => (v === null || v === undefined ? null : Math.trunc(v)), read: numOrNull };
+export const TRUNCATED_MS_OR_NULL: Codec<number | null> = {
+  type: 'integer',
+  notNull: false,
+  write: (v) => (v === null || v === undefined ? null : Math.trunc(v)),
+  read: numOrNull,
+};
 /** INTEGER, NULL allowed. */
-export const INT_OR_NULL: Codec<number | null> = { type: 'integer', notNull: false, write: (v) => v ?? null, read: numOrNull };
+export const INT_OR_NULL: Codec<number | null> = {
+  type: 'integer',
+  notNull: false,
+  write: (v) => v ?? null,
+  read: numOrNull,
+};
 /** INTEGER, NULL allowed; the field is left out of the record when NULL (an optional field). */
-export const OPTIONAL_INT: Codec<number> = { type: 'integer', notNull: false, write: (v) => v ?? null, read: (v) => (v === null || v === undefined ? undefined : num(v)) };
+export const OPTIONAL_INT: Codec<number> = {
+  type: 'integer',
+  notNull: false,
+  write: (v) => v ?? null,
+  read: (v) => (v === null || v === undefined ? undefined : num(v)),
+};
 /** INTEGER PRIMARY KEY filled in by the database (SQLite's rowid alias; never written). */
-export const GENERATED_ID: Codec<number> = { type: 'integer', notNull: true, generated: true, write: (v) => v ?? null, read: num };
+export const GENERATED_ID: Codec<number> = {
+  type: 'integer',
+  notNull: true,
+  generated: true,
+  write: (v) => v ?? null,
+  read: num,
+};
 /** REAL, NULL allowed. */
-export const REAL_OR_NULL: Codec<number | null> = { type: 'real', notNull: false, write: (v) => v ?? null, read: numOrNull };
+export const REAL_OR_NULL: Codec<number | null> = {
+  type: 'real',
+  notNull: false,
+  write: (v) => v ?? null,
+  read: numOrNull,
+};
 /** A boolean NOT NULL (SQLite: INTEGER 0/1). */
-export const BOOL: Codec<boolean> = { type: 'boolean', notNull: true, write: (v) => v === true, read: (v) => v === 1 || v === true };
+export const BOOL: Codec<boolean> = {
+  type: 'boolean',
+  notNull: true,
+  write: (v) => v === true,
+  read: (v) => v === 1 || v === true,
+};
 /** JSON text NOT NULL; unreadable JSON reads as `fallback`. */
 export function json<T>(fallback: T): Codec<T> {
-  return { type: 'json', notNull: true, write: (v) => JSON.stringify(v ?? fallback), read: (v) => parseJson(v, fallback) };
+  return {
+    type: 'json',
+    notNull: true,
+    write: (v) => JSON.stringify(v ?? fallback),
+    read: (v) => parseJson(v, fallback),
+  };
 }
 /** JSON text, NULL allowed (also for unreadable JSON). */
 export function jsonOrNull<T>(): Codec<T | null> {
-  return { type: 'json', notNull: false, write: (v) => (v === null || v === undefined ? null : JSON.stringify(v)), read: (v) => (v === null || v === undefined ? null : parseJson<T | null>(v, null)) };
+  return {
+    type: 'json',
+    notNull: false,
+    write: (v) => (v === null || v === undefined ? null : JSON.stringify(v)),
+    read: (v) => (v === null || v === undefined ? null : parseJson<T | null>(v, null)),
+  };
 }
 /**
  * `application-record.ts` `attemptId`: Spark's `App Attempt ID`, or '' in the column for an application without
  * attempts (the column is part of the key, so never NULL); '' reads back as null.
  */
-export const ATTEMPT: Codec<string | null> = { type: 'text', notNull: true, write: (v) => v ?? '', read: (v) => (v === null || v === undefined || v === '' ? null : String(v)) };
+export const ATTEMPT: Codec<string | null> = {
+  type: 'text',
+  notNull: true,
+  write: (v) => v ?? '',
+  read: (v) => (v === null || v === undefined || v === '' ? null : String(v)),
+};
 
 /**
  * Task durations (ms, integers as the event log writes them) as bytes of little-endian Int32 (4 bytes per task; a stage
@@ -122,13 +201,15 @@ export const ATTEMPT: Codec<string | null> = { type: 'text', notNull: true, writ
  */
 export function encodeDurations(durations: readonly number[]): Buffer {
   const b = Buffer.alloc(durations.length * 4);
-  for (let i = 0; i < durations.length; i++) b.writeInt32LE(Math.min(0x7fffffff, Math.max(0, Math.round(durations[i]))), i * 4);
+  for (let i = 0; i < durations.length; i++)
+    b.writeInt32LE(Math.min(0x7fffffff, Math.max(0, Math.round(durations[i]))), i * 4);
   return b;
 }
 
 /** Inverse of {@link encodeDurations}. @throws RangeError when the byte length is not a multiple of 4. */
 export function decodeDurations(b: Uint8Array): number[] {
-  if (b.length % 4 !== 0) throw new RangeError(`task_durations_ms BLOB of ${b.length} bytes is not a whole number of Int32 values`);
+  if (b.length % 4 !== 0)
+    throw new RangeError(`task_durations_ms BLOB of ${b.length} bytes is not a whole number of Int32 values`);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const out = new Array<number>(b.length / 4);
   for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
@@ -206,7 +287,10 @@ export function fromColumns<T>(map: TableMap<T>, values: Record<string, unknown>
  * A reader of rows that hold exactly the columns of `fields` (a SELECT of {@link columnsOf}`(map, fields)`): faster than
  * {@link fromColumns} on many rows, since it visits only those columns.
  */
-export function rowReader<T, F extends keyof T & string>(map: TableMap<T>, fields: readonly F[]): (values: Record<string, unknown>) => Pick<T, F> {
+export function rowReader<T, F extends keyof T & string>(
+  map: TableMap<T>,
+  fields: readonly F[],
+): (values: Record<string, unknown>) => Pick<T, F> {
   const cols = map.columns.filter((c) => fields.includes(c.field as F));
   return (values) => {
     const out: Record<string, unknown> = {};
@@ -418,4 +502,14 @@ export const RECOMMENDATION_FEEDBACK = tableMap<RecommendationFeedback>('recomme
 });
 
 /** Every table of the store, by name. */
-export const TABLES = [APPLICATIONS, STAGES, EXECUTORS, JOBS, COLLECTION_SOURCES, RECORD_SOURCES, APPLIED_FIXES, SERVICE_TOKENS, RECOMMENDATION_FEEDBACK] as const;
+export const TABLES = [
+  APPLICATIONS,
+  STAGES,
+  EXECUTORS,
+  JOBS,
+  COLLECTION_SOURCES,
+  RECORD_SOURCES,
+  APPLIED_FIXES,
+  SERVICE_TOKENS,
+  RECOMMENDATION_FEEDBACK,
+] as const;

@@ -5,7 +5,13 @@
  */
 import type { ApplicationRecord } from '../history/application-record';
 import type { ApplicationTotals } from '../history/history-reader';
-import type { CollectionSourceState, RecordSource, SourceVersion, StoredAttempt, UpsertOutcome } from '../history/ingest';
+import type {
+  CollectionSourceState,
+  RecordSource,
+  SourceVersion,
+  StoredAttempt,
+  UpsertOutcome,
+} from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';

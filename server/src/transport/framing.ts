@@ -111,7 +111,12 @@ export class FrameDecoder {
       // Header lines before Content-Length (Content-Type) belong to its block; anything else is not a message.
       const before = pending.toString('latin1', 0, start);
       if (!/^(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\r\n]*\r\n)+$/.test(before)) {
-        this.skipped(out, pending, start, 'before a message header (a message without a Content-Length header, or garbage)');
+        this.skipped(
+          out,
+          pending,
+          start,
+          'before a message header (a message without a Content-Length header, or garbage)',
+        );
         return start;
       }
     }
@@ -125,12 +130,24 @@ export class FrameDecoder {
       const h = HEADER_LINE.exec(line);
       if (!h) return this.skipHeader(pending, out, start, `malformed header line ${JSON.stringify(line.slice(0, 80))}`);
       if (/^content-length[ \t]*:/i.test(line)) {
-        if (!/^\d+$/.test(h[1].trim())) return this.skipHeader(pending, out, start, `Content-Length ${JSON.stringify(h[1].slice(0, 40))} is not a number`);
+        if (!/^\d+$/.test(h[1].trim()))
+          return this.skipHeader(
+            pending,
+            out,
+            start,
+            `Content-Length ${JSON.stringify(h[1].slice(0, 40))} is not a number`,
+          );
         length = Number(h[1].trim());
       }
     }
     if (length === null) return this.skipHeader(pending, out, start, 'no Content-Length');
-    if (length > this.maxMessageBytes) return this.skipHeader(pending, out, start, `Content-Length ${length} is over the ${this.maxMessageBytes}-byte limit`);
+    if (length > this.maxMessageBytes)
+      return this.skipHeader(
+        pending,
+        out,
+        start,
+        `Content-Length ${length} is over the ${this.maxMessageBytes}-byte limit`,
+      );
     this.bodyLength = length;
     return end + CRLF2.length;
   }
@@ -165,7 +182,10 @@ export class FrameDecoder {
       } else if (next < 0 && have < length + 64 * 1024) {
         return 0; // the rest of a message longer than announced may still come
       } else {
-        this.error(out, `dropped a message whose ${length}-byte body is not JSON: ${preview(pending, 0, Math.min(until, 200))}`);
+        this.error(
+          out,
+          `dropped a message whose ${length}-byte body is not JSON: ${preview(pending, 0, Math.min(until, 200))}`,
+        );
       }
       this.bodyLength = null;
       return until;
@@ -179,7 +199,10 @@ export class FrameDecoder {
       out.push({ kind: 'message', message });
       this.resyncing = false;
     } else {
-      this.error(out, `dropped ${next} byte(s) of a message that is not JSON: ${preview(pending, 0, Math.min(next, 200))}`);
+      this.error(
+        out,
+        `dropped ${next} byte(s) of a message that is not JSON: ${preview(pending, 0, Math.min(next, 200))}`,
+      );
     }
     this.bodyLength = null;
     return next;

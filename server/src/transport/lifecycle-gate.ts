@@ -47,14 +47,30 @@ export class LifecycleGate {
           this.initializeId = m.id!;
           return true;
         }
-        return this.refuse(m, isRequest, ErrorCodes.ServerNotInitialized, `The server is not initialized: ${m.method} came before initialize.`);
+        return this.refuse(
+          m,
+          isRequest,
+          ErrorCodes.ServerNotInitialized,
+          `The server is not initialized: ${m.method} came before initialize.`,
+        );
       case 'initializing':
       case 'running':
-        if (m.method === 'initialize') return this.refuse(m, isRequest, ErrorCodes.InvalidRequest, 'initialize may be sent only once (LSP specification, Lifecycle Messages).');
+        if (m.method === 'initialize')
+          return this.refuse(
+            m,
+            isRequest,
+            ErrorCodes.InvalidRequest,
+            'initialize may be sent only once (LSP specification, Lifecycle Messages).',
+          );
         if (m.method === 'shutdown' && isRequest) this.state = 'shutdown';
         return true;
       case 'shutdown':
-        return this.refuse(m, isRequest, ErrorCodes.InvalidRequest, `The server is shutting down: ${m.method} came after shutdown.`);
+        return this.refuse(
+          m,
+          isRequest,
+          ErrorCodes.InvalidRequest,
+          `The server is shutting down: ${m.method} came after shutdown.`,
+        );
     }
   }
 
@@ -64,7 +80,13 @@ export class LifecycleGate {
    */
   sent(message: Message): void {
     const r = message as Partial<ResponseMessage>;
-    if (this.state !== 'initializing' || !('id' in r) || r.id !== this.initializeId || typeof (r as { method?: unknown }).method === 'string') return;
+    if (
+      this.state !== 'initializing' ||
+      !('id' in r) ||
+      r.id !== this.initializeId ||
+      typeof (r as { method?: unknown }).method === 'string'
+    )
+      return;
     this.state = r.error ? 'uninitialized' : 'running';
     this.initializeId = null;
   }

@@ -43,7 +43,10 @@ export class ResyncingMessageReader extends AbstractMessageReader implements Mes
     const onData = (chunk: Buffer | string) => {
       for (const e of this.decoder.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk)) {
         if (e.kind === 'error') this.onFramingError(e.reason);
-        else if (!isMessage(e.message)) this.onFramingError(`dropped a JSON value that is not a JSON-RPC 2.0 message: ${JSON.stringify(e.message).slice(0, 120)}`);
+        else if (!isMessage(e.message))
+          this.onFramingError(
+            `dropped a JSON value that is not a JSON-RPC 2.0 message: ${JSON.stringify(e.message).slice(0, 120)}`,
+          );
         else if (this.gate.admit(e.message)) callback(e.message);
       }
     };
@@ -116,7 +119,9 @@ export function stdioTransport(
     (response) => void streamWriter.write(response).catch(() => undefined),
     (what) => log(`LSP lifecycle: ${what}`),
   );
-  const reader = new ResyncingMessageReader(input, gate, (reason) => log(`LSP framing error: ${reason}; reading on from the next message.`));
+  const reader = new ResyncingMessageReader(input, gate, (reason) =>
+    log(`LSP framing error: ${reason}; reading on from the next message.`),
+  );
   const writer = new GatedWriter(streamWriter, gate);
   let exiting = false;
   const end = (why: string) => {
@@ -140,7 +145,8 @@ export function stdioTransport(
  * @param log writes a line to the client's log; each line also goes to stderr, which outlives a broken protocol stream.
  */
 export function createServerConnection(log: (line: string) => void) {
-  if (process.argv.slice(2).some((a) => /^--(?:node-ipc|socket|pipe)(?:=|$)/.test(a))) return createConnection(ProposedFeatures.all);
+  if (process.argv.slice(2).some((a) => /^--(?:node-ipc|socket|pipe)(?:=|$)/.test(a)))
+    return createConnection(ProposedFeatures.all);
   const both = (line: string) => {
     process.stderr.write(`${line}\n`);
     try {

@@ -33,7 +33,11 @@ const MAX_FILES = 50;
  * @param openText text of a file open in the editor (newer than the disk), or undefined.
  * @returns the related files with their settings; unreadable files are skipped (never throws).
  */
-export function findRelatedFiles(docPath: string, roots: string[], openText: (file: string) => string | undefined): RelatedFile[] {
+export function findRelatedFiles(
+  docPath: string,
+  roots: string[],
+  openText: (file: string) => string | undefined,
+): RelatedFile[] {
   const candidates: string[] = [];
   for (const dir of relatedFolders(docPath, roots)) {
     let names: string[];
@@ -69,7 +73,11 @@ function isRelatedFileName(name: string): boolean {
  * thread needs to see the editor's unsaved text instead of the disk's.
  * @param open the open documents as (absolute path, text) pairs.
  */
-export function relatedOpenTexts(docPath: string, roots: string[], open: Iterable<{ path: string; text: () => string }>): Record<string, string> {
+export function relatedOpenTexts(
+  docPath: string,
+  roots: string[],
+  open: Iterable<{ path: string; text: () => string }>,
+): Record<string, string> {
   const folders = new Set(relatedFolders(docPath, roots));
   const out: Record<string, string> = {};
   for (const d of open) {

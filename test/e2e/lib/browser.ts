@@ -28,7 +28,15 @@ export class Workbench {
       executablePath: CHROMIUM,
       headless: true,
       env: { ...process.env, HOME: home },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const context = await browser.newContext({ viewport: { width: 1400, height: 850 } });
     // The machine may be busy (2 shared cores): every wait is for a state, with room for slowness.
@@ -88,7 +96,10 @@ export async function runExtensionTests(page: Page, url: string, timeoutMs: numb
   await page.goto(url);
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`extension tests did not finish within ${timeoutMs / 1000} s:\n${log.join('\n')}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`extension tests did not finish within ${timeoutMs / 1000} s:\n${log.join('\n')}`)),
+      timeoutMs,
+    );
   });
   try {
     const exitCode = await Promise.race([exited, timeout]);

@@ -20,7 +20,16 @@ export const ROOT = REPO_ROOT;
  */
 export const CODE_SERVER_BIN =
   process.env.SPARK_E2E_CODE_SERVER ??
-  path.join(REPO_ROOT, '.e2e', process.env.E2E_CODE_SERVER_VERSION && process.env.E2E_CODE_SERVER_VERSION !== '4.117.0' ? `code-server-${process.env.E2E_CODE_SERVER_VERSION}` : 'code-server', 'node_modules', '.bin', 'code-server');
+  path.join(
+    REPO_ROOT,
+    '.e2e',
+    process.env.E2E_CODE_SERVER_VERSION && process.env.E2E_CODE_SERVER_VERSION !== '4.117.0'
+      ? `code-server-${process.env.E2E_CODE_SERVER_VERSION}`
+      : 'code-server',
+    'node_modules',
+    '.bin',
+    'code-server',
+  );
 /** The analysis clock of the e2e runs (see env()). */
 export const E2E_NOW = '2026-12-01T00:00:00Z';
 /** The VSIX built by `npm run package`. */
@@ -64,7 +73,13 @@ export class CodeServer {
     // HOME: code-server writes ~/.config/code-server/config.yaml (with a password) on any invocation.
     // SPARK_OPTIMIZER_NOW: the examples' history dates from 2026-11-21 and a plan's confidence halves per 180 days of
     // age, so the expected "confidence medium" (a Warning) holds on any day the tests run.
-    return { ...process.env, HOME: this.home, EXTENSIONS_GALLERY: '{}', SPARK_OPTIMIZER_NOW: E2E_NOW, ...this.options.env };
+    return {
+      ...process.env,
+      HOME: this.home,
+      EXTENSIONS_GALLERY: '{}',
+      SPARK_OPTIMIZER_NOW: E2E_NOW,
+      ...this.options.env,
+    };
   }
 
   private commonArgs(): string[] {
@@ -98,7 +113,11 @@ export class CodeServer {
       fs.mkdirSync(path.join(this.userDataDir, scope), { recursive: true });
       fs.writeFileSync(path.join(this.userDataDir, scope, 'settings.json'), JSON.stringify(settings, null, 2));
     }
-    return execFileSync(CODE_SERVER_BIN, [...this.commonArgs(), '--install-extension', vsix], { env: this.env(), encoding: 'utf8', stdio: 'pipe' });
+    return execFileSync(CODE_SERVER_BIN, [...this.commonArgs(), '--install-extension', vsix], {
+      env: this.env(),
+      encoding: 'utf8',
+      stdio: 'pipe',
+    });
   }
 
   /** Starts the server on a free 127.0.0.1 port and resolves when /healthz answers (throws after 60 s). */
@@ -108,8 +127,12 @@ export class CodeServer {
     const out = fs.openSync(this.logFile, 'a');
     const args = [
       ...this.commonArgs(),
-      '--bind-addr', `127.0.0.1:${this.port}`,
-      '--disable-telemetry', '--disable-update-check', '--disable-getting-started-override', '--ignore-last-opened',
+      '--bind-addr',
+      `127.0.0.1:${this.port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-getting-started-override',
+      '--ignore-last-opened',
       ...(this.options.workspaceTrust === true ? [] : ['--disable-workspace-trust']),
     ];
     const proc = spawn(CODE_SERVER_BIN, args, { detached: true, stdio: ['ignore', out, out], env: this.env() });
@@ -126,7 +149,8 @@ export class CodeServer {
       } catch {
         // not listening yet
       }
-      if (Date.now() > end) throw new Error(`code-server did not answer ${this.url}/healthz within 60 s; see ${this.logFile}`);
+      if (Date.now() > end)
+        throw new Error(`code-server did not answer ${this.url}/healthz within 60 s; see ${this.logFile}`);
       await new Promise((r) => setTimeout(r, 200));
     }
   }

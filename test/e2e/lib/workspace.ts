@@ -32,7 +32,16 @@ export function prepareExampleWorkspace(dir: string, workspaceSettings?: Record<
   }
   const out = execFileSync(
     process.execPath,
-    [path.join(ROOT, 'server', 'out', 'cli.js'), 'collect', '--source', 'event-logs', '--path', path.join(folder, 'history'), '--db', historyDatabase],
+    [
+      path.join(ROOT, 'server', 'out', 'cli.js'),
+      'collect',
+      '--source',
+      'event-logs',
+      '--path',
+      path.join(folder, 'history'),
+      '--db',
+      historyDatabase,
+    ],
     { encoding: 'utf8' },
   );
   const collectSummary = out.trim().split('\n').pop() ?? '';

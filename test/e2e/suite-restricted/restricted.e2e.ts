@@ -8,7 +8,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import { describeDiagnostics, diagnosticWithCode, env, EXTENSION_ID, logFilesContaining, openInEditor, poll, workspaceFolder } from '../suite/util';
+import {
+  describeDiagnostics,
+  diagnosticWithCode,
+  env,
+  EXTENSION_ID,
+  logFilesContaining,
+  openInEditor,
+  poll,
+  workspaceFolder,
+} from '../suite/util';
 
 /**
  * client/src/ctx.ts reportTrust's notice, logged once per start in restricted mode, naming the restricted setting
@@ -35,16 +44,28 @@ describe('Spark Resource Optimizer in a restricted (untrusted) workspace', funct
     const doc = await openInEditor('nightly_etl.py');
     const ext = vscode.extensions.getExtension(EXTENSION_ID)!;
     await poll('the extension to activate', () => (ext.isActive ? true : undefined));
-    const d = await poll('the spark.executor.memory diagnostic', () => diagnosticWithCode(doc.uri, 'recommend:spark.executor.memory'), 60_000, () => describeDiagnostics(doc.uri));
+    const d = await poll(
+      'the spark.executor.memory diagnostic',
+      () => diagnosticWithCode(doc.uri, 'recommend:spark.executor.memory'),
+      60_000,
+      () => describeDiagnostics(doc.uri),
+    );
     assert.strictEqual(doc.getText(d.range), '1g');
-    assert.ok(d.message.startsWith('spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB'), d.message);
+    assert.ok(
+      d.message.startsWith('spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB'),
+      d.message,
+    );
   });
 
   it('says in its log that it connects to no server named in workspace settings, naming the ignored one', async () => {
-    const found = await poll('the restricted-mode notice in the extension log', () => {
-      const files = logFilesContaining(env('SPARK_E2E_LOGS_DIR'), NOTICE);
-      return files.length > 0 ? files : undefined;
-    }, 30_000);
+    const found = await poll(
+      'the restricted-mode notice in the extension log',
+      () => {
+        const files = logFilesContaining(env('SPARK_E2E_LOGS_DIR'), NOTICE);
+        return files.length > 0 ? files : undefined;
+      },
+      30_000,
+    );
     // Written once, by the extension's own output channel.
     assert.strictEqual(found.length, 1);
     assert.strictEqual(found[0][1].split(NOTICE).length - 1, 1);

@@ -8,6 +8,10 @@ import { runMochaFiles } from './mocha-runner';
 
 /** Called by VS Code's extension host when the payload names this module as extensionTestsPath. */
 export function run(): Promise<void> {
-  const files = fs.readdirSync(__dirname).filter((f) => f.endsWith('.e2e.js')).sort().map((f) => path.join(__dirname, f));
+  const files = fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.e2e.js'))
+    .sort()
+    .map((f) => path.join(__dirname, f));
   return runMochaFiles(files);
 }

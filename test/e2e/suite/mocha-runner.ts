@@ -20,6 +20,7 @@ export async function runMochaFiles(files: string[]): Promise<void> {
     runner.on('fail', (t, err: Error) => failed.push({ title: t.fullTitle(), error: String(err?.stack ?? err) }));
   });
   console.log(`${passed.length} passed, ${failed.length} failed`);
-  if (process.env.SPARK_E2E_RESULT) fs.writeFileSync(process.env.SPARK_E2E_RESULT, JSON.stringify({ passed, failed }, null, 2));
+  if (process.env.SPARK_E2E_RESULT)
+    fs.writeFileSync(process.env.SPARK_E2E_RESULT, JSON.stringify({ passed, failed }, null, 2));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
 }

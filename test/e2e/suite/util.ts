@@ -22,12 +22,20 @@ export function env(name: string): string {
  * Calls `get` every 100 ms until it returns something other than undefined, and returns that; throws after
  * `timeoutMs` with `what` and the last value seen by `describeLast` (never a fixed sleep).
  */
-export async function poll<T>(what: string, get: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, describeLast?: () => string): Promise<T> {
+export async function poll<T>(
+  what: string,
+  get: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 30_000,
+  describeLast?: () => string,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await get();
     if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${describeLast ? `; last: ${describeLast()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(
+        `timed out after ${timeoutMs} ms waiting for ${what}${describeLast ? `; last: ${describeLast()}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -48,7 +56,9 @@ export async function openInEditor(relative: string): Promise<vscode.TextDocumen
 
 /** The diagnostic with `code` on `uri`, once the language server has published it. */
 export function diagnosticWithCode(uri: vscode.Uri, code: string): vscode.Diagnostic | undefined {
-  return vscode.languages.getDiagnostics(uri).find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === code);
+  return vscode.languages
+    .getDiagnostics(uri)
+    .find((d) => (typeof d.code === 'object' ? d.code.value : d.code) === code);
 }
 
 /** Short description of a document's diagnostics, for failure messages. */

@@ -18,7 +18,6 @@ import { runExtensionTests, screenshot, Workbench } from '../lib/browser';
 import { ARTIFACTS, CodeServer, ROOT, VSIX } from '../lib/code-server';
 import { prepareExampleWorkspace, type ExampleWorkspace } from '../lib/workspace';
 
-
 describe('restricted workspace: no connection to a History Server named in workspace settings', function () {
   this.timeout(300_000);
   const dir = path.join(ARTIFACTS, 'restricted');
@@ -45,7 +44,11 @@ describe('restricted workspace: no connection to a History Server named in works
     server = new CodeServer({
       dir: path.join(dir, 'code-server'),
       workspaceTrust: true,
-      userSettings: { 'sparkOptimizer.historyDatabase': ws.historyDatabase, 'sparkOptimizer.collectOnStartup': true, 'workbench.colorTheme': 'Default Dark Modern' },
+      userSettings: {
+        'sparkOptimizer.historyDatabase': ws.historyDatabase,
+        'sparkOptimizer.collectOnStartup': true,
+        'workbench.colorTheme': 'Default Dark Modern',
+      },
       env: {
         SPARK_E2E_RESULT: path.join(dir, 'result.json'),
         SPARK_E2E_LOGS_DIR: path.join(dir, 'code-server', 'user-data', 'logs'),
@@ -69,13 +72,19 @@ describe('restricted workspace: no connection to a History Server named in works
       page,
       server.workbenchUrl(ws.folder, [
         ['extensionDevelopmentPath', server.remoteUri(path.join(ROOT, 'test', 'e2e', 'harness'))],
-        ['extensionTestsPath', server.remoteUri(path.join(ROOT, 'build', 'test', 'e2e', 'suite-restricted', 'index.js'))],
+        [
+          'extensionTestsPath',
+          server.remoteUri(path.join(ROOT, 'build', 'test', 'e2e', 'suite-restricted', 'index.js')),
+        ],
         ['skipWelcome', 'true'],
       ]),
       240_000,
     );
     fs.writeFileSync(path.join(dir, 'mocha.log'), run.log.join('\n'));
-    const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as { passed: string[]; failed: { title: string; error: string }[] };
+    const result = JSON.parse(fs.readFileSync(path.join(dir, 'result.json'), 'utf8')) as {
+      passed: string[];
+      failed: { title: string; error: string }[];
+    };
     assert.deepStrictEqual(result.failed, [], run.log.join('\n'));
     assert.strictEqual(run.exitCode, 0, run.log.join('\n'));
     assert.strictEqual(result.passed.length, 3, result.passed.join('\n'));
@@ -93,12 +102,19 @@ describe('restricted workspace: no connection to a History Server named in works
     await page.keyboard.press('F1');
     await input.waitFor();
     await input.fill('>Spark: Collect History from History Server');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Collect History from History Server' }).first().waitFor();
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Collect History from History Server' })
+      .first()
+      .waitFor();
     await page.keyboard.press('Enter');
     // VS Code withholds the workspace's URL (restrictedConfigurations), so the command asks for one instead ...
-    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Spark History Server URL' }).waitFor({ timeout: 90_000 });
+    await page
+      .locator('.quick-input-widget .quick-input-title', { hasText: 'Spark History Server URL' })
+      .waitFor({ timeout: 90_000 });
     // ... and says why (client/src/ctx.ts collectFromHistoryServer's prompt in restricted mode).
-    await page.locator('.quick-input-widget', { hasText: 'restricted mode: a URL in this workspace’s settings is not used' }).waitFor();
+    await page
+      .locator('.quick-input-widget', { hasText: 'restricted mode: a URL in this workspace’s settings is not used' })
+      .waitFor();
     await screenshot(page, shots, '11-restricted-workspace');
     await page.keyboard.press('Escape');
     assert.deepStrictEqual(browser!.blocked, []);

@@ -32,7 +32,8 @@ import { screenshot, Workbench } from '../lib/browser';
 import { ARTIFACTS, CodeServer, VSIX } from '../lib/code-server';
 import { prepareExampleWorkspace, type ExampleWorkspace } from '../lib/workspace';
 
-const QUERY = "SELECT 1 AS id, 'Zürich' AS city, CAST(12.50 AS DECIMAL(5,2)) AS amount\nUNION ALL\nSELECT 2, '<b>x</b>', NULL\nORDER BY id\n";
+const QUERY =
+  "SELECT 1 AS id, 'Zürich' AS city, CAST(12.50 AS DECIMAL(5,2)) AS amount\nUNION ALL\nSELECT 2, '<b>x</b>', NULL\nORDER BY id\n";
 const BAD_QUERY = 'SELECT * FROM no_such_table\n';
 /** 50 billion rows: runs for minutes on local[2], so it is still running when Cancel is clicked. */
 const LONG_QUERY = 'SELECT sum(id % 5) AS s FROM range(0, 50000000000, 1, 4)\n';
@@ -71,7 +72,7 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
         'CREATE DATABASE crm CHARACTER SET utf8mb4;',
         `CREATE USER 'viewer'@'127.0.0.1' IDENTIFIED BY '${DB_PASSWORD}';`,
         "GRANT SELECT ON crm.* TO 'viewer'@'127.0.0.1';",
-        "CREATE TABLE crm.customers (id INT PRIMARY KEY, customer VARCHAR(40)) CHARACTER SET utf8mb4;",
+        'CREATE TABLE crm.customers (id INT PRIMARY KEY, customer VARCHAR(40)) CHARACTER SET utf8mb4;',
         "INSERT INTO crm.customers VALUES (1, 'Zürich AG'), (2, 'Köln GmbH');",
         '',
       ].join('\n'),
@@ -90,7 +91,13 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
         'sparkOptimizer.sparkConnect.url': `sc://localhost:${spark.port}`,
         // No password here: typed into "Spark: Set JDBC Password" (SecretStorage).
         'sparkOptimizer.sparkConnect.jdbcViews': [
-          { name: 'customers_e2e', url: `jdbc:mysql://127.0.0.1:${db.port}/crm?permitMysqlScheme`, dbtable: 'customers', user: 'viewer', options: { driver: 'org.mariadb.jdbc.Driver' } },
+          {
+            name: 'customers_e2e',
+            url: `jdbc:mysql://127.0.0.1:${db.port}/crm?permitMysqlScheme`,
+            dbtable: 'customers',
+            user: 'viewer',
+            options: { driver: 'org.mariadb.jdbc.Driver' },
+          },
         ],
         'workbench.colorTheme': 'Default Dark Modern',
         'editor.fontSize': 14,
@@ -158,7 +165,11 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     const view = resultView();
     const summary = view.locator('#summary', { hasText: /^2 row\(s\), 3 column\(s\) in \d+\.\d\d s$/ });
     await summary.waitFor({ timeout: 180_000 });
-    assert.deepStrictEqual(await view.locator('thead th').allTextContents(), ['idint', 'citystring', 'amountdecimal(5,2)']);
+    assert.deepStrictEqual(await view.locator('thead th').allTextContents(), [
+      'idint',
+      'citystring',
+      'amountdecimal(5,2)',
+    ]);
     assert.deepStrictEqual(await view.locator('thead th .type').allTextContents(), ['int', 'string', 'decimal(5,2)']);
     const rows = view.locator('tbody tr');
     assert.strictEqual(await rows.count(), 2);
@@ -209,11 +220,16 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     await page.keyboard.press('Enter');
     const progress = page.locator('.notification-toast', { hasText: 'Running on Spark' }).first();
     // Wait for Spark's own progress (tasks started), so the query really runs on the server when cancelled.
-    await page.locator('.notification-toast', { hasText: /tasks \d+\/4/ }).first().waitFor({ timeout: 180_000 });
+    await page
+      .locator('.notification-toast', { hasText: /tasks \d+\/4/ })
+      .first()
+      .waitFor({ timeout: 180_000 });
     await screenshot(page, shots, 'spark-connect-05-running');
     await progress.hover();
     await progress.locator('.monaco-button', { hasText: 'Cancel' }).click();
-    await resultView().locator('pre.error', { hasText: 'Cancelled: Spark was asked to interrupt the query.' }).waitFor({ timeout: 120_000 });
+    await resultView()
+      .locator('pre.error', { hasText: 'Cancelled: Spark was asked to interrupt the query.' })
+      .waitFor({ timeout: 120_000 });
     assert.strictEqual(await resultView().locator('#summary').textContent(), 'Cancelled');
     await progress.waitFor({ state: 'detached', timeout: 60_000 });
     await screenshot(page, shots, 'spark-connect-06-cancelled');
@@ -236,7 +252,9 @@ describe('UI: Spark: Run Query against a real Spark Connect server', function ()
     await typeCommand('Spark: Run Query');
     await page.keyboard.press('Enter');
     const view = resultView();
-    await view.locator('#summary', { hasText: /^2 row\(s\), 2 column\(s\) in \d+\.\d\d s$/ }).waitFor({ timeout: 180_000 });
+    await view
+      .locator('#summary', { hasText: /^2 row\(s\), 2 column\(s\) in \d+\.\d\d s$/ })
+      .waitFor({ timeout: 180_000 });
     assert.deepStrictEqual(await view.locator('thead th .type').allTextContents(), ['int', 'string']);
     const rows = view.locator('tbody tr');
     assert.deepStrictEqual(await rows.nth(0).locator('td').allTextContents(), ['1', 'Zürich AG']);

@@ -18,7 +18,8 @@ import { screenshot, Workbench } from '../lib/browser';
 import { ARTIFACTS, CodeServer, VSIX } from '../lib/code-server';
 import { prepareExampleWorkspace, type ExampleWorkspace } from '../lib/workspace';
 
-const MEMORY_MESSAGE_START = 'spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB to disk with 1g executors';
+const MEMORY_MESSAGE_START =
+  'spark.executor.memory: 1g → 2g. 2 of 2 runs of nightly_etl spilled 72.5 MiB to disk with 1g executors';
 
 describe('UI: the workbench with the extension (playwright + chromium)', function () {
   this.timeout(180_000);
@@ -38,7 +39,11 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     server = new CodeServer({
       dir: path.join(dir, 'code-server'),
       // A store that does not exist yet: the user's first collection fills it.
-      userSettings: { 'sparkOptimizer.historyDatabase': emptyStore, 'workbench.colorTheme': 'Default Dark Modern', 'editor.fontSize': 14 },
+      userSettings: {
+        'sparkOptimizer.historyDatabase': emptyStore,
+        'workbench.colorTheme': 'Default Dark Modern',
+        'editor.fontSize': 14,
+      },
     });
     server.prepare(VSIX);
     await server.start();
@@ -93,7 +98,10 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     const input = page.locator('.quick-input-widget input');
     await input.waitFor();
     await input.fill('>Spark: Collect History from Event Logs');
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Collect History from Event Logs' }).first().waitFor();
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'Collect History from Event Logs' })
+      .first()
+      .waitFor();
     await screenshot(page, shots, '02-command-palette');
     await page.keyboard.press('Enter');
     // VS Code's simple folder dialog (the workbench is remote): type the folder and accept it.
@@ -101,7 +109,10 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     await title.waitFor();
     const folder = path.join(ws.folder, 'history');
     await input.fill(`${folder}/`);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'eventlog_v2_app-20261121121550-0000' }).first().waitFor();
+    await page
+      .locator('.quick-input-widget .monaco-list-row', { hasText: 'eventlog_v2_app-20261121121550-0000' })
+      .first()
+      .waitFor();
     // The dialog completes the path as it lists folders and, on a busy machine, can put back the parent it was
     // still listing: the button collects what the input says, so wait for the input to hold the folder (typing it
     // again if the dialog replaced it) before pressing it.
@@ -117,7 +128,9 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     const progress = page.locator('.notification-toast', { hasText: 'Collecting Spark history' });
     await progress.waitFor({ timeout: 90_000 });
     await screenshot(page, shots, '04-collect-progress');
-    const summary = page.locator('.notification-toast', { hasText: `Spark history from ${folder}: 9 new, 0 updated, 0 unchanged, 0 failed. 9 applications stored.` });
+    const summary = page.locator('.notification-toast', {
+      hasText: `Spark history from ${folder}: 9 new, 0 updated, 0 unchanged, 0 failed. 9 applications stored.`,
+    });
     await summary.waitFor({ timeout: 120_000 });
     await page.locator('.statusbar-item', { hasText: 'Spark: 9 runs' }).waitFor({ timeout: 90_000 });
     await screenshot(page, shots, '05-collect-summary');
@@ -186,10 +199,16 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
     await view.locator('h1', { hasText: 'Spark workload nightly_etl' }).waitFor({ timeout: 120_000 });
     // The newest run (README: app-20261121121947-0004, 12:19:46, 49.5 s) is selected; its stage timeline is drawn.
-    await view.locator('p', { hasText: '5 run(s) in the history store · showing run app-20261121121947-0004 (49.5 s)' }).first().waitFor();
+    await view
+      .locator('p', { hasText: '5 run(s) in the history store · showing run app-20261121121947-0004 (49.5 s)' })
+      .first()
+      .waitFor();
     await view.locator('canvas#stage-gantt').waitFor();
     const recommendations = await view.locator('section.rec h3').allInnerTexts();
-    assert.ok(recommendations.some((t) => t.startsWith('spark.executor.memory = 2g')), recommendations.join(' | '));
+    assert.ok(
+      recommendations.some((t) => t.startsWith('spark.executor.memory = 2g')),
+      recommendations.join(' | '),
+    );
     await page.locator('.tab.active', { hasText: 'Spark workload nightly_etl' }).waitFor();
     await screenshot(page, shots, '08-workload-analysis');
     await runCommand('View: Close All Editors');
@@ -207,7 +226,11 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     await fix.waitFor();
     // Keyboard, as a user would after clicking the bulb (a pointer block covers the menu right after it opens).
     const focused = menu.locator('.monaco-list-row.focused');
-    for (let i = 0; i < 10 && !(await focused.innerText().catch(() => '')).includes('Set spark.executor.memory to 2g'); i++) {
+    for (
+      let i = 0;
+      i < 10 && !(await focused.innerText().catch(() => '')).includes('Set spark.executor.memory to 2g');
+      i++
+    ) {
       await page.keyboard.press('ArrowDown');
     }
     assert.ok((await focused.innerText()).includes('Set spark.executor.memory to 2g'));
@@ -217,7 +240,9 @@ describe('UI: the workbench with the extension (playwright + chromium)', functio
     const line = page.locator('.monaco-editor .view-line', { hasText: '.config("spark.executor.memory", "2g"' });
     await line.waitFor();
     // The diagnostic goes: the runs with 2g and 4g did not spill.
-    await page.locator('.markers-panel .monaco-list-row', { hasText: MEMORY_MESSAGE_START }).waitFor({ state: 'detached', timeout: 90_000 });
+    await page
+      .locator('.markers-panel .monaco-list-row', { hasText: MEMORY_MESSAGE_START })
+      .waitFor({ state: 'detached', timeout: 90_000 });
     await screenshot(page, shots, '10-after-quick-fix');
     assert.deepStrictEqual(browser!.blocked, []);
   });

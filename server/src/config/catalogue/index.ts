@@ -67,7 +67,15 @@ export function existsIn(key: string, versionLine: VersionLine): boolean {
  * one runtime major share the Spark minor line.
  */
 const DATABRICKS_RUNTIME_SPARK: ReadonlyMap<number, string> = new Map([
-  [10, '3.2'], [11, '3.3'], [12, '3.3'], [13, '3.4'], [14, '3.5'], [15, '3.5'], [16, '3.5'], [17, '4.0'], [18, '4.1'],
+  [10, '3.2'],
+  [11, '3.3'],
+  [12, '3.3'],
+  [13, '3.4'],
+  [14, '3.5'],
+  [15, '3.5'],
+  [16, '3.5'],
+  [17, '4.0'],
+  [18, '4.1'],
 ]);
 
 /**

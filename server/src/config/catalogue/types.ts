@@ -68,9 +68,22 @@ export type ValueReader = 'ConfigEntry' | 'SparkConf.get';
 
 /** Topic of a key, for grouping in hovers and completions. */
 export type ConfigGroup =
-  | 'application' | 'executor' | 'driver' | 'memory' | 'python' | 'dynamic-allocation' | 'shuffle'
-  | 'sql' | 'adaptive' | 'serialization' | 'event-log' | 'speculation' | 'scheduling' | 'network'
-  | 'kubernetes' | 'yarn';
+  | 'application'
+  | 'executor'
+  | 'driver'
+  | 'memory'
+  | 'python'
+  | 'dynamic-allocation'
+  | 'shuffle'
+  | 'sql'
+  | 'adaptive'
+  | 'serialization'
+  | 'event-log'
+  | 'speculation'
+  | 'scheduling'
+  | 'network'
+  | 'kubernetes'
+  | 'yarn';
 
 /** One Spark configuration key, as Spark's source declares it. */
 export interface CatalogueEntry {

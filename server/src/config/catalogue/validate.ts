@@ -10,16 +10,33 @@
  * `The value of <key> should be one of <a, b>, but was <value>`.
  */
 import {
-  convertSparkTime, javaTrim, parseSparkSizeConf, parseSparkTime, SparkSizeError, SparkTimeError,
-  type SparkByteUnit, type SparkTimeUnit,
+  convertSparkTime,
+  javaTrim,
+  parseSparkSizeConf,
+  parseSparkTime,
+  SparkSizeError,
+  SparkTimeError,
+  type SparkByteUnit,
+  type SparkTimeUnit,
 } from '../spark-units';
 import type { CatalogueEntry, ValueCheck, ValueRange, VersionLine } from './types';
 
-const BYTES_PER: Record<SparkByteUnit, number> = { b: 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+const BYTES_PER: Record<SparkByteUnit, number> = {
+  b: 1,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  p: 1024 ** 5,
+};
 const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
-const fail = (message: string, severity: 'error' | 'warning' = 'error'): ValueCheck => ({ ok: false, message, severity });
+const fail = (message: string, severity: 'error' | 'warning' = 'error'): ValueCheck => ({
+  ok: false,
+  message,
+  severity,
+});
 
 /** `Integer.parseInt`: optional sign, ASCII digits, within 32 bits; null when Java would throw. */
 function javaParseInt(text: string): number | null {
@@ -82,7 +99,10 @@ function jvmHeapFailure(entry: CatalogueEntry, raw: string): ValueCheck | null {
   const why = /^[0-9]+$/.test(raw)
     ? `the JVM reads -Xmx${raw} as ${raw} bytes, while Spark reads ${raw} MiB; write ${raw}m`
     : `the JVM rejects -Xmx${raw} ("Invalid maximum heap size"); write a number with k, m, g or t, e.g. 4g`;
-  return fail(`${entry.key}=${raw}: in client mode spark-submit starts the driver JVM with -Xmx${raw} unchanged, and ${why}`, 'warning');
+  return fail(
+    `${entry.key}=${raw}: in client mode spark-submit starts the driver JVM with -Xmx${raw} unchanged, and ${why}`,
+    'warning',
+  );
 }
 
 /**
@@ -139,7 +159,9 @@ export function checkEntryValue(entry: CatalogueEntry, raw: string, line: Versio
         if (e instanceof SparkSizeError) return fail(e.message);
         throw e;
       }
-      return rangeFailure(entry, value) ?? jvmHeapFailure(entry, raw) ?? { ok: true, normalised: value * BYTES_PER[unit] };
+      return (
+        rangeFailure(entry, value) ?? jvmHeapFailure(entry, raw) ?? { ok: true, normalised: value * BYTES_PER[unit] }
+      );
     }
     case 'time': {
       const unit = (entry.unit ?? 'ms') as SparkTimeUnit;
@@ -179,12 +201,15 @@ export function checkEntryValue(entry: CatalogueEntry, raw: string, line: Versio
     case 'string': {
       switch (entry.format) {
         case 'k8s-quantity':
-          return K8S_QUANTITY.test(raw) ? { ok: true } : fail(`${key}: '${raw}' is not a Kubernetes CPU quantity (e.g. 0.5, 500m, 2); the pod would be rejected`);
+          return K8S_QUANTITY.test(raw)
+            ? { ok: true }
+            : fail(`${key}: '${raw}' is not a Kubernetes CPU quantity (e.g. 0.5, 500m, 2); the pod would be rejected`);
         case 'master':
           return masterOk(raw, line) ? { ok: true } : fail(`Could not parse Master URL: '${raw}'`);
         case 'codec': {
           const codec = raw.trim();
-          if (CODECS.has(codec.toLowerCase()) || /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(codec)) return { ok: true };
+          if (CODECS.has(codec.toLowerCase()) || /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(codec))
+            return { ok: true };
           return fail(`Codec [${raw}] is not available: use lz4, lzf, snappy, zstd or a codec class name`);
         }
         default:

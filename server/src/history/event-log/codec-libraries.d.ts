@@ -9,7 +9,13 @@ declare module 'lz4js' {
    * Decodes one raw LZ4 block (no frame) from `src[sIndex, sIndex + sLength)` into `dst` from `dIndex`.
    * Does no bounds checking. Returns the index in `dst` after the last byte written.
    */
-  export function decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number;
+  export function decompressBlock(
+    src: Uint8Array,
+    dst: Uint8Array,
+    sIndex: number,
+    sLength: number,
+    dIndex: number,
+  ): number;
 }
 
 declare module 'snappyjs' {

@@ -131,9 +131,14 @@ export async function discoverEventLogs(dir: string, options: DiscoverOptions = 
  * @param dir the folder (or one log) in the tree's spelling of paths.
  * @throws when `dir` itself cannot be read; problems below it go to `onWarning` / `onUnreadable`.
  */
-export async function discoverEventLogsIn(tree: LogTree, dir: string, options: DiscoverOptions = {}): Promise<EventLogSource[]> {
+export async function discoverEventLogsIn(
+  tree: LogTree,
+  dir: string,
+  options: DiscoverOptions = {},
+): Promise<EventLogSource[]> {
   const warn = options.onWarning ?? (() => undefined);
-  const unreadable = options.onUnreadable ?? ((p: string, reason: string) => warn(`${p}: could not be read (${reason}); skipped`));
+  const unreadable =
+    options.onUnreadable ?? ((p: string, reason: string) => warn(`${p}: could not be read (${reason}); skipped`));
   const maxDepth = options.maxDepth ?? 8;
   const out: EventLogSource[] = [];
   const st = await tree.stat(dir);
@@ -231,7 +236,12 @@ export interface ListedObject {
 export function listingTree(base: string, objects: Iterable<ListedObject>): LogTree {
   const files = new Map<string, ListedObject>();
   const folders = new Map<string, Map<string, TreeEntry>>();
-  const entry = (name: string, file: boolean): TreeEntry => ({ name, isFile: () => file, isDirectory: () => !file, isSymbolicLink: () => false });
+  const entry = (name: string, file: boolean): TreeEntry => ({
+    name,
+    isFile: () => file,
+    isDirectory: () => !file,
+    isSymbolicLink: () => false,
+  });
   const folder = (p: string): Map<string, TreeEntry> => {
     let f = folders.get(p);
     if (!f) folders.set(p, (f = new Map<string, TreeEntry>()));
@@ -253,7 +263,8 @@ export function listingTree(base: string, objects: Iterable<ListedObject>): LogT
     folder(dir).set(name, entry(name, true));
     files.set(`${dir}/${name}`, o);
   }
-  const missing = (p: string): Error => Object.assign(new Error(`${p}: no such object or prefix`), { code: 'ENOENT', path: p });
+  const missing = (p: string): Error =>
+    Object.assign(new Error(`${p}: no such object or prefix`), { code: 'ENOENT', path: p });
   return {
     async stat(p) {
       if (files.has(p)) return { isFile: true, isDirectory: false, identity: p };
@@ -328,12 +339,16 @@ async function walk(w: Walker, dir: string, entries: TreeEntry[], depth: number)
       const st = await w.tree.stat(full);
       if (!st.isFile && !st.isDirectory) continue;
       if (st.isFile && !isEventLogFileName(entry.name)) {
-        w.warn(`${full}: not a Spark event-log file name (Spark names them <appId>[_<attempt>][.<codec>][.inprogress]); skipped`);
+        w.warn(
+          `${full}: not a Spark event-log file name (Spark names them <appId>[_<attempt>][.<codec>][.inprogress]); skipped`,
+        );
         continue;
       }
       const first = w.seen.get(st.identity);
       if (first !== undefined) {
-        w.warn(`${full}: the same ${st.isDirectory ? 'folder' : 'file'} as ${first} (reached again through a link); not read twice`);
+        w.warn(
+          `${full}: the same ${st.isDirectory ? 'folder' : 'file'} as ${first} (reached again through a link); not read twice`,
+        );
         continue;
       }
       w.seen.set(st.identity, full);
@@ -411,7 +426,12 @@ export function codecFromFileName(fileName: string): EventLogCodec {
 export function codecFromMagic(head: Uint8Array): EventLogCodec | null {
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   if (head.length >= 8 && Buffer.from(head.subarray(0, 8)).toString('latin1') === 'LZ4Block') return 'lz4';
-  if (head.length >= 8 && head[0] === 0x82 && Buffer.from(head.subarray(1, 7)).toString('latin1') === 'SNAPPY' && head[7] === 0) {
+  if (
+    head.length >= 8 &&
+    head[0] === 0x82 &&
+    Buffer.from(head.subarray(1, 7)).toString('latin1') === 'SNAPPY' &&
+    head[7] === 0
+  ) {
     return 'snappy';
   }
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -427,14 +447,24 @@ export function codecFromMagic(head: Uint8Array): EventLogCodec | null {
  * @param nameCodec {@link codecFromFileName} of its name.
  * @param head its first (up to) 8 bytes; empty for an empty file.
  */
-export function codecFromNameAndHead(file: string, nameCodec: EventLogCodec, head: Uint8Array): { codec: EventLogCodec; warning: string | null } {
+export function codecFromNameAndHead(
+  file: string,
+  nameCodec: EventLogCodec,
+  head: Uint8Array,
+): { codec: EventLogCodec; warning: string | null } {
   if (head.length === 0) return { codec: nameCodec, warning: null };
   const magic = codecFromMagic(head);
   if (magic !== null && magic !== nameCodec) {
-    return { codec: magic, warning: `${file}: name says ${nameCodec} but the content starts like ${magic}; reading it as ${magic}` };
+    return {
+      codec: magic,
+      warning: `${file}: name says ${nameCodec} but the content starts like ${magic}; reading it as ${magic}`,
+    };
   }
   if (magic === null && nameCodec !== 'none' && head[0] === 0x7b /* '{' */) {
-    return { codec: 'none', warning: `${file}: name says ${nameCodec} but the content is plain JSON text; reading it uncompressed` };
+    return {
+      codec: 'none',
+      warning: `${file}: name says ${nameCodec} but the content is plain JSON text; reading it uncompressed`,
+    };
   }
   return { codec: nameCodec, warning: null };
 }
@@ -502,7 +532,9 @@ export function orderRollingFiles(names: string[]): { files: string[]; missingIn
     if (!m) continue;
     parsed.push({ name, index: Number(m[1]), compact: name.endsWith(COMPACT) });
   }
-  parsed.sort((a, b) => a.index + (a.compact ? 0.1 : 0) - (b.index + (b.compact ? 0.1 : 0)) || (a.name < b.name ? -1 : 1));
+  parsed.sort(
+    (a, b) => a.index + (a.compact ? 0.1 : 0) - (b.index + (b.compact ? 0.1 : 0)) || (a.name < b.name ? -1 : 1),
+  );
   let lastCompact = -1;
   for (let i = 0; i < parsed.length; i++) if (parsed[i].compact) lastCompact = i;
   const kept = lastCompact >= 0 ? parsed.slice(lastCompact) : parsed;
@@ -528,7 +560,10 @@ async function rollingSource(tree: LogTree, dir: string, entries: TreeEntry[]): 
   const status = names.find((n) => n.startsWith(ROLLING_STATUS_PREFIX));
   if (status === undefined) warnings.push(`${dir}: no appstatus_ file; treating the application as in progress`);
   const { paths, codecs, sizeBytes, mtimeMs: filesMtimeMs } = await partsFacts(tree, dir, files, warnings);
-  const mtimeMs = status !== undefined ? Math.max(filesMtimeMs, (await tree.fileFacts(tree.join(dir, status), 'none')).mtimeMs) : filesMtimeMs;
+  const mtimeMs =
+    status !== undefined
+      ? Math.max(filesMtimeMs, (await tree.fileFacts(tree.join(dir, status), 'none')).mtimeMs)
+      : filesMtimeMs;
   return {
     path: dir,
     kind: 'rolling',
@@ -619,7 +654,10 @@ async function legacySource(tree: LogTree, dir: string, entries: TreeEntry[]): P
   const names = entries.filter((e) => !e.isDirectory()).map((e) => e.name);
   const logs = names
     .filter((n) => n.startsWith(LEGACY_LOG_PREFIX))
-    .sort((a, b) => Number(a.slice(LEGACY_LOG_PREFIX.length)) - Number(b.slice(LEGACY_LOG_PREFIX.length)) || (a < b ? -1 : 1));
+    .sort(
+      (a, b) =>
+        Number(a.slice(LEGACY_LOG_PREFIX.length)) - Number(b.slice(LEGACY_LOG_PREFIX.length)) || (a < b ? -1 : 1),
+    );
   const version = names.find((n) => n.startsWith(LEGACY_VERSION_PREFIX));
   const codec = legacyCodec(names.find((n) => n.startsWith(LEGACY_CODEC_PREFIX)));
   const warnings: string[] = [];

@@ -34,10 +34,7 @@ export const DbcMetadataSchema = z.object({ 'Spark Version': str, Timestamp: num
  */
 export const EnvironmentUpdateSchema = z.object({
   'Spark Properties': z.record(z.string(), z.unknown()).optional().catch(undefined),
-  'System Properties': z
-    .object({ 'sun.java.command': str })
-    .optional()
-    .catch(undefined),
+  'System Properties': z.object({ 'sun.java.command': str }).optional().catch(undefined),
 });
 
 /** `SparkListenerApplicationStart` (`App ID` since 1.1, `App Attempt ID` since 1.4). */
@@ -56,10 +53,7 @@ export const ApplicationEndSchema = z.object({ Timestamp: num, ExitCode: num });
 export const ExecutorAddedSchema = z.object({
   Timestamp: num,
   'Executor ID': strOrNum,
-  'Executor Info': z
-    .object({ Host: str, 'Total Cores': num })
-    .optional()
-    .catch(undefined),
+  'Executor Info': z.object({ Host: str, 'Total Cores': num }).optional().catch(undefined),
 });
 
 /** `SparkListenerExecutorRemoved`. */
@@ -69,10 +63,7 @@ export const ExecutorRemovedSchema = z.object({ Timestamp: num, 'Executor ID': s
 export const BlockManagerAddedSchema = z.object({
   Timestamp: num,
   'Maximum Memory': num,
-  'Block Manager ID': z
-    .object({ 'Executor ID': strOrNum, Host: str })
-    .optional()
-    .catch(undefined),
+  'Block Manager ID': z.object({ 'Executor ID': strOrNum, Host: str }).optional().catch(undefined),
 });
 
 /** `Stage Info` of `SparkListenerStageSubmitted` / `SparkListenerStageCompleted` (the big `RDD Info` and `Accumulables` are not read). */
@@ -113,10 +104,7 @@ export const StageExecutorMetricsSchema = z.object({
   'Executor ID': strOrNum,
   'Stage ID': num,
   'Stage Attempt ID': num,
-  'Executor Metrics': z
-    .object({ JVMHeapMemory: num })
-    .optional()
-    .catch(undefined),
+  'Executor Metrics': z.object({ JVMHeapMemory: num }).optional().catch(undefined),
 });
 
 const bool = z.boolean().optional().catch(undefined);
@@ -135,13 +123,13 @@ export const TaskEndSchema = z.object({
     .optional()
     .catch(undefined),
   'Task End Reason': z
-    .object({ Reason: str, ...Object.fromEntries(TASK_END_REASON_FIELDS.map((f) => [f, f === 'Executor ID' ? strOrNum : str])) })
+    .object({
+      Reason: str,
+      ...Object.fromEntries(TASK_END_REASON_FIELDS.map((f) => [f, f === 'Executor ID' ? strOrNum : str])),
+    })
     .optional()
     .catch(undefined),
-  'Task Executor Metrics': z
-    .object({ JVMHeapMemory: num })
-    .optional()
-    .catch(undefined),
+  'Task Executor Metrics': z.object({ JVMHeapMemory: num }).optional().catch(undefined),
 });
 
 /** The schema of each event the fold reads (fold.ts `FOLDED_EVENTS`), by its `Event` name. */

@@ -16,7 +16,15 @@ export type TaskFailureKind = TaskFailureGroup['kind'];
  * The `Task End Reason` fields {@link failureMessage} and {@link classifyTaskFailure} read besides `Reason` (JsonProtocol
  * `taskEndReasonToJson`): what a reader that is not the fold (Spark SQL, history/spark-engine/) must hand them.
  */
-export const TASK_END_REASON_FIELDS = ['Class Name', 'Description', 'Loss Reason', 'Executor ID', 'Message', 'Kill Reason', 'Full Stack Trace'] as const;
+export const TASK_END_REASON_FIELDS = [
+  'Class Name',
+  'Description',
+  'Loss Reason',
+  'Executor ID',
+  'Message',
+  'Kill Reason',
+  'Full Stack Trace',
+] as const;
 
 /** Longest example message kept per group, characters. */
 export const FAILURE_EXAMPLE_MAX_CHARS = 300;

@@ -56,9 +56,29 @@ export interface FolderOptions {
 }
 
 /** Numeric fields of a {@link StageRecord} that a task metric adds up into. */
-type StageMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memoryBytesSpilled' | 'diskBytesSpilled' | 'peakExecutionMemoryBytes';
+type StageMetricField =
+  | 'executorRunTimeMs'
+  | 'executorCpuTimeMs'
+  | 'jvmGcTimeMs'
+  | 'inputBytes'
+  | 'outputBytes'
+  | 'shuffleReadBytes'
+  | 'shuffleWriteBytes'
+  | 'memoryBytesSpilled'
+  | 'diskBytesSpilled'
+  | 'peakExecutionMemoryBytes';
 /** Numeric fields of an {@link ApplicationRecord} that a task metric adds up into. */
-type AppMetricField = 'executorRunTimeMs' | 'executorCpuTimeMs' | 'jvmGcTimeMs' | 'inputBytes' | 'outputBytes' | 'shuffleReadBytes' | 'shuffleWriteBytes' | 'memoryBytesSpilled' | 'diskBytesSpilled' | 'peakExecutionMemoryBytes';
+type AppMetricField =
+  | 'executorRunTimeMs'
+  | 'executorCpuTimeMs'
+  | 'jvmGcTimeMs'
+  | 'inputBytes'
+  | 'outputBytes'
+  | 'shuffleReadBytes'
+  | 'shuffleWriteBytes'
+  | 'memoryBytesSpilled'
+  | 'diskBytesSpilled'
+  | 'peakExecutionMemoryBytes';
 /** Numeric fields of an {@link ExecutorRecord} that a task metric adds up into (over the tasks that ran on it). */
 type ExecutorMetricField = 'executorRunTimeMs' | 'diskBytesSpilled' | 'memoryBytesSpilled';
 
@@ -102,10 +122,15 @@ const metric = (
 
 /** The task metrics the fold reads, in the order {@link MetricSums} keeps them (JsonProtocol.scala `taskMetricsToJson`). */
 export const TASK_METRICS: readonly TaskMetric[] = [
-  metric([['Executor Run Time']], 'executorRunTimeMs', 'executorRunTimeMs', { wallScale: 1, executorField: 'executorRunTimeMs' }),
+  metric([['Executor Run Time']], 'executorRunTimeMs', 'executorRunTimeMs', {
+    wallScale: 1,
+    executorField: 'executorRunTimeMs',
+  }),
   metric([['Executor CPU Time']], 'executorCpuTimeMs', 'executorCpuTimeMs', { wallScale: 1e6, nanoseconds: true }),
   metric([['JVM GC Time']], 'jvmGcTimeMs', 'jvmGcTimeMs', { wallScale: 1 }),
-  metric([['Memory Bytes Spilled']], 'memoryBytesSpilled', 'memoryBytesSpilled', { executorField: 'memoryBytesSpilled' }),
+  metric([['Memory Bytes Spilled']], 'memoryBytesSpilled', 'memoryBytesSpilled', {
+    executorField: 'memoryBytesSpilled',
+  }),
   metric([['Disk Bytes Spilled']], 'diskBytesSpilled', 'diskBytesSpilled', { executorField: 'diskBytesSpilled' }),
   metric([['Peak Execution Memory']], 'peakExecutionMemoryBytes', 'peakExecutionMemoryBytes', { combine: 'max' }),
   metric([['Input Metrics', 'Bytes Read']], 'inputBytes', 'inputBytes'),
@@ -335,7 +360,8 @@ export class ApplicationFolder {
         const id = this.int(j['Job ID'], 'SparkListenerJobStart Job ID');
         if (id !== undefined) {
           const sql = j.Properties?.['spark.sql.execution.id'];
-          const sqlId = typeof sql === 'string' && /^\d+$/.test(sql.trim()) ? Number(sql.trim()) : isStoredLong(sql) ? sql : null;
+          const sqlId =
+            typeof sql === 'string' && /^\d+$/.test(sql.trim()) ? Number(sql.trim()) : isStoredLong(sql) ? sql : null;
           const job = this.job(id);
           job.submissionTimeMs = submitted ?? null;
           job.stageIds = this.ints(j['Stage IDs'], 'SparkListenerJobStart Stage IDs');
@@ -352,13 +378,21 @@ export class ApplicationFolder {
         if (id !== undefined) {
           const job = this.job(id);
           if (completed !== undefined && job.submissionTimeMs !== null && completed < job.submissionTimeMs) {
-            this.corrections.note('SparkListenerJobEnd Completion Time', 'before the job was submitted', 'dropped', completed);
+            this.corrections.note(
+              'SparkListenerJobEnd Completion Time',
+              'before the job was submitted',
+              'dropped',
+              completed,
+            );
             completed = undefined;
           }
           job.completionTimeMs = completed ?? null;
           job.result = result ?? null;
           const msg = j['Job Result']?.Exception?.Message;
-          job.failureReason = result !== undefined && result !== 'JobSucceeded' ? (msg ?? result).slice(0, FAILURE_EXAMPLE_MAX_CHARS) : null;
+          job.failureReason =
+            result !== undefined && result !== 'JobSucceeded'
+              ? (msg ?? result).slice(0, FAILURE_EXAMPLE_MAX_CHARS)
+              : null;
         }
         return;
       }
@@ -386,7 +420,12 @@ export class ApplicationFolder {
         const a = ApplicationEndSchema.parse(e);
         const ts = this.time(a.Timestamp, 'SparkListenerApplicationEnd Timestamp');
         if (ts !== undefined && this.startTimeMs !== null && ts < this.startTimeMs) {
-          this.corrections.note('SparkListenerApplicationEnd Timestamp', 'before the application started', 'dropped', ts);
+          this.corrections.note(
+            'SparkListenerApplicationEnd Timestamp',
+            'before the application started',
+            'dropped',
+            ts,
+          );
         } else if (ts !== undefined) this.endTimeMs = ts;
         if (a.ExitCode !== undefined) {
           // Exit codes are JVM Ints and may be negative (System.exit(-1)).
@@ -411,7 +450,15 @@ export class ApplicationFolder {
   private job(id: number): JobRecord {
     let job = this.jobs.get(id);
     if (job === undefined) {
-      job = { jobId: id, submissionTimeMs: null, completionTimeMs: null, stageIds: [], result: null, failureReason: null, sqlExecutionId: null };
+      job = {
+        jobId: id,
+        submissionTimeMs: null,
+        completionTimeMs: null,
+        stageIds: [],
+        result: null,
+        failureReason: null,
+        sqlExecutionId: null,
+      };
       this.jobs.set(id, job);
     }
     return job;
@@ -551,7 +598,10 @@ export class ApplicationFolder {
   private onStageExecutorMetrics(e: Json): void {
     const m = StageExecutorMetricsSchema.parse(e);
     const id = m['Executor ID'];
-    const heap = this.long(m['Executor Metrics']?.JVMHeapMemory, 'SparkListenerStageExecutorMetrics Executor Metrics JVMHeapMemory');
+    const heap = this.long(
+      m['Executor Metrics']?.JVMHeapMemory,
+      'SparkListenerStageExecutorMetrics Executor Metrics JVMHeapMemory',
+    );
     // 0 means "never sampled" (Spark writes zero peaks when no heartbeat carried metrics).
     if (id === undefined || heap === undefined || heap <= 0) return;
     const ex = this.executor(id, 0);
@@ -600,7 +650,10 @@ export class ApplicationFolder {
       this.corrections.note(`${event} Stage Info Stage ID`, NOT_AN_INT, 'event-skipped', info['Stage ID']);
       return;
     }
-    const s = this.stage(info['Stage ID'], this.int(info['Stage Attempt ID'], `${event} Stage Info Stage Attempt ID`) ?? 0);
+    const s = this.stage(
+      info['Stage ID'],
+      this.int(info['Stage Attempt ID'], `${event} Stage Info Stage Attempt ID`) ?? 0,
+    );
     s.announced = true;
     if (info['Stage Name'] !== undefined) s.name = info['Stage Name'];
     const numTasks = this.int(info['Number of Tasks'], `${event} Stage Info Number of Tasks`);
@@ -635,7 +688,12 @@ export class ApplicationFolder {
     const sid = e['Stage ID'];
     if (!isSparkInt(sid)) {
       // Without its stage a task end cannot be placed (an empty `{"Event":"SparkListenerTaskEnd"}` once made a stage −1).
-      this.corrections.note('SparkListenerTaskEnd Stage ID', sid === undefined ? 'absent' : NOT_AN_INT, 'event-skipped', sid);
+      this.corrections.note(
+        'SparkListenerTaskEnd Stage ID',
+        sid === undefined ? 'absent' : NOT_AN_INT,
+        'event-skipped',
+        sid,
+      );
       return;
     }
     this.totalTasks++;
@@ -644,12 +702,20 @@ export class ApplicationFolder {
 
     const info = asObj(e['Task Info']);
     const executorId = info !== null && typeof info['Executor ID'] === 'string' ? info['Executor ID'] : null;
-    const launch = info !== null ? this.time(info['Launch Time'], 'SparkListenerTaskEnd Task Info Launch Time') : undefined;
-    const finish = info !== null ? this.time(info['Finish Time'], 'SparkListenerTaskEnd Task Info Finish Time') : undefined;
-    let wallMs = launch !== undefined && finish !== undefined && finish >= launch && launch > 0 ? finish - launch : null;
+    const launch =
+      info !== null ? this.time(info['Launch Time'], 'SparkListenerTaskEnd Task Info Launch Time') : undefined;
+    const finish =
+      info !== null ? this.time(info['Finish Time'], 'SparkListenerTaskEnd Task Info Finish Time') : undefined;
+    let wallMs =
+      launch !== undefined && finish !== undefined && finish >= launch && launch > 0 ? finish - launch : null;
     // A task runs inside its application: its wall time cannot exceed how long the application has run so far.
     if (wallMs !== null && this.startTimeMs !== null && wallMs > this.lastTimestampMs - this.startTimeMs) {
-      this.corrections.note('SparkListenerTaskEnd Task Info Launch Time', 'longer before Finish Time than the application had run', 'dropped', launch);
+      this.corrections.note(
+        'SparkListenerTaskEnd Task Info Launch Time',
+        'longer before Finish Time than the application had run',
+        'dropped',
+        launch,
+      );
       wallMs = null;
     }
 
@@ -695,8 +761,12 @@ export class ApplicationFolder {
 
     if (ex !== null) {
       const tem = asObj(e['Task Executor Metrics']);
-      const heap = tem !== null ? this.long(tem.JVMHeapMemory, 'SparkListenerTaskEnd Task Executor Metrics JVMHeapMemory') : undefined;
-      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapMemoryBytes === null || heap > ex.peakJvmHeapMemoryBytes)) ex.peakJvmHeapMemoryBytes = heap;
+      const heap =
+        tem !== null
+          ? this.long(tem.JVMHeapMemory, 'SparkListenerTaskEnd Task Executor Metrics JVMHeapMemory')
+          : undefined;
+      if (heap !== undefined && heap > 0 && (ex.peakJvmHeapMemoryBytes === null || heap > ex.peakJvmHeapMemoryBytes))
+        ex.peakJvmHeapMemoryBytes = heap;
     }
   }
 
@@ -780,7 +850,16 @@ export class ApplicationFolder {
 /** One stage attempt as folded, before it becomes a {@link StageRecord}. */
 export interface FoldedStage extends Pick<
   StageRecord,
-  'stageId' | 'attemptId' | 'name' | 'numTasks' | 'parentIds' | 'submissionTimeMs' | 'completionTimeMs' | 'failureReason' | 'succeededTasks' | 'failedTasks'
+  | 'stageId'
+  | 'attemptId'
+  | 'name'
+  | 'numTasks'
+  | 'parentIds'
+  | 'submissionTimeMs'
+  | 'completionTimeMs'
+  | 'failureReason'
+  | 'succeededTasks'
+  | 'failedTasks'
 > {
   /** Its tasks' metrics. */
   sums: MetricSums;
@@ -846,8 +925,14 @@ export interface FoldedApplication {
  */
 export function foldWarnings(orphanStages: number, lateTaskEnds: number): string[] {
   const out: string[] = [];
-  if (orphanStages > 0) out.push(`${orphanStages} stage attempt(s) had task ends but no SparkListenerStageSubmitted/Completed (events dropped by the listener bus?)`);
-  if (lateTaskEnds > 0) out.push(`${lateTaskEnds} successful task end(s) came after their stage completed; they widen min/max but not the other quantiles`);
+  if (orphanStages > 0)
+    out.push(
+      `${orphanStages} stage attempt(s) had task ends but no SparkListenerStageSubmitted/Completed (events dropped by the listener bus?)`,
+    );
+  if (lateTaskEnds > 0)
+    out.push(
+      `${lateTaskEnds} successful task end(s) came after their stage completed; they widen min/max but not the other quantiles`,
+    );
   return out;
 }
 
@@ -918,12 +1003,17 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
   const coreCounts = new Map<number, number>();
   const executors: ExecutorRecord[] = states.map((x) => {
     if (x.isDriver && localMode && x.peakJvmHeapMemoryBytes !== null) {
-      if (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes) peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
+      if (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)
+        peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
     }
     if (!x.isDriver) {
       const until = x.removeTimeMs ?? endRefMs;
-      if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs) executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
-      if (x.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) {
+      if (x.totalCores > 0 && x.addTimeMs > 0 && until > x.addTimeMs)
+        executorCoreTimeMs += (until - x.addTimeMs) * x.totalCores;
+      if (
+        x.peakJvmHeapMemoryBytes !== null &&
+        (peakJvmHeapMemoryBytes === null || x.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)
+      ) {
         peakJvmHeapMemoryBytes = x.peakJvmHeapMemoryBytes;
       }
       if (x.totalCores > 0) coreCounts.set(x.totalCores, (coreCounts.get(x.totalCores) ?? 0) + 1);
@@ -968,7 +1058,9 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
     executorMemoryMiB: parseSparkSizeMiB(prop('spark.executor.memory')),
     // `spark.yarn.executor.memoryOverhead` is the pre-2.3 name Spark still honours
     // (SparkConf.scala `configsWithAlternatives`).
-    memoryOverheadMiB: parseSparkSizeMiB(prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead')),
+    memoryOverheadMiB: parseSparkSizeMiB(
+      prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead'),
+    ),
     maxExecutors: f.maxExecutors,
     totalExecutorsAdded: f.totalExecutorsAdded,
     executorInstances: parseIntSetting(prop('spark.executor.instances')),
@@ -1004,9 +1096,17 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
  * @param reasonObj the `Task End Reason` object, or null when the task end has none.
  * @param count how many task ends with this very reason object.
  */
-export function addTaskFailure(groups: Map<string, TaskFailureGroup>, reason: string, reasonObj: Record<string, unknown> | null, count: number): void {
+export function addTaskFailure(
+  groups: Map<string, TaskFailureGroup>,
+  reason: string,
+  reasonObj: Record<string, unknown> | null,
+  count: number,
+): void {
   const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
-  const trace = reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? (reasonObj['Full Stack Trace'] as string) : undefined;
+  const trace =
+    reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string'
+      ? (reasonObj['Full Stack Trace'] as string)
+      : undefined;
   const kind = classifyTaskFailure(reason, message, trace);
   const key = `${reason}\u0000${kind}`;
   const g = groups.get(key);

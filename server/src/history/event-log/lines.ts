@@ -84,7 +84,8 @@ export interface LineOptions {
 export type OpenFile = (file: string, chunkBytes: number) => Promise<Readable>;
 
 /** The default {@link OpenFile}: a read stream of a local file. */
-export const openLocalFile: OpenFile = async (file, chunkBytes) => createReadStream(file, { highWaterMark: chunkBytes });
+export const openLocalFile: OpenFile = async (file, chunkBytes) =>
+  createReadStream(file, { highWaterMark: chunkBytes });
 
 const DEFAULT_MAX_LINE_BYTES = 256 * 1024 * 1024;
 const NL = 0x0a;
@@ -297,7 +298,10 @@ export async function* decodedFileChunks(
         if (code === 'Z_BUF_ERROR') {
           cut(null, `gzip stream is truncated (${(err as Error).message}); read the data before the cut`);
         } else {
-          corrupt(null, `corrupt gzip data after about ${gunzip.bytesWritten} compressed bytes (${(err as Error).message}); the rest of this file is not read`);
+          corrupt(
+            null,
+            `corrupt gzip data after about ${gunzip.bytesWritten} compressed bytes (${(err as Error).message}); the rest of this file is not read`,
+          );
         }
       } finally {
         gunzip.destroy();

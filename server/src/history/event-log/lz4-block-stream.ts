@@ -52,7 +52,9 @@ let checksumReady: Promise<Lz4BlockChecksum> | null = null;
  * Resolves once the WebAssembly module is compiled (the first call; later calls share it).
  */
 export function lz4BlockChecksum(): Promise<Lz4BlockChecksum> {
-  checksumReady ??= xxhash().then((api) => (data: Uint8Array) => api.h32Raw(data, LZ4_BLOCK_CHECKSUM_SEED) & 0x0fffffff);
+  checksumReady ??= xxhash().then(
+    (api) => (data: Uint8Array) => api.h32Raw(data, LZ4_BLOCK_CHECKSUM_SEED) & 0x0fffffff,
+  );
   return checksumReady;
 }
 
@@ -93,7 +95,8 @@ export class Lz4BlockDecoder implements BlockDecoder {
         );
       }
       if (decompressedLen === 0) {
-        if (check !== 0) throw new CorruptStreamError(`end block at byte ${offset} has checksum ${check}, not 0`, offset);
+        if (check !== 0)
+          throw new CorruptStreamError(`end block at byte ${offset} has checksum ${check}, not 0`, offset);
         q.skip(HEADER_BYTES);
         this.ended = true;
         continue;
@@ -111,10 +114,16 @@ export class Lz4BlockDecoder implements BlockDecoder {
         try {
           end = decompressBlock(payload, data, 0, compressedLen, 0);
         } catch (err) {
-          throw new CorruptStreamError(`LZ4 block at byte ${offset} does not decode (${(err as Error).message})`, offset);
+          throw new CorruptStreamError(
+            `LZ4 block at byte ${offset} does not decode (${(err as Error).message})`,
+            offset,
+          );
         }
         if (end !== decompressedLen) {
-          throw new CorruptStreamError(`LZ4 block at byte ${offset} decodes to ${end} bytes, its header says ${decompressedLen}`, offset);
+          throw new CorruptStreamError(
+            `LZ4 block at byte ${offset} decodes to ${end} bytes, its header says ${decompressedLen}`,
+            offset,
+          );
         }
       }
       const actual = this.checksum(data);

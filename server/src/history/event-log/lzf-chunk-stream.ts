@@ -34,7 +34,8 @@ export class LzfChunkDecoder implements BlockDecoder {
     q.append(chunk);
     while (q.length >= 5) {
       const offset = q.consumed;
-      if (q.byteAt(0) !== Z || q.byteAt(1) !== V) throw new CorruptStreamError(`no LZF chunk header "ZV" at byte ${offset}`, offset);
+      if (q.byteAt(0) !== Z || q.byteAt(1) !== V)
+        throw new CorruptStreamError(`no LZF chunk header "ZV" at byte ${offset}`, offset);
       const type = q.byteAt(2);
       if (type === TYPE_STORED) {
         const len = q.u16be(3);
@@ -50,7 +51,8 @@ export class LzfChunkDecoder implements BlockDecoder {
         const block = q.take(compressedLen);
         const data = new Uint8Array(uncompressedLen);
         const problem = decodeLzfBlock(block, data);
-        if (problem !== null) throw new CorruptStreamError(`LZF chunk at byte ${offset} does not decode (${problem})`, offset);
+        if (problem !== null)
+          throw new CorruptStreamError(`LZF chunk at byte ${offset} does not decode (${problem})`, offset);
         out.push(data);
       } else {
         throw new CorruptStreamError(`LZF chunk at byte ${offset} has unknown type ${type}`, offset);
@@ -62,7 +64,10 @@ export class LzfChunkDecoder implements BlockDecoder {
     const rest = this.queue.length;
     if (rest === 0) return null;
     const offset = this.queue.consumed;
-    return { offset, message: `lzf stream ends inside the chunk at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete chunks before it` };
+    return {
+      offset,
+      message: `lzf stream ends inside the chunk at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete chunks before it`,
+    };
   }
 }
 

@@ -121,7 +121,11 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
     }
   };
 
-  for await (const batch of eventLogLineBatches(source, progress, { signal: opts.signal, maxLineBytes: opts.maxLineBytes, openFile: opts.openFile })) {
+  for await (const batch of eventLogLineBatches(source, progress, {
+    signal: opts.signal,
+    maxLineBytes: opts.maxLineBytes,
+    openFile: opts.openFile,
+  })) {
     if (batch.file !== jsonCheck.file) {
       const failure = jsonCheck.finish();
       if (failure) jsonErrors.push(failure);
@@ -151,7 +155,12 @@ export async function readEventLog(source: EventLogSource, opts: ReadOptions = {
         malformed(batch.file, batch.firstLine + i, `invalid JSON: ${(err as Error).message.slice(0, 120)}`);
         continue;
       }
-      if (typeof event !== 'object' || event === null || Array.isArray(event) || typeof (event as { Event?: unknown }).Event !== 'string') {
+      if (
+        typeof event !== 'object' ||
+        event === null ||
+        Array.isArray(event) ||
+        typeof (event as { Event?: unknown }).Event !== 'string'
+      ) {
         malformed(batch.file, batch.firstLine + i, 'not a JSON object with an "Event" field');
         continue;
       }
@@ -195,10 +204,16 @@ export function noApplicationStart(logPath: string, lines: number): string {
  * @param decodeErrors the log's decode errors (codec and `json`), in reading order.
  * @param cuts files cut inside a block or frame.
  */
-export function incompleteReason(source: Pick<EventLogSource, 'inProgress'>, decodeErrors: DecodeError[], cuts: DecodeError[]): string | null {
-  const describe = (e: DecodeError): string => `${path.basename(e.file)}${e.offset !== null ? ` at byte ${e.offset}` : ''}: ${e.message}`;
+export function incompleteReason(
+  source: Pick<EventLogSource, 'inProgress'>,
+  decodeErrors: DecodeError[],
+  cuts: DecodeError[],
+): string | null {
+  const describe = (e: DecodeError): string =>
+    `${path.basename(e.file)}${e.offset !== null ? ` at byte ${e.offset}` : ''}: ${e.message}`;
   if (decodeErrors.length > 0) return `part of the log could not be decoded (${decodeErrors.map(describe).join('; ')})`;
-  if (!source.inProgress && cuts.length > 0) return `the log is named complete but is cut short (${cuts.map(describe).join('; ')})`;
+  if (!source.inProgress && cuts.length > 0)
+    return `the log is named complete but is cut short (${cuts.map(describe).join('; ')})`;
   return null;
 }
 
@@ -248,7 +263,13 @@ class JsonFailureCheck {
  * @param longestRun the longest run of consecutive malformed non-blank lines.
  * @param longestRunStart the 1-based line number in the file where that run starts (blank lines counted).
  */
-export function jsonFailure(file: string, lines: number, bad: number, longestRun: number, longestRunStart: number): DecodeError | null {
+export function jsonFailure(
+  file: string,
+  lines: number,
+  bad: number,
+  longestRun: number,
+  longestRunStart: number,
+): DecodeError | null {
   const byRun = longestRun >= JSON_FAILURE_RUN;
   const byShare = bad >= JSON_FAILURE_MIN_LINES && bad >= JSON_FAILURE_SHARE * lines;
   if (!byRun && !byShare) return null;

@@ -36,7 +36,8 @@ export class SnappyStreamDecoder implements BlockDecoder {
       const offset = q.consumed;
       if (!this.sawHeader) {
         if (q.length < HEADER_BYTES) break;
-        if (!q.startsWith(MAGIC)) throw new CorruptStreamError(`no snappy-java stream header at byte ${offset}`, offset);
+        if (!q.startsWith(MAGIC))
+          throw new CorruptStreamError(`no snappy-java stream header at byte ${offset}`, offset);
         q.skip(HEADER_BYTES);
         this.sawHeader = true;
         continue;
@@ -48,7 +49,8 @@ export class SnappyStreamDecoder implements BlockDecoder {
         this.sawHeader = false;
         continue;
       }
-      if (len > MAX_BLOCK_BYTES) throw new CorruptStreamError(`snappy block at byte ${offset} has an impossible length ${len}`, offset);
+      if (len > MAX_BLOCK_BYTES)
+        throw new CorruptStreamError(`snappy block at byte ${offset} has an impossible length ${len}`, offset);
       if (q.length < 4 + len) break;
       q.skip(4);
       if (len === 0) continue;
@@ -58,7 +60,10 @@ export class SnappyStreamDecoder implements BlockDecoder {
         // snappyjs returns a Buffer for a Buffer and a Uint8Array for a Uint8Array; both are Uint8Arrays.
         data = uncompress(block);
       } catch (err) {
-        throw new CorruptStreamError(`snappy block at byte ${offset} does not decode (${(err as Error).message})`, offset);
+        throw new CorruptStreamError(
+          `snappy block at byte ${offset} does not decode (${(err as Error).message})`,
+          offset,
+        );
       }
       out.push(data);
     }
@@ -69,6 +74,9 @@ export class SnappyStreamDecoder implements BlockDecoder {
     if (rest === 0) return null;
     const offset = this.queue.consumed;
     const what = this.sawHeader ? 'block' : 'stream header';
-    return { offset, message: `snappy stream ends inside the ${what} at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete blocks before it` };
+    return {
+      offset,
+      message: `snappy stream ends inside the ${what} at byte ${offset} (${rest} bytes of it on disk): the application is still running or crashed; read the complete blocks before it`,
+    };
   }
 }

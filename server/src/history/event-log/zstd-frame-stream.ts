@@ -88,7 +88,12 @@ export class ZstdFrameWalker {
     let pieceStart = 0;
     let i = 0;
     while (i < chunk.length) {
-      if (this.field === Field.HeaderRest || this.field === Field.BlockBody || this.field === Field.Checksum || this.field === Field.SkipBody) {
+      if (
+        this.field === Field.HeaderRest ||
+        this.field === Field.BlockBody ||
+        this.field === Field.Checksum ||
+        this.field === Field.SkipBody
+      ) {
         const take = Math.min(this.need, chunk.length - i);
         i += take;
         this.offset += take;
@@ -153,16 +158,20 @@ export class ZstdFrameWalker {
           this.startFrame(fieldStart);
           return this.next(Field.Descriptor, 1);
         }
-        if (((magic & SKIPPABLE_MASK) >>> 0) === SKIPPABLE_MAGIC) {
+        if ((magic & SKIPPABLE_MASK) >>> 0 === SKIPPABLE_MAGIC) {
           this.startFrame(fieldStart);
           return this.next(Field.SkipSize, 4);
         }
-        return this.fail(fieldStart, `no zstd frame magic at byte ${fieldStart} (found 0x${magic.toString(16).padStart(8, '0')})`);
+        return this.fail(
+          fieldStart,
+          `no zstd frame magic at byte ${fieldStart} (found 0x${magic.toString(16).padStart(8, '0')})`,
+        );
       }
       case Field.Descriptor: {
         // Frame_Header_Descriptor (RFC 8878 3.1.1.1.1): FCS flag (2 bits), Single_Segment, unused, reserved, checksum, dictionary id flag (2 bits).
         const d = b[0];
-        if ((d & 0x08) !== 0) return this.fail(fieldStart, `zstd frame at byte ${this.frameStart} sets the reserved bit of its header`);
+        if ((d & 0x08) !== 0)
+          return this.fail(fieldStart, `zstd frame at byte ${this.frameStart} sets the reserved bit of its header`);
         const singleSegment = (d & 0x20) !== 0;
         this.contentChecksum = (d & 0x04) !== 0;
         const rest = (singleSegment ? 0 : 1) + [0, 1, 2, 4][d & 0x03] + [singleSegment ? 1 : 0, 2, 4, 8][d >> 6];
@@ -177,7 +186,8 @@ export class ZstdFrameWalker {
         const type = (h >> 1) & 3;
         const size = h >>> 3;
         if (type === 3) return this.fail(fieldStart, `zstd block at byte ${fieldStart} has the reserved block type`);
-        if (size > MAX_BLOCK_BYTES) return this.fail(fieldStart, `zstd block at byte ${fieldStart} claims ${size} bytes (at most 128 KiB)`);
+        if (size > MAX_BLOCK_BYTES)
+          return this.fail(fieldStart, `zstd block at byte ${fieldStart} claims ${size} bytes (at most 128 KiB)`);
         const body = type === 1 ? 1 : size; // an RLE block stores one byte
         if (body > 0) return this.next(Field.BlockBody, body);
         return this.blockDone();
@@ -261,7 +271,10 @@ export interface ZstdEnd {
  *   zstd stream, after yielding everything decoded before the damage; the input's own errors (file
  *   deleted, permissions) and the abort reason as they are.
  */
-export async function* decodeZstd(input: AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array, ZstdEnd, undefined> {
+export async function* decodeZstd(
+  input: AsyncIterable<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncGenerator<Uint8Array, ZstdEnd, undefined> {
   const walker = new ZstdFrameWalker();
   const decoder = createZstdDecompress({ chunkSize: OUTPUT_CHUNK_BYTES });
   const stopFeeding = new AbortController();
@@ -351,7 +364,10 @@ export async function* decodeZstd(input: AsyncIterable<Uint8Array>, signal?: Abo
     if (consumed < walker.offset) {
       // libzstd finished a frame before its block headers said it ends.
       const frame = walker.frameAt(consumed);
-      throw new CorruptStreamError(`zstd frame at byte ${frame} ends at byte ${consumed}, before the end its block headers give`, frame);
+      throw new CorruptStreamError(
+        `zstd frame at byte ${frame} ends at byte ${consumed}, before the end its block headers give`,
+        frame,
+      );
     }
     return { frames: walker.frames, cutFrameStart: walker.cutFrameStart() };
   } finally {

@@ -69,7 +69,12 @@ export function tlsFromFiles(files: { ca?: string; cert?: string; key?: string }
       throw new Error(`Could not read the ${what} ${file}: ${errorMessage(e)}`, { cause: e });
     }
   };
-  return { rejectUnauthorized: verify, ca: read(files.ca, 'CA certificate file'), cert: read(files.cert, 'client certificate file'), key: read(files.key, 'client key file') };
+  return {
+    rejectUnauthorized: verify,
+    ca: read(files.ca, 'CA certificate file'),
+    cert: read(files.cert, 'client certificate file'),
+    key: read(files.key, 'client key file'),
+  };
 }
 
 /** Options of {@link HistoryServerClient}. */
@@ -193,16 +198,23 @@ export class HistoryServerClient {
     try {
       url = new URL(opts.baseUrl);
     } catch {
-      throw new Error(`"${opts.baseUrl.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL; give the History Server like http://host:18080`);
+      throw new Error(
+        `"${opts.baseUrl.replace(/\/\/[^/@]*@/, '//***@')}" is not a URL; give the History Server like http://host:18080`,
+      );
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`History Server URL must start with http:// or https://, got ${url.protocol}//`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`History Server URL must start with http:// or https://, got ${url.protocol}//`);
     let auth = opts.auth;
-    if (!auth && url.username) auth = { kind: 'basic', user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+    if (!auth && url.username)
+      auth = { kind: 'basic', user: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
     url.username = '';
     url.password = '';
     url.search = '';
     url.hash = '';
-    this.baseUrl = url.toString().replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+    this.baseUrl = url
+      .toString()
+      .replace(/\/+$/, '')
+      .replace(/\/api\/v1$/, '');
     this.api = `${this.baseUrl}/api/v1`;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retries = opts.retries ?? 4;
@@ -216,7 +228,8 @@ export class HistoryServerClient {
       this.http = opts.http;
     } else {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-      if (auth?.kind === 'basic') headers.Authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
+      if (auth?.kind === 'basic')
+        headers.Authorization = `Basic ${Buffer.from(`${auth.user}:${auth.password}`).toString('base64')}`;
       else if (auth?.kind === 'bearer') headers.Authorization = `Bearer ${auth.token}`;
       const httpAgent = new http.Agent({ keepAlive: true });
       const httpsAgent = new https.Agent({
@@ -233,7 +246,10 @@ export class HistoryServerClient {
         this.oauth2 = new ClientCredentialsToken(
           auth,
           (form, authorization) => this.postTokenRequest(tokenUrl, form, authorization, httpAgent, httpsAgent),
-          (token) => (this.secrets = [...new Set([...this.secrets, token, encodeURIComponent(token)])].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length)),
+          (token) =>
+            (this.secrets = [...new Set([...this.secrets, token, encodeURIComponent(token)])]
+              .filter((v) => v.length >= 4)
+              .sort((a, b) => b.length - a.length)),
         );
       }
       this.http = axios.create({
@@ -255,7 +271,13 @@ export class HistoryServerClient {
   }
 
   /** One token request (oauth2.ts builds the form and reads the answer): no redirect followed, body read as text. */
-  private async postTokenRequest(tokenUrl: string, form: URLSearchParams, authorization: string, httpAgent: http.Agent, httpsAgent: https.Agent): Promise<{ status: number; body: string }> {
+  private async postTokenRequest(
+    tokenUrl: string,
+    form: URLSearchParams,
+    authorization: string,
+    httpAgent: http.Agent,
+    httpsAgent: https.Agent,
+  ): Promise<{ status: number; body: string }> {
     try {
       const res = await axios.post<string>(tokenUrl, form.toString(), {
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', authorization },
@@ -272,7 +294,12 @@ export class HistoryServerClient {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code ?? '';
       const tls = /certificate|self.signed|unable to verify/i.test(errorMessage(e));
-      throw new TokenRequestError(`Token endpoint ${tokenUrl} could not be reached: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`, null, !tls && RETRYABLE_CODES.has(code), tls ? 'tls' : 'network');
+      throw new TokenRequestError(
+        `Token endpoint ${tokenUrl} could not be reached: ${errorMessage(e)}${code && !errorMessage(e).includes(code) ? ` (${code})` : ''}`,
+        null,
+        !tls && RETRYABLE_CODES.has(code),
+        tls ? 'tls' : 'network',
+      );
     }
   }
 
@@ -305,7 +332,9 @@ export class HistoryServerClient {
 
   /** URL of an attempt's `/logs` endpoint (also the `source_path` under which the store keeps its record). */
   logsUrl(appId: string, attemptId: string | null): string {
-    return this.urlOf(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/logs`);
+    return this.urlOf(
+      `/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/logs`,
+    );
   }
 
   /**
@@ -314,9 +343,14 @@ export class HistoryServerClient {
    * @throws HistoryServerError (after retries) or Error for an unexpected body.
    */
   async version(signal?: AbortSignal): Promise<string> {
-    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
+    const body = await this.getJson('/version', new URLSearchParams(), signal).catch((e: unknown) =>
+      Promise.reject(this.redacted(asError(e))),
+    );
     const v = VersionInfoSchema.safeParse(body);
-    if (!v.success) throw new Error(`History Server at ${this.baseUrl} answered /api/v1/version with no "spark" field; is this a Spark History Server?`);
+    if (!v.success)
+      throw new Error(
+        `History Server at ${this.baseUrl} answered /api/v1/version with no "spark" field; is this a Spark History Server?`,
+      );
     return v.data.spark;
   }
 
@@ -333,12 +367,16 @@ export class HistoryServerClient {
     if (filter.minEndMs !== undefined) q.append('minEndDate', formatSparkDate(filter.minEndMs));
     if (filter.maxEndMs !== undefined) q.append('maxEndDate', formatSparkDate(filter.maxEndMs));
     if (filter.limit !== undefined) q.append('limit', String(filter.limit));
-    const body = await this.getJson('/applications', q, signal).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
+    const body = await this.getJson('/applications', q, signal).catch((e: unknown) =>
+      Promise.reject(this.redacted(asError(e))),
+    );
     try {
       return parseApplicationList(body);
     } catch (e) {
       // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
-      throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`));
+      throw new Error(
+        this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications with ${(e as Error).message}`),
+      );
     }
   }
 
@@ -359,7 +397,11 @@ export class HistoryServerClient {
       return parseApplicationList([body]);
     } catch (e) {
       // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
-      throw new Error(this.redact(`History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`));
+      throw new Error(
+        this.redact(
+          `History Server at ${this.baseUrl} answered /api/v1/applications/${appId} with ${(e as Error).message}`,
+        ),
+      );
     }
   }
 
@@ -368,10 +410,18 @@ export class HistoryServerClient {
    * `allexecutors`, `stages`, `jobs`), unvalidated: the caller checks the shape.
    * @throws HistoryServerError (after retries), Error for a body that is not JSON.
    */
-  async getAttemptResource(appId: string, attemptId: string | null, sub: string, query = new URLSearchParams(), signal?: AbortSignal): Promise<unknown> {
-    return this.getJson(`/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`, query, signal).catch((e: unknown) =>
-      Promise.reject(this.redacted(asError(e))),
-    );
+  async getAttemptResource(
+    appId: string,
+    attemptId: string | null,
+    sub: string,
+    query = new URLSearchParams(),
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    return this.getJson(
+      `/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/${sub}`,
+      query,
+      signal,
+    ).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
   }
 
   /**
@@ -384,35 +434,73 @@ export class HistoryServerClient {
    * @throws HistoryServerError; with `status` 503 and `retryable` false when Spark says the event logs
    *   are not available for this app.
    */
-  async downloadEventLogs(appId: string, attemptId: string | null, destFile: string, signal?: AbortSignal, maxBytes = Infinity): Promise<number> {
+  async downloadEventLogs(
+    appId: string,
+    attemptId: string | null,
+    destFile: string,
+    signal?: AbortSignal,
+    maxBytes = Infinity,
+  ): Promise<number> {
     const apiPath = `/applications/${encodeURIComponent(appId)}${attemptId !== null ? `/${encodeURIComponent(attemptId)}` : ''}/logs`;
     const url = this.urlOf(apiPath);
-    return this.withRetries(url, signal, (res, watchdog) =>
-      pipeline(res.data, watchdog.counter(maxBytes, () => new HistoryServerError(`History Server at ${url} sent more than ${formatBytes(maxBytes)} of event logs (the limit); refusing the download`, url, null, false)), fs.createWriteStream(destFile)).then(() => watchdog.bytes),
-    apiPath).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
+    return this.withRetries(
+      url,
+      signal,
+      (res, watchdog) =>
+        pipeline(
+          res.data,
+          watchdog.counter(
+            maxBytes,
+            () =>
+              new HistoryServerError(
+                `History Server at ${url} sent more than ${formatBytes(maxBytes)} of event logs (the limit); refusing the download`,
+                url,
+                null,
+                false,
+              ),
+          ),
+          fs.createWriteStream(destFile),
+        ).then(() => watchdog.bytes),
+      apiPath,
+    ).catch((e: unknown) => Promise.reject(this.redacted(asError(e))));
   }
 
   private async getJson(apiPath: string, query: URLSearchParams, signal?: AbortSignal): Promise<unknown> {
     const qs = query.toString();
     const full = `${apiPath}${qs ? `?${qs}` : ''}`;
     const url = this.urlOf(full);
-    const text = await this.withRetries(url, signal, async (res, watchdog) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      // Iterating the response itself (not a pipe of it) so that its errors (cut short, destroyed by the watchdog) reject here.
-      for await (const chunk of res.data as AsyncIterable<Buffer>) {
-        watchdog.kick();
-        size += chunk.length;
-        if (size > this.maxJsonBytes) throw new HistoryServerError(`History Server at ${url} sent more than ${this.maxJsonBytes} bytes of JSON; narrow the listing with --since or --limit`, url, null, false);
-        chunks.push(chunk);
-      }
-      return Buffer.concat(chunks).toString('utf8');
-    }, full);
+    const text = await this.withRetries(
+      url,
+      signal,
+      async (res, watchdog) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        // Iterating the response itself (not a pipe of it) so that its errors (cut short, destroyed by the watchdog) reject here.
+        for await (const chunk of res.data as AsyncIterable<Buffer>) {
+          watchdog.kick();
+          size += chunk.length;
+          if (size > this.maxJsonBytes)
+            throw new HistoryServerError(
+              `History Server at ${url} sent more than ${this.maxJsonBytes} bytes of JSON; narrow the listing with --since or --limit`,
+              url,
+              null,
+              false,
+            );
+          chunks.push(chunk);
+        }
+        return Buffer.concat(chunks).toString('utf8');
+      },
+      full,
+    );
     try {
       return JSON.parse(text);
     } catch (e) {
       // eslint-disable-next-line preserve-caught-error -- no cause: every message of this client is redacted, a cause would be logged as it is.
-      throw new Error(this.redact(`History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`));
+      throw new Error(
+        this.redact(
+          `History Server at ${url} answered malformed JSON (${(e as Error).message}; starts ${JSON.stringify(text.slice(0, 60))})`,
+        ),
+      );
     }
   }
 
@@ -420,7 +508,12 @@ export class HistoryServerClient {
    * Runs one GET with retries. `consume` reads a 2xx body; its failures (a body cut short, an idle
    * timeout) are retried like request failures.
    */
-  private async withRetries<T>(url: string, signal: AbortSignal | undefined, consume: (res: AxiosResponse<Readable>, watchdog: Watchdog) => Promise<T>, apiPath: string): Promise<T> {
+  private async withRetries<T>(
+    url: string,
+    signal: AbortSignal | undefined,
+    consume: (res: AxiosResponse<Readable>, watchdog: Watchdog) => Promise<T>,
+    apiPath: string,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       signal?.throwIfAborted();
       let err: unknown;
@@ -430,9 +523,12 @@ export class HistoryServerClient {
         err = e;
       }
       signal?.throwIfAborted();
-      const failure = this.redacted(err instanceof HistoryServerError ? err : toHistoryServerError(err, url, this.baseUrl));
+      const failure = this.redacted(
+        err instanceof HistoryServerError ? err : toHistoryServerError(err, url, this.baseUrl),
+      );
       if (!failure.retryable || attempt >= this.retries) {
-        if (attempt > 0 && failure.retryable) failure.message = `${failure.message} (gave up after ${attempt + 1} tries)`;
+        if (attempt > 0 && failure.retryable)
+          failure.message = `${failure.message} (gave up after ${attempt + 1} tries)`;
         throw failure;
       }
       if (failure.retryAfterMs !== null && failure.retryAfterMs > this.maxRetryAfterMs) {
@@ -441,13 +537,19 @@ export class HistoryServerClient {
         throw failure;
       }
       const backoff = Math.min(this.retryMaxDelayMs, this.retryBaseDelayMs * 2 ** attempt);
-      const delayMs = failure.retryAfterMs !== null ? failure.retryAfterMs : Math.round(backoff * (0.5 + Math.random() * 0.5));
+      const delayMs =
+        failure.retryAfterMs !== null ? failure.retryAfterMs : Math.round(backoff * (0.5 + Math.random() * 0.5));
       this.onRetry?.({ url, attempt: attempt + 1, delayMs, reason: failure.message });
       await sleep(delayMs, signal);
     }
   }
 
-  private async once<T>(url: string, apiPath: string, signal: AbortSignal | undefined, consume: (res: AxiosResponse<Readable>, watchdog: Watchdog) => Promise<T>): Promise<T> {
+  private async once<T>(
+    url: string,
+    apiPath: string,
+    signal: AbortSignal | undefined,
+    consume: (res: AxiosResponse<Readable>, watchdog: Watchdog) => Promise<T>,
+  ): Promise<T> {
     const controller = new AbortController();
     const onAbort = () => controller.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -458,31 +560,80 @@ export class HistoryServerClient {
         try {
           token = await this.oauth2.accessToken();
         } catch (e) {
-          throw e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : e;
+          throw e instanceof TokenRequestError
+            ? new HistoryServerError(e.message, this.oauth2.credentials.tokenUrl, e.status, e.retryable, null, e.kind)
+            : e;
         }
       }
-      watchdog = new Watchdog(this.timeoutMs, () => controller.abort(new HistoryServerError(`History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`, url, null, true, null, 'network')));
-      let res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', ...(token !== null ? { headers: { Authorization: `Bearer ${token}` } } : {}) });
+      watchdog = new Watchdog(this.timeoutMs, () =>
+        controller.abort(
+          new HistoryServerError(
+            `History Server at ${url} sent nothing for ${this.timeoutMs} ms (timeout); check that it is up, or raise the timeout`,
+            url,
+            null,
+            true,
+            null,
+            'network',
+          ),
+        ),
+      );
+      let res = await this.http.get<Readable>(`${this.api}${apiPath}`, {
+        signal: controller.signal,
+        responseType: 'stream',
+        ...(token !== null ? { headers: { Authorization: `Bearer ${token}` } } : {}),
+      });
       if (res.status === 401 && this.oauth2 && token !== null) {
         // The proxy no longer takes this token (expired early, keys rotated): one more try with a new one.
         res.data.resume();
         this.oauth2.invalidate(token);
-        const fresh = await this.oauth2.accessToken().catch((e: unknown) => Promise.reject(e instanceof TokenRequestError ? new HistoryServerError(e.message, this.oauth2!.credentials.tokenUrl, e.status, e.retryable, null, e.kind) : asError(e)));
+        const fresh = await this.oauth2
+          .accessToken()
+          .catch((e: unknown) =>
+            Promise.reject(
+              e instanceof TokenRequestError
+                ? new HistoryServerError(
+                    e.message,
+                    this.oauth2!.credentials.tokenUrl,
+                    e.status,
+                    e.retryable,
+                    null,
+                    e.kind,
+                  )
+                : asError(e),
+            ),
+          );
         watchdog.kick();
-        res = await this.http.get<Readable>(`${this.api}${apiPath}`, { signal: controller.signal, responseType: 'stream', headers: { Authorization: `Bearer ${fresh}` } });
+        res = await this.http.get<Readable>(`${this.api}${apiPath}`, {
+          signal: controller.signal,
+          responseType: 'stream',
+          headers: { Authorization: `Bearer ${fresh}` },
+        });
       }
       watchdog.kick();
       watchdog.stream = res.data;
       if (res.status < 200 || res.status > 299) {
         const body = await readSome(res.data, 2048).catch(() => '');
         if (res.status === 401 && this.oauth2) {
-          throw new HistoryServerError(`History Server at ${url} answered 401 to a new access token from ${this.oauth2.credentials.tokenUrl}: the proxy in front of it does not accept this client's tokens; check the client, its scope and the resource (audience) asked for`, url, 401, false);
+          throw new HistoryServerError(
+            `History Server at ${url} answered 401 to a new access token from ${this.oauth2.credentials.tokenUrl}: the proxy in front of it does not accept this client's tokens; check the client, its scope and the resource (audience) asked for`,
+            url,
+            401,
+            false,
+          );
         }
-        throw statusError(res.status, String(res.statusText ?? ''), body, url, this.baseUrl, retryAfterOf(res.headers['retry-after']));
+        throw statusError(
+          res.status,
+          String(res.statusText ?? ''),
+          body,
+          url,
+          this.baseUrl,
+          retryAfterOf(res.headers['retry-after']),
+        );
       }
       return await consume(res, watchdog);
     } catch (e) {
-      if (controller.signal.aborted && controller.signal.reason instanceof HistoryServerError) throw controller.signal.reason;
+      if (controller.signal.aborted && controller.signal.reason instanceof HistoryServerError)
+        throw controller.signal.reason;
       throw e;
     } finally {
       watchdog?.stop();
@@ -601,21 +752,61 @@ function secretForms(auth: HistoryServerAuth | undefined, headers: Record<string
   return [...forms].filter((v) => v.length >= 4).sort((a, b) => b.length - a.length);
 }
 
-function statusError(status: number, statusText: string, body: string, url: string, base: string, retryAfterMs: number | null): HistoryServerError {
+function statusError(
+  status: number,
+  statusText: string,
+  body: string,
+  url: string,
+  base: string,
+  retryAfterMs: number | null,
+): HistoryServerError {
   const text = body.replace(/\s+/g, ' ').trim().slice(0, 300);
   const answered = `History Server at ${url} answered ${status}${statusText ? ` ${statusText}` : ''}${text ? `: ${text}` : ''}`;
   if (status === 503 && text.startsWith(EVENT_LOGS_NOT_AVAILABLE)) {
-    return new HistoryServerError(`${answered} (the server lists the application but cannot read its event log files)`, url, status, false);
+    return new HistoryServerError(
+      `${answered} (the server lists the application but cannot read its event log files)`,
+      url,
+      status,
+      false,
+    );
   }
   // 401: the front end says how to give credentials (kind `credentials`).
   if (status === 401) return new HistoryServerError(answered, url, status, false, null, 'credentials');
-  if (status === 403) return new HistoryServerError(`${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`, url, status, false, null, 'access-denied');
-  if (status === 404) return new HistoryServerError(`${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`, url, status, false, null, 'not-found');
+  if (status === 403)
+    return new HistoryServerError(
+      `${answered}; the user is not allowed to view this application (spark.history.ui.acls.enable / spark.ui.view.acls on the server)`,
+      url,
+      status,
+      false,
+      null,
+      'access-denied',
+    );
+  if (status === 404)
+    return new HistoryServerError(
+      `${answered}; check the URL (${base} should be the History Server, which serves /api/v1)`,
+      url,
+      status,
+      false,
+      null,
+      'not-found',
+    );
   const retryable = status >= 500 || status === 429 || status === 408;
   return new HistoryServerError(answered, url, status, retryable, retryAfterMs);
 }
 
-const RETRYABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_BAD_RESPONSE']);
+const RETRYABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_BAD_RESPONSE',
+]);
 
 function toHistoryServerError(err: unknown, url: string, base: string): HistoryServerError {
   const e = err as NodeJS.ErrnoException & { cause?: { code?: string } };
@@ -624,9 +815,21 @@ function toHistoryServerError(err: unknown, url: string, base: string): HistoryS
   if (e instanceof AxiosError || code || /aborted|socket hang up|premature/i.test(message)) {
     // A certificate that could not be verified: the front end says how to trust its CA (kind `tls`).
     const tls = /certificate|self.signed|unable to verify/i.test(message);
-    const what = code === 'ECONNREFUSED' ? `is not reachable (connection refused); check that it runs and that ${base} is right` : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
-    const retryable = !tls && (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === '');
-    return new HistoryServerError(`History Server at ${url} ${what}`, url, null, retryable, null, tls ? 'tls' : 'network');
+    const what =
+      code === 'ECONNREFUSED'
+        ? `is not reachable (connection refused); check that it runs and that ${base} is right`
+        : `failed: ${message}${code && !message.includes(code) ? ` (${code})` : ''}`;
+    const retryable =
+      !tls &&
+      (RETRYABLE_CODES.has(code) || /aborted|socket hang up|premature|terminated/i.test(message) || code === '');
+    return new HistoryServerError(
+      `History Server at ${url} ${what}`,
+      url,
+      null,
+      retryable,
+      null,
+      tls ? 'tls' : 'network',
+    );
   }
   return new HistoryServerError(`History Server at ${url}: ${message}`, url, null, false);
 }

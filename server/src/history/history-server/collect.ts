@@ -180,7 +180,10 @@ export async function collectFromHistoryServer(
     const url = client.logsUrl(a.appId, a.attemptId);
     const listedAs = { appId: a.appId, attemptId: a.attemptId, appName: a.appName, path: url, via: 'logs' as const };
     const stored = await sink.storedAttempt(a.appId, a.attemptId);
-    if (stored && (stored.completed || (!a.completed && a.lastUpdatedMs !== null && stored.sourceMtimeMs === a.lastUpdatedMs))) {
+    if (
+      stored &&
+      (stored.completed || (!a.completed && a.lastUpdatedMs !== null && stored.sourceMtimeMs === a.lastUpdatedMs))
+    ) {
       ingest.notFetched(listedAs, 'already-stored');
       return;
     }
@@ -194,7 +197,8 @@ export async function collectFromHistoryServer(
       try {
         await client.downloadEventLogs(a.appId, a.attemptId, zipFile, opts.signal, maxLogBytes);
       } catch (e) {
-        if (!(opts.restFallback !== false && e instanceof HistoryServerError && e.status === 503 && !e.retryable)) throw e;
+        if (!(opts.restFallback !== false && e instanceof HistoryServerError && e.status === 503 && !e.retryable))
+          throw e;
         // Event logs not available: the REST views are the next best source.
         const record = await recordFromRest(client, a, opts.signal).catch((restErr: unknown) => {
           throw new Error(`${e.message}; building the record from the REST views failed too: ${messageOf(restErr)}`);
@@ -203,7 +207,12 @@ export async function collectFromHistoryServer(
         summary.fromRest++;
         const stored = await ingest.accept(
           { record, stats: null },
-          { path: attemptUrl, sizeBytes: 0, mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs, malformedLines: 0 },
+          {
+            path: attemptUrl,
+            sizeBytes: 0,
+            mtimeMs: a.lastUpdatedMs ?? record.endTimeMs ?? record.startTimeMs,
+            malformedLines: 0,
+          },
           'rest',
         );
         if (stored === null && a.completed && a.endTimeMs !== null) failedEnds.push(a.endTimeMs);
@@ -265,7 +274,13 @@ export async function collectFromHistoryServer(
     const listingComplete = opts.limit === undefined || listedApplications < opts.limit;
     const coversFromWatermark = sinceMs === undefined || (watermarkBeforeMs !== null && sinceMs <= watermarkBeforeMs);
     let watermark: number | null = null;
-    if (!summary.cancelled && listingComplete && coversFromWatermark && opts.user === undefined && opts.status === undefined) {
+    if (
+      !summary.cancelled &&
+      listingComplete &&
+      coversFromWatermark &&
+      opts.user === undefined &&
+      opts.status === undefined
+    ) {
       const ends = work.filter((a) => a.completed && a.endTimeMs !== null).map((a) => a.endTimeMs as number);
       if (failedEnds.length > 0) watermark = Math.min(...failedEnds);
       else if (ends.length > 0) watermark = Math.max(...ends);
@@ -281,7 +296,11 @@ export async function collectFromHistoryServer(
  * when it holds several, the one whose `App ID` (and attempt) match the listing is used.
  * @throws Error when no log in the folder holds this application.
  */
-async function readAttempt(dir: string, a: ListedAttempt, signal?: AbortSignal): Promise<{ record: ApplicationRecord; src: EventLogSource; stats: ReadStats }> {
+async function readAttempt(
+  dir: string,
+  a: ListedAttempt,
+  signal?: AbortSignal,
+): Promise<{ record: ApplicationRecord; src: EventLogSource; stats: ReadStats }> {
   const sources = await discoverEventLogs(dir);
   if (sources.length === 0) throw new Error('the /logs zip held no event-log file');
   let fallback: { record: ApplicationRecord; src: EventLogSource; stats: ReadStats } | null = null;
@@ -293,11 +312,15 @@ async function readAttempt(dir: string, a: ListedAttempt, signal?: AbortSignal):
       continue;
     }
     if (record.appId === a.appId && record.attemptId === a.attemptId) return { record, src, stats };
-    seen.push(`${path.relative(dir, src.path)}: App ID ${record.appId}${record.attemptId ? ` attempt ${record.attemptId}` : ''}`);
+    seen.push(
+      `${path.relative(dir, src.path)}: App ID ${record.appId}${record.attemptId ? ` attempt ${record.attemptId}` : ''}`,
+    );
     if (record.appId === a.appId && sources.length === 1) fallback = { record, src, stats };
   }
   if (fallback) return fallback;
-  throw new Error(`the /logs zip held no event log of ${a.appId}${a.attemptId ? ` attempt ${a.attemptId}` : ''} (${seen.join('; ')})`);
+  throw new Error(
+    `the /logs zip held no event log of ${a.appId}${a.attemptId ? ` attempt ${a.attemptId}` : ''} (${seen.join('; ')})`,
+  );
 }
 
 function messageOf(e: unknown): string {

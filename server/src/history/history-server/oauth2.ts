@@ -36,7 +36,10 @@ export const MAX_REFRESH_AHEAD_MS = 60_000;
 export const TokenResponseSchema = z.object({
   access_token: z.string().min(1),
   token_type: z.string().refine((t) => t.toLowerCase() === 'bearer', { message: 'token_type is not Bearer' }),
-  expires_in: z.union([z.number(), z.string().regex(/^\d+$/).transform(Number)]).pipe(z.number().positive()).optional(),
+  expires_in: z
+    .union([z.number(), z.string().regex(/^\d+$/).transform(Number)])
+    .pipe(z.number().positive())
+    .optional(),
 });
 
 /** An error response (RFC 6749 section 5.2). */
@@ -85,7 +88,10 @@ export function clientSecretBasic(c: ClientCredentials): string {
  * The token of a token response, or the failure it says.
  * @throws TokenRequestError saying what the endpoint answered (its `error` and `error_description`, never a secret).
  */
-export function parseTokenResponse(res: TokenHttpResponse, tokenUrl: string): { accessToken: string; expiresInSeconds: number | null } {
+export function parseTokenResponse(
+  res: TokenHttpResponse,
+  tokenUrl: string,
+): { accessToken: string; expiresInSeconds: number | null } {
   let json: unknown = null;
   try {
     json = JSON.parse(res.body);
@@ -94,14 +100,26 @@ export function parseTokenResponse(res: TokenHttpResponse, tokenUrl: string): { 
   }
   if (res.status < 200 || res.status > 299) {
     const e = TokenErrorSchema.safeParse(json);
-    const said = e.success ? `${e.data.error}${e.data.error_description ? ` (${e.data.error_description})` : ''}` : res.body.replace(/\s+/g, ' ').trim().slice(0, 200);
+    const said = e.success
+      ? `${e.data.error}${e.data.error_description ? ` (${e.data.error_description})` : ''}`
+      : res.body.replace(/\s+/g, ' ').trim().slice(0, 200);
     // A refused client is kind `credentials`: each front end says where its secret comes from.
     const hint = e.success && e.data.error === 'invalid_scope' ? '; check the scope asked for' : '';
     const refused = res.status === 401 || (e.success && e.data.error === 'invalid_client');
-    return fail(`Token endpoint ${tokenUrl} answered ${res.status}${said ? `: ${said}` : ''}${hint}`, res.status, res.status >= 500 || res.status === 429, refused ? 'credentials' : 'other');
+    return fail(
+      `Token endpoint ${tokenUrl} answered ${res.status}${said ? `: ${said}` : ''}${hint}`,
+      res.status,
+      res.status >= 500 || res.status === 429,
+      refused ? 'credentials' : 'other',
+    );
   }
   const t = TokenResponseSchema.safeParse(json);
-  if (!t.success) return fail(`Token endpoint ${tokenUrl} answered ${res.status} without a bearer access token (${t.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')})`, res.status, false);
+  if (!t.success)
+    return fail(
+      `Token endpoint ${tokenUrl} answered ${res.status} without a bearer access token (${t.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ')})`,
+      res.status,
+      false,
+    );
   return { accessToken: t.data.access_token, expiresInSeconds: t.data.expires_in ?? null };
 }
 
@@ -162,7 +180,10 @@ export class ClientCredentialsToken {
     this.onToken(accessToken);
     this.token = accessToken;
     // Counted from when it was asked for, so the time the request took is not taken for lifetime left.
-    this.renewAtMs = expiresInSeconds === null ? Infinity : askedAtMs + expiresInSeconds * 1000 - Math.min(MAX_REFRESH_AHEAD_MS, (expiresInSeconds * 1000) / 2);
+    this.renewAtMs =
+      expiresInSeconds === null
+        ? Infinity
+        : askedAtMs + expiresInSeconds * 1000 - Math.min(MAX_REFRESH_AHEAD_MS, (expiresInSeconds * 1000) / 2);
     return accessToken;
   }
 }

@@ -110,8 +110,13 @@ function intSetting(v: string | undefined): number | null {
  * Builds the record of attempt `a` from the REST views (see the module comment for what differs).
  * @throws HistoryServerError when a view cannot be fetched; Error when a body has an unexpected shape.
  */
-export async function recordFromRest(client: HistoryServerClient, a: ListedAttempt, signal?: AbortSignal): Promise<ApplicationRecord> {
-  const get = (sub: string, query?: URLSearchParams) => client.getAttemptResource(a.appId, a.attemptId, sub, query, signal);
+export async function recordFromRest(
+  client: HistoryServerClient,
+  a: ListedAttempt,
+  signal?: AbortSignal,
+): Promise<ApplicationRecord> {
+  const get = (sub: string, query?: URLSearchParams) =>
+    client.getAttemptResource(a.appId, a.attemptId, sub, query, signal);
   const env = parse(EnvironmentSchema, await get('environment'), 'environment');
   const executorsRaw = parse(z.array(ExecutorSchema), await get('allexecutors'), 'allexecutors');
   const stagesRaw = parse(
@@ -166,20 +171,30 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
   const coreCounts = new Map<number, number>();
   for (const e of executors) {
     const counts = !e.isDriver || localMode;
-    if (counts && e.peakJvmHeapMemoryBytes !== null && (peakJvmHeapMemoryBytes === null || e.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)) peakJvmHeapMemoryBytes = e.peakJvmHeapMemoryBytes;
+    if (
+      counts &&
+      e.peakJvmHeapMemoryBytes !== null &&
+      (peakJvmHeapMemoryBytes === null || e.peakJvmHeapMemoryBytes > peakJvmHeapMemoryBytes)
+    )
+      peakJvmHeapMemoryBytes = e.peakJvmHeapMemoryBytes;
     if (e.isDriver) continue;
     const until = e.removeTimeMs ?? endRefMs;
-    if (e.totalCores > 0 && e.addTimeMs > 0 && until > e.addTimeMs) executorCoreTimeMs += (until - e.addTimeMs) * e.totalCores;
+    if (e.totalCores > 0 && e.addTimeMs > 0 && until > e.addTimeMs)
+      executorCoreTimeMs += (until - e.addTimeMs) * e.totalCores;
     if (e.totalCores > 0) coreCounts.set(e.totalCores, (coreCounts.get(e.totalCores) ?? 0) + 1);
   }
   let executorCores = intSetting(prop('spark.executor.cores'));
-  if (executorCores === null && coreCounts.size > 0) executorCores = [...coreCounts.entries()].sort((x, y) => y[1] - x[1])[0][0];
+  if (executorCores === null && coreCounts.size > 0)
+    executorCores = [...coreCounts.entries()].sort((x, y) => y[1] - x[1])[0][0];
 
   const stages: StageRecord[] = stagesRaw
     .filter((s) => s.status !== 'PENDING' && s.status !== 'SKIPPED')
     .map((s) => {
       const d = s.taskMetricsDistributions?.duration;
-      const q = d && d.length === STAGE_QUANTILES.length ? { min: d[0], p25: d[1], median: d[2], p75: d[3], p95: d[4], max: d[5] } : null;
+      const q =
+        d && d.length === STAGE_QUANTILES.length
+          ? { min: d[0], p25: d[1], median: d[2], p75: d[3], p95: d[4], max: d[5] }
+          : null;
       return {
         stageId: s.stageId,
         attemptId: s.attemptId,
@@ -223,7 +238,9 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     exitCode: a.exitCode,
     executorCores,
     executorMemoryMiB: parseSparkSizeMiB(prop('spark.executor.memory')),
-    memoryOverheadMiB: parseSparkSizeMiB(prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead')),
+    memoryOverheadMiB: parseSparkSizeMiB(
+      prop('spark.executor.memoryOverhead') ?? prop('spark.yarn.executor.memoryOverhead'),
+    ),
     maxExecutors,
     totalExecutorsAdded: workers.length,
     executorInstances: intSetting(prop('spark.executor.instances')),
@@ -257,17 +274,15 @@ export async function recordFromRest(client: HistoryServerClient, a: ListedAttem
     executors,
     taskFailures: [],
     jobs: jobs
-      .map(
-        (j): JobRecord => ({
-          jobId: j.jobId,
-          submissionTimeMs: parseSparkDate(j.submissionTime),
-          completionTimeMs: parseSparkDate(j.completionTime),
-          stageIds: j.stageIds ?? [],
-          result: j.status === 'SUCCEEDED' ? 'JobSucceeded' : j.status === 'FAILED' ? 'JobFailed' : null,
-          failureReason: null,
-          sqlExecutionId: null,
-        }),
-      )
+      .map((j): JobRecord => ({
+        jobId: j.jobId,
+        submissionTimeMs: parseSparkDate(j.submissionTime),
+        completionTimeMs: parseSparkDate(j.completionTime),
+        stageIds: j.stageIds ?? [],
+        result: j.status === 'SUCCEEDED' ? 'JobSucceeded' : j.status === 'FAILED' ? 'JobFailed' : null,
+        failureReason: null,
+        sqlExecutionId: null,
+      }))
       .sort((x, y) => x.jobId - y.jobId),
   };
 }

@@ -104,14 +104,17 @@ export function parseApplicationList(body: unknown): ListedAttempt[] {
   const parsed = ApplicationListSchema.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = ['applications', ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))].join('').replace(/\.\[/g, '[');
+    const where = ['applications', ...issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))]
+      .join('')
+      .replace(/\.\[/g, '[');
     throw new Error(`not a Spark application list: ${where}: ${issue.message}`);
   }
   const out: ListedAttempt[] = [];
   for (const app of parsed.data) {
     for (const a of app.attempts) {
       const start = a.startTimeEpoch ?? parseSparkDate(a.startTime);
-      if (start === null) throw new Error(`not a Spark application list: ${app.id}: startTime "${a.startTime}" is not a date`);
+      if (start === null)
+        throw new Error(`not a Spark application list: ${app.id}: startTime "${a.startTime}" is not a date`);
       const end = a.endTimeEpoch ?? parseSparkDate(a.endTime);
       const updated = a.lastUpdatedEpoch ?? parseSparkDate(a.lastUpdated);
       out.push({

@@ -77,7 +77,9 @@ export function entryTarget(destDir: string, entryName: string): string {
   const target = path.resolve(root, name);
   const rel = path.relative(root, target);
   if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new UnsafeZipError(`zip entry "${entryName}" points outside the extraction folder; refusing to extract the archive`);
+    throw new UnsafeZipError(
+      `zip entry "${entryName}" points outside the extraction folder; refusing to extract the archive`,
+    );
   }
   return target;
 }
@@ -108,10 +110,14 @@ export async function extractZip(zipFile: string, destDir: string, opts: Extract
     let total = 0;
     try {
       for await (const entry of zip.eachEntry()) {
-        if (entries.length >= maxEntries) throw new UnsafeZipError(`zip holds more than ${maxEntries} entries; refusing to extract it`);
+        if (entries.length >= maxEntries)
+          throw new UnsafeZipError(`zip holds more than ${maxEntries} entries; refusing to extract it`);
         const target = entryTarget(root, entry.fileName);
         total += entry.uncompressedSize;
-        if (total > maxTotal) throw new UnsafeZipError(`zip would extract to more than ${formatBytes(maxTotal)} (the limit); refusing to extract it`);
+        if (total > maxTotal)
+          throw new UnsafeZipError(
+            `zip would extract to more than ${formatBytes(maxTotal)} (the limit); refusing to extract it`,
+          );
         const ratio = entry.uncompressedSize / Math.max(1, entry.compressedSize);
         if (entry.uncompressedSize >= RATIO_CHECK_MIN_BYTES && ratio > maxRatio) {
           throw new UnsafeZipError(
@@ -126,7 +132,9 @@ export async function extractZip(zipFile: string, destDir: string, opts: Extract
     zip.close();
     const free = await freeBytes(root);
     if (free !== null && total > free) {
-      throw new UnsafeZipError(`zip would extract to ${formatBytes(total)} but only ${formatBytes(free)} are free in ${root}; refusing to extract it`);
+      throw new UnsafeZipError(
+        `zip would extract to ${formatBytes(total)} but only ${formatBytes(free)} are free in ${root}; refusing to extract it`,
+      );
     }
     // Pass 2: write. A fresh handle, since eachEntry() consumed the cursor.
     zip = await yauzl.openPromise(zipFile, { lazyEntries: true, validateEntrySizes: true });
@@ -138,14 +146,20 @@ export async function extractZip(zipFile: string, destDir: string, opts: Extract
       new Transform({
         transform(chunk: Buffer, _enc, cb) {
           writtenBytes += chunk.length;
-          if (writtenBytes > total || writtenBytes > maxTotal) cb(new UnsafeZipError(`zip extracted to more than the ${formatBytes(total)} its directory declares; stopped`));
+          if (writtenBytes > total || writtenBytes > maxTotal)
+            cb(
+              new UnsafeZipError(
+                `zip extracted to more than the ${formatBytes(total)} its directory declares; stopped`,
+              ),
+            );
           else cb(null, chunk);
         },
       });
     for await (const entry of zip.eachEntry()) {
       opts.signal?.throwIfAborted();
       const planned = entries[i++];
-      if (!planned || planned.entry.fileName !== entry.fileName) throw new UnsafeZipError('zip changed while being extracted');
+      if (!planned || planned.entry.fileName !== entry.fileName)
+        throw new UnsafeZipError('zip changed while being extracted');
       if (planned.dir) {
         await fsp.mkdir(planned.target, { recursive: true });
         continue;
@@ -153,7 +167,9 @@ export async function extractZip(zipFile: string, destDir: string, opts: Extract
       await fsp.mkdir(path.dirname(planned.target), { recursive: true });
       const stream = await zip.openReadStreamPromise(entry);
       // 'wx': never follow or overwrite something already there (a second entry of the same name).
-      await pipeline(stream, counter(), createWriteStream(planned.target, { flags: 'wx', mode: 0o600 }), { signal: opts.signal });
+      await pipeline(stream, counter(), createWriteStream(planned.target, { flags: 'wx', mode: 0o600 }), {
+        signal: opts.signal,
+      });
       written.push(path.relative(root, planned.target));
     }
     return written;

@@ -9,7 +9,13 @@
  */
 
 import { DefaultAzureCredential } from '@azure/identity';
-import { BlobServiceClient, StorageRetryPolicyType, StorageSharedKeyCredential, type ContainerClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import {
+  BlobServiceClient,
+  StorageRetryPolicyType,
+  StorageSharedKeyCredential,
+  type ContainerClient,
+  type StoragePipelineOptions,
+} from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
 import { ObjectStoreError, type ObjectStore, type StoredObject } from './object-store';
 
@@ -48,17 +54,30 @@ export class AzureBlobStore implements ObjectStore {
     const env = options.env ?? process.env;
     this.base = base;
     const pipeline: StoragePipelineOptions = {
-      retryOptions: { maxTries: options.maxTries ?? 5, retryPolicyType: StorageRetryPolicyType.EXPONENTIAL, tryTimeoutInMs: 60_000 },
+      retryOptions: {
+        maxTries: options.maxTries ?? 5,
+        retryPolicyType: StorageRetryPolicyType.EXPONENTIAL,
+        tryTimeoutInMs: 60_000,
+      },
     };
-    const endpoint = options.endpointUrl ?? `https://${account}.blob.${host.split('.').slice(2).join('.') || 'core.windows.net'}`;
+    const endpoint =
+      options.endpointUrl ?? `https://${account}.blob.${host.split('.').slice(2).join('.') || 'core.windows.net'}`;
     let service: BlobServiceClient;
     if (env.AZURE_STORAGE_CONNECTION_STRING) {
       service = BlobServiceClient.fromConnectionString(env.AZURE_STORAGE_CONNECTION_STRING, pipeline);
       if (options.endpointUrl) service = new BlobServiceClient(options.endpointUrl, service.credential, pipeline);
     } else if (env.AZURE_STORAGE_KEY) {
-      service = new BlobServiceClient(endpoint, new StorageSharedKeyCredential(account, env.AZURE_STORAGE_KEY), pipeline);
+      service = new BlobServiceClient(
+        endpoint,
+        new StorageSharedKeyCredential(account, env.AZURE_STORAGE_KEY),
+        pipeline,
+      );
     } else if (env.AZURE_STORAGE_SAS_TOKEN) {
-      service = new BlobServiceClient(`${endpoint}?${env.AZURE_STORAGE_SAS_TOKEN.replace(/^\?/, '')}`, undefined, pipeline);
+      service = new BlobServiceClient(
+        `${endpoint}?${env.AZURE_STORAGE_SAS_TOKEN.replace(/^\?/, '')}`,
+        undefined,
+        pipeline,
+      );
     } else {
       service = new BlobServiceClient(endpoint, new DefaultAzureCredential(), pipeline);
     }
@@ -69,7 +88,9 @@ export class AzureBlobStore implements ObjectStore {
   /** Every blob below `prefix`, page after page (List Blobs, 5,000 a page). */
   async *list(prefix: string, signal?: AbortSignal): AsyncIterable<StoredObject> {
     try {
-      for await (const page of this.container.listBlobsFlat({ prefix, abortSignal: signal }).byPage({ maxPageSize: 5000 })) {
+      for await (const page of this.container
+        .listBlobsFlat({ prefix, abortSignal: signal })
+        .byPage({ maxPageSize: 5000 })) {
         for (const b of page.segment.blobItems) {
           yield {
             key: b.name,
@@ -86,7 +107,13 @@ export class AzureBlobStore implements ObjectStore {
   }
 
   /** Get Blob from `offset` (`end − offset` bytes when given) with `If-Match`; cuts are resumed by the collector. */
-  async read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable> {
+  async read(
+    key: string,
+    offset: number,
+    end: number | null,
+    version: string | null,
+    signal?: AbortSignal,
+  ): Promise<Readable> {
     try {
       const got = await this.container.getBlobClient(key).download(offset, end !== null ? end - offset : undefined, {
         abortSignal: signal,
@@ -107,20 +134,40 @@ export class AzureBlobStore implements ObjectStore {
   private failure(err: unknown, doing: string): ObjectStoreError {
     const e = err as { name?: string; message?: string; statusCode?: number; code?: string };
     const said = `${e?.code ?? e?.name ?? 'Error'}: ${(e?.message ?? String(err)).split('\n')[0]}`;
-    if (e?.name === 'CredentialUnavailableError' || e?.name === 'AggregateAuthenticationError' || e?.name === 'AuthenticationError') {
-      return new ObjectStoreError('credentials', `${doing} (${this.where}): no Azure credentials found; tried ${AZURE_CREDENTIAL_CHAIN} (${said})`);
+    if (
+      e?.name === 'CredentialUnavailableError' ||
+      e?.name === 'AggregateAuthenticationError' ||
+      e?.name === 'AuthenticationError'
+    ) {
+      return new ObjectStoreError(
+        'credentials',
+        `${doing} (${this.where}): no Azure credentials found; tried ${AZURE_CREDENTIAL_CHAIN} (${said})`,
+      );
     }
     // Azure answers a bad signature 403 AuthenticationFailed (Azurite: AuthorizationFailure "Server failed to authenticate").
-    if (e?.statusCode === 403 && (e.code === 'AuthenticationFailed' || e.code === 'InvalidAuthenticationInfo' || /failed to authenticate/i.test(e.message ?? ''))) {
+    if (
+      e?.statusCode === 403 &&
+      (e.code === 'AuthenticationFailed' ||
+        e.code === 'InvalidAuthenticationInfo' ||
+        /failed to authenticate/i.test(e.message ?? ''))
+    ) {
       return new ObjectStoreError('credentials', `${doing} (${this.where}): the credentials were refused (${said})`);
     }
     if (e?.statusCode === 403) {
-      return new ObjectStoreError('access-denied', `${doing} (${this.where}): access denied; the collector needs the Storage Blob Data Reader role on the container (${said})`);
+      return new ObjectStoreError(
+        'access-denied',
+        `${doing} (${this.where}): access denied; the collector needs the Storage Blob Data Reader role on the container (${said})`,
+      );
     }
-    if (e?.statusCode === 404) return new ObjectStoreError('not-found', `${doing} (${this.where}): not found (${said})`);
-    if (e?.statusCode === 412) return new ObjectStoreError('changed', `${doing} (${this.where}): the blob changed while it was read (${said})`);
+    if (e?.statusCode === 404)
+      return new ObjectStoreError('not-found', `${doing} (${this.where}): not found (${said})`);
+    if (e?.statusCode === 412)
+      return new ObjectStoreError('changed', `${doing} (${this.where}): the blob changed while it was read (${said})`);
     if (e?.statusCode === undefined || e.statusCode >= 500) {
-      return new ObjectStoreError('network', `${doing} (${this.where}): ${e?.statusCode ? `HTTP ${e.statusCode} after retries` : 'unreachable or cut'} (${said})`);
+      return new ObjectStoreError(
+        'network',
+        `${doing} (${this.where}): ${e?.statusCode ? `HTTP ${e.statusCode} after retries` : 'unreachable or cut'} (${said})`,
+      );
     }
     return new ObjectStoreError('other', `${doing} (${this.where}): ${said}`);
   }

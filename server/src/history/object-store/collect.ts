@@ -66,7 +66,10 @@ export async function collectObjectStore(
     onUnreadable: (p, reason) => unreadable.push({ path: p, reason: `could not be read: ${reason}` }),
   });
   const ingest = new Ingest(sink, { dryRun: opts.dryRun });
-  const summary: ObjectStoreCollectSummary = Object.assign(ingest.summary, { listedObjects: objects.size, downloadedObjects: 0 });
+  const summary: ObjectStoreCollectSummary = Object.assign(ingest.summary, {
+    listedObjects: objects.size,
+    downloadedObjects: 0,
+  });
   summary.found = sources.length + unreadable.length;
   for (const u of unreadable) ingest.fail(u.path, u.reason);
 
@@ -104,16 +107,35 @@ export async function collectObjectStore(
           const result = await readEventLog(src, {
             signal: opts.signal,
             openFile: async (file) =>
-              resumingRead((offset) => read(file, offset, null), file, { maxResumes: opts.maxResumes, backoffMs: opts.resumeBackoffMs, signal: opts.signal }),
+              resumingRead((offset) => read(file, offset, null), file, {
+                maxResumes: opts.maxResumes,
+                backoffMs: opts.resumeBackoffMs,
+                signal: opts.signal,
+              }),
           });
-          await ingest.accept(result, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: result.stats.malformedLines }, 'event-log');
+          await ingest.accept(
+            result,
+            {
+              path: src.path,
+              sizeBytes: src.sizeBytes,
+              mtimeMs: src.mtimeMs,
+              malformedLines: result.stats.malformedLines,
+            },
+            'event-log',
+          );
         }
       } catch (e) {
         if (opts.signal?.aborted) {
           summary.cancelled = true;
           return;
         }
-        ingest.fail(src.path, withoutPath(errorMessage(e), src.path), null, null, e instanceof ObjectStoreError ? e.kind : undefined);
+        ingest.fail(
+          src.path,
+          withoutPath(errorMessage(e), src.path),
+          null,
+          null,
+          e instanceof ObjectStoreError ? e.kind : undefined,
+        );
       }
       done++;
       opts.onProgress?.(done, sources.length, src.path);

@@ -71,7 +71,13 @@ export class GcsObjectStore implements ObjectStore {
   }
 
   /** objects.get `alt=media` of the listed generation, from `offset` (to `end`, exclusive). */
-  async read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable> {
+  async read(
+    key: string,
+    offset: number,
+    end: number | null,
+    version: string | null,
+    signal?: AbortSignal,
+  ): Promise<Readable> {
     const file = this.bucket.file(key, version !== null ? { generation: Number(version) } : {});
     // No range at all for a whole object (the library sends `Range: bytes=0-` for start 0).
     const range = offset > 0 || end !== null ? { start: offset, ...(end !== null ? { end: end - 1 } : {}) } : {};
@@ -109,16 +115,30 @@ export class GcsObjectStore implements ObjectStore {
     const status = typeof e?.code === 'number' ? e.code : undefined;
     const said = (e?.message ?? String(err)).split('\n')[0];
     if (/could not load the default credentials|unable to detect a project id/i.test(said)) {
-      return new ObjectStoreError('credentials', `${doing} (${this.where}): no Google credentials found; Application Default Credentials tried ${GOOGLE_CREDENTIAL_CHAIN} (${said})`);
+      return new ObjectStoreError(
+        'credentials',
+        `${doing} (${this.where}): no Google credentials found; Application Default Credentials tried ${GOOGLE_CREDENTIAL_CHAIN} (${said})`,
+      );
     }
-    if (status === 401) return new ObjectStoreError('credentials', `${doing} (${this.where}): the credentials were refused (${said})`);
+    if (status === 401)
+      return new ObjectStoreError('credentials', `${doing} (${this.where}): the credentials were refused (${said})`);
     if (status === 403) {
-      return new ObjectStoreError('access-denied', `${doing} (${this.where}): access denied; the collector needs storage.objects.list and storage.objects.get (roles/storage.objectViewer) (${said})`);
+      return new ObjectStoreError(
+        'access-denied',
+        `${doing} (${this.where}): access denied; the collector needs storage.objects.list and storage.objects.get (roles/storage.objectViewer) (${said})`,
+      );
     }
     if (status === 404) return new ObjectStoreError('not-found', `${doing} (${this.where}): not found (${said})`);
-    if (status === 412) return new ObjectStoreError('changed', `${doing} (${this.where}): the object changed while it was read (${said})`);
+    if (status === 412)
+      return new ObjectStoreError(
+        'changed',
+        `${doing} (${this.where}): the object changed while it was read (${said})`,
+      );
     if (status === undefined || status >= 500) {
-      return new ObjectStoreError('network', `${doing} (${this.where}): ${status ? `HTTP ${status} after retries` : 'unreachable or cut'} (${said})`);
+      return new ObjectStoreError(
+        'network',
+        `${doing} (${this.where}): ${status ? `HTTP ${status} after retries` : 'unreachable or cut'} (${said})`,
+      );
     }
     return new ObjectStoreError('other', `${doing} (${this.where}): ${said}`);
   }

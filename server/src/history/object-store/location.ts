@@ -46,22 +46,42 @@ export function parseObjectStoreUrl(text: string): ObjectStoreLocation {
   try {
     url = new URL(text);
   } catch {
-    throw new Error(`${text} is not an object-store URL (s3://bucket/prefix, gs://bucket/prefix, abfss://container@account.dfs.core.windows.net/prefix)`);
+    throw new Error(
+      `${text} is not an object-store URL (s3://bucket/prefix, gs://bucket/prefix, abfss://container@account.dfs.core.windows.net/prefix)`,
+    );
   }
   const prefix = decodeURIComponent(url.pathname).replace(/^\/+/, '').replace(/\/+$/, '');
   const scheme = url.protocol.toLowerCase();
   if (S3_SCHEMES.has(scheme) || scheme === 'gs:') {
     if (!url.hostname) throw new Error(`${text} names no bucket (expected ${scheme}//bucket/prefix)`);
     const kind: ObjectStoreKind = scheme === 'gs:' ? 'gcs' : 's3';
-    return { kind, bucket: url.hostname, account: null, host: null, prefix, base: `${kind === 'gcs' ? 'gs' : 's3'}://${url.hostname}` };
+    return {
+      kind,
+      bucket: url.hostname,
+      account: null,
+      host: null,
+      prefix,
+      base: `${kind === 'gcs' ? 'gs' : 's3'}://${url.hostname}`,
+    };
   }
   if (AZURE_SCHEMES.has(scheme)) {
     const container = decodeURIComponent(url.username);
     const account = url.hostname.split('.')[0];
     if (!container || !account) {
-      throw new Error(`${text} names no container or account (expected ${scheme}//container@account.dfs.core.windows.net/prefix)`);
+      throw new Error(
+        `${text} names no container or account (expected ${scheme}//container@account.dfs.core.windows.net/prefix)`,
+      );
     }
-    return { kind: 'azure', bucket: container, account, host: url.hostname, prefix, base: `${scheme}//${container}@${url.hostname}` };
+    return {
+      kind: 'azure',
+      bucket: container,
+      account,
+      host: url.hostname,
+      prefix,
+      base: `${scheme}//${container}@${url.hostname}`,
+    };
   }
-  throw new Error(`${text}: scheme ${scheme} is not an object store this collector reads (s3://, gs://, abfss://, wasbs://)`);
+  throw new Error(
+    `${text}: scheme ${scheme} is not an object store this collector reads (s3://, gs://, abfss://, wasbs://)`,
+  );
 }

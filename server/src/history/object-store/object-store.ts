@@ -31,7 +31,13 @@ export interface ObjectStore {
    * @param version the {@link StoredObject.version} to read (a changed object fails instead of mixing versions).
    * @throws {@link ObjectStoreError} when the request fails after the SDK's retries.
    */
-  read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable>;
+  read(
+    key: string,
+    offset: number,
+    end: number | null,
+    version: string | null,
+    signal?: AbortSignal,
+  ): Promise<Readable>;
 }
 
 /**
@@ -74,7 +80,11 @@ export interface ResumeOptions {
  * @param describe the object, for the error message (`s3://bucket/key`).
  * @returns a readable of the whole object; it errors with {@link ObjectStoreError} `network` after `maxResumes` cuts.
  */
-export function resumingRead(open: (offset: number) => Promise<Readable>, describe: string, options: ResumeOptions = {}): Readable {
+export function resumingRead(
+  open: (offset: number) => Promise<Readable>,
+  describe: string,
+  options: ResumeOptions = {},
+): Readable {
   const maxResumes = options.maxResumes ?? 3;
   const backoffMs = options.backoffMs ?? 200;
   async function* bytes(): AsyncGenerator<Buffer> {
@@ -92,7 +102,10 @@ export function resumingRead(open: (offset: number) => Promise<Readable>, descri
         if (options.signal?.aborted) throw err;
         if (err instanceof ObjectStoreError && err.kind !== 'network') throw err;
         if (resumes >= maxResumes) {
-          throw new ObjectStoreError('network', `${describe}: the connection was cut ${resumes + 1} times while reading (last at byte ${offset}: ${(err as Error).message})`);
+          throw new ObjectStoreError(
+            'network',
+            `${describe}: the connection was cut ${resumes + 1} times while reading (last at byte ${offset}: ${(err as Error).message})`,
+          );
         }
         resumes++;
         await new Promise((r) => setTimeout(r, backoffMs * 2 ** (resumes - 1)));

@@ -20,14 +20,22 @@ export interface ObjectStoreConnection {
  * Opens the bucket or container of `location`.
  * @returns the store and a `close` that frees its connections.
  */
-export function openObjectStore(location: ObjectStoreLocation, connection: ObjectStoreConnection = {}): { store: ObjectStore; close: () => void } {
+export function openObjectStore(
+  location: ObjectStoreLocation,
+  connection: ObjectStoreConnection = {},
+): { store: ObjectStore; close: () => void } {
   switch (location.kind) {
     case 's3': {
-      const store = new S3ObjectStore(location.bucket, { endpointUrl: connection.endpointUrl, region: connection.region });
+      const store = new S3ObjectStore(location.bucket, {
+        endpointUrl: connection.endpointUrl,
+        region: connection.region,
+      });
       return { store, close: () => store.close() };
     }
     case 'azure': {
-      const store = new AzureBlobStore(location.base, location.bucket, location.account ?? '', location.host ?? '', { endpointUrl: connection.endpointUrl });
+      const store = new AzureBlobStore(location.base, location.bucket, location.account ?? '', location.host ?? '', {
+        endpointUrl: connection.endpointUrl,
+      });
       return { store, close: () => store.close() };
     }
     case 'gcs': {
@@ -36,4 +44,3 @@ export function openObjectStore(location: ObjectStoreLocation, connection: Objec
     }
   }
 }
-

@@ -73,11 +73,19 @@ export class S3ObjectStore implements ObjectStore {
   /** Every object below `prefix`, page after page (ListObjectsV2, 1,000 keys a page). */
   async *list(prefix: string, signal?: AbortSignal): AsyncIterable<StoredObject> {
     try {
-      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: prefix })) {
+      for await (const page of paginateListObjectsV2(
+        { client: this.client },
+        { Bucket: this.bucket, Prefix: prefix },
+      )) {
         signal?.throwIfAborted();
         for (const o of page.Contents ?? []) {
           if (o.Key === undefined) continue;
-          yield { key: o.Key, sizeBytes: o.Size ?? 0, mtimeMs: o.LastModified?.getTime() ?? 0, version: o.ETag ? o.ETag.replace(/"/g, '') : null };
+          yield {
+            key: o.Key,
+            sizeBytes: o.Size ?? 0,
+            mtimeMs: o.LastModified?.getTime() ?? 0,
+            version: o.ETag ? o.ETag.replace(/"/g, '') : null,
+          };
         }
       }
     } catch (err) {
@@ -87,11 +95,22 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   /** GetObject with `Range: bytes=offset-` (or `offset-(end−1)`) and `If-Match` when given. */
-  async read(key: string, offset: number, end: number | null, version: string | null, signal?: AbortSignal): Promise<Readable> {
+  async read(
+    key: string,
+    offset: number,
+    end: number | null,
+    version: string | null,
+    signal?: AbortSignal,
+  ): Promise<Readable> {
     const range = offset > 0 || end !== null ? `bytes=${offset}-${end !== null ? end - 1 : ''}` : undefined;
     try {
       const got = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: range, IfMatch: version ? `"${version}"` : undefined }),
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: key,
+          Range: range,
+          IfMatch: version ? `"${version}"` : undefined,
+        }),
         { abortSignal: signal },
       );
       return got.Body as Readable;
@@ -113,22 +132,38 @@ export class S3ObjectStore implements ObjectStore {
     const status = e?.$metadata?.httpStatusCode;
     const said = `${name && name !== 'Error' ? `${name}: ` : ''}${e?.message ?? String(err)}`;
     if (name === 'CredentialsProviderError' || /could not load credentials/i.test(e?.message ?? '')) {
-      return new ObjectStoreError('credentials', `${doing} (${this.where}): no AWS credentials found; the SDK's default chain tried ${awsCredentialChain(this.env)} (${said})`);
+      return new ObjectStoreError(
+        'credentials',
+        `${doing} (${this.where}): no AWS credentials found; the SDK's default chain tried ${awsCredentialChain(this.env)} (${said})`,
+      );
     }
-    if (['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(name)) {
+    if (
+      ['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired'].includes(
+        name,
+      )
+    ) {
       return new ObjectStoreError('credentials', `${doing} (${this.where}): the credentials were refused (${said})`);
     }
     if (name === 'AccessDenied' || status === 403) {
-      return new ObjectStoreError('access-denied', `${doing} (${this.where}): access denied; the collector needs s3:ListBucket on the bucket and s3:GetObject on the keys (${said})`);
+      return new ObjectStoreError(
+        'access-denied',
+        `${doing} (${this.where}): access denied; the collector needs s3:ListBucket on the bucket and s3:GetObject on the keys (${said})`,
+      );
     }
     if (name === 'NoSuchBucket' || name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
       return new ObjectStoreError('not-found', `${doing} (${this.where}): not found (${said})`);
     }
     if (name === 'PreconditionFailed' || status === 412) {
-      return new ObjectStoreError('changed', `${doing} (${this.where}): the object changed while it was read (${said})`);
+      return new ObjectStoreError(
+        'changed',
+        `${doing} (${this.where}): the object changed while it was read (${said})`,
+      );
     }
     if (status === undefined || status >= 500 || name === 'TimeoutError') {
-      return new ObjectStoreError('network', `${doing} (${this.where}): ${status ? `HTTP ${status} after retries` : 'unreachable or cut'} (${said}${e?.code ? `, ${e.code}` : ''})`);
+      return new ObjectStoreError(
+        'network',
+        `${doing} (${this.where}): ${status ? `HTTP ${status} after retries` : 'unreachable or cut'} (${said}${e?.code ? `, ${e.code}` : ''})`,
+      );
     }
     return new ObjectStoreError('other', `${doing} (${this.where}): ${said}`);
   }

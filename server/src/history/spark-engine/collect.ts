@@ -15,7 +15,13 @@
  */
 import * as path from 'node:path';
 import { z } from 'zod';
-import { discoverEventLogsIn, listingTree, MARKER_FILES_GLOB, type EventLogSource, type ListedObject } from '../event-log/discover';
+import {
+  discoverEventLogsIn,
+  listingTree,
+  MARKER_FILES_GLOB,
+  type EventLogSource,
+  type ListedObject,
+} from '../event-log/discover';
 import { Ingest, withoutPath, type HistorySink, type IngestSummary } from '../ingest';
 import { errorMessage } from '../../../../shared/src/errors';
 import { FILES_VIEW, FOLD_SESSION_CONF, foldStatements, LINES_VIEW, malformedRunsQuery } from './fold-sql';
@@ -37,7 +43,11 @@ export interface SparkQueryProgress {
 /** What the collector needs of a Spark session (implemented over Spark Connect by connect/spark-sql.ts). */
 export interface SparkSql {
   /** Registers `name` as a temporary view: files read by a data source (`text`, `binaryFile`) with options, projected by SQL expressions. */
-  createFileView(name: string, source: { format: string; paths: string[]; options: Record<string, string> }, expressions: string[]): Promise<void>;
+  createFileView(
+    name: string,
+    source: { format: string; paths: string[]; options: Record<string, string> },
+    expressions: string[],
+  ): Promise<void>;
   /**
    * Every file the data source would read from `paths`, empty files included (a scan skips them), URL-encoded as Spark
    * spells a file's URI; nothing is read.
@@ -48,7 +58,14 @@ export interface SparkSql {
   /** Registers rows sent from here as a temporary view (columns of equal length). */
   createRowsView(name: string, columns: RowsColumn[]): Promise<void>;
   /** Runs one query; each batch of rows (values by column name; nested structs as objects, arrays as arrays) goes to `onRows` as it arrives. */
-  query(sql: string, options: { onRows: (rows: Record<string, unknown>[]) => void; signal?: AbortSignal; onProgress?: (p: SparkQueryProgress) => void }): Promise<void>;
+  query(
+    sql: string,
+    options: {
+      onRows: (rows: Record<string, unknown>[]) => void;
+      signal?: AbortSignal;
+      onProgress?: (p: SparkQueryProgress) => void;
+    },
+  ): Promise<void>;
 }
 
 /**
@@ -106,19 +123,31 @@ function splitQualified(p: string): { base: string; key: string } {
 }
 
 /** A row of Spark's listing: `_metadata.file_path` (as the text source spells it), `path`, size and mtime (epoch ms). */
-const ListingRowSchema = z.object({ p: z.string(), path: z.string(), length: z.number().int().nonnegative(), mtime: z.number() });
+const ListingRowSchema = z.object({
+  p: z.string(),
+  path: z.string(),
+  length: z.number().int().nonnegative(),
+  mtime: z.number(),
+});
 
 /** A row of the malformed-runs query (fold-sql.ts `malformedRunsQuery`). */
-const RunRowSchema = z.object({ log_id: z.number().int(), file_seq: z.number().int(), longest: z.object({ n: z.number().int(), start_line: z.number().int() }) });
+const RunRowSchema = z.object({
+  log_id: z.number().int(),
+  file_seq: z.number().int(),
+  longest: z.object({ n: z.number().int(), start_line: z.number().int() }),
+});
 
 /** The files the listing shows, by the path discovery uses (Spark's `path`), with the spelling of `_metadata.file_path`. */
-async function listArchive(spark: SparkSql, root: string, signal?: AbortSignal): Promise<{ objects: ListedObject[]; metadataPath: Map<string, string> }> {
-  await spark.createFileView('spo_listing', { format: 'binaryFile', paths: [root], options: { recursiveFileLookup: 'true' } }, [
-    '_metadata.file_path AS p',
-    'path',
-    'length',
-    'unix_millis(modificationTime) AS mtime',
-  ]);
+async function listArchive(
+  spark: SparkSql,
+  root: string,
+  signal?: AbortSignal,
+): Promise<{ objects: ListedObject[]; metadataPath: Map<string, string> }> {
+  await spark.createFileView(
+    'spo_listing',
+    { format: 'binaryFile', paths: [root], options: { recursiveFileLookup: 'true' } },
+    ['_metadata.file_path AS p', 'path', 'length', 'unix_millis(modificationTime) AS mtime'],
+  );
   const objects: ListedObject[] = [];
   const metadataPath = new Map<string, string>();
   const qualified = sparkQualifiedPath(root);
@@ -137,7 +166,11 @@ async function listArchive(spark: SparkSql, root: string, signal?: AbortSignal):
   // A scan skips empty files, but discovery needs the empty markers (a rolling log's `appstatus_` file says whether it
   // finished, a Spark 1.x folder's marker files its version and codec): those names are listed without reading.
   const listed = new Set(objects.map((o) => o.key));
-  const markers = await spark.inputFiles({ format: 'binaryFile', paths: [root], options: { recursiveFileLookup: 'true', pathGlobFilter: MARKER_FILES_GLOB } });
+  const markers = await spark.inputFiles({
+    format: 'binaryFile',
+    paths: [root],
+    options: { recursiveFileLookup: 'true', pathGlobFilter: MARKER_FILES_GLOB },
+  });
   for (const uri of markers) {
     const p = decodeURIComponent(uri);
     if (!p.startsWith(base) || listed.has(p.slice(base.length))) continue;
@@ -145,7 +178,6 @@ async function listArchive(spark: SparkSql, root: string, signal?: AbortSignal):
   }
   return { objects, metadataPath };
 }
-
 
 /**
  * Reads the event logs below `root` with Spark and stores their records in `sink` through the ingest pipeline.
@@ -156,7 +188,12 @@ async function listArchive(spark: SparkSql, root: string, signal?: AbortSignal):
  * @throws Error from Spark when the root cannot be listed (no such path, no permission) or the query fails; a log Spark
  *   read but that holds no application, or an invalid record, is a failure in the summary, as for a local folder.
  */
-export async function collectWithSpark(spark: SparkSql, root: string, sink: HistorySink, opts: SparkCollectOptions = {}): Promise<SparkCollectSummary> {
+export async function collectWithSpark(
+  spark: SparkSql,
+  root: string,
+  sink: HistorySink,
+  opts: SparkCollectOptions = {},
+): Promise<SparkCollectSummary> {
   const t0 = performance.now();
   opts.onProgress?.('listing', 0, 1);
   const { objects, metadataPath } = await listArchive(spark, root, opts.signal);
@@ -173,8 +210,18 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
   const toRead: EventLogSource[] = [];
   for (const src of sources) if (!(await ingest.alreadyIngested(src))) toRead.push(src);
   const tListed = performance.now();
-  const summary: SparkCollectSummary = { ...ingest.summary, listedFiles: objects.length, readFiles: 0, phasesMs: { listing: tListed - t0, folding: 0, storing: 0, rows: 0 } };
-  if (toRead.length === 0) return Object.assign(ingest.summary, { listedFiles: summary.listedFiles, readFiles: 0, phasesMs: summary.phasesMs });
+  const summary: SparkCollectSummary = {
+    ...ingest.summary,
+    listedFiles: objects.length,
+    readFiles: 0,
+    phasesMs: { listing: tListed - t0, folding: 0, storing: 0, rows: 0 },
+  };
+  if (toRead.length === 0)
+    return Object.assign(ingest.summary, {
+      listedFiles: summary.listedFiles,
+      readFiles: 0,
+      phasesMs: summary.phasesMs,
+    });
 
   // The files to read: the whole folder when most files are to be read (one recursive listing), else each file by name.
   const files = toRead.flatMap((src, logId) => src.files.map((file, fileSeq) => ({ file, logId, fileSeq })));
@@ -215,7 +262,16 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
     const t = performance.now();
     try {
       const read = readOutcomeOf(src, row, runs);
-      await ingest.accept(read, { path: src.path, sizeBytes: src.sizeBytes, mtimeMs: src.mtimeMs, malformedLines: read.stats?.malformedLines ?? 0 }, 'event-log');
+      await ingest.accept(
+        read,
+        {
+          path: src.path,
+          sizeBytes: src.sizeBytes,
+          mtimeMs: src.mtimeMs,
+          malformedLines: read.stats?.malformedLines ?? 0,
+        },
+        'event-log',
+      );
     } catch (e) {
       ingest.fail(src.path, withoutPath(errorMessage(e), src.path));
     }
@@ -239,7 +295,12 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
   try {
     // Spark reads and parses the archive once (cached), then the task ends (cached), then folds from both.
     await spark.configure(FOLD_SESSION_CONF);
-    for (const sql of fold.setup) await spark.query(sql, { signal: opts.signal, onRows: none, onProgress: (p) => opts.onProgress?.('folding', p.tasksDone, p.tasksTotal) });
+    for (const sql of fold.setup)
+      await spark.query(sql, {
+        signal: opts.signal,
+        onRows: none,
+        onProgress: (p) => opts.onProgress?.('folding', p.tasksDone, p.tasksTotal),
+      });
     await spark.query(fold.query, {
       signal: opts.signal,
       onProgress: (p) => opts.onProgress?.('folding', p.tasksDone, p.tasksTotal),
@@ -247,7 +308,8 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
         const t = performance.now();
         for (const raw of batch) {
           const row = FoldRowSchema.parse(raw);
-          if (row.log_id >= toRead.length || seen.has(row.log_id)) throw new Error(`Spark's fold gave an unexpected log id ${row.log_id}`);
+          if (row.log_id >= toRead.length || seen.has(row.log_id))
+            throw new Error(`Spark's fold gave an unexpected log id ${row.log_id}`);
           seen.add(row.log_id);
           (filesNeedingRuns(row).length > 0 ? needRuns : rows).push(row);
         }
@@ -269,11 +331,20 @@ export async function collectWithSpark(spark: SparkSql, root: string, sink: Hist
   const tEnd = performance.now();
   summary.phasesMs.folding = tEnd - tFold - storingMs;
   summary.phasesMs.storing = storingMs;
-  return Object.assign(ingest.summary, { listedFiles: summary.listedFiles, readFiles: summary.readFiles, phasesMs: summary.phasesMs });
+  return Object.assign(ingest.summary, {
+    listedFiles: summary.listedFiles,
+    readFiles: summary.readFiles,
+    phasesMs: summary.phasesMs,
+  });
 }
 
 /** Adds the longest malformed runs of the files of `rows` that need them (fold-sql.ts `malformedRunsQuery`) to `runs`. */
-async function addRuns(spark: SparkSql, rows: FoldRow[], runs: Map<number, Map<number, MalformedRun>>, signal?: AbortSignal): Promise<void> {
+async function addRuns(
+  spark: SparkSql,
+  rows: FoldRow[],
+  runs: Map<number, Map<number, MalformedRun>>,
+  signal?: AbortSignal,
+): Promise<void> {
   const keys = rows.flatMap((r) => filesNeedingRuns(r).map((fileSeq) => ({ logId: r.log_id, fileSeq })));
   await spark.query(malformedRunsQuery(keys), {
     signal,

@@ -14,7 +14,11 @@ import { EVENT_SCHEMAS } from '../event-log/events';
 import { TASK_METRICS } from '../event-log/fold';
 
 /** A Spark SQL type, as a tree before it is written as DDL. */
-type SqlType = { kind: 'double' | 'string' | 'boolean' } | { kind: 'array'; element: SqlType } | { kind: 'map' } | { kind: 'struct'; fields: Map<string, SqlType> };
+type SqlType =
+  | { kind: 'double' | 'string' | 'boolean' }
+  | { kind: 'array'; element: SqlType }
+  | { kind: 'map' }
+  | { kind: 'struct'; fields: Map<string, SqlType> };
 
 interface JsonSchemaNode {
   type?: string | string[];
@@ -29,10 +33,14 @@ function sqlTypeOf(node: JsonSchemaNode, where: string): SqlType {
   if (types.includes('string')) return { kind: 'string' };
   if (types.length === 1 && types[0] === 'number') return { kind: 'double' };
   if (types.length === 1 && types[0] === 'boolean') return { kind: 'boolean' };
-  if (types.length === 1 && types[0] === 'array' && node.items) return { kind: 'array', element: sqlTypeOf(node.items, `${where}[]`) };
+  if (types.length === 1 && types[0] === 'array' && node.items)
+    return { kind: 'array', element: sqlTypeOf(node.items, `${where}[]`) };
   if (types.length === 1 && types[0] === 'object') {
     if (node.properties === undefined) return { kind: 'map' };
-    return { kind: 'struct', fields: new Map(Object.entries(node.properties).map(([k, v]) => [k, sqlTypeOf(v, `${where}.${k}`)])) };
+    return {
+      kind: 'struct',
+      fields: new Map(Object.entries(node.properties).map(([k, v]) => [k, sqlTypeOf(v, `${where}.${k}`)])),
+    };
   }
   throw new Error(`event schema: no Spark SQL type for ${where} (${JSON.stringify(node.type)})`);
 }
@@ -44,7 +52,8 @@ function merge(a: SqlType, b: SqlType, where: string): SqlType {
     for (const [k, t] of b.fields) fields.set(k, fields.has(k) ? merge(fields.get(k)!, t, `${where}.${k}`) : t);
     return { kind: 'struct', fields };
   }
-  if (JSON.stringify(a) !== JSON.stringify(b)) throw new Error(`event schema: ${where} has two types in the events the fold reads`);
+  if (JSON.stringify(a) !== JSON.stringify(b))
+    throw new Error(`event schema: ${where} has two types in the events the fold reads`);
   return a;
 }
 
@@ -58,7 +67,8 @@ function taskMetricsType(): SqlType {
         if (i === path.length - 1) node.fields.set(key, { kind: 'double' });
         else {
           let next = node.fields.get(key);
-          if (next === undefined || next.kind !== 'struct') node.fields.set(key, (next = { kind: 'struct', fields: new Map() }));
+          if (next === undefined || next.kind !== 'struct')
+            node.fields.set(key, (next = { kind: 'struct', fields: new Map() }));
           node = next;
         }
       });

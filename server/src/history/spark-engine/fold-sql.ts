@@ -34,7 +34,9 @@ export const FILES_VIEW = 'spo_files';
  * keys as the partition keys (with same ordering) of the children, to eliminate the shuffle"), so the passes over the
  * cached tables need no shuffle.
  */
-export const FOLD_SESSION_CONF: Readonly<Record<string, string>> = { 'spark.sql.requireAllClusterKeysForCoPartition': 'false' };
+export const FOLD_SESSION_CONF: Readonly<Record<string, string>> = {
+  'spark.sql.requireAllClusterKeysForCoPartition': 'false',
+};
 /** The cached view of parsed lines (see {@link foldStatements}). */
 export const PARSED_TABLE = 'spo_parsed';
 
@@ -130,8 +132,11 @@ const RAW_METRICS = TASK_METRICS.map((_, i) => `r${i}`);
  * (`long`, `int`), per event where the JSON field has several owners.
  */
 function eventColumns(): string {
-  const reasonFields = ['Reason', ...TASK_END_REASON_FIELDS].map((k) => `${f('Task End Reason', k)} AS ${q(k)}`).join(', ');
-  const metricPaths = (i: number): string => TASK_METRICS[i].paths.map((path) => `coalesce(${long(f('Task Metrics', ...path))}, 0)`).join(' + ');
+  const reasonFields = ['Reason', ...TASK_END_REASON_FIELDS]
+    .map((k) => `${f('Task End Reason', k)} AS ${q(k)}`)
+    .join(', ');
+  const metricPaths = (i: number): string =>
+    TASK_METRICS[i].paths.map((path) => `coalesce(${long(f('Task Metrics', ...path))}, 0)`).join(' + ');
   return [
     // application, log and environment
     `${long(f('Timestamp'))} AS ts`,
@@ -203,7 +208,10 @@ function foldViews(partitions: number, broadcastFiles: boolean): FoldView[] {
     // Every line of the logs to read: its place, its class as the reader sees it (reader.ts: 0 blank, 1 skipped
     // unparsed, 2 parsed), `bad` when parsed but not a JSON event, and for the events the fold reads their name and
     // fields (eventColumns). Hash-partitioned by log; cached.
-    { name: V.parsed, cache: true, sql: `
+    {
+      name: V.parsed,
+      cache: true,
+      sql: `
 SELECT /*+ REPARTITION(${partitions}, log_id) */ log_id, file_seq, ord_b, ord_m, cls, bad,
   CASE WHEN NOT bad AND array_contains(${folded}, j.Event) THEN j.Event END AS event,
   ${eventColumns()}
@@ -230,14 +238,22 @@ FROM (
     )
   )
 )
-` },
+`,
+    },
     // The first SparkListenerApplicationStart of each log (a second one is ignored, its timestamp too).
-    { name: V.starts, cache: false, sql: `
+    {
+      name: V.starts,
+      cache: false,
+      sql: `
 SELECT log_id, min_by(struct(${ORD} AS ord, app_id, attempt_id, app_name, user, ts), ${ORD}) AS s
 FROM ${V.parsed} WHERE ${ev('SparkListenerApplicationStart')} GROUP BY log_id
-` },
+`,
+    },
     // Every valid timestamp > 0 the fold passes through its time() (fold.ts seen), with its place.
-    { name: V.seen, cache: false, sql: `
+    {
+      name: V.seen,
+      cache: false,
+      sql: `
 SELECT log_id, ord, ts FROM (
   SELECT log_id, ${ORD} AS ord, explode(CASE
     WHEN ${ev('SparkListenerJobStart')} THEN array(job_submitted)
@@ -252,9 +268,13 @@ SELECT log_id, ord, ts FROM (
 ) WHERE ts > 0
 UNION ALL
 SELECT log_id, s.ord AS ord, s.ts AS ts FROM ${V.starts} WHERE s.ts > 0
-` },
+`,
+    },
     // Task ends with a valid stage, their raw wall time (Finish Time − Launch Time), and the application's start.
-    { name: V.tasks1, cache: false, sql: `
+    {
+      name: V.tasks1,
+      cache: false,
+      sql: `
 SELECT t.*, st.s.ts AS start_ts, st.s.ord AS start_ord,
   CASE WHEN launch IS NOT NULL AND finish IS NOT NULL AND finish >= launch AND launch > 0 THEN finish - launch END AS raw_wall
 FROM (
@@ -262,36 +282,60 @@ FROM (
     t_reason AS reason, t_end_reason AS end_reason, t_heap AS heap, ${RAW_METRICS.join(', ')}
   FROM ${V.parsed} WHERE ${ev('SparkListenerTaskEnd')} AND t_stage IS NOT NULL
 ) t LEFT JOIN ${V.starts} st ON st.log_id = t.log_id
-` },
+`,
+    },
     // A task's wall time cannot exceed how long the application had run when it ended (latest timestamp seen so far −
     // start): only a task launched before the start can fail that, so only those are joined with the timestamps before them.
-    { name: V.wall_checks, cache: false, sql: `
+    {
+      name: V.wall_checks,
+      cache: false,
+      sql: `
 SELECT c.log_id, c.ord, max(s.ts) AS last_ts FROM (
   SELECT log_id, ord FROM ${V.tasks1} WHERE raw_wall IS NOT NULL AND start_ts IS NOT NULL AND start_ord < ord AND launch < start_ts
 ) c JOIN ${V.seen} s ON s.log_id = c.log_id AND s.ord <= c.ord
 GROUP BY c.log_id, c.ord
-` },
+`,
+    },
     // One row per task end: stage attempt, executor, launch, reason, wall time and metric values m0… (exact, clipped). Cached.
-    { name: V.tasks, cache: true, sql: `
+    {
+      name: V.tasks,
+      cache: true,
+      sql: `
 SELECT log_id, ord.f AS ord_f, ord.b AS ord_b, ord.m AS ord_m, stage_id, attempt, exec_id, launch, reason, end_reason, heap, wall,
   ${TASK_METRICS.map((_, i) => `${clippedMetric(i)} AS m${i}`).join(',\n  ')}
 FROM (
   SELECT t.*, CASE WHEN w.last_ts IS NOT NULL AND t.raw_wall > w.last_ts - t.start_ts THEN NULL ELSE t.raw_wall END AS wall
   FROM ${V.tasks1} t LEFT JOIN ${V.wall_checks} w ON w.log_id = t.log_id AND w.ord = t.ord
 )
-` },
-    { name: V.seen_range, cache: false, sql: `
+`,
+    },
+    {
+      name: V.seen_range,
+      cache: false,
+      sql: `
 SELECT log_id, min(ts) AS first_ts, max(ts) AS last_ts FROM ${V.seen} GROUP BY log_id
-` },
-    { name: V.line_stats, cache: false, sql: `
+`,
+    },
+    {
+      name: V.line_stats,
+      cache: false,
+      sql: `
 SELECT log_id, count(*) AS lines, count_if(bad) AS malformed FROM ${V.parsed} GROUP BY log_id
-` },
-    { name: V.file_stats, cache: false, sql: `
+`,
+    },
+    {
+      name: V.file_stats,
+      cache: false,
+      sql: `
 SELECT log_id, collect_list(struct(file_seq, nonblank, bad_lines)) AS files FROM (
   SELECT log_id, file_seq, count_if(cls > 0) AS nonblank, count_if(bad) AS bad_lines FROM ${V.parsed} GROUP BY log_id, file_seq
 ) WHERE bad_lines > 0 GROUP BY log_id
-` },
-    { name: V.app, cache: false, sql: `
+`,
+    },
+    {
+      name: V.app,
+      cache: false,
+      sql: `
 SELECT e.log_id,
   max_by(spark_version, ord) FILTER (WHERE ${ev('SparkListenerLogStart')} AND spark_version IS NOT NULL) AS spark_version,
   min_by(spark_version, ord) FILTER (WHERE ${ev('DBCEventLoggingListenerMetadata')} AND spark_version IS NOT NULL) AS dbc_spark_version,
@@ -304,18 +348,26 @@ SELECT e.log_id,
   count_if(${ev('SparkListenerExecutorAdded')} AND exec_id IS NOT NULL AND exec_id NOT IN ${DRIVER_IDS}) AS executors_added
 FROM (SELECT *, ${ORD} AS ord FROM ${V.parsed} WHERE event IS NOT NULL) e LEFT JOIN ${V.starts} st ON st.log_id = e.log_id
 GROUP BY e.log_id
-` },
+`,
+    },
     // Spark Properties of every environment update: the last value of each key, keys in first-seen order.
-    { name: V.props, cache: false, sql: `
+    {
+      name: V.props,
+      cache: false,
+      sql: `
 SELECT log_id, transform(array_sort(collect_list(struct(first_at, key, value))), x -> struct(x.key AS key, x.value AS value)) AS properties FROM (
   SELECT log_id, kv.key AS key, min(struct(${ORD}, pos)) AS first_at, max_by(kv.value, struct(${ORD}, pos)) AS value
   FROM ${V.parsed} LATERAL VIEW posexplode(map_entries(spark_properties)) t AS pos, kv
   WHERE ${ev('SparkListenerEnvironmentUpdate')} AND kv.value IS NOT NULL
   GROUP BY log_id, kv.key
 ) GROUP BY log_id
-` },
+`,
+    },
     // Executors alive at once (fold.ts alive set): +1 when an executor not alive is added, −1 when an alive one is removed.
-    { name: V.alive, cache: false, sql: `
+    {
+      name: V.alive,
+      cache: false,
+      sql: `
 SELECT log_id, max(running) AS max_executors FROM (
   SELECT log_id, sum(delta) OVER (PARTITION BY log_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS running FROM (
     SELECT log_id, ord, after - coalesce(lag(after) OVER (PARTITION BY log_id, exec_id ORDER BY ord), 0) AS delta FROM (
@@ -324,8 +376,12 @@ SELECT log_id, max(running) AS max_executors FROM (
     )
   )
 ) GROUP BY log_id
-` },
-    { name: V.stage_info, cache: false, sql: `
+`,
+    },
+    {
+      name: V.stage_info,
+      cache: false,
+      sql: `
 SELECT log_id, stage_id, attempt,
   min(ord) AS first_ord,
   min(ord) FILTER (WHERE completed_event) AS completed_ord,
@@ -346,8 +402,12 @@ FROM (
     FROM ${V.parsed} WHERE ${ev('SparkListenerStageSubmitted', 'SparkListenerStageCompleted')} AND si_stage IS NOT NULL
   )
 ) GROUP BY log_id, stage_id, attempt
-` },
-    { name: V.stage_tasks, cache: false, sql: `
+`,
+    },
+    {
+      name: V.stage_tasks,
+      cache: false,
+      sql: `
 SELECT t.log_id, t.stage_id, t.attempt,
   min(t.ord) AS first_task_ord,
   count_if(t.reason = 'Success') AS succeeded, count_if(t.reason <> 'Success') AS failed,
@@ -359,8 +419,12 @@ SELECT t.log_id, t.stage_id, t.attempt,
 FROM (SELECT *, named_struct('f', ord_f, 'b', ord_b, 'm', ord_m) AS ord FROM ${V.tasks}) t
 LEFT JOIN ${V.stage_info} si ON si.log_id = t.log_id AND si.stage_id = t.stage_id AND si.attempt = t.attempt
 GROUP BY t.log_id, t.stage_id, t.attempt
-` },
-    { name: V.stages, cache: false, sql: `
+`,
+    },
+    {
+      name: V.stages,
+      cache: false,
+      sql: `
 SELECT log_id, array_sort(collect_list(struct(first_at, stage_id, attempt, announced, orphan, name, num_tasks, parent_ids,
     submitted, completed, failure, succeeded, failed, sums, early_launches, early_durations, late_durations))) AS stages
 FROM (
@@ -375,9 +439,13 @@ FROM (
     coalesce(tk.late, array()) AS late_durations
   FROM ${V.stage_info} si FULL OUTER JOIN ${V.stage_tasks} tk ON si.log_id = tk.log_id AND si.stage_id = tk.stage_id AND si.attempt = tk.attempt
 ) GROUP BY log_id
-` },
+`,
+    },
     // Every event that names an executor (fold.ts executor()): how it first saw it (its first-seen time), and its values.
-    { name: V.executor_events, cache: false, sql: `
+    {
+      name: V.executor_events,
+      cache: false,
+      sql: `
 SELECT log_id, ord, event, exec_id, ts, ea_host, cores, reason, bm_host, max_mem, heap, first_seen,
   max(CASE WHEN event = ${E('SparkListenerExecutorAdded')} AND ea_host IS NOT NULL THEN ord END) OVER (PARTITION BY log_id, exec_id) AS host_set_ord
 FROM (
@@ -391,8 +459,12 @@ FROM (
     coalesce(launch, 0) AS first_seen
   FROM ${V.tasks} WHERE exec_id IS NOT NULL
 ) WHERE exec_id IS NOT NULL AND NOT (event = ${E('SparkListenerStageExecutorMetrics')} AND (heap IS NULL OR heap <= 0))
-` },
-    { name: V.executor_info, cache: false, sql: `
+`,
+    },
+    {
+      name: V.executor_info,
+      cache: false,
+      sql: `
 SELECT log_id, exec_id,
   min(ord) AS first_ord,
   CASE WHEN count_if(event = ${E('SparkListenerExecutorAdded')}) > 0
@@ -407,26 +479,46 @@ SELECT log_id, exec_id,
   max_by(max_mem, ord) FILTER (WHERE event = ${E('SparkListenerBlockManagerAdded')} AND max_mem IS NOT NULL) AS max_memory,
   max(heap) FILTER (WHERE heap > 0) AS peak_heap
 FROM ${V.executor_events} GROUP BY log_id, exec_id
-` },
-    { name: V.executor_tasks, cache: false, sql: `
+`,
+    },
+    {
+      name: V.executor_tasks,
+      cache: false,
+      sql: `
 SELECT log_id, exec_id, ${metricAggregates()} AS sums FROM ${V.tasks} WHERE exec_id IS NOT NULL GROUP BY log_id, exec_id
-` },
-    { name: V.executors, cache: false, sql: `
+`,
+    },
+    {
+      name: V.executors,
+      cache: false,
+      sql: `
 SELECT x.log_id, array_sort(collect_list(struct(x.first_ord, x.exec_id, x.add_time, x.removed, x.ea_host, x.bm_host, x.total_cores,
     x.max_memory, x.peak_heap, xt.sums))) AS executors
 FROM ${V.executor_info} x LEFT JOIN ${V.executor_tasks} xt ON xt.log_id = x.log_id AND xt.exec_id = x.exec_id
 GROUP BY x.log_id
-` },
-    { name: V.task_totals, cache: false, sql: `
+`,
+    },
+    {
+      name: V.task_totals,
+      cache: false,
+      sql: `
 SELECT log_id, count(*) AS total_tasks, count_if(reason <> 'Success') AS failed_tasks, ${metricAggregates()} AS sums FROM ${V.tasks} GROUP BY log_id
-` },
-    { name: V.failures, cache: false, sql: `
+`,
+    },
+    {
+      name: V.failures,
+      cache: false,
+      sql: `
 SELECT log_id, array_sort(collect_list(struct(first_ord, reason, end_reason, n))) AS failures FROM (
   SELECT log_id, reason, end_reason, min(named_struct('f', ord_f, 'b', ord_b, 'm', ord_m)) AS first_ord, count(*) AS n
   FROM ${V.tasks} WHERE reason <> 'Success' GROUP BY log_id, reason, end_reason
 ) GROUP BY log_id
-` },
-    { name: V.jobs, cache: false, sql: `
+`,
+    },
+    {
+      name: V.jobs,
+      cache: false,
+      sql: `
 SELECT log_id, collect_list(struct(job_id, submitted, stage_ids, sql_id, completed, result, failure)) AS jobs FROM (
   SELECT log_id, job_id,
     max_by(job_submitted, ord) FILTER (WHERE start) AS submitted,
@@ -445,7 +537,8 @@ SELECT log_id, collect_list(struct(job_id, submitted, stage_ids, sql_id, complet
   )
   GROUP BY log_id, job_id
 ) GROUP BY log_id
-` },
+`,
+    },
   ];
 }
 
@@ -478,7 +571,10 @@ export interface FoldStatements {
 export function foldStatements(partitions: number, broadcastFiles = true): FoldStatements {
   const views = foldViews(partitions, broadcastFiles);
   return {
-    setup: views.flatMap((v) => [`CREATE OR REPLACE TEMPORARY VIEW ${v.name} AS\n${v.sql}`, ...(v.cache ? [`CACHE TABLE ${v.name}`] : [])]),
+    setup: views.flatMap((v) => [
+      `CREATE OR REPLACE TEMPORARY VIEW ${v.name} AS\n${v.sql}`,
+      ...(v.cache ? [`CACHE TABLE ${v.name}`] : []),
+    ]),
     query: `
 SELECT ls.log_id, ls.lines, ls.malformed, fs.files,
   st.s.app_id, st.s.attempt_id, st.s.app_name, st.s.user, st.s.ts AS start_ts, st.log_id IS NOT NULL AS saw_start, sr.first_ts, sr.last_ts,

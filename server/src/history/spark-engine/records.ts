@@ -57,7 +57,11 @@ const ExecutorRowSchema = z.object({
   sums: sums.nullable(),
 });
 
-const FailureRowSchema = z.object({ reason: z.string(), end_reason: z.record(z.string(), z.string().nullable()).nullable(), n: count });
+const FailureRowSchema = z.object({
+  reason: z.string(),
+  end_reason: z.record(z.string(), z.string().nullable()).nullable(),
+  n: count,
+});
 
 const JobRowSchema = z.object({
   job_id: count,
@@ -173,7 +177,8 @@ export function foldedApplication(row: FoldRow): FoldedApplication {
   const stages = (row.stages ?? []).map(foldedStage);
   const failures = new Map<string, TaskFailureGroup>();
   for (const g of row.failures ?? []) {
-    const obj = g.end_reason === null ? null : Object.fromEntries(Object.entries(g.end_reason).filter(([, v]) => v !== null));
+    const obj =
+      g.end_reason === null ? null : Object.fromEntries(Object.entries(g.end_reason).filter(([, v]) => v !== null));
     addTaskFailure(failures, g.reason, obj, g.n);
   }
   const jobs: JobRecord[] = (row.jobs ?? []).map((j) => ({
@@ -226,7 +231,11 @@ export function filesNeedingRuns(row: FoldRow): number[] {
  * @param row its row, or null when Spark read no line of it (an empty log).
  * @param runs the longest malformed runs of its files by file index (for the files of {@link filesNeedingRuns}).
  */
-export function readOutcomeOf(source: EventLogSource, row: FoldRow | null, runs: ReadonlyMap<number, MalformedRun> = new Map()): ReadOutcome {
+export function readOutcomeOf(
+  source: EventLogSource,
+  row: FoldRow | null,
+  runs: ReadonlyMap<number, MalformedRun> = new Map(),
+): ReadOutcome {
   const decodeErrors: DecodeError[] = [];
   for (const f of row?.files ?? []) {
     const run = runs.get(f.file_seq) ?? { length: 0, startLine: 0 };
@@ -257,7 +266,11 @@ export function readOutcomeOf(source: EventLogSource, row: FoldRow | null, runs:
     stats.warnings.unshift(noApplicationStart(source.path, stats.lines));
     return { record: null, stats };
   }
-  const record = applicationRecord(folded, { inProgress: source.inProgress, fallbackAppId: source.nameHint, sparkVersionHint: source.sparkVersionHint });
+  const record = applicationRecord(folded, {
+    inProgress: source.inProgress,
+    fallbackAppId: source.nameHint,
+    sparkVersionHint: source.sparkVersionHint,
+  });
   const reason = incompleteReason(source, decodeErrors, []);
   if (reason !== null) {
     record.completed = false;
