@@ -12,7 +12,7 @@ import { pathToFileURL } from 'url';
 import { engineOptions, recommendText } from '../server/src/cli/engine-commands';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
-import { LoadedHistory } from '../server/src/service/loaded-history';
+import { LoadedHistory } from '../server/src/history/loaded-history';
 import type { ServiceStore } from '../server/src/service/service-store';
 import { HistoryStore } from '../server/src/store/history-store';
 import { SqliteServiceStore } from '../server/src/store/sqlite-service-store';

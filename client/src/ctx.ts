@@ -18,7 +18,12 @@ import {
 } from '../../shared/src/protocol';
 import { COMMANDS } from '../../shared/src/commands';
 import { documentSelector } from '../../shared/src/languages';
-import { historyServerBlockedReason, ignoredWorkspaceSettings, restrictedKeysInSettingsText } from './trust';
+import {
+  historyServerBlockedReason,
+  ignoredWorkspaceSettings,
+  restrictedKeysInSettingsText,
+  serviceBlockedReason,
+} from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
 import { HISTORY_SERVER_AUTH_KINDS } from '../../shared/src/settings';
@@ -32,6 +37,9 @@ function requestErrorMessage(e: unknown): string {
 
 /** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
 const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
+
+/** SecretStorage key of the team service's bearer token (`spark-optimizer token create --scope read`). */
+const SERVICE_TOKEN_KEY = 'sparkOptimizer.service.token';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -128,7 +136,42 @@ export class Ctx implements vscode.Disposable {
     return configured && configured.length > 0 ? configured : path.join(this.ext.globalStorageUri.fsPath, 'history.db');
   }
 
-  /** Starts the language server (Node, stdio) with the store path as a launch-time option. */
+  /**
+   * The team service the server reads (launch-time option `service`): `sparkOptimizer.service.url` and `caFile`, the
+   * token from SecretStorage; undefined without a URL, or when the URL or CA file comes from an untrusted workspace
+   * (then logged, and the status says so).
+   */
+  private async serviceOption(): Promise<{ url: string; token: string; caFile: string } | undefined> {
+    const url = setting('service.url');
+    if (!url) return undefined;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const why = serviceBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (why) {
+      this.output.warn(`${why} Reading the local history store.`);
+      return undefined;
+    }
+    const token = (await this.ext.secrets.get(SERVICE_TOKEN_KEY)) ?? '';
+    if (!token) this.output.warn(`No token for the team service ${url}: run "Spark: Set Team Service Token".`);
+    return { url, token, caFile: setting('service.caFile') };
+  }
+
+  /** "Spark: Set Team Service Token": keeps the token in SecretStorage (an empty answer removes it), then restarts the server. */
+  async setServiceToken(): Promise<void> {
+    const token = await vscode.window.showInputBox({
+      title: 'Team service token',
+      prompt:
+        'A token of scope read from "spark-optimizer token create --scope read". Kept in SecretStorage, sent only to sparkOptimizer.service.url. Leave empty to remove the stored token.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (token === undefined) return;
+    if (token) await this.ext.secrets.store(SERVICE_TOKEN_KEY, token);
+    else await this.ext.secrets.delete(SERVICE_TOKEN_KEY);
+    this.output.info(token ? 'Team service token stored.' : 'Team service token removed.');
+    await this.restart();
+  }
+
+  /** Starts the language server (Node, stdio) with the store path and the team service as launch-time options. */
   async start(): Promise<void> {
     const module = this.ext.asAbsolutePath(path.join('server', 'out', 'server.js'));
     const serverOptions: ServerOptions = {
@@ -143,7 +186,8 @@ export class Ctx implements vscode.Disposable {
       traceOutputChannel: this.serverOutput,
       // Hover links may run only the workload-analysis command (the workload hover's "Open workload analysis").
       markdown: { isTrusted: { enabledCommands: [COMMANDS.openWorkloadAnalysis] }, supportHtml: false },
-      initializationOptions: { historyDatabase: this.historyDatabase() },
+      // The service token travels as History Server credentials do: in a message to the server, never in settings or logs.
+      initializationOptions: { historyDatabase: this.historyDatabase(), service: await this.serviceOption() },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };
     // The id makes vscode-languageclient read `sparkOptimizer.trace.server` by itself.
@@ -474,15 +518,24 @@ export class Ctx implements vscode.Disposable {
       const icon = vscode.workspace.isTrusted
         ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind]
         : ' $(shield)';
-      this.status.text = `$(database) Spark: ${info.applications} runs${icon}`;
+      const h = info.history;
+      const team = h.kind === 'service';
+      this.status.text = `${team ? '$(organization)' : '$(database)'} Spark: ${info.applications} runs${icon}${team && !h.serviceAnswers ? ' $(warning)' : ''}`;
       this.status.backgroundColor =
-        hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+        hs.kind === 'failed' || (team && !h.serviceAnswers)
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
       const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
       const trust = vscode.workspace.isTrusted
         ? ''
         : ' Restricted mode: no connection to servers named in workspace settings.';
-      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
+      const source = !team
+        ? `Spark history store ${info.path}${h.serviceProblem ? ` (team service not used: ${h.serviceProblem})` : ''}`
+        : h.serviceAnswers
+          ? `Spark history of the team service ${h.url}`
+          : `Team service ${h.url} unreachable: local history store ${info.path}`;
+      this.status.tooltip = `${source}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {
       this.output.warn(`Could not read the history store: ${errorMessage(e)}`);

@@ -40,6 +40,28 @@ const HISTORY_SERVER_KEYS: readonly SettingKey[] = [
   'historyServer.oauth2TokenUrl',
 ];
 
+/** The team service settings the language server reads; a workspace value of any of them is not used in restricted mode. */
+const SERVICE_KEYS: readonly SettingKey[] = ['service.url', 'service.caFile'];
+
+/**
+ * The first of `keys` whose value comes from an untrusted workspace, as a sentence naming it and what to do; null when
+ * trusted or none does. `verifyTls: true` from a workspace asks for nothing unsafe and does not count.
+ */
+function blockedReason(
+  keys: readonly SettingKey[],
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
+  if (isTrusted) return null;
+  for (const key of keys) {
+    const i = inspect(key);
+    const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
+    if (fromWorkspace === undefined || (key === 'historyServer.verifyTls' && fromWorkspace === true)) continue;
+    return `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
+  }
+  return null;
+}
+
 /**
  * Why a History Server collection must not run, or null when it may.
  * @param isTrusted `vscode.workspace.isTrusted`.
@@ -51,14 +73,20 @@ export function historyServerBlockedReason(
   isTrusted: boolean,
   inspect: (key: string) => WorkspaceValues | undefined,
 ): string | null {
-  if (isTrusted) return null;
-  for (const key of HISTORY_SERVER_KEYS) {
-    const i = inspect(key);
-    const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
-    if (fromWorkspace === undefined || (key === 'historyServer.verifyTls' && fromWorkspace === true)) continue;
-    return `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
-  }
-  return null;
+  return blockedReason(HISTORY_SERVER_KEYS, isTrusted, inspect);
+}
+
+/**
+ * Why the language server must not read the team service (`sparkOptimizer.service.url`), or null when it may: in an
+ * untrusted workspace a URL or CA file from workspace settings is not used (the local store is read instead).
+ * @param isTrusted `vscode.workspace.isTrusted`.
+ * @param inspect `getConfiguration('sparkOptimizer').inspect` by key below the section.
+ */
+export function serviceBlockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
+  return blockedReason(SERVICE_KEYS, isTrusted, inspect);
 }
 
 /**

@@ -20,6 +20,8 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
   'sparkOptimizer.historyServer.oauth2TokenUrl',
+  'sparkOptimizer.service.url',
+  'sparkOptimizer.service.caFile',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
   'sparkOptimizer.sparkConnect.jdbcViews',
@@ -182,6 +184,13 @@ export namespace StoreInfoRequest {
     workloads: number;
     /** Last collection that wrote something, epoch ms, or null. */
     lastCollectedAtMs: number | null;
+    /**
+     * The history these figures (and the editor's hovers, diagnostics and quick fixes) come from: the team's service
+     * (`sparkOptimizer.service.url`) or the local store at `path`; in service mode `serviceAnswers` is false while the
+     * service is unreachable (the local store answers then), and `serviceProblem` says why a configured service is
+     * not used at all.
+     */
+    history: { kind: 'service'; url: string; serviceAnswers: boolean } | { kind: 'local'; serviceProblem?: string };
   }
   export const type = new RequestType0<Result, void>(method);
 }
