@@ -1,5 +1,5 @@
 /**
- * The service's read path (server/src/service/loaded-history.ts): the engine runs synchronously on records loaded from
+ * The service's read path (server/src/history/loaded-history.ts): the engine runs synchronously on records loaded from
  * the asynchronous store, and gives exactly the plan it gives on the synchronous SQLite store the editor and the CLI use
  * (one code path). The store is the real SQLite store of examples/history (9 real runs, examples/history/README.md),
  * wrapped only to record which reads reach it.

@@ -212,7 +212,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // The engine runs on records loaded from the store (service/loaded-history.ts): one language service for the process,
+  // The engine runs on records loaded from the store (history/loaded-history.ts): one language service for the process,
   // its caches dropped whenever the store's history changed (another process collected, or this service wrote).
   const history = new LoadedHistory(store, { recheckMs: opts.recheckMs });
   const language = new SparkLanguageService(history, opts.planClock ?? clockFromEnvironment());
