@@ -17,7 +17,12 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import type { CodeAction, Diagnostic, Hover, MarkupContent } from 'vscode-languageserver-protocol/node';
 import { teamServiceUrl } from '../server/src/history/team-service';
-import { RecordAppliedFixRequest, StoreInfoRequest } from '../shared/src/protocol';
+import {
+  ListWorkloadsRequest,
+  RecordAppliedFixRequest,
+  StoreInfoRequest,
+  WorkloadAnalysisRequest,
+} from '../shared/src/protocol';
 import { BUILT_CLI, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
 import { LspClient, messageText, poll } from './helpers/lsp-client';
 import { signalProcessGroup, untrackProcessGroup } from './helpers/process-groups';
@@ -169,6 +174,27 @@ describe('editor in service mode: hovers, diagnostics and quick fixes from the t
       JSON.stringify(a2.map((a) => a.title)),
     );
     assert.deepStrictEqual(remote.shown, []);
+  });
+
+  it('the workload list and the workload-analysis view are equal too (nightly_etl: 5 runs)', async () => {
+    const [w1, w2] = await Promise.all([
+      local.lsp.conn.sendRequest(ListWorkloadsRequest.type),
+      remote.lsp.conn.sendRequest(ListWorkloadsRequest.type),
+    ]);
+    assert.deepStrictEqual(w2, w1);
+    assert.deepStrictEqual(Object.fromEntries(w2.map((w) => [w.appName, w.runs])), {
+      nightly_etl: 5,
+      skewed_join: 2,
+      tiny_tasks: 2,
+    });
+    const params = { appName: 'nightly_etl', uri };
+    const [v1, v2] = await Promise.all([
+      local.lsp.conn.sendRequest(WorkloadAnalysisRequest.type, params),
+      remote.lsp.conn.sendRequest(WorkloadAnalysisRequest.type, params),
+    ]);
+    assert.ok(v1 && v2);
+    assert.deepStrictEqual(v2, v1);
+    assert.strictEqual(v2.runs.length, 5);
   });
 
   it('an applied quick fix goes to the service as feedback (read back through the service), not to the local store', async () => {

@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { BUILT_CLI } from '../../helpers/fixtures';
 import { signalProcessGroup, untrackProcessGroup } from '../../helpers/process-groups';
 import { startServe, type ServeProcess } from '../../helpers/serve-process';
-import { screenshot, Workbench } from '../lib/browser';
+import { openExplorerFile, screenshot, typeCommand, Workbench } from '../lib/browser';
 import { ARTIFACTS, CodeServer, VSIX } from '../lib/code-server';
 import { prepareExampleWorkspace } from '../lib/workspace';
 
@@ -76,22 +76,8 @@ describe('UI: the editor on the team service (sparkOptimizer.service.url)', func
     if (serve) untrackProcessGroup(serve.child);
   });
 
-  async function openFile(name: string): Promise<void> {
-    await page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first().click();
-    await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor();
-    await page.locator('.monaco-editor .view-lines').first().waitFor();
-  }
-
-  async function typeCommand(title: string): Promise<void> {
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).first().waitFor();
-  }
-
   it('without a token: one warning (401, names the command), the empty local store answers', async () => {
-    await openFile('nightly_etl.py');
+    await openExplorerFile(page, 'nightly_etl.py');
     const warning = page.locator('.notifications-toasts .notification-toast', {
       hasText: `The team service at ${serve!.base} answered 401`,
     });
@@ -102,7 +88,7 @@ describe('UI: the editor on the team service (sparkOptimizer.service.url)', func
   });
 
   it('"Spark: Set Team Service Token" stores the token; the service\'s 9 runs and its diagnostic appear', async () => {
-    await typeCommand('Spark: Set Team Service Token');
+    await typeCommand(page, 'Spark: Set Team Service Token');
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-widget .quick-input-title', { hasText: 'Team service token' }).waitFor();
     const input = page.locator('.quick-input-widget input');
