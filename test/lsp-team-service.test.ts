@@ -20,6 +20,7 @@ import { teamServiceUrl } from '../server/src/history/team-service';
 import {
   ListWorkloadsRequest,
   RecordAppliedFixRequest,
+  SERVICE_TOKEN_ENV,
   StoreInfoRequest,
   WorkloadAnalysisRequest,
 } from '../shared/src/protocol';
@@ -43,8 +44,9 @@ async function startEditor(
     rootUri: null,
     capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } } },
     historyDatabase: db,
-    initializationOptions: service ? { service } : {},
-    env: { ...process.env, SPARK_OPTIMIZER_NOW: NOW },
+    initializationOptions: service ? { service: { url: service.url, retryMs: service.retryMs } } : {},
+    // The token travels as the VS Code client sends it: in the server's environment, not in any LSP message.
+    env: { ...process.env, SPARK_OPTIMIZER_NOW: NOW, ...(service ? { [SERVICE_TOKEN_ENV]: service.token } : {}) },
     // The server's warnings are window/showMessageRequest (VS Code shows them as notifications); kept with any plain
     // window/showMessage.
     onRequest: {

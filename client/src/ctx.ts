@@ -13,6 +13,7 @@ import {
   CollectProgressNotification,
   CollectSummary,
   RecordAppliedFixRequest,
+  SERVICE_TOKEN_ENV,
   SETTINGS_SECTION,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
@@ -174,9 +175,17 @@ export class Ctx implements vscode.Disposable {
   /** Starts the language server (Node, stdio) with the store path and the team service as launch-time options. */
   async start(): Promise<void> {
     const module = this.ext.asAbsolutePath(path.join('server', 'out', 'server.js'));
+    const service = await this.serviceOption();
+    // The service token goes to the server process in its environment, not in initializationOptions (an LSP trace
+    // prints those); the URL and CA file are not secret.
+    const env = service ? { ...process.env, [SERVICE_TOKEN_ENV]: service.token } : process.env;
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.stdio },
-      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      run: { module, transport: TransportKind.stdio, options: { env } },
+      debug: {
+        module,
+        transport: TransportKind.stdio,
+        options: { env, execArgv: ['--nolazy', '--inspect=6009'] },
+      },
     };
     const clientOptions: LanguageClientOptions = {
       // The server decides each document's kind by language id, name and content (fileKind in
@@ -186,8 +195,10 @@ export class Ctx implements vscode.Disposable {
       traceOutputChannel: this.serverOutput,
       // Hover links may run only the workload-analysis command (the workload hover's "Open workload analysis").
       markdown: { isTrusted: { enabledCommands: [COMMANDS.openWorkloadAnalysis] }, supportHtml: false },
-      // The service token travels as History Server credentials do: in a message to the server, never in settings or logs.
-      initializationOptions: { historyDatabase: this.historyDatabase(), service: await this.serviceOption() },
+      initializationOptions: {
+        historyDatabase: this.historyDatabase(),
+        service: service ? { url: service.url, caFile: service.caFile } : undefined,
+      },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };
     // The id makes vscode-languageclient read `sparkOptimizer.trace.server` by itself.

@@ -17,6 +17,7 @@ import {
 import { tlsFromFiles } from './history/history-server/client';
 import { teamServiceUrl } from './history/team-service';
 import { clockFromEnvironment, type DocumentAnalysis, type HistorySource } from './language-service';
+import { SERVICE_TOKEN_ENV } from '../../shared/src/protocol';
 import type { Logger } from './logger';
 import { HistoryStore } from './store/history-store';
 import { defaultStorePath, StoreUnavailableError } from './store/store-path';
@@ -40,8 +41,6 @@ const NO_HISTORY: HistorySource = { appNames: () => [], runsByAppName: () => [] 
 export interface ServiceInitializationOptions {
   /** `sparkOptimizer.service.url`. */
   url: string;
-  /** The bearer token from the client's SecretStorage (never logged); empty: none. */
-  token?: string;
   /** `sparkOptimizer.service.caFile`: PEM CA file to trust; empty: Node's roots. */
   caFile?: string;
   /** Wait after a failure before the service is tried again, ms (default SERVICE_RETRY_MS; tests shorten it). */
@@ -52,7 +51,7 @@ export interface ServiceInitializationOptions {
  * The composition root (see the module comment). Launch-time options (`initializationOptions`):
  * `{ historyDatabase?: string, service?: ServiceInitializationOptions }`: the SQLite file (absent or empty,
  * store/store-path.ts `defaultStorePath`, the CLI's), and the team's service whose history the engine reads (absent or
- * with an empty URL: the local store only).
+ * with an empty URL: the local store only); the service's token from the environment ({@link SERVICE_TOKEN_ENV}).
  */
 export class ServerRoot {
   readonly connection: Connection;
@@ -119,9 +118,14 @@ export class ServerRoot {
     }
     this.openStore = store;
     this.storeError = storeError;
-    const team = this.teamService(opts as { service?: unknown });
+    const team = this.teamService(opts as { service?: unknown }, env[SERVICE_TOKEN_ENV] ?? '');
     this.serviceError = team.error;
-    if (team.error) this.log.error(team.error);
+    if (team.error) {
+      this.log.error(team.error);
+      // Said once: the user set a URL that is not used.
+      const message = team.error;
+      setImmediate(() => void this.connection.window.showWarningMessage(message));
+    }
     this.sources = new HistorySources(
       store ?? NO_HISTORY,
       this.clock,
@@ -151,7 +155,10 @@ export class ServerRoot {
   }
 
   /** The service-mode configuration from `initializationOptions.service`, or why it cannot be used. */
-  private teamService(opts: { service?: unknown }): { config: TeamServiceConfig | null; error: string | null } {
+  private teamService(
+    opts: { service?: unknown },
+    token: string,
+  ): { config: TeamServiceConfig | null; error: string | null } {
     const o = opts.service as Partial<ServiceInitializationOptions> | undefined;
     if (typeof o !== 'object' || o === null || typeof o.url !== 'string' || o.url.trim() === '')
       return { config: null, error: null };
@@ -159,7 +166,7 @@ export class ServerRoot {
       const url = teamServiceUrl(o.url);
       const ca = o.caFile ? tlsFromFiles({ ca: o.caFile }, true).ca?.toString('utf8') : undefined;
       const retryMs = typeof o.retryMs === 'number' && o.retryMs > 0 ? o.retryMs : undefined;
-      return { config: { url, token: typeof o.token === 'string' ? o.token : '', ca, retryMs }, error: null };
+      return { config: { url, token, ca, retryMs }, error: null };
     } catch (e) {
       return { config: null, error: `${errorMessage(e)} Reading the local history store instead.` };
     }

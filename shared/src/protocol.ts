@@ -7,6 +7,13 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 export { SETTINGS_SECTION } from './settings';
 
 /**
+ * Client → language server, at start: the environment variable that carries the team service's bearer token
+ * (`sparkOptimizer.service.url`) into the server process. The client sets it from SecretStorage, so the token is in no
+ * LSP message (an LSP trace prints `initializationOptions`) and in no settings file; the server reads it once.
+ */
+export const SERVICE_TOKEN_ENV = 'SPARK_OPTIMIZER_SERVICE_TOKEN';
+
+/**
  * Settings that name a server or a file to read or run (package.json `capabilities.untrustedWorkspaces.
  * restrictedConfigurations`): in a restricted (untrusted) workspace VS Code and the extension ignore their
  * workspace values, so opening a folder cannot make the extension connect anywhere or read a file it names.
