@@ -25,7 +25,7 @@ import type { StoredWorkload } from '../../../shared/src/protocol';
 
 /**
  * What {@link LoadedHistory} loads from: the history reads as promises, the applied fixes of the feedback loop, and a
- * version that changes whenever the history does. The service's `ServiceStore` (service/service-store.ts) is one; the
+ * version that changes whenever the history does. The service's `ServiceStore` (history/service-store.ts) is one; the
  * team service's HTTP client (history/team-service.ts) another.
  */
 export interface LoadableStore extends HistoryQueries {

@@ -33,7 +33,7 @@ import * as S from './schemas';
 import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
 import { LoadedHistory } from '../history/loaded-history';
 import { HISTORY_READ_PATH } from '../history/team-service';
-import type { ServiceStore, TokenScope } from './service-store';
+import type { ServiceStore, TokenScope } from '../history/service-store';
 import { bearerToken, scopeAllows, TOKEN_PREFIX, tokenSha256 } from './tokens';
 
 /** What {@link buildService} needs. */
