@@ -58,10 +58,13 @@ describe('executor start-up and CPU capacity (real Spark 4.3.0 runs)', () => {
   });
 
   it('measures the wait for the executors registered before the first stage', () => {
-    assert.deepStrictEqual(executorStartup(oneByTwo), { waitMs: 4304, executors: 1, requested: 1 });
-    assert.deepStrictEqual(executorStartup(oneByOne), { waitMs: 4479, executors: 1, requested: 1 });
+    assert.deepStrictEqual(executorStartup(oneByTwo), { waitMs: 4304, executors: 1, requested: 1, ratio: 1 });
+    assert.deepStrictEqual(executorStartup(oneByOne), { waitMs: 4479, executors: 1, requested: 1, ratio: 1 });
     // The first stage (+7832 ms) waited for both executors (+5520, +7171).
-    assert.deepStrictEqual(executorStartup(twoByOne), { waitMs: 7171, executors: 2, requested: 2 });
+    assert.deepStrictEqual(executorStartup(twoByOne), { waitMs: 7171, executors: 2, requested: 2, ratio: 1 });
+    // examples/history ran on standalone without the property (ratio 0): its first stage did not wait, so the 13498 ms
+    // before it (executors at +13485 and +13498 ms, first stage at +18868 ms) are the driver's work, kept as measured.
+    assert.strictEqual(executorStartup(tiny), null);
   });
 
   it('fits the start-up line robustly, through the origin when the runs had one executor count', () => {

@@ -4,9 +4,9 @@
  *
  * 1. **Executor start-up** ({@link executorStartup}): how long the driver waited, from the application's start, for the
  *    executors it had before its first stage was submitted. With `spark.scheduler.minRegisteredResourcesRatio` (1.0
- *    on the benchmark's runs; Spark's default 0.8 on YARN and Kubernetes, 0 on standalone, where the first stage is
- *    submitted at once and the wait is ~0) the first stage waits until that share of the requested executors has
- *    registered (at most `spark.scheduler.maxRegisteredResourcesWaitingTime`). The replay keeps this time as measured
+ *    on the benchmark's runs; Spark's default 0.8 on YARN and Kubernetes, 0 otherwise, where the first stage does not
+ *    wait and nothing is modelled) the first stage waits until that share of the requested executors has registered
+ *    (at most `spark.scheduler.maxRegisteredResourcesWaitingTime`). The replay keeps this time as measured
  *    (it is driver-only time), so a run with 1 executor predicts a run with 8 as if they started as fast. The model
  *    scales it with the number of executors waited for: a fitted line over the workload's runs
  *    ({@link startupLine}), through the origin when they all had one count.
@@ -26,6 +26,18 @@
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
 import { runShape } from '../resource-model';
 
+/**
+ * `spark.scheduler.minRegisteredResourcesRatio` of a run: its property, else Spark's default for its cluster manager
+ * (0.8 on YARN and Kubernetes, whose scheduler backends override it; 0 otherwise, e.g. standalone, where the first
+ * stage does not wait for executors). Clamped to [0, 1].
+ */
+export function minRegisteredResourcesRatioOf(run: ApplicationRecord): number {
+  const v = Number.parseFloat(run.sparkProperties['spark.scheduler.minRegisteredResourcesRatio'] ?? '');
+  if (Number.isFinite(v)) return Math.min(1, Math.max(0, v));
+  const master = run.master ?? run.sparkProperties['spark.master'] ?? '';
+  return master.startsWith('yarn') || master.startsWith('k8s://') ? 0.8 : 0;
+}
+
 /** What a run waited for executors before its first stage. */
 export interface ExecutorStartup {
   /** ms from the application's start to the last executor added at or before the first stage's submission (0 when none was). */
@@ -34,6 +46,8 @@ export interface ExecutorStartup {
   executors: number;
   /** Executors the run asked for (its shape's instances). */
   requested: number;
+  /** `spark.scheduler.minRegisteredResourcesRatio` of the run ({@link minRegisteredResourcesRatioOf}, > 0). */
+  ratio: number;
 }
 
 /** Executors that are not the driver. */
@@ -43,12 +57,15 @@ function executorsOf(run: ApplicationRecord) {
 
 /**
  * The run's executor start-up wait (module comment, item 1).
- * @returns null when the run has no executors apart from the driver (local mode), no stage with a submission time,
- *   an unknown shape, or dynamic allocation (executors come and go: the wait is not a function of a count).
+ * @returns null when the first stage did not wait for executors (`minRegisteredResourcesRatio` 0: executors that
+ *   registered before it did so while the driver worked), the run has no executors apart from the driver (local mode),
+ *   no stage with a submission time, an unknown shape, or dynamic allocation (executors come and go: the wait is not a
+ *   function of a count).
  */
 export function executorStartup(run: ApplicationRecord): ExecutorStartup | null {
   const shape = runShape(run);
-  if (shape === null || run.dynamicAllocationEnabled) return null;
+  const ratio = minRegisteredResourcesRatioOf(run);
+  if (shape === null || run.dynamicAllocationEnabled || ratio <= 0) return null;
   const execs = executorsOf(run);
   if (execs.length === 0) return null;
   let first = Infinity;
@@ -56,7 +73,7 @@ export function executorStartup(run: ApplicationRecord): ExecutorStartup | null 
   if (!Number.isFinite(first)) return null;
   const before = execs.filter((e) => e.addTimeMs <= first);
   const waitMs = before.length === 0 ? 0 : Math.max(0, Math.max(...before.map((e) => e.addTimeMs)) - run.startTimeMs);
-  return { waitMs, executors: before.length, requested: shape.executorInstances };
+  return { waitMs, executors: before.length, requested: shape.executorInstances, ratio };
 }
 
 /** Start-up wait (ms) as a function of the executors waited for: `interceptMs + perExecutorMs × executors`. */

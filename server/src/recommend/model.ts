@@ -22,7 +22,8 @@
  *    that proof (slots that really run in parallel) nothing changes.
  * 4. **Cores and instances**: the adjusted run is replayed over the configuration's task slots (what-if.ts), and its
  *    driver-only time has the base's executor start-up wait replaced by the wait for the configuration's executors
- *    (the workload's {@link startupLine}; the same share of the requested executors as the base waited for).
+ *    (the workload's {@link startupLine}; the executors its `spark.scheduler.minRegisteredResourcesRatio` makes the first
+ *    stage wait for).
  * 5. Runs measured **at exactly the configuration** are averaged with the replay, each weighing `measuredWeight`
  *    times the replayed estimate.
  *
@@ -301,7 +302,8 @@ export class WorkloadModel {
   private driverOnlyMs(b: BaseRun, measuredMs: number, c: ResourceChoice): number {
     const st = b.startup;
     if (st === null || this.startup === null || st.executors === 0 || st.requested <= 0) return measuredMs;
-    const waited = Math.ceil((st.executors / st.requested) * c.executorInstances - 1e-9);
+    // Spark's scheduler waits until registered ÷ requested ≥ the ratio.
+    const waited = Math.min(c.executorInstances, Math.ceil(st.ratio * c.executorInstances - 1e-9));
     const line = this.startup;
     const predicted = waited > 0 ? line.interceptMs + line.perExecutorMs * waited : 0;
     return Math.max(0, measuredMs - st.waitMs + predicted);
