@@ -291,7 +291,9 @@ sources:
       name: 'shs',
       kind: 'history-server',
       url: 'https://shs.internal:18480',
-      auth: { oauth2: { tokenUrl: 'https://idp/token', clientId: 'optimizer', clientSecret: { file: '/run/secrets/shs' } } },
+      auth: {
+        oauth2: { tokenUrl: 'https://idp/token', clientId: 'optimizer', clientSecret: { file: '/run/secrets/shs' } },
+      },
       timeout: 45_000,
     });
     assert.strictEqual(c.instanceName, 'from-file');
@@ -318,11 +320,14 @@ sources:
 
   it('refuses a secret in the file, credentials in a URL, a duplicate name, a bad duration', () => {
     const bad = (text: string, pattern: RegExp) =>
-      assert.throws(() => serviceConfig(text, 'service.yaml', {}, {}), (e: Error) => {
-        assert.ok(e instanceof ServiceConfigError);
-        assert.match(e.message, pattern);
-        return true;
-      });
+      assert.throws(
+        () => serviceConfig(text, 'service.yaml', {}, {}),
+        (e: Error) => {
+          assert.ok(e instanceof ServiceConfigError);
+          assert.match(e.message, pattern);
+          return true;
+        },
+      );
     bad(
       'sources: [{ name: s, kind: history-server, url: "http://h:18080", auth: { bearerToken: "abc" } }]',
       /sources\.0\.auth/,

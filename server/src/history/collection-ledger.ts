@@ -1,6 +1,6 @@
 /**
- * What the service's collections need of the store (part of {@link ServiceStore}, declared here so service/ never
- * imports store/): a lease per configured source, so that of several service instances on one database only one
+ * What the service's collections need of the store (part of the service's `ServiceStore`; declared in the core, as
+ * `HistorySink` is, so neither service/ imports store/ nor store/ a front end): a lease per configured source, so that of several service instances on one database only one
  * collects a source at a time, and the record of every collection (its state, progress and errors), which any instance
  * answers `GET /api/v1/collections/{id}` from.
  *
@@ -97,12 +97,24 @@ export interface CollectionLedger {
    * now − interval, so a source collected by another instance a moment ago is not collected again at once).
    * @returns true when `holder` now holds it, until `nowMs + ttlMs`.
    */
-  acquireLease(sourceName: string, holder: string, nowMs: number, ttlMs: number, releasedBeforeMs: number): Promise<boolean>;
+  acquireLease(
+    sourceName: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+    releasedBeforeMs: number,
+  ): Promise<boolean>;
   /**
    * Moves the expiry of a lease `holder` holds to `nowMs + ttlMs` and records the collection it runs.
    * @returns false when `holder` no longer holds it (it expired and another instance took it).
    */
-  renewLease(sourceName: string, holder: string, nowMs: number, ttlMs: number, collectionId: number | null): Promise<boolean>;
+  renewLease(
+    sourceName: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+    collectionId: number | null,
+  ): Promise<boolean>;
   /** Releases a lease `holder` holds (at `nowMs`); nothing when another holds it. */
   releaseLease(sourceName: string, holder: string, nowMs: number): Promise<void>;
   /** The lease row of a source, or null when it was never taken. */

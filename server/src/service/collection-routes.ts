@@ -6,7 +6,7 @@
  * so `{"source": "x", "path": "/etc"}` is a 400).
  */
 import { z } from 'zod';
-import { COLLECTION_STATES, COLLECTION_TRIGGERS, type CollectionRun } from './collection-ledger';
+import { COLLECTION_STATES, COLLECTION_TRIGGERS, type CollectionRun } from '../history/collection-ledger';
 import type { Collections } from './collections';
 import { ProblemError } from './problems';
 import { ProblemSchema } from './schemas';
@@ -140,7 +140,9 @@ export function collectionRoutes(collections: Collections | undefined, store: Se
       responses: { 202: CollectionSchema, 409: ProblemSchema },
       async handle(req) {
         const { source } = req.body as z.infer<typeof CollectRequestSchema>;
-        const r = collections ? await collections.start(source, 'request', req.tokenId) : { kind: 'unknown-source' as const };
+        const r = collections
+          ? await collections.start(source, 'request', req.tokenId)
+          : { kind: 'unknown-source' as const };
         if (r.kind === 'unknown-source')
           throw new ProblemError(
             'unknown-source',

@@ -13,10 +13,7 @@
 import * as fs from 'fs';
 import { z } from 'zod';
 import { collectEventLogs } from '../history/collect';
-import {
-  collectFromHistoryServer,
-  type HistoryServerCollectionSummary,
-} from '../history/history-server/collect';
+import { collectFromHistoryServer, type HistoryServerCollectionSummary } from '../history/history-server/collect';
 import { HistoryServerClient, tlsFromFiles, type HistoryServerAuth } from '../history/history-server/client';
 import type { HistorySink, IngestSummary } from '../history/ingest';
 import { collectObjectStore } from '../history/object-store/collect';
@@ -38,22 +35,23 @@ export function parseDurationMs(v: number | string): number | null {
 }
 
 /** A duration in the config (see {@link parseDurationMs}), as milliseconds. */
-export const DurationSchema = z
-  .union([z.number(), z.string()])
-  .transform((v, ctx) => {
-    const ms = parseDurationMs(v);
-    if (ms === null) {
-      ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (give seconds, or 30s, 15m, 1h, 1d)` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const DurationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = parseDurationMs(v);
+  if (ms === null) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a duration (give seconds, or 30s, 15m, 1h, 1d)` });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /** A secret named by reference: an environment variable or a file (never the secret itself). */
 const secretRef = (what: string) =>
   z
     .strictObject({
-      env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').optional(),
+      env: z
+        .string()
+        .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+        .optional(),
       file: z.string().min(1).optional(),
     })
     .refine((r) => (r.env === undefined) !== (r.file === undefined), {
@@ -77,7 +75,10 @@ const HistoryServerAuthSchema = z.union([
 
 const NAME = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'letters, digits, ".", "_" and "-" (at most 100), starting with a letter or digit');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/,
+    'letters, digits, ".", "_" and "-" (at most 100), starting with a letter or digit',
+  );
 
 const common = {
   name: NAME,

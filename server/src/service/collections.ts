@@ -1,7 +1,7 @@
 /**
  * The service's collections: a configured source (service/collection-sources.ts) collected on request
  * (`POST /api/v1/collect`, service/collection-routes.ts) or on its interval, by whichever service instance holds the
- * source's lease in the database (service/collection-ledger.ts). Each collection is recorded in the store (state,
+ * source's lease in the database (history/collection-ledger.ts). Each collection is recorded in the store (state,
  * counts, errors, the instance that held the lease), so any instance on the same database answers for it.
  *
  * One collection of a source at a time, across every instance on the database:
@@ -26,7 +26,7 @@ import {
   type CollectionLease,
   type CollectionRun,
   type CollectionTrigger,
-} from './collection-ledger';
+} from '../history/collection-ledger';
 import { collectSource, type CollectionSource } from './collection-sources';
 import type { ServiceStore } from './service-store';
 
@@ -254,7 +254,11 @@ export class Collections {
           applicationsStored: new Set(storedApps.map((a) => a.appId)).size,
         });
         for (const f of s.failed)
-          errors.push({ path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path, reason: f.reason, ...(f.kind ? { kind: f.kind } : {}) });
+          errors.push({
+            path: f.appId ? `${f.appId}${f.attemptId ? `/${f.attemptId}` : ''}` : f.path,
+            reason: f.reason,
+            ...(f.kind ? { kind: f.kind } : {}),
+          });
       } else {
         Object.assign(run, { logsRead: live.read, logsStored: live.stored, logsSkipped: live.skipped });
       }

@@ -1,5 +1,5 @@
 /**
- * The SQL of the service's collection ledger (service/collection-ledger.ts: leases per source, the record of each
+ * The SQL of the service's collection ledger (history/collection-ledger.ts: leases per source, the record of each
  * collection), written once in SQLite's dialect with `?` parameters. The SQLite store runs it as written
  * (history-store.ts), the PostgreSQL store rendered by sql-dialect.ts (postgres-store.ts), so both keep one rule.
  *
@@ -9,7 +9,7 @@
  * ("INSERT", section "ON CONFLICT Clause": "atomic ... outcome of either insert or update"). Either way, of two
  * instances racing for an expired lease exactly one changes the row: the changed-rows count says who won.
  */
-import type { CollectionRun } from '../service/collection-ledger';
+import type { CollectionRun } from '../history/collection-ledger';
 import { COLLECTIONS, columnsOf, toColumns, type SqlValue } from './record-columns';
 
 /** Parameters: source, holder, now, expiry, now (expired at), released-before. One row changed: the lease is taken. */

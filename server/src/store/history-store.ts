@@ -15,7 +15,7 @@ import type {
 } from '../history/ingest';
 import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
-import type { CollectionLease, CollectionRun } from '../service/collection-ledger';
+import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
 import type { RecommendationFeedback, ServiceToken } from '../service/service-store';
 import * as LedgerSql from './collection-ledger-sql';
 import { MIGRATIONS } from './migrations';
@@ -586,7 +586,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
   }
 
   /**
-   * Takes the collection lease of a source in one statement (store/collection-ledger-sql.ts; service/collection-ledger.ts
+   * Takes the collection lease of a source in one statement (store/collection-ledger-sql.ts; history/collection-ledger.ts
    * says when it succeeds). @returns true when `holder` holds it now.
    */
   acquireLease(sourceName: string, holder: string, nowMs: number, ttlMs: number, releasedBeforeMs: number): boolean {

@@ -30,7 +30,7 @@ import type {
 } from '../history/ingest';
 import { resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
-import type { CollectionLease, CollectionRun } from '../service/collection-ledger';
+import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import {

@@ -27,7 +27,7 @@ import type {
   CollectionRun,
   CollectionState,
   CollectionTrigger,
-} from '../service/collection-ledger';
+} from '../history/collection-ledger';
 import type { FeedbackVerdict, RecommendationFeedback, ServiceToken, TokenScope } from '../service/service-store';
 
 /** A value as written to or read from a column, in any dialect. */
@@ -508,7 +508,7 @@ export const RECOMMENDATION_FEEDBACK = tableMap<RecommendationFeedback>('recomme
   receivedAtMs: ['received_at_ms', TRUNCATED_MS],
 });
 
-/** One lease per configured collection source of the service (service/collection-ledger.ts). */
+/** One lease per configured collection source of the service (history/collection-ledger.ts). */
 export const COLLECTION_LEASES = tableMap<CollectionLease>('collection_leases', ['sourceName'], {
   sourceName: ['source_name', TEXT],
   holder: ['holder', TEXT],

@@ -13,7 +13,7 @@ import type {
   UpsertOutcome,
 } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
-import type { CollectionLease, CollectionRun } from '../service/collection-ledger';
+import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import { HistoryStore, type StoreLockOptions } from './history-store';
