@@ -139,7 +139,7 @@ function leaseSuite(name: string, open: () => Promise<{ db: string; env: NodeJS.
         'every application stored and two more collections finished',
         async () => {
           const runs = await store.recentCollections(50, 'archive');
-          const done = runs.filter((r) => r.holder === survivor && r.state === 'succeeded');
+          const done = runs.filter((r) => r.id > deadRun.id && r.holder === survivor && r.state === 'succeeded');
           return (await store.countApplications()) === archiveApps && done.length >= 3 ? runs : null;
         },
         300_000,
