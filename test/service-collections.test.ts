@@ -13,7 +13,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildService } from '../server/src/service/app';
 import { Collections } from '../server/src/service/collections';
 import { ServiceConfigError, serviceConfig } from '../server/src/service/config';
-import { parseDurationMs, type CollectionSource } from '../server/src/service/collection-sources';
+import {
+  historyServerAuthOf,
+  parseDurationMs,
+  SourceCredentialsError,
+  type CollectionSource,
+} from '../server/src/service/collection-sources';
 import { newToken } from '../server/src/service/tokens';
 import { SqliteServiceStore } from '../server/src/store/sqlite-service-store';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
@@ -348,6 +353,48 @@ sources:
       () => serviceConfig(null, 'c', { SPARK_OPTIMIZER_SERVICE_SCHEDULE: 'maybe' }, {}),
       /must be true or false/,
     );
+  });
+
+  it("reads a History Server's secrets from the variable or file the config names, at collection time", () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-secret-'));
+    try {
+      const file = path.join(tmp, 'secret');
+      fs.writeFileSync(file, 's3cr3t-from-file\nsecond line ignored\n');
+      const env = { SHS_TOKEN: 'tok-from-env' };
+      assert.deepStrictEqual(historyServerAuthOf({ bearerToken: { env: 'SHS_TOKEN' } }, env), {
+        kind: 'bearer',
+        token: 'tok-from-env',
+      });
+      assert.deepStrictEqual(historyServerAuthOf({ basic: { user: 'svc', password: { file } } }, env), {
+        kind: 'basic',
+        user: 'svc',
+        password: 's3cr3t-from-file',
+      });
+      assert.deepStrictEqual(
+        historyServerAuthOf(
+          { oauth2: { tokenUrl: 'https://idp/token', clientId: 'c', clientSecret: { file }, scope: 'shs' } },
+          env,
+        ),
+        {
+          kind: 'oauth2',
+          tokenUrl: 'https://idp/token',
+          clientId: 'c',
+          clientSecret: 's3cr3t-from-file',
+          scope: 'shs',
+        },
+      );
+      assert.strictEqual(historyServerAuthOf(undefined, env), undefined);
+      assert.throws(
+        () => historyServerAuthOf({ bearerToken: { env: 'UNSET_VAR' } }, env),
+        (e: Error) => e instanceof SourceCredentialsError && /variable UNSET_VAR is not set/.test(e.message),
+      );
+      assert.throws(
+        () => historyServerAuthOf({ bearerToken: { file: path.join(tmp, 'none') } }, env),
+        /cannot read the bearer token file .*none/,
+      );
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('reads durations as seconds or with a unit', () => {
