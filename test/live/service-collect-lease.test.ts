@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { CollectionRun } from '../../server/src/history/collection-ledger';
-import type { ServiceStore } from '../../server/src/service/service-store';
+import type { ServiceStore } from '../../server/src/history/service-store';
 import { newToken } from '../../server/src/service/tokens';
 import { PostgresStore } from '../../server/src/store/postgres-store';
 import { SqliteServiceStore } from '../../server/src/store/sqlite-service-store';

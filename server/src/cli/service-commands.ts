@@ -10,7 +10,7 @@ import { buildService } from '../service/app';
 import { Collections, defaultInstanceName } from '../service/collections';
 import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } from '../service/config';
 import { OidcVerifier } from '../service/oidc';
-import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../service/service-store';
+import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../history/service-store';
 import { newToken } from '../service/tokens';
 import { describeFault, handleProcessFaults } from '../process-errors';
 

@@ -1,6 +1,6 @@
 /**
- * What the service's collections need of the store (part of the service's `ServiceStore`; declared in the core, as
- * `HistorySink` is, so neither service/ imports store/ nor store/ a front end): a lease per configured source, so that of several service instances on one database only one
+ * What the service's collections need of the store (part of `ServiceStore`, history/service-store.ts; declared in the
+ * core, as `HistorySink` is, so neither service/ imports store/ nor store/ a front end): a lease per configured source, so that of several service instances on one database only one
  * collects a source at a time, and the record of every collection (its state, progress and errors), which any instance
  * answers `GET /api/v1/collections/{id}` from.
  *

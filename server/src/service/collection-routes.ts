@@ -10,7 +10,7 @@ import { COLLECTION_STATES, COLLECTION_TRIGGERS, type CollectionRun } from '../h
 import type { Collections } from './collections';
 import { ProblemError } from './problems';
 import { ProblemSchema } from './schemas';
-import type { ServiceStore, TokenScope } from './service-store';
+import type { ServiceStore, TokenScope } from '../history/service-store';
 
 /** `POST /api/v1/collect`. */
 export const CollectRequestSchema = z

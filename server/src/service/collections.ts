@@ -28,7 +28,7 @@ import {
   type CollectionTrigger,
 } from '../history/collection-ledger';
 import { collectSource, type CollectionSource } from './collection-sources';
-import type { ServiceStore } from './service-store';
+import type { ServiceStore } from '../history/service-store';
 
 /** Default time to live of a lease: 60 s (renewed every 20 s while collecting). */
 export const DEFAULT_LEASE_TTL_MS = 60_000;

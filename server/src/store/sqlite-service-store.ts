@@ -14,7 +14,7 @@ import type {
 } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
 import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
-import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
+import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../history/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import { HistoryStore, type StoreLockOptions } from './history-store';
 
