@@ -2,7 +2,8 @@
  * `collect` from Azure Blob Storage (`abfss://`, `wasbs://`) against a real Blob service: Azurite (npm `azurite`)
  * started on 127.0.0.1 by the test. The same real event logs as the S3 test (every layout and codec,
  * test/helpers/object-store-fixtures.ts) are uploaded, collected through the CLI's paths, and compared record by record
- * and figure by figure with the local-folder collection; a second run reads nothing; a refused key is told apart; a
+ * and figure by figure with the local-folder collection; a second run reads nothing; a blob rewritten with the same
+ * size and Last-Modified is read again by its new ETag; a refused key is told apart; a
  * connection cut mid-blob (test/helpers/fault-proxy.ts in front of Azurite) is resumed.
  */
 import * as assert from 'assert';
@@ -15,6 +16,7 @@ import { openObjectStore } from '../../server/src/history/object-store/open';
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobServer } from '../helpers/loopback-server';
 import {
   assertBucketMatchesFolder,
+  assertRereadsSameSizeAndTimeRewrite,
   assertResumesCutObject,
   buildLayout,
   filesBelow,
@@ -94,6 +96,24 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
       [second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects],
       [0, 9, 0, 9, 0],
     );
+  });
+
+  it('reads again a blob rewritten with the same size and Last-Modified (a new ETag), and skips it while its ETag is unchanged', async () => {
+    const location = parseObjectStoreUrl(`abfss://${CONTAINER}@${AZURITE_ACCOUNT}.dfs.core.windows.net/etag`);
+    const { store, close } = openObjectStore(location, { endpointUrl: endpoint });
+    const container = new BlobServiceClient(
+      endpoint,
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
+    ).getContainerClient(CONTAINER);
+    try {
+      const { versions } = await assertRereadsSameSizeAndTimeRewrite(tmp, store, 'etag', async (key, body) => {
+        await container.getBlockBlobClient(key).upload(body, body.length);
+      });
+      // Azure's ETags are opaque (`0x8D…`), a new one for each write.
+      assert.match(versions[0], /^0x[0-9A-F]+$/);
+    } finally {
+      close();
+    }
   });
 
   it('a refused key says the credentials were refused', async () => {
