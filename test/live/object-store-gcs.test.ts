@@ -2,7 +2,8 @@
  * `collect` from Google Cloud Storage (`gs://`) against fake-gcs-server (Go module github.com/fsouza/fake-gcs-server,
  * built by scripts/install-object-store-tools.sh) started on 127.0.0.1 by the test: the same real event logs as the S3
  * test (every layout and codec, test/helpers/object-store-fixtures.ts) are uploaded, collected, and compared record by
- * record and figure by figure with the local-folder collection; a second run through the CLI reads nothing; a connection
+ * record and figure by figure with the local-folder collection; a second run through the CLI reads nothing; 503 and 500
+ * answers are retried; a connection
  * cut mid-object (test/helpers/fault-proxy.ts in front of the server) is resumed.
  */
 import * as assert from 'assert';
@@ -10,7 +11,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Storage } from '@google-cloud/storage';
+import { collectObjectStore } from '../../server/src/history/object-store/collect';
 import { GcsObjectStore } from '../../server/src/history/object-store/gcs';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { FaultProxy } from '../helpers/fault-proxy';
 import { fakeGcsServer } from '../helpers/loopback-server';
 import {
   assertBucketMatchesFolder,
@@ -81,6 +85,34 @@ describe('collect from Google Cloud Storage (fake-gcs-server on 127.0.0.1)', fun
       [second.code, two.found, two.inserted, two.unchanged, two.downloadedObjects],
       [0, 9, 0, 9, 0],
     );
+  });
+
+  it('retries 503 and 500 answers with Retry-After (with its own backoff: the library does not read Retry-After)', async () => {
+    // @google-cloud/storage retries idempotent calls on 5xx through retry-request, whose delay is its own
+    // (2^attempt s + up to 1 s of jitter), without reading the header.
+    const listing = new RegExp(`^GET /storage/v1/b/${BUCKET}/o\\?`);
+    const proxy = new FaultProxy(gcs.port, [
+      { requestLine: listing, times: 1, status: 503, retryAfterSeconds: 2 },
+      { requestLine: listing, times: 1, status: 500, retryAfterSeconds: 1 },
+    ]);
+    await proxy.start();
+    const store = HistoryStore.open(path.join(tmp, 'retry.db'));
+    try {
+      const s = await collectObjectStore(
+        new GcsObjectStore(BUCKET, { endpointUrl: proxy.url }),
+        'spark-job-history/emr',
+        store,
+      );
+      assert.deepStrictEqual([s.found, s.inserted, s.failed.length], [9, 9, 0]);
+      const lists = proxy.seen.filter((r) => listing.test(r.requestLine));
+      assert.deepStrictEqual(
+        lists.map((r) => r.fault),
+        ['status', 'status', null],
+      );
+    } finally {
+      store.close();
+      await proxy.stop();
+    }
   });
 
   it('resumes an object whose connection is cut mid-body', async () => {
