@@ -1104,9 +1104,7 @@ export function addTaskFailure(
 ): void {
   const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
   const trace =
-    reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string'
-      ? (reasonObj['Full Stack Trace'] as string)
-      : undefined;
+    reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? reasonObj['Full Stack Trace'] : undefined;
   const kind = classifyTaskFailure(reason, message, trace);
   const key = `${reason}\u0000${kind}`;
   const g = groups.get(key);
