@@ -106,7 +106,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     store.close();
   });
 
-  it('tells source versions apart by their object versions (ETags) when given, else by size and mtime (migration 11)', async () => {
+  it('tells source versions apart by their object versions (ETags) when given, else by size and mtime (migration 12)', async () => {
     const store = HistoryStore.open(path.join(tmp, 'etag.db'));
     const a2 = await readOne(path.join(ATTEMPTS, 'attempt_2_eventlog.zstd'));
     const at = { path: 's3://bucket/logs/attempt_2_eventlog.zstd', sizeBytes: 1000, mtimeMs: 5000, malformedLines: 0 };
@@ -121,7 +121,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     // ... and a new ETag is a new version although size and Last-Modified are those stored.
     assert.ok(!store.hasSource({ ...at, objectVersions: 'e2' }));
     assert.strictEqual(store.upsert(a2.record, { ...at, objectVersions: 'e1' }), 'duplicate');
-    // A source stored without object versions (before migration 11) keeps the size and mtime test.
+    // A source stored without object versions (before migration 12) keeps the size and mtime test.
     const old = { ...at, path: 's3://bucket/old/attempt_2_eventlog.zstd' };
     store.upsert(a2.record, old);
     assert.ok(store.hasSource({ ...old, objectVersions: 'e7' }));

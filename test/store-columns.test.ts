@@ -182,7 +182,7 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
     assert.deepStrictEqual(Object.keys(cols).sort(), columnsOf(APPLICATIONS).sort());
   });
 
-  it('migrations 10 and 11 rename the metric and workload columns of a real schema-9 store and add the object versions without losing a row or a value', async () => {
+  it('migrations 10 to 12 rename the metric and workload columns of a real schema-9 store, add the collection tables and the object versions without losing a row or a value', async () => {
     const file = path.join(tmp, 'history-v9.db');
     fs.copyFileSync(path.join(STORE_FIXTURES, 'history-v9.db'), file);
     const before = dump(file);
@@ -218,12 +218,14 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
         disk_spilled_bytes: 'disk_bytes_spilled',
       },
     };
-    // Columns migration 11 adds, null in every row written before it (a local log has no object versions).
+    // Migration 11 adds the service's collection tables, empty.
+    assert.deepStrictEqual(Object.keys(after), [...Object.keys(before), 'collection_leases', 'collections'].sort());
+    assert.deepStrictEqual([after.collection_leases, after.collections], [[], []]);
+    // Columns migration 12 adds, null in every row written before it (a local log has no object versions).
     const added: Record<string, Record<string, null>> = {
       applications: { source_object_versions: null },
       record_sources: { object_versions: null },
     };
-    assert.deepStrictEqual(Object.keys(after), Object.keys(before));
     for (const [table, rows] of Object.entries(before)) {
       const expected = rows.map((r) => ({
         ...Object.fromEntries(Object.entries(r).map(([k, v]) => [renamed[table]?.[k] ?? k, v])),
@@ -260,6 +262,7 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
       'applications_workload_runs',
       'applications_workload_signature_runs',
       'applied_fixes_app',
+      'collections_source',
       'recommendation_feedback_app',
     ]);
     assert.strictEqual(db.pragma('integrity_check', { simple: true }), 'ok');

@@ -1043,7 +1043,9 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
 
   const record = {
     appId: f.appId ?? options.fallbackAppId ?? '',
-    attemptId: f.attemptId,
+    // An empty App Attempt ID is no attempt id: the store keys "no attempt" as '' (store/record-columns.ts ATTEMPT),
+    // so '' and null are one attempt and read back as null.
+    attemptId: f.attemptId === '' ? null : f.attemptId,
     appName: f.appName,
     user: f.user,
     sparkVersion: f.sparkVersion ?? f.dbcSparkVersion ?? options.sparkVersionHint ?? null,
