@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import {
   historyServerBlockedReason,
   ignoredWorkspaceSettings,
+  objectStoreBlockedReason,
   restrictedKeysInSettingsText,
   WorkspaceValues,
 } from '../client/src/trust';
@@ -47,6 +48,19 @@ describe('workspace trust (client/src/trust.ts)', () => {
     // verifyTls: true asks for nothing unsafe; no workspace values at all: the user's own settings are used.
     assert.strictEqual(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': true })), null);
     assert.strictEqual(historyServerBlockedReason(false, settings({})), null);
+  });
+
+  it('a restricted workspace that names an object-store endpoint is refused, naming the setting', () => {
+    // The requests are signed with the user's cloud credentials: a workspace must not choose where they go.
+    assert.strictEqual(
+      objectStoreBlockedReason(false, settings({}, { 'objectStore.endpointUrl': 'http://evil:9000' })),
+      'Not connecting: sparkOptimizer.objectStore.endpointUrl comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.',
+    );
+    assert.strictEqual(
+      objectStoreBlockedReason(true, settings({ 'objectStore.endpointUrl': 'http://evil:9000' })),
+      null,
+    );
+    assert.strictEqual(objectStoreBlockedReason(false, settings({ 'historyServer.url': 'http://evil:18080' })), null);
   });
 
   it('lists the restricted settings a restricted workspace sets, and only those', () => {

@@ -40,6 +40,9 @@ const HISTORY_SERVER_KEYS: readonly SettingKey[] = [
   'historyServer.oauth2TokenUrl',
 ];
 
+/** Object-store settings a collection reads; a workspace value blocks it in restricted mode. */
+const OBJECT_STORE_KEYS: readonly SettingKey[] = ['objectStore.endpointUrl'];
+
 /**
  * Why a History Server collection must not run, or null when it may.
  * @param isTrusted `vscode.workspace.isTrusted`.
@@ -51,8 +54,31 @@ export function historyServerBlockedReason(
   isTrusted: boolean,
   inspect: (key: string) => WorkspaceValues | undefined,
 ): string | null {
+  return blockedReason(isTrusted, inspect, HISTORY_SERVER_KEYS);
+}
+
+/**
+ * Why an object-store collection must not run, or null when it may: an endpoint from the settings of an untrusted
+ * workspace (which could send the requests, signed with the user's cloud credentials, to a server the workspace names).
+ * @param isTrusted `vscode.workspace.isTrusted`.
+ * @param inspect `getConfiguration('sparkOptimizer').inspect` by key below the section.
+ * @returns a sentence naming the setting and what to do.
+ */
+export function objectStoreBlockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
+  return blockedReason(isTrusted, inspect, OBJECT_STORE_KEYS);
+}
+
+/** The first of `keys` an untrusted workspace sets (but `historyServer.verifyTls: true`), worded as a refusal. */
+function blockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+  keys: readonly SettingKey[],
+): string | null {
   if (isTrusted) return null;
-  for (const key of HISTORY_SERVER_KEYS) {
+  for (const key of keys) {
     const i = inspect(key);
     const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
     if (fromWorkspace === undefined || (key === 'historyServer.verifyTls' && fromWorkspace === true)) continue;
