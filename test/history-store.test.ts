@@ -106,6 +106,37 @@ describe('HistoryStore (better-sqlite3)', () => {
     store.close();
   });
 
+  it('tells source versions apart by their object versions (ETags) when given, else by size and mtime (migration 12)', async () => {
+    const store = HistoryStore.open(path.join(tmp, 'etag.db'));
+    const a2 = await readOne(path.join(ATTEMPTS, 'attempt_2_eventlog.zstd'));
+    const at = { path: 's3://bucket/logs/attempt_2_eventlog.zstd', sizeBytes: 1000, mtimeMs: 5000, malformedLines: 0 };
+    // A local file: no object versions, the (path, size, mtime) test as before.
+    assert.strictEqual(store.upsert(a2.record, { ...at, path: '/logs/attempt_2_eventlog.zstd' }), 'inserted');
+    assert.ok(store.hasSource({ path: '/logs/attempt_2_eventlog.zstd', sizeBytes: 1000, mtimeMs: 5000 }));
+    assert.ok(!store.hasSource({ path: '/logs/attempt_2_eventlog.zstd', sizeBytes: 1000, mtimeMs: 5001 }));
+    // An object with ETag "e1": the same ETag is the same version whatever the size and Last-Modified say...
+    assert.strictEqual(store.upsert(a2.record, { ...at, objectVersions: 'e1' }), 'duplicate');
+    assert.ok(store.hasSource({ ...at, objectVersions: 'e1' }));
+    assert.ok(store.hasSource({ ...at, mtimeMs: 9000, objectVersions: 'e1' }));
+    // ... and a new ETag is a new version although size and Last-Modified are those stored.
+    assert.ok(!store.hasSource({ ...at, objectVersions: 'e2' }));
+    assert.strictEqual(store.upsert(a2.record, { ...at, objectVersions: 'e1' }), 'duplicate');
+    // A source stored without object versions (before migration 12) keeps the size and mtime test.
+    const old = { ...at, path: 's3://bucket/old/attempt_2_eventlog.zstd' };
+    store.upsert(a2.record, old);
+    assert.ok(store.hasSource({ ...old, objectVersions: 'e7' }));
+    assert.ok(!store.hasSource({ ...old, mtimeMs: 6000, objectVersions: 'e7' }));
+    store.close();
+    // The stored attempt (its applications row) is replaced when its own source's ETag changes, not otherwise.
+    const fresh = HistoryStore.open(path.join(tmp, 'etag-own.db'));
+    assert.strictEqual(fresh.upsert(a2.record, { ...at, objectVersions: 'e1' }), 'inserted');
+    assert.strictEqual(fresh.upsert(a2.record, { ...at, objectVersions: 'e1' }), 'unchanged');
+    assert.strictEqual(fresh.upsert(a2.record, { ...at, objectVersions: 'e2' }), 'updated');
+    assert.ok(fresh.hasSource({ ...at, objectVersions: 'e2' }));
+    assert.ok(!fresh.hasSource({ ...at, objectVersions: 'e1' }));
+    fresh.close();
+  });
+
   it('collects both attempts of real multi-attempt applications as the History Server lists them, and a re-run is unchanged', async () => {
     // The logs of apache/spark's HistoryServerSuite (test/fixtures/spark/multi-attempt); its expectations (recorded from
     // Spark's own History Server) list the attempts of each application with their start times and durations, and the

@@ -43,6 +43,27 @@ describe('remedies: VS Code client', () => {
     );
   });
 
+  it('an object store without credentials names the cloud’s own sign-in, never a setting or variable', () => {
+    assert.deepStrictEqual(
+      (['s3', 'gcs', 'azure'] as const).map((store) => client.objectStoreRemedy('credentials', store)),
+      [
+        'sign in with the AWS CLI (aws configure, or aws sso login with a profile) where VS Code runs, then collect again (the language server reads the files it writes; credentials are never read from settings)',
+        'sign in with gcloud auth application-default login where VS Code runs, then collect again (the language server reads the files it writes; credentials are never read from settings)',
+        'sign in with az login where VS Code runs, then collect again (the language server reads the files it writes; credentials are never read from settings)',
+      ],
+    );
+    // The History Server's remedy is not offered for an object store's credentials failure.
+    const f = {
+      reason: 'listing s3://b/p (s3://b): no AWS credentials found; the SDK chain tried …',
+      kind: 'credentials' as const,
+    };
+    assert.strictEqual(
+      client.failureText(f, (k) => client.objectStoreRemedy(k, 's3')),
+      `${f.reason}; ${client.objectStoreRemedy('credentials', 's3')}`,
+    );
+    assert.strictEqual(client.objectStoreRemedy('network', 'gcs'), null);
+  });
+
   it('a Spark Connect auth failure names the token command; unreachable names the URL setting', () => {
     assert.strictEqual(
       client.sparkConnectRemedy('auth', true),
@@ -61,12 +82,14 @@ describe('remedies: VS Code client', () => {
       client.STORE_REMEDY,
       client.sparkConnectRemedy('unavailable', undefined),
       client.sparkConnectRemedy('auth', true),
+      ...(['s3', 'gcs', 'azure'] as const).flatMap((store) => KINDS.map((k) => client.objectStoreRemedy(k, store))),
     ].filter((t): t is string => t !== null);
     const named = texts.flatMap(settingsIn);
     assert.deepStrictEqual([...new Set(named)].sort(), [
       'sparkOptimizer.historyDatabase',
       'sparkOptimizer.historyServer.caFile',
       'sparkOptimizer.historyServer.verifyTls',
+      'sparkOptimizer.objectStore.endpointUrl',
       'sparkOptimizer.sparkConnect.url',
     ]);
     for (const s of named) assert.ok(s in pkg.contributes.configuration.properties, s);

@@ -182,7 +182,7 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
     assert.deepStrictEqual(Object.keys(cols).sort(), columnsOf(APPLICATIONS).sort());
   });
 
-  it('migration 10 renames the metric and workload columns of a real schema-9 store without losing a row or a value', async () => {
+  it('migrations 10 to 12 rename the metric and workload columns of a real schema-9 store, add the collection tables and the object versions without losing a row or a value', async () => {
     const file = path.join(tmp, 'history-v9.db');
     fs.copyFileSync(path.join(STORE_FIXTURES, 'history-v9.db'), file);
     const before = dump(file);
@@ -221,10 +221,16 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
     // Migration 11 adds the service's collection tables, empty.
     assert.deepStrictEqual(Object.keys(after), [...Object.keys(before), 'collection_leases', 'collections'].sort());
     assert.deepStrictEqual([after.collection_leases, after.collections], [[], []]);
+    // Columns migration 12 adds, null in every row written before it (a local log has no object versions).
+    const added: Record<string, Record<string, null>> = {
+      applications: { source_object_versions: null },
+      record_sources: { object_versions: null },
+    };
     for (const [table, rows] of Object.entries(before)) {
-      const expected = rows.map((r) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [renamed[table]?.[k] ?? k, v])),
-      );
+      const expected = rows.map((r) => ({
+        ...Object.fromEntries(Object.entries(r).map(([k, v]) => [renamed[table]?.[k] ?? k, v])),
+        ...added[table],
+      }));
       assert.deepStrictEqual(after[table], expected, table);
     }
     // Values read by hand from nightly_etl's log (zstd -dc events_1_app-20261121120341-0000.zstd, summed over its

@@ -6,6 +6,7 @@ import * as assert from 'assert';
 import {
   historyServerBlockedReason,
   ignoredWorkspaceSettings,
+  objectStoreBlockedReason,
   restrictedKeysInSettingsText,
   serviceBlockedReason,
   WorkspaceValues,
@@ -65,6 +66,19 @@ describe('workspace trust (client/src/trust.ts)', () => {
     // A History Server setting does not block the service, and the reverse.
     assert.strictEqual(serviceBlockedReason(false, settings({ 'historyServer.url': 'http://shs:18080' })), null);
     assert.strictEqual(historyServerBlockedReason(false, settings({ 'service.url': 'https://team.example' })), null);
+  });
+
+  it('a restricted workspace that names an object-store endpoint is refused, naming the setting', () => {
+    // The requests are signed with the user's cloud credentials: a workspace must not choose where they go.
+    assert.strictEqual(
+      objectStoreBlockedReason(false, settings({}, { 'objectStore.endpointUrl': 'http://evil:9000' })),
+      'Not connecting: sparkOptimizer.objectStore.endpointUrl comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.',
+    );
+    assert.strictEqual(
+      objectStoreBlockedReason(true, settings({ 'objectStore.endpointUrl': 'http://evil:9000' })),
+      null,
+    );
+    assert.strictEqual(objectStoreBlockedReason(false, settings({ 'historyServer.url': 'http://evil:18080' })), null);
   });
 
   it('lists the restricted settings a restricted workspace sets, and only those', () => {

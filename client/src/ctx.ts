@@ -10,11 +10,13 @@ import {
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
+  CollectObjectStoreRequest,
   CollectProgressNotification,
   CollectSummary,
   RecordAppliedFixRequest,
   SERVICE_TOKEN_ENV,
   SETTINGS_SECTION,
+  SourceFailureKind,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
 import { COMMANDS } from '../../shared/src/commands';
@@ -22,6 +24,7 @@ import { documentSelector } from '../../shared/src/languages';
 import {
   historyServerBlockedReason,
   ignoredWorkspaceSettings,
+  objectStoreBlockedReason,
   restrictedKeysInSettingsText,
   serviceBlockedReason,
 } from './trust';
@@ -29,12 +32,15 @@ import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
 import { HISTORY_SERVER_AUTH_KINDS } from '../../shared/src/settings';
 import { setting, updateUserSetting, userSettingValue } from './settings';
-import { failureText, requestErrorText } from './remedies';
+import { failureText, historyServerRemedy, objectStoreRemedy, requestErrorText } from './remedies';
 
 /** The text of a failed request to the server, with this client's remedy for its error code. */
 function requestErrorMessage(e: unknown): string {
   return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
 }
+
+/** workspaceState key of the object-store URL last collected from in this workspace. */
+const OBJECT_STORE_LAST_URL_KEY = 'sparkOptimizer.objectStore.lastUrl';
 
 /** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
 const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
@@ -367,6 +373,51 @@ export class Ctx implements vscode.Disposable {
     });
   }
 
+  /**
+   * "Spark: Collect History from Object Storage": asks for the URL (offering the last one of this workspace), reads
+   * the endpoint from `sparkOptimizer.objectStore.endpointUrl`, and collects through the server, whose process finds
+   * the credentials through each cloud SDK's own chain. In an untrusted workspace an endpoint from workspace settings
+   * is refused.
+   */
+  async collectFromObjectStorage(): Promise<void> {
+    if (!this.client) return;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const why = objectStoreBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (why) {
+      this.output.warn(why);
+      void vscode.window.showErrorMessage(why);
+      return;
+    }
+    const last = this.ext.workspaceState.get<string>(OBJECT_STORE_LAST_URL_KEY) ?? '';
+    const url = (
+      (await vscode.window.showInputBox({
+        title: 'Spark event logs in object storage',
+        prompt:
+          'URL of the event-log folder (spark.eventLog.dir); credentials come from the cloud SDK’s own chain, never from settings',
+        placeHolder:
+          's3://bucket/spark-events · gs://bucket/prefix · abfss://container@account.dfs.core.windows.net/prefix',
+        value: last,
+        ignoreFocusOut: true,
+        // No check here: the server parses the URL (history/object-store/location.ts) and says which forms it reads.
+      })) ?? ''
+    ).trim();
+    if (!url) return;
+    await this.ext.workspaceState.update(OBJECT_STORE_LAST_URL_KEY, url);
+    const params: CollectObjectStoreRequest.Params = { url, endpointUrl: setting('objectStore.endpointUrl') };
+    let store: CollectObjectStoreRequest.Result['store'] | null = null;
+    await this.runCollection(
+      url,
+      vscode.ProgressLocation.Notification,
+      async (client, token) => {
+        const s = await client.sendRequest(CollectObjectStoreRequest.type, params, token);
+        store = s.store;
+        this.output.info(`${url}: ${s.listedObjects} objects listed, ${s.downloadedObjects} reads`);
+        return s;
+      },
+      (kind) => (store ? objectStoreRemedy(kind, store) : null),
+    );
+  }
+
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
   async setHistoryServerCredentials(): Promise<void> {
     // Bearer first: the common case for a History Server behind a proxy (oauth2: client credentials, behind an OAuth2 proxy).
@@ -428,15 +479,20 @@ export class Ctx implements vscode.Disposable {
     if (pick) await this.setHistoryServerCredentials();
   }
 
+  /**
+   * Runs one collection (none while another runs) with progress, cancellation and the summary.
+   * @param remedyOf the remedies of the source's failures (default: the History Server's).
+   */
   private async runCollection(
     from: string,
     location: vscode.ProgressLocation,
     send: (client: LanguageClient, token: vscode.CancellationToken) => Promise<CollectSummary>,
+    remedyOf: (kind: SourceFailureKind | undefined) => string | null = historyServerRemedy,
   ): Promise<void> {
     if (!this.client || this.collecting) return;
     this.collecting = true;
     try {
-      await this.runCollectionOnce(from, location, send);
+      await this.runCollectionOnce(from, location, send, remedyOf);
     } finally {
       this.collecting = false;
     }
@@ -446,6 +502,7 @@ export class Ctx implements vscode.Disposable {
     from: string,
     location: vscode.ProgressLocation,
     send: (client: LanguageClient, token: vscode.CancellationToken) => Promise<CollectSummary>,
+    remedyOf: (kind: SourceFailureKind | undefined) => string | null,
   ): Promise<void> {
     if (!this.client) return;
     const client = this.client;
@@ -472,7 +529,7 @@ export class Ctx implements vscode.Disposable {
       },
     );
     if (summary) {
-      this.showSummary(from, summary, location === vscode.ProgressLocation.Notification);
+      this.showSummary(from, summary, location === vscode.ProgressLocation.Notification, remedyOf);
       this.collectedEmitter.fire();
     } else
       this.output.info(
@@ -481,11 +538,16 @@ export class Ctx implements vscode.Disposable {
     await this.refreshStatus();
   }
 
-  private showSummary(from: string, s: CollectSummary, notify: boolean): void {
+  private showSummary(
+    from: string,
+    s: CollectSummary,
+    notify: boolean,
+    remedyOf: (kind: SourceFailureKind | undefined) => string | null,
+  ): void {
     // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
     const reasons = s.failed
       .slice(0, 2)
-      .map((f) => `${f.path}: ${failureText(f)}`)
+      .map((f) => `${f.path}: ${failureText(f, remedyOf)}`)
       .join(' · ');
     const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
     const decodeErrors = s.decodeErrors ?? [];
@@ -499,7 +561,7 @@ export class Ctx implements vscode.Disposable {
       `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
       `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
     this.output.info(text);
-    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f)}`);
+    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f, remedyOf)}`);
     for (const e of decodeErrors)
       this.output.warn(
         `Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`,

@@ -22,6 +22,11 @@ const ACTIONS: { label: string; detail: string; command: CommandName }[] = [
     command: 'collectFromHistoryServer',
   },
   {
+    label: '$(cloud-download) Collect History from Object Storage',
+    detail: 'Read the event logs under an s3://, gs://, abfss:// or wasbs:// URL',
+    command: 'collectFromObjectStorage',
+  },
+  {
     label: '$(graph) Open Workload Analysis',
     detail: 'Runs over time, stage timeline, executors and recommendations of a workload',
     command: 'openWorkloadAnalysis',
@@ -64,6 +69,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   c.own(registerCommand('collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(registerCommand('collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
+  c.own(registerCommand('collectFromObjectStorage', () => c.collectFromObjectStorage()));
   c.own(registerCommand('setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
   c.own(registerCommand('setServiceToken', () => c.setServiceToken()));
   c.own(registerCommand('showLogs', () => c.output.show()));

@@ -4,7 +4,12 @@
  * Every remedy names a command of this extension or one of its settings, never a CLI flag or an environment variable.
  * No `vscode` import, so plain mocha tests it.
  */
-import { RequestErrorCodes, type SourceFailureKind, type StoreUnavailableData } from '../../shared/src/protocol';
+import {
+  RequestErrorCodes,
+  type ObjectStoreKind,
+  type SourceFailureKind,
+  type StoreUnavailableData,
+} from '../../shared/src/protocol';
 
 /** What to do about a History Server failure of this kind, or null when the server's message says it already. */
 export function historyServerRemedy(kind: SourceFailureKind | undefined): string | null {
@@ -14,9 +19,35 @@ export function historyServerRemedy(kind: SourceFailureKind | undefined): string
   return null;
 }
 
-/** A collection failure's reason with the remedy for its kind after it (`reason; remedy`). */
-export function failureText(f: { reason: string; kind?: SourceFailureKind }): string {
-  const remedy = historyServerRemedy(f.kind);
+/**
+ * What to do about an object-store failure of this kind, or null when the server's message says it already. The
+ * language server takes credentials from each cloud SDK's own chain only (its message names the chain it tried), never
+ * from the editor: the remedy is to sign in with the cloud's own tool, whose files the chain reads (again at each
+ * collection, which opens a new client).
+ */
+export function objectStoreRemedy(kind: SourceFailureKind | undefined, store: ObjectStoreKind): string | null {
+  if (kind === 'credentials') {
+    const signIn = {
+      s3: 'sign in with the AWS CLI (aws configure, or aws sso login with a profile)',
+      gcs: 'sign in with gcloud auth application-default login',
+      azure: 'sign in with az login',
+    }[store];
+    return `${signIn} where VS Code runs, then collect again (the language server reads the files it writes; credentials are never read from settings)`;
+  }
+  if (kind === 'access-denied') return 'the credentials found need permission to list the prefix and read its objects';
+  if (kind === 'not-found') return 'check the URL, and sparkOptimizer.objectStore.endpointUrl for a custom endpoint';
+  return null;
+}
+
+/**
+ * A collection failure's reason with the remedy for its kind after it (`reason; remedy`).
+ * @param remedyOf the remedies of the collection's source (default: the History Server's).
+ */
+export function failureText(
+  f: { reason: string; kind?: SourceFailureKind },
+  remedyOf: (kind: SourceFailureKind | undefined) => string | null = historyServerRemedy,
+): string {
+  const remedy = remedyOf(f.kind);
   return remedy ? `${f.reason}; ${remedy}` : f.reason;
 }
 

@@ -43,24 +43,8 @@ const HISTORY_SERVER_KEYS: readonly SettingKey[] = [
 /** The team service settings the language server reads; a workspace value of any of them is not used in restricted mode. */
 const SERVICE_KEYS: readonly SettingKey[] = ['service.url', 'service.caFile'];
 
-/**
- * The first of `keys` whose value comes from an untrusted workspace, as a sentence naming it and what to do; null when
- * trusted or none does. `verifyTls: true` from a workspace asks for nothing unsafe and does not count.
- */
-function blockedReason(
-  keys: readonly SettingKey[],
-  isTrusted: boolean,
-  inspect: (key: string) => WorkspaceValues | undefined,
-): string | null {
-  if (isTrusted) return null;
-  for (const key of keys) {
-    const i = inspect(key);
-    const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
-    if (fromWorkspace === undefined || (key === 'historyServer.verifyTls' && fromWorkspace === true)) continue;
-    return `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
-  }
-  return null;
-}
+/** Object-store settings a collection reads; a workspace value blocks it in restricted mode. */
+const OBJECT_STORE_KEYS: readonly SettingKey[] = ['objectStore.endpointUrl'];
 
 /**
  * Why a History Server collection must not run, or null when it may.
@@ -73,7 +57,21 @@ export function historyServerBlockedReason(
   isTrusted: boolean,
   inspect: (key: string) => WorkspaceValues | undefined,
 ): string | null {
-  return blockedReason(HISTORY_SERVER_KEYS, isTrusted, inspect);
+  return blockedReason(isTrusted, inspect, HISTORY_SERVER_KEYS);
+}
+
+/**
+ * Why an object-store collection must not run, or null when it may: an endpoint from the settings of an untrusted
+ * workspace (which could send the requests, signed with the user's cloud credentials, to a server the workspace names).
+ * @param isTrusted `vscode.workspace.isTrusted`.
+ * @param inspect `getConfiguration('sparkOptimizer').inspect` by key below the section.
+ * @returns a sentence naming the setting and what to do.
+ */
+export function objectStoreBlockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
+  return blockedReason(isTrusted, inspect, OBJECT_STORE_KEYS);
 }
 
 /**
@@ -86,7 +84,23 @@ export function serviceBlockedReason(
   isTrusted: boolean,
   inspect: (key: string) => WorkspaceValues | undefined,
 ): string | null {
-  return blockedReason(SERVICE_KEYS, isTrusted, inspect);
+  return blockedReason(isTrusted, inspect, SERVICE_KEYS);
+}
+
+/** The first of `keys` an untrusted workspace sets (but `historyServer.verifyTls: true`), worded as a refusal. */
+function blockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+  keys: readonly SettingKey[],
+): string | null {
+  if (isTrusted) return null;
+  for (const key of keys) {
+    const i = inspect(key);
+    const fromWorkspace = i?.workspaceFolderValue ?? i?.workspaceValue;
+    if (fromWorkspace === undefined || (key === 'historyServer.verifyTls' && fromWorkspace === true)) continue;
+    return `Not connecting: sparkOptimizer.${key} comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.`;
+  }
+  return null;
 }
 
 /**

@@ -9,6 +9,7 @@ import type { RecordAppliedFixRequest } from './protocol';
 export const COMMANDS = {
   collectFromEventLogs: 'sparkOptimizer.collectFromEventLogs',
   collectFromHistoryServer: 'sparkOptimizer.collectFromHistoryServer',
+  collectFromObjectStorage: 'sparkOptimizer.collectFromObjectStorage',
   setHistoryServerCredentials: 'sparkOptimizer.setHistoryServerCredentials',
   showLogs: 'sparkOptimizer.showLogs',
   restartServer: 'sparkOptimizer.restartServer',
@@ -65,6 +66,7 @@ export interface QueryLocation {
 export interface CommandArgs {
   collectFromEventLogs: [];
   collectFromHistoryServer: [];
+  collectFromObjectStorage: [];
   setHistoryServerCredentials: [];
   showLogs: [];
   restartServer: [];

@@ -29,6 +29,7 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.oauth2TokenUrl',
   'sparkOptimizer.service.url',
   'sparkOptimizer.service.caFile',
+  'sparkOptimizer.objectStore.endpointUrl',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
   'sparkOptimizer.sparkConnect.jdbcViews',
@@ -164,6 +165,43 @@ export namespace CollectHistoryServerRequest {
     keyFile: string;
   }
   export const type = new RequestType<Params, CollectSummary, void>(method);
+}
+
+/**
+ * Which cloud's API reads an object-store location: `s3` (`s3://`, `s3a://`, `s3n://`, and S3-compatible stores),
+ * `gcs` (`gs://`), `azure` (`abfss://`, `wasbs://`, ...). server/src/history/object-store/location.ts parses the URLs.
+ */
+export type ObjectStoreKind = 's3' | 'gcs' | 'azure';
+
+/**
+ * client → server: collect the event logs under an object-store URL (`s3://bucket/prefix`, `gs://…`,
+ * `abfss://container@account.dfs.core.windows.net/prefix`, `wasbs://…`), as `spark-optimizer collect --path URL` does
+ * (server/src/history/object-store/collect.ts). No credential travels in this request or lives in a setting: the
+ * server process finds them through each cloud SDK's own chain (environment, profile and config files, instance or
+ * workload identity). Cancelling stops between logs.
+ * Errors: RequestErrorCodes.storeUnavailable when the store is not open; collectionFailed for a URL that is not an
+ * object-store URL or an endpoint that is not an http(s) URL. A listing that fails (no credentials, which names the
+ * chain tried; access denied; no such bucket; unreachable) is a failure of the summary with its `kind` and the URL as
+ * `path`, not an error.
+ */
+export namespace CollectObjectStoreRequest {
+  export const method = 'sparkOptimizer/collectObjectStore' as const;
+  export interface Params {
+    /** The object-store URL of the logs' prefix. */
+    url: string;
+    /** Custom endpoint (`http://127.0.0.1:9000` for MinIO and other S3-compatible stores, Azurite, an emulator), or empty for the cloud's own. */
+    endpointUrl: string;
+  }
+  /** The collection's summary, with what the store listed and downloaded. */
+  export interface Result extends CollectSummary {
+    /** Which cloud's API was used (for the client's remedy). */
+    store: ObjectStoreKind;
+    /** Objects listed under the prefix (all pages). */
+    listedObjects: number;
+    /** Object reads made (a log not changed since the last collection is not read). */
+    downloadedObjects: number;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
 }
 
 /** server → client: progress of a running collection (one per event-log source read). */

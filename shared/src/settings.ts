@@ -98,6 +98,19 @@ export const settingsSchema = z.object({
     })
     .prefault({}),
   /**
+   * Object storage read by "Spark: Collect History from Object Storage". Credentials are never settings: the language
+   * server finds them through each cloud SDK's own chain.
+   */
+  objectStore: z
+    .object({
+      /**
+       * Custom endpoint of the store (`http://minio:9000` for MinIO and other S3-compatible stores, an Azurite or
+       * private endpoint); empty: the cloud's own. Not a secret.
+       */
+      endpointUrl: z.string().default(''),
+    })
+    .prefault({}),
+  /**
    * The Spark Connect server that "Spark: Run Query" runs SQL on. The token is not a setting: "Spark: Set Spark
    * Connect Token" keeps it in VS Code's SecretStorage.
    */
@@ -182,6 +195,7 @@ export const SETTING_SCOPES: Readonly<Record<SettingKey, 'application' | 'machin
   'historyServer.oauth2Resource': 'window',
   'inlayHints.enabled': 'resource',
   'trace.server': 'window',
+  'objectStore.endpointUrl': 'window',
   'sparkConnect.url': 'window',
   'sparkConnect.caFile': 'window',
   'service.url': 'window',

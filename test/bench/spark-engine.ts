@@ -7,7 +7,8 @@
  * of every stored record), so a fast wrong answer cannot pass.
  *
  *   node build/test/bench/spark-engine.js          (after `tsc -b`; BENCH_SPARK_APPS=N, default 20000; BENCH_SPARK_SMALL=N,
- *                                                   default 2000, a second, smaller archive to separate fixed costs)
+ *                                                   default 2000, a second, smaller archive to separate fixed costs;
+ *                                                   BENCH_SPARK_EXECUTORS=1,4, the executor counts run)
  *
  * Each engine first reads examples/history once, untimed (JIT and Spark's code generation warmed up).
  * Figures: wall seconds (listing, folding and storing for Spark), applications per second, and each engine ÷ local;
@@ -36,8 +37,8 @@ import { formatLoad, markdownTable, writeBenchSection } from './report';
 
 const APPS = Number(process.env.BENCH_SPARK_APPS ?? 20_000);
 const SMALL = Number(process.env.BENCH_SPARK_SMALL ?? 2_000);
-/** Executors of the Spark runs (1 core each). */
-const EXECUTORS = [1, 4];
+/** Executors of the Spark runs (1 core each): BENCH_SPARK_EXECUTORS=1,4 (the default) or a part of it. */
+const EXECUTORS = (process.env.BENCH_SPARK_EXECUTORS ?? '1,4').split(',').map(Number);
 
 /** One timed collection. */
 interface Run {

@@ -4,6 +4,7 @@
  * record by record and figure by figure.
  */
 import * as assert from 'assert';
+import Database from 'better-sqlite3';
 import * as fs from 'fs';
 import * as path from 'path';
 import { main } from '../../server/src/cli/main';
@@ -11,7 +12,7 @@ import type { ApplicationRecord } from '../../server/src/history/application-rec
 import { collectEventLogs } from '../../server/src/history/collect';
 import type { IngestSummary } from '../../server/src/history/ingest';
 import { collectObjectStore } from '../../server/src/history/object-store/collect';
-import type { ObjectStore } from '../../server/src/history/object-store/object-store';
+import type { ObjectStore, StoredObject } from '../../server/src/history/object-store/object-store';
 import { FaultProxy } from './fault-proxy';
 import { HistoryStore } from '../../server/src/store/history-store';
 
@@ -195,4 +196,80 @@ export async function assertResumesCutObject(
     reference.close();
     await proxy.stop();
   }
+}
+
+/** The object versions (`record_sources.object_versions`) the store file `db` holds for the source `sourcePath`. */
+function storedObjectVersions(db: string, sourcePath: string): (string | null)[] {
+  const conn = new Database(db, { readonly: true });
+  try {
+    const rows = conn.prepare('SELECT object_versions FROM record_sources WHERE path = ?').all(sourcePath) as {
+      object_versions: string | null;
+    }[];
+    return rows.map((r) => r.object_versions);
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * Writes a real log (apache-spark/app-20161115172038-0000: Spark 2.1, plain JSON lines) under `<prefix>/<n>/` of
+ * `bucket`, collects it, rewrites it in the same second with a copy of the same size whose one task's Executor Run
+ * Time is 18 → 19 ms, and asserts: the listing shows the same size and Last-Modified (the stores' Last-Modified counts
+ * whole seconds; an attempt whose rewrite fell into the next second is tried again with a new `n` and store, five
+ * times at most), a second collection reads the log again (a head read and the body) and stores the new figure
+ * (`executorRunTimeMs` + 1) as an update, and a third reads nothing; the store holds the listed version each time.
+ * @param put writes one object with the store's own SDK.
+ * @returns both bodies and the object versions stored after the first and the second collection.
+ */
+export async function assertRereadsSameSizeAndTimeRewrite(
+  tmp: string,
+  bucket: ObjectStore,
+  prefix: string,
+  put: (key: string, body: Buffer) => Promise<void>,
+): Promise<{ a: Buffer; b: Buffer; versions: string[] }> {
+  const a = fs.readFileSync(path.join(FIXTURES, 'apache-spark', 'app-20161115172038-0000'));
+  const b = Buffer.from(a.toString('latin1').replace('"Executor Run Time":18,', '"Executor Run Time":19,'), 'latin1');
+  assert.strictEqual(b.length, a.length);
+  assert.notDeepStrictEqual(b, a);
+  const appId = 'app-20161115172038-0000';
+  for (let attempt = 1; ; attempt++) {
+    const at = `${prefix}/${attempt}`;
+    const key = `${at}/${appId}`;
+    const db = path.join(tmp, `rewrite-${prefix}-${attempt}.db`);
+    const store = HistoryStore.open(db);
+    try {
+      await new Promise((r) => setTimeout(r, 1_000 - (Date.now() % 1_000)));
+      await put(key, a);
+      const [before] = await listAll(bucket, at);
+      const first = await collectObjectStore(bucket, at, store);
+      await put(key, b);
+      const [after] = await listAll(bucket, at);
+      const sameSizeAndTime = after.sizeBytes === before.sizeBytes && after.mtimeMs === before.mtimeMs;
+      if (!sameSizeAndTime && attempt < 5) continue;
+      assert.ok(sameSizeAndTime, `the rewrite kept size and Last-Modified in none of ${attempt} attempts`);
+      assert.notStrictEqual(after.version, before.version);
+      assert.deepStrictEqual([first.found, first.inserted, first.downloadedObjects], [1, 1, 2]);
+      const firstRecord = store.runById(appId)!;
+      const sourcePath = `${bucket.base}/${key}`;
+      assert.deepStrictEqual(storedObjectVersions(db, sourcePath), [before.version]);
+
+      const second = await collectObjectStore(bucket, at, store);
+      assert.deepStrictEqual([second.found, second.updated, second.unchanged, second.downloadedObjects], [1, 1, 0, 2]);
+      assert.strictEqual(store.runById(appId)!.executorRunTimeMs - firstRecord.executorRunTimeMs, 1);
+      assert.deepStrictEqual(storedObjectVersions(db, sourcePath), [after.version]);
+
+      const third = await collectObjectStore(bucket, at, store);
+      assert.deepStrictEqual([third.found, third.unchanged, third.downloadedObjects], [1, 1, 0]);
+      return { a, b, versions: [before.version!, after.version!] };
+    } finally {
+      store.close();
+    }
+  }
+}
+
+/** Every object of `bucket` under `prefix`. */
+async function listAll(bucket: ObjectStore, prefix: string): Promise<StoredObject[]> {
+  const out: StoredObject[] = [];
+  for await (const o of bucket.list(prefix)) out.push(o);
+  return out;
 }

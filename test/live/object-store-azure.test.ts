@@ -2,7 +2,8 @@
  * `collect` from Azure Blob Storage (`abfss://`, `wasbs://`) against a real Blob service: Azurite (npm `azurite`)
  * started on 127.0.0.1 by the test. The same real event logs as the S3 test (every layout and codec,
  * test/helpers/object-store-fixtures.ts) are uploaded, collected through the CLI's paths, and compared record by record
- * and figure by figure with the local-folder collection; a second run reads nothing; a refused key is told apart; a
+ * and figure by figure with the local-folder collection; a second run reads nothing; a blob rewritten with the same
+ * size and Last-Modified is read again by its new ETag; 503 and 500 answers are retried; a refused key is told apart; a
  * connection cut mid-blob (test/helpers/fault-proxy.ts in front of Azurite) is resumed.
  */
 import * as assert from 'assert';
@@ -10,11 +11,15 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { BlobServiceClient, StorageSharedKeyCredential } from '@azure/storage-blob';
+import { collectObjectStore } from '../../server/src/history/object-store/collect';
 import { parseObjectStoreUrl } from '../../server/src/history/object-store/location';
 import { openObjectStore } from '../../server/src/history/object-store/open';
+import { HistoryStore } from '../../server/src/store/history-store';
+import { FaultProxy } from '../helpers/fault-proxy';
 import { AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY, azuriteBlobServer } from '../helpers/loopback-server';
 import {
   assertBucketMatchesFolder,
+  assertRereadsSameSizeAndTimeRewrite,
   assertResumesCutObject,
   buildLayout,
   filesBelow,
@@ -96,6 +101,24 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
     );
   });
 
+  it('reads again a blob rewritten with the same size and Last-Modified (a new ETag), and skips it while its ETag is unchanged', async () => {
+    const location = parseObjectStoreUrl(`abfss://${CONTAINER}@${AZURITE_ACCOUNT}.dfs.core.windows.net/etag`);
+    const { store, close } = openObjectStore(location, { endpointUrl: endpoint });
+    const container = new BlobServiceClient(
+      endpoint,
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_ACCOUNT_KEY),
+    ).getContainerClient(CONTAINER);
+    try {
+      const { versions } = await assertRereadsSameSizeAndTimeRewrite(tmp, store, 'etag', async (key, body) => {
+        await container.getBlockBlobClient(key).upload(body, body.length);
+      });
+      // Azure's ETags are opaque (`0x8D…`), a new one for each write.
+      assert.match(versions[0], /^0x[0-9A-F]+$/);
+    } finally {
+      close();
+    }
+  });
+
   it('a refused key says the credentials were refused', async () => {
     process.env.AZURE_STORAGE_KEY = Buffer.from('not the account key').toString('base64');
     try {
@@ -116,6 +139,35 @@ describe('collect from Azure Blob Storage (Azurite on 127.0.0.1)', function () {
       );
     } finally {
       process.env.AZURE_STORAGE_KEY = AZURITE_ACCOUNT_KEY;
+    }
+  });
+
+  it('retries 503 and 500 answers with Retry-After (with its own backoff: the storage SDK does not read Retry-After)', async () => {
+    // @azure/storage-blob replaces core-rest-pipeline's retry policies (whose throttling policy reads Retry-After) by
+    // its own StorageRetryPolicy (exponential, from 4 s), which retries 500 and 503 without reading the header.
+    const listing = new RegExp(`^GET /${AZURITE_ACCOUNT}/${CONTAINER}\\?.*comp=list`);
+    const proxy = new FaultProxy(azurite.port, [
+      { requestLine: listing, times: 1, status: 503, retryAfterSeconds: 2 },
+      { requestLine: listing, times: 1, status: 500, retryAfterSeconds: 1 },
+    ]);
+    await proxy.start();
+    const location = parseObjectStoreUrl(
+      `abfss://${CONTAINER}@${AZURITE_ACCOUNT}.dfs.core.windows.net/cluster-logs/emr`,
+    );
+    const { store: bucket, close } = openObjectStore(location, { endpointUrl: `${proxy.url}/${AZURITE_ACCOUNT}` });
+    const store = HistoryStore.open(path.join(tmp, 'retry.db'));
+    try {
+      const s = await collectObjectStore(bucket, location.prefix, store);
+      assert.deepStrictEqual([s.found, s.inserted, s.failed.length], [9, 9, 0]);
+      const lists = proxy.seen.filter((r) => listing.test(r.requestLine));
+      assert.deepStrictEqual(
+        lists.map((r) => r.fault),
+        ['status', 'status', null],
+      );
+    } finally {
+      close();
+      store.close();
+      await proxy.stop();
     }
   });
 

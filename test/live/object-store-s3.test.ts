@@ -4,14 +4,15 @@
  * single lz4/snappy/lzf/zstd files, `.inprogress` logs, a Databricks `eventlog` + dated `.gz` part, a Spark 1.2 legacy
  * folder, several attempts) are uploaded, collected from the bucket, and compared record by record and figure by figure
  * with the local-folder collection of the same files. Faults: no credentials, 10,000 objects under a prefix, a second
- * run, a connection cut mid-object, and 503/500 answers with Retry-After (the last two through test/helpers/fault-proxy.ts
+ * run, an object rewritten with the same size and Last-Modified (found by its ETag), a connection cut mid-object, and 503/500 answers with Retry-After (the last two through test/helpers/fault-proxy.ts
  * in front of moto: every byte that is not a fault comes from moto).
  */
 import * as assert from 'assert';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { collectObjectStore } from '../../server/src/history/object-store/collect';
 import { S3ObjectStore } from '../../server/src/history/object-store/s3';
 import { HistoryStore } from '../../server/src/store/history-store';
@@ -19,6 +20,7 @@ import { FaultProxy } from '../helpers/fault-proxy';
 import { motoServer } from '../helpers/loopback-server';
 import {
   assertBucketMatchesFolder,
+  assertRereadsSameSizeAndTimeRewrite,
   assertResumesCutObject,
   buildLayout,
   filesBelow,
@@ -127,10 +129,11 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
     assert.strictEqual(second.code, 0);
     const two = JSON.parse(second.out.join('\n')) as typeof one;
     assert.deepStrictEqual([two.found, two.inserted, two.unchanged, two.downloadedObjects], [9, 0, 9, 0]);
-    // A log that changes (a new Last-Modified and size) is read again.
+    // A log written again with the same bytes has a new Last-Modified but the same ETag: not read again.
     // S3's Last-Modified counts whole seconds: wait one, so the new version cannot carry the old one's time.
     await new Promise((r) => setTimeout(r, 1_100));
     const key = 'logs/emr/eventlog_v2_app-20261121122321-0008/events_1_app-20261121122321-0008.zstd';
+    const before = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
     await client.send(
       new PutObjectCommand({
         Bucket: BUCKET,
@@ -138,6 +141,9 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
         Body: fs.readFileSync(path.join(logs, key.slice('logs/'.length))),
       }),
     );
+    const after = await client.send(new HeadObjectCommand({ Bucket: BUCKET, Key: key }));
+    assert.ok(after.LastModified!.getTime() > before.LastModified!.getTime());
+    assert.strictEqual(after.ETag, before.ETag);
     const third = await runCli(
       'collect',
       '--source',
@@ -151,15 +157,24 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
       '--format',
       'json',
     );
-    const three = JSON.parse(third.out.join('\n')) as typeof one & {
-      applications: { appId: string; outcome: string }[];
-    };
-    assert.deepStrictEqual([three.found, three.unchanged, three.downloadedObjects], [9, 8, 2]);
-    // The same record from a new version of its source: stored again (`updated`), the only log read.
-    assert.deepStrictEqual(
-      three.applications.map((a) => [a.appId, a.outcome]),
-      [['app-20261121122321-0008', 'updated']],
-    );
+    const three = JSON.parse(third.out.join('\n')) as typeof one;
+    assert.deepStrictEqual([three.found, three.unchanged, three.downloadedObjects], [9, 9, 0]);
+  });
+
+  it('skips an object whose ETag is unchanged and reads again one rewritten with the same size and Last-Modified', async () => {
+    const s3 = new S3ObjectStore(BUCKET, { endpointUrl: moto.url });
+    try {
+      const { a, b, versions } = await assertRereadsSameSizeAndTimeRewrite(tmp, s3, 'etag', async (key, body) => {
+        await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: body }));
+      });
+      // S3's ETag of an object put in one part is the MD5 of its bytes (moto computes it the same way).
+      assert.deepStrictEqual(versions, [
+        createHash('md5').update(a).digest('hex'),
+        createHash('md5').update(b).digest('hex'),
+      ]);
+    } finally {
+      s3.close();
+    }
   });
 
   it('without credentials, says the chain it tried and what to set', async () => {

@@ -352,6 +352,43 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     );
   });
 
+  it('tells object-store source versions apart by their ETags as SQLite does (migration 12)', async () => {
+    const url = newDatabase();
+    const store = await PostgresStore.open({ url, password: server.password });
+    const local = HistoryStore.open(path.join(tmp, 'etag.db'));
+    try {
+      const [record] = sqlite.allRuns(1);
+      const at = { path: 's3://bucket/logs/one', sizeBytes: 1000, mtimeMs: 5000, malformedLines: 0 };
+      // The same steps on both stores: upserts (their outcomes) and hasSource questions (their answers).
+      const steps = async (s: PostgresStore | HistoryStore) => [
+        await s.upsert(record, { ...at, objectVersions: 'e1' }),
+        await s.upsert(record, { ...at, objectVersions: 'e1' }),
+        await s.hasSource({ ...at, mtimeMs: 9000, objectVersions: 'e1' }),
+        await s.hasSource({ ...at, objectVersions: 'e2' }),
+        await s.upsert(record, { ...at, objectVersions: 'e2' }),
+        await s.hasSource({ ...at, objectVersions: 'e2' }),
+        await s.hasSource({ ...at, objectVersions: 'e1' }),
+        // A source stored without versions keeps the size and mtime test.
+        await s.upsert(record, { ...at, path: 's3://bucket/old/one' }),
+        await s.hasSource({ ...at, path: 's3://bucket/old/one', objectVersions: 'e7' }),
+        await s.hasSource({ ...at, path: 's3://bucket/old/one', mtimeMs: 6000, objectVersions: 'e7' }),
+      ];
+      const expected = ['inserted', 'unchanged', true, false, 'updated', true, false, 'duplicate', true, false];
+      assert.deepStrictEqual(await steps(local), expected);
+      assert.deepStrictEqual(await steps(store), expected);
+      const c = await client(url);
+      const rows = (await c.query('SELECT path, object_versions FROM record_sources ORDER BY path')).rows as unknown[];
+      await c.end();
+      assert.deepStrictEqual(rows, [
+        { path: 's3://bucket/logs/one', object_versions: 'e2' },
+        { path: 's3://bucket/old/one', object_versions: null },
+      ]);
+    } finally {
+      await store.close();
+      local.close();
+    }
+  });
+
   it('two writers storing the same attempt at once: one inserts, the others find it stored; nothing fails', async () => {
     const url = newDatabase();
     const stores = await Promise.all([1, 2, 3].map(() => PostgresStore.open({ url, password: server.password })));

@@ -1,19 +1,26 @@
 /**
- * LSP handlers of the collection requests (shared/src/protocol.ts CollectEventLogsRequest, CollectHistoryServerRequest):
- * run the core's collectors (history/collect.ts, history/history-server/collect.ts) on the root's store with the
- * request's cancellation and progress notifications, log what failed, and tell the root the history changed.
+ * LSP handlers of the collection requests (shared/src/protocol.ts CollectEventLogsRequest, CollectHistoryServerRequest,
+ * CollectObjectStoreRequest): run the core's collectors (history/collect.ts, history/history-server/collect.ts,
+ * history/object-store/collect.ts) on the root's store with the request's cancellation and progress notifications, log
+ * what failed, and tell the root the history changed.
  */
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
+  CollectObjectStoreRequest,
   CollectProgressNotification,
   RequestErrorCodes,
 } from '../../../shared/src/protocol';
+import { errorMessage } from '../../../shared/src/errors';
+import { collectObjectStore } from '../history/object-store/collect';
+import { parseObjectStoreUrl, type ObjectStoreLocation } from '../history/object-store/location';
+import { ObjectStoreError } from '../history/object-store/object-store';
+import { openObjectStore } from '../history/object-store/open';
 import { describeCorrection } from '../history/bounds';
 import { collectEventLogs } from '../history/collect';
 import { HistoryServerClient, tlsFromFiles } from '../history/history-server/client';
 import { collectFromHistoryServer } from '../history/history-server/collect';
-import { collectSummaryOf, type IngestSummary } from '../history/ingest';
+import { collectSummaryOf, Ingest, type IngestSummary } from '../history/ingest';
 import type { ServerRoot } from '../server-root';
 import { responseErrorOf, storeFor } from './response-errors';
 
@@ -60,6 +67,54 @@ export function registerCollectHandlers(root: ServerRoot): void {
       return collectSummaryOf(s, store.countApplications());
     } finally {
       client.close();
+    }
+  });
+
+  connection.onRequest(CollectObjectStoreRequest.type, async (params, token) => {
+    const abort = new AbortController();
+    token.onCancellationRequested(() => abort.abort());
+    const store = storeFor(root);
+    let location: ObjectStoreLocation;
+    let bucket: ReturnType<typeof openObjectStore>;
+    try {
+      location = parseObjectStoreUrl(params.url.trim());
+      const endpointUrl = params.endpointUrl.trim();
+      if (endpointUrl && !/^https?:\/\/[^/\s]/i.test(endpointUrl))
+        throw new Error(`the endpoint ${endpointUrl} is not an http:// or https:// URL`);
+      bucket = openObjectStore(location, { endpointUrl: endpointUrl || undefined });
+    } catch (e) {
+      throw responseErrorOf(e, RequestErrorCodes.collectionFailed, 'Object storage');
+    }
+    const where = params.endpointUrl.trim() ? `${params.url} at ${params.endpointUrl.trim()}` : params.url;
+    try {
+      log.info(`Collecting event logs from ${where}`);
+      const s = await collectObjectStore(bucket.store, location.prefix, store, {
+        signal: abort.signal,
+        onProgress: progress,
+      });
+      logCollection(root, params.url, s);
+      log.info(`${where}: ${s.listedObjects} objects listed, ${s.downloadedObjects} reads`);
+      return {
+        ...collectSummaryOf(s, store.countApplications()),
+        store: location.kind,
+        listedObjects: s.listedObjects,
+        downloadedObjects: s.downloadedObjects,
+      };
+    } catch (e) {
+      // The listing failed (credentials, permission, bucket, network after the SDK's retries) or nothing lies under
+      // the prefix: one failure of the summary, with its kind for the client's remedy.
+      const ingest = new Ingest(store);
+      if (abort.signal.aborted) ingest.summary.cancelled = true;
+      else ingest.fail(params.url, errorMessage(e), null, null, e instanceof ObjectStoreError ? e.kind : undefined);
+      logCollection(root, params.url, ingest.summary);
+      return {
+        ...collectSummaryOf(ingest.summary, store.countApplications()),
+        store: location.kind,
+        listedObjects: 0,
+        downloadedObjects: 0,
+      };
+    } finally {
+      bucket.close();
     }
   });
 }

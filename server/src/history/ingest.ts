@@ -26,6 +26,13 @@ export interface SourceVersion {
   sizeBytes: number;
   /** Newest modification time of the file(s), epoch ms (a History Server attempt's `lastUpdated`). */
   mtimeMs: number;
+  /**
+   * What the object store says identifies the content of each of the log's objects, in reading order, joined by spaces:
+   * the ETag (S3, Azure Blob) or generation (GCS) of each (object-store/object-store.ts `StoredObject.version`). When given, it decides alone whether the source is unchanged (a rewrite that kept the
+   * size and Last-Modified is read again); absent or null (a local file, a History Server attempt, a store that gave
+   * no versions) keeps the size and mtime test.
+   */
+  objectVersions?: string | null;
 }
 
 /** Where a record was read from: used to skip unchanged logs on the next collection. */

@@ -253,18 +253,12 @@ export class HistoryStore implements HistorySink, HistoryReader {
   }
 
   /**
-   * True when this exact source version (path, size, mtime) was already upserted, whatever the outcome (a second copy
-   * of a stored attempt counts), so a collection can skip reading it.
+   * True when this exact source version ({@link sameSourceVersion}) was already upserted, whatever the outcome (a
+   * second copy of a stored attempt counts), so a collection can skip reading it.
    */
   hasSource(source: SourceVersion): boolean {
-    return this.read(
-      () =>
-        this.stmt('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?').get(
-          source.path,
-          source.sizeBytes,
-          Math.trunc(source.mtimeMs),
-        ) !== undefined,
-    );
+    const q = hasSourceQuery(source);
+    return this.read(() => this.stmt(q.sql).get(...q.params) !== undefined);
   }
 
   /**
@@ -293,6 +287,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
           path: source.path,
           sizeBytes: source.sizeBytes,
           mtimeMs: source.mtimeMs,
+          objectVersions: source.objectVersions ?? null,
           appId: record.appId,
           attemptId: record.attemptId,
           recordedAtMs: nowMs,
@@ -708,7 +703,13 @@ export function upsertOutcome(oldRow: Row | undefined, record: ApplicationRecord
   if (!oldRow) return 'inserted';
   const old = readUpsertFields(oldRow);
   const samePath = old.sourcePath === source.path;
-  if (samePath && old.sourceSizeBytes === source.sizeBytes && old.sourceMtimeMs === Math.trunc(source.mtimeMs))
+  if (
+    samePath &&
+    sameSourceVersion(
+      { sizeBytes: old.sourceSizeBytes, mtimeMs: old.sourceMtimeMs, objectVersions: old.sourceObjectVersions },
+      source,
+    )
+  )
     return 'unchanged';
   if (old.completed && !record.completed) return samePath ? 'unchanged' : 'duplicate';
   if (samePath) return 'updated';
@@ -731,6 +732,7 @@ export function applicationRow(r: ApplicationRecord, source: RecordSource, nowMs
     sourcePath: source.path,
     sourceSizeBytes: source.sizeBytes,
     sourceMtimeMs: source.mtimeMs,
+    sourceObjectVersions: source.objectVersions ?? null,
     malformedLines: source.malformedLines,
     collectedAtMs: nowMs,
   };
@@ -747,12 +749,45 @@ export function recordOf(a: Row, stageRows: Row[], jobRows: Row[], executorRows:
     sourcePath: _path,
     sourceSizeBytes: _size,
     sourceMtimeMs: _mtime,
+    sourceObjectVersions: _versions,
     malformedLines: _malformed,
     collectedAtMs: _collected,
     ...record
   } = app;
-  void [_signature, _path, _size, _mtime, _malformed, _collected];
+  void [_signature, _path, _size, _mtime, _versions, _malformed, _collected];
   return { ...record, stages, executors, jobs };
+}
+
+/**
+ * Whether a stored version of a source (same path) is the version `source` names: the same object versions when
+ * `source` has them (an object store's ETags or generations, which change with the content whatever its size and
+ * Last-Modified), else the same size and modification time (ms, truncated). A stored version without object versions
+ * (written before store migration 12, or by a store that gave none) is compared by size and modification time, so
+ * upgrading does not read a whole archive again. Shared by the SQLite and PostgreSQL stores ({@link hasSourceQuery}
+ * says the same in SQL).
+ */
+export function sameSourceVersion(
+  stored: { sizeBytes: number; mtimeMs: number; objectVersions: string | null },
+  source: SourceVersion,
+): boolean {
+  const bySizeAndTime = stored.sizeBytes === source.sizeBytes && stored.mtimeMs === Math.trunc(source.mtimeMs);
+  if (source.objectVersions == null || stored.objectVersions === null) return bySizeAndTime;
+  return stored.objectVersions === source.objectVersions;
+}
+
+/**
+ * The `record_sources` query of {@link sameSourceVersion} for one source (SQLite's dialect with `?` parameters, which
+ * sql-dialect.ts renders for PostgreSQL): a row when that version was upserted.
+ */
+export function hasSourceQuery(source: SourceVersion): { sql: string; params: (string | number)[] } {
+  const bySizeAndTime = 'size_bytes = ? AND mtime_ms = ?';
+  const sizeAndTime = [source.sizeBytes, Math.trunc(source.mtimeMs)];
+  return source.objectVersions == null
+    ? { sql: `SELECT 1 FROM record_sources WHERE path = ? AND ${bySizeAndTime}`, params: [source.path, ...sizeAndTime] }
+    : {
+        sql: `SELECT 1 FROM record_sources WHERE path = ? AND (object_versions = ? OR (object_versions IS NULL AND ${bySizeAndTime}))`,
+        params: [source.path, source.objectVersions, ...sizeAndTime],
+      };
 }
 
 /** The lower median (the middle value, or the lower of the two middle ones), as the workload list shows durations. */
@@ -810,6 +845,7 @@ export const UPSERT_FIELDS = [
   'sourcePath',
   'sourceSizeBytes',
   'sourceMtimeMs',
+  'sourceObjectVersions',
   'totalTasks',
   'durationMs',
 ] as const;

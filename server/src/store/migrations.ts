@@ -486,4 +486,16 @@ CREATE TABLE collections (
 CREATE INDEX collections_source ON collections(source_name, id);
 `,
   },
+  {
+    version: 12,
+    description:
+      'the object versions (ETags, GCS generations) of each log read from an object store, so an unchanged object is ' +
+      'skipped and a rewritten one read again even when its size and Last-Modified did not change',
+    // Null for local files, History Server attempts and rows written before this migration: those keep the
+    // (path, size, mtime) test (history-store.ts sameSourceVersion).
+    sql: `
+ALTER TABLE applications ADD COLUMN source_object_versions TEXT;
+ALTER TABLE record_sources ADD COLUMN object_versions TEXT;
+`,
+  },
 ];

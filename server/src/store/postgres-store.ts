@@ -37,6 +37,7 @@ import {
   applicationRow,
   attemptKey,
   HISTORY_VERSION_SQL,
+  hasSourceQuery,
   params,
   readStoredAttempt,
   readTotals,
@@ -485,15 +486,8 @@ export class PostgresStore implements ServiceStore {
   }
 
   async hasSource(source: SourceVersion): Promise<boolean> {
-    return (
-      (
-        await this.rows('SELECT 1 FROM record_sources WHERE path = ? AND size_bytes = ? AND mtime_ms = ?', [
-          source.path,
-          source.sizeBytes,
-          Math.trunc(source.mtimeMs),
-        ])
-      ).length > 0
-    );
+    const q = hasSourceQuery(source);
+    return (await this.rows(q.sql, q.params)).length > 0;
   }
 
   /**
@@ -534,10 +528,19 @@ export class PostgresStore implements ServiceStore {
         }
       }
       await c.query(
-        pg(`INSERT INTO record_sources (path, size_bytes, mtime_ms, app_id, attempt_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(path) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms, app_id = excluded.app_id,
-              attempt_id = excluded.attempt_id, recorded_at_ms = excluded.recorded_at_ms`),
-        [source.path, source.sizeBytes, Math.trunc(source.mtimeMs), record.appId, attempt, nowMs],
+        pg(`INSERT INTO record_sources (path, size_bytes, mtime_ms, object_versions, app_id, attempt_id, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(path) DO UPDATE SET size_bytes = excluded.size_bytes, mtime_ms = excluded.mtime_ms,
+              object_versions = excluded.object_versions, app_id = excluded.app_id, attempt_id = excluded.attempt_id,
+              recorded_at_ms = excluded.recorded_at_ms`),
+        [
+          source.path,
+          source.sizeBytes,
+          Math.trunc(source.mtimeMs),
+          source.objectVersions ?? null,
+          record.appId,
+          attempt,
+          nowMs,
+        ],
       );
       return outcome;
     });

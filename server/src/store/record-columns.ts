@@ -330,6 +330,8 @@ export type ApplicationRow = Omit<ApplicationRecord, 'stages' | 'executors' | 'j
   sourcePath: string;
   sourceSizeBytes: number;
   sourceMtimeMs: number;
+  /** The object versions of the source (history/ingest.ts `SourceVersion.objectVersions`), null when none. */
+  sourceObjectVersions: string | null;
   malformedLines: number;
   /** When it was written, epoch ms. */
   collectedAtMs: number;
@@ -350,7 +352,12 @@ export type ExecutorRow = AttemptKey & ExecutorRecord;
 export type JobRow = AttemptKey & JobRecord;
 
 /** A `record_sources` row: a source version read, and the attempt it held. */
-export type RecordSourceRow = SourceVersion & { appId: string; attemptId: string | null; recordedAtMs: number };
+export type RecordSourceRow = Omit<SourceVersion, 'objectVersions'> & {
+  objectVersions: string | null;
+  appId: string;
+  attemptId: string | null;
+  recordedAtMs: number;
+};
 
 /** One row per application attempt. */
 export const APPLICATIONS = tableMap<ApplicationRow>('applications', ['appId', 'attemptId'], {
@@ -404,6 +411,7 @@ export const APPLICATIONS = tableMap<ApplicationRow>('applications', ['appId', '
   sourcePath: ['source_path', TEXT],
   sourceSizeBytes: ['source_size_bytes', INT],
   sourceMtimeMs: ['source_mtime_ms', TRUNCATED_MS],
+  sourceObjectVersions: ['source_object_versions', TEXT_OR_NULL],
   malformedLines: ['malformed_lines', INT],
   collectedAtMs: ['collected_at_ms', INT],
 });
@@ -475,11 +483,15 @@ export const COLLECTION_SOURCES = tableMap<CollectionSourceState>('collection_so
   lastRunTimeMs: ['last_run_time_ms', TRUNCATED_MS],
 });
 
-/** Every source version read (path, size, mtime) and the attempt it held, so a second copy is skipped unread. */
+/**
+ * Every source version read (path, size, mtime, object versions) and the attempt it held, so a second copy is skipped
+ * unread.
+ */
 export const RECORD_SOURCES = tableMap<RecordSourceRow>('record_sources', ['path'], {
   path: ['path', TEXT],
   sizeBytes: ['size_bytes', INT],
   mtimeMs: ['mtime_ms', TRUNCATED_MS],
+  objectVersions: ['object_versions', TEXT_OR_NULL],
   appId: ['app_id', TEXT],
   attemptId: ['attempt_id', ATTEMPT],
   recordedAtMs: ['recorded_at_ms', INT],

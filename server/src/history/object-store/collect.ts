@@ -2,8 +2,9 @@
  * Collecting event logs from an object store (S3, GCS, Azure Blob): list every key under the prefix (all pages), find
  * the logs in that listing with the local reader's own rules (event-log/discover.ts `discoverEventLogsIn` on a
  * `listingTree`: single files, codecs by extension checked against the first bytes, `.inprogress`, `eventlog_v2_*`
- * rolling folders, legacy folders, Databricks `eventlog` + dated parts), skip each log whose version (path, total size,
- * newest Last-Modified) the store already holds, and stream the others through the same decoders and reader into the
+ * rolling folders, legacy folders, Databricks `eventlog` + dated parts), skip each log whose objects all have the versions
+ * the store holds for it (their ETags, or GCS generations: a rewrite is read again even when it kept the size and
+ * Last-Modified; by total size and newest Last-Modified when the store gives no versions), and stream the others through the same decoders and reader into the
  * one ingest pipeline (ingest.ts). Nothing holds a whole log: each object is read as a stream, resumed from the byte
  * reached when its connection is cut (object-store.ts `resumingRead`).
  */
@@ -75,6 +76,11 @@ export async function collectObjectStore(
 
   const keyOf = (file: string): string => file.slice(store.base.length + 1);
   const versionOf = (file: string): string | null => objects.get(file)?.version ?? null;
+  /** The versions of a log's objects in reading order (ingest.ts `SourceVersion.objectVersions`), null if one has none. */
+  const objectVersionsOf = (src: EventLogSource): string | null => {
+    const versions = src.files.map(versionOf);
+    return versions.every((v): v is string => v !== null) ? versions.join(' ') : null;
+  };
   const read = (file: string, offset: number, end: number | null) => {
     summary.downloadedObjects++;
     return store.read(keyOf(file), offset, end, versionOf(file), opts.signal);
@@ -102,7 +108,13 @@ export async function collectObjectStore(
         return;
       }
       try {
-        if (!(await ingest.alreadyIngested(src))) {
+        const version = {
+          path: src.path,
+          sizeBytes: src.sizeBytes,
+          mtimeMs: src.mtimeMs,
+          objectVersions: objectVersionsOf(src),
+        };
+        if (!(await ingest.alreadyIngested(version))) {
           await settleCodecs(src);
           const result = await readEventLog(src, {
             signal: opts.signal,
@@ -113,16 +125,7 @@ export async function collectObjectStore(
                 signal: opts.signal,
               }),
           });
-          await ingest.accept(
-            result,
-            {
-              path: src.path,
-              sizeBytes: src.sizeBytes,
-              mtimeMs: src.mtimeMs,
-              malformedLines: result.stats.malformedLines,
-            },
-            'event-log',
-          );
+          await ingest.accept(result, { ...version, malformedLines: result.stats.malformedLines }, 'event-log');
         }
       } catch (e) {
         if (opts.signal?.aborted) {

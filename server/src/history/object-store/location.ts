@@ -5,8 +5,9 @@
  * (also `abfs://`, `wasb://`).
  */
 
-/** Which cloud's API reads the location. */
-export type ObjectStoreKind = 's3' | 'gcs' | 'azure';
+import type { ObjectStoreKind } from '../../../../shared/src/protocol';
+
+export type { ObjectStoreKind };
 
 /** A parsed object-store location. */
 export interface ObjectStoreLocation {
