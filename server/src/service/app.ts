@@ -29,6 +29,7 @@ import { fileKind } from '../config/file-settings';
 import type { ApplicationRecord } from '../history/application-record';
 import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { AnswerCache } from './answer-cache';
+import { FreshLookup } from './fresh-lookup';
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
 import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
@@ -262,7 +263,9 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
 
-  // Authentication before the body is read: a request without a valid token never has its body parsed.
+  // Authentication before the body is read: a request without a valid token never has its body parsed. Concurrent
+  // requests with one token share a lookup started after each arrived (service/fresh-lookup.ts).
+  const storedTokens = new FreshLookup((sha256) => store.tokenBySha256(sha256));
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const need = req.routeOptions.config.scope;
     if (need === undefined) return;
@@ -276,7 +279,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     if (opts.accessTokens !== undefined && !token.startsWith(TOKEN_PREFIX) && looksLikeJwt(token)) {
       have = (await opts.accessTokens.verify(token)).scope;
     } else {
-      const stored = await store.tokenBySha256(tokenSha256(token));
+      const stored = await storedTokens.get(tokenSha256(token));
       if (stored === null || stored.revokedAtMs !== null)
         throw new ProblemError(
           'unauthorized',
