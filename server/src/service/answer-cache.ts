@@ -12,7 +12,8 @@
  * keeps a plan until the next collection too).
  *
  * Concurrent requests for an answer not computed yet share one computation. Answers that are errors (problem documents)
- * are never kept. At most `maxBytes` of answers are kept, least recently used dropped first.
+ * are never kept. At most `maxBytes` of answers are kept, least recently used dropped first, and all of them are
+ * dropped when the history changes.
  */
 import type { LoadedHistory } from './loaded-history';
 
@@ -35,10 +36,9 @@ export class AnswerCache {
   private readonly entries = new Map<string, Entry>();
   private readonly pending = new Map<string, Promise<Entry>>();
   private bytes = 0;
+  /** The history's change count the kept answers were made at. */
+  private keptChanges = 0;
   private readonly maxBytes: number;
-  /** Answers given from the cache, and computed (for tests and the benchmark). */
-  hits = 0;
-  misses = 0;
 
   constructor(
     private readonly history: LoadedHistory,
@@ -57,9 +57,9 @@ export class AnswerCache {
    */
   async answer<T>(key: string, compute: () => T, serialize: (value: T) => string): Promise<Buffer> {
     await this.history.fresh();
+    this.dropIfChanged();
     const kept = this.entries.get(key);
     if (kept !== undefined && kept.generation === this.history.changes) {
-      this.hits++;
       // Most recently used last.
       this.entries.delete(key);
       this.entries.set(key, kept);
@@ -69,7 +69,6 @@ export class AnswerCache {
     const pendingKey = `${this.history.changes}\u0000${key}`;
     let p = this.pending.get(pendingKey);
     if (p === undefined) {
-      this.misses++;
       p = this.history
         .run(() => ({ generation: this.history.changes, value: compute() }))
         .then(({ generation, value }) => {
@@ -83,7 +82,16 @@ export class AnswerCache {
     return (await p).body;
   }
 
+  /** Drops every kept answer when the history changed since they were made (none can be given again). */
+  private dropIfChanged(): void {
+    if (this.history.changes === this.keptChanges) return;
+    this.entries.clear();
+    this.bytes = 0;
+    this.keptChanges = this.history.changes;
+  }
+
   private keep(key: string, entry: Entry): void {
+    this.dropIfChanged();
     const old = this.entries.get(key);
     if (old !== undefined) {
       this.bytes -= old.body.length;
@@ -97,10 +105,5 @@ export class AnswerCache {
       this.entries.delete(k);
       this.bytes -= e.body.length;
     }
-  }
-
-  /** Answers kept now (for tests). */
-  get size(): number {
-    return this.entries.size;
   }
 }
