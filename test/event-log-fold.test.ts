@@ -330,4 +330,15 @@ describe('event-log folder', () => {
     assert.equal(r.completed, false); // in-progress source
     assert.deepEqual(stats.warnings, ['a second SparkListenerApplicationStart at line 7 was ignored']);
   });
+  it('reads an empty App Attempt ID as no attempt id (the store keys both as one attempt; fuzz seed 1090060872)', () => {
+    const attemptOf = (attempt: string | undefined): string | null => {
+      const f = new ApplicationFolder({ inProgress: false });
+      f.add({ Event: 'SparkListenerApplicationStart', 'App ID': 'app-1', 'App Attempt ID': attempt, Timestamp: 1 }, 1);
+      f.add({ Event: 'SparkListenerApplicationEnd', Timestamp: 5 }, 2);
+      return f.finish(emptyStats()).attemptId;
+    };
+    assert.equal(attemptOf(''), null);
+    assert.equal(attemptOf(undefined), null);
+    assert.equal(attemptOf('1'), '1');
+  });
 });

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { FreshLookup } from '../server/src/service/fresh-lookup';
-import type { ServiceToken } from '../server/src/service/service-store';
+import type { ServiceToken } from '../server/src/history/service-store';
 import { newToken } from '../server/src/service/tokens';
 import { HistoryStore } from '../server/src/store/history-store';
 

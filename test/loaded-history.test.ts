@@ -13,7 +13,7 @@ import { engineOptions, recommendText } from '../server/src/cli/engine-commands'
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
 import { LoadedHistory } from '../server/src/service/loaded-history';
-import type { ServiceStore } from '../server/src/service/service-store';
+import type { ServiceStore } from '../server/src/history/service-store';
 import { HistoryStore } from '../server/src/store/history-store';
 import { SqliteServiceStore } from '../server/src/store/sqlite-service-store';
 import { EXAMPLES, EXAMPLE_HISTORY } from './helpers/fixtures';

@@ -66,7 +66,7 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
     const keys = Object.keys(SETTING_SCHEMAS) as SettingKey[];
     assert.strictEqual(keys.length, 32);
     for (const key of keys) {
-      const fromSchema = shape(z.toJSONSchema(SETTING_SCHEMAS[key], { io: 'input' }) as Record<string, unknown>);
+      const fromSchema = shape(z.toJSONSchema(SETTING_SCHEMAS[key], { io: 'input' }));
       assert.deepStrictEqual(shape(props[`${SETTINGS_SECTION}.${key}`] as Record<string, unknown>), fromSchema, key);
     }
     // Read by hand in package.json: counts are integers ≥ 0 (maxRows ≥ 1), the slowdown a percentage up to 1000.

@@ -124,7 +124,7 @@ async function hammer(
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests,
   });
-  instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
+  void instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
     latencies.push(responseTime),
   );
   const r = await instance;
@@ -323,7 +323,7 @@ async function main(): Promise<void> {
       const t = newToken();
       sqlite.createToken({ name: 'inject', scope: 'read', tokenSha256: t.tokenSha256, createdAtMs: NOW });
       const headers = { authorization: `Bearer ${t.token}`, 'content-type': 'application/json' };
-      const time = async (n: number, f: () => Promise<unknown> | unknown) => {
+      const time = async (n: number, f: () => unknown) => {
         await f();
         const xs: number[] = [];
         for (let k = 0; k < n; k++) {
@@ -415,7 +415,7 @@ async function main(): Promise<void> {
     const rec = (p: typeof phaseA) => p.routes[0];
     const ratio = (x: number, y: number) => (y > 0 ? (x / y).toFixed(2) : '–');
     const markdown = [
-      `${APPS.toLocaleString('en')} SYNTHETIC applications (${(APPS / RUNS_PER_WORKLOAD).toLocaleString('en')} workloads of 50 runs, log-normal copies of the 9 real runs of examples/history), ${CLIENTS} clients on loopback for ${SECONDS} s per phase: ${Math.ceil(CLIENTS / 2)} on \`POST /api/v1/recommend\` (${WORKLOADS} workloads of 50 runs in turn, after one warm-up request each), ${CLIENTS - Math.ceil(CLIENTS / 2)} on \`GET /api/v1/workloads\` (every workload of the store). autocannon ${require('autocannon/package.json').version}; the service is the built CLI in its own process, PostgreSQL 15 from Debian on a temporary cluster, everything at \`nice -n 19\`.`,
+      `${APPS.toLocaleString('en')} SYNTHETIC applications (${(APPS / RUNS_PER_WORKLOAD).toLocaleString('en')} workloads of 50 runs, log-normal copies of the 9 real runs of examples/history), ${CLIENTS} clients on loopback for ${SECONDS} s per phase: ${Math.ceil(CLIENTS / 2)} on \`POST /api/v1/recommend\` (${WORKLOADS} workloads of 50 runs in turn, after one warm-up request each), ${CLIENTS - Math.ceil(CLIENTS / 2)} on \`GET /api/v1/workloads\` (every workload of the store). autocannon ${(JSON.parse(fs.readFileSync(path.join(path.dirname(require.resolve('autocannon')), 'package.json'), 'utf8')) as { version: string }).version}; the service is the built CLI in its own process, PostgreSQL 15 from Debian on a temporary cluster, everything at \`nice -n 19\`.`,
       '',
       markdownTable(
         [

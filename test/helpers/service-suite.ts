@@ -17,7 +17,7 @@ import type { FastifyInstance } from 'fastify';
 import { collectEventLogs } from '../../server/src/history/collect';
 import type { HistoryStore } from '../../server/src/store/history-store';
 import { buildService } from '../../server/src/service/app';
-import type { ServiceStore } from '../../server/src/service/service-store';
+import type { ServiceStore } from '../../server/src/history/service-store';
 import { engineOptions, recommendCommand } from '../../server/src/cli/engine-commands';
 import { newToken } from '../../server/src/service/tokens';
 import { EXAMPLES, EXAMPLE_HISTORY } from './fixtures';

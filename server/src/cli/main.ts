@@ -364,6 +364,7 @@ async function collectWithSparkEngine(
       throw new Error(
         `Spark at ${client.target} cannot load the event-log codecs (${e.message.split('\n')[0]}). Start the Spark Connect server with --jars ${EVENT_LOG_CODECS_JAR} ` +
           '(built by bash scripts/build-event-log-codecs.sh; see docs/object-storage.md, "Reading an archive on Spark").',
+        { cause: e },
       );
     }
     throw e;

@@ -9,7 +9,7 @@ import { databasePassword, isPostgresUrl, postgresTarget } from '../store/postgr
 import { buildService } from '../service/app';
 import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } from '../service/config';
 import { OidcVerifier } from '../service/oidc';
-import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../service/service-store';
+import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../history/service-store';
 import { newToken } from '../service/tokens';
 import { describeFault, handleProcessFaults } from '../process-errors';
 

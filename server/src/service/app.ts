@@ -34,7 +34,7 @@ import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './p
 import * as S from './schemas';
 import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
 import { LoadedHistory } from './loaded-history';
-import type { ServiceStore, TokenScope } from './service-store';
+import type { ServiceStore, TokenScope } from '../history/service-store';
 import { bearerToken, scopeAllows, TOKEN_PREFIX, tokenSha256 } from './tokens';
 
 /** What {@link buildService} needs. */

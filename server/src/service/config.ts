@@ -215,7 +215,7 @@ export function serviceConfig(
     if (t !== undefined) [db, dbFrom] = [t, names[k]];
   });
   if (db !== undefined && /^postgres(?:ql)?:\/\//i.test(db)) {
-    let password = '';
+    let password: string;
     try {
       password = new URL(db).password;
     } catch {

@@ -21,7 +21,7 @@ import type { ApplicationTotals, HistoryReader } from '../history/history-reader
 import type { StoredAttempt } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
 import type { StoredWorkload } from '../../../shared/src/protocol';
-import type { ServiceStore } from './service-store';
+import type { ServiceStore } from '../history/service-store';
 
 /** The store reads the engine may make: the {@link HistoryReader} methods and the applied fixes of the feedback loop. */
 export type LoadableRead = keyof HistoryReader | 'appliedFixes';

@@ -12,8 +12,8 @@
  * `scopes.collect`, `scopes.admin`; defaults `spark-optimizer:read` ...); the highest one the token carries wins,
  * and admin ⊇ collect ⊇ read as for `spo_` tokens.
  */
-import type { TokenScope } from './service-store';
-import { TOKEN_SCOPES } from './service-store';
+import type { TokenScope } from '../history/service-store';
+import { TOKEN_SCOPES } from '../history/service-store';
 import { ProblemError } from './problems';
 import { errorMessage } from '../../../shared/src/errors';
 import { z } from 'zod';

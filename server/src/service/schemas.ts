@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { OBJECTIVES } from '../recommend/engine';
 import { settingsSchema } from '../../../shared/src/settings';
-import { TOKEN_SCOPES } from './service-store';
+import { TOKEN_SCOPES } from '../history/service-store';
 
 /** RFC 9457 problem document (service/problems.ts). */
 export const ProblemSchema = z

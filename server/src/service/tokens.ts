@@ -4,7 +4,7 @@
  * Kubernetes bootstrap tokens are stored the same way).
  */
 import { createHash, randomBytes } from 'crypto';
-import { TOKEN_SCOPES, type TokenScope } from './service-store';
+import { TOKEN_SCOPES, type TokenScope } from '../history/service-store';
 
 /** Every token starts with this, so secret scanners and people can tell what it is. */
 export const TOKEN_PREFIX = 'spo_';

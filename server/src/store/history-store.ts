@@ -15,7 +15,7 @@ import type {
 } from '../history/ingest';
 import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
-import type { RecommendationFeedback, ServiceToken } from '../service/service-store';
+import type { RecommendationFeedback, ServiceToken } from '../history/service-store';
 import { MIGRATIONS } from './migrations';
 import {
   APPLICATIONS,
@@ -27,6 +27,7 @@ import {
   columnsOf,
   EXECUTORS,
   fromColumns,
+  columnText,
   JOBS,
   num,
   RECOMMENDATION_FEEDBACK,
@@ -401,7 +402,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
    */
   historyVersion(): string {
     return this.read(() =>
-      (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => String(v ?? '')).join(':'),
+      (this.stmt(HISTORY_VERSION_SQL).raw().get() as unknown[]).map((v) => columnText(v)).join(':'),
     );
   }
 
@@ -612,7 +613,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /** A record from its `applications` row and its child rows; call inside {@link read} (one snapshot). */
   private toRecord(a: Row): ApplicationRecord {
-    const key = [String(a.app_id), String(a.attempt_id ?? '')];
+    const key = [String(a.app_id), columnText(a.attempt_id)];
     const stages = this.stmt(
       'SELECT * FROM stages WHERE app_id = ? AND attempt_id = ? ORDER BY stage_id, stage_attempt_id',
     ).all(...key) as Row[];

@@ -3,7 +3,7 @@
  * store (store/postgres-store.ts), anything else is a SQLite file (store/sqlite-service-store.ts), SQLite being the
  * default for one user. The service (`spark-optimizer serve`) and the token commands open their store here.
  */
-import type { ServiceStore } from '../service/service-store';
+import type { ServiceStore } from '../history/service-store';
 import { isPostgresUrl, PostgresStore } from './postgres-store';
 import { SqliteServiceStore } from './sqlite-service-store';
 

@@ -30,7 +30,7 @@ import type {
 } from '../history/ingest';
 import { resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
-import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
+import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../history/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import {
   applicationRow,
@@ -53,6 +53,7 @@ import {
   APPLIED_FIXES,
   COLLECTION_SOURCES,
   columnsOf,
+  columnText,
   EXECUTORS,
   fromColumns,
   JOBS,
@@ -88,10 +89,10 @@ const RETRYABLE = new Set(['40001', '40P01']);
 
 /** int8 (OID 20) and numeric (OID 1700) as JS numbers: every stored figure is bounded within 2^53 (history/bounds.ts). */
 const TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+  getTypeParser: ((oid: number, format?: 'text' | 'binary'): unknown =>
     oid === 20 || oid === 1700
       ? (v: string) => Number(v)
-      : pgTypes.getTypeParser(oid, format as 'text')) as typeof pgTypes.getTypeParser,
+      : pgTypes.getTypeParser(oid, format)) as typeof pgTypes.getTypeParser,
 };
 
 /** True for a `postgres://` or `postgresql://` URL (else the store is a SQLite file path). */
@@ -137,6 +138,7 @@ export function databasePassword(env: NodeJS.ProcessEnv, passwordFile?: string):
   } catch (e) {
     throw new Error(
       `cannot read the database password file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      { cause: e },
     );
   }
   return text.split(/\r?\n/)[0];
@@ -209,14 +211,14 @@ export class PostgresStore implements ServiceStore {
       await store.migrate();
     } catch (e) {
       await pool.end().catch(() => undefined);
-      throw new Error(`PostgreSQL store ${target}: ${(e as Error).message}`);
+      throw new Error(`PostgreSQL store ${target}: ${(e as Error).message}`, { cause: e });
     }
     return store;
   }
 
   /** The schema version: the newest migration applied (table `schema_migrations`). */
   async schemaVersion(): Promise<number> {
-    const r = await this.pool.query('SELECT coalesce(max(version), 0) AS v FROM schema_migrations');
+    const r = await this.pool.query<{ v: unknown }>('SELECT coalesce(max(version), 0) AS v FROM schema_migrations');
     return num(r.rows[0].v);
   }
 
@@ -234,7 +236,7 @@ export class PostgresStore implements ServiceStore {
         'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at_ms BIGINT NOT NULL)',
       );
       const current = num(
-        (await client.query('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).rows[0].v,
+        (await client.query<{ v: unknown }>('SELECT coalesce(max(version), 0) AS v FROM schema_migrations')).rows[0].v,
       );
       if (current > latest) {
         throw new Error(
@@ -247,7 +249,7 @@ export class PostgresStore implements ServiceStore {
           try {
             await client.query(statement);
           } catch (e) {
-            throw new Error(`migration ${m.version} (${m.description}) failed: ${(e as Error).message}`);
+            throw new Error(`migration ${m.version} (${m.description}) failed: ${(e as Error).message}`, { cause: e });
           }
         }
         await client.query('INSERT INTO schema_migrations (version, description, applied_at_ms) VALUES ($1, $2, $3)', [
@@ -316,7 +318,7 @@ export class PostgresStore implements ServiceStore {
   private async records(c: PoolClient, apps: Row[]): Promise<ApplicationRecord[]> {
     if (apps.length === 0) return [];
     const ids = apps.map((a) => String(a.app_id));
-    const attempts = apps.map((a) => String(a.attempt_id ?? ''));
+    const attempts = apps.map((a) => columnText(a.attempt_id));
     const keyed = `(app_id, attempt_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`;
     const [stages, jobs, executors] = [
       (await c.query(`SELECT * FROM stages WHERE ${keyed} ORDER BY stage_id, stage_attempt_id`, [ids, attempts]))
@@ -337,14 +339,14 @@ export class PostgresStore implements ServiceStore {
     };
     const [s, j, e] = [group(stages), group(jobs), group(executors)];
     return apps.map((a) => {
-      const k = `${String(a.app_id)}\u0000${String(a.attempt_id ?? '')}`;
+      const k = `${String(a.app_id)}\u0000${columnText(a.attempt_id)}`;
       return recordOf(a, s.get(k) ?? [], j.get(k) ?? [], e.get(k) ?? []);
     });
   }
 
   async historyVersion(): Promise<string> {
     const r = await this.pool.query({ text: pg(HISTORY_VERSION_SQL), rowMode: 'array' });
-    return (r.rows[0] as unknown[]).map((v) => String(v ?? '')).join(':');
+    return (r.rows[0] as unknown[]).map((v) => columnText(v)).join(':');
   }
 
   async countApplications(): Promise<number> {

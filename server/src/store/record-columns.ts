@@ -21,7 +21,7 @@ import type {
 } from '../history/application-record';
 import type { CollectionSourceState, SourceVersion } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
-import type { FeedbackVerdict, RecommendationFeedback, ServiceToken, TokenScope } from '../service/service-store';
+import type { FeedbackVerdict, RecommendationFeedback, ServiceToken, TokenScope } from '../history/service-store';
 
 /** A value as written to or read from a column, in any dialect. */
 export type SqlValue = string | number | bigint | boolean | Uint8Array | null;
@@ -74,8 +74,21 @@ function numOrNull(v: unknown): number | null {
   return v === null || v === undefined ? null : num(v);
 }
 
+/**
+ * A TEXT column's value as a string, from what SQLite (better-sqlite3) or PostgreSQL (pg) hands back: a string as is, a
+ * number or bigint in decimal, a BLOB as UTF-8, NULL (null or undefined) as ''. Any other value (never produced by
+ * either driver for a TEXT column) as its JSON text.
+ */
+export function columnText(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  return JSON.stringify(v);
+}
+
 function strOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
+  return v === null || v === undefined ? null : columnText(v);
 }
 
 function parseJson<T>(v: unknown, fallback: T): T {
@@ -88,7 +101,7 @@ function parseJson<T>(v: unknown, fallback: T): T {
 }
 
 /** TEXT NOT NULL. */
-export const TEXT: Codec<string> = { type: 'text', notNull: true, write: (v) => v ?? '', read: (v) => String(v ?? '') };
+export const TEXT: Codec<string> = { type: 'text', notNull: true, write: (v) => v ?? '', read: columnText };
 /** TEXT, NULL allowed. */
 export const TEXT_OR_NULL: Codec<string | null> = {
   type: 'text',
@@ -101,11 +114,11 @@ export const OPTIONAL_TEXT: Codec<string> = {
   type: 'text',
   notNull: false,
   write: (v) => v ?? null,
-  read: (v) => (v === null || v === undefined ? undefined : String(v)),
+  read: (v) => (v === null || v === undefined ? undefined : columnText(v)),
 };
 /** TEXT NOT NULL holding one of a closed set of words (a CHECK constraint in the schema). */
 export function oneOf<T extends string>(): Codec<T> {
-  return { type: 'text', notNull: true, write: (v) => v ?? null, read: (v) => String(v) as T };
+  return { type: 'text', notNull: true, write: (v) => v ?? null, read: (v) => columnText(v) as T };
 }
 /** INTEGER NOT NULL, written as given (the record's figures are whole numbers). */
 export const INT: Codec<number> = { type: 'integer', notNull: true, write: (v) => v ?? 0, read: num };
@@ -192,7 +205,7 @@ export const ATTEMPT: Codec<string | null> = {
   type: 'text',
   notNull: true,
   write: (v) => v ?? '',
-  read: (v) => (v === null || v === undefined || v === '' ? null : String(v)),
+  read: (v) => (v === null || v === undefined || v === '' ? null : columnText(v)),
 };
 
 /**

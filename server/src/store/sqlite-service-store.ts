@@ -13,7 +13,7 @@ import type {
   UpsertOutcome,
 } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
-import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../service/service-store';
+import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../history/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import { HistoryStore, type StoreLockOptions } from './history-store';
 

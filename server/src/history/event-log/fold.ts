@@ -1043,7 +1043,9 @@ export function applicationRecord(f: FoldedApplication, options: FolderOptions):
 
   const record = {
     appId: f.appId ?? options.fallbackAppId ?? '',
-    attemptId: f.attemptId,
+    // An empty App Attempt ID is no attempt id: the store keys "no attempt" as '' (store/record-columns.ts ATTEMPT),
+    // so '' and null are one attempt and read back as null.
+    attemptId: f.attemptId === '' ? null : f.attemptId,
     appName: f.appName,
     user: f.user,
     sparkVersion: f.sparkVersion ?? f.dbcSparkVersion ?? options.sparkVersionHint ?? null,
@@ -1104,9 +1106,7 @@ export function addTaskFailure(
 ): void {
   const message = reasonObj !== null ? failureMessage(reasonObj) : reason;
   const trace =
-    reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string'
-      ? (reasonObj['Full Stack Trace'] as string)
-      : undefined;
+    reasonObj !== null && typeof reasonObj['Full Stack Trace'] === 'string' ? reasonObj['Full Stack Trace'] : undefined;
   const kind = classifyTaskFailure(reason, message, trace);
   const key = `${reason}\u0000${kind}`;
   const g = groups.get(key);

@@ -8,8 +8,8 @@
  * `postgres://` URL. The engine never reads it directly: the service loads what the engine asks for
  * (service/loaded-history.ts) and runs the engine on those records.
  */
-import type { HistoryQueries } from '../history/history-reader';
-import type { HistorySink } from '../history/ingest';
+import type { HistoryQueries } from './history-reader';
+import type { HistorySink } from './ingest';
 import type { AppliedFix } from '../recommend/feedback';
 
 /** Token scopes, weakest first: each scope allows what the scopes before it allow. */
