@@ -64,7 +64,7 @@ describe('HistoryStore (better-sqlite3)', () => {
     ]);
   });
 
-  it("reads historyVersion's newest write from an index, reading no row of applications (migration 11)", () => {
+  it("reads historyVersion's newest write from an index, reading no row of applications (migration 12)", () => {
     const file = path.join(tmp, 'version.db');
     HistoryStore.open(file).close();
     const raw = new Database(file, { readonly: true });

@@ -9,6 +9,9 @@ import { isLoopbackHost, ServiceConfigError, serviceConfig } from '../server/src
 import { looksLikeJwt, scopeFromClaim } from '../server/src/service/oidc';
 import { REPO_ROOT } from './helpers/fixtures';
 
+/** No sources, a lease of 60 s, the schedule on: the collection settings when none is given. */
+const COLLECTION_DEFAULTS = { sources: [], leaseTtlMs: 60_000, schedule: true };
+
 describe('service config', () => {
   it('defaults: loopback, port 8080, the default store, 9 MiB bodies, info logs', () => {
     assert.deepStrictEqual(serviceConfig(null, 'config', {}, {}), {
@@ -17,6 +20,9 @@ describe('service config', () => {
       db: undefined,
       bodyLimitBytes: 9 * 1024 * 1024,
       logLevel: 'info',
+      sources: [],
+      leaseTtlMs: 60_000,
+      schedule: true,
     });
   });
 
@@ -28,6 +34,7 @@ describe('service config', () => {
       db: '/srv/file.db',
       bodyLimitBytes: 65536,
       logLevel: 'warn',
+      ...COLLECTION_DEFAULTS,
     });
     const env = {
       SPARK_OPTIMIZER_SERVICE_PORT: '9100',
@@ -40,6 +47,7 @@ describe('service config', () => {
       db: '/srv/env.db',
       bodyLimitBytes: 65536,
       logLevel: 'error',
+      ...COLLECTION_DEFAULTS,
     });
     assert.deepStrictEqual(
       serviceConfig(file, 'svc.yaml', env, { port: '9200', host: '127.0.0.2', db: '/srv/flag.db' }),
@@ -49,6 +57,7 @@ describe('service config', () => {
         db: '/srv/flag.db',
         bodyLimitBytes: 65536,
         logLevel: 'error',
+        ...COLLECTION_DEFAULTS,
       },
     );
   });
@@ -217,6 +226,23 @@ describe('deployment files (deploy/, docs/service.md)', () => {
         audience: 'spark-optimizer',
       },
     );
+    // Its sources: one of each kind, the History Server's secret named by a file, never written in the config.
+    assert.deepStrictEqual(
+      c.sources.map((s) => [s.name, s.kind, s.interval]),
+      [
+        ['spark-events', 'event-logs', 300_000],
+        ['emr-logs', 'object-store', 900_000],
+        ['prod-history', 'history-server', 600_000],
+      ],
+    );
+    assert.deepStrictEqual(c.sources[2].kind === 'history-server' && c.sources[2].auth, {
+      oauth2: {
+        tokenUrl: 'https://idp.example.com/realms/data/protocol/openid-connect/token',
+        clientId: 'spark-optimizer-collector',
+        clientSecret: { file: '/etc/spark-optimizer/shs-client-secret' },
+      },
+    });
+    assert.strictEqual(c.leaseTtlMs, 60_000);
   });
 
   it('docs/service.md shows the committed config file, Dockerfile and systemd unit, word for word', () => {

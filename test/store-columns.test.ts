@@ -218,7 +218,9 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
         disk_spilled_bytes: 'disk_bytes_spilled',
       },
     };
-    assert.deepStrictEqual(Object.keys(after), Object.keys(before));
+    // Migration 11 adds the service's collection tables, empty.
+    assert.deepStrictEqual(Object.keys(after), [...Object.keys(before), 'collection_leases', 'collections'].sort());
+    assert.deepStrictEqual([after.collection_leases, after.collections], [[], []]);
     for (const [table, rows] of Object.entries(before)) {
       const expected = rows.map((r) =>
         Object.fromEntries(Object.entries(r).map(([k, v]) => [renamed[table]?.[k] ?? k, v])),
@@ -255,6 +257,7 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
       'applications_workload_runs',
       'applications_workload_signature_runs',
       'applied_fixes_app',
+      'collections_source',
       'recommendation_feedback_app',
     ]);
     assert.strictEqual(db.pragma('integrity_check', { simple: true }), 'ok');

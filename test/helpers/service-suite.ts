@@ -340,6 +340,9 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.deepStrictEqual(Object.keys(doc.paths).sort(), [
         '/api/v1/analyze',
         '/api/v1/applications/{appId}',
+        '/api/v1/collect',
+        '/api/v1/collections',
+        '/api/v1/collections/{id}',
         '/api/v1/feedback',
         '/api/v1/jobs',
         '/api/v1/jobs/{name}/runs',

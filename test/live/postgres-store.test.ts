@@ -167,12 +167,14 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
       assert.deepStrictEqual(got.primaryKeys, want.primaryKeys);
       assert.deepStrictEqual(got.foreignKeys, want.foreignKeys);
       assert.deepStrictEqual(got.indexes, want.indexes);
-      // Known from migrations.ts: 9 tables, and migration 10's index on (workload_signature, start_time_ms).
-      assert.strictEqual(Object.keys(got.columns).length, 9);
+      // Known from migrations.ts: 11 tables (migration 11 adds collection_leases and collections), migration 10's index
+      // on (workload_signature, start_time_ms) and migration 11's on (source_name, id).
+      assert.strictEqual(Object.keys(got.columns).length, 11);
       assert.strictEqual(
         got.indexes.applications_workload_signature_runs,
         'applications(workload_signature, start_time_ms)',
       );
+      assert.strictEqual(got.indexes.collections_source, 'collections(source_name, id)');
       assert.deepStrictEqual(
         (await c.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((r) => r.version),
         MIGRATIONS.map((m) => m.version),

@@ -26,6 +26,7 @@
  *     engine flags (engine-commands.ts): --objective runtime|cost|balanced, --max-slowdown PCT, --node-memory SIZE,
  *     --node-cores N, --nodes N, --total-cores N, --total-memory SIZE, --price-core-hour X, --price-gib-hour Y, --currency C
  *   spark-optimizer serve [--port N] [--host 127.0.0.1] [--db FILE] [--config FILE] [--tls-cert F --tls-key F]
+ *     [--instance-name NAME] [--lease-ttl 60s] [--no-schedule]
  *       [--oidc-issuer URL --oidc-audience AUD]   (service-commands.ts, service/)
  *   spark-optimizer token create --scope read|collect|admin [--name NAME] [--db FILE] [--format json]
  *   spark-optimizer token list [--db FILE] [--format json] | token revoke ID [--db FILE]
@@ -123,8 +124,11 @@ ${ENGINE_FLAGS_USAGE}
       (the plan: per setting the value, expected effect, evidence, confidence; the duration/cost trade-off)
   spark-optimizer serve [--port N] [--host HOST] [--db FILE|postgres://USER@HOST:PORT/DB] [--config FILE]
       [--tls-cert FILE --tls-key FILE] [--oidc-issuer URL --oidc-audience AUD]
+      [--instance-name NAME] [--lease-ttl 60s] [--no-schedule]
       (the REST service: /api/v1/workloads, /api/v1/workloads/{name}/runs, /api/v1/applications/{appId},
-       /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /health, /metrics, /openapi.json;
+       /api/v1/analyze, /api/v1/recommend, /api/v1/feedback, /api/v1/collect, /api/v1/collections[/{id}],
+       /health, /metrics, /openapi.json; the config file's sources are collected on their intervals (one
+       instance per source at a time, by a lease in the store; --no-schedule: only on request);
        default 127.0.0.1:8080; config file YAML, SPARK_OPTIMIZER_SERVICE_* variables over it, flags over both;
        --tls-cert/--tls-key: HTTPS only; --oidc-*: also accept that issuer's JWT access tokens (docs/service.md);
        the store: a SQLite file (default) or a shared PostgreSQL database, whose password comes from
@@ -817,6 +821,9 @@ async function serve(args: string[], out: Output, err: Output): Promise<number> 
     'tls-key': { type: 'string' },
     'oidc-issuer': { type: 'string' },
     'oidc-audience': { type: 'string' },
+    'instance-name': { type: 'string' },
+    'lease-ttl': { type: 'string' },
+    'no-schedule': { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError(`serve takes no arguments, got "${positionals[0]}".`);
   return serveCommand(
@@ -829,6 +836,9 @@ async function serve(args: string[], out: Output, err: Output): Promise<number> 
       tlsKey: str(values['tls-key']),
       oidcIssuer: str(values['oidc-issuer']),
       oidcAudience: str(values['oidc-audience']),
+      instanceName: str(values['instance-name']),
+      leaseTtl: str(values['lease-ttl']),
+      noSchedule: values['no-schedule'] === true,
     },
     defaultStorePath({ ...process.env, SPARK_OPTIMIZER_DB: '' }),
     out,

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import { openServiceStore } from '../store/open';
 import { databasePassword, isPostgresUrl, postgresTarget } from '../store/postgres-store';
 import { buildService } from '../service/app';
+import { Collections, defaultInstanceName } from '../service/collections';
 import { isLoopbackHost, ServiceConfigError, serviceConfig, type ServiceFlags } from '../service/config';
 import { OidcVerifier } from '../service/oidc';
 import { TOKEN_SCOPES, type ServiceStore, type TokenScope } from '../history/service-store';
@@ -24,7 +25,10 @@ export interface Printer {
  * listener (in-flight requests finish) and the store. Prints `listening on http(s)://HOST:PORT` once it listens.
  * With `tls` configured it serves HTTPS only; with `oidc` configured it reads the issuer's discovery document before
  * listening and accepts the issuer's JWT access tokens besides `spo_` tokens.
- * @param values `--host`, `--port`, `--db`, `--config`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience` as given.
+ * With collection sources configured it collects them on request (`POST /api/v1/collect`) and on their intervals
+ * (unless `--no-schedule`), holding each source's lease in the store while collecting.
+ * @param values `--host`, `--port`, `--db`, `--config`, `--tls-cert`, `--tls-key`, `--oidc-issuer`, `--oidc-audience`,
+ *   `--instance-name`, `--lease-ttl`, `--no-schedule` as given.
  * @param defaultDb the CLI's default store, used when neither the config, SPARK_OPTIMIZER_DB nor --db names one.
  * @returns 0 after a clean stop (SIGINT, SIGTERM), 1 after a stop for an uncaught exception (logged to `err`).
  * @throws ServiceConfigError for a bad config file, variable or flag, or an unreadable certificate or key; Error when
@@ -70,12 +74,25 @@ export async function serveCommand(
     password: isPostgresUrl(dbPath) ? databasePassword(env, config.dbPasswordFile) : undefined,
     poolSize: config.dbPoolSize,
   });
+  // The configured sources, collected on request and (unless --no-schedule) on their intervals, one instance at a time
+  // per source through a lease in the store (service/collections.ts). Its log lines go to stderr.
+  const collections = new Collections({
+    store,
+    sources: config.sources,
+    holder: config.instanceName ?? defaultInstanceName(),
+    leaseTtlMs: config.leaseTtlMs,
+    env,
+    log: (level, message) => {
+      if (config.logLevel !== 'silent') err.line(`${level}: ${message}`);
+    },
+  });
   let app;
   try {
     app = await buildService({
       store,
       tls,
       accessTokens,
+      collections,
       bodyLimitBytes: config.bodyLimitBytes,
       logger: config.logLevel === 'silent' ? false : { level: config.logLevel },
     });
@@ -83,7 +100,13 @@ export async function serveCommand(
     out.line(
       `listening on ${address} (store ${store.description}, ${await store.countApplications()} application attempts)`,
     );
+    if (config.sources.length > 0)
+      err.line(
+        `instance ${collections.holder}: ${config.sources.length} collection source(s) (${config.sources.map((s) => s.name).join(', ')}); schedule ${config.schedule ? 'on' : 'off'}, lease ${config.leaseTtlMs / 1000} s`,
+      );
+    if (config.schedule) collections.startSchedule();
   } catch (e) {
+    await collections.stop();
     await app?.close();
     await store.close();
     throw e;
@@ -110,6 +133,8 @@ export async function serveCommand(
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Running collections stop (recorded failed, their leases released) before the store closes.
+  await collections.stop();
   await service.close();
   await store.close();
   return code;

@@ -21,7 +21,8 @@ import { planTextEdits } from '../features/code-actions';
 import type { ApplicationRecord } from '../history/application-record';
 import { type AnalysisOptions, type HistorySource, SparkLanguageService } from '../language-service';
 import type { Objective } from '../recommend/engine';
-import { WorkloadModel } from '../recommend/model';
+import { cpuCapacityPerHost, executorStartup, startupLine } from '../recommend/capacity';
+import { type ModelOptions, WorkloadModel } from '../recommend/model';
 import { simulateRun } from '../recommend/what-if';
 import {
   clusterLimits,
@@ -255,6 +256,19 @@ export const simulationPredictor: Predictor = (run, target) =>
 /** The engine's model as a predictor: recommend/model.ts `WorkloadModel` of the one run, at the target configuration. */
 export const enginePredictor: Predictor = (run, target) => new WorkloadModel([run]).predict(target).durationMs;
 
+/**
+ * The engine's model of the one run with what the store knows of the cluster: the CPU capacity per host and the executor
+ * start-up line (recommend/capacity.ts) estimated from `clusterRuns` (the tuning set's runs on the benchmark, every run
+ * on eval/runs), as a store holding the cluster's history gives them.
+ */
+export function enginePredictorFor(clusterRuns: readonly ApplicationRecord[]): Predictor {
+  const options: ModelOptions = {
+    cpuCapacityPerHost: cpuCapacityPerHost(clusterRuns),
+    startup: startupLine(clusterRuns.flatMap((r) => executorStartup(r) ?? [])),
+  };
+  return (run, target) => new WorkloadModel([run], undefined, options).predict(target).durationMs;
+}
+
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
@@ -279,6 +293,7 @@ export function engineUnderTest(runsDir: string, gridFile: string, oldEngineFile
     makeChooser: editorChooser,
     simulation: simulationPredictor,
     predictor: enginePredictor,
+    predictorFor: enginePredictorFor,
     recorded,
     trainLearned: trainLearnedScorer,
   };

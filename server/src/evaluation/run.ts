@@ -3,6 +3,7 @@
  * objective (scored on the exact edit its quick fix writes, engine.ts), of every baseline and of the old engine's
  * recorded choices → one JSON-able result. Used by main.ts (`npm run eval`).
  */
+import type { ApplicationRecord } from '../history/application-record';
 import { BASELINES, type Chooser } from './baselines';
 import type { EditFacts } from './engine';
 import {
@@ -89,6 +90,8 @@ export interface PredictionResult {
   perWorkload: Record<string, ReturnType<typeof predictionSummary>>;
   /** Per workload kind (manifest `kind`: cpu, wait); empty when the manifest names none. */
   perKind: Record<string, ReturnType<typeof predictionSummary>>;
+  /** Per `<set>/<kind>` (tuning/test × cpu/wait) when the manifest has a split; absent in results made before it. */
+  perSetKind?: Record<string, ReturnType<typeof predictionSummary>>;
 }
 
 /** One target of issue 14, stated as met or not. */
@@ -157,6 +160,8 @@ export interface EngineUnderTest {
   makeChooser: (objective: EvalObjective, maxSlowdown: number, onEdit: (facts: EditFacts) => void) => Chooser;
   simulation: Predictor;
   predictor: Predictor;
+  /** The engine's model given the cluster's runs (the tuning set's, or all when there is no split); used instead of `predictor` when present. */
+  predictorFor?: (clusterRuns: readonly ApplicationRecord[]) => Predictor;
   /** Recorded choices of earlier engines, by row name (already checked to belong to this ground truth). */
   recorded?: Record<
     string,
@@ -231,6 +236,17 @@ function predictionResult(
       workloads.map((w) => [w.workload, predictionSummary(pairs.filter((p) => p.workload === w.workload))]),
     ),
     perKind: Object.fromEntries(kinds.map((k) => [k, predictionSummary(pairs.filter((p) => p.kind === k))])),
+    perSetKind: Object.fromEntries(
+      EVAL_SETS.flatMap((set) => {
+        const names = new Set(workloads.filter((w) => w.set === set).map((w) => w.workload));
+        return kinds
+          .map((k): [string, ReturnType<typeof predictionSummary>] => [
+            `${set}/${k}`,
+            predictionSummary(pairs.filter((p) => p.kind === k && names.has(p.workload))),
+          ])
+          .filter(([, v]) => v.nAll > 0);
+      }),
+    ),
   };
 }
 
@@ -351,9 +367,17 @@ export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown =
         engine.simulation,
       ),
       engine: predictionResult(
-        "engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration",
+        engine.predictorFor === undefined
+          ? "engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration"
+          : "engine's model (recommend/model.ts WorkloadModel of the one run, with the CPU capacity per host and executor start-up line of the cluster's runs: the tuning set's, or every run without a split) at the target configuration",
         ws,
-        engine.predictor,
+        engine.predictorFor === undefined
+          ? engine.predictor
+          : engine.predictorFor(
+              (tuning.length > 0 ? tuning : ws).flatMap((w) =>
+                w.cells.flatMap((c) => c.runs.filter((r) => !r.failed).map((r) => r.record)),
+              ),
+            ),
       ),
       stageDiagnosis: Object.fromEntries([
         ['all', stageDiagnosis(ws)] as const,

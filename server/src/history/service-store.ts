@@ -2,7 +2,8 @@
  * What the REST service (service/app.ts) needs of a store, declared here so the service never imports store/: the
  * history reads ({@link HistoryQueries}), the ingest sink collections write through ({@link HistorySink}), the applied
  * quick fixes the editor's feedback loop reads (recommend/feedback.ts), feedback on recommendations, and the service's
- * bearer tokens. Every method answers with a promise, so a store behind a network fits: two implementations,
+ * bearer tokens, and the leases and records of its collections (history/collection-ledger.ts). Every method answers
+ * with a promise, so a store behind a network fits: two implementations,
  * `SqliteServiceStore` (store/sqlite-service-store.ts, over the editor's and CLI's synchronous `HistoryStore`) and
  * `PostgresStore` (store/postgres-store.ts), opened by `openServiceStore` (store/open.ts) from a file path or a
  * `postgres://` URL. The engine never reads it directly: the service loads what the engine asks for
@@ -11,6 +12,7 @@
 import type { HistoryQueries } from './history-reader';
 import type { HistorySink } from './ingest';
 import type { AppliedFix } from '../recommend/feedback';
+import type { CollectionLedger } from './collection-ledger';
 
 /** Token scopes, weakest first: each scope allows what the scopes before it allow. */
 export const TOKEN_SCOPES = ['read', 'collect', 'admin'] as const;
@@ -58,7 +60,7 @@ export interface RecommendationFeedback {
 }
 
 /** The store the service reads and writes. */
-export interface ServiceStore extends HistoryQueries, HistorySink {
+export interface ServiceStore extends HistoryQueries, HistorySink, CollectionLedger {
   /** What the store is, for logs and messages: `SQLite FILE` or `PostgreSQL postgres://user@host:port/db` (never a password). */
   readonly description: string;
   /**

@@ -16,8 +16,15 @@
  *    is a floor for every stage. What a task gets is its share of the unified region (resource-model
  *    `executionMemoryPerTaskBytes`). Where the need exceeds the share, the stage's durations grow by `spillPenalty` ×
  *    the shortfall share; a run that spilled has that cost removed when the configuration has enough memory.
- * 3. **Cores and instances**: the adjusted run is replayed over the configuration's task slots (what-if.ts).
- * 4. Runs measured **at exactly the configuration** are averaged with the replay, each weighing `measuredWeight`
+ * 3. **CPU contention** (capacity.ts): when the runs prove that a host runs fewer tasks' CPU work at once than it has
+ *    slots (its CPU capacity, {@link cpuCapacityPerHost}), each stage's task durations change by
+ *    {@link contentionFactor} from the tasks the base ran at once per host to those the configuration runs. Without
+ *    that proof (slots that really run in parallel) nothing changes.
+ * 4. **Cores and instances**: the adjusted run is replayed over the configuration's task slots (what-if.ts), and its
+ *    driver-only time has the base's executor start-up wait replaced by the wait for the configuration's executors
+ *    (the workload's {@link startupLine}; the executors its `spark.scheduler.minRegisteredResourcesRatio` makes the first
+ *    stage wait for).
+ * 5. Runs measured **at exactly the configuration** are averaged with the replay, each weighing `measuredWeight`
  *    times the replayed estimate.
  *
  * Runs are replayed once per distinct adjustment and slot count (what-if.ts memoises both), so predicting a few
@@ -40,6 +47,15 @@ import {
   taskCpusOf,
   taskSlots,
 } from '../resource-model';
+import {
+  type ExecutorStartup,
+  type StartupLine,
+  contentionFactor,
+  cpuCapacityPerHost,
+  executorStartup,
+  hostsOf,
+  startupLine,
+} from './capacity';
 import { replayOf, stageDurations } from './what-if';
 
 /** One resource configuration. Memory in MiB (`spark.executor.memory`). */
@@ -164,6 +180,25 @@ interface BaseRun {
   fraction: number;
   /** Heap need per task slot from the run's peak JVM heap, MiB (0 without executor metrics). */
   heapNeedPerSlotMiB: number;
+  /** What the run waited for executors before its first stage (capacity.ts), null when not known. */
+  startup: ExecutorStartup | null;
+  /** Distinct hosts of its executors (≥ 1). */
+  hosts: number;
+}
+
+/** Options of a {@link WorkloadModel}. */
+export interface ModelOptions {
+  /**
+   * CPU capacity of one host (cores that run CPU work at once, capacity.ts {@link cpuCapacityPerHost}); null: unlimited
+   * (slots run in parallel). Default: estimated from the model's own runs. The engine and the evaluation pass the
+   * estimate from the cluster's runs when they have them.
+   */
+  cpuCapacityPerHost?: number | null;
+  /**
+   * Executor start-up wait as a function of the executors waited for (capacity.ts {@link startupLine}); null: kept as
+   * measured. Default: fitted on the model's own runs. The evaluation passes the line of the cluster's runs.
+   */
+  startup?: StartupLine | null;
 }
 
 /** A prediction. */
@@ -183,6 +218,10 @@ export interface Prediction {
 export class WorkloadModel {
   /** Runs it predicts from, newest first. */
   readonly bases: readonly BaseRun[];
+  /** CPU capacity of one host used for contention (null: unlimited). */
+  readonly cpuCapacity: number | null;
+  /** Executor start-up wait as a function of the executors waited for (null: kept as measured). */
+  readonly startup: StartupLine | null;
   /** Adjusted runs by their inputs (base, partitions, memory share), and by their outcome (the stage factors). */
   private readonly byInput = new Map<string, ApplicationRecord>();
   private readonly byOutcome = new Map<string, ApplicationRecord>();
@@ -192,6 +231,7 @@ export class WorkloadModel {
   constructor(
     runs: readonly ApplicationRecord[],
     readonly tuning: Tuning = DEFAULT_TUNING,
+    options: ModelOptions = {},
   ) {
     const finished = runs.filter((r) => r.completed);
     const pool = finished.length > 0 ? finished : [...runs];
@@ -211,10 +251,17 @@ export class WorkloadModel {
           r.peakJvmHeapMemoryBytes !== null
             ? ((r.peakJvmHeapMemoryBytes / MIB) * tuning.memoryHeadroom) / slots + 300 / slots
             : 0,
+        startup: executorStartup(r),
+        hosts: hostsOf(r),
       });
     }
     bases.sort((a, b) => b.r.startTimeMs - a.r.startTimeMs);
     this.bases = bases;
+    this.cpuCapacity = options.cpuCapacityPerHost !== undefined ? options.cpuCapacityPerHost : cpuCapacityPerHost(pool);
+    this.startup =
+      options.startup !== undefined
+        ? options.startup
+        : startupLine(bases.flatMap((b) => (b.startup === null ? [] : [b.startup])));
   }
 
   /** The run nearest to `c` (configuration distance, newest first on ties); null without runs. */
@@ -239,7 +286,8 @@ export class WorkloadModel {
     if (base !== null) {
       const adj = this.adjust(base, c);
       const replay = replayOf(adj);
-      if (replay !== null) simMs = replay.driverOnlyMs + replay.stagesMs(slotsOf(c, base.taskCpus));
+      if (replay !== null)
+        simMs = this.driverOnlyMs(base, replay.driverOnlyMs, c) + replay.stagesMs(slotsOf(c, base.taskCpus));
     }
     let durationMs = simMs;
     if (measured.length > 0) {
@@ -248,6 +296,23 @@ export class WorkloadModel {
       durationMs = simMs === null ? m : (wm * m + simMs) / (wm + 1);
     }
     return { durationMs, basedOn: base?.r.appId ?? null, measured: measured.map((b) => b.r.appId) };
+  }
+
+  /** The base's driver-only time with its executor start-up wait replaced by the wait for `c`'s executors (step 4). */
+  private driverOnlyMs(b: BaseRun, measuredMs: number, c: ResourceChoice): number {
+    const st = b.startup;
+    if (st === null || this.startup === null || st.executors === 0 || st.requested <= 0) return measuredMs;
+    // Spark's scheduler waits until registered ÷ requested ≥ the ratio.
+    const waited = Math.min(c.executorInstances, Math.ceil(st.ratio * c.executorInstances - 1e-9));
+    const line = this.startup;
+    const predicted = waited > 0 ? line.interceptMs + line.perExecutorMs * waited : 0;
+    return Math.max(0, measuredMs - st.waitMs + predicted);
+  }
+
+  /** Tasks of a stage running at once on one host: its tasks over the hosts, at most the slots per host. */
+  private static tasksPerHost(s: StageRecord, slots: number, hosts: number): number {
+    const h = Math.max(1, hosts);
+    return Math.min(slots / h, Math.max(1, s.succeededTasks || s.numTasks) / h);
   }
 
   /**
@@ -266,7 +331,11 @@ export class WorkloadModel {
     const newSlotsPerExecutor = taskSlots(c.executorCores, b.taskCpus);
     const newShare = executionMemoryPerTaskBytes(c.executorMemoryMiB, newSlotsPerExecutor, b.fraction);
     const heapShortNew = shortfall(b.heapNeedPerSlotMiB, c.executorMemoryMiB / newSlotsPerExecutor);
-    const inputKey = `${b.r.appId}|${b.r.attemptId ?? ''}|${c.shufflePartitions}|${Math.round(newShare)}|${heapShortNew}`;
+    const cap = this.cpuCapacity;
+    const ownSlots = slotsOf(own, b.taskCpus);
+    const newSlots = slotsOf(c, b.taskCpus);
+    const newHosts = Math.min(c.executorInstances, b.hosts);
+    const inputKey = `${b.r.appId}|${b.r.attemptId ?? ''}|${c.shufflePartitions}|${Math.round(newShare)}|${heapShortNew}|${cap === null ? '' : `${newSlots}/${newHosts}`}`;
     const known = this.byInput.get(inputKey);
     if (known !== undefined) return known;
     const heapShortOwn = shortfall(
@@ -289,7 +358,16 @@ export class WorkloadModel {
       // nothing; a run that spilled has that cost removed when the configuration holds the need.
       const shortNew = Math.max(heapShortNew, shortfall(newNeed * t.memoryHeadroom, newShare));
       const shortOwn = Math.max(heapShortOwn, shortfall(need * t.memoryHeadroom, ownShare));
-      const factor = (1 + t.spillPenalty * shortNew) / (1 + t.spillPenalty * shortOwn);
+      const contention =
+        cap === null
+          ? 1
+          : contentionFactor(
+              s,
+              WorkloadModel.tasksPerHost(s, ownSlots, b.hosts),
+              WorkloadModel.tasksPerHost(s, newSlots, newHosts),
+              cap,
+            );
+      const factor = ((1 + t.spillPenalty * shortNew) / (1 + t.spillPenalty * shortOwn)) * contention;
       return { s, d, rebucket, factor };
     });
     const key = `${b.r.appId}|${b.r.attemptId ?? ''}|${c.shufflePartitions}|${plan.map((p) => (p === null ? '-' : `${p.rebucket ? 'r' : ''}${p.factor.toFixed(6)}`)).join(',')}`;
@@ -345,8 +423,12 @@ export class CohortModel {
     readonly tuning: Tuning = DEFAULT_TUNING,
     make?: (runs: readonly ApplicationRecord[]) => { predict(c: ResourceChoice): Prediction },
   ) {
+    // Contention and start-up are left out of a cold start (the replay's behaviour): with them the geometric mean over
+    // other workloads favoured small, few-slot configurations whose memory the cohort cannot judge, and the cost
+    // objective's regret with no runs of its own got worse on eval/runs and on the benchmark's tuning set.
+    const options: ModelOptions = { cpuCapacityPerHost: null, startup: null };
     const cohort = similar
-      .map((j) => ({ appName: j.appName, runs: j.runs, model: new WorkloadModel(j.runs, tuning) }))
+      .map((j) => ({ appName: j.appName, runs: j.runs, model: new WorkloadModel(j.runs, tuning, options) }))
       .filter((j) => j.model.bases.length > 0);
     this.workloads = cohort.map(({ appName, model }) => ({ appName, model }));
     this.predictors = cohort.map((j) => (make === undefined ? j.model : make(j.runs)));

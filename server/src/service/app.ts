@@ -29,6 +29,8 @@ import { fileKind } from '../config/file-settings';
 import type { ApplicationRecord } from '../history/application-record';
 import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
 import { AnswerCache } from './answer-cache';
+import { collectionRoutes } from './collection-routes';
+import type { Collections } from './collections';
 import { FreshLookup } from './fresh-lookup';
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
@@ -57,6 +59,11 @@ export interface ServiceOptions {
    * (default 1000): another process's collection shows within this time; this service's own writes show at once.
    */
   recheckMs?: number;
+  /**
+   * The configured collection sources (service/collections.ts) that `POST /api/v1/collect` may start; absent: none (the
+   * collection routes still list what the store recorded).
+   */
+  collections?: Collections;
 }
 
 /** Default request body limit: 9 MiB, enough for the editor's largest analysed document (8 MiB) as JSON text. */
@@ -82,6 +89,7 @@ const PROBLEM_RESPONSES = {
   401: S.ProblemSchema,
   403: S.ProblemSchema,
   404: S.ProblemSchema,
+  409: S.ProblemSchema,
   413: S.ProblemSchema,
   500: S.ProblemSchema,
   503: S.ProblemSchema,
@@ -605,6 +613,34 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
       })),
     }),
   );
+
+  // Collections (service/collection-routes.ts): defined there, registered here with the same schemas, scopes and problems.
+  for (const route of collectionRoutes(opts.collections, store)) {
+    r.route({
+      method: route.method,
+      url: route.url,
+      config: { scope: route.scope },
+      schema: {
+        summary: route.summary,
+        security: SECURED,
+        ...(route.body ? { body: route.body } : {}),
+        ...(route.params ? { params: route.params } : {}),
+        ...(route.querystring ? { querystring: route.querystring } : {}),
+        response: { ...route.responses, ...PROBLEM_RESPONSES },
+      },
+      handler: async (req, reply) => {
+        const answer = await route.handle({
+          body: req.body,
+          params: req.params,
+          query: req.query,
+          tokenId: req.tokenId ?? null,
+        });
+        for (const [k, v] of Object.entries(answer.headers ?? {})) reply.header(k, v);
+        // The serializer checks the body against the status's schema (route.responses); the route's types are its own.
+        return reply.code(answer.status).send(answer.body as never);
+      },
+    });
+  }
 
   await app.ready();
   return app;

@@ -23,6 +23,20 @@
  *                               # SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_READ, ..._COLLECT, ..._ADMIN
  *     clockToleranceSeconds: 30                     # SPARK_OPTIMIZER_SERVICE_OIDC_CLOCK_TOLERANCE_SECONDS
  *
+ *   collection:              # the collections of the sources below (service/collections.ts)
+ *     instanceName: svc-a    # SPARK_OPTIMIZER_SERVICE_INSTANCE_NAME, --instance-name (default host:pid; names the lease holder)
+ *     leaseTtl: 60s          # SPARK_OPTIMIZER_SERVICE_LEASE_TTL, --lease-ttl (a source's lease expires this long after its last renewal)
+ *     schedule: true         # SPARK_OPTIMIZER_SERVICE_SCHEDULE (true/false), --no-schedule (collect on the intervals)
+ *   sources:                 # SPARK_OPTIMIZER_SERVICE_SOURCES (the whole list, as JSON or YAML text)
+ *     - { name: local, kind: event-logs, path: /var/log/spark-events, interval: 5m }
+ *     - { name: emr, kind: object-store, url: s3://logs/spark, region: eu-west-1, interval: 15m }
+ *     - name: prod-shs
+ *       kind: history-server
+ *       url: https://shs.internal:18480
+ *       auth: { oauth2: { tokenUrl: https://idp/token, clientId: optimizer, clientSecret: { file: /run/secrets/shs } } }
+ *       interval: 10m
+ *   (service/collection-sources.ts has every key of a source; secrets only by reference: { env: VAR } or { file: F })
+ *
  * The store is a SQLite file (the default, for one user) or a `postgres://` URL. A database password is never a setting
  * of its own and never part of the URL (refused): it comes from SPARK_OPTIMIZER_SERVICE_DB_PASSWORD, the password file,
  * or the driver's PGPASSWORD / ~/.pgpass, so it stays out of config files, shell history and logs.
@@ -32,6 +46,8 @@
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_BODY_LIMIT_BYTES } from './app';
+import { CollectionSourcesSchema, DurationSchema, parseDurationMs, type CollectionSource } from './collection-sources';
+import { DEFAULT_LEASE_TTL_MS } from './collections';
 import { DEFAULT_OIDC_CLOCK_TOLERANCE_SECONDS, DEFAULT_OIDC_SCOPES, type OidcSettings } from './oidc';
 
 /** Default port of `spark-optimizer serve`. */
@@ -73,6 +89,14 @@ export const ServiceConfigFileSchema = z.strictObject({
       clockToleranceSeconds: z.number().int().min(0).max(600).optional(),
     })
     .optional(),
+  collection: z
+    .strictObject({
+      instanceName: z.string().min(1).max(200).optional(),
+      leaseTtl: DurationSchema.optional(),
+      schedule: z.boolean().optional(),
+    })
+    .optional(),
+  sources: CollectionSourcesSchema.optional(),
 });
 
 /** The settings `serve` runs with. */
@@ -91,6 +115,14 @@ export interface ServiceConfig {
   tls?: { certFile: string; keyFile: string };
   /** The OIDC issuer whose JWT access tokens are accepted; absent: only `spo_` tokens. */
   oidc?: OidcSettings;
+  /** The configured collection sources (empty: none). */
+  sources: CollectionSource[];
+  /** This instance's name as lease holder; absent: host:pid. */
+  instanceName?: string;
+  /** Time to live of a source's lease, ms. */
+  leaseTtlMs: number;
+  /** Collect the sources that have an interval on it (false: only on request). */
+  schedule: boolean;
 }
 
 /** A config file, variable or flag with a bad value; the message names which and what is expected. */
@@ -138,6 +170,25 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_ADMIN) scopes.admin = env.SPARK_OPTIMIZER_SERVICE_OIDC_SCOPE_ADMIN;
   if (Object.keys(scopes).length > 0) oidc.scopes = scopes;
   if (Object.keys(oidc).length > 0) out.oidc = oidc;
+  const collection: Record<string, unknown> = {};
+  if (env.SPARK_OPTIMIZER_SERVICE_INSTANCE_NAME) collection.instanceName = env.SPARK_OPTIMIZER_SERVICE_INSTANCE_NAME;
+  if (env.SPARK_OPTIMIZER_SERVICE_LEASE_TTL) collection.leaseTtl = env.SPARK_OPTIMIZER_SERVICE_LEASE_TTL;
+  if (env.SPARK_OPTIMIZER_SERVICE_SCHEDULE) {
+    const v = env.SPARK_OPTIMIZER_SERVICE_SCHEDULE.trim().toLowerCase();
+    if (v !== 'true' && v !== 'false')
+      throw new ServiceConfigError(`SPARK_OPTIMIZER_SERVICE_SCHEDULE must be true or false, got "${v}".`);
+    collection.schedule = v === 'true';
+  }
+  if (Object.keys(collection).length > 0) out.collection = collection;
+  if (env.SPARK_OPTIMIZER_SERVICE_SOURCES) {
+    try {
+      out.sources = parseYaml(env.SPARK_OPTIMIZER_SERVICE_SOURCES) as unknown;
+    } catch (e) {
+      throw new ServiceConfigError(
+        `SPARK_OPTIMIZER_SERVICE_SOURCES is not a JSON or YAML list of sources: ${(e as Error).message}`,
+      );
+    }
+  }
   return out;
 }
 
@@ -150,6 +201,11 @@ export interface ServiceFlags {
   tlsKey?: string;
   oidcIssuer?: string;
   oidcAudience?: string;
+  instanceName?: string;
+  /** A duration (`60s`, `2m`, seconds). */
+  leaseTtl?: string;
+  /** `--no-schedule`: true turns the schedule off. */
+  noSchedule?: boolean;
 }
 
 /**
@@ -194,10 +250,19 @@ export function serviceConfig(
     fromFlags.tls = { certFile: flags.tlsCert, keyFile: flags.tlsKey };
   if (flags.oidcIssuer !== undefined || flags.oidcAudience !== undefined)
     fromFlags.oidc = { issuer: flags.oidcIssuer, audience: flags.oidcAudience };
+  const collection: Record<string, unknown> = {};
+  if (flags.instanceName !== undefined) collection.instanceName = flags.instanceName;
+  if (flags.leaseTtl !== undefined) {
+    if (parseDurationMs(flags.leaseTtl) === null)
+      throw new ServiceConfigError(`--lease-ttl must be a duration (60s, 2m, or seconds), got "${flags.leaseTtl}".`);
+    collection.leaseTtl = flags.leaseTtl;
+  }
+  if (flags.noSchedule === true) collection.schedule = false;
+  if (Object.keys(collection).length > 0) fromFlags.collection = collection;
   const layers = [fromFile, fromVars, check('flags', fromFlags)];
   const merged = Object.assign({}, ...layers) as z.infer<typeof ServiceConfigFileSchema>;
   // Nested objects merge key by key (an undefined key of a later layer does not hide an earlier one).
-  const nested = <K extends 'tls' | 'oidc'>(key: K) => {
+  const nested = <K extends 'tls' | 'oidc' | 'collection'>(key: K) => {
     const out: Record<string, unknown> = {};
     for (const layer of layers)
       for (const [k, v] of Object.entries(layer[key] ?? {}))
@@ -240,7 +305,15 @@ export function serviceConfig(
     ...(database.poolSize !== undefined ? { dbPoolSize: database.poolSize } : {}),
     bodyLimitBytes: merged.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     logLevel: merged.logLevel ?? 'info',
+    // The list is replaced whole by a later layer (a source's keys belong together: its URL with its credentials).
+    sources: merged.sources ?? [],
+    leaseTtlMs: DEFAULT_LEASE_TTL_MS,
+    schedule: true,
   };
+  const coll = nested('collection');
+  if (coll.instanceName !== undefined) config.instanceName = coll.instanceName;
+  if (coll.leaseTtl !== undefined) config.leaseTtlMs = coll.leaseTtl;
+  if (coll.schedule !== undefined) config.schedule = coll.schedule;
   const tls = nested('tls');
   if (tls.certFile !== undefined || tls.keyFile !== undefined) {
     if (tls.certFile === undefined || tls.keyFile === undefined)

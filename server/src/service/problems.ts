@@ -30,6 +30,12 @@ export const PROBLEMS = {
   'unknown-workload': { status: 404, title: 'Workload not in the history store' },
   /** No application of the given job file or settings matches a workload with runs in the store. */
   'no-matching-workload': { status: 404, title: 'No workload with runs matches the file' },
+  /** `POST /api/v1/collect` named a source the service's config does not list. */
+  'unknown-source': { status: 404, title: 'No such collection source in the service configuration' },
+  /** A collection of that source is running (on this instance or another on the same database). */
+  'collection-running': { status: 409, title: 'A collection of this source is already running' },
+  /** No collection has that id. */
+  'unknown-collection': { status: 404, title: 'No such collection' },
   /** An OIDC access token could not be checked: the issuer's keys (JWKS) could not be fetched. */
   'identity-provider-unavailable': { status: 503, title: 'Identity provider unavailable' },
   /** The service failed; the log has the cause. */

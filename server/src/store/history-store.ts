@@ -15,7 +15,9 @@ import type {
 } from '../history/ingest';
 import { workloadSignature, resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
+import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
 import type { RecommendationFeedback, ServiceToken } from '../history/service-store';
+import * as LedgerSql from './collection-ledger-sql';
 import { MIGRATIONS } from './migrations';
 import {
   APPLICATIONS,
@@ -38,6 +40,8 @@ import {
   STAGES,
   TableMap,
   toColumns,
+  COLLECTION_LEASES,
+  COLLECTIONS,
 } from './record-columns';
 import { StoreUnavailableError } from './store-path';
 
@@ -580,6 +584,76 @@ export class HistoryStore implements HistorySink, HistoryReader {
     return (this.read(() => this.stmt('SELECT * FROM service_tokens ORDER BY id').all()) as Row[]).map((r) =>
       fromColumns(SERVICE_TOKENS, r),
     );
+  }
+
+  /**
+   * Takes the collection lease of a source in one statement (store/collection-ledger-sql.ts; history/collection-ledger.ts
+   * says when it succeeds). @returns true when `holder` holds it now.
+   */
+  acquireLease(sourceName: string, holder: string, nowMs: number, ttlMs: number, releasedBeforeMs: number): boolean {
+    const now = Math.trunc(nowMs);
+    const r = this.write('taking a collection lease', () =>
+      this.stmt(LedgerSql.ACQUIRE_LEASE_SQL).run(
+        sourceName,
+        holder,
+        now,
+        now + Math.trunc(ttlMs),
+        now,
+        Math.trunc(releasedBeforeMs),
+      ),
+    );
+    return r.changes === 1;
+  }
+
+  /** Moves on the expiry of a lease `holder` holds. @returns false when it no longer holds it. */
+  renewLease(sourceName: string, holder: string, nowMs: number, ttlMs: number, collectionId: number | null): boolean {
+    const r = this.write('renewing a collection lease', () =>
+      this.stmt(LedgerSql.RENEW_LEASE_SQL).run(Math.trunc(nowMs + ttlMs), collectionId, sourceName, holder),
+    );
+    return r.changes === 1;
+  }
+
+  /** Releases a lease `holder` holds. */
+  releaseLease(sourceName: string, holder: string, nowMs: number): void {
+    const now = Math.trunc(nowMs);
+    this.write('releasing a collection lease', () =>
+      this.stmt(LedgerSql.RELEASE_LEASE_SQL).run(now, now, sourceName, holder),
+    );
+  }
+
+  /** The lease row of a source, or null. */
+  leaseOf(sourceName: string): CollectionLease | null {
+    const row = this.read(() => this.stmt(LedgerSql.LEASE_OF_SQL).get(sourceName)) as Row | undefined;
+    return row ? fromColumns(COLLECTION_LEASES, row) : null;
+  }
+
+  /** Records a new collection (table `collections`). @returns its id. */
+  createCollection(run: Omit<CollectionRun, 'id'>): number {
+    const row = this.write('recording a collection', () =>
+      this.stmt(LedgerSql.INSERT_COLLECTION_SQL).get(...LedgerSql.collectionValues(run).map(sqliteValue)),
+    ) as { id: number | bigint };
+    return Number(row.id);
+  }
+
+  /** Writes a collection's state, times, counts and errors. */
+  updateCollection(run: CollectionRun): void {
+    this.write('recording a collection', () =>
+      this.stmt(LedgerSql.UPDATE_COLLECTION_SQL).run(...LedgerSql.collectionUpdateValues(run).map(sqliteValue)),
+    );
+  }
+
+  /** One collection, or null. */
+  collection(id: number): CollectionRun | null {
+    const row = this.read(() => this.stmt(LedgerSql.COLLECTION_SQL).get(id)) as Row | undefined;
+    return row ? fromColumns(COLLECTIONS, row) : null;
+  }
+
+  /** The newest collections (of one source when given), newest first. */
+  recentCollections(limit: number, sourceName?: string): CollectionRun[] {
+    const rows = this.read(() =>
+      this.stmt(LedgerSql.RECENT_COLLECTIONS_SQL).all(sourceName ?? null, sourceName ?? null, limit),
+    ) as Row[];
+    return rows.map((r) => fromColumns(COLLECTIONS, r));
   }
 
   /**

@@ -449,6 +449,46 @@ DROP INDEX applications_signature_runs;
   {
     version: 11,
     description:
+      "the service's collections: collection_leases (one lease per configured source, so two instances on one database " +
+      'never collect a source at once) and collections (state, counts, errors and lease holder of each collection)',
+    // Written once in SQLite's dialect, rendered for PostgreSQL by sql-dialect.ts; the maps are COLLECTION_LEASES and
+    // COLLECTIONS in record-columns.ts. The lease is taken by one INSERT ... ON CONFLICT DO UPDATE ... WHERE (expired)
+    // statement (store/collection-ledger-sql.ts), atomic on both databases.
+    sql: `
+CREATE TABLE collection_leases (
+  source_name TEXT PRIMARY KEY,
+  holder TEXT NOT NULL,
+  collection_id INTEGER,
+  acquired_at_ms INTEGER NOT NULL,
+  expires_at_ms INTEGER NOT NULL,
+  released_at_ms INTEGER
+);
+CREATE TABLE collections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  source_name TEXT NOT NULL,
+  source_kind TEXT NOT NULL,
+  started_by TEXT NOT NULL CHECK (started_by IN ('request', 'schedule')),
+  state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'succeeded', 'failed')),
+  holder TEXT NOT NULL,
+  token_id INTEGER,
+  requested_at_ms INTEGER NOT NULL,
+  started_at_ms INTEGER,
+  finished_at_ms INTEGER,
+  logs_found INTEGER NOT NULL,
+  logs_read INTEGER NOT NULL,
+  logs_stored INTEGER NOT NULL,
+  logs_skipped INTEGER NOT NULL,
+  logs_failed INTEGER NOT NULL,
+  applications_stored INTEGER NOT NULL,
+  errors TEXT NOT NULL,
+  errors_total INTEGER NOT NULL
+);
+CREATE INDEX collections_source ON collections(source_name, id);
+`,
+  },
+  {
+    version: 12,
+    description:
       "the newest write from an index (historyVersion's max(collected_at_ms), read every second by the service)",
     // The service reads historyVersion (store/history-store.ts HISTORY_VERSION_SQL) at most once a second to see other
     // processes' collections. Without this index max(collected_at_ms) read every row of applications: on the 100,000

@@ -30,6 +30,7 @@ import type {
 } from '../history/ingest';
 import { resourceStem } from '../history/workload-signature';
 import type { AppliedFix } from '../recommend/feedback';
+import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../history/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import {
@@ -47,11 +48,14 @@ import {
   upsertOutcome,
   type Row,
 } from './history-store';
+import * as LedgerSql from './collection-ledger-sql';
 import { MIGRATIONS } from './migrations';
 import {
   APPLICATIONS,
   APPLIED_FIXES,
+  COLLECTION_LEASES,
   COLLECTION_SOURCES,
+  COLLECTIONS,
   columnsOf,
   columnText,
   EXECUTORS,
@@ -640,5 +644,70 @@ export class PostgresStore implements ServiceStore {
       [Math.trunc(atMs), id],
     );
     return r.rowCount === 1;
+  }
+
+  async acquireLease(
+    sourceName: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+    releasedBeforeMs: number,
+  ): Promise<boolean> {
+    const now = Math.trunc(nowMs);
+    const r = await this.pool.query(pg(LedgerSql.ACQUIRE_LEASE_SQL), [
+      sourceName,
+      holder,
+      now,
+      now + Math.trunc(ttlMs),
+      now,
+      Math.trunc(releasedBeforeMs),
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async renewLease(
+    sourceName: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+    collectionId: number | null,
+  ): Promise<boolean> {
+    const r = await this.pool.query(pg(LedgerSql.RENEW_LEASE_SQL), [
+      Math.trunc(nowMs + ttlMs),
+      collectionId,
+      sourceName,
+      holder,
+    ]);
+    return r.rowCount === 1;
+  }
+
+  async releaseLease(sourceName: string, holder: string, nowMs: number): Promise<void> {
+    const now = Math.trunc(nowMs);
+    await this.pool.query(pg(LedgerSql.RELEASE_LEASE_SQL), [now, now, sourceName, holder]);
+  }
+
+  async leaseOf(sourceName: string): Promise<CollectionLease | null> {
+    const [row] = await this.rows(LedgerSql.LEASE_OF_SQL, [sourceName]);
+    return row ? fromColumns(COLLECTION_LEASES, row) : null;
+  }
+
+  async createCollection(run: Omit<CollectionRun, 'id'>): Promise<number> {
+    const [row] = await this.rows(LedgerSql.INSERT_COLLECTION_SQL, LedgerSql.collectionValues(run));
+    return num(row.id);
+  }
+
+  async updateCollection(run: CollectionRun): Promise<void> {
+    await this.pool.query(pg(LedgerSql.UPDATE_COLLECTION_SQL), LedgerSql.collectionUpdateValues(run));
+  }
+
+  async collection(id: number): Promise<CollectionRun | null> {
+    const [row] = await this.rows(LedgerSql.COLLECTION_SQL, [id]);
+    return row ? fromColumns(COLLECTIONS, row) : null;
+  }
+
+  async recentCollections(limit: number, sourceName?: string): Promise<CollectionRun[]> {
+    return (await this.rows(LedgerSql.RECENT_COLLECTIONS_SQL, [sourceName ?? null, sourceName ?? null, limit])).map(
+      (r) => fromColumns(COLLECTIONS, r),
+    );
   }
 }

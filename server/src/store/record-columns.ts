@@ -21,6 +21,13 @@ import type {
 } from '../history/application-record';
 import type { CollectionSourceState, SourceVersion } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
+import type {
+  CollectionError,
+  CollectionLease,
+  CollectionRun,
+  CollectionState,
+  CollectionTrigger,
+} from '../history/collection-ledger';
 import type { FeedbackVerdict, RecommendationFeedback, ServiceToken, TokenScope } from '../history/service-store';
 
 /** A value as written to or read from a column, in any dialect. */
@@ -514,6 +521,38 @@ export const RECOMMENDATION_FEEDBACK = tableMap<RecommendationFeedback>('recomme
   receivedAtMs: ['received_at_ms', TRUNCATED_MS],
 });
 
+/** One lease per configured collection source of the service (history/collection-ledger.ts). */
+export const COLLECTION_LEASES = tableMap<CollectionLease>('collection_leases', ['sourceName'], {
+  sourceName: ['source_name', TEXT],
+  holder: ['holder', TEXT],
+  collectionId: ['collection_id', INT_OR_NULL],
+  acquiredAtMs: ['acquired_at_ms', TRUNCATED_MS],
+  expiresAtMs: ['expires_at_ms', TRUNCATED_MS],
+  releasedAtMs: ['released_at_ms', TRUNCATED_MS_OR_NULL],
+});
+
+/** Every collection the service ran or runs: state, counts, errors, and the instance that held the source's lease. */
+export const COLLECTIONS = tableMap<CollectionRun>('collections', ['id'], {
+  id: ['id', GENERATED_ID],
+  sourceName: ['source_name', TEXT],
+  sourceKind: ['source_kind', TEXT],
+  trigger: ['started_by', oneOf<CollectionTrigger>()],
+  state: ['state', oneOf<CollectionState>()],
+  holder: ['holder', TEXT],
+  tokenId: ['token_id', INT_OR_NULL],
+  requestedAtMs: ['requested_at_ms', TRUNCATED_MS],
+  startedAtMs: ['started_at_ms', TRUNCATED_MS_OR_NULL],
+  finishedAtMs: ['finished_at_ms', TRUNCATED_MS_OR_NULL],
+  logsFound: ['logs_found', INT],
+  logsRead: ['logs_read', INT],
+  logsStored: ['logs_stored', INT],
+  logsSkipped: ['logs_skipped', INT],
+  logsFailed: ['logs_failed', INT],
+  applicationsStored: ['applications_stored', INT],
+  errors: ['errors', json<CollectionError[]>([])],
+  errorsTotal: ['errors_total', INT],
+});
+
 /** Every table of the store, by name. */
 export const TABLES = [
   APPLICATIONS,
@@ -525,4 +564,6 @@ export const TABLES = [
   APPLIED_FIXES,
   SERVICE_TOKENS,
   RECOMMENDATION_FEEDBACK,
+  COLLECTION_LEASES,
+  COLLECTIONS,
 ] as const;

@@ -13,6 +13,7 @@ import type {
   UpsertOutcome,
 } from '../history/ingest';
 import type { AppliedFix } from '../recommend/feedback';
+import type { CollectionLease, CollectionRun } from '../history/collection-ledger';
 import type { RecommendationFeedback, ServiceStore, ServiceToken } from '../history/service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import { HistoryStore, type StoreLockOptions } from './history-store';
@@ -114,6 +115,42 @@ export class SqliteServiceStore implements ServiceStore {
   }
   async revokeToken(id: number, atMs: number): Promise<boolean> {
     return this.store.revokeToken(id, atMs);
+  }
+  async acquireLease(
+    sourceName: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+    releasedBeforeMs: number,
+  ): Promise<boolean> {
+    return this.store.acquireLease(sourceName, holder, nowMs, ttlMs, releasedBeforeMs);
+  }
+  async renewLease(
+    sourceName: string,
+    holder: string,
+    nowMs: number,
+    ttlMs: number,
+    collectionId: number | null,
+  ): Promise<boolean> {
+    return this.store.renewLease(sourceName, holder, nowMs, ttlMs, collectionId);
+  }
+  async releaseLease(sourceName: string, holder: string, nowMs: number): Promise<void> {
+    this.store.releaseLease(sourceName, holder, nowMs);
+  }
+  async leaseOf(sourceName: string): Promise<CollectionLease | null> {
+    return this.store.leaseOf(sourceName);
+  }
+  async createCollection(run: Omit<CollectionRun, 'id'>): Promise<number> {
+    return this.store.createCollection(run);
+  }
+  async updateCollection(run: CollectionRun): Promise<void> {
+    this.store.updateCollection(run);
+  }
+  async collection(id: number): Promise<CollectionRun | null> {
+    return this.store.collection(id);
+  }
+  async recentCollections(limit: number, sourceName?: string): Promise<CollectionRun[]> {
+    return this.store.recentCollections(limit, sourceName);
   }
   async close(): Promise<void> {
     this.store.close();

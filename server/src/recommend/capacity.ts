@@ -1,0 +1,191 @@
+/**
+ * Two facts about where a workload ran that the Sparklens-style replay (what-if.ts) does not see, measured from the
+ * runs themselves and used by the engine's model (model.ts):
+ *
+ * 1. **Executor start-up** ({@link executorStartup}): how long the driver waited, from the application's start, for the
+ *    executors it had before its first stage was submitted. With `spark.scheduler.minRegisteredResourcesRatio` (1.0
+ *    on the benchmark's runs; Spark's default 0.8 on YARN and Kubernetes, 0 otherwise, where the first stage does not
+ *    wait and nothing is modelled) the first stage waits until that share of the requested executors has registered
+ *    (at most `spark.scheduler.maxRegisteredResourcesWaitingTime`). The replay keeps this time as measured
+ *    (it is driver-only time), so a run with 1 executor predicts a run with 8 as if they started as fast. The model
+ *    scales it with the number of executors waited for: a fitted line over the workload's runs
+ *    ({@link startupLine}), through the origin when they all had one count.
+ * 2. **Effective CPU parallelism** ({@link cpuCapacityPerHost}): how many task slots of one host really run CPU work at
+ *    once. Where several executors share a host with fewer physical cores than slots (the benchmark's loopback
+ *    cluster: 16 slots, 2 cores), a stage's executors' CPU time over its span stops growing with the slots: that
+ *    ceiling is the capacity, and tasks' CPU phases stretch when more of them run on a host than it has capacity for
+ *    (processor sharing). The ceiling counts only when the runs prove it: one run with at least
+ *    {@link CEILING_SLOT_RATIO} × the slots per host of another used no more CPU at once (within
+ *    {@link CEILING_TOLERANCE}). Without that proof, e.g. on a real cluster where slots are parallel and CPU use
+ *    grows with them, the capacity is unlimited and the model is the replay's.
+ *
+ * Sources: Spark's `spark.scheduler.minRegisteredResourcesRatio` / `maxRegisteredResourcesWaitingTime` (configuration
+ * docs, "Scheduling"); `Executor CPU Time` (ns in the log, ms in the record) and `Executor Run Time` of `Task
+ * Metrics`; processor sharing: a host's CPU demand above its cores slows every running task's CPU phase alike.
+ */
+import type { ApplicationRecord, StageRecord } from '../history/application-record';
+import { runShape } from '../resource-model';
+
+/**
+ * `spark.scheduler.minRegisteredResourcesRatio` of a run: its property, else Spark's default for its cluster manager
+ * (0.8 on YARN and Kubernetes, whose scheduler backends override it; 0 otherwise, e.g. standalone, where the first
+ * stage does not wait for executors). Clamped to [0, 1].
+ */
+export function minRegisteredResourcesRatioOf(run: ApplicationRecord): number {
+  const v = Number.parseFloat(run.sparkProperties['spark.scheduler.minRegisteredResourcesRatio'] ?? '');
+  if (Number.isFinite(v)) return Math.min(1, Math.max(0, v));
+  const master = run.master ?? run.sparkProperties['spark.master'] ?? '';
+  return master.startsWith('yarn') || master.startsWith('k8s://') ? 0.8 : 0;
+}
+
+/** What a run waited for executors before its first stage. */
+export interface ExecutorStartup {
+  /** ms from the application's start to the last executor added at or before the first stage's submission (0 when none was). */
+  waitMs: number;
+  /** Executors added by then. */
+  executors: number;
+  /** Executors the run asked for (its shape's instances). */
+  requested: number;
+  /** `spark.scheduler.minRegisteredResourcesRatio` of the run ({@link minRegisteredResourcesRatioOf}, > 0). */
+  ratio: number;
+}
+
+/** Executors that are not the driver. */
+function executorsOf(run: ApplicationRecord) {
+  return run.executors.filter((e) => e.isDriver !== true && e.executorId !== 'driver');
+}
+
+/**
+ * The run's executor start-up wait (module comment, item 1).
+ * @returns null when the first stage did not wait for executors (`minRegisteredResourcesRatio` 0: executors that
+ *   registered before it did so while the driver worked), the run has no executors apart from the driver (local mode),
+ *   no stage with a submission time, an unknown shape, or dynamic allocation (executors come and go: the wait is not a
+ *   function of a count).
+ */
+export function executorStartup(run: ApplicationRecord): ExecutorStartup | null {
+  const shape = runShape(run);
+  const ratio = minRegisteredResourcesRatioOf(run);
+  if (shape === null || run.dynamicAllocationEnabled || ratio <= 0) return null;
+  const execs = executorsOf(run);
+  if (execs.length === 0) return null;
+  let first = Infinity;
+  for (const s of run.stages) if (s.submissionTimeMs !== null && s.submissionTimeMs < first) first = s.submissionTimeMs;
+  if (!Number.isFinite(first)) return null;
+  const before = execs.filter((e) => e.addTimeMs <= first);
+  const waitMs = before.length === 0 ? 0 : Math.max(0, Math.max(...before.map((e) => e.addTimeMs)) - run.startTimeMs);
+  return { waitMs, executors: before.length, requested: shape.executorInstances, ratio };
+}
+
+/** Start-up wait (ms) as a function of the executors waited for: `interceptMs + perExecutorMs × executors`. */
+export interface StartupLine {
+  interceptMs: number;
+  perExecutorMs: number;
+}
+
+/**
+ * The start-up line of runs (Theil–Sen, robust to a run slowed by a load spike): when they waited for at least two
+ * different executor counts, the slope is the median of the pairwise slopes (≥ 0) and the intercept the median of
+ * wait − slope × executors (≥ 0, the slope then refitted through the origin as the median wait per executor if it
+ * went negative); with one count, the line goes through the origin with the median wait per executor.
+ * @returns null when no run waited for an executor.
+ */
+export function startupLine(startups: readonly ExecutorStartup[]): StartupLine | null {
+  const xs = startups.filter((s) => s.executors > 0);
+  if (xs.length === 0) return null;
+  const throughOrigin = (): StartupLine => ({
+    interceptMs: 0,
+    perExecutorMs: median(xs.map((s) => s.waitMs / s.executors)),
+  });
+  const slopes: number[] = [];
+  for (let i = 0; i < xs.length; i++)
+    for (let j = i + 1; j < xs.length; j++)
+      if (xs[i].executors !== xs[j].executors)
+        slopes.push((xs[j].waitMs - xs[i].waitMs) / (xs[j].executors - xs[i].executors));
+  if (slopes.length === 0) return throughOrigin();
+  const slope = Math.max(0, median(slopes));
+  const intercept = median(xs.map((s) => s.waitMs - slope * s.executors));
+  return intercept < 0 ? throughOrigin() : { interceptMs: intercept, perExecutorMs: slope };
+}
+
+/** Median of a non-empty list. */
+function median(v: readonly number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Stages shorter than this (ms) are left out of CPU-concurrency estimates (their span is mostly scheduling). */
+export const MIN_STAGE_SPAN_MS = 1000;
+/** A run with at least this × another's slots per host must use no more CPU at once to prove a ceiling. */
+export const CEILING_SLOT_RATIO = 2;
+/** "No more CPU at once": within this share of the other run's concurrency. */
+export const CEILING_TOLERANCE = 0.25;
+
+/** Distinct hosts of a run's executors (at least 1). */
+export function hostsOf(run: ApplicationRecord): number {
+  return Math.max(1, new Set(executorsOf(run).map((e) => e.host)).size);
+}
+
+/** A stage's real span, ms (0 without both times). */
+function spanOf(s: StageRecord): number {
+  return s.submissionTimeMs !== null && s.completionTimeMs !== null ? s.completionTimeMs - s.submissionTimeMs : 0;
+}
+
+/**
+ * The run's CPU concurrency per host: the largest `executorCpuTimeMs` ÷ span ÷ hosts over its stages of at least
+ * {@link MIN_STAGE_SPAN_MS} (how many cores of one host its tasks kept busy at once), with its slots per host
+ * (instances × cores ÷ hosts). @returns null when the shape is unknown or no stage is long enough.
+ */
+export function cpuConcurrencyPerHost(run: ApplicationRecord): { cpu: number; slotsPerHost: number } | null {
+  const shape = runShape(run);
+  if (shape === null) return null;
+  const hosts = hostsOf(run);
+  let cpu = 0;
+  let any = false;
+  for (const s of run.stages) {
+    const span = spanOf(s);
+    if (span < MIN_STAGE_SPAN_MS) continue;
+    any = true;
+    cpu = Math.max(cpu, s.executorCpuTimeMs / span / hosts);
+  }
+  return any ? { cpu, slotsPerHost: (shape.executorInstances * shape.executorCores) / hosts } : null;
+}
+
+/**
+ * The CPU capacity of one host (module comment, item 2): the largest CPU concurrency per host over the runs, when a
+ * ceiling is proven (a run with ≥ {@link CEILING_SLOT_RATIO} × the slots per host of another used at most
+ * (1 + {@link CEILING_TOLERANCE}) × its CPU at once, and the capacity is below the most slots per host any run had).
+ * @param runs runs of one cluster (any workloads).
+ * @returns cores per host that run CPU work at once; null when no ceiling is proven (unlimited).
+ */
+export function cpuCapacityPerHost(runs: readonly ApplicationRecord[]): number | null {
+  const cs = runs.map(cpuConcurrencyPerHost).filter((c): c is { cpu: number; slotsPerHost: number } => c !== null);
+  if (cs.length < 2) return null;
+  const capacity = Math.max(...cs.map((c) => c.cpu));
+  if (!(capacity > 0) || capacity >= Math.max(...cs.map((c) => c.slotsPerHost))) return null;
+  const proven = cs.some((a) =>
+    cs.some(
+      (b) =>
+        b.slotsPerHost >= CEILING_SLOT_RATIO * a.slotsPerHost &&
+        a.cpu > 0 &&
+        b.cpu <= (1 + CEILING_TOLERANCE) * a.cpu &&
+        a.cpu >= 0.5 * Math.min(a.slotsPerHost, capacity),
+    ),
+  );
+  return proven ? capacity : null;
+}
+
+/**
+ * The factor a stage's task durations change by when the tasks running at once on one host go from `fromTasks` to
+ * `toTasks`, on hosts of `capacity` cores (processor sharing): a task's time is its non-CPU part w plus its CPU part
+ * stretched by max(1, running ÷ capacity); the CPU part's share is the stage's `executorCpuTimeMs` ÷
+ * `executorRunTimeMs`, and w is what is left of the duration once the source's stretched CPU part is taken off (≥ 0).
+ * @returns 1 when the capacity is unlimited (null) or the stage has no run time.
+ */
+export function contentionFactor(s: StageRecord, fromTasks: number, toTasks: number, capacity: number | null): number {
+  if (capacity === null || !(capacity > 0) || s.executorRunTimeMs <= 0) return 1;
+  const cpuShare = Math.min(1, s.executorCpuTimeMs / s.executorRunTimeMs);
+  const stretch = (k: number) => Math.max(1, k / capacity);
+  const rest = Math.max(0, 1 - cpuShare * stretch(fromTasks));
+  return rest + cpuShare * stretch(toTasks);
+}

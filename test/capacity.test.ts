@@ -1,0 +1,134 @@
+/**
+ * The engine model's executor start-up and effective CPU parallelism (recommend/capacity.ts, used by model.ts) on real
+ * Spark 4.3.0 runs: eval/runs (the committed evaluation runs, standalone, 1 worker, `minRegisteredResourcesRatio` 1.0)
+ * and examples/history. Expected values were read from the decompressed logs (`zstd -dc`) with a separate Python
+ * script, not with the code under test:
+ * - cpu_bound `default` (app-20261121144216-0001, 1 × 2 cores): ApplicationStart 1795272136779, one ExecutorAdded at
+ *   +4304 ms, first StageSubmitted at +5639 ms; stage 0: span 7914 ms, Σ `Executor CPU Time` 7546557074 ns.
+ * - cpu_bound `1g-1x1-p200` (app-20261121144711-0013, 1 × 1 core): executor at +4479 ms, first stage at +4962 ms;
+ *   stage 0: span 12250 ms, Σ CPU 9269366697 ns.
+ * - cpu_bound `1g-2x1-p200` (app-20261121144417-0007, 2 × 1 core): executors at +5520 and +7171 ms, first stage at
+ *   +7832 ms; stage 0: span 9614 ms, Σ CPU 8881321302 ns.
+ * - tiny_tasks (examples/history app-20261121122321-0008): stage 1: Σ CPU 867860193 ns, Σ `Executor Run Time` 5601 ms.
+ * All executors of these runs are on host 127.0.0.1.
+ */
+import * as assert from 'assert';
+import * as path from 'path';
+import type { ApplicationRecord } from '../server/src/history/application-record';
+import { discoverEventLogs } from '../server/src/history/event-log/discover';
+import { readEventLog } from '../server/src/history/event-log/reader';
+import {
+  contentionFactor,
+  cpuCapacityPerHost,
+  cpuConcurrencyPerHost,
+  executorStartup,
+  startupLine,
+} from '../server/src/recommend/capacity';
+import { WorkloadModel } from '../server/src/recommend/model';
+import { EXAMPLE_HISTORY, REPO_ROOT } from './helpers/fixtures';
+
+const EVAL_RUNS = path.join(REPO_ROOT, 'eval', 'runs');
+
+async function read(dir: string, appId: string): Promise<ApplicationRecord> {
+  const [src] = await discoverEventLogs(path.join(dir, `eventlog_v2_${appId}`));
+  const { record } = await readEventLog(src);
+  assert.ok(record);
+  return record;
+}
+
+async function readAll(dir: string): Promise<ApplicationRecord[]> {
+  const out: ApplicationRecord[] = [];
+  for (const src of await discoverEventLogs(dir)) {
+    const { record } = await readEventLog(src);
+    if (record !== null) out.push(record);
+  }
+  return out;
+}
+
+describe('executor start-up and CPU capacity (real Spark 4.3.0 runs)', () => {
+  let oneByTwo: ApplicationRecord;
+  let oneByOne: ApplicationRecord;
+  let twoByOne: ApplicationRecord;
+  let tiny: ApplicationRecord;
+  before(async () => {
+    oneByTwo = await read(EVAL_RUNS, 'app-20261121144216-0001');
+    oneByOne = await read(EVAL_RUNS, 'app-20261121144711-0013');
+    twoByOne = await read(EVAL_RUNS, 'app-20261121144417-0007');
+    tiny = await read(EXAMPLE_HISTORY, 'app-20261121122321-0008');
+  });
+
+  it('measures the wait for the executors registered before the first stage', () => {
+    assert.deepStrictEqual(executorStartup(oneByTwo), { waitMs: 4304, executors: 1, requested: 1, ratio: 1 });
+    assert.deepStrictEqual(executorStartup(oneByOne), { waitMs: 4479, executors: 1, requested: 1, ratio: 1 });
+    // The first stage (+7832 ms) waited for both executors (+5520, +7171).
+    assert.deepStrictEqual(executorStartup(twoByOne), { waitMs: 7171, executors: 2, requested: 2, ratio: 1 });
+    // examples/history ran on standalone without the property (ratio 0): its first stage did not wait, so the 13498 ms
+    // before it (executors at +13485 and +13498 ms, first stage at +18868 ms) are the driver's work, kept as measured.
+    assert.strictEqual(executorStartup(tiny), null);
+  });
+
+  it('fits the start-up line robustly, through the origin when the runs had one executor count', () => {
+    // One count: the median wait per executor, (4304 + 4479) / 2.
+    assert.deepStrictEqual(startupLine([executorStartup(oneByTwo)!, executorStartup(oneByOne)!]), {
+      interceptMs: 0,
+      perExecutorMs: 4391.5,
+    });
+    // Slopes between different counts: 7171 − 4304 = 2867 and 7171 − 4479 = 2692, median 2779.5; intercepts
+    // 4304 − 2779.5 = 1524.5, 4479 − 2779.5 = 1699.5, 7171 − 2 × 2779.5 = 1612, median 1612.
+    assert.deepStrictEqual(
+      startupLine([executorStartup(oneByTwo)!, executorStartup(oneByOne)!, executorStartup(twoByOne)!]),
+      { interceptMs: 1612, perExecutorMs: 2779.5 },
+    );
+    assert.strictEqual(startupLine([]), null);
+  });
+
+  it("replaces the base run's start-up wait by the line's wait for the configuration's executors", () => {
+    const noStartup = new WorkloadModel([oneByTwo], undefined, { cpuCapacityPerHost: null, startup: null });
+    const withLine = new WorkloadModel([oneByTwo], undefined, {
+      cpuCapacityPerHost: null,
+      startup: { interceptMs: 0, perExecutorMs: 4304 },
+    });
+    const c = { executorMemoryMiB: 1024, executorCores: 1, executorInstances: 2, shufflePartitions: 200 };
+    // 2 executors: the base waited 4304 ms for its one; the line says 2 × 4304 for two: +4304 ms.
+    const a = noStartup.predict(c).durationMs!;
+    const b = withLine.predict(c).durationMs!;
+    assert.strictEqual(Math.round(b - a), 4304);
+  });
+
+  it("measures a run's CPU concurrency per host from its stages' CPU time over their span", () => {
+    const a = cpuConcurrencyPerHost(oneByTwo)!;
+    assert.strictEqual(a.slotsPerHost, 2);
+    assert.ok(Math.abs(a.cpu - 7546.557 / 7914) < 1e-3, String(a.cpu)); // 0.9536
+    const b = cpuConcurrencyPerHost(oneByOne)!;
+    assert.strictEqual(b.slotsPerHost, 1);
+    assert.ok(Math.abs(b.cpu - 9269.367 / 12250) < 1e-3, String(b.cpu)); // 0.7567
+  });
+
+  it('finds a CPU ceiling only when a run with twice the slots per host used no more CPU at once', () => {
+    // 1 slot: 0.7567; 2 slots: 0.9536 > 1.25 × 0.7567 = 0.9458, so these two alone prove nothing.
+    assert.strictEqual(cpuCapacityPerHost([oneByOne, oneByTwo]), null);
+    // 2 × 1 slots: 8881.321 / 9614 = 0.9238 ≤ 0.9458: a ceiling, at the largest concurrency seen (0.9536).
+    const cap = cpuCapacityPerHost([oneByOne, oneByTwo, twoByOne]);
+    assert.ok(cap !== null && Math.abs(cap - 7546.557 / 7914) < 1e-3, String(cap));
+  });
+
+  it('keeps the replay where slots run in parallel: no ceiling on runs of one shape, no contention without one', async () => {
+    // examples/history: nine runs of one standalone cluster, all 2 executors × 2 cores on one host: nothing to compare.
+    assert.strictEqual(cpuCapacityPerHost(await readAll(EXAMPLE_HISTORY)), null);
+    assert.strictEqual(new WorkloadModel([tiny]).cpuCapacity, null);
+    const s = tiny.stages.find((x) => x.stageId === 1)!;
+    assert.strictEqual(contentionFactor(s, 4, 1, null), 1);
+  });
+
+  it('stretches only the CPU share of a stage when more tasks run on a host than it has capacity', () => {
+    const s = tiny.stages.find((x) => x.stageId === 1)!;
+    // CPU share 867.86 / 5601 = 0.15495. 4 tasks on capacity 1 → the CPU part was stretched 4×: the rest is
+    // 1 − 4 × 0.15495 = 0.38021; with 1 task: 0.38021 + 0.15495 = 0.53516.
+    const share = s.executorCpuTimeMs / s.executorRunTimeMs;
+    assert.ok(Math.abs(share - 867.86 / 5601) < 1e-3, String(share));
+    assert.ok(Math.abs(contentionFactor(s, 4, 1, 1) - 0.53516) < 1e-3);
+    // Back from 1 to 4 tasks: 1 − 0.15495 + 4 × 0.15495 = 1.46484; within capacity nothing changes.
+    assert.ok(Math.abs(contentionFactor(s, 1, 4, 1) - 1.46484) < 1e-3);
+    assert.ok(Math.abs(contentionFactor(s, 2, 4, 4) - 1) < 1e-12);
+  });
+});
