@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import Database from 'better-sqlite3';
 import { collectEventLogs } from '../server/src/history/collect';
-import { HistoryStore, SAME_SIGNATURE_RUNS_SQL } from '../server/src/store/history-store';
+import { HISTORY_VERSION_SQL, HistoryStore, SAME_SIGNATURE_RUNS_SQL } from '../server/src/store/history-store';
 import { MIGRATIONS } from '../server/src/store/migrations';
 import {
   SPARK_FIXTURES,
@@ -61,6 +61,28 @@ describe('HistoryStore (better-sqlite3)', () => {
     // SQLite's plan words: SEARCH ... USING INDEX for an index range; "USE TEMP B-TREE FOR ORDER BY" when it must sort.
     assert.deepStrictEqual(plan, [
       'SEARCH applications USING INDEX applications_workload_signature_runs (workload_signature=?)',
+    ]);
+  });
+
+  it("reads historyVersion's newest write from an index, reading no row of applications (migration 13)", () => {
+    const file = path.join(tmp, 'version.db');
+    HistoryStore.open(file).close();
+    const raw = new Database(file, { readonly: true });
+    const plan = (raw.prepare(`EXPLAIN QUERY PLAN ${HISTORY_VERSION_SQL}`).all() as { detail: string }[]).map(
+      (r) => r.detail,
+    );
+    raw.close();
+    // SQLite's plan words: a COVERING INDEX reads the index alone; SEARCH (not SCAN) for max(): the index's last entry.
+    assert.deepStrictEqual(plan, [
+      'SCAN CONSTANT ROW',
+      'SCALAR SUBQUERY 1',
+      'SCAN applications USING COVERING INDEX applications_collected',
+      'SCALAR SUBQUERY 2',
+      'SEARCH applications USING COVERING INDEX applications_collected',
+      'SCALAR SUBQUERY 3',
+      'SEARCH collection_sources',
+      'SCALAR SUBQUERY 4',
+      'SEARCH applied_fixes',
     ]);
   });
 

@@ -258,6 +258,7 @@ describe('store column maps (server/src/store/record-columns.ts) vs the migratio
     ).map((x) => x.name);
     assert.deepStrictEqual(indexes, [
       'applications_app_name',
+      'applications_collected',
       'applications_start',
       'applications_workload_runs',
       'applications_workload_signature_runs',

@@ -88,6 +88,8 @@ interface RouteResult {
   timeouts: number;
   /** Mean time inside the service (Fastify's elapsed time, from its /metrics histogram): processing without the wait to be read. */
   serverMeanMs: number;
+  /** The answers received while a collection ran (phase C: until the collector process finished), and their latencies. */
+  whileCollecting?: { requests: number; p50: number; p95: number; p99: number };
 }
 
 /** Sum (s) and count of the service's request-duration histogram per route label, from /metrics. */
@@ -112,8 +114,10 @@ async function hammer(
   route: string,
   connections: number,
   requests: autocannon.Request[],
+  collecting?: { endedAtMs: number | null },
 ): Promise<RouteResult> {
   const latencies: number[] = [];
+  const during: number[] = [];
   const instance = (
     autocannon as unknown as (o: autocannon.Options) => Promise<autocannon.Result> & NodeJS.EventEmitter
   )({
@@ -124,11 +128,13 @@ async function hammer(
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     requests,
   });
-  void instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) =>
-    latencies.push(responseTime),
-  );
+  void instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => {
+    latencies.push(responseTime);
+    if (collecting !== undefined && collecting.endedAtMs === null) during.push(responseTime);
+  });
   const r = await instance;
   latencies.sort((a, b) => a - b);
+  during.sort((a, b) => a - b);
   const ms = (x: number) => Math.round(x * 10) / 10;
   return {
     route,
@@ -141,6 +147,16 @@ async function hammer(
     non2xx: r.non2xx,
     timeouts: r.timeouts,
     serverMeanMs: NaN,
+    ...(collecting !== undefined
+      ? {
+          whileCollecting: {
+            requests: during.length,
+            p50: ms(quantile(during, 0.5)),
+            p95: ms(quantile(during, 0.95)),
+            p99: ms(quantile(during, 0.99)),
+          },
+        }
+      : {}),
   };
 }
 
@@ -150,6 +166,7 @@ async function phase(
   base: string,
   token: string,
   bodies: string[],
+  collecting?: { endedAtMs: number | null },
 ): Promise<{ name: string; warmUpMs: number; routes: RouteResult[]; load: string }> {
   const started = Date.now();
   for (const body of bodies) {
@@ -172,10 +189,16 @@ async function phase(
       'POST /api/v1/recommend',
       recommend,
       bodies.map((body) => ({ method: 'POST' as const, path: '/api/v1/recommend', body })),
+      collecting,
     ),
-    hammer(base, token, 'GET /api/v1/workloads', CLIENTS - recommend, [
-      { method: 'GET' as const, path: '/api/v1/workloads' },
-    ]),
+    hammer(
+      base,
+      token,
+      'GET /api/v1/workloads',
+      CLIENTS - recommend,
+      [{ method: 'GET' as const, path: '/api/v1/workloads' }],
+      collecting,
+    ),
   ]);
   const after = await serverTimes(base);
   for (const r of routes) {
@@ -186,7 +209,7 @@ async function phase(
   const seconds = SECONDS;
   for (const r of routes)
     log(
-      `  ${r.route}: ${r.requests} answers (${(r.requests / seconds).toFixed(0)}/s), p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms, mean inside the service ${r.serverMeanMs} ms; errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts}`,
+      `  ${r.route}: ${r.requests} answers (${(r.requests / seconds).toFixed(0)}/s), p50 ${r.p50} ms, p95 ${r.p95} ms, p99 ${r.p99} ms, max ${r.max} ms, mean inside the service ${r.serverMeanMs} ms; errors ${r.errors}, non-2xx ${r.non2xx}, timeouts ${r.timeouts}${r.whileCollecting ? `; while the collection ran: ${r.whileCollecting.requests} answers, p50 ${r.whileCollecting.p50} ms, p95 ${r.whileCollecting.p95} ms, p99 ${r.whileCollecting.p99} ms` : ''}`,
     );
   return { name, warmUpMs, routes, load: load() };
 }
@@ -370,8 +393,11 @@ async function main(): Promise<void> {
     services.push(b);
     const phaseB = await phase('B PostgreSQL', b.base, pgToken.token, bodies);
     // C: PostgreSQL with a collection running: COLLECT new applications, and COLLECT stored ones sent again.
-    const collection = collector(url, server.password, APPS, APPS + COLLECT, 4, [0, COLLECT]);
-    const phaseC = await phase('C PostgreSQL + collection', b.base, pgToken.token, bodies);
+    const collecting: { endedAtMs: number | null } = { endedAtMs: null };
+    const collection = collector(url, server.password, APPS, APPS + COLLECT, 4, [0, COLLECT]).finally(
+      () => (collecting.endedAtMs = Date.now()),
+    );
+    const phaseC = await phase('C PostgreSQL + collection', b.base, pgToken.token, bodies, collecting);
     const collected = await collection;
     log(`collection during C: ${JSON.stringify(collected)}`);
     const c = new Client({ ...parseIntoClientConfig(url), password: server.password });
@@ -437,7 +463,9 @@ async function main(): Promise<void> {
       '',
       `The engine alone on one workload of 50 runs, in this process on the SQLite store: cold (new language service: reading the runs, replaying them, planning) p50 ${quantile(cold, 0.5).toFixed(1)} ms, of which reading the 50 runs ${quantile(readRuns, 0.5).toFixed(1)} ms; warm (plan cached) p50 ${quantile(warm, 0.5).toFixed(2)} ms.`,
       '',
-      `Where a warm request's time goes (in this process, one request at a time, no queueing; p50): \`POST /api/v1/recommend\` through Fastify ${inProcess.routeRecommend.toFixed(1)} ms, of which the engine's part (matching, the cached plan) ${quantile(warm, 0.5).toFixed(2)} ms: the rest is request and response validation and serialisation (fastify-type-provider-zod) and the token check; \`GET /api/v1/workloads\` ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs.toLocaleString('en')} workloads (the workload list is read from the store once per history version: ${inProcess.listJobs.toFixed(1)} ms on SQLite).`,
+      `Where a warm request's time goes (in this process, one request at a time, no queueing; p50): \`POST /api/v1/recommend\` through Fastify ${inProcess.routeRecommend.toFixed(1)} ms (the answer serialised once per history version, service/answer-cache.ts: token check, request validation and the kept bytes; the engine's part on a warm language service, which an unchanged history no longer reaches, is ${quantile(warm, 0.5).toFixed(2)} ms); \`GET /api/v1/workloads\` ${inProcess.routeJobs.toFixed(1)} ms for ${inProcess.jobs.toLocaleString('en')} workloads (list and answer made once per history version: the store's query alone ${inProcess.listJobs.toFixed(1)} ms on SQLite).`,
+      '',
+      `While the collection of phase C ran (the first ${(collected.ms / 1000).toFixed(0)} s of the phase; the rest of the phase is answered from kept answers again): ${phaseC.routes.map((r) => `\`${r.route}\` ${r.whileCollecting?.requests ?? 0} answers, p50 / p95 / p99 ${r.whileCollecting?.p50} / ${r.whileCollecting?.p95} / ${r.whileCollecting?.p99} ms`).join('; ')}.`,
       '',
       `Collection during phase C (a second process, 4 at a time, through the ingest pipeline): ${collected.inserted} new applications inserted, ${collected.unchanged} stored ones sent again and found unchanged, ${collected.updated} updated, ${collected.failed} failed, in ${(collected.ms / 1000).toFixed(0)} s. Afterwards the database holds ${counts.apps} applications under ${counts.keys} distinct keys with ${counts.sources} remembered sources, and the service's /health said ${health.applications}: ${exact ? 'nothing lost, nothing duplicated' : '**counts wrong**'}.`,
       '',
@@ -455,6 +483,7 @@ async function main(): Promise<void> {
           recommendP95SqliteMs: rec(phaseA).p95,
           recommendP95PostgresMs: rec(phaseB).p95,
           recommendP95PostgresCollectingMs: rec(phaseC).p95,
+          recommendP95WhileCollectingMs: rec(phaseC).whileCollecting?.p95 ?? NaN,
           jobsP95SqliteMs: phaseA.routes[1].p95,
           jobsP95PostgresMs: phaseB.routes[1].p95,
           errors: [phaseA, phaseB, phaseC]

@@ -452,4 +452,87 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       );
     });
   });
+
+  describe(`REST service: cached answers follow the history on ${name} (a collection adds a run)`, function () {
+    this.timeout(120_000);
+    const NOW = Date.parse('2026-12-01T00:00:00Z');
+    /** The newest nightly_etl run (examples/history/README.md), collected only in the middle of the test. */
+    const LATE_RUN = 'app-20261121121947-0004';
+    const JOB_FILE = path.join(EXAMPLES, 'submit_nightly_etl.sh');
+    let tmp: string;
+    let stores: SuiteStores;
+    let app: FastifyInstance;
+    let base: string;
+    let read: string;
+
+    /** Collects the named run folders of examples/history (copied into their own folder, a new source) into both stores. */
+    async function collectRuns(folder: string, keep: (entry: string) => boolean): Promise<number> {
+      const dir = path.join(tmp, folder);
+      fs.mkdirSync(dir);
+      for (const e of fs.readdirSync(HISTORY).filter((x) => x.startsWith('eventlog_v2_') && keep(x)))
+        fs.cpSync(path.join(HISTORY, e), path.join(dir, e), { recursive: true });
+      const inserted = (await collectEventLogs(dir, stores.store)).inserted;
+      if (!stores.shared) assert.strictEqual((await collectEventLogs(dir, stores.cliStore)).inserted, inserted);
+      return inserted;
+    }
+
+    before(async () => {
+      tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-service-cache-'));
+      stores = await open(tmp);
+      assert.strictEqual(await collectRuns('first', (e) => !e.endsWith(LATE_RUN)), 8);
+      const r = newToken();
+      await stores.store.createToken({ name: 'reader', scope: 'read', tokenSha256: r.tokenSha256, createdAtMs: NOW });
+      read = r.token;
+      // recheckMs 0: the store's history version is read on every request, so the collection shows at the next one.
+      app = await buildService({ store: stores.store, planClock: () => NOW, recheckMs: 0 });
+      base = await app.listen({ host: '127.0.0.1', port: 0 });
+    });
+
+    after(async () => {
+      await app.close();
+      await stores.close();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    });
+
+    it('answers the same bytes while the history is unchanged; a collected run of the workload makes the next plan count it (4 → 5 runs), equal to the CLI plan', async () => {
+      const body = { text: fs.readFileSync(JOB_FILE, 'utf8'), fileName: 'submit_nightly_etl.sh' };
+      const nightly = (w: { workloads: { appName: string; runs: number }[] }) =>
+        w.workloads.find((x) => x.appName === 'nightly_etl')?.runs;
+      const cliPlans = () =>
+        JSON.parse(
+          JSON.stringify(recommendCommand(stores.cliStore, JOB_FILE, engineOptions({}), stores.cliDb, NOW).json),
+        );
+
+      const first = await call(base, 'POST', '/api/v1/recommend', read, body);
+      assert.strictEqual(first.status, 200, first.text);
+      assert.strictEqual(first.type, 'application/json; charset=utf-8');
+      assert.deepStrictEqual([first.json.plans[0].workload, first.json.plans[0].runs], ['nightly_etl', 4]);
+      assert.deepStrictEqual(first.json.plans, cliPlans());
+      const again = await call(base, 'POST', '/api/v1/recommend', read, body);
+      assert.strictEqual(again.text, first.text);
+      assert.strictEqual(nightly((await call(base, 'GET', '/api/v1/workloads', read)).json), 4);
+
+      assert.strictEqual(await collectRuns('late', (e) => e.endsWith(LATE_RUN)), 1);
+
+      const after = await call(base, 'POST', '/api/v1/recommend', read, body);
+      assert.strictEqual(after.status, 200, after.text);
+      assert.deepStrictEqual([after.json.plans[0].workload, after.json.plans[0].runs], ['nightly_etl', 5]);
+      assert.deepStrictEqual(after.json.plans, cliPlans());
+      assert.strictEqual(nightly((await call(base, 'GET', '/api/v1/workloads', read)).json), 5);
+      // A service that never answered before (nothing cached) gives the same bytes.
+      const fresh = await buildService({ store: stores.store, planClock: () => NOW, recheckMs: 0 });
+      try {
+        const uncached = await fresh.inject({
+          method: 'POST',
+          url: '/api/v1/recommend',
+          headers: { authorization: `Bearer ${read}`, 'content-type': 'application/json' },
+          payload: JSON.stringify(body),
+        });
+        assert.strictEqual(uncached.statusCode, 200);
+        assert.strictEqual(uncached.body, after.text);
+      } finally {
+        await fresh.close();
+      }
+    });
+  });
 }

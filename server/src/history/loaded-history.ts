@@ -95,6 +95,14 @@ export class LoadedHistory implements HistoryReader {
     this.now = options.now ?? Date.now;
   }
 
+  /**
+   * How many times what was loaded was dropped (the history changed): an answer computed at one count holds while the
+   * count is the same (service/answer-cache.ts).
+   */
+  get changes(): number {
+    return this.generation;
+  }
+
   /** Calls `fn` whenever what was loaded is dropped (the history changed), e.g. to drop the language service's caches. */
   onChange(fn: () => void): void {
     this.listeners.push(fn);

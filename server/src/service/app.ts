@@ -28,8 +28,10 @@ import { analyzeCommand, recommendText } from '../cli/engine-commands';
 import { fileKind } from '../config/file-settings';
 import type { ApplicationRecord } from '../history/application-record';
 import { analysisOptions, type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
+import { AnswerCache } from './answer-cache';
 import { collectionRoutes } from './collection-routes';
 import type { Collections } from './collections';
+import { FreshLookup } from './fresh-lookup';
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
 import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
@@ -201,6 +203,19 @@ function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 }
 
 /**
+ * The JSON text of a route's 200 answer as Fastify would send it: checked against the route's response schema and
+ * serialised by the zod type provider's own serializer (for answers serialised once and sent many times).
+ */
+function serializerOf<T>(schema: z.ZodType<T>, method: string, url: string): (value: T) => string {
+  return serializerCompiler({ schema, method, url, httpStatus: '200' });
+}
+
+/** Sends an answer already serialised (service/answer-cache.ts) as JSON, as it is: no schema check, no serialisation. */
+function sendSerialized(reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.header('content-type', 'application/json; charset=utf-8').send(body);
+}
+
+/**
  * The service: routes, schemas, authentication, problem documents, metrics and the OpenAPI document. Call `listen`
  * (or `inject` in a test) on the result; `close` it to stop (the store stays open: the caller owns it).
  */
@@ -230,6 +245,11 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     await history.fresh();
     return history.run(fn);
   };
+  // The answers of /recommend and /workloads, serialised once per history change (service/answer-cache.ts).
+  const answers = new AnswerCache(history);
+  const workloadsAnswer = serializerOf(S.WorkloadsResponseSchema, 'GET', '/api/v1/workloads');
+  const jobsAnswer = serializerOf(S.JobsResponseSchema, 'GET', '/api/v1/jobs');
+  const recommendAnswer = serializerOf(S.RecommendResponseSchema, 'POST', '/api/v1/recommend');
 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'spark_optimizer_' });
@@ -252,7 +272,9 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     latency.observe({ method: req.method, route }, reply.elapsedTime / 1000);
   });
 
-  // Authentication before the body is read: a request without a valid token never has its body parsed.
+  // Authentication before the body is read: a request without a valid token never has its body parsed. Concurrent
+  // requests with one token share a lookup started after each arrived (service/fresh-lookup.ts).
+  const storedTokens = new FreshLookup((sha256) => store.tokenBySha256(sha256));
   app.addHook('onRequest', async (req: FastifyRequest) => {
     const need = req.routeOptions.config.scope;
     if (need === undefined) return;
@@ -266,7 +288,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
     if (opts.accessTokens !== undefined && !token.startsWith(TOKEN_PREFIX) && looksLikeJwt(token)) {
       have = (await opts.accessTokens.verify(token)).scope;
     } else {
-      const stored = await store.tokenBySha256(tokenSha256(token));
+      const stored = await storedTokens.get(tokenSha256(token));
       if (stored === null || stored.revokedAtMs !== null)
         throw new ProblemError(
           'unauthorized',
@@ -349,7 +371,11 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
         response: { 200: S.WorkloadsResponseSchema, ...PROBLEM_RESPONSES },
       },
     },
-    async () => ({ workloads: await read(() => history.listWorkloads()) }),
+    async (_req, reply) =>
+      sendSerialized(
+        reply,
+        await answers.answer('GET /api/v1/workloads', () => ({ workloads: history.listWorkloads() }), workloadsAnswer),
+      ),
   );
   // The former name of /api/v1/workloads (the recurring job is called a workload now), kept for clients written against it.
   r.get(
@@ -363,7 +389,11 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
         response: { 200: S.JobsResponseSchema, ...PROBLEM_RESPONSES },
       },
     },
-    async () => ({ jobs: await read(() => history.listWorkloads()) }),
+    async (_req, reply) =>
+      sendSerialized(
+        reply,
+        await answers.answer('GET /api/v1/jobs', () => ({ jobs: history.listWorkloads() }), jobsAnswer),
+      ),
   );
 
   for (const [path, deprecated] of [
@@ -486,7 +516,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
         response: { 200: S.RecommendResponseSchema, ...PROBLEM_RESPONSES },
       },
     },
-    async (req) => {
+    async (req, reply) => {
       const body = req.body;
       const options = requestOptions(body.options);
       let source;
@@ -513,20 +543,31 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
           label: 'settings',
         };
       }
-      const out = await read(() => recommendText(language, source, options, 'the history store')).finally(() =>
-        language.forget(source.uri),
+      // The plan depends on the history and on everything in the (validated) body; the same body on an unchanged
+      // history is answered with the same bytes.
+      const answer = await answers.answer(
+        `POST /api/v1/recommend ${JSON.stringify(body)}`,
+        () => {
+          try {
+            const out = recommendText(language, source, options, 'the history store');
+            const plans = JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.PlanSchema>[];
+            if (plans.length === 0) {
+              const apps = out.unmatched.length;
+              throw new ProblemError(
+                'no-matching-workload',
+                apps === 0
+                  ? `No Spark application settings found in ${source.label}; send a PySpark file, a spark-submit script or a job definition.`
+                  : `None of the ${apps} application(s) in ${source.label} matches a workload with runs in the history store (by spark.app.name, file name or submitted file); collect its runs first.`,
+              );
+            }
+            return { plans, unmatched: out.unmatched };
+          } finally {
+            language.forget(source.uri);
+          }
+        },
+        recommendAnswer,
       );
-      const plans = JSON.parse(JSON.stringify(out.json)) as z.infer<typeof S.PlanSchema>[];
-      if (plans.length === 0) {
-        const apps = out.unmatched.length;
-        throw new ProblemError(
-          'no-matching-workload',
-          apps === 0
-            ? `No Spark application settings found in ${source.label}; send a PySpark file, a spark-submit script or a job definition.`
-            : `None of the ${apps} application(s) in ${source.label} matches a workload with runs in the history store (by spark.app.name, file name or submitted file); collect its runs first.`,
-        );
-      }
-      return { plans, unmatched: out.unmatched };
+      return sendSerialized(reply, answer);
     },
   );
 
