@@ -1,5 +1,5 @@
 /**
- * The service's read path (server/src/service/loaded-history.ts): the engine runs synchronously on records loaded from
+ * The service's read path (server/src/history/loaded-history.ts): the engine runs synchronously on records loaded from
  * the asynchronous store, and gives exactly the plan it gives on the synchronous SQLite store the editor and the CLI use
  * (one code path). The store is the real SQLite store of examples/history (9 real runs, examples/history/README.md),
  * wrapped only to record which reads reach it.
@@ -12,7 +12,7 @@ import { pathToFileURL } from 'url';
 import { engineOptions, recommendText } from '../server/src/cli/engine-commands';
 import { collectEventLogs } from '../server/src/history/collect';
 import { SparkLanguageService } from '../server/src/language-service';
-import { LoadedHistory } from '../server/src/service/loaded-history';
+import { LoadedHistory } from '../server/src/history/loaded-history';
 import type { ServiceStore } from '../server/src/history/service-store';
 import { HistoryStore } from '../server/src/store/history-store';
 import { SqliteServiceStore } from '../server/src/store/sqlite-service-store';

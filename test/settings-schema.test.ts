@@ -64,7 +64,7 @@ describe('settings schema (shared/src/settings.ts) vs package.json', () => {
       return out;
     };
     const keys = Object.keys(SETTING_SCHEMAS) as SettingKey[];
-    assert.strictEqual(keys.length, 33);
+    assert.strictEqual(keys.length, 35);
     for (const key of keys) {
       const fromSchema = shape(z.toJSONSchema(SETTING_SCHEMAS[key], { io: 'input' }));
       assert.deepStrictEqual(shape(props[`${SETTINGS_SECTION}.${key}`] as Record<string, unknown>), fromSchema, key);

@@ -8,6 +8,7 @@ import {
   ignoredWorkspaceSettings,
   objectStoreBlockedReason,
   restrictedKeysInSettingsText,
+  serviceBlockedReason,
   WorkspaceValues,
 } from '../client/src/trust';
 
@@ -48,6 +49,23 @@ describe('workspace trust (client/src/trust.ts)', () => {
     // verifyTls: true asks for nothing unsafe; no workspace values at all: the user's own settings are used.
     assert.strictEqual(historyServerBlockedReason(false, settings({ 'historyServer.verifyTls': true })), null);
     assert.strictEqual(historyServerBlockedReason(false, settings({})), null);
+  });
+
+  it("a restricted workspace that names the team service (which would get the user's token) is not connected to", () => {
+    assert.strictEqual(
+      serviceBlockedReason(false, settings({ 'service.url': 'https://evil.example:8080' })),
+      'Not connecting: sparkOptimizer.service.url comes from the settings of an untrusted workspace. Trust the workspace, or set it in your user settings.',
+    );
+    assert.match(
+      serviceBlockedReason(false, settings({}, { 'service.caFile': '/tmp/ca.pem' })) ?? '',
+      /service\.caFile/,
+    );
+    // Trusted, or set only in the user's settings: used.
+    assert.strictEqual(serviceBlockedReason(true, settings({ 'service.url': 'https://team.example' })), null);
+    assert.strictEqual(serviceBlockedReason(false, settings({})), null);
+    // A History Server setting does not block the service, and the reverse.
+    assert.strictEqual(serviceBlockedReason(false, settings({ 'historyServer.url': 'http://shs:18080' })), null);
+    assert.strictEqual(historyServerBlockedReason(false, settings({ 'service.url': 'https://team.example' })), null);
   });
 
   it('a restricted workspace that names an object-store endpoint is refused, naming the setting', () => {

@@ -14,6 +14,7 @@ import {
   CollectProgressNotification,
   CollectSummary,
   RecordAppliedFixRequest,
+  SERVICE_TOKEN_ENV,
   SETTINGS_SECTION,
   SourceFailureKind,
   StoreInfoRequest,
@@ -25,6 +26,7 @@ import {
   ignoredWorkspaceSettings,
   objectStoreBlockedReason,
   restrictedKeysInSettingsText,
+  serviceBlockedReason,
 } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
@@ -42,6 +44,9 @@ const OBJECT_STORE_LAST_URL_KEY = 'sparkOptimizer.objectStore.lastUrl';
 
 /** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
 const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
+
+/** SecretStorage key of the team service's bearer token (`spark-optimizer token create --scope read`). */
+const SERVICE_TOKEN_KEY = 'sparkOptimizer.service.token';
 
 /**
  * Owns the extension's lifetime: the language client, the output channel, the status item and every
@@ -138,12 +143,55 @@ export class Ctx implements vscode.Disposable {
     return configured && configured.length > 0 ? configured : path.join(this.ext.globalStorageUri.fsPath, 'history.db');
   }
 
-  /** Starts the language server (Node, stdio) with the store path as a launch-time option. */
+  /**
+   * The team service the server reads (launch-time option `service`): `sparkOptimizer.service.url` and `caFile`, the
+   * token from SecretStorage; undefined without a URL, or when the URL or CA file comes from an untrusted workspace
+   * (then logged, and the status says so).
+   */
+  private async serviceOption(): Promise<{ url: string; token: string; caFile: string } | undefined> {
+    const url = setting('service.url');
+    if (!url) return undefined;
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const why = serviceBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
+    if (why) {
+      this.output.warn(`${why} Reading the local history store.`);
+      return undefined;
+    }
+    const token = (await this.ext.secrets.get(SERVICE_TOKEN_KEY)) ?? '';
+    if (!token) this.output.warn(`No token for the team service ${url}: run "Spark: Set Team Service Token".`);
+    return { url, token, caFile: setting('service.caFile') };
+  }
+
+  /** "Spark: Set Team Service Token": keeps the token in SecretStorage (an empty answer removes it), then restarts the server. */
+  async setServiceToken(): Promise<void> {
+    const token = await vscode.window.showInputBox({
+      title: 'Team service token',
+      prompt:
+        'A token of scope read from "spark-optimizer token create --scope read". Kept in SecretStorage, sent only to sparkOptimizer.service.url. Leave empty to remove the stored token.',
+      password: true,
+      ignoreFocusOut: true,
+    });
+    if (token === undefined) return;
+    if (token) await this.ext.secrets.store(SERVICE_TOKEN_KEY, token);
+    else await this.ext.secrets.delete(SERVICE_TOKEN_KEY);
+    this.output.info(token ? 'Team service token stored.' : 'Team service token removed.');
+    await this.restart();
+  }
+
+  /** Starts the language server (Node, stdio) with the store path and the team service as launch-time options. */
   async start(): Promise<void> {
     const module = this.ext.asAbsolutePath(path.join('server', 'out', 'server.js'));
+    const service = await this.serviceOption();
+    // The service token goes to the server process in its environment, not in initializationOptions (an LSP trace
+    // prints those); the URL and CA file are not secret.
+    const env = service ? { ...process.env, [SERVICE_TOKEN_ENV]: service.token } : process.env;
     const serverOptions: ServerOptions = {
-      run: { module, transport: TransportKind.stdio },
-      debug: { module, transport: TransportKind.stdio, options: { execArgv: ['--nolazy', '--inspect=6009'] } },
+      run: { module, transport: TransportKind.stdio, options: { env } },
+      debug: {
+        module,
+        transport: TransportKind.stdio,
+        options: { env, execArgv: ['--nolazy', '--inspect=6009'] },
+      },
     };
     const clientOptions: LanguageClientOptions = {
       // The server decides each document's kind by language id, name and content (fileKind in
@@ -153,7 +201,10 @@ export class Ctx implements vscode.Disposable {
       traceOutputChannel: this.serverOutput,
       // Hover links may run only the workload-analysis command (the workload hover's "Open workload analysis").
       markdown: { isTrusted: { enabledCommands: [COMMANDS.openWorkloadAnalysis] }, supportHtml: false },
-      initializationOptions: { historyDatabase: this.historyDatabase() },
+      initializationOptions: {
+        historyDatabase: this.historyDatabase(),
+        service: service ? { url: service.url, caFile: service.caFile } : undefined,
+      },
       synchronize: { configurationSection: SETTINGS_SECTION },
     };
     // The id makes vscode-languageclient read `sparkOptimizer.trace.server` by itself.
@@ -540,15 +591,24 @@ export class Ctx implements vscode.Disposable {
       const icon = vscode.workspace.isTrusted
         ? { none: '', ok: ' $(cloud)', failed: ' $(cloud-offline)', restricted: ' $(shield)' }[hs.kind]
         : ' $(shield)';
-      this.status.text = `$(database) Spark: ${info.applications} runs${icon}`;
+      const h = info.history;
+      const team = h.kind === 'service';
+      this.status.text = `${team ? '$(organization)' : '$(database)'} Spark: ${info.applications} runs${icon}${team && !h.serviceAnswers ? ' $(warning)' : ''}`;
       this.status.backgroundColor =
-        hs.kind === 'failed' ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+        hs.kind === 'failed' || (team && !h.serviceAnswers)
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
       const lastMs = Math.max(this.lastCollection?.getTime() ?? 0, info.lastCollectedAtMs ?? 0);
       const last = lastMs > 0 ? ` Last collection ${new Date(lastMs).toLocaleString()}.` : '';
       const trust = vscode.workspace.isTrusted
         ? ''
         : ' Restricted mode: no connection to servers named in workspace settings.';
-      this.status.tooltip = `Spark history store ${info.path}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
+      const source = !team
+        ? `Spark history store ${info.path}${h.serviceProblem ? ` (team service not used: ${h.serviceProblem})` : ''}`
+        : h.serviceAnswers
+          ? `Spark history of the team service ${h.url}`
+          : `Team service ${h.url} unreachable: local history store ${info.path}`;
+      this.status.tooltip = `${source}: ${info.applications} applications of ${info.workloads} workloads.${last} History Server: ${this.historyServerState.detail}.${trust} Click for actions.`;
       this.status.show();
     } catch (e) {
       this.output.warn(`Could not read the history store: ${errorMessage(e)}`);

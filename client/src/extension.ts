@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { Ctx } from './ctx';
 import { WorkloadAnalysisPanel } from './workload-analysis/panel';
 import { executeCommand, registerCommand } from './commands';
+import { setting } from './settings';
 import type { CommandName } from '../../shared/src/commands';
 import { QueryFeatures } from './query/query-features';
 import { errorMessage } from '../../shared/src/errors';
@@ -35,6 +36,11 @@ const ACTIONS: { label: string; detail: string; command: CommandName }[] = [
     detail: 'Kept in VS Code SecretStorage',
     command: 'setHistoryServerCredentials',
   },
+  {
+    label: '$(organization) Set Team Service Token',
+    detail: 'For sparkOptimizer.service.url; kept in VS Code SecretStorage',
+    command: 'setServiceToken',
+  },
   { label: '$(output) Show Logs', detail: 'The Spark Optimizer output channel', command: 'showLogs' },
   {
     label: '$(output) Show Language Server Logs',
@@ -65,6 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.own(registerCommand('collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(registerCommand('collectFromObjectStorage', () => c.collectFromObjectStorage()));
   c.own(registerCommand('setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
+  c.own(registerCommand('setServiceToken', () => c.setServiceToken()));
   c.own(registerCommand('showLogs', () => c.output.show()));
   c.own(registerCommand('showServerLogs', () => c.serverOutput.show()));
   c.own(registerCommand('restartServer', () => c.restart()));
@@ -91,11 +98,21 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.
-      if (e.affectsConfiguration('sparkOptimizer.historyDatabase')) void c.restart();
+      if (
+        e.affectsConfiguration('sparkOptimizer.historyDatabase') ||
+        e.affectsConfiguration('sparkOptimizer.service.url') ||
+        e.affectsConfiguration('sparkOptimizer.service.caFile')
+      )
+        void c.restart();
       if (e.affectsConfiguration('sparkOptimizer.collectIntervalMinutes')) c.scheduleBackgroundCollection();
     }),
   );
-  c.own(vscode.workspace.onDidGrantWorkspaceTrust(() => void c.refreshStatus()));
+  // Trust may unblock a team service URL from the workspace settings: a restart reads it.
+  c.own(
+    vscode.workspace.onDidGrantWorkspaceTrust(() =>
+      setting('service.url') ? void c.restart() : void c.refreshStatus(),
+    ),
+  );
   void c.reportTrust();
   const query = new QueryFeatures(context, () => c.languageClient, c.output);
   c.own(query);

@@ -40,6 +40,9 @@ const HISTORY_SERVER_KEYS: readonly SettingKey[] = [
   'historyServer.oauth2TokenUrl',
 ];
 
+/** The team service settings the language server reads; a workspace value of any of them is not used in restricted mode. */
+const SERVICE_KEYS: readonly SettingKey[] = ['service.url', 'service.caFile'];
+
 /** Object-store settings a collection reads; a workspace value blocks it in restricted mode. */
 const OBJECT_STORE_KEYS: readonly SettingKey[] = ['objectStore.endpointUrl'];
 
@@ -69,6 +72,19 @@ export function objectStoreBlockedReason(
   inspect: (key: string) => WorkspaceValues | undefined,
 ): string | null {
   return blockedReason(isTrusted, inspect, OBJECT_STORE_KEYS);
+}
+
+/**
+ * Why the language server must not read the team service (`sparkOptimizer.service.url`), or null when it may: in an
+ * untrusted workspace a URL or CA file from workspace settings is not used (the local store is read instead).
+ * @param isTrusted `vscode.workspace.isTrusted`.
+ * @param inspect `getConfiguration('sparkOptimizer').inspect` by key below the section.
+ */
+export function serviceBlockedReason(
+  isTrusted: boolean,
+  inspect: (key: string) => WorkspaceValues | undefined,
+): string | null {
+  return blockedReason(isTrusted, inspect, SERVICE_KEYS);
 }
 
 /** The first of `keys` an untrusted workspace sets (but `historyServer.verifyTls: true`), worded as a refusal. */

@@ -9,11 +9,15 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { errorMessage } from '../../shared/src/errors';
 import { DocumentAnalyses, documentKind, relatedContext } from './documents/document-analyses';
 import {
-  clockFromEnvironment,
-  type DocumentAnalysis,
-  type HistorySource,
-  SparkLanguageService,
-} from './language-service';
+  HistorySources,
+  SERVICE_RETRY_MS,
+  type ServiceState,
+  type TeamServiceConfig,
+} from './documents/history-sources';
+import { tlsFromFiles } from './history/history-server/client';
+import { teamServiceUrl } from './history/team-service';
+import { clockFromEnvironment, type DocumentAnalysis, type HistorySource } from './language-service';
+import { SERVICE_TOKEN_ENV } from '../../shared/src/protocol';
 import type { Logger } from './logger';
 import { HistoryStore } from './store/history-store';
 import { defaultStorePath, StoreUnavailableError } from './store/store-path';
@@ -33,9 +37,21 @@ export interface ServerRootParts {
 /** No history: what the language service reads when the store cannot be opened. */
 const NO_HISTORY: HistorySource = { appNames: () => [], runsByAppName: () => [] };
 
+/** `initializationOptions.service`: the team's service to read instead of the local store (service mode). */
+export interface ServiceInitializationOptions {
+  /** `sparkOptimizer.service.url`. */
+  url: string;
+  /** `sparkOptimizer.service.caFile`: PEM CA file to trust; empty: Node's roots. */
+  caFile?: string;
+  /** Wait after a failure before the service is tried again, ms (default SERVICE_RETRY_MS; tests shorten it). */
+  retryMs?: number;
+}
+
 /**
- * The composition root (see the module comment). Launch-time option (`initializationOptions`):
- * `{ historyDatabase?: string }`, the SQLite file; absent or empty, store/store-path.ts `defaultStorePath` (the CLI's).
+ * The composition root (see the module comment). Launch-time options (`initializationOptions`):
+ * `{ historyDatabase?: string, service?: ServiceInitializationOptions }`: the SQLite file (absent or empty,
+ * store/store-path.ts `defaultStorePath`, the CLI's), and the team's service whose history the engine reads (absent or
+ * with an empty URL: the local store only); the service's token from the environment ({@link SERVICE_TOKEN_ENV}).
  */
 export class ServerRoot {
   readonly connection: Connection;
@@ -48,8 +64,16 @@ export class ServerRoot {
   readonly storeError: StoreUnavailableError | null;
   /** "Now" of the analyses (ms since the epoch): `SPARK_OPTIMIZER_NOW` or the real clock. */
   readonly clock: () => number;
-  /** The language service on the store (runs, plans, workload names; the workload-analysis view and store requests read it). */
-  readonly service: SparkLanguageService;
+  /**
+   * The histories the engine reads: the local store and, in service mode, the team's service (the workload-analysis
+   * view and store requests run on it; documents/history-sources.ts).
+   */
+  readonly sources: HistorySources;
+  /** In service mode the service's URL, else null; `serviceError` says why a configured service is not used. */
+  readonly serviceUrl: string | null;
+  /** Why the configured service is not used (a URL that is not https://, an unreadable CA file), or null. */
+  readonly serviceError: string | null;
+  private serviceReachable: boolean | null = null;
   /** Document analyses in worker threads (each with its own read connection to the store). */
   readonly analyses: DocumentAnalyses;
   /** Workspace folders (absolute paths), for finding the other files of a job. */
@@ -94,8 +118,80 @@ export class ServerRoot {
     }
     this.openStore = store;
     this.storeError = storeError;
-    this.service = new SparkLanguageService(store ?? NO_HISTORY, this.clock);
-    this.analyses = new DocumentAnalyses(store ? this.storePath : null, this.log);
+    const team = this.teamService(opts as { service?: unknown }, env[SERVICE_TOKEN_ENV] ?? '');
+    this.serviceError = team.error;
+    if (team.error) {
+      this.log.error(team.error);
+      // Said once: the user set a URL that is not used.
+      const message = team.error;
+      setImmediate(() => void this.connection.window.showWarningMessage(message));
+    }
+    this.sources = new HistorySources(
+      store ?? NO_HISTORY,
+      this.clock,
+      team.config,
+      (st) => this.serviceState(st),
+      () => this.historyChanged(),
+    );
+    this.serviceUrl = this.sources.serviceUrl;
+    this.analyses = new DocumentAnalyses(
+      store ? this.storePath : null,
+      this.log,
+      {},
+      team.config ? { config: team.config, onState: (st) => this.serviceState(st) } : null,
+    );
+    if (team.config) {
+      this.log.info(
+        `History: the team service at ${this.serviceUrl} (local store ${this.storePath} when it is unreachable).`,
+      );
+      // Sees another collection on the service, and the service answering again, without waiting for a keystroke.
+      const timer = setInterval(
+        () => void this.sources.run(() => null).catch(() => undefined),
+        team.config.retryMs ?? SERVICE_RETRY_MS,
+      );
+      timer.unref();
+      this.disposers.push(() => clearInterval(timer));
+    }
+  }
+
+  /** The service-mode configuration from `initializationOptions.service`, or why it cannot be used. */
+  private teamService(
+    opts: { service?: unknown },
+    token: string,
+  ): { config: TeamServiceConfig | null; error: string | null } {
+    const o = opts.service as Partial<ServiceInitializationOptions> | undefined;
+    if (typeof o !== 'object' || o === null || typeof o.url !== 'string' || o.url.trim() === '')
+      return { config: null, error: null };
+    try {
+      const url = teamServiceUrl(o.url);
+      const ca = o.caFile ? tlsFromFiles({ ca: o.caFile }, true).ca?.toString('utf8') : undefined;
+      const retryMs = typeof o.retryMs === 'number' && o.retryMs > 0 ? o.retryMs : undefined;
+      return { config: { url, token, ca, retryMs }, error: null };
+    } catch (e) {
+      return { config: null, error: `${errorMessage(e)} Reading the local history store instead.` };
+    }
+  }
+
+  /** A worker or the main thread saw the service go away or come back: said once per change. */
+  serviceState(st: ServiceState): void {
+    if (st.reachable === this.serviceReachable || (this.serviceReachable === null && st.reachable)) {
+      this.serviceReachable = st.reachable;
+      return;
+    }
+    this.serviceReachable = st.reachable;
+    if (!st.reachable) {
+      this.log.warn(st.message);
+      void this.connection.window.showWarningMessage(st.message);
+    } else {
+      this.log.info(st.message);
+      // Analyses made on the local store meanwhile are made again on the service's history.
+      this.historyChanged();
+    }
+  }
+
+  /** Whether the service answered last (null before its first answer or failure; always null in local mode). */
+  get serviceAnswers(): boolean | null {
+    return this.serviceReachable;
   }
 
   /** The open store, or null when it could not be opened (`storeError` says why) or was closed at shutdown. */
@@ -130,7 +226,7 @@ export class ServerRoot {
 
   /** After the store changed: drops what was read from it, tells the listeners, refreshes the editor views. */
   historyChanged(): void {
-    this.service.historyChanged();
+    this.sources.historyChanged();
     this.analyses.historyChanged();
     for (const l of this.historyListeners) l();
     this.refreshEditorViews();
@@ -158,6 +254,7 @@ export class ServerRoot {
         this.log.warn(`Shutting down: ${errorMessage(e)}`);
       }
     }
+    this.sources.dispose();
     this.openStore?.close();
     this.openStore = null;
   }

@@ -102,7 +102,7 @@ export function startLanguageServer(connection: Connection): StartedLanguageServ
     if (!r) return;
     log.info(`History store: ${r.storePath} (${r.store ? r.store.countApplications() : 0} applications)`);
     // Job names are read once here, after the handshake, not by the first hover.
-    setImmediate(() => r.service.workloadNames());
+    setImmediate(() => void r.sources.run((service) => service.workloadNames()).catch(() => undefined));
     refreshLogLevel();
   });
 

@@ -22,6 +22,7 @@ export const COMMANDS = {
   explainQuery: 'sparkOptimizer.explainQuery',
   setSparkConnectToken: 'sparkOptimizer.setSparkConnectToken',
   setJdbcPassword: 'sparkOptimizer.setJdbcPassword',
+  setServiceToken: 'sparkOptimizer.setServiceToken',
   recordAppliedFix: 'sparkOptimizer.recordAppliedFix',
 } as const;
 
@@ -78,6 +79,7 @@ export interface CommandArgs {
   explainQuery: [loc?: QueryLocation];
   setSparkConnectToken: [];
   setJdbcPassword: [];
+  setServiceToken: [];
   /** The fixes one code action applied. */
   recordAppliedFix: [fixes: RecordAppliedFixRequest.Fix[]];
 }

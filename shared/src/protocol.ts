@@ -7,6 +7,13 @@ import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserv
 export { SETTINGS_SECTION } from './settings';
 
 /**
+ * Client → language server, at start: the environment variable that carries the team service's bearer token
+ * (`sparkOptimizer.service.url`) into the server process. The client sets it from SecretStorage, so the token is in no
+ * LSP message (an LSP trace prints `initializationOptions`) and in no settings file; the server reads it once.
+ */
+export const SERVICE_TOKEN_ENV = 'SPARK_OPTIMIZER_SERVICE_TOKEN';
+
+/**
  * Settings that name a server or a file to read or run (package.json `capabilities.untrustedWorkspaces.
  * restrictedConfigurations`): in a restricted (untrusted) workspace VS Code and the extension ignore their
  * workspace values, so opening a folder cannot make the extension connect anywhere or read a file it names.
@@ -20,6 +27,8 @@ export const RESTRICTED_SETTINGS = [
   'sparkOptimizer.historyServer.certFile',
   'sparkOptimizer.historyServer.keyFile',
   'sparkOptimizer.historyServer.oauth2TokenUrl',
+  'sparkOptimizer.service.url',
+  'sparkOptimizer.service.caFile',
   'sparkOptimizer.objectStore.endpointUrl',
   'sparkOptimizer.sparkConnect.url',
   'sparkOptimizer.sparkConnect.caFile',
@@ -220,6 +229,13 @@ export namespace StoreInfoRequest {
     workloads: number;
     /** Last collection that wrote something, epoch ms, or null. */
     lastCollectedAtMs: number | null;
+    /**
+     * The history these figures (and the editor's hovers, diagnostics and quick fixes) come from: the team's service
+     * (`sparkOptimizer.service.url`) or the local store at `path`; in service mode `serviceAnswers` is false while the
+     * service is unreachable (the local store answers then), and `serviceProblem` says why a configured service is
+     * not used at all.
+     */
+    history: { kind: 'service'; url: string; serviceAnswers: boolean } | { kind: 'local'; serviceProblem?: string };
   }
   export const type = new RequestType0<Result, void>(method);
 }

@@ -139,6 +139,19 @@ export const settingsSchema = z.object({
         .default([]),
     })
     .prefault({}),
+  /**
+   * The team's history service (`spark-optimizer serve`): when set, hovers, diagnostics, the workload-analysis view and
+   * quick fixes read its history instead of the local store, and applied quick fixes are sent to it as feedback. The
+   * token is not a setting: "Spark: Set Team Service Token" keeps it in VS Code's SecretStorage.
+   */
+  service: z
+    .object({
+      /** Base URL, e.g. `https://spark-optimizer.example.com:8080` (`http://` only on this machine); empty: the local store. */
+      url: z.string().default(''),
+      /** PEM file of a CA to trust for the service's TLS certificate, e.g. a company CA; empty: the system's CAs. */
+      caFile: z.string().default(''),
+    })
+    .prefault({}),
   /** Server log level in the "Spark Optimizer Language Server" output channel. */
   logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
   /** Inlay hints after resource settings with what the job's runs show (`‹peak heap 412 MiB in 2 runs›`). */
@@ -185,6 +198,8 @@ export const SETTING_SCOPES: Readonly<Record<SettingKey, 'application' | 'machin
   'objectStore.endpointUrl': 'window',
   'sparkConnect.url': 'window',
   'sparkConnect.caFile': 'window',
+  'service.url': 'window',
+  'service.caFile': 'window',
   'sparkConnect.maxRows': 'resource',
   'sparkConnect.jdbcViews': 'window',
 };

@@ -31,6 +31,8 @@ export interface LspClientOptions {
   capabilities: object;
   /** The history store file passed as initializationOptions.historyDatabase; null: none (the server's default). */
   historyDatabase: string | null;
+  /** More initializationOptions beside historyDatabase (e.g. `service`, the team service of service mode). */
+  initializationOptions?: Record<string, unknown>;
   /** The server's environment (default: this process's). */
   env?: NodeJS.ProcessEnv;
   /** The program to start (default: the built server, server/out/server.js). */
@@ -94,7 +96,10 @@ export class LspClient {
       processId: process.pid,
       rootUri: options.rootUri,
       capabilities: options.capabilities,
-      initializationOptions: options.historyDatabase !== null ? { historyDatabase: options.historyDatabase } : {},
+      initializationOptions: {
+        ...(options.historyDatabase !== null ? { historyDatabase: options.historyDatabase } : {}),
+        ...options.initializationOptions,
+      },
     });
     await conn.sendNotification('initialized', {});
     return client;

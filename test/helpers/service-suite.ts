@@ -311,6 +311,34 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       );
     });
 
+    it("POST /api/v1/history/read answers the engine's reads with full records, as the store holds them (the editor's service mode)", async () => {
+      const runs = await call(base, 'POST', '/api/v1/history/read', read, {
+        read: 'runsByAppName',
+        args: ['nightly_etl'],
+      });
+      assert.strictEqual(runs.status, 200, runs.text);
+      // The CLI's store (SQLite, the same runs) gives the same records: 5 runs of nightly_etl, stages and all.
+      const expected = JSON.parse(JSON.stringify(stores.cliStore.runsByAppName('nightly_etl'))) as unknown[];
+      assert.strictEqual(expected.length, 5);
+      assert.deepStrictEqual(runs.json.value, expected);
+      const names = await call(base, 'POST', '/api/v1/history/read', read, { read: 'appNames', args: [] });
+      assert.deepStrictEqual([...(names.json.value as string[])].sort(), ['nightly_etl', 'skewed_join', 'tiny_tasks']);
+      const version = await call(base, 'POST', '/api/v1/history/read', read, { read: 'historyVersion', args: [] });
+      assert.strictEqual(typeof version.json.value, 'string');
+      // No read outside the engine's (allRuns is unbounded, token reads are not history).
+      for (const bad of [
+        { read: 'allRuns', args: [] },
+        { read: 'listTokens', args: [] },
+        { read: 'runsByAppName', args: ['nightly_etl', 5000] },
+      ])
+        assertProblem(await call(base, 'POST', '/api/v1/history/read', read, bad), 400, 'invalid-request');
+      assertProblem(
+        await call(base, 'POST', '/api/v1/history/read', undefined, { read: 'appNames', args: [] }),
+        401,
+        'unauthorized',
+      );
+    });
+
     it('scopes: a read token gets 403 on the admin route; an admin token lists tokens without their hashes', async () => {
       const denied = await call(base, 'GET', '/api/v1/tokens', read);
       assertProblem(denied, 403, 'insufficient-scope');
@@ -344,6 +372,7 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
         '/api/v1/collections',
         '/api/v1/collections/{id}',
         '/api/v1/feedback',
+        '/api/v1/history/read',
         '/api/v1/jobs',
         '/api/v1/jobs/{name}/runs',
         '/api/v1/recommend',

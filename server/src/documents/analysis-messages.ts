@@ -4,6 +4,7 @@
  */
 import type { FileKind } from '../config/file-settings';
 import type { AnalysisOptions, DocumentAnalysis } from '../language-service';
+import type { TeamServiceConfig } from './history-sources';
 
 /** Main thread → worker: analyse one document version. */
 export interface AnalyseMessage {
@@ -37,8 +38,18 @@ export interface WorkerLogMessage {
   message: string;
 }
 
+/** Worker → main thread: the team's service became unreachable, or answers again (documents/history-sources.ts). */
+export interface ServiceStateMessage {
+  type: 'serviceState';
+  reachable: boolean;
+  /** What happened, naming the service's URL (never the token). */
+  message: string;
+}
+
 /** `workerData` of an analysis worker. */
 export interface AnalysisWorkerData {
+  /** The team's service to read in service mode (with its token: workerData stays in this process), else null. */
+  team: TeamServiceConfig | null;
   /** The history store to read (null: none could be opened, analyse without history). */
   storePath: string | null;
   /**

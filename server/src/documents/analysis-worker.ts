@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { parentPort, workerData } from 'worker_threads';
-import { clockFromEnvironment, SparkLanguageService, type HistorySource } from '../language-service';
+import { clockFromEnvironment, type HistorySource } from '../language-service';
 import { HistoryStore } from '../store/history-store';
 import { filePathOf, findRelatedFiles } from '../workspace/related-files';
 import type {
@@ -15,8 +15,10 @@ import type {
   AnalysedMessage,
   AnalysisWorkerData,
   HistoryChangedMessage,
+  ServiceStateMessage,
   WorkerLogMessage,
 } from './analysis-messages';
+import { HistorySources } from './history-sources';
 import { describeFault, handleProcessFaults } from '../process-errors';
 
 const port = parentPort;
@@ -31,7 +33,7 @@ handleProcessFaults(
   'node-default',
 );
 
-const { storePath, niceness } = workerData as AnalysisWorkerData;
+const { storePath, niceness, team } = workerData as AnalysisWorkerData;
 if (niceness > 0 && process.platform === 'linux') {
   try {
     // /proc/thread-self is this thread's /proc/<pid>/task/<tid>; setpriority on a thread id renices that thread only.
@@ -54,25 +56,44 @@ try {
 } catch {
   // The main thread logged the bad SPARK_OPTIMIZER_NOW and uses the real clock too.
 }
-const service = new SparkLanguageService(history, clock);
+// In service mode the worker reads the team's service (its own connection and loaded records) and falls back to the
+// store; a change of the service's state goes to the main thread, which tells the user once.
+let sources: HistorySources;
+try {
+  sources = new HistorySources(history, clock, team, (s) =>
+    port.postMessage({ type: 'serviceState', ...s } satisfies ServiceStateMessage),
+  );
+} catch {
+  // The main thread checked the URL and said what is wrong with it; analyse on the store.
+  sources = new HistorySources(history, clock, null);
+}
 
 port.on('message', (m: AnalyseMessage | HistoryChangedMessage) => {
   if (m.type === 'historyChanged') {
-    service.historyChanged();
+    sources.historyChanged();
     return;
   }
-  let answer: AnalysedMessage;
-  try {
-    const related = () => {
-      const docPath = filePathOf(m.uri);
-      return docPath !== null ? findRelatedFiles(docPath, m.roots, (file) => m.openTexts[file]) : [];
-    };
-    const analysis = service.analyse(m.uri, m.text, m.kind, m.version, m.options, related);
-    // The main thread keeps the analysis; this thread need not hold the document.
-    service.forget(m.uri);
-    answer = { type: 'analysed', id: m.id, analysis };
-  } catch (e) {
-    answer = { type: 'failed', id: m.id, reason: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-  }
-  port.postMessage(answer);
+  const related = () => {
+    const docPath = filePathOf(m.uri);
+    return docPath !== null ? findRelatedFiles(docPath, m.roots, (file) => m.openTexts[file]) : [];
+  };
+  // One analysis at a time per worker (the main thread sends the next after this answer).
+  void sources
+    .run((service) => {
+      try {
+        return service.analyse(m.uri, m.text, m.kind, m.version, m.options, related);
+      } finally {
+        // The main thread keeps the analysis; this thread need not hold the document.
+        service.forget(m.uri);
+      }
+    })
+    .then(
+      (analysis): AnalysedMessage => ({ type: 'analysed', id: m.id, analysis }),
+      (e: unknown): AnalysedMessage => ({
+        type: 'failed',
+        id: m.id,
+        reason: e instanceof Error ? (e.stack ?? e.message) : String(e),
+      }),
+    )
+    .then((answer) => port.postMessage(answer));
 });

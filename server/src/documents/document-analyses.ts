@@ -17,7 +17,14 @@ import { FILE_KIND_HEAD_CHARS, fileKind, type FileKind } from '../config/file-se
 import type { AnalysisOptions, DocumentAnalysis } from '../language-service';
 import type { Logger } from '../logger';
 import { filePathOf, relatedOpenTexts } from '../workspace/related-files';
-import type { AnalyseMessage, AnalysedMessage, AnalysisWorkerData, WorkerLogMessage } from './analysis-messages';
+import type {
+  AnalyseMessage,
+  AnalysedMessage,
+  AnalysisWorkerData,
+  ServiceStateMessage,
+  WorkerLogMessage,
+} from './analysis-messages';
+import type { ServiceState, TeamServiceConfig } from './history-sources';
 import { errorMessage } from '../../../shared/src/errors';
 
 /**
@@ -99,6 +106,7 @@ class AnalysisLane {
     private readonly stopSuperseded: boolean,
     private readonly log: Logger,
     private readonly heapLimitMiB: number,
+    private readonly onServiceState: (s: ServiceState) => void,
   ) {}
 
   /** Queues an analysis (replacing a queued older version of the same document). */
@@ -154,9 +162,13 @@ class AnalysisLane {
       resourceLimits: { maxOldGenerationSizeMb: this.heapLimitMiB },
     });
     w.unref();
-    w.on('message', (m: AnalysedMessage | WorkerLogMessage) => {
+    w.on('message', (m: AnalysedMessage | WorkerLogMessage | ServiceStateMessage) => {
       if (m.type === 'log') {
         this.log[m.level](`The ${this.name} analysis worker: ${m.message}`);
+        return;
+      }
+      if (m.type === 'serviceState') {
+        this.onServiceState({ reachable: m.reachable, message: m.message });
         return;
       }
       const job = this.running;
@@ -236,13 +248,29 @@ export class DocumentAnalyses {
    * @param storePath the history store the workers read (null when it could not be opened: no history).
    * @param log the server's logger.
    * @param limits `heapLimitMiB` of each worker (default WORKER_HEAP_LIMIT_MIB; tests lower it).
+   * @param team in service mode, the team's service the workers read, and where their reports of its state go.
    */
-  constructor(storePath: string | null, log: Logger, limits: { heapLimitMiB?: number } = {}) {
+  constructor(
+    storePath: string | null,
+    log: Logger,
+    limits: { heapLimitMiB?: number } = {},
+    team: { config: TeamServiceConfig; onState: (s: ServiceState) => void } | null = null,
+  ) {
     // analysis-worker.js sits next to this module: in server/out beside the bundle, in build/ beside the tsc output.
     const script = path.join(__dirname, 'analysis-worker.js');
     const heap = limits.heapLimitMiB ?? WORKER_HEAP_LIMIT_MIB;
-    this.small = new AnalysisLane('small', script, { storePath, niceness: 0 }, false, log, heap);
-    this.large = new AnalysisLane('large', script, { storePath, niceness: LARGE_WORKER_NICENESS }, true, log, heap);
+    const config = team?.config ?? null;
+    const onState = team?.onState ?? (() => undefined);
+    this.small = new AnalysisLane('small', script, { storePath, niceness: 0, team: config }, false, log, heap, onState);
+    this.large = new AnalysisLane(
+      'large',
+      script,
+      { storePath, niceness: LARGE_WORKER_NICENESS, team: config },
+      true,
+      log,
+      heap,
+      onState,
+    );
   }
 
   /**

@@ -15,6 +15,6 @@ export function registerWorkloadAnalysisHandler(root: ServerRoot): void {
     const site = analysis?.sites.find((s) => s.workload?.appName === params.appName) ?? null;
     // A document's own settings (cluster, prices, objective); the window's when opened without one.
     const options = await root.settings.options(params.uri);
-    return workloadAnalysis(root.service, params, site, options);
+    return root.sources.run((service) => workloadAnalysis(service, params, site, options));
   });
 }

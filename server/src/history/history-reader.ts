@@ -6,7 +6,7 @@
  * The reads are synchronous: the language service and the engine answer hovers, diagnostics and plans from caches filled
  * by them. A store behind a network (PostgreSQL) answers the same reads as promises ({@link HistoryQueries}); the REST
  * service loads what the engine asks for from it and runs the engine on those records in memory
- * (service/loaded-history.ts), so the engine has one synchronous code path whatever the store.
+ * (history/loaded-history.ts), so the engine has one synchronous code path whatever the store.
  */
 
 import type { ApplicationRecord } from './application-record';

@@ -7,7 +7,7 @@
  * `SqliteServiceStore` (store/sqlite-service-store.ts, over the editor's and CLI's synchronous `HistoryStore`) and
  * `PostgresStore` (store/postgres-store.ts), opened by `openServiceStore` (store/open.ts) from a file path or a
  * `postgres://` URL. The engine never reads it directly: the service loads what the engine asks for
- * (service/loaded-history.ts) and runs the engine on those records.
+ * (history/loaded-history.ts) and runs the engine on those records.
  */
 import type { HistoryQueries } from './history-reader';
 import type { HistorySink } from './ingest';

@@ -15,7 +15,7 @@
  * are never kept. At most `maxBytes` of answers are kept, least recently used dropped first, and all of them are
  * dropped when the history changes.
  */
-import type { LoadedHistory } from './loaded-history';
+import type { LoadedHistory } from '../history/loaded-history';
 
 /** Options of {@link AnswerCache}. */
 export interface AnswerCacheOptions {

@@ -35,7 +35,8 @@ import { FreshLookup } from './fresh-lookup';
 import { PROBLEM_MEDIA_TYPE, ProblemError, problemType, type Problem } from './problems';
 import * as S from './schemas';
 import { looksLikeJwt, type AccessTokenVerifier } from './oidc';
-import { LoadedHistory } from './loaded-history';
+import { LoadedHistory } from '../history/loaded-history';
+import { HISTORY_READ_PATH } from '../history/team-service';
 import type { ServiceStore, TokenScope } from '../history/service-store';
 import { bearerToken, scopeAllows, TOKEN_PREFIX, tokenSha256 } from './tokens';
 
@@ -234,7 +235,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
-  // The engine runs on records loaded from the store (service/loaded-history.ts): one language service for the process,
+  // The engine runs on records loaded from the store (history/loaded-history.ts): one language service for the process,
   // its caches dropped whenever the store's history changed (another process collected, or this service wrote).
   const history = new LoadedHistory(store, { recheckMs: opts.recheckMs });
   const language = new SparkLanguageService(history, opts.planClock ?? clockFromEnvironment());
@@ -450,6 +451,27 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
           `Application ${req.params.appId} is not in the history store; collect its event log or History Server first.`,
         );
       return { appId: req.params.appId, attempts: attempts.map(runSummary) };
+    },
+  );
+
+  r.post(
+    HISTORY_READ_PATH,
+    {
+      config: { scope: 'read' },
+      schema: {
+        summary:
+          "One read of the history as the engine makes it (full records): the editor's history source in service mode, so its engine plans on the team's runs",
+        security: SECURED,
+        body: S.HistoryReadRequestSchema,
+        response: { 200: S.HistoryReadResponseSchema, ...PROBLEM_RESPONSES },
+      },
+    },
+    async (req) => {
+      const { read, args } = req.body;
+      // Straight from the store (the request names one of its reads; the schema allows no other): what the editor's
+      // own LoadedHistory loads, as this service's LoadedHistory would.
+      const call = (store[read] as (...a: unknown[]) => Promise<unknown>).bind(store);
+      return { value: (await call(...args)) as z.infer<typeof S.HistoryReadResponseSchema>['value'] };
     },
   );
 

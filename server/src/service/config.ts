@@ -340,7 +340,5 @@ export function serviceConfig(
   return config;
 }
 
-/** True for a host name or address that only this machine reaches (127.0.0.0/8, ::1, localhost). */
-export function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
-}
+/** Whether a host name is this machine's loopback (history/team-service.ts, where the editor's client checks it too). */
+export { isLoopbackHost } from '../history/team-service';

@@ -11,6 +11,9 @@ import { OBJECTIVES } from '../recommend/engine';
 import { settingsSchema } from '../../../shared/src/settings';
 import { TOKEN_SCOPES } from '../history/service-store';
 
+/** `POST /api/v1/history/read` and its answer: declared with the editor's client of the route (history/team-service.ts). */
+export { HistoryReadRequestSchema, HistoryReadResponseSchema } from '../history/team-service';
+
 /** RFC 9457 problem document (service/problems.ts). */
 export const ProblemSchema = z
   .object({

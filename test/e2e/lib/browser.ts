@@ -108,3 +108,19 @@ export async function runExtensionTests(page: Page, url: string, timeoutMs: numb
     clearTimeout(timer);
   }
 }
+
+/** Opens a file of the workspace's top folder from the Explorer (Quick Open's file search is slow under load). */
+export async function openExplorerFile(page: Page, name: string): Promise<void> {
+  await page.locator(`.explorer-folders-view .monaco-list-row[aria-label^="${name}"]`).first().click();
+  await page.locator(`.tab.active[aria-label^="${name}"]`).waitFor();
+  await page.locator('.monaco-editor .view-lines').first().waitFor();
+}
+
+/** Opens the command palette and types a command title until it is the focused row; Enter is left to the caller. */
+export async function typeCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor();
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title }).first().waitFor();
+}

@@ -1,7 +1,8 @@
 /**
- * The history the service's engine reads: a synchronous {@link HistoryReader} over records loaded from the asynchronous
- * {@link ServiceStore} (SQLite or PostgreSQL), so the engine, the language service and the CLI's command functions keep
- * their one synchronous code path whatever the store.
+ * A synchronous {@link HistoryReader} over records loaded from an asynchronous {@link LoadableStore}: the REST service's
+ * store (SQLite or PostgreSQL, service/app.ts) or, in the language server, the team's service itself over HTTP
+ * (history/team-service.ts), so the engine, the language service and the CLI's command functions keep their one
+ * synchronous code path whatever the store.
  *
  * How a request is answered ({@link LoadedHistory.run}): the request's synchronous work (e.g. `recommendText`) runs
  * on this reader; a read whose answer is not loaded yet throws {@link NotLoaded} at once (so nothing half-computed is
@@ -16,12 +17,23 @@
  * that time) and at once after this service wrote ({@link invalidate}). Within one request the reads it loaded are
  * kept for it even if the shared cache drops them.
  */
-import type { ApplicationRecord } from '../history/application-record';
-import type { ApplicationTotals, HistoryReader } from '../history/history-reader';
-import type { StoredAttempt } from '../history/ingest';
+import type { ApplicationRecord } from './application-record';
+import type { ApplicationTotals, HistoryQueries, HistoryReader } from './history-reader';
+import type { StoredAttempt } from './ingest';
 import type { AppliedFix } from '../recommend/feedback';
 import type { StoredWorkload } from '../../../shared/src/protocol';
-import type { ServiceStore } from '../history/service-store';
+
+/**
+ * What {@link LoadedHistory} loads from: the history reads as promises, the applied fixes of the feedback loop, and a
+ * version that changes whenever the history does. The service's `ServiceStore` (history/service-store.ts) is one; the
+ * team service's HTTP client (history/team-service.ts) another.
+ */
+export interface LoadableStore extends HistoryQueries {
+  /** A value that changes whenever the history the engine reads changes (by this process or another). */
+  historyVersion(): Promise<string>;
+  /** Applied fixes of a job (by app name) or of a file, oldest first. */
+  appliedFixes(appName: string | null, fileUri?: string): Promise<AppliedFix[]>;
+}
 
 /** The store reads the engine may make: the {@link HistoryReader} methods and the applied fixes of the feedback loop. */
 export type LoadableRead = keyof HistoryReader | 'appliedFixes';
@@ -55,7 +67,7 @@ export const DEFAULT_RECHECK_MS = 1000;
 /** Reads the engine always makes together: loading the first loads the others with the same arguments. */
 const COMPANIONS: Partial<Record<LoadableRead, LoadableRead[]>> = { runsByAppName: ['runsWithSameSignature'] };
 
-/** A synchronous history over reads loaded from a {@link ServiceStore} (see the module comment). */
+/** A synchronous history over reads loaded from a {@link LoadableStore} (see the module comment). */
 export class LoadedHistory implements HistoryReader {
   private cache = new Map<string, unknown>();
   private pending = new Map<string, Promise<unknown>>();
@@ -74,7 +86,7 @@ export class LoadedHistory implements HistoryReader {
   loads = 0;
 
   constructor(
-    private readonly store: ServiceStore,
+    private readonly store: LoadableStore,
     options: LoadedHistoryOptions = {},
   ) {
     this.recheckMs = options.recheckMs ?? DEFAULT_RECHECK_MS;
