@@ -13,7 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Page } from 'playwright-core';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { screenshot, Workbench } from '../lib/browser';
+import { openExplorerFile, screenshot, Workbench } from '../lib/browser';
 import { ARTIFACTS, CodeServer, VSIX } from '../lib/code-server';
 import { prepareExampleWorkspace, type ExampleWorkspace } from '../lib/workspace';
 import { EXAMPLE_HISTORY } from '../../helpers/fixtures';
@@ -79,6 +79,9 @@ describe('UI: collect history from object storage (playwright + chromium, moto o
     page = await browser.page();
     await page.goto(server.workbenchUrl(ws.folder));
     await page.locator('.monaco-workbench').waitFor({ timeout: 120_000 });
+    // The extension activates on a Spark file's language (package.json activationEvents); VS Code 1.117 happened to
+    // activate it without one, 1.103 (the oldest the engines field allows) does not.
+    await openExplorerFile(page, 'nightly_etl.py');
     await page.locator('.statusbar-item', { hasText: 'Spark: 0 runs' }).waitFor({ timeout: 120_000 });
   });
 
