@@ -22,6 +22,23 @@ export const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'spark', 'event-logs
 /** examples/history. */
 export const EXAMPLES = path.join(ROOT, 'examples', 'history');
 
+/** moto's test credentials (moto accepts any key pair; these are not secrets) and a region, as environment variables. */
+export const MOTO_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
+
+/** The environment variables the AWS SDK's default credential chain reads: cleared to test "no credentials". */
+export const AWS_CHAIN_VARIABLES = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_SHARED_CREDENTIALS_FILE',
+  'AWS_CONFIG_FILE',
+  'AWS_EC2_METADATA_DISABLED',
+];
 /**
  * 9 example runs (rolling zstd folders) + 4 single codec files (lz4, lzf, snappy, zstd) + 4 `.inprogress` + 2 rolling
  * (zstd, lz4) + 1 Databricks `eventlog` with a dated `.gz` part + 1 Spark 1.2 legacy folder + 4 attempts of one app:

@@ -21,25 +21,10 @@ import { HistoryStore } from '../../server/src/store/history-store';
 import { EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { motoServer } from '../helpers/loopback-server';
 import { LspClient } from '../helpers/lsp-client';
-import { filesBelow, pool } from '../helpers/object-store-fixtures';
+import { AWS_CHAIN_VARIABLES, filesBelow, MOTO_ENV, pool } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'lsp-event-logs';
 /** moto accepts any key pair; these are not secrets. */
-const MOTO_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
-/** Variables of the AWS SDK's chain, removed from the environment of the server without credentials. */
-const AWS_CHAIN_VARIABLES = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_PROFILE',
-  'AWS_WEB_IDENTITY_TOKEN_FILE',
-  'AWS_ROLE_ARN',
-  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-  'AWS_SHARED_CREDENTIALS_FILE',
-  'AWS_CONFIG_FILE',
-  'AWS_EC2_METADATA_DISABLED',
-];
 /** The example runs' application ids (examples/history/README.md's table). */
 const EXAMPLE_APP_IDS = [
   'app-20261121121550-0000',

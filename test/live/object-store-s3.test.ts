@@ -22,16 +22,17 @@ import {
   assertBucketMatchesFolder,
   assertRereadsSameSizeAndTimeRewrite,
   assertResumesCutObject,
+  AWS_CHAIN_VARIABLES,
   buildLayout,
   filesBelow,
   FIXTURES,
+  MOTO_ENV,
   pool,
   runCli,
 } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'spark-event-logs';
 /** moto accepts any key pair; these are not secrets. */
-const MOTO_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
 describe('collect from S3 (moto server on 127.0.0.1)', function () {
   this.timeout(600_000);
@@ -178,19 +179,7 @@ describe('collect from S3 (moto server on 127.0.0.1)', function () {
   });
 
   it('without credentials, says the chain it tried and what to set', async () => {
-    const cleared = [
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_PROFILE',
-      'AWS_WEB_IDENTITY_TOKEN_FILE',
-      'AWS_ROLE_ARN',
-      'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
-      'AWS_CONTAINER_CREDENTIALS_FULL_URI',
-      'AWS_SHARED_CREDENTIALS_FILE',
-      'AWS_CONFIG_FILE',
-      'AWS_EC2_METADATA_DISABLED',
-    ];
+    const cleared = AWS_CHAIN_VARIABLES;
     const saved = Object.fromEntries(cleared.map((k) => [k, process.env[k]]));
     for (const k of cleared) delete process.env[k];
     // No files, and no instance metadata service to wait for on this machine.

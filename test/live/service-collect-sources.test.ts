@@ -26,11 +26,10 @@ import { EXAMPLE_HISTORY } from '../helpers/fixtures';
 import { freePort, RealHistoryServer } from '../helpers/history-server-process';
 import { motoServer } from '../helpers/loopback-server';
 import { sparkHome } from '../helpers/spark-home';
-import { filesBelow, pool, recordsOf } from '../helpers/object-store-fixtures';
+import { filesBelow, MOTO_ENV, pool, recordsOf } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'team-spark-logs';
 /** moto accepts any key pair; these are not secrets. */
-const MOTO_ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' };
 
 describe('service source of kind object-store (moto S3 on 127.0.0.1)', function () {
   this.timeout(600_000);
