@@ -24,7 +24,6 @@ import { LspClient } from '../helpers/lsp-client';
 import { AWS_CHAIN_VARIABLES, filesBelow, MOTO_ENV, pool } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'lsp-event-logs';
-/** moto accepts any key pair; these are not secrets. */
 /** The example runs' application ids (examples/history/README.md's table). */
 const EXAMPLE_APP_IDS = [
   'app-20261121121550-0000',

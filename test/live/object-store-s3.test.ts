@@ -32,7 +32,6 @@ import {
 } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'spark-event-logs';
-/** moto accepts any key pair; these are not secrets. */
 
 describe('collect from S3 (moto server on 127.0.0.1)', function () {
   this.timeout(600_000);

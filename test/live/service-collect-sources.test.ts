@@ -29,7 +29,6 @@ import { sparkHome } from '../helpers/spark-home';
 import { filesBelow, MOTO_ENV, pool, recordsOf } from '../helpers/object-store-fixtures';
 
 const BUCKET = 'team-spark-logs';
-/** moto accepts any key pair; these are not secrets. */
 
 describe('service source of kind object-store (moto S3 on 127.0.0.1)', function () {
   this.timeout(600_000);
