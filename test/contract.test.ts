@@ -86,8 +86,8 @@ describe('contract: commands', () => {
     assert.deepStrictEqual([...names].sort(), Object.keys(COMMANDS).sort());
   });
 
-  it('package.json contributes the shared commands except the internal ones (recordAppliedFix, run by quick fixes; openJobAnalysis, the former name of openWorkloadAnalysis)', () => {
-    assert.deepStrictEqual(INTERNAL_COMMANDS, ['recordAppliedFix', 'openJobAnalysis']);
+  it('package.json contributes the shared commands except the internal ones (recordAppliedFix and dismissRecommendation, run by quick fixes; openJobAnalysis, the former name of openWorkloadAnalysis)', () => {
+    assert.deepStrictEqual(INTERNAL_COMMANDS, ['recordAppliedFix', 'dismissRecommendation', 'openJobAnalysis']);
     // The former command id still activates the extension (package.json activationEvents), as a contributed one would.
     assert.ok(pkg.activationEvents.includes('onCommand:sparkOptimizer.openJobAnalysis'));
     const contributed = pkg.contributes.commands.map((c) => c.command).sort();
@@ -96,7 +96,7 @@ describe('contract: commands', () => {
       .map(([, id]) => id)
       .sort();
     assert.deepStrictEqual(contributed, expected);
-    assert.strictEqual(contributed.length, 15);
+    assert.strictEqual(contributed.length, 16);
   });
 
   it("package.json's menus and keybindings name only contributed commands", () => {

@@ -83,6 +83,8 @@ describe('HistoryStore (better-sqlite3)', () => {
       'SEARCH collection_sources',
       'SCALAR SUBQUERY 4',
       'SEARCH applied_fixes',
+      'SCALAR SUBQUERY 5',
+      'SEARCH recommendation_feedback',
     ]);
   });
 

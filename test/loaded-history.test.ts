@@ -75,11 +75,13 @@ describe('LoadedHistory: the engine on records loaded from the asynchronous stor
     assert.strictEqual(loaded.code, 0);
     assert.deepStrictEqual(loaded.json, direct.json);
     // What the language service reads for a file whose spark.app.name is a job (recommend/job-matcher.ts): the job
-    // names, the job's runs with the runs of its stage signature (loaded together), and its applied fixes; 5 runs need
-    // no similar jobs (workload totals are read below 3 runs).
+    // names, the job's runs with the runs of its stage signature (loaded together), its applied fixes and the feedback
+    // on its recommendations (dismissed ones are not shown); 5 runs need no similar jobs (workload totals are read below
+    // 3 runs).
     assert.deepStrictEqual([...calls].sort(), [
       'appNames',
       'appliedFixes',
+      'feedbackOf',
       'historyVersion',
       'runsByAppName',
       'runsWithSameSignature',

@@ -20,49 +20,17 @@ import { teamServiceUrl } from '../server/src/history/team-service';
 import {
   ListWorkloadsRequest,
   RecordAppliedFixRequest,
-  SERVICE_TOKEN_ENV,
   StoreInfoRequest,
   WorkloadAnalysisRequest,
 } from '../shared/src/protocol';
-import { BUILT_CLI, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
-import { LspClient, messageText, poll } from './helpers/lsp-client';
+import { collectExampleHistory, createReadToken, type EditorSession, startEditor } from './helpers/editor-session';
+import { BUILT_CLI, NIGHTLY_ETL_PY } from './helpers/fixtures';
+import { messageText, poll } from './helpers/lsp-client';
 import { signalProcessGroup, untrackProcessGroup } from './helpers/process-groups';
 import { startServe, type ServeProcess } from './helpers/serve-process';
 
 /** "Now" of every plan here, so confidences (which fall with the age of the newest run) are equal in both servers. */
 const NOW = '2026-12-01T00:00:00Z';
-
-/** A language server on `db` (service mode when `service` is given) that keeps what it publishes and shows. */
-async function startEditor(
-  db: string,
-  service?: { url: string; token: string; retryMs: number },
-): Promise<{ lsp: LspClient; diagnostics: Map<string, Diagnostic[]>; shown: { type: number; message: string }[] }> {
-  const diagnostics = new Map<string, Diagnostic[]>();
-  const shown: { type: number; message: string }[] = [];
-  const lsp = await LspClient.start({
-    configuration: () => ({}),
-    rootUri: null,
-    capabilities: { workspace: { configuration: true }, textDocument: { hover: { contentFormat: ['markdown'] } } },
-    historyDatabase: db,
-    initializationOptions: service ? { service: { url: service.url, retryMs: service.retryMs } } : {},
-    // The token travels as the VS Code client sends it: in the server's environment, not in any LSP message.
-    env: { ...process.env, SPARK_OPTIMIZER_NOW: NOW, ...(service ? { [SERVICE_TOKEN_ENV]: service.token } : {}) },
-    // The server's warnings are window/showMessageRequest (VS Code shows them as notifications); kept with any plain
-    // window/showMessage.
-    onRequest: {
-      'window/showMessageRequest': (p: { type: number; message: string }) => {
-        shown.push({ type: p.type, message: p.message });
-        return null;
-      },
-    },
-    onNotification: {
-      'textDocument/publishDiagnostics': (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) =>
-        diagnostics.set(`${p.uri}#${p.version ?? ''}`, p.diagnostics),
-      'window/showMessage': (p: { type: number; message: string }) => shown.push(p),
-    },
-  });
-  return { lsp, diagnostics, shown };
-}
 
 describe('editor in service mode: hovers, diagnostics and quick fixes from the team service (built server and CLI)', function () {
   this.timeout(180_000);
@@ -76,15 +44,9 @@ describe('editor in service mode: hovers, diagnostics and quick fixes from the t
   let token: string;
   let serve: ServeProcess;
   let port: number;
-  let local: Awaited<ReturnType<typeof startEditor>>;
-  let remote: Awaited<ReturnType<typeof startEditor>>;
+  let local: EditorSession;
+  let remote: EditorSession;
 
-  const collect = (db: string) => {
-    const c = spawnSync(process.execPath, [BUILT_CLI, 'collect', '--path', EXAMPLE_HISTORY, '--db', db], {
-      encoding: 'utf8',
-    });
-    assert.strictEqual(c.status, 0, c.stderr);
-  };
   const open = async (e: typeof local, version: number, body = text) => {
     await e.lsp.conn.sendNotification('textDocument/didOpen', {
       textDocument: { uri, languageId: 'python', version, text: body },
@@ -118,19 +80,13 @@ describe('editor in service mode: hovers, diagnostics and quick fixes from the t
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-editor-service-'));
     serviceDb = path.join(tmp, 'service.db');
     const localDb = path.join(tmp, 'local.db');
-    collect(serviceDb);
-    collect(localDb);
-    const t = spawnSync(
-      process.execPath,
-      [BUILT_CLI, 'token', 'create', '--scope', 'read', '--name', 'editor', '--db', serviceDb],
-      { encoding: 'utf8' },
-    );
-    assert.strictEqual(t.status, 0, t.stderr);
-    token = t.stdout.trim();
+    collectExampleHistory(serviceDb);
+    collectExampleHistory(localDb);
+    token = createReadToken(serviceDb);
     serve = await startServe(['--db', serviceDb], { SPARK_OPTIMIZER_NOW: NOW });
     port = Number(new URL(serve.base).port);
-    local = await startEditor(localDb);
-    remote = await startEditor(path.join(tmp, 'empty.db'), { url: serve.base, token, retryMs: 1000 });
+    local = await startEditor(localDb, NOW);
+    remote = await startEditor(path.join(tmp, 'empty.db'), NOW, { url: serve.base, token, retryMs: 1000 });
   });
 
   after(async () => {

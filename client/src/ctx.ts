@@ -14,12 +14,15 @@ import {
   CollectProgressNotification,
   CollectSummary,
   RecordAppliedFixRequest,
+  RecordFeedbackRequest,
+  ListDismissedRequest,
   SERVICE_TOKEN_ENV,
   SETTINGS_SECTION,
   SourceFailureKind,
   StoreInfoRequest,
 } from '../../shared/src/protocol';
-import { COMMANDS } from '../../shared/src/commands';
+import { COMMANDS, type CommandArgs } from '../../shared/src/commands';
+import { askDismissReason, pickDismissedToRestore } from './dismiss';
 import { documentSelector } from '../../shared/src/languages';
 import {
   historyServerBlockedReason,
@@ -229,6 +232,48 @@ export class Ctx implements vscode.Disposable {
       await this.client?.sendRequest(RecordAppliedFixRequest.type, params);
     } catch (e) {
       this.output.warn(`The applied fix was not remembered for the before/after comparison: ${requestErrorMessage(e)}`);
+    }
+  }
+
+  /**
+   * "Dismiss recommendation for KEY…" (`sparkOptimizer.dismissRecommendation`, carried by the server's code actions):
+   * asks why (client/src/dismiss.ts), then the server records the `rejected` feedback and re-publishes diagnostics.
+   * Escape records nothing; a failure is shown (the user asked for it).
+   */
+  async dismissRecommendation(rec: CommandArgs['dismissRecommendation'][0]): Promise<void> {
+    const reason = await askDismissReason(rec);
+    if (reason === undefined || !this.client) return;
+    try {
+      const r = await this.client.sendRequest(RecordFeedbackRequest.type, { ...rec, reason });
+      this.output.info(
+        `Dismissed ${rec.key}=${rec.recommendedValue} for ${rec.appName}${r.serviceId !== null ? ' (team service)' : ''}.`,
+      );
+    } catch (e) {
+      void vscode.window.showErrorMessage(`The recommendation was not dismissed: ${requestErrorMessage(e)}`);
+    }
+  }
+
+  /**
+   * "Spark: Show Dismissed Recommendations": lists the recommendations dismissed in the open files that the plan still
+   * makes; the one picked is recorded as `accepted` (shown again: the newer verdict lifts the dismissal).
+   */
+  async showDismissedRecommendations(): Promise<void> {
+    if (!this.client) return;
+    try {
+      const picked = await pickDismissedToRestore(await this.client.sendRequest(ListDismissedRequest.type));
+      if (picked === undefined) return;
+      await this.client.sendRequest(RecordFeedbackRequest.type, {
+        verdict: 'accepted',
+        uri: picked.uri,
+        appName: picked.appName,
+        key: picked.key,
+        recommendedValue: picked.recommendedValue,
+        previousValue: picked.previousValue,
+        reason: 'shown again after it was dismissed',
+      });
+      this.output.info(`Shown again: ${picked.key}=${picked.recommendedValue} for ${picked.appName}.`);
+    } catch (e) {
+      void vscode.window.showErrorMessage(`Dismissed recommendations: ${requestErrorMessage(e)}`);
     }
   }
 

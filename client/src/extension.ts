@@ -32,6 +32,11 @@ const ACTIONS: { label: string; detail: string; command: CommandName }[] = [
     command: 'openWorkloadAnalysis',
   },
   {
+    label: '$(eye) Show Dismissed Recommendations',
+    detail: 'Recommendations dismissed in the open files; pick one to show it again',
+    command: 'showDismissedRecommendations',
+  },
+  {
     label: '$(key) Set History Server Credentials',
     detail: 'Kept in VS Code SecretStorage',
     command: 'setHistoryServerCredentials',
@@ -95,6 +100,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   );
   // Carried by the server's quick fixes: remember the applied change for the before/after feedback.
   c.own(registerCommand('recordAppliedFix', (fixes) => c.recordAppliedFixes({ fixes })));
+  // Carried by the server's "Dismiss recommendation…" code actions.
+  c.own(registerCommand('dismissRecommendation', (rec) => c.dismissRecommendation(rec)));
+  c.own(registerCommand('showDismissedRecommendations', () => c.showDismissedRecommendations()));
   c.own(
     vscode.workspace.onDidChangeConfiguration((e) => {
       // Only launch-time settings restart the server.

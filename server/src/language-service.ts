@@ -17,7 +17,14 @@ import {
   type PlannedSetting,
 } from './recommend/engine';
 import { type CostPrices, costPrices, type DeclaredCluster } from './resource-model';
-import { fixOutcome, type AppliedFix, type FixOutcome } from './recommend/feedback';
+import {
+  dismissedRecommendations,
+  fixOutcome,
+  type AppliedFix,
+  type DismissedRecommendation,
+  type FixOutcome,
+} from './recommend/feedback';
+import type { RecommendationFeedback } from './history/service-store';
 import { formatBytes, formatDurationMs } from './config/spark-units';
 import type { LearnedScorer } from './recommend/learned-scorer';
 import { parseSettings, type Settings } from '../../shared/src/settings';
@@ -48,6 +55,8 @@ export interface HistorySource {
   appNamesByMaster?(master: string, limit?: number): string[];
   /** Quick fixes applied to a workload (by app name) or to a file (by URI), oldest first (feedback loop). */
   appliedFixes?(appName: string | null, fileUri?: string): AppliedFix[];
+  /** Feedback on a workload's recommendations (applied, accepted, rejected), oldest first: dismissed ones are not shown. */
+  feedbackOf?(appName: string): RecommendationFeedback[];
 }
 
 /** A workload that does similar work, shown as evidence when the workload has little history of its own. */
@@ -68,8 +77,16 @@ export interface SiteAnalysis {
   runs: ApplicationRecord[];
   /** The engine's plan for this workload with this file's settings (recommend/engine.ts); null without a matched workload. */
   plan: WorkloadPlan | null;
-  /** The plan's changes, less those on lines marked `# spark-optimizer: ignore`: what diagnostics and quick fixes offer. */
+  /**
+   * The plan's changes, less those on lines marked `# spark-optimizer: ignore` and those the user dismissed: what
+   * diagnostics and quick fixes offer.
+   */
   recommendations: PlannedSetting[];
+  /**
+   * The plan's changes the user dismissed (feedback `rejected` with the value the plan still recommends,
+   * recommend/feedback.ts `dismissedRecommendations`): not in `recommendations`, shown only in hovers with the reason.
+   */
+  dismissed: DismissedRecommendation<PlannedSetting>[];
   /** What the runs show that no setting fixes by itself (skew, failed tasks, settings the cluster manager ignores). */
   findings: WorkloadFinding[];
   /** Checks that need no history (SPARK0xx codes). */
@@ -305,12 +322,14 @@ export class SparkLanguageService {
     if (!workload) {
       // No runs of its own: a first plan from the workloads run on the same cluster (the file's literal spark.master).
       const cold = this.coldStartPlan(site, languageId, options);
+      const { shown, dismissed } = this.presented(cold);
       return {
         site,
         workload: null,
         runs: [],
         plan: cold,
-        recommendations: cold?.settings.filter((x) => x.change) ?? [],
+        recommendations: shown,
+        dismissed,
         findings: [],
         checks,
         sources,
@@ -330,12 +349,14 @@ export class SparkLanguageService {
     const newest = new Map<string, AppliedFix>();
     for (const f of fixes) if (f.appName === workload.appName || f.appName === null) newest.set(f.key, f);
     const feedback = [...newest.values()].map((f) => fixOutcome(f, runs, { ms: formatDurationMs, bytes: formatBytes }));
+    const { shown, dismissed } = this.presented(plan);
     return {
       site,
       workload,
       runs,
       plan,
-      recommendations: plan.settings.filter((x) => x.change),
+      recommendations: shown,
+      dismissed,
       findings: plan.findings,
       checks,
       sources,
@@ -343,6 +364,20 @@ export class SparkLanguageService {
       renamedFrom,
       feedback,
     };
+  }
+
+  /**
+   * The plan's changes to show and those the user dismissed for the plan's workload (by its app name: the matched
+   * workload's, or the name a cold-start plan is made under), read from the stored feedback.
+   */
+  private presented(plan: WorkloadPlan | null): {
+    shown: PlannedSetting[];
+    dismissed: DismissedRecommendation<PlannedSetting>[];
+  } {
+    const changes = plan?.settings.filter((x) => x.change) ?? [];
+    if (plan === null || changes.length === 0 || this.history.feedbackOf === undefined)
+      return { shown: changes, dismissed: [] };
+    return dismissedRecommendations(changes, this.history.feedbackOf(plan.appName));
   }
 
   /**

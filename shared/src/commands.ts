@@ -3,7 +3,7 @@
  * them (client/src/commands.ts); the server names them in code lenses, hovers and quick fixes; package.json
  * contributes all but INTERNAL_COMMANDS (test/contract.test.ts checks both).
  */
-import type { RecordAppliedFixRequest } from './protocol';
+import type { RecordAppliedFixRequest, RecordFeedbackRequest } from './protocol';
 
 /** Command ids by name (`sparkOptimizer.<name>`). */
 export const COMMANDS = {
@@ -24,6 +24,8 @@ export const COMMANDS = {
   setJdbcPassword: 'sparkOptimizer.setJdbcPassword',
   setServiceToken: 'sparkOptimizer.setServiceToken',
   recordAppliedFix: 'sparkOptimizer.recordAppliedFix',
+  dismissRecommendation: 'sparkOptimizer.dismissRecommendation',
+  showDismissedRecommendations: 'sparkOptimizer.showDismissedRecommendations',
 } as const;
 
 /** A command's name (a key of COMMANDS). */
@@ -34,12 +36,17 @@ export type CommandId = (typeof COMMANDS)[CommandName];
 
 /**
  * Commands the client registers that package.json does not contribute (not in the Command Palette):
- * `recordAppliedFix` is run only by the server's quick fixes, after VS Code applied their edit;
+ * `recordAppliedFix` is run only by the server's quick fixes, after VS Code applied their edit; `dismissRecommendation`
+ * only by the server's "Dismiss recommendation" code actions (it needs the recommendation they carry);
  * `openJobAnalysis` is the name `openWorkloadAnalysis` had before the product's recurring job was called a workload,
  * kept as an alias (same handler) so keybindings, links and scripts written with it keep working (package.json
  * activates the extension on it).
  */
-export const INTERNAL_COMMANDS: readonly CommandName[] = ['recordAppliedFix', 'openJobAnalysis'];
+export const INTERNAL_COMMANDS: readonly CommandName[] = [
+  'recordAppliedFix',
+  'dismissRecommendation',
+  'openJobAnalysis',
+];
 
 /**
  * Argument of `openWorkloadAnalysis` (from a code lens, a hover link, the query result panel, or a test): the workload
@@ -82,6 +89,9 @@ export interface CommandArgs {
   setServiceToken: [];
   /** The fixes one code action applied. */
   recordAppliedFix: [fixes: RecordAppliedFixRequest.Fix[]];
+  /** The recommendation to dismiss (the client asks for the reason and fills `reason`). */
+  dismissRecommendation: [rec: Omit<RecordFeedbackRequest.Feedback, 'reason'>];
+  showDismissedRecommendations: [];
 }
 
 /** An LSP `Command` (as code lenses and code actions carry it) running `name` with its typed arguments. */

@@ -450,6 +450,69 @@ export namespace RecordAppliedFixRequest {
   export const type = new RequestType<Params, { ids: number[] }, void>(method);
 }
 
+/**
+ * client → server: the user dismissed a recommendation (the `dismissRecommendation` command (shared/src/commands.ts) a
+ * code action carries, after the client asked for a reason). The server records a `rejected` feedback: in service mode
+ * on the team service (`POST /api/v1/feedback`), and always in the local store (table `recommendation_feedback`), then
+ * re-publishes diagnostics: the recommendation is not shown for that workload and key while the plan recommends the same
+ * value. Answers where it was recorded; RequestErrorCodes.storeUnavailable when neither the service nor the local store
+ * took it.
+ */
+export namespace RecordFeedbackRequest {
+  export const method = 'sparkOptimizer/recordFeedback' as const;
+  /** One recommended setting and what the user said about it. */
+  export interface Feedback {
+    /**
+     * `rejected`: dismissed (not shown while the plan recommends the same value); `accepted`: shown again (the
+     * "Spark: Show Dismissed Recommendations" restore: a newer verdict than the dismissal lifts it).
+     */
+    verdict: 'rejected' | 'accepted';
+    /** Document URI the recommendation was shown in. */
+    uri: string;
+    /** `App Name` of the workload the plan is for. */
+    appName: string;
+    /** Spark key, e.g. `spark.executor.memory`. */
+    key: string;
+    /** The value the plan recommends, e.g. `4g`. */
+    recommendedValue: string;
+    /** The value the file sets now, null when it does not set it. */
+    previousValue: string | null;
+    /** Why, in the user's words; null when none given. */
+    reason: string | null;
+  }
+  export interface Result {
+    /** Id of the feedback row on the team service (service mode, when it answered), else null. */
+    serviceId: number | null;
+    /** Id of the row in the local store, null when the local store is not open. */
+    localId: number | null;
+  }
+  export const type = new RequestType<Feedback, Result, void>(method);
+}
+
+/** A recommendation the user dismissed that the plan still makes (so it is not shown), as ListDismissedRequest lists it. */
+export interface DismissedRecommendationInfo {
+  /** The open document it was hidden in. */
+  uri: string;
+  appName: string;
+  key: string;
+  recommendedValue: string;
+  /** The value the file sets now, null when it does not set it. */
+  previousValue: string | null;
+  /** The reason given, null when none. */
+  reason: string | null;
+  /** When it was dismissed, epoch ms. */
+  dismissedAtMs: number;
+}
+
+/**
+ * client → server: the recommendations dismissed in the open documents that the plan still makes (the
+ * "Spark: Show Dismissed Recommendations" quick pick; restoring one sends RecordFeedbackRequest with `accepted`).
+ */
+export namespace ListDismissedRequest {
+  export const method = 'sparkOptimizer/listDismissed' as const;
+  export const type = new RequestType0<DismissedRecommendationInfo[], void>(method);
+}
+
 // ---- Spark Connect (server/src/handlers/connect.ts answers; client/src/query/ sends)
 
 /** Which Spark Connect server to use. The token travels only in requests (the client keeps it in SecretStorage). */

@@ -167,8 +167,12 @@ export function checkCommand(
       else if (s.recommendations.length === 0) {
         const d = s.runs.map((r) => r.durationMs).sort((a, b) => a - b);
         const why = s.plan?.keptBecause ? `; ${s.plan.keptBecause}` : '';
+        const dismissed = s.dismissed.map(
+          (x) =>
+            `${x.recommendation.key}=${x.recommendation.recommendedValue} (${x.feedback.reason ?? 'no reason given'})`,
+        );
         lines.push(
-          `${at} info ${s.workload.appName}: ${s.runs.length} run(s), median ${formatDurationMs(d[Math.floor((d.length - 1) / 2)])}; nothing to change (objective ${s.plan?.objective ?? options.objective})${why}`,
+          `${at} info ${s.workload.appName}: ${s.runs.length} run(s), median ${formatDurationMs(d[Math.floor((d.length - 1) / 2)])}; nothing to change (objective ${s.plan?.objective ?? options.objective})${why}${dismissed.length > 0 ? `; dismissed: ${dismissed.join(', ')}` : ''}`,
         );
       }
     }

@@ -22,7 +22,9 @@ function rememberCommand(
 
 /**
  * Quick fixes: one per recommendation that touches `range` (rewrite the value in place, or insert the
- * missing setting into its session/spark-submit call), one per check finding with a safe fix, plus one
+ * missing setting into its session/spark-submit call) with a "Dismiss recommendation…" next to it (the client asks why
+ * and records a `rejected` feedback: the recommendation is then not shown while the plan recommends the same value), one
+ * per check finding with a safe fix, plus one
  * "apply all" per application when it has more than one recommendation. Non-literal values are never rewritten at the
  * site; one the file defines in one safe place (`resolvedFrom.safeToEdit`) is rewritten there.
  * @param doc the document's analysis.
@@ -45,6 +47,22 @@ export function onCodeActions(doc: DocumentAnalysis, range: Range): CodeAction[]
         isPreferred: true,
         edit: { changes: { [doc.uri]: [edit] } },
         command: rememberCommand(doc, sa, [rec]),
+      });
+    }
+    for (const rec of sa.recommendations) {
+      const at = sa.site.effective.get(rec.key)?.range ?? sa.site.range;
+      if (sa.plan === null || !overlaps(at, range)) continue;
+      out.push({
+        title: `Dismiss recommendation for ${rec.key}=${rec.recommendedValue}…`,
+        kind: CodeActionKind.QuickFix,
+        command: commandOf(`Dismiss recommendation for ${rec.key}`, 'dismissRecommendation', {
+          verdict: 'rejected',
+          uri: doc.uri,
+          appName: sa.plan.appName,
+          key: rec.key,
+          recommendedValue: rec.recommendedValue,
+          previousValue: rec.currentValue,
+        }),
       });
     }
     for (const rec of sa.recommendations) {

@@ -8,6 +8,7 @@ import { entryMarkdown } from './completion';
 import type { Position, SparkSetting } from '../config/setting';
 import { formatBytes, formatDurationMs, formatSparkSizeMiB } from '../config/spark-units';
 import type { DocumentAnalysis, SiteAnalysis } from '../language-service';
+import type { DismissedRecommendation } from '../recommend/feedback';
 import {
   confidenceLabel,
   describeChoice,
@@ -116,7 +117,9 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
   if (entry) lines.push('', entryMarkdown(entry));
   const rec = sa.recommendations.find((r) => r.key === s.key);
   const planned = sa.plan?.settings.find((r) => r.key === s.key);
+  const dismissed = sa.dismissed.find((d) => d.recommendation.key === s.key);
   if (rec) lines.push('', ...recommendationLines(rec, sa.plan));
+  else if (dismissed) lines.push('', ...dismissedLines(dismissed, sa.plan));
   else if (planned && sa.plan) lines.push('', ...keptLines(planned, sa.plan));
   const ignored = sa.findings.find((f) => f.id === 'ignored-setting' && f.key === s.key);
   if (ignored) lines.push('', `⚠ ${md(ignored.message)}`);
@@ -183,6 +186,8 @@ function siteHover(sa: SiteAnalysis): string {
   if (sa.recommendations.length > 0) {
     lines.push('', '**Recommendations**');
     for (const rec of sa.recommendations) lines.push('', ...recommendationLines(rec, sa.plan));
+  } else if (sa.dismissed.length > 0) {
+    lines.push('', 'No setting to change but the ones dismissed below.');
   } else if (sa.plan?.keptBecause) {
     lines.push('', `No setting to change: ${md(sa.plan.keptBecause)}.`);
   } else {
@@ -190,6 +195,10 @@ function siteHover(sa: SiteAnalysis): string {
       '',
       'No setting to change: the plan keeps the current settings (no memory pressure, and no configuration predicted better for the objective).',
     );
+  }
+  if (sa.dismissed.length > 0) {
+    lines.push('', '**Dismissed recommendations**');
+    for (const d of sa.dismissed) lines.push('', ...dismissedLines(d, sa.plan));
   }
   if (sa.plan) lines.push(...paretoLines(sa.plan));
   return lines.join('\n');
@@ -348,6 +357,19 @@ function recommendationLines(rec: PlannedSetting, plan: WorkloadPlan | null): st
     `_Rule: ${md(rec.rule)}_`,
     '',
     ...ev,
+  ];
+}
+
+/**
+ * A recommendation the user dismissed (recommend/feedback.ts `dismissedRecommendations`): when and why, then the
+ * recommendation itself, so nothing is hidden for good.
+ */
+function dismissedLines(d: DismissedRecommendation<PlannedSetting>, plan: WorkloadPlan | null): string[] {
+  const when = new Date(d.feedback.receivedAtMs).toISOString().slice(0, 10);
+  return [
+    `✗ **${d.recommendation.key} = ${md(d.recommendation.recommendedValue)}** dismissed on ${when}: ${md(d.feedback.reason ?? 'no reason given')}. It is shown again when the plan recommends another value.`,
+    '',
+    ...recommendationLines(d.recommendation, plan),
   ];
 }
 

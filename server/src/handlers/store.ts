@@ -1,12 +1,16 @@
 /**
  * LSP handlers of the history store's requests (shared/src/protocol.ts): the workloads for the workload-analysis picker
- * (ListWorkloadsRequest), facts for the status bar (StoreInfoRequest) and the quick fixes the user applied
- * (RecordAppliedFixRequest, remembered for the feedback loop).
+ * (ListWorkloadsRequest), facts for the status bar (StoreInfoRequest), the quick fixes the user applied
+ * (RecordAppliedFixRequest, remembered for the feedback loop) and the recommendations the user dismissed or restored
+ * (RecordFeedbackRequest, ListDismissedRequest).
  */
 import {
   ListWorkloadsRequest,
   RecordAppliedFixRequest,
+  ListDismissedRequest,
+  RecordFeedbackRequest,
   StoreInfoRequest,
+  type DismissedRecommendationInfo,
   type StoredWorkload,
 } from '../../../shared/src/protocol';
 import type { ServerRoot } from '../server-root';
@@ -86,5 +90,77 @@ export function registerStoreHandlers(root: ServerRoot): void {
     }
     root.historyChanged();
     return { ids };
+  });
+
+  connection.onRequest(RecordFeedbackRequest.type, async (f): Promise<RecordFeedbackRequest.Result> => {
+    const client = root.sources.serviceClient;
+    let serviceId: number | null = null;
+    if (client !== null && root.serviceAnswers !== false) {
+      // Service mode: the team's service keeps the verdict for everyone (the history it serves hides the recommendation).
+      try {
+        serviceId = (
+          await client.sendFeedback({
+            verdict: f.verdict,
+            appName: f.appName,
+            key: f.key,
+            recommendedValue: f.recommendedValue,
+            ...(f.previousValue !== null ? { previousValue: f.previousValue } : {}),
+            ...(f.reason !== null ? { reason: f.reason } : {}),
+            fileUri: f.uri,
+          })
+        ).id;
+        log.info(`Sent feedback ${f.verdict} on ${f.key}=${f.recommendedValue} to the team service at ${client.url}.`);
+      } catch (e) {
+        if (!(e instanceof TeamServiceError)) throw e;
+        root.sources.serviceFailed(e);
+      }
+    }
+    // Always in the local store too: the local history (and the fallback when the service is unreachable) hides it as well.
+    // Without the service's answer, a store that cannot be opened fails the request (storeUnavailable).
+    const store = serviceId === null ? storeFor(root) : root.store;
+    let localId: number | null = null;
+    if (store !== null)
+      localId = store.recordFeedback({
+        verdict: f.verdict,
+        appName: f.appName,
+        key: f.key,
+        recommendedValue: f.recommendedValue,
+        previousValue: f.previousValue,
+        reason: f.reason,
+        fileUri: f.uri,
+        appliedFixId: null,
+        tokenId: null,
+        receivedAtMs: Date.now(),
+      });
+    log.info(
+      `Recorded feedback ${f.verdict} on ${f.key}=${f.recommendedValue} of ${f.appName}${f.reason !== null ? ` (${f.reason})` : ''}${localId !== null ? ' in the local store' : ''}.`,
+    );
+    root.historyChanged();
+    return { serviceId, localId };
+  });
+
+  connection.onRequest(ListDismissedRequest.type, async () => {
+    const out: DismissedRecommendationInfo[] = [];
+    const seen = new Set<string>();
+    for (const doc of root.documents.all()) {
+      const analysis = await root.analyse(doc);
+      for (const sa of analysis?.sites ?? []) {
+        for (const d of sa.dismissed) {
+          const id = JSON.stringify([d.feedback.appName, d.recommendation.key]);
+          if (seen.has(id)) continue;
+          seen.add(id);
+          out.push({
+            uri: doc.uri,
+            appName: d.feedback.appName,
+            key: d.recommendation.key,
+            recommendedValue: d.recommendation.recommendedValue,
+            previousValue: d.recommendation.currentValue,
+            reason: d.feedback.reason,
+            dismissedAtMs: d.feedback.receivedAtMs,
+          });
+        }
+      }
+    }
+    return out;
   });
 }

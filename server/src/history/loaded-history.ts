@@ -9,7 +9,7 @@
  * cached anywhere: the language service fills its caches only from complete reads); the reader loads that read from
  * the store (one query per distinct read, shared by concurrent requests), and runs the work again. The work thus loads
  * exactly what the engine asks for — the job names, the runs of the matched job and of the same stage signature, the
- * workload totals when the job has few runs, its applied fixes — in as many rounds as it makes distinct reads (4-6 for
+ * workload totals when the job has few runs, its applied fixes and feedback — in as many rounds as it makes distinct reads (4-6 for
  * a job file), and a request whose reads are all loaded (the same job again) makes none.
  *
  * What was loaded is kept (at most `maxEntries` reads, least recently used dropped) until the store's
@@ -21,6 +21,7 @@ import type { ApplicationRecord } from './application-record';
 import type { ApplicationTotals, HistoryQueries, HistoryReader } from './history-reader';
 import type { StoredAttempt } from './ingest';
 import type { AppliedFix } from '../recommend/feedback';
+import type { RecommendationFeedback } from './service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 
 /**
@@ -33,10 +34,15 @@ export interface LoadableStore extends HistoryQueries {
   historyVersion(): Promise<string>;
   /** Applied fixes of a job (by app name) or of a file, oldest first. */
   appliedFixes(appName: string | null, fileUri?: string): Promise<AppliedFix[]>;
+  /** Feedback on a job's recommendations, oldest first (the language service hides the dismissed ones). */
+  feedbackOf(appName: string): Promise<RecommendationFeedback[]>;
 }
 
-/** The store reads the engine may make: the {@link HistoryReader} methods and the applied fixes of the feedback loop. */
-export type LoadableRead = keyof HistoryReader | 'appliedFixes';
+/**
+ * The store reads the engine may make: the {@link HistoryReader} methods, the applied fixes of the feedback loop and the
+ * feedback on recommendations.
+ */
+export type LoadableRead = keyof HistoryReader | 'appliedFixes' | 'feedbackOf';
 
 /** Thrown by a read whose answer is not loaded yet; {@link LoadedHistory.run} catches it, loads the read and runs again. */
 export class NotLoaded extends Error {
@@ -261,6 +267,10 @@ export class LoadedHistory implements HistoryReader {
   /** Applied fixes of a job or a file (the language service's feedback loop reads them). */
   appliedFixes(appName: string | null, fileUri?: string): AppliedFix[] {
     return this.get('appliedFixes', [appName, fileUri]);
+  }
+  /** Feedback on a job's recommendations (the language service does not show dismissed ones). */
+  feedbackOf(appName: string): RecommendationFeedback[] {
+    return this.get('feedbackOf', [appName]);
   }
 }
 

@@ -65,7 +65,7 @@ export interface ServiceStore extends HistoryQueries, HistorySink, CollectionLed
   readonly description: string;
   /**
    * A value that changes whenever the history the engine reads changes (an attempt stored or replaced, a History Server
-   * run recorded, an applied fix stored), by this process or another; the service drops what it loaded when it changes.
+   * run recorded, an applied fix or feedback stored), by this process or another; the service drops what it loaded when it changes.
    */
   historyVersion(): Promise<string>;
   /** Remembers an applied fix (the editor's quick-fix feedback loop reads it back). @returns its id. */

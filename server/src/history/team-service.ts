@@ -20,6 +20,7 @@ import type { StoredAttempt } from './ingest';
 import type { LoadableStore } from './loaded-history';
 import { checkRecord } from './validate';
 import type { AppliedFix } from '../recommend/feedback';
+import type { RecommendationFeedback } from './service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
 import { errorMessage } from '../../../shared/src/errors';
 
@@ -65,6 +66,7 @@ export const HistoryReadRequestSchema = z
       read: z.literal('appliedFixes'),
       args: z.union([z.tuple([appName.nullable()]), z.tuple([appName.nullable(), z.string().max(2048)])]),
     }),
+    z.strictObject({ read: z.literal('feedbackOf'), args: z.tuple([appName]) }),
   ])
   .meta({ id: 'HistoryRead' });
 
@@ -103,7 +105,7 @@ export const HistoryReadResponseSchema = z.object({
     z
       .array(z.union([z.string(), ApplicationRecordSchema, z.looseObject({})]))
       .describe(
-        'appNames, appNamesBySubmittedFile (names); runsByAppName, runsWithSameSignature (records); listWorkloads, applicationTotals, attemptsOf, appliedFixes (rows)',
+        'appNames, appNamesBySubmittedFile (names); runsByAppName, runsWithSameSignature (records); listWorkloads, applicationTotals, attemptsOf, appliedFixes, feedbackOf (rows)',
       ),
   ]),
 });
@@ -356,6 +358,9 @@ export class TeamServiceClient implements LoadableStore {
   }
   async appliedFixes(name: string | null, fileUri?: string): Promise<AppliedFix[]> {
     return (await this.read({ read: 'appliedFixes', args: this.args(name, fileUri) })) as AppliedFix[];
+  }
+  async feedbackOf(name: string): Promise<RecommendationFeedback[]> {
+    return (await this.read({ read: 'feedbackOf', args: [name] })) as RecommendationFeedback[];
   }
   /** Not offered by the service (unbounded); the editor never makes this read. @throws TeamServiceError always. */
   allRuns(): Promise<ApplicationRecord[]> {

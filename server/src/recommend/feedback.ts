@@ -1,10 +1,12 @@
 /**
  * The feedback loop: a quick fix the user applied (remembered in the store's `applied_fixes` table) against the workload's
  * runs before and after it, so the hover shows before/after (duration, spill, GC, cost) and a diagnostic flags a change
- * that made things worse. Pure: fixes and records in, outcomes out.
+ * that made things worse; and the recommendations a user dismissed (feedback `rejected`), which the editor stops showing
+ * while the engine recommends the same value. Pure: fixes, feedback and records in, outcomes out.
  */
 import { utilisationAndCost } from '../analysis/cost';
 import type { ApplicationRecord } from '../history/application-record';
+import type { RecommendationFeedback } from '../history/service-store';
 
 /** One applied quick fix (a row of `applied_fixes`). */
 export interface AppliedFix {
@@ -130,4 +132,39 @@ export function fixOutcome(
       worse.push(`${after.runsWithFailedTasks} of ${after.appIds.length} run(s) after had failed tasks, none before`);
   }
   return { fix, before, after, worse, better };
+}
+
+/** A recommendation the user dismissed: the plan's setting and the `rejected` feedback that dismissed it. */
+export interface DismissedRecommendation<R extends { key: string; recommendedValue: string }> {
+  recommendation: R;
+  feedback: RecommendationFeedback;
+}
+
+/**
+ * Splits a workload's recommendations into those to show and those the user dismissed. A recommendation is dismissed
+ * when the newest feedback on its key (by `receivedAtMs`, then id) is `rejected` with the same recommended value: a
+ * different value (new runs changed the plan) is shown again, and a newer `applied` or `accepted` (a restore) lifts the
+ * dismissal. Feedback without a recommended value dismisses nothing. The engine decides nothing here: this is the
+ * presentation filter of the editor and the CLI's `check`.
+ * @param feedback the workload's feedback (any order; rows of other workloads must not be passed).
+ */
+export function dismissedRecommendations<R extends { key: string; recommendedValue: string }>(
+  recommendations: readonly R[],
+  feedback: readonly RecommendationFeedback[],
+): { shown: R[]; dismissed: DismissedRecommendation<R>[] } {
+  const newest = new Map<string, RecommendationFeedback>();
+  for (const f of feedback) {
+    const had = newest.get(f.key);
+    if (!had || f.receivedAtMs > had.receivedAtMs || (f.receivedAtMs === had.receivedAtMs && f.id > had.id))
+      newest.set(f.key, f);
+  }
+  const shown: R[] = [];
+  const dismissed: DismissedRecommendation<R>[] = [];
+  for (const r of recommendations) {
+    const f = newest.get(r.key);
+    if (f?.verdict === 'rejected' && f.recommendedValue === r.recommendedValue)
+      dismissed.push({ recommendation: r, feedback: f });
+    else shown.push(r);
+  }
+  return { shown, dismissed };
 }

@@ -597,8 +597,6 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
               appliedAtMs: at,
             })
           : null;
-      // The editor's feedback loop reads applied fixes: the next plan must see this one.
-      if (appliedFixId !== null) history.invalidate();
       const id = await store.recordFeedback({
         verdict: f.verdict,
         appName: f.appName,
@@ -611,6 +609,9 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
         tokenId: req.tokenId ?? null,
         receivedAtMs: at,
       });
+      // The editor's feedback loop reads applied fixes, and a rejected recommendation is no longer shown: the next
+      // answer must see this feedback.
+      history.invalidate();
       return reply.code(201).send({ id, appliedFixId });
     },
   );

@@ -68,9 +68,12 @@ const RETRY_BASE_MS = 100;
 export const SAME_SIGNATURE_RUNS_SQL =
   'SELECT * FROM applications WHERE workload_signature = ? AND app_name <> ? ORDER BY start_time_ms DESC LIMIT ?';
 
-/** The figures of `historyVersion`: attempts stored, newest write, newest History Server run, newest applied fix. */
+/**
+ * The figures of `historyVersion`: attempts stored, newest write, newest History Server run, newest applied fix, newest
+ * feedback (a dismissed recommendation changes what the editor shows).
+ */
 export const HISTORY_VERSION_SQL =
-  'SELECT (SELECT count(*) FROM applications), (SELECT max(collected_at_ms) FROM applications), (SELECT max(last_run_time_ms) FROM collection_sources), (SELECT max(id) FROM applied_fixes)';
+  'SELECT (SELECT count(*) FROM applications), (SELECT max(collected_at_ms) FROM applications), (SELECT max(last_run_time_ms) FROM collection_sources), (SELECT max(id) FROM applied_fixes), (SELECT max(id) FROM recommendation_feedback)';
 
 /** A row as a driver gives or takes it: column name → value. */
 export type Row = Record<string, unknown>;
@@ -396,7 +399,7 @@ export class HistoryStore implements HistorySink, HistoryReader {
 
   /**
    * A value that changes when the history changes (an attempt stored or replaced, a History Server run recorded, an
-   * applied fix stored), by this process or another: {@link HISTORY_VERSION_SQL}'s four figures in one snapshot
+   * applied fix or feedback stored), by this process or another: {@link HISTORY_VERSION_SQL}'s five figures in one snapshot
    * (store/postgres-store.ts reads the same).
    */
   historyVersion(): string {
