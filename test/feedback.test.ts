@@ -9,6 +9,8 @@ import { onCodeActions } from '../server/src/features/code-actions';
 import { onDiagnostics } from '../server/src/features/diagnostics';
 import { onHover } from '../server/src/features/hover';
 import { collectEventLogs } from '../server/src/history/collect';
+import type { RecommendationFeedback } from '../server/src/history/service-store';
+import { dismissedRecommendations } from '../server/src/recommend/feedback';
 import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
@@ -145,5 +147,67 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
         },
       ],
     ]);
+  });
+});
+
+describe('dismissed recommendations (recommend/feedback.ts dismissedRecommendations): the newest verdict per key decides', () => {
+  const recs = [
+    { key: 'spark.executor.memory', recommendedValue: '4g' },
+    { key: 'spark.sql.shuffle.partitions', recommendedValue: '8' },
+  ];
+  let nextId = 1;
+  const row = (
+    verdict: RecommendationFeedback['verdict'],
+    key: string,
+    recommendedValue: string | null,
+    receivedAtMs: number,
+  ): RecommendationFeedback => ({
+    id: nextId++,
+    verdict,
+    appName: 'nightly_etl',
+    key,
+    recommendedValue,
+    previousValue: null,
+    reason: verdict === 'rejected' ? 'Measured otherwise' : null,
+    fileUri: null,
+    appliedFixId: null,
+    tokenId: null,
+    receivedAtMs,
+  });
+  const keys = (r: { shown: { key: string }[]; dismissed: { recommendation: { key: string } }[] }) => [
+    r.shown.map((x) => x.key),
+    r.dismissed.map((x) => x.recommendation.key),
+  ];
+
+  it('hides a key rejected with the value recommended now, and only that key', () => {
+    const r = dismissedRecommendations(recs, [row('rejected', 'spark.executor.memory', '4g', 1000)]);
+    assert.deepStrictEqual(keys(r), [['spark.sql.shuffle.partitions'], ['spark.executor.memory']]);
+    assert.strictEqual(r.dismissed[0].feedback.reason, 'Measured otherwise');
+  });
+
+  it('shows it again when the plan recommends another value, or when the rejection gave no value', () => {
+    assert.deepStrictEqual(
+      keys(dismissedRecommendations(recs, [row('rejected', 'spark.executor.memory', '2g', 1000)])),
+      [['spark.executor.memory', 'spark.sql.shuffle.partitions'], []],
+    );
+    assert.deepStrictEqual(
+      keys(dismissedRecommendations(recs, [row('rejected', 'spark.executor.memory', null, 1000)])),
+      [['spark.executor.memory', 'spark.sql.shuffle.partitions'], []],
+    );
+  });
+
+  it('a newer accepted or applied lifts the dismissal; a newer rejection (in any order given) dismisses again', () => {
+    const rejected = row('rejected', 'spark.executor.memory', '4g', 1000);
+    const accepted = row('accepted', 'spark.executor.memory', '4g', 2000);
+    const applied = row('applied', 'spark.executor.memory', '4g', 2000);
+    assert.deepStrictEqual(keys(dismissedRecommendations(recs, [accepted, rejected]))[1], []);
+    assert.deepStrictEqual(keys(dismissedRecommendations(recs, [rejected, applied]))[1], []);
+    const again = row('rejected', 'spark.executor.memory', '4g', 3000);
+    assert.deepStrictEqual(keys(dismissedRecommendations(recs, [again, accepted, rejected]))[1], [
+      'spark.executor.memory',
+    ]);
+    // Same millisecond: the later id wins.
+    const sameMs = row('accepted', 'spark.executor.memory', '4g', 3000);
+    assert.deepStrictEqual(keys(dismissedRecommendations(recs, [sameMs, again]))[1], []);
   });
 });
