@@ -54,7 +54,11 @@ const OTHERS = [
   'app-20261121122321-0008',
 ];
 
-/** A language server in service mode with `token`, keeping what it publishes and the collection progress it sends. */
+/**
+ * A language server in service mode with `token`, keeping what it publishes and the collection progress it sends. Its
+ * background check of the service (every `retryMs`) is put off for the test's length, so what the editor shows after a
+ * collection comes from the request's own invalidation, not from that check or the 1 s recheck of a later request.
+ */
 async function startEditor(db: string, url: string, token: string) {
   const diagnostics = new Map<string, Diagnostic[]>();
   const progress: { collection: TeamServiceCollection; alreadyRunning: boolean }[] = [];
@@ -63,7 +67,7 @@ async function startEditor(db: string, url: string, token: string) {
     rootUri: null,
     capabilities: { workspace: { configuration: true } },
     historyDatabase: db,
-    initializationOptions: { service: { url, retryMs: 1000 } },
+    initializationOptions: { service: { url, retryMs: 600_000 } },
     env: { ...process.env, SPARK_OPTIMIZER_NOW: NOW, [SERVICE_TOKEN_ENV]: token },
     onNotification: {
       'textDocument/publishDiagnostics': (p: { uri: string; version?: number; diagnostics: Diagnostic[] }) =>
