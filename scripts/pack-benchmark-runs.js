@@ -119,8 +119,17 @@ function main() {
     after += packed.length;
     packedRuns.push({ ...r, eventLog: name });
   }
+  // Runs discarded for load or a clock jump (run_benchmark.py --redo-loaded-above) are not measurements: only their
+  // count and reasons are kept.
+  const { discarded = [], ...kept } = manifest;
+  const discardedBecause = {};
+  for (const d of discarded) {
+    const why = String(d.discardedBecause).replace(/[0-9.]+/g, 'N');
+    discardedBecause[why] = (discardedBecause[why] ?? 0) + 1;
+  }
   const out = {
-    ...manifest,
+    ...kept,
+    discardedRuns: { count: discarded.length, because: discardedBecause },
     packedBy: `scripts/pack-benchmark-runs.js (zstd level ${LEVEL}, Node ${process.version} zlib; rolling parts concatenated into one file per run)`,
     runs: packedRuns,
   };

@@ -199,6 +199,50 @@ describe('editor in service mode: hovers, diagnostics and quick fixes from the t
     assert.strictEqual(v2.runs.length, 5);
   });
 
+  it('a job with no runs of its own gets the same first plan from the workloads on its spark.master in both modes', async () => {
+    // The example runs all ran on spark://127.0.0.1:7077 (their SparkListenerEnvironmentUpdate), newest first:
+    // tiny_tasks (app-…-0008), skewed_join (…-0006), nightly_etl (…-0004).
+    assert.deepStrictEqual(await serviceRead('appNamesByMaster', ['spark://127.0.0.1:7077']), [
+      'tiny_tasks',
+      'skewed_join',
+      'nightly_etl',
+    ]);
+    assert.deepStrictEqual(await serviceRead('appNamesByMaster', ['local[2]', 3]), []);
+    const newUri = pathToFileURL(path.join(tmp, 'weekly_report.py')).toString();
+    const body = [
+      'from pyspark.sql import SparkSession',
+      'spark = (',
+      '    SparkSession.builder.appName("weekly_report")',
+      '    .master("spark://127.0.0.1:7077")',
+      '    .config("spark.executor.memory", "1g")',
+      '    .getOrCreate()',
+      ')',
+      '',
+    ].join('\n');
+    const openNew = async (e: typeof local) => {
+      await e.lsp.conn.sendNotification('textDocument/didOpen', {
+        textDocument: { uri: newUri, languageId: 'python', version: 1, text: body },
+      });
+      return poll('diagnostics of weekly_report.py', () => e.diagnostics.get(`${newUri}#1`), 60_000);
+    };
+    const [d1, d2] = await Promise.all([openNew(local), openNew(remote)]);
+    assert.deepStrictEqual(d2, d1);
+    const hoverAt = (e: typeof local) =>
+      e.lsp.conn.sendRequest<Hover | null>('textDocument/hover', {
+        textDocument: { uri: newUri },
+        position: { line: 2, character: 8 },
+      });
+    const [h1, h2] = [hoverText(await hoverAt(local)), hoverText(await hoverAt(remote))];
+    assert.strictEqual(h2, h1);
+    assert.match(h2, /^No runs of this workload in the history store yet \(looked for `weekly_report`\)\./);
+    assert.match(
+      h2.replace(/\\(.)/g, '$1'),
+      /weekly_report has no runs of its own: the plan is predicted from 3 similar workload\(s\) in the store \(tiny_tasks, skewed_join, nightly_etl\)/,
+    );
+    for (const e of [local, remote])
+      await e.lsp.conn.sendNotification('textDocument/didClose', { textDocument: { uri: newUri } });
+  });
+
   it('an applied quick fix goes to the service as feedback (read back through the service), not to the local store', async () => {
     const fix = (await actions(remote)).find((a) => a.command?.command === 'sparkOptimizer.recordAppliedFix');
     assert.ok(fix?.command?.arguments, 'a quick fix that remembers itself');

@@ -16,6 +16,15 @@ mostly measure this generation's previous run (16 task threads leave it at 10+ f
 othersLoad1 >= --load-threshold, at most --load-max-wait seconds per run and --load-wait-budget seconds in all, and
 records the load before and during the run (and the kernel's 1-minute load average) in the manifest.
 
+With --redo-loaded-above X a run is measured only on a quiet machine: a run whose othersLoad1 averaged X or more
+while it ran is discarded and made again after the next wait (at most --load-retries times; the last try is kept and
+marked loadAboveThreshold), and runs already in the manifest that averaged X or more are discarded when the generation
+starts, so they are made again. A run during which the wall clock moved more than CLOCK_JUMP_S away from the
+monotonic clock (the machine was suspended or its clock stepped) is discarded the same way. Discarded runs are listed
+in the manifest under "discarded" (why, and their load) and their logs moved to OUT/discarded/ (never read by the
+evaluation). For an unattended generation that only measures when the machine is idle, give a long --load-max-wait
+and --load-wait-budget (scripts/generate-benchmark-eval.sh: LOAD_MAX_WAIT, LOAD_WAIT_BUDGET, LOAD_REDO_ABOVE).
+
 After each run the event log is read back: the properties in SparkListenerEnvironmentUpdate must equal the
 configuration asked for, and at least executorInstances executors must have been added (exactly that many when the
 run succeeded without losing one). A run whose job failed (e.g. for memory) is recorded with status "failed" and the
@@ -79,6 +88,19 @@ def split_workloads(definitions, seed, test_share):
         for i, n in enumerate(names):
             out[n] = "test" if i < k else "tuning"
     return out
+
+
+CLOCK_JUMP_S = 5.0
+"""Largest difference between a run's wall-clock and monotonic durations, s, before the run is discarded."""
+
+
+def discard(manifest, out, run, why):
+    """Moves a run out of the measured runs: its log to OUT/discarded/, its record (with `why`) to manifest["discarded"]."""
+    src = os.path.join(out, run["eventLog"])
+    if os.path.exists(src):
+        os.makedirs(os.path.join(out, "discarded"), exist_ok=True)
+        shutil.move(src, os.path.join(out, "discarded", run["eventLog"]))
+    manifest.setdefault("discarded", []).append(dict(run, discardedBecause=why))
 
 
 class OthersLoad:
@@ -233,6 +255,9 @@ def main():
     ap.add_argument("--load-max-wait", type=float, default=60)
     ap.add_argument("--load-wait-budget", type=float, default=1800)
     ap.add_argument("--run-timeout", type=float, default=600)
+    ap.add_argument("--redo-loaded-above", type=float, default=None,
+                    help="discard and redo runs whose othersLoad1 averaged this or more while they ran")
+    ap.add_argument("--load-retries", type=int, default=3, help="tries of a run discarded for load, before keeping it")
     ap.add_argument("--no-manifest", action="store_true", help="timing trial: do not record runs")
     args = ap.parse_args()
 
@@ -276,6 +301,19 @@ def main():
             manifest["data"] = json.load(f)
     if not args.no_manifest:
         write_json(manifest_path, manifest)
+    if args.redo_loaded_above is not None and not args.no_manifest:
+        kept = []
+        for r in manifest["runs"]:
+            during = (r.get("load") or {}).get("othersLoad1MeanDuring")
+            if during is not None and during >= args.redo_loaded_above and not r.get("loadAboveThreshold"):
+                discard(manifest, out, r, f"othersLoad1MeanDuring {during} >= {args.redo_loaded_above} (redone)")
+            else:
+                kept.append(r)
+        if len(kept) != len(manifest["runs"]):
+            print(f"[run_benchmark] {len(manifest['runs']) - len(kept)} recorded runs were made on a loaded machine: "
+                  f"redoing them", flush=True)
+        manifest["runs"] = kept
+        write_json(manifest_path, manifest)
     done = {(r["workload"], r["configId"], r["repetition"]) for r in manifest["runs"]}
     # Logs of runs that an interruption cut short (not in the manifest) are removed: the run is made again.
     if not args.no_manifest:
@@ -310,7 +348,12 @@ def main():
                 time.sleep(5)
             waited = time.time() - t_wait
             waited_total += waited
-            for attempt in range(1, 4):
+            load_tries = 0
+            attempt = 0
+            while True:
+                attempt += 1
+                if attempt > 3:
+                    raise SystemExit(f"{tag}: checks failed 3 times")
                 conf = run_conf(SparkConf(), args.master, w, cfg, out)
                 # Compact logs: zstd through the event log's own codec key (Spark 4's default, set explicitly);
                 # spark.io.compression.codec is left alone because it also compresses shuffle and broadcast data.
@@ -321,6 +364,7 @@ def main():
                 before = dict(othersLoad1=load.current(), kernelLoad1=kernel_load1())
                 load.mark()
                 t0 = time.time()
+                m0 = time.monotonic()
                 started = datetime.datetime.now(datetime.timezone.utc)
                 sc = SparkContext(conf=conf)
                 spark = SparkSession(sc)
@@ -338,6 +382,7 @@ def main():
                     timer.cancel()
                     spark.stop()
                 wall_ms = int((time.time() - t0) * 1000)
+                clock_jump_s = (time.time() - t0) - (time.monotonic() - m0)
                 during_inst, during_avg = load.since_mark()
                 app_dir = os.path.join(out, "eventlog_v2_" + app_id)
                 props, facts = log_facts(app_dir)
@@ -345,8 +390,6 @@ def main():
                 if problems:
                     print(f"[run_benchmark] {tag} attempt {attempt}: {app_id} FAILED checks: {problems}", flush=True)
                     shutil.rmtree(app_dir, ignore_errors=True)
-                    if attempt == 3:
-                        raise SystemExit(f"{tag}: checks failed 3 times")
                     continue
                 load_rec = dict(othersLoad1Before=round(before["othersLoad1"] or 0, 2),
                                 kernelLoad1Before=before["kernelLoad1"],
@@ -362,14 +405,35 @@ def main():
                     shutil.rmtree(app_dir, ignore_errors=True)
                     break
                 compact_log(app_dir)
-                manifest["runs"].append(dict(
+                run = dict(
                     workload=w, configId=cfg["id"], repetition=rep, appId=app_id,
                     kind=d["kind"], group=d["group"], set=split[w],
                     config={k: cfg[k] for k in ("executorMemory", "executorCores", "executorInstances",
                                                 "shufflePartitions")},
                     sparkConf=spark_conf_for(cfg), status=status, error=error, wallTimeMs=wall_ms,
                     startedAt=started.isoformat(timespec="seconds"), eventLog="eventlog_v2_" + app_id,
-                    load=load_rec, **facts))
+                    load=load_rec, **facts)
+                loaded = args.redo_loaded_above is not None and (during_avg or 0) >= args.redo_loaded_above
+                why = (f"clock jump {clock_jump_s:.1f} s (suspended?)" if abs(clock_jump_s) > CLOCK_JUMP_S
+                       else f"othersLoad1MeanDuring {load_rec['othersLoad1MeanDuring']} >= {args.redo_loaded_above}"
+                       if loaded else None)
+                if why is not None and (loaded is False or load_tries + 1 < args.load_retries):
+                    load_tries += 1
+                    discard(manifest, out, run, why)
+                    write_json(manifest_path, manifest)
+                    print(f"[run_benchmark] {tag}: {app_id} discarded ({why}); made again after the next wait",
+                          flush=True)
+                    attempt -= 1
+                    t_wait = time.time()
+                    while (load.current() or 0) >= args.load_threshold and time.time() - t_wait < args.load_max_wait \
+                            and waited_total + (time.time() - t_wait) < args.load_wait_budget:
+                        time.sleep(5)
+                    waited = time.time() - t_wait
+                    waited_total += waited
+                    continue
+                if loaded:
+                    run["loadAboveThreshold"] = True
+                manifest["runs"].append(run)
                 manifest["loadWaitedTotalS"] = round(waited_total, 1)
                 write_json(manifest_path, manifest)
                 break

@@ -255,6 +255,15 @@ describe('PostgreSQL store (real PostgreSQL 15, compared with SQLite)', function
     }
     for (const stem of ['nightly_etl', 'NIGHTLY_ETL', 'pi', 'no_such_file'])
       assert.deepStrictEqual(await pg.appNamesBySubmittedFile(stem), sqlite.appNamesBySubmittedFile(stem), stem);
+    for (const master of ['spark://127.0.0.1:7077', 'local[*]', 'local[2]', 'yarn', 'no-such-master'])
+      for (const max of [undefined, 1])
+        assert.deepStrictEqual(
+          await pg.appNamesByMaster(master, max),
+          sqlite.appNamesByMaster(master, max),
+          `${master} ${max}`,
+        );
+    // examples-history/…120341-0000 is a nightly_etl run on spark://127.0.0.1:7077 (its SparkListenerEnvironmentUpdate).
+    assert.ok((await pg.appNamesByMaster('spark://127.0.0.1:7077')).includes('nightly_etl'));
     assert.deepStrictEqual(await pg.incompleteAttempts(LOGS), sqlite.incompleteAttempts(LOGS));
     assert.ok((await pg.incompleteAttempts(LOGS)).length > 0, 'the fixtures hold unfinished logs');
     assert.strictEqual(await pg.runById('app-nope'), null);

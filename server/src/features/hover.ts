@@ -145,6 +145,7 @@ function settingHover(sa: SiteAnalysis, s: SparkSetting): string {
 }
 
 function siteHover(sa: SiteAnalysis): string {
+  if (!sa.workload && sa.plan) return coldStartHover(sa, sa.plan);
   if (!sa.workload || sa.runs.length === 0) return noHistoryText(sa);
   const runs = sa.runs;
   const d = runs.map((r) => r.durationMs).sort((a, b) => a - b);
@@ -358,8 +359,23 @@ function keptLines(rec: PlannedSetting, plan: WorkloadPlan): string[] {
   ];
 }
 
+/**
+ * The application hover of a workload without runs of its own that the engine planned from the workloads run on the same
+ * `spark.master` (language-service.ts, cold start): the plan, its notes (which name those workloads) and its
+ * recommendations, under the sentence that no run of its own was found.
+ */
+function coldStartHover(sa: SiteAnalysis, plan: WorkloadPlan): string {
+  const lines = [noHistoryText(sa), '', '**A first plan from similar workloads on the same cluster**', ''];
+  lines.push(...planSummaryLines(plan));
+  if (sa.recommendations.length > 0) {
+    lines.push('', '**Recommendations**');
+    for (const rec of sa.recommendations) lines.push('', ...recommendationLines(rec, plan));
+  }
+  return lines.join('\n');
+}
+
 function noHistoryText(sa: SiteAnalysis): string {
-  const names = [sa.site.appName, ...sa.site.fileStems].filter((n): n is string => !!n);
+  const names = [...new Set([sa.site.appName, ...sa.site.fileStems].filter((n): n is string => !!n))];
   return `No runs of this workload in the history store yet (looked for ${names.map(code).join(', ')}). Run **Spark: Collect History from Event Logs** to read past runs.`;
 }
 

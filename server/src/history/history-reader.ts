@@ -62,6 +62,12 @@ export interface HistoryReader {
   applicationTotals(): ApplicationTotals[];
   /** App names of runs whose submitted file has this stem, most runs first. */
   appNamesBySubmittedFile(stem: string): string[];
+  /**
+   * Names of the workloads with runs on this `spark.master` (the same cluster, as the application's `spark.master` was
+   * stored), most recently started first (ties by name in byte order), at most `limit` (default 8): what a workload
+   * without runs of its own is first planned from (language-service.ts, cold start).
+   */
+  appNamesByMaster(master: string, limit?: number): string[];
   /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run, newest first. */
   runsWithSameSignature(appName: string, limit?: number): ApplicationRecord[];
 }

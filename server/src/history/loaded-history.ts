@@ -255,6 +255,9 @@ export class LoadedHistory implements HistoryReader {
   appNamesBySubmittedFile(stem: string): string[] {
     return this.get('appNamesBySubmittedFile', [stem]);
   }
+  appNamesByMaster(master: string, limit?: number): string[] {
+    return this.get('appNamesByMaster', [master, limit]);
+  }
   runsWithSameSignature(appName: string, limit?: number): ApplicationRecord[] {
     return this.get('runsWithSameSignature', [appName, limit]);
   }

@@ -70,6 +70,10 @@ export const HistoryReadRequestSchema = z
     }),
     z.strictObject({ read: z.literal('appNamesBySubmittedFile'), args: z.tuple([z.string().min(1).max(1024)]) }),
     z.strictObject({
+      read: z.literal('appNamesByMaster'),
+      args: z.union([z.tuple([z.string().min(1).max(1024)]), z.tuple([z.string().min(1).max(1024), limit])]),
+    }),
+    z.strictObject({
       read: z.literal('runById'),
       args: z.union([
         z.tuple([z.string().min(1).max(256)]),
@@ -119,7 +123,7 @@ export const HistoryReadResponseSchema = z.object({
     z
       .array(z.union([z.string(), ApplicationRecordSchema, z.looseObject({})]))
       .describe(
-        'appNames, appNamesBySubmittedFile (names); runsByAppName, runsWithSameSignature (records); listWorkloads, applicationTotals, attemptsOf, appliedFixes (rows)',
+        'appNames, appNamesBySubmittedFile, appNamesByMaster (names); runsByAppName, runsWithSameSignature (records); listWorkloads, applicationTotals, attemptsOf, appliedFixes (rows)',
       ),
   ]),
 });
@@ -405,6 +409,9 @@ export class TeamServiceClient implements LoadableStore {
   }
   async appNamesBySubmittedFile(stem: string): Promise<string[]> {
     return (await this.read({ read: 'appNamesBySubmittedFile', args: [stem] })) as string[];
+  }
+  async appNamesByMaster(master: string, max?: number): Promise<string[]> {
+    return (await this.read({ read: 'appNamesByMaster', args: this.args(master, max) })) as string[];
   }
   async runById(appId: string, attemptId?: string | null): Promise<ApplicationRecord | null> {
     return (await this.read({ read: 'runById', args: this.args(appId, attemptId) })) as ApplicationRecord | null;

@@ -460,12 +460,14 @@ export class HistoryStore implements HistorySink, HistoryReader {
   }
 
   /**
-   * Names of the workloads with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`.
+   * Names of the workloads with runs on this `spark.master` (the same cluster), most recently run first, at most `limit`
+   * (default 8).
    */
   appNamesByMaster(master: string, limit = 8): string[] {
+    // Ties (the same newest start) by name in byte order, as PostgresStore orders them.
     const rows = this.read(() =>
       this.stmt(
-        'SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC LIMIT ?',
+        'SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC, app_name LIMIT ?',
       ).all(master, limit),
     ) as Row[];
     return rows.map((r) => String(r.app_name));

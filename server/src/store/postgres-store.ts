@@ -469,6 +469,14 @@ export class PostgresStore implements ServiceStore {
     return out;
   }
 
+  async appNamesByMaster(master: string, limit = 8): Promise<string[]> {
+    const rows = await this.rows(
+      'SELECT app_name, max(start_time_ms) AS last FROM applications WHERE master = ? GROUP BY app_name ORDER BY last DESC, app_name COLLATE "C" LIMIT ?',
+      [master, limit],
+    );
+    return rows.map((r) => String(r.app_name));
+  }
+
   async runsWithSameSignature(appName: string, limit = 50): Promise<ApplicationRecord[]> {
     return this.snapshot(async (c) => {
       const sig = (

@@ -68,6 +68,9 @@ export class SqliteServiceStore implements ServiceStore {
   async applicationTotals(): Promise<ApplicationTotals[]> {
     return this.store.applicationTotals();
   }
+  async appNamesByMaster(master: string, limit?: number): Promise<string[]> {
+    return this.store.appNamesByMaster(master, limit);
+  }
   async appNamesBySubmittedFile(stem: string): Promise<string[]> {
     return this.store.appNamesBySubmittedFile(stem);
   }
