@@ -96,7 +96,7 @@ describe('contract: commands', () => {
       .map(([, id]) => id)
       .sort();
     assert.deepStrictEqual(contributed, expected);
-    assert.strictEqual(contributed.length, 16);
+    assert.strictEqual(contributed.length, 17);
   });
 
   it("package.json's menus and keybindings name only contributed commands", () => {

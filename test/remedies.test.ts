@@ -116,6 +116,36 @@ describe('remedies: VS Code client', () => {
     );
   });
 
+  it('a team-service refusal names the token command as the palette shows it; scope collect names how to make one', () => {
+    const setToken = `"${paletteLabel(COMMANDS.setServiceToken)}"`;
+    assert.strictEqual(
+      client.teamServiceRemedy({ kind: 'unauthorized', status: 403, neededScope: 'collect' }),
+      `the token needs scope collect (which also reads): create one with "spark-optimizer token create --scope collect --name <you>" on the service's store (its administrator can), then store it with ${setToken}`,
+    );
+    assert.strictEqual(
+      client.teamServiceRemedy({ kind: 'unauthorized', status: 401 }),
+      `store a valid token of the service (spark-optimizer token create --scope read) with ${setToken}`,
+    );
+    assert.strictEqual(
+      client.teamServiceRemedy({ url: '', kind: 'not-service-mode' }),
+      `set sparkOptimizer.service.url to the team service (https://host:port) and run ${setToken}`,
+    );
+    assert.ok('sparkOptimizer.service.url' in pkg.contributes.configuration.properties);
+    // The service is down: nothing in the editor helps, the message is shown as the server said it.
+    assert.strictEqual(client.teamServiceRemedy({ kind: 'unreachable' }), null);
+    assert.strictEqual(
+      client.requestErrorText(
+        'The team service at https://h:8443 is not reachable (ECONNREFUSED).',
+        RequestErrorCodes.teamServiceFailed,
+        {
+          url: 'https://h:8443',
+          kind: 'unreachable',
+        },
+      ),
+      'The team service at https://h:8443 is not reachable (ECONNREFUSED).',
+    );
+  });
+
   it('a collection failure of a known kind gets its remedy after the reason', () => {
     assert.strictEqual(
       client.failureText({

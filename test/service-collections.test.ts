@@ -225,6 +225,7 @@ describe('REST service: POST /api/v1/collect and GET /api/v1/collections (SQLite
       assert.match(String(r.headers['content-type']), /^application\/problem\+json/);
       assert.strictEqual(r.json.type, 'urn:spark-optimizer:problem:collection-running');
       assert.match(r.json.detail, new RegExp(`collection ${otherRun}\\b.*instance other-instance`));
+      assert.strictEqual(r.json.collectionId, otherRun, 'the running collection, for a client to follow');
       // The other instance dies (stops renewing): after the expiry this one takes the lease, records the dead
       // instance's collection as failed, and collects (everything is stored already: nothing read).
       await new Promise((res) => setTimeout(res, Math.max(0, t + 1500 - Date.now() + 20)));
@@ -264,6 +265,144 @@ describe('REST service: POST /api/v1/collect and GET /api/v1/collections (SQLite
     assert.deepStrictEqual(Object.keys(doc.paths['/api/v1/collections/{id}']), ['get']);
     assert.ok(doc.paths['/api/v1/collections'].get);
     assert.deepStrictEqual(doc.components.schemas.CollectRequest.required, ['source']);
+  });
+});
+
+describe('REST service: GET /api/v1/sources (SQLite, examples/history)', function () {
+  this.timeout(120_000);
+  const NOW = Date.parse('2026-12-01T00:00:00Z');
+  let tmp: string;
+  let logs: string;
+  let store: SqliteServiceStore;
+  let collections: Collections;
+  let app: FastifyInstance;
+  let reader: string;
+
+  const get = async (url: string, token?: string) => {
+    const r = await app.inject({
+      method: 'GET',
+      url,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { status: r.statusCode, json: r.json() };
+  };
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-sources-'));
+    logs = path.join(tmp, 'logs');
+    fs.cpSync(EXAMPLE_HISTORY, logs, { recursive: true });
+    store = SqliteServiceStore.open(path.join(tmp, 'h.db'));
+    // Never collected here but the first: the object store and History Server are not reached by listing them.
+    const sources: CollectionSource[] = [
+      { name: 'examples', kind: 'event-logs', path: logs, interval: 300_000 },
+      {
+        name: 'emr',
+        kind: 'object-store',
+        url: 's3://team-logs/spark-events',
+        endpointUrl: 'http://127.0.0.1:9000',
+        region: 'eu-west-1',
+      },
+      {
+        name: 'prod-shs',
+        kind: 'history-server',
+        url: 'https://shs.internal:18480',
+        auth: {
+          oauth2: {
+            tokenUrl: 'https://idp.internal/token',
+            clientId: 'svc-client-id',
+            clientSecret: { file: '/run/secrets/shs-client-secret' },
+          },
+        },
+        tls: { caFile: '/etc/ssl/team-ca.pem' },
+        interval: 600_000,
+      },
+    ];
+    collections = new Collections({ store, sources, holder: 'test-instance', leaseTtlMs: 5000 });
+    app = await buildService({ store, collections, recheckMs: 0 });
+    const r = newToken();
+    await store.createToken({ name: 'reader', scope: 'read', tokenSha256: r.tokenSha256, createdAtMs: NOW });
+    reader = r.token;
+  });
+  after(async () => {
+    await collections.stop();
+    await app.close();
+    await store.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('lists each source with its kind, location as configured, interval and newest collection, never a credential', async () => {
+    const before = await get('/api/v1/sources', reader);
+    assert.strictEqual(before.status, 200, JSON.stringify(before.json));
+    assert.deepStrictEqual(before.json, {
+      sources: [
+        { name: 'examples', kind: 'event-logs', location: logs, intervalMs: 300_000, lastCollection: null },
+        {
+          name: 'emr',
+          kind: 'object-store',
+          location: 's3://team-logs/spark-events',
+          endpointUrl: 'http://127.0.0.1:9000',
+          intervalMs: null,
+          lastCollection: null,
+        },
+        {
+          name: 'prod-shs',
+          kind: 'history-server',
+          location: 'https://shs.internal:18480',
+          intervalMs: 600_000,
+          lastCollection: null,
+        },
+      ],
+    });
+    // Nothing of the History Server's credentials or TLS files is in the answer.
+    const text = JSON.stringify(before.json);
+    for (const secret of ['idp.internal', 'svc-client-id', 'shs-client-secret', 'team-ca.pem', 'eu-west-1'])
+      assert.ok(!text.includes(secret), secret);
+    // After a collection of examples (9 applications, examples/history/README.md): its newest collection.
+    const started = await collections.start('examples', 'request');
+    assert.strictEqual(started.kind, 'started');
+    let after = await get('/api/v1/sources', reader);
+    while (!['succeeded', 'failed'].includes(after.json.sources[0].lastCollection?.state)) {
+      await new Promise((res) => setTimeout(res, 50));
+      after = await get('/api/v1/sources', reader);
+    }
+    const last = after.json.sources[0].lastCollection;
+    assert.strictEqual(last.id, started.kind === 'started' ? started.run.id : -1);
+    assert.deepStrictEqual(
+      [last.source, last.state, last.trigger, last.holder],
+      ['examples', 'succeeded', 'request', 'test-instance'],
+    );
+    assert.deepStrictEqual(last.progress, {
+      logsFound: 9,
+      logsRead: 9,
+      logsStored: 9,
+      logsSkipped: 0,
+      logsFailed: 0,
+      applicationsStored: 9,
+    });
+    assert.deepStrictEqual(
+      after.json.sources.slice(1).map((s: { lastCollection: unknown }) => s.lastCollection),
+      [null, null],
+    );
+  });
+
+  it('needs a token (401), and is in /openapi.json with its schema', async () => {
+    const none = await get('/api/v1/sources');
+    assert.strictEqual(none.status, 401);
+    assert.strictEqual(none.json.type, 'urn:spark-optimizer:problem:unauthorized');
+    const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    assert.deepStrictEqual(Object.keys(doc.paths['/api/v1/sources']), ['get']);
+    assert.deepStrictEqual(doc.components.schemas.Source.required.sort(), [
+      'intervalMs',
+      'kind',
+      'lastCollection',
+      'location',
+      'name',
+    ]);
+    assert.deepStrictEqual(doc.components.schemas.Source.properties.kind.enum, [
+      'event-logs',
+      'object-store',
+      'history-server',
+    ]);
   });
 });
 

@@ -20,6 +20,10 @@ import {
   SETTINGS_SECTION,
   SourceFailureKind,
   StoreInfoRequest,
+  TeamServiceCollectProgressNotification,
+  TeamServiceCollectRequest,
+  TeamServiceSourcesRequest,
+  type TeamServiceSource,
 } from '../../shared/src/protocol';
 import { COMMANDS, type CommandArgs } from '../../shared/src/commands';
 import { askDismissReason, pickDismissedToRestore } from './dismiss';
@@ -40,6 +44,38 @@ import { failureText, historyServerRemedy, objectStoreRemedy, requestErrorText }
 /** The text of a failed request to the server, with this client's remedy for its error code. */
 function requestErrorMessage(e: unknown): string {
   return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
+}
+
+/**
+ * The message at the end of a collection on the team service: the source, the state, and the counts its route gives
+ * (logs stored, skipped as already stored, failed; applications stored), and whether it was one already running.
+ */
+function teamCollectionText(url: string, r: TeamServiceCollectRequest.Result): string {
+  const c = r.collection;
+  const p = c.progress;
+  const followed = r.alreadyRunning
+    ? `A collection of "${c.source}" was already running (collection ${c.id}, ${c.trigger === 'schedule' ? 'on its schedule' : 'requested'}, on ${c.holder}); followed it: `
+    : '';
+  const errors =
+    c.errorsTotal > 0
+      ? ` Errors: ${c.errors
+          .slice(0, 2)
+          .map((e) => `${e.path}: ${e.reason}`)
+          .join(' · ')}${c.errorsTotal > 2 ? ` (and ${c.errorsTotal - 2} more, see the logs)` : ''}`
+      : '';
+  return `${followed}Team service ${url}: collection ${c.id} of "${c.source}" ${c.state}: ${p.logsStored} logs stored, ${p.logsSkipped} skipped (already stored), ${p.logsFailed} failed of ${p.logsFound}; ${p.applicationsStored} applications stored.${errors}`;
+}
+
+/** A source of the team service as a quick-pick row: its name, kind and location, and how its last collection went. */
+function sourceItem(s: TeamServiceSource): { label: string; description: string; detail: string; source: string } {
+  const last = s.lastCollection;
+  const every = s.intervalMs !== null ? `collected every ${Math.round(s.intervalMs / 60_000)} min; ` : '';
+  return {
+    label: `$(organization) Collect on the team service (source ${s.name})`,
+    description: `${s.kind}: ${s.location}`,
+    detail: `${every}${last ? `last collection ${last.state}${last.finishedAtMs ? ` ${new Date(last.finishedAtMs).toLocaleString()}` : ''}: ${last.progress.logsStored} logs stored` : 'never collected'}`,
+    source: s.name,
+  };
 }
 
 /** workspaceState key of the object-store URL last collected from in this workspace. */
@@ -170,7 +206,7 @@ export class Ctx implements vscode.Disposable {
     const token = await vscode.window.showInputBox({
       title: 'Team service token',
       prompt:
-        'A token of scope read from "spark-optimizer token create --scope read". Kept in SecretStorage, sent only to sparkOptimizer.service.url. Leave empty to remove the stored token.',
+        'A token from "spark-optimizer token create --scope read" (scope collect to also start collections on the service). Kept in SecretStorage, sent only to sparkOptimizer.service.url. Leave empty to remove the stored token.',
       password: true,
       ignoreFocusOut: true,
     });
@@ -279,7 +315,7 @@ export class Ctx implements vscode.Disposable {
 
   /** "Spark: Collect History from Event Logs": folder picker, cancellable progress, summary. */
   async collectFromEventLogs(): Promise<void> {
-    if (!this.client) return;
+    if (!this.client || !(await this.collectLocallyInServiceMode())) return;
     const last = setting('eventLogFolder');
     const picked = await vscode.window.showOpenDialog({
       canSelectFolders: true,
@@ -333,7 +369,7 @@ export class Ctx implements vscode.Disposable {
    * in workspace settings is not used.
    */
   async collectFromHistoryServer(background = false): Promise<void> {
-    if (!this.client) return;
+    if (!this.client || (!background && !(await this.collectLocallyInServiceMode()))) return;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const why = historyServerBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
     if (why) {
@@ -425,7 +461,7 @@ export class Ctx implements vscode.Disposable {
    * is refused.
    */
   async collectFromObjectStorage(): Promise<void> {
-    if (!this.client) return;
+    if (!this.client || !(await this.collectLocallyInServiceMode())) return;
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const why = objectStoreBlockedReason(vscode.workspace.isTrusted, (key) => config.inspect(key));
     if (why) {
@@ -461,6 +497,137 @@ export class Ctx implements vscode.Disposable {
       },
       (kind) => (store ? objectStoreRemedy(kind, store) : null),
     );
+  }
+
+  /** The team service's URL when the language server reads its history (service mode), else null. */
+  private async serviceModeUrl(): Promise<string | null> {
+    if (!this.client) return null;
+    try {
+      const h = (await this.client.sendRequest(StoreInfoRequest.type)).history;
+      return h.kind === 'service' ? h.url : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Before a collection into the local store, in service mode: the editor shows the team service's history, not the
+   * local store's, so the service's sources are offered first ("Collect on the team service (source …)") beside
+   * "Collect into my local store only".
+   * @returns true when the caller goes on with its local collection (not in service mode, or that was picked).
+   */
+  private async collectLocallyInServiceMode(): Promise<boolean> {
+    const url = await this.serviceModeUrl();
+    if (url === null || !this.client) return true;
+    let sources: TeamServiceSource[] = [];
+    try {
+      sources = (await this.client.sendRequest(TeamServiceSourcesRequest.type)).sources;
+    } catch (e) {
+      this.output.warn(`The team service's sources could not be listed: ${requestErrorMessage(e)}`);
+    }
+    const local = {
+      label: '$(database) Collect into my local store only',
+      description: '',
+      detail: `In service mode the editor shows the history of the team service ${url}, not the local store: runs collected only locally are not shown while sparkOptimizer.service.url is set.`,
+      source: null as string | null,
+    };
+    const pick = await vscode.window.showQuickPick([...sources.map(sourceItem), local], {
+      title: `The editor reads the team service ${url}: where should the runs be collected?`,
+      ignoreFocusOut: true,
+    });
+    if (!pick) return false;
+    if (pick.source === null) return true;
+    await this.collectOnTeamService(pick.source);
+    return false;
+  }
+
+  /**
+   * "Spark: Collect History on the Team Service": picks one of the service's configured sources (unless given), starts
+   * its collection there and follows it in a progress notification (the language server polls the service), then
+   * says how it went. The language server reads the service's history again when it ends, so the new runs show at once.
+   */
+  async collectOnTeamService(source?: string): Promise<void> {
+    const client = this.client;
+    if (!client || this.collecting) return;
+    let url: string;
+    let name = source;
+    try {
+      const list = await client.sendRequest(TeamServiceSourcesRequest.type);
+      url = list.url;
+      if (name === undefined) {
+        if (list.sources.length === 0) {
+          const text = `The team service ${list.url} has no collection sources configured: its administrator lists the event-log folders, object-store locations and History Servers it collects under "sources" in its config file.`;
+          this.output.warn(text);
+          void vscode.window.showWarningMessage(escapeMessageLinks(text));
+          return;
+        }
+        const pick = await vscode.window.showQuickPick(
+          list.sources.map((s) => ({ ...sourceItem(s), label: s.name })),
+          { title: `Collect on the team service ${list.url}: which source?`, ignoreFocusOut: true },
+        );
+        if (!pick) return;
+        name = pick.source;
+      }
+    } catch (e) {
+      const text = requestErrorMessage(e);
+      this.output.error(text);
+      void vscode.window.showErrorMessage(escapeMessageLinks(text));
+      return;
+    }
+    const chosen = name;
+    this.collecting = true;
+    try {
+      const result = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Collecting "${chosen}" on the team service`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          let reported = 0;
+          const sub = client.onNotification(TeamServiceCollectProgressNotification.type, (p) => {
+            const c = p.collection;
+            const q = c.progress;
+            const done = q.logsStored + q.logsSkipped + q.logsFailed;
+            const pct = q.logsFound > 0 ? (done / q.logsFound) * 100 : 0;
+            progress.report({
+              message: `${p.alreadyRunning ? `collection ${c.id} already running, followed: ` : ''}${c.state}, ${q.logsStored} stored, ${q.logsSkipped} skipped, ${q.logsFailed} failed of ${q.logsFound} logs`,
+              increment: Math.max(0, pct - reported),
+            });
+            reported = Math.max(reported, pct);
+          });
+          try {
+            return await client.sendRequest(TeamServiceCollectRequest.type, { source: chosen }, token);
+          } catch (e) {
+            if (token.isCancellationRequested) return null;
+            const text = requestErrorMessage(e);
+            this.output.error(text);
+            void vscode.window.showErrorMessage(escapeMessageLinks(text));
+            return undefined;
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      if (result === null)
+        this.output.info(`Stopped following the collection of "${chosen}"; the team service goes on with it.`);
+      else if (result) {
+        const text = teamCollectionText(url, result);
+        this.output.info(text);
+        for (const e of result.collection.errors) this.output.warn(`${e.path}: ${e.reason}`);
+        this.lastCollection = new Date();
+        if (result.collection.state === 'succeeded' && result.collection.errorsTotal === 0)
+          void vscode.window.showInformationMessage(escapeMessageLinks(text));
+        else
+          void vscode.window
+            .showWarningMessage(escapeMessageLinks(text), 'Show Logs')
+            .then((a) => a && this.output.show());
+        this.collectedEmitter.fire();
+      }
+    } finally {
+      this.collecting = false;
+    }
+    await this.refreshStatus();
   }
 
   /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */

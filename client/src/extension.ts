@@ -27,6 +27,11 @@ const ACTIONS: { label: string; detail: string; command: CommandName }[] = [
     command: 'collectFromObjectStorage',
   },
   {
+    label: '$(organization) Collect History on the Team Service',
+    detail: 'Service mode: start a collection of one of the service’s sources and follow it',
+    command: 'collectOnTeamService',
+  },
+  {
     label: '$(graph) Open Workload Analysis',
     detail: 'Runs over time, stage timeline, executors and recommendations of a workload',
     command: 'openWorkloadAnalysis',
@@ -75,6 +80,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   c.own(registerCommand('collectFromEventLogs', () => c.collectFromEventLogs()));
   c.own(registerCommand('collectFromHistoryServer', () => c.collectFromHistoryServer(false)));
   c.own(registerCommand('collectFromObjectStorage', () => c.collectFromObjectStorage()));
+  c.own(registerCommand('collectOnTeamService', () => c.collectOnTeamService()));
   c.own(registerCommand('setHistoryServerCredentials', () => c.setHistoryServerCredentials()));
   c.own(registerCommand('setServiceToken', () => c.setServiceToken()));
   c.own(registerCommand('showLogs', () => c.output.show()));

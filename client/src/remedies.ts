@@ -9,6 +9,7 @@ import {
   type ObjectStoreKind,
   type SourceFailureKind,
   type StoreUnavailableData,
+  type TeamServiceErrorData,
 } from '../../shared/src/protocol';
 
 /** What to do about a History Server failure of this kind, or null when the server's message says it already. */
@@ -56,14 +57,33 @@ export const STORE_REMEDY =
   'set sparkOptimizer.historyDatabase (in your user settings) to a file you can write: the server restarts with it';
 
 /**
- * The message of a failed request with this client's remedy: a `storeUnavailable` error gets STORE_REMEDY; others
- * are shown as the server said them.
+ * What to do about a failed request to the team service (TeamServiceErrorData), or null when nothing in the editor helps
+ * (the service is down). A token whose scope does not allow the request names the service's own command that makes one
+ * (run by the service's administrator on its store): the editor cannot make a token.
+ */
+export function teamServiceRemedy(data: Partial<TeamServiceErrorData> | undefined): string | null {
+  if (data?.kind === 'not-service-mode')
+    return 'set sparkOptimizer.service.url to the team service (https://host:port) and run "Spark: Set Team Service Token"';
+  if (data?.neededScope === 'collect')
+    return 'the token needs scope collect (which also reads): create one with "spark-optimizer token create --scope collect --name <you>" on the service\'s store (its administrator can), then store it with "Spark: Set Team Service Token"';
+  if (data?.kind === 'unauthorized')
+    return 'store a valid token of the service (spark-optimizer token create --scope read) with "Spark: Set Team Service Token"';
+  return null;
+}
+
+/**
+ * The message of a failed request with this client's remedy: a `storeUnavailable` error gets STORE_REMEDY, a
+ * `teamServiceFailed` one its teamServiceRemedy; others are shown as the server said them.
  * @param code the ResponseError's code, undefined for other errors.
  */
 export function requestErrorText(message: string, code: number | undefined, data: unknown): string {
   if (code === RequestErrorCodes.storeUnavailable) {
     const d = data as Partial<StoreUnavailableData> | undefined;
     return `${d?.path && d.reason ? `The history store ${d.path} could not be opened: ${d.reason}` : message}. To use another, ${STORE_REMEDY}.`;
+  }
+  if (code === RequestErrorCodes.teamServiceFailed) {
+    const remedy = teamServiceRemedy(data as Partial<TeamServiceErrorData> | undefined);
+    return remedy ? `${message.replace(/\.?$/, '.')} To fix it: ${remedy}.` : message;
   }
   return message;
 }

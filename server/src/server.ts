@@ -23,6 +23,7 @@ import { registerConnectHandlers } from './handlers/connect';
 import { registerDocumentHandlers } from './handlers/documents';
 import { registerWorkloadAnalysisHandler } from './handlers/workload-analysis';
 import { registerStoreHandlers } from './handlers/store';
+import { registerTeamServiceCollectHandlers } from './handlers/team-service-collect';
 import { levelLogger, type Logger, type LogLevel } from './logger';
 import { describeFault, handleProcessFaults } from './process-errors';
 import { ServerRoot } from './server-root';
@@ -92,6 +93,7 @@ export function startLanguageServer(connection: Connection): StartedLanguageServ
     registerDocumentHandlers(r, refreshLogLevel);
     registerCollectHandlers(r);
     registerStoreHandlers(r);
+    registerTeamServiceCollectHandlers(r);
     registerWorkloadAnalysisHandler(r);
     registerConnectHandlers(r);
     return { capabilities: CAPABILITIES, serverInfo: { name: 'spark-optimizer', version: '0.1.0' } };

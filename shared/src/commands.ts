@@ -10,6 +10,7 @@ export const COMMANDS = {
   collectFromEventLogs: 'sparkOptimizer.collectFromEventLogs',
   collectFromHistoryServer: 'sparkOptimizer.collectFromHistoryServer',
   collectFromObjectStorage: 'sparkOptimizer.collectFromObjectStorage',
+  collectOnTeamService: 'sparkOptimizer.collectOnTeamService',
   setHistoryServerCredentials: 'sparkOptimizer.setHistoryServerCredentials',
   showLogs: 'sparkOptimizer.showLogs',
   restartServer: 'sparkOptimizer.restartServer',
@@ -74,6 +75,7 @@ export interface CommandArgs {
   collectFromEventLogs: [];
   collectFromHistoryServer: [];
   collectFromObjectStorage: [];
+  collectOnTeamService: [];
   setHistoryServerCredentials: [];
   showLogs: [];
   restartServer: [];

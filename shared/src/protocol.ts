@@ -50,6 +50,8 @@ export const RequestErrorCodes = {
   collectionFailed: 2,
   /** A Spark Connect request failed (`data`: ConnectErrorData). */
   connectFailed: 3,
+  /** A request to the team service failed, or the editor is not in service mode (`data`: TeamServiceErrorData). */
+  teamServiceFailed: 4,
 } as const;
 
 /** A code of RequestErrorCodes. */
@@ -214,6 +216,116 @@ export namespace CollectProgressNotification {
     total: number;
     /** Path of the source just read. */
     path: string;
+  }
+  export const type = new NotificationType<Params>(method);
+}
+
+// ---- The team service's collections (service mode: sparkOptimizer.service.url)
+
+/** `ResponseError.data` of RequestErrorCodes.teamServiceFailed. */
+export interface TeamServiceErrorData {
+  /** The service's URL; empty when not in service mode. */
+  url: string;
+  /**
+   * `not-service-mode` (no usable sparkOptimizer.service.url), `unreachable` (no answer, 5xx), `unauthorized` (401/403),
+   * `rejected` (another 4xx, e.g. an unknown source).
+   */
+  kind: 'not-service-mode' | 'unreachable' | 'unauthorized' | 'rejected';
+  /** The HTTP status the service answered, if it answered. */
+  status?: number;
+  /** The problem's `type` (e.g. `urn:spark-optimizer:problem:insufficient-scope`), if any. */
+  problemType?: string;
+  /** The token scope the refused request needs (`collect` to start a collection). */
+  neededScope?: 'read' | 'collect';
+}
+
+/**
+ * One collection on the team service, as its routes answer it (`GET /api/v1/collections/{id}`; the wire schema is
+ * server/src/history/team-service-collections.ts `CollectionSchema`). Counts are event logs (or History Server attempts).
+ */
+export interface TeamServiceCollection {
+  id: number;
+  source: string;
+  sourceKind: string;
+  trigger: 'request' | 'schedule';
+  state: 'queued' | 'running' | 'succeeded' | 'failed';
+  /** The service instance that ran it. */
+  holder: string;
+  requestedAtMs: number;
+  startedAtMs: number | null;
+  finishedAtMs: number | null;
+  progress: {
+    logsFound: number;
+    logsRead: number;
+    logsStored: number;
+    logsSkipped: number;
+    logsFailed: number;
+    applicationsStored: number;
+  };
+  /** The first 100 errors: where and why. */
+  errors: { path: string; reason: string; kind?: string }[];
+  errorsTotal: number;
+}
+
+/** One source configured on the team service (`GET /api/v1/sources`; never a credential). */
+export interface TeamServiceSource {
+  name: string;
+  kind: 'event-logs' | 'object-store' | 'history-server';
+  /** The folder on the service's machine, the object-store URL or the History Server URL, as configured. */
+  location: string;
+  endpointUrl?: string;
+  /** Collected by the service on this interval, ms; null: on request only. */
+  intervalMs: number | null;
+  lastCollection: TeamServiceCollection | null;
+}
+
+/**
+ * client → server: the team service's configured collection sources, through the language server's client of the
+ * service (server/src/history/team-service.ts: its URL, TLS and token).
+ * Errors: RequestErrorCodes.teamServiceFailed (not in service mode, or the service failed).
+ */
+export namespace TeamServiceSourcesRequest {
+  export const method = 'sparkOptimizer/teamServiceSources' as const;
+  export interface Result {
+    /** The service's URL. */
+    url: string;
+    sources: TeamServiceSource[];
+  }
+  export const type = new RequestType0<Result, void>(method);
+}
+
+/**
+ * client → server: start a collection of a configured source on the team service (`POST /api/v1/collect`) and follow
+ * it (`GET /api/v1/collections/{id}`) until it ends, with TeamServiceCollectProgressNotification on each change; when
+ * one is already running (409 `collection-running`) that one is followed instead. When it ends the editor's history is
+ * read again from the service at once and diagnostics are republished. Cancelling stops following only: the service
+ * goes on with the collection.
+ * Errors: RequestErrorCodes.teamServiceFailed (not in service mode; 403: the token lacks scope collect, `neededScope`;
+ * 404 unknown source; unreachable).
+ */
+export namespace TeamServiceCollectRequest {
+  export const method = 'sparkOptimizer/teamServiceCollect' as const;
+  export interface Params {
+    /** A source name of TeamServiceSourcesRequest. */
+    source: string;
+  }
+  export interface Result {
+    /** The collection as it ended (or as last read, when `stoppedFollowing`). */
+    collection: TeamServiceCollection;
+    /** Another collection of the source was running: it was followed instead of starting one. */
+    alreadyRunning: boolean;
+    /** The request was cancelled before the collection ended (it goes on on the service). */
+    stoppedFollowing: boolean;
+  }
+  export const type = new RequestType<Params, Result, void>(method);
+}
+
+/** server → client: a followed team-service collection's new state (TeamServiceCollectRequest). */
+export namespace TeamServiceCollectProgressNotification {
+  export const method = 'sparkOptimizer/teamServiceCollectProgress' as const;
+  export interface Params {
+    collection: TeamServiceCollection;
+    alreadyRunning: boolean;
   }
   export const type = new NotificationType<Params>(method);
 }

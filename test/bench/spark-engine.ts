@@ -249,9 +249,9 @@ async function main(): Promise<void> {
       `Spark: a Spark Connect server (driver 2 GiB) on a standalone master with 2 workers of 2 cores on 127.0.0.1, executors of 1 core and 1 GiB. ` +
       `Every Spark run stored the same records as the local reader (a SHA-256 over every stored record).`,
     '',
-    `**This machine has 2 cores and ran another benchmark at high priority throughout; these runs ran at \`nice 19\`. ` +
-      `The figures are bounded by 2 cores and that contention: 4 executors cannot be faster than 2 cores allow, and the ` +
-      `absolute rates are a fraction of what an idle machine gives. Read the ratios.**`,
+    `**Conditions: ${os.cpus().length} cores; this benchmark ran at nice ${os.getPriority()} (its Spark JVMs inherit ` +
+      `it); other work on the machine shows in the load column. ${os.cpus().length} cores bound every figure: more ` +
+      `executors than cores cannot run more tasks at once. Read the ratios.**`,
     '',
     markdownTable(
       [

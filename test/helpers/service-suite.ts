@@ -376,6 +376,7 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
         '/api/v1/jobs',
         '/api/v1/jobs/{name}/runs',
         '/api/v1/recommend',
+        '/api/v1/sources',
         '/api/v1/tokens',
         '/api/v1/workloads',
         '/api/v1/workloads/{name}/runs',

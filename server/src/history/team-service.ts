@@ -5,7 +5,10 @@
  * {@link LoadableStore} reads over HTTP. The editor runs its own engine on what it loads (history/loaded-history.ts), so
  * hovers, diagnostics and quick fixes are the ones the local store would give on the same runs.
  *
- * HTTP goes through Node's own `http`/`https` (no library: one JSON POST per read). Every request has a timeout, the
+ * It is also the language server's one client of the service's collection routes (`GET /api/v1/sources`,
+ * `POST /api/v1/collect`, `GET /api/v1/collections/{id}`; history/team-service-collect.ts follows a collection).
+ *
+ * HTTP goes through Node's own `http`/`https` (no library: one JSON request per read). Every request has a timeout, the
  * status is checked before the body is read, the body is capped in bytes and checked against the schema, and each record
  * is checked again as ingest checks it (history/validate.ts). TLS is verified (Node's roots, or the CA file given); a
  * plain `http://` URL is accepted only for a loopback host, because the bearer token would cross the network in clear.
@@ -19,6 +22,12 @@ import type { ApplicationTotals } from './history-reader';
 import type { StoredAttempt } from './ingest';
 import type { LoadableStore } from './loaded-history';
 import { checkRecord } from './validate';
+import {
+  CollectionSchema,
+  SourcesResponseSchema,
+  type ServiceCollection,
+  type ServiceSource,
+} from './team-service-collections';
 import type { AppliedFix } from '../recommend/feedback';
 import type { RecommendationFeedback } from './service-store';
 import type { StoredWorkload } from '../../../shared/src/protocol';
@@ -29,6 +38,13 @@ export const HISTORY_READ_PATH = '/api/v1/history/read';
 
 /** Path of the feedback route below the service's base URL. */
 export const FEEDBACK_PATH = '/api/v1/feedback';
+
+/** Paths of the collection routes (service/collection-routes.ts) below the service's base URL. */
+export const SOURCES_PATH = '/api/v1/sources';
+/** `POST` starts a collection of a configured source. */
+export const COLLECT_PATH = '/api/v1/collect';
+/** `GET {COLLECTIONS_PATH}/{id}`: one collection. */
+export const COLLECTIONS_PATH = '/api/v1/collections';
 
 const appName = z.string().min(1).max(1024);
 const limit = z.number().int().min(1).max(1000);
@@ -114,14 +130,35 @@ export const HistoryReadResponseSchema = z.object({
   ]),
 });
 
+/** The members of a problem document (service/problems.ts) the client reads; anything else in the body is ignored. */
+const ProblemFieldsSchema = z.looseObject({
+  type: z.string().optional(),
+  detail: z.string().optional(),
+  collectionId: z.number().int().optional(),
+});
+
 /** What went wrong talking to the team service: the kind decides whether the editor falls back and what it says. */
 export type TeamServiceFailure = 'unreachable' | 'unauthorized' | 'rejected';
+
+/** What the service answered with a failure status: for a caller that tells problems apart (history/team-service-collect.ts). */
+export interface TeamServiceAnswer {
+  /** The HTTP status. */
+  status: number;
+  /** The problem's `detail` (what happened, in the service's words), or the start of the body. */
+  detail: string;
+  /** The problem document's `type` (service/problems.ts, e.g. `urn:spark-optimizer:problem:insufficient-scope`), if any. */
+  problemType?: string;
+  /** The problem's `collectionId` extension (a `collection-running` problem: the collection that runs). */
+  collectionId?: number;
+}
 
 /** A failed call to the team service; the message names the service's URL and what to do, never the token. */
 export class TeamServiceError extends Error {
   constructor(
     readonly kind: TeamServiceFailure,
     message: string,
+    /** The service's answer when it answered with a failure status; absent when it did not answer. */
+    readonly answer?: TeamServiceAnswer,
   ) {
     super(message);
   }
@@ -219,24 +256,36 @@ export class TeamServiceClient implements LoadableStore {
 
   /**
    * One JSON POST to the service.
+   * @param scope the token scope the route needs (named in the message of a 401/403).
    * @returns the parsed answer of a 2xx status.
    * @throws TeamServiceError: `unreachable` (connection, timeout, 5xx, a body that is not the expected JSON),
-   *   `unauthorized` (401/403), `rejected` (another 4xx: its problem detail).
+   *   `unauthorized` (401/403), `rejected` (another 4xx: its problem detail); with the service's `answer` when it answered.
    */
-  async post(path: string, body: unknown): Promise<unknown> {
+  post(path: string, body: unknown, scope: 'read' | 'collect' = 'read'): Promise<unknown> {
+    return this.send('POST', path, body, scope);
+  }
+
+  /**
+   * One GET of a JSON resource of the service (scope read).
+   * @throws TeamServiceError as {@link post}.
+   */
+  get(path: string): Promise<unknown> {
+    return this.send('GET', path, undefined, 'read');
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body: unknown, scope: 'read' | 'collect'): Promise<unknown> {
     const target = new URL(path, `${this.url}/`);
-    const payload = Buffer.from(JSON.stringify(body), 'utf8');
+    const payload = method === 'POST' ? Buffer.from(JSON.stringify(body), 'utf8') : null;
     const lib = target.protocol === 'https:' ? https : http;
     const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
       const req = lib.request(
         target,
         {
-          method: 'POST',
+          method,
           agent: this.agent,
           headers: {
-            'content-type': 'application/json',
+            ...(payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {}),
             accept: 'application/json',
-            'content-length': payload.length,
             ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           },
           timeout: this.timeoutMs,
@@ -262,7 +311,8 @@ export class TeamServiceClient implements LoadableStore {
       );
       req.on('close', () => clearTimeout(timer));
       req.on('error', reject);
-      req.end(payload);
+      if (payload) req.end(payload);
+      else req.end();
     }).catch((e: unknown) => {
       throw unreachable(this.url, e);
     });
@@ -277,18 +327,26 @@ export class TeamServiceClient implements LoadableStore {
         throw new TeamServiceError('unreachable', `The team service at ${this.url} answered ${path} with no JSON.`);
       return json;
     }
-    const detail =
-      typeof json === 'object' && json !== null && typeof (json as { detail?: unknown }).detail === 'string'
-        ? (json as { detail: string }).detail
-        : text.slice(0, 200);
+    const problem = ProblemFieldsSchema.safeParse(json);
+    const detail = problem.success && problem.data.detail !== undefined ? problem.data.detail : text.slice(0, 200);
+    const answer: TeamServiceAnswer = {
+      status,
+      detail,
+      ...(problem.success && problem.data.type !== undefined ? { problemType: problem.data.type } : {}),
+      ...(problem.success && problem.data.collectionId !== undefined
+        ? { collectionId: problem.data.collectionId }
+        : {}),
+    };
     if (status === 401 || status === 403)
       throw new TeamServiceError(
         'unauthorized',
-        `The team service at ${this.url} answered ${status}: ${detail} Run "Spark: Set Team Service Token" with a token of scope read.`,
+        `The team service at ${this.url} answered ${status}: ${detail} Run "Spark: Set Team Service Token" with a token of scope ${scope}.`,
+        answer,
       );
     throw new TeamServiceError(
       status >= 500 || status === 429 ? 'unreachable' : 'rejected',
       `The team service at ${this.url} answered ${path} with ${status}: ${detail}`,
+      answer,
     );
   }
 
@@ -372,6 +430,42 @@ export class TeamServiceClient implements LoadableStore {
   /** Not offered by the service (unbounded); the editor never makes this read. @throws TeamServiceError always. */
   allRuns(): Promise<ApplicationRecord[]> {
     return Promise.reject(new TeamServiceError('rejected', 'allRuns is not a read the team service offers.'));
+  }
+
+  /**
+   * The service's configured collection sources (`GET /api/v1/sources`, scope read).
+   * @throws TeamServiceError as {@link post}; `unreachable` for an answer that does not match the schema.
+   */
+  async sources(): Promise<ServiceSource[]> {
+    return this.checked(SourcesResponseSchema, await this.get(SOURCES_PATH), 'GET /api/v1/sources').sources;
+  }
+
+  /**
+   * Starts a collection of a configured source (`POST /api/v1/collect`, scope collect).
+   * @returns the collection (state `queued`).
+   * @throws TeamServiceError as {@link post}: a 409 `collection-running` carries the running collection's id in
+   *   `answer.collectionId`; a 403 is a token without scope collect.
+   */
+  async startCollection(source: string): Promise<ServiceCollection> {
+    return this.checked(CollectionSchema, await this.post(COLLECT_PATH, { source }, 'collect'), 'POST /api/v1/collect');
+  }
+
+  /**
+   * One collection's state and counts (`GET /api/v1/collections/{id}`, scope read).
+   * @throws TeamServiceError as {@link post}.
+   */
+  async collection(id: number): Promise<ServiceCollection> {
+    return this.checked(CollectionSchema, await this.get(`${COLLECTIONS_PATH}/${id}`), `GET ${COLLECTIONS_PATH}/${id}`);
+  }
+
+  private checked<T>(schema: z.ZodType<T>, body: unknown, what: string): T {
+    const r = schema.safeParse(body);
+    if (!r.success)
+      throw new TeamServiceError(
+        'unreachable',
+        `The team service at ${this.url} answered ${what} with a body that does not match its schema: ${r.error.issues[0]?.message ?? ''}`,
+      );
+    return r.data;
   }
 
   /**

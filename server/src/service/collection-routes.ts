@@ -6,7 +6,9 @@
  * so `{"source": "x", "path": "/etc"}` is a 400).
  */
 import { z } from 'zod';
-import { COLLECTION_STATES, COLLECTION_TRIGGERS, type CollectionRun } from '../history/collection-ledger';
+import type { CollectionRun } from '../history/collection-ledger';
+import { CollectionSchema, SourcesResponseSchema, type ServiceSource } from '../history/team-service-collections';
+import type { CollectionSource } from './collection-sources';
 import type { Collections } from './collections';
 import { ProblemError } from './problems';
 import { ProblemSchema } from './schemas';
@@ -19,32 +21,8 @@ export const CollectRequestSchema = z
   })
   .meta({ id: 'CollectRequest' });
 
-/** One collection, as `GET /api/v1/collections/{id}` gives it. */
-export const CollectionSchema = z
-  .object({
-    id: z.number().int(),
-    source: z.string().describe('The configured source'),
-    sourceKind: z.string().describe('event-logs, object-store or history-server'),
-    trigger: z.enum(COLLECTION_TRIGGERS).describe('request (POST /api/v1/collect) or schedule (the source interval)'),
-    state: z.enum(COLLECTION_STATES),
-    holder: z.string().describe("The service instance that held the source's lease and ran the collection"),
-    requestedAtMs: z.number(),
-    startedAtMs: z.number().nullable(),
-    finishedAtMs: z.number().nullable(),
-    progress: z
-      .object({
-        logsFound: z.number().int().describe('Event logs (or History Server attempts) the source listed'),
-        logsRead: z.number().int().describe('Logs whose content was read, failed ones included'),
-        logsStored: z.number().int().describe('Logs stored as a new attempt or a newer version of one'),
-        logsSkipped: z.number().int().describe('Logs the store already held (not read, or read and found the same)'),
-        logsFailed: z.number().int(),
-        applicationsStored: z.number().int().describe('Distinct application ids stored by this collection'),
-      })
-      .describe('Exact once finished; while running, what was done so far'),
-    errors: z.array(z.object({ path: z.string(), reason: z.string(), kind: z.string().optional() })),
-    errorsTotal: z.number().int().describe('All errors (errors lists the first 100)'),
-  })
-  .meta({ id: 'Collection' });
+/** One collection (declared with the language server's client of these routes, history/team-service-collections.ts). */
+export { CollectionSchema };
 
 /** `GET /api/v1/collections` query. */
 export const CollectionsQuerySchema = z.object({
@@ -97,6 +75,22 @@ export interface ServiceRoute {
   responses: Record<number, z.ZodType>;
   /** @throws ProblemError for a problem answer. */
   handle(req: RouteRequest): Promise<RouteAnswer>;
+}
+
+/**
+ * A configured source as `GET /api/v1/sources` shows it: its location as configured and nothing of its credentials
+ * (a History Server's `auth` and `tls` are left out; an object store's come from its SDK's chain, never the config).
+ */
+export function sourceView(s: CollectionSource, last: CollectionRun | null): ServiceSource {
+  const location = s.kind === 'event-logs' ? { location: s.path } : { location: s.url };
+  return {
+    name: s.name,
+    kind: s.kind,
+    ...location,
+    ...(s.kind === 'object-store' && s.endpointUrl !== undefined ? { endpointUrl: s.endpointUrl } : {}),
+    intervalMs: s.interval ?? null,
+    lastCollection: last === null ? null : view(last),
+  };
 }
 
 function view(r: CollectionRun): z.infer<typeof CollectionSchema> {
@@ -156,6 +150,8 @@ export function collectionRoutes(collections: Collections | undefined, store: Se
           throw new ProblemError(
             'collection-running',
             `A collection of "${source}" is already running${id !== null ? ` (collection ${id}, GET /api/v1/collections/${id})` : ''}${lease ? ` on instance ${lease.holder}, its lease held until ${new Date(lease.expiresAtMs).toISOString()}` : ''}; wait for it to finish.`,
+            undefined,
+            id !== null ? { collectionId: id } : undefined,
           );
         }
         return {
@@ -181,6 +177,19 @@ export function collectionRoutes(collections: Collections | undefined, store: Se
             `No collection ${id} is recorded in this service's store; GET /api/v1/collections lists the recent ones.`,
           );
         return { status: 200, body: view(run) };
+      },
+    },
+    {
+      method: 'GET',
+      url: '/api/v1/sources',
+      scope: 'read',
+      summary:
+        "The service's configured collection sources in config order: name, kind, location as configured (never a credential), interval, newest collection",
+      responses: { 200: SourcesResponseSchema },
+      async handle() {
+        const sources = collections?.sources ?? [];
+        const last = await Promise.all(sources.map((s) => store.recentCollections(1, s.name)));
+        return { status: 200, body: { sources: sources.map((s, i) => sourceView(s, last[i][0] ?? null)) } };
       },
     },
     {

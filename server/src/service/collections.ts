@@ -249,7 +249,8 @@ export class Collections {
           logsFound: s.found,
           logsRead: read,
           logsStored: s.inserted + s.updated,
-          logsSkipped: Math.max(0, s.found - read),
+          // Not read (stored already), or read and found the same as stored: the schema's "skipped".
+          logsSkipped: Math.max(0, s.found - (s.inserted + s.updated) - s.failed.length),
           logsFailed: s.failed.length,
           applicationsStored: new Set(storedApps.map((a) => a.appId)).size,
         });

@@ -58,6 +58,14 @@ export interface Problem {
   detail: string;
   instance?: string;
   errors?: { path: string; message: string }[];
+  /** `collection-running`: the id of the collection that runs (RFC 9457 section 3.2 extension member). */
+  collectionId?: number;
+}
+
+/** Extension members of a problem (RFC 9457 section 3.2), by the kinds that carry them. */
+export interface ProblemExtensions {
+  /** `collection-running`: the collection that runs, for the client to follow. */
+  collectionId?: number;
 }
 
 /** An error a route throws to answer with a problem document. */
@@ -66,6 +74,7 @@ export class ProblemError extends Error {
     readonly kind: ProblemKind,
     readonly detail: string,
     readonly errors?: { path: string; message: string }[],
+    readonly extensions?: ProblemExtensions,
   ) {
     super(detail);
   }
@@ -80,6 +89,7 @@ export class ProblemError extends Error {
       detail: this.detail,
       ...(instance ? { instance } : {}),
       ...(this.errors ? { errors: this.errors } : {}),
+      ...this.extensions,
     };
   }
 }

@@ -14,6 +14,12 @@ import { TOKEN_SCOPES } from '../history/service-store';
 /** `POST /api/v1/history/read` and its answer: declared with the editor's client of the route (history/team-service.ts). */
 export { HistoryReadRequestSchema, HistoryReadResponseSchema } from '../history/team-service';
 
+/**
+ * `GET /api/v1/sources` and one collection: declared with the language server's client of the collection routes
+ * (history/team-service-collections.ts), which checks the service's answers against them.
+ */
+export { CollectionSchema, SourceSchema, SourcesResponseSchema } from '../history/team-service-collections';
+
 /** RFC 9457 problem document (service/problems.ts). */
 export const ProblemSchema = z
   .object({
@@ -25,6 +31,11 @@ export const ProblemSchema = z
     detail: z.string(),
     instance: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    collectionId: z
+      .number()
+      .int()
+      .optional()
+      .describe('collection-running: the collection that runs (GET /api/v1/collections/{id} follows it)'),
   })
   .meta({ id: 'Problem' });
 
