@@ -14,9 +14,11 @@
 # nothing (to time runs). Generates the data first (scripts/generate-benchmark-data.sh). Always stops the master and
 # workers it started. Env: BENCH_OUT (default eval/benchmark-runs), EVAL_NICE (default -15 as root),
 # LOAD_THRESHOLD (2.5), LOAD_MAX_WAIT (60 s per run), LOAD_WAIT_BUDGET (1800 s in all), LOAD_REDO_ABOVE (unset: keep
-# every run; X: discard and redo runs whose others' load averaged X or more while they ran, see run_benchmark.py).
+# every run; X: discard and redo runs whose others' load averaged X or more while they ran, see run_benchmark.py),
+# LOAD_RETRIES (3 tries of a run discarded for load, then it is kept and marked; 0: no limit).
 # Unattended on a shared machine, measuring only when it is idle:
-#   LOAD_THRESHOLD=1 LOAD_REDO_ABOVE=1 LOAD_MAX_WAIT=86400 LOAD_WAIT_BUDGET=10000000 bash scripts/generate-benchmark-eval.sh
+#   LOAD_THRESHOLD=1 LOAD_REDO_ABOVE=1 LOAD_RETRIES=0 LOAD_MAX_WAIT=86400 LOAD_WAIT_BUDGET=10000000 \
+#     bash scripts/generate-benchmark-eval.sh
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -80,6 +82,7 @@ start_standalone_workers $((WORKERS - 1))
 python3 "${REPO}/eval/benchmark/run_benchmark.py" --master "${MASTER_URL}" --out "${OUT}" \
   --load-threshold "${LOAD_THRESHOLD:-2.5}" --load-max-wait "${LOAD_MAX_WAIT:-60}" \
   --load-wait-budget "${LOAD_WAIT_BUDGET:-1800}" ${LOAD_REDO_ABOVE:+--redo-loaded-above "${LOAD_REDO_ABOVE}"} \
+  --load-retries "${LOAD_RETRIES:-3}" \
   ${EXTRA[@]+"${EXTRA[@]}"} 2>"${WORK}/driver.log"
 
 if [[ "${TRIAL}" == 0 ]]; then

@@ -17,9 +17,9 @@ othersLoad1 >= --load-threshold, at most --load-max-wait seconds per run and --l
 records the load before and during the run (and the kernel's 1-minute load average) in the manifest.
 
 With --redo-loaded-above X a run is measured only on a quiet machine: a run whose othersLoad1 averaged X or more
-while it ran is discarded and made again after the next wait (at most --load-retries times; the last try is kept and
-marked loadAboveThreshold), and runs already in the manifest that averaged X or more are discarded when the generation
-starts, so they are made again. A run during which the wall clock moved more than CLOCK_JUMP_S away from the
+while it ran is discarded and made again after the next wait (at most --load-retries tries, 0 = no limit; the last
+try is kept and marked loadAboveThreshold), and runs already in the manifest that averaged X or more (marked or not)
+are discarded when the generation starts, so they are made again. A run during which the wall clock moved more than CLOCK_JUMP_S away from the
 monotonic clock (the machine was suspended or its clock stepped) is discarded the same way. Discarded runs are listed
 in the manifest under "discarded" (why, and their load) and their logs moved to OUT/discarded/ (never read by the
 evaluation). For an unattended generation that only measures when the machine is idle, give a long --load-max-wait
@@ -257,7 +257,8 @@ def main():
     ap.add_argument("--run-timeout", type=float, default=600)
     ap.add_argument("--redo-loaded-above", type=float, default=None,
                     help="discard and redo runs whose othersLoad1 averaged this or more while they ran")
-    ap.add_argument("--load-retries", type=int, default=3, help="tries of a run discarded for load, before keeping it")
+    ap.add_argument("--load-retries", type=int, default=3,
+                    help="tries of a run discarded for load before it is kept (marked loadAboveThreshold); 0: no limit")
     ap.add_argument("--no-manifest", action="store_true", help="timing trial: do not record runs")
     args = ap.parse_args()
 
@@ -305,7 +306,7 @@ def main():
         kept = []
         for r in manifest["runs"]:
             during = (r.get("load") or {}).get("othersLoad1MeanDuring")
-            if during is not None and during >= args.redo_loaded_above and not r.get("loadAboveThreshold"):
+            if during is not None and during >= args.redo_loaded_above:
                 discard(manifest, out, r, f"othersLoad1MeanDuring {during} >= {args.redo_loaded_above} (redone)")
             else:
                 kept.append(r)
@@ -417,7 +418,7 @@ def main():
                 why = (f"clock jump {clock_jump_s:.1f} s (suspended?)" if abs(clock_jump_s) > CLOCK_JUMP_S
                        else f"othersLoad1MeanDuring {load_rec['othersLoad1MeanDuring']} >= {args.redo_loaded_above}"
                        if loaded else None)
-                if why is not None and (loaded is False or load_tries + 1 < args.load_retries):
+                if why is not None and (not loaded or args.load_retries == 0 or load_tries + 1 < args.load_retries):
                     load_tries += 1
                     discard(manifest, out, run, why)
                     write_json(manifest_path, manifest)
