@@ -254,3 +254,30 @@ describe('spark-optimizer CLI', () => {
     assert.match(r.out[0], /collect needs --path DIR/);
   });
 });
+
+describe('CLI output into a pipe whose reader goes away (built CLI)', () => {
+  it('`settings big.py | head -c 1`: exit 141 (SIGPIPE convention), no EPIPE stack trace', function () {
+    this.timeout(60_000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'spark-optimizer-epipe-'));
+    try {
+      // 4,000 settings: ~300 kB of output, more than a pipe holds (64 KiB on Linux), so the CLI is still writing when
+      // `head` has read its byte and gone.
+      const big = path.join(tmp, 'big.py');
+      const lines = ['from pyspark.sql import SparkSession', 'spark = (SparkSession.builder.appName("big")'];
+      for (let i = 0; i < 4000; i++) lines.push(`    .config("spark.sql.custom.setting${i}", "${i}")`);
+      fs.writeFileSync(big, [...lines, '    .getOrCreate())', ''].join('\n'));
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${BUILT_CLI}" settings "${big}" | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.strictEqual(r.stdout.trim(), '141', r.stderr);
+      assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});

@@ -227,6 +227,23 @@ export function serviceRouteSuite(name: string, open: (tmp: string) => Promise<S
       assert.deepStrictEqual([mem.current, mem.recommended], ['1g', '2g']);
     });
 
+    it("POST /api/v1/recommend of a job without runs on a master others ran on: the editor's first plan (coldStart)", async () => {
+      // examples/history's 9 runs all ran on spark://127.0.0.1:7077 (their SparkListenerEnvironmentUpdate), newest
+      // first tiny_tasks, skewed_join, nightly_etl; test/lsp-team-service.test.ts shows the editor's hover of this plan.
+      const text = 'spark-submit --master spark://127.0.0.1:7077 --name weekly_report --executor-memory 1g job.py\n';
+      const r = await call(base, 'POST', '/api/v1/recommend', read, { text, fileName: 'weekly_report.sh' });
+      assert.strictEqual(r.status, 200, r.text);
+      assert.deepStrictEqual(r.json.unmatched, []);
+      const [plan] = r.json.plans;
+      assert.deepStrictEqual([plan.workload, plan.runs, plan.coldStart], ['weekly_report', 0, true]);
+      assert.ok(
+        plan.notes.some((n: string) =>
+          n.includes('from 3 similar workload(s) in the store (tiny_tasks, skewed_join, nightly_etl)'),
+        ),
+        JSON.stringify(plan.notes),
+      );
+    });
+
     it('POST /api/v1/recommend: no matching workload, a path as file name, an unknown kind and bad JSON are problems', async () => {
       const other = { text: 'spark-submit --name never_ran --executor-memory 1g job.py\n', fileName: 'never_ran.sh' };
       const none = await call(base, 'POST', '/api/v1/recommend', read, other);

@@ -276,8 +276,10 @@ export interface RecommendSource {
 
 /**
  * The plan per application of a job file's text (`recommend FILE`, and `POST /api/v1/recommend` of the service, which
- * therefore give the same plan as the editor: both go through `SparkLanguageService.analyse`, like the hovers).
- * @returns lines, the JSON array of plans (one per matched application) and code 2 when no application matched.
+ * therefore give the same plan as the editor: both go through `SparkLanguageService.analyse`, like the hovers). An
+ * application without runs of its own gets the editor's first plan from the workloads run on its literal `spark.master`
+ * (`coldStart: true`, `runs: 0`) when there are any.
+ * @returns lines, the JSON array of plans (one per planned application) and code 2 when no application got a plan.
  */
 export function recommendText(
   service: SparkLanguageService,
@@ -293,15 +295,19 @@ export function recommendText(
   let matched = 0;
   for (const sa of analysis.sites) {
     const where = `${file}:${sa.site.range.start.line + 1}`;
-    if (sa.workload === null || sa.runs.length === 0 || sa.plan === null) {
+    // A workload without runs of its own that the engine planned from the workloads on the same spark.master (the
+    // editor's cold start) is planned here too, marked coldStart, so the CLI, the service and the editor agree.
+    const coldStart = sa.workload === null && sa.plan !== null;
+    if (sa.plan === null || (!coldStart && (sa.workload === null || sa.runs.length === 0))) {
       unmatched.push({ line: sa.site.range.start.line + 1, appName: sa.site.appName });
       lines.push(`${where} no runs of this workload in ${dbPath} (run "spark-optimizer collect" first)`);
       continue;
     }
     matched++;
     const plan = sa.plan;
+    const workload = sa.workload?.appName ?? plan.appName;
     lines.push(
-      `${where} ${sa.workload.appName}: ${sa.runs.length} run(s) (matched by ${sa.workload.matchedBy}); objective ${plan.objective}${plan.objective === 'balanced' ? ` (within ${Math.round(plan.maxSlowdown * 100)} % of the fastest)` : ''}; ${plan.manager}; cluster: ${describeLimits(plan.limits)}`,
+      `${where} ${workload}: ${sa.workload ? `${sa.runs.length} run(s) (matched by ${sa.workload.matchedBy})` : 'no runs of its own: a first plan from the workloads run on the same spark.master'}; objective ${plan.objective}${plan.objective === 'balanced' ? ` (within ${Math.round(plan.maxSlowdown * 100)} % of the fastest)` : ''}; ${plan.manager}; cluster: ${describeLimits(plan.limits)}`,
     );
     lines.push(
       `  now:  ${plan.current ? describeChoice(plan.current.choice) : '?'}: ${estimateText(plan.current, plan.currency)}`,
@@ -344,8 +350,9 @@ export function recommendText(
       lines.push(`  similar workload: ${s.appName} at distance ${s.distance.toFixed(2)} (${s.differences})`);
     json.push({
       line: sa.site.range.start.line + 1,
-      workload: sa.workload.appName,
+      workload,
       runs: sa.runs.length,
+      coldStart,
       ...(planJson(plan) as object),
       similar: sa.similar,
     });

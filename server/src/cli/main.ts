@@ -873,7 +873,14 @@ function token(args: string[], out: Output, err: Output): Promise<number> {
 if (require.main === module) {
   // Exit once stdout has taken everything: process.exit() right after large writes to a pipe cut the output short
   // (`spark-optimizer settings big.py | wc -l` printed 2,979 of 41,070 lines).
-  const exit = (code: number) => process.stdout.write('', () => process.exit(code));
+  const exit = (code: number) =>
+    process.stdout.write('', (e?: NodeJS.ErrnoException | null) => process.exit(e?.code === 'EPIPE' ? 141 : code));
+  // The reader of a pipe went away (`spark-optimizer recommend job.py | head`): stop quietly, as Unix tools do, instead
+  // of an unhandled EPIPE. The exit code of a cut-short command is the shell's 141 convention (128 + SIGPIPE).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
   main(
     process.argv.slice(2),
     (s) => process.stdout.write(s + '\n'),

@@ -557,7 +557,7 @@ export async function buildService(opts: ServiceOptions): Promise<FastifyInstanc
                 'no-matching-workload',
                 apps === 0
                   ? `No Spark application settings found in ${source.label}; send a PySpark file, a spark-submit script or a job definition.`
-                  : `None of the ${apps} application(s) in ${source.label} matches a workload with runs in the history store (by spark.app.name, file name or submitted file); collect its runs first.`,
+                  : `None of the ${apps} application(s) in ${source.label} matches a workload with runs in the history store (by spark.app.name, file name or submitted file), and none names a spark.master other workloads ran on; collect its runs first.`,
               );
             }
             return { plans, unmatched: out.unmatched };

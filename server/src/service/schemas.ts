@@ -231,8 +231,17 @@ export const PlannedSettingSchema = z
 export const PlanSchema = z
   .looseObject({
     line: z.number().int().describe('1-based line of the application in the text'),
-    workload: z.string().describe('App Name of the workload the application matched'),
-    runs: z.number().int(),
+    workload: z
+      .string()
+      .describe(
+        'App Name of the workload the application matched; for a cold start, the application (its spark.app.name or file name)',
+      ),
+    runs: z.number().int().describe('Runs of the workload the plan read (0 for a cold start)'),
+    coldStart: z
+      .boolean()
+      .describe(
+        'No runs of its own: a first plan from the workloads run on the same spark.master (its notes name them), as the editor shows it',
+      ),
     objective: z.enum(OBJECTIVES),
     manager: z.string(),
     confidence: z.number(),
@@ -243,12 +252,12 @@ export const PlanSchema = z
   })
   .meta({ id: 'Plan' });
 
-/** `POST /api/v1/recommend`: a plan per application that matched a workload with runs. */
+/** `POST /api/v1/recommend`: a plan per application that matched a workload with runs, or got a cold-start plan. */
 export const RecommendResponseSchema = z.object({
   plans: z.array(PlanSchema),
   unmatched: z
     .array(z.object({ line: z.number().int(), appName: z.string().nullable() }))
-    .describe('Applications of the text without runs in the store'),
+    .describe('Applications of the text without a plan: no runs of their own and none on their spark.master'),
 });
 
 /** `POST /api/v1/feedback`. */
