@@ -104,7 +104,8 @@ def discard(manifest, out, run, why):
 
 
 class OthersLoad:
-    """1-minute exponentially decayed average of runnable + uninterruptible threads outside our session."""
+    """1-minute exponentially decayed average of runnable + uninterruptible threads outside our session (user-space
+    threads only: kernel threads are not counted)."""
 
     def __init__(self):
         self.sid = os.getsid(0)
@@ -124,6 +125,11 @@ class OthersLoad:
                 with open(f"/proc/{pid}/stat") as f:
                     fields = f.read().rsplit(")", 1)[1].split()
                 if int(fields[3]) == self.sid:  # field 6 (session) of stat, after pid and comm
+                    continue
+                # Kernel threads (kthreadd, pid 2, and its children): their I/O and memory work is mostly done for
+                # this generation's own runs (writeback, compaction), so counting them would make a run on an idle
+                # machine look loaded.
+                if pid == "2" or int(fields[1]) == 2:
                     continue
                 for tid in os.listdir(f"/proc/{pid}/task"):
                     with open(f"/proc/{pid}/task/{tid}/stat") as f:
