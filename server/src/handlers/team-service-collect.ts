@@ -14,11 +14,11 @@ import {
   type TeamServiceErrorData,
 } from '../../../shared/src/protocol';
 import { collectOnTeamService } from '../history/team-service-collect';
-import { TeamServiceError, type TeamServiceClient } from '../history/team-service';
+import { problemTypeUri, TeamServiceError, type TeamServiceClient } from '../history/team-service';
 import type { ServerRoot } from '../server-root';
 
 /** The problem type of a 403 for a token whose scope does not allow the request (service/problems.ts). */
-const INSUFFICIENT_SCOPE = 'urn:spark-optimizer:problem:insufficient-scope';
+const INSUFFICIENT_SCOPE = problemTypeUri('insufficient-scope');
 
 /** Registers the team-service collection handlers. Errors: see the requests in shared/src/protocol.ts. */
 export function registerTeamServiceCollectHandlers(root: ServerRoot): void {

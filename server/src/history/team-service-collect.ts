@@ -6,13 +6,13 @@
  */
 import type { ServiceCollection } from './team-service-collections';
 import type { TeamServiceClient } from './team-service';
-import { TeamServiceError } from './team-service';
+import { problemTypeUri, TeamServiceError } from './team-service';
 
 /** Default interval between two reads of a running collection, ms (the service writes its counts every second). */
 export const COLLECTION_POLL_MS = 500;
 
 /** The problem type of a 409 answer to `POST /api/v1/collect` (service/problems.ts `collection-running`). */
-const COLLECTION_RUNNING = 'urn:spark-optimizer:problem:collection-running';
+const COLLECTION_RUNNING = problemTypeUri('collection-running');
 
 /** How a followed collection ended. */
 export interface FollowedCollection {

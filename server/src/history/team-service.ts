@@ -36,6 +36,14 @@ import { errorMessage } from '../../../shared/src/errors';
 /** Path of the history-read route below the service's base URL. */
 export const HISTORY_READ_PATH = '/api/v1/history/read';
 
+/**
+ * The stable `type` URI of a kind of the service's problems (service/problems.ts lists the kinds and answers with
+ * them; this client tells some apart): a URN, so it never needs to resolve.
+ */
+export function problemTypeUri(kind: string): string {
+  return `urn:spark-optimizer:problem:${kind}`;
+}
+
 /** Path of the feedback route below the service's base URL. */
 export const FEEDBACK_PATH = '/api/v1/feedback';
 

@@ -4,6 +4,8 @@
  * happened to what, and what to do.
  */
 
+import { problemTypeUri } from '../history/team-service';
+
 /** Media type of a problem document (RFC 9457 section 3). */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
@@ -47,7 +49,7 @@ export type ProblemKind = keyof typeof PROBLEMS;
 
 /** The stable `type` URI of a problem kind (a URN, so it never needs to resolve). */
 export function problemType(kind: ProblemKind): string {
-  return `urn:spark-optimizer:problem:${kind}`;
+  return problemTypeUri(kind);
 }
 
 /** A problem document (RFC 9457 section 3.1 members; `errors` lists schema issues of an invalid request). */
