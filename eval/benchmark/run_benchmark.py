@@ -340,6 +340,7 @@ def main():
                            params=d.get("params", {}), set=split[n]) for n, d in defs.items()},
         cluster=grid["cluster"],
         load=dict(threshold=args.load_threshold, maxWaitS=args.load_max_wait, waitBudgetS=args.load_wait_budget,
+                  redoLoadedAbove=args.redo_loaded_above, loadRetries=args.load_retries,
                   measure="othersLoad1: 1-minute exponential average (tau 60 s, sampled every 2 s) of runnable + "
                           "uninterruptible threads outside the generation's session; kernelLoad1: /proc/loadavg"),
     )
