@@ -124,7 +124,8 @@ function main() {
   const { discarded = [], ...kept } = manifest;
   const discardedBecause = {};
   for (const d of discarded) {
-    const why = String(d.discardedBecause).replace(/[0-9.]+/g, 'N');
+    // Numbers become N, names that end in a digit (othersLoad1) stay: "othersLoad1MeanDuring N >= N".
+    const why = String(d.discardedBecause).replace(/\b\d+(\.\d+)?\b/g, 'N');
     discardedBecause[why] = (discardedBecause[why] ?? 0) + 1;
   }
   const out = {

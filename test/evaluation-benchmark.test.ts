@@ -315,7 +315,20 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
       });
       assert.strictEqual(refused.status, 1);
       assert.match(refused.stderr, /lists 5 of the 16 runs .* a partial grid is not committed/);
-      const ok = spawnSync(process.execPath, [script, DIR, path.join(tmp, 'b'), '--grid', grid, '--partial'], {
+      // The generator's folder lists the runs it discarded (run_benchmark.py --redo-loaded-above); the packed
+      // manifest keeps their count and reasons with the numbers replaced.
+      const src = path.join(tmp, 'src');
+      fs.mkdirSync(src);
+      for (const f of fs.readdirSync(DIR)) fs.copyFileSync(path.join(DIR, f), path.join(src, f));
+      const gen = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      gen.discarded = [
+        { appId: 'app-x-1', discardedBecause: 'othersLoad1MeanDuring 1.38 >= 1.0' },
+        { appId: 'app-x-2', discardedBecause: 'othersLoad1MeanDuring 3.48 >= 1.0 (redone)' },
+        { appId: 'app-x-3', discardedBecause: 'othersLoad1MeanDuring 12 >= 1.0' },
+        { appId: 'app-x-4', discardedBecause: 'clock jump 7.5 s (suspended?)' },
+      ];
+      fs.writeFileSync(path.join(src, 'manifest.json'), JSON.stringify(gen));
+      const ok = spawnSync(process.execPath, [script, src, path.join(tmp, 'b'), '--grid', grid, '--partial'], {
         encoding: 'utf8',
       });
       assert.strictEqual(ok.status, 0, ok.stderr);
@@ -329,7 +342,18 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
       }
       const m = JSON.parse(fs.readFileSync(path.join(tmp, 'b', 'manifest.json'), 'utf8')) as {
         runs: { eventLog: string }[];
+        discarded?: unknown;
+        discardedRuns: unknown;
       };
+      assert.strictEqual(m.discarded, undefined);
+      assert.deepStrictEqual(m.discardedRuns, {
+        count: 4,
+        because: {
+          'othersLoad1MeanDuring N >= N': 2,
+          'othersLoad1MeanDuring N >= N (redone)': 1,
+          'clock jump N s (suspended?)': 1,
+        },
+      });
       assert.deepStrictEqual(
         m.runs.map((r) => r.eventLog).sort(),
         fs

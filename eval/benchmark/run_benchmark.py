@@ -174,6 +174,47 @@ class OthersLoad:
             time.sleep(0.5)
 
 
+# The machine's speed, measured before and after each run while the cluster is idle. This VM's guest reports almost
+# no steal time, yet the first quiet-machine runs (2026-12-03 15:30 UTC) used 1.3-1.8x the executor CPU time of the
+# same configurations at 01:00 UTC: contention on the host is invisible to the load averages above, so it is
+# measured directly. Three fixed pieces of work, each timed 5 times, median in ms: a pure-Python integer loop
+# (interpreter and ALU), SHA-256 of 16 MiB (hashing), a copy of 256 MiB between two preallocated buffers (memory
+# bandwidth). On this machine, idle, they take about 8.7, 8.3 and 14.3 ms; larger = a slower machine.
+_PROBE_SHA_BLOCK = bytes(range(256)) * 65536
+_PROBE_COPY_SRC = None
+_PROBE_COPY_DST = None
+
+
+def speed_probe():
+    """{"loopMs", "sha256Ms", "memcpyMs"}: medians of 5 timings (ms, wall clock) of the fixed work described above."""
+    global _PROBE_COPY_SRC, _PROBE_COPY_DST
+    if _PROBE_COPY_SRC is None:
+        _PROBE_COPY_SRC, _PROBE_COPY_DST = bytearray(256 * 2**20), bytearray(256 * 2**20)
+        _PROBE_COPY_DST[:] = _PROBE_COPY_SRC  # touch every page once, so the timings exclude page faults
+
+    def loop():
+        s = 0
+        for i in range(300000):
+            s += i * i
+        return s
+
+    def sha():
+        return hashlib.sha256(_PROBE_SHA_BLOCK).digest()
+
+    def copy():
+        _PROBE_COPY_DST[:] = _PROBE_COPY_SRC
+
+    out = {}
+    for name, fn in (("loopMs", loop), ("sha256Ms", sha), ("memcpyMs", copy)):
+        times = []
+        for _ in range(5):
+            t = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = round(sorted(times)[2], 2)
+    return out
+
+
 def kernel_load1():
     with open("/proc/loadavg") as f:
         return float(f.read().split()[0])
@@ -299,6 +340,7 @@ def main():
                            params=d.get("params", {}), set=split[n]) for n, d in defs.items()},
         cluster=grid["cluster"],
         load=dict(threshold=args.load_threshold, maxWaitS=args.load_max_wait, waitBudgetS=args.load_wait_budget,
+                  redoLoadedAbove=args.redo_loaded_above, loadRetries=args.load_retries,
                   measure="othersLoad1: 1-minute exponential average (tau 60 s, sampled every 2 s) of runnable + "
                           "uninterruptible threads outside the generation's session; kernelLoad1: /proc/loadavg"),
     )
@@ -368,7 +410,7 @@ def main():
                 conf.set("spark.eventLog.compression.codec", "zstd")
                 # Up to 8 executors start on 2 loaded cores: allow them longer to register.
                 conf.set("spark.scheduler.maxRegisteredResourcesWaitingTime", "120s")
-                before = dict(othersLoad1=load.current(), kernelLoad1=kernel_load1())
+                before = dict(othersLoad1=load.current(), kernelLoad1=kernel_load1(), speed=speed_probe())
                 load.mark()
                 t0 = time.time()
                 m0 = time.monotonic()
@@ -402,7 +444,8 @@ def main():
                                 kernelLoad1Before=before["kernelLoad1"],
                                 othersRunnableMeanDuring=round(during_inst, 2) if during_inst is not None else None,
                                 othersLoad1MeanDuring=round(during_avg, 2) if during_avg is not None else None,
-                                kernelLoad1After=kernel_load1(), waitedS=round(waited, 1))
+                                kernelLoad1After=kernel_load1(), waitedS=round(waited, 1),
+                                speedBefore=before["speed"], speedAfter=speed_probe())
                 print(f"[run_benchmark] {i}/{len(todo)} {tag}: {app_id} {status} {wall_ms / 1000:.1f} s "
                       f"(log {(facts['logDurationMs'] or 0) / 1000:.1f} s, {facts['tasks']} tasks, "
                       f"{facts['failedTasks']} failed, spill {facts['diskBytesSpilled']} B, "

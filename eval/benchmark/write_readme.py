@@ -35,6 +35,17 @@ def fmt_s(ms):
     return f"{ms / 1000:.1f}"
 
 
+def quiet_words(m):
+    """How the runs were kept apart from other work, from the manifest's `load` and discarded runs."""
+    ld = m.get("load", {})
+    redo = ld.get("redoLoadedAbove")
+    n = len(m.get("discarded", [])) or (m.get("discardedRuns") or {}).get("count", 0)
+    if redo is None and not n:
+        return "runs were made whatever the other load (see Load)"
+    return (f"a run is kept only when the other users' load averaged below {redo if redo is not None else 'the threshold'} "
+            f"while it ran: {n} runs made under more load (or across a suspension) were discarded and made again")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -94,8 +105,8 @@ def main():
     w("## Provenance")
     w("")
     w(f"- Spark {spark_version()} (pyspark from PyPI, `scripts/install-pyspark.sh`), {java_version()}; "
-      f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, shared with up to 7 other engineers' "
-      "builds and tests while the runs were made.")
+      f"{platform.system()} {platform.machine()}, {os.cpu_count()} cores, shared with other engineers' builds "
+      "and tests; " + quiet_words(m) + ".")
     if data:
         th, td = data.get("tpch", {}), data.get("tpcds", {})
         w(f"- **TPC-H data**: {th.get('generator')}, scale factor {th.get('scaleFactor')}, "
@@ -138,7 +149,9 @@ def main():
       f"{ld.get('threshold')} (at most {ld.get('maxWaitS')} s per run, {ld.get('waitBudgetS')} s in all; waited "
       f"{m.get('loadWaitedTotalS', 0) / 60:.0f} min so far). Measure: {ld.get('measure')}. Each run records "
       "`load.othersLoad1Before`, `load.othersLoad1MeanDuring`, `load.othersRunnableMeanDuring`, the kernel's "
-      "`kernelLoad1Before/After` and `waitedS`.")
+      "`kernelLoad1Before/After`, `waitedS`, and the machine's speed before and after (`speedBefore`, `speedAfter`: "
+      "medians of 5 timings, ms, of a pure-Python loop, SHA-256 of 16 MiB and a 256 MiB copy, `speed_probe` in "
+      "run_benchmark.py; contention outside this VM shows there, not in the load averages).")
     w("- **Order**: one Python driver; every run its own SparkContext (own application, new executor JVMs, own log). "
       "Repetition 1 of every (configuration, workload), repetition 2 in reverse configuration order, then "
       "repetition 3 of the `thirdRepetition` configurations (for noise).")
@@ -163,8 +176,9 @@ def main():
     w("")
     w("Noise = |max - min| / mean of the repetitions of one configuration. Spill = mean disk bytes spilled.")
     w("")
-    w("| Workload | Configuration | Runs | Mean | Min | Max | Noise | Outcome | Spill MiB | Others' load (mean during) |")
-    w("|---|---|---|---|---|---|---|---|---|---|")
+    w("| Workload | Configuration | Runs | Mean | Min | Max | Noise | Outcome | Spill MiB | Others' load (mean during) "
+      "| Loop probe ms (before) |")
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
     by = {}
     for r in runs:
         by.setdefault((r["workload"], r["configId"]), []).append(r)
@@ -180,9 +194,12 @@ def main():
             spill = statistics.mean(r.get("diskBytesSpilled", 0) for r in rs) / 2**20
             loads = [r.get("load", {}).get("othersLoad1MeanDuring") for r in rs]
             loads = [x for x in loads if x is not None]
+            probes = [((r.get("load") or {}).get("speedBefore") or {}).get("loopMs") for r in rs]
+            probes = [x for x in probes if x is not None]
             w(f"| {name} | {cid} | {len(rs)} | {mean:.1f} | {min(ts):.1f} | {max(ts):.1f} | "
               f"{'' if noise is None else f'{noise * 100:.0f} %'} | {outcome} | {spill:.0f} | "
-              f"{'' if not loads else f'{statistics.mean(loads):.1f}'} |")
+              f"{'' if not loads else f'{statistics.mean(loads):.1f}'} | "
+              f"{' / '.join(f'{x:.1f}' for x in probes)} |")
     w("")
     with open(os.path.join(args.out, "README.md"), "w") as f:
         f.write("\n".join(lines))
