@@ -75,6 +75,7 @@ import { redactToken } from '../connect/connection-string';
 import { SparkConnectError } from '../connect/errors';
 import { SparkConnectSql } from '../connect/spark-sql';
 import { collectWithSpark, EVENT_LOG_CODECS_JAR } from '../history/spark-engine/collect';
+import { collectCountsText } from '../../../shared/src/collect-text';
 import { escapeTerminal } from '../../../shared/src/escape';
 import { errorMessage } from '../../../shared/src/errors';
 
@@ -499,9 +500,7 @@ function printCollection(
       : '';
   const corrected = s.corrections.reduce((n, c) => n + c.count, 0);
   out.line(
-    `${values['dry-run'] ? 'Dry run: ' : ''}${what}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged${fetched}, ${s.failed.length} failed` +
-      `${s.incomplete ? `, ${s.incomplete} stored incomplete` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed line(s) skipped` : ''}` +
-      `${corrected ? `, ${corrected} impossible value(s) dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. Store: ${dbPath} (${stored} application attempts).`,
+    `${values['dry-run'] ? 'Dry run: ' : ''}${what}: ${collectCountsText({ ...s, failed: s.failed.length, correctedValues: corrected }, fetched)}. Store: ${dbPath} (${stored} application attempts).`,
   );
 }
 
