@@ -1,6 +1,6 @@
 /**
  * The counts of one collection as one clause, written alike by the editor (client/src/ctx.ts, its summary message)
- * and the CLI (server/src/cli/main.ts, `collect`'s last line), so both say the same of the same collection.
+ * and the CLI (server/src/cli/collect-commands.ts, `collect`'s last line), so both say the same of the same collection.
  */
 
 /** The counts a collection reports (server/src/history/ingest.ts IngestSummary; CollectSummary over LSP). */
