@@ -20,6 +20,8 @@ import { readEventLog } from '../server/src/history/event-log/reader';
 import {
   contentionFactor,
   cpuCapacityPerHost,
+  cpuInflation,
+  inflationRatio,
   cpuConcurrencyPerHost,
   executorStartup,
   startupLine,
@@ -136,5 +138,26 @@ describe('executor start-up and CPU capacity (real Spark 4.3.0 runs)', () => {
     // Back from 1 to 4 tasks: (5601 − 868 + 4 × (868 + 4907)) / 10508 = 2.648744; within capacity nothing changes.
     assert.ok(Math.abs(contentionFactor(s, 1, 4, 1) - 2.648744) < 1e-5);
     assert.ok(Math.abs(contentionFactor(s, 2, 4, 4) - 1) < 1e-12);
+    // With the tasks' CPU time halved at the target (cpuRatio 0.5): (2129 + 434 + 1226.75) / 10508 = 0.360654.
+    assert.ok(Math.abs(contentionFactor(s, 4, 1, 1, 0.5) - 0.360654) < 1e-5);
+  });
+
+  it("fits how the tasks' CPU time grows with executors and slots per host, never below zero", () => {
+    // cpu_bound, 1g, 200 partitions, one host. Σ Executor CPU Time of the task ends (zstdcat | jq by hand): 1 × 2 cores
+    // 7650.114 ms, 1 × 1 core 9367.493 ms, 2 × 1 core 8995.954 ms. Log ratios (executors, slots, CPU) of the three
+    // pairs: (0, ln 2, ln 7650/9367), (ln ½, 0, ln 7650/8996), (ln ½, ln ½, ln 9367/8996). Joint least squares gives
+    // a = 0.234, b = −0.292 < 0; executors alone: Σxz / Σxx = 0.08770; slots alone is negative (0): a = 0.0877, b = 0.
+    const inf = cpuInflation([oneByTwo, oneByOne, twoByOne]);
+    assert.ok(inf !== null);
+    assert.ok(Math.abs(inf.perLogExecutors - 0.0877) < 1e-3, JSON.stringify(inf));
+    assert.strictEqual(inf.perLogSlots, 0);
+    // Two runs make one pair: too few to fit.
+    assert.strictEqual(cpuInflation([oneByTwo, oneByOne]), null);
+    // 4 executors of 4 slots against 1 of 2, with CPU ∝ executors^0.5: 4^0.5 = 2.
+    assert.strictEqual(
+      inflationRatio({ perLogExecutors: 0.5, perLogSlots: 0 }, { executors: 1, slots: 2 }, { executors: 4, slots: 16 }),
+      2,
+    );
+    assert.strictEqual(inflationRatio(null, { executors: 1, slots: 2 }, { executors: 4, slots: 16 }), 1);
   });
 });
