@@ -20,6 +20,8 @@ import { readEventLog } from '../server/src/history/event-log/reader';
 import {
   contentionFactor,
   cpuCapacityPerHost,
+  cpuInflation,
+  inflationRatio,
   cpuConcurrencyPerHost,
   executorStartup,
   startupLine,
@@ -120,15 +122,42 @@ describe('executor start-up and CPU capacity (real Spark 4.3.0 runs)', () => {
     assert.strictEqual(contentionFactor(s, 4, 1, null), 1);
   });
 
-  it('stretches only the CPU share of a stage when more tasks run on a host than it has capacity', () => {
+  it('stretches the CPU share of a stage, and the time outside the run time, when more tasks run on a host than it has capacity', () => {
     const s = tiny.stages.find((x) => x.stageId === 1)!;
-    // CPU share 867.86 / 5601 = 0.15495. 4 tasks on capacity 1 → the CPU part was stretched 4×: the rest is
-    // 1 − 4 × 0.15495 = 0.38021; with 1 task: 0.38021 + 0.15495 = 0.53516.
-    const share = s.executorCpuTimeMs / s.executorRunTimeMs;
-    assert.ok(Math.abs(share - 867.86 / 5601) < 1e-3, String(share));
-    assert.ok(Math.abs(contentionFactor(s, 4, 1, 1) - 0.53516) < 1e-3);
-    // Back from 1 to 4 tasks: 1 − 0.15495 + 4 × 0.15495 = 1.46484; within capacity nothing changes.
-    assert.ok(Math.abs(contentionFactor(s, 1, 4, 1) - 1.46484) < 1e-3);
+    // Stage 1's 50 successful task ends (zstdcat | jq by hand): Σ(Finish − Launch) 10508 ms, Σ Executor Run Time
+    // 5601 ms, Σ Executor CPU Time 867.860193 ms (the record keeps whole ms: 868), so 4907 ms lie outside the run time.
+    assert.strictEqual(
+      s.taskDurationsMs?.reduce((a, b) => a + b, 0),
+      10508,
+    );
+    assert.strictEqual(s.executorRunTimeMs, 5601);
+    assert.strictEqual(s.executorCpuTimeMs, 868);
+    // 4 tasks on capacity 1 → stretched 4×: wait 5601 − 4 × 868 = 2129, outside CPU 4907 / 4 = 1226.75;
+    // with 1 task: (2129 + 868 + 1226.75) / 10508 = 0.401956.
+    assert.ok(Math.abs(contentionFactor(s, 4, 1, 1) - 0.401956) < 1e-5);
+    // Back from 1 to 4 tasks: (5601 − 868 + 4 × (868 + 4907)) / 10508 = 2.648744; within capacity nothing changes.
+    assert.ok(Math.abs(contentionFactor(s, 1, 4, 1) - 2.648744) < 1e-5);
     assert.ok(Math.abs(contentionFactor(s, 2, 4, 4) - 1) < 1e-12);
+    // With the tasks' CPU time halved at the target (cpuRatio 0.5): (2129 + 434 + 1226.75) / 10508 = 0.360654.
+    assert.ok(Math.abs(contentionFactor(s, 4, 1, 1, 0.5) - 0.360654) < 1e-5);
+  });
+
+  it("fits how the tasks' CPU time grows with executors and slots per host, never below zero", () => {
+    // cpu_bound, 1g, 200 partitions, one host. Σ Executor CPU Time of the task ends (zstdcat | jq by hand): 1 × 2 cores
+    // 7650.114 ms, 1 × 1 core 9367.493 ms, 2 × 1 core 8995.954 ms. Log ratios (executors, slots, CPU) of the three
+    // pairs: (0, ln 2, ln 7650/9367), (ln ½, 0, ln 7650/8996), (ln ½, ln ½, ln 9367/8996). Joint least squares gives
+    // a = 0.234, b = −0.292 < 0; executors alone: Σxz / Σxx = 0.08770; slots alone is negative (0): a = 0.0877, b = 0.
+    const inf = cpuInflation([oneByTwo, oneByOne, twoByOne]);
+    assert.ok(inf !== null);
+    assert.ok(Math.abs(inf.perLogExecutors - 0.0877) < 1e-3, JSON.stringify(inf));
+    assert.strictEqual(inf.perLogSlots, 0);
+    // Two runs make one pair: too few to fit.
+    assert.strictEqual(cpuInflation([oneByTwo, oneByOne]), null);
+    // 4 executors of 4 slots against 1 of 2, with CPU ∝ executors^0.5: 4^0.5 = 2.
+    assert.strictEqual(
+      inflationRatio({ perLogExecutors: 0.5, perLogSlots: 0 }, { executors: 1, slots: 2 }, { executors: 4, slots: 16 }),
+      2,
+    );
+    assert.strictEqual(inflationRatio(null, { executors: 1, slots: 2 }, { executors: 4, slots: 16 }), 1);
   });
 });

@@ -71,6 +71,28 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
     assert.strictEqual(r.chosenFailed, true);
   });
 
+  it("a run recorded 'timeout' (run_benchmark.py --run-timeout cancelled its jobs) is scored as failed", async function () {
+    this.timeout(120_000);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-timeout-'));
+    try {
+      for (const f of fs.readdirSync(DIR)) fs.copyFileSync(path.join(DIR, f), path.join(tmp, f));
+      const m = JSON.parse(fs.readFileSync(path.join(DIR, 'manifest.json'), 'utf8')) as {
+        runs: { configId: string; workload: string; status?: string }[];
+      };
+      const run = m.runs.find((r) => r.workload === 'shuffle_spill' && r.configId === '512m-1x2-p200')!;
+      assert.strictEqual(run.status, 'failed');
+      run.status = 'timeout';
+      fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(m));
+      const t = await loadGroundTruth(tmp, path.join(tmp, 'grid.json'));
+      const c = t.workloads
+        .find((w) => w.workload === 'shuffle_spill')!
+        .cells.find((x) => x.configId === '512m-1x2-p200')!;
+      assert.deepStrictEqual([c.failedRuns, c.meanRuntimeMs], [1, 54852]);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('regrets on the waiting workload, with the balanced regret (DCU against the cheapest within 10 % of the fastest, or the runtime over the allowed one)', () => {
     const w = wl('wait_objectstore');
     const rs = w.cells.map((c) => [c.configId, regretsOf(w, c)] as const);

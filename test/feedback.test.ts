@@ -8,6 +8,7 @@ import * as assert from 'assert';
 import { onCodeActions } from '../server/src/features/code-actions';
 import { onDiagnostics } from '../server/src/features/diagnostics';
 import { onHover } from '../server/src/features/hover';
+import { workloadAnalysis } from '../server/src/features/workload-analysis';
 import { collectEventLogs } from '../server/src/history/collect';
 import type { RecommendationFeedback } from '../server/src/history/service-store';
 import { dismissedRecommendations } from '../server/src/recommend/feedback';
@@ -209,5 +210,47 @@ describe('dismissed recommendations (recommend/feedback.ts dismissedRecommendati
     // Same millisecond: the later id wins.
     const sameMs = row('accepted', 'spark.executor.memory', '4g', 3000);
     assert.deepStrictEqual(keys(dismissedRecommendations(recs, [sameMs, again]))[1], []);
+  });
+});
+
+describe('workload-analysis view without an open file (features/workload-analysis.ts): dismissed recommendations left out', () => {
+  let store: HistoryStore;
+  let service: SparkLanguageService;
+  before(async () => {
+    store = HistoryStore.open(':memory:');
+    await collectEventLogs(EXAMPLE_HISTORY, store);
+    service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+  });
+  after(() => store.close());
+
+  it('a rejection of the value the plan recommends removes that key only; a rejection of another value does not', () => {
+    const keysAndValues = () =>
+      (workloadAnalysis(service, { appName: 'skewed_join' }, null)?.recommendations ?? []).map(
+        (r) => `${r.key}=${r.recommendedValue}`,
+      );
+    const before = keysAndValues();
+    const mem = before.find((kv) => kv.startsWith('spark.executor.memory='));
+    assert.ok(mem, `the plan for skewed_join (4g, 400 partitions) changes the memory: ${before.join(', ')}`);
+    const recommended = mem.split('=')[1];
+    const reject = (value: string, atMs: number) =>
+      store.recordFeedback({
+        verdict: 'rejected',
+        appName: 'skewed_join',
+        key: 'spark.executor.memory',
+        recommendedValue: value,
+        previousValue: '4g',
+        reason: 'Measured otherwise',
+        fileUri: null,
+        appliedFixId: null,
+        tokenId: null,
+        receivedAtMs: atMs,
+      });
+    reject('64g', 1000);
+    assert.deepStrictEqual(keysAndValues(), before);
+    reject(recommended, 2000);
+    assert.deepStrictEqual(
+      keysAndValues(),
+      before.filter((kv) => kv !== mem),
+    );
   });
 });

@@ -9,7 +9,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { historyServerCredentials, parseSince } from '../server/src/cli/main';
+import { historyServerCredentials, parseSince } from '../server/src/cli/collect-commands';
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
 import { HistoryServerClient, retryAfterOf } from '../server/src/history/history-server/client';

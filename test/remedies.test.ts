@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as client from '../client/src/remedies';
 import * as cli from '../server/src/cli/remedies';
-import { historyServerCredentials } from '../server/src/cli/main';
+import { historyServerCredentials } from '../server/src/cli/collect-commands';
 import { COMMANDS } from '../shared/src/commands';
 import { RequestErrorCodes, type SourceFailureKind } from '../shared/src/protocol';
 import { defaultStorePath } from '../server/src/store/store-path';

@@ -1,12 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
-import {
-  LanguageClient,
-  LanguageClientOptions,
-  ResponseError,
-  ServerOptions,
-  TransportKind,
-} from 'vscode-languageclient/node';
+import { LanguageClient, LanguageClientOptions, ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import {
   CollectEventLogsRequest,
   CollectHistoryServerRequest,
@@ -20,10 +14,6 @@ import {
   SETTINGS_SECTION,
   SourceFailureKind,
   StoreInfoRequest,
-  TeamServiceCollectProgressNotification,
-  TeamServiceCollectRequest,
-  TeamServiceSourcesRequest,
-  type TeamServiceSource,
 } from '../../shared/src/protocol';
 import { COMMANDS, type CommandArgs } from '../../shared/src/commands';
 import { askDismissReason, pickDismissedToRestore } from './dismiss';
@@ -37,52 +27,19 @@ import {
 } from './trust';
 import { escapeMessageLinks } from '../../shared/src/escape';
 import { errorMessage } from '../../shared/src/errors';
-import { HISTORY_SERVER_AUTH_KINDS } from '../../shared/src/settings';
 import { setting, updateUserSetting, userSettingValue } from './settings';
-import { failureText, historyServerRemedy, objectStoreRemedy, requestErrorText } from './remedies';
-
-/** The text of a failed request to the server, with this client's remedy for its error code. */
-function requestErrorMessage(e: unknown): string {
-  return e instanceof ResponseError ? requestErrorText(e.message, e.code, e.data) : errorMessage(e);
-}
-
-/**
- * The message at the end of a collection on the team service: the source, the state, and the counts its route gives
- * (logs stored, skipped as already stored, failed; applications stored), and whether it was one already running.
- */
-function teamCollectionText(url: string, r: TeamServiceCollectRequest.Result): string {
-  const c = r.collection;
-  const p = c.progress;
-  const followed = r.alreadyRunning
-    ? `A collection of "${c.source}" was already running (collection ${c.id}, ${c.trigger === 'schedule' ? 'on its schedule' : 'requested'}, on ${c.holder}); followed it: `
-    : '';
-  const errors =
-    c.errorsTotal > 0
-      ? ` Errors: ${c.errors
-          .slice(0, 2)
-          .map((e) => `${e.path}: ${e.reason}`)
-          .join(' · ')}${c.errorsTotal > 2 ? ` (and ${c.errorsTotal - 2} more, see the logs)` : ''}`
-      : '';
-  return `${followed}Team service ${url}: collection ${c.id} of "${c.source}" ${c.state}: ${p.logsStored} logs stored, ${p.logsSkipped} skipped (already stored), ${p.logsFailed} failed of ${p.logsFound}; ${p.applicationsStored} applications stored.${errors}`;
-}
-
-/** A source of the team service as a quick-pick row: its name, kind and location, and how its last collection went. */
-function sourceItem(s: TeamServiceSource): { label: string; description: string; detail: string; source: string } {
-  const last = s.lastCollection;
-  const every = s.intervalMs !== null ? `collected every ${Math.round(s.intervalMs / 60_000)} min; ` : '';
-  return {
-    label: `$(organization) Collect on the team service (source ${s.name})`,
-    description: `${s.kind}: ${s.location}`,
-    detail: `${every}${last ? `last collection ${last.state}${last.finishedAtMs ? ` ${new Date(last.finishedAtMs).toLocaleString()}` : ''}: ${last.progress.logsStored} logs stored` : 'never collected'}`,
-    source: s.name,
-  };
-}
+import { historyServerRemedy, objectStoreRemedy } from './remedies';
+import { collectionMessage } from './collection-summary';
+import { requestErrorMessage } from './request-error';
+import { askWhereToCollect, followTeamServiceCollection, pickTeamServiceSource } from './team-service';
+import {
+  askForHistoryServerCredentials,
+  historyServerAuth,
+  setHistoryServerCredentials,
+} from './history-server-credentials';
 
 /** workspaceState key of the object-store URL last collected from in this workspace. */
 const OBJECT_STORE_LAST_URL_KEY = 'sparkOptimizer.objectStore.lastUrl';
-
-/** SecretStorage key of the History Server's OAuth2 client secret (the token and password keys sit beside it). */
-const HISTORY_SERVER_CLIENT_SECRET_KEY = 'sparkOptimizer.historyServer.clientSecret';
 
 /** SecretStorage key of the team service's bearer token (`spark-optimizer token create --scope read`). */
 const SERVICE_TOKEN_KEY = 'sparkOptimizer.service.token';
@@ -396,39 +353,11 @@ export class Ctx implements vscode.Disposable {
       if (!url) return;
       await updateUserSetting('historyServer.url', url);
     }
-    const kind = setting('historyServer.auth');
-    const secrets = this.ext.secrets;
-    let auth: CollectHistoryServerRequest.Params['auth'] = { kind: 'none' };
-    if (kind === 'bearer') {
-      const token = await secrets.get('sparkOptimizer.historyServer.token');
-      if (!token)
-        return background
-          ? this.output.warn('History Server: no token stored; run "Spark: Set History Server Credentials".')
-          : this.askForCredentials();
-      auth = { kind, token };
-    } else if (kind === 'basic') {
-      const user = await secrets.get('sparkOptimizer.historyServer.user');
-      const password = await secrets.get('sparkOptimizer.historyServer.password');
-      if (!user || password === undefined) {
-        return background
-          ? this.output.warn('History Server: no user/password stored; run "Spark: Set History Server Credentials".')
-          : this.askForCredentials();
-      }
-      auth = { kind, user, password };
-    } else if (kind === 'oauth2') {
-      const tokenUrl = setting('historyServer.oauth2TokenUrl');
-      const clientId = setting('historyServer.oauth2ClientId');
-      const clientSecret = await secrets.get(HISTORY_SERVER_CLIENT_SECRET_KEY);
-      if (!tokenUrl || !clientId || !clientSecret) {
-        return background
-          ? this.output.warn(
-              'History Server: OAuth2 token URL, client id or client secret missing; run "Spark: Set History Server Credentials".',
-            )
-          : this.askForCredentials();
-      }
-      const scope = setting('historyServer.oauth2Scope');
-      const resource = setting('historyServer.oauth2Resource');
-      auth = { kind, tokenUrl, clientId, clientSecret, ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
+    const auth = await historyServerAuth(this.ext.secrets);
+    if ('missing' in auth) {
+      if (!background) return askForHistoryServerCredentials(this.ext.secrets);
+      this.output.warn(`History Server: ${auth.missing}; run "Spark: Set History Server Credentials".`);
+      return;
     }
     const params: CollectHistoryServerRequest.Params = {
       url,
@@ -499,129 +428,33 @@ export class Ctx implements vscode.Disposable {
     );
   }
 
-  /** The team service's URL when the language server reads its history (service mode), else null. */
-  private async serviceModeUrl(): Promise<string | null> {
-    if (!this.client) return null;
-    try {
-      const h = (await this.client.sendRequest(StoreInfoRequest.type)).history;
-      return h.kind === 'service' ? h.url : null;
-    } catch {
-      return null;
-    }
-  }
-
   /**
-   * Before a collection into the local store, in service mode: the editor shows the team service's history, not the
-   * local store's, so the service's sources are offered first ("Collect on the team service (source …)") beside
-   * "Collect into my local store only".
+   * Before a collection into the local store: in service mode, asks where to collect (client/src/team-service.ts
+   * askWhereToCollect) and starts the team service's collection when one of its sources is picked.
    * @returns true when the caller goes on with its local collection (not in service mode, or that was picked).
    */
   private async collectLocallyInServiceMode(): Promise<boolean> {
-    const url = await this.serviceModeUrl();
-    if (url === null || !this.client) return true;
-    let sources: TeamServiceSource[] = [];
-    try {
-      sources = (await this.client.sendRequest(TeamServiceSourcesRequest.type)).sources;
-    } catch (e) {
-      this.output.warn(`The team service's sources could not be listed: ${requestErrorMessage(e)}`);
-    }
-    const local = {
-      label: '$(database) Collect into my local store only',
-      description: '',
-      detail: `In service mode the editor shows the history of the team service ${url}, not the local store: runs collected only locally are not shown while sparkOptimizer.service.url is set.`,
-      source: null as string | null,
-    };
-    const pick = await vscode.window.showQuickPick([...sources.map(sourceItem), local], {
-      title: `The editor reads the team service ${url}: where should the runs be collected?`,
-      ignoreFocusOut: true,
-    });
-    if (!pick) return false;
-    if (pick.source === null) return true;
-    await this.collectOnTeamService(pick.source);
+    if (!this.client) return true;
+    const where = await askWhereToCollect(this.client, this.output);
+    if (where === 'local') return true;
+    if (where !== null) await this.collectOnTeamService(where.source);
     return false;
   }
 
   /**
    * "Spark: Collect History on the Team Service": picks one of the service's configured sources (unless given), starts
-   * its collection there and follows it in a progress notification (the language server polls the service), then
-   * says how it went. The language server reads the service's history again when it ends, so the new runs show at once.
+   * its collection there and follows it (client/src/team-service.ts); none while another collection runs. The
+   * language server reads the service's history again when it ends, so the new runs show at once.
    */
   async collectOnTeamService(source?: string): Promise<void> {
     const client = this.client;
     if (!client || this.collecting) return;
-    let url: string;
-    let name = source;
-    try {
-      const list = await client.sendRequest(TeamServiceSourcesRequest.type);
-      url = list.url;
-      if (name === undefined) {
-        if (list.sources.length === 0) {
-          const text = `The team service ${list.url} has no collection sources configured: its administrator lists the event-log folders, object-store locations and History Servers it collects under "sources" in its config file.`;
-          this.output.warn(text);
-          void vscode.window.showWarningMessage(escapeMessageLinks(text));
-          return;
-        }
-        const pick = await vscode.window.showQuickPick(
-          list.sources.map((s) => ({ ...sourceItem(s), label: s.name })),
-          { title: `Collect on the team service ${list.url}: which source?`, ignoreFocusOut: true },
-        );
-        if (!pick) return;
-        name = pick.source;
-      }
-    } catch (e) {
-      const text = requestErrorMessage(e);
-      this.output.error(text);
-      void vscode.window.showErrorMessage(escapeMessageLinks(text));
-      return;
-    }
-    const chosen = name;
+    const target = await pickTeamServiceSource(client, this.output, source);
+    if (!target) return;
     this.collecting = true;
     try {
-      const result = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Collecting "${chosen}" on the team service`,
-          cancellable: true,
-        },
-        async (progress, token) => {
-          let reported = 0;
-          const sub = client.onNotification(TeamServiceCollectProgressNotification.type, (p) => {
-            const c = p.collection;
-            const q = c.progress;
-            const done = q.logsStored + q.logsSkipped + q.logsFailed;
-            const pct = q.logsFound > 0 ? (done / q.logsFound) * 100 : 0;
-            progress.report({
-              message: `${p.alreadyRunning ? `collection ${c.id} already running, followed: ` : ''}${c.state}, ${q.logsStored} stored, ${q.logsSkipped} skipped, ${q.logsFailed} failed of ${q.logsFound} logs`,
-              increment: Math.max(0, pct - reported),
-            });
-            reported = Math.max(reported, pct);
-          });
-          try {
-            return await client.sendRequest(TeamServiceCollectRequest.type, { source: chosen }, token);
-          } catch (e) {
-            if (token.isCancellationRequested) return null;
-            const text = requestErrorMessage(e);
-            this.output.error(text);
-            void vscode.window.showErrorMessage(escapeMessageLinks(text));
-            return undefined;
-          } finally {
-            sub.dispose();
-          }
-        },
-      );
-      if (result === null)
-        this.output.info(`Stopped following the collection of "${chosen}"; the team service goes on with it.`);
-      else if (result) {
-        const text = teamCollectionText(url, result);
-        this.output.info(text);
-        for (const e of result.collection.errors) this.output.warn(`${e.path}: ${e.reason}`);
+      if (await followTeamServiceCollection(client, this.output, target)) {
         this.lastCollection = new Date();
-        if (result.collection.state === 'succeeded' && result.collection.errorsTotal === 0)
-          void vscode.window.showInformationMessage(escapeMessageLinks(text));
-        else
-          void vscode.window
-            .showWarningMessage(escapeMessageLinks(text), 'Show Logs')
-            .then((a) => a && this.output.show());
         this.collectedEmitter.fire();
       }
     } finally {
@@ -630,65 +463,9 @@ export class Ctx implements vscode.Disposable {
     await this.refreshStatus();
   }
 
-  /** "Spark: Set History Server Credentials": stores a token or user/password in SecretStorage. */
+  /** "Spark: Set History Server Credentials" (client/src/history-server-credentials.ts). */
   async setHistoryServerCredentials(): Promise<void> {
-    // Bearer first: the common case for a History Server behind a proxy (oauth2: client credentials, behind an OAuth2 proxy).
-    const order: readonly (typeof HISTORY_SERVER_AUTH_KINDS)[number][] = ['bearer', 'basic', 'oauth2', 'none'];
-    const kind = (await vscode.window.showQuickPick([...order], {
-      title:
-        'How does the History Server authenticate? (oauth2: client credentials, for a server behind an OAuth2 proxy)',
-    })) as (typeof HISTORY_SERVER_AUTH_KINDS)[number] | undefined;
-    if (!kind) return;
-    await updateUserSetting('historyServer.auth', kind);
-    if (kind === 'bearer') {
-      const token = await vscode.window.showInputBox({
-        title: 'History Server bearer token',
-        password: true,
-        ignoreFocusOut: true,
-      });
-      if (token) await this.ext.secrets.store('sparkOptimizer.historyServer.token', token);
-    } else if (kind === 'basic') {
-      const user = await vscode.window.showInputBox({ title: 'History Server user', ignoreFocusOut: true });
-      const password = user
-        ? await vscode.window.showInputBox({ title: `Password of ${user}`, password: true, ignoreFocusOut: true })
-        : undefined;
-      if (user && password !== undefined) {
-        await this.ext.secrets.store('sparkOptimizer.historyServer.user', user);
-        await this.ext.secrets.store('sparkOptimizer.historyServer.password', password);
-      }
-    } else if (kind === 'oauth2') {
-      const tokenUrl = await vscode.window.showInputBox({
-        title: 'OAuth2 token endpoint',
-        value: setting('historyServer.oauth2TokenUrl'),
-        placeHolder: 'https://idp.example.com/oauth2/token',
-        ignoreFocusOut: true,
-      });
-      if (!tokenUrl) return;
-      const clientId = await vscode.window.showInputBox({
-        title: 'OAuth2 client id',
-        value: setting('historyServer.oauth2ClientId'),
-        ignoreFocusOut: true,
-      });
-      if (!clientId) return;
-      const secret = await vscode.window.showInputBox({
-        title: `Client secret of ${clientId}`,
-        prompt: 'Kept in SecretStorage and sent only to the token endpoint.',
-        password: true,
-        ignoreFocusOut: true,
-      });
-      if (!secret) return;
-      await updateUserSetting('historyServer.oauth2TokenUrl', tokenUrl);
-      await updateUserSetting('historyServer.oauth2ClientId', clientId);
-      await this.ext.secrets.store(HISTORY_SERVER_CLIENT_SECRET_KEY, secret);
-    }
-  }
-
-  private async askForCredentials(): Promise<void> {
-    const pick = await vscode.window.showWarningMessage(
-      'The History Server needs credentials, and none are stored yet.',
-      'Set Credentials',
-    );
-    if (pick) await this.setHistoryServerCredentials();
+    await setHistoryServerCredentials(this.ext.secrets);
   }
 
   /**
@@ -750,42 +527,23 @@ export class Ctx implements vscode.Disposable {
     await this.refreshStatus();
   }
 
+  /** Logs collection `s`'s summary (client/src/collection-summary.ts) and, when `notify`, shows it. */
   private showSummary(
     from: string,
     s: CollectSummary,
     notify: boolean,
     remedyOf: (kind: SourceFailureKind | undefined) => string | null,
   ): void {
-    // The first reasons go into the message itself: "1 failed" alone does not say what to fix.
-    const reasons = s.failed
-      .slice(0, 2)
-      .map((f) => `${f.path}: ${failureText(f, remedyOf)}`)
-      .join(' · ');
-    const more = s.failed.length > 2 ? ` (and ${s.failed.length - 2} more, see the logs)` : '';
-    const decodeErrors = s.decodeErrors ?? [];
-    const undecoded = [...new Set(decodeErrors.map((e) => e.file))];
-    const damaged =
-      undecoded.length > 0
-        ? ` Not fully decoded: ${undecoded.slice(0, 2).join(', ')}${undecoded.length > 2 ? ' …' : ''} (see the logs).`
-        : '';
-    const text =
-      `Spark history from ${from}: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.failed.length} failed` +
-      `${s.incomplete ? `, ${s.incomplete} stored incomplete (logs only partly readable)` : ''}${s.malformedLines ? `, ${s.malformedLines} malformed lines skipped` : ''}` +
-      `${s.correctedValues ? `, ${s.correctedValues} impossible values dropped or clipped` : ''}${s.cancelled ? ' (cancelled)' : ''}. ${s.storedApplications} applications stored.${reasons ? ` Failed: ${reasons}${more}` : ''}${damaged}`;
-    this.output.info(text);
-    for (const f of s.failed) this.output.warn(`Skipped ${f.path}: ${failureText(f, remedyOf)}`);
-    for (const e of decodeErrors)
-      this.output.warn(
-        `Not fully decoded: ${e.file} (${e.codec}${e.offset !== null ? `, byte ${e.offset}` : ''}): ${e.message}`,
-      );
-    for (const w of s.warnings ?? []) this.output.info(`${w.path}: ${w.message}`);
+    const m = collectionMessage(from, s, remedyOf);
+    this.output.info(m.text);
+    for (const l of m.log) this.output[l.level](l.text);
     this.lastCollection = new Date();
     if (!notify) return;
-    if (s.failed.length > 0 || s.incomplete > 0 || undecoded.length > 0) {
-      void vscode.window.showWarningMessage(escapeMessageLinks(text), 'Show Logs').then((a) => a && this.output.show());
-    } else {
-      void vscode.window.showInformationMessage(escapeMessageLinks(text));
-    }
+    if (m.warn)
+      void vscode.window
+        .showWarningMessage(escapeMessageLinks(m.text), 'Show Logs')
+        .then((a) => a && this.output.show());
+    else void vscode.window.showInformationMessage(escapeMessageLinks(m.text));
   }
 
   /** Updates the status-bar item with the store's size. */

@@ -370,7 +370,7 @@ export class SparkLanguageService {
    * The plan's changes to show and those the user dismissed for the plan's workload (by its app name: the matched
    * workload's, or the name a cold-start plan is made under), read from the stored feedback.
    */
-  private presented(plan: WorkloadPlan | null): {
+  presented(plan: WorkloadPlan | null): {
     shown: PlannedSetting[];
     dismissed: DismissedRecommendation<PlannedSetting>[];
   } {

@@ -8,7 +8,7 @@ import type { ObjectStoreLocation } from '../history/object-store/location';
 
 /**
  * What to do about a History Server failure of this kind, or null when the core's message says it already.
- * Credentials come from the environment only (cli/main.ts `historyServerCredentials`); TLS from `--ca`/`--insecure`.
+ * Credentials come from the environment only (cli/collect-commands.ts `historyServerCredentials`); TLS from `--ca`/`--insecure`.
  * @param oauth2 the collection used OAuth2 client credentials (a `credentials` failure is then the client refused).
  */
 export function historyServerRemedy(kind: SourceFailureKind | undefined, oauth2 = false): string | null {

@@ -21,7 +21,7 @@ import { planTextEdits } from '../features/code-actions';
 import type { ApplicationRecord } from '../history/application-record';
 import { type AnalysisOptions, type HistorySource, SparkLanguageService } from '../language-service';
 import type { Objective } from '../recommend/engine';
-import { cpuCapacityPerHost, executorStartup, startupLine } from '../recommend/capacity';
+import { cpuCapacityPerHost, cpuInflation, executorStartup, startupLine } from '../recommend/capacity';
 import { type ModelOptions, WorkloadModel } from '../recommend/model';
 import { simulateRun } from '../recommend/what-if';
 import {
@@ -257,14 +257,16 @@ export const simulationPredictor: Predictor = (run, target) =>
 export const enginePredictor: Predictor = (run, target) => new WorkloadModel([run]).predict(target).durationMs;
 
 /**
- * The engine's model of the one run with what the store knows of the cluster: the CPU capacity per host and the executor
- * start-up line (recommend/capacity.ts) estimated from `clusterRuns` (the tuning set's runs on the benchmark, every run
+ * The engine's model of the one run with what the store knows of the cluster: the CPU capacity per host, the growth of
+ * the tasks' CPU time with executors per host, and the executor start-up line (recommend/capacity.ts) estimated from
+ * `clusterRuns` (the tuning set's runs on the benchmark, every run
  * on eval/runs), as a store holding the cluster's history gives them.
  */
 export function enginePredictorFor(clusterRuns: readonly ApplicationRecord[]): Predictor {
   const options: ModelOptions = {
     cpuCapacityPerHost: cpuCapacityPerHost(clusterRuns),
     startup: startupLine(clusterRuns.flatMap((r) => executorStartup(r) ?? [])),
+    cpuInflation: cpuInflation(clusterRuns),
   };
   return (run, target) => new WorkloadModel([run], undefined, options).predict(target).durationMs;
 }

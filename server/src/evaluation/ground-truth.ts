@@ -89,8 +89,11 @@ export const manifestSchema = z.object({
       wallTimeMs: z.number(),
       executorsAdded: z.number().int(),
       eventLog: z.string(),
-      /** The benchmark's outcome of the run (a job that failed, e.g. for memory, is `failed`); absent: succeeded. */
-      status: z.enum(['succeeded', 'failed']).optional(),
+      /**
+       * The benchmark's outcome of the run (a job that failed, e.g. for memory, is `failed`; one whose jobs were
+       * cancelled after run_benchmark.py's --run-timeout is `timeout`, scored as failed); absent: succeeded.
+       */
+      status: z.enum(['succeeded', 'failed', 'timeout']).optional(),
       error: z.string().nullable().optional(),
     }),
   ),
@@ -127,7 +130,7 @@ export interface EvalRun {
   memoryGiBHours: number;
   /** DataFlint Compute Units (`RunCost.dcu`): the cost the engine minimises without prices. */
   dcu: number;
-  /** The job failed (manifest `status: failed`; without a status, a record with failed jobs). */
+  /** The job failed (manifest `status` failed or timeout; without a status, a record with failed jobs). */
   failed: boolean;
   /** `Disk Bytes Spilled` of the run (the record's total), bytes. */
   diskBytesSpilled: number;
@@ -268,7 +271,7 @@ export async function loadGroundTruth(runsDir: string, gridFile: string): Promis
       coreHours: cost.coreHours,
       memoryGiBHours: cost.memoryGiBHours,
       dcu: cost.dcu,
-      failed: m.status !== undefined ? m.status === 'failed' : record.failedJobs > 0,
+      failed: m.status !== undefined ? m.status !== 'succeeded' : record.failedJobs > 0,
       diskBytesSpilled: record.diskBytesSpilled,
     };
     const cells = byWorkload.get(m.workload) ?? new Map<string, EvalRun[]>();

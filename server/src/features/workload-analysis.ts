@@ -24,6 +24,7 @@ import {
   describeChoice,
   type WorkloadPlan,
   type PlanEstimate,
+  type PlannedSetting,
 } from '../recommend/engine';
 
 /** What `workloadAnalysis` needs: the language service's cached look-ups and plans. */
@@ -34,6 +35,8 @@ export interface WorkloadRuns {
   workloadNames(): string[];
   /** The engine's plan for a workload and settings (cached by the language service). */
   planFor(appName: string, runs: ApplicationRecord[], current: CurrentSettings, options: AnalysisOptions): WorkloadPlan;
+  /** The plan's changes to show: less those the user dismissed (language-service.ts `presented`). */
+  presented(plan: WorkloadPlan | null): { shown: PlannedSetting[] };
 }
 
 /**
@@ -78,8 +81,9 @@ export function workloadAnalysis(
     plan = history.planFor(appName, newestFirst, new Map(Object.entries(newestFinished.sparkProperties)), options);
     settingsFrom = 'newest run';
   }
+  // Dismissed recommendations are left out here as in the editor's diagnostics (the site's are filtered already).
   const recommendations =
-    site && site.workload?.appName === appName ? site.recommendations : (plan?.settings.filter((x) => x.change) ?? []);
+    site && site.workload?.appName === appName ? site.recommendations : history.presented(plan).shown;
 
   const endMs = selected.startTimeMs + Math.max(0, selected.durationMs);
   const stages = selected.stages.map(stageOf);

@@ -13,11 +13,17 @@
  * 2. **Effective CPU parallelism** ({@link cpuCapacityPerHost}): how many task slots of one host really run CPU work at
  *    once. Where several executors share a host with fewer physical cores than slots (the benchmark's loopback
  *    cluster: 16 slots, 2 cores), a stage's executors' CPU time over its span stops growing with the slots: that
- *    ceiling is the capacity, and tasks' CPU phases stretch when more of them run on a host than it has capacity for
- *    (processor sharing). The ceiling counts only when the runs prove it: one run with at least
+ *    ceiling is the capacity, and tasks' CPU phases, and the time outside their run time, stretch when more of them
+ *    run on a host than it has capacity for (processor sharing, {@link contentionFactor}). The ceiling counts only when the runs prove it: one run with at least
  *    {@link CEILING_SLOT_RATIO} × the slots per host of another used no more CPU at once (within
  *    {@link CEILING_TOLERANCE}). Without that proof, e.g. on a real cluster where slots are parallel and CPU use
  *    grows with them, the capacity is unlimited and the model is the replay's.
+ * 3. **CPU time per unit of work under sharing** ({@link cpuInflation}): on such a host the tasks' own CPU time (not
+ *    only their wait for a core) grows with the executor JVMs and slots sharing it: each JVM interprets and
+ *    JIT-compiles the same code for itself, and more threads share the caches. On the benchmark's loopback cluster the
+ *    same work used ~3.5× the task CPU time with 4 executors × 4 cores as with 1 × 2. Fitted from the runs as
+ *    CPU ∝ executorsPerHost^a × slotsPerHost^b (least squares on the log ratios of runs of one workload that differ
+ *    only in shape; a, b ≥ 0) and applied, with the capacity, only where a ceiling is proven.
  *
  * Sources: Spark's `spark.scheduler.minRegisteredResourcesRatio` / `maxRegisteredResourcesWaitingTime` (configuration
  * docs, "Scheduling"); `Executor CPU Time` (ns in the log, ms in the record) and `Executor Run Time` of `Task
@@ -25,6 +31,7 @@
  */
 import type { ApplicationRecord, StageRecord } from '../history/application-record';
 import { runShape } from '../resource-model';
+import { stageDurations as stageDurationsOf } from './what-if';
 
 /**
  * `spark.scheduler.minRegisteredResourcesRatio` of a run: its property, else Spark's default for its cluster manager
@@ -177,15 +184,122 @@ export function cpuCapacityPerHost(runs: readonly ApplicationRecord[]): number |
 
 /**
  * The factor a stage's task durations change by when the tasks running at once on one host go from `fromTasks` to
- * `toTasks`, on hosts of `capacity` cores (processor sharing): a task's time is its non-CPU part w plus its CPU part
- * stretched by max(1, running ÷ capacity); the CPU part's share is the stage's `executorCpuTimeMs` ÷
- * `executorRunTimeMs`, and w is what is left of the duration once the source's stretched CPU part is taken off (≥ 0).
- * @returns 1 when the capacity is unlimited (null) or the stage has no run time.
+ * `toTasks`, on hosts of `capacity` cores (processor sharing). A task's duration (launch to finish) is its run time
+ * (`Executor Run Time`) plus what lies outside it: deserialisation, the scheduler's and the executor's delays, result
+ * serialisation (Spark's "scheduler delay" and the deserialise/serialise times). The run time is a non-CPU part w plus
+ * the CPU part (`Executor CPU Time`) stretched by max(1, running ÷ capacity); the part outside the run time is taken
+ * as CPU work stretched alike (on a host short of cores it is mostly threads waiting for a core: measured on the
+ * benchmark's 16 slots on 2 cores, 24 % of the task durations of a waiting stage against 1.4 % at 2 slots). Summed
+ * over the stage's tasks: factor = (w + (cpu × cpuRatio + outside ÷ stretch(from)) × stretch(to)) ÷ durations.
+ * @param cpuRatio the change of the tasks' CPU time per unit of work ({@link inflationRatio}; 1: unchanged).
+ * @returns 1 when the capacity is unlimited (null) or the stage has no run time or durations.
  */
-export function contentionFactor(s: StageRecord, fromTasks: number, toTasks: number, capacity: number | null): number {
+export function contentionFactor(
+  s: StageRecord,
+  fromTasks: number,
+  toTasks: number,
+  capacity: number | null,
+  cpuRatio = 1,
+): number {
   if (capacity === null || !(capacity > 0) || s.executorRunTimeMs <= 0) return 1;
-  const cpuShare = Math.min(1, s.executorCpuTimeMs / s.executorRunTimeMs);
+  const durations = stageDurationsOf(s);
+  const total = durations === null ? 0 : durations.reduce((a, b) => a + b, 0);
+  if (!(total > 0)) return 1;
+  const run = Math.min(total, s.executorRunTimeMs);
+  const cpu = Math.min(run, s.executorCpuTimeMs);
   const stretch = (k: number) => Math.max(1, k / capacity);
-  const rest = Math.max(0, 1 - cpuShare * stretch(fromTasks));
-  return rest + cpuShare * stretch(toTasks);
+  const from = stretch(fromTasks);
+  const wait = Math.max(0, run - cpu * from);
+  const outside = total - run;
+  return (wait + (cpu * cpuRatio + outside / from) * stretch(toTasks)) / total;
+}
+
+/** CPU time per unit of work ∝ executorsPerHost^perLogExecutors × slotsPerHost^perLogSlots (module comment, item 3). */
+export interface CpuInflation {
+  perLogExecutors: number;
+  perLogSlots: number;
+}
+
+/** Executors and task slots of one host. */
+export interface HostShare {
+  executors: number;
+  slots: number;
+}
+
+/**
+ * The factor the tasks' CPU time per unit of work changes by from `from` to `to` (executors and slots per host).
+ * @returns 1 without an inflation (null).
+ */
+export function inflationRatio(inf: CpuInflation | null, from: HostShare, to: HostShare): number {
+  if (inf === null) return 1;
+  const f = (h: HostShare) =>
+    Math.pow(Math.max(1e-9, h.executors), inf.perLogExecutors) * Math.pow(Math.max(1e-9, h.slots), inf.perLogSlots);
+  return f(to) / f(from);
+}
+
+/** Pairs of runs needed before {@link cpuInflation} fits anything. */
+export const MIN_INFLATION_PAIRS = 3;
+
+/**
+ * How the tasks' CPU time grows with the executors and slots sharing a host (module comment, item 3): over every pair
+ * of runs of one workload (app name) with the same executor memory and shuffle partitions but another shape, the log
+ * ratio of their total `Executor CPU Time` against the log ratios of executors per host and slots per host; least
+ * squares through the origin, constrained to a, b ≥ 0 (sharing a host does not make work cheaper: a negative
+ * coefficient is dropped and the other refitted alone).
+ * @param runs runs of one cluster (any workloads).
+ * @returns null with fewer than {@link MIN_INFLATION_PAIRS} pairs or when neither ratio varies.
+ */
+export function cpuInflation(runs: readonly ApplicationRecord[]): CpuInflation | null {
+  const rows = runs.flatMap((r) => {
+    const shape = runShape(r);
+    const cpu = r.stages.reduce((a, s) => a + s.executorCpuTimeMs, 0);
+    if (shape === null || !(cpu > 0)) return [];
+    const hosts = hostsOf(r);
+    return [
+      {
+        key: `${r.appName}\u0000${r.executorMemoryMiB ?? ''}\u0000${r.shufflePartitions ?? ''}`,
+        e: shape.executorInstances / hosts,
+        k: (shape.executorInstances * shape.executorCores) / hosts,
+        cpu,
+      },
+    ];
+  });
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  let sxz = 0;
+  let syz = 0;
+  let n = 0;
+  for (let i = 0; i < rows.length; i++)
+    for (let j = i + 1; j < rows.length; j++) {
+      const a = rows[i];
+      const b = rows[j];
+      if (a.key !== b.key) continue;
+      const x = Math.log(a.e / b.e);
+      const y = Math.log(a.k / b.k);
+      if (x === 0 && y === 0) continue;
+      const z = Math.log(a.cpu / b.cpu);
+      sxx += x * x;
+      sxy += x * y;
+      syy += y * y;
+      sxz += x * z;
+      syz += y * z;
+      n++;
+    }
+  if (n < MIN_INFLATION_PAIRS || (sxx === 0 && syy === 0)) return null;
+  // Non-negative least squares in two unknowns: the best of the joint fit (when both ≥ 0), each alone, and none.
+  const sse = (a: number, b: number) => -2 * a * sxz - 2 * b * syz + a * a * sxx + 2 * a * b * sxy + b * b * syy;
+  const candidates: [number, number][] = [
+    [0, 0],
+    [sxx > 0 ? Math.max(0, sxz / sxx) : 0, 0],
+    [0, syy > 0 ? Math.max(0, syz / syy) : 0],
+  ];
+  const det = sxx * syy - sxy * sxy;
+  if (det > 1e-12 * sxx * syy) {
+    const a = (sxz * syy - syz * sxy) / det;
+    const b = (syz * sxx - sxz * sxy) / det;
+    if (a >= 0 && b >= 0) candidates.push([a, b]);
+  }
+  const [a, b] = candidates.reduce((best, c) => (sse(c[0], c[1]) < sse(best[0], best[1]) - 1e-15 ? c : best));
+  return { perLogExecutors: a, perLogSlots: b };
 }

@@ -1223,7 +1223,7 @@ function plannedSettings(x: SettingsContext): PlannedSetting[] {
           isCores
             ? `${c.executorCores} core(s) per executor (now ${cur.executorCores}).`
             : key === 'spark.cores.max'
-              ? `${c.executorInstances} executor(s) of ${c.executorCores} core(s): spark.cores.max ${c.executorInstances * c.executorCores} (a standalone master launches spark.cores.max / spark.executor.cores executors; now ${cur.executorInstances}).`
+              ? `${c.executorInstances} executor(s) of ${c.executorCores} core(s): spark.cores.max ${c.executorInstances * c.executorCores} (a standalone master launches spark.cores.max / spark.executor.cores executors; now ${cur.executorInstances} executor(s) of ${cur.executorCores} core(s)).`
               : `${c.executorInstances} executor(s) (now ${cur.executorInstances}).`,
         ),
         rule: `Executor shape for the ${x.objective} objective (Sparklens-style replay, model.ts; ${HEURISTICS.idleCores.source})`,

@@ -18,7 +18,8 @@
  *    the shortfall share; a run that spilled has that cost removed when the configuration has enough memory.
  * 3. **CPU contention** (capacity.ts): when the runs prove that a host runs fewer tasks' CPU work at once than it has
  *    slots (its CPU capacity, {@link cpuCapacityPerHost}), each stage's task durations change by
- *    {@link contentionFactor} from the tasks the base ran at once per host to those the configuration runs. Without
+ *    {@link contentionFactor} from the tasks the base ran at once per host to those the configuration runs, their CPU
+ *    part also by how the tasks' CPU time grows with the executors and slots per host ({@link cpuInflation}). Without
  *    that proof (slots that really run in parallel) nothing changes.
  * 4. **Cores and instances**: the adjusted run is replayed over the configuration's task slots (what-if.ts), and its
  *    driver-only time has the base's executor start-up wait replaced by the wait for the configuration's executors
@@ -51,6 +52,9 @@ import {
   type ExecutorStartup,
   type StartupLine,
   contentionFactor,
+  type CpuInflation,
+  cpuInflation,
+  inflationRatio,
   cpuCapacityPerHost,
   executorStartup,
   hostsOf,
@@ -199,6 +203,12 @@ export interface ModelOptions {
    * measured. Default: fitted on the model's own runs. The evaluation passes the line of the cluster's runs.
    */
   startup?: StartupLine | null;
+  /**
+   * How the tasks' CPU time grows with the executors and slots sharing a host (capacity.ts {@link cpuInflation}),
+   * applied with the CPU capacity only; null: unchanged. Default: fitted on the model's own runs. The evaluation passes
+   * the fit of the cluster's runs.
+   */
+  cpuInflation?: CpuInflation | null;
 }
 
 /** A prediction. */
@@ -222,6 +232,8 @@ export class WorkloadModel {
   readonly cpuCapacity: number | null;
   /** Executor start-up wait as a function of the executors waited for (null: kept as measured). */
   readonly startup: StartupLine | null;
+  /** Growth of the tasks' CPU time with executors and slots per host (null: none), used with {@link cpuCapacity}. */
+  readonly cpuInflation: CpuInflation | null;
   /** Adjusted runs by their inputs (base, partitions, memory share), and by their outcome (the stage factors). */
   private readonly byInput = new Map<string, ApplicationRecord>();
   private readonly byOutcome = new Map<string, ApplicationRecord>();
@@ -258,6 +270,7 @@ export class WorkloadModel {
     bases.sort((a, b) => b.r.startTimeMs - a.r.startTimeMs);
     this.bases = bases;
     this.cpuCapacity = options.cpuCapacityPerHost !== undefined ? options.cpuCapacityPerHost : cpuCapacityPerHost(pool);
+    this.cpuInflation = options.cpuInflation !== undefined ? options.cpuInflation : cpuInflation(pool);
     this.startup =
       options.startup !== undefined
         ? options.startup
@@ -335,7 +348,12 @@ export class WorkloadModel {
     const ownSlots = slotsOf(own, b.taskCpus);
     const newSlots = slotsOf(c, b.taskCpus);
     const newHosts = Math.min(c.executorInstances, b.hosts);
-    const inputKey = `${b.r.appId}|${b.r.attemptId ?? ''}|${c.shufflePartitions}|${Math.round(newShare)}|${heapShortNew}|${cap === null ? '' : `${newSlots}/${newHosts}`}`;
+    const cpuRatio = inflationRatio(
+      this.cpuInflation,
+      { executors: own.executorInstances / b.hosts, slots: ownSlots / b.hosts },
+      { executors: c.executorInstances / newHosts, slots: newSlots / newHosts },
+    );
+    const inputKey = `${b.r.appId}|${b.r.attemptId ?? ''}|${c.shufflePartitions}|${Math.round(newShare)}|${heapShortNew}|${cap === null ? '' : `${newSlots}/${newHosts}/${cpuRatio}`}`;
     const known = this.byInput.get(inputKey);
     if (known !== undefined) return known;
     const heapShortOwn = shortfall(
@@ -366,6 +384,7 @@ export class WorkloadModel {
               WorkloadModel.tasksPerHost(s, ownSlots, b.hosts),
               WorkloadModel.tasksPerHost(s, newSlots, newHosts),
               cap,
+              cpuRatio,
             );
       const factor = ((1 + t.spillPenalty * shortNew) / (1 + t.spillPenalty * shortOwn)) * contention;
       return { s, d, rebucket, factor };
