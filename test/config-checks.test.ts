@@ -6,12 +6,11 @@ import { applicationSites } from '../server/src/config/application-sites';
 import { checkSite, ClusterShape, executorContainer } from '../server/src/config/checks';
 import { extractSettings } from '../server/src/config/file-settings';
 import { onCodeActions } from '../server/src/features/code-actions';
-import { collectEventLogs } from '../server/src/history/collect';
-import { analysisOptions, SparkLanguageService } from '../server/src/language-service';
-import { HistoryStore } from '../server/src/store/history-store';
+import { analysisOptions } from '../server/src/language-service';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { replaceAt } from './helpers/text-edits';
-import { EXAMPLES, EXAMPLE_HISTORY, NIGHTLY_ETL_PY } from './helpers/fixtures';
+import { EXAMPLES, NIGHTLY_ETL_PY } from './helpers/fixtures';
+import { exampleHistoryService } from './helpers/example-service';
 
 const NO_CLUSTER: ClusterShape = { nodeMemoryMiB: 0, nodeCores: 0 };
 
@@ -198,9 +197,7 @@ describe('checks before the job runs', () => {
   });
 
   it('never recommends an executor memory the node could not hold, and offers the SPARK009 fix as a code action', async () => {
-    const store = HistoryStore.open(':memory:');
-    await collectEventLogs(EXAMPLE_HISTORY, store);
-    const service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+    const { store, service } = await exampleHistoryService();
     const file = NIGHTLY_ETL_PY;
     const text = fs.readFileSync(file, 'utf8');
     const roomy = service.analyse(

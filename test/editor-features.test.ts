@@ -11,10 +11,10 @@ import { pathToFileURL } from 'url';
 import { compactDuration, onCodeLens } from '../server/src/features/code-lens';
 import { instancesWhatIf, onInlayHints } from '../server/src/features/inlay-hints';
 import { workloadAnalysis } from '../server/src/features/workload-analysis';
-import { collectEventLogs } from '../server/src/history/collect';
 import { DEFAULT_ANALYSIS_OPTIONS, DocumentAnalysis, SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLES } from './helpers/fixtures';
+import { exampleHistoryService } from './helpers/example-service';
 
 const EVERYTHING = { start: { line: 0, character: 0 }, end: { line: 10_000, character: 0 } };
 
@@ -24,9 +24,7 @@ describe('editor features on the example runs (code lens, inlay hints, workload 
   let service: SparkLanguageService;
 
   before(async () => {
-    store = HistoryStore.open(':memory:');
-    await collectEventLogs(path.join(EXAMPLES, 'history'), store);
-    service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+    ({ store, service } = await exampleHistoryService());
   });
   after(() => store.close());
 

@@ -11,7 +11,6 @@
  */
 import * as assert from 'assert';
 import { onHover } from '../server/src/features/hover';
-import { collectEventLogs } from '../server/src/history/collect';
 import { sparkSubmitPrimaryResource } from '../server/src/history/event-log/fold';
 import { workloadSignature } from '../server/src/history/workload-signature';
 import { SparkLanguageService, analysisOptions } from '../server/src/language-service';
@@ -19,7 +18,7 @@ import { matchWorkload } from '../server/src/recommend/workload-matcher';
 import { planWorkload } from '../server/src/recommend/engine';
 import { SimilarWorkloadIndex, medianFeatures, workloadFeatures } from '../server/src/recommend/similar-workloads';
 import { HistoryStore } from '../server/src/store/history-store';
-import { EXAMPLE_HISTORY } from './helpers/fixtures';
+import { exampleHistoryService } from './helpers/example-service';
 
 const SCRIPT = [
   'spark-submit \\',
@@ -35,9 +34,7 @@ describe('what-if, similar jobs and same-job keys in the editor (examples/histor
   let store: HistoryStore;
   let service: SparkLanguageService;
   before(async () => {
-    store = HistoryStore.open(':memory:');
-    await collectEventLogs(EXAMPLE_HISTORY, store);
-    service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+    ({ store, service } = await exampleHistoryService());
   });
   after(() => store.close());
 

@@ -16,6 +16,7 @@ import { SparkLanguageService } from '../server/src/language-service';
 import { HistoryStore } from '../server/src/store/history-store';
 import { EXAMPLE_HISTORY } from './helpers/fixtures';
 import { messageText } from './helpers/lsp-client';
+import { EXAMPLE_NOW_MS, exampleHistoryService } from './helpers/example-service';
 
 const FILE = 'file:///w/etl.py';
 const TEXT = [
@@ -129,7 +130,7 @@ describe('feedback loop: applied fixes against later runs (examples/history)', (
   });
 
   it('attaches the remember command to quick fixes', () => {
-    const service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+    const service = new SparkLanguageService(store, () => EXAMPLE_NOW_MS);
     const doc = service.analyse('file:///w/etl2.py', TEXT, 'python', 1);
     const rec = doc.sites[0].recommendations.find((r) => r.key === 'spark.executor.memory');
     assert.ok(rec, JSON.stringify(doc.sites[0].recommendations.map((r) => r.key)));
@@ -217,9 +218,7 @@ describe('workload-analysis view without an open file (features/workload-analysi
   let store: HistoryStore;
   let service: SparkLanguageService;
   before(async () => {
-    store = HistoryStore.open(':memory:');
-    await collectEventLogs(EXAMPLE_HISTORY, store);
-    service = new SparkLanguageService(store, () => Date.UTC(2026, 10, 25));
+    ({ store, service } = await exampleHistoryService());
   });
   after(() => store.close());
 
