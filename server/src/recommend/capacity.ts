@@ -252,7 +252,7 @@ export const MIN_INFLATION_PAIRS = 3;
 export function cpuInflation(runs: readonly ApplicationRecord[]): CpuInflation | null {
   const rows = runs.flatMap((r) => {
     const shape = runShape(r);
-    const cpu = r.stages.reduce((a, s) => a + s.executorCpuTimeMs, 0);
+    const cpu = r.executorCpuTimeMs;
     if (shape === null || !(cpu > 0)) return [];
     const hosts = hostsOf(r);
     return [

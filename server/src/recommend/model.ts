@@ -270,7 +270,9 @@ export class WorkloadModel {
     bases.sort((a, b) => b.r.startTimeMs - a.r.startTimeMs);
     this.bases = bases;
     this.cpuCapacity = options.cpuCapacityPerHost !== undefined ? options.cpuCapacityPerHost : cpuCapacityPerHost(pool);
-    this.cpuInflation = options.cpuInflation !== undefined ? options.cpuInflation : cpuInflation(pool);
+    // Used only with a CPU capacity: without one, nothing to fit.
+    this.cpuInflation =
+      options.cpuInflation !== undefined ? options.cpuInflation : this.cpuCapacity === null ? null : cpuInflation(pool);
     this.startup =
       options.startup !== undefined
         ? options.startup
