@@ -10,7 +10,8 @@
 #
 #   bash scripts/generate-benchmark-eval.sh [--workloads a,b] [--configs id,...] [--reps N] [--max-runs N] [--trial]
 #
-# Resumable: runs already in the manifest are skipped, so after an interruption start it again. --trial records
+# Resumable: runs already in the manifest are skipped, so after an interruption start it again; on a fresh checkout
+# it resumes from the grid in progress committed to eval/benchmark-runs-partial (packed, see below). --trial records
 # nothing (to time runs). Generates the data first (scripts/generate-benchmark-data.sh). Always stops the master and
 # workers it started. Env: BENCH_OUT (default eval/benchmark-runs), EVAL_NICE (default -15 as root),
 # LOAD_THRESHOLD (2.5), LOAD_MAX_WAIT (60 s per run), LOAD_WAIT_BUDGET (1800 s in all), LOAD_REDO_ABOVE (unset: keep
@@ -54,6 +55,13 @@ log "SPARK_HOME=${SPARK_HOME}, data ${BENCH_DATA}"
 if [[ "${TRIAL}" == 1 ]]; then OUT="$(mktemp -d -t bench-trial.XXXXXX)"; fi
 mkdir -p "${OUT}"
 OUT="$(cd "${OUT}" && pwd)"
+# A grid in progress is committed packed to eval/benchmark-runs-partial (scripts/pack-benchmark-runs.js --partial),
+# so that a generation started on another machine resumes from it: its runs are copied in and skipped.
+PARTIAL="${REPO}/eval/benchmark-runs-partial"
+if [[ "${TRIAL}" == 0 && ! -f "${OUT}/manifest.json" && -f "${PARTIAL}/manifest.json" ]]; then
+  cp "${PARTIAL}"/*.zstd "${PARTIAL}/manifest.json" "${OUT}/"
+  log "resuming from ${PARTIAL}: $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["runs"]))' "${OUT}/manifest.json") runs already made"
+fi
 
 # The cluster of eval/benchmark/grid.json: WORKERS workers of WORKER_CORES cores and WORKER_MEMORY each.
 read -r WORKERS WORKER_CORES WORKER_MEMORY < <(python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["cluster"]; print(c["workers"], c["nodeCores"], str(c["nodeMemoryMiB"]) + "m")' "${REPO}/eval/benchmark/grid.json")

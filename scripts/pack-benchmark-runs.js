@@ -13,7 +13,9 @@
  *   <from>     the generator's folder (e.g. /path/to/checkout/eval/benchmark-runs)
  *   <to>       the packed folder (e.g. eval/benchmark-runs in a checkout); created; its old *.zstd and manifest.json
  *              are replaced (it may hold nothing else)
- *   --partial  pack although the grid is not complete (refused otherwise: a partial grid is not committed)
+ *   --partial  pack although the grid is not complete (refused otherwise: a partial grid is only committed to
+ *              eval/benchmark-runs-partial, which npm run eval does not read, so that a generation resumes on
+ *              another machine)
  *   --only     pack only these runs (test fixtures); implies --partial
  *   --grid     the grid the manifest was made from (default eval/benchmark/grid.json next to this script)
  * Exit 1 with a message on bad input (missing manifest or log, round trip differs, incomplete grid, foreign files in <to>).
@@ -121,8 +123,10 @@ function main() {
   }
   // Runs discarded for load or a clock jump (run_benchmark.py --redo-loaded-above) are not measurements: only their
   // count and reasons are kept.
-  const { discarded = [], ...kept } = manifest;
-  const discardedBecause = {};
+  // A generation resumed from an earlier pack (scripts/generate-benchmark-eval.sh seeds its folder from
+  // eval/benchmark-runs-partial) carries that pack's `discardedRuns`; the runs discarded since are added to it.
+  const { discarded = [], discardedRuns: earlier = { count: 0, because: {} }, ...kept } = manifest;
+  const discardedBecause = { ...earlier.because };
   for (const d of discarded) {
     // Numbers become N, names that end in a digit (othersLoad1) stay: "othersLoad1MeanDuring N >= N".
     const why = String(d.discardedBecause).replace(/\b\d+(\.\d+)?\b/g, 'N');
@@ -130,7 +134,7 @@ function main() {
   }
   const out = {
     ...kept,
-    discardedRuns: { count: discarded.length, because: discardedBecause },
+    discardedRuns: { count: earlier.count + discarded.length, because: discardedBecause },
     packedBy: `scripts/pack-benchmark-runs.js (zstd level ${LEVEL}, Node ${process.version} zlib; rolling parts concatenated into one file per run)`,
     runs: packedRuns,
   };

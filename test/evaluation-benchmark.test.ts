@@ -383,6 +383,37 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
           .filter((x) => x.endsWith('.zstd'))
           .sort(),
       );
+      // A generation resumed from that pack (generate-benchmark-eval.sh seeds its folder from
+      // eval/benchmark-runs-partial) discards one more run: the next pack adds it to the earlier counts, and the
+      // already packed single-file logs pack again to the same events.
+      const resumed = path.join(tmp, 'resumed');
+      fs.mkdirSync(resumed);
+      for (const f of fs.readdirSync(path.join(tmp, 'b')))
+        fs.copyFileSync(path.join(tmp, 'b', f), path.join(resumed, f));
+      const again = JSON.parse(fs.readFileSync(path.join(resumed, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      again.discarded = [{ appId: 'app-x-5', discardedBecause: 'othersLoad1MeanDuring 2.5 >= 1.0 (redone)' }];
+      fs.writeFileSync(path.join(resumed, 'manifest.json'), JSON.stringify(again));
+      const ok2 = spawnSync(process.execPath, [script, resumed, path.join(tmp, 'c'), '--grid', grid, '--partial'], {
+        encoding: 'utf8',
+      });
+      assert.strictEqual(ok2.status, 0, ok2.stderr);
+      const m2 = JSON.parse(fs.readFileSync(path.join(tmp, 'c', 'manifest.json'), 'utf8')) as typeof m;
+      assert.deepStrictEqual(m2.discardedRuns, {
+        count: 5,
+        because: {
+          'othersLoad1MeanDuring N >= N': 2,
+          'othersLoad1MeanDuring N >= N (redone)': 2,
+          'clock jump N s (suspended?)': 1,
+        },
+      });
+      for (const r of m2.runs) {
+        assert.ok(
+          zlib
+            .zstdDecompressSync(fs.readFileSync(path.join(tmp, 'c', r.eventLog)))
+            .equals(zlib.zstdDecompressSync(fs.readFileSync(path.join(DIR, r.eventLog)))),
+          r.eventLog,
+        );
+      }
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
