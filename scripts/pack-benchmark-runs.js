@@ -6,7 +6,8 @@
  * single-file log), recompressed at zstd level 19 with Node's zlib, plus the manifest (each run's `eventLog` renamed)
  * and the README. The decompressed bytes are the rolling parts concatenated in order (a rolling log's parts are whole
  * event lines, so their concatenation is the same event stream); every file is decompressed again after writing and
- * compared with the original bytes. Marker files (`appstatus_*`, `.crc`) are dropped: a single file without
+ * compared with the original bytes. A run packed already (its `eventLog` is `<appId>.zstd`: a generation resumed from
+ * eval/benchmark-runs-partial) is copied as it is. Marker files (`appstatus_*`, `.crc`) are dropped: a single file without
  * `.inprogress` is a finished log.
  *
  * Usage: node scripts/pack-benchmark-runs.js <from> <to> [--partial] [--only appId,appId,...] [--grid FILE]
@@ -92,6 +93,7 @@ function main() {
   if (args.only !== null && runs.length !== args.only.size)
     fail(`--only: ${[...args.only].filter((a) => !runs.some((r) => r.appId === a)).join(', ')} not in the manifest`);
 
+  if (path.resolve(from) === path.resolve(to)) fail('<from> and <to> are one folder; pack into another one');
   fs.mkdirSync(to, { recursive: true });
   const foreign = fs
     .readdirSync(to)
@@ -105,6 +107,17 @@ function main() {
   let raw = 0;
   const packedRuns = [];
   for (const r of runs) {
+    const name = `${r.appId}.zstd`;
+    if (r.eventLog === name) {
+      // Packed already (a generation resumed from an earlier pack): the same bytes, not compressed again.
+      const packed = fs.readFileSync(path.join(from, name));
+      raw += zlib.zstdDecompressSync(packed).length;
+      before += packed.length;
+      after += packed.length;
+      fs.writeFileSync(path.join(to, name), packed);
+      packedRuns.push(r);
+      continue;
+    }
     const parts = logParts(from, r.eventLog);
     const bytes = Buffer.concat(
       parts.map((p) => {
@@ -115,7 +128,6 @@ function main() {
     );
     const packed = zlib.zstdCompressSync(bytes, { params: { [zlib.constants.ZSTD_c_compressionLevel]: LEVEL } });
     if (!zlib.zstdDecompressSync(packed).equals(bytes)) fail(`round trip of ${r.eventLog} changed its bytes`);
-    const name = `${r.appId}.zstd`;
     fs.writeFileSync(path.join(to, name), packed);
     raw += bytes.length;
     after += packed.length;
