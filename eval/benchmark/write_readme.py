@@ -70,7 +70,8 @@ def main():
     w(f"Event logs of {len(runs)} real Spark applications (of {planned} planned: {len(grid['workloads'])} workloads x "
       f"{len(cfg_ids)} configurations x 2 repetitions, plus a 3rd repetition of {len(grid.get('thirdRepetition', []))} "
       f"configurations), written by Spark itself as zstd-compressed rolling logs "
-      f"(`eventlog_v2_<appId>/events_1_<appId>.zstd`). Made by `bash scripts/generate-benchmark-eval.sh` "
+      f"(`eventlog_v2_<appId>/events_1_<appId>.zstd`); committed as `scripts/pack-benchmark-runs.js` packs them: one "
+      f"single-file log `<appId>.zstd` per run with the same events, recompressed at zstd level 19. Made by `bash scripts/generate-benchmark-eval.sh` "
       f"(`eval/benchmark/run_benchmark.py`, grid `eval/benchmark/grid.json`); this README by "
       f"`eval/benchmark/write_readme.py`. The older, smaller ground truth of `npm run eval` is `eval/runs/`.")
     w("")
