@@ -487,7 +487,7 @@ function benchmarkSummary(b: EvaluationResult | undefined): string[] {
   const partial = b.data.plannedRuns !== undefined && b.data.runs < b.data.plannedRuns;
   if (partial) {
     out.push(
-      `**PARTIAL**: the committed benchmark result was computed from ${b.data.runs} of the ${b.data.plannedRuns} planned runs while the generation was still going (first repetition, not all configurations), and those runs are not in \`eval/benchmark-runs\` (\`scripts/pack-benchmark-runs.js\` packs a partial grid only to \`eval/benchmark-runs-partial\`, which \`npm run eval\` does not read and a new generation resumes from). Its figures are a first look, not a result: the best configuration of each workload is the best measured so far, and run-to-run noise needs the second repetition.`,
+      `**PARTIAL**: the committed benchmark result was computed from ${b.data.runs} of the ${b.data.plannedRuns} planned runs while the generation was still going (not all configurations, repetitions incomplete). Those runs are committed in \`eval/benchmark-runs-partial\` (\`npm run eval -- --benchmark --runs eval/benchmark-runs-partial\` recomputes this; \`npm run eval:check\` checks the benchmark only once the complete grid is in \`eval/benchmark-runs\`). Its figures are a first look, not a result: the best configuration of each workload is the best measured so far, and run-to-run noise needs the second repetition.`,
     );
     out.push('');
   }
