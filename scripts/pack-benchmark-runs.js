@@ -93,7 +93,7 @@ function main() {
   if (args.only !== null && runs.length !== args.only.size)
     fail(`--only: ${[...args.only].filter((a) => !runs.some((r) => r.appId === a)).join(', ')} not in the manifest`);
 
-  if (path.resolve(from) === path.resolve(to)) fail('<from> and <to> are one folder; pack into another one');
+  if (from === to) fail('<from> and <to> are one folder; pack into another one');
   fs.mkdirSync(to, { recursive: true });
   const foreign = fs
     .readdirSync(to)
