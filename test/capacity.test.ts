@@ -18,6 +18,7 @@ import type { ApplicationRecord } from '../server/src/history/application-record
 import { discoverEventLogs } from '../server/src/history/event-log/discover';
 import { readEventLog } from '../server/src/history/event-log/reader';
 import {
+  clusterFacts,
   contentionFactor,
   cpuCapacityPerHost,
   cpuInflation,
@@ -26,7 +27,10 @@ import {
   executorStartup,
   startupLine,
 } from '../server/src/recommend/capacity';
-import { WorkloadModel } from '../server/src/recommend/model';
+import { DEFAULT_TUNING, WorkloadModel } from '../server/src/recommend/model';
+import { planWorkload } from '../server/src/recommend/engine';
+import { clusterRunsOf, DEFAULT_ANALYSIS_OPTIONS, SparkLanguageService } from '../server/src/language-service';
+import { RunsHistory } from '../server/src/evaluation/engine';
 import { EXAMPLE_HISTORY, REPO_ROOT } from './helpers/fixtures';
 
 const EVAL_RUNS = path.join(REPO_ROOT, 'eval', 'runs');
@@ -159,5 +163,74 @@ describe('executor start-up and CPU capacity (real Spark 4.3.0 runs)', () => {
       2,
     );
     assert.strictEqual(inflationRatio(null, { executors: 1, slots: 2 }, { executors: 4, slots: 16 }), 1);
+  });
+
+  it("takes a cluster's facts from its runs whose jobs all succeeded", () => {
+    // The three runs together: the ceiling, start-up line and CPU growth worked out by hand in the tests above.
+    const facts = clusterFacts([oneByOne, oneByTwo, twoByOne]);
+    assert.ok(Math.abs(facts.cpuCapacityPerHost! - 7546.557 / 7914) < 1e-3, String(facts.cpuCapacityPerHost));
+    assert.deepStrictEqual(facts.startup, { interceptMs: 1612, perExecutorMs: 2779.5 });
+    assert.ok(Math.abs(facts.cpuInflation!.perLogExecutors - 0.0877) < 1e-3, JSON.stringify(facts.cpuInflation));
+    // The 2 × 1 run's job failed: it is left out, so nothing proves a ceiling, one executor count is left (the line
+    // through the origin, (4304 + 4479) / 2 per executor) and one pair is too few for the CPU growth.
+    assert.deepStrictEqual(clusterFacts([oneByOne, oneByTwo, { ...twoByOne, failedJobs: 1 }]), {
+      cpuCapacityPerHost: null,
+      startup: { interceptMs: 0, perExecutorMs: 4391.5 },
+      cpuInflation: null,
+    });
+    assert.deepStrictEqual(clusterFacts([]), { cpuCapacityPerHost: null, startup: null, cpuInflation: null });
+  });
+
+  it("plans a job with one run with its cluster's facts, from the other jobs the store lists for its master", () => {
+    // The job: cpu_bound with its 1 × 1 run only. The store also holds two other jobs on the same master (the 1 × 2
+    // and 2 × 1 runs under other names) and one job on another master, which must not count.
+    const other = (r: ApplicationRecord, appName: string, master?: string): ApplicationRecord => ({
+      ...r,
+      appName,
+      ...(master === undefined ? {} : { master, sparkProperties: { ...r.sparkProperties, 'spark.master': master } }),
+    });
+    const a = other(oneByTwo, 'nightly_a');
+    const b = other(twoByOne, 'nightly_b');
+    const elsewhere = other(tiny, 'on_yarn', 'yarn');
+    const history = new RunsHistory([oneByOne, a, b, elsewhere]);
+    assert.deepStrictEqual(
+      clusterRunsOf(history, 'cpu_bound', [oneByOne]).map((r) => [r.appName, r.appId]),
+      [
+        ['nightly_b', 'app-20261121144417-0007'],
+        ['nightly_a', 'app-20261121144216-0001'],
+      ],
+    );
+    // What the language service plans equals the engine given those runs, and its model has the cluster's facts:
+    // the ceiling 0.9536 the other jobs' runs prove, which the job's one run cannot.
+    const text = [
+      'spark-submit \\',
+      `  --master ${oneByOne.sparkProperties['spark.master']} \\`,
+      '  --name cpu_bound \\',
+      '  --executor-memory 1g \\',
+      '  --executor-cores 1 \\',
+      '  --total-executor-cores 1 \\',
+      '  cpu_bound.py',
+      '',
+    ].join('\n');
+    const service = new SparkLanguageService(history, () => oneByOne.startTimeMs + 3_600_000);
+    const sa = service.analyse('file:///jobs/cpu_bound.sh', text, 'shellscript', 1, DEFAULT_ANALYSIS_OPTIONS).sites[0];
+    assert.ok(sa.plan !== null);
+    const facts = clusterFacts([oneByOne, a, b]);
+    assert.ok(Math.abs(facts.cpuCapacityPerHost! - 7546.557 / 7914) < 1e-3);
+    const model = new WorkloadModel([oneByOne], DEFAULT_TUNING, facts);
+    const row = sa.plan.whatIf.byCores.find((w) => w.choice.executorCores === 2 && w.choice.executorInstances === 1);
+    assert.ok(row !== undefined, JSON.stringify(sa.plan.whatIf.byCores.map((w) => w.choice)));
+    assert.strictEqual(row.durationMs, model.predict(row.choice).durationMs);
+    // Without the other jobs the one run proves no ceiling, and 2 cores are predicted faster.
+    const alone = planWorkload({
+      appName: 'cpu_bound',
+      runs: [oneByOne],
+      current: new Map(Object.entries(oneByOne.sparkProperties)),
+    });
+    const aloneRow = alone.whatIf.byCores.find(
+      (w) => w.choice.executorCores === 2 && w.choice.executorInstances === 1,
+    )!;
+    assert.strictEqual(aloneRow.durationMs, new WorkloadModel([oneByOne]).predict(aloneRow.choice).durationMs);
+    assert.ok(aloneRow.durationMs! < row.durationMs!, `${aloneRow.durationMs} < ${row.durationMs}`);
   });
 });

@@ -133,6 +133,20 @@ describe('benchmark evaluation on five packed real runs (test/fixtures/benchmark
       [none.runs.length, none.others.map((r) => r.appId).sort()],
       [0, ['app-20261203015308-0037', 'app-20261203020042-0053']],
     );
+    // The store's history of the cluster, for a job with runs: the tuning set's runs of the other workloads. The test
+    // set's wait_objectstore gets the tuning set's shuffle_spill runs; shuffle_spill gets none (the only other workload
+    // is in the test set); a job without runs gets its store through `others` instead.
+    const clusterOf = (h: string, w: string) =>
+      cases
+        .filter((c) => c.history === h && c.workload.workload === w)
+        .map((c) => c.cluster.map((r) => r.appId).sort());
+    assert.deepStrictEqual(clusterOf('one', 'wait_objectstore'), [
+      ['app-20261203015308-0037', 'app-20261203020042-0053'],
+      ['app-20261203015308-0037', 'app-20261203020042-0053'],
+      ['app-20261203015308-0037', 'app-20261203020042-0053'],
+    ]);
+    assert.deepStrictEqual(clusterOf('one', 'shuffle_spill'), [[], []]);
+    assert.deepStrictEqual(clusterOf('none', 'wait_objectstore'), [[]]);
     // The random choice, exactly: wait_objectstore (1 + 52812/22614 + 48324/22614) / 3 = 1.8240912709; shuffle_spill
     // (1 + 5.0438620690) / 2 = 3.0219310345 with half a failed choice per case.
     const rnd = randomChoiceScores(cases.filter((c) => c.history === 'one'));

@@ -76,14 +76,20 @@ describe('LoadedHistory: the engine on records loaded from the asynchronous stor
     assert.deepStrictEqual(loaded.json, direct.json);
     // What the language service reads for a file whose spark.app.name is a job (recommend/job-matcher.ts): the job
     // names, the job's runs with the runs of its stage signature (loaded together), its applied fixes and the feedback
-    // on its recommendations (dismissed ones are not shown); 5 runs need no similar jobs (workload totals are read below
-    // 3 runs).
+    // on its recommendations (dismissed ones are not shown), and the jobs run on its master with their runs (the two other
+    // jobs of examples/history, loaded like the job's own), from which its model takes the cluster's facts; 5 runs need
+    // no similar jobs (workload totals are read below 3 runs).
     assert.deepStrictEqual([...calls].sort(), [
       'appNames',
+      'appNamesByMaster',
       'appliedFixes',
       'feedbackOf',
       'historyVersion',
       'runsByAppName',
+      'runsByAppName',
+      'runsByAppName',
+      'runsWithSameSignature',
+      'runsWithSameSignature',
       'runsWithSameSignature',
     ]);
     calls.length = 0;

@@ -207,6 +207,44 @@ const COLD_START_WORKLOADS = 8;
 const COLD_START_RUNS = 10;
 
 /**
+ * A job's model takes its cluster's facts (recommend/capacity.ts `clusterFacts`) from at most this many jobs run on the
+ * same `spark.master`, with at most {@link MAX_RUNS} newest runs of each.
+ */
+const CLUSTER_WORKLOADS = 8;
+
+/**
+ * Runs of the other jobs run on the cluster `runs` ran on (the newest run's `spark.master`): the newest
+ * {@link MAX_RUNS} runs of each of the {@link CLUSTER_WORKLOADS} jobs most recently run there, `appName`'s own runs
+ * left out. The engine takes the cluster's facts from them (recommend/engine.ts `PlanInput.clusterRuns`).
+ * @param cache the store's runs per master, filled here (callers keep it until the store changes).
+ * @returns empty when the store cannot list jobs by master or the runs name no master.
+ */
+export function clusterRunsOf(
+  history: Pick<HistorySource, 'appNamesByMaster' | 'runsByAppName'>,
+  appName: string,
+  runs: readonly ApplicationRecord[],
+  cache = new Map<string, { appName: string; runs: ApplicationRecord[] }[]>(),
+): ApplicationRecord[] {
+  let newest: ApplicationRecord | null = null;
+  for (const r of runs) if (newest === null || r.startTimeMs > newest.startTimeMs) newest = r;
+  const master = newest?.master ?? newest?.sparkProperties['spark.master'];
+  if (master === undefined || master === null || history.appNamesByMaster === undefined) return [];
+  let jobs = cache.get(master);
+  if (jobs === undefined) {
+    // One more job than kept: the job itself is usually among those most recently run there.
+    jobs = history
+      .appNamesByMaster(master, CLUSTER_WORKLOADS + 1)
+      .map((name) => ({ appName: name, runs: history.runsByAppName(name, MAX_RUNS) }));
+    cache.set(master, jobs);
+  }
+  const own = new Set(runs.map((r) => r.appId));
+  return jobs
+    .filter((j) => j.appName !== appName)
+    .slice(0, CLUSTER_WORKLOADS)
+    .flatMap((j) => j.runs.filter((r) => !own.has(r.appId)));
+}
+
+/**
  * The facade the LSP handlers and the CLI call: settings → workload match → history → recommendations.
  * Knows nothing of LSP transport. Results are cached per (uri, version); `historyChanged()` drops the
  * caches after a collection.
@@ -217,6 +255,7 @@ export class SparkLanguageService {
   private namesCache: string[] | null = null;
   private similarIndex: SimilarWorkloadIndex | null = null;
   private renamedCache = new Map<string, ApplicationRecord[]>();
+  private clusterCache = new Map<string, { appName: string; runs: ApplicationRecord[] }[]>();
   private plans = new Map<string, WorkloadPlan>();
 
   constructor(
@@ -274,6 +313,7 @@ export class SparkLanguageService {
     this.namesCache = null;
     this.similarIndex = null;
     this.renamedCache = new Map();
+    this.clusterCache = new Map();
     this.plans = new Map();
     this.docs.clear();
   }
@@ -293,6 +333,11 @@ export class SparkLanguageService {
       this.renamedCache.set(appName, renamed);
     }
     return runs;
+  }
+
+  /** {@link clusterRunsOf} with the store's runs per master cached until `historyChanged`. */
+  clusterRunsOf(appName: string, runs: readonly ApplicationRecord[]): ApplicationRecord[] {
+    return clusterRunsOf(this.history, appName, runs, this.clusterCache);
   }
 
   /** Distinct workload names in the store (cached until `historyChanged`). */
@@ -409,7 +454,7 @@ export class SparkLanguageService {
   /**
    * The engine's plan for a workload with these settings, cached until the next collection (a hover or an edit
    * elsewhere in the file asks again with the same settings). `similarWorkloads` is used only when `runs` is empty (a
-   * cold start).
+   * cold start). A job with runs is planned with the other jobs' runs on its cluster ({@link clusterRunsOf}).
    */
   planFor(
     appName: string,
@@ -438,6 +483,7 @@ export class SparkLanguageService {
         current,
         context,
         similarWorkloads: runs.length === 0 ? similarWorkloads : undefined,
+        clusterRuns: runs.length > 0 ? this.clusterRunsOf(appName, runs) : undefined,
         options: {
           objective: options.objective,
           maxSlowdown: options.maxSlowdown,

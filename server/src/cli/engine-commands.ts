@@ -16,7 +16,7 @@ import { runFindings } from '../analysis/run-findings';
 import { languageIdForPath } from '../config/file-settings';
 import { formatDurationMs, formatSparkSizeMiB, parseSparkSizeMiB } from '../config/spark-units';
 import { documentFindings } from '../document-findings';
-import { type AnalysisOptions, clockFromEnvironment, SparkLanguageService } from '../language-service';
+import { type AnalysisOptions, clockFromEnvironment, clusterRunsOf, SparkLanguageService } from '../language-service';
 import { SETTING_DEFAULTS } from '../../../shared/src/settings';
 import {
   confidenceLabel,
@@ -388,7 +388,8 @@ function whatIfJson(rows: WhatIfRow[]): unknown {
 
 /**
  * `spark-optimizer analyze APP_ID [--attempt N]`: the run's configuration, its findings (severity, message, numbers,
- * source) and the engine's what-if tables (model.ts, from this run alone) over executor count and cores, the run's own
+ * source) and the engine's what-if tables (model.ts, from this run, with its cluster's facts taken from the store's
+ * runs of the jobs on the same `spark.master` as the editor takes them) over executor count and cores, the run's own
  * shape marked `*`, with the model's error on the run.
  * @param attemptId the attempt to analyse; undefined: the newest attempt of `appId`.
  * @returns code 2 when the application (or that attempt) is not in the store.
@@ -416,6 +417,7 @@ export function analyzeCommand(
     appName: r.appName,
     runs: [r],
     current: new Map(Object.entries(r.sparkProperties)),
+    clusterRuns: clusterRunsOf(store, r.appName, [r]),
     options: { ...options, nowMs: r.startTimeMs },
   });
   const c = runChoice(r);

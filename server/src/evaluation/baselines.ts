@@ -27,6 +27,8 @@ export interface ChooserOptions {
   };
   /** Runs of other jobs in the store (given when the job has no runs of its own). */
   others?: readonly ApplicationRecord[];
+  /** Runs of other jobs the store holds for the job's cluster (given when the job has runs; evaluate.ts `HistoryCase.cluster`). */
+  clusterHistory?: readonly ApplicationRecord[];
   /** The configuration the job file asks for now (when the job has no runs, the only thing known of it). */
   current?: GridChoice;
   /** The job's name (when it has no runs to read it from). */

@@ -4,6 +4,7 @@
  * For a job whose history is the given runs, the chooser writes the `spark-submit` script the newest run was submitted
  * with (its master, `--executor-memory`, `--executor-cores`, the executor count in the key its cluster manager reads,
  * `spark.sql.shuffle.partitions`), has the language service analyse it against a history holding exactly those runs
+ * and the other jobs' runs the case gives as the store's history of the cluster (`ChooserOptions.clusterHistory`)
  * (objective and cluster as the `sparkOptimizer.*` settings would give them), applies the edit "Apply all
  * recommendations" writes (features/code-actions.ts `planTextEdits`), reads the edited file back with the project's
  * own readers (`extractSettings`, `applicationSites`, the resource model's `executorRequest`) and maps the result to the
@@ -21,7 +22,7 @@ import { planTextEdits } from '../features/code-actions';
 import type { ApplicationRecord } from '../history/application-record';
 import { type AnalysisOptions, type HistorySource, SparkLanguageService } from '../language-service';
 import type { Objective } from '../recommend/engine';
-import { cpuCapacityPerHost, cpuInflation, executorStartup, startupLine } from '../recommend/capacity';
+import { clusterFacts } from '../recommend/capacity';
 import { type ModelOptions, WorkloadModel } from '../recommend/model';
 import { simulateRun } from '../recommend/what-if';
 import {
@@ -173,8 +174,9 @@ export function editorChooser(
           options.current as GridChoice,
         )
       : submitScriptOf(newest);
+    // A job with runs: the store also holds the other jobs run on its cluster (its facts: language-service.ts clusterRunsOf).
     const service = new SparkLanguageService(
-      new RunsHistory(cold ? others : runs),
+      new RunsHistory(cold ? others : [...runs, ...(options.clusterHistory ?? [])]),
       () => newest.startTimeMs + 3_600_000,
     );
     const analysisOptions: AnalysisOptions = {
@@ -258,16 +260,12 @@ export const enginePredictor: Predictor = (run, target) => new WorkloadModel([ru
 
 /**
  * The engine's model of the one run with what the store knows of the cluster: the CPU capacity per host, the growth of
- * the tasks' CPU time with executors per host, and the executor start-up line (recommend/capacity.ts) estimated from
- * `clusterRuns` (the tuning set's runs on the benchmark, every run
- * on eval/runs), as a store holding the cluster's history gives them.
+ * the tasks' CPU time with executors per host, and the executor start-up line (recommend/capacity.ts `clusterFacts`)
+ * estimated from `clusterRuns` (the tuning set's runs on the benchmark, every run on eval/runs), as the engine takes
+ * them from a store holding the cluster's history (engine.ts `PlanInput.clusterRuns`).
  */
 export function enginePredictorFor(clusterRuns: readonly ApplicationRecord[]): Predictor {
-  const options: ModelOptions = {
-    cpuCapacityPerHost: cpuCapacityPerHost(clusterRuns),
-    startup: startupLine(clusterRuns.flatMap((r) => executorStartup(r) ?? [])),
-    cpuInflation: cpuInflation(clusterRuns),
-  };
+  const options: ModelOptions = clusterFacts(clusterRuns);
   return (run, target) => new WorkloadModel([run], undefined, options).predict(target).durationMs;
 }
 

@@ -42,6 +42,12 @@ export interface HistoryCase {
   runs: EvalRun[];
   /** Runs of the other workloads: the store a job without runs is recommended from (empty unless `none`). */
   others: ApplicationRecord[];
+  /**
+   * Runs of the other workloads the store holds for the cluster of a job with runs (`one`, `three`; empty for `none`),
+   * from which the engine takes the cluster's facts (recommend/capacity.ts `clusterFacts`): the tuning set's runs of the
+   * other workloads when the manifest has a split (no test-set run informs another case), else every other workload's.
+   */
+  cluster: ApplicationRecord[];
   /** The configuration the job file has: the newest own run's; without runs, Spark's defaults (the grid's default). */
   startConfigId: string;
   /** The start runs' application ids, newest last (empty for `none`). */
@@ -72,7 +78,11 @@ export function historyCases(
 ): HistoryCase[] {
   const out: HistoryCase[] = [];
   const newest = (runs: readonly EvalRun[]) => [...runs].sort((a, b) => a.record.startTimeMs - b.record.startTimeMs);
+  const split = workloads.some((w) => w.set === 'tuning');
   for (const w of workloads) {
+    const cluster = workloads
+      .filter((x) => x !== w && (!split || x.set === 'tuning'))
+      .flatMap((x) => x.cells.flatMap((c) => c.runs.map((r) => r.record)));
     const startCells = setup.startConfigIds
       .map((id) => w.cells.find((c) => c.configId === id))
       .filter((c): c is GridCell => c !== undefined);
@@ -84,6 +94,7 @@ export function historyCases(
             history: 'one',
             runs: [run],
             others: [],
+            cluster,
             startConfigId: cell.configId,
             startAppIds: [run.record.appId],
             startSpillBytes: run.diskBytesSpilled,
@@ -103,6 +114,7 @@ export function historyCases(
             history: 'three',
             runs,
             others: [],
+            cluster,
             startConfigId: last.configId,
             startAppIds: runs.map((r) => r.record.appId),
             startSpillBytes: last.diskBytesSpilled,
@@ -122,6 +134,7 @@ export function historyCases(
         history: 'none',
         runs: [],
         others,
+        cluster: [],
         startConfigId: startId,
         startAppIds: [],
         startSpillBytes: start.meanDiskSpilledBytes,
@@ -287,7 +300,14 @@ export function scoreCases(
     const current = c.workload.cells.find((x) => x.configId === c.startConfigId)?.choice;
     const { choice } = choose(
       c.runs.map((r) => r.record),
-      { candidates, cluster: setup.cluster, others: c.others, current, appName: c.workload.workload },
+      {
+        candidates,
+        cluster: setup.cluster,
+        others: c.others,
+        clusterHistory: c.cluster,
+        current,
+        appName: c.workload.workload,
+      },
     );
     return scoreOf(c, cellOf(c.workload, choice), maxSlowdown);
   });

@@ -135,7 +135,7 @@ export function renderReport(
   );
   if (benchmark)
     out.push(
-      "- **What was fitted, and on what**: the engine's numbers (`DEFAULT_TUNING` in recommend/model.ts) were set before this ground truth existed and are unchanged. The model's executor start-up and CPU-contention parts (recommend/capacity.ts) were designed and checked on the tuning set's runs only (their figures are measured from the runs a model is given: the workload's own in the editor; the tuning set's runs as the cluster's history for the one-run predictor below), and the test set was computed once, afterwards. The learned candidate scorer is trained on the tuning set's runs alone. No rule was changed because of the test set.",
+      "- **What was fitted, and on what**: the engine's numbers (`DEFAULT_TUNING` in recommend/model.ts) were set before this ground truth existed and are unchanged. The model's executor start-up and CPU-contention parts (recommend/capacity.ts) were designed and checked on the tuning set's runs only (their figures are measured from the job's own runs and the other jobs' runs a store holds for its cluster, recommend/engine.ts `PlanInput.clusterRuns`: here the tuning set's runs of the other workloads, for the editor engine's recommendations and for the one-run predictor below), and every change to them was kept or dropped on the tuning set's figures; the test set's are reported, never used to choose. The learned candidate scorer is trained on the tuning set's runs alone. No rule was changed because of the test set.",
     );
   else
     out.push(

@@ -369,7 +369,7 @@ export function evaluate(gt: GroundTruth, engine: EngineUnderTest, maxSlowdown =
       engine: predictionResult(
         engine.predictorFor === undefined
           ? "engine's model (recommend/model.ts WorkloadModel of the one run) at the target configuration"
-          : "engine's model (recommend/model.ts WorkloadModel of the one run, with the CPU capacity per host and executor start-up line of the cluster's runs: the tuning set's, or every run without a split) at the target configuration",
+          : "engine's model (recommend/model.ts WorkloadModel of the one run, with the cluster's facts (recommend/capacity.ts clusterFacts: CPU capacity per host, CPU growth, executor start-up line) of the cluster's runs: the tuning set's, or every run without a split) at the target configuration",
         ws,
         engine.predictorFor === undefined
           ? engine.predictor

@@ -65,7 +65,8 @@ export interface HistoryReader {
   /**
    * Names of the workloads with runs on this `spark.master` (the same cluster, as the application's `spark.master` was
    * stored), most recently started first (ties by name in byte order), at most `limit` (default 8): what a workload
-   * without runs of its own is first planned from (language-service.ts, cold start).
+   * without runs of its own is first planned from (language-service.ts, cold start), and the jobs a workload's model
+   * takes its cluster's facts from (language-service.ts `clusterRunsOf`).
    */
   appNamesByMaster(master: string, limit?: number): string[];
   /** Runs under other app names with the same stage-DAG signature as `appName`'s newest run, newest first. */

@@ -303,3 +303,32 @@ export function cpuInflation(runs: readonly ApplicationRecord[]): CpuInflation |
   const [a, b] = candidates.reduce((best, c) => (sse(c[0], c[1]) < sse(best[0], best[1]) - 1e-15 ? c : best));
   return { perLogExecutors: a, perLogSlots: b };
 }
+
+/**
+ * What a store holding a cluster's history knows of the cluster (module comment, items 1–3), for the model of any job
+ * that runs there (model.ts `ModelOptions`).
+ */
+export interface ClusterFacts {
+  /** {@link cpuCapacityPerHost}: cores per host that run CPU work at once; null: unlimited (no ceiling proven). */
+  cpuCapacityPerHost: number | null;
+  /** {@link startupLine}: executor start-up wait (ms) as a function of the executors waited for; null: none waited. */
+  startup: StartupLine | null;
+  /** {@link cpuInflation}: growth of the tasks' CPU time with executors and slots per host; null: too few pairs. */
+  cpuInflation: CpuInflation | null;
+}
+
+/**
+ * The facts of the cluster the runs ran on (any workloads: the job's own and the other jobs of its `spark.master`),
+ * measured from the runs whose jobs all succeeded (a job that failed, e.g. for memory, stopped early: its CPU use and
+ * stage spans are not the workload's). The engine (engine.ts `PlanInput.clusterRuns`) and the evaluation's model
+ * predictor both take the cluster's facts from here.
+ * @param runs runs of one cluster; an empty list gives no facts (all null).
+ */
+export function clusterFacts(runs: readonly ApplicationRecord[]): ClusterFacts {
+  const ok = runs.filter((r) => r.failedJobs === 0);
+  return {
+    cpuCapacityPerHost: cpuCapacityPerHost(ok),
+    startup: startupLine(ok.flatMap((r) => executorStartup(r) ?? [])),
+    cpuInflation: cpuInflation(ok),
+  };
+}

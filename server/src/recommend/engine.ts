@@ -88,6 +88,7 @@ import {
   CohortModel,
   DEFAULT_TUNING,
   describeChoice,
+  type ModelOptions,
   WorkloadModel,
   partitionsNeeded,
   type ResourceChoice,
@@ -98,6 +99,7 @@ import {
   type Tuning,
 } from './model';
 import { simulationError } from './what-if';
+import { clusterFacts } from './capacity';
 import { LearnedModel, type LearnedScorer } from './learned-scorer';
 import { OBJECTIVES } from '../../../shared/src/settings';
 
@@ -292,6 +294,13 @@ export interface PlanInput {
    * shows as a hint).
    */
   similarWorkloads?: readonly SimilarWorkloadRuns[];
+  /**
+   * Runs of the other jobs the store holds for the cluster the job runs on (the same `spark.master`), any workloads. When
+   * given, the job's model takes the cluster's facts (CPU capacity per host, executor start-up line, growth of CPU time
+   * with executors per host: capacity.ts `clusterFacts`) from them together with the job's own runs, instead of from its
+   * own runs alone (one run proves no CPU ceiling and fits no start-up line). Not used by a cold start (`CohortModel`).
+   */
+  clusterRuns?: readonly ApplicationRecord[];
 }
 
 /** Words for a confidence value: high ≥ 0.75, medium ≥ 0.5, else low. */
@@ -441,7 +450,8 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
       : null;
   if (runs.length === 0 && (cohort === null || cohort.workloads.length === 0))
     return empty('No runs of this workload yet.');
-  const own = new WorkloadModel(runs, t);
+  const modelOptions = modelOptionsOf(runs, input.clusterRuns);
+  const own = new WorkloadModel(runs, t, modelOptions);
   if (cohort === null && own.bases.length === 0)
     return empty(`No run of ${input.appName} has a known executor shape (executors × cores) to replay.`);
   const learned = o.learnedScorer;
@@ -584,7 +594,7 @@ export function planWorkload(input: PlanInput): WorkloadPlan {
   }
 
   // Error and noise (module comment, 5).
-  const modelError = cohort !== null ? null : ownRunsError(own, runs);
+  const modelError = cohort !== null ? null : ownRunsError(own, runs, modelOptions);
   const noise = cohort !== null ? null : runToRunNoise(own);
   const noiseValue = noise ?? t.defaultNoise;
   const threshold = Math.max(modelError ?? 0, noiseValue);
@@ -826,12 +836,27 @@ function memorySafety(runs: readonly ApplicationRecord[], t: Tuning, fraction: n
 }
 
 /**
+ * The options of a job's model: the facts of its cluster (capacity.ts `clusterFacts`) from its own runs and the
+ * cluster's other runs (deduplicated by application id and attempt) when the store gave those; else none (the model fits
+ * them on its own runs).
+ */
+function modelOptionsOf(
+  runs: readonly ApplicationRecord[],
+  clusterRuns: readonly ApplicationRecord[] | undefined,
+): ModelOptions {
+  if (clusterRuns === undefined || clusterRuns.length === 0) return {};
+  const byId = new Map<string, ApplicationRecord>();
+  for (const r of [...runs, ...clusterRuns]) byId.set(`${r.appId}\u0000${r.attemptId ?? ''}`, r);
+  return clusterFacts([...byId.values()]);
+}
+
+/**
  * The model's measured error on the workload's own runs (share): when the runs have two configurations or more, the median
  * |error| of predicting the newest run of each (up to 4) from the runs of the other configurations, the test that
  * matters for a change; else the median |error| of replaying up to 5 runs at their own shape (Sparklens' "model
  * error"). Null when nothing could be replayed.
  */
-function ownRunsError(model: WorkloadModel, runs: readonly ApplicationRecord[]): number | null {
+function ownRunsError(model: WorkloadModel, runs: readonly ApplicationRecord[], options: ModelOptions): number | null {
   const self: number[] = [];
   for (const b of model.bases.slice(0, 5)) {
     const e = simulationError(b.r);
@@ -853,7 +878,7 @@ function ownRunsError(model: WorkloadModel, runs: readonly ApplicationRecord[]):
       });
       const target = model.bases.find((b) => sameChoice(b.c, c));
       if (target === undefined || others.length === 0) continue;
-      const p = new WorkloadModel(others, model.tuning).predict(c);
+      const p = new WorkloadModel(others, model.tuning, options).predict(c);
       if (p.durationMs !== null && target.r.durationMs > 0)
         errs.push(Math.abs(p.durationMs - target.r.durationMs) / target.r.durationMs);
     }

@@ -194,19 +194,19 @@ interface BaseRun {
 export interface ModelOptions {
   /**
    * CPU capacity of one host (cores that run CPU work at once, capacity.ts {@link cpuCapacityPerHost}); null: unlimited
-   * (slots run in parallel). Default: estimated from the model's own runs. The engine and the evaluation pass the
-   * estimate from the cluster's runs when they have them.
+   * (slots run in parallel). Default: estimated from the model's own runs. The engine (given the store's runs of the
+   * cluster, engine.ts `PlanInput.clusterRuns`) and the evaluation pass capacity.ts `clusterFacts` of the cluster's runs.
    */
   cpuCapacityPerHost?: number | null;
   /**
    * Executor start-up wait as a function of the executors waited for (capacity.ts {@link startupLine}); null: kept as
-   * measured. Default: fitted on the model's own runs. The evaluation passes the line of the cluster's runs.
+   * measured. Default: fitted on the model's own runs; from the cluster's runs as `cpuCapacityPerHost`.
    */
   startup?: StartupLine | null;
   /**
    * How the tasks' CPU time grows with the executors and slots sharing a host (capacity.ts {@link cpuInflation}),
-   * applied with the CPU capacity only; null: unchanged. Default: fitted on the model's own runs. The evaluation passes
-   * the fit of the cluster's runs.
+   * applied with the CPU capacity only; null: unchanged. Default: fitted on the model's own runs; from the cluster's
+   * runs as `cpuCapacityPerHost`.
    */
   cpuInflation?: CpuInflation | null;
 }
